@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/** `npm run sandbox -- [--port N] [--state DIR] [--seed demo] [--traffic fn:alias=RATE] …` */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEMO_TRAFFIC, parseFaultArg, parseTrafficArg, seedDemo, seedMany, startSandbox, TrafficGenerator } from './index';
+import type { TrafficTarget } from './index';
+
+const HELP = `Lambda Canary sandbox: a local endpoint speaking the AWS Lambda and CloudWatch APIs.
+
+Usage: npm run sandbox -- [options]
+
+  --port N              port on 127.0.0.1 (default 4566; 0 picks a free one)
+  --state DIR           keep functions, versions and aliases in DIR across restarts
+                        (default: in memory)
+  --seed demo           create demo functions with versions and a prod alias (one canary)
+  --seed many:N         create N small functions (for listing benchmarks)
+  --traffic T           invoke aliases continuously; T is FUNCTION:ALIAS=RATE (per second),
+                        repeatable, or 'demo' for the demo's traffic
+  --latency MS          add MS milliseconds to every request
+  --update-delay MS     how long LastUpdateStatus stays InProgress after a write (default 200)
+  --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
+                        or delay[:MS]; repeatable
+  --region R            region reported in ARNs (default us-east-1)
+  --random-seed N       make alias routing decisions reproducible
+  --quiet               do not log requests
+  -h, --help            this text
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4566' },
+      state: { type: 'string' },
+      seed: { type: 'string', multiple: true },
+      traffic: { type: 'string', multiple: true },
+      latency: { type: 'string' },
+      'update-delay': { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      region: { type: 'string' },
+      'random-seed': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} expects a non-negative integer, got '${v}'`);
+    return n;
+  };
+  const sandbox = await startSandbox({
+    port: num('port', values.port),
+    stateDir: values.state ? path.resolve(values.state) : undefined,
+    latencyMs: num('latency', values.latency),
+    updateDelayMs: num('update-delay', values['update-delay']),
+    region: values.region,
+    randomSeed: num('random-seed', values['random-seed']),
+    log: values.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  for (const f of values.fault ?? []) sandbox.faults.add(parseFaultArg(f));
+  for (const s of values.seed ?? []) {
+    if (s === 'demo') {
+      const created = seedDemo(sandbox.lambda, () => sandbox.settle());
+      process.stdout.write(`Seeded demo functions: ${created.length ? created.join(', ') : '(already present)'}\n`);
+    } else if (/^many:\d+$/.test(s)) {
+      const n = Number(s.slice(5));
+      seedMany(sandbox.lambda, n, () => sandbox.settle());
+      process.stdout.write(`Seeded ${n} functions.\n`);
+    } else {
+      throw new Error(`--seed expects 'demo' or 'many:N', got '${s}'`);
+    }
+  }
+  const targets: TrafficTarget[] = [];
+  for (const t of values.traffic ?? []) {
+    if (t === 'demo') targets.push(...DEMO_TRAFFIC);
+    else targets.push(parseTrafficArg(t));
+  }
+  const traffic = targets.length
+    ? new TrafficGenerator(sandbox.lambda, targets, (t, msg) => process.stderr.write(`traffic ${t.functionName}:${t.qualifier}: ${msg}\n`))
+    : undefined;
+  traffic?.start();
+
+  process.stdout.write(`
+Lambda Canary sandbox listening on ${sandbox.endpoint}  (region ${sandbox.region}, state: ${values.state ?? 'in memory'})
+${targets.length ? `Traffic: ${targets.map((t) => `${t.functionName}:${t.qualifier} at ${t.rate}/s`).join(', ')}\n` : ''}
+Point the AWS CLI or SDK at it (any credentials are accepted):
+  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region}
+  aws lambda list-functions --endpoint-url ${sandbox.endpoint}
+  new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
+
+Press Ctrl+C to stop.
+`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the sandbox…\n`);
+    traffic?.stop();
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sandbox: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/** Fault injection: make operation X fail on its Nth call (counted from when the fault is added). */
+
+export type FaultKind = 'error' | 'throttle' | 'drop' | 'delay' | 'hook';
+
+export interface FaultSpec {
+  /** Lambda or CloudWatch operation name, e.g. 'UpdateAlias', 'PublishVersion', 'GetMetricData'; '*' for any. */
+  operation: string;
+  /** Which call fails: 1 = the next one. */
+  nth?: number;
+  /** How many consecutive calls fail from the nth on (default 1). */
+  times?: number;
+  kind: FaultKind;
+  /** For 'delay': how long to hold the request before handling it. */
+  delayMs?: number;
+  /** For 'hook' (in-process only): runs before the request is handled, e.g. to change state as another client would. */
+  hook?: () => void | Promise<void>;
+}
+
+interface ArmedFault extends FaultSpec {
+  seen: number;
+  fired: number;
+}
+
+export class FaultInjector {
+  private faults: ArmedFault[] = [];
+
+  add(spec: FaultSpec): void {
+    const nth = spec.nth ?? 1;
+    if (!Number.isInteger(nth) || nth < 1) throw new Error(`fault nth must be a positive integer, got ${String(spec.nth)}`);
+    if (!['error', 'throttle', 'drop', 'delay', 'hook'].includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
+    this.faults.push({ ...spec, nth, times: spec.times ?? 1, seen: 0, fired: 0 });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  get pending(): number {
+    return this.faults.length;
+  }
+
+  /** Counts a call of `operation` and returns the fault to apply to it, if any. */
+  take(operation: string): FaultSpec | undefined {
+    let hit: ArmedFault | undefined;
+    for (const f of this.faults) {
+      if (f.operation !== operation && f.operation !== '*') continue;
+      f.seen++;
+      if (!hit && f.seen >= f.nth! && f.fired < f.times!) {
+        f.fired++;
+        hit = f;
+      }
+    }
+    this.faults = this.faults.filter((f) => f.fired < f.times!);
+    return hit;
+  }
+}
+
+/** Parses the CLI form OPERATION:NTH:KIND[:DELAYMS], e.g. `UpdateAlias:1:error`. */
+export function parseFaultArg(arg: string): FaultSpec {
+  const [operation, nth, kind, delay] = arg.split(':');
+  if (!operation || !kind) throw new Error(`--fault expects OPERATION:NTH:KIND[:DELAYMS], got '${arg}'`);
+  return { operation, nth: Number(nth || '1'), kind: kind as FaultKind, delayMs: delay ? Number(delay) : undefined };
+}

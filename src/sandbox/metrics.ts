@@ -1,0 +1,349 @@
+import { AwsError } from './errors';
+
+/** One invocation as CloudWatch's AWS/Lambda namespace sees it. */
+export interface InvocationSample {
+  time: number; // epoch ms
+  functionName: string;
+  /** 'fn:alias' or 'fn:version' when the invocation was qualified. */
+  resource?: string;
+  /** Set for alias invocations, as Lambda adds the ExecutedVersion dimension only there. */
+  executedVersion?: string;
+  durationMs: number;
+  error: boolean;
+  throttled: boolean;
+}
+
+export const LAMBDA_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles'] as const;
+type MetricName = (typeof LAMBDA_METRICS)[number];
+
+export interface Dimension {
+  Name: string;
+  Value: string;
+}
+
+interface Series {
+  metric: MetricName;
+  dims: Dimension[];
+}
+
+/** Keeps invocation samples (bounded, oldest dropped) and answers CloudWatch queries over them. */
+export class MetricsStore {
+  private samples: InvocationSample[] = [];
+
+  constructor(
+    private readonly maxSamples = 2_000_000,
+    private readonly retentionMs = 3 * 60 * 60 * 1000 + 15 * 60 * 1000,
+  ) {}
+
+  record(s: InvocationSample): void {
+    this.samples.push(s);
+    if (this.samples.length > this.maxSamples) this.samples.splice(0, this.samples.length - this.maxSamples);
+  }
+
+  clear(): void {
+    this.samples = [];
+  }
+
+  get size(): number {
+    return this.samples.length;
+  }
+
+  private prune(now: number): void {
+    const cutoff = now - this.retentionMs;
+    let i = 0;
+    while (i < this.samples.length && this.samples[i].time < cutoff) i++;
+    if (i > 0) this.samples.splice(0, i);
+  }
+
+  /** The dimension sets Lambda publishes for one invocation. */
+  static dimensionSets(s: InvocationSample): Dimension[][] {
+    const sets: Dimension[][] = [[{ Name: 'FunctionName', Value: s.functionName }]];
+    if (s.resource) {
+      sets.push([
+        { Name: 'FunctionName', Value: s.functionName },
+        { Name: 'Resource', Value: s.resource },
+      ]);
+      if (s.executedVersion) {
+        sets.push([
+          { Name: 'FunctionName', Value: s.functionName },
+          { Name: 'Resource', Value: s.resource },
+          { Name: 'ExecutedVersion', Value: s.executedVersion },
+        ]);
+      }
+    }
+    return sets;
+  }
+
+  /** ListMetrics for AWS/Lambda: every (metric, dimension set) with data, filtered. */
+  listMetrics(input: Record<string, unknown>): Record<string, unknown> {
+    const ns = input.Namespace as string | undefined;
+    if (ns !== undefined && ns !== 'AWS/Lambda') return { Metrics: [] };
+    const name = input.MetricName as string | undefined;
+    const filters = (input.Dimensions as Array<{ Name: string; Value?: string }> | undefined) ?? [];
+    const seen = new Map<string, Series>();
+    for (const s of this.samples) {
+      for (const dims of MetricsStore.dimensionSets(s)) {
+        if (!filters.every((f) => dims.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)))) continue;
+        for (const metric of LAMBDA_METRICS) {
+          if (name !== undefined && metric !== name) continue;
+          if (metric === 'Duration' && s.throttled) continue;
+          const key = `${metric}|${dimsKey(dims)}`;
+          if (!seen.has(key)) seen.set(key, { metric, dims });
+        }
+      }
+    }
+    const all = [...seen.values()].sort((a, b) => `${a.metric}|${dimsKey(a.dims)}`.localeCompare(`${b.metric}|${dimsKey(b.dims)}`));
+    const start = input.NextToken ? Number.parseInt(String(input.NextToken), 10) : 0;
+    if (!Number.isFinite(start) || start < 0) throw new AwsError('InvalidNextToken', 400, 'The service returned an invalid NextToken.');
+    const page = all.slice(start, start + 500);
+    return {
+      Metrics: page.map((m) => ({ Namespace: 'AWS/Lambda', MetricName: m.metric, Dimensions: m.dims })),
+      NextToken: start + 500 < all.length ? String(start + 500) : undefined,
+    };
+  }
+
+  getMetricData(input: Record<string, unknown>, now = Date.now()): Record<string, unknown> {
+    this.prune(now);
+    const queries = input.MetricDataQueries as MetricDataQuery[] | undefined;
+    if (!Array.isArray(queries) || queries.length === 0) {
+      throw new AwsError('ValidationError', 400, 'The parameter MetricDataQueries is required and must hold at least one query.');
+    }
+    if (queries.length > 500) throw new AwsError('ValidationError', 400, 'The collection MetricDataQueries must not have a size greater than 500.');
+    const start = toMs(input.StartTime, 'StartTime');
+    const end = toMs(input.EndTime, 'EndTime');
+    if (end <= start) throw new AwsError('ValidationError', 400, 'The parameter StartTime must be less than the parameter EndTime.');
+    const ids = new Set<string>();
+    for (const q of queries) {
+      if (typeof q?.Id !== 'string' || !/^[a-z][a-zA-Z0-9_]*$/.test(q.Id)) {
+        throw new AwsError('ValidationError', 400, `The value ${String(q?.Id)} for parameter MetricDataQueries.member.Id is invalid: it must start with a lowercase letter and hold only letters, digits and underscores.`);
+      }
+      if (ids.has(q.Id)) throw new AwsError('ValidationError', 400, `The value ${q.Id} for parameter MetricDataQueries.member.Id is not unique.`);
+      ids.add(q.Id);
+      if (!q.MetricStat === !q.Expression) {
+        throw new AwsError('ValidationError', 400, `Query ${q.Id} must have exactly one of MetricStat and Expression.`);
+      }
+    }
+    const results = new Map<string, TimeSeries>();
+    const byId = new Map(queries.map((q) => [q.Id, q]));
+    const evaluating = new Set<string>();
+    const evaluate = (id: string): TimeSeries => {
+      const done = results.get(id);
+      if (done) return done;
+      const q = byId.get(id);
+      if (!q) throw new AwsError('ValidationError', 400, `Expression refers to unknown query id ${id}.`);
+      if (evaluating.has(id)) throw new AwsError('ValidationError', 400, `Circular reference at query id ${id}.`);
+      evaluating.add(id);
+      const series = q.MetricStat ? this.stat(q.MetricStat, start, end) : evalExpression(q.Expression!, evaluate, start, end);
+      evaluating.delete(id);
+      results.set(id, series);
+      return series;
+    };
+    const ascending = input.ScanBy === 'TimestampAscending';
+    const out = queries
+      .filter((q) => q.ReturnData !== false)
+      .map((q) => {
+        const series = evaluate(q.Id);
+        const points = [...series.points.entries()].sort((a, b) => (ascending ? a[0] - b[0] : b[0] - a[0]));
+        return {
+          Id: q.Id,
+          Label: q.Label ?? (q.MetricStat ? q.MetricStat.Metric?.MetricName : q.Id),
+          Timestamps: points.map(([t]) => t / 1000),
+          Values: points.map(([, v]) => v),
+          StatusCode: 'Complete',
+          Messages: [],
+        };
+      });
+    return { MetricDataResults: out, Messages: [] };
+  }
+
+  private stat(ms: MetricStat, start: number, end: number): TimeSeries {
+    const metric = ms.Metric?.MetricName as MetricName;
+    const period = ms.Period;
+    if (typeof period !== 'number' || !Number.isInteger(period) || period < 1 || (period > 60 ? period % 60 !== 0 : ![1, 5, 10, 30, 60].includes(period))) {
+      throw new AwsError('ValidationError', 400, `The parameter Period must be 1, 5, 10, 30, 60 or a multiple of 60 (got ${String(period)}).`);
+    }
+    const statName = ms.Stat;
+    if (typeof statName !== 'string' || !isKnownStat(statName)) {
+      throw new AwsError('ValidationError', 400, `The parameter Stat ${String(statName)} is not a supported statistic (Sum, Average, Minimum, Maximum, SampleCount, pNN).`);
+    }
+    const series: TimeSeries = { period, points: new Map() };
+    if (ms.Metric?.Namespace !== 'AWS/Lambda' || !(LAMBDA_METRICS as readonly string[]).includes(metric)) return series;
+    const want = dimsKey(ms.Metric.Dimensions ?? []);
+    const buckets = new Map<number, number[]>();
+    const periodMs = period * 1000;
+    for (const s of this.samples) {
+      if (s.time < start || s.time >= end) continue;
+      if (!MetricsStore.dimensionSets(s).some((d) => dimsKey(d) === want)) continue;
+      let value: number;
+      switch (metric) {
+        case 'Invocations':
+          if (s.throttled) continue;
+          value = 1;
+          break;
+        case 'Errors':
+          if (s.throttled) continue;
+          value = s.error ? 1 : 0;
+          break;
+        case 'Throttles':
+          value = s.throttled ? 1 : 0;
+          break;
+        case 'Duration':
+          if (s.throttled) continue;
+          value = s.durationMs;
+          break;
+      }
+      const bucket = start + Math.floor((s.time - start) / periodMs) * periodMs;
+      let arr = buckets.get(bucket);
+      if (!arr) buckets.set(bucket, (arr = []));
+      arr.push(value);
+    }
+    for (const [t, values] of buckets) series.points.set(t, applyStat(statName, values));
+    return series;
+  }
+}
+
+interface MetricStat {
+  Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Dimension[] };
+  Period?: number;
+  Stat?: string;
+  Unit?: string;
+}
+
+interface MetricDataQuery {
+  Id: string;
+  MetricStat?: MetricStat;
+  Expression?: string;
+  Label?: string;
+  ReturnData?: boolean;
+  Period?: number;
+}
+
+interface TimeSeries {
+  period: number;
+  points: Map<number, number>;
+}
+
+function dimsKey(dims: Dimension[]): string {
+  return [...dims]
+    .map((d) => `${d.Name}=${d.Value}`)
+    .sort()
+    .join(',');
+}
+
+function toMs(v: unknown, name: string): number {
+  const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) throw new AwsError('ValidationError', 400, `The parameter ${name} is required and must be a timestamp.`);
+  return ms;
+}
+
+function isKnownStat(s: string): boolean {
+  return ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'].includes(s) || /^p(\d{1,2}(\.\d+)?|100)$/.test(s);
+}
+
+export function applyStat(stat: string, values: number[]): number {
+  switch (stat) {
+    case 'Sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'Average':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Maximum':
+      return Math.max(...values);
+    case 'SampleCount':
+      return values.length;
+    default: {
+      // pNN: nearest-rank percentile.
+      const p = Number(stat.slice(1));
+      const sorted = [...values].sort((a, b) => a - b);
+      const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+      return sorted[Math.min(sorted.length, rank) - 1];
+    }
+  }
+}
+
+/**
+ * Metric math, the subset the extension uses: numbers, query ids, + - * /, parentheses and
+ * FILL(expr, value). Series combine point by point on their shared timestamps.
+ */
+export function evalExpression(src: string, lookup: (id: string) => TimeSeries, start: number, end: number): TimeSeries {
+  const tokens = src.match(/\s*([A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|[-+*/(),])/g)?.map((t) => t.trim());
+  if (!tokens || tokens.join('') !== src.replace(/\s+/g, '')) {
+    throw new AwsError('ValidationError', 400, `Invalid metric math expression: ${src}`);
+  }
+  let i = 0;
+  type Val = number | TimeSeries;
+  const peek = () => tokens[i];
+  const next = () => tokens[i++];
+  const expect = (t: string) => {
+    if (next() !== t) throw new AwsError('ValidationError', 400, `Invalid metric math expression: ${src} (expected '${t}')`);
+  };
+  const combine = (a: Val, b: Val, op: (x: number, y: number) => number): Val => {
+    if (typeof a === 'number' && typeof b === 'number') return op(a, b);
+    const period = typeof a === 'number' ? (b as TimeSeries).period : a.period;
+    const keys = new Set<number>();
+    if (typeof a !== 'number') for (const k of a.points.keys()) keys.add(k);
+    if (typeof b !== 'number') for (const k of b.points.keys()) keys.add(k);
+    const points = new Map<number, number>();
+    for (const k of keys) {
+      const x = typeof a === 'number' ? a : a.points.get(k);
+      const y = typeof b === 'number' ? b : b.points.get(k);
+      if (x === undefined || y === undefined) continue;
+      const v = op(x, y);
+      if (Number.isFinite(v)) points.set(k, v);
+    }
+    return { period, points };
+  };
+  const primary = (): Val => {
+    const t = next();
+    if (t === undefined) throw new AwsError('ValidationError', 400, `Invalid metric math expression: ${src}`);
+    if (t === '(') {
+      const v = sum();
+      expect(')');
+      return v;
+    }
+    if (t === '-') {
+      return combine(0, primary(), (x, y) => x - y);
+    }
+    if (/^\d/.test(t)) return Number(t);
+    if (peek() === '(') {
+      next();
+      const fn = t.toUpperCase();
+      if (fn !== 'FILL') throw new AwsError('ValidationError', 400, `Unsupported metric math function ${t} in the sandbox (supported: FILL).`);
+      const series = sum();
+      expect(',');
+      const fill = sum();
+      expect(')');
+      if (typeof series === 'number' || typeof fill !== 'number') {
+        throw new AwsError('ValidationError', 400, `FILL takes a time series and a number: ${src}`);
+      }
+      const periodMs = series.period * 1000;
+      const points = new Map(series.points);
+      for (let t0 = start; t0 < end; t0 += periodMs) if (!points.has(t0)) points.set(t0, fill);
+      return { period: series.period, points };
+    }
+    return lookup(t);
+  };
+  const product = (): Val => {
+    let v = primary();
+    while (peek() === '*' || peek() === '/') {
+      const op = next();
+      const r = primary();
+      v = combine(v, r, op === '*' ? (x, y) => x * y : (x, y) => x / y);
+    }
+    return v;
+  };
+  const sum = (): Val => {
+    let v = product();
+    while (peek() === '+' || peek() === '-') {
+      const op = next();
+      const r = product();
+      v = combine(v, r, op === '+' ? (x, y) => x + y : (x, y) => x - y);
+    }
+    return v;
+  };
+  const result = sum();
+  if (i !== tokens.length) throw new AwsError('ValidationError', 400, `Invalid metric math expression: ${src}`);
+  if (typeof result === 'number') throw new AwsError('ValidationError', 400, `A metric math expression must return a time series: ${src}`);
+  return result;
+}

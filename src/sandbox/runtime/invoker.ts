@@ -1,0 +1,301 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { unzipSync } from 'fflate';
+import type { InvokeRequest, WorkerInit, WorkerReply } from './protocol';
+
+export interface InvokeOutcome {
+  ok: boolean;
+  /** The handler's JSON result, or Lambda's error payload when !ok. */
+  payload: string;
+  errorType?: string;
+  logs: string[];
+  durationMs: number;
+  /** An init (cold start) happened for this invocation. */
+  coldStart: boolean;
+}
+
+export interface EnvironmentSpec {
+  /** Identifies one immutable code + configuration: a warm environment is reused only for the same key. */
+  key: string;
+  init: WorkerInit;
+  timeoutSeconds: number;
+  memorySize: number;
+  environment: Record<string, string>;
+}
+
+interface ExecutionEnvironment {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: boolean;
+  lastUsed: number;
+  dead: boolean;
+  /** The worker's answer to loading the handler: ready, or an init error. */
+  initReply?: WorkerReply;
+  pending?: { id: number; resolve: (r: WorkerReply) => void };
+}
+
+export interface InvokerOptions {
+  /** Path of the compiled worker script (runtime/worker.js). */
+  workerScript: string;
+  /** Where versions' zips are unpacked, one folder per code blob. */
+  codeRoot: string;
+  /** Warm environments per version, as Lambda keeps several for concurrent requests. */
+  maxEnvironmentsPerVersion?: number;
+  /** A warm environment unused this long is shut down. */
+  idleMs?: number;
+}
+
+const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs handlers in worker threads: each published version (and each state of $LATEST) gets its
+ * own execution environments with their own module cache, `process.env` and heap limit. An
+ * environment serves one invocation at a time and stays warm for reuse.
+ */
+export class Invoker {
+  private readonly pools = new Map<string, ExecutionEnvironment[]>();
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private nextId = 1;
+  private readonly reaper: NodeJS.Timeout;
+  private readonly maxPer: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly opts: InvokerOptions) {
+    this.maxPer = opts.maxEnvironmentsPerVersion ?? 4;
+    this.idleMs = opts.idleMs ?? 60_000;
+    this.reaper = setInterval(() => this.reapIdle(), Math.min(this.idleMs, 10_000));
+    this.reaper.unref();
+  }
+
+  /** Unpacks a zip once into codeRoot/<blob>; entries escaping the folder are refused. */
+  ensureCode(blob: string, zip: () => Buffer): string {
+    const dir = path.join(this.opts.codeRoot, blob);
+    if (fs.existsSync(dir)) return dir;
+    const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
+    const files = unzipSync(new Uint8Array(zip()));
+    for (const [name, data] of Object.entries(files)) {
+      if (name.endsWith('/')) continue;
+      const target = path.resolve(tmp, name);
+      if (!target.startsWith(path.resolve(tmp) + path.sep)) continue;
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, data);
+    }
+    fs.mkdirSync(tmp, { recursive: true });
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // Another invocation unpacked the same blob first.
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    return dir;
+  }
+
+  async invoke(spec: EnvironmentSpec, req: Omit<InvokeRequest, 'kind' | 'id' | 'deadline'>): Promise<InvokeOutcome> {
+    const started = Date.now();
+    const { env, cold } = await this.acquire(spec);
+    const deadline = Date.now() + spec.timeoutSeconds * 1000;
+    try {
+      if (cold) {
+        const initErr = await this.awaitReady(env, Math.min(INIT_TIMEOUT_MS, spec.timeoutSeconds * 1000));
+        if (initErr) return { ...initErr, durationMs: Date.now() - started, coldStart: true };
+      }
+      const id = this.nextId++;
+      const remaining = Math.max(1, deadline - Date.now());
+      const reply = await new Promise<WorkerReply | 'timeout' | { exit: string }>((resolve) => {
+        const timer = setTimeout(() => resolve('timeout'), remaining);
+        env.pending = {
+          id,
+          resolve: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+        };
+        env.worker.once('error', (e: Error & { code?: string }) => {
+          clearTimeout(timer);
+          resolve({ exit: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : `${e.name}: ${e.message}` });
+        });
+        env.worker.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ exit: `exit status ${code}` });
+        });
+        env.worker.postMessage({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest);
+      });
+      const durationMs = Date.now() - started;
+      if (reply === 'timeout') {
+        this.kill(spec.key, env);
+        const secs = spec.timeoutSeconds.toFixed(2);
+        return failure('Sandbox.Timedout', `${new Date().toISOString()} ${req.requestId} Task timed out after ${secs} seconds`, durationMs, cold);
+      }
+      if ('exit' in reply) {
+        this.kill(spec.key, env);
+        if (reply.exit === 'oom') {
+          return failure('Runtime.OutOfMemory', `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed (memory limit of ${spec.memorySize} MB exceeded)`, durationMs, cold);
+        }
+        return failure('Runtime.ExitError', `RequestId: ${req.requestId} Error: Runtime exited with error: ${reply.exit}`, durationMs, cold);
+      }
+      if (reply.kind !== 'result') return failure('Runtime.Unknown', 'Unexpected reply from the runtime', durationMs, cold);
+      if (reply.ok) return { ok: true, payload: reply.payload, logs: reply.logs, durationMs, coldStart: cold };
+      return {
+        ok: false,
+        errorType: reply.errorType,
+        payload: JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        logs: reply.logs,
+        durationMs,
+        coldStart: cold,
+      };
+    } finally {
+      env.worker.removeAllListeners('error');
+      env.worker.removeAllListeners('exit');
+      env.worker.on('error', () => undefined);
+      env.pending = undefined;
+      env.busy = false;
+      env.lastUsed = Date.now();
+      this.release(spec.key);
+    }
+  }
+
+  /** Environments currently alive (warm or busy), for tests and the CLI. */
+  environmentCount(): number {
+    let n = 0;
+    for (const pool of this.pools.values()) n += pool.length;
+    return n;
+  }
+
+  async dispose(): Promise<void> {
+    clearInterval(this.reaper);
+    const all = [...this.pools.values()].flat();
+    this.pools.clear();
+    await Promise.all(all.map((e) => e.worker.terminate().catch(() => undefined)));
+  }
+
+  private async acquire(spec: EnvironmentSpec): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
+    for (;;) {
+      const pool = this.pools.get(spec.key) ?? [];
+      this.pools.set(spec.key, pool);
+      const idle = pool.find((e) => !e.busy && !e.dead);
+      if (idle) {
+        idle.busy = true;
+        return { env: idle, cold: false };
+      }
+      if (pool.length < this.maxPer) {
+        const env = this.spawn(spec);
+        env.busy = true;
+        pool.push(env);
+        return { env, cold: true };
+      }
+      await new Promise<void>((resolve) => {
+        const q = this.waiting.get(spec.key) ?? [];
+        q.push(resolve);
+        this.waiting.set(spec.key, q);
+      });
+    }
+  }
+
+  private release(key: string): void {
+    const q = this.waiting.get(key);
+    const next = q?.shift();
+    if (q && q.length === 0) this.waiting.delete(key);
+    next?.();
+  }
+
+  private spawn(spec: EnvironmentSpec): ExecutionEnvironment {
+    const worker = new Worker(this.opts.workerScript, {
+      workerData: spec.init,
+      // A private environment: the function's variables and Lambda's own, never the host's
+      // (which may hold credentials).
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        TZ: ':UTC',
+        LANG: 'en_US.UTF-8',
+        AWS_REGION: spec.init.region,
+        AWS_DEFAULT_REGION: spec.init.region,
+        AWS_LAMBDA_FUNCTION_NAME: spec.init.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: spec.init.functionVersion,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.init.functionName}`,
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs',
+        LAMBDA_TASK_ROOT: spec.init.taskRoot,
+        _HANDLER: spec.init.handler,
+        ...spec.environment,
+      },
+      resourceLimits: { maxOldGenerationSizeMb: spec.memorySize },
+      stdout: true,
+      stderr: true,
+    });
+    worker.unref();
+    const env: ExecutionEnvironment = { worker, busy: false, lastUsed: Date.now(), dead: false, ready: Promise.resolve() };
+    env.ready = new Promise<void>((resolve) => {
+      worker.on('message', (msg: WorkerReply) => {
+        if (msg.kind === 'ready' || msg.kind === 'initError') {
+          env.initReply = msg;
+          resolve();
+        } else if (msg.kind === 'result' && env.pending?.id === msg.id) {
+          env.pending.resolve(msg);
+        }
+      });
+      worker.once('exit', () => {
+        env.dead = true;
+        this.remove(spec.key, env);
+        resolve();
+      });
+      worker.on('error', () => undefined);
+    });
+    return env;
+  }
+
+  private async awaitReady(env: ExecutionEnvironment, limitMs: number): Promise<Omit<InvokeOutcome, 'durationMs' | 'coldStart'> | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      env.ready.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), limitMs))),
+    ]);
+    clearTimeout(timer);
+    const reply = env.initReply;
+    if (timedOut || env.dead || !reply) {
+      env.dead = true;
+      void env.worker.terminate();
+      const msg = timedOut ? `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds` : 'Runtime exited during init';
+      return { ok: false, errorType: 'Runtime.InitError', payload: JSON.stringify({ errorType: 'Runtime.InitError', errorMessage: msg, trace: [] }), logs: [] };
+    }
+    if (reply.kind === 'initError') {
+      // Lambda retries init on the next invocation: drop this environment.
+      env.dead = true;
+      void env.worker.terminate();
+      return {
+        ok: false,
+        errorType: reply.errorType,
+        payload: JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        logs: [],
+      };
+    }
+    return undefined;
+  }
+
+  private kill(key: string, env: ExecutionEnvironment): void {
+    env.dead = true;
+    this.remove(key, env);
+    void env.worker.terminate();
+  }
+
+  private remove(key: string, env: ExecutionEnvironment): void {
+    const pool = this.pools.get(key);
+    if (!pool) return;
+    const i = pool.indexOf(env);
+    if (i >= 0) pool.splice(i, 1);
+    if (pool.length === 0) this.pools.delete(key);
+  }
+
+  private reapIdle(): void {
+    const now = Date.now();
+    for (const [key, pool] of this.pools) {
+      for (const env of [...pool]) {
+        if (!env.busy && now - env.lastUsed > this.idleMs) this.kill(key, env);
+      }
+    }
+  }
+}
+
+function failure(errorType: string, errorMessage: string, durationMs: number, coldStart: boolean): InvokeOutcome {
+  return { ok: false, errorType, payload: JSON.stringify({ errorType, errorMessage }), logs: [], durationMs, coldStart };
+}

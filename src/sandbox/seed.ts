@@ -1,0 +1,130 @@
+import type { LambdaService } from './lambda';
+import { zipFiles } from './zip';
+
+export const DEMO_ROLE = 'arn:aws:iam::123456789012:role/lambda-canary-demo';
+
+/** Handler source for a demo version: answers with its version and fails a given share of calls. */
+function demoHandler(label: string, errorRate: number, delayMs: number, style: 'async' | 'callback' | 'esm'): Record<string, string> {
+  const body = `
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, ${delayMs} + Math.floor(Math.random() * ${Math.max(1, delayMs)})));
+  if (Math.random() < ${errorRate}) throw new Error('${label}: simulated failure');
+  return { statusCode: 200, body: JSON.stringify({ release: '${label}', version: process.env.AWS_LAMBDA_FUNCTION_VERSION, tookMs: Date.now() - started }) };`;
+  switch (style) {
+    case 'esm':
+      return { 'index.mjs': `export const handler = async (event, context) => {${body}\n};\n` };
+    case 'callback':
+      return {
+        'index.js': `exports.handler = function (event, context, callback) {\n  (async () => {${body}\n  })().then((r) => callback(null, r), (e) => callback(e));\n};\n`,
+      };
+    default:
+      return { 'index.js': `exports.handler = async (event, context) => {${body}\n};\n` };
+  }
+}
+
+interface DemoFunction {
+  name: string;
+  description: string;
+  style: 'async' | 'callback' | 'esm';
+  /** One entry per published version: [release label, error rate, base latency ms]. */
+  releases: Array<[string, number, number]>;
+  aliases: Array<{ name: string; version: string; canary?: [string, number] }>;
+}
+
+export const DEMO_FUNCTIONS: DemoFunction[] = [
+  {
+    name: 'checkout-api',
+    description: 'Checkout HTTP API (demo)',
+    style: 'async',
+    releases: [
+      ['v1.0.0', 0.01, 20],
+      ['v1.1.0', 0.01, 18],
+      ['v1.2.0', 0.08, 25],
+    ],
+    // A canary in flight: 10% of prod on version 3, which fails more often.
+    aliases: [
+      { name: 'prod', version: '2', canary: ['3', 0.1] },
+      { name: 'staging', version: '3' },
+    ],
+  },
+  {
+    name: 'orders-worker',
+    description: 'Order queue consumer (demo)',
+    style: 'callback',
+    releases: [
+      ['2024.05.1', 0.0, 30],
+      ['2024.06.1', 0.0, 28],
+    ],
+    aliases: [{ name: 'prod', version: '2' }],
+  },
+  {
+    name: 'image-resizer',
+    description: 'Thumbnail generator, ESM (demo)',
+    style: 'esm',
+    releases: [['1.0.0', 0.02, 40]],
+    aliases: [{ name: 'prod', version: '1' }],
+  },
+  {
+    name: 'nightly-report',
+    description: 'Unpublished function: only $LATEST (demo)',
+    style: 'async',
+    releases: [],
+    aliases: [],
+  },
+];
+
+/** Creates the demo functions, versions and aliases (skipping any that already exist). */
+export function seedDemo(lambda: LambdaService, settle: () => void): string[] {
+  const created: string[] = [];
+  for (const d of DEMO_FUNCTIONS) {
+    if (lambda.hasFunction(d.name)) continue; // already there (state kept on disk)
+    const first = d.releases[0] ?? ['dev', 0, 20];
+    lambda.createFunction({
+      FunctionName: d.name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: DEMO_ROLE,
+      Description: d.description,
+      Timeout: 10,
+      MemorySize: 256,
+      Code: { ZipFile: zipFiles(demoHandler(first[0], first[1], first[2], d.style)).toString('base64') },
+    });
+    settle();
+    d.releases.forEach(([label, errorRate, delay], i) => {
+      if (i > 0) {
+        lambda.updateFunctionCode(d.name, { ZipFile: zipFiles(demoHandler(label, errorRate, delay, d.style)).toString('base64') });
+        settle();
+      }
+      lambda.publishVersion(d.name, { Description: `release ${label}` });
+      settle();
+    });
+    for (const a of d.aliases) {
+      lambda.createAlias(d.name, {
+        Name: a.name,
+        FunctionVersion: a.version,
+        RoutingConfig: a.canary ? { AdditionalVersionWeights: { [a.canary[0]]: a.canary[1] } } : undefined,
+      });
+    }
+    created.push(d.name);
+  }
+  return created;
+}
+
+/** Many small functions, for listing benchmarks (`bench-0001` …). */
+export function seedMany(lambda: LambdaService, count: number, settle: () => void): void {
+  const zip = zipFiles({ 'index.js': 'exports.handler = async () => ({ ok: true });\n' }).toString('base64');
+  const width = String(count).length;
+  for (let i = 1; i <= count; i++) {
+    const name = `bench-${String(i).padStart(width, '0')}`;
+    if (lambda.hasFunction(name)) continue;
+    lambda.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: DEMO_ROLE, Code: { ZipFile: zip } });
+  }
+  settle();
+}
+
+/** The demo's live traffic: every alias of the demo functions. */
+export const DEMO_TRAFFIC = [
+  { functionName: 'checkout-api', qualifier: 'prod', rate: 20 },
+  { functionName: 'orders-worker', qualifier: 'prod', rate: 5 },
+  { functionName: 'image-resizer', qualifier: 'prod', rate: 2 },
+];

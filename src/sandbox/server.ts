@@ -1,0 +1,392 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AwsError, serviceError, tooManyRequests } from './errors';
+import type { FaultSpec } from './faults';
+import { FaultInjector } from './faults';
+import type { Reply } from './lambda';
+import { LambdaService } from './lambda';
+import { MetricsStore } from './metrics';
+import type { Random } from './random';
+import { seededRandom } from './random';
+import { Invoker } from './runtime/invoker';
+import type { Store } from './store';
+import { DirectoryStore, MemoryStore } from './store';
+
+export const MAX_BODY_BYTES = 70 * 1024 * 1024;
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. The server only ever binds the loopback interface. */
+  port?: number;
+  /** Keep state in this directory (survives restarts); in memory when absent. */
+  stateDir?: string;
+  region?: string;
+  accountId?: string;
+  /** How long State=Pending / LastUpdateStatus=InProgress lasts after a write (default 200 ms). */
+  updateDelayMs?: number;
+  /** Added to every request before it is handled. */
+  latencyMs?: number;
+  /** Seed for alias routing decisions; random when absent. */
+  randomSeed?: number;
+  /** Path of the compiled worker script; found next to this module by default. */
+  workerScript?: string;
+  /** Where unpacked code goes (default: a temp folder removed on close). */
+  codeDir?: string;
+  /** Warm execution environments per version (default 4). */
+  maxEnvironmentsPerVersion?: number;
+  /** Logs one line per request when set. */
+  log?: (line: string) => void;
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly lambda: LambdaService;
+  readonly store: Store;
+  readonly metrics: MetricsStore;
+  readonly faults: FaultInjector;
+  readonly invoker: Invoker;
+  /** Changes the injected per-request latency at run time. */
+  setLatency(ms: number): void;
+  /** Replaces the routing random source (tests use a seeded one). */
+  setRandom(random: Random): void;
+  /** Marks every function and version as settled: no Pending / InProgress left. */
+  settle(): void;
+  close(): Promise<void>;
+}
+
+/** Resolves the worker script beside the compiled sandbox (tsc output) or in the webpack bundle. */
+function defaultWorkerScript(): string {
+  const candidates = [
+    path.join(__dirname, 'runtime', 'worker.js'),
+    path.join(__dirname, 'sandboxWorker.js'),
+    path.join(__dirname, '..', 'dist', 'sandboxWorker.js'),
+  ];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`The sandbox worker script was not found (looked in ${candidates.join(', ')}). Build first.`);
+  return found;
+}
+
+interface Route {
+  op: string;
+  method: string;
+  pattern: RegExp;
+  run: (m: RegExpExecArray, ctx: RequestContext) => Reply | Promise<Reply>;
+}
+
+interface RequestContext {
+  query: URLSearchParams;
+  body: Buffer;
+  json: () => Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const store: Store = options.stateDir ? new DirectoryStore(options.stateDir) : new MemoryStore();
+  const ownCodeDir = !options.codeDir;
+  const codeDir = options.codeDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-canary-code-'));
+  fs.mkdirSync(codeDir, { recursive: true });
+  const invoker = new Invoker({
+    workerScript: options.workerScript ?? defaultWorkerScript(),
+    codeRoot: codeDir,
+    maxEnvironmentsPerVersion: options.maxEnvironmentsPerVersion,
+  });
+  const metrics = new MetricsStore();
+  const faults = new FaultInjector();
+  let random: Random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
+  let latencyMs = options.latencyMs ?? 0;
+  let baseUrl = '';
+  const lambda = new LambdaService(store, invoker, metrics, () => random(), {
+    region,
+    accountId,
+    updateDelayMs: options.updateDelayMs ?? 200,
+    baseUrl: () => baseUrl,
+    now: () => Date.now(),
+  });
+
+  const F = '/2015-03-31/functions';
+  const NAME = '([^/]+)';
+  const routes: Route[] = [
+    { op: 'ListFunctions', method: 'GET', pattern: new RegExp(`^${F}$`), run: (_m, c) => lambda.listFunctions(c.query) },
+    { op: 'CreateFunction', method: 'POST', pattern: new RegExp(`^${F}$`), run: (_m, c) => lambda.createFunction(c.json()) },
+    { op: 'GetFunction', method: 'GET', pattern: new RegExp(`^${F}/${NAME}$`), run: (m, c) => lambda.getFunction(m[1], c.query) },
+    { op: 'DeleteFunction', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}$`), run: (m, c) => lambda.deleteFunction(m[1], c.query) },
+    { op: 'GetFunctionConfiguration', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/configuration$`), run: (m, c) => lambda.getFunctionConfiguration(m[1], c.query) },
+    { op: 'UpdateFunctionConfiguration', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/configuration$`), run: (m, c) => lambda.updateFunctionConfiguration(m[1], c.json()) },
+    { op: 'UpdateFunctionCode', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/code$`), run: (m, c) => lambda.updateFunctionCode(m[1], c.json()) },
+    { op: 'ListVersionsByFunction', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/versions$`), run: (m, c) => lambda.listVersions(m[1], c.query) },
+    { op: 'PublishVersion', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/versions$`), run: (m, c) => lambda.publishVersion(m[1], c.json()) },
+    { op: 'ListAliases', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/aliases$`), run: (m, c) => lambda.listAliases(m[1], c.query) },
+    { op: 'CreateAlias', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/aliases$`), run: (m, c) => lambda.createAlias(m[1], c.json()) },
+    { op: 'GetAlias', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.getAlias(m[1], m[2]) },
+    { op: 'UpdateAlias', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m, c) => lambda.updateAlias(m[1], m[2], c.json()) },
+    { op: 'DeleteAlias', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.deleteAlias(m[1], m[2]) },
+    { op: 'Invoke', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/invocations$`), run: (m, c) => lambda.invoke(m[1], c.query, c.headers, c.body) },
+  ];
+
+  const cloudWatchOps: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {
+    GetMetricData: (input) => metrics.getMetricData(input),
+    ListMetrics: (input) => metrics.listMetrics(input),
+  };
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err) => {
+      options.log?.(`internal error: ${String(err)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Type: 'Service', message: 'An internal error occurred.' }));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const requestId = crypto.randomUUID();
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const target = req.headers['x-amz-target'];
+    const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
+    const started = Date.now();
+    let op = 'Unknown';
+    let onThrottle: (() => void) | undefined;
+
+    const send = (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
+      res.writeHead(status, { 'x-amzn-RequestId': requestId, ...headers });
+      res.end(body);
+      options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Date.now() - started} ms)`);
+    };
+    const sendError = (e: AwsError) => {
+      if (isCloudWatch) {
+        send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-query-error': `${e.code};${e.status >= 500 ? 'Receiver' : 'Sender'}`,
+          ...e.headers,
+        });
+      } else {
+        send(e.status, JSON.stringify({ Type: e.type, message: e.message }), {
+          'content-type': 'application/json',
+          'x-amzn-ErrorType': e.code,
+          ...e.headers,
+        });
+      }
+    };
+
+    try {
+      const body = await readBody(req);
+      if (latencyMs > 0) await sleep(latencyMs);
+
+      if (url.pathname.startsWith('/_sandbox/')) {
+        op = 'Admin';
+        const reply = await admin(req.method ?? 'GET', url, body);
+        send(reply.status, reply.raw ?? JSON.stringify(reply.body ?? {}), { 'content-type': reply.raw ? 'application/zip' : 'application/json' });
+        return;
+      }
+
+      let run: () => Reply | Promise<Reply>;
+      if (isCloudWatch) {
+        op = target.slice('GraniteServiceVersion20100801.'.length);
+        const fn = cloudWatchOps[op];
+        if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
+          throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (GetMetricData, ListMetrics).`);
+        }
+        run = () => {
+          const input = parseJson(body);
+          return { status: 200, body: fn(input) };
+        };
+      } else {
+        const pathname = url.pathname.replace(/\/+$/, '');
+        const matching = routes.filter((r) => r.pattern.test(pathname));
+        const route = matching.find((r) => r.method === req.method);
+        if (!route) {
+          if (matching.length) {
+            throw new AwsError('MethodNotAllowedException', 405, `${req.method} is not allowed on ${pathname}; allowed: ${matching.map((r) => r.method).join(', ')}.`);
+          }
+          throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname}.`);
+        }
+        op = route.op;
+        const m = route.pattern.exec(pathname)!;
+        for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
+        if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
+        const ctx: RequestContext = { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body) };
+        run = () => route.run(m, ctx);
+      }
+
+      const fault = faults.take(op);
+      if (fault) {
+        if (fault.kind === 'throttle') onThrottle?.();
+        const applied = await applyFault(fault, op);
+        if (applied === 'dropped') {
+          options.log?.(`${req.method} ${url.pathname} ${op} → connection dropped (fault)`);
+          req.socket.destroy();
+          return;
+        }
+        if (applied) throw applied;
+      }
+
+      const reply = await run();
+      if (reply.raw !== undefined || reply.body === undefined) {
+        send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
+      } else {
+        const ct = isCloudWatch ? 'application/x-amz-json-1.0' : 'application/json';
+        send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
+      }
+    } catch (err) {
+      if (err instanceof AwsError) sendError(err);
+      else sendError(serviceError(`An internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  async function applyFault(fault: FaultSpec, op: string): Promise<AwsError | 'dropped' | undefined> {
+    switch (fault.kind) {
+      case 'error':
+        return serviceError(`Injected fault: ${op} failed with an internal error.`);
+      case 'throttle':
+        return tooManyRequests();
+      case 'drop':
+        return 'dropped';
+      case 'delay':
+        await sleep(fault.delayMs ?? 30_000);
+        return undefined;
+      case 'hook':
+        await fault.hook?.();
+        return undefined;
+    }
+  }
+
+  async function admin(method: string, url: URL, body: Buffer): Promise<Reply> {
+    const p = url.pathname;
+    if (method === 'GET' && p === '/_sandbox/health') {
+      return { status: 200, body: { ok: true, region, functions: store.functions.size, environments: invoker.environmentCount() } };
+    }
+    const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(p);
+    if (method === 'GET' && code) {
+      const blob = store.getBlob(code[1]);
+      if (!blob) throw new AwsError('ResourceNotFoundException', 404, 'No such code blob.');
+      return { status: 200, raw: blob };
+    }
+    if (p === '/_sandbox/faults' && method === 'POST') {
+      const spec = parseJson(body) as unknown as FaultSpec;
+      try {
+        faults.add({ operation: String(spec.operation), nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
+      } catch (e) {
+        throw new AwsError('InvalidParameterValueException', 400, (e as Error).message);
+      }
+      return { status: 200, body: { pending: faults.pending } };
+    }
+    if (p === '/_sandbox/faults' && method === 'DELETE') {
+      faults.clear();
+      return { status: 200, body: { pending: 0 } };
+    }
+    if (p === '/_sandbox/latency' && method === 'PUT') {
+      const ms = (parseJson(body) as { ms?: unknown }).ms;
+      if (typeof ms !== 'number' || ms < 0 || ms > 600_000) throw new AwsError('InvalidParameterValueException', 400, 'latency ms must be a number in [0, 600000].');
+      latencyMs = ms;
+      return { status: 200, body: { latencyMs } };
+    }
+    throw new AwsError('UnknownOperationException', 404, `No sandbox admin operation at ${method} ${p}.`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  return {
+    endpoint: baseUrl,
+    port,
+    region,
+    lambda,
+    store,
+    metrics,
+    faults,
+    invoker,
+    setLatency: (ms) => (latencyMs = ms),
+    setRandom: (r) => (random = r),
+    settle: () => {
+      for (const fn of store.functions.values()) {
+        fn.latest.pendingUntil = 0;
+        fn.latest.updatingUntil = 0;
+        for (const v of fn.versions) v.pendingUntil = 0;
+        store.saveFunction(fn);
+      }
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await invoker.dispose();
+      if (ownCodeDir) fs.rmSync(codeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(): AwsError {
+  return new AwsError('RequestEntityTooLargeException', 413, `Request must be smaller than ${MAX_BODY_BYTES} bytes.`);
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AwsError('SerializationException', 400, 'Could not parse the request body as JSON.');
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new AwsError('SerializationException', 400, 'The request body must be a JSON object.');
+  }
+  return v as Record<string, unknown>;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new AwsError('InvalidParameterValueException', 400, `The path segment '${s}' is not valid URL encoding.`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,54 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox';
+import { startSandbox, zipFiles } from '../../src/sandbox';
+
+export const ROLE = 'arn:aws:iam::123456789012:role/test-role';
+export const OTHER_ROLE = 'arn:aws:iam::123456789012:role/other-role';
+
+export interface Harness {
+  sandbox: Sandbox;
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/** Real SDK v3 clients talking HTTP to a sandbox on an ephemeral loopback port. */
+export function clientsFor(sandbox: Sandbox, extra: { maxAttempts?: number } = {}): { lambda: LambdaClient; cloudwatch: CloudWatchClient } {
+  const config = {
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    maxAttempts: extra.maxAttempts ?? 1,
+  };
+  return { lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };
+}
+
+/**
+ * Registers before/after hooks that start a fresh sandbox for the suite. Use `h()` inside tests.
+ * updateDelayMs defaults to 30 ms so waiters are exercised without slowing tests down.
+ */
+export function useSandbox(options: SandboxOptions = {}): () => Harness {
+  let harness: Harness | undefined;
+  before(async () => {
+    const sandbox = await startSandbox({ updateDelayMs: 30, ...options });
+    harness = { sandbox, ...clientsFor(sandbox) };
+  });
+  after(async () => {
+    harness?.lambda.destroy();
+    harness?.cloudwatch.destroy();
+    await harness?.sandbox.close();
+  });
+  return () => {
+    if (!harness) throw new Error('sandbox not started');
+    return harness;
+  };
+}
+
+/** A zip holding one CommonJS handler `index.handler` returning `result`. */
+export function handlerZip(result: unknown = { ok: true }): Uint8Array {
+  return zipFiles({ 'index.js': `exports.handler = async () => (${JSON.stringify(result)});\n` });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
