@@ -1,0 +1,62 @@
+// @ts-check
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * Two bundles:
+ *  - the extension (Node, `vscode` external) plus the sandbox's worker script, which the
+ *    sandbox starts with `new Worker(dist/sandboxWorker.js)`;
+ *  - the traffic panel's browser code (target web), once src/webview exists.
+ */
+
+/** @type {import('webpack').Configuration} */
+const extensionConfig = {
+  name: 'extension',
+  target: 'node',
+  entry: {
+    extension: './src/extension/extension.ts',
+    sandboxWorker: './src/sandbox/runtime/worker.ts',
+  },
+  output: {
+    path: path.resolve(__dirname, 'dist'),
+    filename: '[name].js',
+    libraryTarget: 'commonjs2',
+    clean: { keep: /^webview/ },
+  },
+  externals: { vscode: 'commonjs vscode' },
+  // Keep __dirname meaning dist/, so the sandbox finds sandboxWorker.js beside the bundle.
+  node: { __dirname: false, __filename: false },
+  resolve: { extensions: ['.ts', '.js'], mainFields: ['main', 'module'] },
+  module: {
+    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] }],
+  },
+  devtool: 'nosources-source-map',
+  infrastructureLogging: { level: 'log' },
+  performance: { hints: false },
+};
+
+const webviewEntry = './src/webview/main.ts';
+
+/** @type {import('webpack').Configuration} */
+const webviewConfig = {
+  name: 'webview',
+  target: 'web',
+  entry: { webview: webviewEntry },
+  output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js' },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [
+      {
+        test: /\.ts$/,
+        exclude: /node_modules/,
+        use: [{ loader: 'ts-loader', options: { transpileOnly: true, configFile: 'tsconfig.webview.json' } }],
+      },
+    ],
+  },
+  devtool: 'nosources-source-map',
+  performance: { hints: false },
+};
+
+module.exports = fs.existsSync(path.resolve(__dirname, webviewEntry)) ? [extensionConfig, webviewConfig] : [extensionConfig];
