@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+
+/** Where the extension talks to: the embedded sandbox, or AWS (optionally through an endpoint such as LocalStack). */
+export type ConnectionSpec =
+  | { kind: 'sandbox'; endpoint: string; region: string; embedded: boolean }
+  | { kind: 'aws'; profile?: string; region: string; endpointUrl?: string };
+
+export interface Clients {
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+  spec: ConnectionSpec;
+  dispose(): void;
+}
+
+export interface ClientOptions {
+  /** Attempts per request including the first; the SDK's standard strategy backs off with jitter and retries throttling. */
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
+
+/** A short human label: `sandbox`, `default · eu-west-1`, `dev · us-east-1 @ http://localhost:4566`. */
+export function connectionLabel(spec: ConnectionSpec): string {
+  if (spec.kind === 'sandbox') return spec.embedded ? 'sandbox' : `local · ${spec.endpoint}`;
+  const base = `${spec.profile ?? 'default chain'} · ${spec.region}`;
+  return spec.endpointUrl ? `${base} @ ${spec.endpointUrl}` : base;
+}
+
+export function createClients(spec: ConnectionSpec, options: ClientOptions = {}): Clients {
+  const common = {
+    region: spec.region,
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000, connectionTimeout: options.connectionTimeoutMs ?? 5_000 },
+  };
+  let config: Record<string, unknown>;
+  if (spec.kind === 'sandbox') {
+    // The sandbox accepts any signature; these are not secrets.
+    config = { ...common, endpoint: spec.endpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
+  } else {
+    // An explicitly chosen profile must win over environment variables, so it is not put
+    // behind the default chain (which reads the environment first).
+    const credentials = spec.profile ? fromIni({ profile: spec.profile }) : fromNodeProviderChain();
+    config = { ...common, credentials, ...(spec.endpointUrl ? { endpoint: spec.endpointUrl } : {}) };
+  }
+  const lambda = new LambdaClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  return {
+    lambda,
+    cloudwatch,
+    spec,
+    dispose: () => {
+      lambda.destroy();
+      cloudwatch.destroy();
+    },
+  };
+}
+
+export interface ProfileInfo {
+  name: string;
+  region?: string;
+  /** 'sso', 'process', 'role', 'static' — how credentials are obtained, for the picker's detail line. */
+  kind: string;
+}
+
+/**
+ * Profiles from the shared config and credentials files (AWS_CONFIG_FILE,
+ * AWS_SHARED_CREDENTIALS_FILE honoured). Only names and non-secret settings are read out.
+ */
+export function listProfiles(env: NodeJS.ProcessEnv = process.env): ProfileInfo[] {
+  const home = os.homedir();
+  const configFile = env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config');
+  const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials');
+  const profiles = new Map<string, ProfileInfo>();
+  const read = (file: string, isConfig: boolean) => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    let current: ProfileInfo | undefined;
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.replace(/[#;].*$/, '').trim();
+      const section = /^\[\s*(.+?)\s*\]$/.exec(line);
+      if (section) {
+        const header = section[1];
+        let name: string | undefined;
+        if (isConfig) {
+          if (header === 'default') name = 'default';
+          else if (header.startsWith('profile ')) name = header.slice(8).trim();
+        } else {
+          name = header;
+        }
+        current = name ? (profiles.get(name) ?? { name, kind: 'static' }) : undefined;
+        if (current) profiles.set(current.name, current);
+        continue;
+      }
+      const kv = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
+      if (!kv || !current) continue;
+      const [, key, value] = kv;
+      if (key === 'region') current.region = value;
+      else if (key === 'sso_session' || key === 'sso_start_url') current.kind = 'sso';
+      else if (key === 'credential_process') current.kind = 'process';
+      else if (key === 'role_arn') current.kind = 'role';
+    }
+  };
+  read(configFile, true);
+  read(credentialsFile, false);
+  return [...profiles.values()].sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
+}
+
+/** A loopback endpoint (a local sandbox, LocalStack) needs no real credentials. */
+export function isLoopbackEndpoint(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** True when some AWS credentials are configured (env or shared files), without resolving them. */
+export function hasAwsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
+  return listProfiles(env).length > 0;
+}

@@ -1,0 +1,66 @@
+import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  ListAliasesCommand,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+} from '@aws-sdk/client-lambda';
+
+/** The narrow slice of the Lambda client that core code depends on. */
+export type LambdaSend = Pick<LambdaClient, 'send'>;
+
+/** Every function of the region, page by page as they arrive (≤ 50 per ListFunctions call). */
+export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 50 }), { abortSignal: signal });
+    yield page.Functions ?? [];
+    marker = page.NextMarker;
+  } while (marker);
+}
+
+export async function listAllFunctions(lambda: LambdaSend, signal?: AbortSignal): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  for await (const page of listFunctionPages(lambda, signal)) all.push(...page);
+  return all;
+}
+
+export async function listAliases(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<AliasConfiguration[]> {
+  const all: AliasConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: signal });
+    all.push(...(page.Aliases ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  return all.sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+}
+
+/** $LATEST first, then published versions newest first. */
+export async function listVersions(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), {
+      abortSignal: signal,
+    });
+    all.push(...(page.Versions ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  const latest = all.filter((v) => v.Version === '$LATEST');
+  const published = all.filter((v) => v.Version !== '$LATEST').sort((a, b) => Number(b.Version) - Number(a.Version));
+  return [...latest, ...published];
+}
+
+export function getAlias(lambda: LambdaSend, functionName: string, aliasName: string, signal?: AbortSignal): Promise<AliasConfiguration> {
+  return lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }), { abortSignal: signal });
+}
+
+export function getVersion(lambda: LambdaSend, functionName: string, version: string, signal?: AbortSignal): Promise<FunctionConfiguration> {
+  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: version }), { abortSignal: signal });
+}
+
+export function errorName(err: unknown): string {
+  return (err as { name?: string } | undefined)?.name ?? '';
+}

@@ -1,0 +1,363 @@
+import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
+} from '@aws-sdk/client-lambda';
+import { CancelledError, describeAwsError, isCancelled, OperationError, throwIfAborted } from './errors';
+import type { LambdaSend } from './lambdaApi';
+import { errorName, getAlias, getVersion } from './lambdaApi';
+import type { Logger } from './log';
+import { checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
+
+/**
+ * The deploy operations. Each is a guarded sequence of Lambda calls: it validates everything it
+ * can before the first write, writes with RevisionId / CodeSha256 preconditions, waits for
+ * Lambda to settle after code changes and publishes, and never routes traffic to a version that
+ * is not published and Active. On failure it throws an OperationError naming the step and the
+ * state left behind; the alias is then exactly as it was.
+ */
+
+export interface WaiterTiming {
+  /** Seconds. */
+  maxWaitTime: number;
+  minDelay: number;
+  maxDelay: number;
+}
+
+export const AWS_WAITER_TIMING: WaiterTiming = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
+
+export interface OperationContext {
+  lambda: LambdaSend;
+  log: Logger;
+  signal?: AbortSignal;
+  /** One short message per step, for a progress notification. */
+  progress?: (message: string) => void;
+  waiters?: WaiterTiming;
+  /** Profile in use, for credential advice in error messages. */
+  profile?: string;
+}
+
+export interface AliasRef {
+  functionName: string;
+  aliasName: string;
+  /**
+   * The alias RevisionId the user decided on (e.g. the one the tree showed). When set and the
+   * alias has changed since, nothing is written.
+   */
+  expectedRevisionId?: string;
+}
+
+export interface PublishCanaryInput extends AliasRef {
+  weightPercent: number;
+  /** The packaged workspace code and its base64 SHA-256 (as Lambda reports CodeSha256). */
+  zip: Uint8Array;
+  codeSha256: string;
+  /** Version description, e.g. the git commit. */
+  description?: string;
+  /** When set, the new version is invoked with this event before any traffic is routed to it. */
+  smokeEvent?: unknown;
+}
+
+export interface PublishCanaryResult {
+  version: string;
+  alias: AliasConfiguration;
+  /** The deployed $LATEST already held this exact code: nothing was uploaded. */
+  uploadSkipped: boolean;
+}
+
+export interface SwitchResult {
+  alias: AliasConfiguration;
+  /** Where the alias pointed before: what "Switch Back" returns to. */
+  previousVersion: string;
+}
+
+// ---- step machinery ----------------------------------------------------------------------
+
+async function step<T>(ctx: OperationContext, name: string, stateIfFailed: string, run: () => Promise<T>): Promise<T> {
+  throwIfAborted(ctx.signal, stateIfFailed);
+  ctx.log.info(`→ ${name}`);
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof OperationError) throw err;
+    if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError(stateIfFailed);
+    const described = describeAwsError(err, ctx.profile);
+    ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${stateIfFailed}`);
+    throw new OperationError(`${name} failed: ${described.message}`, name, stateIfFailed, err, described.kind);
+  }
+}
+
+function conflictOnAlias(ref: AliasRef): OperationError {
+  return new OperationError(
+    `\`${ref.aliasName}\` changed since you loaded it — refresh and retry.`,
+    `UpdateAlias ${ref.aliasName}`,
+    `Nothing was written to ${ref.aliasName}.`,
+    undefined,
+    'conflict',
+  );
+}
+
+function invalid(message: string): OperationError {
+  return new OperationError(message, undefined, 'Nothing was changed.', undefined, 'validation');
+}
+
+function timing(ctx: OperationContext): WaiterTiming {
+  return ctx.waiters ?? AWS_WAITER_TIMING;
+}
+
+function asClient(lambda: LambdaSend): LambdaClient {
+  // The SDK waiters only ever call client.send.
+  return lambda as LambdaClient;
+}
+
+/** Reads the alias and checks it is still the one the user decided on. */
+async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
+  const alias = await step(ctx, `GetAlias ${ref.aliasName}`, 'Nothing was changed.', () => getAlias(ctx.lambda, ref.functionName, ref.aliasName, ctx.signal));
+  if (ref.expectedRevisionId && alias.RevisionId !== ref.expectedRevisionId) throw conflictOnAlias(ref);
+  return alias;
+}
+
+/** UpdateAlias guarded by the RevisionId just read; a stale one becomes a friendly conflict. */
+async function writeAlias(
+  ctx: OperationContext,
+  ref: AliasRef,
+  alias: AliasConfiguration,
+  change: { FunctionVersion?: string; weights: Record<string, number> },
+  stateIfFailed: string,
+): Promise<AliasConfiguration> {
+  throwIfAborted(ctx.signal, stateIfFailed);
+  try {
+    return await step(ctx, `UpdateAlias ${ref.aliasName}`, stateIfFailed, () =>
+      ctx.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: ref.functionName,
+          Name: ref.aliasName,
+          FunctionVersion: change.FunctionVersion ?? alias.FunctionVersion,
+          RoutingConfig: { AdditionalVersionWeights: change.weights },
+          RevisionId: alias.RevisionId,
+        }),
+        // No abort once the write is on its way: a cancelled UpdateAlias would leave the user
+        // unsure whether traffic moved.
+      ),
+    );
+  } catch (err) {
+    if (err instanceof OperationError && errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref);
+    throw err;
+  }
+}
+
+async function assertRoutable(ctx: OperationContext, ref: AliasRef, primary: string, target: string, stateIfFailed: string): Promise<FunctionConfiguration> {
+  const [p, t] = await step(ctx, `Check versions ${primary} and ${target}`, stateIfFailed, () =>
+    Promise.all([getVersion(ctx.lambda, ref.functionName, primary, ctx.signal), getVersion(ctx.lambda, ref.functionName, target, ctx.signal)]),
+  );
+  if (t.State !== 'Active') {
+    throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, undefined, stateIfFailed, undefined, 'validation');
+  }
+  if (p.Role !== t.Role) {
+    throw new OperationError(
+      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`,
+      undefined,
+      stateIfFailed,
+      undefined,
+      'validation',
+    );
+  }
+  return t;
+}
+
+// ---- operations --------------------------------------------------------------------------
+
+/**
+ * Package already built by the caller → UpdateFunctionCode (unless unchanged) → wait →
+ * PublishVersion (CodeSha256 + RevisionId) → wait until Active → optional smoke invoke →
+ * UpdateAlias routing `weightPercent` of the alias to the new version.
+ */
+export async function publishCanary(ctx: OperationContext, input: PublishCanaryInput): Promise<PublishCanaryResult> {
+  const pct = checkCanaryPercent(input.weightPercent);
+  if (!pct.ok) throw invalid(pct.message);
+  const weight = percentToWeight(pct.value);
+  const fn = input.functionName;
+
+  ctx.progress?.(`Checking ${input.aliasName}…`);
+  const alias = await loadAlias(ctx, input);
+  const split = splitOf(alias);
+  if (split.primary.version === '$LATEST') {
+    throw invalid(`${input.aliasName} points to $LATEST. A canary needs a published primary version: switch ${input.aliasName} to a version first.`);
+  }
+  if (split.canary) {
+    throw invalid(
+      `${input.aliasName} already runs a canary (version ${split.canary.version} at ${formatPercent(split.canary.weight)}). Promote or roll it back first.`,
+    );
+  }
+
+  const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () =>
+    ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), { abortSignal: ctx.signal }),
+  );
+  let revision = latest.RevisionId;
+  const uploadSkipped = latest.CodeSha256 === input.codeSha256;
+  if (uploadSkipped) {
+    ctx.log.info(`No code change: $LATEST already has CodeSha256 ${input.codeSha256}; skipping the upload.`);
+  } else {
+    ctx.progress?.(`Uploading ${(input.zip.length / 1024).toFixed(0)} KB…`);
+    const updated = await step(ctx, 'UpdateFunctionCode', `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`, () =>
+      ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: revision }), { abortSignal: ctx.signal }),
+    ).catch((err: unknown) => {
+      if (err instanceof OperationError && errorName(err.cause) === 'PreconditionFailedException') {
+        throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+      }
+      if (err instanceof OperationError && errorName(err.cause) === 'ResourceConflictException') {
+        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+      }
+      throw err;
+    });
+    if (updated.CodeSha256 !== input.codeSha256) {
+      throw new OperationError(
+        `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`,
+        'UpdateFunctionCode',
+        `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.`,
+      );
+    }
+    const afterUpload = `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
+    ctx.progress?.('Waiting for the code update to finish…');
+    const t = timing(ctx);
+    await step(ctx, 'Wait for FunctionUpdated', afterUpload, async () => {
+      const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
+      if (r.state !== 'SUCCESS') throw new Error(`the update ended in state ${r.state}`);
+    });
+    const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', afterUpload, () =>
+      ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), { abortSignal: ctx.signal }),
+    );
+    if (settled.CodeSha256 !== input.codeSha256) {
+      throw new OperationError(`${fn}'s code was changed by someone else during this deploy — refresh and retry.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`, undefined, 'conflict');
+    }
+    if (settled.LastUpdateStatus === 'Failed') {
+      throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);
+    }
+    revision = settled.RevisionId;
+  }
+
+  const beforePublish = uploadSkipped ? 'Nothing was changed.' : `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
+  ctx.progress?.('Publishing a version…');
+  const published = await step(ctx, 'PublishVersion', beforePublish, () =>
+    ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: revision, Description: input.description }), {
+      abortSignal: ctx.signal,
+    }),
+  ).catch((err: unknown) => {
+    const n = err instanceof OperationError ? errorName(err.cause) : '';
+    if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
+      throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', beforePublish, (err as OperationError).cause, 'conflict');
+    }
+    throw err;
+  });
+  const version = published.Version!;
+  if (version === split.primary.version) {
+    throw invalid(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
+  }
+  const unrouted = `Version ${version} was published but receives no traffic; ${input.aliasName} is unchanged.`;
+  ctx.log.info(`Published version ${version} (CodeSha256 ${published.CodeSha256}).`);
+
+  ctx.progress?.(`Waiting for version ${version} to become Active…`);
+  const t = timing(ctx);
+  await step(ctx, `Wait for version ${version} Active`, unrouted, async () => {
+    const r = await waitUntilPublishedVersionActive({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn, Qualifier: version });
+    if (r.state !== 'SUCCESS') throw new Error(`version ${version} ended in state ${r.state}`);
+  });
+  await assertRoutable(ctx, input, split.primary.version, version, unrouted);
+
+  if (input.smokeEvent !== undefined) {
+    ctx.progress?.(`Smoke-testing version ${version}…`);
+    const res = await step(ctx, `Smoke invoke of version ${version}`, unrouted, () =>
+      ctx.lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(input.smokeEvent)) }), {
+        abortSignal: ctx.signal,
+      }),
+    );
+    if (res.FunctionError) {
+      const body = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+      let detail = body;
+      try {
+        const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string };
+        detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? body}`;
+      } catch {
+        // keep the raw body
+      }
+      ctx.log.error(`Smoke test of version ${version} failed: ${detail}`);
+      throw new OperationError(`The smoke test of version ${version} failed (${detail}). No traffic was routed to it.`, `Smoke invoke of version ${version}`, unrouted);
+    }
+    ctx.log.info(`Smoke test of version ${version} passed.`);
+  }
+
+  throwIfAborted(ctx.signal, unrouted);
+  ctx.progress?.(`Routing ${formatPercent(weight)} of ${input.aliasName} to version ${version}…`);
+  const updated = await writeAlias(ctx, input, alias, { weights: { [version]: weight } }, unrouted);
+  ctx.log.info(`${input.aliasName} → ${split.primary.version} (${formatPercent(1 - weight)}) · ${version} (${formatPercent(weight)})`);
+  return { version, alias: updated, uploadSkipped };
+}
+
+/** Changes the share of an alias's traffic its canary version receives. */
+export async function setCanaryWeight(ctx: OperationContext, ref: AliasRef, weightPercent: number): Promise<AliasConfiguration> {
+  const pct = checkCanaryPercent(weightPercent);
+  if (!pct.ok) throw invalid(pct.message);
+  const alias = await loadAlias(ctx, ref);
+  const split = splitOf(alias);
+  if (!split.canary) throw invalid(`${ref.aliasName} runs no canary: publish one first.`);
+  const weight = percentToWeight(pct.value);
+  const out = await writeAlias(ctx, ref, alias, { weights: { [split.canary.version]: weight } }, `${ref.aliasName} is unchanged.`);
+  ctx.log.info(`${ref.aliasName}: canary version ${split.canary.version} now gets ${formatPercent(weight)}.`);
+  return out;
+}
+
+/** The canary version takes 100% of the alias; the routing is cleared. */
+export async function promoteCanary(ctx: OperationContext, ref: AliasRef): Promise<SwitchResult> {
+  const alias = await loadAlias(ctx, ref);
+  const split = splitOf(alias);
+  if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to promote.`);
+  await assertRoutable(ctx, ref, split.primary.version, split.canary.version, `${ref.aliasName} is unchanged.`);
+  const out = await writeAlias(ctx, ref, alias, { FunctionVersion: split.canary.version, weights: {} }, `${ref.aliasName} is unchanged.`);
+  ctx.log.info(`Promoted: ${ref.aliasName} → ${split.canary.version} (100%); version ${split.primary.version} kept for switching back.`);
+  return { alias: out, previousVersion: split.primary.version };
+}
+
+/** The routing is cleared: the primary version keeps 100% of the alias. */
+export async function rollbackCanary(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
+  const alias = await loadAlias(ctx, ref);
+  const split = splitOf(alias);
+  if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to roll back.`);
+  const out = await writeAlias(ctx, ref, alias, { weights: {} }, `${ref.aliasName} is unchanged.`);
+  ctx.log.info(`Rolled back: ${ref.aliasName} → ${split.primary.version} (100%); version ${split.canary.version} gets no traffic.`);
+  return out;
+}
+
+/**
+ * Blue/green: points the alias at another published version in one write. `expectedCurrent`
+ * guards "Switch Back": it refuses when the alias has moved on since it was switched.
+ */
+export async function switchAlias(ctx: OperationContext, ref: AliasRef, version: string, expectedCurrent?: string): Promise<SwitchResult> {
+  if (version === '$LATEST') {
+    throw invalid('An alias switched from the editor must point to a published version, not $LATEST: publish a version first.');
+  }
+  if (!/^[0-9]+$/.test(version)) throw invalid(`'${version}' is not a version number.`);
+  const alias = await loadAlias(ctx, ref);
+  const split = splitOf(alias);
+  if (expectedCurrent !== undefined && split.primary.version !== expectedCurrent) {
+    throw new OperationError(
+      `${ref.aliasName} now points to version ${split.primary.version}, not ${expectedCurrent} as when it was last switched — refresh and switch explicitly.`,
+      undefined,
+      `${ref.aliasName} is unchanged.`,
+      undefined,
+      'conflict',
+    );
+  }
+  if (split.canary) {
+    throw invalid(`${ref.aliasName} runs a canary (version ${split.canary.version}). Promote or roll it back before switching.`);
+  }
+  if (split.primary.version === version) throw invalid(`${ref.aliasName} already points to version ${version}.`);
+  await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`);
+  const out = await writeAlias(ctx, ref, alias, { FunctionVersion: version, weights: {} }, `${ref.aliasName} is unchanged.`);
+  ctx.log.info(`Switched ${ref.aliasName}: ${split.primary.version} → ${version}.`);
+  return { alias: out, previousVersion: split.primary.version };
+}

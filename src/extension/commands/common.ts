@@ -1,0 +1,193 @@
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import * as vscode from 'vscode';
+import type { Clients } from '../../core/connection';
+import { connectionLabel } from '../../core/connection';
+import { CancelledError, isCancelled, OperationError } from '../../core/errors';
+import { getAlias, listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
+import type { OperationContext } from '../../core/operations';
+import { aliasLabel, checkCanaryPercent, isCanary, parseCanaryPercent, QUICK_WEIGHTS, splitOf } from '../../core/routing';
+import type { CommandContext } from '../context';
+import { AliasNode, FunctionNode } from '../tree';
+import type { PickItem } from '../ui';
+
+/** A dismissed picker or input box: end the command quietly. */
+export class Dismissed extends Error {
+  constructor() {
+    super('dismissed');
+    this.name = 'Dismissed';
+  }
+}
+
+export function orDismiss<T>(value: T | undefined): T {
+  if (value === undefined) throw new Dismissed();
+  return value;
+}
+
+/** The one error/cancel handler every command runs in. */
+export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string, run: (...args: A) => Promise<unknown>): (...args: A) => Promise<unknown> {
+  return async (...args: A) => {
+    try {
+      return await run(...args);
+    } catch (err) {
+      if (err instanceof Dismissed) return undefined;
+      if (isCancelled(err)) {
+        const state = err instanceof CancelledError && err.state ? ` ${err.state}` : '';
+        ctx.log.info(`${id}: cancelled.${state}`);
+        if (state) void ctx.ui.info(`Cancelled.${state}`);
+        return undefined;
+      }
+      if (err instanceof OperationError) {
+        ctx.log.error(`${id}: ${err.message}${err.step ? ` [step: ${err.step}]` : ''}${err.state ? ` ${err.state}` : ''}`);
+        const text = err.state && !err.message.includes(err.state) ? `${err.message} ${err.state}` : err.message;
+        void ctx.ui.error(text, 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+        return undefined;
+      }
+      const e = err as Error;
+      ctx.log.error(`${id} failed: ${e?.stack ?? String(err)}`);
+      void ctx.ui.error(`Lambda Canary: ${e?.message ?? String(err)}`, 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+      return undefined;
+    }
+  };
+}
+
+/** Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core. */
+export function withProgress<T>(ctx: CommandContext, title: string, clients: Clients, work: (op: OperationContext) => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await work({
+          lambda: clients.lambda,
+          log: ctx.log,
+          signal: abort.signal,
+          progress: (message) => progress.report({ message }),
+          profile: clients.spec.kind === 'aws' ? clients.spec.profile : undefined,
+          waiters: clients.spec.kind === 'sandbox' ? { maxWaitTime: 60, minDelay: 0.2, maxDelay: 1 } : undefined,
+        });
+      } finally {
+        sub.dispose();
+      }
+    }),
+  );
+}
+
+export function connectionKey(clients: Clients): string {
+  return connectionLabel(clients.spec);
+}
+
+/** A function, from the node or the tree's loaded list or a fresh listing, recent ones first. */
+export async function pickFunctionName(ctx: CommandContext, clients: Clients, title: string): Promise<string> {
+  const recent = ctx.switchMemory.recent(connectionKey(clients)).map((r) => r.functionName);
+  const items = (async () => {
+    const loaded = ctx.tree.loadedFunctions();
+    const names = loaded.length ? loaded.map((f) => f.name) : (await listAllFunctions(clients.lambda)).map((f) => f.FunctionName!);
+    const recentFirst = [...new Set(recent.filter((r) => names.includes(r)))];
+    const rest = names.filter((n) => !recentFirst.includes(n)).sort();
+    const out: Array<PickItem<string> | vscode.QuickPickItem> = [];
+    if (recentFirst.length) out.push({ label: 'recently used', kind: vscode.QuickPickItemKind.Separator });
+    out.push(...recentFirst.map((n) => ({ label: n, value: n })));
+    if (recentFirst.length && rest.length) out.push({ label: 'all functions', kind: vscode.QuickPickItemKind.Separator });
+    out.push(...rest.map((n) => ({ label: n, value: n })));
+    return out;
+  })();
+  const picked = await ctx.ui.pick<string>('function', items, { title, placeHolder: 'Function' });
+  return orDismiss(picked).value;
+}
+
+export async function pickAlias(ctx: CommandContext, clients: Clients, functionName: string, title: string, filter?: (a: AliasConfiguration) => boolean): Promise<AliasConfiguration> {
+  const aliases = (await listAliases(clients.lambda, functionName)).filter(filter ?? (() => true));
+  if (aliases.length === 0) {
+    throw new OperationError(`${functionName} has no ${filter ? 'matching ' : ''}aliases${filter ? '' : ': create one (e.g. prod) pointing to a published version first'}.`, undefined, undefined, undefined, 'validation');
+  }
+  const picked = await ctx.ui.pick<AliasConfiguration>(
+    'alias',
+    aliases.map((a) => ({ label: a.Name!, description: aliasLabel(a).slice(a.Name!.length + 1), detail: a.Description || undefined, value: a })),
+    { title, placeHolder: 'Alias' },
+  );
+  return orDismiss(picked).value;
+}
+
+/** Published, Active versions other than `exclude`, newest first. */
+export async function pickVersion(ctx: CommandContext, clients: Clients, functionName: string, title: string, exclude: string[]): Promise<string> {
+  const versions = (await listVersions(clients.lambda, functionName)).filter((v) => v.Version !== '$LATEST' && !exclude.includes(v.Version!));
+  if (versions.length === 0) {
+    throw new OperationError(`${functionName} has no other published version to switch to.`, undefined, undefined, undefined, 'validation');
+  }
+  const picked = await ctx.ui.pick<string>(
+    'version',
+    versions.map((v) => ({
+      label: v.Version!,
+      description: [v.Description, v.LastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · '),
+      detail: v.State !== 'Active' ? `State: ${v.State}` : undefined,
+      value: v.Version!,
+    })),
+    { title, placeHolder: 'Version' },
+  );
+  return orDismiss(picked).value;
+}
+
+/** 1/5/10/25/50 % or a typed weight, validated as the user types. */
+export async function pickWeight(ctx: CommandContext, title: string, current?: number): Promise<number> {
+  const items: Array<PickItem<number | 'custom'>> = [
+    ...QUICK_WEIGHTS.map((w) => ({ label: `${w}%`, description: current !== undefined && Math.abs(current - w) < 1e-9 ? 'current' : undefined, value: w as number })),
+    { label: 'Other weight…', description: 'type a percentage, e.g. 2.5', value: 'custom' as const },
+  ];
+  const picked = orDismiss(await ctx.ui.pick<number | 'custom'>('weight', items, { title, placeHolder: 'Share of the alias traffic for the canary version' }));
+  if (picked.value !== 'custom') return picked.value;
+  const typed = orDismiss(
+    await ctx.ui.input('weightInput', {
+      title,
+      prompt: 'Canary weight in percent (more than 0, less than 100)',
+      placeHolder: 'e.g. 10',
+      value: current !== undefined ? String(current) : undefined,
+      validateInput: (v) => {
+        const r = parseCanaryPercent(v);
+        return r.ok ? undefined : r.message;
+      },
+    }),
+  );
+  const parsed = parseCanaryPercent(typed);
+  if (!parsed.ok) throw new OperationError(parsed.message, undefined, 'Nothing was changed.', undefined, 'validation');
+  const checked = checkCanaryPercent(parsed.value);
+  if (!checked.ok) throw new OperationError(checked.message, undefined, 'Nothing was changed.', undefined, 'validation');
+  return checked.value;
+}
+
+export interface AliasTarget {
+  functionName: string;
+  aliasName: string;
+  /** The alias as the user saw it (tree node) or as just read. */
+  alias: AliasConfiguration;
+}
+
+/** The alias a node-or-palette command acts on. `filter` limits palette choices (e.g. canaries only). */
+export async function resolveAlias(
+  ctx: CommandContext,
+  clients: Clients,
+  node: unknown,
+  title: string,
+  filter?: (a: AliasConfiguration) => boolean,
+): Promise<AliasTarget> {
+  if (node instanceof AliasNode) return { functionName: node.functionName, aliasName: node.aliasName, alias: node.alias };
+  const functionName = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, title);
+  const alias = await pickAlias(ctx, clients, functionName, title, filter);
+  return { functionName, aliasName: alias.Name!, alias };
+}
+
+export const onlyCanaries = (a: AliasConfiguration): boolean => isCanary(a);
+
+/** Redraws the function's node after a change (or the whole tree when it is not loaded). */
+export function refreshFunction(ctx: CommandContext, functionName: string): void {
+  const node = ctx.tree.findFunction(functionName);
+  ctx.tree.refresh(node);
+}
+
+export async function freshAlias(clients: Clients, functionName: string, aliasName: string): Promise<AliasConfiguration> {
+  return getAlias(clients.lambda, functionName, aliasName);
+}
+
+export function describeSplit(alias: AliasConfiguration): string {
+  const s = splitOf(alias);
+  return s.canary ? `version ${s.canary.version} gets ${(s.canary.weight * 100).toFixed(2).replace(/\.?0+$/, '')}%` : `all traffic on version ${s.primary.version}`;
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { Commands } from '../../shared/ids';
+import type { CommandContext } from '../context';
+import { wrapCommand } from './common';
+import { openFunctionConfig } from './openFunctionConfig';
+import { promoteCanary } from './promoteCanary';
+import { publishCanary } from './publishCanary';
+import { rollbackCanary } from './rollbackCanary';
+import { selectConnection } from './selectConnection';
+import { setCanaryWeight } from './setCanaryWeight';
+import { switchAlias } from './switchAlias';
+import { switchBack } from './switchBack';
+import { clearFilter, copyArn, filter, refresh, showLog } from './viewCommands';
+
+type Handler = (ctx: CommandContext, node?: never) => Promise<unknown>;
+
+/** The command table: id → handler, each wrapped in the one error/cancel handler. */
+const table: Record<string, Handler> = {
+  [Commands.publishCanary]: publishCanary,
+  [Commands.setCanaryWeight]: setCanaryWeight,
+  [Commands.promoteCanary]: promoteCanary,
+  [Commands.rollbackCanary]: rollbackCanary,
+  [Commands.switchAlias]: switchAlias,
+  [Commands.switchBack]: switchBack,
+  [Commands.refresh]: refresh,
+  [Commands.filter]: filter,
+  [Commands.clearFilter]: clearFilter,
+  [Commands.selectConnection]: selectConnection,
+  [Commands.showLog]: showLog,
+  [Commands.openFunctionConfig]: openFunctionConfig,
+  [Commands.copyArn]: copyArn,
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return Object.entries(table).map(([id, handler]) =>
+    vscode.commands.registerCommand(
+      id,
+      wrapCommand(ctx, id, (node?: never) => handler(ctx, node)),
+    ),
+  );
+}

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { CommandContext } from '../context';
+import type { Node } from '../tree';
+import { AliasNode, FunctionNode, VersionNode } from '../tree';
+
+export function refresh(ctx: CommandContext, node?: Node): Promise<void> {
+  ctx.tree.refresh(node);
+  return Promise.resolve();
+}
+
+export async function filter(ctx: CommandContext): Promise<void> {
+  const text = await ctx.ui.input('filter', {
+    title: 'Filter functions',
+    prompt: 'Show functions whose name contains this text (empty shows all)',
+    value: ctx.tree.filterText,
+  });
+  if (text === undefined) return;
+  ctx.tree.setFilter(text);
+}
+
+export function clearFilter(ctx: CommandContext): Promise<void> {
+  ctx.tree.setFilter('');
+  return Promise.resolve();
+}
+
+export function showLog(ctx: CommandContext): Promise<void> {
+  ctx.log.show();
+  return Promise.resolve();
+}
+
+export async function copyArn(ctx: CommandContext, node?: Node): Promise<void> {
+  let arn: string | undefined;
+  if (node instanceof FunctionNode) arn = node.config.FunctionArn;
+  else if (node instanceof AliasNode) arn = node.alias.AliasArn;
+  else if (node instanceof VersionNode) arn = node.version.FunctionArn;
+  if (!arn) return;
+  await vscode.env.clipboard.writeText(arn);
+  void vscode.window.setStatusBarMessage(`Copied ${arn}`, 3000);
+  void ctx;
+}

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { OperationError } from '../../core/errors';
+import type { WorkspaceFunction } from '../../core/workspace';
+import { ConfigError, discoverFunctions } from '../../core/workspace';
+import { Commands } from '../../shared/ids';
+import type { CommandContext } from '../context';
+import { Dismissed, orDismiss } from './common';
+
+/**
+ * The function the workspace holds: from lambda-canary.json, else a SAM template; several →
+ * a picker; none → an offer to create lambda-canary.json.
+ */
+export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?: string): Promise<WorkspaceFunction> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    throw new OperationError('Open the folder that holds your function first (File → Open Folder).', undefined, 'Nothing was changed.', undefined, 'validation');
+  }
+  const found: WorkspaceFunction[] = [];
+  for (const f of folders) {
+    try {
+      found.push(...discoverFunctions(f.uri.fsPath));
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        const open = await ctx.ui.error(e.message, 'Open File');
+        if (open === 'Open File') {
+          const doc = await vscode.workspace.openTextDocument(e.file);
+          const pos = new vscode.Position(Math.max(0, (e.line ?? 1) - 1), Math.max(0, (e.column ?? 1) - 1));
+          await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+        }
+        throw new Dismissed();
+      }
+      throw e;
+    }
+  }
+  if (found.length === 0) {
+    const choice = await ctx.ui.info(
+      'No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml) naming the function and its code folder.',
+      'Create lambda-canary.json',
+    );
+    if (choice === 'Create lambda-canary.json') await vscode.commands.executeCommand(Commands.openFunctionConfig);
+    throw new Dismissed();
+  }
+  if (preferName) {
+    const match = found.find((f) => f.functionName === preferName);
+    if (match) return match;
+  }
+  if (found.length === 1) return found[0];
+  const picked = await ctx.ui.pick<WorkspaceFunction>(
+    'workspaceFunction',
+    found.map((f) => ({
+      label: f.functionName ?? f.logicalId ?? '?',
+      description: f.logicalId && f.functionName ? f.logicalId : undefined,
+      detail: vscode.workspace.asRelativePath(f.codeDir),
+      value: f,
+    })),
+    { title: 'Which function of the workspace?' },
+  );
+  return orDismiss(picked).value;
+}
+
+/** Reads the workspace's test event, if any; a broken file is an error naming it. */
+export function readTestEvent(fn: WorkspaceFunction): unknown {
+  if (!fn.testEventFile) return undefined;
+  const text = fs.readFileSync(fn.testEventFile, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new OperationError(`The test event ${vscode.workspace.asRelativePath(fn.testEventFile)} is not valid JSON: ${(e as Error).message}`, 'Smoke test', 'Nothing was changed.', undefined, 'validation');
+  }
+}

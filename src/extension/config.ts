@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { Settings } from '../shared/ids';
+
+export type ConnectionMode = 'auto' | 'sandbox' | 'aws';
+
+export interface ExtensionSettings {
+  connection: ConnectionMode;
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  sandboxSeedDemo: boolean;
+  sandboxTraffic: boolean;
+  /** Invoke a new version with the workspace's test event before routing traffic to it. */
+  smokeTest: boolean;
+}
+
+/** The one place settings are read. */
+export function readSettings(): ExtensionSettings {
+  const c = vscode.workspace.getConfiguration(Settings.section);
+  const str = (key: string): string | undefined => {
+    const v = c.get<string>(key);
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const mode = c.get<string>(Settings.connection);
+  return {
+    connection: mode === 'sandbox' || mode === 'aws' ? mode : 'auto',
+    profile: str(Settings.profile),
+    region: str(Settings.region),
+    endpointUrl: str(Settings.endpointUrl),
+    sandboxSeedDemo: c.get<boolean>(Settings.sandboxSeedDemo) ?? true,
+    sandboxTraffic: c.get<boolean>(Settings.sandboxTraffic) ?? false,
+    smokeTest: c.get<boolean>(Settings.smokeTest) ?? true,
+  };
+}
+
+/** Writes connection settings where the user keeps them (global unless the workspace overrides). */
+export async function writeConnectionSettings(values: Partial<Pick<ExtensionSettings, 'connection' | 'profile' | 'region' | 'endpointUrl'>>): Promise<void> {
+  const c = vscode.workspace.getConfiguration(Settings.section);
+  for (const [key, value] of Object.entries(values)) {
+    const inspect = c.inspect(key);
+    const target = inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await c.update(key, value === '' ? undefined : value, target);
+  }
+}
+
+export function affectsConnection(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['connection', 'profile', 'region', 'endpointUrl', 'sandbox.seedDemo', 'sandbox.traffic'].some((k) => e.affectsConfiguration(`${Settings.section}.${k}`));
+}

@@ -1,0 +1,17 @@
+import type * as vscode from 'vscode';
+import type { ConnectionManager } from './connection';
+import type { ExtensionLog } from './log';
+import type { SwitchMemory } from './switchMemory';
+import type { FunctionsTreeProvider } from './tree';
+import type { UserInterface } from './ui';
+
+/** What every command gets: the services of the running extension. */
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  connection: ConnectionManager;
+  tree: FunctionsTreeProvider;
+  log: ExtensionLog;
+  /** Swappable so tests can answer prompts. */
+  ui: UserInterface;
+  switchMemory: SwitchMemory;
+}

@@ -1,0 +1,328 @@
+import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
+import * as vscode from 'vscode';
+import type { Clients } from '../core/connection';
+import { describeAwsError } from '../core/errors';
+import { listAliases, listFunctionPages, listVersions } from '../core/lambdaApi';
+import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
+import { ContextKeys, ContextValues } from '../shared/ids';
+import type { ConnectionManager } from './connection';
+import type { ExtensionLog } from './log';
+
+export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | MessageNode;
+
+export class FunctionNode {
+  readonly kind = 'function';
+  /** Aliases and versions, loaded together (two calls in parallel) on first expand. */
+  details?: Promise<{ aliases: AliasConfiguration[]; versions: FunctionConfiguration[] }>;
+  readonly groups: [GroupNode, GroupNode];
+  constructor(readonly config: FunctionConfiguration) {
+    this.groups = [new GroupNode(this, 'aliases'), new GroupNode(this, 'versions')];
+  }
+  get name(): string {
+    return this.config.FunctionName!;
+  }
+}
+
+export class GroupNode {
+  readonly kind = 'group';
+  constructor(
+    readonly parent: FunctionNode,
+    readonly group: 'aliases' | 'versions',
+  ) {}
+}
+
+export class AliasNode {
+  readonly kind = 'alias';
+  constructor(
+    readonly parent: FunctionNode,
+    readonly alias: AliasConfiguration,
+  ) {}
+  get functionName(): string {
+    return this.parent.name;
+  }
+  get aliasName(): string {
+    return this.alias.Name!;
+  }
+}
+
+export class VersionNode {
+  readonly kind = 'version';
+  constructor(
+    readonly parent: FunctionNode,
+    readonly version: FunctionConfiguration,
+    /** Aliases routing to this version, for the description. */
+    readonly servedBy: string[],
+  ) {}
+}
+
+export class MessageNode {
+  readonly kind = 'message';
+  constructor(
+    readonly text: string,
+    readonly isError = false,
+    readonly detail?: string,
+    readonly action?: vscode.Command,
+  ) {}
+}
+
+function shortDate(iso?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso.replace(/\+0000$/, 'Z'));
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function shortSha(b64?: string): string {
+  if (!b64) return '';
+  return Buffer.from(b64, 'base64').toString('hex').slice(0, 8);
+}
+
+/**
+ * Functions → Aliases / Versions. The root lists functions page by page as they arrive (each
+ * page redraws the root, a "Loading…" row stands at the end until the last page); a function's
+ * children load when it is first expanded. Failures become an error row, never a popup.
+ */
+export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private functions: FunctionNode[] = [];
+  private listing?: { done: boolean; error?: string; generation: number };
+  private generation = 0;
+  private filter = '';
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Time of the first ListFunctions request after activation, for the activation benchmark. */
+  firstListRequestAt?: number;
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly log: ExtensionLog,
+  ) {
+    this.disposables.push(this.changed, connection.onDidChange(() => this.refresh()));
+  }
+
+  get filterText(): string {
+    return this.filter;
+  }
+
+  setFilter(text: string): void {
+    this.filter = text.trim();
+    void vscode.commands.executeCommand('setContext', ContextKeys.filtered, this.filter !== '');
+    this.changed.fire(undefined);
+  }
+
+  /** Reloads one node, or everything when no node is given. */
+  refresh(node?: Node): void {
+    if (!node) {
+      this.generation++;
+      this.listing = undefined;
+      this.functions = [];
+      this.changed.fire(undefined);
+      return;
+    }
+    const fn = node.kind === 'function' ? node : node.kind === 'group' || node.kind === 'alias' || node.kind === 'version' ? node.parent : undefined;
+    if (fn) {
+      fn.details = undefined;
+      this.changed.fire(fn);
+    } else {
+      this.refresh();
+    }
+  }
+
+  /** The loaded function nodes (all pages so far), e.g. for pickers. */
+  loadedFunctions(): FunctionNode[] {
+    return this.functions;
+  }
+
+  findFunction(name: string): FunctionNode | undefined {
+    return this.functions.find((f) => f.name === name);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'function': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `fn:${node.name}`;
+        item.contextValue = ContextValues.function;
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.description = node.config.Runtime;
+        item.tooltip = new vscode.MarkdownString(
+          [`**${node.name}**`, node.config.Description ?? '', `Runtime: ${node.config.Runtime ?? '?'}`, `Handler: \`${node.config.Handler ?? '?'}\``, `Last modified: ${shortDate(node.config.LastModified)}`]
+            .filter(Boolean)
+            .join('  \n'),
+        );
+        return item;
+      }
+      case 'group': {
+        const isAliases = node.group === 'aliases';
+        const item = new vscode.TreeItem(isAliases ? 'Aliases' : 'Versions', isAliases ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `fn:${node.parent.name}/${node.group}`;
+        item.contextValue = isAliases ? ContextValues.aliasGroup : ContextValues.versionGroup;
+        item.iconPath = new vscode.ThemeIcon(isAliases ? 'references' : 'versions');
+        return item;
+      }
+      case 'alias': {
+        const canary = isCanary(node.alias);
+        const item = new vscode.TreeItem(aliasLabel(node.alias), vscode.TreeItemCollapsibleState.None);
+        item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
+        item.contextValue = canary ? ContextValues.aliasCanary : ContextValues.alias;
+        item.iconPath = canary ? new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.yellow')) : new vscode.ThemeIcon('tag');
+        item.description = canary ? 'canary' : node.alias.Description || undefined;
+        const split = splitOf(node.alias);
+        item.tooltip = new vscode.MarkdownString(
+          [
+            `**${node.functionName}:${node.aliasName}**`,
+            `Version ${split.primary.version}: ${formatPercent(split.primary.weight)}`,
+            split.canary ? `Version ${split.canary.version}: ${formatPercent(split.canary.weight)} (canary)` : '',
+            node.alias.Description ? `Description: ${node.alias.Description}` : '',
+            `RevisionId: \`${node.alias.RevisionId ?? '?'}\``,
+          ]
+            .filter(Boolean)
+            .join('  \n'),
+        );
+        return item;
+      }
+      case 'version': {
+        const v = node.version;
+        const isLatest = v.Version === '$LATEST';
+        const item = new vscode.TreeItem(v.Version ?? '?', vscode.TreeItemCollapsibleState.None);
+        item.id = `fn:${node.parent.name}/version:${v.Version}`;
+        item.contextValue = isLatest ? ContextValues.versionLatest : ContextValues.version;
+        item.iconPath = new vscode.ThemeIcon(isLatest ? 'edit' : 'package');
+        const parts = isLatest
+          ? [v.LastUpdateStatus ?? v.State ?? '', `sha ${shortSha(v.CodeSha256)}`]
+          : [v.Description || '', shortDate(v.LastModified), `sha ${shortSha(v.CodeSha256)}`, node.servedBy.length ? `← ${node.servedBy.join(', ')}` : ''];
+        item.description = parts.filter(Boolean).join(' · ');
+        item.tooltip = new vscode.MarkdownString(
+          [`**${node.parent.name}:${v.Version}**`, v.Description ?? '', `State: ${v.State ?? '?'} · LastUpdateStatus: ${v.LastUpdateStatus ?? '?'}`, `CodeSha256: \`${v.CodeSha256 ?? '?'}\``, `Last modified: ${shortDate(v.LastModified)}`]
+            .filter(Boolean)
+            .join('  \n'),
+        );
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
+        item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.tooltip = node.detail ?? node.text;
+        item.command = node.action;
+        return item;
+      }
+    }
+  }
+
+  getParent(node: Node): Node | undefined {
+    switch (node.kind) {
+      case 'group':
+        return node.parent;
+      case 'alias':
+        return node.parent.groups[0];
+      case 'version':
+        return node.parent.groups[1];
+      default:
+        return undefined;
+    }
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return this.rootChildren();
+    switch (node.kind) {
+      case 'function':
+        this.loadDetails(node);
+        return node.groups;
+      case 'group':
+        return this.groupChildren(node);
+      default:
+        return [];
+    }
+  }
+
+  private async rootChildren(): Promise<Node[]> {
+    if (!this.listing) await this.startListing();
+    const listing = this.listing!;
+    const shown = this.filter ? this.functions.filter((f) => f.name.toLowerCase().includes(this.filter.toLowerCase())) : this.functions;
+    const out: Node[] = [...shown];
+    if (listing.error) {
+      out.push(new MessageNode(listing.error, true, listing.error, { title: 'Show Log', command: 'lambdaCanary.showLog' }));
+    } else if (!listing.done) {
+      out.push(new MessageNode(`Loading functions… (${this.functions.length} so far)`));
+    } else if (this.functions.length === 0) {
+      out.push(new MessageNode('No functions in this region.', false, 'Create a function, or switch the region or profile with "Lambda Canary: Select Connection".'));
+    } else if (shown.length === 0) {
+      out.push(new MessageNode(`No function name contains "${this.filter}".`, false, undefined, { title: 'Clear Filter', command: 'lambdaCanary.clearFilter' }));
+    }
+    return out;
+  }
+
+  /** Resolves when the first page is in (or the listing failed); later pages redraw the root. */
+  private startListing(): Promise<void> {
+    const generation = this.generation;
+    const listing = { done: false, generation } as { done: boolean; error?: string; generation: number };
+    this.listing = listing;
+    let firstPage!: () => void;
+    const first = new Promise<void>((r) => (firstPage = r));
+    void (async () => {
+      let clients: Clients | undefined;
+      try {
+        clients = await this.connection.current();
+        this.firstListRequestAt ??= Date.now();
+        let acc: FunctionNode[] = [];
+        let pages = 0;
+        for await (const page of listFunctionPages(clients.lambda)) {
+          if (this.generation !== generation) return;
+          acc = acc.concat(page.map((c) => new FunctionNode(c)));
+          acc.sort((a, b) => a.name.localeCompare(b.name));
+          this.functions = acc;
+          if (pages++ === 0) firstPage();
+          else this.changed.fire(undefined);
+        }
+        listing.done = true;
+      } catch (err) {
+        if (this.generation !== generation) return;
+        const profile = clients?.spec.kind === 'aws' ? clients.spec.profile : undefined;
+        listing.error = describeAwsError(err, profile).message;
+        this.log.error(`Listing functions failed: ${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? String(err)}`);
+      } finally {
+        firstPage();
+        if (this.generation === generation) this.changed.fire(undefined);
+      }
+    })();
+    return first;
+  }
+
+  private loadDetails(fn: FunctionNode): void {
+    if (fn.details) return;
+    fn.details = this.connection.current().then(async (clients) => {
+      const [aliases, versions] = await Promise.all([listAliases(clients.lambda, fn.name), listVersions(clients.lambda, fn.name)]);
+      return { aliases, versions };
+    });
+    fn.details.catch(() => undefined);
+  }
+
+  private async groupChildren(node: GroupNode): Promise<Node[]> {
+    this.loadDetails(node.parent);
+    try {
+      const { aliases, versions } = await node.parent.details!;
+      if (node.group === 'aliases') {
+        if (aliases.length === 0) return [new MessageNode('No aliases', false, 'Create an alias (e.g. prod) pointing to a published version to deploy through it.')];
+        return aliases.map((a) => new AliasNode(node.parent, a));
+      }
+      const served = new Map<string, string[]>();
+      for (const a of aliases) {
+        const split = splitOf(a);
+        for (const v of [split.primary, split.canary]) {
+          if (!v) continue;
+          served.set(v.version, [...(served.get(v.version) ?? []), split.canary ? `${a.Name} ${formatPercent(v.weight)}` : a.Name!]);
+        }
+      }
+      return versions.map((v) => new VersionNode(node.parent, v, served.get(v.Version!) ?? []));
+    } catch (err) {
+      node.parent.details = undefined; // retry on the next expand / refresh
+      const message = describeAwsError(err).message;
+      this.log.error(`Loading ${node.group} of ${node.parent.name} failed: ${message}`);
+      return [new MessageNode(`Could not load ${node.group}: ${message}`, true, message)];
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

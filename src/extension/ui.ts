@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+
+/**
+ * Every question the extension asks the user goes through this interface, so tests can answer
+ * them (see test/extension) while the real VS Code API drives everything else. Each prompt has
+ * an id a scripted answer can be matched to.
+ */
+export interface PickItem<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+export interface UserInterface {
+  pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>, options: vscode.QuickPickOptions): Promise<PickItem<T> | undefined>;
+  input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined>;
+  /** A modal confirmation; resolves true only when the user chose `action`. */
+  confirm(id: string, message: string, detail: string, action: string): Promise<boolean>;
+  info(message: string, ...actions: string[]): Thenable<string | undefined>;
+  warn(message: string, ...actions: string[]): Thenable<string | undefined>;
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+}
+
+export const vscodeUi: UserInterface = {
+  async pick(_id, items, options) {
+    const picked = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, matchOnDescription: true, ...options });
+    return picked as PickItem<never> | undefined;
+  },
+  input(_id, options) {
+    return Promise.resolve(vscode.window.showInputBox({ ignoreFocusOut: true, ...options }));
+  },
+  async confirm(_id, message, detail, action) {
+    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
+    return answer === action;
+  },
+  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
+};

@@ -1,0 +1,50 @@
+/** Every identifier the extension contributes, in one place. */
+
+export const EXTENSION_ID = 'lambda-canary.lambda-canary';
+
+export const VIEW_FUNCTIONS = 'lambdaCanary.functions';
+
+export const Commands = {
+  publishCanary: 'lambdaCanary.publishCanary',
+  setCanaryWeight: 'lambdaCanary.setCanaryWeight',
+  promoteCanary: 'lambdaCanary.promoteCanary',
+  rollbackCanary: 'lambdaCanary.rollbackCanary',
+  switchAlias: 'lambdaCanary.switchAlias',
+  switchBack: 'lambdaCanary.switchBack',
+  refresh: 'lambdaCanary.refresh',
+  filter: 'lambdaCanary.filter',
+  clearFilter: 'lambdaCanary.clearFilter',
+  selectConnection: 'lambdaCanary.selectConnection',
+  showLog: 'lambdaCanary.showLog',
+  openFunctionConfig: 'lambdaCanary.openFunctionConfig',
+  copyArn: 'lambdaCanary.copyArn',
+} as const;
+
+export const ContextValues = {
+  function: 'lambdaCanary:function',
+  aliasGroup: 'lambdaCanary:aliases',
+  versionGroup: 'lambdaCanary:versions',
+  alias: 'lambdaCanary:alias',
+  aliasCanary: 'lambdaCanary:alias:canary',
+  version: 'lambdaCanary:version',
+  versionLatest: 'lambdaCanary:version:latest',
+  message: 'lambdaCanary:message',
+  error: 'lambdaCanary:error',
+} as const;
+
+/** `when`-clause context keys. */
+export const ContextKeys = {
+  filtered: 'lambdaCanary.filtered',
+  canSwitchBack: 'lambdaCanary.canSwitchBack',
+} as const;
+
+export const Settings = {
+  section: 'lambdaCanary',
+  connection: 'connection',
+  profile: 'profile',
+  region: 'region',
+  endpointUrl: 'endpointUrl',
+  sandboxSeedDemo: 'sandbox.seedDemo',
+  sandboxTraffic: 'sandbox.traffic',
+  smokeTest: 'smokeTest',
+} as const;
