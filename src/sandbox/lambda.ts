@@ -88,9 +88,15 @@ export class LambdaService {
   }
 
   private alias(fn: FunctionRecord, name: string): AliasRecord {
-    const a = fn.aliases[name];
+    // Own properties only: an alias may be called `constructor`, `toString` or `__proto__`.
+    const a = Object.hasOwn(fn.aliases, name) ? fn.aliases[name] : undefined;
     if (!a) throw notFound(`Alias not found: ${this.arn(fn.name, name)}`);
     return a;
+  }
+
+  /** Stores an alias as an own property, even under a name like `__proto__` (plain assignment would set the prototype). */
+  private putAlias(fn: FunctionRecord, a: AliasRecord): void {
+    Object.defineProperty(fn.aliases, a.name, { value: a, enumerable: true, writable: true, configurable: true });
   }
 
   /** Resolves a qualifier to the version record it denotes (an alias follows its primary version). */
@@ -144,13 +150,18 @@ export class LambdaService {
     return { blob, size: zip.length, sha256: Buffer.from(blob, 'hex').toString('base64') };
   }
 
-  configuration(fn: FunctionRecord, v: VersionRecord, qualified: boolean): Record<string, unknown> {
+  /**
+   * `qualified` is true when the caller named a qualifier, or the qualifier itself: Lambda answers
+   * a request through an alias with the alias ARN and the version the alias points to.
+   */
+  configuration(fn: FunctionRecord, v: VersionRecord, qualified: boolean | string): Record<string, unknown> {
     const now = this.opts.now();
+    const arnQualifier = typeof qualified === 'string' ? qualified : (qualified || v.version !== '$LATEST') ? v.version : undefined;
     const state = stateOf(v, now);
     const status = updateStatusOf(v, now);
     return {
       FunctionName: fn.name,
-      FunctionArn: qualified || v.version !== '$LATEST' ? this.arn(fn.name, v.version) : this.arn(fn.name),
+      FunctionArn: this.arn(fn.name, arnQualifier),
       Runtime: v.settings.runtime,
       Role: v.settings.role,
       Handler: v.settings.handler,
@@ -236,7 +247,7 @@ export class LambdaService {
     const q = this.qualifierOf(qualifier, query);
     const v = this.resolve(fn, q);
     const out: Record<string, unknown> = {
-      Configuration: this.configuration(fn, v, q !== undefined),
+      Configuration: this.configuration(fn, v, q ?? false),
       Code: { RepositoryType: 'S3', Location: `${this.opts.baseUrl()}/_sandbox/code/${v.code.blob}.zip` },
     };
     if (q === undefined && Object.keys(fn.tags).length) out.Tags = fn.tags;
@@ -246,7 +257,7 @@ export class LambdaService {
   getFunctionConfiguration(pathName: string, query: URLSearchParams): Reply {
     const { fn, qualifier } = this.fn(pathName);
     const q = this.qualifierOf(qualifier, query);
-    return { status: 200, body: this.configuration(fn, this.resolve(fn, q), q !== undefined) };
+    return { status: 200, body: this.configuration(fn, this.resolve(fn, q), q ?? false) };
   }
 
   deleteFunction(pathName: string, query: URLSearchParams): Reply {
@@ -390,12 +401,17 @@ export class LambdaService {
     if (qualifier !== undefined) throw invalidParameter('ListVersionsByFunction takes an unqualified function name.');
     const max = pageSize(query, 10_000);
     const all = [fn.latest, ...fn.versions];
-    const start = decodeMarker(query.get('Marker'), all.length);
+    // Like ListFunctions, the marker names the last version returned, so a version deleted or
+    // published between pages never makes the listing skip or repeat one.
+    const rank = (version: string): number => (version === '$LATEST' ? 0 : Number(version));
+    const after = decodeKeyMarker(query.get('Marker'));
+    if (after !== undefined && !isVersionQualifier(after)) throw invalidMarker();
+    const start = after === undefined ? 0 : firstIndex(all, (v) => rank(v.version) > rank(after));
     const page = all.slice(start, start + Math.min(max, PAGE));
     const end = start + page.length;
     return {
       status: 200,
-      body: { Versions: page.map((v) => this.configuration(fn, v, true)), NextMarker: end < all.length ? encodeMarker(end) : undefined },
+      body: { Versions: page.map((v) => this.configuration(fn, v, true)), NextMarker: end < all.length ? encodeKeyMarker(page[page.length - 1].version) : undefined },
     };
   }
 
@@ -419,9 +435,9 @@ export class LambdaService {
     const description = checkDescription(body.Description);
     const routing = checkRouting(body.RoutingConfig, primary);
     this.checkAliasTargets(fn, primary, routing);
-    if (fn.aliases[name]) throw conflict(`Alias already exists: ${this.arn(fn.name, name)}`);
+    if (Object.hasOwn(fn.aliases, name)) throw conflict(`Alias already exists: ${this.arn(fn.name, name)}`);
     const a: AliasRecord = { name, functionVersion: primary, description, routing, revisionId: this.revision() };
-    fn.aliases[name] = a;
+    this.putAlias(fn, a);
     this.store.saveFunction(fn);
     return { status: 201, body: this.aliasShape(fn, a) };
   }
@@ -439,10 +455,11 @@ export class LambdaService {
     const all = Object.values(fn.aliases)
       .filter((a) => filter === null || a.functionVersion === filter || filter in a.routing)
       .sort((a, b) => a.name.localeCompare(b.name));
-    const start = decodeMarker(query.get('Marker'), all.length);
+    const after = decodeKeyMarker(query.get('Marker'));
+    const start = after === undefined ? 0 : firstIndex(all, (a) => a.name.localeCompare(after) > 0);
     const page = all.slice(start, start + Math.min(max, PAGE));
     const end = start + page.length;
-    return { status: 200, body: { Aliases: page.map((a) => this.aliasShape(fn, a)), NextMarker: end < all.length ? encodeMarker(end) : undefined } };
+    return { status: 200, body: { Aliases: page.map((a) => this.aliasShape(fn, a)), NextMarker: end < all.length ? encodeKeyMarker(page[page.length - 1].name) : undefined } };
   }
 
   updateAlias(pathName: string, aliasName: string, body: Record<string, unknown>): Reply {
@@ -454,10 +471,14 @@ export class LambdaService {
     if (body.RoutingConfig === undefined && primary in routing) {
       throw invalidParameter(`Version ${primary} is already the alias's additional version: clear RoutingConfig to make it the primary.`);
     }
+    if (primary === '$LATEST' && Object.keys(routing).length) {
+      // The kept routing config would otherwise split traffic between $LATEST and a version.
+      throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+    }
     this.checkAliasTargets(fn, primary, routing);
     this.checkRevision(body.RevisionId, a.revisionId, 'GetFunction/GetAlias');
     const updated: AliasRecord = { ...a, functionVersion: primary, description, routing, revisionId: this.revision() };
-    fn.aliases[a.name] = updated;
+    this.putAlias(fn, updated);
     this.store.saveFunction(fn);
     return { status: 200, body: this.aliasShape(fn, updated) };
   }
@@ -466,7 +487,7 @@ export class LambdaService {
     const { fn } = this.fn(pathName);
     const name = checkAliasName(aliasName);
     // DeleteAlias is idempotent on AWS for a known function.
-    if (fn.aliases[name]) {
+    if (Object.hasOwn(fn.aliases, name)) {
       delete fn.aliases[name];
       this.store.saveFunction(fn);
     }
@@ -503,6 +524,14 @@ export class LambdaService {
     if (payload.length > MAX_INVOKE_PAYLOAD) {
       throw new AwsError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_INVOKE_PAYLOAD} bytes for the InvokeFunction operation`);
     }
+    if (payload.length) {
+      // Lambda refuses a payload that is not JSON before choosing a version: nothing runs, nothing is counted.
+      try {
+        JSON.parse(payload.toString('utf8'));
+      } catch {
+        throw new AwsError('InvalidRequestContentException', 400, 'Could not parse request body into json: the payload must be a JSON document.');
+      }
+    }
     let versionName: string;
     let resource: string | undefined;
     let executedVersion: string | undefined;
@@ -525,8 +554,8 @@ export class LambdaService {
     if (stateOf(v, this.opts.now()) === 'Pending') {
       throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
     }
-    if (type === 'DryRun') return { status: 204, headers: { 'X-Amz-Executed-Version': v.version } };
     const requestId = crypto.randomUUID();
+    if (type === 'DryRun') return { status: 204, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };
     const invokedArn = q === undefined ? this.arn(fn.name) : this.arn(fn.name, q);
     const spec = {
       key: `${fn.name}\u0000${v.version}\u0000${v.revisionId}\u0000${v.code.blob}`,
@@ -562,10 +591,10 @@ export class LambdaService {
     });
     if (type === 'Event') {
       run.catch(() => undefined);
-      return { status: 202, headers: { 'X-Amz-Executed-Version': v.version } };
+      return { status: 202, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };
     }
     const out = await run;
-    const replyHeaders: Record<string, string> = { 'X-Amz-Executed-Version': v.version, 'Content-Type': 'application/json' };
+    const replyHeaders: Record<string, string> = { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId, 'Content-Type': 'application/json' };
     if (!out.ok) replyHeaders['X-Amz-Function-Error'] = 'Unhandled';
     if (headers['x-amz-log-type'] === 'Tail') {
       const report = [
@@ -598,19 +627,30 @@ function pageSize(query: URLSearchParams, max: number): number {
   return n;
 }
 
-function encodeMarker(index: number): string {
-  return Buffer.from(JSON.stringify({ i: index })).toString('base64');
+function invalidMarker(): AwsError {
+  return invalidParameter('Invalid Marker: use the NextMarker of a previous response.');
 }
 
-function decodeMarker(marker: string | null, length: number): number {
-  if (marker === null || marker === '') return 0;
+/** A marker naming the last entry of a page (a version or an alias name). */
+function encodeKeyMarker(key: string): string {
+  return Buffer.from(JSON.stringify({ after: key })).toString('base64');
+}
+
+function decodeKeyMarker(marker: string | null): string | undefined {
+  if (marker === null || marker === '') return undefined;
   try {
-    const { i } = JSON.parse(Buffer.from(marker, 'base64').toString('utf8')) as { i: unknown };
-    if (typeof i === 'number' && Number.isInteger(i) && i >= 0 && i <= length) return i;
+    const v = JSON.parse(Buffer.from(marker, 'base64').toString('utf8')) as { after?: unknown } | null;
+    if (v && typeof v.after === 'string') return v.after;
   } catch {
     // fall through
   }
-  throw invalidParameter('Invalid Marker: use the NextMarker of a previous response.');
+  throw invalidMarker();
+}
+
+/** Index of the first element satisfying `pred`, or the length when none does. */
+function firstIndex<T>(items: T[], pred: (item: T) => boolean): number {
+  const i = items.findIndex(pred);
+  return i < 0 ? items.length : i;
 }
 
 function decodeNameMarker(marker: string | null): [string, number] | undefined {
@@ -621,5 +661,5 @@ function decodeNameMarker(marker: string | null): [string, number] | undefined {
   } catch {
     // fall through
   }
-  throw invalidParameter('Invalid Marker: use the NextMarker of a previous response.');
+  throw invalidMarker();
 }

@@ -13,6 +13,9 @@ export interface InvocationSample {
   throttled: boolean;
 }
 
+/** GetMetricData's limit on datapoints in one answer. */
+export const MAX_DATAPOINTS = 100_800;
+
 export const LAMBDA_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles'] as const;
 type MetricName = (typeof LAMBDA_METRICS)[number];
 
@@ -57,7 +60,8 @@ export class MetricsStore {
 
   /** The dimension sets Lambda publishes for one invocation. */
   static dimensionSets(s: InvocationSample): Dimension[][] {
-    const sets: Dimension[][] = [[{ Name: 'FunctionName', Value: s.functionName }]];
+    // No dimensions at all: Lambda's aggregate across every function of the account and region.
+    const sets: Dimension[][] = [[], [{ Name: 'FunctionName', Value: s.functionName }]];
     if (s.resource) {
       sets.push([
         { Name: 'FunctionName', Value: s.functionName },
@@ -318,6 +322,11 @@ export function evalExpression(src: string, lookup: (id: string) => TimeSeries, 
         throw new AwsError('ValidationError', 400, `FILL takes a time series and a number: ${src}`);
       }
       const periodMs = series.period * 1000;
+      if ((end - start) / periodMs > MAX_DATAPOINTS) {
+        // Bounded like GetMetricData itself: a long window at a short period would otherwise
+        // allocate millions of points and stall the process.
+        throw new AwsError('ValidationError', 400, `FILL over this window would produce more than ${MAX_DATAPOINTS} datapoints: use a longer Period.`);
+      }
       const points = new Map(series.points);
       for (let t0 = start; t0 < end; t0 += periodMs) if (!points.has(t0)) points.set(t0, fill);
       return { period: series.period, points };

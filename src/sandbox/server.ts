@@ -274,8 +274,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     if (p === '/_sandbox/faults' && method === 'POST') {
       const spec = parseJson(body) as unknown as FaultSpec;
+      if (typeof spec.operation !== 'string' || spec.operation === '') {
+        // Without this, a missing operation would be armed as the never-called operation 'undefined'.
+        throw new AwsError('InvalidParameterValueException', 400, 'A fault needs an operation name, e.g. UpdateAlias, or * for any.');
+      }
       try {
-        faults.add({ operation: String(spec.operation), nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
+        faults.add({ operation: spec.operation, nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
       } catch (e) {
         throw new AwsError('InvalidParameterValueException', 400, (e as Error).message);
       }

@@ -92,34 +92,39 @@ export class Invoker {
   }
 
   async invoke(spec: EnvironmentSpec, req: Omit<InvokeRequest, 'kind' | 'id' | 'deadline'>): Promise<InvokeOutcome> {
-    const started = Date.now();
     const { env, cold } = await this.acquire(spec);
-    const deadline = Date.now() + spec.timeoutSeconds * 1000;
+    let onError: ((e: Error & { code?: string }) => void) | undefined;
+    let onExit: ((code: number) => void) | undefined;
     try {
       if (cold) {
-        const initErr = await this.awaitReady(env, Math.min(INIT_TIMEOUT_MS, spec.timeoutSeconds * 1000));
-        if (initErr) return { ...initErr, durationMs: Date.now() - started, coldStart: true };
+        // Init is its own phase, as on Lambda: limited to 10 s, it counts neither against the
+        // function's timeout nor in Duration.
+        const initStarted = Date.now();
+        const initErr = await this.awaitReady(env, INIT_TIMEOUT_MS);
+        if (initErr) {
+          // Lambda retries init on the next invocation: drop this environment from the pool.
+          this.kill(spec.key, env);
+          return { ...initErr, durationMs: Date.now() - initStarted, coldStart: true };
+        }
       }
       const id = this.nextId++;
-      const remaining = Math.max(1, deadline - Date.now());
+      // Duration is the handler's run time: waiting for a free environment and init are excluded.
+      const started = Date.now();
+      const deadline = started + spec.timeoutSeconds * 1000;
       const reply = await new Promise<WorkerReply | 'timeout' | { exit: string }>((resolve) => {
-        const timer = setTimeout(() => resolve('timeout'), remaining);
-        env.pending = {
-          id,
-          resolve: (r) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
+        const timer = setTimeout(() => resolve('timeout'), spec.timeoutSeconds * 1000);
+        const done = (r: WorkerReply | { exit: string }) => {
+          clearTimeout(timer);
+          resolve(r);
         };
-        env.worker.once('error', (e: Error & { code?: string }) => {
-          clearTimeout(timer);
-          resolve({ exit: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : `${e.name}: ${e.message}` });
-        });
-        env.worker.once('exit', (code) => {
-          clearTimeout(timer);
-          resolve({ exit: `exit status ${code}` });
-        });
-        env.worker.postMessage({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest);
+        env.pending = { id, resolve: done };
+        onError = (e) => done({ exit: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : `${e.name}: ${e.message}` });
+        onExit = (code) => done({ exit: `exit status ${code}` });
+        env.worker.on('error', onError);
+        env.worker.on('exit', onExit);
+        // The worker may have died while idle, after the pool handed it out.
+        if (env.dead) done({ exit: 'exit status unknown' });
+        else env.worker.postMessage({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest);
       });
       const durationMs = Date.now() - started;
       if (reply === 'timeout') {
@@ -145,9 +150,10 @@ export class Invoker {
         coldStart: cold,
       };
     } finally {
-      env.worker.removeAllListeners('error');
-      env.worker.removeAllListeners('exit');
-      env.worker.on('error', () => undefined);
+      // Only this invocation's listeners: the environment's own 'exit' listener (spawn) must stay,
+      // so that a worker dying while idle leaves the pool.
+      if (onError) env.worker.off('error', onError);
+      if (onExit) env.worker.off('exit', onExit);
       env.pending = undefined;
       env.busy = false;
       env.lastUsed = Date.now();

@@ -19,10 +19,34 @@ const port = parentPort!;
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
 
 let logs: string[] = [];
+let logChars = 0;
+/** Keeps an invocation's log bounded: the oldest lines go first (the tail is what Lambda returns). */
+const MAX_LOG_CHARS = 1024 * 1024;
+function pushLog(line: string): void {
+  logs.push(line);
+  logChars += line.length;
+  if (logChars <= MAX_LOG_CHARS) return;
+  // Drop the oldest half in one go, so a flood of tiny lines stays linear.
+  let drop = 0;
+  while (logChars > MAX_LOG_CHARS / 2 && drop < logs.length - 1) logChars -= logs[drop++].length;
+  logs.splice(0, drop);
+}
 for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
   console[level] = (...args: unknown[]) => {
-    logs.push(`${new Date().toISOString()}\t${currentRequestId}\t${level.toUpperCase()}\t${formatLog(...args)}`);
+    // Lambda's Node.js runtime logs console.log as INFO.
+    pushLog(`${new Date().toISOString()}\t${currentRequestId}\t${level === 'log' ? 'INFO' : level.toUpperCase()}\t${formatLog(...args)}`);
   };
+}
+// Whatever else reaches stdout/stderr (process.stdout.write, console.dir/table, …) goes to the log
+// as on Lambda. Nobody reads the worker's own stdio streams, so writes there would pile up forever.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    if (text.length) pushLog(text.endsWith('\n') ? text.slice(0, -1) : text);
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as typeof stream.write;
 }
 let currentRequestId = 'init';
 
@@ -37,7 +61,8 @@ function errorShape(err: unknown): { errorType: string; errorMessage: string; st
     return {
       errorType: err.name && err.name !== 'Error' ? err.name : (err.constructor?.name ?? 'Error'),
       errorMessage: err.message,
-      stack: (err.stack ?? '').split('\n').slice(1).map((l) => l.trim()),
+      // As Lambda's Node.js runtime reports it: the stack's lines, its "Type: message" head included.
+      stack: err.stack ? err.stack.split('\n') : [],
     };
   }
   return { errorType: typeof err === 'string' ? 'string' : 'Error', errorMessage: typeof err === 'string' ? err : JSON.stringify(err), stack: [] };
@@ -98,9 +123,20 @@ port.on('message', (msg: InvokeRequest) => {
   void handle(msg);
 });
 
+/** X-Amz-Client-Context is base64 JSON; a malformed one must not crash the environment. */
+function parseClientContext(raw: string | undefined): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 async function handle(req: InvokeRequest): Promise<void> {
   currentRequestId = req.requestId;
   logs = [];
+  logChars = 0;
   type Outcome = { ok: true; payload: string } | { ok: false; errorType: string; errorMessage: string; stack: string[] };
   const finish = (reply: Outcome) => {
     send({ kind: 'result', id: req.id, logs, ...reply } as WorkerReply);
@@ -145,7 +181,7 @@ async function handle(req: InvokeRequest): Promise<void> {
     awsRequestId: req.requestId,
     logGroupName: `/aws/lambda/${init.functionName}`,
     logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[${init.functionVersion}]sandbox`,
-    clientContext: req.clientContext ? JSON.parse(Buffer.from(req.clientContext, 'base64').toString('utf8')) : undefined,
+    clientContext: parseClientContext(req.clientContext),
     identity: undefined,
     getRemainingTimeInMillis: () => Math.max(0, req.deadline - Date.now()),
     done: (err?: unknown, result?: unknown) => settle(err, result),

@@ -1,0 +1,197 @@
+/**
+ * The standalone sandbox (`npm run sandbox`): spawned as a real process, driven with the real SDK
+ * v3 clients over HTTP, stopped with a signal.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetAliasCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { sleep } from './helpers';
+
+const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
+const DEMO = ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker'];
+
+interface Running {
+  child: ChildProcess;
+  endpoint: string;
+  output: () => string;
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/** Starts the CLI and waits for its `listening on http://127.0.0.1:PORT` line. */
+async function startCli(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the CLI did not report its endpoint within 10 s:\n${out}`)), 10_000);
+    const check = () => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the CLI exited (${code}) before listening:\n${out}`));
+    });
+  });
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 };
+  return { child, endpoint, output: () => out, lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };
+}
+
+/** Sends a signal and resolves with the exit code, failing if the process lingers. */
+async function stopCli(r: Running, signal: NodeJS.Signals = 'SIGINT', withinMs = 5000): Promise<{ code: number | null; ms: number }> {
+  r.lambda.destroy();
+  r.cloudwatch.destroy();
+  if (r.child.exitCode !== null) return { code: r.child.exitCode, ms: 0 };
+  const started = Date.now();
+  const exited = new Promise<number | null>((resolve) => r.child.once('exit', (code) => resolve(code)));
+  r.child.kill(signal);
+  const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), withinMs));
+  const code = await Promise.race([exited, timer]);
+  if (code === 'late') {
+    r.child.kill('SIGKILL');
+    assert.fail(`the CLI did not exit within ${withinMs} ms of ${signal}:\n${r.output()}`);
+  }
+  return { code, ms: Date.now() - started };
+}
+
+/** The child's output arrives through a pipe, possibly after the HTTP answer: poll for a line. */
+async function waitForOutput(r: Running, re: RegExp, withinMs = 3000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!re.test(r.output())) {
+    if (Date.now() > deadline) assert.fail(`output never matched ${re}:\n${r.output()}`);
+    await sleep(25);
+  }
+}
+
+async function functionNames(lambda: LambdaClient): Promise<string[]> {
+  const names: string[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListFunctionsCommand({ Marker }));
+    names.push(...(page.Functions ?? []).map((f) => f.FunctionName!));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return names.sort();
+}
+
+describe('sandbox CLI (spawned process, real SDK)', function () {
+  this.timeout(30_000);
+  const running: Running[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  });
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('--help prints the usage and exits 0 without starting a server', () => {
+    const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Lambda Canary sandbox/);
+    assert.match(r.stdout, /Usage: npm run sandbox -- \[options\]/);
+    for (const opt of ['--port', '--state', '--seed', '--traffic', '--fault', '--quiet']) assert.ok(r.stdout.includes(opt), `usage mentions ${opt}`);
+    assert.doesNotMatch(r.stdout, /listening on/);
+  });
+
+  it('bad arguments exit 1 with a message', () => {
+    for (const args of [['--traffic', 'no-rate'], ['--seed', 'nonsense'], ['--port', 'abc'], ['--bogus']]) {
+      const r = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', ...args], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /^sandbox: /m, args.join(' '));
+    }
+  });
+
+  it('--seed demo --traffic: lists the demo, shows prod split between versions 2 and 3, stops on SIGINT', async () => {
+    const r = await startCli(['--port', '0', '--seed', 'demo', '--traffic', 'checkout-api:prod=20', '--quiet']);
+    running.push(r);
+    const startedAt = Date.now();
+    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, nightly-report/);
+    assert.match(r.output(), /Traffic: checkout-api:prod at 20\/s/);
+    assert.deepEqual(await functionNames(r.lambda), DEMO);
+
+    const prod = await r.lambda.send(new GetAliasCommand({ FunctionName: 'checkout-api', Name: 'prod' }));
+    assert.equal(prod.FunctionVersion, '2');
+    assert.deepEqual(prod.RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 });
+
+    // Poll CloudWatch until both versions have served traffic (10% on 3 needs a few dozen calls).
+    const dims = (v: string) => [
+      { Name: 'FunctionName', Value: 'checkout-api' },
+      { Name: 'Resource', Value: 'checkout-api:prod' },
+      { Name: 'ExecutedVersion', Value: v },
+    ];
+    const sums: Record<string, number> = {};
+    await sleep(2000);
+    for (;;) {
+      const out = await r.cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(startedAt - 120_000),
+          EndTime: new Date(Date.now() + 60_000),
+          MetricDataQueries: ['1', '2', '3'].map((v) => ({ Id: `v${v}`, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims(v) }, Period: 60, Stat: 'Sum' } })),
+        }),
+      );
+      for (const res of out.MetricDataResults ?? []) sums[res.Id!.slice(1)] = (res.Values ?? []).reduce((a, b) => a + b, 0);
+      if ((sums['2'] > 0 && sums['3'] > 0) || Date.now() - startedAt > 15_000) break;
+      await sleep(500);
+    }
+    assert.equal(sums['1'], 0, 'version 1 is not in the alias');
+    assert.ok(sums['2'] > 0 && sums['3'] > 0, `both versions served prod: ${JSON.stringify(sums)}`);
+    assert.ok(sums['2'] > sums['3'], `version 2 carries most of the traffic: ${JSON.stringify(sums)}`);
+    const elapsed = (Date.now() - startedAt) / 1000;
+    const all = sums['2'] + sums['3'];
+    assert.ok(all >= 10 && all <= 20 * elapsed + 25, `${all} invocations in ${elapsed.toFixed(1)} s at 20/s`);
+
+    // The endpoint serves invocations of the demo code too.
+    const inv = await r.lambda.send(new InvokeCommand({ FunctionName: 'orders-worker', Qualifier: 'prod', Payload: Buffer.from('{}') }));
+    assert.equal(inv.ExecutedVersion, '2');
+    const body = JSON.parse(Buffer.from(inv.Payload!).toString('utf8')) as { statusCode: number; body: string };
+    assert.equal(body.statusCode, 200);
+    assert.equal((JSON.parse(body.body) as { release: string }).release, '2024.06.1');
+
+    const stopped = await stopCli(r, 'SIGINT');
+    assert.equal(stopped.code, 0, r.output());
+    assert.ok(stopped.ms < 3000, `stopping took ${stopped.ms} ms`);
+    assert.match(r.output(), /SIGINT: stopping the sandbox/);
+    assert.doesNotMatch(r.output(), /→ \d{3}/, '--quiet logs no requests');
+  });
+
+  it('--state DIR keeps the demo across a restart, and seeding again adds nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-canary-cli-state-'));
+    dirs.push(dir);
+    const first = await startCli(['--port', '0', '--state', dir, '--seed', 'demo', '--quiet']);
+    running.push(first);
+    assert.match(first.output(), /Seeded demo functions: checkout-api/);
+    assert.ok(first.output().includes(`state: ${dir}`));
+    assert.deepEqual(await functionNames(first.lambda), DEMO);
+    assert.equal((await stopCli(first, 'SIGTERM')).code, 0);
+
+    const second = await startCli(['--port', '0', '--state', dir, '--seed', 'demo']);
+    running.push(second);
+    assert.match(second.output(), /Seeded demo functions: \(already present\)/);
+    assert.deepEqual(await functionNames(second.lambda), DEMO, 'no duplicates');
+    const versions = await second.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'checkout-api' }));
+    assert.deepEqual((versions.Versions ?? []).map((v) => v.Version), ['$LATEST', '1', '2', '3'], 'no extra versions were published');
+    const prod = await second.lambda.send(new GetAliasCommand({ FunctionName: 'checkout-api', Name: 'prod' }));
+    assert.equal(prod.FunctionVersion, '2');
+    assert.deepEqual(prod.RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 });
+    // The code survived too: version 1 still runs its own release.
+    const inv = await second.lambda.send(new InvokeCommand({ FunctionName: 'checkout-api', Qualifier: '1', Payload: Buffer.from('{}') }));
+    const res = JSON.parse(Buffer.from(inv.Payload!).toString('utf8')) as { statusCode?: number; body?: string; errorMessage?: string };
+    // v1.0.0 fails 1% of calls on purpose; either way it is v1.0.0 that ran.
+    assert.match(res.body ?? res.errorMessage ?? '', /v1\.0\.0/);
+    // Without --quiet, requests are logged.
+    await waitForOutput(second, /POST \/2015-03-31\/functions\/checkout-api\/invocations Invoke → 200/);
+    assert.equal((await stopCli(second, 'SIGINT')).code, 0);
+  });
+});

@@ -1,0 +1,400 @@
+/**
+ * The sandbox's HTTP layer: AWS-style answers to malformed, oversized and misrouted requests
+ * (raw fetch / node:http), fault injection and latency (through the real SDK), and the admin API.
+ */
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, ListFunctionsCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { MAX_BODY_BYTES, startSandbox } from '../../src/sandbox';
+import { clientsFor, sleep, useSandbox } from './helpers';
+import type { AwsErr } from './lambda-testkit';
+import { createFn, publish, rejectsWith } from './lambda-testkit';
+
+interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function readReply(res: http.IncomingMessage): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    res.on('error', reject);
+  });
+}
+
+/**
+ * Sends a request whose body is produced by `write` (which may stop early), and resolves with the
+ * first response. The socket is closed afterwards, so unsent bytes do not matter.
+ */
+function rawRequest(endpoint: string, method: string, path: string, headers: Record<string, string>, write: (req: http.ClientRequest, answered: () => boolean) => Promise<void>): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request(`${endpoint}${path}`, { method, headers, agent: false });
+    req.on('response', (res) => {
+      answered = true;
+      readReply(res).then((r) => {
+        req.destroy();
+        resolve(r);
+      }, reject);
+    });
+    req.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    write(req, () => answered).catch(reject);
+  });
+}
+
+async function alias(lambda: LambdaClient, fn: string, name = 'prod') {
+  const a = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: name }));
+  return { v: a.FunctionVersion, r: a.RoutingConfig?.AdditionalVersionWeights, rev: a.RevisionId };
+}
+
+async function elapsed(p: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await p();
+  return performance.now() - t0;
+}
+
+describe('sandbox HTTP layer', function () {
+  this.timeout(20_000);
+  // No transition delay: these suites are about aliases and HTTP, not State (see lambda-api.test.ts).
+  const h = useSandbox({ updateDelayMs: 0 });
+  const F = '/2015-03-31/functions';
+
+  describe('robustness (raw HTTP)', () => {
+    afterEach(async () => {
+      // Whatever the previous request did, the server still answers, both raw and through the SDK.
+      const { sandbox, lambda } = h();
+      const health = await fetch(`${sandbox.endpoint}/_sandbox/health`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { ok: boolean }).ok, true);
+      const listed = await lambda.send(new ListFunctionsCommand({}));
+      assert.equal(listed.$metadata.httpStatusCode, 200);
+    });
+
+    it('answers malformed JSON with 400 SerializationException, an x-amzn-ErrorType header and a JSON body', async () => {
+      const { sandbox } = h();
+      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: '{"FunctionName": ', headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
+      assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      const body = (await res.json()) as { Type: string; message: string };
+      assert.equal(body.Type, 'User');
+      assert.match(body.message, /JSON/);
+    });
+
+    it('answers JSON that is not an object with 400 SerializationException', async () => {
+      const { sandbox } = h();
+      for (const text of ['[1,2]', 'null', '"a string"', '42']) {
+        const res = await fetch(`${sandbox.endpoint}${F}/any/aliases`, { method: 'POST', body: text });
+        assert.equal(res.status, 400, text);
+        assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException', text);
+      }
+    });
+
+    it('answers an empty CreateFunction body with a 400 ValidationException, not a crash', async () => {
+      const { sandbox } = h();
+      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST' });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
+    });
+
+    it('refuses a declared Content-Length over 70 MB with 413 without waiting for the body', async () => {
+      const { sandbox } = h();
+      const declared = 71 * 1024 * 1024;
+      assert.ok(declared > MAX_BODY_BYTES);
+      const reply = await rawRequest(sandbox.endpoint, 'POST', F, { 'content-type': 'application/json', 'content-length': String(declared) }, async (req) => {
+        req.write('{"FunctionName":"huge"');
+      });
+      assert.equal(reply.status, 413);
+      assert.equal(reply.headers['x-amzn-errortype'], 'RequestEntityTooLargeException');
+      assert.match(JSON.parse(reply.body).message, /smaller than/);
+    });
+
+    it('refuses a streamed (chunked) body once it passes 70 MB with 413', async () => {
+      const { sandbox } = h();
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const reply = await rawRequest(sandbox.endpoint, 'PUT', `${F}/big/code`, { 'content-type': 'application/json' }, async (req, answered) => {
+        while (!answered() && sent < MAX_BODY_BYTES + 4 * chunk.length) {
+          sent += chunk.length;
+          if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+        }
+        if (!answered()) req.end();
+      });
+      assert.equal(reply.status, 413);
+      assert.equal(reply.headers['x-amzn-errortype'], 'RequestEntityTooLargeException');
+      assert.ok(sent > MAX_BODY_BYTES, `answered after ${sent} bytes, before the limit was reached`);
+    });
+
+    it('reads a large body that is under the limit and judges it on its JSON', async () => {
+      const { sandbox } = h();
+      // 1 MB of whitespace around a JSON object: size is fine, content decides.
+      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: `${' '.repeat(1024 * 1024)}{"FunctionName":"x y"}` });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
+    });
+
+    it('answers a wrong method on a known path with 405 naming the allowed methods', async () => {
+      const { sandbox } = h();
+      const cases: Array<[string, string, RegExp]> = [
+        ['PATCH', `${F}/fn/aliases/prod`, /GET, PUT, DELETE/],
+        ['DELETE', F, /GET, POST/],
+        ['GET', `${F}/fn/code`, /PUT/],
+        ['PUT', `${F}/fn/versions`, /GET, POST/],
+        ['GET', `${F}/fn/invocations`, /POST/],
+      ];
+      for (const [method, path, allowed] of cases) {
+        const res = await fetch(`${sandbox.endpoint}${path}`, { method });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get('x-amzn-errortype'), 'MethodNotAllowedException');
+        assert.match(((await res.json()) as { message: string }).message, allowed);
+      }
+    });
+
+    it('answers unknown routes with 404 UnknownOperationException', async () => {
+      const { sandbox } = h();
+      for (const path of ['/2099-01-01/nothing', '/2015-03-31/layers', `${F}/fn/unknown-sub`, `${F}/fn/aliases/a/b`, '/', '/_sandbox/nothing']) {
+        const res = await fetch(`${sandbox.endpoint}${path}`);
+        assert.equal(res.status, 404, path);
+        assert.equal(res.headers.get('x-amzn-errortype'), 'UnknownOperationException', path);
+      }
+    });
+
+    it('answers a path with broken percent-encoding with 400, and tolerates a trailing slash', async () => {
+      const { sandbox } = h();
+      const bad = await fetch(`${sandbox.endpoint}${F}/%E0%A4%A/configuration`);
+      assert.equal(bad.status, 400);
+      assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
+      const slash = await fetch(`${sandbox.endpoint}${F}/`);
+      assert.equal(slash.status, 200);
+      assert.ok(Array.isArray(((await slash.json()) as { Functions: unknown[] }).Functions));
+    });
+
+    it('survives a client that disconnects in the middle of its body', async () => {
+      const { sandbox } = h();
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { 'content-length': '10000' }, agent: false });
+        req.on('error', () => resolve());
+        req.write('{"FunctionName":', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      await sleep(20);
+    });
+  });
+
+  describe('fault injection', () => {
+    let fn = '';
+    let n = 0;
+    beforeEach(async () => {
+      const { lambda, sandbox } = h();
+      sandbox.faults.clear();
+      fn = `faulty-${++n}`;
+      await createFn(lambda, fn);
+      await publish(lambda, fn, 'a');
+      await publish(lambda, fn, 'b');
+      await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1' }));
+    });
+    afterEach(() => {
+      const { sandbox } = h();
+      sandbox.faults.clear();
+      sandbox.setLatency(0);
+    });
+
+    it("'error' fails the call with 500 ServiceException and leaves the alias unchanged; the next call succeeds", async () => {
+      const { sandbox, lambda } = h();
+      const before = await alias(lambda, fn);
+      sandbox.faults.add({ operation: 'UpdateAlias', nth: 1, kind: 'error' });
+      await rejectsWith(
+        lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } })),
+        'ServiceException',
+        500,
+        /Injected fault/,
+      );
+      assert.deepEqual(await alias(lambda, fn), before);
+      assert.equal(sandbox.faults.pending, 0, 'a one-shot fault is used up');
+      const ok = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }));
+      assert.deepEqual(ok.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+    });
+
+    it("'throttle' fails the call with 429 TooManyRequestsException (Retry-After) and changes nothing", async () => {
+      const { sandbox, lambda } = h();
+      const before = await alias(lambda, fn);
+      sandbox.faults.add({ operation: 'UpdateAlias', kind: 'throttle' });
+      await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' })), 'TooManyRequestsException', 429, /Rate exceeded/);
+      assert.deepEqual(await alias(lambda, fn), before);
+      sandbox.faults.add({ operation: 'GetAlias', kind: 'throttle' });
+      const raw = await fetch(`${sandbox.endpoint}/2015-03-31/functions/${fn}/aliases/prod`);
+      assert.equal(raw.status, 429);
+      assert.equal(raw.headers.get('x-amzn-errortype'), 'TooManyRequestsException');
+      assert.equal(raw.headers.get('retry-after'), '1');
+    });
+
+    it("'drop' closes the connection: the SDK call fails with a network error and nothing changes", async () => {
+      const { sandbox, lambda } = h();
+      const before = await alias(lambda, fn);
+      sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop' });
+      await assert.rejects(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' })), (e: AwsErr) => {
+        assert.equal(e.$metadata?.httpStatusCode, undefined, 'no HTTP response at all');
+        assert.match(`${e.name} ${e.code ?? ''} ${e.message}`, /ECONNRESET|socket hang up|EPIPE|other side closed/i);
+        return true;
+      });
+      assert.deepEqual(await alias(lambda, fn), before);
+      // The client recovers on a new connection.
+      assert.equal((await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }))).FunctionVersion, '2');
+    });
+
+    it('nth: 2 hits only the second call of that operation; other operations are not counted', async () => {
+      const { sandbox, lambda } = h();
+      sandbox.faults.add({ operation: 'UpdateAlias', nth: 2, kind: 'error' });
+      await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' })); // not an UpdateAlias: not counted
+      const first = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'call 1' }));
+      await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
+      await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'call 2' })), 'ServiceException', 500);
+      assert.equal((await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RevisionId, first.RevisionId, 'call 2 changed nothing');
+      const third = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'call 3' }));
+      assert.equal(third.Description, 'call 3');
+    });
+
+    it('times: 2 fails two calls in a row, then lets calls through', async () => {
+      const { sandbox, lambda } = h();
+      sandbox.faults.add({ operation: 'GetFunctionConfiguration', kind: 'throttle', times: 2 });
+      const get = () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      await rejectsWith(get(), 'TooManyRequestsException', 429);
+      await rejectsWith(get(), 'TooManyRequestsException', 429);
+      assert.equal((await get()).FunctionName, fn);
+    });
+
+    it("operation '*' matches whatever is called next", async () => {
+      const { sandbox, lambda } = h();
+      sandbox.faults.add({ operation: '*', kind: 'error' });
+      await rejectsWith(lambda.send(new ListFunctionsCommand({})), 'ServiceException', 500);
+      assert.equal((await lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200);
+    });
+
+    it("'hook' runs before the request is handled (a concurrent writer makes the RevisionId stale)", async () => {
+      const { sandbox, lambda } = h();
+      const before = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
+      const order: string[] = [];
+      sandbox.faults.add({
+        operation: 'UpdateAlias',
+        kind: 'hook',
+        hook: async () => {
+          order.push('hook start');
+          await sleep(30);
+          sandbox.lambda.updateAlias(fn, 'prod', { Description: 'changed by someone else' });
+          order.push('hook end');
+        },
+      });
+      await rejectsWith(
+        lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2', RevisionId: before.RevisionId })).finally(() => order.push('response')),
+        'PreconditionFailedException',
+        412,
+      );
+      assert.deepEqual(order, ['hook start', 'hook end', 'response']);
+      const after = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
+      assert.equal(after.Description, 'changed by someone else');
+      assert.equal(after.FunctionVersion, '1');
+    });
+
+    it("'delay' holds the request for delayMs, then answers normally", async () => {
+      const { sandbox, lambda } = h();
+      sandbox.faults.add({ operation: 'GetAlias', kind: 'delay', delayMs: 120 });
+      let out: unknown;
+      const took = await elapsed(async () => (out = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))));
+      assert.ok(took >= 115, `took ${took} ms`);
+      assert.equal((out as { Name: string }).Name, 'prod');
+    });
+
+    it('setLatency adds at least that much to every request, and 0 removes it', async () => {
+      const { sandbox, lambda } = h();
+      const call = () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      sandbox.setLatency(50);
+      for (let i = 0; i < 3; i++) {
+        const took = await elapsed(call);
+        assert.ok(took >= 49, `call ${i} took ${took} ms with 50 ms latency`);
+      }
+      sandbox.setLatency(0);
+      const quick = Math.min(await elapsed(call), await elapsed(call), await elapsed(call));
+      assert.ok(quick < 45, `fastest call took ${quick} ms without latency`);
+    });
+
+    it('admin HTTP: PUT /_sandbox/latency sets the latency; out-of-range values are 400', async () => {
+      const { sandbox, lambda } = h();
+      const put = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }) });
+      assert.equal(put.status, 200);
+      assert.deepEqual(await put.json(), { latencyMs: 60 });
+      const took = await elapsed(() => lambda.send(new ListFunctionsCommand({ MaxItems: 1 })));
+      assert.ok(took >= 59, `took ${took} ms`);
+      for (const ms of [-1, 'fast', 600_001]) {
+        const bad = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms }) });
+        assert.equal(bad.status, 400, String(ms));
+        assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
+      }
+      const reset = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 0 }) });
+      assert.deepEqual(await reset.json(), { latencyMs: 0 });
+    });
+
+    it('startSandbox({ latencyMs }) applies latency from the first request', async () => {
+      const sandbox = await startSandbox({ latencyMs: 40 });
+      const { lambda } = clientsFor(sandbox);
+      try {
+        const took = await elapsed(() => lambda.send(new ListFunctionsCommand({})));
+        assert.ok(took >= 39, `took ${took} ms`);
+      } finally {
+        lambda.destroy();
+        await sandbox.close();
+      }
+    });
+
+    it('admin HTTP: POST /_sandbox/faults arms a fault, DELETE clears them, bad specs are 400', async () => {
+      const { sandbox, lambda } = h();
+      const before = await alias(lambda, fn);
+      const post = (spec: unknown) => fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      const armed = await post({ operation: 'UpdateAlias', nth: 1, kind: 'error' });
+      assert.equal(armed.status, 200);
+      assert.deepEqual(await armed.json(), { pending: 1 });
+      await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' })), 'ServiceException', 500);
+      assert.deepEqual(await alias(lambda, fn), before);
+      // Armed then cleared: the fault never fires.
+      assert.deepEqual(await (await post({ operation: 'UpdateAlias', kind: 'throttle' })).json(), { pending: 1 });
+      const cleared = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'DELETE' });
+      assert.deepEqual(await cleared.json(), { pending: 0 });
+      assert.equal((await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }))).FunctionVersion, '2');
+      const badSpecs = [
+        { operation: 'UpdateAlias', kind: 'explode' },
+        { operation: 'UpdateAlias', kind: 'error', nth: 0 },
+        { operation: 'UpdateAlias', kind: 'error', nth: 1.5 },
+        { kind: 'error' },
+        { operation: '', kind: 'error' },
+        { operation: 7, kind: 'error' },
+      ];
+      for (const spec of badSpecs) {
+        const res = await post(spec);
+        assert.equal(res.status, 400, JSON.stringify(spec));
+        assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
+      }
+      const malformed = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: '{nope' });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.headers.get('x-amzn-errortype'), 'SerializationException');
+      assert.equal(sandbox.faults.pending, 0);
+    });
+
+    it('admin HTTP: a delayed fault armed over HTTP delays only its operation', async () => {
+      const { sandbox, lambda } = h();
+      await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ operation: 'GetAlias', kind: 'delay', delayMs: 100 }) });
+      const unrelated = () => elapsed(() => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })));
+      const other = Math.min(await unrelated(), await unrelated(), await unrelated());
+      const delayed = await elapsed(() => lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' })));
+      assert.ok(other < 90, `an unrelated operation took ${other} ms`);
+      assert.ok(delayed >= 95, `the delayed operation took ${delayed} ms`);
+    });
+  });
+});

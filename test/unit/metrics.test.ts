@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { AwsError } from '../../src/sandbox/errors';
+import { applyStat, evalExpression, MAX_DATAPOINTS, MetricsStore } from '../../src/sandbox/metrics';
+
+type Series = { period: number; points: Map<number, number> };
+
+const S = 1000;
+const series = (period: number, entries: Array<[number, number]>): Series => ({ period, points: new Map(entries) });
+const asObject = (s: Series): Record<number, number> => Object.fromEntries([...s.points.entries()].sort((a, b) => a[0] - b[0]));
+
+function rejectsValidation(fn: () => unknown, message?: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof AwsError, String(e));
+    assert.equal(e.code, 'ValidationError');
+    assert.equal(e.status, 400);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('applyStat', () => {
+  const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
+
+  it('Sum, Average, Minimum, Maximum, SampleCount', () => {
+    const v = [4, 1, 7, 2];
+    assert.equal(applyStat('Sum', v), 14);
+    assert.equal(applyStat('Average', v), 3.5);
+    assert.equal(applyStat('Minimum', v), 1);
+    assert.equal(applyStat('Maximum', v), 7);
+    assert.equal(applyStat('SampleCount', v), 4);
+  });
+
+  it('percentiles use the nearest rank', () => {
+    assert.equal(applyStat('p50', oneToHundred), 50);
+    assert.equal(applyStat('p90', oneToHundred), 90);
+    assert.equal(applyStat('p99', oneToHundred), 99);
+    assert.equal(applyStat('p100', oneToHundred), 100);
+    assert.equal(applyStat('p99.9', oneToHundred), 100);
+    assert.equal(applyStat('p0', oneToHundred), 1);
+    assert.equal(applyStat('p50', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 5);
+    assert.equal(applyStat('p51', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 6);
+    assert.equal(applyStat('p99', [42]), 42);
+    assert.equal(applyStat('p25', [3, 1, 2, 4]), 1);
+  });
+
+  it('percentiles sort numerically and leave the input alone', () => {
+    const v = [100, 9, 20, 3];
+    assert.equal(applyStat('p50', v), 9, 'numeric, not lexicographic, order');
+    assert.equal(applyStat('p100', v), 100);
+    assert.deepEqual(v, [100, 9, 20, 3]);
+  });
+
+  it('a p99 of a skewed sample picks the tail', () => {
+    const v = [...Array.from({ length: 990 }, () => 10), ...Array.from({ length: 10 }, () => 500)];
+    assert.equal(applyStat('p99', v), 10);
+    assert.equal(applyStat('p99.1', v), 500);
+    assert.equal(applyStat('Maximum', v), 500);
+  });
+});
+
+describe('evalExpression', () => {
+  const start = 0;
+  const end = 10 * S;
+  const m1 = series(1, [
+    [2 * S, 4],
+    [5 * S, 10],
+  ]);
+  const m2 = series(1, [
+    [2 * S, 2],
+    [3 * S, 7],
+    [5 * S, 0],
+  ]);
+  const lookup = (id: string): Series => {
+    if (id === 'm1') return m1;
+    if (id === 'm2') return m2;
+    throw new AwsError('ValidationError', 400, `unknown ${id}`);
+  };
+  const ev = (src: string) => asObject(evalExpression(src, lookup, start, end));
+
+  it('combines series point by point on shared timestamps', () => {
+    assert.deepEqual(ev('m1 + m2'), { [2 * S]: 6, [5 * S]: 10 });
+    assert.deepEqual(ev('m1 - m2'), { [2 * S]: 2, [5 * S]: 10 });
+    assert.deepEqual(ev('m1 * m2'), { [2 * S]: 8, [5 * S]: 0 });
+  });
+
+  it('scalars apply to every point, with the usual precedence and parentheses', () => {
+    assert.deepEqual(ev('2 + 3 * m1'), { [2 * S]: 14, [5 * S]: 32 });
+    assert.deepEqual(ev('(2 + 3) * m1'), { [2 * S]: 20, [5 * S]: 50 });
+    assert.deepEqual(ev('m1 / 2 / 2'), { [2 * S]: 1, [5 * S]: 2.5 });
+    assert.deepEqual(ev('-m1 + 1'), { [2 * S]: -3, [5 * S]: -9 });
+    assert.deepEqual(ev('  m1*0.5 '), { [2 * S]: 2, [5 * S]: 5 });
+  });
+
+  it('division by zero drops the point', () => {
+    assert.deepEqual(ev('m1 / m2'), { [2 * S]: 2 });
+  });
+
+  it('FILL gives every period of the window a value', () => {
+    const filled = ev('FILL(m1, 0)');
+    assert.equal(Object.keys(filled).length, 10);
+    assert.deepEqual(filled, { 0: 0, [S]: 0, [2 * S]: 4, [3 * S]: 0, [4 * S]: 0, [5 * S]: 10, [6 * S]: 0, [7 * S]: 0, [8 * S]: 0, [9 * S]: 0 });
+    assert.equal(ev('FILL(m1, 7)')[S], 7);
+    assert.deepEqual(ev('fill(m1, 1)'), ev('FILL(m1, 1)'), 'function names are case-insensitive');
+  });
+
+  it('100*e/FILL(i,0): a rate where there were invocations, nothing where there were none', () => {
+    const i = series(1, [
+      [2 * S, 4],
+      [5 * S, 10],
+    ]);
+    const e = series(1, [
+      [2 * S, 1],
+      [5 * S, 0],
+      [6 * S, 3],
+    ]);
+    const out = evalExpression('100*e/FILL(i,0)', (id) => (id === 'e' ? e : i), start, end);
+    assert.deepEqual(asObject(out), { [2 * S]: 25, [5 * S]: 0 });
+    assert.equal(out.period, 1);
+  });
+
+  it('FILL uses the series period', () => {
+    const coarse = series(5, [[5 * S, 3]]);
+    assert.deepEqual(asObject(evalExpression('FILL(c, 0)', () => coarse, start, end)), { 0: 0, [5 * S]: 3 });
+  });
+
+  it('refuses malformed expressions with ValidationError (400)', () => {
+    for (const bad of ['', 'm1 +', '(m1', 'm1)', 'm1 m2', 'm1 $ 2', 'm1 ** 2', 'FILL(m1)', 'FILL(m1, 0', 'FILL(1, 0)', 'FILL(m1, m2)', 'RATE(m1)', '3', '2 * (4 + 1)', 'm1 , m2']) {
+      rejectsValidation(() => evalExpression(bad, lookup, start, end), undefined);
+    }
+    rejectsValidation(() => evalExpression('m1 + nope', lookup, start, end), /unknown nope/);
+    rejectsValidation(() => evalExpression('RATE(m1)', lookup, start, end), /RATE/);
+  });
+
+  it('refuses a FILL with more points than GetMetricData may answer', () => {
+    rejectsValidation(() => evalExpression('FILL(m1, 0)', lookup, 0, (MAX_DATAPOINTS + 1) * S), /datapoints/);
+    assert.equal(Object.keys(asObject(evalExpression('FILL(m1, 0)', lookup, 0, MAX_DATAPOINTS * S))).length, MAX_DATAPOINTS);
+  });
+});
+
+describe('MetricsStore', () => {
+  const t0 = Date.UTC(2024, 4, 1, 12, 0, 0);
+  const store = new MetricsStore();
+  before(() => {
+    const add = (sec: number, version: string, durationMs: number, error = false, throttled = false) =>
+      store.record({ time: t0 + sec * S, functionName: 'f', resource: 'f:prod', executedVersion: version, durationMs, error, throttled });
+    add(0, '1', 10);
+    add(0.5, '2', 30, true);
+    add(1.2, '1', 20);
+    add(61, '2', 50);
+    add(62, '1', 0, false, true);
+    store.record({ time: t0 + 3 * S, functionName: 'g', durationMs: 5, error: false, throttled: false });
+  });
+  const q = (Id: string, MetricName: string, Stat: string, dims: Record<string, string>, Period = 60) => ({
+    Id,
+    MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period, Stat },
+  });
+  const get = (queries: unknown[], extra: Record<string, unknown> = {}) =>
+    (store.getMetricData({ StartTime: t0 / 1000, EndTime: (t0 + 120 * S) / 1000, MetricDataQueries: queries, ...extra }, t0 + 120 * S) as {
+      MetricDataResults: Array<{ Id: string; Timestamps: number[]; Values: number[] }>;
+    }).MetricDataResults;
+
+  it('buckets by period from StartTime and applies the statistic per bucket', () => {
+    const [inv, dur, thr] = get([
+      q('inv', 'Invocations', 'Sum', { FunctionName: 'f' }),
+      q('dur', 'Duration', 'Maximum', { FunctionName: 'f', Resource: 'f:prod', ExecutedVersion: '1' }),
+      q('thr', 'Throttles', 'Sum', { FunctionName: 'f' }),
+    ]);
+    assert.deepEqual(inv.Timestamps, [(t0 + 60 * S) / 1000, t0 / 1000], 'newest first, in epoch seconds');
+    assert.deepEqual(inv.Values, [1, 3], 'the throttled call is no invocation');
+    assert.deepEqual(dur.Values, [20]);
+    assert.deepEqual(thr.Values, [1, 0]);
+  });
+
+  it('matches the exact dimension set, in any order', () => {
+    const [a, b, c] = get([
+      q('a', 'Errors', 'Sum', { ExecutedVersion: '2', Resource: 'f:prod', FunctionName: 'f' }, 300),
+      q('b', 'Invocations', 'Sum', { Resource: 'f:prod' }, 300),
+      q('c', 'Invocations', 'Sum', {}, 300),
+    ]);
+    assert.deepEqual(a.Values, [1]);
+    assert.deepEqual(b.Values, [], 'Resource without FunctionName is not a published dimension set');
+    assert.deepEqual(c.Values, [5], 'no dimensions: every function');
+  });
+
+  it('validates the request', () => {
+    rejectsValidation(() => get([]), /MetricDataQueries/);
+    rejectsValidation(() => get([q('m', 'Invocations', 'Sum', {})], { EndTime: t0 / 1000 - 1 }), /StartTime/);
+    rejectsValidation(() => get([q('m', 'Invocations', 'Sum', {})], { StartTime: 'yesterday' }), /StartTime/);
+    rejectsValidation(() => get([q('M', 'Invocations', 'Sum', {})]), /Id/);
+    rejectsValidation(() => get([q('m', 'Invocations', 'Sum', {}, 45)]), /Period/);
+    rejectsValidation(() => get([q('m', 'Invocations', 'p', {})]), /Stat/);
+    rejectsValidation(() => get(Array.from({ length: 501 }, (_, i) => q(`m${i}`, 'Invocations', 'Sum', {}))), /500/);
+  });
+
+  it('ListMetrics pages and filters', () => {
+    const all = store.listMetrics({ Namespace: 'AWS/Lambda' }) as { Metrics: Array<{ MetricName: string; Dimensions: unknown[] }> };
+    assert.ok(all.Metrics.some((m) => m.MetricName === 'Throttles' && m.Dimensions.length === 0));
+    const g = store.listMetrics({ Dimensions: [{ Name: 'FunctionName', Value: 'g' }] }) as { Metrics: Array<{ MetricName: string }> };
+    assert.deepEqual(g.Metrics.map((m) => m.MetricName).sort(), ['Duration', 'Errors', 'Invocations', 'Throttles']);
+    assert.throws(() => store.listMetrics({ NextToken: 'garbage' }), /NextToken/);
+  });
+});
