@@ -119,7 +119,7 @@ export function listProfiles(env: NodeJS.ProcessEnv = process.env): ProfileInfo[
 export function isLoopbackEndpoint(url: string): boolean {
   try {
     const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
   } catch {
     return false;
   }

@@ -39,6 +39,13 @@ interface Entry {
   mode: number;
 }
 
+/**
+ * A child name no real file can have. A folder is skipped when this name would be ignored
+ * inside it (`test/**`); a glob for a real file name (say one matching `lib/x`) then does not
+ * also skip the folders that merely could hold such a file.
+ */
+const PROBE = '\0';
+
 function fail(message: string): never {
   throw new OperationError(message, 'Package', 'Nothing was uploaded.', undefined, 'validation');
 }
@@ -66,6 +73,8 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
       let isDir = d.isDirectory();
       let isFile = d.isFile();
       if (d.isSymbolicLink()) {
+        // An ignored link is never followed, so a dangling one can be ignored away.
+        if (isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) continue;
         let real: string;
         try {
           real = await fs.promises.realpath(abs);
@@ -78,7 +87,7 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
         if (isDir && ancestors.has(real)) fail(`The symlink ${rel} loops back to ${path.relative(rootReal, real) || '.'}: packaging would never end.`);
       }
       if (isDir) {
-        if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/x`)) continue;
+        if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) continue;
         const real = await fs.promises.realpath(abs);
         await walk(abs, rel, new Set([...ancestors, real]));
       } else if (isFile) {

@@ -48,7 +48,8 @@ export function formatPercent(weight: number): string {
       return `${Number(s)}%`;
     }
   }
-  return `${pct}%`;
+  // Below 0.0001% (or above 99.9999%): no 4-decimal label is both short and honest.
+  return pct < 50 ? '<0.0001%' : '>99.9999%';
 }
 
 /** `prod → 7 (90%) · 8 (10%)`, or `prod → 7` without a canary. */
@@ -79,7 +80,7 @@ export function parseCanaryPercent(input: unknown): Parsed<number> {
   if (typeof input !== 'string') return { ok: false, message: 'Enter the canary weight as a number of percent, e.g. 10.' };
   const trimmed = input.trim();
   if (trimmed === '') return { ok: false, message: 'Enter the canary weight in percent, between 0 and 100 (exclusive), e.g. 10.' };
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*%?$/.exec(trimmed);
+  const m = /^([+-]?(?:\d+(?:\.\d+)?|\.\d+))\s*%?$/.exec(trimmed);
   if (!m) return { ok: false, message: `'${input}' is not a number: enter the canary weight in percent, e.g. 10 or 2.5.` };
   return checkCanaryPercent(Number(m[1]));
 }
@@ -92,6 +93,7 @@ export function checkCanaryPercent(pct: number): Parsed<number> {
   }
   const weight = percentToWeight(pct);
   if (weight <= 0) return { ok: false, message: `${pct}% is below the smallest weight this tool sets (0.0001%).` };
+  if (weight >= 1) return { ok: false, message: `${pct}% rounds to 100%: the largest canary weight this tool sets is 99.9999%. To send all traffic to the new version, use Promote.` };
   return { ok: true, value: pct };
 }
 

@@ -86,8 +86,10 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const lc = pos ? lineCol(text, Number(pos[1])) : undefined;
-    throw new ConfigError(file, `invalid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`, lc?.line, lc?.column);
+    // Node's "Unexpected token" messages carry no position: find it.
+    const at = pos ? Number(pos[1]) : jsonErrorOffset(text);
+    const lc = at === undefined ? undefined : lineCol(text, Math.min(at, text.length));
+    throw new ConfigError(file, `invalid JSON (${msg.replace(/ (?:in|after) JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')})`, lc?.line, lc?.column);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
@@ -96,7 +98,7 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
     const at = lineOfKey(text, key);
     if (!type) throw new ConfigError(file, `unknown key "${key}" (known: ${Object.keys(CONFIG_KEYS).filter((k) => k !== '$schema').join(', ')}).`, at);
     const ok =
-      (type.includes('string') && typeof value === 'string') ||
+      (type !== 'string[]' && typeof value === 'string') ||
       (type.includes('string[]') && Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) throw new ConfigError(file, `"${key}" must be ${type === 'string' ? 'a string' : type === 'string[]' ? 'an array of strings' : 'a string or an array of strings'}.`, at);
   }
@@ -138,6 +140,62 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
     ignore: (obj.ignore as string[] | undefined) ?? [],
     testEventFile,
   };
+}
+
+/** The offset of the first syntax error in `text`, or undefined when it is valid JSON. */
+function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const stop = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const literal = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+  const str = () => {
+    if (text[i] !== '"') stop();
+    for (i++; text[i] !== '"'; i++) {
+      if (i >= text.length || text[i] < ' ') stop();
+      if (text[i] === '\\') i++;
+    }
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const open = text[i];
+    if (open === '{' || open === '[') {
+      const close = open === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (open === '{') {
+          ws();
+          str();
+          ws();
+          if (text[i] !== ':') stop();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === close) return void i++;
+        if (text[i] !== ',') stop();
+        i++;
+      }
+    }
+    if (open === '"') return str();
+    literal.lastIndex = i;
+    if (!literal.test(text)) stop();
+    i = literal.lastIndex;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (at) {
+    if (typeof at === 'number') return at;
+    throw at;
+  }
 }
 
 function lineOfKey(text: string, key: string): number | undefined {
@@ -187,7 +245,7 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
     const codeUri = props.CodeUri;
     if (props.PackageType === 'Image') continue;
     if (codeUri !== undefined && typeof codeUri !== 'string') continue; // an S3 location or an intrinsic: nothing local to package
-    const line = lineOfYamlKey(doc, logicalId);
+    const line = lineOfYamlKey(doc, text, logicalId);
     let codeDir: string;
     try {
       codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, (codeUri as string | undefined) ?? '.')), file, `${logicalId}.CodeUri`);
@@ -210,12 +268,13 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
   return out;
 }
 
-function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, logicalId: string): number | undefined {
+function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logicalId: string): number | undefined {
   const resources = doc.get('Resources', true);
   if (!isMap(resources)) return undefined;
   for (const item of resources.items) {
     if (isScalar(item.key) && item.key.value === logicalId && item.key.range) {
-      return lineCol(String(doc.toString()), item.key.range[0]).line;
+      // Ranges index the source text, not a re-serialisation of the document.
+      return lineCol(text, item.key.range[0]).line;
     }
   }
   return undefined;

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runBuild } from '../../src/core/build';
+import { OperationError } from '../../src/core/errors';
+import { MemoryLogger } from '../../src/core/log';
+
+const node = process.execPath;
+
+/** Asserts the promise rejects with an OperationError of `kind` whose message matches. */
+async function rejectsWith(p: Promise<unknown>, kind: OperationError['kind'], message: RegExp): Promise<OperationError> {
+  let caught: unknown;
+  await p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => (caught = e),
+  );
+  assert.ok(caught instanceof OperationError, `expected an OperationError, got ${String(caught)}`);
+  assert.equal(caught.kind, kind, caught.message);
+  assert.equal(caught.step, 'Build');
+  assert.match(caught.message, message);
+  return caught;
+}
+
+describe('runBuild', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-build-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the command and logs its output line by line', async () => {
+    const log = new MemoryLogger();
+    await runBuild([node, '-e', 'console.log("hi"); console.log("second line"); process.stdout.write("no newline")'], dir, log);
+    assert.match(log.lines[0], /^info \$ .* -e .*\(in .*lc-build-/);
+    assert.deepEqual(log.lines.slice(1), ['info   hi', 'info   second line', 'info   no newline']);
+  });
+
+  it('logs stderr as warnings', async () => {
+    const log = new MemoryLogger();
+    await runBuild([node, '-e', 'console.error("careful")'], dir, log);
+    assert.ok(log.lines.includes('warn   careful'), log.lines.join('\n'));
+  });
+
+  it('runs in the given folder', async () => {
+    const log = new MemoryLogger();
+    await runBuild([node, '-e', 'console.log(process.cwd())'], dir, log);
+    assert.ok(log.lines.includes(`info   ${fs.realpathSync(dir)}`), log.lines.join('\n'));
+  });
+
+  it('does nothing for an empty command', async () => {
+    const log = new MemoryLogger();
+    await runBuild([], dir, log);
+    assert.deepEqual(log.lines, []);
+  });
+
+  it('rejects with the exit code when the command fails', async () => {
+    const log = new MemoryLogger();
+    await rejectsWith(runBuild([node, '-e', 'console.log("compiling"); process.exit(3)'], dir, log), 'validation', /failed \(exit code 3\)/);
+    assert.ok(log.lines.includes('info   compiling'));
+  });
+
+  it('says "command not found" for a missing program', async () => {
+    await rejectsWith(runBuild(['lc-no-such-command-xyz', 'build'], dir, new MemoryLogger()), 'validation', /'lc-no-such-command-xyz' could not start: command not found/);
+  });
+
+  it('passes arguments literally: no shell interprets them', async () => {
+    const log = new MemoryLogger();
+    const marker = path.join(dir, 'pwned');
+    const arg = `a;echo pwned > ${marker} && $(touch ${marker}) | \`touch ${marker}\` $HOME *`;
+    await runBuild([node, '-e', 'process.stdout.write(process.argv[1])', arg], dir, log);
+    assert.deepEqual(log.lines.slice(1), [`info   ${arg}`]);
+    assert.equal(fs.existsSync(marker), false);
+  });
+
+  it('is cancelled by the abort signal', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const p = runBuild([node, '-e', 'setTimeout(() => {}, 20000)'], dir, new MemoryLogger(), ac.signal);
+    setTimeout(() => ac.abort(), 100);
+    await rejectsWith(p, 'cancelled', /cancelled/);
+    assert.ok(Date.now() - started < 5000, 'the child must be killed, not awaited');
+  });
+
+  it('does not start when the signal is already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const marker = path.join(dir, 'ran');
+    await rejectsWith(runBuild([node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], dir, new MemoryLogger(), ac.signal), 'cancelled', /cancelled/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(fs.existsSync(marker), false);
+  });
+});

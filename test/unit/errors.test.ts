@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { CancelledError, describeAwsError, isCancelled, OperationError, throwIfAborted } from '../../src/core/errors';
+
+/** An error shaped like the SDK's service exceptions: a name, a message, metadata. */
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+/** A Node network error: message and errno code, as `net`/`dns` raise them. */
+function netError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('errors', () => {
+  describe('describeAwsError', () => {
+    it('turns expired tokens into the SSO login command for the profile in use', () => {
+      const d = describeAwsError(awsError('ExpiredTokenException', 'The security token included in the request is expired'), 'dev-sso');
+      assert.equal(d.kind, 'credentials');
+      assert.match(d.message, /expired/);
+      assert.ok(d.message.includes('`aws sso login --profile dev-sso`'), d.message);
+    });
+
+    it('recognises expiry by name or by message, and omits --profile without a profile', () => {
+      for (const e of [awsError('RequestExpired', 'Request has expired.'), awsError('TokenRefreshRequired', 'x'), new Error('The SSO session token has expired')]) {
+        const d = describeAwsError(e);
+        assert.equal(d.kind, 'credentials', e.message);
+        assert.ok(d.message.includes('`aws sso login`'), d.message);
+        assert.doesNotMatch(d.message, /--profile/);
+      }
+    });
+
+    it('says no credentials were found, naming the profile and the ways out', () => {
+      const e = awsError('CredentialsProviderError', 'Could not load credentials from any providers');
+      const d = describeAwsError(e, 'work');
+      assert.equal(d.kind, 'credentials');
+      assert.match(d.message, /No AWS credentials were found for profile 'work'/);
+      assert.ok(d.message.includes('`aws configure --profile work`'), d.message);
+      assert.ok(d.message.includes('`aws sso login --profile work`'), d.message);
+      assert.match(d.message, /Local sandbox/);
+      const anon = describeAwsError(new Error('Unable to load credentials from the environment'));
+      assert.equal(anon.kind, 'credentials');
+      assert.match(anon.message, /^No AWS credentials were found\. /);
+    });
+
+    it('reports rejected credentials with the exception name', () => {
+      for (const name of ['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']) {
+        const d = describeAwsError(awsError(name, 'The security token included in the request is invalid.', 403), 'ci');
+        assert.equal(d.kind, 'credentials', name);
+        assert.match(d.message, new RegExp(`rejected the credentials of profile 'ci' \\(${name}\\)`));
+      }
+    });
+
+    it('keeps the denied action from AccessDeniedException and points to the permissions', () => {
+      const msg = 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: lambda:UpdateAlias on resource: fn.';
+      const d = describeAwsError(awsError('AccessDeniedException', msg, 403));
+      assert.equal(d.kind, 'aws');
+      assert.ok(d.message.startsWith('Access denied: '), d.message);
+      assert.ok(d.message.includes('lambda:UpdateAlias'), d.message);
+      assert.match(d.message, /IAM permissions/);
+    });
+
+    it('explains an unknown host (ENOTFOUND) as a region or endpoint problem', () => {
+      const d = describeAwsError(netError('ENOTFOUND', 'getaddrinfo ENOTFOUND lambda.xx-nowhere-1.amazonaws.com'));
+      assert.equal(d.kind, 'network');
+      assert.match(d.message, /could not be found/);
+      assert.match(d.message, /lambda\.xx-nowhere-1\.amazonaws\.com/);
+      assert.match(d.message, /region/);
+      // A plain object with a code, as some layers rethrow them.
+      assert.equal(describeAwsError({ code: 'ENOTFOUND', message: 'x' }).kind, 'network');
+    });
+
+    it('explains a refused connection (ECONNREFUSED) as nothing running at the endpoint', () => {
+      const d = describeAwsError(netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4566'));
+      assert.equal(d.kind, 'network');
+      assert.match(d.message, /Nothing answers at the endpoint \(connect ECONNREFUSED 127\.0\.0\.1:4566\)/);
+      assert.match(d.message, /lambdaCanary\.endpointUrl/);
+      assert.equal(describeAwsError({ code: 'ECONNREFUSED' }).kind, 'network');
+    });
+
+    it('reports timeouts and dropped connections as retryable network failures', () => {
+      const cases: unknown[] = [
+        awsError('TimeoutError', 'Connection timed out after 5000 ms'),
+        netError('ECONNRESET', 'read ECONNRESET'),
+        netError('ETIMEDOUT', 'connect ETIMEDOUT'),
+        new Error('socket hang up'),
+        awsError('RequestTimeout', 'timeout'),
+      ];
+      for (const e of cases) {
+        const d = describeAwsError(e);
+        assert.equal(d.kind, 'network', String(e));
+        assert.match(d.message, /connection to AWS failed.*Retry; nothing was changed/, d.message);
+      }
+      assert.match(describeAwsError(awsError('TimeoutError', 'Connection timed out after 5000 ms')).message, /\(TimeoutError: Connection timed out after 5000 ms\)/);
+    });
+
+    it('reports throttling after retries', () => {
+      for (const name of ['TooManyRequestsException', 'ThrottlingException']) {
+        const d = describeAwsError(awsError(name, 'Rate exceeded', 429));
+        assert.equal(d.kind, 'aws');
+        assert.match(d.message, new RegExp(`throttling requests \\(${name}\\)`));
+      }
+    });
+
+    it('passes anything else through as name: message', () => {
+      const d = describeAwsError(awsError('ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:1:function:nope', 404));
+      assert.deepEqual(d, { kind: 'aws', message: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:1:function:nope' });
+      assert.deepEqual(describeAwsError({ message: 'plain' }), { kind: 'aws', message: 'plain' });
+      assert.deepEqual(describeAwsError('a string'), { kind: 'aws', message: 'a string' });
+      assert.equal(describeAwsError(undefined).kind, 'aws');
+      assert.equal(typeof describeAwsError(null).message, 'string');
+    });
+  });
+
+  describe('OperationError and cancellation', () => {
+    it('carries step, state, cause and kind', () => {
+      const cause = new Error('boom');
+      const e = new OperationError('Publish failed.', 'PublishVersion', 'Nothing changed.', cause, 'conflict');
+      assert.ok(e instanceof Error);
+      assert.equal(e.name, 'OperationError');
+      assert.equal(e.message, 'Publish failed.');
+      assert.equal(e.step, 'PublishVersion');
+      assert.equal(e.state, 'Nothing changed.');
+      assert.equal(e.cause, cause);
+      assert.equal(e.kind, 'conflict');
+      assert.equal(new OperationError('x').kind, 'aws');
+    });
+
+    it('recognises cancellations, including AbortError', () => {
+      const c = new CancelledError('prod is unchanged.');
+      assert.ok(c instanceof OperationError);
+      assert.equal(c.kind, 'cancelled');
+      assert.equal(c.state, 'prod is unchanged.');
+      assert.equal(isCancelled(c), true);
+      assert.equal(isCancelled(Object.assign(new Error('aborted'), { name: 'AbortError' })), true);
+      assert.equal(isCancelled(new Error('nope')), false);
+      assert.equal(isCancelled(undefined), false);
+    });
+
+    it('throwIfAborted throws only once the signal is aborted', () => {
+      const ac = new AbortController();
+      throwIfAborted(undefined);
+      throwIfAborted(ac.signal);
+      ac.abort();
+      assert.throws(() => throwIfAborted(ac.signal, 'Version 8 exists.'), (e: unknown) => e instanceof CancelledError && e.state === 'Version 8 exists.');
+    });
+  });
+});

@@ -1,0 +1,322 @@
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { unzipSync } from 'fflate';
+import { OperationError } from '../../src/core/errors';
+import type { PackageOptions } from '../../src/core/packaging';
+import { collectFiles, DEFAULT_IGNORES, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, sha256Base64 } from '../../src/core/packaging';
+
+interface CentralEntry {
+  name: string;
+  /** Unix mode from the high 16 bits of the external attributes. */
+  mode: number;
+  /** The host system in "version made by" (3 = Unix). */
+  madeBy: number;
+  dosTime: number;
+  dosDate: number;
+  extraLength: number;
+}
+
+/** Reads a zip's central directory by hand (yauzl is not a dependency; fflate drops the attributes). */
+function centralDirectory(zip: Buffer): CentralEntry[] {
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  assert.ok(eocd >= 0, 'no end-of-central-directory record');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  const out: CentralEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(zip.readUInt32LE(p), 0x02014b50, 'central directory header signature');
+    const nameLength = zip.readUInt16LE(p + 28);
+    const extraLength = zip.readUInt16LE(p + 30);
+    const commentLength = zip.readUInt16LE(p + 32);
+    out.push({
+      name: zip.toString('utf8', p + 46, p + 46 + nameLength),
+      mode: zip.readUInt32LE(p + 38) >>> 16,
+      madeBy: zip.readUInt8(p + 5),
+      dosTime: zip.readUInt16LE(p + 12),
+      dosDate: zip.readUInt16LE(p + 14),
+      extraLength,
+    });
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return out;
+}
+
+function unzip(zip: Buffer): Record<string, string> {
+  const files = unzipSync(new Uint8Array(zip));
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
+}
+
+/** Asserts packaging rejects with a validation OperationError whose message matches. */
+async function refuses(root: string, message: RegExp, options?: PackageOptions): Promise<void> {
+  await assert.rejects(packageFolder(root, options), (e: unknown) => {
+    assert.ok(e instanceof OperationError, `expected an OperationError, got ${String(e)}`);
+    assert.equal(e.kind, 'validation');
+    assert.equal(e.step, 'Package');
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('packaging', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pkg-'));
+  });
+  afterEach(() => {
+    // Restore permissions a test may have removed, so the folder can be deleted.
+    const restore = (p: string) => {
+      try {
+        const st = fs.lstatSync(p);
+        if (st.isSymbolicLink()) return;
+        fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
+        if (st.isDirectory()) for (const n of fs.readdirSync(p)) restore(path.join(p, n));
+      } catch {
+        /* gone already */
+      }
+    };
+    restore(tmp);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Writes `files` (path → content) under a new folder `name` of tmp, in the given order. */
+  function folder(name: string, files: Record<string, string | Buffer>): string {
+    const root = path.join(tmp, name);
+    fs.mkdirSync(root, { recursive: true });
+    for (const [rel, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), content);
+    }
+    return root;
+  }
+
+  const sample: Record<string, string> = {
+    'index.js': 'exports.handler = async () => ({ statusCode: 200 });\n',
+    'lib/util.js': 'module.exports = { two: 2 };\n',
+    'lib/deep/x.json': '{"a":1}\n',
+    'node_modules/dep/index.js': 'module.exports = 1;\n',
+    'node_modules/dep/package.json': '{"name":"dep"}\n',
+    'README.md': '# hi\n',
+    'test/index.test.js': 'test\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.git/objects/ab/cdef': 'blob',
+    'sub/.git/config': '[core]\n',
+    '.vscode/settings.json': '{}\n',
+    'lambda-canary.json': '{"functionName":"f"}\n',
+    '.lambda-canary/state.json': '{}\n',
+    'lib/.DS_Store': 'junk',
+    '.env.example': 'A=1\n',
+  };
+
+  describe('determinism', () => {
+    it('gives byte-identical zips and the same sha256 for the same folder, whatever the mtimes', async () => {
+      const root = folder('a', sample);
+      const first = await packageFolder(root);
+      const second = await packageFolder(root);
+      assert.ok(first.zip.equals(second.zip), 'two runs differ');
+      assert.equal(first.sha256, second.sha256);
+      assert.equal(first.sha256, crypto.createHash('sha256').update(first.zip).digest('base64'));
+      assert.equal(first.sha256, sha256Base64(first.zip));
+
+      const past = new Date('2001-02-03T04:05:06Z');
+      for (const rel of Object.keys(sample)) fs.utimesSync(path.join(root, rel), past, past);
+      const touched = await packageFolder(root);
+      assert.ok(touched.zip.equals(first.zip), 'mtimes leaked into the zip');
+      assert.equal(touched.sha256, first.sha256);
+
+      // Entries carry the fixed 1980-01-01 DOS timestamp and no extra fields.
+      for (const e of centralDirectory(first.zip)) {
+        assert.equal(e.dosDate, (0 << 9) | (1 << 5) | 1, e.name);
+        assert.equal(e.dosTime, 0, e.name);
+        assert.equal(e.extraLength, 0, e.name);
+      }
+    });
+
+    it('does not depend on the order the files were created in', async () => {
+      const a = folder('a', sample);
+      const reversed = Object.fromEntries(Object.entries(sample).reverse());
+      const b = folder('b', reversed);
+      const [pa, pb] = await Promise.all([packageFolder(a), packageFolder(b)]);
+      assert.ok(pa.zip.equals(pb.zip));
+      assert.equal(pa.sha256, pb.sha256);
+    });
+
+    it('changes the sha256 when content, a name or the executable bit changes', async () => {
+      const root = folder('a', { 'index.js': 'exports.handler = 1;\n', 'b.js': 'b' });
+      const before = await packageFolder(root);
+      fs.writeFileSync(path.join(root, 'b.js'), 'c');
+      const content = await packageFolder(root);
+      assert.notEqual(content.sha256, before.sha256);
+      fs.renameSync(path.join(root, 'b.js'), path.join(root, 'c.js'));
+      const renamed = await packageFolder(root);
+      assert.notEqual(renamed.sha256, content.sha256);
+      fs.chmodSync(path.join(root, 'c.js'), 0o755);
+      const exec = await packageFolder(root);
+      assert.notEqual(exec.sha256, renamed.sha256);
+    });
+  });
+
+  describe('contents', () => {
+    it('writes a valid zip with sorted entries and reports files and sizes', async () => {
+      const root = folder('a', sample);
+      const pkg = await packageFolder(root);
+      const names = centralDirectory(pkg.zip).map((e) => e.name);
+      const expected = ['.env.example', 'README.md', 'index.js', 'lib/deep/x.json', 'lib/util.js', 'node_modules/dep/index.js', 'node_modules/dep/package.json', 'test/index.test.js'];
+      assert.deepEqual(names, expected);
+      assert.deepEqual([...names].sort(), names);
+      const files = unzip(pkg.zip);
+      assert.deepEqual(Object.keys(files).sort(), expected);
+      for (const name of expected) assert.equal(files[name], sample[name], name);
+      assert.equal(pkg.files, expected.length);
+      assert.equal(
+        pkg.unzippedBytes,
+        expected.reduce((n, k) => n + Buffer.byteLength(sample[k]), 0),
+      );
+    });
+
+    it('leaves out .git, .vscode, lambda-canary.json, .lambda-canary and .DS_Store by default', async () => {
+      const files = Object.keys(unzip((await packageFolder(folder('a', sample))).zip));
+      for (const f of files) assert.doesNotMatch(f, /(^|\/)\.git\/|^\.vscode\/|^lambda-canary\.json$|^\.lambda-canary\/|\.DS_Store$/, f);
+      assert.ok(DEFAULT_IGNORES.includes('lambda-canary.json'));
+      // A nested lambda-canary.json is ordinary code.
+      const nested = await packageFolder(folder('b', { 'index.js': '1', 'fixtures/lambda-canary.json': '{}' }));
+      assert.ok('fixtures/lambda-canary.json' in unzip(nested.zip));
+    });
+
+    it('honours ignore globs, keeping node_modules', async () => {
+      const root = folder('a', sample);
+      const pkg = await packageFolder(root, { ignore: ['test/**', '**/*.md', 'lib/deep'] });
+      assert.deepEqual(Object.keys(unzip(pkg.zip)).sort(), ['.env.example', 'index.js', 'lib/util.js', 'node_modules/dep/index.js', 'node_modules/dep/package.json']);
+      const dotfiles = await packageFolder(root, { ignore: ['.env*', 'node_modules/**'] });
+      const names = Object.keys(unzip(dotfiles.zip));
+      assert.ok(!names.includes('.env.example'), 'globs match dotfiles');
+      assert.ok(!names.some((n) => n.startsWith('node_modules/')));
+    });
+
+    it('skips only what a file-name glob matches, not every folder', async () => {
+      const root = folder('a', { 'index.js': 'i', 'lib/x': 'x', 'lib/y.js': 'y', 'x/z.js': 'z', 'docs/a.md': '#', 'docs/b/c.md': '#' });
+      const names = Object.keys(unzip((await packageFolder(root, { ignore: ['**/x', '**/*.md'] })).zip)).sort();
+      // `**/x` also matches the folder x itself, so x/z.js goes; lib/y.js stays.
+      assert.deepEqual(names, ['index.js', 'lib/y.js']);
+    });
+
+    it('keeps the executable bit: 755 for executables, 644 for the rest', async function () {
+      if (process.platform === 'win32') this.skip();
+      const root = folder('a', { 'index.js': 'x', 'bin/run.sh': '#!/bin/sh\necho hi\n', 'data.txt': 'd' });
+      fs.chmodSync(path.join(root, 'bin/run.sh'), 0o700);
+      fs.chmodSync(path.join(root, 'data.txt'), 0o600);
+      const modes = Object.fromEntries(centralDirectory((await packageFolder(root)).zip).map((e) => [e.name, e]));
+      assert.equal(modes['bin/run.sh'].mode, 0o100755);
+      assert.equal(modes['index.js'].mode, 0o100644);
+      assert.equal(modes['data.txt'].mode, 0o100644);
+      for (const e of Object.values(modes)) assert.equal(e.madeBy, 3, 'made by Unix, so the mode is honoured');
+    });
+
+    it('follows symlinks to files and folders', async function () {
+      if (process.platform === 'win32') this.skip();
+      const root = folder('a', { 'index.js': 'i', 'shared/lib.js': 'L' });
+      fs.symlinkSync('shared', path.join(root, 'linked'));
+      fs.symlinkSync('index.js', path.join(root, 'alias.js'));
+      const files = unzip((await packageFolder(root)).zip);
+      assert.equal(files['linked/lib.js'], 'L');
+      assert.equal(files['alias.js'], 'i');
+    });
+
+    it('collectFiles lists relative paths in byte order', async () => {
+      const root = folder('a', { 'b.js': '', 'B.js': '', 'a/z.js': '', 'a.js': '', '_x.js': '' });
+      assert.deepEqual(
+        (await collectFiles(root)).map((e) => e.rel),
+        ['B.js', '_x.js', 'a.js', 'a/z.js', 'b.js'],
+      );
+    });
+  });
+
+  describe('handler check', () => {
+    it('maps a handler to its module candidates', () => {
+      assert.deepEqual(handlerModuleCandidates('index.handler'), ['index.js', 'index.mjs', 'index.cjs']);
+      assert.deepEqual(handlerModuleCandidates('src/app.handler'), ['src/app.js', 'src/app.mjs', 'src/app.cjs']);
+      assert.deepEqual(handlerModuleCandidates('a/b.c.d'), ['a/b.js', 'a/b.mjs', 'a/b.cjs']);
+      for (const bad of ['index', '.handler', 'index.', 'src/app', '']) assert.deepEqual(handlerModuleCandidates(bad), [], bad);
+    });
+
+    it('refuses a package without the handler module, naming the file', async () => {
+      const root = folder('a', { 'main.js': 'x' });
+      await refuses(root, /'index\.handler' needs index\.js or index\.mjs or index\.cjs/, { handler: 'index.handler' });
+      await refuses(root, /not of the form file\.export/, { handler: 'index' });
+    });
+
+    it('finds src/app.mjs for src/app.handler', async () => {
+      const root = folder('a', { 'src/app.mjs': 'export const handler = 1;' });
+      const pkg = await packageFolder(root, { handler: 'src/app.handler' });
+      assert.equal(pkg.files, 1);
+      await refuses(root, /needs app\.js/, { handler: 'app.handler' });
+    });
+
+    it('does not count an ignored handler module', async () => {
+      const root = folder('a', { 'index.js': 'x', 'other.js': 'y' });
+      await refuses(root, /needs index\.js/, { handler: 'index.handler', ignore: ['index.js'] });
+    });
+  });
+
+  describe('refusals', () => {
+    it('refuses an empty folder (or one emptied by ignores)', async () => {
+      await refuses(folder('empty', {}), /no files/);
+      await refuses(folder('ignored', { 'a.md': '#', '.git/HEAD': 'x' }), /no files/, { ignore: ['*.md'] });
+    });
+
+    it('refuses a missing folder and a file given as folder', async () => {
+      await refuses(path.join(tmp, 'nope'), /does not exist/);
+      const root = folder('a', { 'f.js': 'x' });
+      await refuses(path.join(root, 'f.js'), /is not a folder/);
+    });
+
+    it('refuses a symlink that loops back to an ancestor', async function () {
+      if (process.platform === 'win32') this.skip();
+      const root = folder('a', { 'index.js': 'x', 'lib/a.js': 'y' });
+      fs.symlinkSync('..', path.join(root, 'lib', 'up'));
+      await refuses(root, /symlink lib\/up loops/);
+      const self = folder('b', { 'index.js': 'x' });
+      fs.symlinkSync('.', path.join(self, 'me'));
+      await refuses(self, /symlink me loops/);
+    });
+
+    it('refuses a dangling symlink, unless it is ignored', async function () {
+      if (process.platform === 'win32') this.skip();
+      const root = folder('a', { 'index.js': 'x' });
+      fs.symlinkSync('missing.js', path.join(root, 'broken.js'));
+      await refuses(root, /symlink broken\.js points nowhere/);
+      const pkg = await packageFolder(root, { ignore: ['broken.js'] });
+      assert.deepEqual(Object.keys(unzip(pkg.zip)), ['index.js']);
+    });
+
+    it('refuses an unreadable file', async function () {
+      if (process.platform === 'win32' || process.getuid?.() === 0) this.skip(); // root reads anything
+      const root = folder('a', { 'index.js': 'x', 'secret.js': 'y' });
+      fs.chmodSync(path.join(root, 'secret.js'), 0o000);
+      await refuses(root, /Cannot read secret\.js: permission denied/);
+    });
+
+    it('refuses a zip over the 50 MB direct-upload limit, naming its size', async function () {
+      this.timeout(30000);
+      const chunk = 13 * 1024 * 1024;
+      const root = folder('big', { 'index.js': 'x' });
+      for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(root, `blob${i}.bin`), crypto.randomBytes(chunk));
+      assert.ok(4 * chunk > MAX_DIRECT_UPLOAD_BYTES);
+      await refuses(root, /The package is 52\.\d MB zipped; Lambda accepts at most 50\.0 MB/);
+    });
+
+    it('stops when cancelled', async () => {
+      const ac = new AbortController();
+      ac.abort();
+      await refuses(folder('a', { 'index.js': 'x' }), /cancelled/, { signal: ac.signal });
+    });
+  });
+});

@@ -1,0 +1,372 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CONFIG_FILE, ConfigError, discoverFunctions, newConfigText, parseConfigFile, parseSamTemplate, splitCommand } from '../../src/core/workspace';
+
+describe('workspace', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ws-'));
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'index.js'), 'exports.handler = async () => 1;\n');
+    fs.mkdirSync(path.join(root, 'events'));
+    fs.writeFileSync(path.join(root, 'events', 'smoke.json'), '{}');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const cfgFile = () => path.join(root, CONFIG_FILE);
+  const parse = (text: string) => parseConfigFile(cfgFile(), text, root);
+  const json = (obj: unknown) => JSON.stringify(obj, null, 2);
+
+  /** Asserts `fn` throws a ConfigError for `file` whose message matches, at `line` when given. */
+  function configError(fn: () => unknown, message: RegExp, line?: number): ConfigError {
+    let caught: unknown;
+    try {
+      fn();
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
+    assert.match(caught.message, message);
+    if (line !== undefined) {
+      assert.equal(caught.line, line, caught.message);
+      assert.match(caught.message, new RegExp(`^${path.basename(caught.file).replace('.', '\\.')}:${line}(:\\d+)?: `));
+    }
+    return caught;
+  }
+
+  describe('lambda-canary.json', () => {
+    it('parses a full config into a WorkspaceFunction', () => {
+      const fn = parse(
+        json({
+          $schema: './media/lambda-canary.schema.json',
+          functionName: 'checkout-api',
+          codeFolder: 'src',
+          handler: 'index.handler',
+          runtime: 'nodejs20.x',
+          alias: 'live',
+          build: 'npm run "build all" --  \'x y\' z',
+          ignore: ['test/**', '**/*.md'],
+          testEvent: 'events/smoke.json',
+        }),
+      );
+      assert.deepEqual(fn, {
+        source: 'lambda-canary.json',
+        file: cfgFile(),
+        functionName: 'checkout-api',
+        codeDir: path.join(root, 'src'),
+        handler: 'index.handler',
+        runtime: 'nodejs20.x',
+        alias: 'live',
+        build: ['npm', 'run', 'build all', '--', 'x y', 'z'],
+        ignore: ['test/**', '**/*.md'],
+        testEventFile: path.join(root, 'events', 'smoke.json'),
+      });
+      assert.ok(path.isAbsolute(fn.codeDir));
+    });
+
+    it('defaults: codeFolder is the workspace, alias prod, no build, no ignores, no test event', () => {
+      const fn = parse('{"functionName": "f"}');
+      assert.equal(fn.codeDir, path.resolve(root));
+      assert.equal(fn.alias, 'prod');
+      assert.equal(fn.build, undefined);
+      assert.deepEqual(fn.ignore, []);
+      assert.equal(fn.testEventFile, undefined);
+      assert.equal(fn.handler, undefined);
+    });
+
+    it('takes build as an argv array as-is', () => {
+      assert.deepEqual(parse(json({ functionName: 'f', build: ['node', 'build.js', 'a b'] })).build, ['node', 'build.js', 'a b']);
+    });
+
+    it('reports invalid JSON with file:line', () => {
+      const cases: Array<[string, number]> = [
+        ['{\n  "functionName": "f",\n  "alias": "prod",\n}\n', 4],
+        ['{\n  "functionName": "f"\n  "alias": "prod"\n}', 3],
+        ['{\n  "functionName": "f",\n  "ignore": ["a",]\n}', 3],
+        ['{\n  "functionName": \n}', 3],
+        ['{\n  "functionName": f\n}', 2],
+        ['{\n  "functionName": "f"\n}\nextra', 4],
+        ['{\n  "functionName": "f",', 2],
+        ['', 1],
+      ];
+      for (const [text, line] of cases) {
+        const e = configError(() => parse(text), /invalid JSON/, line);
+        assert.ok(e.message.startsWith(`lambda-canary.json:${line}`), e.message);
+        assert.doesNotMatch(e.message, /position \d+/);
+      }
+    });
+
+    it('requires a JSON object', () => {
+      for (const text of ['[]', '"f"', 'null', '42']) configError(() => parse(text), /must hold a JSON object/);
+    });
+
+    it('refuses wrong types, naming the key and its line', () => {
+      configError(() => parse('{\n  "functionName": 42\n}'), /"functionName" must be a string/, 2);
+      configError(() => parse('{\n  "functionName": "f",\n  "ignore": "test/**"\n}'), /"ignore" must be an array of strings/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "ignore": ["a", 1]\n}'), /"ignore" must be an array of strings/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "build": 7\n}'), /"build" must be a string or an array of strings/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "build": ["a", null]\n}'), /"build" must be a string or an array of strings/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "alias": ["prod"]\n}'), /"alias" must be a string/, 3);
+    });
+
+    it('refuses unknown keys, listing the known ones', () => {
+      const e = configError(() => parse('{\n  "functionName": "f",\n  "funtionName": "g"\n}'), /unknown key "funtionName" \(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent\)/, 3);
+      assert.doesNotMatch(e.message, /\$schema/);
+    });
+
+    it('requires functionName and checks its pattern', () => {
+      configError(() => parse('{"alias": "prod"}'), /"functionName" is required/);
+      configError(() => parse('{\n  "functionName": "my function"\n}'), /'my function' is not a Lambda function name/, 2);
+      configError(() => parse(json({ functionName: 'x'.repeat(65) })), /is not a Lambda function name/);
+      configError(() => parse(json({ functionName: '' })), /is not a Lambda function name/);
+      assert.equal(parse(json({ functionName: 'x'.repeat(64) })).functionName, 'x'.repeat(64));
+    });
+
+    it('checks the alias name', () => {
+      configError(() => parse('{\n  "functionName": "f",\n  "alias": "123"\n}'), /"alias" '123' is not a valid alias name/, 3);
+      configError(() => parse(json({ functionName: 'f', alias: 'a b' })), /not a valid alias name/);
+      assert.equal(parse(json({ functionName: 'f', alias: 'v2-live_1' })).alias, 'v2-live_1');
+    });
+
+    it('refuses a codeFolder that is missing, a file, or outside the workspace', () => {
+      configError(() => parse('{\n  "functionName": "f",\n  "codeFolder": "nope"\n}'), /"codeFolder" 'nope' is not a folder in the workspace/, 3);
+      configError(() => parse(json({ functionName: 'f', codeFolder: 'src/index.js' })), /is not a folder/);
+      const e = configError(() => parse('{\n  "functionName": "f",\n  "codeFolder": "../.."\n}'), /"codeFolder": '\.\.\/\.\.' points outside the workspace folder/, 3);
+      assert.ok(e.message.startsWith('lambda-canary.json:3: "codeFolder"'), e.message);
+      configError(() => parse(json({ functionName: 'f', codeFolder: os.tmpdir() })), /points outside/);
+      configError(() => parse(json({ functionName: 'f', codeFolder: `../${path.basename(root)}-evil` })), /points outside/);
+      assert.equal(parse(json({ functionName: 'f', codeFolder: './src/../src' })).codeDir, path.join(root, 'src'));
+    });
+
+    it('refuses a testEvent that is missing or outside the workspace', () => {
+      configError(() => parse('{\n  "functionName": "f",\n  "testEvent": "events/nope.json"\n}'), /"testEvent" 'events\/nope\.json' does not exist/);
+      configError(() => parse('{\n  "functionName": "f",\n  "testEvent": "../event.json"\n}'), /"testEvent": '\.\.\/event\.json' points outside/, 3);
+    });
+
+    it('refuses an empty build command', () => {
+      configError(() => parse('{\n  "functionName": "f",\n  "build": "   "\n}'), /"build" is empty/, 3);
+      configError(() => parse(json({ functionName: 'f', build: [] })), /"build" is empty/);
+    });
+
+    it('newConfigText round-trips through parseConfigFile', () => {
+      const text = newConfigText('orders-api', 'live', 'src/app.handler');
+      assert.ok(text.endsWith('\n'));
+      const fn = parse(text);
+      assert.equal(fn.functionName, 'orders-api');
+      assert.equal(fn.alias, 'live');
+      assert.equal(fn.handler, 'src/app.handler');
+      assert.equal(fn.codeDir, path.resolve(root));
+      assert.deepEqual(fn.ignore, ['test/**', '**/*.test.js']);
+      const plain = parse(newConfigText('f'));
+      assert.equal(plain.alias, 'prod');
+      assert.equal(plain.handler, undefined);
+    });
+  });
+
+  describe('splitCommand', () => {
+    it('splits on whitespace and groups quoted words', () => {
+      assert.deepEqual(splitCommand('npm run build'), ['npm', 'run', 'build']);
+      assert.deepEqual(splitCommand('  npm   run\tbuild  '), ['npm', 'run', 'build']);
+      assert.deepEqual(splitCommand(`node "my script.js" 'a b' c`), ['node', 'my script.js', 'a b', 'c']);
+      assert.deepEqual(splitCommand('echo ""'), ['echo', '']);
+      assert.deepEqual(splitCommand('a;b | c'), ['a;b', '|', 'c']);
+      assert.deepEqual(splitCommand(''), []);
+    });
+  });
+
+  describe('SAM templates', () => {
+    const tpl = () => path.join(root, 'template.yaml');
+    const sam = (text: string) => parseSamTemplate(tpl(), text, root);
+
+    const template = `# A SAM template
+
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage:
+    Type: String
+Globals:
+  Function:
+    Runtime: nodejs20.x
+    Handler: index.handler
+    Timeout: 10
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: orders-api
+      CodeUri: src/
+      AutoPublishAlias: live
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+          ARN: !GetAtt Table.Arn
+          ARN2: !GetAtt [Table, Arn]
+          NAME: !Sub '\${AWS::StackName}-orders'
+          MAPPED: !Sub
+            - '\${Prefix}-x'
+            - Prefix: !Ref Stage
+          LIST: !Join [',', [a, !Ref Stage]]
+          SELECTED: !Select [0, !GetAZs '']
+          IF: !If [IsProd, !Ref Stage, !Ref 'AWS::NoValue']
+          IMPORTED: !ImportValue { 'Fn::Sub': '\${Stage}-x' }
+  ComputedName:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub '\${AWS::StackName}-computed'
+      CodeUri: .
+      Handler: src/index.handler
+      Runtime: nodejs22.x
+  JoinedName:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Join
+        - '-'
+        - [!Ref Stage, joined]
+      CodeUri: src
+  FromS3:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri:
+        Bucket: my-bucket
+        Key: code.zip
+  FromRef:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: !Ref CodeParam
+  Container:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: 123.dkr.ecr.us-east-1.amazonaws.com/x:latest
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: { ZipFile: 'x' }
+`;
+
+    it('parses functions with intrinsics, Globals and AutoPublishAlias', () => {
+      const fns = sam(template);
+      assert.deepEqual(
+        fns.map((f) => f.logicalId),
+        ['OrdersFunction', 'ComputedName', 'JoinedName'],
+      );
+      const [orders, computed, joined] = fns;
+      assert.deepEqual(orders, {
+        source: 'template.yaml',
+        file: tpl(),
+        logicalId: 'OrdersFunction',
+        functionName: 'orders-api',
+        codeDir: path.join(root, 'src'),
+        handler: 'index.handler',
+        runtime: 'nodejs20.x',
+        alias: 'live',
+        ignore: [],
+      });
+      assert.equal(computed.functionName, undefined, 'an intrinsic FunctionName is unknown, not a string');
+      assert.equal(computed.codeDir, path.resolve(root));
+      assert.equal(computed.handler, 'src/index.handler', 'the function overrides Globals');
+      assert.equal(computed.runtime, 'nodejs22.x');
+      assert.equal(computed.alias, 'prod');
+      assert.equal(joined.functionName, undefined);
+      assert.equal(joined.handler, 'index.handler');
+    });
+
+    it('resolves CodeUri relative to the template folder', () => {
+      fs.mkdirSync(path.join(root, 'stack', 'fn'), { recursive: true });
+      const file = path.join(root, 'stack', 'template.yaml');
+      const fns = parseSamTemplate(file, 'Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: fn\n', root);
+      assert.equal(fns[0].codeDir, path.join(root, 'stack', 'fn'));
+    });
+
+    it('takes CodeUri from Globals too', () => {
+      const fns = sam('Globals:\n  Function:\n    CodeUri: src\n    AutoPublishAlias: blue\nResources:\n  F:\n    Type: AWS::Serverless::Function\n');
+      assert.equal(fns[0].codeDir, path.join(root, 'src'));
+      assert.equal(fns[0].alias, 'blue');
+    });
+
+    it('refuses a CodeUri outside the workspace, at the function line', () => {
+      const text = [
+        '# comment',
+        '',
+        'Resources:',
+        '  Fine:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      CodeUri: src',
+        '      Environment: { Variables: { A: !Ref B, J: !Join [",", [a, b]], S: !Sub "x" } }',
+        '      Layers: [',
+        '        !Ref L1,',
+        '        !Ref L2',
+        '      ]',
+        '',
+        '  # the function',
+        '  Escapes:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      CodeUri: ../..',
+      ].join('\n');
+      configError(() => sam(text), /"Escapes\.CodeUri": .* points outside the workspace folder/, 15);
+    });
+
+    it('reports broken YAML with its line', () => {
+      const e = configError(() => sam('Resources:\n  F:\n    Type: AWS::Serverless::Function\n   Properties: [\n'), /invalid YAML/);
+      assert.ok(e.line !== undefined && e.line >= 3, e.message);
+      assert.match(e.message, /^template\.yaml:\d+(:\d+)?: invalid YAML/);
+      configError(() => sam('Resources:\n  F: {\n'), /invalid YAML/);
+      configError(() => sam('a: 1\na: 2\nb: [\n'), /invalid YAML/);
+    });
+
+    it('refuses a template without Resources, or empty', () => {
+      configError(() => sam('AWSTemplateFormatVersion: "2010-09-09"\n'), /has no Resources section/);
+      configError(() => sam(''), /is empty or not a mapping/);
+      configError(() => sam('- a\n'), /no Resources|not a mapping/);
+      assert.deepEqual(sam('Resources:\n  T:\n    Type: AWS::SNS::Topic\n'), []);
+    });
+  });
+
+  describe('discoverFunctions', () => {
+    const samText = 'Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n      Handler: index.handler\n';
+
+    it('finds nothing in an empty workspace', () => {
+      assert.deepEqual(discoverFunctions(root), []);
+    });
+
+    it('reads template.yaml or template.yml', () => {
+      fs.writeFileSync(path.join(root, 'template.yml'), samText);
+      assert.deepEqual(
+        discoverFunctions(root).map((f) => [f.source, f.logicalId, f.codeDir]),
+        [['template.yaml', 'Fn', path.join(root, 'src')]],
+      );
+      fs.renameSync(path.join(root, 'template.yml'), path.join(root, 'template.yaml'));
+      assert.equal(discoverFunctions(root)[0].logicalId, 'Fn');
+    });
+
+    it('prefers lambda-canary.json over template.yaml', () => {
+      fs.writeFileSync(path.join(root, 'template.yaml'), samText);
+      fs.writeFileSync(cfgFile(), json({ functionName: 'from-json', codeFolder: 'src' }));
+      const fns = discoverFunctions(root);
+      assert.equal(fns.length, 1);
+      assert.equal(fns[0].source, 'lambda-canary.json');
+      assert.equal(fns[0].functionName, 'from-json');
+    });
+
+    it('surfaces a broken lambda-canary.json instead of falling back', () => {
+      fs.writeFileSync(path.join(root, 'template.yaml'), samText);
+      fs.writeFileSync(cfgFile(), '{ "functionName": }');
+      assert.throws(() => discoverFunctions(root), ConfigError);
+    });
+
+    it('reads the sample workspace fixture', () => {
+      const fixture = path.resolve(__dirname, '../../../test/fixtures/workspace');
+      const [fn] = discoverFunctions(fixture);
+      assert.equal(fn.functionName, 'checkout-api');
+      assert.equal(fn.codeDir, path.join(fixture, 'src'));
+      assert.equal(fn.testEventFile, path.join(fixture, 'events', 'smoke.json'));
+    });
+  });
+});
