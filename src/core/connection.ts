@@ -36,7 +36,13 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
     region: spec.region,
     maxAttempts: options.maxAttempts ?? 3,
     retryMode: 'standard',
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000, connectionTimeout: options.connectionTimeoutMs ?? 5_000 },
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // Without this the SDK's Node handler only logs a warning when requestTimeout passes and
+      // keeps waiting: a hung request would hang the operation (and its progress notification).
+      throwOnRequestTimeout: true,
+      connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    },
   };
   let config: Record<string, unknown>;
   if (spec.kind === 'sandbox') {

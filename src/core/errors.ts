@@ -37,7 +37,23 @@ interface AwsLikeError {
   name?: string;
   message?: string;
   code?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+/**
+ * True when a failed write may nevertheless have been carried out, so its outcome must be read
+ * back rather than guessed: no answer arrived (a request timeout, a dropped connection), AWS
+ * answered with a server error, or — after the SDK retried — a precondition refusal that may be
+ * the answer to a retry of our own request, whose first attempt went through unanswered.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  const e = (err ?? {}) as AwsLikeError;
+  const name = e.name ?? '';
+  if (name === 'TimeoutError' || /^(ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') || /socket hang up/i.test(e.message ?? '')) return true;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500) return true;
+  const retried = (e.$metadata?.attempts ?? 1) > 1;
+  return retried && ['PreconditionFailedException', 'ResourceConflictException', 'InvalidParameterValueException'].includes(name);
 }
 
 /**

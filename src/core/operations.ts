@@ -8,9 +8,9 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { CancelledError, describeAwsError, isCancelled, OperationError, throwIfAborted } from './errors';
+import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted } from './errors';
 import type { LambdaSend } from './lambdaApi';
-import { errorName, getAlias, getVersion } from './lambdaApi';
+import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
 import type { Logger } from './log';
 import { checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
 
@@ -40,6 +40,12 @@ export interface OperationContext {
   waiters?: WaiterTiming;
   /** Profile in use, for credential advice in error messages. */
   profile?: string;
+  /**
+   * Request timeout of the smoke invoke, in ms. Default: the new version's own Timeout plus 10 s
+   * for a cold start, so a slow but healthy handler is not cut off by the client's shorter
+   * request timeout.
+   */
+  smokeTimeoutMs?: number;
 }
 
 export interface AliasRef {
@@ -92,12 +98,16 @@ async function step<T>(ctx: OperationContext, name: string, stateIfFailed: strin
   }
 }
 
-function conflictOnAlias(ref: AliasRef): OperationError {
+/**
+ * `state`: what is true besides the alias being untouched, e.g. that a version was published;
+ * `cause`: Lambda's PreconditionFailedException when the guarded write itself was refused.
+ */
+function conflictOnAlias(ref: AliasRef, state = `Nothing was written to ${ref.aliasName}.`, cause?: unknown): OperationError {
   return new OperationError(
     `\`${ref.aliasName}\` changed since you loaded it — refresh and retry.`,
     `UpdateAlias ${ref.aliasName}`,
-    `Nothing was written to ${ref.aliasName}.`,
-    undefined,
+    state,
+    cause,
     'conflict',
   );
 }
@@ -122,7 +132,18 @@ async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<AliasCon
   return alias;
 }
 
-/** UpdateAlias guarded by the RevisionId just read; a stale one becomes a friendly conflict. */
+function sameWeights(a: Record<string, number> | undefined, b: Record<string, number>): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b).length && ka.every((k) => a![k] === b[k]);
+}
+
+/**
+ * UpdateAlias guarded by the RevisionId just read; a stale one becomes a friendly conflict.
+ * When the write's outcome is unknown (no answer, a server error, or a refusal of a retry whose
+ * first attempt may have gone through), the alias is read back: if it shows exactly the intended
+ * routing, the write went through and the operation succeeds; otherwise the error says what the
+ * alias looks like now.
+ */
 async function writeAlias(
   ctx: OperationContext,
   ref: AliasRef,
@@ -131,13 +152,14 @@ async function writeAlias(
   stateIfFailed: string,
 ): Promise<AliasConfiguration> {
   throwIfAborted(ctx.signal, stateIfFailed);
+  const primary = change.FunctionVersion ?? alias.FunctionVersion;
   try {
     return await step(ctx, `UpdateAlias ${ref.aliasName}`, stateIfFailed, () =>
       ctx.lambda.send(
         new UpdateAliasCommand({
           FunctionName: ref.functionName,
           Name: ref.aliasName,
-          FunctionVersion: change.FunctionVersion ?? alias.FunctionVersion,
+          FunctionVersion: primary,
           RoutingConfig: { AdditionalVersionWeights: change.weights },
           RevisionId: alias.RevisionId,
         }),
@@ -146,7 +168,26 @@ async function writeAlias(
       ),
     );
   } catch (err) {
-    if (err instanceof OperationError && errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref);
+    if (!(err instanceof OperationError)) throw err;
+    if (outcomeUnknown(err.cause)) {
+      const now = await getAlias(ctx.lambda, ref.functionName, ref.aliasName).catch(() => undefined);
+      if (!now) {
+        throw new OperationError(
+          err.message,
+          err.step,
+          `Unknown: the UpdateAlias request may or may not have been applied, and ${ref.aliasName} could not be read back — refresh to see where it points.`,
+          err.cause,
+          err.kind,
+        );
+      }
+      if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) {
+        ctx.log.warn(`UpdateAlias ${ref.aliasName} got no clear answer (${errorName(err.cause) || 'Error'}), but ${ref.aliasName} reads back as intended: the write went through.`);
+        return now;
+      }
+      if (now.RevisionId !== alias.RevisionId) throw conflictOnAlias(ref, stateIfFailed);
+      ctx.log.info(`${ref.aliasName} read back unchanged after the failed UpdateAlias.`);
+    }
+    if (errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref, stateIfFailed, err.cause);
     throw err;
   }
 }
@@ -168,6 +209,34 @@ async function assertRoutable(ctx: OperationContext, ref: AliasRef, primary: str
     );
   }
   return t;
+}
+
+function readLatest(ctx: OperationContext, functionName: string): Promise<FunctionConfiguration> {
+  return ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }), { abortSignal: ctx.signal });
+}
+
+/** Waits until $LATEST's last update is applied, then reads it back: it must still hold this deploy's code. */
+async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, stateIfFailed: string): Promise<FunctionConfiguration> {
+  const fn = input.functionName;
+  const t = timing(ctx);
+  await step(ctx, 'Wait for FunctionUpdated', stateIfFailed, async () => {
+    const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
+    if (r.state !== 'SUCCESS') throw new Error(`the update ended in state ${r.state}`);
+  });
+  const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
+  if (settled.CodeSha256 !== input.codeSha256) {
+    throw new OperationError(`${fn}'s code was changed by someone else during this deploy — refresh and retry.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`, undefined, 'conflict');
+  }
+  if (settled.LastUpdateStatus === 'Failed') {
+    throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);
+  }
+  return settled;
+}
+
+/** The settings a published version snapshots from $LATEST, besides its code. */
+function sameSettings(a: FunctionConfiguration, b: FunctionConfiguration): boolean {
+  const env = (c: FunctionConfiguration) => JSON.stringify(Object.entries(c.Environment?.Variables ?? {}).sort(([x], [y]) => x.localeCompare(y)));
+  return a.Runtime === b.Runtime && a.Handler === b.Handler && a.Role === b.Role && a.Timeout === b.Timeout && a.MemorySize === b.MemorySize && env(a) === env(b);
 }
 
 // ---- operations --------------------------------------------------------------------------
@@ -195,26 +264,56 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     );
   }
 
-  const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () =>
-    ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), { abortSignal: ctx.signal }),
-  );
-  let revision = latest.RevisionId;
+  const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () => readLatest(ctx, fn));
+  let current = latest;
   const uploadSkipped = latest.CodeSha256 === input.codeSha256;
   if (uploadSkipped) {
     ctx.log.info(`No code change: $LATEST already has CodeSha256 ${input.codeSha256}; skipping the upload.`);
+    if (latest.LastUpdateStatus === 'InProgress' || latest.State === 'Pending') {
+      // An update (someone else's, or an earlier attempt of this deploy) is still being applied:
+      // Lambda refuses PublishVersion until it is done.
+      ctx.progress?.('Waiting for an update in progress to finish…');
+      current = await settleLatest(ctx, input, 'Nothing was changed.');
+    }
   } else {
     ctx.progress?.(`Uploading ${(input.zip.length / 1024).toFixed(0)} KB…`);
-    const updated = await step(ctx, 'UpdateFunctionCode', `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`, () =>
-      ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: revision }), { abortSignal: ctx.signal }),
-    ).catch((err: unknown) => {
-      if (err instanceof OperationError && errorName(err.cause) === 'PreconditionFailedException') {
-        throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+    const nothing = `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`;
+    let updated: FunctionConfiguration;
+    try {
+      updated = await step(ctx, 'UpdateFunctionCode', nothing, () =>
+        ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId }), { abortSignal: ctx.signal }),
+      );
+    } catch (err) {
+      if (!(err instanceof OperationError)) throw err;
+      let landed: FunctionConfiguration | undefined;
+      if (outcomeUnknown(err.cause)) {
+        // The upload may have gone through unanswered: look at $LATEST instead of guessing.
+        const now = await readLatest(ctx, fn).catch(() => undefined);
+        if (!now) {
+          throw new OperationError(
+            err.message,
+            err.step,
+            `Unknown: $LATEST may or may not hold the new code (it could not be read back); no version was published and ${input.aliasName} is unchanged.`,
+            err.cause,
+            err.kind,
+          );
+        }
+        if (now.CodeSha256 === input.codeSha256) {
+          ctx.log.warn(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), but $LATEST reads back with the new code: the upload went through.`);
+          landed = now;
+        }
       }
-      if (err instanceof OperationError && errorName(err.cause) === 'ResourceConflictException') {
-        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+      if (!landed) {
+        if (errorName(err.cause) === 'PreconditionFailedException') {
+          throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+        }
+        if (errorName(err.cause) === 'ResourceConflictException') {
+          throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+        }
+        throw err;
       }
-      throw err;
-    });
+      updated = landed;
+    }
     if (updated.CodeSha256 !== input.codeSha256) {
       throw new OperationError(
         `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`,
@@ -222,38 +321,53 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
         `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.`,
       );
     }
-    const afterUpload = `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
     ctx.progress?.('Waiting for the code update to finish…');
-    const t = timing(ctx);
-    await step(ctx, 'Wait for FunctionUpdated', afterUpload, async () => {
-      const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
-      if (r.state !== 'SUCCESS') throw new Error(`the update ended in state ${r.state}`);
-    });
-    const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', afterUpload, () =>
-      ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }), { abortSignal: ctx.signal }),
-    );
-    if (settled.CodeSha256 !== input.codeSha256) {
-      throw new OperationError(`${fn}'s code was changed by someone else during this deploy — refresh and retry.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`, undefined, 'conflict');
-    }
-    if (settled.LastUpdateStatus === 'Failed') {
-      throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);
-    }
-    revision = settled.RevisionId;
+    current = await settleLatest(ctx, input, `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`);
   }
 
   const beforePublish = uploadSkipped ? 'Nothing was changed.' : `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
   ctx.progress?.('Publishing a version…');
-  const published = await step(ctx, 'PublishVersion', beforePublish, () =>
-    ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: revision, Description: input.description }), {
-      abortSignal: ctx.signal,
-    }),
-  ).catch((err: unknown) => {
-    const n = err instanceof OperationError ? errorName(err.cause) : '';
-    if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
-      throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', beforePublish, (err as OperationError).cause, 'conflict');
+  let published: FunctionConfiguration;
+  try {
+    published = await step(ctx, 'PublishVersion', beforePublish, () =>
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description }), {
+        abortSignal: ctx.signal,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof OperationError)) throw err;
+    let landed: FunctionConfiguration | undefined;
+    if (outcomeUnknown(err.cause)) {
+      // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
+      // matches the newest version, and answers with that version: so does this.
+      const versions = await listVersions(ctx.lambda, fn, ctx.signal).catch(() => undefined);
+      if (!versions) {
+        throw new OperationError(
+          err.message,
+          err.step,
+          `Unknown: a version may or may not have been published (the versions could not be listed); none receives traffic and ${input.aliasName} is unchanged.`,
+          err.cause,
+          err.kind,
+        );
+      }
+      const newest = versions.find((v) => v.Version !== '$LATEST');
+      if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) {
+        ctx.log.warn(`PublishVersion got no clear answer (${errorName(err.cause) || 'Error'}), but version ${newest.Version} holds exactly this code and configuration: using it.`);
+        landed = newest;
+      }
     }
-    throw err;
-  });
+    if (!landed) {
+      const n = errorName(err.cause);
+      if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
+        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', beforePublish, err.cause, 'conflict');
+      }
+      if (n === 'ResourceConflictException') {
+        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'PublishVersion', beforePublish, err.cause, 'conflict');
+      }
+      throw err;
+    }
+    published = landed;
+  }
   const version = published.Version!;
   if (version === split.primary.version) {
     throw invalid(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
@@ -267,13 +381,14 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     const r = await waitUntilPublishedVersionActive({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn, Qualifier: version });
     if (r.state !== 'SUCCESS') throw new Error(`version ${version} ended in state ${r.state}`);
   });
-  await assertRoutable(ctx, input, split.primary.version, version, unrouted);
+  const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted);
 
   if (input.smokeEvent !== undefined) {
     ctx.progress?.(`Smoke-testing version ${version}…`);
     const res = await step(ctx, `Smoke invoke of version ${version}`, unrouted, () =>
       ctx.lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(input.smokeEvent)) }), {
         abortSignal: ctx.signal,
+        requestTimeout: ctx.smokeTimeoutMs ?? (target.Timeout ?? 3) * 1000 + 10_000,
       }),
     );
     if (res.FunctionError) {
@@ -360,4 +475,20 @@ export async function switchAlias(ctx: OperationContext, ref: AliasRef, version:
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: version, weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Switched ${ref.aliasName}: ${split.primary.version} → ${version}.`);
   return { alias: out, previousVersion: split.primary.version };
+}
+
+/** What a blue/green switch (or a promotion) remembers so that it can be undone. */
+export interface SwitchRecord {
+  /** The version the alias pointed to before. */
+  from: string;
+  /** The version the switch set. */
+  to: string;
+}
+
+/**
+ * Switch Back: returns the alias to `record.from` — refused, with nothing written, when the alias
+ * no longer points to `record.to` (someone moved it since).
+ */
+export function switchBack(ctx: OperationContext, ref: AliasRef, record: SwitchRecord): Promise<SwitchResult> {
+  return switchAlias(ctx, ref, record.from, record.to);
 }

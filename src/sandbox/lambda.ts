@@ -266,6 +266,7 @@ export class LambdaService {
     if (q === undefined) {
       this.store.deleteFunction(fn.name);
       this.store.collectGarbage();
+      this.invoker.retire(`${fn.name}\u0000`);
       return { status: 204 };
     }
     if (q === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
@@ -278,6 +279,7 @@ export class LambdaService {
     fn.versions = fn.versions.filter((v) => v.version !== q);
     this.store.saveFunction(fn);
     this.store.collectGarbage();
+    this.invoker.retire(`${fn.name}\u0000${q}\u0000`);
     return { status: 204 };
   }
 

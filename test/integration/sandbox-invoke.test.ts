@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { buildTrafficRequest, fetchTraffic, probeAlias } from '../../src/core/traffic';
 import { seededRandom, TrafficGenerator, zipFiles } from '../../src/sandbox';
@@ -78,6 +87,26 @@ describe('sandbox: Invoke runs real handlers', function () {
     assert.deepEqual(JSON.parse((await invoke(lambda, 'versions', {}, '1')).body), { tag: 'one', calls: 1 });
     assert.deepEqual(JSON.parse((await invoke(lambda, 'versions', {}, '1')).body), { tag: 'one', calls: 2 });
     assert.deepEqual(JSON.parse((await invoke(lambda, 'versions', {}, '2')).body), { tag: 'two', calls: 1 });
+  });
+
+  it('shuts down the warm environments of a deleted version, and of a deleted function', async () => {
+    const { lambda, sandbox } = h();
+    const src = (tag: string) => `exports.handler = async () => '${tag}';`;
+    await create(lambda, 'retired', { 'index.js': src('one') });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'retired' }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'retired', ZipFile: zipFiles({ 'index.js': src('two') }) }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, ...fast }, { FunctionName: 'retired' });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'retired' }));
+    sandbox.settle();
+    const before = sandbox.invoker.environmentCount();
+    assert.equal((await invoke(lambda, 'retired', {}, '1')).body, '"one"');
+    assert.equal((await invoke(lambda, 'retired', {}, '2')).body, '"two"');
+    assert.equal(sandbox.invoker.environmentCount(), before + 2);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'retired', Qualifier: '1' }));
+    assert.equal(sandbox.invoker.environmentCount(), before + 1, "version 1's environment is gone, version 2's stays warm");
+    assert.equal((await invoke(lambda, 'retired', {}, '2')).body, '"two"');
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'retired' }));
+    assert.equal(sandbox.invoker.environmentCount(), before, 'none of the deleted function is kept warm');
   });
 
   describe('weighted aliases and metrics', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CancelledError, describeAwsError, isCancelled, OperationError, throwIfAborted } from '../../src/core/errors';
+import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted } from '../../src/core/errors';
 
 /** An error shaped like the SDK's service exceptions: a name, a message, metadata. */
 function awsError(name: string, message: string, status = 400): Error {
@@ -108,6 +108,35 @@ describe('errors', () => {
       assert.deepEqual(describeAwsError('a string'), { kind: 'aws', message: 'a string' });
       assert.equal(describeAwsError(undefined).kind, 'aws');
       assert.equal(typeof describeAwsError(null).message, 'string');
+    });
+  });
+
+  describe('outcomeUnknown', () => {
+    const retried = (e: Error, attempts: number) => Object.assign(e, { $metadata: { ...(e as { $metadata?: object }).$metadata, attempts } });
+
+    it('is true when no answer arrived or AWS failed: the write may have gone through', () => {
+      assert.equal(outcomeUnknown(Object.assign(new Error('a request has exceeded the configured 400 ms requestTimeout'), { name: 'TimeoutError', code: 'ETIMEDOUT' })), true);
+      assert.equal(outcomeUnknown(netError('ECONNRESET', 'socket hang up')), true);
+      assert.equal(outcomeUnknown(new Error('socket hang up')), true);
+      assert.equal(outcomeUnknown(netError('EPIPE', 'write EPIPE')), true);
+      assert.equal(outcomeUnknown(awsError('ServiceException', 'An internal error occurred.', 500)), true);
+      assert.equal(outcomeUnknown(awsError('ServiceUnavailable', 'x', 503)), true);
+    });
+
+    it('is true for a precondition refusal only after the SDK retried (it may answer our own retry)', () => {
+      assert.equal(outcomeUnknown(awsError('PreconditionFailedException', 'The Revision Id provided does not match', 412)), false);
+      assert.equal(outcomeUnknown(retried(awsError('PreconditionFailedException', 'The Revision Id provided does not match', 412), 2)), true);
+      assert.equal(outcomeUnknown(retried(awsError('ResourceConflictException', 'An update is in progress', 409), 3)), true);
+      assert.equal(outcomeUnknown(retried(awsError('InvalidParameterValueException', 'CodeSHA256 is different', 400), 2)), true);
+    });
+
+    it('is false for definite refusals: nothing was done', () => {
+      assert.equal(outcomeUnknown(awsError('TooManyRequestsException', 'Rate exceeded', 429)), false);
+      assert.equal(outcomeUnknown(retried(awsError('TooManyRequestsException', 'Rate exceeded', 429), 3)), false);
+      assert.equal(outcomeUnknown(awsError('ResourceNotFoundException', 'Function not found', 404)), false);
+      assert.equal(outcomeUnknown(awsError('ExpiredTokenException', 'expired', 403)), false);
+      assert.equal(outcomeUnknown(netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4566')), false);
+      assert.equal(outcomeUnknown(undefined), false);
     });
   });
 

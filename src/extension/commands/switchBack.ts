@@ -1,4 +1,4 @@
-import { switchAlias as switchAliasOp } from '../../core/operations';
+import { switchBack as switchBackOp } from '../../core/operations';
 import type { CommandContext } from '../context';
 import { connectionKey, refreshFunction, resolveAlias, withProgress } from './common';
 
@@ -13,7 +13,7 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     return;
   }
   const result = await withProgress(ctx, `Switching ${target.functionName}:${target.aliasName} back to ${record.from}`, clients, (op) =>
-    switchAliasOp(op, { functionName: target.functionName, aliasName: target.aliasName }, record.from, record.to),
+    switchBackOp(op, { functionName: target.functionName, aliasName: target.aliasName }, record),
   );
   // Switching back twice returns to where we were: remember the reverse.
   await ctx.switchMemory.remember(key, target.functionName, target.aliasName, result.previousVersion, record.from);

@@ -30,6 +30,8 @@ interface ExecutionEnvironment {
   busy: boolean;
   lastUsed: number;
   dead: boolean;
+  /** Shut down as soon as its current invocation ends (its function or version was deleted). */
+  retired?: boolean;
   /** The worker's answer to loading the handler: ready, or an init error. */
   initReply?: WorkerReply;
   pending?: { id: number; resolve: (r: WorkerReply) => void };
@@ -157,6 +159,7 @@ export class Invoker {
       env.pending = undefined;
       env.busy = false;
       env.lastUsed = Date.now();
+      if (env.retired && !env.dead) this.kill(spec.key, env);
       this.release(spec.key);
     }
   }
@@ -166,6 +169,21 @@ export class Invoker {
     let n = 0;
     for (const pool of this.pools.values()) n += pool.length;
     return n;
+  }
+
+  /**
+   * Shuts down the environments whose key starts with `keyPrefix` (a deleted function or version):
+   * idle ones now, busy ones when their invocation ends, instead of keeping them warm until the
+   * idle reaper gets to them.
+   */
+  retire(keyPrefix: string): void {
+    for (const [key, pool] of [...this.pools]) {
+      if (!key.startsWith(keyPrefix)) continue;
+      for (const env of [...pool]) {
+        if (env.busy) env.retired = true;
+        else this.kill(key, env);
+      }
+    }
   }
 
   async dispose(): Promise<void> {
