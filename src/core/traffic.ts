@@ -2,7 +2,10 @@ import type { GetMetricDataCommandInput, MetricDataQuery, MetricDataResult } fro
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import type { ProbeResult, TrafficReport, VersionTraffic } from '../shared/traffic';
 import type { LambdaSend } from './lambdaApi';
+
+export type { ProbeResult, TrafficReport, VersionTraffic } from '../shared/traffic';
 
 /**
  * The traffic panel's data: what an alias actually did, per executed version, from CloudWatch
@@ -23,33 +26,6 @@ export interface TrafficQuery {
   periodSeconds: number;
   /** End of the window, epoch ms (default now). */
   end?: number;
-}
-
-export interface VersionTraffic {
-  version: string;
-  invocations: number;
-  errors: number;
-  /** errors / invocations, 0 when there were no invocations. */
-  errorRate: number;
-  /** Share of the alias's invocations in the window, 0..1. */
-  share: number;
-  durationAvgMs?: number;
-  durationP99Ms?: number;
-  /** Per-period points, oldest first. */
-  series: Array<{ t: number; invocations: number; errors: number }>;
-}
-
-export interface TrafficReport {
-  functionName: string;
-  aliasName: string;
-  start: number;
-  end: number;
-  periodSeconds: number;
-  versions: VersionTraffic[];
-  totalInvocations: number;
-  throttles: number;
-  /** Time of the newest datapoint with invocations, if any. */
-  newestPoint?: number;
 }
 
 /** Metric ids must start with a lowercase letter; versions are digits. */
@@ -165,14 +141,6 @@ export async function fetchTraffic(cloudwatch: CloudWatchSend, q: TrafficQuery, 
   return parseTrafficResults(q, request, results);
 }
 
-export interface ProbeResult {
-  sent: number;
-  byVersion: Record<string, { invocations: number; errors: number }>;
-  /** Invocations Lambda refused (throttled, …). */
-  failed: number;
-  durationMs: number;
-}
-
 /**
  * Sends `count` invocations to the alias, at most `ratePerSecond` and `concurrency` at a time,
  * and counts X-Amz-Executed-Version and X-Amz-Function-Error per version.
@@ -206,8 +174,11 @@ export async function probeAlias(
         const row = (result.byVersion[v] ??= { invocations: 0, errors: 0 });
         row.invocations++;
         if (out.FunctionError) row.errors++;
-      } catch {
-        if (!signal?.aborted) result.failed++;
+      } catch (err) {
+        if (!signal?.aborted) {
+          result.failed++;
+          result.firstError ??= `${(err as Error).name}: ${(err as Error).message}`;
+        }
       }
       done++;
       onProgress?.(done, result);

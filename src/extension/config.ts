@@ -12,6 +12,7 @@ export interface ExtensionSettings {
   sandboxTraffic: boolean;
   /** Invoke a new version with the workspace's test event before routing traffic to it. */
   smokeTest: boolean;
+  panel: { refreshSeconds: number; openAfterPublish: boolean; probeCount: number };
 }
 
 /** The one place settings are read. */
@@ -30,7 +31,16 @@ export function readSettings(): ExtensionSettings {
     sandboxSeedDemo: c.get<boolean>(Settings.sandboxSeedDemo) ?? true,
     sandboxTraffic: c.get<boolean>(Settings.sandboxTraffic) ?? false,
     smokeTest: c.get<boolean>(Settings.smokeTest) ?? true,
+    panel: {
+      refreshSeconds: clamp(c.get<number>(Settings.panelRefreshSeconds), 2, 600, 10),
+      openAfterPublish: c.get<boolean>(Settings.panelOpenAfterPublish) ?? true,
+      probeCount: Math.round(clamp(c.get<number>(Settings.panelProbeCount), 1, 5000, 100)),
+    },
   };
+}
+
+function clamp(v: number | undefined, min: number, max: number, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
 }
 
 /** Writes connection settings where the user keeps them (global unless the workspace overrides). */

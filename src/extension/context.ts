@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
+import type { TrafficPanels } from './panel/trafficPanel';
 import type { SwitchMemory } from './switchMemory';
 import type { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
@@ -14,4 +15,6 @@ export interface CommandContext {
   /** Swappable so tests can answer prompts. */
   ui: UserInterface;
   switchMemory: SwitchMemory;
+  /** The traffic panels, one per alias. */
+  panels: TrafficPanels;
 }

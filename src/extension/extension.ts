@@ -5,6 +5,7 @@ import { ConnectionManager } from './connection';
 import type { CommandContext } from './context';
 import { ExtensionLog } from './log';
 import { SwitchMemory } from './switchMemory';
+import { TrafficPanels } from './panel/trafficPanel';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 import { vscodeUi } from './ui';
@@ -13,6 +14,7 @@ import { vscodeUi } from './ui';
 export interface LambdaCanaryApi {
   readonly connection: ConnectionManager;
   readonly tree: FunctionsTreeProvider;
+  readonly panels: TrafficPanels;
   /** Replaces the prompt layer; returns a function restoring the previous one. */
   setUserInterface(ui: UserInterface): () => void;
   readonly activatedAt: number;
@@ -24,11 +26,14 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const connection = new ConnectionManager(context, log);
   const tree = new FunctionsTreeProvider(connection, log);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
-  const ctx: CommandContext = { extension: context, connection, tree, log, ui: vscodeUi, switchMemory: new SwitchMemory(context.globalState) };
-  context.subscriptions.push(log, connection, tree, view, ...registerCommands(ctx));
+  const ctx = { extension: context, connection, tree, log, ui: vscodeUi, switchMemory: new SwitchMemory(context.globalState) } as CommandContext;
+  const panels = new TrafficPanels(ctx);
+  ctx.panels = panels;
+  context.subscriptions.push(log, connection, tree, view, panels, ...registerCommands(ctx));
   return {
     connection,
     tree,
+    panels,
     activatedAt,
     setUserInterface(ui) {
       const previous = ctx.ui;

@@ -18,7 +18,11 @@ export const Commands = {
   showLog: 'lambdaCanary.showLog',
   openFunctionConfig: 'lambdaCanary.openFunctionConfig',
   copyArn: 'lambdaCanary.copyArn',
+  openTrafficPanel: 'lambdaCanary.openTrafficPanel',
 } as const;
+
+/** The traffic panel's webview type (also its serializer's). */
+export const PANEL_VIEW_TYPE = 'lambdaCanary.traffic';
 
 export const ContextValues = {
   function: 'lambdaCanary:function',
@@ -47,4 +51,7 @@ export const Settings = {
   sandboxSeedDemo: 'sandbox.seedDemo',
   sandboxTraffic: 'sandbox.traffic',
   smokeTest: 'smokeTest',
+  panelRefreshSeconds: 'panel.refreshSeconds',
+  panelOpenAfterPublish: 'panel.openAfterPublish',
+  panelProbeCount: 'panel.probeCount',
 } as const;

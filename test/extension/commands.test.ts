@@ -3,64 +3,8 @@ import { GetAliasCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAli
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
-import type { PickItem, UserInterface } from '../../src/extension/ui';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
-
-/**
- * A scripted prompt layer: each answer is matched to the prompt id the extension uses, so the
- * commands run exactly as from the UI while the test decides what the user picks.
- */
-class ScriptedUi implements UserInterface {
-  answers: Array<{ id: string; answer: string | boolean }> = [];
-  asked: string[] = [];
-  errors: string[] = [];
-  infos: string[] = [];
-  validation: Array<string | undefined> = [];
-  /** The labels each picker offered, by prompt id. */
-  offered: Record<string, string[]> = {};
-
-  script(...answers: Array<[string, string | boolean]>): void {
-    this.answers = answers.map(([id, answer]) => ({ id, answer }));
-  }
-  private next(id: string): string | boolean | undefined {
-    this.asked.push(id);
-    const i = this.answers.findIndex((a) => a.id === id);
-    if (i < 0) return undefined; // unscripted prompt = dismissed
-    return this.answers.splice(i, 1)[0].answer;
-  }
-  async pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>): Promise<PickItem<T> | undefined> {
-    const list = (await items).filter((i): i is PickItem<T> => 'value' in i);
-    this.offered[id] = list.map((i) => i.label);
-    const label = this.next(id);
-    if (label === undefined) return undefined;
-    const found = list.find((i) => i.label === label);
-    if (!found) throw new Error(`prompt ${id}: no item '${String(label)}' in [${list.map((i) => i.label).join(', ')}]`);
-    return found;
-  }
-  async input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined> {
-    const value = this.next(id);
-    if (typeof value !== 'string') return undefined;
-    const message = await options.validateInput?.(value);
-    this.validation.push(typeof message === 'string' ? message : undefined);
-    // A real input box does not accept a value its validation refuses: the user must cancel.
-    return message ? undefined : value;
-  }
-  async confirm(id: string): Promise<boolean> {
-    return this.next(id) === true;
-  }
-  info(message: string): Thenable<string | undefined> {
-    this.infos.push(message);
-    return Promise.resolve(undefined);
-  }
-  warn(message: string): Thenable<string | undefined> {
-    this.infos.push(message);
-    return Promise.resolve(undefined);
-  }
-  error(message: string): Thenable<string | undefined> {
-    this.errors.push(message);
-    return Promise.resolve(undefined);
-  }
-}
+import { ScriptedUi } from './scriptedUi';
 
 describe('Lambda Canary commands in a real VS Code, against the embedded sandbox', function () {
   this.timeout(60_000);
@@ -163,6 +107,8 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'checkout-api' }))).Versions!;
     assert.ok(versions.some((v) => v.Version === '4'));
     assert.equal((await aliasItem('checkout-api')).item.label, 'prod → 2 (90%) · 4 (10%)');
+    assert.ok(api.panels.get('checkout-api', 'prod'), 'the traffic panel opened after publishing');
+    api.panels.get('checkout-api', 'prod')?.dispose();
   });
 
   it('refuses a typed weight of 150 and changes nothing', async () => {

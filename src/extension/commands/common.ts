@@ -177,10 +177,12 @@ export async function resolveAlias(
 
 export const onlyCanaries = (a: AliasConfiguration): boolean => isCanary(a);
 
-/** Redraws the function's node after a change (or the whole tree when it is not loaded). */
+/** Redraws the function's node after a change (or the whole tree when it is not loaded), and its open panels. */
 export function refreshFunction(ctx: CommandContext, functionName: string): void {
   const node = ctx.tree.findFunction(functionName);
   ctx.tree.refresh(node);
+  // Open traffic panels of the function show the new routing at once.
+  ctx.panels?.aliasChanged(functionName);
 }
 
 export async function freshAlias(clients: Clients, functionName: string, aliasName: string): Promise<AliasConfiguration> {

@@ -66,5 +66,6 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
   });
   await ctx.switchMemory.touch(connectionKey(clients), functionName, aliasName);
   refreshFunction(ctx, functionName);
+  if (readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
   void ctx.ui.info(`Canary running: ${functionName}:${aliasLabel(result.alias)}${result.uploadSkipped ? ' (code unchanged: no upload)' : ''}.`);
 }

@@ -3,6 +3,7 @@ import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { wrapCommand } from './common';
 import { openFunctionConfig } from './openFunctionConfig';
+import { openTrafficPanel } from './openTrafficPanel';
 import { promoteCanary } from './promoteCanary';
 import { publishCanary } from './publishCanary';
 import { rollbackCanary } from './rollbackCanary';
@@ -29,6 +30,7 @@ const table: Record<string, Handler> = {
   [Commands.showLog]: showLog,
   [Commands.openFunctionConfig]: openFunctionConfig,
   [Commands.copyArn]: copyArn,
+  [Commands.openTrafficPanel]: openTrafficPanel,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -1,0 +1,64 @@
+import type * as vscode from 'vscode';
+import type { PickItem, UserInterface } from '../../src/extension/ui';
+
+/**
+ * A scripted prompt layer: each answer is matched to the prompt id the extension uses, so the
+ * commands run exactly as from the UI while the test decides what the user picks.
+ */
+export class ScriptedUi implements UserInterface {
+  answers: Array<{ id: string; answer: string | boolean }> = [];
+  asked: string[] = [];
+  errors: string[] = [];
+  infos: string[] = [];
+  validation: Array<string | undefined> = [];
+  /** The labels each picker offered, by prompt id. */
+  offered: Record<string, string[]> = {};
+
+  script(...answers: Array<[string, string | boolean]>): void {
+    this.answers = answers.map(([id, answer]) => ({ id, answer }));
+  }
+  private next(id: string): string | boolean | undefined {
+    this.asked.push(id);
+    const i = this.answers.findIndex((a) => a.id === id);
+    if (i < 0) return undefined; // unscripted prompt = dismissed
+    return this.answers.splice(i, 1)[0].answer;
+  }
+  async pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>): Promise<PickItem<T> | undefined> {
+    const list = (await items).filter((i): i is PickItem<T> => 'value' in i);
+    this.offered[id] = list.map((i) => i.label);
+    const label = this.next(id);
+    if (label === undefined) return undefined;
+    const found = list.find((i) => i.label === label);
+    if (!found) throw new Error(`prompt ${id}: no item '${String(label)}' in [${list.map((i) => i.label).join(', ')}]`);
+    return found;
+  }
+  async input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined> {
+    const value = this.next(id);
+    if (typeof value !== 'string') return undefined;
+    const message = await options.validateInput?.(value);
+    this.validation.push(typeof message === 'string' ? message : undefined);
+    // A real input box does not accept a value its validation refuses: the user must cancel.
+    return message ? undefined : value;
+  }
+  /** Runs while a confirmation is open, as if someone acted meanwhile (e.g. another client). */
+  whileConfirming: ((id: string) => Promise<void>) | undefined;
+  async confirm(id: string): Promise<boolean> {
+    const hook = this.whileConfirming;
+    this.whileConfirming = undefined;
+    await hook?.(id);
+    return this.next(id) === true;
+  }
+  info(message: string): Thenable<string | undefined> {
+    this.infos.push(message);
+    return Promise.resolve(undefined);
+  }
+  warn(message: string): Thenable<string | undefined> {
+    this.infos.push(message);
+    return Promise.resolve(undefined);
+  }
+  error(message: string): Thenable<string | undefined> {
+    this.errors.push(message);
+    return Promise.resolve(undefined);
+  }
+}
+

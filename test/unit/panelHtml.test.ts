@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panel/html';
+
+const CSP_SOURCE = 'https://abc.vscode-cdn.net';
+
+function cspOf(html: string): Map<string, string[]> {
+  const m = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
+  assert.ok(m, 'the page has a CSP meta tag');
+  const out = new Map<string, string[]>();
+  for (const part of m[1].replace(/&#39;/g, "'").split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    out.set(name, values);
+  }
+  return out;
+}
+
+describe('traffic panel HTML', () => {
+  const html = panelHtml({ cspSource: CSP_SOURCE, scriptUri: `${CSP_SOURCE}/dist/webview.js`, styleUri: `${CSP_SOURCE}/media/panel.css`, title: 'fn:prod traffic', nonce: 'n0nce123' });
+
+  it('denies everything by default and allows scripts only with the nonce', () => {
+    const csp = cspOf(html);
+    assert.deepEqual(csp.get('default-src'), ["'none'"]);
+    assert.deepEqual(csp.get('script-src'), ["'nonce-n0nce123'"]);
+    assert.deepEqual(csp.get('style-src'), [CSP_SOURCE]);
+    assert.deepEqual(csp.get('connect-src'), ["'none'"]);
+    for (const [name, values] of csp) {
+      assert.ok(!values.includes("'unsafe-inline'") && !values.includes("'unsafe-eval'"), `${name} allows unsafe code`);
+      assert.ok(!values.some((v) => v === '*' || v.startsWith('http:') || v === 'https:'), `${name} allows remote sources: ${values.join(' ')}`);
+    }
+  });
+
+  it('has exactly one script, carrying the nonce, and no inline handlers or styles', () => {
+    const scripts = [...html.matchAll(/<script\b([^>]*)>/g)];
+    assert.equal(scripts.length, 1);
+    assert.match(scripts[0][1], /nonce="n0nce123"/);
+    assert.match(scripts[0][1], /src="https:\/\/abc\.vscode-cdn\.net\/dist\/webview\.js"/);
+    assert.doesNotMatch(html, /\son[a-z]+=/i, 'inline event handler');
+    assert.doesNotMatch(html, /<style|\sstyle=/i, 'inline style');
+    assert.doesNotMatch(html, /https?:\/\/(?!abc\.vscode-cdn\.net)/, 'a resource from outside the extension');
+  });
+
+  it('escapes what it is given', () => {
+    const evil = panelHtml({ cspSource: CSP_SOURCE, scriptUri: 'x', styleUri: 'y', title: '<img src=x onerror=alert(1)>', nonce: 'n' });
+    assert.doesNotMatch(evil, /<img/);
+    assert.match(evil, /&#60;img/);
+  });
+
+  it('makes a fresh, unguessable nonce for every page', () => {
+    const a = makeNonce();
+    const b = makeNonce();
+    assert.notEqual(a, b);
+    assert.match(a, /^[A-Za-z0-9]{20,}$/);
+    assert.ok(contentSecurityPolicy('s', a).includes(`'nonce-${a}'`));
+  });
+});
