@@ -8,6 +8,8 @@
 // Later runs only check a marker file, so they cost a few milliseconds.
 //
 //   node scripts/vscode-env.mjs          installs what is missing, prints the paths
+//   node scripts/vscode-env.mjs --no-browser   the same without chromium (npm start: the user
+//                                        brings the browser)
 //   import { ensureVsCodeEnv } from './vscode-env.mjs'
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -64,7 +66,7 @@ function readJson(file) {
   }
 }
 
-function isCached(p) {
+function isCached(p, browser) {
   const m = readJson(MARKER);
   return (
     m?.cacheFormat === CACHE_FORMAT &&
@@ -73,34 +75,35 @@ function isCached(p) {
     m.node.startsWith(`v${NODE_MAJOR}.`) &&
     fs.existsSync(p.node24) &&
     fs.existsSync(p.codeServerEntry) &&
-    fs.existsSync(p.chromium)
+    (!browser || fs.existsSync(p.chromium))
   );
 }
 
 /**
  * Makes sure Node 24, code-server and chromium are there, installing what is missing, and returns
  * their paths: { node24Bin, node24, codeServerBin, codeServerEntry, chromium, … }.
+ * `browser: false` leaves chromium out (for a code-server opened in the user's own browser).
  * Synchronous on purpose: it is a prerequisite of everything else.
  */
-export function ensureVsCodeEnv() {
+export function ensureVsCodeEnv({ browser = true } = {}) {
   let p = vscodeEnvPaths();
-  if (isCached(p)) return p;
+  if (isCached(p, browser)) return p;
   fs.mkdirSync(CACHE, { recursive: true });
   const release = lock();
   try {
     p = vscodeEnvPaths();
-    if (isCached(p)) return p; // another process finished it while we waited
+    if (isCached(p, browser)) return p; // another process finished it while we waited
     const t0 = Date.now();
-    say(`Setting up a headless VS Code (code-server ${CODE_SERVER_VERSION} on Node ${NODE_MAJOR}, Debian chromium) in ${CACHE}.`);
+    say(`Setting up a headless VS Code (code-server ${CODE_SERVER_VERSION} on Node ${NODE_MAJOR}${browser ? ', Debian chromium' : ''}) in ${CACHE}.`);
     say('This happens once (a few minutes, ~800 MB); later runs reuse the cache.');
 
     const codeServerMissing = !componentDone(p.codeServerDir, `code-server@${CODE_SERVER_VERSION}`) || !fs.existsSync(p.codeServerEntry);
     const debs = [];
-    if (!fs.existsSync(p.chromium)) debs.push('chromium');
+    if (browser && !fs.existsSync(p.chromium)) debs.push('chromium');
     if (codeServerMissing && !hasKrb5Headers()) debs.push('libkrb5-dev');
     if (debs.length > 0) aptInstall(debs);
     p = vscodeEnvPaths(); // chromium may have just appeared on PATH
-    if (!fs.existsSync(p.chromium)) throw new Error(`chromium not found at ${p.chromium}. Install Debian's chromium or set LAMBDA_CANARY_CHROMIUM to a Chromium binary.`);
+    if (browser && !fs.existsSync(p.chromium)) throw new Error(`chromium not found at ${p.chromium}. Install Debian's chromium or set LAMBDA_CANARY_CHROMIUM to a Chromium binary.`);
 
     const npmEnv = cleanNpmEnv();
     if (!componentDone(p.node24Dir, `node@${NODE_MAJOR}`) || !fs.existsSync(p.node24)) {
@@ -130,12 +133,12 @@ export function ensureVsCodeEnv() {
       cacheFormat: CACHE_FORMAT,
       node: nodeVersion(p.node24),
       codeServer: CODE_SERVER_VERSION,
-      chromium: execFileSync(p.chromium, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-      chromiumPath: p.chromium,
+      chromium: fs.existsSync(p.chromium) ? execFileSync(p.chromium, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() : null,
+      chromiumPath: fs.existsSync(p.chromium) ? p.chromium : null,
       installedAt: new Date().toISOString(),
     };
     fs.writeFileSync(MARKER, `${JSON.stringify(versions, null, 2)}\n`);
-    say(`Ready in ${seconds(Date.now() - t0)}: Node ${versions.node}, code-server ${versions.codeServer}, ${versions.chromium}.`);
+    say(`Ready in ${seconds(Date.now() - t0)}: Node ${versions.node}, code-server ${versions.codeServer}${versions.chromium ? `, ${versions.chromium}` : ''}.`);
     return p;
   } finally {
     release();
@@ -285,7 +288,7 @@ function alive(pid) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   try {
-    const p = ensureVsCodeEnv();
+    const p = ensureVsCodeEnv({ browser: !process.argv.includes('--no-browser') });
     say(`OK in ${seconds(Date.now() - t0)}`);
     for (const k of ['node24', 'codeServerEntry', 'codeServerBin', 'chromium']) say(`  ${k}: ${p[k]}`);
   } catch (e) {

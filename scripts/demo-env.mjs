@@ -1,0 +1,140 @@
+// What npm start and the e2e suite share besides code-server: the standalone sandbox (the
+// webpack bundle dist/sandbox-cli.js, run as its own process group) and the sample workspace (a
+// copy of test/fixtures/workspace whose .vscode/settings.json points the extension at that
+// sandbox).
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SANDBOX_CLI = path.join(ROOT, 'dist', 'sandbox-cli.js');
+export const FIXTURE_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** True when nothing listens on 127.0.0.1:port (so a fixed default port can be used). */
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Starts `node dist/sandbox-cli.js --port PORT …args` in its own process group, its output going
+ * to `logFile`, and resolves once it prints its endpoint.
+ * @param {{ port?: number, args?: string[], logFile: string, startTimeoutMs?: number }} o
+ */
+export async function startSandboxProcess(o) {
+  if (!fs.existsSync(SANDBOX_CLI)) throw new Error(`${path.relative(ROOT, SANDBOX_CLI)} is missing: build first (npm run build).`);
+  fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const log = fs.createWriteStream(o.logFile);
+  const child = spawn(process.execPath, [SANDBOX_CLI, '--port', String(o.port ?? 0), ...(o.args ?? [])], {
+    cwd: ROOT,
+    detached: true, // its own process group: stopped by us, with whatever it started
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let output = '';
+  let endpoint;
+  const onData = (d) => {
+    log.write(d);
+    if (!endpoint) {
+      output += d;
+      endpoint = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.once('error', (e) => log.write(`spawn error: ${e.message}\n`));
+
+  let stopped = false;
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup(child.pid, 'SIGKILL');
+  };
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (killGroup(child.pid, 'SIGTERM')) {
+      const t = Date.now();
+      while (Date.now() - t < 5000 && groupAlive(child.pid)) await sleep(50);
+      killGroup(child.pid, 'SIGKILL');
+    }
+    log.end();
+  };
+
+  const deadline = Date.now() + (o.startTimeoutMs ?? 30_000);
+  while (!endpoint) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the sandbox exited (${child.exitCode ?? child.signalCode}) before listening:\n${output.trim()}`);
+    }
+    if (Date.now() > deadline) {
+      stopSync();
+      throw new Error(`the sandbox printed no endpoint within ${(o.startTimeoutMs ?? 30_000) / 1000} s:\n${output.trim()}`);
+    }
+    await sleep(50);
+  }
+  return { endpoint, pid: child.pid, logFile: o.logFile, exited, stop, stopSync };
+}
+
+/**
+ * Copies the sample workspace (test/fixtures/workspace: a small Node.js function, its
+ * lambda-canary.json and a test event) to `dir` unless it is there already, and points the
+ * extension at `endpoint` in its .vscode/settings.json (other settings there are kept).
+ * With `git`, the copy becomes a git repository with one commit, so published versions are
+ * described by its commit (instead of by whatever repository `dir` happens to be inside).
+ * @returns {{ created: boolean }}
+ */
+export function prepareWorkspace(dir, { endpoint, region = 'us-east-1', git = false, fresh = false }) {
+  if (fresh) fs.rmSync(dir, { recursive: true, force: true });
+  const created = !fs.existsSync(path.join(dir, 'lambda-canary.json'));
+  if (created) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.cpSync(FIXTURE_WORKSPACE, dir, { recursive: true });
+  }
+  const settingsFile = path.join(dir, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  let settings = {};
+  try {
+    settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  } catch {
+    // none yet (or not plain JSON: rewritten)
+  }
+  settings['lambdaCanary.endpointUrl'] = endpoint;
+  settings['lambdaCanary.region'] = region;
+  fs.writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  if (created && git) gitInit(dir);
+  return { created };
+}
+
+function gitInit(dir) {
+  const g = (...args) => spawnSync('git', ['-c', 'user.name=Lambda Canary demo', '-c', 'user.email=demo@lambda-canary.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
+  if (g('init', '-q').status !== 0) return; // no git: versions are described by date instead
+  fs.writeFileSync(path.join(dir, '.gitignore'), '.vscode/\n');
+  g('add', '-A');
+  g('commit', '-q', '-m', 'Sample function');
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

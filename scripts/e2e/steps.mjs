@@ -1,0 +1,266 @@
+// The steps of the e2e suite, in order: each one starts where the previous one left the sandbox
+// (demo seed: checkout-api has versions 1–3, prod → 2 with 10 % on 3, staging → 3).
+// Every step checks the UI (tree labels, notifications, dialogs, the panel) and the sandbox's
+// state through the SDK. A step returns nothing, or { skipped: 'why' }.
+import * as assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SandboxState } from './sandbox-state.mjs';
+import { sleep, waitFor } from './workbench.mjs';
+
+const FN = 'checkout-api';
+const SMOKE_EVENT = { items: [{ sku: 'canary-seed', price: 4.5, qty: 2 }] }; // events/smoke.json of the workspace
+
+/** Waits until the SDK reports the alias routing `expected` ({ version, weights }). */
+async function expectRouting(sb, alias, expected, what) {
+  let last;
+  await waitFor(
+    async () => {
+      last = await sb.routing(FN, alias);
+      return last.version === expected.version && JSON.stringify(last.weights) === JSON.stringify(expected.weights);
+    },
+    { timeout: 15_000, what: `${what}: the sandbox to route ${FN}:${alias} as ${JSON.stringify(expected)}`, describe: () => `it routes ${JSON.stringify(last)}` },
+  );
+}
+
+/** The alias row shows exactly the label the SDK's alias gives (the UI and the sandbox agree). */
+async function expectAliasRowMatchesSandbox(wb, sb, alias) {
+  const a = await sb.alias(FN, alias);
+  await wb.waitForRow(SandboxState.label(a));
+  return a;
+}
+
+/** Publish Canary… from the alias's context menu with a quick weight; returns the new version. */
+async function publishCanaryFromTree(ctx, rowLabel, weightLabel) {
+  const { wb, sb } = ctx;
+  const before = (await sb.versions(FN)).map((v) => v.Version);
+  const since = Date.now();
+  await wb.contextMenu(rowLabel, 'Publish Canary…');
+  await wb.pick(weightLabel, { title: `Publish Canary to ${FN}:prod: canary weight` });
+  // The progress notification runs (its title, then each step as its message).
+  await wb.waitForNotification(`Publishing a canary of ${FN}:prod`, { since, timeout: 60_000 });
+  const done = await wb.waitForNotification(/^Canary running: /, { since, timeout: 120_000 });
+  const after = (await sb.versions(FN)).map((v) => v.Version);
+  const added = after.filter((v) => !before.includes(v));
+  assert.equal(added.length, 1, `Publish Canary should publish exactly one version (before ${before}, after ${after})`);
+  return { version: added[0], notification: done.text, since };
+}
+
+export const steps = [
+  {
+    id: 'view',
+    title: '1. The Lambda Canary view: the demo functions, then checkout-api\'s aliases and versions',
+    async run({ wb, sb, endpoint }) {
+      await wb.ready();
+      await wb.openViewContainer('Lambda Canary');
+      const names = await sb.functionNames();
+      assert.deepEqual(names, ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker'], 'the sandbox holds the demo functions');
+      await waitFor(async () => JSON.stringify((await wb.treeRows()).filter((r) => r.level === 1).map((r) => r.label)) === JSON.stringify(names), {
+        timeout: 60_000,
+        what: 'the demo functions in the view',
+        describe: () => wb.describeTree(),
+      });
+      const fnRow = await wb.waitForRow(FN);
+      assert.equal(fnRow.description, (await sb.latest(FN)).Runtime, 'a function row shows its runtime');
+      await waitFor(async () => (await wb.statusBarText()).includes(`local · ${endpoint}`), { what: `the status bar to show the connection "local · ${endpoint}"`, describe: async () => `it shows "${(await wb.statusBarText()).replace(/\s+/g, ' ')}"` });
+
+      await wb.expand(FN);
+      await wb.waitForRow('Aliases');
+      for (const a of await sb.aliases(FN)) await wb.waitForRow(SandboxState.label(a));
+      const prod = await wb.waitForRow('prod → 2 (90%) · 3 (10%)', { description: 'canary' });
+      assert.ok(prod, 'prod shows the demo canary');
+      await wb.waitForRow('staging → 3');
+
+      await wb.expand('Versions');
+      const versions = await sb.versions(FN);
+      assert.deepEqual(versions.map((v) => v.Version), ['$LATEST', '1', '2', '3']);
+      for (const v of versions) await wb.waitForRow(v.Version);
+      const rows = await wb.treeRows();
+      const desc = (v) => rows.find((r) => r.label === v)?.description ?? '';
+      for (const v of versions.filter((x) => x.Version !== '$LATEST')) {
+        assert.ok(desc(v.Version).includes(v.Description), `version ${v.Version} is described "${desc(v.Version)}", expected its description "${v.Description}"`);
+        assert.ok(desc(v.Version).includes(`sha ${Buffer.from(v.CodeSha256, 'base64').toString('hex').slice(0, 8)}`), `version ${v.Version} shows its CodeSha256`);
+      }
+      assert.match(desc('2'), /← prod 90%/);
+      assert.match(desc('3'), /← prod 10%, staging/);
+      assert.match(desc('$LATEST'), /Successful/);
+    },
+  },
+
+  {
+    id: 'publish-canary',
+    title: '2. Right-click prod → Publish Canary… → 10 %: the progress runs, the label shows the split',
+    async run(ctx) {
+      const { wb, sb, workspace, features } = ctx;
+      // The demo's own canary (version 3) still runs on prod, and an alias takes one canary at a
+      // time: a user rolls it back first (Roll Back Canary, from the same context menu).
+      await wb.contextMenu('prod → 2 (90%) · 3 (10%)', 'Roll Back Canary');
+      await wb.answerDialog('Roll Back', { message: 'Roll back the canary of prod?' });
+      await wb.waitForRow('prod → 2');
+      await expectRouting(sb, 'prod', { version: '2', weights: {} }, 'after rolling back the demo canary');
+      await wb.clearNotifications();
+
+      const { version, notification } = await publishCanaryFromTree(ctx, 'prod → 2', '10%');
+      assert.equal(version, '4');
+      await wb.waitForRow('prod → 2 (90%) · 4 (10%)', { description: 'canary', timeout: 30_000 });
+      assert.equal(notification, `Canary running: ${FN}:prod → 2 (90%) · 4 (10%).`);
+      await expectRouting(sb, 'prod', { version: '2', weights: { 4: 0.1 } }, 'after Publish Canary');
+      await expectAliasRowMatchesSandbox(wb, sb, 'prod');
+      // Version 4 is the workspace's code: $LATEST's, and it answers as the workspace handler does.
+      const v4 = (await sb.versions(FN)).find((v) => v.Version === '4');
+      assert.equal(v4.CodeSha256, (await sb.latest(FN)).CodeSha256, 'version 4 holds the uploaded code');
+      const r = await sb.invoke(FN, '4', SMOKE_EVENT);
+      assert.equal(r.version, '4');
+      assert.deepEqual(JSON.parse(r.payload.body), { release: 'workspace', version: '4', total: 9 }, 'version 4 runs the workspace handler');
+      assert.ok(fs.existsSync(path.join(workspace, 'lambda-canary.json')));
+      // Once the traffic panel exists, Publish Canary opens it in an editor tab.
+      if (features.trafficPanel) {
+        await waitFor(async () => (await wb.editorTabs()).some((t) => t.includes(`prod · ${FN}`)), { timeout: 30_000, what: 'the traffic panel tab', describe: async () => `tabs: ${JSON.stringify(await wb.editorTabs())}` });
+      }
+    },
+  },
+
+  // ───────────────────────────────────────────────────────────────────────────────────────────
+  // STEP 3: THE TRAFFIC PANEL (webview). Runs once the package holds the panel (the command
+  // lambdaCanary.openTrafficPanel and dist/webview.js); until then it promotes from the tree, so
+  // that step 4 starts from the same state, and reports itself skipped.
+  // The page's ids come from src/webview/main.ts (#split, td.observed, #probe, #probe-split,
+  // #promote, the "Configured routing: …" image); keep them in step with it.
+  // ───────────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'traffic-panel',
+    title: '3. The traffic panel: configured 90/10, the observed split fills in, Probe, then Promote',
+    async run(ctx) {
+      const { wb, sb, features } = ctx;
+      if (!features.trafficPanel) {
+        await wb.contextMenu('prod → 2 (90%) · 4 (10%)', 'Promote Canary');
+        await wb.answerDialog('Promote', { message: 'Promote version 4 to 100% of prod?' });
+        await wb.waitForRow('prod → 4');
+        await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Promote Canary');
+        return { skipped: 'the traffic panel is not in the package yet (command lambdaCanary.openTrafficPanel, dist/webview.js); promoted from the tree instead' };
+      }
+      const view = wb.webview();
+      const configured = view.locator('[role="img"][aria-label^="Configured routing:"]');
+      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 2000 })) === 'Configured routing: version 2 90%, version 4 10%', {
+        timeout: 60_000,
+        what: 'the panel to show the configured split 90/10',
+        describe: async () => `it shows "${await configured.getAttribute('aria-label', { timeout: 1000 }).catch(() => '(no routing bar)')}"`,
+      });
+      // Live traffic (the sandbox's generator invokes prod 20 times a second) reaches version 4.
+      const observed4 = view.locator('#split tbody tr[data-version="4"] td.observed');
+      await waitFor(
+        async () => {
+          const t = (await observed4.innerText({ timeout: 1000 }).catch(() => '')).trim();
+          if (/^\d+(\.\d+)?%$/.test(t) && parseFloat(t) > 0) return true;
+          await view.locator('#refresh').click({ timeout: 1000 }).catch(() => undefined);
+          return false;
+        },
+        { timeout: 90_000, interval: 2000, what: 'an observed share for version 4 from live traffic', describe: async () => `the split table reads ${JSON.stringify(await view.locator('#split').innerText({ timeout: 1000 }).catch(() => '(none)'))}` },
+      );
+      // Probe: invocations now, counted by the version that answered.
+      await view.locator('#probe').click();
+      const caption = view.locator('#probe-split caption');
+      await waitFor(async () => /Probe: \d+ answered/.test(await caption.innerText({ timeout: 1000 }).catch(() => '')) && !(await view.locator('#probe').innerText()).includes('Probing'), {
+        timeout: 60_000,
+        what: 'the probe to finish',
+        describe: async () => `the probe reads ${JSON.stringify(await view.locator('.probe').innerText({ timeout: 1000 }).catch(() => '(none)'))}`,
+      });
+      const probed = await view.locator('#probe-split tbody tr').evaluateAll((rows) => rows.map((r) => ({ version: r.getAttribute('data-version'), n: Number(r.querySelector('td')?.textContent) })));
+      assert.ok(probed.every((p) => p.version === '2' || p.version === '4'), `the probe was answered only by versions 2 and 4: ${JSON.stringify(probed)}`);
+      assert.ok((probed.find((p) => p.version === '4')?.n ?? 0) > 0, `version 4 answered some probes: ${JSON.stringify(probed)}`);
+      await ctx.shot('probe');
+      // Promote, confirmed.
+      await view.locator('#promote').click();
+      await wb.answerDialog('Promote', { message: 'Promote version 4 to 100% of prod?' });
+      await wb.waitForRow('prod → 4');
+      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 1000 })) === 'Configured routing: version 4 100%', { timeout: 30_000, what: 'the panel to show version 4 at 100%' });
+      await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Promote in the panel');
+    },
+  },
+
+  {
+    id: 'publish-rollback',
+    title: '4. Change the code, publish again, then Roll Back Canary from the context menu',
+    async run(ctx) {
+      const { wb, sb, workspace } = ctx;
+      const handler = path.join(workspace, 'src', 'index.js');
+      fs.writeFileSync(handler, fs.readFileSync(handler, 'utf8').replace("release: 'workspace'", "release: 'workspace-2'"));
+      const { version } = await publishCanaryFromTree(ctx, 'prod → 4', '10%');
+      assert.equal(version, '5');
+      await wb.waitForRow('prod → 4 (90%) · 5 (10%)', { description: 'canary' });
+      await expectRouting(sb, 'prod', { version: '4', weights: { 5: 0.1 } }, 'after the second Publish Canary');
+      assert.equal(JSON.parse((await sb.invoke(FN, '5', SMOKE_EVENT)).payload.body).release, 'workspace-2', 'version 5 runs the changed code');
+      await wb.clearNotifications();
+
+      const since = Date.now();
+      await wb.contextMenu('prod → 4 (90%) · 5 (10%)', 'Roll Back Canary');
+      await wb.answerDialog('Roll Back', { message: 'Roll back the canary of prod?' });
+      await wb.waitForRow('prod → 4');
+      await wb.waitForNotification(`Rolled back: ${FN}:prod → 4 (100%).`, { since });
+      await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Roll Back Canary');
+      assert.ok((await sb.versions(FN)).some((v) => v.Version === '5'), 'version 5 stays published');
+    },
+  },
+
+  {
+    id: 'switch-alias',
+    title: '5. Palette: Switch Alias… → checkout-api → prod → version 2, then Switch Back',
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      let since = Date.now();
+      await wb.runCommand('Lambda Canary: Switch Alias…');
+      await wb.pick(FN, { title: 'Switch Alias' });
+      await wb.pick('prod', { title: 'Switch Alias' });
+      await wb.pick('2', { title: `Switch ${FN}:prod (now 4) to version…` });
+      await wb.waitForRow('prod → 2');
+      await wb.waitForNotification(`${FN}:prod → 2 (was 4).`, { since });
+      await expectRouting(sb, 'prod', { version: '2', weights: {} }, 'after Switch Alias');
+      await ctx.shot('switched');
+      await wb.clearNotifications();
+
+      since = Date.now();
+      await wb.runCommand('Lambda Canary: Switch Back');
+      await wb.pick(FN, { title: 'Switch Back' });
+      await wb.pick('prod', { title: 'Switch Back' });
+      await wb.waitForRow('prod → 4');
+      await wb.waitForNotification(`${FN}:prod → 4 (switched back from 2).`, { since });
+      await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Switch Back');
+      await expectAliasRowMatchesSandbox(wb, sb, 'prod');
+    },
+  },
+
+  {
+    id: 'bad-weight',
+    title: '6. Publish Canary… with a typed weight of 150: the input box says why, nothing changes',
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const before = { alias: await sb.alias(FN, 'prod'), versions: (await sb.versions(FN)).map((v) => v.Version), latest: (await sb.latest(FN)).RevisionId };
+      const since = Date.now();
+      await wb.contextMenu('prod → 4', 'Publish Canary…');
+      await wb.pick('Other weight…');
+      await wb.typeInput('150');
+      const expected = 'A canary weight must be less than 100% (got 150%). To send all traffic to the new version, use Promote.';
+      await waitFor(async () => (await wb.inputMessage()).includes(expected), { timeout: 10_000, what: 'the validation message', describe: async () => `the input box says "${await wb.inputMessage()}"` });
+      await ctx.shot('validation');
+      // Enter does not accept an invalid value: the box stays open with its message.
+      await wb.page.keyboard.press('Enter');
+      await sleep(500);
+      assert.ok(await wb.quickInput.isVisible(), 'the input box stays open on Enter');
+      assert.ok((await wb.inputMessage()).includes(expected));
+      await wb.page.keyboard.press('Escape');
+      await wb.quickInput.waitFor({ state: 'hidden' });
+      // Give a (wrongly) started deploy the time to show itself, then check that none did.
+      await sleep(1500);
+      const notes = (await wb.notifications(since)).map((n) => n.text);
+      assert.ok(!notes.some((t) => /Publishing a canary|Canary running/.test(t)), `no deploy started: ${JSON.stringify(notes)}`);
+      const after = { alias: await sb.alias(FN, 'prod'), versions: (await sb.versions(FN)).map((v) => v.Version), latest: (await sb.latest(FN)).RevisionId };
+      assert.equal(after.alias.RevisionId, before.alias.RevisionId, 'prod was not written');
+      assert.equal(after.alias.FunctionVersion, '4');
+      assert.deepEqual(after.alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+      assert.deepEqual(after.versions, before.versions, 'no version was published');
+      assert.equal(after.latest, before.latest, '$LATEST was not updated');
+      await wb.waitForRow('prod → 4');
+    },
+  },
+];
