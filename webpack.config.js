@@ -18,6 +18,11 @@ const extensionConfig = {
   entry: {
     extension: './src/extension/extension.ts',
     sandboxWorker: './src/sandbox/runtime/worker.ts',
+    // The packager's worker threads (src/core/packaging.ts starts them from beside the bundle).
+    packWorker: './src/core/packWorker.ts',
+    // The standalone sandbox (`node dist/sandbox-cli.js --seed demo …`) for npm start and the e2e
+    // suite; .vscodeignore keeps it out of the .vsix.
+    'sandbox-cli': './src/sandbox/cli.ts',
   },
   output: {
     path: path.resolve(__dirname, 'dist'),

@@ -10,14 +10,25 @@ import {
 /** The narrow slice of the Lambda client that core code depends on. */
 export type LambdaSend = Pick<LambdaClient, 'send'>;
 
-/** Every function of the region, page by page as they arrive (≤ 50 per ListFunctions call). */
+/**
+ * Every function of the region, page by page as they arrive (≤ 50 per ListFunctions call). The
+ * next page is requested as soon as a page arrives, before the caller handles it, so the
+ * caller's work (drawing the tree) overlaps the next round trip instead of adding to it.
+ */
 export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 50 }), { abortSignal: signal });
+  const request = (marker: string | undefined) => lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 50 }), { abortSignal: signal });
+  let next = request(undefined);
+  for (;;) {
+    const page = await next;
+    const marker = page.NextMarker;
+    if (marker) {
+      next = request(marker);
+      // Awaited on the next turn; a caller that stops early must not leave it unhandled.
+      next.catch(() => undefined);
+    }
     yield page.Functions ?? [];
-    marker = page.NextMarker;
-  } while (marker);
+    if (!marker) return;
+  }
 }
 
 export async function listAllFunctions(lambda: LambdaSend, signal?: AbortSignal): Promise<FunctionConfiguration[]> {

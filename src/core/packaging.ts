@@ -1,9 +1,12 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import picomatch from 'picomatch';
-import { ZipFile } from 'yazl';
 import { OperationError } from './errors';
+import type { PackedBatch, PackRequest } from './packWorker';
+import { PACK_WORKER_TAG, packBatch } from './packWorker';
 
 /** Lambda's limit for a zip uploaded directly (ZipFile) rather than through S3. */
 export const MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -12,9 +15,6 @@ export const MAX_UNZIPPED_BYTES = 262_144_000;
 
 /** Never packaged: VCS data, editor folders and the extension's own config. */
 export const DEFAULT_IGNORES = ['.git/**', '**/.git/**', '.vscode/**', '**/.DS_Store', 'lambda-canary.json', '.lambda-canary/**'];
-
-/** Zip timestamps begin in 1980: every entry gets this one, so builds are reproducible. */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
 export interface PackageOptions {
   /** Extra ignore globs, relative to the code folder (picomatch syntax, `dot: true`). */
@@ -37,6 +37,7 @@ interface Entry {
   rel: string;
   abs: string;
   mode: number;
+  size: number;
 }
 
 /**
@@ -52,7 +53,8 @@ function fail(message: string): never {
 
 /**
  * Collects the files under `root`, sorted by path, following symlinks (loops are detected and
- * reported) and honouring the ignore globs.
+ * reported) and honouring the ignore globs. The entries of one folder are examined
+ * concurrently; problems are reported in name order, so the same tree gives the same error.
  */
 export async function collectFiles(root: string, ignore: string[] = []): Promise<Entry[]> {
   const isIgnored = picomatch([...DEFAULT_IGNORES, ...ignore], { dot: true });
@@ -60,6 +62,37 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
   const stat = await fs.promises.stat(rootReal);
   if (!stat.isDirectory()) fail(`The code folder ${root} is not a folder.`);
   const out: Entry[] = [];
+  type Found = { kind: 'file'; entry: Entry } | { kind: 'dir'; abs: string; rel: string; real: string } | { kind: 'skip' } | { kind: 'error'; message: string };
+  const examine = async (d: fs.Dirent, dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<Found> => {
+    const rel = dirRel ? `${dirRel}/${d.name}` : d.name;
+    const abs = path.join(dirAbs, d.name);
+    let isDir = d.isDirectory();
+    let isFile = d.isFile();
+    let st: fs.Stats | undefined;
+    if (d.isSymbolicLink()) {
+      // An ignored link is never followed, so a dangling one can be ignored away.
+      if (isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) return { kind: 'skip' };
+      let real: string;
+      try {
+        real = await fs.promises.realpath(abs);
+      } catch (e) {
+        return { kind: 'error', message: `The symlink ${rel} points nowhere (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).` };
+      }
+      st = await fs.promises.stat(real);
+      isDir = st.isDirectory();
+      isFile = st.isFile();
+      if (isDir && ancestors.has(real)) return { kind: 'error', message: `The symlink ${rel} loops back to ${path.relative(rootReal, real) || '.'}: packaging would never end.` };
+    }
+    if (isDir) {
+      if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) return { kind: 'skip' };
+      return { kind: 'dir', abs, rel, real: await fs.promises.realpath(abs) };
+    }
+    if (isFile && !isIgnored(rel)) {
+      st ??= await fs.promises.stat(abs);
+      return { kind: 'file', entry: { rel, abs, mode: st.mode & 0o111 ? 0o100755 : 0o100644, size: st.size } };
+    }
+    return { kind: 'skip' };
+  };
   const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<void> => {
     let names: fs.Dirent[];
     try {
@@ -67,34 +100,12 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
     } catch (e) {
       fail(`Cannot read the folder ${path.join(root, dirRel)}: ${(e as Error).message}`);
     }
-    for (const d of names) {
-      const rel = dirRel ? `${dirRel}/${d.name}` : d.name;
-      const abs = path.join(dirAbs, d.name);
-      let isDir = d.isDirectory();
-      let isFile = d.isFile();
-      if (d.isSymbolicLink()) {
-        // An ignored link is never followed, so a dangling one can be ignored away.
-        if (isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) continue;
-        let real: string;
-        try {
-          real = await fs.promises.realpath(abs);
-        } catch (e) {
-          fail(`The symlink ${rel} points nowhere (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-        }
-        const st = await fs.promises.stat(real);
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-        if (isDir && ancestors.has(real)) fail(`The symlink ${rel} loops back to ${path.relative(rootReal, real) || '.'}: packaging would never end.`);
-      }
-      if (isDir) {
-        if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) continue;
-        const real = await fs.promises.realpath(abs);
-        await walk(abs, rel, new Set([...ancestors, real]));
-      } else if (isFile) {
-        if (isIgnored(rel)) continue;
-        const st = await fs.promises.stat(abs);
-        out.push({ rel, abs, mode: st.mode & 0o111 ? 0o100755 : 0o100644 });
-      }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const found = await Promise.all(names.map((d) => examine(d, dirAbs, dirRel, ancestors)));
+    for (const f of found) {
+      if (f.kind === 'error') fail(f.message);
+      else if (f.kind === 'file') out.push(f.entry);
+      else if (f.kind === 'dir') await walk(f.abs, f.rel, new Set([...ancestors, f.real]));
     }
   };
   await walk(rootReal, '', new Set([rootReal]));
@@ -116,7 +127,13 @@ export function handlerModuleCandidates(handler: string): string[] {
 /**
  * A deterministic zip of a folder: entries sorted, fixed timestamps, permissions reduced to
  * 644/755, no extra fields. The same files always give the same bytes and the same SHA-256, so
- * it can be compared with the deployed CodeSha256. Compression runs on zlib's thread pool.
+ * it can be compared with the deployed CodeSha256.
+ *
+ * The files are read, checksummed and deflated in batches by packBatch (packWorker.ts): on worker threads,
+ * one per core, for a package of some size (deflate is where the time goes, and the extension
+ * host's thread stays free); on the calling thread for a small one, where starting workers would
+ * cost more than it saves. Same code, same zlib, same bytes. Entries are written strictly in
+ * sorted order.
  */
 export async function packageFolder(root: string, options: PackageOptions = {}): Promise<Package> {
   const entries = await collectFiles(root, options.ignore);
@@ -129,40 +146,232 @@ export async function packageFolder(root: string, options: PackageOptions = {}):
       fail(`The handler '${options.handler}' needs ${candidates.join(' or ')} in ${root}, and none is there. Check Handler and the code folder.`);
     }
   }
-  const zip = new ZipFile();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-  let unzippedBytes = 0;
-  // Read ahead with bounded concurrency; entries are added strictly in sorted order.
-  const LIMIT = 16;
-  const reads: Array<Promise<Buffer>> = [];
-  const read = (e: Entry): Promise<Buffer> => {
-    const p = fs.promises.readFile(e.abs).catch((err: NodeJS.ErrnoException) => fail(`Cannot read ${e.rel}: ${err.code === 'EACCES' ? 'permission denied' : err.message}.`));
-    // Awaited in order later; until then a rejection must not count as unhandled.
-    p.catch(() => undefined);
-    return p;
-  };
-  for (let i = 0; i < Math.min(LIMIT, entries.length); i++) reads.push(read(entries[i]));
-  for (let i = 0; i < entries.length; i++) {
-    if (options.signal?.aborted) fail('Packaging was cancelled.');
-    const data = await reads[i];
-    if (i + LIMIT < entries.length) reads.push(read(entries[i + LIMIT]));
-    unzippedBytes += data.length;
-    if (unzippedBytes > MAX_UNZIPPED_BYTES) {
-      fail(`The code is ${mb(unzippedBytes)}+ unzipped; Lambda allows ${mb(MAX_UNZIPPED_BYTES)}. Add ignore globs or use layers.`);
+  const listed = entries.reduce((n, e) => n + e.size, 0);
+  if (listed > MAX_UNZIPPED_BYTES) {
+    fail(`The code is ${mb(listed)} unzipped; Lambda allows ${mb(MAX_UNZIPPED_BYTES)}. Add ignore globs or use layers.`);
+  }
+
+  const batches: Entry[][] = [];
+  let batch: Entry[] = [];
+  let batchBytes = 0;
+  for (const e of entries) {
+    batch.push(e);
+    batchBytes += e.size;
+    if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) {
+      batches.push(batch);
+      batch = [];
+      batchBytes = 0;
     }
-    zip.addBuffer(data, entries[i].rel, { mtime: FIXED_MTIME, mode: entries[i].mode, compressionLevel: 6, forceDosTimestamp: true });
   }
-  zip.end();
-  const buffer = await done;
-  if (buffer.length > MAX_DIRECT_UPLOAD_BYTES) {
-    fail(`The package is ${mb(buffer.length)} zipped; Lambda accepts at most ${mb(MAX_DIRECT_UPLOAD_BYTES)} uploaded directly. Add ignore globs (e.g. dev dependencies, tests) to shrink it.`);
+  if (batch.length) batches.push(batch);
+
+  const pool = listed >= WORKERS_FROM_BYTES && batches.length > 1 ? PackerPool.start() : undefined;
+  const pack = pool ? (b: Entry[]) => pool.pack(b.map((e) => e.abs)) : async (b: Entry[]) => packBatch(b.map((e) => e.abs), LEVEL);
+  try {
+    const zip = new ZipWriter();
+    let unzippedBytes = 0;
+    const jobs: Array<Promise<PackedBatch> | undefined> = [];
+    const start = (b: Entry[]): void => {
+      const job = pack(b);
+      // Awaited in order later; until then a rejection must not count as unhandled.
+      job.catch(() => undefined);
+      jobs.push(job);
+    };
+    const ahead = pool ? 2 * pool.size + 2 : 1;
+    for (let i = 0; i < Math.min(ahead, batches.length); i++) start(batches[i]);
+    for (let i = 0; i < batches.length; i++) {
+      if (options.signal?.aborted) fail('Packaging was cancelled.');
+      const done = await jobs[i]!;
+      jobs[i] = undefined;
+      if (i + ahead < batches.length) start(batches[i + ahead]);
+      if (done.error) {
+        const e = done.error;
+        fail(`Cannot read ${batches[i][e.index].rel}: ${e.code === 'EACCES' ? 'permission denied' : e.message}.`);
+      }
+      const data = Buffer.from(done.packed!.buffer, done.packed!.byteOffset, done.packed!.byteLength);
+      let at = 0;
+      for (let k = 0; k < done.entries!.length; k++) {
+        const { crc, size, method, length } = done.entries![k];
+        unzippedBytes += size;
+        if (unzippedBytes > MAX_UNZIPPED_BYTES) {
+          fail(`The code is ${mb(unzippedBytes)}+ unzipped; Lambda allows ${mb(MAX_UNZIPPED_BYTES)}. Add ignore globs or use layers.`);
+        }
+        zip.add(batches[i][k].rel, batches[i][k].mode, { data: data.subarray(at, (at += length)), crc, size, method });
+      }
+    }
+    const buffer = zip.finish();
+    if (buffer.length > MAX_DIRECT_UPLOAD_BYTES) {
+      fail(`The package is ${mb(buffer.length)} zipped; Lambda accepts at most ${mb(MAX_DIRECT_UPLOAD_BYTES)} uploaded directly. Add ignore globs (e.g. dev dependencies, tests) to shrink it.`);
+    }
+    return { zip: buffer, sha256: sha256Base64(buffer), files: entries.length, unzippedBytes };
+  } finally {
+    await pool?.close();
   }
-  return { zip: buffer, sha256: sha256Base64(buffer), files: entries.length, unzippedBytes };
+}
+
+/** A batch closes at this many bytes or files. */
+const BATCH_BYTES = 256 * 1024;
+const BATCH_FILES = 64;
+/** Packages smaller than this are packed on the calling thread. */
+const WORKERS_FROM_BYTES = 2 * 1024 * 1024;
+/** The compression level of Info-ZIP's default (and of most zip tools). */
+const LEVEL = 6;
+
+interface Compressed {
+  data: Buffer;
+  /** 8 = deflate, 0 = stored (when deflating would not make it smaller). */
+  method: number;
+  crc: number;
+  size: number;
+}
+
+/** Worker threads packing batches, one per core (at most 4); each batch goes to the least busy one. */
+class PackerPool {
+  private readonly workers: Array<{ worker: Worker; busy: number }> = [];
+  private readonly pending = new Map<number, { resolve: (r: PackedBatch) => void; reject: (e: Error) => void; slot: { busy: number } }>();
+  private seq = 0;
+  private failed?: OperationError;
+
+  /** Undefined where worker threads cannot start: the caller packs on its own thread then. */
+  static start(): PackerPool | undefined {
+    // Beside this module: dist/packWorker.js in the bundle, out/src/core/packWorker.js under tsc.
+    const script = path.join(__dirname, 'packWorker.js');
+    if (!fs.existsSync(script)) return undefined;
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    try {
+      return new PackerPool(script, Math.max(1, Math.min(4, cores)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private constructor(script: string, readonly size: number) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(script, { workerData: PACK_WORKER_TAG });
+      worker.on('message', (m: PackedBatch & { id: number }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        p.slot.busy--;
+        p.resolve(m);
+      });
+      worker.on('error', (e) => this.abort(e));
+      worker.on('exit', (code) => code !== 0 && this.abort(new Error(`a packaging worker exited with code ${code}`)));
+      this.workers.push({ worker, busy: 0 });
+    }
+  }
+
+  pack(files: string[]): Promise<PackedBatch> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.seq++;
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot });
+      slot.worker.postMessage({ id, files, level: LEVEL } satisfies PackRequest);
+    });
+  }
+
+  private abort(e: Error): void {
+    this.failed ??= new OperationError(`Packaging failed: ${e.message}`, 'Package', 'Nothing was uploaded.', e);
+    for (const p of this.pending.values()) p.reject(this.failed);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new OperationError('Packaging stopped.', 'Package', 'Nothing was uploaded.');
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** 1980-01-01 00:00:00 as a DOS date; the DOS time is 0. */
+const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+/** General-purpose flag 11: names are UTF-8. */
+const UTF8_NAMES = 0x0800;
+/** Version 2.0 (deflate); made by 3 = Unix, so unzip tools honour the mode in the external attributes. */
+const VERSION = 20;
+const MADE_BY = (3 << 8) | VERSION;
+
+/**
+ * The zip format, written in one pass: local header + data per entry (sizes and CRC known up
+ * front, so no data descriptors), the central directory, and the end record (ZIP64 only when
+ * there are more than 65,535 entries).
+ */
+class ZipWriter {
+  private readonly parts: Buffer[] = [];
+  private readonly central: Buffer[] = [];
+  private offset = 0;
+  private count = 0;
+
+  add(name: string, mode: number, c: Compressed): void {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const local = Buffer.alloc(30 + nameBytes.length);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(VERSION, 4);
+    local.writeUInt16LE(UTF8_NAMES, 6);
+    local.writeUInt16LE(c.method, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(c.crc, 14);
+    local.writeUInt32LE(c.data.length, 18);
+    local.writeUInt32LE(c.size, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    local.writeUInt16LE(0, 28);
+    nameBytes.copy(local, 30);
+
+    const entry = Buffer.alloc(46 + nameBytes.length);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(MADE_BY, 4);
+    entry.writeUInt16LE(VERSION, 6);
+    entry.writeUInt16LE(UTF8_NAMES, 8);
+    entry.writeUInt16LE(c.method, 10);
+    entry.writeUInt16LE(0, 12);
+    entry.writeUInt16LE(DOS_DATE, 14);
+    entry.writeUInt32LE(c.crc, 16);
+    entry.writeUInt32LE(c.data.length, 20);
+    entry.writeUInt32LE(c.size, 24);
+    entry.writeUInt16LE(nameBytes.length, 28);
+    // extra length, comment length, disk number, internal attributes: 0
+    entry.writeUInt32LE((mode << 16) >>> 0, 38);
+    entry.writeUInt32LE(this.offset, 42);
+    nameBytes.copy(entry, 46);
+
+    this.parts.push(local, c.data);
+    this.central.push(entry);
+    this.offset += local.length + c.data.length;
+    this.count++;
+  }
+
+  finish(): Buffer {
+    const cdOffset = this.offset;
+    const cdSize = this.central.reduce((n, b) => n + b.length, 0);
+    const tail: Buffer[] = [];
+    const zip64 = this.count > 0xffff;
+    if (zip64) {
+      const record = Buffer.alloc(56);
+      record.writeUInt32LE(0x06064b50, 0);
+      record.writeBigUInt64LE(44n, 4);
+      record.writeUInt16LE(MADE_BY, 12);
+      record.writeUInt16LE(45, 14);
+      record.writeBigUInt64LE(BigInt(this.count), 24);
+      record.writeBigUInt64LE(BigInt(this.count), 32);
+      record.writeBigUInt64LE(BigInt(cdSize), 40);
+      record.writeBigUInt64LE(BigInt(cdOffset), 48);
+      const locator = Buffer.alloc(20);
+      locator.writeUInt32LE(0x07064b50, 0);
+      locator.writeBigUInt64LE(BigInt(cdOffset + cdSize), 8);
+      locator.writeUInt32LE(1, 16);
+      tail.push(record, locator);
+    }
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(Math.min(this.count, 0xffff), 8);
+    end.writeUInt16LE(Math.min(this.count, 0xffff), 10);
+    end.writeUInt32LE(cdSize, 12);
+    end.writeUInt32LE(cdOffset, 16);
+    tail.push(end);
+    return Buffer.concat([...this.parts, ...this.central, ...tail]);
+  }
 }
 
 export function sha256Base64(data: Uint8Array): string {

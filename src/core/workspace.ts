@@ -232,10 +232,17 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
     const e = doc.errors[0];
     throw new ConfigError(file, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`, e.linePos?.[0].line, e.linePos?.[0].col);
   }
-  const root = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
+  let root: Record<string, unknown> | null;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
+  } catch (e) {
+    // e.g. a "billion laughs" of nested aliases: refused before it is expanded.
+    throw new ConfigError(file, `invalid YAML: ${(e as Error).message}`);
+  }
   if (!root || typeof root !== 'object') throw new ConfigError(file, 'is empty or not a mapping.');
   const resources = root.Resources as Record<string, Record<string, unknown>> | undefined;
   if (!resources || typeof resources !== 'object') throw new ConfigError(file, 'has no Resources section.');
+  if (Array.isArray(resources) || resources instanceof Intrinsic) throw new ConfigError(file, '"Resources" must be a mapping of logical ids to resources.');
   const globals = ((root.Globals as Record<string, unknown> | undefined)?.Function ?? {}) as Record<string, unknown>;
   const templateDir = path.dirname(file);
   const out: WorkspaceFunction[] = [];
@@ -253,6 +260,12 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
       throw new ConfigError(file, (e as Error).message.replace(/^[^:]+: /, ''), line);
     }
     const alias = typeof props.AutoPublishAlias === 'string' ? props.AutoPublishAlias : 'prod';
+    if (typeof props.FunctionName === 'string' && !FUNCTION_NAME.test(props.FunctionName)) {
+      throw new ConfigError(file, `"${logicalId}.FunctionName" '${props.FunctionName}' is not a Lambda function name (1-64 letters, digits, - or _).`, line);
+    }
+    if (!ALIAS_NAME.test(alias)) {
+      throw new ConfigError(file, `"${logicalId}.AutoPublishAlias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, line);
+    }
     out.push({
       source: 'template.yaml',
       file,

@@ -129,6 +129,10 @@ export class MetricsStore {
     }
     const results = new Map<string, TimeSeries>();
     const byId = new Map(queries.map((q) => [q.Id, q]));
+    // The window's samples with their dimension-set keys, computed once for all the queries.
+    let inWindow: WindowedSample[] | undefined;
+    const windowed = (): WindowedSample[] =>
+      (inWindow ??= this.samples.filter((s) => s.time >= start && s.time < end).map((s) => ({ sample: s, keys: MetricsStore.dimensionSets(s).map(dimsKey) })));
     const evaluating = new Set<string>();
     const evaluate = (id: string): TimeSeries => {
       const done = results.get(id);
@@ -137,7 +141,7 @@ export class MetricsStore {
       if (!q) throw new AwsError('ValidationError', 400, `Expression refers to unknown query id ${id}.`);
       if (evaluating.has(id)) throw new AwsError('ValidationError', 400, `Circular reference at query id ${id}.`);
       evaluating.add(id);
-      const series = q.MetricStat ? this.stat(q.MetricStat, start, end) : evalExpression(q.Expression!, evaluate, start, end);
+      const series = q.MetricStat ? this.stat(q.MetricStat, start, windowed) : evalExpression(q.Expression!, evaluate, start, end);
       evaluating.delete(id);
       results.set(id, series);
       return series;
@@ -160,7 +164,7 @@ export class MetricsStore {
     return { MetricDataResults: out, Messages: [] };
   }
 
-  private stat(ms: MetricStat, start: number, end: number): TimeSeries {
+  private stat(ms: MetricStat, start: number, windowed: () => WindowedSample[]): TimeSeries {
     const metric = ms.Metric?.MetricName as MetricName;
     const period = ms.Period;
     if (typeof period !== 'number' || !Number.isInteger(period) || period < 1 || (period > 60 ? period % 60 !== 0 : ![1, 5, 10, 30, 60].includes(period))) {
@@ -175,9 +179,8 @@ export class MetricsStore {
     const want = dimsKey(ms.Metric.Dimensions ?? []);
     const buckets = new Map<number, number[]>();
     const periodMs = period * 1000;
-    for (const s of this.samples) {
-      if (s.time < start || s.time >= end) continue;
-      if (!MetricsStore.dimensionSets(s).some((d) => dimsKey(d) === want)) continue;
+    for (const { sample: s, keys } of windowed()) {
+      if (!keys.includes(want)) continue;
       let value: number;
       switch (metric) {
         case 'Invocations':
@@ -220,6 +223,12 @@ interface MetricDataQuery {
   Label?: string;
   ReturnData?: boolean;
   Period?: number;
+}
+
+interface WindowedSample {
+  sample: InvocationSample;
+  /** dimsKey of each of the sample's dimension sets. */
+  keys: string[];
 }
 
 interface TimeSeries {

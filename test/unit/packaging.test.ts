@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { OperationError } from '../../src/core/errors';
 import type { PackageOptions } from '../../src/core/packaging';
@@ -147,6 +148,35 @@ describe('packaging', () => {
       const [pa, pb] = await Promise.all([packageFolder(a), packageFolder(b)]);
       assert.ok(pa.zip.equals(pb.zip));
       assert.equal(pa.sha256, pb.sha256);
+    });
+
+    it('gives the same bytes on the compression workers as zlib inline (packages over 2 MB)', async function () {
+      this.timeout(30000);
+      // ~3 MB: compressible text in many files, plus incompressible blobs (stored, not deflated).
+      const files: Record<string, string | Buffer> = {};
+      let rnd = 7;
+      const next = () => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31);
+      for (let i = 0; i < 300; i++) {
+        files[`node_modules/p${i % 17}/f${i}.js`] = Array.from({ length: 400 + (i % 50) * 20 }, () => `const v${next() % 97} = require('m${next() % 13}');`).join('\n');
+      }
+      for (let i = 0; i < 3; i++) files[`bin/blob${i}.node`] = crypto.randomBytes(200_000 + i);
+      files['empty.js'] = '';
+      const root = folder('big', files);
+      const first = await packageFolder(root);
+      const second = await packageFolder(root);
+      assert.ok(first.zip.equals(second.zip), 'two runs differ');
+      assert.ok(first.unzippedBytes > 2 * 1024 * 1024, 'large enough for the workers');
+      const out = unzipSync(new Uint8Array(first.zip));
+      assert.equal(Object.keys(out).length, Object.keys(files).length);
+      for (const [name, content] of Object.entries(files)) assert.ok(Buffer.from(out[name]).equals(Buffer.from(content)), name);
+      // Each entry holds zlib's level-6 deflate of the file, or the file itself when that is not smaller.
+      let expected = 22;
+      for (const [name, content] of Object.entries(files)) {
+        const data = Buffer.from(content);
+        const deflated = zlib.deflateRawSync(data, { level: 6 });
+        expected += 30 + 46 + 2 * Buffer.byteLength(name) + Math.min(deflated.length, data.length);
+      }
+      assert.equal(first.zip.length, expected);
     });
 
     it('changes the sha256 when content, a name or the executable bit changes', async () => {

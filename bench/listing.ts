@@ -1,0 +1,150 @@
+/**
+ * The Functions view: listing N functions page by page, and expanding one function, through
+ * the same core calls the tree makes (src/extension/tree.ts → src/core/lambdaApi.ts), with a
+ * fixed latency added to every request.
+ */
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, ListFunctionsCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { listAliases, listFunctionPages, listVersions } from '../src/core/lambdaApi';
+import { seedMany, zipFiles } from '../src/sandbox';
+import { countingSandbox, median, now, round } from './util';
+
+export const LATENCY_MS = 50;
+const PAGE = 50;
+
+export interface ListingResult {
+  functions: number;
+  latencyMs: number;
+  runs: number;
+  seedMs: number;
+  firstPageMs: number;
+  fullListMs: number;
+  firstPageRunsMs: number[];
+  fullListRunsMs: number[];
+  calls: number;
+  floorMs: number;
+  ratioToFloor: number;
+  /** (full list − floor) / pages: what each page costs beyond the injected latency. */
+  overheadPerPageMs: number;
+  firstPageRatio: number;
+}
+
+/**
+ * What the tree does with each page: one node per function, the list kept sorted by name (the
+ * tree redraws after every page). Mirrored here because tree.ts needs the vscode API.
+ */
+function accumulate(acc: Array<{ name: string; config: FunctionConfiguration }>, page: FunctionConfiguration[]) {
+  const next = acc.concat(page.map((c) => ({ name: c.FunctionName!, config: c })));
+  next.sort((a, b) => a.name.localeCompare(b.name));
+  return next;
+}
+
+export async function benchListing(n: number, runs = 3): Promise<ListingResult> {
+  const s = await countingSandbox();
+  try {
+    const t0 = now();
+    seedMany(s.sandbox.lambda, n, () => s.sandbox.settle());
+    const seedMs = now() - t0;
+    // One request first, so the connection is open as it is in the extension after activation.
+    await s.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
+    s.sandbox.setLatency(LATENCY_MS);
+    const first: number[] = [];
+    const full: number[] = [];
+    let calls = 0;
+    let seen = 0;
+    for (let r = 0; r < runs; r++) {
+      s.reset();
+      let acc: Array<{ name: string; config: FunctionConfiguration }> = [];
+      let firstAt: number | undefined;
+      const start = now();
+      for await (const page of listFunctionPages(s.lambda)) {
+        acc = accumulate(acc, page);
+        firstAt ??= now();
+      }
+      full.push(now() - start);
+      first.push(firstAt! - start);
+      calls = s.counts.get('ListFunctions') ?? 0;
+      seen = acc.length;
+    }
+    if (seen !== n) throw new Error(`listed ${seen} functions, expected ${n}`);
+    const floorMs = Math.ceil(n / PAGE) * LATENCY_MS;
+    return {
+      functions: n,
+      latencyMs: LATENCY_MS,
+      runs,
+      seedMs: round(seedMs, 0),
+      firstPageMs: round(median(first)),
+      fullListMs: round(median(full)),
+      firstPageRunsMs: first.map((x) => round(x)),
+      fullListRunsMs: full.map((x) => round(x)),
+      calls,
+      floorMs,
+      ratioToFloor: round(median(full) / floorMs, 3),
+      overheadPerPageMs: round((median(full) - floorMs) / Math.ceil(n / PAGE), 2),
+      firstPageRatio: round(median(first) / LATENCY_MS, 3),
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+export interface ExpandResult {
+  latencyMs: number;
+  runs: number;
+  aliases: number;
+  versions: number;
+  calls: Record<string, number>;
+  totalCalls: number;
+  ms: number;
+  runsMs: number[];
+  roundTrips: number;
+}
+
+/** Expanding a function: its aliases and versions, the two calls in parallel as the tree makes them. */
+export async function benchExpand(runs = 7): Promise<ExpandResult> {
+  const s = await countingSandbox();
+  try {
+    const fn = 'bench-expand';
+    const zip = (tag: string) => zipFiles({ 'index.js': `exports.handler = async () => (${JSON.stringify({ tag })});\n` });
+    await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/bench', Code: { ZipFile: zip('v0') } }));
+    for (let v = 1; v <= 8; v++) {
+      s.sandbox.settle();
+      await s.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: zip(`v${v}`) }));
+      s.sandbox.settle();
+      await s.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
+    }
+    s.sandbox.settle();
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } }));
+    await s.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'staging', FunctionVersion: '8' }));
+    // Two sockets open, as after the tree's first expansions.
+    await Promise.all([listAliases(s.lambda, fn), listVersions(s.lambda, fn)]);
+    s.sandbox.setLatency(LATENCY_MS);
+    const times: number[] = [];
+    let calls: Record<string, number> = {};
+    let aliases = 0;
+    let versions = 0;
+    for (let r = 0; r < runs; r++) {
+      s.reset();
+      const start = now();
+      const [a, v] = await Promise.all([listAliases(s.lambda, fn), listVersions(s.lambda, fn)]);
+      times.push(now() - start);
+      calls = Object.fromEntries(s.counts);
+      aliases = a.length;
+      versions = v.length;
+    }
+    const ms = median(times);
+    return {
+      latencyMs: LATENCY_MS,
+      runs,
+      aliases,
+      versions,
+      calls,
+      totalCalls: Object.values(calls).reduce((x, y) => x + y, 0),
+      ms: round(ms),
+      runsMs: times.map((x) => round(x)),
+      roundTrips: round(ms / LATENCY_MS, 2),
+    };
+  } finally {
+    await s.close();
+  }
+}

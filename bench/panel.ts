@@ -1,0 +1,142 @@
+/**
+ * The traffic panel's refresh (src/core/traffic.ts) and the sandbox's invoke throughput, both
+ * against a sandbox through the real SDK clients.
+ */
+import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { buildTrafficRequest, fetchTraffic } from '../src/core/traffic';
+import { zipFiles } from '../src/sandbox';
+import { periodFor } from '../src/shared/traffic';
+import type { CountingSandbox } from './util';
+import { countingSandbox, median, now, round } from './util';
+
+const ROLE = 'arn:aws:iam::123456789012:role/bench';
+const zip = (tag: string) => zipFiles({ 'index.js': `exports.handler = async () => (${JSON.stringify({ tag })});\n` });
+
+/** A function with `versions` published versions and an alias `live` on the last two (10 % canary). */
+async function functionWithVersions(s: CountingSandbox, fn: string, versions: number): Promise<void> {
+  await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip('v0') } }));
+  for (let v = 1; v <= versions; v++) {
+    s.sandbox.settle();
+    await s.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: zip(`v${v}`) }));
+    s.sandbox.settle();
+    await s.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
+  }
+  s.sandbox.settle();
+  const routing = versions > 1 ? { AdditionalVersionWeights: { [String(versions)]: 0.1 } } : undefined;
+  await s.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'live', FunctionVersion: String(Math.max(1, versions - 1)), RoutingConfig: routing }));
+}
+
+export interface PanelResult {
+  versions: number;
+  windowMinutes: number;
+  periodSeconds: number;
+  samples: number;
+  metricQueries: number;
+  getMetricDataCalls: number;
+  otherCalls: number;
+  buildRequestUs: number;
+  refreshMs: number;
+  refreshRunsMs: number[];
+  runs: number;
+}
+
+/**
+ * One refresh of the panel's figures for an alias whose history holds `versions` versions: the
+ * window's invocations spread over them (one per version per second over the last hour).
+ */
+export async function benchPanel(versions: number, runs = 9, windowMinutes = 15): Promise<PanelResult> {
+  const s = await countingSandbox();
+  try {
+    const fn = `panel-${versions}`;
+    await functionWithVersions(s, fn, versions);
+    const end = Date.now();
+    let samples = 0;
+    for (let t = end - 60 * 60_000; t < end; t += 1000) {
+      for (let v = 1; v <= versions; v++) {
+        s.sandbox.metrics.record({ time: t, functionName: fn, resource: `${fn}:live`, executedVersion: String(v), durationMs: 5 + v, error: Math.floor(t / 1000 + v) % 50 === 0, throttled: false });
+        samples++;
+      }
+    }
+    const query = {
+      functionName: fn,
+      aliasName: 'live',
+      versions: Array.from({ length: versions }, (_, i) => String(i + 1)),
+      windowMs: windowMinutes * 60_000,
+      periodSeconds: periodFor(windowMinutes, true),
+    };
+    const request = buildTrafficRequest(query);
+    const reps = 2000;
+    let t = now();
+    for (let i = 0; i < reps; i++) buildTrafficRequest(query);
+    const buildRequestUs = ((now() - t) / reps) * 1000;
+    await fetchTraffic(s.cloudwatch, query); // warm the connection
+    const times: number[] = [];
+    let gmd = 0;
+    let other = 0;
+    for (let r = 0; r < runs; r++) {
+      s.reset();
+      t = now();
+      const report = await fetchTraffic(s.cloudwatch, query);
+      times.push(now() - t);
+      gmd = s.counts.get('GetMetricData') ?? 0;
+      other = s.total() - gmd;
+      if (report.versions.length !== versions || report.totalInvocations === 0) throw new Error(`the refresh of ${fn} saw ${report.versions.length} versions, ${report.totalInvocations} invocations`);
+    }
+    return {
+      versions,
+      windowMinutes,
+      periodSeconds: query.periodSeconds,
+      samples,
+      metricQueries: request.MetricDataQueries?.length ?? 0,
+      getMetricDataCalls: gmd,
+      otherCalls: other,
+      buildRequestUs: round(buildRequestUs, 1),
+      refreshMs: round(median(times)),
+      refreshRunsMs: times.map((x) => round(x)),
+      runs,
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+export interface InvokeResult {
+  concurrency: number;
+  invokes: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  errors: number;
+}
+
+/** Invocations per second of a trivial handler through an alias (a 10 % canary), over HTTP with the SDK. */
+export async function benchInvokes(concurrency: number, seconds = 3): Promise<InvokeResult> {
+  const s = await countingSandbox();
+  try {
+    const fn = 'invoke-bench';
+    await functionWithVersions(s, fn, 2);
+    const invoke = () => s.lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: 'live', Payload: Buffer.from('{}') }));
+    // Warm: start the execution environments of both versions.
+    await Promise.all(Array.from({ length: concurrency * 2 }, invoke));
+    const latencies: number[] = [];
+    let errors = 0;
+    let count = 0;
+    const start = now();
+    const stopAt = start + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (now() < stopAt) {
+          const t = now();
+          const out = await invoke();
+          latencies.push(now() - t);
+          if (out.FunctionError || out.StatusCode !== 200) errors++;
+          count++;
+        }
+      }),
+    );
+    const elapsed = (now() - start) / 1000;
+    return { concurrency, invokes: count, seconds: round(elapsed, 2), perSecond: round(count / elapsed, 0), p50Ms: round(median(latencies), 2), errors };
+  } finally {
+    await s.close();
+  }
+}

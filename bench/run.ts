@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: figures and ratios, printed as a table and saved as JSON
+ * (bench/results/latest.json). Nothing here passes or fails on timing.
+ *
+ *   npm run bench                      everything except a fresh activation measurement
+ *   npm run bench -- --activation      also run the extension-host timing test first
+ *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke
+ *   npm run bench -- --quick           fewer runs (a smoke run of the benchmarks themselves)
+ *   npm run bench -- --no-save         print only
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ExpandResult, ListingResult } from './listing';
+import { benchExpand, benchListing } from './listing';
+import type { PackagingResult } from './packaging';
+import { benchPackaging } from './packaging';
+import type { InvokeResult, PanelResult } from './panel';
+import { benchInvokes, benchPanel } from './panel';
+import type { ActivationRecord, BundleResult } from './static';
+import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Row {
+  benchmark: string;
+  figure: string;
+  ratio: string;
+  target: string;
+}
+
+interface Results {
+  date: string;
+  machine: Record<string, unknown>;
+  tree?: ListingResult[];
+  expand?: ExpandResult;
+  packaging?: PackagingResult;
+  bundle?: BundleResult;
+  activation?: ActivationRecord | null;
+  panel?: PanelResult[];
+  invoke?: InvokeResult[];
+  table: Row[];
+}
+
+function args(): { only: Set<Section>; quick: boolean; save: boolean; activation: boolean } {
+  const argv = process.argv.slice(2);
+  let only = new Set<Section>(SECTIONS);
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i >= 0) {
+    const list = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1] ?? '';
+    only = new Set(list.split(',').map((s) => s.trim()).filter(Boolean) as Section[]);
+    const unknown = [...only].filter((s) => !SECTIONS.includes(s));
+    if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
+  }
+  return { only, quick: argv.includes('--quick'), save: !argv.includes('--no-save'), activation: argv.includes('--activation') };
+}
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const ms = (x: number) => `${x.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
+const times = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
+
+function printTable(rows: Row[]): void {
+  const head: Row = { benchmark: 'Benchmark', figure: 'Figure', ratio: 'Ratio', target: 'Target' };
+  const cols = Object.keys(head) as Array<keyof Row>;
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(...[head, ...rows].map((r) => r[c].length))])) as Record<keyof Row, number>;
+  const line = (r: Row) => `| ${cols.map((c) => r[c].padEnd(width[c])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${cols.map((c) => '-'.repeat(width[c] + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const { only, quick, save, activation } = args();
+  const results: Results = { date: new Date().toISOString(), machine: machine(), table: [] };
+  const rows = results.table;
+  const step = (s: string) => process.stderr.write(`bench: ${s}…\n`);
+
+  if (only.has('tree')) {
+    results.tree = [];
+    for (const n of quick ? [1000] : [1000, 5000]) {
+      step(`listing ${n} functions at 50 ms a request`);
+      const r = await benchListing(n, quick ? 1 : 3);
+      results.tree.push(r);
+      rows.push({ benchmark: `Tree, ${n.toLocaleString('en-US')} functions: first page`, figure: `${ms(r.firstPageMs)} (1 request of ${r.latencyMs} ms)`, ratio: `${times(r.firstPageRatio)} one request`, target: '—' });
+      rows.push({
+        benchmark: `Tree, ${n.toLocaleString('en-US')} functions: full list`,
+        figure: `${ms(r.fullListMs)}, ${r.calls} ListFunctions calls (${ms(r.overheadPerPageMs)} a page over the latency)`,
+        ratio: `${times(r.ratioToFloor)} floor ${ms(r.floorMs)}`,
+        target: '≤ 1.05× floor',
+      });
+    }
+  }
+  if (only.has('expand')) {
+    step('expanding one function');
+    const r = (results.expand = await benchExpand(quick ? 3 : 7));
+    rows.push({
+      benchmark: `Expand a function (${r.aliases} aliases, ${r.versions} versions)`,
+      figure: `${ms(r.ms)}, ${r.totalCalls} calls (${Object.entries(r.calls).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      ratio: `${times(r.roundTrips)} one request`,
+      target: '1 round trip',
+    });
+  }
+  if (only.has('pack')) {
+    step('packaging a generated tree (ours vs Info-ZIP)');
+    const r = (results.packaging = await benchPackaging(quick ? 2 : 5));
+    const what = `${r.files.toLocaleString('en-US')} files, ${r.unzippedMB} MB`;
+    rows.push({ benchmark: `Package ${what}: ours`, figure: `${ms(r.oursMs)} → ${r.oursZipMB} MB zip (median of ${r.runs})`, ratio: r.ratio === undefined ? 'n/a' : `${times(r.ratio)} Info-ZIP`, target: '≤ 1× Info-ZIP' });
+    rows.push({ benchmark: `Package ${what}: zip -rqX`, figure: r.zipMs === undefined ? 'n/a (no zip on PATH)' : `${ms(r.zipMs)} → ${r.zipZipMB} MB zip (Info-ZIP ${r.zipVersion})`, ratio: '', target: '' });
+    rows.push({ benchmark: 'Package: SHA-256 of two runs', figure: `${r.sha256Run1} / ${r.sha256Run2}`, ratio: r.identical ? 'identical' : 'DIFFERENT', target: 'identical' });
+  }
+  if (only.has('bundle')) {
+    const r = (results.bundle = benchBundle());
+    const size = (x?: number) => (x === undefined ? 'n/a' : `${x.toLocaleString('en-US')} KB`);
+    rows.push({ benchmark: 'Bundle dist/extension.js', figure: `${size(r.extensionKB)}${r.stale ? ' (older than src/: run npm run build)' : ''}`, ratio: r.extensionKB === undefined ? '' : `${times(r.extensionKB / 1024)} 1 MB`, target: '≤ 1 MB' });
+    rows.push({ benchmark: 'Bundle dist/webview.js', figure: size(r.webviewKB), ratio: '', target: '' });
+    rows.push({ benchmark: 'Package .vsix', figure: r.vsix ? `${size(r.vsixKB)} (${r.vsix})` : 'n/a', ratio: '', target: '' });
+  }
+  if (only.has('activation')) {
+    if (activation) step('running the extension-host timing test');
+    const r = benchActivation(activation);
+    results.activation = r ?? null;
+    rows.push({
+      benchmark: 'Activation → first ListFunctions',
+      figure: r
+        ? `${ms(r.activationToFirstListMs)}${r.activationToViewShownMs === undefined ? '' : ` (view shown after ${ms(r.activationToViewShownMs)})`}; ${r.host}, ${r.measuredNow ? 'measured now' : `recorded ${r.recordedAt}`}${r.alreadyActive ? ', extension already active' : ''}`
+        : `n/a (npm run bench -- --activation, or npm run test:extension, writes ${TIMING_FILE})`,
+      ratio: '',
+      target: '—',
+    });
+  }
+  if (only.has('panel')) {
+    results.panel = [];
+    for (const v of [2, 10]) {
+      step(`panel refresh, ${v} versions`);
+      const r = await benchPanel(v, quick ? 3 : 9);
+      results.panel.push(r);
+      rows.push({
+        benchmark: `Panel refresh, ${v} versions (${r.windowMinutes} min window, ${r.periodSeconds} s period)`,
+        figure: `${r.getMetricDataCalls} GetMetricData (${r.metricQueries} queries), ${ms(r.refreshMs)}; request built in ${r.buildRequestUs} µs`,
+        ratio: `${r.getMetricDataCalls + r.otherCalls} call(s)`,
+        target: '1 call',
+      });
+    }
+  }
+  if (only.has('invoke')) {
+    results.invoke = [];
+    for (const c of [1, 8]) {
+      step(`sandbox invokes through an alias, concurrency ${c}`);
+      const r = await benchInvokes(c, quick ? 1 : 3);
+      results.invoke.push(r);
+      rows.push({ benchmark: `Sandbox invokes via alias, ${c} at a time`, figure: `${r.perSecond.toLocaleString('en-US')}/s (p50 ${ms(r.p50Ms)}, ${r.errors} errors)`, ratio: '', target: '—' });
+    }
+  }
+
+  const m = results.machine;
+  console.log(`\nLambda Canary benchmarks — ${results.date}`);
+  console.log(`${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}, load ${(m.loadAverage as number[]).join(' ')}\n`);
+  printTable(rows);
+  if (save) {
+    const file = path.join(ROOT, 'bench', 'results', 'latest.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nSaved ${path.relative(ROOT, file)}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
