@@ -242,10 +242,10 @@ function chart(): HTMLElement {
   return wrap;
 }
 
-/** 1, 2, 5 × 10^k at or above x: round axis labels. */
+/** The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above x, for the axis. */
 function niceCeiling(x: number): number {
   const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8]) if (m * p >= x) return m * p;
   return 10 * p;
 }
 
