@@ -3,6 +3,8 @@
  * the same core calls the tree makes (src/extension/tree.ts → src/core/lambdaApi.ts), with a
  * fixed latency added to every request.
  */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, ListFunctionsCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { listAliases, listFunctionPages, listVersions } from '../src/core/lambdaApi';
@@ -27,6 +29,13 @@ export interface ListingResult {
   /** (full list − floor) / pages: what each page costs beyond the injected latency. */
   overheadPerPageMs: number;
   firstPageRatio: number;
+  /**
+   * The same number of sequential requests, with the same latency and page size, from a plain
+   * Node HTTP client to a plain Node server that only sleeps and answers: what this machine's
+   * timers and loopback HTTP cost before any SDK or sandbox work.
+   */
+  plainHttpMs: number;
+  ratioToPlainHttp: number;
 }
 
 /**
@@ -68,6 +77,10 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
     }
     if (seen !== n) throw new Error(`listed ${seen} functions, expected ${n}`);
     const floorMs = Math.ceil(n / PAGE) * LATENCY_MS;
+    s.sandbox.setLatency(0);
+    const pageBody = Buffer.from(JSON.stringify(await s.lambda.send(new ListFunctionsCommand({ MaxItems: PAGE }))));
+    const plain: number[] = [];
+    for (let r = 0; r < runs; r++) plain.push(await plainHttp(Math.ceil(n / PAGE), pageBody));
     return {
       functions: n,
       latencyMs: LATENCY_MS,
@@ -82,9 +95,44 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
       ratioToFloor: round(median(full) / floorMs, 3),
       overheadPerPageMs: round((median(full) - floorMs) / Math.ceil(n / PAGE), 2),
       firstPageRatio: round(median(first) / LATENCY_MS, 3),
+      plainHttpMs: round(median(plain)),
+      ratioToPlainHttp: round(median(full) / median(plain), 3),
     };
   } finally {
     await s.close();
+  }
+}
+
+/** `requests` sequential keep-alive GETs to a server that waits LATENCY_MS, then sends `body`. */
+async function plainHttp(requests: number, body: Buffer): Promise<number> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body), LATENCY_MS));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const agent = new http.Agent({ keepAlive: true });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const get = () =>
+    new Promise<void>((resolve, reject) =>
+      http
+        .get(url, { agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            resolve();
+          });
+        })
+        .on('error', reject),
+    );
+  try {
+    await get();
+    const start = now();
+    for (let i = 0; i < requests; i++) await get();
+    return now() - start;
+  } finally {
+    agent.destroy();
+    await new Promise((r) => server.close(r));
   }
 }
 

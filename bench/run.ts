@@ -102,6 +102,12 @@ async function main(): Promise<void> {
         ratio: `${times(r.ratioToFloor)} floor ${ms(r.floorMs)}`,
         target: '≤ 1.05× floor',
       });
+      rows.push({
+        benchmark: `  plain HTTP, ${r.calls} requests at 50 ms`,
+        figure: `${ms(r.plainHttpMs)} (no SDK, no sandbox: this machine's timers and loopback)`,
+        ratio: `listing ${times(r.ratioToPlainHttp)} plain HTTP`,
+        target: '',
+      });
     }
   }
   if (only.has('expand')) {
