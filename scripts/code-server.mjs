@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killGroup, stopGroup } from './process-group.mjs';
 
 /** Settings that keep the workbench quiet and deterministic (see shared VSCODE-E2E.md). */
 export const DEFAULT_SETTINGS = {
@@ -129,11 +130,7 @@ export async function startCodeServer(o) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (killGroup(child.pid, 'SIGTERM')) {
-      const t = Date.now();
-      while (Date.now() - t < 5000 && groupAlive(child.pid)) await sleep(100);
-      killGroup(child.pid, 'SIGKILL');
-    }
+    await stopGroup(child.pid, { pollMs: 100 });
     fs.rmSync(base, { recursive: true, force: true, maxRetries: 3 });
   };
   const tail = () => {
@@ -193,23 +190,6 @@ export function isolatedXdg(dir) {
   return xdg;
 }
 
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false; // already gone
-  }
-}
-
-function groupAlive(pid) {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // `node scripts/code-server.mjs [folder]`: a code-server for looking around by hand (no test
 // driver); Ctrl-C stops it.

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killGroup, stopGroup } from './process-group.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_CLI = path.join(ROOT, 'dist', 'sandbox-cli.js');
@@ -61,11 +62,7 @@ export async function startSandboxProcess(o) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (killGroup(child.pid, 'SIGTERM')) {
-      const t = Date.now();
-      while (Date.now() - t < 5000 && groupAlive(child.pid)) await sleep(50);
-      killGroup(child.pid, 'SIGKILL');
-    }
+    await stopGroup(child.pid, { pollMs: 50 });
     log.end();
   };
 
@@ -121,20 +118,3 @@ function gitInit(dir) {
   g('commit', '-q', '-m', 'Sample function');
 }
 
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function groupAlive(pid) {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
