@@ -1,7 +1,8 @@
 /** Small helpers shared by the benchmarks: timing, statistics, request counting. */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Sandbox, SandboxOptions } from '../src/sandbox';
+import { createClients } from '../src/core/connection';
 import { startSandbox } from '../src/sandbox';
 
 export function now(): number {
@@ -31,7 +32,7 @@ export interface CountingSandbox {
   close(): Promise<void>;
 }
 
-/** Starts a sandbox on a free loopback port with real SDK clients (no retries) pointed at it. */
+/** Starts a sandbox on a free loopback port with the extension's own SDK clients (createClients) pointed at it. */
 export async function countingSandbox(options: SandboxOptions = {}): Promise<CountingSandbox> {
   const counts = new Map<string, number>();
   // The request log line is `METHOD /path OP → STATUS (N ms)`.
@@ -40,9 +41,7 @@ export async function countingSandbox(options: SandboxOptions = {}): Promise<Cou
     if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   };
   const sandbox = await startSandbox({ updateDelayMs: 0, ...options, log });
-  const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 };
-  const lambda = new LambdaClient(config);
-  const cloudwatch = new CloudWatchClient(config);
+  const { lambda, cloudwatch } = createClients({ kind: 'sandbox', endpoint: sandbox.endpoint, region: sandbox.region, embedded: false });
   return {
     sandbox,
     lambda,
