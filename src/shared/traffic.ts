@@ -68,7 +68,10 @@ export type CanaryVerdict =
 /** Fewer canary invocations than this say nothing about its error rate. */
 export const MIN_CANARY_SAMPLE = 20;
 
-const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+/** An observed rate or share, 0..1, as a percentage: `7.1%`, `0.004%` for the very small. */
+export function formatRate(x: number): string {
+  return `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+}
 
 /**
  * The canary's error rate beside the stable version's: flagged when it is worse by more than
@@ -91,7 +94,7 @@ export function compareCanary(report: TrafficReport | undefined, stableVersion: 
     const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
     significant = se === 0 ? true : (canary.errorRate - stableRate) / se > 1.96;
   }
-  const line = `Canary ${canaryVersion}: ${pct(canary.errorRate)} errors (${canary.errors}/${canary.invocations}); stable ${stableVersion}: ${pct(stableRate)} (${stable?.errors ?? 0}/${n2}).`;
+  const line = `Canary ${canaryVersion}: ${formatRate(canary.errorRate)} errors (${canary.errors}/${canary.invocations}); stable ${stableVersion}: ${formatRate(stableRate)} (${stable?.errors ?? 0}/${n2}).`;
   return significant ? { kind: 'worse', message: `${line} The canary fails more often.` } : { kind: 'ok', message: line };
 }
 

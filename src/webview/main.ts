@@ -3,11 +3,11 @@
  * the user's actions back; it never talks to AWS itself. The DOM is built with textContent only
  * (no HTML strings), so nothing a function, alias or version is called can become markup.
  */
-import { formatPercent } from '../core/routing';
+import { formatPercent, weightToPercent } from '../core/routing';
 import type { AliasView, BusyAction, HostMessage, PanelMessage, PressableControl } from '../shared/protocol';
 import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
 import type { ProbeResult, TrafficReport, WindowMinutes } from '../shared/traffic';
-import { compareCanary, formatAge, WINDOW_MINUTES } from '../shared/traffic';
+import { compareCanary, formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -64,7 +64,6 @@ function setAttrs(el: Element, attrs: Attrs): void {
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 const pct = (x: number) => formatPercent(x);
-const ratePct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
 const ms = (x: number | undefined) => (x === undefined ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
 const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -292,7 +291,7 @@ function actions(): HTMLElement {
   const a = model.alias;
   const canary = a?.canary;
   const busy = model.busy !== null;
-  const current = canary ? round2(canary.weight * 100) : 0;
+  const current = canary ? weightToPercent(canary.weight) : 0;
   const value = model.draftWeight ?? current;
   const range = h('input', { id: 'weight-range', type: 'range', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy, 'aria-label': 'Canary weight, percent' });
   const num = h('input', { id: 'weight', type: 'number', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy });
@@ -395,9 +394,6 @@ function notice(): HTMLElement {
   return h('div', { id: 'notice', class: n ? `notice ${n.level}` : 'notice', role: n?.level === 'error' ? 'alert' : 'status' }, n?.message ?? '');
 }
 
-function round2(x: number): number {
-  return Math.round(x * 10000) / 10000;
-}
 
 // ---- messages ----------------------------------------------------------------------------
 

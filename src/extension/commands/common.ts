@@ -38,8 +38,7 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
       }
       if (err instanceof OperationError) {
         ctx.log.error(`${id}: ${err.message}${err.step ? ` [step: ${err.step}]` : ''}${err.state ? ` ${err.state}` : ''}`);
-        const text = err.state && !err.message.includes(err.state) ? `${err.message} ${err.state}` : err.message;
-        void ctx.ui.error(text, 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+        void ctx.ui.error(errorText(err), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
         return undefined;
       }
       const e = err as Error;
@@ -48,6 +47,11 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
       return undefined;
     }
   };
+}
+
+/** What a failed operation says to the user: the message, then the state it left when that adds anything. */
+export function errorText(err: OperationError): string {
+  return err.state && !err.message.includes(err.state) ? `${err.message} ${err.state}` : err.message;
 }
 
 /** Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core. */

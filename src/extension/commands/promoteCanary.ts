@@ -1,6 +1,7 @@
 import { promoteCanary as promoteCanaryOp } from '../../core/operations';
-import { formatPercent, splitOf } from '../../core/routing';
+import { splitOf } from '../../core/routing';
 import type { CommandContext } from '../context';
+import { confirmPromote } from './confirmations';
 import { connectionKey, onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
 
 /** Promote Canary: the canary version takes 100% of the alias (confirmed first). */
@@ -12,12 +13,8 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
     void ctx.ui.info(`${target.functionName}:${target.aliasName} runs no canary to promote.`);
     return;
   }
-  const ok = await ctx.ui.confirm(
-    'confirmPromote',
-    `Promote version ${split.canary.version} to 100% of ${target.aliasName}?`,
-    `${target.functionName}:${target.aliasName} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now. After promotion all its traffic goes to version ${split.canary.version}; version ${split.primary.version} stays published, and "Switch Back" returns to it.`,
-    'Promote',
-  );
+  const q = confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary: split.canary });
+  const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
   if (!ok) return;
   const result = await withProgress(ctx, `Promoting ${target.functionName}:${target.aliasName}`, clients, (op) =>
     promoteCanaryOp(op, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),

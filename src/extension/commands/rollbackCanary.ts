@@ -1,6 +1,7 @@
 import { rollbackCanary as rollbackCanaryOp } from '../../core/operations';
-import { formatPercent, splitOf } from '../../core/routing';
+import { splitOf } from '../../core/routing';
 import type { CommandContext } from '../context';
+import { confirmRollback } from './confirmations';
 import { onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
 
 /** Roll Back Canary: routing cleared, the primary version keeps 100% (confirmed first). */
@@ -12,12 +13,8 @@ export async function rollbackCanary(ctx: CommandContext, node?: unknown): Promi
     void ctx.ui.info(`${target.functionName}:${target.aliasName} runs no canary to roll back.`);
     return;
   }
-  const ok = await ctx.ui.confirm(
-    'confirmRollback',
-    `Roll back the canary of ${target.aliasName}?`,
-    `Version ${split.canary.version} (${formatPercent(split.canary.weight)} now) stops receiving traffic; version ${split.primary.version} gets 100% of ${target.functionName}:${target.aliasName}. Version ${split.canary.version} stays published.`,
-    'Roll Back',
-  );
+  const q = confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary: split.canary });
+  const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
   if (!ok) return;
   await withProgress(ctx, `Rolling back ${target.functionName}:${target.aliasName}`, clients, (op) =>
     rollbackCanaryOp(op, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),

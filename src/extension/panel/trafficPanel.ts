@@ -14,7 +14,9 @@ import type { AliasView, BusyAction, HostMessage, PanelMessage, PressableControl
 import { parsePanelMessage } from '../../shared/protocol';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
 import { periodFor, WINDOW_MINUTES } from '../../shared/traffic';
-import { connectionKey, refreshFunction, withProgress } from '../commands/common';
+import { connectionKey, describeSplit, errorText, refreshFunction, withProgress } from '../commands/common';
+import type { Confirmation } from '../commands/confirmations';
+import { confirmPromote, confirmRollback, confirmWeight } from '../commands/confirmations';
 import { readTestEvent } from '../commands/workspaceFunction';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
@@ -269,7 +271,8 @@ export class TrafficPanel implements vscode.Disposable {
     }
     await this.post({ type: 'init', alias: this.view(clients, this.alias), window: this.window, refreshSeconds: settings.panel.refreshSeconds, probeCount: settings.panel.probeCount, scrollY: this.scrollY });
     this.schedule(true);
-    await this.refresh();
+    // The alias was just read: this first refresh only reads the traffic.
+    await this.refresh(this.alias);
   }
 
   private view(clients: Clients, alias: AliasConfiguration): AliasView {
@@ -290,7 +293,7 @@ export class TrafficPanel implements vscode.Disposable {
    * One refresh: the alias (GetAlias) and its traffic (ONE GetMetricData for every version and
    * metric) in parallel. At most one runs at a time, and at most one more waits for it.
    */
-  refresh(): Promise<void> {
+  refresh(known?: AliasConfiguration): Promise<void> {
     if (this.disposed) return Promise.resolve();
     if (this.inFlight) {
       // The refresh in flight may have read the alias before the change the caller knows of:
@@ -301,11 +304,12 @@ export class TrafficPanel implements vscode.Disposable {
       });
       return this.queued;
     }
-    this.inFlight = this.doRefresh().finally(() => (this.inFlight = undefined));
+    this.inFlight = this.doRefresh(known).finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
-  private async doRefresh(): Promise<void> {
+  /** `known`: the alias as read a moment ago, so it is not read again. */
+  private async doRefresh(known?: AliasConfiguration): Promise<void> {
     let clients: Clients;
     try {
       clients = await this.ctx.connection.current();
@@ -322,7 +326,7 @@ export class TrafficPanel implements vscode.Disposable {
         // History is a nicety: the alias's own versions are queried regardless.
       }
     }
-    const aliasP = getAlias(clients.lambda, this.functionName, this.aliasName);
+    const aliasP = known ? Promise.resolve(known) : getAlias(clients.lambda, this.functionName, this.aliasName);
     // The query must hold the versions the alias routes to right now, so read the alias first
     // only when it is not known yet; otherwise both calls go out together.
     if (this.alias) this.addTargets(this.alias);
@@ -387,8 +391,8 @@ export class TrafficPanel implements vscode.Disposable {
           this.alias = updated;
           await this.post({ type: 'alias', alias: this.view(clients, updated) });
           await this.post({ type: 'notice', level: 'info', message: question.done(updated) });
+          // Redraws the tree and every open panel of the function, this one included.
           refreshFunction(this.ctx, this.functionName);
-          void this.refresh();
           return { message, result: 'done' };
         } catch (err) {
           if (err instanceof OperationError && err.kind === 'conflict' && round + 1 < MAX_CONFLICT_ROUNDS) {
@@ -397,8 +401,9 @@ export class TrafficPanel implements vscode.Disposable {
             this.alias = alias;
             this.addTargets(alias);
             await this.post({ type: 'alias', alias: this.view(clients, alias) });
-            this.ctx.log.warn(`${this.functionName}:${this.aliasName} changed since the panel loaded it; it now routes ${describe(alias)}. Asking again.`);
-            question = this.question(kind, alias, message.type === 'apply' ? message.weightPercent : undefined, `${this.aliasName} changed since the panel loaded it: it now routes ${describe(alias)}. `);
+            const now = `${this.aliasName} changed since the panel loaded it (now ${describeSplit(alias)}).`;
+            this.ctx.log.warn(`${this.functionName}:${now} Asking again.`);
+            question = this.question(kind, alias, message.type === 'apply' ? message.weightPercent : undefined, `${now} `);
             continue;
           }
           throw err;
@@ -426,42 +431,25 @@ export class TrafficPanel implements vscode.Disposable {
     return setCanaryWeight(op, ref, (message as { weightPercent: number }).weightPercent);
   }
 
-  /** The confirmation for an action on the alias as it is now, or why it cannot be done. */
+  /** The confirmation for an action on the alias as it is now (the commands' own question), or why it cannot be done. */
   private question(
     kind: 'apply' | 'promote' | 'rollback',
     alias: AliasConfiguration,
     weightPercent: number | undefined,
     preface = '',
-  ): string | { id: string; message: string; detail: string; action: string; progress: string; done: (a: AliasConfiguration) => string } {
+  ): string | (Confirmation & { progress: string; done: (a: AliasConfiguration) => string }) {
     const s = splitOf(alias);
     const where = `${this.functionName}:${this.aliasName}`;
     if (!s.canary) return `${where} runs no canary (all traffic on version ${s.primary.version}): publish one first.`;
+    const split = { primary: s.primary, canary: s.canary };
     if (kind === 'promote') {
-      return {
-        id: 'confirmPromote',
-        message: `Promote version ${s.canary.version} to 100% of ${this.aliasName}?`,
-        detail: `${preface}${where} sends ${formatPercent(s.canary.weight)} to version ${s.canary.version} now. After promotion all its traffic goes to version ${s.canary.version}; version ${s.primary.version} stays published, and "Switch Back" returns to it.`,
-        action: 'Promote',
-        progress: `Promoting ${where}`,
-        done: (a) => `Promoted: ${this.aliasName} → ${a.FunctionVersion} (100%).`,
-      };
+      return { ...confirmPromote(this.functionName, this.aliasName, split, preface), progress: `Promoting ${where}`, done: (a) => `Promoted: ${this.aliasName} → ${a.FunctionVersion} (100%).` };
     }
     if (kind === 'rollback') {
-      return {
-        id: 'confirmRollback',
-        message: `Roll back ${this.aliasName} to version ${s.primary.version}?`,
-        detail: `${preface}Version ${s.canary.version} stops receiving the ${formatPercent(s.canary.weight)} of ${where} it gets now; version ${s.primary.version} keeps 100%. Version ${s.canary.version} stays published.`,
-        action: 'Roll Back',
-        progress: `Rolling back ${where}`,
-        done: (a) => `Rolled back: ${this.aliasName} → ${a.FunctionVersion} (100%).`,
-      };
+      return { ...confirmRollback(this.functionName, this.aliasName, split, preface), progress: `Rolling back ${where}`, done: (a) => `Rolled back: ${this.aliasName} → ${a.FunctionVersion} (100%).` };
     }
-    const w = weightPercent!;
     return {
-      id: 'confirmWeight',
-      message: `Send ${formatPercent(w / 100)} of ${this.aliasName} to version ${s.canary.version}?`,
-      detail: `${preface}${where} sends ${formatPercent(s.canary.weight)} to version ${s.canary.version} now; after this ${formatPercent(w / 100)}, and version ${s.primary.version} keeps ${formatPercent(1 - w / 100)}.`,
-      action: 'Apply',
+      ...confirmWeight(this.functionName, this.aliasName, split, weightPercent!, preface),
       progress: `Setting the canary weight of ${where}`,
       done: (a) => `${this.aliasName}: version ${s.canary!.version} now gets ${formatPercent(splitOf(a).canary?.weight ?? 0)}.`,
     };
@@ -475,7 +463,7 @@ export class TrafficPanel implements vscode.Disposable {
       return text;
     }
     const e = err as Error;
-    const text = e instanceof OperationError ? (e.state && !e.message.includes(e.state) ? `${e.message} ${e.state}` : e.message) : `Lambda Canary: ${e?.message ?? String(err)}`;
+    const text = e instanceof OperationError ? errorText(e) : `Lambda Canary: ${e?.message ?? String(err)}`;
     this.ctx.log.error(`Traffic panel ${this.functionName}:${this.aliasName}: ${text}${e instanceof OperationError && e.step ? ` [step: ${e.step}]` : ''}`);
     void this.post({ type: 'notice', level: 'error', message: text });
     void this.ctx.ui.error(text, 'Show Log').then((a) => a === 'Show Log' && this.ctx.log.show());
@@ -549,7 +537,3 @@ export class TrafficPanel implements vscode.Disposable {
   }
 }
 
-function describe(alias: AliasConfiguration): string {
-  const s = splitOf(alias);
-  return s.canary ? `${formatPercent(s.primary.weight)} to ${s.primary.version} and ${formatPercent(s.canary.weight)} to ${s.canary.version}` : `all traffic to ${s.primary.version}`;
-}
