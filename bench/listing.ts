@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, ListFunctionsCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { listAliases, listFunctionPages, listVersions } from '../src/core/lambdaApi';
+import { listAliases, listFunctionsSoFar, listVersions } from '../src/core/lambdaApi';
 import { seedMany, zipFiles } from '../src/sandbox';
 import { countingSandbox, median, now, round } from './util';
 
@@ -38,16 +38,6 @@ export interface ListingResult {
   ratioToPlainHttp: number;
 }
 
-/**
- * What the tree does with each page: one node per function, the list kept sorted by name (the
- * tree redraws after every page). Mirrored here because tree.ts needs the vscode API.
- */
-function accumulate(acc: Array<{ name: string; config: FunctionConfiguration }>, page: FunctionConfiguration[]) {
-  const next = acc.concat(page.map((c) => ({ name: c.FunctionName!, config: c })));
-  next.sort((a, b) => a.name.localeCompare(b.name));
-  return next;
-}
-
 export async function benchListing(n: number, runs = 3): Promise<ListingResult> {
   const s = await countingSandbox();
   try {
@@ -63,17 +53,18 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
     let seen = 0;
     for (let r = 0; r < runs; r++) {
       s.reset();
-      let acc: Array<{ name: string; config: FunctionConfiguration }> = [];
+      let listed: FunctionConfiguration[] = [];
       let firstAt: number | undefined;
       const start = now();
-      for await (const page of listFunctionPages(s.lambda)) {
-        acc = accumulate(acc, page);
+      // The tree's own listing: the sorted list so far after each page.
+      for await (const soFar of listFunctionsSoFar(s.lambda)) {
+        listed = soFar;
         firstAt ??= now();
       }
       full.push(now() - start);
       first.push(firstAt! - start);
       calls = s.counts.get('ListFunctions') ?? 0;
-      seen = acc.length;
+      seen = listed.length;
     }
     if (seen !== n) throw new Error(`listed ${seen} functions, expected ${n}`);
     const floorMs = Math.ceil(n / PAGE) * LATENCY_MS;

@@ -31,6 +31,32 @@ export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSigna
   }
 }
 
+const byName = (a: FunctionConfiguration, b: FunctionConfiguration) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? '');
+
+/**
+ * What the Functions view shows while pages arrive: after each page, every function listed so
+ * far, sorted by name. Each page is merged into the sorted list (linear), not re-sorted whole.
+ */
+export async function* listFunctionsSoFar(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
+  let acc: FunctionConfiguration[] = [];
+  for await (const page of listFunctionPages(lambda, signal)) {
+    acc = mergeByName(acc, page);
+    yield acc;
+  }
+}
+
+/** `sorted` (by name) with `page` merged in, as a new sorted list. */
+export function mergeByName(sorted: FunctionConfiguration[], page: FunctionConfiguration[]): FunctionConfiguration[] {
+  const next = [...page].sort(byName);
+  const merged: FunctionConfiguration[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < sorted.length || j < next.length) {
+    merged.push(j >= next.length || (i < sorted.length && byName(sorted[i], next[j]) <= 0) ? sorted[i++] : next[j++]);
+  }
+  return merged;
+}
+
 export async function listAllFunctions(lambda: LambdaSend, signal?: AbortSignal): Promise<FunctionConfiguration[]> {
   const all: FunctionConfiguration[] = [];
   for await (const page of listFunctionPages(lambda, signal)) all.push(...page);

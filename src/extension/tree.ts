@@ -2,7 +2,7 @@ import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-
 import * as vscode from 'vscode';
 import type { Clients } from '../core/connection';
 import { describeAwsError } from '../core/errors';
-import { listAliases, listFunctionPages, listVersions } from '../core/lambdaApi';
+import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
 import { ContextKeys, ContextValues } from '../shared/ids';
 import type { ConnectionManager } from './connection';
@@ -264,13 +264,13 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       try {
         clients = await this.connection.current();
         this.firstListRequestAt ??= Date.now();
-        let acc: FunctionNode[] = [];
+        // One node per function for the whole listing: an expanded node keeps its children.
+        const nodes = new Map<string, FunctionNode>();
+        const nodeOf = (c: FunctionConfiguration) => nodes.get(c.FunctionName!) ?? nodes.set(c.FunctionName!, new FunctionNode(c)).get(c.FunctionName!)!;
         let pages = 0;
-        for await (const page of listFunctionPages(clients.lambda)) {
+        for await (const listed of listFunctionsSoFar(clients.lambda)) {
           if (this.generation !== generation) return;
-          acc = acc.concat(page.map((c) => new FunctionNode(c)));
-          acc.sort((a, b) => a.name.localeCompare(b.name));
-          this.functions = acc;
+          this.functions = listed.map(nodeOf);
           if (pages++ === 0) firstPage();
           else this.changed.fire(undefined);
         }

@@ -24,6 +24,7 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
+import { listFunctionsSoFar } from '../../src/core/lambdaApi';
 import { zipFiles } from '../../src/sandbox';
 import { handlerZip, OTHER_ROLE, ROLE, useSandbox } from './helpers';
 import { ARN_PREFIX, codeSha, createFn, createInput, fast, inBatches, publish, rejectsWith, setCode, setConfig } from './lambda-testkit';
@@ -625,6 +626,19 @@ describe('Lambda API: functions and versions', function () {
       assert.ok(small.pages.slice(0, -1).every((n) => n === 7));
       assert.deepEqual(small.entries.map((f) => f.FunctionName), sorted);
       assert.ok(entries.every((f) => f.Version === '$LATEST' && f.FunctionArn === `${ARN_PREFIX}${f.FunctionName}`));
+    });
+
+    it("the Functions view's listing: the sorted list so far after each page", async () => {
+      const { lambda } = p();
+      const sizes: number[] = [];
+      let last: FunctionConfiguration[] = [];
+      for await (const soFar of listFunctionsSoFar(lambda)) {
+        sizes.push(soFar.length);
+        assert.deepEqual(soFar.map((f) => f.FunctionName), [...soFar.map((f) => f.FunctionName!)].sort(), 'sorted after every page');
+        last = soFar;
+      }
+      assert.deepEqual(sizes, [50, 100, 125]);
+      assert.deepEqual(last.map((f) => f.FunctionName), sorted);
     });
 
     it('keeps paging consistent when functions are created or deleted between pages', async () => {
