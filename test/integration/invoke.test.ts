@@ -18,8 +18,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { seededRandom, zipFiles } from '../../src/sandbox';
 import { ROLE, sleep, useSandbox } from './helpers';
-
-type AwsErr = Error & { $metadata?: { httpStatusCode?: number } };
+import { rejectsWith } from './lambda-testkit';
 
 interface Outcome {
   status?: number;
@@ -36,14 +35,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A counter handler: module-level state shows which execution environment served a call. */
 const COUNTER = `let n = 0;\nconst boot = Math.random().toString(36).slice(2);\nexports.handler = async () => ({ n: ++n, boot, version: process.env.AWS_LAMBDA_FUNCTION_VERSION });\n`;
 
-async function rejectsWith(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: AwsErr) => {
-    assert.equal(e.name, name, `${e.name}: ${e.message}`);
-    assert.equal(e.$metadata?.httpStatusCode, status, `status of ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('Invoke: handlers run in the sandbox (real SDK)', function () {
   this.timeout(30_000);
