@@ -35,7 +35,12 @@ const extensionConfig = {
   externals: { vscode: 'commonjs vscode' },
   // Keep __dirname meaning dist/, so the sandbox finds sandboxWorker.js beside the bundle.
   node: { __dirname: false, __filename: false },
-  resolve: { extensions: ['.ts', '.js'], mainFields: ['main', 'module'] },
+  resolve: {
+    extensions: ['.ts', '.js'],
+    mainFields: ['main', 'module'],
+    // jsonc-parser's main build is UMD (dynamic requires webpack cannot follow); its ES modules bundle cleanly.
+    alias: { 'jsonc-parser$': 'jsonc-parser/lib/esm/main.js' },
+  },
   module: {
     rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] }],
   },

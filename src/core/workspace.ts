@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ParseError } from 'jsonc-parser';
+import { parse as parseJsonc } from 'jsonc-parser';
 import type { ScalarTag, CollectionTag } from 'yaml';
 import { isMap, isScalar, parseDocument } from 'yaml';
 
@@ -142,60 +144,11 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   };
 }
 
-/** The offset of the first syntax error in `text`, or undefined when it is valid JSON. */
+/** The offset of the first syntax error in `text` as strict JSON, or undefined when there is none. */
 function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const stop = (): never => {
-    throw i;
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const literal = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
-  const str = () => {
-    if (text[i] !== '"') stop();
-    for (i++; text[i] !== '"'; i++) {
-      if (i >= text.length || text[i] < ' ') stop();
-      if (text[i] === '\\') i++;
-    }
-    i++;
-  };
-  const value = (): void => {
-    ws();
-    const open = text[i];
-    if (open === '{' || open === '[') {
-      const close = open === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (text[i] === close) return void i++;
-      for (;;) {
-        if (open === '{') {
-          ws();
-          str();
-          ws();
-          if (text[i] !== ':') stop();
-          i++;
-        }
-        value();
-        ws();
-        if (text[i] === close) return void i++;
-        if (text[i] !== ',') stop();
-        i++;
-      }
-    }
-    if (open === '"') return str();
-    literal.lastIndex = i;
-    if (!literal.test(text)) stop();
-    i = literal.lastIndex;
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : undefined;
-  } catch (at) {
-    if (typeof at === 'number') return at;
-    throw at;
-  }
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return errors[0]?.offset;
 }
 
 function lineOfKey(text: string, key: string): number | undefined {
