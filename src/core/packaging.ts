@@ -293,6 +293,22 @@ const VERSION = 20;
 const MADE_BY = (3 << 8) | VERSION;
 
 /**
+ * The fields the local header and the central directory entry share, in the same order (at 4
+ * and at 6): version needed, flags, method, time, date, CRC-32, sizes, name length.
+ */
+function entryFields(buf: Buffer, at: number, c: Compressed, nameLength: number): void {
+  buf.writeUInt16LE(VERSION, at);
+  buf.writeUInt16LE(UTF8_NAMES, at + 2);
+  buf.writeUInt16LE(c.method, at + 4);
+  buf.writeUInt16LE(0, at + 6);
+  buf.writeUInt16LE(DOS_DATE, at + 8);
+  buf.writeUInt32LE(c.crc, at + 10);
+  buf.writeUInt32LE(c.data.length, at + 14);
+  buf.writeUInt32LE(c.size, at + 18);
+  buf.writeUInt16LE(nameLength, at + 22);
+}
+
+/**
  * The zip format, written in one pass: local header + data per entry (sizes and CRC known up
  * front, so no data descriptors), the central directory, and the end record (ZIP64 only when
  * there are more than 65,535 entries).
@@ -307,30 +323,14 @@ class ZipWriter {
     const nameBytes = Buffer.from(name, 'utf8');
     const local = Buffer.alloc(30 + nameBytes.length);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(c.method, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(c.crc, 14);
-    local.writeUInt32LE(c.data.length, 18);
-    local.writeUInt32LE(c.size, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28);
+    entryFields(local, 4, c, nameBytes.length);
+    // extra length: 0
     nameBytes.copy(local, 30);
 
     const entry = Buffer.alloc(46 + nameBytes.length);
     entry.writeUInt32LE(0x02014b50, 0);
     entry.writeUInt16LE(MADE_BY, 4);
-    entry.writeUInt16LE(VERSION, 6);
-    entry.writeUInt16LE(UTF8_NAMES, 8);
-    entry.writeUInt16LE(c.method, 10);
-    entry.writeUInt16LE(0, 12);
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(c.crc, 16);
-    entry.writeUInt32LE(c.data.length, 20);
-    entry.writeUInt32LE(c.size, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
+    entryFields(entry, 6, c, nameBytes.length);
     // extra length, comment length, disk number, internal attributes: 0
     entry.writeUInt32LE((mode << 16) >>> 0, 38);
     entry.writeUInt32LE(this.offset, 42);
