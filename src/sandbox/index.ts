@@ -8,3 +8,4 @@ export { parseFaultArg } from './faults';
 export type { FaultSpec, FaultKind } from './faults';
 export { seededRandom } from './random';
 export { zipFiles } from './zip';
+export { delay } from './delay';

@@ -287,36 +287,47 @@ export class LambdaService {
     const all = query.get('FunctionVersion');
     if (all !== null && all !== 'ALL') throw validation(all, 'functionVersion', 'Member must satisfy enum value set: [ALL]');
     const max = pageSize(query, 10_000);
-    const names = [...this.store.functions.keys()].sort();
-    const entries: Array<[FunctionRecord, VersionRecord]> = [];
-    for (const n of names) {
-      const fn = this.store.functions.get(n)!;
-      entries.push([fn, fn.latest]);
-      if (all === 'ALL') for (const v of fn.versions) entries.push([fn, v]);
-    }
+    const names = this.store.functions.sortedNames();
     // The marker names the last entry returned, so paging stays consistent while functions are
-    // created or deleted between pages.
+    // created or deleted between pages: start at the first name not before it.
     const after = decodeNameMarker(query.get('Marker'));
-    const order = (e: [FunctionRecord, VersionRecord]): [string, number] => [e[0].name, e[1].version === '$LATEST' ? 0 : Number(e[1].version)];
     let lo = 0;
     if (after) {
-      let hi = entries.length;
+      let hi = names.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        const [n, k] = order(entries[mid]);
-        if (n < after[0] || (n === after[0] && k <= after[1])) lo = mid + 1;
+        if (names[mid] < after[0]) lo = mid + 1;
         else hi = mid;
       }
     }
-    const page = entries.slice(lo, lo + Math.min(max, PAGE));
-    const end = lo + page.length;
+    const size = Math.min(max, PAGE);
+    const page: Array<[FunctionRecord, VersionRecord]> = [];
+    let i = lo;
+    for (; i < names.length && page.length < size; i++) {
+      const fn = this.store.functions.get(names[i])!;
+      const entries = all === 'ALL' ? [fn.latest, ...fn.versions] : [fn.latest];
+      for (const v of entries) {
+        const k = v.version === '$LATEST' ? 0 : Number(v.version);
+        if (after && fn.name === after[0] && k <= after[1]) continue;
+        if (page.length === size) break;
+        page.push([fn, v]);
+      }
+    }
+    const last = page[page.length - 1];
+    const more = last !== undefined && this.hasEntryAfter(names, all === 'ALL', last);
     return {
       status: 200,
       body: {
         Functions: page.map(([fn, v]) => this.configuration(fn, v, all === 'ALL')),
-        NextMarker: end < entries.length ? Buffer.from(JSON.stringify(order(page[page.length - 1]))).toString('base64') : undefined,
+        NextMarker: more ? Buffer.from(JSON.stringify([last[0].name, last[1].version === '$LATEST' ? 0 : Number(last[1].version)])).toString('base64') : undefined,
       },
     };
+  }
+
+  /** Whether the listing goes on after `last` (a later version of the same function, or a later name). */
+  private hasEntryAfter(names: readonly string[], allVersions: boolean, [fn, v]: [FunctionRecord, VersionRecord]): boolean {
+    if (allVersions && (v.version === '$LATEST' ? fn.versions.length > 0 : fn.versions[fn.versions.length - 1].version !== v.version)) return true;
+    return names[names.length - 1] !== fn.name;
   }
 
   updateFunctionCode(pathName: string, body: Record<string, unknown>): Reply {

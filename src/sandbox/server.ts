@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { delay } from './delay';
 import { AwsError, serviceError, tooManyRequests } from './errors';
 import type { FaultSpec } from './faults';
 import { FaultInjector } from './faults';
@@ -155,6 +156,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
     const started = Date.now();
+    const arrived = performance.now();
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
 
@@ -181,7 +183,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     try {
       const body = await readBody(req);
-      if (latencyMs > 0) await sleep(latencyMs);
+      if (latencyMs > 0) await delay(latencyMs, arrived);
 
       if (url.pathname.startsWith('/_sandbox/')) {
         op = 'Admin';

@@ -9,7 +9,7 @@ import type { FunctionRecord } from './model';
  * over the target, so a crash never leaves a half-written record.
  */
 export interface Store {
-  readonly functions: Map<string, FunctionRecord>;
+  readonly functions: FunctionMap;
   saveFunction(fn: FunctionRecord): void;
   deleteFunction(name: string): void;
   putBlob(data: Buffer): string;
@@ -18,12 +18,38 @@ export interface Store {
   collectGarbage(): void;
 }
 
+/**
+ * The functions by name, with the names in sorted order kept between changes: ListFunctions
+ * pages through them on every call, and sorting thousands of names per page is wasted work.
+ */
+export class FunctionMap extends Map<string, FunctionRecord> {
+  private sorted: string[] | undefined;
+
+  override set(name: string, fn: FunctionRecord): this {
+    if (!this.has(name)) this.sorted = undefined;
+    return super.set(name, fn);
+  }
+  override delete(name: string): boolean {
+    const had = super.delete(name);
+    if (had) this.sorted = undefined;
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    this.sorted = undefined;
+  }
+  /** Every name in code-unit order (as Lambda lists them); do not modify the array. */
+  sortedNames(): readonly string[] {
+    return (this.sorted ??= [...this.keys()].sort());
+  }
+}
+
 export function sha256Hex(data: Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export class MemoryStore implements Store {
-  readonly functions = new Map<string, FunctionRecord>();
+  readonly functions = new FunctionMap();
   private readonly blobs = new Map<string, Buffer>();
 
   saveFunction(fn: FunctionRecord): void {
@@ -47,7 +73,7 @@ export class MemoryStore implements Store {
 }
 
 export class DirectoryStore implements Store {
-  readonly functions = new Map<string, FunctionRecord>();
+  readonly functions = new FunctionMap();
   private readonly fnDir: string;
   private readonly blobDir: string;
 
