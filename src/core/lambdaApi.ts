@@ -1,4 +1,4 @@
-import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import type { AliasConfiguration, FunctionConfiguration, LambdaClient, ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
 import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
@@ -11,24 +11,115 @@ import {
 export type LambdaSend = Pick<LambdaClient, 'send'>;
 
 /**
- * Every function of the region, page by page as they arrive (≤ 50 per ListFunctions call). The
- * next page is requested as soon as a page arrives, before the caller handles it, so the
- * caller's work (drawing the tree) overlaps the next round trip instead of adding to it.
+ * Every function of the region, page by page as they arrive (≤ 50 per ListFunctions call).
+ *
+ * Pages can only be fetched one after another (each names the marker of the next), so whatever
+ * happens between one page's bytes arriving and the next request leaving adds to every page.
+ * The next request therefore leaves as soon as a page's raw body is in and names its
+ * NextMarker: the SDK turning that page's 50 configurations into objects (about a millisecond
+ * here) and the caller handling the page (drawing the tree) both overlap the next round trip
+ * instead of adding to it.
  */
 export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
-  const request = (marker: string | undefined) => lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 50 }), { abortSignal: signal });
-  let next = request(undefined);
+  let current = requestFunctionPage(lambda, undefined, signal);
   for (;;) {
-    const page = await next;
-    const marker = page.NextMarker;
-    if (marker) {
-      next = request(marker);
-      // Awaited on the next turn; a caller that stops early must not leave it unhandled.
-      next.catch(() => undefined);
-    }
+    const marker = await current.nextMarker;
+    const next = marker ? requestFunctionPage(lambda, marker, signal) : undefined;
+    const page = await current.page;
+    if ((page.NextMarker || undefined) !== marker) throw new Error('ListFunctions: the page names another NextMarker than its raw body did.');
     yield page.Functions ?? [];
-    if (!marker) return;
+    if (!next) return;
+    current = next;
   }
+}
+
+interface PageRequest {
+  page: Promise<ListFunctionsCommandOutput>;
+  /** The page's NextMarker (undefined on the last page), known as soon as its body is in; settles no later than `page`. */
+  nextMarker: Promise<string | undefined>;
+}
+
+function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, signal?: AbortSignal): PageRequest {
+  const command = new ListFunctionsCommand({ Marker: marker, MaxItems: 50 });
+  let peek: (marker: string | undefined) => void = () => undefined;
+  const peeked = new Promise<string | undefined>((resolve) => (peek = resolve));
+  // Innermost in the deserialize step: it sees each raw HTTP response (of every attempt) before
+  // the SDK's deserializer does, reads the body once and hands it on as bytes.
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; body?: unknown };
+      if (response.statusCode === 200 && isNodeStream(response.body)) {
+        const body = await readAll(response.body);
+        response.body = body;
+        const found = nextMarkerOf(body);
+        if (found !== null) {
+          peek(found);
+          // Let the next request's middleware (a chain of promises) reach the socket before
+          // this page is deserialized; otherwise the two interleave and the request waits.
+          if (found !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return result;
+    },
+    { step: 'deserialize', priority: 'low', name: 'lambdaCanaryNextMarker' },
+  );
+  const page = lambda.send(command, { abortSignal: signal });
+  const nextMarker = Promise.race([peeked, page.then((p) => p.NextMarker || undefined)]);
+  // Both are awaited later, or never if the caller stops early or an earlier page failed.
+  page.catch(() => undefined);
+  nextMarker.catch(() => undefined);
+  return { page, nextMarker };
+}
+
+function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
+  return typeof body === 'object' && body !== null && typeof (body as NodeJS.ReadableStream).on === 'function' && typeof (body as NodeJS.ReadableStream).read === 'function';
+}
+
+/**
+ * The whole body as a plain Uint8Array, as the SDK's own stream collector makes it. The SDK
+ * re-prototypes the bytes it is given; done to a Node Buffer that cost several milliseconds of
+ * deoptimised code per page.
+ */
+function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(bytes);
+      length += bytes.byteLength;
+    });
+    stream.once('end', () => {
+      const all = new Uint8Array(length);
+      let offset = 0;
+      for (const c of chunks) {
+        all.set(c, offset);
+        offset += c.byteLength;
+      }
+      resolve(all);
+    });
+    stream.once('error', reject);
+    // Destroyed (aborted, timed out) before its end: settles nothing if 'end' came first.
+    stream.once('close', () => reject(new Error('The ListFunctions response ended before its body did.')));
+  });
+}
+
+/**
+ * The NextMarker a ListFunctions body names: the marker, undefined on the last page, or null
+ * when the body is not a page (then the SDK's own reading of it decides).
+ */
+export function nextMarkerOf(body: Uint8Array): string | undefined | null {
+  let page: unknown;
+  try {
+    page = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof page !== 'object' || page === null || !Array.isArray((page as { Functions?: unknown }).Functions)) return null;
+  const marker = (page as { NextMarker?: unknown }).NextMarker;
+  if (marker === undefined || marker === null || marker === '') return undefined;
+  return typeof marker === 'string' ? marker : null;
 }
 
 const byName = (a: FunctionConfiguration, b: FunctionConfiguration) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? '');

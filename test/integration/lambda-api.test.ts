@@ -24,7 +24,8 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { listFunctionsSoFar } from '../../src/core/lambdaApi';
+import { createClients } from '../../src/core/connection';
+import { listAllFunctions, listFunctionPages, listFunctionsSoFar } from '../../src/core/lambdaApi';
 import { zipFiles } from '../../src/sandbox';
 import { handlerZip, OTHER_ROLE, ROLE, useSandbox } from './helpers';
 import { ARN_PREFIX, codeSha, createFn, createInput, fast, inBatches, publish, rejectsWith, setCode, setConfig } from './lambda-testkit';
@@ -641,12 +642,110 @@ describe('Lambda API: functions and versions', function () {
       assert.deepEqual(last.map((f) => f.FunctionName), sorted);
     });
 
+    /** The extension's own client (retries configured) on this sandbox; `record` sees each request leave and each response read. */
+    function listingClient(record?: (event: 'sent' | 'read') => void): LambdaClient {
+      const { sandbox } = p();
+      const { lambda } = createClients({ kind: 'sandbox', endpoint: sandbox.endpoint, region: sandbox.region, embedded: false });
+      if (record) {
+        lambda.middlewareStack.add(
+          (next) => async (args) => {
+            const out = await next(args);
+            record('read');
+            return out;
+          },
+          { step: 'initialize', priority: 'high', name: 'recordRead' },
+        );
+        lambda.middlewareStack.add(
+          (next) => (args) => {
+            record('sent');
+            return next(args);
+          },
+          { step: 'finalizeRequest', priority: 'low', name: 'recordSent' },
+        );
+      }
+      return lambda;
+    }
+
+    it('asks for the next page as soon as a page is in, before the SDK has read that page into objects', async () => {
+      const events: string[] = [];
+      const lambda = listingClient((e) => events.push(e));
+      try {
+        const listed = await listAllFunctions(lambda);
+        assert.deepEqual(listed.map((f) => f.FunctionName).sort(), sorted);
+        // Page by page, the request for page k+1 leaves before page k has been read.
+        assert.deepEqual(events, ['sent', 'sent', 'read', 'sent', 'read', 'read']);
+      } finally {
+        lambda.destroy();
+      }
+    });
+
+    for (const kind of ['error', 'throttle', 'drop'] as const) {
+      it(`a page that fails once (${kind}) is retried by the SDK and the listing is whole`, async () => {
+        const { sandbox } = p();
+        const lambda = listingClient();
+        try {
+          sandbox.faults.add({ operation: 'ListFunctions', nth: 2, kind });
+          const listed = await listAllFunctions(lambda);
+          assert.equal(sandbox.faults.pending, 0, 'the fault was hit');
+          assert.deepEqual(listed.map((f) => f.FunctionName).sort(), sorted);
+        } finally {
+          sandbox.faults.clear();
+          lambda.destroy();
+        }
+      });
+    }
+
+    it('a page that keeps failing ends the listing with its error, after the pages before it', async () => {
+      const { sandbox } = p();
+      const lambda = listingClient();
+      try {
+        sandbox.faults.add({ operation: 'ListFunctions', nth: 3, times: 3, kind: 'error' });
+        const pages: number[] = [];
+        await assert.rejects(
+          (async () => {
+            for await (const page of listFunctionPages(lambda)) pages.push(page.length);
+          })(),
+          (e: Error) => e.name === 'ServiceException' && /ListFunctions failed/.test(e.message),
+        );
+        assert.deepEqual(pages, [50, 50]);
+        assert.equal(sandbox.faults.pending, 0, 'every attempt was made');
+      } finally {
+        sandbox.faults.clear();
+        lambda.destroy();
+      }
+    });
+
+    it('stops when aborted, with the next page already on its way', async () => {
+      const { sandbox } = p();
+      const lambda = listingClient();
+      const abort = new AbortController();
+      sandbox.setLatency(30);
+      try {
+        const pages: number[] = [];
+        await assert.rejects(
+          (async () => {
+            for await (const page of listFunctionPages(lambda, abort.signal)) {
+              pages.push(page.length);
+              abort.abort();
+            }
+          })(),
+          (e: Error) => e.name === 'AbortError',
+        );
+        assert.deepEqual(pages, [50]);
+      } finally {
+        sandbox.setLatency(0);
+        lambda.destroy();
+      }
+    });
+
     it('keeps paging consistent when functions are created or deleted between pages', async () => {
       const { lambda } = p();
       const first = await lambda.send(new ListFunctionsCommand({ MaxItems: 10 }));
       assert.deepEqual(first.Functions!.map((f) => f.FunctionName), sorted.slice(0, 10));
-      // Delete one already seen and one not yet seen; add one before the marker and one after.
+      // Delete one already seen, the one the marker names, and one not yet seen; add one before
+      // the marker and one after.
       await lambda.send(new DeleteFunctionCommand({ FunctionName: sorted[3] }));
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: sorted[9] }));
       await lambda.send(new DeleteFunctionCommand({ FunctionName: sorted[20] }));
       await lambda.send(new CreateFunctionCommand(createInput('pg-000a')));
       await lambda.send(new CreateFunctionCommand(createInput('pg-050a')));
@@ -664,6 +763,7 @@ describe('Lambda API: functions and versions', function () {
         await lambda.send(new DeleteFunctionCommand({ FunctionName: 'pg-000a' }));
         await lambda.send(new DeleteFunctionCommand({ FunctionName: 'pg-050a' }));
         await lambda.send(new CreateFunctionCommand(createInput(sorted[3])));
+        await lambda.send(new CreateFunctionCommand(createInput(sorted[9])));
         await lambda.send(new CreateFunctionCommand(createInput(sorted[20])));
       }
     });
