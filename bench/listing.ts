@@ -1,15 +1,15 @@
 /**
  * The Functions view: listing N functions page by page, and expanding one function, through
  * the same core calls the tree makes (src/extension/tree.ts → src/core/lambdaApi.ts), with a
- * fixed latency added to every request.
+ * fixed latency added to every request. The sandbox runs on its own thread (bench/sandboxThread.ts),
+ * as AWS answers from elsewhere.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, ListFunctionsCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { listAliases, listFunctionsSoFar, listVersions } from '../src/core/lambdaApi';
-import { seedMany, zipFiles } from '../src/sandbox';
-import { countingSandbox, median, now, round } from './util';
+import { zipFiles } from '../src/sandbox';
+import { median, now, round, threadSandbox } from './util';
 
 export const LATENCY_MS = 50;
 const PAGE = 50;
@@ -39,20 +39,20 @@ export interface ListingResult {
 }
 
 export async function benchListing(n: number, runs = 3): Promise<ListingResult> {
-  const s = await countingSandbox();
+  const s = await threadSandbox();
   try {
     const t0 = now();
-    seedMany(s.sandbox.lambda, n, () => s.sandbox.settle());
+    await s.seedMany(n);
     const seedMs = now() - t0;
     // One request first, so the connection is open as it is in the extension after activation.
     await s.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
-    s.sandbox.setLatency(LATENCY_MS);
+    await s.setLatency(LATENCY_MS);
     const first: number[] = [];
     const full: number[] = [];
     let calls = 0;
     let seen = 0;
     for (let r = 0; r < runs; r++) {
-      s.reset();
+      await s.reset();
       let listed: FunctionConfiguration[] = [];
       let firstAt: number | undefined;
       const start = now();
@@ -63,15 +63,16 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
       }
       full.push(now() - start);
       first.push(firstAt! - start);
-      calls = s.counts.get('ListFunctions') ?? 0;
+      calls = (await s.counts()).get('ListFunctions') ?? 0;
       seen = listed.length;
     }
     if (seen !== n) throw new Error(`listed ${seen} functions, expected ${n}`);
     const floorMs = Math.ceil(n / PAGE) * LATENCY_MS;
-    s.sandbox.setLatency(0);
+    await s.setLatency(0);
     const pageBody = Buffer.from(JSON.stringify(await s.lambda.send(new ListFunctionsCommand({ MaxItems: PAGE }))));
+    const plainUrl = await s.plainServer(LATENCY_MS, pageBody);
     const plain: number[] = [];
-    for (let r = 0; r < runs; r++) plain.push(await plainHttp(Math.ceil(n / PAGE), pageBody));
+    for (let r = 0; r < runs; r++) plain.push(await plainHttp(plainUrl, Math.ceil(n / PAGE)));
     return {
       functions: n,
       latencyMs: LATENCY_MS,
@@ -94,15 +95,9 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
   }
 }
 
-/** `requests` sequential keep-alive GETs to a server that waits LATENCY_MS, then sends `body`. */
-async function plainHttp(requests: number, body: Buffer): Promise<number> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body), LATENCY_MS));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+/** `requests` sequential keep-alive GETs of `url` (the sandbox thread's plain server), each body parsed as JSON. */
+async function plainHttp(url: string, requests: number): Promise<number> {
   const agent = new http.Agent({ keepAlive: true });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const get = () =>
     new Promise<void>((resolve, reject) =>
       http
@@ -123,7 +118,6 @@ async function plainHttp(requests: number, body: Buffer): Promise<number> {
     return now() - start;
   } finally {
     agent.destroy();
-    await new Promise((r) => server.close(r));
   }
 }
 
@@ -141,33 +135,33 @@ export interface ExpandResult {
 
 /** Expanding a function: its aliases and versions, the two calls in parallel as the tree makes them. */
 export async function benchExpand(runs = 7): Promise<ExpandResult> {
-  const s = await countingSandbox();
+  const s = await threadSandbox();
   try {
     const fn = 'bench-expand';
     const zip = (tag: string) => zipFiles({ 'index.js': `exports.handler = async () => (${JSON.stringify({ tag })});\n` });
     await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/bench', Code: { ZipFile: zip('v0') } }));
     for (let v = 1; v <= 8; v++) {
-      s.sandbox.settle();
+      await s.settle();
       await s.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: zip(`v${v}`) }));
-      s.sandbox.settle();
+      await s.settle();
       await s.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
     }
-    s.sandbox.settle();
+    await s.settle();
     await s.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } }));
     await s.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'staging', FunctionVersion: '8' }));
     // Two sockets open, as after the tree's first expansions.
     await Promise.all([listAliases(s.lambda, fn), listVersions(s.lambda, fn)]);
-    s.sandbox.setLatency(LATENCY_MS);
+    await s.setLatency(LATENCY_MS);
     const times: number[] = [];
     let calls: Record<string, number> = {};
     let aliases = 0;
     let versions = 0;
     for (let r = 0; r < runs; r++) {
-      s.reset();
+      await s.reset();
       const start = now();
       const [a, v] = await Promise.all([listAliases(s.lambda, fn), listVersions(s.lambda, fn)]);
       times.push(now() - start);
-      calls = Object.fromEntries(s.counts);
+      calls = Object.fromEntries(await s.counts());
       aliases = a.length;
       versions = v.length;
     }

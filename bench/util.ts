@@ -2,8 +2,11 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Sandbox, SandboxOptions } from '../src/sandbox';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createClients } from '../src/core/connection';
 import { startSandbox } from '../src/sandbox';
+import type { ThreadCall, ThreadReply } from './sandboxThread';
 
 export function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -61,4 +64,60 @@ export async function countingSandbox(options: SandboxOptions = {}): Promise<Cou
 export function ok<T extends { status: number; body?: unknown }>(reply: T, what: string): T {
   if (reply.status < 200 || reply.status > 299) throw new Error(`${what}: status ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply;
+}
+
+/** A sandbox on its own thread (bench/sandboxThread.ts), with the extension's own SDK clients pointed at it. */
+export interface ThreadSandbox {
+  lambda: LambdaClient;
+  seedMany(count: number): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  settle(): Promise<void>;
+  /** Requests answered since the last reset, by operation name. */
+  counts(): Promise<Map<string, number>>;
+  reset(): Promise<void>;
+  /** A plain Node HTTP server on the same thread that waits `latencyMs` as the sandbox does, then sends `body`. */
+  plainServer(latencyMs: number, body: Uint8Array): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function threadSandbox(): Promise<ThreadSandbox> {
+  const worker = new Worker(path.join(__dirname, 'sandboxThread.js'));
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  const ready = new Promise<{ endpoint: string; region: string }>((resolve, reject) => {
+    waiting.set(0, { resolve: (v) => resolve(v as { endpoint: string; region: string }), reject });
+  });
+  worker.on('message', (reply: ThreadReply) => {
+    const w = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.error !== undefined) w?.reject(new Error(reply.error));
+    else w?.resolve(reply.result);
+  });
+  worker.on('error', (e) => {
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  });
+  const call = <T>(op: ThreadCall['op'], arg?: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve: (v) => resolve(v as T), reject });
+      worker.postMessage({ id, op, arg } satisfies ThreadCall);
+    });
+  const { endpoint, region } = await ready;
+  const { lambda, cloudwatch } = createClients({ kind: 'sandbox', endpoint, region, embedded: false });
+  cloudwatch.destroy();
+  return {
+    lambda,
+    seedMany: (count) => call('seedMany', count),
+    setLatency: (ms) => call('setLatency', ms),
+    settle: () => call('settle'),
+    counts: async () => new Map(Object.entries(await call<Record<string, number>>('counts'))),
+    reset: () => call('resetCounts'),
+    plainServer: (latencyMs, body) => call('plainServer', { latencyMs, body }),
+    close: async () => {
+      lambda.destroy();
+      await call('close');
+      await worker.terminate();
+    },
+  };
 }
