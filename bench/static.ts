@@ -15,6 +15,8 @@ export interface BundleResult {
   sandboxWorkerKB?: number;
   /** Source changed after dist/extension.js was built. */
   stale: boolean;
+  /** The .vsix is older than dist/extension.js: it does not hold this build. */
+  vsixStale: boolean;
 }
 
 function kb(file: string): number | undefined {
@@ -47,6 +49,7 @@ export function benchBundle(): BundleResult {
     vsix,
     vsixKB: vsix ? kb(path.join(ROOT, vsix)) : undefined,
     stale: fs.existsSync(ext) && newestMtime(path.join(ROOT, 'src')) > fs.statSync(ext).mtimeMs,
+    vsixStale: vsix !== undefined && fs.existsSync(ext) && fs.statSync(ext).mtimeMs > fs.statSync(path.join(ROOT, vsix)).mtimeMs,
   };
 }
 
