@@ -19,7 +19,8 @@ Usage: npm run sandbox -- [options]
   --latency MS          add MS milliseconds to every request
   --update-delay MS     how long LastUpdateStatus stays InProgress after a write (default 200)
   --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
-                        or delay[:MS]; repeatable
+                        truncate (half the reply, then the connection drops) or delay[:MS];
+                        repeatable
   --region R            region reported in ARNs (default us-east-1)
   --random-seed N       make alias routing decisions reproducible
   --quiet               do not log requests

@@ -1,6 +1,11 @@
 /** Fault injection: make operation X fail on its Nth call (counted from when the fault is added). */
 
-export type FaultKind = 'error' | 'throttle' | 'drop' | 'delay' | 'hook';
+/**
+ * error: 500; throttle: 429; drop: the connection closes before any reply; truncate: the reply's
+ * status, headers and half its body, then the connection closes (the operation took effect);
+ * delay: held delayMs first; hook: runs code first.
+ */
+export type FaultKind = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'hook';
 
 export interface FaultSpec {
   /** Lambda or CloudWatch operation name, e.g. 'UpdateAlias', 'PublishVersion', 'GetMetricData'; '*' for any. */
@@ -27,7 +32,7 @@ export class FaultInjector {
   add(spec: FaultSpec): void {
     const nth = spec.nth ?? 1;
     if (!Number.isInteger(nth) || nth < 1) throw new Error(`fault nth must be a positive integer, got ${String(spec.nth)}`);
-    if (!['error', 'throttle', 'drop', 'delay', 'hook'].includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
+    if (!['error', 'throttle', 'drop', 'truncate', 'delay', 'hook'].includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
     this.faults.push({ ...spec, nth, times: spec.times ?? 1, seen: 0, fired: 0 });
   }
 

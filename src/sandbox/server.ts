@@ -160,7 +160,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
 
+    let truncate = false;
     const send = (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
+      if (truncate && body !== undefined && body.length > 1) {
+        // The 'truncate' fault: the status, headers and half the body, then the connection drops.
+        const bytes = Buffer.from(body);
+        res.writeHead(status, { 'x-amzn-RequestId': requestId, 'content-length': String(bytes.length), ...headers });
+        res.write(bytes.subarray(0, bytes.length >> 1), () => req.socket.destroy());
+        options.log?.(`${req.method} ${url.pathname} ${op} → ${status}, connection dropped mid-body (fault)`);
+        return;
+      }
       res.writeHead(status, { 'x-amzn-RequestId': requestId, ...headers });
       res.end(body);
       options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Date.now() - started} ms)`);
@@ -224,6 +233,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const fault = faults.take(op);
       if (fault) {
         if (fault.kind === 'throttle') onThrottle?.();
+        truncate = fault.kind === 'truncate';
         const applied = await applyFault(fault, op);
         if (applied === 'dropped') {
           options.log?.(`${req.method} ${url.pathname} ${op} → connection dropped (fault)`);
@@ -254,6 +264,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return tooManyRequests();
       case 'drop':
         return 'dropped';
+      case 'truncate':
+        return undefined;
       case 'delay':
         await sleep(fault.delayMs ?? 30_000);
         return undefined;

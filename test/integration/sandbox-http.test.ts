@@ -251,6 +251,19 @@ describe('sandbox HTTP layer', function () {
       assert.equal((await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }))).FunctionVersion, '2');
     });
 
+    it("'truncate' sends the status, headers and half the body, then closes: the call fails, yet it took effect", async () => {
+      const { sandbox, lambda } = h();
+      const before = await alias(lambda, fn);
+      const target = before.v === '2' ? '1' : '2';
+      sandbox.faults.add({ operation: 'UpdateAlias', kind: 'truncate' });
+      await assert.rejects(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: target })), (e: AwsErr) => {
+        assert.match(`${e.name} ${e.code ?? ''} ${e.message}`, /ECONNRESET|aborted|socket hang up|other side closed|premature/i);
+        return true;
+      });
+      assert.equal((await alias(lambda, fn)).v, target, 'the update was applied before the reply was cut');
+      await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: before.v }));
+    });
+
     it('nth: 2 hits only the second call of that operation; other operations are not counted', async () => {
       const { sandbox, lambda } = h();
       sandbox.faults.add({ operation: 'UpdateAlias', nth: 2, kind: 'error' });

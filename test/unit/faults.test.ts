@@ -102,6 +102,8 @@ describe('sandbox fault injection', () => {
       assert.deepEqual(run(f, ['UpdateAlias', 'UpdateAlias']), ['-', 'throttle']);
       assert.throws(() => f.add(parseFaultArg('UpdateAlias:x:error')), /nth/);
       assert.throws(() => f.add(parseFaultArg('UpdateAlias:1:boom')), /unknown fault kind/);
+      f.add(parseFaultArg('ListFunctions:1:truncate'));
+      assert.deepEqual(run(f, ['ListFunctions']), ['truncate']);
     });
   });
 });
