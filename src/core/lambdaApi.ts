@@ -21,25 +21,36 @@ export type LambdaSend = Pick<LambdaClient, 'send'>;
  * instead of adding to it.
  */
 export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
-  let current = requestFunctionPage(lambda, undefined, signal);
-  for (;;) {
-    const marker = await current.nextMarker;
-    const next = marker ? requestFunctionPage(lambda, marker, signal) : undefined;
-    const page = await current.page;
-    if ((page.NextMarker || undefined) !== marker) throw new Error('ListFunctions: the page names another NextMarker than its raw body did.');
-    yield page.Functions ?? [];
-    if (!next) return;
-    current = next;
+  // The request for the next page is in flight while the caller handles a page: if the caller
+  // stops there (or a page fails), that request is cancelled rather than left to run.
+  const inFlight = new AbortController();
+  const forward = () => inFlight.abort(signal?.reason);
+  if (signal?.aborted) forward();
+  signal?.addEventListener('abort', forward, { once: true });
+  try {
+    let current = requestFunctionPage(lambda, undefined, inFlight.signal);
+    for (;;) {
+      const marker = await current.nextMarker;
+      const next = marker ? requestFunctionPage(lambda, marker, inFlight.signal) : undefined;
+      const page = await current.page;
+      if ((page.NextMarker || undefined) !== marker) throw new Error('ListFunctions: the page names another NextMarker than its raw body did.');
+      yield page.Functions ?? [];
+      if (!next) return;
+      current = next;
+    }
+  } finally {
+    signal?.removeEventListener('abort', forward);
+    inFlight.abort();
   }
 }
 
 interface PageRequest {
   page: Promise<ListFunctionsCommandOutput>;
-  /** The page's NextMarker (undefined on the last page), known as soon as its body is in; settles no later than `page`. */
+  /** The page's NextMarker (undefined on the last page): as soon as its body is in, or else with `page`. */
   nextMarker: Promise<string | undefined>;
 }
 
-function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, signal?: AbortSignal): PageRequest {
+function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, signal: AbortSignal): PageRequest {
   const command = new ListFunctionsCommand({ Marker: marker, MaxItems: 50 });
   let peek: (marker: string | undefined) => void = () => undefined;
   const peeked = new Promise<string | undefined>((resolve) => (peek = resolve));
@@ -50,7 +61,12 @@ function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, sig
       const result = await next(args);
       const response = result.response as { statusCode?: number; body?: unknown };
       if (response.statusCode === 200 && isNodeStream(response.body)) {
-        const body = await readAll(response.body);
+        let body: Uint8Array;
+        try {
+          body = await readAll(response.body);
+        } catch (e) {
+          throw signal.aborted ? abortError(signal) : e;
+        }
         response.body = body;
         const found = nextMarkerOf(body);
         if (found !== null) {
@@ -79,30 +95,30 @@ function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
 /**
  * The whole body as a plain Uint8Array, as the SDK's own stream collector makes it. The SDK
  * re-prototypes the bytes it is given; done to a Node Buffer that cost several milliseconds of
- * deoptimised code per page.
+ * deoptimised code per page. A connection lost mid-body rejects with the socket's error
+ * (ECONNRESET, which the SDK retries), as the SDK's own reading would.
  */
-function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    stream.on('data', (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      chunks.push(bytes);
-      length += bytes.byteLength;
-    });
-    stream.once('end', () => {
-      const all = new Uint8Array(length);
-      let offset = 0;
-      for (const c of chunks) {
-        all.set(c, offset);
-        offset += c.byteLength;
-      }
-      resolve(all);
-    });
-    stream.once('error', reject);
-    // Destroyed (aborted, timed out) before its end: settles nothing if 'end' came first.
-    stream.once('close', () => reject(new Error('The ListFunctions response ended before its body did.')));
-  });
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(bytes);
+    length += bytes.byteLength;
+  }
+  const all = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.byteLength;
+  }
+  return all;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const e = new Error('Request aborted', { cause: signal.reason });
+  e.name = 'AbortError';
+  return e;
 }
 
 /**

@@ -27,7 +27,7 @@ import {
 import { createClients } from '../../src/core/connection';
 import { listAllFunctions, listFunctionPages, listFunctionsSoFar } from '../../src/core/lambdaApi';
 import { zipFiles } from '../../src/sandbox';
-import { handlerZip, OTHER_ROLE, ROLE, useSandbox } from './helpers';
+import { handlerZip, OTHER_ROLE, ROLE, sleep, useSandbox } from './helpers';
 import { ARN_PREFIX, codeSha, createFn, createInput, fast, inBatches, publish, rejectsWith, setCode, setConfig } from './lambda-testkit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -679,7 +679,7 @@ describe('Lambda API: functions and versions', function () {
       }
     });
 
-    for (const kind of ['error', 'throttle', 'drop'] as const) {
+    for (const kind of ['error', 'throttle', 'drop', 'truncate'] as const) {
       it(`a page that fails once (${kind}) is retried by the SDK and the listing is whole`, async () => {
         const { sandbox } = p();
         const lambda = listingClient();
@@ -695,29 +695,35 @@ describe('Lambda API: functions and versions', function () {
       });
     }
 
-    it('a page that keeps failing ends the listing with its error, after the pages before it', async () => {
-      const { sandbox } = p();
-      const lambda = listingClient();
-      try {
-        sandbox.faults.add({ operation: 'ListFunctions', nth: 3, times: 3, kind: 'error' });
-        const pages: number[] = [];
-        await assert.rejects(
-          (async () => {
-            for await (const page of listFunctionPages(lambda)) pages.push(page.length);
-          })(),
-          (e: Error) => e.name === 'ServiceException' && /ListFunctions failed/.test(e.message),
-        );
-        assert.deepEqual(pages, [50, 50]);
-        assert.equal(sandbox.faults.pending, 0, 'every attempt was made');
-      } finally {
-        sandbox.faults.clear();
-        lambda.destroy();
-      }
-    });
+    for (const [kind, error] of [
+      ['error', /ServiceException.*ListFunctions failed/],
+      ['truncate', /ECONNRESET|aborted/i],
+    ] as const) {
+      it(`a page that keeps failing (${kind}) ends the listing with its error, after the pages before it`, async () => {
+        const { sandbox } = p();
+        const lambda = listingClient();
+        try {
+          sandbox.faults.add({ operation: 'ListFunctions', nth: 3, times: 3, kind });
+          const pages: number[] = [];
+          await assert.rejects(
+            (async () => {
+              for await (const page of listFunctionPages(lambda)) pages.push(page.length);
+            })(),
+            (e: Error & { code?: string }) => error.test(`${e.name} ${e.code ?? ''} ${e.message}`),
+          );
+          assert.deepEqual(pages, [50, 50]);
+          assert.equal(sandbox.faults.pending, 0, 'every attempt was made');
+        } finally {
+          sandbox.faults.clear();
+          lambda.destroy();
+        }
+      });
+    }
 
     it('stops when aborted, with the next page already on its way', async () => {
       const { sandbox } = p();
-      const lambda = listingClient();
+      const events: string[] = [];
+      const lambda = listingClient((e) => events.push(e));
       const abort = new AbortController();
       sandbox.setLatency(30);
       try {
@@ -732,6 +738,27 @@ describe('Lambda API: functions and versions', function () {
           (e: Error) => e.name === 'AbortError',
         );
         assert.deepEqual(pages, [50]);
+        assert.deepEqual(events, ['sent', 'sent', 'read'], 'page 2 was requested, then abandoned');
+      } finally {
+        sandbox.setLatency(0);
+        lambda.destroy();
+      }
+    });
+
+    it('a caller that stops after a page cancels the request for the next one', async () => {
+      const { sandbox } = p();
+      const events: string[] = [];
+      const lambda = listingClient((e) => events.push(e));
+      sandbox.setLatency(30);
+      try {
+        for await (const page of listFunctionPages(lambda)) {
+          assert.equal(page.length, 50);
+          break;
+        }
+        await sleep(100);
+        assert.deepEqual(events, ['sent', 'sent', 'read'], 'page 2 was requested but never read');
+        // The client goes on working (on a new connection).
+        assert.equal((await listAllFunctions(lambda)).length, 125);
       } finally {
         sandbox.setLatency(0);
         lambda.destroy();
@@ -787,6 +814,24 @@ describe('Lambda API: functions and versions', function () {
       // Without ALL, versions stay out of the listing.
       const { entries } = await listAll(lambda);
       assert.equal(entries.length, 125);
+    });
+
+    it('FunctionVersion=ALL goes on after the version or function its marker names was deleted', async () => {
+      const { lambda } = p();
+      // pg-001 has versions 1-3 and pg-002 version 1 (the test above published them).
+      const keys = (page: { Functions?: FunctionConfiguration[] }) => page.Functions!.map((f) => `${f.FunctionName}:${f.Version}`);
+      const first = await lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL', MaxItems: 4 }));
+      assert.deepEqual(keys(first), ['pg-000:$LATEST', 'pg-001:$LATEST', 'pg-001:1', 'pg-001:2']);
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: 'pg-001', Qualifier: '2' }));
+      const second = await lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL', MaxItems: 2, Marker: first.NextMarker }));
+      assert.deepEqual(keys(second), ['pg-001:3', 'pg-002:$LATEST'], 'after a deleted version: the next version');
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: 'pg-002' }));
+      try {
+        const third = await lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL', MaxItems: 2, Marker: second.NextMarker }));
+        assert.deepEqual(keys(third), ['pg-003:$LATEST', 'pg-004:$LATEST'], 'after a deleted function: the next function, none of its versions');
+      } finally {
+        await lambda.send(new CreateFunctionCommand(createInput('pg-002')));
+      }
     });
 
     it('refuses an invalid Marker, MaxItems or FunctionVersion', async () => {
