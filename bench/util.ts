@@ -93,10 +93,12 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
     if (reply.error !== undefined) w?.reject(new Error(reply.error));
     else w?.resolve(reply.result);
   });
-  worker.on('error', (e) => {
+  const failAll = (e: Error) => {
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
-  });
+  };
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the sandbox thread exited (code ${code})`)));
   const call = <T>(op: ThreadCall['op'], arg?: unknown) =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
@@ -116,8 +118,11 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
     plainServer: (latencyMs, body) => call('plainServer', { latencyMs, body }),
     close: async () => {
       lambda.destroy();
-      await call('close');
-      await worker.terminate();
+      try {
+        await call('close');
+      } finally {
+        await worker.terminate();
+      }
     },
   };
 }
