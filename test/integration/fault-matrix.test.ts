@@ -10,6 +10,8 @@
  * - error     a 500, on every attempt the SDK makes: the call fails for good;
  * - throttle  one 429: the SDK's retry strategy must ride it out, the operation succeeds;
  * - drop      the connection dropped before an answer, on every attempt;
+ * - truncate  the answer's status and headers and half its body, then the connection dropped, on
+ *             every attempt — the call took effect but the client never read its answer;
  * - delay     the request held past the client's request timeout, on every attempt — the sandbox
  *             still carries it out afterwards, so a write lands while the client has given up;
  * - revision  another developer's client changes the RevisionId that guards the next write, just
@@ -62,8 +64,8 @@ const BASE_DESCRIPTION = 'fault matrix';
 const WRITES = new Set(['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
 
 type OpName = 'publishCanary' | 'setCanaryWeight' | 'promoteCanary' | 'rollbackCanary' | 'switchAlias' | 'switchBack';
-type Fault = 'error' | 'throttle' | 'drop' | 'delay' | 'revision';
-const FAULTS: Fault[] = ['error', 'throttle', 'drop', 'delay', 'revision'];
+type Fault = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'revision';
+const FAULTS: Fault[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'revision'];
 
 /** Which step names an OperationError may give for a failure of each Lambda operation. */
 const STEP_OF: Record<string, RegExp> = {
@@ -355,6 +357,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     switch (k.fault) {
       case 'error':
       case 'drop':
+      case 'truncate':
         Object.assign(fault, { kind: k.fault, times: maxAttempts });
         break;
       case 'delay':
@@ -422,6 +425,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     const e = first.error;
     assert.ok(e instanceof OperationError, `the operation throws an OperationError, not ${String(e)}`);
     if (delayed && WRITES.has(k.operation)) assert.fail(`the held ${k.operation} landed, yet the operation reported: ${e.message} — ${e.state}`);
+    if (k.fault === 'truncate' && WRITES.has(k.operation)) assert.fail(`${k.operation} landed (only its reply was cut), yet the operation reported: ${e.message} — ${e.state}`);
     assert.ok(e.message.length > 0);
     if (k.fault === 'revision') {
       assert.equal(e.kind, 'conflict', `another client's change is reported as a conflict: ${e.message}`);
