@@ -15,10 +15,11 @@ export type LambdaSend = Pick<LambdaClient, 'send'>;
  *
  * Pages can only be fetched one after another (each names the marker of the next), so whatever
  * happens between one page's bytes arriving and the next request leaving adds to every page.
- * The next request therefore leaves as soon as a page's raw body is in and names its
- * NextMarker: the SDK turning that page's 50 configurations into objects (about a millisecond
- * here) and the caller handling the page (drawing the tree) both overlap the next round trip
- * instead of adding to it.
+ * So while a page is on its way, the request for the next one is already built (serialized, its
+ * endpoint resolved) and waits for the marker; it leaves as soon as the page's raw body is in
+ * and names that marker. The SDK turning the page's 50 configurations into objects (about a
+ * millisecond here) and the caller handling the page (drawing the tree) then overlap the next
+ * round trip instead of adding to it.
  */
 export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
   // The request for the next page is in flight while the caller handles a page: if the caller
@@ -30,12 +31,13 @@ export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSigna
   try {
     let current = requestFunctionPage(lambda, undefined, inFlight.signal);
     for (;;) {
-      const marker = await current.nextMarker;
-      const next = marker ? requestFunctionPage(lambda, marker, inFlight.signal) : undefined;
+      const next = requestFunctionPage(lambda, current.nextMarker, inFlight.signal);
       const page = await current.page;
+      const marker = await current.nextMarker;
       if ((page.NextMarker || undefined) !== marker) throw new Error('ListFunctions: the page names another NextMarker than its raw body did.');
       yield page.Functions ?? [];
-      if (!next) return;
+      // After the last page the prepared request never leaves (see requestFunctionPage).
+      if (!marker) return;
       current = next;
     }
   } finally {
@@ -50,8 +52,25 @@ interface PageRequest {
   nextMarker: Promise<string | undefined>;
 }
 
-function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, signal: AbortSignal): PageRequest {
-  const command = new ListFunctionsCommand({ Marker: marker, MaxItems: 50 });
+/**
+ * A ListFunctions request for the page after `marker`: the first page when there is none; else
+ * it is built at once and held in the SDK's build step until the marker is known, and refused
+ * there (never sent) if there is no next page.
+ */
+function requestFunctionPage(lambda: LambdaSend, marker: Promise<string | undefined> | undefined, signal: AbortSignal): PageRequest {
+  const command = new ListFunctionsCommand({ MaxItems: 50 });
+  if (marker) {
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const known = await marker;
+        if (!known) throw new Error('ListFunctions: there is no next page.');
+        const request = args.request as { query?: Record<string, string | string[] | null> };
+        request.query = { ...request.query, Marker: known };
+        return next(args);
+      },
+      { step: 'build', priority: 'high', name: 'lambdaCanaryHeldMarker' },
+    );
+  }
   let peek: (marker: string | undefined) => void = () => undefined;
   const peeked = new Promise<string | undefined>((resolve) => (peek = resolve));
   // Innermost in the deserialize step: it sees each raw HTTP response (of every attempt) before
@@ -71,8 +90,8 @@ function requestFunctionPage(lambda: LambdaSend, marker: string | undefined, sig
         const found = nextMarkerOf(body);
         if (found !== null) {
           peek(found);
-          // Let the next request's middleware (a chain of promises) reach the socket before
-          // this page is deserialized; otherwise the two interleave and the request waits.
+          // Let the next request (held for this marker) reach the socket before this page is
+          // deserialized; otherwise the two interleave and the request waits.
           if (found !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
