@@ -301,33 +301,24 @@ export class LambdaService {
       }
     }
     const size = Math.min(max, PAGE);
-    const page: Array<[FunctionRecord, VersionRecord]> = [];
-    let i = lo;
-    for (; i < names.length && page.length < size; i++) {
+    // One entry past the page, to know whether there is a next one.
+    const entries: Array<[FunctionRecord, VersionRecord]> = [];
+    for (let i = lo; i < names.length && entries.length <= size; i++) {
       const fn = this.store.functions.get(names[i])!;
-      const entries = all === 'ALL' ? [fn.latest, ...fn.versions] : [fn.latest];
-      for (const v of entries) {
-        const k = v.version === '$LATEST' ? 0 : Number(v.version);
-        if (after && fn.name === after[0] && k <= after[1]) continue;
-        if (page.length === size) break;
-        page.push([fn, v]);
+      for (const v of all === 'ALL' ? [fn.latest, ...fn.versions] : [fn.latest]) {
+        if (after && fn.name === after[0] && versionKey(v) <= after[1]) continue;
+        entries.push([fn, v]);
       }
     }
+    const page = entries.slice(0, size);
     const last = page[page.length - 1];
-    const more = last !== undefined && this.hasEntryAfter(names, all === 'ALL', last);
     return {
       status: 200,
       body: {
         Functions: page.map(([fn, v]) => this.configuration(fn, v, all === 'ALL')),
-        NextMarker: more ? Buffer.from(JSON.stringify([last[0].name, last[1].version === '$LATEST' ? 0 : Number(last[1].version)])).toString('base64') : undefined,
+        NextMarker: entries.length > size ? Buffer.from(JSON.stringify([last[0].name, versionKey(last[1])])).toString('base64') : undefined,
       },
     };
-  }
-
-  /** Whether the listing goes on after `last` (a later version of the same function, or a later name). */
-  private hasEntryAfter(names: readonly string[], allVersions: boolean, [fn, v]: [FunctionRecord, VersionRecord]): boolean {
-    if (allVersions && (v.version === '$LATEST' ? fn.versions.length > 0 : fn.versions[fn.versions.length - 1].version !== v.version)) return true;
-    return names[names.length - 1] !== fn.name;
   }
 
   updateFunctionCode(pathName: string, body: Record<string, unknown>): Reply {
@@ -664,6 +655,11 @@ function decodeKeyMarker(marker: string | null): string | undefined {
 function firstIndex<T>(items: T[], pred: (item: T) => boolean): number {
   const i = items.findIndex(pred);
   return i < 0 ? items.length : i;
+}
+
+/** A version's place in ListFunctions order and markers: $LATEST first (0), then by number. */
+function versionKey(v: VersionRecord): number {
+  return v.version === '$LATEST' ? 0 : Number(v.version);
 }
 
 function decodeNameMarker(marker: string | null): [string, number] | undefined {
