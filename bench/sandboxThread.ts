@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { delay, seedMany, startSandbox } from '../src/sandbox';
+import { requestCounter } from './requestLog';
 
 export interface ThreadCall {
   id: number;
@@ -26,12 +27,7 @@ export interface ThreadReply {
 
 async function main(): Promise<void> {
   const port = parentPort!;
-  const counts = new Map<string, number>();
-  // The request log line is `METHOD /path OP → STATUS (N ms)`.
-  const log = (line: string) => {
-    const m = /^\S+ \S+ (\S+) → /.exec(line);
-    if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
-  };
+  const { counts, log } = requestCounter();
   const sandbox = await startSandbox({ updateDelayMs: 0, ...(workerData as object), log });
   const servers: http.Server[] = [];
 

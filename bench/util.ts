@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { createClients } from '../src/core/connection';
 import { startSandbox } from '../src/sandbox';
 import type { ThreadCall, ThreadReply } from './sandboxThread';
+import { requestCounter } from './requestLog';
 
 export function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -37,12 +38,7 @@ export interface CountingSandbox {
 
 /** Starts a sandbox on a free loopback port with the extension's own SDK clients (createClients) pointed at it. */
 export async function countingSandbox(options: SandboxOptions = {}): Promise<CountingSandbox> {
-  const counts = new Map<string, number>();
-  // The request log line is `METHOD /path OP → STATUS (N ms)`.
-  const log = (line: string) => {
-    const m = /^\S+ \S+ (\S+) → /.exec(line);
-    if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
-  };
+  const { counts, log } = requestCounter();
   const sandbox = await startSandbox({ updateDelayMs: 0, ...options, log });
   const { lambda, cloudwatch } = createClients({ kind: 'sandbox', endpoint: sandbox.endpoint, region: sandbox.region, embedded: false });
   return {
