@@ -16,7 +16,7 @@ Usage: npm run sandbox -- [options]
   --seed many:N         create N small functions (for listing benchmarks)
   --traffic T           invoke aliases continuously; T is FUNCTION:ALIAS=RATE (per second),
                         repeatable, or 'demo' for the demo's traffic
-  --latency MS          add MS milliseconds to every request
+  --latency MS          answer every request MS milliseconds after it arrived
   --update-delay MS     how long LastUpdateStatus stays InProgress after a write (default 200)
   --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
                         truncate (half the reply, then the connection drops) or delay[:MS];

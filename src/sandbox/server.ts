@@ -28,7 +28,11 @@ export interface SandboxOptions {
   accountId?: string;
   /** How long State=Pending / LastUpdateStatus=InProgress lasts after a write (default 200 ms). */
   updateDelayMs?: number;
-  /** Added to every request before it is handled. */
+  /**
+   * How long the sandbox takes to answer, counted from a request's arrival: its reply (or dropped
+   * connection) leaves then, or as soon as it is ready if handling it took longer. As AWS's own
+   * response time, it includes the sandbox's work rather than adding to it.
+   */
   latencyMs?: number;
   /** Seed for alias routing decisions; random when absent. */
   randomSeed?: number;
@@ -157,32 +161,41 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
     const started = Date.now();
     const arrived = performance.now();
+    // The latency in force when the request arrived; its reply leaves that long after arrival.
+    const latency = latencyMs;
+    const replyTime = async () => {
+      if (latency > 0) await delay(latency, arrived);
+    };
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
 
     let truncate = false;
-    const send = (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
-      if (truncate && body !== undefined && body.length > 1) {
+    const send = async (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
+      // Encoded and measured before the reply time, so that only the write happens then; a
+      // Content-Length (as AWS sends) rather than chunks.
+      const bytes = body === undefined || status === 204 ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+      const head = { 'x-amzn-RequestId': requestId, ...(bytes ? { 'content-length': String(bytes.length) } : {}), ...headers };
+      await replyTime();
+      if (truncate && bytes && bytes.length > 1) {
         // The 'truncate' fault: the status, headers and half the body, then the connection drops.
-        const bytes = Buffer.from(body);
-        res.writeHead(status, { 'x-amzn-RequestId': requestId, 'content-length': String(bytes.length), ...headers });
+        res.writeHead(status, head);
         res.write(bytes.subarray(0, bytes.length >> 1), () => req.socket.destroy());
         options.log?.(`${req.method} ${url.pathname} ${op} → ${status}, connection dropped mid-body (fault)`);
         return;
       }
-      res.writeHead(status, { 'x-amzn-RequestId': requestId, ...headers });
-      res.end(body);
+      res.writeHead(status, head);
+      res.end(bytes);
       options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Date.now() - started} ms)`);
     };
     const sendError = (e: AwsError) => {
       if (isCloudWatch) {
-        send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
+        return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
           'content-type': 'application/x-amz-json-1.0',
           'x-amzn-query-error': `${e.code};${e.status >= 500 ? 'Receiver' : 'Sender'}`,
           ...e.headers,
         });
       } else {
-        send(e.status, JSON.stringify({ Type: e.type, message: e.message }), {
+        return send(e.status, JSON.stringify({ Type: e.type, message: e.message }), {
           'content-type': 'application/json',
           'x-amzn-ErrorType': e.code,
           ...e.headers,
@@ -192,12 +205,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     try {
       const body = await readBody(req);
-      if (latencyMs > 0) await delay(latencyMs, arrived);
 
       if (url.pathname.startsWith('/_sandbox/')) {
         op = 'Admin';
         const reply = await admin(req.method ?? 'GET', url, body);
-        send(reply.status, reply.raw ?? JSON.stringify(reply.body ?? {}), { 'content-type': reply.raw ? 'application/zip' : 'application/json' });
+        await send(reply.status, reply.raw ?? JSON.stringify(reply.body ?? {}), { 'content-type': reply.raw ? 'application/zip' : 'application/json' });
         return;
       }
 
@@ -236,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         truncate = fault.kind === 'truncate';
         const applied = await applyFault(fault, op);
         if (applied === 'dropped') {
+          await replyTime();
           options.log?.(`${req.method} ${url.pathname} ${op} → connection dropped (fault)`);
           req.socket.destroy();
           return;
@@ -245,14 +258,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
       const reply = await run();
       if (reply.raw !== undefined || reply.body === undefined) {
-        send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
+        await send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
       } else {
         const ct = isCloudWatch ? 'application/x-amz-json-1.0' : 'application/json';
-        send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
+        await send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
       }
     } catch (err) {
-      if (err instanceof AwsError) sendError(err);
-      else sendError(serviceError(`An internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
+      if (err instanceof AwsError) await sendError(err);
+      else await sendError(serviceError(`An internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 

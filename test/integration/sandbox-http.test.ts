@@ -339,6 +339,34 @@ describe('sandbox HTTP layer', function () {
       assert.ok(quick < 45, `fastest call took ${quick} ms without latency`);
     });
 
+    it('counts its own work toward the latency: a reply leaves latency ms after arrival, or when ready if later', async () => {
+      const { sandbox, lambda } = h();
+      const call = () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      try {
+        sandbox.setLatency(200);
+        // Handling that takes 150 ms ends inside the 200 ms: the reply leaves at 200, not 350.
+        sandbox.faults.add({ operation: 'GetFunctionConfiguration', kind: 'hook', hook: () => sleep(150) });
+        const inside = await elapsed(call);
+        assert.ok(inside >= 199 && inside < 330, `took ${inside} ms`);
+        // Handling that takes 300 ms: the reply leaves when it is ready, not 200 ms later.
+        sandbox.faults.add({ operation: 'GetFunctionConfiguration', kind: 'hook', hook: () => sleep(300) });
+        const longer = await elapsed(call);
+        assert.ok(longer >= 299 && longer < 450, `took ${longer} ms`);
+      } finally {
+        sandbox.setLatency(0);
+      }
+    });
+
+    it('sends replies with a Content-Length, as AWS does, not in chunks', async () => {
+      const { sandbox } = h();
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${sandbox.endpoint}${F}?MaxItems=50`, resolve).on('error', reject));
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['transfer-encoding'], undefined);
+      assert.equal(Number(res.headers['content-length']), Buffer.concat(chunks).length);
+    });
+
     it('admin HTTP: PUT /_sandbox/latency sets the latency; out-of-range values are 400', async () => {
       const { sandbox, lambda } = h();
       const put = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }) });
