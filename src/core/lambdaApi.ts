@@ -1,4 +1,5 @@
-import type { AliasConfiguration, FunctionConfiguration, LambdaClient, ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
+import type { AliasConfiguration, FunctionConfiguration, LambdaClient, ListFunctionsCommandInput, ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
 import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
@@ -54,22 +55,22 @@ interface PageRequest {
 
 /**
  * A ListFunctions request for the page after `marker`: the first page when there is none; else
- * it is built at once and held in the SDK's build step until the marker is known, and refused
+ * it is built at once and held just before signing until the marker is known, and refused
  * there (never sent) if there is no next page.
  */
 function requestFunctionPage(lambda: LambdaSend, marker: Promise<string | undefined> | undefined, signal: AbortSignal): PageRequest {
   const command = new ListFunctionsCommand({ MaxItems: 50 });
   if (marker) {
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        const known = await marker;
-        if (!known) throw new Error('ListFunctions: there is no next page.');
-        const request = args.request as { query?: Record<string, string | string[] | null> };
-        request.query = { ...request.query, Marker: known };
-        return next(args);
-      },
-      { step: 'build', priority: 'high', name: 'lambdaCanaryHeldMarker' },
-    );
+    const hold: FinalizeRequestMiddleware<ListFunctionsCommandInput, ListFunctionsCommandOutput> = (next) => async (args) => {
+      // A failed page's error is not this request's: it must not be retried as one.
+      const known = await marker.catch(() => undefined);
+      if (!known) throw new Error('ListFunctions: there is no next page.');
+      const request = args.request as { query?: Record<string, string | string[] | null> };
+      request.query = { ...request.query, Marker: known };
+      return next(args);
+    };
+    // Held as late as possible: everything up to signing is done while the page is on its way.
+    command.middlewareStack.addRelativeTo(hold, { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'lambdaCanaryHeldMarker' });
   }
   let peek: (marker: string | undefined) => void = () => undefined;
   const peeked = new Promise<string | undefined>((resolve) => (peek = resolve));
@@ -114,24 +115,43 @@ function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
 /**
  * The whole body as a plain Uint8Array, as the SDK's own stream collector makes it. The SDK
  * re-prototypes the bytes it is given; done to a Node Buffer that cost several milliseconds of
- * deoptimised code per page. A connection lost mid-body rejects with the socket's error
- * (ECONNRESET, which the SDK retries), as the SDK's own reading would.
+ * deoptimised code per page. Read by events, so the next page's request is released in the very
+ * turn the body ends. A connection lost mid-body rejects with the socket's error (ECONNRESET,
+ * which the SDK retries), as the SDK's own reading would; a stream closed without an end or an
+ * error (destroyed) rejects too, rather than leaving the page waiting.
  */
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    chunks.push(bytes);
-    length += bytes.byteLength;
-  }
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return all;
+function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (error?: Error) => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', done);
+      stream.removeListener('close', onClose);
+      if (error) return reject(error);
+      // One chunk (the usual case for a page): a plain view of its bytes, without a copy.
+      if (chunks.length === 1) return resolve(new Uint8Array(chunks[0].buffer, chunks[0].byteOffset, chunks[0].byteLength));
+      const all = new Uint8Array(length);
+      let offset = 0;
+      for (const c of chunks) {
+        all.set(c, offset);
+        offset += c.byteLength;
+      }
+      resolve(all);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(bytes);
+      length += bytes.byteLength;
+    };
+    const onEnd = () => done();
+    const onClose = () => done(Object.assign(new Error('The response closed before its body ended.'), { code: 'ECONNRESET' }));
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', done);
+    stream.once('close', onClose);
+  });
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -143,8 +163,13 @@ function abortError(signal: AbortSignal): Error {
 /**
  * The NextMarker a ListFunctions body names: the marker, undefined on the last page, or null
  * when the body is not a page (then the SDK's own reading of it decides).
+ *
+ * The next request waits for this, so a page laid out as AWS lays it out (the functions, then
+ * the marker; or the marker first) is read at its ends only. Any other layout is parsed whole.
  */
 export function nextMarkerOf(body: Uint8Array): string | undefined | null {
+  const quick = markerAtEnds(body);
+  if (quick !== null) return quick;
   let page: unknown;
   try {
     page = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -155,6 +180,89 @@ export function nextMarkerOf(body: Uint8Array): string | undefined | null {
   const marker = (page as { NextMarker?: unknown }).NextMarker;
   if (marker === undefined || marker === null || marker === '') return undefined;
   return typeof marker === 'string' ? marker : null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const NEXT_MARKER = Buffer.from('"NextMarker"');
+const FUNCTIONS = Buffer.from('"Functions"');
+
+/**
+ * The marker of `{"Functions":[…],"NextMarker":"…"}` or `{"NextMarker":"…","Functions":[…]}`,
+ * read without parsing the functions; null for any other layout (or no marker), which is then
+ * parsed whole. A string member just before the closing brace is a member of the outer object,
+ * and the last of its name is the one JSON.parse keeps, so this reads what a parser would.
+ */
+function markerAtEnds(b: Uint8Array): string | null {
+  let i = skipSpace(b, 0, 1);
+  if (b[i] !== 0x7b) return null; // {
+  i = skipSpace(b, i + 1, 1);
+  if (startsWith(b, i, FUNCTIONS)) {
+    i = skipSpace(b, i + FUNCTIONS.length, 1);
+    if (b[i] !== 0x3a || b[skipSpace(b, i + 1, 1)] !== 0x5b) return null; // : [
+    // From the end: } "…" : "NextMarker" ,
+    let j = skipSpace(b, b.length - 1, -1);
+    if (b[j] !== 0x7d) return null;
+    j = skipSpace(b, j - 1, -1);
+    if (b[j] !== QUOTE || escaped(b, j)) return null;
+    const close = j;
+    do j--;
+    while (j > 0 && (b[j] !== QUOTE || escaped(b, j)));
+    const open = j;
+    if (b[open] !== QUOTE) return null;
+    j = skipSpace(b, open - 1, -1);
+    if (b[j] !== 0x3a) return null;
+    j = skipSpace(b, j - 1, -1) - NEXT_MARKER.length + 1;
+    if (!startsWith(b, j, NEXT_MARKER) || b[skipSpace(b, j - 1, -1)] !== 0x2c) return null; // ,
+    return stringValue(b, open, close);
+  }
+  if (startsWith(b, i, NEXT_MARKER)) {
+    i = skipSpace(b, i + NEXT_MARKER.length, 1);
+    if (b[i] !== 0x3a) return null;
+    const open = skipSpace(b, i + 1, 1);
+    if (b[open] !== QUOTE) return null;
+    let close = open + 1;
+    while (close < b.length && (b[close] !== QUOTE || escaped(b, close))) close++;
+    i = skipSpace(b, close + 1, 1);
+    if (b[i] !== 0x2c) return null;
+    i = skipSpace(b, i + 1, 1);
+    if (!startsWith(b, i, FUNCTIONS)) return null;
+    i = skipSpace(b, i + FUNCTIONS.length, 1);
+    if (b[i] !== 0x3a || b[skipSpace(b, i + 1, 1)] !== 0x5b) return null;
+    return stringValue(b, open, close);
+  }
+  return null;
+}
+
+function skipSpace(b: Uint8Array, i: number, step: 1 | -1): number {
+  while (i >= 0 && i < b.length && isSpace(b[i])) i += step;
+  return i;
+}
+
+function startsWith(b: Uint8Array, at: number, what: Uint8Array): boolean {
+  if (at < 0 || at + what.length > b.length) return false;
+  for (let k = 0; k < what.length; k++) if (b[at + k] !== what[k]) return false;
+  return true;
+}
+
+/** Whether the quote at `at` is escaped: preceded by an odd number of backslashes. */
+function escaped(b: Uint8Array, at: number): boolean {
+  let n = 0;
+  while (at - n - 1 >= 0 && b[at - n - 1] === BACKSLASH) n++;
+  return n % 2 === 1;
+}
+
+/** The JSON string between the quotes at `open` and `close`; null (parse whole) if it is empty or not a string. */
+function stringValue(b: Uint8Array, open: number, close: number): string | null {
+  if (close >= b.length || close - open < 2) return null;
+  const raw = Buffer.from(b.buffer, b.byteOffset + open, close - open + 1);
+  if (!raw.includes(BACKSLASH)) return raw.toString('utf8', 1, raw.length - 1);
+  try {
+    return JSON.parse(raw.toString('utf8')) as string;
+  } catch {
+    return null;
+  }
 }
 
 const byName = (a: FunctionConfiguration, b: FunctionConfiguration) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? '');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { mergeByName, nextMarkerOf } from '../../src/core/lambdaApi';
+import { seededRandom } from '../../src/sandbox';
 
 const fns = (...names: string[]): FunctionConfiguration[] => names.map((FunctionName) => ({ FunctionName }));
 const names = (list: FunctionConfiguration[]) => list.map((f) => f.FunctionName);
@@ -40,13 +41,63 @@ describe('nextMarkerOf (the next page asked for before the SDK reads this one)',
   });
 
   it('says "not a page" (null) for anything else, so the SDK decides', () => {
-    for (const text of ['', 'not json', '{"Functions":[', '[]', 'null', '{"Message":"x"}', '{"Functions":{}}', '{"Functions":[],"NextMarker":7}']) {
+    for (const text of ['', 'not json', '{"Functions":[', '[]', 'null', '{"Message":"x"}', '{"Functions":{}}', '{"Functions":[],"NextMarker":7}', '{"NextMarker":"m" "Functions":[]}']) {
       assert.equal(nextMarkerOf(bytes(text)), null, JSON.stringify(text));
+    }
+  });
+
+  it('reads the marker at either end of the page without being fooled by what the functions hold', () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['{ "Functions" : [ ] ,\n  "NextMarker" : "m1" }\n', 'm1'],
+      ['{\n  "NextMarker": "m2",\n  "Functions": [{"FunctionName":"f"}]\n}', 'm2'],
+      ['{"Functions":[],"NextMarker":"a\\/b\\u0041"}', 'a/bA'],
+      ['{"Functions":[],"NextMarker":"ends in a backslash\\\\"}', 'ends in a backslash\\'],
+      ['{"Functions":[],"NextMarker":"first","NextMarker":"last"}', 'last'],
+      ['{"Functions":[],"x":{"NextMarker":"no"}}', undefined],
+      ['{"Functions":[{"Description":"\\",\\"NextMarker\\":\\"fake"}]}', undefined],
+      ['{"Functions":[],"Description":"\\",\\"NextMarker\\":\\"fake"}', undefined],
+      ['{"Functions":[],"X\\"NextMarker":"fake"}', undefined],
+      ['{"Functions":[],"NextMarker":"caf\u00e9 \u2603"}', 'caf\u00e9 \u2603'],
+    ];
+    for (const [text, marker] of cases) {
+      assert.equal(nextMarkerOf(bytes(text)), marker, text);
+      assert.equal((JSON.parse(text) as { NextMarker?: string }).NextMarker || undefined, marker, `the case itself: ${text}`);
+    }
+  });
+
+  it('reads only the ends of a page laid out as AWS lays it out', () => {
+    // What lies between is not read here (the SDK parses the page afterwards).
+    assert.equal(nextMarkerOf(bytes('{"Functions":[ not read ],"NextMarker":"m"}')), 'm');
+    assert.equal(nextMarkerOf(bytes('{"NextMarker":"m","Functions":[ not read ]}')), 'm');
+    assert.equal(nextMarkerOf(bytes('{"Functions":[ parsed whole ]}')), null);
+  });
+
+  it('agrees with JSON.parse on generated pages of every layout', () => {
+    // Markers and descriptions drawn from characters that matter to JSON: quotes, backslashes,
+    // braces, commas, colons, spaces, non-ASCII.
+    const alphabet = ['a', 'Z', '0', '=', '"', '\\', '/', '{', '}', '[', ']', ',', ':', ' ', '\n', 'é', '☃', 'NextMarker'];
+    const random = seededRandom(42);
+    const rand = (n: number) => Math.floor(random() * n);
+    const word = () => Array.from({ length: rand(12) }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let k = 0; k < 2000; k++) {
+      const fns = Array.from({ length: rand(3) }, () => ({ FunctionName: word(), Description: word(), Environment: { Variables: { NextMarker: word() } } }));
+      const marker = rand(5) === 0 ? undefined : rand(6) === 0 ? '' : word();
+      const page = rand(2) ? { Functions: fns, NextMarker: marker } : { NextMarker: marker, Functions: fns };
+      const text = JSON.stringify(page, null, rand(3) === 0 ? 2 : undefined);
+      assert.equal(nextMarkerOf(bytes(text)), marker || undefined, text);
+      if (marker) {
+        // The same page with its functions unreadable: the marker still comes from the ends
+        // (a whole parse would fail and say "not a page").
+        const unreadable = text.replace(/"Functions":(\s*)\[/, '"Functions":$1[ @');
+        assert.equal(nextMarkerOf(bytes(unreadable)), marker, unreadable);
+      }
     }
   });
 
   it('reads a view into a larger buffer by its own bounds', () => {
     const whole = Buffer.from('xx{"Functions":[],"NextMarker":"m"}yy');
     assert.equal(nextMarkerOf(new Uint8Array(whole.buffer, whole.byteOffset + 2, whole.length - 4)), 'm');
+    const first = Buffer.from('}"{"NextMarker":"m","Functions":[]}"{');
+    assert.equal(nextMarkerOf(new Uint8Array(first.buffer, first.byteOffset + 2, first.length - 4)), 'm');
   });
 });
