@@ -36,6 +36,8 @@ export interface ListingResult {
    */
   plainHttpMs: number;
   ratioToPlainHttp: number;
+  /** Which cores the sandbox thread and the benchmark ran on (bench/affinity.ts). */
+  placement: string;
 }
 
 export async function benchListing(n: number, runs = 3): Promise<ListingResult> {
@@ -90,6 +92,7 @@ export async function benchListing(n: number, runs = 3): Promise<ListingResult> 
       firstPageRatio: round(median(first) / LATENCY_MS, 3),
       plainHttpMs: round(median(plain)),
       ratioToPlainHttp: round(median(full) / median(plain), 3),
+      placement: s.placement,
     };
   } finally {
     await s.close();
@@ -132,6 +135,7 @@ export interface ExpandResult {
   ms: number;
   runsMs: number[];
   roundTrips: number;
+  placement: string;
 }
 
 /** Expanding a function: its aliases and versions, the two calls in parallel as the tree makes them. */
@@ -177,6 +181,7 @@ export async function benchExpand(runs = 7): Promise<ExpandResult> {
       ms: round(ms),
       runsMs: times.map((x) => round(x)),
       roundTrips: round(ms / LATENCY_MS, 2),
+      placement: s.placement,
     };
   } finally {
     await s.close();

@@ -177,6 +177,8 @@ async function main(): Promise<void> {
   console.log(`\nLambda Canary benchmarks — ${results.date}`);
   console.log(`${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}, load ${(m.loadAverage as number[]).join(' ')}\n`);
   printTable(rows);
+  const placement = results.tree?.[0]?.placement ?? results.expand?.placement;
+  if (placement) console.log(`\nRound trips (tree, expand): ${placement}; the sandbox answers as from another machine.`);
   if (save) {
     const file = path.join(ROOT, 'bench', 'results', 'latest.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { delay, seedMany, startSandbox } from '../src/sandbox';
+import { currentThreadId } from './affinity';
 import { requestCounter } from './requestLog';
 
 export interface ThreadCall {
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       if (call.op === 'close') port.close();
     })();
   });
-  port.postMessage({ id: 0, result: { endpoint: sandbox.endpoint, region: sandbox.region } } satisfies ThreadReply);
+  port.postMessage({ id: 0, result: { endpoint: sandbox.endpoint, region: sandbox.region, threadId: currentThreadId() } } satisfies ThreadReply);
 }
 
 void main();

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { createClients } from '../src/core/connection';
 import { startSandbox } from '../src/sandbox';
 import type { ThreadCall, ThreadReply } from './sandboxThread';
+import { placeApart } from './affinity';
 import { requestCounter } from './requestLog';
 
 export function now(): number {
@@ -73,6 +74,8 @@ export interface ThreadSandbox {
   reset(): Promise<void>;
   /** A plain Node HTTP server on the same thread that waits `latencyMs` as the sandbox does, then sends `body`. */
   plainServer(latencyMs: number, body: Uint8Array): Promise<string>;
+  /** Where the sandbox thread and the benchmark run (bench/affinity.ts). */
+  placement: string;
   close(): Promise<void>;
 }
 
@@ -80,8 +83,9 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
   const worker = new Worker(path.join(__dirname, 'sandboxThread.js'));
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const ready = new Promise<{ endpoint: string; region: string }>((resolve, reject) => {
-    waiting.set(0, { resolve: (v) => resolve(v as { endpoint: string; region: string }), reject });
+  type Ready = { endpoint: string; region: string; threadId?: number };
+  const ready = new Promise<Ready>((resolve, reject) => {
+    waiting.set(0, { resolve: (v) => resolve(v as Ready), reject });
   });
   worker.on('message', (reply: ThreadReply) => {
     const w = waiting.get(reply.id);
@@ -101,7 +105,8 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
       waiting.set(id, { resolve: (v) => resolve(v as T), reject });
       worker.postMessage({ id, op, arg } satisfies ThreadCall);
     });
-  const { endpoint, region } = await ready;
+  const { endpoint, region, threadId } = await ready;
+  const placement = placeApart(threadId);
   const { lambda, cloudwatch } = createClients({ kind: 'sandbox', endpoint, region, embedded: false });
   cloudwatch.destroy();
   return {
@@ -112,11 +117,13 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
     counts: async () => new Map(Object.entries(await call<Record<string, number>>('counts'))),
     reset: () => call('resetCounts'),
     plainServer: (latencyMs, body) => call('plainServer', { latencyMs, body }),
+    placement: placement.description,
     close: async () => {
       lambda.destroy();
       try {
         await call('close');
       } finally {
+        placement.restore();
         await worker.terminate();
       }
     },
