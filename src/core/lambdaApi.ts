@@ -120,7 +120,7 @@ function isNodeStream(body: unknown): body is NodeJS.ReadableStream {
  * which the SDK retries), as the SDK's own reading would; a stream closed without an end or an
  * error (destroyed) rejects too, rather than leaving the page waiting.
  */
-function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+export function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -147,10 +147,13 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
     };
     const onEnd = () => done();
     const onClose = () => done(Object.assign(new Error('The response closed before its body ended.'), { code: 'ECONNRESET' }));
+    const state = stream as NodeJS.ReadableStream & { destroyed?: boolean; readableEnded?: boolean };
+    if (state.destroyed || state.readableEnded) return onClose();
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', done);
     stream.once('close', onClose);
+    stream.resume();
   });
 }
 
@@ -165,7 +168,7 @@ function abortError(signal: AbortSignal): Error {
  * when the body is not a page (then the SDK's own reading of it decides).
  *
  * The next request waits for this, so a page laid out as AWS lays it out (the functions, then
- * the marker; or the marker first) is read at its ends only. Any other layout is parsed whole.
+ * the marker) is read at its ends only. Any other layout is parsed whole.
  */
 export function nextMarkerOf(body: Uint8Array): string | undefined | null {
   const quick = markerAtEnds(body);
@@ -189,50 +192,35 @@ const NEXT_MARKER = Buffer.from('"NextMarker"');
 const FUNCTIONS = Buffer.from('"Functions"');
 
 /**
- * The marker of `{"Functions":[…],"NextMarker":"…"}` or `{"NextMarker":"…","Functions":[…]}`,
- * read without parsing the functions; null for any other layout (or no marker), which is then
+ * The marker of `{"Functions":[…],"NextMarker":"…"}` (the layout AWS sends), read from the two
+ * ends without parsing the functions; null for any other layout or no marker, which is then
  * parsed whole. A string member just before the closing brace is a member of the outer object,
- * and the last of its name is the one JSON.parse keeps, so this reads what a parser would.
+ * and of two members of one name JSON.parse keeps the last, so for a valid page this reads what
+ * a parser would. A body that is not valid JSON between its ends still names a marker here: the
+ * next request then leaves for a page that fails, and the listing stops there and cancels it.
  */
 function markerAtEnds(b: Uint8Array): string | null {
   let i = skipSpace(b, 0, 1);
   if (b[i] !== 0x7b) return null; // {
   i = skipSpace(b, i + 1, 1);
-  if (startsWith(b, i, FUNCTIONS)) {
-    i = skipSpace(b, i + FUNCTIONS.length, 1);
-    if (b[i] !== 0x3a || b[skipSpace(b, i + 1, 1)] !== 0x5b) return null; // : [
-    // From the end: } "…" : "NextMarker" ,
-    let j = skipSpace(b, b.length - 1, -1);
-    if (b[j] !== 0x7d) return null;
-    j = skipSpace(b, j - 1, -1);
-    if (b[j] !== QUOTE || escaped(b, j)) return null;
-    const close = j;
-    do j--;
-    while (j > 0 && (b[j] !== QUOTE || escaped(b, j)));
-    const open = j;
-    if (b[open] !== QUOTE) return null;
-    j = skipSpace(b, open - 1, -1);
-    if (b[j] !== 0x3a) return null;
-    j = skipSpace(b, j - 1, -1) - NEXT_MARKER.length + 1;
-    if (!startsWith(b, j, NEXT_MARKER) || b[skipSpace(b, j - 1, -1)] !== 0x2c) return null; // ,
-    return stringValue(b, open, close);
-  }
-  if (startsWith(b, i, NEXT_MARKER)) {
-    i = skipSpace(b, i + NEXT_MARKER.length, 1);
-    if (b[i] !== 0x3a) return null;
-    const open = skipSpace(b, i + 1, 1);
-    if (b[open] !== QUOTE) return null;
-    let close = open + 1;
-    while (close < b.length && (b[close] !== QUOTE || escaped(b, close))) close++;
-    i = skipSpace(b, close + 1, 1);
-    if (b[i] !== 0x2c) return null;
-    i = skipSpace(b, i + 1, 1);
-    if (!startsWith(b, i, FUNCTIONS)) return null;
-    i = skipSpace(b, i + FUNCTIONS.length, 1);
-    if (b[i] !== 0x3a || b[skipSpace(b, i + 1, 1)] !== 0x5b) return null;
-    return stringValue(b, open, close);
-  }
-  return null;
+  if (!startsWith(b, i, FUNCTIONS)) return null;
+  i = skipSpace(b, i + FUNCTIONS.length, 1);
+  if (b[i] !== 0x3a || b[skipSpace(b, i + 1, 1)] !== 0x5b) return null; // : [
+  // From the end: } "…" : "NextMarker" ,
+  let j = skipSpace(b, b.length - 1, -1);
+  if (b[j] !== 0x7d) return null;
+  j = skipSpace(b, j - 1, -1);
+  if (b[j] !== QUOTE || escaped(b, j)) return null;
+  const close = j;
+  do j--;
+  while (j > 0 && (b[j] !== QUOTE || escaped(b, j)));
+  const open = j;
+  if (b[open] !== QUOTE) return null;
+  j = skipSpace(b, open - 1, -1);
+  if (b[j] !== 0x3a) return null;
+  j = skipSpace(b, j - 1, -1) - NEXT_MARKER.length + 1;
+  if (!startsWith(b, j, NEXT_MARKER) || b[skipSpace(b, j - 1, -1)] !== 0x2c) return null; // ,
+  return stringValue(b, open, close);
 }
 
 function skipSpace(b: Uint8Array, i: number, step: 1 | -1): number {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { mergeByName, nextMarkerOf } from '../../src/core/lambdaApi';
+import { PassThrough } from 'node:stream';
+import { mergeByName, nextMarkerOf, readAll } from '../../src/core/lambdaApi';
 import { seededRandom } from '../../src/sandbox';
 
 const fns = (...names: string[]): FunctionConfiguration[] => names.map((FunctionName) => ({ FunctionName }));
@@ -53,6 +54,9 @@ describe('nextMarkerOf (the next page asked for before the SDK reads this one)',
       ['{"Functions":[],"NextMarker":"a\\/b\\u0041"}', 'a/bA'],
       ['{"Functions":[],"NextMarker":"ends in a backslash\\\\"}', 'ends in a backslash\\'],
       ['{"Functions":[],"NextMarker":"first","NextMarker":"last"}', 'last'],
+      ['{"NextMarker":"first","Functions":[],"NextMarker":"last"}', 'last'],
+      ['{"NextMarker":"first","Functions":[],"NextMarker":null}', undefined],
+      ['{"NextMarker":"first","Functions":[],"NextMarker":""}', undefined],
       ['{"Functions":[],"x":{"NextMarker":"no"}}', undefined],
       ['{"Functions":[{"Description":"\\",\\"NextMarker\\":\\"fake"}]}', undefined],
       ['{"Functions":[],"Description":"\\",\\"NextMarker\\":\\"fake"}', undefined],
@@ -68,7 +72,8 @@ describe('nextMarkerOf (the next page asked for before the SDK reads this one)',
   it('reads only the ends of a page laid out as AWS lays it out', () => {
     // What lies between is not read here (the SDK parses the page afterwards).
     assert.equal(nextMarkerOf(bytes('{"Functions":[ not read ],"NextMarker":"m"}')), 'm');
-    assert.equal(nextMarkerOf(bytes('{"NextMarker":"m","Functions":[ not read ]}')), 'm');
+    // Any other layout is parsed whole.
+    assert.equal(nextMarkerOf(bytes('{"NextMarker":"m","Functions":[ parsed whole ]}')), null);
     assert.equal(nextMarkerOf(bytes('{"Functions":[ parsed whole ]}')), null);
   });
 
@@ -83,11 +88,14 @@ describe('nextMarkerOf (the next page asked for before the SDK reads this one)',
       const fns = Array.from({ length: rand(3) }, () => ({ FunctionName: word(), Description: word(), Environment: { Variables: { NextMarker: word() } } }));
       const marker = rand(5) === 0 ? undefined : rand(6) === 0 ? '' : word();
       const page = rand(2) ? { Functions: fns, NextMarker: marker } : { NextMarker: marker, Functions: fns };
-      const text = JSON.stringify(page, null, rand(3) === 0 ? 2 : undefined);
-      assert.equal(nextMarkerOf(bytes(text)), marker || undefined, text);
-      if (marker) {
-        // The same page with its functions unreadable: the marker still comes from the ends
-        // (a whole parse would fail and say "not a page").
+      let text = JSON.stringify(page, null, rand(3) === 0 ? 2 : undefined);
+      // Now and then a second member of the same name in front: JSON.parse keeps the last.
+      if (rand(4) === 0) text = `{"NextMarker":${JSON.stringify(rand(2) ? word() : null)},${text.slice(1)}`;
+      const expected = (JSON.parse(text) as { NextMarker?: string | null }).NextMarker || undefined;
+      assert.equal(nextMarkerOf(bytes(text)), expected, text);
+      if (marker && /^\{\s*"Functions"/.test(text)) {
+        // The same page (laid out as AWS does) with its functions unreadable: the marker still
+        // comes from the ends (a whole parse would fail and say "not a page").
         const unreadable = text.replace(/"Functions":(\s*)\[/, '"Functions":$1[ @');
         assert.equal(nextMarkerOf(bytes(unreadable)), marker, unreadable);
       }
@@ -99,5 +107,48 @@ describe('nextMarkerOf (the next page asked for before the SDK reads this one)',
     assert.equal(nextMarkerOf(new Uint8Array(whole.buffer, whole.byteOffset + 2, whole.length - 4)), 'm');
     const first = Buffer.from('}"{"NextMarker":"m","Functions":[]}"{');
     assert.equal(nextMarkerOf(new Uint8Array(first.buffer, first.byteOffset + 2, first.length - 4)), 'm');
+  });
+});
+
+describe('readAll (a page\'s raw body, read before the SDK reads it)', () => {
+  it('gives the bytes of every chunk, as a plain Uint8Array', async () => {
+    const one = new PassThrough();
+    one.end(Buffer.from('{"a":1}'));
+    const single = await readAll(one);
+    assert.equal(Object.getPrototypeOf(single), Uint8Array.prototype);
+    assert.equal(Buffer.from(single).toString(), '{"a":1}');
+    const many = new PassThrough();
+    many.write('{"a"');
+    many.write(Buffer.from(':'));
+    many.end('2}');
+    const joined = await readAll(many);
+    assert.equal(Object.getPrototypeOf(joined), Uint8Array.prototype);
+    assert.equal(Buffer.from(joined).toString(), '{"a":2}');
+  });
+
+  it('reads a paused stream', async () => {
+    const s = new PassThrough();
+    s.pause();
+    s.end('paused');
+    assert.equal(Buffer.from(await readAll(s)).toString(), 'paused');
+  });
+
+  it('fails, rather than waiting for ever, on a stream that errs, closes early or is already done', async () => {
+    const erring = new PassThrough();
+    erring.write('half');
+    setImmediate(() => erring.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+    await assert.rejects(readAll(erring), { code: 'ECONNRESET' });
+    const closing = new PassThrough();
+    closing.write('half');
+    setImmediate(() => closing.destroy());
+    await assert.rejects(readAll(closing), /closed before its body ended/);
+    const destroyed = new PassThrough();
+    destroyed.destroy();
+    await assert.rejects(readAll(destroyed), /closed before its body ended/);
+    const ended = new PassThrough();
+    ended.end('x');
+    ended.resume();
+    await new Promise((r) => ended.once('end', r));
+    await assert.rejects(readAll(ended), /closed before its body ended/);
   });
 });
