@@ -173,7 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const send = async (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
       // Encoded and measured before the reply time, so that only the write happens then; a
       // Content-Length (as AWS sends) rather than chunks.
-      const bytes = body === undefined || status === 204 ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+      const bytes = status === 204 || status === 304 ? undefined : body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body) : body;
       const head = { 'x-amzn-RequestId': requestId, ...(bytes ? { 'content-length': String(bytes.length) } : {}), ...headers };
       await replyTime();
       if (truncate && bytes && bytes.length > 1) {
