@@ -33,9 +33,10 @@ export function cpusOf(tid: number): number[] | undefined {
   }
 }
 
-function pin(tid: number, cpus: number[]): boolean {
+/** Pins one thread, or with `all` every thread of the process `tid` belongs to. */
+function pin(tid: number, cpus: number[], all = false): boolean {
   try {
-    execFileSync('taskset', ['-pc', cpus.join(','), String(tid)], { stdio: 'ignore' });
+    execFileSync('taskset', [all ? '-apc' : '-pc', cpus.join(','), String(tid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -45,7 +46,10 @@ function pin(tid: number, cpus: number[]): boolean {
 export interface Placement {
   /** e.g. "sandbox thread on CPU 1, benchmark on CPU 0", or why nothing was pinned. */
   description: string;
-  /** Gives the benchmark's thread its CPUs back. */
+  /**
+   * Gives every thread of the process its CPUs back: threads started meanwhile (libuv's pool,
+   * say) inherited the benchmark thread's narrower set.
+   */
   restore(): void;
 }
 
@@ -54,7 +58,8 @@ export function placeApart(sandboxTid: number | undefined): Placement {
   const self = currentThreadId();
   const cpus = self === undefined ? undefined : cpusOf(self);
   const none = (why: string): Placement => ({ description: `not pinned (${why})`, restore: () => undefined });
-  if (self === undefined || sandboxTid === undefined || !cpus) return none('no taskset or /proc here');
+  if (sandboxTid === undefined) return none('the sandbox thread did not say which it is');
+  if (self === undefined || !cpus) return none('no taskset or /proc here');
   if (cpus.length < 2) return none('one CPU');
   const sandboxCpu = cpus[cpus.length - 1];
   const clientCpus = cpus.slice(0, -1);
@@ -65,6 +70,6 @@ export function placeApart(sandboxTid: number | undefined): Placement {
   }
   return {
     description: `sandbox thread on CPU ${sandboxCpu}, benchmark on CPU ${clientCpus.join(',')}`,
-    restore: () => void pin(self, cpus),
+    restore: () => void pin(process.pid, cpus, true),
   };
 }

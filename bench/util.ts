@@ -107,8 +107,16 @@ export async function threadSandbox(): Promise<ThreadSandbox> {
     });
   const { endpoint, region, threadId } = await ready;
   const placement = placeApart(threadId);
-  const { lambda, cloudwatch } = createClients({ kind: 'sandbox', endpoint, region, embedded: false });
-  cloudwatch.destroy();
+  let lambda: LambdaClient;
+  try {
+    const clients = createClients({ kind: 'sandbox', endpoint, region, embedded: false });
+    clients.cloudwatch.destroy();
+    lambda = clients.lambda;
+  } catch (e) {
+    placement.restore();
+    await worker.terminate();
+    throw e;
+  }
   return {
     lambda,
     seedMany: (count) => call('seedMany', count),
