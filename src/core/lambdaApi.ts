@@ -16,11 +16,11 @@ export type LambdaSend = Pick<LambdaClient, 'send'>;
  *
  * Pages can only be fetched one after another (each names the marker of the next), so whatever
  * happens between one page's bytes arriving and the next request leaving adds to every page.
- * While a page is on its way, the request for the next one is therefore already built
- * (serialized, its endpoint resolved) and waits for the marker; it leaves as soon as the page's
- * raw body is in and names that marker. The SDK turning the page's 50 configurations into objects (about a
- * millisecond here) and the caller handling the page (drawing the tree) then overlap the next
- * round trip instead of adding to it.
+ * While a page is on its way, the request for the next one is therefore already built (all of
+ * the SDK's work up to its signature) and waits for the marker; it is signed and leaves as soon
+ * as the page's raw body is in and names that marker. The SDK turning the page's 50
+ * configurations into objects (about a millisecond here) and the caller handling the page
+ * (drawing the tree) then overlap the next round trip instead of adding to it.
  */
 export async function* listFunctionPages(lambda: LambdaSend, signal?: AbortSignal): AsyncGenerator<FunctionConfiguration[]> {
   // The request for the next page is in flight while the caller handles a page: if the caller
