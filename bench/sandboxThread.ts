@@ -41,10 +41,10 @@ async function main(): Promise<void> {
     plainServer: async (arg) => {
       const { latencyMs, body } = arg as { latencyMs: number; body: Uint8Array };
       const server = http.createServer((req, res) => {
-        // The sandbox's own delay, counted from arrival as the sandbox counts it.
+        // The sandbox's own delay, counted from arrival, and its framing (a Content-Length).
         const arrived = performance.now();
         req.resume();
-        req.on('end', () => void delay(latencyMs, arrived).then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body)));
+        req.on('end', () => void delay(latencyMs, arrived).then(() => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.byteLength) }).end(body)));
       });
       servers.push(server);
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

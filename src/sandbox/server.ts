@@ -159,7 +159,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
-    const started = Date.now();
     const arrived = performance.now();
     // The latency in force when the request arrived; its reply leaves that long after arrival.
     const latency = latencyMs;
@@ -185,7 +184,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       res.writeHead(status, head);
       res.end(bytes);
-      options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Date.now() - started} ms)`);
+      options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Math.round(performance.now() - arrived)} ms)`);
     };
     const sendError = (e: AwsError) => {
       if (isCloudWatch) {
