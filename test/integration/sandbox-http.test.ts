@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, ListFunctionsCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { MAX_BODY_BYTES, startSandbox } from '../../src/sandbox';
-import { clientsFor, sleep, useSandbox } from './helpers';
+import { clientsFor, sdkFetch, sdkHeaders, sleep, useSandbox } from './helpers';
 import type { AwsErr } from './lambda-testkit';
 import { createFn, publish, rejectsWith } from './lambda-testkit';
 
@@ -59,17 +59,19 @@ async function elapsed(p: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+const JSON_CT = { 'content-type': 'application/json' };
+
 describe('sandbox HTTP layer', function () {
   this.timeout(20_000);
   // No transition delay: these suites are about aliases and HTTP, not State (see lambda-api.test.ts).
-  const h = useSandbox({ updateDelayMs: 0 });
+  const h = useSandbox({ updateDelayMs: 0, admin: true });
   const F = '/2015-03-31/functions';
 
   describe('robustness (raw HTTP)', () => {
     afterEach(async () => {
       // Whatever the previous request did, the server still answers, both raw and through the SDK.
       const { sandbox, lambda } = h();
-      const health = await fetch(`${sandbox.endpoint}/_sandbox/health`);
+      const health = await sdkFetch(sandbox, `/_sandbox/health`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { ok: boolean }).ok, true);
       const listed = await lambda.send(new ListFunctionsCommand({}));
@@ -78,7 +80,7 @@ describe('sandbox HTTP layer', function () {
 
     it('answers malformed JSON with 400 SerializationException, an x-amzn-ErrorType header and a JSON body', async () => {
       const { sandbox } = h();
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: '{"FunctionName": ', headers: { 'content-type': 'application/json' } });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST', body: '{"FunctionName": ', headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
       assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
@@ -91,7 +93,7 @@ describe('sandbox HTTP layer', function () {
     it('answers JSON that is not an object with 400 SerializationException', async () => {
       const { sandbox } = h();
       for (const text of ['[1,2]', 'null', '"a string"', '42']) {
-        const res = await fetch(`${sandbox.endpoint}${F}/any/aliases`, { method: 'POST', body: text });
+        const res = await sdkFetch(sandbox, `${F}/any/aliases`, { method: 'POST', body: text, headers: JSON_CT });
         assert.equal(res.status, 400, text);
         assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException', text);
       }
@@ -99,7 +101,7 @@ describe('sandbox HTTP layer', function () {
 
     it('answers an empty CreateFunction body with a 400 ValidationException, not a crash', async () => {
       const { sandbox } = h();
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST' });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST' });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
     });
@@ -108,7 +110,7 @@ describe('sandbox HTTP layer', function () {
       const { sandbox } = h();
       const declared = 71 * 1024 * 1024;
       assert.ok(declared > MAX_BODY_BYTES);
-      const reply = await rawRequest(sandbox.endpoint, 'POST', F, { 'content-type': 'application/json', 'content-length': String(declared) }, async (req) => {
+      const reply = await rawRequest(sandbox.endpoint, 'POST', F, { ...sdkHeaders(sandbox), 'content-type': 'application/json', 'content-length': String(declared) }, async (req) => {
         req.write('{"FunctionName":"huge"');
       });
       assert.equal(reply.status, 413);
@@ -120,7 +122,7 @@ describe('sandbox HTTP layer', function () {
       const { sandbox } = h();
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
       let sent = 0;
-      const reply = await rawRequest(sandbox.endpoint, 'PUT', `${F}/big/code`, { 'content-type': 'application/json' }, async (req, answered) => {
+      const reply = await rawRequest(sandbox.endpoint, 'PUT', `${F}/big/code`, { ...sdkHeaders(sandbox), 'content-type': 'application/json' }, async (req, answered) => {
         while (!answered() && sent < MAX_BODY_BYTES + 4 * chunk.length) {
           sent += chunk.length;
           if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
@@ -135,7 +137,7 @@ describe('sandbox HTTP layer', function () {
     it('reads a large body that is under the limit and judges it on its JSON', async () => {
       const { sandbox } = h();
       // 1 MB of whitespace around a JSON object: size is fine, content decides.
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: `${' '.repeat(1024 * 1024)}{"FunctionName":"x y"}` });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST', body: `${' '.repeat(1024 * 1024)}{"FunctionName":"x y"}`, headers: JSON_CT });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
     });
@@ -150,7 +152,7 @@ describe('sandbox HTTP layer', function () {
         ['GET', `${F}/fn/invocations`, /POST/],
       ];
       for (const [method, path, allowed] of cases) {
-        const res = await fetch(`${sandbox.endpoint}${path}`, { method });
+        const res = await sdkFetch(sandbox, `${path}`, { method });
         assert.equal(res.status, 405, `${method} ${path}`);
         assert.equal(res.headers.get('x-amzn-errortype'), 'MethodNotAllowedException');
         assert.match(((await res.json()) as { message: string }).message, allowed);
@@ -160,7 +162,7 @@ describe('sandbox HTTP layer', function () {
     it('answers unknown routes with 404 UnknownOperationException', async () => {
       const { sandbox } = h();
       for (const path of ['/2099-01-01/nothing', '/2015-03-31/layers', `${F}/fn/unknown-sub`, `${F}/fn/aliases/a/b`, '/', '/_sandbox/nothing']) {
-        const res = await fetch(`${sandbox.endpoint}${path}`);
+        const res = await sdkFetch(sandbox, `${path}`);
         assert.equal(res.status, 404, path);
         assert.equal(res.headers.get('x-amzn-errortype'), 'UnknownOperationException', path);
       }
@@ -168,10 +170,10 @@ describe('sandbox HTTP layer', function () {
 
     it('answers a path with broken percent-encoding with 400, and tolerates a trailing slash', async () => {
       const { sandbox } = h();
-      const bad = await fetch(`${sandbox.endpoint}${F}/%E0%A4%A/configuration`);
+      const bad = await sdkFetch(sandbox, `${F}/%E0%A4%A/configuration`);
       assert.equal(bad.status, 400);
       assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
-      const slash = await fetch(`${sandbox.endpoint}${F}/`);
+      const slash = await sdkFetch(sandbox, `${F}/`);
       assert.equal(slash.status, 200);
       assert.ok(Array.isArray(((await slash.json()) as { Functions: unknown[] }).Functions));
     });
@@ -179,7 +181,7 @@ describe('sandbox HTTP layer', function () {
     it('survives a client that disconnects in the middle of its body', async () => {
       const { sandbox } = h();
       await new Promise<void>((resolve) => {
-        const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { 'content-length': '10000' }, agent: false });
+        const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { ...sdkHeaders(sandbox), ...JSON_CT, 'content-length': '10000' }, agent: false });
         req.on('error', () => resolve());
         req.write('{"FunctionName":', () => {
           req.destroy();
@@ -231,7 +233,7 @@ describe('sandbox HTTP layer', function () {
       await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' })), 'TooManyRequestsException', 429, /Rate exceeded/);
       assert.deepEqual(await alias(lambda, fn), before);
       sandbox.faults.add({ operation: 'GetAlias', kind: 'throttle' });
-      const raw = await fetch(`${sandbox.endpoint}/2015-03-31/functions/${fn}/aliases/prod`);
+      const raw = await sdkFetch(sandbox, `/2015-03-31/functions/${fn}/aliases/prod`);
       assert.equal(raw.status, 429);
       assert.equal(raw.headers.get('x-amzn-errortype'), 'TooManyRequestsException');
       assert.equal(raw.headers.get('retry-after'), '1');
@@ -359,7 +361,7 @@ describe('sandbox HTTP layer', function () {
 
     it('sends replies with a Content-Length, as AWS does, not in chunks', async () => {
       const { sandbox } = h();
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${sandbox.endpoint}${F}?MaxItems=50`, resolve).on('error', reject));
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${sandbox.endpoint}${F}?MaxItems=50`, { headers: sdkHeaders(sandbox) }, resolve).on('error', reject));
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
       assert.equal(res.statusCode, 200);
@@ -369,17 +371,17 @@ describe('sandbox HTTP layer', function () {
 
     it('admin HTTP: PUT /_sandbox/latency sets the latency; out-of-range values are 400', async () => {
       const { sandbox, lambda } = h();
-      const put = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }) });
+      const put = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }), headers: JSON_CT });
       assert.equal(put.status, 200);
       assert.deepEqual(await put.json(), { latencyMs: 60 });
       const took = await elapsed(() => lambda.send(new ListFunctionsCommand({ MaxItems: 1 })));
       assert.ok(took >= 59, `took ${took} ms`);
       for (const ms of [-1, 'fast', 600_001]) {
-        const bad = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms }) });
+        const bad = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms }), headers: JSON_CT });
         assert.equal(bad.status, 400, String(ms));
         assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
       }
-      const reset = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 0 }) });
+      const reset = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 0 }), headers: JSON_CT });
       assert.deepEqual(await reset.json(), { latencyMs: 0 });
     });
 
@@ -398,7 +400,7 @@ describe('sandbox HTTP layer', function () {
     it('admin HTTP: POST /_sandbox/faults arms a fault, DELETE clears them, bad specs are 400', async () => {
       const { sandbox, lambda } = h();
       const before = await alias(lambda, fn);
-      const post = (spec: unknown) => fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      const post = (spec: unknown) => sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', headers: JSON_CT, body: JSON.stringify(spec) });
       const armed = await post({ operation: 'UpdateAlias', nth: 1, kind: 'error' });
       assert.equal(armed.status, 200);
       assert.deepEqual(await armed.json(), { pending: 1 });
@@ -406,7 +408,7 @@ describe('sandbox HTTP layer', function () {
       assert.deepEqual(await alias(lambda, fn), before);
       // Armed then cleared: the fault never fires.
       assert.deepEqual(await (await post({ operation: 'UpdateAlias', kind: 'throttle' })).json(), { pending: 1 });
-      const cleared = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'DELETE' });
+      const cleared = await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'DELETE' });
       assert.deepEqual(await cleared.json(), { pending: 0 });
       assert.equal((await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }))).FunctionVersion, '2');
       const badSpecs = [
@@ -422,7 +424,7 @@ describe('sandbox HTTP layer', function () {
         assert.equal(res.status, 400, JSON.stringify(spec));
         assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
       }
-      const malformed = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: '{nope' });
+      const malformed = await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', body: '{nope', headers: JSON_CT });
       assert.equal(malformed.status, 400);
       assert.equal(malformed.headers.get('x-amzn-errortype'), 'SerializationException');
       assert.equal(sandbox.faults.pending, 0);
@@ -430,7 +432,7 @@ describe('sandbox HTTP layer', function () {
 
     it('admin HTTP: a delayed fault armed over HTTP delays only its operation', async () => {
       const { sandbox, lambda } = h();
-      await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ operation: 'GetAlias', kind: 'delay', delayMs: 100 }) });
+      await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ operation: 'GetAlias', kind: 'delay', delayMs: 100 }), headers: JSON_CT });
       const unrelated = () => elapsed(() => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })));
       const other = Math.min(await unrelated(), await unrelated(), await unrelated());
       const delayed = await elapsed(() => lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' })));
