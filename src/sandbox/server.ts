@@ -246,13 +246,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     };
 
+    // What the request asks for is named before any check, so that a refusal's log line says it.
+    const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
+    const isAdmin = !code && url.pathname.startsWith('/_sandbox/');
+    const pathname = url.pathname.replace(/\/+$/, '');
+    const matching = code || isAdmin || isCloudWatch ? [] : routes.filter((r) => r.pattern.test(pathname));
+    const route = matching.find((r) => r.method === req.method);
+    if (code) op = 'GetFunctionCode';
+    else if (isAdmin) op = 'Admin';
+    else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
+    else if (route) op = route.op;
+
     try {
       admit(checkCaller(req.headers, boundPort));
 
-      const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
       if (code) {
         // A capability URL, like AWS's presigned one: no signature, but its token and expiry.
-        op = 'GetFunctionCode';
         if (req.method !== 'GET') throw new AwsError('MethodNotAllowedException', 405, `${req.method} is not allowed on a code URL; allowed: GET.`);
         admit(checkCodeUrl(code[1], url.searchParams));
         const blob = store.getBlob(code[1]);
@@ -263,8 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
       admit(checkSignature(req.headers, options.accessKeyId));
 
-      if (url.pathname.startsWith('/_sandbox/')) {
-        op = 'Admin';
+      if (isAdmin) {
         if (!options.admin) throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname} (the sandbox's admin endpoints are off; the standalone sandbox serves them).`);
         admit(checkContentType(req.headers, `${req.method} ${url.pathname}`, JSON_BODY));
         bodyTaken = true;
@@ -275,7 +283,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
       let run: (body: Buffer) => Reply | Promise<Reply>;
       if (isCloudWatch) {
-        op = target.slice('GraniteServiceVersion20100801.'.length);
         const fn = cloudWatchOps[op];
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
           throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (GetMetricData, ListMetrics).`);
@@ -286,16 +293,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           return { status: 200, body: fn(input) };
         };
       } else {
-        const pathname = url.pathname.replace(/\/+$/, '');
-        const matching = routes.filter((r) => r.pattern.test(pathname));
-        const route = matching.find((r) => r.method === req.method);
         if (!route) {
           if (matching.length) {
             throw new AwsError('MethodNotAllowedException', 405, `${req.method} is not allowed on ${pathname}; allowed: ${matching.map((r) => r.method).join(', ')}.`);
           }
           throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname}.`);
         }
-        op = route.op;
         admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         const m = route.pattern.exec(pathname)!;
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
