@@ -178,6 +178,30 @@ describe('sandbox HTTP layer', function () {
       assert.ok(Array.isArray(((await slash.json()) as { Functions: unknown[] }).Functions));
     });
 
+    it('a refused request with an unread body leaves its keep-alive connection usable', async () => {
+      const { sandbox } = h();
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const call = (headers: Record<string, string>, body?: Buffer) =>
+        new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+          const req = http.request(`${sandbox.endpoint}${F}`, { method: body ? 'POST' : 'GET', headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      try {
+        // A page's text/plain post: refused before its 256 KB body is read.
+        const refused = await call({ 'content-type': 'text/plain' }, Buffer.alloc(256 * 1024, 0x7b));
+        assert.equal(refused.status, 403);
+        const next = await call(sdkHeaders(sandbox));
+        assert.equal(next.status, 200);
+        assert.equal(next.reused, true, 'the same connection served the next request');
+      } finally {
+        agent.destroy();
+      }
+    });
+
     it('survives a client that disconnects in the middle of its body', async () => {
       const { sandbox } = h();
       await new Promise<void>((resolve) => {
@@ -439,5 +463,54 @@ describe('sandbox HTTP layer', function () {
       assert.ok(other < 90, `an unrelated operation took ${other} ms`);
       assert.ok(delayed >= 95, `the delayed operation took ${delayed} ms`);
     });
+  });
+
+  describe('what real clients send is admitted (headers captured from aws-cli 1.45.11 / botocore 1.43.11 and SDK v3 3.1163)', () => {
+    const botocore = 'aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.18.44 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython cfg/retry-mode#legacy botocore/1.43.11';
+    const sdk = 'aws-sdk-js/3.1163.0 ua/2.1 os/linux#6.18.44 lang/js md/nodejs#20.20.2 api/lambda#3.1163.0 m/N,E,e';
+    const SDK_SIGNED = 'amz-sdk-invocation-id;amz-sdk-request;host;x-amz-content-sha256;x-amz-date;x-amz-user-agent';
+    const auth = (service: string, signed: string) => `AWS4-HMAC-SHA256 Credential=sandbox/20261201/us-east-1/${service}/aws4_request, SignedHeaders=${signed}, Signature=7afc74fb2dd286d482cc7c9a643465d4c431deaa570de798a4846ca396ddc92d`;
+    const fromBotocore = (signed: string, extra: Record<string, string> = {}, service = 'lambda') => ({ 'accept-encoding': 'identity', 'user-agent': botocore, 'x-amz-date': '20261201T083757Z', authorization: auth(service, signed), 'amz-sdk-invocation-id': '24e06fd5-8c41-4376-b7af-15e808e5df2b', 'amz-sdk-request': 'attempt=1', ...extra });
+    const fromSdk = (signed: string, extra: Record<string, string> = {}, service = 'lambda') => ({ 'x-amz-user-agent': 'aws-sdk-js/3.1163.0', 'user-agent': sdk, 'amz-sdk-invocation-id': '920245bd-fe1b-4919-80e0-8c7780a6db40', 'amz-sdk-request': 'attempt=1; max=1', 'x-amz-date': '20261201T083826Z', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', authorization: auth(service, signed), ...extra });
+    const cw = { 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics', 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-mode': 'true' };
+    const json = { 'content-type': 'application/json' };
+    const octets = { 'content-type': 'application/octet-stream' };
+    const NF = `${F}/captured-missing`;
+    // [client op, method, path, headers, body (undefined: none; a string[]: sent in chunks)]
+    const captured: Array<[string, string, string, Record<string, string>, string | string[] | undefined]> = [
+      ['botocore ListFunctions', 'GET', F, fromBotocore('host;x-amz-date'), undefined],
+      ['botocore GetFunction', 'GET', NF, fromBotocore('host;x-amz-date'), undefined],
+      ['botocore DeleteFunction', 'DELETE', NF, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore Invoke (no payload)', 'POST', `${NF}/invocations`, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore Invoke (payload, no Content-Type)', 'POST', `${NF}/invocations`, fromBotocore('host;x-amz-date'), '{"a":1}'],
+      ['botocore CreateAlias', 'POST', `${NF}/aliases`, fromBotocore('content-type;host;x-amz-date', json), '{"Name": "prod", "FunctionVersion": "1"}'],
+      ['botocore DeleteAlias', 'DELETE', `${NF}/aliases/prod`, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore PublishVersion', 'POST', `${NF}/versions`, fromBotocore('content-type;host;x-amz-date', json), '{}'],
+      ['botocore ListMetrics', 'POST', '/', fromBotocore('content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode', cw, 'monitoring'), '{}'],
+      ['SDK v3 ListFunctions', 'GET', F, fromSdk(SDK_SIGNED), undefined],
+      ['SDK v3 DeleteAlias', 'DELETE', `${NF}/aliases/prod`, fromSdk(SDK_SIGNED), undefined],
+      ['SDK v3 Invoke (no payload)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-type`, { ...octets, 'content-length': '0' }), undefined],
+      ['SDK v3 Invoke (payload)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-length;content-type`, octets), '{"a":1}'],
+      ['SDK v3 Invoke (streamed payload, chunked)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-type`, octets), ['{"a"', ':1}']],
+      ['SDK v3 CreateAlias', 'POST', `${NF}/aliases`, fromSdk(`${SDK_SIGNED};content-length;content-type`, json), '{"Name":"p","FunctionVersion":"1"}'],
+      ['SDK v3 UpdateFunctionCode', 'PUT', `${NF}/code`, fromSdk(`${SDK_SIGNED};content-length;content-type`, json), '{"ZipFile":"eA=="}'],
+      ['SDK v3 ListMetrics', 'POST', '/', fromSdk(`${SDK_SIGNED};content-length;content-type;x-amz-target;x-amzn-query-mode`, cw, 'monitoring'), '{}'],
+    ];
+    for (const [name, method, path, headers, body] of captured) {
+      it(`${name} reaches the operation`, async () => {
+        const { sandbox } = h();
+        const reply = await rawRequest(sandbox.endpoint, method, path, headers, async (req) => {
+          if (typeof body === 'string') req.setHeader('content-length', String(Buffer.byteLength(body)));
+          for (const part of Array.isArray(body) ? body : body === undefined ? [] : [body]) req.write(part);
+          req.end();
+        });
+        if (path === '/' || path === F) {
+          assert.equal(reply.status, 200, reply.body);
+        } else {
+          // The function does not exist: the request was admitted and routed to the operation.
+          assert.equal(reply.headers['x-amzn-errortype'], 'ResourceNotFoundException', `${reply.status} ${reply.body}`);
+        }
+      });
+    }
   });
 });
