@@ -6,8 +6,17 @@
  * what a page cannot produce. Signatures are not verified (any credentials are fine); their shape
  * and, when the sandbox was given one, the access key they name are.
  */
+import * as crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AwsError } from './errors';
+
+/**
+ * A fresh access key ID for one sandbox start, of AWS's shape (20 characters): 64 random bits,
+ * which a page probing the port cannot guess.
+ */
+export function newAccessKeyId(): string {
+  return `LCSB${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
+}
 
 /** The host names a loopback client uses; anything else is another site's name (DNS rebinding). */
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];

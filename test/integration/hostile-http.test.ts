@@ -284,6 +284,16 @@ describe('hostile HTTP: only what an AWS SDK sends is served', function () {
       refused(await send(open, 'GET', pathOf(location), { host: `attacker.example:${open.port}` }), 403, 'AccessDeniedException', /Host/);
     });
 
+    it('the code URL ten minutes later: 403 "Request has expired"', async () => {
+      const realNow = Date.now;
+      Date.now = () => realNow() + 10 * 60_000 + 1000;
+      try {
+        refused(await send(open, 'GET', pathOf(location), {}), 403, 'AccessDeniedException', /Request has expired.*call GetFunction again/);
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
     it('the valid code URL is served without a signature, as a presigned URL is', async () => {
       const r = await fetch(location);
       assert.equal(r.status, 200);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createClients } from '../../src/core/connection';
-import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, INVOKE_BODY, JSON_BODY } from '../../src/sandbox/gate';
+import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, INVOKE_BODY, JSON_BODY, newAccessKeyId } from '../../src/sandbox/gate';
 
 const AUTH = `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`;
 const signed = (extra: IncomingHttpHeaders = {}): IncomingHttpHeaders => ({ authorization: AUTH, 'x-amz-date': '20260101T000000Z', ...extra });
@@ -57,6 +57,14 @@ describe('sandbox gate: what an AWS SDK sends', () => {
         assert.match(r!.error.message, message);
       }
       assert.match(checkSignature({ authorization: AUTH }, undefined)!.error.message, /'X-Amz-Date' or a 'Date' header/);
+    });
+
+    it('newAccessKeyId: AWS-shaped, different at every call, and accepted by its own check', () => {
+      const keys = new Set(Array.from({ length: 50 }, () => newAccessKeyId()));
+      assert.equal(keys.size, 50);
+      for (const k of keys) assert.match(k, /^LCSB[0-9A-F]{16}$/);
+      const k = newAccessKeyId();
+      assert.equal(code(checkSignature(signed({ authorization: AUTH.replace('AKIDEXAMPLE', k) }), k)), 'admitted');
     });
 
     it('with an access key set, admits only signatures naming it: UnrecognizedClientException otherwise', () => {
