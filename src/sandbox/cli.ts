@@ -100,7 +100,7 @@ Point the AWS CLI or SDK at it (${sandbox.accessKeyId ? `access key ${sandbox.ac
   export AWS_ACCESS_KEY_ID=${sandbox.accessKeyId ?? 'sandbox'} AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region} AWS_DEFAULT_REGION=${sandbox.region}
   aws lambda list-functions --endpoint-url ${sandbox.endpoint}
   new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
-
+${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET …/_sandbox/health\n`}
 Press Ctrl+C to stop.
 `);
 

@@ -70,7 +70,7 @@ export function checkSignature(headers: IncomingHttpHeaders, accessKeyId: string
   const auth = one(headers.authorization);
   if (auth === undefined || auth.trim() === '') {
     return refuse(
-      new AwsError('MissingAuthenticationTokenException', 403, 'Missing Authentication Token: the sandbox answers only requests signed by an AWS SDK or the AWS CLI (Signature Version 4; any credentials).'),
+      new AwsError('MissingAuthenticationTokenException', 403, 'Missing Authentication Token: the sandbox answers only requests signed with Signature Version 4 (any credentials), as the AWS SDKs, the AWS CLI and `curl --aws-sigv4 aws:amz:REGION:lambda --user KEY:SECRET` send.'),
       'no Authorization header',
     );
   }

@@ -105,7 +105,7 @@ describe('hostile HTTP: only what an AWS SDK sends is served', function () {
   describe('a web page (simple requests: no custom headers, text/plain or form bodies)', () => {
     it('no-cors CreateFunction with a text/plain body and no signature: 403 MissingAuthenticationTokenException', async () => {
       const r = await send(open, 'POST', F, { 'content-type': 'text/plain;charset=UTF-8' }, createBody);
-      refused(r, 403, 'MissingAuthenticationTokenException', /Missing Authentication Token.*signed by an AWS SDK/);
+      refused(r, 403, 'MissingAuthenticationTokenException', /Missing Authentication Token: .*signed with Signature Version 4 \(any credentials\), as the AWS SDKs, the AWS CLI and `curl --aws-sigv4/);
     });
 
     it('no-cors Invoke of an existing function with a text/plain body: 403, the handler does not run', async () => {
