@@ -112,6 +112,10 @@ interface RequestContext {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // AWS's own constraint on access key IDs; an empty or odd one would refuse every client.
+  if (options.accessKeyId !== undefined && !/^[A-Za-z0-9]{16,128}$/.test(options.accessKeyId)) {
+    throw new Error(`The sandbox access key ID must be 16 to 128 letters and digits, as AWS's are; got '${options.accessKeyId}'.`);
+  }
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const store: Store = options.stateDir ? new DirectoryStore(options.stateDir) : new MemoryStore();

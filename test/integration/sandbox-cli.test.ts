@@ -108,7 +108,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
   });
 
   it('bad arguments exit 1 with a message', () => {
-    for (const args of [['--traffic', 'no-rate'], ['--seed', 'nonsense'], ['--port', 'abc'], ['--bogus']]) {
+    for (const args of [['--traffic', 'no-rate'], ['--seed', 'nonsense'], ['--port', 'abc'], ['--bogus'], ['--access-key-id', 'not/a key']]) {
       const r = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', ...args], { encoding: 'utf8', timeout: 10_000 });
       assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /^sandbox: /m, args.join(' '));
@@ -185,10 +185,10 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
   });
 
   it('--access-key-id KEY: only signatures naming KEY are accepted, and the banner says so', async () => {
-    const r = await startCli(['--port', '0', '--quiet', '--access-key-id', 'LCSBCLIKEY'], 'LCSBCLIKEY');
+    const r = await startCli(['--port', '0', '--quiet', '--access-key-id', 'LCSBCLIKEY000001'], 'LCSBCLIKEY000001');
     running.push(r);
-    assert.match(r.output(), /access key LCSBCLIKEY, any secret/);
-    assert.match(r.output(), /export AWS_ACCESS_KEY_ID=LCSBCLIKEY /);
+    assert.match(r.output(), /access key LCSBCLIKEY000001, any secret/);
+    assert.match(r.output(), /export AWS_ACCESS_KEY_ID=LCSBCLIKEY000001 /);
     assert.equal((await r.lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200);
     const other = new LambdaClient({ endpoint: r.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 });
     try {
