@@ -3,6 +3,7 @@ import { splitOf } from '../../core/routing';
 import type { CommandContext } from '../context';
 import { confirmPromote } from './confirmations';
 import { connectionKey, onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
+import { notificationText } from '../../shared/text';
 
 /** Promote Canary: the canary version takes 100% of the alias (confirmed first). */
 export async function promoteCanary(ctx: CommandContext, node?: unknown): Promise<void> {
@@ -10,7 +11,7 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
   const target = await resolveAlias(ctx, clients, node, 'Promote Canary', onlyCanaries);
   const split = splitOf(target.alias);
   if (!split.canary) {
-    void ctx.ui.info(`${target.functionName}:${target.aliasName} runs no canary to promote.`);
+    void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} runs no canary to promote.`));
     return;
   }
   const q = confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary: split.canary });
@@ -21,5 +22,5 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
   );
   await ctx.switchMemory.remember(connectionKey(clients), target.functionName, target.aliasName, result.previousVersion, result.alias.FunctionVersion!);
   refreshFunction(ctx, target.functionName);
-  void ctx.ui.info(`Promoted: ${target.functionName}:${target.aliasName} → ${result.alias.FunctionVersion} (100%).`);
+  void ctx.ui.info(notificationText(`Promoted: ${target.functionName}:${target.aliasName} → ${result.alias.FunctionVersion} (100%).`));
 }

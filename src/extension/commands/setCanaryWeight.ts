@@ -2,6 +2,7 @@ import { setCanaryWeight as setCanaryWeightOp } from '../../core/operations';
 import { aliasLabel, splitOf, weightToPercent } from '../../core/routing';
 import type { CommandContext } from '../context';
 import { onlyCanaries, pickWeight, refreshFunction, resolveAlias, withProgress } from './common';
+import { notificationText } from '../../shared/text';
 
 export async function setCanaryWeight(ctx: CommandContext, node?: unknown): Promise<void> {
   const clients = await ctx.connection.current();
@@ -12,5 +13,5 @@ export async function setCanaryWeight(ctx: CommandContext, node?: unknown): Prom
     setCanaryWeightOp(op, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }, weight),
   );
   refreshFunction(ctx, target.functionName);
-  void ctx.ui.info(`${target.functionName}:${aliasLabel(alias)}`);
+  void ctx.ui.info(notificationText(`${target.functionName}:${aliasLabel(alias)}`));
 }

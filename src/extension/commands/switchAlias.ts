@@ -2,6 +2,7 @@ import { switchAlias as switchAliasOp } from '../../core/operations';
 import { splitOf } from '../../core/routing';
 import type { CommandContext } from '../context';
 import { connectionKey, pickVersion, refreshFunction, resolveAlias, withProgress } from './common';
+import { notificationText } from '../../shared/text';
 
 /** Switch Alias… (blue/green): function → alias → version; the previous version is remembered. */
 export async function switchAlias(ctx: CommandContext, node?: unknown): Promise<void> {
@@ -14,5 +15,5 @@ export async function switchAlias(ctx: CommandContext, node?: unknown): Promise<
   );
   await ctx.switchMemory.remember(connectionKey(clients), target.functionName, target.aliasName, result.previousVersion, version);
   refreshFunction(ctx, target.functionName);
-  void ctx.ui.info(`${target.functionName}:${target.aliasName} → ${version} (was ${result.previousVersion}). "Switch Back" returns to ${result.previousVersion}.`);
+  void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} → ${version} (was ${result.previousVersion}). "Switch Back" returns to ${result.previousVersion}.`));
 }
