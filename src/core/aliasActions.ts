@@ -6,7 +6,8 @@
  * started it abort everything that owner started.
  */
 
-export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe';
+/** `apply` sets the canary weight; `switch` is Switch Alias / Switch Back. */
+export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe' | 'switch';
 
 export interface ActionClaim {
   readonly action: AliasAction;

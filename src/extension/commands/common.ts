@@ -2,6 +2,7 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
 import { connectionLabel } from '../../core/connection';
+import type { AliasAction } from '../../core/aliasActions';
 import { CancelledError, errorSummary, errorText, isCancelled, OperationError } from '../../core/errors';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
 import type { OperationContext } from '../../core/operations';
@@ -51,6 +52,26 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
 }
 
 export { errorText } from '../../core/errors';
+
+/**
+ * Runs a command's action on an alias unless another action holds the alias (the traffic
+ * panel's, or the same command run twice): then it says so and does nothing. `run` gets the
+ * claim's signal for withProgress.
+ */
+export async function exclusively(ctx: CommandContext, functionName: string, aliasName: string, action: AliasAction, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const actions = ctx.panels?.actions;
+  if (!actions) return run(new AbortController().signal);
+  const begun = actions.begin(`${functionName}:${aliasName}`, action, {});
+  if (!begun.ok) {
+    void ctx.ui.info(notificationText(`${functionName}:${aliasName} is busy: wait for the current ${begun.running} to finish.`));
+    return;
+  }
+  try {
+    await run(begun.claim.signal);
+  } finally {
+    begun.claim.end();
+  }
+}
 
 /**
  * Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core.
