@@ -195,7 +195,10 @@ async function writeAlias(
         ctx.log.warn(`UpdateAlias ${ref.aliasName} got no clear answer (${errorName(err.cause) || 'Error'}), but ${ref.aliasName} reads back as intended: the write went through.`);
         return now;
       }
-      if (now.RevisionId !== alias.RevisionId) throw conflictOnAlias(ref, stateIfFailed);
+      // Someone else wrote the alias meanwhile: say what it shows, not that it is unchanged.
+      if (now.RevisionId !== alias.RevisionId) {
+        throw conflictOnAlias(ref, `${alsoTrue ? `${alsoTrue} ` : ''}${ref.aliasName} now routes ${aliasLabel(now)}, set by another client; this request's routing is not in place.`, err.cause);
+      }
       ctx.log.info(`${ref.aliasName} read back unchanged after the failed UpdateAlias.`);
     }
     if (errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref, stateIfFailed, err.cause);

@@ -365,6 +365,27 @@ describe('hostile input: display and logs', function () {
       assert.ok(e.state!.includes(`if it still shows ${aliasLabel(before)}, the request did not take effect`), e.state);
     });
 
+    it("UpdateAlias lost, and the read-back shows another client's change: a conflict that says what is there, not 'unchanged'", async () => {
+      const before = await alias();
+      h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop' });
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        nth: 2,
+        kind: 'hook',
+        // Another developer moves the canary between the lost write and its read-back.
+        hook: async () => void (await h().lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.2 } } }))),
+      });
+      await assert.rejects(setCanaryWeight(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId }, 50), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.kind, 'conflict');
+        assert.match(e.message, /`prod` changed since you loaded it — refresh and retry/);
+        assert.equal(e.state, "prod now routes prod → 1 (80%) · 2 (20%), set by another client; this request's routing is not in place.");
+        assert.doesNotMatch(errorText(e), CLAIMS_NOTHING_CHANGED);
+        return true;
+      });
+      assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 }, "the other client's change stands");
+    });
+
     /** Publish needs an alias without a canary: prod → 1. */
     const noCanary = () => h().lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
 
