@@ -97,8 +97,28 @@ export function recordProblem(v: unknown): string | undefined {
     }
   }
   if (typeof v.nextVersion !== 'number' || !Number.isInteger(v.nextVersion)) return 'nextVersion is not a number';
-  if (!isStringMap(v.tags)) return 'tags is not a map of strings';
+  // Tags are not checked here: earlier releases stored whatever Tags a request sent, and such a
+  // record is repaired at load (see repairTags) rather than set aside.
   return undefined;
+}
+
+/**
+ * Keeps only the string tags of a loaded record (earlier releases accepted `Tags: "x"` or
+ * numbers); returns the keys dropped, or undefined when the tags were fine.
+ */
+export function repairTags(fn: FunctionRecord): string[] | undefined {
+  const tags = fn.tags as unknown;
+  if (isStringMap(tags)) return undefined;
+  const kept: Record<string, string> = {};
+  const dropped: string[] = [];
+  if (isObject(tags)) {
+    for (const [k, v] of Object.entries(tags)) {
+      if (typeof v === 'string') Object.defineProperty(kept, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else dropped.push(k);
+    }
+  } else dropped.push(JSON.stringify(tags));
+  fn.tags = kept;
+  return dropped;
 }
 
 function versionProblem(v: unknown): string | undefined {

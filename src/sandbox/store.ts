@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionRecord } from './model';
-import { recordProblem } from './model';
+import { recordProblem, repairTags } from './model';
 
 /**
  * Where the sandbox keeps its functions and code blobs: in memory, or in a directory so that
@@ -140,6 +140,11 @@ export class DirectoryStore implements Store {
         continue;
       }
       const fn = rec as FunctionRecord;
+      const dropped = repairTags(fn);
+      if (dropped) {
+        this.warn(`The function ${fn.name} had tags that are not strings (${dropped.join(', ')}), stored by an earlier release: they were dropped, its other tags kept.`);
+        atomicWrite(full, JSON.stringify(fn));
+      }
       if (file === recordFileName(fn.name)) this.functions.set(fn.name, fn);
       else legacy.push([file, fn]);
     }

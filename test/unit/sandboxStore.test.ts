@@ -149,3 +149,25 @@ describe('sandbox state files', () => {
     assert.deepEqual(new DirectoryStore(dir).functions.get('old'), fnRecord('old'));
   });
 });
+
+describe('sandbox state written by earlier releases', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-store-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('repairs tags that are not strings (accepted before) instead of setting the function aside', () => {
+    const fnDir = path.join(dir, 'functions');
+    fs.mkdirSync(fnDir, { recursive: true });
+    fs.writeFileSync(path.join(fnDir, 'tagged.json'), JSON.stringify({ ...fnRecord('tagged'), tags: { team: 'a', n: 1 } }));
+    fs.writeFileSync(path.join(fnDir, 'odd.json'), JSON.stringify({ ...fnRecord('odd'), tags: 'x' }));
+    const store = new DirectoryStore(dir);
+    assert.deepEqual(store.functions.sortedNames(), ['odd', 'tagged']);
+    assert.deepEqual(store.functions.get('tagged')?.tags, { team: 'a' });
+    assert.deepEqual(store.functions.get('odd')?.tags, {});
+    assert.equal(store.warnings.length, 2);
+    assert.match(store.warnings.join('\n'), /tagged had tags that are not strings \(n\)/);
+    assert.deepEqual(new DirectoryStore(dir).warnings, [], 'repaired on disk too');
+  });
+});
