@@ -1,8 +1,8 @@
 /**
  * Checking and unpacking deployment packages off the request thread. The work runs in one
- * worker thread (unpackWorker.ts), started on first use and stopped after a while idle; jobs run
- * in it concurrently. The server's event loop only posts the bytes and awaits the answer, so a
- * 20,000-file zip or a zip bomb delays nobody else's request.
+ * worker thread (unpackWorker.ts), started on first use and stopped after a while idle; jobs
+ * take turns in it. The server's event loop only posts the bytes and awaits the answer, so a
+ * 20,000-file zip or a zip bomb delays no other request (only other packages' checks).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

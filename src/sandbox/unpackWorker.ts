@@ -113,7 +113,7 @@ function entryData(zip: Buffer, entry: yauzl.Entry): Buffer {
         code === 'ERR_BUFFER_TOO_LARGE' ? `the entry ${entry.fileName} inflates to more bytes than the ${entry.uncompressedSize} it declares` : `the entry ${entry.fileName} is not valid deflate data`,
       );
     }
-  } else throw new ZipContentError(`the entry ${entry.fileName} uses compression method ${entry.compressionMethod}, which Lambda cannot unpack`);
+  } else throw new ZipContentError(`the entry ${entry.fileName} uses compression method ${entry.compressionMethod}; the sandbox unpacks deflate and stored entries`);
   if (data.length !== entry.uncompressedSize) {
     throw new ZipContentError(`the entry ${entry.fileName} inflates to ${data.length} bytes, not the ${entry.uncompressedSize} it declares`);
   }
