@@ -18,6 +18,8 @@ const extensionConfig = {
   entry: {
     extension: './src/extension/extension.ts',
     sandboxWorker: './src/sandbox/runtime/worker.ts',
+    // The sandbox checks and unpacks deployment packages on this worker thread (src/sandbox/unpack.ts).
+    sandboxUnpack: './src/sandbox/unpackWorker.ts',
     // The packager's worker threads (src/core/packaging.ts starts them from beside the bundle).
     packWorker: './src/core/packWorker.ts',
     // The standalone sandbox (`node dist/sandbox-cli.js --seed demo …`) for npm start and the e2e

@@ -101,9 +101,10 @@ export class ConnectionManager implements vscode.Disposable {
       workerScript: path.join(this.context.extensionPath, 'dist', 'sandboxWorker.js'),
     });
     this.sandbox = sandbox;
+    for (const w of sandbox.warnings) this.log.warn(`Local sandbox: ${w}`);
     const s = readSettings();
     if (s.sandboxSeedDemo && sandbox.store.functions.size === 0) {
-      const created = seedDemo(sandbox.lambda, () => sandbox.settle());
+      const created = await seedDemo(sandbox.lambda, () => sandbox.settle());
       this.log.info(`Local sandbox: created demo functions ${created.join(', ')}.`);
     }
     if (s.sandboxTraffic) {

@@ -70,14 +70,15 @@ async function main(): Promise<void> {
     admin: !values['no-admin'],
     log: values.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
+  for (const w of sandbox.warnings) process.stderr.write(`sandbox: warning: ${w}\n`);
   for (const f of values.fault ?? []) sandbox.faults.add(parseFaultArg(f));
   for (const s of values.seed ?? []) {
     if (s === 'demo') {
-      const created = seedDemo(sandbox.lambda, () => sandbox.settle());
+      const created = await seedDemo(sandbox.lambda, () => sandbox.settle());
       process.stdout.write(`Seeded demo functions: ${created.length ? created.join(', ') : '(already present)'}\n`);
     } else if (/^many:\d+$/.test(s)) {
       const n = Number(s.slice(5));
-      seedMany(sandbox.lambda, n, () => sandbox.settle());
+      await seedMany(sandbox.lambda, n, () => sandbox.settle());
       process.stdout.write(`Seeded ${n} functions.\n`);
     } else {
       throw new Error(`--seed expects 'demo' or 'many:N', got '${s}'`);

@@ -1,12 +1,12 @@
 import * as crypto from 'node:crypto';
-import { unzipSync } from 'fflate';
-import { AwsError, conflict, invalidParameter, notFound, preconditionFailed, validation } from './errors';
+import { AwsError, conflict, invalidParameter, notFound, preconditionFailed, serviceError, validation } from './errors';
 import type { MetricsStore } from './metrics';
 import type { AliasRecord, FunctionRecord, FunctionSettings, VersionRecord } from './model';
 import { fingerprint, lambdaTimestamp, stateOf, updateStatusOf } from './model';
 import type { Random } from './random';
 import type { Invoker } from './runtime/invoker';
 import type { Store } from './store';
+import { inspectZip, MAX_UNZIPPED_BYTES } from './unpack';
 import {
   checkAliasName,
   checkDescription,
@@ -17,13 +17,18 @@ import {
   checkRole,
   checkRouting,
   checkRuntime,
+  checkTags,
   checkTimeout,
   checkVersion,
+  expectBoolean,
+  expectString,
+  expectStructure,
   isVersionQualifier,
   parseFunctionRef,
 } from './validation';
+import type { FunctionRef } from './validation';
 
-export const MAX_UNZIPPED_BYTES = 262_144_000;
+export { MAX_UNZIPPED_BYTES } from './unpack';
 export const MAX_INVOKE_PAYLOAD = 6 * 1024 * 1024;
 const PAGE = 50;
 
@@ -61,11 +66,38 @@ export class LambdaService {
     return qualifier ? `${base}:${qualifier}` : base;
   }
 
-  private fn(raw: unknown): { fn: FunctionRecord; qualifier?: string } {
-    const ref = parseFunctionRef(raw);
+  /**
+   * The function a FunctionName names. `action` is the IAM action of the operation, for the
+   * answer AWS gives to an ARN of another account.
+   */
+  private fn(raw: unknown, action: string): { fn: FunctionRecord; qualifier?: string } {
+    const ref = this.local(parseFunctionRef(raw), action);
     const fn = this.store.functions.get(ref.name);
     if (!fn) throw notFound(`Function not found: ${this.arn(ref.name)}`);
     return { fn, qualifier: ref.qualifier };
+  }
+
+  /**
+   * An ARN must name this sandbox's partition, region and account: Lambda answers one of another
+   * region as unreachable from here, and one of another account as not authorized (the sandbox
+   * holds no other account's functions, and no resource policy to grant access to them).
+   */
+  private local(ref: FunctionRef, action: string): FunctionRef {
+    if (ref.region !== undefined && ref.region !== this.opts.region) {
+      throw notFound(`Functions from '${ref.region}' are not reachable in this region ('${this.opts.region}')`);
+    }
+    if (ref.partition !== undefined && ref.partition !== 'aws') {
+      throw notFound(`Functions from partition '${ref.partition || '(none)'}' are not reachable in this partition ('aws')`);
+    }
+    if (ref.accountId !== undefined && ref.accountId !== this.opts.accountId) {
+      const arn = `arn:aws:lambda:${ref.region ?? this.opts.region}:${ref.accountId}:function:${ref.name}${ref.qualifier === undefined ? '' : `:${ref.qualifier}`}`;
+      throw new AwsError(
+        'AccessDeniedException',
+        403,
+        `User: arn:aws:iam::${this.opts.accountId}:root is not authorized to perform: lambda:${action} on resource: ${arn} because no resource-based policy allows the lambda:${action} action`,
+      );
+    }
+    return ref;
   }
 
   /** A qualifier from the path and one from the query must agree, as Lambda requires. */
@@ -117,32 +149,27 @@ export class LambdaService {
   }
 
   private checkRevision(given: unknown, current: string, what: string): void {
-    if (given === undefined || given === null) return;
+    if (expectString(given, 'RevisionId') === undefined) return;
     if (given !== current) {
       throw preconditionFailed(`The Revision Id provided does not match the latest Revision Id. Call the ${what} API to retrieve the latest Revision Id`);
     }
   }
 
-  private decodeZip(raw: unknown): Buffer {
+  /**
+   * Decodes a ZipFile and checks, off the event loop, that it unzips within Lambda's limit
+   * (counting the bytes it really inflates to, whatever its headers declare).
+   */
+  private async decodeZip(raw: unknown): Promise<Buffer> {
+    if (raw !== undefined && raw !== null && typeof raw !== 'string') expectString(raw, 'ZipFile');
     if (typeof raw !== 'string' || raw.length === 0) {
       throw invalidParameter('Please provide a source for function code: ZipFile (S3 and container images are not supported by the sandbox).');
     }
     const data = Buffer.from(raw, 'base64');
-    let total = 0;
-    try {
-      const files = unzipSync(new Uint8Array(data), {
-        filter: (f) => {
-          total += f.originalSize;
-          if (total > MAX_UNZIPPED_BYTES) throw new RangeError('too large');
-          return true;
-        },
-      });
-      void files;
-    } catch (e) {
-      if (e instanceof RangeError) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
-      throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
-    }
-    return data;
+    const r = await inspectZip(data, MAX_UNZIPPED_BYTES);
+    if (r.ok) return data;
+    if (r.reason === 'tooLarge') throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (r.reason === 'corrupt') throw invalidParameter(`Could not unzip uploaded file. Please check your file, then try to upload again. (${r.message})`);
+    throw serviceError(`The sandbox could not check the uploaded file (${r.message}); nothing was changed.`);
   }
 
   private newCode(zip: Buffer): VersionRecord['code'] {
@@ -206,8 +233,8 @@ export class LambdaService {
 
   // ---- functions -------------------------------------------------------------------------
 
-  createFunction(body: Record<string, unknown>): Reply {
-    const name = checkNewFunctionName(body.FunctionName);
+  async createFunction(body: Record<string, unknown>): Promise<Reply> {
+    const { name } = this.local(checkNewFunctionName(body.FunctionName), 'CreateFunction');
     if (body.PackageType !== undefined && body.PackageType !== 'Zip') {
       throw invalidParameter('The sandbox supports only PackageType Zip.');
     }
@@ -220,8 +247,12 @@ export class LambdaService {
       memorySize: body.MemorySize === undefined ? 128 : checkMemorySize(body.MemorySize),
       environment: checkEnvironment(body.Environment),
     };
-    const code = body.Code as { ZipFile?: unknown } | undefined;
-    const zip = this.decodeZip(code?.ZipFile);
+    const tags = checkTags(body.Tags);
+    const publish = expectBoolean(body.Publish, 'Publish');
+    const code = expectStructure(body.Code, 'Code', '{"ZipFile": "<base64 zip>"}');
+    if (this.store.functions.has(name)) throw conflict(`Function already exist: ${name}`);
+    const zip = await this.decodeZip(code?.ZipFile);
+    // Checked again: another CreateFunction may have finished while the zip was being checked.
     if (this.store.functions.has(name)) throw conflict(`Function already exist: ${name}`);
     const now = this.opts.now();
     const latest: VersionRecord = {
@@ -233,9 +264,9 @@ export class LambdaService {
       pendingUntil: now + this.opts.updateDelayMs,
       updatingUntil: 0,
     };
-    const fn: FunctionRecord = { name, latest, versions: [], aliases: {}, nextVersion: 1, tags: (body.Tags as Record<string, string>) ?? {} };
+    const fn: FunctionRecord = { name, latest, versions: [], aliases: {}, nextVersion: 1, tags };
     let result: VersionRecord = latest;
-    if (body.Publish === true) {
+    if (publish === true) {
       result = this.snapshot(fn, checkDescription(body.Description), now);
     }
     this.store.saveFunction(fn);
@@ -243,7 +274,7 @@ export class LambdaService {
   }
 
   getFunction(pathName: string, query: URLSearchParams): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'GetFunction');
     const q = this.qualifierOf(qualifier, query);
     const v = this.resolve(fn, q);
     const out: Record<string, unknown> = {
@@ -255,13 +286,13 @@ export class LambdaService {
   }
 
   getFunctionConfiguration(pathName: string, query: URLSearchParams): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'GetFunctionConfiguration');
     const q = this.qualifierOf(qualifier, query);
     return { status: 200, body: this.configuration(fn, this.resolve(fn, q), q ?? false) };
   }
 
   deleteFunction(pathName: string, query: URLSearchParams): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'DeleteFunction');
     const q = this.qualifierOf(qualifier, query);
     if (q === undefined) {
       this.store.deleteFunction(fn.name);
@@ -321,13 +352,18 @@ export class LambdaService {
     };
   }
 
-  updateFunctionCode(pathName: string, body: Record<string, unknown>): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+  async updateFunctionCode(pathName: string, body: Record<string, unknown>): Promise<Reply> {
+    const { qualifier } = this.fn(pathName, 'UpdateFunctionCode');
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionCode applies to $LATEST: do not qualify the function name.');
-    const zip = this.decodeZip(body.ZipFile);
+    const publish = expectBoolean(body.Publish, 'Publish');
+    const dryRun = expectBoolean(body.DryRun, 'DryRun');
+    expectString(body.RevisionId, 'RevisionId');
+    const zip = await this.decodeZip(body.ZipFile);
+    // Looked up again after the wait: the function may have been changed or deleted meanwhile.
+    const { fn } = this.fn(pathName, 'UpdateFunctionCode');
     this.checkRevision(body.RevisionId, fn.latest.revisionId, 'GetFunction/GetAlias');
     this.assertNotUpdating(fn);
-    if (body.DryRun === true) return { status: 200, body: this.configuration(fn, fn.latest, false) };
+    if (dryRun === true) return { status: 200, body: this.configuration(fn, fn.latest, false) };
     const now = this.opts.now();
     fn.latest = {
       ...fn.latest,
@@ -337,13 +373,13 @@ export class LambdaService {
       updatingUntil: now + this.opts.updateDelayMs,
     };
     let result = fn.latest;
-    if (body.Publish === true) result = this.snapshot(fn, '', now);
+    if (publish === true) result = this.snapshot(fn, '', now);
     this.store.saveFunction(fn);
     return { status: 200, body: this.configuration(fn, result, false) };
   }
 
   updateFunctionConfiguration(pathName: string, body: Record<string, unknown>): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'UpdateFunctionConfiguration');
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name.');
     const s = fn.latest.settings;
     const settings: FunctionSettings = {
@@ -385,11 +421,12 @@ export class LambdaService {
   }
 
   publishVersion(pathName: string, body: Record<string, unknown>): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'PublishVersion');
     if (qualifier !== undefined) throw invalidParameter('PublishVersion publishes $LATEST: do not qualify the function name.');
     const description = checkDescription(body.Description);
+    const codeSha256 = expectString(body.CodeSha256, 'CodeSha256');
     this.checkRevision(body.RevisionId, fn.latest.revisionId, 'GetFunction/GetAlias');
-    if (body.CodeSha256 !== undefined && body.CodeSha256 !== fn.latest.code.sha256) {
+    if (codeSha256 !== undefined && codeSha256 !== fn.latest.code.sha256) {
       throw invalidParameter(
         `CodeSHA256 (${String(body.CodeSha256)}) is different from current CodeSHA256 in $LATEST (${fn.latest.code.sha256}). Please try again with the CodeSHA256 in $LATEST.`,
       );
@@ -401,7 +438,7 @@ export class LambdaService {
   }
 
   listVersions(pathName: string, query: URLSearchParams): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'ListVersionsByFunction');
     if (qualifier !== undefined) throw invalidParameter('ListVersionsByFunction takes an unqualified function name.');
     const max = pageSize(query, 10_000);
     const all = [fn.latest, ...fn.versions];
@@ -432,7 +469,7 @@ export class LambdaService {
   }
 
   createAlias(pathName: string, body: Record<string, unknown>): Reply {
-    const { fn, qualifier } = this.fn(pathName);
+    const { fn, qualifier } = this.fn(pathName, 'CreateAlias');
     if (qualifier !== undefined) throw invalidParameter('CreateAlias takes an unqualified function name.');
     const name = checkAliasName(body.Name);
     const primary = checkVersion(body.FunctionVersion);
@@ -447,12 +484,12 @@ export class LambdaService {
   }
 
   getAlias(pathName: string, aliasName: string): Reply {
-    const { fn } = this.fn(pathName);
+    const { fn } = this.fn(pathName, 'GetAlias');
     return { status: 200, body: this.aliasShape(fn, this.alias(fn, checkAliasName(aliasName))) };
   }
 
   listAliases(pathName: string, query: URLSearchParams): Reply {
-    const { fn } = this.fn(pathName);
+    const { fn } = this.fn(pathName, 'ListAliases');
     const filter = query.get('FunctionVersion');
     if (filter !== null) checkVersion(filter);
     const max = pageSize(query, 10_000);
@@ -467,7 +504,7 @@ export class LambdaService {
   }
 
   updateAlias(pathName: string, aliasName: string, body: Record<string, unknown>): Reply {
-    const { fn } = this.fn(pathName);
+    const { fn } = this.fn(pathName, 'UpdateAlias');
     const a = this.alias(fn, checkAliasName(aliasName));
     const primary = body.FunctionVersion === undefined ? a.functionVersion : checkVersion(body.FunctionVersion);
     const description = body.Description === undefined ? a.description : checkDescription(body.Description);
@@ -488,7 +525,7 @@ export class LambdaService {
   }
 
   deleteAlias(pathName: string, aliasName: string): Reply {
-    const { fn } = this.fn(pathName);
+    const { fn } = this.fn(pathName, 'DeleteAlias');
     const name = checkAliasName(aliasName);
     // DeleteAlias is idempotent on AWS for a known function.
     if (Object.hasOwn(fn.aliases, name)) {
@@ -501,7 +538,7 @@ export class LambdaService {
   /** Counts a throttled invocation in the Throttles metric (used by fault injection). */
   recordThrottle(pathName: string, query: URLSearchParams): void {
     try {
-      const { fn, qualifier } = this.fn(pathName);
+      const { fn, qualifier } = this.fn(pathName, 'InvokeFunction');
       const q = this.qualifierOf(qualifier, query);
       this.metrics.record({
         time: this.opts.now(),
@@ -518,8 +555,22 @@ export class LambdaService {
 
   // ---- invoke ----------------------------------------------------------------------------
 
+  /** The version's code unpacked on disk (off the event loop, once per code blob). */
+  private async codeFolder(fn: FunctionRecord, v: VersionRecord): Promise<string> {
+    try {
+      return await this.invoker.ensureCode(v.code.blob, () => {
+        const blob = this.store.getBlob(v.code.blob);
+        if (!blob) throw new AwsError('ServiceException', 500, `Code of ${this.arn(fn.name, v.version)} is missing from the sandbox store.`, 'Service');
+        return blob;
+      });
+    } catch (e) {
+      if (e instanceof AwsError) throw e;
+      throw serviceError(`The sandbox could not unpack the code of ${this.arn(fn.name, v.version)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   async invoke(pathName: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, payload: Buffer): Promise<Reply> {
-    const { fn, qualifier: pathQ } = this.fn(pathName);
+    const { fn, qualifier: pathQ } = this.fn(pathName, 'InvokeFunction');
     const q = this.qualifierOf(pathQ, query);
     const type = (headers['x-amz-invocation-type'] as string | undefined) ?? 'RequestResponse';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
@@ -564,11 +615,7 @@ export class LambdaService {
     const spec = {
       key: `${fn.name}\u0000${v.version}\u0000${v.revisionId}\u0000${v.code.blob}`,
       init: {
-        taskRoot: this.invoker.ensureCode(v.code.blob, () => {
-          const blob = this.store.getBlob(v.code.blob);
-          if (!blob) throw new AwsError('ServiceException', 500, `Code of ${this.arn(fn.name, v.version)} is missing from the sandbox store.`, 'Service');
-          return blob;
-        }),
+        taskRoot: await this.codeFolder(fn, v),
         handler: v.settings.handler,
         functionName: fn.name,
         functionVersion: v.version,

@@ -16,6 +16,29 @@ export interface InvocationSample {
 /** GetMetricData's limit on datapoints in one answer. */
 export const MAX_DATAPOINTS = 100_800;
 
+/** MetricDataQuery.Expression: at most 2,048 characters, as CloudWatch's model says. */
+export const MAX_EXPRESSION_LENGTH = 2048;
+
+/** CloudWatch's wording for a request that fails a model constraint. */
+function constraint(value: unknown, member: string, rule: string): AwsError {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = text !== undefined && text.length > 100 ? `${text.slice(0, 100)}…` : text;
+  return new AwsError('ValidationError', 400, `1 validation error detected: Value '${shown}' at '${member}' failed to satisfy constraint: ${rule}`);
+}
+
+function checkDimensions(raw: unknown, member: string): Dimension[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw constraint(raw, member, 'Member must be a list of dimensions ({Name, Value})');
+  if (raw.length > 30) throw constraint(raw.length, member, 'Member must have length less than or equal to 30');
+  for (const d of raw as unknown[]) {
+    const dim = d as { Name?: unknown; Value?: unknown } | null;
+    if (typeof dim !== 'object' || dim === null || typeof dim.Name !== 'string' || (dim.Value !== undefined && typeof dim.Value !== 'string')) {
+      throw constraint(d, member, 'Each dimension must have a string Name and a string Value');
+    }
+  }
+  return raw as Dimension[];
+}
+
 export const LAMBDA_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles'] as const;
 type MetricName = (typeof LAMBDA_METRICS)[number];
 
@@ -83,7 +106,8 @@ export class MetricsStore {
     const ns = input.Namespace as string | undefined;
     if (ns !== undefined && ns !== 'AWS/Lambda') return { Metrics: [] };
     const name = input.MetricName as string | undefined;
-    const filters = (input.Dimensions as Array<{ Name: string; Value?: string }> | undefined) ?? [];
+    if (name !== undefined && typeof name !== 'string') throw constraint(name, 'metricName', 'Member must be a string');
+    const filters = checkDimensions(input.Dimensions, 'dimensions') as Array<{ Name: string; Value?: string }>;
     const seen = new Map<string, Series>();
     for (const s of this.samples) {
       for (const dims of MetricsStore.dimensionSets(s)) {
@@ -126,6 +150,23 @@ export class MetricsStore {
       if (!q.MetricStat === !q.Expression) {
         throw new AwsError('ValidationError', 400, `Query ${q.Id} must have exactly one of MetricStat and Expression.`);
       }
+    }
+    for (const [i, q] of queries.entries()) {
+      const at = `metricDataQueries.${i + 1}.member`;
+      if (q.Expression !== undefined) {
+        if (typeof q.Expression !== 'string') throw constraint(q.Expression, `${at}.expression`, 'Member must be a string');
+        // Bounded like CloudWatch's own: the parser below then never nests deeper than this.
+        if (q.Expression.length > MAX_EXPRESSION_LENGTH) {
+          throw constraint(q.Expression, `${at}.expression`, `Member must have length less than or equal to ${MAX_EXPRESSION_LENGTH}`);
+        }
+      }
+      if (q.MetricStat !== undefined) {
+        if (typeof q.MetricStat !== 'object' || q.MetricStat === null || Array.isArray(q.MetricStat)) throw constraint(q.MetricStat, `${at}.metricStat`, 'Member must be a structure');
+        const m = q.MetricStat.Metric;
+        if (m !== undefined && (typeof m !== 'object' || m === null || Array.isArray(m))) throw constraint(m, `${at}.metricStat.metric`, 'Member must be a structure');
+        checkDimensions(m?.Dimensions, `${at}.metricStat.metric.dimensions`);
+      }
+      if (q.Label !== undefined && typeof q.Label !== 'string') throw constraint(q.Label, `${at}.label`, 'Member must be a string');
     }
     const results = new Map<string, TimeSeries>();
     const byId = new Map(queries.map((q) => [q.Id, q]));
@@ -259,10 +300,17 @@ export function applyStat(stat: string, values: number[]): number {
       return values.reduce((a, b) => a + b, 0);
     case 'Average':
       return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'Minimum':
-      return Math.min(...values);
-    case 'Maximum':
-      return Math.max(...values);
+    case 'Minimum': {
+      // A loop, not Math.min(...values): spreading 200,000 values overflows the call stack.
+      let min = Infinity;
+      for (const v of values) if (v < min) min = v;
+      return min;
+    }
+    case 'Maximum': {
+      let max = -Infinity;
+      for (const v of values) if (v > max) max = v;
+      return max;
+    }
     case 'SampleCount':
       return values.length;
     default: {

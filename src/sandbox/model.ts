@@ -74,3 +74,75 @@ export function fingerprint(v: VersionRecord): string {
 export function lambdaTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
+
+/**
+ * Why a parsed state record cannot be used as a FunctionRecord, or undefined when it can. Checks
+ * the shape the sandbox relies on, so a damaged record is set aside at load instead of failing
+ * requests later.
+ */
+export function recordProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'not a JSON object';
+  if (typeof v.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(v.name)) return 'no valid function name';
+  const latest = versionProblem(v.latest);
+  if (latest) return `$LATEST: ${latest}`;
+  if (!Array.isArray(v.versions)) return 'versions is not a list';
+  for (const [i, x] of v.versions.entries()) {
+    const p = versionProblem(x);
+    if (p) return `version ${i + 1}: ${p}`;
+  }
+  if (!isObject(v.aliases)) return 'aliases is not an object';
+  for (const [k, a] of Object.entries(v.aliases)) {
+    if (!isObject(a) || a.name !== k || typeof a.functionVersion !== 'string' || typeof a.revisionId !== 'string' || typeof a.description !== 'string' || !isNumberMap(a.routing)) {
+      return `alias ${k} is incomplete`;
+    }
+  }
+  if (typeof v.nextVersion !== 'number' || !Number.isInteger(v.nextVersion)) return 'nextVersion is not a number';
+  // Tags are not checked here: earlier releases stored whatever Tags a request sent, and such a
+  // record is repaired at load (see repairTags) rather than set aside.
+  return undefined;
+}
+
+/**
+ * Keeps only the string tags of a loaded record (earlier releases accepted `Tags: "x"` or
+ * numbers); returns the keys dropped, or undefined when the tags were fine.
+ */
+export function repairTags(fn: FunctionRecord): string[] | undefined {
+  const tags = fn.tags as unknown;
+  if (isStringMap(tags)) return undefined;
+  const kept: Record<string, string> = {};
+  const dropped: string[] = [];
+  if (isObject(tags)) {
+    for (const [k, v] of Object.entries(tags)) {
+      if (typeof v === 'string') Object.defineProperty(kept, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else dropped.push(k);
+    }
+  } else dropped.push(JSON.stringify(tags));
+  fn.tags = kept;
+  return dropped;
+}
+
+function versionProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'missing';
+  if (typeof v.version !== 'string' || typeof v.revisionId !== 'string' || typeof v.lastModified !== 'string') return 'version, revisionId or lastModified missing';
+  if (typeof v.pendingUntil !== 'number' || typeof v.updatingUntil !== 'number') return 'pendingUntil or updatingUntil missing';
+  const s = v.settings;
+  if (!isObject(s)) return 'settings missing';
+  for (const k of ['runtime', 'handler', 'role', 'description']) if (typeof s[k] !== 'string') return `settings.${k} missing`;
+  for (const k of ['timeout', 'memorySize']) if (typeof s[k] !== 'number') return `settings.${k} missing`;
+  if (!isStringMap(s.environment)) return 'settings.environment is not a map of strings';
+  const c = v.code;
+  if (!isObject(c) || typeof c.sha256 !== 'string' || typeof c.blob !== 'string' || !/^[0-9a-f]{64}$/.test(c.blob) || typeof c.size !== 'number') return 'code reference missing';
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringMap(v: unknown): boolean {
+  return isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+function isNumberMap(v: unknown): boolean {
+  return isObject(v) && Object.values(v).every((x) => typeof x === 'number');
+}

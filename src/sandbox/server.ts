@@ -75,6 +75,8 @@ export interface Sandbox {
   readonly metrics: MetricsStore;
   readonly faults: FaultInjector;
   readonly invoker: Invoker;
+  /** What loading the state directory found wrong and did about it (also logged): print these. */
+  readonly warnings: readonly string[];
   /** Changes the injected per-request latency at run time. */
   setLatency(ms: number): void;
   /** Replaces the routing random source (tests use a seeded one). */
@@ -118,7 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
-  const store: Store = options.stateDir ? new DirectoryStore(options.stateDir) : new MemoryStore();
+  const store: Store = options.stateDir ? new DirectoryStore(options.stateDir, options.log) : new MemoryStore();
   const ownCodeDir = !options.codeDir;
   const codeDir = options.codeDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-canary-code-'));
   fs.mkdirSync(codeDir, { recursive: true });
@@ -427,6 +429,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     metrics,
     faults,
     invoker,
+    warnings: store instanceof DirectoryStore ? store.warnings : [],
     setLatency: (ms) => (latencyMs = ms),
     setRandom: (r) => (random = r),
     settle: () => {

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionRecord } from './model';
+import { recordProblem, repairTags } from './model';
 
 /**
  * Where the sandbox keeps its functions and code blobs: in memory, or in a directory so that
@@ -72,30 +73,120 @@ export class MemoryStore implements Store {
   }
 }
 
+/**
+ * The file a function's record lives in: `fn.<name>.json`, every upper-case letter written as
+ * `+` and its lower-case letter (`Api` → `fn.+api.json`). All names then map to distinct files
+ * on case-insensitive volumes too (macOS, Windows), and the `fn.` stem keeps Windows' reserved
+ * device names (`CON`, `NUL`, `COM1`, …, valid function names) from ever being a file's stem.
+ * Function names hold no dot, so these files never collide with the `<name>.json` files of the
+ * previous layout, which are migrated at load.
+ */
+export function recordFileName(name: string): string {
+  return `fn.${name.replace(/[A-Z]/g, (c) => `+${c.toLowerCase()}`)}.json`;
+}
+
 export class DirectoryStore implements Store {
   readonly functions = new FunctionMap();
+  /** What loading found wrong and did about it (a record set aside, …), one sentence each. */
+  readonly warnings: string[] = [];
   private readonly fnDir: string;
   private readonly blobDir: string;
+  /** Blobs a set-aside record may still refer to: kept, so the record can be repaired by hand. */
+  private readonly keepBlobs = new Set<string>();
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly log?: (line: string) => void,
+  ) {
     this.fnDir = path.join(dir, 'functions');
     this.blobDir = path.join(dir, 'blobs');
     fs.mkdirSync(this.fnDir, { recursive: true });
     fs.mkdirSync(this.blobDir, { recursive: true });
-    for (const file of fs.readdirSync(this.fnDir)) {
-      if (!file.endsWith('.json')) continue; // leftovers of an interrupted write end in .tmp
-      const fn = JSON.parse(fs.readFileSync(path.join(this.fnDir, file), 'utf8')) as FunctionRecord;
+    removeStaleTemps(this.blobDir);
+    this.load();
+  }
+
+  private load(): void {
+    const legacy: Array<[string, FunctionRecord]> = [];
+    for (const file of fs.readdirSync(this.fnDir).sort()) {
+      const full = path.join(this.fnDir, file);
+      if (file.endsWith('.tmp')) {
+        // Left by a write interrupted before its rename: the record it replaced is still whole.
+        if (!writerAlive(file)) fs.rmSync(full, { force: true });
+        continue;
+      }
+      if (file.includes('.corrupt-')) {
+        this.keepReferencedBlobs(full);
+        continue;
+      }
+      if (!file.endsWith('.json')) continue;
+      let text: string;
+      try {
+        text = fs.readFileSync(full, 'utf8');
+      } catch (e) {
+        this.warn(`Could not read the state record functions/${file} (${(e as Error).message}); it was left in place and its function is not loaded.`);
+        continue;
+      }
+      let rec: unknown;
+      let problem: string | undefined;
+      try {
+        rec = JSON.parse(text);
+        problem = recordProblem(rec);
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      if (problem) {
+        this.setAside(file, text, problem);
+        continue;
+      }
+      const fn = rec as FunctionRecord;
+      const dropped = repairTags(fn);
+      if (dropped) {
+        this.warn(`The function ${fn.name} had tags that are not strings (${dropped.join(', ')}), stored by an earlier release: they were dropped, its other tags kept.`);
+        atomicWrite(full, JSON.stringify(fn));
+      }
+      if (file === recordFileName(fn.name)) this.functions.set(fn.name, fn);
+      else legacy.push([file, fn]);
+    }
+    // Records of the previous layout (`<name>.json`) move to their new file, the new file first
+    // so a crash in between loses nothing; such a record is the newest copy, so it wins.
+    for (const [file, fn] of legacy) {
+      atomicWrite(path.join(this.fnDir, recordFileName(fn.name)), JSON.stringify(fn));
+      fs.rmSync(path.join(this.fnDir, file), { force: true });
       this.functions.set(fn.name, fn);
     }
   }
 
+  /** Renames a record that cannot be used out of the way, and says so. */
+  private setAside(file: string, text: string, problem: string): void {
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(path.join(this.fnDir, file), path.join(this.fnDir, aside));
+    for (const hex of text.match(/[0-9a-f]{64}/g) ?? []) this.keepBlobs.add(hex);
+    this.warn(
+      `The state record functions/${file} is damaged (${problem}): it was renamed to functions/${aside} and its function is not loaded; the other functions are. Repair or delete that file.`,
+    );
+  }
+
+  private keepReferencedBlobs(file: string): void {
+    try {
+      for (const hex of fs.readFileSync(file, 'utf8').match(/[0-9a-f]{64}/g) ?? []) this.keepBlobs.add(hex);
+    } catch {
+      // Unreadable: nothing to keep.
+    }
+  }
+
+  private warn(line: string): void {
+    this.warnings.push(line);
+    this.log?.(`state: ${line}`);
+  }
+
   saveFunction(fn: FunctionRecord): void {
     this.functions.set(fn.name, fn);
-    atomicWrite(path.join(this.fnDir, `${fn.name}.json`), JSON.stringify(fn));
+    atomicWrite(path.join(this.fnDir, recordFileName(fn.name)), JSON.stringify(fn));
   }
   deleteFunction(name: string): void {
     this.functions.delete(name);
-    fs.rmSync(path.join(this.fnDir, `${name}.json`), { force: true });
+    fs.rmSync(path.join(this.fnDir, recordFileName(name)), { force: true });
   }
   putBlob(data: Buffer): string {
     const hex = sha256Hex(data);
@@ -113,8 +204,29 @@ export class DirectoryStore implements Store {
   collectGarbage(): void {
     const used = referencedBlobs(this.functions);
     for (const file of fs.readdirSync(this.blobDir)) {
-      if (file.endsWith('.zip') && !used.has(file.slice(0, -4))) fs.rmSync(path.join(this.blobDir, file), { force: true });
+      const hex = file.slice(0, -4);
+      if (file.endsWith('.zip') && !used.has(hex) && !this.keepBlobs.has(hex)) fs.rmSync(path.join(this.blobDir, file), { force: true });
     }
+  }
+}
+
+/** A temp file of atomicWrite is `<target>.<pid>.<random>.tmp`: is its writer still running? */
+function writerAlive(file: string): boolean {
+  const m = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(file);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function removeStaleTemps(dir: string): void {
+  for (const file of fs.readdirSync(dir)) {
+    if (file.endsWith('.tmp') && !writerAlive(file)) fs.rmSync(path.join(dir, file), { force: true });
   }
 }
 

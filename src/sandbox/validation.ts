@@ -1,4 +1,4 @@
-import { invalidParameter, validation } from './errors';
+import { AwsError, invalidParameter, validation } from './errors';
 
 /** Patterns and lengths as the Lambda API reference documents them. */
 const FUNCTION_REF =
@@ -26,6 +26,10 @@ export const MAX_ALIAS_NAME = 128;
 export interface FunctionRef {
   name: string;
   qualifier?: string;
+  /** Set when the caller named an ARN: the partition, region and account it names. */
+  partition?: string;
+  region?: string;
+  accountId?: string;
 }
 
 /**
@@ -44,16 +48,98 @@ export function parseFunctionRef(raw: unknown, member = 'functionName'): Functio
   if (name.length > MAX_FUNCTION_NAME) {
     throw validation(raw, member, `Member must have length less than or equal to ${MAX_FUNCTION_NAME}`);
   }
-  return { name, qualifier: m[9] };
+  const ref: FunctionRef = { name, qualifier: m[9] };
+  if (m[1] !== undefined) ref.partition = m[2] ?? '';
+  if (m[3] !== undefined) ref.region = m[3].slice(0, -1);
+  if (m[5] !== undefined) ref.accountId = m[5].slice(0, -1);
+  return ref;
 }
 
 /** A function name for CreateFunction: a plain name (or an ARN without a qualifier). */
-export function checkNewFunctionName(raw: unknown): string {
+export function checkNewFunctionName(raw: unknown): FunctionRef {
   const ref = parseFunctionRef(raw);
   if (ref.qualifier !== undefined) {
     throw invalidParameter('Function name cannot include a version or alias qualifier when creating a function.');
   }
-  return ref.name;
+  return ref;
+}
+
+// ---- JSON shapes -------------------------------------------------------------------------
+// Lambda's rest-json deserializer refuses a value of the wrong JSON type before any rule of the
+// operation runs, with SerializationException and the wording below (the member is added so
+// the message says what to fix). `null` is an absent member.
+
+export const serialization = (message: string): AwsError => new AwsError('SerializationException', 400, message);
+
+function jsonKind(v: unknown): string {
+  if (typeof v === 'string') return 'STRING_VALUE';
+  if (typeof v === 'number') return 'NUMBER_VALUE';
+  if (v === true) return 'TRUE_VALUE';
+  if (v === false) return 'FALSE_VALUE';
+  return 'VALUE';
+}
+
+function mismatch(v: unknown, member: string, want: string): AwsError {
+  if (Array.isArray(v)) return serialization(`Start of list found where not expected (${member} must be ${want}).`);
+  if (typeof v === 'object' && v !== null) return serialization(`Start of structure or map found where not expected. (${member} must be ${want}).`);
+  return serialization(`${jsonKind(v)} can not be converted to ${want} (${member}).`);
+}
+
+/** A structure member (`Environment`, `RoutingConfig`, `Code`): a JSON object, or absent. */
+export function expectStructure(raw: unknown, member: string, example: string): Record<string, unknown> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw)) return throwing(serialization(`Start of list found where not expected (${member} must be an object such as ${example}).`));
+  if (typeof raw !== 'object') return throwing(serialization(`Expected null (${member} must be an object such as ${example}, got ${jsonKind(raw)}).`));
+  return raw as Record<string, unknown>;
+}
+
+/** A map member (`Tags`, `Environment.Variables`): a JSON object, or absent. */
+export function expectMap(raw: unknown, member: string): Record<string, unknown> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw)) return throwing(serialization(`Start of list found where not expected (${member} must be a map of names to values).`));
+  if (typeof raw !== 'object') return throwing(serialization(`Expected map or null (${member} must be a map of names to values, got ${jsonKind(raw)}).`));
+  return raw as Record<string, unknown>;
+}
+
+/** A map of strings to strings, as Lambda's Tags and environment variables are. */
+export function expectStringMap(raw: unknown, member: string): Record<string, string> | undefined {
+  const map = expectMap(raw, member);
+  if (map === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map)) {
+    if (typeof v !== 'string') throw mismatch(v, `${member}.${k}`, 'a String');
+    // Own properties only: a key may be `__proto__`.
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+export function expectString(raw: unknown, member: string): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw mismatch(raw, member, 'a String');
+  return raw;
+}
+
+export function expectBoolean(raw: unknown, member: string): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'boolean') throw mismatch(raw, member, 'a Boolean');
+  return raw;
+}
+
+function throwing(e: AwsError): never {
+  throw e;
+}
+
+/** Lambda's tag limits: 50 tags per function, keys of 1–128 characters, values up to 256. */
+export function checkTags(raw: unknown): Record<string, string> {
+  const tags = expectStringMap(raw, 'Tags') ?? {};
+  const keys = Object.keys(tags);
+  if (keys.length > 50) throw invalidParameter(`Number of tags exceeds resource tag limit (${keys.length} > 50).`);
+  for (const k of keys) {
+    if (k.length < 1 || k.length > 128) throw validation(k, 'tags', 'Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]');
+    if (tags[k].length > 256) throw validation(tags[k], 'tags', 'Map value must satisfy constraint: [Member must have length less than or equal to 256]');
+  }
+  return tags;
 }
 
 export function checkAliasName(raw: unknown, member = 'name'): string {
@@ -136,22 +222,40 @@ export function checkMemorySize(raw: unknown): number {
   return raw;
 }
 
+/** Keys Lambda sets itself; a function may not set them (AWS refuses them the same way). */
+export const RESERVED_ENVIRONMENT_KEYS = [
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'TZ',
+] as const;
+
+/** Lambda's limit on the environment: its variables as JSON, at most 4 KB. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
 export function checkEnvironment(raw: unknown): Record<string, string> {
-  if (raw === undefined || raw === null) return {};
-  const vars = (raw as { Variables?: unknown }).Variables;
-  if (vars === undefined || vars === null) return {};
-  if (typeof vars !== 'object' || Array.isArray(vars)) {
-    throw invalidParameter('Environment.Variables must be a map of strings.');
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars as Record<string, unknown>)) {
+  const env = expectStructure(raw, 'Environment', '{"Variables": {"KEY": "value"}}');
+  if (env === undefined) return {};
+  const vars = expectStringMap(env.Variables, 'Environment.Variables');
+  if (vars === undefined) return {};
+  for (const k of Object.keys(vars)) {
     if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k)) {
       throw validation(k, 'environment.variables', 'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]');
     }
-    if (typeof v !== 'string') throw invalidParameter(`Environment variable ${k} must be a string.`);
-    out[k] = v;
   }
-  return out;
+  const reserved = Object.keys(vars).filter((k) => (RESERVED_ENVIRONMENT_KEYS as readonly string[]).includes(k));
+  if (reserved.length) {
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
+  }
+  const measured = JSON.stringify(vars);
+  if (Buffer.byteLength(measured, 'utf8') > MAX_ENVIRONMENT_BYTES) {
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured.length > 200 ? `${measured.slice(0, 200)}…` : measured}`,
+    );
+  }
+  return vars;
 }
 
 /**
@@ -160,13 +264,11 @@ export function checkEnvironment(raw: unknown): Record<string, string> {
  * are InvalidParameterValueException.
  */
 export function checkRouting(raw: unknown, primary: string): Record<string, number> {
-  if (raw === undefined || raw === null) return {};
-  const weights = (raw as { AdditionalVersionWeights?: unknown }).AdditionalVersionWeights;
-  if (weights === undefined || weights === null) return {};
-  if (typeof weights !== 'object' || Array.isArray(weights)) {
-    throw invalidParameter('RoutingConfig.AdditionalVersionWeights must be a map of version to weight.');
-  }
-  const entries = Object.entries(weights as Record<string, unknown>);
+  const config = expectStructure(raw, 'RoutingConfig', '{"AdditionalVersionWeights": {"2": 0.1}}');
+  if (config === undefined) return {};
+  const weights = expectMap(config.AdditionalVersionWeights, 'RoutingConfig.AdditionalVersionWeights');
+  if (weights === undefined) return {};
+  const entries = Object.entries(weights);
   for (const [version, weight] of entries) {
     if (version === '$LATEST') {
       throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');

@@ -196,7 +196,7 @@ describe('sandbox state on disk', function () {
     await stop(r);
     // What a crash between write and rename would leave: a complete-looking record in a .tmp file.
     const fnDir = path.join(dir, 'functions');
-    const real = fs.readFileSync(path.join(fnDir, 'st-real.json'), 'utf8');
+    const real = fs.readFileSync(path.join(fnDir, 'fn.st-real.json'), 'utf8');
     fs.writeFileSync(path.join(fnDir, 'st-ghost.json.123.abcd.tmp'), real.replace(/"st-real"/g, '"st-ghost"'));
     fs.writeFileSync(path.join(fnDir, 'st-half.json.456.ef01.tmp'), '{"name":"st-ha');
     r = await start(dir);
@@ -206,6 +206,72 @@ describe('sandbox state on disk', function () {
     } finally {
       await stop(r);
     }
+  });
+
+  it('starts with the good records when one is truncated, sets the bad file aside and says so', async () => {
+    let r = await start(dir);
+    await createFn(r.lambda, 'st-good');
+    await createFn(r.lambda, 'st-torn');
+    await r.lambda.send(new CreateAliasCommand({ FunctionName: 'st-good', Name: 'live', FunctionVersion: '$LATEST' }));
+    const before = await dump(r.lambda);
+    await stop(r);
+    const fnDir = path.join(dir, 'functions');
+    const torn = fs.readdirSync(fnDir).find((f) => f.includes('st-torn'))!;
+    const text = fs.readFileSync(path.join(fnDir, torn), 'utf8');
+    fs.writeFileSync(path.join(fnDir, torn), text.slice(0, Math.floor(text.length / 2)));
+    const logged: string[] = [];
+    const sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 10, log: (l) => logged.push(l) });
+    r = { sandbox, lambda: clientsFor(sandbox).lambda };
+    open.add(r);
+    assert.equal(sandbox.warnings.length, 1);
+    assert.match(sandbox.warnings[0], new RegExp(`functions/${torn.replace(/[.+]/g, '\\$&')} is damaged .* renamed to functions/${torn.replace(/[.+]/g, '\\$&')}\\.corrupt-`));
+    assert.ok(logged.some((l) => l.includes(sandbox.warnings[0])), 'reported through the log too');
+    const names = (await r.lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName);
+    assert.deepEqual(names, ['st-good']);
+    const after = (await dump(r.lambda)) as Record<string, unknown>;
+    const expected = before as Record<string, unknown>;
+    for (const key of Object.keys(expected).filter((k) => k.startsWith('st-good'))) assert.deepEqual(after[key], expected[key], key);
+    const aside = fs.readdirSync(fnDir).filter((f) => f.includes('.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.equal(fs.readFileSync(path.join(fnDir, aside[0]), 'utf8'), text.slice(0, Math.floor(text.length / 2)));
+    await stop(r);
+  });
+
+  it('loads a state folder of the previous release (functions/<name>.json) and moves it to the new names', async () => {
+    let r = await start(dir);
+    await createFn(r.lambda, 'st-old', { Tags: { team: 'a' } });
+    await publish(r.lambda, 'st-old', 'two');
+    await r.lambda.send(new CreateAliasCommand({ FunctionName: 'st-old', Name: 'live', FunctionVersion: '1' }));
+    await createFn(r.lambda, 'St-Mixed');
+    const before = await dump(r.lambda);
+    await stop(r);
+    // The previous release named each record after its function.
+    const fnDir = path.join(dir, 'functions');
+    for (const f of fs.readdirSync(fnDir)) {
+      const name = (JSON.parse(fs.readFileSync(path.join(fnDir, f), 'utf8')) as { name: string }).name;
+      fs.renameSync(path.join(fnDir, f), path.join(fnDir, `${name}.json`));
+    }
+    r = await start(dir);
+    assert.deepEqual(r.sandbox.warnings, []);
+    assert.deepEqual(await dump(r.lambda), before);
+    assert.deepEqual(fs.readdirSync(fnDir).sort(), ['fn.+st-+mixed.json', 'fn.st-old.json']);
+    await stop(r);
+  });
+
+  it('keeps Api and api (and CON) as distinct files, so no case-insensitive disk merges them', async () => {
+    let r = await start(dir);
+    for (const name of ['Api', 'api', 'CON', 'con']) await createFn(r.lambda, name);
+    await stop(r);
+    const files = fs.readdirSync(path.join(dir, 'functions'));
+    assert.equal(new Set(files.map((f) => f.toLowerCase())).size, 4, files.join(', '));
+    for (const f of files) assert.doesNotMatch(f.split('.')[0], /^(con|prn|aux|nul|com\d|lpt\d)$/i, f);
+    r = await start(dir);
+    await r.lambda.send(new DeleteFunctionCommand({ FunctionName: 'Api' }));
+    await stop(r);
+    r = await start(dir);
+    const names = (await r.lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName).sort();
+    assert.deepEqual(names, ['CON', 'api', 'con']);
+    await stop(r);
   });
 
   it('keeps state in memory only when no stateDir is given', async () => {

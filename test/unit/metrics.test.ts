@@ -30,6 +30,14 @@ describe('applyStat', () => {
     assert.equal(applyStat('SampleCount', v), 4);
   });
 
+  it('Minimum and Maximum over 200,000 values (no spread into a call: no stack overflow)', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 200_003);
+    assert.equal(applyStat('Maximum', many), many.reduce((a, b) => (b > a ? b : a)));
+    assert.equal(applyStat('Minimum', many), many.reduce((a, b) => (b < a ? b : a)));
+    assert.equal(applyStat('Maximum', [-5, -2]), -2);
+    assert.equal(applyStat('Minimum', [3]), 3);
+  });
+
   it('percentiles use the nearest rank', () => {
     assert.equal(applyStat('p50', oneToHundred), 50);
     assert.equal(applyStat('p90', oneToHundred), 90);
@@ -190,6 +198,24 @@ describe('MetricsStore', () => {
     rejectsValidation(() => get([q('m', 'Invocations', 'Sum', {}, 45)]), /Period/);
     rejectsValidation(() => get([q('m', 'Invocations', 'p', {})]), /Stat/);
     rejectsValidation(() => get(Array.from({ length: 501 }, (_, i) => q(`m${i}`, 'Invocations', 'Sum', {}))), /500/);
+  });
+
+  it('refuses expressions over 2,048 characters before parsing them (a 20,000-deep nesting no longer overflows the stack)', () => {
+    const deep = `${'('.repeat(20_000)}m${')'.repeat(20_000)}`;
+    rejectsValidation(() => get([q('m', 'Invocations', 'Sum', { FunctionName: 'f' }), { Id: 'e', Expression: deep }]), /metricDataQueries\.2\.member\.expression' failed to satisfy constraint: Member must have length less than or equal to 2048/);
+    const atLimit = `${'('.repeat(1023)}m${')'.repeat(1023)}`;
+    assert.equal(atLimit.length, 2047);
+    const [e] = get([{ ...q('m', 'Invocations', 'Sum', { FunctionName: 'f' }), ReturnData: false }, { Id: 'e', Expression: atLimit }]);
+    assert.deepEqual(e.Values, [1, 3], 'the deepest nesting within the limit still evaluates');
+  });
+
+  it('refuses queries of the wrong shape with ValidationError, not a crash', () => {
+    rejectsValidation(() => get([{ Id: 'e', Expression: 5 }]), /expression/);
+    rejectsValidation(() => get([{ Id: 'm', MetricStat: 'x' }]), /metricStat/);
+    rejectsValidation(() => get([{ Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: 'x' }, Period: 60, Stat: 'Sum' } }]), /dimensions/);
+    rejectsValidation(() => get([{ Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [null] }, Period: 60, Stat: 'Sum' } }]), /dimensions/);
+    rejectsValidation(() => store.listMetrics({ Dimensions: 'x' }), /'dimensions'/);
+    rejectsValidation(() => store.listMetrics({ Dimensions: [{ Name: 5 }] }), /'dimensions'/);
   });
 
   it('ListMetrics pages and filters', () => {

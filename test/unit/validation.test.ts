@@ -10,13 +10,18 @@ import {
   checkRole,
   checkRouting,
   checkRuntime,
+  checkTags,
   checkTimeout,
   checkVersion,
+  expectBoolean,
+  expectString,
+  expectStructure,
   isVersionQualifier,
   KNOWN_RUNTIMES,
   MAX_ALIAS_NAME,
   MAX_FUNCTION_NAME,
   parseFunctionRef,
+  RESERVED_ENVIRONMENT_KEYS,
   SUPPORTED_RUNTIMES,
 } from '../../src/sandbox/validation';
 
@@ -35,6 +40,7 @@ function throwsAws(fn: () => unknown, code: string, message?: RegExp, why?: stri
 
 const invalid = 'InvalidParameterValueException';
 const validation = 'ValidationException';
+const serialization = 'SerializationException';
 
 describe('sandbox validation', () => {
   describe('parseFunctionRef', () => {
@@ -54,8 +60,22 @@ describe('sandbox validation', () => {
         ['f'.repeat(MAX_FUNCTION_NAME), 'f'.repeat(MAX_FUNCTION_NAME), undefined],
       ];
       for (const [raw, name, qualifier] of cases) {
-        assert.deepEqual(parseFunctionRef(raw), { name, qualifier }, raw);
+        const ref = parseFunctionRef(raw);
+        assert.deepEqual({ name: ref.name, qualifier: ref.qualifier }, { name, qualifier }, raw);
       }
+    });
+
+    it('reports the partition, region and account an ARN names, so they can be checked', () => {
+      assert.deepEqual(parseFunctionRef('fn'), { name: 'fn', qualifier: undefined });
+      assert.deepEqual(parseFunctionRef('999999999999:function:fn:prod'), { name: 'fn', qualifier: 'prod', accountId: '999999999999' });
+      assert.deepEqual(parseFunctionRef('arn:aws:lambda:eu-west-1:123456789012:function:fn'), {
+        name: 'fn',
+        qualifier: undefined,
+        partition: 'aws',
+        region: 'eu-west-1',
+        accountId: '123456789012',
+      });
+      assert.equal(parseFunctionRef('arn:aws-cn:lambda:cn-north-1:123456789012:function:fn').partition, 'aws-cn');
     });
 
     it('refuses non-strings, empty, over-long and malformed references with ValidationException', () => {
@@ -74,8 +94,8 @@ describe('sandbox validation', () => {
 
   describe('checkNewFunctionName', () => {
     it('returns the bare name, also from an unqualified ARN', () => {
-      assert.equal(checkNewFunctionName('fn'), 'fn');
-      assert.equal(checkNewFunctionName('arn:aws:lambda:us-east-1:123456789012:function:fn'), 'fn');
+      assert.equal(checkNewFunctionName('fn').name, 'fn');
+      assert.equal(checkNewFunctionName('arn:aws:lambda:us-east-1:123456789012:function:fn').name, 'fn');
     });
     it('refuses a qualifier with InvalidParameterValueException and bad names with ValidationException', () => {
       throwsAws(() => checkNewFunctionName('fn:1'), invalid, /qualifier/);
@@ -205,10 +225,22 @@ describe('sandbox validation', () => {
     it('refuses keys that do not match [a-zA-Z]([a-zA-Z0-9_])+ with ValidationException', () => {
       for (const key of ['1A', 'A-B', 'A B', '_A', 'A']) throwsAws(() => checkEnvironment({ Variables: { [key]: 'x' } }), validation, undefined, key);
     });
-    it('refuses non-map variables and non-string values with InvalidParameterValueException', () => {
-      throwsAws(() => checkEnvironment({ Variables: 'A=1' }), invalid);
-      throwsAws(() => checkEnvironment({ Variables: ['A'] }), invalid);
-      throwsAws(() => checkEnvironment({ Variables: { AB: 1 } }), invalid, /AB/);
+    it('refuses an Environment, Variables or value of the wrong JSON type with SerializationException', () => {
+      // `Environment: "x"` or `[]` used to read as "no variables" and clear the function's.
+      throwsAws(() => checkEnvironment('x'), serialization, /^Expected null \(Environment must be an object/);
+      throwsAws(() => checkEnvironment([]), serialization, /^Start of list found where not expected \(Environment/);
+      throwsAws(() => checkEnvironment(5), serialization, /NUMBER_VALUE/);
+      throwsAws(() => checkEnvironment({ Variables: 'A=1' }), serialization, /^Expected map or null/);
+      throwsAws(() => checkEnvironment({ Variables: ['A'] }), serialization, /^Start of list/);
+      throwsAws(() => checkEnvironment({ Variables: { AB: 1 } }), serialization, /NUMBER_VALUE can not be converted to a String \(Environment\.Variables\.AB\)/);
+      throwsAws(() => checkEnvironment({ Variables: { AB: { x: 1 } } }), serialization, /Start of structure or map/);
+    });
+    it('refuses the keys Lambda reserves and more than 4 KB, with AWS’s InvalidParameterValueException', () => {
+      for (const key of RESERVED_ENVIRONMENT_KEYS.filter((k) => !k.startsWith('_'))) {
+        throwsAws(() => checkEnvironment({ Variables: { [key]: 'x' } }), invalid, new RegExp(`Reserved keys used in this request: ${key}$`), key);
+      }
+      throwsAws(() => checkEnvironment({ Variables: { BIG: 'x'.repeat(4096) } }), invalid, /exceeded the 4KB limit/);
+      assert.equal(Object.keys(checkEnvironment({ Variables: { BIG: 'x'.repeat(4000) } })).length, 1);
     });
   });
 
@@ -235,8 +267,47 @@ describe('sandbox validation', () => {
       throwsAws(() => checkRouting({ AdditionalVersionWeights: { $LATEST: 0.1 } }, '1'), invalid, /\$LATEST/);
       throwsAws(() => checkRouting({ AdditionalVersionWeights: { '1': 0.1 } }, '1'), invalid, /must differ/);
       throwsAws(() => checkRouting({ AdditionalVersionWeights: { '2': 0.1 } }, '$LATEST'), invalid, /\$LATEST/);
-      throwsAws(() => checkRouting({ AdditionalVersionWeights: [0.1] }, '1'), invalid);
-      throwsAws(() => checkRouting({ AdditionalVersionWeights: 'x' }, '1'), invalid);
+    });
+    it('refuses a RoutingConfig or weights map of the wrong JSON type with SerializationException', () => {
+      // `RoutingConfig: "x"` used to read as "no routing" and clear the alias's split.
+      throwsAws(() => checkRouting('x', '1'), serialization, /^Expected null \(RoutingConfig/);
+      throwsAws(() => checkRouting([], '1'), serialization, /^Start of list/);
+      throwsAws(() => checkRouting({ AdditionalVersionWeights: [0.1] }, '1'), serialization, /^Start of list/);
+      throwsAws(() => checkRouting({ AdditionalVersionWeights: 'x' }, '1'), serialization, /^Expected map or null/);
+    });
+  });
+
+  describe('checkTags', () => {
+    it('accepts a map of strings, or nothing', () => {
+      assert.deepEqual(checkTags(undefined), {});
+      assert.deepEqual(checkTags(null), {});
+      assert.deepEqual(checkTags({ team: 'a', empty: '' }), { team: 'a', empty: '' });
+      assert.deepEqual(Object.keys(checkTags(JSON.parse('{"__proto__": "x"}'))), ['__proto__']);
+    });
+    it('refuses anything else with SerializationException', () => {
+      throwsAws(() => checkTags('x'), serialization, /^Expected map or null \(Tags/);
+      throwsAws(() => checkTags(['a']), serialization, /^Start of list/);
+      throwsAws(() => checkTags({ a: 1 }), serialization, /NUMBER_VALUE can not be converted to a String \(Tags\.a\)/);
+      throwsAws(() => checkTags({ a: true }), serialization, /TRUE_VALUE/);
+      throwsAws(() => checkTags({ a: null }), serialization);
+    });
+    it('refuses over-long keys or values and more than 50 tags', () => {
+      throwsAws(() => checkTags({ ['k'.repeat(129)]: 'v' }), validation, /128/);
+      throwsAws(() => checkTags({ k: 'v'.repeat(257) }), validation, /256/);
+      throwsAws(() => checkTags(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))), invalid, /50/);
+    });
+  });
+
+  describe('expectString / expectBoolean / expectStructure', () => {
+    it('pass the right type and absent values, refuse the rest with SerializationException', () => {
+      assert.equal(expectString('a', 'm'), 'a');
+      assert.equal(expectString(null, 'm'), undefined);
+      assert.equal(expectBoolean(false, 'm'), false);
+      assert.deepEqual(expectStructure({ a: 1 }, 'm', '{}'), { a: 1 });
+      throwsAws(() => expectString(1, 'RevisionId'), serialization, /^NUMBER_VALUE can not be converted to a String \(RevisionId\)/);
+      throwsAws(() => expectBoolean('true', 'Publish'), serialization, /^STRING_VALUE can not be converted to a Boolean/);
+      throwsAws(() => expectBoolean(1, 'Publish'), serialization, /NUMBER_VALUE/);
+      throwsAws(() => expectStructure(true, 'Code', '{}'), serialization, /^Expected null/);
     });
   });
 });

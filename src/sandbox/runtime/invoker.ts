@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { unzipSync } from 'fflate';
+import { extractOnce } from '../unpack';
 import type { InvokeRequest, WorkerInit, WorkerReply } from './protocol';
 
 export interface InvokeOutcome {
@@ -70,27 +69,12 @@ export class Invoker {
     this.reaper.unref();
   }
 
-  /** Unpacks a zip once into codeRoot/<blob>; entries escaping the folder are refused. */
-  ensureCode(blob: string, zip: () => Buffer): string {
-    const dir = path.join(this.opts.codeRoot, blob);
-    if (fs.existsSync(dir)) return dir;
-    const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
-    const files = unzipSync(new Uint8Array(zip()));
-    for (const [name, data] of Object.entries(files)) {
-      if (name.endsWith('/')) continue;
-      const target = path.resolve(tmp, name);
-      if (!target.startsWith(path.resolve(tmp) + path.sep)) continue;
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, data);
-    }
-    fs.mkdirSync(tmp, { recursive: true });
-    try {
-      fs.renameSync(tmp, dir);
-    } catch {
-      // Another invocation unpacked the same blob first.
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    return dir;
+  /**
+   * Unpacks a zip once into codeRoot/<blob>, off the event loop (see unpack.ts); entries escaping
+   * the folder, or inflating past Lambda's unzipped-size limit, fail the unpacking.
+   */
+  ensureCode(blob: string, zip: () => Buffer): Promise<string> {
+    return extractOnce(path.join(this.opts.codeRoot, blob), zip);
   }
 
   async invoke(spec: EnvironmentSpec, req: Omit<InvokeRequest, 'kind' | 'id' | 'deadline'>): Promise<InvokeOutcome> {
