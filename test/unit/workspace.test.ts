@@ -54,6 +54,7 @@ describe('workspace', () => {
       assert.deepEqual(fn, {
         source: 'lambda-canary.json',
         file: cfgFile(),
+        workspaceRoot: root,
         functionName: 'checkout-api',
         codeDir: path.join(root, 'src'),
         handler: 'index.handler',
@@ -259,6 +260,7 @@ Resources:
       assert.deepEqual(orders, {
         source: 'template.yaml',
         file: tpl(),
+        workspaceRoot: root,
         logicalId: 'OrdersFunction',
         functionName: 'orders-api',
         codeDir: path.join(root, 'src'),
