@@ -214,7 +214,8 @@ export function endpointConsent(endpointUrl: string | undefined, source: Setting
   if (isLoopbackEndpoint(endpointUrl) || isAwsEndpoint(endpointUrl)) return { ask: false };
   try {
     const u = new URL(endpointUrl);
-    return { ask: true, host: u.host || endpointUrl, key: `${u.protocol}//${u.host}` };
+    // 'evil.example:4566' parses as a scheme and a path, with no host: asked about as written.
+    return u.host ? { ask: true, host: u.host, key: `${u.protocol}//${u.host}` } : { ask: true, host: endpointUrl, key: endpointUrl };
   } catch {
     // Not a URL at all: asked about as written, rather than guessing where the SDK would send it.
     return { ask: true, host: endpointUrl, key: endpointUrl };
