@@ -353,10 +353,10 @@ function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logi
  */
 export function discoverFunctions(workspaceRoot: string): WorkspaceFunction[] {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
-  if (fs.existsSync(cfg)) return [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES), workspaceRoot)];
+  if (fs.existsSync(cfg)) return [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)];
   for (const name of SAM_FILES) {
     const f = path.join(workspaceRoot, name);
-    if (fs.existsSync(f)) return parseSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS), workspaceRoot);
+    if (fs.existsSync(f)) return parseSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot);
   }
   return [];
 }
@@ -368,7 +368,15 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * Reads a workspace file as UTF-8 text, refusing what is no regular file (a FIFO would block the
  * read for ever, a device would never end) or is far too big to be what it claims.
  */
-export function readWorkspaceFile(file: string, maxBytes: number): string {
+export function readWorkspaceFile(file: string, maxBytes: number, workspaceRoot?: string): string {
+  if (workspaceRoot !== undefined) {
+    try {
+      inside(workspaceRoot, path.relative(workspaceRoot, file), path.basename(file));
+    } catch (e) {
+      // Its text would end up in error messages: a link to a file elsewhere is not read.
+      throw new ConfigError(file, (e as Error).message.replace(/^"[^"]*": '[^']*' /, ''));
+    }
+  }
   let st: fs.Stats;
   try {
     st = fs.statSync(file);

@@ -206,6 +206,14 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
     await refuses(() => publish(root), /^lambda-canary\.json:3: "build" must be a string or an array of strings\./);
   });
 
+  it('lambda-canary.json that is a symlink to a file outside the workspace', async () => {
+    const elsewhere = path.join(outside, 'lambda-canary.json');
+    fs.writeFileSync(elsewhere, JSON.stringify(cfg({ codeFolder: '.' })));
+    const root = workspace(src);
+    fs.symlinkSync(elsewhere, path.join(root, 'lambda-canary.json'));
+    await refuses(() => publish(root), /^lambda-canary\.json: resolves through a symlink to .*\.ssh\/lambda-canary\.json, outside the workspace folder/);
+  });
+
   it('lambda-canary.json that is a FIFO (a read would block for ever)', async function () {
     if (process.platform === 'win32') this.skip();
     const root = workspace(src);
