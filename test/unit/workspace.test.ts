@@ -435,6 +435,20 @@ Resources:
       configError(() => sam(text), /"Escapes\.CodeUri": .* points outside the workspace folder/, 15);
     });
 
+    it('never evaluates intrinsics: a !Ref loop or a !Sub of the whole template is just unknown', () => {
+      const fns = sam('Parameters:\n  A: { Default: !Ref B }\n  B: { Default: !Ref A }\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: !Ref F\n      CodeUri: src\n      Handler: !Sub "${F}"\n');
+      assert.equal(fns[0].functionName, undefined);
+      assert.equal(fns[0].handler, undefined);
+    });
+
+    it('refuses an alias bomb before expanding it (billion laughs), naming the cause', () => {
+      const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+      const started = Date.now();
+      configError(() => sam(`${lines.join('\n')}\nResources: {}\n`), /invalid YAML: .*alias/i);
+      assert.ok(Date.now() - started < 2000, 'refused at once, not after expanding');
+    });
+
     it('reports broken YAML with its line', () => {
       const e = configError(() => sam('Resources:\n  F:\n    Type: AWS::Serverless::Function\n   Properties: [\n'), /invalid YAML/);
       assert.ok(e.line !== undefined && e.line >= 3, e.message);
