@@ -1,5 +1,6 @@
-// Runs the extension-host mocha suite (out/test/extension/**/*.test.js, through
-// out/test/extension/index.js) inside a real VS Code: code-server started with the smoke-test
+// Runs the browser suite (out/test/browser/**/*.test.js: web pages in chromium attacking the
+// sandbox) once chromium is installed, then the extension-host mocha suite
+// (out/test/extension/**/*.test.js, through out/test/extension/index.js) inside a real VS Code: code-server started with the smoke-test
 // driver, its workbench opened in headless Debian chromium through playwright-core, with
 // extensionDevelopmentPath / extensionTestsPath in the URL's `payload` parameter. mocha's output is
 // streamed to stdout; the process exits with the suite's result.
@@ -12,6 +13,7 @@
 //   LAMBDA_CANARY_EXT_TEST_TIMEOUT_MS=<ms>     whole-run limit (default 300000), install excluded
 //   LAMBDA_CANARY_EXT_TEST_VERBOSE=1           also stream the workbench's own log (stderr)
 //   LAMBDA_CANARY_TEST_*                       passed on to the extension host
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +26,7 @@ const TIMEOUT_MS = Number(process.env.LAMBDA_CANARY_EXT_TEST_TIMEOUT_MS || 5 * 6
 const VERBOSE = Boolean(process.env.LAMBDA_CANARY_EXT_TEST_VERBOSE);
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'extension-tests');
 const TESTS_DIR = path.join(ROOT, 'out', 'test', 'extension');
+const BROWSER_TESTS_DIR = path.join(ROOT, 'out', 'test', 'browser');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'workspace');
 /** Marks mocha's lines among everything the workbench logs (see test/extension/index.ts). */
 const TAG = '\u00a7lc-mocha\u00a7 ';
@@ -59,6 +62,7 @@ async function main() {
   checkPrerequisites();
   const env = ensureVsCodeEnv();
   const tEnv = Date.now();
+  const browserCode = runBrowserSuite(env.chromium);
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ext-tests-'));
@@ -180,7 +184,25 @@ async function main() {
     process.off('SIGTERM', onSignal);
   }
   say(`${code === 0 ? 'passed' : 'FAILED'} in ${seconds(Date.now() - t0)}`);
-  return code;
+  if (browserCode !== 0) say('FAILED: the browser suite (see its output above).');
+  return code || browserCode;
+}
+
+/** The browser suite, as plain mocha with the chromium just ensured; CI=true makes it unskippable. */
+function runBrowserSuite(chromiumPath) {
+  if (!fs.existsSync(BROWSER_TESTS_DIR)) {
+    say('out/test/browser is missing: run `npm run compile` first.');
+    return 1;
+  }
+  say(`browser suite (chromium ${chromiumPath})`);
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', '.mocharc.json', '--timeout', '90000', 'out/test/browser/**/*.test.js'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, LAMBDA_CANARY_CHROMIUM: chromiumPath },
+  });
+  say(`browser suite ${r.status === 0 ? 'passed' : 'FAILED'} in ${seconds(Date.now() - t)}`);
+  return r.status ?? 1;
 }
 
 async function saveArtifacts(page, server, workbenchLog, workbenchLogFile) {

@@ -12,7 +12,7 @@ export type ConnectionSpec =
       endpoint: string;
       region: string;
       embedded: boolean;
-      /** The embedded sandbox's access key for this start (it refuses requests signed with another). */
+      /** The access key the sandbox was started with (the embedded one makes one per start). */
       accessKeyId?: string;
     }
   | { kind: 'aws'; profile?: string; region: string; endpointUrl?: string };
@@ -53,8 +53,8 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   };
   let config: Record<string, unknown>;
   if (spec.kind === 'sandbox') {
-    // The sandbox accepts any signature; these are not secrets.
-    config = { ...common, endpoint: spec.endpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
+    // The sandbox checks only the access key a signature names (when it has one), not the secret.
+    config = { ...common, endpoint: spec.endpoint, credentials: { accessKeyId: spec.accessKeyId ?? 'sandbox', secretAccessKey: 'sandbox' } };
   } else {
     // An explicitly chosen profile must win over environment variables, so it is not put
     // behind the default chain (which reads the environment first).

@@ -1,21 +1,38 @@
+import { redact } from './redact';
+
+/**
+ * What kind of failure: `validation` when the user's input or a rule refused the operation
+ * before any write; `unknown` when a write was sent, no clear answer came back and the result
+ * could not be read back either — it may or may not have been carried out.
+ */
+export type OperationErrorKind = 'validation' | 'conflict' | 'aws' | 'cancelled' | 'credentials' | 'network' | 'unknown';
+
 /**
  * Errors the operations raise: each says, in the user's words, what failed, at which step, and
  * what state it left behind, so a notification can be shown as-is and the log can say more.
+ * Message and state are redacted: an AWS message quoted in them may echo credentials.
  */
 export class OperationError extends Error {
+  /** What is true now, e.g. 'Version 8 was published but receives no traffic; prod is unchanged.' */
+  readonly state?: string;
+
   constructor(
     message: string,
     /** The step that failed, e.g. 'UpdateAlias prod'. */
     readonly step?: string,
-    /** What is true now, e.g. 'Version 8 was published but receives no traffic; prod is unchanged.' */
-    readonly state?: string,
+    state?: string,
     override readonly cause?: unknown,
-    /** Set when the user's input or a rule refused the operation before any write. */
-    readonly kind: 'validation' | 'conflict' | 'aws' | 'cancelled' | 'credentials' | 'network' = 'aws',
+    readonly kind: OperationErrorKind = 'aws',
   ) {
-    super(message);
+    super(redact(message));
+    this.state = state === undefined ? undefined : redact(state);
     this.name = 'OperationError';
   }
+}
+
+/** What a failed operation says to the user: the message, then the state it left when that adds anything. */
+export function errorText(err: OperationError): string {
+  return err.state && !err.message.includes(err.state) ? `${err.message} ${err.state}` : err.message;
 }
 
 export class CancelledError extends OperationError {
@@ -60,10 +77,23 @@ export function outcomeUnknown(err: unknown): boolean {
  * Turns an SDK or network error into one clear sentence with the fix. `profile` names the
  * profile in use so the SSO advice can be copied as-is.
  */
-export function describeAwsError(err: unknown, profile?: string): { message: string; kind: OperationError['kind'] } {
+export function describeAwsError(err: unknown, profile?: string): { message: string; kind: OperationErrorKind } {
+  const d = describe(err, profile);
+  return { kind: d.kind, message: redact(d.message) };
+}
+
+/** `Name: message` of any error, redacted, for a log line or a one-line summary. */
+export function errorSummary(err: unknown): string {
+  const e = (err ?? {}) as AwsLikeError;
+  const msg = e.message ?? String(err);
+  return redact(e.name && e.name !== 'Error' ? `${e.name}: ${msg}` : msg);
+}
+
+function describe(err: unknown, profile?: string): { message: string; kind: OperationErrorKind } {
   const e = (err ?? {}) as AwsLikeError;
   const name = e.name ?? '';
-  const msg = e.message ?? String(err);
+  // Redacted before it is quoted, so that no redaction can reach into the advice around it.
+  const msg = redact(e.message ?? String(err));
   const code = e.code ?? '';
   const p = profile ? ` --profile ${profile}` : '';
   if (/ExpiredToken|RequestExpired|TokenRefreshRequired/.test(name) || /token.*(expired|is not valid)/i.test(msg)) {
@@ -91,10 +121,37 @@ export function describeAwsError(err: unknown, profile?: string): { message: str
     return { kind: 'network', message: `Nothing answers at the endpoint (${msg}). Is the sandbox or LocalStack running? Check \`lambdaCanary.endpointUrl\`.` };
   }
   if (/ECONNRESET|socket hang up|EPIPE|TimeoutError|ETIMEDOUT|RequestTimeout/.test(`${name} ${code} ${msg}`)) {
-    return { kind: 'network', message: `The connection to AWS failed (${name || code}: ${msg}). Retry; nothing was changed by the failed request.` };
+    // No claim about what the request did: a write may have landed unanswered. The operation
+    // says what is true (read back), or that it is unknown.
+    return { kind: 'network', message: `The connection to AWS failed (${name || code}: ${msg}). Check the network and retry.` };
   }
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException') {
     return { kind: 'aws', message: `AWS is throttling requests (${name}) even after retries. Wait a moment and retry.` };
   }
   return { kind: 'aws', message: `${name ? `${name}: ` : ''}${msg}` };
+}
+
+/**
+ * A write whose outcome is unknown: it was sent, no clear answer came back, and what it writes
+ * could not be read back either. The error says only that, what may have happened, and how to
+ * tell — never that nothing changed, and never "retry" before looking.
+ */
+export function unknownOutcome(input: {
+  /** The write, e.g. 'UpdateAlias prod'. */
+  step: string;
+  /** What could not be read back, e.g. 'prod' or '$LATEST'. */
+  subject: string;
+  cause: unknown;
+  /** What may have happened, e.g. 'prod may route as requested (prod → 8) or still as before (prod → 7).' */
+  maybe: string;
+  /** How to tell and what to do then. */
+  check: string;
+}): OperationError {
+  return new OperationError(
+    `${input.step}: no clear answer came back (${errorSummary(input.cause)}), and ${input.subject} could not be read back afterwards, so the outcome is unknown.`,
+    input.step,
+    `Unknown: ${input.maybe} ${input.check}`,
+    input.cause,
+    'unknown',
+  );
 }

@@ -8,11 +8,11 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted } from './errors';
+import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted, unknownOutcome } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
 import type { Logger } from './log';
-import { checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
+import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
 
 /**
  * The deploy operations. Each is a guarded sequence of Lambda calls: it validates everything it
@@ -84,7 +84,11 @@ export interface SwitchResult {
 
 // ---- step machinery ----------------------------------------------------------------------
 
-async function step<T>(ctx: OperationContext, name: string, stateIfFailed: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs one AWS call. `write`: the call changes something, so when its answer is lost the state
+ * is not claimed in the log — the caller reads it back first.
+ */
+async function step<T>(ctx: OperationContext, name: string, stateIfFailed: string, run: () => Promise<T>, write = false): Promise<T> {
   throwIfAborted(ctx.signal, stateIfFailed);
   ctx.log.info(`→ ${name}`);
   try {
@@ -93,7 +97,8 @@ async function step<T>(ctx: OperationContext, name: string, stateIfFailed: strin
     if (err instanceof OperationError) throw err;
     if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError(stateIfFailed);
     const described = describeAwsError(err, ctx.profile);
-    ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${stateIfFailed}`);
+    const state = write && outcomeUnknown(err) ? 'Outcome unknown: reading back.' : stateIfFailed;
+    ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${state}`);
     throw new OperationError(`${name} failed: ${described.message}`, name, stateIfFailed, err, described.kind);
   }
 }
@@ -150,6 +155,8 @@ async function writeAlias(
   alias: AliasConfiguration,
   change: { FunctionVersion?: string; weights: Record<string, number> },
   stateIfFailed: string,
+  /** What stays true whatever the write did, e.g. that a version was published. */
+  alsoTrue?: string,
 ): Promise<AliasConfiguration> {
   throwIfAborted(ctx.signal, stateIfFailed);
   const primary = change.FunctionVersion ?? alias.FunctionVersion;
@@ -166,25 +173,32 @@ async function writeAlias(
         // No abort once the write is on its way: a cancelled UpdateAlias would leave the user
         // unsure whether traffic moved.
       ),
+      true,
     );
   } catch (err) {
     if (!(err instanceof OperationError)) throw err;
     if (outcomeUnknown(err.cause)) {
       const now = await getAlias(ctx.lambda, ref.functionName, ref.aliasName).catch(() => undefined);
       if (!now) {
-        throw new OperationError(
-          err.message,
-          err.step,
-          `Unknown: the UpdateAlias request may or may not have been applied, and ${ref.aliasName} could not be read back — refresh to see where it points.`,
-          err.cause,
-          err.kind,
-        );
+        const before = aliasLabel(alias);
+        const intended = aliasLabel({ Name: alias.Name ?? ref.aliasName, FunctionVersion: primary, RoutingConfig: { AdditionalVersionWeights: change.weights } });
+        ctx.log.error(`${ref.aliasName} could not be read back after UpdateAlias: whether it changed is unknown.`);
+        throw unknownOutcome({
+          step: `UpdateAlias ${ref.aliasName}`,
+          subject: ref.aliasName,
+          cause: err.cause,
+          maybe: `${alsoTrue ? `${alsoTrue} ` : ''}${ref.aliasName} may now route as requested (${intended}), or still as before (${before}).`,
+          check: `Refresh and look at ${ref.aliasName}: if it shows ${intended}, the change went through; if it still shows ${before}, the request did not take effect and you can retry.`,
+        });
       }
       if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) {
         ctx.log.warn(`UpdateAlias ${ref.aliasName} got no clear answer (${errorName(err.cause) || 'Error'}), but ${ref.aliasName} reads back as intended: the write went through.`);
         return now;
       }
-      if (now.RevisionId !== alias.RevisionId) throw conflictOnAlias(ref, stateIfFailed);
+      // Someone else wrote the alias meanwhile: say what it shows, not that it is unchanged.
+      if (now.RevisionId !== alias.RevisionId) {
+        throw conflictOnAlias(ref, `${alsoTrue ? `${alsoTrue} ` : ''}${ref.aliasName} now routes ${aliasLabel(now)}, set by another client; this request's routing is not in place.`, err.cause);
+      }
       ctx.log.info(`${ref.aliasName} read back unchanged after the failed UpdateAlias.`);
     }
     if (errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref, stateIfFailed, err.cause);
@@ -282,6 +296,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     try {
       updated = await step(ctx, 'UpdateFunctionCode', nothing, () =>
         ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId }), { abortSignal: ctx.signal }),
+        true,
       );
     } catch (err) {
       if (!(err instanceof OperationError)) throw err;
@@ -290,13 +305,13 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
         // The upload may have gone through unanswered: look at $LATEST instead of guessing.
         const now = await readLatest(ctx, fn).catch(() => undefined);
         if (!now) {
-          throw new OperationError(
-            err.message,
-            err.step,
-            `Unknown: $LATEST may or may not hold the new code (it could not be read back); no version was published and ${input.aliasName} is unchanged.`,
-            err.cause,
-            err.kind,
-          );
+          throw unknownOutcome({
+            step: 'UpdateFunctionCode',
+            subject: '$LATEST',
+            cause: err.cause,
+            maybe: `$LATEST may or may not hold the new code. No version was published and ${input.aliasName} routes as before.`,
+            check: `Run Publish Canary again: it uploads only if $LATEST does not already hold this code.`,
+          });
         }
         if (now.CodeSha256 === input.codeSha256) {
           ctx.log.warn(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), but $LATEST reads back with the new code: the upload went through.`);
@@ -333,6 +348,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description }), {
         abortSignal: ctx.signal,
       }),
+      true,
     );
   } catch (err) {
     if (!(err instanceof OperationError)) throw err;
@@ -342,13 +358,13 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       // matches the newest version, and answers with that version: so does this.
       const versions = await listVersions(ctx.lambda, fn, ctx.signal).catch(() => undefined);
       if (!versions) {
-        throw new OperationError(
-          err.message,
-          err.step,
-          `Unknown: a version may or may not have been published (the versions could not be listed); none receives traffic and ${input.aliasName} is unchanged.`,
-          err.cause,
-          err.kind,
-        );
+        throw unknownOutcome({
+          step: 'PublishVersion',
+          subject: `the versions of ${fn}`,
+          cause: err.cause,
+          maybe: `A new version of this code may or may not exist; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
+          check: `Run Publish Canary again: Lambda publishes no second version of the same code and configuration, so it reuses one that landed.`,
+        });
       }
       const newest = versions.find((v) => v.Version !== '$LATEST');
       if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) {
@@ -408,7 +424,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
 
   throwIfAborted(ctx.signal, unrouted);
   ctx.progress?.(`Routing ${formatPercent(weight)} of ${input.aliasName} to version ${version}…`);
-  const updated = await writeAlias(ctx, input, alias, { weights: { [version]: weight } }, unrouted);
+  const updated = await writeAlias(ctx, input, alias, { weights: { [version]: weight } }, unrouted, `Version ${version} was published.`);
   ctx.log.info(`${input.aliasName} → ${split.primary.version} (${formatPercent(1 - weight)}) · ${version} (${formatPercent(weight)})`);
   return { version, alias: updated, uploadSkipped };
 }

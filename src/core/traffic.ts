@@ -3,6 +3,7 @@ import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { ProbeResult, TrafficReport, VersionTraffic } from '../shared/traffic';
+import { errorSummary } from './errors';
 import type { LambdaSend } from './lambdaApi';
 
 export type { ProbeResult, TrafficReport, VersionTraffic } from '../shared/traffic';
@@ -177,7 +178,7 @@ export async function probeAlias(
       } catch (err) {
         if (!signal?.aborted) {
           result.failed++;
-          result.firstError ??= `${(err as Error).name}: ${(err as Error).message}`;
+          result.firstError ??= errorSummary(err);
         }
       }
       done++;

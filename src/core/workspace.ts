@@ -138,29 +138,23 @@ function describeType(s: JsonSchema | undefined): string {
 }
 
 /** One message per problem, first in the order of the file, naming the key and what is wrong. */
-function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text: string, tree: ReturnType<typeof parseTree>): { message: string; line?: number } {
-  const keyLine = (key: string): number | undefined => {
-    const node = tree && findNodeAtLocation(tree, [key]);
-    const at = node?.parent?.offset ?? node?.offset;
-    return at === undefined ? undefined : lineCol(text, at).line;
-  };
+function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text: string): { message: string; line?: number } {
   const order = Object.keys(obj);
   const problems = errors.map((e) => {
-    const key = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty: string }).additionalProperty) : decodeURIComponent(e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+    // instancePath is a JSON pointer ('/build/1'); its first segment is the top-level key.
+    const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : (e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
     let message: string;
     if (e.keyword === 'additionalProperties') message = `unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).`;
     else if (e.keyword === 'required') message = '"functionName" is required: the name of the deployed Lambda function.';
-    else if (e.keyword === 'pattern') {
-      const prop = SCHEMA.properties?.[key];
-      message = `"${key}" '${String(obj[key])}' ${prop?.patternErrorMessage ?? `does not match ${String((e.params as { pattern: string }).pattern)}.`}`;
-    } else if (key) message = `"${key}" must be ${describeType(SCHEMA.properties?.[key])}.`;
+    else if (e.keyword === 'pattern') message = `"${key}" '${String(obj[key])}' ${SCHEMA.properties?.[key]?.patternErrorMessage ?? `does not match ${String(e.params.pattern)}.`}`;
+    else if (key) message = `"${key}" must be ${describeType(SCHEMA.properties?.[key])}.`;
     else message = e.message ?? 'is not valid.';
     const index = key ? order.indexOf(key) : -1;
     return { key, message, rank: index < 0 ? order.length : index };
   });
   problems.sort((a, b) => a.rank - b.rank);
   const first = problems[0];
-  return { message: first.message, line: first.key ? keyLine(first.key) : undefined };
+  return { message: first.message, line: first.key ? lineOfKey(text, first.key) : undefined };
 }
 
 /** Parses and validates `lambda-canary.json`. */
@@ -181,7 +175,7 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
   const obj = raw as Record<string, unknown>;
   const errors = validateAgainstSchema(obj);
   if (errors.length) {
-    const { message, line } = schemaProblem(errors, obj, text, parseTree(text));
+    const { message, line } = schemaProblem(errors, obj, text);
     throw new ConfigError(file, message, line);
   }
   const functionName = obj.functionName as string;

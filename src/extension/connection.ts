@@ -1,12 +1,11 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Clients, ConnectionSpec } from '../core/connection';
 import { connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isLoopbackEndpoint, listProfiles } from '../core/connection';
 import { OperationError } from '../core/errors';
-import type { Sandbox, SandboxOptions } from '../sandbox';
-import { DEMO_TRAFFIC, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
+import type { Sandbox } from '../sandbox';
+import { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
 import { Commands } from '../shared/ids';
 import { affectsConnection, readSettings } from './config';
 import type { ExtensionLog } from './log';
@@ -29,8 +28,6 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Endpoints of workspace settings the user declined this window: not asked again until a reload. */
   private readonly declinedEndpoints = new Set<string>();
-  /** The access key of the running embedded sandbox, new at each start. */
-  private sandboxAccessKeyId?: string;
 
   /**
    * Asks whether requests signed with the user's credentials may go to an endpoint a workspace
@@ -99,7 +96,7 @@ export class ConnectionManager implements vscode.Disposable {
     const mode = s.connection === 'auto' ? (s.endpointUrl || hasAwsCredentialsConfigured() ? 'aws' : 'sandbox') : s.connection;
     if (mode === 'sandbox') {
       const sb = await this.startSandbox();
-      return { kind: 'sandbox', endpoint: sb.endpoint, region: sb.region, embedded: true, accessKeyId: this.sandboxAccessKeyId };
+      return { kind: 'sandbox', endpoint: sb.endpoint, region: sb.region, embedded: true, accessKeyId: sb.accessKeyId };
     }
     if (s.endpointUrl && !s.profile && isLoopbackEndpoint(s.endpointUrl)) {
       return { kind: 'sandbox', endpoint: s.endpointUrl, region: s.region ?? 'us-east-1', embedded: false };
@@ -155,16 +152,13 @@ export class ConnectionManager implements vscode.Disposable {
     fs.mkdirSync(stateDir, { recursive: true });
     // A new key at each start: only clients of this connection can sign requests the embedded
     // sandbox accepts, not another program on the machine that found its port.
-    const accessKeyId = `LCSB${crypto.randomBytes(10).toString('hex').toUpperCase()}`;
-    const options: SandboxOptions & { accessKeyId: string } = {
+    const sandbox = await startSandbox({
       stateDir,
       codeDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox-code'),
       workerScript: path.join(this.context.extensionPath, 'dist', 'sandboxWorker.js'),
-      accessKeyId,
-    };
-    const sandbox = await startSandbox(options);
+      accessKeyId: newAccessKeyId(),
+    });
     this.sandbox = sandbox;
-    this.sandboxAccessKeyId = accessKeyId;
     const s = readSettings();
     if (s.sandboxSeedDemo && sandbox.store.functions.size === 0) {
       const created = seedDemo(sandbox.lambda, () => sandbox.settle());
@@ -183,7 +177,6 @@ export class ConnectionManager implements vscode.Disposable {
     this.traffic = undefined;
     const sb = this.sandbox;
     this.sandbox = undefined;
-    this.sandboxAccessKeyId = undefined;
     await sb?.close();
   }
 

@@ -1,25 +1,18 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/log';
+import type { LogLevel } from '../core/log';
+import { RedactingLogger } from '../core/log';
 
-/** The "Lambda Canary" log channel, also serving as core's Logger. */
-export class ExtensionLog implements Logger, vscode.Disposable {
+/** The "Lambda Canary" log channel, also serving as core's Logger; every line is redacted first. */
+export class ExtensionLog extends RedactingLogger implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
 
   constructor() {
+    super();
     this.channel = vscode.window.createOutputChannel('Lambda Canary', { log: true });
   }
 
-  info(message: string): void {
-    this.channel.info(message);
-  }
-  warn(message: string): void {
-    this.channel.warn(message);
-  }
-  error(message: string): void {
-    this.channel.error(message);
-  }
-  debug(message: string): void {
-    this.channel.debug(message);
+  protected write(level: LogLevel, line: string): void {
+    this.channel[level](line);
   }
   show(): void {
     this.channel.show(true);

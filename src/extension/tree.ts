@@ -3,10 +3,13 @@ import * as vscode from 'vscode';
 import type { Clients } from '../core/connection';
 import { describeAwsError } from '../core/errors';
 import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi';
+import { redact } from '../core/redact';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
 import { ContextKeys, ContextValues } from '../shared/ids';
+import { plainText } from '../shared/text';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
+import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, versionTooltip } from './treeText';
 
 export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | MessageNode;
 
@@ -65,15 +68,15 @@ export class MessageNode {
   ) {}
 }
 
-function shortDate(iso?: string): string {
-  if (!iso) return '';
-  const d = new Date(iso.replace(/\+0000$/, 'Z'));
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function shortSha(b64?: string): string {
-  if (!b64) return '';
-  return Buffer.from(b64, 'base64').toString('hex').slice(0, 8);
+/**
+ * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
+ * links, no HTML, no theme icons, whatever a description says.
+ */
+function textTooltip(markdown: string): vscode.MarkdownString {
+  const tip = new vscode.MarkdownString(markdown, false);
+  tip.isTrusted = false;
+  tip.supportHtml = false;
+  return tip;
 }
 
 /**
@@ -139,16 +142,12 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'function': {
-        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(plainText(node.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${node.name}`;
         item.contextValue = ContextValues.function;
         item.iconPath = new vscode.ThemeIcon('symbol-function');
-        item.description = node.config.Runtime;
-        item.tooltip = new vscode.MarkdownString(
-          [`**${node.name}**`, node.config.Description ?? '', `Runtime: ${node.config.Runtime ?? '?'}`, `Handler: \`${node.config.Handler ?? '?'}\``, `Last modified: ${shortDate(node.config.LastModified)}`]
-            .filter(Boolean)
-            .join('  \n'),
-        );
+        item.description = plainText(node.config.Runtime) || undefined;
+        item.tooltip = textTooltip(functionTooltip(node.config));
         return item;
       }
       case 'group': {
@@ -161,48 +160,30 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       }
       case 'alias': {
         const canary = isCanary(node.alias);
-        const item = new vscode.TreeItem(aliasLabel(node.alias), vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plainText(aliasLabel(node.alias)), vscode.TreeItemCollapsibleState.None);
         item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
         item.contextValue = canary ? ContextValues.aliasCanary : ContextValues.alias;
         item.iconPath = canary ? new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.yellow')) : new vscode.ThemeIcon('tag');
-        item.description = canary ? 'canary' : node.alias.Description || undefined;
-        const split = splitOf(node.alias);
-        item.tooltip = new vscode.MarkdownString(
-          [
-            `**${node.functionName}:${node.aliasName}**`,
-            `Version ${split.primary.version}: ${formatPercent(split.primary.weight)}`,
-            split.canary ? `Version ${split.canary.version}: ${formatPercent(split.canary.weight)} (canary)` : '',
-            node.alias.Description ? `Description: ${node.alias.Description}` : '',
-            `RevisionId: \`${node.alias.RevisionId ?? '?'}\``,
-          ]
-            .filter(Boolean)
-            .join('  \n'),
-        );
+        item.description = aliasDescription(node.alias, canary);
+        item.tooltip = textTooltip(aliasTooltip(node.functionName, node.alias));
         return item;
       }
       case 'version': {
         const v = node.version;
         const isLatest = v.Version === '$LATEST';
-        const item = new vscode.TreeItem(v.Version ?? '?', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plainText(v.Version ?? '?'), vscode.TreeItemCollapsibleState.None);
         item.id = `fn:${node.parent.name}/version:${v.Version}`;
         item.contextValue = isLatest ? ContextValues.versionLatest : ContextValues.version;
         item.iconPath = new vscode.ThemeIcon(isLatest ? 'edit' : 'package');
-        const parts = isLatest
-          ? [v.LastUpdateStatus ?? v.State ?? '', `sha ${shortSha(v.CodeSha256)}`]
-          : [v.Description || '', shortDate(v.LastModified), `sha ${shortSha(v.CodeSha256)}`, node.servedBy.length ? `← ${node.servedBy.join(', ')}` : ''];
-        item.description = parts.filter(Boolean).join(' · ');
-        item.tooltip = new vscode.MarkdownString(
-          [`**${node.parent.name}:${v.Version}**`, v.Description ?? '', `State: ${v.State ?? '?'} · LastUpdateStatus: ${v.LastUpdateStatus ?? '?'}`, `CodeSha256: \`${v.CodeSha256 ?? '?'}\``, `Last modified: ${shortDate(v.LastModified)}`]
-            .filter(Boolean)
-            .join('  \n'),
-        );
+        item.description = versionDescription(v, node.servedBy);
+        item.tooltip = textTooltip(versionTooltip(node.parent.name, v));
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(plainText(node.text), vscode.TreeItemCollapsibleState.None);
         item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
         item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
-        item.tooltip = node.detail ?? node.text;
+        item.tooltip = redact(node.detail ?? node.text);
         item.command = node.action;
         return item;
       }

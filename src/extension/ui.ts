@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notificationText } from '../shared/text';
 
 /**
  * Every question the extension asks the user goes through this interface, so tests can answer
@@ -31,7 +32,8 @@ export const vscodeUi: UserInterface = {
     const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
     return answer === action;
   },
-  info: (m, ...a) => vscode.window.showInformationMessage(m, ...a),
-  warn: (m, ...a) => vscode.window.showWarningMessage(m, ...a),
-  error: (m, ...a) => vscode.window.showErrorMessage(m, ...a),
+  // Notifications render `[label](command:…)` as links: no message is ever meant to hold one.
+  info: (m, ...a) => vscode.window.showInformationMessage(notificationText(m), ...a),
+  warn: (m, ...a) => vscode.window.showWarningMessage(notificationText(m), ...a),
+  error: (m, ...a) => vscode.window.showErrorMessage(notificationText(m), ...a),
 };

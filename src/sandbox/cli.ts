@@ -23,6 +23,8 @@ Usage: npm run sandbox -- [options]
                         repeatable
   --region R            region reported in ARNs (default us-east-1)
   --random-seed N       make alias routing decisions reproducible
+  --access-key-id KEY   accept only requests signed with this access key (default: any)
+  --no-admin            do not serve the /_sandbox/ endpoints (health, faults, latency)
   --quiet               do not log requests
   -h, --help            this text
 `;
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
       fault: { type: 'string', multiple: true },
       region: { type: 'string' },
       'random-seed': { type: 'string' },
+      'access-key-id': { type: 'string' },
+      'no-admin': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,6 +64,10 @@ async function main(): Promise<void> {
     updateDelayMs: num('update-delay', values['update-delay']),
     region: values.region,
     randomSeed: num('random-seed', values['random-seed']),
+    accessKeyId: values['access-key-id'],
+    // Fault injection and latency over HTTP are what the standalone sandbox is for; they take
+    // signed requests like the API, so a web page cannot reach them either.
+    admin: !values['no-admin'],
     log: values.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   for (const f of values.fault ?? []) sandbox.faults.add(parseFaultArg(f));
@@ -88,11 +96,11 @@ async function main(): Promise<void> {
   process.stdout.write(`
 Lambda Canary sandbox listening on ${sandbox.endpoint}  (region ${sandbox.region}, state: ${values.state ?? 'in memory'})
 ${targets.length ? `Traffic: ${targets.map((t) => `${t.functionName}:${t.qualifier} at ${t.rate}/s`).join(', ')}\n` : ''}
-Point the AWS CLI or SDK at it (any credentials are accepted):
-  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region}
+Point the AWS CLI or SDK at it (${sandbox.accessKeyId ? `access key ${sandbox.accessKeyId}, any secret` : 'any credentials are accepted'}; requests must be signed):
+  export AWS_ACCESS_KEY_ID=${sandbox.accessKeyId ?? 'sandbox'} AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region} AWS_DEFAULT_REGION=${sandbox.region}
   aws lambda list-functions --endpoint-url ${sandbox.endpoint}
   new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
-
+${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET …/_sandbox/health\n`}
 Press Ctrl+C to stop.
 `);
 

@@ -1,6 +1,7 @@
 /** The local Lambda-compatible sandbox: public surface for the extension, the CLI and tests. */
 export { startSandbox, MAX_BODY_BYTES } from './server';
 export type { Sandbox, SandboxOptions } from './server';
+export { newAccessKeyId } from './gate';
 export { seedDemo, seedMany, DEMO_FUNCTIONS, DEMO_TRAFFIC, DEMO_ROLE } from './seed';
 export { TrafficGenerator, parseTrafficArg } from './traffic';
 export type { TrafficTarget } from './traffic';

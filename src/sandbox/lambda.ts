@@ -32,8 +32,8 @@ export interface LambdaOptions {
   accountId: string;
   /** How long State stays Pending / LastUpdateStatus stays InProgress after a write. */
   updateDelayMs: number;
-  /** Base URL the server is reachable at, for GetFunction's Code.Location. */
-  baseUrl: () => string;
+  /** Where GetFunction's Code.Location points for a code blob (a URL that needs no signature). */
+  codeUrl: (blob: string) => string;
   now: () => number;
 }
 
@@ -248,7 +248,7 @@ export class LambdaService {
     const v = this.resolve(fn, q);
     const out: Record<string, unknown> = {
       Configuration: this.configuration(fn, v, q ?? false),
-      Code: { RepositoryType: 'S3', Location: `${this.opts.baseUrl()}/_sandbox/code/${v.code.blob}.zip` },
+      Code: { RepositoryType: 'S3', Location: this.opts.codeUrl(v.code.blob) },
     };
     if (q === undefined && Object.keys(fn.tags).length) out.Tags = fn.tags;
     return { status: 200, body: out };

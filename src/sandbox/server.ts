@@ -8,6 +8,8 @@ import { delay } from './delay';
 import { AwsError, serviceError, tooManyRequests } from './errors';
 import type { FaultSpec } from './faults';
 import { FaultInjector } from './faults';
+import type { BodyTypes, Refusal } from './gate';
+import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, INVOKE_BODY, JSON_BODY } from './gate';
 import type { Reply } from './lambda';
 import { LambdaService } from './lambda';
 import { MetricsStore } from './metrics';
@@ -18,6 +20,9 @@ import type { Store } from './store';
 import { DirectoryStore, MemoryStore } from './store';
 
 export const MAX_BODY_BYTES = 70 * 1024 * 1024;
+
+/** How long a GetFunction `Code.Location` stays valid, as AWS's presigned URL does. */
+export const CODE_URL_TTL_MS = 10 * 60_000;
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. The server only ever binds the loopback interface. */
@@ -44,6 +49,18 @@ export interface SandboxOptions {
   maxEnvironmentsPerVersion?: number;
   /** Logs one line per request when set. */
   log?: (line: string) => void;
+  /** Called with the log line of each refused request (browser, foreign Host, unsigned, wrong key). */
+  onRefused?: (line: string) => void;
+  /**
+   * Accept only SigV4 signatures whose `Credential=` names this access key (any secret): a web
+   * page that finds the port cannot know it. Any key is accepted when absent.
+   */
+  accessKeyId?: string;
+  /**
+   * Serve the test and demo endpoints under `/_sandbox/` (health, faults, latency). They take
+   * signed requests like the API. Off by default; the standalone CLI turns them on.
+   */
+  admin?: boolean;
 }
 
 export interface Sandbox {
@@ -51,6 +68,8 @@ export interface Sandbox {
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
+  /** The only access key the sandbox accepts, when it was started with one. */
+  readonly accessKeyId: string | undefined;
   readonly lambda: LambdaService;
   readonly store: Store;
   readonly metrics: MetricsStore;
@@ -81,6 +100,7 @@ interface Route {
   op: string;
   method: string;
   pattern: RegExp;
+  body?: BodyTypes;
   run: (m: RegExpExecArray, ctx: RequestContext) => Reply | Promise<Reply>;
 }
 
@@ -92,6 +112,10 @@ interface RequestContext {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // AWS's own constraint on access key IDs; an empty or odd one would refuse every client.
+  if (options.accessKeyId !== undefined && !/^[A-Za-z0-9]{16,128}$/.test(options.accessKeyId)) {
+    throw new Error(`The sandbox access key ID must be 16 to 128 letters and digits, as AWS's are; got '${options.accessKeyId}'.`);
+  }
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const store: Store = options.stateDir ? new DirectoryStore(options.stateDir) : new MemoryStore();
@@ -108,11 +132,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let random: Random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
   let latencyMs = options.latencyMs ?? 0;
   let baseUrl = '';
+  // GetFunction's Code.Location is fetched without a signature, as AWS's presigned S3 URL is:
+  // it carries an expiry and an HMAC under a key made at this start, so it cannot be guessed.
+  const codeKey = crypto.randomBytes(32);
+  const codeToken = (blob: string, expires: string) => crypto.createHmac('sha256', codeKey).update(`${blob}\n${expires}`).digest('hex');
+  const codeUrl = (blob: string) => {
+    const expires = String(Date.now() + CODE_URL_TTL_MS);
+    return `${baseUrl}/_sandbox/code/${blob}.zip?Expires=${expires}&Signature=${codeToken(blob, expires)}`;
+  };
   const lambda = new LambdaService(store, invoker, metrics, () => random(), {
     region,
     accountId,
     updateDelayMs: options.updateDelayMs ?? 200,
-    baseUrl: () => baseUrl,
+    codeUrl,
     now: () => Date.now(),
   });
 
@@ -133,7 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { op: 'GetAlias', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.getAlias(m[1], m[2]) },
     { op: 'UpdateAlias', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m, c) => lambda.updateAlias(m[1], m[2], c.json()) },
     { op: 'DeleteAlias', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.deleteAlias(m[1], m[2]) },
-    { op: 'Invoke', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/invocations$`), run: (m, c) => lambda.invoke(m[1], c.query, c.headers, c.body) },
+    { op: 'Invoke', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/invocations$`), body: INVOKE_BODY, run: (m, c) => lambda.invoke(m[1], c.query, c.headers, c.body) },
   ];
 
   const cloudWatchOps: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {
@@ -141,6 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ListMetrics: (input) => metrics.listMetrics(input),
   };
 
+  let boundPort = 0;
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err) => {
       options.log?.(`internal error: ${String(err)}`);
@@ -167,6 +200,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
+    // Set once readBody owns the body (it drains what it refuses); a refusal before that
+    // discards the unread body so that the connection can be reused.
+    let bodyTaken = false;
+    let refusal: string | undefined;
+    const admit = (r: Refusal | undefined) => {
+      if (!r) return;
+      refusal = r.reason;
+      throw r.error;
+    };
 
     let truncate = false;
     const send = async (status: number, body: Buffer | string | undefined, headers: Record<string, string>) => {
@@ -184,6 +226,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       res.writeHead(status, head);
       res.end(bytes);
+      if (refusal !== undefined) {
+        const line = `${req.method} ${url.pathname} ${op} → ${status} refused: ${refusal}`;
+        options.log?.(line);
+        options.onRefused?.(line);
+        return;
+      }
       options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Math.round(performance.now() - arrived)} ms)`);
     };
     const sendError = (e: AwsError) => {
@@ -202,44 +250,68 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     };
 
-    try {
-      const body = await readBody(req);
+    // What the request asks for is named before any check, so that a refusal's log line says it.
+    const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
+    const isAdmin = !code && url.pathname.startsWith('/_sandbox/');
+    const pathname = url.pathname.replace(/\/+$/, '');
+    const matching = code || isAdmin || isCloudWatch ? [] : routes.filter((r) => r.pattern.test(pathname));
+    const route = matching.find((r) => r.method === req.method);
+    if (code) op = 'GetFunctionCode';
+    else if (isAdmin) op = 'Admin';
+    else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
+    else if (route) op = route.op;
 
-      if (url.pathname.startsWith('/_sandbox/')) {
-        op = 'Admin';
-        const reply = await admin(req.method ?? 'GET', url, body);
-        await send(reply.status, reply.raw ?? JSON.stringify(reply.body ?? {}), { 'content-type': reply.raw ? 'application/zip' : 'application/json' });
+    try {
+      admit(checkCaller(req.headers, boundPort));
+
+      if (code) {
+        // A capability URL, like AWS's presigned one: no signature, but its token and expiry.
+        if (req.method !== 'GET') throw new AwsError('MethodNotAllowedException', 405, `${req.method} is not allowed on a code URL; allowed: GET.`);
+        admit(checkCodeUrl(code[1], url.searchParams));
+        const blob = store.getBlob(code[1]);
+        if (!blob) throw new AwsError('ResourceNotFoundException', 404, 'No such code blob.');
+        await send(200, blob, { 'content-type': 'application/zip' });
         return;
       }
 
-      let run: () => Reply | Promise<Reply>;
+      admit(checkSignature(req.headers, options.accessKeyId));
+
+      if (isAdmin) {
+        if (!options.admin) throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname} (the sandbox's admin endpoints are off; the standalone sandbox serves them).`);
+        admit(checkContentType(req.headers, `${req.method} ${url.pathname}`, JSON_BODY));
+        bodyTaken = true;
+        const reply = await admin(req.method ?? 'GET', url, await readBody(req));
+        await send(reply.status, JSON.stringify(reply.body ?? {}), { 'content-type': 'application/json' });
+        return;
+      }
+
+      let run: (body: Buffer) => Reply | Promise<Reply>;
       if (isCloudWatch) {
-        op = target.slice('GraniteServiceVersion20100801.'.length);
         const fn = cloudWatchOps[op];
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
           throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (GetMetricData, ListMetrics).`);
         }
-        run = () => {
+        admit(checkContentType(req.headers, op, CLOUDWATCH_BODY));
+        run = (body) => {
           const input = parseJson(body);
           return { status: 200, body: fn(input) };
         };
       } else {
-        const pathname = url.pathname.replace(/\/+$/, '');
-        const matching = routes.filter((r) => r.pattern.test(pathname));
-        const route = matching.find((r) => r.method === req.method);
         if (!route) {
           if (matching.length) {
             throw new AwsError('MethodNotAllowedException', 405, `${req.method} is not allowed on ${pathname}; allowed: ${matching.map((r) => r.method).join(', ')}.`);
           }
           throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname}.`);
         }
-        op = route.op;
+        admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         const m = route.pattern.exec(pathname)!;
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
-        const ctx: RequestContext = { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body) };
-        run = () => route.run(m, ctx);
+        run = (body) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body) });
       }
+
+      bodyTaken = true;
+      const body = await readBody(req);
 
       const fault = faults.take(op);
       if (fault) {
@@ -255,7 +327,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (applied) throw applied;
       }
 
-      const reply = await run();
+      const reply = await run(body);
       if (reply.raw !== undefined || reply.body === undefined) {
         await send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
       } else {
@@ -263,6 +335,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
       }
     } catch (err) {
+      if (!bodyTaken) await discardBody(req);
       if (err instanceof AwsError) await sendError(err);
       else await sendError(serviceError(`An internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
     }
@@ -287,16 +360,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
+  function checkCodeUrl(blob: string, query: URLSearchParams): Refusal | undefined {
+    const expires = query.get('Expires') ?? '';
+    const given = Buffer.from(query.get('Signature') ?? '', 'utf8');
+    const wanted = Buffer.from(codeToken(blob, expires), 'utf8');
+    if (given.length !== wanted.length || !crypto.timingSafeEqual(given, wanted)) {
+      return { error: new AwsError('AccessDeniedException', 403, "The code URL's signature does not match: use the Code.Location of a GetFunction made since this sandbox started."), reason: 'code URL without a valid signature' };
+    }
+    if (!(Number(expires) >= Date.now())) {
+      return { error: new AwsError('AccessDeniedException', 403, 'Request has expired: the code URL was valid for 10 minutes; call GetFunction again.'), reason: 'expired code URL' };
+    }
+    return undefined;
+  }
+
   async function admin(method: string, url: URL, body: Buffer): Promise<Reply> {
     const p = url.pathname;
     if (method === 'GET' && p === '/_sandbox/health') {
       return { status: 200, body: { ok: true, region, functions: store.functions.size, environments: invoker.environmentCount() } };
-    }
-    const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(p);
-    if (method === 'GET' && code) {
-      const blob = store.getBlob(code[1]);
-      if (!blob) throw new AwsError('ResourceNotFoundException', 404, 'No such code blob.');
-      return { status: 200, raw: blob };
     }
     if (p === '/_sandbox/faults' && method === 'POST') {
       const spec = parseJson(body) as unknown as FaultSpec;
@@ -329,6 +409,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  boundPort = port;
   baseUrl = `http://127.0.0.1:${port}`;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -340,6 +421,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint: baseUrl,
     port,
     region,
+    accessKeyId: options.accessKeyId,
     lambda,
     store,
     metrics,
@@ -388,6 +470,25 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+  });
+}
+
+/** Reads and drops the body of a refused request, so that a keep-alive connection stays usable. */
+function discardBody(req: http.IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  req.resume();
+  // A body too large to wait for: the reply goes now and Node closes the connection after it.
+  if (Number(req.headers['content-length'] ?? '0') > MAX_BODY_BYTES) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = () => resolve();
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) done();
+    });
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
   });
 }
 

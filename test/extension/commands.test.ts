@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
-import { GetAliasCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  GetAliasCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
+import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
 import { ScriptedUi } from './scriptedUi';
 
@@ -22,7 +32,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     const clients = await api.connection.current();
     const sandbox = api.connection.embeddedSandbox;
     assert.ok(sandbox, 'the embedded sandbox runs');
-    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
     assert.equal(clients.spec.kind, 'sandbox');
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);
@@ -168,5 +178,77 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.switchAlias);
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(ui.asked, ['function']);
+  });
+
+  describe('hostile text and double clicks', () => {
+    const FN = 'commands-hostile';
+    const TOKEN = 'IQoJb3JpZ2luX2VjEHAaCXVzLWVhc3QtMSJHMEUCIQDexampleexampleexampleexampleexampleAiAv8gx1Ap+Xb/7Qm4MbKoKp8CCMn//////////wEQABoM';
+    const LINK = /\[[^\]]+\]\((?:https?:\/\/|command:|file:)[^)\s]+/i;
+
+    before(async () => {
+      const sandbox = api.connection.embeddedSandbox!;
+      const role = 'arn:aws:iam::123456789012:role/commands-hostile';
+      await lambda.send(new CreateFunctionCommand({ FunctionName: FN, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
+      sandbox.settle();
+      await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
+      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: FN, ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 2;' }) }));
+      sandbox.settle();
+      await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
+      sandbox.settle();
+      await lambda.send(
+        new CreateAliasCommand({
+          FunctionName: FN,
+          Name: 'prod',
+          FunctionVersion: '1',
+          RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } },
+          Description: '[Promote now](command:lambdaCanary.promoteCanary) ![](https://tracker.example/p.gif) <b>$(pass) approved</b>',
+        }),
+      );
+    });
+    afterEach(() => api.connection.embeddedSandbox!.faults.clear());
+
+    it("an alias description's links, images, HTML and icons show as text in the tree", async () => {
+      const { item } = await aliasItem(FN);
+      const tip = item.tooltip;
+      assert.ok(tip instanceof vscode.MarkdownString, 'a Markdown tooltip');
+      assert.notEqual(tip.isTrusted, true, 'no command links run from it');
+      assert.notEqual(tip.supportHtml, true, 'no HTML');
+      assert.notEqual(tip.supportThemeIcons, true, 'no icons');
+      assert.match(tip.value, /Description: \\\[Promote now\\\]\\\(command\\:lambdaCanary\\\.promoteCanary\\\)/, tip.value);
+      assert.match(tip.value, /\\!\\\[\\\]\\\(https\\:/, 'the image is escaped');
+      assert.match(tip.value, /\\<b\\>\\\$\\\(pass\\\)/, 'HTML and the icon are escaped');
+    });
+
+    it('a double-clicked Promote asks once; the second click is told the alias is busy', async () => {
+      const { node } = await aliasItem(FN);
+      ui.script(['confirmPromote', false], ['confirmPromote', false]);
+      await Promise.all([vscode.commands.executeCommand(Commands.promoteCanary, node), vscode.commands.executeCommand(Commands.promoteCanary, node)]);
+      assert.deepEqual(ui.asked, ['confirmPromote'], 'one confirmation, not one per click');
+      assert.match(ui.infos.join('\n'), /commands-hostile:prod is busy: wait for the current promote to finish/);
+      assert.equal((await alias(FN)).FunctionVersion, '1');
+      ui.answers = [];
+    });
+
+    it('an AWS error echoing a session token and a command link: the notification holds neither', async () => {
+      const before = await alias(FN);
+      // A server error that quotes the request (the sandbox answers a failing hook with a 500 carrying its message).
+      api.connection.embeddedSandbox!.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        times: 5,
+        hook: () => {
+          throw new Error(`Not authorized. [Fix it](command:workbench.action.terminal.new) X-Amz-Security-Token=${TOKEN}`);
+        },
+      });
+      const { node } = await aliasItem(FN);
+      ui.script(['confirmRollback', true]);
+      await vscode.commands.executeCommand(Commands.rollbackCanary, node);
+      const shown = ui.errors.join('\n');
+      assert.match(shown, /ServiceException: An internal error occurred: Not authorized\./);
+      assert.doesNotMatch(shown, LINK, shown);
+      assert.ok(!shown.includes(TOKEN.slice(0, 30)), shown);
+      const after = await alias(FN);
+      assert.equal(after.RevisionId, before.RevisionId, 'nothing changed');
+    });
   });
 });

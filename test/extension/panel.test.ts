@@ -31,7 +31,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     await api.connection.current();
     const sandbox = api.connection.embeddedSandbox;
     assert.ok(sandbox, 'the embedded sandbox runs');
-    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } };
     lambda = new LambdaClient(config);
     cloudwatch = new CloudWatchClient(config);
     const role = 'arn:aws:iam::123456789012:role/panel-e2e';
@@ -181,5 +181,99 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual(ui.asked, ['confirmRollback']);
     assert.equal((await alias()).RoutingConfig?.AdditionalVersionWeights, undefined);
+  });
+  /** Polls until `cond` holds. */
+  async function waitUntil(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * A double click as the host can receive it: the same message twice in one task (the IPC
+   * delivers the messages of one read together), before any of the first one's awaits resumes.
+   */
+  function doubleClick(message: PanelMessage): void {
+    const host = panel as unknown as { receive(raw: unknown): Promise<void> };
+    void host.receive(message);
+    void host.receive(message);
+  }
+
+  /** Counts the embedded sandbox's Invoke requests as they arrive. */
+  function countInvocations(): { readonly n: number; stop(): void } {
+    const sandbox = api.connection.embeddedSandbox!;
+    const counter = { n: 0, stop: () => sandbox.faults.clear() };
+    sandbox.faults.add({ operation: 'Invoke', kind: 'hook', times: 1e9, hook: () => void counter.n++ });
+    return counter;
+  }
+
+  /** Outcomes of every `type` message the panel handles from now on. */
+  function collect(type: PanelMessage['type']): { outcomes: PanelOutcome[]; dispose(): void } {
+    const outcomes: PanelOutcome[] = [];
+    const sub = panel.onDidHandleMessage((o) => o.message.type === type && outcomes.push(o));
+    return { outcomes, dispose: () => sub.dispose() };
+  }
+
+  /** The count once requests already on the wire have arrived; it must then stay put. */
+  async function settledCount(c: { readonly n: number }): Promise<number> {
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = c.n;
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(c.n, settled, 'no invocation after the probe stopped');
+    return settled;
+  }
+
+  it('a double-clicked Probe runs once, and Cancel stops it long before its 1,500 invocations', async () => {
+    const calls = countInvocations();
+    const probes = collect('probe');
+    try {
+      doubleClick({ type: 'probe', count: 1500 });
+      await waitUntil(() => calls.n >= 20, 'the probe to start');
+      const cancelled = outcomeOf('cancelProbe');
+      await panel.press('cancelProbe');
+      await cancelled;
+      await waitUntil(() => probes.outcomes.length === 2, 'both Probe messages to be handled');
+      assert.deepEqual(probes.outcomes.map((o) => o.result).sort(), ['declined', 'ignored'], JSON.stringify(probes.outcomes));
+      const n = await settledCount(calls);
+      assert.ok(n < 750, `the probe went on after Cancel: ${n} invocations`);
+    } finally {
+      probes.dispose();
+      calls.stop();
+    }
+  });
+
+  it('a double-clicked Apply asks for one confirmation and writes once', async () => {
+    await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '1': 0.25 } } }));
+    await panel.refresh();
+    const before = await alias();
+    const applies = collect('apply');
+    try {
+      ui.script(['confirmWeight', true], ['confirmWeight', true]);
+      doubleClick({ type: 'apply', weightPercent: 15 });
+      await waitUntil(() => applies.outcomes.length === 2, 'both Apply messages to be handled');
+      assert.deepEqual(ui.asked, ['confirmWeight'], 'one confirmation, not one per click');
+      assert.deepEqual(applies.outcomes.map((o) => o.result).sort(), ['done', 'ignored'], JSON.stringify(applies.outcomes));
+      const after = await alias();
+      assert.deepEqual(after.RoutingConfig?.AdditionalVersionWeights, { '1': 0.15 });
+      assert.notEqual(after.RevisionId, before.RevisionId);
+    } finally {
+      applies.dispose();
+      ui.answers = [];
+    }
+  });
+
+  it('closing the panel stops every probe it started', async () => {
+    const calls = countInvocations();
+    try {
+      doubleClick({ type: 'probe', count: 1500 });
+      await waitUntil(() => calls.n >= 20, 'the probe to start');
+      panel.dispose();
+      const n = await settledCount(calls);
+      assert.ok(n < 750, `a probe went on after the panel closed: ${n} invocations`);
+    } finally {
+      calls.stop();
+    }
   });
 });

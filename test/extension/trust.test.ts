@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { EXTENSION_ID } from '../../src/shared/ids';
@@ -43,6 +44,26 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
     const caps = (ext.packageJSON as { capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces;
     assert.equal(caps.supported, 'limited');
     assert.deepEqual(caps.restrictedConfigurations.sort(), ['lambdaCanary.connection', 'lambdaCanary.endpointUrl', 'lambdaCanary.profile', 'lambdaCanary.region']);
+  });
+
+  it('the embedded sandbox gets a new access key at each start, and refuses requests signed with another', async () => {
+    await setWorkspace({ connection: 'sandbox' });
+    await api.connection.reconnect();
+    const clients = await api.connection.current();
+    const sb = api.connection.embeddedSandbox;
+    assert.ok(sb?.accessKeyId, 'started with an access key');
+    assert.match(sb.accessKeyId, /^[A-Z0-9]{16,128}$/);
+    assert.equal(clients.spec.kind === 'sandbox' ? clients.spec.accessKeyId : undefined, sb.accessKeyId);
+    await clients.lambda.send(new ListFunctionsCommand({}));
+    const other = new LambdaClient({ endpoint: sb.endpoint, region: sb.region, credentials: { accessKeyId: 'AKIAOTHERPROGRAM0000', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      await assert.rejects(other.send(new ListFunctionsCommand({})), /security token included in the request is invalid|UnrecognizedClient/);
+    } finally {
+      other.destroy();
+    }
+    await api.connection.reconnect();
+    await api.connection.current();
+    assert.notEqual(api.connection.embeddedSandbox?.accessKeyId, sb.accessKeyId, 'a new key for the new start');
   });
 
   it('"No": no connection with credentials, asked once this window, and the error says what to do', async () => {

@@ -32,7 +32,7 @@ import { parseCanaryPercent } from '../../src/core/routing';
 import { discoverFunctions } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { parsePanelMessage } from '../../src/shared/protocol';
-import { ROLE, useSandbox } from './helpers';
+import { ROLE, sdkHeaders, useSandbox } from './helpers';
 
 const FN = 'bad-inputs-fn';
 const FAST = { maxWaitTime: 10, minDelay: 0.02, maxDelay: 0.1 };
@@ -73,7 +73,7 @@ async function refusal(run: () => unknown): Promise<string> {
 function raw(endpoint: string, method: string, pathname: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const req = http.request(`${endpoint}${pathname}`, { method, headers: { 'content-type': 'application/json', ...(data ? { 'content-length': String(data.length) } : {}), ...headers } }, (res) => {
+    const req = http.request(`${endpoint}${pathname}`, { method, headers: { ...sdkHeaders({ region: 'us-east-1', accessKeyId: undefined }), 'content-type': 'application/json', ...(data ? { 'content-length': String(data.length) } : {}), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

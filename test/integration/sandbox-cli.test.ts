@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { sleep } from './helpers';
+import { zipFiles } from '../../src/sandbox';
+import { ROLE, sdkHeaders, sleep } from './helpers';
+import { rejectsWith } from './lambda-testkit';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
 const DEMO = ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker'];
@@ -24,7 +26,7 @@ interface Running {
 }
 
 /** Starts the CLI and waits for its `listening on http://127.0.0.1:PORT` line. */
-async function startCli(args: string[]): Promise<Running> {
+async function startCli(args: string[], accessKeyId = 'sandbox'): Promise<Running> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -44,7 +46,7 @@ async function startCli(args: string[]): Promise<Running> {
       reject(new Error(`the CLI exited (${code}) before listening:\n${out}`));
     });
   });
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 };
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'sandbox' }, maxAttempts: 1 };
   return { child, endpoint, output: () => out, lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };
 }
 
@@ -106,7 +108,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
   });
 
   it('bad arguments exit 1 with a message', () => {
-    for (const args of [['--traffic', 'no-rate'], ['--seed', 'nonsense'], ['--port', 'abc'], ['--bogus']]) {
+    for (const args of [['--traffic', 'no-rate'], ['--seed', 'nonsense'], ['--port', 'abc'], ['--bogus'], ['--access-key-id', 'not/a key']]) {
       const r = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', ...args], { encoding: 'utf8', timeout: 10_000 });
       assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /^sandbox: /m, args.join(' '));
@@ -166,6 +168,36 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.doesNotMatch(r.output(), /→ \d{3}/, '--quiet logs no requests');
   });
 
+  it('serves the admin endpoints to signed requests by default, and not with --no-admin', async () => {
+    const on = await startCli(['--port', '0', '--quiet']);
+    running.push(on);
+    const headers = sdkHeaders({ region: 'us-east-1', accessKeyId: undefined });
+    const health = await fetch(`${on.endpoint}/_sandbox/health`, { headers });
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { ok: boolean }).ok, true);
+    assert.equal((await fetch(`${on.endpoint}/_sandbox/health`)).status, 403, 'unsigned: refused');
+    const off = await startCli(['--port', '0', '--quiet', '--no-admin']);
+    running.push(off);
+    const refused = await fetch(`${off.endpoint}/_sandbox/faults`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"operation":"*","kind":"error"}' });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.headers.get('x-amzn-errortype'), 'UnknownOperationException');
+    assert.equal((await off.lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200, 'the API still answers');
+  });
+
+  it('--access-key-id KEY: only signatures naming KEY are accepted, and the banner says so', async () => {
+    const r = await startCli(['--port', '0', '--quiet', '--access-key-id', 'LCSBCLIKEY000001'], 'LCSBCLIKEY000001');
+    running.push(r);
+    assert.match(r.output(), /access key LCSBCLIKEY000001, any secret/);
+    assert.match(r.output(), /export AWS_ACCESS_KEY_ID=LCSBCLIKEY000001 /);
+    assert.equal((await r.lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200);
+    const other = new LambdaClient({ endpoint: r.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 });
+    try {
+      await rejectsWith(other.send(new ListFunctionsCommand({})), 'UnrecognizedClientException', 403, /security token included in the request is invalid/);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it('--state DIR keeps the demo across a restart, and seeding again adds nothing', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-canary-cli-state-'));
     dirs.push(dir);
@@ -193,5 +225,64 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     // Without --quiet, requests are logged.
     await waitForOutput(second, /POST \/2015-03-31\/functions\/checkout-api\/invocations Invoke → 200/);
     assert.equal((await stopCli(second, 'SIGINT')).code, 0);
+  });
+});
+
+/** `aws` on PATH (the AWS CLI: Debian's awscli package, or pip's). */
+function awsCli(): string | undefined {
+  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
+}
+
+describe('the AWS CLI against the sandbox (as README shows)', function () {
+  this.timeout(120_000);
+  const version = awsCli();
+  let r: Running | undefined;
+  let dir = '';
+  before(async function () {
+    // What botocore sends is also replayed from captured headers in sandbox-http.test.ts, which
+    // runs everywhere; this runs the CLI itself where it is installed.
+    if (!version) this.skip();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-awscli-'));
+    fs.writeFileSync(path.join(dir, 'fn.zip'), zipFiles({ 'index.js': 'exports.handler = async (e) => ({ got: e });\n' }));
+    r = await startCli(['--port', '0', '--quiet']);
+  });
+  after(async () => {
+    if (r) await stopCli(r);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `aws …` with the README's environment (CLI v1 reads AWS_DEFAULT_REGION). */
+  function aws(...args: string[]): { status: number | null; out: string } {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const p = spawnSync('aws', [...args, '--endpoint-url', r!.endpoint, '--output', 'json'], { encoding: 'utf8', env, cwd: dir, timeout: 60_000 });
+    return { status: p.status, out: `${p.stdout}${p.stderr}` };
+  }
+  const ok = (args: string[]): unknown => {
+    const res = aws(...args);
+    assert.equal(res.status, 0, `aws ${args.join(' ')}: ${res.out}`);
+    return res.out.trim() ? JSON.parse(res.out) : undefined;
+  };
+
+  it('creates, lists, invokes (with and without a payload), aliases, reads metrics and deletes', () => {
+    const created = ok(['lambda', 'create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', 'fileb://fn.zip', '--publish']) as { Version: string };
+    assert.equal(created.Version, '1');
+    const listed = ok(['lambda', 'list-functions']) as { Functions: Array<{ FunctionName: string }> };
+    assert.deepEqual(listed.Functions.map((f) => f.FunctionName), ['cli-fn']);
+    ok(['lambda', 'wait', 'function-active-v2', '--function-name', 'cli-fn']);
+    // botocore sends Invoke's payload without a Content-Type; v1 takes the payload as raw text.
+    fs.writeFileSync(path.join(dir, 'event.json'), '{"a":1}');
+    ok(['lambda', 'invoke', '--function-name', 'cli-fn', '--payload', 'fileb://event.json', 'out.json']);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')), { got: { a: 1 } });
+    ok(['lambda', 'invoke', '--function-name', 'cli-fn', 'empty.json']);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'empty.json'), 'utf8')), { got: {} });
+    ok(['lambda', 'create-alias', '--function-name', 'cli-fn', '--name', 'prod', '--function-version', '1']);
+    assert.equal((ok(['lambda', 'get-function', '--function-name', 'cli-fn']) as { Code: { Location: string } }).Code.Location.startsWith(r!.endpoint), true);
+    ok(['cloudwatch', 'list-metrics', '--namespace', 'AWS/Lambda']);
+    const data = ok(['cloudwatch', 'get-metric-data', '--start-time', new Date(Date.now() - 600_000).toISOString(), '--end-time', new Date(Date.now() + 60_000).toISOString(), '--metric-data-queries', JSON.stringify([{ Id: 'i', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: 'cli-fn' }] }, Period: 60, Stat: 'Sum' } }])]) as { MetricDataResults: Array<{ Values: number[] }> };
+    assert.equal(data.MetricDataResults[0].Values.reduce((a, b) => a + b, 0), 2);
+    ok(['lambda', 'delete-alias', '--function-name', 'cli-fn', '--name', 'prod']);
+    ok(['lambda', 'delete-function', '--function-name', 'cli-fn']);
+    assert.deepEqual((ok(['lambda', 'list-functions']) as { Functions: unknown[] }).Functions, []);
   });
 });

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, ListFunctionsCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { MAX_BODY_BYTES, startSandbox } from '../../src/sandbox';
-import { clientsFor, sleep, useSandbox } from './helpers';
+import { clientsFor, sdkFetch, sdkHeaders, sleep, useSandbox } from './helpers';
 import type { AwsErr } from './lambda-testkit';
 import { createFn, publish, rejectsWith } from './lambda-testkit';
 
@@ -59,17 +59,19 @@ async function elapsed(p: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+const JSON_CT = { 'content-type': 'application/json' };
+
 describe('sandbox HTTP layer', function () {
   this.timeout(20_000);
   // No transition delay: these suites are about aliases and HTTP, not State (see lambda-api.test.ts).
-  const h = useSandbox({ updateDelayMs: 0 });
+  const h = useSandbox({ updateDelayMs: 0, admin: true });
   const F = '/2015-03-31/functions';
 
   describe('robustness (raw HTTP)', () => {
     afterEach(async () => {
       // Whatever the previous request did, the server still answers, both raw and through the SDK.
       const { sandbox, lambda } = h();
-      const health = await fetch(`${sandbox.endpoint}/_sandbox/health`);
+      const health = await sdkFetch(sandbox, `/_sandbox/health`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { ok: boolean }).ok, true);
       const listed = await lambda.send(new ListFunctionsCommand({}));
@@ -78,7 +80,7 @@ describe('sandbox HTTP layer', function () {
 
     it('answers malformed JSON with 400 SerializationException, an x-amzn-ErrorType header and a JSON body', async () => {
       const { sandbox } = h();
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: '{"FunctionName": ', headers: { 'content-type': 'application/json' } });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST', body: '{"FunctionName": ', headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
       assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
@@ -91,7 +93,7 @@ describe('sandbox HTTP layer', function () {
     it('answers JSON that is not an object with 400 SerializationException', async () => {
       const { sandbox } = h();
       for (const text of ['[1,2]', 'null', '"a string"', '42']) {
-        const res = await fetch(`${sandbox.endpoint}${F}/any/aliases`, { method: 'POST', body: text });
+        const res = await sdkFetch(sandbox, `${F}/any/aliases`, { method: 'POST', body: text, headers: JSON_CT });
         assert.equal(res.status, 400, text);
         assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException', text);
       }
@@ -99,7 +101,7 @@ describe('sandbox HTTP layer', function () {
 
     it('answers an empty CreateFunction body with a 400 ValidationException, not a crash', async () => {
       const { sandbox } = h();
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST' });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST' });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
     });
@@ -108,7 +110,7 @@ describe('sandbox HTTP layer', function () {
       const { sandbox } = h();
       const declared = 71 * 1024 * 1024;
       assert.ok(declared > MAX_BODY_BYTES);
-      const reply = await rawRequest(sandbox.endpoint, 'POST', F, { 'content-type': 'application/json', 'content-length': String(declared) }, async (req) => {
+      const reply = await rawRequest(sandbox.endpoint, 'POST', F, { ...sdkHeaders(sandbox), 'content-type': 'application/json', 'content-length': String(declared) }, async (req) => {
         req.write('{"FunctionName":"huge"');
       });
       assert.equal(reply.status, 413);
@@ -120,7 +122,7 @@ describe('sandbox HTTP layer', function () {
       const { sandbox } = h();
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
       let sent = 0;
-      const reply = await rawRequest(sandbox.endpoint, 'PUT', `${F}/big/code`, { 'content-type': 'application/json' }, async (req, answered) => {
+      const reply = await rawRequest(sandbox.endpoint, 'PUT', `${F}/big/code`, { ...sdkHeaders(sandbox), 'content-type': 'application/json' }, async (req, answered) => {
         while (!answered() && sent < MAX_BODY_BYTES + 4 * chunk.length) {
           sent += chunk.length;
           if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
@@ -135,7 +137,7 @@ describe('sandbox HTTP layer', function () {
     it('reads a large body that is under the limit and judges it on its JSON', async () => {
       const { sandbox } = h();
       // 1 MB of whitespace around a JSON object: size is fine, content decides.
-      const res = await fetch(`${sandbox.endpoint}${F}`, { method: 'POST', body: `${' '.repeat(1024 * 1024)}{"FunctionName":"x y"}` });
+      const res = await sdkFetch(sandbox, `${F}`, { method: 'POST', body: `${' '.repeat(1024 * 1024)}{"FunctionName":"x y"}`, headers: JSON_CT });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-amzn-errortype'), 'ValidationException');
     });
@@ -150,7 +152,7 @@ describe('sandbox HTTP layer', function () {
         ['GET', `${F}/fn/invocations`, /POST/],
       ];
       for (const [method, path, allowed] of cases) {
-        const res = await fetch(`${sandbox.endpoint}${path}`, { method });
+        const res = await sdkFetch(sandbox, `${path}`, { method });
         assert.equal(res.status, 405, `${method} ${path}`);
         assert.equal(res.headers.get('x-amzn-errortype'), 'MethodNotAllowedException');
         assert.match(((await res.json()) as { message: string }).message, allowed);
@@ -160,7 +162,7 @@ describe('sandbox HTTP layer', function () {
     it('answers unknown routes with 404 UnknownOperationException', async () => {
       const { sandbox } = h();
       for (const path of ['/2099-01-01/nothing', '/2015-03-31/layers', `${F}/fn/unknown-sub`, `${F}/fn/aliases/a/b`, '/', '/_sandbox/nothing']) {
-        const res = await fetch(`${sandbox.endpoint}${path}`);
+        const res = await sdkFetch(sandbox, `${path}`);
         assert.equal(res.status, 404, path);
         assert.equal(res.headers.get('x-amzn-errortype'), 'UnknownOperationException', path);
       }
@@ -168,18 +170,42 @@ describe('sandbox HTTP layer', function () {
 
     it('answers a path with broken percent-encoding with 400, and tolerates a trailing slash', async () => {
       const { sandbox } = h();
-      const bad = await fetch(`${sandbox.endpoint}${F}/%E0%A4%A/configuration`);
+      const bad = await sdkFetch(sandbox, `${F}/%E0%A4%A/configuration`);
       assert.equal(bad.status, 400);
       assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
-      const slash = await fetch(`${sandbox.endpoint}${F}/`);
+      const slash = await sdkFetch(sandbox, `${F}/`);
       assert.equal(slash.status, 200);
       assert.ok(Array.isArray(((await slash.json()) as { Functions: unknown[] }).Functions));
+    });
+
+    it('a refused request with an unread body leaves its keep-alive connection usable', async () => {
+      const { sandbox } = h();
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const call = (headers: Record<string, string>, body?: Buffer) =>
+        new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+          const req = http.request(`${sandbox.endpoint}${F}`, { method: body ? 'POST' : 'GET', headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      try {
+        // A page's text/plain post: refused before its 256 KB body is read.
+        const refused = await call({ 'content-type': 'text/plain' }, Buffer.alloc(256 * 1024, 0x7b));
+        assert.equal(refused.status, 403);
+        const next = await call(sdkHeaders(sandbox));
+        assert.equal(next.status, 200);
+        assert.equal(next.reused, true, 'the same connection served the next request');
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('survives a client that disconnects in the middle of its body', async () => {
       const { sandbox } = h();
       await new Promise<void>((resolve) => {
-        const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { 'content-length': '10000' }, agent: false });
+        const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { ...sdkHeaders(sandbox), ...JSON_CT, 'content-length': '10000' }, agent: false });
         req.on('error', () => resolve());
         req.write('{"FunctionName":', () => {
           req.destroy();
@@ -231,7 +257,7 @@ describe('sandbox HTTP layer', function () {
       await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' })), 'TooManyRequestsException', 429, /Rate exceeded/);
       assert.deepEqual(await alias(lambda, fn), before);
       sandbox.faults.add({ operation: 'GetAlias', kind: 'throttle' });
-      const raw = await fetch(`${sandbox.endpoint}/2015-03-31/functions/${fn}/aliases/prod`);
+      const raw = await sdkFetch(sandbox, `/2015-03-31/functions/${fn}/aliases/prod`);
       assert.equal(raw.status, 429);
       assert.equal(raw.headers.get('x-amzn-errortype'), 'TooManyRequestsException');
       assert.equal(raw.headers.get('retry-after'), '1');
@@ -359,7 +385,7 @@ describe('sandbox HTTP layer', function () {
 
     it('sends replies with a Content-Length, as AWS does, not in chunks', async () => {
       const { sandbox } = h();
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${sandbox.endpoint}${F}?MaxItems=50`, resolve).on('error', reject));
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${sandbox.endpoint}${F}?MaxItems=50`, { headers: sdkHeaders(sandbox) }, resolve).on('error', reject));
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
       assert.equal(res.statusCode, 200);
@@ -369,17 +395,17 @@ describe('sandbox HTTP layer', function () {
 
     it('admin HTTP: PUT /_sandbox/latency sets the latency; out-of-range values are 400', async () => {
       const { sandbox, lambda } = h();
-      const put = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }) });
+      const put = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 60 }), headers: JSON_CT });
       assert.equal(put.status, 200);
       assert.deepEqual(await put.json(), { latencyMs: 60 });
       const took = await elapsed(() => lambda.send(new ListFunctionsCommand({ MaxItems: 1 })));
       assert.ok(took >= 59, `took ${took} ms`);
       for (const ms of [-1, 'fast', 600_001]) {
-        const bad = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms }) });
+        const bad = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms }), headers: JSON_CT });
         assert.equal(bad.status, 400, String(ms));
         assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
       }
-      const reset = await fetch(`${sandbox.endpoint}/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 0 }) });
+      const reset = await sdkFetch(sandbox, `/_sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 0 }), headers: JSON_CT });
       assert.deepEqual(await reset.json(), { latencyMs: 0 });
     });
 
@@ -398,7 +424,7 @@ describe('sandbox HTTP layer', function () {
     it('admin HTTP: POST /_sandbox/faults arms a fault, DELETE clears them, bad specs are 400', async () => {
       const { sandbox, lambda } = h();
       const before = await alias(lambda, fn);
-      const post = (spec: unknown) => fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      const post = (spec: unknown) => sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', headers: JSON_CT, body: JSON.stringify(spec) });
       const armed = await post({ operation: 'UpdateAlias', nth: 1, kind: 'error' });
       assert.equal(armed.status, 200);
       assert.deepEqual(await armed.json(), { pending: 1 });
@@ -406,7 +432,7 @@ describe('sandbox HTTP layer', function () {
       assert.deepEqual(await alias(lambda, fn), before);
       // Armed then cleared: the fault never fires.
       assert.deepEqual(await (await post({ operation: 'UpdateAlias', kind: 'throttle' })).json(), { pending: 1 });
-      const cleared = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'DELETE' });
+      const cleared = await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'DELETE' });
       assert.deepEqual(await cleared.json(), { pending: 0 });
       assert.equal((await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }))).FunctionVersion, '2');
       const badSpecs = [
@@ -422,7 +448,7 @@ describe('sandbox HTTP layer', function () {
         assert.equal(res.status, 400, JSON.stringify(spec));
         assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
       }
-      const malformed = await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: '{nope' });
+      const malformed = await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', body: '{nope', headers: JSON_CT });
       assert.equal(malformed.status, 400);
       assert.equal(malformed.headers.get('x-amzn-errortype'), 'SerializationException');
       assert.equal(sandbox.faults.pending, 0);
@@ -430,12 +456,61 @@ describe('sandbox HTTP layer', function () {
 
     it('admin HTTP: a delayed fault armed over HTTP delays only its operation', async () => {
       const { sandbox, lambda } = h();
-      await fetch(`${sandbox.endpoint}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ operation: 'GetAlias', kind: 'delay', delayMs: 100 }) });
+      await sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ operation: 'GetAlias', kind: 'delay', delayMs: 100 }), headers: JSON_CT });
       const unrelated = () => elapsed(() => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn })));
       const other = Math.min(await unrelated(), await unrelated(), await unrelated());
       const delayed = await elapsed(() => lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' })));
       assert.ok(other < 90, `an unrelated operation took ${other} ms`);
       assert.ok(delayed >= 95, `the delayed operation took ${delayed} ms`);
     });
+  });
+
+  describe('what real clients send is admitted (headers captured from aws-cli 1.45.11 / botocore 1.43.11 and SDK v3 3.1163)', () => {
+    const botocore = 'aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.18.44 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython cfg/retry-mode#legacy botocore/1.43.11';
+    const sdk = 'aws-sdk-js/3.1163.0 ua/2.1 os/linux#6.18.44 lang/js md/nodejs#20.20.2 api/lambda#3.1163.0 m/N,E,e';
+    const SDK_SIGNED = 'amz-sdk-invocation-id;amz-sdk-request;host;x-amz-content-sha256;x-amz-date;x-amz-user-agent';
+    const auth = (service: string, signed: string) => `AWS4-HMAC-SHA256 Credential=sandbox/20261201/us-east-1/${service}/aws4_request, SignedHeaders=${signed}, Signature=7afc74fb2dd286d482cc7c9a643465d4c431deaa570de798a4846ca396ddc92d`;
+    const fromBotocore = (signed: string, extra: Record<string, string> = {}, service = 'lambda') => ({ 'accept-encoding': 'identity', 'user-agent': botocore, 'x-amz-date': '20261201T083757Z', authorization: auth(service, signed), 'amz-sdk-invocation-id': '24e06fd5-8c41-4376-b7af-15e808e5df2b', 'amz-sdk-request': 'attempt=1', ...extra });
+    const fromSdk = (signed: string, extra: Record<string, string> = {}, service = 'lambda') => ({ 'x-amz-user-agent': 'aws-sdk-js/3.1163.0', 'user-agent': sdk, 'amz-sdk-invocation-id': '920245bd-fe1b-4919-80e0-8c7780a6db40', 'amz-sdk-request': 'attempt=1; max=1', 'x-amz-date': '20261201T083826Z', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', authorization: auth(service, signed), ...extra });
+    const cw = { 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics', 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-mode': 'true' };
+    const json = { 'content-type': 'application/json' };
+    const octets = { 'content-type': 'application/octet-stream' };
+    const NF = `${F}/captured-missing`;
+    // [client op, method, path, headers, body (undefined: none; a string[]: sent in chunks)]
+    const captured: Array<[string, string, string, Record<string, string>, string | string[] | undefined]> = [
+      ['botocore ListFunctions', 'GET', F, fromBotocore('host;x-amz-date'), undefined],
+      ['botocore GetFunction', 'GET', NF, fromBotocore('host;x-amz-date'), undefined],
+      ['botocore DeleteFunction', 'DELETE', NF, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore Invoke (no payload)', 'POST', `${NF}/invocations`, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore Invoke (payload, no Content-Type)', 'POST', `${NF}/invocations`, fromBotocore('host;x-amz-date'), '{"a":1}'],
+      ['botocore CreateAlias', 'POST', `${NF}/aliases`, fromBotocore('content-type;host;x-amz-date', json), '{"Name": "prod", "FunctionVersion": "1"}'],
+      ['botocore DeleteAlias', 'DELETE', `${NF}/aliases/prod`, fromBotocore('host;x-amz-date', { 'content-length': '0' }), undefined],
+      ['botocore PublishVersion', 'POST', `${NF}/versions`, fromBotocore('content-type;host;x-amz-date', json), '{}'],
+      ['botocore ListMetrics', 'POST', '/', fromBotocore('content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode', cw, 'monitoring'), '{}'],
+      ['SDK v3 ListFunctions', 'GET', F, fromSdk(SDK_SIGNED), undefined],
+      ['SDK v3 DeleteAlias', 'DELETE', `${NF}/aliases/prod`, fromSdk(SDK_SIGNED), undefined],
+      ['SDK v3 Invoke (no payload)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-type`, { ...octets, 'content-length': '0' }), undefined],
+      ['SDK v3 Invoke (payload)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-length;content-type`, octets), '{"a":1}'],
+      ['SDK v3 Invoke (streamed payload, chunked)', 'POST', `${NF}/invocations`, fromSdk(`${SDK_SIGNED};content-type`, octets), ['{"a"', ':1}']],
+      ['SDK v3 CreateAlias', 'POST', `${NF}/aliases`, fromSdk(`${SDK_SIGNED};content-length;content-type`, json), '{"Name":"p","FunctionVersion":"1"}'],
+      ['SDK v3 UpdateFunctionCode', 'PUT', `${NF}/code`, fromSdk(`${SDK_SIGNED};content-length;content-type`, json), '{"ZipFile":"eA=="}'],
+      ['SDK v3 ListMetrics', 'POST', '/', fromSdk(`${SDK_SIGNED};content-length;content-type;x-amz-target;x-amzn-query-mode`, cw, 'monitoring'), '{}'],
+    ];
+    for (const [name, method, path, headers, body] of captured) {
+      it(`${name} reaches the operation`, async () => {
+        const { sandbox } = h();
+        const reply = await rawRequest(sandbox.endpoint, method, path, headers, async (req) => {
+          if (typeof body === 'string') req.setHeader('content-length', String(Buffer.byteLength(body)));
+          for (const part of Array.isArray(body) ? body : body === undefined ? [] : [body]) req.write(part);
+          req.end();
+        });
+        if (path === '/' || path === F) {
+          assert.equal(reply.status, 200, reply.body);
+        } else {
+          // The function does not exist: the request was admitted and routed to the operation.
+          assert.equal(reply.headers['x-amzn-errortype'], 'ResourceNotFoundException', `${reply.status} ${reply.body}`);
+        }
+      });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted } from '../../src/core/errors';
+import { CancelledError, describeAwsError, errorSummary, isCancelled, OperationError, outcomeUnknown, throwIfAborted, unknownOutcome } from '../../src/core/errors';
+import { ACCESS_KEY_ID, invalidSignatureMessage, SESSION_TOKEN } from './credentialFixtures';
 
 /** An error shaped like the SDK's service exceptions: a name, a message, metadata. */
 function awsError(name: string, message: string, status = 400): Error {
@@ -88,7 +89,9 @@ describe('errors', () => {
       for (const e of cases) {
         const d = describeAwsError(e);
         assert.equal(d.kind, 'network', String(e));
-        assert.match(d.message, /connection to AWS failed.*Retry; nothing was changed/, d.message);
+        assert.match(d.message, /connection to AWS failed.*retry/, d.message);
+        // A lost answer says nothing about what the request did: the operation reads that back.
+        assert.doesNotMatch(d.message, /nothing was changed|unchanged/i, d.message);
       }
       assert.match(describeAwsError(awsError('TimeoutError', 'Connection timed out after 5000 ms')).message, /\(TimeoutError: Connection timed out after 5000 ms\)/);
     });
@@ -137,6 +140,49 @@ describe('errors', () => {
       assert.equal(outcomeUnknown(awsError('ExpiredTokenException', 'expired', 403)), false);
       assert.equal(outcomeUnknown(netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4566')), false);
       assert.equal(outcomeUnknown(undefined), false);
+    });
+  });
+
+  describe('credentials in error texts', () => {
+    it('describeAwsError never repeats a token or key an AWS message echoes', () => {
+      const cases = [
+        awsError('InvalidSignatureException', invalidSignatureMessage(), 403),
+        awsError('AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/dev/${ACCESS_KEY_ID} is not authorized; X-Amz-Security-Token=${SESSION_TOKEN}`, 403),
+        awsError('ServiceException', `upstream said x-amz-security-token:${SESSION_TOKEN}`, 500),
+        netError('ECONNRESET', `socket hang up (x-amz-security-token: ${SESSION_TOKEN})`),
+      ];
+      for (const e of cases) {
+        const d = describeAwsError(e);
+        assert.ok(!d.message.includes(SESSION_TOKEN.slice(0, 40)), d.message);
+        assert.ok(!d.message.includes(ACCESS_KEY_ID), d.message);
+        assert.ok(!errorSummary(e).includes(SESSION_TOKEN.slice(0, 40)), errorSummary(e));
+      }
+    });
+
+    it('an OperationError redacts its message and its state', () => {
+      const e = new OperationError(`UpdateAlias prod failed: x-amz-security-token:${SESSION_TOKEN}`, 'UpdateAlias prod', `key ${ACCESS_KEY_ID} was used`);
+      assert.ok(!e.message.includes(SESSION_TOKEN.slice(0, 40)), e.message);
+      assert.ok(!e.state!.includes(ACCESS_KEY_ID), e.state);
+      assert.match(e.message, /^UpdateAlias prod failed: x-amz-security-token:\[redacted\]$/);
+    });
+  });
+
+  describe('unknownOutcome', () => {
+    it('says the outcome is unknown, what may have happened and how to tell — and nothing contradicting it', () => {
+      const e = unknownOutcome({
+        step: 'UpdateAlias prod',
+        subject: 'prod',
+        cause: netError('ECONNRESET', 'socket hang up'),
+        maybe: 'prod may now route as requested (prod → 8), or still as before (prod → 7 (90%) · 8 (10%)).',
+        check: 'Refresh and look at prod: if it shows prod → 8, the change went through.',
+      });
+      assert.equal(e.kind, 'unknown');
+      assert.equal(e.step, 'UpdateAlias prod');
+      assert.match(e.message, /outcome is unknown/);
+      assert.match(e.message, /socket hang up/);
+      assert.match(e.state!, /^Unknown: prod may now route as requested/);
+      assert.match(e.state!, /Refresh/);
+      assert.doesNotMatch(`${e.message} ${e.state}`, /nothing was changed|is unchanged|retry;/i);
     });
   });
 

@@ -2,10 +2,12 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
 import { connectionLabel } from '../../core/connection';
-import { CancelledError, isCancelled, OperationError } from '../../core/errors';
+import type { AliasAction } from '../../core/aliasActions';
+import { CancelledError, errorSummary, errorText, isCancelled, OperationError } from '../../core/errors';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
 import type { OperationContext } from '../../core/operations';
 import { aliasLabel, checkCanaryPercent, isCanary, parseCanaryPercent, QUICK_WEIGHTS, splitOf } from '../../core/routing';
+import { iconText, notificationText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
 import type { PickItem } from '../ui';
@@ -33,44 +35,68 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
       if (isCancelled(err)) {
         const state = err instanceof CancelledError && err.state ? ` ${err.state}` : '';
         ctx.log.info(`${id}: cancelled.${state}`);
-        if (state) void ctx.ui.info(`Cancelled.${state}`);
+        if (state) void ctx.ui.info(notificationText(`Cancelled.${state}`));
         return undefined;
       }
       if (err instanceof OperationError) {
         ctx.log.error(`${id}: ${err.message}${err.step ? ` [step: ${err.step}]` : ''}${err.state ? ` ${err.state}` : ''}`);
-        void ctx.ui.error(errorText(err), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+        void ctx.ui.error(notificationText(errorText(err)), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
         return undefined;
       }
       const e = err as Error;
       ctx.log.error(`${id} failed: ${e?.stack ?? String(err)}`);
-      void ctx.ui.error(`Lambda Canary: ${e?.message ?? String(err)}`, 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+      void ctx.ui.error(notificationText(`Lambda Canary: ${errorSummary(err)}`), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
       return undefined;
     }
   };
 }
 
-/** What a failed operation says to the user: the message, then the state it left when that adds anything. */
-export function errorText(err: OperationError): string {
-  return err.state && !err.message.includes(err.state) ? `${err.message} ${err.state}` : err.message;
+export { errorText } from '../../core/errors';
+
+/**
+ * Runs a command's action on an alias unless another action holds the alias (the traffic
+ * panel's, or the same command run twice): then it says so and does nothing. `run` gets the
+ * claim's signal for withProgress.
+ */
+export async function exclusively(ctx: CommandContext, functionName: string, aliasName: string, action: AliasAction, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const actions = ctx.panels?.actions;
+  if (!actions) return run(new AbortController().signal);
+  const begun = actions.begin(`${functionName}:${aliasName}`, action, {});
+  if (!begun.ok) {
+    void ctx.ui.info(notificationText(`${functionName}:${aliasName} is busy: wait for the current ${begun.running} to finish.`));
+    return;
+  }
+  try {
+    await run(begun.claim.signal);
+  } finally {
+    begun.claim.end();
+  }
 }
 
-/** Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core. */
-export function withProgress<T>(ctx: CommandContext, title: string, clients: Clients, work: (op: OperationContext) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core.
+ * `signal`: a further reason to stop (the traffic panel that started the work was closed).
+ */
+export function withProgress<T>(ctx: CommandContext, title: string, clients: Clients, work: (op: OperationContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plainText(title), cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
+      const stop = () => abort.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      if (signal?.aborted) abort.abort();
       try {
         return await work({
           lambda: clients.lambda,
           log: ctx.log,
           signal: abort.signal,
-          progress: (message) => progress.report({ message }),
+          progress: (message) => progress.report({ message: plainText(message) }),
           profile: clients.spec.kind === 'aws' ? clients.spec.profile : undefined,
           waiters: clients.spec.kind === 'sandbox' ? { maxWaitTime: 60, minDelay: 0.2, maxDelay: 1 } : undefined,
         });
       } finally {
         sub.dispose();
+        signal?.removeEventListener('abort', stop);
       }
     }),
   );
@@ -90,9 +116,9 @@ export async function pickFunctionName(ctx: CommandContext, clients: Clients, ti
     const rest = names.filter((n) => !recentFirst.includes(n)).sort();
     const out: Array<PickItem<string> | vscode.QuickPickItem> = [];
     if (recentFirst.length) out.push({ label: 'recently used', kind: vscode.QuickPickItemKind.Separator });
-    out.push(...recentFirst.map((n) => ({ label: n, value: n })));
+    out.push(...recentFirst.map((n) => ({ label: iconText(n), value: n })));
     if (recentFirst.length && rest.length) out.push({ label: 'all functions', kind: vscode.QuickPickItemKind.Separator });
-    out.push(...rest.map((n) => ({ label: n, value: n })));
+    out.push(...rest.map((n) => ({ label: iconText(n), value: n })));
     return out;
   })();
   const picked = await ctx.ui.pick<string>('function', items, { title, placeHolder: 'Function' });
@@ -106,7 +132,7 @@ export async function pickAlias(ctx: CommandContext, clients: Clients, functionN
   }
   const picked = await ctx.ui.pick<AliasConfiguration>(
     'alias',
-    aliases.map((a) => ({ label: a.Name!, description: aliasLabel(a).slice(a.Name!.length + 1), detail: a.Description || undefined, value: a })),
+    aliases.map((a) => ({ label: iconText(a.Name), description: iconText(aliasLabel(a).slice(a.Name!.length + 1)), detail: iconText(a.Description) || undefined, value: a })),
     { title, placeHolder: 'Alias' },
   );
   return orDismiss(picked).value;
@@ -121,9 +147,9 @@ export async function pickVersion(ctx: CommandContext, clients: Clients, functio
   const picked = await ctx.ui.pick<string>(
     'version',
     versions.map((v) => ({
-      label: v.Version!,
-      description: [v.Description, v.LastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · '),
-      detail: v.State !== 'Active' ? `State: ${v.State}` : undefined,
+      label: iconText(v.Version),
+      description: iconText([plainText(v.Description, 120), v.LastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · ')),
+      detail: v.State !== 'Active' ? iconText(`State: ${v.State}`) : undefined,
       value: v.Version!,
     })),
     { title, placeHolder: 'Version' },

@@ -1,4 +1,5 @@
 import { formatPercent } from '../../core/routing';
+import { plainText } from '../../shared/text';
 import type { TrafficSplit } from '../../core/routing';
 
 /**
@@ -15,8 +16,8 @@ export interface Confirmation {
 export function confirmPromote(functionName: string, aliasName: string, split: Required<TrafficSplit>, preface = ''): Confirmation {
   return {
     id: 'confirmPromote',
-    message: `Promote version ${split.canary.version} to 100% of ${aliasName}?`,
-    detail: `${preface}${functionName}:${aliasName} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now. After promotion all its traffic goes to version ${split.canary.version}; version ${split.primary.version} stays published, and "Switch Back" returns to it.`,
+    message: `Promote version ${split.canary.version} to 100% of ${plainText(aliasName)}?`,
+    detail: `${preface}${plainText(functionName)}:${plainText(aliasName)} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now. After promotion all its traffic goes to version ${split.canary.version}; version ${split.primary.version} stays published, and "Switch Back" returns to it.`,
     action: 'Promote',
   };
 }
@@ -24,8 +25,8 @@ export function confirmPromote(functionName: string, aliasName: string, split: R
 export function confirmRollback(functionName: string, aliasName: string, split: Required<TrafficSplit>, preface = ''): Confirmation {
   return {
     id: 'confirmRollback',
-    message: `Roll back the canary of ${aliasName}?`,
-    detail: `${preface}Version ${split.canary.version} (${formatPercent(split.canary.weight)} now) stops receiving traffic; version ${split.primary.version} gets 100% of ${functionName}:${aliasName}. Version ${split.canary.version} stays published.`,
+    message: `Roll back the canary of ${plainText(aliasName)}?`,
+    detail: `${preface}Version ${split.canary.version} (${formatPercent(split.canary.weight)} now) stops receiving traffic; version ${split.primary.version} gets 100% of ${plainText(functionName)}:${plainText(aliasName)}. Version ${split.canary.version} stays published.`,
     action: 'Roll Back',
   };
 }
@@ -34,8 +35,8 @@ export function confirmWeight(functionName: string, aliasName: string, split: Re
   const w = weightPercent / 100;
   return {
     id: 'confirmWeight',
-    message: `Send ${formatPercent(w)} of ${aliasName} to version ${split.canary.version}?`,
-    detail: `${preface}${functionName}:${aliasName} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now; after this ${formatPercent(w)}, and version ${split.primary.version} keeps ${formatPercent(1 - w)}.`,
+    message: `Send ${formatPercent(w)} of ${plainText(aliasName)} to version ${split.canary.version}?`,
+    detail: `${preface}${plainText(functionName)}:${plainText(aliasName)} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now; after this ${formatPercent(w)}, and version ${split.primary.version} keeps ${formatPercent(1 - w)}.`,
     action: 'Apply',
   };
 }

@@ -1,24 +1,27 @@
 import { rollbackCanary as rollbackCanaryOp } from '../../core/operations';
 import { splitOf } from '../../core/routing';
+import { notificationText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { confirmRollback } from './confirmations';
-import { onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
+import { exclusively, onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
 
 /** Roll Back Canary: routing cleared, the primary version keeps 100% (confirmed first). */
 export async function rollbackCanary(ctx: CommandContext, node?: unknown): Promise<void> {
   const clients = await ctx.connection.current();
   const target = await resolveAlias(ctx, clients, node, 'Roll Back Canary', onlyCanaries);
   const split = splitOf(target.alias);
-  if (!split.canary) {
-    void ctx.ui.info(`${target.functionName}:${target.aliasName} runs no canary to roll back.`);
+  const canary = split.canary;
+  if (!canary) {
+    void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} runs no canary to roll back.`));
     return;
   }
-  const q = confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary: split.canary });
-  const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
-  if (!ok) return;
-  await withProgress(ctx, `Rolling back ${target.functionName}:${target.aliasName}`, clients, (op) =>
-    rollbackCanaryOp(op, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),
-  );
-  refreshFunction(ctx, target.functionName);
-  void ctx.ui.info(`Rolled back: ${target.functionName}:${target.aliasName} → ${split.primary.version} (100%).`);
+  await exclusively(ctx, target.functionName, target.aliasName, 'rollback', async (signal) => {
+    const q = confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary });
+    const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
+    if (!ok) return;
+    const ref = { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId };
+    await withProgress(ctx, `Rolling back ${target.functionName}:${target.aliasName}`, clients, (op) => rollbackCanaryOp(op, ref), signal);
+    refreshFunction(ctx, target.functionName);
+    void ctx.ui.info(notificationText(`Rolled back: ${target.functionName}:${target.aliasName} → ${split.primary.version} (100%).`));
+  });
 }

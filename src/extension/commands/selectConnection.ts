@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { listProfiles } from '../../core/connection';
 import { readSettings, writeConnectionSettings } from '../config';
+import { iconText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import type { PickItem } from '../ui';
 import { orDismiss } from './common';
@@ -23,12 +24,12 @@ export async function selectConnection(ctx: CommandContext): Promise<void> {
     { label: 'AWS profiles', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(cloud) Default credential chain', description: 'environment, default profile, SSO, instance role', value: { mode: 'aws' } },
     ...profiles.map((p) => ({
-      label: `$(account) ${p.name}`,
-      description: [p.kind !== 'static' ? p.kind : '', p.region ?? ''].filter(Boolean).join(' · '),
+      label: `$(account) ${iconText(p.name)}`,
+      description: iconText([p.kind !== 'static' ? p.kind : '', p.region ?? ''].filter(Boolean).join(' · ')),
       value: { mode: 'aws' as const, profile: p.name, region: p.region },
     })),
     { label: 'Other', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(link) Custom endpoint…', description: current.endpointUrl ?? 'LocalStack or a standalone sandbox', value: { mode: 'endpoint' } },
+    { label: '$(link) Custom endpoint…', description: current.endpointUrl ? iconText(current.endpointUrl) : 'LocalStack or a standalone sandbox', value: { mode: 'endpoint' } },
   ];
   const picked = orDismiss(await ctx.ui.pick<Choice>('connection', items, { title: 'Lambda Canary: connect to' })).value;
   if (picked.mode === 'sandbox') {
@@ -50,7 +51,7 @@ export async function selectConnection(ctx: CommandContext): Promise<void> {
     await ctx.ui.pick<string>(
       'region',
       [...new Set([picked.region ?? current.region ?? 'us-east-1', ...REGIONS])].map((r) => ({ label: r, description: r === (picked.region ?? current.region) ? 'current' : undefined, value: r })),
-      { title: `Region${picked.profile ? ` for ${picked.profile}` : ''}` },
+      { title: `Region${picked.profile ? ` for ${plainText(picked.profile)}` : ''}` },
     ),
   ).value;
   await writeConnectionSettings({ connection: 'aws', profile: picked.profile ?? '', region, endpointUrl: '' });

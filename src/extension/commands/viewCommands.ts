@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import type { Node } from '../tree';
 import { AliasNode, FunctionNode, VersionNode } from '../tree';
@@ -35,6 +36,6 @@ export async function copyArn(ctx: CommandContext, node?: Node): Promise<void> {
   else if (node instanceof VersionNode) arn = node.version.FunctionArn;
   if (!arn) return;
   await vscode.env.clipboard.writeText(arn);
-  void vscode.window.setStatusBarMessage(`Copied ${arn}`, 3000);
+  void vscode.window.setStatusBarMessage(`Copied ${iconText(arn)}`, 3000);
   void ctx;
 }

@@ -2,10 +2,13 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
 import { connectionLabel } from '../../core/connection';
-import { isCancelled, OperationError } from '../../core/errors';
+import type { ActionClaim } from '../../core/aliasActions';
+import { AliasActions } from '../../core/aliasActions';
+import { errorSummary, isCancelled, OperationError } from '../../core/errors';
 import { getAlias, listVersions } from '../../core/lambdaApi';
 import type { OperationContext } from '../../core/operations';
 import { promoteCanary, rollbackCanary, setCanaryWeight } from '../../core/operations';
+import { redact } from '../../core/redact';
 import { formatPercent, splitOf } from '../../core/routing';
 import { fetchTraffic, probeAlias } from '../../core/traffic';
 import { discoverFunctions } from '../../core/workspace';
@@ -13,6 +16,7 @@ import { PANEL_VIEW_TYPE } from '../../shared/ids';
 import type { AliasView, BusyAction, HostMessage, PanelMessage, PressableControl } from '../../shared/protocol';
 import { parsePanelMessage } from '../../shared/protocol';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
+import { notificationText, plainText } from '../../shared/text';
 import { periodFor, WINDOW_MINUTES } from '../../shared/traffic';
 import { connectionKey, describeSplit, errorText, refreshFunction, withProgress } from '../commands/common';
 import type { Confirmation } from '../commands/confirmations';
@@ -57,6 +61,8 @@ const MAX_CONFLICT_ROUNDS = 3;
 export class TrafficPanels implements vscode.Disposable {
   private readonly panels = new Map<string, TrafficPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** One action at a time per alias, across its panels. */
+  readonly actions = new AliasActions();
 
   constructor(private readonly ctx: CommandContext) {
     this.disposables.push(
@@ -120,7 +126,7 @@ export class TrafficPanels implements vscode.Disposable {
     this.panels.get(key)?.dispose();
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'canary.svg');
-    const p = new TrafficPanel(this.ctx, panel, state, () => this.panels.delete(key));
+    const p = new TrafficPanel(this.ctx, panel, state, this.actions, () => this.panels.delete(key));
     this.panels.set(key, p);
     return p;
   }
@@ -143,8 +149,6 @@ export class TrafficPanel implements vscode.Disposable {
   private timer: ReturnType<typeof setInterval> | undefined;
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  private busy: BusyAction | null = null;
-  private probeAbort: AbortController | undefined;
   private disposed = false;
   private lastReport: TrafficReport | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -159,6 +163,7 @@ export class TrafficPanel implements vscode.Disposable {
     private readonly ctx: CommandContext,
     readonly panel: vscode.WebviewPanel,
     state: PanelState,
+    private readonly actions: AliasActions,
     private readonly onDispose: () => void,
   ) {
     this.functionName = state.functionName;
@@ -200,7 +205,22 @@ export class TrafficPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
+    // Error texts quote AWS: they may echo credentials.
+    if (message.type === 'notice' || message.type === 'trafficError') message = { ...message, message: redact(message.message) };
     return this.panel.webview.postMessage(message);
+  }
+
+  private get aliasKey(): string {
+    return `${this.functionName}:${this.aliasName}`;
+  }
+
+  /** Claims the alias for an action, synchronously; when another holds it, says so on the page. */
+  private claim(action: BusyAction, message: PanelMessage): ActionClaim | PanelOutcome {
+    const begun = this.actions.begin(this.aliasKey, action, this);
+    if (begun.ok) return begun.claim;
+    void this.post({ type: 'notice', level: 'info', message: `Wait for the current ${begun.running} to finish.` });
+    this.ctx.log.info(`Traffic panel ${this.aliasKey}: ${message.type} ignored, ${begun.running} is running.`);
+    return { message, result: 'ignored', detail: `busy with ${begun.running}` };
   }
 
   /** Runs the refresh timer only while the panel is visible. */
@@ -248,11 +268,12 @@ export class TrafficPanel implements vscode.Disposable {
           outcome = await this.probe(message.count, message);
           break;
         case 'cancelProbe':
-          this.probeAbort?.abort();
+          // Cancel stops everything this panel started.
+          this.actions.cancelAll(this);
           break;
       }
     } catch (err) {
-      outcome = { message, result: 'failed', detail: (err as Error).message };
+      outcome = { message, result: 'failed', detail: errorSummary(err) };
       this.ctx.log.error(`Traffic panel ${this.functionName}:${this.aliasName}: ${(err as Error).stack ?? String(err)}`);
     }
     this.outcomes.fire(outcome);
@@ -266,7 +287,7 @@ export class TrafficPanel implements vscode.Disposable {
       clients = await this.ctx.connection.current();
       this.alias = await getAlias(clients.lambda, this.functionName, this.aliasName);
     } catch (err) {
-      await this.post({ type: 'trafficError', message: `Cannot read ${this.functionName}:${this.aliasName}: ${(err as Error).message}` });
+      await this.post({ type: 'trafficError', message: `Cannot read ${this.functionName}:${this.aliasName}: ${errorSummary(err)}` });
       return;
     }
     await this.post({ type: 'init', alias: this.view(clients, this.alias), window: this.window, refreshSeconds: settings.panel.refreshSeconds, probeCount: settings.panel.probeCount, scrollY: this.scrollY });
@@ -285,7 +306,7 @@ export class TrafficPanel implements vscode.Disposable {
       primary: split.primary,
       canary: split.canary,
       revisionId: alias.RevisionId,
-      description: alias.Description || undefined,
+      description: plainText(alias.Description) || undefined,
     };
   }
 
@@ -314,7 +335,7 @@ export class TrafficPanel implements vscode.Disposable {
     try {
       clients = await this.ctx.connection.current();
     } catch (err) {
-      await this.post({ type: 'trafficError', message: (err as Error).message });
+      await this.post({ type: 'trafficError', message: errorSummary(err) });
       return;
     }
     if (!this.historyLoaded) {
@@ -353,7 +374,7 @@ export class TrafficPanel implements vscode.Disposable {
       this.refreshed.fire(traffic.value);
     } else {
       const err = (alias.status === 'rejected' ? alias.reason : traffic.reason) as Error;
-      await this.post({ type: 'trafficError', message: `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${err?.message ?? String(err)}` });
+      await this.post({ type: 'trafficError', message: `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${errorSummary(err)}` });
     }
   }
 
@@ -365,17 +386,16 @@ export class TrafficPanel implements vscode.Disposable {
 
   /** Apply / Promote / Roll back: confirmed, run through the same core operations as the commands. */
   private async act(message: Extract<PanelMessage, { type: 'apply' | 'promote' | 'rollback' }>): Promise<PanelOutcome> {
-    if (this.busy) {
-      await this.post({ type: 'notice', level: 'info', message: `Wait for the current ${this.busy} to finish.` });
-      return { message, result: 'ignored', detail: `busy with ${this.busy}` };
-    }
-    const clients = await this.ctx.connection.current();
+    // Claimed before the first await: a second click finds the alias busy.
+    const claim = this.claim(message.type, message);
+    if (!('signal' in claim)) return claim;
     // Apply 0 % is a roll back and 100 % a promotion: the same operations, named as such.
     const kind: 'apply' | 'promote' | 'rollback' =
       message.type !== 'apply' ? message.type : message.weightPercent <= 0 ? 'rollback' : message.weightPercent >= 100 ? 'promote' : 'apply';
-    this.busy = message.type;
-    await this.post({ type: 'busy', action: message.type });
+    const closed = (): PanelOutcome => ({ message, result: 'declined', detail: 'cancelled: the panel was closed or Cancel pressed' });
     try {
+      await this.post({ type: 'busy', action: message.type });
+      const clients = await this.ctx.connection.current();
       let alias = this.alias ?? (await getAlias(clients.lambda, this.functionName, this.aliasName));
       let question = this.question(kind, alias, message.type === 'apply' ? message.weightPercent : undefined);
       for (let round = 0; ; round++) {
@@ -383,11 +403,14 @@ export class TrafficPanel implements vscode.Disposable {
           await this.post({ type: 'notice', level: 'error', message: question });
           return { message, result: 'failed', detail: question };
         }
+        if (claim.signal.aborted) return closed();
         if (!(await this.ctx.ui.confirm(question.id, question.message, question.detail, question.action))) {
           return { message, result: 'declined' };
         }
+        // Closed while the question was open: the answer no longer applies.
+        if (claim.signal.aborted) return closed();
         try {
-          const updated = await withProgress(this.ctx, question.progress, clients, (op) => this.run(op, kind, alias, message));
+          const updated = await withProgress(this.ctx, question.progress, clients, (op) => this.run(op, kind, alias, message), claim.signal);
           this.alias = updated;
           await this.post({ type: 'alias', alias: this.view(clients, updated) });
           await this.post({ type: 'notice', level: 'info', message: question.done(updated) });
@@ -413,7 +436,7 @@ export class TrafficPanel implements vscode.Disposable {
       const text = this.report_(err);
       return { message, result: isCancelled(err) ? 'declined' : 'failed', detail: text };
     } finally {
-      this.busy = null;
+      claim.end();
       await this.post({ type: 'busy', action: null });
     }
   }
@@ -463,31 +486,27 @@ export class TrafficPanel implements vscode.Disposable {
       return text;
     }
     const e = err as Error;
-    const text = e instanceof OperationError ? errorText(e) : `Lambda Canary: ${e?.message ?? String(err)}`;
+    const text = redact(e instanceof OperationError ? errorText(e) : `Lambda Canary: ${errorSummary(err)}`);
     this.ctx.log.error(`Traffic panel ${this.functionName}:${this.aliasName}: ${text}${e instanceof OperationError && e.step ? ` [step: ${e.step}]` : ''}`);
     void this.post({ type: 'notice', level: 'error', message: text });
-    void this.ctx.ui.error(text, 'Show Log').then((a) => a === 'Show Log' && this.ctx.log.show());
+    void this.ctx.ui.error(notificationText(text), 'Show Log').then((a) => a === 'Show Log' && this.ctx.log.show());
     return text;
   }
 
   /** Probe: N invocations of the alias, bounded in rate, the split read from X-Amz-Executed-Version at once. */
   private async probe(count: number, message: PanelMessage): Promise<PanelOutcome> {
-    if (this.busy) {
-      await this.post({ type: 'notice', level: 'info', message: `Wait for the current ${this.busy} to finish.` });
-      return { message, result: 'ignored', detail: `busy with ${this.busy}` };
-    }
-    const clients = await this.ctx.connection.current();
-    const abort = new AbortController();
-    this.probeAbort = abort;
-    this.busy = 'probe';
-    await this.post({ type: 'busy', action: 'probe' });
+    // Claimed before the first await: a double click starts one probe, and Cancel stops it.
+    const claim = this.claim('probe', message);
+    if (!('signal' in claim)) return claim;
     let last = 0;
     try {
+      await this.post({ type: 'busy', action: 'probe' });
+      const clients = await this.ctx.connection.current();
       const payload = this.testEvent();
       const result = await probeAlias(
         clients.lambda,
         { functionName: this.functionName, aliasName: this.aliasName, count, payload, ratePerSecond: clients.spec.kind === 'sandbox' ? 250 : 25, concurrency: clients.spec.kind === 'sandbox' ? 16 : 8 },
-        abort.signal,
+        claim.signal,
         (done, partial) => {
           const now = Date.now();
           if (now - last >= 100) {
@@ -496,7 +515,7 @@ export class TrafficPanel implements vscode.Disposable {
           }
         },
       );
-      const cancelled = abort.signal.aborted;
+      const cancelled = claim.signal.aborted;
       await this.post({ type: 'probe', total: count, done: result.sent, result, finished: true, cancelled });
       this.ctx.log.info(
         `Probe of ${this.functionName}:${this.aliasName}: ${result.sent} sent${cancelled ? ' (cancelled)' : ''}, ` +
@@ -507,8 +526,7 @@ export class TrafficPanel implements vscode.Disposable {
       );
       return { message, result: cancelled ? 'declined' : 'done' };
     } finally {
-      this.probeAbort = undefined;
-      this.busy = null;
+      claim.end();
       await this.post({ type: 'busy', action: null });
     }
   }
@@ -529,7 +547,8 @@ export class TrafficPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.probeAbort?.abort();
+    // Closing the panel stops everything it started: a running probe, an action not yet written.
+    this.actions.cancelAll(this);
     if (this.timer) clearInterval(this.timer);
     this.onDispose();
     for (const d of this.disposables) d.dispose();
