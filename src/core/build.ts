@@ -1,19 +1,21 @@
-import { spawn } from 'node:child_process';
+import crossSpawn from 'cross-spawn';
 import { OperationError } from './errors';
 import type { Logger } from './log';
 
 /**
- * Runs the workspace's build command as an argv (no shell: nothing typed by a user is ever
- * interpreted by one), streaming its output to the log.
+ * Runs the workspace's build command as an argv, streaming its output to the log. No shell
+ * interprets it: on Linux and macOS the program is started directly; on Windows, where `npm`,
+ * `yarn` and the like are `.cmd` scripts that Node refuses to start without a shell (EINVAL),
+ * cross-spawn finds the file through PATH and PATHEXT and, for a script, hands cmd.exe the
+ * command line with every argument quoted and its metacharacters escaped — still one argument
+ * per word, never a line to interpret.
  */
 export function runBuild(argv: string[], cwd: string, log: Logger, signal?: AbortSignal): Promise<void> {
   if (argv.length === 0) return Promise.resolve();
   const [cmd, ...args] = argv;
-  // npm, yarn and friends are .cmd shims on Windows, which spawn finds only with the extension.
-  const exe = process.platform === 'win32' && !/\.(exe|cmd|bat)$/i.test(cmd) && ['npm', 'npx', 'yarn', 'pnpm'].includes(cmd) ? `${cmd}.cmd` : cmd;
   log.info(`$ ${argv.join(' ')}  (in ${cwd})`);
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { cwd, shell: false, signal, windowsHide: true, env: process.env });
+    const child = crossSpawn(cmd, args, { cwd, shell: false, signal, windowsHide: true, env: process.env });
     const forward = (stream: NodeJS.ReadableStream, warn: boolean) => {
       let rest = '';
       stream.on('data', (d: Buffer) => {
@@ -23,8 +25,9 @@ export function runBuild(argv: string[], cwd: string, log: Logger, signal?: Abor
       });
       stream.on('end', () => rest && (warn ? log.warn : log.info).call(log, `  ${rest}`));
     };
-    forward(child.stdout, false);
-    forward(child.stderr, true);
+    // stdio is the default "pipe", so both streams exist.
+    forward(child.stdout!, false);
+    forward(child.stderr!, true);
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.name === 'AbortError') reject(new OperationError('Build cancelled.', 'Build', 'Nothing was uploaded.', err, 'cancelled'));
       else reject(new OperationError(`The build command '${cmd}' could not start: ${err.code === 'ENOENT' ? 'command not found' : err.message}.`, 'Build', 'Nothing was uploaded.', err, 'validation'));

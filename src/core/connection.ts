@@ -143,3 +143,81 @@ export function hasAwsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env
   if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
   return listProfiles(env).length > 0;
 }
+
+/**
+ * The DNS suffixes of AWS's partitions, regional and dual-stack (the AWS SDK's partitions data):
+ * an endpoint under one of them is AWS itself.
+ */
+export const AWS_DNS_SUFFIXES = [
+  'amazonaws.com',
+  'api.aws',
+  'amazonaws.com.cn',
+  'api.amazonwebservices.com.cn',
+  'amazonaws.eu',
+  'api.amazonwebservices.eu',
+  'c2s.ic.gov',
+  'api.aws.ic.gov',
+  'sc2s.sgov.gov',
+  'api.aws.scloud',
+  'cloud.adc-e.uk',
+  'api.cloud-aws.adc-e.uk',
+  'csp.hci.ic.gov',
+  'api.aws.hci.ic.gov',
+];
+
+/** An https endpoint whose host is a name under an AWS partition's DNS suffix (`lambda.eu-west-1.amazonaws.com`). */
+export function isAwsEndpoint(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  // Over plain http a session token would cross the network in clear.
+  if (u.protocol !== 'https:') return false;
+  const host = u.hostname.toLowerCase().replace(/\.$/, '');
+  return AWS_DNS_SUFFIXES.some((suffix) => host.endsWith(`.${suffix}`));
+}
+
+/** Where a setting's effective value comes from, as `WorkspaceConfiguration.inspect()` tells it. */
+export type SettingSource = 'default' | 'user' | 'workspace' | 'workspaceFolder';
+
+export interface SettingInspection<T> {
+  defaultValue?: T;
+  globalValue?: T;
+  workspaceValue?: T;
+  workspaceFolderValue?: T;
+}
+
+/**
+ * The layer a setting's value comes from: the workspace folder's settings win over the
+ * workspace's, which win over the user's. In an untrusted workspace VS Code gives a restricted
+ * setting the user's value only, so the workspace layers do not count then.
+ */
+export function settingSource<T>(inspect: SettingInspection<T> | undefined, workspaceLayersApply: boolean): SettingSource {
+  if (!inspect) return 'default';
+  if (workspaceLayersApply && inspect.workspaceFolderValue !== undefined) return 'workspaceFolder';
+  if (workspaceLayersApply && inspect.workspaceValue !== undefined) return 'workspace';
+  if (inspect.globalValue !== undefined) return 'user';
+  return 'default';
+}
+
+/**
+ * Whether to ask before sending requests signed with the user's credentials to `endpointUrl`:
+ * only when a workspace (not the user) chose the endpoint and it is neither this machine nor
+ * AWS. `key` identifies the answer to remember.
+ */
+export type EndpointConsent = { ask: false } | { ask: true; host: string; key: string };
+
+export function endpointConsent(endpointUrl: string | undefined, source: SettingSource): EndpointConsent {
+  if (!endpointUrl || source === 'user' || source === 'default') return { ask: false };
+  if (isLoopbackEndpoint(endpointUrl) || isAwsEndpoint(endpointUrl)) return { ask: false };
+  try {
+    const u = new URL(endpointUrl);
+    // 'evil.example:4566' parses as a scheme and a path, with no host: asked about as written.
+    return u.host ? { ask: true, host: u.host, key: `${u.protocol}//${u.host}` } : { ask: true, host: endpointUrl, key: endpointUrl };
+  } catch {
+    // Not a URL at all: asked about as written, rather than guessing where the SDK would send it.
+    return { ask: true, host: endpointUrl, key: endpointUrl };
+  }
+}

@@ -19,6 +19,11 @@ export const DEFAULT_IGNORES = ['.git/**', '**/.git/**', '.vscode/**', '**/.DS_S
 export interface PackageOptions {
   /** Extra ignore globs, relative to the code folder (picomatch syntax, `dot: true`). */
   ignore?: string[];
+  /**
+   * The folder nothing may come from outside of, symlinks followed (the workspace folder).
+   * Default: the code folder itself.
+   */
+  within?: string;
   /** When set (e.g. 'index.handler'), the package must contain the handler's module. */
   handler?: string;
   signal?: AbortSignal;
@@ -51,21 +56,54 @@ function fail(message: string): never {
   throw new OperationError(message, 'Package', 'Nothing was uploaded.', undefined, 'validation');
 }
 
+/** A file or folder name as printable text: bytes that are not UTF-8 shown as \xNN. */
+export function escapeName(raw: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const b = raw[i];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    const seq = len ? raw.subarray(i, i + len) : undefined;
+    // A sequence is kept only when it decodes to itself (no overlong form, no surrogate, complete).
+    if (seq && seq.length === len && Buffer.from(seq.toString('utf8'), 'utf8').equals(seq) && (len > 1 || (b >= 0x20 && b !== 0x7f))) {
+      out += seq.toString('utf8');
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The raw names in `dir` that are not valid UTF-8 (and so cannot be named in a zip or opened by their decoded name). */
+async function undecodableNames(dir: string): Promise<Buffer[]> {
+  const raw = await fs.promises.readdir(dir, { encoding: 'buffer' });
+  return raw.filter((n) => !Buffer.from(n.toString('utf8'), 'utf8').equals(n));
+}
+
 /**
  * Collects the files under `root`, sorted by path, following symlinks (loops are detected and
- * reported) and honouring the ignore globs. The entries of one folder are examined
- * concurrently; problems are reported in name order, so the same tree gives the same error.
+ * reported) and honouring the ignore globs. Nothing may resolve outside `within` (default:
+ * `root`): a symlink out of it is refused, naming the link and where it leads. Files are read
+ * later through their resolved paths, so a link swapped after this check is not followed. The
+ * entries of one folder are examined concurrently; problems are reported in name order, so the
+ * same tree gives the same error.
  */
-export async function collectFiles(root: string, ignore: string[] = []): Promise<Entry[]> {
+export async function collectFiles(root: string, ignore: string[] = [], within?: string): Promise<Entry[]> {
   const isIgnored = picomatch([...DEFAULT_IGNORES, ...ignore], { dot: true });
   const rootReal = await fs.promises.realpath(root).catch(() => fail(`The code folder ${root} does not exist.`));
   const stat = await fs.promises.stat(rootReal);
   if (!stat.isDirectory()) fail(`The code folder ${root} is not a folder.`);
+  const boundary = within === undefined ? rootReal : await fs.promises.realpath(within).catch(() => fail(`The workspace folder ${within} does not exist.`));
+  const isInside = (p: string) => p === boundary || p.startsWith(boundary.endsWith(path.sep) ? boundary : boundary + path.sep);
+  const where = within === undefined ? 'the code folder' : 'the workspace';
+  if (!isInside(rootReal)) fail(`The code folder ${root} resolves to ${rootReal}, outside ${where} (${within}): only code inside the workspace is packaged.`);
   const out: Entry[] = [];
-  type Found = { kind: 'file'; entry: Entry } | { kind: 'dir'; abs: string; rel: string; real: string } | { kind: 'skip' } | { kind: 'error'; message: string };
+  type Found = { kind: 'file'; entry: Entry } | { kind: 'dir'; rel: string; real: string } | { kind: 'skip' } | { kind: 'error'; message: string };
   const examine = async (d: fs.Dirent, dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<Found> => {
     const rel = dirRel ? `${dirRel}/${d.name}` : d.name;
-    const abs = path.join(dirAbs, d.name);
+    let abs = path.join(dirAbs, d.name);
     let isDir = d.isDirectory();
     let isFile = d.isFile();
     let st: fs.Stats | undefined;
@@ -78,14 +116,19 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
       } catch (e) {
         return { kind: 'error', message: `The symlink ${rel} points nowhere (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).` };
       }
+      if (!isInside(real)) {
+        return { kind: 'error', message: `The symlink ${rel} leads to ${real}, outside ${where}: only files inside the workspace are packaged. Copy what it needs into the workspace, or add '${rel}' to "ignore".` };
+      }
       st = await fs.promises.stat(real);
       isDir = st.isDirectory();
       isFile = st.isFile();
       if (isDir && ancestors.has(real)) return { kind: 'error', message: `The symlink ${rel} loops back to ${path.relative(rootReal, real) || '.'}: packaging would never end.` };
+      // Read through the checked target, never through the link again.
+      abs = real;
     }
     if (isDir) {
       if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) return { kind: 'skip' };
-      return { kind: 'dir', abs, rel, real: await fs.promises.realpath(abs) };
+      return { kind: 'dir', rel, real: abs };
     }
     if (isFile && !isIgnored(rel)) {
       st ??= await fs.promises.stat(abs);
@@ -100,12 +143,27 @@ export async function collectFiles(root: string, ignore: string[] = []): Promise
     } catch (e) {
       fail(`Cannot read the folder ${path.join(root, dirRel)}: ${(e as Error).message}`);
     }
+    // A name that is not UTF-8 comes back with U+FFFD in it and could be neither opened by that
+    // name nor written into the zip: say which one, unless the ignore globs leave it out anyway.
+    if (names.some((d) => d.name.includes('\uFFFD'))) {
+      const ignoredLossy = new Set<string>();
+      for (const bad of await undecodableNames(dirAbs)) {
+        const shown = bad.toString('utf8');
+        const rel = dirRel ? `${dirRel}/${shown}` : shown;
+        if (isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) {
+          ignoredLossy.add(shown);
+          continue;
+        }
+        fail(`The folder ${path.join(root, dirRel)} holds a name that is not valid UTF-8: '${escapeName(bad)}'. Zip entry names are UTF-8 here: rename it, or add it to "ignore".`);
+      }
+      names = names.filter((d) => !ignoredLossy.has(d.name));
+    }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const found = await Promise.all(names.map((d) => examine(d, dirAbs, dirRel, ancestors)));
     for (const f of found) {
       if (f.kind === 'error') fail(f.message);
       else if (f.kind === 'file') out.push(f.entry);
-      else if (f.kind === 'dir') await walk(f.abs, f.rel, new Set([...ancestors, f.real]));
+      else if (f.kind === 'dir') await walk(f.real, f.rel, new Set([...ancestors, f.real]));
     }
   };
   await walk(rootReal, '', new Set([rootReal]));
@@ -136,7 +194,7 @@ export function handlerModuleCandidates(handler: string): string[] {
  * sorted order.
  */
 export async function packageFolder(root: string, options: PackageOptions = {}): Promise<Package> {
-  const entries = await collectFiles(root, options.ignore);
+  const entries = await collectFiles(root, options.ignore, options.within);
   if (entries.length === 0) fail(`The code folder ${root} holds no files to package (after ignores).`);
   if (options.handler) {
     const candidates = handlerModuleCandidates(options.handler);

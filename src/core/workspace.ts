@@ -1,15 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ParseError } from 'jsonc-parser';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { findNodeAtLocation, parse as parseJsonc, parseTree } from 'jsonc-parser';
 import type { ScalarTag, CollectionTag } from 'yaml';
 import { isMap, isScalar, parseDocument } from 'yaml';
+import configSchema from '../../media/lambda-canary.schema.json';
+import { validateConfig } from './configValidator.generated';
+import { OperationError } from './errors';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
   /** Where it was declared. */
   source: 'lambda-canary.json' | 'template.yaml';
   file: string;
+  /** The workspace folder it belongs to: nothing outside it is packaged or read. */
+  workspaceRoot: string;
   /** The deployed function's name; unknown when a SAM template computes it (pick it then). */
   functionName?: string;
   /** SAM logical id. */
@@ -42,26 +47,41 @@ export class ConfigError extends Error {
 export const CONFIG_FILE = 'lambda-canary.json';
 export const SAM_FILES = ['template.yaml', 'template.yml'];
 
-const CONFIG_KEYS: Record<string, 'string' | 'string[]' | 'string|string[]'> = {
-  $schema: 'string',
-  functionName: 'string',
-  codeFolder: 'string',
-  handler: 'string',
-  runtime: 'string',
-  alias: 'string',
-  build: 'string|string[]',
-  ignore: 'string[]',
-  testEvent: 'string',
-};
-
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
 
-/** Resolves `rel` inside `root`; anything escaping the workspace is refused. */
-function inside(root: string, rel: string, file: string, key: string): string {
+/** A UTF-8 byte order mark, which some editors write at the start of a file: not part of the JSON or YAML. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A realpath, or undefined when the path does not exist (or cannot be read). */
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function isWithin(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/**
+ * Resolves `rel` inside `root`; anything escaping the workspace is refused, by its name
+ * (`../..`, an absolute path) or through a symlink (compared as realpaths, so a workspace that
+ * is itself reached through a symlink still works).
+ */
+function inside(root: string, rel: string, key: string): string {
   const abs = path.resolve(root, rel);
   const r = path.resolve(root);
-  if (abs !== r && !abs.startsWith(r + path.sep)) throw new ConfigError(file, `"${key}": '${rel}' points outside the workspace folder.`);
+  if (!isWithin(r, abs)) throw new Error(`"${key}": '${rel}' points outside the workspace folder.`);
+  const real = realpathOrUndefined(abs);
+  const rootReal = realpathOrUndefined(r) ?? r;
+  if (real !== undefined && !isWithin(rootReal, real)) {
+    throw new Error(`"${key}": '${rel}' resolves through a symlink to ${real}, outside the workspace folder: only files inside the workspace are packaged or read.`);
+  }
   return abs;
 }
 
@@ -80,8 +100,66 @@ function lineCol(text: string, pos: number): { line: number; column: number } {
   return { line, column: pos - before.lastIndexOf('\n') };
 }
 
+type JsonSchema = {
+  type?: string;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  patternErrorMessage?: string;
+  properties?: Record<string, JsonSchema>;
+};
+const SCHEMA = configSchema as JsonSchema;
+const KNOWN_KEYS = Object.keys(SCHEMA.properties ?? {}).filter((k) => k !== '$schema');
+
+/** What ajv's validators report for each problem (ajv's ErrorObject, the fields read here). */
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/**
+ * Validates against the schema the editor checks the file with (package.json jsonValidation):
+ * configValidator.generated.ts is that schema compiled by ajv ahead of time, and a unit test
+ * regenerates it to prove it is current.
+ */
+function validateAgainstSchema(obj: unknown): SchemaError[] {
+  const validate = validateConfig as ((data: unknown) => boolean) & { errors?: SchemaError[] | null };
+  return validate(obj) ? [] : (validate.errors ?? [{ keyword: 'unknown', instancePath: '', params: {}, message: 'is not valid' }]);
+}
+
+/** "a string", "an array of strings", "a string or an array of strings". */
+function describeType(s: JsonSchema | undefined): string {
+  if (!s) return 'a value';
+  if (s.oneOf) return s.oneOf.map(describeType).join(' or ');
+  if (s.type === 'array') return s.items?.type === 'string' ? 'an array of strings' : 'an array';
+  if (s.type === 'object') return 'an object';
+  return s.type ? `a ${s.type}` : 'a value';
+}
+
+/** One message per problem, first in the order of the file, naming the key and what is wrong. */
+function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text: string): { message: string; line?: number } {
+  const order = Object.keys(obj);
+  const problems = errors.map((e) => {
+    // instancePath is a JSON pointer ('/build/1'); its first segment is the top-level key.
+    const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : (e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+    let message: string;
+    if (e.keyword === 'additionalProperties') message = `unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).`;
+    else if (e.keyword === 'required') message = '"functionName" is required: the name of the deployed Lambda function.';
+    else if (e.keyword === 'pattern') message = `"${key}" '${String(obj[key])}' ${SCHEMA.properties?.[key]?.patternErrorMessage ?? `does not match ${String(e.params.pattern)}.`}`;
+    else if (key) message = `"${key}" must be ${describeType(SCHEMA.properties?.[key])}.`;
+    else message = e.message ?? 'is not valid.';
+    const index = key ? order.indexOf(key) : -1;
+    return { key, message, rank: index < 0 ? order.length : index };
+  });
+  problems.sort((a, b) => a.rank - b.rank);
+  const first = problems[0];
+  return { message: first.message, line: first.key ? lineOfKey(text, first.key) : undefined };
+}
+
 /** Parses and validates `lambda-canary.json`. */
-export function parseConfigFile(file: string, text: string, workspaceRoot: string): WorkspaceFunction {
+export function parseConfigFile(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction {
+  const text = stripBom(rawText);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -95,17 +173,13 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
-  for (const [key, value] of Object.entries(obj)) {
-    const type = CONFIG_KEYS[key];
-    const at = lineOfKey(text, key);
-    if (!type) throw new ConfigError(file, `unknown key "${key}" (known: ${Object.keys(CONFIG_KEYS).filter((k) => k !== '$schema').join(', ')}).`, at);
-    const ok =
-      (type !== 'string[]' && typeof value === 'string') ||
-      (type.includes('string[]') && Array.isArray(value) && value.every((v) => typeof v === 'string'));
-    if (!ok) throw new ConfigError(file, `"${key}" must be ${type === 'string' ? 'a string' : type === 'string[]' ? 'an array of strings' : 'a string or an array of strings'}.`, at);
+  const errors = validateAgainstSchema(obj);
+  if (errors.length) {
+    const { message, line } = schemaProblem(errors, obj, text);
+    throw new ConfigError(file, message, line);
   }
-  const functionName = obj.functionName as string | undefined;
-  if (functionName === undefined) throw new ConfigError(file, '"functionName" is required: the name of the deployed Lambda function.');
+  const functionName = obj.functionName as string;
+  // The schema says the same; kept so a schema edit cannot let a bad name through.
   if (!FUNCTION_NAME.test(functionName)) {
     throw new ConfigError(file, `"functionName" '${functionName}' is not a Lambda function name (1-64 letters, digits, - or _).`, lineOfKey(text, 'functionName'));
   }
@@ -113,9 +187,9 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   if (!ALIAS_NAME.test(alias)) throw new ConfigError(file, `"alias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, lineOfKey(text, 'alias'));
   let codeDir: string;
   try {
-    codeDir = inside(workspaceRoot, (obj.codeFolder as string | undefined) ?? '.', file, 'codeFolder');
+    codeDir = inside(workspaceRoot, (obj.codeFolder as string | undefined) ?? '.', 'codeFolder');
   } catch (e) {
-    throw new ConfigError(file, (e as Error).message.replace(/^[^:]+: /, ''), lineOfKey(text, 'codeFolder'));
+    throw new ConfigError(file, (e as Error).message, lineOfKey(text, 'codeFolder'));
   }
   if (!fs.existsSync(codeDir) || !fs.statSync(codeDir).isDirectory()) {
     throw new ConfigError(file, `"codeFolder" '${String(obj.codeFolder ?? '.')}' is not a folder in the workspace.`, lineOfKey(text, 'codeFolder'));
@@ -123,16 +197,21 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   const testEvent = obj.testEvent as string | undefined;
   let testEventFile: string | undefined;
   try {
-    testEventFile = testEvent === undefined ? undefined : inside(workspaceRoot, testEvent, file, 'testEvent');
+    testEventFile = testEvent === undefined ? undefined : inside(workspaceRoot, testEvent, 'testEvent');
   } catch (e) {
-    throw new ConfigError(file, (e as Error).message.replace(/^[^:]+: /, ''), lineOfKey(text, 'testEvent'));
+    throw new ConfigError(file, (e as Error).message, lineOfKey(text, 'testEvent'));
   }
-  if (testEventFile && !fs.existsSync(testEventFile)) throw new ConfigError(file, `"testEvent" '${testEvent}' does not exist.`, lineOfKey(text, 'testEvent'));
+  if (testEventFile) {
+    const st = statOrUndefined(testEventFile);
+    if (!st) throw new ConfigError(file, `"testEvent" '${testEvent}' does not exist.`, lineOfKey(text, 'testEvent'));
+    if (!st.isFile()) throw new ConfigError(file, `"testEvent" '${testEvent}' is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: name a JSON file, e.g. events/smoke.json.`, lineOfKey(text, 'testEvent'));
+  }
   const build = obj.build === undefined ? undefined : Array.isArray(obj.build) ? (obj.build as string[]) : splitCommand(obj.build as string);
   if (build && build.length === 0) throw new ConfigError(file, '"build" is empty.', lineOfKey(text, 'build'));
   return {
     source: 'lambda-canary.json',
     file,
+    workspaceRoot,
     functionName,
     codeDir,
     handler: obj.handler as string | undefined,
@@ -144,6 +223,14 @@ export function parseConfigFile(file: string, text: string, workspaceRoot: strin
   };
 }
 
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The offset of the first syntax error in `text` as strict JSON, or undefined when there is none. */
 function jsonErrorOffset(text: string): number | undefined {
   const errors: ParseError[] = [];
@@ -152,8 +239,10 @@ function jsonErrorOffset(text: string): number | undefined {
 }
 
 function lineOfKey(text: string, key: string): number | undefined {
-  const i = text.indexOf(`"${key}"`);
-  return i < 0 ? undefined : lineCol(text, i).line;
+  const tree = parseTree(text);
+  const node = tree && findNodeAtLocation(tree, [key]);
+  const at = node?.parent?.offset ?? node?.offset;
+  return at === undefined ? undefined : lineCol(text, at).line;
 }
 
 // ---- SAM templates -------------------------------------------------------------------------
@@ -178,8 +267,13 @@ const cfnTags: Array<ScalarTag | CollectionTag> = INTRINSICS.flatMap((fn) => [
   { tag: `!${fn}`, collection: 'map', resolve: (v: unknown) => new Intrinsic(fn, (v as { toJSON(): unknown }).toJSON()) } as unknown as CollectionTag,
 ]);
 
+/** CloudFormation's own limit for a template body is 1 MB; more than this is no template. */
+const MAX_TEMPLATE_CHARS = 4 * 1024 * 1024;
+
 /** The functions a SAM template declares (AWS::Serverless::Function with a local CodeUri). */
-export function parseSamTemplate(file: string, text: string, workspaceRoot: string): WorkspaceFunction[] {
+export function parseSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction[] {
+  const text = stripBom(rawText);
+  if (text.length > MAX_TEMPLATE_CHARS) throw new ConfigError(file, `is ${(text.length / 1024 / 1024).toFixed(1)} MB; a SAM template of more than ${MAX_TEMPLATE_CHARS / 1024 / 1024} MB is not read.`);
   const doc = parseDocument(text, { customTags: cfnTags, prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
@@ -208,9 +302,9 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
     const line = lineOfYamlKey(doc, text, logicalId);
     let codeDir: string;
     try {
-      codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, (codeUri as string | undefined) ?? '.')), file, `${logicalId}.CodeUri`);
+      codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, (codeUri as string | undefined) ?? '.')), `${logicalId}.CodeUri`);
     } catch (e) {
-      throw new ConfigError(file, (e as Error).message.replace(/^[^:]+: /, ''), line);
+      throw new ConfigError(file, (e as Error).message, line);
     }
     const alias = typeof props.AutoPublishAlias === 'string' ? props.AutoPublishAlias : 'prod';
     if (typeof props.FunctionName === 'string' && !FUNCTION_NAME.test(props.FunctionName)) {
@@ -222,6 +316,7 @@ export function parseSamTemplate(file: string, text: string, workspaceRoot: stri
     out.push({
       source: 'template.yaml',
       file,
+      workspaceRoot,
       logicalId,
       functionName: typeof props.FunctionName === 'string' ? props.FunctionName : undefined,
       codeDir,
@@ -252,12 +347,39 @@ function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logi
  */
 export function discoverFunctions(workspaceRoot: string): WorkspaceFunction[] {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
-  if (fs.existsSync(cfg)) return [parseConfigFile(cfg, fs.readFileSync(cfg, 'utf8'), workspaceRoot)];
+  if (fs.existsSync(cfg)) return [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)];
   for (const name of SAM_FILES) {
     const f = path.join(workspaceRoot, name);
-    if (fs.existsSync(f)) return parseSamTemplate(f, fs.readFileSync(f, 'utf8'), workspaceRoot);
+    if (fs.existsSync(f)) return parseSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot);
   }
   return [];
+}
+
+/** Far more than any real lambda-canary.json. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a workspace file as UTF-8 text, refusing what is no regular file (a FIFO would block the
+ * read for ever, a device would never end) or is far too big to be what it claims.
+ */
+export function readWorkspaceFile(file: string, maxBytes: number, workspaceRoot?: string): string {
+  if (workspaceRoot !== undefined) {
+    try {
+      inside(workspaceRoot, path.relative(workspaceRoot, file), path.basename(file));
+    } catch (e) {
+      // Its text would end up in error messages: a link to a file elsewhere is not read.
+      throw new ConfigError(file, (e as Error).message.replace(/^"[^"]*": '[^']*' /, ''));
+    }
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw new ConfigError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  if (!st.isFile()) throw new ConfigError(file, `is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: expected a text file.`);
+  if (st.size > maxBytes) throw new ConfigError(file, `is ${(st.size / 1024 / 1024).toFixed(1)} MB; more than ${(maxBytes / 1024 / 1024).toFixed(0)} MB is not read.`);
+  return fs.readFileSync(file, 'utf8');
 }
 
 /** The content of a new `lambda-canary.json` for a picked function. */
@@ -266,4 +388,34 @@ export function newConfigText(functionName: string, alias = 'prod', handler?: st
   if (handler) cfg.handler = handler;
   cfg.ignore = ['test/**', '**/*.test.js'];
   return `${JSON.stringify(cfg, null, 2)}\n`;
+}
+
+/** Lambda's limit for a synchronous invocation's payload. */
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The workspace's test event, parsed; undefined when it names none. Read with the same checks
+ * as when the config was parsed (it may have changed since): a file inside the workspace, not a
+ * folder, not over Lambda's 6 MB payload limit, valid JSON (a UTF-8 BOM is accepted).
+ */
+export function readTestEvent(fn: WorkspaceFunction): unknown {
+  if (!fn.testEventFile) return undefined;
+  const rel = path.relative(fn.workspaceRoot, fn.testEventFile).split(path.sep).join('/');
+  const refuse = (why: string, cause?: unknown) => new OperationError(`The test event ${rel} ${why}`, 'Smoke test', 'Nothing was changed.', cause, 'validation');
+  try {
+    inside(fn.workspaceRoot, rel, 'testEvent');
+  } catch (e) {
+    throw refuse(`is not usable: ${(e as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = readWorkspaceFile(fn.testEventFile, MAX_EVENT_BYTES);
+  } catch (e) {
+    throw refuse((e as Error).message.replace(/^[^:]+: /, ''), e);
+  }
+  try {
+    return JSON.parse(stripBom(text));
+  } catch (e) {
+    throw refuse(`is not valid JSON: ${(e as Error).message}`);
+  }
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { SettingSource } from '../core/connection';
+import { settingSource } from '../core/connection';
 import { Settings } from '../shared/ids';
 
 export type ConnectionMode = 'auto' | 'sandbox' | 'aws';
@@ -8,6 +10,8 @@ export interface ExtensionSettings {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  /** Who chose endpointUrl: a workspace's choice is asked about before credentials go there. */
+  endpointUrlSource: SettingSource;
   sandboxSeedDemo: boolean;
   sandboxTraffic: boolean;
   /** Invoke a new version with the workspace's test event before routing traffic to it. */
@@ -15,19 +19,37 @@ export interface ExtensionSettings {
   panel: { refreshSeconds: number; openAfterPublish: boolean; probeCount: number };
 }
 
+/**
+ * The settings that decide where requests signed with the user's credentials go. package.json
+ * lists them in `capabilities.untrustedWorkspaces.restrictedConfigurations`, so in an untrusted
+ * workspace VS Code hands the extension the user's values only.
+ */
+export const RESTRICTED_SETTINGS = [Settings.connection, Settings.profile, Settings.region, Settings.endpointUrl] as const;
+
 /** The one place settings are read. */
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(Settings.section);
+  const trusted = vscode.workspace.isTrusted;
+  const get = <T>(key: string): T | undefined => {
+    if (!trusted && (RESTRICTED_SETTINGS as readonly string[]).includes(key)) {
+      // What VS Code does for restricted settings, done here too so a host that did not would
+      // still not hand a workspace's value on.
+      const i = c.inspect<T>(key);
+      return i?.globalValue ?? i?.defaultValue;
+    }
+    return c.get<T>(key);
+  };
   const str = (key: string): string | undefined => {
-    const v = c.get<string>(key);
+    const v = get<string>(key);
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   };
-  const mode = c.get<string>(Settings.connection);
+  const mode = get<string>(Settings.connection);
   return {
     connection: mode === 'sandbox' || mode === 'aws' ? mode : 'auto',
     profile: str(Settings.profile),
     region: str(Settings.region),
     endpointUrl: str(Settings.endpointUrl),
+    endpointUrlSource: settingSource(c.inspect<string>(Settings.endpointUrl), trusted),
     sandboxSeedDemo: c.get<boolean>(Settings.sandboxSeedDemo) ?? true,
     sandboxTraffic: c.get<boolean>(Settings.sandboxTraffic) ?? false,
     smokeTest: c.get<boolean>(Settings.smokeTest) ?? true,

@@ -2,12 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Clients, ConnectionSpec } from '../core/connection';
-import { connectionLabel, createClients, hasAwsCredentialsConfigured, isLoopbackEndpoint, listProfiles } from '../core/connection';
+import { connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isLoopbackEndpoint, listProfiles } from '../core/connection';
+import { OperationError } from '../core/errors';
 import type { Sandbox } from '../sandbox';
-import { DEMO_TRAFFIC, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
+import { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
 import { Commands } from '../shared/ids';
 import { affectsConnection, readSettings } from './config';
 import type { ExtensionLog } from './log';
+
+/** workspaceState: the endpoints of this workspace's settings the user allowed credentials to go to. */
+const ENDPOINT_CONSENT_KEY = 'lambdaCanary.endpointConsent';
 
 /**
  * Owns the current connection: the SDK clients, and the embedded sandbox when "Local sandbox"
@@ -22,6 +26,28 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Endpoints of workspace settings the user declined this window: not asked again until a reload. */
+  private readonly declinedEndpoints = new Set<string>();
+
+  /**
+   * Asks whether requests signed with the user's credentials may go to an endpoint a workspace
+   * chose. Replaceable so the extension-host tests can answer it.
+   */
+  askEndpointConsent: (host: string, endpointUrl: string, profile: string | undefined) => Promise<boolean> = async (host, endpointUrl, profile) => {
+    const action = 'Connect';
+    const answer = await vscode.window.showWarningMessage(
+      `This workspace's settings send Lambda Canary's AWS requests to ${host}. Connect with your AWS credentials?`,
+      {
+        modal: true,
+        detail:
+          `lambdaCanary.endpointUrl is set to ${endpointUrl} in this workspace's settings (.vscode/settings.json or the .code-workspace file). ` +
+          `${host} is neither AWS nor this machine. Every request to it is signed with your AWS credentials (${profile ? `profile ${profile}` : 'the default credential chain'}), ` +
+          'and a temporary session token travels with each request. Connect only if you know and trust that host.',
+      },
+      action,
+    );
+    return answer === action;
+  };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -70,15 +96,44 @@ export class ConnectionManager implements vscode.Disposable {
     const mode = s.connection === 'auto' ? (s.endpointUrl || hasAwsCredentialsConfigured() ? 'aws' : 'sandbox') : s.connection;
     if (mode === 'sandbox') {
       const sb = await this.startSandbox();
-      return { kind: 'sandbox', endpoint: sb.endpoint, region: sb.region, embedded: true };
+      return { kind: 'sandbox', endpoint: sb.endpoint, region: sb.region, embedded: true, accessKeyId: sb.accessKeyId };
     }
     if (s.endpointUrl && !s.profile && isLoopbackEndpoint(s.endpointUrl)) {
       return { kind: 'sandbox', endpoint: s.endpointUrl, region: s.region ?? 'us-east-1', embedded: false };
     }
     const profile = s.profile ?? process.env.AWS_PROFILE;
+    await this.checkEndpointConsent(s.endpointUrl, s.endpointUrlSource, profile);
     const region =
       s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? listProfiles().find((p) => p.name === (profile ?? 'default'))?.region ?? 'us-east-1';
     return { kind: 'aws', profile, region, endpointUrl: s.endpointUrl };
+  }
+
+  /**
+   * Before any client with real credentials exists: an endpoint that a workspace's settings chose,
+   * neither loopback nor AWS, is asked about once (yes is remembered for this workspace and
+   * endpoint; no for this window). No → no connection, and the error says what to do.
+   */
+  private async checkEndpointConsent(endpointUrl: string | undefined, source: ReturnType<typeof readSettings>['endpointUrlSource'], profile: string | undefined): Promise<void> {
+    const consent = endpointConsent(endpointUrl, source);
+    if (!consent.ask) return;
+    const allowed = this.context.workspaceState.get<string[]>(ENDPOINT_CONSENT_KEY) ?? [];
+    if (allowed.includes(consent.key)) return;
+    if (!this.declinedEndpoints.has(consent.key)) {
+      if (await this.askEndpointConsent(consent.host, endpointUrl!, profile)) {
+        await this.context.workspaceState.update(ENDPOINT_CONSENT_KEY, [...allowed, consent.key]);
+        this.log.info(`Requests signed with your credentials may go to ${consent.host} (lambdaCanary.endpointUrl of this workspace): you allowed it.`);
+        return;
+      }
+      this.declinedEndpoints.add(consent.key);
+    }
+    throw new OperationError(
+      `Not connected: this workspace's settings point lambdaCanary.endpointUrl at ${consent.host}, which is neither AWS nor this machine, and your AWS credentials were not sent there. ` +
+        'Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).',
+      'Connect',
+      'Nothing was sent to that endpoint.',
+      undefined,
+      'validation',
+    );
   }
 
   private async connect(): Promise<Clients> {
@@ -95,10 +150,13 @@ export class ConnectionManager implements vscode.Disposable {
     if (this.sandbox) return this.sandbox;
     const stateDir = path.join(this.context.globalStorageUri.fsPath, 'sandbox');
     fs.mkdirSync(stateDir, { recursive: true });
+    // A new key at each start: only clients of this connection can sign requests the embedded
+    // sandbox accepts, not another program on the machine that found its port.
     const sandbox = await startSandbox({
       stateDir,
       codeDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox-code'),
       workerScript: path.join(this.context.extensionPath, 'dist', 'sandboxWorker.js'),
+      accessKeyId: newAccessKeyId(),
     });
     this.sandbox = sandbox;
     for (const w of sandbox.warnings) this.log.warn(`Local sandbox: ${w}`);

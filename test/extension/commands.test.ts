@@ -32,7 +32,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     const clients = await api.connection.current();
     const sandbox = api.connection.embeddedSandbox;
     assert.ok(sandbox, 'the embedded sandbox runs');
-    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
     assert.equal(clients.spec.kind, 'sandbox');
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);

@@ -31,7 +31,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     await api.connection.current();
     const sandbox = api.connection.embeddedSandbox;
     assert.ok(sandbox, 'the embedded sandbox runs');
-    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } };
     lambda = new LambdaClient(config);
     cloudwatch = new CloudWatchClient(config);
     const role = 'arn:aws:iam::123456789012:role/panel-e2e';

@@ -90,4 +90,53 @@ describe('runBuild', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(fs.existsSync(marker), false);
   });
+  it('passes words with spaces, quotes, & and ; as single arguments', async () => {
+    const log = new MemoryLogger();
+    const args = ['two words', 'it\'s "quoted"', 'a&b', 'c;d', '%PATH%', '^caret', '', '!bang!'];
+    await runBuild([node, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', ...args], dir, log);
+    assert.deepEqual(JSON.parse(log.lines[1].slice('info   '.length)), args);
+  });
+
+  describe('on Windows (cross-spawn, resolved as it would be there)', () => {
+    // cross-spawn and `which` read process.platform when loaded: load fresh copies as win32.
+    const modules = () => Object.keys(require.cache).filter((k) => /node_modules[\\/](cross-spawn|which|isexe|path-key|shebang-command|shebang-regex)[\\/]/.test(k));
+    let platform: PropertyDescriptor | undefined;
+    let pathExt: string | undefined;
+    let parse: (cmd: string, args: string[], options: object) => { command: string; args: string[]; file?: string; options: { windowsVerbatimArguments?: boolean } };
+    before(() => {
+      platform = Object.getOwnPropertyDescriptor(process, 'platform');
+      pathExt = process.env.PATHEXT;
+      for (const k of modules()) delete require.cache[k];
+      Object.defineProperty(process, 'platform', { value: 'win32' });
+      process.env.PATHEXT = '.com;.exe;.bat;.cmd';
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      parse = require('cross-spawn/lib/parse') as typeof parse;
+    });
+    after(() => {
+      Object.defineProperty(process, 'platform', platform!);
+      if (pathExt === undefined) delete process.env.PATHEXT;
+      else process.env.PATHEXT = pathExt;
+      for (const k of modules()) delete require.cache[k];
+    });
+
+    it('runs npm (an npm.cmd script Node will not spawn without a shell) through cmd.exe with every metacharacter escaped', () => {
+      const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
+      fs.writeFileSync(path.join(bin, 'npm.cmd'), '@echo off\r\n');
+      const parsed = parse('npm', ['run', 'build & calc', 'x|y', '"q"'], { cwd: dir, env: { PATH: bin, ComSpec: 'C:\\Windows\\system32\\cmd.exe' } });
+      assert.equal(parsed.file, path.join(bin, 'npm.cmd'), 'found through PATH and PATHEXT');
+      assert.match(parsed.command, /cmd\.exe$/);
+      assert.deepEqual(parsed.args.slice(0, 3), ['/d', '/s', '/c']);
+      assert.equal(parsed.options.windowsVerbatimArguments, true);
+      // Each argument is one quoted word whose metacharacters cmd.exe reads literally (^ escapes).
+      assert.equal(parsed.args[3], '"npm ^"run^" ^"build^ ^&^ calc^" ^"x^|y^" ^"\\^"q\\^"^""');
+    });
+
+    it('starts an .exe directly, with no cmd.exe at all', () => {
+      const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
+      fs.writeFileSync(path.join(bin, 'esbuild.exe'), 'MZ');
+      const parsed = parse('esbuild', ['a & b'], { cwd: dir, env: { PATH: bin } });
+      assert.equal(parsed.command, 'esbuild');
+      assert.deepEqual(parsed.args, ['a & b']);
+    });
+  });
 });

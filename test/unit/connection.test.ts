@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectionLabel, createClients, hasAwsCredentialsConfigured, isLoopbackEndpoint, listProfiles } from '../../src/core/connection';
+import { connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isAwsEndpoint, isLoopbackEndpoint, listProfiles, settingSource } from '../../src/core/connection';
 
 describe('connection', () => {
   let dir: string;
@@ -140,6 +140,70 @@ describe('connection', () => {
       assert.equal(plain.lambda.config.endpoint, undefined);
       plain.dispose();
       plain.dispose(); // idempotent
+    });
+  });
+  describe('endpoints a workspace chooses', () => {
+    it('isAwsEndpoint: https names under an AWS partition suffix, and nothing that merely looks like one', () => {
+      for (const url of [
+        'https://lambda.us-east-1.amazonaws.com',
+        'https://monitoring.eu-west-1.amazonaws.com/',
+        'https://lambda.us-east-1.api.aws',
+        'https://lambda.cn-north-1.amazonaws.com.cn',
+        'https://lambda.cn-north-1.api.amazonwebservices.com.cn',
+        'https://lambda.us-gov-west-1.amazonaws.com',
+        'https://lambda.us-iso-east-1.c2s.ic.gov',
+        'https://lambda.us-isob-east-1.sc2s.sgov.gov',
+        'https://lambda.eusc-de-east-1.amazonaws.eu',
+        'https://LAMBDA.US-EAST-1.AMAZONAWS.COM.',
+        'https://attacker@lambda.us-east-1.amazonaws.com',
+      ]) {
+        assert.equal(isAwsEndpoint(url), true, url);
+      }
+      for (const url of [
+        'http://lambda.us-east-1.amazonaws.com', // plain http: a session token in clear
+        'https://amazonaws.com', // the bare suffix is no endpoint
+        'https://lambda.us-east-1.amazonaws.com.evil.example',
+        'https://evilamazonaws.com',
+        'https://lambda.us-east-1.amazonaws.com@evil.example',
+        'https://evil.example/lambda.us-east-1.amazonaws.com',
+        'https://evil.example?x=.amazonaws.com',
+        'https://evil.example#.amazonaws.com',
+        'https://52.94.0.1',
+        'lambda.us-east-1.amazonaws.com',
+        'not a url',
+      ]) {
+        assert.equal(isAwsEndpoint(url), false, url);
+      }
+    });
+
+    it('settingSource: the folder beats the workspace beats the user; untrusted, only the user counts', () => {
+      assert.equal(settingSource(undefined, true), 'default');
+      assert.equal(settingSource({ defaultValue: '' }, true), 'default');
+      assert.equal(settingSource({ defaultValue: '', globalValue: 'u' }, true), 'user');
+      assert.equal(settingSource({ globalValue: 'u', workspaceValue: 'w' }, true), 'workspace');
+      assert.equal(settingSource({ globalValue: 'u', workspaceValue: 'w', workspaceFolderValue: 'f' }, true), 'workspaceFolder');
+      assert.equal(settingSource({ workspaceValue: '' }, true), 'workspace', 'an empty workspace value still overrides');
+      assert.equal(settingSource({ globalValue: 'u', workspaceValue: 'w', workspaceFolderValue: 'f' }, false), 'user');
+      assert.equal(settingSource({ workspaceValue: 'w' }, false), 'default');
+    });
+
+    it('endpointConsent: asks only for a workspace-chosen endpoint that is neither loopback nor AWS', () => {
+      const evil = 'https://collector.evil.example:8443/path?q=1';
+      assert.deepEqual(endpointConsent(evil, 'workspace'), { ask: true, host: 'collector.evil.example:8443', key: 'https://collector.evil.example:8443' });
+      assert.deepEqual(endpointConsent(evil, 'workspaceFolder'), { ask: true, host: 'collector.evil.example:8443', key: 'https://collector.evil.example:8443' });
+      assert.deepEqual(endpointConsent('http://lambda.us-east-1.amazonaws.com', 'workspace'), { ask: true, host: 'lambda.us-east-1.amazonaws.com', key: 'http://lambda.us-east-1.amazonaws.com' });
+      assert.deepEqual(endpointConsent('http://10.0.0.5:4566', 'workspace').ask, true, 'a private address is not this machine');
+      assert.deepEqual(endpointConsent('http://0.0.0.0:4566', 'workspace').ask, true);
+      assert.deepEqual(endpointConsent('http://localhost.evil.example:4566', 'workspace').ask, true);
+      assert.deepEqual(endpointConsent('evil.example:4566', 'workspace'), { ask: true, host: 'evil.example:4566', key: 'evil.example:4566' }, 'not a URL: asked as written');
+      // What the user chose, or no endpoint, or this machine, or AWS: no question.
+      assert.deepEqual(endpointConsent(evil, 'user'), { ask: false });
+      assert.deepEqual(endpointConsent(evil, 'default'), { ask: false });
+      assert.deepEqual(endpointConsent(undefined, 'workspace'), { ask: false });
+      for (const local of ['http://127.0.0.1:4566', 'http://localhost:4566', 'http://[::1]:4566', 'http://127.1.2.3', 'http://2130706433:4566']) {
+        assert.deepEqual(endpointConsent(local, 'workspace'), { ask: false }, local);
+      }
+      assert.deepEqual(endpointConsent('https://lambda.eu-west-1.amazonaws.com', 'workspace'), { ask: false });
     });
   });
 });

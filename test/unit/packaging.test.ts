@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { OperationError } from '../../src/core/errors';
 import type { PackageOptions } from '../../src/core/packaging';
-import { collectFiles, DEFAULT_IGNORES, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, sha256Base64 } from '../../src/core/packaging';
+import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, sha256Base64 } from '../../src/core/packaging';
 
 interface CentralEntry {
   name: string;
@@ -347,6 +347,109 @@ describe('packaging', () => {
       const ac = new AbortController();
       ac.abort();
       await refuses(folder('a', { 'index.js': 'x' }), /cancelled/, { signal: ac.signal });
+    });
+  });
+  describe('nothing from outside the workspace', () => {
+    before(function () {
+      if (process.platform === 'win32') this.skip();
+    });
+
+    /** A workspace with src/ as the code folder, and a secret beside the workspace. */
+    function setup(): { ws: string; code: string; secret: string } {
+      const ws = folder('ws', { 'src/index.js': 'i', 'shared/lib.js': 'L' });
+      const secret = path.join(folder('home', { '.ssh/id_rsa': 'PRIVATE' }), '.ssh', 'id_rsa');
+      return { ws, code: path.join(ws, 'src'), secret };
+    }
+
+    it('refuses a file symlinked to a file outside the workspace, naming the link and its target', async () => {
+      const { ws, code, secret } = setup();
+      fs.symlinkSync(secret, path.join(code, 'id_rsa'));
+      await refuses(code, new RegExp(`The symlink id_rsa leads to ${fs.realpathSync(secret).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, outside the workspace`), { within: ws });
+    });
+
+    it('refuses a folder symlinked out of the workspace, and a link nested in a followed folder', async () => {
+      const { ws, code, secret } = setup();
+      fs.symlinkSync(path.dirname(secret), path.join(code, 'keys'));
+      await refuses(code, /The symlink keys leads to .*\.ssh, outside the workspace/, { within: ws });
+      fs.unlinkSync(path.join(code, 'keys'));
+      fs.mkdirSync(path.join(ws, 'shared', 'deep'));
+      fs.symlinkSync(secret, path.join(ws, 'shared', 'deep', 'key'));
+      fs.symlinkSync('../shared', path.join(code, 'shared'));
+      await refuses(code, /The symlink shared\/deep\/key leads to .*id_rsa, outside the workspace/, { within: ws });
+    });
+
+    it('follows links that stay inside the workspace, even out of the code folder', async () => {
+      const { ws, code } = setup();
+      fs.symlinkSync('../shared', path.join(code, 'shared'));
+      const files = unzip((await packageFolder(code, { within: ws })).zip);
+      assert.deepEqual(files, { 'index.js': 'i', 'shared/lib.js': 'L' });
+      // Without a workspace given, the code folder itself is the limit.
+      await refuses(code, /The symlink shared leads to .*shared, outside the code folder/);
+    });
+
+    it('works when the workspace itself is reached through a symlink (realpaths compared)', async () => {
+      const { ws } = setup();
+      const viaLink = path.join(tmp, 'link-to-ws');
+      fs.symlinkSync(ws, viaLink);
+      fs.symlinkSync('../shared/lib.js', path.join(ws, 'src', 'lib.js'));
+      const files = unzip((await packageFolder(path.join(viaLink, 'src'), { within: viaLink })).zip);
+      assert.deepEqual(files, { 'index.js': 'i', 'lib.js': 'L' });
+    });
+
+    it('refuses a code folder that resolves outside the workspace', async () => {
+      const { ws, secret } = setup();
+      fs.symlinkSync(path.dirname(secret), path.join(ws, 'code'));
+      await refuses(path.join(ws, 'code'), /The code folder .*code resolves to .*\.ssh, outside the workspace/, { within: ws });
+    });
+
+    it('does not follow an ignored link out of the workspace', async () => {
+      const { ws, code, secret } = setup();
+      fs.symlinkSync(secret, path.join(code, 'id_rsa'));
+      const files = unzip((await packageFolder(code, { within: ws, ignore: ['id_rsa'] })).zip);
+      assert.deepEqual(Object.keys(files), ['index.js']);
+    });
+  });
+
+  describe('names that are not UTF-8', () => {
+    before(function () {
+      // Linux keeps names as bytes; macOS and Windows refuse such names.
+      if (process.platform !== 'linux') this.skip();
+    });
+
+    const badName = (dir: string, bytes: number[], suffix = '') => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('x'), Buffer.from(bytes), Buffer.from(suffix)]);
+
+    it('refuses one clearly, naming the folder and the bytes escaped (no ENOENT)', async () => {
+      const root = folder('a', { 'index.js': 'x', 'lib/ok.js': 'y' });
+      fs.writeFileSync(badName(path.join(root, 'lib'), [0xff, 0xc3], '.js'), 'z');
+      await refuses(root, new RegExp(`The folder ${path.join(root, 'lib').replace(/[/.]/g, '\\$&')} holds a name that is not valid UTF-8: 'x\\\\xff\\\\xc3\\.js'`));
+    });
+
+    it('refuses a folder with such a name too', async () => {
+      const root = folder('a', { 'index.js': 'x' });
+      fs.mkdirSync(badName(root, [0xe9]));
+      await refuses(root, /holds a name that is not valid UTF-8: 'x\\xe9'/);
+    });
+
+    it('skips one the ignore globs leave out, and packages the rest', async () => {
+      const root = folder('a', { 'index.js': 'x', 'tmp/keep.txt': 'k' });
+      fs.writeFileSync(badName(path.join(root, 'tmp'), [0xff]), 'z');
+      const files = unzip((await packageFolder(root, { ignore: ['tmp/**'] })).zip);
+      assert.deepEqual(Object.keys(files), ['index.js']);
+    });
+
+    it('keeps valid names that merely contain U+FFFD', async () => {
+      const root = folder('a', { 'index.js': 'x', 'odd\uFFFD.js': 'o' });
+      const files = unzip((await packageFolder(root)).zip);
+      assert.equal(files['odd\uFFFD.js'], 'o');
+    });
+
+    it('escapeName shows invalid bytes, overlong forms and control characters as \\xNN', () => {
+      assert.equal(escapeName(Buffer.from('plain-é✓.js')), 'plain-é✓.js');
+      assert.equal(escapeName(Buffer.from([0x61, 0xff, 0x62])), 'a\\xffb');
+      assert.equal(escapeName(Buffer.from([0xc0, 0xaf])), '\\xc0\\xaf', 'an overlong "/" is not a slash');
+      assert.equal(escapeName(Buffer.from([0xed, 0xa0, 0x80])), '\\xed\\xa0\\x80', 'a lone surrogate');
+      assert.equal(escapeName(Buffer.from([0xe2, 0x82])), '\\xe2\\x82', 'a cut sequence');
+      assert.equal(escapeName(Buffer.from('a\nb\x1b')), 'a\\x0ab\\x1b');
     });
   });
 });

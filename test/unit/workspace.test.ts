@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_FILE, ConfigError, discoverFunctions, newConfigText, parseConfigFile, parseSamTemplate, splitCommand } from '../../src/core/workspace';
+import { execFileSync } from 'node:child_process';
+import { OperationError } from '../../src/core/errors';
+import { CONFIG_FILE, ConfigError, discoverFunctions, newConfigText, parseConfigFile, parseSamTemplate, readTestEvent, splitCommand } from '../../src/core/workspace';
 
 describe('workspace', () => {
   let root: string;
@@ -54,6 +56,7 @@ describe('workspace', () => {
       assert.deepEqual(fn, {
         source: 'lambda-canary.json',
         file: cfgFile(),
+        workspaceRoot: root,
         functionName: 'checkout-api',
         codeDir: path.join(root, 'src'),
         handler: 'index.handler',
@@ -165,6 +168,124 @@ describe('workspace', () => {
     });
   });
 
+  describe('checked against the editor\'s schema', () => {
+    it('refuses __proto__, constructor, toString and other Object.prototype names as unknown keys, at their line', () => {
+      for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+        for (const value of ['"x"', '{}', '["a"]', 'null', '1']) {
+          const e = configError(() => parse(`{\n  "functionName": "f",\n  "${key}": ${value}\n}`), new RegExp(`unknown key "${key}" \\(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent\\)`), 3);
+          assert.doesNotMatch(e.message, /is not a function/);
+        }
+      }
+      assert.equal(({} as Record<string, unknown>).x, undefined, 'Object.prototype is untouched');
+    });
+
+    it('names the first problem in the order of the file, with its line', () => {
+      configError(() => parse('{\n  "alias": 5,\n  "functionName": 42\n}'), /^lambda-canary\.json:2: "alias" must be a string\./, 2);
+      configError(() => parse('{\n  "ignore": [1],\n  "nope": 1,\n  "functionName": "f"\n}'), /"ignore" must be an array of strings/, 2);
+      configError(() => parse('{\n  "functionName": "f",\n  "alias": "123"\n}'), /"alias" '123' is not a valid alias name/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "a/b~c": 1\n}'), /unknown key "a\/b~c"/, 3);
+    });
+
+    it('uses the pattern messages of the schema the editor shows', () => {
+      const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../media/lambda-canary.schema.json'), 'utf8')) as { properties: Record<string, { patternErrorMessage?: string }> };
+      const e = configError(() => parse(json({ functionName: 'bad name' })), /is not a Lambda function name/);
+      assert.ok(e.message.endsWith(schema.properties.functionName.patternErrorMessage!), e.message);
+    });
+
+    it('the compiled validator is the one of media/lambda-canary.schema.json (regenerated and compared)', function () {
+      this.timeout(20000);
+      execFileSync(process.execPath, [path.resolve(__dirname, '../../../scripts/generate-config-validator.mjs'), '--check'], { stdio: 'pipe' });
+    });
+
+    it('accepts a file saved with a UTF-8 BOM', () => {
+      const fn = parse('\uFEFF{\n  "functionName": "f",\n  "codeFolder": "src"\n}\n');
+      assert.equal(fn.functionName, 'f');
+      configError(() => parse('\uFEFF{\n  "functionName": "f",\n  "nope": 1\n}'), /unknown key "nope"/, 3);
+      fs.writeFileSync(cfgFile(), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json({ functionName: 'bom-fn' }))]));
+      assert.equal(discoverFunctions(root)[0].functionName, 'bom-fn');
+    });
+
+    it('accepts a SAM template with a BOM', () => {
+      const fns = parseSamTemplate(path.join(root, 'template.yaml'), '\uFEFFResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n', root);
+      assert.equal(fns[0].logicalId, 'F');
+    });
+  });
+
+  describe('paths resolved through symlinks stay inside the workspace', () => {
+    let outside: string;
+    beforeEach(function () {
+      if (process.platform === 'win32') this.skip();
+      outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-outside-'));
+      fs.writeFileSync(path.join(outside, 'id_rsa'), 'PRIVATE');
+    });
+    afterEach(() => outside && fs.rmSync(outside, { recursive: true, force: true }));
+
+    it('refuses a codeFolder that is, or passes through, a symlink out of the workspace', () => {
+      fs.symlinkSync(outside, path.join(root, 'code'));
+      configError(() => parse('{\n  "functionName": "f",\n  "codeFolder": "code"\n}'), /"codeFolder": 'code' resolves through a symlink to .*lc-outside-.*, outside the workspace folder/, 3);
+      fs.mkdirSync(path.join(outside, 'inner'));
+      configError(() => parse(json({ functionName: 'f', codeFolder: 'code/inner' })), /'code\/inner' resolves through a symlink/);
+    });
+
+    it('accepts links that stay inside, and a workspace reached through a symlink', () => {
+      fs.symlinkSync('src', path.join(root, 'code'));
+      assert.equal(parse(json({ functionName: 'f', codeFolder: 'code' })).codeDir, path.join(root, 'code'));
+      const viaLink = path.join(outside, 'ws-link');
+      fs.symlinkSync(root, viaLink);
+      const fn = parseConfigFile(path.join(viaLink, CONFIG_FILE), json({ functionName: 'f', codeFolder: 'src', testEvent: 'events/smoke.json' }), viaLink);
+      assert.equal(fn.codeDir, path.join(viaLink, 'src'));
+      assert.equal(fn.workspaceRoot, viaLink);
+    });
+
+    it('refuses a testEvent that is a symlink out of the workspace, and one naming a folder', () => {
+      fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(root, 'events', 'key.json'));
+      configError(() => parse('{\n  "functionName": "f",\n  "testEvent": "events/key.json"\n}'), /"testEvent": 'events\/key\.json' resolves through a symlink to .*id_rsa, outside the workspace folder/, 3);
+      configError(() => parse('{\n  "functionName": "f",\n  "testEvent": "events"\n}'), /"testEvent" 'events' is a folder: name a JSON file, e\.g\. events\/smoke\.json\./, 3);
+    });
+
+    it('refuses a SAM CodeUri that is a symlink out of the workspace, or an absolute path elsewhere', () => {
+      fs.symlinkSync(outside, path.join(root, 'fn'));
+      const sam = (uri: string) => parseSamTemplate(path.join(root, 'template.yaml'), `Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${uri}\n`, root);
+      configError(() => sam('fn'), /"F\.CodeUri": 'fn' resolves through a symlink to .*outside the workspace folder/, 2);
+      configError(() => sam(outside), /"F\.CodeUri": .* points outside the workspace folder/, 2);
+      assert.equal(sam(path.join(root, 'src'))[0].codeDir, path.join(root, 'src'), 'an absolute path inside is fine');
+    });
+
+    it('refuses a lambda-canary.json that is a FIFO or a folder instead of blocking or crashing', () => {
+      execFileSync('mkfifo', [cfgFile()]);
+      configError(() => discoverFunctions(root), /^lambda-canary\.json: is not a regular file/);
+      fs.rmSync(cfgFile());
+      fs.mkdirSync(cfgFile());
+      configError(() => discoverFunctions(root), /^lambda-canary\.json: is a folder/);
+    });
+  });
+
+  describe('readTestEvent', () => {
+    const fnWith = (testEvent: string) => parse(json({ functionName: 'f', testEvent }));
+    const refusesEvent = (fn: ReturnType<typeof parse>, message: RegExp) =>
+      assert.throws(
+        () => readTestEvent(fn),
+        (e: unknown) => e instanceof OperationError && e.kind === 'validation' && message.test(e.message),
+      );
+
+    it('parses the event, BOM or not', () => {
+      fs.writeFileSync(path.join(root, 'events', 'smoke.json'), '\uFEFF{"a": 1}');
+      assert.deepEqual(readTestEvent(fnWith('events/smoke.json')), { a: 1 });
+    });
+
+    it('refuses invalid JSON, a folder put in its place, and one over 6 MB, naming the file', () => {
+      const fn = fnWith('events/smoke.json');
+      fs.writeFileSync(path.join(root, 'events', 'smoke.json'), '{');
+      refusesEvent(fn, /^The test event events\/smoke\.json is not valid JSON/);
+      fs.rmSync(path.join(root, 'events', 'smoke.json'));
+      fs.mkdirSync(path.join(root, 'events', 'smoke.json'));
+      refusesEvent(fn, /^The test event events\/smoke\.json is a folder/);
+      fs.rmSync(path.join(root, 'events', 'smoke.json'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'events', 'smoke.json'), JSON.stringify('x'.repeat(6 * 1024 * 1024 + 1)));
+      refusesEvent(fn, /is 6\.0 MB; more than 6 MB is not read/);
+    });
+  });
+
   describe('splitCommand', () => {
     it('splits on whitespace and groups quoted words', () => {
       assert.deepEqual(splitCommand('npm run build'), ['npm', 'run', 'build']);
@@ -259,6 +380,7 @@ Resources:
       assert.deepEqual(orders, {
         source: 'template.yaml',
         file: tpl(),
+        workspaceRoot: root,
         logicalId: 'OrdersFunction',
         functionName: 'orders-api',
         codeDir: path.join(root, 'src'),
@@ -311,6 +433,20 @@ Resources:
         '      CodeUri: ../..',
       ].join('\n');
       configError(() => sam(text), /"Escapes\.CodeUri": .* points outside the workspace folder/, 15);
+    });
+
+    it('never evaluates intrinsics: a !Ref loop or a !Sub of the whole template is just unknown', () => {
+      const fns = sam('Parameters:\n  A: { Default: !Ref B }\n  B: { Default: !Ref A }\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: !Ref F\n      CodeUri: src\n      Handler: !Sub "${F}"\n');
+      assert.equal(fns[0].functionName, undefined);
+      assert.equal(fns[0].handler, undefined);
+    });
+
+    it('refuses an alias bomb before expanding it (billion laughs), naming the cause', () => {
+      const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+      const started = Date.now();
+      configError(() => sam(`${lines.join('\n')}\nResources: {}\n`), /invalid YAML: .*alias/i);
+      assert.ok(Date.now() - started < 2000, 'refused at once, not after expanding');
     });
 
     it('reports broken YAML with its line', () => {

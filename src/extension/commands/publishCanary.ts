@@ -1,15 +1,11 @@
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
-import { runBuild } from '../../core/build';
-import { gitDescription } from '../../core/git';
-import { publishCanary as publishCanaryOp } from '../../core/operations';
-import { packageFolder } from '../../core/packaging';
+import { publishWorkspaceCanary, untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
 import { aliasLabel } from '../../core/routing';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
-import { connectionKey, pickAlias, pickFunctionName, pickWeight, refreshFunction, withProgress } from './common';
-import { readTestEvent, resolveWorkspaceFunction } from './workspaceFunction';
+import { connectionKey, Dismissed, pickAlias, pickFunctionName, pickWeight, refreshFunction, withProgress } from './common';
+import { explainUntrusted, resolveWorkspaceFunction } from './workspaceFunction';
 
 /**
  * Publish Canary…: package the workspace function, publish it as a new version and route the
@@ -19,6 +15,17 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
   const clients = await ctx.connection.current();
   const nodeFunction = node instanceof AliasNode ? node.functionName : node instanceof FunctionNode ? node.name : undefined;
   const ws = await resolveWorkspaceFunction(ctx, nodeFunction);
+  const trusted = vscode.workspace.isTrusted;
+  const smokeTest = readSettings().smokeTest;
+  if (!trusted) {
+    // Refused before any question: an untrusted workspace's build and test event never run.
+    const refusal = untrustedWorkspaceRefusal(ws, smokeTest);
+    if (refusal) {
+      ctx.log.warn(refusal.message);
+      await explainUntrusted(ctx, refusal.message);
+      throw new Dismissed();
+    }
+  }
   let functionName = nodeFunction ?? ws.functionName;
   if (!functionName) {
     // A SAM template that computes FunctionName: ask which deployed function it is.
@@ -35,35 +42,22 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
   }
   const aliasName =
     node instanceof AliasNode ? node.aliasName : node instanceof FunctionNode || !ws.alias ? (await pickAlias(ctx, clients, functionName, 'Publish Canary: which alias?')).Name! : ws.alias;
+  if (!trusted && !nodeFunction) {
+    // Function and alias came from an untrusted file, not from the user: say which, before any upload.
+    const ok = await ctx.ui.confirm(
+      'untrustedPublish',
+      `Publish this untrusted workspace's code to ${functionName}:${aliasName}?`,
+      `The workspace is not trusted. ${vscode.workspace.asRelativePath(ws.file)} names ${ws.functionName ?? ws.logicalId ?? 'the function'}; the code folder ${vscode.workspace.asRelativePath(ws.codeDir)} would become a new version of ${functionName}, and ${aliasName} would route traffic to it. Nothing of the workspace is run.`,
+      'Publish',
+    );
+    if (!ok) return;
+  }
   const expectedRevisionId = node instanceof AliasNode ? node.alias.RevisionId : undefined;
   const weight = await pickWeight(ctx, `Publish Canary to ${functionName}:${aliasName}: canary weight`);
-  const smokeEvent = readSettings().smokeTest ? readTestEvent(ws) : undefined;
 
-  const result = await withProgress(ctx, `Publishing a canary of ${functionName}:${aliasName}`, clients, async (op) => {
-    if (ws.build) {
-      op.progress?.('Building…');
-      await runBuild(ws.build, ws.codeDir, ctx.log, op.signal);
-    }
-    op.progress?.('Packaging…');
-    let handler = ws.handler;
-    if (!handler) {
-      const cfg = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }), { abortSignal: op.signal });
-      handler = cfg.Handler;
-    }
-    const pkg = await packageFolder(ws.codeDir, { ignore: ws.ignore, handler, signal: op.signal });
-    ctx.log.info(`Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`);
-    const description = (await gitDescription(ws.codeDir)) ?? `Lambda Canary ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
-    return publishCanaryOp(op, {
-      functionName: functionName!,
-      aliasName,
-      expectedRevisionId,
-      weightPercent: weight,
-      zip: pkg.zip,
-      codeSha256: pkg.sha256,
-      description,
-      smokeEvent,
-    });
-  });
+  const result = await withProgress(ctx, `Publishing a canary of ${functionName}:${aliasName}`, clients, (op) =>
+    publishWorkspaceCanary(op, { fn: ws, functionName: functionName!, aliasName, expectedRevisionId, weightPercent: weight, trusted, smokeTest }),
+  );
   await ctx.switchMemory.touch(connectionKey(clients), functionName, aliasName);
   refreshFunction(ctx, functionName);
   if (readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
 import type { WorkspaceFunction } from '../../core/workspace';
-import { ConfigError, discoverFunctions } from '../../core/workspace';
+import { ConfigError, discoverFunctions, readTestEvent as readWorkspaceTestEvent } from '../../core/workspace';
 import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { Dismissed, orDismiss } from './common';
@@ -59,13 +58,20 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
   return orDismiss(picked).value;
 }
 
-/** Reads the workspace's test event, if any; a broken file is an error naming it. */
+/**
+ * The workspace's test event for a Probe, if any; a broken file is an error naming it. None in an
+ * untrusted workspace: its events are not sent to the user's functions (a Probe sends `{}`).
+ */
 export function readTestEvent(fn: WorkspaceFunction): unknown {
-  if (!fn.testEventFile) return undefined;
-  const text = fs.readFileSync(fn.testEventFile, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new OperationError(`The test event ${vscode.workspace.asRelativePath(fn.testEventFile)} is not valid JSON: ${(e as Error).message}`, 'Smoke test', 'Nothing was changed.', undefined, 'validation');
-  }
+  if (!vscode.workspace.isTrusted) return undefined;
+  return readWorkspaceTestEvent(fn);
+}
+
+/** The built-in command that opens the Workspace Trust editor. */
+export const MANAGE_WORKSPACE_TRUST = 'workbench.trust.manage';
+
+/** Shows why an untrusted workspace cannot do something, with the way to trust it. */
+export async function explainUntrusted(ctx: CommandContext, message: string): Promise<void> {
+  const manage = 'Manage Workspace Trust';
+  if ((await ctx.ui.warn(message, manage)) === manage) await vscode.commands.executeCommand(MANAGE_WORKSPACE_TRUST);
 }

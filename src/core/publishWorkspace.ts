@@ -1,0 +1,86 @@
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import * as path from 'node:path';
+import { runBuild } from './build';
+import { OperationError } from './errors';
+import { gitDescription } from './git';
+import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
+import { publishCanary } from './operations';
+import { packageFolder } from './packaging';
+import type { WorkspaceFunction } from './workspace';
+import { readTestEvent } from './workspace';
+
+/**
+ * What Publish Canary would run of a workspace: its build command, and the new version invoked
+ * with its test event. An untrusted workspace gets neither (see untrustedWorkspaceRefusal).
+ */
+export function codeThatWouldRun(fn: WorkspaceFunction, smokeTest: boolean): string[] {
+  const rel = (p: string) => path.relative(fn.workspaceRoot, p).split(path.sep).join('/') || '.';
+  const out: string[] = [];
+  if (fn.build) out.push(`its build command (${fn.build.join(' ')})`);
+  if (smokeTest && fn.testEventFile) out.push(`a smoke test of the new version with its event ${rel(fn.testEventFile)}`);
+  return out;
+}
+
+/** The refusal of an untrusted workspace whose Publish Canary would run something of it, or undefined. */
+export function untrustedWorkspaceRefusal(fn: WorkspaceFunction, smokeTest: boolean): OperationError | undefined {
+  const would = codeThatWouldRun(fn, smokeTest);
+  if (would.length === 0) return undefined;
+  return new OperationError(
+    `This workspace is not trusted, so Lambda Canary runs nothing of it: Publish Canary would run ${would.join(' and ')}. ` +
+      'Trust the workspace (Manage Workspace Trust) to publish from it.',
+    'Workspace trust',
+    'Nothing was built, uploaded or invoked.',
+    undefined,
+    'validation',
+  );
+}
+
+export interface PublishWorkspaceInput extends AliasRef {
+  fn: WorkspaceFunction;
+  weightPercent: number;
+  /** vscode.workspace.isTrusted, or true where there is no such notion (a terminal, CI). */
+  trusted: boolean;
+  /** Smoke-test the new version with the workspace's test event (the lambdaCanary.smokeTest setting). */
+  smokeTest: boolean;
+}
+
+/**
+ * Publish Canary from the workspace: build (trusted workspaces only), package the code folder
+ * (nothing from outside the workspace), publish, smoke-test with the workspace's event (trusted
+ * only), route the weight. An untrusted workspace whose publish would run any of its code is
+ * refused before anything happens.
+ */
+export async function publishWorkspaceCanary(op: OperationContext, input: PublishWorkspaceInput): Promise<PublishCanaryResult> {
+  const { fn } = input;
+  if (!input.trusted) {
+    const refusal = untrustedWorkspaceRefusal(fn, input.smokeTest);
+    if (refusal) throw refusal;
+  }
+  // Read first: a broken event file stops the deploy before the build runs.
+  const smokeEvent = input.trusted && input.smokeTest ? readTestEvent(fn) : undefined;
+  if (fn.build) {
+    op.progress?.('Building…');
+    await runBuild(fn.build, fn.codeDir, op.log, op.signal);
+  }
+  op.progress?.('Packaging…');
+  let handler = fn.handler;
+  if (!handler) {
+    const cfg = await op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: input.functionName }), { abortSignal: op.signal });
+    handler = cfg.Handler;
+  }
+  const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, signal: op.signal, within: fn.workspaceRoot });
+  op.log.info(`Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`);
+  // git reads the repository's own config, which can name programs to run (core.fsmonitor,
+  // hooks): not in an untrusted workspace.
+  const description = (input.trusted ? await gitDescription(fn.codeDir) : undefined) ?? `Lambda Canary ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+  return publishCanary(op, {
+    functionName: input.functionName,
+    aliasName: input.aliasName,
+    expectedRevisionId: input.expectedRevisionId,
+    weightPercent: input.weightPercent,
+    zip: pkg.zip,
+    codeSha256: pkg.sha256,
+    description,
+    smokeEvent,
+  });
+}
