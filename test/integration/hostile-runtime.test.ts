@@ -102,7 +102,7 @@ exports.handler = async () => {
   let viaShell = null;
   try { viaShell = execSync('env', { encoding: 'utf8' }); } catch {}
   return { env: { ...process.env }, environ, viaShell, pid: process.pid, cwd: process.cwd(), execArgv: process.execArgv,
-    hooked: globalThis.__hostHook === true, data: (() => { try { return fs.readFileSync('data.txt', 'utf8'); } catch (e) { return e.code; } })() };
+    hooked: globalThis.__hostHook === true, ipc: typeof process.send, data: (() => { try { return fs.readFileSync('data.txt', 'utf8'); } catch (e) { return e.code; } })() };
 };
 `;
 
@@ -122,7 +122,7 @@ describe('hostile handlers: the runtime (real SDK)', function () {
     let host: ChildProcess;
     let lambda: LambdaClient;
     let hookLog: string;
-    let probe: { env: Record<string, string>; environ: string | null; viaShell: string | null; pid: number; cwd: string; execArgv: string[]; hooked: boolean; data: string };
+    let probe: { env: Record<string, string>; environ: string | null; viaShell: string | null; pid: number; cwd: string; execArgv: string[]; hooked: boolean; ipc: string; data: string };
     let probeConfig: FunctionConfiguration;
 
     before(async () => {
@@ -202,6 +202,7 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       assert.equal(probe.hooked, false, "the host's --require hook ran inside the runtime");
       const hookPids = fs.readFileSync(hookLog, 'utf8').trim().split('\n').map(Number);
       assert.deepEqual(hookPids, [host.pid], 'the hook ran in a process other than the host');
+      assert.equal(probe.ipc, 'undefined', 'handler code can message the host over Node IPC');
     });
 
     it('the runtime is a process of its own, working in its code folder as /var/task is on Lambda', async () => {
@@ -360,6 +361,74 @@ exports.handler = async (e) => {
         lambda.destroy();
         await own.close().catch(() => undefined);
       }
+    });
+  });
+
+  describe("writing to the sandbox's channel and to stdout", () => {
+    const h = useSandbox();
+    const SOURCE = `const fs = require('fs');
+let n = 0;
+/** Writes all of text to fd, waiting whenever the pipe is full. */
+const writeAll = (fd, text) => {
+  let buf = Buffer.from(text);
+  while (buf.length) {
+    try { buf = buf.subarray(fs.writeSync(fd, buf)); } catch (e) { if (e.code !== 'EAGAIN') throw e; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2); }
+  }
+};
+exports.handler = async (e) => {
+  n++;
+  if (e.garbage) fs.writeSync(3, 'not json at all\\n');
+  if (e.forge) fs.writeSync(3, JSON.stringify({ kind: 'result', id: e.forge, ok: true, payload: { not: 'a string' }, logs: 'nope', maxRssBytes: 1 }) + '\\n');
+  if (e.flood) { const chunk = 'x'.repeat(1024 * 1024); for (let i = 0; i < 20; i++) writeAll(3, chunk); }
+  if (e.big) return 'y'.repeat(20 * 1024 * 1024);
+  if (e.raw) { const line = 'r'.repeat(1023) + '\\n'; for (let i = 0; i < 4096; i++) fs.writeSync(1, line); fs.writeSync(2, 'raw stderr line\\n'); }
+  if (e.kid) require('child_process').execFileSync(process.execPath, ['-e', 'console.log("from a child process")'], { stdio: 'inherit' });
+  return { n, pid: process.pid };
+};
+`;
+    let fn: string;
+    let config: FunctionConfiguration;
+    before(async () => {
+      const { lambda, sandbox } = h();
+      fn = unique('channel');
+      config = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': SOURCE }, { Timeout: 10, MemorySize: 512 });
+    });
+    afterEach(async () => assertUnchanged(h().lambda, config));
+
+    async function replacedAfter(event: unknown): Promise<{ errorType: string; errorMessage: string }> {
+      const { lambda } = h();
+      const warm = (await invokeWith(lambda, fn)).body as { pid: number };
+      const r = await invokeWith(lambda, fn, event);
+      assert.equal(r.functionError, 'Unhandled', r.text);
+      await assertGone([warm.pid], 2000, 'the environment that broke its channel');
+      const next = (await invokeWith(lambda, fn)).body as { n: number; pid: number };
+      assert.equal(next.n, 1, 'a fresh environment serves the next call');
+      return r.body as { errorType: string; errorMessage: string };
+    }
+
+    it('garbage or a forged, malformed reply on the channel is Runtime.Unknown, and the environment is replaced', async () => {
+      const garbage = await replacedAfter({ garbage: true });
+      assert.equal(garbage.errorType, 'Runtime.Unknown');
+      assert.match(garbage.errorMessage, /file descriptor 3/);
+      for (let id = 1; id < 4; id++) assert.equal((await replacedAfter({ forge: id })).errorType, 'Runtime.Unknown');
+    });
+
+    it('a flood on the channel, or a result far over 6 MB, is Function.ResponseSizeTooLarge without the sandbox buffering it', async () => {
+      for (const event of [{ flood: true }, { big: true }]) {
+        const err = await replacedAfter(event);
+        assert.deepEqual(err, { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291456 bytes).' });
+      }
+    });
+
+    it("raw writes to stdout/stderr and a child process's output reach the log, bounded, and never block the runtime", async () => {
+      const { lambda } = h();
+      const out = await lambda.send(new InvokeCommand({ FunctionName: fn, LogType: 'Tail', Payload: Buffer.from(JSON.stringify({ raw: true, kid: true })) }));
+      assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload!).toString('utf8'));
+      const log = Buffer.from(out.LogResult!, 'base64').toString('utf8');
+      assert.match(log, /from a child process|raw stderr line|r{100}/, 'the output outside console is in the log');
+      assert.ok(out.LogResult!.length <= Math.ceil(4096 / 3) * 4, 'the log tail is bounded to 4 KB');
+      const again = await invokeWith(lambda, fn);
+      assert.equal(again.functionError, undefined, 'the same environment still answers');
     });
   });
 

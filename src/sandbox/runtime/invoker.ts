@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { unzipSync } from 'fflate';
 import type { InitRequest, InvokeRequest, WorkerInit, WorkerReply } from './protocol';
-import { OOM_MARKER } from './protocol';
+import { CHANNEL_FD, LineReader, MAX_MESSAGE_CHARS, OOM_MARKER, parseReply } from './protocol';
 import { describeExit, killProcessTree, startRuntimeProcess } from './processes';
 
 export interface InvokeOutcome {
@@ -28,6 +29,8 @@ export interface EnvironmentSpec {
 
 interface ExecutionEnvironment {
   child: ChildProcess;
+  /** The runtime's end of fd 3: requests go down it, replies come up it. */
+  channel: Socket;
   ready: Promise<void>;
   busy: boolean;
   lastUsed: number;
@@ -135,11 +138,11 @@ export class Invoker {
         };
         env.pending = { id, resolve: done };
         // The runtime may have died while idle, after the pool handed it out.
-        if (env.dead || !env.child.connected) {
+        if (env.dead || !env.channel.writable) {
           void env.exited.then((exit) => done({ exit }));
           return;
         }
-        env.child.send({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest, (err) => {
+        env.channel.write(`${JSON.stringify({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest)}\n`, (err) => {
           if (err) void env.exited.then((exit) => done({ exit }));
         });
       });
@@ -154,6 +157,13 @@ export class Invoker {
       if ('exit' in reply || overLimit) {
         this.kill(spec.key, env);
         const exit = 'exit' in reply ? reply.exit : 'oom';
+        if (exit === 'malformed') {
+          return failure('Runtime.Unknown', `RequestId: ${req.requestId} Error: the runtime wrote something other than its reply on file descriptor ${CHANNEL_FD}, the sandbox's channel; the environment was replaced`, durationMs, cold);
+        }
+        if (exit === 'oversized') {
+          // Only a result far over Lambda's 6 MB reaches the channel's limit.
+          return failure('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${6 * 1024 * 1024} bytes).`, durationMs, cold);
+        }
         if (exit === 'oom') {
           return {
             ...failure('Runtime.OutOfMemory', `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`, durationMs, cold),
@@ -283,6 +293,7 @@ export class Invoker {
     });
     const env: ExecutionEnvironment = {
       child,
+      channel: child.stdio[CHANNEL_FD] as Socket,
       busy: false,
       lastUsed: Date.now(),
       dead: false,
@@ -321,15 +332,32 @@ export class Invoker {
         }
       });
     });
+    /** Ends an environment whose runtime broke the protocol: what it sends is the handler's to forge. */
+    const violation = (why: 'malformed' | 'oversized') => {
+      env.pending?.resolve({ exit: why });
+      this.kill(spec.key, env);
+    };
+    let onMessage: (msg: WorkerReply) => void = () => undefined;
+    const reader = new LineReader(
+      (line) => {
+        const msg = parseReply(line);
+        if (msg) onMessage(msg);
+        else violation('malformed');
+      },
+      () => violation('oversized'),
+      MAX_MESSAGE_CHARS,
+    );
+    env.channel.setEncoding('utf8').on('data', (chunk: string) => reader.push(chunk));
+    env.channel.on('error', () => undefined);
     env.ready = new Promise<void>((resolve) => {
-      child.on('message', (msg: WorkerReply) => {
+      onMessage = (msg) => {
         if (msg.kind === 'ready' || msg.kind === 'initError') {
           env.initReply = msg;
           resolve();
         } else if (msg.kind === 'result' && env.pending?.id === msg.id) {
           env.pending.resolve(msg);
         }
-      });
+      };
       void env.exited.then((exit) => {
         resolve();
         env.pending?.resolve({ exit });
@@ -337,7 +365,7 @@ export class Invoker {
     });
     child.on('error', () => undefined);
     const init: InitRequest = { kind: 'init', init: spec.init, memoryLimitBytes: spec.memorySize * 1024 * 1024 };
-    child.send(init, () => undefined);
+    env.channel.write(`${JSON.stringify(init)}\n`);
     return env;
   }
 

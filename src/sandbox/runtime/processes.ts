@@ -2,7 +2,7 @@
  * The operating-system side of execution environments: starting a function's runtime as a child
  * process with only the Lambda environment, and making sure nothing it started outlives it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
 export interface RuntimeProcessOptions {
@@ -24,17 +24,16 @@ export function startRuntimeProcess(opts: RuntimeProcessOptions): ChildProcess {
   if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
   // Windows' own libraries (crypto, DNS) need to find the system folder.
   if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
-  const child = fork(opts.script, [], {
+  // Never the host's flags (an inspector port, --require hooks): only the heap limit. The whole
+  // process's memory is watched inside the runtime (see worker.ts).
+  const child = spawn(process.execPath, [`--max-old-space-size=${opts.memorySize}`, opts.script], {
     cwd: opts.cwd,
     env,
-    // Never the host's flags (an inspector port, --require hooks): only the heap limit. The whole
-    // process's memory is watched inside the runtime (see worker.ts).
-    execArgv: [`--max-old-space-size=${opts.memorySize}`],
-    execPath: process.execPath,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'json',
+    // stdin closed, stdout/stderr read into the invocation log, fd 3 the runtime's channel.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     // Its own process group, so that a kill takes whatever the handler started too.
     detached: process.platform !== 'win32',
+    windowsHide: true,
   });
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -46,8 +45,7 @@ export function startRuntimeProcess(opts: RuntimeProcessOptions): ChildProcess {
   }
   // The sandbox's own servers and timers decide when the host may exit, not its environments.
   child.unref();
-  (child.channel as { unref?: () => void } | undefined)?.unref?.();
-  for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const s of child.stdio) (s as unknown as { unref?: () => void } | null)?.unref?.();
   return child;
 }
 

@@ -74,3 +74,77 @@ function isErrorLike(v: unknown): boolean {
   const e = v as { name?: unknown; message?: unknown; stack?: unknown } | null | undefined;
   return !!e && !!e.name && !!e.message && !!e.stack && typeof e.name === 'string' && typeof e.message === 'string' && typeof e.stack === 'string';
 }
+
+/**
+ * The runtime's channel to the sandbox: file descriptor 3 of the runtime process (a pipe, not
+ * Node's IPC, which handler code could reach through process.send), one JSON message per line.
+ */
+export const CHANNEL_FD = 3;
+
+/**
+ * The longest line the sandbox reads from a runtime: room for a 6 MB result escaped twice over
+ * and a full log, and a bound on what a runtime writing garbage to its channel can make it buffer.
+ */
+export const MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+
+/** Splits a stream of text into lines without rescanning what it already holds. */
+export class LineReader {
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOverflow: () => void,
+    private readonly maxChars = Infinity,
+  ) {}
+
+  push(chunk: string): void {
+    let rest = chunk;
+    for (;;) {
+      const nl = rest.indexOf('\n');
+      if (nl < 0) break;
+      const line = this.parts.join('') + rest.slice(0, nl);
+      this.parts = [];
+      this.length = 0;
+      rest = rest.slice(nl + 1);
+      this.onLine(line);
+    }
+    if (!rest) return;
+    this.parts.push(rest);
+    this.length += rest.length;
+    if (this.length > this.maxChars) {
+      this.parts = [];
+      this.length = 0;
+      this.onOverflow();
+    }
+  }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isLines = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+/** A runtime's message as the sandbox may use it, or undefined: the runtime runs the handler's code, so nothing it sends is trusted. */
+export function parseReply(line: string): WorkerReply | undefined {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!m || typeof m !== 'object') return undefined;
+  const error = () => isString(m.errorType) && isString(m.errorMessage) && isLines(m.stack);
+  switch (m.kind) {
+    case 'ready':
+      return { kind: 'ready' };
+    case 'initError':
+      return error() ? (m as WorkerReply) : undefined;
+    case 'result': {
+      if (typeof m.id !== 'number' || !isLines(m.logs) || typeof m.maxRssBytes !== 'number') return undefined;
+      if (m.ok === true) return isString(m.payload) ? (m as WorkerReply) : undefined;
+      if (m.ok === false && error() && (m.exitCode === undefined || typeof m.exitCode === 'number')) return m as WorkerReply;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

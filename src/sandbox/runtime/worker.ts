@@ -8,10 +8,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { format as formatLog } from 'node:util';
 import type { InvokeRequest, ParentMessage, WorkerInit, WorkerReply } from './protocol';
-import { OOM_MARKER, toRapidResponse } from './protocol';
+import { CHANNEL_FD, LineReader, OOM_MARKER, toRapidResponse } from './protocol';
 
 // Needed only to start the desktop editor's binary as plain Node; not part of Lambda's environment.
 delete process.env.ELECTRON_RUN_AS_NODE;
@@ -42,6 +43,9 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
 // Whatever else reaches stdout/stderr (process.stdout.write, console.dir/table, …) goes to the log
 // as on Lambda. Nobody reads the worker's own stdio streams, so writes there would pile up forever.
 for (const stream of [process.stdout, process.stderr]) {
+  // Opening the stream made its pipe non-blocking: a handler's own fs.writeSync(1, …) would then
+  // fail with EAGAIN whenever the pipe is full. The sandbox always drains it, so blocking is safe.
+  (stream as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
   stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     if (text.length) pushLog(text.endsWith('\n') ? text.slice(0, -1) : text);
@@ -54,8 +58,11 @@ let currentRequestId = 'init';
 
 type Handler = (event: unknown, context: unknown, callback?: (err?: unknown, result?: unknown) => void) => unknown;
 
-function send(msg: WorkerReply): void {
-  process.send?.(msg);
+// The sandbox's channel (see protocol.ts). Handler code has no IPC channel, as on Lambda.
+const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+
+function send(msg: WorkerReply, then?: () => void): void {
+  channel.write(`${JSON.stringify(msg)}\n`, then);
 }
 
 /** Peak resident memory of the whole runtime process so far, as Lambda's "Max Memory Used". */
@@ -113,7 +120,13 @@ let handlerPromise: Promise<Handler>;
 /** The invocation running now: an uncaught exception or unhandled rejection is its error. */
 let current: { id: number; settled: boolean } | undefined;
 
-process.on('message', (msg: ParentMessage) => {
+const reader = new LineReader(
+  (line) => onMessage(JSON.parse(line) as ParentMessage),
+  () => undefined,
+);
+channel.setEncoding('utf8').on('data', (chunk: string) => reader.push(chunk));
+
+function onMessage(msg: ParentMessage): void {
   if (msg.kind === 'init') {
     init = msg.init;
     startWatchdog(msg.memoryLimitBytes);
@@ -127,9 +140,10 @@ process.on('message', (msg: ParentMessage) => {
   } else if (msg.kind === 'invoke') {
     void handle(msg);
   }
-});
+}
 // The sandbox is gone (closed, or its process died): so is this environment, with whatever it started.
-process.on('disconnect', () => killProcessGroup());
+channel.on('end', () => killProcessGroup());
+channel.on('error', () => killProcessGroup());
 
 // As Lambda's runtime: an error escaping the handler's own control fails the invocation and ends
 // the environment (exit 129 for an exception, 128 for a rejection).
@@ -144,7 +158,7 @@ process.on('unhandledRejection', (reason) => {
 function failAndExit(err: unknown, code: number): void {
   if (current && !current.settled) {
     current.settled = true;
-    process.send?.({ kind: 'result', id: current.id, ok: false, logs, maxRssBytes: maxRssBytes(), exitCode: code, ...errorShape(err) } satisfies WorkerReply, () => process.exit(code));
+    send({ kind: 'result', id: current.id, ok: false, logs, maxRssBytes: maxRssBytes(), exitCode: code, ...errorShape(err) }, () => process.exit(code));
   } else {
     pushLog(`${new Date().toISOString()}\t${currentRequestId}\tERROR\t${formatLog(err)}`);
     process.exit(code);
