@@ -185,20 +185,27 @@ function startWatchdog(memoryLimitBytes: number): void {
   const source = `
 const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { limit, ppid, marker } = workerData;
+const { limit, ppid, marker, busy } = workerData;
+const flag = new Int32Array(busy);
 const die = (why) => {
   try { if (why) fs.writeSync(2, why); } catch {}
   try { if (process.platform !== 'win32') process.kill(-process.pid, 'SIGKILL'); } catch {}
   process.kill(process.pid, 'SIGKILL');
 };
-setInterval(() => {
+const check = () => {
   if (process.memoryUsage.rss() > limit) die(marker);
   else if (process.ppid !== ppid) die('');
-}, 20);
+  // Closely while a handler runs; an idle environment only needs to notice that its host died.
+  setTimeout(check, Atomics.load(flag, 0) ? 20 : 500);
+};
+check();
 `;
-  const watchdog = new Worker(source, { eval: true, workerData: { limit: memoryLimitBytes, ppid: process.ppid, marker: OOM_MARKER }, stdout: false, stderr: false });
+  const watchdog = new Worker(source, { eval: true, workerData: { limit: memoryLimitBytes, ppid: process.ppid, marker: OOM_MARKER, busy: busyFlag.buffer }, stdout: false, stderr: false });
   watchdog.unref();
 }
+
+/** Set while an invocation runs, read by the watchdog thread. */
+const busyFlag = new Int32Array(new SharedArrayBuffer(4));
 
 /** X-Amz-Client-Context is base64 JSON; a malformed one must not crash the environment. */
 function parseClientContext(raw: string | undefined): unknown {
@@ -216,9 +223,11 @@ async function handle(req: InvokeRequest): Promise<void> {
   logChars = 0;
   const invocation = { id: req.id, settled: false };
   current = invocation;
+  Atomics.store(busyFlag, 0, 1);
   type Outcome = { ok: true; payload: string } | { ok: false; errorType: string; errorMessage: string; stack: string[] };
   const finish = (reply: Outcome) => {
     invocation.settled = true;
+    Atomics.store(busyFlag, 0, 0);
     send({ kind: 'result', id: req.id, logs, maxRssBytes: maxRssBytes(), ...reply } as WorkerReply);
   };
   let handler: Handler;
