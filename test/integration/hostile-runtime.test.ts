@@ -268,6 +268,26 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       await assertUnchanged(lambda, before);
     });
 
+    it('a module that exits or runs out of memory while loading gets Lambda\'s errors, and every call tries init again', async () => {
+      const { lambda, sandbox } = h();
+      const cases: Array<[string, string, RegExp]> = [
+        ['process.exit(3);', 'Runtime.ExitError', /^RequestId: \S+ Error: Runtime exited with error: exit status 3$/],
+        ['globalThis.big = Buffer.alloc(300 * 1024 * 1024, 1);', 'Runtime.OutOfMemory', /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/],
+      ];
+      for (const [top, errorType, message] of cases) {
+        const fn = unique('init-death');
+        const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': `${top}\nexports.handler = async () => 'loaded';\n` }, { MemorySize: 128 });
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const r = await invokeWith(lambda, fn);
+          assert.equal(r.functionError, 'Unhandled', r.text);
+          const err = r.body as { errorType: string; errorMessage: string };
+          assert.equal(err.errorType, errorType, top);
+          assert.match(err.errorMessage, message);
+        }
+        await assertUnchanged(lambda, before);
+      }
+    });
+
     it('memory within MemorySize is fine, and the environment stays warm', async () => {
       const { lambda, sandbox } = h();
       const fn = unique('within');

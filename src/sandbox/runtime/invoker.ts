@@ -117,7 +117,7 @@ export class Invoker {
         // Init is its own phase, as on Lambda: limited to 10 s, it counts neither against the
         // function's timeout nor in Duration.
         const initStarted = Date.now();
-        const initErr = await this.awaitReady(env, INIT_TIMEOUT_MS);
+        const initErr = await this.awaitReady(env, INIT_TIMEOUT_MS, req.requestId);
         if (initErr) {
           // Lambda retries init on the next invocation: drop this environment from the pool.
           this.kill(spec.key, env);
@@ -331,6 +331,13 @@ export class Invoker {
           });
         }
       });
+      // A runtime that could not even start (no such executable, no process slots) never exits.
+      child.on('error', (e) => {
+        if (child.pid !== undefined) return;
+        env.dead = true;
+        this.remove(spec.key, env);
+        resolve(`error: ${e.message}`);
+      });
     });
     /** Ends an environment whose runtime broke the protocol: what it sends is the handler's to forge. */
     const violation = (why: 'malformed' | 'oversized') => {
@@ -363,13 +370,12 @@ export class Invoker {
         env.pending?.resolve({ exit });
       });
     });
-    child.on('error', () => undefined);
     const init: InitRequest = { kind: 'init', init: spec.init, memoryLimitBytes: spec.memorySize * 1024 * 1024 };
     env.channel.write(`${JSON.stringify(init)}\n`);
     return env;
   }
 
-  private async awaitReady(env: ExecutionEnvironment, limitMs: number): Promise<Omit<InvokeOutcome, 'durationMs' | 'coldStart'> | undefined> {
+  private async awaitReady(env: ExecutionEnvironment, limitMs: number, requestId: string): Promise<Omit<InvokeOutcome, 'durationMs' | 'coldStart'> | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       env.ready.then(() => false),
@@ -377,11 +383,20 @@ export class Invoker {
     ]);
     clearTimeout(timer);
     const reply = env.initReply;
-    if (timedOut || env.dead || !reply) {
+    if (timedOut) {
       env.dead = true;
       killProcessTree(env.child);
-      const msg = timedOut ? `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds` : 'Runtime exited during init';
-      return { ok: false, errorType: 'Runtime.InitError', payload: JSON.stringify({ errorType: 'Runtime.InitError', errorMessage: msg, trace: [] }), logs: [] };
+      const msg = `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds`;
+      return { ok: false, errorType: 'Runtime.InitError', payload: JSON.stringify({ errorType: 'Runtime.InitError', errorMessage: msg, trace: [] }), logs: [...env.output] };
+    }
+    if (env.dead || !reply) {
+      // The module ended the process while loading (process.exit, a crash, too much memory).
+      env.dead = true;
+      killProcessTree(env.child);
+      const exit = await env.exited;
+      const errorType = exit === 'oom' ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${exit === 'oom' ? 'signal: killed' : exit}`;
+      return { ok: false, errorType, payload: JSON.stringify({ errorType, errorMessage }), logs: [...env.output] };
     }
     if (reply.kind === 'initError') {
       // Lambda retries init on the next invocation: drop this environment.
