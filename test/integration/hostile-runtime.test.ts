@@ -288,6 +288,19 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       }
     });
 
+    it("the host's own memory never counts against a function's", async () => {
+      const { lambda, sandbox } = h();
+      // The sandbox's host holding more than MemorySize when it starts a runtime (a long test run,
+      // a busy editor): the runtime's peak is its own, not the host's carried over by fork.
+      const ballast = Buffer.alloc(300 * 1024 * 1024, 1);
+      const fn = unique('small');
+      await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': COUNTER }, { MemorySize: 128 });
+      const r = await invokeWith(lambda, fn);
+      assert.equal(r.functionError, undefined, r.text);
+      assert.equal((r.body as { n: number }).n, 1);
+      assert.equal(ballast[12345], 1, 'the host held its memory throughout');
+    });
+
     it('memory within MemorySize is fine, and the environment stays warm', async () => {
       const { lambda, sandbox } = h();
       const fn = unique('within');

@@ -65,9 +65,22 @@ function send(msg: WorkerReply, then?: () => void): void {
   channel.write(`${JSON.stringify(msg)}\n`, then);
 }
 
+let memoryLimitBytes = Infinity;
+
 /** Peak resident memory of the whole runtime process so far, as Lambda's "Max Memory Used". */
 function maxRssBytes(): number {
-  return process.resourceUsage().maxRSS * 1024;
+  // getrusage's peak survives fork and exec: it may be the host's, never less than ours. Under the
+  // limit it settles the question cheaply; over it, Linux's VmHWM (this program's own address
+  // space) tells, and elsewhere the current size is the safe answer.
+  const inherited = process.resourceUsage().maxRSS * 1024;
+  if (inherited <= memoryLimitBytes) return inherited;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.memoryUsage.rss();
 }
 
 const errorShape = toRapidResponse;
@@ -129,6 +142,7 @@ channel.setEncoding('utf8').on('data', (chunk: string) => reader.push(chunk));
 function onMessage(msg: ParentMessage): void {
   if (msg.kind === 'init') {
     init = msg.init;
+    memoryLimitBytes = msg.memoryLimitBytes;
     startWatchdog(msg.memoryLimitBytes);
     handlerPromise = loadHandler(init);
     handlerPromise.then(
