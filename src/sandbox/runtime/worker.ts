@@ -40,8 +40,9 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
     pushLog(`${new Date().toISOString()}\t${currentRequestId}\t${level === 'log' ? 'INFO' : level.toUpperCase()}\t${formatLog(...args)}`);
   };
 }
-// Whatever else reaches stdout/stderr (process.stdout.write, console.dir/table, …) goes to the log
-// as on Lambda. Nobody reads the worker's own stdio streams, so writes there would pile up forever.
+// Whatever else reaches stdout/stderr through Node's streams (process.stdout.write, console.dir/
+// table, …) goes to the log as on Lambda, in order. Raw writes to the descriptors and the output of
+// child processes reach the log too, through the pipes the sandbox reads.
 for (const stream of [process.stdout, process.stderr]) {
   // Opening the stream made its pipe non-blocking: a handler's own fs.writeSync(1, …) would then
   // fail with EAGAIN whenever the pipe is full. The sandbox always drains it, so blocking is safe.
@@ -195,7 +196,7 @@ function killProcessGroup(): void {
  * the event loop: the whole process's resident memory within MemorySize, and no environment
  * outliving the sandbox that started it.
  */
-function startWatchdog(memoryLimitBytes: number): void {
+function startWatchdog(limitBytes: number): void {
   const source = `
 const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -214,7 +215,7 @@ const check = () => {
 };
 check();
 `;
-  const watchdog = new Worker(source, { eval: true, workerData: { limit: memoryLimitBytes, ppid: process.ppid, marker: OOM_MARKER, busy: busyFlag.buffer }, stdout: false, stderr: false });
+  const watchdog = new Worker(source, { eval: true, workerData: { limit: limitBytes, ppid: process.ppid, marker: OOM_MARKER, busy: busyFlag.buffer }, stdout: false, stderr: false });
   watchdog.unref();
 }
 
