@@ -140,3 +140,32 @@ export async function benchInvokes(concurrency: number, seconds = 3): Promise<In
     await s.close();
   }
 }
+
+export interface ColdStartResult {
+  functions: number;
+  p50Ms: number;
+  maxMs: number;
+}
+
+/**
+ * The first invocation of fresh functions, over HTTP with the SDK: each starts an execution
+ * environment (a runtime process) and loads its handler, as a Lambda cold start does.
+ */
+export async function benchColdStarts(functions: number): Promise<ColdStartResult> {
+  const s = await countingSandbox();
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < functions; i++) {
+      const fn = `cold-${i}`;
+      await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip(fn) } }));
+      s.sandbox.settle();
+      const t = now();
+      const out = await s.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{}') }));
+      times.push(now() - t);
+      if (out.FunctionError) throw new Error(`cold start of ${fn} failed: ${Buffer.from(out.Payload ?? []).toString('utf8')}`);
+    }
+    return { functions, p50Ms: round(median(times), 1), maxMs: round(Math.max(...times), 1) };
+  } finally {
+    await s.close();
+  }
+}

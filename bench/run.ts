@@ -15,8 +15,8 @@ import type { ExpandResult, ListingResult } from './listing';
 import { benchExpand, benchListing } from './listing';
 import type { PackagingResult } from './packaging';
 import { benchPackaging } from './packaging';
-import type { InvokeResult, PanelResult } from './panel';
-import { benchInvokes, benchPanel } from './panel';
+import type { ColdStartResult, InvokeResult, PanelResult } from './panel';
+import { benchColdStarts, benchInvokes, benchPanel } from './panel';
 import type { ActivationRecord, BundleResult } from './static';
 import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
 
@@ -42,6 +42,7 @@ interface Results {
   activation?: ActivationRecord | null;
   panel?: PanelResult[];
   invoke?: InvokeResult[];
+  coldStart?: ColdStartResult;
   table: Row[];
 }
 
@@ -171,6 +172,10 @@ async function main(): Promise<void> {
       results.invoke.push(r);
       rows.push({ benchmark: `Sandbox invokes via alias, ${c} at a time`, figure: `${r.perSecond.toLocaleString('en-US')}/s (p50 ${ms(r.p50Ms)}, ${r.errors} errors)`, ratio: '', target: '—' });
     }
+    step('sandbox cold starts (a new execution environment each)');
+    const cold = await benchColdStarts(quick ? 3 : 10);
+    results.coldStart = cold;
+    rows.push({ benchmark: `Sandbox cold start, first invoke of ${cold.functions} new functions`, figure: `p50 ${ms(cold.p50Ms)} (max ${ms(cold.maxMs)})`, ratio: '', target: '—' });
   }
 
   const m = results.machine;

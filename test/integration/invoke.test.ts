@@ -423,8 +423,8 @@ export const handler = async (event, context) => {
         { MemorySize: 128, Timeout: 30 },
       );
       const err = await fails(fn, { hog: true });
-      assert.match(err.errorType, /OutOfMemory|ExitError/);
-      assert.match(err.errorMessage, /memory|exited/i);
+      assert.equal(err.errorType, 'Runtime.OutOfMemory');
+      assert.match(err.errorMessage, /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/);
       assert.deepEqual(await ok(fn), { fine: true });
     });
 

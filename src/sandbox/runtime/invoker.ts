@@ -1,7 +1,10 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { extractOnce } from '../unpack';
-import type { InvokeRequest, WorkerInit, WorkerReply } from './protocol';
+import type { InitRequest, InvokeRequest, WorkerInit, WorkerReply } from './protocol';
+import { CHANNEL_FD, LineReader, MAX_MESSAGE_CHARS, OOM_MARKER, parseReply } from './protocol';
+import { describeExit, killProcessTree, startRuntimeProcess } from './processes';
 
 export interface InvokeOutcome {
   ok: boolean;
@@ -24,20 +27,29 @@ export interface EnvironmentSpec {
 }
 
 interface ExecutionEnvironment {
-  worker: Worker;
+  child: ChildProcess;
+  /** The runtime's end of fd 3: requests go down it, replies come up it. */
+  channel: Socket;
   ready: Promise<void>;
   busy: boolean;
   lastUsed: number;
   dead: boolean;
   /** Shut down as soon as its current invocation ends (its function or version was deleted). */
   retired?: boolean;
-  /** The worker's answer to loading the handler: ready, or an init error. */
+  /** The runtime's answer to loading the handler: ready, or an init error. */
   initReply?: WorkerReply;
-  pending?: { id: number; resolve: (r: WorkerReply) => void };
+  pending?: { id: number; resolve: (r: WorkerReply | { exit: string }) => void };
+  /** What reached the process's stdout/stderr other than through console (bounded), during the current invocation. */
+  output: string[];
+  outputChars: number;
+  /** The end of its stderr, where a fatal heap error or the watchdog's out-of-memory marker shows. */
+  stderrTail: string;
+  /** How the process ended, once it has (the stderr tail read to its end). */
+  exited: Promise<string>;
 }
 
 export interface InvokerOptions {
-  /** Path of the compiled worker script (runtime/worker.js). */
+  /** Path of the compiled runtime script (runtime/worker.js, or dist/sandboxWorker.js). */
   workerScript: string;
   /** Where versions' zips are unpacked, one folder per code blob. */
   codeRoot: string;
@@ -48,11 +60,16 @@ export interface InvokerOptions {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/** Output outside console kept per invocation, as the worker keeps its console log. */
+const MAX_OUTPUT_CHARS = 256 * 1024;
+const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
 
 /**
- * Runs handlers in worker threads: each published version (and each state of $LATEST) gets its
- * own execution environments with their own module cache, `process.env` and heap limit. An
- * environment serves one invocation at a time and stays warm for reuse.
+ * Runs handlers in child processes: each published version (and each state of $LATEST) gets its
+ * own execution environments, each a process started with only the Lambda environment (never the
+ * host's variables), the code folder as its working directory, and MemorySize as the limit of the
+ * whole process. An environment serves one invocation at a time and stays warm for reuse; a
+ * timeout, running out of memory, shutdown or the host's death kill it with all it started.
  */
 export class Invoker {
   private readonly pools = new Map<string, ExecutionEnvironment[]>();
@@ -79,14 +96,12 @@ export class Invoker {
 
   async invoke(spec: EnvironmentSpec, req: Omit<InvokeRequest, 'kind' | 'id' | 'deadline'>): Promise<InvokeOutcome> {
     const { env, cold } = await this.acquire(spec);
-    let onError: ((e: Error & { code?: string }) => void) | undefined;
-    let onExit: ((code: number) => void) | undefined;
     try {
       if (cold) {
         // Init is its own phase, as on Lambda: limited to 10 s, it counts neither against the
         // function's timeout nor in Duration.
         const initStarted = Date.now();
-        const initErr = await this.awaitReady(env, INIT_TIMEOUT_MS);
+        const initErr = await this.awaitReady(env, INIT_TIMEOUT_MS, req.requestId);
         if (initErr) {
           // Lambda retries init on the next invocation: drop this environment from the pool.
           this.kill(spec.key, env);
@@ -94,6 +109,8 @@ export class Invoker {
         }
       }
       const id = this.nextId++;
+      env.output = [];
+      env.outputChars = 0;
       // Duration is the handler's run time: waiting for a free environment and init are excluded.
       const started = Date.now();
       const deadline = started + spec.timeoutSeconds * 1000;
@@ -104,45 +121,59 @@ export class Invoker {
           resolve(r);
         };
         env.pending = { id, resolve: done };
-        onError = (e) => done({ exit: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : `${e.name}: ${e.message}` });
-        onExit = (code) => done({ exit: `exit status ${code}` });
-        env.worker.on('error', onError);
-        env.worker.on('exit', onExit);
-        // The worker may have died while idle, after the pool handed it out.
-        if (env.dead) done({ exit: 'exit status unknown' });
-        else env.worker.postMessage({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest);
+        // The runtime may have died while idle, after the pool handed it out.
+        if (env.dead || !env.channel.writable) {
+          void env.exited.then((exit) => done({ exit }));
+          return;
+        }
+        env.channel.write(`${JSON.stringify({ kind: 'invoke', id, deadline, ...req } satisfies InvokeRequest)}\n`, (err) => {
+          if (err) void env.exited.then((exit) => done({ exit }));
+        });
       });
       const durationMs = Date.now() - started;
+      const logs = () => (reply !== 'timeout' && 'logs' in reply ? [...reply.logs, ...env.output] : [...env.output]);
       if (reply === 'timeout') {
         this.kill(spec.key, env);
         const secs = spec.timeoutSeconds.toFixed(2);
-        return failure('Sandbox.Timedout', `${new Date().toISOString()} ${req.requestId} Task timed out after ${secs} seconds`, durationMs, cold);
+        return { ...failure('Sandbox.Timedout', `${new Date().toISOString()} ${req.requestId} Task timed out after ${secs} seconds`, durationMs, cold), logs: logs() };
       }
-      if ('exit' in reply) {
+      const overLimit = 'kind' in reply && reply.kind === 'result' && reply.maxRssBytes > spec.memorySize * 1024 * 1024;
+      if ('exit' in reply || overLimit) {
         this.kill(spec.key, env);
-        if (reply.exit === 'oom') {
-          return failure('Runtime.OutOfMemory', `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed (memory limit of ${spec.memorySize} MB exceeded)`, durationMs, cold);
+        const exit = 'exit' in reply ? reply.exit : 'oom';
+        if (exit === 'malformed') {
+          return failure('Runtime.Unknown', `RequestId: ${req.requestId} Error: the runtime wrote something other than its reply on file descriptor ${CHANNEL_FD}, the sandbox's channel; the environment was replaced`, durationMs, cold);
         }
-        return failure('Runtime.ExitError', `RequestId: ${req.requestId} Error: Runtime exited with error: ${reply.exit}`, durationMs, cold);
+        if (exit === 'oversized') {
+          // Only a result far over Lambda's 6 MB reaches the channel's limit.
+          return failure('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${6 * 1024 * 1024} bytes).`, durationMs, cold);
+        }
+        if (exit === 'oom') {
+          return {
+            ...failure('Runtime.OutOfMemory', `RequestId: ${req.requestId} Error: Runtime exited with error: signal: killed`, durationMs, cold),
+            logs: [...logs(), `Memory limit of ${spec.memorySize} MB exceeded: the runtime was killed (Runtime.OutOfMemory).`],
+          };
+        }
+        return { ...failure('Runtime.ExitError', `RequestId: ${req.requestId} Error: Runtime exited with error: ${exit}`, durationMs, cold), logs: logs() };
       }
       if (reply.kind !== 'result') return failure('Runtime.Unknown', 'Unexpected reply from the runtime', durationMs, cold);
-      if (reply.ok) return { ok: true, payload: reply.payload, logs: reply.logs, durationMs, coldStart: cold };
+      // An error that escaped the handler ends the environment after it is reported, as on Lambda.
+      if (!reply.ok && reply.exitCode !== undefined) this.kill(spec.key, env);
+      if (reply.ok) return { ok: true, payload: reply.payload, logs: logs(), durationMs, coldStart: cold };
       return {
         ok: false,
         errorType: reply.errorType,
         payload: JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
-        logs: reply.logs,
+        logs: logs(),
         durationMs,
         coldStart: cold,
       };
     } finally {
-      // Only this invocation's listeners: the environment's own 'exit' listener (spawn) must stay,
-      // so that a worker dying while idle leaves the pool.
-      if (onError) env.worker.off('error', onError);
-      if (onExit) env.worker.off('exit', onExit);
       env.pending = undefined;
       env.busy = false;
       env.lastUsed = Date.now();
+      env.output = [];
+      env.outputChars = 0;
       if (env.retired && !env.dead) this.kill(spec.key, env);
       this.release(spec.key);
     }
@@ -153,6 +184,11 @@ export class Invoker {
     let n = 0;
     for (const pool of this.pools.values()) n += pool.length;
     return n;
+  }
+
+  /** Process ids of the environments alive now, for tests. */
+  environmentPids(): number[] {
+    return [...this.pools.values()].flat().flatMap((e) => (e.child.pid === undefined ? [] : [e.child.pid]));
   }
 
   /**
@@ -170,11 +206,20 @@ export class Invoker {
     }
   }
 
+  /** Kills every environment (and whatever it started) and waits until they are gone. */
   async dispose(): Promise<void> {
     clearInterval(this.reaper);
     const all = [...this.pools.values()].flat();
     this.pools.clear();
-    await Promise.all(all.map((e) => e.worker.terminate().catch(() => undefined)));
+    for (const e of all) {
+      e.dead = true;
+      // Held until it is gone: the caller awaits a sandbox with no process left behind.
+      e.child.ref();
+      killProcessTree(e.child);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(all.map((e) => e.exited)), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 
   private async acquire(spec: EnvironmentSpec): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
@@ -208,8 +253,10 @@ export class Invoker {
   }
 
   private spawn(spec: EnvironmentSpec): ExecutionEnvironment {
-    const worker = new Worker(this.opts.workerScript, {
-      workerData: spec.init,
+    const child = startRuntimeProcess({
+      script: this.opts.workerScript,
+      cwd: spec.init.taskRoot,
+      memorySize: spec.memorySize,
       // A private environment: the function's variables and Lambda's own, never the host's
       // (which may hold credentials).
       env: {
@@ -227,32 +274,92 @@ export class Invoker {
         _HANDLER: spec.init.handler,
         ...spec.environment,
       },
-      resourceLimits: { maxOldGenerationSizeMb: spec.memorySize },
-      stdout: true,
-      stderr: true,
     });
-    worker.unref();
-    const env: ExecutionEnvironment = { worker, busy: false, lastUsed: Date.now(), dead: false, ready: Promise.resolve() };
+    const env: ExecutionEnvironment = {
+      child,
+      channel: child.stdio[CHANNEL_FD] as Socket,
+      busy: false,
+      lastUsed: Date.now(),
+      dead: false,
+      ready: Promise.resolve(),
+      output: [],
+      outputChars: 0,
+      stderrTail: '',
+      exited: Promise.resolve(''),
+    };
+    const capture = (text: string) => {
+      if (!env.busy || env.outputChars > MAX_OUTPUT_CHARS) return;
+      for (const line of text.replace(/\n$/, '').split('\n')) {
+        env.output.push(line);
+        env.outputChars += line.length;
+      }
+    };
+    // Always drained: a runtime writing to a full pipe would block.
+    child.stdout?.setEncoding('utf8').on('data', capture);
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      env.stderrTail = (env.stderrTail + text).slice(-8192);
+      capture(text.replaceAll(OOM_MARKER, ''));
+    });
+    env.exited = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        env.dead = true;
+        this.remove(spec.key, env);
+        // Whatever the runtime wrote last (a fatal heap error) is read before judging its death.
+        const judge = () => resolve(env.stderrTail.includes(OOM_MARKER) || HEAP_OOM.test(env.stderrTail) ? 'oom' : describeExit(code, signal));
+        if (!child.stderr || child.stderr.readableEnded) judge();
+        else {
+          const t = setTimeout(judge, 100);
+          child.stderr.once('end', () => {
+            clearTimeout(t);
+            judge();
+          });
+        }
+      });
+      // A runtime that could not even start (no such executable, no process slots) never exits.
+      child.on('error', (e) => {
+        if (child.pid !== undefined) return;
+        env.dead = true;
+        this.remove(spec.key, env);
+        resolve(`error: ${e.message}`);
+      });
+    });
+    /** Ends an environment whose runtime broke the protocol: what it sends is the handler's to forge. */
+    const violation = (why: 'malformed' | 'oversized') => {
+      env.pending?.resolve({ exit: why });
+      this.kill(spec.key, env);
+    };
+    let onMessage: (msg: WorkerReply) => void = () => undefined;
+    const reader = new LineReader(
+      (line) => {
+        const msg = parseReply(line);
+        if (msg) onMessage(msg);
+        else violation('malformed');
+      },
+      () => violation('oversized'),
+      MAX_MESSAGE_CHARS,
+    );
+    env.channel.setEncoding('utf8').on('data', (chunk: string) => reader.push(chunk));
+    env.channel.on('error', () => undefined);
     env.ready = new Promise<void>((resolve) => {
-      worker.on('message', (msg: WorkerReply) => {
+      onMessage = (msg) => {
         if (msg.kind === 'ready' || msg.kind === 'initError') {
           env.initReply = msg;
           resolve();
         } else if (msg.kind === 'result' && env.pending?.id === msg.id) {
           env.pending.resolve(msg);
         }
-      });
-      worker.once('exit', () => {
-        env.dead = true;
-        this.remove(spec.key, env);
+      };
+      void env.exited.then((exit) => {
         resolve();
+        env.pending?.resolve({ exit });
       });
-      worker.on('error', () => undefined);
     });
+    const init: InitRequest = { kind: 'init', init: spec.init, memoryLimitBytes: spec.memorySize * 1024 * 1024 };
+    env.channel.write(`${JSON.stringify(init)}\n`);
     return env;
   }
 
-  private async awaitReady(env: ExecutionEnvironment, limitMs: number): Promise<Omit<InvokeOutcome, 'durationMs' | 'coldStart'> | undefined> {
+  private async awaitReady(env: ExecutionEnvironment, limitMs: number, requestId: string): Promise<Omit<InvokeOutcome, 'durationMs' | 'coldStart'> | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       env.ready.then(() => false),
@@ -260,16 +367,25 @@ export class Invoker {
     ]);
     clearTimeout(timer);
     const reply = env.initReply;
-    if (timedOut || env.dead || !reply) {
+    if (timedOut) {
       env.dead = true;
-      void env.worker.terminate();
-      const msg = timedOut ? `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds` : 'Runtime exited during init';
-      return { ok: false, errorType: 'Runtime.InitError', payload: JSON.stringify({ errorType: 'Runtime.InitError', errorMessage: msg, trace: [] }), logs: [] };
+      killProcessTree(env.child);
+      const msg = `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds`;
+      return { ok: false, errorType: 'Runtime.InitError', payload: JSON.stringify({ errorType: 'Runtime.InitError', errorMessage: msg, trace: [] }), logs: [...env.output] };
+    }
+    if (env.dead || !reply) {
+      // The module ended the process while loading (process.exit, a crash, too much memory).
+      env.dead = true;
+      killProcessTree(env.child);
+      const exit = await env.exited;
+      const errorType = exit === 'oom' ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${exit === 'oom' ? 'signal: killed' : exit}`;
+      return { ok: false, errorType, payload: JSON.stringify({ errorType, errorMessage }), logs: [...env.output] };
     }
     if (reply.kind === 'initError') {
       // Lambda retries init on the next invocation: drop this environment.
       env.dead = true;
-      void env.worker.terminate();
+      killProcessTree(env.child);
       return {
         ok: false,
         errorType: reply.errorType,
@@ -283,7 +399,7 @@ export class Invoker {
   private kill(key: string, env: ExecutionEnvironment): void {
     env.dead = true;
     this.remove(key, env);
-    void env.worker.terminate();
+    killProcessTree(env.child);
   }
 
   private remove(key: string, env: ExecutionEnvironment): void {

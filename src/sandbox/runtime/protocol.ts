@@ -1,7 +1,9 @@
-/** Messages between the sandbox and a function's worker thread. */
+import { types } from 'node:util';
+
+/** Messages between the sandbox and a function's runtime process (over the child's IPC channel). */
 
 export interface WorkerInit {
-  /** Folder holding the version's unpacked code (LAMBDA_TASK_ROOT). */
+  /** Folder holding the version's unpacked code (LAMBDA_TASK_ROOT, and the runtime's working directory). */
   taskRoot: string;
   handler: string;
   functionName: string;
@@ -9,6 +11,14 @@ export interface WorkerInit {
   memorySize: number;
   region: string;
   accountId: string;
+}
+
+/** The first message a runtime receives: what to load, and the limits its watchdog keeps. */
+export interface InitRequest {
+  kind: 'init';
+  init: WorkerInit;
+  /** The whole process's memory limit (MemorySize), in bytes. */
+  memoryLimitBytes: number;
 }
 
 export interface InvokeRequest {
@@ -22,8 +32,119 @@ export interface InvokeRequest {
   clientContext?: string;
 }
 
+export type ParentMessage = InitRequest | InvokeRequest;
+
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'initError'; errorType: string; errorMessage: string; stack: string[] }
-  | { kind: 'result'; id: number; ok: true; payload: string; logs: string[] }
-  | { kind: 'result'; id: number; ok: false; errorType: string; errorMessage: string; stack: string[]; logs: string[] };
+  | { kind: 'result'; id: number; ok: true; payload: string; logs: string[]; maxRssBytes: number }
+  | { kind: 'result'; id: number; ok: false; errorType: string; errorMessage: string; stack: string[]; logs: string[]; maxRssBytes: number; exitCode?: number };
+
+/**
+ * Written to the runtime's stderr by its watchdog just before it kills the process for going over
+ * the memory limit, so that the sandbox can tell that death from any other.
+ */
+export const OOM_MARKER = '\u0000lambda-canary:out-of-memory\u0000';
+
+/**
+ * Lambda's Node.js runtime's shape for whatever a handler throws, rejects with or passes to its
+ * callback (aws-lambda-nodejs-runtime-interface-client, Errors.toRapidResponse): an Error (or an
+ * object with string name, message and stack) by its own name and message; anything else by its
+ * `typeof` and `toString()`; and `handled` when even that fails.
+ */
+export function toRapidResponse(error: unknown): { errorType: string; errorMessage: string; stack: string[] } {
+  // DEL is not allowed in the error-type header Lambda's runtime sends; it escapes it, as here.
+  const clean = (s: string) => s.replaceAll('\x7F', '%7F');
+  try {
+    if (types.isNativeError(error) || isErrorLike(error)) {
+      const e = error as { name: string; message: string; stack: string };
+      return { errorType: clean(e.name), errorMessage: clean(e.message), stack: clean(e.stack).split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: (error as { toString(): string }).toString(), stack: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+      stack: [],
+    };
+  }
+}
+
+function isErrorLike(v: unknown): boolean {
+  const e = v as { name?: unknown; message?: unknown; stack?: unknown } | null | undefined;
+  return !!e && !!e.name && !!e.message && !!e.stack && typeof e.name === 'string' && typeof e.message === 'string' && typeof e.stack === 'string';
+}
+
+/**
+ * The runtime's channel to the sandbox: file descriptor 3 of the runtime process (a pipe, not
+ * Node's IPC, which handler code could reach through process.send), one JSON message per line.
+ */
+export const CHANNEL_FD = 3;
+
+/**
+ * The longest line the sandbox reads from a runtime: room for a 6 MB result escaped twice over
+ * and a full log, and a bound on what a runtime writing garbage to its channel can make it buffer.
+ */
+export const MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+
+/** Splits a stream of text into lines without rescanning what it already holds. */
+export class LineReader {
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOverflow: () => void,
+    private readonly maxChars = Infinity,
+  ) {}
+
+  push(chunk: string): void {
+    let rest = chunk;
+    for (;;) {
+      const nl = rest.indexOf('\n');
+      if (nl < 0) break;
+      const line = this.parts.join('') + rest.slice(0, nl);
+      this.parts = [];
+      this.length = 0;
+      rest = rest.slice(nl + 1);
+      this.onLine(line);
+    }
+    if (!rest) return;
+    this.parts.push(rest);
+    this.length += rest.length;
+    if (this.length > this.maxChars) {
+      this.parts = [];
+      this.length = 0;
+      this.onOverflow();
+    }
+  }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isLines = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+/** A runtime's message as the sandbox may use it, or undefined: the runtime runs the handler's code, so nothing it sends is trusted. */
+export function parseReply(line: string): WorkerReply | undefined {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!m || typeof m !== 'object') return undefined;
+  const error = () => isString(m.errorType) && isString(m.errorMessage) && isLines(m.stack);
+  switch (m.kind) {
+    case 'ready':
+      return { kind: 'ready' };
+    case 'initError':
+      return error() ? (m as WorkerReply) : undefined;
+    case 'result': {
+      if (typeof m.id !== 'number' || !isLines(m.logs) || typeof m.maxRssBytes !== 'number') return undefined;
+      if (m.ok === true) return isString(m.payload) ? (m as WorkerReply) : undefined;
+      if (m.ok === false && error() && (m.exitCode === undefined || typeof m.exitCode === 'number')) return m as WorkerReply;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,18 +1,21 @@
 /**
- * Runs inside a worker thread, one per warm execution environment of a function version:
- * loads the version's handler from its own unpacked code and serves one invocation at a time,
+ * The runtime of one warm execution environment of a function version: a child process of the
+ * sandbox, started with only the Lambda environment and the code folder as its working directory.
+ * It loads the version's handler from its own unpacked code and serves one invocation at a time,
  * as a Lambda execution environment does. Keep this file free of imports from the rest of the
- * sandbox: it is bundled on its own.
+ * sandbox (protocol.ts aside): it is bundled on its own.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { format as formatLog } from 'node:util';
-import type { InvokeRequest, WorkerInit, WorkerReply } from './protocol';
+import type { InvokeRequest, ParentMessage, WorkerInit, WorkerReply } from './protocol';
+import { CHANNEL_FD, LineReader, OOM_MARKER, toRapidResponse } from './protocol';
 
-const init = workerData as WorkerInit;
-const port = parentPort!;
+// Needed only to start the desktop editor's binary as plain Node; not part of Lambda's environment.
+delete process.env.ELECTRON_RUN_AS_NODE;
 
 // TypeScript (module commonjs) and webpack would both rewrite a literal `import()` into
 // `require()`, which cannot load ES modules; this keeps a real dynamic import.
@@ -37,9 +40,13 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
     pushLog(`${new Date().toISOString()}\t${currentRequestId}\t${level === 'log' ? 'INFO' : level.toUpperCase()}\t${formatLog(...args)}`);
   };
 }
-// Whatever else reaches stdout/stderr (process.stdout.write, console.dir/table, …) goes to the log
-// as on Lambda. Nobody reads the worker's own stdio streams, so writes there would pile up forever.
+// Whatever else reaches stdout/stderr through Node's streams (process.stdout.write, console.dir/
+// table, …) goes to the log as on Lambda, in order. Raw writes to the descriptors and the output of
+// child processes reach the log too, through the pipes the sandbox reads.
 for (const stream of [process.stdout, process.stderr]) {
+  // Opening the stream made its pipe non-blocking: a handler's own fs.writeSync(1, …) would then
+  // fail with EAGAIN whenever the pipe is full. The sandbox always drains it, so blocking is safe.
+  (stream as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(true);
   stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     if (text.length) pushLog(text.endsWith('\n') ? text.slice(0, -1) : text);
@@ -52,21 +59,32 @@ let currentRequestId = 'init';
 
 type Handler = (event: unknown, context: unknown, callback?: (err?: unknown, result?: unknown) => void) => unknown;
 
-function send(msg: WorkerReply): void {
-  port.postMessage(msg);
+// The sandbox's channel (see protocol.ts). Handler code has no IPC channel, as on Lambda.
+const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+
+function send(msg: WorkerReply, then?: () => void): void {
+  channel.write(`${JSON.stringify(msg)}\n`, then);
 }
 
-function errorShape(err: unknown): { errorType: string; errorMessage: string; stack: string[] } {
-  if (err instanceof Error) {
-    return {
-      errorType: err.name && err.name !== 'Error' ? err.name : (err.constructor?.name ?? 'Error'),
-      errorMessage: err.message,
-      // As Lambda's Node.js runtime reports it: the stack's lines, its "Type: message" head included.
-      stack: err.stack ? err.stack.split('\n') : [],
-    };
+let memoryLimitBytes = Infinity;
+
+/** Peak resident memory of the whole runtime process so far, as Lambda's "Max Memory Used". */
+function maxRssBytes(): number {
+  // getrusage's peak survives fork and exec: it may be the host's, never less than ours. Under the
+  // limit it settles the question cheaply; over it, Linux's VmHWM (this program's own address
+  // space) tells, and elsewhere the current size is the safe answer.
+  const inherited = process.resourceUsage().maxRSS * 1024;
+  if (inherited <= memoryLimitBytes) return inherited;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // Not Linux.
   }
-  return { errorType: typeof err === 'string' ? 'string' : 'Error', errorMessage: typeof err === 'string' ? err : JSON.stringify(err), stack: [] };
+  return process.memoryUsage.rss();
 }
+
+const errorShape = toRapidResponse;
 
 class RuntimeError extends Error {
   constructor(name: string, message: string) {
@@ -75,7 +93,7 @@ class RuntimeError extends Error {
   }
 }
 
-async function loadHandler(): Promise<Handler> {
+async function loadHandler(init: WorkerInit): Promise<Handler> {
   // 'dir/file.export' (or 'file.a.b'): the module is everything before the first dot of the
   // last path segment, the rest is the (possibly nested) export.
   const slash = init.handler.lastIndexOf('/');
@@ -111,17 +129,98 @@ async function loadHandler(): Promise<Handler> {
   return target as Handler;
 }
 
-const handlerPromise = loadHandler();
+let init: WorkerInit;
+let handlerPromise: Promise<Handler>;
+/** The invocation running now: an uncaught exception or unhandled rejection is its error. */
+let current: { id: number; settled: boolean } | undefined;
 
-handlerPromise.then(
-  () => send({ kind: 'ready' }),
-  (err) => send({ kind: 'initError', ...errorShape(err) }),
+const reader = new LineReader(
+  (line) => onMessage(JSON.parse(line) as ParentMessage),
+  () => undefined,
 );
+channel.setEncoding('utf8').on('data', (chunk: string) => reader.push(chunk));
 
-port.on('message', (msg: InvokeRequest) => {
-  if (msg.kind !== 'invoke') return;
-  void handle(msg);
+function onMessage(msg: ParentMessage): void {
+  if (msg.kind === 'init') {
+    init = msg.init;
+    memoryLimitBytes = msg.memoryLimitBytes;
+    startWatchdog(msg.memoryLimitBytes);
+    handlerPromise = loadHandler(init);
+    handlerPromise.then(
+      () => send({ kind: 'ready' }),
+      (err) => send({ kind: 'initError', ...errorShape(err) }),
+    );
+    // Lambda retries a failed init in a fresh environment; the promise's rejection is reported above.
+    handlerPromise.catch(() => undefined);
+  } else if (msg.kind === 'invoke') {
+    void handle(msg);
+  }
+}
+// The sandbox is gone (closed, or its process died): so is this environment, with whatever it started.
+channel.on('end', () => killProcessGroup());
+channel.on('error', () => killProcessGroup());
+
+// As Lambda's runtime: an error escaping the handler's own control fails the invocation and ends
+// the environment (exit 129 for an exception, 128 for a rejection).
+process.on('uncaughtException', (err) => failAndExit(err, 129));
+process.on('unhandledRejection', (reason) => {
+  // As Lambda's UnhandledPromiseRejection: the reason's own text is the message.
+  const err = new Error(reason === undefined ? undefined : String(reason));
+  err.name = 'Runtime.UnhandledPromiseRejection';
+  failAndExit(err, 128);
 });
+
+function failAndExit(err: unknown, code: number): void {
+  if (current && !current.settled) {
+    current.settled = true;
+    send({ kind: 'result', id: current.id, ok: false, logs, maxRssBytes: maxRssBytes(), exitCode: code, ...errorShape(err) }, () => process.exit(code));
+  } else {
+    pushLog(`${new Date().toISOString()}\t${currentRequestId}\tERROR\t${formatLog(err)}`);
+    process.exit(code);
+  }
+}
+
+function killProcessGroup(): void {
+  try {
+    // The runtime leads its own process group (the sandbox starts it detached): this takes any
+    // process a handler started along with it.
+    if (process.platform !== 'win32') process.kill(-process.pid, 'SIGKILL');
+  } catch {
+    // Not a group leader: only this process goes.
+  }
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * A thread beside the handler's that keeps the environment's limits even while the handler blocks
+ * the event loop: the whole process's resident memory within MemorySize, and no environment
+ * outliving the sandbox that started it.
+ */
+function startWatchdog(limitBytes: number): void {
+  const source = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { limit, ppid, marker, busy } = workerData;
+const flag = new Int32Array(busy);
+const die = (why) => {
+  try { if (why) fs.writeSync(2, why); } catch {}
+  try { if (process.platform !== 'win32') process.kill(-process.pid, 'SIGKILL'); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+};
+const check = () => {
+  if (process.memoryUsage.rss() > limit) die(marker);
+  else if (process.ppid !== ppid) die('');
+  // Closely while a handler runs; an idle environment only needs to notice that its host died.
+  setTimeout(check, Atomics.load(flag, 0) ? 20 : 500);
+};
+check();
+`;
+  const watchdog = new Worker(source, { eval: true, workerData: { limit: limitBytes, ppid: process.ppid, marker: OOM_MARKER, busy: busyFlag.buffer }, stdout: false, stderr: false });
+  watchdog.unref();
+}
+
+/** Set while an invocation runs, read by the watchdog thread. */
+const busyFlag = new Int32Array(new SharedArrayBuffer(4));
 
 /** X-Amz-Client-Context is base64 JSON; a malformed one must not crash the environment. */
 function parseClientContext(raw: string | undefined): unknown {
@@ -137,9 +236,14 @@ async function handle(req: InvokeRequest): Promise<void> {
   currentRequestId = req.requestId;
   logs = [];
   logChars = 0;
+  const invocation = { id: req.id, settled: false };
+  current = invocation;
+  Atomics.store(busyFlag, 0, 1);
   type Outcome = { ok: true; payload: string } | { ok: false; errorType: string; errorMessage: string; stack: string[] };
   const finish = (reply: Outcome) => {
-    send({ kind: 'result', id: req.id, logs, ...reply } as WorkerReply);
+    invocation.settled = true;
+    Atomics.store(busyFlag, 0, 0);
+    send({ kind: 'result', id: req.id, logs, maxRssBytes: maxRssBytes(), ...reply } as WorkerReply);
   };
   let handler: Handler;
   try {
@@ -155,23 +259,25 @@ async function handle(req: InvokeRequest): Promise<void> {
     finish({ ok: false, errorType: 'Runtime.UnmarshalError', errorMessage: 'Unable to parse input as json', stack: [] });
     return;
   }
-  let settled = false;
+  // Lambda's Node.js runtime (CallbackContext.js): only the first of callback/done/succeed/fail
+  // counts; an error is any non-nullish value; fail() without one, or a promise rejected with
+  // undefined or null, is the string error 'handled'.
   const settle = (err: unknown, result: unknown) => {
-    if (settled) return;
-    settled = true;
+    if (invocation.settled) return;
     if (err !== undefined && err !== null) {
       finish({ ok: false, ...errorShape(err) });
-    } else {
-      let payload: string;
-      try {
-        payload = result === undefined ? 'null' : JSON.stringify(result);
-      } catch (e) {
-        finish({ ok: false, errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${errorShape(e).errorMessage}`, stack: [] });
-        return;
-      }
-      finish({ ok: true, payload });
+      return;
     }
+    let payload: string;
+    try {
+      payload = result === undefined ? 'null' : JSON.stringify(result);
+    } catch (e) {
+      finish({ ok: false, errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${errorShape(e).errorMessage}`, stack: [] });
+      return;
+    }
+    finish({ ok: true, payload });
   };
+  const fail = (err?: unknown) => settle(err === undefined || err === null ? 'handled' : err, undefined);
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: init.functionName,
@@ -186,21 +292,20 @@ async function handle(req: InvokeRequest): Promise<void> {
     getRemainingTimeInMillis: () => Math.max(0, req.deadline - Date.now()),
     done: (err?: unknown, result?: unknown) => settle(err, result),
     succeed: (result?: unknown) => settle(undefined, result),
-    fail: (err?: unknown) => settle(err ?? new Error('handled'), undefined),
+    fail,
   };
+  const callback = (err?: unknown, result?: unknown) => settle(err, result);
   try {
-    const callback = (err?: unknown, result?: unknown) => settle(err, result);
     const ret = handler(event, context, callback);
     if (ret && typeof (ret as Promise<unknown>).then === 'function') {
-      (ret as Promise<unknown>).then(
-        (r) => settle(undefined, r),
-        (e) => settle(e ?? new Error('Promise rejected'), undefined),
-      );
+      (ret as Promise<unknown>).then((r) => settle(undefined, r), fail);
     } else if (handler.length < 3) {
       // A non-async handler that takes no callback returns its result directly.
       settle(undefined, ret);
     }
   } catch (err) {
-    settle(err, undefined);
+    // As Lambda's runtime: a synchronous throw goes to the callback (so a throw of undefined or
+    // null, which is no error to a callback, ends the invocation with a null result).
+    callback(err);
   }
 }

@@ -1,0 +1,134 @@
+/**
+ * The operating-system side of execution environments: starting a function's runtime as a child
+ * process with only the Lambda environment, and making sure nothing it started outlives it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+
+export interface RuntimeProcessOptions {
+  script: string;
+  /** The code folder: the runtime's working directory, as /var/task on Lambda. */
+  cwd: string;
+  /** The complete environment of the runtime (nothing is inherited from the host). */
+  env: Record<string, string>;
+  memorySize: number;
+}
+
+/** Children alive now, killed if the host exits while they run. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+export function startRuntimeProcess(opts: RuntimeProcessOptions): ChildProcess {
+  const env: Record<string, string> = { ...opts.env };
+  // In the desktop editor process.execPath is its Electron binary: this makes it plain Node.
+  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  // Windows' own libraries (crypto, DNS) need to find the system folder.
+  if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+  // Never the host's flags (an inspector port, --require hooks): only the heap limit. The whole
+  // process's memory is watched inside the runtime (see worker.ts).
+  const child = spawn(process.execPath, [`--max-old-space-size=${opts.memorySize}`, opts.script], {
+    cwd: opts.cwd,
+    env,
+    // stdin closed, stdout/stderr read into the invocation log, fd 3 the runtime's channel.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // Its own process group, so that a kill takes whatever the handler started too.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of live) killProcessTree(c);
+    });
+  }
+  // The sandbox's own servers and timers decide when the host may exit, not its environments.
+  child.unref();
+  for (const s of child.stdio) (s as unknown as { unref?: () => void } | null)?.unref?.();
+  return child;
+}
+
+/** SIGKILLs a runtime, its process group, and every process below it that left the group. */
+export function killProcessTree(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  // Read the tree before the kill: once the runtime is gone its children belong to init. A runtime
+  // that already ended may still have left its process group behind.
+  const below = child.exitCode === null && child.signalCode === null ? descendants(pid) : [];
+  if (process.platform !== 'win32') {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // No such group (already gone).
+    }
+  }
+  try {
+    child.kill('SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  for (const p of below) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Processes below `root` on Linux, from /proc (elsewhere only the process group is killed). */
+function descendants(root: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/** Lambda's wording for how a runtime ended (Go's os.ProcessState: "exit status 2", "signal: killed"). */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `signal: ${SIGNAL_WORDS[signal] ?? signal.toLowerCase().replace(/^sig/, '')}`;
+  return `exit status ${code ?? 'unknown'}`;
+}
+
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGABRT: 'aborted',
+  SIGSEGV: 'segmentation fault',
+  SIGBUS: 'bus error',
+  SIGILL: 'illegal instruction',
+  SIGFPE: 'floating point exception',
+  SIGINT: 'interrupt',
+  SIGHUP: 'hangup',
+  SIGQUIT: 'quit',
+  SIGPIPE: 'broken pipe',
+  SIGTRAP: 'trace/breakpoint trap',
+};
