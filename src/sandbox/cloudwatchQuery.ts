@@ -218,6 +218,7 @@ function encode(v: unknown, shape: Shape): string {
  * lone surrogates, U+FFFE, U+FFFF) replaced by U+FFFD, so that the reply always parses.
  */
 export function xmlText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   return s.replace(/[&<>"'\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => {
     switch (c) {
       case '&':
