@@ -25,7 +25,7 @@ export interface TrafficQuery {
   windowMs: number;
   /** Datapoint period, seconds (1, 5, 10, 30, 60 or a multiple of 60). */
   periodSeconds: number;
-  /** End of the window, epoch ms (default now). */
+  /** The latest time the window must cover, epoch ms (default now); it ends at the next period boundary. */
   end?: number;
 }
 
@@ -34,8 +34,12 @@ const id = (kind: string, version: string) => `${kind}_${version.replace(/[^0-9a
 
 /** ONE GetMetricData request for everything the panel shows. */
 export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput {
-  const end = q.end ?? Date.now();
-  const start = end - q.windowMs;
+  // Whole periods of the clock, as CloudWatch rounds StartTime and EndTime down to them: the
+  // window ends at the next period boundary, so the period in progress is the last bucket, and
+  // each bucket is one CloudWatch itself would answer for, whenever the panel asks.
+  const periodMs = q.periodSeconds * 1000;
+  const end = Math.ceil((q.end ?? Date.now()) / periodMs) * periodMs;
+  const start = end - Math.ceil(q.windowMs / periodMs) * periodMs;
   const resource = `${q.functionName}:${q.aliasName}`;
   const base = [
     { Name: 'FunctionName', Value: q.functionName },

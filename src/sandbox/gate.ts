@@ -108,6 +108,16 @@ export interface BodyTypes {
 export const JSON_BODY: BodyTypes = { types: ['application/json'] };
 export const INVOKE_BODY: BodyTypes = { types: ['application/octet-stream', 'binary/octet-stream', 'application/json'], untypedBodyAllowed: true };
 export const CLOUDWATCH_BODY: BodyTypes = { types: ['application/x-amz-json-1.0'] };
+/**
+ * CloudWatch's Query protocol posts a form to `/`, a type a web page can send too: what keeps a
+ * page out there is the signature checked before, which a page cannot add without a preflight.
+ */
+export const CLOUDWATCH_QUERY_BODY: BodyTypes = { types: ['application/x-www-form-urlencoded'] };
+
+/** The media type of the body, lowercase and without parameters such as `charset`. */
+export function mediaType(headers: IncomingHttpHeaders): string | undefined {
+  return one(headers['content-type'])?.split(';')[0].trim().toLowerCase();
+}
 
 /**
  * Refuses a body whose declared type is not the API's: a browser's simple requests can only send
@@ -115,7 +125,7 @@ export const CLOUDWATCH_BODY: BodyTypes = { types: ['application/x-amz-json-1.0'
  */
 export function checkContentType(headers: IncomingHttpHeaders, op: string, accepted: BodyTypes): Refusal | undefined {
   const raw = one(headers['content-type']);
-  const type = raw?.split(';')[0].trim().toLowerCase();
+  const type = mediaType(headers);
   const hasBody = headers['transfer-encoding'] !== undefined || Number(one(headers['content-length']) ?? '0') > 0;
   if (type === undefined) {
     if (!hasBody || accepted.untypedBodyAllowed) return undefined;

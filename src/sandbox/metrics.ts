@@ -19,6 +19,26 @@ export const MAX_DATAPOINTS = 100_800;
 /** MetricDataQuery.Expression: at most 2,048 characters, as CloudWatch's model says. */
 export const MAX_EXPRESSION_LENGTH = 2048;
 
+const DAY_MS = 86_400_000;
+
+/**
+ * How CloudWatch rounds a GetMetricData StartTime or EndTime down, as its API reference says:
+ * with a Period under a minute (1, 5, 10, 20, 30 s) to that many seconds of the clock, otherwise
+ * by the time stamp's age, to the minute (under 15 days), to 5 minutes (under 63 days), to the
+ * hour (older). Datapoints then start at the rounded StartTime, one per Period.
+ */
+export function roundTimestamp(t: number, periodSeconds: number, now: number): number {
+  const age = now - t;
+  const unit = periodSeconds < 60 ? periodSeconds * 1000 : age < 15 * DAY_MS ? 60_000 : age < 63 * DAY_MS ? 300_000 : 3_600_000;
+  return Math.floor(t / unit) * unit;
+}
+
+/** The window a query of this period covers: [start, end), both rounded as CloudWatch does. */
+export interface Window {
+  start: number;
+  end: number;
+}
+
 /** CloudWatch's wording for a request that fails a model constraint. */
 function constraint(value: unknown, member: string, rule: string): AwsError {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -170,10 +190,12 @@ export class MetricsStore {
     }
     const results = new Map<string, TimeSeries>();
     const byId = new Map(queries.map((q) => [q.Id, q]));
-    // The window's samples with their dimension-set keys, computed once for all the queries.
+    const windowFor = (period: number): Window => ({ start: roundTimestamp(start, period, now), end: roundTimestamp(end, period, now) });
+    // The samples any query's rounded window can hold (rounding goes back an hour at most), with
+    // their dimension-set keys, computed once for all the queries.
     let inWindow: WindowedSample[] | undefined;
     const windowed = (): WindowedSample[] =>
-      (inWindow ??= this.samples.filter((s) => s.time >= start && s.time < end).map((s) => ({ sample: s, keys: MetricsStore.dimensionSets(s).map(dimsKey) })));
+      (inWindow ??= this.samples.filter((s) => s.time >= start - 3_600_000 && s.time < end).map((s) => ({ sample: s, keys: MetricsStore.dimensionSets(s).map(dimsKey) })));
     const evaluating = new Set<string>();
     const evaluate = (id: string): TimeSeries => {
       const done = results.get(id);
@@ -182,7 +204,7 @@ export class MetricsStore {
       if (!q) throw new AwsError('ValidationError', 400, `Expression refers to unknown query id ${id}.`);
       if (evaluating.has(id)) throw new AwsError('ValidationError', 400, `Circular reference at query id ${id}.`);
       evaluating.add(id);
-      const series = q.MetricStat ? this.stat(q.MetricStat, start, windowed) : evalExpression(q.Expression!, evaluate, start, end);
+      const series = q.MetricStat ? this.stat(q.MetricStat, windowFor, windowed) : evalExpression(q.Expression!, evaluate, start, end, windowFor);
       evaluating.delete(id);
       results.set(id, series);
       return series;
@@ -205,11 +227,11 @@ export class MetricsStore {
     return { MetricDataResults: out, Messages: [] };
   }
 
-  private stat(ms: MetricStat, start: number, windowed: () => WindowedSample[]): TimeSeries {
+  private stat(ms: MetricStat, windowFor: (period: number) => Window, windowed: () => WindowedSample[]): TimeSeries {
     const metric = ms.Metric?.MetricName as MetricName;
     const period = ms.Period;
-    if (typeof period !== 'number' || !Number.isInteger(period) || period < 1 || (period > 60 ? period % 60 !== 0 : ![1, 5, 10, 30, 60].includes(period))) {
-      throw new AwsError('ValidationError', 400, `The parameter Period must be 1, 5, 10, 30, 60 or a multiple of 60 (got ${String(period)}).`);
+    if (typeof period !== 'number' || !Number.isInteger(period) || period < 1 || (period > 60 ? period % 60 !== 0 : ![1, 5, 10, 20, 30, 60].includes(period))) {
+      throw new AwsError('ValidationError', 400, `The parameter Period must be 1, 5, 10, 20, 30, 60 or a multiple of 60 (got ${String(period)}).`);
     }
     const statName = ms.Stat;
     if (typeof statName !== 'string' || !isKnownStat(statName)) {
@@ -220,8 +242,9 @@ export class MetricsStore {
     const want = dimsKey(ms.Metric.Dimensions ?? []);
     const buckets = new Map<number, number[]>();
     const periodMs = period * 1000;
+    const { start, end } = windowFor(period);
     for (const { sample: s, keys } of windowed()) {
-      if (!keys.includes(want)) continue;
+      if (s.time < start || s.time >= end || !keys.includes(want)) continue;
       let value: number;
       switch (metric) {
         case 'Invocations':
@@ -327,7 +350,13 @@ export function applyStat(stat: string, values: number[]): number {
  * Metric math, the subset the extension uses: numbers, query ids, + - * /, parentheses and
  * FILL(expr, value). Series combine point by point on their shared timestamps.
  */
-export function evalExpression(src: string, lookup: (id: string) => TimeSeries, start: number, end: number): TimeSeries {
+export function evalExpression(
+  src: string,
+  lookup: (id: string) => TimeSeries,
+  start: number,
+  end: number,
+  windowFor: (period: number) => Window = () => ({ start, end }),
+): TimeSeries {
   const tokens = src.match(/\s*([A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|[-+*/(),])/g)?.map((t) => t.trim());
   if (!tokens || tokens.join('') !== src.replace(/\s+/g, '')) {
     throw new AwsError('ValidationError', 400, `Invalid metric math expression: ${src}`);
@@ -379,13 +408,15 @@ export function evalExpression(src: string, lookup: (id: string) => TimeSeries, 
         throw new AwsError('ValidationError', 400, `FILL takes a time series and a number: ${src}`);
       }
       const periodMs = series.period * 1000;
-      if ((end - start) / periodMs > MAX_DATAPOINTS) {
+      // The periods of the series' own window, where its datapoints fall.
+      const w = windowFor(series.period);
+      if ((w.end - w.start) / periodMs > MAX_DATAPOINTS) {
         // Bounded like GetMetricData itself: a long window at a short period would otherwise
         // allocate millions of points and stall the process.
         throw new AwsError('ValidationError', 400, `FILL over this window would produce more than ${MAX_DATAPOINTS} datapoints: use a longer Period.`);
       }
       const points = new Map(series.points);
-      for (let t0 = start; t0 < end; t0 += periodMs) if (!points.has(t0)) points.set(t0, fill);
+      for (let t0 = w.start; t0 < w.end; t0 += periodMs) if (!points.has(t0)) points.set(t0, fill);
       return { period: series.period, points };
     }
     return lookup(t);

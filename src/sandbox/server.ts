@@ -8,8 +8,10 @@ import { delay } from './delay';
 import { AwsError, serviceError, tooManyRequests } from './errors';
 import type { FaultSpec } from './faults';
 import { FaultInjector } from './faults';
+import type { QueryRequest } from './cloudwatchQuery';
+import { parseQueryRequest, queryErrorResponse, queryResponse } from './cloudwatchQuery';
 import type { BodyTypes, Refusal } from './gate';
-import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, INVOKE_BODY, JSON_BODY } from './gate';
+import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
 import type { Reply } from './lambda';
 import { LambdaService } from './lambda';
 import { MetricsStore } from './metrics';
@@ -194,6 +196,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
+    // CloudWatch's Query protocol: a form posted to `/`, the operation in its Action parameter.
+    const isQuery = !isCloudWatch && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
     const arrived = performance.now();
     // The latency in force when the request arrived; its reply leaves that long after arrival.
     const latency = latencyMs;
@@ -237,7 +241,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       options.log?.(`${req.method} ${url.pathname} ${op} → ${status} (${Math.round(performance.now() - arrived)} ms)`);
     };
     const sendError = (e: AwsError) => {
-      if (isCloudWatch) {
+      if (isQuery) {
+        return send(e.status, queryErrorResponse(e, requestId), { 'content-type': 'text/xml', ...e.headers });
+      } else if (isCloudWatch) {
         return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
           'content-type': 'application/x-amz-json-1.0',
           'x-amzn-query-error': `${e.code};${e.status >= 500 ? 'Receiver' : 'Sender'}`,
@@ -256,11 +262,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
     const isAdmin = !code && url.pathname.startsWith('/_sandbox/');
     const pathname = url.pathname.replace(/\/+$/, '');
-    const matching = code || isAdmin || isCloudWatch ? [] : routes.filter((r) => r.pattern.test(pathname));
+    const matching = code || isAdmin || isCloudWatch || isQuery ? [] : routes.filter((r) => r.pattern.test(pathname));
     const route = matching.find((r) => r.method === req.method);
     if (code) op = 'GetFunctionCode';
     else if (isAdmin) op = 'Admin';
     else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
+    // Named by the body's Action once it is read.
+    else if (isQuery) op = 'CloudWatchQuery';
     else if (route) op = route.op;
 
     try {
@@ -288,8 +296,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
 
       let run: (body: Buffer) => Reply | Promise<Reply>;
-      if (isCloudWatch) {
-        const fn = cloudWatchOps[op];
+      // A Query form, decoded once read (below); the same engine as the JSON protocol answers it.
+      let query: QueryRequest | undefined;
+      if (isQuery) {
+        admit(checkContentType(req.headers, 'A CloudWatch Query request', CLOUDWATCH_QUERY_BODY));
+        run = () => ({ status: 200, body: cloudWatchOps[query!.action](query!.input) });
+      } else if (isCloudWatch) {
+        // Own names only: `constructor` or `toString` must not reach Object.prototype's functions.
+        const fn = Object.hasOwn(cloudWatchOps, op) ? cloudWatchOps[op] : undefined;
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
           throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (GetMetricData, ListMetrics).`);
         }
@@ -314,6 +328,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
       bodyTaken = true;
       const body = await readBody(req);
+      if (isQuery) {
+        // Named before the faults are looked up, so that a fault armed for GetMetricData applies
+        // to both protocols.
+        query = parseQueryRequest(body.toString('utf8'));
+        op = query.action;
+      }
 
       const fault = faults.take(op);
       if (fault) {
@@ -330,7 +350,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
 
       const reply = await run(body);
-      if (reply.raw !== undefined || reply.body === undefined) {
+      if (query) {
+        await send(reply.status, queryResponse(query.action, reply.body as Record<string, unknown>, requestId), { 'content-type': 'text/xml' });
+      } else if (reply.raw !== undefined || reply.body === undefined) {
         await send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
       } else {
         const ct = isCloudWatch ? 'application/x-amz-json-1.0' : 'application/json';

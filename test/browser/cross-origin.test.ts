@@ -96,6 +96,8 @@ function attackScript(sandbox: string, createBody: string, dnsRebound: boolean):
     await attempt('form text/plain CreateFunction', () => formPost(F, 'text/plain', jsonFields(create)));
     await attempt('form multipart CreateFunction', () => formPost(F, 'multipart/form-data', jsonFields(create)));
     await attempt('form urlencoded CreateFunction', () => formPost(F, 'application/x-www-form-urlencoded', jsonFields(create)));
+    // CloudWatch's Query protocol takes a form at /, a body a page can post: still refused.
+    await attempt('form urlencoded CloudWatch Query GetMetricData', () => formPost(S + '/', 'application/x-www-form-urlencoded', [['Action', 'ListMetrics'], ['Version', '2010-08-01']]));
     await attempt('no-cors admin faults', () => fetch(S + '/_sandbox/faults', { method: 'POST', mode: 'no-cors', body: JSON.stringify({ operation: '*', kind: 'error', times: 100 }) }));
     await attempt('form admin latency', () => formPost(S + '/_sandbox/latency', 'text/plain', jsonFields('{"ms":600000}')));
     await attempt('img GET ListFunctions', () => new Promise((resolve) => { const i = new Image(); i.onload = i.onerror = () => resolve('done'); i.src = F; }));
@@ -183,16 +185,17 @@ describe('a web page in chromium cannot make the sandbox run code', function () 
 
   it('from another loopback origin: no-cors fetches, form posts, beacons, preflighted CORS, admin endpoints', async () => {
     const attempts = await runPage(attackerUrl);
-    assert.equal(attempts.length, 19, `every attempt ran: ${JSON.stringify(attempts)}`);
+    assert.equal(attempts.length, 20, `every attempt ran: ${JSON.stringify(attempts)}`);
     await new Promise((r) => setTimeout(r, 300)); // beacons are sent after the page has moved on
     await assertNothingRan();
     const reasons = refusals.join('\n');
     // Each request that reached the sandbox was refused, with a log line saying why.
-    assert.ok(refusals.length >= 18, `${refusals.length} refusals:\n${reasons}`);
+    assert.ok(refusals.length >= 19, `${refusals.length} refusals:\n${reasons}`);
     assert.match(reasons, /POST \/2015-03-31\/functions CreateFunction → 403 refused: browser Origin "http:\/\/127\.0\.0\.1:\d+"/);
     assert.match(reasons, /POST \/2015-03-31\/functions\/victim\/invocations Invoke → 403 refused: browser Origin/);
     assert.match(reasons, /OPTIONS \/2015-03-31\/functions Unknown → 403 refused: browser Origin/, 'the CORS preflight is refused');
     assert.match(reasons, /POST \/_sandbox\/faults Admin → 403 refused/);
+    assert.match(reasons, /POST \/ CloudWatchQuery → 403 refused: browser Origin/, 'the Query form post');
     assert.match(reasons, /GET \/2015-03-31\/functions ListFunctions → 403 refused: browser request \(Sec-Fetch-Site same-site\)/, 'the image GET, which carries no Origin');
   });
 

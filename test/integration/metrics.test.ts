@@ -194,10 +194,12 @@ describe('CloudWatch metrics of invocations (real SDK)', function () {
     assert.ok(max < 400, `max ${max} ms for a 100 ms handler: waiting or init was counted`);
   });
 
-  it('Period 1 and Period 60 agree on the totals; timestamps sit on period boundaries', async () => {
+  it('Period 1 and Period 60 agree on the totals; timestamps sit on the second and the minute', async () => {
     const start = t0 - 5_000;
-    const r1 = await query([stat('fine', 'Invocations', 'Sum', aliasDims, 1)], { StartTime: new Date(start), EndTime: new Date(t1 + 5_000) });
-    const r60 = await query([stat('coarse', 'Invocations', 'Sum', aliasDims, 60)], { StartTime: new Date(start), EndTime: new Date(t1 + 5_000) });
+    // EndTime is rounded down to the minute: a minute past the last call keeps every call in.
+    const range = { StartTime: new Date(start), EndTime: new Date(t1 + 65_000) };
+    const r1 = await query([stat('fine', 'Invocations', 'Sum', aliasDims, 1)], range);
+    const r60 = await query([stat('coarse', 'Invocations', 'Sum', aliasDims, 60)], range);
     const fine = r1.get('fine')!;
     const coarse = r60.get('coarse')!;
     assert.equal(total(fine), N);
@@ -205,12 +207,34 @@ describe('CloudWatch metrics of invocations (real SDK)', function () {
     assert.equal(fine.Timestamps!.length, fine.Values!.length);
     assert.ok(fine.Values!.every((x) => x > 0), 'only periods with data are returned');
     for (const t of fine.Timestamps!) {
-      const offset = t.getTime() - start;
-      assert.equal(offset % 1000, 0, `timestamp ${t.toISOString()} is not on a 1 s boundary`);
-      assert.ok(t.getTime() >= start - 0 && t.getTime() <= t1, 'timestamp inside the window');
+      assert.equal(t.getTime() % 1000, 0, `timestamp ${t.toISOString()} is not on a 1 s boundary`);
+      assert.ok(t.getTime() >= start - 1000 && t.getTime() <= t1, 'timestamp inside the window');
     }
-    assert.equal(coarse.Timestamps!.length, 1);
-    assert.equal(coarse.Timestamps![0].getTime(), start);
+    for (const t of coarse.Timestamps!) assert.equal(t.getTime() % 60_000, 0, `timestamp ${t.toISOString()} is not on a minute`);
+    assert.ok(coarse.Timestamps!.length <= 2, 'a few seconds of calls span at most two minutes');
+  });
+
+  it('StartTime and EndTime are rounded down as CloudWatch does: to the minute, or to a Period under a minute', async () => {
+    const minute = (t: number) => Math.floor(t / 60_000) * 60_000;
+    const same = async (period: number, a: Pick<GetMetricDataCommandInput, 'StartTime' | 'EndTime'>, b: Pick<GetMetricDataCommandInput, 'StartTime' | 'EndTime'>, why: string) => {
+      const q = [stat('m', 'Invocations', 'Sum', fnDims, period)];
+      const [x, y] = [(await query(q, a)).get('m')!, (await query(q, b)).get('m')!];
+      assert.deepEqual(x.Timestamps, y.Timestamps, `${why}: timestamps`);
+      assert.deepEqual(x.Values, y.Values, `${why}: values`);
+      return x;
+    };
+    // A StartTime a millisecond before the next minute: its datapoint is the whole minute, from its start.
+    const late = minute(t0) + 59_999;
+    const fromLate = await same(60, { StartTime: new Date(late), EndTime: new Date(late + 240_000) }, { StartTime: new Date(minute(t0)), EndTime: new Date(late + 240_000) }, 'StartTime to the minute');
+    assert.equal(Math.min(...fromLate.Timestamps!.map((t) => t.getTime())), minute(t0));
+    assert.equal(total(fromLate), N + directV1 + unqualified, 'every call of the minute counts, also those before StartTime');
+    // EndTime just past the last call: rounded down, the last minute's calls are left out, as AWS leaves them.
+    await same(60, { StartTime: new Date(minute(t0) - 60_000), EndTime: new Date(t1 + 1) }, { StartTime: new Date(minute(t0) - 60_000), EndTime: new Date(minute(t1 + 1)) }, 'EndTime to the minute');
+    // Period 10: to 10 s of the clock.
+    const tenth = (t: number) => Math.floor(t / 10_000) * 10_000;
+    const s10 = t0 + 3_333;
+    const fine = await same(10, { StartTime: new Date(s10), EndTime: new Date(t1 + 20_001) }, { StartTime: new Date(tenth(s10)), EndTime: new Date(tenth(t1 + 20_001)) }, 'Period 10');
+    for (const t of fine.Timestamps!) assert.equal(t.getTime() % 10_000, 0, `${t.toISOString()} is on 10 s of the clock`);
   });
 
   it('results are newest first by default and oldest first with ScanBy TimestampAscending', async () => {
@@ -229,8 +253,9 @@ describe('CloudWatch metrics of invocations (real SDK)', function () {
   });
 
   it('FILL(m1, 0) fills every empty period of the window with 0', async () => {
-    const start = t0 - 10_000;
-    const end = t0 + 20_000;
+    // Whole seconds: StartTime and EndTime are rounded down to the 1 s period.
+    const start = Math.floor(t0 / 1000) * 1000 - 10_000;
+    const end = start + 30_000;
     const r = await query(
       [
         stat('m1', 'Invocations', 'Sum', versionDims('2'), 1, { ReturnData: false }),

@@ -149,7 +149,8 @@ describe('sandbox: Invoke runs real handlers', function () {
       const m = await cloudwatch.send(
         new GetMetricDataCommand({
           StartTime: new Date(start),
-          EndTime: new Date(Date.now() + 1000),
+          // CloudWatch rounds EndTime down to the minute: a minute ahead keeps this minute's calls in.
+          EndTime: new Date(Date.now() + 60_000),
           MetricDataQueries: ['1', '2'].flatMap((v) => [
             { Id: `inv${v}`, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims(v) }, Period: 60, Stat: 'Sum' } },
             { Id: `err${v}`, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: dims(v) }, Period: 60, Stat: 'Sum' } },

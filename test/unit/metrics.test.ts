@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AwsError } from '../../src/sandbox/errors';
-import { applyStat, evalExpression, MAX_DATAPOINTS, MetricsStore } from '../../src/sandbox/metrics';
+import { applyStat, evalExpression, MAX_DATAPOINTS, MetricsStore, roundTimestamp } from '../../src/sandbox/metrics';
 
 type Series = { period: number; points: Map<number, number> };
 
@@ -145,6 +145,39 @@ describe('evalExpression', () => {
   });
 });
 
+describe('roundTimestamp (GetMetricData StartTime and EndTime)', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 40, 0);
+  const at = (daysAgo: number, hms: string) => Date.parse(`${new Date(now - daysAgo * 86_400_000).toISOString().slice(0, 10)}T${hms}Z`);
+  const iso = (t: number) => new Date(t).toISOString().slice(11, 19);
+
+  it("follows the API reference's examples: the minute, 5 minutes or the hour by age", () => {
+    assert.equal(iso(roundTimestamp(at(0, '12:32:34'), 60, now)), '12:32:00', 'less than 15 days ago: the whole minute');
+    assert.equal(iso(roundTimestamp(at(14, '12:32:34'), 300, now)), '12:32:00', 'a 300 s period still rounds to the minute when recent');
+    assert.equal(iso(roundTimestamp(at(20, '12:32:34'), 60, now)), '12:30:00', 'between 15 and 63 days: 5 minutes');
+    assert.equal(iso(roundTimestamp(at(70, '12:32:34'), 3600, now)), '12:00:00', 'more than 63 days: the hour');
+  });
+
+  it('a Period under a minute rounds to that many seconds of the clock', () => {
+    assert.equal(iso(roundTimestamp(at(0, '01:05:23'), 10, now)), '01:05:20');
+    assert.equal(iso(roundTimestamp(at(0, '01:05:13'), 10, now)), '01:05:10');
+    assert.equal(iso(roundTimestamp(at(0, '15:02:17'), 5, now)), '15:02:15');
+    assert.equal(iso(roundTimestamp(at(0, '15:02:59'), 20, now)), '15:02:40');
+    assert.equal(iso(roundTimestamp(at(0, '15:02:59'), 30, now)), '15:02:30');
+    assert.equal(roundTimestamp(at(0, '15:02:17') + 999, 1, now), at(0, '15:02:17'), 'period 1: the whole second');
+  });
+
+  it('leaves a time already on the boundary alone', () => {
+    for (const [t, p] of [
+      [at(0, '12:32:00'), 60],
+      [at(30, '12:35:00'), 60],
+      [at(100, '07:00:00'), 3600],
+      [at(0, '12:32:15'), 5],
+    ]) {
+      assert.equal(roundTimestamp(t, p, now), t);
+    }
+  });
+});
+
 describe('MetricsStore', () => {
   const t0 = Date.UTC(2024, 4, 1, 12, 0, 0);
   const store = new MetricsStore();
@@ -188,6 +221,27 @@ describe('MetricsStore', () => {
     assert.deepEqual(a.Values, [1]);
     assert.deepEqual(b.Values, [], 'Resource without FunctionName is not a published dimension set');
     assert.deepEqual(c.Values, [5], 'no dimensions: every function');
+  });
+
+  it('rounds StartTime and EndTime down as CloudWatch does: buckets start at the rounded StartTime', () => {
+    // StartTime 12.345 s past t0 rounds to t0: the calls at 0 s and 0.5 s count; EndTime 61.5 s rounds to 60 s: the call at 61 s does not.
+    const [inv] = get([q('inv', 'Invocations', 'Sum', { FunctionName: 'f' })], { StartTime: (t0 + 12_345) / 1000, EndTime: (t0 + 61_500) / 1000 });
+    assert.deepEqual(inv.Timestamps, [t0 / 1000]);
+    assert.deepEqual(inv.Values, [3]);
+    // Period 1: to the second. 0.5 s rounds to 0 s (both calls at 0 s and 0.5 s), 1.9 s to 1 s (the call at 1.2 s is out).
+    const [fine] = get([q('fine', 'Invocations', 'Sum', { FunctionName: 'f' }, 1)], { StartTime: (t0 + 500) / 1000, EndTime: (t0 + 1_900) / 1000 });
+    assert.deepEqual(fine.Timestamps, [t0 / 1000]);
+    assert.deepEqual(fine.Values, [2]);
+    // FILL covers the rounded window: one point per minute from t0, none for the minute EndTime cut off.
+    const [filled] = get([{ ...q('m', 'Invocations', 'Sum', { FunctionName: 'f' }), ReturnData: false }, { Id: 'z', Expression: 'FILL(m, 0)' }], {
+      StartTime: (t0 + 30_000) / 1000,
+      EndTime: (t0 + 119_000) / 1000,
+      ScanBy: 'TimestampAscending',
+    });
+    assert.deepEqual(filled.Timestamps, [t0 / 1000]);
+    // A window shorter than the rounding unit holds no period at all.
+    const [none] = get([q('none', 'Invocations', 'Sum', { FunctionName: 'f' })], { StartTime: (t0 + 1_000) / 1000, EndTime: (t0 + 50_000) / 1000 });
+    assert.deepEqual(none.Values, []);
   });
 
   it('validates the request', () => {

@@ -44,6 +44,27 @@ describe('traffic panel data', () => {
       assert.equal(thr.MetricStat!.Metric!.Dimensions!.length, 2, 'throttles are per alias: a throttled call has no executed version');
     });
 
+    it('asks for a period-aligned window ending at the next period boundary, as CloudWatch rounds to periods', () => {
+      for (const [windowMin, period] of [
+        [5, 5],
+        [15, 10],
+        [5, 60],
+        [60, 60],
+        [180, 120],
+      ]) {
+        for (const late of [0, 1, 4_321, period * 1000 - 1]) {
+          const req = buildTrafficRequest({ functionName: 'f', aliasName: 'a', versions: ['1'], windowMs: windowMin * 60_000, periodSeconds: period, end: END + late });
+          const start = (req.StartTime as Date).getTime();
+          const end = (req.EndTime as Date).getTime();
+          const why = `window ${windowMin} min, period ${period} s, ${late} ms past a boundary`;
+          assert.equal(start % (period * 1000), 0, `${why}: StartTime is a multiple of the period`);
+          assert.equal(end % (period * 1000), 0, `${why}: EndTime is a multiple of the period`);
+          assert.equal(end, late === 0 ? END : END + period * 1000, `${why}: the period in progress is the last bucket`);
+          assert.equal(end - start, windowMin * 60_000, `${why}: the window keeps its length`);
+        }
+      }
+    });
+
     it('names each version once even when listed twice', () => {
       const req = buildTrafficRequest({ functionName: 'f', aliasName: 'a', versions: ['3', '3', '4'], windowMs: 60_000, periodSeconds: 60, end: END });
       assert.equal(req.MetricDataQueries!.length, 6 * 2 + 2);
