@@ -198,6 +198,8 @@ function hasKrb5Headers() {
   return fs.existsSync('/usr/include/gssapi/gssapi.h') || fs.existsSync('/usr/include/krb5.h');
 }
 
+const APT_LOCK_TIMEOUT_S = 600;
+
 function aptInstall(packages) {
   const cmd = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
@@ -212,8 +214,12 @@ function aptInstall(packages) {
   }
   timed(`Installing Debian packages ${packages.join(', ')} (apt-get)`, () => {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+    // Another apt-get (an unattended upgrade, a provisioning script) may hold the dpkg lock on a
+    // fresh machine: wait for it, as apt says ("Waiting for cache lock …"), instead of failing.
+    const wait = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`];
+    say(`(apt-get waits up to ${APT_LOCK_TIMEOUT_S / 60} minutes if another package manager holds the dpkg lock)`);
+    run('apt-get', [...wait, 'update', '-qq'], { env });
+    run('apt-get', [...wait, 'install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
   });
 }
 
