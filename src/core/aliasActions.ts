@@ -6,8 +6,11 @@
  * started it abort everything that owner started.
  */
 
-/** `apply` sets the canary weight; `switch` is Switch Alias / Switch Back. */
-export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe' | 'switch';
+/**
+ * `apply` sets the canary weight; `switch` is Switch Alias / Switch Back; `publish` is Publish
+ * Canary (upload, publish a version, route the weight to it).
+ */
+export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe' | 'switch' | 'publish';
 
 export interface ActionClaim {
   readonly action: AliasAction;

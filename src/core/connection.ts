@@ -145,28 +145,37 @@ export function hasAwsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env
 }
 
 /**
- * The DNS suffixes of AWS's partitions, regional and dual-stack (the AWS SDK's partitions data):
- * an endpoint under one of them is AWS itself.
+ * AWS's partitions as the AWS SDK's partitions data describes them (`@aws-sdk/core`'s
+ * util-endpoints `partitions.json`): which region names belong to each, and its regional and
+ * dual-stack DNS suffixes.
  */
-export const AWS_DNS_SUFFIXES = [
-  'amazonaws.com',
-  'api.aws',
-  'amazonaws.com.cn',
-  'api.amazonwebservices.com.cn',
-  'amazonaws.eu',
-  'api.amazonwebservices.eu',
-  'c2s.ic.gov',
-  'api.aws.ic.gov',
-  'sc2s.sgov.gov',
-  'api.aws.scloud',
-  'cloud.adc-e.uk',
-  'api.cloud-aws.adc-e.uk',
-  'csp.hci.ic.gov',
-  'api.aws.hci.ic.gov',
+export const AWS_PARTITIONS: ReadonlyArray<{ id: string; regionRegex: string; dnsSuffix: string; dualStackDnsSuffix: string }> = [
+  { id: 'aws', regionRegex: '^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$', dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+  { id: 'aws-cn', regionRegex: '^cn\\-\\w+\\-\\d+$', dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+  { id: 'aws-eusc', regionRegex: '^eusc\\-(de)\\-\\w+\\-\\d+$', dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' },
+  { id: 'aws-iso', regionRegex: '^us\\-iso\\-\\w+\\-\\d+$', dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+  { id: 'aws-iso-b', regionRegex: '^us\\-isob\\-\\w+\\-\\d+$', dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+  { id: 'aws-iso-e', regionRegex: '^eu\\-isoe\\-\\w+\\-\\d+$', dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+  { id: 'aws-iso-f', regionRegex: '^us\\-isof\\-\\w+\\-\\d+$', dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+  { id: 'aws-us-gov', regionRegex: '^us\\-gov\\-\\w+\\-\\d+$', dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
 ];
 
-/** An https endpoint whose host is a name under an AWS partition's DNS suffix (`lambda.eu-west-1.amazonaws.com`). */
+/**
+ * The first label of the hosts of the services this extension calls: Lambda and CloudWatch
+ * (`monitoring`), with their FIPS endpoints. Every other name under an AWS suffix may belong to
+ * a customer (API Gateway, S3 buckets, load balancers, CloudFront), so it is not AWS here.
+ */
+const AWS_SERVICE_LABELS = ['lambda', 'lambda-fips', 'monitoring', 'monitoring-fips'];
+
+/**
+ * An https endpoint of Lambda or CloudWatch itself: `<service>.<region>.<partition suffix>`
+ * (`lambda.eu-west-1.amazonaws.com`, `monitoring-fips.us-gov-west-1.amazonaws.com`,
+ * `lambda.us-east-1.api.aws`), the region one of that partition's, written plainly: printable
+ * ASCII (no name that only becomes AWS's after Unicode mapping), no user name, no port, no path,
+ * query or fragment, no trailing dot.
+ */
 export function isAwsEndpoint(url: string): boolean {
+  if (!/^[\x21-\x7e]+$/.test(url)) return false;
   let u: URL;
   try {
     u = new URL(url);
@@ -175,8 +184,11 @@ export function isAwsEndpoint(url: string): boolean {
   }
   // Over plain http a session token would cross the network in clear.
   if (u.protocol !== 'https:') return false;
-  const host = u.hostname.toLowerCase().replace(/\.$/, '');
-  return AWS_DNS_SUFFIXES.some((suffix) => host.endsWith(`.${suffix}`));
+  if (u.username || u.password || u.port || u.search || u.hash || u.pathname !== '/') return false;
+  const [service, region, ...rest] = u.hostname.split('.');
+  if (!AWS_SERVICE_LABELS.includes(service) || !region || !/^[a-z0-9-]+$/.test(region)) return false;
+  const suffix = rest.join('.');
+  return AWS_PARTITIONS.some((p) => (suffix === p.dnsSuffix || suffix === p.dualStackDnsSuffix) && new RegExp(p.regionRegex).test(region));
 }
 
 /** Where a setting's effective value comes from, as `WorkspaceConfiguration.inspect()` tells it. */
@@ -205,19 +217,22 @@ export function settingSource<T>(inspect: SettingInspection<T> | undefined, work
 /**
  * Whether to ask before sending requests signed with the user's credentials to `endpointUrl`:
  * only when a workspace (not the user) chose the endpoint and it is neither this machine nor
- * AWS. `key` identifies the answer to remember.
+ * AWS's Lambda or CloudWatch. `key` identifies the answer to remember: the endpoint and the
+ * profile whose credentials would sign the requests, since a yes for one profile says nothing
+ * about another (the region changes no credential, so it is not part of it).
  */
 export type EndpointConsent = { ask: false } | { ask: true; host: string; key: string };
 
-export function endpointConsent(endpointUrl: string | undefined, source: SettingSource): EndpointConsent {
+export function endpointConsent(endpointUrl: string | undefined, source: SettingSource, profile?: string): EndpointConsent {
   if (!endpointUrl || source === 'user' || source === 'default') return { ask: false };
   if (isLoopbackEndpoint(endpointUrl) || isAwsEndpoint(endpointUrl)) return { ask: false };
+  const key = (endpoint: string) => JSON.stringify([endpoint, profile ?? null]);
   try {
     const u = new URL(endpointUrl);
     // 'evil.example:4566' parses as a scheme and a path, with no host: asked about as written.
-    return u.host ? { ask: true, host: u.host, key: `${u.protocol}//${u.host}` } : { ask: true, host: endpointUrl, key: endpointUrl };
+    return u.host ? { ask: true, host: u.host, key: key(`${u.protocol}//${u.host}`) } : { ask: true, host: endpointUrl, key: key(endpointUrl) };
   } catch {
     // Not a URL at all: asked about as written, rather than guessing where the SDK would send it.
-    return { ask: true, host: endpointUrl, key: endpointUrl };
+    return { ask: true, host: endpointUrl, key: key(endpointUrl) };
   }
 }

@@ -7,7 +7,9 @@ import { OperationError } from '../core/errors';
 import type { Sandbox } from '../sandbox';
 import { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
 import { Commands } from '../shared/ids';
+import { plainText } from '../shared/text';
 import { affectsConnection, readSettings } from './config';
+import { connectionStatus, credentialsText, endpointConsentQuestion } from './connectionText';
 import type { ExtensionLog } from './log';
 
 /** workspaceState: the endpoints of this workspace's settings the user allowed credentials to go to. */
@@ -35,23 +37,15 @@ export class ConnectionManager implements vscode.Disposable {
    */
   askEndpointConsent: (host: string, endpointUrl: string, profile: string | undefined) => Promise<boolean> = async (host, endpointUrl, profile) => {
     const action = 'Connect';
-    const answer = await vscode.window.showWarningMessage(
-      `This workspace's settings send Lambda Canary's AWS requests to ${host}. Connect with your AWS credentials?`,
-      {
-        modal: true,
-        detail:
-          `lambdaCanary.endpointUrl is set to ${endpointUrl} in this workspace's settings (.vscode/settings.json or the .code-workspace file). ` +
-          `${host} is neither AWS nor this machine. Every request to it is signed with your AWS credentials (${profile ? `profile ${profile}` : 'the default credential chain'}), ` +
-          'and a temporary session token travels with each request. Connect only if you know and trust that host.',
-      },
-      action,
-    );
+    const q = endpointConsentQuestion(host, endpointUrl, profile);
+    const answer = await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, action);
     return answer === action;
   };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly log: ExtensionLog,
+    /** The "Lambda Canary" log. */
+    readonly log: ExtensionLog,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('lambdaCanary.connection', vscode.StatusBarAlignment.Left, 50);
     this.statusBar.name = 'Lambda Canary Connection';
@@ -110,24 +104,24 @@ export class ConnectionManager implements vscode.Disposable {
 
   /**
    * Before any client with real credentials exists: an endpoint that a workspace's settings chose,
-   * neither loopback nor AWS, is asked about once (yes is remembered for this workspace and
-   * endpoint; no for this window). No → no connection, and the error says what to do.
+   * neither loopback nor AWS, is asked about once (yes is remembered for this workspace,
+   * endpoint and profile; no for this window). No → no connection, and the error says what to do.
    */
   private async checkEndpointConsent(endpointUrl: string | undefined, source: ReturnType<typeof readSettings>['endpointUrlSource'], profile: string | undefined): Promise<void> {
-    const consent = endpointConsent(endpointUrl, source);
+    const consent = endpointConsent(endpointUrl, source, profile);
     if (!consent.ask) return;
     const allowed = this.context.workspaceState.get<string[]>(ENDPOINT_CONSENT_KEY) ?? [];
     if (allowed.includes(consent.key)) return;
     if (!this.declinedEndpoints.has(consent.key)) {
       if (await this.askEndpointConsent(consent.host, endpointUrl!, profile)) {
         await this.context.workspaceState.update(ENDPOINT_CONSENT_KEY, [...allowed, consent.key]);
-        this.log.info(`Requests signed with your credentials may go to ${consent.host} (lambdaCanary.endpointUrl of this workspace): you allowed it.`);
+        this.log.info(`Requests signed with ${credentialsText(profile)} may go to ${plainText(consent.host)} (lambdaCanary.endpointUrl of this workspace): you allowed it.`);
         return;
       }
       this.declinedEndpoints.add(consent.key);
     }
     throw new OperationError(
-      `Not connected: this workspace's settings point lambdaCanary.endpointUrl at ${consent.host}, which is neither AWS nor this machine, and your AWS credentials were not sent there. ` +
+      `Not connected: this workspace's settings point lambdaCanary.endpointUrl at ${plainText(consent.host, 200)}, which is neither AWS nor this machine, and your AWS credentials were not sent there. ` +
         'Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).',
       'Connect',
       'Nothing was sent to that endpoint.',
@@ -139,10 +133,10 @@ export class ConnectionManager implements vscode.Disposable {
   private async connect(): Promise<Clients> {
     const spec = await this.resolveSpec();
     const clients = createClients(spec);
-    const label = connectionLabel(spec);
-    this.statusBar.text = `$(${spec.kind === 'sandbox' ? 'beaker' : 'cloud'}) ${label}`;
-    this.statusBar.tooltip = `Lambda Canary is connected to ${label}. Click to change.`;
-    this.log.info(`Connected to ${label}.`);
+    const status = connectionStatus(spec);
+    this.statusBar.text = status.text;
+    this.statusBar.tooltip = status.tooltip;
+    this.log.info(`Connected to ${plainText(connectionLabel(spec))}.`);
     return clients;
   }
 
@@ -157,6 +151,10 @@ export class ConnectionManager implements vscode.Disposable {
       codeDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox-code'),
       workerScript: path.join(this.context.extensionPath, 'dist', 'sandboxWorker.js'),
       accessKeyId: newAccessKeyId(),
+      // Each refused request (a web page, a foreign Host, a wrong key) is a warning; the line per
+      // request and the sandbox's own notes only at the Debug log level.
+      onRefused: (line) => this.log.warn(`Local sandbox refused a request: ${line}`),
+      log: (line) => this.log.debug(`Local sandbox: ${line}`),
     });
     this.sandbox = sandbox;
     for (const w of sandbox.warnings) this.log.warn(`Local sandbox: ${w}`);

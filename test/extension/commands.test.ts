@@ -250,5 +250,75 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
       const after = await alias(FN);
       assert.equal(after.RevisionId, before.RevisionId, 'nothing changed');
     });
+
+    describe('Publish Canary holds the alias', () => {
+      const PUB = 'commands-publish';
+      before(async () => {
+        const sandbox = api.connection.embeddedSandbox!;
+        await lambda.send(new CreateFunctionCommand({ FunctionName: PUB, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/commands-publish', Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
+        sandbox.settle();
+        await lambda.send(new PublishVersionCommand({ FunctionName: PUB }));
+        sandbox.settle();
+        await lambda.send(new CreateAliasCommand({ FunctionName: PUB, Name: 'prod', FunctionVersion: '1' }));
+      });
+      // Each case starts from prod → 1 with no canary (a publish refuses to replace one).
+      beforeEach(() => lambda.send(new UpdateAliasCommand({ FunctionName: PUB, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } })));
+      afterEach(() => {
+        ui.answers = [];
+        ui.whilePicking = undefined;
+        api.panels.get(PUB, 'prod')?.dispose();
+      });
+      const versionCount = async () => (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: PUB }))).Versions!.length;
+
+      it('a double-run Publish Canary publishes once; the second run is told the alias is busy', async () => {
+        const { node } = await aliasItem(PUB);
+        const before = await versionCount();
+        // Both runs are scripted to go all the way: only the claim can stop the second.
+        ui.script(['deployOther', true], ['deployOther', true], ['weight', '10%'], ['weight', '10%']);
+        await Promise.all([vscode.commands.executeCommand(Commands.publishCanary, node), vscode.commands.executeCommand(Commands.publishCanary, node)]);
+        assert.deepEqual(ui.errors, []);
+        assert.equal(ui.asked.filter((id) => id === 'weight').length, 1, 'one weight picker, not one per run');
+        assert.match(ui.infos.join('\n'), /commands-publish:prod is busy: wait for the current publish to finish/);
+        assert.equal(await versionCount(), before + 1, 'one version published');
+        const newest = Math.max(...(await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: PUB }))).Versions!.map((v) => Number(v.Version)).filter(Number.isFinite));
+        assert.deepEqual((await alias(PUB)).RoutingConfig?.AdditionalVersionWeights, { [String(newest)]: 0.1 });
+      });
+
+      it('Set Canary Weight while a publish waits for its weight is told the alias is busy, and changes nothing', async () => {
+        const { node } = await aliasItem(PUB);
+        const before = await alias(PUB);
+        ui.script(['deployOther', true], ['weight', '25%'], ['weight', '5%']);
+        // The publish's weight picker is open: the user runs Set Canary Weight meanwhile.
+        ui.whilePicking = async () => {
+          await vscode.commands.executeCommand(Commands.setCanaryWeight, node);
+          assert.equal((await alias(PUB)).RevisionId, before.RevisionId, 'the apply changed nothing');
+        };
+        await vscode.commands.executeCommand(Commands.publishCanary, node);
+        assert.deepEqual(ui.errors, []);
+        assert.match(ui.infos.join('\n'), /commands-publish:prod is busy: wait for the current publish to finish/);
+        assert.deepEqual(Object.values((await alias(PUB)).RoutingConfig?.AdditionalVersionWeights ?? {}), [0.05], 'the publish went on with its own weight');
+      });
+    });
+
+    it('a request the embedded sandbox refuses (a web page with an Origin) is a warning in the log', async () => {
+      const sandbox = api.connection.embeddedSandbox!;
+      const warned: string[] = [];
+      const log = api.connection.log;
+      const original = log.warn;
+      log.warn = (m: string) => {
+        warned.push(m);
+        original.call(log, m);
+      };
+      try {
+        const res = await fetch(`${sandbox.endpoint}/2015-03-31/functions/`, { headers: { Origin: 'https://evil.example' } });
+        assert.equal(res.status, 403);
+        await res.arrayBuffer();
+        for (let i = 0; i < 50 && warned.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        log.warn = original;
+      }
+      assert.equal(warned.length, 1, warned.join('\n'));
+      assert.match(warned[0], /^Local sandbox refused a request: GET \/2015-03-31\/functions\/ .*refused: /);
+    });
   });
 });

@@ -13,6 +13,12 @@ export class ScriptedUi implements UserInterface {
   validation: Array<string | undefined> = [];
   /** The labels each picker offered, by prompt id. */
   offered: Record<string, string[]> = {};
+  /** The items each picker offered, by prompt id. */
+  offeredItems: Record<string, vscode.QuickPickItem[]> = {};
+  /** Each confirmation's text, in order. */
+  confirmations: Array<{ id: string; message: string; detail: string }> = [];
+  /** Runs while a picker is open, as if the user did something else meanwhile. */
+  whilePicking: ((id: string) => Promise<void>) | undefined;
 
   script(...answers: Array<[string, string | boolean]>): void {
     this.answers = answers.map(([id, answer]) => ({ id, answer }));
@@ -26,6 +32,10 @@ export class ScriptedUi implements UserInterface {
   async pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>): Promise<PickItem<T> | undefined> {
     const list = (await items).filter((i): i is PickItem<T> => 'value' in i);
     this.offered[id] = list.map((i) => i.label);
+    this.offeredItems[id] = list;
+    const hook = this.whilePicking;
+    this.whilePicking = undefined;
+    await hook?.(id);
     const label = this.next(id);
     if (label === undefined) return undefined;
     const found = list.find((i) => i.label === label);
@@ -42,7 +52,8 @@ export class ScriptedUi implements UserInterface {
   }
   /** Runs while a confirmation is open, as if someone acted meanwhile (e.g. another client). */
   whileConfirming: ((id: string) => Promise<void>) | undefined;
-  async confirm(id: string): Promise<boolean> {
+  async confirm(id: string, message = '', detail = ''): Promise<boolean> {
+    this.confirmations.push({ id, message, detail });
     const hook = this.whileConfirming;
     this.whileConfirming = undefined;
     await hook?.(id);

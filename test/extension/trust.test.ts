@@ -15,6 +15,7 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
   this.timeout(60_000);
   let api: LambdaCanaryApi;
   const asked: string[] = [];
+  const askedProfiles: Array<string | undefined> = [];
   let answer = false;
   let restoreAsk: LambdaCanaryApi['connection']['askEndpointConsent'];
   const config = () => vscode.workspace.getConfiguration('lambdaCanary');
@@ -27,8 +28,9 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
     assert.ok(ext);
     api = await ext.activate();
     restoreAsk = api.connection.askEndpointConsent;
-    api.connection.askEndpointConsent = async (host) => {
+    api.connection.askEndpointConsent = async (host, _endpointUrl, profile) => {
       asked.push(host);
+      askedProfiles.push(profile);
       return answer;
     };
   });
@@ -90,6 +92,41 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
     await api.connection.reconnect();
     await api.connection.current();
     assert.deepEqual(asked, ['0.0.0.0:9'], 'remembered: not asked again');
+  });
+
+  it('a "Connect" for one profile does not cover the workspace switching to another profile', async () => {
+    // Each setting written reconnects (the tree connects again): questions are compared as a set.
+    const questions = () => [...new Set(asked.map((host, i) => `${host} as ${askedProfiles[i] ?? '(default chain)'}`))];
+    const clear = () => {
+      asked.length = 0;
+      askedProfiles.length = 0;
+    };
+    answer = true;
+    clear();
+    await setWorkspace({ connection: 'aws', profile: 'lc-trust-test-dev', endpointUrl: 'http://0.0.0.0:11' });
+    await api.connection.reconnect();
+    await api.connection.current();
+    assert.ok(questions().includes('0.0.0.0:11 as lc-trust-test-dev'), `the question names the profile: ${questions().join('; ')}`);
+    answer = false;
+    clear();
+    await setWorkspace({ profile: 'lc-trust-test-prod-admin' });
+    await api.connection.reconnect();
+    await assert.rejects(api.connection.current(), /Not connected/);
+    assert.deepEqual(questions(), ['0.0.0.0:11 as lc-trust-test-prod-admin'], 'asked again for the other profile');
+    clear();
+    await setWorkspace({ profile: 'lc-trust-test-dev' });
+    await api.connection.reconnect();
+    await api.connection.current();
+    assert.deepEqual(questions(), [], 'the first profile is still remembered');
+  });
+
+  it('an API Gateway host under amazonaws.com is asked about, not taken for AWS', async () => {
+    answer = false;
+    asked.length = 0;
+    await setWorkspace({ connection: 'aws', profile: 'lc-trust-test-dev', endpointUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod' });
+    await api.connection.reconnect();
+    await assert.rejects(api.connection.current(), /Not connected: .*abc123\.execute-api\.us-east-1\.amazonaws\.com/);
+    assert.deepEqual(asked, ['abc123.execute-api.us-east-1.amazonaws.com']);
   });
 
   it('an endpoint the user set (User settings) is not asked about', async () => {

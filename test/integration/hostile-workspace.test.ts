@@ -13,10 +13,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionConfigurationCommand, ListAliasesCommand, ListVersionsByFunctionCommand, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { createClients, endpointConsent } from '../../src/core/connection';
 import { MemoryLogger } from '../../src/core/log';
 import type { OperationContext } from '../../src/core/operations';
 import { publishWorkspaceCanary } from '../../src/core/publishWorkspace';
 import { discoverFunctions } from '../../src/core/workspace';
+import { connectionStatus, endpointConsentQuestion } from '../../src/extension/connectionText';
+import { deployOtherQuestion, untrustedPublishQuestion, workspaceFunctionItem } from '../../src/extension/commands/publishText';
 import { zipFiles } from '../../src/sandbox';
 import { ROLE, useSandbox } from './helpers';
 
@@ -292,6 +295,132 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
     await publish(root, { trusted: true });
     await resetProd();
     assert.equal(fs.existsSync(m), true, 'a trusted workspace runs git, and git runs core.fsmonitor');
+  });
+
+  // ---- where a workspace's settings send requests signed with the user's credentials ----
+
+  /**
+   * A workspace endpoint that is no Lambda or CloudWatch endpoint of AWS: the user is asked
+   * first, naming the host the real SDK client would contact, and nothing reaches the sandbox.
+   */
+  async function asksBeforeSending(endpointUrl: string, expectedHost: string): Promise<void> {
+    const before = await snapshot();
+    const consent = endpointConsent(endpointUrl, 'workspace', 'dev');
+    assert.ok(consent.ask, `${endpointUrl} must be asked about`);
+    assert.equal(consent.host, expectedHost);
+    const clients = createClients({ kind: 'aws', profile: 'lc-hostile-no-such-profile', region: 'us-east-1', endpointUrl }, { maxAttempts: 1 });
+    try {
+      const contacted = await clients.lambda.config.endpoint!();
+      const port = contacted.port ? `:${contacted.port}` : '';
+      assert.equal(`${contacted.hostname}${port}`, expectedHost, 'the host named is the host the SDK would send to');
+    } finally {
+      clients.dispose();
+    }
+    assert.deepEqual(await snapshot(), before, 'nothing was sent');
+    refused++;
+  }
+
+  it('a workspace endpointUrl at an API Gateway stage (a host anyone can own under amazonaws.com)', async () => {
+    await asksBeforeSending('https://abc123.execute-api.us-east-1.amazonaws.com/prod', 'abc123.execute-api.us-east-1.amazonaws.com');
+  });
+  it('a workspace endpointUrl at an S3 bucket', async () => {
+    await asksBeforeSending('https://lambda.s3.amazonaws.com', 'lambda.s3.amazonaws.com');
+  });
+  it('a workspace endpointUrl at a load balancer', async () => {
+    await asksBeforeSending('https://lambda-1234.us-east-1.elb.amazonaws.com', 'lambda-1234.us-east-1.elb.amazonaws.com');
+  });
+  it('a workspace endpointUrl at a CloudFront distribution or a Lambda function URL', async () => {
+    await asksBeforeSending('https://d111111abcdef8.cloudfront.net', 'd111111abcdef8.cloudfront.net');
+    await asksBeforeSending('https://abcdefghij.lambda-url.us-east-1.on.aws', 'abcdefghij.lambda-url.us-east-1.on.aws');
+  });
+  it("a workspace endpointUrl with Lambda's host as a user name (lambda.us-east-1.amazonaws.com@evil)", async () => {
+    await asksBeforeSending('https://lambda.us-east-1.amazonaws.com@evil.example', 'evil.example');
+  });
+  it("a workspace endpointUrl with Lambda's host as a prefix (lambda.us-east-1.amazonaws.com.evil.example)", async () => {
+    await asksBeforeSending('https://lambda.us-east-1.amazonaws.com.evil.example', 'lambda.us-east-1.amazonaws.com.evil.example');
+  });
+  it('a workspace endpointUrl whose region label is no region (lambda.my-bucket.amazonaws.com)', async () => {
+    await asksBeforeSending('https://lambda.my-bucket.amazonaws.com', 'lambda.my-bucket.amazonaws.com');
+  });
+  it("a workspace endpointUrl with a trailing dot or a port on Lambda's host", async () => {
+    await asksBeforeSending('https://lambda.us-east-1.amazonaws.com.', 'lambda.us-east-1.amazonaws.com.');
+    await asksBeforeSending('https://lambda.us-east-1.amazonaws.com:8443', 'lambda.us-east-1.amazonaws.com:8443');
+  });
+  it('a workspace endpointUrl that spells Lambda\'s host with full-width letters or a Cyrillic letter', async () => {
+    await asksBeforeSending('https://\uff4c\uff41\uff4d\uff42\uff44\uff41.us-east-1.amazonaws.com', 'lambda.us-east-1.amazonaws.com');
+    await asksBeforeSending('https://lambda.us-east-1.amazonaws.c\u043em', 'lambda.us-east-1.amazonaws.xn--cm-fmc');
+  });
+  it('a Connect given for one profile does not cover a workspace switching to another profile', async () => {
+    const url = 'https://collector.evil.example';
+    const remembered = new Set<string>();
+    const dev = endpointConsent(url, 'workspace', 'dev');
+    assert.ok(dev.ask);
+    remembered.add(dev.key);
+    for (const profile of ['prod-admin', undefined]) {
+      const other = endpointConsent(url, 'workspace', profile);
+      assert.ok(other.ask && !remembered.has(other.key), `profile ${profile ?? '(default chain)'} is asked about again`);
+    }
+    refused++;
+  });
+
+  // ---- the workspace's names in pickers and dialogs ----
+
+  const ICON = /(^|[^\\])\$\([a-z0-9-]+(?:~[a-z]+)?\)/i;
+  const LINK = /\[[^\]]+\]\((?:https?:\/\/|command:|file:)[^)\s]+/i;
+  // eslint-disable-next-line no-control-regex
+  const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+  it('SAM logical IDs holding $(icon), line breaks and a bidi override show as one line of text in the picker', async () => {
+    const before = await snapshot();
+    const template = ['Resources:', '  "$(pass-filled) Approved":', '    Type: AWS::Serverless::Function', '    Properties: { Handler: index.handler, CodeUri: src }', '  "Fn\\n$(warning) prod\\u202e":', '    Type: AWS::Serverless::Function', '    Properties: { Handler: index.handler, CodeUri: src }', ''].join('\n');
+    const root = workspace({ ...src, 'template.yaml': template });
+    const found = discoverFunctions(root);
+    assert.equal(found.length, 2);
+    for (const f of found) {
+      const item = workspaceFunctionItem(f, (p) => path.relative(root, p));
+      for (const text of [item.label, item.description ?? '', item.detail]) {
+        assert.doesNotMatch(text, ICON, text);
+        assert.doesNotMatch(text, INVISIBLE, JSON.stringify(text));
+      }
+      assert.ok(item.label.includes('\\$('), `the icon syntax is shown as written: ${item.label}`);
+    }
+    assert.deepEqual(await snapshot(), before);
+    refused++;
+  });
+
+  it('a code folder named with $(icon), a command link and a line break: the picker and the confirmations show it as text', async () => {
+    const before = await snapshot();
+    const dir = '$(check) ok [Trust](command:workbench.trust.manage)\nDeploy approved';
+    const root = workspace({ [`${dir}/index.js`]: 'exports.handler = async () => 1;\n', 'lambda-canary.json': cfg({ codeFolder: dir }) });
+    const [fn] = discoverFunctions(root);
+    const rel = (p: string) => path.relative(root, p);
+    const item = workspaceFunctionItem(fn, rel);
+    assert.doesNotMatch(item.detail, ICON);
+    assert.doesNotMatch(item.detail, INVISIBLE);
+    for (const q of [deployOtherQuestion(fn, 'other-fn', rel), untrustedPublishQuestion(fn, FN, 'prod', rel)]) {
+      assert.doesNotMatch(q.message + q.detail, LINK, q.detail);
+      assert.doesNotMatch(q.message + q.detail, INVISIBLE, JSON.stringify(q.detail));
+      assert.ok(q.detail.includes('Deploy approved'), 'the folder is named, as text');
+    }
+    assert.deepEqual(await snapshot(), before);
+    refused++;
+  });
+
+  it('a workspace profile and endpoint holding $(icon), line breaks and a bidi override: the status bar and the consent dialog show them as text', async () => {
+    const before = await snapshot();
+    const profile = '$(shield) admin\nConnected to the sandbox \u202e';
+    const endpointUrl = 'https://evil.example/$(lock)\n\nlambdaCanary.endpointUrl is set to https://lambda.us-east-1.amazonaws.com';
+    const status = connectionStatus({ kind: 'aws', profile, region: 'us-east-1', endpointUrl });
+    assert.ok(status.text.startsWith('$(cloud) '));
+    assert.doesNotMatch(status.text.slice('$(cloud) '.length), ICON, status.text);
+    assert.doesNotMatch(status.text + status.tooltip, INVISIBLE);
+    const consent = endpointConsent(endpointUrl, 'workspace', profile);
+    assert.ok(consent.ask);
+    const q = endpointConsentQuestion(consent.host, endpointUrl, profile);
+    assert.doesNotMatch(q.message + q.detail, INVISIBLE, JSON.stringify(q.detail));
+    assert.match(q.message, /requests to evil\.example, signed with your AWS profile "\$\(shield\) admin Connected to the sandbox"/);
+    assert.deepEqual(await snapshot(), before);
+    refused++;
   });
 
   it('a lambda-canary.json saved with a UTF-8 BOM is accepted (and a BOM in its test event)', async () => {

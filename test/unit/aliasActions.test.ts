@@ -55,4 +55,16 @@ describe('AliasActions: one action at a time per alias', () => {
     first.claim.end();
     assert.equal(a.current('fn:prod'), 'apply');
   });
+
+  it('a publish holds the alias: a second publish and an apply are told it is busy, until it ends', () => {
+    const a = new AliasActions();
+    const command = {};
+    const publish = a.begin('fn:prod', 'publish', command);
+    assert.ok(publish.ok);
+    assert.deepEqual(a.begin('fn:prod', 'publish', {}), { ok: false, running: 'publish' }, 'a double-run');
+    assert.deepEqual(a.begin('fn:prod', 'apply', panel), { ok: false, running: 'publish' }, "the panel's Apply");
+    assert.ok(a.begin('fn:staging', 'publish', {}).ok, 'another alias is free');
+    publish.claim.end();
+    assert.ok(a.begin('fn:prod', 'apply', panel).ok);
+  });
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isAwsEndpoint, isLoopbackEndpoint, listProfiles, settingSource } from '../../src/core/connection';
+import { AWS_PARTITIONS, connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isAwsEndpoint, isLoopbackEndpoint, listProfiles, settingSource } from '../../src/core/connection';
+import { connectionStatus, endpointConsentQuestion } from '../../src/extension/connectionText';
 
 describe('connection', () => {
   let dir: string;
@@ -143,37 +144,87 @@ describe('connection', () => {
     });
   });
   describe('endpoints a workspace chooses', () => {
-    it('isAwsEndpoint: https names under an AWS partition suffix, and nothing that merely looks like one', () => {
+    it('isAwsEndpoint: only the Lambda and CloudWatch endpoints of an AWS partition, written plainly', () => {
       for (const url of [
         'https://lambda.us-east-1.amazonaws.com',
         'https://monitoring.eu-west-1.amazonaws.com/',
+        'https://lambda-fips.us-east-2.amazonaws.com',
+        'https://monitoring-fips.us-gov-west-1.amazonaws.com',
         'https://lambda.us-east-1.api.aws',
+        'https://lambda-fips.us-gov-east-1.api.aws',
         'https://lambda.cn-north-1.amazonaws.com.cn',
-        'https://lambda.cn-north-1.api.amazonwebservices.com.cn',
+        'https://monitoring.cn-northwest-1.api.amazonwebservices.com.cn',
         'https://lambda.us-gov-west-1.amazonaws.com',
         'https://lambda.us-iso-east-1.c2s.ic.gov',
         'https://lambda.us-isob-east-1.sc2s.sgov.gov',
+        'https://lambda.eu-isoe-west-1.cloud.adc-e.uk',
+        'https://lambda.us-isof-south-1.csp.hci.ic.gov',
         'https://lambda.eusc-de-east-1.amazonaws.eu',
-        'https://LAMBDA.US-EAST-1.AMAZONAWS.COM.',
-        'https://attacker@lambda.us-east-1.amazonaws.com',
+        'https://LAMBDA.US-EAST-1.AMAZONAWS.COM', // DNS names are case-insensitive: the same host
+        'https://lambda.us-east-1.amazonaws.com:443', // the default port, dropped by the URL parser
       ]) {
         assert.equal(isAwsEndpoint(url), true, url);
       }
       for (const url of [
+        // Hosts under an AWS suffix that a customer owns, with a valid AWS certificate.
+        'https://abc123.execute-api.us-east-1.amazonaws.com/prod',
+        'https://abc123.execute-api.us-east-1.amazonaws.com',
+        'https://my-bucket.s3.amazonaws.com',
+        'https://my-bucket.s3.us-east-1.amazonaws.com',
+        'https://s3.us-east-1.amazonaws.com',
+        'https://my-lb-123.us-east-1.elb.amazonaws.com',
+        'https://d111111abcdef8.cloudfront.net',
+        'https://abcdefgh.lambda-url.us-east-1.on.aws',
+        'https://sts.us-east-1.amazonaws.com',
+        'https://ec2-1-2-3-4.compute-1.amazonaws.com',
+        'https://lambda.amazonaws.com', // no region
+        'https://lambda.us-east-1.s3.amazonaws.com', // a region then more labels
+        'https://x.lambda.us-east-1.amazonaws.com',
+        // Region labels that are no region of that partition.
+        'https://lambda.evil.amazonaws.com',
+        'https://lambda.my-bucket-1.amazonaws.com',
+        'https://lambda.cn-north-1.amazonaws.com', // a China region under the aws suffix
+        'https://lambda.us-east-1.amazonaws.com.cn', // and the reverse
+        'https://lambda.us_east-1.amazonaws.com',
+        // Tricks with the URL.
         'http://lambda.us-east-1.amazonaws.com', // plain http: a session token in clear
-        'https://amazonaws.com', // the bare suffix is no endpoint
+        'https://amazonaws.com',
         'https://lambda.us-east-1.amazonaws.com.evil.example',
+        'https://lambda.us-east-1.amazonaws.com.',
+        'https://lambda.us-east-1.amazonaws.com..',
         'https://evilamazonaws.com',
         'https://lambda.us-east-1.amazonaws.com@evil.example',
+        'https://attacker@lambda.us-east-1.amazonaws.com',
+        'https://user:pass@lambda.us-east-1.amazonaws.com',
+        'https://lambda.us-east-1.amazonaws.com:8443',
+        'https://lambda.us-east-1.amazonaws.com/path',
+        'https://lambda.us-east-1.amazonaws.com\\@evil.example',
+        'https://lambda.us-east-1.amazonaws.com?x=1',
+        'https://lambda.us-east-1.amazonaws.com#frag',
         'https://evil.example/lambda.us-east-1.amazonaws.com',
         'https://evil.example?x=.amazonaws.com',
         'https://evil.example#.amazonaws.com',
+        'https://lambda.us-east-1.amazonaws.c\u043em', // a Cyrillic o
+        'https://\uff4c\uff41\uff4d\uff42\uff44\uff41.us-east-1.amazonaws.com', // full-width letters, mapped to ASCII by the parser
+        'https://lambda\u3002us-east-1\u3002amazonaws\u3002com', // ideographic full stops
+        'https://xn--lambda-9ua.us-east-1.amazonaws.com',
+        'https://lambda.us-east-1.amazonaws.com\u200b',
         'https://52.94.0.1',
         'lambda.us-east-1.amazonaws.com',
         'not a url',
       ]) {
         assert.equal(isAwsEndpoint(url), false, url);
       }
+    });
+
+    it("AWS_PARTITIONS is the AWS SDK's partitions data: the same suffixes and region patterns", () => {
+      const file = path.join(path.dirname(require.resolve('@aws-sdk/core/package.json')), 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js');
+      const text = fs.readFileSync(file, 'utf8');
+      const data = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as {
+        partitions: Array<{ id: string; regionRegex: string; outputs: { dnsSuffix: string; dualStackDnsSuffix: string } }>;
+      };
+      const fromSdk = data.partitions.map((p) => ({ id: p.id, regionRegex: p.regionRegex, dnsSuffix: p.outputs.dnsSuffix, dualStackDnsSuffix: p.outputs.dualStackDnsSuffix }));
+      assert.deepEqual([...AWS_PARTITIONS].sort((a, b) => a.id.localeCompare(b.id)), fromSdk.sort((a, b) => a.id.localeCompare(b.id)));
     });
 
     it('settingSource: the folder beats the workspace beats the user; untrusted, only the user counts', () => {
@@ -189,13 +240,13 @@ describe('connection', () => {
 
     it('endpointConsent: asks only for a workspace-chosen endpoint that is neither loopback nor AWS', () => {
       const evil = 'https://collector.evil.example:8443/path?q=1';
-      assert.deepEqual(endpointConsent(evil, 'workspace'), { ask: true, host: 'collector.evil.example:8443', key: 'https://collector.evil.example:8443' });
-      assert.deepEqual(endpointConsent(evil, 'workspaceFolder'), { ask: true, host: 'collector.evil.example:8443', key: 'https://collector.evil.example:8443' });
-      assert.deepEqual(endpointConsent('http://lambda.us-east-1.amazonaws.com', 'workspace'), { ask: true, host: 'lambda.us-east-1.amazonaws.com', key: 'http://lambda.us-east-1.amazonaws.com' });
+      assert.deepEqual(endpointConsent(evil, 'workspace'), { ask: true, host: 'collector.evil.example:8443', key: JSON.stringify(['https://collector.evil.example:8443', null]) });
+      assert.deepEqual(endpointConsent(evil, 'workspaceFolder'), { ask: true, host: 'collector.evil.example:8443', key: JSON.stringify(['https://collector.evil.example:8443', null]) });
+      assert.deepEqual(endpointConsent('http://lambda.us-east-1.amazonaws.com', 'workspace'), { ask: true, host: 'lambda.us-east-1.amazonaws.com', key: JSON.stringify(['http://lambda.us-east-1.amazonaws.com', null]) });
       assert.deepEqual(endpointConsent('http://10.0.0.5:4566', 'workspace').ask, true, 'a private address is not this machine');
       assert.deepEqual(endpointConsent('http://0.0.0.0:4566', 'workspace').ask, true);
       assert.deepEqual(endpointConsent('http://localhost.evil.example:4566', 'workspace').ask, true);
-      assert.deepEqual(endpointConsent('evil.example:4566', 'workspace'), { ask: true, host: 'evil.example:4566', key: 'evil.example:4566' }, 'not a URL: asked as written');
+      assert.deepEqual(endpointConsent('evil.example:4566', 'workspace'), { ask: true, host: 'evil.example:4566', key: JSON.stringify(['evil.example:4566', null]) }, 'not a URL: asked as written');
       // What the user chose, or no endpoint, or this machine, or AWS: no question.
       assert.deepEqual(endpointConsent(evil, 'user'), { ask: false });
       assert.deepEqual(endpointConsent(evil, 'default'), { ask: false });
@@ -204,6 +255,70 @@ describe('connection', () => {
         assert.deepEqual(endpointConsent(local, 'workspace'), { ask: false }, local);
       }
       assert.deepEqual(endpointConsent('https://lambda.eu-west-1.amazonaws.com', 'workspace'), { ask: false });
+      assert.deepEqual(endpointConsent('https://monitoring.eu-west-1.amazonaws.com', 'workspaceFolder'), { ask: false });
     });
+
+    it('endpointConsent: a workspace endpoint under an AWS suffix that is not Lambda or CloudWatch is asked about', () => {
+      for (const url of [
+        'https://abc123.execute-api.us-east-1.amazonaws.com/prod',
+        'https://my-bucket.s3.amazonaws.com',
+        'https://my-lb-123.us-east-1.elb.amazonaws.com',
+        'https://d111111abcdef8.cloudfront.net',
+        'https://lambda.us-east-1.amazonaws.com@evil.example',
+        'https://lambda.us-east-1.amazonaws.com.evil.example',
+        'https://lambda.us-east-1.amazonaws.com.',
+        'https://lambda.us-east-1.amazonaws.com:8443',
+      ]) {
+        const c = endpointConsent(url, 'workspace');
+        assert.equal(c.ask, true, url);
+      }
+      assert.equal((endpointConsent('https://lambda.us-east-1.amazonaws.com@evil.example', 'workspace') as { host: string }).host, 'evil.example', 'the host the requests would go to is named');
+    });
+
+    it('endpointConsent: the answer is keyed on the endpoint and the profile whose credentials would be sent', () => {
+      const url = 'https://collector.evil.example:8443/x';
+      const dev = endpointConsent(url, 'workspace', 'dev');
+      const prod = endpointConsent(url, 'workspace', 'prod-admin');
+      const chain = endpointConsent(url, 'workspace');
+      assert.ok(dev.ask && prod.ask && chain.ask);
+      assert.equal(new Set([dev.key, prod.key, chain.key]).size, 3, 'a yes for dev covers neither prod-admin nor the default chain');
+      const otherPath = endpointConsent('https://collector.evil.example:8443/other', 'workspace', 'dev');
+      assert.ok(otherPath.ask);
+      assert.equal(otherPath.key, dev.key, 'the path is not part of it');
+      // A profile name cannot make two different pairs one key.
+      const a = endpointConsent('https://a.example', 'workspace', 'b","c');
+      const b = endpointConsent('https://a.example","b', 'workspace', 'c');
+      assert.ok(a.ask && b.ask);
+      assert.notEqual(a.key, b.key);
+    });
+  });
+});
+
+describe('connection text: workspace values shown as text', () => {
+  const ICON = /(^|[^\\])\$\([a-z0-9-]+(?:~[a-z]+)?\)/i;
+  // eslint-disable-next-line no-control-regex
+  const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+  it('the status bar: a profile or endpoint holding $(…) shows no icon; only our own leads', () => {
+    const s = connectionStatus({ kind: 'aws', profile: '$(pass) approved', region: 'us-east-1', endpointUrl: 'https://e.example/$(shield)' });
+    assert.ok(s.text.startsWith('$(cloud) '), s.text);
+    assert.doesNotMatch(s.text.slice('$(cloud) '.length), ICON, s.text);
+    assert.ok(s.text.includes('\\$(pass) approved'), s.text);
+    assert.doesNotMatch(s.tooltip, INVISIBLE);
+    const nl = connectionStatus({ kind: 'aws', profile: 'dev\nConnected to AWS prod \u202eetadpu', region: 'us-east-1' });
+    assert.doesNotMatch(nl.text + nl.tooltip, INVISIBLE, 'one line, no bidi override');
+    assert.equal(connectionStatus({ kind: 'sandbox', endpoint: 'http://127.0.0.1:1', region: 'us-east-1', embedded: true }).text, '$(beaker) sandbox');
+  });
+
+  it('the consent dialog names the profile whose credentials would be sent, and shows the endpoint as one line', () => {
+    const q = endpointConsentQuestion('evil.example', 'https://evil.example/\n\nlambdaCanary.endpointUrl is set to https://lambda.us-east-1.amazonaws.com\u202e', 'prod-admin');
+    assert.match(q.message, /signed with your AWS profile "prod-admin"/);
+    assert.match(q.detail, /signed with your AWS profile "prod-admin"/);
+    assert.doesNotMatch(q.message + q.detail, INVISIBLE, 'no line break or bidi override from the workspace value');
+    assert.match(q.detail, /"https:\/\/evil\.example\/ lambdaCanary\.endpointUrl is set to https:\/\/lambda\.us-east-1\.amazonaws\.com"/, 'the whole value, quoted, on one line');
+    const chain = endpointConsentQuestion('evil.example', 'https://evil.example', undefined);
+    assert.match(chain.message, /your default AWS credentials \(the default credential chain\)/);
+    const hostileProfile = endpointConsentQuestion('evil.example', 'https://evil.example', 'dev"\nsigned with nothing');
+    assert.doesNotMatch(hostileProfile.message, INVISIBLE);
   });
 });

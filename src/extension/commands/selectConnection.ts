@@ -50,7 +50,7 @@ export async function selectConnection(ctx: CommandContext): Promise<void> {
   const region = orDismiss(
     await ctx.ui.pick<string>(
       'region',
-      [...new Set([picked.region ?? current.region ?? 'us-east-1', ...REGIONS])].map((r) => ({ label: r, description: r === (picked.region ?? current.region) ? 'current' : undefined, value: r })),
+      [...new Set([picked.region ?? current.region ?? 'us-east-1', ...REGIONS])].map((r) => ({ label: iconText(r), description: r === (picked.region ?? current.region) ? 'current' : undefined, value: r })),
       { title: `Region${picked.profile ? ` for ${plainText(picked.profile)}` : ''}` },
     ),
   ).value;

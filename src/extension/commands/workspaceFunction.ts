@@ -5,6 +5,10 @@ import { ConfigError, discoverFunctions, readTestEvent as readWorkspaceTestEvent
 import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { Dismissed, orDismiss } from './common';
+import { workspaceFunctionItem } from './publishText';
+
+/** A path as shown to the user: relative to its workspace folder. */
+export const relativePath = (file: string): string => vscode.workspace.asRelativePath(file);
 
 /**
  * The function the workspace holds: from lambda-canary.json, else a SAM template; several →
@@ -47,12 +51,7 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
   if (found.length === 1) return found[0];
   const picked = await ctx.ui.pick<WorkspaceFunction>(
     'workspaceFunction',
-    found.map((f) => ({
-      label: f.functionName ?? f.logicalId ?? '?',
-      description: f.logicalId && f.functionName ? f.logicalId : undefined,
-      detail: vscode.workspace.asRelativePath(f.codeDir),
-      value: f,
-    })),
+    found.map((f) => ({ ...workspaceFunctionItem(f, relativePath), value: f })),
     { title: 'Which function of the workspace?' },
   );
   return orDismiss(picked).value;
