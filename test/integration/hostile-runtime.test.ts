@@ -227,6 +227,88 @@ describe('hostile handlers: the runtime (real SDK)', function () {
     });
   });
 
+  describe("a function's NODE_OPTIONS asking for a debugger", () => {
+    const h = useSandbox();
+    const DEBUGGEE = `const inspector = require('inspector');
+exports.handler = async () => ({ url: inspector.url() ?? null, debugPort: process.debugPort, options: process.env.NODE_OPTIONS ?? null,
+  preloaded: globalThis.__preloaded === true, noDeprecation: process.noDeprecation === true });
+`;
+    interface Seen { url: string | null; debugPort: number; options: string | null; preloaded: boolean; noDeprecation: boolean }
+
+    async function invokeTail(lambda: LambdaClient, name: string): Promise<{ seen: Seen; log: string; functionError?: string }> {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail', Payload: Buffer.from('{}') }));
+      const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
+      assert.equal(out.FunctionError, undefined, text);
+      return { seen: JSON.parse(text) as Seen, log: Buffer.from(out.LogResult ?? '', 'base64').toString('utf8'), functionError: out.FunctionError };
+    }
+
+    /** The flags are gone from the runtime, the log says so, the function's configuration is as written. */
+    async function debuggerRefused(nodeOptions: string, removed: string, kept: string): Promise<Seen> {
+      const { lambda, sandbox } = h();
+      const fn = unique('debuggee');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': DEBUGGEE }, { Environment: { Variables: { NODE_OPTIONS: nodeOptions } } });
+      const { seen, log } = await invokeTail(lambda, fn);
+      assert.equal(seen.url, null, `a debugger listens at ${seen.url}`);
+      assert.equal(seen.options, kept, 'NODE_OPTIONS as the runtime got it');
+      assert.ok(log.includes(`WARN\tThe sandbox removed ${removed} from NODE_OPTIONS: it never starts a debugger`), log);
+      // The configuration still says what was written: only the runtime's copy is changed.
+      assert.equal(before.Environment?.Variables?.NODE_OPTIONS, nodeOptions);
+      await assertUnchanged(lambda, before);
+      return seen;
+    }
+
+    it('--inspect=0.0.0.0:0 (a debugger for the whole network) is removed, with a line in the log', async () => {
+      await debuggerRefused('--inspect=0.0.0.0:0', '--inspect=0.0.0.0:0', '');
+    });
+
+    it('--inspect-brk=0.0.0.0:0 is removed: init neither waits for a debugger nor times out', async () => {
+      const started = Date.now();
+      await debuggerRefused('--inspect-brk=0.0.0.0:0', '--inspect-brk=0.0.0.0:0', '');
+      assert.ok(Date.now() - started < 5000, 'init did not wait for a debugger');
+    });
+
+    it('quoted, underscored and split spellings (`"--inspect=…"`, --inspect_wait, --inspect-port HOST, --debug-port) are removed; other flags stay', async () => {
+      const seen = await debuggerRefused(
+        '--no-deprecation "--inspect=0.0.0.0:0" --inspect_wait=0.0.0.0:0 --inspect-port 0.0.0.0:9231 --debug-port=0.0.0.0:9232',
+        '--inspect=0.0.0.0:0 --inspect_wait=0.0.0.0:0 --inspect-port 0.0.0.0:9231 --debug-port=0.0.0.0:9232',
+        '--no-deprecation',
+      );
+      assert.equal(seen.noDeprecation, true, 'the flag that is not the inspector still applies');
+      assert.equal(seen.debugPort, 9229, "the debug port is Node's default (loopback), not the one asked for");
+    });
+
+    it('a --require of a file in the package is left alone, as Lambda honours it', async () => {
+      const { lambda, sandbox } = h();
+      const fn = unique('preloader');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': DEBUGGEE, 'pre.js': 'globalThis.__preloaded = true;\n' }, { Environment: { Variables: { NODE_OPTIONS: '--require ./pre.js' } } });
+      const { seen, log } = await invokeTail(lambda, fn);
+      assert.equal(seen.preloaded, true);
+      assert.equal(seen.options, '--require ./pre.js');
+      assert.doesNotMatch(log, /removed/);
+      await assertUnchanged(lambda, before);
+    });
+
+    it('a record from a shared state folder asking for a debugger gets none either', async () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'state-'));
+      const first = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+      const c1 = clientsFor(first);
+      await createWith(c1.lambda, () => first.settle(), 'shared', { 'index.js': DEBUGGEE }, { Environment: { Variables: { NODE_OPTIONS: '--inspect=0.0.0.0:0' } } });
+      c1.lambda.destroy();
+      await first.close();
+      const logged: string[] = [];
+      const second = await startSandbox({ stateDir: dir, updateDelayMs: 0, log: (l) => logged.push(l) });
+      const c2 = clientsFor(second);
+      try {
+        const { seen } = await invokeTail(c2.lambda, 'shared');
+        assert.equal(seen.url, null);
+        assert.ok(logged.some((l) => l.includes('removed --inspect=0.0.0.0:0 from NODE_OPTIONS')), logged.join('\n'));
+      } finally {
+        c2.lambda.destroy();
+        await second.close();
+      }
+    });
+  });
+
   describe('memory', () => {
     const h = useSandbox();
     const hog = (body: string) => ({ 'index.js': COUNTER, 'hog.js': `module.exports = async (e) => {\n${body}\n};\n` });

@@ -14,6 +14,48 @@ export interface RuntimeProcessOptions {
   memorySize: number;
 }
 
+/**
+ * Removes the inspector flags (--inspect, --inspect-brk, --inspect-port, --inspect-wait, --debug*)
+ * from a function's NODE_OPTIONS, which Lambda passes to its runtime: a debugger they start listens
+ * for anyone who can reach it (--inspect=0.0.0.0:0: the whole network) and runs whatever code it
+ * is sent. Other flags stay (--require of a file in the package is legitimate), in Node's own
+ * syntax: space-separated, double quotes with backslash escapes.
+ */
+export function withoutInspectorFlags(nodeOptions: string): { value: string; removed: string[] } {
+  const tokens: string[] = [];
+  let current: string | undefined;
+  let quoted = false;
+  for (let i = 0; i < nodeOptions.length; i++) {
+    let ch = nodeOptions[i];
+    if (ch === '\\' && quoted && i + 1 < nodeOptions.length) ch = nodeOptions[++i];
+    else if (ch === ' ' && !quoted) {
+      if (current !== undefined) tokens.push(current);
+      current = undefined;
+      continue;
+    } else if (ch === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    current = (current ?? '') + ch;
+  }
+  if (current !== undefined) tokens.push(current);
+  const kept: string[] = [];
+  const removed: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    // Node reads `_` in an option's name as `-`.
+    const name = tokens[i].split('=')[0].replaceAll('_', '-');
+    if (!/^--(inspect|debug)(-|$)/.test(name)) {
+      kept.push(tokens[i]);
+      continue;
+    }
+    removed.push(tokens[i]);
+    // The two that take their host:port as the next word.
+    if ((name === '--inspect-port' || name === '--debug-port') && !tokens[i].includes('=') && i + 1 < tokens.length) removed.push(tokens[++i]);
+  }
+  const quote = (t: string) => (/[\s"\\]/.test(t) ? `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"` : t);
+  return { value: removed.length ? kept.map(quote).join(' ') : nodeOptions, removed };
+}
+
 /** Children alive now, killed if the host exits while they run. */
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
