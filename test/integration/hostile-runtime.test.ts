@@ -173,7 +173,7 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       assert.equal(probe.env.STAGE, 'beta');
       assert.equal(probe.env.AWS_LAMBDA_FUNCTION_NAME, 'probe');
       for (const key of Object.keys(probe.env)) {
-        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
+        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|_LAMBDA_CANARY_ENV_ID|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
       }
       await assertUnchanged(lambda, probeConfig);
     });
@@ -456,6 +456,76 @@ exports.handler = async (e) => {
       assert.ok([pid, ...kids].every(alive), 'a warm environment keeps what it started between invocations');
       await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
       await assertGone([pid, ...kids], 1500, 'the deleted function’s environment');
+    });
+
+    /** Starts a process that leaves the runtime's tree, group and session (a double fork, setsid) and writes its pid. */
+    const ESCAPER = `const { spawn } = require('child_process');
+const fs = require('fs');
+exports.handler = async (e) => {
+  spawn('sh', ['-c', "(setsid sh -c 'echo $$ > " + e.file + "; exec sleep 300' >/dev/null 2>&1 &)"], { detached: true, stdio: 'ignore' }).unref();
+  for (let i = 0; i < 200 && !fs.existsSync(e.file); i++) await new Promise((r) => setTimeout(r, 10));
+  if (e.exit) process.exit(3);
+  if (e.hang) await new Promise(() => {});
+  return { pid: process.pid };
+};
+`;
+    const escapedPid = async (file: string): Promise<number> => {
+      const deadline = Date.now() + 5000;
+      while (!/^\d+\n$/.test(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '') && Date.now() < deadline) await sleep(20);
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      assert.ok(alive(pid), 'the double-forked process runs');
+      if (linux) {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').slice(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+        assert.equal(stat[1], '1', 'reparented to init: outside the runtime’s tree');
+      }
+      return pid;
+    };
+
+    it('a double-forked, setsid process is gone once the sandbox is closed', async function () {
+      if (process.platform === 'win32') this.skip();
+      const own = await startSandbox({ updateDelayMs: 0 });
+      const { lambda } = clientsFor(own);
+      const file = path.join(scratch, 'escaped-close.pid');
+      try {
+        await createWith(lambda, () => own.settle(), 'escaper', { 'index.js': ESCAPER }, { Timeout: 5 });
+        const r = await invokeWith(lambda, 'escaper', { file });
+        assert.equal(r.functionError, undefined, r.text);
+        const pid = await escapedPid(file);
+        await own.close();
+        await assertGone([pid], 1000, 'the double-forked process after close');
+      } finally {
+        lambda.destroy();
+        await own.close().catch(() => undefined);
+      }
+    });
+
+    it('a double-forked process is gone after its invocation times out, or its function is deleted', async function () {
+      if (process.platform === 'win32') this.skip();
+      const { lambda, sandbox } = h();
+      const fn = unique('escaper');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': ESCAPER }, { Timeout: 2 });
+      const timedOut = path.join(scratch, `${fn}-timeout.pid`);
+      const r = await invokeWith(lambda, fn, { file: timedOut, hang: true });
+      assert.match((r.body as { errorMessage: string }).errorMessage, /Task timed out/);
+      await assertGone([Number(fs.readFileSync(timedOut, 'utf8'))], 1000, 'the double-forked process after a timeout');
+      await assertUnchanged(lambda, before);
+      const warm = path.join(scratch, `${fn}-warm.pid`);
+      assert.equal((await invokeWith(lambda, fn, { file: warm })).functionError, undefined);
+      const pid = await escapedPid(warm);
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
+      await assertGone([pid], 1500, 'the double-forked process of a deleted function');
+    });
+
+    it('a double-forked process is gone when the runtime that started it exits (process.exit)', async function () {
+      if (process.platform === 'win32') this.skip();
+      const { lambda, sandbox } = h();
+      const fn = unique('escaper');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': ESCAPER }, { Timeout: 5 });
+      const file = path.join(scratch, `${fn}-exit.pid`);
+      const r = await invokeWith(lambda, fn, { file, exit: true });
+      assert.equal((r.body as { errorType: string }).errorType, 'Runtime.ExitError', r.text);
+      await assertGone([Number(fs.readFileSync(file, 'utf8'))], 1500, 'the double-forked process of an exited runtime');
+      await assertUnchanged(lambda, before);
     });
 
     it('closing the sandbox leaves no process behind', async () => {
