@@ -173,7 +173,7 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       assert.equal(probe.env.STAGE, 'beta');
       assert.equal(probe.env.AWS_LAMBDA_FUNCTION_NAME, 'probe');
       for (const key of Object.keys(probe.env)) {
-        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|_LAMBDA_CANARY_ENV_ID|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
+        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|LAMBDA_CANARY_ENVIRONMENT_ID|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
       }
       await assertUnchanged(lambda, probeConfig);
     });

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
  * A variable naming one execution environment, inherited by whatever its handler starts: a process
  * that left the runtime's process group and tree (a double fork, setsid) is still found by it.
  */
-export const ENVIRONMENT_ID_VARIABLE = '_LAMBDA_CANARY_ENV_ID';
+export const ENVIRONMENT_ID_VARIABLE = 'LAMBDA_CANARY_ENVIRONMENT_ID';
 const environmentIds = new WeakMap<ChildProcess, string>();
 
 export interface RuntimeProcessOptions {
