@@ -130,6 +130,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     workerScript: options.workerScript ?? defaultWorkerScript(),
     codeRoot: codeDir,
     maxEnvironmentsPerVersion: options.maxEnvironmentsPerVersion,
+    log: options.log,
   });
   const metrics = new MetricsStore();
   const faults = new FaultInjector();
@@ -180,10 +181,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let boundPort = 0;
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err) => {
-      options.log?.(`internal error: ${String(err)}`);
+      options.log?.(`internal error: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
       if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ Type: 'Service', message: 'An internal error occurred.' }));
+        // AWS's shape, never the error's own text: the detail is in the sandbox log.
+        const body = JSON.stringify({ Type: 'Service', message: 'An internal error occurred.' });
+        res.writeHead(500, {
+          'x-amzn-RequestId': crypto.randomUUID(),
+          'x-amzn-ErrorType': 'ServiceException',
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+        });
+        res.end(body);
       } else {
         res.destroy();
       }
@@ -193,7 +201,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestId = crypto.randomUUID();
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    // Only origin-form targets ("/path?query"), as every SDK sends: an absolute URL names a host
+    // other than the one the caller checks cover, and a target that does not parse is refused.
+    const rawTarget = req.url ?? '/';
+    let url = new URL('http://sandbox/');
+    let badTarget: string | undefined = rawTarget.startsWith('/') ? undefined : 'not a path';
+    if (!badTarget) {
+      try {
+        url = new URL(`http://sandbox${rawTarget}`);
+      } catch {
+        badTarget = 'not a valid URL path';
+      }
+    }
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
     // CloudWatch's Query protocol: a form posted to `/`, the operation in its Action parameter.
@@ -272,6 +291,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     else if (route) op = route.op;
 
     try {
+      if (badTarget) {
+        refusal = `request target ${JSON.stringify(rawTarget.slice(0, 200))} is ${badTarget}`;
+        throw new AwsError('UnknownOperationException', 400, `The request target must be a path such as /2015-03-31/functions (origin form, as the AWS SDKs send it); got ${JSON.stringify(rawTarget.slice(0, 200))}, which is ${badTarget}.`);
+      }
       admit(checkCaller(req.headers, boundPort));
 
       if (code) {
@@ -361,7 +384,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } catch (err) {
       if (!bodyTaken) await discardBody(req);
       if (err instanceof AwsError) await sendError(err);
-      else await sendError(serviceError(`An internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
+      else {
+        // The detail (a Node error's own text, paths) is for the sandbox log, not the client.
+        options.log?.(`${req.method} ${url.pathname} ${op} internal error (request ${requestId}): ${err instanceof Error && err.stack ? err.stack : String(err)}`);
+        await sendError(serviceError(`An internal error occurred (request ${requestId}); the sandbox log has the detail.`));
+      }
     }
   }
 
@@ -379,7 +406,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await sleep(fault.delayMs ?? 30_000);
         return undefined;
       case 'hook':
-        await fault.hook?.();
+        try {
+          await fault.hook?.();
+        } catch (e) {
+          // An injected fault's own text is meant for the client, unlike an internal error's.
+          return e instanceof AwsError ? e : serviceError(`An internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+        }
         return undefined;
     }
   }

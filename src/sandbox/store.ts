@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionRecord } from './model';
 import { recordProblem, repairTags } from './model';
+import { environmentProblem } from './validation';
 
 /**
  * Where the sandbox keeps its functions and code blobs: in memory, or in a directory so that
@@ -131,7 +132,7 @@ export class DirectoryStore implements Store {
       let problem: string | undefined;
       try {
         rec = JSON.parse(text);
-        problem = recordProblem(rec);
+        problem = recordProblem(rec) ?? environmentsProblem(rec as FunctionRecord);
       } catch (e) {
         problem = (e as Error).message;
       }
@@ -250,4 +251,13 @@ export function atomicWrite(file: string, data: string | Buffer): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+}
+
+/** An environment no runtime process could be started with, stored before write-time checks refused it. */
+function environmentsProblem(fn: FunctionRecord): string | undefined {
+  for (const [i, v] of [fn.latest, ...fn.versions].entries()) {
+    const p = environmentProblem(v.settings.environment);
+    if (p) return `${i === 0 ? '$LATEST' : `version ${v.version}`}: ${p}`;
+  }
+  return undefined;
 }

@@ -233,15 +233,36 @@ export const RESERVED_ENVIRONMENT_KEYS = [
 /** Lambda's limit on the environment: its variables as JSON, at most 4 KB. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
+const ENVIRONMENT_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+
+/**
+ * What makes a stored environment unusable for a runtime process (a key Lambda refuses, a value
+ * with a NUL), for records written before these checks; undefined when it is fine.
+ */
+export function environmentProblem(vars: Record<string, string>): string | undefined {
+  for (const [k, v] of Object.entries(vars)) {
+    if (!ENVIRONMENT_KEY.test(k)) return `the environment variable name ${JSON.stringify(k)} is not of the pattern [a-zA-Z]([a-zA-Z0-9_])+`;
+    if (v.includes('\u0000')) return `the environment variable ${k} holds a null character`;
+  }
+  return undefined;
+}
+
 export function checkEnvironment(raw: unknown): Record<string, string> {
   const env = expectStructure(raw, 'Environment', '{"Variables": {"KEY": "value"}}');
   if (env === undefined) return {};
   const vars = expectStringMap(env.Variables, 'Environment.Variables');
   if (vars === undefined) return {};
   for (const k of Object.keys(vars)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k)) {
+    if (!ENVIRONMENT_KEY.test(k)) {
       throw validation(k, 'environment.variables', 'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]');
     }
+  }
+  const nul = Object.keys(vars).filter((k) => vars[k].includes('\u0000'));
+  if (nul.length) {
+    // No process environment can hold a NUL: every invocation would fail to start the runtime.
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the values of ${nul.join(', ')} contain a null character (U+0000), which no process environment can hold. Remove it from the value.`,
+    );
   }
   const reserved = Object.keys(vars).filter((k) => (RESERVED_ENVIRONMENT_KEYS as readonly string[]).includes(k));
   if (reserved.length) {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -33,6 +34,30 @@ function send(sandbox: Sandbox, method: string, pathname: string, headers: Recor
     });
     req.on('error', reject);
     req.end(data);
+  });
+}
+
+/**
+ * Writes `head` (request line and headers, CRLF-separated) as is on a raw socket, as no HTTP client
+ * library would send it, and reads the reply to its end.
+ */
+function sendRaw(sandbox: Sandbox, head: string, body = ''): Promise<Reply & { raw: string }> {
+  const { port } = new URL(sandbox.endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => {
+      socket.end(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [top, ...rest] = raw.split('\r\n\r\n');
+      const [statusLine, ...lines] = top.split('\r\n');
+      const headers: http.IncomingHttpHeaders = {};
+      for (const l of lines) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n'), raw });
+    });
   });
 }
 
@@ -299,6 +324,51 @@ describe('hostile HTTP: only what an AWS SDK sends is served', function () {
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('content-type'), 'application/zip');
       assert.deepEqual(Buffer.from(await r.arrayBuffer()), zip);
+    });
+  });
+
+  describe('request targets no SDK sends (raw sockets)', () => {
+    const host = () => `host: 127.0.0.1:${new URL(open.endpoint).port}`;
+    const signedLines = () => Object.entries(signed()).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+    /** AWS's shape on a raw reply: a length, not chunks, and a request id. */
+    function awsShaped(r: Reply & { raw: string }): void {
+      assert.equal(r.headers['transfer-encoding'], undefined, r.raw);
+      assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body), r.raw);
+      assert.match(String(r.headers['x-amzn-requestid']), /^[0-9a-f-]{36}$/, r.raw);
+    }
+
+    it('a target that does not parse as a URL (GET http://[x/): 400 in AWS’s shape with a request id, not a chunked 500', async () => {
+      const r = await sendRaw(open, `GET http://[x/ HTTP/1.1\r\n${host()}\r\n${signedLines()}`);
+      refused(r, 400, 'UnknownOperationException', /^The request target must be a path such as \/2015-03-31\/functions .*got "http:\/\/\[x\/"/);
+      awsShaped(r);
+    });
+
+    it('an absolute-form target naming another host with a loopback Host (GET http://evil.example/2015-03-31/functions): 400, not served', async () => {
+      const r = await sendRaw(open, `GET http://evil.example${F} HTTP/1.1\r\n${host()}\r\n${signedLines()}`);
+      refused(r, 400, 'UnknownOperationException', /origin form, as the AWS SDKs send it\); got "http:\/\/evil\.example\/2015-03-31\/functions", which is not a path/);
+      assert.doesNotMatch(r.body, /victim/, 'the function list was not served');
+      awsShaped(r);
+    });
+
+    it('an absolute-form Invoke naming the sandbox itself: 400, the handler does not run', async () => {
+      const r = await sendRaw(open, `POST ${open.endpoint}${F}/victim/invocations HTTP/1.1\r\n${host()}\r\n${signedLines()}\r\ncontent-type: application/json`, '{}');
+      refused(r, 400, 'UnknownOperationException', /which is not a path/);
+      awsShaped(r);
+    });
+
+    it('a protocol-relative target (GET //evil.example/2015-03-31/functions) is a path, not a host: 404, not served', async () => {
+      const r = await sendRaw(open, `GET //evil.example${F} HTTP/1.1\r\n${host()}\r\n${signedLines()}`);
+      assert.equal(r.status, 404, r.raw);
+      assert.equal(r.headers['x-amzn-errortype'], 'UnknownOperationException');
+      assert.match(JSON.parse(r.body).message, /No Lambda operation at GET \/\/evil\.example\/2015-03-31\/functions/);
+      assert.doesNotMatch(r.body, /victim/);
+      awsShaped(r);
+    });
+
+    it('the asterisk form (OPTIONS * HTTP/1.1): 400 in AWS’s shape', async () => {
+      const r = await sendRaw(open, `OPTIONS * HTTP/1.1\r\n${host()}\r\n${signedLines()}`);
+      refused(r, 400, 'UnknownOperationException', /got "\*", which is not a path/);
+      awsShaped(r);
     });
   });
 

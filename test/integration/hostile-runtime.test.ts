@@ -173,7 +173,7 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       assert.equal(probe.env.STAGE, 'beta');
       assert.equal(probe.env.AWS_LAMBDA_FUNCTION_NAME, 'probe');
       for (const key of Object.keys(probe.env)) {
-        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
+        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|LAMBDA_CANARY_ENVIRONMENT_ID|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
       }
       await assertUnchanged(lambda, probeConfig);
     });
@@ -224,6 +224,88 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       host.kill('SIGKILL');
       await assertGone([pid], 3000, 'the runtime of a dead host');
       assert.equal(await running, 'host gone');
+    });
+  });
+
+  describe("a function's NODE_OPTIONS asking for a debugger", () => {
+    const h = useSandbox();
+    const DEBUGGEE = `const inspector = require('inspector');
+exports.handler = async () => ({ url: inspector.url() ?? null, debugPort: process.debugPort, options: process.env.NODE_OPTIONS ?? null,
+  preloaded: globalThis.__preloaded === true, noDeprecation: process.noDeprecation === true });
+`;
+    interface Seen { url: string | null; debugPort: number; options: string | null; preloaded: boolean; noDeprecation: boolean }
+
+    async function invokeTail(lambda: LambdaClient, name: string): Promise<{ seen: Seen; log: string; functionError?: string }> {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail', Payload: Buffer.from('{}') }));
+      const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
+      assert.equal(out.FunctionError, undefined, text);
+      return { seen: JSON.parse(text) as Seen, log: Buffer.from(out.LogResult ?? '', 'base64').toString('utf8'), functionError: out.FunctionError };
+    }
+
+    /** The flags are gone from the runtime, the log says so, the function's configuration is as written. */
+    async function debuggerRefused(nodeOptions: string, removed: string, kept: string): Promise<Seen> {
+      const { lambda, sandbox } = h();
+      const fn = unique('debuggee');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': DEBUGGEE }, { Environment: { Variables: { NODE_OPTIONS: nodeOptions } } });
+      const { seen, log } = await invokeTail(lambda, fn);
+      assert.equal(seen.url, null, `a debugger listens at ${seen.url}`);
+      assert.equal(seen.options, kept, 'NODE_OPTIONS as the runtime got it');
+      assert.ok(log.includes(`WARN\tThe sandbox removed ${removed} from NODE_OPTIONS: it never starts a debugger`), log);
+      // The configuration still says what was written: only the runtime's copy is changed.
+      assert.equal(before.Environment?.Variables?.NODE_OPTIONS, nodeOptions);
+      await assertUnchanged(lambda, before);
+      return seen;
+    }
+
+    it('--inspect=0.0.0.0:0 (a debugger for the whole network) is removed, with a line in the log', async () => {
+      await debuggerRefused('--inspect=0.0.0.0:0', '--inspect=0.0.0.0:0', '');
+    });
+
+    it('--inspect-brk=0.0.0.0:0 is removed: init neither waits for a debugger nor times out', async () => {
+      const started = Date.now();
+      await debuggerRefused('--inspect-brk=0.0.0.0:0', '--inspect-brk=0.0.0.0:0', '');
+      assert.ok(Date.now() - started < 5000, 'init did not wait for a debugger');
+    });
+
+    it('quoted, underscored and split spellings (`"--inspect=…"`, --inspect_wait, --inspect-port HOST, --debug-port) are removed; other flags stay', async () => {
+      const seen = await debuggerRefused(
+        '--no-deprecation "--inspect=0.0.0.0:0" --inspect_wait=0.0.0.0:0 --inspect-port 0.0.0.0:9231 --debug-port=0.0.0.0:9232',
+        '--inspect=0.0.0.0:0 --inspect_wait=0.0.0.0:0 --inspect-port 0.0.0.0:9231 --debug-port=0.0.0.0:9232',
+        '--no-deprecation',
+      );
+      assert.equal(seen.noDeprecation, true, 'the flag that is not the inspector still applies');
+      assert.equal(seen.debugPort, 9229, "the debug port is Node's default (loopback), not the one asked for");
+    });
+
+    it('a --require of a file in the package is left alone, as Lambda honours it', async () => {
+      const { lambda, sandbox } = h();
+      const fn = unique('preloader');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': DEBUGGEE, 'pre.js': 'globalThis.__preloaded = true;\n' }, { Environment: { Variables: { NODE_OPTIONS: '--require ./pre.js' } } });
+      const { seen, log } = await invokeTail(lambda, fn);
+      assert.equal(seen.preloaded, true);
+      assert.equal(seen.options, '--require ./pre.js');
+      assert.doesNotMatch(log, /removed/);
+      await assertUnchanged(lambda, before);
+    });
+
+    it('a record from a shared state folder asking for a debugger gets none either', async () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'state-'));
+      const first = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+      const c1 = clientsFor(first);
+      await createWith(c1.lambda, () => first.settle(), 'shared', { 'index.js': DEBUGGEE }, { Environment: { Variables: { NODE_OPTIONS: '--inspect=0.0.0.0:0' } } });
+      c1.lambda.destroy();
+      await first.close();
+      const logged: string[] = [];
+      const second = await startSandbox({ stateDir: dir, updateDelayMs: 0, log: (l) => logged.push(l) });
+      const c2 = clientsFor(second);
+      try {
+        const { seen } = await invokeTail(c2.lambda, 'shared');
+        assert.equal(seen.url, null);
+        assert.ok(logged.some((l) => l.includes('removed --inspect=0.0.0.0:0 from NODE_OPTIONS')), logged.join('\n'));
+      } finally {
+        c2.lambda.destroy();
+        await second.close();
+      }
     });
   });
 
@@ -374,6 +456,76 @@ exports.handler = async (e) => {
       assert.ok([pid, ...kids].every(alive), 'a warm environment keeps what it started between invocations');
       await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
       await assertGone([pid, ...kids], 1500, 'the deleted function’s environment');
+    });
+
+    /** Starts a process that leaves the runtime's tree, group and session (a double fork, setsid) and writes its pid. */
+    const ESCAPER = `const { spawn } = require('child_process');
+const fs = require('fs');
+exports.handler = async (e) => {
+  spawn('sh', ['-c', "(setsid sh -c 'echo $$ > " + e.file + "; exec sleep 300' >/dev/null 2>&1 &)"], { detached: true, stdio: 'ignore' }).unref();
+  for (let i = 0; i < 200 && !fs.existsSync(e.file); i++) await new Promise((r) => setTimeout(r, 10));
+  if (e.exit) process.exit(3);
+  if (e.hang) await new Promise(() => {});
+  return { pid: process.pid };
+};
+`;
+    const escapedPid = async (file: string): Promise<number> => {
+      const deadline = Date.now() + 5000;
+      while (!/^\d+\n$/.test(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '') && Date.now() < deadline) await sleep(20);
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      assert.ok(alive(pid), 'the double-forked process runs');
+      if (linux) {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').slice(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+        assert.equal(stat[1], '1', 'reparented to init: outside the runtime’s tree');
+      }
+      return pid;
+    };
+
+    it('a double-forked, setsid process is gone once the sandbox is closed', async function () {
+      if (process.platform === 'win32') this.skip();
+      const own = await startSandbox({ updateDelayMs: 0 });
+      const { lambda } = clientsFor(own);
+      const file = path.join(scratch, 'escaped-close.pid');
+      try {
+        await createWith(lambda, () => own.settle(), 'escaper', { 'index.js': ESCAPER }, { Timeout: 5 });
+        const r = await invokeWith(lambda, 'escaper', { file });
+        assert.equal(r.functionError, undefined, r.text);
+        const pid = await escapedPid(file);
+        await own.close();
+        await assertGone([pid], 1000, 'the double-forked process after close');
+      } finally {
+        lambda.destroy();
+        await own.close().catch(() => undefined);
+      }
+    });
+
+    it('a double-forked process is gone after its invocation times out, or its function is deleted', async function () {
+      if (process.platform === 'win32') this.skip();
+      const { lambda, sandbox } = h();
+      const fn = unique('escaper');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': ESCAPER }, { Timeout: 2 });
+      const timedOut = path.join(scratch, `${fn}-timeout.pid`);
+      const r = await invokeWith(lambda, fn, { file: timedOut, hang: true });
+      assert.match((r.body as { errorMessage: string }).errorMessage, /Task timed out/);
+      await assertGone([Number(fs.readFileSync(timedOut, 'utf8'))], 1000, 'the double-forked process after a timeout');
+      await assertUnchanged(lambda, before);
+      const warm = path.join(scratch, `${fn}-warm.pid`);
+      assert.equal((await invokeWith(lambda, fn, { file: warm })).functionError, undefined);
+      const pid = await escapedPid(warm);
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
+      await assertGone([pid], 1500, 'the double-forked process of a deleted function');
+    });
+
+    it('a double-forked process is gone when the runtime that started it exits (process.exit)', async function () {
+      if (process.platform === 'win32') this.skip();
+      const { lambda, sandbox } = h();
+      const fn = unique('escaper');
+      const before = await createWith(lambda, () => sandbox.settle(), fn, { 'index.js': ESCAPER }, { Timeout: 5 });
+      const file = path.join(scratch, `${fn}-exit.pid`);
+      const r = await invokeWith(lambda, fn, { file, exit: true });
+      assert.equal((r.body as { errorType: string }).errorType, 'Runtime.ExitError', r.text);
+      await assertGone([Number(fs.readFileSync(file, 'utf8'))], 1500, 'the double-forked process of an exited runtime');
+      await assertUnchanged(lambda, before);
     });
 
     it('closing the sandbox leaves no process behind', async () => {

@@ -5,6 +5,9 @@
  * the event loop stays free while a big package is checked or unpacked.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateAliasCommand,
@@ -19,7 +22,8 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
-import { handlerZip, sleep, useSandbox } from './helpers';
+import { startSandbox } from '../../src/sandbox';
+import { clientsFor, handlerZip, sleep, useSandbox } from './helpers';
 import { createFn, createInput, fast, publish, rejectsWith } from './lambda-testkit';
 import { honestBomb, lyingBomb, manyFiles, rawZip } from './zip-craft';
 
@@ -125,6 +129,35 @@ describe('hostile inputs to the sandbox: refused with AWS’s error, nothing cha
       );
     });
 
+    it('a NUL in a value (UpdateFunctionConfiguration) is refused naming the variable, the variables stay', async () => {
+      await refused(
+        () => h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: FN, Environment: { Variables: { STAGE: 'x', AB: 'x\u0000y' } } })),
+        'InvalidParameterValueException',
+        400,
+        /values of AB contain a null character \(U\+0000\)/,
+      );
+    });
+
+    it('a NUL in a value at CreateFunction creates nothing', async () => {
+      await refused(
+        () => h().lambda.send(new CreateFunctionCommand(createInput('hs-nul', { Environment: { Variables: { OK: 'fine', TRAILING: 'end\u0000' } } }))),
+        'InvalidParameterValueException',
+        400,
+        /values of TRAILING contain a null character/,
+      );
+    });
+
+    it('keys outside [a-zA-Z]([a-zA-Z0-9_])+ (a NUL, "=", one letter) are a ValidationException', async () => {
+      for (const key of ['A\u0000B', 'A=B', 'X']) {
+        await refused(
+          () => h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: FN, Environment: { Variables: { [key]: 'v' } } })),
+          'ValidationException',
+          400,
+          /Map keys must satisfy constraint: \[Member must satisfy regular expression pattern: \[a-zA-Z\]\(\[a-zA-Z0-9_\]\)\+\]/,
+        );
+      }
+    });
+
     it('more than 4 KB of variables is refused', async () => {
       await refused(
         () => h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: FN, Environment: { Variables: { BIG: 'x'.repeat(5000) } } })),
@@ -132,6 +165,67 @@ describe('hostile inputs to the sandbox: refused with AWS’s error, nothing cha
         400,
         /exceeded the 4KB limit/,
       );
+    });
+  });
+
+  describe('an environment no runtime can be started with, stored before these checks', () => {
+    it('a state record whose variables hold a NUL is set aside at load, with a warning; the other functions load and run', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-hostile-nul-state-'));
+      try {
+        const first = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+        const c1 = clientsFor(first);
+        await createFn(c1.lambda, 'hs-keep', { Code: { ZipFile: handlerZip({ kept: true }) } });
+        await createFn(c1.lambda, 'hs-old', { Environment: { Variables: { AB: 'xy' } } });
+        c1.lambda.destroy();
+        c1.cloudwatch.destroy();
+        await first.close();
+        // An earlier release accepted the NUL: the record holds it as JSON's \u0000.
+        const fnDir = path.join(dir, 'functions');
+        const file = fs.readdirSync(fnDir).find((f) => fs.readFileSync(path.join(fnDir, f), 'utf8').includes('"hs-old"'))!;
+        const text = fs.readFileSync(path.join(fnDir, file), 'utf8');
+        fs.writeFileSync(path.join(fnDir, file), text.replace('"AB":"xy"', '"AB":"x\\u0000y"'));
+        const logged: string[] = [];
+        const second = await startSandbox({ stateDir: dir, updateDelayMs: 0, log: (l) => logged.push(l) });
+        const c2 = clientsFor(second);
+        try {
+          assert.equal(second.warnings.length, 1, second.warnings.join('\n'));
+          assert.match(second.warnings[0], /is damaged \(\$LATEST: the environment variable AB holds a null character\): it was renamed to functions\/.*\.corrupt-/);
+          assert.equal(second.store.functions.has('hs-old'), false);
+          assert.ok(fs.readdirSync(fnDir).some((f) => f.startsWith(`${file}.corrupt-`)), 'the record is kept beside, for repair');
+          await rejectsWith(c2.lambda.send(new InvokeCommand({ FunctionName: 'hs-old' })), 'ResourceNotFoundException', 404, /hs-old/);
+          const out = await c2.lambda.send(new InvokeCommand({ FunctionName: 'hs-keep' }));
+          assert.equal(out.FunctionError, undefined);
+          assert.deepEqual(JSON.parse(Buffer.from(out.Payload!).toString('utf8')), { kept: true });
+        } finally {
+          c2.lambda.destroy();
+          c2.cloudwatch.destroy();
+          await second.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a runtime that cannot be started is ServiceException with a generic message; the detail goes to the log only', async () => {
+      const logged: string[] = [];
+      const own = await startSandbox({ updateDelayMs: 0, log: (l) => logged.push(l) });
+      const { lambda, cloudwatch } = clientsFor(own);
+      try {
+        await createFn(lambda, 'hs-unstartable');
+        own.settle();
+        // What no request can write any more: a record holding a NUL, as a state folder from an
+        // earlier release might have before load-time checks.
+        own.store.functions.get('hs-unstartable')!.latest.settings.environment.AB = 'x\u0000y';
+        const before = JSON.stringify(own.store.functions.get('hs-unstartable'));
+        await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'hs-unstartable' })), 'ServiceException', 500, /^An internal error occurred \(request [0-9a-f-]{36}\); the sandbox log has the detail\.$/);
+        assert.ok(logged.some((l) => /Invoke internal error .*null bytes/.test(l)), `the detail is in the log:\n${logged.join('\n')}`);
+        assert.equal(JSON.stringify(own.store.functions.get('hs-unstartable')), before);
+        assert.equal(own.invoker.environmentCount(), 0, 'no environment left half-started');
+      } finally {
+        lambda.destroy();
+        cloudwatch.destroy();
+        await own.close();
+      }
     });
   });
 

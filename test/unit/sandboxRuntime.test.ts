@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { LineReader, parseReply, toRapidResponse } from '../../src/sandbox/runtime/protocol';
-import { describeExit } from '../../src/sandbox/runtime/processes';
+import { describeExit, withoutInspectorFlags } from '../../src/sandbox/runtime/processes';
 
 describe('sandbox runtime: error shapes (as Lambda’s Node.js runtime, Errors.toRapidResponse)', () => {
   it('an Error keeps its own name, message and stack lines', () => {
@@ -116,5 +116,27 @@ describe('sandbox runtime: how a runtime ended, in Lambda’s words', () => {
     assert.equal(describeExit(null, 'SIGSEGV'), 'signal: segmentation fault');
     assert.equal(describeExit(2, null), 'exit status 2');
     assert.equal(describeExit(null, null), 'exit status unknown');
+  });
+});
+
+describe('sandbox runtime: inspector flags removed from a function’s NODE_OPTIONS (Node’s own syntax)', () => {
+  it('removes every --inspect* and --debug* spelling, with the value --inspect-port/--debug-port take as the next word', () => {
+    assert.deepEqual(withoutInspectorFlags('--inspect=0.0.0.0:0'), { value: '', removed: ['--inspect=0.0.0.0:0'] });
+    assert.deepEqual(withoutInspectorFlags('--inspect'), { value: '', removed: ['--inspect'] });
+    assert.deepEqual(withoutInspectorFlags('--inspect-brk-node  --inspect_brk=9230 --debug'), { value: '', removed: ['--inspect-brk-node', '--inspect_brk=9230', '--debug'] });
+    assert.deepEqual(withoutInspectorFlags('--inspect-port 0.0.0.0:1 --no-warnings'), { value: '--no-warnings', removed: ['--inspect-port', '0.0.0.0:1'] });
+    assert.deepEqual(withoutInspectorFlags('--debug-port=0.0.0.0:1 --inspect-publish-uid=http'), { value: '', removed: ['--debug-port=0.0.0.0:1', '--inspect-publish-uid=http'] });
+  });
+  it('reads double quotes and backslash escapes as Node does, and quotes what it keeps again', () => {
+    assert.deepEqual(withoutInspectorFlags('"--inspect=0.0.0.0:0"').removed, ['--inspect=0.0.0.0:0']);
+    assert.deepEqual(withoutInspectorFlags('--insp"ect=0.0.0.0:0"').removed, ['--inspect=0.0.0.0:0']);
+    const r = withoutInspectorFlags('--require "./my dir/pre.js" --title "a \\"b\\"" --inspect');
+    assert.deepEqual(r.removed, ['--inspect']);
+    assert.equal(r.value, '--require "./my dir/pre.js" --title "a \\"b\\""');
+  });
+  it('leaves NODE_OPTIONS without inspector flags exactly as written (not even re-spaced)', () => {
+    for (const v of ['', '--require ./pre.js', '--max-old-space-size=100  --no-warnings', '--enable-source-maps', '--no-inspect-only-looks-alike']) {
+      assert.deepEqual(withoutInspectorFlags(v), { value: v, removed: [] });
+    }
   });
 });

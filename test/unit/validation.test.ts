@@ -13,6 +13,7 @@ import {
   checkTags,
   checkTimeout,
   checkVersion,
+  environmentProblem,
   expectBoolean,
   expectString,
   expectStructure,
@@ -241,6 +242,19 @@ describe('sandbox validation', () => {
       }
       throwsAws(() => checkEnvironment({ Variables: { BIG: 'x'.repeat(4096) } }), invalid, /exceeded the 4KB limit/);
       assert.equal(Object.keys(checkEnvironment({ Variables: { BIG: 'x'.repeat(4000) } })).length, 1);
+    });
+    it('refuses a value holding a NUL, naming each such variable (no process environment can hold one)', () => {
+      throwsAws(() => checkEnvironment({ Variables: { AB: 'x\u0000y', OK: 'fine', CD: '\u0000' } }), invalid, /values of AB, CD contain a null character \(U\+0000\)/);
+      assert.deepEqual(checkEnvironment({ Variables: { AB: 'x\u0001y\n\u00ff' } }), { AB: 'x\u0001y\n\u00ff' }, 'other control characters are values like any');
+    });
+  });
+
+  describe('environmentProblem (records loaded from a state folder)', () => {
+    it('names a NUL in a value or a key Lambda refuses; accepts what checkEnvironment accepts', () => {
+      assert.equal(environmentProblem({ STAGE: 'prod', Ab_9: '' }), undefined);
+      assert.equal(environmentProblem({ AB: 'x\u0000y' }), 'the environment variable AB holds a null character');
+      assert.match(environmentProblem({ 'A=B': 'x' })!, /name "A=B" is not of the pattern/);
+      assert.match(environmentProblem({ 'A\u0000': 'x' })!, /is not of the pattern/);
     });
   });
 

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { extractOnce } from '../unpack';
 import type { InitRequest, InvokeRequest, WorkerInit, WorkerReply } from './protocol';
 import { CHANNEL_FD, LineReader, MAX_MESSAGE_CHARS, OOM_MARKER, parseReply } from './protocol';
-import { describeExit, killProcessTree, startRuntimeProcess } from './processes';
+import { describeExit, killProcessTree, startRuntimeProcess, withoutInspectorFlags } from './processes';
 
 export interface InvokeOutcome {
   ok: boolean;
@@ -46,6 +46,8 @@ interface ExecutionEnvironment {
   stderrTail: string;
   /** How the process ended, once it has (the stderr tail read to its end). */
   exited: Promise<string>;
+  /** A line for the log of its first invocation (flags the sandbox removed). */
+  notice?: string;
 }
 
 export interface InvokerOptions {
@@ -57,6 +59,8 @@ export interface InvokerOptions {
   maxEnvironmentsPerVersion?: number;
   /** A warm environment unused this long is shut down. */
   idleMs?: number;
+  /** The sandbox's log. */
+  log?: (line: string) => void;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -109,7 +113,7 @@ export class Invoker {
         }
       }
       const id = this.nextId++;
-      env.output = [];
+      env.output = cold && env.notice ? [env.notice] : [];
       env.outputChars = 0;
       // Duration is the handler's run time: waiting for a free environment and init are excluded.
       const started = Date.now();
@@ -253,6 +257,18 @@ export class Invoker {
   }
 
   private spawn(spec: EnvironmentSpec): ExecutionEnvironment {
+    const environment = { ...spec.environment };
+    let notice: string | undefined;
+    if (environment.NODE_OPTIONS !== undefined) {
+      // Whatever the record says (a request, or a state folder someone else wrote): a debugger
+      // never listens, on any address.
+      const { value, removed } = withoutInspectorFlags(environment.NODE_OPTIONS);
+      if (removed.length) {
+        environment.NODE_OPTIONS = value;
+        notice = `${new Date().toISOString()}\tinit\tWARN\tThe sandbox removed ${removed.join(' ')} from NODE_OPTIONS: it never starts a debugger, which would accept code from anyone who can reach its port.`;
+        this.opts.log?.(`${spec.init.functionName}:${spec.init.functionVersion}: removed ${removed.join(' ')} from NODE_OPTIONS (no inspector in the sandbox's runtimes)`);
+      }
+    }
     const child = startRuntimeProcess({
       script: this.opts.workerScript,
       cwd: spec.init.taskRoot,
@@ -272,7 +288,7 @@ export class Invoker {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs',
         LAMBDA_TASK_ROOT: spec.init.taskRoot,
         _HANDLER: spec.init.handler,
-        ...spec.environment,
+        ...environment,
       },
     });
     const env: ExecutionEnvironment = {
@@ -286,6 +302,7 @@ export class Invoker {
       outputChars: 0,
       stderrTail: '',
       exited: Promise.resolve(''),
+      notice,
     };
     const capture = (text: string) => {
       if (!env.busy || env.outputChars > MAX_OUTPUT_CHARS) return;

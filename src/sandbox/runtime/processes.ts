@@ -3,7 +3,15 @@
  * process with only the Lambda environment, and making sure nothing it started outlives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+
+/**
+ * A variable naming one execution environment, inherited by whatever its handler starts: a process
+ * that left the runtime's process group and tree (a double fork, setsid) is still found by it.
+ */
+export const ENVIRONMENT_ID_VARIABLE = 'LAMBDA_CANARY_ENVIRONMENT_ID';
+const environmentIds = new WeakMap<ChildProcess, string>();
 
 export interface RuntimeProcessOptions {
   script: string;
@@ -14,12 +22,55 @@ export interface RuntimeProcessOptions {
   memorySize: number;
 }
 
+/**
+ * Removes the inspector flags (--inspect, --inspect-brk, --inspect-port, --inspect-wait, --debug*)
+ * from a function's NODE_OPTIONS, which Lambda passes to its runtime: a debugger they start listens
+ * for anyone who can reach it (--inspect=0.0.0.0:0: the whole network) and runs whatever code it
+ * is sent. Other flags stay (--require of a file in the package is legitimate), in Node's own
+ * syntax: space-separated, double quotes with backslash escapes.
+ */
+export function withoutInspectorFlags(nodeOptions: string): { value: string; removed: string[] } {
+  const tokens: string[] = [];
+  let current: string | undefined;
+  let quoted = false;
+  for (let i = 0; i < nodeOptions.length; i++) {
+    let ch = nodeOptions[i];
+    if (ch === '\\' && quoted && i + 1 < nodeOptions.length) ch = nodeOptions[++i];
+    else if (ch === ' ' && !quoted) {
+      if (current !== undefined) tokens.push(current);
+      current = undefined;
+      continue;
+    } else if (ch === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    current = (current ?? '') + ch;
+  }
+  if (current !== undefined) tokens.push(current);
+  const kept: string[] = [];
+  const removed: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    // Node reads `_` in an option's name as `-`.
+    const name = tokens[i].split('=')[0].replaceAll('_', '-');
+    if (!/^--(inspect|debug)(-|$)/.test(name)) {
+      kept.push(tokens[i]);
+      continue;
+    }
+    removed.push(tokens[i]);
+    // The two that take their host:port as the next word.
+    if ((name === '--inspect-port' || name === '--debug-port') && !tokens[i].includes('=') && i + 1 < tokens.length) removed.push(tokens[++i]);
+  }
+  const quote = (t: string) => (/[\s"\\]/.test(t) ? `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"` : t);
+  return { value: removed.length ? kept.map(quote).join(' ') : nodeOptions, removed };
+}
+
 /** Children alive now, killed if the host exits while they run. */
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 export function startRuntimeProcess(opts: RuntimeProcessOptions): ChildProcess {
-  const env: Record<string, string> = { ...opts.env };
+  const id = crypto.randomBytes(12).toString('hex');
+  const env: Record<string, string> = { ...opts.env, [ENVIRONMENT_ID_VARIABLE]: id };
   // In the desktop editor process.execPath is its Electron binary: this makes it plain Node.
   if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
   // Windows' own libraries (crypto, DNS) need to find the system folder.
@@ -35,8 +86,13 @@ export function startRuntimeProcess(opts: RuntimeProcessOptions): ChildProcess {
     detached: process.platform !== 'win32',
     windowsHide: true,
   });
+  environmentIds.set(child, id);
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  child.once('exit', () => {
+    live.delete(child);
+    // However it ended (process.exit, a crash), nothing it started outlives it.
+    killProcessTree(child);
+  });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -75,6 +131,43 @@ export function killProcessTree(child: ChildProcess): void {
       // Already gone.
     }
   }
+  // What escaped both (reparented to init before the tree was read): found by the variable it
+  // inherited. Again until none is left, as one may have been forking while the last was read.
+  const id = environmentIds.get(child);
+  for (let round = 0; id !== undefined && round < 5; round++) {
+    const found = carrying(`${ENVIRONMENT_ID_VARIABLE}=${id}`);
+    if (!found.length) break;
+    for (const p of found) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
+/** Processes on Linux whose initial environment holds `entry` (a handler may drop it with `env -i`). */
+function carrying(entry: string): number[] {
+  if (process.platform !== 'linux') return [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    if (environ.split('\0').includes(entry)) out.push(Number(name));
+  }
+  return out;
 }
 
 /** Processes below `root` on Linux, from /proc (elsewhere only the process group is killed). */

@@ -6,6 +6,7 @@
  * sandbox (protocol.ts aside): it is bundled on its own.
  */
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Socket } from 'node:net';
@@ -16,6 +17,9 @@ import { CHANNEL_FD, LineReader, OOM_MARKER, toRapidResponse } from './protocol'
 
 // Needed only to start the desktop editor's binary as plain Node; not part of Lambda's environment.
 delete process.env.ELECTRON_RUN_AS_NODE;
+// Behind the sandbox's removal of inspector flags from NODE_OPTIONS: no debugger listens when the
+// handler's code loads (one would run code sent by anyone reaching its port).
+if (inspector.url()) inspector.close();
 
 // TypeScript (module commonjs) and webpack would both rewrite a literal `import()` into
 // `require()`, which cannot load ES modules; this keeps a real dynamic import.
