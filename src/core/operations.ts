@@ -261,7 +261,13 @@ async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, st
   });
   const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
   if (settled.CodeSha256 !== input.codeSha256) {
-    throw new OperationError(`${fn}'s code was changed by someone else during this deploy — refresh and retry.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`, undefined, 'conflict');
+    throw new OperationError(
+      `${fn}'s code was changed by someone else during this deploy — refresh and retry.`,
+      'UpdateFunctionCode',
+      `$LATEST now holds other code (CodeSha256 ${settled.CodeSha256}), set by another client; no version was published and ${input.aliasName} is unchanged.`,
+      undefined,
+      'conflict',
+    );
   }
   if (settled.LastUpdateStatus === 'Failed') {
     throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);

@@ -515,6 +515,33 @@ describe('hostile input: display and logs', function () {
       assert.equal((await alias()).RevisionId, before.RevisionId);
     });
 
+    it('UpdateFunctionCode landed unanswered, then another upload while it settles: the conflict names what $LATEST holds', async () => {
+      await noCanary();
+      const before = await alias();
+      const other = code('other-client-5');
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'truncate' });
+      // The waiter's first poll: this deploy's upload has landed and been read back by then.
+      h().sandbox.faults.add({
+        operation: 'GetFunction',
+        kind: 'hook',
+        hook: async () => {
+          h().sandbox.settle();
+          await otherUpload('other-client-5');
+        },
+      });
+      await assert.rejects(publishCanary(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-5') }), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.kind, 'conflict');
+        assert.match(e.message, /code was changed by someone else during this deploy — refresh and retry/);
+        assert.equal(e.state, `$LATEST now holds other code (CodeSha256 ${other.codeSha256}), set by another client; no version was published and prod is unchanged.`);
+        return true;
+      });
+      assert.ok(log.lines.some((l) => /reads back with the new code: the upload went through/.test(l)), log.lines.join('\n'));
+      assert.equal((await latest()).CodeSha256, other.codeSha256);
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+    });
+
     it('UpdateFunctionCode lost, and the read-back shows the code from before: then, and only then, "as they were"', async () => {
       await noCanary();
       const snap = await snapshot();
