@@ -34,7 +34,8 @@ import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, ve
 import { zipFiles } from '../../src/sandbox';
 import { AwsError } from '../../src/sandbox/errors';
 import { iconText, notificationText, plainText } from '../../src/shared/text';
-import { ACCESS_KEY_ID, invalidSignatureMessage, SECRET, SESSION_TOKEN, SIGNATURE } from '../unit/credentialFixtures';
+import { REDACTED } from '../../src/core/redact';
+import { ACCESS_KEY_ID, invalidSignatureMessage, SECRET, SESSION_TOKEN, SHORT_TOKEN, SIGNATURE, stsAssumeRoleReply } from '../unit/credentialFixtures';
 import { renderMarkdown, tagsOf, textOf } from '../unit/renderMarkdown';
 import { clientsFor, ROLE, sleep, useSandbox } from './helpers';
 
@@ -282,6 +283,51 @@ describe('hostile input: display and logs', function () {
         return true;
       });
       assertNoSecrets(...log.lines);
+      assert.equal(await snapshot(), before);
+    });
+
+    it('an error quoting the credentials as a shell, a JSON body and an STS XML answer would: none of them in the error or the log', async () => {
+      const echoed =
+        `Bad credential source: AWS_SECRET_ACCESS_KEY="${SECRET}" AWS_SESSION_TOKEN='${SHORT_TOKEN}' ` +
+        `${JSON.stringify({ aws_secret_access_key: SECRET, X_Amz_Security_Token: SHORT_TOKEN })} ${stsAssumeRoleReply()}`;
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        hook: () => {
+          throw new AwsError('AccessDeniedException', 403, echoed);
+        },
+      });
+      const before = await snapshot();
+      await assert.rejects(setCanaryWeight({ lambda: clients.lambda, log, waiters: FAST }, { functionName: fn, aliasName: 'prod' }, 20), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.match(e.message, /^GetAlias prod failed: Access denied: Bad credential source: AWS_SECRET_ACCESS_KEY="\[redacted\]"/);
+        assertNoSecrets(e.message, e.state, errorText(e));
+        assert.ok(!errorText(e).includes(SHORT_TOKEN), errorText(e));
+        return true;
+      });
+      assertNoSecrets(...log.lines);
+      assert.ok(!log.lines.some((l) => l.includes(SHORT_TOKEN)), 'the short token is in no log line');
+      assert.equal(await snapshot(), before);
+    });
+
+    it('an error whose words only look like credentials keeps them: signature, credential, a function named ASIA…', async () => {
+      const name = 'ASIAPACIFICBILLING01';
+      const message = `Invalid signature: expected the role of ${name} to trust lambda.amazonaws.com; credential: profile dev (RequestId: 0f3c9a3e-5b1d-4b8e-9d44-1e2f3a4b5c6d).`;
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        hook: () => {
+          throw new AwsError('InvalidParameterValueException', 400, message);
+        },
+      });
+      const before = await snapshot();
+      await assert.rejects(promoteCanary({ lambda: clients.lambda, log, waiters: FAST }, { functionName: fn, aliasName: 'prod' }), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.message, `GetAlias prod failed: InvalidParameterValueException: ${message}`);
+        assert.ok(!e.message.includes(REDACTED), e.message);
+        return true;
+      });
+      assert.ok(log.lines.some((l) => l.includes(message)), `the log keeps the message as AWS wrote it: ${log.lines.join('\n')}`);
       assert.equal(await snapshot(), before);
     });
 
