@@ -85,7 +85,7 @@ const SECRET_XML = new RegExp(
 
 /** JSON members whose names are too common to redact elsewhere: SSO caches, OAuth answers. */
 const SECRET_JSON = new RegExp(
-  String.raw`((?<![A-Za-z0-9_])\\?"(?:token|accessToken|refreshToken|idToken|clientSecret|access_token|refresh_token|id_token|client_secret)\\?"[ \t]*:[ \t]*)(${QUOTED})`,
+  String.raw`((?<![A-Za-z0-9_])\\?"(?:[Tt]oken|accessToken|refreshToken|idToken|clientSecret|access_token|refresh_token|id_token|client_secret)\\?"[ \t]*:[ \t]*)(${QUOTED})`,
   'g',
 );
 

@@ -55,6 +55,10 @@ describe('redact', () => {
     assertClean(out, ACCESS_KEY_ID, SECRET, SESSION_TOKEN);
     assert.match(out, /"Expiration":"2026-12-01T09:00:00Z"/);
     assertClean(redact('{"accessToken":"aoaAAAAAGexample","refreshToken":"aorAAAA","clientSecret":"eyJraWQiOiJrZXkt"}'), 'aoaAAAAAGexample', 'aorAAAA', 'eyJraWQiOiJrZXkt');
+    // Container credentials (ECS, Lambda's own endpoint) name the session token just "Token".
+    assertClean(redact(`{"AccessKeyId":"${ACCESS_KEY_ID}","SecretAccessKey":"${SECRET}","Token":"${SHORT_TOKEN}","Expiration":"2026-12-01T10:00:00Z"}`), SHORT_TOKEN, SECRET, ACCESS_KEY_ID);
+    // Pagination tokens are not credentials.
+    for (const page of ['{"NextMarker":"abc","NextToken":"eyJ2IjoxfQ=="}', '<NextToken>eyJ2IjoxfQ==</NextToken>']) assert.equal(redact(page), page);
   });
 
   it('removes ini and environment forms of the secret and the token', () => {
