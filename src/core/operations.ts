@@ -229,6 +229,28 @@ function readLatest(ctx: OperationContext, functionName: string): Promise<Functi
   return ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }), { abortSignal: ctx.signal });
 }
 
+/**
+ * The refusal of a deploy whose $LATEST, read back after a write that got no clear answer (or was
+ * refused), holds code that is neither what it held before nor this deploy's: another client
+ * uploaded meanwhile. Says what $LATEST holds now rather than that nothing changed.
+ */
+function latestChangedByAnother(input: PublishCanaryInput, now: FunctionConfiguration, step: string, cause: unknown, published: string): OperationError {
+  return new OperationError(
+    `${input.functionName}'s code was changed by another client while this deploy was writing it — refresh and retry.`,
+    step,
+    `$LATEST now holds other code (CodeSha256 ${now.CodeSha256}${now.LastModified ? `, last modified ${now.LastModified}` : ''}), set by another client; this deploy's code is not in place, ${published} and ${input.aliasName} routes as before.`,
+    cause,
+    'conflict',
+  );
+}
+
+/** Which published versions hold this deploy's code, as a clause of a state text. */
+function versionsHolding(versions: FunctionConfiguration[], codeSha256: string): string {
+  const holding = versions.filter((v) => v.Version !== '$LATEST' && v.CodeSha256 === codeSha256).map((v) => v.Version!);
+  if (holding.length === 0) return 'no version holds this code';
+  return `${holding.length === 1 ? 'version' : 'versions'} ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} this code`;
+}
+
 /** Waits until $LATEST's last update is applied, then reads it back: it must still hold this deploy's code. */
 async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, stateIfFailed: string): Promise<FunctionConfiguration> {
   const fn = input.functionName;
@@ -239,7 +261,13 @@ async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, st
   });
   const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
   if (settled.CodeSha256 !== input.codeSha256) {
-    throw new OperationError(`${fn}'s code was changed by someone else during this deploy — refresh and retry.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`, undefined, 'conflict');
+    throw new OperationError(
+      `${fn}'s code was changed by someone else during this deploy — refresh and retry.`,
+      'UpdateFunctionCode',
+      `$LATEST now holds other code (CodeSha256 ${settled.CodeSha256}), set by another client; no version was published and ${input.aliasName} is unchanged.`,
+      undefined,
+      'conflict',
+    );
   }
   if (settled.LastUpdateStatus === 'Failed') {
     throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);
@@ -316,6 +344,12 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
         if (now.CodeSha256 === input.codeSha256) {
           ctx.log.warn(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), but $LATEST reads back with the new code: the upload went through.`);
           landed = now;
+        } else if (now.CodeSha256 !== latest.CodeSha256) {
+          // Neither the code before nor this deploy's: not "as it was".
+          ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
+          throw latestChangedByAnother(input, now, 'UpdateFunctionCode', err.cause, 'no version was published');
+        } else {
+          ctx.log.info('$LATEST read back with its code from before the failed UpdateFunctionCode.');
         }
       }
       if (!landed) {
@@ -343,6 +377,8 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   const beforePublish = uploadSkipped ? 'Nothing was changed.' : `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
   ctx.progress?.('Publishing a version…');
   let published: FunctionConfiguration;
+  // What the error says was left, once a read-back after an unclear answer has said more.
+  let stateAfter = beforePublish;
   try {
     published = await step(ctx, 'PublishVersion', beforePublish, () =>
       ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description }), {
@@ -370,16 +406,26 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) {
         ctx.log.warn(`PublishVersion got no clear answer (${errorName(err.cause) || 'Error'}), but version ${newest.Version} holds exactly this code and configuration: using it.`);
         landed = newest;
+      } else {
+        // Not published as asked. "$LATEST holds the new code" is only said when it still does.
+        const now = await readLatest(ctx, fn).catch(() => undefined);
+        if (!now) {
+          stateAfter = `The newest version is not this deploy's (${versionsHolding(versions, input.codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`;
+        } else if (now.CodeSha256 !== input.codeSha256) {
+          ctx.log.error(`PublishVersion got no clear answer (${errorName(err.cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
+          throw latestChangedByAnother(input, now, 'PublishVersion', err.cause, versionsHolding(versions, input.codeSha256));
+        }
       }
     }
     if (!landed) {
       const n = errorName(err.cause);
       if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
-        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', beforePublish, err.cause, 'conflict');
+        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', stateAfter, err.cause, 'conflict');
       }
       if (n === 'ResourceConflictException') {
-        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'PublishVersion', beforePublish, err.cause, 'conflict');
+        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'PublishVersion', stateAfter, err.cause, 'conflict');
       }
+      if (stateAfter !== beforePublish) throw new OperationError(err.message, err.step, stateAfter, err.cause, err.kind);
       throw err;
     }
     published = landed;

@@ -99,9 +99,25 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
   const isInside = (p: string) => p === boundary || p.startsWith(boundary.endsWith(path.sep) ? boundary : boundary + path.sep);
   const where = within === undefined ? 'the code folder' : 'the workspace';
   if (!isInside(rootReal)) fail(`The code folder ${root} resolves to ${rootReal}, outside ${where} (${within}): only code inside the workspace is packaged.`);
+  // The default ignores hold for what a link leads to as well: a link into .git or .vscode must
+  // not carry what they hold (a token in .git/config) into the package under another name.
+  const isDefaultIgnored = picomatch(DEFAULT_IGNORES, { dot: true });
+  const neverPackaged = (real: string, isDir: boolean): string | undefined => {
+    for (const base of new Set([boundary, rootReal])) {
+      if (!real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) continue;
+      const rel = path.relative(base, real).split(path.sep).join('/');
+      if (isDefaultIgnored(rel) || (isDir && (isDefaultIgnored(`${rel}/`) || isDefaultIgnored(`${rel}/${PROBE}`)))) return rel;
+    }
+    return undefined;
+  };
+  /** `reachedAs`: the path in the package when the target is reached inside a followed folder. */
+  const neverPackagedMessage = (link: string, target: string, reachedAs?: string) =>
+    `The symlink ${link} leads to ${reachedAs ? `a folder holding ${target} (as ${reachedAs})` : target}, which is never packaged ` +
+    `(like .git, .vscode and lambda-canary.json): such files can hold credentials, e.g. a token in .git/config. Remove the link, or add '${link}' to "ignore".`;
   const out: Entry[] = [];
-  type Found = { kind: 'file'; entry: Entry } | { kind: 'dir'; rel: string; real: string } | { kind: 'skip' } | { kind: 'error'; message: string };
-  const examine = async (d: fs.Dirent, dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<Found> => {
+  type Found = { kind: 'file'; entry: Entry } | { kind: 'dir'; rel: string; real: string; via: string | undefined } | { kind: 'skip' } | { kind: 'error'; message: string };
+  /** `via`: the link a followed folder was reached through, if any. */
+  const examine = async (d: fs.Dirent, dirAbs: string, dirRel: string, ancestors: Set<string>, via: string | undefined): Promise<Found> => {
     const rel = dirRel ? `${dirRel}/${d.name}` : d.name;
     let abs = path.join(dirAbs, d.name);
     let isDir = d.isDirectory();
@@ -123,20 +139,27 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
       isDir = st.isDirectory();
       isFile = st.isFile();
       if (isDir && ancestors.has(real)) return { kind: 'error', message: `The symlink ${rel} loops back to ${path.relative(rootReal, real) || '.'}: packaging would never end.` };
+      const hidden = neverPackaged(real, isDir);
+      if (hidden !== undefined) return { kind: 'error', message: neverPackagedMessage(rel, hidden) };
       // Read through the checked target, never through the link again.
       abs = real;
     }
     if (isDir) {
       if (isIgnored(`${rel}/`) || isIgnored(rel) || isIgnored(`${rel}/${PROBE}`)) return { kind: 'skip' };
-      return { kind: 'dir', rel, real: abs };
+      const hidden = via !== undefined && !d.isSymbolicLink() ? neverPackaged(abs, true) : undefined;
+      if (hidden !== undefined) return { kind: 'error', message: neverPackagedMessage(via!, hidden, rel) };
+      return { kind: 'dir', rel, real: abs, via: d.isSymbolicLink() ? rel : via };
     }
     if (isFile && !isIgnored(rel)) {
+      // Inside a followed folder a plain name can still be the workspace's .vscode/settings.json.
+      const hidden = via !== undefined && !d.isSymbolicLink() ? neverPackaged(abs, false) : undefined;
+      if (hidden !== undefined) return { kind: 'error', message: neverPackagedMessage(via!, hidden, rel) };
       st ??= await fs.promises.stat(abs);
       return { kind: 'file', entry: { rel, abs, mode: st.mode & 0o111 ? 0o100755 : 0o100644, size: st.size } };
     }
     return { kind: 'skip' };
   };
-  const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<void> => {
+  const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>, via: string | undefined): Promise<void> => {
     let names: fs.Dirent[];
     try {
       names = await fs.promises.readdir(dirAbs, { withFileTypes: true });
@@ -159,14 +182,14 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
       names = names.filter((d) => !ignoredLossy.has(d.name));
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const found = await Promise.all(names.map((d) => examine(d, dirAbs, dirRel, ancestors)));
+    const found = await Promise.all(names.map((d) => examine(d, dirAbs, dirRel, ancestors, via)));
     for (const f of found) {
       if (f.kind === 'error') fail(f.message);
       else if (f.kind === 'file') out.push(f.entry);
-      else if (f.kind === 'dir') await walk(f.real, f.rel, new Set([...ancestors, f.real]));
+      else if (f.kind === 'dir') await walk(f.real, f.rel, new Set([...ancestors, f.real]), f.via);
     }
   };
-  await walk(rootReal, '', new Set([rootReal]));
+  await walk(rootReal, '', new Set([rootReal]), undefined);
   // Byte order, not locale order: the same on every machine.
   out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return out;

@@ -34,9 +34,10 @@ import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, ve
 import { zipFiles } from '../../src/sandbox';
 import { AwsError } from '../../src/sandbox/errors';
 import { iconText, notificationText, plainText } from '../../src/shared/text';
-import { ACCESS_KEY_ID, invalidSignatureMessage, SECRET, SESSION_TOKEN, SIGNATURE } from '../unit/credentialFixtures';
+import { REDACTED } from '../../src/core/redact';
+import { ACCESS_KEY_ID, invalidSignatureMessage, SECRET, SESSION_TOKEN, SHORT_TOKEN, SIGNATURE, stsAssumeRoleReply } from '../unit/credentialFixtures';
 import { renderMarkdown, tagsOf, textOf } from '../unit/renderMarkdown';
-import { ROLE, sleep, useSandbox } from './helpers';
+import { clientsFor, ROLE, sleep, useSandbox } from './helpers';
 
 const FAST = { maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 };
 /** VS Code's notification link syntax (see test/unit/text.test.ts). */
@@ -285,6 +286,51 @@ describe('hostile input: display and logs', function () {
       assert.equal(await snapshot(), before);
     });
 
+    it('an error quoting the credentials as a shell, a JSON body and an STS XML answer would: none of them in the error or the log', async () => {
+      const echoed =
+        `Bad credential source: AWS_SECRET_ACCESS_KEY="${SECRET}" AWS_SESSION_TOKEN='${SHORT_TOKEN}' ` +
+        `${JSON.stringify({ aws_secret_access_key: SECRET, X_Amz_Security_Token: SHORT_TOKEN })} ${stsAssumeRoleReply()}`;
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        hook: () => {
+          throw new AwsError('AccessDeniedException', 403, echoed);
+        },
+      });
+      const before = await snapshot();
+      await assert.rejects(setCanaryWeight({ lambda: clients.lambda, log, waiters: FAST }, { functionName: fn, aliasName: 'prod' }, 20), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.match(e.message, /^GetAlias prod failed: Access denied: Bad credential source: AWS_SECRET_ACCESS_KEY="\[redacted\]"/);
+        assertNoSecrets(e.message, e.state, errorText(e));
+        assert.ok(!errorText(e).includes(SHORT_TOKEN), errorText(e));
+        return true;
+      });
+      assertNoSecrets(...log.lines);
+      assert.ok(!log.lines.some((l) => l.includes(SHORT_TOKEN)), 'the short token is in no log line');
+      assert.equal(await snapshot(), before);
+    });
+
+    it('an error whose words only look like credentials keeps them: signature, credential, a function named ASIA…', async () => {
+      const name = 'ASIAPACIFICBILLING01';
+      const message = `Invalid signature: expected the role of ${name} to trust lambda.amazonaws.com; credential: profile dev (RequestId: 0f3c9a3e-5b1d-4b8e-9d44-1e2f3a4b5c6d).`;
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        hook: () => {
+          throw new AwsError('InvalidParameterValueException', 400, message);
+        },
+      });
+      const before = await snapshot();
+      await assert.rejects(promoteCanary({ lambda: clients.lambda, log, waiters: FAST }, { functionName: fn, aliasName: 'prod' }), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.message, `GetAlias prod failed: InvalidParameterValueException: ${message}`);
+        assert.ok(!e.message.includes(REDACTED), e.message);
+        return true;
+      });
+      assert.ok(log.lines.some((l) => l.includes(message)), `the log keeps the message as AWS wrote it: ${log.lines.join('\n')}`);
+      assert.equal(await snapshot(), before);
+    });
+
     it("a probe refused with the token echoed: the panel's first error holds no token, and nothing was invoked", async () => {
       h().sandbox.faults.add({
         operation: 'Invoke',
@@ -416,6 +462,143 @@ describe('hostile input: display and logs', function () {
       assert.deepEqual(versions, ['$LATEST', '1', '2'], 'no version published');
       const after = await alias();
       assert.equal(after.RevisionId, before.RevisionId);
+    });
+  });
+
+  describe("another client's upload during a write with no clear answer: what $LATEST holds, not 'as they were'", () => {
+    /** Publish needs an alias without a canary: prod → 1. */
+    const noCanary = () => h().lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
+    const latest = () => h().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+    const versionList = async () => ((await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions ?? []).map((v) => v.Version);
+    /** Another developer uploads their own code, with their own client. */
+    const otherUpload = async (tag: string) => {
+      h().sandbox.faults.clear();
+      await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: code(tag).zip }));
+    };
+
+    function assertSaysWhatLatestHolds(e: unknown, step: string, other: string): OperationError {
+      assert.ok(e instanceof OperationError, String(e));
+      assert.equal(e.step, step);
+      assert.equal(e.kind, 'conflict', `${e.kind}: ${errorText(e)}`);
+      assert.match(e.message, /code was changed by another client while this deploy was writing it — refresh and retry/);
+      assert.ok(e.state?.includes(`$LATEST now holds other code (CodeSha256 ${other}`), errorText(e));
+      assert.match(e.state ?? '', /set by another client; this deploy's code is not in place/);
+      assert.doesNotMatch(errorText(e), CLAIMS_NOTHING_CHANGED, errorText(e));
+      assert.doesNotMatch(errorText(e), /\$LATEST holds the new code/, errorText(e));
+      return e;
+    }
+
+    it('UpdateFunctionCode lost, and the read-back shows a third CodeSha256: a conflict naming it', async () => {
+      await noCanary();
+      const before = await alias();
+      const other = code('other-client-1');
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'drop' });
+      // GetFunctionConfiguration 1 reads $LATEST before the upload, 2 reads it back after.
+      h().sandbox.faults.add({ operation: 'GetFunctionConfiguration', nth: 2, kind: 'hook', hook: () => otherUpload('other-client-1') });
+      const e = await publishCanary(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-1') }).then(
+        () => assert.fail('reported success'),
+        (err: unknown) => assertSaysWhatLatestHolds(err, 'UpdateFunctionCode', other.codeSha256),
+      );
+      assert.match(e.state!, /no version was published and prod routes as before\.$/);
+      assert.equal((await latest()).CodeSha256, other.codeSha256, "the other client's code stands");
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2'], 'no version published');
+      assert.equal((await alias()).RevisionId, before.RevisionId, 'alias untouched');
+      assert.ok(!log.lines.some((l) => CLAIMS_NOTHING_CHANGED.test(l)), `the log claims nothing changed: ${log.lines.join('\n')}`);
+    });
+
+    it('UpdateFunctionCode answered with a 500 after another upload, and its retry refused: the refusal names the third CodeSha256', async () => {
+      await noCanary();
+      const before = await alias();
+      const other = code('other-client-2');
+      const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
+      h().sandbox.faults.add({
+        operation: 'UpdateFunctionCode',
+        kind: 'hook',
+        hook: async () => {
+          await otherUpload('other-client-2');
+          throw new AwsError('ServiceException', 500, 'An internal error occurred.');
+        },
+      });
+      try {
+        await publishCanary(ctx({ lambda: retrying.lambda }), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-2') }).then(
+          () => assert.fail('reported success'),
+          (err: unknown) => assertSaysWhatLatestHolds(err, 'UpdateFunctionCode', other.codeSha256),
+        );
+      } finally {
+        retrying.lambda.destroy();
+        retrying.cloudwatch.destroy();
+      }
+      assert.equal((await latest()).CodeSha256, other.codeSha256);
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+    });
+
+    it('PublishVersion answered with a 500 after another upload, and its retry refused: not "$LATEST holds the new code"', async () => {
+      await noCanary();
+      const before = await alias();
+      const other = code('other-client-3');
+      const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
+      h().sandbox.faults.add({
+        operation: 'PublishVersion',
+        kind: 'hook',
+        hook: async () => {
+          await otherUpload('other-client-3');
+          throw new AwsError('ServiceException', 500, 'An internal error occurred.');
+        },
+      });
+      try {
+        const e = await publishCanary(ctx({ lambda: retrying.lambda }), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-3') }).then(
+          () => assert.fail('reported success'),
+          (err: unknown) => assertSaysWhatLatestHolds(err, 'PublishVersion', other.codeSha256),
+        );
+        assert.match(e.state!, /no version holds this code and prod routes as before\.$/);
+      } finally {
+        retrying.lambda.destroy();
+        retrying.cloudwatch.destroy();
+      }
+      assert.equal((await latest()).CodeSha256, other.codeSha256);
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+    });
+
+    it('UpdateFunctionCode landed unanswered, then another upload while it settles: the conflict names what $LATEST holds', async () => {
+      await noCanary();
+      const before = await alias();
+      const other = code('other-client-5');
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'truncate' });
+      // The waiter's first poll: this deploy's upload has landed and been read back by then.
+      h().sandbox.faults.add({
+        operation: 'GetFunction',
+        kind: 'hook',
+        hook: async () => {
+          h().sandbox.settle();
+          await otherUpload('other-client-5');
+        },
+      });
+      await assert.rejects(publishCanary(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-5') }), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.kind, 'conflict');
+        assert.match(e.message, /code was changed by someone else during this deploy — refresh and retry/);
+        assert.equal(e.state, `$LATEST now holds other code (CodeSha256 ${other.codeSha256}), set by another client; no version was published and prod is unchanged.`);
+        return true;
+      });
+      assert.ok(log.lines.some((l) => /reads back with the new code: the upload went through/.test(l)), log.lines.join('\n'));
+      assert.equal((await latest()).CodeSha256, other.codeSha256);
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+    });
+
+    it('UpdateFunctionCode lost, and the read-back shows the code from before: then, and only then, "as they were"', async () => {
+      await noCanary();
+      const snap = await snapshot();
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'drop' });
+      await assert.rejects(publishCanary(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-4') }), (e: unknown) => {
+        assert.ok(e instanceof OperationError, String(e));
+        assert.equal(e.step, 'UpdateFunctionCode');
+        assert.equal(e.state, 'Nothing was changed: $LATEST and prod are as they were.');
+        return true;
+      });
+      assert.equal(await snapshot(), snap, 'read back as it was: it is');
     });
   });
 

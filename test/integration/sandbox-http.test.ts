@@ -202,17 +202,28 @@ describe('sandbox HTTP layer', function () {
       }
     });
 
-    it('survives a client that disconnects in the middle of its body', async () => {
+    it('survives a client that disconnects in the middle of its body: it still answers, and nothing was created', async () => {
       const { sandbox } = h();
       await new Promise<void>((resolve) => {
         const req = http.request(`${sandbox.endpoint}${F}`, { method: 'POST', headers: { ...sdkHeaders(sandbox), ...JSON_CT, 'content-length': '10000' }, agent: false });
         req.on('error', () => resolve());
-        req.write('{"FunctionName":', () => {
+        req.write('{"FunctionName":"half-sent","Runtime":"nodejs20.x","Handler":"index.handler",', () => {
           req.destroy();
           resolve();
         });
       });
-      await sleep(20);
+      await sleep(50);
+      // A new client on a new connection: the listener is up and requests are still handled.
+      const fresh = clientsFor(sandbox);
+      try {
+        const listed = await fresh.lambda.send(new ListFunctionsCommand({}));
+        assert.equal(listed.$metadata.httpStatusCode, 200);
+        assert.ok(!(listed.Functions ?? []).some((f) => f.FunctionName === 'half-sent'), 'the half-sent CreateFunction created nothing');
+        await rejectsWith(fresh.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'half-sent' })), 'ResourceNotFoundException', 404);
+      } finally {
+        fresh.lambda.destroy();
+        fresh.cloudwatch.destroy();
+      }
     });
   });
 

@@ -25,3 +25,18 @@ export function invalidSignatureMessage(token = SESSION_TOKEN): string {
   );
 }
 
+
+/** The reply STS gives to AssumeRole (XML, as the Query protocol answers). */
+export function stsAssumeRoleReply(): string {
+  return (
+    '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <AssumeRoleResult>\n' +
+    '    <AssumedRoleUser>\n      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:deploy</AssumedRoleId>\n' +
+    '      <Arn>arn:aws:sts::123456789012:assumed-role/deployer/deploy</Arn>\n    </AssumedRoleUser>\n' +
+    `    <Credentials>\n      <AccessKeyId>${ACCESS_KEY_ID}</AccessKeyId>\n      <SecretAccessKey>${SECRET}</SecretAccessKey>\n` +
+    `      <SessionToken>${SESSION_TOKEN}</SessionToken>\n      <Expiration>2026-12-01T10:00:00Z</Expiration>\n    </Credentials>\n` +
+    '  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n'
+  );
+}
+
+/** A short session token, too short for the long-run rule: only its name can give it away. */
+export const SHORT_TOKEN = 'FwoGZXIvYXdzEXAMPLEshortTOKEN0123';

@@ -402,6 +402,68 @@ describe('packaging', () => {
       await refuses(path.join(ws, 'code'), /The code folder .*code resolves to .*\.ssh, outside the workspace/, { within: ws });
     });
 
+    describe('links to what the default ignores leave out', () => {
+      /** A workspace whose .git/config holds a token (as actions/checkout writes its extraheader). */
+      function gitWorkspace(): { ws: string; code: string } {
+        const ws = folder('ws-git', {
+          'src/index.js': 'i',
+          '.git/config': '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hzX3NlY3JldA==\n',
+          '.vscode/settings.json': '{"lambdaCanary.profile":"prod-admin"}',
+          'lambda-canary.json': '{"functions":[]}',
+          '.lambda-canary/state.json': '{}',
+          'lib/util.js': 'u',
+        });
+        return { ws, code: path.join(ws, 'src') };
+      }
+      const cases: Array<[string, string, string]> = [
+        ['a file in .git', 'x', '../.git/config'],
+        ['the .git folder', 'g', '../.git'],
+        ['a file in .vscode', 'settings.json', '../.vscode/settings.json'],
+        ['the .vscode folder', 'editor', '../.vscode'],
+        ['the workspace lambda-canary.json', 'cfg.json', '../lambda-canary.json'],
+        ['.lambda-canary', 'state', '../.lambda-canary'],
+      ];
+      for (const [what, link, target] of cases) {
+        it(`refuses a link to ${what}, naming the link and its target`, async () => {
+          const { ws, code } = gitWorkspace();
+          fs.symlinkSync(target, path.join(code, link));
+          const shown = path.posix.normalize(path.posix.join('src', target));
+          await refuses(code, new RegExp(`^The symlink ${link.replace('.', '\\.')} leads to ${shown.replace(/\./g, '\\.')}, which is never packaged .*Remove the link, or add '${link.replace('.', '\\.')}' to "ignore"`), { within: ws });
+        });
+      }
+
+      it('refuses a link nested in a followed folder, and a folder link whose contents reach .vscode', async () => {
+        const { ws, code } = gitWorkspace();
+        fs.mkdirSync(path.join(ws, 'lib', 'deep'));
+        fs.symlinkSync('../../.git/config', path.join(ws, 'lib', 'deep', 'remote'));
+        fs.symlinkSync('../lib', path.join(code, 'lib'));
+        await refuses(code, /^The symlink lib\/deep\/remote leads to \.git\/config, which is never packaged/, { within: ws });
+        fs.unlinkSync(path.join(code, 'lib'));
+        fs.symlinkSync('..', path.join(code, 'root'));
+        // The first in byte order of what it holds: .lambda-canary, then .vscode.
+        await refuses(code, /^The symlink root leads to a folder holding \.lambda-canary \(as root\/\.lambda-canary\), which is never packaged/, { within: ws });
+        fs.rmSync(path.join(ws, '.lambda-canary'), { recursive: true });
+        await refuses(code, /^The symlink root leads to a folder holding \.vscode \(as root\/\.vscode\), which is never packaged/, { within: ws });
+      });
+
+      it('refuses a link to the code folder\'s own lambda-canary.json, even with no workspace given', async () => {
+        const code = folder('code-only', { 'index.js': 'i', 'lambda-canary.json': '{}', '.vscode/launch.json': '{}' });
+        fs.symlinkSync('lambda-canary.json', path.join(code, 'config.json'));
+        await refuses(code, /^The symlink config\.json leads to lambda-canary\.json, which is never packaged/);
+        fs.unlinkSync(path.join(code, 'config.json'));
+        fs.symlinkSync('.vscode/launch.json', path.join(code, 'launch.json'));
+        await refuses(code, /^The symlink launch\.json leads to \.vscode\/launch\.json, which is never packaged/);
+      });
+
+      it('packages nothing of them when the link is ignored, and keeps links to ordinary files', async () => {
+        const { ws, code } = gitWorkspace();
+        fs.symlinkSync('../.git/config', path.join(code, 'x'));
+        fs.symlinkSync('../lib/util.js', path.join(code, 'util.js'));
+        const files = unzip((await packageFolder(code, { within: ws, ignore: ['x'] })).zip);
+        assert.deepEqual(files, { 'index.js': 'i', 'util.js': 'u' });
+      });
+    });
+
     it('does not follow an ignored link out of the workspace', async () => {
       const { ws, code, secret } = setup();
       fs.symlinkSync(secret, path.join(code, 'id_rsa'));
