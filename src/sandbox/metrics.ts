@@ -123,7 +123,13 @@ class SeriesColumn {
       inv[i] = this.inv[q];
       err[i] = this.err[q];
     }
-    Object.assign(this, { cap, head: 0, time, dur, flags, inv, err });
+    this.cap = cap;
+    this.head = 0;
+    this.time = time;
+    this.dur = dur;
+    this.flags = flags;
+    this.inv = inv;
+    this.err = err;
   }
 
   /** The first index whose time is at least t (or, with `after`, more than t). */
@@ -228,7 +234,10 @@ class Timeline {
         t[i] = this.time[this.at(i)];
         l[i] = this.leaf[this.at(i)];
       }
-      Object.assign(this, { cap, head: 0, time: t, leaf: l });
+      this.cap = cap;
+      this.head = 0;
+      this.time = t;
+      this.leaf = l;
     }
     let pos = this.length;
     if (pos > 0 && time < this.time[this.at(pos - 1)]) {
