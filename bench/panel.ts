@@ -169,3 +169,72 @@ export async function benchColdStarts(functions: number): Promise<ColdStartResul
     await s.close();
   }
 }
+
+export interface MetricsEngineResult {
+  samples: number;
+  fillMs: number;
+  recordAtCapUs: number;
+  listMetricsMs: number;
+  metricStats100Ms: number;
+  panelQueryMs: number;
+  panelQueries: number;
+  hostileFillMs: number;
+  hostileFillAnswer: string;
+}
+
+/**
+ * The CloudWatch engine itself, in process, with the store at its cap of 2,000,000 samples (4
+ * functions, 3 versions each behind an alias, over the last 3 hours): the costs a request or an
+ * invocation puts on the event loop the sandbox shares with the extension host.
+ */
+export async function benchMetricsEngine(samples = 2_000_000): Promise<MetricsEngineResult> {
+  const { MetricsStore } = await import('../src/sandbox/metrics');
+  const store = new MetricsStore(samples);
+  const end = Date.now();
+  const span = 3 * 3_600_000;
+  let t = now();
+  for (let i = 0; i < samples; i++) {
+    const fn = `f${i % 4}`;
+    store.record({ time: end - span + Math.floor((i * span) / samples), functionName: fn, resource: `${fn}:live`, executedVersion: String(1 + (i % 3)), durationMs: 5 + (i % 97), error: i % 50 === 0, throttled: i % 101 === 0 });
+  }
+  const fillMs = now() - t;
+  const extra = 20_000;
+  t = now();
+  for (let i = 0; i < extra; i++) store.record({ time: end, functionName: 'f0', resource: 'f0:live', executedVersion: '1', durationMs: 5, error: false, throttled: false });
+  const recordAtCapUs = ((now() - t) / extra) * 1000;
+  t = now();
+  store.listMetrics({ Namespace: 'AWS/Lambda' });
+  const listMetricsMs = now() - t;
+  const dims = (fn: string) => [{ Name: 'FunctionName', Value: fn }];
+  const stats = Array.from({ length: 100 }, (_, i) => ({ Id: `m${i}`, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: ['Invocations', 'Errors', 'Throttles', 'Duration'][i % 4], Dimensions: dims(`f${i % 4}`) }, Period: 60, Stat: i % 4 === 3 ? 'Average' : 'Sum' } }));
+  t = now();
+  store.getMetricData({ StartTime: (end - span) / 1000, EndTime: end / 1000, MetricDataQueries: stats }, end);
+  const metricStats100Ms = now() - t;
+  const panel = buildTrafficRequest({ functionName: 'f0', aliasName: 'live', versions: ['1', '2', '3'], windowMs: 15 * 60_000, periodSeconds: periodFor(15, true), end });
+  t = now();
+  store.getMetricData({ ...panel, StartTime: panel.StartTime!.getTime() / 1000, EndTime: panel.EndTime!.getTime() / 1000 }, end);
+  const panelQueryMs = now() - t;
+  const hostile = [
+    { Id: 'm', ReturnData: false, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims('f0') }, Period: 1, Stat: 'Sum' } },
+    ...Array.from({ length: 40 }, (_, i) => ({ Id: `e${i}`, Expression: Array(20).fill('FILL(m,0)').join('+') })),
+  ];
+  t = now();
+  let hostileFillAnswer = 'answered';
+  try {
+    store.getMetricData({ StartTime: (end - 100_000_000) / 1000, EndTime: end / 1000, MetricDataQueries: hostile }, end);
+  } catch (e) {
+    hostileFillAnswer = `refused: ${(e as Error).message.slice(0, 60)}…`;
+  }
+  const hostileFillMs = now() - t;
+  return {
+    samples,
+    fillMs: round(fillMs),
+    recordAtCapUs: round(recordAtCapUs, 2),
+    listMetricsMs: round(listMetricsMs, 1),
+    metricStats100Ms: round(metricStats100Ms, 1),
+    panelQueryMs: round(panelQueryMs, 2),
+    panelQueries: panel.MetricDataQueries?.length ?? 0,
+    hostileFillMs: round(hostileFillMs, 1),
+    hostileFillAnswer,
+  };
+}

@@ -15,8 +15,8 @@ import type { ExpandResult, ListingResult } from './listing';
 import { benchExpand, benchListing } from './listing';
 import type { PackagingResult } from './packaging';
 import { benchPackaging } from './packaging';
-import type { ColdStartResult, InvokeResult, PanelResult } from './panel';
-import { benchColdStarts, benchInvokes, benchPanel } from './panel';
+import type { ColdStartResult, InvokeResult, MetricsEngineResult, PanelResult } from './panel';
+import { benchColdStarts, benchInvokes, benchMetricsEngine, benchPanel } from './panel';
 import type { ActivationRecord, BundleResult } from './static';
 import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
 
@@ -41,6 +41,7 @@ interface Results {
   bundle?: BundleResult;
   activation?: ActivationRecord | null;
   panel?: PanelResult[];
+  metricsEngine?: MetricsEngineResult;
   invoke?: InvokeResult[];
   coldStart?: ColdStartResult;
   table: Row[];
@@ -163,6 +164,14 @@ async function main(): Promise<void> {
         target: '1 call',
       });
     }
+    step('the CloudWatch engine with 2,000,000 samples kept');
+    const e = (results.metricsEngine = await benchMetricsEngine(quick ? 200_000 : 2_000_000));
+    const at = `${e.samples.toLocaleString('en-US')} samples`;
+    rows.push({ benchmark: `CloudWatch engine, ${at}: record() at the cap`, figure: `${e.recordAtCapUs} µs each (store filled in ${ms(e.fillMs)})`, ratio: '', target: 'O(1)' });
+    rows.push({ benchmark: `CloudWatch engine, ${at}: ListMetrics`, figure: ms(e.listMetricsMs), ratio: '', target: '—' });
+    rows.push({ benchmark: `CloudWatch engine, ${at}: 100 MetricStat queries, 3 h`, figure: ms(e.metricStats100Ms), ratio: '', target: '—' });
+    rows.push({ benchmark: `CloudWatch engine, ${at}: the panel's request (${e.panelQueries} queries)`, figure: ms(e.panelQueryMs), ratio: '', target: '—' });
+    rows.push({ benchmark: 'CloudWatch engine: 40 × FILL(m,0)×20, Period 1, 100,000 s', figure: `${ms(e.hostileFillMs)}, ${e.hostileFillAnswer}`, ratio: '', target: 'refused at once' });
   }
   if (only.has('invoke')) {
     results.invoke = [];

@@ -1,11 +1,15 @@
 /**
- * Hostile CloudWatch requests: Query-protocol forms a page could post or no SDK sends, and
- * operation names that are Object.prototype's. Each is refused with a clear error in the shape
+ * Hostile CloudWatch requests: Query-protocol forms a page could post or no SDK sends,
+ * operation names that are Object.prototype's, and queries asking unbounded work of the engine
+ * (which shares its event loop with the extension host) or chaining references to overflow it. Each is refused with a clear error in the shape
  * of the protocol asked (XML for forms), and nothing changed: the functions, faults and
  * recorded metrics are as before, and no handler ran.
  */
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { GetMetricDataCommandInput, GetMetricDataCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import type { Sandbox } from '../../src/sandbox';
 import { zipFiles } from '../../src/sandbox';
@@ -174,5 +178,130 @@ describe('hostile CloudWatch requests (Query forms, prototype names)', function 
   it('a form of more parameters than 500 queries can hold: 400, refused while decoding', async () => {
     const body = `Action=GetMetricData&Version=2010-08-01&${Array.from({ length: 200_001 }, (_, i) => `x${i}=1`).join('&')}`;
     refusedXml(await post(body), 400, 'InvalidParameterValue', /more than 200000 parameters/);
+  });
+
+  describe('work a call may ask: bounded, refused at once beyond the limits, no recursion', () => {
+    const now = () => Date.now();
+    const fnDims = [{ Name: 'FunctionName', Value: 'victim' }];
+    const hidden = (Id: string, Period: number): MetricDataQuery => ({ Id, ReturnData: false, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: fnDims }, Period, Stat: 'Sum' } });
+    const fills = (n: number) => Array(n).fill('FILL(m,0)').join('+');
+
+    /** The call's answer or error, how long it took, and the longest the event loop was held meanwhile. */
+    async function timed(input: GetMetricDataCommandInput): Promise<{ out?: GetMetricDataCommandOutput; err?: { name: string; message: string; $metadata?: { httpStatusCode?: number } }; ms: number; maxDelayMs: number }> {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const t = performance.now();
+      try {
+        const out = await h().cloudwatch.send(new GetMetricDataCommand(input));
+        return { out, ms: performance.now() - t, maxDelayMs: delay.max / 1e6 };
+      } catch (err) {
+        return { err: err as { name: string; message: string }, ms: performance.now() - t, maxDelayMs: delay.max / 1e6 };
+      } finally {
+        delay.disable();
+      }
+    }
+
+    function refused(r: Awaited<ReturnType<typeof timed>>, message: RegExp): void {
+      assert.ok(r.err, `answered instead of refused: ${JSON.stringify(r.out?.MetricDataResults?.length)}`);
+      assert.equal(r.err.$metadata?.httpStatusCode, 400, `${r.err.name}: ${r.err.message}`);
+      assert.equal(r.err.name, 'ValidationException', r.err.message);
+      assert.match(r.err.message, message);
+      // Refused before any of the work: generous bounds, the point is minutes against milliseconds.
+      assert.ok(r.ms < 2000, `refused after ${Math.round(r.ms)} ms`);
+      assert.ok(r.maxDelayMs < 1000, `the event loop was held ${Math.round(r.maxDelayMs)} ms`);
+    }
+
+    it('40 queries of FILL(m,0) ×20 at Period 1 over 100,000 s (held the loop 40 s): 400 at once, naming the 4,000,000 datapoints asked', async () => {
+      const queries = [hidden('m', 1), ...Array.from({ length: 40 }, (_, i) => ({ Id: `e${i}`, Expression: fills(20) }))];
+      refused(await timed({ StartTime: new Date(now() - 100_000_000), EndTime: new Date(now()), MetricDataQueries: queries }), /You have requested up to 4000000 datapoints, which exceeds the limit of 100800\. You may reduce the datapoints requested by increasing Period, or decreasing the time range\./);
+    });
+
+    it('the same as a Query-protocol form: the XML error, at once', async () => {
+      const form: Record<string, string> = { Action: 'GetMetricData', Version: '2010-08-01', StartTime: new Date(now() - 100_000_000).toISOString(), EndTime: new Date(now()).toISOString() };
+      Object.assign(form, { 'MetricDataQueries.member.1.Id': 'm', 'MetricDataQueries.member.1.ReturnData': 'false', 'MetricDataQueries.member.1.MetricStat.Metric.Namespace': 'AWS/Lambda', 'MetricDataQueries.member.1.MetricStat.Metric.MetricName': 'Invocations', 'MetricDataQueries.member.1.MetricStat.Period': '1', 'MetricDataQueries.member.1.MetricStat.Stat': 'Sum' });
+      for (let i = 2; i <= 41; i++) Object.assign(form, { [`MetricDataQueries.member.${i}.Id`]: `e${i}`, [`MetricDataQueries.member.${i}.Expression`]: fills(20) });
+      const t = performance.now();
+      refusedXml(await post(form), 400, 'ValidationError', /You have requested up to 4000000 datapoints, which exceeds the limit of 100800/);
+      assert.ok(performance.now() - t < 2000);
+    });
+
+    it('500 returned MetricStats at Period 1 over 3 hours: the budget is the whole call, not each query', async () => {
+      const queries = Array.from({ length: 500 }, (_, i) => ({ ...hidden(`m${i}`, 1), ReturnData: true }));
+      refused(await timed({ StartTime: new Date(now() - 3 * 3_600_000), EndTime: new Date(now()), MetricDataQueries: queries }), /requested up to 5400000 datapoints, which exceeds the limit of 100800/);
+    });
+
+    it('one returned series computed through 200 FILLs of a hidden query: the steps on the way count, refused at once', async () => {
+      const r = await timed({ StartTime: new Date(now() - 10_000_000), EndTime: new Date(now()), MetricDataQueries: [hidden('m', 1), { Id: 'e', Expression: fills(200) }] });
+      refused(r, /takes up to 4010000 datapoints \(hidden queries and each FILL or operator of an expression included\), which exceeds the sandbox's limit of 1008000/);
+    });
+
+    it('500 queries, each nesting the next 600 parentheses deep (a stack overflow, 500): answered', async () => {
+      const chain: MetricDataQuery[] = Array.from({ length: 499 }, (_, i) => ({ Id: `q${i}`, Expression: `${'('.repeat(600)}q${i + 1}${')'.repeat(600)}`, ReturnData: i === 0 }));
+      chain.push(hidden('q499', 60));
+      const r = await timed({ StartTime: new Date(now() - 3_600_000), EndTime: new Date(now() + 60_000), MetricDataQueries: chain });
+      assert.equal(r.err, undefined, r.err?.message);
+      assert.deepEqual(r.out?.MetricDataResults?.map((x) => [x.Id, x.Values?.reduce((a, b) => a + b, 0)]), [['q0', 1]], 'the one invocation, through 500 references');
+      assert.ok(r.maxDelayMs < 1000, `the event loop was held ${Math.round(r.maxDelayMs)} ms`);
+    });
+
+    it('the same chain closed into a circle: 400 naming the circular reference, not a 500', async () => {
+      const circle: MetricDataQuery[] = Array.from({ length: 500 }, (_, i) => ({ Id: `q${i}`, Expression: `${'('.repeat(600)}q${(i + 1) % 500}${')'.repeat(600)}` }));
+      refused(await timed({ StartTime: new Date(now() - 3_600_000), EndTime: new Date(now()), MetricDataQueries: circle }), /^Circular reference at query id q0\.$/);
+      refused(await timed({ StartTime: new Date(now() - 3_600_000), EndTime: new Date(now()), MetricDataQueries: [{ Id: 'selfish', Expression: `${'('.repeat(1000)}selfish${')'.repeat(1000)}` }] }), /^Circular reference at query id selfish\.$/);
+    });
+
+    it('a chain 500 deep ending in an unknown id: 400 naming it, not a 500', async () => {
+      const chain: MetricDataQuery[] = Array.from({ length: 500 }, (_, i) => ({ Id: `q${i}`, Expression: i === 499 ? 'nowhere + 1' : `${'('.repeat(600)}q${i + 1}${')'.repeat(600)}`, ReturnData: i === 0 }));
+      refused(await timed({ StartTime: new Date(now() - 3_600_000), EndTime: new Date(now()), MetricDataQueries: chain }), /^Expression refers to unknown query id nowhere\.$/);
+    });
+
+    it('the worst call within the limits (100,800 datapoints returned, 907,200 on the way) answers in bounded time', async () => {
+      // Period 1 over 28 hours: 100,800 periods; the hidden query, then 4 FILLs and 3 additions of them.
+      const end = Math.floor(now() / 1000) * 1000;
+      const r = await timed({ StartTime: new Date(end - 100_800_000), EndTime: new Date(end), MetricDataQueries: [hidden('m', 1), { Id: 'e', Expression: fills(4) }] });
+      assert.equal(r.err, undefined, r.err?.message);
+      assert.equal(r.out?.MetricDataResults?.[0].Values?.length, 100_800);
+      assert.ok(r.ms < 10_000, `${Math.round(r.ms)} ms`);
+    });
+
+    describe('with 2,000,000 samples kept (the store\'s cap)', function () {
+      this.timeout(60_000);
+      const big = useSandbox({ updateDelayMs: 0 });
+      const t0 = Date.now();
+      before(() => {
+        const { sandbox } = big();
+        for (let i = 0; i < 2_000_000; i++) {
+          sandbox.metrics.record({ time: t0 - 3 * 3_600_000 + Math.floor(i * 5.4), functionName: `f${i % 4}`, resource: `f${i % 4}:live`, executedVersion: String(i % 3), durationMs: (i * 7919) % 1000, error: i % 17 === 0, throttled: i % 101 === 0 });
+        }
+      });
+      const dims = (fn: string) => [{ Name: 'FunctionName', Value: fn }];
+      const stat = (Id: string, MetricName: string, Stat: string, fn: string): MetricDataQuery => ({ Id, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName, Dimensions: dims(fn) }, Period: 60, Stat } });
+
+      it('ListMetrics (13 s before) answers from the series index, the loop free', async () => {
+        const delay = monitorEventLoopDelay({ resolution: 10 });
+        delay.enable();
+        const out = await big().cloudwatch.send(new ListMetricsCommand({ Namespace: 'AWS/Lambda' }));
+        delay.disable();
+        // 1 aggregate + 4 functions + 4 aliases + 12 versions = 21 dimension sets, 4 metrics each.
+        assert.equal(out.Metrics?.length, 84);
+        assert.ok(delay.max / 1e6 < 1000, `the event loop was held ${Math.round(delay.max / 1e6)} ms`);
+      });
+
+      it('100 MetricStat queries (9 s before) answer in bounded time; Duration statistics reading more than ten times the store are refused at once', async () => {
+        const queries = Array.from({ length: 100 }, (_, i) => stat(`q${i}`, ['Invocations', 'Errors', 'Throttles'][i % 3], i % 2 ? 'Sum' : 'p90', `f${i % 4}`));
+        const t = performance.now();
+        const out = await big().cloudwatch.send(new GetMetricDataCommand({ StartTime: new Date(t0 - 3 * 3_600_000), EndTime: new Date(t0), MetricDataQueries: queries }));
+        assert.equal(out.MetricDataResults?.length, 100);
+        assert.ok(performance.now() - t < 5000, `${Math.round(performance.now() - t)} ms`);
+        const everything = Array.from({ length: 11 }, (_, i) => `p${90 + i / 2}`).map((p, i) => ({ Id: `d${i}`, MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [] }, Period: 60, Stat: p } }));
+        const before = performance.now();
+        await assert.rejects(big().cloudwatch.send(new GetMetricDataCommand({ StartTime: new Date(t0 - 3 * 3_600_000), EndTime: new Date(t0), MetricDataQueries: everything })), (e: Error) => {
+          assert.equal(e.name, 'ValidationException');
+          assert.match(e.message, /The Duration statistics asked read \d+ samples, which exceeds the sandbox's limit of 20000000 a request/);
+          return true;
+        });
+        assert.ok(performance.now() - before < 2000);
+      });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { AwsError } from '../../src/sandbox/errors';
-import { applyStat, evalExpression, MAX_DATAPOINTS, MetricsStore, roundTimestamp } from '../../src/sandbox/metrics';
+import type { Dimension } from '../../src/sandbox/metrics';
+import { applyStat, evalExpression, LIMITS, MAX_DATAPOINTS, MetricsStore, roundTimestamp } from '../../src/sandbox/metrics';
 
 type Series = { period: number; points: Map<number, number> };
 
@@ -278,5 +279,155 @@ describe('MetricsStore', () => {
     const g = store.listMetrics({ Dimensions: [{ Name: 'FunctionName', Value: 'g' }] }) as { Metrics: Array<{ MetricName: string }> };
     assert.deepEqual(g.Metrics.map((m) => m.MetricName).sort(), ['Duration', 'Errors', 'Invocations', 'Throttles']);
     assert.throws(() => store.listMetrics({ NextToken: 'garbage' }), /NextToken/);
+  });
+});
+
+describe('MetricsStore at scale: bounded work a call', () => {
+  const now = Date.UTC(2026, 11, 1, 10, 0, 0);
+  const W = { StartTime: (now - 3 * 3_600_000) / 1000, EndTime: now / 1000 };
+  const fnDims = [{ Name: 'FunctionName', Value: 'f' }];
+  const ms = (Id: string, MetricName: string, Stat: string, Period: number, extra: Record<string, unknown> = {}) => ({
+    Id,
+    MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName, Dimensions: fnDims }, Period, Stat },
+    ...extra,
+  });
+  const elapsed = (fn: () => unknown): number => {
+    const t = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  type Results = { MetricDataResults: Array<{ Id: string; Timestamps: number[]; Values: number[] }> };
+
+  it('record() at the cap drops the oldest in O(1): 200,000 records past a 200,000 cap take under 2 s, not 10', () => {
+    const store = new MetricsStore(200_000);
+    for (let i = 0; i < 200_000; i++) store.record({ time: now - 3_600_000 + i, functionName: 'old', durationMs: 1, error: false, throttled: false });
+    // Each used to splice a 200,000-long array: about 10 s in all; now a few ms.
+    const ms2 = elapsed(() => {
+      for (let i = 0; i < 200_000; i++) store.record({ time: now - 1_000_000 + i, functionName: 'f', durationMs: 1, error: false, throttled: false });
+    });
+    assert.ok(ms2 < 2000, `${ms2} ms`);
+    assert.equal(store.size, 200_000);
+    const names = (store.listMetrics({ MetricName: 'Invocations' }) as { Metrics: Array<{ Dimensions: Dimension[] }> }).Metrics.map((m) => m.Dimensions.map((d) => d.Value).join(','));
+    assert.deepEqual(names.sort(), ['', 'f'], 'the evicted function is no longer listed');
+    const [inv] = (store.getMetricData({ ...W, MetricDataQueries: [ms('m', 'Invocations', 'SampleCount', 3600)] }, now) as Results).MetricDataResults;
+    assert.equal(inv.Values.reduce((a, b) => a + b, 0), 200_000);
+  });
+
+  it('ListMetrics reads the series index, not every sample: 1,000,000 samples list in under a second', () => {
+    const store = new MetricsStore();
+    for (let i = 0; i < 1_000_000; i++) {
+      store.record({ time: now - 1_000_000 + i, functionName: `f${i % 3}`, resource: `f${i % 3}:live`, executedVersion: String(i % 2), durationMs: 1, error: false, throttled: i % 7 === 0 });
+    }
+    let out: { Metrics: unknown[] } = { Metrics: [] };
+    const t = elapsed(() => (out = store.listMetrics({ Namespace: 'AWS/Lambda' }) as { Metrics: unknown[] }));
+    assert.ok(t < 1000, `${t} ms (scanning every sample took about 10 s)`);
+    // 1 aggregate + 3 functions + 3 aliases + 6 versions = 13 dimension sets, 4 metrics each.
+    assert.equal(out.Metrics.length, 13 * 4);
+  });
+
+  it('a Duration percentile over 2,000,000 samples answers in under 3 s, and one reading more than the budget is refused at once', () => {
+    const store = new MetricsStore();
+    for (let i = 0; i < 2_000_000; i++) store.record({ time: now - 3 * 3_600_000 + Math.floor(i * 5.4), functionName: 'f', durationMs: (i * 7919) % 1000, error: false, throttled: false });
+    let answer: Results | undefined;
+    const t = elapsed(() => (answer = store.getMetricData({ ...W, MetricDataQueries: [ms('a', 'Duration', 'p99', 60), ms('b', 'Duration', 'Average', 60)] }, now) as Results));
+    assert.ok(t < 3000, `${t} ms`);
+    assert.equal(answer!.MetricDataResults[0].Values.length, 180);
+    const refused = elapsed(() =>
+      rejectsValidation(
+        () => store.getMetricData({ ...W, MetricDataQueries: Array.from({ length: 11 }, (_, i) => ms(`d${i}`, 'Duration', `p${90 + i / 2}`, 60)) }, now),
+        new RegExp(`read 22000000 samples, which exceeds the sandbox's limit of ${LIMITS.sampleReads}`),
+      ),
+    );
+    assert.ok(refused < 100, `${refused} ms`);
+  });
+
+  it('counts come from running totals and match the statistics of the values themselves', () => {
+    const store = new MetricsStore();
+    const samples = Array.from({ length: 3000 }, (_, i) => ({ time: now - 600_000 + ((i * 7919) % 600_000), functionName: 'f', durationMs: i % 13, error: i % 3 === 0, throttled: i % 11 === 0 }));
+    for (const s of samples) store.record(s); // out of time order, as a clock set back records
+    for (const stat of ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount', 'p0', 'p10', 'p50', 'p66.7', 'p99', 'p100']) {
+      const out = (store.getMetricData({ StartTime: (now - 600_000) / 1000, EndTime: now / 1000, MetricDataQueries: ['Invocations', 'Errors', 'Throttles', 'Duration'].map((m) => ms(m.toLowerCase(), m, stat, 60)), ScanBy: 'TimestampAscending' }, now) as Results).MetricDataResults;
+      for (const [k, metric] of ['Invocations', 'Errors', 'Throttles', 'Duration'].entries()) {
+        const expected = new Map<number, number[]>();
+        for (const s of samples) {
+          if (metric !== 'Throttles' && s.throttled) continue;
+          const bucket = Math.floor(s.time / 60_000) * 60_000;
+          const v = metric === 'Invocations' ? 1 : metric === 'Errors' ? Number(s.error) : metric === 'Throttles' ? Number(s.throttled) : s.durationMs;
+          expected.set(bucket, [...(expected.get(bucket) ?? []), v]);
+        }
+        const want = [...expected.entries()].sort((a, b) => a[0] - b[0]);
+        assert.deepEqual(out[k].Timestamps, want.map(([t]) => t / 1000), `${metric} ${stat}`);
+        assert.deepEqual(out[k].Values, want.map(([, v]) => applyStat(stat, v)), `${metric} ${stat}`);
+      }
+    }
+  });
+
+  it('samples past the retention are pruned, and what is left still answers', () => {
+    const store = new MetricsStore(1000, 60_000);
+    for (let i = 0; i < 10; i++) store.record({ time: now - 120_000 + i * 10_000, functionName: 'f', durationMs: i, error: false, throttled: false });
+    const [m] = (store.getMetricData({ StartTime: (now - 180_000) / 1000, EndTime: now / 1000, MetricDataQueries: [ms('m', 'Duration', 'Minimum', 60)] }, now) as Results).MetricDataResults;
+    assert.equal(store.size, 4, 'the 6 samples older than a minute are gone');
+    assert.deepEqual(m.Values, [6]);
+  });
+
+  it('40 queries of FILL(m,0) ×20 at Period 1 over 100,000 s (40.6 s before): refused at once with the datapoints asked', () => {
+    const store = new MetricsStore();
+    store.record({ time: now - 1000, functionName: 'f', durationMs: 1, error: false, throttled: false });
+    const queries: unknown[] = [ms('m', 'Invocations', 'Sum', 1, { ReturnData: false })];
+    for (let i = 0; i < 40; i++) queries.push({ Id: `e${i}`, Expression: Array(20).fill('FILL(m,0)').join('+') });
+    const t = elapsed(() =>
+      rejectsValidation(
+        () => store.getMetricData({ StartTime: (now - 100_000_000) / 1000, EndTime: now / 1000, MetricDataQueries: queries }, now),
+        /^You have requested up to 4000000 datapoints, which exceeds the limit of 100800\. You may reduce the datapoints requested by increasing Period, or decreasing the time range\.$/,
+      ),
+    );
+    assert.ok(t < 100, `${t} ms`);
+  });
+
+  it('the datapoints budget is the whole call: 100,800 returned answer, one more is refused', () => {
+    const store = new MetricsStore();
+    store.record({ time: now - 1000, functionName: 'f', durationMs: 1, error: false, throttled: false });
+    // Period 1 over 28 h = 100,800 periods: one FILL returns exactly the limit.
+    const start = (now - 100_800_000) / 1000;
+    const atLimit = [ms('m', 'Invocations', 'Sum', 1, { ReturnData: false }), { Id: 'f', Expression: 'FILL(m, 0)' }];
+    const [f] = (store.getMetricData({ StartTime: start, EndTime: now / 1000, MetricDataQueries: atLimit }, now) as Results).MetricDataResults;
+    assert.equal(f.Values.length, MAX_DATAPOINTS);
+    rejectsValidation(() => store.getMetricData({ StartTime: start - 1, EndTime: now / 1000, MetricDataQueries: atLimit }, now), /requested up to 100801 datapoints/);
+    // Split over two returned queries, the budget is still one.
+    const halves = [ms('m', 'Invocations', 'Sum', 1, { ReturnData: false }), { Id: 'f', Expression: 'FILL(m, 0)' }, { Id: 'g', Expression: 'm * 2' }];
+    rejectsValidation(() => store.getMetricData({ StartTime: (now - 60_000_000) / 1000, EndTime: now / 1000, MetricDataQueries: halves }, now), /requested up to 120000 datapoints/);
+  });
+
+  it('hidden queries and each step of an expression count too: refused at once past 10 times the limit', () => {
+    const store = new MetricsStore();
+    store.record({ time: now - 1000, functionName: 'f', durationMs: 1, error: false, throttled: false });
+    // One returned series of 10,000 periods, computed through 200 FILLs and 199 additions: 400 steps of 10,000, and m's own.
+    const queries = [ms('m', 'Invocations', 'Sum', 1, { ReturnData: false }), { Id: 'e', Expression: Array(200).fill('FILL(m,0)').join('+') }];
+    const t = elapsed(() => rejectsValidation(() => store.getMetricData({ StartTime: (now - 10_000_000) / 1000, EndTime: now / 1000, MetricDataQueries: queries }, now), /takes up to 4010000 datapoints .* exceeds the sandbox's limit of 1008000/));
+    assert.ok(t < 100, `${t} ms`);
+    const [e] = (store.getMetricData({ StartTime: (now - 10_000_000) / 1000, EndTime: now / 1000, MetricDataQueries: [queries[0], { Id: 'e', Expression: Array(20).fill('FILL(m,0)').join('+') }] }, now) as Results).MetricDataResults;
+    assert.equal(e.Values.length, 10_000);
+    assert.equal(e.Values.reduce((a, b) => a + b, 0), 20, 'the one invocation, twenty times');
+  });
+
+  it('a chain of 500 queries, each nesting the next 600 deep, evaluates in order without recursion', () => {
+    const store = new MetricsStore();
+    store.record({ time: now - 30_000, functionName: 'f', durationMs: 1, error: false, throttled: false });
+    const chain: unknown[] = Array.from({ length: 499 }, (_, i) => ({ Id: `q${i}`, Expression: `${'('.repeat(600)}q${i + 1}${')'.repeat(600)}`, ReturnData: i === 0 }));
+    chain.push(ms('q499', 'Invocations', 'Sum', 60, { ReturnData: false }));
+    const [q0] = (store.getMetricData({ StartTime: (now - 600_000) / 1000, EndTime: now / 1000, MetricDataQueries: chain }, now) as Results).MetricDataResults;
+    assert.deepEqual(q0.Values, [1]);
+    // The same chain closed into a circle is refused, not overflowed.
+    chain[499] = { Id: 'q499', Expression: `${'('.repeat(600)}q0${')'.repeat(600)}` };
+    rejectsValidation(() => store.getMetricData({ StartTime: (now - 600_000) / 1000, EndTime: now / 1000, MetricDataQueries: chain }, now), /^Circular reference at query id q0\.$/);
+    chain[499] = { Id: 'q499', Expression: 'nowhere * 2' };
+    rejectsValidation(() => store.getMetricData({ StartTime: (now - 600_000) / 1000, EndTime: now / 1000, MetricDataQueries: chain }, now), /^Expression refers to unknown query id nowhere\.$/);
+  });
+
+  it('the expression parser bounds its own nesting, whatever the caller checked', () => {
+    const m = series(60, [[0, 1]]);
+    rejectsValidation(() => evalExpression(`${'('.repeat(50_000)}m${')'.repeat(50_000)}`, () => m, 0, 60_000), /nested more than 1024 deep/);
+    rejectsValidation(() => evalExpression(`${'-'.repeat(50_000)}m`, () => m, 0, 60_000), /nested more than 1024 deep/);
+    assert.deepEqual(asObject(evalExpression(`${'('.repeat(1023)}m${')'.repeat(1023)}`, () => m, 0, 60_000)), { 0: 1 });
   });
 });
