@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox';
@@ -69,4 +70,24 @@ export function sdkHeaders(sandbox: Pick<Sandbox, 'accessKeyId' | 'region'>, ser
 /** `fetch` to the sandbox with the headers an SDK adds (see sdkHeaders); `init.headers` win. */
 export function sdkFetch(sandbox: Sandbox, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${sandbox.endpoint}${path}`, { ...init, headers: { ...sdkHeaders(sandbox), ...(init.headers as Record<string, string> | undefined) } });
+}
+
+export interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** node:http, because fetch cannot set Host or send some of these header combinations. */
+export function rawRequest(sandbox: Sandbox, method: string, pathname: string, headers: Record<string, string>, body?: string | Buffer): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(body);
+    const req = http.request(`${sandbox.endpoint}${pathname}`, { method, headers: { ...(data ? { 'content-length': String(data.length) } : {}), ...headers }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }

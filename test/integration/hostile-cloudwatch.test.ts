@@ -6,33 +6,16 @@
  * recorded metrics are as before, and no handler ran.
  */
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { GetMetricDataCommandInput, GetMetricDataCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
-import type { Sandbox } from '../../src/sandbox';
 import { zipFiles } from '../../src/sandbox';
-import { ROLE, sdkHeaders, useSandbox } from './helpers';
+import type { RawReply } from './helpers';
+import { rawRequest, ROLE, sdkHeaders, useSandbox } from './helpers';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function send(sandbox: Sandbox, method: string, pathname: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request(`${sandbox.endpoint}${pathname}`, { method, headers: { ...(data ? { 'content-length': String(data.length) } : {}), ...headers }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+type Reply = RawReply;
+const send = rawRequest;
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 const GOOD = {

@@ -7,35 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import type { Sandbox } from '../../src/sandbox';
 import { startSandbox, zipFiles } from '../../src/sandbox';
-import { clientsFor, ROLE, sdkHeaders } from './helpers';
+import type { RawReply } from './helpers';
+import { clientsFor, rawRequest, ROLE, sdkHeaders } from './helpers';
 import { createFn, rejectsWith } from './lambda-testkit';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** node:http, because fetch cannot set Host or send some of these header combinations. */
-function send(sandbox: Sandbox, method: string, pathname: string, headers: Record<string, string>, body?: string | Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request(`${sandbox.endpoint}${pathname}`, { method, headers: { ...(data ? { 'content-length': String(data.length) } : {}), ...headers }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+type Reply = RawReply;
+const send = rawRequest;
 
 /**
  * Writes `head` (request line and headers, CRLF-separated) as is on a raw socket, as no HTTP client
