@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type * as childProcess from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { runBuild } from '../../src/core/build';
 import { OperationError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/log';
@@ -129,6 +132,46 @@ describe('runBuild', () => {
       assert.equal(parsed.options.windowsVerbatimArguments, true);
       // Each argument is one quoted word whose metacharacters cmd.exe reads literally (^ escapes).
       assert.equal(parsed.args[3], '"npm ^"run^" ^"build^ ^&^ calc^" ^"x^|y^" ^"\\^"q\\^"^""');
+    });
+
+    it("runBuild never asks Node to start a .cmd script without a shell (Node refuses: EINVAL)", async () => {
+      const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
+      fs.writeFileSync(path.join(bin, 'npm.cmd'), '@echo off\r\n');
+      // The module object itself, which cross-spawn (and the previous build) call spawn on.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const cp = require('node:child_process') as typeof childProcess;
+      const realSpawn = cp.spawn;
+      const calls: Array<{ command: string; args: readonly string[]; options: { shell?: unknown } }> = [];
+      const savedPath = process.env.PATH;
+      const buildModule = require.resolve('../../src/core/build');
+      delete require.cache[buildModule];
+      (cp as { spawn: unknown }).spawn = (command: string, args: readonly string[], options: { shell?: unknown }) => {
+        calls.push({ command, args, options });
+        const child = Object.assign(new EventEmitter(), { stdout: new PassThrough(), stderr: new PassThrough() });
+        setImmediate(() => {
+          child.stdout.end();
+          child.stderr.end();
+          child.emit('close', 0, null);
+        });
+        return child;
+      };
+      try {
+        process.env.PATH = bin;
+        // A fresh copy of the build module, bound to the win32 copies of its spawn library.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runBuild: runBuildOnWindows } = require('../../src/core/build') as { runBuild: typeof runBuild };
+        await runBuildOnWindows(['npm', 'run', 'build'], dir, new MemoryLogger());
+      } finally {
+        (cp as { spawn: unknown }).spawn = realSpawn;
+        process.env.PATH = savedPath;
+        delete require.cache[buildModule];
+      }
+      assert.equal(calls.length, 1);
+      const [call] = calls;
+      const scriptWithoutShell = /\.(cmd|bat)$/i.test(call.command) && !call.options.shell;
+      assert.equal(scriptWithoutShell, false, `spawned ${call.command} without a shell`);
+      assert.match(call.command, /cmd\.exe$/i, 'the .cmd script goes through cmd.exe');
+      assert.deepEqual(call.args.slice(0, 3), ['/d', '/s', '/c']);
     });
 
     it('starts an .exe directly, with no cmd.exe at all', () => {
