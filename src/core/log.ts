@@ -10,8 +10,6 @@ export interface Logger {
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'debug';
 
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-
 /**
  * A Logger that redacts every line before writing it: AWS error messages can echo the
  * credentials a request was signed with. Every Logger of the product extends it.

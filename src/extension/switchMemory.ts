@@ -28,10 +28,6 @@ export class SwitchMemory {
     await this.touch(connection, fn, alias);
   }
 
-  async forget(connection: string, fn: string, alias: string): Promise<void> {
-    await this.state.update(this.key(connection, fn, alias), undefined);
-  }
-
   recent(connection: string): Array<{ functionName: string; aliasName: string }> {
     return (this.state.get<string[]>(`recent:${connection}`) ?? []).map((s) => {
       const [functionName, aliasName] = JSON.parse(s) as [string, string];

@@ -39,7 +39,6 @@ export const ContextValues = {
 /** `when`-clause context keys. */
 export const ContextKeys = {
   filtered: 'lambdaCanary.filtered',
-  canSwitchBack: 'lambdaCanary.canSwitchBack',
 } as const;
 
 export const Settings = {

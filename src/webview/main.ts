@@ -27,7 +27,6 @@ interface Model {
   fetchedAt?: number;
   trafficError?: string;
   busy: BusyAction | null;
-  busyMessage?: string;
   probe?: { total: number; done: number; result: ProbeResult; finished: boolean; cancelled: boolean };
   notice?: { level: 'info' | 'error'; message: string };
   /** The weight the user is editing, percent; undefined follows the alias. */
@@ -451,7 +450,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'busy':
       model.busy = m.action;
-      model.busyMessage = m.message;
       if (m.action !== null) model.notice = undefined;
       break;
     case 'probe':

@@ -155,9 +155,6 @@ export class TrafficPanel implements vscode.Disposable {
   private readonly outcomes = new vscode.EventEmitter<PanelOutcome>();
   /** Fires after every message from the webview has been handled. */
   readonly onDidHandleMessage = this.outcomes.event;
-  private readonly refreshed = new vscode.EventEmitter<TrafficReport>();
-  /** Fires after every successful traffic refresh. */
-  readonly onDidRefresh = this.refreshed.event;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -186,7 +183,6 @@ export class TrafficPanel implements vscode.Disposable {
         if (e.affectsConfiguration('lambdaCanary.panel')) this.schedule(true);
       }),
       this.outcomes,
-      this.refreshed,
     );
   }
 
@@ -371,7 +367,6 @@ export class TrafficPanel implements vscode.Disposable {
     if (traffic.status === 'fulfilled') {
       this.lastReport = traffic.value;
       await this.post({ type: 'traffic', report: traffic.value, fetchedAt: Date.now() });
-      this.refreshed.fire(traffic.value);
     } else {
       const err = (alias.status === 'rejected' ? alias.reason : traffic.reason) as Error;
       await this.post({ type: 'trafficError', message: `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${errorSummary(err)}` });
