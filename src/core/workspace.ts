@@ -7,6 +7,8 @@ import { isMap, isScalar, parseDocument } from 'yaml';
 import configSchema from '../../media/lambda-canary.schema.json';
 import { validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
+import type { LambdaSend } from './lambdaApi';
+import { getVersion } from './lambdaApi';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
@@ -388,6 +390,17 @@ export function newConfigText(functionName: string, alias = 'prod', handler?: st
   if (handler) cfg.handler = handler;
   cfg.ignore = ['test/**', '**/*.test.js'];
   return `${JSON.stringify(cfg, null, 2)}\n`;
+}
+
+/**
+ * Creates lambda-canary.json at the workspace root for a deployed function, its handler read from
+ * the function's $LATEST; an existing file is never overwritten (EEXIST). Returns the file's path.
+ */
+export async function createConfigFile(lambda: LambdaSend, root: string, functionName: string, signal?: AbortSignal): Promise<string> {
+  const cfg = await getVersion(lambda, functionName, '$LATEST', signal);
+  const file = path.join(root, CONFIG_FILE);
+  fs.writeFileSync(file, newConfigText(functionName, 'prod', cfg.Handler), { flag: 'wx' });
+  return file;
 }
 
 /** Lambda's limit for a synchronous invocation's payload. */

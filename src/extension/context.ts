@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
+import type { AliasActions } from '../core/aliasActions';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
-import type { TrafficPanels } from './panel/trafficPanel';
 import type { SwitchMemory } from './switchMemory';
 import type { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
@@ -16,5 +16,17 @@ export interface CommandContext {
   ui: UserInterface;
   switchMemory: SwitchMemory;
   /** The traffic panels, one per alias. */
-  panels: TrafficPanels;
+  panels: PanelHost;
+}
+
+/**
+ * What commands need of the traffic panels. Declared here rather than imported, because the
+ * panel module uses the commands' helpers: the dependency runs from the panel to the commands.
+ */
+export interface PanelHost {
+  /** One action at a time per alias, shared by the panels and the commands. */
+  readonly actions: AliasActions;
+  open(functionName: string, aliasName: string): unknown;
+  /** Redraws the open panels of this function (or of one alias) after a write. */
+  aliasChanged(functionName: string, aliasName?: string): void;
 }

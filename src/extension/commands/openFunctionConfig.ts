@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { OperationError } from '../../core/errors';
-import { CONFIG_FILE, newConfigText } from '../../core/workspace';
+import { CONFIG_FILE, createConfigFile } from '../../core/workspace';
 import type { CommandContext } from '../context';
 import { FunctionNode } from '../tree';
 import { pickFunctionName } from './common';
@@ -16,8 +15,7 @@ export async function openFunctionConfig(ctx: CommandContext, node?: unknown): P
   if (!fs.existsSync(file)) {
     const clients = await ctx.connection.current();
     const name = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, 'Create lambda-canary.json for which function?');
-    const cfg = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    fs.writeFileSync(file, newConfigText(name, 'prod', cfg.Handler), { flag: 'wx' });
+    await createConfigFile(clients.lambda, folder.uri.fsPath, name);
     ctx.log.info(`Created ${file} for ${name}.`);
   }
   await vscode.window.showTextDocument(vscode.Uri.file(file));

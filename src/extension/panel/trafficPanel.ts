@@ -23,7 +23,7 @@ import type { Confirmation } from '../commands/confirmations';
 import { confirmPromote, confirmRollback, confirmWeight } from '../commands/confirmations';
 import { readTestEvent } from '../commands/workspaceFunction';
 import { readSettings } from '../config';
-import type { CommandContext } from '../context';
+import type { CommandContext, PanelHost } from '../context';
 import { panelHtml } from './html';
 
 /** What a panel keeps across a reload (VS Code stores it with the webview's own state). */
@@ -58,7 +58,7 @@ const HISTORY_VERSIONS = 8;
 const MAX_CONFLICT_ROUNDS = 3;
 
 /** All traffic panels: one per alias (per connection), revealed rather than duplicated. */
-export class TrafficPanels implements vscode.Disposable {
+export class TrafficPanels implements vscode.Disposable, PanelHost {
   private readonly panels = new Map<string, TrafficPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   /** One action at a time per alias, across its panels. */
