@@ -24,6 +24,13 @@ export default tseslint.config(
     }
   },
   {
+    // The extension is an adapter: AWS calls are core use cases, so it may name SDK types only.
+    files: ['src/extension/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*'], allowTypeImports: true, message: 'src/extension calls AWS through src/core; import SDK types only.' }] }]
+    }
+  },
+  {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortSignal: 'readonly' } },
   },
