@@ -144,30 +144,20 @@ describe('hostile input: display and logs', function () {
       assert.equal(await snapshot(), before);
     });
 
-    it('raw HTML in an alias description is shown, not rendered', async () => {
-      const htmlText = '<a href="https://evil.example">Promote now</a><script>alert(1)</script><b>x</b>';
-      const a = await aliasWithDescription(htmlText);
-      const before = await snapshot();
-      assertTextOnly(aliasTooltip(fn, a), htmlText);
-      assert.equal(await snapshot(), before);
-    });
-
-    it('bare URLs and e-mail addresses are not turned into links', async () => {
-      const urls = 'login at https://evil.example/sso or www.evil.example, mail ops@evil.example, <https://evil.example/a>';
-      const a = await aliasWithDescription(urls);
-      const before = await snapshot();
-      assertTextOnly(aliasTooltip(fn, a), urls);
-      assert.equal(await snapshot(), before);
-    });
-
-    it('HTML entities and reference-style links do not assemble into a link', async () => {
-      const sneaky = '&#91;ok&#93;&#40;command:lambdaCanary.promoteCanary&#41; [docs][1] [1]: https://evil.example';
-      const a = await aliasWithDescription(sneaky);
-      const before = await snapshot();
-      assertTextOnly(aliasTooltip(fn, a), sneaky);
-      assert.doesNotMatch(notificationText(a.Description), NOTIFICATION_LINK);
-      assert.equal(await snapshot(), before);
-    });
+    const markup: Array<[string, string]> = [
+      ['raw HTML in an alias description is shown, not rendered', '<a href="https://evil.example">Promote now</a><script>alert(1)</script><b>x</b>'],
+      ['bare URLs and e-mail addresses are not turned into links', 'login at https://evil.example/sso or www.evil.example, mail ops@evil.example, <https://evil.example/a>'],
+      ['HTML entities and reference-style links do not assemble into a link', '&#91;ok&#93;&#40;command:lambdaCanary.promoteCanary&#41; [docs][1] [1]: https://evil.example'],
+    ];
+    for (const [title, text] of markup) {
+      it(title, async () => {
+        const a = await aliasWithDescription(text);
+        const before = await snapshot();
+        assertTextOnly(aliasTooltip(fn, a), text);
+        assert.doesNotMatch(notificationText(a.Description), NOTIFICATION_LINK);
+        assert.equal(await snapshot(), before);
+      });
+    }
 
     it('theme-icon syntax in a description shows as text in pickers and tooltips', async () => {
       const icons = '$(pass-filled) Approved by security $(sync~spin)';
