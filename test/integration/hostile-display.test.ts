@@ -496,59 +496,47 @@ describe('hostile input: display and logs', function () {
       assert.ok(!log.lines.some((l) => CLAIMS_NOTHING_CHANGED.test(l)), `the log claims nothing changed: ${log.lines.join('\n')}`);
     });
 
-    it('UpdateFunctionCode answered with a 500 after another upload, and its retry refused: the refusal names the third CodeSha256', async () => {
+    /**
+     * `operation` answers a 500 after another client's upload landed; the SDK retries it and the
+     * retry is refused. The deploy must fail naming the other client's CodeSha256, and leave the
+     * other client's code, the versions and the alias as they are.
+     */
+    async function overtakenThenRefused(operation: 'UpdateFunctionCode' | 'PublishVersion', tag: string): Promise<OperationError> {
       await noCanary();
       const before = await alias();
-      const other = code('other-client-2');
+      const other = code(`other-${tag}`);
       const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
       h().sandbox.faults.add({
-        operation: 'UpdateFunctionCode',
+        operation,
         kind: 'hook',
         hook: async () => {
-          await otherUpload('other-client-2');
+          await otherUpload(`other-${tag}`);
           throw new AwsError('ServiceException', 500, 'An internal error occurred.');
         },
       });
+      let e: OperationError;
       try {
-        await publishCanary(ctx({ lambda: retrying.lambda }), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-2') }).then(
+        e = await publishCanary(ctx({ lambda: retrying.lambda }), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code(tag) }).then(
           () => assert.fail('reported success'),
-          (err: unknown) => assertSaysWhatLatestHolds(err, 'UpdateFunctionCode', other.codeSha256),
+          (err: unknown) => assertSaysWhatLatestHolds(err, operation, other.codeSha256),
         );
       } finally {
         retrying.lambda.destroy();
         retrying.cloudwatch.destroy();
       }
-      assert.equal((await latest()).CodeSha256, other.codeSha256);
-      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
-      assert.equal((await alias()).RevisionId, before.RevisionId);
+      assert.equal((await latest()).CodeSha256, other.codeSha256, "the other client's code stands");
+      assert.deepEqual(await versionList(), ['$LATEST', '1', '2'], 'no version published');
+      assert.equal((await alias()).RevisionId, before.RevisionId, 'alias untouched');
+      return e;
+    }
+
+    it('UpdateFunctionCode answered with a 500 after another upload, and its retry refused: the refusal names the third CodeSha256', async () => {
+      await overtakenThenRefused('UpdateFunctionCode', 'client-2');
     });
 
     it('PublishVersion answered with a 500 after another upload, and its retry refused: not "$LATEST holds the new code"', async () => {
-      await noCanary();
-      const before = await alias();
-      const other = code('other-client-3');
-      const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
-      h().sandbox.faults.add({
-        operation: 'PublishVersion',
-        kind: 'hook',
-        hook: async () => {
-          await otherUpload('other-client-3');
-          throw new AwsError('ServiceException', 500, 'An internal error occurred.');
-        },
-      });
-      try {
-        const e = await publishCanary(ctx({ lambda: retrying.lambda }), { functionName: fn, aliasName: 'prod', weightPercent: 10, ...code('mine-3') }).then(
-          () => assert.fail('reported success'),
-          (err: unknown) => assertSaysWhatLatestHolds(err, 'PublishVersion', other.codeSha256),
-        );
-        assert.match(e.state!, /no version holds this code and prod routes as before\.$/);
-      } finally {
-        retrying.lambda.destroy();
-        retrying.cloudwatch.destroy();
-      }
-      assert.equal((await latest()).CodeSha256, other.codeSha256);
-      assert.deepEqual(await versionList(), ['$LATEST', '1', '2']);
-      assert.equal((await alias()).RevisionId, before.RevisionId);
+      const e = await overtakenThenRefused('PublishVersion', 'client-3');
+      assert.match(e.state!, /no version holds this code and prod routes as before\.$/);
     });
 
     it('UpdateFunctionCode landed unanswered, then another upload while it settles: the conflict names what $LATEST holds', async () => {
