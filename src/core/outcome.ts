@@ -1,0 +1,111 @@
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import type { OperationErrorKind } from './errors';
+
+/**
+ * What a use case did, as data: the one thing every front end renders (notification, CLI text,
+ * `--json`, log line) and the journal stores. Later features (rollouts, history, releases) read
+ * these records back, so every field is plain JSON.
+ */
+
+/** Every user action, as the CLI names it. */
+export type ActionName = 'deploy' | 'canary' | 'weight' | 'promote' | 'rollback' | 'switch' | 'switch-back' | 'probe' | 'traffic';
+
+/** The alias an action is about, keyed by what identifies it on AWS (never by a display label). */
+export interface Target {
+  /** From the alias ARN; undefined until the alias was read. */
+  account?: string;
+  region?: string;
+  function: string;
+  alias: string;
+}
+
+/** An alias's routing at one moment. */
+export interface AliasState {
+  /** The primary version (`FunctionVersion`). */
+  version: string;
+  /** AdditionalVersionWeights: version → weight 0..1. Empty when all traffic goes to `version`. */
+  weights: Record<string, number>;
+  /** Absent on endpoints that do not return one (some emulators): writes are then unguarded. */
+  revisionId?: string;
+}
+
+export interface PublishedVersion {
+  version: string;
+  codeSha256?: string;
+  description?: string;
+}
+
+export type StepResult = 'ok' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  /** e.g. 'GetAlias prod', 'UpdateFunctionCode', 'Smoke invoke of version 8'. */
+  name: string;
+  ms: number;
+  result: StepResult;
+}
+
+/**
+ * `done`: the action's change is in place (or, for read-only actions, it ran). `unchanged`: the
+ * alias routes exactly as before (after a refusal, a failure, or nothing to do). `unknown`: a
+ * write got no clear answer and could not be read back.
+ */
+export type OutcomeState = 'done' | 'unchanged' | 'unknown';
+
+export interface OutcomeError {
+  kind: OperationErrorKind;
+  /** One sentence with the fix, redacted. */
+  message: string;
+  /** The step that failed. */
+  step?: string;
+  /** What is true now, in words (e.g. that a version was published but receives no traffic). */
+  left?: string;
+}
+
+export interface Outcome<Detail = unknown> {
+  /** A random id; the journal's key for this record. */
+  id: string;
+  action: ActionName;
+  target: Target;
+  startedAt: string;
+  endedAt: string;
+  /** Routing before the action, as read by it. */
+  before?: AliasState;
+  /** Routing after it (what the write returned, or what a read-back found). */
+  after?: AliasState;
+  versionsPublished: PublishedVersion[];
+  /** The deployed $LATEST already held the package's code. */
+  uploadSkipped?: boolean;
+  steps: StepRecord[];
+  state: OutcomeState;
+  error?: OutcomeError;
+  /** Things the user should know that did not stop the action (e.g. an unguarded write). */
+  warnings: string[];
+  /** Action-specific data: a probe's counts, a traffic report. */
+  detail?: Detail;
+}
+
+export function aliasState(alias: Pick<AliasConfiguration, 'FunctionVersion' | 'RoutingConfig' | 'RevisionId'>): AliasState {
+  return {
+    version: alias.FunctionVersion ?? '$LATEST',
+    weights: { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+    ...(alias.RevisionId ? { revisionId: alias.RevisionId } : {}),
+  };
+}
+
+/** Same routing (primary and weights); the RevisionId is not compared. */
+export function sameRouting(a: AliasState | undefined, b: AliasState | undefined): boolean {
+  if (!a || !b) return false;
+  const ka = Object.keys(a.weights);
+  return a.version === b.version && ka.length === Object.keys(b.weights).length && ka.every((k) => a.weights[k] === b.weights[k]);
+}
+
+/** `arn:aws:lambda:eu-west-1:123456789012:function:checkout:prod` → its account and region. */
+export function arnParts(arn: string | undefined): { account?: string; region?: string } {
+  const m = /^arn:[^:]+:lambda:([^:]*):([^:]*):function:/.exec(arn ?? '');
+  return m ? { region: m[1] || undefined, account: m[2] || undefined } : {};
+}
+
+/** The journal's and the front ends' key for an alias: account/region/function:alias. */
+export function targetKey(t: Target): string {
+  return `${t.account ?? '?'}/${t.region ?? '?'}/${t.function}:${t.alias}`;
+}
