@@ -29,13 +29,13 @@ export function runBuild(argv: string[], cwd: string, log: Logger, signal?: Abor
     forward(child.stdout!, false);
     forward(child.stderr!, true);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError') reject(new OperationError('Build cancelled.', 'Build', 'Nothing was uploaded.', err, 'cancelled'));
-      else reject(new OperationError(`The build command '${cmd}' could not start: ${err.code === 'ENOENT' ? 'command not found' : err.message}.`, 'Build', 'Nothing was uploaded.', err, 'validation'));
+      if (err.name === 'AbortError') reject(new OperationError('Build cancelled.', { step: 'Build', state: 'Nothing was uploaded.', cause: err, kind: 'cancelled' }));
+      else reject(new OperationError(`The build command '${cmd}' could not start: ${err.code === 'ENOENT' ? 'command not found' : err.message}.`, { step: 'Build', state: 'Nothing was uploaded.', cause: err, kind: 'validation' }));
     });
     child.on('close', (code, sig) => {
       if (code === 0) resolve();
       else if (!signal?.aborted) {
-        reject(new OperationError(`The build command failed (${sig ? `signal ${sig}` : `exit code ${code}`}); see the log.`, 'Build', 'Nothing was uploaded.', undefined, 'validation'));
+        reject(new OperationError(`The build command failed (${sig ? `signal ${sig}` : `exit code ${code}`}); see the log.`, { step: 'Build', state: 'Nothing was uploaded.', kind: 'validation' }));
       }
     });
   });

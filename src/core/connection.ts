@@ -21,7 +21,40 @@ export interface Clients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
   spec: ConnectionSpec;
+  capabilities: Capabilities;
   dispose(): void;
+}
+
+/** How long a waiter may wait for Lambda, and how often it looks (seconds). */
+export interface WaiterTiming {
+  maxWaitTime: number;
+  minDelay: number;
+  maxDelay: number;
+}
+
+/**
+ * What differs between the sandbox and AWS, decided once per connection and passed to every use
+ * case in its context: nothing else asks "is this the sandbox?".
+ */
+export interface Capabilities {
+  sandbox: boolean;
+  /** Waiter timing for code updates and published versions. */
+  waiters: WaiterTiming;
+  /** Probe invocations: at most this many a second, this many in flight. */
+  probe: { ratePerSecond: number; concurrency: number };
+  /** Metrics at 1-second resolution (the sandbox) or AWS's 60-second Lambda metrics. */
+  highResolutionMetrics: boolean;
+}
+
+export const AWS_WAITER_TIMING: WaiterTiming = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
+
+export function capabilitiesOf(spec: ConnectionSpec): Capabilities {
+  if (spec.kind === 'sandbox') {
+    return { sandbox: true, waiters: { maxWaitTime: 60, minDelay: 0.2, maxDelay: 1 }, probe: { ratePerSecond: 250, concurrency: 16 }, highResolutionMetrics: true };
+  }
+  // AWS: the default burst of a new account's concurrency is far above this; 25/s keeps a probe
+  // from crowding out real traffic's concurrency.
+  return { sandbox: false, waiters: AWS_WAITER_TIMING, probe: { ratePerSecond: 25, concurrency: 8 }, highResolutionMetrics: false };
 }
 
 export interface ClientOptions {
@@ -67,6 +100,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
     lambda,
     cloudwatch,
     spec,
+    capabilities: capabilitiesOf(spec),
     dispose: () => {
       lambda.destroy();
       cloudwatch.destroy();

@@ -7,25 +7,34 @@ import { redact } from './redact';
  */
 export type OperationErrorKind = 'validation' | 'conflict' | 'aws' | 'cancelled' | 'credentials' | 'network' | 'unknown';
 
+export interface OperationErrorOptions {
+  /** The step that failed, e.g. 'UpdateAlias prod'. */
+  step?: string;
+  /** What is true now, e.g. 'Version 8 was published but receives no traffic; prod is unchanged.' */
+  state?: string;
+  cause?: unknown;
+  /** Default 'aws'. */
+  kind?: OperationErrorKind;
+}
+
 /**
  * Errors the operations raise: each says, in the user's words, what failed, at which step, and
  * what state it left behind, so a notification can be shown as-is and the log can say more.
  * Message and state are redacted: an AWS message quoted in them may echo credentials.
  */
 export class OperationError extends Error {
-  /** What is true now, e.g. 'Version 8 was published but receives no traffic; prod is unchanged.' */
+  readonly step?: string;
+  /** What is true now. */
   readonly state?: string;
+  override readonly cause?: unknown;
+  readonly kind: OperationErrorKind;
 
-  constructor(
-    message: string,
-    /** The step that failed, e.g. 'UpdateAlias prod'. */
-    readonly step?: string,
-    state?: string,
-    override readonly cause?: unknown,
-    readonly kind: OperationErrorKind = 'aws',
-  ) {
+  constructor(message: string, options: OperationErrorOptions = {}) {
     super(redact(message));
-    this.state = state === undefined ? undefined : redact(state);
+    this.step = options.step;
+    this.state = options.state === undefined ? undefined : redact(options.state);
+    this.cause = options.cause;
+    this.kind = options.kind ?? 'aws';
     this.name = 'OperationError';
   }
 }
@@ -37,7 +46,7 @@ export function errorText(err: OperationError): string {
 
 export class CancelledError extends OperationError {
   constructor(state?: string) {
-    super('Cancelled.', undefined, state, undefined, 'cancelled');
+    super('Cancelled.', { state, kind: 'cancelled' });
     this.name = 'CancelledError';
   }
 }
@@ -148,10 +157,6 @@ export function unknownOutcome(input: {
   check: string;
 }): OperationError {
   return new OperationError(
-    `${input.step}: no clear answer came back (${errorSummary(input.cause)}), and ${input.subject} could not be read back afterwards, so the outcome is unknown.`,
-    input.step,
-    `Unknown: ${input.maybe} ${input.check}`,
-    input.cause,
-    'unknown',
+    `${input.step}: no clear answer came back (${errorSummary(input.cause)}), and ${input.subject} could not be read back afterwards, so the outcome is unknown.`, { step: input.step, state: `Unknown: ${input.maybe} ${input.check}`, cause: input.cause, kind: 'unknown' },
   );
 }

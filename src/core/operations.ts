@@ -11,7 +11,10 @@ import {
 import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted, unknownOutcome } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
+import type { WaiterTiming } from './connection';
+import { AWS_WAITER_TIMING } from './connection';
 import type { Logger } from './log';
+import type { PublishedVersion, StepRecord } from './outcome';
 import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
 
 /**
@@ -22,14 +25,24 @@ import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf
  * state left behind; the alias is then exactly as it was.
  */
 
-export interface WaiterTiming {
-  /** Seconds. */
-  maxWaitTime: number;
-  minDelay: number;
-  maxDelay: number;
+/**
+ * Filled in as an operation runs: the facts its use case's Outcome reports (src/core/outcome.ts),
+ * gathered where they happen rather than reconstructed from messages.
+ */
+export interface OperationRecord {
+  steps: StepRecord[];
+  /** The alias as the operation read it before writing. */
+  before?: AliasConfiguration;
+  /** The alias as the write returned it, or as a read-back after an unclear answer found it. */
+  after?: AliasConfiguration;
+  published: PublishedVersion[];
+  uploadSkipped?: boolean;
+  warnings: string[];
 }
 
-export const AWS_WAITER_TIMING: WaiterTiming = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
+export function newOperationRecord(): OperationRecord {
+  return { steps: [], published: [], warnings: [] };
+}
 
 export interface OperationContext {
   lambda: LambdaSend;
@@ -38,6 +51,8 @@ export interface OperationContext {
   /** One short message per step, for a progress notification. */
   progress?: (message: string) => void;
   waiters?: WaiterTiming;
+  /** Where the operation notes what it did; see OperationRecord. */
+  record?: OperationRecord;
   /** Profile in use, for credential advice in error messages. */
   profile?: string;
   /**
@@ -91,15 +106,20 @@ export interface SwitchResult {
 async function step<T>(ctx: OperationContext, name: string, stateIfFailed: string, run: () => Promise<T>, write = false): Promise<T> {
   throwIfAborted(ctx.signal, stateIfFailed);
   ctx.log.info(`→ ${name}`);
+  const started = performance.now();
+  const note = (result: StepRecord['result']) => ctx.record?.steps.push({ name, ms: Math.round(performance.now() - started), result });
   try {
-    return await run();
+    const out = await run();
+    note('ok');
+    return out;
   } catch (err) {
+    note('failed');
     if (err instanceof OperationError) throw err;
     if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError(stateIfFailed);
     const described = describeAwsError(err, ctx.profile);
     const state = write && outcomeUnknown(err) ? 'Outcome unknown: reading back.' : stateIfFailed;
     ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${state}`);
-    throw new OperationError(`${name} failed: ${described.message}`, name, stateIfFailed, err, described.kind);
+    throw new OperationError(`${name} failed: ${described.message}`, { step: name, state: stateIfFailed, cause: err, kind: described.kind });
   }
 }
 
@@ -109,16 +129,12 @@ async function step<T>(ctx: OperationContext, name: string, stateIfFailed: strin
  */
 function conflictOnAlias(ref: AliasRef, state = `Nothing was written to ${ref.aliasName}.`, cause?: unknown): OperationError {
   return new OperationError(
-    `\`${ref.aliasName}\` changed since you loaded it — refresh and retry.`,
-    `UpdateAlias ${ref.aliasName}`,
-    state,
-    cause,
-    'conflict',
+    `\`${ref.aliasName}\` changed since you loaded it — refresh and retry.`, { step: `UpdateAlias ${ref.aliasName}`, state: state, cause: cause, kind: 'conflict' },
   );
 }
 
 function invalid(message: string): OperationError {
-  return new OperationError(message, undefined, 'Nothing was changed.', undefined, 'validation');
+  return new OperationError(message, { state: 'Nothing was changed.', kind: 'validation' });
 }
 
 function timing(ctx: OperationContext): WaiterTiming {
@@ -133,6 +149,12 @@ function asClient(lambda: LambdaSend): LambdaClient {
 /** Reads the alias and checks it is still the one the user decided on. */
 async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
   const alias = await step(ctx, `GetAlias ${ref.aliasName}`, 'Nothing was changed.', () => getAlias(ctx.lambda, ref.functionName, ref.aliasName, ctx.signal));
+  if (ctx.record) ctx.record.before = alias;
+  if (!alias.RevisionId) {
+    const warning = `This endpoint returns ${ref.aliasName} without a RevisionId, so writes to it cannot be guarded: a change another client makes meanwhile would be overwritten.`;
+    ctx.log.warn(warning);
+    ctx.record?.warnings.push(warning);
+  }
   if (ref.expectedRevisionId && alias.RevisionId !== ref.expectedRevisionId) throw conflictOnAlias(ref);
   return alias;
 }
@@ -161,7 +183,7 @@ async function writeAlias(
   throwIfAborted(ctx.signal, stateIfFailed);
   const primary = change.FunctionVersion ?? alias.FunctionVersion;
   try {
-    return await step(ctx, `UpdateAlias ${ref.aliasName}`, stateIfFailed, () =>
+    const written = await step(ctx, `UpdateAlias ${ref.aliasName}`, stateIfFailed, () =>
       ctx.lambda.send(
         new UpdateAliasCommand({
           FunctionName: ref.functionName,
@@ -175,6 +197,8 @@ async function writeAlias(
       ),
       true,
     );
+    if (ctx.record) ctx.record.after = written;
+    return written;
   } catch (err) {
     if (!(err instanceof OperationError)) throw err;
     if (outcomeUnknown(err.cause)) {
@@ -191,6 +215,7 @@ async function writeAlias(
           check: `Refresh and look at ${ref.aliasName}: if it shows ${intended}, the change went through; if it still shows ${before}, the request did not take effect and you can retry.`,
         });
       }
+      if (ctx.record) ctx.record.after = now;
       if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) {
         ctx.log.warn(`UpdateAlias ${ref.aliasName} got no clear answer (${errorName(err.cause) || 'Error'}), but ${ref.aliasName} reads back as intended: the write went through.`);
         return now;
@@ -211,15 +236,11 @@ async function assertRoutable(ctx: OperationContext, ref: AliasRef, primary: str
     Promise.all([getVersion(ctx.lambda, ref.functionName, primary, ctx.signal), getVersion(ctx.lambda, ref.functionName, target, ctx.signal)]),
   );
   if (t.State !== 'Active') {
-    throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, undefined, stateIfFailed, undefined, 'validation');
+    throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, { state: stateIfFailed, kind: 'validation' });
   }
   if (p.Role !== t.Role) {
     throw new OperationError(
-      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`,
-      undefined,
-      stateIfFailed,
-      undefined,
-      'validation',
+      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`, { state: stateIfFailed, kind: 'validation' },
     );
   }
   return t;
@@ -236,11 +257,7 @@ function readLatest(ctx: OperationContext, functionName: string): Promise<Functi
  */
 function latestChangedByAnother(input: PublishCanaryInput, now: FunctionConfiguration, step: string, cause: unknown, published: string): OperationError {
   return new OperationError(
-    `${input.functionName}'s code was changed by another client while this deploy was writing it — refresh and retry.`,
-    step,
-    `$LATEST now holds other code (CodeSha256 ${now.CodeSha256}${now.LastModified ? `, last modified ${now.LastModified}` : ''}), set by another client; this deploy's code is not in place, ${published} and ${input.aliasName} routes as before.`,
-    cause,
-    'conflict',
+    `${input.functionName}'s code was changed by another client while this deploy was writing it — refresh and retry.`, { step: step, state: `$LATEST now holds other code (CodeSha256 ${now.CodeSha256}${now.LastModified ? `, last modified ${now.LastModified}` : ''}), set by another client; this deploy's code is not in place, ${published} and ${input.aliasName} routes as before.`, cause: cause, kind: 'conflict' },
   );
 }
 
@@ -262,15 +279,11 @@ async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, st
   const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
   if (settled.CodeSha256 !== input.codeSha256) {
     throw new OperationError(
-      `${fn}'s code was changed by someone else during this deploy — refresh and retry.`,
-      'UpdateFunctionCode',
-      `$LATEST now holds other code (CodeSha256 ${settled.CodeSha256}), set by another client; no version was published and ${input.aliasName} is unchanged.`,
-      undefined,
-      'conflict',
+      `${fn}'s code was changed by someone else during this deploy — refresh and retry.`, { step: 'UpdateFunctionCode', state: `$LATEST now holds other code (CodeSha256 ${settled.CodeSha256}), set by another client; no version was published and ${input.aliasName} is unchanged.`, kind: 'conflict' },
     );
   }
   if (settled.LastUpdateStatus === 'Failed') {
-    throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, 'UpdateFunctionCode', `No version was published; ${input.aliasName} is unchanged.`);
+    throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, { step: 'UpdateFunctionCode', state: `No version was published; ${input.aliasName} is unchanged.` });
   }
   return settled;
 }
@@ -309,6 +322,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () => readLatest(ctx, fn));
   let current = latest;
   const uploadSkipped = latest.CodeSha256 === input.codeSha256;
+  if (ctx.record) ctx.record.uploadSkipped = uploadSkipped;
   if (uploadSkipped) {
     ctx.log.info(`No code change: $LATEST already has CodeSha256 ${input.codeSha256}; skipping the upload.`);
     if (latest.LastUpdateStatus === 'InProgress' || latest.State === 'Pending') {
@@ -354,10 +368,10 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       }
       if (!landed) {
         if (errorName(err.cause) === 'PreconditionFailedException') {
-          throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+          throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause: err.cause, kind: 'conflict' });
         }
         if (errorName(err.cause) === 'ResourceConflictException') {
-          throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'UpdateFunctionCode', 'Nothing was changed.', err.cause, 'conflict');
+          throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause: err.cause, kind: 'conflict' });
         }
         throw err;
       }
@@ -365,9 +379,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     }
     if (updated.CodeSha256 !== input.codeSha256) {
       throw new OperationError(
-        `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`,
-        'UpdateFunctionCode',
-        `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.`,
+        `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`, { step: 'UpdateFunctionCode', state: `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.` },
       );
     }
     ctx.progress?.('Waiting for the code update to finish…');
@@ -420,12 +432,12 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     if (!landed) {
       const n = errorName(err.cause);
       if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
-        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, 'PublishVersion', stateAfter, err.cause, 'conflict');
+        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, { step: 'PublishVersion', state: stateAfter, cause: err.cause, kind: 'conflict' });
       }
       if (n === 'ResourceConflictException') {
-        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, 'PublishVersion', stateAfter, err.cause, 'conflict');
+        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'PublishVersion', state: stateAfter, cause: err.cause, kind: 'conflict' });
       }
-      if (stateAfter !== beforePublish) throw new OperationError(err.message, err.step, stateAfter, err.cause, err.kind);
+      if (stateAfter !== beforePublish) throw new OperationError(err.message, { step: err.step, state: stateAfter, cause: err.cause, kind: err.kind });
       throw err;
     }
     published = landed;
@@ -434,7 +446,18 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   if (version === split.primary.version) {
     throw invalid(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
   }
+  ctx.record?.published.push({ version, codeSha256: published.CodeSha256, description: published.Description });
   const unrouted = `Version ${version} was published but receives no traffic; ${input.aliasName} is unchanged.`;
+  if (published.CodeSha256 !== input.codeSha256) {
+    // An endpoint that does not enforce PublishVersion's CodeSha256 precondition publishes
+    // whatever $LATEST holds, e.g. another client's upload that landed meanwhile: that code was
+    // never packaged, built or smoke-tested here, so it gets no traffic.
+    ctx.log.error(`Version ${version} holds CodeSha256 ${published.CodeSha256}, not the package's ${input.codeSha256}: not routing to it.`);
+    throw new OperationError(
+      `Version ${version} was published with other code than this package (CodeSha256 ${published.CodeSha256 ?? 'missing'}, expected ${input.codeSha256}): another upload landed before the publish and the endpoint did not refuse it. No traffic was routed to it.`,
+      { step: 'PublishVersion', state: unrouted, kind: 'conflict' },
+    );
+  }
   ctx.log.info(`Published version ${version} (CodeSha256 ${published.CodeSha256}).`);
 
   ctx.progress?.(`Waiting for version ${version} to become Active…`);
@@ -463,7 +486,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
         // keep the raw body
       }
       ctx.log.error(`Smoke test of version ${version} failed: ${detail}`);
-      throw new OperationError(`The smoke test of version ${version} failed (${detail}). No traffic was routed to it.`, `Smoke invoke of version ${version}`, unrouted);
+      throw new OperationError(`The smoke test of version ${version} failed (${detail}). No traffic was routed to it.`, { step: `Smoke invoke of version ${version}`, state: unrouted });
     }
     ctx.log.info(`Smoke test of version ${version} passed.`);
   }
@@ -473,6 +496,31 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   const updated = await writeAlias(ctx, input, alias, { weights: { [version]: weight } }, unrouted, `Version ${version} was published.`);
   ctx.log.info(`${input.aliasName} → ${split.primary.version} (${formatPercent(1 - weight)}) · ${version} (${formatPercent(weight)})`);
   return { version, alias: updated, uploadSkipped };
+}
+
+/**
+ * A canary of a version that is already published (e.g. the one `staging` runs) on an alias:
+ * nothing is uploaded or published; the version must be Active and share the primary's role.
+ */
+export async function startCanary(ctx: OperationContext, ref: AliasRef, version: string, weightPercent: number): Promise<AliasConfiguration> {
+  const pct = checkCanaryPercent(weightPercent);
+  if (!pct.ok) throw invalid(pct.message);
+  if (version === '$LATEST') throw invalid('A canary must be a published version, not $LATEST: publish a version first.');
+  if (!/^[0-9]+$/.test(version)) throw invalid(`'${version}' is not a version number.`);
+  const weight = percentToWeight(pct.value);
+  const alias = await loadAlias(ctx, ref);
+  const split = splitOf(alias);
+  if (split.primary.version === '$LATEST') {
+    throw invalid(`${ref.aliasName} points to $LATEST. A canary needs a published primary version: switch ${ref.aliasName} to a version first.`);
+  }
+  if (split.canary) {
+    throw invalid(`${ref.aliasName} already runs a canary (version ${split.canary.version} at ${formatPercent(split.canary.weight)}). Promote or roll it back first.`);
+  }
+  if (split.primary.version === version) throw invalid(`${ref.aliasName} already serves version ${version}: a canary needs another version.`);
+  await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`);
+  const out = await writeAlias(ctx, ref, alias, { weights: { [version]: weight } }, `${ref.aliasName} is unchanged.`);
+  ctx.log.info(`${ref.aliasName} → ${split.primary.version} (${formatPercent(1 - weight)}) · ${version} (${formatPercent(weight)})`);
+  return out;
 }
 
 /** Changes the share of an alias's traffic its canary version receives. */
@@ -522,11 +570,7 @@ export async function switchAlias(ctx: OperationContext, ref: AliasRef, version:
   const split = splitOf(alias);
   if (expectedCurrent !== undefined && split.primary.version !== expectedCurrent) {
     throw new OperationError(
-      `${ref.aliasName} now points to version ${split.primary.version}, not ${expectedCurrent} as when it was last switched — refresh and switch explicitly.`,
-      undefined,
-      `${ref.aliasName} is unchanged.`,
-      undefined,
-      'conflict',
+      `${ref.aliasName} now points to version ${split.primary.version}, not ${expectedCurrent} as when it was last switched — refresh and switch explicitly.`, { state: `${ref.aliasName} is unchanged.`, kind: 'conflict' },
     );
   }
   if (split.canary) {

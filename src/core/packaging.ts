@@ -53,7 +53,7 @@ interface Entry {
 const PROBE = '\0';
 
 function fail(message: string): never {
-  throw new OperationError(message, 'Package', 'Nothing was uploaded.', undefined, 'validation');
+  throw new OperationError(message, { step: 'Package', state: 'Nothing was uploaded.', kind: 'validation' });
 }
 
 /** A file or folder name as printable text: bytes that are not UTF-8 shown as \xNN. */
@@ -354,13 +354,13 @@ class PackerPool {
   }
 
   private abort(e: Error): void {
-    this.failed ??= new OperationError(`Packaging failed: ${e.message}`, 'Package', 'Nothing was uploaded.', e);
+    this.failed ??= new OperationError(`Packaging failed: ${e.message}`, { step: 'Package', state: 'Nothing was uploaded.', cause: e });
     for (const p of this.pending.values()) p.reject(this.failed);
     this.pending.clear();
   }
 
   async close(): Promise<void> {
-    this.failed ??= new OperationError('Packaging stopped.', 'Package', 'Nothing was uploaded.');
+    this.failed ??= new OperationError('Packaging stopped.', { step: 'Package', state: 'Nothing was uploaded.' });
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }

@@ -27,11 +27,7 @@ export function untrustedWorkspaceRefusal(fn: WorkspaceFunction, smokeTest: bool
   if (would.length === 0) return undefined;
   return new OperationError(
     `This workspace is not trusted, so Lambda Canary runs nothing of it: Publish Canary would run ${would.join(' and ')}. ` +
-      'Trust the workspace (Manage Workspace Trust) to publish from it.',
-    'Workspace trust',
-    'Nothing was built, uploaded or invoked.',
-    undefined,
-    'validation',
+      'Trust the workspace (Manage Workspace Trust) to publish from it.', { step: 'Workspace trust', state: 'Nothing was built, uploaded or invoked.', kind: 'validation' },
   );
 }
 

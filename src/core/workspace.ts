@@ -414,7 +414,7 @@ const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 export function readTestEvent(fn: WorkspaceFunction): unknown {
   if (!fn.testEventFile) return undefined;
   const rel = path.relative(fn.workspaceRoot, fn.testEventFile).split(path.sep).join('/');
-  const refuse = (why: string, cause?: unknown) => new OperationError(`The test event ${rel} ${why}`, 'Smoke test', 'Nothing was changed.', cause, 'validation');
+  const refuse = (why: string, cause?: unknown) => new OperationError(`The test event ${rel} ${why}`, { step: 'Smoke test', state: 'Nothing was changed.', cause: cause, kind: 'validation' });
   try {
     inside(fn.workspaceRoot, rel, 'testEvent');
   } catch (e) {

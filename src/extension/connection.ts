@@ -122,11 +122,7 @@ export class ConnectionManager implements vscode.Disposable {
     }
     throw new OperationError(
       `Not connected: this workspace's settings point lambdaCanary.endpointUrl at ${plainText(consent.host, 200)}, which is neither AWS nor this machine, and your AWS credentials were not sent there. ` +
-        'Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).',
-      'Connect',
-      'Nothing was sent to that endpoint.',
-      undefined,
-      'validation',
+        'Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).', { step: 'Connect', state: 'Nothing was sent to that endpoint.', kind: 'validation' },
     );
   }
 

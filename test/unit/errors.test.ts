@@ -160,7 +160,7 @@ describe('errors', () => {
     });
 
     it('an OperationError redacts its message and its state', () => {
-      const e = new OperationError(`UpdateAlias prod failed: x-amz-security-token:${SESSION_TOKEN}`, 'UpdateAlias prod', `key ${ACCESS_KEY_ID} was used`);
+      const e = new OperationError(`UpdateAlias prod failed: x-amz-security-token:${SESSION_TOKEN}`, { step: 'UpdateAlias prod', state: `key ${ACCESS_KEY_ID} was used` });
       assert.ok(!e.message.includes(SESSION_TOKEN.slice(0, 40)), e.message);
       assert.ok(!e.state!.includes(ACCESS_KEY_ID), e.state);
       assert.match(e.message, /^UpdateAlias prod failed: x-amz-security-token:\[redacted\]$/);
@@ -189,7 +189,7 @@ describe('errors', () => {
   describe('OperationError and cancellation', () => {
     it('carries step, state, cause and kind', () => {
       const cause = new Error('boom');
-      const e = new OperationError('Publish failed.', 'PublishVersion', 'Nothing changed.', cause, 'conflict');
+      const e = new OperationError('Publish failed.', { step: 'PublishVersion', state: 'Nothing changed.', cause: cause, kind: 'conflict' });
       assert.ok(e instanceof Error);
       assert.equal(e.name, 'OperationError');
       assert.equal(e.message, 'Publish failed.');

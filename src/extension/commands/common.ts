@@ -128,7 +128,7 @@ export async function pickFunctionName(ctx: CommandContext, clients: Clients, ti
 export async function pickAlias(ctx: CommandContext, clients: Clients, functionName: string, title: string, filter?: (a: AliasConfiguration) => boolean): Promise<AliasConfiguration> {
   const aliases = (await listAliases(clients.lambda, functionName)).filter(filter ?? (() => true));
   if (aliases.length === 0) {
-    throw new OperationError(`${functionName} has no ${filter ? 'matching ' : ''}aliases${filter ? '' : ': create one (e.g. prod) pointing to a published version first'}.`, undefined, undefined, undefined, 'validation');
+    throw new OperationError(`${functionName} has no ${filter ? 'matching ' : ''}aliases${filter ? '' : ': create one (e.g. prod) pointing to a published version first'}.`, { kind: 'validation' });
   }
   const picked = await ctx.ui.pick<AliasConfiguration>(
     'alias',
@@ -142,7 +142,7 @@ export async function pickAlias(ctx: CommandContext, clients: Clients, functionN
 export async function pickVersion(ctx: CommandContext, clients: Clients, functionName: string, title: string, exclude: string[]): Promise<string> {
   const versions = (await listVersions(clients.lambda, functionName)).filter((v) => v.Version !== '$LATEST' && !exclude.includes(v.Version!));
   if (versions.length === 0) {
-    throw new OperationError(`${functionName} has no other published version to switch to.`, undefined, undefined, undefined, 'validation');
+    throw new OperationError(`${functionName} has no other published version to switch to.`, { kind: 'validation' });
   }
   const picked = await ctx.ui.pick<string>(
     'version',
@@ -178,9 +178,9 @@ export async function pickWeight(ctx: CommandContext, title: string, current?: n
     }),
   );
   const parsed = parseCanaryPercent(typed);
-  if (!parsed.ok) throw new OperationError(parsed.message, undefined, 'Nothing was changed.', undefined, 'validation');
+  if (!parsed.ok) throw new OperationError(parsed.message, { state: 'Nothing was changed.', kind: 'validation' });
   const checked = checkCanaryPercent(parsed.value);
-  if (!checked.ok) throw new OperationError(checked.message, undefined, 'Nothing was changed.', undefined, 'validation');
+  if (!checked.ok) throw new OperationError(checked.message, { state: 'Nothing was changed.', kind: 'validation' });
   return checked.value;
 }
 

@@ -10,7 +10,7 @@ import { pickFunctionName } from './common';
 /** Open Function Config: opens lambda-canary.json, or creates it for a picked function. */
 export async function openFunctionConfig(ctx: CommandContext, node?: unknown): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new OperationError('Open a folder first: lambda-canary.json lives at the workspace root.', undefined, undefined, undefined, 'validation');
+  if (!folder) throw new OperationError('Open a folder first: lambda-canary.json lives at the workspace root.', { kind: 'validation' });
   const file = path.join(folder.uri.fsPath, CONFIG_FILE);
   if (!fs.existsSync(file)) {
     const clients = await ctx.connection.current();

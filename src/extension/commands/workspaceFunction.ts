@@ -17,7 +17,7 @@ export const relativePath = (file: string): string => vscode.workspace.asRelativ
 export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?: string): Promise<WorkspaceFunction> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
-    throw new OperationError('Open the folder that holds your function first (File → Open Folder).', undefined, 'Nothing was changed.', undefined, 'validation');
+    throw new OperationError('Open the folder that holds your function first (File → Open Folder).', { state: 'Nothing was changed.', kind: 'validation' });
   }
   const found: WorkspaceFunction[] = [];
   for (const f of folders) {

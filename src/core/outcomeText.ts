@@ -1,0 +1,84 @@
+import type { AliasState, Outcome } from './outcome';
+import { aliasLabel, formatPercent, splitOf } from './routing';
+import type { ProbeResult } from './traffic';
+import type { TrafficReportDetail } from './usecases/trafficUseCases';
+import { formatRate } from '../shared/traffic';
+
+/**
+ * The one place an Outcome becomes words: notifications, CLI text and log lines all come from
+ * here, so an action reads the same in the editor and in a terminal. Plain text: front ends
+ * escape it for their medium (Markdown, HTML) themselves.
+ */
+
+/** `prod → 7 (90%) · 8 (10%)` */
+export function routingText(alias: string, s: AliasState): string {
+  return aliasLabel({ Name: alias, FunctionVersion: s.version, RoutingConfig: { AdditionalVersionWeights: s.weights } });
+}
+
+function published(o: Outcome): string {
+  const v = o.versionsPublished[0];
+  if (!v) return '';
+  return `Published version ${v.version}${o.uploadSkipped ? ' (the deployed code was already this package: nothing uploaded)' : ''}. `;
+}
+
+/** One sentence or two: what the action did, or why it did not and what is true now. */
+export function outcomeText(o: Outcome): string {
+  const name = `${o.target.function}:${o.target.alias}`;
+  if (o.error) {
+    const left = o.error.left && !o.error.message.includes(o.error.left) ? ` ${o.error.left}` : '';
+    return `${o.error.message}${left}`;
+  }
+  const a = o.target.alias;
+  const after = o.after ? splitOf({ FunctionVersion: o.after.version, RoutingConfig: { AdditionalVersionWeights: o.after.weights } }) : undefined;
+  const before = o.before ? splitOf({ FunctionVersion: o.before.version, RoutingConfig: { AdditionalVersionWeights: o.before.weights } }) : undefined;
+  const now = o.after ? routingText(a, o.after) : '';
+  switch (o.action) {
+    case 'deploy':
+      return `${published(o)}${after?.canary ? `${formatPercent(after.canary.weight)} of ${a} goes to version ${after.canary.version}` : `${a} is routed`}: ${now}.`;
+    case 'canary':
+      return after?.canary ? `Canary started: ${formatPercent(after.canary.weight)} of ${a} goes to version ${after.canary.version} (${now}).` : `${now}.`;
+    case 'weight':
+      return after?.canary ? `Canary version ${after.canary.version} now gets ${formatPercent(after.canary.weight)} of ${a} (${now}).` : `${now}.`;
+    case 'promote':
+      return `Promoted: ${now} (100%); version ${before?.primary.version ?? '?'} is kept for Switch Back.`;
+    case 'rollback':
+      return `Rolled back: ${now} (100%); version ${before?.canary?.version ?? '?'} gets no traffic.`;
+    case 'switch':
+    case 'switch-back':
+      return `${o.action === 'switch' ? 'Switched' : 'Switched back'} ${a}: ${before?.primary.version ?? '?'} → ${after?.primary.version ?? '?'}.`;
+    case 'probe':
+      return probeText(name, o.detail as ProbeResult | undefined);
+    case 'traffic':
+      return trafficText(o.detail as TrafficReportDetail | undefined);
+  }
+}
+
+export function probeText(name: string, r: ProbeResult | undefined): string {
+  if (!r) return `Probe of ${name}: no result.`;
+  const rows = Object.entries(r.byVersion)
+    .sort(([x], [y]) => Number(x) - Number(y))
+    .map(([v, c]) => `version ${v}: ${c.invocations}${c.errors ? ` (${c.errors} failed)` : ''}`);
+  const failed = r.failed ? ` ${r.failed} could not be invoked${r.firstError ? ` (${r.firstError})` : ''}.` : '';
+  return `Probe of ${name}: ${r.sent} invocations in ${(r.durationMs / 1000).toFixed(1)} s — ${rows.join(', ') || 'none answered'}.${failed}`;
+}
+
+/** A traffic report as lines: one per version, then the verdict. */
+export function trafficText(r: TrafficReportDetail | undefined): string {
+  if (!r) return 'No traffic report.';
+  const minutes = Math.round((r.end - r.start) / 60_000);
+  const lines = [`${r.functionName}:${r.aliasName} — last ${minutes} min (period ${r.periodSeconds} s): ${r.totalInvocations} invocations, ${r.throttles} throttles.`];
+  for (const v of r.versions) {
+    const role = v.version === r.stableVersion ? 'stable' : v.version === r.canaryVersion ? 'canary' : 'other';
+    const p99 = v.durationP99Ms !== undefined ? `, p99 ${v.durationP99Ms.toFixed(0)} ms` : '';
+    lines.push(`  version ${v.version} (${role}): ${v.invocations} invocations (${formatRate(v.share)} of traffic), ${v.errors} errors (${formatRate(v.errorRate)})${p99}`);
+  }
+  if (r.verdict.kind !== 'none') lines.push(r.verdict.message);
+  return lines.join('\n');
+}
+
+/** A one-line record for the log: action, target, state, timings. */
+export function outcomeLogLine(o: Outcome): string {
+  const ms = Date.parse(o.endedAt) - Date.parse(o.startedAt);
+  const change = o.before && o.after ? ` ${routingText(o.target.alias, o.before)} ⇒ ${routingText(o.target.alias, o.after)}` : '';
+  return `${o.action} ${o.target.function}:${o.target.alias}: ${o.state}${o.error ? ` (${o.error.kind})` : ''}${change} in ${ms} ms [${o.steps.map((s) => `${s.name} ${s.ms} ms${s.result === 'ok' ? '' : ` ${s.result}`}`).join(', ')}]`;
+}

@@ -1,0 +1,75 @@
+import { describeAwsError, OperationError } from '../errors';
+import { getAlias } from '../lambdaApi';
+import * as ops from '../operations';
+import type { Outcome } from '../outcome';
+import { arnParts, targetKey } from '../outcome';
+import type { AliasInput, UseCaseContext } from './context';
+import { runUseCase } from './context';
+
+/**
+ * The alias use cases: each one user action on one alias, a guarded write (see operations.ts),
+ * returned as an Outcome and journalled. None throws for a failure of the action itself.
+ */
+
+/** Canary of an already published version (what `staging` runs, or any other) on an alias. */
+export function startCanary(ctx: UseCaseContext, input: AliasInput & { version: string; weightPercent: number }): Promise<Outcome> {
+  return runUseCase(ctx, 'canary', input, async (op) => {
+    await ops.startCanary(op, input, input.version, input.weightPercent);
+    return undefined;
+  });
+}
+
+export function setCanaryWeight(ctx: UseCaseContext, input: AliasInput & { weightPercent: number }): Promise<Outcome> {
+  return runUseCase(ctx, 'weight', input, async (op) => {
+    await ops.setCanaryWeight(op, input, input.weightPercent);
+    return undefined;
+  });
+}
+
+export function promote(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
+  return runUseCase(ctx, 'promote', input, async (op) => {
+    await ops.promoteCanary(op, input);
+    return undefined;
+  });
+}
+
+export function rollback(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
+  return runUseCase(ctx, 'rollback', input, async (op) => {
+    await ops.rollbackCanary(op, input);
+    return undefined;
+  });
+}
+
+/** Blue/green: the alias points at another published version, all of its traffic at once. */
+export function switchAlias(ctx: UseCaseContext, input: AliasInput & { version: string }): Promise<Outcome> {
+  return runUseCase(ctx, 'switch', input, async (op) => {
+    await ops.switchAlias(op, input, input.version);
+    return undefined;
+  });
+}
+
+/**
+ * Undoes the alias's last blue/green move (a switch, a promotion, or a switch back) as the
+ * journal recorded it; refused, with nothing written, when the alias has moved on since.
+ */
+export function switchBack(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
+  return runUseCase(ctx, 'switch-back', input, async (op) => {
+    if (!ctx.journal) throw noRecord(input, 'no deployment journal is open');
+    const alias = await getAlias(ctx.lambda, input.functionName, input.aliasName, ctx.signal).catch((err: unknown) => {
+      const d = describeAwsError(err, ctx.profile);
+      throw new OperationError(`GetAlias ${input.aliasName} failed: ${d.message}`, { step: `GetAlias ${input.aliasName}`, state: 'Nothing was changed.', cause: err, kind: d.kind });
+    });
+    const key = targetKey({ ...arnParts(alias.AliasArn), function: input.functionName, alias: input.aliasName });
+    const last = await ctx.journal.lastSwitch(key);
+    if (!last) throw noRecord(input, 'the deployment journal holds no switch or promotion of it');
+    await ops.switchBack(op, input, last);
+    return undefined;
+  });
+}
+
+function noRecord(input: AliasInput, why: string): OperationError {
+  return new OperationError(`Nothing to switch back on ${input.functionName}:${input.aliasName}: ${why}. Use Switch Alias to pick a version.`, {
+    state: 'Nothing was changed.',
+    kind: 'validation',
+  });
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Capabilities } from '../connection';
+import { CancelledError, errorSummary, isCancelled, OperationError } from '../errors';
+import type { LambdaSend } from '../lambdaApi';
+import type { Logger } from '../log';
+import type { OperationContext } from '../operations';
+import { newOperationRecord } from '../operations';
+import type { ActionName, Outcome, OutcomeState, Target } from '../outcome';
+import { aliasState, arnParts, sameRouting } from '../outcome';
+import type { CloudWatchSend } from '../traffic';
+
+/**
+ * Where outcomes go after each use case: the deployment journal (src/core/journal), seen through
+ * the two things use cases need of it. Front ends pass one bound to their connection.
+ */
+export interface JournalPort {
+  append(outcome: Outcome): Promise<unknown>;
+  /** The last blue/green move of the alias with this targetKey that Switch Back can undo. */
+  lastSwitch(key: string): Promise<{ from: string; to: string } | undefined>;
+}
+
+/** What every use case is given: clients, connection capabilities, and the caller's hooks. */
+export interface UseCaseContext {
+  lambda: LambdaSend;
+  cloudwatch: CloudWatchSend;
+  capabilities: Capabilities;
+  log: Logger;
+  /** Cancels the use case between its steps; a write already sent is never abandoned. */
+  signal?: AbortSignal;
+  /** One short message per step, for a progress notification or stderr. */
+  progress?: (message: string) => void;
+  /** Profile in use, for credential advice in error messages. */
+  profile?: string;
+  /** The connection's region, for the outcome's target until the alias ARN says it. */
+  region?: string;
+  /** Every outcome is appended here when set. */
+  journal?: JournalPort;
+  /** Overrides the smoke invoke's request timeout (ms). */
+  smokeTimeoutMs?: number;
+}
+
+export interface AliasInput {
+  functionName: string;
+  aliasName: string;
+  /** The RevisionId the user decided on (e.g. what the tree showed): nothing is written if the alias changed since. */
+  expectedRevisionId?: string;
+}
+
+/** Actions that read and never write an alias: done when they ran. */
+const READ_ONLY: ReadonlySet<ActionName> = new Set(['probe', 'traffic']);
+
+/**
+ * Runs one use case: gives the operation a record to fill, turns what it returned or threw into
+ * an Outcome, and appends that to the journal. Only a programming error escapes as an exception.
+ */
+export async function runUseCase<D>(
+  ctx: UseCaseContext,
+  action: ActionName,
+  ref: { functionName: string; aliasName: string },
+  body: (op: OperationContext) => Promise<D | undefined>,
+  options: { journal?: boolean } = {},
+): Promise<Outcome<D>> {
+  const record = newOperationRecord();
+  const startedAt = new Date().toISOString();
+  const op: OperationContext = {
+    lambda: ctx.lambda,
+    log: ctx.log,
+    signal: ctx.signal,
+    progress: ctx.progress,
+    waiters: ctx.capabilities.waiters,
+    profile: ctx.profile,
+    smokeTimeoutMs: ctx.smokeTimeoutMs,
+    record,
+  };
+  let detail: D | undefined;
+  let error: OperationError | undefined;
+  try {
+    detail = await body(op);
+  } catch (err) {
+    if (err instanceof OperationError) error = err;
+    else if (isCancelled(err)) error = new CancelledError();
+    else {
+      ctx.log.error(`${action} failed unexpectedly: ${(err as Error)?.stack ?? errorSummary(err)}`);
+      error = new OperationError(`Lambda Canary failed unexpectedly: ${errorSummary(err)}`, { cause: err });
+    }
+  }
+  const before = record.before ? aliasState(record.before) : undefined;
+  const after = record.after ? aliasState(record.after) : undefined;
+  const arn = arnParts(record.before?.AliasArn ?? record.after?.AliasArn);
+  const target: Target = { account: arn.account, region: arn.region ?? ctx.region, function: ref.functionName, alias: ref.aliasName };
+  let state: OutcomeState;
+  if (error) state = error.kind === 'unknown' ? 'unknown' : 'unchanged';
+  else if (READ_ONLY.has(action)) state = 'done';
+  else state = before && after && sameRouting(before, after) ? 'unchanged' : 'done';
+  const outcome: Outcome<D> = {
+    id: randomUUID(),
+    action,
+    target,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    versionsPublished: record.published,
+    ...(record.uploadSkipped !== undefined ? { uploadSkipped: record.uploadSkipped } : {}),
+    steps: record.steps,
+    state,
+    ...(error ? { error: { kind: error.kind, message: error.message, ...(error.step ? { step: error.step } : {}), ...(error.state ? { left: error.state } : {}) } } : {}),
+    warnings: record.warnings,
+    ...(detail !== undefined ? { detail } : {}),
+  };
+  if (ctx.journal && options.journal !== false) {
+    try {
+      await ctx.journal.append(outcome);
+    } catch (err) {
+      const warning = `The outcome could not be written to the deployment journal (${errorSummary(err)}): Switch Back and history will not know of it.`;
+      ctx.log.warn(warning);
+      outcome.warnings.push(warning);
+    }
+  }
+  return outcome;
+}

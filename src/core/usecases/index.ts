@@ -1,0 +1,8 @@
+/** Every user action, one use case each: (ctx, input) => Promise<Outcome>. */
+export type { AliasInput, JournalPort, UseCaseContext } from './context';
+export { runUseCase } from './context';
+export { promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack } from './aliasUseCases';
+export type { DeployWorkspaceInput } from './deployWorkspace';
+export { deployWorkspace } from './deployWorkspace';
+export type { ProbeInput, TrafficReportDetail, TrafficReportInput } from './trafficUseCases';
+export { probe, trafficReport } from './trafficUseCases';
