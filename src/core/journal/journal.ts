@@ -1,0 +1,396 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ActionName, Outcome } from '../outcome';
+import { targetKey } from '../outcome';
+
+/**
+ * The deployment journal: every outcome, success or failure, as one line of JSON in
+ * `<dir>/journal.jsonl`. Switch Back, resume and history read it back, in this process or in a
+ * later one (a window reload, another CLI run), so nothing they need lives only in memory.
+ *
+ * Several writers may share a directory (two windows, a CLI in a terminal): each append is one
+ * `write` of a whole line to a file opened with O_APPEND, which the kernel places at the end of
+ * the file without interleaving it with another writer's line. A crash can still leave half a
+ * line; readers skip it and say so, and the next append starts on a fresh line.
+ */
+
+export interface JournalClient {
+  kind: 'vscode' | 'cli';
+  version: string;
+}
+
+export interface JournalRecord {
+  v: 1;
+  /** = outcome.id */
+  id: string;
+  /** ISO time of the append. */
+  at: string;
+  /** targetKey(outcome.target): account/region/function:alias, never a display label. */
+  key: string;
+  by: { user: string; host: string; client: JournalClient['kind']; clientVersion: string };
+  connection: { kind: 'sandbox' | 'aws'; label: string; profile?: string; endpoint?: string };
+  outcome: Outcome;
+  /** For later features: the rollout / release record this one belongs to. */
+  parent?: string;
+}
+
+export interface JournalRead {
+  records: JournalRecord[];
+  /** Human sentences about lines that were skipped. */
+  problems: string[];
+}
+
+export interface JournalFilter {
+  key?: string;
+  functionName?: string;
+  aliasName?: string;
+  /** Records appended at or after this time. */
+  since?: Date;
+  /** The newest N records (after the other filters). */
+  limit?: number;
+}
+
+export interface JournalOptions {
+  client?: JournalClient;
+  user?: string;
+  host?: string;
+  /**
+   * fsync after each append (default true): a record Switch Back depends on then survives a power
+   * loss too. It costs about a millisecond on an SSD, against seconds for the action it records.
+   */
+  fsync?: boolean;
+}
+
+/** The journal's file name inside its directory. */
+export const JOURNAL_FILE = 'journal.jsonl';
+/** The version of the record format this code writes and reads. */
+export const JOURNAL_VERSION = 1;
+/**
+ * No record comes near this (an outcome is a few KiB); a line longer than this is not one of
+ * ours, and is skipped without being held in memory.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+/** Problems beyond this many are summed up in one sentence. */
+const MAX_PROBLEMS = 20;
+
+/** Actions whose done outcome moves an alias's primary version: what Switch Back undoes. */
+const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic']);
+const STATES: ReadonlySet<string> = new Set(['done', 'unchanged', 'unknown']);
+
+export class Journal {
+  readonly file: string;
+  private readonly client: JournalClient;
+  private readonly user: string;
+  private readonly host: string;
+  private readonly fsync: boolean;
+  private readonly listeners = new Set<(r: JournalRecord) => void>();
+  /** Appends of this instance, one after another, so listeners see them in file order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    options: JournalOptions = {},
+  ) {
+    this.file = path.join(dir, JOURNAL_FILE);
+    this.client = options.client ?? { kind: 'cli', version: 'unknown' };
+    this.user = options.user ?? currentUser();
+    this.host = options.host ?? currentHost();
+    this.fsync = options.fsync ?? true;
+  }
+
+  /** Appends the outcome as one record; resolves once it is in the file. */
+  append(outcome: Outcome, extra: { connection: JournalRecord['connection']; parent?: string }): Promise<JournalRecord> {
+    const run = this.queue.then(() => this.appendNow(outcome, extra));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(outcome: Outcome, extra: { connection: JournalRecord['connection']; parent?: string }): Promise<JournalRecord> {
+    if (!outcome || typeof outcome.id !== 'string' || outcome.id === '') throw new TypeError('The journal cannot record an outcome without an id.');
+    if (!outcome.target || typeof outcome.target.function !== 'string' || typeof outcome.target.alias !== 'string') {
+      throw new TypeError(`The journal cannot record outcome ${outcome.id}: it names no function and alias.`);
+    }
+    const { connection } = extra;
+    const record: JournalRecord = {
+      v: JOURNAL_VERSION,
+      id: outcome.id,
+      at: new Date().toISOString(),
+      key: targetKey(outcome.target),
+      by: { user: this.user, host: this.host, client: this.client.kind, clientVersion: this.client.version },
+      connection: {
+        kind: connection.kind,
+        label: connection.label,
+        ...(connection.profile ? { profile: connection.profile } : {}),
+        ...(connection.endpoint ? { endpoint: withoutUserInfo(connection.endpoint) } : {}),
+      },
+      outcome,
+      ...(extra.parent ? { parent: extra.parent } : {}),
+    };
+    const json = JSON.stringify(record);
+    const size = Buffer.byteLength(json);
+    if (size > MAX_RECORD_BYTES) {
+      throw new RangeError(`The journal record of outcome ${outcome.id} is ${size} bytes, more than the ${MAX_RECORD_BYTES} bytes a record may have; it was not written.`);
+    }
+
+    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // 'a+': O_APPEND for the write, and a read of the last byte to see whether a crash left half a line.
+    const handle = await fs.promises.open(this.file, 'a+', 0o600);
+    try {
+      const { size: fileSize } = await handle.stat();
+      let unterminated = false;
+      if (fileSize > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, fileSize - 1);
+        unterminated = last[0] !== NEWLINE;
+      }
+      const buf = Buffer.from(`${unterminated ? '\n' : ''}${json}\n`, 'utf8');
+      let offset = 0;
+      while (offset < buf.length) {
+        const { bytesWritten } = await handle.write(buf, offset, buf.length - offset, null);
+        offset += bytesWritten;
+      }
+      if (this.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(record);
+      } catch {
+        // A listener's failure is its own: the record is written and the other listeners still hear of it.
+      }
+    }
+    return record;
+  }
+
+  /** Records oldest first, newest last, with a sentence for every line that was skipped. */
+  async read(filter: JournalFilter = {}): Promise<JournalRead> {
+    const limit = filter.limit === undefined ? Infinity : Math.max(0, Math.floor(filter.limit));
+    const since = filter.since?.getTime();
+    const records: JournalRecord[] = [];
+    const problems = await this.scan((r) => {
+      if (filter.key !== undefined && r.key !== filter.key) return;
+      if (filter.functionName !== undefined && r.outcome.target.function !== filter.functionName) return;
+      if (filter.aliasName !== undefined && r.outcome.target.alias !== filter.aliasName) return;
+      if (since !== undefined && !(Date.parse(r.at) >= since)) return;
+      records.push(r);
+      if (records.length > limit) records.shift();
+    });
+    return { records, problems };
+  }
+
+  /** The last blue/green move of an alias that Switch Back can undo, from the journal. */
+  async lastSwitch(key: string): Promise<{ from: string; to: string; record: JournalRecord } | undefined> {
+    let last: { from: string; to: string; record: JournalRecord } | undefined;
+    await this.scan((record) => {
+      const { outcome } = record;
+      if (record.key !== key || outcome.state !== 'done' || !SWITCH_ACTIONS.has(outcome.action)) return;
+      const from = outcome.before?.version;
+      const to = outcome.after?.version;
+      if (from !== undefined && to !== undefined && from !== to) last = { from, to, record };
+    });
+    return last;
+  }
+
+  /** Streams the file's records to `onRecord`; returns the problems with the lines it skipped. */
+  private async scan(onRecord: (r: JournalRecord) => void): Promise<string[]> {
+    const problems: string[] = [];
+    let skipped = 0;
+    const problem = (text: string) => {
+      skipped++;
+      if (problems.length < MAX_PROBLEMS) problems.push(text);
+    };
+    await forEachLine(this.file, (line, n, complete) => {
+      if (line.oversized) return problem(`line ${n} of ${this.file} is longer than ${MAX_RECORD_BYTES} bytes, so it is not a journal record; it was skipped`);
+      if (line.text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch {
+        return problem(
+          complete
+            ? `line ${n} of ${this.file} is not valid JSON (an interrupted append or an edit by hand); it was skipped`
+            : `line ${n} of ${this.file} is incomplete (an append was interrupted); it was skipped`,
+        );
+      }
+      const checked = checkRecord(value);
+      if (typeof checked === 'string') return problem(`line ${n} of ${this.file} ${checked}; it was skipped`);
+      onRecord(checked);
+    });
+    if (skipped > problems.length) problems.push(`${skipped - problems.length} more lines of ${this.file} were skipped for the same kinds of reasons`);
+    return problems;
+  }
+
+  /** Fired after each append of this instance, once the record is in the file. */
+  onAppend(listener: (r: JournalRecord) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+}
+
+/**
+ * Where the journal lives when no directory is given: $LAMBDA_CANARY_JOURNAL_DIR, else the user's
+ * config folder (XDG on Linux and other Unixes, Application Support on macOS, %APPDATA% on Windows).
+ */
+export function defaultJournalDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  const explicit = env.LAMBDA_CANARY_JOURNAL_DIR;
+  if (explicit) return explicit;
+  if (platform === 'win32') {
+    const appData = env.APPDATA || path.win32.join(home, 'AppData', 'Roaming');
+    return path.win32.join(appData, 'lambda-canary', 'journal');
+  }
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'lambda-canary', 'journal');
+  // The XDG spec: a relative XDG_CONFIG_HOME is invalid and is ignored.
+  const xdg = env.XDG_CONFIG_HOME && path.posix.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.posix.join(home, '.config');
+  return path.posix.join(xdg, 'lambda-canary', 'journal');
+}
+
+const NEWLINE = 0x0a;
+
+interface Line {
+  text: string;
+  oversized: boolean;
+}
+
+/**
+ * Calls `onLine` for each line of the file as it streams in (1-based numbers). `complete` is false
+ * for a last line without its newline. Such a line may be an append of another process still
+ * being copied into the file, so it is looked at again, briefly, before it is called incomplete.
+ * A missing file has no lines.
+ */
+async function forEachLine(file: string, onLine: (line: Line, n: number, complete: boolean) => void): Promise<void> {
+  let n = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversized = false;
+  /** Byte offset of the start of the line being gathered. */
+  let lineStart = 0;
+  let offset = 0;
+  const emit = (complete: boolean) => {
+    n++;
+    onLine({ text: oversized ? '' : Buffer.concat(pending, pendingBytes).toString('utf8'), oversized }, n, complete);
+    pending = [];
+    pendingBytes = 0;
+    oversized = false;
+  };
+  const gather = (part: Buffer) => {
+    if (oversized) return;
+    if (pendingBytes + part.length > MAX_RECORD_BYTES) {
+      oversized = true;
+      pending = [];
+      pendingBytes = 0;
+      return;
+    }
+    pending.push(part);
+    pendingBytes += part.length;
+  };
+
+  let stream: fs.ReadStream;
+  try {
+    stream = fs.createReadStream(file);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let from = 0;
+      for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, from)) {
+        gather(chunk.subarray(from, i));
+        emit(true);
+        from = i + 1;
+        lineStart = offset + from;
+      }
+      if (from < chunk.length) gather(chunk.subarray(from));
+      offset += chunk.length;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (pendingBytes === 0 && !oversized) return;
+  if (!oversized) {
+    const finished = await finishedLine(file, lineStart);
+    if (finished) {
+      n++;
+      onLine({ text: finished.toString('utf8'), oversized: false }, n, true);
+      return;
+    }
+  }
+  emit(false);
+}
+
+/** The line starting at `start`, if it has ended since it was first read (a concurrent append). */
+async function finishedLine(file: string, start: number): Promise<Buffer | undefined> {
+  for (const wait of [0, 20, 50]) {
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size - start, MAX_RECORD_BYTES + 1);
+      if (length <= 0) return undefined;
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, start);
+      const end = buf.subarray(0, bytesRead).indexOf(NEWLINE);
+      if (end !== -1) return buf.subarray(0, end);
+    } finally {
+      await handle.close();
+    }
+  }
+  return undefined;
+}
+
+/** The record, or what is wrong with it (a phrase that follows "line N of FILE"). */
+function checkRecord(value: unknown): JournalRecord | string {
+  if (!isObject(value)) return 'is not a journal record (not a JSON object)';
+  if (typeof value.v === 'number' && value.v > JOURNAL_VERSION) {
+    return `was written by a newer version of Lambda Canary (record format v${value.v}; this one reads v${JOURNAL_VERSION}); update to read it`;
+  }
+  if (value.v !== JOURNAL_VERSION) return `is not a journal record (no "v": ${JOURNAL_VERSION})`;
+  const missing: string[] = [];
+  for (const field of ['id', 'at', 'key'] as const) if (typeof value[field] !== 'string') missing.push(field);
+  if (typeof value.at === 'string' && Number.isNaN(Date.parse(value.at))) missing.push('at');
+  if (!isObject(value.by)) missing.push('by');
+  if (!isObject(value.connection)) missing.push('connection');
+  const outcome = value.outcome;
+  if (!isObject(outcome)) missing.push('outcome');
+  else {
+    if (typeof outcome.id !== 'string') missing.push('outcome.id');
+    if (typeof outcome.action !== 'string' || !ACTIONS.has(outcome.action)) missing.push('outcome.action');
+    if (typeof outcome.state !== 'string' || !STATES.has(outcome.state)) missing.push('outcome.state');
+    if (!isObject(outcome.target) || typeof outcome.target.function !== 'string' || typeof outcome.target.alias !== 'string') missing.push('outcome.target');
+  }
+  if (missing.length) return `is not a complete journal record (missing or invalid: ${[...new Set(missing)].join(', ')})`;
+  return value as unknown as JournalRecord;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An endpoint is recorded without any user:password in it. */
+function withoutUserInfo(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    if (!url.username && !url.password) return endpoint;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return endpoint;
+  }
+}
+
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // No passwd entry (a container running under an arbitrary uid).
+    return process.env.USER || process.env.USERNAME || 'unknown';
+  }
+}
+
+function currentHost(): string {
+  try {
+    return os.hostname();
+  } catch {
+    return 'unknown';
+  }
+}
