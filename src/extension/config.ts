@@ -75,6 +75,11 @@ export async function writeConnectionSettings(values: Partial<Pick<ExtensionSett
   }
 }
 
+/** The settings a connection is made from, as one comparable string. */
+export function connectionSettingsKey(s: ExtensionSettings = readSettings()): string {
+  return JSON.stringify([s.connection, s.profile, s.region, s.endpointUrl, s.endpointUrlSource, s.sandboxSeedDemo, s.sandboxTraffic]);
+}
+
 export function affectsConnection(e: vscode.ConfigurationChangeEvent): boolean {
   return ['connection', 'profile', 'region', 'endpointUrl', 'sandbox.seedDemo', 'sandbox.traffic'].some((k) => e.affectsConfiguration(`${Settings.section}.${k}`));
 }

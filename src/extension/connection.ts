@@ -8,7 +8,7 @@ import type { Sandbox } from '../sandbox';
 import { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
 import { Commands } from '../shared/ids';
 import { plainText } from '../shared/text';
-import { affectsConnection, readSettings } from './config';
+import { affectsConnection, connectionSettingsKey, readSettings } from './config';
 import { connectionStatus, credentialsText, endpointConsentQuestion } from './connectionText';
 import type { ExtensionLog } from './log';
 
@@ -22,6 +22,8 @@ const ENDPOINT_CONSENT_KEY = 'lambdaCanary.endpointConsent';
  */
 export class ConnectionManager implements vscode.Disposable {
   private clients?: Promise<Clients>;
+  /** connectionSettingsKey() of the settings the current connection was made from. */
+  private connectedWith?: string;
   private sandbox?: Sandbox;
   private traffic?: TrafficGenerator;
   private readonly statusBar: vscode.StatusBarItem;
@@ -57,7 +59,9 @@ export class ConnectionManager implements vscode.Disposable {
       this.statusBar,
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affectsConnection(e)) void this.reconnect();
+        // The event can arrive after a connection was already made from the new settings (a
+        // caller that changed them and connected at once): that connection stays.
+        if (affectsConnection(e) && (this.clients === undefined || connectionSettingsKey() !== this.connectedWith)) void this.reconnect();
       }),
     );
   }
@@ -127,6 +131,7 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   private async connect(): Promise<Clients> {
+    this.connectedWith = connectionSettingsKey();
     const spec = await this.resolveSpec();
     const clients = createClients(spec);
     const status = connectionStatus(spec);

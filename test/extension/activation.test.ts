@@ -61,3 +61,29 @@ describe('activation', () => {
     assert.deepEqual(missing, [], 'every contributed command has a handler');
   });
 });
+
+describe('connection', () => {
+  it('a settings change whose event arrives after a connection was made from the new settings keeps that connection', async function () {
+    this.timeout(60_000);
+    const api = await vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID)!.activate();
+    const config = () => vscode.workspace.getConfiguration('lambdaCanary');
+    await config().update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
+    const before = config().get<boolean>('sandbox.traffic') ?? false;
+    try {
+      for (let round = 0; round < 6; round++) {
+        await api.connection.reconnect();
+        // Written, then connected at once, as a test or a command that sets the connection does;
+        // VS Code may deliver the change event only afterwards.
+        await config().update('sandbox.traffic', round % 2 === 0 ? !before : before, vscode.ConfigurationTarget.Global);
+        await api.connection.current();
+        const sandbox = api.connection.embeddedSandbox;
+        assert.ok(sandbox, `round ${round}: the embedded sandbox runs`);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(api.connection.embeddedSandbox, sandbox, `round ${round}: the late change event did not stop the sandbox just started from the same settings`);
+      }
+    } finally {
+      await config().update('sandbox.traffic', before, vscode.ConfigurationTarget.Global);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
+});
