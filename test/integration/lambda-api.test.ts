@@ -666,15 +666,29 @@ describe('Lambda API: functions and versions', function () {
       return lambda;
     }
 
-    it('asks for the next page as soon as a page is in, before the SDK has read that page into objects', async () => {
+    /** Waits (up to 5 s) until `ok()` holds. */
+    async function until(ok: () => boolean, what: string): Promise<void> {
+      for (const start = Date.now(); !ok(); await sleep(2)) if (Date.now() - start > 5000) throw new Error(`timed out waiting for ${what}`);
+    }
+
+    it('asks for the next page while the caller handles a page, and for no page after the last', async () => {
+      const { sandbox } = p();
       const events: string[] = [];
       const lambda = listingClient((e) => events.push(e));
+      const sent = () => events.filter((e) => e === 'sent').length;
+      sandbox.setLatency(30);
       try {
-        const listed = await listAllFunctions(lambda);
-        assert.deepEqual(listed.map((f) => f.FunctionName).sort(), sorted);
-        // Page by page, the request for page k+1 leaves before page k has been read.
-        assert.deepEqual(events, ['sent', 'sent', 'read', 'sent', 'read', 'read']);
+        const pages: number[] = [];
+        for await (const page of listFunctionPages(lambda)) {
+          pages.push(page.length);
+          // The caller has not asked for more, yet the next page's request leaves.
+          if (page.length === 50) await until(() => sent() === pages.length + 1, `the request for page ${pages.length + 1}`);
+        }
+        assert.deepEqual(pages, [50, 50, 25]);
+        await sleep(50);
+        assert.deepEqual(events, ['sent', 'read', 'sent', 'read', 'sent', 'read'], 'one request a page');
       } finally {
+        sandbox.setLatency(0);
         lambda.destroy();
       }
     });
@@ -732,13 +746,14 @@ describe('Lambda API: functions and versions', function () {
           (async () => {
             for await (const page of listFunctionPages(lambda, abort.signal)) {
               pages.push(page.length);
+              await until(() => events.length === 3, 'the request for page 2');
               abort.abort();
             }
           })(),
           (e: Error) => e.name === 'AbortError',
         );
         assert.deepEqual(pages, [50]);
-        assert.deepEqual(events, ['sent', 'sent', 'read'], 'page 2 was requested, then abandoned');
+        assert.deepEqual(events, ['sent', 'read', 'sent'], 'page 2 was requested, then abandoned');
       } finally {
         sandbox.setLatency(0);
         lambda.destroy();
@@ -753,10 +768,11 @@ describe('Lambda API: functions and versions', function () {
       try {
         for await (const page of listFunctionPages(lambda)) {
           assert.equal(page.length, 50);
+          await until(() => events.length === 3, 'the request for page 2');
           break;
         }
         await sleep(100);
-        assert.deepEqual(events, ['sent', 'sent', 'read'], 'page 2 was requested but never read');
+        assert.deepEqual(events, ['sent', 'read', 'sent'], 'page 2 was requested but never read');
         // The client goes on working (on a new connection).
         assert.equal((await listAllFunctions(lambda)).length, 125);
       } finally {
