@@ -3,11 +3,13 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const webpack = require('webpack');
 
 /**
  * Two bundles:
  *  - the extension (Node, `vscode` external) plus the sandbox's worker script, which the
- *    sandbox starts with `new Worker(dist/sandboxWorker.js)`;
+ *    sandbox starts with `new Worker(dist/sandboxWorker.js)`, and the `lambda-canary` CLI
+ *    (dist/cli.js, the package's bin: executable, with a shebang);
  *  - the traffic panel's browser code (target web), once src/webview exists.
  */
 
@@ -25,6 +27,8 @@ const extensionConfig = {
     // The standalone sandbox (`node dist/sandbox-cli.js --seed demo …`) for npm start and the e2e
     // suite; .vscodeignore keeps it out of the .vsix.
     'sandbox-cli': './src/sandbox/cli.ts',
+    // The `lambda-canary` CLI (package.json "bin"); .vscodeignore keeps it out of the .vsix.
+    cli: './src/cli/main.ts',
   },
   output: {
     path: path.resolve(__dirname, 'dist'),
@@ -47,6 +51,17 @@ const extensionConfig = {
     rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] }],
   },
   devtool: 'nosources-source-map',
+  plugins: [
+    new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, test: /^cli\.js$/ }),
+    {
+      apply(compiler) {
+        compiler.hooks.afterEmit.tap('ExecutableCli', (compilation) => {
+          const cli = path.join(compilation.outputOptions.path ?? '', 'cli.js');
+          if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+        });
+      },
+    },
+  ],
   infrastructureLogging: { level: 'log' },
   performance: { hints: false },
 };

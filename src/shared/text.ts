@@ -62,3 +62,15 @@ export function notificationText(value: unknown, max = 1000): string {
 export function iconText(value: unknown, max = MAX_SHOWN_CHARS): string {
   return plainText(value, max).replace(/\$\(/g, '\\$(');
 }
+
+/**
+ * Text for a terminal: each line keeps its indentation, but control characters (escape
+ * sequences that recolour, retitle or rewrite the screen), bidirectional overrides and
+ * zero-width characters become spaces. Lines break only where the text says `\n`.
+ */
+export function terminalText(value: unknown): string {
+  return String(value ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.replace(INVISIBLE, ' ').trimEnd())
+    .join('\n');
+}

@@ -1,0 +1,278 @@
+/**
+ * Every user-facing string of the `lambda-canary` CLI (help, questions, refusals, errors of its
+ * own), so that they can be localised in one place. What an action did comes from core
+ * (src/core/outcomeText.ts), as in the editor.
+ */
+import type { CommandName } from './commands';
+
+export const EXIT_CODES_TEXT = `Exit codes:
+  0  done, or nothing to do
+  1  failed, the alias unchanged (an AWS or network error, Ctrl+C, a question answered no)
+  2  bad input, nothing changed: a usage error, a change without --yes where nothing can
+     ask, or the action refused before any write (no canary to promote, a weight out of
+     range, nothing to switch back to)
+  3  conflict: the alias changed meanwhile (someone else wrote it); nothing changed —
+     look at it again (lambda-canary show FN) and retry
+  4  outcome unknown: a write got no clear answer and could not be read back; check the
+     alias (lambda-canary show FN) before doing anything else`;
+
+const CONNECTION_TEXT = `Connection (as the AWS CLI's):
+  --profile NAME        AWS profile (default: AWS_PROFILE, then the default credential chain)
+  --region REGION       AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's
+                        region, then us-east-1)
+  --endpoint-url URL    another endpoint for Lambda and CloudWatch (LocalStack, the sandbox of
+                        \`npm run sandbox\`; default: AWS_ENDPOINT_URL); a loopback endpoint
+                        without --profile signs with AWS_ACCESS_KEY_ID (or any key)
+  --sandbox             start the embedded sandbox in this process with the demo functions
+                        (checkout-api, …) and stop it at exit: nothing reaches AWS`;
+
+const OUTPUT_TEXT = `Output:
+  --json                print the outcome (list, show, journal: the data) as JSON on stdout
+  -y, --yes             do not ask before changing an alias (required when stdin or stderr
+                        is not a terminal, e.g. in CI)
+  --journal-dir DIR     the deployment journal's folder (default: LAMBDA_CANARY_JOURNAL_DIR,
+                        else lambda-canary/journal in your config folder)
+  --verbose             log every step on stderr
+  -h, --help            this help`;
+
+export function topHelp(version: string): string {
+  return `lambda-canary ${version}: canary and blue/green deploys of AWS Lambda functions.
+
+Usage: lambda-canary COMMAND [ARGS] [OPTIONS]
+
+Commands:
+  list                              functions of the account and region
+  show FN                           a function: its aliases (routing) and versions
+  deploy [--dir D] [--weight W]     package the folder's function (lambda-canary.json or
+                                    template.yaml), publish a version, route W% of the alias to it
+  canary FN:ALIAS --version V --weight W
+                                    route W% of ALIAS to published version V (no upload)
+  weight FN:ALIAS W                 change the canary's weight to W%
+  promote FN:ALIAS                  send all traffic to the canary version
+  rollback FN:ALIAS                 send all traffic back to the stable version
+  switch FN:ALIAS V                 point ALIAS at version V, all traffic at once (blue/green)
+  switch-back FN:ALIAS              undo the alias's last switch or promotion (from the journal)
+  probe FN:ALIAS [-n N]             invoke the alias N times, count answers per version
+  traffic FN:ALIAS [--window 15m]   invocations, errors and latency per version (CloudWatch)
+  journal [FN[:ALIAS]] [--limit N]  what was done, newest last
+  help [COMMAND]                    help on a command
+
+Progress goes to stderr, results to stdout. Run \`lambda-canary COMMAND --help\` for a command's
+options and examples.
+
+${CONNECTION_TEXT}
+
+${OUTPUT_TEXT}
+
+${EXIT_CODES_TEXT}
+
+Examples:
+  lambda-canary --sandbox list
+  lambda-canary deploy --weight 10 --yes
+  lambda-canary promote checkout-api:prod --yes --profile prod --region eu-west-1
+`;
+}
+
+interface CommandHelp {
+  usage: string;
+  description: string;
+  /** The command's own options, one line (or more) each. */
+  options?: string;
+  examples: string;
+}
+
+const HELP: Record<CommandName, CommandHelp> = {
+  list: {
+    usage: 'lambda-canary list',
+    description: 'Lists the Lambda functions of the account and region: name, runtime, last modified, description.',
+    examples: `  lambda-canary list --region eu-west-1
+  lambda-canary list --json | jq -r '.[].name'`,
+  },
+  show: {
+    usage: 'lambda-canary show FN',
+    description: "Shows function FN: its aliases with their routing (and RevisionId), and its versions, newest first.",
+    examples: `  lambda-canary show checkout-api
+  lambda-canary show checkout-api --json | jq '.aliases'`,
+  },
+  deploy: {
+    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function NAME] [--no-smoke]',
+    description: `Deploys the function of folder D as a canary: runs its build command, packages its code
+folder, uploads it unless the deployed code is already this package, publishes a version,
+checks the published code is the package's, invokes the new version with the test event
+(lambda-canary.json "testEvent"), then routes W% of the alias to it. The folder's
+lambda-canary.json is read, or else its SAM template.yaml, as the extension reads them. A
+terminal is trusted: the build command and the smoke test run.`,
+    options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
+  --weight W            the canary's share of the alias, in percent (default 10)
+  --alias A             the alias (default: the config's "alias", else prod)
+  --function NAME       which function: of a template with several, the one whose FunctionName
+                        or logical id is NAME; for one that computes its name, the deployed name
+  --no-smoke            do not invoke the new version before it gets traffic`,
+    examples: `  lambda-canary deploy --weight 10 --yes
+  lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
+  lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes`,
+  },
+  canary: {
+    usage: 'lambda-canary canary FN:ALIAS --version V --weight W',
+    description: `Routes W% of ALIAS to the already published version V (nothing is uploaded): e.g. the version
+staging runs, canaried on prod.`,
+    options: `  --version V           the published version to canary (a number)
+  --weight W            its share of the alias, in percent (more than 0, less than 100)`,
+    examples: `  lambda-canary canary checkout-api:prod --version 8 --weight 10 --yes
+  lambda-canary canary checkout-api:prod --version "$(lambda-canary show checkout-api --json | jq -r '.aliases[] | select(.name=="staging") | .version')" --weight 5 --yes`,
+  },
+  weight: {
+    usage: 'lambda-canary weight FN:ALIAS W',
+    description: "Changes the weight of ALIAS's running canary to W%.",
+    examples: '  lambda-canary weight checkout-api:prod 50 --yes',
+  },
+  promote: {
+    usage: 'lambda-canary promote FN:ALIAS',
+    description: 'Sends all of ALIAS\'s traffic to its canary version. The previous version is kept: `switch-back` returns to it.',
+    examples: '  lambda-canary promote checkout-api:prod --yes',
+  },
+  rollback: {
+    usage: 'lambda-canary rollback FN:ALIAS',
+    description: "Sends all of ALIAS's traffic back to its stable version; the canary version gets none.",
+    examples: '  lambda-canary rollback checkout-api:prod --yes',
+  },
+  switch: {
+    usage: 'lambda-canary switch FN:ALIAS V',
+    description: 'Blue/green: points ALIAS at published version V, all of its traffic at once (a running canary ends).',
+    examples: '  lambda-canary switch checkout-api:prod 7 --yes',
+  },
+  'switch-back': {
+    usage: 'lambda-canary switch-back FN:ALIAS',
+    description: `Undoes the last switch, promotion or switch back of ALIAS, as the deployment journal recorded
+it (from this or an earlier run, the editor's too when they share the journal). Refused when
+the alias has moved on since.`,
+    examples: '  lambda-canary switch-back checkout-api:prod --yes',
+  },
+  probe: {
+    usage: 'lambda-canary probe FN:ALIAS [-n N]',
+    description: 'Invokes ALIAS N times (paced) and counts which version answered each invocation, and which failed.',
+    options: '  -n, --count N         how many invocations, 1 to 10,000 (default 100)',
+    examples: `  lambda-canary probe checkout-api:prod -n 200
+  lambda-canary probe checkout-api:prod --json | jq '.detail.byVersion'`,
+  },
+  traffic: {
+    usage: 'lambda-canary traffic FN:ALIAS [--window 15m]',
+    description: `Reads CloudWatch for ALIAS's versions over the window: invocations, share, errors, p99 latency,
+and the canary's verdict against the stable version.`,
+    options: '  --window W            how far back: minutes (15, 15m) or hours (1h), 1 minute to 24 hours (default 15m)',
+    examples: `  lambda-canary traffic checkout-api:prod --window 1h
+  lambda-canary traffic checkout-api:prod --json | jq '.detail.verdict'`,
+  },
+  journal: {
+    usage: 'lambda-canary journal [FN[:ALIAS]] [--limit N]',
+    description: `Lists the deployment journal's records, newest last: every action's outcome, done or not, of
+this CLI and of the editor when they share the journal folder.`,
+    options: '  --limit N             the newest N records (default 20)',
+    examples: `  lambda-canary journal checkout-api:prod
+  lambda-canary journal --limit 100 --json | jq '.records[].outcome.state'`,
+  },
+};
+
+export function commandHelp(name: CommandName): string {
+  const h = HELP[name];
+  return `Usage: ${h.usage} [OPTIONS]
+
+${h.description}
+${h.options ? `\nOptions:\n${h.options}\n` : ''}
+${CONNECTION_TEXT}
+
+${OUTPUT_TEXT}
+
+${EXIT_CODES_TEXT}
+
+Examples:
+${h.examples}
+`;
+}
+
+/** Usage errors: a sentence, then where to look. */
+export const usage = {
+  noCommand: 'No command given.',
+  unknownCommand: (name: string) => `Unknown command '${name}'.`,
+  unknownOption: (option: string, command?: string) => `Unknown option '${option}'${command ? ` for '${command}'` : ''}.`,
+  missingValue: (option: string) => `Option '${option}' needs a value.`,
+  badOption: (detail: string) => detail,
+  tooManyArguments: (command: string, extra: string) => `Too many arguments for '${command}': '${extra}'.`,
+  missingArgument: (command: string, what: string) => `'${command}' needs ${what}.`,
+  missingOption: (command: string, option: string) => `'${command}' needs ${option}.`,
+  notFunctionAlias: (value: string) => `'${value}' is not FUNCTION:ALIAS (e.g. checkout-api:prod).`,
+  notPercent: (option: string, value: string) => `${option}: '${value}' is not a number of percent (e.g. 10 or 2.5).`,
+  notCount: (option: string, value: string) => `${option}: '${value}' is not a whole number.`,
+  notWindow: (value: string) => `--window: '${value}' is not a duration (e.g. 15m, 90, 1h).`,
+  sandboxAndEndpoint: '--sandbox and --endpoint-url cannot be used together: --sandbox is its own endpoint.',
+  sandboxAndProfile: '--sandbox and --profile cannot be used together: the sandbox takes no AWS credentials.',
+  seeHelp: (command?: string) => `Run 'lambda-canary ${command ? `${command} ` : ''}--help' for usage.`,
+};
+
+export const deployText = {
+  noWorkspace: (dir: string) => `No lambda-canary.json or template.yaml in ${dir}. Create a lambda-canary.json (e.g. {"functionName": "my-function"}) or pass --dir.`,
+  noDir: (dir: string) => `${dir} is not a folder.`,
+  configError: (message: string) => `The workspace's configuration cannot be used: ${message}`,
+  severalFunctions: (names: string[]) => `The template declares several functions (${names.join(', ')}): pick one with --function NAME.`,
+  noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
+  computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function NAME.`,
+  question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
+    `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
+};
+
+/** The question before each alias-changing command; `now` is the alias's routing as just read. */
+export const questions = {
+  canary: (fn: string, alias: string, version: string, weight: number, now: string | undefined) =>
+    `Route ${weight}% of ${fn}:${alias} to version ${version}${now ? ` (now ${now})` : ''}?`,
+  weight: (fn: string, alias: string, weight: number, now: string | undefined) => `Set the canary of ${fn}:${alias} to ${weight}%${now ? ` (now ${now})` : ''}?`,
+  promote: (fn: string, alias: string, now: string | undefined) => `Promote the canary of ${fn}:${alias}: all traffic to it${now ? ` (now ${now})` : ''}?`,
+  rollback: (fn: string, alias: string, now: string | undefined) => `Roll back the canary of ${fn}:${alias}: all traffic to the stable version${now ? ` (now ${now})` : ''}?`,
+  switch: (fn: string, alias: string, version: string, now: string | undefined) => `Switch ${fn}:${alias} to version ${version}, all traffic at once${now ? ` (now ${now})` : ''}?`,
+  'switch-back': (fn: string, alias: string, to: string | undefined, now: string | undefined) =>
+    `Switch ${fn}:${alias} back${to ? ` to version ${to}` : ''}, all traffic at once${now ? ` (now ${now})` : ''}?`,
+  suffix: ' [y/N] ',
+};
+
+export const confirmText = {
+  declined: 'Nothing was changed.',
+  needsYes: (command: string) =>
+    `'${command}' changes an alias and asks first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.`,
+};
+
+export const progressText = {
+  startingSandbox: 'Starting the embedded sandbox with the demo functions…',
+  sandboxReady: (endpoint: string, functions: string[]) => `Sandbox at ${endpoint}: ${functions.join(', ')} (stopped when this command ends).`,
+  cancelling: 'Cancelling… (Ctrl+C again to quit at once)',
+  warning: (text: string) => `warning: ${text}`,
+  journalProblem: (text: string) => `warning: ${text}`,
+  probeProgress: (done: number, total: number) => `… ${done}/${total} invocations`,
+};
+
+export const listText = {
+  none: 'No functions.',
+  header: ['FUNCTION', 'RUNTIME', 'LAST MODIFIED', 'DESCRIPTION'],
+  count: (n: number) => `${n} function${n === 1 ? '' : 's'}.`,
+};
+
+export const showText = {
+  title: (name: string, runtime: string, handler: string, modified: string) => `${name}  (${runtime}, ${handler}, modified ${modified})`,
+  description: (d: string) => `  ${d}`,
+  aliases: 'Aliases:',
+  noAliases: '  (none)',
+  alias: (label: string, revision: string) => `  ${label}   [RevisionId ${revision}]`,
+  versions: 'Versions (newest first):',
+  version: (v: string, modified: string, sha: string, description: string) => `  ${v.padEnd(8)} ${modified.padEnd(25)} ${sha.slice(0, 12).padEnd(12)}  ${description}`,
+  moreVersions: (n: number) => `  … and ${n} older (--json lists them all)`,
+};
+
+export const journalText = {
+  none: (dir: string) => `No records in the deployment journal (${dir}).`,
+  line: (at: string, by: string, state: string, action: string, target: string, text: string) => `${at}  ${by}  ${action} ${target}: ${state} — ${text}`,
+};
+
+export const errorText = {
+  readFailed: (what: string, message: string) => `Could not read ${what}: ${message}`,
+  unexpected: (message: string) => `lambda-canary failed unexpectedly: ${message}`,
+  sandboxFailed: (message: string) => `The embedded sandbox could not start: ${message}`,
+  journalUnreadable: (dir: string, message: string) => `The deployment journal in ${dir} cannot be read: ${message}`,
+};

@@ -1,0 +1,456 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import { describeAwsError, errorSummary, OperationError } from '../core/errors';
+import { defaultJournalDir, Journal } from '../core/journal';
+import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/lambdaApi';
+import type { LogLevel } from '../core/log';
+import { RedactingLogger } from '../core/log';
+import type { Outcome } from '../core/outcome';
+import { aliasState, arnParts, targetKey } from '../core/outcome';
+import { outcomeText, routingText } from '../core/outcomeText';
+import type { JournalPort, UseCaseContext } from '../core/usecases';
+import { deployWorkspace, probe, promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack, trafficReport } from '../core/usecases';
+import type { WorkspaceFunction } from '../core/workspace';
+import { ConfigError, discoverFunctions } from '../core/workspace';
+import { plainText, terminalText } from '../shared/text';
+import { version as CLI_VERSION } from '../../package.json';
+import type { OptionValues } from './args';
+import { parseCommandLine, parseCount, parseFunctionAlias, parseFunctionMaybeAlias, parsePercent, parseWindow, UsageError } from './args';
+import type { CommandName } from './commands';
+import { COMMANDS } from './commands';
+import type { CliConnection } from './connection';
+import { openConnection } from './connection';
+import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
+
+/** What the CLI reads and writes: the process's streams in `main`, buffers in tests. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  /** stdin and stderr are both terminals: alias changes are asked about instead of needing --yes. */
+  isTTY: boolean;
+  /** Aborted on Ctrl+C: the use case stops between steps (a write already sent is never abandoned). */
+  signal?: AbortSignal;
+  /** Where relative paths (--dir) start; default process.cwd(). */
+  cwd?: string;
+}
+
+/** The documented exit codes (see EXIT_CODES_TEXT). */
+export const EXIT = { done: 0, failed: 1, usage: 2, conflict: 3, unknown: 4 } as const;
+
+export function exitCodeOf(o: Outcome): number {
+  if (o.state === 'unknown' || o.error?.kind === 'unknown') return EXIT.unknown;
+  if (!o.error) return EXIT.done;
+  if (o.error.kind === 'validation') return EXIT.usage;
+  if (o.error.kind === 'conflict') return EXIT.conflict;
+  return EXIT.failed;
+}
+
+export const CLI_CLIENT = { kind: 'cli', version: CLI_VERSION } as const;
+
+/** The use cases' log on stderr, with --verbose only: the outcome says what matters. */
+class StderrLogger extends RedactingLogger {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly verbose: boolean,
+  ) {
+    super();
+  }
+  protected write(level: LogLevel, line: string): void {
+    if (this.verbose) this.out.write(`${level}: ${terminalText(line)}\n`);
+  }
+}
+
+/** One run of `lambda-canary ARGS…`: parses, runs one command, prints, returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const err = (line: string) => io.stderr.write(`${terminalText(line)}\n`);
+  let command: CommandName | undefined;
+  try {
+    const parsed = parseCommandLine(argv);
+    if (parsed.kind === 'help') {
+      io.stdout.write(parsed.command ? commandHelp(parsed.command) : topHelp(CLI_VERSION));
+      return EXIT.done;
+    }
+    if (parsed.kind === 'version') {
+      io.stdout.write(`${CLI_VERSION}\n`);
+      return EXIT.done;
+    }
+    command = parsed.command;
+    return await runCommand(parsed.command, parsed.positionals, parsed.values, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`lambda-canary: ${e.message}`);
+      err(usage.seeHelp(e.command ?? command));
+      return EXIT.usage;
+    }
+    err(`lambda-canary: ${errorText.unexpected(errorSummary(e))}`);
+    return EXIT.failed;
+  }
+}
+
+/** A command's arguments, checked before anything connects. */
+type Plan =
+  | { kind: 'list' }
+  | { kind: 'show'; functionName: string }
+  | { kind: 'journal'; functionName?: string; aliasName?: string; limit: number }
+  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean }
+  | { kind: 'canary'; functionName: string; aliasName: string; version: string; weightPercent: number }
+  | { kind: 'weight'; functionName: string; aliasName: string; weightPercent: number }
+  | { kind: 'promote' | 'rollback' | 'switch-back'; functionName: string; aliasName: string }
+  | { kind: 'switch'; functionName: string; aliasName: string; version: string }
+  | { kind: 'probe'; functionName: string; aliasName: string; count: number }
+  | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number };
+
+/** The commands about one alias. */
+type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' }>;
+
+function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan {
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const required = (name: string) => {
+    const v = str(name);
+    if (v === undefined) throw new UsageError(usage.missingOption(command, `--${name}`), command);
+    return v;
+  };
+  const withCommand = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw e instanceof UsageError && !e.command ? new UsageError(e.message, command) : e;
+    }
+  };
+  return withCommand((): Plan => {
+    switch (command) {
+      case 'list':
+        return { kind: 'list' };
+      case 'show':
+        return { kind: 'show', functionName: pos[0] };
+      case 'journal': {
+        const limit = parseCount('--limit', str('limit') ?? '20');
+        return { kind: 'journal', ...(pos[0] ? parseFunctionMaybeAlias(pos[0]) : {}), limit };
+      }
+      case 'deploy':
+        return planDeploy(values, cwd);
+      case 'canary':
+        return { kind: 'canary', ...parseFunctionAlias(pos[0]), version: required('version'), weightPercent: parsePercent('--weight', required('weight')) };
+      case 'weight':
+        return { kind: 'weight', ...parseFunctionAlias(pos[0]), weightPercent: parsePercent('weight', pos[1]) };
+      case 'promote':
+      case 'rollback':
+      case 'switch-back':
+        return { kind: command, ...parseFunctionAlias(pos[0]) };
+      case 'switch':
+        return { kind: 'switch', ...parseFunctionAlias(pos[0]), version: pos[1] };
+      case 'probe':
+        return { kind: 'probe', ...parseFunctionAlias(pos[0]), count: parseCount('--count', str('count') ?? '100') };
+      case 'traffic':
+        return { kind: 'traffic', ...parseFunctionAlias(pos[0]), windowMinutes: parseWindow(str('window') ?? '15m') };
+    }
+  });
+}
+
+/** The workspace function to deploy, as the extension finds it (lambda-canary.json, else template.yaml). */
+function planDeploy(values: OptionValues, cwd: string): Plan {
+  const dir = path.resolve(cwd, typeof values.dir === 'string' ? values.dir : '.');
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(deployText.noDir(dir));
+  let found: WorkspaceFunction[];
+  try {
+    found = discoverFunctions(dir);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof OperationError) throw new UsageError(deployText.configError(e.message));
+    throw e;
+  }
+  if (found.length === 0) throw new UsageError(deployText.noWorkspace(dir));
+  const wanted = typeof values.function === 'string' ? values.function : undefined;
+  const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
+  let ws: WorkspaceFunction | undefined;
+  let functionName: string | undefined;
+  if (wanted !== undefined) {
+    ws = found.find((f) => f.functionName === wanted) ?? found.find((f) => f.logicalId === wanted);
+    if (!ws && found.length === 1 && !found[0].functionName) ws = found[0]; // a computed name: --function is the deployed one
+    if (!ws) throw new UsageError(deployText.noSuchFunction(wanted, found.map(label)));
+    functionName = ws.functionName ?? (ws.logicalId === wanted && found.length > 1 ? undefined : wanted);
+  } else {
+    if (found.length > 1) throw new UsageError(deployText.severalFunctions(found.map(label)));
+    ws = found[0];
+    functionName = ws.functionName;
+  }
+  if (!functionName) throw new UsageError(deployText.computedName(ws.logicalId ?? label(ws)));
+  return {
+    kind: 'deploy',
+    ws,
+    dir,
+    functionName,
+    aliasName: typeof values.alias === 'string' ? values.alias : ws.alias,
+    weightPercent: parsePercent('--weight', typeof values.weight === 'string' ? values.weight : '10'),
+    smokeTest: !values['no-smoke'],
+  };
+}
+
+async function runCommand(command: CommandName, positionals: string[], values: OptionValues, io: CliIO): Promise<number> {
+  const json = values.json === true;
+  const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
+  const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
+  const p = plan(command, positionals, values, io.cwd ?? process.cwd());
+  const journalDir = path.resolve(io.cwd ?? process.cwd(), typeof values['journal-dir'] === 'string' ? values['journal-dir'] : defaultJournalDir(io.env));
+  const journal = new Journal(journalDir, { client: CLI_CLIENT });
+
+  if (p.kind === 'journal') return showJournal(journal, p, json, out, err, io);
+
+  // Refused before connecting (and before starting any sandbox): nothing can be asked here.
+  if (COMMANDS[command].changesAlias && !values.yes && !io.isTTY) {
+    err(`lambda-canary: ${confirmText.needsYes(command)}`);
+    return EXIT.usage;
+  }
+
+  const conn = await openConnection(values, io.env, err);
+  try {
+    const { clients } = conn;
+    const signal = io.signal;
+    const profile = clients.spec.kind === 'aws' ? clients.spec.profile : undefined;
+    if (p.kind === 'list') return await listFunctions(conn, json, io, out, err, signal);
+    if (p.kind === 'show') return await showFunction(conn, p.functionName, json, io, out, err, signal);
+
+    const port: JournalPort = {
+      append: (o) => journal.append(o, { connection: conn.journal }),
+      lastSwitch: (key) => journal.lastSwitch(key),
+    };
+    const ctx: UseCaseContext = {
+      lambda: clients.lambda,
+      cloudwatch: clients.cloudwatch,
+      capabilities: clients.capabilities,
+      log: new StderrLogger(io.stderr, values.verbose === true),
+      signal,
+      progress: (m) => err(m),
+      profile,
+      region: clients.spec.region,
+      journal: port,
+    };
+
+    let expectedRevisionId: string | undefined;
+    if (COMMANDS[command].changesAlias && !values.yes) {
+      const asked = await confirmChange(p, ctx, journal, io);
+      if (!asked.yes) {
+        err(confirmText.declined);
+        return EXIT.failed;
+      }
+      expectedRevisionId = asked.revisionId;
+    }
+
+    const ref = { functionName: p.functionName, aliasName: p.aliasName, ...(expectedRevisionId ? { expectedRevisionId } : {}) };
+    let outcome: Outcome;
+    switch (p.kind) {
+      case 'deploy':
+        outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
+        break;
+      case 'canary':
+        outcome = await startCanary(ctx, { ...ref, version: p.version, weightPercent: p.weightPercent });
+        break;
+      case 'weight':
+        outcome = await setCanaryWeight(ctx, { ...ref, weightPercent: p.weightPercent });
+        break;
+      case 'promote':
+        outcome = await promote(ctx, ref);
+        break;
+      case 'rollback':
+        outcome = await rollback(ctx, ref);
+        break;
+      case 'switch':
+        outcome = await switchAlias(ctx, { ...ref, version: p.version });
+        break;
+      case 'switch-back':
+        outcome = await switchBack(ctx, ref);
+        break;
+      case 'probe': {
+        const quarter = Math.max(1, Math.ceil(p.count / 4));
+        outcome = await probe(ctx, { ...ref, count: p.count, onProgress: (done) => done % quarter === 0 && done < p.count && err(progressText.probeProgress(done, p.count)) });
+        break;
+      }
+      case 'traffic':
+        outcome = await trafficReport(ctx, { ...ref, windowMinutes: p.windowMinutes });
+        break;
+    }
+    for (const w of outcome.warnings) err(progressText.warning(w));
+    if (json) io.stdout.write(jsonText(outcome));
+    else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
+    else out(outcomeText(outcome));
+    return exitCodeOf(outcome);
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Asks before an alias changes, showing its routing as just read; the RevisionId read then is
+ * what the write must still find, so a change made while the user decided is not overwritten.
+ */
+async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal, io: CliIO): Promise<{ yes: boolean; revisionId?: string }> {
+  let alias: AliasConfiguration | undefined;
+  try {
+    alias = await getAlias(ctx.lambda, p.functionName, p.aliasName, ctx.signal);
+  } catch {
+    // The use case reads it again and says what is wrong; the question goes without the routing.
+  }
+  const now = alias ? routingText(p.aliasName, aliasState(alias)) : undefined;
+  let question: string;
+  switch (p.kind) {
+    case 'deploy':
+      question = deployText.question(p.dir, p.functionName, p.aliasName, p.weightPercent, now);
+      break;
+    case 'canary':
+      question = questions.canary(p.functionName, p.aliasName, p.version, p.weightPercent, now);
+      break;
+    case 'weight':
+      question = questions.weight(p.functionName, p.aliasName, p.weightPercent, now);
+      break;
+    case 'switch':
+      question = questions.switch(p.functionName, p.aliasName, p.version, now);
+      break;
+    case 'switch-back': {
+      const last = alias ? await journal.lastSwitch(targetKey({ ...arnParts(alias.AliasArn), function: p.functionName, alias: p.aliasName })).catch(() => undefined) : undefined;
+      question = questions['switch-back'](p.functionName, p.aliasName, last?.from, now);
+      break;
+    }
+    case 'promote':
+    case 'rollback':
+      question = questions[p.kind](p.functionName, p.aliasName, now);
+      break;
+    default:
+      // probe and traffic change nothing and are never asked about.
+      return { yes: true };
+  }
+  const yes = await ask(io, `${terminalText(question)}${questions.suffix}`);
+  return { yes, revisionId: alias?.RevisionId };
+}
+
+/** One line from stdin; yes only for y or yes. End of input, Ctrl+C or an abort mean no. */
+function ask(io: CliIO, question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: io.stdin, output: io.stderr });
+    let settled = false;
+    const done = (answer: boolean) => {
+      if (settled) return;
+      settled = true;
+      rl.close();
+      resolve(answer);
+    };
+    rl.on('close', () => done(false));
+    rl.on('SIGINT', () => {
+      io.stderr.write('\n');
+      done(false);
+    });
+    io.signal?.addEventListener('abort', () => done(false), { once: true });
+    rl.question(question, (answer) => done(/^\s*y(es)?\s*$/i.test(answer)));
+  });
+}
+
+type Print = (text: string) => void;
+
+/**
+ * JSON for stdout: JSON.stringify already escapes control characters; the invisible ones it
+ * leaves as they are (bidirectional overrides, zero-width, line separators) are escaped too, so
+ * the same data reaches a terminal without reordering what it shows.
+ */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+function awsFailure(err: Print, what: string, e: unknown, profile: string | undefined): number {
+  err(`lambda-canary: ${errorText.readFailed(what, describeAwsError(e, profile).message)}`);
+  return EXIT.failed;
+}
+
+async function listFunctions(conn: CliConnection, json: boolean, io: CliIO, out: Print, err: Print, signal?: AbortSignal): Promise<number> {
+  const { clients } = conn;
+  let fns;
+  try {
+    fns = await listAllFunctions(clients.lambda, signal);
+  } catch (e) {
+    return awsFailure(err, 'the functions', e, clients.spec.kind === 'aws' ? clients.spec.profile : undefined);
+  }
+  const rows = fns
+    .map((f) => ({ name: f.FunctionName ?? '', arn: f.FunctionArn, runtime: f.Runtime, handler: f.Handler, lastModified: f.LastModified, description: f.Description ?? '' }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (json) {
+    io.stdout.write(jsonText(rows));
+    return EXIT.done;
+  }
+  if (rows.length === 0) {
+    out(listText.none);
+    return EXIT.done;
+  }
+  const table = [listText.header, ...rows.map((r) => [plainText(r.name), plainText(r.runtime ?? '-'), plainText(r.lastModified ?? '-'), plainText(r.description, 60)])];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  err(listText.count(rows.length));
+  return EXIT.done;
+}
+
+const SHOWN_VERSIONS = 10;
+
+async function showFunction(conn: CliConnection, functionName: string, json: boolean, io: CliIO, out: Print, err: Print, signal?: AbortSignal): Promise<number> {
+  const { clients } = conn;
+  let aliases: AliasConfiguration[];
+  let versions;
+  try {
+    [aliases, versions] = await Promise.all([listAliases(clients.lambda, functionName, signal), listVersions(clients.lambda, functionName, signal)]);
+  } catch (e) {
+    return awsFailure(err, functionName, e, clients.spec.kind === 'aws' ? clients.spec.profile : undefined);
+  }
+  const latest = versions.find((v) => v.Version === '$LATEST');
+  const data = {
+    function: { name: latest?.FunctionName ?? functionName, arn: latest?.FunctionArn, runtime: latest?.Runtime, handler: latest?.Handler, lastModified: latest?.LastModified, description: latest?.Description ?? '' },
+    aliases: aliases.map((a) => ({ name: a.Name ?? '', ...aliasState(a), arn: a.AliasArn, description: a.Description ?? '' })),
+    versions: versions
+      .filter((v) => v.Version !== '$LATEST')
+      .map((v) => ({ version: v.Version ?? '', lastModified: v.LastModified, codeSha256: v.CodeSha256, description: v.Description ?? '' })),
+  };
+  if (json) {
+    io.stdout.write(jsonText(data));
+    return EXIT.done;
+  }
+  const f = data.function;
+  out(showText.title(plainText(f.name), plainText(f.runtime ?? '-'), plainText(f.handler ?? '-'), plainText(f.lastModified ?? '-')));
+  if (f.description) out(showText.description(plainText(f.description)));
+  out(showText.aliases);
+  if (data.aliases.length === 0) out(showText.noAliases);
+  for (const a of data.aliases) out(showText.alias(plainText(routingText(a.name, a)), plainText(a.revisionId ?? '-')));
+  out(showText.versions);
+  for (const v of data.versions.slice(0, SHOWN_VERSIONS)) out(showText.version(plainText(v.version), plainText(v.lastModified ?? '-'), plainText(v.codeSha256 ?? '-'), plainText(v.description, 80)));
+  if (data.versions.length > SHOWN_VERSIONS) out(showText.moreVersions(data.versions.length - SHOWN_VERSIONS));
+  return EXIT.done;
+}
+
+async function showJournal(
+  journal: Journal,
+  p: { functionName?: string; aliasName?: string; limit: number },
+  json: boolean,
+  out: Print,
+  err: Print,
+  io: CliIO,
+): Promise<number> {
+  let read;
+  try {
+    read = await journal.read({ functionName: p.functionName, aliasName: p.aliasName, limit: p.limit });
+  } catch (e) {
+    err(`lambda-canary: ${errorText.journalUnreadable(journal.dir, errorSummary(e))}`);
+    return EXIT.failed;
+  }
+  for (const problem of read.problems) err(progressText.journalProblem(problem));
+  if (json) {
+    io.stdout.write(jsonText({ dir: journal.dir, records: read.records, problems: read.problems }));
+    return EXIT.done;
+  }
+  if (read.records.length === 0) {
+    out(journalText.none(journal.dir));
+    return EXIT.done;
+  }
+  for (const r of read.records) {
+    const o = r.outcome;
+    const first = outcomeText(o).split('\n')[0];
+    out(journalText.line(r.at, `${r.by.user}@${r.by.host} (${r.by.client})`, o.state, o.action, `${o.target.function}:${o.target.alias}`, plainText(first, 400)));
+  }
+  return EXIT.done;
+}
