@@ -69,7 +69,6 @@ class Unpacker {
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerScript(), { workerData: UNPACK_WORKER_TAG });
-    worker.unref();
     worker.on('message', (m: UnpackResult & { id: number }) => {
       const done = this.pending.get(m.id);
       if (!done) return;
@@ -88,6 +87,9 @@ class Unpacker {
     };
     worker.on('error', (e) => fail(e.message));
     worker.on('exit', (code) => fail(`exit code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker again, and an idle
+    // unpacking thread must not keep a process (a CLI run, a test) alive.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

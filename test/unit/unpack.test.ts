@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,17 @@ import { unpack } from '../../src/sandbox/unpackWorker';
 import { honestBomb, lyingBomb, manyFiles, rawZip } from '../integration/zip-craft';
 
 describe('sandbox unpack (deployment packages, off the event loop)', function () {
+  it('an idle unpacking thread does not keep the process alive', function () {
+    this.timeout(20_000);
+    const script = `const { inspectZip } = require(${JSON.stringify(path.resolve(__dirname, '../../src/sandbox/unpack.js'))});
+      const { zipFiles } = require(${JSON.stringify(path.resolve(__dirname, '../../src/sandbox/zip.js'))});
+      inspectZip(Buffer.from(zipFiles({ 'index.js': 'x' }))).then((r) => { if (!r.ok) process.exit(3); });`;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Date.now() - started < 5_000, `the process exited after ${Date.now() - started} ms, not at once (the thread stops only after 10 s idle)`);
+  });
+
   this.timeout(60_000);
   let dir = '';
   beforeEach(() => {
