@@ -3,7 +3,8 @@
 // (out/test/extension/**/*.test.js, through out/test/extension/index.js) inside a real VS Code: code-server started with the smoke-test
 // driver, its workbench opened in headless Debian chromium through playwright-core, with
 // extensionDevelopmentPath / extensionTestsPath in the URL's `payload` parameter. mocha's output is
-// streamed to stdout; the process exits with the suite's result.
+// streamed to stdout; the process exits with the suite's result. The tests click and type in
+// webviews through a loopback bridge to that chromium page (scripts/webview-bridge.mjs).
 //
 // Builds nothing: run `npm run build` (dist/extension.js) and `npm run compile` (out/) first.
 // The first run installs code-server, Node 24 and chromium (scripts/vscode-env.mjs).
@@ -21,6 +22,7 @@ import * as util from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, isolatedXdg, startCodeServer } from './code-server.mjs';
 import { ensureVsCodeEnv, ROOT } from './vscode-env.mjs';
+import { startWebviewBridge } from './webview-bridge.mjs';
 
 const TIMEOUT_MS = Number(process.env.LAMBDA_CANARY_EXT_TEST_TIMEOUT_MS || 5 * 60_000);
 const VERBOSE = Boolean(process.env.LAMBDA_CANARY_EXT_TEST_VERBOSE);
@@ -115,11 +117,19 @@ async function main() {
   };
 
   let tSuite = 0;
+  /** @type {Awaited<ReturnType<typeof startWebviewBridge>> | undefined} */
+  let bridge;
   const launched = (async () => {
+    bridge = await startWebviewBridge(() => page);
     server = await startCodeServer({ env, workspace, testDriver: true, log: say });
     server.exited.then((e) => settle({ code: 1, reason: `code-server exited during the run (${e.code ?? e.signal})` }));
     const tags = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LAMBDA_CANARY_TEST_')));
-    const extensionEnvironment = { ...tags, LAMBDA_CANARY_TEST_RESULTS: resultsFile, LAMBDA_CANARY_TEST_LOG_TAG: TAG };
+    const extensionEnvironment = {
+      ...tags,
+      LAMBDA_CANARY_TEST_RESULTS: resultsFile,
+      LAMBDA_CANARY_TEST_LOG_TAG: TAG,
+      LAMBDA_CANARY_TEST_WEBVIEW_BRIDGE: JSON.stringify({ url: bridge.url, token: bridge.token }),
+    };
     const payload = [
       ['extensionDevelopmentPath', server.remoteUri(ROOT)],
       ['extensionTestsPath', server.remoteUri(path.join(TESTS_DIR, 'index.js'))],
@@ -178,6 +188,7 @@ async function main() {
     await launched.catch(() => undefined); // every step of it has its own time limit
     if (context) await Promise.race([context.close().catch(() => undefined), sleep(10_000)]);
     await server?.stop();
+    await bridge?.close();
     workbenchLog.end();
     removeTmp();
     process.off('SIGINT', onSignal);

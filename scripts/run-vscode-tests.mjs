@@ -1,7 +1,8 @@
 // The extension-host suite (out/test/extension/index.js) in a downloaded desktop VS Code
 // (Electron) through @vscode/test-electron, for machines that can download VS Code. Where VS Code
 // cannot be downloaded (as on this project's machines), scripts/run-extension-tests.mjs runs the
-// same suite in code-server instead.
+// same suite in code-server instead. The tests that click in a webview need the browser bridge
+// only that runner provides (scripts/webview-bridge.mjs); here they are skipped.
 //
 // Needs `npm run build` and `npm run compile` first. On a Linux machine without a display, run it
 // under a virtual one: `xvfb-run -a node scripts/run-vscode-tests.mjs`.

@@ -31,11 +31,7 @@ export type HostMessage =
   | { type: 'trafficError'; message: string }
   | { type: 'busy'; action: BusyAction | null; message?: string }
   | { type: 'probe'; total: number; done: number; result: ProbeResult; finished: boolean; cancelled: boolean }
-  | { type: 'notice'; level: 'info' | 'error'; message: string }
-  /** Extension-host tests: press a control of the real page, exactly as a user would. */
-  | { type: 'press'; control: PressableControl; weightPercent?: number; probeCount?: number };
-
-export type PressableControl = 'apply' | 'promote' | 'rollback' | 'probe' | 'cancelProbe' | 'refresh';
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -116,7 +112,7 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelMessage> {
   }
 }
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice', 'press']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice']);
 
 /**
  * The webview's guard on what it receives. The host is trusted code, so this checks the shape
@@ -138,8 +134,6 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
       return raw.action === null || ['apply', 'promote', 'rollback', 'probe'].includes(raw.action as string);
     case 'probe':
       return typeof raw.total === 'number' && typeof raw.done === 'number' && isPlainObject(raw.result) && typeof raw.finished === 'boolean';
-    case 'press':
-      return ['apply', 'promote', 'rollback', 'probe', 'cancelProbe', 'refresh'].includes(raw.control as string);
   }
 }
 

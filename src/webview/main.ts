@@ -4,7 +4,7 @@
  * (no HTML strings), so nothing a function, alias or version is called can become markup.
  */
 import { formatPercent, weightToPercent } from '../core/routing';
-import type { AliasView, BusyAction, HostMessage, PanelMessage, PressableControl } from '../shared/protocol';
+import type { AliasView, BusyAction, PanelMessage } from '../shared/protocol';
 import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
 import type { ProbeResult, TrafficReport, WindowMinutes } from '../shared/traffic';
 import { compareCanary, formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
@@ -406,19 +406,6 @@ function saveState(): void {
   vscode.setState({ functionName: a.functionName, aliasName: a.aliasName, window: model.window, scrollY: Math.round(window.scrollY) });
 }
 
-function press(m: Extract<HostMessage, { type: 'press' }>): void {
-  const ids: Record<PressableControl, string> = { apply: 'apply', promote: 'promote', rollback: 'rollback', probe: 'probe', cancelProbe: 'cancel-probe', refresh: 'refresh' };
-  const set = (id: string, value: number | undefined) => {
-    const input = byId<HTMLInputElement>(id);
-    if (!input || value === undefined) return;
-    input.value = String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  };
-  if (m.control === 'apply') set('weight', m.weightPercent);
-  if (m.control === 'probe') set('probe-count', m.probeCount);
-  byId<HTMLButtonElement>(ids[m.control])?.click();
-}
-
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const m = event.data;
   if (!isHostMessage(m)) {
@@ -458,9 +445,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'notice':
       model.notice = { level: m.level, message: m.message };
       break;
-    case 'press':
-      press(m);
-      return;
   }
   render();
 });

@@ -9,11 +9,12 @@ import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
 import type { PanelMessage } from '../../src/shared/protocol';
 import { ScriptedUi } from './scriptedUi';
+import { WebviewPage, webviewBridge } from './webviewPage';
 
 /**
- * The traffic panel in a real VS Code: its page is loaded in a real webview, every action is a
- * press of the page's own button, which posts its message back through the webview exactly as
- * a click does; the alias on the embedded sandbox must change accordingly.
+ * The traffic panel in a real VS Code: its page is loaded in a real webview, and every action is
+ * a click on the page's own button (or typing in its input) in the browser that shows the
+ * workbench; the alias on the embedded sandbox must change accordingly, and the page must show it.
  */
 describe('traffic panel in a real VS Code, against the embedded sandbox', function () {
   this.timeout(60_000);
@@ -24,6 +25,13 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
   let lambda: LambdaClient;
   let cloudwatch: CloudWatchClient;
   let panel: TrafficPanel;
+  const bridge = webviewBridge();
+  const page = bridge && new WebviewPage(bridge, `${FN}:prod`);
+  /** The page to click on; a runner without a browser bridge skips the test. */
+  function view(test: Mocha.Context): WebviewPage {
+    if (!page) test.skip();
+    return page!;
+  }
 
   before(async () => {
     await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
@@ -75,12 +83,29 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     });
   }
 
-  /** Presses a control on the page and waits for the host to have handled the message it posted. */
-  async function press(control: 'apply' | 'promote' | 'rollback' | 'probe', options: { weightPercent?: number; probeCount?: number } = {}): Promise<PanelOutcome> {
-    const handled = outcomeOf(control);
-    assert.equal(await panel.press(control, options), true, 'the webview took the message');
-    return handled;
+  /** Does what a user does on the page, and waits for the host to have handled the message it posted. */
+  async function handled(type: PanelMessage['type'], act: () => Promise<void>): Promise<PanelOutcome> {
+    const outcome = outcomeOf(type);
+    try {
+      await act();
+    } catch (e) {
+      outcome.catch(() => undefined);
+      throw e;
+    }
+    return outcome;
   }
+
+  /** Types a weight into the page's weight box and clicks Apply. */
+  function applyOnPage(p: WebviewPage, weightPercent: number): Promise<PanelOutcome> {
+    return handled('apply', async () => {
+      await p.fill('#weight', weightPercent);
+      await p.click('#apply');
+    });
+  }
+
+  const ROUTING = '[role="img"][aria-label^="Configured routing:"]';
+  /** Waits for the page's routing bar to read `label` ("Configured routing: version 1 80%, …"). */
+  const pageShowsRouting = (p: WebviewPage, label: string) => p.waitFor(ROUTING, (s) => s.ariaLabel === label, `the page to show "${label}"`);
 
   it('opens one panel per alias; its page loads under the CSP and reports the traffic', async () => {
     const refreshed = new Promise<void>((resolve) => {
@@ -102,85 +127,109 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
       ['1', '2'],
     );
     assert.match(panel.panel.webview.html, /Content-Security-Policy" content="default-src &#39;none&#39;/);
+    if (page) await pageShowsRouting(page, 'Configured routing: version 1 80%, version 2 20%');
     await vscode.commands.executeCommand(Commands.openTrafficPanel, { functionName: FN, aliasName: 'prod' });
     assert.equal(api.panels.all().filter((p) => p.functionName === FN).length, 1, 'opening again reveals the same panel');
   });
 
-  it('Apply sets the canary weight after a confirmation; declining changes nothing', async () => {
+  it('Apply sets the canary weight after a confirmation; declining changes nothing', async function () {
+    const p = view(this);
     const before = await alias();
     ui.script(['confirmWeight', false]);
-    assert.equal((await press('apply', { weightPercent: 35 })).result, 'declined');
+    assert.equal((await applyOnPage(p, 35)).result, 'declined');
     assert.equal((await alias()).RevisionId, before.RevisionId);
+    await pageShowsRouting(p, 'Configured routing: version 1 80%, version 2 20%');
     ui.script(['confirmWeight', true]);
-    const o = await press('apply', { weightPercent: 35 });
+    const o = await applyOnPage(p, 35);
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.35 });
     assert.deepEqual(ui.asked, ['confirmWeight', 'confirmWeight']);
+    await pageShowsRouting(p, 'Configured routing: version 1 65%, version 2 35%');
   });
 
-  it('a RevisionId conflict shows the new state and asks again', async () => {
+  it('a RevisionId conflict shows the new state and asks again', async function () {
+    const p = view(this);
     // Another developer changes the alias while this one reads the confirmation.
     ui.whileConfirming = async () => {
       await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.4 } } }));
     };
     ui.script(['confirmWeight', true], ['confirmWeight', true]);
-    const o = await press('apply', { weightPercent: 30 });
+    const o = await applyOnPage(p, 30);
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual(ui.asked, ['confirmWeight', 'confirmWeight'], 'asked once, then again about the new state');
     assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.3 });
+    await pageShowsRouting(p, 'Configured routing: version 1 70%, version 2 30%');
   });
 
-  it('Probe invokes the alias through the page and CloudWatch counts every call', async () => {
+  it('Probe invokes the alias through the page, which shows the answers; CloudWatch counts every call', async function () {
+    const p = view(this);
     const q = { functionName: FN, aliasName: 'prod', versions: ['1', '2'], windowMs: 5 * 60_000, periodSeconds: 5 };
     const before = await fetchTraffic(cloudwatch, { ...q, end: Date.now() + 1000 });
-    const o = await press('probe', { probeCount: 200 });
+    const o = await handled('probe', async () => {
+      await p.fill('#probe-count', 200);
+      await p.click('#probe');
+    });
     assert.equal(o.result, 'done', o.detail);
     const after = await fetchTraffic(cloudwatch, { ...q, end: Date.now() + 1000 });
     assert.equal(after.totalInvocations - before.totalInvocations, 200);
+    await p.waitFor('#probe-split caption', (s) => s.text === 'Probe: 200 answered', 'the probe\'s answers on the page');
+    await p.waitFor('#probe-progress + span', (s) => s.text === '200 / 200 done', 'the probe\'s progress on the page');
+    assert.equal((await p.read('#probe'))?.disabled, false, 'Probe can be pressed again');
   });
 
-  it('Promote sends all traffic to the canary after a confirmation', async () => {
+  it('Promote sends all traffic to the canary after a confirmation', async function () {
+    const p = view(this);
     ui.script(['confirmPromote', false]);
-    assert.equal((await press('promote')).result, 'declined');
+    assert.equal((await handled('promote', () => p.click('#promote'))).result, 'declined');
     assert.equal((await alias()).FunctionVersion, '1');
     ui.script(['confirmPromote', true]);
-    const o = await press('promote');
+    const o = await handled('promote', () => p.click('#promote'));
     assert.equal(o.result, 'done', o.detail);
     const a = await alias();
     assert.equal(a.FunctionVersion, '2');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
+    await pageShowsRouting(p, 'Configured routing: version 2 100%');
   });
 
-  it('without a canary the page offers nothing to promote, and the host refuses anyway', async () => {
-    // The buttons are disabled: a press does nothing, so no message arrives.
+  it('without a canary the page offers nothing to promote: its buttons are disabled and a click sends nothing', async function () {
+    const p = view(this);
+    for (const id of ['#promote', '#rollback', '#apply', '#weight']) assert.equal((await p.read(id))?.disabled, true, `${id} is disabled`);
     const none = outcomeOf('promote', 1500).then(
       () => 'handled',
       () => 'nothing',
     );
-    await panel.press('promote');
+    await p.click('#promote', { force: true });
     assert.equal(await none, 'nothing');
     assert.deepEqual(ui.asked, []);
   });
 
-  it('Roll back clears the routing after a confirmation', async () => {
+  it('Roll back clears the routing after a confirmation', async function () {
+    const p = view(this);
     await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '1': 0.1 } } }));
     await panel.refresh();
+    await pageShowsRouting(p, 'Configured routing: version 2 90%, version 1 10%');
     ui.script(['confirmRollback', true]);
-    const o = await press('rollback');
+    const o = await handled('rollback', () => p.click('#rollback'));
     assert.equal(o.result, 'done', o.detail);
     const a = await alias();
     assert.equal(a.FunctionVersion, '2');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
+    await pageShowsRouting(p, 'Configured routing: version 2 100%');
   });
 
-  it('Apply 0% is a roll back, named as such', async () => {
+  it('Apply 0% is a roll back, named as such', async function () {
+    const p = view(this);
     await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '1': 0.25 } } }));
     await panel.refresh();
+    await p.waitFor('#weight', (s) => !s.disabled && s.value === '25', 'the weight box to show the canary\'s 25 %');
+    await p.fill('#weight', 0);
+    await p.waitFor('#apply', (s) => !s.disabled && s.text === 'Apply (roll back)', 'the Apply button to name the roll back');
     ui.script(['confirmRollback', true]);
-    const o = await press('apply', { weightPercent: 0 });
+    const o = await handled('apply', () => p.click('#apply'));
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual(ui.asked, ['confirmRollback']);
     assert.equal((await alias()).RoutingConfig?.AdditionalVersionWeights, undefined);
+    await pageShowsRouting(p, 'Configured routing: version 2 100%');
   });
   /** Polls until `cond` holds. */
   async function waitUntil(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -225,15 +274,19 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     return settled;
   }
 
-  it('a double-clicked Probe runs once, and Cancel stops it long before its 1,500 invocations', async () => {
+  it('a double-clicked Probe runs once; while it runs the page offers only Cancel, which stops it long before its 1,500 invocations', async function () {
+    const p = view(this);
     const calls = countInvocations();
     const probes = collect('probe');
     try {
       doubleClick({ type: 'probe', count: 1500 });
       await waitUntil(() => calls.n >= 20, 'the probe to start');
-      const cancelled = outcomeOf('cancelProbe');
-      await panel.press('cancelProbe');
-      await cancelled;
+      await p.waitFor('#cancel-probe', (s) => !s.hidden && !s.disabled, 'the Cancel button while probing');
+      const busy = await p.read('#probe');
+      assert.deepEqual([busy?.disabled, busy?.text], [true, 'Probing…'], 'Probe is disabled while a probe runs');
+      assert.equal((await p.read('#probe-count'))?.disabled, true, 'the count cannot change while a probe runs');
+      await handled('cancelProbe', () => p.click('#cancel-probe'));
+      await p.waitFor('#probe-progress + span', (s) => s.text.endsWith('(cancelled)'), 'the page to say the probe was cancelled');
       await waitUntil(() => probes.outcomes.length === 2, 'both Probe messages to be handled');
       assert.deepEqual(probes.outcomes.map((o) => o.result).sort(), ['declined', 'ignored'], JSON.stringify(probes.outcomes));
       const n = await settledCount(calls);

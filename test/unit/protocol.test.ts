@@ -69,10 +69,11 @@ describe('panel protocol guards', () => {
     assert.ok(isHostMessage({ type: 'init', alias, window: 15, refreshSeconds: 10, probeCount: 100, scrollY: 0 }));
     assert.ok(isHostMessage({ type: 'alias', alias }));
     assert.ok(isHostMessage({ type: 'busy', action: null }));
-    assert.ok(isHostMessage({ type: 'press', control: 'promote' }));
     assert.ok(!isHostMessage({ type: 'init', alias, window: 7, refreshSeconds: 10, probeCount: 100, scrollY: 0 }));
     assert.ok(!isHostMessage({ type: 'alias', alias: { ...alias, primary: { version: 1 } } }));
-    assert.ok(!isHostMessage({ type: 'press', control: 'deleteEverything' }));
+    // The host tells the page what to show, never what to do: no message presses a control.
+    assert.ok(!isHostMessage({ type: 'press', control: 'promote' }));
+    assert.ok(!isHostMessage({ type: 'click', id: 'apply' }));
     assert.ok(!isHostMessage({ type: 'busy', action: 'explode' }));
     assert.ok(!isHostMessage({ type: 'traffic', report: null, fetchedAt: 1 }));
     assert.ok(!isHostMessage('init'));

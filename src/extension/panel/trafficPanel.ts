@@ -13,7 +13,7 @@ import { formatPercent, splitOf } from '../../core/routing';
 import { fetchTraffic, probeAlias } from '../../core/traffic';
 import { discoverFunctions } from '../../core/workspace';
 import { PANEL_VIEW_TYPE } from '../../shared/ids';
-import type { AliasView, BusyAction, HostMessage, PanelMessage, PressableControl } from '../../shared/protocol';
+import type { AliasView, BusyAction, HostMessage, PanelMessage } from '../../shared/protocol';
 import { parsePanelMessage } from '../../shared/protocol';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
 import { notificationText, plainText } from '../../shared/text';
@@ -193,11 +193,6 @@ export class TrafficPanel implements vscode.Disposable {
 
   reveal(column?: vscode.ViewColumn): void {
     this.panel.reveal(column);
-  }
-
-  /** Extension-host tests: presses a control of the real page, which then posts its message as a click would. */
-  press(control: PressableControl, options: { weightPercent?: number; probeCount?: number } = {}): Thenable<boolean> {
-    return this.post({ type: 'press', control, ...options });
   }
 
   private post(message: HostMessage): Thenable<boolean> {
