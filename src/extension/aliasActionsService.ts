@@ -63,7 +63,7 @@ export type AliasActionResult =
  * fired from the journal's append. Errors are shown with "Show Log"; an unknown outcome says it
  * is unknown; warnings are shown too.
  */
-export class AliasActionsService implements vscode.Disposable {
+export class AliasActionsService {
   /** One action at a time per alias (`function:alias`), across commands and panels. */
   readonly claims = new AliasActions();
   /** Fired after every write to an alias from this window (and after a failed journal append). */
@@ -181,9 +181,5 @@ export class AliasActionsService implements vscode.Disposable {
     const e = err as Error;
     this.log.error(`${id} failed: ${e?.stack ?? String(err)}`);
     this.showError(`Lambda Canary: ${errorSummary(err)}`);
-  }
-
-  dispose(): void {
-    // The claims hold no resources; the journal is disposed by its owner.
   }
 }

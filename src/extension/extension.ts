@@ -27,12 +27,12 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const activatedAt = Date.now();
   const log = new ExtensionLog();
   const connection = new ConnectionManager(context, log);
-  const tree = new FunctionsTreeProvider(connection, log);
-  const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
   const journal = new ExtensionJournal(context.globalStorageUri.fsPath, log, version);
   let ui: UserInterface = vscodeUi;
   const aliases = new AliasActionsService(connection, log, journal, () => ui);
+  const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias);
+  const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
   const ctx = {
     extension: context,
     connection,
@@ -49,12 +49,9 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   } as CommandContext;
   const panels = new TrafficPanels(ctx);
   ctx.panels = panels;
-  // Every write from this window, recorded: the function's node and its open panels redraw.
-  const redraw = aliases.onDidChangeAlias((e) => {
-    tree.refresh(tree.findFunction(e.functionName));
-    panels.aliasChanged(e.functionName);
-  });
-  context.subscriptions.push(log, connection, tree, view, journal, aliases, redraw, panels, ...registerCommands(ctx));
+  // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
+  const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
+  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, ...registerCommands(ctx));
   return {
     connection,
     tree,
