@@ -31,6 +31,20 @@ export default tseslint.config(
     }
   },
   {
+    // The panel's page renders what the host sends: verdicts and AWS calls are the host's (core).
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core/verdict', '**/core/usecases', '**/core/usecases/*', '**/core/traffic', '@aws-sdk/*'], message: 'src/webview computes no verdicts and calls nothing: the host sends the results.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortSignal: 'readonly' } },
   },

@@ -1,6 +1,6 @@
 // The extension's .vsix: webpack (production) builds dist/, then @vscode/vsce packs it with
 // --no-dependencies (webpack bundled every runtime dependency). .vscodeignore keeps the package
-// to dist/ (no source maps, no sandbox CLI), media/, README, LICENSE, CHANGELOG and package.json;
+// to dist/ (no source maps, no sandbox CLI), media/, the README's screenshot, README, LICENSE, CHANGELOG and package.json;
 // the contents are checked against that list after packing.
 //
 //   npm run package                 build, pack, print the contents and the size
@@ -51,7 +51,7 @@ export async function buildExtension({ log = () => undefined } = {}) {
 }
 
 /** Which files of the package are allowed (paths inside the .vsix's extension/ folder). */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/];
+const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^docs\/traffic-panel\.png$/, /^dist\/.+/];
 const FORBIDDEN = [/\.map$/, /^dist\/sandbox-cli\./, /(^|\/)node_modules\//, /\.ts$/, /(^|\/)test\//];
 
 /**

@@ -8,13 +8,16 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { CancelledError, describeAwsError, isCancelled, OperationError, outcomeUnknown, throwIfAborted, unknownOutcome } from './errors';
+import { OperationError, throwIfAborted, unknownOutcome } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
 import type { WaiterTiming } from './connection';
 import { AWS_WAITER_TIMING } from './connection';
-import type { Logger } from './log';
-import type { PublishedVersion, StepRecord } from './outcome';
+import { guardedWrite, step } from './guardedWrite';
+import type { AliasRef, OperationContext } from './operationContext';
+
+export type { AliasRef, OperationContext, OperationRecord } from './operationContext';
+export { newOperationRecord } from './operationContext';
 import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf } from './routing';
 
 /**
@@ -24,54 +27,6 @@ import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf
  * is not published and Active. On failure it throws an OperationError naming the step and the
  * state left behind; the alias is then exactly as it was.
  */
-
-/**
- * Filled in as an operation runs: the facts its use case's Outcome reports (src/core/outcome.ts),
- * gathered where they happen rather than reconstructed from messages.
- */
-export interface OperationRecord {
-  steps: StepRecord[];
-  /** The alias as the operation read it before writing. */
-  before?: AliasConfiguration;
-  /** The alias as the write returned it, or as a read-back after an unclear answer found it. */
-  after?: AliasConfiguration;
-  published: PublishedVersion[];
-  uploadSkipped?: boolean;
-  warnings: string[];
-}
-
-export function newOperationRecord(): OperationRecord {
-  return { steps: [], published: [], warnings: [] };
-}
-
-export interface OperationContext {
-  lambda: LambdaSend;
-  log: Logger;
-  signal?: AbortSignal;
-  /** One short message per step, for a progress notification. */
-  progress?: (message: string) => void;
-  waiters?: WaiterTiming;
-  /** Where the operation notes what it did; see OperationRecord. */
-  record?: OperationRecord;
-  /** Profile in use, for credential advice in error messages. */
-  profile?: string;
-  /**
-   * Request timeout of the smoke invoke, in ms. Default: the new version's own Timeout plus 10 s
-   * for a cold start, so a slow but healthy handler is not cut off by the client's shorter
-   * request timeout.
-   */
-  smokeTimeoutMs?: number;
-}
-
-export interface AliasRef {
-  functionName: string;
-  aliasName: string;
-  /**
-   * The alias RevisionId the user decided on (e.g. the one the tree showed). When set and the
-   * alias has changed since, nothing is written.
-   */
-  expectedRevisionId?: string;
-}
 
 export interface PublishCanaryInput extends AliasRef {
   weightPercent: number;
@@ -98,30 +53,6 @@ export interface SwitchResult {
 }
 
 // ---- step machinery ----------------------------------------------------------------------
-
-/**
- * Runs one AWS call. `write`: the call changes something, so when its answer is lost the state
- * is not claimed in the log — the caller reads it back first.
- */
-async function step<T>(ctx: OperationContext, name: string, stateIfFailed: string, run: () => Promise<T>, write = false): Promise<T> {
-  throwIfAborted(ctx.signal, stateIfFailed);
-  ctx.log.info(`→ ${name}`);
-  const started = performance.now();
-  const note = (result: StepRecord['result']) => ctx.record?.steps.push({ name, ms: Math.round(performance.now() - started), result });
-  try {
-    const out = await run();
-    note('ok');
-    return out;
-  } catch (err) {
-    note('failed');
-    if (err instanceof OperationError) throw err;
-    if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError(stateIfFailed);
-    const described = describeAwsError(err, ctx.profile);
-    const state = write && outcomeUnknown(err) ? 'Outcome unknown: reading back.' : stateIfFailed;
-    ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${state}`);
-    throw new OperationError(`${name} failed: ${described.message}`, { step: name, state: stateIfFailed, cause: err, kind: described.kind });
-  }
-}
 
 /**
  * `state`: what is true besides the alias being untouched, e.g. that a version was published;
@@ -182,8 +113,11 @@ async function writeAlias(
 ): Promise<AliasConfiguration> {
   throwIfAborted(ctx.signal, stateIfFailed);
   const primary = change.FunctionVersion ?? alias.FunctionVersion;
-  try {
-    const written = await step(ctx, `UpdateAlias ${ref.aliasName}`, stateIfFailed, () =>
+  const also = alsoTrue ? `${alsoTrue} ` : '';
+  const written = await guardedWrite<AliasConfiguration, AliasConfiguration>(ctx, {
+    step: `UpdateAlias ${ref.aliasName}`,
+    stateIfFailed,
+    send: () =>
       ctx.lambda.send(
         new UpdateAliasCommand({
           FunctionName: ref.functionName,
@@ -195,40 +129,32 @@ async function writeAlias(
         // No abort once the write is on its way: a cancelled UpdateAlias would leave the user
         // unsure whether traffic moved.
       ),
-      true,
-    );
-    if (ctx.record) ctx.record.after = written;
-    return written;
-  } catch (err) {
-    if (!(err instanceof OperationError)) throw err;
-    if (outcomeUnknown(err.cause)) {
-      const now = await getAlias(ctx.lambda, ref.functionName, ref.aliasName).catch(() => undefined);
-      if (!now) {
-        const before = aliasLabel(alias);
-        const intended = aliasLabel({ Name: alias.Name ?? ref.aliasName, FunctionVersion: primary, RoutingConfig: { AdditionalVersionWeights: change.weights } });
-        ctx.log.error(`${ref.aliasName} could not be read back after UpdateAlias: whether it changed is unknown.`);
-        throw unknownOutcome({
-          step: `UpdateAlias ${ref.aliasName}`,
-          subject: ref.aliasName,
-          cause: err.cause,
-          maybe: `${alsoTrue ? `${alsoTrue} ` : ''}${ref.aliasName} may now route as requested (${intended}), or still as before (${before}).`,
-          check: `Refresh and look at ${ref.aliasName}: if it shows ${intended}, the change went through; if it still shows ${before}, the request did not take effect and you can retry.`,
-        });
-      }
+    readBack: () => getAlias(ctx.lambda, ref.functionName, ref.aliasName),
+    landedNote: `${ref.aliasName} reads back as intended: the write went through`,
+    judge: (now, cause) => {
       if (ctx.record) ctx.record.after = now;
-      if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) {
-        ctx.log.warn(`UpdateAlias ${ref.aliasName} got no clear answer (${errorName(err.cause) || 'Error'}), but ${ref.aliasName} reads back as intended: the write went through.`);
-        return now;
-      }
+      if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) return { landed: now };
       // Someone else wrote the alias meanwhile: say what it shows, not that it is unchanged.
       if (now.RevisionId !== alias.RevisionId) {
-        throw conflictOnAlias(ref, `${alsoTrue ? `${alsoTrue} ` : ''}${ref.aliasName} now routes ${aliasLabel(now)}, set by another client; this request's routing is not in place.`, err.cause);
+        throw conflictOnAlias(ref, `${also}${ref.aliasName} now routes ${aliasLabel(now)}, set by another client; this request's routing is not in place.`, cause);
       }
-      ctx.log.info(`${ref.aliasName} read back unchanged after the failed UpdateAlias.`);
-    }
-    if (errorName(err.cause) === 'PreconditionFailedException') throw conflictOnAlias(ref, stateIfFailed, err.cause);
-    throw err;
-  }
+      return {};
+    },
+    unknown: (cause) => {
+      const before = aliasLabel(alias);
+      const intended = aliasLabel({ Name: alias.Name ?? ref.aliasName, FunctionVersion: primary, RoutingConfig: { AdditionalVersionWeights: change.weights } });
+      return unknownOutcome({
+        step: `UpdateAlias ${ref.aliasName}`,
+        subject: ref.aliasName,
+        cause,
+        maybe: `${also}${ref.aliasName} may now route as requested (${intended}), or still as before (${before}).`,
+        check: `Refresh and look at ${ref.aliasName}: if it shows ${intended}, the change went through; if it still shows ${before}, the request did not take effect and you can retry.`,
+      });
+    },
+    refused: (name, cause, state) => (name === 'PreconditionFailedException' ? conflictOnAlias(ref, state, cause) : undefined),
+  });
+  if (ctx.record) ctx.record.after = written;
+  return written;
 }
 
 async function assertRoutable(ctx: OperationContext, ref: AliasRef, primary: string, target: string, stateIfFailed: string): Promise<FunctionConfiguration> {
@@ -334,49 +260,40 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   } else {
     ctx.progress?.(`Uploading ${(input.zip.length / 1024).toFixed(0)} KB…`);
     const nothing = `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`;
-    let updated: FunctionConfiguration;
-    try {
-      updated = await step(ctx, 'UpdateFunctionCode', nothing, () =>
-        ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId }), { abortSignal: ctx.signal }),
-        true,
-      );
-    } catch (err) {
-      if (!(err instanceof OperationError)) throw err;
-      let landed: FunctionConfiguration | undefined;
-      if (outcomeUnknown(err.cause)) {
-        // The upload may have gone through unanswered: look at $LATEST instead of guessing.
-        const now = await readLatest(ctx, fn).catch(() => undefined);
-        if (!now) {
-          throw unknownOutcome({
-            step: 'UpdateFunctionCode',
-            subject: '$LATEST',
-            cause: err.cause,
-            maybe: `$LATEST may or may not hold the new code. No version was published and ${input.aliasName} routes as before.`,
-            check: `Run Publish Canary again: it uploads only if $LATEST does not already hold this code.`,
-          });
-        }
-        if (now.CodeSha256 === input.codeSha256) {
-          ctx.log.warn(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), but $LATEST reads back with the new code: the upload went through.`);
-          landed = now;
-        } else if (now.CodeSha256 !== latest.CodeSha256) {
+    const updated = await guardedWrite<FunctionConfiguration, FunctionConfiguration>(ctx, {
+      step: 'UpdateFunctionCode',
+      stateIfFailed: nothing,
+      send: () => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId }), { abortSignal: ctx.signal }),
+      // The upload may have gone through unanswered: look at $LATEST instead of guessing.
+      readBack: () => readLatest(ctx, fn),
+      landedNote: '$LATEST reads back with the new code: the upload went through',
+      judge: (now, cause) => {
+        if (now.CodeSha256 === input.codeSha256) return { landed: now };
+        if (now.CodeSha256 !== latest.CodeSha256) {
           // Neither the code before nor this deploy's: not "as it was".
-          ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(err.cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
-          throw latestChangedByAnother(input, now, 'UpdateFunctionCode', err.cause, 'no version was published');
-        } else {
-          ctx.log.info('$LATEST read back with its code from before the failed UpdateFunctionCode.');
+          ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
+          throw latestChangedByAnother(input, now, 'UpdateFunctionCode', cause, 'no version was published');
         }
-      }
-      if (!landed) {
-        if (errorName(err.cause) === 'PreconditionFailedException') {
-          throw new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause: err.cause, kind: 'conflict' });
+        return {};
+      },
+      unknown: (cause) =>
+        unknownOutcome({
+          step: 'UpdateFunctionCode',
+          subject: '$LATEST',
+          cause,
+          maybe: `$LATEST may or may not hold the new code. No version was published and ${input.aliasName} routes as before.`,
+          check: `Run Publish Canary again: it uploads only if $LATEST does not already hold this code.`,
+        }),
+      refused: (name, cause) => {
+        if (name === 'PreconditionFailedException') {
+          return new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause, kind: 'conflict' });
         }
-        if (errorName(err.cause) === 'ResourceConflictException') {
-          throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause: err.cause, kind: 'conflict' });
+        if (name === 'ResourceConflictException') {
+          return new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause, kind: 'conflict' });
         }
-        throw err;
-      }
-      updated = landed;
-    }
+        return undefined;
+      },
+    });
     if (updated.CodeSha256 !== input.codeSha256) {
       throw new OperationError(
         `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`, { step: 'UpdateFunctionCode', state: `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.` },
@@ -388,60 +305,51 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
 
   const beforePublish = uploadSkipped ? 'Nothing was changed.' : `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
   ctx.progress?.('Publishing a version…');
-  let published: FunctionConfiguration;
-  // What the error says was left, once a read-back after an unclear answer has said more.
-  let stateAfter = beforePublish;
-  try {
-    published = await step(ctx, 'PublishVersion', beforePublish, () =>
+  const published = await guardedWrite<FunctionConfiguration, FunctionConfiguration[]>(ctx, {
+    step: 'PublishVersion',
+    stateIfFailed: beforePublish,
+    send: () =>
       ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description }), {
         abortSignal: ctx.signal,
       }),
-      true,
-    );
-  } catch (err) {
-    if (!(err instanceof OperationError)) throw err;
-    let landed: FunctionConfiguration | undefined;
-    if (outcomeUnknown(err.cause)) {
-      // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
-      // matches the newest version, and answers with that version: so does this.
-      const versions = await listVersions(ctx.lambda, fn, ctx.signal).catch(() => undefined);
-      if (!versions) {
-        throw unknownOutcome({
-          step: 'PublishVersion',
-          subject: `the versions of ${fn}`,
-          cause: err.cause,
-          maybe: `A new version of this code may or may not exist; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
-          check: `Run Publish Canary again: Lambda publishes no second version of the same code and configuration, so it reuses one that landed.`,
-        });
-      }
+    // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
+    // matches the newest version, and answers with that version: so does this.
+    readBack: () => listVersions(ctx.lambda, fn, ctx.signal),
+    landedNote: 'the newest version holds exactly this code and configuration: using it',
+    judge: async (versions, cause) => {
       const newest = versions.find((v) => v.Version !== '$LATEST');
-      if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) {
-        ctx.log.warn(`PublishVersion got no clear answer (${errorName(err.cause) || 'Error'}), but version ${newest.Version} holds exactly this code and configuration: using it.`);
-        landed = newest;
-      } else {
-        // Not published as asked. "$LATEST holds the new code" is only said when it still does.
-        const now = await readLatest(ctx, fn).catch(() => undefined);
-        if (!now) {
-          stateAfter = `The newest version is not this deploy's (${versionsHolding(versions, input.codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`;
-        } else if (now.CodeSha256 !== input.codeSha256) {
-          ctx.log.error(`PublishVersion got no clear answer (${errorName(err.cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
-          throw latestChangedByAnother(input, now, 'PublishVersion', err.cause, versionsHolding(versions, input.codeSha256));
-        }
+      if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) return { landed: newest };
+      // Not published as asked. "$LATEST holds the new code" is only said when it still does.
+      const now = await readLatest(ctx, fn).catch(() => undefined);
+      if (!now) {
+        return {
+          state: `The newest version is not this deploy's (${versionsHolding(versions, input.codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
+        };
       }
-    }
-    if (!landed) {
-      const n = errorName(err.cause);
-      if (n === 'PreconditionFailedException' || n === 'InvalidParameterValueException') {
-        throw new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, { step: 'PublishVersion', state: stateAfter, cause: err.cause, kind: 'conflict' });
+      if (now.CodeSha256 !== input.codeSha256) {
+        ctx.log.error(`PublishVersion got no clear answer (${errorName(cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
+        throw latestChangedByAnother(input, now, 'PublishVersion', cause, versionsHolding(versions, input.codeSha256));
       }
-      if (n === 'ResourceConflictException') {
-        throw new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'PublishVersion', state: stateAfter, cause: err.cause, kind: 'conflict' });
+      return {};
+    },
+    unknown: (cause) =>
+      unknownOutcome({
+        step: 'PublishVersion',
+        subject: `the versions of ${fn}`,
+        cause,
+        maybe: `A new version of this code may or may not exist; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
+        check: `Run Publish Canary again: Lambda publishes no second version of the same code and configuration, so it reuses one that landed.`,
+      }),
+    refused: (name, cause, state) => {
+      if (name === 'PreconditionFailedException' || name === 'InvalidParameterValueException') {
+        return new OperationError(`${fn}'s $LATEST changed before it could be published (another deploy?) — refresh and retry.`, { step: 'PublishVersion', state, cause, kind: 'conflict' });
       }
-      if (stateAfter !== beforePublish) throw new OperationError(err.message, { step: err.step, state: stateAfter, cause: err.cause, kind: err.kind });
-      throw err;
-    }
-    published = landed;
-  }
+      if (name === 'ResourceConflictException') {
+        return new OperationError(`${fn} is being updated by someone else right now. Wait for that update to finish, then retry.`, { step: 'PublishVersion', state, cause, kind: 'conflict' });
+      }
+      return undefined;
+    },
+  });
   const version = published.Version!;
   if (version === split.primary.version) {
     throw invalid(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);

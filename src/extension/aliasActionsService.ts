@@ -10,6 +10,7 @@ import { notificationText, plainText } from '../shared/text';
 import type { ConnectionManager } from './connection';
 import type { AliasChange, ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
+import { useCaseContext } from './useCaseContext';
 import type { UserInterface } from './ui';
 
 export type { AliasChange } from './deploymentJournal';
@@ -81,17 +82,7 @@ export class AliasActionsService {
 
   /** The use-case context of a connection: clients, capabilities, the journal bound to it. */
   useCaseContext(clients: Clients, options: { signal?: AbortSignal; progress?: (message: string) => void } = {}): UseCaseContext {
-    return {
-      lambda: clients.lambda,
-      cloudwatch: clients.cloudwatch,
-      capabilities: clients.capabilities,
-      log: this.log,
-      signal: options.signal,
-      progress: options.progress,
-      profile: clients.spec.kind === 'aws' ? clients.spec.profile : undefined,
-      region: clients.spec.region,
-      journal: this.journal.port(clients.spec),
-    };
+    return useCaseContext(clients, this.log, { ...options, journal: this.journal.port(clients.spec) });
   }
 
   /** Runs a request through claim → ask → confirm → progress → use case → notification. */

@@ -4,8 +4,15 @@
  * error: 500; throttle: 429; drop: the connection closes before any reply; truncate: the reply's
  * status, headers and half its body, then the connection closes (the operation took effect);
  * delay: held delayMs first; hook: runs code first.
+ * publishOther (PublishVersion only): an endpoint that does not enforce PublishVersion's
+ * CodeSha256 and RevisionId while another client's upload lands. $LATEST's code is first replaced
+ * by other code (the current package plus a file `concurrent-upload.txt`, so it still runs), then
+ * that is published whatever CodeSha256 and RevisionId the request gave; the reply is an ordinary
+ * 201 with the other code's CodeSha256.
  */
-export type FaultKind = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'hook';
+export type FaultKind = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'hook' | 'publishOther';
+
+const FAULT_KINDS: readonly FaultKind[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'hook', 'publishOther'];
 
 export interface FaultSpec {
   /** Lambda or CloudWatch operation name, e.g. 'UpdateAlias', 'PublishVersion', 'GetMetricData'; '*' for any. */
@@ -32,7 +39,10 @@ export class FaultInjector {
   add(spec: FaultSpec): void {
     const nth = spec.nth ?? 1;
     if (!Number.isInteger(nth) || nth < 1) throw new Error(`fault nth must be a positive integer, got ${String(spec.nth)}`);
-    if (!['error', 'throttle', 'drop', 'truncate', 'delay', 'hook'].includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
+    if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
+    if (spec.kind === 'publishOther' && spec.operation !== 'PublishVersion') {
+      throw new Error(`fault kind publishOther applies to PublishVersion only, got operation ${String(spec.operation)}`);
+    }
     this.faults.push({ ...spec, nth, times: spec.times ?? 1, seen: 0, fired: 0 });
   }
 

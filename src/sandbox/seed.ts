@@ -1,4 +1,4 @@
-import type { LambdaService } from './lambda';
+import type { LambdaService } from './lambda/service';
 import { zipFiles } from './zip';
 
 export const DEMO_ROLE = 'arn:aws:iam::123456789012:role/lambda-canary-demo';

@@ -12,8 +12,8 @@ import type { QueryRequest } from './cloudwatchQuery';
 import { parseQueryRequest, queryErrorResponse, queryResponse } from './cloudwatchQuery';
 import type { BodyTypes, Refusal } from './gate';
 import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
-import type { Reply } from './lambda';
-import { LambdaService } from './lambda';
+import type { Reply } from './lambda/service';
+import { LambdaService } from './lambda/service';
 import { MetricsStore } from './metrics';
 import type { Random } from './random';
 import { seededRandom } from './random';
@@ -113,6 +113,8 @@ interface RequestContext {
   body: Buffer;
   json: () => Record<string, unknown>;
   headers: http.IncomingHttpHeaders;
+  /** The fault that fired for this request, for the faults an operation answers itself (publishOther). */
+  fault?: FaultSpec;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -164,7 +166,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { op: 'UpdateFunctionConfiguration', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/configuration$`), run: (m, c) => lambda.updateFunctionConfiguration(m[1], c.json()) },
     { op: 'UpdateFunctionCode', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/code$`), run: (m, c) => lambda.updateFunctionCode(m[1], c.json()) },
     { op: 'ListVersionsByFunction', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/versions$`), run: (m, c) => lambda.listVersions(m[1], c.query) },
-    { op: 'PublishVersion', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/versions$`), run: (m, c) => lambda.publishVersion(m[1], c.json()) },
+    {
+      op: 'PublishVersion',
+      method: 'POST',
+      pattern: new RegExp(`^${F}/${NAME}/versions$`),
+      run: (m, c) => (c.fault?.kind === 'publishOther' ? lambda.publishVersionOverConcurrentUpload(m[1], c.json()) : lambda.publishVersion(m[1], c.json())),
+    },
     { op: 'ListAliases', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/aliases$`), run: (m, c) => lambda.listAliases(m[1], c.query) },
     { op: 'CreateAlias', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/aliases$`), run: (m, c) => lambda.createAlias(m[1], c.json()) },
     { op: 'GetAlias', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.getAlias(m[1], m[2]) },
@@ -318,7 +325,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return;
       }
 
-      let run: (body: Buffer) => Reply | Promise<Reply>;
+      let run: (body: Buffer, fault?: FaultSpec) => Reply | Promise<Reply>;
       // A Query form, decoded once read (below); the same engine as the JSON protocol answers it.
       let query: QueryRequest | undefined;
       if (isQuery) {
@@ -346,7 +353,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const m = route.pattern.exec(pathname)!;
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
-        run = (body) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body) });
+        run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body), fault });
       }
 
       bodyTaken = true;
@@ -372,7 +379,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (applied) throw applied;
       }
 
-      const reply = await run(body);
+      const reply = await run(body, fault);
       if (query) {
         await send(reply.status, queryResponse(query.action, reply.body as Record<string, unknown>, requestId), { 'content-type': 'text/xml' });
       } else if (reply.raw !== undefined || reply.body === undefined) {
@@ -401,6 +408,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'drop':
         return 'dropped';
       case 'truncate':
+      case 'publishOther':
+        // Applied by the reply (truncate) or by the operation itself (publishOther).
         return undefined;
       case 'delay':
         await sleep(fault.delayMs ?? 30_000);

@@ -1,4 +1,4 @@
-import type { LambdaService } from './lambda';
+import type { LambdaService } from './lambda/service';
 import { AwsError } from './errors';
 
 export interface TrafficTarget {

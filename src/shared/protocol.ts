@@ -3,7 +3,7 @@
  * src/webview). Everything that crosses postMessage is one of these shapes; every incoming
  * message is checked by the guards below and anything else is dropped (and logged by the host).
  */
-import type { ProbeResult, TrafficReport, WindowMinutes } from './traffic';
+import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from './traffic';
 import { WINDOW_MINUTES } from './traffic';
 
 /** The alias as the panel shows it. */
@@ -27,7 +27,8 @@ export type BusyAction = 'apply' | 'promote' | 'rollback' | 'probe';
 export type HostMessage =
   | { type: 'init'; alias: AliasView; window: WindowMinutes; refreshSeconds: number; probeCount: number; scrollY: number }
   | { type: 'alias'; alias: AliasView }
-  | { type: 'traffic'; report: TrafficReport; fetchedAt: number }
+  /** `verdict`: the canary against the stable version, judged by the host (core), never by the page. */
+  | { type: 'traffic'; report: TrafficReport; verdict: ReportVerdict; fetchedAt: number }
   | { type: 'trafficError'; message: string }
   | { type: 'busy'; action: BusyAction | null; message?: string }
   | { type: 'probe'; total: number; done: number; result: ProbeResult; finished: boolean; cancelled: boolean }
@@ -126,7 +127,14 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
     case 'alias':
       return isAliasView(raw.alias);
     case 'traffic':
-      return isPlainObject(raw.report) && Array.isArray(raw.report.versions) && typeof raw.fetchedAt === 'number';
+      return (
+        isPlainObject(raw.report) &&
+        Array.isArray(raw.report.versions) &&
+        typeof raw.fetchedAt === 'number' &&
+        isPlainObject(raw.verdict) &&
+        ['none', 'insufficient', 'ok', 'worse'].includes(raw.verdict.kind as string) &&
+        typeof raw.verdict.stableVersion === 'string'
+      );
     case 'trafficError':
     case 'notice':
       return typeof raw.message === 'string';

@@ -6,8 +6,8 @@
 import { formatPercent, weightToPercent } from '../core/routing';
 import type { AliasView, BusyAction, PanelMessage } from '../shared/protocol';
 import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
-import type { ProbeResult, TrafficReport, WindowMinutes } from '../shared/traffic';
-import { compareCanary, formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
+import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from '../shared/traffic';
+import { formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -24,6 +24,8 @@ interface Model {
   window: WindowMinutes;
   refreshSeconds: number;
   report?: TrafficReport;
+  /** The host's verdict on the canary of that report. */
+  verdict?: ReportVerdict;
   fetchedAt?: number;
   trafficError?: string;
   busy: BusyAction | null;
@@ -179,11 +181,17 @@ function freshness(): HTMLElement {
   return h('p', { id: 'freshness', class: 'muted' }, text);
 }
 
-function verdict(): HTMLElement | string {
+/** The host's verdict, while the alias still runs the canary it is about. */
+function currentVerdict(): ReportVerdict | undefined {
   const a = model.alias;
-  if (!a?.canary) return '';
-  const v = compareCanary(model.report, a.primary.version, a.canary.version);
-  if (v.kind === 'none') return '';
+  const v = model.verdict;
+  if (!a?.canary || !v || v.canaryVersion !== a.canary.version || v.stableVersion !== a.primary.version) return undefined;
+  return v;
+}
+
+function verdict(): HTMLElement | string {
+  const v = currentVerdict();
+  if (!v || v.kind === 'none') return '';
   const cls = v.kind === 'worse' ? 'verdict worse' : v.kind === 'ok' ? 'verdict ok' : 'verdict muted';
   return h('p', { class: cls, id: 'verdict', role: v.kind === 'worse' ? 'alert' : undefined }, v.kind === 'worse' ? '⚠ ' : '', v.message);
 }
@@ -261,7 +269,7 @@ function table(): HTMLElement | string {
   for (const c of ['Version', 'Role', 'Configured', 'Observed', 'Invocations', 'Errors', 'Error rate', 'Avg duration', 'p99 duration']) head.append(h('th', { scope: 'col' }, c));
   t.append(h('thead', {}, head));
   const body = h('tbody', {});
-  const verdict = a?.canary ? compareCanary(r, a.primary.version, a.canary.version) : undefined;
+  const verdict = currentVerdict();
   for (const v of rows) {
     const role = v.version === a?.primary.version ? 'stable' : v.version === a?.canary?.version ? 'canary' : 'not routed';
     const configured = v.version === a?.primary.version ? a.primary.weight : v.version === a?.canary?.version ? a.canary.weight : 0;
@@ -429,6 +437,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'traffic':
       model.report = m.report;
+      model.verdict = m.verdict;
       model.fetchedAt = m.fetchedAt;
       model.trafficError = undefined;
       break;

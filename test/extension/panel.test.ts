@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import { fetchTraffic } from '../../src/core/traffic';
+import { compareCanary } from '../../src/core/verdict';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { PanelOutcome, TrafficPanel } from '../../src/extension/panel/trafficPanel';
 import { zipFiles } from '../../src/sandbox/zip';
@@ -175,6 +176,14 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     await p.waitFor('#probe-split caption', (s) => s.text === 'Probe: 200 answered', 'the probe\'s answers on the page');
     await p.waitFor('#probe-progress + span', (s) => s.text === '200 / 200 done', 'the probe\'s progress on the page');
     assert.equal((await p.read('#probe'))?.disabled, false, 'Probe can be pressed again');
+  });
+
+  it("shows the host's verdict on the canary (the page judges nothing itself)", async function () {
+    const p = view(this);
+    await handled('refresh', () => p.click('#refresh'));
+    const expected = compareCanary(panel.report, '1', '2');
+    assert.notEqual(expected.kind, 'none');
+    await p.waitFor('#verdict', (s) => s.text.replace(/^⚠ /, '') === (expected as { message: string }).message, `the page to show the verdict "${(expected as { message: string }).message}"`);
   });
 
   it('Promote sends all traffic to the canary after a confirmation', async function () {

@@ -264,6 +264,32 @@ describe('hostile HTTP: only what an AWS SDK sends is served', function () {
       assert.match(JSON.parse(r.body).message, /admin endpoints are off/);
       assert.equal((await send(keyed, 'GET', '/_sandbox/health', sdkHeaders(keyed))).status, 404);
     });
+
+    it('without admin: true (as the extension starts its sandbox), every fault and admin endpoint is 404 and changes nothing', async () => {
+      // Armed in-process, so that a DELETE served by mistake would show.
+      keyed.faults.add({ operation: 'GetAlias', nth: 1000, kind: 'error' });
+      try {
+        const calls: Array<[string, string, string | undefined]> = [
+          ['POST', '/_sandbox/faults', '{"operation":"PublishVersion","kind":"publishOther"}'],
+          ['DELETE', '/_sandbox/faults', undefined],
+          ['PUT', '/_sandbox/latency', '{"ms":600000}'],
+          ['GET', '/_sandbox/health', undefined],
+          ['GET', '/_sandbox/anything-else', undefined],
+        ];
+        for (const [method, p, body] of calls) {
+          const r = await send(keyed, method, p, { ...sdkHeaders(keyed), ...(body === undefined ? {} : json) }, body);
+          assert.equal(r.status, 404, `${method} ${p}: ${r.body}`);
+          assert.equal(r.headers['x-amzn-errortype'], 'UnknownOperationException', `${method} ${p}`);
+          assert.match(JSON.parse(r.body).message, /admin endpoints are off/, `${method} ${p}`);
+        }
+        assert.equal(keyed.faults.pending, 1, 'the armed fault is still there, and no other was armed');
+        const t0 = performance.now();
+        await keyedLambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
+        assert.ok(performance.now() - t0 < 1000, 'no latency was set');
+      } finally {
+        keyed.faults.clear();
+      }
+    });
   });
 
   describe("GetFunction's Code.Location: a capability URL", () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { zipFiles } from '../../src/sandbox';
 import { ROLE, sdkHeaders, sleep } from './helpers';
 import { rejectsWith } from './lambda-testkit';
@@ -182,6 +182,21 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.equal(refused.status, 404);
     assert.equal(refused.headers.get('x-amzn-errortype'), 'UnknownOperationException');
     assert.equal((await off.lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200, 'the API still answers');
+  });
+
+  it('--fault PublishVersion:1:publishOther publishes another upload; publishOther for another operation exits 1', async () => {
+    const r = await startCli(['--port', '0', '--quiet', '--update-delay', '0', '--fault', 'PublishVersion:1:publishOther']);
+    running.push(r);
+    const zip = zipFiles({ 'index.js': 'exports.handler = async () => ({ ok: true });\n' });
+    await r.lambda.send(new CreateFunctionCommand({ FunctionName: 'raced', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } }));
+    const sent = (await r.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'raced' }))).CodeSha256!;
+    const first = await r.lambda.send(new PublishVersionCommand({ FunctionName: 'raced', CodeSha256: sent }));
+    assert.equal(first.Version, '1');
+    assert.notEqual(first.CodeSha256, sent);
+    await rejectsWith(r.lambda.send(new PublishVersionCommand({ FunctionName: 'raced', CodeSha256: sent })), 'InvalidParameterValueException', 400, /is different from current CodeSHA256/);
+    const bad = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', '--fault', 'UpdateAlias:1:publishOther'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /^sandbox: fault kind publishOther applies to PublishVersion only/m);
   });
 
   it('--access-key-id KEY: only signatures naming KEY are accepted, and the banner says so', async () => {

@@ -5,11 +5,23 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, ListFunctionsCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  waitUntilPublishedVersionActive,
+} from '@aws-sdk/client-lambda';
+import { unzipSync } from 'fflate';
 import { MAX_BODY_BYTES, startSandbox } from '../../src/sandbox';
-import { clientsFor, sdkFetch, sdkHeaders, sleep, useSandbox } from './helpers';
+import { clientsFor, handlerZip, sdkFetch, sdkHeaders, sleep, useSandbox } from './helpers';
 import type { AwsErr } from './lambda-testkit';
-import { createFn, publish, rejectsWith } from './lambda-testkit';
+import { codeSha, createFn, fast, publish, rejectsWith } from './lambda-testkit';
 
 interface RawReply {
   status: number;
@@ -361,6 +373,90 @@ describe('sandbox HTTP layer', function () {
       const took = await elapsed(async () => (out = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))));
       assert.ok(took >= 115, `took ${took} ms`);
       assert.equal((out as { Name: string }).Name, 'prod');
+    });
+
+    it("'publishOther': another client's upload lands and is published; the reply carries its CodeSha256, not the one sent", async () => {
+      const { sandbox, lambda } = h();
+      const latest = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      const sent = latest.CodeSha256!;
+      assert.equal(sent, codeSha(handlerZip({ tag: 'b' })));
+      sandbox.faults.add({ operation: 'PublishVersion', kind: 'publishOther' });
+      // The CodeSha256 and RevisionId a guarded publish sends: both right when it read them.
+      const out = await lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: sent, RevisionId: latest.RevisionId, Description: 'guarded' }));
+      assert.equal(out.$metadata.httpStatusCode, 201);
+      assert.equal(out.Version, '3');
+      assert.equal(out.Description, 'guarded');
+      assert.notEqual(out.CodeSha256, sent, 'the version holds the other upload');
+      assert.equal(sandbox.faults.pending, 0);
+      // $LATEST holds the other code too, with its CodeSha256 and CodeSize computed from its bytes.
+      const got = await lambda.send(new GetFunctionCommand({ FunctionName: fn }));
+      assert.equal(got.Configuration?.CodeSha256, out.CodeSha256);
+      assert.notEqual(got.Configuration?.RevisionId, latest.RevisionId);
+      const bytes = new Uint8Array(await (await fetch(got.Code!.Location!)).arrayBuffer());
+      assert.equal(codeSha(bytes), out.CodeSha256);
+      assert.equal(bytes.length, out.CodeSize);
+      assert.deepEqual(Object.keys(unzipSync(bytes)).sort(), ['concurrent-upload.txt', 'index.js']);
+      const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions!;
+      assert.deepEqual(versions.map((v) => [v.Version, v.CodeSha256 === out.CodeSha256]), [['$LATEST', true], ['1', false], ['2', false], ['3', true]]);
+      // The published code still runs: it is the old handler plus one file.
+      await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: fn, Qualifier: '3' });
+      const ran = await lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: '3' }));
+      assert.equal(ran.FunctionError, undefined);
+      assert.deepEqual(JSON.parse(Buffer.from(ran.Payload!).toString('utf8')), { tag: 'b' });
+    });
+
+    it("without 'publishOther', PublishVersion still refuses a CodeSha256 or RevisionId that does not match $LATEST", async () => {
+      const { sandbox, lambda } = h();
+      const latest = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      // Armed and used up by one call: the next ones are checked as always.
+      sandbox.faults.add({ operation: 'PublishVersion', kind: 'publishOther' });
+      const other = await lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: latest.CodeSha256 }));
+      assert.notEqual(other.CodeSha256, latest.CodeSha256);
+      await rejectsWith(
+        lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: latest.CodeSha256 })),
+        'InvalidParameterValueException',
+        400,
+        /CodeSHA256 .* is different from current CodeSHA256 in \$LATEST/,
+      );
+      await rejectsWith(lambda.send(new PublishVersionCommand({ FunctionName: fn, RevisionId: latest.RevisionId })), 'PreconditionFailedException', 412, /Revision Id provided does not match/);
+      const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions!;
+      assert.deepEqual(versions.map((v) => v.Version), ['$LATEST', '1', '2', '3'], 'the refused publishes made no version');
+    });
+
+    it("'publishOther' refuses a malformed request or a function mid-update as usual, changing nothing", async () => {
+      const { sandbox, lambda } = h();
+      const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      sandbox.faults.add({ operation: 'PublishVersion', kind: 'publishOther', times: 3 });
+      await rejectsWith(lambda.send(new PublishVersionCommand({ FunctionName: `${fn}:1` })), 'InvalidParameterValueException', 400, /do not qualify/);
+      await rejectsWith(lambda.send(new PublishVersionCommand({ FunctionName: 'no-such-function' })), 'ResourceNotFoundException', 404);
+      // As if an UpdateFunctionCode were still in progress (this suite's sandbox has no update delay).
+      sandbox.store.functions.get(fn)!.latest.updatingUntil = Date.now() + 60_000;
+      try {
+        await rejectsWith(lambda.send(new PublishVersionCommand({ FunctionName: fn })), 'ResourceConflictException', 409, /update is in progress/);
+      } finally {
+        sandbox.settle();
+      }
+      assert.equal(sandbox.faults.pending, 0, 'each refused call used one firing');
+      const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+      assert.equal(after.CodeSha256, before.CodeSha256);
+      assert.deepEqual((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions!.map((v) => v.Version), ['$LATEST', '1', '2']);
+    });
+
+    it('admin HTTP: POST /_sandbox/faults accepts publishOther for PublishVersion only', async () => {
+      const { sandbox } = h();
+      const post = (spec: unknown) => sdkFetch(sandbox, `/_sandbox/faults`, { method: 'POST', headers: JSON_CT, body: JSON.stringify(spec) });
+      for (const operation of ['UpdateAlias', '*']) {
+        const res = await post({ operation, kind: 'publishOther' });
+        assert.equal(res.status, 400, operation);
+        assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
+        assert.match(((await res.json()) as { message: string }).message, /publishOther applies to PublishVersion only/);
+      }
+      assert.equal(sandbox.faults.pending, 0);
+      const armed = await post({ operation: 'PublishVersion', nth: 2, kind: 'publishOther' });
+      assert.equal(armed.status, 200);
+      assert.deepEqual(await armed.json(), { pending: 1 });
+      assert.equal(sandbox.faults.take('PublishVersion'), undefined);
+      assert.equal(sandbox.faults.take('PublishVersion')?.kind, 'publishOther');
     });
 
     it('setLatency adds at least that much to every request, and 0 removes it', async () => {

@@ -70,6 +70,17 @@ describe('sandbox fault injection', () => {
       assert.deepEqual(run(f, ['UpdateAlias', 'UpdateAlias']), ['-', '-']);
     });
 
+    it("accepts 'publishOther' for PublishVersion only, and applies it like any kind", () => {
+      const f = new FaultInjector();
+      for (const operation of ['UpdateAlias', 'UpdateFunctionCode', '*']) {
+        assert.throws(() => f.add({ operation, kind: 'publishOther' }), /publishOther applies to PublishVersion only/, operation);
+      }
+      assert.equal(f.pending, 0);
+      f.add({ operation: 'PublishVersion', nth: 2, kind: 'publishOther' });
+      assert.deepEqual(run(f, ['PublishVersion', 'UpdateFunctionCode', 'PublishVersion', 'PublishVersion']), ['-', '-', 'publishOther', '-']);
+      assert.equal(f.pending, 0);
+    });
+
     it('refuses a non-positive or fractional nth and an unknown kind', () => {
       const f = new FaultInjector();
       for (const nth of [0, -1, 1.5, NaN]) assert.throws(() => f.add({ operation: 'X', nth, kind: 'error' }), /nth must be a positive integer/, String(nth));
@@ -104,6 +115,14 @@ describe('sandbox fault injection', () => {
       assert.throws(() => f.add(parseFaultArg('UpdateAlias:1:boom')), /unknown fault kind/);
       f.add(parseFaultArg('ListFunctions:1:truncate'));
       assert.deepEqual(run(f, ['ListFunctions']), ['truncate']);
+    });
+
+    it("parses PublishVersion:N:publishOther, and an injector refuses publishOther for another operation", () => {
+      assert.deepEqual(parseFaultArg('PublishVersion:1:publishOther'), { operation: 'PublishVersion', nth: 1, kind: 'publishOther', delayMs: undefined });
+      const f = new FaultInjector();
+      f.add(parseFaultArg('PublishVersion:1:publishOther'));
+      assert.deepEqual(run(f, ['PublishVersion', 'PublishVersion']), ['publishOther', '-']);
+      assert.throws(() => f.add(parseFaultArg('UpdateAlias:1:publishOther')), /PublishVersion only/);
     });
   });
 });

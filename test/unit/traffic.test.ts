@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { buildTrafficRequest, parseTrafficResults } from '../../src/core/traffic';
 import type { TrafficReport } from '../../src/shared/traffic';
-import { compareCanary, formatAge, periodFor } from '../../src/shared/traffic';
+import { formatAge, periodFor } from '../../src/shared/traffic';
+import { compareCanary } from '../../src/core/verdict';
 
 const END = Date.UTC(2026, 10, 26, 12, 0, 0);
 

@@ -10,20 +10,22 @@ import type { UseCaseContext } from '../../core/usecases';
 import { promote, rollback, setCanaryWeight } from '../../core/usecases';
 import { redact } from '../../core/redact';
 import { formatPercent, splitOf } from '../../core/routing';
-import { fetchTraffic, probeAlias } from '../../core/traffic';
+import { outcomeText } from '../../core/outcomeText';
+import { probe, trafficReport } from '../../core/usecases';
 import { discoverFunctions } from '../../core/workspace';
 import { PANEL_VIEW_TYPE } from '../../shared/ids';
 import type { AliasView, BusyAction, HostMessage, PanelMessage } from '../../shared/protocol';
 import { parsePanelMessage } from '../../shared/protocol';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
 import { notificationText, plainText } from '../../shared/text';
-import { periodFor, WINDOW_MINUTES } from '../../shared/traffic';
+import { WINDOW_MINUTES } from '../../shared/traffic';
 import { describeSplit, errorText, outcomeError, refreshFunction } from '../commands/common';
 import type { Confirmation } from '../commands/confirmations';
 import { confirmPromote, confirmRollback, confirmWeight } from '../commands/confirmations';
 import { readTestEvent } from '../commands/workspaceFunction';
 import { readSettings } from '../config';
 import type { CommandContext, PanelHost } from '../context';
+import { useCaseContext } from '../useCaseContext';
 import { panelHtml } from './html';
 
 /** What a panel keeps across a reload (VS Code stores it with the webview's own state). */
@@ -342,15 +344,14 @@ export class TrafficPanel implements vscode.Disposable {
     const aliasP = known ? Promise.resolve(known) : getAlias(clients.lambda, this.functionName, this.aliasName);
     // The query must hold the versions the alias routes to right now, so read the alias first
     // only when it is not known yet; otherwise both calls go out together.
-    if (this.alias) this.addTargets(this.alias);
     const trafficP = (async () => {
-      if (!this.alias) this.addTargets(await aliasP);
-      return fetchTraffic(clients.cloudwatch, {
+      const routing = this.alias ?? (await aliasP);
+      return trafficReport(useCaseContext(clients, this.ctx.log), {
         functionName: this.functionName,
         aliasName: this.aliasName,
-        versions: [...this.versions].sort((a, b) => Number(a) - Number(b)),
-        windowMs: this.window * 60_000,
-        periodSeconds: periodFor(this.window, clients.capabilities.highResolutionMetrics),
+        windowMinutes: this.window,
+        versions: [...this.versions],
+        alias: routing,
       });
     })();
     const [alias, traffic] = await Promise.allSettled([aliasP, trafficP]);
@@ -360,12 +361,16 @@ export class TrafficPanel implements vscode.Disposable {
       this.addTargets(alias.value);
       if (changed) await this.post({ type: 'alias', alias: this.view(clients, alias.value) });
     }
-    if (traffic.status === 'fulfilled') {
-      this.lastReport = traffic.value;
-      await this.post({ type: 'traffic', report: traffic.value, fetchedAt: Date.now() });
+    const outcome = traffic.status === 'fulfilled' ? traffic.value : undefined;
+    const detail = outcome?.detail;
+    if (detail) {
+      for (const v of detail.versions) this.versions.add(v.version);
+      this.lastReport = detail;
+      const { verdict, stableVersion, canaryVersion } = detail;
+      await this.post({ type: 'traffic', report: detail, verdict: { ...verdict, stableVersion, ...(canaryVersion ? { canaryVersion } : {}) }, fetchedAt: Date.now() });
     } else {
-      const err = (alias.status === 'rejected' ? alias.reason : traffic.reason) as Error;
-      await this.post({ type: 'trafficError', message: `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${errorSummary(err)}` });
+      const why = alias.status === 'rejected' ? errorSummary(alias.reason) : outcome?.error ? outcomeText(outcome) : errorSummary((traffic as PromiseRejectedResult).reason);
+      await this.post({ type: 'trafficError', message: outcome?.error && alias.status !== 'rejected' ? why : `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${why}` });
     }
   }
 
@@ -495,27 +500,28 @@ export class TrafficPanel implements vscode.Disposable {
       await this.post({ type: 'busy', action: 'probe' });
       const clients = await this.ctx.connection.current();
       const payload = this.testEvent();
-      const result = await probeAlias(
-        clients.lambda,
-        { functionName: this.functionName, aliasName: this.aliasName, count, payload, ...clients.capabilities.probe },
-        claim.signal,
-        (done, partial) => {
+      const outcome = await probe(useCaseContext(clients, this.ctx.log, { signal: claim.signal }), {
+        functionName: this.functionName,
+        aliasName: this.aliasName,
+        count,
+        payload,
+        onProgress: (done, partial) => {
           const now = Date.now();
           if (now - last >= 100) {
             last = now;
             void this.post({ type: 'probe', total: count, done, result: structuredClone(partial), finished: false, cancelled: false });
           }
         },
-      );
+      });
+      if (!outcome.detail) {
+        const text = outcomeText(outcome);
+        await this.post({ type: 'notice', level: 'error', message: text });
+        return { message, result: outcome.error?.kind === 'cancelled' ? 'declined' : 'failed', detail: text };
+      }
+      const result = outcome.detail;
       const cancelled = claim.signal.aborted;
       await this.post({ type: 'probe', total: count, done: result.sent, result, finished: true, cancelled });
-      this.ctx.log.info(
-        `Probe of ${this.functionName}:${this.aliasName}: ${result.sent} sent${cancelled ? ' (cancelled)' : ''}, ` +
-          Object.entries(result.byVersion)
-            .map(([v, r]) => `version ${v}: ${r.invocations} (${r.errors} errors)`)
-            .join(', ') +
-          (result.failed ? `, ${result.failed} refused (${result.firstError})` : ''),
-      );
+      this.ctx.log.info(`${outcomeText(outcome)}${cancelled ? ' (cancelled)' : ''}`);
       return { message, result: cancelled ? 'declined' : 'done' };
     } finally {
       claim.end();

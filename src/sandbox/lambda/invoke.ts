@@ -1,0 +1,145 @@
+import * as crypto from 'node:crypto';
+import { AwsError, conflict, serviceError, validation } from '../errors';
+import type { FunctionRecord, VersionRecord } from '../model';
+import { stateOf } from '../model';
+import { isVersionQualifier } from '../validation';
+import type { LambdaContext } from './context';
+import type { Reply } from './shared';
+import { MAX_INVOKE_PAYLOAD } from './shared';
+
+/** Invoke: choosing the version (an alias's weighted routing), running it, counting it in the metrics. */
+export class InvokeApi {
+  constructor(private readonly ctx: LambdaContext) {}
+
+  /** Counts a throttled invocation in the Throttles metric (used by fault injection). */
+  recordThrottle(pathName: string, query: URLSearchParams): void {
+    try {
+      const { fn, qualifier } = this.ctx.fn(pathName, 'InvokeFunction');
+      const q = this.ctx.qualifierOf(qualifier, query);
+      this.ctx.metrics.record({
+        time: this.ctx.opts.now(),
+        functionName: fn.name,
+        resource: q === undefined ? undefined : `${fn.name}:${q}`,
+        durationMs: 0,
+        error: false,
+        throttled: true,
+      });
+    } catch {
+      // An invalid target is answered by the operation itself.
+    }
+  }
+
+  /** The version's code unpacked on disk (off the event loop, once per code blob). */
+  private async codeFolder(fn: FunctionRecord, v: VersionRecord): Promise<string> {
+    try {
+      return await this.ctx.invoker.ensureCode(v.code.blob, () => {
+        const blob = this.ctx.store.getBlob(v.code.blob);
+        if (!blob) throw new AwsError('ServiceException', 500, `Code of ${this.ctx.arn(fn.name, v.version)} is missing from the sandbox store.`, 'Service');
+        return blob;
+      });
+    } catch (e) {
+      if (e instanceof AwsError) throw e;
+      throw serviceError(`The sandbox could not unpack the code of ${this.ctx.arn(fn.name, v.version)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async invoke(pathName: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, payload: Buffer): Promise<Reply> {
+    const { fn, qualifier: pathQ } = this.ctx.fn(pathName, 'InvokeFunction');
+    const q = this.ctx.qualifierOf(pathQ, query);
+    const type = (headers['x-amz-invocation-type'] as string | undefined) ?? 'RequestResponse';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw validation(type, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
+    }
+    if (payload.length > MAX_INVOKE_PAYLOAD) {
+      throw new AwsError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_INVOKE_PAYLOAD} bytes for the InvokeFunction operation`);
+    }
+    if (payload.length) {
+      // Lambda refuses a payload that is not JSON before choosing a version: nothing runs, nothing is counted.
+      try {
+        JSON.parse(payload.toString('utf8'));
+      } catch {
+        throw new AwsError('InvalidRequestContentException', 400, 'Could not parse request body into json: the payload must be a JSON document.');
+      }
+    }
+    let versionName: string;
+    let resource: string | undefined;
+    let executedVersion: string | undefined;
+    if (q === undefined || q === '$LATEST') {
+      versionName = '$LATEST';
+      resource = q === '$LATEST' ? `${fn.name}:$LATEST` : undefined;
+    } else if (isVersionQualifier(q)) {
+      this.ctx.version(fn, q);
+      versionName = q;
+      resource = `${fn.name}:${q}`;
+    } else {
+      const a = this.ctx.alias(fn, q);
+      versionName = a.functionVersion;
+      const [extra, weight] = Object.entries(a.routing)[0] ?? [];
+      if (extra !== undefined && this.ctx.random() < weight!) versionName = extra;
+      resource = `${fn.name}:${a.name}`;
+      executedVersion = versionName;
+    }
+    const v = this.ctx.version(fn, versionName);
+    if (stateOf(v, this.ctx.opts.now()) === 'Pending') {
+      throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    }
+    const requestId = crypto.randomUUID();
+    if (type === 'DryRun') return { status: 204, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };
+    const invokedArn = q === undefined ? this.ctx.arn(fn.name) : this.ctx.arn(fn.name, q);
+    const spec = {
+      key: `${fn.name}\u0000${v.version}\u0000${v.revisionId}\u0000${v.code.blob}`,
+      init: {
+        taskRoot: await this.codeFolder(fn, v),
+        handler: v.settings.handler,
+        functionName: fn.name,
+        functionVersion: v.version,
+        memorySize: v.settings.memorySize,
+        region: this.ctx.opts.region,
+        accountId: this.ctx.opts.accountId,
+      },
+      timeoutSeconds: v.settings.timeout,
+      memorySize: v.settings.memorySize,
+      environment: v.settings.environment,
+    };
+    const clientContext = headers['x-amz-client-context'] as string | undefined;
+    const run = this.ctx.invoker.invoke(spec, { requestId, payload: payload.toString('utf8'), invokedFunctionArn: invokedArn, clientContext }).then((out) => {
+      this.ctx.metrics.record({
+        time: this.ctx.opts.now(),
+        functionName: fn.name,
+        resource,
+        executedVersion,
+        durationMs: out.durationMs,
+        error: !out.ok,
+        throttled: false,
+      });
+      return out;
+    });
+    if (type === 'Event') {
+      run.catch(() => undefined);
+      return { status: 202, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };
+    }
+    const out = await run;
+    const replyHeaders: Record<string, string> = { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId, 'Content-Type': 'application/json' };
+    if (!out.ok) replyHeaders['X-Amz-Function-Error'] = 'Unhandled';
+    if (headers['x-amz-log-type'] === 'Tail') {
+      const report = [
+        `START RequestId: ${requestId} Version: ${v.version}`,
+        ...out.logs,
+        `END RequestId: ${requestId}`,
+        `REPORT RequestId: ${requestId}\tDuration: ${out.durationMs.toFixed(2)} ms\tMemory Size: ${v.settings.memorySize} MB`,
+      ].join('\n');
+      const tail = Buffer.from(report, 'utf8');
+      replyHeaders['X-Amz-Log-Result'] = tail.subarray(Math.max(0, tail.length - 4096)).toString('base64');
+    }
+    const body = Buffer.from(out.payload, 'utf8');
+    if (body.length > MAX_INVOKE_PAYLOAD) {
+      replyHeaders['X-Amz-Function-Error'] = 'Unhandled';
+      return {
+        status: 200,
+        headers: replyHeaders,
+        raw: Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_INVOKE_PAYLOAD} bytes).` })),
+      };
+    }
+    return { status: 200, headers: replyHeaders, raw: body };
+  }
+}

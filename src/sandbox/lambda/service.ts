@@ -1,0 +1,129 @@
+import type { MetricsStore } from '../metrics';
+import type { AliasRecord, FunctionRecord, VersionRecord } from '../model';
+import type { Random } from '../random';
+import type { Invoker } from '../runtime/invoker';
+import type { Store } from '../store';
+import { AliasesApi } from './aliases';
+import { LambdaContext } from './context';
+import { FunctionsApi } from './functions';
+import { InvokeApi } from './invoke';
+import type { LambdaOptions, Reply } from './shared';
+import { VersionsApi } from './versions';
+
+export { MAX_UNZIPPED_BYTES } from '../unpack';
+export { MAX_INVOKE_PAYLOAD } from './shared';
+export type { LambdaOptions, Reply } from './shared';
+
+/**
+ * Lambda's control and invoke APIs over the sandbox's store, with AWS's rules and errors: one
+ * entry point that hands each operation to the module of its resource.
+ */
+export class LambdaService {
+  private readonly ctx: LambdaContext;
+  private readonly functions: FunctionsApi;
+  private readonly versions: VersionsApi;
+  private readonly aliases: AliasesApi;
+  private readonly invocations: InvokeApi;
+
+  constructor(store: Store, invoker: Invoker, metrics: MetricsStore, random: Random, opts: LambdaOptions) {
+    this.ctx = new LambdaContext(store, invoker, metrics, random, opts);
+    this.functions = new FunctionsApi(this.ctx);
+    this.versions = new VersionsApi(this.ctx);
+    this.aliases = new AliasesApi(this.ctx);
+    this.invocations = new InvokeApi(this.ctx);
+  }
+
+  arn(name: string, qualifier?: string): string {
+    return this.ctx.arn(name, qualifier);
+  }
+
+  configuration(fn: FunctionRecord, v: VersionRecord, qualified: boolean | string): Record<string, unknown> {
+    return this.ctx.configuration(fn, v, qualified);
+  }
+
+  aliasShape(fn: FunctionRecord, a: AliasRecord): Record<string, unknown> {
+    return this.ctx.aliasShape(fn, a);
+  }
+
+  // ---- functions -------------------------------------------------------------------------
+
+  hasFunction(name: string): boolean {
+    return this.functions.hasFunction(name);
+  }
+
+  createFunction(body: Record<string, unknown>): Promise<Reply> {
+    return this.functions.createFunction(body);
+  }
+
+  getFunction(pathName: string, query: URLSearchParams): Reply {
+    return this.functions.getFunction(pathName, query);
+  }
+
+  getFunctionConfiguration(pathName: string, query: URLSearchParams): Reply {
+    return this.functions.getFunctionConfiguration(pathName, query);
+  }
+
+  deleteFunction(pathName: string, query: URLSearchParams): Reply {
+    return this.functions.deleteFunction(pathName, query);
+  }
+
+  listFunctions(query: URLSearchParams): Reply {
+    return this.functions.listFunctions(query);
+  }
+
+  updateFunctionCode(pathName: string, body: Record<string, unknown>): Promise<Reply> {
+    return this.functions.updateFunctionCode(pathName, body);
+  }
+
+  updateFunctionConfiguration(pathName: string, body: Record<string, unknown>): Reply {
+    return this.functions.updateFunctionConfiguration(pathName, body);
+  }
+
+  // ---- versions --------------------------------------------------------------------------
+
+  publishVersion(pathName: string, body: Record<string, unknown>): Reply {
+    return this.versions.publishVersion(pathName, body);
+  }
+
+  /** PublishVersion as the `publishOther` fault answers it (see VersionsApi). */
+  publishVersionOverConcurrentUpload(pathName: string, body: Record<string, unknown>): Promise<Reply> {
+    return this.versions.publishVersionOverConcurrentUpload(pathName, body);
+  }
+
+  listVersions(pathName: string, query: URLSearchParams): Reply {
+    return this.versions.listVersions(pathName, query);
+  }
+
+  // ---- aliases ---------------------------------------------------------------------------
+
+  createAlias(pathName: string, body: Record<string, unknown>): Reply {
+    return this.aliases.createAlias(pathName, body);
+  }
+
+  getAlias(pathName: string, aliasName: string): Reply {
+    return this.aliases.getAlias(pathName, aliasName);
+  }
+
+  listAliases(pathName: string, query: URLSearchParams): Reply {
+    return this.aliases.listAliases(pathName, query);
+  }
+
+  updateAlias(pathName: string, aliasName: string, body: Record<string, unknown>): Reply {
+    return this.aliases.updateAlias(pathName, aliasName, body);
+  }
+
+  deleteAlias(pathName: string, aliasName: string): Reply {
+    return this.aliases.deleteAlias(pathName, aliasName);
+  }
+
+  // ---- invoke ----------------------------------------------------------------------------
+
+  /** Counts a throttled invocation in the Throttles metric (used by fault injection). */
+  recordThrottle(pathName: string, query: URLSearchParams): void {
+    this.invocations.recordThrottle(pathName, query);
+  }
+
+  invoke(pathName: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, payload: Buffer): Promise<Reply> {
+    return this.invocations.invoke(pathName, query, headers, payload);
+  }
+}
