@@ -40,7 +40,7 @@ async function publishCanaryFromTree(ctx, rowLabel, weightLabel) {
   await wb.pick(weightLabel, { title: `Publish Canary to ${FN}:prod: canary weight` });
   // The progress notification runs (its title, then each step as its message).
   await wb.waitForNotification(`Publishing a canary of ${FN}:prod`, { since, timeout: 60_000 });
-  const done = await wb.waitForNotification(/^Canary running: /, { since, timeout: 120_000 });
+  const done = await wb.waitForNotification(new RegExp(`^${FN}: Published version \\d+\\. `), { since, timeout: 120_000 });
   const after = (await sb.versions(FN)).map((v) => v.Version);
   const added = after.filter((v) => !before.includes(v));
   assert.equal(added.length, 1, `Publish Canary should publish exactly one version (before ${before}, after ${after})`);
@@ -104,7 +104,7 @@ export const steps = [
       const { version, notification } = await publishCanaryFromTree(ctx, 'prod → 2', '10%');
       assert.equal(version, '4');
       await wb.waitForRow('prod → 2 (90%) · 4 (10%)', { description: 'canary', timeout: 30_000 });
-      assert.equal(notification, `Canary running: ${FN}:prod → 2 (90%) · 4 (10%).`);
+      assert.equal(notification, `${FN}: Published version 4. 10% of prod goes to version 4: prod → 2 (90%) · 4 (10%).`);
       await expectRouting(sb, 'prod', { version: '2', weights: { 4: 0.1 } }, 'after Publish Canary');
       await expectAliasRowMatchesSandbox(wb, sb, 'prod');
       // Version 4 is the workspace's code: $LATEST's, and it answers as the workspace handler does.
@@ -197,7 +197,7 @@ export const steps = [
       await wb.contextMenu('prod → 4 (90%) · 5 (10%)', 'Roll Back Canary');
       await wb.answerDialog('Roll Back', { message: 'Roll back the canary of prod?' });
       await wb.waitForRow('prod → 4');
-      await wb.waitForNotification(`Rolled back: ${FN}:prod → 4 (100%).`, { since });
+      await wb.waitForNotification(`${FN}: Rolled back: prod → 4 (100%); version 5 gets no traffic.`, { since });
       await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Roll Back Canary');
       assert.ok((await sb.versions(FN)).some((v) => v.Version === '5'), 'version 5 stays published');
     },
@@ -214,7 +214,7 @@ export const steps = [
       await wb.pick('prod', { title: 'Switch Alias' });
       await wb.pick('2', { title: `Switch ${FN}:prod (now 4) to version…` });
       await wb.waitForRow('prod → 2');
-      await wb.waitForNotification(`${FN}:prod → 2 (was 4).`, { since });
+      await wb.waitForNotification(`${FN}: Switched prod: 4 → 2.`, { since });
       await expectRouting(sb, 'prod', { version: '2', weights: {} }, 'after Switch Alias');
       await ctx.shot('switched');
       await wb.clearNotifications();
@@ -224,7 +224,7 @@ export const steps = [
       await wb.pick(FN, { title: 'Switch Back' });
       await wb.pick('prod', { title: 'Switch Back' });
       await wb.waitForRow('prod → 4');
-      await wb.waitForNotification(`${FN}:prod → 4 (switched back from 2).`, { since });
+      await wb.waitForNotification(`${FN}: Switched back prod: 2 → 4.`, { since });
       await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Switch Back');
       await expectAliasRowMatchesSandbox(wb, sb, 'prod');
     },
@@ -253,7 +253,7 @@ export const steps = [
       // Give a (wrongly) started deploy the time to show itself, then check that none did.
       await sleep(1500);
       const notes = (await wb.notifications(since)).map((n) => n.text);
-      assert.ok(!notes.some((t) => /Publishing a canary|Canary running/.test(t)), `no deploy started: ${JSON.stringify(notes)}`);
+      assert.ok(!notes.some((t) => /Publishing a canary|Published version/.test(t)), `no deploy started: ${JSON.stringify(notes)}`);
       const after = { alias: await sb.alias(FN, 'prod'), versions: (await sb.versions(FN)).map((v) => v.Version), latest: (await sb.latest(FN)).RevisionId };
       assert.equal(after.alias.RevisionId, before.alias.RevisionId, 'prod was not written');
       assert.equal(after.alias.FunctionVersion, '4');
@@ -261,6 +261,27 @@ export const steps = [
       assert.deepEqual(after.versions, before.versions, 'no version was published');
       assert.equal(after.latest, before.latest, '$LATEST was not updated');
       await wb.waitForRow('prod → 4');
+    },
+  },
+  {
+    id: 'start-canary-from-version',
+    title: '7. Right-click version 3 → Start Canary on… → prod → 10 %: staging\'s version tried on prod, nothing uploaded',
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const versionsBefore = (await sb.versions(FN)).map((v) => v.Version);
+      await wb.clearNotifications();
+      const since = Date.now();
+      await wb.expand('Versions');
+      await wb.contextMenu('3', 'Start Canary on…');
+      await wb.pick('prod', { title: `Start a canary of version 3 on which alias of ${FN}?` });
+      await wb.pick('10%', { title: `Canary of version 3 on ${FN}:prod: weight` });
+      await wb.answerDialog('Start Canary', { message: 'Send 10% of prod to version 3?' });
+      await wb.waitForRow('prod → 4 (90%) · 3 (10%)', { description: 'canary' });
+      await wb.waitForNotification(`${FN}: Canary started: 10% of prod goes to version 3 (prod → 4 (90%) · 3 (10%)).`, { since });
+      await expectRouting(sb, 'prod', { version: '4', weights: { 3: 0.1 } }, 'after Start Canary on…');
+      await expectAliasRowMatchesSandbox(wb, sb, 'prod');
+      assert.deepEqual((await sb.versions(FN)).map((v) => v.Version), versionsBefore, 'no version was published');
+      await ctx.shot('split');
     },
   },
 ];

@@ -82,3 +82,13 @@ export function outcomeLogLine(o: Outcome): string {
   const change = o.before && o.after ? ` ${routingText(o.target.alias, o.before)} ⇒ ${routingText(o.target.alias, o.after)}` : '';
   return `${o.action} ${o.target.function}:${o.target.alias}: ${o.state}${o.error ? ` (${o.error.kind})` : ''}${change} in ${ms} ms [${o.steps.map((s) => `${s.name} ${s.ms} ms${s.result === 'ok' ? '' : ` ${s.result}`}`).join(', ')}]`;
 }
+
+/**
+ * outcomeText for a surface that shows several functions at once (an editor notification): it
+ * names the function, and an unknown outcome always says that it is unknown.
+ */
+export function notificationOutcomeText(o: Outcome): string {
+  let text = outcomeText(o);
+  if (o.state === 'unknown' && !/unknown/i.test(text)) text = `Outcome unknown: ${text}`;
+  return text.includes(o.target.function) ? text : `${o.target.function}: ${text}`;
+}

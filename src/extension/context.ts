@@ -1,8 +1,9 @@
 import type * as vscode from 'vscode';
 import type { AliasActions } from '../core/aliasActions';
+import type { AliasActionsService } from './aliasActionsService';
 import type { ConnectionManager } from './connection';
+import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
-import type { SwitchMemory } from './switchMemory';
 import type { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 
@@ -14,7 +15,10 @@ export interface CommandContext {
   log: ExtensionLog;
   /** Swappable so tests can answer prompts. */
   ui: UserInterface;
-  switchMemory: SwitchMemory;
+  /** Every action on an alias: claim → ask → use case → notification → onDidChangeAlias. */
+  aliases: AliasActionsService;
+  /** The deployment journal in global storage: Switch Back, recently used aliases. */
+  journal: ExtensionJournal;
   /** The traffic panels, one per alias. */
   panels: PanelHost;
 }
@@ -24,7 +28,7 @@ export interface CommandContext {
  * panel module uses the commands' helpers: the dependency runs from the panel to the commands.
  */
 export interface PanelHost {
-  /** One action at a time per alias, shared by the panels and the commands. */
+  /** One action at a time per alias, shared by the panels and the commands (the service's claims). */
   readonly actions: AliasActions;
   open(functionName: string, aliasName: string): unknown;
   /** Redraws the open panels of this function (or of one alias) after a write. */

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { VIEW_FUNCTIONS } from '../shared/ids';
+import { AliasActionsService } from './aliasActionsService';
 import { registerCommands } from './commands/registerCommands';
 import { ConnectionManager } from './connection';
 import type { CommandContext } from './context';
+import { ExtensionJournal } from './deploymentJournal';
 import { ExtensionLog } from './log';
-import { SwitchMemory } from './switchMemory';
 import { TrafficPanels } from './panel/trafficPanel';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
@@ -15,6 +16,8 @@ export interface LambdaCanaryApi {
   readonly connection: ConnectionManager;
   readonly tree: FunctionsTreeProvider;
   readonly panels: TrafficPanels;
+  readonly aliases: AliasActionsService;
+  readonly journal: ExtensionJournal;
   /** Replaces the prompt layer; returns a function restoring the previous one. */
   setUserInterface(ui: UserInterface): () => void;
   readonly activatedAt: number;
@@ -24,21 +27,42 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const activatedAt = Date.now();
   const log = new ExtensionLog();
   const connection = new ConnectionManager(context, log);
-  const tree = new FunctionsTreeProvider(connection, log);
+  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
+  const journal = new ExtensionJournal(context.globalStorageUri.fsPath, log, version);
+  let ui: UserInterface = vscodeUi;
+  const aliases = new AliasActionsService(connection, log, journal, () => ui);
+  const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
-  const ctx = { extension: context, connection, tree, log, ui: vscodeUi, switchMemory: new SwitchMemory(context.globalState) } as CommandContext;
+  const ctx = {
+    extension: context,
+    connection,
+    tree,
+    log,
+    get ui() {
+      return ui;
+    },
+    set ui(next: UserInterface) {
+      ui = next;
+    },
+    aliases,
+    journal,
+  } as CommandContext;
   const panels = new TrafficPanels(ctx);
   ctx.panels = panels;
-  context.subscriptions.push(log, connection, tree, view, panels, ...registerCommands(ctx));
+  // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
+  const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
+  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, ...registerCommands(ctx));
   return {
     connection,
     tree,
     panels,
+    aliases,
+    journal,
     activatedAt,
-    setUserInterface(ui) {
-      const previous = ctx.ui;
-      ctx.ui = ui;
-      return () => (ctx.ui = previous);
+    setUserInterface(next) {
+      const previous = ui;
+      ui = next;
+      return () => (ui = previous);
     },
   };
 }

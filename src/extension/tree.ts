@@ -98,8 +98,15 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   constructor(
     private readonly connection: ConnectionManager,
     private readonly log: ExtensionLog,
+    /** Fired after every write to an alias (from the deployment journal's append). */
+    onDidChangeAlias: vscode.Event<{ functionName: string }>,
   ) {
-    this.disposables.push(this.changed, connection.onDidChange(() => this.refresh()));
+    this.disposables.push(
+      this.changed,
+      connection.onDidChange(() => this.refresh()),
+      // The function's node reloads its aliases and versions (everything, when it is not listed).
+      onDidChangeAlias((e) => this.refresh(this.findFunction(e.functionName))),
+    );
   }
 
   get filterText(): string {

@@ -10,8 +10,12 @@ import {
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
+import { capabilitiesOf } from '../../src/core/connection';
+import { Journal } from '../../src/core/journal';
+import type { ActionName } from '../../src/core/outcome';
+import { switchAlias } from '../../src/core/usecases';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
-import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
+import type { AliasNode, FunctionNode, GroupNode, Node, VersionNode } from '../../src/extension/tree';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
 import { ScriptedUi } from './scriptedUi';
@@ -49,6 +53,14 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
   });
 
   const alias = (fn: string, name = 'prod') => lambda.send(new GetAliasCommand({ FunctionName: fn, Name: name }));
+
+  /** The newest record of the extension's deployment journal: proof the command ran a use case. */
+  async function lastRecord(): Promise<{ action: ActionName; state: string; target: string }> {
+    const { records } = await api.journal.journal.read({ limit: 1 });
+    assert.equal(records.length, 1, 'the journal holds a record');
+    const o = records[0].outcome;
+    return { action: o.action, state: o.state, target: `${o.target.function}:${o.target.alias}` };
+  }
 
   async function rootFunctions(): Promise<FunctionNode[]> {
     // Pages arrive asynchronously; wait until the listing has finished.
@@ -104,6 +116,8 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     const a = await alias('checkout-api');
     assert.equal(a.FunctionVersion, '2');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
+    assert.deepEqual(await lastRecord(), { action: 'rollback', state: 'done', target: 'checkout-api:prod' });
+    assert.match(ui.infos.join('\n'), /checkout-api: Rolled back: prod → 2 \(100%\); version 3 gets no traffic\./);
     assert.equal((await aliasItem('checkout-api')).item.label, 'prod → 2');
   });
 
@@ -116,6 +130,8 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '4': 0.1 });
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'checkout-api' }))).Versions!;
     assert.ok(versions.some((v) => v.Version === '4'));
+    assert.deepEqual(await lastRecord(), { action: 'deploy', state: 'done', target: 'checkout-api:prod' });
+    assert.match(ui.infos.join('\n'), /Published version 4\. 10% of prod goes to version 4: prod → 2 \(90%\) · 4 \(10%\)\./);
     assert.equal((await aliasItem('checkout-api')).item.label, 'prod → 2 (90%) · 4 (10%)');
     assert.ok(api.panels.get('checkout-api', 'prod'), 'the traffic panel opened after publishing');
     api.panels.get('checkout-api', 'prod')?.dispose();
@@ -128,6 +144,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.setCanaryWeight, node);
     assert.match(ui.validation[0] ?? '', /less than 100%/);
     assert.equal((await alias('checkout-api')).RevisionId, before.RevisionId);
+    assert.equal((await lastRecord()).action, 'deploy', 'no use case ran');
   });
 
   it('sets the canary weight', async () => {
@@ -135,6 +152,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     ui.script(['weight', '25%']);
     await vscode.commands.executeCommand(Commands.setCanaryWeight, node);
     assert.deepEqual((await alias('checkout-api')).RoutingConfig?.AdditionalVersionWeights, { '4': 0.25 });
+    assert.deepEqual(await lastRecord(), { action: 'weight', state: 'done', target: 'checkout-api:prod' });
   });
 
   it('reports a conflict when the alias changed since the tree loaded it', async () => {
@@ -144,6 +162,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.promoteCanary, node);
     assert.match(ui.errors.join('\n'), /`prod` changed since you loaded it — refresh and retry/);
     assert.equal((await alias('checkout-api')).FunctionVersion, '2');
+    assert.deepEqual(await lastRecord(), { action: 'promote', state: 'unchanged', target: 'checkout-api:prod' }, 'the refusal is journalled too');
   });
 
   it('promotes the canary', async () => {
@@ -153,6 +172,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     const a = await alias('checkout-api');
     assert.equal(a.FunctionVersion, '4');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
+    assert.deepEqual(await lastRecord(), { action: 'promote', state: 'done', target: 'checkout-api:prod' });
     assert.equal((await aliasItem('checkout-api')).item.label, 'prod → 4');
   });
 
@@ -161,16 +181,20 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.switchAlias);
     assert.deepEqual(ui.errors, []);
     assert.equal((await alias('orders-worker')).FunctionVersion, '1');
+    assert.deepEqual(await lastRecord(), { action: 'switch', state: 'done', target: 'orders-worker:prod' });
+    assert.match(ui.infos.join('\n'), /orders-worker: Switched prod: 2 → 1\./);
     assert.equal((await aliasItem('orders-worker')).item.label, 'prod → 1');
     const { node } = await aliasItem('orders-worker');
     await vscode.commands.executeCommand(Commands.switchBack, node);
+    assert.deepEqual(ui.errors, []);
     assert.equal((await alias('orders-worker')).FunctionVersion, '2');
+    assert.deepEqual(await lastRecord(), { action: 'switch-back', state: 'done', target: 'orders-worker:prod' });
   });
 
   it('offers recently used functions first', async () => {
     ui.script();
     await vscode.commands.executeCommand(Commands.switchAlias);
-    assert.equal(ui.offered.function?.[0], 'orders-worker');
+    assert.deepEqual(ui.offered.function?.slice(0, 2), ['orders-worker', 'checkout-api'], 'from the journal, newest first');
   });
 
   it('a dismissed prompt is a silent cancel', async () => {
@@ -178,6 +202,173 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.switchAlias);
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(ui.asked, ['function']);
+  });
+
+  describe('tree actions on versions and aliases, through the use cases', () => {
+    const FN = 'commands-stages';
+
+    before(async () => {
+      const sandbox = api.connection.embeddedSandbox!;
+      await lambda.send(new CreateFunctionCommand({ FunctionName: FN, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/commands-stages', Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
+      for (const n of [2, 3]) {
+        sandbox.settle();
+        await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
+        await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: FN, ZipFile: zipFiles({ 'index.js': `exports.handler = async () => ${n};` }) }));
+      }
+      sandbox.settle();
+      await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
+      sandbox.settle();
+      await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1' }));
+      await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: 'staging', FunctionVersion: '3' }));
+    });
+    // Each case starts from prod → 1 and staging → 3, no canary.
+    beforeEach(async () => {
+      await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
+      await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'staging', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: {} } }));
+    });
+    afterEach(() => {
+      ui.answers = [];
+    });
+
+    async function versionNode(version: string): Promise<VersionNode> {
+      api.tree.refresh();
+      const fn = (await rootFunctions()).find((f) => f.name === FN);
+      assert.ok(fn, `${FN} is listed`);
+      const [, versions] = (await api.tree.getChildren(fn)) as GroupNode[];
+      const node = ((await api.tree.getChildren(versions)) as Node[]).find((n): n is VersionNode => n.kind === 'version' && n.version.Version === version);
+      assert.ok(node, `version ${version} of ${FN} is in the tree`);
+      assert.equal(api.tree.getTreeItem(node).contextValue, 'lambdaCanary:version', 'the menus show its actions');
+      return node;
+    }
+
+    it('Start Canary on… (version node): alias, weight, confirmation → the version gets that share', async () => {
+      const node = await versionNode('2');
+      ui.script(['alias', 'prod'], ['weight', '10%'], ['confirmCanary', false]);
+      await vscode.commands.executeCommand(Commands.startCanaryOn, node);
+      assert.equal((await alias(FN)).RoutingConfig?.AdditionalVersionWeights, undefined, 'declining changes nothing');
+      assert.deepEqual(ui.offered.alias, ['prod', 'staging']);
+      assert.match(ui.confirmations.at(-1)!.message, /^Send 10% of prod to version 2\?$/);
+      assert.match(ui.confirmations.at(-1)!.detail, /commands-stages:prod → 1 now\. After this, version 2 gets 10% and version 1 keeps 90%/);
+
+      ui.script(['alias', 'prod'], ['weight', 'Other weight…'], ['weightInput', '2.5'], ['confirmCanary', true]);
+      await vscode.commands.executeCommand(Commands.startCanaryOn, node);
+      assert.deepEqual(ui.errors, []);
+      const a = await alias(FN);
+      assert.equal(a.FunctionVersion, '1');
+      assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.025 });
+      assert.deepEqual(await lastRecord(), { action: 'canary', state: 'done', target: `${FN}:prod` });
+      assert.match(ui.infos.join('\n'), /commands-stages: Canary started: 2\.5% of prod goes to version 2/);
+    });
+
+    it('Start Canary on… an alias that already runs a canary is refused, and says why', async () => {
+      await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.05 } } }));
+      const before = await alias(FN);
+      const node = await versionNode('2');
+      ui.script(['alias', 'prod'], ['weight', '10%'], ['confirmCanary', true]);
+      await vscode.commands.executeCommand(Commands.startCanaryOn, node);
+      assert.match(ui.errors.join('\n'), /prod already runs a canary \(version 3 at 5%\)\. Promote or roll it back first\./);
+      assert.equal((await alias(FN)).RevisionId, before.RevisionId, 'nothing was written');
+      assert.deepEqual(await lastRecord(), { action: 'canary', state: 'unchanged', target: `${FN}:prod` });
+    });
+
+    it('Switch Alias to this Version… (version node): alias, confirmation → all traffic moves', async () => {
+      const node = await versionNode('3');
+      ui.script(['alias', 'prod'], ['confirmSwitch', false]);
+      await vscode.commands.executeCommand(Commands.switchAliasToVersion, node);
+      assert.equal((await alias(FN)).FunctionVersion, '1', 'declining changes nothing');
+      ui.script(['alias', 'prod'], ['confirmSwitch', true]);
+      await vscode.commands.executeCommand(Commands.switchAliasToVersion, node);
+      assert.deepEqual(ui.errors, []);
+      assert.equal((await alias(FN)).FunctionVersion, '3');
+      assert.deepEqual(await lastRecord(), { action: 'switch', state: 'done', target: `${FN}:prod` });
+      // The alias that already serves the version: the use case refuses.
+      ui.script(['alias', 'staging'], ['confirmSwitch', true]);
+      await vscode.commands.executeCommand(Commands.switchAliasToVersion, node);
+      assert.match(ui.errors.join('\n'), /staging already points to version 3\./);
+    });
+
+    it("Canary This Version on… (alias node): staging's version as a canary on prod, nothing uploaded", async () => {
+      const versionsBefore = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: FN }))).Versions!.length;
+      const staging = (await aliasNodes(FN)).find((n) => n.aliasName === 'staging')!;
+      ui.script(['alias', 'prod'], ['weight', '25%'], ['confirmCanary', true]);
+      await vscode.commands.executeCommand(Commands.canaryThisVersionOn, staging);
+      assert.deepEqual(ui.errors, []);
+      assert.deepEqual(ui.offered.alias, ['prod'], 'only the other aliases are offered');
+      assert.match(ui.confirmations.at(-1)!.detail, /^staging runs version 3\. commands-stages:prod → 1 now\./);
+      const a = await alias(FN);
+      assert.equal(a.FunctionVersion, '1');
+      assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '3': 0.25 });
+      assert.equal((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: FN }))).Versions!.length, versionsBefore, 'no version published');
+      assert.deepEqual(await lastRecord(), { action: 'canary', state: 'done', target: `${FN}:prod` });
+      // Again, now that prod runs that canary: refused by the use case, nothing written.
+      const before = await alias(FN);
+      ui.script(['alias', 'prod'], ['weight', '5%'], ['confirmCanary', true]);
+      await vscode.commands.executeCommand(Commands.canaryThisVersionOn, staging);
+      assert.match(ui.errors.join('\n'), /prod already runs a canary \(version 3 at 25%\)/);
+      assert.equal((await alias(FN)).RevisionId, before.RevisionId);
+    });
+
+    it('the node-only tree actions are hidden from the palette, and say what they need when run without a node', async () => {
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: { commandPalette: Array<{ command: string; when: string }> } } };
+      for (const id of [Commands.startCanaryOn, Commands.switchAliasToVersion, Commands.canaryThisVersionOn]) {
+        assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'false', id);
+      }
+      await vscode.commands.executeCommand(Commands.startCanaryOn);
+      assert.match(ui.errors.join('\n'), /Start Canary on… acts on a version: right-click a published version/);
+    });
+
+    it('onDidChangeAlias, fired from the journal append, redraws the function in the tree', async () => {
+      api.tree.refresh();
+      const fn = (await rootFunctions()).find((f) => f.name === FN)!;
+      const [aliasGroup] = (await api.tree.getChildren(fn)) as GroupNode[];
+      const labels = async () => ((await api.tree.getChildren(aliasGroup)) as Node[]).map((n) => api.tree.getTreeItem(n).label);
+      assert.deepEqual(await labels(), ['prod → 1', 'staging → 3']);
+      const prod = ((await api.tree.getChildren(aliasGroup)) as Node[]).find((n): n is AliasNode => n.kind === 'alias' && n.aliasName === 'prod')!;
+      const changes: string[] = [];
+      const redrawn: Node[] = [];
+      const subs = [
+        api.aliases.onDidChangeAlias((e) => changes.push(`${e.functionName}:${e.aliasName} ${e.outcome.action} ${e.outcome.state}`)),
+        api.tree.onDidChangeTreeData((n) => n && redrawn.push(n)),
+      ];
+      try {
+        ui.script(['version', '2']);
+        await vscode.commands.executeCommand(Commands.switchAlias, prod);
+      } finally {
+        for (const d of subs) d.dispose();
+      }
+      assert.deepEqual(changes, [`${FN}:prod switch done`]);
+      assert.ok(redrawn.includes(fn), 'the function node was redrawn');
+      // Without a refresh by the test: the node reloaded its aliases.
+      assert.deepEqual(await labels(), ['prod → 2', 'staging → 3']);
+    });
+
+    it('Switch Back after a reload: a switch recorded by an earlier Journal on the same storage is undone', async () => {
+      // The previous window: its own Journal instance on the extension's storage, gone now.
+      const previous = new Journal(api.journal.journal.dir, { client: { kind: 'vscode', version: 'previous window' } });
+      const clients = await api.connection.current();
+      const o = await switchAlias(
+        {
+          lambda,
+          cloudwatch: clients.cloudwatch,
+          capabilities: capabilitiesOf(clients.spec),
+          log: api.connection.log,
+          region: clients.spec.region,
+          journal: { append: (x) => previous.append(x, { connection: { kind: 'sandbox', label: 'sandbox' } }), lastSwitch: (k) => previous.lastSwitch(k) },
+        },
+        { functionName: FN, aliasName: 'prod', version: '2' },
+      );
+      assert.equal(o.state, 'done', o.error?.message);
+      // This window's Journal never saw that append: Switch Back finds it in the file.
+      ui.script(['function', FN], ['alias', 'prod']);
+      await vscode.commands.executeCommand(Commands.switchBack);
+      assert.deepEqual(ui.errors, []);
+      assert.deepEqual(ui.offered.alias, ['prod'], 'only aliases with a switch in the journal are offered');
+      assert.equal((await alias(FN)).FunctionVersion, '1');
+      assert.deepEqual(await lastRecord(), { action: 'switch-back', state: 'done', target: `${FN}:prod` });
+      // Nothing left to undo on staging; prod's switch back is itself undoable (back to 2).
+      const key = `123456789012/${clients.spec.region}/${FN}:prod`;
+      assert.deepEqual(await previous.lastSwitch(key).then((r) => r && { from: r.from, to: r.to }), { from: '2', to: '1' });
+    });
   });
 
   describe('hostile text and double clicks', () => {

@@ -1,11 +1,10 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
-import { connectionLabel } from '../../core/connection';
-import type { AliasAction } from '../../core/aliasActions';
-import { CancelledError, errorSummary, errorText, isCancelled, OperationError } from '../../core/errors';
-import { getAlias, listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
-import type { OperationContext } from '../../core/operations';
+import { CancelledError, errorText, isCancelled, OperationError } from '../../core/errors';
+import { listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
+import type { Outcome } from '../../core/outcome';
+import { arnParts } from '../../core/outcome';
 import { aliasLabel, checkCanaryPercent, isCanary, parseCanaryPercent, QUICK_WEIGHTS, splitOf } from '../../core/routing';
 import { iconText, notificationText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
@@ -25,7 +24,11 @@ export function orDismiss<T>(value: T | undefined): T {
   return value;
 }
 
-/** The one error/cancel handler every command runs in. */
+/**
+ * The one error/cancel handler every command runs in. Use cases return their failures as
+ * outcomes (the AliasActionsService shows those); what arrives here was thrown before any use
+ * case ran: a picker's listing, a refusal of the command itself, or a bug.
+ */
 export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string, run: (...args: A) => Promise<unknown>): (...args: A) => Promise<unknown> {
   return async (...args: A) => {
     try {
@@ -40,12 +43,10 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
       }
       if (err instanceof OperationError) {
         ctx.log.error(`${id}: ${err.message}${err.step ? ` [step: ${err.step}]` : ''}${err.state ? ` ${err.state}` : ''}`);
-        void ctx.ui.error(notificationText(errorText(err)), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+        ctx.aliases.showError(errorText(err));
         return undefined;
       }
-      const e = err as Error;
-      ctx.log.error(`${id} failed: ${e?.stack ?? String(err)}`);
-      void ctx.ui.error(notificationText(`Lambda Canary: ${errorSummary(err)}`), 'Show Log').then((a) => a === 'Show Log' && ctx.log.show());
+      ctx.aliases.reportError(id, err);
       return undefined;
     }
   };
@@ -53,63 +54,24 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
 
 export { errorText } from '../../core/errors';
 
-/**
- * Runs a command's action on an alias unless another action holds the alias (the traffic
- * panel's, or the same command run twice): then it says so and does nothing. `run` gets the
- * claim's signal for withProgress.
- */
-export async function exclusively(ctx: CommandContext, functionName: string, aliasName: string, action: AliasAction, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  const actions = ctx.panels?.actions;
-  if (!actions) return run(new AbortController().signal);
-  const begun = actions.begin(`${functionName}:${aliasName}`, action, {});
-  if (!begun.ok) {
-    void ctx.ui.info(notificationText(`${functionName}:${aliasName} is busy: wait for the current ${begun.running} to finish.`));
-    return;
-  }
-  try {
-    await run(begun.claim.signal);
-  } finally {
-    begun.claim.end();
-  }
+/** A failed outcome as the error its use case would have thrown (for callers that throw, like the panel). */
+export function outcomeError(outcome: Outcome): OperationError {
+  const e = outcome.error;
+  if (!e) return new OperationError(`${outcome.action} of ${outcome.target.function}:${outcome.target.alias} left no alias to show.`, { kind: 'unknown' });
+  if (e.kind === 'cancelled') return new CancelledError(e.left);
+  return new OperationError(e.message, { step: e.step, state: e.left, kind: e.kind });
 }
 
-/**
- * Runs `work` in a cancellable progress notification; the token becomes an AbortSignal for core.
- * `signal`: a further reason to stop (the traffic panel that started the work was closed).
- */
-export function withProgress<T>(ctx: CommandContext, title: string, clients: Clients, work: (op: OperationContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: plainText(title), cancellable: true }, async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      const stop = () => abort.abort();
-      signal?.addEventListener('abort', stop, { once: true });
-      if (signal?.aborted) abort.abort();
-      try {
-        return await work({
-          lambda: clients.lambda,
-          log: ctx.log,
-          signal: abort.signal,
-          progress: (message) => progress.report({ message: plainText(message) }),
-          profile: clients.spec.kind === 'aws' ? clients.spec.profile : undefined,
-          waiters: clients.spec.kind === 'sandbox' ? { maxWaitTime: 60, minDelay: 0.2, maxDelay: 1 } : undefined,
-        });
-      } finally {
-        sub.dispose();
-        signal?.removeEventListener('abort', stop);
-      }
-    }),
-  );
-}
-
-export function connectionKey(clients: Clients): string {
-  return connectionLabel(clients.spec);
+/** The account and region the tree lists (from a function ARN), for the journal's keys. */
+export function whereListed(ctx: CommandContext, clients: Clients): { account?: string; region?: string } {
+  const arn = arnParts(ctx.tree.loadedFunctions()[0]?.config.FunctionArn);
+  return { account: arn.account, region: arn.region ?? clients.spec.region };
 }
 
 /** A function, from the node or the tree's loaded list or a fresh listing, recent ones first. */
 export async function pickFunctionName(ctx: CommandContext, clients: Clients, title: string): Promise<string> {
-  const recent = ctx.switchMemory.recent(connectionKey(clients)).map((r) => r.functionName);
   const items = (async () => {
+    const recent = (await ctx.journal.recent(whereListed(ctx, clients))).map((r) => r.functionName);
     const loaded = ctx.tree.loadedFunctions();
     const names = loaded.length ? loaded.map((f) => f.name) : (await listAllFunctions(clients.lambda)).map((f) => f.FunctionName!);
     const recentFirst = [...new Set(recent.filter((r) => names.includes(r)))];
@@ -125,8 +87,16 @@ export async function pickFunctionName(ctx: CommandContext, clients: Clients, ti
   return orDismiss(picked).value;
 }
 
-export async function pickAlias(ctx: CommandContext, clients: Clients, functionName: string, title: string, filter?: (a: AliasConfiguration) => boolean): Promise<AliasConfiguration> {
-  const aliases = (await listAliases(clients.lambda, functionName)).filter(filter ?? (() => true));
+/** `listed`: the function's aliases when the caller has just listed them. */
+export async function pickAlias(
+  ctx: CommandContext,
+  clients: Clients,
+  functionName: string,
+  title: string,
+  filter?: (a: AliasConfiguration) => boolean,
+  listed?: AliasConfiguration[],
+): Promise<AliasConfiguration> {
+  const aliases = (listed ?? (await listAliases(clients.lambda, functionName))).filter(filter ?? (() => true));
   if (aliases.length === 0) {
     throw new OperationError(`${functionName} has no ${filter ? 'matching ' : ''}aliases${filter ? '' : ': create one (e.g. prod) pointing to a published version first'}.`, { kind: 'validation' });
   }
@@ -213,10 +183,6 @@ export function refreshFunction(ctx: CommandContext, functionName: string): void
   ctx.tree.refresh(node);
   // Open traffic panels of the function show the new routing at once.
   ctx.panels?.aliasChanged(functionName);
-}
-
-export async function freshAlias(clients: Clients, functionName: string, aliasName: string): Promise<AliasConfiguration> {
-  return getAlias(clients.lambda, functionName, aliasName);
 }
 
 export function describeSplit(alias: AliasConfiguration): string {

@@ -1,6 +1,6 @@
-import { formatPercent } from '../../core/routing';
+import type { AliasRouting, TrafficSplit } from '../../core/routing';
+import { aliasLabel, formatPercent, splitOf } from '../../core/routing';
 import { plainText } from '../../shared/text';
-import type { TrafficSplit } from '../../core/routing';
 
 /**
  * The questions asked before traffic changes, in one place: the commands and the traffic panel
@@ -38,5 +38,45 @@ export function confirmWeight(functionName: string, aliasName: string, split: Re
     message: `Send ${formatPercent(w)} of ${plainText(aliasName)} to version ${split.canary.version}?`,
     detail: `${preface}${plainText(functionName)}:${plainText(aliasName)} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now; after this ${formatPercent(w)}, and version ${split.primary.version} keeps ${formatPercent(1 - w)}.`,
     action: 'Apply',
+  };
+}
+
+export interface CanaryConfirmation {
+  id: 'confirmCanary';
+  message: string;
+  detail: string;
+  action: string;
+}
+
+/**
+ * A canary of an already published version on an alias (Start Canary on…, Canary This Version
+ * on…). `source`: where the version comes from, e.g. "staging runs version 7. ".
+ */
+export function confirmCanary(functionName: string, alias: AliasRouting, version: string, weightPercent: number, source = ''): CanaryConfirmation {
+  const w = weightPercent / 100;
+  const aliasName = alias.Name ?? '?';
+  const primary = splitOf(alias).primary.version;
+  return {
+    id: 'confirmCanary',
+    message: `Send ${formatPercent(w)} of ${plainText(aliasName)} to version ${plainText(version)}?`,
+    detail: `${source}${plainText(functionName)}:${plainText(aliasLabel(alias))} now. After this, version ${plainText(version)} gets ${formatPercent(w)} and version ${plainText(primary)} keeps ${formatPercent(1 - w)}; nothing is uploaded or published. Promote or Roll Back ends the canary.`,
+    action: 'Start Canary',
+  };
+}
+
+export interface SwitchConfirmation {
+  id: 'confirmSwitch';
+  message: string;
+  detail: string;
+  action: string;
+}
+
+/** Blue/green from a version node: all of the alias's traffic moves at once. */
+export function confirmSwitch(functionName: string, aliasName: string, currentVersion: string, version: string): SwitchConfirmation {
+  return {
+    id: 'confirmSwitch',
+    message: `Switch ${plainText(aliasName)} to version ${plainText(version)}?`,
+    detail: `All of ${plainText(functionName)}:${plainText(aliasName)}'s traffic moves from version ${plainText(currentVersion)} to version ${plainText(version)} at once. "Switch Back" returns it to version ${plainText(currentVersion)}.`,
+    action: 'Switch',
   };
 }

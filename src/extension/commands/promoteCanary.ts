@@ -1,9 +1,9 @@
-import { promoteCanary as promoteCanaryOp } from '../../core/operations';
+import { promote } from '../../core/usecases';
 import { splitOf } from '../../core/routing';
 import { notificationText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { confirmPromote } from './confirmations';
-import { connectionKey, exclusively, onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
+import { onlyCanaries, resolveAlias } from './common';
 
 /** Promote Canary: the canary version takes 100% of the alias (confirmed first). */
 export async function promoteCanary(ctx: CommandContext, node?: unknown): Promise<void> {
@@ -15,14 +15,12 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
     void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} runs no canary to promote.`));
     return;
   }
-  await exclusively(ctx, target.functionName, target.aliasName, 'promote', async (signal) => {
-    const q = confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary });
-    const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
-    if (!ok) return;
-    const ref = { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId };
-    const result = await withProgress(ctx, `Promoting ${target.functionName}:${target.aliasName}`, clients, (op) => promoteCanaryOp(op, ref), signal);
-    await ctx.switchMemory.remember(connectionKey(clients), target.functionName, target.aliasName, result.previousVersion, result.alias.FunctionVersion!);
-    refreshFunction(ctx, target.functionName);
-    void ctx.ui.info(notificationText(`Promoted: ${target.functionName}:${target.aliasName} → ${result.alias.FunctionVersion} (100%).`));
+  await ctx.aliases.run({
+    functionName: target.functionName,
+    aliasName: target.aliasName,
+    action: 'promote',
+    confirm: () => confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary }),
+    title: `Promoting ${target.functionName}:${target.aliasName}`,
+    run: (uc) => promote(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),
   });
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
+import { canaryThisVersionOn } from './canaryThisVersionOn';
 import { wrapCommand } from './common';
 import { openFunctionConfig } from './openFunctionConfig';
 import { openTrafficPanel } from './openTrafficPanel';
@@ -11,6 +12,7 @@ import { selectConnection } from './selectConnection';
 import { setCanaryWeight } from './setCanaryWeight';
 import { switchAlias } from './switchAlias';
 import { switchBack } from './switchBack';
+import { startCanaryOn, switchAliasToVersion } from './versionActions';
 import { clearFilter, copyArn, filter, refresh, showLog } from './viewCommands';
 
 type Handler = (ctx: CommandContext, node?: never) => Promise<unknown>;
@@ -23,6 +25,9 @@ const table: Record<string, Handler> = {
   [Commands.rollbackCanary]: rollbackCanary,
   [Commands.switchAlias]: switchAlias,
   [Commands.switchBack]: switchBack,
+  [Commands.startCanaryOn]: startCanaryOn,
+  [Commands.switchAliasToVersion]: switchAliasToVersion,
+  [Commands.canaryThisVersionOn]: canaryThisVersionOn,
   [Commands.refresh]: refresh,
   [Commands.filter]: filter,
   [Commands.clearFilter]: clearFilter,

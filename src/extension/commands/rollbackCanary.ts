@@ -1,9 +1,9 @@
-import { rollbackCanary as rollbackCanaryOp } from '../../core/operations';
+import { rollback } from '../../core/usecases';
 import { splitOf } from '../../core/routing';
 import { notificationText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { confirmRollback } from './confirmations';
-import { exclusively, onlyCanaries, refreshFunction, resolveAlias, withProgress } from './common';
+import { onlyCanaries, resolveAlias } from './common';
 
 /** Roll Back Canary: routing cleared, the primary version keeps 100% (confirmed first). */
 export async function rollbackCanary(ctx: CommandContext, node?: unknown): Promise<void> {
@@ -15,13 +15,12 @@ export async function rollbackCanary(ctx: CommandContext, node?: unknown): Promi
     void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} runs no canary to roll back.`));
     return;
   }
-  await exclusively(ctx, target.functionName, target.aliasName, 'rollback', async (signal) => {
-    const q = confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary });
-    const ok = await ctx.ui.confirm(q.id, q.message, q.detail, q.action);
-    if (!ok) return;
-    const ref = { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId };
-    await withProgress(ctx, `Rolling back ${target.functionName}:${target.aliasName}`, clients, (op) => rollbackCanaryOp(op, ref), signal);
-    refreshFunction(ctx, target.functionName);
-    void ctx.ui.info(notificationText(`Rolled back: ${target.functionName}:${target.aliasName} → ${split.primary.version} (100%).`));
+  await ctx.aliases.run({
+    functionName: target.functionName,
+    aliasName: target.aliasName,
+    action: 'rollback',
+    confirm: () => confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary }),
+    title: `Rolling back ${target.functionName}:${target.aliasName}`,
+    run: (uc) => rollback(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),
   });
 }

@@ -1,24 +1,43 @@
-import { switchBack as switchBackOp } from '../../core/operations';
-import { notificationText } from '../../shared/text';
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import { OperationError } from '../../core/errors';
+import { listAliases } from '../../core/lambdaApi';
+import { arnParts, targetKey } from '../../core/outcome';
+import { switchBack as switchBackUseCase } from '../../core/usecases';
 import type { CommandContext } from '../context';
-import { connectionKey, exclusively, refreshFunction, resolveAlias, withProgress } from './common';
+import { AliasNode, FunctionNode } from '../tree';
+import { pickAlias, pickFunctionName } from './common';
 
-/** Switch Back: undoes the last switch or promotion of an alias, if nothing moved it since. */
+/**
+ * Switch Back: undoes the alias's last switch or promotion, as the deployment journal recorded
+ * it (so it survives a reload); refused when the alias has moved on since.
+ */
 export async function switchBack(ctx: CommandContext, node?: unknown): Promise<void> {
   const clients = await ctx.connection.current();
-  const key = connectionKey(clients);
-  const target = await resolveAlias(ctx, clients, node, 'Switch Back', (a) => ctx.switchMemory.get(key, a.AliasArn?.split(':')[6] ?? '', a.Name!) !== undefined);
-  const record = ctx.switchMemory.get(key, target.functionName, target.aliasName);
-  if (!record) {
-    void ctx.ui.info(notificationText(`Nothing to switch back to: ${target.functionName}:${target.aliasName} was not switched or promoted from here.`));
-    return;
+  let functionName: string;
+  let aliasName: string;
+  if (node instanceof AliasNode) {
+    functionName = node.functionName;
+    aliasName = node.aliasName;
+  } else {
+    const fn = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, 'Switch Back');
+    functionName = fn;
+    // Only the aliases the journal holds a switch of: the others have nothing to switch back to.
+    const keyOf = (a: AliasConfiguration) => targetKey({ ...arnParts(a.AliasArn), function: fn, alias: a.Name! });
+    const aliases = await listAliases(clients.lambda, fn);
+    const switchable = await ctx.journal.switchableKeys(aliases.map(keyOf));
+    if (switchable.size === 0) {
+      throw new OperationError(`Nothing to switch back on ${fn}: the deployment journal holds no switch or promotion of its aliases. Use Switch Alias to pick a version.`, {
+        state: 'Nothing was changed.',
+        kind: 'validation',
+      });
+    }
+    aliasName = (await pickAlias(ctx, clients, fn, 'Switch Back', (a) => switchable.has(keyOf(a)), aliases)).Name!;
   }
-  await exclusively(ctx, target.functionName, target.aliasName, 'switch', async (signal) => {
-    const ref = { functionName: target.functionName, aliasName: target.aliasName };
-    const result = await withProgress(ctx, `Switching ${target.functionName}:${target.aliasName} back to ${record.from}`, clients, (op) => switchBackOp(op, ref, record), signal);
-    // Switching back twice returns to where we were: remember the reverse.
-    await ctx.switchMemory.remember(key, target.functionName, target.aliasName, result.previousVersion, record.from);
-    refreshFunction(ctx, target.functionName);
-    void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} → ${record.from} (switched back from ${result.previousVersion}).`));
+  await ctx.aliases.run({
+    functionName,
+    aliasName,
+    action: 'switch',
+    title: `Switching ${functionName}:${aliasName} back`,
+    run: (uc) => switchBackUseCase(uc, { functionName, aliasName }),
   });
 }

@@ -2,12 +2,12 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
 import { connectionLabel } from '../../core/connection';
-import type { ActionClaim } from '../../core/aliasActions';
-import { AliasActions } from '../../core/aliasActions';
+import type { ActionClaim, AliasActions } from '../../core/aliasActions';
 import { errorSummary, isCancelled, OperationError } from '../../core/errors';
 import { getAlias, listVersions } from '../../core/lambdaApi';
-import type { OperationContext } from '../../core/operations';
-import { promoteCanary, rollbackCanary, setCanaryWeight } from '../../core/operations';
+import type { Outcome } from '../../core/outcome';
+import type { UseCaseContext } from '../../core/usecases';
+import { promote, rollback, setCanaryWeight } from '../../core/usecases';
 import { redact } from '../../core/redact';
 import { formatPercent, splitOf } from '../../core/routing';
 import { outcomeText } from '../../core/outcomeText';
@@ -19,7 +19,7 @@ import { parsePanelMessage } from '../../shared/protocol';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
 import { notificationText, plainText } from '../../shared/text';
 import { WINDOW_MINUTES } from '../../shared/traffic';
-import { connectionKey, describeSplit, errorText, refreshFunction, withProgress } from '../commands/common';
+import { describeSplit, errorText, outcomeError, refreshFunction } from '../commands/common';
 import type { Confirmation } from '../commands/confirmations';
 import { confirmPromote, confirmRollback, confirmWeight } from '../commands/confirmations';
 import { readTestEvent } from '../commands/workspaceFunction';
@@ -63,10 +63,11 @@ const MAX_CONFLICT_ROUNDS = 3;
 export class TrafficPanels implements vscode.Disposable, PanelHost {
   private readonly panels = new Map<string, TrafficPanel>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** One action at a time per alias, across its panels. */
-  readonly actions = new AliasActions();
+  /** One action at a time per alias, across its panels and the commands. */
+  readonly actions: AliasActions;
 
   constructor(private readonly ctx: CommandContext) {
+    this.actions = ctx.aliases.claims;
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => {
@@ -295,7 +296,7 @@ export class TrafficPanel implements vscode.Disposable {
       functionName: this.functionName,
       aliasName: this.aliasName,
       connection: connectionLabel(clients.spec),
-      lagging: clients.spec.kind === 'aws',
+      lagging: !clients.capabilities.sandbox,
       primary: split.primary,
       canary: split.canary,
       revisionId: alias.RevisionId,
@@ -405,7 +406,9 @@ export class TrafficPanel implements vscode.Disposable {
         // Closed while the question was open: the answer no longer applies.
         if (claim.signal.aborted) return closed();
         try {
-          const updated = await withProgress(this.ctx, question.progress, clients, (op) => this.run(op, kind, alias, message), claim.signal);
+          const updated = await this.ctx.aliases.withProgress(question.progress, claim.signal, (signal, progress) =>
+            this.run(this.ctx.aliases.useCaseContext(clients, { signal, progress }), kind, alias, message),
+          );
           this.alias = updated;
           await this.post({ type: 'alias', alias: this.view(clients, updated) });
           await this.post({ type: 'notice', level: 'info', message: question.done(updated) });
@@ -436,17 +439,16 @@ export class TrafficPanel implements vscode.Disposable {
     }
   }
 
-  private run(op: OperationContext, kind: 'apply' | 'promote' | 'rollback', alias: AliasConfiguration, message: PanelMessage): Promise<AliasConfiguration> {
+  /** The action as its use case (journalled, so Switch Back knows of a promotion); a failure is thrown. */
+  private async run(uc: UseCaseContext, kind: 'apply' | 'promote' | 'rollback', alias: AliasConfiguration, message: PanelMessage): Promise<AliasConfiguration> {
     const ref = { functionName: this.functionName, aliasName: this.aliasName, expectedRevisionId: alias.RevisionId };
-    if (kind === 'promote') {
-      return promoteCanary(op, ref).then(async (r) => {
-        const clients = await this.ctx.connection.current();
-        await this.ctx.switchMemory.remember(connectionKey(clients), this.functionName, this.aliasName, r.previousVersion, r.alias.FunctionVersion!);
-        return r.alias;
-      });
-    }
-    if (kind === 'rollback') return rollbackCanary(op, ref);
-    return setCanaryWeight(op, ref, (message as { weightPercent: number }).weightPercent);
+    let outcome: Outcome;
+    if (kind === 'promote') outcome = await promote(uc, ref);
+    else if (kind === 'rollback') outcome = await rollback(uc, ref);
+    else outcome = await setCanaryWeight(uc, { ...ref, weightPercent: (message as { weightPercent: number }).weightPercent });
+    if (outcome.error || !outcome.after) throw outcomeError(outcome);
+    const after = outcome.after;
+    return { ...alias, FunctionVersion: after.version, RoutingConfig: { AdditionalVersionWeights: after.weights }, RevisionId: after.revisionId };
   }
 
   /** The confirmation for an action on the alias as it is now (the commands' own question), or why it cannot be done. */
