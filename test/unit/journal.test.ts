@@ -145,7 +145,7 @@ describe('journal', () => {
     assert.equal(await j.lastSwitch(targetKey({ ...PROD, account: '210987654321' })), undefined, 'the same names in another account are another alias');
   });
 
-  it('skips a truncated last line, says so, and starts the next append on a new line', async () => {
+  it('skips a truncated last line, says so, and reads the next append that shares its line', async () => {
     const j = journal();
     const kept = await j.append(outcome('switch', PROD, '1', '2'), { connection: SANDBOX });
     const half = JSON.stringify({ ...kept, id: 'half' });
@@ -159,12 +159,23 @@ describe('journal', () => {
     const after = await j.read();
     assert.deepEqual(after.records, [kept, next], 'the half line did not swallow the next record');
     assert.equal(after.problems.length, 1);
-    assert.match(after.problems[0], /^line 2 of .+journal\.jsonl is not valid JSON .*; it was skipped$/);
+    assert.match(after.problems[0], /^line 2 of .+journal\.jsonl holds an incomplete record \(an append was interrupted\), skipped, and 1 whole record, read$/);
     assert.deepEqual(await j.lastSwitch(targetKey(PROD)), { from: '2', to: '3', record: next });
-    assert.equal(lines().length, 4);
+    assert.equal(lines().length, 3, 'no blank line: the append does not look at the last byte');
   });
 
-  it('keeps a last record that only lacks its newline, and still starts the next on a new line', async () => {
+  it('splits a line of several records at their starts, even when a record holds a nested {"v": …} object', async () => {
+    const j = journal();
+    const nested = await j.append({ ...outcome('probe', PROD), detail: { v: { v: 1, id: 'x' } } }, { connection: SANDBOX });
+    const plain = await j.append(outcome('weight', PROD), { connection: SANDBOX });
+    const half = JSON.stringify(plain).slice(0, 40);
+    fs.writeFileSync(j.file, `${half}${JSON.stringify(nested)}${JSON.stringify(plain)}${half}${JSON.stringify(nested)}\n`);
+    const read = await j.read();
+    assert.deepEqual(read.records, [nested, plain, nested]);
+    assert.deepEqual(read.problems, [`line 1 of ${j.file} holds 2 incomplete records (an append was interrupted), skipped, and 3 whole records, read`]);
+  });
+
+  it('keeps a last record that only lacks its newline, and the next one appended to its line', async () => {
     const j = journal();
     const kept = await j.append(outcome('switch', PROD, '1', '2'), { connection: SANDBOX });
     fs.writeFileSync(j.file, JSON.stringify(kept));

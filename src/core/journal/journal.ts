@@ -135,17 +135,13 @@ export class Journal {
     }
 
     await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    // 'a+': O_APPEND for the write, and a read of the last byte to see whether a crash left half a line.
-    const handle = await fs.promises.open(this.file, 'a+', 0o600);
+    // O_APPEND: each record is one write at the end of the file, whole, whoever else appends.
+    // A line a crash left unterminated gets this record appended to it: the reader finds the
+    // record's start in that line (see scan). Looking at the file's last byte first instead
+    // would race with another process's append in flight.
+    const handle = await fs.promises.open(this.file, 'a', 0o600);
     try {
-      const { size: fileSize } = await handle.stat();
-      let unterminated = false;
-      if (fileSize > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, fileSize - 1);
-        unterminated = last[0] !== NEWLINE;
-      }
-      const buf = Buffer.from(`${unterminated ? '\n' : ''}${json}\n`, 'utf8');
+      const buf = Buffer.from(`${json}\n`, 'utf8');
       let offset = 0;
       while (offset < buf.length) {
         const { bytesWritten } = await handle.write(buf, offset, buf.length - offset, null);
@@ -209,6 +205,14 @@ export class Journal {
       try {
         value = JSON.parse(line.text);
       } catch {
+        // A record appended after a line a crash cut short shares that line: records start at
+        // '{"v":' (inside a JSON string that sequence is always escaped, \").
+        const pieces = splitRecords(line.text);
+        if (pieces.records.length > 0) {
+          if (pieces.incomplete > 0) problem(`line ${n} of ${this.file} holds ${pieces.incomplete === 1 ? 'an incomplete record' : `${pieces.incomplete} incomplete records`} (an append was interrupted), skipped, and ${pieces.records.length} whole ${pieces.records.length === 1 ? 'record' : 'records'}, read`);
+          for (const r of pieces.records) onRecord(r);
+          return;
+        }
         return problem(
           complete
             ? `line ${n} of ${this.file} is not valid JSON (an interrupted append or an edit by hand); it was skipped`
@@ -393,4 +397,43 @@ function currentHost(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** How every record's line begins: JSON.stringify keeps the key order of the record literal. */
+const RECORD_START = '{"v":';
+
+function parseRecord(text: string): JournalRecord | undefined {
+  try {
+    const checked = checkRecord(JSON.parse(text));
+    return typeof checked === 'string' ? undefined : checked;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whole records in a line that holds several (after an interrupted append), and how many pieces were not. */
+function splitRecords(text: string): { records: JournalRecord[]; incomplete: number } {
+  const starts: number[] = [];
+  for (let i = text.indexOf(RECORD_START); i !== -1; i = text.indexOf(RECORD_START, i + 1)) starts.push(i);
+  const records: JournalRecord[] = [];
+  let incomplete = starts.length > 0 && starts[0] > 0 ? 1 : 0;
+  let k = 0;
+  while (k < starts.length) {
+    let taken = false;
+    // The shortest piece from this start that is a whole record (a nested '{"v":' only makes a piece longer).
+    for (let j = k + 1; j <= starts.length; j++) {
+      const r = parseRecord(text.slice(starts[k], j < starts.length ? starts[j] : undefined));
+      if (r) {
+        records.push(r);
+        k = j;
+        taken = true;
+        break;
+      }
+    }
+    if (!taken) {
+      incomplete++;
+      k++;
+    }
+  }
+  return { records, incomplete };
 }
