@@ -6,10 +6,15 @@ import * as assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SandboxState } from './sandbox-state.mjs';
 import { sleep, waitFor } from './workbench.mjs';
 
 const FN = 'checkout-api';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const execFileP = promisify(execFile);
 const SMOKE_EVENT = { items: [{ sku: 'canary-seed', price: 4.5, qty: 2 }] }; // events/smoke.json of the workspace
 
 /** Waits until the SDK reports the alias routing `expected` ({ version, weights }). */
@@ -282,6 +287,41 @@ export const steps = [
       await expectAliasRowMatchesSandbox(wb, sb, 'prod');
       assert.deepEqual((await sb.versions(FN)).map((v) => v.Version), versionsBefore, 'no version was published');
       await ctx.shot('split');
+    },
+  },
+
+  {
+    id: 'cli-traffic',
+    title: '8. The CLI against the same sandbox: `lambda-canary traffic checkout-api:prod` reports the split the view shows',
+    async run({ sb, endpoint }) {
+      const cli = path.join(ROOT, 'dist', 'cli.js');
+      if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
+      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_REGION: 'us-east-1', LAMBDA_CANARY_JOURNAL_DIR: path.join(ROOT, 'artifacts', 'e2e', 'cli-journal') };
+      delete env.AWS_PROFILE;
+      const run = (args) => execFileP(process.execPath, [cli, ...args, '--endpoint-url', endpoint], { env, timeout: 60_000 });
+      const a = await sb.alias(FN, 'prod');
+      assert.deepEqual([a.FunctionVersion, a.RoutingConfig?.AdditionalVersionWeights], ['4', { 3: 0.1 }], 'step 7 left prod → 4 (90%) · 3 (10%)');
+      // The demo traffic reaches prod several times a second: both versions have invocations.
+      let json;
+      await waitFor(
+        async () => {
+          const { stdout } = await run(['traffic', `${FN}:prod`, '--window', '15m', '--json']);
+          json = JSON.parse(stdout);
+          return (json.detail?.versions ?? []).find((v) => v.version === '3')?.invocations > 0;
+        },
+        { timeout: 60_000, what: 'CloudWatch (the sandbox) to count invocations of the canary 3', describe: () => JSON.stringify(json?.detail?.versions?.map((v) => [v.version, v.invocations])) },
+      );
+      assert.equal(json.action, 'traffic');
+      assert.equal(json.state, 'done');
+      assert.deepEqual([json.detail.stableVersion, json.detail.canaryVersion, json.detail.canaryWeight], ['4', '3', 0.1]);
+      const { stdout, stderr } = await run(['traffic', `${FN}:prod`, '--window', '15m']);
+      const lines = stdout.trim().split('\n');
+      assert.match(lines[0], new RegExp(`^${FN}:prod — last 15 min \\(period \\d+ s\\): \\d+ invocations, \\d+ throttles\\.$`), stdout);
+      assert.ok(lines.some((l) => /^  version 4 \(stable\): \d+ invocations/.test(l)), stdout);
+      assert.ok(lines.some((l) => /^  version 3 \(canary\): [1-9]\d* invocations/.test(l)), stdout);
+      assert.doesNotMatch(stderr, /NodeVersionSupportWarning/, 'no SDK notice on stderr');
+      const show = await run(['show', FN]);
+      assert.match(show.stdout, /prod → 4 \(90%\) · 3 \(10%\)/, show.stdout);
     },
   },
 ];

@@ -3,6 +3,11 @@ import { setMaxListeners } from 'node:events';
 import { progressText } from './messages';
 import { runCli } from './run';
 
+// The AWS SDK warns on every run under Node 20 that its releases from 2027 need Node 22: a
+// notice for whoever upgrades this package's SDK (package.json "engines" says what it needs),
+// not for the user of a command. A user who set the variable keeps their choice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 // A probe's concurrent invocations each listen to it.
 setMaxListeners(100, controller.signal);
