@@ -1,6 +1,6 @@
 // The extension's .vsix: webpack (production) builds dist/, then @vscode/vsce packs it with
 // --no-dependencies (webpack bundled every runtime dependency). .vscodeignore keeps the package
-// to dist/ (no source maps, no sandbox CLI, no lambda-canary CLI), media/, the README's screenshot, README, LICENSE, CHANGELOG and package.json;
+// to dist/ (no source maps, no sandbox CLI, no lambda-canary CLI), media/, README, LICENSE, CHANGELOG and package.json;
 // the contents are checked against that list after packing.
 //
 //   npm run package                 build, pack, print the contents and the size
@@ -51,7 +51,7 @@ export async function buildExtension({ log = () => undefined } = {}) {
 }
 
 /** Which files of the package are allowed (paths inside the .vsix's extension/ folder). */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^docs\/traffic-panel\.png$/, /^dist\/.+/];
+const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/];
 const FORBIDDEN = [/\.map$/, /^dist\/sandbox-cli\./, /^dist\/cli\./, /(^|\/)node_modules\//, /\.ts$/, /(^|\/)test\//];
 
 /**
@@ -64,7 +64,7 @@ export async function packageVsix({ build = true, log = () => undefined } = {}) 
   const file = vsixPath();
   const t0 = Date.now();
   fs.rmSync(file, { force: true });
-  await runNode(require.resolve('@vscode/vsce/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', file], 'vsce package');
+  await runNode(require.resolve('@vscode/vsce/vsce'), ['package', '--no-dependencies', '--out', file], 'vsce package');
   const zip = unzipSync(fs.readFileSync(file));
   const files = Object.entries(zip)
     .filter(([name]) => name.startsWith('extension/') && !name.endsWith('/'))

@@ -324,4 +324,33 @@ export const steps = [
       assert.match(show.stdout, /prod → 4 \(90%\) · 3 \(10%\)/, show.stdout);
     },
   },
+
+  {
+    id: 'extension-page',
+    title: "9. The installed extension's page shows the README's screenshot from the repository (VS Code loads only https images there)",
+    async run(ctx) {
+      const { wb, page } = ctx;
+      const repo = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).repository.url.replace(/\.git$/, '');
+      const expected = `${repo}/raw/HEAD/docs/traffic-panel.png`;
+      await wb.runCommand('Extensions: Show Installed Extensions');
+      const entry = page.locator('.extensions-viewlet .extension-list-item', { hasText: 'Lambda Canary' }).first();
+      await waitFor(() => entry.isVisible(), { timeout: 30_000, what: 'Lambda Canary in the installed extensions' });
+      await entry.click();
+      // The details page renders the README in a webview (an iframe in an iframe). The picture
+      // itself cannot load on this offline machine: its address is what is checked.
+      let seen = [];
+      await waitFor(
+        async () => {
+          seen = [];
+          for (const frame of page.frames()) {
+            const imgs = await frame.$$eval('img', (els) => els.map((e) => ({ alt: e.getAttribute('alt') ?? '', src: e.getAttribute('src') ?? '' }))).catch(() => []);
+            seen.push(...imgs);
+          }
+          return seen.some((i) => /traffic panel of checkout-api:prod/.test(i.alt) && i.src === expected);
+        },
+        { timeout: 30_000, what: `the README's screenshot at ${expected} on the extension's page`, describe: () => JSON.stringify(seen.filter((i) => i.alt)) },
+      );
+      await ctx.shot('readme');
+    },
+  },
 ];
