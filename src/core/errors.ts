@@ -114,7 +114,7 @@ function describe(err: unknown, profile?: string): { message: string; kind: Oper
   if (name === 'CredentialsProviderError' || /Could not load credentials|credential.*not.*found|Unable to load credentials/i.test(msg)) {
     return {
       kind: 'credentials',
-      message: `No AWS credentials were found${profile ? ` for profile '${profile}'` : ''}. Configure them (\`aws configure${p}\` or \`aws sso login${p}\`), or pick "Local sandbox" with "Lambda Canary: Select Connection".`,
+      message: `No AWS credentials were found${profile ? ` for profile '${profile}'` : ''}. Configure them (\`aws configure${p}\` or \`aws sso login${p}\`), or try the local sandbox instead ("Lambda Canary: Select Connection" in the editor, \`--sandbox\` on the command line).`,
     };
   }
   if (/UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch/.test(name)) {

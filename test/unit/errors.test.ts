@@ -37,7 +37,7 @@ describe('errors', () => {
       assert.match(d.message, /No AWS credentials were found for profile 'work'/);
       assert.ok(d.message.includes('`aws configure --profile work`'), d.message);
       assert.ok(d.message.includes('`aws sso login --profile work`'), d.message);
-      assert.match(d.message, /Local sandbox/);
+      assert.match(d.message, /local sandbox instead \("Lambda Canary: Select Connection" in the editor, `--sandbox` on the command line\)/);
       const anon = describeAwsError(new Error('Unable to load credentials from the environment'));
       assert.equal(anon.kind, 'credentials');
       assert.match(anon.message, /^No AWS credentials were found\. /);
