@@ -317,8 +317,8 @@ export const steps = [
       const { stdout, stderr } = await run(['traffic', `${FN}:prod`, '--window', '15m']);
       const lines = stdout.trim().split('\n');
       assert.match(lines[0], new RegExp(`^${FN}:prod — last 15 min \\(period \\d+ s\\): \\d+ invocations, \\d+ throttles\\.$`), stdout);
-      assert.ok(lines.some((l) => /^  version 4 \(stable\): \d+ invocations/.test(l)), stdout);
-      assert.ok(lines.some((l) => /^  version 3 \(canary\): [1-9]\d* invocations/.test(l)), stdout);
+      assert.ok(lines.some((l) => /^ {2}version 4 \(stable\): \d+ invocations/.test(l)), stdout);
+      assert.ok(lines.some((l) => /^ {2}version 3 \(canary\): [1-9]\d* invocations/.test(l)), stdout);
       assert.doesNotMatch(stderr, /NodeVersionSupportWarning/, 'no SDK notice on stderr');
       const show = await run(['show', FN]);
       assert.match(show.stdout, /prod → 4 \(90%\) · 3 \(10%\)/, show.stdout);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -16,7 +17,7 @@ describe('the npm package of the CLI', function () {
     const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string; mode: number }> }>;
     const files = pack.files.map((f) => f.path).sort();
-    const manifest = require(path.join(ROOT, 'package.json')) as { bin: Record<string, string> };
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     assert.equal(manifest.bin['lambda-canary'], './dist/cli.js');
     for (const f of ['dist/cli.js', 'dist/packWorker.js', 'dist/sandboxWorker.js', 'dist/sandboxUnpack.js', 'package.json']) assert.ok(files.includes(f), `${f} is in the package: ${files.join(', ')}`);
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map')), files.join(', '));
