@@ -31,7 +31,8 @@ const OUTPUT_TEXT = `Output:
   -y, --yes             do not ask before changing an alias (required when stdin or stderr
                         is not a terminal, e.g. in CI)
   --journal-dir DIR     the deployment journal's folder (default: LAMBDA_CANARY_JOURNAL_DIR,
-                        else lambda-canary/journal in your config folder)
+                        else lambda-canary/journal in your config folder; with --sandbox,
+                        its sandbox/ subfolder)
   --verbose             log every step on stderr
   -h, --help            this help`;
 

@@ -194,7 +194,10 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
   const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
   const p = plan(command, positionals, values, io.cwd ?? process.cwd());
-  const journalDir = path.resolve(io.cwd ?? process.cwd(), typeof values['journal-dir'] === 'string' ? values['journal-dir'] : defaultJournalDir(io.env));
+  // A --sandbox run's records are about a sandbox that ends with the command: kept apart from
+  // the records of real accounts, in a folder of their own.
+  const defaultDir = values.sandbox === true ? path.join(defaultJournalDir(io.env), 'sandbox') : defaultJournalDir(io.env);
+  const journalDir = path.resolve(io.cwd ?? process.cwd(), typeof values['journal-dir'] === 'string' ? values['journal-dir'] : defaultDir);
   const journal = new Journal(journalDir, { client: CLI_CLIENT });
 
   if (p.kind === 'journal') return showJournal(journal, p, json, out, err, io);

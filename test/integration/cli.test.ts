@@ -51,12 +51,12 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
   const conn = () => ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir];
 
   /** runCli in this process; `tty` answers questions from `stdin`. */
-  async function cli(argv: string[], options: { tty?: boolean; stdin?: PassThrough; signal?: AbortSignal; stderr?: Sink } = {}): Promise<Run> {
+  async function cli(argv: string[], options: { tty?: boolean; stdin?: PassThrough; signal?: AbortSignal; stderr?: Sink; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
     const stdout = new Sink();
     const stderr = options.stderr ?? new Sink();
     const stdin = options.stdin ?? new PassThrough();
     if (!options.stdin) stdin.end();
-    const io: CliIO = { stdout, stderr, stdin, env: env(), isTTY: options.tty ?? false, signal: options.signal, cwd: workDir };
+    const io: CliIO = { stdout, stderr, stdin, env: { ...env(), ...options.env }, isTTY: options.tty ?? false, signal: options.signal, cwd: workDir };
     const c = await runCli(argv, io);
     return { code: c, stdout: stdout.text, stderr: stderr.text };
   }
@@ -551,6 +551,14 @@ Resources:
       const d = JSON.parse(r.stdout) as { aliases: Array<{ name: string; weights: Record<string, number> }> };
       assert.ok(d.aliases.some((a) => a.name === 'prod' && Object.keys(a.weights).length === 1), r.stdout);
       assert.match(r.stderr, /Starting the embedded sandbox/);
+    });
+
+    it("--sandbox keeps its journal apart from real accounts' records (a sandbox/ subfolder)", async () => {
+      const dir = path.join(workDir, 'default-journal');
+      const r = await cli(['--sandbox', 'probe', 'checkout-api:prod', '-n', '3'], { env: { LAMBDA_CANARY_JOURNAL_DIR: dir } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(fs.existsSync(path.join(dir, 'sandbox', 'journal.jsonl')), 'the record is in the sandbox subfolder');
+      assert.ok(!fs.existsSync(path.join(dir, 'journal.jsonl')), 'and not with the real records');
     });
   });
 });
