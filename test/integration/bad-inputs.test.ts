@@ -4,7 +4,9 @@
  * sandbox and messages from the traffic panel's webview. Each must be refused with an error that
  * names the problem, and leave the deployed function exactly as it was: its $LATEST
  * configuration, its versions and its aliases are read through the SDK before and after every
- * case and compared.
+ * case and compared. User actions run as use cases (src/core/usecases): their Outcome must say
+ * so too — unchanged, the error of the expected kind, nothing published, no routing claimed
+ * other than the alias's.
  */
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
@@ -12,9 +14,11 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
+  GetAliasCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   ListAliasesCommand,
@@ -24,15 +28,21 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
+import { capabilitiesOf } from '../../src/core/connection';
+import type { OperationErrorKind } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/log';
-import type { AliasRef, OperationContext } from '../../src/core/operations';
-import { publishCanary, setCanaryWeight, switchAlias } from '../../src/core/operations';
+import type { AliasRef } from '../../src/core/operations';
+import type { Outcome } from '../../src/core/outcome';
+import { outcomeText } from '../../src/core/outcomeText';
 import { packageFolder, sha256Base64 } from '../../src/core/packaging';
+import type { UseCaseContext } from '../../src/core/usecases';
+import { deployPackage, deployWorkspace, setCanaryWeight, switchAlias, switchBack } from '../../src/core/usecases';
 import { parseCanaryPercent } from '../../src/core/routing';
 import { discoverFunctions } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { parsePanelMessage } from '../../src/shared/protocol';
 import { ROLE, sdkHeaders, useSandbox } from './helpers';
+import { assertOutcomeTruth, tempJournal } from './outcome-truth';
 
 const FN = 'bad-inputs-fn';
 const FAST = { maxWaitTime: 10, minDelay: 0.02, maxDelay: 0.1 };
@@ -47,25 +57,36 @@ interface BadInput {
   run: () => unknown;
   /** The error must name the problem. */
   error: RegExp;
+  /** A use case's refusal: the kind of its Outcome's error, and the function (default FN) and alias it is about. */
+  outcome?: { kind: OperationErrorKind; alias: string; fn?: string };
+}
+
+function isOutcome(x: unknown): x is Outcome {
+  return !!x && typeof x === 'object' && 'state' in x && 'versionsPublished' in x && 'steps' in x;
 }
 
 /**
- * What the entry point said when refusing. Entry points refuse by throwing (operations,
- * workspace, packaging, SDK calls) or by returning a refusal (parsers: `{ ok: false }`, or
- * `undefined`); anything else means the bad input was accepted.
+ * What the entry point said when refusing. Entry points refuse by returning an Outcome with an
+ * error (use cases), by throwing (workspace discovery, packaging, SDK calls) or by returning a
+ * refusal (parsers: `{ ok: false }`, or `undefined`); anything else means the bad input was
+ * accepted.
  */
-async function refusal(run: () => unknown): Promise<string> {
+async function refusal(run: () => unknown): Promise<{ message: string; outcome?: Outcome }> {
   let result: unknown;
   try {
     result = await run();
   } catch (e) {
     const err = e as Error & { $metadata?: { httpStatusCode?: number } };
     const status = err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : '';
-    return `${err.name ?? 'Error'}${status}: ${err.message ?? String(e)}`;
+    return { message: `${err.name ?? 'Error'}${status}: ${err.message ?? String(e)}` };
   }
-  if (result === undefined) return 'refused (undefined)';
+  if (result === undefined) return { message: 'refused (undefined)' };
+  if (isOutcome(result)) {
+    if (!result.error) assert.fail(`accepted (${result.state}): ${outcomeText(result)}`);
+    return { message: outcomeText(result), outcome: result };
+  }
   const r = result as { ok?: boolean; message?: string; reason?: string };
-  if (r && typeof r === 'object' && r.ok === false) return r.message ?? r.reason ?? 'refused';
+  if (r && typeof r === 'object' && r.ok === false) return { message: r.message ?? r.reason ?? 'refused' };
   assert.fail(`accepted: ${JSON.stringify(result)?.slice(0, 300)}`);
 }
 
@@ -99,7 +120,15 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   this.timeout(60_000);
   const h = useSandbox({ updateDelayMs: 20 });
   const log = new MemoryLogger();
-  const ctx = (): OperationContext => ({ lambda: h().lambda, log, waiters: FAST });
+  const journal = tempJournal('bad-inputs');
+  const ctx = (): UseCaseContext => ({
+    lambda: h().lambda,
+    cloudwatch: h().cloudwatch,
+    capabilities: { ...capabilitiesOf({ kind: 'sandbox', endpoint: h().sandbox.endpoint, region: h().sandbox.region, embedded: false }), waiters: FAST },
+    log,
+    region: h().sandbox.region,
+    journal: journal.port,
+  });
   const prod: AliasRef = { functionName: FN, aliasName: 'prod' };
   const stable: AliasRef = { functionName: FN, aliasName: 'stable' };
   let tmp: string;
@@ -150,20 +179,20 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
 
   /**
    * What "Publish Canary" does with a workspace: find the function (lambda-canary.json or
-   * template.yaml), package its code folder, publish a canary of 10 % on its alias.
+   * template.yaml; a broken one throws here, before any use case), then the deployWorkspace use
+   * case: package its code folder, publish a canary of 10 % on its alias.
    */
   async function publishWorkspace(root: string, weightPercent = 10): Promise<unknown> {
     const found = discoverFunctions(root);
     if (found.length === 0) throw new Error('No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml).');
     const fn = found[0];
-    const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler: fn.handler });
-    return publishCanary(ctx(), { functionName: fn.functionName ?? FN, aliasName: fn.alias, weightPercent, zip: pkg.zip, codeSha256: pkg.sha256 });
+    return deployWorkspace(ctx(), { functionName: fn.functionName ?? FN, aliasName: fn.alias, fn, weightPercent, trusted: true, smokeTest: false });
   }
 
-  /** A code folder packaged and published as a canary on `stable` (which runs none). */
+  /** A code folder packaged (packageFolder, which refuses it) and deployed as a canary on `stable` (which runs none). */
   async function publishFolder(root: string, options: { handler?: string; ignore?: string[] } = {}): Promise<unknown> {
     const pkg = await packageFolder(root, options);
-    return publishCanary(ctx(), { ...stable, weightPercent: 10, zip: pkg.zip, codeSha256: pkg.sha256 });
+    return deployPackage(ctx(), { ...stable, weightPercent: 10, zip: pkg.zip, codeSha256: pkg.sha256 });
   }
 
   const config = (obj: unknown) => (typeof obj === 'string' ? obj : JSON.stringify(obj, null, 2));
@@ -182,13 +211,19 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
     sandbox.settle();
     await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }));
+    // stable → 2, switched to 1 by the Switch Alias use case (the journal remembers 2 → 1), then
+    // moved back to 2 by someone else: Switch Back of stable must now be refused.
     await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: 'stable', FunctionVersion: '2' }));
+    const switched = await switchAlias(ctx(), { ...stable, version: '1' });
+    assert.equal(switched.state, 'done', outcomeText(switched));
+    await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'stable', FunctionVersion: '2' }));
     // Lambda lets an alias point to $LATEST; a canary must never be built on one.
     await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: 'edge', FunctionVersion: '$LATEST' }));
   });
 
   after(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
+    journal.dispose();
     const refused = results.filter((r) => r.refused).length;
     const byArea = new Map<Area, number>();
     for (const r of results) byArea.set(r.area, (byArea.get(r.area) ?? 0) + 1);
@@ -199,6 +234,9 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
 
   const cases: BadInput[] = [];
   const add = (area: Area, input: string, error: RegExp, run: () => unknown) => cases.push({ area, input, error, run });
+  /** A bad input to a use case: refused by an Outcome whose error has this kind. */
+  const addUseCase = (area: Area, input: string, error: RegExp, outcome: NonNullable<BadInput['outcome']>, run: () => Promise<Outcome>) =>
+    cases.push({ area, input, error, run, outcome });
 
   // ---- weights: typed in the input box (parseCanaryPercent), and given to the operations ----
   for (const [typed, error] of [
@@ -228,14 +266,16 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     [Number('1e309'), /finite number/], // 1e309 overflows to Infinity
     [0.00004, /below the smallest weight/],
   ] as const) {
-    add('weight', `setCanaryWeight(prod, ${value === Infinity ? '1e309' : value})`, error, () => setCanaryWeight(ctx(), prod, value));
+    addUseCase('weight', `setCanaryWeight(prod, ${value === Infinity ? '1e309' : value})`, error, { kind: 'validation', alias: 'prod' }, () => setCanaryWeight(ctx(), { ...prod, weightPercent: value }));
   }
-  add('weight', 'setCanaryWeight(prod, "10%") — a string where a number is due', /finite number/, () => setCanaryWeight(ctx(), prod, '10%' as unknown as number));
-  add('weight', 'publishCanary(stable, 150) with new code: refused before the upload', /less than 100%/, () =>
-    publishCanary(ctx(), { ...stable, weightPercent: 150, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
+  addUseCase('weight', 'setCanaryWeight(prod, "10%") — a string where a number is due', /finite number/, { kind: 'validation', alias: 'prod' }, () =>
+    setCanaryWeight(ctx(), { ...prod, weightPercent: '10%' as unknown as number }),
   );
-  add('weight', 'publishCanary(stable, NaN) with new code', /finite number/, () =>
-    publishCanary(ctx(), { ...stable, weightPercent: NaN, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
+  addUseCase('weight', 'deployPackage(stable, 150) with new code: refused before the upload', /less than 100%/, { kind: 'validation', alias: 'stable' }, () =>
+    deployPackage(ctx(), { ...stable, weightPercent: 150, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
+  );
+  addUseCase('weight', 'deployPackage(stable, NaN) with new code', /finite number/, { kind: 'validation', alias: 'stable' }, () =>
+    deployPackage(ctx(), { ...stable, weightPercent: NaN, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
   );
   add('weight', 'weight 1.5 in RoutingConfig, straight to the SDK', /weight|additionalVersionWeights/i, () =>
     h().lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 1.5 } } })),
@@ -245,22 +285,29 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   );
 
   // ---- function and alias names, alias targets ----
-  add('name', 'function name of 65 characters', /functionName.*64/, () => setCanaryWeight(ctx(), { functionName: 'f'.repeat(65), aliasName: 'prod' }, 10));
-  add('name', 'function name "bad name!"', /functionName.*pattern/, () => setCanaryWeight(ctx(), { functionName: 'bad name!', aliasName: 'prod' }, 10));
-  add('name', 'function that does not exist', /ResourceNotFoundException.*Function not found.*no-such-function/, () => setCanaryWeight(ctx(), { functionName: 'no-such-function', aliasName: 'prod' }, 10));
-  add('name', 'alias name of 129 characters', /name.*between 1 and 128/, () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'a'.repeat(129) }, 10));
-  add('name', 'alias name "pr@d"', /name.*pattern/, () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'pr@d' }, 10));
-  add('name', 'alias name "42" (all digits)', /name.*pattern/, () => setCanaryWeight(ctx(), { functionName: FN, aliasName: '42' }, 10));
-  add('name', 'alias that does not exist', /ResourceNotFoundException.*Alias not found/, () => switchAlias(ctx(), { functionName: FN, aliasName: 'nope' }, '1'));
-  add('name', 'switch an alias to $LATEST', /not \$LATEST/, () => switchAlias(ctx(), stable, '$LATEST'));
-  add('name', 'a canary on an alias that points to $LATEST', /edge points to \$LATEST\. A canary needs a published primary version/, () =>
-    publishCanary(ctx(), { functionName: FN, aliasName: 'edge', weightPercent: 10, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
+  const aws = (alias: string, fn?: string) => ({ kind: 'aws' as const, alias, fn });
+  const invalid = (alias: string) => ({ kind: 'validation' as const, alias });
+  addUseCase('name', 'function name of 65 characters', /functionName.*64/, aws('prod', 'f'.repeat(65)), () => setCanaryWeight(ctx(), { functionName: 'f'.repeat(65), aliasName: 'prod', weightPercent: 10 }));
+  addUseCase('name', 'function name "bad name!"', /functionName.*pattern/, aws('prod', 'bad name!'), () => setCanaryWeight(ctx(), { functionName: 'bad name!', aliasName: 'prod', weightPercent: 10 }));
+  addUseCase('name', 'function that does not exist', /ResourceNotFoundException.*Function not found.*no-such-function/, aws('prod', 'no-such-function'), () =>
+    setCanaryWeight(ctx(), { functionName: 'no-such-function', aliasName: 'prod', weightPercent: 10 }),
   );
-  add('name', 'switch an alias to version "abc"', /'abc' is not a version number/, () => switchAlias(ctx(), stable, 'abc'));
-  add('name', 'switch an alias to version 99 (not published)', /Check versions 2 and 99 failed.*not found/i, () => switchAlias(ctx(), stable, '99'));
-  add('name', 'switch an alias to the version it already serves', /already points to version 2/, () => switchAlias(ctx(), stable, '2'));
-  add('name', 'switch back when someone moved the alias since', /now points to version 2, not 1/, () => switchAlias(ctx(), stable, '1', '1'));
-  add('name', 'a stale RevisionId from the tree', /changed since you loaded it/, () => setCanaryWeight(ctx(), { ...prod, expectedRevisionId: 'stale-revision' }, 20));
+  addUseCase('name', 'alias name of 129 characters', /name.*between 1 and 128/, aws('a'.repeat(129)), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'a'.repeat(129), weightPercent: 10 }));
+  addUseCase('name', 'alias name "pr@d"', /name.*pattern/, aws('pr@d'), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'pr@d', weightPercent: 10 }));
+  addUseCase('name', 'alias name "42" (all digits)', /name.*pattern/, aws('42'), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: '42', weightPercent: 10 }));
+  addUseCase('name', 'alias that does not exist', /ResourceNotFoundException.*Alias not found/, aws('nope'), () => switchAlias(ctx(), { functionName: FN, aliasName: 'nope', version: '1' }));
+  addUseCase('name', 'switch an alias to $LATEST', /not \$LATEST/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: '$LATEST' }));
+  addUseCase('name', 'a canary on an alias that points to $LATEST', /edge points to \$LATEST\. A canary needs a published primary version/, invalid('edge'), () =>
+    deployPackage(ctx(), { functionName: FN, aliasName: 'edge', weightPercent: 10, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
+  );
+  addUseCase('name', 'switch an alias to version "abc"', /'abc' is not a version number/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: 'abc' }));
+  addUseCase('name', 'switch an alias to version 99 (not published)', /Check versions 2 and 99 failed.*not found/i, aws('stable'), () => switchAlias(ctx(), { ...stable, version: '99' }));
+  addUseCase('name', 'switch an alias to the version it already serves', /already points to version 2/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: '2' }));
+  // The journal remembers stable switched 2 → 1 (see before()); someone moved it back to 2 since.
+  addUseCase('name', 'switch back when someone moved the alias since', /now points to version 2, not 1/, { kind: 'conflict', alias: 'stable' }, () => switchBack(ctx(), stable));
+  addUseCase('name', 'a stale RevisionId from the tree', /changed since you loaded it/, { kind: 'conflict', alias: 'prod' }, () =>
+    setCanaryWeight(ctx(), { ...prod, expectedRevisionId: 'stale-revision', weightPercent: 20 }),
+  );
   add('name', '$LATEST in a RoutingConfig, straight to the SDK', /additionalVersionWeights.*\[0-9\]\+|\$LATEST/, () =>
     h().lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'stable', RoutingConfig: { AdditionalVersionWeights: { $LATEST: 0.1 } } })),
   );
@@ -284,7 +331,14 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   cfgCase('"testEvent": "../../etc/passwd"', /"testEvent".*points outside the workspace/, { functionName: FN, codeFolder: 'src', testEvent: '../../etc/passwd' });
   cfgCase('"testEvent" that does not exist', /"testEvent" 'events\/none\.json' does not exist/, { functionName: FN, codeFolder: 'src', testEvent: 'events/none.json' });
   cfgCase('"build": "" (empty command)', /"build" is empty/, { functionName: FN, codeFolder: 'src', build: '' });
-  cfgCase('"handler" whose file is not in the code folder', /'main\.handler' needs main\.js/, { functionName: FN, codeFolder: 'src', alias: 'stable', handler: 'main.handler' });
+  // Discovery accepts this one: the deployWorkspace use case refuses it when it packages.
+  cases.push({
+    area: 'lambda-canary.json',
+    input: '"handler" whose file is not in the code folder',
+    error: /'main\.handler' needs main\.js/,
+    outcome: invalid('stable'),
+    run: () => publishWorkspace(workspace('cfg', { ...okSrc, 'lambda-canary.json': config({ functionName: FN, codeFolder: 'src', alias: 'stable', handler: 'main.handler' }) })),
+  });
 
   // ---- SAM template.yaml ----
   const samCase = (input: string, error: RegExp, text: string, files: Record<string, string | Buffer> = okSrc) =>
@@ -398,14 +452,34 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     assert.ok(cases.length >= 40, `${cases.length} cases`);
   });
 
+  /** The alias a use case is about, as GetAlias reads it; undefined when there is none of that name. */
+  const readAlias = (fn: string, name: string): Promise<AliasConfiguration | undefined> =>
+    fn === FN && /^[a-zA-Z0-9-_]{1,128}$/.test(name) && !/^[0-9]+$/.test(name)
+      ? h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: name })).catch(() => undefined)
+      : Promise.resolve(undefined);
+
   for (const c of cases) {
     it(`${c.area}: ${c.input}`, async () => {
       const before = await snapshot();
+      const aliasBefore = c.outcome ? await readAlias(c.outcome.fn ?? FN, c.outcome.alias) : undefined;
       let message = '';
       try {
-        message = await refusal(c.run);
+        const r = await refusal(c.run);
+        message = r.message;
         assert.match(message, c.error, `the error should name the problem; it was: ${message}`);
         assert.deepEqual(await snapshot(), before, `the bad input changed the function; the error was: ${message}`);
+        if (c.outcome) {
+          const o = r.outcome;
+          assert.ok(o, `a use case refuses with an Outcome, not by throwing: ${message}`);
+          assert.equal(o.error?.kind, c.outcome.kind, `the error's kind: ${message}`);
+          assert.match(o.error.message, c.error, 'outcome.error.message names the problem');
+          assert.equal(o.state, 'unchanged', 'the outcome says nothing changed');
+          assert.deepEqual(o.versionsPublished, [], 'the outcome says nothing was published');
+          assert.equal(o.after, undefined, 'nothing was written, so no routing after the write is claimed');
+          assert.deepEqual([o.target.function, o.target.alias], [c.outcome.fn ?? FN, c.outcome.alias], 'the outcome names the alias it is about');
+          if (aliasBefore) assertOutcomeTruth(o, { now: aliasBefore, before: aliasBefore, intended: false, published: [] });
+          else assert.equal(o.before, undefined, 'no alias was read, so none is claimed');
+        }
         results.push({ area: c.area, input: c.input, refused: true, message });
       } catch (e) {
         results.push({ area: c.area, input: c.input, refused: false, message: message || String(e) });
@@ -420,6 +494,15 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
       assert.deepEqual(parseCanaryPercent(' 10 % '), { ok: true, value: 10 });
       assert.deepEqual(parseCanaryPercent('0.0001'), { ok: true, value: 0.0001 });
       assert.deepEqual(parseCanaryPercent(99.9999), { ok: true, value: 99.9999 });
+    });
+
+    it('the weight the canary already runs at is accepted: nothing to do, so unchanged and no error', async () => {
+      const aliasBefore = await h().lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
+      const o = await setCanaryWeight(ctx(), { ...prod, weightPercent: 10 });
+      const now = await h().lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
+      assert.deepEqual(now.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+      assert.equal(o.state, 'unchanged', outcomeText(o));
+      assertOutcomeTruth(o, { now, before: aliasBefore, intended: true, published: [] });
     });
 
     it('intrinsic tags elsewhere in a SAM template parse', () => {

@@ -1,9 +1,10 @@
 /**
- * The fault matrix: every deploy operation × every AWS call it makes × every fault the sandbox
+ * The fault matrix: every deploy use case × every AWS call it makes × every fault the sandbox
  * offers at that call, with the real SDK clients the extension builds (createClients: standard
- * retry mode, 3 attempts, request timeout enforced) talking HTTP to the sandbox.
+ * retry mode, 3 attempts, request timeout enforced) talking HTTP to the sandbox. The use cases
+ * run as the front ends run them (src/core/usecases, a deployment journal behind them).
  *
- * The calls are not listed by hand: each operation is first run once without faults and the
+ * The calls are not listed by hand: each use case is first run once without faults and the
  * sandbox's request log says which Lambda operations it made, in order. Each case then arms one
  * fault at one of those calls (the Nth call of that Lambda operation):
  *
@@ -20,11 +21,14 @@
  * After every case, read back through the SDK: the alias points to a published, Active version;
  * its routing is empty or one other published version with 0 < w < 1; invocations through it
  * only reach those versions (never $LATEST); $LATEST's code and configuration are as before or as
- * intended, and the other developer's change is never lost; the operation either reached exactly
- * its intended state or threw an OperationError that names the failed step and truthfully says
- * what it left; and running the same operation again then succeeds.
+ * intended, and the other developer's change is never lost; the use case either reached exactly
+ * its intended state or returned an error that names the failed step and truthfully says what it
+ * left; its Outcome tells the truth (done exactly when the intended routing is in place, unchanged
+ * when the alias routes as before, after = the alias as read back, versionsPublished = what
+ * ListVersionsByFunction shows); and running the same use case again then succeeds.
  */
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
 import {
   CreateAliasCommand,
@@ -41,14 +45,15 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { Clients } from '../../src/core/connection';
 import { createClients } from '../../src/core/connection';
-import { OperationError } from '../../src/core/errors';
-import { MemoryLogger } from '../../src/core/log';
-import type { OperationContext } from '../../src/core/operations';
-import { promoteCanary, publishCanary, rollbackCanary, setCanaryWeight, switchAlias, switchBack } from '../../src/core/operations';
+import type { Outcome } from '../../src/core/outcome';
+import { outcomeText } from '../../src/core/outcomeText';
 import { sha256Base64 } from '../../src/core/packaging';
+import type { UseCaseContext } from '../../src/core/usecases';
+import { deployPackage, promote, rollback, setCanaryWeight, switchAlias, switchBack } from '../../src/core/usecases';
 import type { FaultSpec, Sandbox } from '../../src/sandbox';
 import { startSandbox, zipFiles } from '../../src/sandbox';
 import { ROLE, sleep, useSandbox } from './helpers';
+import { assertOutcomeTruth, tempJournal, useCaseContext } from './outcome-truth';
 
 const FAST = { maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 };
 /** Sandboxes running cases side by side (faults are armed per sandbox, so one case at a time each). */
@@ -63,11 +68,11 @@ const TOUCH = 'touched by the other developer';
 const BASE_DESCRIPTION = 'fault matrix';
 const WRITES = new Set(['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
 
-type OpName = 'publishCanary' | 'setCanaryWeight' | 'promoteCanary' | 'rollbackCanary' | 'switchAlias' | 'switchBack';
+type OpName = 'deployPackage' | 'setCanaryWeight' | 'promote' | 'rollback' | 'switchAlias' | 'switchBack';
 type Fault = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'revision';
 const FAULTS: Fault[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'revision'];
 
-/** Which step names an OperationError may give for a failure of each Lambda operation. */
+/** Which step names an Outcome's error may give for a failure of each Lambda operation. */
 const STEP_OF: Record<string, RegExp> = {
   GetAlias: /^GetAlias /,
   GetFunctionConfiguration: /^(GetFunctionConfiguration \$LATEST|Wait for version \d+ Active|Check versions )/,
@@ -91,6 +96,8 @@ interface Shard {
   admin: Clients;
   /** The other developer. */
   other: Clients;
+  /** This developer's deployment journal: what Switch Back reads. */
+  journal: ReturnType<typeof tempJournal>;
 }
 
 interface State {
@@ -109,9 +116,9 @@ interface Routing {
 
 interface Scenario {
   setup: 'base' | 'canary' | 'switched';
-  /** Runs the operation as the extension's command does, with the alias RevisionId the tree showed. */
-  run(ctx: OperationContext, fn: string, newCode: Code, expectedRevisionId: string): Promise<unknown>;
-  /** The alias routing the operation intends, given the versions it left. */
+  /** Runs the use case as the extension's command does, with the alias RevisionId the tree showed. */
+  run(ctx: UseCaseContext, fn: string, newCode: Code, expectedRevisionId: string): Promise<Outcome>;
+  /** The alias routing the use case intends, given the versions it left. */
   intended(after: State, newCode: Code): Routing;
 }
 
@@ -131,20 +138,20 @@ const V3 = code('v3');
 const ref = (fn: string, expectedRevisionId?: string) => ({ functionName: fn, aliasName: 'prod', expectedRevisionId });
 
 const SCENARIOS: Record<OpName, Scenario> = {
-  publishCanary: {
+  deployPackage: {
     setup: 'base',
-    run: (ctx, fn, c, rev) => publishCanary(ctx, { ...ref(fn, rev), weightPercent: 10, ...c, description: 'git 0123abc', smokeEvent: { ping: true } }),
+    run: (ctx, fn, c, rev) => deployPackage(ctx, { ...ref(fn, rev), weightPercent: 10, ...c, description: 'git 0123abc', smokeEvent: { ping: true } }),
     intended: (after, c) => {
       const v = after.versions.find((x) => Number(x.Version) > 2 && x.CodeSha256 === c.codeSha256);
       return { primary: '2', weights: { [v?.Version ?? 'a new version with the new code']: 0.1 } };
     },
   },
-  setCanaryWeight: { setup: 'canary', run: (ctx, fn, _c, rev) => setCanaryWeight(ctx, ref(fn, rev), 25), intended: () => ({ primary: '2', weights: { '3': 0.25 } }) },
-  promoteCanary: { setup: 'canary', run: (ctx, fn, _c, rev) => promoteCanary(ctx, ref(fn, rev)), intended: () => ({ primary: '3', weights: {} }) },
-  rollbackCanary: { setup: 'canary', run: (ctx, fn, _c, rev) => rollbackCanary(ctx, ref(fn, rev)), intended: () => ({ primary: '2', weights: {} }) },
-  switchAlias: { setup: 'base', run: (ctx, fn, _c, rev) => switchAlias(ctx, ref(fn, rev), '1'), intended: () => ({ primary: '1', weights: {} }) },
-  // As the Switch Back command runs it: the remembered switch 2 → 1, no RevisionId from a tree.
-  switchBack: { setup: 'switched', run: (ctx, fn) => switchBack(ctx, ref(fn), { from: '2', to: '1' }), intended: () => ({ primary: '2', weights: {} }) },
+  setCanaryWeight: { setup: 'canary', run: (ctx, fn, _c, rev) => setCanaryWeight(ctx, { ...ref(fn, rev), weightPercent: 25 }), intended: () => ({ primary: '2', weights: { '3': 0.25 } }) },
+  promote: { setup: 'canary', run: (ctx, fn, _c, rev) => promote(ctx, ref(fn, rev)), intended: () => ({ primary: '3', weights: {} }) },
+  rollback: { setup: 'canary', run: (ctx, fn, _c, rev) => rollback(ctx, ref(fn, rev)), intended: () => ({ primary: '2', weights: {} }) },
+  switchAlias: { setup: 'base', run: (ctx, fn, _c, rev) => switchAlias(ctx, { ...ref(fn, rev), version: '1' }), intended: () => ({ primary: '1', weights: {} }) },
+  // As the Switch Back command runs it: the switch 2 → 1 read from the journal, no RevisionId from a tree.
+  switchBack: { setup: 'switched', run: (ctx, fn) => switchBack(ctx, ref(fn)), intended: () => ({ primary: '2', weights: {} }) },
 };
 
 function routingOf(alias: AliasConfiguration): Routing {
@@ -169,16 +176,16 @@ interface Case {
   recordedCount: number;
 }
 
-interface Outcome {
+interface CaseResult {
   name: string;
   passed: boolean;
   detail: string;
 }
 
-describe('fault matrix: every operation × every AWS call × every fault (real SDK ↔ sandbox)', function () {
+describe('fault matrix: every use case × every AWS call × every fault (real SDK ↔ sandbox)', function () {
   this.timeout(120_000);
   const shards: Shard[] = [];
-  const results: Outcome[] = [];
+  const results: CaseResult[] = [];
   const summary: Array<{ op: OpName; calls: string[]; cases: number; passed: number; succeeded: number; failedCleanly: number }> = [];
   let maxAttempts = 0;
   let seq = 0;
@@ -195,7 +202,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
         },
       });
       const spec = { kind: 'sandbox' as const, endpoint: sandbox.endpoint, region: sandbox.region, embedded: false };
-      shards.push({ sandbox, calls, admin: createClients(spec, { maxAttempts: 1 }), other: createClients(spec, { maxAttempts: 1 }) });
+      shards.push({ sandbox, calls, admin: createClients(spec, { maxAttempts: 1 }), other: createClients(spec, { maxAttempts: 1 }), journal: tempJournal(`matrix-${i}`) });
     }
     const probe = clientsFor(shards[0], NORMAL_TIMEOUT_MS);
     maxAttempts = await probe.lambda.config.maxAttempts();
@@ -207,6 +214,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     for (const s of shards) {
       s.admin.dispose();
       s.other.dispose();
+      s.journal.dispose();
       await s.sandbox.close();
     }
     const passed = results.filter((r) => r.passed).length;
@@ -218,7 +226,10 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     return createClients({ kind: 'sandbox', endpoint: shard.sandbox.endpoint, region: shard.sandbox.region, embedded: false }, { requestTimeoutMs });
   }
 
-  /** Versions 1 (v1) and 2 (v2), prod → 2; with a 10 % canary on version 3, or switched 2 → 1. */
+  /**
+   * Versions 1 (v1) and 2 (v2), prod → 2; with a 10 % canary on version 3, or switched 2 → 1 by
+   * the Switch Alias use case, so that the switch is in the journal Switch Back reads.
+   */
   async function setup(shard: Shard, fn: string, kind: Scenario['setup']): Promise<void> {
     const { lambda } = shard.admin;
     await lambda.send(
@@ -243,7 +254,8 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
       await lambda.send(new PublishVersionCommand({ FunctionName: fn }));
       await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } } }));
     } else if (kind === 'switched') {
-      await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1' }));
+      const o = await switchAlias(useCaseContext(shard.admin, { waiters: FAST, journal: shard.journal.port }), { ...ref(fn), version: '1' });
+      assert.equal(o.state, 'done', `the switch the journal remembers: ${outcomeText(o)}`);
     }
   }
 
@@ -287,20 +299,21 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
   }
 
   /** Versions published since `before` (all must carry the new code, and there is at most one). */
-  function newVersions(s: State, before: State, c: Code): string[] {
+  function addedVersions(s: State, before: State, c: Code): FunctionConfiguration[] {
     const added = s.versions.filter((v) => Number(v.Version) > Number(before.versions[before.versions.length - 1].Version));
     for (const v of added) assert.equal(v.CodeSha256, c.codeSha256, `new version ${v.Version} holds the deployed code`);
     assert.ok(added.length <= 1, `one version published for one code, not ${added.map((v) => v.Version).join(', ')}`);
-    return added.map((v) => v.Version!);
+    return added;
   }
+  const newVersions = (s: State, before: State, c: Code): string[] => addedVersions(s, before, c).map((v) => v.Version!);
 
-  /** A failed operation's state claim must match what is there. */
-  function assertStateClaim(op: OpName, e: OperationError, s: State, before: State, c: Code): void {
-    const state = e.state ?? '';
+  /** A failed use case's claim of what it left (error.left) must match what is there. */
+  function assertStateClaim(op: OpName, left: string | undefined, s: State, before: State, c: Code): void {
+    const state = left ?? '';
     assert.ok(state, 'the error says what state it left');
     assert.doesNotMatch(state, /^Unknown/, 'the outcome was read back, not left unknown');
     assert.match(state, /unchanged|Nothing was changed|Nothing was written/, 'the error says the alias was left as it was');
-    if (op !== 'publishCanary') {
+    if (op !== 'deployPackage') {
       assert.equal(s.latest.CodeSha256, before.latest.CodeSha256, '$LATEST code unchanged');
       assert.deepEqual(s.versions.map((v) => v.Version), before.versions.map((v) => v.Version), 'no version published');
       return;
@@ -324,13 +337,11 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     return (await shard.admin.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RevisionId!;
   }
 
-  async function runOnce(shard: Shard, op: OpName, fn: string, c: Code, rev: string, requestTimeoutMs: number, smokeTimeoutMs?: number): Promise<{ value?: unknown; error?: unknown }> {
+  /** Runs the use case; it returns an Outcome and never throws for a failure of the action. */
+  async function runOnce(shard: Shard, op: OpName, fn: string, c: Code, rev: string, requestTimeoutMs: number, smokeTimeoutMs?: number): Promise<Outcome> {
     const clients = clientsFor(shard, requestTimeoutMs);
-    const ctx: OperationContext = { lambda: clients.lambda, log: new MemoryLogger(), waiters: FAST, smokeTimeoutMs };
     try {
-      return { value: await SCENARIOS[op].run(ctx, fn, c, rev) };
-    } catch (error) {
-      return { error };
+      return await SCENARIOS[op].run(useCaseContext(clients, { waiters: FAST, journal: shard.journal.port, smokeTimeoutMs }), fn, c, rev);
     } finally {
       clients.dispose();
     }
@@ -384,7 +395,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     shard.calls.length = 0;
     sandbox.faults.add(fault);
     const delayed = k.fault === 'delay';
-    let first: { value?: unknown; error?: unknown };
+    let first: Outcome;
     try {
       // The smoke invoke has its own, longer timeout (it runs the handler, cold): shortened only
       // when it is the call being held.
@@ -399,7 +410,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     const count = calls.filter((x) => x.op === k.operation).length;
 
     if (k.fault === 'throttle') {
-      assert.equal(first.error, undefined, `a single 429 is ridden out by the SDK's retry strategy, but: ${String(first.error)}`);
+      assert.equal(first.error, undefined, `a single 429 is ridden out by the SDK's retry strategy, but: ${outcomeText(first)}`);
       assert.equal(calls.filter((x) => x.status === '429').length, 1, 'one throttled request');
       assert.equal(count, k.recordedCount + 1, `the SDK sent ${k.operation} again after the 429`);
     }
@@ -409,23 +420,29 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
 
     const after1 = await snapshot(shard, fn);
     assertInvariants(after1, before, touched);
+    // The Outcome's own truth, whatever happened: state, before/after, versions published.
+    const intended = (s: State) => isDeepStrictEqual(routingOf(s.alias), scenario.intended(s, c));
+    assertOutcomeTruth(first, { now: after1.alias, before: before.alias, intended: intended(after1), published: k.op === 'deployPackage' ? addedVersions(after1, before, c) : [], othersWrote: touched === 'alias' });
+    if (k.op === 'deployPackage' && first.uploadSkipped !== undefined) assert.equal(first.uploadSkipped, false, 'the upload was needed: $LATEST held other code');
     if (first.error === undefined) {
-      if (WRITES.has(k.operation) && (k.fault === 'error' || k.fault === 'drop')) assert.fail(`${k.operation} never got through, yet the operation reported success`);
-      if (k.fault === 'revision' && WRITES.has(k.operation)) assert.fail('the RevisionId changed just before the write, yet the operation reported success');
-      assert.deepEqual(routingOf(after1.alias), scenario.intended(after1, c), 'the operation succeeded: the alias is as intended');
-      if (k.op === 'publishCanary') {
+      if (WRITES.has(k.operation) && (k.fault === 'error' || k.fault === 'drop')) assert.fail(`${k.operation} never got through, yet the use case reported success`);
+      if (k.fault === 'revision' && WRITES.has(k.operation)) assert.fail('the RevisionId changed just before the write, yet the use case reported success');
+      assert.deepEqual(routingOf(after1.alias), scenario.intended(after1, c), 'the use case succeeded: the alias is as intended');
+      assert.equal(first.state, 'done');
+      if (k.op === 'deployPackage') {
         assert.equal(after1.latest.CodeSha256, c.codeSha256);
         assert.equal(newVersions(after1, before, c).length, 1);
-        assert.equal((first.value as { version: string }).version, Object.keys(after1.alias.RoutingConfig!.AdditionalVersionWeights!)[0], 'the result names the routed version');
+        assert.equal(first.versionsPublished[0]?.version, Object.keys(after1.alias.RoutingConfig!.AdditionalVersionWeights!)[0], 'the outcome names the routed version');
       }
       else assert.equal(after1.latest.CodeSha256, before.latest.CodeSha256, '$LATEST code unchanged');
       return 'succeeded';
     }
 
     const e = first.error;
-    assert.ok(e instanceof OperationError, `the operation throws an OperationError, not ${String(e)}`);
-    if (delayed && WRITES.has(k.operation)) assert.fail(`the held ${k.operation} landed, yet the operation reported: ${e.message} — ${e.state}`);
-    if (k.fault === 'truncate' && WRITES.has(k.operation)) assert.fail(`${k.operation} landed (only its reply was cut), yet the operation reported: ${e.message} — ${e.state}`);
+    if (delayed && WRITES.has(k.operation)) assert.fail(`the held ${k.operation} landed, yet the use case reported: ${e.message} — ${e.left}`);
+    if (k.fault === 'truncate' && WRITES.has(k.operation)) assert.fail(`${k.operation} landed (only its reply was cut), yet the use case reported: ${e.message} — ${e.left}`);
+    assert.equal(first.state, 'unchanged', `a failed use case that was read back leaves the alias unchanged, and says so: ${outcomeText(first)}`);
+    assert.doesNotMatch(e.message, /failed unexpectedly/, 'a failure of the action, not of the code');
     assert.ok(e.message.length > 0);
     if (k.fault === 'revision') {
       assert.equal(e.kind, 'conflict', `another client's change is reported as a conflict: ${e.message}`);
@@ -436,20 +453,26 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
       if (k.fault === 'error') assert.match(e.message, /ServiceException|Injected fault/);
       else assert.match(e.message, /connection|Timeout|socket/i);
     }
-    assert.deepEqual(routingOf(after1.alias), routingOf(before.alias), 'a failed operation leaves the alias routing as it was');
-    assertStateClaim(k.op, e, after1, before, c);
+    assert.deepEqual(routingOf(after1.alias), routingOf(before.alias), 'a failed use case leaves the alias routing as it was');
+    assertStateClaim(k.op, e.left, after1, before, c);
 
-    // Safe to retry: the same operation, faults gone, succeeds from whatever the failure left.
+    // Safe to retry: the same use case, faults gone, succeeds from whatever the failure left.
     const second = await runOnce(shard, k.op, fn, c, await revisionOf(shard, fn), NORMAL_TIMEOUT_MS);
-    assert.equal(second.error, undefined, `running the operation again succeeds, but: ${second.error instanceof OperationError ? `${second.error.message} (${second.error.step})` : String(second.error)}`);
+    assert.equal(second.error, undefined, `running the use case again succeeds, but: ${second.error ? `${second.error.message} (${second.error.step})` : ''}`);
     const after2 = await snapshot(shard, fn);
     assertInvariants(after2, before, touched);
     assert.deepEqual(routingOf(after2.alias), scenario.intended(after2, c), 'the retry reached the intended state');
-    if (k.op === 'publishCanary') assert.equal(newVersions(after2, before, c).length, 1, 'the retry published (or reused) exactly one version');
+    // A version the failed attempt published is published again by the retry: Lambda answers
+    // PublishVersion of unchanged code with it, so the retry's outcome names it too.
+    assertOutcomeTruth(second, { now: after2.alias, before: after1.alias, intended: intended(after2), published: k.op === 'deployPackage' ? addedVersions(after2, before, c) : [] });
+    if (k.op === 'deployPackage') {
+      assert.equal(newVersions(after2, before, c).length, 1, 'the retry published (or reused) exactly one version');
+      assert.equal(second.uploadSkipped, after1.latest.CodeSha256 === c.codeSha256, 'the retry uploads exactly when $LATEST does not hold the code yet');
+    }
     return 'failed cleanly';
   }
 
-  /** Runs the operation once without faults and returns the Lambda operations it called, in order. */
+  /** Runs the use case once without faults and returns the Lambda operations it called, in order. */
   async function record(op: OpName): Promise<string[]> {
     const shard = shards[0];
     const fn = `fm-${op}-record`;
@@ -458,7 +481,7 @@ describe('fault matrix: every operation × every AWS call × every fault (real S
     const rev = await revisionOf(shard, fn);
     shard.calls.length = 0;
     const r = await runOnce(shard, op, fn, c, rev, NORMAL_TIMEOUT_MS);
-    assert.equal(r.error, undefined, `the fault-free run succeeds: ${String(r.error)}`);
+    assert.equal(r.state, 'done', `the fault-free run succeeds: ${outcomeText(r)}`);
     const calls = shard.calls.filter((x) => x.fn === fn && x.op !== 'Admin');
     assert.ok(calls.every((x) => /^2\d\d$/.test(x.status)), 'no errors in the fault-free run');
     await shard.admin.lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
@@ -533,7 +556,7 @@ describe('faults around the matrix (real SDK ↔ sandbox)', function () {
     h().sandbox.faults.clear();
     clients.dispose();
   });
-  const ctx = (): OperationContext => ({ lambda: clients.lambda, log: new MemoryLogger(), waiters: FAST });
+  const ctx = (): UseCaseContext => useCaseContext(clients, { waiters: FAST });
   const alias = () => h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
 
   it('enforces the request timeout: a request held past it fails (and is retried), instead of waiting for the answer', async () => {
@@ -547,29 +570,59 @@ describe('faults around the matrix (real SDK ↔ sandbox)', function () {
     assert.ok(Date.now() - started < 2_500, `gave up after ${Date.now() - started} ms, before the sandbox answered`);
   });
 
+  const versions = async () =>
+    ((await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions ?? []).filter((v) => v.Version !== '$LATEST').sort((a, b) => Number(a.Version) - Number(b.Version));
+
   it('throttling that outlasts the retry strategy fails with the throttling advice; nothing changed; a retry succeeds', async () => {
     const before = await alias();
     h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'throttle', times: 3 });
-    await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId }, '1'), (e: unknown) => {
-      assert.ok(e instanceof OperationError);
-      assert.equal(e.step, 'UpdateAlias prod');
-      assert.match(e.message, /throttling requests \(TooManyRequestsException\) even after retries/);
-      assert.equal(e.state, 'prod is unchanged.');
-      return true;
-    });
+    const o = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId, version: '1' });
+    assert.ok(o.error, outcomeText(o));
+    assert.equal(o.error.step, 'UpdateAlias prod');
+    assert.match(o.error.message, /throttling requests \(TooManyRequestsException\) even after retries/);
+    assert.equal(o.error.left, 'prod is unchanged.');
+    assert.equal(o.error.kind, 'aws');
+    assert.equal(o.state, 'unchanged');
     assert.equal(h().sandbox.faults.pending, 0, 'all three attempts were throttled');
-    assert.equal((await alias()).RevisionId, before.RevisionId);
-    await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId }, '1');
-    assert.equal((await alias()).FunctionVersion, '1');
+    const now = await alias();
+    assert.equal(now.RevisionId, before.RevisionId);
+    assertOutcomeTruth(o, { now, before, intended: false, published: [] });
+    const retry = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId, version: '1' });
+    const switched = await alias();
+    assert.equal(switched.FunctionVersion, '1');
+    assertOutcomeTruth(retry, { now: switched, before, intended: true, published: [] });
   });
 
-  it('publishCanary with the code already staged waits for an update still in progress before publishing', async () => {
+  it('a write with no answer whose read-back fails too is unknown, and says how to find out; a retry then succeeds', async () => {
+    const before = await alias();
+    h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop', times: 3 });
+    h().sandbox.faults.add({ operation: 'GetAlias', nth: 2, kind: 'error', times: 5 });
+    const o = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', expectedRevisionId: before.RevisionId, version: '1' });
+    h().sandbox.faults.clear();
+    assert.equal(o.state, 'unknown', outcomeText(o));
+    assert.equal(o.error?.kind, 'unknown');
+    assert.equal(o.error.step, 'UpdateAlias prod');
+    assert.match(outcomeText(o), /Refresh and look at prod: if it shows prod → 1, the change went through/);
+    const now = await alias();
+    assertOutcomeTruth(o, { now, before, intended: now.FunctionVersion === '1', published: [] });
+    const retry = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', version: '1' });
+    const switched = await alias();
+    assert.equal(switched.FunctionVersion, '1');
+    assertOutcomeTruth(retry, { now: switched, before: now, intended: true, published: [] });
+  });
+
+  it('deployPackage with the code already staged waits for an update still in progress before publishing', async () => {
     const c = code('staged-by-someone');
+    const before = await alias();
+    const had = (await versions()).length;
     // Another developer staged this exact code a moment ago: $LATEST is still InProgress.
     await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: c.zip }));
-    const r = await publishCanary(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 5, ...c });
+    const r = await deployPackage(ctx(), { functionName: fn, aliasName: 'prod', weightPercent: 5, ...c });
     assert.equal(r.uploadSkipped, true);
-    assert.equal(r.version, '3');
-    assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '3': 0.05 });
+    assert.equal(r.versionsPublished[0]?.version, '3');
+    const now = await alias();
+    assert.deepEqual(now.RoutingConfig?.AdditionalVersionWeights, { '3': 0.05 });
+    assertOutcomeTruth(r, { now, before, intended: true, published: (await versions()).slice(had) });
+    assert.match(outcomeText(r), /Published version 3 \(the deployed code was already this package: nothing uploaded\)\. 5% of prod goes to version 3/);
   });
 });

@@ -1,15 +1,19 @@
 /**
- * Races: two developers — two SDK clients built as the extension builds them — run conflicting
- * operations on the same alias at the same time, round after round, with seeded random
- * interleavings (the sandbox holds every request a random few milliseconds, and one developer
- * may start a little later). Both decided on the alias as the tree showed it (its RevisionId).
+ * Races: two developers — two SDK clients built as the extension builds them, each with their
+ * own deployment journal — run conflicting use cases on the same alias at the same time, round
+ * after round, with seeded random interleavings (the sandbox holds every request a random few
+ * milliseconds, and one developer may start a little later). Both decided on the alias as the
+ * tree showed it (its RevisionId).
  *
- * Each round: exactly one operation succeeds; the other fails with the conflict error (a stale
+ * Each round: exactly one use case is done; the other returns the conflict error (a stale
  * RevisionId → PreconditionFailed, turned into "changed since you loaded it — refresh and retry",
- * or the same refusal before any write); exactly one UpdateAlias went through, so no update is
- * lost or half-applied; and the alias ends exactly in the winner's intended state.
+ * or the same refusal before any write) with nothing written; exactly one UpdateAlias went
+ * through, so no update is lost or half-applied; the alias ends exactly in the winner's intended
+ * state; and both Outcomes tell the truth about it (after = the alias as read back,
+ * versionsPublished = what ListVersionsByFunction shows each developer published).
  */
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import {
   CreateAliasCommand,
@@ -23,14 +27,16 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { Clients } from '../../src/core/connection';
 import { createClients } from '../../src/core/connection';
-import { OperationError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/log';
-import type { OperationContext } from '../../src/core/operations';
-import { promoteCanary, publishCanary, rollbackCanary, setCanaryWeight, switchAlias, switchBack } from '../../src/core/operations';
+import type { Outcome } from '../../src/core/outcome';
+import { outcomeText } from '../../src/core/outcomeText';
 import { sha256Base64 } from '../../src/core/packaging';
+import type { UseCaseContext } from '../../src/core/usecases';
+import { deployPackage, promote as promoteUseCase, rollback as rollbackUseCase, setCanaryWeight, switchAlias, switchBack } from '../../src/core/usecases';
 import type { Sandbox } from '../../src/sandbox';
 import { seededRandom, startSandbox, zipFiles } from '../../src/sandbox';
 import { ROLE, sleep } from './helpers';
+import { assertOutcomeTruth, tempJournal, useCaseContext } from './outcome-truth';
 
 const ROUNDS = 100;
 const SEED = 0x5eed;
@@ -43,9 +49,11 @@ interface Routing {
 
 interface Move {
   label: string;
-  run(ctx: OperationContext, fn: string, expectedRevisionId: string): Promise<unknown>;
+  run(ctx: UseCaseContext, fn: string, expectedRevisionId: string): Promise<Outcome>;
   /** The alias this developer wants; `versions` maps version → CodeSha256 after the round. */
   intended(versions: Map<string, string>): Routing;
+  /** The CodeSha256 of the code this developer deploys, if any. */
+  codeSha256?: string;
 }
 
 type Random = () => number;
@@ -64,19 +72,21 @@ const ref = (fn: string, expectedRevisionId?: string) => ({ functionName: fn, al
 
 const weight = (pct: number): Move => ({
   label: `weight ${pct}%`,
-  run: (ctx, fn, rev) => setCanaryWeight(ctx, ref(fn, rev), pct),
+  run: (ctx, fn, rev) => setCanaryWeight(ctx, { ...ref(fn, rev), weightPercent: pct }),
   intended: () => ({ primary: '2', weights: { '3': pct / 100 } }),
 });
-const promote: Move = { label: 'promote', run: (ctx, fn, rev) => promoteCanary(ctx, ref(fn, rev)), intended: () => ({ primary: '3', weights: {} }) };
-const rollback: Move = { label: 'rollback', run: (ctx, fn, rev) => rollbackCanary(ctx, ref(fn, rev)), intended: () => ({ primary: '2', weights: {} }) };
-const switchTo = (v: string): Move => ({ label: `switch → ${v}`, run: (ctx, fn, rev) => switchAlias(ctx, ref(fn, rev), v), intended: () => ({ primary: v, weights: {} }) });
-// As the Switch Back command runs it: guarded by the remembered switch (2 → 1), not by a RevisionId.
-const back: Move = { label: 'switch back', run: (ctx, fn) => switchBack(ctx, ref(fn), { from: '2', to: '1' }), intended: () => ({ primary: '2', weights: {} }) };
+const promote: Move = { label: 'promote', run: (ctx, fn, rev) => promoteUseCase(ctx, ref(fn, rev)), intended: () => ({ primary: '3', weights: {} }) };
+const rollback: Move = { label: 'rollback', run: (ctx, fn, rev) => rollbackUseCase(ctx, ref(fn, rev)), intended: () => ({ primary: '2', weights: {} }) };
+const switchTo = (v: string): Move => ({ label: `switch → ${v}`, run: (ctx, fn, rev) => switchAlias(ctx, { ...ref(fn, rev), version: v }), intended: () => ({ primary: v, weights: {} }) });
+// As the Switch Back command runs it: guarded by the switch its developer's journal remembers
+// (2 → 1, made in the setup), not by a RevisionId.
+const back: Move = { label: 'switch back', run: (ctx, fn) => switchBack(ctx, ref(fn)), intended: () => ({ primary: '2', weights: {} }) };
 const publish = (tag: string, pct: number): Move => {
   const c = code(tag);
   return {
     label: `publish ${pct}%`,
-    run: (ctx, fn, rev) => publishCanary(ctx, { ...ref(fn, rev), weightPercent: pct, ...c }),
+    codeSha256: c.codeSha256,
+    run: (ctx, fn, rev) => deployPackage(ctx, { ...ref(fn, rev), weightPercent: pct, ...c }),
     intended: (versions) => {
       const v = [...versions].find(([n, sha]) => Number(n) > 3 && sha === c.codeSha256)?.[0];
       return { primary: '2', weights: { [v ?? `a version holding ${tag}`]: pct / 100 } };
@@ -97,11 +107,13 @@ const PAIRS: Pair[] = [
 
 const CONFLICT = /changed since you loaded it|changed since it was read|changed before it could be published|changed by someone else|being updated by someone else|now points to version \d+, not \d+/;
 
-describe('races: two developers, conflicting operations on one alias (real SDK ↔ sandbox)', function () {
+describe('races: two developers, conflicting use cases on one alias (real SDK ↔ sandbox)', function () {
   this.timeout(120_000);
   let sandbox: Sandbox;
   let admin: Clients;
   const devs: Clients[] = [];
+  /** Each developer's own deployment journal. */
+  const journals = [tempJournal('race-0'), tempJournal('race-1')];
   const writes: Array<{ fn: string; op: string; status: string }> = [];
   const stats = { rounds: 0, passed: 0, wins: [0, 0], refusedBeforeWriting: 0, lostTheWrite: 0, lostOnLatest: 0, staggered: 0 };
 
@@ -123,6 +135,7 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
   after(async () => {
     admin.dispose();
     for (const d of devs) d.dispose();
+    for (const j of journals) j.dispose();
     await sandbox.close();
     console.log(
       `\n  Races: ${stats.rounds} rounds run, ${stats.passed} passed with exactly one winner (first developer ${stats.wins[0]}, second ${stats.wins[1]}); ` +
@@ -131,7 +144,8 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
     );
   });
 
-  async function setup(fn: string, kind: Pair['setup']): Promise<void> {
+  /** `switched`: prod → 2, then switched to 1 by the Switch Alias use case of developer `switcher`, whose journal remembers it. */
+  async function setup(fn: string, kind: Pair['setup'], switcher = 0): Promise<void> {
     const { lambda } = admin;
     await lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: code('v1').zip } }));
     sandbox.settle();
@@ -144,14 +158,18 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
     }
     sandbox.settle();
     const routing = kind === 'canary' ? { AdditionalVersionWeights: { '3': 0.1 } } : undefined;
-    await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: kind === 'switched' ? '1' : '2', RoutingConfig: routing }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2', RoutingConfig: routing }));
+    if (kind === 'switched') {
+      const o = await switchAlias(useCaseContext(admin, { waiters: FAST, journal: journals[switcher].port }), { ...ref(fn), version: '1' });
+      assert.equal(o.state, 'done', `the switch the journal remembers: ${outcomeText(o)}`);
+    }
   }
 
   function routingOf(a: AliasConfiguration): Routing {
     return { primary: a.FunctionVersion ?? '?', weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
   }
 
-  it(`${ROUNDS} rounds: exactly one developer wins each, the other gets the conflict, no update is lost`, async () => {
+  it(`${ROUNDS} rounds: exactly one developer wins each, the other gets the conflict, no update is lost, both outcomes tell the truth`, async () => {
     const rnd = seededRandom(SEED);
     const failures: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -160,39 +178,48 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
       const moves = pair.moves(rnd, round);
       const label = `round ${round} (${moves[0].label} vs ${moves[1].label})`;
       try {
-        await setup(fn, pair.setup);
+        await setup(fn, pair.setup, Math.max(0, moves.indexOf(back)));
         // Both developers look at the same tree.
-        const rev = (await admin.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RevisionId!;
+        const seen = await admin.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
+        const rev = seen.RevisionId!;
+        const listedBefore = await admin.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
+        const hadVersions = new Set((listedBefore.Versions ?? []).map((v) => v.Version));
+        const logs = [new MemoryLogger(), new MemoryLogger()];
         const start = writes.length;
         // Random interleaving: every request is held 0–6 ms; one developer may start up to 30 ms late.
         sandbox.faults.add({ operation: '*', kind: 'hook', times: Number.MAX_SAFE_INTEGER, hook: () => sleep(Math.floor(rnd() * 7)) });
         const late = rnd() < 0.5 ? 0 : 1;
         const stagger = rnd() < 0.25 ? 1 + Math.floor(rnd() * 30) : 0;
         if (stagger) stats.staggered++;
-        const settled = await Promise.allSettled(
+        // Use cases return their outcome, never throw for the action's failure: Promise.all.
+        const outcomes = await Promise.all(
           moves.map(async (m, i) => {
             if (i === late && stagger) await sleep(stagger);
-            const ctx: OperationContext = { lambda: devs[i].lambda, log: new MemoryLogger(), waiters: FAST };
-            return m.run(ctx, fn, rev);
+            return m.run(useCaseContext(devs[i], { waiters: FAST, journal: journals[i].port, log: logs[i] }), fn, rev);
           }),
         );
         sandbox.faults.clear();
 
-        const won = settled.map((s) => s.status === 'fulfilled');
-        assert.equal(won.filter(Boolean).length, 1, `exactly one winner: ${settled.map((s) => (s.status === 'fulfilled' ? 'won' : String((s as PromiseRejectedResult).reason))).join(' / ')}`);
+        const won = outcomes.map((o) => o.error === undefined);
+        assert.equal(won.filter(Boolean).length, 1, `exactly one winner: ${outcomes.map((o) => `${o.state}: ${outcomeText(o)}`).join(' / ')}`);
         const w = won.indexOf(true);
-        const loser = settled[1 - w] as PromiseRejectedResult;
-        const e = loser.reason as unknown;
-        assert.ok(e instanceof OperationError, `the loser gets an OperationError, not ${String(e)}`);
+        const loser = outcomes[1 - w];
+        const e = loser.error;
+        assert.ok(e, `the loser's outcome says why: ${outcomeText(loser)}`);
         assert.equal(e.kind, 'conflict', `the loser gets the conflict error, not: ${e.message}`);
         assert.match(e.message, CONFLICT);
-        assert.ok(e.state, 'the conflict says what it left');
+        assert.ok(e.left, 'the conflict says what it left');
+        assert.equal(loser.state, 'unchanged', 'the loser wrote nothing to the alias');
+        assert.notEqual(outcomes[w].state, 'unknown');
 
         const aliasWrites = writes.slice(start).filter((x) => x.fn === fn && x.op === 'UpdateAlias');
         assert.equal(aliasWrites.filter((x) => x.status === '200').length, 1, 'exactly one UpdateAlias went through');
         const refused = aliasWrites.filter((x) => x.status === '412').length;
         if (refused) {
-          assert.equal((e.cause as { name?: string } | undefined)?.name, 'PreconditionFailedException', 'the refused write surfaced as the conflict');
+          // The outcome keeps no SDK error object: its failed step and the log line say what Lambda answered.
+          assert.equal(e.step, 'UpdateAlias prod', 'the refused write surfaced as the conflict');
+          assert.ok(loser.steps.some((x) => x.name === 'UpdateAlias prod' && x.result === 'failed'), `the loser's UpdateAlias is a failed step: ${JSON.stringify(loser.steps)}`);
+          assert.ok(logs[1 - w].lines.some((l) => /UpdateAlias prod failed: PreconditionFailedException/.test(l)), 'Lambda refused it with PreconditionFailedException');
           stats.lostTheWrite++;
         } else if (/\$LATEST|code was changed|being updated|changed since it was read/.test(e.message)) {
           stats.lostOnLatest++;
@@ -206,6 +233,18 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
         ]);
         const versions = new Map((listed.Versions ?? []).filter((v) => v.Version !== '$LATEST').map((v) => [v.Version!, v.CodeSha256!]));
         const final = routingOf(a);
+        // Each outcome against what is there: the versions that appeared holding its developer's code.
+        const appeared = (listed.Versions ?? []).filter((v) => v.Version !== '$LATEST' && !hadVersions.has(v.Version));
+        outcomes.forEach((o, i) => {
+          assertOutcomeTruth(o, {
+            now: a,
+            before: seen,
+            intended: isDeepStrictEqual(final, moves[i].intended(versions)),
+            published: appeared.filter((v) => moves[i].codeSha256 !== undefined && v.CodeSha256 === moves[i].codeSha256),
+            othersWrote: i !== w,
+          });
+        });
+        assert.equal(outcomes.reduce((n, o) => n + o.versionsPublished.length, 0), appeared.length, `every version that appeared is in one outcome: ${appeared.map((v) => v.Version).join(', ')}`);
         assert.deepEqual(final, moves[w].intended(versions), `the alias is in the winner's (${moves[w].label}) intended state`);
         assert.notDeepEqual(final, moves[1 - w].intended(versions), "and not in the loser's");
         assert.ok(versions.has(final.primary), 'the alias points to a published version');
@@ -236,9 +275,13 @@ describe('races: two developers, conflicting operations on one alias (real SDK �
         await devs[1].lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.5 } } }));
       },
     });
-    await assert.rejects(setCanaryWeight({ lambda: devs[0].lambda, log: new MemoryLogger(), waiters: FAST }, ref(fn, seen.RevisionId), 20), (e: unknown) => e instanceof OperationError && e.kind === 'conflict');
+    const o = await setCanaryWeight(useCaseContext(devs[0], { waiters: FAST }), { ...ref(fn, seen.RevisionId), weightPercent: 20 });
     sandbox.faults.clear();
-    assert.deepEqual((await admin.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RoutingConfig?.AdditionalVersionWeights, { '3': 0.5 });
+    assert.equal(o.error?.kind, 'conflict', outcomeText(o));
+    assert.equal(o.state, 'unchanged', 'nothing was written by this developer');
+    const now = await admin.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
+    assert.deepEqual(now.RoutingConfig?.AdditionalVersionWeights, { '3': 0.5 });
+    assertOutcomeTruth(o, { now, before: seen, intended: false, published: [], othersWrote: true });
     await admin.lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
   });
 });
