@@ -1,5 +1,4 @@
 import type * as vscode from 'vscode';
-import type { AliasActions } from '../core/aliasActions';
 import type { AliasActionsService } from './aliasActionsService';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
@@ -28,8 +27,6 @@ export interface CommandContext {
  * panel module uses the commands' helpers: the dependency runs from the panel to the commands.
  */
 export interface PanelHost {
-  /** One action at a time per alias, shared by the panels and the commands (the service's claims). */
-  readonly actions: AliasActions;
   open(functionName: string, aliasName: string): unknown;
   /** Redraws the open panels of this function (or of one alias) after a write. */
   aliasChanged(functionName: string, aliasName?: string): void;

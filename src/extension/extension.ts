@@ -6,7 +6,7 @@ import { ConnectionManager } from './connection';
 import type { CommandContext } from './context';
 import { ExtensionJournal } from './deploymentJournal';
 import { ExtensionLog } from './log';
-import { TrafficPanels } from './panel/trafficPanel';
+import { TrafficPanels } from './panel/panels';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 import { vscodeUi } from './ui';

@@ -176,6 +176,12 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     await p.waitFor('#probe-split caption', (s) => s.text === 'Probe: 200 answered', 'the probe\'s answers on the page');
     await p.waitFor('#probe-progress + span', (s) => s.text === '200 / 200 done', 'the probe\'s progress on the page');
     assert.equal((await p.read('#probe'))?.disabled, false, 'Probe can be pressed again');
+    const { records } = await api.journal.journal.read({ functionName: FN, aliasName: 'prod', limit: 1 });
+    assert.deepEqual(
+      records.map((r) => [r.outcome.action, r.outcome.state, (r.outcome.detail as { sent?: number } | undefined)?.sent]),
+      [['probe', 'done', 200]],
+      'the probe is in the deployment journal',
+    );
   });
 
   it("shows the host's verdict on the canary (the page judges nothing itself)", async function () {

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
 import { CancelledError, errorText, isCancelled, OperationError } from '../../core/errors';
 import { listAliases, listAllFunctions, listVersions } from '../../core/lambdaApi';
-import type { Outcome } from '../../core/outcome';
 import { arnParts } from '../../core/outcome';
 import { aliasLabel, checkCanaryPercent, isCanary, parseCanaryPercent, QUICK_WEIGHTS, splitOf } from '../../core/routing';
 import { iconText, notificationText, plainText } from '../../shared/text';
@@ -53,14 +52,6 @@ export function wrapCommand<A extends unknown[]>(ctx: CommandContext, id: string
 }
 
 export { errorText } from '../../core/errors';
-
-/** A failed outcome as the error its use case would have thrown (for callers that throw, like the panel). */
-export function outcomeError(outcome: Outcome): OperationError {
-  const e = outcome.error;
-  if (!e) return new OperationError(`${outcome.action} of ${outcome.target.function}:${outcome.target.alias} left no alias to show.`, { kind: 'unknown' });
-  if (e.kind === 'cancelled') return new CancelledError(e.left);
-  return new OperationError(e.message, { step: e.step, state: e.left, kind: e.kind });
-}
 
 /** The account and region the tree lists (from a function ARN), for the journal's keys. */
 export function whereListed(ctx: CommandContext, clients: Clients): { account?: string; region?: string } {
@@ -176,14 +167,6 @@ export async function resolveAlias(
 }
 
 export const onlyCanaries = (a: AliasConfiguration): boolean => isCanary(a);
-
-/** Redraws the function's node after a change (or the whole tree when it is not loaded), and its open panels. */
-export function refreshFunction(ctx: CommandContext, functionName: string): void {
-  const node = ctx.tree.findFunction(functionName);
-  ctx.tree.refresh(node);
-  // Open traffic panels of the function show the new routing at once.
-  ctx.panels?.aliasChanged(functionName);
-}
 
 export function describeSplit(alias: AliasConfiguration): string {
   const s = splitOf(alias);

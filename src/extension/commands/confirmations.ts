@@ -41,6 +41,26 @@ export function confirmWeight(functionName: string, aliasName: string, split: Re
   };
 }
 
+/**
+ * The question before a promotion, a roll back or a new weight of the canary the alias runs now
+ * (the panel's Apply / Promote / Roll back); none when it runs no canary (the use case refuses).
+ */
+export function confirmCanaryChange(
+  kind: 'apply' | 'promote' | 'rollback',
+  functionName: string,
+  aliasName: string,
+  alias: AliasRouting,
+  weightPercent: number | undefined,
+  preface = '',
+): Confirmation | undefined {
+  const s = splitOf(alias);
+  if (!s.canary) return undefined;
+  const split = { primary: s.primary, canary: s.canary };
+  if (kind === 'promote') return confirmPromote(functionName, aliasName, split, preface);
+  if (kind === 'rollback') return confirmRollback(functionName, aliasName, split, preface);
+  return confirmWeight(functionName, aliasName, split, weightPercent ?? 0, preface);
+}
+
 export interface CanaryConfirmation {
   id: 'confirmCanary';
   message: string;

@@ -66,6 +66,19 @@ export function readTestEvent(fn: WorkspaceFunction): unknown {
   return readWorkspaceTestEvent(fn);
 }
 
+/** What a Probe of `functionName` sends: the workspace's test event when the workspace holds the function, else `{}`. */
+export function probePayload(functionName: string): unknown {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    try {
+      const fn = discoverFunctions(folder.uri.fsPath).find((f) => f.functionName === functionName);
+      if (fn) return readTestEvent(fn) ?? {};
+    } catch {
+      // A broken workspace file is reported by Publish Canary; a probe just sends {}.
+    }
+  }
+  return {};
+}
+
 /** The built-in command that opens the Workspace Trust editor. */
 export const MANAGE_WORKSPACE_TRUST = 'workbench.trust.manage';
 
