@@ -24,6 +24,8 @@ export class ConnectionManager implements vscode.Disposable {
   private clients?: Promise<Clients>;
   /** connectionSettingsKey() of the settings the current connection was made from. */
   private connectedWith?: string;
+  /** A reconnect in progress: current() waits for it. */
+  private reconnecting?: Promise<void>;
   private sandbox?: Sandbox;
   private traffic?: TrafficGenerator;
   private readonly statusBar: vscode.StatusBarItem;
@@ -66,8 +68,14 @@ export class ConnectionManager implements vscode.Disposable {
     );
   }
 
-  /** The clients of the current connection, connecting first if needed. */
-  current(): Promise<Clients> {
+  /**
+   * The clients of the current connection, connecting first if needed. A connection made from
+   * settings that have changed since (their change event still on its way) is replaced first,
+   * so what this returns always follows the settings as they are now.
+   */
+  async current(): Promise<Clients> {
+    await this.reconnecting;
+    if (this.clients && this.connectedWith !== connectionSettingsKey()) await this.reconnect();
     this.clients ??= this.connect().catch((err: unknown) => {
       // Let the next call try again rather than caching the failure.
       this.clients = undefined;
@@ -81,12 +89,25 @@ export class ConnectionManager implements vscode.Disposable {
     return this.sandbox;
   }
 
-  async reconnect(): Promise<void> {
-    const old = this.clients;
-    this.clients = undefined;
-    await old?.then((c) => c.dispose()).catch(() => undefined);
-    await this.stopSandbox();
-    this.changed.fire();
+  /**
+   * Drops the connection (its clients, the embedded sandbox); the next current() connects anew.
+   * Reconnects run one after another, and current() waits for them: a sandbox being stopped is
+   * never the one a new connection just started.
+   */
+  reconnect(): Promise<void> {
+    const run = async () => {
+      const old = this.clients;
+      this.clients = undefined;
+      this.connectedWith = undefined;
+      await old?.then((c) => c.dispose()).catch(() => undefined);
+      await this.stopSandbox();
+    };
+    const done: Promise<void> = (this.reconnecting ?? Promise.resolve()).then(run).finally(() => {
+      if (this.reconnecting === done) this.reconnecting = undefined;
+      this.changed.fire();
+    });
+    this.reconnecting = done;
+    return done;
   }
 
   private async resolveSpec(): Promise<ConnectionSpec> {
