@@ -263,7 +263,9 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     const updated = await guardedWrite<FunctionConfiguration, FunctionConfiguration>(ctx, {
       step: 'UpdateFunctionCode',
       stateIfFailed: nothing,
-      send: () => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId }), { abortSignal: ctx.signal }),
+      // No abort once the upload is on its way (nor for the publish below): a cancelled write
+      // leaves its outcome unknown; Cancel takes effect at the next step instead.
+      send: () => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId })),
       // The upload may have gone through unanswered: look at $LATEST instead of guessing.
       readBack: () => readLatest(ctx, fn),
       landedNote: '$LATEST reads back with the new code: the upload went through',
@@ -309,9 +311,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     step: 'PublishVersion',
     stateIfFailed: beforePublish,
     send: () =>
-      ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description }), {
-        abortSignal: ctx.signal,
-      }),
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description })),
     // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
     // matches the newest version, and answers with that version: so does this.
     readBack: () => listVersions(ctx.lambda, fn, ctx.signal),

@@ -293,6 +293,47 @@ describe('use cases: each user action returns an Outcome and is journalled (real
     });
   });
 
+  describe('Cancel while a write is on its way', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-cancel-'));
+      fs.writeFileSync(path.join(dir, 'lambda-canary.json'), JSON.stringify({ functionName: fn, alias: 'prod', codeFolder: 'src', handler: 'index.handler' }));
+      fs.mkdirSync(path.join(dir, 'src'));
+      fs.writeFileSync(path.join(dir, 'src', 'index.js'), `exports.handler = async () => ({ tag: 'cancelled ${fn}' });\n`);
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    for (const op of ['UpdateFunctionCode', 'PublishVersion'] as const) {
+      it(`a ${op} already sent is not abandoned: Cancel takes effect at the next step, and the outcome says what is true`, async () => {
+        h().sandbox.faults.add({ operation: op, kind: 'delay', delayMs: 400 });
+        const ac = new AbortController();
+        const [wf] = discoverFunctions(dir);
+        const o = await deployWorkspace(ctx({ signal: ac.signal, progress: (m) => /^(Uploading|Publishing)/.test(m) && m.startsWith(op === 'UpdateFunctionCode' ? 'Uploading' : 'Publishing') && setTimeout(() => ac.abort(), 100) }), {
+          functionName: fn,
+          aliasName: 'prod',
+          fn: wf,
+          weightPercent: 10,
+          trusted: true,
+          smokeTest: false,
+        });
+        assert.equal(o.state, 'unchanged', outcomeText(o));
+        assert.equal(o.error?.kind, 'cancelled');
+        const { GetFunctionConfigurationCommand, ListVersionsByFunctionCommand } = await import('@aws-sdk/client-lambda');
+        const latest = await h().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+        const v2 = await h().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: '2' }));
+        assert.notEqual(latest.CodeSha256, v2.CodeSha256, "$LATEST holds the workspace's code: the write landed");
+        if (op === 'UpdateFunctionCode') assert.match(o.error!.left ?? '', /\$LATEST holds the new code/, 'the upload landed and the outcome says so');
+        const versions = ((await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions ?? []).map((v) => v.Version);
+        if (op === 'PublishVersion') {
+          assert.deepEqual(versions, ['$LATEST', '1', '2', '3'], 'the publish landed');
+          assert.deepEqual(o.versionsPublished.map((v) => v.version), ['3'], 'and the outcome lists it');
+          assert.match(o.error!.left ?? '', /Version 3 was published but receives no traffic/);
+        }
+        assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights ?? {}, {}, 'no traffic moved');
+      });
+    }
+  });
+
   describe('an endpoint that returns aliases without a RevisionId', () => {
     let proxy: http.Server;
     let lambda: LambdaClient;
