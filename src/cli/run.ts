@@ -8,7 +8,7 @@ import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/l
 import type { LogLevel } from '../core/log';
 import { RedactingLogger } from '../core/log';
 import type { Outcome } from '../core/outcome';
-import { aliasState, arnParts, targetKey } from '../core/outcome';
+import { aliasState, targetKey, targetOf } from '../core/outcome';
 import { outcomeText, routingText } from '../core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../core/usecases';
 import { deployWorkspace, probe, promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack, trafficReport } from '../core/usecases';
@@ -312,7 +312,7 @@ async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal
       question = questions.switch(p.functionName, p.aliasName, p.version, now);
       break;
     case 'switch-back': {
-      const last = alias ? await journal.lastSwitch(targetKey({ ...arnParts(alias.AliasArn), function: p.functionName, alias: p.aliasName })).catch(() => undefined) : undefined;
+      const last = alias ? await journal.lastSwitch(targetKey(targetOf(p, alias, ctx.region))).catch(() => undefined) : undefined;
       question = questions['switch-back'](p.functionName, p.aliasName, last?.from, now);
       break;
     }

@@ -99,10 +99,27 @@ export function sameRouting(a: AliasState | undefined, b: AliasState | undefined
   return a.version === b.version && ka.length === Object.keys(b.weights).length && ka.every((k) => a.weights[k] === b.weights[k]);
 }
 
-/** `arn:aws:lambda:eu-west-1:123456789012:function:checkout:prod` → its account and region. */
-export function arnParts(arn: string | undefined): { account?: string; region?: string } {
-  const m = /^arn:[^:]+:lambda:([^:]*):([^:]*):function:/.exec(arn ?? '');
-  return m ? { region: m[1] || undefined, account: m[2] || undefined } : {};
+/** `arn:aws:lambda:eu-west-1:123456789012:function:checkout:prod` → its account, region and function name. */
+export function arnParts(arn: string | undefined): { account?: string; region?: string; function?: string } {
+  const m = /^arn:[^:]+:lambda:([^:]*):([^:]*):function:([^:]+)/.exec(arn ?? '');
+  return m ? { region: m[1] || undefined, account: m[2] || undefined, function: m[3] } : {};
+}
+
+/**
+ * The alias an action is about, the same however the user named its function (`checkout`, its
+ * ARN, or `123456789012:function:checkout`): account, region and function name from the alias's
+ * ARN when it was read, else from a function ARN the user gave, else the connection's region.
+ * Every journal key is made here, for writing and for looking up alike.
+ */
+export function targetOf(ref: { functionName: string; aliasName: string }, alias?: { AliasArn?: string }, region?: string): Target {
+  const fromAlias = arnParts(alias?.AliasArn);
+  const given = /^(?:arn:[^:]+:lambda:([^:]*):)?(?:([0-9]{12}):)?function:([^:]+)/.exec(ref.functionName);
+  return {
+    account: fromAlias.account ?? given?.[2],
+    region: fromAlias.region ?? (given?.[1] || undefined) ?? region,
+    function: fromAlias.function ?? given?.[3] ?? ref.functionName,
+    alias: ref.aliasName,
+  };
 }
 
 /** The journal's and the front ends' key for an alias: account/region/function:alias. */

@@ -334,7 +334,7 @@ describe('use cases: each user action returns an Outcome and is journalled (real
     }
   });
 
-  describe('an endpoint that returns aliases without a RevisionId', () => {
+  describe('an endpoint that returns aliases without a RevisionId or an AliasArn', () => {
     let proxy: http.Server;
     let lambda: LambdaClient;
     before(async () => {
@@ -345,7 +345,7 @@ describe('use cases: each user action returns an Outcome and is journalled (real
           r.on('data', (c: Buffer) => chunks.push(c));
           r.on('end', () => {
             let body = Buffer.concat(chunks).toString('utf8');
-            if (/\/aliases/.test(req.url ?? '')) body = body.replace(/"RevisionId":"[^"]*",?/g, '').replace(/,}/g, '}');
+            if (/\/aliases/.test(req.url ?? '')) body = body.replace(/"(RevisionId|AliasArn)":"[^"]*",?/g, '').replace(/,}/g, '}');
             const headers = { ...r.headers };
             delete headers['content-length'];
             res.writeHead(r.statusCode ?? 500, headers);
@@ -369,6 +369,21 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.equal(o.warnings.length, 1);
       assert.match(o.warnings[0], /without a RevisionId.*cannot be guarded/);
       assert.equal(o.before?.revisionId, undefined);
+    });
+
+    it('Switch Back finds the switch it journalled, keyed without the ARN, and by any name of the function', async () => {
+      const arn = `arn:aws:lambda:${h().sandbox.region}:123456789012:function:${fn}`;
+      const s = await switchAlias(ctx({ lambda }), { functionName: fn, aliasName: 'prod', version: '1' });
+      assert.equal(s.state, 'done', outcomeText(s));
+      assert.deepEqual(s.target, { account: undefined, region: h().sandbox.region, function: fn, alias: 'prod' });
+      const back = await switchBack(ctx({ lambda }), { functionName: fn, aliasName: 'prod' });
+      assert.equal(back.state, 'done', outcomeText(back));
+      // Through the sandbox itself (with ARNs): a switch named by the function's ARN, undone by its name.
+      const byArn = await switchAlias(ctx(), { functionName: arn, aliasName: 'prod', version: '1' });
+      assert.equal(byArn.target.function, fn);
+      const byName = await switchBack(ctx(), { functionName: fn, aliasName: 'prod' });
+      assert.equal(byName.state, 'done', outcomeText(byName));
+      assert.equal((await alias()).FunctionVersion, '2');
     });
   });
 });

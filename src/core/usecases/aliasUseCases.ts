@@ -2,7 +2,7 @@ import { describeAwsError, OperationError } from '../errors';
 import { getAlias } from '../lambdaApi';
 import * as ops from '../operations';
 import type { Outcome } from '../outcome';
-import { arnParts, targetKey } from '../outcome';
+import { targetKey, targetOf } from '../outcome';
 import type { AliasInput, UseCaseContext } from './context';
 import { runUseCase } from './context';
 
@@ -59,7 +59,7 @@ export function switchBack(ctx: UseCaseContext, input: AliasInput): Promise<Outc
       const d = describeAwsError(err, ctx.profile);
       throw new OperationError(`GetAlias ${input.aliasName} failed: ${d.message}`, { step: `GetAlias ${input.aliasName}`, state: 'Nothing was changed.', cause: err, kind: d.kind });
     });
-    const key = targetKey({ ...arnParts(alias.AliasArn), function: input.functionName, alias: input.aliasName });
+    const key = targetKey(targetOf(input, alias, ctx.region));
     const last = await ctx.journal.lastSwitch(key);
     if (!last) throw noRecord(input, 'the deployment journal holds no switch or promotion of it');
     await ops.switchBack(op, input, last);

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { OperationContext } from '../operations';
 import { newOperationRecord } from '../operations';
 import type { ActionName, Outcome, OutcomeState, Target } from '../outcome';
-import { aliasState, arnParts, sameRouting } from '../outcome';
+import { aliasState, sameRouting, targetOf } from '../outcome';
 import type { CloudWatchSend } from '../traffic';
 
 /**
@@ -86,8 +86,7 @@ export async function runUseCase<D>(
   }
   const before = record.before ? aliasState(record.before) : undefined;
   const after = record.after ? aliasState(record.after) : undefined;
-  const arn = arnParts(record.before?.AliasArn ?? record.after?.AliasArn);
-  const target: Target = { account: arn.account, region: arn.region ?? ctx.region, function: ref.functionName, alias: ref.aliasName };
+  const target: Target = targetOf(ref, record.before ?? record.after, ctx.region);
   let state: OutcomeState;
   if (error) state = error.kind === 'unknown' ? 'unknown' : 'unchanged';
   else if (READ_ONLY.has(action)) state = 'done';

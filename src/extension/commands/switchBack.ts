@@ -1,7 +1,7 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { OperationError } from '../../core/errors';
 import { listAliases } from '../../core/lambdaApi';
-import { arnParts, targetKey } from '../../core/outcome';
+import { targetKey, targetOf } from '../../core/outcome';
 import { switchBack as switchBackUseCase } from '../../core/usecases';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
@@ -22,7 +22,7 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     const fn = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, 'Switch Back');
     functionName = fn;
     // Only the aliases the journal holds a switch of: the others have nothing to switch back to.
-    const keyOf = (a: AliasConfiguration) => targetKey({ ...arnParts(a.AliasArn), function: fn, alias: a.Name! });
+    const keyOf = (a: AliasConfiguration) => targetKey(targetOf({ functionName: fn, aliasName: a.Name! }, a, clients.spec.region));
     const aliases = await listAliases(clients.lambda, fn);
     const switchable = await ctx.journal.switchableKeys(aliases.map(keyOf));
     if (switchable.size === 0) {
