@@ -15,6 +15,11 @@ export interface OperationErrorOptions {
   cause?: unknown;
   /** Default 'aws'. */
   kind?: OperationErrorKind;
+  /**
+   * Not a failure: what was asked is already true (the code is what the alias serves, the alias
+   * already points there). The use case's outcome is `unchanged` with this message as its note.
+   */
+  nothingToDo?: boolean;
 }
 
 /**
@@ -28,6 +33,7 @@ export class OperationError extends Error {
   readonly state?: string;
   override readonly cause?: unknown;
   readonly kind: OperationErrorKind;
+  readonly nothingToDo: boolean;
 
   constructor(message: string, options: OperationErrorOptions = {}) {
     super(redact(message));
@@ -35,6 +41,7 @@ export class OperationError extends Error {
     this.state = options.state === undefined ? undefined : redact(options.state);
     this.cause = options.cause;
     this.kind = options.kind ?? 'aws';
+    this.nothingToDo = options.nothingToDo ?? false;
     this.name = 'OperationError';
   }
 }

@@ -68,6 +68,11 @@ function invalid(message: string): OperationError {
   return new OperationError(message, { state: 'Nothing was changed.', kind: 'validation' });
 }
 
+/** What was asked is already so: the operation stops, and its use case reports that, not a failure. */
+function nothingToDo(message: string): OperationError {
+  return new OperationError(message, { state: 'Nothing was changed.', kind: 'validation', nothingToDo: true });
+}
+
 function timing(ctx: OperationContext): WaiterTiming {
   return ctx.waiters ?? AWS_WAITER_TIMING;
 }
@@ -135,7 +140,12 @@ async function writeAlias(
       if (ctx.record) ctx.record.after = now;
       if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) return { landed: now };
       // Someone else wrote the alias meanwhile: say what it shows, not that it is unchanged.
-      if (now.RevisionId !== alias.RevisionId) {
+      // Without RevisionIds (some emulators) only the routing itself can tell.
+      const moved =
+        now.RevisionId && alias.RevisionId
+          ? now.RevisionId !== alias.RevisionId
+          : now.FunctionVersion !== alias.FunctionVersion || !sameWeights(now.RoutingConfig?.AdditionalVersionWeights, alias.RoutingConfig?.AdditionalVersionWeights ?? {});
+      if (moved) {
         throw conflictOnAlias(ref, `${also}${ref.aliasName} now routes ${aliasLabel(now)}, set by another client; this request's routing is not in place.`, cause);
       }
       return {};
@@ -157,16 +167,27 @@ async function writeAlias(
   return written;
 }
 
-async function assertRoutable(ctx: OperationContext, ref: AliasRef, primary: string, target: string, stateIfFailed: string): Promise<FunctionConfiguration> {
+/**
+ * `kind`: 'validation' when nothing was written yet (the user's choice is refused); a deploy that
+ * already published the version says 'aws' instead — it failed, and it did change something.
+ */
+async function assertRoutable(
+  ctx: OperationContext,
+  ref: AliasRef,
+  primary: string,
+  target: string,
+  stateIfFailed: string,
+  kind: 'validation' | 'aws' = 'validation',
+): Promise<FunctionConfiguration> {
   const [p, t] = await step(ctx, `Check versions ${primary} and ${target}`, stateIfFailed, () =>
     Promise.all([getVersion(ctx.lambda, ref.functionName, primary, ctx.signal), getVersion(ctx.lambda, ref.functionName, target, ctx.signal)]),
   );
   if (t.State !== 'Active') {
-    throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, { state: stateIfFailed, kind: 'validation' });
+    throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, { state: stateIfFailed, kind });
   }
   if (p.Role !== t.Role) {
     throw new OperationError(
-      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`, { state: stateIfFailed, kind: 'validation' },
+      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`, { state: stateIfFailed, kind },
     );
   }
   return t;
@@ -352,7 +373,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   });
   const version = published.Version!;
   if (version === split.primary.version) {
-    throw invalid(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
+    throw nothingToDo(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
   }
   ctx.record?.published.push({ version, codeSha256: published.CodeSha256, description: published.Description });
   const unrouted = `Version ${version} was published but receives no traffic; ${input.aliasName} is unchanged.`;
@@ -374,7 +395,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
     const r = await waitUntilPublishedVersionActive({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn, Qualifier: version });
     if (r.state !== 'SUCCESS') throw new Error(`version ${version} ended in state ${r.state}`);
   });
-  const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted);
+  const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted, 'aws');
 
   if (input.smokeEvent !== undefined) {
     ctx.progress?.(`Smoke-testing version ${version}…`);
@@ -484,7 +505,7 @@ export async function switchAlias(ctx: OperationContext, ref: AliasRef, version:
   if (split.canary) {
     throw invalid(`${ref.aliasName} runs a canary (version ${split.canary.version}). Promote or roll it back before switching.`);
   }
-  if (split.primary.version === version) throw invalid(`${ref.aliasName} already points to version ${version}.`);
+  if (split.primary.version === version) throw nothingToDo(`${ref.aliasName} already points to version ${version}.`);
   await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`);
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: version, weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Switched ${ref.aliasName}: ${split.primary.version} → ${version}.`);

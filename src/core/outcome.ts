@@ -45,9 +45,10 @@ export interface StepRecord {
 }
 
 /**
- * `done`: the action's change is in place (or, for read-only actions, it ran). `unchanged`: the
- * alias routes exactly as before (after a refusal, a failure, or nothing to do). `unknown`: a
- * write got no clear answer and could not be read back.
+ * `done`: the action's change is in place (or, for read-only actions, it ran). `unchanged`: this
+ * action changed nothing of the alias's routing — after a refusal, a failure, a conflict, or
+ * nothing to do; when another client moved the alias meanwhile, `after` shows its routing.
+ * `unknown`: a write got no clear answer and could not be read back.
  */
 export type OutcomeState = 'done' | 'unchanged' | 'unknown';
 
@@ -80,6 +81,8 @@ export interface Outcome<Detail = unknown> {
   error?: OutcomeError;
   /** Things the user should know that did not stop the action (e.g. an unguarded write). */
   warnings: string[];
+  /** Why nothing was done although nothing failed: what was asked is already so. */
+  note?: string;
   /** Action-specific data: a probe's counts, a traffic report. */
   detail?: Detail;
 }

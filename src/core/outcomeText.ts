@@ -28,6 +28,7 @@ export function outcomeText(o: Outcome): string {
     const left = o.error.left && !o.error.message.includes(o.error.left) ? ` ${o.error.left}` : '';
     return `${o.error.message}${left}`;
   }
+  if (o.note) return `${o.note} Nothing to do.`;
   const a = o.target.alias;
   const after = o.after ? splitOf({ FunctionVersion: o.after.version, RoutingConfig: { AdditionalVersionWeights: o.after.weights } }) : undefined;
   const before = o.before ? splitOf({ FunctionVersion: o.before.version, RoutingConfig: { AdditionalVersionWeights: o.before.weights } }) : undefined;

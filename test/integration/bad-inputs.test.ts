@@ -302,7 +302,6 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   );
   addUseCase('name', 'switch an alias to version "abc"', /'abc' is not a version number/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: 'abc' }));
   addUseCase('name', 'switch an alias to version 99 (not published)', /Check versions 2 and 99 failed.*not found/i, aws('stable'), () => switchAlias(ctx(), { ...stable, version: '99' }));
-  addUseCase('name', 'switch an alias to the version it already serves', /already points to version 2/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: '2' }));
   // The journal remembers stable switched 2 → 1 (see before()); someone moved it back to 2 since.
   addUseCase('name', 'switch back when someone moved the alias since', /now points to version 2, not 1/, { kind: 'conflict', alias: 'stable' }, () => switchBack(ctx(), stable));
   addUseCase('name', 'a stale RevisionId from the tree', /changed since you loaded it/, { kind: 'conflict', alias: 'prod' }, () =>
@@ -503,6 +502,17 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
       assert.deepEqual(now.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
       assert.equal(o.state, 'unchanged', outcomeText(o));
       assertOutcomeTruth(o, { now, before: aliasBefore, intended: true, published: [] });
+    });
+
+    it('switching an alias to the version it already serves is nothing to do: unchanged, a note, no error', async () => {
+      const before = await h().lambda.send(new GetAliasCommand({ FunctionName: stable.functionName, Name: stable.aliasName }));
+      const o = await switchAlias(ctx(), { ...stable, version: '2' });
+      assert.equal(o.state, 'unchanged', outcomeText(o));
+      assert.equal(o.error, undefined);
+      assert.match(o.note ?? '', /already points to version 2/);
+      assert.match(outcomeText(o), /already points to version 2\. Nothing to do\./);
+      const now = await h().lambda.send(new GetAliasCommand({ FunctionName: stable.functionName, Name: stable.aliasName }));
+      assert.equal(now.RevisionId, before.RevisionId, 'nothing written');
     });
 
     it('intrinsic tags elsewhere in a SAM template parse', () => {

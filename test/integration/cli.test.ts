@@ -463,6 +463,28 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
       assert.equal(o.uploadSkipped, true, 'the deployed code is already this package');
     });
 
+    it('a re-run on unchanged code after a promotion has nothing to do (exit 0); a version that cannot take traffic after it was published is a failure (exit 1), not bad input', async () => {
+      workspace();
+      assert.equal((await cli(['deploy', '--no-smoke', '--yes', ...conn()])).code, 0);
+      assert.equal((await cli(['promote', `${fn}:prod`, '--yes', ...conn()])).code, 0);
+      const again = await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]);
+      assert.equal(again.code, 0, again.stderr);
+      const o = json(again);
+      assert.equal(o.state, 'unchanged');
+      assert.equal(o.error, undefined);
+      assert.match(o.note ?? '', /No change to deploy/);
+      // The function's role changes: the next version cannot share prod's traffic with version 3.
+      const { UpdateFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+      await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Role: `${ROLE}-other` }));
+      h().sandbox.settle();
+      fs.writeFileSync(path.join(workDir, 'src', 'index.js'), `exports.handler = async () => ({ tag: 'changed ${fn}' });\n`);
+      const role = await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]);
+      assert.equal(role.code, 1, role.stderr);
+      const r = json(role);
+      assert.match(r.error?.message ?? '', /different execution roles/);
+      assert.equal(r.versionsPublished.length, 1, 'a version was published: not "nothing changed"');
+    });
+
     it('a template.yaml with two functions needs --function; a folder with neither file is bad input', async () => {
       assert.match((await cli(['deploy', '--yes', ...conn()])).stderr, /No lambda-canary\.json or template\.yaml/);
       fs.writeFileSync(

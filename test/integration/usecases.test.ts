@@ -352,6 +352,7 @@ describe('use cases: each user action returns an Outcome and is journalled (real
             res.end(body);
           });
         });
+        up.on('error', () => res.destroy());
         req.pipe(up);
       });
       await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
@@ -369,6 +370,23 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.equal(o.warnings.length, 1);
       assert.match(o.warnings[0], /without a RevisionId.*cannot be guarded/);
       assert.equal(o.before?.revisionId, undefined);
+    });
+
+    it("a lost answer, then a read-back showing another client's routing: a conflict that says so, not 'unchanged'", async () => {
+      const { sandbox } = h();
+      sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop' });
+      sandbox.faults.add({
+        operation: 'GetAlias',
+        nth: 2,
+        kind: 'hook',
+        hook: async () => {
+          await h().lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1' }));
+        },
+      });
+      const o = await startCanary(ctx({ lambda }), { functionName: fn, aliasName: 'prod', version: '1', weightPercent: 10 });
+      assert.equal(o.error?.kind, 'conflict', outcomeText(o));
+      assert.match(o.error?.left ?? '', /prod now routes prod → 1, set by another client/);
+      assert.equal(o.after?.version, '1', 'after shows what the other client set');
     });
 
     it('Switch Back finds the switch it journalled, keyed without the ARN, and by any name of the function', async () => {

@@ -87,8 +87,14 @@ export async function runUseCase<D>(
   const before = record.before ? aliasState(record.before) : undefined;
   const after = record.after ? aliasState(record.after) : undefined;
   const target: Target = targetOf(ref, record.before ?? record.after, ctx.region);
+  let note: string | undefined;
+  if (error?.nothingToDo) {
+    note = error.message;
+    error = undefined;
+  }
   let state: OutcomeState;
-  if (error) state = error.kind === 'unknown' ? 'unknown' : 'unchanged';
+  if (note) state = 'unchanged';
+  else if (error) state = error.kind === 'unknown' ? 'unknown' : 'unchanged';
   else if (READ_ONLY.has(action)) state = 'done';
   else state = before && after && sameRouting(before, after) ? 'unchanged' : 'done';
   const outcome: Outcome<D> = {
@@ -105,6 +111,7 @@ export async function runUseCase<D>(
     state,
     ...(error ? { error: { kind: error.kind, message: error.message, ...(error.step ? { step: error.step } : {}), ...(error.state ? { left: error.state } : {}) } } : {}),
     warnings: record.warnings,
+    ...(note ? { note } : {}),
     ...(detail !== undefined ? { detail } : {}),
   };
   if (ctx.journal && options.journal !== false) {
