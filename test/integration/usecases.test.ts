@@ -244,6 +244,20 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.ok(!journal.outcomes.some((o) => o.action === 'traffic'), 'periodic reads are not journalled');
     });
 
+    it('a probe whose every invocation fails is a failure; one where some fail is done with a warning', async () => {
+      const ref = { functionName: fn, aliasName: 'prod' };
+      h().sandbox.faults.add({ operation: 'Invoke', kind: 'throttle', times: 5 });
+      const all = await probe(ctx(), { ...ref, count: 5 });
+      assert.equal(all.state, 'unchanged');
+      assert.equal(all.error?.kind, 'aws');
+      assert.match(all.error!.message, /None of the 5 invocations of .*:prod went through: TooManyRequestsException/);
+      assert.ok(all.steps.some((s) => s.name === 'GetAlias prod'), 'the alias read is a step');
+      h().sandbox.faults.add({ operation: 'Invoke', kind: 'throttle', times: 2 });
+      const some = await probe(ctx(), { ...ref, count: 10 });
+      assert.equal(some.state, 'done', outcomeText(some));
+      assert.match(some.warnings.join(' '), /2 of 10 invocations could not be made/);
+    });
+
     it('refuses a probe of 0 or 20,000 invocations and a window of 0 minutes', async () => {
       const ref = { functionName: fn, aliasName: 'prod' };
       assert.equal((await probe(ctx(), { ...ref, count: 0 })).error?.kind, 'validation');

@@ -14,11 +14,15 @@ import { runUseCase } from './context';
 
 /** Reads the alias as the operations do, so that the outcome's `before` is filled. */
 async function readAlias(op: OperationContext, input: AliasInput): Promise<AliasConfiguration> {
+  const started = performance.now();
+  const note = (result: 'ok' | 'failed') => op.record?.steps.push({ name: `GetAlias ${input.aliasName}`, ms: Math.round(performance.now() - started), result });
   try {
     const alias = await getAlias(op.lambda, input.functionName, input.aliasName, op.signal);
+    note('ok');
     if (op.record) op.record.before = alias;
     return alias;
   } catch (err) {
+    note('failed');
     const d = describeAwsError(err, op.profile);
     throw new OperationError(`GetAlias ${input.aliasName} failed: ${d.message}`, { step: `GetAlias ${input.aliasName}`, state: 'Nothing was changed.', cause: err, kind: d.kind });
   }
@@ -51,12 +55,19 @@ export function probe(ctx: UseCaseContext, input: ProbeInput): Promise<Outcome<P
       input.onProgress,
     );
     op.record?.steps.push({ name: `Invoke ${input.aliasName} ×${result.sent}`, ms: Math.round(performance.now() - started), result: result.failed ? 'failed' : 'ok' });
+    if (result.sent > 0 && result.failed === result.sent) {
+      throw new OperationError(`None of the ${result.sent} invocations of ${input.functionName}:${input.aliasName} went through: ${result.firstError ?? 'no answer'}.`, {
+        step: `Invoke ${input.aliasName}`,
+        state: 'Nothing was changed.',
+      });
+    }
+    if (result.failed > 0) op.record?.warnings.push(`${result.failed} of ${result.sent} invocations could not be made (the first: ${result.firstError ?? 'no answer'}).`);
     return result;
   });
 }
 
 export interface TrafficReportInput extends AliasInput {
-  /** Window, minutes (5 … 180). */
+  /** Window, minutes (1 … 1,440; the panel offers 5, 15, 60 and 180). */
   windowMinutes: number;
   /** Further versions to report on besides the alias's targets (e.g. recent ones). */
   versions?: string[];
