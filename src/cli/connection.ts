@@ -1,6 +1,7 @@
 import type { Clients, ConnectionSpec } from '../core/connection';
-import { connectionLabel, createClients, isLoopbackEndpoint, listProfiles } from '../core/connection';
+import { createClients, isLoopbackEndpoint, listProfiles } from '../core/connection';
 import type { JournalRecord } from '../core/journal';
+import { journalConnection } from '../core/journal';
 import type { Sandbox } from '../sandbox';
 import { newAccessKeyId, seedDemo, startSandbox } from '../sandbox';
 import { UsageError } from './args';
@@ -67,12 +68,7 @@ export async function openConnection(values: OptionValues, env: NodeJS.ProcessEn
   const clients = createClients(spec);
   return {
     clients,
-    journal: {
-      kind: spec.kind,
-      label: connectionLabel(spec),
-      ...(spec.kind === 'aws' && spec.profile ? { profile: spec.profile } : {}),
-      ...(spec.kind === 'sandbox' && !spec.embedded ? { endpoint: spec.endpoint } : spec.kind === 'aws' && spec.endpointUrl ? { endpoint: spec.endpointUrl } : {}),
-    },
+    journal: journalConnection(spec),
     close: async () => {
       clients.dispose();
       await sandbox?.close();

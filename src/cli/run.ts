@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
-import { defaultJournalDir, Journal } from '../core/journal';
+import { defaultJournalDir, Journal, sameConnection } from '../core/journal';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/lambdaApi';
 import type { LogLevel } from '../core/log';
 import { RedactingLogger } from '../core/log';
@@ -218,7 +218,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
 
     const port: JournalPort = {
       append: (o) => journal.append(o, { connection: conn.journal }),
-      lastSwitch: (key) => journal.lastSwitch(key),
+      lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
     };
     const ctx: UseCaseContext = {
       lambda: clients.lambda,
@@ -312,7 +312,7 @@ async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal
       question = questions.switch(p.functionName, p.aliasName, p.version, now);
       break;
     case 'switch-back': {
-      const last = alias ? await journal.lastSwitch(targetKey(targetOf(p, alias, ctx.region))).catch(() => undefined) : undefined;
+      const last = alias ? await ctx.journal?.lastSwitch(targetKey(targetOf(p, alias, ctx.region))).catch(() => undefined) : undefined;
       question = questions['switch-back'](p.functionName, p.aliasName, last?.from, now);
       break;
     }

@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConnectionSpec } from '../core/connection';
-import { connectionLabel } from '../core/connection';
 import type { JournalRecord } from '../core/journal';
-import { Journal } from '../core/journal';
+import { Journal, journalConnection, sameConnection } from '../core/journal';
 import type { ActionName, Outcome } from '../core/outcome';
 import type { JournalPort } from '../core/usecases';
 import type { ExtensionLog } from './log';
@@ -51,12 +50,7 @@ export class ExtensionJournal implements vscode.Disposable {
 
   /** The use cases' JournalPort for outcomes on this connection. */
   port(spec: ConnectionSpec): JournalPort {
-    const connection: JournalRecord['connection'] = {
-      kind: spec.kind,
-      label: connectionLabel(spec),
-      ...(spec.kind === 'aws' && spec.profile ? { profile: spec.profile } : {}),
-      ...(spec.kind === 'sandbox' ? { endpoint: spec.endpoint } : spec.endpointUrl ? { endpoint: spec.endpointUrl } : {}),
-    };
+    const connection = journalConnection(spec);
     return {
       append: async (outcome) => {
         try {
@@ -67,7 +61,7 @@ export class ExtensionJournal implements vscode.Disposable {
           throw err;
         }
       },
-      lastSwitch: (key) => this.journal.lastSwitch(key),
+      lastSwitch: (key) => this.journal.lastSwitch(key, (r) => sameConnection(r.connection, connection)),
     };
   }
 
@@ -99,11 +93,11 @@ export class ExtensionJournal implements vscode.Disposable {
     return out;
   }
 
-  /** The keys (account/region/function:alias) of aliases Switch Back has something to undo on. */
-  async switchableKeys(keys: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const key of keys) if (await this.journal.lastSwitch(key).catch(() => undefined)) found.add(key);
-    return found;
+  /** The keys (account/region/function:alias) of aliases Switch Back has something to undo on, on this connection. */
+  async switchableKeys(keys: string[], spec: ConnectionSpec): Promise<Set<string>> {
+    const connection = journalConnection(spec);
+    const found = await this.journal.lastSwitches(keys, (r) => sameConnection(r.connection, connection)).catch(() => new Map<string, unknown>());
+    return new Set(found.keys());
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JournalRecord } from '../../src/core/journal';
-import { defaultJournalDir, Journal } from '../../src/core/journal';
+import { defaultJournalDir, Journal, journalConnection, sameConnection } from '../../src/core/journal';
 import type { ActionName, AliasState, Outcome, OutcomeState, Target } from '../../src/core/outcome';
 import { targetKey } from '../../src/core/outcome';
 
@@ -173,6 +173,26 @@ describe('journal', () => {
     const read = await j.read();
     assert.deepEqual(read.records, [nested, plain, nested]);
     assert.deepEqual(read.problems, [`line 1 of ${j.file} holds 2 incomplete records (an append was interrupted), skipped, and 3 whole records, read`]);
+  });
+
+  it('Switch Back of one connection does not take a record of another with the same account (two local endpoints)', async () => {
+    const j = journal();
+    const localstack = journalConnection({ kind: 'aws', region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:4566?token=s3cret#x' });
+    const other = journalConnection({ kind: 'sandbox', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', embedded: false });
+    const embedded = journalConnection({ kind: 'sandbox', endpoint: 'http://127.0.0.1:41234', region: 'eu-west-1', embedded: true });
+    assert.equal(localstack.endpoint, 'http://127.0.0.1:4566/', 'no query string or fragment: they can carry tokens');
+    assert.equal(embedded.endpoint, undefined, "the embedded sandbox's port changes at each start, its state does not");
+    assert.ok(sameConnection(embedded, journalConnection({ kind: 'sandbox', endpoint: 'http://127.0.0.1:5555', region: 'eu-west-1', embedded: true })));
+    assert.ok(sameConnection(journalConnection({ kind: 'aws', region: 'eu-west-1', profile: 'a' }), journalConnection({ kind: 'aws', region: 'eu-west-1', profile: 'b' })), 'two profiles, one AWS');
+    assert.ok(!sameConnection(localstack, journalConnection({ kind: 'aws', region: 'eu-west-1' })));
+    await j.append(outcome('switch', PROD, '1', '2'), { connection: localstack });
+    await j.append(outcome('switch', PROD, '5', '6'), { connection: other });
+    const key = targetKey(PROD);
+    assert.deepEqual((await j.lastSwitch(key, (r) => sameConnection(r.connection, localstack)))?.to, '2');
+    assert.deepEqual((await j.lastSwitch(key, (r) => sameConnection(r.connection, other)))?.to, '6');
+    assert.equal(await j.lastSwitch(key, (r) => sameConnection(r.connection, embedded)), undefined);
+    const many = await j.lastSwitches([key, 'x/y/z:prod'], (r) => sameConnection(r.connection, localstack));
+    assert.deepEqual([...many.keys()], [key]);
   });
 
   it('keeps a last record that only lacks its newline, and the next one appended to its line', async () => {

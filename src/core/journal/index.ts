@@ -1,2 +1,2 @@
 export type { JournalClient, JournalFilter, JournalOptions, JournalRead, JournalRecord } from './journal';
-export { defaultJournalDir, Journal, JOURNAL_FILE, JOURNAL_VERSION, MAX_RECORD_BYTES } from './journal';
+export { defaultJournalDir, Journal, JOURNAL_FILE, JOURNAL_VERSION, journalConnection, MAX_RECORD_BYTES, sameConnection } from './journal';

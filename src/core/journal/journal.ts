@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ConnectionSpec } from '../connection';
+import { connectionLabel } from '../connection';
 import type { ActionName, Outcome } from '../outcome';
 import { targetKey } from '../outcome';
 
@@ -178,14 +180,24 @@ export class Journal {
   }
 
   /** The last blue/green move of an alias that Switch Back can undo, from the journal. */
-  async lastSwitch(key: string): Promise<{ from: string; to: string; record: JournalRecord } | undefined> {
-    let last: { from: string; to: string; record: JournalRecord } | undefined;
+  async lastSwitch(key: string, match?: (r: JournalRecord) => boolean): Promise<{ from: string; to: string; record: JournalRecord } | undefined> {
+    return (await this.lastSwitches([key], match)).get(key);
+  }
+
+  /**
+   * lastSwitch of several aliases in one pass over the file. `match`: only records it accepts
+   * count, e.g. those of the same connection (two local endpoints share account ids).
+   */
+  async lastSwitches(keys: Iterable<string>, match?: (r: JournalRecord) => boolean): Promise<Map<string, { from: string; to: string; record: JournalRecord }>> {
+    const wanted = new Set(keys);
+    const last = new Map<string, { from: string; to: string; record: JournalRecord }>();
     await this.scan((record) => {
       const { outcome } = record;
-      if (record.key !== key || outcome.state !== 'done' || !SWITCH_ACTIONS.has(outcome.action)) return;
+      if (!wanted.has(record.key) || outcome.state !== 'done' || !SWITCH_ACTIONS.has(outcome.action)) return;
+      if (match && !match(record)) return;
       const from = outcome.before?.version;
       const to = outcome.after?.version;
-      if (from !== undefined && to !== undefined && from !== to) last = { from, to, record };
+      if (from !== undefined && to !== undefined && from !== to) last.set(record.key, { from, to, record });
     });
     return last;
   }
@@ -370,15 +382,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** An endpoint is recorded without any user:password in it. */
+/** An endpoint without what may carry a secret: user info, query string, fragment. */
 function withoutUserInfo(endpoint: string): string {
   try {
     const url = new URL(endpoint);
-    if (!url.username && !url.password) return endpoint;
+    if (!url.username && !url.password && !url.search && !url.hash) return endpoint;
     url.username = '';
     url.password = '';
+    url.search = '';
+    url.hash = '';
     return url.toString();
   } catch {
-    return endpoint;
+    // Not a URL: nothing in it is known to be safe.
+    return '(an endpoint that is not a URL)';
   }
 }
 
@@ -436,4 +452,27 @@ function splitRecords(text: string): { records: JournalRecord[]; incomplete: num
     }
   }
   return { records, incomplete };
+}
+
+/**
+ * What a record says of its connection, from the connection's spec: never a credential; the
+ * embedded sandbox without its endpoint (a new port at each start, the same state).
+ */
+export function journalConnection(spec: ConnectionSpec): JournalRecord['connection'] {
+  const endpoint = spec.kind === 'sandbox' ? (spec.embedded ? undefined : spec.endpoint) : spec.endpointUrl;
+  return {
+    kind: spec.kind,
+    label: connectionLabel(spec),
+    ...(spec.kind === 'aws' && spec.profile ? { profile: spec.profile } : {}),
+    ...(endpoint ? { endpoint: withoutUserInfo(endpoint) } : {}),
+  };
+}
+
+/**
+ * Records of the same connection: the same kind and endpoint (AWS itself has none; two local
+ * endpoints, or the embedded sandbox and LocalStack, may use the same account id for different
+ * aliases). The profile does not count: two profiles of one account reach the same alias.
+ */
+export function sameConnection(a: JournalRecord['connection'], b: JournalRecord['connection']): boolean {
+  return a.kind === b.kind && (a.endpoint ?? '') === (b.endpoint ?? '');
 }

@@ -24,7 +24,7 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     // Only the aliases the journal holds a switch of: the others have nothing to switch back to.
     const keyOf = (a: AliasConfiguration) => targetKey(targetOf({ functionName: fn, aliasName: a.Name! }, a, clients.spec.region));
     const aliases = await listAliases(clients.lambda, fn);
-    const switchable = await ctx.journal.switchableKeys(aliases.map(keyOf));
+    const switchable = await ctx.journal.switchableKeys(aliases.map(keyOf), clients.spec);
     if (switchable.size === 0) {
       throw new OperationError(`Nothing to switch back on ${fn}: the deployment journal holds no switch or promotion of its aliases. Use Switch Alias to pick a version.`, {
         state: 'Nothing was changed.',
