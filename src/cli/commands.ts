@@ -42,6 +42,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       weight: { type: 'string' },
       alias: { type: 'string' },
       function: { type: 'string' },
+      'function-name': { type: 'string' },
       'no-smoke': { type: 'boolean' },
     },
     changesAlias: true,

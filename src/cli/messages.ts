@@ -96,7 +96,7 @@ const HELP: Record<CommandName, CommandHelp> = {
   lambda-canary show checkout-api --json | jq '.aliases'`,
   },
   deploy: {
-    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function NAME] [--no-smoke]',
+    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--no-smoke]',
     description: `Deploys the function of folder D as a canary: runs its build command, packages its code
 folder, uploads it unless the deployed code is already this package, publishes a version,
 checks the published code is the package's, invokes the new version with the test event
@@ -106,8 +106,9 @@ terminal is trusted: the build command and the smoke test run.`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
   --alias A             the alias (default: the config's "alias", else prod)
-  --function NAME       which function: of a template with several, the one whose FunctionName
-                        or logical id is NAME; for one that computes its name, the deployed name
+  --function F          which function of a template with several: its FunctionName or logical id
+  --function-name NAME  the deployed function's name, for a template function whose name is
+                        computed (no FunctionName, or one made with !Sub / !Ref)
   --no-smoke            do not invoke the new version before it gets traffic`,
     examples: `  lambda-canary deploy --weight 10 --yes
   lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
@@ -216,7 +217,8 @@ export const deployText = {
   configError: (message: string) => `The workspace's configuration cannot be used: ${message}`,
   severalFunctions: (names: string[]) => `The template declares several functions (${names.join(', ')}): pick one with --function NAME.`,
   noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
-  computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function NAME.`,
+  nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
+  computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
 };

@@ -164,19 +164,22 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
   }
   if (found.length === 0) throw new UsageError(deployText.noWorkspace(dir));
   const wanted = typeof values.function === 'string' ? values.function : undefined;
+  const deployedName = typeof values['function-name'] === 'string' ? values['function-name'] : undefined;
   const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
   let ws: WorkspaceFunction | undefined;
-  let functionName: string | undefined;
   if (wanted !== undefined) {
+    // --function picks a function of the workspace, never names a deployed one: a logical id
+    // is not a function name.
     ws = found.find((f) => f.functionName === wanted) ?? found.find((f) => f.logicalId === wanted);
-    if (!ws && found.length === 1 && !found[0].functionName) ws = found[0]; // a computed name: --function is the deployed one
     if (!ws) throw new UsageError(deployText.noSuchFunction(wanted, found.map(label)));
-    functionName = ws.functionName ?? (ws.logicalId === wanted && found.length > 1 ? undefined : wanted);
   } else {
     if (found.length > 1) throw new UsageError(deployText.severalFunctions(found.map(label)));
     ws = found[0];
-    functionName = ws.functionName;
   }
+  if (deployedName !== undefined && ws.functionName !== undefined && deployedName !== ws.functionName) {
+    throw new UsageError(deployText.nameMismatch(label(ws), ws.functionName, deployedName));
+  }
+  const functionName = ws.functionName ?? deployedName;
   if (!functionName) throw new UsageError(deployText.computedName(ws.logicalId ?? label(ws)));
   return {
     kind: 'deploy',

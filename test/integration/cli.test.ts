@@ -509,6 +509,26 @@ Resources:
       assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
     });
 
+    it('a template function whose name is computed needs --function-name; its logical id is never taken for a deployed name', async () => {
+      fs.writeFileSync(
+        path.join(workDir, 'template.yaml'),
+        `Transform: AWS::Serverless-2016-10-31
+Resources:
+  CheckoutFunction:
+    Type: AWS::Serverless::Function
+    Properties: { FunctionName: !Sub "\${AWS::StackName}-checkout", CodeUri: src/, Handler: index.handler, Runtime: nodejs20.x }
+`,
+      );
+      fs.mkdirSync(path.join(workDir, 'src'));
+      fs.writeFileSync(path.join(workDir, 'src', 'index.js'), 'exports.handler = async () => 1;\n');
+      const byLogicalId = await cli(['deploy', '--function', 'CheckoutFunction', '--yes', ...conn()]);
+      assert.equal(byLogicalId.code, 2);
+      assert.match(byLogicalId.stderr, /computes the name of CheckoutFunction: pass the deployed function's name with --function-name NAME/);
+      const r = await cli(['deploy', '--function-name', fn, '--no-smoke', '--yes', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Published version 3\./);
+    });
+
     it('a broken lambda-canary.json: exit 2 with the file and the reason, nothing uploaded', async () => {
       fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), '{ "functionName": 42 }');
       const r = await cli(['deploy', '--yes', ...conn()]);
