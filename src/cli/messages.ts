@@ -129,14 +129,19 @@ staging runs, canaried on prod.`,
     examples: '  lambda-canary weight checkout-api:prod 50 --yes',
   },
   promote: {
-    usage: 'lambda-canary promote FN:ALIAS',
+    usage: 'lambda-canary promote FN:ALIAS [--version V]',
     description: 'Sends all of ALIAS\'s traffic to its canary version. The previous version is kept: `switch-back` returns to it.',
-    examples: '  lambda-canary promote checkout-api:prod --yes',
+    options: `  --version V           only if the canary is version V (e.g. the one this CI job deployed);
+                        another canary is left alone (exit 3)`,
+    examples: `  lambda-canary promote checkout-api:prod --yes
+  lambda-canary promote checkout-api:prod --version 8 --yes`,
   },
   rollback: {
-    usage: 'lambda-canary rollback FN:ALIAS',
+    usage: 'lambda-canary rollback FN:ALIAS [--version V]',
     description: "Sends all of ALIAS's traffic back to its stable version; the canary version gets none.",
-    examples: '  lambda-canary rollback checkout-api:prod --yes',
+    options: `  --version V           only if the canary is version V; another canary is left alone (exit 3)`,
+    examples: `  lambda-canary rollback checkout-api:prod --yes
+  lambda-canary rollback checkout-api:prod --version 8 --yes`,
   },
   switch: {
     usage: 'lambda-canary switch FN:ALIAS V',
@@ -205,6 +210,7 @@ export const usage = {
   notFunctionAlias: (value: string) => `'${value}' is not FUNCTION:ALIAS (e.g. checkout-api:prod).`,
   notPercent: (option: string, value: string) => `${option}: '${value}' is not a number of percent (e.g. 10 or 2.5).`,
   notCount: (option: string, value: string) => `${option}: '${value}' is not a whole number.`,
+  badVersion: (value: string) => `--version: '${value}' is not a version number (e.g. 8).`,
   notWindow: (value: string) => `--window: '${value}' is not a duration (e.g. 15m, 90, 1h).`,
   sandboxAndEndpoint: '--sandbox and --endpoint-url cannot be used together: --sandbox is its own endpoint.',
   sandboxAndProfile: '--sandbox and --profile cannot be used together: the sandbox takes no AWS credentials.',

@@ -99,7 +99,8 @@ type Plan =
   | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean }
   | { kind: 'canary'; functionName: string; aliasName: string; version: string; weightPercent: number }
   | { kind: 'weight'; functionName: string; aliasName: string; weightPercent: number }
-  | { kind: 'promote' | 'rollback' | 'switch-back'; functionName: string; aliasName: string }
+  | { kind: 'promote' | 'rollback'; functionName: string; aliasName: string; expectedCanary?: string }
+  | { kind: 'switch-back'; functionName: string; aliasName: string }
   | { kind: 'switch'; functionName: string; aliasName: string; version: string }
   | { kind: 'probe'; functionName: string; aliasName: string; count: number }
   | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number };
@@ -138,7 +139,11 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
       case 'weight':
         return { kind: 'weight', ...parseFunctionAlias(pos[0]), weightPercent: parsePercent('weight', pos[1]) };
       case 'promote':
-      case 'rollback':
+      case 'rollback': {
+        const v = str('version');
+        if (v !== undefined && !/^[0-9]+$/.test(v)) throw new UsageError(usage.badVersion(v));
+        return { kind: command, ...parseFunctionAlias(pos[0]), ...(v !== undefined ? { expectedCanary: v } : {}) };
+      }
       case 'switch-back':
         return { kind: command, ...parseFunctionAlias(pos[0]) };
       case 'switch':
@@ -258,10 +263,10 @@ async function runCommand(command: CommandName, positionals: string[], values: O
         outcome = await setCanaryWeight(ctx, { ...ref, weightPercent: p.weightPercent });
         break;
       case 'promote':
-        outcome = await promote(ctx, ref);
+        outcome = await promote(ctx, { ...ref, expectedCanary: p.expectedCanary });
         break;
       case 'rollback':
-        outcome = await rollback(ctx, ref);
+        outcome = await rollback(ctx, { ...ref, expectedCanary: p.expectedCanary });
         break;
       case 'switch':
         outcome = await switchAlias(ctx, { ...ref, version: p.version });

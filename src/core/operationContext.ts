@@ -50,4 +50,9 @@ export interface AliasRef {
    * alias has changed since, nothing is written.
    */
   expectedRevisionId?: string;
+  /**
+   * Promote / roll back only if the alias's canary is this version (e.g. the one a CI job
+   * deployed): another's canary is left alone.
+   */
+  expectedCanary?: string;
 }

@@ -465,11 +465,20 @@ export async function setCanaryWeight(ctx: OperationContext, ref: AliasRef, weig
   return out;
 }
 
+function checkExpectedCanary(ref: AliasRef, canary: string, what: string): void {
+  if (ref.expectedCanary === undefined || ref.expectedCanary === canary) return;
+  throw new OperationError(`${ref.aliasName}'s canary is version ${canary}, not ${ref.expectedCanary}: not yours to ${what} (another deploy's?).`, {
+    state: `${ref.aliasName} is unchanged.`,
+    kind: 'conflict',
+  });
+}
+
 /** The canary version takes 100% of the alias; the routing is cleared. */
 export async function promoteCanary(ctx: OperationContext, ref: AliasRef): Promise<SwitchResult> {
   const alias = await loadAlias(ctx, ref);
   const split = splitOf(alias);
   if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to promote.`);
+  checkExpectedCanary(ref, split.canary.version, 'promote');
   await assertRoutable(ctx, ref, split.primary.version, split.canary.version, `${ref.aliasName} is unchanged.`);
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: split.canary.version, weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Promoted: ${ref.aliasName} → ${split.canary.version} (100%); version ${split.primary.version} kept for switching back.`);
@@ -481,6 +490,7 @@ export async function rollbackCanary(ctx: OperationContext, ref: AliasRef): Prom
   const alias = await loadAlias(ctx, ref);
   const split = splitOf(alias);
   if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to roll back.`);
+  checkExpectedCanary(ref, split.canary.version, 'roll back');
   const out = await writeAlias(ctx, ref, alias, { weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Rolled back: ${ref.aliasName} → ${split.primary.version} (100%); version ${split.canary.version} gets no traffic.`);
   return out;

@@ -509,6 +509,19 @@ Resources:
       assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
     });
 
+    it('promote and rollback --version V act only on that canary: another deploy\'s canary is left alone (exit 3)', async () => {
+      workspace();
+      const d = json(await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]));
+      const mine = d.versionsPublished[0].version;
+      const other = await cli(['promote', `${fn}:prod`, '--version', String(Number(mine) + 1), '--yes', '--json', ...conn()]);
+      assert.equal(other.code, 3, other.stderr);
+      assert.match(json(other).error?.message ?? '', new RegExp(`canary is version ${mine}, not ${Number(mine) + 1}: not yours to promote`));
+      assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { [mine]: 0.1 }, 'nothing changed');
+      assert.equal((await cli(['rollback', `${fn}:prod`, '--version', 'x', '--yes', ...conn()])).code, 2);
+      const r = await cli(['rollback', `${fn}:prod`, '--version', mine, '--yes', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+    });
+
     it('a template function whose name is computed needs --function-name; its logical id is never taken for a deployed name', async () => {
       fs.writeFileSync(
         path.join(workDir, 'template.yaml'),

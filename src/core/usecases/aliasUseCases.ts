@@ -26,14 +26,15 @@ export function setCanaryWeight(ctx: UseCaseContext, input: AliasInput & { weigh
   });
 }
 
-export function promote(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
+/** `expectedCanary`: only if the canary is that version (another deploy's canary is left alone). */
+export function promote(ctx: UseCaseContext, input: AliasInput & { expectedCanary?: string }): Promise<Outcome> {
   return runUseCase(ctx, 'promote', input, async (op) => {
     await ops.promoteCanary(op, input);
     return undefined;
   });
 }
 
-export function rollback(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
+export function rollback(ctx: UseCaseContext, input: AliasInput & { expectedCanary?: string }): Promise<Outcome> {
   return runUseCase(ctx, 'rollback', input, async (op) => {
     await ops.rollbackCanary(op, input);
     return undefined;
