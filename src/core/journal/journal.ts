@@ -14,7 +14,8 @@ import { targetKey } from '../outcome';
  * Several writers may share a directory (two windows, a CLI in a terminal): each append is one
  * `write` of a whole line to a file opened with O_APPEND, which the kernel places at the end of
  * the file without interleaving it with another writer's line. A crash can still leave half a
- * line; readers skip it and say so, and the next append starts on a fresh line.
+ * line, which the next append then continues; readers split such a line at its records' starts,
+ * skip the broken piece and say so, and read the whole records.
  */
 
 export interface JournalClient {
