@@ -22,6 +22,9 @@ export interface CommandContext {
   panels: PanelHost;
 }
 
+/** What the traffic panels need of the extension: the services, not the commands' context. */
+export type PanelContext = Pick<CommandContext, 'extension' | 'connection' | 'log' | 'aliases'>;
+
 /**
  * What commands need of the traffic panels. Declared here rather than imported, because the
  * panel module uses the commands' helpers: the dependency runs from the panel to the commands.

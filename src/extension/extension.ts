@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const aliases = new AliasActionsService(connection, log, journal, () => ui);
   const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
-  const ctx = {
+  const panels = new TrafficPanels({ extension: context, connection, log, aliases });
+  const ctx: CommandContext = {
     extension: context,
     connection,
     tree,
@@ -46,9 +47,8 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
     },
     aliases,
     journal,
-  } as CommandContext;
-  const panels = new TrafficPanels(ctx);
-  ctx.panels = panels;
+    panels,
+  };
   // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
   const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
   context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, ...registerCommands(ctx));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { PANEL_VIEW_TYPE } from '../../shared/ids';
-import type { CommandContext, PanelHost } from '../context';
+import type { PanelContext, PanelHost } from '../context';
 import type { PanelState } from './trafficPanel';
 import { isPanelState, TrafficPanel } from './trafficPanel';
 
@@ -9,7 +9,7 @@ export class TrafficPanels implements vscode.Disposable, PanelHost {
   private readonly panels = new Map<string, TrafficPanel>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: CommandContext) {
+  constructor(private readonly ctx: PanelContext) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => {

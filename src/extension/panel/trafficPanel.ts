@@ -9,7 +9,7 @@ import { WINDOW_MINUTES } from '../../shared/traffic';
 import type { AliasActionResult } from '../aliasActionsService';
 import { probePayload } from '../commands/workspaceFunction';
 import { readSettings } from '../config';
-import type { CommandContext } from '../context';
+import type { PanelContext } from '../context';
 import type { CanaryChangeMessage } from './canaryChange';
 import { canaryChangeRequest } from './canaryChange';
 import { panelHtml } from './html';
@@ -52,7 +52,7 @@ export class TrafficPanel implements vscode.Disposable {
   readonly onDidHandleMessage = this.outcomes.event;
 
   constructor(
-    private readonly ctx: CommandContext,
+    private readonly ctx: PanelContext,
     readonly panel: vscode.WebviewPanel,
     state: PanelState,
     private readonly onDispose: () => void,
