@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { GetMetricDataCommandInput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -159,6 +160,8 @@ export async function probeAlias(
   const count = Math.max(1, Math.min(10_000, Math.floor(input.count)));
   const rate = input.ratePerSecond ?? 50;
   const concurrency = input.concurrency ?? 8;
+  // Each invocation in flight listens to the signal: more than Node's default of 10 is expected.
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), concurrency * 2 + 10), signal);
   const payload = Buffer.from(JSON.stringify(input.payload ?? {}));
   const result: ProbeResult = { sent: 0, byVersion: {}, failed: 0, durationMs: 0 };
   const started = Date.now();

@@ -258,6 +258,21 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.match(some.warnings.join(' '), /2 of 10 invocations could not be made/);
     });
 
+    it('a cancellable probe at the sandbox concurrency (16 in flight) raises no MaxListenersExceededWarning', async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on('warning', onWarning);
+      try {
+        const ac = new AbortController();
+        const o = await probe(ctx({ signal: ac.signal }), { functionName: fn, aliasName: 'prod', count: 40 });
+        assert.equal(o.state, 'done', outcomeText(o));
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+    });
+
     it('refuses a probe of 0 or 20,000 invocations and a window of 0 minutes', async () => {
       const ref = { functionName: fn, aliasName: 'prod' };
       assert.equal((await probe(ctx(), { ...ref, count: 0 })).error?.kind, 'validation');
