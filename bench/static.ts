@@ -10,6 +10,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export interface BundleResult {
   extensionKB?: number;
   webviewKB?: number;
+  /** The lambda-canary CLI's bundle (SDK clients, core and the embedded sandbox included). */
+  cliKB?: number;
   vsix?: string;
   vsixKB?: number;
   sandboxWorkerKB?: number;
@@ -45,6 +47,7 @@ export function benchBundle(): BundleResult {
   return {
     extensionKB: kb(ext),
     webviewKB: kb(path.join(dist, 'webview.js')),
+    cliKB: kb(path.join(dist, 'cli.js')),
     sandboxWorkerKB: kb(path.join(dist, 'sandboxWorker.js')),
     vsix,
     vsixKB: vsix ? kb(path.join(ROOT, vsix)) : undefined,

@@ -281,17 +281,23 @@ describe('use cases: each user action returns an Outcome and is journalled (real
     });
   });
 
-  describe('deployWorkspace', () => {
+  /** A workspace folder with a lambda-canary.json for the test's function, its handler tagged `tag`. */
+  function useWorkspace(tag: string): () => string {
     let dir: string;
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-deploy-'));
       fs.writeFileSync(path.join(dir, 'lambda-canary.json'), JSON.stringify({ functionName: fn, alias: 'prod', codeFolder: 'src', handler: 'index.handler' }));
       fs.mkdirSync(path.join(dir, 'src'));
-      fs.writeFileSync(path.join(dir, 'src', 'index.js'), `exports.handler = async () => ({ tag: 'workspace ${fn}' });\n`);
+      fs.writeFileSync(path.join(dir, 'src', 'index.js'), `exports.handler = async () => ({ tag: '${tag} ${fn}' });\n`);
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    return () => dir;
+  }
+
+  describe('deployWorkspace', () => {
+    const workspace = useWorkspace('workspace');
     const deploy = (c: UseCaseContext) => {
-      const [wf] = discoverFunctions(dir);
+      const [wf] = discoverFunctions(workspace());
       return deployWorkspace(c, { functionName: fn, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: true, smokeTest: false });
     };
 
@@ -323,20 +329,13 @@ describe('use cases: each user action returns an Outcome and is journalled (real
   });
 
   describe('Cancel while a write is on its way', () => {
-    let dir: string;
-    beforeEach(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-cancel-'));
-      fs.writeFileSync(path.join(dir, 'lambda-canary.json'), JSON.stringify({ functionName: fn, alias: 'prod', codeFolder: 'src', handler: 'index.handler' }));
-      fs.mkdirSync(path.join(dir, 'src'));
-      fs.writeFileSync(path.join(dir, 'src', 'index.js'), `exports.handler = async () => ({ tag: 'cancelled ${fn}' });\n`);
-    });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const workspace = useWorkspace('cancelled');
 
     for (const op of ['UpdateFunctionCode', 'PublishVersion'] as const) {
       it(`a ${op} already sent is not abandoned: Cancel takes effect at the next step, and the outcome says what is true`, async () => {
         h().sandbox.faults.add({ operation: op, kind: 'delay', delayMs: 400 });
         const ac = new AbortController();
-        const [wf] = discoverFunctions(dir);
+        const [wf] = discoverFunctions(workspace());
         const o = await deployWorkspace(ctx({ signal: ac.signal, progress: (m) => /^(Uploading|Publishing)/.test(m) && m.startsWith(op === 'UpdateFunctionCode' ? 'Uploading' : 'Publishing') && setTimeout(() => ac.abort(), 100) }), {
           functionName: fn,
           aliasName: 'prod',
