@@ -162,6 +162,7 @@ async function main() {
   say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace');
   say(`    (${path.relative(process.cwd(), WORKSPACE)}) is the function that Publish Canary deploys.`);
   say(`  - The sandbox (${sandbox.endpoint}) answers the AWS CLI too: aws lambda list-functions --endpoint-url ${sandbox.endpoint}`);
+  say(`  - And this project's CLI: node dist/cli.js traffic checkout-api:prod --endpoint-url ${sandbox.endpoint}`);
   say(`  - Logs: sandbox ${path.relative(process.cwd(), sandbox.logFile)}, code-server ${server.logFile}`);
   say('  - code-server listens on 127.0.0.1 only, without a password: from another machine, forward the port (ssh -L).');
   say();
