@@ -2,6 +2,7 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import * as path from 'node:path';
 import { runBuild } from './build';
 import { OperationError } from './errors';
+import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { publishCanary } from './operations';
@@ -54,16 +55,24 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   }
   // Read first: a broken event file stops the deploy before the build runs.
   const smokeEvent = input.trusted && input.smokeTest ? readTestEvent(fn) : undefined;
+  // What Lambda will start is the deployed function's handler (a deploy publishes code, not
+  // configuration): read before the build, so a missing function or permission stops it early.
+  const deployed = await step(op, `GetFunctionConfiguration ${input.functionName}`, 'Nothing was built, uploaded or changed.', () =>
+    op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: input.functionName }), { abortSignal: op.signal }),
+  );
+  if (fn.handler && deployed.Handler && fn.handler !== deployed.Handler) {
+    throw new OperationError(
+      `The workspace's handler is ${fn.handler}, but ${input.functionName} is configured to start ${deployed.Handler}: a version of this code would not start. ` +
+        `Change the function's handler first (sam deploy, or aws lambda update-function-configuration --function-name ${input.functionName} --handler ${fn.handler}), or make the workspace's handler ${deployed.Handler}.`,
+      { step: 'Handler check', state: 'Nothing was built, uploaded or changed.', kind: 'validation' },
+    );
+  }
   if (fn.build) {
     op.progress?.('Building…');
     await runBuild(fn.build, fn.codeDir, op.log, op.signal);
   }
   op.progress?.('Packaging…');
-  let handler = fn.handler;
-  if (!handler) {
-    const cfg = await op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: input.functionName }), { abortSignal: op.signal });
-    handler = cfg.Handler;
-  }
+  const handler = deployed.Handler ?? fn.handler;
   const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, signal: op.signal, within: fn.workspaceRoot });
   op.log.info(`Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`);
   // git reads the repository's own config, which can name programs to run (core.fsmonitor,

@@ -334,9 +334,17 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   cases.push({
     area: 'lambda-canary.json',
     input: '"handler" whose file is not in the code folder',
-    error: /'main\.handler' needs main\.js/,
+    error: /'index\.handler' needs index\.js/,
     outcome: invalid('stable'),
-    run: () => publishWorkspace(workspace('cfg', { ...okSrc, 'lambda-canary.json': config({ functionName: FN, codeFolder: 'src', alias: 'stable', handler: 'main.handler' }) })),
+    run: () => publishWorkspace(workspace('cfg', { 'src/main.js': 'exports.handler = async () => 1;\n', 'lambda-canary.json': config({ functionName: FN, codeFolder: 'src', alias: 'stable', handler: 'index.handler' }) })),
+  });
+  // A deploy publishes code, not configuration: the version would start the deployed handler.
+  cases.push({
+    area: 'lambda-canary.json',
+    input: '"handler" other than the deployed function\'s',
+    error: /handler is main\.handler, but .* is configured to start index\.handler: a version of this code would not start/,
+    outcome: invalid('stable'),
+    run: () => publishWorkspace(workspace('cfg', { ...okSrc, 'src/main.js': 'exports.handler = async () => 1;\n', 'lambda-canary.json': config({ functionName: FN, codeFolder: 'src', alias: 'stable', handler: 'main.handler' }) })),
   });
 
   // ---- SAM template.yaml ----

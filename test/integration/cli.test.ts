@@ -542,6 +542,32 @@ Resources:
       assert.match(r.stdout, /Published version 3\./);
     });
 
+    it("deploys a real SAM project (aws-sam-cli-app-templates' hello, Node.js 20) as its user would, then promotes it and switches back", async () => {
+      const fixture = path.resolve(__dirname, '../../../test/fixtures/sam-hello');
+      fs.cpSync(fixture, path.join(workDir, 'sam'), { recursive: true });
+      // The template says app.lambdaHandler; this test's function starts index.handler.
+      const mismatch = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--yes', '--json', ...conn()]);
+      assert.equal(mismatch.code, 2, mismatch.stderr);
+      assert.match(json(mismatch).error?.message ?? '', /handler is app\.lambdaHandler, but .* is configured to start index\.handler: a version of this code would not start/);
+      assert.deepEqual(json(mismatch).versionsPublished, []);
+      // As `sam deploy` would have made it.
+      const { UpdateFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+      await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Handler: 'app.lambdaHandler' }));
+      h().sandbox.settle();
+      fs.writeFileSync(path.join(workDir, 'sam', 'hello-world', 'app.mjs'), fs.readFileSync(path.join(workDir, 'sam', 'hello-world', 'app.mjs'), 'utf8').replace("'hello world'", "'hello canary'"));
+      const r = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--yes', '--json', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      const o = json(r);
+      assert.equal(o.versionsPublished[0]?.version, '3');
+      const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+      const out = await h().lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: '3' }));
+      assert.deepEqual(JSON.parse(JSON.parse(Buffer.from(out.Payload!).toString()).body), { message: 'hello canary' }, "version 3 runs the template's app.mjs");
+      assert.equal((await cli(['promote', `${fn}:prod`, '--version', '3', '--yes', ...conn()])).code, 0);
+      assert.equal((await alias()).FunctionVersion, '3');
+      assert.equal((await cli(['switch-back', `${fn}:prod`, '--yes', ...conn()])).code, 0);
+      assert.equal((await alias()).FunctionVersion, '2');
+    });
+
     it('a broken lambda-canary.json: exit 2 with the file and the reason, nothing uploaded', async () => {
       fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), '{ "functionName": 42 }');
       const r = await cli(['deploy', '--yes', ...conn()]);
