@@ -19,7 +19,9 @@ export async function step<T>(ctx: OperationContext, name: string, stateIfFailed
   } catch (err) {
     note('failed');
     if (err instanceof OperationError) throw err;
-    if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError(stateIfFailed);
+    // A write is never sent with the signal, so its failure is a failure even after Cancel: its
+    // outcome must be read back, not assumed away as "cancelled, nothing changed".
+    if (isCancelled(err) || (!write && ctx.signal?.aborted)) throw new CancelledError(stateIfFailed);
     const described = describeAwsError(err, ctx.profile);
     const state = write && outcomeUnknown(err) ? 'Outcome unknown: reading back.' : stateIfFailed;
     ctx.log.error(`✗ ${name} failed: ${errorName(err) || 'Error'}: ${(err as Error)?.message ?? String(err)}. ${state}`);

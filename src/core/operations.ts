@@ -193,8 +193,9 @@ async function assertRoutable(
   return t;
 }
 
-function readLatest(ctx: OperationContext, functionName: string): Promise<FunctionConfiguration> {
-  return ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }), { abortSignal: ctx.signal });
+/** `$LATEST`'s configuration; `untilDone`: not cancellable (a read-back after a write must finish). */
+function readLatest(ctx: OperationContext, functionName: string, untilDone = false): Promise<FunctionConfiguration> {
+  return ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }), { abortSignal: untilDone ? undefined : ctx.signal });
 }
 
 /**
@@ -288,7 +289,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       // leaves its outcome unknown; Cancel takes effect at the next step instead.
       send: () => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId })),
       // The upload may have gone through unanswered: look at $LATEST instead of guessing.
-      readBack: () => readLatest(ctx, fn),
+      readBack: () => readLatest(ctx, fn, true),
       landedNote: '$LATEST reads back with the new code: the upload went through',
       judge: (now, cause) => {
         if (now.CodeSha256 === input.codeSha256) return { landed: now };
@@ -335,13 +336,13 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
       ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description })),
     // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
     // matches the newest version, and answers with that version: so does this.
-    readBack: () => listVersions(ctx.lambda, fn, ctx.signal),
+    readBack: () => listVersions(ctx.lambda, fn),
     landedNote: 'the newest version holds exactly this code and configuration: using it',
     judge: async (versions, cause) => {
       const newest = versions.find((v) => v.Version !== '$LATEST');
       if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) return { landed: newest };
       // Not published as asked. "$LATEST holds the new code" is only said when it still does.
-      const now = await readLatest(ctx, fn).catch(() => undefined);
+      const now = await readLatest(ctx, fn, true).catch(() => undefined);
       if (!now) {
         return {
           state: `The newest version is not this deploy's (${versionsHolding(versions, input.codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`,

@@ -331,6 +331,36 @@ describe('use cases: each user action returns an Outcome and is journalled (real
   describe('Cancel while a write is on its way', () => {
     const workspace = useWorkspace('cancelled');
 
+    for (const op of ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'] as const) {
+      it(`Cancel while a ${op} is on its way, and its answer lost: read back, not "nothing was changed"`, async () => {
+        // The write lands and its reply is cut (truncate); Cancel is pressed while it is on its way.
+        h().sandbox.faults.add({ operation: op, kind: 'truncate' });
+        const ac = new AbortController();
+        const [wf] = discoverFunctions(workspace());
+        const started = op === 'UpdateFunctionCode' ? 'Uploading' : op === 'PublishVersion' ? 'Publishing' : 'Routing';
+        const o = await deployWorkspace(ctx({ signal: ac.signal, progress: (m) => m.startsWith(started) && setTimeout(() => ac.abort(), 0) }), {
+          functionName: fn,
+          aliasName: 'prod',
+          fn: wf,
+          weightPercent: 10,
+          trusted: true,
+          smokeTest: false,
+        });
+        const a = await alias();
+        if (op === 'UpdateAlias') {
+          // The routing landed: the deploy is done, whatever Cancel said.
+          assert.equal(o.state, 'done', outcomeText(o));
+          assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 });
+          return;
+        }
+        assert.equal(o.error?.kind, 'cancelled', outcomeText(o));
+        assert.doesNotMatch(outcomeText(o), /Nothing was changed/);
+        if (op === 'UpdateFunctionCode') assert.match(o.error!.left ?? '', /\$LATEST holds the new code/);
+        else assert.deepEqual(o.versionsPublished.map((v) => v.version), ['3']);
+        assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights ?? {}, {}, 'no traffic moved');
+      });
+    }
+
     for (const op of ['UpdateFunctionCode', 'PublishVersion'] as const) {
       it(`a ${op} already sent is not abandoned: Cancel takes effect at the next step, and the outcome says what is true`, async () => {
         h().sandbox.faults.add({ operation: op, kind: 'delay', delayMs: 400 });
