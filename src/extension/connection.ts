@@ -74,14 +74,20 @@ export class ConnectionManager implements vscode.Disposable {
    * so what this returns always follows the settings as they are now.
    */
   async current(): Promise<Clients> {
-    await this.reconnecting;
+    await this.reconnected();
     if (this.clients && this.connectedWith !== connectionSettingsKey()) await this.reconnect();
+    await this.reconnected();
     this.clients ??= this.connect().catch((err: unknown) => {
       // Let the next call try again rather than caching the failure.
       this.clients = undefined;
       throw err;
     });
     return this.clients;
+  }
+
+  /** Several settings written one after another queue several reconnects: waits for them all. */
+  private async reconnected(): Promise<void> {
+    while (this.reconnecting) await this.reconnecting;
   }
 
   /** The embedded sandbox, when that is the connection. */
@@ -100,9 +106,10 @@ export class ConnectionManager implements vscode.Disposable {
       this.clients = undefined;
       this.connectedWith = undefined;
       await old?.then((c) => c.dispose()).catch(() => undefined);
-      await this.stopSandbox();
+      // A sandbox that fails to close is logged; the next connection starts regardless.
+      await this.stopSandbox().catch((err: unknown) => this.log.warn(`The local sandbox did not close cleanly: ${(err as Error)?.message ?? String(err)}`));
     };
-    const done: Promise<void> = (this.reconnecting ?? Promise.resolve()).then(run).finally(() => {
+    const done: Promise<void> = (this.reconnecting ?? Promise.resolve()).catch(() => undefined).then(run).finally(() => {
       if (this.reconnecting === done) this.reconnecting = undefined;
       this.changed.fire();
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { listAllFunctions } from '../../src/core/lambdaApi';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { Commands, EXTENSION_ID, VIEW_FUNCTIONS } from '../../src/shared/ids';
 
@@ -75,14 +76,18 @@ describe('connection', () => {
         // Written, then connected at once, as a test or a command that sets the connection does;
         // VS Code may deliver the change event only afterwards.
         await config().update('sandbox.traffic', round % 2 === 0 ? !before : before, vscode.ConfigurationTarget.Global);
-        await api.connection.current();
+        // Select Connection writes several settings one after another: several events, several reconnects.
+        if (round % 3 === 2) await config().update('sandbox.seedDemo', round % 2 === 0, vscode.ConfigurationTarget.Global);
+        const clients = await api.connection.current();
         const sandbox = api.connection.embeddedSandbox;
         assert.ok(sandbox, `round ${round}: the embedded sandbox runs`);
         await new Promise((r) => setTimeout(r, 300));
         assert.equal(api.connection.embeddedSandbox, sandbox, `round ${round}: the late change event did not stop the sandbox just started from the same settings`);
+        assert.ok((await listAllFunctions(clients.lambda)).length >= 0, `round ${round}: the clients current() gave still work`);
       }
     } finally {
       await config().update('sandbox.traffic', before, vscode.ConfigurationTarget.Global);
+      await config().update('sandbox.seedDemo', undefined, vscode.ConfigurationTarget.Global);
       await new Promise((r) => setTimeout(r, 300));
     }
   });
