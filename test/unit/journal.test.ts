@@ -195,6 +195,20 @@ describe('journal', () => {
     assert.deepEqual([...many.keys()], [key]);
   });
 
+  it('no credential of an endpoint reaches a record, in its endpoint or its label; one endpoint however it is written', async () => {
+    const j = journal();
+    const local = journalConnection({ kind: 'sandbox', endpoint: 'http://u:sekret@127.0.0.1:4566/?token=abc#x', region: 'us-east-1', embedded: false });
+    const r = await j.append(outcome('weight', PROD), { connection: local });
+    const text = fs.readFileSync(j.file, 'utf8');
+    for (const secret of ['sekret', 'token=abc', 'u:']) assert.ok(!text.includes(secret), `"${secret}" is not in the journal: ${text}`);
+    assert.equal(r.connection.endpoint, 'http://127.0.0.1:4566/');
+    const raw = await j.append(outcome('weight', PROD), { connection: { kind: 'aws', label: 'dev · eu-west-1 @ http://a:b@localhost:4566?k=v' } });
+    assert.equal(raw.connection.label, 'dev · eu-west-1 @ http://localhost:4566/');
+    const a = journalConnection({ kind: 'aws', region: 'eu-west-1', endpointUrl: 'http://LOCALHOST:4566/' });
+    const b = journalConnection({ kind: 'sandbox', endpoint: 'http://localhost:4566', region: 'eu-west-1', embedded: false });
+    assert.ok(sameConnection(a, b), 'the CLI may call it aws, the editor sandbox: the endpoint decides');
+  });
+
   it('keeps a last record that only lacks its newline, and the next one appended to its line', async () => {
     const j = journal();
     const kept = await j.append(outcome('switch', PROD, '1', '2'), { connection: SANDBOX });

@@ -124,7 +124,8 @@ export class Journal {
       by: { user: this.user, host: this.host, client: this.client.kind, clientVersion: this.client.version },
       connection: {
         kind: connection.kind,
-        label: connection.label,
+        // A label may quote an endpoint (`local · http://…`): cleaned as the endpoint is.
+        label: connection.label.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => withoutUserInfo(url)),
         ...(connection.profile ? { profile: connection.profile } : {}),
         ...(connection.endpoint ? { endpoint: withoutUserInfo(connection.endpoint) } : {}),
       },
@@ -460,12 +461,15 @@ function splitRecords(text: string): { records: JournalRecord[]; incomplete: num
  * embedded sandbox without its endpoint (a new port at each start, the same state).
  */
 export function journalConnection(spec: ConnectionSpec): JournalRecord['connection'] {
-  const endpoint = spec.kind === 'sandbox' ? (spec.embedded ? undefined : spec.endpoint) : spec.endpointUrl;
+  const raw = spec.kind === 'sandbox' ? (spec.embedded ? undefined : spec.endpoint) : spec.endpointUrl;
+  const endpoint = raw === undefined ? undefined : withoutUserInfo(raw);
+  // The label names the endpoint too: made from the cleaned one.
+  const clean: ConnectionSpec = spec.kind === 'sandbox' ? { ...spec, endpoint: endpoint ?? spec.endpoint } : { ...spec, ...(endpoint ? { endpointUrl: endpoint } : {}) };
   return {
     kind: spec.kind,
-    label: connectionLabel(spec),
+    label: connectionLabel(clean),
     ...(spec.kind === 'aws' && spec.profile ? { profile: spec.profile } : {}),
-    ...(endpoint ? { endpoint: withoutUserInfo(endpoint) } : {}),
+    ...(endpoint ? { endpoint } : {}),
   };
 }
 
@@ -475,5 +479,20 @@ export function journalConnection(spec: ConnectionSpec): JournalRecord['connecti
  * aliases). The profile does not count: two profiles of one account reach the same alias.
  */
 export function sameConnection(a: JournalRecord['connection'], b: JournalRecord['connection']): boolean {
-  return a.kind === b.kind && (a.endpoint ?? '') === (b.endpoint ?? '');
+  const ea = endpointIdentity(a.endpoint);
+  const eb = endpointIdentity(b.endpoint);
+  // With an endpoint, the endpoint is the connection (one front end may call a loopback
+  // endpoint "aws" and the other "sandbox"); without one, AWS itself or the embedded sandbox.
+  return ea !== undefined || eb !== undefined ? ea === eb : a.kind === b.kind;
+}
+
+/** `http://LOCALHOST:4566/` and `http://localhost:4566` are one endpoint. */
+function endpointIdentity(endpoint: string | undefined): string | undefined {
+  if (!endpoint) return undefined;
+  try {
+    const u = new URL(endpoint);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return endpoint;
+  }
 }
