@@ -20,6 +20,8 @@ export interface OperationErrorOptions {
    * already points there). The use case's outcome is `unchanged` with this message as its note.
    */
   nothingToDo?: boolean;
+  /** What the action had found when it stopped (a cancelled probe's counts so far): kept in its outcome. */
+  detail?: unknown;
 }
 
 /**
@@ -34,6 +36,7 @@ export class OperationError extends Error {
   override readonly cause?: unknown;
   readonly kind: OperationErrorKind;
   readonly nothingToDo: boolean;
+  readonly detail?: unknown;
 
   constructor(message: string, options: OperationErrorOptions = {}) {
     super(redact(message));
@@ -42,6 +45,7 @@ export class OperationError extends Error {
     this.cause = options.cause;
     this.kind = options.kind ?? 'aws';
     this.nothingToDo = options.nothingToDo ?? false;
+    this.detail = options.detail;
     this.name = 'OperationError';
   }
 }

@@ -478,7 +478,19 @@ function checkExpectedCanary(ref: AliasRef, canary: string, what: string): void 
 export async function promoteCanary(ctx: OperationContext, ref: AliasRef): Promise<SwitchResult> {
   const alias = await loadAlias(ctx, ref);
   const split = splitOf(alias);
-  if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to promote.`);
+  if (!split.canary) {
+    // A re-run (a CI job retried) finds its version already promoted: nothing to do.
+    if (ref.expectedCanary !== undefined && split.primary.version === ref.expectedCanary) {
+      throw nothingToDo(`${ref.aliasName} already serves version ${ref.expectedCanary} alone.`);
+    }
+    if (ref.expectedCanary !== undefined) {
+      throw new OperationError(`${ref.aliasName} runs no canary, and serves version ${split.primary.version}, not ${ref.expectedCanary}: someone else changed it.`, {
+        state: `${ref.aliasName} is unchanged.`,
+        kind: 'conflict',
+      });
+    }
+    throw invalid(`${ref.aliasName} runs no canary to promote.`);
+  }
   checkExpectedCanary(ref, split.canary.version, 'promote');
   await assertRoutable(ctx, ref, split.primary.version, split.canary.version, `${ref.aliasName} is unchanged.`);
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: split.canary.version, weights: {} }, `${ref.aliasName} is unchanged.`);
@@ -490,7 +502,19 @@ export async function promoteCanary(ctx: OperationContext, ref: AliasRef): Promi
 export async function rollbackCanary(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
   const alias = await loadAlias(ctx, ref);
   const split = splitOf(alias);
-  if (!split.canary) throw invalid(`${ref.aliasName} runs no canary to roll back.`);
+  if (!split.canary) {
+    // Already rolled back (a retried job): the version gets no traffic, as asked.
+    if (ref.expectedCanary !== undefined && split.primary.version !== ref.expectedCanary) {
+      throw nothingToDo(`${ref.aliasName} runs no canary: version ${ref.expectedCanary} gets none of its traffic.`);
+    }
+    if (ref.expectedCanary !== undefined) {
+      throw new OperationError(`${ref.aliasName} serves version ${ref.expectedCanary} alone (promoted meanwhile?): rolling back cannot undo that; use Switch Back.`, {
+        state: `${ref.aliasName} is unchanged.`,
+        kind: 'conflict',
+      });
+    }
+    throw invalid(`${ref.aliasName} runs no canary to roll back.`);
+  }
   checkExpectedCanary(ref, split.canary.version, 'roll back');
   const out = await writeAlias(ctx, ref, alias, { weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Rolled back: ${ref.aliasName} → ${split.primary.version} (100%); version ${split.canary.version} gets no traffic.`);

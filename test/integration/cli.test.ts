@@ -520,6 +520,17 @@ Resources:
       assert.equal((await cli(['rollback', `${fn}:prod`, '--version', 'x', '--yes', ...conn()])).code, 2);
       const r = await cli(['rollback', `${fn}:prod`, '--version', mine, '--yes', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
+      // Re-runs of a job: rolled back already is nothing to do; promoting a version nobody canaries is a conflict.
+      const again = await cli(['rollback', `${fn}:prod`, '--version', mine, '--yes', '--json', ...conn()]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(json(again).note ?? '', new RegExp(`version ${mine} gets none of its traffic`));
+      assert.equal((await cli(['promote', `${fn}:prod`, '--version', mine, '--yes', ...conn()])).code, 3);
+      await cli(['canary', `${fn}:prod`, '--version', mine, '--weight', '10', '--yes', ...conn()]);
+      assert.equal((await cli(['promote', `${fn}:prod`, '--version', mine, '--yes', ...conn()])).code, 0);
+      const promotedAgain = await cli(['promote', `${fn}:prod`, '--version', mine, '--yes', '--json', ...conn()]);
+      assert.equal(promotedAgain.code, 0, promotedAgain.stderr);
+      assert.match(json(promotedAgain).note ?? '', new RegExp(`already serves version ${mine} alone`));
+      assert.equal((await cli(['rollback', `${fn}:prod`, '--version', mine, '--yes', ...conn()])).code, 3, 'a promoted version cannot be rolled back');
     });
 
     it('a template function whose name is computed needs --function-name; its logical id is never taken for a deployed name', async () => {

@@ -258,6 +258,16 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.match(some.warnings.join(' '), /2 of 10 invocations could not be made/);
     });
 
+    it('a probe cancelled part way is cancelled (not done), and keeps its counts so far', async () => {
+      const ac = new AbortController();
+      const o = await probe(ctx({ signal: ac.signal }), { functionName: fn, aliasName: 'prod', count: 2000, onProgress: (done) => done === 20 && ac.abort() });
+      assert.equal(o.error?.kind, 'cancelled', outcomeText(o));
+      assert.equal(o.state, 'unchanged');
+      const r = o.detail as ProbeResult;
+      assert.ok(r.sent >= 20 && r.sent < 2000, `sent ${r.sent}`);
+      assert.match(outcomeText(o), /Cancelled\. \d+ of 2000 invocations were sent\./);
+    });
+
     it('a cancellable probe at the sandbox concurrency (16 in flight) raises no MaxListenersExceededWarning', async () => {
       const warnings: string[] = [];
       const onWarning = (w: Error) => warnings.push(w.name);

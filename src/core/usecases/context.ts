@@ -87,6 +87,7 @@ export async function runUseCase<D>(
   const before = record.before ? aliasState(record.before) : undefined;
   const after = record.after ? aliasState(record.after) : undefined;
   const target: Target = targetOf(ref, record.before ?? record.after, ctx.region);
+  if (error?.detail !== undefined && detail === undefined) detail = error.detail as D;
   let note: string | undefined;
   if (error?.nothingToDo) {
     note = error.message;

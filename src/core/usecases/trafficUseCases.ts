@@ -55,6 +55,10 @@ export function probe(ctx: UseCaseContext, input: ProbeInput): Promise<Outcome<P
       input.onProgress,
     );
     op.record?.steps.push({ name: `Invoke ${input.aliasName} ×${result.sent}`, ms: Math.round(performance.now() - started), result: result.failed ? 'failed' : 'ok' });
+    if (ctx.signal?.aborted) {
+      // Ctrl+C or Cancel: a cancelled probe, with what it counted until then.
+      throw new OperationError('Cancelled.', { state: `${result.sent} of ${input.count} invocations were sent.`, kind: 'cancelled', detail: result });
+    }
     if (result.sent > 0 && result.failed === result.sent) {
       throw new OperationError(`None of the ${result.sent} invocations of ${input.functionName}:${input.aliasName} went through: ${result.firstError ?? 'no answer'}.`, {
         step: `Invoke ${input.aliasName}`,
