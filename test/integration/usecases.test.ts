@@ -340,22 +340,25 @@ describe('use cases: each user action returns an Outcome and is journalled (real
 
   describe('Cancel while a write is on its way', () => {
     const workspace = useWorkspace('cancelled');
+    /** Deploys the workspace, pressing Cancel `afterMs` after the step whose progress starts with `step` began. */
+    const deployCancelledAt = (step: string, afterMs: number) => {
+      const ac = new AbortController();
+      const [wf] = discoverFunctions(workspace());
+      return deployWorkspace(ctx({ signal: ac.signal, progress: (m) => m.startsWith(step) && setTimeout(() => ac.abort(), afterMs) }), {
+        functionName: fn,
+        aliasName: 'prod',
+        fn: wf,
+        weightPercent: 10,
+        trusted: true,
+        smokeTest: false,
+      });
+    };
 
     for (const op of ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'] as const) {
       it(`Cancel while a ${op} is on its way, and its answer lost: read back, not "nothing was changed"`, async () => {
         // The write lands and its reply is cut (truncate); Cancel is pressed while it is on its way.
         h().sandbox.faults.add({ operation: op, kind: 'truncate' });
-        const ac = new AbortController();
-        const [wf] = discoverFunctions(workspace());
-        const started = op === 'UpdateFunctionCode' ? 'Uploading' : op === 'PublishVersion' ? 'Publishing' : 'Routing';
-        const o = await deployWorkspace(ctx({ signal: ac.signal, progress: (m) => m.startsWith(started) && setTimeout(() => ac.abort(), 0) }), {
-          functionName: fn,
-          aliasName: 'prod',
-          fn: wf,
-          weightPercent: 10,
-          trusted: true,
-          smokeTest: false,
-        });
+        const o = await deployCancelledAt(op === 'UpdateFunctionCode' ? 'Uploading' : op === 'PublishVersion' ? 'Publishing' : 'Routing', 0);
         const a = await alias();
         if (op === 'UpdateAlias') {
           // The routing landed: the deploy is done, whatever Cancel said.
@@ -374,16 +377,7 @@ describe('use cases: each user action returns an Outcome and is journalled (real
     for (const op of ['UpdateFunctionCode', 'PublishVersion'] as const) {
       it(`a ${op} already sent is not abandoned: Cancel takes effect at the next step, and the outcome says what is true`, async () => {
         h().sandbox.faults.add({ operation: op, kind: 'delay', delayMs: 400 });
-        const ac = new AbortController();
-        const [wf] = discoverFunctions(workspace());
-        const o = await deployWorkspace(ctx({ signal: ac.signal, progress: (m) => /^(Uploading|Publishing)/.test(m) && m.startsWith(op === 'UpdateFunctionCode' ? 'Uploading' : 'Publishing') && setTimeout(() => ac.abort(), 100) }), {
-          functionName: fn,
-          aliasName: 'prod',
-          fn: wf,
-          weightPercent: 10,
-          trusted: true,
-          smokeTest: false,
-        });
+        const o = await deployCancelledAt(op === 'UpdateFunctionCode' ? 'Uploading' : 'Publishing', 100);
         assert.equal(o.state, 'unchanged', outcomeText(o));
         assert.equal(o.error?.kind, 'cancelled');
         const { GetFunctionConfigurationCommand, ListVersionsByFunctionCommand } = await import('@aws-sdk/client-lambda');
