@@ -18,7 +18,23 @@ export const KNOWN_RUNTIMES = [
   'dotnetcore1.0', 'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1', 'dotnet6', 'dotnet8', 'dotnet10',
   'go1.x', 'ruby2.5', 'ruby2.7', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided', 'provided.al2', 'provided.al2023',
 ] as const;
+/** What the sandbox runs: Invoke executes these functions' handlers. */
 export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+/**
+ * Runtimes AWS lets a function be created with today that the sandbox keeps the control plane of
+ * (versions, aliases, routing, CodeSha256) without running them: Invoke answers
+ * InvalidRuntimeException, naming the runtime.
+ */
+export const CONTROL_PLANE_RUNTIMES = [
+  'nodejs24.x',
+  'java8.al2', 'java11', 'java17', 'java21', 'java25',
+  'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
+  'dotnet8', 'dotnet10', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023',
+] as const;
+
+export function runsHere(runtime: string): boolean {
+  return (SUPPORTED_RUNTIMES as readonly string[]).includes(runtime);
+}
 
 export const MAX_FUNCTION_NAME = 64;
 export const MAX_ALIAS_NAME = 128;
@@ -173,10 +189,13 @@ export function checkRole(raw: unknown): string {
   return raw;
 }
 
-export function checkHandler(raw: unknown): string {
+/** `runtime`: the function's; the `file.export` shape is checked for the Node.js runtimes the sandbox runs. */
+export function checkHandler(raw: unknown, runtime?: string): string {
   if (typeof raw !== 'string' || raw.length > 128 || !HANDLER.test(raw)) {
     throw validation(raw, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+ and have length less than or equal to 128');
   }
+  // Other runtimes name handlers their own way (Java `pkg.Class::method`, a custom runtime's any word).
+  if (runtime !== undefined && !runtime.startsWith('nodejs')) return raw;
   // The Node.js runtimes resolve `file.export`; anything without a dot can never load.
   const dot = raw.lastIndexOf('.');
   if (dot <= 0 || dot === raw.length - 1) {
@@ -189,9 +208,10 @@ export function checkRuntime(raw: unknown): string {
   if (typeof raw !== 'string' || !(KNOWN_RUNTIMES as readonly string[]).includes(raw)) {
     throw validation(raw, 'runtime', `Member must satisfy enum value set: [${KNOWN_RUNTIMES.join(', ')}]`);
   }
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(raw)) {
+  if (!runsHere(raw) && !(CONTROL_PLANE_RUNTIMES as readonly string[]).includes(raw)) {
+    // As AWS answers a runtime it no longer creates functions with.
     throw invalidParameter(
-      `The runtime parameter of ${raw} is not supported by the Lambda Canary sandbox. Use one of: ${SUPPORTED_RUNTIMES.join(', ')}.`,
+      `The runtime parameter of ${raw} is no longer supported for creating or updating AWS Lambda functions. Use one of: ${[...SUPPORTED_RUNTIMES, ...CONTROL_PLANE_RUNTIMES].join(', ')}.`,
     );
   }
   return raw;

@@ -13,6 +13,7 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
   ListAliasesCommand,
   ListFunctionsCommand,
   ListVersionsByFunctionCommand,
@@ -150,6 +151,25 @@ describe('Lambda API: functions and versions', function () {
       assert.deepEqual(await versionsOf(lambda, 'create-publish'), ['$LATEST', '1']);
     });
 
+    it('keeps the control plane of runtimes it cannot run (Python, Java, custom), and says so on Invoke', async () => {
+      const { lambda, sandbox } = h();
+      const cases: Array<[string, string, string]> = [
+        ['rt-python', 'python3.12', 'app.lambda_handler'],
+        ['rt-java', 'java21', 'com.example.App::handleRequest'],
+        ['rt-provided', 'provided.al2023', 'bootstrap'],
+      ];
+      for (const [name, runtime, handler] of cases) {
+        await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: ROLE, Code: { ZipFile: handlerZip() } }));
+        sandbox.settle();
+        const v = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+        sandbox.settle();
+        await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'prod', FunctionVersion: v.Version }));
+        const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: 'prod' }));
+        assert.deepEqual([c.Runtime, c.Handler], [runtime, handler]);
+        await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: 'prod' })), 'InvalidRuntimeException', 502, new RegExp(`cannot run ${runtime.replace('.', '\\.')} functions`));
+      }
+    });
+
     it('validates every field with the exception AWS uses, and creates nothing when it refuses', async () => {
       const { lambda } = h();
       const cases: Array<[string, Record<string, unknown>, string, RegExp?]> = [
@@ -159,8 +179,7 @@ describe('Lambda API: functions and versions', function () {
         ['empty name', { FunctionName: '' }, 'ValidationException'],
         ['qualified name', { FunctionName: 'valid-name:1' }, 'InvalidParameterValueException', /qualifier/],
         ['unknown runtime', { Runtime: 'nodejs99.x' }, 'ValidationException', /enum value set/],
-        ['python runtime', { Runtime: 'python3.12' }, 'InvalidParameterValueException', /python3\.12/],
-        ['java runtime', { Runtime: 'java21' }, 'InvalidParameterValueException'],
+        ['a runtime AWS no longer creates functions with', { Runtime: 'python3.8' }, 'InvalidParameterValueException', /python3\.8 is no longer supported/],
         ['old Node.js runtime', { Runtime: 'nodejs16.x' }, 'InvalidParameterValueException'],
         ['handler without a dot', { Handler: 'nodot' }, 'InvalidParameterValueException', /handler/],
         ['handler ending in a dot', { Handler: 'index.' }, 'InvalidParameterValueException'],
@@ -444,7 +463,7 @@ describe('Lambda API: functions and versions', function () {
         [{ MemorySize: 64 }, 'ValidationException'],
         [{ Timeout: 0 }, 'ValidationException'],
         [{ Timeout: 901 }, 'InvalidParameterValueException'],
-        [{ Runtime: 'python3.12' }, 'InvalidParameterValueException'],
+        [{ Runtime: 'python2.7' }, 'InvalidParameterValueException'],
         [{ Runtime: 'cobol' }, 'ValidationException'],
         [{ Handler: 'nodot' }, 'InvalidParameterValueException'],
         [{ Role: 'arn:aws:iam::123456789012:group/x' }, 'ValidationException'],

@@ -18,7 +18,9 @@ import {
   expectString,
   expectStructure,
   isVersionQualifier,
+  CONTROL_PLANE_RUNTIMES,
   KNOWN_RUNTIMES,
+  runsHere,
   MAX_ALIAS_NAME,
   MAX_FUNCTION_NAME,
   parseFunctionRef,
@@ -173,10 +175,17 @@ describe('sandbox validation', () => {
       assert.deepEqual([...SUPPORTED_RUNTIMES], ['nodejs18.x', 'nodejs20.x', 'nodejs22.x']);
       for (const r of SUPPORTED_RUNTIMES) assert.equal(checkRuntime(r), r);
     });
-    it('refuses known but unsupported runtimes with InvalidParameterValueException naming them', () => {
-      const unsupported = KNOWN_RUNTIMES.filter((r) => !(SUPPORTED_RUNTIMES as readonly string[]).includes(r));
-      assert.ok(unsupported.length > 30);
-      for (const r of unsupported) throwsAws(() => checkRuntime(r), invalid, new RegExp(r.replace(/\./g, '\\.')), r);
+    it('accepts the runtimes AWS creates functions with today, keeping only their control plane; refuses retired ones naming them', () => {
+      for (const r of CONTROL_PLANE_RUNTIMES) assert.equal(checkRuntime(r), r);
+      assert.ok(!CONTROL_PLANE_RUNTIMES.some((r) => runsHere(r)) && SUPPORTED_RUNTIMES.every((r) => runsHere(r)));
+      const retired = KNOWN_RUNTIMES.filter((r) => !(SUPPORTED_RUNTIMES as readonly string[]).includes(r) && !(CONTROL_PLANE_RUNTIMES as readonly string[]).includes(r));
+      assert.ok(retired.length > 15);
+      for (const r of retired) throwsAws(() => checkRuntime(r), invalid, new RegExp(`${r.replace(/\./g, '\\.')} is no longer supported`), r);
+    });
+    it("checks the Node.js handler shape only for Node.js runtimes (Java, custom runtimes name handlers their own way)", () => {
+      throwsAws(() => checkHandler('bootstrap', 'nodejs20.x'), invalid, /file\.exportName/, 'node');
+      assert.equal(checkHandler('bootstrap', 'provided.al2023'), 'bootstrap');
+      assert.equal(checkHandler('com.example.App::handleRequest', 'java21'), 'com.example.App::handleRequest');
     });
     it('refuses unknown runtimes with ValidationException listing the enum', () => {
       for (const bad of ['nodejs99.x', 'NODEJS20.X', 'node', '', 20, undefined]) throwsAws(() => checkRuntime(bad), validation, /enum value set/, JSON.stringify(bad));

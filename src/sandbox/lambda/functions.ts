@@ -35,9 +35,10 @@ export class FunctionsApi {
     if (body.PackageType !== undefined && body.PackageType !== 'Zip') {
       throw invalidParameter('The sandbox supports only PackageType Zip.');
     }
+    const runtime = checkRuntime(body.Runtime);
     const settings: FunctionSettings = {
-      runtime: checkRuntime(body.Runtime),
-      handler: checkHandler(body.Handler),
+      runtime,
+      handler: checkHandler(body.Handler, runtime),
       role: checkRole(body.Role),
       description: checkDescription(body.Description),
       timeout: body.Timeout === undefined ? 3 : checkTimeout(body.Timeout),
@@ -179,9 +180,10 @@ export class FunctionsApi {
     const { fn, qualifier } = this.ctx.fn(pathName, 'UpdateFunctionConfiguration');
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name.');
     const s = fn.latest.settings;
+    const runtime = body.Runtime === undefined ? s.runtime : checkRuntime(body.Runtime);
     const settings: FunctionSettings = {
-      runtime: body.Runtime === undefined ? s.runtime : checkRuntime(body.Runtime),
-      handler: body.Handler === undefined ? s.handler : checkHandler(body.Handler),
+      runtime,
+      handler: body.Handler === undefined ? s.handler : checkHandler(body.Handler, runtime),
       role: body.Role === undefined ? s.role : checkRole(body.Role),
       description: body.Description === undefined ? s.description : checkDescription(body.Description),
       timeout: body.Timeout === undefined ? s.timeout : checkTimeout(body.Timeout),
