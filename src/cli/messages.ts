@@ -219,6 +219,8 @@ export const usage = {
 
 export const deployText = {
   noWorkspace: (dir: string) => `No lambda-canary.json or template.yaml in ${dir}. Create a lambda-canary.json (e.g. {"functionName": "my-function"}) or pass --dir.`,
+  noUsableFunction: (dir: string, skipped: string[]) => `No function of ${dir} can be deployed from the workspace:\n${skipped.map((s) => `  ${s}`).join('\n')}\nFix the template, or create a lambda-canary.json (e.g. {"functionName": "my-function"}).`,
+  skippedFunction: (name: string, why: string) => `The workspace's function '${name}' cannot be deployed from the workspace: ${why}`,
   noDir: (dir: string) => `${dir} is not a folder.`,
   configError: (message: string) => `The workspace's configuration cannot be used: ${message}`,
   severalFunctions: (names: string[]) => `The template declares several functions (${names.join(', ')}): pick one with --function NAME.`,

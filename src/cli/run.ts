@@ -12,8 +12,8 @@ import { aliasState, targetKey, targetOf } from '../core/outcome';
 import { outcomeText, routingText } from '../core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../core/usecases';
 import { deployWorkspace, probe, promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack, trafficReport } from '../core/usecases';
-import type { WorkspaceFunction } from '../core/workspace';
-import { ConfigError, discoverFunctions } from '../core/workspace';
+import type { WorkspaceDiscovery, WorkspaceFunction } from '../core/workspace';
+import { ConfigError, describeSkipped, discoverWorkspace } from '../core/workspace';
 import { plainText, terminalText } from '../shared/text';
 import { version as CLI_VERSION } from '../../package.json';
 import type { OptionValues } from './args';
@@ -160,14 +160,15 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
 function planDeploy(values: OptionValues, cwd: string): Plan {
   const dir = path.resolve(cwd, typeof values.dir === 'string' ? values.dir : '.');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(deployText.noDir(dir));
-  let found: WorkspaceFunction[];
+  let discovery: WorkspaceDiscovery;
   try {
-    found = discoverFunctions(dir);
+    discovery = discoverWorkspace(dir);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof OperationError) throw new UsageError(deployText.configError(e.message));
     throw e;
   }
-  if (found.length === 0) throw new UsageError(deployText.noWorkspace(dir));
+  const { functions: found, skipped } = discovery;
+  if (found.length === 0) throw new UsageError(skipped.length ? deployText.noUsableFunction(dir, skipped.map((s) => describeSkipped(s, dir))) : deployText.noWorkspace(dir));
   const wanted = typeof values.function === 'string' ? values.function : undefined;
   const deployedName = typeof values['function-name'] === 'string' ? values['function-name'] : undefined;
   const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
@@ -176,6 +177,8 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
     // --function picks a function of the workspace, never names a deployed one: a logical id
     // is not a function name.
     ws = found.find((f) => f.functionName === wanted) ?? found.find((f) => f.logicalId === wanted);
+    const unusable = ws ? undefined : skipped.find((s) => s.name === wanted);
+    if (unusable) throw new UsageError(deployText.skippedFunction(wanted, describeSkipped(unusable, dir)));
     if (!ws) throw new UsageError(deployText.noSuchFunction(wanted, found.map(label)));
   } else {
     if (found.length > 1) throw new UsageError(deployText.severalFunctions(found.map(label)));

@@ -4,6 +4,7 @@ import type { ParseError } from 'jsonc-parser';
 import { findNodeAtLocation, parse as parseJsonc, parseTree } from 'jsonc-parser';
 import type { ScalarTag, CollectionTag } from 'yaml';
 import { isMap, isScalar, parseDocument } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import configSchema from '../../media/lambda-canary.schema.json';
 import { validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
@@ -12,7 +13,7 @@ import { getVersion } from './lambdaApi';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
-  /** Where it was declared. */
+  /** Where it was declared: 'template.yaml' stands for any SAM template (.yaml, .yml, .json). */
   source: 'lambda-canary.json' | 'template.yaml';
   file: string;
   /** The workspace folder it belongs to: nothing outside it is packaged or read. */
@@ -47,7 +48,7 @@ export class ConfigError extends Error {
 }
 
 export const CONFIG_FILE = 'lambda-canary.json';
-export const SAM_FILES = ['template.yaml', 'template.yml'];
+export const SAM_FILES = ['template.yaml', 'template.yml', 'template.json'];
 
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
@@ -269,53 +270,160 @@ const cfnTags: Array<ScalarTag | CollectionTag> = INTRINSICS.flatMap((fn) => [
   { tag: `!${fn}`, collection: 'map', resolve: (v: unknown) => new Intrinsic(fn, (v as { toJSON(): unknown }).toJSON()) } as unknown as CollectionTag,
 ]);
 
+/** js-yaml's types for the same intrinsics: the reader of what `yaml` finds too loose to read. */
+const cfnSchema = jsYaml.DEFAULT_SCHEMA.extend(
+  INTRINSICS.flatMap((fn) =>
+    (['scalar', 'sequence', 'mapping'] as const).map((kind) => new jsYaml.Type(`!${fn}`, { kind, construct: (v: unknown) => new Intrinsic(fn, v ?? '') })),
+  ),
+);
+
 /** CloudFormation's own limit for a template body is 1 MB; more than this is no template. */
 const MAX_TEMPLATE_CHARS = 4 * 1024 * 1024;
 
-/** The functions a SAM template declares (AWS::Serverless::Function with a local CodeUri). */
-export function parseSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction[] {
-  const text = stripBom(rawText);
-  if (text.length > MAX_TEMPLATE_CHARS) throw new ConfigError(file, `is ${(text.length / 1024 / 1024).toFixed(1)} MB; a SAM template of more than ${MAX_TEMPLATE_CHARS / 1024 / 1024} MB is not read.`);
+/** A function a template declares that cannot be offered, and why. */
+export interface SkippedFunction {
+  /** The template that declares it. */
+  file: string;
+  /** Its logical id. */
+  name: string;
+  reason: string;
+  line?: number;
+}
+
+/** What a workspace (or one template) offers, and what it declares but cannot offer. */
+export interface WorkspaceDiscovery {
+  functions: WorkspaceFunction[];
+  skipped: SkippedFunction[];
+}
+
+/** One line per skipped function: `infra/template.yaml:12: "Fn.CodeUri": '../src' points outside…`. */
+export function describeSkipped(s: SkippedFunction, workspaceRoot?: string): string {
+  const file = workspaceRoot === undefined ? path.basename(s.file) : path.relative(workspaceRoot, s.file).split(path.sep).join('/');
+  return `${file}${s.line ? `:${s.line}` : ''}: ${s.reason}`;
+}
+
+/** A template's parsed body and a way to find the line of a resource. */
+interface ParsedTemplate {
+  root: unknown;
+  lineOf: (logicalId: string) => number | undefined;
+}
+
+function parseYamlTemplate(file: string, text: string): ParsedTemplate {
   const doc = parseDocument(text, { customTags: cfnTags, prettyErrors: true, uniqueKeys: false });
+  const lineOf = (logicalId: string) => lineOfYamlKey(doc, text, logicalId) ?? lineOfYamlResource(text, logicalId);
   if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new ConfigError(file, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`, e.linePos?.[0].line, e.linePos?.[0].col);
+    // `yaml` follows the YAML spec to the letter; SAM CLI (PyYAML) also reads, e.g., a flow
+    // collection whose closing bracket is indented less than its key. js-yaml reads what PyYAML
+    // reads; when it cannot either, the template is broken and `yaml`'s error (with its line) says why.
+    try {
+      return { root: jsYaml.load(text, { schema: cfnSchema, json: true, filename: path.basename(file) }), lineOf };
+    } catch {
+      const e = doc.errors[0];
+      throw new ConfigError(file, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`, e.linePos?.[0].line, e.linePos?.[0].col);
+    }
   }
-  let root: Record<string, unknown> | null;
   try {
-    root = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
+    return { root: doc.toJS({ maxAliasCount: 100 }), lineOf };
   } catch (e) {
     // e.g. a "billion laughs" of nested aliases: refused before it is expanded.
     throw new ConfigError(file, `invalid YAML: ${(e as Error).message}`);
   }
-  if (!root || typeof root !== 'object') throw new ConfigError(file, 'is empty or not a mapping.');
+}
+
+function parseJsonTemplate(file: string, text: string): ParsedTemplate {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const at = pos ? Number(pos[1]) : jsonErrorOffset(text);
+    const lc = at === undefined ? undefined : lineCol(text, Math.min(at, text.length));
+    throw new ConfigError(file, `invalid JSON (${msg.replace(/ (?:in|after) JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')})`, lc?.line, lc?.column);
+  }
+  const lineOf = (logicalId: string) => {
+    const tree = parseTree(text);
+    const node = tree && findNodeAtLocation(tree, ['Resources', logicalId]);
+    const at = node?.parent?.offset;
+    return at === undefined ? undefined : lineCol(text, at).line;
+  };
+  return { root, lineOf };
+}
+
+/** An intrinsic in either form: `!Ref X` (YAML) or `{ "Ref": "X" }` / `{ "Fn::Sub": … }` (JSON). */
+function isIntrinsic(v: unknown): boolean {
+  if (v instanceof Intrinsic) return true;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'));
+}
+
+/** Why a function cannot be packaged from the workspace, or undefined when its code is local. */
+function nonLocalCode(logicalId: string, props: Record<string, unknown>): string | undefined {
+  const codeUri = props.CodeUri;
+  if (props.PackageType === 'Image') return `${logicalId} is an image function (PackageType: Image): only zip functions are published from the workspace.`;
+  if (props.InlineCode !== undefined) return `${logicalId} has its code inline (InlineCode): there is no code folder to package.`;
+  if (isIntrinsic(codeUri)) return `"${logicalId}.CodeUri" is an intrinsic (${codeUri instanceof Intrinsic ? codeUri.toString() : JSON.stringify(codeUri)}): name a folder of the workspace.`;
+  if (codeUri !== undefined && typeof codeUri !== 'string') return `"${logicalId}.CodeUri" is an S3 location (Bucket/Key): only code in the workspace is packaged.`;
+  if (typeof codeUri === 'string' && /^s3:\/\//i.test(codeUri)) return `"${logicalId}.CodeUri" '${codeUri}' is in S3: only code in the workspace is packaged.`;
+  return undefined;
+}
+
+/**
+ * The functions a SAM template declares (AWS::Serverless::Function with local code), and those
+ * it declares but that cannot be offered (code elsewhere, a bad CodeUri or name), each with why.
+ * A template that cannot be read at all (broken YAML/JSON, no Resources) throws a ConfigError.
+ */
+export function readSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceDiscovery {
+  const text = stripBom(rawText);
+  if (text.length > MAX_TEMPLATE_CHARS) throw new ConfigError(file, `is ${(text.length / 1024 / 1024).toFixed(1)} MB; a SAM template of more than ${MAX_TEMPLATE_CHARS / 1024 / 1024} MB is not read.`);
+  const { root: parsed, lineOf } = file.toLowerCase().endsWith('.json') ? parseJsonTemplate(file, text) : parseYamlTemplate(file, text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(file, 'is empty or not a mapping.');
+  const root = parsed as Record<string, unknown>;
   const resources = root.Resources as Record<string, Record<string, unknown>> | undefined;
   if (!resources || typeof resources !== 'object') throw new ConfigError(file, 'has no Resources section.');
-  if (Array.isArray(resources) || resources instanceof Intrinsic) throw new ConfigError(file, '"Resources" must be a mapping of logical ids to resources.');
+  if (Array.isArray(resources) || isIntrinsic(resources)) throw new ConfigError(file, '"Resources" must be a mapping of logical ids to resources.');
   const globals = ((root.Globals as Record<string, unknown> | undefined)?.Function ?? {}) as Record<string, unknown>;
   const templateDir = path.dirname(file);
-  const out: WorkspaceFunction[] = [];
+  const functions: WorkspaceFunction[] = [];
+  const skipped: SkippedFunction[] = [];
   for (const [logicalId, res] of Object.entries(resources)) {
     if (!res || typeof res !== 'object' || res.Type !== 'AWS::Serverless::Function') continue;
-    const props = { ...globals, ...((res.Properties as Record<string, unknown> | undefined) ?? {}) };
-    const codeUri = props.CodeUri;
-    if (props.PackageType === 'Image') continue;
-    if (codeUri !== undefined && typeof codeUri !== 'string') continue; // an S3 location or an intrinsic: nothing local to package
-    const line = lineOfYamlKey(doc, text, logicalId);
+    const line = lineOf(logicalId);
+    const skip = (reason: string) => skipped.push({ file, name: logicalId, reason, line });
+    const own = (res.Properties ?? {}) as Record<string, unknown>;
+    const props = { ...globals, ...own };
+    // A function's own InlineCode replaces a CodeUri from Globals, and the other way round.
+    if (own.InlineCode !== undefined && own.CodeUri === undefined) delete props.CodeUri;
+    if (own.CodeUri !== undefined && own.InlineCode === undefined) delete props.InlineCode;
+    const elsewhere = nonLocalCode(logicalId, props);
+    if (elsewhere) {
+      skip(elsewhere);
+      continue;
+    }
+    const codeUri = (props.CodeUri as string | undefined) ?? '.';
     let codeDir: string;
     try {
-      codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, (codeUri as string | undefined) ?? '.')), `${logicalId}.CodeUri`);
+      codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, codeUri)), `${logicalId}.CodeUri`);
     } catch (e) {
-      throw new ConfigError(file, (e as Error).message, line);
+      skip((e as Error).message);
+      continue;
+    }
+    // A file (a built archive) is left to packaging, which says what it makes of it.
+    if (!fs.existsSync(codeDir)) {
+      skip(`"${logicalId}.CodeUri" '${codeUri}' does not exist (relative to ${path.relative(workspaceRoot, templateDir).split(path.sep).join('/') || 'the workspace folder'}).`);
+      continue;
     }
     const alias = typeof props.AutoPublishAlias === 'string' ? props.AutoPublishAlias : 'prod';
     if (typeof props.FunctionName === 'string' && !FUNCTION_NAME.test(props.FunctionName)) {
-      throw new ConfigError(file, `"${logicalId}.FunctionName" '${props.FunctionName}' is not a Lambda function name (1-64 letters, digits, - or _).`, line);
+      skip(`"${logicalId}.FunctionName" '${props.FunctionName}' is not a Lambda function name (1-64 letters, digits, - or _).`);
+      continue;
     }
     if (!ALIAS_NAME.test(alias)) {
-      throw new ConfigError(file, `"${logicalId}.AutoPublishAlias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, line);
+      skip(`"${logicalId}.AutoPublishAlias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`);
+      continue;
     }
-    out.push({
+    functions.push({
       source: 'template.yaml',
       file,
       workspaceRoot,
@@ -328,7 +436,12 @@ export function parseSamTemplate(file: string, rawText: string, workspaceRoot: s
       ignore: [],
     });
   }
-  return out;
+  return { functions, skipped };
+}
+
+/** The functions a SAM template declares that can be offered (see readSamTemplate for the others). */
+export function parseSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction[] {
+  return readSamTemplate(file, rawText, workspaceRoot).functions;
 }
 
 function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logicalId: string): number | undefined {
@@ -344,17 +457,80 @@ function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logi
 }
 
 /**
- * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template's
- * functions. An empty list means "offer to create lambda-canary.json".
+ * The line of `  LogicalId:` under `Resources:`, read from the text: for a template only js-yaml
+ * reads, whose document `yaml` could not build.
  */
-export function discoverFunctions(workspaceRoot: string): WorkspaceFunction[] {
-  const cfg = path.join(workspaceRoot, CONFIG_FILE);
-  if (fs.existsSync(cfg)) return [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)];
-  for (const name of SAM_FILES) {
-    const f = path.join(workspaceRoot, name);
-    if (fs.existsSync(f)) return parseSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot);
+function lineOfYamlResource(text: string, logicalId: string): number | undefined {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^Resources\s*:/.test(l));
+  if (start < 0) return undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    if (/^\S/.test(lines[i]) && !lines[i].startsWith('#')) return undefined;
+    const m = /^\s+(["']?)(.*?)\1\s*:(\s|$)/.exec(lines[i]);
+    if (m && m[2] === logicalId) return i + 1;
   }
-  return [];
+  return undefined;
+}
+
+/** How deep below the workspace root a SAM template is looked for (`services/api/template.yaml` is 2). */
+const TEMPLATE_SEARCH_DEPTH = 3;
+/** Folders that hold copies, dependencies or build output, never the project's own template. */
+const NOT_SEARCHED = new Set(['node_modules', '.aws-sam', 'cdk.out']);
+/** Enough for any real repository's top levels; a pathological tree is not walked for ever. */
+const MAX_SEARCHED_FOLDERS = 2000;
+
+/** The SAM template of a folder: the first of template.yaml, template.yml, template.json there. */
+function templateIn(dir: string): string | undefined {
+  return SAM_FILES.map((name) => path.join(dir, name)).find((f) => fs.existsSync(f));
+}
+
+/** Templates in subfolders (≤ TEMPLATE_SEARCH_DEPTH deep, symlinks not followed), in path order. */
+function templatesBelow(workspaceRoot: string): string[] {
+  const found: string[] = [];
+  let searched = 0;
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const subfolders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !NOT_SEARCHED.has(e.name)).map((e) => e.name).sort();
+    for (const name of subfolders) {
+      if (++searched > MAX_SEARCHED_FOLDERS) return;
+      const sub = path.join(dir, name);
+      const tpl = templateIn(sub);
+      if (tpl) found.push(tpl);
+      if (depth < TEMPLATE_SEARCH_DEPTH) walk(sub, depth + 1);
+    }
+  };
+  walk(workspaceRoot, 1);
+  return found;
+}
+
+/**
+ * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template at the
+ * root; failing that, every SAM template in subfolders (CodeUri relative to each template's
+ * folder, as SAM reads it). A function that cannot be offered is in `skipped`, with why; a
+ * config or template that cannot be read at all throws a ConfigError.
+ */
+export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
+  const cfg = path.join(workspaceRoot, CONFIG_FILE);
+  if (fs.existsSync(cfg)) return { functions: [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)], skipped: [] };
+  const atRoot = templateIn(workspaceRoot);
+  const templates = atRoot ? [atRoot] : templatesBelow(workspaceRoot);
+  const out: WorkspaceDiscovery = { functions: [], skipped: [] };
+  for (const f of templates) {
+    const one = readSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot);
+    out.functions.push(...one.functions);
+    out.skipped.push(...one.skipped);
+  }
+  return out;
+}
+
+/** The functions discoverWorkspace offers. An empty list means "offer to create lambda-canary.json". */
+export function discoverFunctions(workspaceRoot: string): WorkspaceFunction[] {
+  return discoverWorkspace(workspaceRoot).functions;
 }
 
 /** Far more than any real lambda-canary.json. */

@@ -38,7 +38,7 @@ import { packageFolder, sha256Base64 } from '../../src/core/packaging';
 import type { UseCaseContext } from '../../src/core/usecases';
 import { deployPackage, deployWorkspace, setCanaryWeight, switchAlias, switchBack } from '../../src/core/usecases';
 import { parseCanaryPercent } from '../../src/core/routing';
-import { discoverFunctions } from '../../src/core/workspace';
+import { describeSkipped, discoverFunctions, discoverWorkspace } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { parsePanelMessage } from '../../src/shared/protocol';
 import { ROLE, sdkHeaders, useSandbox } from './helpers';
@@ -183,7 +183,8 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
    * case: package its code folder, publish a canary of 10 % on its alias.
    */
   async function publishWorkspace(root: string, weightPercent = 10): Promise<unknown> {
-    const found = discoverFunctions(root);
+    const { functions: found, skipped } = discoverWorkspace(root);
+    if (found.length === 0 && skipped.length) throw new Error(`No function of this workspace can be published from it: ${skipped.map((s) => describeSkipped(s, root)).join(' ')}`);
     if (found.length === 0) throw new Error('No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml).');
     const fn = found[0];
     return deployWorkspace(ctx(), { functionName: fn.functionName ?? FN, aliasName: fn.alias, fn, weightPercent, trusted: true, smokeTest: false });
@@ -360,13 +361,13 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
     'Resources: {}',
   ].join('\n'));
-  samCase('only intrinsic tags where a folder is due (CodeUri: !Ref Bucket)', /No function found in this workspace/, samFn('      CodeUri: !Ref CodeBucket\n      Handler: !Sub "${Entry}.handler"\n'));
+  samCase('only intrinsic tags where a folder is due (CodeUri: !Ref Bucket)', /No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri" is an intrinsic \(!Ref "CodeBucket"\): name a folder of the workspace/, samFn('      CodeUri: !Ref CodeBucket\n      Handler: !Sub "${Entry}.handler"\n'));
   samCase('Resources: !Ref Something (an intrinsic, not a mapping)', /"Resources" must be a mapping/, 'Resources: !Ref Something\n');
   samCase('no functions (only a table)', /No function found in this workspace/, 'Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n');
   samCase('no Resources section', /template\.yaml: has no Resources section/, 'AWSTemplateFormatVersion: "2010-09-09"\n');
-  samCase('FunctionName: "my fn!"', /"Fn\.FunctionName" 'my fn!' is not a Lambda function name/, samFn('      FunctionName: "my fn!"\n      CodeUri: src\n'));
-  samCase('AutoPublishAlias: "7"', /"Fn\.AutoPublishAlias" '7' is not a valid alias name/, samFn(`      FunctionName: ${FN}\n      CodeUri: src\n      AutoPublishAlias: "7"\n`));
-  samCase('CodeUri: ../.. (outside the workspace)', /"Fn\.CodeUri".*points outside the workspace/, samFn('      CodeUri: ../..\n'));
+  samCase('FunctionName: "my fn!"', /No function of this workspace can be published from it: template\.yaml:2: "Fn\.FunctionName" 'my fn!' is not a Lambda function name/, samFn('      FunctionName: "my fn!"\n      CodeUri: src\n'));
+  samCase('AutoPublishAlias: "7"', /No function of this workspace can be published from it: template\.yaml:2: "Fn\.AutoPublishAlias" '7' is not a valid alias name/, samFn(`      FunctionName: ${FN}\n      CodeUri: src\n      AutoPublishAlias: "7"\n`));
+  samCase('CodeUri: ../.. (outside the workspace)', /No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri".*points outside the workspace/, samFn('      CodeUri: ../..\n'));
 
   // ---- the code folder to package ----
   const pkgCase = (input: string, error: RegExp, make: () => string, options?: { handler?: string; ignore?: string[] }) => add('package', input, error, () => publishFolder(make(), options));

@@ -509,6 +509,24 @@ Resources:
       assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
     });
 
+    it('a template function that cannot be deployed is skipped with why; its sibling still deploys', async () => {
+      fs.mkdirSync(path.join(workDir, 'src'));
+      fs.writeFileSync(path.join(workDir, 'src', 'index.js'), 'exports.handler = async () => 1;\n');
+      const outside = 'Outside:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ../src, Handler: index.handler, Runtime: nodejs20.x }\n';
+      const image = '  Image:\n    Type: AWS::Serverless::Function\n    Properties: { PackageType: Image, ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1 }\n';
+      fs.writeFileSync(path.join(workDir, 'template.yaml'), `Resources:\n  ${outside}${image}`);
+      const none = await cli(['deploy', '--yes', ...conn()]);
+      assert.equal(none.code, 2, none.stderr);
+      assert.match(none.stderr, /No function of .* can be deployed from the workspace:\n {2}template\.yaml:2: "Outside\.CodeUri": '\.\.\/src' points outside the workspace folder\.\n {2}template\.yaml:5: Image is an image function \(PackageType: Image\)/);
+      fs.appendFileSync(path.join(workDir, 'template.yaml'), `  Good:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: ${fn}, CodeUri: src/, Handler: index.handler, Runtime: nodejs20.x }\n`);
+      const named = await cli(['deploy', '--function', 'Image', '--yes', ...conn()]);
+      assert.equal(named.code, 2, named.stderr);
+      assert.match(named.stderr, /The workspace's function 'Image' cannot be deployed from the workspace: template\.yaml:5: Image is an image function/);
+      const r = await cli(['deploy', '--no-smoke', '--yes', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
+    });
+
     it('promote and rollback --version V act only on that canary: another deploy\'s canary is left alone (exit 3)', async () => {
       workspace();
       const d = json(await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]));

@@ -17,7 +17,7 @@ import { createClients, endpointConsent } from '../../src/core/connection';
 import { MemoryLogger } from '../../src/core/log';
 import type { OperationContext } from '../../src/core/operations';
 import { publishWorkspaceCanary } from '../../src/core/publishWorkspace';
-import { discoverFunctions } from '../../src/core/workspace';
+import { describeSkipped, discoverFunctions, discoverWorkspace } from '../../src/core/workspace';
 import { connectionStatus, endpointConsentQuestion } from '../../src/extension/connectionText';
 import { deployOtherQuestion, untrustedPublishQuestion, workspaceFunctionItem } from '../../src/extension/commands/publishText';
 import { zipFiles } from '../../src/sandbox';
@@ -71,7 +71,9 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
 
   /** Publish Canary of the workspace, as the command runs it. */
   async function publish(root: string, options: { trusted?: boolean; smokeTest?: boolean } = {}) {
-    const [fn] = discoverFunctions(root);
+    const { functions: [fn], skipped } = discoverWorkspace(root);
+    // As the command says it: a function the template declares but that cannot be offered, with why.
+    if (!fn && skipped.length) throw new Error(`No function of this workspace can be published from it: ${skipped.map((s) => describeSkipped(s, root)).join(' ')}`);
     assert.ok(fn, 'the workspace declares a function');
     return publishWorkspaceCanary(ctx(), { fn, functionName: fn.functionName ?? FN, aliasName: fn.alias, weightPercent: 10, trusted: options.trusted ?? true, smokeTest: options.smokeTest ?? true });
   }
@@ -157,17 +159,17 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
   it('a SAM CodeUri that is a symlink out of the workspace', async () => {
     const root = workspace({ 'template.yaml': samFn('fn') });
     fs.symlinkSync(outside, path.join(root, 'fn'));
-    await refuses(() => publish(root), /^template\.yaml:2: "Fn\.CodeUri": 'fn' resolves through a symlink to .*outside the workspace folder/);
+    await refuses(() => publish(root), /^No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri": 'fn' resolves through a symlink to .*outside the workspace folder/);
   });
 
   it('a SAM CodeUri of ../../ (outside by its name)', async () => {
     const root = workspace({ 'template.yaml': samFn('../../') });
-    await refuses(() => publish(root), /"Fn\.CodeUri": .* points outside the workspace folder/);
+    await refuses(() => publish(root), /^No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri": .* points outside the workspace folder/);
   });
 
   it('a SAM CodeUri that is an absolute path elsewhere', async () => {
     const root = workspace({ 'template.yaml': samFn(outside) });
-    await refuses(() => publish(root), /"Fn\.CodeUri": .* points outside the workspace folder/);
+    await refuses(() => publish(root), /^No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri": .* points outside the workspace folder/);
   });
 
   it('a testEvent that is a symlink to ~/.ssh/id_rsa (it would be sent as the event)', async () => {

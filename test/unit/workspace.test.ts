@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { OperationError } from '../../src/core/errors';
-import { CONFIG_FILE, ConfigError, discoverFunctions, newConfigText, parseConfigFile, parseSamTemplate, readTestEvent, splitCommand } from '../../src/core/workspace';
+import { CONFIG_FILE, ConfigError, discoverFunctions, newConfigText, parseConfigFile, parseSamTemplate, readSamTemplate, readTestEvent, splitCommand } from '../../src/core/workspace';
 
 describe('workspace', () => {
   let root: string;
@@ -243,12 +243,21 @@ describe('workspace', () => {
       configError(() => parse('{\n  "functionName": "f",\n  "testEvent": "events"\n}'), /"testEvent" 'events' is a folder: name a JSON file, e\.g\. events\/smoke\.json\./, 3);
     });
 
-    it('refuses a SAM CodeUri that is a symlink out of the workspace, or an absolute path elsewhere', () => {
+    it('skips a SAM CodeUri that is a symlink out of the workspace, or an absolute path elsewhere, saying why at its line', () => {
       fs.symlinkSync(outside, path.join(root, 'fn'));
-      const sam = (uri: string) => parseSamTemplate(path.join(root, 'template.yaml'), `Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${uri}\n`, root);
-      configError(() => sam('fn'), /"F\.CodeUri": 'fn' resolves through a symlink to .*outside the workspace folder/, 2);
-      configError(() => sam(outside), /"F\.CodeUri": .* points outside the workspace folder/, 2);
-      assert.equal(sam(path.join(root, 'src'))[0].codeDir, path.join(root, 'src'), 'an absolute path inside is fine');
+      const sam = (uri: string) => readSamTemplate(path.join(root, 'template.yaml'), `Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${uri}\n`, root);
+      for (const [uri, why] of [
+        ['fn', /^"F\.CodeUri": 'fn' resolves through a symlink to .*outside the workspace folder/],
+        [outside, /^"F\.CodeUri": .* points outside the workspace folder/],
+      ] as const) {
+        const d = sam(uri);
+        assert.deepEqual(d.functions, [], 'nothing of it is offered');
+        assert.equal(d.skipped.length, 1);
+        assert.equal(d.skipped[0].name, 'F');
+        assert.equal(d.skipped[0].line, 2);
+        assert.match(d.skipped[0].reason, why);
+      }
+      assert.equal(sam(path.join(root, 'src')).functions[0].codeDir, path.join(root, 'src'), 'an absolute path inside is fine');
     });
 
     it('refuses a lambda-canary.json that is a FIFO or a folder instead of blocking or crashing', () => {
@@ -396,6 +405,11 @@ Resources:
       assert.equal(computed.alias, 'prod');
       assert.equal(joined.functionName, undefined);
       assert.equal(joined.handler, 'index.handler');
+      assert.deepEqual(
+        readSamTemplate(tpl(), template, root).skipped.map((s) => s.name),
+        ['FromS3', 'FromRef', 'Container'],
+        'what has no local code is skipped with a reason, not dropped silently',
+      );
     });
 
     it('resolves CodeUri relative to the template folder', () => {
@@ -411,7 +425,7 @@ Resources:
       assert.equal(fns[0].alias, 'blue');
     });
 
-    it('refuses a CodeUri outside the workspace, at the function line', () => {
+    it('skips a CodeUri outside the workspace, saying why at the function line, and keeps its sibling', () => {
       const text = [
         '# comment',
         '',
@@ -432,7 +446,17 @@ Resources:
         '    Properties:',
         '      CodeUri: ../..',
       ].join('\n');
-      configError(() => sam(text), /"Escapes\.CodeUri": .* points outside the workspace folder/, 15);
+      const d = readSamTemplate(tpl(), text, root);
+      assert.deepEqual(
+        d.functions.map((f) => f.logicalId),
+        ['Fine'],
+        'its sibling is still offered, the escaping one is not',
+      );
+      assert.deepEqual(
+        d.skipped.map((s) => [s.name, s.line]),
+        [['Escapes', 15]],
+      );
+      assert.match(d.skipped[0].reason, /^"Escapes\.CodeUri": '\.\.\/\.\.' points outside the workspace folder/);
     });
 
     it('never evaluates intrinsics: a !Ref loop or a !Sub of the whole template is just unknown', () => {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
 import type { WorkspaceFunction } from '../../core/workspace';
-import { ConfigError, discoverFunctions, readTestEvent as readWorkspaceTestEvent } from '../../core/workspace';
+import { ConfigError, describeSkipped, discoverFunctions, discoverWorkspace, readTestEvent as readWorkspaceTestEvent } from '../../core/workspace';
 import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { Dismissed, orDismiss } from './common';
@@ -20,9 +20,12 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
     throw new OperationError('Open the folder that holds your function first (File → Open Folder).', { state: 'Nothing was changed.', kind: 'validation' });
   }
   const found: WorkspaceFunction[] = [];
+  const skipped: string[] = [];
   for (const f of folders) {
     try {
-      found.push(...discoverFunctions(f.uri.fsPath));
+      const d = discoverWorkspace(f.uri.fsPath);
+      found.push(...d.functions);
+      skipped.push(...d.skipped.map((s) => describeSkipped(s, f.uri.fsPath)));
     } catch (e) {
       if (e instanceof ConfigError) {
         const open = await ctx.ui.error(e.message, 'Open File');
@@ -36,9 +39,13 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
       throw e;
     }
   }
+  // What a template declares but cannot be offered is said, not dropped silently.
+  for (const s of skipped) ctx.log.warn(`Not offered: ${s}`);
   if (found.length === 0) {
     const choice = await ctx.ui.info(
-      'No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml) naming the function and its code folder.',
+      skipped.length
+        ? `No function of this workspace can be published from it: ${skipped.join(' ')} Fix the template, or add a lambda-canary.json naming the function and its code folder.`
+        : 'No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml) naming the function and its code folder.',
       'Create lambda-canary.json',
     );
     if (choice === 'Create lambda-canary.json') await vscode.commands.executeCommand(Commands.openFunctionConfig);
