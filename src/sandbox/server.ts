@@ -63,6 +63,12 @@ export interface SandboxOptions {
    * signed requests like the API. Off by default; the standalone CLI turns them on.
    */
   admin?: boolean;
+  /**
+   * Accept every runtime the Lambda API knows, not only the Node.js ones the sandbox runs: such
+   * functions can be created, published and routed (the control plane), and an Invoke of one is
+   * answered with InvalidRuntimeException naming its runtime. Off by default.
+   */
+  controlPlaneRuntimes?: boolean;
 }
 
 export interface Sandbox {
@@ -151,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region,
     accountId,
     updateDelayMs: options.updateDelayMs ?? 200,
+    anyKnownRuntime: options.controlPlaneRuntimes === true,
     codeUrl,
     now: () => Date.now(),
   });

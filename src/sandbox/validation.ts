@@ -185,11 +185,12 @@ export function checkHandler(raw: unknown): string {
   return raw;
 }
 
-export function checkRuntime(raw: unknown): string {
+/** `anyKnown`: accept a known runtime the sandbox cannot run (for the control plane only). */
+export function checkRuntime(raw: unknown, anyKnown = false): string {
   if (typeof raw !== 'string' || !(KNOWN_RUNTIMES as readonly string[]).includes(raw)) {
     throw validation(raw, 'runtime', `Member must satisfy enum value set: [${KNOWN_RUNTIMES.join(', ')}]`);
   }
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(raw)) {
+  if (!anyKnown && !(SUPPORTED_RUNTIMES as readonly string[]).includes(raw)) {
     throw invalidParameter(
       `The runtime parameter of ${raw} is not supported by the Lambda Canary sandbox. Use one of: ${SUPPORTED_RUNTIMES.join(', ')}.`,
     );

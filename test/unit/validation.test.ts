@@ -181,6 +181,10 @@ describe('sandbox validation', () => {
     it('refuses unknown runtimes with ValidationException listing the enum', () => {
       for (const bad of ['nodejs99.x', 'NODEJS20.X', 'node', '', 20, undefined]) throwsAws(() => checkRuntime(bad), validation, /enum value set/, JSON.stringify(bad));
     });
+    it('for the control plane only (controlPlaneRuntimes), accepts every known runtime and still no unknown one', () => {
+      for (const r of KNOWN_RUNTIMES) assert.equal(checkRuntime(r, true), r);
+      for (const bad of ['nodejs99.x', 'python4', '', undefined]) throwsAws(() => checkRuntime(bad, true), validation, /enum value set/, JSON.stringify(bad));
+    });
   });
 
   describe('checkDescription', () => {

@@ -36,7 +36,7 @@ export class FunctionsApi {
       throw invalidParameter('The sandbox supports only PackageType Zip.');
     }
     const settings: FunctionSettings = {
-      runtime: checkRuntime(body.Runtime),
+      runtime: checkRuntime(body.Runtime, this.ctx.opts.anyKnownRuntime),
       handler: checkHandler(body.Handler),
       role: checkRole(body.Role),
       description: checkDescription(body.Description),
@@ -180,7 +180,7 @@ export class FunctionsApi {
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name.');
     const s = fn.latest.settings;
     const settings: FunctionSettings = {
-      runtime: body.Runtime === undefined ? s.runtime : checkRuntime(body.Runtime),
+      runtime: body.Runtime === undefined ? s.runtime : checkRuntime(body.Runtime, this.ctx.opts.anyKnownRuntime),
       handler: body.Handler === undefined ? s.handler : checkHandler(body.Handler),
       role: body.Role === undefined ? s.role : checkRole(body.Role),
       description: body.Description === undefined ? s.description : checkDescription(body.Description),

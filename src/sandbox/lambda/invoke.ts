@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { AwsError, conflict, serviceError, validation } from '../errors';
 import type { FunctionRecord, VersionRecord } from '../model';
 import { stateOf } from '../model';
-import { isVersionQualifier } from '../validation';
+import { isVersionQualifier, SUPPORTED_RUNTIMES } from '../validation';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { MAX_INVOKE_PAYLOAD } from './shared';
@@ -82,6 +82,9 @@ export class InvokeApi {
     const v = this.ctx.version(fn, versionName);
     if (stateOf(v, this.ctx.opts.now()) === 'Pending') {
       throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    }
+    if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(v.settings.runtime)) {
+      throw new AwsError('InvalidRuntimeException', 502, `The Lambda Canary sandbox cannot run ${v.settings.runtime} functions (it runs ${SUPPORTED_RUNTIMES.join(', ')}); only their control plane works here.`);
     }
     const requestId = crypto.randomUUID();
     if (type === 'DryRun') return { status: 204, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };

@@ -11,6 +11,8 @@ export interface LambdaOptions {
   accountId: string;
   /** How long State stays Pending / LastUpdateStatus stays InProgress after a write. */
   updateDelayMs: number;
+  /** CreateFunction and UpdateFunctionConfiguration accept every known runtime (SandboxOptions.controlPlaneRuntimes). */
+  anyKnownRuntime?: boolean;
   /** Where GetFunction's Code.Location points for a code blob (a URL that needs no signature). */
   codeUrl: (blob: string) => string;
   now: () => number;
