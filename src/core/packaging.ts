@@ -7,6 +7,9 @@ import picomatch from 'picomatch';
 import { OperationError } from './errors';
 import type { PackedBatch, PackRequest } from './packWorker';
 import { PACK_WORKER_TAG, packBatch } from './packWorker';
+import { checkCode } from './runtimes';
+
+export { handlerModuleCandidates } from './runtimes';
 
 /** Lambda's limit for a zip uploaded directly (ZipFile) rather than through S3. */
 export const MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -24,8 +27,13 @@ export interface PackageOptions {
    * Default: the code folder itself.
    */
   within?: string;
-  /** When set (e.g. 'index.handler'), the package must contain the handler's module. */
+  /** When set (e.g. 'index.handler'), the package must contain what the handler needs on `runtime`. */
   handler?: string;
+  /**
+   * The function's runtime (e.g. 'python3.12'): it decides what the handler needs (see
+   * runtimes.ts). Unknown or absent: nothing is checked, and Package.notes says so.
+   */
+  runtime?: string;
   signal?: AbortSignal;
 }
 
@@ -36,6 +44,8 @@ export interface Package {
   files: number;
   /** Total size of the files before compression. */
   unzippedBytes: number;
+  /** What the user should know although the package was made (what the code check could not check). */
+  notes: string[];
 }
 
 interface Entry {
@@ -195,16 +205,6 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
   return out;
 }
 
-/** The module file a Node.js handler string needs, as candidates: 'src/app.handler' → src/app.{js,mjs,cjs}. */
-export function handlerModuleCandidates(handler: string): string[] {
-  const slash = handler.lastIndexOf('/');
-  const base = handler.slice(slash + 1);
-  const dot = base.indexOf('.');
-  if (dot <= 0 || dot === base.length - 1) return [];
-  const mod = handler.slice(0, slash + 1) + base.slice(0, dot);
-  return ['.js', '.mjs', '.cjs'].map((ext) => mod + ext);
-}
-
 /**
  * A deterministic zip of a folder: entries sorted, fixed timestamps, permissions reduced to
  * 644/755, no extra fields. The same files always give the same bytes and the same SHA-256, so
@@ -219,14 +219,8 @@ export function handlerModuleCandidates(handler: string): string[] {
 export async function packageFolder(root: string, options: PackageOptions = {}): Promise<Package> {
   const entries = await collectFiles(root, options.ignore, options.within);
   if (entries.length === 0) fail(`The code folder ${root} holds no files to package (after ignores).`);
-  if (options.handler) {
-    const candidates = handlerModuleCandidates(options.handler);
-    if (candidates.length === 0) fail(`The handler '${options.handler}' is not of the form file.export (e.g. index.handler).`);
-    const have = new Set(entries.map((e) => e.rel));
-    if (!candidates.some((c) => have.has(c))) {
-      fail(`The handler '${options.handler}' needs ${candidates.join(' or ')} in ${root}, and none is there. Check Handler and the code folder.`);
-    }
-  }
+  const check = options.handler || options.runtime ? checkCode({ runtime: options.runtime, handler: options.handler, files: entries, root }) : { notes: [] };
+  if (check.refusal) fail(check.refusal);
   const listed = entries.reduce((n, e) => n + e.size, 0);
   if (listed > MAX_UNZIPPED_BYTES) {
     fail(`The code is ${mb(listed)} unzipped; Lambda allows ${mb(MAX_UNZIPPED_BYTES)}. Add ignore globs or use layers.`);
@@ -284,7 +278,7 @@ export async function packageFolder(root: string, options: PackageOptions = {}):
     if (buffer.length > MAX_DIRECT_UPLOAD_BYTES) {
       fail(`The package is ${mb(buffer.length)} zipped; Lambda accepts at most ${mb(MAX_DIRECT_UPLOAD_BYTES)} uploaded directly. Add ignore globs (e.g. dev dependencies, tests) to shrink it.`);
     }
-    return { zip: buffer, sha256: sha256Base64(buffer), files: entries.length, unzippedBytes };
+    return { zip: buffer, sha256: sha256Base64(buffer), files: entries.length, unzippedBytes, notes: check.notes };
   } finally {
     await pool?.close();
   }

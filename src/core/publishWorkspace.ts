@@ -73,7 +73,12 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   }
   op.progress?.('Packaging…');
   const handler = deployed.Handler ?? fn.handler;
-  const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, signal: op.signal, within: fn.workspaceRoot });
+  const runtime = deployed.Runtime ?? fn.runtime;
+  const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
+  for (const note of pkg.notes) {
+    op.log.warn(note);
+    op.record?.warnings.push(note);
+  }
   op.log.info(`Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`);
   // git reads the repository's own config, which can name programs to run (core.fsmonitor,
   // hooks): not in an untrusted workspace.

@@ -191,7 +191,7 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   }
 
   /** A code folder packaged (packageFolder, which refuses it) and deployed as a canary on `stable` (which runs none). */
-  async function publishFolder(root: string, options: { handler?: string; ignore?: string[] } = {}): Promise<unknown> {
+  async function publishFolder(root: string, options: { handler?: string; runtime?: string; ignore?: string[] } = {}): Promise<unknown> {
     const pkg = await packageFolder(root, options);
     return deployPackage(ctx(), { ...stable, weightPercent: 10, zip: pkg.zip, codeSha256: pkg.sha256 });
   }
@@ -370,7 +370,7 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
   samCase('CodeUri: ../.. (outside the workspace)', /No function of this workspace can be published from it: template\.yaml:2: "Fn\.CodeUri".*points outside the workspace/, samFn('      CodeUri: ../..\n'));
 
   // ---- the code folder to package ----
-  const pkgCase = (input: string, error: RegExp, make: () => string, options?: { handler?: string; ignore?: string[] }) => add('package', input, error, () => publishFolder(make(), options));
+  const pkgCase = (input: string, error: RegExp, make: () => string, options?: { handler?: string; runtime?: string; ignore?: string[] }) => add('package', input, error, () => publishFolder(make(), options));
   pkgCase('an empty folder', /holds no files to package/, () => workspace('pkg', {}));
   pkgCase('a folder emptied by ignore globs', /holds no files to package \(after ignores\)/, () => workspace('pkg', { 'README.md': '#' }), { ignore: ['**/*.md'] });
   pkgCase('a folder that does not exist', /The code folder .* does not exist/, () => path.join(tmp, 'no-such-folder'));
@@ -409,7 +409,7 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     fs.symlinkSync('missing.js', path.join(root, 'gone.js'));
     return root;
   });
-  pkgCase('handler "index" (no export)', /'index' is not of the form file\.export/, () => workspace('pkg', { 'index.js': 'x' }), { handler: 'index' });
+  pkgCase('handler "index" (no export)', /'index' is not of the form file\.export/, () => workspace('pkg', { 'index.js': 'x' }), { runtime: 'nodejs20.x', handler: 'index' });
 
   // ---- requests to the sandbox, as any client could send them ----
   add('sandbox request', 'UpdateAlias with malformed JSON', /SerializationException \(HTTP 400\): Could not parse the request body as JSON/, () =>

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AliasConfiguration , LambdaClient} from '@aws-sdk/client-lambda';
+import type { AliasConfiguration , LambdaClient, Runtime } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { capabilitiesOf } from '../../src/core/connection';
 import { MemoryLogger } from '../../src/core/log';
@@ -39,6 +39,7 @@ const code = (tag: string, fail = false) =>
 
 describe('use cases: each user action returns an Outcome and is journalled (real SDK ↔ sandbox)', function () {
   this.timeout(30_000);
+  // Functions of runtimes the sandbox cannot run (Python, Java) can be published and routed all the same.
   const h = useSandbox({ updateDelayMs: 40, randomSeed: 3 });
   let n = 0;
   let fn: string;
@@ -335,6 +336,64 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       const a = await alias();
       assert.equal(a.RevisionId, before.RevisionId);
       assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+    });
+  });
+
+  describe('deployWorkspace of functions that are not Node.js (the code check follows the runtime)', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-deploy-rt-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/runtimes');
+    /** A function of `runtime` with version 1 on prod, and a workspace whose code folder is a copy of the fixture `fixture`. */
+    const setUp = async (runtime: string, handler: string, fixture: string, initial: Record<string, string>) => {
+      const { lambda, sandbox } = h();
+      const name = `${fn}-${fixture}`;
+      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as Runtime, Handler: handler, Role: ROLE, Code: { ZipFile: zipFiles(initial) } }));
+      sandbox.settle();
+      await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+      sandbox.settle();
+      await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'prod', FunctionVersion: '1' }));
+      // The workspace names neither runtime nor handler: the deployed function's configuration decides.
+      fs.writeFileSync(path.join(dir, 'lambda-canary.json'), JSON.stringify({ functionName: name, alias: 'prod', codeFolder: 'src' }));
+      fs.cpSync(path.join(FIXTURES, fixture), path.join(dir, 'src'), { recursive: true });
+      const [wf] = discoverFunctions(dir);
+      return { name, deploy: () => deployWorkspace(ctx(), { functionName: name, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: true, smokeTest: false }) };
+    };
+
+    it('a Python function (python3.12, app.lambda_handler) publishes version 2 and routes 10%, with no Node.js error', async () => {
+      const { name, deploy } = await setUp('python3.12', 'app.lambda_handler', 'python', { 'app.py': 'def lambda_handler(event, context):\n    return 1\n' });
+      const o = await deploy();
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.deepEqual(o.versionsPublished.map((v) => v.version), ['2']);
+      assert.deepEqual(o.after?.weights, { '2': 0.1 });
+      assert.deepEqual(o.warnings, []);
+      assert.doesNotMatch(outcomeText(o), /app\.js|\.mjs|\.cjs/);
+      const a = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'prod' }));
+      assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+      // The sandbox keeps the control plane of a runtime it cannot run, and says so when asked to run it.
+      const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+      await assert.rejects(h().lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: 'prod' })), (e: Error) => e.name === 'InvalidRuntimeException' && /cannot run python3\.12/.test(e.message));
+    });
+
+    it('a Python workspace without the handler module is refused by the Python rule, and the alias is left as it was', async () => {
+      const { name, deploy } = await setUp('python3.12', 'app.lambda_handler', 'python', { 'app.py': 'def lambda_handler(event, context):\n    return 1\n' });
+      fs.rmSync(path.join(dir, 'src', 'app.py'));
+      const before = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'prod' }));
+      const o = await deploy();
+      assert.equal(o.state, 'unchanged', outcomeText(o));
+      assert.equal(o.error?.kind, 'validation');
+      assert.match(o.error!.message, /The handler 'app\.lambda_handler' needs app\.py in .*, and none is there\. Check Handler and the code folder\./);
+      assert.deepEqual(o.versionsPublished, []);
+      assert.equal((await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'prod' }))).RevisionId, before.RevisionId);
+    });
+
+    it("a Java function whose jar is in lib/ publishes, and the outcome's warnings say its classes were not inspected", async () => {
+      const { deploy } = await setUp('java21', 'com.example.App::handleRequest', 'java', { 'lib/app.jar': 'PK' });
+      const o = await deploy();
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.deepEqual(o.warnings, ['Java: com/example/App.class is not in the package, but a jar is in lib/ (lib/hello-world-1.0.jar); its classes were not inspected.']);
     });
   });
 

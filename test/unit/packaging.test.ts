@@ -279,20 +279,20 @@ describe('packaging', () => {
 
     it('refuses a package without the handler module, naming the file', async () => {
       const root = folder('a', { 'main.js': 'x' });
-      await refuses(root, /'index\.handler' needs index\.js or index\.mjs or index\.cjs/, { handler: 'index.handler' });
-      await refuses(root, /not of the form file\.export/, { handler: 'index' });
+      await refuses(root, /'index\.handler' needs index\.js or index\.mjs or index\.cjs/, { runtime: 'nodejs20.x', handler: 'index.handler' });
+      await refuses(root, /not of the form file\.export/, { runtime: 'nodejs20.x', handler: 'index' });
     });
 
     it('finds src/app.mjs for src/app.handler', async () => {
       const root = folder('a', { 'src/app.mjs': 'export const handler = 1;' });
-      const pkg = await packageFolder(root, { handler: 'src/app.handler' });
+      const pkg = await packageFolder(root, { runtime: 'nodejs20.x', handler: 'src/app.handler' });
       assert.equal(pkg.files, 1);
-      await refuses(root, /needs app\.js/, { handler: 'app.handler' });
+      await refuses(root, /needs app\.js/, { runtime: 'nodejs20.x', handler: 'app.handler' });
     });
 
     it('does not count an ignored handler module', async () => {
       const root = folder('a', { 'index.js': 'x', 'other.js': 'y' });
-      await refuses(root, /needs index\.js/, { handler: 'index.handler', ignore: ['index.js'] });
+      await refuses(root, /needs index\.js/, { runtime: 'nodejs20.x', handler: 'index.handler', ignore: ['index.js'] });
     });
   });
 
