@@ -7,7 +7,9 @@ import picomatch from 'picomatch';
 import { OperationError } from './errors';
 import type { PackedBatch, PackRequest } from './packWorker';
 import { PACK_WORKER_TAG, packBatch } from './packWorker';
+import type { PackagedFile } from './runtimes';
 import { checkCode } from './runtimes';
+import * as yauzl from 'yauzl';
 
 export { handlerModuleCandidates } from './runtimes';
 
@@ -455,4 +457,46 @@ export function sha256Base64(data: Uint8Array): string {
 
 function mb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Lists a zip's entries (path and file mode) from its central directory, inflating nothing. */
+function zipEntries(zip: Buffer): Promise<PackagedFile[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: false }, (err, archive) => {
+      if (err || !archive) return reject(err ?? new Error('unreadable zip'));
+      const out: PackagedFile[] = [];
+      archive.on('entry', (e: yauzl.Entry) => {
+        if (!e.fileName.endsWith('/')) out.push({ rel: e.fileName, mode: (e.externalFileAttributes >>> 16) || 0o100644 });
+        archive.readEntry();
+      });
+      archive.on('end', () => resolve(out));
+      archive.on('error', reject);
+      archive.readEntry();
+    });
+  });
+}
+
+/**
+ * A built archive named as the code (a SAM CodeUri such as `target/app.jar` or
+ * `dist/function.zip`): uploaded as it is, so its SHA-256 is the CodeSha256. It must be a zip (a
+ * jar is one) within Lambda's direct-upload limit, and hold what the handler needs.
+ */
+export async function packageArchive(file: string, options: { handler?: string; runtime?: string } = {}): Promise<Package> {
+  const st = fs.statSync(file);
+  if (!st.isFile()) fail(`${file} is not a file.`);
+  if (st.size > MAX_DIRECT_UPLOAD_BYTES) {
+    fail(`The archive ${file} is ${mb(st.size)}; Lambda accepts at most ${mb(MAX_DIRECT_UPLOAD_BYTES)} uploaded directly (larger code goes through S3, which Lambda Canary does not upload to).`);
+  }
+  const zip = fs.readFileSync(file);
+  if (zip.length < 4 || zip.readUInt32LE(0) !== 0x04034b50) fail(`${file} is not a zip archive (nor a jar): a CodeUri that is a file must be the built package.`);
+  let entries: PackagedFile[];
+  try {
+    entries = await zipEntries(zip);
+  } catch (e) {
+    fail(`${file} is not a readable zip archive (${(e as Error).message}).`);
+  }
+  if (entries.length === 0) fail(`The archive ${file} holds no files.`);
+  const check = options.handler || options.runtime ? checkCode({ runtime: options.runtime, handler: options.handler, files: entries, root: file }) : { notes: [] };
+  if (check.refusal) fail(check.refusal);
+  return { zip, sha256: sha256Base64(zip), files: entries.length, unzippedBytes: st.size, notes: check.notes };
 }

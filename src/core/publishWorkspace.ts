@@ -1,4 +1,5 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runBuild } from './build';
 import { OperationError } from './errors';
@@ -6,7 +7,7 @@ import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { publishCanary } from './operations';
-import { packageFolder } from './packaging';
+import { packageArchive, packageFolder } from './packaging';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
 
@@ -74,15 +75,23 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   op.progress?.('Packaging…');
   const handler = deployed.Handler ?? fn.handler;
   const runtime = deployed.Runtime ?? fn.runtime;
-  const pkg = await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
+  // A CodeUri that is a file is a built archive (a jar, a zip): uploaded as it is.
+  const archive = fs.statSync(fn.codeDir).isFile();
+  const pkg = archive
+    ? await packageArchive(fn.codeDir, { handler, runtime })
+    : await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
   for (const note of pkg.notes) {
     op.log.warn(note);
     op.record?.warnings.push(note);
   }
-  op.log.info(`Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`);
+  op.log.info(
+    archive
+      ? `The archive ${path.basename(fn.codeDir)} (${pkg.files} files, ${(pkg.zip.length / 1024).toFixed(0)} KB) is uploaded as it is, CodeSha256 ${pkg.sha256}.`
+      : `Packaged ${pkg.files} files (${(pkg.unzippedBytes / 1024).toFixed(0)} KB → ${(pkg.zip.length / 1024).toFixed(0)} KB zipped), CodeSha256 ${pkg.sha256}.`,
+  );
   // git reads the repository's own config, which can name programs to run (core.fsmonitor,
   // hooks): not in an untrusted workspace.
-  const description = (input.trusted ? await gitDescription(fn.codeDir) : undefined) ?? `Lambda Canary ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+  const description = (input.trusted ? await gitDescription(archive ? path.dirname(fn.codeDir) : fn.codeDir) : undefined) ?? `Lambda Canary ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
   return publishCanary(op, {
     functionName: input.functionName,
     aliasName: input.aliasName,

@@ -397,6 +397,51 @@ describe('use cases: each user action returns an Outcome and is journalled (real
     });
   });
 
+  describe('a SAM CodeUri that is a built archive (a zip, a jar)', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-archive-'));
+      fs.mkdirSync(path.join(dir, 'dist'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const template = (codeUri: string) =>
+      fs.writeFileSync(
+        path.join(dir, 'template.yaml'),
+        `Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: ${fn}, CodeUri: ${codeUri}, Handler: index.handler, Runtime: nodejs20.x }\n`,
+      );
+    const deploy = () => {
+      const [wf] = discoverFunctions(dir);
+      return deployWorkspace(ctx(), { functionName: fn, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: true, smokeTest: false });
+    };
+
+    it('is uploaded as it is: the published CodeSha256 is the SHA-256 of the file', async () => {
+      const zip = zipFiles({ 'index.js': `exports.handler = async () => ({ tag: 'prebuilt ${fn}' });\n` });
+      fs.writeFileSync(path.join(dir, 'dist', 'function.zip'), zip);
+      template('dist/function.zip');
+      const o = await deploy();
+      assert.equal(o.state, 'done', outcomeText(o));
+      const { createHash } = await import('node:crypto');
+      assert.equal(o.versionsPublished[0]?.codeSha256, createHash('sha256').update(zip).digest('base64'));
+      const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+      const out = await h().lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: o.versionsPublished[0].version }));
+      assert.deepEqual(JSON.parse(Buffer.from(out.Payload!).toString()), { tag: `prebuilt ${fn}` });
+    });
+
+    it('is refused, nothing uploaded, when it is not a zip or lacks the handler', async () => {
+      fs.writeFileSync(path.join(dir, 'dist', 'notes.txt'), 'not a zip');
+      template('dist/notes.txt');
+      const notZip = await deploy();
+      assert.equal(notZip.error?.kind, 'validation', outcomeText(notZip));
+      assert.match(notZip.error!.message, /is not a zip archive/);
+      fs.writeFileSync(path.join(dir, 'dist', 'function.zip'), zipFiles({ 'main.js': 'exports.handler = async () => 1;\n' }));
+      template('dist/function.zip');
+      const noHandler = await deploy();
+      assert.match(noHandler.error?.message ?? '', /'index\.handler' needs index\.js/);
+      assert.deepEqual(noHandler.versionsPublished, []);
+      assert.ok(!noHandler.steps.some((s) => s.name === 'UpdateFunctionCode'));
+    });
+  });
+
   describe('Cancel while a write is on its way', () => {
     const workspace = useWorkspace('cancelled');
     /** Deploys the workspace, pressing Cancel `afterMs` after the step whose progress starts with `step` began. */
