@@ -225,6 +225,7 @@ export const deployText = {
   configError: (message: string) => `The workspace's configuration cannot be used: ${message}`,
   severalFunctions: (names: string[]) => `The template declares several functions (${names.join(', ')}): pick one with --function NAME.`,
   noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
+  sampleEvent: (event: string) => `Smoke test with the project's sample event ${event} (--no-smoke skips it; "testEvent" in a lambda-canary.json chooses another).`,
   nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
   computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>

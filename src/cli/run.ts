@@ -257,6 +257,8 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     let outcome: Outcome;
     switch (p.kind) {
       case 'deploy':
+        // A SAM project's sample event nobody configured: used, and said so (a terminal cannot be asked in CI).
+        if (p.smokeTest && p.ws.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
         outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
         break;
       case 'canary':

@@ -19,7 +19,8 @@ export function codeThatWouldRun(fn: WorkspaceFunction, smokeTest: boolean): str
   const rel = (p: string) => path.relative(fn.workspaceRoot, p).split(path.sep).join('/') || '.';
   const out: string[] = [];
   if (fn.build) out.push(`its build command (${fn.build.join(' ')})`);
-  if (smokeTest && fn.testEventFile) out.push(`a smoke test of the new version with its event ${rel(fn.testEventFile)}`);
+  // A sample event found (not configured) is simply not used in an untrusted workspace.
+  if (smokeTest && fn.testEventFile && !fn.testEventSuggested) out.push(`a smoke test of the new version with its event ${rel(fn.testEventFile)}`);
   return out;
 }
 
@@ -102,4 +103,21 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     description,
     smokeEvent,
   });
+}
+
+/**
+ * What becomes of a SAM project's sample event that nobody configured (testEventSuggested):
+ * `drop` it (smoke tests off, or an untrusted workspace), `ask` the user (no answer remembered),
+ * or `use`/`drop` as the user answered before.
+ */
+export function sampleEventDecision(fn: WorkspaceFunction, smoke: boolean, remembered: boolean | undefined): 'none' | 'drop' | 'ask' | 'use' {
+  if (!fn.testEventSuggested || !fn.testEventFile) return 'none';
+  if (!smoke) return 'drop';
+  if (remembered === undefined) return 'ask';
+  return remembered ? 'use' : 'drop';
+}
+
+/** The function with its sample event used (no longer a suggestion) or dropped. */
+export function withSampleEvent(fn: WorkspaceFunction, use: boolean): WorkspaceFunction {
+  return use ? { ...fn, testEventSuggested: undefined } : { ...fn, testEventFile: undefined, testEventSuggested: undefined };
 }

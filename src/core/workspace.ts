@@ -33,6 +33,11 @@ export interface WorkspaceFunction {
   ignore: string[];
   /** Absolute path of a JSON event used for the smoke test and probes. */
   testEventFile?: string;
+  /**
+   * testEventFile was not configured but found: a SAM project's sample event (`events/event.json`,
+   * or the only JSON file in `events/`). Front ends say so (or ask) before using it.
+   */
+  testEventSuggested?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -224,6 +229,30 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
     ignore: (obj.ignore as string[] | undefined) ?? [],
     testEventFile,
   };
+}
+
+/**
+ * A SAM project's sample event, as `sam init` makes them: `events/event.json` beside the
+ * template, or the only JSON file in `events/`; inside the workspace, a regular file.
+ */
+function sampleEvent(templateDir: string, workspaceRoot: string): string | undefined {
+  const dir = path.join(templateDir, 'events');
+  let candidates: string[];
+  try {
+    const names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+    candidates = names.includes('event.json') ? ['event.json'] : names.length === 1 ? names : [];
+  } catch {
+    return undefined;
+  }
+  for (const name of candidates) {
+    try {
+      const f = inside(workspaceRoot, path.relative(workspaceRoot, path.join(dir, name)), 'events');
+      if (statOrUndefined(f)?.isFile()) return f;
+    } catch {
+      // Outside the workspace (a symlink): not a sample of this project.
+    }
+  }
+  return undefined;
 }
 
 function statOrUndefined(p: string): fs.Stats | undefined {
@@ -423,10 +452,12 @@ export function readSamTemplate(file: string, rawText: string, workspaceRoot: st
       skip(`"${logicalId}.AutoPublishAlias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`);
       continue;
     }
+    const suggested = sampleEvent(templateDir, workspaceRoot);
     functions.push({
       source: 'template.yaml',
       file,
       workspaceRoot,
+      ...(suggested ? { testEventFile: suggested, testEventSuggested: true } : {}),
       logicalId,
       functionName: typeof props.FunctionName === 'string' ? props.FunctionName : undefined,
       codeDir,

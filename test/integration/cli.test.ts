@@ -588,6 +588,9 @@ Resources:
       assert.equal(r.code, 0, r.stderr);
       const o = json(r);
       assert.equal(o.versionsPublished[0]?.version, '3');
+      // sam init's events/event.json smoke-tests the new version, and the CLI says so.
+      assert.match(r.stderr, /Smoke test with the project's sample event events\/event\.json/);
+      assert.ok(o.steps.some((s) => /^Smoke invoke of version 3/.test(s.name)), o.steps.map((s) => s.name).join(', '));
       const { InvokeCommand } = await import('@aws-sdk/client-lambda');
       const out = await h().lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: '3' }));
       assert.deepEqual(JSON.parse(JSON.parse(Buffer.from(out.Payload!).toString()).body), { message: 'hello canary' }, "version 3 runs the template's app.mjs");

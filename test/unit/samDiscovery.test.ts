@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { WorkspaceDiscovery } from '../../src/core/workspace';
+import type { WorkspaceDiscovery, WorkspaceFunction } from '../../src/core/workspace';
+import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../src/core/publishWorkspace';
 import { ConfigError, describeSkipped, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
@@ -211,5 +212,59 @@ describe('SAM discovery', () => {
     const text = 'Globals:\n  Function:\n    CodeUri: .\nResources:\n  Inline:\n    Type: AWS::Serverless::Function\n    Properties: { InlineCode: "exports.handler = 1" }\n  Local:\n    Type: AWS::Serverless::Function\n';
     const d = readSamTemplate(path.join(tmp, 'template.yaml'), text, tmp);
     assert.deepEqual(summary(d, tmp), { offered: [['Local', '']], skipped: [['Inline', 'Inline has its code inline (InlineCode): there is no code folder to package.']] });
+  });
+
+  it("offers a SAM project's sample event (events/event.json, or the only JSON in events/) as a suggestion, never one outside the workspace", () => {
+    const tpl = 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs20.x }\n';
+    const project = (name: string, files: Record<string, string>) => {
+      const root = path.join(tmp, name);
+      for (const [rel, text] of Object.entries({ 'template.yaml': tpl, 'src/app.js': 'x', ...files })) {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.writeFileSync(path.join(root, rel), text);
+      }
+      return root;
+    };
+    const withEvent = project('a', { 'events/event.json': '{}', 'events/other.json': '{}' });
+    const [a] = discoverFunctions(withEvent);
+    assert.equal(a.testEventFile, path.join(withEvent, 'events', 'event.json'));
+    assert.equal(a.testEventSuggested, true);
+    const onlyOne = project('b', { 'events/hello.json': '{}' });
+    assert.equal(discoverFunctions(onlyOne)[0].testEventFile, path.join(onlyOne, 'events', 'hello.json'));
+    const two = project('c', { 'events/a.json': '{}', 'events/b.json': '{}' });
+    assert.equal(discoverFunctions(two)[0].testEventFile, undefined, 'two events and no event.json: none is chosen');
+    assert.equal(discoverFunctions(project('d', {}))[0].testEventSuggested, undefined);
+    const outside = project('e', {});
+    fs.writeFileSync(path.join(tmp, 'secret.json'), '{}');
+    fs.mkdirSync(path.join(outside, 'events'));
+    fs.symlinkSync(path.join(tmp, 'secret.json'), path.join(outside, 'events', 'event.json'));
+    assert.equal(discoverFunctions(outside)[0].testEventFile, undefined, 'a symlink out of the workspace is not its sample');
+  });
+});
+
+describe("a SAM project's sample event as the smoke test", () => {
+  const fn = (over: Partial<WorkspaceFunction> = {}): WorkspaceFunction => ({
+    source: 'template.yaml',
+    file: '/w/template.yaml',
+    workspaceRoot: '/w',
+    logicalId: 'Fn',
+    codeDir: '/w/src',
+    alias: 'prod',
+    ignore: [],
+    testEventFile: '/w/events/event.json',
+    testEventSuggested: true,
+    ...over,
+  });
+  it('is asked about once, then used or not as answered; never with smoke tests off or an untrusted workspace', () => {
+    assert.equal(sampleEventDecision(fn(), true, undefined), 'ask');
+    assert.equal(sampleEventDecision(fn(), true, true), 'use');
+    assert.equal(sampleEventDecision(fn(), true, false), 'drop');
+    assert.equal(sampleEventDecision(fn(), false, true), 'drop', 'smoke off (or untrusted: the extension passes smoke = trusted && smokeTest)');
+    assert.equal(sampleEventDecision(fn({ testEventSuggested: undefined }), true, undefined), 'none', 'a configured testEvent is never asked about');
+    assert.deepEqual([withSampleEvent(fn(), true).testEventFile, withSampleEvent(fn(), true).testEventSuggested], ['/w/events/event.json', undefined]);
+    assert.equal(withSampleEvent(fn(), false).testEventFile, undefined);
+  });
+  it('is not something an untrusted workspace is refused for: it is simply not used', () => {
+    assert.equal(untrustedWorkspaceRefusal(fn(), true), undefined);
+    assert.ok(untrustedWorkspaceRefusal(fn({ testEventSuggested: undefined }), true), 'a configured event is');
   });
 });

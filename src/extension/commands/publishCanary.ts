@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
+import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../core/publishWorkspace';
 import { deployWorkspace } from '../../core/usecases';
+import type { WorkspaceFunction } from '../../core/workspace';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
@@ -17,9 +18,9 @@ import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './work
 export async function publishCanary(ctx: CommandContext, node?: unknown): Promise<void> {
   const clients = await ctx.connection.current();
   const nodeFunction = node instanceof AliasNode ? node.functionName : node instanceof FunctionNode ? node.name : undefined;
-  const ws = await resolveWorkspaceFunction(ctx, nodeFunction);
   const trusted = vscode.workspace.isTrusted;
   const smokeTest = readSettings().smokeTest;
+  const ws = await useSampleEvent(ctx, await resolveWorkspaceFunction(ctx, nodeFunction), trusted && smokeTest);
   if (!trusted) {
     // Refused before any question: an untrusted workspace's build and test event never run.
     const refusal = untrustedWorkspaceRefusal(ws, smokeTest);
@@ -62,4 +63,25 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
     run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest }),
   });
   if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
+}
+
+/**
+ * A SAM project's sample event (events/event.json) that nobody configured: used for the smoke
+ * test only when the user said so, asked once per workspace and function; never in an
+ * untrusted workspace or with smoke tests off.
+ */
+async function useSampleEvent(ctx: CommandContext, ws: WorkspaceFunction, smoke: boolean): Promise<WorkspaceFunction> {
+  const key = `lambdaCanary.sampleEvent:${ws.file}#${ws.logicalId ?? ''}`;
+  const decision = sampleEventDecision(ws, smoke, ctx.extension.workspaceState.get<boolean>(key));
+  if (decision === 'none') return ws;
+  if (decision !== 'ask') return withSampleEvent(ws, decision === 'use');
+  const event = relativePath(ws.testEventFile!);
+  const use = await ctx.ui.confirm(
+    'sampleSmokeEvent',
+    plainText(`Smoke-test each new version of ${ws.logicalId ?? 'this function'} with ${event} before it gets traffic?`),
+    plainText(`${event} is this SAM project's sample event: the new version is invoked with it, and a failure stops the deploy. Asked once for this workspace (set "testEvent" in a lambda-canary.json to choose another).`),
+    'Use It',
+  );
+  await ctx.extension.workspaceState.update(key, use);
+  return withSampleEvent(ws, use);
 }

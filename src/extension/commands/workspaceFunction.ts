@@ -78,7 +78,8 @@ export function probePayload(functionName: string): unknown {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     try {
       const fn = discoverFunctions(folder.uri.fsPath).find((f) => f.functionName === functionName);
-      if (fn) return readTestEvent(fn) ?? {};
+      // A sample event the project has but nobody chose is not sent.
+      if (fn) return fn.testEventSuggested ? {} : (readTestEvent(fn) ?? {});
     } catch {
       // A broken workspace file is reported by Publish Canary; a probe just sends {}.
     }
