@@ -397,6 +397,9 @@ Resources:
         runtime: 'nodejs20.x',
         alias: 'live',
         ignore: [],
+        // The workspace's events/ holds one JSON file: the project's sample event, suggested.
+        testEventFile: path.join(root, 'events', 'smoke.json'),
+        testEventSuggested: true,
       });
       assert.equal(computed.functionName, undefined, 'an intrinsic FunctionName is unknown, not a string');
       assert.equal(computed.codeDir, path.resolve(root));
