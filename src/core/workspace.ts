@@ -165,12 +165,10 @@ function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text
   return { message: first.message, line: first.key ? lineOfKey(text, first.key) : undefined };
 }
 
-/** Parses and validates `lambda-canary.json`. */
-export function parseConfigFile(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction {
-  const text = stripBom(rawText);
-  let raw: unknown;
+/** JSON.parse, failing as a ConfigError of `file` with the line and column of the mistake. */
+function parseJsonFile(file: string, text: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
@@ -179,6 +177,12 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
     const lc = at === undefined ? undefined : lineCol(text, Math.min(at, text.length));
     throw new ConfigError(file, `invalid JSON (${msg.replace(/ (?:in|after) JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')})`, lc?.line, lc?.column);
   }
+}
+
+/** Parses and validates `lambda-canary.json`. */
+export function parseConfigFile(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction {
+  const text = stripBom(rawText);
+  const raw = parseJsonFile(file, text);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
   const errors = validateAgainstSchema(obj);
@@ -360,16 +364,7 @@ function parseYamlTemplate(file: string, text: string): ParsedTemplate {
 }
 
 function parseJsonTemplate(file: string, text: string): ParsedTemplate {
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const at = pos ? Number(pos[1]) : jsonErrorOffset(text);
-    const lc = at === undefined ? undefined : lineCol(text, Math.min(at, text.length));
-    throw new ConfigError(file, `invalid JSON (${msg.replace(/ (?:in|after) JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')})`, lc?.line, lc?.column);
-  }
+  const root = parseJsonFile(file, text);
   const lineOf = (logicalId: string) => {
     const tree = parseTree(text);
     const node = tree && findNodeAtLocation(tree, ['Resources', logicalId]);
