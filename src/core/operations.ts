@@ -64,6 +64,16 @@ function conflictOnAlias(ref: AliasRef, state = `Nothing was written to ${ref.al
   );
 }
 
+/** A canary needs a published primary version and no canary running already. */
+function assertCanCanary(aliasName: string, split: ReturnType<typeof splitOf>): void {
+  if (split.primary.version === '$LATEST') {
+    throw invalid(`${aliasName} points to $LATEST. A canary needs a published primary version: switch ${aliasName} to a version first.`);
+  }
+  if (split.canary) {
+    throw invalid(`${aliasName} already runs a canary (version ${split.canary.version} at ${formatPercent(split.canary.weight)}). Promote or roll it back first.`);
+  }
+}
+
 function invalid(message: string): OperationError {
   return new OperationError(message, { state: 'Nothing was changed.', kind: 'validation' });
 }
@@ -82,8 +92,8 @@ function asClient(lambda: LambdaSend): LambdaClient {
   return lambda as LambdaClient;
 }
 
-/** Reads the alias and checks it is still the one the user decided on. */
-async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
+/** Reads the alias (a step of the outcome, its `before`) and checks it is still the one the user decided on. */
+export async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<AliasConfiguration> {
   const alias = await step(ctx, `GetAlias ${ref.aliasName}`, 'Nothing was changed.', () => getAlias(ctx.lambda, ref.functionName, ref.aliasName, ctx.signal));
   if (ctx.record) ctx.record.before = alias;
   if (!alias.RevisionId) {
@@ -258,14 +268,7 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   ctx.progress?.(`Checking ${input.aliasName}…`);
   const alias = await loadAlias(ctx, input);
   const split = splitOf(alias);
-  if (split.primary.version === '$LATEST') {
-    throw invalid(`${input.aliasName} points to $LATEST. A canary needs a published primary version: switch ${input.aliasName} to a version first.`);
-  }
-  if (split.canary) {
-    throw invalid(
-      `${input.aliasName} already runs a canary (version ${split.canary.version} at ${formatPercent(split.canary.weight)}). Promote or roll it back first.`,
-    );
-  }
+  assertCanCanary(input.aliasName, split);
 
   const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () => readLatest(ctx, fn));
   let current = latest;
@@ -440,12 +443,7 @@ export async function startCanary(ctx: OperationContext, ref: AliasRef, version:
   const weight = percentToWeight(pct.value);
   const alias = await loadAlias(ctx, ref);
   const split = splitOf(alias);
-  if (split.primary.version === '$LATEST') {
-    throw invalid(`${ref.aliasName} points to $LATEST. A canary needs a published primary version: switch ${ref.aliasName} to a version first.`);
-  }
-  if (split.canary) {
-    throw invalid(`${ref.aliasName} already runs a canary (version ${split.canary.version} at ${formatPercent(split.canary.weight)}). Promote or roll it back first.`);
-  }
+  assertCanCanary(ref.aliasName, split);
   if (split.primary.version === version) throw invalid(`${ref.aliasName} already serves version ${version}: a canary needs another version.`);
   await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`);
   const out = await writeAlias(ctx, ref, alias, { weights: { [version]: weight } }, `${ref.aliasName} is unchanged.`);

@@ -1,5 +1,4 @@
-import { describeAwsError, OperationError } from '../errors';
-import { getAlias } from '../lambdaApi';
+import { OperationError } from '../errors';
 import * as ops from '../operations';
 import type { Outcome } from '../outcome';
 import { targetKey, targetOf } from '../outcome';
@@ -56,10 +55,8 @@ export function switchAlias(ctx: UseCaseContext, input: AliasInput & { version: 
 export function switchBack(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
   return runUseCase(ctx, 'switch-back', input, async (op) => {
     if (!ctx.journal) throw noRecord(input, 'no deployment journal is open');
-    const alias = await getAlias(ctx.lambda, input.functionName, input.aliasName, ctx.signal).catch((err: unknown) => {
-      const d = describeAwsError(err, ctx.profile);
-      throw new OperationError(`GetAlias ${input.aliasName} failed: ${d.message}`, { step: `GetAlias ${input.aliasName}`, state: 'Nothing was changed.', cause: err, kind: d.kind });
-    });
+    // The alias's ARN names the account and region its journal records are keyed by.
+    const alias = await ops.loadAlias(op, input);
     const key = targetKey(targetOf(input, alias, ctx.region));
     const last = await ctx.journal.lastSwitch(key);
     if (!last) throw noRecord(input, 'the deployment journal holds no switch or promotion of it');

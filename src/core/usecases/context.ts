@@ -111,7 +111,8 @@ export async function runUseCase<D>(
     steps: record.steps,
     state,
     ...(error ? { error: { kind: error.kind, message: error.message, ...(error.step ? { step: error.step } : {}), ...(error.state ? { left: error.state } : {}) } } : {}),
-    warnings: record.warnings,
+    // An alias read twice (Switch Back) must not warn twice.
+    warnings: [...new Set(record.warnings)],
     ...(note ? { note } : {}),
     ...(detail !== undefined ? { detail } : {}),
   };

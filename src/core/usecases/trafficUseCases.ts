@@ -1,5 +1,4 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { getAlias } from '../lambdaApi';
 import type { Outcome } from '../outcome';
 import { splitOf } from '../routing';
 import type { ProbeResult, TrafficReport } from '../traffic';
@@ -8,25 +7,9 @@ import type { CanaryVerdict } from '../../shared/traffic';
 import { periodFor } from '../../shared/traffic';
 import { compareCanary } from '../verdict';
 import { describeAwsError, OperationError } from '../errors';
-import type { OperationContext } from '../operations';
+import { loadAlias } from '../operations';
 import type { AliasInput, UseCaseContext } from './context';
 import { runUseCase } from './context';
-
-/** Reads the alias as the operations do, so that the outcome's `before` is filled. */
-async function readAlias(op: OperationContext, input: AliasInput): Promise<AliasConfiguration> {
-  const started = performance.now();
-  const note = (result: 'ok' | 'failed') => op.record?.steps.push({ name: `GetAlias ${input.aliasName}`, ms: Math.round(performance.now() - started), result });
-  try {
-    const alias = await getAlias(op.lambda, input.functionName, input.aliasName, op.signal);
-    note('ok');
-    if (op.record) op.record.before = alias;
-    return alias;
-  } catch (err) {
-    note('failed');
-    const d = describeAwsError(err, op.profile);
-    throw new OperationError(`GetAlias ${input.aliasName} failed: ${d.message}`, { step: `GetAlias ${input.aliasName}`, state: 'Nothing was changed.', cause: err, kind: d.kind });
-  }
-}
 
 export interface ProbeInput extends AliasInput {
   /** Invocations to send, 1..10,000. */
@@ -45,7 +28,7 @@ export function probe(ctx: UseCaseContext, input: ProbeInput): Promise<Outcome<P
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > 10_000) {
       throw new OperationError(`A probe sends 1 to 10,000 invocations, not ${String(input.count)}.`, { state: 'Nothing was invoked.', kind: 'validation' });
     }
-    await readAlias(op, input);
+    await loadAlias(op, input);
     op.progress?.(`Invoking ${input.functionName}:${input.aliasName} ${input.count} times…`);
     const started = performance.now();
     const result = await probeAlias(
@@ -102,7 +85,7 @@ export function trafficReport(ctx: UseCaseContext, input: TrafficReportInput): P
       }
       let alias = input.alias;
       if (alias) op.record!.before = alias;
-      else alias = await readAlias(op, input);
+      else alias = await loadAlias(op, input);
       const split = splitOf(alias);
       const versions = new Set(input.versions ?? []);
       if (split.primary.version !== '$LATEST') versions.add(split.primary.version);
