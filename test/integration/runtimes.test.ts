@@ -3,22 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
-import { OperationError } from '../../src/core/errors';
-import type { PackageOptions } from '../../src/core/packaging';
 import { packageFolder } from '../../src/core/packaging';
+import { refuses } from '../unit/packagingAssert';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/runtimes');
 
-/** Asserts packaging refuses with a validation OperationError whose message matches. */
-async function refuses(root: string, message: RegExp, options: PackageOptions): Promise<void> {
-  await assert.rejects(packageFolder(root, options), (e: unknown) => {
-    assert.ok(e instanceof OperationError, `expected an OperationError, got ${String(e)}`);
-    assert.equal(e.kind, 'validation');
-    assert.equal(e.step, 'Package');
-    assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('packaging checks the handler by runtime (the fixture folders of test/fixtures/runtimes)', () => {
   let tmp: string;

@@ -5,9 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { OperationError } from '../../src/core/errors';
-import type { PackageOptions } from '../../src/core/packaging';
 import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, sha256Base64 } from '../../src/core/packaging';
+import { refuses } from './packagingAssert';
 
 interface CentralEntry {
   name: string;
@@ -56,16 +55,6 @@ function unzip(zip: Buffer): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
 }
 
-/** Asserts packaging rejects with a validation OperationError whose message matches. */
-async function refuses(root: string, message: RegExp, options?: PackageOptions): Promise<void> {
-  await assert.rejects(packageFolder(root, options), (e: unknown) => {
-    assert.ok(e instanceof OperationError, `expected an OperationError, got ${String(e)}`);
-    assert.equal(e.kind, 'validation');
-    assert.equal(e.step, 'Package');
-    assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('packaging', () => {
   let tmp: string;
