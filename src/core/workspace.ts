@@ -22,8 +22,13 @@ export interface WorkspaceFunction {
   functionName?: string;
   /** SAM logical id. */
   logicalId?: string;
-  /** Absolute path of the folder to package. */
+  /**
+   * Absolute path of the folder (or built archive) to package; for an image function, the folder
+   * its image is built from (nothing of it is packaged).
+   */
   codeDir: string;
+  /** 'Image': the function runs a container image (deployed by image URI); zip when absent. */
+  packageType?: 'Zip' | 'Image';
   handler?: string;
   runtime?: string;
   /** The alias deploys target by default. */
