@@ -18,8 +18,12 @@ export const MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Lambda's limit for the unzipped code. */
 export const MAX_UNZIPPED_BYTES = 262_144_000;
 
-/** Never packaged: VCS data, editor folders and the extension's own config. */
-export const DEFAULT_IGNORES = ['.git/**', '**/.git/**', '.vscode/**', '**/.DS_Store', 'lambda-canary.json', '.lambda-canary/**'];
+/**
+ * Never packaged: VCS data, editor folders, the extension's own config, and Python's bytecode
+ * cache (written by whatever local python3 ran the code last: it would change the CodeSha256 of
+ * unchanged code, and Lambda's Python compiles its own; `sam build` leaves it out too).
+ */
+export const DEFAULT_IGNORES = ['.git/**', '**/.git/**', '.vscode/**', '**/.DS_Store', 'lambda-canary.json', '.lambda-canary/**', '**/__pycache__/**', '**/*.pyc'];
 
 export interface PackageOptions {
   /** Extra ignore globs, relative to the code folder (picomatch syntax, `dot: true`). */

@@ -210,6 +210,14 @@ describe('packaging', () => {
       assert.ok('fixtures/lambda-canary.json' in unzip(nested.zip));
     });
 
+    it("leaves out Python's bytecode cache: the same sources give the same CodeSha256 whichever python3 ran them", async () => {
+      const sources = { 'app.py': 'def handler(e, c):\n    return 1\n', 'pkg/mod.py': 'X = 1\n' };
+      const clean = await packageFolder(folder('py-clean', sources));
+      const ran = await packageFolder(folder('py-ran', { ...sources, '__pycache__/app.cpython-311.pyc': 'bytecode', 'pkg/__pycache__/mod.cpython-312.pyc': 'other', 'legacy.pyc': 'py2' }));
+      assert.deepEqual(Object.keys(unzip(ran.zip)).sort(), ['app.py', 'pkg/mod.py']);
+      assert.equal(ran.sha256, clean.sha256);
+    });
+
     it('honours ignore globs, keeping node_modules', async () => {
       const root = folder('a', sample);
       const pkg = await packageFolder(root, { ignore: ['test/**', '**/*.md', 'lib/deep'] });
