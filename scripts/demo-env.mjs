@@ -1,7 +1,8 @@
 // What npm start and the e2e suite share besides code-server: the standalone sandbox (the
-// webpack bundle dist/sandbox-cli.js, run as its own process group) and the sample workspace (a
-// copy of test/fixtures/workspace whose .vscode/settings.json points the extension at that
-// sandbox).
+// webpack bundle dist/sandbox-cli.js, run as its own process group) and the sample workspace: a
+// multi-root workspace of two folders, copies of test/fixtures/workspace (checkout-api, Node.js,
+// a lambda-canary.json) and test/fixtures/workspace-python (price-quote, a SAM Python project),
+// whose .code-workspace file points the extension at that sandbox.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -12,6 +13,9 @@ import { killGroup, stopGroup } from './process-group.mjs';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SANDBOX_CLI = path.join(ROOT, 'dist', 'sandbox-cli.js');
 export const FIXTURE_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
+export const FIXTURE_PYTHON_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace-python');
+/** The demo workspace's file, beside its two folders `workspace` and `workspace-python`. */
+export const DEMO_WORKSPACE_FILE = 'lambda-canary-demo.code-workspace';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,11 +114,40 @@ export function prepareWorkspace(dir, { endpoint, region = 'us-east-1', git = fa
   return { created };
 }
 
-function gitInit(dir) {
+/**
+ * The demo's multi-root workspace in `dir`: `workspace` (see prepareWorkspace), `workspace-python`
+ * (a copy of test/fixtures/workspace-python, the SAM Python project of price-quote) and
+ * lambda-canary-demo.code-workspace opening both, with the connection settings (in a multi-root
+ * workspace, window settings come from the workspace file, not from a folder's settings).
+ * @returns {{ created: boolean, workspaceFile: string, folders: { node: string, python: string } }}
+ */
+export function prepareDemoWorkspace(dir, { endpoint, region = 'us-east-1', git = false, fresh = false }) {
+  const node = path.join(dir, 'workspace');
+  const python = path.join(dir, 'workspace-python');
+  const { created } = prepareWorkspace(node, { endpoint, region, git, fresh });
+  if (fresh) fs.rmSync(python, { recursive: true, force: true });
+  if (!fs.existsSync(path.join(python, 'template.yaml'))) {
+    fs.mkdirSync(python, { recursive: true });
+    fs.cpSync(FIXTURE_PYTHON_WORKSPACE, python, { recursive: true });
+    if (git) gitInit(python, 'Sample Python function');
+  }
+  const workspaceFile = path.join(dir, DEMO_WORKSPACE_FILE);
+  const workspace = {
+    folders: [
+      { name: 'checkout-api (Node.js)', path: 'workspace' },
+      { name: 'price-quote (Python, SAM)', path: 'workspace-python' },
+    ],
+    settings: { 'lambdaCanary.endpointUrl': endpoint, 'lambdaCanary.region': region },
+  };
+  fs.writeFileSync(workspaceFile, `${JSON.stringify(workspace, null, 2)}\n`);
+  return { created, workspaceFile, folders: { node, python } };
+}
+
+function gitInit(dir, message = 'Sample function') {
   const g = (...args) => spawnSync('git', ['-c', 'user.name=Lambda Canary demo', '-c', 'user.email=demo@lambda-canary.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
   if (g('init', '-q').status !== 0) return; // no git: versions are described by date instead
   fs.writeFileSync(path.join(dir, '.gitignore'), '.vscode/\n');
   g('add', '-A');
-  g('commit', '-q', '-m', 'Sample function');
+  g('commit', '-q', '-m', message);
 }
 

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startCodeServer } from './code-server.mjs';
-import { portIsFree, prepareWorkspace, ROOT, startSandboxProcess } from './demo-env.mjs';
+import { portIsFree, prepareDemoWorkspace, ROOT, startSandboxProcess } from './demo-env.mjs';
 import { buildExtension, packageVsix } from './package.mjs';
 import { CACHE, CODE_SERVER_VERSION, ensureVsCodeEnv, NODE_MAJOR, vscodeEnvPaths } from './vscode-env.mjs';
 
@@ -38,7 +38,6 @@ if (opts.help) {
 }
 
 const DEMO_DIR = path.join(ROOT, '.cache', 'demo');
-const WORKSPACE = path.join(DEMO_DIR, 'workspace');
 const T0 = Date.now();
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -134,33 +133,34 @@ async function main() {
   });
 
   const server = await step('Starting code-server with the extension and the sample workspace', async () => {
-    const { created } = prepareWorkspace(WORKSPACE, { endpoint: sandbox.endpoint, git: true, fresh: opts['reset-workspace'] });
-    say(dim(`      workspace ${path.relative(process.cwd(), WORKSPACE)} (${created ? 'a fresh copy of test/fixtures/workspace' : 'kept from the last run; --reset-workspace starts over'})`));
+    const demo = prepareDemoWorkspace(DEMO_DIR, { endpoint: sandbox.endpoint, git: true, fresh: opts['reset-workspace'] });
+    say(dim(`      workspace ${path.relative(process.cwd(), demo.workspaceFile)}: folders workspace (Node.js) and workspace-python (SAM, Python) (${demo.created ? 'fresh copies of test/fixtures/workspace and workspace-python' : 'kept from the last run; --reset-workspace starts over'})`));
     const wanted = Number(opts.port);
     const s = await startCodeServer({
       env,
-      workspace: WORKSPACE,
+      workspace: demo.workspaceFile,
       vsix: vsix.file,
       port: (await portIsFree(wanted)) ? wanted : await freePort(),
       log: (line) => say(dim(`      ${line}`)),
     });
     if (s.port !== wanted) say(dim(`      (port ${wanted} was taken: --port N chooses another)`));
     running.push({ name: `code-server (pid ${s.pid})`, stop: s.stop, stopSync: s.stopSync });
-    return s;
+    return { ...s, demo };
   });
 
   sandbox.exited.then((e) => stopAll(`The sandbox stopped unexpectedly (${e.code ?? e.signal}); see ${sandbox.logFile}.`, 1));
   server.exited.then((e) => stopAll(`code-server stopped unexpectedly (${e.code ?? e.signal}).`, 1));
 
-  const url = `${server.url}/?folder=${encodeURI(WORKSPACE)}`;
+  const url = `${server.url}/?workspace=${encodeURI(server.demo.workspaceFile)}`;
   say();
   say(bold(`Ready in ${seconds(Date.now() - T0)}. Open in your browser:`));
   say();
   say(`    ${bold(url)}`);
   say();
   say('  - Click the Lambda Canary icon in the activity bar: checkout-api runs a 10 % canary on prod.');
-  say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace');
-  say(`    (${path.relative(process.cwd(), WORKSPACE)}) is the function that Publish Canary deploys.`);
+  say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace\'s two');
+  say(`    folders are what Publish Canary deploys: checkout-api (Node.js, lambda-canary.json) and`);
+  say(`    price-quote (Python, a SAM template.yaml) in ${path.relative(process.cwd(), DEMO_DIR)}.`);
   say(`  - The sandbox (${sandbox.endpoint}) answers the AWS CLI too: aws lambda list-functions --endpoint-url ${sandbox.endpoint}`);
   say(`  - And this project's CLI: node dist/cli.js traffic checkout-api:prod --endpoint-url ${sandbox.endpoint}`);
   say(`  - Logs: sandbox ${path.relative(process.cwd(), sandbox.logFile)}, code-server ${server.logFile}`);

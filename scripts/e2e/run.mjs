@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, isolatedXdg, startCodeServer } from '../code-server.mjs';
-import { prepareWorkspace, ROOT, startSandboxProcess } from '../demo-env.mjs';
+import { prepareDemoWorkspace, ROOT, startSandboxProcess } from '../demo-env.mjs';
 import { packageVsix } from '../package.mjs';
 import { ensureVsCodeEnv } from '../vscode-env.mjs';
 import { SandboxState } from './sandbox-state.mjs';
@@ -70,10 +70,11 @@ async function main() {
     sandbox = await startSandboxProcess({ port: 0, args: ['--seed', 'demo', '--traffic', 'demo'], logFile: path.join(tmp, 'sandbox.log') });
     cleanups.push({ sync: sandbox.stopSync, async: sandbox.stop });
     say(`sandbox on ${sandbox.endpoint} (demo seed, live traffic)`);
-    const workspace = path.join(tmp, 'workspace');
-    prepareWorkspace(workspace, { endpoint: sandbox.endpoint });
+    // The demo's two-folder workspace, as npm start opens it.
+    const demo = prepareDemoWorkspace(tmp, { endpoint: sandbox.endpoint });
+    const workspace = demo.folders.node;
 
-    server = await startCodeServer({ env, workspace, vsix: vsix.file, log: say });
+    server = await startCodeServer({ env, workspace: demo.workspaceFile, vsix: vsix.file, log: say });
     cleanups.push({ sync: server.stopSync, async: server.stop });
 
     context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
@@ -93,12 +94,12 @@ async function main() {
 
     const wb = new Workbench(page);
     await wb.recordNotifications();
-    const url = `${server.url}/?folder=${encodeURIComponent(server.remoteUri(workspace))}`;
+    const url = `${server.url}/?workspace=${encodeURIComponent(server.remoteUri(demo.workspaceFile))}`;
     say(`opening ${url} in chromium`);
     const tSteps = Date.now();
     await page.goto(url, { timeout: 60_000 });
 
-    const ctx = { wb, page, sb: new SandboxState(sandbox.endpoint), workspace, features, endpoint: sandbox.endpoint, log: say };
+    const ctx = { wb, page, sb: new SandboxState(sandbox.endpoint), workspace, pythonWorkspace: demo.folders.python, features, endpoint: sandbox.endpoint, log: say };
     let failed = false;
     for (const [i, s] of steps.entries()) {
       const n = String(i + 1).padStart(2, '0');

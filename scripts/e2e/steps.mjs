@@ -60,7 +60,7 @@ export const steps = [
       await wb.ready();
       await wb.openViewContainer('Lambda Canary');
       const names = await sb.functionNames();
-      assert.deepEqual(names, ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker'], 'the sandbox holds the demo functions');
+      assert.deepEqual(names, ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote'], 'the sandbox holds the demo functions');
       await waitFor(async () => JSON.stringify((await wb.treeRows()).filter((r) => r.level === 1).map((r) => r.label)) === JSON.stringify(names), {
         timeout: 60_000,
         what: 'the demo functions in the view',
@@ -326,8 +326,41 @@ export const steps = [
   },
 
   {
+    id: 'publish-python',
+    title: '9. Publish Canary of the Python SAM sample (workspace-python/template.yaml): its sample event smoke-tests the new version, 10 % of live goes to it',
+    async run(ctx) {
+      const { wb, sb, pythonWorkspace } = ctx;
+      const PY = 'price-quote';
+      const event = JSON.parse(fs.readFileSync(path.join(pythonWorkspace, 'events', 'event.json'), 'utf8'));
+      await wb.clearNotifications();
+      await wb.expand(PY);
+      await wb.waitForRow('live → 2');
+      const before = (await sb.versions(PY)).map((v) => v.Version);
+      const since = Date.now();
+      await wb.contextMenu('live → 2', 'Publish Canary…');
+      // Nobody configured a test event: the SAM project's events/event.json is offered, once.
+      await wb.answerDialog('Use It', { message: /Smoke-test each new version of PriceQuoteFunction with .*events\/event\.json before it gets traffic\?/ });
+      await wb.pick('10%', { title: `Publish Canary to ${PY}:live: canary weight` });
+      await wb.waitForNotification(`Publishing a canary of ${PY}:live`, { since, timeout: 60_000 });
+      const done = await wb.waitForNotification(new RegExp(`^${PY}: Published version \\d+\\. `), { since, timeout: 120_000 });
+      const added = (await sb.versions(PY)).map((v) => v.Version).filter((v) => !before.includes(v));
+      assert.deepEqual(added, ['3'], 'one version published from the template');
+      assert.equal(done.text, `${PY}: Published version 3. 10% of live goes to version 3: live → 2 (90%) · 3 (10%).`);
+      await wb.waitForRow('live → 2 (90%) · 3 (10%)', { description: 'canary', timeout: 30_000 });
+      const a = await sb.alias(PY, 'live');
+      assert.deepEqual([a.FunctionVersion, a.RoutingConfig?.AdditionalVersionWeights], ['2', { 3: 0.1 }], 'live routes 10 % to version 3');
+      // Version 3 is the template's price_quote/ folder, run by the sandbox's Python runtime.
+      const r = await sb.invoke(PY, '3', event);
+      assert.equal(r.version, '3');
+      const body = JSON.parse(r.payload.body);
+      assert.deepEqual([body.release, body.version, body.total], ['workspace', '3', 9], `version 3 runs the workspace's app.py: ${r.payload.body}`);
+      await ctx.shot('python-canary');
+    },
+  },
+
+  {
     id: 'extension-page',
-    title: "9. The installed extension's page shows the README's screenshot from the repository (VS Code loads only https images there)",
+    title: "10. The installed extension's page shows the README's screenshot from the repository (VS Code loads only https images there)",
     async run(ctx) {
       const { wb, page } = ctx;
       const repo = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).repository.url.replace(/\.git$/, '');

@@ -22,10 +22,32 @@ function demoHandler(label: string, errorRate: number, delayMs: number, style: '
   }
 }
 
+/** The same demo release in Python (the sample workspace's price-quote is a SAM Python project). */
+function demoPythonHandler(label: string, errorRate: number, delayMs: number): Record<string, string> {
+  return {
+    'app.py': `import json
+import os
+import random
+import time
+
+
+def lambda_handler(event, context):
+    started = time.time()
+    time.sleep((${delayMs} + random.random() * ${Math.max(1, delayMs)}) / 1000)
+    if random.random() < ${errorRate}:
+        raise RuntimeError("${label}: simulated failure")
+    return {
+        "statusCode": 200,
+        "body": json.dumps({"release": "${label}", "version": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"), "tookMs": round((time.time() - started) * 1000)}),
+    }
+`,
+  };
+}
+
 interface DemoFunction {
   name: string;
   description: string;
-  style: 'async' | 'callback' | 'esm';
+  style: 'async' | 'callback' | 'esm' | 'python';
   /** One entry per published version: [release label, error rate, base latency ms]. */
   releases: Array<[string, number, number]>;
   aliases: Array<{ name: string; version: string; canary?: [string, number] }>;
@@ -65,6 +87,16 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
     aliases: [{ name: 'prod', version: '1' }],
   },
   {
+    name: 'price-quote',
+    description: 'Price quotes, Python (demo)',
+    style: 'python',
+    releases: [
+      ['1.0', 0.01, 15],
+      ['1.1', 0.01, 15],
+    ],
+    aliases: [{ name: 'live', version: '2' }],
+  },
+  {
     name: 'nightly-report',
     description: 'Unpublished function: only $LATEST (demo)',
     style: 'async',
@@ -79,20 +111,23 @@ export async function seedDemo(lambda: LambdaService, settle: () => void): Promi
   for (const d of DEMO_FUNCTIONS) {
     if (lambda.hasFunction(d.name)) continue; // already there (state kept on disk)
     const first = d.releases[0] ?? ['dev', 0, 20];
+    const python = d.style === 'python';
+    const code = (label: string, errorRate: number, delay: number) =>
+      zipFiles(d.style === 'python' ? demoPythonHandler(label, errorRate, delay) : demoHandler(label, errorRate, delay, d.style)).toString('base64');
     await lambda.createFunction({
       FunctionName: d.name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
+      Runtime: python ? 'python3.12' : 'nodejs20.x',
+      Handler: python ? 'app.lambda_handler' : 'index.handler',
       Role: DEMO_ROLE,
       Description: d.description,
       Timeout: 10,
       MemorySize: 256,
-      Code: { ZipFile: zipFiles(demoHandler(first[0], first[1], first[2], d.style)).toString('base64') },
+      Code: { ZipFile: code(first[0], first[1], first[2]) },
     });
     settle();
     for (const [i, [label, errorRate, delay]] of d.releases.entries()) {
       if (i > 0) {
-        await lambda.updateFunctionCode(d.name, { ZipFile: zipFiles(demoHandler(label, errorRate, delay, d.style)).toString('base64') });
+        await lambda.updateFunctionCode(d.name, { ZipFile: code(label, errorRate, delay) });
         settle();
       }
       lambda.publishVersion(d.name, { Description: `release ${label}` });
@@ -133,4 +168,5 @@ export const DEMO_TRAFFIC = [
   { functionName: 'checkout-api', qualifier: 'prod', rate: 20 },
   { functionName: 'orders-worker', qualifier: 'prod', rate: 5 },
   { functionName: 'image-resizer', qualifier: 'prod', rate: 2 },
+  { functionName: 'price-quote', qualifier: 'live', rate: 3 },
 ];

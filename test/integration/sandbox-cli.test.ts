@@ -15,7 +15,7 @@ import { ROLE, sdkHeaders, sleep } from './helpers';
 import { rejectsWith } from './lambda-testkit';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
-const DEMO = ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker'];
+const DEMO = ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote'];
 
 interface Running {
   child: ChildProcess;
