@@ -342,7 +342,7 @@ export const steps = [
       await wb.answerDialog('Use It', { message: /Smoke-test each new version of PriceQuoteFunction with .*events\/event\.json before it gets traffic\?/ });
       await wb.pick('10%', { title: `Publish Canary to ${PY}:live: canary weight` });
       await wb.waitForNotification(`Publishing a canary of ${PY}:live`, { since, timeout: 60_000 });
-      const done = await wb.waitForNotification(new RegExp(`^${PY}: Published version \\d+\\. `), { since, timeout: 120_000 });
+      const done = await wb.waitForNotification(new RegExp(`^${PY}: Published version \\d+\\. `), { since, timeout: 120_000, failOn: /failed|refused|could not/i });
       const added = (await sb.versions(PY)).map((v) => v.Version).filter((v) => !before.includes(v));
       assert.deepEqual(added, ['3'], 'one version published from the template');
       assert.equal(done.text, `${PY}: Published version 3. 10% of live goes to version 3: live → 2 (90%) · 3 (10%).`);

@@ -7,6 +7,9 @@
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a truthy value; throws `describe()` (or the last error) on time out. */
+/** Thrown inside a waitFor condition to stop waiting at once (what was awaited can no longer happen). */
+export class StopWaiting extends Error {}
+
 export async function waitFor(fn, { timeout = 30_000, interval = 150, what = 'condition', describe } = {}) {
   const t0 = Date.now();
   let lastError;
@@ -16,6 +19,7 @@ export async function waitFor(fn, { timeout = 30_000, interval = 150, what = 'co
       if (v) return v;
       lastError = undefined;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       lastError = e;
     }
     if (Date.now() - t0 > timeout) {
@@ -68,9 +72,15 @@ export class Workbench {
     return this.page.evaluate((s) => (window.__lcNotifications ?? []).filter((n) => n.at >= s), since);
   }
 
-  async waitForNotification(match, { since = 0, timeout = 60_000 } = {}) {
+  /** The first notification matching `match`; one matching `failOn` first fails at once, with its text. */
+  async waitForNotification(match, { since = 0, timeout = 60_000, failOn } = {}) {
     const re = match instanceof RegExp ? match : new RegExp(escapeRegExp(match));
-    return waitFor(async () => (await this.notifications(since)).find((n) => re.test(n.text)), {
+    return waitFor(async () => {
+      const seen = await this.notifications(since);
+      const failed = failOn && seen.find((n) => failOn.test(n.text));
+      if (failed) throw new StopWaiting(`instead of a notification matching ${re}: "${failed.text}"`);
+      return seen.find((n) => re.test(n.text));
+    }, {
       timeout,
       what: `a notification matching ${re}`,
       describe: async () => `seen: ${JSON.stringify((await this.notifications(since)).map((n) => n.text))}`,
