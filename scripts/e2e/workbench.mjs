@@ -6,10 +6,10 @@
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns a truthy value; throws `describe()` (or the last error) on time out. */
 /** Thrown inside a waitFor condition to stop waiting at once (what was awaited can no longer happen). */
 export class StopWaiting extends Error {}
 
+/** Polls `fn` until it returns a truthy value; throws `describe()` (or the last error) on time out. */
 export async function waitFor(fn, { timeout = 30_000, interval = 150, what = 'condition', describe } = {}) {
   const t0 = Date.now();
   let lastError;
