@@ -4,11 +4,10 @@
  * their invocation is refused (the sandbox runs no containers).
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CreateFunctionCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
+import type { CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
@@ -26,26 +25,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { startSandbox } from '../../src/sandbox';
 import { clientsFor, ROLE, useSandbox } from './helpers';
+import { createImageFn, DIGEST_A, DIGEST_B, imageInput, REPO, tagDigest } from './image-testkit';
 import { createFn, fast, rejectsWith } from './lambda-testkit';
-
-export const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout';
-export const DIGEST_A = 'a'.repeat(64);
-export const DIGEST_B = 'b'.repeat(64);
-
-export function imageInput(name: string, imageUri: string, extra: Partial<CreateFunctionCommandInput> = {}): CreateFunctionCommandInput {
-  return { FunctionName: name, PackageType: 'Image', Role: ROLE, Code: { ImageUri: imageUri }, ...extra };
-}
-
-/** CreateFunction of an image function, then waits until it is Active. */
-export async function createImageFn(lambda: LambdaClient, name: string, imageUri: string, extra: Partial<CreateFunctionCommandInput> = {}): Promise<void> {
-  await lambda.send(new CreateFunctionCommand(imageInput(name, imageUri, extra)));
-  await waitUntilFunctionActiveV2({ client: lambda, ...fast }, { FunctionName: name });
-}
-
-/** What the sandbox resolves a tag to: the SHA-256 of the URI's text (it cannot pull). */
-export function tagDigest(uri: string): string {
-  return createHash('sha256').update(uri, 'utf8').digest('hex');
-}
 
 describe('Lambda API: image functions (PackageType Image)', function () {
   this.timeout(20_000);
