@@ -451,6 +451,7 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
 
 /** GetFunction of $LATEST: its configuration and the image URI it was given (an image function's read-back). */
 async function readLatestImage(ctx: OperationContext, functionName: string): Promise<FunctionConfiguration & { imageUri?: string }> {
+  // Not cancellable: a read-back after a write must finish.
   const got = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
   return { ...(got.Configuration ?? {}), imageUri: got.Code?.ImageUri };
 }
