@@ -43,6 +43,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       alias: { type: 'string' },
       function: { type: 'string' },
       'function-name': { type: 'string' },
+      'image-uri': { type: 'string' },
       'no-smoke': { type: 'boolean' },
     },
     changesAlias: true,

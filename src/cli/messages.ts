@@ -46,6 +46,7 @@ Commands:
   show FN                           a function: its aliases (routing) and versions
   deploy [--dir D] [--weight W]     package the folder's function (lambda-canary.json or
                                     template.yaml), publish a version, route W% of the alias to it
+  deploy --image-uri URI            the same for an image function, with an image pushed to ECR
   canary FN:ALIAS --version V --weight W
                                     route W% of ALIAS to published version V (no upload)
   weight FN:ALIAS W                 change the canary's weight to W%
@@ -96,23 +97,32 @@ const HELP: Record<CommandName, CommandHelp> = {
   lambda-canary show checkout-api --json | jq '.aliases'`,
   },
   deploy: {
-    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--no-smoke]',
+    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--image-uri URI] [--no-smoke]',
     description: `Deploys the function of folder D as a canary: runs its build command, packages its code
 folder, uploads it unless the deployed code is already this package, publishes a version,
 checks the published code is the package's, invokes the new version with the test event
 (lambda-canary.json "testEvent"), then routes W% of the alias to it. The folder's
 lambda-canary.json is read, or else its SAM template.yaml, as the extension reads them. A
-terminal is trusted: the build command and the smoke test run.`,
+terminal is trusted: the build command and the smoke test run.
+
+An image function (PackageType Image) is deployed with --image-uri: the image you built and
+pushed to ECR (nothing is built here). Its $LATEST is updated to that image unless it already
+runs its digest, a version is published and checked to hold the image's digest, then it is
+smoke-tested and routed as a zip's. With --function-name, no workspace folder is needed.`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
   --alias A             the alias (default: the config's "alias", else prod)
   --function F          which function of a template with several: its FunctionName or logical id
   --function-name NAME  the deployed function's name, for a template function whose name is
                         computed (no FunctionName, or one made with !Sub / !Ref)
+  --image-uri URI       deploy this ECR image to an image function, e.g.
+                        123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag (or @sha256:…)
   --no-smoke            do not invoke the new version before it gets traffic`,
     examples: `  lambda-canary deploy --weight 10 --yes
   lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
-  lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes`,
+  lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes
+  lambda-canary deploy --function-name checkout-img --alias prod --weight 10 --yes \
+    --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.4.0`,
   },
   canary: {
     usage: 'lambda-canary canary FN:ALIAS --version V --weight W',
@@ -230,6 +240,11 @@ export const deployText = {
   computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
+  imageQuestion: (image: string, fn: string, alias: string, weight: number, now: string | undefined) =>
+    `Deploy the image ${image} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
+  imageNeedsUri: (which: string) =>
+    `${which} is an image function (PackageType: Image): give the image to deploy with --image-uri URI, e.g. --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag. Lambda Canary builds no image: build and push it first.`,
+  badImageUri: (message: string) => `--image-uri: ${message}`,
 };
 
 /** The question before each alias-changing command; `now` is the alias's routing as just read. */

@@ -11,9 +11,10 @@ import type { Outcome } from '../core/outcome';
 import { aliasState, targetKey, targetOf } from '../core/outcome';
 import { outcomeText, routingText } from '../core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../core/usecases';
-import { deployWorkspace, probe, promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack, trafficReport } from '../core/usecases';
+import { checkImageUri } from '../core/imageUri';
+import { deployImage, deployWorkspace, probe, promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack, trafficReport } from '../core/usecases';
 import type { WorkspaceDiscovery, WorkspaceFunction } from '../core/workspace';
-import { ConfigError, describeSkipped, discoverWorkspace } from '../core/workspace';
+import { ConfigError, describeSkipped, discoverWorkspace, readTestEvent } from '../core/workspace';
 import { plainText, terminalText } from '../shared/text';
 import { version as CLI_VERSION } from '../../package.json';
 import type { OptionValues } from './args';
@@ -96,7 +97,9 @@ type Plan =
   | { kind: 'list' }
   | { kind: 'show'; functionName: string }
   | { kind: 'journal'; functionName?: string; aliasName?: string; limit: number }
-  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean }
+  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri?: undefined }
+  /** `ws`: the workspace's function when the folder has one (its alias and test event). */
+  | { kind: 'deploy'; ws?: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri: string }
   | { kind: 'canary'; functionName: string; aliasName: string; version: string; weightPercent: number }
   | { kind: 'weight'; functionName: string; aliasName: string; weightPercent: number }
   | { kind: 'promote' | 'rollback'; functionName: string; aliasName: string; expectedCanary?: string }
@@ -156,10 +159,49 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
   });
 }
 
-/** The workspace function to deploy, as the extension finds it (lambda-canary.json, else template.yaml). */
+/**
+ * The workspace function to deploy, as the extension finds it (lambda-canary.json, else
+ * template.yaml). With --image-uri (an image function), the folder is read only when it has a
+ * workspace: --function-name is enough.
+ */
 function planDeploy(values: OptionValues, cwd: string): Plan {
   const dir = path.resolve(cwd, typeof values.dir === 'string' ? values.dir : '.');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(deployText.noDir(dir));
+  const imageUri = typeof values['image-uri'] === 'string' ? values['image-uri'] : undefined;
+  if (imageUri !== undefined) {
+    const checked = checkImageUri(imageUri);
+    if (!checked.ok) throw new UsageError(deployText.badImageUri(checked.message));
+  }
+  const deployedName = typeof values['function-name'] === 'string' ? values['function-name'] : undefined;
+  const common = {
+    kind: 'deploy' as const,
+    dir,
+    weightPercent: parsePercent('--weight', typeof values.weight === 'string' ? values.weight : '10'),
+    smokeTest: !values['no-smoke'],
+  };
+  let ws: WorkspaceFunction | undefined;
+  try {
+    ws = workspaceFunction(values, dir);
+  } catch (e) {
+    // An image deploy needs no workspace when the function is named.
+    if (!(e instanceof NoWorkspace && imageUri !== undefined && deployedName !== undefined)) throw e instanceof NoWorkspace ? new UsageError(e.message) : e;
+  }
+  checkDeployKind(ws, imageUri);
+  const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
+  if (ws && deployedName !== undefined && ws.functionName !== undefined && deployedName !== ws.functionName) {
+    throw new UsageError(deployText.nameMismatch(label(ws), ws.functionName, deployedName));
+  }
+  const functionName = ws?.functionName ?? deployedName;
+  if (!functionName) throw new UsageError(deployText.computedName(ws?.logicalId ?? (ws ? label(ws) : '?')));
+  const aliasName = typeof values.alias === 'string' ? values.alias : (ws?.alias ?? 'prod');
+  if (imageUri !== undefined) return { ...common, ws, functionName, aliasName, imageUri: imageUri.trim() };
+  return { ...common, ws: ws!, functionName, aliasName };
+}
+
+/** The folder has no workspace (or no usable function in it). */
+class NoWorkspace extends Error {}
+
+function workspaceFunction(values: OptionValues, dir: string): WorkspaceFunction {
   let discovery: WorkspaceDiscovery;
   try {
     discovery = discoverWorkspace(dir);
@@ -168,36 +210,38 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
     throw e;
   }
   const { functions: found, skipped } = discovery;
-  if (found.length === 0) throw new UsageError(skipped.length ? deployText.noUsableFunction(dir, skipped.map((s) => describeSkipped(s, dir))) : deployText.noWorkspace(dir));
+  if (found.length === 0) throw new NoWorkspace(skipped.length ? deployText.noUsableFunction(dir, skipped.map((s) => describeSkipped(s, dir))) : deployText.noWorkspace(dir));
   const wanted = typeof values.function === 'string' ? values.function : undefined;
-  const deployedName = typeof values['function-name'] === 'string' ? values['function-name'] : undefined;
   const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
-  let ws: WorkspaceFunction | undefined;
   if (wanted !== undefined) {
     // --function picks a function of the workspace, never names a deployed one: a logical id
     // is not a function name.
-    ws = found.find((f) => f.functionName === wanted) ?? found.find((f) => f.logicalId === wanted);
+    const ws = found.find((f) => f.functionName === wanted) ?? found.find((f) => f.logicalId === wanted);
     const unusable = ws ? undefined : skipped.find((s) => s.name === wanted);
     if (unusable) throw new UsageError(deployText.skippedFunction(wanted, describeSkipped(unusable, dir)));
     if (!ws) throw new UsageError(deployText.noSuchFunction(wanted, found.map(label)));
-  } else {
-    if (found.length > 1) throw new UsageError(deployText.severalFunctions(found.map(label)));
-    ws = found[0];
+    return ws;
   }
-  if (deployedName !== undefined && ws.functionName !== undefined && deployedName !== ws.functionName) {
-    throw new UsageError(deployText.nameMismatch(label(ws), ws.functionName, deployedName));
+  if (found.length > 1) throw new UsageError(deployText.severalFunctions(found.map(label)));
+  return found[0];
+}
+
+/** The workspace's test event for an image deploy's smoke test; a broken one is bad input. */
+function imageSmokeEvent(ws: WorkspaceFunction): unknown {
+  try {
+    return readTestEvent(ws);
+  } catch (e) {
+    if (e instanceof OperationError) throw new UsageError(deployText.configError(e.message), 'deploy');
+    throw e;
   }
-  const functionName = ws.functionName ?? deployedName;
-  if (!functionName) throw new UsageError(deployText.computedName(ws.logicalId ?? label(ws)));
-  return {
-    kind: 'deploy',
-    ws,
-    dir,
-    functionName,
-    aliasName: typeof values.alias === 'string' ? values.alias : ws.alias,
-    weightPercent: parsePercent('--weight', typeof values.weight === 'string' ? values.weight : '10'),
-    smokeTest: !values['no-smoke'],
-  };
+}
+
+/**
+ * A workspace image function needs --image-uri (nothing is built here). --image-uri with a zip
+ * function is left to the deploy, which reads the deployed function and says why it cannot.
+ */
+export function checkDeployKind(ws: WorkspaceFunction | undefined, imageUri: string | undefined): void {
+  if (ws?.packageType === 'Image' && imageUri === undefined) throw new UsageError(deployText.imageNeedsUri(ws.functionName ?? ws.logicalId ?? 'The function'));
 }
 
 async function runCommand(command: CommandName, positionals: string[], values: OptionValues, io: CliIO): Promise<number> {
@@ -258,8 +302,10 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     switch (p.kind) {
       case 'deploy':
         // A SAM project's sample event nobody configured: used, and said so (a terminal cannot be asked in CI).
-        if (p.smokeTest && p.ws.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
-        outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
+        if (p.smokeTest && p.ws?.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
+        if (p.imageUri !== undefined) {
+          outcome = await deployImage(ctx, { ...ref, imageUri: p.imageUri, weightPercent: p.weightPercent, smokeEvent: p.smokeTest && p.ws ? imageSmokeEvent(p.ws) : undefined });
+        } else outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
         break;
       case 'canary':
         outcome = await startCanary(ctx, { ...ref, version: p.version, weightPercent: p.weightPercent });
@@ -313,7 +359,7 @@ async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal
   let question: string;
   switch (p.kind) {
     case 'deploy':
-      question = deployText.question(p.dir, p.functionName, p.aliasName, p.weightPercent, now);
+      question = p.imageUri !== undefined ? deployText.imageQuestion(p.imageUri, p.functionName, p.aliasName, p.weightPercent, now) : deployText.question(p.dir, p.functionName, p.aliasName, p.weightPercent, now);
       break;
     case 'canary':
       question = questions.canary(p.functionName, p.aliasName, p.version, p.weightPercent, now);

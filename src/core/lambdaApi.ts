@@ -1,6 +1,7 @@
 import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetAliasCommand,
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   ListAliasesCommand,
   ListFunctionsCommand,
@@ -122,4 +123,10 @@ export function getVersion(lambda: LambdaSend, functionName: string, version: st
 
 export function errorName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? '';
+}
+
+/** The image URI an image function's $LATEST was given (GetFunction's Code.ImageUri); undefined for a zip function. */
+export async function currentImageUri(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<string | undefined> {
+  const got = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }), { abortSignal: signal });
+  return got.Code?.ImageUri;
 }

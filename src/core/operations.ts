@@ -1,5 +1,6 @@
 import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   PublishVersionCommand,
@@ -14,6 +15,8 @@ import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
 import type { WaiterTiming } from './connection';
 import { AWS_WAITER_TIMING } from './connection';
 import { guardedWrite, step } from './guardedWrite';
+import { checkImageUri } from './imageUri';
+import { arnParts } from './outcome';
 import type { AliasRef, OperationContext } from './operationContext';
 
 export type { AliasRef, OperationContext, OperationRecord } from './operationContext';
@@ -209,11 +212,33 @@ function readLatest(ctx: OperationContext, functionName: string, untilDone = fal
 }
 
 /**
+ * The code a deploy puts in $LATEST: a zip package built here, or a container image the user
+ * pushed to ECR, by URI. Everything after the upload (publish, verify, smoke test, route) is the
+ * same for both.
+ */
+type NewCode =
+  | { kind: 'zip'; zip: Uint8Array; codeSha256: string }
+  /** `digest`: known before the upload when the URI names it; a tag's is what Lambda resolves it to. */
+  | { kind: 'image'; imageUri: string; digest?: string };
+
+/** What a deploy is given besides its code. */
+interface DeployRef extends AliasRef {
+  weightPercent: number;
+  description?: string;
+  smokeEvent?: unknown;
+}
+
+/** How messages name the code: 'package' or 'image'. */
+function codeNoun(code: NewCode): string {
+  return code.kind === 'zip' ? 'package' : 'image';
+}
+
+/**
  * The refusal of a deploy whose $LATEST, read back after a write that got no clear answer (or was
  * refused), holds code that is neither what it held before nor this deploy's: another client
  * uploaded meanwhile. Says what $LATEST holds now rather than that nothing changed.
  */
-function latestChangedByAnother(input: PublishCanaryInput, now: FunctionConfiguration, step: string, cause: unknown, published: string): OperationError {
+function latestChangedByAnother(input: AliasRef, now: FunctionConfiguration, step: string, cause: unknown, published: string): OperationError {
   return new OperationError(
     `${input.functionName}'s code was changed by another client while this deploy was writing it — refresh and retry.`, { step: step, state: `$LATEST now holds other code (CodeSha256 ${now.CodeSha256}${now.LastModified ? `, last modified ${now.LastModified}` : ''}), set by another client; this deploy's code is not in place, ${published} and ${input.aliasName} routes as before.`, cause: cause, kind: 'conflict' },
   );
@@ -226,30 +251,70 @@ function versionsHolding(versions: FunctionConfiguration[], codeSha256: string):
   return `${holding.length === 1 ? 'version' : 'versions'} ${holding.join(', ')} ${holding.length === 1 ? 'holds' : 'hold'} this code`;
 }
 
-/** Waits until $LATEST's last update is applied, then reads it back: it must still hold this deploy's code. */
-async function settleLatest(ctx: OperationContext, input: PublishCanaryInput, stateIfFailed: string): Promise<FunctionConfiguration> {
+/**
+ * Waits until $LATEST's last update is applied, then reads it back: it must still hold this
+ * deploy's code (`codeSha256`), and the update must not have Failed (the reason is said).
+ */
+async function settleLatest(ctx: OperationContext, input: AliasRef, codeSha256: string, stateIfFailed: string): Promise<FunctionConfiguration> {
   const fn = input.functionName;
   const t = timing(ctx);
+  let ended: string | undefined;
   await step(ctx, 'Wait for FunctionUpdated', stateIfFailed, async () => {
-    const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
-    if (r.state !== 'SUCCESS') throw new Error(`the update ended in state ${r.state}`);
+    try {
+      const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
+      if (r.state !== 'SUCCESS') ended = r.state;
+    } catch (e) {
+      // The waiter gives up on LastUpdateStatus Failed (an Error whose message is its JSON
+      // result): the configuration read next says why.
+      if (!waiterFailed(e)) throw e;
+      ended = 'FAILURE';
+    }
   });
   const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
-  if (settled.CodeSha256 !== input.codeSha256) {
+  if (settled.CodeSha256 !== codeSha256) {
     throw new OperationError(
       `${fn}'s code was changed by someone else during this deploy — refresh and retry.`, { step: 'UpdateFunctionCode', state: `$LATEST now holds other code (CodeSha256 ${settled.CodeSha256}), set by another client; no version was published and ${input.aliasName} is unchanged.`, kind: 'conflict' },
     );
   }
   if (settled.LastUpdateStatus === 'Failed') {
-    throw new OperationError(`Lambda could not apply the new code: ${settled.LastUpdateStatusReason ?? 'update failed'}.`, { step: 'UpdateFunctionCode', state: `No version was published; ${input.aliasName} is unchanged.` });
+    const code = settled.LastUpdateStatusReasonCode ? ` (${settled.LastUpdateStatusReasonCode})` : '';
+    throw new OperationError(`Lambda could not apply the new code: ${(settled.LastUpdateStatusReason ?? 'update failed').replace(/\.$/, '')}${code}.`, { step: 'UpdateFunctionCode', state: `No version was published; ${input.aliasName} is unchanged.` });
   }
+  if (ended !== undefined) throw new OperationError(`Wait for FunctionUpdated failed: the update ended in state ${ended}.`, { step: 'Wait for FunctionUpdated', state: stateIfFailed });
   return settled;
+}
+
+function waiterFailed(e: unknown): boolean {
+  try {
+    return (JSON.parse((e as Error).message) as { state?: unknown }).state === 'FAILURE';
+  } catch {
+    return false;
+  }
 }
 
 /** The settings a published version snapshots from $LATEST, besides its code. */
 function sameSettings(a: FunctionConfiguration, b: FunctionConfiguration): boolean {
   const env = (c: FunctionConfiguration) => JSON.stringify(Object.entries(c.Environment?.Variables ?? {}).sort(([x], [y]) => x.localeCompare(y)));
-  return a.Runtime === b.Runtime && a.Handler === b.Handler && a.Role === b.Role && a.Timeout === b.Timeout && a.MemorySize === b.MemorySize && env(a) === env(b);
+  const image = (c: FunctionConfiguration) => JSON.stringify(c.ImageConfigResponse?.ImageConfig ?? null);
+  return a.Runtime === b.Runtime && a.Handler === b.Handler && a.Role === b.Role && a.Timeout === b.Timeout && a.MemorySize === b.MemorySize && env(a) === env(b) && image(a) === image(b);
+}
+
+/** The refusal of a zip deploy of an image function: what to give instead. */
+export function zipDeployOfImageFunction(fn: string): OperationError {
+  return invalid(
+    `${fn} is an image function (PackageType Image): it runs a container image, not a zip. Build and push the image to ECR, then give its image URI (lambda-canary deploy --image-uri URI; Publish Canary asks for it).`,
+  );
+}
+
+/** A function's package type is fixed at its creation: a zip deploy of an image function, or the reverse, is refused before any write. */
+function assertPackageType(fn: string, latest: FunctionConfiguration, code: NewCode): void {
+  const image = latest.PackageType === 'Image';
+  if (code.kind === 'zip' && image) throw zipDeployOfImageFunction(fn);
+  if (code.kind === 'image' && !image) {
+    throw invalid(
+      `${fn} is a zip function (PackageType ${latest.PackageType ?? 'Zip'}): it cannot take an image URI, and Lambda does not change a function's package type. Deploy its code from the workspace (without --image-uri), or create an image function for the image.`,
+    );
+  }
 }
 
 // ---- operations --------------------------------------------------------------------------
@@ -259,11 +324,35 @@ function sameSettings(a: FunctionConfiguration, b: FunctionConfiguration): boole
  * PublishVersion (CodeSha256 + RevisionId) → wait until Active → optional smoke invoke →
  * UpdateAlias routing `weightPercent` of the alias to the new version.
  */
-export async function publishCanary(ctx: OperationContext, input: PublishCanaryInput): Promise<PublishCanaryResult> {
+export function publishCanary(ctx: OperationContext, input: PublishCanaryInput): Promise<PublishCanaryResult> {
+  return deployCode(ctx, input, { kind: 'zip', zip: input.zip, codeSha256: input.codeSha256 });
+}
+
+export interface PublishImageInput extends AliasRef {
+  weightPercent: number;
+  /** The ECR image the user pushed: `…/repo:tag` or `…/repo@sha256:…`. */
+  imageUri: string;
+  description?: string;
+  smokeEvent?: unknown;
+}
+
+/**
+ * The same deploy for an image function: UpdateFunctionCode { ImageUri } (unless $LATEST already
+ * runs that digest) → wait → PublishVersion with the image's CodeSha256 (its digest) → the same
+ * checks and routing as a zip's. Lambda Canary builds no image: it deploys the one given.
+ */
+export function publishImageCanary(ctx: OperationContext, input: PublishImageInput): Promise<PublishCanaryResult> {
+  const checked = checkImageUri(input.imageUri);
+  if (!checked.ok) throw invalid(checked.message);
+  return deployCode(ctx, input, { kind: 'image', imageUri: checked.value.uri, digest: checked.value.digest });
+}
+
+async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode): Promise<PublishCanaryResult> {
   const pct = checkCanaryPercent(input.weightPercent);
   if (!pct.ok) throw invalid(pct.message);
   const weight = percentToWeight(pct.value);
   const fn = input.functionName;
+  const noun = codeNoun(code);
 
   ctx.progress?.(`Checking ${input.aliasName}…`);
   const alias = await loadAlias(ctx, input);
@@ -271,31 +360,47 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   assertCanCanary(input.aliasName, split);
 
   const latest = await step(ctx, 'GetFunctionConfiguration $LATEST', 'Nothing was changed.', () => readLatest(ctx, fn));
+  assertPackageType(fn, latest, code);
+  if (code.kind === 'image') {
+    const region = arnParts(latest.FunctionArn).region;
+    const checked = checkImageUri(code.imageUri, region);
+    if (!checked.ok) throw invalid(checked.message);
+  }
+  // What $LATEST must hold: a zip's CodeSha256 or an image's digest; a tag's digest is known once
+  // Lambda resolved it (the UpdateFunctionCode answer).
+  let codeSha256 = code.kind === 'zip' ? code.codeSha256 : code.digest;
   let current = latest;
-  const uploadSkipped = latest.CodeSha256 === input.codeSha256;
+  // A tag is always sent again: Lambda resolves it at UpdateFunctionCode, and the tag may name
+  // another image since (a deploy that finds the same digest publishes nothing new).
+  const uploadSkipped = codeSha256 !== undefined && latest.CodeSha256 === codeSha256;
   if (ctx.record) ctx.record.uploadSkipped = uploadSkipped;
   if (uploadSkipped) {
-    ctx.log.info(`No code change: $LATEST already has CodeSha256 ${input.codeSha256}; skipping the upload.`);
+    ctx.log.info(`No code change: $LATEST already has CodeSha256 ${codeSha256}; skipping the upload.`);
     if (latest.LastUpdateStatus === 'InProgress' || latest.State === 'Pending') {
       // An update (someone else's, or an earlier attempt of this deploy) is still being applied:
       // Lambda refuses PublishVersion until it is done.
       ctx.progress?.('Waiting for an update in progress to finish…');
-      current = await settleLatest(ctx, input, 'Nothing was changed.');
+      current = await settleLatest(ctx, input, codeSha256!, 'Nothing was changed.');
     }
   } else {
-    ctx.progress?.(`Uploading ${(input.zip.length / 1024).toFixed(0)} KB…`);
+    ctx.progress?.(code.kind === 'zip' ? `Uploading ${(code.zip.length / 1024).toFixed(0)} KB…` : `Updating $LATEST to ${code.imageUri}…`);
     const nothing = `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`;
-    const updated = await guardedWrite<FunctionConfiguration, FunctionConfiguration>(ctx, {
+    const updated = await guardedWrite<FunctionConfiguration, FunctionConfiguration & { imageUri?: string }>(ctx, {
       step: 'UpdateFunctionCode',
       stateIfFailed: nothing,
       // No abort once the upload is on its way (nor for the publish below): a cancelled write
       // leaves its outcome unknown; Cancel takes effect at the next step instead.
-      send: () => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: input.zip, RevisionId: latest.RevisionId })),
+      send: () =>
+        ctx.lambda.send(
+          new UpdateFunctionCodeCommand(
+            code.kind === 'zip' ? { FunctionName: fn, ZipFile: code.zip, RevisionId: latest.RevisionId } : { FunctionName: fn, ImageUri: code.imageUri, RevisionId: latest.RevisionId },
+          ),
+        ),
       // The upload may have gone through unanswered: look at $LATEST instead of guessing.
-      readBack: () => readLatest(ctx, fn, true),
+      readBack: () => (code.kind === 'zip' ? readLatest(ctx, fn, true) : readLatestImage(ctx, fn)),
       landedNote: '$LATEST reads back with the new code: the upload went through',
       judge: (now, cause) => {
-        if (now.CodeSha256 === input.codeSha256) return { landed: now };
+        if (codeSha256 !== undefined ? now.CodeSha256 === codeSha256 : now.imageUri === (code as { imageUri: string }).imageUri) return { landed: now };
         if (now.CodeSha256 !== latest.CodeSha256) {
           // Neither the code before nor this deploy's: not "as it was".
           ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
@@ -321,39 +426,72 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
         return undefined;
       },
     });
-    if (updated.CodeSha256 !== input.codeSha256) {
+    if (codeSha256 === undefined) {
+      codeSha256 = updated.CodeSha256;
+      if (!codeSha256) {
+        throw new OperationError(`Lambda answered UpdateFunctionCode without the image's digest (CodeSha256): its image cannot be checked.`, {
+          step: 'UpdateFunctionCode',
+          state: `$LATEST holds the new image; no version was published and ${input.aliasName} is unchanged.`,
+        });
+      }
+      ctx.log.info(`Lambda resolved ${(code as { imageUri: string }).imageUri} to the digest sha256:${codeSha256}.`);
+    } else if (updated.CodeSha256 !== codeSha256) {
       throw new OperationError(
-        `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${input.codeSha256}: the package changed in transit.`, { step: 'UpdateFunctionCode', state: `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.` },
+        code.kind === 'zip'
+          ? `Lambda computed CodeSha256 ${updated.CodeSha256} for the upload, not ${codeSha256}: the package changed in transit.`
+          : `Lambda resolved the image to CodeSha256 ${updated.CodeSha256}, not the digest ${codeSha256} the URI names.`,
+        { step: 'UpdateFunctionCode', state: `$LATEST holds the uploaded code; no version was published and ${input.aliasName} is unchanged.` },
       );
     }
     ctx.progress?.('Waiting for the code update to finish…');
-    current = await settleLatest(ctx, input, `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`);
+    current = await settleLatest(ctx, input, codeSha256, `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`);
   }
+  return publishAndRoute(ctx, input, { alias, split, weight, current, codeSha256: codeSha256!, uploadSkipped, noun });
+}
 
+/** GetFunction of $LATEST: its configuration and the image URI it was given (an image function's read-back). */
+async function readLatestImage(ctx: OperationContext, functionName: string): Promise<FunctionConfiguration & { imageUri?: string }> {
+  // Not cancellable: a read-back after a write must finish.
+  const got = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+  return { ...(got.Configuration ?? {}), imageUri: got.Code?.ImageUri };
+}
+
+/**
+ * The part of a deploy after $LATEST holds its code, the same for a zip and an image: publish
+ * $LATEST (CodeSha256 + RevisionId preconditions), check the version holds exactly this code,
+ * wait until it is Active, smoke-test it, then route the weight to it.
+ */
+async function publishAndRoute(
+  ctx: OperationContext,
+  input: DeployRef,
+  s: { alias: AliasConfiguration; split: ReturnType<typeof splitOf>; weight: number; current: FunctionConfiguration; codeSha256: string; uploadSkipped: boolean; noun: string },
+): Promise<PublishCanaryResult> {
+  const { alias, split, weight, current, codeSha256, uploadSkipped, noun } = s;
+  const fn = input.functionName;
   const beforePublish = uploadSkipped ? 'Nothing was changed.' : `$LATEST holds the new code; no version was published and ${input.aliasName} is unchanged.`;
   ctx.progress?.('Publishing a version…');
   const published = await guardedWrite<FunctionConfiguration, FunctionConfiguration[]>(ctx, {
     step: 'PublishVersion',
     stateIfFailed: beforePublish,
     send: () =>
-      ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: input.codeSha256, RevisionId: current.RevisionId, Description: input.description })),
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: fn, CodeSha256: codeSha256, RevisionId: current.RevisionId, Description: input.description })),
     // The publish may have gone through unanswered. Lambda publishes nothing new while $LATEST
     // matches the newest version, and answers with that version: so does this.
     readBack: () => listVersions(ctx.lambda, fn),
     landedNote: 'the newest version holds exactly this code and configuration: using it',
     judge: async (versions, cause) => {
       const newest = versions.find((v) => v.Version !== '$LATEST');
-      if (newest && newest.CodeSha256 === input.codeSha256 && sameSettings(newest, current)) return { landed: newest };
+      if (newest && newest.CodeSha256 === codeSha256 && sameSettings(newest, current)) return { landed: newest };
       // Not published as asked. "$LATEST holds the new code" is only said when it still does.
       const now = await readLatest(ctx, fn, true).catch(() => undefined);
       if (!now) {
         return {
-          state: `The newest version is not this deploy's (${versionsHolding(versions, input.codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
+          state: `The newest version is not this deploy's (${versionsHolding(versions, codeSha256)}), and $LATEST could not be read back; no traffic was routed to any new version and ${input.aliasName} routes as before.`,
         };
       }
-      if (now.CodeSha256 !== input.codeSha256) {
+      if (now.CodeSha256 !== codeSha256) {
         ctx.log.error(`PublishVersion got no clear answer (${errorName(cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
-        throw latestChangedByAnother(input, now, 'PublishVersion', cause, versionsHolding(versions, input.codeSha256));
+        throw latestChangedByAnother(input, now, 'PublishVersion', cause, versionsHolding(versions, codeSha256));
       }
       return {};
     },
@@ -377,17 +515,21 @@ export async function publishCanary(ctx: OperationContext, input: PublishCanaryI
   });
   const version = published.Version!;
   if (version === split.primary.version) {
-    throw nothingToDo(`No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`);
+    throw nothingToDo(
+      noun === 'image'
+        ? `No change to deploy: the image (CodeSha256 ${codeSha256}) and configuration are identical to version ${version}, which ${input.aliasName} already serves.`
+        : `No change to deploy: the workspace code and configuration are identical to version ${version}, which ${input.aliasName} already serves.`,
+    );
   }
   ctx.record?.published.push({ version, codeSha256: published.CodeSha256, description: published.Description });
   const unrouted = `Version ${version} was published but receives no traffic; ${input.aliasName} is unchanged.`;
-  if (published.CodeSha256 !== input.codeSha256) {
+  if (published.CodeSha256 !== codeSha256) {
     // An endpoint that does not enforce PublishVersion's CodeSha256 precondition publishes
     // whatever $LATEST holds, e.g. another client's upload that landed meanwhile: that code was
     // never packaged, built or smoke-tested here, so it gets no traffic.
-    ctx.log.error(`Version ${version} holds CodeSha256 ${published.CodeSha256}, not the package's ${input.codeSha256}: not routing to it.`);
+    ctx.log.error(`Version ${version} holds CodeSha256 ${published.CodeSha256}, not the ${noun}'s ${codeSha256}: not routing to it.`);
     throw new OperationError(
-      `Version ${version} was published with other code than this package (CodeSha256 ${published.CodeSha256 ?? 'missing'}, expected ${input.codeSha256}): another upload landed before the publish and the endpoint did not refuse it. No traffic was routed to it.`,
+      `Version ${version} was published with other code than this ${noun} (CodeSha256 ${published.CodeSha256 ?? 'missing'}, expected ${codeSha256}): another upload landed before the publish and the endpoint did not refuse it. No traffic was routed to it.`,
       { step: 'PublishVersion', state: unrouted, kind: 'conflict' },
     );
   }

@@ -6,7 +6,7 @@ import { OperationError } from './errors';
 import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
-import { publishCanary } from './operations';
+import { publishCanary, zipDeployOfImageFunction } from './operations';
 import { packageArchive, packageFolder } from './packaging';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
@@ -62,6 +62,14 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   const deployed = await step(op, `GetFunctionConfiguration ${input.functionName}`, 'Nothing was built, uploaded or changed.', () =>
     op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: input.functionName }), { abortSignal: op.signal }),
   );
+  // An image function is deployed by image URI (deployImage): nothing is built or packaged for it.
+  if (deployed.PackageType === 'Image') throw zipDeployOfImageFunction(input.functionName);
+  if (fn.packageType === 'Image') {
+    throw new OperationError(
+      `The workspace declares ${input.functionName} as an image function (PackageType: Image), but it is deployed as a zip function: Lambda does not change a function's package type. Fix the workspace's PackageType, or create an image function and deploy it by image URI.`,
+      { step: 'Package type check', state: 'Nothing was built, uploaded or changed.', kind: 'validation' },
+    );
+  }
   if (fn.handler && deployed.Handler && fn.handler !== deployed.Handler) {
     throw new OperationError(
       `The workspace's handler is ${fn.handler}, but ${input.functionName} is configured to start ${deployed.Handler}: a version of this code would not start. ` +

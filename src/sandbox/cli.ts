@@ -21,7 +21,9 @@ Usage: npm run sandbox -- [options]
   --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
                         truncate (half the reply, then the connection drops), delay[:MS] or,
                         for PublishVersion, publishOther (another client's upload lands first
-                        and is published, CodeSha256 and RevisionId unchecked); repeatable
+                        and is published, CodeSha256 and RevisionId unchecked) or, for
+                        UpdateFunctionCode, failUpdate (accepted, then LastUpdateStatus
+                        Failed); repeatable
   --region R            region reported in ARNs (default us-east-1)
   --random-seed N       make alias routing decisions reproducible
   --access-key-id KEY   accept only requests signed with this access key (default: any)

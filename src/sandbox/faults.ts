@@ -9,10 +9,13 @@
  * by other code (the current package plus a file `concurrent-upload.txt`, so it still runs), then
  * that is published whatever CodeSha256 and RevisionId the request gave; the reply is an ordinary
  * 201 with the other code's CodeSha256.
+ * failUpdate (UpdateFunctionCode only): the update is accepted as usual (200, InProgress), then
+ * ends with LastUpdateStatus Failed, as when Lambda cannot apply new code (for an image: cannot
+ * pull it); nothing is published, even with Publish.
  */
-export type FaultKind = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'hook' | 'publishOther';
+export type FaultKind = 'error' | 'throttle' | 'drop' | 'truncate' | 'delay' | 'hook' | 'publishOther' | 'failUpdate';
 
-const FAULT_KINDS: readonly FaultKind[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'hook', 'publishOther'];
+const FAULT_KINDS: readonly FaultKind[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'hook', 'publishOther', 'failUpdate'];
 
 export interface FaultSpec {
   /** Lambda or CloudWatch operation name, e.g. 'UpdateAlias', 'PublishVersion', 'GetMetricData'; '*' for any. */
@@ -42,6 +45,9 @@ export class FaultInjector {
     if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`unknown fault kind ${String(spec.kind)}`);
     if (spec.kind === 'publishOther' && spec.operation !== 'PublishVersion') {
       throw new Error(`fault kind publishOther applies to PublishVersion only, got operation ${String(spec.operation)}`);
+    }
+    if (spec.kind === 'failUpdate' && spec.operation !== 'UpdateFunctionCode') {
+      throw new Error(`fault kind failUpdate applies to UpdateFunctionCode only, got operation ${String(spec.operation)}`);
     }
     this.faults.push({ ...spec, nth, times: spec.times ?? 1, seen: 0, fired: 0 });
   }

@@ -1,6 +1,13 @@
 /** The sandbox's persistent model of functions, versions and aliases. Plain JSON-able data. */
 
+export interface ImageConfig {
+  EntryPoint?: string[];
+  Command?: string[];
+  WorkingDirectory?: string;
+}
+
 export interface FunctionSettings {
+  /** Empty for an image function (its image holds the runtime and the command). */
   runtime: string;
   handler: string;
   role: string;
@@ -8,14 +15,25 @@ export interface FunctionSettings {
   timeout: number;
   memorySize: number;
   environment: Record<string, string>;
+  /** An image function's overrides of its image's ENTRYPOINT, CMD and WORKDIR. */
+  imageConfig?: ImageConfig;
+}
+
+/** An image function's code: the ECR image as given, and as resolved to its digest. */
+export interface ImageRef {
+  uri: string;
+  /** `REGISTRY/REPOSITORY@sha256:DIGEST`. */
+  resolvedUri: string;
 }
 
 export interface CodeRef {
-  /** base64 SHA-256 of the zip, as Lambda reports CodeSha256. */
+  /** base64 SHA-256 of the zip, as Lambda reports CodeSha256; for an image, its digest in hex. */
   sha256: string;
-  /** hex SHA-256: the blob's key in the blob store. */
+  /** hex SHA-256: the blob's key in the blob store (an image's digest: no blob is stored for it). */
   blob: string;
   size: number;
+  /** Set for an image function (PackageType Image). */
+  image?: ImageRef;
 }
 
 export interface VersionRecord {
@@ -29,6 +47,8 @@ export interface VersionRecord {
   pendingUntil: number;
   /** Epoch ms until which LastUpdateStatus is InProgress (after a code/config update). */
   updatingUntil: number;
+  /** Set when the last update ends Failed (LastUpdateStatus Failed once updatingUntil passed). */
+  updateFailure?: { code: string; reason: string };
 }
 
 export interface AliasRecord {
@@ -58,7 +78,12 @@ export function stateOf(v: VersionRecord, now: number): FunctionState {
 }
 
 export function updateStatusOf(v: VersionRecord, now: number): UpdateStatus {
-  return now < v.updatingUntil ? 'InProgress' : 'Successful';
+  if (now < v.updatingUntil) return 'InProgress';
+  return v.updateFailure ? 'Failed' : 'Successful';
+}
+
+export function isImage(v: VersionRecord): boolean {
+  return v.code.image !== undefined;
 }
 
 /** What makes two versions "the same" for PublishVersion's nothing-changed rule. */
@@ -67,7 +92,7 @@ export function fingerprint(v: VersionRecord): string {
   const env = Object.keys(s.environment)
     .sort()
     .map((k) => [k, s.environment[k]]);
-  return JSON.stringify([v.code.sha256, s.runtime, s.handler, s.role, s.timeout, s.memorySize, env]);
+  return JSON.stringify([v.code.sha256, s.runtime, s.handler, s.role, s.timeout, s.memorySize, env, s.imageConfig ?? null]);
 }
 
 /** Lambda's LastModified format: 2024-05-01T12:00:00.000+0000 */
@@ -130,13 +155,22 @@ function versionProblem(v: unknown): string | undefined {
   for (const k of ['runtime', 'handler', 'role', 'description']) if (typeof s[k] !== 'string') return `settings.${k} missing`;
   for (const k of ['timeout', 'memorySize']) if (typeof s[k] !== 'number') return `settings.${k} missing`;
   if (!isStringMap(s.environment)) return 'settings.environment is not a map of strings';
+  if (s.imageConfig !== undefined && !isImageConfig(s.imageConfig)) return 'settings.imageConfig is not an image configuration';
   const c = v.code;
   if (!isObject(c) || typeof c.sha256 !== 'string' || typeof c.blob !== 'string' || !/^[0-9a-f]{64}$/.test(c.blob) || typeof c.size !== 'number') return 'code reference missing';
+  if (c.image !== undefined && (!isObject(c.image) || typeof c.image.uri !== 'string' || typeof c.image.resolvedUri !== 'string')) return 'image reference incomplete';
+  if (v.updateFailure !== undefined && (!isObject(v.updateFailure) || typeof v.updateFailure.code !== 'string' || typeof v.updateFailure.reason !== 'string')) return 'updateFailure is incomplete';
   return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isImageConfig(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const list = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((s) => typeof s === 'string'));
+  return list(v.EntryPoint) && list(v.Command) && (v.WorkingDirectory === undefined || typeof v.WorkingDirectory === 'string');
 }
 
 function isStringMap(v: unknown): boolean {

@@ -164,7 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { op: 'DeleteFunction', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}$`), run: (m, c) => lambda.deleteFunction(m[1], c.query) },
     { op: 'GetFunctionConfiguration', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/configuration$`), run: (m, c) => lambda.getFunctionConfiguration(m[1], c.query) },
     { op: 'UpdateFunctionConfiguration', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/configuration$`), run: (m, c) => lambda.updateFunctionConfiguration(m[1], c.json()) },
-    { op: 'UpdateFunctionCode', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/code$`), run: (m, c) => lambda.updateFunctionCode(m[1], c.json()) },
+    { op: 'UpdateFunctionCode', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/code$`), run: (m, c) => lambda.updateFunctionCode(m[1], c.json(), c.fault?.kind === 'failUpdate') },
     { op: 'ListVersionsByFunction', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/versions$`), run: (m, c) => lambda.listVersions(m[1], c.query) },
     {
       op: 'PublishVersion',
@@ -409,7 +409,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return 'dropped';
       case 'truncate':
       case 'publishOther':
-        // Applied by the reply (truncate) or by the operation itself (publishOther).
+      case 'failUpdate':
+        // Applied by the reply (truncate) or by the operation itself (publishOther, failUpdate).
         return undefined;
       case 'delay':
         await sleep(fault.delayMs ?? 30_000);

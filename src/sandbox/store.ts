@@ -234,8 +234,8 @@ function removeStaleTemps(dir: string): void {
 function referencedBlobs(functions: Map<string, FunctionRecord>): Set<string> {
   const used = new Set<string>();
   for (const fn of functions.values()) {
-    used.add(fn.latest.code.blob);
-    for (const v of fn.versions) used.add(v.code.blob);
+    // An image's code is in ECR: no blob of it is kept here.
+    for (const v of [fn.latest, ...fn.versions]) if (!v.code.image) used.add(v.code.blob);
   }
   return used;
 }

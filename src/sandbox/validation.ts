@@ -336,3 +336,58 @@ export function checkRouting(raw: unknown, primary: string): Record<string, numb
   }
   return Object.fromEntries(entries) as Record<string, number>;
 }
+
+/**
+ * A private Amazon ECR image as Lambda takes it: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY`
+ * then `:TAG` or `@sha256:DIGEST` (one of them, not both: Lambda refuses `repo:tag@sha256:…`).
+ * Repository and tag as ECR names them.
+ */
+const IMAGE_URI =
+  /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:([a-f0-9]{64}))$/;
+
+export interface ImageUriParts {
+  account: string;
+  region: string;
+  repository: string;
+  tag?: string;
+  /** Hex, without `sha256:`. */
+  digest?: string;
+}
+
+export function parseImageUri(raw: string): ImageUriParts | undefined {
+  const m = IMAGE_URI.exec(raw);
+  if (!m || m[3].length > 256) return undefined;
+  return { account: m[1], region: m[2], repository: m[3], tag: m[4], digest: m[5] };
+}
+
+/** An image's ImageUri: a private ECR image of this region (Lambda pulls no other), or AWS's refusal. */
+export function checkImageUri(raw: unknown, region: string): ImageUriParts {
+  const uri = expectString(raw, 'ImageUri');
+  const parts = uri === undefined ? undefined : parseImageUri(uri);
+  if (!parts || parts.region !== region) {
+    throw invalidParameter(`Source image ${uri ?? ''} is not valid. Provide a valid source image.`);
+  }
+  return parts;
+}
+
+/** ImageConfig: EntryPoint and Command are lists of strings, WorkingDirectory a path. */
+export function checkImageConfig(raw: unknown): { EntryPoint?: string[]; Command?: string[]; WorkingDirectory?: string } | undefined {
+  const c = expectStructure(raw, 'ImageConfig', '{"Command": ["app.handler"]}');
+  if (!c) return undefined;
+  const list = (v: unknown, member: string): string[] | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) throw validation(v, `imageConfig.${member}`, 'Member must be a list of strings');
+    if (v.length > 1500) throw validation(v, `imageConfig.${member}`, 'Member must have length less than or equal to 1500');
+    for (const s of v) if (typeof s !== 'string') throw validation(v, `imageConfig.${member}`, 'Member must be a list of strings');
+    return v as string[];
+  };
+  const out: { EntryPoint?: string[]; Command?: string[]; WorkingDirectory?: string } = {};
+  const entry = list(c.EntryPoint, 'entryPoint');
+  const command = list(c.Command, 'command');
+  const wd = expectString(c.WorkingDirectory, 'WorkingDirectory');
+  if (wd !== undefined && wd.length > 1000) throw validation(wd, 'imageConfig.workingDirectory', 'Member must have length less than or equal to 1000');
+  if (entry) out.EntryPoint = entry;
+  if (command) out.Command = command;
+  if (wd !== undefined) out.WorkingDirectory = wd;
+  return out;
+}

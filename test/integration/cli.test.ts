@@ -13,6 +13,7 @@ import { runCli } from '../../src/cli/run';
 import type { Outcome } from '../../src/core/outcome';
 import { newAccessKeyId, zipFiles } from '../../src/sandbox';
 import { ROLE, useSandbox } from './helpers';
+import { DIGEST_A, imageInput, REPO } from './image-testkit';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -606,6 +607,70 @@ Resources:
       assert.equal(r.code, 2);
       assert.match(r.stderr, /lambda-canary\.json/);
       assert.equal((await alias()).FunctionVersion, '2');
+    });
+  });
+
+  describe('deploy --image-uri (an image function)', () => {
+    const img = () => `${fn}-img`;
+    const uri = (tag: string) => `${REPO}:${tag}`;
+    beforeEach(async () => {
+      const { lambda, sandbox } = h();
+      await lambda.send(new CreateFunctionCommand(imageInput(img(), `${REPO}@sha256:${DIGEST_A}`, { Publish: true })));
+      sandbox.settle();
+      await lambda.send(new CreateAliasCommand({ FunctionName: img(), Name: 'live', FunctionVersion: '1' }));
+    });
+    const live = () => h().lambda.send(new GetAliasCommand({ FunctionName: img(), Name: 'live' }));
+
+    it('deploys an image by URI with --function-name (no workspace needed): version 2 with its digest, W% of the alias', async () => {
+      const r = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', img(), '--alias', 'live', '--weight', '20', '--yes', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Published version 2\. 20% of live goes to version 2: live → 1 \(80%\) · 2 \(20%\)\.$/m);
+      assert.match(r.stderr, /Updating \$LATEST to .*checkout:v2…/);
+      assert.deepEqual((await live()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+      const again = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', img(), '--alias', 'live', '--yes', '--json', ...conn()]);
+      const o = json(again);
+      assert.equal(again.code, 2, 'a canary is running already: refused before any write');
+      assert.equal(o.error?.kind, 'validation');
+      assert.equal(o.versionsPublished.length, 0);
+    });
+
+    it('--json outcome; the same image again has nothing to do (exit 0, a note)', async () => {
+      const r = await cli(['deploy', '--image-uri', `${REPO}@sha256:${DIGEST_A}`, '--function-name', img(), '--alias', 'live', '--yes', '--json', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      const o = json(r);
+      assert.equal(o.state, 'unchanged');
+      assert.equal(o.uploadSkipped, true);
+      assert.match(o.note ?? '', /No change to deploy: the image/);
+    });
+
+    it('a bad URI is a usage error naming the flag, before connecting; a zip function gets the core\'s refusal (exit 2), nothing changed', async () => {
+      const bad = await cli(['deploy', '--image-uri', 'docker.io/library/node:20', '--function-name', img(), '--yes', ...conn()]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^lambda-canary: --image-uri: docker\.io is not an Amazon ECR registry: .*an ECR URI like 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/repo:tag\.$/m);
+      assert.match(bad.stderr, /Run 'lambda-canary deploy --help' for usage/);
+      const before = await alias();
+      const zip = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', fn, '--yes', ...conn()]);
+      assert.equal(zip.code, 2, zip.stderr);
+      assert.match(zip.stderr, new RegExp(`${fn} is a zip function \\(PackageType Zip\\): it cannot take an image URI`));
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+      // The workspace's zip function, with --image-uri: the same refusal.
+      fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), JSON.stringify({ functionName: fn, codeFolder: '.' }));
+      const fromWs = await cli(['deploy', '--image-uri', uri('v2'), '--yes', ...conn()]);
+      assert.equal(fromWs.code, 2);
+      assert.match(fromWs.stderr, /is a zip function/);
+    });
+
+    it('without --function-name and no workspace, says what is missing', async () => {
+      const r = await cli(['deploy', '--image-uri', uri('v2'), '--yes', ...conn()]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /No lambda-canary\.json or template\.yaml in /);
+    });
+
+    it('deploy --help documents --image-uri', async () => {
+      const r = await cli(['deploy', '--help']);
+      assert.match(r.stdout, /--image-uri URI {7}deploy this ECR image to an image function/);
+      assert.match(r.stdout, /An image function \(PackageType Image\) is deployed with --image-uri/);
+      assert.match((await cli(['--help'])).stdout, /deploy --image-uri URI {12}the same for an image function/);
     });
   });
 

@@ -279,6 +279,31 @@ describe('the AWS CLI against the sandbox (as README shows)', function () {
     return res.out.trim() ? JSON.parse(res.out) : undefined;
   };
 
+  it('creates an image function by ECR URI and reads it back (create-function --package-type Image, get-function, update-function-code --image-uri)', () => {
+    const repo = '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout';
+    const digest = 'd'.repeat(64);
+    const made = ok(['lambda', 'create-function', '--function-name', 'cli-img', '--package-type', 'Image', '--code', `ImageUri=${repo}@sha256:${digest}`, '--role', ROLE, '--publish']) as {
+      PackageType: string;
+      CodeSha256: string;
+      Version: string;
+      Runtime?: string;
+    };
+    assert.deepEqual([made.PackageType, made.CodeSha256, made.Version, made.Runtime], ['Image', digest, '1', undefined]);
+    ok(['lambda', 'wait', 'function-active-v2', '--function-name', 'cli-img']);
+    const got = ok(['lambda', 'get-function', '--function-name', 'cli-img']) as { Code: Record<string, string>; Configuration: { PackageType: string } };
+    assert.deepEqual(got.Code, { RepositoryType: 'ECR', ImageUri: `${repo}@sha256:${digest}`, ResolvedImageUri: `${repo}@sha256:${digest}` });
+    assert.equal(got.Configuration.PackageType, 'Image');
+    const upd = ok(['lambda', 'update-function-code', '--function-name', 'cli-img', '--image-uri', `${repo}:v2`]) as { CodeSha256: string };
+    assert.match(upd.CodeSha256, /^[0-9a-f]{64}$/);
+    assert.notEqual(upd.CodeSha256, digest);
+    const refused = aws('lambda', 'update-function-code', '--function-name', 'cli-img', '--zip-file', 'fileb://fn.zip');
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.out, /InvalidParameterValueException.*Please provide ImageUri when updating a function with packageType Image\./);
+    const invalid = aws('lambda', 'create-function', '--function-name', 'cli-img2', '--package-type', 'Image', '--code', 'ImageUri=public.ecr.aws/lambda/nodejs:20', '--role', ROLE);
+    assert.match(invalid.out, /Source image public\.ecr\.aws\/lambda\/nodejs:20 is not valid\. Provide a valid source image\./);
+    ok(['lambda', 'delete-function', '--function-name', 'cli-img']);
+  });
+
   it('creates, lists, invokes (with and without a payload), aliases, reads metrics and deletes', () => {
     const created = ok(['lambda', 'create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', 'fileb://fn.zip', '--publish']) as { Version: string };
     assert.equal(created.Version, '1');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseCommandLine, parseFunctionAlias, parsePercent, parseWindow, UsageError } from '../../src/cli/args';
 import { connectionSpec } from '../../src/cli/connection';
-import { exitCodeOf } from '../../src/cli/run';
+import { checkDeployKind, exitCodeOf } from '../../src/cli/run';
+import type { WorkspaceFunction } from '../../src/core/workspace';
 import type { Outcome } from '../../src/core/outcome';
 import { terminalText } from '../../src/shared/text';
 
@@ -86,5 +87,37 @@ describe('CLI exit codes from an outcome', () => {
 describe('terminalText', () => {
   it('keeps lines and their indentation; escape sequences, bidi overrides and zero-width characters become spaces', () => {
     assert.equal(terminalText('a\n  b\u001b[2Jc\u202ed\u200b\r\nend'), 'a\n  b [2Jc d\nend');
+  });
+});
+
+describe('CLI deploy of an image function', () => {
+  const ws = (packageType?: 'Zip' | 'Image'): WorkspaceFunction => ({
+    source: 'template.yaml',
+    file: '/w/template.yaml',
+    workspaceRoot: '/w',
+    functionName: 'checkout-img',
+    logicalId: 'CheckoutImage',
+    codeDir: '/w/app',
+    packageType,
+    alias: 'prod',
+    ignore: [],
+  });
+
+  it('a workspace image function without --image-uri is a usage error naming the flag', () => {
+    assert.throws(
+      () => checkDeployKind(ws('Image'), undefined),
+      (e: Error) => e instanceof UsageError && /^checkout-img is an image function \(PackageType: Image\): give the image to deploy with --image-uri URI, e\.g\. --image-uri 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/repo:tag\./.test(e.message),
+    );
+  });
+
+  it('is fine with --image-uri, and a zip function is left to the deploy to refuse', () => {
+    assert.doesNotThrow(() => checkDeployKind(ws('Image'), '123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag'));
+    assert.doesNotThrow(() => checkDeployKind(ws(), undefined));
+    assert.doesNotThrow(() => checkDeployKind(ws('Zip'), '123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag'));
+    assert.doesNotThrow(() => checkDeployKind(undefined, '123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag'));
+  });
+
+  it('parses --image-uri as a deploy option', () => {
+    assert.deepEqual(parseCommandLine(['deploy', '--image-uri', 'x', '--function-name', 'f']), { kind: 'command', command: 'deploy', positionals: [], values: { 'image-uri': 'x', 'function-name': 'f' } });
   });
 });

@@ -1,5 +1,5 @@
-import type { PublishCanaryInput } from '../operations';
-import { publishCanary } from '../operations';
+import type { PublishCanaryInput, PublishImageInput } from '../operations';
+import { publishCanary, publishImageCanary } from '../operations';
 import type { PublishWorkspaceInput } from '../publishWorkspace';
 import { publishWorkspaceCanary } from '../publishWorkspace';
 import type { Outcome } from '../outcome';
@@ -8,6 +8,7 @@ import { runUseCase } from './context';
 
 export type DeployWorkspaceInput = PublishWorkspaceInput;
 export type DeployPackageInput = PublishCanaryInput;
+export type DeployImageInput = PublishImageInput;
 
 /**
  * Publish Canary from the workspace: build → package → compare with the deployed CodeSha256 →
@@ -25,6 +26,19 @@ export function deployWorkspace(ctx: UseCaseContext, input: DeployWorkspaceInput
 export function deployPackage(ctx: UseCaseContext, input: DeployPackageInput): Promise<Outcome> {
   return runUseCase(ctx, 'deploy', input, async (op) => {
     await publishCanary(op, input);
+    return undefined;
+  });
+}
+
+/**
+ * The deploy of an image function (PackageType Image) by the URI of an image the user pushed to
+ * ECR: nothing is built here. The same guards as a zip's: the alias can take a canary, an image
+ * $LATEST already runs is not sent again, UpdateFunctionCode { ImageUri } with the RevisionId
+ * just read, then the shared publish → verify CodeSha256 (the image digest) → smoke → route.
+ */
+export function deployImage(ctx: UseCaseContext, input: DeployImageInput): Promise<Outcome> {
+  return runUseCase(ctx, 'deploy', input, async (op) => {
+    await publishImageCanary(op, input);
     return undefined;
   });
 }

@@ -2,7 +2,7 @@
 export type { AliasInput, JournalPort, UseCaseContext } from './context';
 export { runUseCase } from './context';
 export { promote, rollback, setCanaryWeight, startCanary, switchAlias, switchBack } from './aliasUseCases';
-export type { DeployPackageInput, DeployWorkspaceInput } from './deployWorkspace';
-export { deployPackage, deployWorkspace } from './deployWorkspace';
+export type { DeployImageInput, DeployPackageInput, DeployWorkspaceInput } from './deployWorkspace';
+export { deployImage, deployPackage, deployWorkspace } from './deployWorkspace';
 export type { ProbeInput, TrafficReportDetail, TrafficReportInput } from './trafficUseCases';
 export { probe, trafficReport } from './trafficUseCases';

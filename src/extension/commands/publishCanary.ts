@@ -7,6 +7,7 @@ import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
 import { plainText } from '../../shared/text';
 import { Dismissed, pickAlias, pickFunctionName, pickWeight } from './common';
+import { publishImage } from './publishImage';
 import { deployOtherQuestion, untrustedPublishQuestion } from './publishText';
 import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './workspaceFunction';
 
@@ -21,6 +22,8 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
   const trusted = vscode.workspace.isTrusted;
   const smokeTest = readSettings().smokeTest;
   const ws = await useSampleEvent(ctx, await resolveWorkspaceFunction(ctx, nodeFunction), trusted && smokeTest);
+  // An image function is deployed by the URI of an image pushed to ECR: nothing is built.
+  if (ws.packageType === 'Image') return publishImage(ctx, ws, node, clients);
   if (!trusted) {
     // Refused before any question: an untrusted workspace's build and test event never run.
     const refusal = untrustedWorkspaceRefusal(ws, smokeTest);

@@ -2,11 +2,11 @@
 import * as crypto from 'node:crypto';
 import { unzip, zip } from 'fflate';
 import type { Unzipped, Zippable } from 'fflate';
-import { invalidParameter, serviceError } from '../errors';
-import type { VersionRecord } from '../model';
+import { AwsError, invalidParameter, serviceError } from '../errors';
+import type { CodeRef, VersionRecord } from '../model';
 import type { Store } from '../store';
 import { inspectZip, MAX_UNZIPPED_BYTES } from '../unpack';
-import { expectString } from '../validation';
+import { checkImageUri, expectString } from '../validation';
 
 /** The file the `publishOther` fault adds to a function's code, as another client's upload. */
 export const CONCURRENT_UPLOAD_FILE = 'concurrent-upload.txt';
@@ -23,7 +23,7 @@ const zipAsync = (files: Zippable): Promise<Uint8Array> =>
 export async function decodeZip(raw: unknown): Promise<Buffer> {
   if (raw !== undefined && raw !== null && typeof raw !== 'string') expectString(raw, 'ZipFile');
   if (typeof raw !== 'string' || raw.length === 0) {
-    throw invalidParameter('Please provide a source for function code: ZipFile (S3 and container images are not supported by the sandbox).');
+    throw invalidParameter('Please provide a source for function code: ZipFile (S3 is not supported by the sandbox).');
   }
   return checkZip(Buffer.from(raw, 'base64'));
 }
@@ -55,4 +55,38 @@ export async function concurrentUpload(current: Buffer): Promise<Buffer> {
   }
   files[CONCURRENT_UPLOAD_FILE] = Buffer.from(`Uploaded by another client while PublishVersion ran (${crypto.randomUUID()}).\n`, 'utf8');
   return checkZip(Buffer.from(await zipAsync(files)));
+}
+
+/**
+ * An image function's code. The sandbox pulls nothing from ECR, so it resolves an image the only
+ * way it can without a registry: an `@sha256:DIGEST` URI is that digest; a `:TAG` URI resolves to
+ * the SHA-256 of the URI's text, so the same URI always gives the same digest (an unchanged image)
+ * and another tag another one. CodeSha256 is the digest in hex, without `sha256:`, as Lambda
+ * reports it for images; CodeSize is 0.
+ */
+export function imageCode(raw: unknown, region: string): CodeRef {
+  const parts = checkImageUri(raw, region);
+  const uri = raw as string;
+  const digest = parts.digest ?? crypto.createHash('sha256').update(uri, 'utf8').digest('hex');
+  const repository = `${parts.account}.dkr.ecr.${parts.region}.amazonaws.com/${parts.repository}`;
+  return { sha256: digest, blob: digest, size: 0, image: { uri, resolvedUri: `${repository}@sha256:${digest}` } };
+}
+
+/** Another client's image pushed meanwhile (the `publishOther` fault on an image function). */
+export function concurrentImage(current: CodeRef, region: string): CodeRef {
+  const repository = current.image!.resolvedUri.split('@')[0];
+  return imageCode(`${repository}:concurrent-${crypto.randomUUID()}`, region);
+}
+
+/**
+ * Invoke of an image function: its control plane is kept (versions, aliases, routing,
+ * CodeSha256), running its container is not. Answered as a runtime the sandbox cannot run.
+ */
+export function imageNotRunHere(arn: string, v: VersionRecord): AwsError {
+  return new AwsError(
+    'InvalidRuntimeException',
+    502,
+    `The Lambda Canary sandbox cannot run container images: version ${v.version} of ${arn} (image ${v.code.image?.uri ?? ''}) was chosen and not invoked. Its versions, aliases and routing work here; invoke it on AWS.`,
+    'User',
+  );
 }

@@ -1,10 +1,11 @@
-import type { FunctionRecord, FunctionSettings, VersionRecord } from '../model';
+import type { CodeRef, FunctionRecord, FunctionSettings, VersionRecord } from '../model';
 import { conflict, invalidParameter, validation } from '../errors';
-import { lambdaTimestamp } from '../model';
+import { isImage, lambdaTimestamp } from '../model';
 import {
   checkDescription,
   checkEnvironment,
   checkHandler,
+  checkImageConfig,
   checkMemorySize,
   checkNewFunctionName,
   checkRole,
@@ -16,7 +17,7 @@ import {
   expectStructure,
   isVersionQualifier,
 } from '../validation';
-import { decodeZip, newCode } from './code';
+import { decodeZip, imageCode, newCode } from './code';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { invalidMarker, PAGE, pageSize } from './shared';
@@ -32,31 +33,48 @@ export class FunctionsApi {
 
   async createFunction(body: Record<string, unknown>): Promise<Reply> {
     const { name } = this.ctx.local(checkNewFunctionName(body.FunctionName), 'CreateFunction');
-    if (body.PackageType !== undefined && body.PackageType !== 'Zip') {
-      throw invalidParameter('The sandbox supports only PackageType Zip.');
+    const packageType = body.PackageType ?? 'Zip';
+    if (packageType !== 'Zip' && packageType !== 'Image') throw validation(body.PackageType, 'packageType', 'Member must satisfy enum value set: [Zip, Image]');
+    const image = packageType === 'Image';
+    if (image && (body.Runtime !== undefined || body.Handler !== undefined || body.Layers !== undefined)) {
+      throw invalidParameter("Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.");
     }
-    const runtime = checkRuntime(body.Runtime);
+    const runtime = image ? '' : checkRuntime(body.Runtime);
     const settings: FunctionSettings = {
       runtime,
-      handler: checkHandler(body.Handler, runtime),
+      handler: image ? '' : checkHandler(body.Handler, runtime),
       role: checkRole(body.Role),
       description: checkDescription(body.Description),
       timeout: body.Timeout === undefined ? 3 : checkTimeout(body.Timeout),
       memorySize: body.MemorySize === undefined ? 128 : checkMemorySize(body.MemorySize),
       environment: checkEnvironment(body.Environment),
     };
+    const imageConfig = checkImageConfig(body.ImageConfig);
+    if (imageConfig && !image) throw invalidParameter("Please don't provide ImageConfig when the intended function PackageType is Zip.");
+    if (imageConfig) settings.imageConfig = imageConfig;
     const tags = checkTags(body.Tags);
     const publish = expectBoolean(body.Publish, 'Publish');
-    const code = expectStructure(body.Code, 'Code', '{"ZipFile": "<base64 zip>"}');
+    const code = expectStructure(body.Code, 'Code', image ? '{"ImageUri": "<ECR image URI>"}' : '{"ZipFile": "<base64 zip>"}');
     if (this.ctx.store.functions.has(name)) throw conflict(`Function already exist: ${name}`);
-    const zip = await decodeZip(code?.ZipFile);
-    // Checked again: another CreateFunction may have finished while the zip was being checked.
-    if (this.ctx.store.functions.has(name)) throw conflict(`Function already exist: ${name}`);
+    let ref: CodeRef;
+    if (image) {
+      if (code?.ZipFile !== undefined || code?.S3Bucket !== undefined || code?.S3Key !== undefined) {
+        throw invalidParameter("Please don't provide ZipFile or S3Bucket/S3Key when the intended function PackageType is Image: give Code.ImageUri.");
+      }
+      if (code?.ImageUri === undefined) throw invalidParameter('Please provide ImageUri when the intended function PackageType is Image.');
+      ref = imageCode(code.ImageUri, this.ctx.opts.region);
+    } else {
+      if (code?.ImageUri !== undefined) throw invalidParameter("Please don't provide ImageUri when the intended function PackageType is Zip: set PackageType Image for a container image.");
+      const zip = await decodeZip(code?.ZipFile);
+      // Checked again: another CreateFunction may have finished while the zip was being checked.
+      if (this.ctx.store.functions.has(name)) throw conflict(`Function already exist: ${name}`);
+      ref = newCode(this.ctx.store, zip);
+    }
     const now = this.ctx.opts.now();
     const latest: VersionRecord = {
       version: '$LATEST',
       settings,
-      code: newCode(this.ctx.store, zip),
+      code: ref,
       revisionId: this.ctx.revision(),
       lastModified: lambdaTimestamp(now),
       pendingUntil: now + this.ctx.opts.updateDelayMs,
@@ -77,7 +95,9 @@ export class FunctionsApi {
     const v = this.ctx.resolve(fn, q);
     const out: Record<string, unknown> = {
       Configuration: this.ctx.configuration(fn, v, q ?? false),
-      Code: { RepositoryType: 'S3', Location: this.ctx.opts.codeUrl(v.code.blob) },
+      Code: v.code.image
+        ? { RepositoryType: 'ECR', ImageUri: v.code.image.uri, ResolvedImageUri: v.code.image.resolvedUri }
+        : { RepositoryType: 'S3', Location: this.ctx.opts.codeUrl(v.code.blob) },
     };
     if (q === undefined && Object.keys(fn.tags).length) out.Tags = fn.tags;
     return { status: 200, body: out };
@@ -150,28 +170,50 @@ export class FunctionsApi {
     };
   }
 
-  async updateFunctionCode(pathName: string, body: Record<string, unknown>): Promise<Reply> {
-    const { qualifier } = this.ctx.fn(pathName, 'UpdateFunctionCode');
+  /** `fail`: the update is accepted, then ends Failed (the `failUpdate` fault). */
+  async updateFunctionCode(pathName: string, body: Record<string, unknown>, fail = false): Promise<Reply> {
+    const { fn: before, qualifier } = this.ctx.fn(pathName, 'UpdateFunctionCode');
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionCode applies to $LATEST: do not qualify the function name.');
     const publish = expectBoolean(body.Publish, 'Publish');
     const dryRun = expectBoolean(body.DryRun, 'DryRun');
     expectString(body.RevisionId, 'RevisionId');
-    const zip = await decodeZip(body.ZipFile);
+    // A function's package type is fixed when it is created.
+    let image: CodeRef | undefined;
+    let zip: Buffer | undefined;
+    if (isImage(before.latest)) {
+      if (body.ImageUri === undefined || body.ZipFile !== undefined || body.S3Bucket !== undefined) {
+        throw invalidParameter('Please provide ImageUri when updating a function with packageType Image.');
+      }
+      image = imageCode(body.ImageUri, this.ctx.opts.region);
+    } else {
+      if (body.ImageUri !== undefined) throw invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
+      zip = await decodeZip(body.ZipFile);
+    }
     // Looked up again after the wait: the function may have been changed or deleted meanwhile.
     const { fn } = this.ctx.fn(pathName, 'UpdateFunctionCode');
+    if (fn !== before && isImage(fn.latest) !== isImage(before.latest)) throw conflict(`The function ${this.ctx.arn(fn.name)} was replaced while its code was being checked; retry.`);
     this.ctx.checkRevision(body.RevisionId, fn.latest.revisionId, 'GetFunction/GetAlias');
     this.ctx.assertNotUpdating(fn);
     if (dryRun === true) return { status: 200, body: this.ctx.configuration(fn, fn.latest, false) };
     const now = this.ctx.opts.now();
-    fn.latest = {
+    const latest: VersionRecord = {
       ...fn.latest,
-      code: newCode(this.ctx.store, zip),
+      code: image ?? newCode(this.ctx.store, zip!),
       revisionId: this.ctx.revision(),
       lastModified: lambdaTimestamp(now),
       updatingUntil: now + this.ctx.opts.updateDelayMs,
     };
+    delete latest.updateFailure;
+    if (fail) {
+      // Lambda's reasons for an update that could not be applied: an image it cannot pull, code it cannot extract.
+      latest.updateFailure = image
+        ? { code: 'ImageAccessDenied', reason: `Lambda does not have permission to access the ECR image ${image.image!.uri}. Check the ECR permissions.` }
+        : { code: 'InvalidZipFileException', reason: 'Lambda was not able to unzip the file.' };
+    }
+    fn.latest = latest;
     let result = fn.latest;
-    if (publish === true) result = snapshot(this.ctx, fn, '', now);
+    // A failed update publishes nothing.
+    if (publish === true && !fail) result = snapshot(this.ctx, fn, '', now);
     this.ctx.store.saveFunction(fn);
     return { status: 200, body: this.ctx.configuration(fn, result, false) };
   }
@@ -180,6 +222,12 @@ export class FunctionsApi {
     const { fn, qualifier } = this.ctx.fn(pathName, 'UpdateFunctionConfiguration');
     if (qualifier !== undefined) throw invalidParameter('UpdateFunctionConfiguration applies to $LATEST: do not qualify the function name.');
     const s = fn.latest.settings;
+    const image = isImage(fn.latest);
+    if (image && (body.Runtime !== undefined || body.Handler !== undefined || body.Layers !== undefined)) {
+      throw invalidParameter("Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.");
+    }
+    const imageConfig = checkImageConfig(body.ImageConfig);
+    if (imageConfig && !image) throw invalidParameter("Please don't provide ImageConfig when the function's PackageType is Zip.");
     const runtime = body.Runtime === undefined ? s.runtime : checkRuntime(body.Runtime);
     const settings: FunctionSettings = {
       runtime,
@@ -190,6 +238,8 @@ export class FunctionsApi {
       memorySize: body.MemorySize === undefined ? s.memorySize : checkMemorySize(body.MemorySize),
       environment: body.Environment === undefined ? s.environment : checkEnvironment(body.Environment),
     };
+    if (imageConfig) settings.imageConfig = imageConfig;
+    else if (s.imageConfig) settings.imageConfig = s.imageConfig;
     this.ctx.checkRevision(body.RevisionId, fn.latest.revisionId, 'GetFunction/GetAlias');
     this.ctx.assertNotUpdating(fn);
     const now = this.ctx.opts.now();

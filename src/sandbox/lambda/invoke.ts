@@ -3,6 +3,7 @@ import { AwsError, conflict, serviceError, validation } from '../errors';
 import type { FunctionRecord, VersionRecord } from '../model';
 import { stateOf } from '../model';
 import { isVersionQualifier, runsHere, SUPPORTED_RUNTIMES } from '../validation';
+import { imageNotRunHere } from './code';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { MAX_INVOKE_PAYLOAD } from './shared';
@@ -83,6 +84,7 @@ export class InvokeApi {
     if (stateOf(v, this.ctx.opts.now()) === 'Pending') {
       throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
     }
+    if (v.code.image) throw imageNotRunHere(this.ctx.arn(fn.name), v);
     if (!runsHere(v.settings.runtime)) {
       // Its control plane is kept (versions, aliases, routing); running it is not.
       throw new AwsError(

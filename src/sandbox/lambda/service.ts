@@ -71,8 +71,9 @@ export class LambdaService {
     return this.functions.listFunctions(query);
   }
 
-  updateFunctionCode(pathName: string, body: Record<string, unknown>): Promise<Reply> {
-    return this.functions.updateFunctionCode(pathName, body);
+  /** `fail`: the `failUpdate` fault: the update is accepted, then ends Failed. */
+  updateFunctionCode(pathName: string, body: Record<string, unknown>, fail = false): Promise<Reply> {
+    return this.functions.updateFunctionCode(pathName, body, fail);
   }
 
   updateFunctionConfiguration(pathName: string, body: Record<string, unknown>): Reply {

@@ -2,7 +2,7 @@ import { invalidParameter, serviceError } from '../errors';
 import type { FunctionRecord, VersionRecord } from '../model';
 import { fingerprint, lambdaTimestamp } from '../model';
 import { checkDescription, expectString, isVersionQualifier } from '../validation';
-import { concurrentUpload, newCode } from './code';
+import { concurrentImage, concurrentUpload, newCode } from './code';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { decodeKeyMarker, encodeKeyMarker, firstIndex, invalidMarker, PAGE, pageSize } from './shared';
@@ -61,14 +61,21 @@ export class VersionsApi {
     expectString(body.CodeSha256, 'CodeSha256');
     expectString(body.RevisionId, 'RevisionId');
     this.ctx.assertNotUpdating(before);
-    const current = this.ctx.store.getBlob(before.latest.code.blob);
-    if (!current) throw serviceError(`Code of ${this.ctx.arn(before.name)} is missing from the sandbox store.`);
-    const other = await concurrentUpload(current);
+    let code: VersionRecord['code'];
+    if (before.latest.code.image) {
+      // Another client's image pushed and deployed meanwhile.
+      code = concurrentImage(before.latest.code, this.ctx.opts.region);
+    } else {
+      const current = this.ctx.store.getBlob(before.latest.code.blob);
+      if (!current) throw serviceError(`Code of ${this.ctx.arn(before.name)} is missing from the sandbox store.`);
+      const other = await concurrentUpload(current);
+      code = newCode(this.ctx.store, other);
+    }
     // Looked up again after the wait: the function may have been changed or deleted meanwhile.
     const { fn } = this.ctx.fn(pathName, 'PublishVersion');
     this.ctx.assertNotUpdating(fn);
     const now = this.ctx.opts.now();
-    fn.latest = { ...fn.latest, code: newCode(this.ctx.store, other), revisionId: this.ctx.revision(), lastModified: lambdaTimestamp(now) };
+    fn.latest = { ...fn.latest, code, revisionId: this.ctx.revision(), lastModified: lambdaTimestamp(now) };
     const v = snapshot(this.ctx, fn, description, now);
     this.ctx.store.saveFunction(fn);
     return { status: 201, body: this.ctx.configuration(fn, v, true) };
