@@ -119,7 +119,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     const r = await startCli(['--port', '0', '--seed', 'demo', '--traffic', 'checkout-api:prod=20', '--quiet']);
     running.push(r);
     const startedAt = Date.now();
-    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, nightly-report/);
+    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, price-quote, nightly-report/);
     assert.match(r.output(), /Traffic: checkout-api:prod at 20\/s/);
     assert.deepEqual(await functionNames(r.lambda), DEMO);
 
