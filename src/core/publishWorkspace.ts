@@ -7,7 +7,7 @@ import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { publishCanary } from './operations';
-import { packageArchive, packageFolder } from './packaging';
+import { packageArchive, packageFolder, packageInline } from './packaging';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
 
@@ -55,6 +55,9 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     const refusal = untrustedWorkspaceRefusal(fn, input.smokeTest);
     if (refusal) throw refusal;
   }
+  if (fn.packageType === 'Image') {
+    throw new OperationError(`${fn.logicalId ?? 'This function'} is an image function (PackageType: Image): it is deployed by image URI, not published from a zip of the workspace.`, { step: 'Package', state: 'Nothing was built, uploaded or changed.', kind: 'validation' });
+  }
   // Read first: a broken event file stops the deploy before the build runs.
   const smokeEvent = input.trusted && input.smokeTest ? readTestEvent(fn) : undefined;
   // What Lambda will start is the deployed function's handler (a deploy publishes code, not
@@ -77,8 +80,10 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   const handler = deployed.Handler ?? fn.handler;
   const runtime = deployed.Runtime ?? fn.runtime;
   // A CodeUri that is a file is a built archive (a jar, a zip): uploaded as it is.
-  const archive = fs.statSync(fn.codeDir).isFile();
-  const pkg = archive
+  const archive = fn.inlineCode === undefined && fs.statSync(fn.codeDir).isFile();
+  const pkg = fn.inlineCode !== undefined
+    ? packageInline(fn.inlineCode, { handler, runtime })
+    : archive
     ? await packageArchive(fn.codeDir, { handler, runtime })
     : await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
   for (const note of pkg.notes) {
