@@ -73,6 +73,15 @@ export const SAM_FILES = ['template.yaml', 'template.yml', 'template.json'];
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
 
+/** Why `name` cannot be a Lambda alias name, or undefined when it can. */
+export function aliasNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'An alias needs a name.';
+  if (name.length > 128) return `An alias name has at most 128 characters (this one has ${name.length}).`;
+  if (/^[0-9]+$/.test(name)) return `'${name}' is all digits, which Lambda keeps for version numbers: add a letter.`;
+  if (!ALIAS_NAME.test(name)) return `'${name}' is not a valid alias name: letters, digits, - and _ only.`;
+  return undefined;
+}
+
 /** A UTF-8 byte order mark, which some editors write at the start of a file: not part of the JSON or YAML. */
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -415,8 +424,8 @@ const MAX_NESTING = 5;
 
 /** What a template is read with: the values its parameters take, and the templates that nest it. */
 interface TemplateScope {
-  /** Parameter values given by the application that nests this template (literals only). */
-  parameters: Record<string, string>;
+  /** Parameters the application nesting this template passes: their values, undefined when not known here. */
+  parameters: Record<string, string | undefined>;
   /** Realpaths of the templates above this one, outermost first. */
   chain: string[];
   /** Every template read (the root and each nested one), to keep a nested one from being offered twice. */
@@ -429,7 +438,7 @@ interface TemplateScope {
  * literal (or it is no parameter at all, e.g. AWS::StackName).
  */
 function parameterValue(root: Record<string, unknown>, scope: TemplateScope, name: string): string | undefined {
-  if (name in scope.parameters) return scope.parameters[name];
+  if (Object.prototype.hasOwnProperty.call(scope.parameters, name)) return scope.parameters[name];
   const params = root.Parameters;
   const p = params && typeof params === 'object' ? (params as Record<string, unknown>)[name] : undefined;
   const def = p && typeof p === 'object' ? (p as Record<string, unknown>).Default : undefined;
@@ -676,17 +685,14 @@ function readNested(
   const chain = [...scope.chain, self];
   if (chain.includes(real)) return `"${logicalId}.${key}" '${location}' nests a template that nests it: the cycle is not followed.`;
   if (chain.length > MAX_NESTING) return `"${logicalId}.${key}" '${location}' is nested more than ${MAX_NESTING} deep: not followed.`;
-  const parameters: Record<string, string> = {};
+  const parameters: Record<string, string | undefined> = {};
   const given = props.Parameters;
   if (given && typeof given === 'object' && !Array.isArray(given) && !isIntrinsic(given)) {
     for (const [name, v] of Object.entries(given as Record<string, unknown>)) {
-      if (typeof v === 'string' || typeof v === 'number') parameters[name] = String(v);
-      else {
-        // `!Ref Param` passes the parent's own parameter down.
-        const ref = refName(v);
-        const value = ref === undefined ? undefined : parameterValue(parent, scope, ref);
-        if (value !== undefined) parameters[name] = value;
-      }
+      // A literal, or `!Ref Param` passing the parent's own parameter down; anything else is
+      // known only at deploy time (and the nested template's Default does not apply then).
+      const ref = refName(v);
+      parameters[name] = typeof v === 'string' || typeof v === 'number' ? String(v) : ref === undefined ? undefined : parameterValue(parent, scope, ref);
     }
   }
   // Read here, well or not: not read again as a template of its own.
@@ -797,6 +803,25 @@ export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
     if (nestedSomewhere.has(r.real)) continue;
     out.functions.push(...r.found.functions);
     out.skipped.push(...r.found.skipped);
+  }
+  return out;
+}
+
+/**
+ * What the folders of a (multi-root) workspace offer, each folder discovered on its own: a
+ * folder whose config or template cannot be read is `broken`, and the others are still offered.
+ */
+export function discoverFolders(roots: readonly string[]): WorkspaceDiscovery & { broken: ConfigError[] } {
+  const out: WorkspaceDiscovery & { broken: ConfigError[] } = { functions: [], skipped: [], broken: [] };
+  for (const root of roots) {
+    try {
+      const d = discoverWorkspace(root);
+      out.functions.push(...d.functions);
+      out.skipped.push(...d.skipped);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out.broken.push(e);
+    }
   }
   return out;
 }
