@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkspaceDiscovery, WorkspaceFunction } from '../../src/core/workspace';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../src/core/publishWorkspace';
-import { ConfigError, describeSkipped, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
+import { ConfigError, describeSkipped, discoverFolders, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
+import { workspaceFunctionItem } from '../../src/extension/commands/publishText';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -264,6 +265,40 @@ describe('SAM discovery', () => {
     });
     const d = discoverWorkspace(root);
     assert.deepEqual(d.functions.map((f) => [f.logicalId, f.alias]).sort(), [['Early', 'passed'], ['Late', 'passed']]);
+  });
+
+  it('a multi-root workspace: each folder discovered on its own, a broken one hides no other; the picker names each folder', () => {
+    const root = workspace({
+      'api/template.yaml': fn('src', 'Api'),
+      'api/src/app.js': '',
+      'worker/lambda-canary.json': '{ "functionName": "worker" }',
+      'broken/template.yaml': 'Resources: [a, b\n',
+    });
+    const folders = ['api', 'worker', 'broken'].map((f) => path.join(root, f));
+    const d = discoverFolders(folders);
+    assert.deepEqual(
+      d.functions.map((f) => [f.logicalId ?? f.functionName, f.workspaceRoot, f.alias]),
+      [
+        ['Api', folders[0], undefined],
+        ['worker', folders[1], 'prod'],
+      ],
+    );
+    assert.deepEqual(d.broken.map((e) => [e.file, e.message.replace(/:.*/, '')]), [[path.join(folders[2], 'template.yaml'), 'template.yaml']]);
+    // As vscode.workspace.asRelativePath shows a path of a multi-root workspace: the folder's name first.
+    const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+    assert.deepEqual(
+      d.functions.map((f) => workspaceFunctionItem(f, rel, path.basename(f.workspaceRoot))),
+      [
+        { label: 'Api', description: 'in api', detail: 'api/src' },
+        { label: 'worker', description: 'in worker', detail: 'worker' },
+      ],
+    );
+    assert.equal(workspaceFunctionItem(d.functions[1], rel).description, undefined, 'one folder: no folder named');
+    const inline = readSamTemplate(path.join(tmp, 'template.yaml'), 'Resources:\n  I:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: python3.12, Handler: index.handler, InlineCode: "x" }\n', tmp).functions[0];
+    assert.equal(workspaceFunctionItem(inline, rel).detail, 'inline code in template.yaml');
+    const nested = fixture('nested-app');
+    const relNested = (p: string) => path.relative(nested, p).split(path.sep).join('/');
+    assert.equal(workspaceFunctionItem(discoverFunctions(nested)[0], relNested).detail, 'orders/src (orders/template.yaml)', 'a nested template is named');
   });
 
   it('reports a broken template.json as JSON, with its line', () => {
