@@ -505,6 +505,24 @@ function templatePath(workspaceRoot: string, templateDir: string, rel: string, k
   return inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, local)), key);
 }
 
+/**
+ * What a missing code path most likely is: a name that differs from the folder's only in case
+ * (which macOS forgives and Linux does not), or a build's output not built yet.
+ */
+function missingHint(abs: string): string {
+  const base = path.basename(abs.replace(/[\\/]+$/, ''));
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.dirname(abs.replace(/[\\/]+$/, '')));
+  } catch {
+    // The folder above is missing too.
+  }
+  const other = names.find((n) => n !== base && n.toLowerCase() === base.toLowerCase());
+  if (other) return `: there is '${other}', which differs only in case (Linux and sam build tell them apart)`;
+  if (/\.(zip|jar)$/i.test(base)) return ': a build makes it; build the project first';
+  return '';
+}
+
 function relDir(workspaceRoot: string, dir: string): string {
   return path.relative(workspaceRoot, dir).split(path.sep).join('/') || 'the workspace folder';
 }
@@ -644,7 +662,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
     }
     // A file (a built archive) is left to packaging, which says what it makes of it.
     if (!fs.existsSync(codeDir)) {
-      skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${relDir(workspaceRoot, templateDir)}).`);
+      skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${relDir(workspaceRoot, templateDir)})${missingHint(codeDir)}.`);
       continue;
     }
     functions.push({ ...fn, codeDir });
@@ -779,7 +797,8 @@ function templatesBelow(workspaceRoot: string): string[] {
  * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template at the
  * root; failing that, every SAM template in subfolders (CodeUri relative to each template's
  * folder, as SAM reads it). A function that cannot be offered is in `skipped`, with why; a
- * config or template that cannot be read at all throws a ConfigError.
+ * config or the one template that cannot be read at all throws a ConfigError (of several
+ * templates in subfolders, one that cannot be read is in `skipped`).
  */
 export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
@@ -793,7 +812,14 @@ export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
     const real = realpathOrUndefined(f) ?? path.resolve(f);
     if (nestedSomewhere.has(real)) continue;
     const scope: TemplateScope = { parameters: {}, chain: [], read: new Set() };
-    const found = readTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, scope);
+    let found: WorkspaceDiscovery;
+    try {
+      found = readTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, scope);
+    } catch (e) {
+      // One template of several (a repository of projects) that cannot be read hides none of the others.
+      if (!(e instanceof ConfigError) || templates.length === 1) throw e;
+      found = { functions: [], skipped: [{ file: f, name: path.basename(f), reason: `cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`, ...(e.line ? { line: e.line } : {}) }] };
+    }
     scope.read.delete(real);
     for (const n of scope.read) nestedSomewhere.add(n);
     read.push({ real, found });

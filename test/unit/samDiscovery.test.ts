@@ -166,6 +166,18 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
     skipped: [`template.yaml:21: "Escapes.CodeUri": '../..' points outside the workspace folder.`],
   },
   {
+    fixture: 'case-mismatch',
+    offered: [{ id: 'OnSuccessFunction', file: 'template.yaml', code: 'OnSuccessFunction', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [
+      `template.yaml:6: "ProducerFunction.CodeUri" 'ProducerFunction/' does not exist (relative to the workspace folder): there is 'producerFunction', which differs only in case (Linux and sam build tell them apart).`,
+    ],
+  },
+  {
+    fixture: 'java-unbuilt',
+    offered: [],
+    skipped: [`template.yml:11: "PaymentProducer.CodeUri" 'target/sourceCode.zip' does not exist (relative to the workspace folder): a build makes it; build the project first.`],
+  },
+  {
     fixture: 'bad-codeuri',
     offered: [{ id: 'Good', file: 'template.yaml', name: 'good-fn', code: 'good', handler: 'app.handler', runtime: 'nodejs20.x' }],
     skipped: [
@@ -299,6 +311,19 @@ describe('SAM discovery', () => {
     const nested = fixture('nested-app');
     const relNested = (p: string) => path.relative(nested, p).split(path.sep).join('/');
     assert.equal(workspaceFunctionItem(discoverFunctions(nested)[0], relNested).detail, 'orders/src (orders/template.yaml)', 'a nested template is named');
+  });
+
+  it('of several templates in subfolders (a repository of projects), one that cannot be read hides none of the others', () => {
+    const root = workspace({ 'a/template.yaml': 'Resources:\n  Fn: [a, b\n', 'b/template.yaml': fn('.', 'Good'), 'c/template.yaml': 'Description: a CDK project\n' });
+    const d = discoverWorkspace(root);
+    assert.deepEqual(d.functions.map((f) => f.logicalId), ['Good']);
+    assert.deepEqual(
+      d.skipped.map((s) => describeSkipped(s, root).replace(/invalid YAML: .*/, 'invalid YAML: …')),
+      ['a/template.yaml:3: cannot be read: invalid YAML: …', 'c/template.yaml: cannot be read: has no Resources section.'],
+    );
+    fs.rmSync(path.join(root, 'b'), { recursive: true });
+    fs.rmSync(path.join(root, 'c'), { recursive: true });
+    assert.throws(() => discoverWorkspace(root), ConfigError, 'the only template: its error, with its file and line');
   });
 
   it('reports a broken template.json as JSON, with its line', () => {
