@@ -111,7 +111,8 @@ runs its digest, a version is published and checked to hold the image's digest, 
 smoke-tested and routed as a zip's. With --function-name, no workspace folder is needed.`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
-  --alias A             the alias (default: the config's "alias", else prod)
+  --alias A             the alias (default: lambda-canary.json's "alias", else prod; a SAM
+                        function's AutoPublishAlias; needed when the template declares none)
   --function F          which function of a template with several: its FunctionName or logical id
   --function-name NAME  the deployed function's name, for a template function whose name is
                         computed (no FunctionName, or one made with !Sub / !Ref)
@@ -237,6 +238,14 @@ export const deployText = {
   noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
   sampleEvent: (event: string) => `Smoke test with the project's sample event ${event} (--no-smoke skips it; "testEvent" in a lambda-canary.json chooses another).`,
   nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
+  /** `which` undefined: no workspace function (a deploy by --function-name alone). */
+  noAlias: (which: string | undefined, fn: string, aliases: string[] | undefined, listingFailed?: string) =>
+    (which === undefined ? `Which alias of ${fn}? Pass --alias NAME. ` : `${which} declares no alias (no AutoPublishAlias, or one the template computes): pass --alias NAME. `) +
+    (aliases === undefined
+      ? `The aliases of ${fn} could not be listed: ${listingFailed ?? 'unknown error'}`
+      : aliases.length
+        ? `${fn} has: ${aliases.join(', ')}.`
+        : `${fn} has no alias yet: create one pointing to a published version (aws lambda create-alias --function-name ${fn} --name prod --function-version 1), then pass --alias prod.`),
   computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,

@@ -4,6 +4,7 @@ import * as readline from 'node:readline';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
 import { defaultJournalDir, Journal, sameConnection } from '../core/journal';
+import type { LambdaSend } from '../core/lambdaApi';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/lambdaApi';
 import type { LogLevel } from '../core/log';
 import { RedactingLogger } from '../core/log';
@@ -108,10 +109,13 @@ type Plan =
   | { kind: 'probe'; functionName: string; aliasName: string; count: number }
   | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number };
 
+/** A deploy whose workspace names no alias: `--alias` is needed, asked for once the function's aliases can be listed. */
+type DeployWithoutAlias = Omit<Extract<Plan, { kind: 'deploy' }>, 'aliasName'> & { aliasName?: undefined };
+
 /** The commands about one alias. */
 type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' }>;
 
-function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan {
+function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const required = (name: string) => {
     const v = str(name);
@@ -125,7 +129,7 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
       throw e instanceof UsageError && !e.command ? new UsageError(e.message, command) : e;
     }
   };
-  return withCommand((): Plan => {
+  return withCommand((): Plan | DeployWithoutAlias => {
     switch (command) {
       case 'list':
         return { kind: 'list' };
@@ -164,7 +168,7 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
  * template.yaml). With --image-uri (an image function), the folder is read only when it has a
  * workspace: --function-name is enough.
  */
-function planDeploy(values: OptionValues, cwd: string): Plan {
+function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const dir = path.resolve(cwd, typeof values.dir === 'string' ? values.dir : '.');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(deployText.noDir(dir));
   const imageUri = typeof values['image-uri'] === 'string' ? values['image-uri'] : undefined;
@@ -193,9 +197,11 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
   }
   const functionName = ws?.functionName ?? deployedName;
   if (!functionName) throw new UsageError(deployText.computedName(ws?.logicalId ?? (ws ? label(ws) : '?')));
-  const aliasName = typeof values.alias === 'string' ? values.alias : (ws?.alias ?? 'prod');
-  if (imageUri !== undefined) return { ...common, ws, functionName, aliasName, imageUri: imageUri.trim() };
-  return { ...common, ws: ws!, functionName, aliasName };
+  // No alias assumed: none given and none declared → asked for once the function's aliases are listed.
+  const aliasName = typeof values.alias === 'string' ? values.alias : ws?.alias;
+  const alias = aliasName !== undefined ? { aliasName } : {};
+  if (imageUri !== undefined) return { ...common, ws, functionName, ...alias, imageUri: imageUri.trim() };
+  return { ...common, ws: ws!, functionName, ...alias };
 }
 
 /** The folder has no workspace (or no usable function in it). */
@@ -248,14 +254,14 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   const json = values.json === true;
   const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
   const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
-  const p = plan(command, positionals, values, io.cwd ?? process.cwd());
+  const planned = plan(command, positionals, values, io.cwd ?? process.cwd());
   // A --sandbox run's records are about a sandbox that ends with the command: kept apart from
   // the records of real accounts, in a folder of their own.
   const defaultDir = values.sandbox === true ? path.join(defaultJournalDir(io.env), 'sandbox') : defaultJournalDir(io.env);
   const journalDir = path.resolve(io.cwd ?? process.cwd(), typeof values['journal-dir'] === 'string' ? values['journal-dir'] : defaultDir);
   const journal = new Journal(journalDir, { client: CLI_CLIENT });
 
-  if (p.kind === 'journal') return showJournal(journal, p, json, out, err, io);
+  if (planned.kind === 'journal') return showJournal(journal, planned, json, out, err, io);
 
   // Refused before connecting (and before starting any sandbox): nothing can be asked here.
   if (COMMANDS[command].changesAlias && !values.yes && !io.isTTY) {
@@ -268,6 +274,8 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     const { clients } = conn;
     const signal = io.signal;
     const profile = clients.spec.kind === 'aws' ? clients.spec.profile : undefined;
+    if (planned.kind === 'deploy' && planned.aliasName === undefined) throw await aliasNeeded(planned, clients.lambda, profile, signal);
+    const p = planned as Exclude<Plan, { kind: 'journal' }>;
     if (p.kind === 'list') return await listFunctions(conn, json, io, out, err, signal);
     if (p.kind === 'show') return await showFunction(conn, p.functionName, json, io, out, err, signal);
 
@@ -341,6 +349,17 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     return exitCodeOf(outcome);
   } finally {
     await conn.close();
+  }
+}
+
+/** The usage error of a deploy whose workspace declares no alias: the flag, and the function's aliases to pick from. */
+async function aliasNeeded(p: DeployWithoutAlias, lambda: LambdaSend, profile: string | undefined, signal?: AbortSignal): Promise<UsageError> {
+  const which = p.ws ? (p.ws.logicalId ?? p.ws.functionName ?? p.functionName) : undefined;
+  try {
+    const names = (await listAliases(lambda, p.functionName, signal)).map((a) => a.Name!);
+    return new UsageError(deployText.noAlias(which, p.functionName, names), 'deploy');
+  } catch (e) {
+    return new UsageError(deployText.noAlias(which, p.functionName, undefined, describeAwsError(e, profile).message), 'deploy');
   }
 }
 

@@ -47,6 +47,8 @@ export function outcomeText(o: Outcome): string {
     case 'switch':
     case 'switch-back':
       return `${o.action === 'switch' ? 'Switched' : 'Switched back'} ${a}: ${before?.primary.version ?? '?'} → ${after?.primary.version ?? '?'}.`;
+    case 'create-alias':
+      return `Created ${a} on version ${after?.primary.version ?? '?'}.`;
     case 'probe':
       return probeText(name, o.detail as ProbeResult | undefined);
     case 'traffic':

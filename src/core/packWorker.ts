@@ -26,7 +26,7 @@ export interface PackRequest {
 export const PACK_WORKER_TAG = 'lambda-canary-packer';
 
 let table: Int32Array | undefined;
-function crc32(d: Uint8Array): number {
+export function crc32(d: Uint8Array): number {
   // zlib.crc32 exists from Node 20.15; older hosts take the table.
   const native = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
   if (native) return native(d);

@@ -6,10 +6,11 @@ import { Worker } from 'node:worker_threads';
 import picomatch from 'picomatch';
 import { OperationError } from './errors';
 import type { PackedBatch, PackRequest } from './packWorker';
-import { PACK_WORKER_TAG, packBatch } from './packWorker';
+import { crc32, PACK_WORKER_TAG, packBatch } from './packWorker';
 import type { PackagedFile } from './runtimes';
 import { checkCode } from './runtimes';
 import * as yauzl from 'yauzl';
+import * as zlib from 'node:zlib';
 
 export { handlerModuleCandidates } from './runtimes';
 
@@ -503,4 +504,35 @@ export async function packageArchive(file: string, options: { handler?: string; 
   const check = options.handler || options.runtime ? checkCode({ runtime: options.runtime, handler: options.handler, files: entries, root: file }) : { notes: [] };
   if (check.refusal) fail(check.refusal);
   return { zip, sha256: sha256Base64(zip), files: entries.length, unzippedBytes: st.size, notes: check.notes };
+}
+
+/** The file CloudFormation writes inline code to (SAM InlineCode, Code.ZipFile): index.js for Node.js, index.py for Python; other runtimes have none. */
+export function inlineFileName(runtime: string | undefined): string | undefined {
+  if (runtime?.startsWith('nodejs')) return 'index.js';
+  if (runtime?.startsWith('python')) return 'index.py';
+  return undefined;
+}
+
+/** CloudFormation's limit for inline code (ZipFile). */
+const MAX_INLINE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Code written in the template, packaged as CloudFormation packages it: a zip of one file,
+ * `index.js` (Node.js, a CommonJS module) or `index.py` (Python), holding the code as written,
+ * with the same fixed timestamp and mode as every package, so the same code gives the same CodeSha256.
+ */
+export function packageInline(code: string, options: { handler?: string; runtime?: string } = {}): Package {
+  const name = inlineFileName(options.runtime);
+  if (!name) fail(`Inline code is packaged for Node.js and Python only (as CloudFormation does), not ${options.runtime ?? 'an unknown runtime'}: move the code to a folder and name it in CodeUri.`);
+  const data = Buffer.from(code, 'utf8');
+  if (data.length > MAX_INLINE_BYTES) fail(`The inline code is ${mb(data.length)}; CloudFormation accepts at most ${mb(MAX_INLINE_BYTES)} inline: move it to a folder and name it in CodeUri.`);
+  const mode = 0o100644;
+  const check = options.handler ? checkCode({ runtime: options.runtime, handler: options.handler, files: [{ rel: name, mode }], root: 'the inline code' }) : { notes: [] };
+  if (check.refusal) fail(check.refusal);
+  const deflated = zlib.deflateRawSync(data, { level: LEVEL });
+  const stored = deflated.length >= data.length;
+  const zip = new ZipWriter();
+  zip.add(name, mode, { data: stored ? data : deflated, crc: crc32(data), size: data.length, method: stored ? 0 : 8 });
+  const buffer = zip.finish();
+  return { zip: buffer, sha256: sha256Base64(buffer), files: 1, unzippedBytes: data.length, notes: check.notes };
 }

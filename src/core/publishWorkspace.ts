@@ -7,7 +7,7 @@ import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { publishCanary, zipDeployOfImageFunction } from './operations';
-import { packageArchive, packageFolder } from './packaging';
+import { packageArchive, packageFolder, packageInline } from './packaging';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
 
@@ -85,8 +85,10 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   const handler = deployed.Handler ?? fn.handler;
   const runtime = deployed.Runtime ?? fn.runtime;
   // A CodeUri that is a file is a built archive (a jar, a zip): uploaded as it is.
-  const archive = fs.statSync(fn.codeDir).isFile();
-  const pkg = archive
+  const archive = fn.inlineCode === undefined && fs.statSync(fn.codeDir).isFile();
+  const pkg = fn.inlineCode !== undefined
+    ? packageInline(fn.inlineCode, { handler, runtime })
+    : archive
     ? await packageArchive(fn.codeDir, { handler, runtime })
     : await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
   for (const note of pkg.notes) {

@@ -10,6 +10,7 @@ import { validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
+import { inlineFileName } from './packaging';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
@@ -29,10 +30,19 @@ export interface WorkspaceFunction {
   codeDir: string;
   /** 'Image': the function runs a container image (deployed by image URI); zip when absent. */
   packageType?: 'Zip' | 'Image';
+  /** An image function's Dockerfile (SAM `Metadata.Dockerfile`), relative to codeDir, when named. */
+  dockerfile?: string;
+  /** An image function's image as the template names it (`ImageUri`, `Code.ImageUri`), when a literal. */
+  imageUri?: string;
+  /**
+   * Code written in the template itself (SAM `InlineCode`, CloudFormation `Code.ZipFile`):
+   * packaged as CloudFormation does, one file `index.js` / `index.py` (see packageInline).
+   */
+  inlineCode?: string;
   handler?: string;
   runtime?: string;
-  /** The alias deploys target by default. */
-  alias: string;
+  /** The alias deploys target; undefined when the workspace declares none: ask which (or create one). */
+  alias?: string;
   /** Build command as argv (never run through a shell). */
   build?: string[];
   ignore: string[];
@@ -62,6 +72,15 @@ export const SAM_FILES = ['template.yaml', 'template.yml', 'template.json'];
 
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
+
+/** Why `name` cannot be a Lambda alias name, or undefined when it can. */
+export function aliasNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'An alias needs a name.';
+  if (name.length > 128) return `An alias name has at most 128 characters (this one has ${name.length}).`;
+  if (/^[0-9]+$/.test(name)) return `'${name}' is all digits, which Lambda keeps for version numbers: add a letter.`;
+  if (!ALIAS_NAME.test(name)) return `'${name}' is not a valid alias name: letters, digits, - and _ only.`;
+  return undefined;
+}
 
 /** A UTF-8 byte order mark, which some editors write at the start of a file: not part of the JSON or YAML. */
 export function stripBom(text: string): string {
@@ -387,23 +406,144 @@ function isIntrinsic(v: unknown): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'));
 }
 
-/** Why a function cannot be packaged from the workspace, or undefined when its code is local. */
-function nonLocalCode(logicalId: string, props: Record<string, unknown>): string | undefined {
-  const codeUri = props.CodeUri;
-  if (props.PackageType === 'Image') return `${logicalId} is an image function (PackageType: Image): only zip functions are published from the workspace.`;
-  if (props.InlineCode !== undefined) return `${logicalId} has its code inline (InlineCode): there is no code folder to package.`;
-  if (isIntrinsic(codeUri)) return `"${logicalId}.CodeUri" is an intrinsic (${codeUri instanceof Intrinsic ? codeUri.toString() : JSON.stringify(codeUri)}): name a folder of the workspace.`;
+/** `!Ref Name` (YAML) or `{ "Ref": "Name" }` (JSON, YAML long form): the name, else undefined. */
+function refName(v: unknown): string | undefined {
+  if (v instanceof Intrinsic) return v.fn === 'Ref' && typeof v.value === 'string' ? v.value : undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const keys = Object.keys(v);
+  const name = (v as Record<string, unknown>).Ref;
+  return keys.length === 1 && typeof name === 'string' ? name : undefined;
+}
+
+function describeValue(v: unknown): string {
+  return v instanceof Intrinsic ? v.toString() : JSON.stringify(v);
+}
+
+/** How deep nested applications are followed (CloudFormation itself nests stacks deeper; real projects seldom go past 2). */
+const MAX_NESTING = 5;
+
+/** What a template is read with: the values its parameters take, and the templates that nest it. */
+interface TemplateScope {
+  /** Parameters the application nesting this template passes: their values, undefined when not known here. */
+  parameters: Record<string, string | undefined>;
+  /** Realpaths of the templates above this one, outermost first. */
+  chain: string[];
+  /** Every template read (the root and each nested one), to keep a nested one from being offered twice. */
+  read: Set<string>;
+}
+
+/**
+ * A template's parameter as the function would get it on a deploy without overrides: the value
+ * the nesting application passes, else the parameter's Default. Undefined when neither is a
+ * literal (or it is no parameter at all, e.g. AWS::StackName).
+ */
+function parameterValue(root: Record<string, unknown>, scope: TemplateScope, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(scope.parameters, name)) return scope.parameters[name];
+  const params = root.Parameters;
+  const p = params && typeof params === 'object' ? (params as Record<string, unknown>)[name] : undefined;
+  const def = p && typeof p === 'object' ? (p as Record<string, unknown>).Default : undefined;
+  return typeof def === 'string' || typeof def === 'number' ? String(def) : undefined;
+}
+
+/**
+ * The alias a function declares: AutoPublishAlias as a literal, or `!Ref Param` resolved to what
+ * the parameter is given; undefined (ask the user) when there is none or it cannot be known here.
+ */
+function declaredAlias(root: Record<string, unknown>, scope: TemplateScope, value: unknown): { alias?: string; from?: string } {
+  if (value === undefined) return {};
+  if (typeof value === 'string') return { alias: value };
+  const ref = refName(value);
+  if (ref === undefined) return {};
+  const v = parameterValue(root, scope, ref);
+  return v === undefined ? {} : { alias: v, from: ` (parameter ${ref})` };
+}
+
+/**
+ * The alias a plain CloudFormation function is given by the template: the one AWS::Lambda::Alias
+ * whose FunctionName is `!Ref` the function and whose Name is known. Several or none: undefined.
+ */
+function lambdaAliasOf(root: Record<string, unknown>, resources: Record<string, Record<string, unknown>>, scope: TemplateScope, logicalId: string): string | undefined {
+  const names = Object.values(resources)
+    .filter((r) => r && typeof r === 'object' && r.Type === 'AWS::Lambda::Alias')
+    .map((r) => (r.Properties ?? {}) as Record<string, unknown>)
+    .filter((p) => refName(p.FunctionName) === logicalId)
+    .map((p) => (typeof p.Name === 'string' ? p.Name : refName(p.Name) !== undefined ? parameterValue(root, scope, refName(p.Name)!) : undefined));
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/** Why inline code cannot be packaged here, or undefined when it can (a string, a Node.js or Python runtime). */
+function inlineRefusal(key: string, code: unknown, runtime: unknown): string | undefined {
+  if (typeof code !== 'string') return `"${key}" is ${isIntrinsic(code) ? `an intrinsic (${describeValue(code)})` : 'not a string'}: only inline code written out in the template is packaged.`;
+  if (code.trim() === '') return `"${key}" is empty.`;
+  if (typeof runtime !== 'string') return `"${key}": inline code needs a Runtime (nodejs* or python*) to know its file name.`;
+  if (!inlineFileName(runtime)) return `"${key}": CloudFormation packages inline code only for Node.js and Python, not ${runtime}.`;
+  return undefined;
+}
+
+/** Why a SAM function's code is not in the workspace, or undefined when CodeUri may name a local folder or archive. */
+function nonLocalCodeUri(logicalId: string, codeUri: unknown): string | undefined {
+  if (isIntrinsic(codeUri)) return `"${logicalId}.CodeUri" is an intrinsic (${describeValue(codeUri)}): name a folder of the workspace.`;
   if (codeUri !== undefined && typeof codeUri !== 'string') return `"${logicalId}.CodeUri" is an S3 location (Bucket/Key): only code in the workspace is packaged.`;
   if (typeof codeUri === 'string' && /^s3:\/\//i.test(codeUri)) return `"${logicalId}.CodeUri" '${codeUri}' is in S3: only code in the workspace is packaged.`;
   return undefined;
 }
 
+/** Why a CloudFormation function's Code is not a local path, or undefined when it may be one. */
+function nonLocalCode(logicalId: string, code: unknown): string | undefined {
+  if (code === undefined) return `${logicalId} has no Code.`;
+  if (isIntrinsic(code)) return `"${logicalId}.Code" is an intrinsic (${describeValue(code)}): name a folder or archive of the workspace.`;
+  if (typeof code === 'string') return /^s3:\/\//i.test(code) ? `"${logicalId}.Code" '${code}' is in S3: only code in the workspace is packaged.` : undefined;
+  if (typeof code !== 'object' || Array.isArray(code)) return `"${logicalId}.Code" is neither a path nor a Code object.`;
+  const c = code as Record<string, unknown>;
+  if (c.S3Bucket !== undefined || c.S3Key !== undefined) return `"${logicalId}.Code" is in S3 (S3Bucket/S3Key): only code in the workspace is packaged.`;
+  return `"${logicalId}.Code" names no code of the workspace (a local path, ZipFile or ImageUri).`;
+}
+
+/** A path a template names (CodeUri, DockerContext, Location), relative to its folder, refused outside the workspace. */
+function templatePath(workspaceRoot: string, templateDir: string, rel: string, key: string): string {
+  const local = rel.startsWith('file://') ? decodeURIComponent(new URL(rel).pathname) : rel;
+  return inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, local)), key);
+}
+
 /**
- * The functions a SAM template declares (AWS::Serverless::Function with local code), and those
- * it declares but that cannot be offered (code elsewhere, a bad CodeUri or name), each with why.
- * A template that cannot be read at all (broken YAML/JSON, no Resources) throws a ConfigError.
+ * What a missing code path most likely is: a name that differs from the folder's only in case
+ * (which macOS forgives and Linux does not), or a build's output not built yet.
+ */
+function missingHint(abs: string): string {
+  const base = path.basename(abs.replace(/[\\/]+$/, ''));
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.dirname(abs.replace(/[\\/]+$/, '')));
+  } catch {
+    // The folder above is missing too.
+  }
+  const other = names.find((n) => n !== base && n.toLowerCase() === base.toLowerCase());
+  if (other) return `: there is '${other}', which differs only in case (Linux and sam build tell them apart)`;
+  if (/\.(zip|jar)$/i.test(base)) return ': a build makes it; build the project first';
+  return '';
+}
+
+function relDir(workspaceRoot: string, dir: string): string {
+  return path.relative(workspaceRoot, dir).split(path.sep).join('/') || 'the workspace folder';
+}
+
+/**
+ * The functions a SAM or CloudFormation template declares, and those it declares but that cannot
+ * be offered, each with why:
+ * - AWS::Serverless::Function with a local CodeUri (a folder or a built archive), simple
+ *   InlineCode, or PackageType Image (its DockerContext is the folder);
+ * - AWS::Lambda::Function with a local Code path (as `aws cloudformation package` reads it), a
+ *   simple Code.ZipFile, or Code.ImageUri;
+ * - the functions of local nested applications (AWS::Serverless::Application Location,
+ *   AWS::CloudFormation::Stack TemplateURL), followed as SAM CLI follows them.
+ * A template that cannot be read at all (broken YAML/JSON, no Resources) throws a ConfigError;
+ * a nested one that cannot is skipped, its error naming the file.
  */
 export function readSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceDiscovery {
+  return readTemplate(file, rawText, workspaceRoot, { parameters: {}, chain: [], read: new Set() });
+}
+
+function readTemplate(file: string, rawText: string, workspaceRoot: string, here: TemplateScope): WorkspaceDiscovery {
   const text = stripBom(rawText);
   if (text.length > MAX_TEMPLATE_CHARS) throw new ConfigError(file, `is ${(text.length / 1024 / 1024).toFixed(1)} MB; a SAM template of more than ${MAX_TEMPLATE_CHARS / 1024 / 1024} MB is not read.`);
   const { root: parsed, lineOf } = file.toLowerCase().endsWith('.json') ? parseJsonTemplate(file, text) : parseYamlTemplate(file, text);
@@ -412,62 +552,176 @@ export function readSamTemplate(file: string, rawText: string, workspaceRoot: st
   const resources = root.Resources as Record<string, Record<string, unknown>> | undefined;
   if (!resources || typeof resources !== 'object') throw new ConfigError(file, 'has no Resources section.');
   if (Array.isArray(resources) || isIntrinsic(resources)) throw new ConfigError(file, '"Resources" must be a mapping of logical ids to resources.');
+  const self = realpathOrUndefined(file) ?? path.resolve(file);
+  here.read.add(self);
   const globals = ((root.Globals as Record<string, unknown> | undefined)?.Function ?? {}) as Record<string, unknown>;
   const templateDir = path.dirname(file);
   const functions: WorkspaceFunction[] = [];
   const skipped: SkippedFunction[] = [];
   for (const [logicalId, res] of Object.entries(resources)) {
-    if (!res || typeof res !== 'object' || res.Type !== 'AWS::Serverless::Function') continue;
+    if (!res || typeof res !== 'object') continue;
     const line = lineOf(logicalId);
     const skip = (reason: string) => skipped.push({ file, name: logicalId, reason, line });
     const own = (res.Properties ?? {}) as Record<string, unknown>;
-    const props = { ...globals, ...own };
-    // A function's own InlineCode replaces a CodeUri from Globals, and the other way round.
-    if (own.InlineCode !== undefined && own.CodeUri === undefined) delete props.CodeUri;
-    if (own.CodeUri !== undefined && own.InlineCode === undefined) delete props.InlineCode;
-    const elsewhere = nonLocalCode(logicalId, props);
+    if (res.Type === 'AWS::Serverless::Application' || res.Type === 'AWS::CloudFormation::Stack') {
+      const nested = readNested(file, workspaceRoot, root, here, self, logicalId, String(res.Type), own);
+      if (typeof nested === 'string') skip(nested);
+      else if (nested) {
+        functions.push(...nested.functions);
+        skipped.push(...nested.skipped);
+      }
+      continue;
+    }
+    const sam = res.Type === 'AWS::Serverless::Function';
+    if (!sam && res.Type !== 'AWS::Lambda::Function') continue;
+    // Globals apply to SAM's own resources only.
+    const props = sam ? { ...globals, ...own } : own;
+    if (sam) {
+      // A function's own InlineCode replaces a CodeUri from Globals, and the other way round.
+      if (own.InlineCode !== undefined && own.CodeUri === undefined) delete props.CodeUri;
+      if (own.CodeUri !== undefined && own.InlineCode === undefined) delete props.InlineCode;
+    }
+    if (typeof props.FunctionName === 'string' && !FUNCTION_NAME.test(props.FunctionName)) {
+      skip(`"${logicalId}.FunctionName" '${props.FunctionName}' is not a Lambda function name (1-64 letters, digits, - or _).`);
+      continue;
+    }
+    const declared = sam ? declaredAlias(root, here, props.AutoPublishAlias) : { alias: lambdaAliasOf(root, resources, here, logicalId), from: ' (its AWS::Lambda::Alias)' };
+    const alias = declared.alias;
+    if (alias !== undefined && !ALIAS_NAME.test(alias)) {
+      skip(`"${logicalId}.${sam ? 'AutoPublishAlias' : 'Alias'}"${declared.from ?? ''} '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`);
+      continue;
+    }
+    const code = sam ? undefined : props.Code;
+    const image = props.PackageType === 'Image';
+    const inline = sam ? props.InlineCode : code && typeof code === 'object' && !isIntrinsic(code) ? (code as Record<string, unknown>).ZipFile : undefined;
+    const base = {
+      source: 'template.yaml' as const,
+      file,
+      workspaceRoot,
+      logicalId,
+      functionName: typeof props.FunctionName === 'string' ? props.FunctionName : undefined,
+      ...(alias !== undefined ? { alias } : {}),
+      ignore: [],
+    };
+    if (image) {
+      // Built from its DockerContext (SAM's Metadata), else from the template's folder; nothing
+      // of it is packaged: it is deployed by image URI.
+      const meta = (res.Metadata ?? {}) as Record<string, unknown>;
+      const context = typeof meta.DockerContext === 'string' ? meta.DockerContext : '.';
+      if (meta.DockerContext !== undefined && typeof meta.DockerContext !== 'string') {
+        skip(`"${logicalId}.Metadata.DockerContext" is ${isIntrinsic(meta.DockerContext) ? `an intrinsic (${describeValue(meta.DockerContext)})` : 'not a string'}: name a folder of the workspace.`);
+        continue;
+      }
+      let codeDir: string;
+      try {
+        codeDir = templatePath(workspaceRoot, templateDir, context, `${logicalId}.Metadata.DockerContext`);
+      } catch (e) {
+        skip((e as Error).message);
+        continue;
+      }
+      if (!statOrUndefined(codeDir)?.isDirectory()) {
+        skip(`"${logicalId}.Metadata.DockerContext" '${context}' is not a folder (relative to ${relDir(workspaceRoot, templateDir)}).`);
+        continue;
+      }
+      const imageUri = sam ? props.ImageUri : code && typeof code === 'object' ? (code as Record<string, unknown>).ImageUri : undefined;
+      functions.push({
+        ...base,
+        packageType: 'Image',
+        codeDir,
+        ...(typeof meta.Dockerfile === 'string' ? { dockerfile: meta.Dockerfile } : {}),
+        ...(typeof imageUri === 'string' ? { imageUri } : {}),
+      });
+      continue;
+    }
+    const suggested = sampleEvent(templateDir, workspaceRoot);
+    const fn = {
+      ...base,
+      ...(suggested ? { testEventFile: suggested, testEventSuggested: true } : {}),
+      handler: typeof props.Handler === 'string' ? props.Handler : undefined,
+      runtime: typeof props.Runtime === 'string' ? props.Runtime : undefined,
+    };
+    if (inline !== undefined) {
+      const why = inlineRefusal(`${logicalId}.${sam ? 'InlineCode' : 'Code.ZipFile'}`, inline, props.Runtime);
+      if (why) skip(why);
+      else functions.push({ ...fn, codeDir: templateDir, inlineCode: inline as string });
+      continue;
+    }
+    const elsewhere = sam ? nonLocalCodeUri(logicalId, props.CodeUri) : nonLocalCode(logicalId, code);
     if (elsewhere) {
       skip(elsewhere);
       continue;
     }
-    const codeUri = (props.CodeUri as string | undefined) ?? '.';
+    const key = sam ? 'CodeUri' : 'Code';
+    const codeUri = (sam ? (props.CodeUri as string | undefined) : (code as string)) ?? '.';
     let codeDir: string;
     try {
-      codeDir = inside(workspaceRoot, path.relative(workspaceRoot, path.resolve(templateDir, codeUri)), `${logicalId}.CodeUri`);
+      codeDir = templatePath(workspaceRoot, templateDir, codeUri, `${logicalId}.${key}`);
     } catch (e) {
       skip((e as Error).message);
       continue;
     }
     // A file (a built archive) is left to packaging, which says what it makes of it.
     if (!fs.existsSync(codeDir)) {
-      skip(`"${logicalId}.CodeUri" '${codeUri}' does not exist (relative to ${path.relative(workspaceRoot, templateDir).split(path.sep).join('/') || 'the workspace folder'}).`);
+      skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${relDir(workspaceRoot, templateDir)})${missingHint(codeDir)}.`);
       continue;
     }
-    const alias = typeof props.AutoPublishAlias === 'string' ? props.AutoPublishAlias : 'prod';
-    if (typeof props.FunctionName === 'string' && !FUNCTION_NAME.test(props.FunctionName)) {
-      skip(`"${logicalId}.FunctionName" '${props.FunctionName}' is not a Lambda function name (1-64 letters, digits, - or _).`);
-      continue;
-    }
-    if (!ALIAS_NAME.test(alias)) {
-      skip(`"${logicalId}.AutoPublishAlias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`);
-      continue;
-    }
-    const suggested = sampleEvent(templateDir, workspaceRoot);
-    functions.push({
-      source: 'template.yaml',
-      file,
-      workspaceRoot,
-      ...(suggested ? { testEventFile: suggested, testEventSuggested: true } : {}),
-      logicalId,
-      functionName: typeof props.FunctionName === 'string' ? props.FunctionName : undefined,
-      codeDir,
-      handler: typeof props.Handler === 'string' ? props.Handler : undefined,
-      runtime: typeof props.Runtime === 'string' ? props.Runtime : undefined,
-      alias,
-      ignore: [],
-    });
+    functions.push({ ...fn, codeDir });
   }
   return { functions, skipped };
+}
+
+/**
+ * A nested application's template, read with the parameters it is given: its discovery, or why
+ * it is not followed (remote, outside the workspace, missing, a cycle, too deep, unreadable).
+ */
+function readNested(
+  file: string,
+  workspaceRoot: string,
+  parent: Record<string, unknown>,
+  scope: TemplateScope,
+  self: string,
+  logicalId: string,
+  type: string,
+  props: Record<string, unknown>,
+): WorkspaceDiscovery | string {
+  const key = type === 'AWS::Serverless::Application' ? 'Location' : 'TemplateURL';
+  const location = props[key];
+  const what = type === 'AWS::Serverless::Application' ? 'nested application' : 'nested stack';
+  if (location === undefined) return `${logicalId} (${type}) has no ${key}.`;
+  if (isIntrinsic(location)) return `"${logicalId}.${key}" is an intrinsic (${describeValue(location)}): only a template file of the workspace is followed.`;
+  if (typeof location !== 'string') return `${logicalId} is a ${what} from the Serverless Application Repository (ApplicationId): its functions are not in the workspace.`;
+  if (/^(s3|https?):\/\//i.test(location)) return `"${logicalId}.${key}" '${location}' is a remote template: only a template file of the workspace is followed.`;
+  let nestedFile: string;
+  try {
+    nestedFile = templatePath(workspaceRoot, path.dirname(file), location, `${logicalId}.${key}`);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const st = statOrUndefined(nestedFile);
+  if (!st?.isFile()) return `"${logicalId}.${key}" '${location}' is not a template file (relative to ${relDir(workspaceRoot, path.dirname(file))}).`;
+  const real = realpathOrUndefined(nestedFile) ?? nestedFile;
+  const chain = [...scope.chain, self];
+  if (chain.includes(real)) return `"${logicalId}.${key}" '${location}' nests a template that nests it: the cycle is not followed.`;
+  if (chain.length > MAX_NESTING) return `"${logicalId}.${key}" '${location}' is nested more than ${MAX_NESTING} deep: not followed.`;
+  const parameters: Record<string, string | undefined> = {};
+  const given = props.Parameters;
+  if (given && typeof given === 'object' && !Array.isArray(given) && !isIntrinsic(given)) {
+    for (const [name, v] of Object.entries(given as Record<string, unknown>)) {
+      // A literal, or `!Ref Param` passing the parent's own parameter down; anything else is
+      // known only at deploy time (and the nested template's Default does not apply then).
+      const ref = refName(v);
+      parameters[name] = typeof v === 'string' || typeof v === 'number' ? String(v) : ref === undefined ? undefined : parameterValue(parent, scope, ref);
+    }
+  }
+  // Read here, well or not: not read again as a template of its own.
+  scope.read.add(real);
+  try {
+    return readTemplate(nestedFile, readWorkspaceFile(nestedFile, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, { parameters, chain, read: scope.read });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const rel = path.relative(workspaceRoot, nestedFile).split(path.sep).join('/');
+    return `the ${what}'s template ${rel}${e.line ? `:${e.line}` : ''} cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`;
+  }
 }
 
 /** The functions a SAM template declares that can be offered (see readSamTemplate for the others). */
@@ -543,18 +797,57 @@ function templatesBelow(workspaceRoot: string): string[] {
  * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template at the
  * root; failing that, every SAM template in subfolders (CodeUri relative to each template's
  * folder, as SAM reads it). A function that cannot be offered is in `skipped`, with why; a
- * config or template that cannot be read at all throws a ConfigError.
+ * config or the one template that cannot be read at all throws a ConfigError (of several
+ * templates in subfolders, one that cannot be read is in `skipped`).
  */
 export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
   if (fs.existsSync(cfg)) return { functions: [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)], skipped: [] };
   const atRoot = templateIn(workspaceRoot);
   const templates = atRoot ? [atRoot] : templatesBelow(workspaceRoot);
-  const out: WorkspaceDiscovery = { functions: [], skipped: [] };
+  // A template another one nests is read as its part (with the parameters it is given), not again on its own.
+  const read: Array<{ real: string; found: WorkspaceDiscovery }> = [];
+  const nestedSomewhere = new Set<string>();
   for (const f of templates) {
-    const one = readSamTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot);
-    out.functions.push(...one.functions);
-    out.skipped.push(...one.skipped);
+    const real = realpathOrUndefined(f) ?? path.resolve(f);
+    if (nestedSomewhere.has(real)) continue;
+    const scope: TemplateScope = { parameters: {}, chain: [], read: new Set() };
+    let found: WorkspaceDiscovery;
+    try {
+      found = readTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, scope);
+    } catch (e) {
+      // One template of several (a repository of projects) that cannot be read hides none of the others.
+      if (!(e instanceof ConfigError) || templates.length === 1) throw e;
+      found = { functions: [], skipped: [{ file: f, name: path.basename(f), reason: `cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`, ...(e.line ? { line: e.line } : {}) }] };
+    }
+    scope.read.delete(real);
+    for (const n of scope.read) nestedSomewhere.add(n);
+    read.push({ real, found });
+  }
+  const out: WorkspaceDiscovery = { functions: [], skipped: [] };
+  for (const r of read) {
+    if (nestedSomewhere.has(r.real)) continue;
+    out.functions.push(...r.found.functions);
+    out.skipped.push(...r.found.skipped);
+  }
+  return out;
+}
+
+/**
+ * What the folders of a (multi-root) workspace offer, each folder discovered on its own: a
+ * folder whose config or template cannot be read is `broken`, and the others are still offered.
+ */
+export function discoverFolders(roots: readonly string[]): WorkspaceDiscovery & { broken: ConfigError[] } {
+  const out: WorkspaceDiscovery & { broken: ConfigError[] } = { functions: [], skipped: [], broken: [] };
+  for (const root of roots) {
+    try {
+      const d = discoverWorkspace(root);
+      out.functions.push(...d.functions);
+      out.skipped.push(...d.skipped);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out.broken.push(e);
+    }
   }
   return out;
 }

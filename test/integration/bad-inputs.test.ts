@@ -187,7 +187,7 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
     if (found.length === 0 && skipped.length) throw new Error(`No function of this workspace can be published from it: ${skipped.map((s) => describeSkipped(s, root)).join(' ')}`);
     if (found.length === 0) throw new Error('No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml).');
     const fn = found[0];
-    return deployWorkspace(ctx(), { functionName: fn.functionName ?? FN, aliasName: fn.alias, fn, weightPercent, trusted: true, smokeTest: false });
+    return deployWorkspace(ctx(), { functionName: fn.functionName ?? FN, aliasName: fn.alias ?? 'prod', fn, weightPercent, trusted: true, smokeTest: false });
   }
 
   /** A code folder packaged (packageFolder, which refuses it) and deployed as a canary on `stable` (which runs none). */

@@ -505,9 +505,20 @@ Resources:
       const several = await cli(['deploy', '--yes', ...conn()]);
       assert.equal(several.code, 2);
       assert.match(several.stderr, new RegExp(`several functions \\(${fn}, ${fn}-other\\): pick one with --function`));
-      const r = await cli(['deploy', '--function', 'First', '--yes', ...conn()]);
+      // No AutoPublishAlias: the alias is never assumed; the usage error lists the function's aliases.
+      const noAlias = await cli(['deploy', '--function', 'First', '--yes', ...conn()]);
+      assert.equal(noAlias.code, 2, noAlias.stderr);
+      assert.match(noAlias.stderr, new RegExp(`First declares no alias \\(no AutoPublishAlias, or one the template computes\\): pass --alias NAME\\. ${fn} has: prod, staging\\.`));
+      assert.equal(noAlias.stdout, '');
+      assert.equal((await alias()).FunctionVersion, '2', 'nothing was deployed');
+      const r = await cli(['deploy', '--function', 'First', '--alias', 'prod', '--yes', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
+      // A function with no alias at all: the error says how to make one.
+      await h().lambda.send(new CreateFunctionCommand({ FunctionName: `${fn}-other`, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: code('o') } }));
+      const none = await cli(['deploy', '--function', 'Second', '--yes', ...conn()]);
+      assert.equal(none.code, 2, none.stderr);
+      assert.match(none.stderr, new RegExp(`${fn}-other has no alias yet: create one pointing to a published version \\(aws lambda create-alias --function-name ${fn}-other --name prod --function-version 1\\), then pass --alias prod\\.`));
     });
 
     it('a template function that cannot be deployed is skipped with why; its sibling still deploys', async () => {
@@ -515,15 +526,20 @@ Resources:
       fs.writeFileSync(path.join(workDir, 'src', 'index.js'), 'exports.handler = async () => 1;\n');
       const outside = 'Outside:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ../src, Handler: index.handler, Runtime: nodejs20.x }\n';
       const image = '  Image:\n    Type: AWS::Serverless::Function\n    Properties: { PackageType: Image, ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1 }\n';
-      fs.writeFileSync(path.join(workDir, 'template.yaml'), `Resources:\n  ${outside}${image}`);
+      fs.writeFileSync(path.join(workDir, 'template.yaml'), `Resources:\n  ${outside}`);
       const none = await cli(['deploy', '--yes', ...conn()]);
       assert.equal(none.code, 2, none.stderr);
-      assert.match(none.stderr, /No function of .* can be deployed from the workspace:\n {2}template\.yaml:2: "Outside\.CodeUri": '\.\.\/src' points outside the workspace folder\.\n {2}template\.yaml:5: Image is an image function \(PackageType: Image\)/);
-      fs.appendFileSync(path.join(workDir, 'template.yaml'), `  Good:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: ${fn}, CodeUri: src/, Handler: index.handler, Runtime: nodejs20.x }\n`);
-      const named = await cli(['deploy', '--function', 'Image', '--yes', ...conn()]);
+      assert.match(none.stderr, /No function of .* can be deployed from the workspace:\n {2}template\.yaml:2: "Outside\.CodeUri": '\.\.\/src' points outside the workspace folder\./);
+      // An image function is listed (it is deployed by image URI), and not published as a zip of its folder.
+      fs.appendFileSync(path.join(workDir, 'template.yaml'), `${image}  Good:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: ${fn}, CodeUri: src/, Handler: index.handler, Runtime: nodejs20.x, AutoPublishAlias: prod }\n`);
+      const named = await cli(['deploy', '--function', 'Outside', '--yes', ...conn()]);
       assert.equal(named.code, 2, named.stderr);
-      assert.match(named.stderr, /The workspace's function 'Image' cannot be deployed from the workspace: template\.yaml:5: Image is an image function/);
-      const r = await cli(['deploy', '--no-smoke', '--yes', ...conn()]);
+      assert.match(named.stderr, /The workspace's function 'Outside' cannot be deployed from the workspace: template\.yaml:2: "Outside\.CodeUri"/);
+      const asZip = await cli(['deploy', '--function', 'Image', '--function-name', fn, '--alias', 'prod', '--yes', '--json', ...conn()]);
+      assert.equal(asZip.code, 2, asZip.stderr);
+      assert.match(asZip.stderr, /--image-uri/);
+      assert.equal(asZip.stdout, '', 'a usage error: nothing was tried');
+      const r = await cli(['deploy', '--function', 'Good', '--no-smoke', '--yes', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Published version 3\. 10% of prod goes to version 3/);
     });
@@ -567,7 +583,7 @@ Resources:
       const byLogicalId = await cli(['deploy', '--function', 'CheckoutFunction', '--yes', ...conn()]);
       assert.equal(byLogicalId.code, 2);
       assert.match(byLogicalId.stderr, /computes the name of CheckoutFunction: pass the deployed function's name with --function-name NAME/);
-      const r = await cli(['deploy', '--function-name', fn, '--no-smoke', '--yes', ...conn()]);
+      const r = await cli(['deploy', '--function-name', fn, '--alias', 'prod', '--no-smoke', '--yes', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Published version 3\./);
     });
@@ -576,7 +592,8 @@ Resources:
       const fixture = path.resolve(__dirname, '../../../test/fixtures/sam-hello');
       fs.cpSync(fixture, path.join(workDir, 'sam'), { recursive: true });
       // The template says app.lambdaHandler; this test's function starts index.handler.
-      const mismatch = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--yes', '--json', ...conn()]);
+      // sam init's hello declares no AutoPublishAlias: its user names the alias.
+      const mismatch = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--alias', 'prod', '--yes', '--json', ...conn()]);
       assert.equal(mismatch.code, 2, mismatch.stderr);
       assert.match(json(mismatch).error?.message ?? '', /handler is app\.lambdaHandler, but .* is configured to start index\.handler: a version of this code would not start/);
       assert.deepEqual(json(mismatch).versionsPublished, []);
@@ -585,7 +602,7 @@ Resources:
       await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Handler: 'app.lambdaHandler' }));
       h().sandbox.settle();
       fs.writeFileSync(path.join(workDir, 'sam', 'hello-world', 'app.mjs'), fs.readFileSync(path.join(workDir, 'sam', 'hello-world', 'app.mjs'), 'utf8').replace("'hello world'", "'hello canary'"));
-      const r = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--yes', '--json', ...conn()]);
+      const r = await cli(['deploy', '--dir', 'sam', '--function-name', fn, '--alias', 'prod', '--yes', '--json', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       const o = json(r);
       assert.equal(o.versionsPublished[0]?.version, '3');
@@ -649,7 +666,11 @@ Resources:
       assert.match(bad.stderr, /^lambda-canary: --image-uri: docker\.io is not an Amazon ECR registry: .*an ECR URI like 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/repo:tag\.$/m);
       assert.match(bad.stderr, /Run 'lambda-canary deploy --help' for usage/);
       const before = await alias();
-      const zip = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', fn, '--yes', ...conn()]);
+      // Without a workspace, nothing declares the alias: it is asked for, with the function's aliases.
+      const noAlias = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', fn, '--yes', ...conn()]);
+      assert.equal(noAlias.code, 2, noAlias.stderr);
+      assert.match(noAlias.stderr, new RegExp(`^lambda-canary: Which alias of ${fn}\\? Pass --alias NAME\\. ${fn} has: prod, staging\\.$`, 'm'));
+      const zip = await cli(['deploy', '--image-uri', uri('v2'), '--function-name', fn, '--alias', 'prod', '--yes', ...conn()]);
       assert.equal(zip.code, 2, zip.stderr);
       assert.match(zip.stderr, new RegExp(`${fn} is a zip function \\(PackageType Zip\\): it cannot take an image URI`));
       assert.equal((await alias()).RevisionId, before.RevisionId);

@@ -75,7 +75,7 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
     // As the command says it: a function the template declares but that cannot be offered, with why.
     if (!fn && skipped.length) throw new Error(`No function of this workspace can be published from it: ${skipped.map((s) => describeSkipped(s, root)).join(' ')}`);
     assert.ok(fn, 'the workspace declares a function');
-    return publishWorkspaceCanary(ctx(), { fn, functionName: fn.functionName ?? FN, aliasName: fn.alias, weightPercent: 10, trusted: options.trusted ?? true, smokeTest: options.smokeTest ?? true });
+    return publishWorkspaceCanary(ctx(), { fn, functionName: fn.functionName ?? FN, aliasName: fn.alias ?? 'prod', weightPercent: 10, trusted: options.trusted ?? true, smokeTest: options.smokeTest ?? true });
   }
 
   /** Back to prod → 1 with no canary, after a case that published one. */

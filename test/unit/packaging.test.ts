@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, sha256Base64 } from '../../src/core/packaging';
+import { OperationError } from '../../src/core/errors';
+import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, packageInline, sha256Base64 } from '../../src/core/packaging';
 import { refuses } from './packagingAssert';
 
 interface CentralEntry {
@@ -509,6 +510,28 @@ describe('packaging', () => {
       assert.equal(escapeName(Buffer.from([0xed, 0xa0, 0x80])), '\\xed\\xa0\\x80', 'a lone surrogate');
       assert.equal(escapeName(Buffer.from([0xe2, 0x82])), '\\xe2\\x82', 'a cut sequence');
       assert.equal(escapeName(Buffer.from('a\nb\x1b')), 'a\\x0ab\\x1b');
+    });
+  });
+
+  describe('packageInline (SAM InlineCode, CloudFormation Code.ZipFile)', () => {
+    const code = 'exports.handler = async () => "inline";\n'.repeat(20);
+    it('is a zip of one file, index.js for Node.js and index.py for Python, holding the code as written', () => {
+      const node = packageInline(code, { handler: 'index.handler', runtime: 'nodejs20.x' });
+      assert.deepEqual(Object.keys(unzipSync(node.zip)), ['index.js']);
+      assert.equal(Buffer.from(unzipSync(node.zip)['index.js']).toString('utf8'), code);
+      assert.deepEqual(centralDirectory(node.zip).map((e) => [e.name, e.mode.toString(8), e.madeBy]), [['index.js', '100644', 3]]);
+      assert.equal(node.sha256, sha256Base64(node.zip));
+      assert.deepEqual([node.files, node.unzippedBytes], [1, Buffer.byteLength(code)]);
+      const py = packageInline('def handler(event, context):\n    return 1\n', { handler: 'index.handler', runtime: 'python3.12' });
+      assert.deepEqual(Object.keys(unzipSync(py.zip)), ['index.py']);
+      assert.equal(packageInline(code, { runtime: 'nodejs20.x' }).sha256, node.sha256, 'the same code, the same CodeSha256');
+    });
+    it('refuses another runtime, and a handler that is not in index', () => {
+      const refused = (f: () => unknown, message: RegExp) =>
+        assert.throws(f, (e: unknown) => e instanceof OperationError && e.kind === 'validation' && e.step === 'Package' && message.test(e.message));
+      refused(() => packageInline(code, { runtime: 'ruby3.3', handler: 'index.handler' }), /for Node\.js and Python only .*not ruby3\.3/);
+      refused(() => packageInline(code, { handler: 'index.handler' }), /not an unknown runtime/);
+      refused(() => packageInline(code, { runtime: 'nodejs20.x', handler: 'app.handler' }), /app\.js/);
     });
   });
 });

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkspaceDiscovery, WorkspaceFunction } from '../../src/core/workspace';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../src/core/publishWorkspace';
-import { ConfigError, describeSkipped, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
+import { ConfigError, describeSkipped, discoverFolders, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
+import { workspaceFunctionItem } from '../../src/extension/commands/publishText';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -20,6 +21,188 @@ function summary(d: WorkspaceDiscovery, root: string) {
     skipped: d.skipped.map((s) => [s.name, s.reason]),
   };
 }
+
+/** What discovery offers of a function, paths relative to the fixture, unset fields left out. */
+function offer(f: WorkspaceFunction, root: string): Record<string, unknown> {
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/') || '.';
+  const out: Record<string, unknown> = {
+    id: f.logicalId,
+    file: rel(f.file),
+    name: f.functionName,
+    code: rel(f.codeDir),
+    handler: f.handler,
+    runtime: f.runtime,
+    alias: f.alias,
+    image: f.packageType === 'Image' ? { dockerfile: f.dockerfile, uri: f.imageUri } : undefined,
+    inline: f.inlineCode,
+    event: f.testEventFile && rel(f.testEventFile),
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  if (out.image) for (const k of ['dockerfile', 'uri'] as const) if ((out.image as Record<string, unknown>)[k] === undefined) delete (out.image as Record<string, unknown>)[k];
+  return out;
+}
+
+/**
+ * Each fixture, shaped like a real project: exactly what is offered, and what is skipped with
+ * which reason (as `file:line: reason`).
+ */
+const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; skipped: string[] }> = [
+  {
+    fixture: 'python-requirements',
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello_world', handler: 'app.lambda_handler', runtime: 'python3.13', alias: 'live', event: 'events/event.json' }],
+    skipped: [],
+  },
+  {
+    fixture: 'java-jar',
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'target/app.jar', handler: 'helloworld.App::handleRequest', runtime: 'java21', alias: 'live' }],
+    skipped: [],
+  },
+  {
+    fixture: 'dotnet',
+    offered: [
+      { id: 'HelloWorldFunction', file: 'template.yaml', code: 'src/HelloWorld/bin/Release/net8.0/publish', handler: 'HelloWorld::HelloWorld.Function::FunctionHandler', runtime: 'dotnet8', event: 'events/event.json' },
+    ],
+    skipped: [],
+  },
+  {
+    fixture: 'go-al2023',
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello-world', handler: 'bootstrap', runtime: 'provided.al2023', alias: 'prod', event: 'events/event.json' }],
+    skipped: [],
+  },
+  {
+    fixture: 'nested-app',
+    offered: [
+      { id: 'OrdersFunction', file: 'orders/template.yaml', code: 'orders/src', handler: 'app.handler', runtime: 'nodejs20.x', alias: 'live' },
+      { id: 'PaymentsFunction', file: 'payments/template.json', name: 'payments', code: 'payments/src', handler: 'app.handler', runtime: 'nodejs20.x' },
+    ],
+    skipped: [
+      'template.yaml:21: AuthFromRepository is a nested application from the Serverless Application Repository (ApplicationId): its functions are not in the workspace.',
+      `template.yaml:27: "SharedFromS3.TemplateURL" 'https://my-bucket.s3.amazonaws.com/shared/template.yaml' is a remote template: only a template file of the workspace is followed.`,
+      `template.yaml:31: "Missing.Location" './missing/template.yaml' is not a template file (relative to the workspace folder).`,
+      `template.yaml:35: "Outside.Location": '../elsewhere/template.yaml' points outside the workspace folder.`,
+      "template.yaml:39: the nested application's template broken/template.yaml:5 cannot be read: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }",
+      `loop/template.yaml:3: "Back.Location" '../template.yaml' nests a template that nests it: the cycle is not followed.`,
+    ],
+  },
+  {
+    fixture: 'lambda-function',
+    offered: [
+      { id: 'ApiFunction', file: 'template.yaml', name: 'api', code: 'src', handler: 'index.handler', runtime: 'nodejs20.x', alias: 'live' },
+      { id: 'WorkerFunction', file: 'template.yaml', code: 'dist/fn.zip', handler: 'index.handler', runtime: 'nodejs20.x' },
+      { id: 'InlineFunction', file: 'template.yaml', code: '.', handler: 'index.handler', runtime: 'python3.12', inline: 'def handler(event, context):\n    return "inline"\n' },
+      { id: 'ImageFunction', file: 'template.yaml', code: '.', image: { uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/images:v1' } },
+    ],
+    skipped: [
+      'template.yaml:40: "TemplatedInline.Code.ZipFile" is an intrinsic (!Sub "exports.handler = async () => \\"${AWS::Region}\\";\\n"): only inline code written out in the template is packaged.',
+      'template.yaml:49: "FromS3.Code" is in S3 (S3Bucket/S3Key): only code in the workspace is packaged.',
+    ],
+  },
+  {
+    fixture: 'alias-ref-param',
+    offered: [
+      { id: 'FromDefault', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x', alias: 'live' },
+      { id: 'LongForm', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x', alias: 'blue' },
+      { id: 'WithoutDefault', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+      { id: 'Computed', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+      { id: 'Pseudo', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+    ],
+    skipped: [],
+  },
+  {
+    fixture: 'no-alias',
+    offered: [{ id: 'HelloFunction', file: 'template.yaml', name: 'hello', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [],
+  },
+  {
+    fixture: 'image',
+    offered: [
+      { id: 'ImageFunction', file: 'template.yaml', code: 'container', image: { dockerfile: 'Dockerfile', uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:latest' } },
+      { id: 'ZipFunction', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+      { id: 'ImageAtRoot', file: 'template.yaml', code: '.', alias: 'live', image: {} },
+    ],
+    skipped: [`template.yaml:22: "ImageOutside.Metadata.DockerContext": '../../elsewhere' points outside the workspace folder.`],
+  },
+  {
+    fixture: 'inline',
+    offered: [
+      { id: 'Inline', file: 'template.yaml', code: '.', handler: 'index.handler', runtime: 'python3.12', inline: 'def handler(event, context):\n    return "inline"\n' },
+      { id: 'Local', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+    ],
+    skipped: [
+      'template.yaml:17: "InlineRuby.InlineCode": CloudFormation packages inline code only for Node.js and Python, not ruby3.3.',
+      'template.yaml:24: "InlineTemplated.InlineCode" is an intrinsic (!Sub "exports.handler = async () => \\"${AWS::Region}\\";\\n"): only inline code written out in the template is packaged.',
+    ],
+  },
+  {
+    fixture: 's3',
+    offered: [{ id: 'Local', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [
+      `template.yaml:3: "FromS3Uri.CodeUri" 's3://my-artifacts/orders/function.zip' is in S3: only code in the workspace is packaged.`,
+      'template.yaml:9: "FromS3Location.CodeUri" is an S3 location (Bucket/Key): only code in the workspace is packaged.',
+    ],
+  },
+  {
+    fixture: 'json',
+    offered: [
+      { id: 'Hello', file: 'template.json', name: 'hello-json', code: 'hello', handler: 'app.handler', runtime: 'nodejs20.x', alias: 'live' },
+      { id: 'AliasFromParam', file: 'template.json', code: 'hello', handler: 'app.handler', runtime: 'nodejs20.x', alias: 'green' },
+    ],
+    skipped: ['template.json:19: "FromRef.CodeUri" is an intrinsic ({"Ref":"CodeLocation"}): name a folder of the workspace.'],
+  },
+  {
+    fixture: 'subfolder',
+    offered: [
+      { id: 'Orders', file: 'infrastructure/template.yaml', name: 'orders', code: 'src/orders', handler: 'app.handler', runtime: 'nodejs20.x' },
+      { id: 'Api', file: 'services/api/template.yml', name: 'orders-api', code: 'services/api/handlers', handler: 'app.handler', runtime: 'nodejs20.x' },
+    ],
+    skipped: [],
+  },
+  {
+    fixture: 'flow-collection',
+    offered: [
+      { id: 'Fn', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+      { id: 'Other', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' },
+    ],
+    skipped: [`template.yaml:21: "Escapes.CodeUri": '../..' points outside the workspace folder.`],
+  },
+  {
+    fixture: 'case-mismatch',
+    offered: [{ id: 'OnSuccessFunction', file: 'template.yaml', code: 'OnSuccessFunction', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [
+      `template.yaml:6: "ProducerFunction.CodeUri" 'ProducerFunction/' does not exist (relative to the workspace folder): there is 'producerFunction', which differs only in case (Linux and sam build tell them apart).`,
+    ],
+  },
+  {
+    fixture: 'java-unbuilt',
+    offered: [],
+    skipped: [`template.yml:11: "PaymentProducer.CodeUri" 'target/sourceCode.zip' does not exist (relative to the workspace folder): a build makes it; build the project first.`],
+  },
+  {
+    fixture: 'bad-codeuri',
+    offered: [{ id: 'Good', file: 'template.yaml', name: 'good-fn', code: 'good', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [
+      `template.yaml:13: "OutsideWorkspace.CodeUri": '../src' points outside the workspace folder.`,
+      `template.yaml:17: "MissingFolder.CodeUri" 'missing/' does not exist (relative to the workspace folder).`,
+      'template.yaml:21: "FromParameter.CodeUri" is an intrinsic (!Ref "CodeLocation"): name a folder of the workspace.',
+    ],
+  },
+];
+
+describe('SAM discovery: the fixture corpus', () => {
+  it('covers every fixture folder', () => {
+    const folders = fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    assert.deepEqual(CORPUS.map((c) => c.fixture).sort(), folders.sort());
+  });
+  for (const c of CORPUS) {
+    it(`${c.fixture}: offers and skips exactly what it declares`, () => {
+      const root = fixture(c.fixture);
+      const d = discoverWorkspace(root);
+      assert.deepEqual(d.functions.map((f) => offer(f, root)), c.offered);
+      assert.deepEqual(d.skipped.map((s) => describeSkipped(s, root)), c.skipped);
+      assert.ok(d.functions.every((f) => f.workspaceRoot === root && (f.packageType === 'Image') === (f.handler === undefined && f.runtime === undefined && f.packageType !== undefined)));
+    });
+  }
+});
 
 describe('SAM discovery', () => {
   let tmp: string;
@@ -58,47 +241,89 @@ describe('SAM discovery', () => {
     assert.deepEqual(discoverFunctions(root), d.functions, 'discoverFunctions offers the same functions');
   });
 
-  it('InlineCode: skipped (no folder to package), the local sibling offered', () => {
-    const root = fixture('inline');
-    assert.deepEqual(summary(discoverWorkspace(root), root), {
-      offered: [['Local', 'src']],
-      skipped: [['Inline', 'Inline has its code inline (InlineCode): there is no code folder to package.']],
-    });
+  const nests = (location: string, extra = '') => `Resources:\n  App:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: ${location}\n${extra}`;
+
+  it('follows nested applications 5 deep, no deeper', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i <= 6; i++) files[`t${i}/template.yaml`] = `${nests(`../t${i + 1}/template.yaml`)}${fn('.', `F${i}`).replace('Resources:\n', '')}`;
+    const root = workspace({ ...files, 't7/template.yaml': fn('.', 'F7'), 'template.yaml': nests('t0/template.yaml') });
+    const d = discoverWorkspace(root);
+    assert.deepEqual(d.functions.map((f) => f.logicalId).sort(), ['F0', 'F1', 'F2', 'F3', 'F4']);
+    assert.deepEqual(d.skipped.map((s) => describeSkipped(s, root)), [`t4/template.yaml:2: "App.Location" '../t5/template.yaml' is nested more than 5 deep: not followed.`]);
   });
 
-  it('an S3 CodeUri (s3://bucket/key or Bucket/Key) is skipped, never taken as a local folder', () => {
-    const root = fixture('s3');
+  it('a nested application gets the parameters it is passed: literals, the parent\'s, or unknown (never the nested Default then)', () => {
+    const child = 'Parameters:\n  A: { Type: String, Default: nested-default }\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., AutoPublishAlias: !Ref A }\n';
+    const params = (p: string) => nests('./child/template.yaml', `      Parameters: ${p}\n`);
+    const aliasWith = (parent: string) => {
+      const root = workspace({ 'child/template.yaml': child, 'template.yaml': parent });
+      return discoverWorkspace(root).functions.map((f) => [f.file, f.alias]);
+    };
+    const file = () => path.join(tmp, 'child', 'template.yaml');
+    assert.deepEqual(aliasWith(params('{ A: blue }')), [[file(), 'blue']]);
+    assert.deepEqual(aliasWith(`Parameters:\n  P: { Type: String, Default: green }\n${params('{ A: !Ref P }')}`), [[file(), 'green']]);
+    assert.deepEqual(aliasWith(`Parameters:\n  P: { Type: String }\n${params('{ A: !Ref P }')}`), [[file(), undefined]]);
+    assert.deepEqual(aliasWith(params('{ A: !Sub "x" }')), [[file(), undefined]]);
+    assert.deepEqual(aliasWith(nests(`file://${path.join(tmp, 'child', 'template.yaml')}`)), [[file(), 'nested-default']], 'nothing passed: its Default (and a file:// Location, as SAM CLI reads it)');
+  });
+
+  it('a template nested by another is offered once, as its part, whichever is found first', () => {
+    const child = (name: string) => `Parameters:\n  A: { Type: String, Default: own }\nResources:\n  ${name}:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., AutoPublishAlias: !Ref A }\n`;
+    const root = workspace({
+      'a-nested/template.yaml': child('Early'),
+      'z-parent/template.yaml': nests('../a-nested/template.yaml', '      Parameters: { A: passed }\n'),
+      'app/template.yaml': nests('orders/template.yaml', '      Parameters: { A: passed }\n'),
+      'app/orders/template.yaml': child('Late'),
+    });
     const d = discoverWorkspace(root);
-    assert.deepEqual(summary(d, root), {
-      offered: [['Local', 'src']],
-      skipped: [
-        ['FromS3Uri', `"FromS3Uri.CodeUri" 's3://my-artifacts/orders/function.zip' is in S3: only code in the workspace is packaged.`],
-        ['FromS3Location', '"FromS3Location.CodeUri" is an S3 location (Bucket/Key): only code in the workspace is packaged.'],
+    assert.deepEqual(d.functions.map((f) => [f.logicalId, f.alias]).sort(), [['Early', 'passed'], ['Late', 'passed']]);
+  });
+
+  it('a multi-root workspace: each folder discovered on its own, a broken one hides no other; the picker names each folder', () => {
+    const root = workspace({
+      'api/template.yaml': fn('src', 'Api'),
+      'api/src/app.js': '',
+      'worker/lambda-canary.json': '{ "functionName": "worker" }',
+      'broken/template.yaml': 'Resources: [a, b\n',
+    });
+    const folders = ['api', 'worker', 'broken'].map((f) => path.join(root, f));
+    const d = discoverFolders(folders);
+    assert.deepEqual(
+      d.functions.map((f) => [f.logicalId ?? f.functionName, f.workspaceRoot, f.alias]),
+      [
+        ['Api', folders[0], undefined],
+        ['worker', folders[1], 'prod'],
       ],
-    });
-    assert.ok(!d.functions.some((f) => f.codeDir.includes('s3:')));
+    );
+    assert.deepEqual(d.broken.map((e) => [e.file, e.message.replace(/:.*/, '')]), [[path.join(folders[2], 'template.yaml'), 'template.yaml']]);
+    // As vscode.workspace.asRelativePath shows a path of a multi-root workspace: the folder's name first.
+    const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+    assert.deepEqual(
+      d.functions.map((f) => workspaceFunctionItem(f, rel, path.basename(f.workspaceRoot))),
+      [
+        { label: 'Api', description: 'in api', detail: 'api/src' },
+        { label: 'worker', description: 'in worker', detail: 'worker' },
+      ],
+    );
+    assert.equal(workspaceFunctionItem(d.functions[1], rel).description, undefined, 'one folder: no folder named');
+    const inline = readSamTemplate(path.join(tmp, 'template.yaml'), 'Resources:\n  I:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: python3.12, Handler: index.handler, InlineCode: "x" }\n', tmp).functions[0];
+    assert.equal(workspaceFunctionItem(inline, rel).detail, 'inline code in template.yaml');
+    const nested = fixture('nested-app');
+    const relNested = (p: string) => path.relative(nested, p).split(path.sep).join('/');
+    assert.equal(workspaceFunctionItem(discoverFunctions(nested)[0], relNested).detail, 'orders/src (orders/template.yaml)', 'a nested template is named');
   });
 
-  it('an image function (PackageType: Image) is skipped with why, the zip sibling offered', () => {
-    const root = fixture('image');
-    assert.deepEqual(summary(discoverWorkspace(root), root), {
-      offered: [['ZipFunction', 'src']],
-      skipped: [['ImageFunction', 'ImageFunction is an image function (PackageType: Image): only zip functions are published from the workspace.']],
-    });
-  });
-
-  it('reads template.json, a JSON intrinsic where a folder is due skipped', () => {
-    const root = fixture('json');
+  it('of several templates in subfolders (a repository of projects), one that cannot be read hides none of the others', () => {
+    const root = workspace({ 'a/template.yaml': 'Resources:\n  Fn: [a, b\n', 'b/template.yaml': fn('.', 'Good'), 'c/template.yaml': 'Description: a CDK project\n' });
     const d = discoverWorkspace(root);
-    assert.deepEqual(summary(d, root), {
-      offered: [['Hello', 'hello']],
-      skipped: [['FromRef', '"FromRef.CodeUri" is an intrinsic ({"Ref":"CodeLocation"}): name a folder of the workspace.']],
-    });
-    const [hello] = d.functions;
-    assert.equal(hello.functionName, 'hello-json');
-    assert.equal(hello.alias, 'live');
-    assert.equal(hello.file, path.join(root, 'template.json'));
-    assert.equal(d.skipped[0].line, 16);
+    assert.deepEqual(d.functions.map((f) => f.logicalId), ['Good']);
+    assert.deepEqual(
+      d.skipped.map((s) => describeSkipped(s, root).replace(/invalid YAML: .*/, 'invalid YAML: …')),
+      ['a/template.yaml:3: cannot be read: invalid YAML: …', 'c/template.yaml: cannot be read: has no Resources section.'],
+    );
+    fs.rmSync(path.join(root, 'b'), { recursive: true });
+    fs.rmSync(path.join(root, 'c'), { recursive: true });
+    assert.throws(() => discoverWorkspace(root), ConfigError, 'the only template: its error, with its file and line');
   });
 
   it('reports a broken template.json as JSON, with its line', () => {
@@ -208,10 +433,20 @@ describe('SAM discovery', () => {
     );
   });
 
-  it("a function's InlineCode beats a CodeUri from Globals", () => {
-    const text = 'Globals:\n  Function:\n    CodeUri: .\nResources:\n  Inline:\n    Type: AWS::Serverless::Function\n    Properties: { InlineCode: "exports.handler = 1" }\n  Local:\n    Type: AWS::Serverless::Function\n';
+  it("a function's InlineCode beats a CodeUri from Globals; inline code without a runtime is skipped", () => {
+    const text =
+      'Globals:\n  Function:\n    CodeUri: .\nResources:\n  Inline:\n    Type: AWS::Serverless::Function\n    Properties: { InlineCode: "exports.handler = 1", Runtime: nodejs20.x }\n' +
+      '  NoRuntime:\n    Type: AWS::Serverless::Function\n    Properties: { InlineCode: "exports.handler = 1" }\n  Local:\n    Type: AWS::Serverless::Function\n';
     const d = readSamTemplate(path.join(tmp, 'template.yaml'), text, tmp);
-    assert.deepEqual(summary(d, tmp), { offered: [['Local', '']], skipped: [['Inline', 'Inline has its code inline (InlineCode): there is no code folder to package.']] });
+    assert.deepEqual(summary(d, tmp), {
+      offered: [
+        ['Inline', ''],
+        ['Local', ''],
+      ],
+      skipped: [['NoRuntime', '"NoRuntime.InlineCode": inline code needs a Runtime (nodejs* or python*) to know its file name.']],
+    });
+    assert.equal(d.functions[0].inlineCode, 'exports.handler = 1');
+    assert.equal(d.functions[1].inlineCode, undefined);
   });
 
   it("offers a SAM project's sample event (events/event.json, or the only JSON in events/) as a suggestion, never one outside the workspace", () => {

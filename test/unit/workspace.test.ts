@@ -383,7 +383,7 @@ Resources:
       const fns = sam(template);
       assert.deepEqual(
         fns.map((f) => f.logicalId),
-        ['OrdersFunction', 'ComputedName', 'JoinedName'],
+        ['OrdersFunction', 'ComputedName', 'JoinedName', 'Container'],
       );
       const [orders, computed, joined] = fns;
       assert.deepEqual(orders, {
@@ -405,12 +405,12 @@ Resources:
       assert.equal(computed.codeDir, path.resolve(root));
       assert.equal(computed.handler, 'src/index.handler', 'the function overrides Globals');
       assert.equal(computed.runtime, 'nodejs22.x');
-      assert.equal(computed.alias, 'prod');
+      assert.equal(computed.alias, undefined, 'no AutoPublishAlias: no alias is assumed, the front end asks');
       assert.equal(joined.functionName, undefined);
       assert.equal(joined.handler, 'index.handler');
       assert.deepEqual(
         readSamTemplate(tpl(), template, root).skipped.map((s) => s.name),
-        ['FromS3', 'FromRef', 'Container'],
+        ['FromS3', 'FromRef', 'Plain'],
         'what has no local code is skipped with a reason, not dropped silently',
       );
     });

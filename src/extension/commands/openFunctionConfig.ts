@@ -5,12 +5,28 @@ import { OperationError } from '../../core/errors';
 import { CONFIG_FILE, createConfigFile } from '../../core/workspace';
 import type { CommandContext } from '../context';
 import { FunctionNode } from '../tree';
-import { pickFunctionName } from './common';
+import { iconText } from '../../shared/text';
+import { orDismiss, pickFunctionName } from './common';
 
 /** Open Function Config: opens lambda-canary.json, or creates it for a picked function. */
 export async function openFunctionConfig(ctx: CommandContext, node?: unknown): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new OperationError('Open a folder first: lambda-canary.json lives at the workspace root.', { kind: 'validation' });
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new OperationError('Open a folder first: lambda-canary.json lives at the workspace root.', { kind: 'validation' });
+  // A multi-root workspace: each folder has its own lambda-canary.json.
+  const folder =
+    folders.length === 1
+      ? folders[0]
+      : orDismiss(
+          await ctx.ui.pick<vscode.WorkspaceFolder>(
+            'workspaceFolder',
+            folders.map((f) => ({
+              label: iconText(f.name),
+              description: fs.existsSync(path.join(f.uri.fsPath, CONFIG_FILE)) ? `open its ${CONFIG_FILE}` : `create ${CONFIG_FILE}`,
+              value: f,
+            })),
+            { title: `Open ${CONFIG_FILE} of which folder?` },
+          ),
+        ).value;
   const file = path.join(folder.uri.fsPath, CONFIG_FILE);
   if (!fs.existsSync(file)) {
     const clients = await ctx.connection.current();

@@ -6,7 +6,8 @@ import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
 import { plainText } from '../../shared/text';
-import { Dismissed, pickAlias, pickFunctionName, pickWeight } from './common';
+import { Dismissed, pickFunctionName, pickWeight } from './common';
+import { pickDeployAlias } from './pickDeployAlias';
 import { publishImage } from './publishImage';
 import { deployOtherQuestion, untrustedPublishQuestion } from './publishText';
 import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './workspaceFunction';
@@ -43,7 +44,7 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
     if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
   }
   const aliasName =
-    node instanceof AliasNode ? node.aliasName : node instanceof FunctionNode || !ws.alias ? (await pickAlias(ctx, clients, functionName, 'Publish Canary: which alias?')).Name! : ws.alias;
+    node instanceof AliasNode ? node.aliasName : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : ws.alias;
   const target = functionName;
   const expectedRevisionId = node instanceof AliasNode ? node.alias.RevisionId : undefined;
   let weightPercent = 0;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { iconText, notificationText } from '../../shared/text';
 
@@ -10,12 +11,22 @@ import { iconText, notificationText } from '../../shared/text';
 /** `relativePath`: the path as shown to the user (`vscode.workspace.asRelativePath`). */
 export type RelativePath = (file: string) => string;
 
-/** The quick-pick item of one function of the workspace. */
-export function workspaceFunctionItem(f: WorkspaceFunction, relativePath: RelativePath): { label: string; description?: string; detail: string } {
+/**
+ * The quick-pick item of one function of the workspace: its name, its logical id and workspace
+ * folder (`folder`, in a multi-root workspace), and where its code is.
+ */
+export function workspaceFunctionItem(f: WorkspaceFunction, relativePath: RelativePath, folder?: string): { label: string; description?: string; detail: string } {
+  const description = [f.logicalId && f.functionName ? f.logicalId : undefined, folder !== undefined ? `in ${folder}` : undefined].filter(Boolean).join(' · ');
+  const where =
+    f.inlineCode !== undefined
+      ? `inline code in ${relativePath(f.file)}`
+      : f.packageType === 'Image'
+        ? `image built from ${relativePath(f.codeDir)}`
+        : `${relativePath(f.codeDir)}${f.file !== undefined && path.dirname(f.file) !== f.workspaceRoot ? ` (${relativePath(f.file)})` : ''}`;
   return {
     label: iconText(f.functionName ?? f.logicalId ?? '?'),
-    description: f.logicalId && f.functionName ? iconText(f.logicalId) : undefined,
-    detail: iconText(relativePath(f.codeDir)),
+    description: description ? iconText(description) : undefined,
+    detail: iconText(where),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
 import type { WorkspaceFunction } from '../../core/workspace';
-import { ConfigError, describeSkipped, discoverFunctions, discoverWorkspace, readTestEvent as readWorkspaceTestEvent } from '../../core/workspace';
+import { describeSkipped, discoverFolders, discoverFunctions, readTestEvent as readWorkspaceTestEvent } from '../../core/workspace';
 import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { Dismissed, orDismiss } from './common';
@@ -19,26 +19,22 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
   if (folders.length === 0) {
     throw new OperationError('Open the folder that holds your function first (File → Open Folder).', { state: 'Nothing was changed.', kind: 'validation' });
   }
-  const found: WorkspaceFunction[] = [];
-  const skipped: string[] = [];
-  for (const f of folders) {
-    try {
-      const d = discoverWorkspace(f.uri.fsPath);
-      found.push(...d.functions);
-      skipped.push(...d.skipped.map((s) => describeSkipped(s, f.uri.fsPath)));
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        const open = await ctx.ui.error(e.message, 'Open File');
-        if (open === 'Open File') {
-          const doc = await vscode.workspace.openTextDocument(e.file);
-          const pos = new vscode.Position(Math.max(0, (e.line ?? 1) - 1), Math.max(0, (e.column ?? 1) - 1));
-          await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
-        }
-        throw new Dismissed();
-      }
-      throw e;
+  // Each folder on its own: a broken one does not hide the functions of the others.
+  const d = discoverFolders(folders.map((f) => f.uri.fsPath));
+  const folderOf = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  if (d.broken.length && d.functions.length === 0) {
+    const e = d.broken[0];
+    const open = await ctx.ui.error(e.message, 'Open File');
+    if (open === 'Open File') {
+      const doc = await vscode.workspace.openTextDocument(e.file);
+      const pos = new vscode.Position(Math.max(0, (e.line ?? 1) - 1), Math.max(0, (e.column ?? 1) - 1));
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
     }
+    throw new Dismissed();
   }
+  for (const e of d.broken) ctx.log.warn(`Not read: ${relativePath(e.file)}: ${e.message.replace(/^[^:]+: /, '')}`);
+  const found = d.functions;
+  const skipped = d.skipped.map((s) => describeSkipped(s, folderOf(s.file)?.uri.fsPath));
   // What a template declares but cannot be offered is said, not dropped silently.
   for (const s of skipped) ctx.log.warn(`Not offered: ${s}`);
   if (found.length === 0) {
@@ -58,7 +54,8 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
   if (found.length === 1) return found[0];
   const picked = await ctx.ui.pick<WorkspaceFunction>(
     'workspaceFunction',
-    found.map((f) => ({ ...workspaceFunctionItem(f, relativePath), value: f })),
+    // In a multi-root workspace each function says which folder it is in.
+    found.map((f) => ({ ...workspaceFunctionItem(f, relativePath, folders.length > 1 ? (folderOf(f.workspaceRoot)?.name ?? f.workspaceRoot) : undefined), value: f })),
     { title: 'Which function of the workspace?' },
   );
   return orDismiss(picked).value;
