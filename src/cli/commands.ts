@@ -44,6 +44,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       function: { type: 'string' },
       'function-name': { type: 'string' },
       'no-smoke': { type: 'boolean' },
+      build: { type: 'boolean' },
     },
     changesAlias: true,
   },

@@ -96,23 +96,34 @@ const HELP: Record<CommandName, CommandHelp> = {
   lambda-canary show checkout-api --json | jq '.aliases'`,
   },
   deploy: {
-    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--no-smoke]',
+    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--no-smoke] [--build]',
     description: `Deploys the function of folder D as a canary: runs its build command, packages its code
 folder, uploads it unless the deployed code is already this package, publishes a version,
 checks the published code is the package's, invokes the new version with the test event
 (lambda-canary.json "testEvent"), then routes W% of the alias to it. The folder's
 lambda-canary.json is read, or else its SAM template.yaml, as the extension reads them. A
-terminal is trusted: the build command and the smoke test run.`,
+terminal is trusted: the build command and the smoke test run.
+
+A SAM function whose sources are not what Lambda runs (Metadata.BuildMethod, a TypeScript
+handler, a Java or .NET project, packages only \`sam build\` installs) is deployed from
+.aws-sam/build/<LogicalId> beside its template when that is newer than its sources and the
+template; when it is older or missing, deploy stops and says which \`sam build\` to run, or,
+with --build, runs \`sam build <LogicalId>\` itself first. Imports of a Node.js handler that no
+node_modules of the package holds, and requirements.txt packages a Python package does not
+vendor, are warned about (a function lacking only those is deployed from its sources).`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
   --alias A             the alias (default: the config's "alias", else prod)
   --function F          which function of a template with several: its FunctionName or logical id
   --function-name NAME  the deployed function's name, for a template function whose name is
                         computed (no FunctionName, or one made with !Sub / !Ref)
-  --no-smoke            do not invoke the new version before it gets traffic`,
+  --no-smoke            do not invoke the new version before it gets traffic
+  --build               run \`sam build <LogicalId>\` in the template's folder first (a SAM
+                        function), and deploy its .aws-sam/build output`,
     examples: `  lambda-canary deploy --weight 10 --yes
   lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
-  lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes`,
+  lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes
+  lambda-canary deploy --dir services/api --function-name api-hello --build --yes`,
   },
   canary: {
     usage: 'lambda-canary canary FN:ALIAS --version V --weight W',
@@ -227,6 +238,8 @@ export const deployText = {
   noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
   sampleEvent: (event: string) => `Smoke test with the project's sample event ${event} (--no-smoke skips it; "testEvent" in a lambda-canary.json chooses another).`,
   nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
+  buildNotSam: (config: string) => `--build runs \`sam build\` for a function of a SAM template; ${config} is not one (its "build" command runs on every deploy).`,
+  buildHint: 'Or pass --build: deploy runs `sam build` for the function first.',
   computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,

@@ -96,7 +96,7 @@ type Plan =
   | { kind: 'list' }
   | { kind: 'show'; functionName: string }
   | { kind: 'journal'; functionName?: string; aliasName?: string; limit: number }
-  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean }
+  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; build: boolean }
   | { kind: 'canary'; functionName: string; aliasName: string; version: string; weightPercent: number }
   | { kind: 'weight'; functionName: string; aliasName: string; weightPercent: number }
   | { kind: 'promote' | 'rollback'; functionName: string; aliasName: string; expectedCanary?: string }
@@ -189,6 +189,7 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
   }
   const functionName = ws.functionName ?? deployedName;
   if (!functionName) throw new UsageError(deployText.computedName(ws.logicalId ?? label(ws)));
+  if (values.build === true && ws.source !== 'template.yaml') throw new UsageError(deployText.buildNotSam(path.relative(dir, ws.file) || ws.file));
   return {
     kind: 'deploy',
     ws,
@@ -197,6 +198,7 @@ function planDeploy(values: OptionValues, cwd: string): Plan {
     aliasName: typeof values.alias === 'string' ? values.alias : ws.alias,
     weightPercent: parsePercent('--weight', typeof values.weight === 'string' ? values.weight : '10'),
     smokeTest: !values['no-smoke'],
+    build: values.build === true,
   };
 }
 
@@ -259,7 +261,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       case 'deploy':
         // A SAM project's sample event nobody configured: used, and said so (a terminal cannot be asked in CI).
         if (p.smokeTest && p.ws.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
-        outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
+        outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest, ...(p.build ? { samBuild: 'run' as const } : {}) });
         break;
       case 'canary':
         outcome = await startCanary(ctx, { ...ref, version: p.version, weightPercent: p.weightPercent });
@@ -292,6 +294,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     if (json) io.stdout.write(jsonText(outcome));
     else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
     else out(outcomeText(outcome));
+    if (p.kind === 'deploy' && !p.build && outcome.error?.step === 'SAM build') err(deployText.buildHint);
     return exitCodeOf(outcome);
   } finally {
     await conn.close();

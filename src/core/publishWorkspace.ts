@@ -7,7 +7,10 @@ import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { publishCanary } from './operations';
+import { dependencyWarnings } from './dependencies';
 import { packageArchive, packageFolder } from './packaging';
+import type { SamBuildChoice } from './samBuild';
+import { codeToPackage } from './samBuild';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
 
@@ -41,6 +44,8 @@ export interface PublishWorkspaceInput extends AliasRef {
   trusted: boolean;
   /** Smoke-test the new version with the workspace's test event (the lambdaCanary.smokeTest setting). */
   smokeTest: boolean;
+  /** A SAM function that needs `sam build`: what to package when no fresh build output is there (default 'use-built'). */
+  samBuild?: SamBuildChoice;
 }
 
 /**
@@ -73,15 +78,18 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     op.progress?.('Building…');
     await runBuild(fn.build, fn.codeDir, op.log, op.signal);
   }
-  op.progress?.('Packaging…');
   const handler = deployed.Handler ?? fn.handler;
   const runtime = deployed.Runtime ?? fn.runtime;
   // A CodeUri that is a file is a built archive (a jar, a zip): uploaded as it is.
   const archive = fs.statSync(fn.codeDir).isFile();
-  const pkg = archive
+  // A SAM function that needs `sam build` is packaged from its build output (see samBuild.ts).
+  const code = archive ? undefined : await codeToPackage(op, fn, { choice: input.samBuild, trusted: input.trusted, handler, runtime });
+  op.progress?.('Packaging…');
+  const pkg = !code
     ? await packageArchive(fn.codeDir, { handler, runtime })
-    : await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
-  for (const note of pkg.notes) {
+    : await packageFolder(code.dir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
+  const missing = code ? dependencyWarnings({ dir: code.dir, handler, runtime, label: code.label, build: code.build }) : [];
+  for (const note of [...pkg.notes, ...missing]) {
     op.log.warn(note);
     op.record?.warnings.push(note);
   }

@@ -35,6 +35,8 @@ export interface WorkspaceFunction {
   alias: string;
   /** Build command as argv (never run through a shell). */
   build?: string[];
+  /** A SAM function's Metadata.BuildMethod (esbuild, makefile, go1.x…): its code is what `sam build` makes of it. */
+  buildMethod?: string;
   ignore: string[];
   /** Absolute path of a JSON event used for the smoke test and probes. */
   testEventFile?: string;
@@ -465,9 +467,16 @@ export function readSamTemplate(file: string, rawText: string, workspaceRoot: st
       runtime: typeof props.Runtime === 'string' ? props.Runtime : undefined,
       alias,
       ignore: [],
+      ...buildMethodOf(res),
     });
   }
   return { functions, skipped };
+}
+
+/** A SAM function's Metadata.BuildMethod, when it names one. */
+function buildMethodOf(res: Record<string, unknown>): { buildMethod?: string } {
+  const method = (res.Metadata as Record<string, unknown> | undefined)?.BuildMethod;
+  return typeof method === 'string' && method ? { buildMethod: method } : {};
 }
 
 /** The functions a SAM template declares that can be offered (see readSamTemplate for the others). */
