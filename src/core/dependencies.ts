@@ -129,6 +129,8 @@ export interface DependencyCheckInput {
   label: string;
   /** What to suggest beside installing in place: e.g. 'sam build HelloWorldFunction'. */
   build?: string;
+  /** The folder is build output (.aws-sam/build/…): what it lacks is the build's to add, not installed in place. */
+  built?: boolean;
 }
 
 /**
@@ -227,7 +229,12 @@ const list = (names: string[]) => (names.length === 1 ? names[0] : `${names.slic
 export function dependencyWarnings(input: DependencyCheckInput): string[] {
   const out: string[] = [];
   const node = missingNodePackages(input);
-  if (node && node.missing.length) {
+  if (node && node.missing.length && input.built) {
+    out.push(
+      `${node.file} in ${input.label} imports ${list(node.missing)}, which the build did not put in the package: the function would fail with "Cannot find module". ` +
+        `Check that package.json lists ${node.missing.length === 1 ? 'it' : 'them'} under "dependencies" (and, with esbuild, that Metadata.BuildProperties.External does not leave ${node.missing.length === 1 ? 'it' : 'them'} out), then run \`${input.build ?? 'sam build'}\` again.`,
+    );
+  } else if (node && node.missing.length) {
     const them = node.missing.length === 1 ? 'it is' : 'they are';
     out.push(
       `${node.file} imports ${list(node.missing)}, but ${them} not in the package (no node_modules/${node.missing[0]} in ${input.label}): the function would fail with "Cannot find module". ` +
@@ -235,7 +242,11 @@ export function dependencyWarnings(input: DependencyCheckInput): string[] {
     );
   }
   const python = unvendoredPythonPackages(input);
-  if (python && python.length) {
+  if (python && python.length && input.built) {
+    out.push(
+      `requirements.txt lists ${list(python)}, which ${python.length === 1 ? 'is' : 'are'} not in the build output ${input.label}: the function would fail with "No module named". Run \`${input.build ?? 'sam build'}\` again and check its output.`,
+    );
+  } else if (python && python.length) {
     const them = python.length === 1 ? 'is' : 'are';
     out.push(
       `requirements.txt lists ${list(python)}, which ${them} not vendored in the package (no ${python[0]}/ or ${python[0]}-*.dist-info in ${input.label}): the function would fail with "No module named". ` +

@@ -88,7 +88,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   const pkg = !code
     ? await packageArchive(fn.codeDir, { handler, runtime })
     : await packageFolder(code.dir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
-  const missing = code ? dependencyWarnings({ dir: code.dir, handler, runtime, label: code.label, build: code.build }) : [];
+  const missing = code ? dependencyWarnings({ dir: code.dir, handler, runtime, label: code.label, build: code.build, built: code.built }) : [];
   for (const note of [...pkg.notes, ...missing]) {
     op.log.warn(note);
     op.record?.warnings.push(note);

@@ -257,6 +257,8 @@ export interface CodeToPackage {
   label: string;
   /** What to suggest for missing dependencies (`sam build HelloWorldFunction`), for a SAM function. */
   build?: string;
+  /** `dir` is the function's build output. */
+  built?: boolean;
 }
 
 const STATE = 'Nothing was uploaded.';
@@ -279,7 +281,7 @@ export async function codeToPackage(op: OperationContext, fn: WorkspaceFunction,
     const line = `Packaging ${s.builtLabel}, ${how}.`;
     op.log.info(line);
     op.record?.steps.push({ name: `Use ${s.builtLabel} (${how})`, ms: 0, result: 'ok' });
-    return { dir: s.builtDir, label: s.builtLabel, build };
+    return { dir: s.builtDir, label: s.builtLabel, build, built: true };
   };
   if (choice === 'run') {
     if (!opts.trusted) {

@@ -12,7 +12,7 @@ import type { Outcome } from '../../src/core/outcome';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { SamBuildChoice } from '../../src/core/samBuild';
 import type { UseCaseContext } from '../../src/core/usecases';
-import { deployWorkspace, promote } from '../../src/core/usecases';
+import { deployWorkspace, promote, rollback } from '../../src/core/usecases';
 import { discoverFunctions } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { ROLE, useSandbox } from './helpers';
@@ -31,6 +31,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 fs.appendFileSync(process.env.FAKE_SAM_RECORD, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), pid: process.pid }) + '\\n');
 console.log('Building codeuri: hello-world runtime: nodejs20.x metadata: {} functions: ' + process.argv[3]);
+if (process.env.FAKE_SAM_FAIL) {
+  console.error('Error: NodejsNpmEsbuildBuilder:EsbuildBundle - esbuild: command not found');
+  process.exit(1);
+}
 if (process.env.FAKE_SAM_HANG) {
   console.log('Running NodejsNpmEsbuildBuilder:EsbuildBundle');
   setInterval(() => {}, 1000);
@@ -61,7 +65,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
   let binDir: string;
   let record: string;
   let log: MemoryLogger;
-  const savedEnv = { PATH: process.env.PATH, FAKE_SAM_RECORD: process.env.FAKE_SAM_RECORD, FAKE_SAM_HANG: process.env.FAKE_SAM_HANG };
+  const savedEnv = { PATH: process.env.PATH, FAKE_SAM_RECORD: process.env.FAKE_SAM_RECORD, FAKE_SAM_HANG: process.env.FAKE_SAM_HANG, FAKE_SAM_FAIL: process.env.FAKE_SAM_FAIL };
   const T0 = new Date(Date.UTC(2026, 0, 1, 12, 0));
   const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);
 
@@ -118,6 +122,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
     process.env.PATH = [binDir, savedEnv.PATH].join(path.delimiter);
     process.env.FAKE_SAM_RECORD = record;
     delete process.env.FAKE_SAM_HANG;
+    delete process.env.FAKE_SAM_FAIL;
     log = new MemoryLogger();
   });
   afterEach(() => {
@@ -223,6 +228,19 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       }
     });
 
+    it('a failing sam build stops the deploy with its output in the log; nothing is uploaded', async () => {
+      await setUp('esbuild-ts', 'nodejs20.x', 'app.lambdaHandler');
+      process.env.FAKE_SAM_FAIL = '1';
+      const sha = await latestSha();
+      const o = await deploy('run');
+      assert.equal(o.error?.kind, 'validation', outcomeText(o));
+      assert.equal(o.error?.message, '`sam build HelloWorldFunction` failed; see the log.');
+      assert.ok(log.lines.includes('warn   Error: NodejsNpmEsbuildBuilder:EsbuildBundle - esbuild: command not found'), log.lines.join('\n'));
+      assert.ok(o.steps.some((st) => st.name === 'sam build HelloWorldFunction' && st.result === 'failed'));
+      assert.deepEqual(o.versionsPublished, []);
+      assert.equal(await latestSha(), sha);
+    });
+
     it("samBuild 'run' without sam on PATH says to install it or run the command where", async () => {
       await setUp('esbuild-ts', 'nodejs20.x', 'app.lambdaHandler');
       process.env.PATH = path.join(root, 'no-bin');
@@ -250,6 +268,12 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
         'app.js imports dayjs, lodash and uuid, but they are not in the package (no node_modules/dayjs in services/api/src): the function would fail with "Cannot find module". Run `npm install` in services/api/src, or `sam build OrdersFunction`, then publish again.',
       ]);
       assert.ok(log.lines.includes(`warn ${o.warnings[0]}`));
+      // Asked for the sources as they are (the extension's choice for dependencies only): the same, said in the log.
+      assert.equal((await rollback(ctx(), { functionName: fn, aliasName: 'prod' })).state, 'done');
+      const sources = await deploy('sources');
+      assert.equal(sources.error, undefined, outcomeText(sources));
+      assert.deepEqual(sources.warnings, o.warnings);
+      assert.ok(log.lines.includes('info Packaging the sources of OrdersFunction as they are, without sam build OrdersFunction.'));
     });
 
     it('the same function with a fresh build holding its node_modules: the build output is checked, and nothing is missing', async () => {
@@ -262,6 +286,19 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       assert.equal(o.state, 'done', outcomeText(o));
       assert.deepEqual(o.warnings, []);
       assert.ok(o.steps.some((s) => s.name.startsWith('Use services/api/.aws-sam/build/OrdersFunction')));
+    });
+
+    it('a fresh build output that lacks a package: the warning says the build left it out', async () => {
+      const dir = await setUp('node-missing-dep', 'nodejs20.x', 'app.handler');
+      const out = path.join(dir, '.aws-sam', 'build', 'OrdersFunction');
+      fs.cpSync(path.join(dir, 'src'), out, { recursive: true });
+      for (const name of ['dayjs', 'lodash']) fs.mkdirSync(path.join(out, 'node_modules', name), { recursive: true });
+      touchTree(path.join(dir, '.aws-sam'), minutes(1));
+      const o = await deploy();
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.deepEqual(o.warnings, [
+        'app.js in services/api/.aws-sam/build/OrdersFunction imports uuid, which the build did not put in the package: the function would fail with "Cannot find module". Check that package.json lists it under "dependencies" (and, with esbuild, that Metadata.BuildProperties.External does not leave it out), then run `sam build OrdersFunction` again.',
+      ]);
     });
 
     it('a Python requirements.txt that is not vendored: the outcome names requests (not boto3) and suggests sam build', async () => {

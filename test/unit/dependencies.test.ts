@@ -150,6 +150,30 @@ describe('dependencies: what a package needs at run time and does not hold', () 
     });
   });
 
+  describe('build output (.aws-sam/build/…) lacking packages: the build is to fix, not npm install in place', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-built-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('Node.js: an esbuild bundle requiring an External package', () => {
+      fs.writeFileSync(path.join(dir, 'app.js'), '"use strict";var a=require("@aws-sdk/client-s3"),b=require("sharp");exports.handler=async()=>1;');
+      assert.deepEqual(dependencyWarnings({ dir, handler: 'app.handler', runtime: 'nodejs20.x', label: '.aws-sam/build/Fn', build: 'sam build Fn', built: true }), [
+        'app.js in .aws-sam/build/Fn imports sharp, which the build did not put in the package: the function would fail with "Cannot find module". Check that package.json lists it under "dependencies" (and, with esbuild, that Metadata.BuildProperties.External does not leave it out), then run `sam build Fn` again.',
+      ]);
+    });
+
+    it('Python: a requirement missing from the build output', () => {
+      fs.writeFileSync(path.join(dir, 'app.py'), 'import requests\n');
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'requests\nurllib3\n');
+      fs.mkdirSync(path.join(dir, 'urllib3'));
+      assert.deepEqual(dependencyWarnings({ dir, handler: 'app.lambda_handler', runtime: 'python3.12', label: '.aws-sam/build/Fn', build: 'sam build Fn', built: true }), [
+        'requirements.txt lists requests, which is not in the build output .aws-sam/build/Fn: the function would fail with "No module named". Run `sam build Fn` again and check its output.',
+      ]);
+    });
+  });
+
   describe('Python requirements', () => {
     it('normalises names per PEP 503', () => {
       assert.equal(normalizePythonName('Foo.Bar__baz--Qux'), 'foo-bar-baz-qux');
