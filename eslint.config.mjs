@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // test/fixtures/sam-hello is a public example project, kept as its authors wrote it.
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'webpack.config.js', 'test/fixtures/sam-*/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'webpack.config.js', 'test/fixtures/sam-*/**', 'test/fixtures/sam/esbuild-ts/**', 'test/fixtures/sam/node-missing-dep/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -45,6 +45,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       'function-name': { type: 'string' },
       'image-uri': { type: 'string' },
       'no-smoke': { type: 'boolean' },
+      build: { type: 'boolean' },
     },
     changesAlias: true,
   },

@@ -97,7 +97,7 @@ const HELP: Record<CommandName, CommandHelp> = {
   lambda-canary show checkout-api --json | jq '.aliases'`,
   },
   deploy: {
-    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--image-uri URI] [--no-smoke]',
+    usage: 'lambda-canary deploy [--dir D] [--weight W] [--alias A] [--function F] [--function-name NAME] [--image-uri URI] [--no-smoke] [--build]',
     description: `Deploys the function of folder D as a canary: runs its build command, packages its code
 folder, uploads it unless the deployed code is already this package, publishes a version,
 checks the published code is the package's, invokes the new version with the test event
@@ -108,7 +108,15 @@ terminal is trusted: the build command and the smoke test run.
 An image function (PackageType Image) is deployed with --image-uri: the image you built and
 pushed to ECR (nothing is built here). Its $LATEST is updated to that image unless it already
 runs its digest, a version is published and checked to hold the image's digest, then it is
-smoke-tested and routed as a zip's. With --function-name, no workspace folder is needed.`,
+smoke-tested and routed as a zip's. With --function-name, no workspace folder is needed.
+
+A SAM function whose sources are not what Lambda runs (Metadata.BuildMethod, a TypeScript
+handler, a Java or .NET project, packages only \`sam build\` installs) is deployed from
+.aws-sam/build/<LogicalId> beside its template when that is newer than its sources and the
+template; when it is older or missing, deploy stops and says which \`sam build\` to run, or,
+with --build, runs \`sam build <LogicalId>\` itself first. Imports of a Node.js handler that no
+node_modules of the package holds, and requirements.txt packages a Python package does not
+vendor, are warned about (a function lacking only those is deployed from its sources).`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
   --alias A             the alias (default: lambda-canary.json's "alias", else prod; a SAM
@@ -118,12 +126,15 @@ smoke-tested and routed as a zip's. With --function-name, no workspace folder is
                         computed (no FunctionName, or one made with !Sub / !Ref)
   --image-uri URI       deploy this ECR image to an image function, e.g.
                         123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag (or @sha256:…)
-  --no-smoke            do not invoke the new version before it gets traffic`,
+  --no-smoke            do not invoke the new version before it gets traffic
+  --build               run \`sam build <LogicalId>\` in the template's folder first (a SAM
+                        function), and deploy its .aws-sam/build output`,
     examples: `  lambda-canary deploy --weight 10 --yes
   lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
   lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes
   lambda-canary deploy --function-name checkout-img --alias prod --weight 10 --yes \
-    --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.4.0`,
+    --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.4.0
+  lambda-canary deploy --dir services/api --function-name api-hello --build --yes`,
   },
   canary: {
     usage: 'lambda-canary canary FN:ALIAS --version V --weight W',
@@ -246,6 +257,9 @@ export const deployText = {
       : aliases.length
         ? `${fn} has: ${aliases.join(', ')}.`
         : `${fn} has no alias yet: create one pointing to a published version (aws lambda create-alias --function-name ${fn} --name prod --function-version 1), then pass --alias prod.`),
+  buildNotSam: (config: string) => `--build runs \`sam build\` for a function of a SAM template; ${config} is not one (its "build" command runs on every deploy).`,
+  buildHint: 'Or pass --build: deploy runs `sam build` for the function first.',
+  buildImage: '--build builds a zip function with `sam build`; an image deployed with --image-uri is built and pushed by you, not here.',
   computedName: (logicalId: string) => `The template computes the name of ${logicalId}: pass the deployed function's name with --function-name NAME.`,
   question: (dir: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,

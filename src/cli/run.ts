@@ -98,9 +98,9 @@ type Plan =
   | { kind: 'list' }
   | { kind: 'show'; functionName: string }
   | { kind: 'journal'; functionName?: string; aliasName?: string; limit: number }
-  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri?: undefined }
+  | { kind: 'deploy'; ws: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri?: undefined; build: boolean }
   /** `ws`: the workspace's function when the folder has one (its alias and test event). */
-  | { kind: 'deploy'; ws?: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri: string }
+  | { kind: 'deploy'; ws?: WorkspaceFunction; dir: string; functionName: string; aliasName: string; weightPercent: number; smokeTest: boolean; imageUri: string; build?: undefined }
   | { kind: 'canary'; functionName: string; aliasName: string; version: string; weightPercent: number }
   | { kind: 'weight'; functionName: string; aliasName: string; weightPercent: number }
   | { kind: 'promote' | 'rollback'; functionName: string; aliasName: string; expectedCanary?: string }
@@ -200,8 +200,12 @@ function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlia
   // No alias assumed: none given and none declared → asked for once the function's aliases are listed.
   const aliasName = typeof values.alias === 'string' ? values.alias : ws?.alias;
   const alias = aliasName !== undefined ? { aliasName } : {};
-  if (imageUri !== undefined) return { ...common, ws, functionName, ...alias, imageUri: imageUri.trim() };
-  return { ...common, ws: ws!, functionName, ...alias };
+  if (imageUri !== undefined) {
+    if (values.build === true) throw new UsageError(deployText.buildImage);
+    return { ...common, ws, functionName, ...alias, imageUri: imageUri.trim() };
+  }
+  if (values.build === true && ws!.source !== 'template.yaml') throw new UsageError(deployText.buildNotSam(path.relative(dir, ws!.file) || ws!.file));
+  return { ...common, ws: ws!, functionName, ...alias, build: values.build === true };
 }
 
 /** The folder has no workspace (or no usable function in it). */
@@ -313,7 +317,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
         if (p.smokeTest && p.ws?.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
         if (p.imageUri !== undefined) {
           outcome = await deployImage(ctx, { ...ref, imageUri: p.imageUri, weightPercent: p.weightPercent, smokeEvent: p.smokeTest && p.ws ? imageSmokeEvent(p.ws) : undefined });
-        } else outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest });
+        } else outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest, ...(p.build ? { samBuild: 'run' as const } : {}) });
         break;
       case 'canary':
         outcome = await startCanary(ctx, { ...ref, version: p.version, weightPercent: p.weightPercent });
@@ -346,6 +350,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     if (json) io.stdout.write(jsonText(outcome));
     else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
     else out(outcomeText(outcome));
+    if (p.kind === 'deploy' && !p.build && outcome.error?.step === 'SAM build') err(deployText.buildHint);
     return exitCodeOf(outcome);
   } finally {
     await conn.close();

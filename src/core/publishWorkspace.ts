@@ -6,8 +6,11 @@ import { OperationError } from './errors';
 import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
+import { dependencyWarnings } from './dependencies';
 import { publishCanary, zipDeployOfImageFunction } from './operations';
 import { packageArchive, packageFolder, packageInline } from './packaging';
+import type { SamBuildChoice } from './samBuild';
+import { codeToPackage } from './samBuild';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
 
@@ -41,6 +44,8 @@ export interface PublishWorkspaceInput extends AliasRef {
   trusted: boolean;
   /** Smoke-test the new version with the workspace's test event (the lambdaCanary.smokeTest setting). */
   smokeTest: boolean;
+  /** A SAM function that needs `sam build`: what to package when no fresh build output is there (default 'use-built'). */
+  samBuild?: SamBuildChoice;
 }
 
 /**
@@ -81,17 +86,21 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     op.progress?.('Building…');
     await runBuild(fn.build, fn.codeDir, op.log, op.signal);
   }
-  op.progress?.('Packaging…');
   const handler = deployed.Handler ?? fn.handler;
   const runtime = deployed.Runtime ?? fn.runtime;
   // A CodeUri that is a file is a built archive (a jar, a zip): uploaded as it is.
-  const archive = fn.inlineCode === undefined && fs.statSync(fn.codeDir).isFile();
-  const pkg = fn.inlineCode !== undefined
-    ? packageInline(fn.inlineCode, { handler, runtime })
-    : archive
+  const inline = fn.inlineCode !== undefined;
+  const archive = !inline && fs.statSync(fn.codeDir).isFile();
+  // A SAM function that needs `sam build` is packaged from its build output (see samBuild.ts).
+  const code = inline || archive ? undefined : await codeToPackage(op, fn, { choice: input.samBuild, trusted: input.trusted, handler, runtime });
+  op.progress?.('Packaging…');
+  const pkg = inline
+    ? packageInline(fn.inlineCode!, { handler, runtime })
+    : !code
     ? await packageArchive(fn.codeDir, { handler, runtime })
-    : await packageFolder(fn.codeDir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
-  for (const note of pkg.notes) {
+    : await packageFolder(code.dir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
+  const missing = code ? dependencyWarnings({ dir: code.dir, handler, runtime, label: code.label, build: code.build, built: code.built }) : [];
+  for (const note of [...pkg.notes, ...missing]) {
     op.log.warn(note);
     op.record?.warnings.push(note);
   }

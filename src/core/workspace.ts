@@ -45,6 +45,8 @@ export interface WorkspaceFunction {
   alias?: string;
   /** Build command as argv (never run through a shell). */
   build?: string[];
+  /** A SAM function's Metadata.BuildMethod (esbuild, makefile, go1.x…): its code is what `sam build` makes of it. */
+  buildMethod?: string;
   ignore: string[];
   /** Absolute path of a JSON event used for the smoke test and probes. */
   testEventFile?: string;
@@ -665,7 +667,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
       skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${relDir(workspaceRoot, templateDir)})${missingHint(codeDir)}.`);
       continue;
     }
-    functions.push({ ...fn, codeDir });
+    functions.push({ ...fn, codeDir, ...(sam ? buildMethodOf(res) : {}) });
   }
   return { functions, skipped };
 }
@@ -722,6 +724,12 @@ function readNested(
     const rel = path.relative(workspaceRoot, nestedFile).split(path.sep).join('/');
     return `the ${what}'s template ${rel}${e.line ? `:${e.line}` : ''} cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`;
   }
+}
+
+/** A SAM function's Metadata.BuildMethod, when it names one. */
+function buildMethodOf(res: Record<string, unknown>): { buildMethod?: string } {
+  const method = (res.Metadata as Record<string, unknown> | undefined)?.BuildMethod;
+  return typeof method === 'string' && method ? { buildMethod: method } : {};
 }
 
 /** The functions a SAM template declares that can be offered (see readSamTemplate for the others). */

@@ -35,6 +35,7 @@ function offer(f: WorkspaceFunction, root: string): Record<string, unknown> {
     alias: f.alias,
     image: f.packageType === 'Image' ? { dockerfile: f.dockerfile, uri: f.imageUri } : undefined,
     inline: f.inlineCode,
+    build: f.buildMethod,
     event: f.testEventFile && rel(f.testEventFile),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
@@ -66,7 +67,7 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
   },
   {
     fixture: 'go-al2023',
-    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello-world', handler: 'bootstrap', runtime: 'provided.al2023', alias: 'prod', event: 'events/event.json' }],
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello-world', handler: 'bootstrap', runtime: 'provided.al2023', alias: 'prod', build: 'go1.x', event: 'events/event.json' }],
     skipped: [],
   },
   {
@@ -176,6 +177,21 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
     fixture: 'java-unbuilt',
     offered: [],
     skipped: [`template.yml:11: "PaymentProducer.CodeUri" 'target/sourceCode.zip' does not exist (relative to the workspace folder): a build makes it; build the project first.`],
+  },
+  {
+    fixture: 'esbuild-ts',
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello-world', handler: 'app.lambdaHandler', runtime: 'nodejs20.x', build: 'esbuild', event: 'events/event.json' }],
+    skipped: [],
+  },
+  {
+    fixture: 'node-missing-dep',
+    offered: [{ id: 'OrdersFunction', file: 'template.yaml', code: 'src', handler: 'app.handler', runtime: 'nodejs20.x' }],
+    skipped: [],
+  },
+  {
+    fixture: 'python-unvendored',
+    offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello_world', handler: 'app.lambda_handler', runtime: 'python3.12' }],
+    skipped: [],
   },
   {
     fixture: 'bad-codeuri',

@@ -8,6 +8,7 @@ import { AliasNode, FunctionNode } from '../tree';
 import { plainText } from '../../shared/text';
 import { Dismissed, pickFunctionName, pickWeight } from './common';
 import { pickDeployAlias } from './pickDeployAlias';
+import { chooseSamBuild } from './publishBuild';
 import { publishImage } from './publishImage';
 import { deployOtherQuestion, untrustedPublishQuestion } from './publishText';
 import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './workspaceFunction';
@@ -34,6 +35,7 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       throw new Dismissed();
     }
   }
+  const samBuild = await chooseSamBuild(ctx, ws, trusted);
   let functionName = nodeFunction ?? ws.functionName;
   if (!functionName) {
     // A SAM template that computes FunctionName: ask which deployed function it is.
@@ -64,7 +66,7 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       return true;
     },
     title: `Publishing a canary of ${target}:${aliasName}`,
-    run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest }),
+    run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest, samBuild }),
   });
   if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
 }
