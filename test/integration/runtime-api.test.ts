@@ -5,11 +5,13 @@
  * and failing in each way the Runtime API lets a runtime fail, with Lambda's answers.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CreateFunctionCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
+import { packageFolder } from '../../src/core/packaging';
 import { startSandbox } from '../../src/sandbox';
 import { findPython } from '../../src/sandbox/runtime/python';
 import { clientsFor, ROLE, sleep, useSandbox } from './helpers';
@@ -201,6 +203,15 @@ describe('Runtime API runtimes (Python, provided.al2023) through the SDK', funct
       });
       assert.deepEqual([...seen].sort(), ['1', '2'], name);
     }
+  });
+
+  it('the go-provided fixture (a curl loop standing in for a Go binary), packaged by the extension, answers through the Runtime API', async function () {
+    if (spawnSync('sh', ['-c', 'command -v curl']).status !== 0) this.skip();
+    const pkg = await packageFolder(path.join(FIXTURES, 'go-provided'), { runtime: 'provided.al2023', handler: 'bootstrap' });
+    await create('go-provided', pkg.zip);
+    const r = await invoke(h().lambda, 'go-provided', { n: 1 });
+    assert.equal(r.functionError, undefined, r.text);
+    assert.deepEqual(r.body, { echo: { n: 1 } });
   });
 
   it("a Python script bootstrap (shebang) gets Lambda's environment and headers, none of the host's variables, and the client context", async () => {
