@@ -7,8 +7,9 @@ const webpack = require('webpack');
 
 /**
  * Two bundles:
- *  - the extension (Node, `vscode` external) plus the sandbox's worker script, which the
- *    sandbox starts with `new Worker(dist/sandboxWorker.js)`, and the `lambda-canary` CLI
+ *  - the extension (Node, `vscode` external) plus the sandbox's runtime scripts, which the
+ *    sandbox starts as child processes (dist/sandboxWorker.js for Node.js, dist/sandboxRuntimeApi.js
+ *    and dist/sandboxBootstrap.py for the Runtime API runtimes), and the `lambda-canary` CLI
  *    (dist/cli.js, the package's bin: executable, with a shebang);
  *  - the traffic panel's browser code (target web), once src/webview exists.
  */
@@ -20,6 +21,9 @@ const extensionConfig = {
   entry: {
     extension: './src/extension/extension.ts',
     sandboxWorker: './src/sandbox/runtime/worker.ts',
+    // The runtime of provided.* and python3.x functions: the Lambda Runtime API in front of their
+    // bootstrap (src/sandbox/runtime/invoker.ts starts it from beside sandboxWorker.js).
+    sandboxRuntimeApi: './src/sandbox/runtime/runtimeApi.ts',
     // The sandbox checks and unpacks deployment packages on this worker thread (src/sandbox/unpack.ts).
     sandboxUnpack: './src/sandbox/unpackWorker.ts',
     // The packager's worker threads (src/core/packaging.ts starts them from beside the bundle).
@@ -53,6 +57,19 @@ const extensionConfig = {
   devtool: 'nosources-source-map',
   plugins: [
     new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, test: /^cli\.js$/ }),
+    {
+      // The Python runtime's bootstrap, beside the bundles as dist/sandboxBootstrap.py (the
+      // sandbox runs it with the machine's python3).
+      apply(compiler) {
+        const source = path.resolve(__dirname, 'src', 'sandbox', 'runtime', 'bootstrap.py');
+        compiler.hooks.thisCompilation.tap('PythonBootstrap', (compilation) => {
+          compilation.fileDependencies.add(source);
+          compilation.hooks.processAssets.tap({ name: 'PythonBootstrap', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+            compilation.emitAsset('sandboxBootstrap.py', new webpack.sources.RawSource(fs.readFileSync(source)));
+          });
+        });
+      },
+    },
     {
       apply(compiler) {
         compiler.hooks.afterEmit.tap('ExecutableCli', (compilation) => {

@@ -56,7 +56,8 @@ export async function unpack(zip: Buffer, limit: number, dir?: string): Promise<
       if (bytes > limit) return { ok: false, reason: 'tooLarge', message: `the entries inflate to more than ${limit} bytes`, bytes };
       if (target) {
         mkdir(path.dirname(target));
-        fs.writeFileSync(target, data);
+        // A file packed executable on Unix stays so (a custom runtime's bootstrap), as Lambda keeps it.
+        fs.writeFileSync(target, data, { mode: isExecutable(entry) ? 0o755 : 0o644 });
       }
       files++;
     }
@@ -121,6 +122,11 @@ function entryData(zip: Buffer, entry: yauzl.Entry): Buffer {
 }
 
 class ZipContentError extends Error {}
+
+/** Made on Unix (the high byte of "version made by" is 3) with an execute bit in its mode. */
+function isExecutable(entry: yauzl.Entry): boolean {
+  return entry.versionMadeBy >> 8 === 3 && ((entry.externalFileAttributes >>> 16) & 0o111) !== 0;
+}
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

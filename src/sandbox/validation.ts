@@ -1,4 +1,6 @@
 import { AwsError, invalidParameter, validation } from './errors';
+import { findPython } from './runtime/python';
+import { runtimeFamily } from './runtime/runtimeApiRules';
 
 /** Patterns and lengths as the Lambda API reference documents them. */
 const FUNCTION_REF =
@@ -8,7 +10,7 @@ const VERSION = /^(\$LATEST|[0-9]+)$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const HANDLER = /^[^\s]+$/;
 
-/** Runtimes the Lambda API knows; the sandbox can run the Node.js ones listed in SUPPORTED_RUNTIMES. */
+/** Runtimes the Lambda API knows; the sandbox runs those runsHere accepts. */
 export const KNOWN_RUNTIMES = [
   'nodejs', 'nodejs4.3', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x',
   'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
@@ -18,22 +20,33 @@ export const KNOWN_RUNTIMES = [
   'dotnetcore1.0', 'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1', 'dotnet6', 'dotnet8', 'dotnet10',
   'go1.x', 'ruby2.5', 'ruby2.7', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided', 'provided.al2', 'provided.al2023',
 ] as const;
-/** What the sandbox runs: Invoke executes these functions' handlers. */
+/** The Node.js runtimes the sandbox runs in its own Node.js worker (runtime/worker.ts). */
 export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
+/** Runtimes the sandbox runs behind the Lambda Runtime API (runtime/runtimeApi.ts): a bootstrap in the package, or python3.x on the machine's python3. */
+export const RUNTIME_API_RUNTIMES = ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14', 'provided.al2', 'provided.al2023'] as const;
 /**
  * Runtimes AWS lets a function be created with today that the sandbox keeps the control plane of
- * (versions, aliases, routing, CodeSha256) without running them: Invoke answers
- * InvalidRuntimeException, naming the runtime.
+ * (versions, aliases, routing, CodeSha256); Invoke runs those runsHere accepts and answers
+ * InvalidRuntimeException, naming the runtime, for the others (Java, .NET, Ruby, nodejs24.x, and
+ * Python where the machine has no python3).
  */
 export const CONTROL_PLANE_RUNTIMES = [
   'nodejs24.x',
   'java8.al2', 'java11', 'java17', 'java21', 'java25',
-  'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-  'dotnet8', 'dotnet10', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023',
+  'dotnet8', 'dotnet10', 'ruby3.3', 'ruby3.4',
 ] as const;
 
 export function runsHere(runtime: string): boolean {
-  return (SUPPORTED_RUNTIMES as readonly string[]).includes(runtime);
+  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return true;
+  // A bootstrap needs nothing of the machine (`provided`, Amazon Linux 1, only from an older record).
+  if (runtime === 'provided' || runtime === 'provided.al2' || runtime === 'provided.al2023') return true;
+  // Python needs the machine's python3 (found once).
+  return (RUNTIME_API_RUNTIMES as readonly string[]).includes(runtime) && runtimeFamily(runtime) === 'python' && findPython() !== undefined;
+}
+
+/** What the sandbox runs on this machine, for messages. */
+export function runtimesRunHere(): string[] {
+  return [...SUPPORTED_RUNTIMES, ...RUNTIME_API_RUNTIMES].filter((r) => runsHere(r));
 }
 
 export const MAX_FUNCTION_NAME = 64;
@@ -208,10 +221,11 @@ export function checkRuntime(raw: unknown): string {
   if (typeof raw !== 'string' || !(KNOWN_RUNTIMES as readonly string[]).includes(raw)) {
     throw validation(raw, 'runtime', `Member must satisfy enum value set: [${KNOWN_RUNTIMES.join(', ')}]`);
   }
-  if (!runsHere(raw) && !(CONTROL_PLANE_RUNTIMES as readonly string[]).includes(raw)) {
+  const creatable: readonly string[] = [...SUPPORTED_RUNTIMES, ...RUNTIME_API_RUNTIMES, ...CONTROL_PLANE_RUNTIMES];
+  if (!creatable.includes(raw)) {
     // As AWS answers a runtime it no longer creates functions with.
     throw invalidParameter(
-      `The runtime parameter of ${raw} is no longer supported for creating or updating AWS Lambda functions. Use one of: ${[...SUPPORTED_RUNTIMES, ...CONTROL_PLANE_RUNTIMES].join(', ')}.`,
+      `The runtime parameter of ${raw} is no longer supported for creating or updating AWS Lambda functions. Use one of: ${creatable.join(', ')}.`,
     );
   }
   return raw;

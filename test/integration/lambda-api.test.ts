@@ -151,12 +151,12 @@ describe('Lambda API: functions and versions', function () {
       assert.deepEqual(await versionsOf(lambda, 'create-publish'), ['$LATEST', '1']);
     });
 
-    it('keeps the control plane of runtimes it cannot run (Python, Java, custom), and says so on Invoke', async () => {
+    it('keeps the control plane of runtimes it cannot run (Java, .NET, Ruby), and says so on Invoke', async () => {
       const { lambda, sandbox } = h();
       const cases: Array<[string, string, string]> = [
-        ['rt-python', 'python3.12', 'app.lambda_handler'],
         ['rt-java', 'java21', 'com.example.App::handleRequest'],
-        ['rt-provided', 'provided.al2023', 'bootstrap'],
+        ['rt-dotnet', 'dotnet8', 'HelloWorld::HelloWorld.Function::FunctionHandler'],
+        ['rt-ruby', 'ruby3.3', 'app.handler'],
       ];
       for (const [name, runtime, handler] of cases) {
         await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: ROLE, Code: { ZipFile: handlerZip() } }));

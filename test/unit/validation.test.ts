@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AwsError } from '../../src/sandbox/errors';
+import { findPython } from '../../src/sandbox/runtime/python';
 import {
   checkAliasName,
   checkDescription,
@@ -19,6 +20,7 @@ import {
   expectStructure,
   isVersionQualifier,
   CONTROL_PLANE_RUNTIMES,
+  RUNTIME_API_RUNTIMES,
   KNOWN_RUNTIMES,
   runsHere,
   MAX_ALIAS_NAME,
@@ -176,9 +178,13 @@ describe('sandbox validation', () => {
       for (const r of SUPPORTED_RUNTIMES) assert.equal(checkRuntime(r), r);
     });
     it('accepts the runtimes AWS creates functions with today, keeping only their control plane; refuses retired ones naming them', () => {
-      for (const r of CONTROL_PLANE_RUNTIMES) assert.equal(checkRuntime(r), r);
+      for (const r of [...CONTROL_PLANE_RUNTIMES, ...RUNTIME_API_RUNTIMES]) assert.equal(checkRuntime(r), r);
       assert.ok(!CONTROL_PLANE_RUNTIMES.some((r) => runsHere(r)) && SUPPORTED_RUNTIMES.every((r) => runsHere(r)));
-      const retired = KNOWN_RUNTIMES.filter((r) => !(SUPPORTED_RUNTIMES as readonly string[]).includes(r) && !(CONTROL_PLANE_RUNTIMES as readonly string[]).includes(r));
+      // A bootstrap runs anywhere; Python where the machine has python3.
+      assert.ok(runsHere('provided.al2023') && runsHere('provided.al2') && runsHere('provided'));
+      assert.equal(runsHere('python3.12'), findPython() !== undefined);
+      const creatable: readonly string[] = [...SUPPORTED_RUNTIMES, ...CONTROL_PLANE_RUNTIMES, ...RUNTIME_API_RUNTIMES];
+      const retired = KNOWN_RUNTIMES.filter((r) => !creatable.includes(r));
       assert.ok(retired.length > 15);
       for (const r of retired) throwsAws(() => checkRuntime(r), invalid, new RegExp(`${r.replace(/\./g, '\\.')} is no longer supported`), r);
     });

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { AwsError, conflict, serviceError, validation } from '../errors';
 import type { FunctionRecord, VersionRecord } from '../model';
 import { stateOf } from '../model';
-import { isVersionQualifier, runsHere, SUPPORTED_RUNTIMES } from '../validation';
+import { isVersionQualifier, runsHere, runtimesRunHere } from '../validation';
 import { imageNotRunHere } from './code';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
@@ -87,10 +87,11 @@ export class InvokeApi {
     if (v.code.image) throw imageNotRunHere(this.ctx.arn(fn.name), v);
     if (!runsHere(v.settings.runtime)) {
       // Its control plane is kept (versions, aliases, routing); running it is not.
+      const python = /^python3\./.test(v.settings.runtime) ? ' (Python needs python3 on the PATH of the machine the sandbox runs on)' : '';
       throw new AwsError(
         'InvalidRuntimeException',
         502,
-        `The Lambda Canary sandbox cannot run ${v.settings.runtime} functions (it runs ${SUPPORTED_RUNTIMES.join(', ')}); version ${v.version} of ${fn.name} was chosen and not invoked. Its versions, aliases and routing work here; invoke it on AWS.`,
+        `The Lambda Canary sandbox cannot run ${v.settings.runtime} functions${python} (it runs ${runtimesRunHere().join(', ')}); version ${v.version} of ${fn.name} was chosen and not invoked. Its versions, aliases and routing work here; invoke it on AWS.`,
         'User',
       );
     }
@@ -107,6 +108,7 @@ export class InvokeApi {
         memorySize: v.settings.memorySize,
         region: this.ctx.opts.region,
         accountId: this.ctx.opts.accountId,
+        runtime: v.settings.runtime,
       },
       timeoutSeconds: v.settings.timeout,
       memorySize: v.settings.memorySize,

@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { extractOnce } from '../unpack';
-import type { InitRequest, InvokeRequest, WorkerInit, WorkerReply } from './protocol';
+import * as fs from 'node:fs';
+import type { BootstrapSpec, InitRequest, InvokeRequest, WorkerInit, WorkerReply } from './protocol';
 import { CHANNEL_FD, LineReader, MAX_MESSAGE_CHARS, OOM_MARKER, parseReply } from './protocol';
 import { describeExit, killProcessTree, startRuntimeProcess, withoutInspectorFlags } from './processes';
+import { findPython } from './python';
+import { executionEnvOf, runtimeFamily } from './runtimeApiRules';
 
 export interface InvokeOutcome {
   ok: boolean;
@@ -53,6 +56,10 @@ interface ExecutionEnvironment {
 export interface InvokerOptions {
   /** Path of the compiled runtime script (runtime/worker.js, or dist/sandboxWorker.js). */
   workerScript: string;
+  /** The Runtime API's runtime script (provided.*, python3.x); by default found beside workerScript. */
+  runtimeApiScript?: string;
+  /** The Python runtime's bootstrap.py; by default found beside workerScript (or in the sources). */
+  pythonBootstrap?: string;
   /** Where versions' zips are unpacked, one folder per code blob. */
   codeRoot: string;
   /** Warm environments per version, as Lambda keeps several for concurrent requests. */
@@ -99,7 +106,7 @@ export class Invoker {
   }
 
   async invoke(spec: EnvironmentSpec, req: Omit<InvokeRequest, 'kind' | 'id' | 'deadline'>): Promise<InvokeOutcome> {
-    const { env, cold } = await this.acquire(spec);
+    const { env, cold } = await this.acquire(spec, req.requestId);
     try {
       if (cold) {
         // Init is its own phase, as on Lambda: limited to 10 s, it counts neither against the
@@ -113,7 +120,9 @@ export class Invoker {
         }
       }
       const id = this.nextId++;
-      env.output = cold && env.notice ? [env.notice] : [];
+      // The sandbox's own notes on this environment open its first invocation's log.
+      const lead = cold && env.notice ? [env.notice] : [];
+      env.output = [];
       env.outputChars = 0;
       // Duration is the handler's run time: waiting for a free environment and init are excluded.
       const started = Date.now();
@@ -135,7 +144,7 @@ export class Invoker {
         });
       });
       const durationMs = Date.now() - started;
-      const logs = () => (reply !== 'timeout' && 'logs' in reply ? [...reply.logs, ...env.output] : [...env.output]);
+      const logs = () => [...lead, ...(reply !== 'timeout' && 'logs' in reply ? (reply.logs ?? []) : []), ...env.output];
       if (reply === 'timeout') {
         this.kill(spec.key, env);
         const secs = spec.timeoutSeconds.toFixed(2);
@@ -167,7 +176,7 @@ export class Invoker {
       return {
         ok: false,
         errorType: reply.errorType,
-        payload: JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        payload: reply.payload ?? JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
         logs: logs(),
         durationMs,
         coldStart: cold,
@@ -226,7 +235,7 @@ export class Invoker {
     clearTimeout(timer);
   }
 
-  private async acquire(spec: EnvironmentSpec): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
+  private async acquire(spec: EnvironmentSpec, requestId: string): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
     for (;;) {
       const pool = this.pools.get(spec.key) ?? [];
       this.pools.set(spec.key, pool);
@@ -236,7 +245,7 @@ export class Invoker {
         return { env: idle, cold: false };
       }
       if (pool.length < this.maxPer) {
-        const env = this.spawn(spec);
+        const env = this.spawn(spec, requestId);
         env.busy = true;
         pool.push(env);
         return { env, cold: true };
@@ -256,41 +265,65 @@ export class Invoker {
     next?.();
   }
 
-  private spawn(spec: EnvironmentSpec): ExecutionEnvironment {
+  private spawn(spec: EnvironmentSpec, requestId: string): ExecutionEnvironment {
     const environment = { ...spec.environment };
-    let notice: string | undefined;
+    const notices: string[] = [];
     if (environment.NODE_OPTIONS !== undefined) {
       // Whatever the record says (a request, or a state folder someone else wrote): a debugger
-      // never listens, on any address.
+      // never listens, on any address (a custom runtime's bootstrap may start Node too).
       const { value, removed } = withoutInspectorFlags(environment.NODE_OPTIONS);
       if (removed.length) {
         environment.NODE_OPTIONS = value;
-        notice = `${new Date().toISOString()}\tinit\tWARN\tThe sandbox removed ${removed.join(' ')} from NODE_OPTIONS: it never starts a debugger, which would accept code from anyone who can reach its port.`;
+        notices.push(`${new Date().toISOString()}\tinit\tWARN\tThe sandbox removed ${removed.join(' ')} from NODE_OPTIONS: it never starts a debugger, which would accept code from anyone who can reach its port.`);
         this.opts.log?.(`${spec.init.functionName}:${spec.init.functionVersion}: removed ${removed.join(' ')} from NODE_OPTIONS (no inspector in the sandbox's runtimes)`);
       }
     }
-    const child = startRuntimeProcess({
-      script: this.opts.workerScript,
-      cwd: spec.init.taskRoot,
-      memorySize: spec.memorySize,
-      // A private environment: the function's variables and Lambda's own, never the host's
-      // (which may hold credentials).
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        TZ: ':UTC',
-        LANG: 'en_US.UTF-8',
-        AWS_REGION: spec.init.region,
-        AWS_DEFAULT_REGION: spec.init.region,
-        AWS_LAMBDA_FUNCTION_NAME: spec.init.functionName,
-        AWS_LAMBDA_FUNCTION_VERSION: spec.init.functionVersion,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.init.functionName}`,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs',
-        LAMBDA_TASK_ROOT: spec.init.taskRoot,
-        _HANDLER: spec.init.handler,
-        ...environment,
-      },
-    });
+    const runtime = spec.init.runtime ?? 'nodejs';
+    const family = runtimeFamily(runtime) ?? 'nodejs';
+    // A private environment: the function's variables and Lambda's own, never the host's
+    // (which may hold credentials).
+    const lambdaEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      AWS_REGION: spec.init.region,
+      AWS_DEFAULT_REGION: spec.init.region,
+      AWS_LAMBDA_FUNCTION_NAME: spec.init.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: spec.init.functionVersion,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.init.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(spec.init.functionVersion),
+      LAMBDA_TASK_ROOT: spec.init.taskRoot,
+      _HANDLER: spec.init.handler,
+    };
+    const executionEnv = executionEnvOf(runtime);
+    if (executionEnv) lambdaEnv.AWS_EXECUTION_ENV = executionEnv;
+    Object.assign(lambdaEnv, environment);
+    let bootstrap: BootstrapSpec | undefined;
+    let script = this.opts.workerScript;
+    let processEnv = lambdaEnv;
+    if (family !== 'nodejs') {
+      script = this.opts.runtimeApiScript ?? companion(this.opts.workerScript, 'runtimeApi.js', 'sandboxRuntimeApi.js');
+      if (family === 'python') {
+        const python = findPython();
+        const file = this.opts.pythonBootstrap ?? pythonBootstrapPath(this.opts.workerScript);
+        const command = python?.executable ?? 'python3';
+        bootstrap = { command, args: [file], entrypoint: command, env: lambdaEnv, requestId };
+        const wanted = runtime.slice('python'.length);
+        if (python && python.version !== wanted) {
+          notices.push(`${new Date().toISOString()}\tinit\tWARN\tThe sandbox runs ${runtime} functions with this machine's python3 (${python.version}), not Python ${wanted}.`);
+        }
+      } else {
+        const file = path.join(spec.init.taskRoot, 'bootstrap');
+        bootstrap = { command: file, args: [], entrypoint: file, env: lambdaEnv, requestId };
+      }
+      // The Runtime API's own process takes none of the function's Node.js flags: they are the
+      // bootstrap's (in its environment above).
+      processEnv = { ...lambdaEnv };
+      delete processEnv.NODE_OPTIONS;
+    }
+    const child = startRuntimeProcess({ script, cwd: spec.init.taskRoot, memorySize: spec.memorySize, env: processEnv });
+    const notice = notices.length ? notices.join('\n') : undefined;
     const env: ExecutionEnvironment = {
       child,
       channel: child.stdio[CHANNEL_FD] as Socket,
@@ -371,7 +404,7 @@ export class Invoker {
         env.pending?.resolve({ exit });
       });
     });
-    const init: InitRequest = { kind: 'init', init: spec.init, memoryLimitBytes: spec.memorySize * 1024 * 1024 };
+    const init: InitRequest = { kind: 'init', init: spec.init, memoryLimitBytes: spec.memorySize * 1024 * 1024, bootstrap };
     env.channel.write(`${JSON.stringify(init)}\n`);
     return env;
   }
@@ -406,8 +439,9 @@ export class Invoker {
       return {
         ok: false,
         errorType: reply.errorType,
-        payload: JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
-        logs: [],
+        // A Runtime API runtime's error body is the payload, as Lambda passes it on.
+        payload: reply.payload ?? JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        logs: [...(env.notice ? [env.notice] : []), ...(reply.logs ?? []), ...env.output],
       };
     }
     return undefined;
@@ -435,6 +469,24 @@ export class Invoker {
       }
     }
   }
+}
+
+/** The log stream name Lambda's context reports: date, [version], and the environment. */
+function logStreamName(version: string): string {
+  return `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[${version}]sandbox`;
+}
+
+/** A script beside the worker script: its tsc name under out/, its bundle name under dist/. */
+function companion(workerScript: string, tscName: string, bundleName: string): string {
+  const dir = path.dirname(workerScript);
+  return path.join(dir, path.basename(workerScript) === 'sandboxWorker.js' ? bundleName : tscName);
+}
+
+/** bootstrap.py: beside the bundle (dist/sandboxBootstrap.py), beside the worker, or in the sources (tsc copies no .py). */
+function pythonBootstrapPath(workerScript: string): string {
+  const dir = path.dirname(workerScript);
+  const candidates = [path.join(dir, 'sandboxBootstrap.py'), path.join(dir, 'bootstrap.py'), path.resolve(dir, '..', '..', '..', '..', 'src', 'sandbox', 'runtime', 'bootstrap.py')];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
 function failure(errorType: string, errorMessage: string, durationMs: number, coldStart: boolean): InvokeOutcome {

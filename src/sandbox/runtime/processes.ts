@@ -171,7 +171,7 @@ function carrying(entry: string): number[] {
 }
 
 /** Processes below `root` on Linux, from /proc (elsewhere only the process group is killed). */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   if (process.platform !== 'linux') return [];
   const children = new Map<number, number[]>();
   let entries: string[];

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 
-/** Messages between the sandbox and a function's runtime process (over the child's IPC channel). */
+/** Messages between the sandbox and a function's runtime process (over its channel, fd 3). */
 
 export interface WorkerInit {
   /** Folder holding the version's unpacked code (LAMBDA_TASK_ROOT, and the runtime's working directory). */
@@ -11,6 +11,19 @@ export interface WorkerInit {
   memorySize: number;
   region: string;
   accountId: string;
+  /** The function's runtime (nodejs20.x, python3.12, provided.al2023); Node.js when absent. */
+  runtime?: string;
+}
+
+/** What a Runtime API environment starts: the bootstrap, with its complete environment. */
+export interface BootstrapSpec {
+  command: string;
+  args: string[];
+  /** The file Lambda would name in Runtime.InvalidEntrypoint (the bootstrap, or the interpreter). */
+  entrypoint: string;
+  env: Record<string, string>;
+  /** The invocation whose arrival started this environment: named in an init failure's message. */
+  requestId: string;
 }
 
 /** The first message a runtime receives: what to load, and the limits its watchdog keeps. */
@@ -19,6 +32,8 @@ export interface InitRequest {
   init: WorkerInit;
   /** The whole process's memory limit (MemorySize), in bytes. */
   memoryLimitBytes: number;
+  /** Set for the runtimes that run behind the Runtime API (runtimeApi.ts). */
+  bootstrap?: BootstrapSpec;
 }
 
 export interface InvokeRequest {
@@ -36,9 +51,21 @@ export type ParentMessage = InitRequest | InvokeRequest;
 
 export type WorkerReply =
   | { kind: 'ready' }
-  | { kind: 'initError'; errorType: string; errorMessage: string; stack: string[] }
+  | { kind: 'initError'; errorType: string; errorMessage: string; stack: string[]; payload?: string; logs?: string[] }
   | { kind: 'result'; id: number; ok: true; payload: string; logs: string[]; maxRssBytes: number }
-  | { kind: 'result'; id: number; ok: false; errorType: string; errorMessage: string; stack: string[]; logs: string[]; maxRssBytes: number; exitCode?: number };
+  | {
+      kind: 'result';
+      id: number;
+      ok: false;
+      errorType: string;
+      errorMessage: string;
+      stack: string[];
+      logs: string[];
+      maxRssBytes: number;
+      exitCode?: number;
+      /** The error payload as the runtime posted it (Runtime API), instead of one made from the fields above. */
+      payload?: string;
+    };
 
 /**
  * Written to the runtime's stderr by its watchdog just before it kills the process for going over
@@ -132,7 +159,8 @@ export function parseReply(line: string): WorkerReply | undefined {
     return undefined;
   }
   if (!m || typeof m !== 'object') return undefined;
-  const error = () => isString(m.errorType) && isString(m.errorMessage) && isLines(m.stack);
+  const error = () =>
+    isString(m.errorType) && isString(m.errorMessage) && isLines(m.stack) && (m.payload === undefined || isString(m.payload)) && (m.logs === undefined || isLines(m.logs));
   switch (m.kind) {
     case 'ready':
       return { kind: 'ready' };
