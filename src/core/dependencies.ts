@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import type { Node as AcornNode } from 'acorn';
-import { parse } from 'acorn';
-import { simple as walkSimple } from 'acorn-walk';
+import jsTokens from 'js-tokens';
 import { handlerModuleCandidates } from './runtimes';
 
 /**
@@ -15,38 +13,33 @@ import { handlerModuleCandidates } from './runtimes';
 
 // ---- Node.js --------------------------------------------------------------------------------
 
-/** Every module specifier a JavaScript source names: import / export … from, import(), require(). */
+/** A string literal's value ('x', "x", or `x` without ${}), or undefined for any other token. */
+function literalValue(t: { type: string; value: string } | undefined): string | undefined {
+  if (!t || !['StringLiteral', 'NoSubstitutionTemplate'].includes(t.type) || t.value.length < 2) return undefined;
+  const body = t.value.slice(1, -1);
+  // A specifier is a package name or a path: an escape in one is rare enough to leave unread.
+  return body.includes('\\') ? undefined : body;
+}
+
+/**
+ * Every module specifier a JavaScript source names: `import … from 'x'`, `export … from 'x'`,
+ * `import 'x'`, `import('x')`, `require('x')`. Read from its tokens (js-tokens), so that text in
+ * strings, templates and comments is never taken for an import; a source that is not valid
+ * JavaScript still gives what it names.
+ */
 export function moduleSpecifiers(source: string): string[] {
-  const text = source.startsWith('#!') ? source.replace(/^#![^\n]*/, '') : source;
-  const options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowImportExportEverywhere: true, allowHashBang: true } as const;
-  let ast: AcornNode;
-  try {
-    ast = parse(text, { ...options, sourceType: 'module' });
-  } catch {
-    try {
-      // CommonJS that is not valid as a module (a `with`, an octal literal, a reserved word as a name).
-      ast = parse(text, { ...options, sourceType: 'script' });
-    } catch {
-      return [];
-    }
-  }
+  const tokens = [...jsTokens(source)].filter((t) => !['WhiteSpace', 'LineTerminatorSequence', 'MultiLineComment', 'SingleLineComment', 'HashbangComment'].includes(t.type));
   const out: string[] = [];
-  const literal = (n: unknown) => {
-    const node = n as { type?: string; value?: unknown; expressions?: unknown[]; quasis?: Array<{ value: { cooked?: string | null } }> } | null | undefined;
-    if (node?.type === 'Literal' && typeof node.value === 'string') out.push(node.value);
-    // import(`lodash`): a template without ${}.
-    else if (node?.type === 'TemplateLiteral' && node.expressions?.length === 0 && typeof node.quasis?.[0]?.value.cooked === 'string') out.push(node.quasis[0].value.cooked);
-  };
-  const fromSource = (n: AcornNode) => literal((n as unknown as { source?: unknown }).source);
-  walkSimple(ast, {
-    ImportDeclaration: fromSource,
-    ExportNamedDeclaration: fromSource,
-    ExportAllDeclaration: fromSource,
-    ImportExpression: fromSource,
-    CallExpression(n) {
-      const call = n as unknown as { callee: { type: string; name?: string }; arguments: unknown[] };
-      if (call.callee.type === 'Identifier' && call.callee.name === 'require' && call.arguments.length >= 1) literal(call.arguments[0]);
-    },
+  tokens.forEach((t, i) => {
+    const prev = tokens[i - 1];
+    // `obj.require(…)`, `x.import`, `obj.from`: a property of that name, not the keyword or the global.
+    if (prev?.type === 'Punctuator' && (prev.value === '.' || prev.value === '?.')) return;
+    const next = tokens[i + 1];
+    let spec: string | undefined;
+    if (t.type !== 'IdentifierName') return;
+    if ((t.value === 'require' || t.value === 'import') && next?.value === '(' && tokens[i + 3]?.value === ')') spec = literalValue(tokens[i + 2]);
+    else if (t.value === 'import' || t.value === 'from') spec = literalValue(next);
+    if (spec !== undefined) out.push(spec);
   });
   return out;
 }

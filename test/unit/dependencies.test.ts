@@ -18,7 +18,7 @@ import {
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
 
 describe('dependencies: what a package needs at run time and does not hold', () => {
-  describe('moduleSpecifiers (acorn)', () => {
+  describe('moduleSpecifiers (from the tokens: js-tokens)', () => {
     it('finds ESM imports, re-exports, dynamic import() and require()', () => {
       const src = [
         "import a from 'esm-default';",
@@ -42,8 +42,23 @@ describe('dependencies: what a package needs at run time and does not hold', () 
       assert.deepEqual(moduleSpecifiers("#!/usr/bin/env node\nwith (Math) { var x = 010; }\nrequire('old');\nreturn;"), ['old']);
     });
 
-    it('finds nothing in a file it cannot parse (TypeScript) rather than guessing', () => {
-      assert.deepEqual(moduleSpecifiers("import x from 'y';\nconst a: number = 1;"), []);
+    it('never takes text in strings, templates, comments or regular expressions for an import, nor a property named require', () => {
+      const src = [
+        "const s = \"require('in-a-string')\";",
+        'const t = `import x from "in-a-template" ${require(\'real-in-template\')}`;',
+        "// require('in-a-comment')",
+        "/* import y from 'in-a-block-comment'; */",
+        "const r = /require\\('in-a-regexp'\\)/;",
+        "module.require('module-require');",
+        "obj.import('method');",
+        "const from = 'not-a-source';",
+        "require('kept');",
+      ].join('\n');
+      assert.deepEqual(moduleSpecifiers(src), ['real-in-template', 'kept']);
+    });
+
+    it('still reads the imports of a source that is no valid JavaScript (TypeScript syntax, a syntax error)', () => {
+      assert.deepEqual(moduleSpecifiers("import x from 'y';\nconst a: number = 1;\nconst b = require('z') +;"), ['y', 'z']);
     });
 
     it('finds require() inside functions and esbuild-style bundles', () => {
