@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 /**
  * The traffic panel's refresh (src/core/traffic.ts) and the sandbox's invoke throughput, both
  * against a sandbox through the real SDK clients.
@@ -142,29 +143,55 @@ export async function benchInvokes(concurrency: number, seconds = 3): Promise<In
 }
 
 export interface ColdStartResult {
+  runtime: string;
   functions: number;
   p50Ms: number;
   maxMs: number;
+  /** Invocations of an environment already warm, after its cold start. */
+  warmP50Ms: number;
+}
+
+/** The runtimes whose cold start is measured: the sandbox's Node worker, and the Runtime API's two kinds. */
+export const COLD_START_RUNTIMES = ['nodejs20.x', 'python3.12', 'provided.al2023'] as const;
+
+async function coldStartCode(runtime: (typeof COLD_START_RUNTIMES)[number], tag: string): Promise<{ handler: string; zip: Uint8Array }> {
+  if (runtime === 'python3.12') return { handler: 'app.handler', zip: zipFiles({ 'app.py': `def handler(event, context):\n    return {"tag": ${JSON.stringify(tag)}}\n` }) };
+  if (runtime === 'provided.al2023') {
+    // A shell-script bootstrap looping over the Runtime API with curl (test/fixtures/runtimes/go-provided).
+    const { packageFolder } = await import('../src/core/packaging');
+    return { handler: 'bootstrap', zip: (await packageFolder(path.join(__dirname, '..', '..', 'test', 'fixtures', 'runtimes', 'go-provided'))).zip };
+  }
+  return { handler: 'index.handler', zip: zip(tag) };
 }
 
 /**
  * The first invocation of fresh functions, over HTTP with the SDK: each starts an execution
- * environment (a runtime process) and loads its handler, as a Lambda cold start does.
+ * environment (a runtime process: the Node worker, or the Runtime API with python3 or the
+ * package's bootstrap) and loads its handler, as a Lambda cold start does; then warm invocations
+ * of the last one.
  */
-export async function benchColdStarts(functions: number): Promise<ColdStartResult> {
+export async function benchColdStarts(functions: number, runtime: (typeof COLD_START_RUNTIMES)[number] = 'nodejs20.x'): Promise<ColdStartResult> {
   const s = await countingSandbox();
   try {
     const times: number[] = [];
+    let fn = '';
     for (let i = 0; i < functions; i++) {
-      const fn = `cold-${i}`;
-      await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip(fn) } }));
+      fn = `cold-${runtime.replace(/\W/g, '')}-${i}`;
+      const code = await coldStartCode(runtime, fn);
+      await s.lambda.send(new CreateFunctionCommand({ FunctionName: fn, Runtime: runtime, Handler: code.handler, Role: ROLE, Code: { ZipFile: code.zip } }));
       s.sandbox.settle();
       const t = now();
       const out = await s.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{}') }));
       times.push(now() - t);
       if (out.FunctionError) throw new Error(`cold start of ${fn} failed: ${Buffer.from(out.Payload ?? []).toString('utf8')}`);
     }
-    return { functions, p50Ms: round(median(times), 1), maxMs: round(Math.max(...times), 1) };
+    const warm: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = now();
+      await s.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{}') }));
+      warm.push(now() - t);
+    }
+    return { runtime, functions, p50Ms: round(median(times), 1), maxMs: round(Math.max(...times), 1), warmP50Ms: round(median(warm), 1) };
   } finally {
     await s.close();
   }
