@@ -532,6 +532,8 @@ def handler(event, context):
     kind = event.get("kind")
     if kind == "decimal":
         return {"price": decimal.Decimal("1.10"), "big": decimal.Decimal("1E+2"), "inf": [decimal.Decimal("Infinity"), decimal.Decimal("-Infinity")], "nan": decimal.Decimal("NaN"), "n": 7}
+    if kind == "bytes":
+        return b"\\xff\\xfe\\x00ok\\x80"
     if kind == "host":
         c = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
         c.putrequest("POST", "/2018-06-01/runtime/invocation/not-the-id/response", skip_host=True)
@@ -576,6 +578,12 @@ def handler(event, context):
       const d = await invoke(lambda, 'py-guards', { kind: 'decimal' });
       assert.equal(d.functionError, undefined, d.text);
       assert.equal(d.text, '{"price": 1.10, "big": 1E+2, "inf": [Infinity, -Infinity], "nan": NaN, "n": 7}');
+    });
+
+    it('a handler that returns bytes that are not UTF-8 text gets them back as they are', async () => {
+      const out = await h().lambda.send(new InvokeCommand({ FunctionName: 'py-guards', Payload: Buffer.from('{"kind":"bytes"}') }));
+      assert.equal(out.FunctionError, undefined);
+      assert.deepEqual(Buffer.from(out.Payload!), Buffer.from([0xff, 0xfe, 0x00, 0x6f, 0x6b, 0x80]));
     });
 
     it('a request whose Host is not 127.0.0.1:<port> is refused, even from the bootstrap (a browser or a rebound name sends its own)', async () => {

@@ -148,7 +148,7 @@ export class InvokeApi {
       const tail = Buffer.from(report, 'utf8');
       replyHeaders['X-Amz-Log-Result'] = tail.subarray(Math.max(0, tail.length - 4096)).toString('base64');
     }
-    const body = Buffer.from(out.payload, 'utf8');
+    const body = typeof out.payload === 'string' ? Buffer.from(out.payload, 'utf8') : out.payload;
     if (body.length > MAX_INVOKE_PAYLOAD) {
       replyHeaders['X-Amz-Function-Error'] = 'Unhandled';
       return {

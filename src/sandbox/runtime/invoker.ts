@@ -11,8 +11,8 @@ import { executionEnvOf, runtimeFamily } from './runtimeApiRules';
 
 export interface InvokeOutcome {
   ok: boolean;
-  /** The handler's JSON result, or Lambda's error payload when !ok. */
-  payload: string;
+  /** The handler's JSON result, or Lambda's error payload when !ok; bytes when a Runtime API runtime posted them. */
+  payload: string | Buffer;
   errorType?: string;
   logs: string[];
   durationMs: number;
@@ -188,11 +188,12 @@ export class Invoker {
       if (reply.kind !== 'result') return failure('Runtime.Unknown', 'Unexpected reply from the runtime', durationMs, cold);
       // An error that escaped the handler ends the environment after it is reported, as on Lambda.
       if (!reply.ok && reply.exitCode !== undefined) this.kill(spec.key, env);
-      if (reply.ok) return { ok: true, payload: reply.payload, logs: logs(), durationMs, coldStart: cold };
+      const posted = (text: string) => (reply.encoding === 'base64' ? Buffer.from(text, 'base64') : text);
+      if (reply.ok) return { ok: true, payload: posted(reply.payload), logs: logs(), durationMs, coldStart: cold };
       return {
         ok: false,
         errorType: reply.errorType,
-        payload: reply.payload ?? JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        payload: reply.payload !== undefined ? posted(reply.payload) : JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
         logs: logs(),
         durationMs,
         coldStart: cold,

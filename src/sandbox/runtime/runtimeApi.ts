@@ -348,11 +348,12 @@ async function answer(kind: 'response' | 'error', requestId: string, req: http.I
     send({ kind: 'result', id: inv.req.id, ok: false, ...e, stack: [], payload: JSON.stringify(e), logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, RUNTIME_API_ERRORS.tooLarge.status, RUNTIME_API_ERRORS.tooLarge.body);
   } else if (kind === 'response') {
-    send({ kind: 'result', id: inv.req.id, ok: true, payload: body.toString('utf8'), logs: takeLogs(), maxRssBytes: peakRss });
+    // The bytes as posted: a handler may return anything, not only UTF-8 text.
+    send({ kind: 'result', id: inv.req.id, ok: true, payload: body.toString('base64'), encoding: 'base64', logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, 202, { status: 'OK' });
   } else {
     const errorType = functionErrorType(header(req, 'lambda-runtime-function-error-type'));
-    send({ kind: 'result', id: inv.req.id, ok: false, errorType, errorMessage: '', stack: [], payload: body.toString('utf8'), logs: takeLogs(), maxRssBytes: peakRss });
+    send({ kind: 'result', id: inv.req.id, ok: false, errorType, errorMessage: '', stack: [], payload: body.toString('base64'), encoding: 'base64', logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, 202, { status: 'OK' });
   }
 }
