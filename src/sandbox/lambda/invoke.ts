@@ -81,8 +81,9 @@ export class InvokeApi {
       executedVersion = versionName;
     }
     const v = this.ctx.version(fn, versionName);
-    if (stateOf(v, this.ctx.opts.now()) === 'Pending') {
-      throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    const state = stateOf(v, this.ctx.opts.now());
+    if (state !== 'Active') {
+      throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
     }
     if (v.code.image) throw imageNotRunHere(this.ctx.arn(fn.name), v);
     if (!runsHere(v.settings.runtime)) {
