@@ -70,7 +70,7 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     bin = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ext-sam-'));
     fs.writeFileSync(
       path.join(bin, 'sam'),
-      `#!${process.execPath}\nconst fs = require('node:fs');\nconst path = require('node:path');\nfs.writeFileSync(${JSON.stringify(path.join(bin, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nconsole.log('Building codeuri: hello-world functions: ' + process.argv[3]);\nconst out = path.join('.aws-sam', 'build', process.argv[3]);\nfs.mkdirSync(out, { recursive: true });\nfs.writeFileSync(path.join(out, 'app.js'), ${JSON.stringify(BUILT_JS('built in VS Code'))});\n`,
+      `#!${process.execPath}\nconst fs = require('node:fs');\nconst path = require('node:path');\nfs.writeFileSync(${JSON.stringify(path.join(bin, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nconsole.log('Building codeuri: hello-world functions: ' + process.argv[3]);\nconst at = process.argv.indexOf('--build-dir');\nconst dir = at > 0 ? process.argv[at + 1] : path.join('.aws-sam', 'build');\nfs.rmSync(dir, { recursive: true, force: true });\nconst out = path.join(dir, process.argv[3]);\nfs.mkdirSync(out, { recursive: true });\nfs.writeFileSync(path.join(out, 'app.js'), ${JSON.stringify(BUILT_JS('built in VS Code'))});\nfs.writeFileSync(path.join(dir, 'template.yaml'), 'Resources: {}');\n`,
       { mode: 0o755 },
     );
   });
@@ -118,7 +118,7 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     await vscode.commands.executeCommand(Commands.publishCanary, await prodNode());
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(ui.offered.samBuild, ['Run sam build HelloWorldFunction', 'Cancel']);
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(bin, 'argv.json'), 'utf8')), ['build', 'HelloWorldFunction']);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(bin, 'argv.json'), 'utf8')), ['build', 'HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']);
     const a = await lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
     assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
     const out = await lambda.send(new InvokeCommand({ FunctionName: FN, Qualifier: '2' }));

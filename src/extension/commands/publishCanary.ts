@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../core/publishWorkspace';
+import { getVersion } from '../../core/lambdaApi';
 import { deployWorkspace } from '../../core/usecases';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { readSettings } from '../config';
@@ -35,12 +36,18 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       throw new Dismissed();
     }
   }
-  const samBuild = await chooseSamBuild(ctx, ws, trusted);
   let functionName = nodeFunction ?? ws.functionName;
   if (!functionName) {
     // A SAM template that computes FunctionName: ask which deployed function it is.
     functionName = await pickFunctionName(ctx, clients, plainText(`Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`));
   }
+  // Asked for what the deploy packages: the deployed function's handler and runtime, when it can be read.
+  const sam = ws.source === 'template.yaml' && ws.inlineCode === undefined;
+  const deployed = sam ? await getVersion(clients.lambda, functionName, '$LATEST').catch(() => undefined) : undefined;
+  const { choice: samBuild, situation: samSituation } = await chooseSamBuild(ctx, ws, trusted, {
+    ...(deployed?.Handler ? { handler: deployed.Handler } : {}),
+    ...(deployed?.Runtime ? { runtime: deployed.Runtime } : {}),
+  });
   if (nodeFunction && ws.functionName && ws.functionName !== nodeFunction) {
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
     if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
@@ -66,7 +73,7 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       return true;
     },
     title: `Publishing a canary of ${target}:${aliasName}`,
-    run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest, samBuild }),
+    run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest, samBuild, samSituation }),
   });
   if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
 }
