@@ -8,6 +8,9 @@ import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import type { CommandContext } from '../../src/extension/context';
+import { chooseSamBuild } from '../../src/extension/commands/publishBuild';
+import { discoverFunctions } from '../../src/core/workspace';
 import { ScriptedUi } from './scriptedUi';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/sam/esbuild-ts');
@@ -124,6 +127,22 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     const out = await lambda.send(new InvokeCommand({ FunctionName: FN, Qualifier: '2' }));
     assert.equal(JSON.parse(JSON.parse(Buffer.from(out.Payload!).toString()).body).message, 'built in VS Code');
     api.panels.get(FN, 'prod')?.dispose();
+  });
+
+  it('the question shows folder names as text: $(…) in a path is not an icon', async () => {
+    process.env.PATH = [bin, savedPath].join(path.delimiter);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ext-icon-'));
+    try {
+      fs.cpSync(FIXTURE, path.join(root, '$(bug)api'), { recursive: true });
+      const [ws] = discoverFunctions(root);
+      ui.script(['samBuild', 'Cancel']);
+      await assert.rejects(chooseSamBuild({ ui, log: { warn: () => undefined } } as unknown as CommandContext, ws, true));
+      const [run] = ui.offeredItems.samBuild;
+      assert.equal(run.label, 'Run sam build HelloWorldFunction');
+      assert.match(run.description ?? '', /^in \\\$\(bug\)api, into \\\$\(bug\)api\/\.aws-sam\/lambda-canary\/HelloWorldFunction\/build\/HelloWorldFunction \(\.aws-sam\/build stays as it is\), then publish it$/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a fresh build is used without a question', async () => {
