@@ -113,11 +113,13 @@ smoke-tested and routed as a zip's. With --function-name, no workspace folder is
 
 A SAM function whose sources are not what Lambda runs (Metadata.BuildMethod, a TypeScript
 handler, a Java or .NET project, packages only \`sam build\` installs) is deployed from
-.aws-sam/build/<LogicalId> beside its template when that is newer than its sources and the
-template; when it is older or missing, deploy stops and says which \`sam build\` to run, or,
-with --build, runs \`sam build <LogicalId>\` itself first. Imports of a Node.js handler that no
-node_modules of the package holds, and requirements.txt packages a Python package does not
-vendor, are warned about (a function lacking only those is deployed from its sources).`,
+.aws-sam/build/<LogicalId> beside its root template (a nested stack's function under its stack
+path) when that is newer than its sources and the template; when it is older or missing,
+deploy stops and says which \`sam build\` to run, or, with --build, runs \`sam build <Id>\` itself
+first, into .aws-sam/lambda-canary/<Id>/build so that the other functions' output in
+.aws-sam/build stays. Imports of a Node.js handler that no node_modules of the package holds,
+and requirements.txt packages that a Python package imports but does not vendor, are warned
+about (a function lacking only those is deployed from its sources).`,
     options: `  --dir D               the folder holding lambda-canary.json or template.yaml (default: .)
   --weight W            the canary's share of the alias, in percent (default 10)
   --alias A             the alias (default: lambda-canary.json's "alias", else prod; a SAM
@@ -128,8 +130,9 @@ vendor, are warned about (a function lacking only those is deployed from its sou
   --image-uri URI       deploy this ECR image to an image function, e.g.
                         123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag (or @sha256:…)
   --no-smoke            do not invoke the new version before it gets traffic
-  --build               run \`sam build <LogicalId>\` in the template's folder first (a SAM
-                        function), and deploy its .aws-sam/build output`,
+  --build               run \`sam build <Id>\` in the root template's folder first (a SAM
+                        function), into .aws-sam/lambda-canary/<Id>/build (.aws-sam/build
+                        is left as it is), and deploy that output`,
     examples: `  lambda-canary deploy --weight 10 --yes
   lambda-canary deploy --dir services/checkout --alias staging --weight 50 --yes
   lambda-canary deploy --function CheckoutFunction --weight 5 --json --yes

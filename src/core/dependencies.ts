@@ -85,8 +85,8 @@ export function missingPackages(specifiers: readonly string[], runtime: string |
   return [...missing].sort();
 }
 
-/** Larger sources are not parsed: a bundle of this size rarely names an import it lacks. */
-const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
+/** Larger sources are not read for imports (a bundle this size rarely names one it lacks): no warning for them. */
+const MAX_SOURCE_BYTES = 1024 * 1024;
 
 function readSource(file: string): string | undefined {
   try {
@@ -184,8 +184,79 @@ export function requirementNames(text: string): string[] {
   return [...out].sort();
 }
 
-/** Runtime-provided: the Python runtimes include the AWS SDK. */
-const PYTHON_RUNTIME_PACKAGES = new Set(['boto3', 'botocore']);
+/** Runtime-provided: the Python runtimes include the AWS SDK (boto3) and what it depends on. */
+const PYTHON_RUNTIME_PACKAGES = new Set(['boto3', 'botocore', 's3transfer', 'jmespath', 'urllib3', 'python-dateutil', 'six']);
+
+/** The module a distribution is imported as, for the common ones whose names differ (normalised distribution name → module). */
+const PYTHON_MODULE_OF: Readonly<Record<string, string>> = {
+  pyyaml: 'yaml',
+  beautifulsoup4: 'bs4',
+  'python-dateutil': 'dateutil',
+  pillow: 'PIL',
+  'scikit-learn': 'sklearn',
+  'opencv-python': 'cv2',
+  'opencv-python-headless': 'cv2',
+  'psycopg2-binary': 'psycopg2',
+  'aws-psycopg2': 'psycopg2',
+  attrs: 'attr',
+  protobuf: 'google',
+  pyjwt: 'jwt',
+  'python-jose': 'jose',
+  'python-dotenv': 'dotenv',
+  'opensearch-py': 'opensearchpy',
+  'google-api-python-client': 'googleapiclient',
+  pymupdf: 'fitz',
+  'python-docx': 'docx',
+  'mysql-connector-python': 'mysql',
+};
+
+/** The top-level modules a Python source imports: `import a.b, c as d`, `from e.f import g`, at any indentation (relative imports left out). */
+export function pythonImports(source: string): string[] {
+  const out = new Set<string>();
+  for (const m of source.matchAll(/^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*))/gm)) {
+    if (m[1]) out.add(m[1]);
+    else for (const part of m[2].split(',')) out.add(part.trim().split(/[.\s]/)[0]);
+  }
+  return [...out].sort();
+}
+
+/** The module a requirement is imported as, normalised ('PyYAML' → 'yaml', 'foo-bar' → 'foo-bar', to compare with normalised module names). */
+function moduleOfRequirement(name: string): string {
+  return normalizePythonName(PYTHON_MODULE_OF[name] ?? name);
+}
+
+/** Past this many .py files the scan stops: a function's own sources are far fewer. */
+const MAX_PYTHON_FILES = 2000;
+
+/** The normalised top-level modules the package's own .py files import (`installed`: top folders of vendored distributions, left out with caches and virtual envs). */
+function importedPythonModules(dir: string, installed: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  let files = 0;
+  const walk = (d: string, top: boolean) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (files >= MAX_PYTHON_FILES) return;
+      const abs = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (PYTHON_NOT_SOURCES.has(e.name) || /\.(?:dist-info|egg-info)$/.test(e.name) || (top && installed.has(normalizePythonName(e.name)))) continue;
+        walk(abs, false);
+      } else if (e.isFile() && e.name.endsWith('.py')) {
+        files++;
+        const text = readSource(abs);
+        if (text !== undefined) for (const m of pythonImports(text)) out.add(normalizePythonName(m));
+      }
+    }
+  };
+  walk(dir, true);
+  return out;
+}
+
+const PYTHON_NOT_SOURCES = new Set(['__pycache__', '.venv', 'venv', '.pytest_cache', '.mypy_cache', '.tox', '.aws-sam', '.git', 'node_modules', 'tests', 'test']);
 
 /** The normalised names of what is vendored at the top of a Python package: `<name>/`, `<name>.py`, `<name>-*.dist-info`, `<name>-*.egg-info`. */
 export function vendoredPythonNames(entries: ReadonlyArray<{ name: string; dir: boolean }>): Set<string> {
@@ -199,7 +270,7 @@ export function vendoredPythonNames(entries: ReadonlyArray<{ name: string; dir: 
   return out;
 }
 
-/** The requirements of the folder's requirements.txt that are not vendored in it. */
+/** The requirements of the folder's requirements.txt that its .py files import and that are neither vendored in it nor provided by the runtime. */
 export function unvendoredPythonPackages(input: Pick<DependencyCheckInput, 'dir' | 'runtime'>): string[] | undefined {
   if (!input.runtime?.startsWith('python')) return undefined;
   const text = readSource(path.join(input.dir, 'requirements.txt'));
@@ -211,7 +282,15 @@ export function unvendoredPythonPackages(input: Pick<DependencyCheckInput, 'dir'
     return undefined;
   }
   const vendored = vendoredPythonNames(entries.map((e) => ({ name: e.name, dir: e.isDirectory() })));
-  return requirementNames(text).filter((n) => !PYTHON_RUNTIME_PACKAGES.has(n) && !vendored.has(n));
+  const wanted = requirementNames(text).filter((n) => !PYTHON_RUNTIME_PACKAGES.has(n) && !vendored.has(n));
+  if (!wanted.length) return [];
+  // Only what the code imports: a requirement nothing imports (the `requests` sam init adds) fails nothing.
+  const installed = new Set(entries.flatMap((e) => {
+    const m = /^(.+?)-[^-]*\.(?:dist-info|egg-info)$/.exec(e.name);
+    return m ? [normalizePythonName(m[1]), moduleOfRequirement(normalizePythonName(m[1]))] : [];
+  }));
+  const imported = importedPythonModules(input.dir, installed);
+  return wanted.filter((n) => imported.has(moduleOfRequirement(n)));
 }
 
 // ---- The warning ------------------------------------------------------------------------------

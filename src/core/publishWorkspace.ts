@@ -6,10 +6,9 @@ import { OperationError } from './errors';
 import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
-import { dependencyWarnings } from './dependencies';
 import { defaultDescription, publishCanary, zipDeployOfImageFunction } from './operations';
 import { packageArchive, packageFolder, packageInline } from './packaging';
-import type { SamBuildChoice } from './samBuild';
+import type { SamBuildChoice, SamSituation } from './samBuild';
 import { codeToPackage } from './samBuild';
 import type { WorkspaceFunction } from './workspace';
 import { readTestEvent } from './workspace';
@@ -46,6 +45,8 @@ export interface PublishWorkspaceInput extends AliasRef {
   smokeTest: boolean;
   /** A SAM function that needs `sam build`: what to package when no fresh build output is there (default 'use-built'). */
   samBuild?: SamBuildChoice;
+  /** What the front end read of the SAM function when it chose (samSituation): not read again when read with the deployed handler and runtime. */
+  samSituation?: SamSituation;
 }
 
 /**
@@ -92,14 +93,14 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   const inline = fn.inlineCode !== undefined;
   const archive = !inline && fs.statSync(fn.codeDir).isFile();
   // A SAM function that needs `sam build` is packaged from its build output (see samBuild.ts).
-  const code = inline || archive ? undefined : await codeToPackage(op, fn, { choice: input.samBuild, trusted: input.trusted, handler, runtime });
+  const code = inline || archive ? undefined : await codeToPackage(op, fn, { choice: input.samBuild, trusted: input.trusted, handler, runtime, ...(input.samSituation ? { situation: input.samSituation } : {}) });
   op.progress?.('Packaging…');
   const pkg = inline
     ? packageInline(fn.inlineCode!, { handler, runtime })
     : !code
     ? await packageArchive(fn.codeDir, { handler, runtime })
     : await packageFolder(code.dir, { ignore: fn.ignore, handler, runtime, signal: op.signal, within: fn.workspaceRoot });
-  const missing = code ? dependencyWarnings({ dir: code.dir, handler, runtime, label: code.label, build: code.build, built: code.built }) : [];
+  const missing = code?.warnings ?? [];
   for (const note of [...pkg.notes, ...missing]) {
     op.log.warn(note);
     op.record?.warnings.push(note);

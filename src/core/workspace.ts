@@ -55,6 +55,10 @@ export interface WorkspaceFunction {
    * or the only JSON file in `events/`). Front ends say so (or ask) before using it.
    */
   testEventSuggested?: boolean;
+  /** A function of a nested stack: the logical ids of the stacks above it, outermost first (`sam build OrdersApp/OrderFn`). */
+  stackPath?: string[];
+  /** A function of a nested stack: the template at the top of the nesting, where `sam build` runs. */
+  rootTemplate?: string;
 }
 
 export class ConfigError extends Error {
@@ -569,7 +573,8 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
       const nested = readNested(file, workspaceRoot, root, here, self, logicalId, String(res.Type), own);
       if (typeof nested === 'string') skip(nested);
       else if (nested) {
-        functions.push(...nested.functions);
+        // sam build names (and places) a nested stack's function by its stack path, from the root template.
+        for (const f of nested.functions) functions.push({ ...f, stackPath: [logicalId, ...(f.stackPath ?? [])], rootTemplate: file });
         skipped.push(...nested.skipped);
       }
       continue;

@@ -8,6 +8,9 @@ import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import type { CommandContext } from '../../src/extension/context';
+import { chooseSamBuild } from '../../src/extension/commands/publishBuild';
+import { discoverFunctions } from '../../src/core/workspace';
 import { ScriptedUi } from './scriptedUi';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/sam/esbuild-ts');
@@ -70,7 +73,7 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     bin = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ext-sam-'));
     fs.writeFileSync(
       path.join(bin, 'sam'),
-      `#!${process.execPath}\nconst fs = require('node:fs');\nconst path = require('node:path');\nfs.writeFileSync(${JSON.stringify(path.join(bin, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nconsole.log('Building codeuri: hello-world functions: ' + process.argv[3]);\nconst out = path.join('.aws-sam', 'build', process.argv[3]);\nfs.mkdirSync(out, { recursive: true });\nfs.writeFileSync(path.join(out, 'app.js'), ${JSON.stringify(BUILT_JS('built in VS Code'))});\n`,
+      `#!${process.execPath}\nconst fs = require('node:fs');\nconst path = require('node:path');\nfs.writeFileSync(${JSON.stringify(path.join(bin, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nconsole.log('Building codeuri: hello-world functions: ' + process.argv[3]);\nconst at = process.argv.indexOf('--build-dir');\nconst dir = at > 0 ? process.argv[at + 1] : path.join('.aws-sam', 'build');\nfs.rmSync(dir, { recursive: true, force: true });\nconst out = path.join(dir, process.argv[3]);\nfs.mkdirSync(out, { recursive: true });\nfs.writeFileSync(path.join(out, 'app.js'), ${JSON.stringify(BUILT_JS('built in VS Code'))});\nfs.writeFileSync(path.join(dir, 'template.yaml'), 'Resources: {}');\n`,
       { mode: 0o755 },
     );
   });
@@ -118,12 +121,28 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     await vscode.commands.executeCommand(Commands.publishCanary, await prodNode());
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(ui.offered.samBuild, ['Run sam build HelloWorldFunction', 'Cancel']);
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(bin, 'argv.json'), 'utf8')), ['build', 'HelloWorldFunction']);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(bin, 'argv.json'), 'utf8')), ['build', 'HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']);
     const a = await lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
     assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
     const out = await lambda.send(new InvokeCommand({ FunctionName: FN, Qualifier: '2' }));
     assert.equal(JSON.parse(JSON.parse(Buffer.from(out.Payload!).toString()).body).message, 'built in VS Code');
     api.panels.get(FN, 'prod')?.dispose();
+  });
+
+  it('the question shows folder names as text: $(…) in a path is not an icon', async () => {
+    process.env.PATH = [bin, savedPath].join(path.delimiter);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ext-icon-'));
+    try {
+      fs.cpSync(FIXTURE, path.join(root, '$(bug)api'), { recursive: true });
+      const [ws] = discoverFunctions(root);
+      ui.script(['samBuild', 'Cancel']);
+      await assert.rejects(chooseSamBuild({ ui, log: { warn: () => undefined } } as unknown as CommandContext, ws, true));
+      const [run] = ui.offeredItems.samBuild;
+      assert.equal(run.label, 'Run sam build HelloWorldFunction');
+      assert.match(run.description ?? '', /^in \\\$\(bug\)api, into \\\$\(bug\)api\/\.aws-sam\/lambda-canary\/HelloWorldFunction\/build\/HelloWorldFunction \(\.aws-sam\/build stays as it is\), then publish it$/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a fresh build is used without a question', async () => {

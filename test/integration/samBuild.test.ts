@@ -22,8 +22,9 @@ const BUILT_JS = (tag: string) => `"use strict";exports.lambdaHandler=async()=>(
 
 /**
  * A stand-in for the AWS SAM CLI, first on PATH: records its argv, cwd and pid, prints a few
- * lines as `sam build` does, and writes .aws-sam/build/<LogicalId>/app.js; with FAKE_SAM_HANG it
- * prints and then waits until it is killed.
+ * lines as `sam build` does, and as `sam build <Id>` does, empties its --build-dir (default
+ * .aws-sam/build), writes <build dir>/<Id>/app.js (a nested stack's under its stack path) and then
+ * <build dir>/template.yaml; with FAKE_SAM_HANG it prints and then waits until it is killed.
  */
 function writeFakeSam(dir: string): void {
   const script = `#!${process.execPath}
@@ -39,9 +40,13 @@ if (process.env.FAKE_SAM_HANG) {
   console.log('Running NodejsNpmEsbuildBuilder:EsbuildBundle');
   setInterval(() => {}, 1000);
 } else {
-  const out = path.join('.aws-sam', 'build', process.argv[3]);
+  const at = process.argv.indexOf('--build-dir');
+  const buildDir = at > 0 ? process.argv[at + 1] : path.join('.aws-sam', 'build');
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  const out = path.join(buildDir, ...process.argv[3].split('/'));
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'app.js'), ${JSON.stringify(BUILT_JS('built by fake sam'))});
+  fs.writeFileSync(path.join(buildDir, 'template.yaml'), 'Resources: {}\\n');
   console.error('Build Succeeded');
 }
 `;
@@ -100,6 +105,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
     const out = path.join(dir, '.aws-sam', 'build', 'HelloWorldFunction');
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'app.js'), BUILT_JS(tag));
+    fs.writeFileSync(path.join(dir, '.aws-sam', 'build', 'template.yaml'), 'Resources: {}\n');
     touchTree(path.join(dir, '.aws-sam'), when);
   };
   const deploy = (samBuild?: SamBuildChoice, extra: Partial<UseCaseContext> = {}): Promise<Outcome> => {
@@ -171,21 +177,50 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       assert.match(sources.error!.message, /cannot run from its sources as they are/);
     });
 
-    it("samBuild 'run' runs `sam build HelloWorldFunction` in the template's folder (argv, no shell), its output in the log, and publishes what it built", async () => {
+    it("samBuild 'run' runs `sam build HelloWorldFunction` into its own --build-dir in the template's folder (argv, no shell), its output in the log, and publishes what it built; .aws-sam/build is left as it was", async () => {
       const dir = await setUp('esbuild-ts', 'nodejs20.x', 'app.lambdaHandler');
+      // The user's own full build: \`sam build <Id>\` would have emptied it.
+      const other = path.join(dir, '.aws-sam', 'build', 'OtherFunction', 'app.js');
+      fs.mkdirSync(path.dirname(other), { recursive: true });
+      fs.writeFileSync(other, 'exports.handler = async () => 1;\n');
       const o = await deploy('run');
       assert.equal(o.state, 'done', outcomeText(o));
       const runs = fakeSamRuns();
       assert.equal(runs.length, 1);
-      assert.deepEqual(runs[0].argv, ['build', 'HelloWorldFunction']);
+      assert.deepEqual(runs[0].argv, ['build', 'HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']);
+      assert.ok(fs.existsSync(other), 'the other function\'s build output is still there');
       assert.equal(fs.realpathSync(runs[0].cwd), fs.realpathSync(dir));
-      assert.ok(log.lines.includes('info $ sam build HelloWorldFunction  (in ' + dir + ')'), log.lines.join('\n'));
+      assert.ok(log.lines.includes('info $ sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build  (in ' + dir + ')'), log.lines.join('\n'));
       assert.ok(log.lines.includes('info   Building codeuri: hello-world runtime: nodejs20.x metadata: {} functions: HelloWorldFunction'), log.lines.join('\n'));
       assert.ok(log.lines.includes('warn   Build Succeeded'));
-      assert.ok(o.steps.some((s) => s.name === 'sam build HelloWorldFunction' && s.result === 'ok'));
-      assert.ok(o.steps.some((s) => s.name === 'Use services/api/.aws-sam/build/HelloWorldFunction (built just now by sam build HelloWorldFunction)'));
+      assert.ok(o.steps.some((s) => s.name === 'sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build' && s.result === 'ok'));
+      assert.ok(o.steps.some((s) => s.name === 'Use services/api/.aws-sam/lambda-canary/HelloWorldFunction/build/HelloWorldFunction (built just now by sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build)'), o.steps.map((s) => s.name).join(', '));
       await promote(ctx(), { functionName: fn, aliasName: 'prod' });
       assert.equal(await invokeProd(), 'built by fake sam');
+      // That build is fresh: the next publish uses it without building.
+      assert.equal((await deploy()).steps.find((s) => s.name.startsWith('Use '))?.name.startsWith('Use services/api/.aws-sam/lambda-canary/HelloWorldFunction/build/HelloWorldFunction (built '), true);
+      assert.equal(fakeSamRuns().length, 1);
+    });
+
+    it("a nested stack's function is built from the root template by its stack path, and published from SAM's folder for it", async () => {
+      await setUp('esbuild-ts', 'nodejs20.x', 'app.lambdaHandler');
+      fs.writeFileSync(path.join(root, 'template.yaml'), 'Resources:\n  ApiApp:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: services/api/template.yaml\n');
+      fs.utimesSync(path.join(root, 'template.yaml'), T0, T0);
+      const [wf] = discoverFunctions(root);
+      assert.deepEqual(wf.stackPath, ['ApiApp']);
+      const o = await deployWorkspace(ctx(), { functionName: fn, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: true, smokeTest: false, samBuild: 'run' });
+      assert.equal(o.state, 'done', outcomeText(o));
+      const [run] = fakeSamRuns();
+      assert.deepEqual(run.argv, ['build', 'ApiApp/HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/ApiApp-HelloWorldFunction/build']);
+      assert.equal(fs.realpathSync(run.cwd), fs.realpathSync(root));
+      assert.ok(o.steps.some((s) => s.name.startsWith('Use .aws-sam/lambda-canary/ApiApp-HelloWorldFunction/build/ApiApp/HelloWorldFunction (built just now')), o.steps.map((s) => s.name).join(', '));
+      // The user's own \`sam build\` of the root, newer: SAM's folder for it is .aws-sam/build/ApiApp/HelloWorldFunction.
+      const sam = path.join(root, '.aws-sam', 'build', 'ApiApp', 'HelloWorldFunction');
+      fs.mkdirSync(sam, { recursive: true });
+      fs.writeFileSync(path.join(sam, 'app.js'), BUILT_JS('built by the user'));
+      fs.writeFileSync(path.join(root, '.aws-sam', 'build', 'template.yaml'), 'Resources: {}\n');
+      const again = await deployWorkspace(ctx(), { functionName: fn, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: true, smokeTest: false });
+      assert.ok(again.steps.some((s) => s.name.startsWith('Use .aws-sam/build/ApiApp/HelloWorldFunction (built ')), again.steps.map((s) => s.name).join(', ') + outcomeText(again));
     });
 
     it('a template.yml is built with --template-file template.yml', async () => {
@@ -193,7 +228,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       fs.renameSync(path.join(dir, 'template.yaml'), path.join(dir, 'template.yml'));
       const o = await deploy('run');
       assert.equal(o.state, 'done', outcomeText(o));
-      assert.deepEqual(fakeSamRuns()[0].argv, ['build', 'HelloWorldFunction', '--template-file', 'template.yml']);
+      assert.deepEqual(fakeSamRuns()[0].argv, ['build', 'HelloWorldFunction', '--template-file', 'template.yml', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']);
     });
 
     it('Cancel while sam build runs kills it, and nothing is uploaded or published', async () => {
@@ -234,9 +269,9 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       const sha = await latestSha();
       const o = await deploy('run');
       assert.equal(o.error?.kind, 'validation', outcomeText(o));
-      assert.equal(o.error?.message, '`sam build HelloWorldFunction` failed; see the log.');
+      assert.equal(o.error?.message, '`sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build` failed; see the log.');
       assert.ok(log.lines.includes('warn   Error: NodejsNpmEsbuildBuilder:EsbuildBundle - esbuild: command not found'), log.lines.join('\n'));
-      assert.ok(o.steps.some((st) => st.name === 'sam build HelloWorldFunction' && st.result === 'failed'));
+      assert.ok(o.steps.some((st) => st.name === 'sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build' && st.result === 'failed'));
       assert.deepEqual(o.versionsPublished, []);
       assert.equal(await latestSha(), sha);
     });
@@ -254,7 +289,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       const [wf] = discoverFunctions(root);
       const o = await deployWorkspace(ctx(), { functionName: fn, aliasName: 'prod', fn: wf, weightPercent: 10, trusted: false, smokeTest: false, samBuild: 'run' });
       assert.equal(o.error?.kind, 'validation');
-      assert.match(o.error!.message, /not trusted.*would run `sam build HelloWorldFunction`/);
+      assert.match(o.error!.message, /not trusted.*would run `sam build HelloWorldFunction --build-dir \.aws-sam\/lambda-canary\/HelloWorldFunction\/build`/);
       assert.equal(fakeSamRuns().length, 0);
     });
   });
@@ -281,6 +316,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       const out = path.join(dir, '.aws-sam', 'build', 'OrdersFunction');
       fs.cpSync(path.join(dir, 'src'), out, { recursive: true });
       for (const name of ['dayjs', 'lodash', 'uuid']) fs.mkdirSync(path.join(out, 'node_modules', name), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.aws-sam', 'build', 'template.yaml'), 'Resources: {}\n');
       touchTree(path.join(dir, '.aws-sam'), minutes(1));
       const o = await deploy();
       assert.equal(o.state, 'done', outcomeText(o));
@@ -293,6 +329,7 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       const out = path.join(dir, '.aws-sam', 'build', 'OrdersFunction');
       fs.cpSync(path.join(dir, 'src'), out, { recursive: true });
       for (const name of ['dayjs', 'lodash']) fs.mkdirSync(path.join(out, 'node_modules', name), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.aws-sam', 'build', 'template.yaml'), 'Resources: {}\n');
       touchTree(path.join(dir, '.aws-sam'), minutes(1));
       const o = await deploy();
       assert.equal(o.state, 'done', outcomeText(o));
@@ -335,11 +372,11 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       assert.equal(built.code, 0, built.stderr);
       const o = JSON.parse(built.stdout) as Outcome;
       assert.deepEqual(o.versionsPublished.map((v) => v.version), ['2']);
-      assert.deepEqual(fakeSamRuns().map((r) => r.argv), [['build', 'HelloWorldFunction']]);
+      assert.deepEqual(fakeSamRuns().map((r) => r.argv), [['build', 'HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']]);
       // A fresh build is used without --build: nothing changed since, so the deployed code is this package.
       const again = await cli(['deploy', '--dir', 'services/api', '--function-name', fn, '--alias', 'prod', '--no-smoke', '--yes', '--json']);
       assert.equal(fakeSamRuns().length, 1);
-      assert.match(again.stdout, /Use \.aws-sam\/build\/HelloWorldFunction \(built /);
+      assert.match(again.stdout, /Use \.aws-sam\/lambda-canary\/HelloWorldFunction\/build\/HelloWorldFunction \(built /);
     });
 
     it('--build for a lambda-canary.json function is a usage error', async () => {

@@ -369,8 +369,8 @@ describe('use cases: each user action returns an Outcome and is journalled (real
       assert.equal(o.state, 'done', outcomeText(o));
       assert.deepEqual(o.versionsPublished.map((v) => v.version), ['2']);
       assert.deepEqual(o.after?.weights, { '2': 0.1 });
-      // The one warning is the dependency pre-flight's (the fixture's requests is not vendored), none about Node.js.
-      assert.deepEqual(o.warnings.map((w) => w.split(',')[0]), ['requirements.txt lists requests']);
+      // No warning: none about Node.js, and none for the fixture's requests, listed but never imported.
+      assert.deepEqual(o.warnings, []);
       assert.doesNotMatch(outcomeText(o), /app\.js|\.mjs|\.cjs/);
       const a = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'prod' }));
       assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });

@@ -10,6 +10,7 @@ import {
   normalizePythonName,
   packageName,
   providedByRuntime,
+  pythonImports,
   requirementNames,
   unvendoredPythonPackages,
   vendoredPythonNames,
@@ -149,6 +150,12 @@ describe('dependencies: what a package needs at run time and does not hold', () 
       assert.deepEqual(missingNodePackages({ dir, handler: 'app.handler', runtime: 'nodejs20.x', label: 'src' })?.missing, []);
     });
 
+    it('a handler file over 1 MB (a bundle) is not read: no warning', () => {
+      fs.writeFileSync(path.join(dir, 'big.js'), `require('left-pad');\n/*${'x'.repeat(1024 * 1024)}*/\n`);
+      assert.equal(missingNodePackages({ dir, handler: 'big.handler', runtime: 'nodejs20.x', label: 'src' }), undefined);
+      assert.deepEqual(dependencyWarnings({ dir, handler: 'big.handler', runtime: 'nodejs20.x', label: 'src' }), []);
+    });
+
     it('checks nothing for another runtime, an unknown handler file, or no handler', () => {
       assert.equal(missingNodePackages({ dir, handler: 'app.handler', runtime: 'python3.12', label: 'src' }), undefined);
       assert.equal(missingNodePackages({ dir, handler: 'nothere.handler', runtime: 'nodejs20.x', label: 'src' }), undefined);
@@ -256,6 +263,36 @@ describe('dependencies: what a package needs at run time and does not hold', () 
 
     it('is not checked for a Node.js runtime', () => {
       assert.equal(unvendoredPythonPackages({ dir, runtime: 'nodejs20.x' }), undefined);
+    });
+
+    it('pythonImports: top-level modules of import and from-import lines at any indentation, relative imports left out', () => {
+      const src = ['import os, sys as system', 'from yaml.loader import SafeLoader', 'def handler(e, c):', '    import requests.adapters', '    from . import util', '\tfrom .models import X', 'x = "import nothing"'].join('\n');
+      assert.deepEqual(pythonImports(src), ['os', 'requests', 'sys', 'yaml']);
+    });
+
+    it('a requirement nothing imports is not warned about (the requests that sam init lists); an imported one is', () => {
+      // The python-requirements fixture is `sam init`'s hello world: requests listed, never imported.
+      const init = path.join(FIXTURES, 'python-requirements', 'hello_world');
+      assert.deepEqual(unvendoredPythonPackages({ dir: init, runtime: 'python3.13' }), []);
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'requests\nPyYAML>=6\nbeautifulsoup4\nattrs\nunused-thing\n');
+      fs.mkdirSync(path.join(dir, 'lib'));
+      fs.writeFileSync(path.join(dir, 'lib', 'parse.py'), 'def f():\n    from bs4 import BeautifulSoup\n    import yaml\n');
+      assert.deepEqual(unvendoredPythonPackages({ dir, runtime: 'python3.12' }), ['beautifulsoup4', 'pyyaml', 'requests']);
+    });
+
+    it("boto3's own dependencies are in the runtime too (s3transfer, jmespath, urllib3, python-dateutil, six)", () => {
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'boto3\nbotocore\ns3transfer\njmespath\nurllib3\npython-dateutil\nsix\n');
+      fs.writeFileSync(path.join(dir, 'app.py'), 'import boto3, botocore, s3transfer, jmespath, urllib3, six\nfrom dateutil import parser\n');
+      assert.deepEqual(unvendoredPythonPackages({ dir, runtime: 'python3.12' }), []);
+    });
+
+    it("imports in virtual envs, caches and vendored packages are not the code's", () => {
+      fs.writeFileSync(path.join(dir, 'app.py'), 'import json\n');
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'requests\nflask\n');
+      for (const d of ['.venv/lib', '__pycache__', 'requests', 'requests-2.31.0.dist-info']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.venv', 'lib', 'x.py'), 'import flask\n');
+      fs.writeFileSync(path.join(dir, 'requests', '__init__.py'), 'import flask\n');
+      assert.deepEqual(unvendoredPythonPackages({ dir, runtime: 'python3.12' }), []);
     });
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { builtState, duration, findOnPath, inspectSamBuild, samBuildCommand, samBuildNeed, staleBuildMessage } from '../../src/core/samBuild';
+import { builtState, duration, findOnPath, inspectSamBuild, privateBuildDir, samBuildCommand, samBuildId, samBuildNeed, staleBuildMessage } from '../../src/core/samBuild';
 import { discoverFunctions } from '../../src/core/workspace';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
@@ -46,6 +46,7 @@ describe('samBuild: which SAM functions are published from `sam build` output', 
       assert.equal(builtState(1000, 2000), 'stale');
       assert.equal(builtState(1000, 1000), 'stale');
       assert.equal(builtState(undefined, 1000), 'absent');
+      assert.equal(builtState(2000, 1000, false), 'unknown');
     });
     it('says durations in words', () => {
       assert.equal(duration(4_000), '4 s');
@@ -54,6 +55,12 @@ describe('samBuild: which SAM functions are published from `sam build` output', 
       assert.equal(duration(5 * 3_600_000), '5 h');
       assert.equal(duration(3 * 86_400_000), '3 days');
     });
+  });
+
+  it("samBuildCommand: a nested stack's function by its stack path; --build-dir when given", () => {
+    assert.equal(samBuildId('OrderFn', ['OrdersApp']), 'OrdersApp/OrderFn');
+    assert.equal(samBuildId('Fn'), 'Fn');
+    assert.deepEqual(samBuildCommand('OrdersApp/OrderFn', '/w/template.yaml', privateBuildDir('OrdersApp/OrderFn')), ['sam', 'build', 'OrdersApp/OrderFn', '--build-dir', '.aws-sam/lambda-canary/OrdersApp-OrderFn/build']);
   });
 
   it('samBuildCommand: --template-file only for a template not named template.yaml', () => {
@@ -79,13 +86,17 @@ describe('samBuild: which SAM functions are published from `sam build` output', 
       const [f] = discoverFunctions(root);
       return f;
     };
-    const build = (when: Date) => {
-      const out = path.join(root, 'services', 'api', '.aws-sam', 'build', 'HelloWorldFunction');
+    /** What `sam build` leaves: the function's folder, and the template it writes when done; `buildDir` relative to the template's folder. */
+    const build = (when: Date, buildDir = path.join('.aws-sam', 'build')) => {
+      const root2 = path.join(root, 'services', 'api', buildDir);
+      const out = path.join(root2, 'HelloWorldFunction');
       fs.mkdirSync(out, { recursive: true });
       fs.writeFileSync(path.join(out, 'app.js'), 'exports.lambdaHandler = async () => ({ statusCode: 200 });\n');
-      touchTree(path.join(root, 'services', 'api', '.aws-sam'), when);
+      fs.writeFileSync(path.join(root2, 'template.yaml'), 'Resources: {}\n');
+      touchTree(root2, when);
       return out;
     };
+    const code = (...p: string[]) => path.join(root, 'services', 'api', 'hello-world', ...p);
 
     it('discovery reads Metadata.BuildMethod', () => assert.equal(fn().buildMethod, 'esbuild'));
 
@@ -128,6 +139,83 @@ describe('samBuild: which SAM functions are published from `sam build` output', 
       assert.equal(inspectSamBuild(fn())!.built, 'stale');
     });
 
+    it('stale: a source deleted or renamed after the build (its folder changed)', () => {
+      fs.writeFileSync(code('extra.ts'), 'export const x = 1;\n');
+      touchTree(path.join(root, 'services', 'api'), at(0));
+      build(at(3));
+      assert.equal(inspectSamBuild(fn())!.built, 'fresh');
+      fs.unlinkSync(code('extra.ts'));
+      assert.equal(inspectSamBuild(fn())!.built, 'stale');
+      touchTree(path.join(root, 'services', 'api', 'hello-world'), at(0));
+      fs.renameSync(code('app.ts'), code('main.ts'));
+      fs.utimesSync(code('main.ts'), at(0), at(0));
+      assert.equal(inspectSamBuild(fn())!.built, 'stale');
+    });
+
+    it('a file written into the build folder later does not make a stale build fresh (built when sam wrote its template)', () => {
+      const out = build(at(3));
+      fs.utimesSync(code('app.ts'), at(5), at(5));
+      assert.equal(inspectSamBuild(fn())!.built, 'stale');
+      fs.writeFileSync(path.join(out, '.DS_Store'), '');
+      assert.equal(inspectSamBuild(fn())!.built, 'stale');
+    });
+
+    it('a function folder without the template sam writes when done is no build, and the message says so', () => {
+      build(at(3));
+      fs.rmSync(path.join(root, 'services', 'api', '.aws-sam', 'build', 'template.yaml'));
+      const s = inspectSamBuild(fn())!;
+      assert.equal(s.built, 'absent');
+      assert.match(staleBuildMessage(s), /services\/api\/\.aws-sam\/build\/HelloWorldFunction is not a finished build \(no services\/api\/\.aws-sam\/build\/template\.yaml, which `sam build` writes when it is done\)/);
+    });
+
+    it('caches and tool output in the code folder (coverage/, __pycache__/, .venv/) are not sources', () => {
+      build(at(3));
+      for (const d of ['coverage', '__pycache__', '.venv', '.pytest_cache']) {
+        fs.mkdirSync(code(d));
+        fs.writeFileSync(code(d, 'x'), 'x');
+      }
+      assert.equal(inspectSamBuild(fn())!.built, 'fresh');
+    });
+
+    it('past 20,000 source files the build cannot be compared: unknown, taken as out of date, and said why', () => {
+      const many = code('many');
+      fs.mkdirSync(many);
+      for (let i = 0; i < 20_001; i++) fs.writeFileSync(path.join(many, `f${i}.ts`), '');
+      touchTree(path.join(root, 'services', 'api'), at(0));
+      build(at(3));
+      const s = inspectSamBuild(fn())!;
+      assert.equal(s.built, 'unknown');
+      assert.match(staleBuildMessage(s), /cannot be compared with its sources \(more than 20000 files in its code folder\), so it is taken as out of date/);
+    });
+
+    it("Lambda Canary's own build folder counts when it is the newer build; what it runs builds there, not into .aws-sam/build", () => {
+      build(at(3));
+      const own = build(at(4), privateBuildDir('HelloWorldFunction'));
+      const s = inspectSamBuild(fn())!;
+      assert.equal(s.built, 'fresh');
+      assert.equal(s.builtDir, own);
+      assert.equal(s.builtLabel, 'services/api/.aws-sam/lambda-canary/HelloWorldFunction/build/HelloWorldFunction');
+      assert.deepEqual(s.command, ['sam', 'build', 'HelloWorldFunction']);
+      assert.deepEqual(s.runCommand, ['sam', 'build', 'HelloWorldFunction', '--build-dir', '.aws-sam/lambda-canary/HelloWorldFunction/build']);
+    });
+
+    it('inline code never needs sam build, even in a folder of TypeScript', () => {
+      const dir = path.join(root, 'inline');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'template.yaml'), 'Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { InlineCode: "exports.handler = async () => 1", Handler: index.handler, Runtime: nodejs20.x }\n');
+      fs.writeFileSync(path.join(dir, 'index.ts'), "import _ from 'lodash';\n");
+      const [f] = discoverFunctions(dir);
+      assert.equal(f.inlineCode, 'exports.handler = async () => 1');
+      assert.equal(inspectSamBuild(f), undefined);
+    });
+
+    it('a Python function whose requirements nothing imports gets no sam build question', () => {
+      const dir = path.join(root, 'py');
+      fs.cpSync(path.join(FIXTURES, 'python-requirements'), dir, { recursive: true });
+      const [f] = discoverFunctions(dir);
+      assert.equal(inspectSamBuild(f), undefined);
+    });
+
     it('a plain JavaScript SAM function with its dependencies needs no build', () => {
       const dir = path.join(root, 'plain');
       fs.mkdirSync(dir);
@@ -137,6 +225,36 @@ describe('samBuild: which SAM functions are published from `sam build` output', 
       const [f] = discoverFunctions(dir);
       assert.equal(inspectSamBuild(f), undefined);
     });
+  });
+
+  it("a nested stack's function: SAM's build folder under the root template, by stack path; built from the root", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-nested-'));
+    try {
+      fs.writeFileSync(path.join(root, 'template.yaml'), 'Resources:\n  OrdersApp:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: orders/template.yaml\n');
+      fs.mkdirSync(path.join(root, 'orders', 'src'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'orders', 'template.yaml'), 'Resources:\n  OrderFn:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: src, Handler: app.handler, Runtime: nodejs20.x, FunctionName: orders-fn }\n    Metadata: { BuildMethod: esbuild }\n');
+      fs.writeFileSync(path.join(root, 'orders', 'src', 'app.ts'), 'export const handler = async () => 1;\n');
+      const old = new Date(Date.now() - 60_000);
+      for (const p of ['template.yaml', 'orders', 'orders/template.yaml', 'orders/src', 'orders/src/app.ts']) fs.utimesSync(path.join(root, p), old, old);
+      const [f] = discoverFunctions(root);
+      assert.deepEqual(f.stackPath, ['OrdersApp']);
+      assert.equal(f.rootTemplate, path.join(root, 'template.yaml'));
+      let s = inspectSamBuild(f)!;
+      assert.equal(s.built, 'absent');
+      assert.equal(s.builtLabel, '.aws-sam/build/OrdersApp/OrderFn');
+      assert.deepEqual(s.command, ['sam', 'build', 'OrdersApp/OrderFn']);
+      assert.equal(s.templateDir, root);
+      assert.equal(s.where, 'the workspace folder');
+      assert.match(staleBuildMessage(s), /there is no \.aws-sam\/build\/OrdersApp\/OrderFn\. Run `sam build OrdersApp\/OrderFn` in the workspace folder/);
+      fs.mkdirSync(path.join(root, '.aws-sam', 'build', 'OrdersApp', 'OrderFn'), { recursive: true });
+      fs.writeFileSync(path.join(root, '.aws-sam', 'build', 'OrdersApp', 'OrderFn', 'app.js'), 'exports.handler = async () => 1;\n');
+      fs.writeFileSync(path.join(root, '.aws-sam', 'build', 'template.yaml'), 'Resources: {}\n');
+      s = inspectSamBuild(f)!;
+      assert.equal(s.built, 'fresh');
+      assert.equal(s.builtDir, path.join(root, '.aws-sam', 'build', 'OrdersApp', 'OrderFn'));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('findOnPath: an executable file in a PATH folder, not a folder or a plain file', () => {

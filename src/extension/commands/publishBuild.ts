@@ -1,21 +1,30 @@
-import type { SamBuildChoice } from '../../core/samBuild';
-import { findOnPath, inspectSamBuild, staleBuildMessage } from '../../core/samBuild';
+import type { SamBuildChoice, SamSituation } from '../../core/samBuild';
+import { findOnPath, samSituation, staleBuildMessage } from '../../core/samBuild';
 import type { WorkspaceFunction } from '../../core/workspace';
+import { iconText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import type { PickItem } from '../ui';
 import { Dismissed } from './common';
 
+/** What the user chose, and what was read of the function to ask (handed to the use case, not read again). */
+export interface SamBuildDecision {
+  choice?: SamBuildChoice;
+  situation?: SamSituation;
+}
+
 /**
  * A SAM function published from what `sam build` makes of it (samBuild.ts): asked only when its
- * .aws-sam/build output is missing or older than its sources. Offers to run `sam build
- * <LogicalId>` (trusted workspace, `sam` on PATH), to publish the sources as they are (only when
- * they can run: just dependencies missing), or to cancel. Without `sam`, says what to run where:
- * an error, or a warning when the sources can run as they are. Undefined: nothing to decide (the
- * use case packages the fresh build output, or the code folder).
+ * build output is missing or older than its sources. Offers to run `sam build <Id>` into Lambda
+ * Canary's own build folder (trusted workspace, `sam` on PATH; .aws-sam/build stays as it is),
+ * to publish the sources as they are (only when they can run: just dependencies missing), or to
+ * cancel. Without `sam`, says what to run where: an error, or a warning when the sources can run
+ * as they are. Inline code, images and archives never need a build. `deployed`: the deployed
+ * function's handler and runtime, which the use case packages for, when known.
  */
-export async function chooseSamBuild(ctx: CommandContext, ws: WorkspaceFunction, trusted: boolean): Promise<SamBuildChoice | undefined> {
-  const s = inspectSamBuild(ws);
-  if (!s || s.built === 'fresh') return undefined;
+export async function chooseSamBuild(ctx: CommandContext, ws: WorkspaceFunction, trusted: boolean, deployed: { handler?: string; runtime?: string } = {}): Promise<SamBuildDecision> {
+  const situation = samSituation(ws, deployed);
+  if (!situation?.need || situation.built === 'fresh') return situation ? { situation } : {};
+  const s = { ...situation, need: situation.need };
   const message = staleBuildMessage(s, 'Publish Canary again');
   const canRun = trusted && findOnPath('sam') !== undefined;
   if (!canRun) {
@@ -24,18 +33,21 @@ export async function chooseSamBuild(ctx: CommandContext, ws: WorkspaceFunction,
     if (s.need.depsOnly) {
       // The sources run as they are: published, and the dependency check's warning says what they lack.
       void ctx.ui.warn(message + why);
-      return 'use-built';
+      return { choice: 'use-built', situation };
     }
     void ctx.ui.error(message + why);
     throw new Dismissed();
   }
-  const command = s.command.join(' ');
   const items: Array<PickItem<SamBuildChoice | 'cancel'>> = [
-    { label: `Run ${command}`, description: `in ${s.where}, then publish ${s.builtLabel}`, value: 'run' },
+    {
+      label: `Run ${iconText(s.command.join(' '))}`,
+      description: `in ${iconText(s.where)}, into ${iconText(s.privateLabel)} (.aws-sam/build stays as it is), then publish it`,
+      value: 'run',
+    },
     ...(s.need.depsOnly ? [{ label: 'Publish the Sources As They Are', description: 'without the packages sam build would install', value: 'sources' as const }] : []),
     { label: 'Cancel', value: 'cancel' },
   ];
   const picked = await ctx.ui.pick<SamBuildChoice | 'cancel'>('samBuild', items, { title: `Publish Canary: ${s.logicalId} needs sam build`, placeHolder: message });
   if (!picked || picked.value === 'cancel') throw new Dismissed();
-  return picked.value;
+  return { choice: picked.value, situation };
 }

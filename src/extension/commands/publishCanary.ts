@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../core/publishWorkspace';
+import { getVersion } from '../../core/lambdaApi';
+import type { SamBuildChoice, SamSituation } from '../../core/samBuild';
 import { deployWorkspace } from '../../core/usecases';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { readSettings } from '../config';
@@ -34,14 +36,24 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       throw new Dismissed();
     }
   }
-  const samBuild = await chooseSamBuild(ctx, ws, trusted);
   let weightPercent = 0;
+  let samBuild: SamBuildChoice | undefined;
+  let samSituation: SamSituation | undefined;
   await publishToAlias(ctx, clients, ws, node, {
     pickTitle: `Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`,
+    functionChosen: async (functionName) => {
+      // Asked for what the deploy packages: the deployed function's handler and runtime, when it can be read.
+      const sam = ws.source === 'template.yaml' && ws.inlineCode === undefined;
+      const deployed = sam ? await getVersion(clients.lambda, functionName, '$LATEST').catch(() => undefined) : undefined;
+      ({ choice: samBuild, situation: samSituation } = await chooseSamBuild(ctx, ws, trusted, {
+        ...(deployed?.Handler ? { handler: deployed.Handler } : {}),
+        ...(deployed?.Runtime ? { runtime: deployed.Runtime } : {}),
+      }));
+    },
     ask: async (t) => {
       weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
     },
-    run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild }),
+    run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild, samSituation }),
   });
 }
 

@@ -23,6 +23,8 @@ export interface PublishTarget {
 export interface PublishSteps {
   /** The function picker's title, when neither the node nor the workspace names the function. */
   pickTitle: string;
+  /** What is asked once the function is known, before the alias (e.g. whether to run `sam build`): throws Dismissed to stop. */
+  functionChosen?: (functionName: string) => Promise<void>;
   /** What the deploy asks once the alias is claimed (the weight; an image's URI first): throws Dismissed to stop. */
   ask: (target: PublishTarget) => Promise<void>;
   /** The deploy use case. */
@@ -41,6 +43,7 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
   const trusted = vscode.workspace.isTrusted;
   // A SAM template that computes FunctionName: ask which deployed function it is.
   const functionName = nodeFunction ?? ws.functionName ?? (await pickFunctionName(ctx, clients, plainText(steps.pickTitle)));
+  await steps.functionChosen?.(functionName);
   if (nodeFunction && ws.functionName && ws.functionName !== nodeFunction) {
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
     if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
