@@ -45,8 +45,8 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
     if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
   }
-  const aliasName =
-    node instanceof AliasNode ? node.aliasName : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : ws.alias;
+  const picked = node instanceof AliasNode ? undefined : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : undefined;
+  const aliasName = node instanceof AliasNode ? node.aliasName : (picked?.name ?? ws.alias!);
   const target = functionName;
   const expectedRevisionId = node instanceof AliasNode ? node.alias.RevisionId : undefined;
   let weightPercent = 0;
@@ -68,7 +68,10 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
     title: `Publishing a canary of ${target}:${aliasName}`,
     run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest, samBuild }),
   });
-  if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
+  if (result.status !== 'ran' || result.outcome.state !== 'done') return;
+  // Remembered only for a deploy that was done: a dismissed or failed one is no choice made.
+  await picked?.remember();
+  if (readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
 }
 
 /**
