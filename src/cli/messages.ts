@@ -3,6 +3,7 @@
  * own), so that they can be localised in one place. What an action did comes from core
  * (src/core/outcomeText.ts), as in the editor.
  */
+import { imageFunctionNeedsUri } from '../core/imageUri';
 import type { CommandName } from './commands';
 
 export const EXIT_CODES_TEXT = `Exit codes:
@@ -270,8 +271,7 @@ export const deployText = {
     `Deploy ${dir} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
   imageQuestion: (image: string, fn: string, alias: string, weight: number, now: string | undefined) =>
     `Deploy the image ${image} to ${fn} and route ${weight}% of ${alias} to the new version${now ? ` (now ${now})` : ''}?`,
-  imageNeedsUri: (which: string) =>
-    `${which} is an image function (PackageType: Image): give the image to deploy with --image-uri URI, e.g. --image-uri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:tag. Lambda Canary builds no image: build and push it first.`,
+  imageNeedsUri: imageFunctionNeedsUri,
   badImageUri: (message: string) => `--image-uri: ${message}`,
 };
 

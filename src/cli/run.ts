@@ -192,7 +192,6 @@ function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlia
     if (!(e instanceof NoWorkspace && imageUri !== undefined && deployedName !== undefined)) throw e instanceof NoWorkspace ? new UsageError(e.message) : e;
   }
   checkDeployKind(ws, imageUri);
-  const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
   if (ws && deployedName !== undefined && ws.functionName !== undefined && deployedName !== ws.functionName) {
     throw new UsageError(deployText.nameMismatch(label(ws), ws.functionName, deployedName));
   }
@@ -209,6 +208,9 @@ function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlia
   return { ...common, ws: ws!, functionName, ...alias, build: values.build === true };
 }
 
+/** How a workspace function is named in messages: its FunctionName, else its logical id. */
+const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
+
 /** The folder has no workspace (or no usable function in it). */
 class NoWorkspace extends Error {}
 
@@ -223,7 +225,6 @@ function workspaceFunction(values: OptionValues, dir: string): WorkspaceFunction
   const { functions: found, skipped } = discovery;
   if (found.length === 0) throw new NoWorkspace(skipped.length ? deployText.noUsableFunction(dir, skipped.map((s) => describeSkipped(s, dir))) : deployText.noWorkspace(dir));
   const wanted = typeof values.function === 'string' ? values.function : undefined;
-  const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
   if (wanted !== undefined) {
     // --function picks a function of the workspace, never names a deployed one: a logical id
     // is not a function name.
@@ -237,13 +238,23 @@ function workspaceFunction(values: OptionValues, dir: string): WorkspaceFunction
   return found[0];
 }
 
-/** The workspace's test event for an image deploy's smoke test; a broken one is bad input. */
-function imageSmokeEvent(ws: WorkspaceFunction): unknown {
+/**
+ * The workspace's test event for an image deploy's smoke test, read before anything is asked;
+ * `broken`: it cannot be read, so nothing will be deployed and the deploy's outcome says why.
+ */
+function imageSmokeEvent(p: Plan): { read?: () => unknown; broken: boolean } {
+  if (p.kind !== 'deploy' || p.imageUri === undefined || !p.smokeTest || !p.ws) return { broken: false };
   try {
-    return readTestEvent(ws);
+    const event = readTestEvent(p.ws);
+    return { read: () => event, broken: false };
   } catch (e) {
-    if (e instanceof OperationError) throw new UsageError(deployText.configError(e.message), 'deploy');
-    throw e;
+    if (!(e instanceof OperationError)) throw e;
+    return {
+      read: () => {
+        throw e;
+      },
+      broken: true,
+    };
   }
 }
 
@@ -300,8 +311,11 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       journal: port,
     };
 
+    // An image deploy's test event is read before the question: a broken one is the deploy's outcome, asked about by no one.
+    const smoke = imageSmokeEvent(p);
     let expectedRevisionId: string | undefined;
-    if (COMMANDS[command].changesAlias && !values.yes) {
+    // A deploy that cannot run (its test event is broken) changes nothing: not asked about.
+    if (COMMANDS[command].changesAlias && !values.yes && !smoke.broken) {
       const asked = await confirmChange(p, ctx, journal, io);
       if (!asked.yes) {
         err(confirmText.declined);
@@ -317,7 +331,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
         // A SAM project's sample event nobody configured: used, and said so (a terminal cannot be asked in CI).
         if (p.smokeTest && p.ws?.testEventSuggested && p.ws.testEventFile) err(deployText.sampleEvent(path.relative(p.dir, p.ws.testEventFile).split(path.sep).join('/')));
         if (p.imageUri !== undefined) {
-          outcome = await deployImage(ctx, { ...ref, imageUri: p.imageUri, weightPercent: p.weightPercent, smokeEvent: p.smokeTest && p.ws ? imageSmokeEvent(p.ws) : undefined });
+          outcome = await deployImage(ctx, { ...ref, imageUri: p.imageUri, weightPercent: p.weightPercent, readSmokeEvent: smoke.read });
         } else outcome = await deployWorkspace(ctx, { ...ref, fn: p.ws, weightPercent: p.weightPercent, trusted: true, smokeTest: p.smokeTest, ...(p.build ? { samBuild: 'run' as const } : {}) });
         break;
       case 'canary':

@@ -28,6 +28,14 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const like = `an ECR URI like ${IMAGE_URI_EXAMPLE}`;
 
 /**
+ * The one wording of "this is an image function, give an image URI" (a zip deploy of one, or a
+ * workspace image function without --image-uri), for the CLI and the editor alike.
+ */
+export function imageFunctionNeedsUri(which: string): string {
+  return `${which} is an image function (PackageType Image): it runs a container image, not a zip, and Lambda Canary builds none. Build and push the image to ECR, then give its image URI (lambda-canary deploy --image-uri URI, e.g. --image-uri ${IMAGE_URI_EXAMPLE}; Publish Canary asks for it).`;
+}
+
+/**
  * `raw` is an image URI Lambda can deploy; `region`, when given, is the function's region (Lambda
  * pulls only from ECR in the function's own region). Each refusal says what to give instead.
  */

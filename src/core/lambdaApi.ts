@@ -125,8 +125,11 @@ export function errorName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? '';
 }
 
-/** The image URI an image function's $LATEST was given (GetFunction's Code.ImageUri); undefined for a zip function. */
-export async function currentImageUri(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<string | undefined> {
+/**
+ * GetFunction of $LATEST: its configuration and, for an image function, the image URI it was given
+ * (Code.ImageUri; undefined for a zip function) and the digest Lambda resolved it to (Code.ResolvedImageUri).
+ */
+export async function getLatestFunction(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<FunctionConfiguration & { imageUri?: string; resolvedImageUri?: string }> {
   const got = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }), { abortSignal: signal });
-  return got.Code?.ImageUri;
+  return { ...(got.Configuration ?? {}), imageUri: got.Code?.ImageUri, resolvedImageUri: got.Code?.ResolvedImageUri };
 }

@@ -1,6 +1,5 @@
 import type { AliasConfiguration, FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import {
-  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   PublishVersionCommand,
@@ -11,11 +10,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { OperationError, throwIfAborted, unknownOutcome } from './errors';
 import type { LambdaSend } from './lambdaApi';
-import { errorName, getAlias, getVersion, listVersions } from './lambdaApi';
+import { errorName, getAlias, getLatestFunction, getVersion, listVersions } from './lambdaApi';
 import type { WaiterTiming } from './connection';
 import { AWS_WAITER_TIMING } from './connection';
 import { guardedWrite, step } from './guardedWrite';
-import { checkImageUri } from './imageUri';
+import { checkImageUri, imageFunctionNeedsUri } from './imageUri';
 import { arnParts } from './outcome';
 import type { AliasRef, OperationContext } from './operationContext';
 
@@ -258,18 +257,22 @@ function versionsHolding(versions: FunctionConfiguration[], codeSha256: string):
 async function settleLatest(ctx: OperationContext, input: AliasRef, codeSha256: string, stateIfFailed: string): Promise<FunctionConfiguration> {
   const fn = input.functionName;
   const t = timing(ctx);
-  let ended: string | undefined;
-  await step(ctx, 'Wait for FunctionUpdated', stateIfFailed, async () => {
-    try {
-      const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
-      if (r.state !== 'SUCCESS') ended = r.state;
-    } catch (e) {
-      // The waiter gives up on LastUpdateStatus Failed (an Error whose message is its JSON
-      // result): the configuration read next says why.
-      if (!waiterFailed(e)) throw e;
-      ended = 'FAILURE';
-    }
-  });
+  let updateFailed = false;
+  try {
+    await step(ctx, 'Wait for FunctionUpdated', stateIfFailed, async () => {
+      try {
+        const r = await waitUntilFunctionUpdatedV2({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn });
+        if (r.state !== 'SUCCESS') throw new Error(`the update ended in state ${r.state}`);
+      } catch (e) {
+        // The waiter gives up on LastUpdateStatus Failed (an Error whose message is its JSON
+        // result): the step is recorded as failed, and the configuration read next says why.
+        throw waiterFailed(e) ? new UpdateFailed() : e;
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof OperationError && e.cause instanceof UpdateFailed)) throw e;
+    updateFailed = true;
+  }
   const settled = await step(ctx, 'GetFunctionConfiguration $LATEST', stateIfFailed, () => readLatest(ctx, fn));
   if (settled.CodeSha256 !== codeSha256) {
     throw new OperationError(
@@ -280,8 +283,15 @@ async function settleLatest(ctx: OperationContext, input: AliasRef, codeSha256: 
     const code = settled.LastUpdateStatusReasonCode ? ` (${settled.LastUpdateStatusReasonCode})` : '';
     throw new OperationError(`Lambda could not apply the new code: ${(settled.LastUpdateStatusReason ?? 'update failed').replace(/\.$/, '')}${code}.`, { step: 'UpdateFunctionCode', state: `No version was published; ${input.aliasName} is unchanged.` });
   }
-  if (ended !== undefined) throw new OperationError(`Wait for FunctionUpdated failed: the update ended in state ${ended}.`, { step: 'Wait for FunctionUpdated', state: stateIfFailed });
+  if (updateFailed) throw new OperationError('Wait for FunctionUpdated failed: the update ended Failed.', { step: 'Wait for FunctionUpdated', state: stateIfFailed });
   return settled;
+}
+
+/** The waiter for FunctionUpdated stopped on LastUpdateStatus Failed. */
+class UpdateFailed extends Error {
+  constructor() {
+    super('LastUpdateStatus is Failed: Lambda could not apply the update');
+  }
 }
 
 function waiterFailed(e: unknown): boolean {
@@ -301,9 +311,7 @@ function sameSettings(a: FunctionConfiguration, b: FunctionConfiguration): boole
 
 /** The refusal of a zip deploy of an image function: what to give instead. */
 export function zipDeployOfImageFunction(fn: string): OperationError {
-  return invalid(
-    `${fn} is an image function (PackageType Image): it runs a container image, not a zip. Build and push the image to ECR, then give its image URI (lambda-canary deploy --image-uri URI; Publish Canary asks for it).`,
-  );
+  return invalid(imageFunctionNeedsUri(fn));
 }
 
 /** A function's package type is fixed at its creation: a zip deploy of an image function, or the reverse, is refused before any write. */
@@ -341,10 +349,22 @@ export interface PublishImageInput extends AliasRef {
  * runs that digest) → wait → PublishVersion with the image's CodeSha256 (its digest) → the same
  * checks and routing as a zip's. Lambda Canary builds no image: it deploys the one given.
  */
-export function publishImageCanary(ctx: OperationContext, input: PublishImageInput): Promise<PublishCanaryResult> {
+export async function publishImageCanary(ctx: OperationContext, input: PublishImageInput): Promise<PublishCanaryResult> {
   const checked = checkImageUri(input.imageUri);
   if (!checked.ok) throw invalid(checked.message);
-  return deployCode(ctx, input, { kind: 'image', imageUri: checked.value.uri, digest: checked.value.digest });
+  const imageUri = checked.value.uri;
+  return deployCode(ctx, { ...input, description: input.description ?? defaultDescription(imageUri) }, { kind: 'image', imageUri, digest: checked.value.digest });
+}
+
+/**
+ * A version's description when the caller gives none: `Lambda Canary <UTC date and time>`, then
+ * what was deployed (an image URI) as far as Lambda's 256 characters allow (its end: the tag or digest).
+ */
+export function defaultDescription(what?: string, now = new Date()): string {
+  const head = `Lambda Canary ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
+  if (what === undefined) return head;
+  const room = 256 - head.length - 1;
+  return `${head} ${what.length <= room ? what : `…${what.slice(what.length - room + 1)}`}`;
 }
 
 async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode): Promise<PublishCanaryResult> {
@@ -372,7 +392,13 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
   let current = latest;
   // A tag is always sent again: Lambda resolves it at UpdateFunctionCode, and the tag may name
   // another image since (a deploy that finds the same digest publishes nothing new).
-  const uploadSkipped = codeSha256 !== undefined && latest.CodeSha256 === codeSha256;
+  // After a Failed update $LATEST reports the code it could not apply: that is never "already
+  // deployed" (a version of it would be Failed), so the code is sent again.
+  const lastFailed = latest.LastUpdateStatus === 'Failed';
+  if (lastFailed && codeSha256 !== undefined && latest.CodeSha256 === codeSha256) {
+    ctx.log.info(`$LATEST has CodeSha256 ${codeSha256}, but its last update Failed (${latest.LastUpdateStatusReasonCode ?? 'no reason given'}): sending the code again.`);
+  }
+  const uploadSkipped = codeSha256 !== undefined && latest.CodeSha256 === codeSha256 && !lastFailed;
   if (ctx.record) ctx.record.uploadSkipped = uploadSkipped;
   if (uploadSkipped) {
     ctx.log.info(`No code change: $LATEST already has CodeSha256 ${codeSha256}; skipping the upload.`);
@@ -385,6 +411,17 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
   } else {
     ctx.progress?.(code.kind === 'zip' ? `Uploading ${(code.zip.length / 1024).toFixed(0)} KB…` : `Updating $LATEST to ${code.imageUri}…`);
     const nothing = `Nothing was changed: $LATEST and ${input.aliasName} are as they were.`;
+    const uploadUnknown = (cause: unknown) =>
+      unknownOutcome({
+        step: 'UpdateFunctionCode',
+        subject: '$LATEST',
+        cause,
+        maybe: `$LATEST may or may not hold the new code. No version was published and ${input.aliasName} routes as before.`,
+        check:
+          code.kind === 'image' && code.digest === undefined
+            ? `Run Publish Canary again: it sends ${code.imageUri} again, and Lambda resolves the tag anew.`
+            : `Run Publish Canary again: it uploads only if $LATEST does not already hold this code (or its last update Failed).`,
+      });
     const updated = await guardedWrite<FunctionConfiguration, FunctionConfiguration & { imageUri?: string }>(ctx, {
       step: 'UpdateFunctionCode',
       stateIfFailed: nothing,
@@ -397,10 +434,23 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
           ),
         ),
       // The upload may have gone through unanswered: look at $LATEST instead of guessing.
-      readBack: () => (code.kind === 'zip' ? readLatest(ctx, fn, true) : readLatestImage(ctx, fn)),
+      // Not cancellable: a read-back after a write must finish.
+      readBack: () => (code.kind === 'zip' ? readLatest(ctx, fn, true) : getLatestFunction(ctx.lambda, fn)),
       landedNote: '$LATEST reads back with the new code: the upload went through',
       judge: (now, cause) => {
-        if (codeSha256 !== undefined ? now.CodeSha256 === codeSha256 : now.imageUri === (code as { imageUri: string }).imageUri) return { landed: now };
+        const ours = codeSha256 !== undefined ? now.CodeSha256 === codeSha256 : now.imageUri === (code as { imageUri: string }).imageUri;
+        if (ours) {
+          // $LATEST may have held this very code before (a tag sent again, a retry after a Failed
+          // update): only a new revision, or other code than before, shows that the write landed.
+          const written = revisionChanged(latest, now);
+          if (written === true || now.CodeSha256 !== latest.CodeSha256) return { landed: now };
+          if (written === undefined) {
+            ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(cause) || 'Error'}); $LATEST reads back with the code it held before, without a RevisionId or LastModified to tell whether the write landed.`);
+            throw uploadUnknown(cause);
+          }
+          // The same revision as before: the write did not land.
+          return {};
+        }
         if (now.CodeSha256 !== latest.CodeSha256) {
           // Neither the code before nor this deploy's: not "as it was".
           ctx.log.error(`UpdateFunctionCode got no clear answer (${errorName(cause) || 'Error'}), and $LATEST reads back with code ${now.CodeSha256} of another client.`);
@@ -408,14 +458,7 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
         }
         return {};
       },
-      unknown: (cause) =>
-        unknownOutcome({
-          step: 'UpdateFunctionCode',
-          subject: '$LATEST',
-          cause,
-          maybe: `$LATEST may or may not hold the new code. No version was published and ${input.aliasName} routes as before.`,
-          check: `Run Publish Canary again: it uploads only if $LATEST does not already hold this code.`,
-        }),
+      unknown: uploadUnknown,
       refused: (name, cause) => {
         if (name === 'PreconditionFailedException') {
           return new OperationError(`${fn} changed since it was read (another deploy?) — refresh and retry.`, { step: 'UpdateFunctionCode', state: 'Nothing was changed.', cause, kind: 'conflict' });
@@ -449,11 +492,14 @@ async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode
   return publishAndRoute(ctx, input, { alias, split, weight, current, codeSha256: codeSha256!, uploadSkipped, noun });
 }
 
-/** GetFunction of $LATEST: its configuration and the image URI it was given (an image function's read-back). */
-async function readLatestImage(ctx: OperationContext, functionName: string): Promise<FunctionConfiguration & { imageUri?: string }> {
-  // Not cancellable: a read-back after a write must finish.
-  const got = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
-  return { ...(got.Configuration ?? {}), imageUri: got.Code?.ImageUri };
+/**
+ * Whether $LATEST was written since `before` was read: by its RevisionId, else its LastModified;
+ * undefined when the endpoint returns neither (some emulators).
+ */
+function revisionChanged(before: FunctionConfiguration, now: FunctionConfiguration): boolean | undefined {
+  if (before.RevisionId && now.RevisionId) return before.RevisionId !== now.RevisionId;
+  if (before.LastModified && now.LastModified) return before.LastModified !== now.LastModified;
+  return undefined;
 }
 
 /**

@@ -18,7 +18,9 @@ export function routingText(alias: string, s: AliasState): string {
 function published(o: Outcome): string {
   const v = o.versionsPublished[0];
   if (!v) return '';
-  return `Published version ${v.version}${o.uploadSkipped ? ' (the deployed code was already this package: nothing uploaded)' : ''}. `;
+  // An image deploy's detail names its image (deployImage); a zip deploy's has none.
+  const code = (o.detail as { imageUri?: unknown } | undefined)?.imageUri !== undefined ? 'image' : 'package';
+  return `Published version ${v.version}${o.uploadSkipped ? ` (the deployed code was already this ${code}: nothing uploaded)` : ''}. `;
 }
 
 /** One sentence or two: what the action did, or why it did not and what is true now. */

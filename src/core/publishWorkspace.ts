@@ -7,7 +7,7 @@ import { step } from './guardedWrite';
 import { gitDescription } from './git';
 import type { AliasRef, OperationContext, PublishCanaryResult } from './operations';
 import { dependencyWarnings } from './dependencies';
-import { publishCanary, zipDeployOfImageFunction } from './operations';
+import { defaultDescription, publishCanary, zipDeployOfImageFunction } from './operations';
 import { packageArchive, packageFolder, packageInline } from './packaging';
 import type { SamBuildChoice } from './samBuild';
 import { codeToPackage } from './samBuild';
@@ -71,7 +71,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   if (deployed.PackageType === 'Image') throw zipDeployOfImageFunction(input.functionName);
   if (fn.packageType === 'Image') {
     throw new OperationError(
-      `The workspace declares ${input.functionName} as an image function (PackageType: Image), but it is deployed as a zip function: Lambda does not change a function's package type. Fix the workspace's PackageType, or create an image function and deploy it by image URI.`,
+      `The workspace declares ${input.functionName} as an image function (PackageType Image), but it is deployed as a zip function (PackageType Zip): Lambda does not change a function's package type. Fix the workspace's PackageType, or create an image function and deploy it by image URI.`,
       { step: 'Package type check', state: 'Nothing was built, uploaded or changed.', kind: 'validation' },
     );
   }
@@ -111,7 +111,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   );
   // git reads the repository's own config, which can name programs to run (core.fsmonitor,
   // hooks): not in an untrusted workspace.
-  const description = (input.trusted ? await gitDescription(archive ? path.dirname(fn.codeDir) : fn.codeDir) : undefined) ?? `Lambda Canary ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+  const description = (input.trusted ? await gitDescription(archive ? path.dirname(fn.codeDir) : fn.codeDir) : undefined) ?? defaultDescription();
   return publishCanary(op, {
     functionName: input.functionName,
     aliasName: input.aliasName,

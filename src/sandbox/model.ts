@@ -49,6 +49,8 @@ export interface VersionRecord {
   updatingUntil: number;
   /** Set when the last update ends Failed (LastUpdateStatus Failed once updatingUntil passed). */
   updateFailure?: { code: string; reason: string };
+  /** A published version's State is Failed once pendingUntil passed: it was published from a $LATEST whose update had Failed. */
+  failure?: { code: string; reason: string };
 }
 
 export interface AliasRecord {
@@ -74,7 +76,8 @@ export type FunctionState = 'Pending' | 'Active' | 'Failed';
 export type UpdateStatus = 'InProgress' | 'Successful' | 'Failed';
 
 export function stateOf(v: VersionRecord, now: number): FunctionState {
-  return now < v.pendingUntil ? 'Pending' : 'Active';
+  if (now < v.pendingUntil) return 'Pending';
+  return v.failure ? 'Failed' : 'Active';
 }
 
 export function updateStatusOf(v: VersionRecord, now: number): UpdateStatus {
@@ -159,7 +162,10 @@ function versionProblem(v: unknown): string | undefined {
   const c = v.code;
   if (!isObject(c) || typeof c.sha256 !== 'string' || typeof c.blob !== 'string' || !/^[0-9a-f]{64}$/.test(c.blob) || typeof c.size !== 'number') return 'code reference missing';
   if (c.image !== undefined && (!isObject(c.image) || typeof c.image.uri !== 'string' || typeof c.image.resolvedUri !== 'string')) return 'image reference incomplete';
-  if (v.updateFailure !== undefined && (!isObject(v.updateFailure) || typeof v.updateFailure.code !== 'string' || typeof v.updateFailure.reason !== 'string')) return 'updateFailure is incomplete';
+  for (const k of ['updateFailure', 'failure']) {
+    const f = v[k];
+    if (f !== undefined && (!isObject(f) || typeof f.code !== 'string' || typeof f.reason !== 'string')) return `${k} is incomplete`;
+  }
   return undefined;
 }
 

@@ -85,6 +85,8 @@ export interface Sandbox {
   setRandom(random: Random): void;
   /** Marks every function and version as settled: no Pending / InProgress left. */
   settle(): void;
+  /** Tests: `uri` resolves to `digest` from now on, as after a push to ECR (see LambdaService.pushImage). */
+  pushImage(uri: string, digest: string): void;
   close(): Promise<void>;
 }
 
@@ -504,6 +506,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         store.saveFunction(fn);
       }
     },
+    pushImage: (uri, digest) => lambda.pushImage(uri, digest),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

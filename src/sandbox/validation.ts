@@ -36,17 +36,18 @@ export const CONTROL_PLANE_RUNTIMES = [
   'dotnet8', 'dotnet10', 'ruby3.3', 'ruby3.4',
 ] as const;
 
-export function runsHere(runtime: string): boolean {
+export function runsHere(runtime: string, platform: NodeJS.Platform = process.platform): boolean {
   if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return true;
-  // A bootstrap needs nothing of the machine (`provided`, Amazon Linux 1, only from an older record).
-  if (runtime === 'provided' || runtime === 'provided.al2' || runtime === 'provided.al2023') return true;
+  // A bootstrap is a Linux executable (an ELF, or a #!/bin/sh script), as Lambda's Amazon Linux
+  // runs it: only a Linux machine runs it (`provided`, Amazon Linux 1, only from an older record).
+  if (runtime === 'provided' || runtime === 'provided.al2' || runtime === 'provided.al2023') return platform === 'linux';
   // Python needs the machine's python3 (found once).
   return (RUNTIME_API_RUNTIMES as readonly string[]).includes(runtime) && runtimeFamily(runtime) === 'python' && findPython() !== undefined;
 }
 
 /** What the sandbox runs on this machine, for messages. */
-export function runtimesRunHere(): string[] {
-  return [...SUPPORTED_RUNTIMES, ...RUNTIME_API_RUNTIMES].filter((r) => runsHere(r));
+export function runtimesRunHere(platform: NodeJS.Platform = process.platform): string[] {
+  return [...SUPPORTED_RUNTIMES, ...RUNTIME_API_RUNTIMES].filter((r) => runsHere(r, platform));
 }
 
 export const MAX_FUNCTION_NAME = 64;

@@ -15,6 +15,8 @@ export class ScriptedUi implements UserInterface {
   offered: Record<string, string[]> = {};
   /** The items each picker offered, by prompt id. */
   offeredItems: Record<string, vscode.QuickPickItem[]> = {};
+  /** The options each input box was opened with, by prompt id (its prefilled value, its title). */
+  inputOptions: Record<string, vscode.InputBoxOptions> = {};
   /** Each confirmation's text, in order. */
   confirmations: Array<{ id: string; message: string; detail: string }> = [];
   /** Runs while a picker is open, as if the user did something else meanwhile. */
@@ -43,6 +45,7 @@ export class ScriptedUi implements UserInterface {
     return found;
   }
   async input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined> {
+    this.inputOptions[id] = options;
     const value = this.next(id);
     if (typeof value !== 'string') return undefined;
     const message = await options.validateInput?.(value);

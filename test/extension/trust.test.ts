@@ -87,11 +87,14 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
     const clients = await api.connection.current();
     assert.equal(clients.spec.kind, 'aws');
     assert.equal(clients.spec.kind === 'aws' && clients.spec.endpointUrl, 'http://0.0.0.0:9');
-    assert.deepEqual(asked, ['0.0.0.0:9']);
+    // Each setting written reconnects, so a question about the previous endpoint with the new
+    // profile may come first, depending on when the events arrive: the endpoint's is what counts.
+    assert.ok(asked.includes('0.0.0.0:9'), `asked about 0.0.0.0:9 (asked: ${JSON.stringify(asked)})`);
+    const questions = asked.length;
     answer = false;
     await api.connection.reconnect();
     await api.connection.current();
-    assert.deepEqual(asked, ['0.0.0.0:9'], 'remembered: not asked again');
+    assert.equal(asked.length, questions, `remembered: not asked again (asked: ${JSON.stringify(asked)})`);
   });
 
   it('a "Connect" for one profile does not cover the workspace switching to another profile', async () => {

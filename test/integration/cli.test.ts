@@ -10,6 +10,7 @@ import {
   CreateAliasCommand,
   CreateFunctionCommand,
   GetAliasCommand,
+  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
@@ -696,6 +697,23 @@ Resources:
       const fromWs = await cli(['deploy', '--image-uri', uri('v2'), '--yes', ...conn()]);
       assert.equal(fromWs.code, 2);
       assert.match(fromWs.stderr, /is a zip function/);
+    });
+
+    it('a broken test event: read before anything is asked; no question, the outcome says why (exit 2, --json), nothing changed', async () => {
+      fs.writeFileSync(path.join(workDir, 'broken.json'), '{ not json');
+      fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), JSON.stringify({ functionName: img(), alias: 'live', codeFolder: '.', testEvent: 'broken.json' }));
+      const before = await live();
+      // A terminal that would answer no: the deploy is not asked about at all.
+      const r = await cli(['deploy', '--image-uri', uri('v2'), '--json', ...conn()], { tty: true });
+      assert.equal(r.code, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /\? \[y\/N\]|declined/i, r.stderr);
+      const o = json(r);
+      assert.equal(o.action, 'deploy');
+      assert.equal(o.error?.kind, 'validation');
+      assert.match(o.error?.message ?? '', /broken\.json/);
+      assert.deepEqual(o.steps, [], 'nothing was read from or sent to Lambda');
+      assert.equal((await live()).RevisionId, before.RevisionId);
+      assert.deepEqual((await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: img() }))).Versions?.map((v) => v.Version), ['$LATEST', '1']);
     });
 
     it('without --function-name and no workspace, says what is missing', async () => {

@@ -8,12 +8,14 @@ import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunction
 import { capabilitiesOf } from '../../src/core/connection';
 import { MemoryLogger } from '../../src/core/log';
 import type { Outcome } from '../../src/core/outcome';
+import type { OperationContext } from '../../src/core/operations';
+import { publishImageCanary } from '../../src/core/operations';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../../src/core/usecases';
 import { deployImage, deployPackage, deployWorkspace } from '../../src/core/usecases';
 import type { WorkspaceFunction } from '../../src/core/workspace';
 import { handlerZip, ROLE, useSandbox } from './helpers';
-import { DIGEST_A, DIGEST_B, imageInput, REPO, tagDigest } from './image-testkit';
+import { DIGEST_A, DIGEST_B, DIGEST_C, imageInput, REPO, tagDigest } from './image-testkit';
 import { codeSha } from './lambda-testkit';
 
 class MemoryJournal implements JournalPort {
@@ -97,17 +99,118 @@ describe('deployImage: canary of an image function by image URI (real SDK ↔ sa
     assert.equal((await prod()).RevisionId, before.RevisionId);
   });
 
-  it('the same tag again: sent again (a tag may name another image since), yet nothing new is published', async () => {
-    const uri = `${REPO}:v2`;
+  it('the same tag again: sent again (a tag may name another image since); the same image publishes nothing new, a moved tag its new image', async () => {
+    // Pushed images stay pushed for the suite's sandbox: a tag of this test's own.
+    const uri = `${REPO}:again-${n}`;
     await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ImageUri: uri }));
     h().sandbox.settle();
     await h().lambda.send(new PublishVersionCommand({ FunctionName: fn }));
     h().sandbox.settle();
     await h().lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'v2', FunctionVersion: '2' }));
-    const o = await deployImage(ctx(), { functionName: fn, aliasName: 'v2', imageUri: uri, weightPercent: 10 });
-    assert.equal(o.state, 'unchanged', outcomeText(o));
-    assert.match(o.note ?? '', /identical to version 2/);
+    const same = await deployImage(ctx(), { functionName: fn, aliasName: 'v2', imageUri: uri, weightPercent: 10 });
+    assert.equal(same.state, 'unchanged', outcomeText(same));
+    assert.match(same.note ?? '', /identical to version 2/);
+    assert.equal(same.uploadSkipped, false);
+    assert.ok(same.steps.some((s) => s.name === 'UpdateFunctionCode' && s.result === 'ok'), 'the tag is sent again');
     assert.deepEqual(await versions(), ['$LATEST', '1', '2']);
+    // The tag is pushed again, to another image: the same URI now deploys it.
+    h().sandbox.pushImage(uri, DIGEST_C);
+    const moved = await deployImage(ctx(), { functionName: fn, aliasName: 'v2', imageUri: uri, weightPercent: 10 });
+    assert.equal(moved.state, 'done', outcomeText(moved));
+    assert.deepEqual(moved.versionsPublished.map((v) => [v.version, v.codeSha256]), [['3', DIGEST_C]]);
+    assert.deepEqual((await h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'v2' }))).RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 });
+    const v3 = await h().lambda.send(new GetFunctionCommand({ FunctionName: fn, Qualifier: '3' }));
+    assert.equal(v3.Code?.ImageUri, uri);
+    assert.equal(v3.Code?.ResolvedImageUri, `${REPO}@sha256:${DIGEST_C}`);
+  });
+
+  describe('UpdateFunctionCode without a clear answer: read back, never guessed', () => {
+    /** $LATEST holds the tag v2 (unpublished); then the tag is pushed to another image. */
+    const tagMoved = async () => {
+      const uri = `${REPO}:moved-${n}`;
+      await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ImageUri: uri }));
+      h().sandbox.settle();
+      h().sandbox.pushImage(uri, DIGEST_C);
+      return uri;
+    };
+
+    it('a tag $LATEST already holds, the write dropped: not taken for landed; the old image is neither published nor routed', async () => {
+      const uri = await tagMoved();
+      const before = await latest();
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'drop' });
+      const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: uri, weightPercent: 10 });
+      assert.notEqual(o.state, 'done', outcomeText(o));
+      assert.equal(o.versionsPublished.length, 0, outcomeText(o));
+      assert.equal(o.error?.step, 'UpdateFunctionCode');
+      assert.match(o.error?.left ?? '', /Nothing was changed: \$LATEST and prod are as they were/);
+      const now = await latest();
+      assert.equal(now.CodeSha256, tagDigest(uri), '$LATEST still runs the image the tag named before');
+      assert.equal(now.RevisionId, before.RevisionId);
+      assert.deepEqual(await versions(), ['$LATEST', '1']);
+      assert.deepEqual((await prod()).RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+    });
+
+    it('a tag $LATEST already holds, only the answer cut: read back as landed (a new revision), the image the tag names now is published and routed', async () => {
+      const uri = await tagMoved();
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'truncate' });
+      const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: uri, weightPercent: 10 });
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.deepEqual(o.versionsPublished.map((v) => [v.version, v.codeSha256]), [['2', DIGEST_C]]);
+      assert.deepEqual((await prod()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+    });
+
+    it('a digest: dropped → nothing changed; cut → landed, published and routed', async () => {
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'drop' });
+      const dropped = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: `${REPO}@sha256:${DIGEST_B}`, weightPercent: 10 });
+      assert.equal(dropped.state, 'unchanged', outcomeText(dropped));
+      assert.equal(dropped.error?.step, 'UpdateFunctionCode');
+      assert.equal((await latest()).CodeSha256, DIGEST_A);
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'truncate' });
+      const cut = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: `${REPO}@sha256:${DIGEST_B}`, weightPercent: 10 });
+      assert.equal(cut.state, 'done', outcomeText(cut));
+      assert.deepEqual(cut.versionsPublished.map((v) => [v.version, v.codeSha256]), [['2', DIGEST_B]]);
+    });
+  });
+
+  it('another upload lands before the publish on an endpoint that does not refuse it (publishOther): its image is published, never routed', async () => {
+    h().sandbox.faults.add({ operation: 'PublishVersion', kind: 'publishOther' });
+    const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: `${REPO}@sha256:${DIGEST_B}`, weightPercent: 10 });
+    assert.equal(o.state, 'unchanged');
+    assert.equal(o.error?.kind, 'conflict', outcomeText(o));
+    assert.match(o.error?.message ?? '', /^Version 2 was published with other code than this image \(CodeSha256 [0-9a-f]{64}, expected b{64}\)/);
+    assert.match(o.error?.left ?? '', /Version 2 was published but receives no traffic/);
+    assert.notEqual(o.versionsPublished[0]?.codeSha256, DIGEST_B);
+    assert.deepEqual((await prod()).RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+  });
+
+  it('Lambda resolves a digest URI to another CodeSha256 (an image index): nothing published or routed, saying both digests', async () => {
+    const index = 'd'.repeat(64);
+    h().sandbox.pushImage(`${REPO}@sha256:${index}`, DIGEST_C);
+    const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: `${REPO}@sha256:${index}`, weightPercent: 10 });
+    assert.equal(o.state, 'unchanged');
+    assert.equal(o.error?.message, `Lambda resolved the image to CodeSha256 ${DIGEST_C}, not the digest ${index} the URI names.`);
+    assert.match(o.error?.left ?? '', /no version was published and prod is unchanged/);
+    assert.deepEqual(await versions(), ['$LATEST', '1']);
+  });
+
+  it('names the version after the image (Lambda Canary <date> <URI>), and says "this image" when $LATEST already held it', async () => {
+    const uri = `${REPO}@sha256:${DIGEST_B}`;
+    await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ImageUri: uri }));
+    h().sandbox.settle();
+    const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: uri, weightPercent: 10 });
+    assert.equal(o.state, 'done', outcomeText(o));
+    assert.equal(o.uploadSkipped, true);
+    assert.match(o.versionsPublished[0]?.description ?? '', new RegExp(`^Lambda Canary \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d ${uri.replace(/[.]/g, '\\.')}$`));
+    assert.match(outcomeText(o), /^Published version 2 \(the deployed code was already this image: nothing uploaded\)\. 10% of prod goes to version 2/);
+  });
+
+  it('publishImageCanary refuses a bad URI as a rejected promise, not a synchronous throw', async () => {
+    const op: OperationContext = { lambda: h().lambda, log: new MemoryLogger() };
+    let pending: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      pending = publishImageCanary(op, { functionName: fn, aliasName: 'prod', imageUri: 'docker.io/library/node:20', weightPercent: 10 });
+    });
+    await assert.rejects(pending!, /docker\.io is not an Amazon ECR registry/);
   });
 
   it('a zip function is refused, saying so; nothing is changed', async () => {
@@ -171,15 +274,56 @@ describe('deployImage: canary of an image function by image URI (real SDK ↔ sa
     assert.equal((await prod()).RevisionId, before.RevisionId);
   });
 
-  it('an update that ends Failed: nothing published or routed, and the error says why', async () => {
+  it('an update that ends Failed: nothing published or routed, the wait recorded as failed, and the error says why', async () => {
     h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'failUpdate' });
     const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: `${REPO}@sha256:${DIGEST_B}`, weightPercent: 10 });
     assert.equal(o.state, 'unchanged');
     assert.equal(o.error?.kind, 'aws', outcomeText(o));
     assert.match(o.error?.message ?? '', /^Lambda could not apply the new code: Lambda does not have permission to access the ECR image .*@sha256:b{64}\. Check the ECR permissions \(ImageAccessDenied\)\.$/);
     assert.match(o.error?.left ?? '', /No version was published; prod is unchanged\./);
+    assert.deepEqual(
+      o.steps.filter((s) => /UpdateFunctionCode|Wait for FunctionUpdated/.test(s.name)).map((s) => [s.name, s.result]),
+      [['UpdateFunctionCode', 'ok'], ['Wait for FunctionUpdated', 'failed']],
+    );
     assert.deepEqual(await versions(), ['$LATEST', '1']);
     assert.deepEqual((await prod()).RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+  });
+
+  describe('a retry after an update that ended Failed: the code is sent again, never published as it is', () => {
+    it('an image: the same digest is sent again; once applied, published and routed', async () => {
+      const uri = `${REPO}@sha256:${DIGEST_B}`;
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'failUpdate' });
+      assert.equal((await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: uri, weightPercent: 10 })).error?.kind, 'aws');
+      assert.equal((await latest()).LastUpdateStatus, 'Failed');
+      const o = await deployImage(ctx(), { functionName: fn, aliasName: 'prod', imageUri: uri, weightPercent: 10 });
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.equal(o.uploadSkipped, false);
+      assert.ok(o.steps.some((s) => s.name === 'UpdateFunctionCode' && s.result === 'ok'), o.steps.map((s) => s.name).join(', '));
+      assert.deepEqual(o.versionsPublished.map((v) => [v.version, v.codeSha256]), [['2', DIGEST_B]]);
+      const v2 = await h().lambda.send(new GetFunctionCommand({ FunctionName: fn, Qualifier: '2' }));
+      assert.equal(v2.Configuration?.State, 'Active');
+      assert.deepEqual((await prod()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+    });
+
+    it('a zip: the same package is uploaded again; once applied, published and routed', async () => {
+      const zipFn = `${fn}-zip`;
+      await h().lambda.send(new CreateFunctionCommand({ FunctionName: zipFn, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: handlerZip({ v: 1 }) }, Publish: true }));
+      h().sandbox.settle();
+      await h().lambda.send(new CreateAliasCommand({ FunctionName: zipFn, Name: 'prod', FunctionVersion: '1' }));
+      const zip = handlerZip({ v: 2 });
+      h().sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'failUpdate' });
+      const failed = await deployPackage(ctx(), { functionName: zipFn, aliasName: 'prod', zip, codeSha256: codeSha(zip), weightPercent: 10 });
+      assert.match(failed.error?.message ?? '', /^Lambda could not apply the new code: Lambda was not able to unzip the file \(InvalidZipFileException\)\.$/);
+      const o = await deployPackage(ctx(), { functionName: zipFn, aliasName: 'prod', zip, codeSha256: codeSha(zip), weightPercent: 10 });
+      assert.equal(o.state, 'done', outcomeText(o));
+      assert.equal(o.uploadSkipped, false);
+      assert.ok(o.steps.some((s) => s.name === 'UpdateFunctionCode' && s.result === 'ok'), o.steps.map((s) => s.name).join(', '));
+      assert.deepEqual(o.versionsPublished.map((v) => [v.version, v.codeSha256]), [['2', codeSha(zip)]]);
+      const a = await h().lambda.send(new GetAliasCommand({ FunctionName: zipFn, Name: 'prod' }));
+      assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+      const v2 = await h().lambda.send(new GetFunctionCommand({ FunctionName: zipFn, Qualifier: '2' }));
+      assert.equal(v2.Configuration?.State, 'Active');
+    });
   });
 
   it('a smoke test of an image version fails here (the sandbox runs no containers): published, not routed', async () => {

@@ -8,6 +8,7 @@ import { fast } from './lambda-testkit';
 export const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout';
 export const DIGEST_A = 'a'.repeat(64);
 export const DIGEST_B = 'b'.repeat(64);
+export const DIGEST_C = 'c'.repeat(64);
 
 export function imageInput(name: string, imageUri: string, extra: Partial<CreateFunctionCommandInput> = {}): CreateFunctionCommandInput {
   return { FunctionName: name, PackageType: 'Image', Role: ROLE, Code: { ImageUri: imageUri }, ...extra };

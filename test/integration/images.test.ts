@@ -17,6 +17,7 @@ import {
   InvokeCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
+  UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
@@ -198,6 +199,52 @@ describe('Lambda API: image functions (PackageType Image)', function () {
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'img-fail', ImageUri: `${REPO}@sha256:${DIGEST_A}` }));
     await waitUntilFunctionUpdatedV2({ client: lambda, ...fast }, { FunctionName: 'img-fail' });
     assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'img-fail' }))).LastUpdateStatus, 'Successful');
+  });
+
+  it('PublishVersion of a $LATEST whose update Failed: a version whose State is Failed, that no alias can route to; the same code applied later is a new version', async () => {
+    const { lambda, sandbox } = h();
+    await createImageFn(lambda, 'img-failpub', `${REPO}@sha256:${DIGEST_A}`, { Publish: true });
+    await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'img-failpub', Qualifier: '1' });
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'img-failpub', Name: 'prod', FunctionVersion: '1' }));
+    sandbox.faults.add({ operation: 'UpdateFunctionCode', kind: 'failUpdate' });
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'img-failpub', ImageUri: `${REPO}@sha256:${DIGEST_B}` }));
+    await assert.rejects(waitUntilFunctionUpdatedV2({ client: lambda, ...fast }, { FunctionName: 'img-failpub' }));
+    const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: 'img-failpub', CodeSha256: DIGEST_B }));
+    assert.equal(v2.Version, '2');
+    await assert.rejects(waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'img-failpub', Qualifier: '2' }));
+    const failed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'img-failpub', Qualifier: '2' }));
+    assert.equal(failed.State, 'Failed');
+    assert.equal(failed.StateReasonCode, 'ImageAccessDenied');
+    assert.match(failed.StateReason ?? '', /permission to access the ECR image/);
+    await rejectsWith(
+      lambda.send(new UpdateAliasCommand({ FunctionName: 'img-failpub', Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } })),
+      'ResourceConflictException',
+      409,
+      /Version 2 of .*img-failpub is in state: 'Failed', StateReasonCode: 'ImageAccessDenied'/,
+    );
+    await rejectsWith(lambda.send(new CreateAliasCommand({ FunctionName: 'img-failpub', Name: 'next', FunctionVersion: '2' })), 'ResourceConflictException', 409);
+    await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'img-failpub', Qualifier: '2' })), 'ResourceConflictException', 409);
+    assert.deepEqual((await lambda.send(new GetAliasCommand({ FunctionName: 'img-failpub', Name: 'prod' }))).RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+    // The same image applied this time: not "nothing changed" since the Failed version 2.
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'img-failpub', ImageUri: `${REPO}@sha256:${DIGEST_B}` }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, ...fast }, { FunctionName: 'img-failpub' });
+    const v3 = await lambda.send(new PublishVersionCommand({ FunctionName: 'img-failpub', CodeSha256: DIGEST_B }));
+    assert.equal(v3.Version, '3');
+    await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'img-failpub', Qualifier: '3' });
+    await lambda.send(new UpdateAliasCommand({ FunctionName: 'img-failpub', Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } } }));
+  });
+
+  it('pushImage: a tag pushed to another image resolves to it from then on; what already holds the tag keeps its digest', async () => {
+    const { lambda, sandbox } = h();
+    const uri = `${REPO}:pushed`;
+    await createImageFn(lambda, 'img-push', uri, { Publish: true });
+    sandbox.pushImage(uri, DIGEST_B);
+    assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'img-push', Qualifier: '1' }))).CodeSha256, tagDigest(uri));
+    const upd = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'img-push', ImageUri: uri }));
+    assert.equal(upd.CodeSha256, DIGEST_B);
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'img-push' }));
+    assert.deepEqual(got.Code, { RepositoryType: 'ECR', ImageUri: uri, ResolvedImageUri: `${REPO}@sha256:${DIGEST_B}` });
+    assert.throws(() => sandbox.pushImage(uri, 'not-a-digest'), /64 lowercase hex digits/);
   });
 
   it('keeps image functions, their versions and ImageConfig across a restart of a state folder', async () => {

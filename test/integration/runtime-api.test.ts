@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CreateFunctionCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
@@ -405,19 +407,21 @@ def handler(event, context):
       assert.match(r.log, /cannot start/);
     });
 
-    it('a bootstrap that exits right after answering has answered; the next invocation starts a fresh one', async () => {
+    it('a bootstrap that exits right after answering has answered; the next invocation, sent at once, starts a fresh one', async () => {
       const { lambda } = h();
-      const body = `  printf '{"pid":%s}' "$$" > "$out"\n  post "/invocation/$id/response" "$out" > /dev/null\n  exit 0`;
+      // It lingers a moment after answering, then exits: the next invocation arrives meanwhile.
+      const body = `  printf '{"pid":%s}' "$$" > "$out"\n  post "/invocation/$id/response" "$out" > /dev/null\n  sleep 0.3\n  exit 0`;
       await create('sh-oneshot', zipWithModes({ bootstrap: shellBootstrap(body), 'http.sh': HTTP_SH }));
-      const first = await invoke(lambda, 'sh-oneshot');
-      assert.equal(first.functionError, undefined, first.text);
-      await sleep(300);
-      const second = await invoke(lambda, 'sh-oneshot');
-      assert.equal(second.functionError, undefined, second.text);
-      assert.notEqual(second.body.pid, first.body.pid);
+      for (let i = 0; i < 2; i++) {
+        const first = await invoke(lambda, 'sh-oneshot');
+        assert.equal(first.functionError, undefined, first.text);
+        const second = await invoke(lambda, 'sh-oneshot');
+        assert.equal(second.functionError, undefined, second.text);
+        assert.notEqual(second.body.pid, first.body.pid);
+      }
     });
 
-    it('an invocation error with an error type header; a wrong request id (400), an unknown path (404), a second answer (400), a response over 6 MB (413)', async () => {
+    it('an invocation error with an error type header; a wrong request id (400), an unknown path (404), a second answer (403, as the emulator), a response over 6 MB (413)', async () => {
       const { lambda } = h();
       const body = `
   kind=$(sed -n 's/.*"kind":"\\([a-z]*\\)".*/\\1/p' "$work/event")
@@ -445,7 +449,7 @@ def handler(event, context):
       assert.deepEqual(big.body, { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size (7000000 bytes) exceeded maximum allowed payload size (6291556 bytes).' });
       const report = await invoke(lambda, 'sh-errors', { kind: 'report' });
       assert.equal(report.functionError, undefined, report.text);
-      assert.deepEqual(report.body, { wrong: '400', unknown: '404', second: '400', big: '413' });
+      assert.deepEqual(report.body, { wrong: '400', unknown: '404', second: '403', big: '413' });
     });
 
     it('a bootstrap that outlives its timeout is ended: Sandbox.Timedout, and the next invocation starts a fresh one', async () => {
@@ -491,6 +495,198 @@ def handler(event, context):
       const again = await invoke(lambda, 'sh-api');
       assert.equal(again.body.api, first.body.api, 'the same environment still serves');
       assert.notEqual(again.body.id, first.body.id);
+    });
+  });
+
+  describe("the Runtime API's guards: who may call it, and how", () => {
+    /** GET /next from `localAddress`:`localPort`; the status line's code, or 'open' when the call is held (a trusted /next). */
+    function rawNext(apiPort: number, host: string, localAddress?: string, localPort?: number): Promise<{ status: string; body: string }> {
+      return new Promise((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port: apiPort, localAddress, localPort });
+        let data = '';
+        const timer = setTimeout(() => {
+          s.destroy();
+          resolve({ status: 'open', body: data });
+        }, 1500);
+        s.on('connect', () => s.write(`GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
+        s.on('data', (d) => {
+          data += d.toString('latin1');
+          const end = data.indexOf('\r\n\r\n');
+          const length = /content-length: *(\d+)/i.exec(data);
+          if (end >= 0 && length && data.length >= end + 4 + Number(length[1])) {
+            clearTimeout(timer);
+            s.destroy();
+            resolve({ status: data.split(' ')[1], body: data.slice(end + 4) });
+          }
+        });
+        s.on('error', (e: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          resolve({ status: `error ${e.code}`, body: '' });
+        });
+      });
+    }
+
+    const GUARDS_APP = `import decimal, http.client, os, site, sys
+
+def handler(event, context):
+    kind = event.get("kind")
+    if kind == "decimal":
+        return {"price": decimal.Decimal("1.10"), "big": decimal.Decimal("1E+2"), "inf": [decimal.Decimal("Infinity"), decimal.Decimal("-Infinity")], "nan": decimal.Decimal("NaN"), "n": 7}
+    if kind == "bytes":
+        return b"\\xff\\xfe\\x00ok\\x80"
+    if kind == "host":
+        c = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+        c.putrequest("POST", "/2018-06-01/runtime/invocation/not-the-id/response", skip_host=True)
+        c.putheader("Host", event["host"])
+        c.putheader("Content-Length", "2")
+        c.endheaders(b"{}")
+        r = c.getresponse()
+        return {"status": r.status, "body": r.read().decode()}
+    try:
+        import hostonly
+        found = hostonly.__file__
+    except ImportError:
+        found = None
+    return {"found": found, "user_site": site.ENABLE_USER_SITE, "path": sys.path, "api": os.environ["AWS_LAMBDA_RUNTIME_API"]}
+`;
+    let userBase = '';
+    before(async function () {
+      if (!linux || !python) this.skip();
+      // A package in a user site-packages of the machine (PYTHONUSERBASE points Python at it).
+      userBase = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-userbase-'));
+      const site = path.join(userBase, 'lib', `python${python!.version}`, 'site-packages');
+      fs.mkdirSync(site, { recursive: true });
+      fs.writeFileSync(path.join(site, 'hostonly.py'), 'X = 1\n');
+      await create('py-guards', zipWithModes({ 'app.py': GUARDS_APP }, []), {
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Environment: { Variables: { PYTHONUSERBASE: userBase } },
+      });
+    });
+    after(() => {
+      if (userBase) fs.rmSync(userBase, { recursive: true, force: true });
+    });
+
+    it("Python: nothing of a user site-packages on sys.path (Lambda has none), and a Decimal is a bare JSON number as Lambda's client writes it", async () => {
+      const { lambda } = h();
+      const r = await invoke(lambda, 'py-guards');
+      assert.equal(r.functionError, undefined, r.text);
+      const b = JSON.parse(r.text) as { found: string | null; user_site: boolean; path: string[] };
+      assert.equal(b.found, null, 'a module only in the user site-packages is not importable');
+      assert.equal(b.user_site, false);
+      assert.ok(!b.path.some((p) => p.startsWith(userBase)), b.path.join(':'));
+      const d = await invoke(lambda, 'py-guards', { kind: 'decimal' });
+      assert.equal(d.functionError, undefined, d.text);
+      assert.equal(d.text, '{"price": 1.10, "big": 1E+2, "inf": [Infinity, -Infinity], "nan": NaN, "n": 7}');
+    });
+
+    it('a handler that returns bytes that are not UTF-8 text gets them back as they are', async () => {
+      const out = await h().lambda.send(new InvokeCommand({ FunctionName: 'py-guards', Payload: Buffer.from('{"kind":"bytes"}') }));
+      assert.equal(out.FunctionError, undefined);
+      assert.deepEqual(Buffer.from(out.Payload!), Buffer.from([0xff, 0xfe, 0x00, 0x6f, 0x6b, 0x80]));
+    });
+
+    it('a request whose Host is not 127.0.0.1:<port> is refused, even from the bootstrap (a browser or a rebound name sends its own)', async () => {
+      const { lambda } = h();
+      const { api } = JSON.parse((await invoke(lambda, 'py-guards')).text) as { api: string };
+      const port = api.split(':')[1];
+      const own = await invoke(lambda, 'py-guards', { kind: 'host', host: `127.0.0.1:${port}` });
+      assert.equal(JSON.parse(own.text).status, 400, own.text);
+      for (const host of [`rebound.example:${port}`, `localhost:${port}`, '127.0.0.1']) {
+        const r = await invoke(lambda, 'py-guards', { kind: 'host', host });
+        const b = JSON.parse(r.text) as { status: number; body: string };
+        assert.equal(b.status, 403, `${host}: ${r.text}`);
+        assert.equal(JSON.parse(b.body).errorType, 'AccessDenied', host);
+      }
+      const outside = await rawNext(Number(port), 'rebound.example');
+      assert.equal(outside.status, '403');
+      assert.match(JSON.parse(outside.body).errorMessage, /only requests for its own address \(Host: 127\.0\.0\.1:\d+\)/);
+      assert.equal((await invoke(lambda, 'py-guards')).functionError, undefined, 'the environment still serves');
+    });
+
+    it("a process bound to another loopback address with the bootstrap's own client port is refused (the whole 4-tuple is matched)", async () => {
+      const { lambda } = h();
+      const { api } = JSON.parse((await invoke(lambda, 'py-guards')).text) as { api: string };
+      const port = Number(api.split(':')[1]);
+      await sleep(100);
+      // The bootstrap's keep-alive connection, waiting in /next: its client port is in /proc/net/tcp.
+      const hex = port.toString(16).toUpperCase().padStart(4, '0');
+      const row = fs
+        .readFileSync('/proc/net/tcp', 'latin1')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .find((f) => f[2] === `0100007F:${hex}` && f[1]?.startsWith('0100007F:'));
+      assert.ok(row, 'the bootstrap holds a connection to its Runtime API');
+      const clientPort = parseInt(row[1].split(':')[1], 16);
+      for (let n = 2; n <= 10; n++) {
+        const r = await rawNext(port, `127.0.0.1:${port}`, `127.0.0.${n}`, clientPort);
+        assert.equal(r.status, '403', `from 127.0.0.${n}:${clientPort}: ${r.status} ${r.body}`);
+        assert.equal(JSON.parse(r.body).errorType, 'AccessDenied');
+      }
+      const again = await invoke(lambda, 'py-guards');
+      assert.equal(again.functionError, undefined, again.text);
+    });
+
+    it('a dual-stack (AF_INET6) client, as Java uses, is the bootstrap: a python3 one, and `java Main.java` where Java is installed', async function () {
+      this.timeout(60_000);
+      const { lambda } = h();
+      const v6 = `#!${python!.executable}
+import os, socket, sys
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+def call(method, path, body=b""):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.connect(("::ffff:" + host, int(port)))
+    head = "%s %s HTTP/1.1\\r\\nHost: %s:%s\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n" % (method, path, host, port, len(body))
+    s.sendall(head.encode() + body)
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    head, _, rest = data.partition(b"\\r\\n\\r\\n")
+    return head.decode("latin1").split("\\r\\n"), rest
+while True:
+    head, event = call("GET", "/2018-06-01/runtime/invocation/next")
+    if " 200 " not in head[0]:
+        sys.exit("next: " + head[0])
+    rid = [h.split(":", 1)[1].strip() for h in head if h.lower().startswith("lambda-runtime-aws-request-id:")][0]
+    call("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, b'{"v6":true,"event":' + event + b"}")
+`;
+      await create('v6-bootstrap', zipWithModes({ bootstrap: v6 }));
+      for (let i = 0; i < 2; i++) {
+        const r = await invoke(lambda, 'v6-bootstrap', { n: i });
+        assert.equal(r.functionError, undefined, `${r.text}\n${r.log}`);
+        assert.deepEqual(JSON.parse(r.text), { v6: true, event: { n: i } });
+      }
+      if (spawnSync('java', ['-version']).status !== 0) return;
+      const main = `import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+
+public class Main {
+  public static void main(String[] args) throws Exception {
+    String api = "http://" + System.getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/invocation/";
+    while (true) {
+      HttpURLConnection next = (HttpURLConnection) new URL(api + "next").openConnection();
+      String event = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String id = next.getHeaderField("Lambda-Runtime-Aws-Request-Id");
+      HttpURLConnection out = (HttpURLConnection) new URL(api + id + "/response").openConnection();
+      out.setRequestMethod("POST");
+      out.setDoOutput(true);
+      out.getOutputStream().write(("{\\"java\\":true,\\"event\\":" + event + "}").getBytes(StandardCharsets.UTF_8));
+      if (out.getResponseCode() != 202) throw new IllegalStateException("response: " + out.getResponseCode());
+      out.getInputStream().close();
+    }
+  }
+}
+`;
+      await create('java-bootstrap', zipWithModes({ bootstrap: '#!/bin/sh\nexec java -Xshare:auto "$LAMBDA_TASK_ROOT/Main.java"\n', 'Main.java': main }), { MemorySize: 512 });
+      for (let i = 0; i < 2; i++) {
+        const r = await invoke(lambda, 'java-bootstrap', { n: i });
+        assert.equal(r.functionError, undefined, `${r.text}\n${r.log}`);
+        assert.deepEqual(JSON.parse(r.text), { java: true, event: { n: i } });
+      }
     });
   });
 });

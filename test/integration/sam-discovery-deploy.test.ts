@@ -136,7 +136,7 @@ describe('SAM discovery, deployed (real SDK ↔ sandbox)', function () {
     const o = await deployWorkspace(ctx(), { fn: ws, functionName: fn, aliasName: 'live', weightPercent: 10, trusted: true, smokeTest: false });
     assert.equal(o.state, 'unchanged');
     // The deployed function is a zip function: Lambda never changes a function's package type.
-    assert.match(o.error?.message ?? '', /The workspace declares .* as an image function \(PackageType: Image\), but it is deployed as a zip function/);
+    assert.match(o.error?.message ?? '', /The workspace declares .* as an image function \(PackageType Image\), but it is deployed as a zip function \(PackageType Zip\)/);
     assert.deepEqual(o.versionsPublished, []);
     assert.ok(!o.steps.some((s) => s.name.startsWith('UpdateFunctionCode')), 'nothing uploaded');
   });

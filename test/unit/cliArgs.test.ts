@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parseCommandLine, parseFunctionAlias, parsePercent, parseWindow, UsageError } from '../../src/cli/args';
 import { connectionSpec } from '../../src/cli/connection';
 import { checkDeployKind, exitCodeOf } from '../../src/cli/run';
+import { imageFunctionNeedsUri } from '../../src/core/imageUri';
 import type { WorkspaceFunction } from '../../src/core/workspace';
 import type { Outcome } from '../../src/core/outcome';
 import { terminalText } from '../../src/shared/text';
@@ -106,7 +107,7 @@ describe('CLI deploy of an image function', () => {
   it('a workspace image function without --image-uri is a usage error naming the flag', () => {
     assert.throws(
       () => checkDeployKind(ws('Image'), undefined),
-      (e: Error) => e instanceof UsageError && /^checkout-img is an image function \(PackageType: Image\): give the image to deploy with --image-uri URI, e\.g\. --image-uri 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/repo:tag\./.test(e.message),
+      (e: Error) => e instanceof UsageError && e.message === imageFunctionNeedsUri('checkout-img') && /^checkout-img is an image function \(PackageType Image\): .*give its image URI \(lambda-canary deploy --image-uri URI, e\.g\. --image-uri 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/repo:tag;/.test(e.message),
     );
   });
 

@@ -6,18 +6,46 @@ import {
   decodeClientContext,
   executionEnvOf,
   functionErrorType,
+  hostAllowed,
   invalidEntrypoint,
   MAX_RUNTIME_PAYLOAD,
   nextInvocationHeaders,
   oversizedResponse,
+  procNetAddress,
   routeRuntimeApi,
   runtimeFamily,
+  socketInode,
   traceIdFor,
 } from '../../src/sandbox/runtime/runtimeApiRules';
 
 const BOOTSTRAP_PY = path.resolve(__dirname, '..', '..', '..', 'src', 'sandbox', 'runtime', 'bootstrap.py');
 
 describe('the Runtime API rules', () => {
+  it("writes a connection's ends as /proc/net/tcp and tcp6 do, and finds a socket by its whole 4-tuple", () => {
+    assert.equal(procNetAddress('127.0.0.1', 0x1f90, 'tcp'), '0100007F:1F90');
+    assert.equal(procNetAddress('127.0.0.2', 443, 'tcp'), '0200007F:01BB');
+    assert.equal(procNetAddress('::ffff:10.1.2.3', 80, 'tcp'), '0302010A:0050');
+    assert.equal(procNetAddress('127.0.0.1', 40000, 'tcp6'), '0000000000000000FFFF00000100007F:9C40');
+    assert.equal(procNetAddress('::1', 80, 'tcp'), undefined);
+    const table = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:9C40 0100007F:1F90 06 00000000:00000000 03:00000F2C 00000000     0        0 0 3 0000000000000000',
+      '   1: 0200007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 111 1 0000000000000000 20 4 30 10 -1',
+      '   2: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 222 1 0000000000000000 20 4 30 10 -1',
+      '   3: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 333 1 0000000000000000 20 4 30 10 -1',
+    ].join('\n');
+    // Another loopback address with the same port comes first; a TIME_WAIT row has no inode.
+    assert.equal(socketInode(table, '0100007F:9C40', '0100007F:1F90'), '222');
+    assert.equal(socketInode(table, '0200007F:9C40', '0100007F:1F90'), '111');
+    assert.equal(socketInode(table, '0300007F:9C40', '0100007F:1F90'), undefined);
+  });
+
+  it("accepts only the Host a Runtime API client sends (AWS_LAMBDA_RUNTIME_API's 127.0.0.1:<port>), or none", () => {
+    assert.equal(hostAllowed('127.0.0.1:9001', 9001), true);
+    assert.equal(hostAllowed(undefined, 9001), true);
+    for (const h of ['127.0.0.1:9002', '127.0.0.1', 'localhost:9001', 'rebound.example:9001', '[::ffff:127.0.0.1]:9001', '']) assert.equal(hostAllowed(h, 9001), false, h);
+  });
+
   it('tells which runtimes run in the Node.js worker and which behind the Runtime API', () => {
     assert.equal(runtimeFamily(undefined), 'nodejs');
     assert.equal(runtimeFamily('nodejs20.x'), 'nodejs');

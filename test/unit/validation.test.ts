@@ -23,6 +23,7 @@ import {
   RUNTIME_API_RUNTIMES,
   KNOWN_RUNTIMES,
   runsHere,
+  runtimesRunHere,
   MAX_ALIAS_NAME,
   MAX_FUNCTION_NAME,
   parseFunctionRef,
@@ -180,8 +181,13 @@ describe('sandbox validation', () => {
     it('accepts the runtimes AWS creates functions with today, keeping only their control plane; refuses retired ones naming them', () => {
       for (const r of [...CONTROL_PLANE_RUNTIMES, ...RUNTIME_API_RUNTIMES]) assert.equal(checkRuntime(r), r);
       assert.ok(!CONTROL_PLANE_RUNTIMES.some((r) => runsHere(r)) && SUPPORTED_RUNTIMES.every((r) => runsHere(r)));
-      // A bootstrap runs anywhere; Python where the machine has python3.
-      assert.ok(runsHere('provided.al2023') && runsHere('provided.al2') && runsHere('provided'));
+      // A bootstrap (a Linux executable) runs on Linux only; Python where the machine has python3.
+      for (const r of ['provided.al2023', 'provided.al2', 'provided']) {
+        assert.equal(runsHere(r, 'linux'), true, r);
+        for (const p of ['darwin', 'win32'] as const) assert.equal(runsHere(r, p), false, `${r} on ${p}`);
+      }
+      assert.ok(!runtimesRunHere('darwin').some((r) => r.startsWith('provided')));
+      assert.ok(runtimesRunHere('linux').includes('provided.al2023'));
       assert.equal(runsHere('python3.12'), findPython() !== undefined);
       const creatable: readonly string[] = [...SUPPORTED_RUNTIMES, ...CONTROL_PLANE_RUNTIMES, ...RUNTIME_API_RUNTIMES];
       const retired = KNOWN_RUNTIMES.filter((r) => !creatable.includes(r));

@@ -8,7 +8,19 @@ import { runUseCase } from './context';
 
 export type DeployWorkspaceInput = PublishWorkspaceInput;
 export type DeployPackageInput = PublishCanaryInput;
-export type DeployImageInput = PublishImageInput;
+export interface DeployImageInput extends PublishImageInput {
+  /**
+   * Reads the smoke test's event (the workspace's test event), instead of `smokeEvent`: called
+   * first, so that a broken event file is this deploy's outcome (a validation error), before
+   * anything is read from or written to Lambda.
+   */
+  readSmokeEvent?: () => unknown;
+}
+
+/** What an image deploy's outcome says besides the common fields: the image it was given. */
+export interface DeployImageDetail {
+  imageUri: string;
+}
 
 /**
  * Publish Canary from the workspace: build → package → compare with the deployed CodeSha256 →
@@ -36,9 +48,11 @@ export function deployPackage(ctx: UseCaseContext, input: DeployPackageInput): P
  * $LATEST already runs is not sent again, UpdateFunctionCode { ImageUri } with the RevisionId
  * just read, then the shared publish → verify CodeSha256 (the image digest) → smoke → route.
  */
-export function deployImage(ctx: UseCaseContext, input: DeployImageInput): Promise<Outcome> {
+export function deployImage(ctx: UseCaseContext, input: DeployImageInput): Promise<Outcome<DeployImageDetail>> {
   return runUseCase(ctx, 'deploy', input, async (op) => {
-    await publishImageCanary(op, input);
-    return undefined;
+    const { readSmokeEvent, ...image } = input;
+    const smokeEvent = readSmokeEvent ? readSmokeEvent() : input.smokeEvent;
+    await publishImageCanary(op, { ...image, smokeEvent });
+    return { imageUri: input.imageUri.trim() };
   });
 }

@@ -6,11 +6,10 @@ import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
 import { plainText } from '../../shared/text';
-import { Dismissed, pickFunctionName, pickWeight } from './common';
-import { pickDeployAlias } from './pickDeployAlias';
+import { Dismissed, pickWeight } from './common';
 import { chooseSamBuild } from './publishBuild';
 import { publishImage } from './publishImage';
-import { deployOtherQuestion, untrustedPublishQuestion } from './publishText';
+import { publishToAlias } from './publishToAlias';
 import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './workspaceFunction';
 
 /**
@@ -36,42 +35,14 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
     }
   }
   const samBuild = await chooseSamBuild(ctx, ws, trusted);
-  let functionName = nodeFunction ?? ws.functionName;
-  if (!functionName) {
-    // A SAM template that computes FunctionName: ask which deployed function it is.
-    functionName = await pickFunctionName(ctx, clients, plainText(`Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`));
-  }
-  if (nodeFunction && ws.functionName && ws.functionName !== nodeFunction) {
-    const q = deployOtherQuestion(ws, nodeFunction, relativePath);
-    if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
-  }
-  const picked = node instanceof AliasNode ? undefined : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : undefined;
-  const aliasName = node instanceof AliasNode ? node.aliasName : (picked?.name ?? ws.alias!);
-  const target = functionName;
-  const expectedRevisionId = node instanceof AliasNode ? node.alias.RevisionId : undefined;
   let weightPercent = 0;
-  // One action per alias from the claim on: a second Publish Canary, or the panel's Apply, is
-  // told the alias is busy instead of uploading and publishing alongside this one.
-  const result = await ctx.aliases.run({
-    functionName: target,
-    aliasName,
-    action: 'publish',
-    ask: async () => {
-      if (!trusted && !nodeFunction) {
-        // Function and alias came from an untrusted file, not from the user: say which, before any upload.
-        const q = untrustedPublishQuestion(ws, target, aliasName, relativePath);
-        if (!(await ctx.ui.confirm('untrustedPublish', q.message, q.detail, 'Publish'))) return false;
-      }
-      weightPercent = await pickWeight(ctx, `Publish Canary to ${target}:${aliasName}: canary weight`);
-      return true;
+  await publishToAlias(ctx, clients, ws, node, {
+    pickTitle: `Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`,
+    ask: async (t) => {
+      weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
     },
-    title: `Publishing a canary of ${target}:${aliasName}`,
-    run: (uc) => deployWorkspace(uc, { fn: ws, functionName: target, aliasName, expectedRevisionId, weightPercent, trusted, smokeTest, samBuild }),
+    run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild }),
   });
-  if (result.status !== 'ran' || result.outcome.state !== 'done') return;
-  // Remembered only for a deploy that was done: a dismissed or failed one is no choice made.
-  await picked?.remember();
-  if (readSettings().panel.openAfterPublish) ctx.panels.open(target, aliasName);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { conflict, invalidParameter } from '../errors';
 import type { AliasRecord, FunctionRecord } from '../model';
+import { stateOf } from '../model';
 import { checkAliasName, checkDescription, checkRouting, checkVersion } from '../validation';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
@@ -11,10 +12,14 @@ export class AliasesApi {
 
   private checkAliasTargets(fn: FunctionRecord, primary: string, routing: Record<string, number>): void {
     const main = this.ctx.version(fn, primary);
-    for (const v of Object.keys(routing)) {
-      const other = this.ctx.version(fn, v);
-      if (other.settings.role !== main.settings.role) {
+    const now = this.ctx.opts.now();
+    for (const v of [main, ...Object.keys(routing).map((r) => this.ctx.version(fn, r))]) {
+      if (v.settings.role !== main.settings.role) {
         throw invalidParameter('Specified versions must be associated with the same execution role');
+      }
+      // A version published from a failed update never serves: Lambda refuses to route to it.
+      if (stateOf(v, now) === 'Failed') {
+        throw conflict(`Version ${v.version} of ${this.ctx.arn(fn.name)} is in state: 'Failed', StateReasonCode: '${v.failure?.code ?? ''}': an alias cannot route to it.`);
       }
     }
   }

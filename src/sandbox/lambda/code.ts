@@ -58,16 +58,24 @@ export async function concurrentUpload(current: Buffer): Promise<Buffer> {
 }
 
 /**
- * An image function's code. The sandbox pulls nothing from ECR, so it resolves an image the only
- * way it can without a registry: an `@sha256:DIGEST` URI is that digest; a `:TAG` URI resolves to
- * the SHA-256 of the URI's text, so the same URI always gives the same digest (an unchanged image)
- * and another tag another one. CodeSha256 is the digest in hex, without `sha256:`, as Lambda
- * reports it for images; CodeSize is 0.
+ * What the sandbox's stand-in for ECR resolves an image URI to, when a test pushed something
+ * there (Sandbox.pushImage): a tag re-pointed to another image, or a digest URI naming an image
+ * index whose image for the function's platform has another digest. Keyed by the URI as given.
  */
-export function imageCode(raw: unknown, region: string): CodeRef {
+export type ImageRegistry = ReadonlyMap<string, string>;
+
+/**
+ * An image function's code. The sandbox pulls nothing from ECR, so it resolves an image the only
+ * way it can without a registry: what `registry` holds for the URI when a test pushed it there;
+ * otherwise an `@sha256:DIGEST` URI is that digest and a `:TAG` URI resolves to the SHA-256 of
+ * the URI's text, so the same URI always gives the same digest (an unchanged image) and another
+ * tag another one. CodeSha256 is the digest in hex, without `sha256:`, as Lambda reports it for
+ * images; CodeSize is 0.
+ */
+export function imageCode(raw: unknown, region: string, registry: ImageRegistry = new Map()): CodeRef {
   const parts = checkImageUri(raw, region);
   const uri = raw as string;
-  const digest = parts.digest ?? crypto.createHash('sha256').update(uri, 'utf8').digest('hex');
+  const digest = registry.get(uri) ?? parts.digest ?? crypto.createHash('sha256').update(uri, 'utf8').digest('hex');
   const repository = `${parts.account}.dkr.ecr.${parts.region}.amazonaws.com/${parts.repository}`;
   return { sha256: digest, blob: digest, size: 0, image: { uri, resolvedUri: `${repository}@sha256:${digest}` } };
 }

@@ -15,6 +15,9 @@ import type { LambdaOptions } from './shared';
  * naming a function, version or alias, for revisions, and for the shapes it answers with.
  */
 export class LambdaContext {
+  /** The images tests pushed (Sandbox.pushImage): image URI → the digest it resolves to. */
+  readonly images = new Map<string, string>();
+
   constructor(
     readonly store: Store,
     readonly invoker: Invoker,
@@ -143,8 +146,8 @@ export class LambdaContext {
       TracingConfig: { Mode: 'PassThrough' },
       RevisionId: v.revisionId,
       State: state,
-      StateReason: state === 'Pending' ? 'The function is being created.' : undefined,
-      StateReasonCode: state === 'Pending' ? 'Creating' : undefined,
+      StateReason: state === 'Pending' ? 'The function is being created.' : state === 'Failed' ? v.failure?.reason : undefined,
+      StateReasonCode: state === 'Pending' ? 'Creating' : state === 'Failed' ? v.failure?.code : undefined,
       LastUpdateStatus: status,
       LastUpdateStatusReason: status === 'InProgress' ? 'The function is being updated.' : status === 'Failed' ? v.updateFailure?.reason : undefined,
       LastUpdateStatusReasonCode: status === 'InProgress' ? 'Updating' : status === 'Failed' ? v.updateFailure?.code : undefined,

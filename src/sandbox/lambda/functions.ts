@@ -62,7 +62,7 @@ export class FunctionsApi {
         throw invalidParameter("Please don't provide ZipFile or S3Bucket/S3Key when the intended function PackageType is Image: give Code.ImageUri.");
       }
       if (code?.ImageUri === undefined) throw invalidParameter('Please provide ImageUri when the intended function PackageType is Image.');
-      ref = imageCode(code.ImageUri, this.ctx.opts.region);
+      ref = imageCode(code.ImageUri, this.ctx.opts.region, this.ctx.images);
     } else {
       if (code?.ImageUri !== undefined) throw invalidParameter("Please don't provide ImageUri when the intended function PackageType is Zip: set PackageType Image for a container image.");
       const zip = await decodeZip(code?.ZipFile);
@@ -184,7 +184,7 @@ export class FunctionsApi {
       if (body.ImageUri === undefined || body.ZipFile !== undefined || body.S3Bucket !== undefined) {
         throw invalidParameter('Please provide ImageUri when updating a function with packageType Image.');
       }
-      image = imageCode(body.ImageUri, this.ctx.opts.region);
+      image = imageCode(body.ImageUri, this.ctx.opts.region, this.ctx.images);
     } else {
       if (body.ImageUri !== undefined) throw invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
       zip = await decodeZip(body.ZipFile);

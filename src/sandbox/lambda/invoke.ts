@@ -81,17 +81,22 @@ export class InvokeApi {
       executedVersion = versionName;
     }
     const v = this.ctx.version(fn, versionName);
-    if (stateOf(v, this.ctx.opts.now()) === 'Pending') {
-      throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    const state = stateOf(v, this.ctx.opts.now());
+    if (state !== 'Active') {
+      throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
     }
     if (v.code.image) throw imageNotRunHere(this.ctx.arn(fn.name), v);
     if (!runsHere(v.settings.runtime)) {
       // Its control plane is kept (versions, aliases, routing); running it is not.
-      const python = /^python3\./.test(v.settings.runtime) ? ' (Python needs python3 on the PATH of the machine the sandbox runs on)' : '';
+      const why = /^python3\./.test(v.settings.runtime)
+        ? ' (Python needs python3 on the PATH of the machine the sandbox runs on)'
+        : /^provided/.test(v.settings.runtime)
+          ? " (a custom runtime's bootstrap is a Linux executable: the sandbox runs it on Linux only)"
+          : '';
       throw new AwsError(
         'InvalidRuntimeException',
         502,
-        `The Lambda Canary sandbox cannot run ${v.settings.runtime} functions${python} (it runs ${runtimesRunHere().join(', ')}); version ${v.version} of ${fn.name} was chosen and not invoked. Its versions, aliases and routing work here; invoke it on AWS.`,
+        `The Lambda Canary sandbox cannot run ${v.settings.runtime} functions${why} (it runs ${runtimesRunHere().join(', ')}); version ${v.version} of ${fn.name} was chosen and not invoked. Its versions, aliases and routing work here; invoke it on AWS.`,
         'User',
       );
     }
@@ -144,7 +149,7 @@ export class InvokeApi {
       const tail = Buffer.from(report, 'utf8');
       replyHeaders['X-Amz-Log-Result'] = tail.subarray(Math.max(0, tail.length - 4096)).toString('base64');
     }
-    const body = Buffer.from(out.payload, 'utf8');
+    const body = typeof out.payload === 'string' ? Buffer.from(out.payload, 'utf8') : out.payload;
     if (body.length > MAX_INVOKE_PAYLOAD) {
       replyHeaders['X-Amz-Function-Error'] = 'Unhandled';
       return {

@@ -9,6 +9,7 @@ import { FunctionsApi } from './functions';
 import { InvokeApi } from './invoke';
 import type { LambdaOptions, Reply } from './shared';
 import { VersionsApi } from './versions';
+import { checkImageUri } from '../validation';
 
 export { MAX_UNZIPPED_BYTES } from '../unpack';
 export { MAX_INVOKE_PAYLOAD } from './shared';
@@ -43,6 +44,19 @@ export class LambdaService {
 
   aliasShape(fn: FunctionRecord, a: AliasRecord): Record<string, unknown> {
     return this.ctx.aliasShape(fn, a);
+  }
+
+  /**
+   * The sandbox's stand-in for an ECR push: from now on `uri` resolves to `digest` (64 hex
+   * digits) when a function is created or updated with it — a tag moved to another image, or a
+   * digest URI of an image index whose image for the function has another digest. Functions and
+   * versions that already hold the URI keep the digest they resolved it to, as on AWS. Kept in
+   * memory only.
+   */
+  pushImage(uri: string, digest: string): void {
+    checkImageUri(uri, this.ctx.opts.region);
+    if (!/^[0-9a-f]{64}$/.test(digest)) throw new Error(`pushImage: the digest must be 64 lowercase hex digits, got '${digest}'`);
+    this.ctx.images.set(uri, digest);
   }
 
   // ---- functions -------------------------------------------------------------------------

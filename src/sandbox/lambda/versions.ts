@@ -7,10 +7,16 @@ import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { decodeKeyMarker, encodeKeyMarker, firstIndex, invalidMarker, PAGE, pageSize } from './shared';
 
-/** Publishes $LATEST as the next version, unless nothing changed since the last one. */
+/**
+ * Publishes $LATEST as the next version, unless nothing changed since the last one. A $LATEST
+ * whose last update Failed is published as it is, into a version whose State becomes Failed (an
+ * alias cannot point to it), as on AWS; a later successful update of the same code and
+ * configuration is not "nothing changed" since that version.
+ */
 export function snapshot(ctx: LambdaContext, fn: FunctionRecord, description: string, now: number): VersionRecord {
   const last = fn.versions[fn.versions.length - 1];
-  if (last && fingerprint(last) === fingerprint(fn.latest)) return last;
+  const failure = fn.latest.updateFailure;
+  if (last && fingerprint(last) === fingerprint(fn.latest) && (last.failure === undefined) === (failure === undefined)) return last;
   const v: VersionRecord = {
     version: String(fn.nextVersion++),
     settings: { ...fn.latest.settings, description },
@@ -19,6 +25,7 @@ export function snapshot(ctx: LambdaContext, fn: FunctionRecord, description: st
     lastModified: lambdaTimestamp(now),
     pendingUntil: now + ctx.opts.updateDelayMs,
     updatingUntil: 0,
+    ...(failure ? { failure: { ...failure } } : {}),
   };
   fn.versions.push(v);
   // Publishing changes $LATEST's revision, as on AWS.

@@ -12,6 +12,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import traceback
@@ -121,17 +122,33 @@ def log_error(error):
     sys.stdout.write("\r".join(lines) + "\n")
 
 
+# A Decimal is written as its str(), a bare JSON number (Infinity as AWS writes it, NaN as NaN), as
+# Lambda's runtime client writes it with simplejson's RawJSON. The standard json module has no raw
+# values: each Decimal becomes a marker string, replaced by its text after encoding.
+DECIMAL_MARK = "\u0000decimal-" + os.urandom(8).hex() + "-"
+DECIMAL_TOKEN = re.compile('"' + re.escape(json.dumps(DECIMAL_MARK)[1:-1]) + '(\\d+)"')
+
+
 class Encoder(json.JSONEncoder):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.decimals = []
+
     def default(self, o):
         if isinstance(o, decimal.Decimal):
-            return int(o) if o == o.to_integral_value() else float(o)
+            self.decimals.append("NaN" if o.is_nan() else str(o))
+            return DECIMAL_MARK + str(len(self.decimals) - 1)
         return super().default(o)
 
 
 def to_json(value):
     # Lambda's python3.12 and later runtimes write non-ASCII characters as they are.
     ascii_only = os.environ.get("AWS_EXECUTION_ENV", "") in ("AWS_Lambda_python3.8", "AWS_Lambda_python3.9", "AWS_Lambda_python3.10", "AWS_Lambda_python3.11")
-    return Encoder(ensure_ascii=ascii_only, allow_nan=True).encode(value)
+    encoder = Encoder(ensure_ascii=ascii_only, allow_nan=True)
+    text = encoder.encode(value)
+    if not encoder.decimals:
+        return text
+    return DECIMAL_TOKEN.sub(lambda m: encoder.decimals[int(m.group(1))], text)
 
 
 class LambdaContext(object):

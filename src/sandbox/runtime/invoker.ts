@@ -11,8 +11,8 @@ import { executionEnvOf, runtimeFamily } from './runtimeApiRules';
 
 export interface InvokeOutcome {
   ok: boolean;
-  /** The handler's JSON result, or Lambda's error payload when !ok. */
-  payload: string;
+  /** The handler's JSON result, or Lambda's error payload when !ok; bytes when a Runtime API runtime posted them. */
+  payload: string | Buffer;
   errorType?: string;
   logs: string[];
   durationMs: number;
@@ -51,6 +51,15 @@ interface ExecutionEnvironment {
   exited: Promise<string>;
   /** A line for the log of its first invocation (flags the sandbox removed). */
   notice?: string;
+  /**
+   * It can take an invocation: a Runtime API runtime once it asked for its next event after
+   * answering the last one (Lambda offers an environment only then); the Node.js worker always.
+   */
+  takesNext: boolean;
+  /** Its runtime speaks the Runtime API (python3.x, provided.*), not the Node.js worker's channel. */
+  viaRuntimeApi: boolean;
+  /** Called when it asks for its next event, or ends. */
+  onNextOrEnd: Array<() => void>;
 }
 
 export interface InvokerOptions {
@@ -71,6 +80,11 @@ export interface InvokerOptions {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * How long an invocation waits for an environment that answered its last one to ask for the next
+ * (a shell loop takes a moment), before another environment serves it.
+ */
+const NEXT_GRACE_MS = 1000;
 /** Output outside console kept per invocation, as the worker keeps its console log. */
 const MAX_OUTPUT_CHARS = 256 * 1024;
 const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|Allocation failed - process out of memory/;
@@ -134,6 +148,8 @@ export class Invoker {
           resolve(r);
         };
         env.pending = { id, resolve: done };
+        // A Runtime API runtime takes the next one only after it asked for it again.
+        if (env.viaRuntimeApi) env.takesNext = false;
         // The runtime may have died while idle, after the pool handed it out.
         if (env.dead || !env.channel.writable) {
           void env.exited.then((exit) => done({ exit }));
@@ -172,11 +188,12 @@ export class Invoker {
       if (reply.kind !== 'result') return failure('Runtime.Unknown', 'Unexpected reply from the runtime', durationMs, cold);
       // An error that escaped the handler ends the environment after it is reported, as on Lambda.
       if (!reply.ok && reply.exitCode !== undefined) this.kill(spec.key, env);
-      if (reply.ok) return { ok: true, payload: reply.payload, logs: logs(), durationMs, coldStart: cold };
+      const posted = (text: string) => (reply.encoding === 'base64' ? Buffer.from(text, 'base64') : text);
+      if (reply.ok) return { ok: true, payload: posted(reply.payload), logs: logs(), durationMs, coldStart: cold };
       return {
         ok: false,
         errorType: reply.errorType,
-        payload: reply.payload ?? JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
+        payload: reply.payload !== undefined ? posted(reply.payload) : JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.stack }),
         logs: logs(),
         durationMs,
         coldStart: cold,
@@ -239,11 +256,15 @@ export class Invoker {
     for (;;) {
       const pool = this.pools.get(spec.key) ?? [];
       this.pools.set(spec.key, pool);
-      const idle = pool.find((e) => !e.busy && !e.dead);
+      const idle = pool.find((e) => !e.busy && !e.dead && e.takesNext);
       if (idle) {
         idle.busy = true;
         return { env: idle, cold: false };
       }
+      // One that answered but has not asked for its next event yet: it will in a moment, or it
+      // ends (a bootstrap that exits after answering), and then it is never offered.
+      const finishing = pool.find((e) => !e.busy && !e.dead);
+      if (finishing && (await this.nextOrEnd(finishing, NEXT_GRACE_MS))) continue;
       if (pool.length < this.maxPer) {
         const env = this.spawn(spec, requestId);
         env.busy = true;
@@ -256,6 +277,18 @@ export class Invoker {
         this.waiting.set(spec.key, q);
       });
     }
+  }
+
+  /** True once the environment asked for its next event or ended; false when `limitMs` passed first. */
+  private nextOrEnd(env: ExecutionEnvironment, limitMs: number): Promise<boolean> {
+    if (env.dead || env.takesNext) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), limitMs);
+      env.onNextOrEnd.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   private release(key: string): void {
@@ -308,7 +341,9 @@ export class Invoker {
         const python = findPython();
         const file = this.opts.pythonBootstrap ?? pythonBootstrapPath(this.opts.workerScript);
         const command = python?.executable ?? 'python3';
-        bootstrap = { command, args: [file], entrypoint: command, env: lambdaEnv, requestId };
+        // -s: no user site-packages of the machine's account on sys.path (Lambda has none); the
+        // PYTHON* variables a function sets (PYTHONPATH) still count, as on Lambda.
+        bootstrap = { command, args: ['-s', file], entrypoint: command, env: lambdaEnv, requestId };
         const wanted = runtime.slice('python'.length);
         if (python && python.version !== wanted) {
           notices.push(`${new Date().toISOString()}\tinit\tWARN\tThe sandbox runs ${runtime} functions with this machine's python3 (${python.version}), not Python ${wanted}.`);
@@ -336,6 +371,12 @@ export class Invoker {
       stderrTail: '',
       exited: Promise.resolve(''),
       notice,
+      viaRuntimeApi: family !== 'nodejs',
+      takesNext: family === 'nodejs',
+      onNextOrEnd: [],
+    };
+    const nextOrEnd = () => {
+      for (const f of env.onNextOrEnd.splice(0)) f();
     };
     const capture = (text: string) => {
       if (!env.busy || env.outputChars > MAX_OUTPUT_CHARS) return;
@@ -354,6 +395,9 @@ export class Invoker {
       child.once('exit', (code, signal) => {
         env.dead = true;
         this.remove(spec.key, env);
+        nextOrEnd();
+        // An invocation waiting for a free environment may start a fresh one in its place.
+        this.release(spec.key);
         // Whatever the runtime wrote last (a fatal heap error) is read before judging its death.
         const judge = () => resolve(env.stderrTail.includes(OOM_MARKER) || HEAP_OOM.test(env.stderrTail) ? 'oom' : describeExit(code, signal));
         if (!child.stderr || child.stderr.readableEnded) judge();
@@ -393,7 +437,13 @@ export class Invoker {
     env.ready = new Promise<void>((resolve) => {
       onMessage = (msg) => {
         if (msg.kind === 'ready' || msg.kind === 'initError') {
-          env.initReply = msg;
+          env.initReply ??= msg;
+          if (msg.kind === 'ready') {
+            env.takesNext = true;
+            nextOrEnd();
+            // An invocation may be queued for this version: it can have this environment now.
+            if (!env.busy) this.release(spec.key);
+          }
           resolve();
         } else if (msg.kind === 'result' && env.pending?.id === msg.id) {
           env.pending.resolve(msg);

@@ -52,7 +52,7 @@ export type ParentMessage = InitRequest | InvokeRequest;
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'initError'; errorType: string; errorMessage: string; stack: string[]; payload?: string; logs?: string[] }
-  | { kind: 'result'; id: number; ok: true; payload: string; logs: string[]; maxRssBytes: number }
+  | { kind: 'result'; id: number; ok: true; payload: string; logs: string[]; maxRssBytes: number; encoding?: PayloadEncoding }
   | {
       kind: 'result';
       id: number;
@@ -65,7 +65,11 @@ export type WorkerReply =
       exitCode?: number;
       /** The error payload as the runtime posted it (Runtime API), instead of one made from the fields above. */
       payload?: string;
+      encoding?: PayloadEncoding;
     };
+
+/** base64: the payload is the bytes a Runtime API runtime posted, whatever they are (not only UTF-8 text). */
+export type PayloadEncoding = 'base64';
 
 /**
  * Written to the runtime's stderr by its watchdog just before it kills the process for going over
@@ -168,6 +172,7 @@ export function parseReply(line: string): WorkerReply | undefined {
       return error() ? (m as WorkerReply) : undefined;
     case 'result': {
       if (typeof m.id !== 'number' || !isLines(m.logs) || typeof m.maxRssBytes !== 'number') return undefined;
+      if (m.encoding !== undefined && m.encoding !== 'base64') return undefined;
       if (m.ok === true) return isString(m.payload) ? (m as WorkerReply) : undefined;
       if (m.ok === false && error() && (m.exitCode === undefined || typeof m.exitCode === 'number')) return m as WorkerReply;
       return undefined;

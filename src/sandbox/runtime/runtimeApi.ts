@@ -2,7 +2,8 @@
  * The runtime of one execution environment of a function that runs behind the Lambda Runtime API
  * (provided.*: an executable `bootstrap`; python3.x: the sandbox's bootstrap.py on the machine's
  * python3). A child process of the sandbox, like worker.ts, speaking the same channel (fd 3): it
- * serves the Runtime API on a loopback port of its own, starts the bootstrap with only the Lambda
+ * serves the Runtime API on a loopback port of its own (to requests for Host 127.0.0.1:<port>
+ * only, and on Linux only from the bootstrap's processes), starts the bootstrap with only the Lambda
  * environment and AWS_LAMBDA_RUNTIME_API, hands it one invocation at a time, and keeps the
  * environment's memory limit over the bootstrap and everything it started. Keep this file free of
  * imports from the rest of the sandbox (this folder aside): it is bundled on its own.
@@ -17,13 +18,16 @@ import { CHANNEL_FD, LineReader, OOM_MARKER } from './protocol';
 import { descendants, describeExit, ENVIRONMENT_ID_VARIABLE } from './processes';
 import {
   functionErrorType,
+  hostAllowed,
   invalidEntrypoint,
   invalidStateTransition,
   MAX_RUNTIME_PAYLOAD,
   nextInvocationHeaders,
   oversizedResponse,
+  procNetAddress,
   RUNTIME_API_ERRORS,
   routeRuntimeApi,
+  socketInode,
   traceIdFor,
 } from './runtimeApiRules';
 
@@ -73,6 +77,8 @@ let bootstrap: ChildProcess | undefined;
 let port = 0;
 /** The bootstrap asked for its first event: init is over. */
 let initDone = false;
+/** It posted /init/error instead. */
+let initFailed = false;
 /** A /next waiting for an event (one at a time). */
 let waiting: http.ServerResponse | undefined;
 /** An invocation the sandbox sent that no /next took yet. */
@@ -240,6 +246,13 @@ function readBody(req: http.IncomingMessage): Promise<{ body: Buffer; bytes: num
 const trusted = new WeakMap<Socket, boolean>();
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  // A browser's page (or a name rebound to 127.0.0.1) always sends a Host of its own: refused on
+  // every system, before anything else is read.
+  if (!hostAllowed(header(req, 'host'), port)) {
+    reply(res, 403, { errorMessage: `This Runtime API answers only requests for its own address (Host: 127.0.0.1:${port}).`, errorType: 'AccessDenied' });
+    req.socket.destroySoon();
+    return;
+  }
   // Only the bootstrap's own processes speak to this environment's API (on Linux, where the
   // socket's owner can be found): another local process can neither take events nor answer them.
   const socket = req.socket;
@@ -273,10 +286,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
         reply(res, e.status, e.body);
         return;
       }
-      if (!initDone) {
-        initDone = true;
-        send({ kind: 'ready' });
-      }
+      // Each /next tells the sandbox the environment can take an invocation: the first one ends init,
+      // a later one ends the previous invocation (an environment is never offered before it).
+      if (!initFailed) send({ kind: 'ready' });
+      initDone = true;
       waiting = res;
       res.once('close', () => {
         if (waiting === res) waiting = undefined;
@@ -301,6 +314,7 @@ async function initError(req: http.IncomingMessage, res: http.ServerResponse): P
     return;
   }
   initDone = true;
+  initFailed = true;
   const errorType = functionErrorType(header(req, 'lambda-runtime-function-error-type'));
   // Told to the sandbox before the runtime hears back (it may exit right after), so it is never
   // mistaken for an exit. Lambda expects the runtime to exit now; the sandbox ends it either way.
@@ -311,9 +325,16 @@ async function initError(req: http.IncomingMessage, res: http.ServerResponse): P
 
 async function answer(kind: 'response' | 'error', requestId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const inv = current;
-  if (!inv || inv.answered || inv.req.requestId !== requestId) {
+  // As the emulator: an id other than the current invocation's is 400, a second answer for it 403.
+  if (!inv || inv.req.requestId !== requestId) {
     req.resume();
     reply(res, RUNTIME_API_ERRORS.invalidRequestId.status, RUNTIME_API_ERRORS.invalidRequestId.body);
+    return;
+  }
+  if (inv.answered) {
+    req.resume();
+    const e = invalidStateTransition('RuntimeResponseSentState', kind === 'response' ? 'InvocationResponse' : 'InvocationErrorResponse');
+    reply(res, e.status, e.body);
     return;
   }
   // Claimed before the body arrives: a second answer for the same id is refused.
@@ -327,11 +348,12 @@ async function answer(kind: 'response' | 'error', requestId: string, req: http.I
     send({ kind: 'result', id: inv.req.id, ok: false, ...e, stack: [], payload: JSON.stringify(e), logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, RUNTIME_API_ERRORS.tooLarge.status, RUNTIME_API_ERRORS.tooLarge.body);
   } else if (kind === 'response') {
-    send({ kind: 'result', id: inv.req.id, ok: true, payload: body.toString('utf8'), logs: takeLogs(), maxRssBytes: peakRss });
+    // The bytes as posted: a handler may return anything, not only UTF-8 text.
+    send({ kind: 'result', id: inv.req.id, ok: true, payload: body.toString('base64'), encoding: 'base64', logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, 202, { status: 'OK' });
   } else {
     const errorType = functionErrorType(header(req, 'lambda-runtime-function-error-type'));
-    send({ kind: 'result', id: inv.req.id, ok: false, errorType, errorMessage: '', stack: [], payload: body.toString('utf8'), logs: takeLogs(), maxRssBytes: peakRss });
+    send({ kind: 'result', id: inv.req.id, ok: false, errorType, errorMessage: '', stack: [], payload: body.toString('base64'), encoding: 'base64', logs: takeLogs(), maxRssBytes: peakRss });
     reply(res, 202, { status: 'OK' });
   }
 }
@@ -344,22 +366,23 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 // ---- who is calling: the owner of the client's end of the connection (Linux) ----
 function fromEnvironment(socket: Socket): boolean {
   if (process.platform !== 'linux' || !bootstrap?.pid) return process.platform !== 'linux';
-  let table: string;
-  try {
-    table = fs.readFileSync('/proc/net/tcp', 'latin1');
-  } catch {
-    return true;
-  }
-  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
-  const local = `:${hex(socket.remotePort ?? 0)}`;
-  const remote = `:${hex(port)}`;
+  const { remoteAddress, remotePort, localAddress, localPort } = socket;
+  if (!remoteAddress || !remotePort || !localAddress || !localPort) return false;
+  // The client's row has our peer as its local end and our end as its remote one; an IPv4 client
+  // is in tcp, a dual-stack (AF_INET6) one, as Java's, in tcp6 with IPv4-mapped addresses.
   let inode: string | undefined;
-  for (const line of table.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f[1]?.endsWith(local) && f[2]?.endsWith(remote)) {
-      inode = f[9];
-      break;
+  for (const table of ['tcp', 'tcp6'] as const) {
+    const local = procNetAddress(remoteAddress, remotePort, table);
+    const remote = procNetAddress(localAddress, localPort, table);
+    if (!local || !remote) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/net/${table}`, 'latin1');
+    } catch {
+      continue;
     }
+    inode = socketInode(text, local, remote);
+    if (inode) break;
   }
   if (!inode) return false;
   const link = `socket:[${inode}]`;

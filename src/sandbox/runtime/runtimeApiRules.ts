@@ -116,7 +116,7 @@ export const RUNTIME_API_ERRORS = {
   tooLarge: { status: 413, body: { errorMessage: `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD} bytes).`, errorType: 'RequestEntityTooLarge' } },
 } as const;
 
-/** 403 for a call the runtime's state does not allow (a second /next waiting, /init/error after init). */
+/** 403 for a call the runtime's state does not allow (a second /next waiting, /init/error after init, a second answer). */
 export function invalidStateTransition(from: string, to: string): { status: 403; body: { errorMessage: string; errorType: string } } {
   return {
     status: 403,
@@ -137,4 +137,45 @@ export function invalidEntrypoint(requestId: string, bootstrap: string, code: st
   if (code === 'ENOENT') return `RequestId: ${requestId} Error: Couldn't find valid bootstrap(s): [${bootstrap}]`;
   const why = code === 'EACCES' ? 'permission denied' : code === 'ENOEXEC' ? 'exec format error' : (code ?? 'unknown error').toLowerCase();
   return `RequestId: ${requestId} Error: fork/exec ${bootstrap}: ${why}`;
+}
+
+/**
+ * An address and port as /proc/net/tcp (IPv4) or /proc/net/tcp6 writes them: each 32-bit word of
+ * the address in the kernel's (little-endian) byte order, in hex; an IPv4 address in tcp6 is the
+ * IPv4-mapped ::ffff:a.b.c.d a dual-stack client uses. Undefined for an address it cannot write.
+ */
+export function procNetAddress(ip: string, port: number, table: 'tcp' | 'tcp6'): string | undefined {
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(ip);
+  if (!v4) return undefined;
+  const word = v4
+    .slice(1, 5)
+    .reverse()
+    .map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0'))
+    .join('');
+  const p = port.toString(16).toUpperCase().padStart(4, '0');
+  return table === 'tcp' ? `${word}:${p}` : `0000000000000000FFFF0000${word}:${p}`;
+}
+
+/**
+ * The inode of the socket whose local end is `local` and remote end `remote` (both as
+ * procNetAddress writes them) in the text of /proc/net/tcp or tcp6: the whole 4-tuple, so that
+ * a socket bound to another loopback address with the same port is never taken for it.
+ */
+export function socketInode(table: string, local: string, remote: string): string | undefined {
+  for (const line of table.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local && f[2] === remote && f[9] && f[9] !== '0') return f[9];
+  }
+  return undefined;
+}
+
+/**
+ * Whether a request's Host header is the one a Runtime API client sends (AWS_LAMBDA_RUNTIME_API,
+ * 127.0.0.1:<port>, as the AWS runtime clients, curl, Go, Rust and Java put it): a page in a
+ * browser, or a name rebound to 127.0.0.1, always sends its own. None at all (HTTP/1.0) is a
+ * local client's.
+ */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (host === undefined) return true;
+  return host.toLowerCase() === `127.0.0.1:${port}`;
 }
