@@ -253,14 +253,19 @@ export const deployText = {
   noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
   sampleEvent: (event: string) => `Smoke test with the project's sample event ${event} (--no-smoke skips it; "testEvent" in a lambda-canary.json chooses another).`,
   nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
-  /** `which` undefined: no workspace function (a deploy by --function-name alone). */
-  noAlias: (which: string | undefined, fn: string, aliases: string[] | undefined, listingFailed?: string) =>
+  /**
+   * `which` undefined: no workspace function (a deploy by --function-name alone). `newestActive`:
+   * the newest Active published version (null: there is none; undefined: not known).
+   */
+  noAlias: (which: string | undefined, fn: string, aliases: string[] | undefined, listingFailed?: string, newestActive?: string | null) =>
     (which === undefined ? `Which alias of ${fn}? Pass --alias NAME. ` : `${which} declares no alias (no AutoPublishAlias, or one the template computes): pass --alias NAME. `) +
     (aliases === undefined
       ? `The aliases of ${fn} could not be listed: ${listingFailed ?? 'unknown error'}`
       : aliases.length
         ? `${fn} has: ${aliases.join(', ')}.`
-        : `${fn} has no alias yet: create one pointing to a published version (aws lambda create-alias --function-name ${fn} --name prod --function-version 1), then pass --alias prod.`),
+        : newestActive === null
+          ? `${fn} has no alias yet, and no Active published version for one to point to: publish a version (aws lambda publish-version --function-name ${fn}), create an alias on it (aws lambda create-alias --function-name ${fn} --name prod --function-version VERSION), then pass --alias prod.`
+          : `${fn} has no alias yet: create one pointing to a published version you trust (aws lambda create-alias --function-name ${fn} --name prod --function-version ${newestActive ?? 'VERSION'}${newestActive ? `; ${newestActive} is the newest Active version` : ''}), then pass --alias prod.`),
   buildNotSam: (config: string) => `--build runs \`sam build\` for a function of a SAM template; ${config} is not one (its "build" command runs on every deploy).`,
   buildHint: 'Or pass --build: deploy runs `sam build` for the function first.',
   buildImage: '--build builds a zip function with `sam build`; an image deployed with --image-uri is built and pushed by you, not here.',

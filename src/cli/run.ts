@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import { newAliasVersions } from '../core/deployAlias';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
 import { defaultJournalDir, Journal, sameConnection } from '../core/journal';
 import type { LambdaSend } from '../core/lambdaApi';
@@ -376,7 +377,9 @@ async function aliasNeeded(p: DeployWithoutAlias, lambda: LambdaSend, profile: s
   const which = p.ws ? (p.ws.logicalId ?? p.ws.functionName ?? p.functionName) : undefined;
   try {
     const names = (await listAliases(lambda, p.functionName, signal)).map((a) => a.Name!);
-    return new UsageError(deployText.noAlias(which, p.functionName, names), 'deploy');
+    // With no alias to serve any, the versions come newest first.
+    const newestActive = names.length ? undefined : await newAliasVersions(lambda, p.functionName, signal).then((v) => v.choices[0]?.version ?? null, () => undefined);
+    return new UsageError(deployText.noAlias(which, p.functionName, names, undefined, newestActive), 'deploy');
   } catch (e) {
     return new UsageError(deployText.noAlias(which, p.functionName, undefined, describeAwsError(e, profile).message), 'deploy');
   }

@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { OperationError } from './errors';
 import type { PackedBatch, PackRequest } from './packWorker';
 import { crc32, PACK_WORKER_TAG, packBatch } from './packWorker';
+import { isWithin, slashedRelative } from './paths';
 import type { PackagedFile } from './runtimes';
 import { checkCode } from './runtimes';
 import * as yauzl from 'yauzl';
@@ -113,7 +114,7 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
   const stat = await fs.promises.stat(rootReal);
   if (!stat.isDirectory()) fail(`The code folder ${root} is not a folder.`);
   const boundary = within === undefined ? rootReal : await fs.promises.realpath(within).catch(() => fail(`The workspace folder ${within} does not exist.`));
-  const isInside = (p: string) => p === boundary || p.startsWith(boundary.endsWith(path.sep) ? boundary : boundary + path.sep);
+  const isInside = (p: string) => isWithin(boundary, p);
   const where = within === undefined ? 'the code folder' : 'the workspace';
   if (!isInside(rootReal)) fail(`The code folder ${root} resolves to ${rootReal}, outside ${where} (${within}): only code inside the workspace is packaged.`);
   // The default ignores hold for what a link leads to as well: a link into .git or .vscode must
@@ -121,8 +122,8 @@ export async function collectFiles(root: string, ignore: string[] = [], within?:
   const isDefaultIgnored = picomatch(DEFAULT_IGNORES, { dot: true });
   const neverPackaged = (real: string, isDir: boolean): string | undefined => {
     for (const base of new Set([boundary, rootReal])) {
-      if (!real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) continue;
-      const rel = path.relative(base, real).split(path.sep).join('/');
+      if (real === base || !isWithin(base, real)) continue;
+      const rel = slashedRelative(base, real);
       if (isDefaultIgnored(rel) || (isDir && (isDefaultIgnored(`${rel}/`) || isDefaultIgnored(`${rel}/${PROBE}`)))) return rel;
     }
     return undefined;
@@ -513,6 +514,19 @@ export function inlineFileName(runtime: string | undefined): string | undefined 
   return undefined;
 }
 
+/**
+ * Why inline code cannot run as packaged here, or undefined when it can: CloudFormation adds its
+ * cfn-response (Node.js) / cfnresponse (Python) module beside inline code, for custom resources
+ * to answer CloudFormation; a package of the code alone fails with "Cannot find module".
+ */
+export function inlineModuleProblem(code: string, runtime: string | undefined): string | undefined {
+  const node = runtime?.startsWith('nodejs') && /\brequire\s*\(\s*(['"`])cfn-response\1\s*\)|\bfrom\s*(['"])cfn-response\2|\bimport\s*\(\s*(['"`])cfn-response\3\s*\)/.test(code);
+  const python = runtime?.startsWith('python') && /^[ \t]*(?:import[ \t]+(?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*cfnresponse\b|from[ \t]+cfnresponse[ \t]+import\b)/m.test(code);
+  if (!node && !python) return undefined;
+  const module = node ? 'cfn-response' : 'cfnresponse';
+  return `it uses ${module}, the module CloudFormation adds beside the inline code of a custom resource; a package of the code alone fails with "Cannot find module": deploy it with CloudFormation (sam deploy), or move the code with a copy of ${module} to a folder named in CodeUri.`;
+}
+
 /** CloudFormation's limit for inline code (ZipFile). */
 const MAX_INLINE_BYTES = 4 * 1024 * 1024;
 
@@ -524,6 +538,8 @@ const MAX_INLINE_BYTES = 4 * 1024 * 1024;
 export function packageInline(code: string, options: { handler?: string; runtime?: string } = {}): Package {
   const name = inlineFileName(options.runtime);
   if (!name) fail(`Inline code is packaged for Node.js and Python only (as CloudFormation does), not ${options.runtime ?? 'an unknown runtime'}: move the code to a folder and name it in CodeUri.`);
+  const needs = inlineModuleProblem(code, options.runtime);
+  if (needs) fail(`The inline code cannot be packaged alone: ${needs}`);
   const data = Buffer.from(code, 'utf8');
   if (data.length > MAX_INLINE_BYTES) fail(`The inline code is ${mb(data.length)}; CloudFormation accepts at most ${mb(MAX_INLINE_BYTES)} inline: move it to a folder and name it in CodeUri.`);
   const mode = 0o100644;

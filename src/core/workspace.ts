@@ -10,7 +10,8 @@ import { validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
-import { inlineFileName } from './packaging';
+import { inlineFileName, inlineModuleProblem } from './packaging';
+import { folderLabel, isWithin, slashedRelative } from './paths';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
@@ -77,6 +78,15 @@ export const CONFIG_FILE = 'lambda-canary.json';
 export const SAM_FILES = ['template.yaml', 'template.yml', 'template.json'];
 
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/**
+ * CloudFormation's rule for a logical id: letters and digits only (CloudFormation refuses any
+ * other). Checked before an id is offered, since it ends up in `sam build`'s argv, where
+ * `--build-dir=…` would be read as an option.
+ */
+export function isCloudFormationLogicalId(id: string): boolean {
+  return /^[A-Za-z0-9]{1,255}$/.test(id);
+}
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
 
 /** Why `name` cannot be a Lambda alias name, or undefined when it can. */
@@ -100,10 +110,6 @@ function realpathOrUndefined(p: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isWithin(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 /**
@@ -361,7 +367,7 @@ export interface WorkspaceDiscovery {
 
 /** One line per skipped function: `infra/template.yaml:12: "Fn.CodeUri": '../src' points outside…`. */
 export function describeSkipped(s: SkippedFunction, workspaceRoot?: string): string {
-  const file = workspaceRoot === undefined ? path.basename(s.file) : path.relative(workspaceRoot, s.file).split(path.sep).join('/');
+  const file = workspaceRoot === undefined ? path.basename(s.file) : slashedRelative(workspaceRoot, s.file);
   return `${file}${s.line ? `:${s.line}` : ''}: ${s.reason}`;
 }
 
@@ -428,6 +434,31 @@ function describeValue(v: unknown): string {
 /** How deep nested applications are followed (CloudFormation itself nests stacks deeper; real projects seldom go past 2). */
 const MAX_NESTING = 5;
 
+/**
+ * At most this many nested templates are read in one discovery: templates that nest each other
+ * over and over (ten applications of one template, each nesting ten of the next…) are not
+ * read exponentially often.
+ */
+export const MAX_NESTED_TEMPLATES = 200;
+/** At most this much template text is read for nested templates in one discovery. */
+const MAX_NESTED_CHARS = 32 * 1024 * 1024;
+
+/** What one discovery has read of nested templates so far, shared by every template it reads. */
+interface DiscoveryBudget {
+  reads: number;
+  chars: number;
+  /**
+   * Nested templates already read, by realpath and the parameters they were given: read once.
+   * Each stack that nests one again is its own stack (its functions are other deployed functions,
+   * built under their own stack path), so it counts toward the limit and gets the same discovery.
+   */
+  done: Map<string, { found: WorkspaceDiscovery | string; stacks: number }>;
+}
+
+function newBudget(): DiscoveryBudget {
+  return { reads: 0, chars: 0, done: new Map() };
+}
+
 /** What a template is read with: the values its parameters take, and the templates that nest it. */
 interface TemplateScope {
   /** Parameters the application nesting this template passes: their values, undefined when not known here. */
@@ -436,6 +467,12 @@ interface TemplateScope {
   chain: string[];
   /** Every template read (the root and each nested one), to keep a nested one from being offered twice. */
   read: Set<string>;
+  budget: DiscoveryBudget;
+}
+
+/** Appends without spreading into arguments (a spread of ~100 000 items overflows the stack). */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
 }
 
 /**
@@ -483,7 +520,8 @@ function inlineRefusal(key: string, code: unknown, runtime: unknown): string | u
   if (code.trim() === '') return `"${key}" is empty.`;
   if (typeof runtime !== 'string') return `"${key}": inline code needs a Runtime (nodejs* or python*) to know its file name.`;
   if (!inlineFileName(runtime)) return `"${key}": CloudFormation packages inline code only for Node.js and Python, not ${runtime}.`;
-  return undefined;
+  const needs = inlineModuleProblem(code, runtime);
+  return needs ? `"${key}": ${needs}` : undefined;
 }
 
 /** Why a SAM function's code is not in the workspace, or undefined when CodeUri may name a local folder or archive. */
@@ -529,10 +567,6 @@ function missingHint(abs: string): string {
   return '';
 }
 
-function relDir(workspaceRoot: string, dir: string): string {
-  return path.relative(workspaceRoot, dir).split(path.sep).join('/') || 'the workspace folder';
-}
-
 /**
  * The functions a SAM or CloudFormation template declares, and those it declares but that cannot
  * be offered, each with why:
@@ -546,7 +580,7 @@ function relDir(workspaceRoot: string, dir: string): string {
  * a nested one that cannot is skipped, its error naming the file.
  */
 export function readSamTemplate(file: string, rawText: string, workspaceRoot: string): WorkspaceDiscovery {
-  return readTemplate(file, rawText, workspaceRoot, { parameters: {}, chain: [], read: new Set() });
+  return readTemplate(file, rawText, workspaceRoot, { parameters: {}, chain: [], read: new Set(), budget: newBudget() });
 }
 
 function readTemplate(file: string, rawText: string, workspaceRoot: string, here: TemplateScope): WorkspaceDiscovery {
@@ -569,13 +603,19 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
     const line = lineOf(logicalId);
     const skip = (reason: string) => skipped.push({ file, name: logicalId, reason, line });
     const own = (res.Properties ?? {}) as Record<string, unknown>;
-    if (res.Type === 'AWS::Serverless::Application' || res.Type === 'AWS::CloudFormation::Stack') {
+    const isFunction = res.Type === 'AWS::Serverless::Function' || res.Type === 'AWS::Lambda::Function';
+    const isNested = res.Type === 'AWS::Serverless::Application' || res.Type === 'AWS::CloudFormation::Stack';
+    if ((isFunction || isNested) && !isCloudFormationLogicalId(logicalId)) {
+      skip(`${JSON.stringify(logicalId)} is not a CloudFormation logical id (letters and digits only): CloudFormation and sam build refuse it; rename the resource.`);
+      continue;
+    }
+    if (isNested) {
       const nested = readNested(file, workspaceRoot, root, here, self, logicalId, String(res.Type), own);
       if (typeof nested === 'string') skip(nested);
-      else if (nested) {
+      else {
         // sam build names (and places) a nested stack's function by its stack path, from the root template.
         for (const f of nested.functions) functions.push({ ...f, stackPath: [logicalId, ...(f.stackPath ?? [])], rootTemplate: file });
-        skipped.push(...nested.skipped);
+        append(skipped, nested.skipped);
       }
       continue;
     }
@@ -627,7 +667,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
         continue;
       }
       if (!statOrUndefined(codeDir)?.isDirectory()) {
-        skip(`"${logicalId}.Metadata.DockerContext" '${context}' is not a folder (relative to ${relDir(workspaceRoot, templateDir)}).`);
+        skip(`"${logicalId}.Metadata.DockerContext" '${context}' is not a folder (relative to ${folderLabel(workspaceRoot, templateDir)}).`);
         continue;
       }
       const imageUri = sam ? props.ImageUri : code && typeof code === 'object' ? (code as Record<string, unknown>).ImageUri : undefined;
@@ -669,7 +709,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
     }
     // A file (a built archive) is left to packaging, which says what it makes of it.
     if (!fs.existsSync(codeDir)) {
-      skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${relDir(workspaceRoot, templateDir)})${missingHint(codeDir)}.`);
+      skip(`"${logicalId}.${key}" '${codeUri}' does not exist (relative to ${folderLabel(workspaceRoot, templateDir)})${missingHint(codeDir)}.`);
       continue;
     }
     functions.push({ ...fn, codeDir, ...(sam ? buildMethodOf(res) : {}) });
@@ -691,25 +731,25 @@ function readNested(
   type: string,
   props: Record<string, unknown>,
 ): WorkspaceDiscovery | string {
-  const key = type === 'AWS::Serverless::Application' ? 'Location' : 'TemplateURL';
-  const location = props[key];
+  const keyName = type === 'AWS::Serverless::Application' ? 'Location' : 'TemplateURL';
+  const location = props[keyName];
   const what = type === 'AWS::Serverless::Application' ? 'nested application' : 'nested stack';
-  if (location === undefined) return `${logicalId} (${type}) has no ${key}.`;
-  if (isIntrinsic(location)) return `"${logicalId}.${key}" is an intrinsic (${describeValue(location)}): only a template file of the workspace is followed.`;
+  if (location === undefined) return `${logicalId} (${type}) has no ${keyName}.`;
+  if (isIntrinsic(location)) return `"${logicalId}.${keyName}" is an intrinsic (${describeValue(location)}): only a template file of the workspace is followed.`;
   if (typeof location !== 'string') return `${logicalId} is a ${what} from the Serverless Application Repository (ApplicationId): its functions are not in the workspace.`;
-  if (/^(s3|https?):\/\//i.test(location)) return `"${logicalId}.${key}" '${location}' is a remote template: only a template file of the workspace is followed.`;
+  if (/^(s3|https?):\/\//i.test(location)) return `"${logicalId}.${keyName}" '${location}' is a remote template: only a template file of the workspace is followed.`;
   let nestedFile: string;
   try {
-    nestedFile = templatePath(workspaceRoot, path.dirname(file), location, `${logicalId}.${key}`);
+    nestedFile = templatePath(workspaceRoot, path.dirname(file), location, `${logicalId}.${keyName}`);
   } catch (e) {
     return (e as Error).message;
   }
   const st = statOrUndefined(nestedFile);
-  if (!st?.isFile()) return `"${logicalId}.${key}" '${location}' is not a template file (relative to ${relDir(workspaceRoot, path.dirname(file))}).`;
+  if (!st?.isFile()) return `"${logicalId}.${keyName}" '${location}' is not a template file (relative to ${folderLabel(workspaceRoot, path.dirname(file))}).`;
   const real = realpathOrUndefined(nestedFile) ?? nestedFile;
   const chain = [...scope.chain, self];
-  if (chain.includes(real)) return `"${logicalId}.${key}" '${location}' nests a template that nests it: the cycle is not followed.`;
-  if (chain.length > MAX_NESTING) return `"${logicalId}.${key}" '${location}' is nested more than ${MAX_NESTING} deep: not followed.`;
+  if (chain.includes(real)) return `"${logicalId}.${keyName}" '${location}' nests a template that nests it: the cycle is not followed.`;
+  if (chain.length > MAX_NESTING) return `"${logicalId}.${keyName}" '${location}' is nested more than ${MAX_NESTING} deep: not followed.`;
   const parameters: Record<string, string | undefined> = {};
   const given = props.Parameters;
   if (given && typeof given === 'object' && !Array.isArray(given) && !isIntrinsic(given)) {
@@ -722,13 +762,31 @@ function readNested(
   }
   // Read here, well or not: not read again as a template of its own.
   scope.read.add(real);
+  // The same template given the same parameters declares the same functions: read once.
+  const seenAs = JSON.stringify([real, Object.keys(parameters).sort().map((k) => [k, parameters[k] ?? null])]);
+  const budget = scope.budget;
+  if (budget.reads >= MAX_NESTED_TEMPLATES) return `"${logicalId}.${keyName}" '${location}' is not followed: the workspace's templates nest more than ${MAX_NESTED_TEMPLATES} templates in all.`;
+  const known = budget.done.get(seenAs);
+  if (known !== undefined) {
+    // As many nested stacks again as its first reading found.
+    if (budget.reads + known.stacks > MAX_NESTED_TEMPLATES) return `"${logicalId}.${keyName}" '${location}' is not followed: the workspace's templates nest more than ${MAX_NESTED_TEMPLATES} templates in all.`;
+    budget.reads += known.stacks;
+    return known.found;
+  }
+  if (budget.chars + st.size > MAX_NESTED_CHARS) return `"${logicalId}.${keyName}" '${location}' is not followed: the workspace's nested templates hold more than ${MAX_NESTED_CHARS / 1024 / 1024} MB in all.`;
+  const readsBefore = budget.reads++;
+  let found: WorkspaceDiscovery | string;
   try {
-    return readTemplate(nestedFile, readWorkspaceFile(nestedFile, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, { parameters, chain, read: scope.read });
+    const text = readWorkspaceFile(nestedFile, MAX_TEMPLATE_CHARS, workspaceRoot);
+    budget.chars += text.length;
+    found = readTemplate(nestedFile, text, workspaceRoot, { parameters, chain, read: scope.read, budget });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const rel = path.relative(workspaceRoot, nestedFile).split(path.sep).join('/');
-    return `the ${what}'s template ${rel}${e.line ? `:${e.line}` : ''} cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`;
+    const rel = slashedRelative(workspaceRoot, nestedFile);
+    found = `the ${what}'s template ${rel}${e.line ? `:${e.line}` : ''} cannot be read: ${e.message.replace(/^[^:]+(?::\d+){0,2}: /, '')}`;
   }
+  budget.done.set(seenAs, { found, stacks: budget.reads - readsBefore });
+  return found;
 }
 
 /** A SAM function's Metadata.BuildMethod, when it names one. */
@@ -821,10 +879,11 @@ export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   // A template another one nests is read as its part (with the parameters it is given), not again on its own.
   const read: Array<{ real: string; found: WorkspaceDiscovery }> = [];
   const nestedSomewhere = new Set<string>();
+  const budget = newBudget();
   for (const f of templates) {
     const real = realpathOrUndefined(f) ?? path.resolve(f);
     if (nestedSomewhere.has(real)) continue;
-    const scope: TemplateScope = { parameters: {}, chain: [], read: new Set() };
+    const scope: TemplateScope = { parameters: {}, chain: [], read: new Set(), budget };
     let found: WorkspaceDiscovery;
     try {
       found = readTemplate(f, readWorkspaceFile(f, MAX_TEMPLATE_CHARS, workspaceRoot), workspaceRoot, scope);
@@ -840,8 +899,8 @@ export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   const out: WorkspaceDiscovery = { functions: [], skipped: [] };
   for (const r of read) {
     if (nestedSomewhere.has(r.real)) continue;
-    out.functions.push(...r.found.functions);
-    out.skipped.push(...r.found.skipped);
+    append(out.functions, r.found.functions);
+    append(out.skipped, r.found.skipped);
   }
   return out;
 }
@@ -855,11 +914,11 @@ export function discoverFolders(roots: readonly string[]): WorkspaceDiscovery & 
   for (const root of roots) {
     try {
       const d = discoverWorkspace(root);
-      out.functions.push(...d.functions);
-      out.skipped.push(...d.skipped);
+      append(out.functions, d.functions);
+      append(out.skipped, d.skipped);
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      out.broken.push(e);
+      // Whatever goes wrong in one folder hides none of the others.
+      out.broken.push(e instanceof ConfigError ? e : new ConfigError(root, `cannot be discovered: ${(e as Error).message}`));
     }
   }
   return out;
@@ -926,7 +985,7 @@ const MAX_EVENT_BYTES = 6 * 1024 * 1024;
  */
 export function readTestEvent(fn: WorkspaceFunction): unknown {
   if (!fn.testEventFile) return undefined;
-  const rel = path.relative(fn.workspaceRoot, fn.testEventFile).split(path.sep).join('/');
+  const rel = slashedRelative(fn.workspaceRoot, fn.testEventFile);
   const refuse = (why: string, cause?: unknown) => new OperationError(`The test event ${rel} ${why}`, { step: 'Smoke test', state: 'Nothing was changed.', cause: cause, kind: 'validation' });
   try {
     inside(fn.workspaceRoot, rel, 'testEvent');

@@ -24,6 +24,8 @@ describe('Publish Canary: which alias, when the workspace names none', function 
   before(async () => {
     await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
     api = await vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID)!.activate();
+    // Connected here, not by a suite run before this one.
+    await api.connection.current();
     const sandbox = api.connection.embeddedSandbox;
     assert.ok(sandbox, 'the embedded sandbox runs');
     lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
@@ -60,7 +62,7 @@ describe('Publish Canary: which alias, when the workspace names none', function 
     throw new Error(`${name} is not listed`);
   }
 
-  it("lists the function's aliases and Create alias… last; the alias chosen is offered first next time", async () => {
+  it("lists the function's aliases and Create alias… last; the alias last deployed to is offered first next time", async () => {
     const node = await functionNode(PICK);
     ui.script(['deployOther', true], ['alias', 'staging'], ['weight', '10%']);
     await vscode.commands.executeCommand(Commands.publishCanary, node);
@@ -70,16 +72,19 @@ describe('Publish Canary: which alias, when the workspace names none', function 
     assert.deepEqual(Object.values(staging.RoutingConfig?.AdditionalVersionWeights ?? {}), [0.1], 'the canary went to the alias picked');
     api.panels.get(PICK, 'staging')?.dispose();
 
-    // Dismissed at the weight: nothing more happens, but the alias was remembered.
+    ui.script(['deployOther', true]);
+    await vscode.commands.executeCommand(Commands.publishCanary, node);
+    assert.deepEqual(ui.offered.alias, ['staging', 'prod', CREATE_ALIAS], 'the last deployed to first');
+    assert.match(ui.offeredItems.alias[0].description ?? '', /last used/);
+    // Dismissed at the weight: nothing was deployed, so the choice is not remembered.
     ui.script(['deployOther', true], ['alias', 'prod']);
     await vscode.commands.executeCommand(Commands.publishCanary, node);
     ui.script(['deployOther', true]);
     await vscode.commands.executeCommand(Commands.publishCanary, node);
-    assert.deepEqual(ui.offered.alias, ['prod', 'staging', CREATE_ALIAS], 'the last chosen first');
-    assert.match(ui.offeredItems.alias[0].description ?? '', /last used/);
+    assert.deepEqual(ui.offered.alias, ['staging', 'prod', CREATE_ALIAS], 'still the last deployed to first');
   });
 
-  it('Create alias…: a name checked as Lambda checks it, then a published version (newest first), then the deploy goes on to it', async () => {
+  it('Create alias…: a name checked as Lambda checks it, then an Active published version (those aliases serve first, saying which), then the deploy goes on to it', async () => {
     const node = await functionNode(PICK);
     ui.script(['deployOther', true], ['alias', CREATE_ALIAS], ['aliasName', 'staging']);
     await vscode.commands.executeCommand(Commands.publishCanary, node);
@@ -91,7 +96,14 @@ describe('Publish Canary: which alias, when the workspace names none', function 
     ui.script(['deployOther', true], ['alias', CREATE_ALIAS], ['aliasName', 'blue'], ['aliasVersion', '1'], ['weight', '5%']);
     await vscode.commands.executeCommand(Commands.publishCanary, node);
     assert.deepEqual(ui.errors, []);
-    assert.equal(ui.offered.aliasVersion[0], [...ui.offered.aliasVersion].sort((a, b) => Number(b) - Number(a))[0], 'newest version first');
+    assert.deepEqual(
+      ui.offeredItems.aliasVersion.map((i) => [i.label, (i.description ?? '').split(' · ')[0]]),
+      [
+        ['2', 'serves staging (canary 10%)'],
+        ['1', 'serves prod, staging (90%)'],
+      ],
+      'each version says which aliases serve it',
+    );
     const blue = await lambda.send(new GetAliasCommand({ FunctionName: PICK, Name: 'blue' }));
     assert.equal(blue.FunctionVersion, '1');
     assert.deepEqual(Object.values(blue.RoutingConfig?.AdditionalVersionWeights ?? {}), [0.05]);

@@ -6,7 +6,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, ListVersionsByFunctionCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  GetAliasCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilPublishedVersionActive,
+} from '@aws-sdk/client-lambda';
 import { COMMANDS, COMMAND_NAMES, GLOBAL_OPTIONS } from '../../src/cli/commands';
 import type { CliIO } from '../../src/cli/run';
 import { runCli } from '../../src/cli/run';
@@ -518,7 +528,15 @@ Resources:
       await h().lambda.send(new CreateFunctionCommand({ FunctionName: `${fn}-other`, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: code('o') } }));
       const none = await cli(['deploy', '--function', 'Second', '--yes', ...conn()]);
       assert.equal(none.code, 2, none.stderr);
-      assert.match(none.stderr, new RegExp(`${fn}-other has no alias yet: create one pointing to a published version \\(aws lambda create-alias --function-name ${fn}-other --name prod --function-version 1\\), then pass --alias prod\\.`));
+      // No version either: no version number is made up (a "version 1" that does not exist).
+      assert.match(none.stderr, new RegExp(`${fn}-other has no alias yet, and no Active published version for one to point to: publish a version \\(aws lambda publish-version --function-name ${fn}-other\\), create an alias on it \\(aws lambda create-alias --function-name ${fn}-other --name prod --function-version VERSION\\), then pass --alias prod\\.`));
+      // A published version: the hint names it (the newest Active one).
+      await waitUntilFunctionActiveV2({ client: h().lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: `${fn}-other` });
+      await h().lambda.send(new PublishVersionCommand({ FunctionName: `${fn}-other` }));
+      await waitUntilPublishedVersionActive({ client: h().lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: `${fn}-other`, Qualifier: '1' });
+      const hint = await cli(['deploy', '--function', 'Second', '--yes', ...conn()]);
+      assert.equal(hint.code, 2, hint.stderr);
+      assert.match(hint.stderr, new RegExp(`${fn}-other has no alias yet: create one pointing to a published version you trust \\(aws lambda create-alias --function-name ${fn}-other --name prod --function-version 1; 1 is the newest Active version\\), then pass --alias prod\\.`));
     });
 
     it('a template function that cannot be deployed is skipped with why; its sibling still deploys', async () => {

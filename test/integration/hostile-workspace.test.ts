@@ -21,6 +21,7 @@ import { describeSkipped, discoverFunctions, discoverWorkspace } from '../../src
 import { connectionStatus, endpointConsentQuestion } from '../../src/extension/connectionText';
 import { deployOtherQuestion, untrustedPublishQuestion, workspaceFunctionItem } from '../../src/extension/commands/publishText';
 import { zipFiles } from '../../src/sandbox';
+import { iconText, notificationText } from '../../src/shared/text';
 import { ROLE, useSandbox } from './helpers';
 
 const FN = 'hostile-ws-fn';
@@ -372,19 +373,20 @@ describe('hostile workspace: refused with a clear error, nothing changed, nothin
   // eslint-disable-next-line no-control-regex
   const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
-  it('SAM logical IDs holding $(icon), line breaks and a bidi override show as one line of text in the picker', async () => {
+  it('SAM logical IDs holding $(icon), line breaks and a bidi override are not offered (CloudFormation refuses them); the reason shows as one line of text', async () => {
     const before = await snapshot();
     const template = ['Resources:', '  "$(pass-filled) Approved":', '    Type: AWS::Serverless::Function', '    Properties: { Handler: index.handler, CodeUri: src }', '  "Fn\\n$(warning) prod\\u202e":', '    Type: AWS::Serverless::Function', '    Properties: { Handler: index.handler, CodeUri: src }', ''].join('\n');
     const root = workspace({ ...src, 'template.yaml': template });
-    const found = discoverFunctions(root);
-    assert.equal(found.length, 2);
-    for (const f of found) {
-      const item = workspaceFunctionItem(f, (p) => path.relative(root, p));
-      for (const text of [item.label, item.description ?? '', item.detail]) {
-        assert.doesNotMatch(text, ICON, text);
+    const found = discoverWorkspace(root);
+    assert.deepEqual(found.functions, []);
+    assert.equal(found.skipped.length, 2);
+    for (const s of found.skipped) {
+      // As the picker's notification and the CLI show it.
+      assert.doesNotMatch(iconText(describeSkipped(s, root), 1000), ICON);
+      for (const text of [iconText(describeSkipped(s, root), 1000), notificationText(describeSkipped(s, root))]) {
         assert.doesNotMatch(text, INVISIBLE, JSON.stringify(text));
+        assert.match(text, /is not a CloudFormation logical id \(letters and digits only\)/);
       }
-      assert.ok(item.label.includes('\\$('), `the icon syntax is shown as written: ${item.label}`);
     }
     assert.deepEqual(await snapshot(), before);
     refused++;

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { OperationError } from '../../src/core/errors';
-import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, MAX_DIRECT_UPLOAD_BYTES, packageFolder, packageInline, sha256Base64 } from '../../src/core/packaging';
+import { collectFiles, DEFAULT_IGNORES, escapeName, handlerModuleCandidates, inlineModuleProblem, MAX_DIRECT_UPLOAD_BYTES, packageFolder, packageInline, sha256Base64 } from '../../src/core/packaging';
+import { folderLabel, isWithin, slashedRelative } from '../../src/core/paths';
 import { refuses } from './packagingAssert';
 
 interface CentralEntry {
@@ -533,5 +534,37 @@ describe('packaging', () => {
       refused(() => packageInline(code, { handler: 'index.handler' }), /not an unknown runtime/);
       refused(() => packageInline(code, { runtime: 'nodejs20.x', handler: 'app.handler' }), /app\.js/);
     });
+    it('refuses code that uses cfn-response / cfnresponse, which CloudFormation adds beside inline code and a package of the code alone lacks', () => {
+      const refused = (source: string, runtime: string, module: string) =>
+        assert.throws(
+          () => packageInline(source, { runtime, handler: 'index.handler' }),
+          (e: unknown) => e instanceof OperationError && e.kind === 'validation' && e.message.includes(`it uses ${module}, the module CloudFormation adds`) && e.message.includes('Cannot find module'),
+        );
+      refused("const response = require('cfn-response');\nexports.handler = (e, c) => response.send(e, c, response.SUCCESS);\n", 'nodejs20.x', 'cfn-response');
+      refused('import json\nimport cfnresponse\ndef handler(event, context):\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n', 'python3.12', 'cfnresponse');
+      refused('import boto3, cfnresponse\ndef handler(e, c):\n    pass\n', 'python3.12', 'cfnresponse');
+      refused('def handler(e, c):\n    from cfnresponse import send\n', 'python3.12', 'cfnresponse');
+      // A name that only starts the same, or the word in a string, is no import.
+      packageInline('import cfnresponse_helpers\ndef handler(e, c):\n    return "cfnresponse"\n', { runtime: 'python3.12', handler: 'index.handler' });
+      packageInline("exports.handler = async () => 'cfn-response';\n", { runtime: 'nodejs20.x', handler: 'index.handler' });
+      assert.equal(inlineModuleProblem("require('cfn-response')", 'python3.12'), undefined, 'a Python function is not checked for the Node.js module');
+    });
+  });
+});
+
+describe('paths (one rule for "inside" and for how a path is named)', () => {
+  it('isWithin: the root itself and what is below it, not a sibling that only starts the same', () => {
+    const root = path.join(path.sep, 'work', 'app');
+    assert.equal(isWithin(root, root), true);
+    assert.equal(isWithin(root, path.join(root, 'src', 'index.js')), true);
+    assert.equal(isWithin(root, `${root}-old`), false);
+    assert.equal(isWithin(root, path.dirname(root)), false);
+    assert.equal(isWithin(path.sep, path.join(path.sep, 'etc')), true, 'a root that ends in the separator');
+  });
+  it('slashedRelative and folderLabel name paths with forward slashes, the root as the workspace folder', () => {
+    const root = path.join(path.sep, 'work', 'app');
+    assert.equal(slashedRelative(root, path.join(root, 'services', 'api', 'template.yaml')), 'services/api/template.yaml');
+    assert.equal(folderLabel(root, path.join(root, 'services')), 'services');
+    assert.equal(folderLabel(root, root), 'the workspace folder');
   });
 });

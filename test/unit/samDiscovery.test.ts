@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkspaceDiscovery, WorkspaceFunction } from '../../src/core/workspace';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../src/core/publishWorkspace';
-import { ConfigError, describeSkipped, discoverFolders, discoverFunctions, discoverWorkspace, readSamTemplate } from '../../src/core/workspace';
+import { ConfigError, describeSkipped, discoverFolders, discoverFunctions, discoverWorkspace, isCloudFormationLogicalId, MAX_NESTED_TEMPLATES, readSamTemplate } from '../../src/core/workspace';
 import { workspaceFunctionItem } from '../../src/extension/commands/publishText';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/sam');
@@ -266,6 +266,103 @@ describe('SAM discovery', () => {
     const d = discoverWorkspace(root);
     assert.deepEqual(d.functions.map((f) => f.logicalId).sort(), ['F0', 'F1', 'F2', 'F3', 'F4']);
     assert.deepEqual(d.skipped.map((s) => describeSkipped(s, root)), [`t4/template.yaml:2: "App.Location" '../t5/template.yaml' is nested more than 5 deep: not followed.`]);
+  });
+
+  /** Templates t0 … t{levels-1}, each nesting the next `fan` times; the last declares one function. `distinct`: each application passes its own parameter value down, so no two nestings are alike. */
+  function fanOut(levels: number, fan: number, distinct = false): string {
+    const files: Record<string, string> = {};
+    const params = (level: number) => (level === 0 ? '' : `Parameters:\n${Array.from({ length: level }, (_, p) => `  P${p}: { Type: String }\n`).join('')}`);
+    for (let level = 0; level < levels; level++) {
+      const apps = Array.from({ length: fan }, (_, i) => {
+        const passed = distinct ? `\n      Parameters: { ${[...Array.from({ length: level }, (_, p) => `P${p}: !Ref P${p}`), `P${level}: v${i}`].join(', ')} }` : '';
+        return `  App${i}:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: t${level + 1}.yaml${passed}\n`;
+      });
+      files[level === 0 ? 'template.yaml' : `t${level}.yaml`] = `${params(level)}Resources:\n${apps.join('')}`;
+    }
+    files[`t${levels}.yaml`] = `${params(levels)}${fn('.', 'Leaf')}`;
+    return workspace(files);
+  }
+
+  it(`templates that nest the next one over and over (a fan-out) are read once each, and stop after ${MAX_NESTED_TEMPLATES} nested stacks, fast`, () => {
+    // Before: 10^4 reads of the leaf, and its function offered 10 000 times. Each nested stack is
+    // a stack of its own (its Leaf is another deployed function, built under its stack path).
+    const root = fanOut(4, 10);
+    const t0 = Date.now();
+    const d = discoverWorkspace(root);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    assert.ok(d.functions.length > 0 && d.functions.length < MAX_NESTED_TEMPLATES, `${d.functions.length} offered`);
+    assert.ok(d.functions.every((f) => f.logicalId === 'Leaf' && f.stackPath?.length === 4));
+    assert.equal(new Set(d.functions.map((f) => f.stackPath!.join('/'))).size, d.functions.length, 'each offered once, under its own stack path');
+    assert.ok(d.skipped.length > 0 && d.skipped.every((s) => s.reason.includes(`nest more than ${MAX_NESTED_TEMPLATES} templates in all`)));
+  });
+
+  it(`nestings that all differ (their parameters) stop after ${MAX_NESTED_TEMPLATES} templates, with why; discovery still ends`, () => {
+    // 10 + 100 + 1000 + 10 000 distinct nestings without the cap.
+    const root = fanOut(4, 10, true);
+    const t0 = Date.now();
+    const d = discoverFolders([root]);
+    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+    assert.deepEqual(d.broken, []);
+    assert.ok(d.functions.length > 0 && d.functions.length < MAX_NESTED_TEMPLATES, `${d.functions.length} offered`);
+    assert.ok(d.skipped.length <= 10 * MAX_NESTED_TEMPLATES, `${d.skipped.length} skipped`);
+    const capped = d.skipped.filter((s) => s.reason.includes(`nest more than ${MAX_NESTED_TEMPLATES} templates in all`));
+    assert.ok(capped.length > 0);
+    assert.match(describeSkipped(capped[0], root), /^t3\.yaml:\d+: "App\d\.Location" 't4\.yaml' is not followed: the workspace's templates nest more than 200 templates in all\.$/);
+  });
+
+  it('discoverFolders: a folder whose discovery fails in an unexpected way is broken, and hides no other', () => {
+    const root = workspace({ 'ok/template.yaml': fn('.', 'Ok'), 'bad/template.yaml': fn('.', 'Bad') });
+    const bad = path.join(root, 'bad', 'template.yaml');
+    // The module itself (not this file's namespace copy of it), as workspace.ts reads it.
+    const nodeFs = (fs as unknown as { default: { readFileSync: typeof fs.readFileSync } }).default;
+    const read = nodeFs.readFileSync;
+    // An I/O error that is no ConfigError (EIO from a failing disk, say).
+    const failing = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (file === bad) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return (read as (...a: unknown[]) => unknown)(file, ...rest);
+    }) as typeof fs.readFileSync;
+    nodeFs.readFileSync = failing;
+    try {
+      const d = discoverFolders([path.join(root, 'bad'), path.join(root, 'ok')]);
+      assert.deepEqual(d.functions.map((f) => f.logicalId), ['Ok']);
+      assert.deepEqual(d.broken.map((e) => [e instanceof ConfigError, e.message]), [[true, 'bad: cannot be discovered: EIO: i/o error, read']]);
+    } finally {
+      nodeFs.readFileSync = read;
+    }
+  });
+
+  it('inline code that uses cfn-response / cfnresponse (custom resources) is skipped, with why; its siblings are offered', () => {
+    const root = workspace({
+      'template.yaml':
+        'Resources:\n' +
+        '  NodeCr:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      Code:\n        ZipFile: |\n          const response = require("cfn-response");\n          exports.handler = (e, c) => response.send(e, c, response.SUCCESS);\n' +
+        '  PyCr:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      InlineCode: |\n        import cfnresponse\n        def handler(event, context):\n          cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n' +
+        '  Plain:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      InlineCode: "def handler(e, c):\\n  return 1\\n"\n',
+    });
+    const d = discoverWorkspace(root);
+    assert.deepEqual(d.functions.map((f) => f.logicalId), ['Plain']);
+    assert.deepEqual(
+      d.skipped.map((s) => describeSkipped(s, root).replace(/; a package .*$/, '')),
+      [
+        'template.yaml:2: "NodeCr.Code.ZipFile": it uses cfn-response, the module CloudFormation adds beside the inline code of a custom resource',
+        'template.yaml:11: "PyCr.InlineCode": it uses cfnresponse, the module CloudFormation adds beside the inline code of a custom resource',
+      ],
+    );
+  });
+
+  it('a function or nested application whose logical id is no CloudFormation logical id is skipped (it would be an option in sam build\'s argv)', () => {
+    assert.equal(isCloudFormationLogicalId('HelloWorldFunction2'), true);
+    for (const bad of ['--build-dir=/tmp/x', 'Hello-World', 'Hello_World', 'Héllo', '', 'a'.repeat(256)]) assert.equal(isCloudFormationLogicalId(bad), false, bad);
+    const root = workspace({
+      'child.yaml': fn('.', 'Child'),
+      'template.yaml': `${fn('.', 'Good')}  "--build-dir=/tmp/elsewhere":\n    Type: AWS::Serverless::Function\n    Properties: { Handler: app.handler, CodeUri: . }\n  Hello_World:\n    Type: AWS::Lambda::Function\n    Properties: { Handler: app.handler, Code: . }\n  Nested-App:\n    Type: AWS::Serverless::Application\n    Properties: { Location: child.yaml }\n`,
+    });
+    const d = discoverWorkspace(root);
+    assert.deepEqual(d.functions.map((f) => f.logicalId), ['Good']);
+    assert.deepEqual(
+      d.skipped.map((s) => [s.name, s.reason]),
+      ['--build-dir=/tmp/elsewhere', 'Hello_World', 'Nested-App'].map((id) => [id, `${JSON.stringify(id)} is not a CloudFormation logical id (letters and digits only): CloudFormation and sam build refuse it; rename the resource.`]),
+    );
   });
 
   it('a nested application gets the parameters it is passed: literals, the parent\'s, or unknown (never the nested Default then)', () => {

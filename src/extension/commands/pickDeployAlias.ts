@@ -1,8 +1,9 @@
-import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { Clients } from '../../core/connection';
+import { accountRegionOf, deployAliasMemoryKey, newAliasVersions } from '../../core/deployAlias';
 import { OperationError } from '../../core/errors';
-import { listAliases, listVersions } from '../../core/lambdaApi';
+import { listAliases } from '../../core/lambdaApi';
 import { aliasLabel } from '../../core/routing';
 import { createAlias } from '../../core/usecases';
 import type { WorkspaceFunction } from '../../core/workspace';
@@ -15,26 +16,35 @@ import { Dismissed, orDismiss } from './common';
 /** The label of the picker's last item, which creates an alias instead of picking one. */
 export const CREATE_ALIAS = 'Create alias…';
 
-/** Where the alias last chosen for this workspace function and deployed function is kept. */
-function memoryKey(ws: WorkspaceFunction, functionName: string): string {
-  return `lambdaCanary.deployAlias:${ws.file}#${ws.logicalId ?? ''}#${functionName}`;
+type Choice = { alias: string } | { create: true };
+
+/** The alias picked, and how to remember it once the deploy to it is done. */
+export interface DeployAliasChoice {
+  name: string;
+  remember(): Thenable<void>;
 }
 
-type Choice = { alias: string } | { create: true };
+/** The account and region the function lives in (from its or an alias's ARN), else the connection's own. */
+function accountRegion(clients: Clients, arn: string | undefined): string {
+  const spec = clients.spec;
+  return accountRegionOf(arn) ?? (spec.kind === 'sandbox' ? `sandbox ${spec.endpoint}/${spec.region}` : `${spec.profile ?? 'default'}${spec.endpointUrl ? ` @ ${spec.endpointUrl}` : ''}/${spec.region}`);
+}
 
 /**
  * The alias a deploy of `ws` to `functionName` targets when the workspace declares none (or the
- * user deploys from a function node): the function's aliases, the one last chosen for this
- * workspace function first, then "Create alias…" (the only way on when it has none). The choice
- * is remembered in the workspace's state.
+ * user deploys from a function node): the function's aliases, the one last deployed to from this
+ * workspace function (in this account and region) first, then "Create alias…" (the only way on
+ * when it has none). The caller remembers the choice once the deploy is done.
  */
-export async function pickDeployAlias(ctx: CommandContext, clients: Clients, ws: WorkspaceFunction, functionName: string, title: string): Promise<string> {
-  const key = memoryKey(ws, functionName);
-  const last = ctx.extension.workspaceState.get<string>(key);
+export async function pickDeployAlias(ctx: CommandContext, clients: Clients, ws: WorkspaceFunction, functionName: string, title: string): Promise<DeployAliasChoice> {
   const aliases = await listAliases(clients.lambda, functionName);
+  let key = deployAliasMemoryKey(ws, functionName, accountRegion(clients, aliases[0]?.AliasArn));
+  const last = aliases.length ? ctx.extension.workspaceState.get<string>(key) : undefined;
   let name: string;
   if (aliases.length === 0) {
-    name = await createDeployAlias(ctx, clients, functionName, title, [], `${functionName} has no alias yet: create one for canaries`);
+    const created = await createDeployAlias(ctx, clients, functionName, title, [], `${functionName} has no alias yet: create one for canaries`);
+    name = created.name;
+    key = deployAliasMemoryKey(ws, functionName, accountRegion(clients, created.functionArn));
   } else {
     const ordered = [...aliases.filter((a) => a.Name === last), ...aliases.filter((a) => a.Name !== last)];
     const items: Array<PickItem<Choice> | vscode.QuickPickItem> = ordered.map((a: AliasConfiguration) => ({
@@ -45,20 +55,28 @@ export async function pickDeployAlias(ctx: CommandContext, clients: Clients, ws:
     }));
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: CREATE_ALIAS, description: 'a new alias on a published version', value: { create: true } });
     const picked = orDismiss(await ctx.ui.pick<Choice>('alias', items, { title, placeHolder: 'Alias' })).value;
-    name = 'alias' in picked ? picked.alias : await createDeployAlias(ctx, clients, functionName, title, aliases.map((a) => a.Name!));
+    name = 'alias' in picked ? picked.alias : (await createDeployAlias(ctx, clients, functionName, title, aliases.map((a) => a.Name!))).name;
   }
-  await ctx.extension.workspaceState.update(key, name);
-  return name;
+  return { name, remember: () => ctx.extension.workspaceState.update(key, name) };
 }
 
-/** Create alias…: a name (Lambda's rules, not one the function has), then a published version, newest first. */
-async function createDeployAlias(ctx: CommandContext, clients: Clients, functionName: string, title: string, taken: string[], prompt?: string): Promise<string> {
-  const versions = (await listVersions(clients.lambda, functionName)).filter((v) => v.Version !== '$LATEST');
-  if (versions.length === 0) {
+/**
+ * Create alias…: a name (Lambda's rules, not one the function has), then an Active published
+ * version, those other aliases serve first (each saying which), never the newest for being newest.
+ */
+async function createDeployAlias(ctx: CommandContext, clients: Clients, functionName: string, title: string, taken: string[], prompt?: string): Promise<{ name: string; functionArn?: string }> {
+  const { choices, published, functionArn } = await newAliasVersions(clients.lambda, functionName);
+  if (published === 0) {
     throw new OperationError(
       `${functionName} has no published version, and an alias points to one: publish a version first (aws lambda publish-version --function-name ${functionName}, or sam deploy with AutoPublishAlias), then deploy again.`,
       { state: 'Nothing was changed.', kind: 'validation' },
     );
+  }
+  if (choices.length === 0) {
+    throw new OperationError(`None of the newest published versions of ${functionName} is Active (ready to run): wait for them to be, or publish one that is, then deploy again.`, {
+      state: 'Nothing was changed.',
+      kind: 'validation',
+    });
   }
   const name = orDismiss(
     await ctx.ui.input('aliasName', {
@@ -68,16 +86,15 @@ async function createDeployAlias(ctx: CommandContext, clients: Clients, function
       validateInput: (v) => aliasNameProblem(v) ?? (taken.includes(v) ? `${functionName} already has an alias ${v}: pick it from the list instead.` : undefined),
     }),
   );
-  const newestFirst = [...versions].sort((a, b) => Number(b.Version) - Number(a.Version));
   const version = orDismiss(
     await ctx.ui.pick<string>(
       'aliasVersion',
-      newestFirst.map((v: FunctionConfiguration) => ({
-        label: iconText(v.Version),
-        description: iconText([plainText(v.Description, 120), v.LastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · ')),
-        value: v.Version!,
+      choices.map((v) => ({
+        label: iconText(v.version),
+        description: iconText([v.servedBy.length ? `serves ${v.servedBy.join(', ')}` : 'serves no alias', plainText(v.description, 120), v.lastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · ')),
+        value: v.version,
       })),
-      { title, placeHolder: `Version ${name} points to (all of its traffic until a canary)` },
+      { title, placeHolder: `Version ${name} points to: all of its traffic until a canary (a version you trust; Active versions only)` },
     ),
   ).value;
   const result = await ctx.aliases.run({
@@ -90,5 +107,5 @@ async function createDeployAlias(ctx: CommandContext, clients: Clients, function
   // A failure was shown by the notification (with its reason): the deploy does not go on.
   if (result.status !== 'ran' || result.outcome.state !== 'done') throw new Dismissed();
   ctx.tree.refresh();
-  return name;
+  return { name, functionArn };
 }

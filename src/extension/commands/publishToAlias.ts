@@ -48,8 +48,8 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
     if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
   }
-  const aliasName =
-    node instanceof AliasNode ? node.aliasName : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : ws.alias;
+  const picked = node instanceof AliasNode ? undefined : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : undefined;
+  const aliasName = node instanceof AliasNode ? node.aliasName : (picked?.name ?? ws.alias!);
   const target: PublishTarget = { functionName, aliasName, expectedRevisionId: node instanceof AliasNode ? node.alias.RevisionId : undefined };
   // One action per alias from the claim on: a second Publish Canary, or the panel's Apply, is
   // told the alias is busy instead of uploading and publishing alongside this one.
@@ -69,5 +69,8 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     title: `Publishing a canary of ${functionName}:${aliasName}`,
     run: (uc) => steps.run(uc, target),
   });
-  if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
+  if (result.status !== 'ran' || result.outcome.state !== 'done') return;
+  // Remembered only for a deploy that was done: a dismissed or failed one is no choice made.
+  await picked?.remember();
+  if (readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
 }
