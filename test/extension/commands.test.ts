@@ -45,12 +45,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     restore?.();
     lambda?.destroy();
   });
-  beforeEach(() => {
-    ui.asked = [];
-    ui.errors = [];
-    ui.infos = [];
-    ui.validation = [];
-  });
+  beforeEach(() => ui.reset());
 
   const alias = (fn: string, name = 'prod') => lambda.send(new GetAliasCommand({ FunctionName: fn, Name: name }));
 

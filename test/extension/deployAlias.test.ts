@@ -45,12 +45,7 @@ describe('Publish Canary: which alias, when the workspace names none', function 
     restore?.();
     lambda?.destroy();
   });
-  beforeEach(() => {
-    ui.asked = [];
-    ui.errors = [];
-    ui.infos = [];
-    ui.validation = [];
-  });
+  beforeEach(() => ui.reset());
 
   async function functionNode(name: string): Promise<FunctionNode> {
     api.tree.refresh();

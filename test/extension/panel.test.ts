@@ -62,10 +62,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     lambda?.destroy();
     cloudwatch?.destroy();
   });
-  beforeEach(() => {
-    ui.asked = [];
-    ui.errors = [];
-  });
+  beforeEach(() => ui.reset());
 
   const alias = () => lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
 

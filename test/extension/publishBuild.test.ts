@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, InvokeCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
-import type { AliasNode, FunctionNode, GroupNode, Node } from '../../src/extension/tree';
+import type { AliasNode } from '../../src/extension/tree';
+import { aliasNode } from './treeNodes';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
 import type { CommandContext } from '../../src/extension/context';
@@ -85,26 +86,9 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
     restore?.();
     lambda?.destroy();
   });
-  beforeEach(() => {
-    ui.asked = [];
-    ui.errors = [];
-    ui.infos = [];
-  });
+  beforeEach(() => ui.reset());
 
-  async function prodNode(): Promise<AliasNode> {
-    for (let i = 0; i < 100; i++) {
-      api.tree.refresh();
-      const kids = await api.tree.getChildren();
-      const fn = kids.find((k): k is FunctionNode => k.kind === 'function' && k.name === FN);
-      if (fn) {
-        const [aliases] = (await api.tree.getChildren(fn)) as GroupNode[];
-        const node = ((await api.tree.getChildren(aliases)) as Node[]).find((n): n is AliasNode => n.kind === 'alias' && n.aliasName === 'prod');
-        if (node) return node;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${FN}:prod never appeared in the tree`);
-  }
+  const prodNode = (): Promise<AliasNode> => aliasNode(api, FN, 'prod');
 
   it('without sam on PATH: an error says what to run where, and nothing is published', async () => {
     process.env.PATH = path.join(bin, 'empty');

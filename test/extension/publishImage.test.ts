@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { CREATE_ALIAS } from '../../src/extension/commands/pickDeployAlias';
 import type { FunctionNode } from '../../src/extension/tree';
+import { functionNode } from './treeNodes';
 import { Commands, EXTENSION_ID } from '../../src/shared/ids';
 import { ScriptedUi } from './scriptedUi';
 
@@ -68,28 +69,15 @@ describe('Publish Canary of an image function, in a real VS Code', function () {
     restore?.();
     lambda?.destroy();
   });
-  beforeEach(() => {
-    ui.asked = [];
-    ui.errors = [];
-    ui.infos = [];
-    ui.validation = [];
-  });
+  beforeEach(() => ui.reset());
 
-  async function functionNode(): Promise<FunctionNode> {
-    for (let i = 0; i < 100; i++) {
-      api.tree.refresh();
-      const node = (await api.tree.getChildren()).find((k): k is FunctionNode => k.kind === 'function' && k.name === FN);
-      if (node) return node;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${FN} is not listed`);
-  }
+  const fnNode = (): Promise<FunctionNode> => functionNode(api, FN);
 
   it("an image of another region is refused as it is typed (the connection's region); nothing is deployed", async () => {
     const before = await lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
     const far = region === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
     ui.script(['alias', 'prod'], ['imageUri', `123456789012.dkr.ecr.${far}.amazonaws.com/checkout:v2`], ['weight', '10%']);
-    await vscode.commands.executeCommand(Commands.publishCanary, await functionNode());
+    await vscode.commands.executeCommand(Commands.publishCanary, await fnNode());
     assert.deepEqual(ui.offered.alias, ['prod', CREATE_ALIAS], 'the alias is picked as for a zip deploy');
     assert.ok((ui.validation[0] ?? '').startsWith(`The image is in ${far}, but the function is in ${region}: Lambda pulls images from the function's own region only.`), ui.validation[0]);
     assert.ok(!ui.asked.includes('weight'), 'a refused URI stops there');
@@ -99,7 +87,7 @@ describe('Publish Canary of an image function, in a real VS Code', function () {
 
   it('from the function node: the alias, then the image URI (prefilled with $LATEST\'s), then the weight; version 2 runs it with 10% of prod', async () => {
     ui.script(['alias', 'prod'], ['imageUri', `${repo}:v2`], ['weight', '10%']);
-    await vscode.commands.executeCommand(Commands.publishCanary, await functionNode());
+    await vscode.commands.executeCommand(Commands.publishCanary, await fnNode());
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(
       ui.asked.filter((id) => ['alias', 'imageUri', 'weight'].includes(id)),

@@ -22,6 +22,14 @@ export class ScriptedUi implements UserInterface {
   /** Runs while a picker is open, as if the user did something else meanwhile. */
   whilePicking: ((id: string) => Promise<void>) | undefined;
 
+  /** Forgets what the previous test was asked and told (the answers it was scripted with stay until the next script). */
+  reset(): void {
+    this.asked = [];
+    this.errors = [];
+    this.infos = [];
+    this.validation = [];
+  }
+
   script(...answers: Array<[string, string | boolean]>): void {
     this.answers = answers.map(([id, answer]) => ({ id, answer }));
   }

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, ListVersionsByFunctionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { capabilitiesOf } from '../../src/core/connection';
 import { MemoryLogger } from '../../src/core/log';
 import type { Outcome } from '../../src/core/outcome';
 import type { OperationContext } from '../../src/core/operations';
@@ -14,7 +13,7 @@ import { outcomeText } from '../../src/core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../../src/core/usecases';
 import { deployImage, deployPackage, deployWorkspace } from '../../src/core/usecases';
 import type { WorkspaceFunction } from '../../src/core/workspace';
-import { handlerZip, ROLE, useSandbox } from './helpers';
+import { handlerZip, ROLE, useSandbox, sandboxContext } from './helpers';
 import { DIGEST_A, DIGEST_B, DIGEST_C, imageInput, REPO, tagDigest } from './image-testkit';
 import { codeSha } from './lambda-testkit';
 
@@ -35,14 +34,7 @@ describe('deployImage: canary of an image function by image URI (real SDK ↔ sa
   let n = 0;
   let fn: string;
   let journal: MemoryJournal;
-  const ctx = (): UseCaseContext => ({
-    lambda: h().lambda,
-    cloudwatch: h().cloudwatch,
-    capabilities: capabilitiesOf({ kind: 'sandbox', endpoint: h().sandbox.endpoint, region: h().sandbox.region, embedded: false }),
-    log: new MemoryLogger(),
-    region: h().sandbox.region,
-    journal,
-  });
+  const ctx = (): UseCaseContext => sandboxContext(h(), { journal });
   const prod = () => h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));
   const latest = async () => (await h().lambda.send(new GetFunctionCommand({ FunctionName: fn }))).Configuration!;
   const versions = async () => (await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions!.map((v) => v.Version);

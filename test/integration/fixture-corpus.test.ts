@@ -13,8 +13,6 @@ import * as path from 'node:path';
 import type { Runtime } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunctionCommand, InvokeCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import * as yauzl from 'yauzl';
-import { capabilitiesOf } from '../../src/core/connection';
-import { MemoryLogger } from '../../src/core/log';
 import type { Outcome } from '../../src/core/outcome';
 import { outcomeText } from '../../src/core/outcomeText';
 import { withSampleEvent } from '../../src/core/publishWorkspace';
@@ -24,7 +22,7 @@ import type { WorkspaceFunction } from '../../src/core/workspace';
 import { describeSkipped, discoverWorkspace } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { findPython } from '../../src/sandbox/runtime/python';
-import { ROLE, useSandbox } from './helpers';
+import { ROLE, useSandbox, sandboxContext } from './helpers';
 import { tagDigest } from './image-testkit';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
@@ -423,13 +421,7 @@ describe('the fixture corpus, published (real SDK ↔ sandbox)', function () {
   const tmps: string[] = [];
   after(() => tmps.forEach((t) => fs.rmSync(t, { recursive: true, force: true })));
 
-  const ctx = (): UseCaseContext => ({
-    lambda: h().lambda,
-    cloudwatch: h().cloudwatch,
-    capabilities: capabilitiesOf({ kind: 'sandbox', endpoint: h().sandbox.endpoint, region: h().sandbox.region, embedded: false }),
-    log: new MemoryLogger(),
-    region: h().sandbox.region,
-  });
+  const ctx = (): UseCaseContext => sandboxContext(h());
 
   /** The deployed name: the template's FunctionName, else one CloudFormation would make up; unique in the sandbox. */
   const deployedName = (row: Row, fn: WorkspaceFunction): string => {

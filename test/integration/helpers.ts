@@ -1,6 +1,9 @@
 import * as http from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { capabilitiesOf } from '../../src/core/connection';
+import { MemoryLogger } from '../../src/core/log';
+import type { UseCaseContext } from '../../src/core/usecases';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox';
 import { startSandbox, zipFiles } from '../../src/sandbox';
 
@@ -42,6 +45,18 @@ export function useSandbox(options: SandboxOptions = {}): () => Harness {
   return () => {
     if (!harness) throw new Error('sandbox not started');
     return harness;
+  };
+}
+
+/** What a front end gives a use case, for the harness's sandbox (as a standalone sandbox): `extra` adds a journal, a signal… */
+export function sandboxContext(h: Harness, extra: Partial<UseCaseContext> = {}): UseCaseContext {
+  return {
+    lambda: h.lambda,
+    cloudwatch: h.cloudwatch,
+    capabilities: capabilitiesOf({ kind: 'sandbox', endpoint: h.sandbox.endpoint, region: h.sandbox.region, embedded: false }),
+    log: new MemoryLogger(),
+    region: h.sandbox.region,
+    ...extra,
   };
 }
 

@@ -8,15 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, InvokeCommand, ListAliasesCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { capabilitiesOf } from '../../src/core/connection';
-import { MemoryLogger } from '../../src/core/log';
 import type { Outcome } from '../../src/core/outcome';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { UseCaseContext } from '../../src/core/usecases';
 import { createAlias, deployWorkspace } from '../../src/core/usecases';
 import { discoverWorkspace } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
-import { ROLE, useSandbox } from './helpers';
+import { ROLE, useSandbox, sandboxContext } from './helpers';
 
 describe('SAM discovery, deployed (real SDK ↔ sandbox)', function () {
   this.timeout(30_000);
@@ -25,14 +23,7 @@ describe('SAM discovery, deployed (real SDK ↔ sandbox)', function () {
   let fn: string;
   let tmp: string;
   let outcomes: Outcome[];
-  const ctx = (): UseCaseContext => ({
-    lambda: h().lambda,
-    cloudwatch: h().cloudwatch,
-    capabilities: capabilitiesOf({ kind: 'sandbox', endpoint: h().sandbox.endpoint, region: h().sandbox.region, embedded: false }),
-    log: new MemoryLogger(),
-    region: h().sandbox.region,
-    journal: { append: (o) => Promise.resolve(void outcomes.push(o)), lastSwitch: () => Promise.resolve(undefined) },
-  });
+  const ctx = (): UseCaseContext => sandboxContext(h(), { journal: { append: (o) => Promise.resolve(void outcomes.push(o)), lastSwitch: () => Promise.resolve(undefined) } });
   const aliasNames = async () => ((await h().lambda.send(new ListAliasesCommand({ FunctionName: fn }))).Aliases ?? []).map((a) => a.Name).sort();
 
   /** Version 1 published; no alias. */

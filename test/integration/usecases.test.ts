@@ -5,8 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AliasConfiguration , LambdaClient, Runtime } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { capabilitiesOf } from '../../src/core/connection';
-import { MemoryLogger } from '../../src/core/log';
 import type { Outcome } from '../../src/core/outcome';
 import { targetKey } from '../../src/core/outcome';
 import { outcomeLogLine, outcomeText } from '../../src/core/outcomeText';
@@ -16,7 +14,7 @@ import type { ProbeResult } from '../../src/core/traffic';
 import { discoverFunctions } from '../../src/core/workspace';
 import { zipFiles } from '../../src/sandbox';
 import { findPython } from '../../src/sandbox/runtime/python';
-import { clientsFor, OTHER_ROLE, ROLE, useSandbox } from './helpers';
+import { clientsFor, OTHER_ROLE, ROLE, useSandbox, sandboxContext } from './helpers';
 
 /** The two things use cases need of a journal, kept in memory: the file journal has its own tests. */
 class MemoryJournal implements JournalPort {
@@ -45,15 +43,7 @@ describe('use cases: each user action returns an Outcome and is journalled (real
   let n = 0;
   let fn: string;
   let journal: MemoryJournal;
-  const ctx = (extra: Partial<UseCaseContext> = {}): UseCaseContext => ({
-    lambda: h().lambda,
-    cloudwatch: h().cloudwatch,
-    capabilities: capabilitiesOf({ kind: 'sandbox', endpoint: h().sandbox.endpoint, region: h().sandbox.region, embedded: false }),
-    log: new MemoryLogger(),
-    region: h().sandbox.region,
-    journal,
-    ...extra,
-  });
+  const ctx = (extra: Partial<UseCaseContext> = {}): UseCaseContext => sandboxContext(h(), { journal, ...extra });
   const alias = (name = 'prod'): Promise<AliasConfiguration> => h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: name }));
 
   /** Versions 1, 2, 3 (3 with another role); prod → 2, staging → 1. */
