@@ -181,3 +181,30 @@ export function parseReply(line: string): WorkerReply | undefined {
       return undefined;
   }
 }
+
+/**
+ * An invocation's log, kept bounded as a runtime writes it: past `maxChars` the oldest half goes
+ * in one go (the tail is what Lambda returns), so a flood of tiny lines stays linear.
+ */
+export class BoundedLog {
+  private lines: string[] = [];
+  private chars = 0;
+  constructor(private readonly maxChars = 1024 * 1024) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+    this.chars += line.length;
+    if (this.chars <= this.maxChars) return;
+    let drop = 0;
+    while (this.chars > this.maxChars / 2 && drop < this.lines.length - 1) this.chars -= this.lines[drop++].length;
+    this.lines.splice(0, drop);
+  }
+
+  /** The lines so far, and a fresh start for the next invocation. */
+  take(): string[] {
+    const out = this.lines;
+    this.lines = [];
+    this.chars = 0;
+    return out;
+  }
+}

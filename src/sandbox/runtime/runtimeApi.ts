@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { Socket, type AddressInfo } from 'node:net';
 import type { BootstrapSpec, InitRequest, InvokeRequest, ParentMessage, WorkerReply } from './protocol';
-import { CHANNEL_FD, LineReader, OOM_MARKER } from './protocol';
+import { BoundedLog, CHANNEL_FD, LineReader, OOM_MARKER } from './protocol';
 import { descendants, describeExit, ENVIRONMENT_ID_VARIABLE } from './processes';
 import {
   functionErrorType,
@@ -37,18 +37,9 @@ function send(msg: WorkerReply, then?: () => void): void {
 }
 
 // ---- the invocation log: what the bootstrap (and what it starts) writes to stdout and stderr ----
-let logs: string[] = [];
-let logChars = 0;
-const MAX_LOG_CHARS = 1024 * 1024;
+const log = new BoundedLog();
 const partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
-function pushLog(line: string): void {
-  logs.push(line);
-  logChars += line.length;
-  if (logChars <= MAX_LOG_CHARS) return;
-  let drop = 0;
-  while (logChars > MAX_LOG_CHARS / 2 && drop < logs.length - 1) logChars -= logs[drop++].length;
-  logs.splice(0, drop);
-}
+const pushLog = (line: string): void => log.push(line);
 function capture(stream: 'stdout' | 'stderr', text: string): void {
   const lines = (partial[stream] + text).split('\n');
   partial[stream] = lines.pop() ?? '';
@@ -63,10 +54,7 @@ function takeLogs(): string[] {
     if (partial[s]) pushLog(partial[s]);
     partial[s] = '';
   }
-  const out = logs;
-  logs = [];
-  logChars = 0;
-  return out;
+  return log.take();
 }
 /** Lets output the bootstrap wrote before its HTTP call reach the log before the call is answered. */
 const settled = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));

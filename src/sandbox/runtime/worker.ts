@@ -13,7 +13,7 @@ import { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { format as formatLog } from 'node:util';
 import type { InvokeRequest, ParentMessage, WorkerInit, WorkerReply } from './protocol';
-import { CHANNEL_FD, LineReader, OOM_MARKER, toRapidResponse } from './protocol';
+import { BoundedLog, CHANNEL_FD, LineReader, OOM_MARKER, toRapidResponse } from './protocol';
 
 // Needed only to start the desktop editor's binary as plain Node; not part of Lambda's environment.
 delete process.env.ELECTRON_RUN_AS_NODE;
@@ -25,19 +25,9 @@ if (inspector.url()) inspector.close();
 // `require()`, which cannot load ES modules; this keeps a real dynamic import.
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
 
-let logs: string[] = [];
-let logChars = 0;
-/** Keeps an invocation's log bounded: the oldest lines go first (the tail is what Lambda returns). */
-const MAX_LOG_CHARS = 1024 * 1024;
-function pushLog(line: string): void {
-  logs.push(line);
-  logChars += line.length;
-  if (logChars <= MAX_LOG_CHARS) return;
-  // Drop the oldest half in one go, so a flood of tiny lines stays linear.
-  let drop = 0;
-  while (logChars > MAX_LOG_CHARS / 2 && drop < logs.length - 1) logChars -= logs[drop++].length;
-  logs.splice(0, drop);
-}
+/** The current invocation's log (bounded: the tail is what Lambda returns). */
+const log = new BoundedLog();
+const pushLog = (line: string): void => log.push(line);
 for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
   console[level] = (...args: unknown[]) => {
     // Lambda's Node.js runtime logs console.log as INFO.
@@ -177,7 +167,7 @@ process.on('unhandledRejection', (reason) => {
 function failAndExit(err: unknown, code: number): void {
   if (current && !current.settled) {
     current.settled = true;
-    send({ kind: 'result', id: current.id, ok: false, logs, maxRssBytes: maxRssBytes(), exitCode: code, ...errorShape(err) }, () => process.exit(code));
+    send({ kind: 'result', id: current.id, ok: false, logs: log.take(), maxRssBytes: maxRssBytes(), exitCode: code, ...errorShape(err) }, () => process.exit(code));
   } else {
     pushLog(`${new Date().toISOString()}\t${currentRequestId}\tERROR\t${formatLog(err)}`);
     process.exit(code);
@@ -238,8 +228,7 @@ function parseClientContext(raw: string | undefined): unknown {
 
 async function handle(req: InvokeRequest): Promise<void> {
   currentRequestId = req.requestId;
-  logs = [];
-  logChars = 0;
+  log.take();
   const invocation = { id: req.id, settled: false };
   current = invocation;
   Atomics.store(busyFlag, 0, 1);
@@ -247,7 +236,7 @@ async function handle(req: InvokeRequest): Promise<void> {
   const finish = (reply: Outcome) => {
     invocation.settled = true;
     Atomics.store(busyFlag, 0, 0);
-    send({ kind: 'result', id: req.id, logs, maxRssBytes: maxRssBytes(), ...reply } as WorkerReply);
+    send({ kind: 'result', id: req.id, logs: log.take(), maxRssBytes: maxRssBytes(), ...reply } as WorkerReply);
   };
   let handler: Handler;
   try {
