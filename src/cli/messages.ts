@@ -6,6 +6,12 @@
 import { imageFunctionNeedsUri } from '../core/imageUri';
 import type { CommandName } from './commands';
 
+
+/** Names for a message: all of a few, the first 12 of many (a folder of many projects declares hundreds). */
+function listSome(names: string[]): string {
+  const unique = [...new Set(names)];
+  return unique.length <= 12 ? unique.join(', ') : `${unique.slice(0, 12).join(', ')} and ${unique.length - 12} more`;
+}
 export const EXIT_CODES_TEXT = `Exit codes:
   0  done, or nothing to do
   1  failed, the alias unchanged (an AWS or network error, Ctrl+C, a question answered no)
@@ -109,7 +115,8 @@ terminal is trusted: the build command and the smoke test run.
 An image function (PackageType Image) is deployed with --image-uri: the image you built and
 pushed to ECR (nothing is built here). Its $LATEST is updated to that image unless it already
 runs its digest, a version is published and checked to hold the image's digest, then it is
-smoke-tested and routed as a zip's. With --function-name, no workspace folder is needed.
+smoke-tested and routed as a zip's. With --function-name the folder is not read (unless --dir or
+--function names the workspace function whose alias and test event to use).
 
 A SAM function whose sources are not what Lambda runs (Metadata.BuildMethod, a TypeScript
 handler, a Java or .NET project, packages only \`sam build\` installs) is deployed from
@@ -249,8 +256,8 @@ export const deployText = {
   skippedFunction: (name: string, why: string) => `The workspace's function '${name}' cannot be deployed from the workspace: ${why}`,
   noDir: (dir: string) => `${dir} is not a folder.`,
   configError: (message: string) => `The workspace's configuration cannot be used: ${message}`,
-  severalFunctions: (names: string[]) => `The template declares several functions (${names.join(', ')}): pick one with --function NAME.`,
-  noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${names.join(', ')}).`,
+  severalFunctions: (names: string[]) => `The template declares several functions (${listSome(names)}): pick one with --function NAME.`,
+  noSuchFunction: (name: string, names: string[]) => `The workspace declares no function '${name}' (it declares ${listSome(names)}).`,
   sampleEvent: (event: string) => `Smoke test with the project's sample event ${event} (--no-smoke skips it; "testEvent" in a lambda-canary.json chooses another).`,
   nameMismatch: (which: string, declared: string, given: string) => `${which} is deployed as ${declared} (its FunctionName), not ${given}: drop --function-name, or pick another function with --function.`,
   /**

@@ -185,11 +185,15 @@ function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlia
     smokeTest: !values['no-smoke'],
   };
   let ws: WorkspaceFunction | undefined;
-  try {
-    ws = workspaceFunction(values, dir);
-  } catch (e) {
-    // An image deploy needs no workspace when the function is named.
-    if (!(e instanceof NoWorkspace && imageUri !== undefined && deployedName !== undefined)) throw e instanceof NoWorkspace ? new UsageError(e.message) : e;
+  // An image deploy of a named function needs no workspace: the folder is read only when --dir or
+  // --function says it holds the function (its alias and test event).
+  const imageOnly = imageUri !== undefined && deployedName !== undefined && values.dir === undefined && values.function === undefined;
+  if (!imageOnly) {
+    try {
+      ws = workspaceFunction(values, dir);
+    } catch (e) {
+      if (!(e instanceof NoWorkspace && imageUri !== undefined && deployedName !== undefined)) throw e instanceof NoWorkspace ? new UsageError(e.message) : e;
+    }
   }
   checkDeployKind(ws, imageUri);
   if (ws && deployedName !== undefined && ws.functionName !== undefined && deployedName !== ws.functionName) {
@@ -461,8 +465,10 @@ export function jsonText(value: unknown): string {
 }
 
 function awsFailure(err: Print, what: string, e: unknown, profile: string | undefined): number {
-  err(`lambda-canary: ${errorText.readFailed(what, describeAwsError(e, profile).message)}`);
-  return EXIT.failed;
+  const d = describeAwsError(e, profile);
+  err(`lambda-canary: ${errorText.readFailed(what, d.message)}`);
+  // A name that is not there is bad input (2), as the use cases count it; anything else failed (1).
+  return d.kind === 'validation' ? EXIT.usage : EXIT.failed;
 }
 
 async function listFunctions(conn: CliConnection, json: boolean, io: CliIO, out: Print, err: Print, signal?: AbortSignal): Promise<number> {

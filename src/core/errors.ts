@@ -135,20 +135,29 @@ function describe(err: unknown, profile?: string): { message: string; kind: Oper
     return { kind: 'aws', message: `Access denied: ${msg} Grant the permission listed in the README (IAM permissions) and retry.` };
   }
   if (code === 'ENOTFOUND' || /getaddrinfo ENOTFOUND/.test(msg)) {
-    return { kind: 'network', message: `The endpoint could not be found (${msg}). Check the region and \`lambdaCanary.endpointUrl\`.` };
+    return { kind: 'network', message: `The endpoint could not be found (${msg}). Check the region and the endpoint (\`lambdaCanary.endpointUrl\` in the editor, \`--endpoint-url\` on the command line).` };
   }
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) {
-    return { kind: 'network', message: `Nothing answers at the endpoint (${msg}). Is the sandbox or LocalStack running? Check \`lambdaCanary.endpointUrl\`.` };
+    return { kind: 'network', message: `Nothing answers at the endpoint (${msg}). Is the sandbox or LocalStack running? Check the endpoint (\`lambdaCanary.endpointUrl\` in the editor, \`--endpoint-url\` on the command line).` };
   }
   if (/ECONNRESET|socket hang up|EPIPE|TimeoutError|ETIMEDOUT|RequestTimeout/.test(`${name} ${code} ${msg}`)) {
     // No claim about what the request did: a write may have landed unanswered. The operation
     // says what is true (read back), or that it is unknown.
     return { kind: 'network', message: `The connection to AWS failed (${name || code}: ${msg}). Check the network and retry.` };
   }
+  if (name === 'ResourceNotFoundException') {
+    // A name that is not there (a typo, another region or account): bad input, nothing changed.
+    return { kind: 'validation', message: `${sentence(msg)} Check the name, and that the region and account are the function's.` };
+  }
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException') {
     return { kind: 'aws', message: `AWS is throttling requests (${name}) even after retries. Wait a moment and retry.` };
   }
-  return { kind: 'aws', message: `${name ? `${name}: ` : ''}${msg}` };
+  return { kind: 'aws', message: `${name ? `${name}: ` : ''}${sentence(msg)}` };
+}
+
+/** AWS's messages often end without a full stop; the words that follow them need one. */
+function sentence(msg: string): string {
+  return /[.!?)]$/.test(msg.trim()) || msg.trim() === '' ? msg : `${msg}.`;
 }
 
 /**

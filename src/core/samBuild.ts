@@ -408,7 +408,7 @@ export async function codeToPackage(
       await runBuild(s.runCommand, s.templateDir, op.log, op.signal);
     } catch (e) {
       op.record?.steps.push({ name: run, ms: Math.round(performance.now() - started), result: 'failed' });
-      if (e instanceof OperationError && e.kind !== 'cancelled') throw new OperationError(`\`${run}\` failed; see the log.`, { step: 'SAM build', state: STATE, cause: e, kind: 'validation' });
+      if (e instanceof OperationError && e.kind !== 'cancelled') throw new OperationError(`\`${run}\` failed${e.message.replace(/^The build command failed/, '')}`, { step: 'SAM build', state: STATE, cause: e, kind: 'validation' });
       throw e;
     }
     op.record?.steps.push({ name: run, ms: Math.round(performance.now() - started), result: 'ok' });

@@ -287,22 +287,22 @@ describe('bad inputs: refused with a clear error, nothing changed', function () 
 
   // ---- function and alias names, alias targets ----
   const aws = (alias: string, fn?: string) => ({ kind: 'aws' as const, alias, fn });
-  const invalid = (alias: string) => ({ kind: 'validation' as const, alias });
+  const invalid = (alias: string, fn?: string) => ({ kind: 'validation' as const, alias, fn });
   addUseCase('name', 'function name of 65 characters', /functionName.*64/, aws('prod', 'f'.repeat(65)), () => setCanaryWeight(ctx(), { functionName: 'f'.repeat(65), aliasName: 'prod', weightPercent: 10 }));
   addUseCase('name', 'function name "bad name!"', /functionName.*pattern/, aws('prod', 'bad name!'), () => setCanaryWeight(ctx(), { functionName: 'bad name!', aliasName: 'prod', weightPercent: 10 }));
-  addUseCase('name', 'function that does not exist', /ResourceNotFoundException.*Function not found.*no-such-function/, aws('prod', 'no-such-function'), () =>
+  addUseCase('name', 'function that does not exist', /Function not found.*no-such-function\. Check the name, and that the region and account are the function's\./, invalid('prod', 'no-such-function'), () =>
     setCanaryWeight(ctx(), { functionName: 'no-such-function', aliasName: 'prod', weightPercent: 10 }),
   );
   addUseCase('name', 'alias name of 129 characters', /name.*between 1 and 128/, aws('a'.repeat(129)), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'a'.repeat(129), weightPercent: 10 }));
   addUseCase('name', 'alias name "pr@d"', /name.*pattern/, aws('pr@d'), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: 'pr@d', weightPercent: 10 }));
   addUseCase('name', 'alias name "42" (all digits)', /name.*pattern/, aws('42'), () => setCanaryWeight(ctx(), { functionName: FN, aliasName: '42', weightPercent: 10 }));
-  addUseCase('name', 'alias that does not exist', /ResourceNotFoundException.*Alias not found/, aws('nope'), () => switchAlias(ctx(), { functionName: FN, aliasName: 'nope', version: '1' }));
+  addUseCase('name', 'alias that does not exist', /Alias not found.*:nope\. Check the name/, invalid('nope'), () => switchAlias(ctx(), { functionName: FN, aliasName: 'nope', version: '1' }));
   addUseCase('name', 'switch an alias to $LATEST', /not \$LATEST/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: '$LATEST' }));
   addUseCase('name', 'a canary on an alias that points to $LATEST', /edge points to \$LATEST\. A canary needs a published primary version/, invalid('edge'), () =>
     deployPackage(ctx(), { functionName: FN, aliasName: 'edge', weightPercent: 10, zip: code('never'), codeSha256: sha256Base64(code('never')) }),
   );
   addUseCase('name', 'switch an alias to version "abc"', /'abc' is not a version number/, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: 'abc' }));
-  addUseCase('name', 'switch an alias to version 99 (not published)', /Check versions 2 and 99 failed.*not found/i, aws('stable'), () => switchAlias(ctx(), { ...stable, version: '99' }));
+  addUseCase('name', 'switch an alias to version 99 (not published)', /Check versions 2 and 99 failed.*not found/i, invalid('stable'), () => switchAlias(ctx(), { ...stable, version: '99' }));
   // The journal remembers stable switched 2 → 1 (see before()); someone moved it back to 2 since.
   addUseCase('name', 'switch back when someone moved the alias since', /now points to version 2, not 1/, { kind: 'conflict', alias: 'stable' }, () => switchBack(ctx(), stable));
   addUseCase('name', 'a stale RevisionId from the tree', /changed since you loaded it/, { kind: 'conflict', alias: 'prod' }, () =>

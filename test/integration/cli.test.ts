@@ -194,10 +194,10 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
       );
     });
 
-    it('show of a function that does not exist: exit 1, the AWS error on stderr', async () => {
+    it('show of a function that does not exist: exit 2 (bad input), what AWS said and what to check on stderr', async () => {
       const r = await cli(['show', 'no-such-function', ...conn()]);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /Could not read no-such-function: ResourceNotFoundException/);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /Could not read no-such-function: Function not found: arn:aws:lambda:[^ ]+:function:no-such-function\. Check the name, and that the region and account are the function's\./);
       assert.equal(r.stdout, '');
     });
 
@@ -309,11 +309,24 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
   });
 
   describe('exit codes from outcomes', () => {
-    it('1: an AWS error, the alias unchanged (a version that does not exist)', async () => {
+    it('1: an AWS error, the alias unchanged (the service fails to answer GetAlias)', async () => {
+      const before = await alias();
+      h().sandbox.faults.add({ operation: 'GetAlias', nth: 1, kind: 'error', times: 100 });
+      try {
+        const r = await cli(['canary', `${fn}:prod`, '--version', '1', '--weight', '10', '--yes', ...conn()]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /GetAlias prod failed: ServiceException/);
+      } finally {
+        h().sandbox.faults.clear();
+      }
+      assert.equal((await alias()).RevisionId, before.RevisionId);
+    });
+
+    it('2: a name that is not there (a version that does not exist), the alias unchanged', async () => {
       const before = await alias();
       const r = await cli(['canary', `${fn}:prod`, '--version', '99', '--weight', '10', '--yes', ...conn()]);
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /not found|ResourceNotFound/i);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /Function not found: .*:99\. Check the name/);
       assert.equal((await alias()).RevisionId, before.RevisionId);
     });
 
@@ -667,6 +680,18 @@ Resources:
       assert.equal(again.code, 2, 'a canary is running already: refused before any write');
       assert.equal(o.error?.kind, 'validation');
       assert.equal(o.versionsPublished.length, 0);
+    });
+
+    it('with --function-name, a folder holding other projects is not read (no "several functions", no stranger\'s test event)', async () => {
+      // A folder of projects: a template with several functions and a sample event.
+      fs.mkdirSync(path.join(workDir, 'events'), { recursive: true });
+      fs.writeFileSync(path.join(workDir, 'events', 'event.json'), '{"from": "another project"}');
+      const fnYaml = (id: string) => `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Handler: index.handler, Runtime: nodejs20.x }\n`;
+      fs.writeFileSync(path.join(workDir, 'template.yaml'), `Resources:\n${fnYaml('One')}${fnYaml('Two')}`);
+      const r = await cli(['deploy', '--image-uri', uri('v3'), '--function-name', img(), '--alias', 'live', '--yes', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /several functions|sample event/);
+      assert.match(r.stdout, /^Published version 2\./m);
     });
 
     it('--json outcome; the same image again has nothing to do (exit 0, a note)', async () => {

@@ -64,7 +64,7 @@ describe('SAM discovery, deployed (real SDK ↔ sandbox)', function () {
         ['my alias', '1', /'my alias' is not a valid alias name: letters, digits, - and _ only/, 'validation'],
         ['x'.repeat(129), '1', /at most 128 characters \(this one has 129\)/, 'validation'],
         ['live', '$LATEST', /'\$LATEST' is not a published version/, 'validation'],
-        ['live', '9', /GetFunctionConfiguration .*:9 failed: .*not found/i, 'aws'],
+        ['live', '9', /GetFunctionConfiguration .*:9 failed: .*not found/i, 'validation'],
         ['prod', '1', new RegExp(`${fn} already has an alias prod: pick it instead of creating it`), 'conflict'],
       ];
       for (const [name, version, message, kind] of cases) {

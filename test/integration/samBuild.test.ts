@@ -269,7 +269,8 @@ describe('SAM build output and dependency warnings in Publish Canary (real SDK â
       const sha = await latestSha();
       const o = await deploy('run');
       assert.equal(o.error?.kind, 'validation', outcomeText(o));
-      assert.equal(o.error?.message, '`sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build` failed; see the log.');
+      // The error quotes sam's last words: a terminal without --verbose shows no log.
+      assert.match(o.error?.message ?? '', /^`sam build HelloWorldFunction --build-dir \.aws-sam\/lambda-canary\/HelloWorldFunction\/build` failed \(exit code \d+\)\. Its last output: .*Error: NodejsNpmEsbuildBuilder:EsbuildBundle - esbuild: command not found.* \(All of it is in the log; in the CLI, with --verbose\.\)$/);
       assert.ok(log.lines.includes('warn   Error: NodejsNpmEsbuildBuilder:EsbuildBundle - esbuild: command not found'), log.lines.join('\n'));
       assert.ok(o.steps.some((st) => st.name === 'sam build HelloWorldFunction --build-dir .aws-sam/lambda-canary/HelloWorldFunction/build' && st.result === 'failed'));
       assert.deepEqual(o.versionsPublished, []);

@@ -59,7 +59,7 @@ describe('runBuild', () => {
 
   it('rejects with the exit code when the command fails', async () => {
     const log = new MemoryLogger();
-    await rejectsWith(runBuild([node, '-e', 'console.log("compiling"); process.exit(3)'], dir, log), 'validation', /failed \(exit code 3\)/);
+    await rejectsWith(runBuild([node, '-e', 'console.log("compiling"); process.exit(3)'], dir, log), 'validation', /failed \(exit code 3\)\. Its last output: compiling \(All of it is in the log/);
     assert.ok(log.lines.includes('info   compiling'));
   });
 

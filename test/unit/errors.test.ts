@@ -104,11 +104,15 @@ describe('errors', () => {
       }
     });
 
-    it('passes anything else through as name: message', () => {
+    it('a name that is not there is bad input (nothing changed), said as a sentence with what to check', () => {
       const d = describeAwsError(awsError('ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:1:function:nope', 404));
-      assert.deepEqual(d, { kind: 'aws', message: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:1:function:nope' });
-      assert.deepEqual(describeAwsError({ message: 'plain' }), { kind: 'aws', message: 'plain' });
-      assert.deepEqual(describeAwsError('a string'), { kind: 'aws', message: 'a string' });
+      assert.deepEqual(d, { kind: 'validation', message: "Function not found: arn:aws:lambda:us-east-1:1:function:nope. Check the name, and that the region and account are the function's." });
+    });
+
+    it('passes anything else through as name: message, ending as a sentence', () => {
+      assert.deepEqual(describeAwsError(awsError('ServiceException', 'Internal failure', 500)), { kind: 'aws', message: 'ServiceException: Internal failure.' });
+      assert.deepEqual(describeAwsError({ message: 'plain' }), { kind: 'aws', message: 'plain.' });
+      assert.deepEqual(describeAwsError('a string'), { kind: 'aws', message: 'a string.' });
       assert.equal(describeAwsError(undefined).kind, 'aws');
       assert.equal(typeof describeAwsError(null).message, 'string');
     });
