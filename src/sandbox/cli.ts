@@ -2,8 +2,19 @@
 /** `npm run sandbox -- [--port N] [--state DIR] [--seed demo] [--traffic fn:alias=RATE] …` */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_TRAFFIC, parseFaultArg, parseTrafficArg, seedDemo, seedMany, startSandbox, TrafficGenerator } from './index';
-import type { TrafficTarget } from './index';
+import {
+  DEMO_TRAFFIC,
+  parseFaultArg,
+  parseMetricLag,
+  parseTrafficArg,
+  parseVersionErrorsArg,
+  parseVersionLatencyArg,
+  seedDemo,
+  seedMany,
+  startSandbox,
+  TrafficGenerator,
+} from './index';
+import type { Sandbox, TrafficTarget } from './index';
 
 const HELP = `Lambda Canary sandbox: a local endpoint speaking the AWS Lambda and CloudWatch APIs.
 
@@ -24,10 +35,21 @@ Usage: npm run sandbox -- [options]
                         and is published, CodeSha256 and RevisionId unchecked) or, for
                         UpdateFunctionCode, failUpdate (accepted, then LastUpdateStatus
                         Failed); repeatable
+  --version-errors FUNCTION:VERSION=RATE
+                        that share (0 to 1) of the invocations of that published version fail as
+                        an unhandled error (X-Amz-Function-Error, counted in Errors) instead of
+                        running its handler, whoever invokes it; e.g. checkout-api:4=0.08;
+                        repeatable
+  --version-latency FUNCTION:VERSION=+MS
+                        add MS milliseconds (really waited) to every invocation of that version,
+                        counted in Duration; e.g. checkout-api:4=+200; repeatable
+  --metric-lag S        CloudWatch's delivery lag: GetMetricData and ListMetrics see only
+                        datapoints at least S seconds old (default 0)
   --region R            region reported in ARNs (default us-east-1)
-  --random-seed N       make alias routing decisions reproducible
+  --random-seed N       make alias routing and --version-errors failures reproducible
   --access-key-id KEY   accept only requests signed with this access key (default: any)
-  --no-admin            do not serve the /_sandbox/ endpoints (health, faults, latency)
+  --no-admin            do not serve the /_sandbox/ endpoints (health, faults, latency,
+                        versions, metric-lag)
   --quiet               do not log requests
   -h, --help            this text
 `;
@@ -42,6 +64,9 @@ async function main(): Promise<void> {
       latency: { type: 'string' },
       'update-delay': { type: 'string' },
       fault: { type: 'string', multiple: true },
+      'version-errors': { type: 'string', multiple: true },
+      'version-latency': { type: 'string', multiple: true },
+      'metric-lag': { type: 'string' },
       region: { type: 'string' },
       'random-seed': { type: 'string' },
       'access-key-id': { type: 'string' },
@@ -68,6 +93,8 @@ async function main(): Promise<void> {
     region: values.region,
     randomSeed: num('random-seed', values['random-seed']),
     accessKeyId: values['access-key-id'],
+    versionBehaviour: [...(values['version-errors'] ?? []).map(parseVersionErrorsArg), ...(values['version-latency'] ?? []).map(parseVersionLatencyArg)],
+    metricLagSeconds: values['metric-lag'] === undefined ? undefined : parseMetricLag(values['metric-lag']),
     // Fault injection and latency over HTTP are what the standalone sandbox is for; they take
     // signed requests like the API, so a web page cannot reach them either.
     admin: !values['no-admin'],
@@ -104,7 +131,7 @@ Point the AWS CLI or SDK at it (${sandbox.accessKeyId ? `access key ${sandbox.ac
   export AWS_ACCESS_KEY_ID=${sandbox.accessKeyId ?? 'sandbox'} AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region} AWS_DEFAULT_REGION=${sandbox.region}
   aws lambda list-functions --endpoint-url ${sandbox.endpoint}
   new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
-${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET …/_sandbox/health\n`}
+${behaviourLines(sandbox.versionBehaviour.list(), values['metric-lag'])}${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET/PUT/DELETE …/_sandbox/versions, PUT …/_sandbox/metric-lag, GET …/_sandbox/health\n`}
 Press Ctrl+C to stop.
 `);
 
@@ -119,6 +146,14 @@ Press Ctrl+C to stop.
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What the per-version behaviour and metric lag in force are, for the banner. */
+function behaviourLines(versions: ReturnType<Sandbox['versionBehaviour']['list']>, lag: string | undefined): string {
+  const parts = versions.map((v) =>
+    [v.errorRate > 0 ? `${v.errorRate * 100}% errors` : '', v.latencyMs > 0 ? `+${v.latencyMs} ms` : ''].filter(Boolean).join(', ').replace(/^/, `${v.functionName}:${v.version} `),
+  );
+  return `${parts.length ? `Versions: ${parts.join('; ')}\n` : ''}${lag !== undefined && Number(lag) > 0 ? `Metric lag: ${Number(lag)} s\n` : ''}`;
 }
 
 main().catch((err: unknown) => {

@@ -8,5 +8,7 @@ export type { TrafficTarget } from './traffic';
 export { parseFaultArg } from './faults';
 export type { FaultSpec, FaultKind } from './faults';
 export { seededRandom } from './random';
+export { VersionBehaviour, parseVersionErrorsArg, parseVersionLatencyArg, parseMetricLag } from './versionBehaviour';
+export type { VersionBehaviourSpec } from './versionBehaviour';
 export { zipFiles } from './zip';
 export { delay } from './delay';

@@ -294,6 +294,11 @@ export class MetricsStore {
   private columns = new Map<string, SeriesColumn>();
   private leaves = new Map<string, Leaf>();
   private timeline = new Timeline();
+  /**
+   * CloudWatch's delivery lag, in milliseconds: queries see only the samples at least this old
+   * (the sandbox's --metric-lag). 0: every sample at once.
+   */
+  lagMs = 0;
 
   constructor(
     private readonly maxSamples = 2_000_000,
@@ -339,6 +344,11 @@ export class MetricsStore {
     return this.timeline.length;
   }
 
+  /** How many of a series' samples (the oldest ones) the metric lag lets a query see at `now`. */
+  private visible(c: SeriesColumn, now: number): number {
+    return this.lagMs > 0 ? c.bound(now - this.lagMs, true) : c.length;
+  }
+
   private prune(now: number): void {
     const cutoff = now - this.retentionMs;
     while (this.timeline.length > 0 && this.timeline.oldestTime() < cutoff) this.dropOldest();
@@ -365,7 +375,7 @@ export class MetricsStore {
   }
 
   /** ListMetrics for AWS/Lambda: every (metric, dimension set) with data, filtered, from the series kept. */
-  listMetrics(input: Record<string, unknown>): Record<string, unknown> {
+  listMetrics(input: Record<string, unknown>, now = Date.now()): Record<string, unknown> {
     const ns = input.Namespace as string | undefined;
     if (ns !== undefined && ns !== 'AWS/Lambda') return { Metrics: [] };
     const name = input.MetricName as string | undefined;
@@ -374,11 +384,14 @@ export class MetricsStore {
     const found: Array<Series & { key: string }> = [];
     for (const c of this.columns.values()) {
       const dims = c.dims;
+      // A series appears once its first sample is delivered.
+      const seen = this.visible(c, now);
+      if (seen === 0) continue;
       if (!filters.every((f) => dims.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)))) continue;
       for (const metric of LAMBDA_METRICS) {
         if (name !== undefined && metric !== name) continue;
         // Duration has a datapoint only for invocations that ran, not for throttled ones.
-        if (metric === 'Duration' && c.invocations(0, c.length) === 0) continue;
+        if (metric === 'Duration' && c.invocations(0, seen) === 0) continue;
         found.push({ metric, dims, key: `${metric}|${c.key}` });
       }
     }
@@ -457,7 +470,7 @@ export class MetricsStore {
         const period = q.MetricStat.Period!;
         periodOf.set(q.Id, period);
         evaluated += periods(period);
-        reads += this.reads(q.MetricStat, windowFor(period));
+        reads += this.reads(q.MetricStat, windowFor(period), now);
       } else {
         // An expression's series are on the finest period it refers to at most: each of its
         // steps (FILL, an operator) yields at most that window's periods.
@@ -493,7 +506,7 @@ export class MetricsStore {
     const results = new Map<string, TimeSeries>();
     const lookup = (id: string): TimeSeries => results.get(id)!;
     for (const q of order) {
-      results.set(q.Id, q.MetricStat ? this.stat(q.MetricStat, windowFor) : evalExpression(q.Expression!, lookup, start, end, windowFor));
+      results.set(q.Id, q.MetricStat ? this.stat(q.MetricStat, windowFor, now) : evalExpression(q.Expression!, lookup, start, end, windowFor));
     }
     const ascending = input.ScanBy === 'TimestampAscending';
     const out = returned.map((q) => {
@@ -519,12 +532,12 @@ export class MetricsStore {
   }
 
   /** The samples a MetricStat reads one by one: a Duration statistic's, in its window. */
-  private reads(ms: MetricStat, w: Window): number {
+  private reads(ms: MetricStat, w: Window, now: number): number {
     const c = ms.Metric?.MetricName === 'Duration' ? this.columnFor(ms) : undefined;
-    return c ? c.bound(w.end) - c.bound(w.start) : 0;
+    return c ? Math.max(0, Math.min(c.bound(w.end), this.visible(c, now)) - c.bound(w.start)) : 0;
   }
 
-  private stat(ms: MetricStat, windowFor: (period: number) => Window): TimeSeries {
+  private stat(ms: MetricStat, windowFor: (period: number) => Window, now: number): TimeSeries {
     const metric = ms.Metric?.MetricName as MetricName;
     const period = ms.Period!;
     const statName = ms.Stat!;
@@ -534,7 +547,7 @@ export class MetricsStore {
     const periodMs = period * 1000;
     const { start, end } = windowFor(period);
     // From one non-empty period to the next by binary search: the cost is the periods with data.
-    const last = c.bound(end);
+    const last = Math.min(c.bound(end), this.visible(c, now));
     for (let lo = c.bound(start); lo < last; ) {
       const bucket = start + Math.floor((c.timeAt(lo) - start) / periodMs) * periodMs;
       const hi = Math.min(last, c.bound(bucket + periodMs));

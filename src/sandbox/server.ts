@@ -20,6 +20,8 @@ import { seededRandom } from './random';
 import { Invoker } from './runtime/invoker';
 import type { Store } from './store';
 import { DirectoryStore, MemoryStore } from './store';
+import type { VersionBehaviourSpec } from './versionBehaviour';
+import { checkMetricLag, checkVersionBehaviour, VersionBehaviour } from './versionBehaviour';
 
 export const MAX_BODY_BYTES = 70 * 1024 * 1024;
 
@@ -63,6 +65,13 @@ export interface SandboxOptions {
    * signed requests like the API. Off by default; the standalone CLI turns them on.
    */
   admin?: boolean;
+  /**
+   * Published versions that fail a share of their invocations or run slower, whoever invokes
+   * them (see versionBehaviour.ts); reproducible with randomSeed. Also settable at run time.
+   */
+  versionBehaviour?: VersionBehaviourSpec[];
+  /** CloudWatch's delivery lag: GetMetricData and ListMetrics see only samples this many seconds old (default 0). */
+  metricLagSeconds?: number;
 }
 
 export interface Sandbox {
@@ -76,11 +85,15 @@ export interface Sandbox {
   readonly store: Store;
   readonly metrics: MetricsStore;
   readonly faults: FaultInjector;
+  /** Per-version injected failures and latency, changeable at run time. */
+  readonly versionBehaviour: VersionBehaviour;
   readonly invoker: Invoker;
   /** What loading the state directory found wrong and did about it (also logged): print these. */
   readonly warnings: readonly string[];
   /** Changes the injected per-request latency at run time. */
   setLatency(ms: number): void;
+  /** Changes CloudWatch's delivery lag at run time (seconds). */
+  setMetricLag(seconds: number): void;
   /** Replaces the routing random source (tests use a seeded one). */
   setRandom(random: Random): void;
   /** Marks every function and version as settled: no Pending / InProgress left. */
@@ -124,6 +137,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.accessKeyId !== undefined && !/^[A-Za-z0-9]{16,128}$/.test(options.accessKeyId)) {
     throw new Error(`The sandbox access key ID must be 16 to 128 letters and digits, as AWS's are; got '${options.accessKeyId}'.`);
   }
+  const versionBehaviour = new VersionBehaviour(options.randomSeed);
+  // Checked before anything is started, so that a bad value leaves nothing behind.
+  try {
+    for (const spec of options.versionBehaviour ?? []) versionBehaviour.set(spec);
+    if (options.metricLagSeconds !== undefined) checkMetricLag(options.metricLagSeconds);
+  } catch (e) {
+    throw new Error(`The sandbox's ${(e as Error).message}.`, { cause: e });
+  }
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const store: Store = options.stateDir ? new DirectoryStore(options.stateDir, options.log) : new MemoryStore();
@@ -137,6 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log: options.log,
   });
   const metrics = new MetricsStore();
+  metrics.lagMs = (options.metricLagSeconds ?? 0) * 1000;
   const faults = new FaultInjector();
   let random: Random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
   let latencyMs = options.latencyMs ?? 0;
@@ -155,6 +177,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     updateDelayMs: options.updateDelayMs ?? 200,
     codeUrl,
     now: () => Date.now(),
+    versionBehaviour,
   });
 
   const F = '/2015-03-31/functions';
@@ -469,6 +492,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       latencyMs = ms;
       return { status: 200, body: { latencyMs } };
     }
+    if (p === '/_sandbox/versions') {
+      // Per-version behaviour: PUT sets the fields given for one version, DELETE clears one
+      // version ({functionName, version}) or, with no body, every one.
+      const input = method === 'GET' ? {} : parseJson(body);
+      if (method === 'PUT' || (method === 'DELETE' && Object.keys(input).length > 0)) {
+        const spec = { functionName: input.functionName, version: input.version, errorRate: input.errorRate, latencyMs: input.latencyMs } as VersionBehaviourSpec;
+        try {
+          if (method === 'PUT') versionBehaviour.set(spec);
+          else {
+            checkVersionBehaviour({ functionName: spec.functionName, version: spec.version });
+            versionBehaviour.clear(spec.functionName, spec.version);
+          }
+        } catch (e) {
+          throw new AwsError('InvalidParameterValueException', 400, `${(e as Error).message}.`);
+        }
+      } else if (method === 'DELETE') {
+        versionBehaviour.clear();
+      } else if (method !== 'GET') {
+        throw new AwsError('MethodNotAllowedException', 405, `${method} is not allowed on ${p}; allowed: GET, PUT, DELETE.`);
+      }
+      return { status: 200, body: { versions: versionBehaviour.list() } };
+    }
+    if (p === '/_sandbox/metric-lag' && method === 'PUT') {
+      const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
+      try {
+        metrics.lagMs = checkMetricLag(seconds) * 1000;
+      } catch (e) {
+        throw new AwsError('InvalidParameterValueException', 400, `${(e as Error).message}.`);
+      }
+      return { status: 200, body: { metricLagSeconds: seconds } };
+    }
     throw new AwsError('UnknownOperationException', 404, `No sandbox admin operation at ${method} ${p}.`);
   }
 
@@ -494,9 +548,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store,
     metrics,
     faults,
+    versionBehaviour,
     invoker,
     warnings: store instanceof DirectoryStore ? store.warnings : [],
     setLatency: (ms) => (latencyMs = ms),
+    setMetricLag: (seconds) => (metrics.lagMs = checkMetricLag(seconds) * 1000),
     setRandom: (r) => (random = r),
     settle: () => {
       for (const fn of store.functions.values()) {

@@ -103,7 +103,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Lambda Canary sandbox/);
     assert.match(r.stdout, /Usage: npm run sandbox -- \[options\]/);
-    for (const opt of ['--port', '--state', '--seed', '--traffic', '--fault', '--quiet']) assert.ok(r.stdout.includes(opt), `usage mentions ${opt}`);
+    for (const opt of ['--port', '--state', '--seed', '--traffic', '--fault', '--version-errors', '--version-latency', '--metric-lag', '--quiet']) assert.ok(r.stdout.includes(opt), `usage mentions ${opt}`);
     assert.doesNotMatch(r.stdout, /listening on/);
   });
 
@@ -182,6 +182,35 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.equal(refused.status, 404);
     assert.equal(refused.headers.get('x-amzn-errortype'), 'UnknownOperationException');
     assert.equal((await off.lambda.send(new ListFunctionsCommand({}))).$metadata.httpStatusCode, 200, 'the API still answers');
+  });
+
+  it('--version-errors, --version-latency and --metric-lag: the versions fail and slow down as asked; bad values exit 1', async () => {
+    const r = await startCli(['--port', '0', '--quiet', '--seed', 'demo', '--random-seed', '3', '--version-errors', 'checkout-api:3=1', '--version-latency', 'checkout-api:2=+120ms', '--metric-lag', '0']);
+    running.push(r);
+    assert.match(r.output(), /Versions: checkout-api:3 100% errors; checkout-api:2 \+120 ms/);
+    const bad = await r.lambda.send(new InvokeCommand({ FunctionName: 'checkout-api', Qualifier: '3', Payload: Buffer.from('{}') }));
+    assert.equal(bad.FunctionError, 'Unhandled');
+    assert.equal((JSON.parse(Buffer.from(bad.Payload!).toString('utf8')) as { errorType: string }).errorType, 'Sandbox.InjectedError');
+    const started = performance.now();
+    const slow = await r.lambda.send(new InvokeCommand({ FunctionName: 'checkout-api', Qualifier: '2', Payload: Buffer.from('{}') }));
+    assert.equal(slow.FunctionError, undefined);
+    assert.ok(performance.now() - started >= 120, 'version 2 answered after the added latency');
+    const listed = await fetch(`${r.endpoint}/_sandbox/versions`, { headers: sdkHeaders({ region: 'us-east-1', accessKeyId: undefined }) });
+    assert.deepEqual(((await listed.json()) as { versions: unknown[] }).versions, [
+      { functionName: 'checkout-api', version: '3', errorRate: 1, latencyMs: 0 },
+      { functionName: 'checkout-api', version: '2', errorRate: 0, latencyMs: 120 },
+    ]);
+    for (const [args, re] of [
+      [['--version-errors', 'checkout-api:prod=0.1'], /^sandbox: --version-errors 'checkout-api:prod=0.1': version must be a published version number/m],
+      [['--version-errors', 'checkout-api:3=1.5'], /^sandbox: --version-errors 'checkout-api:3=1.5': RATE must be a share of invocations from 0 to 1/m],
+      [['--version-latency', 'checkout-api:3=+abc'], /^sandbox: --version-latency 'checkout-api:3=\+abc': MS must be milliseconds/m],
+      [['--metric-lag=-5'], /^sandbox: --metric-lag expects seconds in \[0, 86400\]/m],
+    ] as Array<[string[], RegExp]>) {
+      const refused = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', ...args], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(refused.status, 1, `${args.join(' ')}: ${refused.stdout}${refused.stderr}`);
+      assert.match(refused.stderr, re);
+      assert.doesNotMatch(refused.stdout, /listening on/);
+    }
   });
 
   it('--fault PublishVersion:1:publishOther publishes another upload; publishOther for another operation exits 1', async () => {

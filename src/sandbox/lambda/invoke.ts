@@ -1,9 +1,11 @@
 import * as crypto from 'node:crypto';
+import { delay } from '../delay';
 import { AwsError, conflict, serviceError, validation } from '../errors';
 import type { FunctionRecord, VersionRecord } from '../model';
 import { stateOf } from '../model';
 import { isVersionQualifier, runsHere, runtimesRunHere } from '../validation';
 import { imageNotRunHere } from './code';
+import type { InvokeOutcome } from '../runtime/invoker';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 import { MAX_INVOKE_PAYLOAD } from './shared';
@@ -103,24 +105,37 @@ export class InvokeApi {
     const requestId = crypto.randomUUID();
     if (type === 'DryRun') return { status: 204, headers: { 'X-Amz-Executed-Version': v.version, 'x-amzn-RequestId': requestId } };
     const invokedArn = q === undefined ? this.ctx.arn(fn.name) : this.ctx.arn(fn.name, q);
-    const spec = {
-      key: `${fn.name}\u0000${v.version}\u0000${v.revisionId}\u0000${v.code.blob}`,
-      init: {
-        taskRoot: await this.codeFolder(fn, v),
-        handler: v.settings.handler,
-        functionName: fn.name,
-        functionVersion: v.version,
-        memorySize: v.settings.memorySize,
-        region: this.ctx.opts.region,
-        accountId: this.ctx.opts.accountId,
-        runtime: v.settings.runtime,
-      },
-      timeoutSeconds: v.settings.timeout,
-      memorySize: v.settings.memorySize,
-      environment: v.settings.environment,
-    };
+    // Drawn here, in the order invocations arrive, so that a seeded sandbox fails the same ones.
+    const plan = this.ctx.opts.versionBehaviour?.plan(fn.name, v.version) ?? { fail: false, latencyMs: 0 };
+    const spec = plan.fail
+      ? undefined
+      : {
+          key: `${fn.name}\u0000${v.version}\u0000${v.revisionId}\u0000${v.code.blob}`,
+          init: {
+            taskRoot: await this.codeFolder(fn, v),
+            handler: v.settings.handler,
+            functionName: fn.name,
+            functionVersion: v.version,
+            memorySize: v.settings.memorySize,
+            region: this.ctx.opts.region,
+            accountId: this.ctx.opts.accountId,
+            runtime: v.settings.runtime,
+          },
+          timeoutSeconds: v.settings.timeout,
+          memorySize: v.settings.memorySize,
+          environment: v.settings.environment,
+        };
     const clientContext = headers['x-amz-client-context'] as string | undefined;
-    const run = this.ctx.invoker.invoke(spec, { requestId, payload: payload.toString('utf8'), invokedFunctionArn: invokedArn, clientContext }).then((out) => {
+    const execute = async (): Promise<InvokeOutcome> => {
+      const out: InvokeOutcome = spec
+        ? await this.ctx.invoker.invoke(spec, { requestId, payload: payload.toString('utf8'), invokedFunctionArn: invokedArn, clientContext })
+        : injectedFailure(fn.name, v.version);
+      if (plan.latencyMs <= 0) return out;
+      const from = performance.now();
+      await delay(plan.latencyMs, from);
+      return { ...out, durationMs: out.durationMs + (performance.now() - from) };
+    };
+    const run = execute().then((out) => {
       this.ctx.metrics.record({
         time: this.ctx.opts.now(),
         functionName: fn.name,
@@ -160,4 +175,17 @@ export class InvokeApi {
     }
     return { status: 200, headers: replyHeaders, raw: body };
   }
+}
+
+/**
+ * The outcome of an invocation that a version's injected error rate fails: as an unhandled error
+ * thrown by the handler (Lambda's error document), with the handler not run.
+ */
+function injectedFailure(functionName: string, version: string): InvokeOutcome {
+  const doc = {
+    errorType: 'Sandbox.InjectedError',
+    errorMessage: `Injected failure: version ${version} of ${functionName} fails this share of its invocations (the sandbox's --version-errors).`,
+    trace: [],
+  };
+  return { ok: false, errorType: doc.errorType, payload: JSON.stringify(doc), logs: [`ERROR\tInvoke Error \t${JSON.stringify(doc)}`], durationMs: 0, coldStart: false };
 }

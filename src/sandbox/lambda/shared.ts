@@ -1,6 +1,7 @@
 /** What every Lambda resource module shares: the service's options, its reply shape, and paging. */
 import type { AwsError } from '../errors';
 import { invalidParameter, validation } from '../errors';
+import type { VersionBehaviour } from '../versionBehaviour';
 
 export const MAX_INVOKE_PAYLOAD = 6 * 1024 * 1024;
 /** The most entries one page of a listing holds, whatever MaxItems asks for. */
@@ -14,6 +15,8 @@ export interface LambdaOptions {
   /** Where GetFunction's Code.Location points for a code blob (a URL that needs no signature). */
   codeUrl: (blob: string) => string;
   now: () => number;
+  /** Per-version injected failures and latency (demos, tests); none when absent. */
+  versionBehaviour?: VersionBehaviour;
 }
 
 export interface Reply {
