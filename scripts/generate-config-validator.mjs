@@ -17,6 +17,8 @@ export function generate() {
   const ajv = new (Ajv.default ?? Ajv)({ allErrors: true, strict: true, code: { source: true, esm: true, lines: true } });
   // The editor's keyword for a pattern's message: carried, not checked.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  // The editor's descriptions (Markdown, one per enum value): carried, not checked.
+  for (const keyword of ['markdownDescription', 'enumDescriptions']) ajv.addKeyword({ keyword });
   ajv.addSchema(schema, 'lambda-canary.json');
   const code = (standaloneCode.default ?? standaloneCode)(ajv, { validateConfig: 'lambda-canary.json' });
   return [

@@ -12,6 +12,8 @@ import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
 import { inlineFileName, inlineModuleProblem } from './packaging';
 import { folderLabel, isWithin, slashedRelative } from './paths';
+import type { RolloutPlan } from './rollout/plans';
+import { parseRolloutSpec, PlanError } from './rollout/plans';
 
 /** A Lambda function found in the workspace: what to package and where to deploy it. */
 export interface WorkspaceFunction {
@@ -60,6 +62,8 @@ export interface WorkspaceFunction {
   stackPath?: string[];
   /** A function of a nested stack: the template at the top of the nesting, where `sam build` runs. */
   rootTemplate?: string;
+  /** lambda-canary.json's `rollout`, checked: the plan Start Rollout offers first. */
+  rollout?: RolloutPlan;
 }
 
 export class ConfigError extends Error {
@@ -221,7 +225,8 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
   const raw = parseJsonFile(file, text);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
-  const errors = validateAgainstSchema(obj);
+  // `rollout` is checked by parseRolloutSpec below, whose messages say which step is wrong and how.
+  const errors = validateAgainstSchema(obj).filter((e) => !(e.instancePath === '/rollout' || e.instancePath.startsWith('/rollout/')));
   if (errors.length) {
     const { message, line } = schemaProblem(errors, obj, text);
     throw new ConfigError(file, message, line);
@@ -256,6 +261,13 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
   }
   const build = obj.build === undefined ? undefined : Array.isArray(obj.build) ? (obj.build as string[]) : splitCommand(obj.build as string);
   if (build && build.length === 0) throw new ConfigError(file, '"build" is empty.', lineOfKey(text, 'build'));
+  let rollout: RolloutPlan | undefined;
+  try {
+    rollout = obj.rollout === undefined ? undefined : parseRolloutSpec(obj.rollout);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    throw new ConfigError(file, `"rollout": ${e.message}`, lineOfPath(text, ['rollout', ...e.path]) ?? lineOfKey(text, 'rollout'));
+  }
   return {
     source: 'lambda-canary.json',
     file,
@@ -268,6 +280,7 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
     build,
     ignore: (obj.ignore as string[] | undefined) ?? [],
     testEventFile,
+    ...(rollout ? { rollout } : {}),
   };
 }
 
@@ -311,9 +324,15 @@ function jsonErrorOffset(text: string): number | undefined {
 }
 
 function lineOfKey(text: string, key: string): number | undefined {
+  return lineOfPath(text, [key]);
+}
+
+/** The line of the value at `at` (keys and array indices), or of its key. */
+function lineOfPath(text: string, location: ReadonlyArray<string | number>): number | undefined {
   const tree = parseTree(text);
-  const node = tree && findNodeAtLocation(tree, [key]);
-  const at = node?.parent?.offset ?? node?.offset;
+  const node = tree && findNodeAtLocation(tree, [...location]);
+  // A property's value: the line of its key; an array's item: its own.
+  const at = node?.parent?.type === 'property' ? node.parent.offset : node?.offset;
   return at === undefined ? undefined : lineCol(text, at).line;
 }
 

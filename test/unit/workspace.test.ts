@@ -115,7 +115,7 @@ describe('workspace', () => {
     });
 
     it('refuses unknown keys, listing the known ones', () => {
-      const e = configError(() => parse('{\n  "functionName": "f",\n  "funtionName": "g"\n}'), /unknown key "funtionName" \(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent\)/, 3);
+      const e = configError(() => parse('{\n  "functionName": "f",\n  "funtionName": "g"\n}'), /unknown key "funtionName" \(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, rollout\)/, 3);
       assert.doesNotMatch(e.message, /\$schema/);
     });
 
@@ -153,6 +153,41 @@ describe('workspace', () => {
       configError(() => parse(json({ functionName: 'f', build: [] })), /"build" is empty/);
     });
 
+    it('reads "rollout": a preset by either spelling, or steps, into a checked plan', () => {
+      assert.equal(parse(json({ functionName: 'f' })).rollout, undefined);
+      assert.ok(!('rollout' in parse(json({ functionName: 'f' }))));
+      assert.deepEqual(parse(json({ functionName: 'f', rollout: 'Canary10Percent5Minutes' })).rollout, {
+        name: 'Canary10Percent5Minutes',
+        steps: [
+          { weight: 10, bakeSeconds: 300, gate: 'auto' },
+          { weight: 100, bakeSeconds: 0, gate: 'auto' },
+        ],
+        promote: true,
+      });
+      assert.equal(parse(json({ functionName: 'f', rollout: 'LambdaLinear10PercentEvery3Minutes' })).rollout?.steps.length, 10);
+      const custom = parse(json({ functionName: 'f', rollout: { steps: [{ weight: 5, bake: '10m' }, { weight: 50, bake: '1h', gate: 'manual' }] } })).rollout!;
+      assert.deepEqual(custom.steps.map((s) => [s.weight, s.bakeSeconds, s.gate]), [[5, 600, 'auto'], [50, 3600, 'manual'], [100, 0, 'auto']]);
+      assert.equal(parse(json({ functionName: 'f', rollout: { steps: [{ weight: 10 }], promote: false } })).rollout?.promote, false);
+    });
+
+    it('refuses a bad "rollout", naming the step and the line of what is wrong', () => {
+      const text = (rollout: unknown) => json({ functionName: 'f', alias: 'live', rollout });
+      configError(() => parse(text('Canary10Percent7Minutes')), /^lambda-canary\.json:4: "rollout": 'Canary10Percent7Minutes' is not a preset: use one of Canary10Percent5Minutes, /, 4);
+      configError(() => parse(text(7)), /"rollout": must be a preset name/, 4);
+      // Lines: 4 "rollout", 5 "steps", 6 step 1 {, 7 weight, 8 bake, 9 }, 10 step 2 {, 11 weight, 12 bake …
+      configError(() => parse(text({ steps: [{ weight: 50, bake: '5m' }, { weight: 20, bake: '5m' }] })), /"rollout": step 2: 20 % is not more than step 1's 50 %/, 11);
+      configError(() => parse(text({ steps: [{ weight: 10, bake: '5m' }, { weight: 20, bake: 5 }] })), /"rollout": step 2: "bake" 5 is not a duration: .*"5m" \(minutes\)/, 12);
+      configError(() => parse(text({ steps: [{ weight: 10, bake: '30h' }] })), /step 1: a bake of 30 h is longer than 24 h/, 8);
+      configError(() => parse(text({ steps: [{ weight: 10, bake: '5m' }, 'x'] })), /step 2 must be an object/, 10);
+      configError(() => parse(text({ steps: [{ weight: 10, wait: '5m' }] })), /step 1: unknown key "wait" \(known: weight, bake, gate\)/, 8);
+      configError(() => parse(text({ steps: [{ weight: 10 }], promote: 'no' })), /"promote" must be true or false/, 10);
+      configError(() => parse(text({ steps: [] })), /"steps" is empty/, 5);
+    });
+
+    it('checks the other keys first, as the schema does, whatever "rollout" holds', () => {
+      configError(() => parse(json({ functionName: 'f', alias: 5, rollout: 'nope' })), /"alias" must be a string/);
+    });
+
     it('newConfigText round-trips through parseConfigFile', () => {
       const text = newConfigText('orders-api', 'live', 'src/app.handler');
       assert.ok(text.endsWith('\n'));
@@ -172,7 +207,7 @@ describe('workspace', () => {
     it('refuses __proto__, constructor, toString and other Object.prototype names as unknown keys, at their line', () => {
       for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
         for (const value of ['"x"', '{}', '["a"]', 'null', '1']) {
-          const e = configError(() => parse(`{\n  "functionName": "f",\n  "${key}": ${value}\n}`), new RegExp(`unknown key "${key}" \\(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent\\)`), 3);
+          const e = configError(() => parse(`{\n  "functionName": "f",\n  "${key}": ${value}\n}`), new RegExp(`unknown key "${key}" \\(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, rollout\\)`), 3);
           assert.doesNotMatch(e.message, /is not a function/);
         }
       }
