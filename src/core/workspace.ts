@@ -5,8 +5,7 @@ import { findNodeAtLocation, parse as parseJsonc, parseTree } from 'jsonc-parser
 import type { ScalarTag, CollectionTag } from 'yaml';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import * as jsYaml from 'js-yaml';
-import configSchema from '../../media/lambda-canary.schema.json';
-import { validateConfig } from './configValidator.generated';
+import { configSchema, validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
 import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
