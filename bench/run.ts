@@ -4,13 +4,15 @@
  *
  *   npm run bench                      everything except a fresh activation measurement
  *   npm run bench -- --activation      also run the extension-host timing test first
- *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke
+ *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke, judge
  *   npm run bench -- --quick           fewer runs (a smoke run of the benchmarks themselves)
  *   npm run bench -- --no-save         print only
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { JudgeBenchResult, JudgeCase } from './judge';
+import { benchJudge, STABLE_HISTORY } from './judge';
 import type { ExpandResult, ListingResult } from './listing';
 import { benchExpand, benchListing } from './listing';
 import type { PackagingResult } from './packaging';
@@ -22,7 +24,7 @@ import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke'] as const;
+const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke', 'judge'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Row {
@@ -44,6 +46,7 @@ interface Results {
   metricsEngine?: MetricsEngineResult;
   invoke?: InvokeResult[];
   coldStart?: ColdStartResult[];
+  judge?: JudgeBenchResult;
   table: Row[];
 }
 
@@ -194,6 +197,33 @@ async function main(): Promise<void> {
         rows.push({ benchmark: `Sandbox cold start, ${runtime}`, figure: `not measured: ${(e as Error).message.slice(0, 120)}`, ratio: '', target: '—' });
       }
     }
+  }
+
+  if (only.has('judge')) {
+    const n = quick ? 500 : 2000;
+    step(`the rollout judge, ${n.toLocaleString('en-US')} simulated rollouts a case (the stable with ${STABLE_HISTORY.toLocaleString('en-US')} invocations before the bake)`);
+    const r = (results.judge = benchJudge(n));
+    const pct = (k: number, c: JudgeCase) => `${((k / c.rollouts) * 100).toFixed(1)}%`;
+    const split = (c: JudgeCase) => `Fail ${c.fail}, Pass ${c.pass}, Marginal ${c.marginal} of ${c.rollouts.toLocaleString('en-US')}`;
+    const design = `α ${r.alpha}, β ${r.beta}, H0 ${(r.p0 * 100).toFixed(1)}% vs H1 ${(r.p1 * 100).toFixed(1)}%`;
+    rows.push({
+      benchmark: `Judge, ${r.bad.name}: canary samples to Fail (${design})`,
+      figure: `${r.bad.meanSamplesToFail ?? 'n/a'} (Wald's ASN ${r.waldAsn}; ${r.waldAsnDesignedAt5} for a test designed at 5 %); ${split(r.bad)}`,
+      ratio: `${times(r.ratioToWald)} Wald's ASN`,
+      target: '≤ 1.25×',
+    });
+    rows.push({ benchmark: `Judge, ${r.healthy.name}: false rollbacks (2,000-sample bake)`, figure: `${split(r.healthy)}; Pass at ${r.healthy.meanSamplesToPass ?? 'n/a'} samples`, ratio: pct(r.healthy.fail, r.healthy), target: '≤ 5%' });
+    rows.push({ benchmark: `Judge, ${r.healthyNoHistory.name}`, figure: `${split(r.healthyNoHistory)} (the stable's rate estimated from the bake alone)`, ratio: pct(r.healthyNoHistory.fail, r.healthyNoHistory), target: '≤ 5%' });
+    rows.push({ benchmark: `Judge, ${r.bad.name}: missed bad canaries`, figure: split(r.bad), ratio: pct(r.bad.pass, r.bad), target: '≤ 5%' });
+    rows.push({ benchmark: `Judge, ${r.smallest.name} (the smallest increase that matters)`, figure: split(r.smallest), ratio: `missed ${pct(r.smallest.pass, r.smallest)}`, target: `≤ β ${(r.beta * 100).toFixed(0)}%` });
+    const q = r.realistic;
+    rows.push({
+      benchmark: `Judge, ${q.bad.name}, 1-min periods ${q.metricLagSeconds} s late, 5 min bake`,
+      figure: `rolled back after ${q.meanSecondsToRollback ?? 'n/a'} s on average (${split(q.bad)}); CodeDeploy's Canary10Percent5Minutes holds 10 % for 300 s and rolls back only on an alarm`,
+      ratio: q.meanSecondsToRollback === undefined ? '' : `${times(q.meanSecondsToRollback / 300)} 5 min`,
+      target: '—',
+    });
+    rows.push({ benchmark: `Judge, ${q.healthy.name}, same`, figure: split(q.healthy), ratio: `false rollbacks ${pct(q.healthy.fail, q.healthy)}`, target: '≤ 5%' });
   }
 
   const m = results.machine;
