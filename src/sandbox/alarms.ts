@@ -15,6 +15,7 @@ const STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 const TREAT_MISSING = ['breaching', 'notBreaching', 'ignore', 'missing'];
 /** CloudWatch's limit on Period × EvaluationPeriods: one day. */
 const MAX_EVALUATION_SECONDS = 86_400;
+const UNCHECKED = 'Unchecked: Initial alarm creation';
 
 type Operator = (typeof OPERATORS)[number];
 type State = (typeof STATES)[number];
@@ -210,7 +211,7 @@ export class AlarmStore {
       InsufficientDataActions: insufficient,
       // An update keeps the state; a new alarm starts unchecked, as CloudWatch's do.
       StateValue: prior?.StateValue ?? 'INSUFFICIENT_DATA',
-      StateReason: prior?.StateReason ?? 'Unchecked: Initial alarm creation',
+      StateReason: prior?.StateReason ?? UNCHECKED,
       ...(prior?.StateReasonData ? { StateReasonData: prior.StateReasonData } : {}),
       StateUpdatedTimestamp: prior?.StateUpdatedTimestamp ?? now / 1000,
       StateTransitionedTimestamp: prior?.StateTransitionedTimestamp ?? now / 1000,
@@ -319,7 +320,8 @@ export class AlarmStore {
       const good = buckets.length - breaching;
       reason = `Threshold Crossed: ${plural(good, 'datapoint')}${shown ? ` [${shown}]` : ''} ${good === 1 ? 'was' : 'were'} not ${words} the threshold (${reasonNumber(a.Threshold)}).`;
     }
-    if (next === a.StateValue && a.StateReason === reason) return a;
+    // As CloudWatch's: the reason is that of the last change of state (or of the first evaluation).
+    if (next === a.StateValue && a.StateReason !== UNCHECKED) return a;
     const data = {
       version: '1.0',
       queryDate: new Date(now).toISOString(),

@@ -8,7 +8,7 @@ import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { zipFiles } from '../../src/sandbox';
-import { ROLE, useSandbox } from './helpers';
+import { ROLE, sdkFetch, sdkHeaders, useSandbox } from './helpers';
 
 type AwsErr = Error & { $metadata?: { httpStatusCode?: number }; Code?: string };
 
@@ -210,5 +210,51 @@ describe('CloudWatch alarms (real SDK)', function () {
     assert.equal(a.Threshold, 3);
     assert.equal(a.Statistic, 'Sum');
     assert.equal(a.EvaluationPeriods, 1);
+  });
+
+  it('the Query protocol (form requests, XML replies) answers the same alarms', async () => {
+    const { sandbox } = h();
+    const post = async (params: Record<string, string>) => {
+      const res = await sdkFetch(sandbox, '/', {
+        method: 'POST',
+        headers: { ...sdkHeaders(sandbox, 'monitoring'), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams({ Version: '2010-08-01', ...params }).toString(),
+      });
+      return { status: res.status, xml: await res.text() };
+    };
+    sandbox.versionBehaviour.set({ functionName: fn, version: '2', errorRate: 1 });
+    const put = await post({
+      Action: 'PutMetricAlarm',
+      AlarmName: 'q-errors',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      'Dimensions.member.1.Name': 'FunctionName',
+      'Dimensions.member.1.Value': fn,
+      'Dimensions.member.2.Name': 'Resource',
+      'Dimensions.member.2.Value': `${fn}:2`,
+      Statistic: 'Sum',
+      Period: '300',
+      EvaluationPeriods: '1',
+      Threshold: '1',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    assert.equal(put.status, 200, put.xml);
+    assert.match(put.xml, /^<PutMetricAlarmResponse xmlns="http:\/\/monitoring\.amazonaws\.com\/doc\/2010-08-01\/">/);
+    await invoke('2', 2);
+    const d = await post({ Action: 'DescribeAlarms', 'AlarmNames.member.1': 'q-errors', StateValue: 'ALARM' });
+    assert.equal(d.status, 200, d.xml);
+    assert.match(d.xml, /<MetricAlarms><member><AlarmName>q-errors<\/AlarmName>/);
+    assert.match(d.xml, /<StateValue>ALARM<\/StateValue>/);
+    assert.match(d.xml, /<StateUpdatedTimestamp>\d{4}-\d{2}-\d{2}T[\d:.]+Z<\/StateUpdatedTimestamp>/);
+    assert.match(d.xml, /<Threshold>1<\/Threshold>/);
+    // The same alarm through the JSON protocol.
+    assert.equal((await describe1('q-errors')).StateValue, 'ALARM');
+
+    const bad = await post({ Action: 'DeleteAlarms' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.xml, /<Code>MissingParameter<\/Code><Message>The parameter AlarmNames is required\.<\/Message>/);
+    const gone = await post({ Action: 'DeleteAlarms', 'AlarmNames.member.1': 'q-errors' });
+    assert.equal(gone.status, 200, gone.xml);
+    assert.deepEqual((await h().cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms, []);
   });
 });
