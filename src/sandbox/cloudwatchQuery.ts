@@ -69,6 +69,80 @@ const OPERATIONS: Record<string, { input: Record<string, Shape>; output: Record<
     },
     output: { Metrics: { list: METRIC }, NextToken: 'string', OwningAccounts: { list: 'string' } },
   },
+  PutMetricAlarm: {
+    input: {
+      AlarmName: 'string',
+      AlarmDescription: 'string',
+      ActionsEnabled: 'boolean',
+      OKActions: { list: 'string' },
+      AlarmActions: { list: 'string' },
+      InsufficientDataActions: { list: 'string' },
+      MetricName: 'string',
+      Namespace: 'string',
+      Statistic: 'string',
+      ExtendedStatistic: 'string',
+      Dimensions: { list: DIMENSION },
+      Period: 'integer',
+      Unit: 'string',
+      EvaluationPeriods: 'integer',
+      DatapointsToAlarm: 'integer',
+      Threshold: 'double',
+      ComparisonOperator: 'string',
+      TreatMissingData: 'string',
+      EvaluateLowSampleCountPercentile: 'string',
+      ThresholdMetricId: 'string',
+    },
+    output: {},
+  },
+  DescribeAlarms: {
+    input: {
+      AlarmNames: { list: 'string' },
+      AlarmNamePrefix: 'string',
+      AlarmTypes: { list: 'string' },
+      ChildrenOfAlarmName: 'string',
+      ParentsOfAlarmName: 'string',
+      StateValue: 'string',
+      ActionPrefix: 'string',
+      MaxRecords: 'integer',
+      NextToken: 'string',
+    },
+    output: {
+      CompositeAlarms: { list: 'string' },
+      MetricAlarms: {
+        list: {
+          struct: {
+            AlarmName: 'string',
+            AlarmArn: 'string',
+            AlarmDescription: 'string',
+            AlarmConfigurationUpdatedTimestamp: 'timestamp',
+            ActionsEnabled: 'boolean',
+            OKActions: { list: 'string' },
+            AlarmActions: { list: 'string' },
+            InsufficientDataActions: { list: 'string' },
+            StateValue: 'string',
+            StateReason: 'string',
+            StateReasonData: 'string',
+            StateUpdatedTimestamp: 'timestamp',
+            MetricName: 'string',
+            Namespace: 'string',
+            Statistic: 'string',
+            ExtendedStatistic: 'string',
+            Dimensions: { list: DIMENSION },
+            Period: 'integer',
+            Unit: 'string',
+            EvaluationPeriods: 'integer',
+            DatapointsToAlarm: 'integer',
+            Threshold: 'double',
+            ComparisonOperator: 'string',
+            TreatMissingData: 'string',
+            StateTransitionedTimestamp: 'timestamp',
+          },
+        },
+      },
+      NextToken: 'string',
+    },
+  },
+  DeleteAlarms: { input: { AlarmNames: { list: 'string' } }, output: {} },
 };
 
 export const QUERY_OPERATIONS = Object.keys(OPERATIONS);
@@ -101,9 +175,9 @@ export function parseQueryRequest(body: string): QueryRequest {
     params.set(key, value);
   }
   const action = params.get('Action');
-  if (action === undefined || action === '') throw new AwsError('MissingAction', 400, 'The request must contain the parameter Action (GetMetricData or ListMetrics).');
+  if (action === undefined || action === '') throw new AwsError('MissingAction', 400, `The request must contain the parameter Action (${QUERY_OPERATIONS.join(', ')}).`);
   const op = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
-  if (!op) throw new AwsError('InvalidAction', 400, `The action ${action.slice(0, 100)} is not valid for this web service: the sandbox answers ${QUERY_OPERATIONS.join(' and ')}.`);
+  if (!op) throw new AwsError('InvalidAction', 400, `The action ${action.slice(0, 100)} is not valid for this web service: the sandbox answers ${QUERY_OPERATIONS.join(', ')}.`);
   const version = params.get('Version');
   if (version === undefined) throw new AwsError('MissingParameter', 400, `The request must contain the parameter Version (${QUERY_VERSION}).`);
   if (version !== QUERY_VERSION) throw invalid(`Version ${version.slice(0, 100)} is not supported: CloudWatch's Query API is version ${QUERY_VERSION}.`);
@@ -181,7 +255,9 @@ export function queryResponse(action: string, output: Record<string, unknown>, r
 /** AWS's Query error reply; Type is Sender for the client's faults (4xx), Receiver for the service's. */
 export function queryErrorResponse(e: AwsError, requestId: string): string {
   const type = e.status >= 500 ? 'Receiver' : 'Sender';
-  return `<ErrorResponse xmlns="${XML_NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlText(e.code)}</Code><Message>${xmlText(e.message)}</Message></Error><RequestId>${xmlText(requestId)}</RequestId></ErrorResponse>`;
+  // The Query protocol's code where it differs from the JSON protocol's exception name (MissingParameter).
+  const code = e.headers['x-amzn-query-error']?.split(';')[0] ?? e.code;
+  return `<ErrorResponse xmlns="${XML_NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlText(code)}</Code><Message>${xmlText(e.message)}</Message></Error><RequestId>${xmlText(requestId)}</RequestId></ErrorResponse>`;
 }
 
 function encodeStruct(value: Record<string, unknown>, members: Record<string, Shape>): string {

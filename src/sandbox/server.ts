@@ -14,6 +14,7 @@ import type { BodyTypes, Refusal } from './gate';
 import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
 import type { Reply } from './lambda/service';
 import { LambdaService } from './lambda/service';
+import { AlarmStore } from './alarms';
 import { MetricsStore } from './metrics';
 import type { Random } from './random';
 import { seededRandom } from './random';
@@ -84,6 +85,8 @@ export interface Sandbox {
   readonly lambda: LambdaService;
   readonly store: Store;
   readonly metrics: MetricsStore;
+  /** CloudWatch metric alarms, evaluated against `metrics` when described. */
+  readonly alarms: AlarmStore;
   readonly faults: FaultInjector;
   /** Per-version injected failures and latency, changeable at run time. */
   readonly versionBehaviour: VersionBehaviour;
@@ -159,6 +162,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const metrics = new MetricsStore();
   metrics.lagMs = (options.metricLagSeconds ?? 0) * 1000;
+  const alarms = new AlarmStore(metrics, `arn:aws:cloudwatch:${region}:${accountId}:alarm:`);
   const faults = new FaultInjector();
   let random: Random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
   let latencyMs = options.latencyMs ?? 0;
@@ -208,6 +212,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const cloudWatchOps: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {
     GetMetricData: (input) => metrics.getMetricData(input),
     ListMetrics: (input) => metrics.listMetrics(input),
+    PutMetricAlarm: (input) => alarms.putMetricAlarm(input),
+    DescribeAlarms: (input) => alarms.describeAlarms(input),
+    DeleteAlarms: (input) => alarms.deleteAlarms(input),
   };
 
   let boundPort = 0;
@@ -360,7 +367,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         // Own names only: `constructor` or `toString` must not reach Object.prototype's functions.
         const fn = Object.hasOwn(cloudWatchOps, op) ? cloudWatchOps[op] : undefined;
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
-          throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (GetMetricData, ListMetrics).`);
+          throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (${Object.keys(cloudWatchOps).join(', ')}).`);
         }
         admit(checkContentType(req.headers, op, CLOUDWATCH_BODY));
         run = (body) => {
@@ -547,6 +554,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     lambda,
     store,
     metrics,
+    alarms,
     faults,
     versionBehaviour,
     invoker,

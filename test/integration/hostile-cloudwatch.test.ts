@@ -80,13 +80,13 @@ describe('hostile CloudWatch requests (Query forms, prototype names)', function 
   });
 
   it('no Action, or an empty body: 400 MissingAction', async () => {
-    refusedXml(await post(''), 400, 'MissingAction', /parameter Action \(GetMetricData or ListMetrics\)/);
+    refusedXml(await post(''), 400, 'MissingAction', /parameter Action \(GetMetricData, ListMetrics, PutMetricAlarm, DescribeAlarms, DeleteAlarms\)/);
     refusedXml(await post({ Version: '2010-08-01' }), 400, 'MissingAction', /Action/);
   });
 
   it('an Action the sandbox does not answer, or one of Object.prototype\'s names: 400 InvalidAction', async () => {
-    for (const action of ['PutMetricData', 'DeleteAlarms', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      refusedXml(await post({ ...GOOD, Action: action }), 400, 'InvalidAction', new RegExp(`The action ${action} is not valid for this web service: the sandbox answers GetMetricData and ListMetrics`));
+    for (const action of ['PutMetricData', 'SetAlarmState', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      refusedXml(await post({ ...GOOD, Action: action }), 400, 'InvalidAction', new RegExp(`The action ${action} is not valid for this web service: the sandbox answers GetMetricData, ListMetrics, PutMetricAlarm, DescribeAlarms, DeleteAlarms`));
     }
   });
 
