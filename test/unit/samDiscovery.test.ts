@@ -89,7 +89,7 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
     fixture: 'lambda-function',
     offered: [
       { id: 'ApiFunction', file: 'template.yaml', name: 'api', code: 'src', handler: 'index.handler', runtime: 'nodejs20.x', alias: 'live' },
-      { id: 'WorkerFunction', file: 'template.yaml', code: 'dist/fn.zip', handler: 'index.handler', runtime: 'nodejs20.x' },
+      { id: 'WorkerFunction', file: 'template.yaml', code: 'prebuilt/fn.zip', handler: 'index.handler', runtime: 'nodejs20.x' },
       { id: 'InlineFunction', file: 'template.yaml', code: '.', handler: 'index.handler', runtime: 'python3.12', inline: 'def handler(event, context):\n    return "inline"\n' },
       { id: 'ImageFunction', file: 'template.yaml', code: '.', image: { uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/images:v1' } },
     ],
