@@ -17,6 +17,29 @@ const METRIC: Shape = { struct: { Namespace: 'string', MetricName: 'string', Dim
 const MESSAGE: Shape = { struct: { Code: 'string', Value: 'string' } };
 
 /** The operations answered, with the members of their input and output (CloudWatch's model, in its order). */
+
+/** What PutMetricAlarm sets and DescribeAlarms returns of a metric alarm. */
+const ALARM_SETTINGS: Record<string, Shape> = {
+  AlarmName: 'string',
+  AlarmDescription: 'string',
+  ActionsEnabled: 'boolean',
+  OKActions: { list: 'string' },
+  AlarmActions: { list: 'string' },
+  InsufficientDataActions: { list: 'string' },
+  MetricName: 'string',
+  Namespace: 'string',
+  Statistic: 'string',
+  ExtendedStatistic: 'string',
+  Dimensions: { list: DIMENSION },
+  Period: 'integer',
+  Unit: 'string',
+  EvaluationPeriods: 'integer',
+  DatapointsToAlarm: 'integer',
+  Threshold: 'double',
+  ComparisonOperator: 'string',
+  TreatMissingData: 'string',
+};
+
 const OPERATIONS: Record<string, { input: Record<string, Shape>; output: Record<string, Shape> }> = {
   GetMetricData: {
     input: {
@@ -70,28 +93,7 @@ const OPERATIONS: Record<string, { input: Record<string, Shape>; output: Record<
     output: { Metrics: { list: METRIC }, NextToken: 'string', OwningAccounts: { list: 'string' } },
   },
   PutMetricAlarm: {
-    input: {
-      AlarmName: 'string',
-      AlarmDescription: 'string',
-      ActionsEnabled: 'boolean',
-      OKActions: { list: 'string' },
-      AlarmActions: { list: 'string' },
-      InsufficientDataActions: { list: 'string' },
-      MetricName: 'string',
-      Namespace: 'string',
-      Statistic: 'string',
-      ExtendedStatistic: 'string',
-      Dimensions: { list: DIMENSION },
-      Period: 'integer',
-      Unit: 'string',
-      EvaluationPeriods: 'integer',
-      DatapointsToAlarm: 'integer',
-      Threshold: 'double',
-      ComparisonOperator: 'string',
-      TreatMissingData: 'string',
-      EvaluateLowSampleCountPercentile: 'string',
-      ThresholdMetricId: 'string',
-    },
+    input: { ...ALARM_SETTINGS, EvaluateLowSampleCountPercentile: 'string', ThresholdMetricId: 'string' },
     output: {},
   },
   DescribeAlarms: {
@@ -111,30 +113,13 @@ const OPERATIONS: Record<string, { input: Record<string, Shape>; output: Record<
       MetricAlarms: {
         list: {
           struct: {
-            AlarmName: 'string',
+            ...ALARM_SETTINGS,
             AlarmArn: 'string',
-            AlarmDescription: 'string',
             AlarmConfigurationUpdatedTimestamp: 'timestamp',
-            ActionsEnabled: 'boolean',
-            OKActions: { list: 'string' },
-            AlarmActions: { list: 'string' },
-            InsufficientDataActions: { list: 'string' },
             StateValue: 'string',
             StateReason: 'string',
             StateReasonData: 'string',
             StateUpdatedTimestamp: 'timestamp',
-            MetricName: 'string',
-            Namespace: 'string',
-            Statistic: 'string',
-            ExtendedStatistic: 'string',
-            Dimensions: { list: DIMENSION },
-            Period: 'integer',
-            Unit: 'string',
-            EvaluationPeriods: 'integer',
-            DatapointsToAlarm: 'integer',
-            Threshold: 'double',
-            ComparisonOperator: 'string',
-            TreatMissingData: 'string',
             StateTransitionedTimestamp: 'timestamp',
           },
         },
