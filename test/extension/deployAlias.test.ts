@@ -5,8 +5,9 @@ import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { CREATE_ALIAS } from '../../src/extension/commands/pickDeployAlias';
 import type { FunctionNode } from '../../src/extension/tree';
 import { zipFiles } from '../../src/sandbox/zip';
-import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import { Commands } from '../../src/shared/ids';
 import { ScriptedUi } from './scriptedUi';
+import { onEmbeddedSandbox } from './embeddedSandbox';
 
 /**
  * Publish Canary to a function whose alias the workspace does not name (here: from its tree node):
@@ -22,13 +23,10 @@ describe('Publish Canary: which alias, when the workspace names none', function 
   let lambda: LambdaClient;
 
   before(async () => {
-    await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
-    api = await vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID)!.activate();
-    // Connected here, not by a suite run before this one.
-    await api.connection.current();
-    const sandbox = api.connection.embeddedSandbox;
-    assert.ok(sandbox, 'the embedded sandbox runs');
-    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
+    const on = await onEmbeddedSandbox();
+    api = on.api;
+    const sandbox = on.sandbox;
+    lambda = new LambdaClient(on.clientConfig);
     const code = { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) };
     for (const name of [PICK, EMPTY]) {
       await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/deploy-alias', Code: code }));

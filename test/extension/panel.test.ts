@@ -7,10 +7,11 @@ import { compareCanary } from '../../src/core/verdict';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { PanelOutcome, TrafficPanel } from '../../src/extension/panel/trafficPanel';
 import { zipFiles } from '../../src/sandbox/zip';
-import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import { Commands } from '../../src/shared/ids';
 import type { PanelMessage } from '../../src/shared/protocol';
 import { ScriptedUi } from './scriptedUi';
 import { WebviewPage, webviewBridge } from './webviewPage';
+import { onEmbeddedSandbox } from './embeddedSandbox';
 
 /**
  * The traffic panel in a real VS Code: its page is loaded in a real webview, and every action is
@@ -35,14 +36,11 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
   }
 
   before(async () => {
-    await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
-    api = await vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID)!.activate();
-    await api.connection.current();
-    const sandbox = api.connection.embeddedSandbox;
-    assert.ok(sandbox, 'the embedded sandbox runs');
-    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } };
-    lambda = new LambdaClient(config);
-    cloudwatch = new CloudWatchClient(config);
+    const on = await onEmbeddedSandbox();
+    api = on.api;
+    const sandbox = on.sandbox;
+    lambda = new LambdaClient(on.clientConfig);
+    cloudwatch = new CloudWatchClient(on.clientConfig);
     const role = 'arn:aws:iam::123456789012:role/panel-e2e';
     await lambda.send(new CreateFunctionCommand({ FunctionName: FN, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
     sandbox.settle();

@@ -8,11 +8,12 @@ import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { AliasNode } from '../../src/extension/tree';
 import { aliasNode } from './treeNodes';
 import { zipFiles } from '../../src/sandbox/zip';
-import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import { Commands } from '../../src/shared/ids';
 import type { CommandContext } from '../../src/extension/context';
 import { chooseSamBuild } from '../../src/extension/commands/publishBuild';
 import { discoverFunctions } from '../../src/core/workspace';
 import { ScriptedUi } from './scriptedUi';
+import { onEmbeddedSandbox } from './embeddedSandbox';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/sam/esbuild-ts');
 const FN = 'publish-build-ts';
@@ -35,15 +36,9 @@ describe('Publish Canary of a SAM function that needs sam build, in a real VS Co
   const savedPath = process.env.PATH;
 
   before(async () => {
-    await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
-    const ext = vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    await api.connection.reconnect();
-    await api.connection.current();
-    const sandbox = api.connection.embeddedSandbox;
-    assert.ok(sandbox, 'the embedded sandbox runs');
-    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
+    const on = await onEmbeddedSandbox({ reconnect: true });
+    api = on.api;
+    lambda = new LambdaClient(on.clientConfig);
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);
     await lambda.send(new CreateFunctionCommand({ FunctionName: FN, Runtime: 'nodejs20.x', Handler: 'app.lambdaHandler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: zipFiles({ 'app.js': BUILT_JS('v1') }) } }));

@@ -7,8 +7,9 @@ import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { CREATE_ALIAS } from '../../src/extension/commands/pickDeployAlias';
 import type { FunctionNode } from '../../src/extension/tree';
 import { functionNode } from './treeNodes';
-import { Commands, EXTENSION_ID } from '../../src/shared/ids';
+import { Commands } from '../../src/shared/ids';
 import { ScriptedUi } from './scriptedUi';
+import { onEmbeddedSandbox } from './embeddedSandbox';
 
 const FN = 'publish-image-ext';
 const DIGEST_A = 'a'.repeat(64);
@@ -30,14 +31,12 @@ describe('Publish Canary of an image function, in a real VS Code', function () {
   const added: string[] = [];
 
   before(async () => {
-    await vscode.workspace.getConfiguration('lambdaCanary').update('connection', 'sandbox', vscode.ConfigurationTarget.Global);
-    api = await vscode.extensions.getExtension<LambdaCanaryApi>(EXTENSION_ID)!.activate();
-    await api.connection.current();
-    const sandbox = api.connection.embeddedSandbox;
-    assert.ok(sandbox, 'the embedded sandbox runs');
+    const on = await onEmbeddedSandbox();
+    api = on.api;
+    const sandbox = on.sandbox;
     region = sandbox.region;
     repo = `123456789012.dkr.ecr.${region}.amazonaws.com/checkout`;
-    lambda = new LambdaClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: sandbox.accessKeyId ?? 'x', secretAccessKey: 'x' } });
+    lambda = new LambdaClient(on.clientConfig);
     await lambda.send(new CreateFunctionCommand({ FunctionName: FN, PackageType: 'Image', Role: 'arn:aws:iam::123456789012:role/img', Code: { ImageUri: `${repo}@sha256:${DIGEST_A}` } }));
     sandbox.settle();
     await lambda.send(new PublishVersionCommand({ FunctionName: FN }));
