@@ -302,6 +302,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     const port: JournalPort = {
       append: (o) => journal.append(o, { connection: conn.journal }),
       lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
+      rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
     };
     const ctx: UseCaseContext = {
       lambda: clients.lambda,

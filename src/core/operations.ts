@@ -67,7 +67,7 @@ function conflictOnAlias(ref: AliasRef, state = `Nothing was written to ${ref.al
 }
 
 /** A canary needs a published primary version and no canary running already. */
-function assertCanCanary(aliasName: string, split: ReturnType<typeof splitOf>): void {
+export function assertCanCanary(aliasName: string, split: ReturnType<typeof splitOf>): void {
   if (split.primary.version === '$LATEST') {
     throw invalid(`${aliasName} points to $LATEST. A canary needs a published primary version: switch ${aliasName} to a version first.`);
   }
@@ -119,11 +119,12 @@ function sameWeights(a: Record<string, number> | undefined, b: Record<string, nu
  * routing, the write went through and the operation succeeds; otherwise the error says what the
  * alias looks like now.
  */
-async function writeAlias(
+export async function writeAlias(
   ctx: OperationContext,
   ref: AliasRef,
   alias: AliasConfiguration,
-  change: { FunctionVersion?: string; weights: Record<string, number> },
+  /** `description`: written too (a rollout's lease lives there); undefined leaves it as it is. */
+  change: { FunctionVersion?: string; weights: Record<string, number>; description?: string },
   stateIfFailed: string,
   /** What stays true whatever the write did, e.g. that a version was published. */
   alsoTrue?: string,
@@ -141,6 +142,7 @@ async function writeAlias(
           Name: ref.aliasName,
           FunctionVersion: primary,
           RoutingConfig: { AdditionalVersionWeights: change.weights },
+          ...(change.description !== undefined ? { Description: change.description } : {}),
           RevisionId: alias.RevisionId,
         }),
         // No abort once the write is on its way: a cancelled UpdateAlias would leave the user
@@ -150,7 +152,13 @@ async function writeAlias(
     landedNote: `${ref.aliasName} reads back as intended: the write went through`,
     judge: (now, cause) => {
       if (ctx.record) ctx.record.after = now;
-      if (now.FunctionVersion === primary && sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights)) return { landed: now };
+      if (
+        now.FunctionVersion === primary &&
+        sameWeights(now.RoutingConfig?.AdditionalVersionWeights, change.weights) &&
+        (change.description === undefined || (now.Description ?? '') === change.description)
+      ) {
+        return { landed: now };
+      }
       // Someone else wrote the alias meanwhile: say what it shows, not that it is unchanged.
       // Without RevisionIds (some emulators) only the routing itself can tell.
       const moved =
@@ -183,7 +191,7 @@ async function writeAlias(
  * `kind`: 'validation' when nothing was written yet (the user's choice is refused); a deploy that
  * already published the version says 'aws' instead — it failed, and it did change something.
  */
-async function assertRoutable(
+export async function assertRoutable(
   ctx: OperationContext,
   ref: AliasRef,
   primary: string,

@@ -2,6 +2,8 @@ import type { AliasState, Outcome } from './outcome';
 import { aliasLabel, formatPercent, splitOf } from './routing';
 import type { ProbeResult } from './traffic';
 import type { TrafficReportDetail } from './usecases/trafficUseCases';
+import type { RolloutView } from '../shared/rollout';
+import { stepLabel } from '../shared/rollout';
 import { formatRate } from '../shared/traffic';
 
 /**
@@ -55,7 +57,34 @@ export function outcomeText(o: Outcome): string {
       return probeText(name, o.detail as ProbeResult | undefined);
     case 'traffic':
       return trafficText(o.detail as TrafficReportDetail | undefined);
+    case 'rollout':
+      return rolloutOutcomeText(name, o.detail);
   }
+}
+
+/** A rollout action's outcome (its detail is the rollout's view) or one of its journal records (detail.rollout). */
+function rolloutOutcomeText(name: string, detail: unknown): string {
+  const d = detail as (Partial<RolloutView> & { rollout?: { type?: string; index?: number; weight?: number; verdict?: string; sentence?: string; message?: string; action?: string; version?: string } }) | undefined;
+  const e = d?.rollout;
+  if (e) {
+    switch (e.type) {
+      case 'started':
+        return `Rollout of version ${e.version} on ${name} started.`;
+      case 'step':
+        return `Rollout on ${name}: step ${(e.index ?? 0) + 1}, ${e.weight}% on the new version.`;
+      case 'verdict':
+        return `Rollout on ${name}: ${e.verdict} — ${e.sentence}`;
+      case 'control':
+        return `Rollout on ${name}: ${e.action}.`;
+      case 'hold':
+      case 'ended':
+        return `Rollout on ${name}: ${e.message}`;
+      default:
+        return `Rollout on ${name}: lease renewed.`;
+    }
+  }
+  if (d?.statusText && d.steps) return `Rollout ${d.id} of version ${d.version} on ${name} (${stepLabel(d as RolloutView)}, ${d.status}): ${d.statusText}`;
+  return `Rollout on ${name}.`;
 }
 
 export function probeText(name: string, r: ProbeResult | undefined): string {

@@ -62,6 +62,7 @@ export class ExtensionJournal implements vscode.Disposable {
         }
       },
       lastSwitch: (key) => this.journal.lastSwitch(key, (r) => sameConnection(r.connection, connection)),
+      rollouts: () => this.journal.rollouts((r) => sameConnection(r.connection, connection)),
     };
   }
 

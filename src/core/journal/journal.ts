@@ -77,9 +77,9 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 /** Problems beyond this many are summed up in one sentence. */
 const MAX_PROBLEMS = 20;
 
-/** Actions whose done outcome moves an alias's primary version: what Switch Back undoes. */
-const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back']);
-const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias']);
+/** Actions whose done outcome moves an alias's primary version: what Switch Back undoes (a rollout's promotion is one). */
+const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back', 'rollout']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout']);
 const STATES: ReadonlySet<string> = new Set(['done', 'unchanged', 'unknown']);
 
 export class Journal {
@@ -202,6 +202,16 @@ export class Journal {
       if (from !== undefined && to !== undefined && from !== to) last.set(record.key, { from, to, record });
     });
     return last;
+  }
+
+  /** The records of rollouts (action 'rollout'), oldest first, with their keys; `match` as for lastSwitches. */
+  async rollouts(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+    const out: Array<Outcome & { key: string }> = [];
+    await this.scan((record) => {
+      if (record.outcome.action !== 'rollout' || (match && !match(record))) return;
+      out.push({ ...record.outcome, key: record.key });
+    });
+    return out;
   }
 
   /** Streams the file's records to `onRecord`; returns the problems with the lines it skipped. */

@@ -17,6 +17,8 @@ export interface JournalPort {
   append(outcome: Outcome): Promise<unknown>;
   /** The last blue/green move of the alias with this targetKey that Switch Back can undo. */
   lastSwitch(key: string): Promise<{ from: string; to: string } | undefined>;
+  /** The rollout records of this connection, oldest first, each with its journal key (src/core/rollout/records.ts). */
+  rollouts?(): Promise<Array<Outcome & { key: string }>>;
 }
 
 /** What every use case is given: clients, connection capabilities, and the caller's hooks. */
