@@ -3,6 +3,7 @@ import type { AliasActionsService } from './aliasActionsService';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
+import type { ExtensionRollouts } from './rollouts';
 import type { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 
@@ -20,10 +21,12 @@ export interface CommandContext {
   journal: ExtensionJournal;
   /** The traffic panels, one per alias. */
   panels: PanelHost;
+  /** Progressive rollouts of the current connection (the core runner, outside any panel). */
+  rollouts: ExtensionRollouts;
 }
 
 /** What the traffic panels need of the extension: the services, not the commands' context. */
-export type PanelContext = Pick<CommandContext, 'extension' | 'connection' | 'log' | 'aliases'>;
+export type PanelContext = Pick<CommandContext, 'extension' | 'connection' | 'log' | 'aliases' | 'rollouts'>;
 
 /**
  * What commands need of the traffic panels. Declared here rather than imported, because the

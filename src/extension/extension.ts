@@ -7,6 +7,7 @@ import type { CommandContext } from './context';
 import { ExtensionJournal } from './deploymentJournal';
 import { ExtensionLog } from './log';
 import { TrafficPanels } from './panel/panels';
+import { ExtensionRollouts } from './rollouts';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 import { vscodeUi } from './ui';
@@ -18,6 +19,7 @@ export interface LambdaCanaryApi {
   readonly panels: TrafficPanels;
   readonly aliases: AliasActionsService;
   readonly journal: ExtensionJournal;
+  readonly rollouts: ExtensionRollouts;
   /** Replaces the prompt layer; returns a function restoring the previous one. */
   setUserInterface(ui: UserInterface): () => void;
   readonly activatedAt: number;
@@ -31,9 +33,11 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const journal = new ExtensionJournal(context.globalStorageUri.fsPath, log, version);
   let ui: UserInterface = vscodeUi;
   const aliases = new AliasActionsService(connection, log, journal, () => ui);
+  const rollouts = new ExtensionRollouts(connection, journal, log);
+  active = rollouts;
   const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
-  const panels = new TrafficPanels({ extension: context, connection, log, aliases });
+  const panels = new TrafficPanels({ extension: context, connection, log, aliases, rollouts });
   const ctx: CommandContext = {
     extension: context,
     connection,
@@ -48,16 +52,20 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
     aliases,
     journal,
     panels,
+    rollouts,
   };
   // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
   const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
-  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, ...registerCommands(ctx));
+  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, rollouts, ...registerCommands(ctx));
+  // A rollout that was running when the window closed goes on (its lease decides who drives).
+  void rollouts.resumeIfAny();
   return {
     connection,
     tree,
     panels,
     aliases,
     journal,
+    rollouts,
     activatedAt,
     setUserInterface(next) {
       const previous = ui;
@@ -67,6 +75,11 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything registered is disposed through context.subscriptions (the sandbox included).
+let active: ExtensionRollouts | undefined;
+
+/** Lets go of the leases this window holds, so a reloaded window takes its rollouts over at once. */
+export async function deactivate(): Promise<void> {
+  // Everything else registered is disposed through context.subscriptions (the sandbox included).
+  await active?.stop();
+  active = undefined;
 }

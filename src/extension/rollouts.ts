@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import type { Clients } from '../core/connection';
+import { errorSummary } from '../core/errors';
+import type { Outcome } from '../core/outcome';
+import type { ControlInput, RolloutNotice, StartRolloutInput } from '../core/rollout/runner';
+import { RolloutRunner } from '../core/rollout/runner';
+import type { RolloutView } from '../shared/rollout';
+import type { ConnectionManager } from './connection';
+import type { ExtensionJournal } from './deploymentJournal';
+import type { ExtensionLog } from './log';
+import { useCaseContext } from './useCaseContext';
+
+/**
+ * The extension's rollout host: one core RolloutRunner for the current connection, outside any
+ * panel (closing a panel does not stop a rollout), resumed from the journal when the connection
+ * is made (a reload carries on), and disposed — its leases let go — when the connection changes
+ * or the window closes.
+ */
+export class ExtensionRollouts implements vscode.Disposable {
+  private runner?: { clients: Clients; runner: RolloutRunner; subs: Array<{ dispose(): void }> };
+  private readonly changed = new vscode.EventEmitter<RolloutView>();
+  /** Every change of a rollout's state or evidence (tree labels, status bar, panels). */
+  readonly onDidChange = this.changed.event;
+  private readonly noticed = new vscode.EventEmitter<RolloutNotice>();
+  /** Only what needs the user or finished: a hold, a manual gate, the end. */
+  readonly onNotice = this.noticed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly journal: ExtensionJournal,
+    private readonly log: ExtensionLog,
+    /** Test hook: shorter ticks and leases. */
+    private readonly timing?: ConstructorParameters<typeof RolloutRunner>[1]['timing'],
+  ) {
+    this.subscription = connection.onDidChange(() => void this.drop());
+  }
+
+  /** The runner of the current connection (connecting first), resumed from the journal once. */
+  async current(): Promise<RolloutRunner> {
+    const clients = await this.connection.current();
+    if (this.runner?.clients === clients) return this.runner.runner;
+    await this.drop();
+    const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
+    const runner = new RolloutRunner(ctx, { client: 'vscode', ...(this.timing ? { timing: this.timing } : {}) });
+    const subs = [runner.onDidChange((v) => this.changed.fire(v)), runner.onNotice((n) => this.noticed.fire(n))];
+    this.runner = { clients, runner, subs };
+    await runner.resumeAll().catch((err: unknown) => this.log.warn(`Rollouts could not be resumed from the journal: ${errorSummary(err)}`));
+    return runner;
+  }
+
+  /** Without connecting: what is known now (the tree asks while it draws). */
+  view(functionName: string, aliasName: string): RolloutView | undefined {
+    return this.runner?.runner.view(functionName, aliasName);
+  }
+
+  views(): RolloutView[] {
+    return this.runner?.runner.views() ?? [];
+  }
+
+  async start(input: StartRolloutInput): Promise<Outcome<RolloutView>> {
+    return (await this.current()).start(input);
+  }
+
+  async control(input: ControlInput): Promise<Outcome<RolloutView>> {
+    return (await this.current()).control(input);
+  }
+
+  /** At activation: connects and resumes only when the journal holds a rollout that has not ended. */
+  async resumeIfAny(): Promise<void> {
+    try {
+      const records = await this.journal.journal.rollouts();
+      const ended = new Set(records.filter((o) => (o.detail as { rollout?: { type?: string } } | undefined)?.rollout?.type === 'ended').map((o) => (o.detail as { rollout: { id: string } }).rollout.id));
+      const open = records.some((o) => {
+        const e = (o.detail as { rollout?: { type?: string; id?: string } } | undefined)?.rollout;
+        return e?.type === 'started' && e.id !== undefined && !ended.has(e.id);
+      });
+      if (open) await this.current();
+    } catch (err) {
+      this.log.warn(`Rollouts could not be resumed: ${errorSummary(err)}`);
+    }
+  }
+
+  private async drop(): Promise<void> {
+    const r = this.runner;
+    this.runner = undefined;
+    if (!r) return;
+    for (const s of r.subs) s.dispose();
+    await r.runner.dispose().catch((err: unknown) => this.log.warn(`Rollouts did not stop cleanly: ${errorSummary(err)}`));
+  }
+
+  /** Stops driving and lets go of the leases (awaited by deactivate). */
+  stop(): Promise<void> {
+    return this.drop();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    void this.drop();
+    this.changed.dispose();
+    this.noticed.dispose();
+  }
+}
