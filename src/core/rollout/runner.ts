@@ -364,7 +364,8 @@ export class RolloutRunner {
     const alias = await getAlias(this.ctx.lambda, s.functionName, s.aliasName);
     // The alias as the claim left it (a renewal moved its revision).
     const current = await this.claim(s, alias, op, false);
-    if (!current || !isActive(s) || s.status === 'halted') return;
+    // Held, paused or waiting, it is still judged: a failing canary is rolled back whatever the status.
+    if (!current || !isActive(s)) return;
     const now = this.now();
     const plan = s.plan as RolloutPlan & { alarms?: string[] };
     const evidence = await readEvidence(this.ctx.cloudwatch, {
@@ -465,7 +466,6 @@ export class RolloutRunner {
       }
     }
     if (!isActive(s)) return undefined;
-    if (s.status === 'halted' && !force) return alias;
     if (!isOwnLease(lease, this.self) || lease!.until - now < this.timing.renewBeforeMs || (force && alias.RevisionId !== s.revisionId)) {
       const next = this.leaseFor(s, Math.max(0, s.current), lease && isOwnLease(lease, this.self) ? lease.since : now);
       const split = splitOf(alias);
