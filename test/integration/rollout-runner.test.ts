@@ -26,6 +26,13 @@ import { createFn, publish } from './lambda-testkit';
 const TIMING: Partial<RolloutTiming> = { tickMs: 150, leaseTtlMs: 4000, renewBeforeMs: 2500, periodSeconds: 1, settleMs: 1500, stableHistoryMs: 60_000, errorPatienceMs: 4000 };
 const USER_TEXT = 'checkout, owned by the payments team';
 
+/**
+ * A plan for the tests about stepping, controls and drivers: latency judged loosely, since the
+ * p99 of a 1 ms handler on a busy test machine jumps by tens of ms (the slow canary's test
+ * judges latency with the defaults).
+ */
+const stepping = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 20, latencyFailRatio: 40 } });
+
 function journalPort(journal: Journal): JournalPort {
   const connection = { kind: 'sandbox' as const, label: 'sandbox' };
   return {
@@ -39,12 +46,12 @@ function tempJournal(): Journal {
   return new Journal(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-rollout-')), { fsync: false });
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, state?: () => unknown): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
     await sleep(50);
   }
 }
@@ -91,16 +98,19 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
   const ended = (r: RolloutRunner, fn: string) => until(`the rollout on ${fn} to end`, () => {
     const v = r.view(fn, 'live');
     return v && ['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'].includes(v.status) ? v : undefined;
+  }, 30_000, () => {
+    const v = r.view(fn, 'live');
+    return v && { status: v.status, statusText: v.statusText, current: v.current, steps: v.steps, evidence: v.evidence?.sentence, driver: v.driver };
   });
 
   it('a healthy canary is promoted through every step; the alias description is the user\'s again and Switch Back knows the promotion', async () => {
     await fixture('ro-good');
     const journal = tempJournal();
     const r = runner(journal);
-    const out = await r.start({ functionName: 'ro-good', aliasName: 'live', version: '2', plan: parsePlanText('20%@3s, 50%@3s, 100%') });
+    const out = await r.start({ functionName: 'ro-good', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     assert.equal(out.state, 'done', out.error?.message);
     const during = await alias('ro-good');
-    assert.deepEqual(during.RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+    assert.deepEqual(during.RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 });
     const lease = parseLease(during.Description).lease;
     assert.ok(lease, `the lease is on the alias: ${during.Description}`);
     assert.equal(lease.step, 0);
@@ -162,19 +172,19 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     await fixture('ro-ctl');
     const journal = tempJournal();
     const r = runner(journal);
-    await r.start({ functionName: 'ro-ctl', aliasName: 'live', version: '2', plan: parsePlanText('10%@2s, 20%@60s, 30%@60s, 100%') });
+    await r.start({ functionName: 'ro-ctl', aliasName: 'live', version: '2', plan: stepping('50%@3s, 60%@60s, 70%@60s, 100%') });
     const paused = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'pause' });
     assert.equal(paused.detail?.status, 'paused', paused.error?.message);
     await sleep(4000); // the first bake is over: paused, it does not step
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 });
     assert.equal(r.view('ro-ctl', 'live')?.current, 0);
     await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'resume' });
     await until('step 2', () => r.view('ro-ctl', 'live')?.current === 1 || undefined);
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.6 });
     const next = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'next' });
     assert.equal(next.state, 'done', next.error?.message);
     assert.equal(next.detail?.current, 2);
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.3 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.7 });
     const promoted = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'promote' });
     assert.equal(promoted.detail?.status, 'promoted', promoted.error?.message);
     const after = await alias('ro-ctl');
@@ -188,13 +198,13 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     await fixture('ro-mate');
     const journal = tempJournal();
     const r = runner(journal);
-    await r.start({ functionName: 'ro-mate', aliasName: 'live', version: '2', plan: parsePlanText('10%@2s, 50%@2s, 100%') });
+    await r.start({ functionName: 'ro-mate', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     const now = await alias('ro-mate');
     // The teammate sets 30 % by hand (the description, with the lease, is left as it is).
     await h().lambda.send(new UpdateAliasCommand({ FunctionName: 'ro-mate', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } }, RevisionId: now.RevisionId }));
     const theirs = await alias('ro-mate');
     const held = await until('the hold', () => (r.view('ro-mate', 'live')?.status === 'halted' ? r.view('ro-mate', 'live') : undefined));
-    assert.match(held.statusText, /someone else changed live .*routes 1 \(70%\) · 2 \(30%\)/);
+    assert.match(held.statusText, /someone else changed live .*routes live → 1 \(70%\) · 2 \(30%\)/);
     await sleep(5000); // past the bake and a lease renewal: still nothing written
     const later = await alias('ro-mate');
     assert.equal(later.RevisionId, theirs.RevisionId, 'the runner wrote nothing after the teammate');
@@ -224,7 +234,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
         log: { info() {}, warn() {}, error() {}, debug() {} }, region: config.region,
         journal: { append: (o) => journal.append(o, { connection }), lastSwitch: () => Promise.resolve(undefined), rollouts: () => journal.rollouts() } };
       const r = new RolloutRunner(ctx, { client: 'cli', timing: ${JSON.stringify({ ...TIMING, leaseTtlMs: 60_000 })} });
-      r.start({ functionName: 'ro-kill', aliasName: 'live', version: '2', plan: parsePlanText('20%@4s, 60%@3s, 100%') }).then((o) => console.log(o.state));
+      r.start({ functionName: 'ro-kill', aliasName: 'live', version: '2', plan: Object.assign(parsePlanText('50%@4s, 80%@3s, 100%'), { judge: { latencyWarnRatio: 20, latencyFailRatio: 40 } }) }).then((o) => console.log(o.state));
     `;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const started = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
@@ -252,7 +262,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     const journal = tempJournal();
     const a = runner(journal);
     const b = runner(journal);
-    const out = await a.start({ functionName: 'ro-two', aliasName: 'live', version: '2', plan: parsePlanText('10%@3s, 30%@3s, 100%') });
+    const out = await a.start({ functionName: 'ro-two', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     assert.equal(out.state, 'done');
     await b.resumeAll();
     await sleep(1500);
