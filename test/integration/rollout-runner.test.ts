@@ -196,6 +196,25 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     assert.deepEqual(controls, ['pause', 'resume', 'next', 'promote']);
   });
 
+  it('a manual gate waits after its bake passes, says so once, and Resume goes on', async () => {
+    await fixture('ro-gate');
+    const journal = tempJournal();
+    const r = runner(journal);
+    const notices: string[] = [];
+    r.onNotice((n) => notices.push(`${n.kind}: ${n.message}`));
+    await r.start({ functionName: 'ro-gate', aliasName: 'live', version: '2', plan: stepping('50%@3s manual, 100%') });
+    const waiting = await until('the gate', () => (r.view('ro-gate', 'live')?.status === 'waiting' ? r.view('ro-gate', 'live') : undefined));
+    assert.equal(waiting.steps[0].verdict, 'Pass');
+    await sleep(1500);
+    assert.deepEqual((await alias('ro-gate')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 }, 'it waits at 50 %');
+    assert.equal(notices.length, 1, notices.join('\n'));
+    assert.match(notices[0], /^attention: ro-gate:live: Step 1 passed its manual gate/);
+    const resumed = await r.control({ functionName: 'ro-gate', aliasName: 'live', action: 'resume' });
+    assert.equal(resumed.detail?.status, 'promoted', resumed.error?.message);
+    assert.equal(notices.length, 2);
+    assert.match(notices[1], /^ended: ro-gate:live: Promoted/);
+  });
+
   it("a teammate's write mid-rollout halts it: nothing of theirs is overwritten, and it says what changed", async () => {
     await fixture('ro-mate');
     const journal = tempJournal();
