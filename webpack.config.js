@@ -7,7 +7,8 @@ const webpack = require('webpack');
 
 /**
  * Two bundles:
- *  - the extension (Node, `vscode` external) plus the sandbox's runtime scripts, which the
+ *  - the extension (Node, `vscode` external; the embedded sandbox split off as dist/sandbox.js,
+ *    required only when it is the connection) plus the sandbox's runtime scripts, which the
  *    sandbox starts as child processes (dist/sandboxWorker.js for Node.js, dist/sandboxRuntimeApi.js
  *    and dist/sandboxBootstrap.py for the Runtime API runtimes), and the `lambda-canary` CLI
  *    (dist/cli.js, the package's bin: executable, with a shebang);
