@@ -36,7 +36,8 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   const servedBy = (v: string) => aliases.filter((a) => a.Name !== aliasName && splitOf(a).primary.version === v).map((a) => a.Name!);
   const items: Array<PickItem<Source>> = [];
   if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out', value: { kind: 'workspace' } });
-  for (const v of versions) {
+  // Newest first.
+  for (const v of [...versions].sort((a, b) => Number(b.Version) - Number(a.Version))) {
     const version = v.Version!;
     if (version === '$LATEST' || version === split.primary.version) continue;
     const by = servedBy(version);
