@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
-import { parseLease } from '../../src/core/rollout/lease';
+import { formatMarker, parseLease } from '../../src/core/rollout/lease';
+import { parsePlanText } from '../../src/core/rollout/plans';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { GroupNode, Node, VersionNode } from '../../src/extension/tree';
 import { TrafficGenerator } from '../../src/sandbox/traffic';
@@ -161,6 +162,44 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     await vscode.commands.executeCommand(Commands.nextRolloutStep, { functionName: FN, aliasName: 'prod' });
     assert.match(ui.errors.join('\n'), /prod has no rollout in progress/);
     assert.equal((await alias()).RevisionId, before.RevisionId);
+  });
+
+  it('a window that lets go (deactivate, reload) frees the lease at once, and the next runner takes the rollout over', async () => {
+    const out = await api.rollouts.start({ functionName: FN, aliasName: 'prod', version: '2', plan: parsePlanText('10%@1h, 100%') });
+    assert.equal(out.state, 'done', out.error?.message);
+    const first = parseLease((await alias()).Description).lease!;
+    assert.ok(first.until > Date.now());
+    await api.rollouts.stop(); // what deactivate awaits
+    const released = parseLease((await alias()).Description).lease!;
+    assert.equal(released.instance, first.instance);
+    assert.ok(released.until <= Date.now(), 'the lease ends now, not at its expiry');
+    assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 }, 'the rollout itself goes on');
+    await api.rollouts.current(); // a reloaded window: resumed from the journal
+    const taken = await until('the new runner to take the lease', async () => {
+      const l = parseLease((await alias()).Description).lease;
+      return l && l.instance !== first.instance && l.until > Date.now() && l;
+    });
+    assert.equal(taken.rollout, first.rollout);
+    assert.equal(view()?.status, 'running');
+    assert.equal(view()?.driver?.self, true);
+  });
+
+  it("shows a rollout another machine drives read-only, from the lease in the alias description, and refuses to start another", async () => {
+    const now = Date.now();
+    const marker = formatMarker({ rollout: 'aa11bb22', step: 1, steps: 3, holder: 'bob@build-host', client: 'cli', pid: 4242, instance: 'ab12', since: now - 60_000, until: now + 120_000 });
+    await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } }, Description: `Production ${marker}` }));
+    const item = await until('the tree to show the lease', async () => {
+      const i = await prodItem();
+      return i.contextValue === 'lambdaCanary:alias:rollout:remote' && i;
+    });
+    assert.equal(item.label, 'prod → 1 (75%) · 2 (25%) · step 2/3');
+    assert.match(String(item.description), /^driven by bob@build-host \(CLI\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.equal(api.rolloutStatus.visible, false, 'the status bar counts the rollouts of this window');
+    const before = await alias();
+    ui.script(['rolloutSource', '3'], ['rolloutPlan', 'Canary10Percent5Minutes'], ['confirmRollout', true]);
+    await vscode.commands.executeCommand(Commands.startRollout, await aliasNode(api, FN, 'prod'));
+    assert.match(ui.errors.join('\n'), /driven by bob@build-host \(CLI\) since/);
+    assert.equal((await alias()).RevisionId, before.RevisionId, 'nothing was written');
   });
 
   it("rolls out the workspace code: Publish Canary's path at the first step's weight, then the rollout takes it over as step 1", async () => {
