@@ -265,11 +265,14 @@ export class RolloutRunner {
         const alias = await ops.loadAlias(op, input);
         const fresh = await this.claim(s, alias, op, true);
         if (!fresh || !isActive(s)) return this.outcome(input, begun, s, 'unchanged', record, invalid(`The rollout has ended: ${s.statusText}`));
+        const wasWaiting = s.status === 'waiting';
         await this.append(s.key, s, { type: 'control', id: s.id, action: input.action }, {});
         switch (input.action) {
           case 'pause':
+            break;
           case 'resume':
-            if (input.action === 'resume' && s.status === 'running' && this.pending.has(s.id)) this.pending.delete(s.id);
+            // At a manual gate, going on is the next step.
+            if (wasWaiting) await this.advance(s, fresh, op, record, 'Resume at a manual gate');
             break;
           case 'next':
             await this.advance(s, fresh, op, record, 'Next step');
@@ -428,8 +431,9 @@ export class RolloutRunner {
       this.changed(s);
       return undefined;
     }
-    // Taking over (or resuming): the journal may hold records of a driver that is gone.
-    if (!isOwnLease(lease, this.self)) await this.load();
+    // Taking over (or resuming): the journal may hold records of a driver that is gone, written
+    // before its lease ran out — read it once after that (and now and then when there is no lease).
+    if (!isOwnLease(lease, this.self) && (lease ? this.lastLoad <= lease.until : now - this.lastLoad >= WATCH_RELOAD_MS)) await this.load();
     if (!isActive(s)) return undefined;
     if (lease && lease.rollout !== s.id) {
       // Another rollout (from another journal) took this alias after ours was left: ours is over.
