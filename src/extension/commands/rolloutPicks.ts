@@ -90,8 +90,13 @@ export const WORKSPACE_PLAN = 'lambda-canary.json plan';
  * The plan: the workspace function's lambda-canary.json plan first, then the presets (each with
  * its steps in words), then "Type a plan…" (validated as typed, the problem saying its column).
  */
-export async function pickPlan(ctx: CommandContext, title: string, ws?: WorkspaceFunction): Promise<RolloutPlan> {
+export async function pickPlan(ctx: CommandContext, title: string, ws?: WorkspaceFunction, sandbox = false): Promise<RolloutPlan> {
   const items: Array<PickItem<RolloutPlan | 'type'> | vscode.QuickPickItem> = [];
+  if (sandbox) {
+    // The presets bake for minutes; on the local sandbox (its demo traffic) half a minute shows the same thing.
+    const quick = parsePlanText(SANDBOX_QUICK_PLAN);
+    items.push({ label: 'Quick (sandbox)', description: SANDBOX_QUICK_PLAN, detail: describePlan(quick), value: quick });
+  }
   if (ws?.rollout) {
     items.push({ label: WORKSPACE_PLAN, description: iconText(`${formatPlan(ws.rollout)} · ${relativePath(ws.file)}`), detail: iconText(describePlan(ws.rollout)), value: ws.rollout });
     items.push({ label: 'presets', kind: vscode.QuickPickItemKind.Separator });
@@ -114,6 +119,9 @@ export async function pickPlan(ctx: CommandContext, title: string, ws?: Workspac
   );
   return parsePlanText(typed);
 }
+
+/** Offered first when the connection is the local sandbox. */
+export const SANDBOX_QUICK_PLAN = '50%@30s, 100%';
 
 /** A plan's name as the confirmation says it: the preset's, or the typed form. */
 export function planName(plan: RolloutPlan): string {

@@ -59,10 +59,10 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
       await explainUntrusted(ctx, message);
       throw new Dismissed();
     }
-    const plan = await pickPlan(ctx, title, ws);
+    const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
     return rollOutWorkspaceCode(ctx, functionName, alias, node instanceof AliasNode ? node : undefined, plan);
   }
-  const plan = await pickPlan(ctx, title, ws);
+  const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
   const what = `version ${source.version}${source.servedBy.length ? ` (what ${source.servedBy.join(', ')} ${source.servedBy.length > 1 ? 'run' : 'runs'})` : ''}`;
   await startVersion(ctx, functionName, alias, source.version, plan, what);
 }
@@ -80,7 +80,7 @@ export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Pro
     throw new OperationError(`${functionName} has no alias that serves another version than ${version}: create one (e.g. prod) first.`, { state: 'Nothing was changed.', kind: 'validation' });
   }
   const alias = await pickAlias(ctx, clients, functionName, `Roll out version ${version} on which alias of ${functionName}?`, undefined, aliases);
-  const plan = await pickPlan(ctx, `Roll out version ${version} on ${functionName}:${alias.Name}`, workspaceFunctionFor(functionName, alias.Name!));
+  const plan = await pickPlan(ctx, `Roll out version ${version} on ${functionName}:${alias.Name}`, workspaceFunctionFor(functionName, alias.Name!), clients.capabilities.sandbox);
   await startVersion(ctx, functionName, alias, version, plan, `version ${version}`);
 }
 
