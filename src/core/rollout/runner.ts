@@ -13,13 +13,12 @@ import type { UseCaseContext } from '../usecases/context';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
 import { readEvidence } from './evidence';
-import { DEFAULT_JUDGE_CONFIG, judge } from './judge';
-const judgeConfigOf = (_p: unknown) => DEFAULT_JUDGE_CONFIG;
+import { judge } from './judge';
 import type { Judgement } from './judge';
 import type { Lease } from './lease';
 import { holderText, isOwnLease, leaseLive, markerName, parseLease, withLease } from './lease';
 import type { RolloutPlan } from './plans';
-import { describePlan, validatePlan } from './plans';
+import { describePlan, judgeConfigOf, validatePlan } from './plans';
 import type { RolloutDetail, RolloutEnd, RolloutEvent, RolloutState } from './records';
 import { apply, foldRollouts, isActive, viewOf } from './records';
 
@@ -367,7 +366,7 @@ export class RolloutRunner {
     // Held, paused or waiting, it is still judged: a failing canary is rolled back whatever the status.
     if (!current || !isActive(s)) return;
     const now = this.now();
-    const plan = s.plan as RolloutPlan & { alarms?: string[] };
+    const plan = s.plan;
     const evidence = await readEvidence(this.ctx.cloudwatch, {
       functionName: s.functionName,
       aliasName: s.aliasName,
