@@ -35,7 +35,8 @@ const CONNECTION_TEXT = `Connection (as the AWS CLI's):
                         (checkout-api, …) and stop it at exit: nothing reaches AWS`;
 
 const OUTPUT_TEXT = `Output:
-  --json                print the outcome (list, show, journal: the data) as JSON on stdout
+  --json                print the outcome (list, show, journal, rollout status: the data) as
+                        JSON on stdout
   -y, --yes             do not ask before changing an alias (required when stdin or stderr
                         is not a terminal, e.g. in CI)
   --journal-dir DIR     the deployment journal's folder (default: LAMBDA_CANARY_JOURNAL_DIR,

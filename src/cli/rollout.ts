@@ -139,7 +139,8 @@ export async function runRollout(a: RolloutArgs, run: RolloutRun): Promise<numbe
   const err: Print = (text) => io.stderr.write(`${terminalText(text)}\n`);
   // The runner's own progress lines are replaced by the step and verdict lines of --wait; it
   // stops on dispose(), not on Ctrl+C's signal, so that letting go of its lease is never cut short.
-  const runner = new RolloutRunner({ ...ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(timingFromEnv(io.env) ? { timing: timingFromEnv(io.env) } : {}) });
+  const timing = timingFromEnv(io.env);
+  const runner = new RolloutRunner({ ...ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(timing ? { timing } : {}) });
   try {
     if (a.sub === 'status') return await status(runner, a, run, out, err);
     await runner.load();

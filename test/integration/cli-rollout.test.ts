@@ -4,12 +4,13 @@
  * invocations, and the runner's short timing through LAMBDA_CANARY_ROLLOUT_TIMING.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, GetAliasCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, GetAliasCommand, InvokeCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { ROLLOUT_SUBCOMMANDS } from '../../src/cli/commands';
 import type { CliIO } from '../../src/cli/run';
 import { runCli } from '../../src/cli/run';
@@ -35,12 +36,21 @@ interface Run {
   stderr: string;
 }
 
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TIMING = 'tickMs=150,leaseTtlMs=4000,renewBeforeMs=2500,settleMs=1500,stableHistoryMs=60000,errorPatienceMs=4000';
 const USER_TEXT = 'checkout, owned by the payments team';
 
 describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
   this.timeout(60_000);
-  const h = useSandbox({ randomSeed: 5, admin: true, accessKeyId: newAccessKeyId(), versionBehaviour: [{ functionName: 'clr-bad', version: '2', errorRate: 0.4 }] });
+  // Both versions of the healthy functions take the same added time, so that the judge's latency
+  // ratio measures the versions, not a loaded machine's noise on a handler that takes 1 ms.
+  const steady = (functionName: string) => ['1', '2'].map((version) => ({ functionName, version, latencyMs: 40 }));
+  const h = useSandbox({
+    randomSeed: 5,
+    admin: true,
+    accessKeyId: newAccessKeyId(),
+    versionBehaviour: [{ functionName: 'clr-bad', version: '2', errorRate: 0.4 }, ...steady('clr-good'), ...steady('clr-gate')],
+  });
   const generators: TrafficGenerator[] = [];
   let journalDir: string;
   let workDir: string;
@@ -83,6 +93,8 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
     await publish(lambda, fn, 'one');
     await publish(lambda, fn, 'two');
     await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', Description: USER_TEXT }));
+    // Version 2's handlers started before it gets traffic: its first cold starts are not judged as its latency.
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 12 }, () => lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: '2', Payload: Buffer.from('{}') }))));
     const g = new TrafficGenerator(sandbox.lambda, [{ functionName: fn, qualifier: 'prod', rate }]);
     generators.push(g);
     g.start();
@@ -153,7 +165,7 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
 
   describe('with --wait', () => {
     it('a healthy version: each step and verdict on stderr as it happens, promoted on stdout, exit 0, the description the user\'s again', async () => {
-      await fixture('clr-good');
+      await fixture('clr-good', 200);
       const r = await cli(['rollout', 'start', 'clr-good:prod', '--version', '2', '--plan', '50%@3s, 100%', '--wait', '--yes', ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /^step 1\/2: 50% on version 2$/m);
@@ -182,12 +194,12 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
     });
 
     it('a manual gate: held after its bake passes (exit 3, needs a person); `rollout next --wait` promotes it (exit 0)', async () => {
-      await fixture('clr-gate');
-      const r = await cli(['rollout', 'start', 'clr-gate:prod', '--version', '2', '--plan', '30%@2s manual, 100%', '--wait', '--yes', ...conn()]);
+      await fixture('clr-gate', 200);
+      const r = await cli(['rollout', 'start', 'clr-gate:prod', '--version', '2', '--plan', '50%@4s manual, 100%', '--wait', '--yes', ...conn()]);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stdout, /clr-gate:prod: needs a person: Step 1 passed/);
       assert.match(r.stderr, /rollout next clr-gate:prod/);
-      assert.deepEqual((await alias('clr-gate')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.3 });
+      assert.deepEqual((await alias('clr-gate')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 });
       const n = await cli(['rollout', 'next', 'clr-gate:prod', '--wait', '--yes', ...conn()]);
       assert.equal(n.code, 0, n.stderr);
       assert.match(n.stdout, /Promoted/);
@@ -217,6 +229,28 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
       const after = await cli(['rollout', 'status', 'clr-int:prod', ...conn()]);
       assert.match(after.stdout, /not driven \(lease expired at .*\): `lambda-canary rollout resume clr-int:prod --wait` drives it/);
       assert.equal((await cli(['rollout', 'abort', 'clr-int:prod', '--yes', ...conn()])).code, 0);
+    });
+  });
+
+  describe('the CLI as a process', () => {
+    it('Ctrl+C (SIGINT) while --wait drives: exit 130, the rollout left running without a driver, how to resume on stderr (compiled CLI)', async () => {
+      await fixture('clr-sig', 50);
+      const child = spawn(process.execPath, [path.join(ROOT, 'out', 'src', 'cli', 'main.js'), 'rollout', 'start', 'clr-sig:prod', '--version', '2', '--plan', '20%@1m, 100%', '--wait', '--yes', ...conn()], {
+        cwd: workDir,
+        env: { PATH: process.env.PATH, HOME: workDir, ...env() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? -1)));
+      await until('the first step', async () => (/step 1\/2: 20% on version 2/.test(stderr) ? true : undefined));
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /goes on without a driver.*`lambda-canary rollout resume clr-sig:prod --wait` drives it again/);
+      const a = await alias('clr-sig');
+      assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+      assert.ok(parseLease(a.Description).lease!.until <= Date.now(), 'the lease was let go');
+      assert.equal((await cli(['rollout', 'abort', 'clr-sig:prod', '--yes', ...conn()])).code, 0);
     });
   });
 
