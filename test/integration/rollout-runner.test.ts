@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateAliasCommand, GetAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { Journal } from '../../src/core/journal';
@@ -18,6 +19,7 @@ import type { RolloutTiming } from '../../src/core/rollout/runner';
 import { RolloutRunner } from '../../src/core/rollout/runner';
 import type { JournalPort } from '../../src/core/usecases';
 import type { RolloutView } from '../../src/shared/rollout';
+import type { FaultKind } from '../../src/sandbox/faults';
 import { TrafficGenerator } from '../../src/sandbox';
 import type { Harness } from './helpers';
 import { sandboxContext, sleep, useSandbox } from './helpers';
@@ -25,6 +27,13 @@ import { createFn, publish } from './lambda-testkit';
 
 const TIMING: Partial<RolloutTiming> = { tickMs: 150, leaseTtlMs: 4000, renewBeforeMs: 2500, periodSeconds: 1, settleMs: 1500, stableHistoryMs: 60_000, errorPatienceMs: 4000 };
 const USER_TEXT = 'checkout, owned by the payments team';
+
+/**
+ * A plan for the tests about stepping, controls and drivers: latency judged loosely, since the
+ * p99 of a 1 ms handler on a busy test machine jumps by tens of ms (the slow canary's test
+ * judges latency with the defaults).
+ */
+const stepping = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 20, latencyFailRatio: 40 } });
 
 function journalPort(journal: Journal): JournalPort {
   const connection = { kind: 'sandbox' as const, label: 'sandbox' };
@@ -39,12 +48,12 @@ function tempJournal(): Journal {
   return new Journal(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-rollout-')), { fsync: false });
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, state?: () => unknown): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
     await sleep(50);
   }
 }
@@ -91,16 +100,19 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
   const ended = (r: RolloutRunner, fn: string) => until(`the rollout on ${fn} to end`, () => {
     const v = r.view(fn, 'live');
     return v && ['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'].includes(v.status) ? v : undefined;
+  }, 30_000, () => {
+    const v = r.view(fn, 'live');
+    return v && { status: v.status, statusText: v.statusText, current: v.current, steps: v.steps, evidence: v.evidence?.sentence, driver: v.driver };
   });
 
   it('a healthy canary is promoted through every step; the alias description is the user\'s again and Switch Back knows the promotion', async () => {
     await fixture('ro-good');
     const journal = tempJournal();
     const r = runner(journal);
-    const out = await r.start({ functionName: 'ro-good', aliasName: 'live', version: '2', plan: parsePlanText('20%@3s, 50%@3s, 100%') });
+    const out = await r.start({ functionName: 'ro-good', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     assert.equal(out.state, 'done', out.error?.message);
     const during = await alias('ro-good');
-    assert.deepEqual(during.RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+    assert.deepEqual(during.RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 });
     const lease = parseLease(during.Description).lease;
     assert.ok(lease, `the lease is on the alias: ${during.Description}`);
     assert.equal(lease.step, 0);
@@ -137,7 +149,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     assert.equal(after.Description, USER_TEXT);
   });
 
-  it('a slower canary is Marginal and holds; Resume judges another bake, Abort rolls it back', async () => {
+  it('a slower canary is Marginal and holds (the lease still renewed); Abort rolls it back', async () => {
     await fixture('ro-slow', 120);
     const journal = tempJournal();
     const r = runner(journal);
@@ -162,19 +174,19 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     await fixture('ro-ctl');
     const journal = tempJournal();
     const r = runner(journal);
-    await r.start({ functionName: 'ro-ctl', aliasName: 'live', version: '2', plan: parsePlanText('10%@2s, 20%@60s, 30%@60s, 100%') });
+    await r.start({ functionName: 'ro-ctl', aliasName: 'live', version: '2', plan: stepping('50%@3s, 60%@60s, 70%@60s, 100%') });
     const paused = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'pause' });
     assert.equal(paused.detail?.status, 'paused', paused.error?.message);
     await sleep(4000); // the first bake is over: paused, it does not step
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.5 });
     assert.equal(r.view('ro-ctl', 'live')?.current, 0);
     await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'resume' });
     await until('step 2', () => r.view('ro-ctl', 'live')?.current === 1 || undefined);
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.6 });
     const next = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'next' });
     assert.equal(next.state, 'done', next.error?.message);
     assert.equal(next.detail?.current, 2);
-    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.3 });
+    assert.deepEqual((await alias('ro-ctl')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.7 });
     const promoted = await r.control({ functionName: 'ro-ctl', aliasName: 'live', action: 'promote' });
     assert.equal(promoted.detail?.status, 'promoted', promoted.error?.message);
     const after = await alias('ro-ctl');
@@ -188,13 +200,13 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     await fixture('ro-mate');
     const journal = tempJournal();
     const r = runner(journal);
-    await r.start({ functionName: 'ro-mate', aliasName: 'live', version: '2', plan: parsePlanText('10%@2s, 50%@2s, 100%') });
+    await r.start({ functionName: 'ro-mate', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     const now = await alias('ro-mate');
     // The teammate sets 30 % by hand (the description, with the lease, is left as it is).
     await h().lambda.send(new UpdateAliasCommand({ FunctionName: 'ro-mate', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } }, RevisionId: now.RevisionId }));
     const theirs = await alias('ro-mate');
     const held = await until('the hold', () => (r.view('ro-mate', 'live')?.status === 'halted' ? r.view('ro-mate', 'live') : undefined));
-    assert.match(held.statusText, /someone else changed live .*routes 1 \(70%\) · 2 \(30%\)/);
+    assert.match(held.statusText, /someone else changed live .*routes live → 1 \(70%\) · 2 \(30%\)/);
     await sleep(5000); // past the bake and a lease renewal: still nothing written
     const later = await alias('ro-mate');
     assert.equal(later.RevisionId, theirs.RevisionId, 'the runner wrote nothing after the teammate');
@@ -224,7 +236,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
         log: { info() {}, warn() {}, error() {}, debug() {} }, region: config.region,
         journal: { append: (o) => journal.append(o, { connection }), lastSwitch: () => Promise.resolve(undefined), rollouts: () => journal.rollouts() } };
       const r = new RolloutRunner(ctx, { client: 'cli', timing: ${JSON.stringify({ ...TIMING, leaseTtlMs: 60_000 })} });
-      r.start({ functionName: 'ro-kill', aliasName: 'live', version: '2', plan: parsePlanText('20%@4s, 60%@3s, 100%') }).then((o) => console.log(o.state));
+      r.start({ functionName: 'ro-kill', aliasName: 'live', version: '2', plan: Object.assign(parsePlanText('50%@4s, 80%@3s, 100%'), { judge: { latencyWarnRatio: 20, latencyFailRatio: 40 } }) }).then((o) => console.log(o.state));
     `;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const started = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
@@ -252,7 +264,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     const journal = tempJournal();
     const a = runner(journal);
     const b = runner(journal);
-    const out = await a.start({ functionName: 'ro-two', aliasName: 'live', version: '2', plan: parsePlanText('10%@3s, 30%@3s, 100%') });
+    const out = await a.start({ functionName: 'ro-two', aliasName: 'live', version: '2', plan: stepping('50%@3s, 80%@3s, 100%') });
     assert.equal(out.state, 'done');
     await b.resumeAll();
     await sleep(1500);
@@ -295,5 +307,99 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     const after = await alias('ro-refuse');
     assert.equal(after.FunctionVersion, before.FunctionVersion);
     assert.deepEqual(after.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+  });
+
+  it('an alarm the plan names fails the step when it goes into ALARM; a named alarm that does not exist holds the rollout', async () => {
+    await fixture('ro-alarm');
+    const { cloudwatch } = h();
+    // In ALARM once version 2 has had 20 invocations through live within 10 s.
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'ro-alarm-canary-calls',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [
+          { Name: 'FunctionName', Value: 'ro-alarm' },
+          { Name: 'Resource', Value: 'ro-alarm:live' },
+          { Name: 'ExecutedVersion', Value: '2' },
+        ],
+        Statistic: 'Sum',
+        Period: 10,
+        EvaluationPeriods: 1,
+        Threshold: 20,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    const journal = tempJournal();
+    const r = runner(journal);
+    const out = await r.start({ functionName: 'ro-alarm', aliasName: 'live', version: '2', plan: { ...stepping('50%@60s, 100%'), alarms: ['ro-alarm-canary-calls'] } });
+    assert.equal(out.state, 'done', out.error?.message);
+    const v = await ended(r, 'ro-alarm');
+    assert.equal(v.status, 'rolled-back');
+    assert.match(v.statusText, /alarm ro-alarm-canary-calls in ALARM/);
+    assert.equal((await alias('ro-alarm')).FunctionVersion, '1');
+
+    const missing = await r.start({ functionName: 'ro-alarm', aliasName: 'live', version: '2', plan: { ...stepping('50%@60s, 100%'), alarms: ['no-such-alarm'] } });
+    assert.equal(missing.state, 'done', missing.error?.message);
+    const held = await until('the hold', () => (r.view('ro-alarm', 'live')?.status === 'halted' ? r.view('ro-alarm', 'live') : undefined));
+    assert.match(held.statusText, /no-such-alarm .*does not exist/);
+    await r.control({ functionName: 'ro-alarm', aliasName: 'live', action: 'abort' });
+  });
+
+  describe('a fault at every call of a rollout', () => {
+    // Each run arms the fault at every other call of the operation (odd calls, then even ones),
+    // so between the two runs every call of every step fails once: the start, each tick's reads,
+    // the lease renewals, the steps and the promotion.
+    const operations = ['GetAlias', 'UpdateAlias', 'GetMetricData', 'GetFunctionConfiguration'];
+    const kinds: FaultKind[] = ['error', 'drop', 'throttle'];
+    const quick = { ...stepping('50%@1s, 80%@1s, 100%'), judge: { latencyWarnRatio: 20, latencyFailRatio: 40, minSamples: 50, minDetectableIncrease: { absolute: 0.05 } } };
+    let n = 0;
+    for (const operation of operations) {
+      for (const kind of kinds) {
+        // GetFunctionConfiguration is called in pairs (both versions checked at once): every other call
+        // fails the start; the promotion's pair (calls 3 and 4) gets runs of its own.
+        const variants: Array<{ label: string; nths: number[] }> = [
+          { label: 'calls 1, 3, 5…', nths: Array.from({ length: 20 }, (_, i) => 1 + 2 * i) },
+          { label: 'calls 2, 4, 6…', nths: Array.from({ length: 20 }, (_, i) => 2 + 2 * i) },
+          ...(operation === 'GetFunctionConfiguration' ? [{ label: 'call 3', nths: [3] }, { label: 'call 4', nths: [4] }] : []),
+        ];
+        for (const variant of variants) {
+        it(`${kind} at ${operation} ${variant.label}: the alias only ever routes to versions 1 and 2 as the plan says, and the journal's last routing is the alias's`, async () => {
+          const fn = `ro-fault-${++n}`;
+          await fixture(fn, 300);
+          const journal = tempJournal();
+          const r = runner(journal);
+          for (const nth of variant.nths) h().sandbox.faults.add({ operation, kind, nth, times: 1 });
+          const out = await r.start({ functionName: fn, aliasName: 'live', version: '2', plan: quick });
+          // Every outcome is one of these; a failed start wrote nothing or is read back.
+          assert.ok(['done', 'unchanged', 'unknown'].includes(out.state));
+          let v: RolloutView | undefined;
+          if (out.state !== 'unchanged') {
+            v = await until(`${fn} to end or hold`, () => {
+              const x = r.view(fn, 'live');
+              return x && (['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned', 'halted'].includes(x.status)) ? x : undefined;
+            }, 30_000, () => r.view(fn, 'live')?.statusText);
+          }
+          h().sandbox.faults.clear();
+          const a = await alias(fn);
+          const weights = a.RoutingConfig?.AdditionalVersionWeights ?? {};
+          assert.ok(['1', '2'].includes(a.FunctionVersion!), `primary ${a.FunctionVersion}`);
+          assert.ok(Object.keys(weights).every((k) => k === '2' && a.FunctionVersion === '1'), `weights ${JSON.stringify(weights)}`);
+          const records = await journal.rollouts();
+          const last = [...records].reverse().find((o) => o.after);
+          if (out.state === 'unchanged') {
+            assert.equal(a.FunctionVersion, '1');
+            assert.deepEqual(weights, {});
+          } else {
+            assert.ok(last, 'the journal recorded the rollout\'s writes');
+            assert.equal(last.after!.version, a.FunctionVersion, 'the journal knows the primary');
+            assert.deepEqual(last.after!.weights, weights, 'the journal knows the weights');
+            if (v!.status === 'promoted') assert.equal(a.FunctionVersion, '2');
+          }
+          if (v && !['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'].includes(v.status)) await r.control({ functionName: fn, aliasName: 'live', action: 'abort' });
+        });
+        }
+      }
+    }
   });
 });
