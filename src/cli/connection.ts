@@ -3,7 +3,6 @@ import { createClients, isLoopbackEndpoint, listProfiles } from '../core/connect
 import type { JournalRecord } from '../core/journal';
 import { journalConnection } from '../core/journal';
 import type { Sandbox } from '../sandbox';
-import { newAccessKeyId, seedDemo, startSandbox } from '../sandbox';
 import { UsageError } from './args';
 import type { OptionValues } from './args';
 import { errorText, progressText, usage } from './messages';
@@ -51,6 +50,8 @@ export async function openConnection(values: OptionValues, env: NodeJS.ProcessEn
   if (values.sandbox) {
     connectionSpec(values, env); // the same usage checks
     progress(progressText.startingSandbox);
+    // Loaded only for --sandbox: dist/sandbox.js, shared with the extension's embedded sandbox.
+    const { newAccessKeyId, seedDemo, startSandbox } = await import(/* webpackChunkName: "sandbox" */ '../sandbox');
     try {
       // A new key per start: only this process's clients can sign requests it accepts.
       sandbox = await startSandbox({ accessKeyId: newAccessKeyId(), region: typeof values.region === 'string' ? values.region : undefined });

@@ -19,7 +19,7 @@ describe('the npm package of the CLI', function () {
     const files = pack.files.map((f) => f.path).sort();
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     assert.equal(manifest.bin['lambda-canary'], './dist/cli.js');
-    for (const f of ['dist/cli.js', 'dist/packWorker.js', 'dist/sandboxWorker.js', 'dist/sandboxRuntimeApi.js', 'dist/sandboxBootstrap.py', 'dist/sandboxUnpack.js', 'media/lambda-canary.schema.json', 'package.json']) assert.ok(files.includes(f), `${f} is in the package: ${files.join(', ')}`);
+    for (const f of ['dist/cli.js', 'dist/sandbox.js', 'dist/packWorker.js', 'dist/sandboxWorker.js', 'dist/sandboxRuntimeApi.js', 'dist/sandboxBootstrap.py', 'dist/sandboxUnpack.js', 'media/lambda-canary.schema.json', 'package.json']) assert.ok(files.includes(f), `${f} is in the package: ${files.join(', ')}`);
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map')), files.join(', '));
   });
 });
