@@ -235,8 +235,8 @@ function stepList(v: RolloutView): HTMLElement {
         badge(verdict),
       ),
     );
-    const sentence = st.sentence ?? (current ? v.evidence?.sentence : undefined);
-    if (sentence) li.append(h('p', { class: 'sentence' }, sentence));
+    // The step in force has no sentence of its own yet: the judge's current one is under Evidence.
+    if (st.sentence) li.append(h('p', { class: 'sentence' }, st.sentence));
     if (current) li.append(h('p', { id: 'bake-countdown', class: 'countdown', 'aria-live': 'off' }, countdownText(v, Date.now())));
     list.append(li);
   });
