@@ -28,10 +28,13 @@ export interface TrafficQuery {
   periodSeconds: number;
   /** The latest time the window must cover, epoch ms (default now); it ends at the next period boundary. */
   end?: number;
+  /** Also each version's Throttles by ExecutedVersion (`thr_V`), beside the alias's (`thr`). */
+  throttlesByVersion?: boolean;
 }
 
 /** Metric ids must start with a lowercase letter; versions are digits. */
-const id = (kind: string, version: string) => `${kind}_${version.replace(/[^0-9a-zA-Z]/g, '_')}`;
+export const metricId = (kind: string, version: string) => `${kind}_${version.replace(/[^0-9a-zA-Z]/g, '_')}`;
+const id = metricId;
 
 /** ONE GetMetricData request for everything the panel shows. */
 export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput {
@@ -66,6 +69,7 @@ export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput 
       stat(id('davg', v), 'Duration', 'Average', v, true),
       stat(id('dp99', v), 'Duration', 'p99', v, true),
     );
+    if (q.throttlesByVersion) queries.push(stat(id('rt', v), 'Throttles', 'Sum', v, false), { Id: id('thr', v), Expression: `FILL(${id('rt', v)}, 0)`, Label: `throttles ${v}`, ReturnData: true });
   }
   queries.push(stat('rthr', 'Throttles', 'Sum', undefined, false), { Id: 'thr', Expression: 'FILL(rthr, 0)', Label: 'throttles', ReturnData: true });
   return { StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: queries, ScanBy: 'TimestampAscending' };
@@ -129,9 +133,17 @@ export function parseTrafficResults(q: TrafficQuery, request: GetMetricDataComma
 /** One refresh: one GetMetricData call (following NextToken pages, which a panel-sized request never has). */
 export async function fetchTraffic(cloudwatch: CloudWatchSend, q: TrafficQuery, signal?: AbortSignal): Promise<TrafficReport> {
   const request = buildTrafficRequest(q);
+  const { results } = await getMetricData(cloudwatch, request, signal);
+  return parseTrafficResults(q, request, results);
+}
+
+/** One GetMetricData request, its NextToken pages followed and each query's pages joined; `calls` counts the pages. */
+export async function getMetricData(cloudwatch: CloudWatchSend, request: GetMetricDataCommandInput, signal?: AbortSignal): Promise<{ results: MetricDataResult[]; calls: number }> {
   const results: MetricDataResult[] = [];
   let token: string | undefined;
+  let calls = 0;
   do {
+    calls++;
     const page = await cloudwatch.send(new GetMetricDataCommand({ ...request, NextToken: token }), { abortSignal: signal });
     for (const r of page.MetricDataResults ?? []) {
       const seen = results.find((x) => x.Id === r.Id);
@@ -144,7 +156,7 @@ export async function fetchTraffic(cloudwatch: CloudWatchSend, q: TrafficQuery, 
     }
     token = page.NextToken;
   } while (token);
-  return parseTrafficResults(q, request, results);
+  return { results, calls };
 }
 
 /**

@@ -76,6 +76,8 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
     releases: [
       ['2024.05.1', 0.0, 30],
       ['2024.06.1', 0.0, 28],
+      // The bad next release, published but not routed: a rollout of it rolls itself back.
+      ['2024.07.1', 0.25, 30],
     ],
     aliases: [{ name: 'prod', version: '2' }],
   },
@@ -83,7 +85,11 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
     name: 'image-resizer',
     description: 'Thumbnail generator, ESM (demo)',
     style: 'esm',
-    releases: [['1.0.0', 0.02, 40]],
+    releases: [
+      ['1.0.0', 0.02, 40],
+      // The healthy next release, published but not routed: a rollout of it promotes itself.
+      ['1.1.0', 0.005, 40],
+    ],
     aliases: [{ name: 'prod', version: '1' }],
   },
   {
@@ -163,10 +169,14 @@ export async function seedMany(lambda: LambdaService, count: number, settle: () 
   settle();
 }
 
-/** The demo's live traffic: every alias of the demo functions. */
+/**
+ * The demo's live traffic (invocations per second): every alias of the demo functions, 43/s in
+ * all. orders-worker and image-resizer get 10/s so that a 10 % canary of them is called about
+ * once a second, enough for a rollout to judge it within a few minutes.
+ */
 export const DEMO_TRAFFIC = [
   { functionName: 'checkout-api', qualifier: 'prod', rate: 20 },
-  { functionName: 'orders-worker', qualifier: 'prod', rate: 5 },
-  { functionName: 'image-resizer', qualifier: 'prod', rate: 2 },
+  { functionName: 'orders-worker', qualifier: 'prod', rate: 10 },
+  { functionName: 'image-resizer', qualifier: 'prod', rate: 10 },
   { functionName: 'price-quote', qualifier: 'live', rate: 3 },
 ];

@@ -232,12 +232,26 @@ export function checkRuntime(raw: unknown): string {
   return raw;
 }
 
+export const MAX_DESCRIPTION = 256;
+
+/**
+ * The number of Unicode scalar values in `s`: what a Smithy `length` constraint on a string counts
+ * (an emoji is one, though it is two UTF-16 units in `s.length` and four UTF-8 bytes).
+ */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** A Description (function, version, alias): any text of at most 256 characters; absent is ''. */
 export function checkDescription(raw: unknown, member = 'description'): string {
-  if (raw === undefined || raw === null) return '';
-  if (typeof raw !== 'string' || raw.length > 256) {
-    throw validation(raw, member, 'Member must have length less than or equal to 256');
+  const text = expectString(raw, 'Description');
+  if (text === undefined) return '';
+  if (codePointLength(text) > MAX_DESCRIPTION) {
+    throw validation(text, member, `Member must have length less than or equal to ${MAX_DESCRIPTION}`);
   }
-  return raw;
+  return text;
 }
 
 export function checkTimeout(raw: unknown): number {

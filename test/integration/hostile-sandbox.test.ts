@@ -109,6 +109,9 @@ describe('hostile inputs to the sandbox: refused with AWS’s error, nothing cha
       ['Environment: [] (on the wire)', () => withBody(new UpdateFunctionConfigurationCommand({ FunctionName: FN }), { Environment: [] }), /Start of list found where not expected \(Environment/],
       ['Environment.Variables: "A=1"', () => new UpdateFunctionConfigurationCommand({ FunctionName: FN, Environment: { Variables: 'A=1' as never } }), /Expected map or null \(Environment\.Variables/],
       ['RoutingConfig: "x"', () => new UpdateAliasCommand({ FunctionName: FN, Name: 'live', RoutingConfig: 'x' as never }), /Expected null \(RoutingConfig/],
+      ['Description: 42 (UpdateAlias)', () => new UpdateAliasCommand({ FunctionName: FN, Name: 'live', Description: 42 as never }), /NUMBER_VALUE can not be converted to a String \(Description\)/],
+      ['Description: ["lease"] (UpdateAlias, on the wire)', () => withBody(new UpdateAliasCommand({ FunctionName: FN, Name: 'live' }), { Description: ['lease'] }), /Start of list found where not expected \(Description/],
+      ['Description: true (CreateFunction)', () => new CreateFunctionCommand({ ...createInput('hs-desc'), Description: true as never }), /TRUE_VALUE can not be converted to a String \(Description\)/],
       ['RevisionId: 123', () => new UpdateAliasCommand({ FunctionName: FN, Name: 'live', FunctionVersion: '1', RevisionId: 123 as never }), /NUMBER_VALUE can not be converted to a String \(RevisionId\)/],
       ['CodeSha256: {}', () => new PublishVersionCommand({ FunctionName: FN, CodeSha256: {} as never }), /Start of structure or map found where not expected\. \(CodeSha256/],
     ];

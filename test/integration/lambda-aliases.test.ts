@@ -14,7 +14,7 @@ import {
   UpdateAliasCommand,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { OTHER_ROLE, useSandbox } from './helpers';
+import { OTHER_ROLE, sdkFetch, useSandbox } from './helpers';
 import { ARN_PREFIX, createFn, fast, publish, rejectsWith, setConfig } from './lambda-testkit';
 
 type Weights = Record<string, number>;
@@ -301,6 +301,151 @@ describe('Lambda API: aliases and routing', function () {
       await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: 'two' })), 'ValidationException', 400);
       await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'd'.repeat(257) })), 'ValidationException', 400);
       assert.equal((await getAlias(lambda, fn, 'prod')).FunctionVersion, '1');
+    });
+  });
+
+  // A rollout keeps its lease in the alias description, written with UpdateAlias { Description,
+  // RevisionId } as a compare-and-swap: these are the rules it relies on.
+  describe('Description, as a compare-and-swap record', () => {
+    const tooLong = (value: string) =>
+      `1 validation error detected: Value '${value}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256`;
+
+    it('a Description-only write keeps FunctionVersion and RoutingConfig, gives a new RevisionId, and makes the old one stale', async () => {
+      const { lambda } = h();
+      const made = await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', Description: 'team text', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } }));
+      const leased = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'team text [lease]', RevisionId: made.RevisionId }));
+      assert.equal(leased.FunctionVersion, '1');
+      assert.deepEqual(leased.RoutingConfig?.AdditionalVersionWeights, { '2': 0.25 });
+      assert.equal(leased.Description, 'team text [lease]');
+      assert.match(leased.RevisionId ?? '', /^[0-9a-f-]{36}$/);
+      assert.notEqual(leased.RevisionId, made.RevisionId);
+      assert.deepEqual(snapshot(await getAlias(lambda, fn, 'prod')), snapshot(leased));
+      // A second writer holding the revision both read: refused, and the first write stands.
+      await rejectsWith(
+        lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'team text [other lease]', RevisionId: made.RevisionId })),
+        'PreconditionFailedException',
+        412,
+      );
+      assert.deepEqual(snapshot(await getAlias(lambda, fn, 'prod')), snapshot(leased));
+      // Clearing the marker: an empty Description is a value (kept empty), not an absent member.
+      const cleared = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: '', RevisionId: leased.RevisionId }));
+      assert.equal(cleared.Description, '');
+      assert.equal(cleared.FunctionVersion, '1');
+      assert.deepEqual(cleared.RoutingConfig?.AdditionalVersionWeights, { '2': 0.25 });
+      assert.notEqual(cleared.RevisionId, leased.RevisionId);
+      assert.equal((await getAlias(lambda, fn, 'prod')).Description, '');
+      // A write without Description keeps it; so does a JSON null (an absent member on the wire).
+      const moved = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'kept', RoutingConfig: { AdditionalVersionWeights: { '2': 0.5 } }, RevisionId: cleared.RevisionId }));
+      const kept = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RevisionId: moved.RevisionId }));
+      assert.equal(kept.Description, 'kept');
+      const res = await sdkFetch(h().sandbox, `/2015-03-31/functions/${fn}/aliases/prod`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ Description: null, RevisionId: kept.RevisionId }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(((await res.json()) as { Description?: string }).Description, 'kept');
+      assert.equal((await getAlias(lambda, fn, 'prod')).Description, 'kept');
+    });
+
+    it('refuses a stale RevisionId on a Description-only write with AWS\'s 412 and message, changing nothing', async () => {
+      const { lambda } = h();
+      const made = await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2', Description: 'before', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } } }));
+      const moved = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.2 } } }));
+      for (const stale of [made.RevisionId!, 'not-a-revision']) {
+        await assert.rejects(
+          lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: 'after', RevisionId: stale })),
+          (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+            assert.equal(e.name, 'PreconditionFailedException');
+            assert.equal(e.$metadata?.httpStatusCode, 412);
+            assert.equal(e.message, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+            return true;
+          },
+        );
+        assert.deepEqual(snapshot(await getAlias(lambda, fn, 'prod')), snapshot(moved), stale);
+      }
+    });
+
+    it('takes exactly 256 characters, refuses 257 with AWS\'s ValidationException, and counts characters, not UTF-16 units', async () => {
+      const { lambda } = h();
+      const made = await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', Description: 'd'.repeat(256) }));
+      assert.equal(made.Description, 'd'.repeat(256));
+      for (const value of ['e'.repeat(257), '\u{1F680}'.repeat(257), `${'x'.repeat(255)}é\u{1F680}`]) {
+        await assert.rejects(
+          lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: value, RevisionId: made.RevisionId })),
+          (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+            assert.equal(e.name, 'ValidationException');
+            assert.equal(e.$metadata?.httpStatusCode, 400);
+            assert.equal(e.message, tooLong(value));
+            return true;
+          },
+        );
+        await rejectsWith(lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'other', FunctionVersion: '1', Description: value })), 'ValidationException', 400);
+      }
+      assert.deepEqual(snapshot(await getAlias(lambda, fn, 'prod')), snapshot(made));
+      assert.deepEqual((await lambda.send(new ListAliasesCommand({ FunctionName: fn }))).Aliases?.map((a) => a.Name), ['prod']);
+      // The limit is 256 Unicode scalar values (Smithy's length of a string): 256 rockets are
+      // 512 UTF-16 units and 1,024 UTF-8 bytes, and fit.
+      const rockets = '\u{1F680}'.repeat(256);
+      const wide = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: rockets, RevisionId: made.RevisionId }));
+      assert.equal(wide.Description, rockets);
+      const mixed = `${'x'.repeat(254)}é\u{1F680}`;
+      const created = await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'other', FunctionVersion: '1', Description: mixed }));
+      assert.equal(created.Description, mixed);
+      assert.equal((await getAlias(lambda, fn, 'prod')).Description, rockets);
+    });
+
+    it('keeps any Unicode text byte for byte, in GetAlias and ListAliases', async () => {
+      const { lambda } = h();
+      const texts = [
+        'prod: 日本語のテキスト, ελληνικά, עברית, العربية',
+        'e\u0301 (combining), \u{1F469}\u200D\u{1F4BB} (ZWJ), \u{1F1EB}\u{1F1F7} (flag), \uFEFF (BOM), \u00A0(nbsp)',
+        'quotes " \' ` backslash \\ slash / <b>not html</b> ${not} %s {{x}}',
+        'line\nbreak\r\ntab\tand \u2028 \u2029 separators',
+        'control \u0000 \u0001 \u001F \u007F and \uFFFD \uFFFF \u{10FFFF}',
+        '   leading and trailing spaces   ',
+      ];
+      let rev: string | undefined;
+      const made = await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '1', Description: texts[0] }));
+      rev = made.RevisionId;
+      for (const [i, text] of texts.entries()) {
+        await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: `a${i}`, FunctionVersion: '2', Description: text }));
+        const upd = await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', Description: text, RevisionId: rev }));
+        rev = upd.RevisionId;
+        assert.equal(upd.Description, text);
+        const got = await getAlias(lambda, fn, 'prod');
+        assert.ok(Buffer.from(got.Description ?? '', 'utf8').equals(Buffer.from(text, 'utf8')), `GetAlias ${JSON.stringify(text)}`);
+      }
+      const listed = new Map((await lambda.send(new ListAliasesCommand({ FunctionName: fn }))).Aliases!.map((a) => [a.Name, a.Description]));
+      for (const [i, text] of texts.entries()) {
+        assert.ok(Buffer.from(listed.get(`a${i}`) ?? '', 'utf8').equals(Buffer.from(text, 'utf8')), `ListAliases ${JSON.stringify(text)}`);
+      }
+      assert.equal(listed.get('prod'), texts[texts.length - 1]);
+    });
+
+    it('ListAliases returns Description for every alias, "" for one created without, on every page', async () => {
+      const { lambda } = h();
+      const want: Record<string, string> = {};
+      for (let i = 0; i < 7; i++) {
+        const name = `al-${i}`;
+        const description = i % 3 === 0 ? undefined : `text ${i} \u{1F680}`;
+        await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: name, FunctionVersion: String(1 + (i % 3)), Description: description }));
+        want[name] = description ?? '';
+      }
+      const seen: Record<string, string | undefined> = {};
+      let marker: string | undefined;
+      do {
+        const page = await lambda.send(new ListAliasesCommand({ FunctionName: fn, MaxItems: 3, Marker: marker }));
+        for (const a of page.Aliases ?? []) {
+          assert.ok(Object.hasOwn(a, 'Description'), `${a.Name} has a Description`);
+          seen[a.Name!] = a.Description;
+        }
+        marker = page.NextMarker;
+      } while (marker);
+      assert.deepEqual(seen, want);
+      // Filtered by version, too.
+      const byVersion = await lambda.send(new ListAliasesCommand({ FunctionName: fn, FunctionVersion: '2' }));
+      assert.deepEqual(Object.fromEntries(byVersion.Aliases!.map((a) => [a.Name, a.Description])), { 'al-1': want['al-1'], 'al-4': want['al-4'] });
     });
   });
 

@@ -242,7 +242,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     }
   });
 
-  it('--state DIR keeps the demo across a restart, and seeding again adds nothing', async () => {
+  it('--state DIR keeps the demo across a restart, and seeding again adds nothing; --traffic demo drives every production alias', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-canary-cli-state-'));
     dirs.push(dir);
     const first = await startCli(['--port', '0', '--state', dir, '--seed', 'demo', '--quiet']);
@@ -252,12 +252,15 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.deepEqual(await functionNames(first.lambda), DEMO);
     assert.equal((await stopCli(first, 'SIGTERM')).code, 0);
 
-    const second = await startCli(['--port', '0', '--state', dir, '--seed', 'demo']);
+    const second = await startCli(['--port', '0', '--state', dir, '--seed', 'demo', '--traffic', 'demo']);
     running.push(second);
     assert.match(second.output(), /Seeded demo functions: \(already present\)/);
+    assert.match(second.output(), /Traffic: checkout-api:prod at 20\/s, orders-worker:prod at 10\/s, image-resizer:prod at 10\/s, price-quote:live at 3\/s\n/);
     assert.deepEqual(await functionNames(second.lambda), DEMO, 'no duplicates');
-    const versions = await second.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'checkout-api' }));
-    assert.deepEqual((versions.Versions ?? []).map((v) => v.Version), ['$LATEST', '1', '2', '3'], 'no extra versions were published');
+    for (const [fn, want] of [['checkout-api', ['1', '2', '3']], ['orders-worker', ['1', '2', '3']], ['image-resizer', ['1', '2']], ['price-quote', ['1', '2']]] as const) {
+      const versions = await second.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
+      assert.deepEqual((versions.Versions ?? []).map((v) => v.Version), ['$LATEST', ...want], `${fn}: no extra versions were published`);
+    }
     const prod = await second.lambda.send(new GetAliasCommand({ FunctionName: 'checkout-api', Name: 'prod' }));
     assert.equal(prod.FunctionVersion, '2');
     assert.deepEqual(prod.RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 });

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateConfig } from '../../src/core/configValidator.generated';
+import { DEFAULT_JUDGE_CONFIG } from '../../src/core/rollout/judge';
 import type { RolloutPlan } from '../../src/core/rollout/plans';
 import {
+  checkJudgeOptions,
   codeDeployConfigName,
   describePlan,
   DURATION_PATTERN,
   formatDuration,
   formatPlan,
+  judgeConfigOf,
   MAX_BAKE_SECONDS,
   parseDuration,
   parsePlanText,
@@ -165,9 +168,9 @@ describe('rollout plans', () => {
       const at = (spec: unknown, message: RegExp, where: Array<string | number>) => assert.deepEqual(planError(() => parseRolloutSpec(spec), message).path, where);
       at('Canary10Percent7Minutes', /'Canary10Percent7Minutes' is not a preset: use one of/, []);
       at('canary10percent5minutes', /is not a preset/, []);
-      at(5, /must be a preset name .* or \{ "steps"/, []);
+      at(5, /must be a preset name .*, \{ "steps".* or \{ "plan"/, []);
       at(['10%'], /must be a preset name/, []);
-      at({ step: [] }, /unknown key "step" \(known: steps, promote\)/, ['step']);
+      at({ step: [] }, /unknown key "step" \(known: steps, promote, alarms, judge, or plan\)/, ['step']);
       at({ steps: [] }, /"steps" is empty/, ['steps']);
       at({ steps: '10%' }, /"steps" must be a list of steps/, ['steps']);
       at({ steps: [{ weight: 10 }], promote: 'no' }, /"promote" must be true or false/, ['promote']);
@@ -216,6 +219,113 @@ describe('rollout plans', () => {
       assert.equal(preset.enumDescriptions.length, PRESET_SPELLINGS.length);
       assert.equal(custom.properties.steps.items.properties.bake.pattern, DURATION_PATTERN.source);
       assert.ok(schema.properties.rollout.markdownDescription);
+    });
+  });
+
+  describe('alarms and judge options', () => {
+    it('reads alarms and judge settings beside steps, and beside a preset by "plan"; the string form still works', () => {
+      const custom = parseRolloutSpec({ steps: [{ weight: 10, bake: '5m' }], alarms: ['checkout-5xx'], judge: { minSamples: 50 } });
+      assert.deepEqual(custom.alarms, ['checkout-5xx']);
+      assert.deepEqual(custom.judge, { minSamples: 50 });
+      assert.deepEqual(steps(custom), [[10, 300, 'auto'], [100, 0, 'auto']]);
+      const preset = parseRolloutSpec({ plan: 'LambdaCanary10Percent5Minutes', alarms: ['a', 'b'], judge: { alpha: 0.01, minDetectableIncrease: { absolute: 2 } } });
+      assert.equal(preset.name, 'Canary10Percent5Minutes');
+      assert.deepEqual(steps(preset), steps(presetPlan('Canary10Percent5Minutes')!));
+      assert.deepEqual(preset.alarms, ['a', 'b']);
+      assert.deepEqual(parseRolloutSpec('Canary10Percent5Minutes'), presetPlan('Canary10Percent5Minutes'));
+      assert.equal(parseRolloutSpec({ plan: 'AllAtOnce' }).alarms, undefined);
+    });
+
+    it('judgeConfigOf merges the options over the defaults (absolute in percentage points)', () => {
+      assert.deepEqual(judgeConfigOf({}), DEFAULT_JUDGE_CONFIG);
+      const c = judgeConfigOf(parseRolloutSpec({ plan: 'AllAtOnce', judge: { alpha: 0.01, beta: 0.1, minDetectableIncrease: { absolute: 2 }, minSamples: 50, latencyWarnRatio: 1.5, latencyFailRatio: 3 } }));
+      assert.deepEqual(c, { ...DEFAULT_JUDGE_CONFIG, alpha: 0.01, beta: 0.1, minDetectableIncrease: { absolute: 0.02, relative: 2 }, minSamples: 50, latencyWarnRatio: 1.5, latencyFailRatio: 3 });
+      assert.deepEqual(judgeConfigOf({ judge: { minDetectableIncrease: { relative: 3 } } }).minDetectableIncrease, { absolute: 0.01, relative: 3 });
+      assert.equal(DEFAULT_JUDGE_CONFIG.minSamples, 100, 'the defaults are not changed');
+    });
+
+    it('refuses bad alarms and out-of-range judge settings, saying where and what to write', () => {
+      const at = (spec: unknown, message: RegExp, where: Array<string | number>) => assert.deepEqual(planError(() => parseRolloutSpec(spec), message).path, where);
+      const s = [{ weight: 10 }];
+      at({ steps: s, alarms: 'checkout-5xx' }, /"alarms" must be a list of CloudWatch alarm names/, ['alarms']);
+      at({ steps: s, alarms: [5] }, /alarm 1 must be an alarm's name in quotes/, ['alarms', 0]);
+      at({ steps: s, alarms: ['ok', ''] }, /alarm 2 is empty/, ['alarms', 1]);
+      at({ steps: s, alarms: ['x'.repeat(256)] }, /alarm 1 is 256 characters long: CloudWatch alarm names have at most 255/, ['alarms', 0]);
+      at({ steps: s, alarms: ['a\tb'] }, /alarm 1 has a control character/, ['alarms', 0]);
+      at({ steps: s, alarms: ['a', 'a'] }, /alarm 2: "a" is named twice/, ['alarms', 1]);
+      at({ steps: s, alarms: Array.from({ length: 101 }, (_, i) => `a${i}`) }, /names 101 alarms: at most 100/, ['alarms']);
+      at({ steps: s, judge: 50 }, /"judge" must be an object/, ['judge']);
+      at({ steps: s, judge: { minSample: 5 } }, /unknown key "minSample" \(known: alpha, beta/, ['judge', 'minSample']);
+      for (const alpha of [0, 0.5, -1, '0.05', Number.NaN]) at({ steps: s, judge: { alpha } }, /"alpha" must be a chance between 0 and 0.5/, ['judge', 'alpha']);
+      at({ steps: s, judge: { beta: 0.6 } }, /"beta" must be a chance between 0 and 0.5/, ['judge', 'beta']);
+      at({ steps: s, judge: { minSamples: 0 } }, /"minSamples" .* a whole number from 1 to 100000, not 0/, ['judge', 'minSamples']);
+      at({ steps: s, judge: { minSamples: 10.5 } }, /"minSamples"/, ['judge', 'minSamples']);
+      at({ steps: s, judge: { minSamples: 100_001 } }, /"minSamples"/, ['judge', 'minSamples']);
+      at({ steps: s, judge: { minDetectableIncrease: 1 } }, /"minDetectableIncrease" must be \{ "absolute": 1, "relative": 2 \}/, ['judge', 'minDetectableIncrease']);
+      at({ steps: s, judge: { minDetectableIncrease: { absolute: 0 } } }, /absolute" is in percentage points, above 0 and below 100/, ['judge', 'minDetectableIncrease', 'absolute']);
+      at({ steps: s, judge: { minDetectableIncrease: { relative: 0.5 } } }, /relative" is a factor of the stable's error rate, from 1 to 100/, ['judge', 'minDetectableIncrease', 'relative']);
+      at({ steps: s, judge: { minDetectableIncrease: { ratio: 2 } } }, /unknown key "ratio" \(known: absolute, relative\)/, ['judge', 'minDetectableIncrease', 'ratio']);
+      at({ steps: s, judge: { latencyWarnRatio: 0.9 } }, /"latencyWarnRatio" is canary p99 \/ stable p99, from 1 to 100/, ['judge', 'latencyWarnRatio']);
+      at({ steps: s, judge: { latencyFailRatio: 1.1 } }, /the fail ratio \(1.1×\) must be above the warn ratio \(1.2×, the default\)/, ['judge', 'latencyFailRatio']);
+      at({ steps: s, judge: { latencyWarnRatio: 2 } }, /the fail ratio \(1.5×, the default\) must be above the warn ratio \(2×\)/, ['judge', 'latencyWarnRatio']);
+      at({ steps: s, judge: { latencyWarnRatio: 2, latencyFailRatio: 2 } }, /must be above the warn ratio/, ['judge', 'latencyFailRatio']);
+      at({ plan: 'AllAtOnce', steps: s }, /unknown key "steps": a preset has its own steps; use "plan" or "steps", not both/, ['steps']);
+      at({ plan: 'AllAtOnce', promote: false }, /unknown key "promote": a preset has its own steps/, ['promote']);
+      at({ plan: 'Canary5Percent' }, /'Canary5Percent' is not a preset/, ['plan']);
+      at({ plan: 5 }, /"plan" must be a preset's name/, ['plan']);
+      assert.doesNotThrow(() => checkJudgeOptions({ latencyWarnRatio: 2, latencyFailRatio: 3 }));
+      assert.throws(() => validatePlan({ ...presetPlan('AllAtOnce')!, alarms: ['a', 'a'] }), /named twice/);
+      assert.throws(() => validatePlan({ ...presetPlan('AllAtOnce')!, judge: { alpha: 1 } }), /"alpha" must be a chance/);
+    });
+
+    it('the editor\'s schema accepts and refuses the same', () => {
+      const validate = validateConfig as (data: unknown) => boolean;
+      const good: unknown[] = [
+        { steps: [{ weight: 10, bake: '5m' }], alarms: ['checkout-5xx'], judge: { minSamples: 50 } },
+        { plan: 'Canary10Percent5Minutes', alarms: ['a', 'b'] },
+        { plan: 'LambdaAllAtOnce', judge: { alpha: 0.01, beta: 0.1, minDetectableIncrease: { absolute: 2, relative: 3 }, latencyWarnRatio: 1.3, latencyFailRatio: 2 } },
+        { steps: [{ weight: 10 }], alarms: [] },
+      ];
+      const bad: unknown[] = [
+        { steps: [{ weight: 10 }], alarms: 'a' },
+        { steps: [{ weight: 10 }], alarms: [''] },
+        { steps: [{ weight: 10 }], alarms: ['a', 'a'] },
+        { steps: [{ weight: 10 }], alarms: ['x'.repeat(256)] },
+        { steps: [{ weight: 10 }], alarms: ['a\nb'] },
+        { steps: [{ weight: 10 }], alarms: Array.from({ length: 101 }, (_, i) => `a${i}`) },
+        { steps: [{ weight: 10 }], judge: { alpha: 0.5 } },
+        { steps: [{ weight: 10 }], judge: { minSamples: 0 } },
+        { steps: [{ weight: 10 }], judge: { minSamples: 1.5 } },
+        { steps: [{ weight: 10 }], judge: { other: 1 } },
+        { steps: [{ weight: 10 }], judge: { minDetectableIncrease: { absolute: 0 } } },
+        { plan: 'Canary5Percent' },
+        { plan: 'AllAtOnce', steps: [{ weight: 10 }] },
+        { plan: 'AllAtOnce', promote: true },
+      ];
+      for (const spec of good) {
+        assert.ok(validate({ functionName: 'f', rollout: spec }), `schema accepts ${JSON.stringify(spec)}`);
+        parseRolloutSpec(spec);
+      }
+      for (const spec of bad) {
+        assert.equal(validate({ functionName: 'f', rollout: spec }), false, `schema refuses ${JSON.stringify(spec)}`);
+        assert.throws(() => parseRolloutSpec(spec), PlanError, `parser refuses ${JSON.stringify(spec)}`);
+      }
+    });
+
+    it('formatPlan and describePlan mention the alarms; the typed form reads them back', () => {
+      const plan = parseRolloutSpec({ steps: [{ weight: 10, bake: '5m' }], alarms: ['checkout-5xx', 'api p99'] });
+      assert.equal(formatPlan(plan), '10%@5m, 100%; alarms: checkout-5xx, api p99');
+      assert.deepEqual(parsePlanText(formatPlan(plan)), plan);
+      const preset = parseRolloutSpec({ plan: 'Canary10Percent5Minutes', alarms: ['checkout-5xx'] });
+      assert.equal(formatPlan(preset), 'Canary10Percent5Minutes; alarms: checkout-5xx');
+      assert.deepEqual(parsePlanText(formatPlan(preset)), preset);
+      assert.equal(describePlan(preset), '10 % for 5 min, then 100 %; fails a step when alarm checkout-5xx is in ALARM');
+      assert.equal(describePlan(plan), '10 % for 5 min, then 100 %; fails a step when any of alarms checkout-5xx, api p99 is in ALARM');
+      assert.equal(describePlan(presetPlan('AllAtOnce')!), '100 % at once');
+      planError(() => parsePlanText('10%@5m; alarm x'), /Column 8: after ';' a plan takes its alarms/, 8);
+      planError(() => parsePlanText('10%@5m; alarms:'), /'alarms:' needs at least one alarm name/);
+      planError(() => parsePlanText('10%@5m; alarms: a, a'), /"a" is named twice/);
+      planError(() => parsePlanText('10%@5m; alarms: a,, b'), /Alarm 2 is empty/);
     });
   });
 

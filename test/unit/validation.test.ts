@@ -211,9 +211,16 @@ describe('sandbox validation', () => {
       assert.equal(checkDescription(''), '');
       assert.equal(checkDescription('d'.repeat(256)), 'd'.repeat(256));
     });
-    it('refuses longer or non-string descriptions with ValidationException', () => {
+    it('counts Unicode characters, not UTF-16 units: 256 emoji fit, 257 do not', () => {
+      assert.equal(checkDescription('\u{1F680}'.repeat(256)), '\u{1F680}'.repeat(256));
+      assert.equal(checkDescription(`${'e\u0301'.repeat(128)}`), 'e\u0301'.repeat(128), 'a combining mark is a character of its own');
+      throwsAws(() => checkDescription('\u{1F680}'.repeat(257)), validation, /less than or equal to 256$/);
+      throwsAws(() => checkDescription(`${'e\u0301'.repeat(128)}x`), validation, /256/);
+    });
+    it('refuses longer descriptions with ValidationException, non-string ones with SerializationException', () => {
       throwsAws(() => checkDescription('d'.repeat(257)), validation, /256/);
-      throwsAws(() => checkDescription(5), validation);
+      throwsAws(() => checkDescription(5), 'SerializationException', /NUMBER_VALUE can not be converted to a String \(Description\)/);
+      throwsAws(() => checkDescription({}), 'SerializationException', /Description/);
     });
   });
 

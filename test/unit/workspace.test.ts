@@ -184,6 +184,17 @@ describe('workspace', () => {
       configError(() => parse(text({ steps: [] })), /"steps" is empty/, 5);
     });
 
+    it('reads a plan\'s "alarms" and "judge", beside steps or a preset, and names the line of a bad one', () => {
+      const text = (rollout: unknown) => json({ functionName: 'f', alias: 'live', rollout });
+      const plan = parse(text({ plan: 'Canary10Percent5Minutes', alarms: ['checkout-5xx'], judge: { minSamples: 50 } })).rollout!;
+      assert.equal(plan.name, 'Canary10Percent5Minutes');
+      assert.deepEqual(plan.alarms, ['checkout-5xx']);
+      assert.deepEqual(plan.judge, { minSamples: 50 });
+      // Lines: 4 "rollout", 5 "plan", 6 "alarms", 7 alarm 1, 8 alarm 2 …
+      configError(() => parse(text({ plan: 'AllAtOnce', alarms: ['a', 'a'] })), /"rollout": alarm 2: "a" is named twice/, 8);
+      configError(() => parse(text({ plan: 'AllAtOnce', judge: { alpha: 0.9 } })), /"rollout": "judge": "alpha" must be a chance between 0 and 0\.5/, 7);
+    });
+
     it('checks the other keys first, as the schema does, whatever "rollout" holds', () => {
       configError(() => parse(json({ functionName: 'f', alias: 5, rollout: 'nope' })), /"alias" must be a string/);
     });

@@ -1,7 +1,11 @@
+import type { JudgeConfig } from './judge';
+import { DEFAULT_JUDGE_CONFIG } from './judge';
+
 /**
  * Rollout plans: the steps a rollout moves an alias's traffic through, CodeDeploy's predefined
  * Lambda configurations as presets, custom plans from lambda-canary.json (`rollout`) or typed in a
- * picker, and their checks. Pure: no SDK, no vscode.
+ * picker, the CloudWatch alarms and judge options a plan may carry, and their checks. Pure: no
+ * SDK, no vscode.
  */
 
 /** What happens once a step's bake has passed: go on by itself, or wait for a person (Next / Promote). */
@@ -22,6 +26,23 @@ export interface RolloutPlan {
   steps: RolloutStep[];
   /** false: the rollout ends at the last step's weight, the split left in place (no promotion). */
   promote: boolean;
+  /** CloudWatch alarm names: any of them in ALARM fails the step (at most 100, each named once). */
+  alarms?: string[];
+  /** The judge's settings this plan changes from DEFAULT_JUDGE_CONFIG (see judgeConfigOf). */
+  judge?: JudgeOptions;
+}
+
+/**
+ * The judge's settings a plan may set, as lambda-canary.json writes them: the same as JudgeConfig
+ * except `minDetectableIncrease.absolute`, in percentage points (1 = +1 point, JudgeConfig's 0.01).
+ */
+export interface JudgeOptions {
+  alpha?: number;
+  beta?: number;
+  minDetectableIncrease?: { absolute?: number; relative?: number };
+  minSamples?: number;
+  latencyWarnRatio?: number;
+  latencyFailRatio?: number;
 }
 
 /** A step as lambda-canary.json writes it: `{ "weight": 10, "bake": "5m", "gate": "manual" }`. */
@@ -31,8 +52,14 @@ export interface RolloutStepSpec {
   gate?: Gate;
 }
 
-/** lambda-canary.json's `rollout`: a preset's name, or steps (a 100 % promotion is added unless `promote: false`). */
-export type RolloutPlanSpec = string | { steps: RolloutStepSpec[]; promote?: boolean };
+/**
+ * lambda-canary.json's `rollout`: a preset's name, steps (a 100 % promotion is added unless
+ * `promote: false`), or a preset by `plan`; the object forms may add `alarms` and `judge`.
+ */
+export type RolloutPlanSpec =
+  | string
+  | { steps: RolloutStepSpec[]; promote?: boolean; alarms?: string[]; judge?: JudgeOptions }
+  | { plan: string; alarms?: string[]; judge?: JudgeOptions };
 
 /** A problem with a plan: what is wrong and how to fix it, with where it is. */
 export class PlanError extends Error {
@@ -156,7 +183,101 @@ function planProblem(plan: RolloutPlan): Problem | undefined {
 export function validatePlan(plan: RolloutPlan): RolloutPlan {
   const p = planProblem(plan);
   if (p) throw new PlanError(p.message, undefined, p.step === undefined ? ['steps'] : ['steps', p.step, ...(p.field ? [p.field] : [])]);
+  if (plan.alarms !== undefined) checkAlarms(plan.alarms);
+  if (plan.judge !== undefined) checkJudgeOptions(plan.judge);
   return plan;
+}
+
+// ---- alarms and judge options ----------------------------------------------------------------
+
+/** DescribeAlarms' limit on AlarmNames: the plan's alarms are read in one request. */
+export const MAX_ALARMS = 100;
+/** CloudWatch's limit on an alarm name's length. */
+export const MAX_ALARM_NAME_LENGTH = 255;
+
+/** The plan's alarm names, checked: a list of 1–255-character names without control characters, each once, at most 100. */
+export function checkAlarms(raw: unknown): string[] {
+  if (!Array.isArray(raw)) throw new PlanError('"alarms" must be a list of CloudWatch alarm names, e.g. ["checkout-5xx"].', undefined, ['alarms']);
+  if (raw.length > MAX_ALARMS) throw new PlanError(`"alarms" names ${raw.length} alarms: at most ${MAX_ALARMS} (CloudWatch's DescribeAlarms limit).`, undefined, ['alarms']);
+  const seen = new Set<string>();
+  raw.forEach((name, i) => {
+    const at = `alarm ${i + 1}`;
+    if (typeof name !== 'string') throw new PlanError(`${at} must be an alarm's name in quotes, e.g. "checkout-5xx".`, undefined, ['alarms', i]);
+    if (name.length === 0) throw new PlanError(`${at} is empty: write the CloudWatch alarm's name, or remove it.`, undefined, ['alarms', i]);
+    if (name.length > MAX_ALARM_NAME_LENGTH) throw new PlanError(`${at} is ${name.length} characters long: CloudWatch alarm names have at most ${MAX_ALARM_NAME_LENGTH}.`, undefined, ['alarms', i]);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new PlanError(`${at} has a control character (a tab, a line break…): CloudWatch alarm names have none.`, undefined, ['alarms', i]);
+    if (seen.has(name)) throw new PlanError(`${at}: "${name}" is named twice: name each alarm once.`, undefined, ['alarms', i]);
+    seen.add(name);
+  });
+  return raw as string[];
+}
+
+const JUDGE_KEYS = ['alpha', 'beta', 'minDetectableIncrease', 'minSamples', 'latencyWarnRatio', 'latencyFailRatio'];
+const INCREASE_KEYS = ['absolute', 'relative'];
+
+/** The plan's judge options, checked: each in its range, with what it means and what to write. */
+export function checkJudgeOptions(raw: unknown): JudgeOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new PlanError('"judge" must be an object of judge settings, e.g. { "minSamples": 50 }.', undefined, ['judge']);
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!JUDGE_KEYS.includes(key)) throw new PlanError(`"judge": unknown key "${key}" (known: ${JUDGE_KEYS.join(', ')}).`, undefined, ['judge', key]);
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const chance = (key: 'alpha' | 'beta', what: string) => {
+    const v = o[key];
+    if (v !== undefined && !(num(v) && v > 0 && v < 0.5)) {
+      throw new PlanError(`"judge": "${key}" must be a chance between 0 and 0.5, e.g. ${DEFAULT_JUDGE_CONFIG[key]} (${what}), not ${JSON.stringify(v)}.`, undefined, ['judge', key]);
+    }
+  };
+  chance('alpha', 'the chance of rolling back a canary as good as the stable version');
+  chance('beta', 'the chance of passing a canary worse by the smallest increase that matters');
+  if (o.minDetectableIncrease !== undefined) {
+    const m = o.minDetectableIncrease as Record<string, unknown>;
+    const where = ['judge', 'minDetectableIncrease'];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new PlanError('"judge": "minDetectableIncrease" must be { "absolute": 1, "relative": 2 } (+1 percentage point, or twice the stable rate, whichever is larger).', undefined, where);
+    for (const key of Object.keys(m)) if (!INCREASE_KEYS.includes(key)) throw new PlanError(`"judge": "minDetectableIncrease": unknown key "${key}" (known: absolute, relative).`, undefined, [...where, key]);
+    if (m.absolute !== undefined && !(num(m.absolute) && m.absolute > 0 && m.absolute < 100)) {
+      throw new PlanError(`"judge": "minDetectableIncrease.absolute" is in percentage points, above 0 and below 100 (1 = the canary's error rate 1 point above the stable's), not ${JSON.stringify(m.absolute)}.`, undefined, [...where, 'absolute']);
+    }
+    if (m.relative !== undefined && !(num(m.relative) && m.relative >= 1 && m.relative <= 100)) {
+      throw new PlanError(`"judge": "minDetectableIncrease.relative" is a factor of the stable's error rate, from 1 to 100 (2 = twice the stable's), not ${JSON.stringify(m.relative)}.`, undefined, [...where, 'relative']);
+    }
+  }
+  if (o.minSamples !== undefined && !(num(o.minSamples) && Number.isInteger(o.minSamples) && o.minSamples >= 1 && o.minSamples <= 100_000)) {
+    throw new PlanError(`"judge": "minSamples" is the canary invocations a step needs to pass: a whole number from 1 to 100000, not ${JSON.stringify(o.minSamples)}.`, undefined, ['judge', 'minSamples']);
+  }
+  const ratio = (key: 'latencyWarnRatio' | 'latencyFailRatio') => {
+    const v = o[key];
+    if (v !== undefined && !(num(v) && v >= 1 && v <= 100)) {
+      throw new PlanError(`"judge": "${key}" is canary p99 / stable p99, from 1 to 100 (e.g. ${DEFAULT_JUDGE_CONFIG[key]}), not ${JSON.stringify(v)}.`, undefined, ['judge', key]);
+    }
+  };
+  ratio('latencyWarnRatio');
+  ratio('latencyFailRatio');
+  const warn = (o.latencyWarnRatio as number | undefined) ?? DEFAULT_JUDGE_CONFIG.latencyWarnRatio;
+  const fail = (o.latencyFailRatio as number | undefined) ?? DEFAULT_JUDGE_CONFIG.latencyFailRatio;
+  if (fail <= warn) {
+    const key = o.latencyFailRatio !== undefined ? 'latencyFailRatio' : 'latencyWarnRatio';
+    throw new PlanError(`"judge": the fail ratio (${fail}×${o.latencyFailRatio === undefined ? ', the default' : ''}) must be above the warn ratio (${warn}×${o.latencyWarnRatio === undefined ? ', the default' : ''}): raise "latencyFailRatio" or lower "latencyWarnRatio".`, undefined, ['judge', key]);
+  }
+  return o as JudgeOptions;
+}
+
+/** The judge's configuration for a plan: its options over DEFAULT_JUDGE_CONFIG. */
+export function judgeConfigOf(plan: Pick<RolloutPlan, 'judge'>): JudgeConfig {
+  const j = plan.judge ?? {};
+  const d = DEFAULT_JUDGE_CONFIG;
+  return {
+    ...d,
+    ...(j.alpha !== undefined ? { alpha: j.alpha } : {}),
+    ...(j.beta !== undefined ? { beta: j.beta } : {}),
+    ...(j.minSamples !== undefined ? { minSamples: j.minSamples } : {}),
+    ...(j.latencyWarnRatio !== undefined ? { latencyWarnRatio: j.latencyWarnRatio } : {}),
+    ...(j.latencyFailRatio !== undefined ? { latencyFailRatio: j.latencyFailRatio } : {}),
+    minDetectableIncrease: {
+      absolute: j.minDetectableIncrease?.absolute !== undefined ? j.minDetectableIncrease.absolute / 100 : d.minDetectableIncrease.absolute,
+      relative: j.minDetectableIncrease?.relative ?? d.minDetectableIncrease.relative,
+    },
+  };
 }
 
 /** Steps as written, with the 100 % promotion added when the plan promotes and does not end there. */
@@ -197,24 +318,45 @@ function compactDuration(seconds: number): string {
 // ---- lambda-canary.json's `rollout` ------------------------------------------------------------
 
 const STEP_KEYS = ['weight', 'bake', 'gate'];
+const STEPS_FORM_KEYS = ['steps', 'promote', 'alarms', 'judge'];
+const PRESET_FORM_KEYS = ['plan', 'alarms', 'judge'];
+
+/** The plan's `alarms` and `judge`, when the object form has them, checked. */
+function withOptions(plan: RolloutPlan, obj: Record<string, unknown>): RolloutPlan {
+  if (obj.alarms !== undefined) plan.alarms = [...checkAlarms(obj.alarms)];
+  if (obj.judge !== undefined) plan.judge = structuredClone(checkJudgeOptions(obj.judge));
+  return plan;
+}
+
+function presetFromSpec(spec: string, path: Array<string | number> = []): RolloutPlan {
+  const plan = presetPlan(spec);
+  // The schema lists the presets exactly as spelled; the same here.
+  if (!plan || !PRESET_SPELLINGS.includes(spec)) throw new PlanError(`'${spec}' is not a preset: use one of ${PRESET_NAMES.join(', ')} (or with CodeDeploy's Lambda prefix), or { "steps": [...] }.`, undefined, path);
+  return plan;
+}
 
 /**
  * Reads lambda-canary.json's `rollout` value into a checked plan; a PlanError's `path` says where
  * in the value the problem is. Refuses all the schema refuses, with messages saying what to write.
  */
 export function parseRolloutSpec(spec: unknown): RolloutPlan {
-  if (typeof spec === 'string') {
-    const plan = presetPlan(spec);
-    // The schema lists the presets exactly as spelled; the same here.
-    if (!plan || !PRESET_SPELLINGS.includes(spec)) throw new PlanError(`'${spec}' is not a preset: use one of ${PRESET_NAMES.join(', ')} (or with CodeDeploy's Lambda prefix), or { "steps": [...] }.`);
-    return plan;
-  }
+  if (typeof spec === 'string') return presetFromSpec(spec);
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new PlanError('must be a preset name (e.g. "Canary10Percent5Minutes") or { "steps": [{ "weight": 10, "bake": "5m" }, ...] }.');
+    throw new PlanError('must be a preset name (e.g. "Canary10Percent5Minutes"), { "steps": [{ "weight": 10, "bake": "5m" }, ...] } or { "plan": "Canary10Percent5Minutes", "alarms": [...] }.');
   }
   const obj = spec as Record<string, unknown>;
+  if (obj.plan !== undefined) {
+    for (const key of Object.keys(obj)) {
+      if (!PRESET_FORM_KEYS.includes(key)) {
+        const hint = key === 'steps' || key === 'promote' ? ': a preset has its own steps; use "plan" or "steps", not both' : ` (known with "plan": ${PRESET_FORM_KEYS.join(', ')})`;
+        throw new PlanError(`unknown key "${key}"${hint}.`, undefined, [key]);
+      }
+    }
+    if (typeof obj.plan !== 'string') throw new PlanError(`"plan" must be a preset's name, e.g. "Canary10Percent5Minutes".`, undefined, ['plan']);
+    return withOptions(presetFromSpec(obj.plan, ['plan']), obj);
+  }
   for (const key of Object.keys(obj)) {
-    if (key !== 'steps' && key !== 'promote') throw new PlanError(`unknown key "${key}" (known: steps, promote).`, undefined, [key]);
+    if (!STEPS_FORM_KEYS.includes(key)) throw new PlanError(`unknown key "${key}" (known: ${STEPS_FORM_KEYS.join(', ')}, or plan).`, undefined, [key]);
   }
   if (obj.promote !== undefined && typeof obj.promote !== 'boolean') throw new PlanError('"promote" must be true or false.', undefined, ['promote']);
   const promote = obj.promote !== false;
@@ -245,7 +387,7 @@ export function parseRolloutSpec(spec: unknown): RolloutPlan {
   const plan: RolloutPlan = { steps: withPromotion(steps, promote), promote };
   const p = planProblem(plan);
   if (p) throw new PlanError(p.message[0].toLowerCase() + p.message.slice(1), undefined, p.step === undefined ? ['steps'] : ['steps', Math.min(p.step, steps.length - 1), ...(p.field ? [p.field] : [])]);
-  return plan;
+  return withOptions(plan, obj);
 }
 
 // ---- the typed form ----------------------------------------------------------------------------
@@ -257,6 +399,23 @@ export function parseRolloutSpec(spec: unknown): RolloutPlan {
  * Errors name the step and column and what to write instead.
  */
 export function parsePlanText(text: string): RolloutPlan {
+  // `…; alarms: NAME, NAME`: the alarms that fail a step, after the steps.
+  const semi = text.indexOf(';');
+  if (semi >= 0) {
+    const rest = text.slice(semi + 1);
+    const m = /^\s*alarms\s*:/i.exec(rest);
+    if (!m) throw new PlanError(`Column ${semi + 2}: after ';' a plan takes its alarms, e.g. ; alarms: checkout-5xx, api-p99.`, semi + 2);
+    const names = rest.slice(m[0].length).split(',').map((n) => n.trim());
+    if (names.length === 1 && names[0] === '') throw new PlanError(`Column ${semi + 2 + m[0].length}: 'alarms:' needs at least one alarm name, e.g. ; alarms: checkout-5xx.`, semi + 2 + m[0].length);
+    let alarms: string[];
+    try {
+      alarms = checkAlarms(names);
+    } catch (e) {
+      if (e instanceof PlanError) throw new PlanError(`${e.message[0].toUpperCase()}${e.message.slice(1)}`, semi + 2 + m[0].length, e.path);
+      throw e;
+    }
+    return { ...parsePlanText(text.slice(0, semi)), alarms };
+  }
   const trimmed = text.trim();
   if (trimmed === '') throw new PlanError(`Type a plan, e.g. 10%@5m, 50%@10m manual, 100% — or a preset: ${PRESET_NAMES.join(', ')}.`, 1);
   if (/^[A-Za-z]/.test(trimmed) && !/^hold\b/i.test(trimmed)) {
@@ -353,11 +512,16 @@ export function planTextProblem(text: string): string | undefined {
   }
 }
 
-/** The plan in the typed form (a preset by its name): parsePlanText(formatPlan(p)) gives p back. */
+/**
+ * The plan in the typed form (a preset by its name), its alarms after `; alarms:`:
+ * parsePlanText(formatPlan(p)) gives p back (judge options, which only lambda-canary.json sets,
+ * and alarm names with a comma or edge spaces excepted).
+ */
 export function formatPlan(plan: RolloutPlan): string {
-  if (plan.name) return plan.name;
+  const alarms = plan.alarms?.length ? `; alarms: ${plan.alarms.join(', ')}` : '';
+  if (plan.name) return `${plan.name}${alarms}`;
   const steps = plan.steps.map((s) => `${Number(s.weight.toFixed(WEIGHT_DECIMALS))}%${s.bakeSeconds ? `@${compactDuration(s.bakeSeconds)}` : ''}${s.gate === 'manual' ? ' manual' : ''}`);
-  return [...steps, ...(plan.promote ? [] : ['hold'])].join(', ');
+  return [...steps, ...(plan.promote ? [] : ['hold'])].join(', ') + alarms;
 }
 
 // ---- describing a plan -------------------------------------------------------------------------
@@ -368,9 +532,16 @@ function describeStep(s: RolloutStep): string {
 
 /**
  * One line: "10 % for 5 min, then 100 %"; "10 % → 90 % in steps of 10 %, 1 min each, then 100 %";
- * "100 % at once"; "10 % for 1 h, then stay at 10 % (no promotion)".
+ * "100 % at once"; "10 % for 1 h, then stay at 10 % (no promotion)"; with alarms, "…; fails a step
+ * when alarm checkout-5xx is in ALARM".
  */
 export function describePlan(plan: RolloutPlan): string {
+  const alarms = plan.alarms ?? [];
+  const watched = alarms.length ? `; fails a step when ${alarms.length === 1 ? `alarm ${alarms[0]} is` : `any of alarms ${alarms.join(', ')} is`} in ALARM` : '';
+  return describeSteps(plan) + watched;
+}
+
+function describeSteps(plan: RolloutPlan): string {
   const steps = plan.steps;
   const body = plan.promote ? steps.slice(0, -1) : steps;
   if (plan.promote && body.length === 0) return '100 % at once';

@@ -171,7 +171,7 @@ export function viewOf(s: RolloutState): RolloutView {
     stable: s.stable,
     planText: formatPlan(s.plan),
     ...(s.plan.name ? { planName: s.plan.name } : {}),
-    alarms: [...((s.plan as { alarms?: string[] }).alarms ?? [])],
+    alarms: [...(s.plan.alarms ?? [])],
     steps: s.plan.steps.map((p, i) => ({ weight: p.weight, bakeSeconds: p.bakeSeconds, gate: p.gate, ...s.steps[i] })),
     current: Math.max(0, s.current),
     status: s.status,

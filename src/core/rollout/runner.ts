@@ -13,13 +13,12 @@ import type { UseCaseContext } from '../usecases/context';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
 import { readEvidence } from './evidence';
-import { DEFAULT_JUDGE_CONFIG, judge } from './judge';
-const judgeConfigOf = (_p: unknown) => DEFAULT_JUDGE_CONFIG;
+import { judge } from './judge';
 import type { Judgement } from './judge';
 import type { Lease } from './lease';
 import { holderText, isOwnLease, leaseLive, markerName, parseLease, withLease } from './lease';
 import type { RolloutPlan } from './plans';
-import { describePlan, validatePlan } from './plans';
+import { describePlan, judgeConfigOf, validatePlan } from './plans';
 import type { RolloutDetail, RolloutEnd, RolloutEvent, RolloutState } from './records';
 import { apply, foldRollouts, isActive, viewOf } from './records';
 
@@ -266,11 +265,14 @@ export class RolloutRunner {
         const alias = await ops.loadAlias(op, input);
         const fresh = await this.claim(s, alias, op, true);
         if (!fresh || !isActive(s)) return this.outcome(input, begun, s, 'unchanged', record, invalid(`The rollout has ended: ${s.statusText}`));
+        const wasWaiting = s.status === 'waiting';
         await this.append(s.key, s, { type: 'control', id: s.id, action: input.action }, {});
         switch (input.action) {
           case 'pause':
+            break;
           case 'resume':
-            if (input.action === 'resume' && s.status === 'running' && this.pending.has(s.id)) this.pending.delete(s.id);
+            // At a manual gate, going on is the next step.
+            if (wasWaiting) await this.advance(s, fresh, op, record, 'Resume at a manual gate');
             break;
           case 'next':
             await this.advance(s, fresh, op, record, 'Next step');
@@ -364,9 +366,10 @@ export class RolloutRunner {
     const alias = await getAlias(this.ctx.lambda, s.functionName, s.aliasName);
     // The alias as the claim left it (a renewal moved its revision).
     const current = await this.claim(s, alias, op, false);
-    if (!current || !isActive(s) || s.status === 'halted') return;
+    // Held, paused or waiting, it is still judged: a failing canary is rolled back whatever the status.
+    if (!current || !isActive(s)) return;
     const now = this.now();
-    const plan = s.plan as RolloutPlan & { alarms?: string[] };
+    const plan = s.plan;
     const evidence = await readEvidence(this.ctx.cloudwatch, {
       functionName: s.functionName,
       aliasName: s.aliasName,
@@ -428,8 +431,9 @@ export class RolloutRunner {
       this.changed(s);
       return undefined;
     }
-    // Taking over (or resuming): the journal may hold records of a driver that is gone.
-    if (!isOwnLease(lease, this.self)) await this.load();
+    // Taking over (or resuming): the journal may hold records of a driver that is gone, written
+    // before its lease ran out — read it once after that (and now and then when there is no lease).
+    if (!isOwnLease(lease, this.self) && (lease ? this.lastLoad <= lease.until : now - this.lastLoad >= WATCH_RELOAD_MS)) await this.load();
     if (!isActive(s)) return undefined;
     if (lease && lease.rollout !== s.id) {
       // Another rollout (from another journal) took this alias after ours was left: ours is over.
@@ -465,7 +469,6 @@ export class RolloutRunner {
       }
     }
     if (!isActive(s)) return undefined;
-    if (s.status === 'halted' && !force) return alias;
     if (!isOwnLease(lease, this.self) || lease!.until - now < this.timing.renewBeforeMs || (force && alias.RevisionId !== s.revisionId)) {
       const next = this.leaseFor(s, Math.max(0, s.current), lease && isOwnLease(lease, this.self) ? lease.since : now);
       const split = splitOf(alias);

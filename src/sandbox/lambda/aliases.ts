@@ -63,7 +63,8 @@ export class AliasesApi {
     const { fn } = this.ctx.fn(pathName, 'UpdateAlias');
     const a = this.ctx.alias(fn, checkAliasName(aliasName));
     const primary = body.FunctionVersion === undefined ? a.functionVersion : checkVersion(body.FunctionVersion);
-    const description = body.Description === undefined ? a.description : checkDescription(body.Description);
+    // An absent (or null) Description keeps the alias's; '' clears it.
+    const description = body.Description === undefined || body.Description === null ? a.description : checkDescription(body.Description);
     const routing = body.RoutingConfig === undefined ? a.routing : checkRouting(body.RoutingConfig, primary);
     if (body.RoutingConfig === undefined && primary in routing) {
       throw invalidParameter(`Version ${primary} is already the alias's additional version: clear RoutingConfig to make it the primary.`);

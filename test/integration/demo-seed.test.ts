@@ -1,0 +1,160 @@
+/**
+ * The demo seed (`--seed demo`, the extension's embedded demo, `npm start`), read back through the
+ * real SDK client: each function's releases and aliases, the next releases a rollout can ship
+ * (orders-worker's bad 2024.07.1, image-resizer's healthy 1.1.0) and how often they fail, and the
+ * demo traffic, enough to judge a 10 % canary of either within a few minutes.
+ */
+import assert from 'node:assert/strict';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, ListAliasesCommand, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, TrafficGenerator } from '../../src/sandbox';
+import { sleep, useSandbox } from './helpers';
+
+type Aliases = Record<string, [string, Record<string, number> | undefined]>;
+
+/** What a new user finds: version → its description, alias → [version, routing]. */
+const SEEDED: Record<string, { versions: Record<string, string>; aliases: Aliases }> = {
+  'checkout-api': {
+    versions: { '1': 'release v1.0.0', '2': 'release v1.1.0', '3': 'release v1.2.0' },
+    aliases: { prod: ['2', { '3': 0.1 }], staging: ['3', undefined] },
+  },
+  'orders-worker': {
+    versions: { '1': 'release 2024.05.1', '2': 'release 2024.06.1', '3': 'release 2024.07.1' },
+    aliases: { prod: ['2', undefined] },
+  },
+  'image-resizer': {
+    versions: { '1': 'release 1.0.0', '2': 'release 1.1.0' },
+    aliases: { prod: ['1', undefined] },
+  },
+  'price-quote': {
+    versions: { '1': 'release 1.0', '2': 'release 1.1' },
+    aliases: { live: ['2', undefined] },
+  },
+  'nightly-report': { versions: {}, aliases: {} },
+};
+
+interface Calls {
+  calls: number;
+  errors: number;
+  messages: Set<string>;
+  releases: Set<string>;
+  tookMs: number[];
+}
+
+/** Invokes FN:QUALIFIER `n` times, `parallel` at a time, and sums what came back. */
+async function invokeMany(lambda: LambdaClient, fn: string, qualifier: string, n: number, parallel = 8): Promise<Calls> {
+  const out: Calls = { calls: 0, errors: 0, messages: new Set(), releases: new Set(), tookMs: [] };
+  let left = n;
+  const caller = async () => {
+    while (left > 0) {
+      left--;
+      const r = await lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: qualifier, Payload: Buffer.from('{}') }));
+      out.calls++;
+      const doc = JSON.parse(Buffer.from(r.Payload!).toString('utf8')) as { errorMessage?: string; body?: string };
+      if (r.FunctionError) {
+        out.errors++;
+        out.messages.add(doc.errorMessage ?? '');
+      } else {
+        const body = JSON.parse(doc.body!) as { release: string; tookMs: number };
+        out.releases.add(body.release);
+        out.tookMs.push(body.tookMs);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, caller));
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('demo seed', function () {
+  this.timeout(90_000);
+  const h = useSandbox({ updateDelayMs: 0, maxEnvironmentsPerVersion: 8 });
+
+  before(async () => {
+    const { sandbox } = h();
+    const created = await seedDemo(sandbox.lambda, () => sandbox.settle());
+    assert.deepEqual(created, DEMO_FUNCTIONS.map((d) => d.name));
+  });
+
+  it('publishes each release as a version and points each alias at its version in production', async () => {
+    const { lambda } = h();
+    for (const [fn, want] of Object.entries(SEEDED)) {
+      const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions ?? [];
+      assert.deepEqual(Object.fromEntries(versions.filter((v) => v.Version !== '$LATEST').map((v) => [v.Version, v.Description])), want.versions, fn);
+      const aliases = (await lambda.send(new ListAliasesCommand({ FunctionName: fn }))).Aliases ?? [];
+      assert.deepEqual(Object.fromEntries(aliases.map((a) => [a.Name, [a.FunctionVersion, a.RoutingConfig?.AdditionalVersionWeights]])), want.aliases, fn);
+    }
+    // Seeding again (state kept on disk) adds nothing.
+    assert.deepEqual(await seedDemo(h().sandbox.lambda, () => h().sandbox.settle()), []);
+  });
+
+  it('orders-worker 3 (2024.07.1) fails about a quarter of its calls; 2, in prod, never fails', async () => {
+    const { lambda } = h();
+    const bad = await invokeMany(lambda, 'orders-worker', '3', 160);
+    // 25 % of 160 is 40 (σ ≈ 5.5): outside [20, 65] has a chance below 1 in 30,000.
+    assert.ok(bad.errors >= 20 && bad.errors <= 65, `${bad.errors}/160 errors`);
+    assert.deepEqual([...bad.messages], ['2024.07.1: simulated failure']);
+    assert.deepEqual([...bad.releases], ['2024.07.1']);
+    const prod = await invokeMany(lambda, 'orders-worker', 'prod', 80);
+    assert.equal(prod.errors, 0);
+    assert.deepEqual([...prod.releases], ['2024.06.1']);
+  });
+
+  it('image-resizer 2 (1.1.0) is healthy: about 0.5 % errors, as fast as 1 in prod', async () => {
+    const { lambda } = h();
+    // Interleaved, so both versions see the same machine.
+    const next: Calls[] = [];
+    const prod: Calls[] = [];
+    for (let i = 0; i < 4; i++) {
+      next.push(await invokeMany(lambda, 'image-resizer', '2', 40));
+      prod.push(await invokeMany(lambda, 'image-resizer', 'prod', 40));
+    }
+    const errors = next.reduce((a, c) => a + c.errors, 0);
+    // 0.5 % of 160 is 0.8: 7 or more (a chance below 1 in 50,000) would be a rate of several percent.
+    assert.ok(errors <= 6, `${errors}/160 errors`);
+    assert.deepEqual([...new Set(next.flatMap((c) => [...c.releases]))], ['1.1.0']);
+    assert.deepEqual([...new Set(prod.flatMap((c) => [...c.releases]))], ['1.0.0']);
+    const fast = mean(next.flatMap((c) => c.tookMs));
+    const stable = mean(prod.flatMap((c) => c.tookMs));
+    // Both wait 40–80 ms (60 on average): a latency gate sees no difference.
+    assert.ok(Math.abs(fast - stable) < 15, `1.1.0 takes ${fast.toFixed(1)} ms, 1.0.0 ${stable.toFixed(1)} ms on average`);
+    assert.ok(fast >= 40 && stable >= 40, `${fast} ${stable}`);
+  });
+
+  it('demo traffic: 43 calls/s in all; a 10 % canary of orders-worker or image-resizer gets about one a second', async () => {
+    const { lambda, sandbox } = h();
+    const rates = Object.fromEntries(DEMO_TRAFFIC.map((t) => [`${t.functionName}:${t.qualifier}`, t.rate]));
+    assert.deepEqual(rates, { 'checkout-api:prod': 20, 'orders-worker:prod': 10, 'image-resizer:prod': 10, 'price-quote:live': 3 });
+    // Every target is an alias the seed creates.
+    for (const t of DEMO_TRAFFIC) assert.ok(SEEDED[t.functionName]?.aliases[t.qualifier], `${t.functionName}:${t.qualifier}`);
+
+    // The first step of a rollout of each next release: 10 % of prod on it.
+    for (const [fn, next] of [['orders-worker', '3'], ['image-resizer', '2']]) {
+      await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { [next]: 0.1 } } }));
+    }
+    sandbox.setRandom(seededRandom(11));
+    const targets = DEMO_TRAFFIC.filter((t) => t.functionName === 'orders-worker' || t.functionName === 'image-resizer');
+    const g = new TrafficGenerator(sandbox.lambda, targets);
+    const seconds = 6;
+    try {
+      g.start();
+      await sleep(seconds * 1000);
+    } finally {
+      g.stop();
+      sandbox.setRandom(Math.random);
+    }
+    await sleep(500); // the last calls finish
+    let canaryCalls = 0;
+    for (const s of g.snapshot()) {
+      const next = s.functionName === 'orders-worker' ? '3' : '2';
+      // 10/s for 6 s: about 60 sent (a busy machine may delay a few ticks).
+      assert.ok(s.sent >= 45 && s.sent <= 70, `${s.functionName}: ${s.sent} sent in ${seconds} s`);
+      assert.equal(s.rejected, 0, s.functionName);
+      const canary = s.byVersion[next]?.invocations ?? 0;
+      assert.ok(canary >= 1 && canary <= 20, `${s.functionName}: ${canary} of ${s.sent} calls on the canary ${next}`);
+      canaryCalls += canary;
+    }
+    assert.ok(canaryCalls >= 5, `${canaryCalls} canary calls in ${seconds} s over both functions (about 12 expected)`);
+  });
+});
