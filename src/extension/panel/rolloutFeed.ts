@@ -25,8 +25,6 @@ export class RolloutFeed {
   private lastPost = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
-  /** How many `rollout` messages were posted (for tests). */
-  posted = 0;
 
   constructor(private readonly host: RolloutFeedHost) {}
 
@@ -69,7 +67,6 @@ export class RolloutFeed {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.lastPost = this.now();
-    this.posted++;
     return Promise.resolve(this.host.post(this.message()));
   }
 
