@@ -7,7 +7,8 @@ const webpack = require('webpack');
 
 /**
  * Two bundles:
- *  - the extension (Node, `vscode` external) plus the sandbox's runtime scripts, which the
+ *  - the extension (Node, `vscode` external; the embedded sandbox split off as dist/sandbox.js,
+ *    required only when it is the connection) plus the sandbox's runtime scripts, which the
  *    sandbox starts as child processes (dist/sandboxWorker.js for Node.js, dist/sandboxRuntimeApi.js
  *    and dist/sandboxBootstrap.py for the Runtime API runtimes), and the `lambda-canary` CLI
  *    (dist/cli.js, the package's bin: executable, with a shebang);
@@ -52,8 +53,24 @@ const extensionConfig = {
     alias: { 'jsonc-parser$': 'jsonc-parser/lib/esm/main.js' },
   },
   module: {
-    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] }],
+    rules: [
+      {
+        test: /\.ts$/,
+        exclude: /node_modules/,
+        oneOf: [
+          {
+            // Its `await import('../sandbox')` stays an ES import here, so webpack splits the
+            // embedded sandbox into dist/sandbox.js, read only when the sandbox is the connection.
+            include: path.resolve(__dirname, 'src', 'extension', 'connection.ts'),
+            use: [{ loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'es2022' } } }],
+          },
+          { use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] },
+        ],
+      },
+    ],
   },
+  // One file for the lazily loaded sandbox (its dependencies included), not a numbered vendor chunk beside it.
+  optimization: { splitChunks: false },
   devtool: 'nosources-source-map',
   plugins: [
     new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, test: /^cli\.js$/ }),

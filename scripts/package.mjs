@@ -72,7 +72,10 @@ export async function packageVsix({ build = true, log = () => undefined } = {}) 
     .sort((a, b) => a.name.localeCompare(b.name));
   const wrong = files.filter((f) => !ALLOWED.some((re) => re.test(f.name)) || FORBIDDEN.some((re) => re.test(f.name)));
   if (wrong.length) throw new Error(`${path.basename(file)} holds files it should not (fix .vscodeignore): ${wrong.map((f) => f.name).join(', ')}`);
-  if (!files.some((f) => f.name === 'dist/extension.js')) throw new Error(`${path.basename(file)} lacks dist/extension.js`);
+  // dist/sandbox.js: the embedded sandbox, which extension.js requires when it is the connection.
+  for (const needed of ['dist/extension.js', 'dist/sandbox.js']) {
+    if (!files.some((f) => f.name === needed)) throw new Error(`${path.basename(file)} lacks ${needed}`);
+  }
   const packedManifest = JSON.parse(Buffer.from(zip['extension/package.json']).toString('utf8'));
   const bytes = fs.statSync(file).size;
   log(`packed ${path.relative(process.cwd(), file) || file} (${files.length} files, ${kb(bytes)}) in ${seconds(Date.now() - t0)}`);

@@ -159,8 +159,8 @@ async function main() {
   say();
   say('  - Click the Lambda Canary icon in the activity bar: checkout-api runs a 10 % canary on prod.');
   say('  - Rollouts: right-click orders-worker\'s prod, Start Rollout…, version 3 (release 2024.07.1, which fails');
-  say('    a quarter of its calls): it rolls itself back. The same on image-resizer\'s prod with version 2 (release');
-  say('    1.1.0, healthy): it promotes itself. Both prod aliases get 10 calls/s of demo traffic.');
+  say('    a quarter of its calls), plan "Quick (sandbox)": it rolls itself back. The same on image-resizer\'s prod');
+  say('    with version 2 (release 1.1.0, healthy): it promotes itself in about a minute.');
   say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace\'s two');
   say(`    folders are what Publish Canary deploys: checkout-api (Node.js, lambda-canary.json) and`);
   say(`    price-quote (Python, a SAM template.yaml) in ${path.relative(process.cwd(), DEMO_DIR)}.`);

@@ -4,8 +4,7 @@ import * as vscode from 'vscode';
 import type { Clients, ConnectionSpec } from '../core/connection';
 import { connectionLabel, createClients, endpointConsent, hasAwsCredentialsConfigured, isLoopbackEndpoint, listProfiles } from '../core/connection';
 import { OperationError } from '../core/errors';
-import type { Sandbox } from '../sandbox';
-import { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } from '../sandbox';
+import type { Sandbox, TrafficGenerator } from '../sandbox';
 import { Commands } from '../shared/ids';
 import { plainText } from '../shared/text';
 import { affectsConnection, connectionSettingsKey, readSettings } from './config';
@@ -173,6 +172,9 @@ export class ConnectionManager implements vscode.Disposable {
     if (this.sandbox) return this.sandbox;
     const stateDir = path.join(this.context.globalStorageUri.fsPath, 'sandbox');
     fs.mkdirSync(stateDir, { recursive: true });
+    // The sandbox is loaded only when it is the connection: webpack emits it as dist/sandbox.js,
+    // beside extension.js, which an AWS connection never reads.
+    const { DEMO_TRAFFIC, newAccessKeyId, seedDemo, startSandbox, TrafficGenerator } = await import(/* webpackChunkName: "sandbox" */ '../sandbox');
     // A new key at each start: only clients of this connection can sign requests the embedded
     // sandbox accepts, not another program on the machine that found its port.
     const sandbox = await startSandbox({

@@ -7,7 +7,10 @@ import type { CommandContext } from './context';
 import { ExtensionJournal } from './deploymentJournal';
 import { ExtensionLog } from './log';
 import { TrafficPanels } from './panel/panels';
+import { RolloutNotices } from './rolloutNotices';
 import { ExtensionRollouts } from './rollouts';
+import type { RolloutStatusState } from './rolloutStatusBar';
+import { RolloutStatusBar } from './rolloutStatusBar';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 import { vscodeUi } from './ui';
@@ -20,6 +23,8 @@ export interface LambdaCanaryApi {
   readonly aliases: AliasActionsService;
   readonly journal: ExtensionJournal;
   readonly rollouts: ExtensionRollouts;
+  /** What the rollouts' status bar item shows now. */
+  readonly rolloutStatus: RolloutStatusState;
   /** Replaces the prompt layer; returns a function restoring the previous one. */
   setUserInterface(ui: UserInterface): () => void;
   readonly activatedAt: number;
@@ -35,7 +40,9 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const aliases = new AliasActionsService(connection, log, journal, () => ui);
   const rollouts = new ExtensionRollouts(connection, journal, log);
   active = rollouts;
-  const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias);
+  const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias, rollouts);
+  const rolloutStatus = new RolloutStatusBar(rollouts, connection.onDidChange);
+  const notices = new RolloutNotices(rollouts.onNotice, () => ui, log);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
   const panels = new TrafficPanels({ extension: context, connection, log, aliases, rollouts });
   const ctx: CommandContext = {
@@ -56,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   };
   // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
   const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
-  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, rollouts, ...registerCommands(ctx));
+  context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, rollouts, rolloutStatus, notices, ...registerCommands(ctx));
   // A rollout that was running when the window closed goes on (its lease decides who drives).
   void rollouts.resumeIfAny();
   return {
@@ -66,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
     aliases,
     journal,
     rollouts,
+    rolloutStatus,
     activatedAt,
     setUserInterface(next) {
       const previous = ui;

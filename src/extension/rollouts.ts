@@ -10,6 +10,9 @@ import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
 import { useCaseContext } from './useCaseContext';
 
+/** A notice of the runner; `byControl`: the end of a Promote or Abort asked in this window, whose caller shows the outcome. */
+export type ExtensionRolloutNotice = RolloutNotice & { byControl: boolean };
+
 /**
  * The extension's rollout host: one core RolloutRunner for the current connection, outside any
  * panel (closing a panel does not stop a rollout), resumed from the journal when the connection
@@ -21,7 +24,9 @@ export class ExtensionRollouts implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RolloutView>();
   /** Every change of a rollout's state or evidence (tree labels, status bar, panels). */
   readonly onDidChange = this.changed.event;
-  private readonly noticed = new vscode.EventEmitter<RolloutNotice>();
+  private readonly noticed = new vscode.EventEmitter<ExtensionRolloutNotice>();
+  /** Aliases (`function:alias`) a control of this window is acting on now. */
+  private readonly controlling = new Map<string, number>();
   /** Only what needs the user or finished: a hold, a manual gate, the end. */
   readonly onNotice = this.noticed.event;
   private readonly subscription: vscode.Disposable;
@@ -43,7 +48,7 @@ export class ExtensionRollouts implements vscode.Disposable {
     await this.drop();
     const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
     const runner = new RolloutRunner(ctx, { client: 'vscode', ...(this.timing ? { timing: this.timing } : {}) });
-    const subs = [runner.onDidChange((v) => this.changed.fire(v)), runner.onNotice((n) => this.noticed.fire(n))];
+    const subs = [runner.onDidChange((v) => this.changed.fire(v)), runner.onNotice((n) => this.noticed.fire({ ...n, byControl: n.kind === 'ended' && this.controlling.has(`${n.view.functionName}:${n.view.aliasName}`) }))];
     this.runner = { clients, runner, subs };
     await runner.resumeAll().catch((err: unknown) => this.log.warn(`Rollouts could not be resumed from the journal: ${errorSummary(err)}`));
     return runner;
@@ -63,7 +68,15 @@ export class ExtensionRollouts implements vscode.Disposable {
   }
 
   async control(input: ControlInput): Promise<Outcome<RolloutView>> {
-    return (await this.current()).control(input);
+    const key = `${input.functionName}:${input.aliasName}`;
+    this.controlling.set(key, (this.controlling.get(key) ?? 0) + 1);
+    try {
+      return await (await this.current()).control(input);
+    } finally {
+      const n = (this.controlling.get(key) ?? 1) - 1;
+      if (n > 0) this.controlling.set(key, n);
+      else this.controlling.delete(key);
+    }
   }
 
   /** At activation: connects and resumes only when the journal holds a rollout that has not ended. */

@@ -1,14 +1,19 @@
 import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Clients } from '../core/connection';
 import { describeAwsError } from '../core/errors';
 import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi';
 import { redact } from '../core/redact';
+import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
 import { ContextKeys, ContextValues } from '../shared/ids';
+import type { RolloutView } from '../shared/rollout';
 import { plainText } from '../shared/text';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
+import type { AliasRollout } from './rolloutText';
+import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescription, rolloutIcon, rolloutTooltipLines } from './rolloutText';
 import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, versionTooltip } from './treeText';
 
 export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | MessageNode;
@@ -68,6 +73,18 @@ export class MessageNode {
   ) {}
 }
 
+/** What the tree needs of the rollouts: what is known now, and when it changes. */
+export interface RolloutSource {
+  view(functionName: string, aliasName: string): RolloutView | undefined;
+  readonly onDidChange: vscode.Event<RolloutView>;
+}
+
+/** This machine as a lease names it: a lease of a process of this host that is gone binds nobody. */
+const SELF = { holder: `${markerName(os.userInfo().username)}@${markerName(os.hostname())}`, pid: process.pid };
+
+/** Rollout evidence changes every tick: an alias redraws at most this often. */
+const ROLLOUT_REDRAW_MS = 1000;
+
 /**
  * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
  * links, no HTML, no theme icons, whatever a description says.
@@ -100,6 +117,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     private readonly log: ExtensionLog,
     /** Fired after every write to an alias (from the deployment journal's append). */
     onDidChangeAlias: vscode.Event<{ functionName: string }>,
+    /** The rollouts of this window: labels, icons and menus of their aliases. */
+    private readonly rollouts?: RolloutSource,
   ) {
     this.disposables.push(
       this.changed,
@@ -107,6 +126,33 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       // The function's node reloads its aliases and versions (everything, when it is not listed).
       onDidChangeAlias((e) => this.refresh(this.findFunction(e.functionName))),
     );
+    if (rollouts) this.disposables.push(rollouts.onDidChange((v) => this.rolloutChanged(v.functionName, v.aliasName)));
+  }
+
+  private readonly redraws = new Map<string, { last: number; timer?: ReturnType<typeof setTimeout> }>();
+
+  /** Redraws the function's aliases (from what was listed, no request), at most once a second per alias. */
+  private rolloutChanged(functionName: string, aliasName: string): void {
+    const key = `${functionName}:${aliasName}`;
+    const r = this.redraws.get(key) ?? this.redraws.set(key, { last: 0 }).get(key)!;
+    if (r.timer) return;
+    const draw = () => {
+      r.timer = undefined;
+      r.last = Date.now();
+      const fn = this.findFunction(functionName);
+      if (fn) this.changed.fire(fn.groups[0]);
+    };
+    const wait = r.last + ROLLOUT_REDRAW_MS - Date.now();
+    if (wait <= 0) draw();
+    else r.timer = setTimeout(draw, wait);
+  }
+
+  /** The rollout an alias node shows now: this window's, or another driver's lease read from its description. */
+  rolloutOf(node: AliasNode): AliasRollout | undefined {
+    const view = this.rollouts?.view(node.functionName, node.aliasName);
+    const { lease } = parseLease(node.alias.Description);
+    const now = Date.now();
+    return aliasRolloutOf(view, lease, now, (l) => leaseLive(l, now, SELF));
   }
 
   get filterText(): string {
@@ -166,6 +212,17 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return item;
       }
       case 'alias': {
+        const rollout = this.rolloutOf(node);
+        if (rollout) {
+          const item = new vscode.TreeItem(rolloutAliasLabel(node.alias, rollout), vscode.TreeItemCollapsibleState.None);
+          item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
+          item.contextValue = rolloutContextValue(rollout, ContextValues.aliasRollout, ContextValues.aliasRolloutRemote);
+          const icon = rolloutIcon(rollout);
+          item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+          item.description = rolloutDescription(rollout) ?? aliasDescription(node.alias, false);
+          item.tooltip = textTooltip([...rolloutTooltipLines(rollout), aliasTooltip(node.functionName, node.alias)].join('  \n'));
+          return item;
+        }
         const canary = isCanary(node.alias);
         const item = new vscode.TreeItem(plainText(aliasLabel(node.alias)), vscode.TreeItemCollapsibleState.None);
         item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
@@ -312,5 +369,6 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
   }
 }

@@ -1,4 +1,5 @@
 import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { parseLease } from '../core/rollout/lease';
 import { formatPercent, splitOf } from '../core/routing';
 import { md, plainText } from '../shared/text';
 
@@ -34,8 +35,13 @@ export function functionTooltip(fn: FunctionConfiguration): string {
   );
 }
 
+/** The user's own description: a rollout's lease marker at its end is not theirs. */
+export function userDescription(alias: Pick<AliasConfiguration, 'Description'>): string {
+  return parseLease(alias.Description).userText;
+}
+
 export function aliasDescription(alias: AliasConfiguration, canary: boolean): string | undefined {
-  return canary ? 'canary' : plainText(alias.Description) || undefined;
+  return canary ? 'canary' : plainText(userDescription(alias)) || undefined;
 }
 
 export function aliasTooltip(functionName: string, alias: AliasConfiguration): string {
@@ -44,7 +50,7 @@ export function aliasTooltip(functionName: string, alias: AliasConfiguration): s
     md`**${functionName}:${alias.Name}**`,
     md`Version ${split.primary.version}: ${formatPercent(split.primary.weight)}`,
     split.canary && md`Version ${split.canary.version}: ${formatPercent(split.canary.weight)} (canary)`,
-    alias.Description && md`Description: ${alias.Description}`,
+    userDescription(alias) && md`Description: ${userDescription(alias)}`,
     md`RevisionId: ${alias.RevisionId ?? '?'}`,
   );
 }

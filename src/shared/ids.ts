@@ -22,6 +22,14 @@ export const Commands = {
   openFunctionConfig: 'lambdaCanary.openFunctionConfig',
   copyArn: 'lambdaCanary.copyArn',
   openTrafficPanel: 'lambdaCanary.openTrafficPanel',
+  startRollout: 'lambdaCanary.startRollout',
+  rollOutVersionOn: 'lambdaCanary.rollOutVersionOn',
+  pauseRollout: 'lambdaCanary.pauseRollout',
+  resumeRollout: 'lambdaCanary.resumeRollout',
+  nextRolloutStep: 'lambdaCanary.nextRolloutStep',
+  promoteRollout: 'lambdaCanary.promoteRollout',
+  abortRollout: 'lambdaCanary.abortRollout',
+  showRollouts: 'lambdaCanary.showRollouts',
 } as const;
 
 /** The traffic panel's webview type (also its serializer's). */
@@ -33,6 +41,10 @@ export const ContextValues = {
   versionGroup: 'lambdaCanary:versions',
   alias: 'lambdaCanary:alias',
   aliasCanary: 'lambdaCanary:alias:canary',
+  /** An alias this window's rollouts drive or can drive, by status: `…:rollout` (running), `…:rollout:paused`, `:waiting`, `:halted`. */
+  aliasRollout: 'lambdaCanary:alias:rollout',
+  /** An alias whose rollout another editor or the CLI drives (its lease, read-only here): no controls. */
+  aliasRolloutRemote: 'lambdaCanary:alias:rollout:remote',
   version: 'lambdaCanary:version',
   versionLatest: 'lambdaCanary:version:latest',
   message: 'lambdaCanary:message',

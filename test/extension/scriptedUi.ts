@@ -10,6 +10,8 @@ export class ScriptedUi implements UserInterface {
   asked: string[] = [];
   errors: string[] = [];
   infos: string[] = [];
+  /** Warnings (also in `infos`), with the buttons each offered. */
+  warnings: Array<{ message: string; actions: string[] }> = [];
   validation: Array<string | undefined> = [];
   /** The labels each picker offered, by prompt id. */
   offered: Record<string, string[]> = {};
@@ -27,6 +29,7 @@ export class ScriptedUi implements UserInterface {
     this.asked = [];
     this.errors = [];
     this.infos = [];
+    this.warnings = [];
     this.validation = [];
   }
 
@@ -74,8 +77,9 @@ export class ScriptedUi implements UserInterface {
     this.infos.push(message);
     return Promise.resolve(undefined);
   }
-  warn(message: string): Thenable<string | undefined> {
+  warn(message: string, ...actions: string[]): Thenable<string | undefined> {
     this.infos.push(message);
+    this.warnings.push({ message, actions });
     return Promise.resolve(undefined);
   }
   error(message: string): Thenable<string | undefined> {

@@ -65,8 +65,10 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     admin: true,
     versionBehaviour: [
       { functionName: 'ro-bad', version: '2', errorRate: 0.3 },
-      { functionName: 'ro-slow', version: '1', latencyMs: 40 },
-      { functionName: 'ro-slow', version: '2', latencyMs: 55 },
+      { functionName: 'ro-slow', version: '1', latencyMs: 100 },
+      { functionName: 'ro-slow', version: '2', latencyMs: 140 },
+      { functionName: 'ro-alarm-bad', version: '2', errorRate: 0.3 },
+      { functionName: 'ro-unknown', version: '2', errorRate: 0.3 },
     ],
   });
   const generators: TrafficGenerator[] = [];
@@ -150,10 +152,11 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
   });
 
   it('a slower canary is Marginal and holds (the lease still renewed); Abort rolls it back', async () => {
-    await fixture('ro-slow', 120);
+    // 100 ms against 140 ms (1.4×, between warn 1.2× and fail 1.5×): far above a busy machine's jitter.
+    await fixture('ro-slow', 60);
     const journal = tempJournal();
     const r = runner(journal);
-    const out = await r.start({ functionName: 'ro-slow', aliasName: 'live', version: '2', plan: parsePlanText('50%@3s, 100%') });
+    const out = await r.start({ functionName: 'ro-slow', aliasName: 'live', version: '2', plan: { ...parsePlanText('50%@3s, 100%'), judge: { minSamples: 30 } } });
     assert.equal(out.state, 'done', out.error?.message);
     const held = await until('the hold', () => (r.view('ro-slow', 'live')?.status === 'halted' ? r.view('ro-slow', 'live') : undefined));
     assert.equal(held.steps[0].verdict, 'Marginal', held.statusText);
@@ -365,12 +368,87 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     await r.control({ functionName: 'ro-alarm', aliasName: 'live', action: 'abort' });
   });
 
+  it('a watcher on the same journal records nothing and ends with the driver when it promotes', async () => {
+    await fixture('ro-watch');
+    const journal = tempJournal();
+    const a = runner(journal);
+    const b = runner(journal);
+    const notices: string[] = [];
+    b.onNotice((n) => notices.push(n.message));
+    const out = await a.start({ functionName: 'ro-watch', aliasName: 'live', version: '2', plan: stepping('50%@3s, 100%') });
+    assert.equal(out.state, 'done', out.error?.message);
+    await b.resumeAll();
+    assert.equal((await ended(a, 'ro-watch')).status, 'promoted');
+    const watcher = await ended(b, 'ro-watch');
+    assert.equal(watcher.status, 'promoted');
+    assert.deepEqual((await events(journal)).filter((e) => e.type === 'hold'), []);
+    assert.deepEqual(notices, []);
+  });
+
+  it("after a teammate promotes by hand, Abort ends the rollout and leaves their promotion as it is", async () => {
+    await fixture('ro-mate-promote');
+    const r = runner(tempJournal());
+    await r.start({ functionName: 'ro-mate-promote', aliasName: 'live', version: '2', plan: stepping('50%@60s, 100%') });
+    const now = await alias('ro-mate-promote');
+    await h().lambda.send(new UpdateAliasCommand({ FunctionName: 'ro-mate-promote', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: now.RevisionId }));
+    await until('the hold', () => r.view('ro-mate-promote', 'live')?.status === 'halted' || undefined);
+    const resume = await r.control({ functionName: 'ro-mate-promote', aliasName: 'live', action: 'resume' });
+    assert.equal(resume.error?.kind, 'conflict');
+    assert.match(resume.error!.message, /no longer runs version 2 beside 1, .*Abort ends it/);
+    const aborted = await r.control({ functionName: 'ro-mate-promote', aliasName: 'live', action: 'abort' });
+    assert.equal(aborted.state, 'done', aborted.error?.message);
+    assert.equal(aborted.detail?.status, 'aborted');
+    const after = await alias('ro-mate-promote');
+    assert.equal(after.FunctionVersion, '2', "the teammate's promotion stays");
+    assert.equal(after.Description, USER_TEXT, 'the lease marker is gone');
+  });
+
+  it('a plan naming a missing alarm holds, and a failing canary is still rolled back', async () => {
+    await fixture('ro-alarm-bad');
+    const r = runner(tempJournal());
+    const out = await r.start({ functionName: 'ro-alarm-bad', aliasName: 'live', version: '2', plan: { ...parsePlanText('10%@60s, 100%'), alarms: ['no-such-alarm'] } });
+    assert.equal(out.state, 'done', out.error?.message);
+    const v = await ended(r, 'ro-alarm-bad');
+    assert.equal(v.status, 'rolled-back', v.statusText);
+  });
+
+  it("the start's first write lands but its answer is lost and cannot be read back: unknown, then read on the next look and judged", async () => {
+    await fixture('ro-unknown');
+    const r = runner(tempJournal());
+    h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'truncate', nth: 1 });
+    h().sandbox.faults.add({ operation: 'GetAlias', kind: 'error', nth: 2 }); // 1: the start's read, 2: the read-back
+    const out = await r.start({ functionName: 'ro-unknown', aliasName: 'live', version: '2', plan: parsePlanText('50%@3s, 100%') });
+    h().sandbox.faults.clear();
+    assert.equal(out.state, 'unknown', out.error?.message);
+    assert.match(out.error!.message, /UpdateAlias/);
+    const v = await ended(r, 'ro-unknown');
+    assert.equal(v.status, 'rolled-back', v.statusText);
+    assert.equal(v.steps[0].verdict, 'Fail');
+  });
+
+  it("the start's first write is lost before it arrives and cannot be read back: unknown, then ended as not started", async () => {
+    await fixture('ro-unknown-2');
+    const r = runner(tempJournal());
+    h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop', nth: 1 });
+    h().sandbox.faults.add({ operation: 'GetAlias', kind: 'error', nth: 2 });
+    const out = await r.start({ functionName: 'ro-unknown-2', aliasName: 'live', version: '2', plan: parsePlanText('50%@3s, 100%') });
+    h().sandbox.faults.clear();
+    assert.equal(out.state, 'unknown');
+    const v = await ended(r, 'ro-unknown-2');
+    assert.equal(v.status, 'abandoned');
+    assert.match(v.statusText, /Not started: the first step's write is not on live/);
+    const a = await alias('ro-unknown-2');
+    assert.equal(a.FunctionVersion, '1');
+    assert.equal(a.Description, USER_TEXT);
+  });
+
   describe('a fault at every call of a rollout', () => {
     // Each run arms the fault at every other call of the operation (odd calls, then even ones),
     // so between the two runs every call of every step fails once: the start, each tick's reads,
     // the lease renewals, the steps and the promotion.
     const operations = ['GetAlias', 'UpdateAlias', 'GetMetricData', 'GetFunctionConfiguration'];
-    const kinds: FaultKind[] = ['error', 'drop', 'throttle'];
+    // truncate: the write is done and its answer lost (read back); drop: the request never arrives.
+    const kinds: FaultKind[] = ['error', 'drop', 'throttle', 'truncate'];
     const quick = { ...stepping('50%@1s, 80%@1s, 100%'), judge: { latencyWarnRatio: 20, latencyFailRatio: 40, minSamples: 50, minDetectableIncrease: { absolute: 5 } } };
     let n = 0;
     for (const operation of operations) {

@@ -33,6 +33,19 @@ describe('rollout lease in the alias description', () => {
     assert.match(parseLease(d).userText, /^é+…$/);
   });
 
+  it('counts characters as Lambda does: 300 emoji (600 UTF-16 units) are cut to fit 256 characters', () => {
+    const d = withLease('🚀'.repeat(300), lease);
+    assert.equal([...d].length, MAX_DESCRIPTION);
+    assert.deepEqual(parseLease(d).lease, lease);
+  });
+
+  it('does not honour a lease that claims a date that does not exist or ends far in the future', () => {
+    assert.equal(parseLease(formatMarker(lease).replace('until 20261201T164200Z', 'until 20260231T164200Z')).lease, undefined);
+    const far = { ...lease, until: Date.UTC(9999, 11, 31, 23, 59, 59) };
+    const parsed = parseLease(formatMarker(far)).lease!;
+    assert.equal(leaseLive(parsed, lease.since, { holder: 'bob@desktop', pid: 1 }, () => true), false, 'a lease ending in 9999 binds no one');
+  });
+
   it('is parsed strictly: text that only looks like a marker is the user\'s', () => {
     for (const text of [
       '[lambda-canary rollout 3f9a2c1e step 2/4 by alice@laptop vscode pid 4242.ab12 since 20261201T164000Z until 20261201T164200Z] trailing',

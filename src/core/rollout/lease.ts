@@ -31,6 +31,9 @@ export interface Lease {
   until: number;
 }
 
+/** A lease whose end is further ahead than this (a clock far off, or a hand-made marker) binds no one. */
+export const MAX_LEASE_AHEAD_MS = 3600_000;
+
 /** Lambda's limit on an alias description. */
 export const MAX_DESCRIPTION = 256;
 
@@ -67,7 +70,10 @@ export function parseLease(description: string | undefined): { userText: string;
   const step = Number(m[2]) - 1;
   const since = fromCompact(m[8]);
   const until = fromCompact(m[9]);
-  if (!(steps >= 1 && step >= 0 && step < steps) || Number.isNaN(since) || Number.isNaN(until)) return { userText: text };
+  // Dates that are not what they say (20260231) are not ours.
+  if (!(steps >= 1 && step >= 0 && step < steps) || Number.isNaN(since) || Number.isNaN(until) || compact(since) !== m[8] || compact(until) !== m[9]) {
+    return { userText: text };
+  }
   return {
     userText: text.slice(0, m.index),
     lease: { rollout: m[1], step, steps, holder: m[4], client: m[5] as Lease['client'], pid: Number(m[6]), instance: m[7], since, until },
@@ -80,9 +86,11 @@ export function isOwnLease(lease: Lease | undefined, self: { holder: string; pid
 
 /** Whether a lease still binds others at `now` (a driver on this host whose process is gone does not). */
 export function leaseLive(lease: Lease, now: number, self: { holder: string; pid: number }, processAlive: (pid: number) => boolean = pidAlive): boolean {
-  if (lease.until <= now) return false;
+  if (lease.until <= now || lease.until - now > MAX_LEASE_AHEAD_MS) return false;
   // pid 0 (a browser, a host without pids) is never looked up.
-  const sameHost = lease.holder.split('@')[1] === self.holder.split('@')[1];
+  const host = lease.holder.split('@')[1];
+  // A host name that could not be written (all non-ASCII: 'unknown') says nothing about which machine it is.
+  const sameHost = host !== undefined && host !== 'unknown' && host === self.holder.split('@')[1];
   if (sameHost && lease.pid > 0 && lease.pid !== self.pid && !processAlive(lease.pid)) return false;
   return true;
 }

@@ -125,7 +125,11 @@ export class RolloutRunner {
   private readonly locks = new Map<string, Promise<unknown>>();
   private loaded?: Promise<void>;
   private lastLoad = 0;
+  /** waitForEnd's promises, settled by dispose too. */
+  private readonly waiters = new Set<() => void>();
   private disposed = false;
+  /** Aborts the reads of ticks in progress when the runner stops (writes are never abandoned). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly ctx: UseCaseContext,
@@ -175,7 +179,10 @@ export class RolloutRunner {
       const mine = this.states.get(id);
       // In place: a tick in progress holds this object. This runner's own records are folded in already.
       if (!mine) this.states.set(id, s);
-      else if (s.lastAt >= mine.lastAt) Object.assign(mine, s);
+      else if (s.lastAt >= mine.lastAt && (s.lastAt > mine.lastAt || s.status !== mine.status || s.current !== mine.current)) {
+        Object.assign(mine, s);
+        this.changed(mine);
+      }
     }
   }
 
@@ -229,9 +236,10 @@ export class RolloutRunner {
         await this.finish(state, alias, 'promoted', `Promoted at once (${plan.name ?? 'all at once'}): ${input.aliasName} serves version ${input.version}.`, op, record);
       } else {
         const lease = this.leaseFor(state, 0);
-        const written = await ops.writeAlias(op, input, alias, { weights: { [input.version]: percentToWeight(first.weight) }, description: withLease(userText, lease) }, `${input.aliasName} is unchanged.`);
+        const event: RolloutEvent = { type: 'step', id, index: 0, weight: first.weight, ...(adopting ? { adopted: true } : {}) };
+        const written = await this.write(state, alias, op, event, split.primary.version, { [input.version]: percentToWeight(first.weight) }, withLease(userText, lease));
         this.leases.set(id, lease);
-        await this.append(state.key, state, { type: 'step', id, index: 0, weight: first.weight, revisionId: written.RevisionId, ...(adopting ? { adopted: true } : {}) }, { record, before: alias, after: written });
+        await this.append(state.key, state, withRevision(event, written.RevisionId), { record, before: alias, after: written });
         this.ensureDriving(id);
       }
       return this.outcome(input, begun, state, 'done', record);
@@ -263,7 +271,7 @@ export class RolloutRunner {
       const op = this.op(record);
       try {
         const alias = await ops.loadAlias(op, input);
-        const fresh = await this.claim(s, alias, op, true);
+        const fresh = await this.claim(s, alias, op, input.action);
         if (!fresh || !isActive(s)) return this.outcome(input, begun, s, 'unchanged', record, invalid(`The rollout has ended: ${s.statusText}`));
         const wasWaiting = s.status === 'waiting';
         await this.append(s.key, s, { type: 'control', id: s.id, action: input.action }, {});
@@ -281,7 +289,7 @@ export class RolloutRunner {
             await this.finish(s, fresh, 'promoted', `Promoted now by ${holderText(this.self)}: ${s.aliasName} serves version ${s.version}.`, op, record);
             break;
           case 'abort':
-            await this.finish(s, fresh, 'aborted', `Aborted by ${holderText(this.self)}: ${s.aliasName} serves version ${s.stable} alone; version ${s.version} gets no traffic.`, op, record);
+            await this.finish(s, fresh, 'aborted', `Aborted by ${holderText(this.self)}: version ${s.version} gets no traffic from ${s.aliasName}.`, op, record);
             break;
         }
         this.ensureDriving(s.id);
@@ -301,14 +309,18 @@ export class RolloutRunner {
     if (!isActive(s)) return this.viewOf(s);
     this.ensureDriving(id);
     return new Promise((resolve) => {
+      const settle = () => {
+        sub.dispose();
+        this.waiters.delete(settle);
+        resolve(this.viewOf(this.states.get(id)!));
+      };
       const sub = this.onDidChange((v) => {
         if (v.id !== id) return;
         onView?.(v);
-        if (!isActive(this.states.get(id)!)) {
-          sub.dispose();
-          resolve(v);
-        }
+        if (!isActive(this.states.get(id)!)) settle();
       });
+      // Stopped (Ctrl-C in the CLI): the rollout as it is now, still running without a driver.
+      this.waiters.add(settle);
     });
   }
 
@@ -316,14 +328,16 @@ export class RolloutRunner {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.stopping.abort();
     const ids = [...this.drives.keys()];
     for (const d of this.drives.values()) {
       d.stop = true;
       d.wake?.();
     }
     await Promise.allSettled([...this.drives.values()].map((d) => d.loop));
-    await Promise.allSettled(ids.map((id) => this.release(id)));
+    await Promise.allSettled(ids.map((id) => this.locked(id, () => this.release(id))));
     this.drives.clear();
+    for (const w of [...this.waiters]) w();
   }
 
   // ---- the loop ----------------------------------------------------------------------------
@@ -363,7 +377,7 @@ export class RolloutRunner {
   private async tick(s: RolloutState): Promise<void> {
     const record = newOperationRecord();
     const op = this.op(record);
-    const alias = await getAlias(this.ctx.lambda, s.functionName, s.aliasName);
+    const alias = await getAlias(this.ctx.lambda, s.functionName, s.aliasName, this.stopping.signal);
     // The alias as the claim left it (a renewal moved its revision).
     const current = await this.claim(s, alias, op, false);
     // Held, paused or waiting, it is still judged: a failing canary is rolled back whatever the status.
@@ -381,11 +395,7 @@ export class RolloutRunner {
       periodSeconds: this.timing.periodSeconds,
       settleMs: this.timing.settleMs,
       ...(plan.alarms?.length ? { alarms: plan.alarms } : {}),
-    });
-    if (evidence.missingAlarms.length) {
-      await this.hold(s, 'halted', `Halted: the plan's alarm${evidence.missingAlarms.length === 1 ? '' : 's'} ${evidence.missingAlarms.join(', ')} do${evidence.missingAlarms.length === 1 ? 'es' : ''} not exist in this account and region. Create ${evidence.missingAlarms.length === 1 ? 'it' : 'them'} or change the plan, then Resume; nothing was changed.`);
-      return;
-    }
+    }, this.stopping.signal);
     const j = judge(
       { canary: { version: s.version, periods: evidence.canary }, stable: { version: s.stable, periods: evidence.stable }, periodSeconds: evidence.periodSeconds, completeUntil: evidence.completeUntil, bakeStart: s.bakeStart ?? now, bakeMs: s.bakeMs ?? 0, now, alarms: evidence.alarms },
       judgeConfigOf(s.plan),
@@ -396,6 +406,11 @@ export class RolloutRunner {
     if (j.verdict === 'Fail') {
       await this.verdict(s, index, j);
       await this.finish(s, current, 'rolled-back', `Rolled back at ${stepLabel(viewOf(s))}: ${j.sentence}`, op, record);
+      return;
+    }
+    if (evidence.missingAlarms.length) {
+      // Never taken as OK: no step goes on, though a failing canary is still rolled back (above).
+      await this.hold(s, 'halted', `Halted: the plan's alarm${evidence.missingAlarms.length === 1 ? '' : 's'} ${evidence.missingAlarms.join(', ')} do${evidence.missingAlarms.length === 1 ? 'es' : ''} not exist in this account and region. Create ${evidence.missingAlarms.length === 1 ? 'it' : 'them'} or change the plan, then Resume; nothing was changed.`);
       return;
     }
     if (s.status !== 'running') return;
@@ -420,7 +435,7 @@ export class RolloutRunner {
    * (another driver; a teammate's change, now held). `force`: a control by a person, who may
    * resume a held rollout on the alias as it is now.
    */
-  private async claim(s: RolloutState, alias: AliasConfiguration, op: OperationContext, force: boolean): Promise<AliasConfiguration | undefined> {
+  private async claim(s: RolloutState, alias: AliasConfiguration, op: OperationContext, force: RolloutControl | false): Promise<AliasConfiguration | undefined> {
     const now = this.now();
     const { lease } = parseLease(alias.Description);
     this.leases.set(s.id, lease);
@@ -431,44 +446,52 @@ export class RolloutRunner {
       this.changed(s);
       return undefined;
     }
-    // Taking over (or resuming): the journal may hold records of a driver that is gone, written
-    // before its lease ran out — read it once after that (and now and then when there is no lease).
-    if (!isOwnLease(lease, this.self) && (lease ? this.lastLoad <= lease.until : now - this.lastLoad >= WATCH_RELOAD_MS)) await this.load();
-    if (!isActive(s)) return undefined;
+    // Not this runner's lease (expired, let go, or none): before deciding anything, the journal,
+    // which may hold what another driver did up to its last write (its end, too).
+    if (!isOwnLease(lease, this.self)) {
+      await this.load();
+      if (!isActive(s)) return undefined;
+    }
     if (lease && lease.rollout !== s.id) {
       // Another rollout (from another journal) took this alias after ours was left: ours is over.
       await this.append(s.key, s, { type: 'ended', id: s.id, result: 'abandoned', message: `Ended: ${s.aliasName} has another rollout (${lease.rollout}) since ${iso(lease.since)}; this one was left without a driver.` }, {});
       return undefined;
     }
     const pending = this.pending.get(s.id);
-    if (pending && alias.RevisionId !== pending.before.RevisionId) {
+    if (pending) {
       this.pending.delete(s.id);
-      if (alias.FunctionVersion === pending.primary && sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, pending.weights) && (alias.Description ?? '') === pending.description) {
+      if (alias.RevisionId !== pending.before.RevisionId && alias.FunctionVersion === pending.primary && sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, pending.weights) && (alias.Description ?? '') === pending.description) {
         this.ctx.log.warn(`Rollout ${s.id}: the write whose answer was lost reads back as intended: it went through.`);
         await this.append(s.key, s, withRevision(pending.event, alias.RevisionId), { before: pending.before, after: alias });
+        if (pending.event.type === 'ended') this.notice(s, 'ended', pending.event.message);
         if (!isActive(s)) return undefined;
       }
-    } else if (pending) {
-      this.pending.delete(s.id);
     }
-    if (s.revisionId !== undefined && alias.RevisionId !== s.revisionId) {
+    if (alias.RevisionId !== s.revisionId) {
       const adopted = await this.adopt(s, alias, lease);
+      if (!isActive(s)) return undefined;
       if (!adopted) {
+        if (s.current < 0) {
+          // The first step's write never landed (or its outcome was lost and the alias shows no sign of it).
+          await this.append(s.key, s, { type: 'ended', id: s.id, result: 'abandoned', message: `Not started: the first step's write is not on ${s.aliasName}, which routes ${aliasLabel(alias)}.` }, {});
+          return undefined;
+        }
         if (!force) {
           if (s.status !== 'halted') await this.hold(s, 'halted', `Halted: someone else changed ${s.aliasName} during the rollout (it now routes ${aliasLabel(alias)}). Nothing was written; Resume goes on from the alias as it is, Abort ends the rollout.`);
           return undefined;
         }
-        // A person resumes (or aborts) a held rollout on the alias as it is now, if it still runs this canary.
+        // A person resumes (or goes on with) a held rollout on the alias as it is now, if it still runs this canary.
         const split = splitOf(alias);
-        if (split.primary.version !== s.stable || (split.canary && split.canary.version !== s.version)) {
+        if (force !== 'abort' && (split.primary.version !== s.stable || (split.canary && split.canary.version !== s.version))) {
           throw new OperationError(`${s.aliasName} now routes ${aliasLabel(alias)}: it no longer runs version ${s.version} beside ${s.stable}, so this rollout cannot go on. Abort ends it.`, {
             state: 'Nothing was changed.',
             kind: 'conflict',
           });
         }
+        // Abort of a rollout someone else moved on: no lease is taken, the abort writes what it must.
+        if (force === 'abort') return alias;
       }
     }
-    if (!isActive(s)) return undefined;
     if (!isOwnLease(lease, this.self) || lease!.until - now < this.timing.renewBeforeMs || (force && alias.RevisionId !== s.revisionId)) {
       const next = this.leaseFor(s, Math.max(0, s.current), lease && isOwnLease(lease, this.self) ? lease.since : now);
       const split = splitOf(alias);
@@ -481,17 +504,33 @@ export class RolloutRunner {
     return alias;
   }
 
-  /** After a restart: the alias moved by a write of this rollout whose record was not written (a crash in between). */
+  /**
+   * The alias moved by a write of this rollout whose record is missing (a crash in between, or an
+   * answer lost): a step as its lease marker says, or the end a promotion or rollback leaves.
+   */
   private async adopt(s: RolloutState, alias: AliasConfiguration, lease: Lease | undefined): Promise<boolean> {
-    if (!lease || lease.rollout !== s.id) return false;
     const split = splitOf(alias);
+    if (!lease) {
+      // No marker and the user's description back: the end of this rollout was written.
+      if (s.current < 0 || (alias.Description ?? '') !== s.description || split.canary) return false;
+      if (split.primary.version === s.version) {
+        await this.append(s.key, s, { type: 'ended', id: s.id, result: 'promoted', message: `Promoted: ${s.aliasName} serves version ${s.version} (found so on ${s.aliasName}; its record was missing).`, revisionId: alias.RevisionId }, { after: alias });
+        return true;
+      }
+      if (split.primary.version === s.stable) {
+        await this.append(s.key, s, { type: 'ended', id: s.id, result: 'rolled-back', message: `Rolled back: ${s.aliasName} serves version ${s.stable} alone (found so on ${s.aliasName}; its record was missing).`, revisionId: alias.RevisionId }, { after: alias });
+        return true;
+      }
+      return false;
+    }
+    if (lease.rollout !== s.id) return false;
     if (split.primary.version !== s.stable || split.canary?.version !== s.version) return false;
     const index = s.plan.steps.findIndex((p) => Math.abs(percentToWeight(p.weight) - split.canary!.weight) < 1e-9);
     if (index < 0 || index !== lease.step) return false;
     if (index === s.current) {
       await this.append(s.key, s, { type: 'lease', id: s.id, revisionId: alias.RevisionId }, {});
     } else {
-      await this.append(s.key, s, { type: 'step', id: s.id, index, weight: s.plan.steps[index].weight, revisionId: alias.RevisionId, adopted: true }, {});
+      await this.append(s.key, s, { type: 'step', id: s.id, index, weight: s.plan.steps[index].weight, revisionId: alias.RevisionId, adopted: true }, { after: alias });
     }
     return true;
   }
@@ -528,18 +567,27 @@ export class RolloutRunner {
     if (result === 'promoted') primary = s.version;
     else if (result === 'completed') weights = { ...(alias.RoutingConfig?.AdditionalVersionWeights ?? {}) };
     else if (result === 'aborted') {
-      // The alias as it is, without this rollout's version (a teammate's primary is kept).
+      // The alias as it is, without this rollout's canary: whatever someone else set (their
+      // promotion included) is theirs and stays.
       primary = alias.FunctionVersion ?? s.stable;
       weights = Object.fromEntries(Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(([v]) => v !== s.version));
-      if (primary === s.version) primary = s.stable;
     }
     // Traffic only ever goes to a version that is Active now.
     if (result === 'promoted') await ops.assertRoutable(op, s, s.stable, s.version, `${s.aliasName} is unchanged.`);
     const event: RolloutEvent = { type: 'ended', id: s.id, result, message };
+    const untouched = alias.FunctionVersion === primary && sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, weights) && !parseLease(alias.Description).lease;
+    if (untouched) {
+      // Nothing of this rollout is on the alias any more: the end is only recorded.
+      await this.append(s.key, s, { ...event, message: `${message} (${s.aliasName} was left as it is: ${aliasLabel(alias)}.)` }, { record });
+      this.leases.set(s.id, undefined);
+      this.notice(s, 'ended', message);
+      return;
+    }
     const written = await this.write(s, alias, op, event, primary, weights, s.description);
-    await this.append(s.key, s, withRevision(event, written.RevisionId), { record, before: alias, after: written });
+    const said = result === 'aborted' ? `${message} ${s.aliasName} routes ${aliasLabel(written)}.` : message;
+    await this.append(s.key, s, withRevision({ ...event, message: said }, written.RevisionId), { record, before: alias, after: written });
     this.leases.set(s.id, undefined);
-    this.notice(s, 'ended', message);
+    this.notice(s, 'ended', said);
   }
 
   private async write(s: RolloutState, alias: AliasConfiguration, op: OperationContext, event: RolloutEvent, primary: string, weights: Record<string, number>, description: string): Promise<AliasConfiguration> {

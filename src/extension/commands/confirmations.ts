@@ -100,3 +100,46 @@ export function confirmSwitch(functionName: string, aliasName: string, currentVe
     action: 'Switch',
   };
 }
+
+export interface RolloutConfirmation {
+  id: 'confirmRollout' | 'confirmPromoteRollout' | 'confirmAbortRollout';
+  message: string;
+  detail: string;
+  action: string;
+}
+
+/**
+ * Before a rollout starts. `what`: the version's source ("version 8 (what staging runs)", "the
+ * workspace code, published now as a new version"); `planName`: a preset's name or the typed plan.
+ */
+export function confirmStartRollout(functionName: string, alias: AliasRouting, what: string, planName: string, planWords: string, firstWeight: number): RolloutConfirmation {
+  const aliasName = alias.Name ?? '?';
+  const stable = splitOf(alias).primary.version;
+  return {
+    id: 'confirmRollout',
+    message: `Roll out ${plainText(what)} on ${plainText(aliasName)} (${plainText(planName)})?`,
+    detail:
+      `${plainText(functionName)}:${plainText(aliasLabel(alias))} now. The new version gets ${formatPercent(firstWeight / 100)} first: ${plainText(planWords)}. ` +
+      `Each step is judged on CloudWatch against version ${plainText(stable)}; a failing step rolls back to version ${plainText(stable)} by itself. ` +
+      'Pause, Next Step, Promote Now or Abort from the alias menu, the traffic panel or the status bar.',
+    action: 'Start Rollout',
+  };
+}
+
+export function confirmPromoteRollout(functionName: string, aliasName: string, version: string, stable: string, stepText: string): RolloutConfirmation {
+  return {
+    id: 'confirmPromoteRollout',
+    message: `Promote version ${plainText(version)} to 100% of ${plainText(aliasName)} now?`,
+    detail: `The rollout on ${plainText(functionName)}:${plainText(aliasName)} is at ${plainText(stepText)}; the steps left are skipped without being judged. Version ${plainText(stable)} stays published, and "Switch Back" returns to it.`,
+    action: 'Promote Now',
+  };
+}
+
+export function confirmAbortRollout(functionName: string, aliasName: string, version: string, stable: string, stepText: string): RolloutConfirmation {
+  return {
+    id: 'confirmAbortRollout',
+    message: `Abort the rollout of version ${plainText(version)} on ${plainText(aliasName)}?`,
+    detail: `The rollout on ${plainText(functionName)}:${plainText(aliasName)} is at ${plainText(stepText)}. Version ${plainText(stable)} gets 100% again and version ${plainText(version)} no traffic; it stays published.`,
+    action: 'Abort Rollout',
+  };
+}

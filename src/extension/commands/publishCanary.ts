@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { OperationError } from '../../core/errors';
+import type { Outcome } from '../../core/outcome';
 import { sampleEventDecision, untrustedWorkspaceRefusal, withSampleEvent } from '../../core/publishWorkspace';
 import { getVersion } from '../../core/lambdaApi';
 import type { SamBuildChoice, SamSituation } from '../../core/samBuild';
@@ -11,6 +13,7 @@ import { plainText } from '../../shared/text';
 import { Dismissed, pickWeight } from './common';
 import { chooseSamBuild } from './publishBuild';
 import { publishImage } from './publishImage';
+import type { PublishTarget } from './publishToAlias';
 import { publishToAlias } from './publishToAlias';
 import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './workspaceFunction';
 
@@ -20,13 +23,34 @@ import { explainUntrusted, relativePath, resolveWorkspaceFunction } from './work
  * node or the palette.
  */
 export async function publishCanary(ctx: CommandContext, node?: unknown): Promise<void> {
+  await publishWorkspaceCode(ctx, node);
+}
+
+/** What a rollout of the workspace code asks of the publish: the first step's weight, and its own question once the alias is claimed. */
+export interface FixedWeightPublish {
+  weightPercent: number;
+  /** Asked in place of the weight picker (the rollout's confirmation): throws Dismissed to stop. */
+  ask: (target: PublishTarget) => Promise<void>;
+  /** Why an image function cannot be published this way. */
+  imageRefusal: string;
+}
+
+/**
+ * The publish path of Publish Canary (and of Start Rollout on the workspace code, with a fixed
+ * weight): the outcome of the deploy, undefined when it did not run.
+ */
+export async function publishWorkspaceCode(ctx: CommandContext, node?: unknown, fixed?: FixedWeightPublish): Promise<Outcome | undefined> {
   const clients = await ctx.connection.current();
   const nodeFunction = node instanceof AliasNode ? node.functionName : node instanceof FunctionNode ? node.name : undefined;
   const trusted = vscode.workspace.isTrusted;
   const smokeTest = readSettings().smokeTest;
   const ws = await useSampleEvent(ctx, await resolveWorkspaceFunction(ctx, nodeFunction), trusted && smokeTest);
   // An image function is deployed by the URI of an image pushed to ECR: nothing is built.
-  if (ws.packageType === 'Image') return publishImage(ctx, ws, node, clients);
+  if (ws.packageType === 'Image') {
+    if (fixed) throw new OperationError(fixed.imageRefusal, { state: 'Nothing was changed.', kind: 'validation' });
+    await publishImage(ctx, ws, node, clients);
+    return undefined;
+  }
   if (!trusted) {
     // Refused before any question: an untrusted workspace's build and test event never run.
     const refusal = untrustedWorkspaceRefusal(ws, smokeTest);
@@ -39,7 +63,7 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
   let weightPercent = 0;
   let samBuild: SamBuildChoice | undefined;
   let samSituation: SamSituation | undefined;
-  await publishToAlias(ctx, clients, ws, node, {
+  return publishToAlias(ctx, clients, ws, node, {
     pickTitle: `Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`,
     functionChosen: async (functionName) => {
       // Asked for what the deploy packages: the deployed function's handler and runtime, when it can be read.
@@ -51,7 +75,10 @@ export async function publishCanary(ctx: CommandContext, node?: unknown): Promis
       }));
     },
     ask: async (t) => {
-      weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
+      if (fixed) {
+        weightPercent = fixed.weightPercent;
+        await fixed.ask(t);
+      } else weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
     },
     run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild, samSituation }),
   });

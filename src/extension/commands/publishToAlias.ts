@@ -38,7 +38,7 @@ export interface PublishSteps {
  * claim — in an untrusted workspace the question naming what its file chose, then `ask` — the
  * use case, and the panel opened after a deploy that is done.
  */
-export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: WorkspaceFunction, node: unknown, steps: PublishSteps): Promise<void> {
+export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: WorkspaceFunction, node: unknown, steps: PublishSteps): Promise<Outcome | undefined> {
   const nodeFunction = node instanceof AliasNode ? node.functionName : node instanceof FunctionNode ? node.name : undefined;
   const trusted = vscode.workspace.isTrusted;
   // A SAM template that computes FunctionName: ask which deployed function it is.
@@ -46,7 +46,7 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
   await steps.functionChosen?.(functionName);
   if (nodeFunction && ws.functionName && ws.functionName !== nodeFunction) {
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
-    if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return;
+    if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return undefined;
   }
   const picked = node instanceof AliasNode ? undefined : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : undefined;
   const aliasName = node instanceof AliasNode ? node.aliasName : (picked?.name ?? ws.alias!);
@@ -69,8 +69,10 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     title: `Publishing a canary of ${functionName}:${aliasName}`,
     run: (uc) => steps.run(uc, target),
   });
-  if (result.status !== 'ran' || result.outcome.state !== 'done') return;
+  if (result.status !== 'ran') return undefined;
+  if (result.outcome.state !== 'done') return result.outcome;
   // Remembered only for a deploy that was done: a dismissed or failed one is no choice made.
   await picked?.remember();
   if (readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
+  return result.outcome;
 }

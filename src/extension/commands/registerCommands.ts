@@ -8,10 +8,12 @@ import { openTrafficPanel } from './openTrafficPanel';
 import { promoteCanary } from './promoteCanary';
 import { publishCanary } from './publishCanary';
 import { rollbackCanary } from './rollbackCanary';
+import { abortRollout, nextRolloutStep, pauseRollout, promoteRollout, resumeRollout, showRollouts } from './rolloutControls';
 import { selectConnection } from './selectConnection';
 import { setCanaryWeight } from './setCanaryWeight';
 import { switchAlias } from './switchAlias';
 import { switchBack } from './switchBack';
+import { rollOutVersionOn, startRollout } from './startRollout';
 import { startCanaryOn, switchAliasToVersion } from './versionActions';
 import { clearFilter, copyArn, filter, refresh, showLog } from './viewCommands';
 
@@ -36,6 +38,14 @@ const table: Record<string, Handler> = {
   [Commands.openFunctionConfig]: openFunctionConfig,
   [Commands.copyArn]: copyArn,
   [Commands.openTrafficPanel]: openTrafficPanel,
+  [Commands.startRollout]: startRollout,
+  [Commands.rollOutVersionOn]: rollOutVersionOn,
+  [Commands.pauseRollout]: pauseRollout,
+  [Commands.resumeRollout]: resumeRollout,
+  [Commands.nextRolloutStep]: nextRolloutStep,
+  [Commands.promoteRollout]: promoteRollout,
+  [Commands.abortRollout]: abortRollout,
+  [Commands.showRollouts]: showRollouts,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

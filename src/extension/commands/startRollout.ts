@@ -1,0 +1,136 @@
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import * as vscode from 'vscode';
+import { OperationError } from '../../core/errors';
+import { listAliases, listVersions } from '../../core/lambdaApi';
+import type { RolloutPlan } from '../../core/rollout/plans';
+import { describePlan } from '../../core/rollout/plans';
+import { formatPercent, splitOf } from '../../core/routing';
+import { iconText, plainText } from '../../shared/text';
+import { readSettings } from '../config';
+import type { CommandContext } from '../context';
+import { AliasNode, FunctionNode, VersionNode } from '../tree';
+import type { PickItem } from '../ui';
+import { Dismissed, orDismiss, pickAlias } from './common';
+import { confirmStartRollout } from './confirmations';
+import { publishWorkspaceCode } from './publishCanary';
+import { pickPlan, planName, rolloutStartTarget, workspaceFunctionFor } from './rolloutPicks';
+import { explainUntrusted, relativePath } from './workspaceFunction';
+
+export const WORKSPACE_CODE = 'The workspace code (publish now)';
+
+type Source = { kind: 'workspace' } | { kind: 'version'; version: string; servedBy: string[] };
+
+/**
+ * Start Rollout… (alias node, palette, or `{ functionName, aliasName }`): what to roll out — the
+ * workspace code, published now, when a workspace function deploys to this alias, or a published
+ * version other than the one the alias serves — then the plan, a confirmation, and the runner.
+ */
+export async function startRollout(ctx: CommandContext, node?: unknown): Promise<void> {
+  const clients = await ctx.connection.current();
+  const { functionName, alias } = await rolloutStartTarget(ctx, clients, node, 'Start Rollout');
+  const aliasName = alias.Name!;
+  const ws = workspaceFunctionFor(functionName, aliasName);
+  const title = `Start Rollout on ${functionName}:${aliasName}`;
+  const [versions, aliases] = await Promise.all([listVersions(clients.lambda, functionName), listAliases(clients.lambda, functionName)]);
+  const split = splitOf(alias);
+  const servedBy = (v: string) => aliases.filter((a) => a.Name !== aliasName && splitOf(a).primary.version === v).map((a) => a.Name!);
+  const items: Array<PickItem<Source>> = [];
+  if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out', value: { kind: 'workspace' } });
+  // Newest first.
+  for (const v of [...versions].sort((a, b) => Number(b.Version) - Number(a.Version))) {
+    const version = v.Version!;
+    if (version === '$LATEST' || version === split.primary.version) continue;
+    const by = servedBy(version);
+    const notes = [by.length ? `what ${by.join(', ')} ${by.length > 1 ? 'run' : 'runs'}` : '', split.canary?.version === version ? `the canary now (${formatPercent(split.canary.weight)})` : '', plainText(v.Description, 80), v.LastModified?.slice(0, 16).replace('T', ' ')];
+    items.push({ label: iconText(version), description: iconText(notes.filter(Boolean).join(' · ')), value: { kind: 'version', version, servedBy: by } });
+  }
+  if (items.length === 0) {
+    throw new OperationError(`${functionName} has no published version besides ${split.primary.version} (what ${aliasName} serves) to roll out: publish one first (Publish Canary), or open the folder holding its code.`, {
+      state: 'Nothing was changed.',
+      kind: 'validation',
+    });
+  }
+  const source = orDismiss(await ctx.ui.pick<Source>('rolloutSource', items, { title, placeHolder: `Roll out what on ${aliasName} (serving version ${split.primary.version})?` })).value;
+  if (source.kind === 'workspace') {
+    // Packaging and publishing run the workspace's build: only in a trusted workspace.
+    if (!vscode.workspace.isTrusted) {
+      const message = 'Rolling out the workspace code publishes it as a new version, which needs a trusted workspace: trust this folder, or roll out a version that is published already.';
+      ctx.log.warn(message);
+      await explainUntrusted(ctx, message);
+      throw new Dismissed();
+    }
+    const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
+    return rollOutWorkspaceCode(ctx, functionName, alias, node instanceof AliasNode ? node : undefined, plan);
+  }
+  const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
+  const what = `version ${source.version}${source.servedBy.length ? ` (what ${source.servedBy.join(', ')} ${source.servedBy.length > 1 ? 'run' : 'runs'})` : ''}`;
+  await startVersion(ctx, functionName, alias, source.version, plan, what);
+}
+
+/** Roll Out This Version on… (version node): which alias, the plan, a confirmation, the runner. */
+export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Promise<void> {
+  const version = node instanceof VersionNode ? node.version.Version : undefined;
+  if (!(node instanceof VersionNode) || !version || version === '$LATEST') {
+    throw new OperationError('Roll Out This Version on… acts on a published version: right-click one in the Lambda Canary view.', { kind: 'validation' });
+  }
+  const functionName = node.parent.name;
+  const clients = await ctx.connection.current();
+  const aliases = (await listAliases(clients.lambda, functionName)).filter((a) => splitOf(a).primary.version !== version);
+  if (aliases.length === 0) {
+    throw new OperationError(`${functionName} has no alias that serves another version than ${version}: create one (e.g. prod) first.`, { state: 'Nothing was changed.', kind: 'validation' });
+  }
+  const alias = await pickAlias(ctx, clients, functionName, `Roll out version ${version} on which alias of ${functionName}?`, undefined, aliases);
+  const plan = await pickPlan(ctx, `Roll out version ${version} on ${functionName}:${alias.Name}`, workspaceFunctionFor(functionName, alias.Name!), clients.capabilities.sandbox);
+  await startVersion(ctx, functionName, alias, version, plan, `version ${version}`);
+}
+
+async function startVersion(ctx: CommandContext, functionName: string, alias: AliasConfiguration, version: string, plan: RolloutPlan, what: string): Promise<void> {
+  const aliasName = alias.Name!;
+  const canary = splitOf(alias).canary;
+  const result = await ctx.aliases.run({
+    functionName,
+    aliasName,
+    action: 'apply',
+    confirm: () => confirmStartRollout(functionName, alias, what, planName(plan), describePlan(plan), plan.steps[0].weight),
+    title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,
+    // The canary already in place at the first step's weight is taken over as step 1.
+    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, expectedRevisionId: alias.RevisionId, adopt: canary?.version === version }),
+  });
+  if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
+}
+
+/**
+ * The workspace code: published by Publish Canary's own path at the first step's weight (the
+ * rollout's confirmation asked in place of the weight), then taken over by the runner as step 1.
+ */
+async function rollOutWorkspaceCode(ctx: CommandContext, functionName: string, alias: AliasConfiguration, node: AliasNode | undefined, plan: RolloutPlan): Promise<void> {
+  const aliasName = alias.Name!;
+  const first = plan.steps[0].weight;
+  if (first >= 100) {
+    throw new OperationError(`${planName(plan)} sends all traffic at once, so there is no canary step to publish the workspace code at: use Publish Canary and Promote, or choose a plan whose first step is below 100%.`, {
+      state: 'Nothing was changed.',
+      kind: 'validation',
+    });
+  }
+  const target = node ?? new AliasNode(new FunctionNode({ FunctionName: functionName }), alias);
+  const deployed = await publishWorkspaceCode(ctx, target, {
+    weightPercent: first,
+    ask: async () => {
+      const q = confirmStartRollout(functionName, alias, 'the workspace code (published now as a new version)', planName(plan), describePlan(plan), first);
+      if (!(await ctx.ui.confirm(q.id, q.message, q.detail, q.action))) throw new Dismissed();
+    },
+    imageRefusal: `${functionName} is deployed from a container image: push the image and publish it with Publish Canary, then roll out that version (Start Rollout → the version).`,
+  });
+  if (!deployed || deployed.state !== 'done') return;
+  const version = deployed.versionsPublished[0]?.version ?? (deployed.after ? Object.keys(deployed.after.weights)[0] : undefined);
+  if (!version) {
+    throw new OperationError(`The deploy to ${functionName}:${aliasName} routed no new version, so there is nothing to roll out.`, { kind: 'validation' });
+  }
+  await ctx.aliases.run({
+    functionName,
+    aliasName,
+    action: 'apply',
+    title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,
+    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, adopt: true, ...(deployed.after?.revisionId ? { expectedRevisionId: deployed.after.revisionId } : {}) }),
+  });
+}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import { Commands } from '../shared/ids';
+import { notificationText } from '../shared/text';
+import type { ExtensionLog } from './log';
+import type { ExtensionRolloutNotice } from './rollouts';
+import { NoticeButton, noticeButtons, noticeSeverity } from './rolloutText';
+import type { UserInterface } from './ui';
+
+const BUTTON_COMMANDS: Record<string, string> = {
+  [NoticeButton.resume]: Commands.resumeRollout,
+  [NoticeButton.next]: Commands.nextRolloutStep,
+  [NoticeButton.abort]: Commands.abortRollout,
+  [NoticeButton.open]: Commands.openTrafficPanel,
+};
+
+/**
+ * The rollouts' notifications: only what the runner says needs a person or finished (no
+ * notification per step). Good ends are information; a hold, a manual gate, a roll back or an
+ * abort a warning, with buttons that run the controls on that alias.
+ */
+export class RolloutNotices implements vscode.Disposable {
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    onNotice: vscode.Event<ExtensionRolloutNotice>,
+    private readonly ui: () => UserInterface,
+    private readonly log: ExtensionLog,
+  ) {
+    this.subscription = onNotice((n) => this.show(n));
+  }
+
+  private show(n: ExtensionRolloutNotice): void {
+    const v = n.view;
+    const key = `${v.functionName}:${v.aliasName}`;
+    const text = notificationText(`${key}: ${n.message}`);
+    // A Promote or Abort of this window: its command (or panel) shows the outcome itself.
+    if (n.byControl) {
+      this.log.info(`Rollout ${v.id}: ${n.message}`);
+      return;
+    }
+    const buttons = noticeButtons(v.status);
+    const ui = this.ui();
+    const shown = noticeSeverity(n.kind, v.status) === 'info' ? ui.info(text, ...buttons) : ui.warn(text, ...buttons);
+    void Promise.resolve(shown).then((choice) => {
+      const command = choice ? BUTTON_COMMANDS[choice] : undefined;
+      if (command) void vscode.commands.executeCommand(command, { functionName: v.functionName, aliasName: v.aliasName });
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,164 @@
+import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import type { Lease } from '../core/rollout/lease';
+import { holderText } from '../core/rollout/lease';
+import { describePlan, parsePlanText } from '../core/rollout/plans';
+import { aliasLabel } from '../core/routing';
+import type { RolloutStatus, RolloutView } from '../shared/rollout';
+import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
+import { iconText, md, plainText } from '../shared/text';
+
+/**
+ * What the tree, the status bar and the notifications show of a rollout, as plain strings (no
+ * vscode types, so it is tested in plain Node). A rollout is either one this window's runner
+ * knows (its view) or only a lease read from the alias description: another editor or the CLI
+ * drives it, and it is shown read-only.
+ */
+export type AliasRollout =
+  | { kind: 'known'; view: RolloutView; readOnly: boolean }
+  | { kind: 'lease'; lease: Lease; readOnly: true };
+
+export function isActiveView(v: RolloutView | undefined): v is RolloutView {
+  return !!v && !ROLLOUT_ENDS.has(v.status);
+}
+
+/**
+ * The rollout an alias shows: the runner's active one, else a live lease of a rollout this window
+ * does not know. `leaseLive` decides whether a lease still binds (expiry, a dead process on this host).
+ */
+export function aliasRolloutOf(view: RolloutView | undefined, lease: Lease | undefined, now: number, leaseLive: (l: Lease) => boolean): AliasRollout | undefined {
+  if (view && !ROLLOUT_ENDS.has(view.status)) {
+    const d = view.driver;
+    return { kind: 'known', view, readOnly: !!d && !d.self && d.until > now };
+  }
+  if (lease && leaseLive(lease) && lease.rollout !== view?.id) return { kind: 'lease', lease, readOnly: true };
+  return undefined;
+}
+
+/** `step 2/4`, then ` · paused` / ` · waiting` / ` · halted` when it is not stepping by itself. */
+export function rolloutSuffix(r: AliasRollout): string {
+  if (r.kind === 'lease') return `step ${r.lease.step + 1}/${r.lease.steps}`;
+  const status = r.view.status === 'running' ? '' : ` · ${r.view.status}`;
+  return `${stepLabel(r.view)}${status}`;
+}
+
+/** `prod → 7 (75%) · 8 (25%) · step 2/4 · paused` (plain text: the alias's name comes from AWS). */
+export function rolloutAliasLabel(alias: AliasConfiguration, r: AliasRollout): string {
+  return plainText(`${aliasLabel(alias)} · ${rolloutSuffix(r)}`);
+}
+
+/** The context value: which controls the alias's menu offers. */
+export function rolloutContextValue(r: AliasRollout, base: string, remote: string): string {
+  if (r.readOnly) return remote;
+  const status = (r as { view: RolloutView }).view.status;
+  return status === 'running' ? base : `${base}:${status}`;
+}
+
+export function rolloutIcon(r: AliasRollout): { id: string; color?: string } {
+  if (r.readOnly) return { id: 'lock' };
+  switch (r.kind === 'known' ? r.view.status : 'running') {
+    case 'paused':
+      return { id: 'debug-pause' };
+    case 'halted':
+      return { id: 'debug-pause', color: 'charts.orange' };
+    case 'waiting':
+      return { id: 'debug-pause', color: 'charts.yellow' };
+    default:
+      return { id: 'sync~spin', color: 'charts.blue' };
+  }
+}
+
+/** `2026-12-01 16:40 UTC` */
+export function shortTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '?';
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function drivenByText(holder: string, since: number | undefined): string {
+  return `driven by ${holder}${since !== undefined ? ` since ${shortTime(since)}` : ''}`;
+}
+
+/** The plan in words, from its typed form (`10 % for 5 min, then 100 %`). */
+export function planWords(planText: string): string {
+  try {
+    return describePlan(parsePlanText(planText));
+  } catch {
+    return planText;
+  }
+}
+
+/** What the tree's description says beside the label: who drives it when that is not this window. */
+export function rolloutDescription(r: AliasRollout): string | undefined {
+  if (r.kind === 'lease') return plainText(drivenByText(holderText(r.lease), r.lease.since));
+  if (r.readOnly && r.view.driver) return plainText(drivenByText(r.view.driver.holder, r.view.driver.since));
+  return undefined;
+}
+
+/** Tooltip lines (Markdown, every AWS-provided value escaped): the plan, the verdict, the driver. */
+export function rolloutTooltipLines(r: AliasRollout): string[] {
+  if (r.kind === 'lease') {
+    const l = r.lease;
+    return [
+      md`**Rollout ${l.rollout}**, step ${l.step + 1} of ${l.steps}`,
+      md`Rollout ${drivenByText(holderText(l), l.since)} (lease until ${shortTime(l.until)}): read-only here.`,
+    ];
+  }
+  const v = r.view;
+  const plan = v.planName ? `${v.planName} (${planWords(v.planText)})` : planWords(v.planText);
+  const lines = [
+    md`**Rollout of version ${v.version}** (replacing ${v.stable}), ${stepLabel(v)}, ${v.status}`,
+    md`Plan: ${plan}`,
+  ];
+  if (v.statusText) lines.push(md`${v.statusText}`);
+  if (v.evidence) lines.push(md`Verdict: ${v.evidence.verdict} — ${v.evidence.sentence}`);
+  if (v.driver) {
+    const holder = v.driver.self ? `this window (${v.driver.holder.replace(/ \((.*)\)$/, ', $1')})` : v.driver.holder;
+    lines.push(md`D${drivenByText(holder, v.driver.since).slice(1)}`);
+  }
+  if (r.readOnly) lines.push(md`Read-only here: its driver's lease holds until ${shortTime(v.driver?.until)}.`);
+  return lines;
+}
+
+/** The status bar item: hidden (undefined) when no rollout is active. */
+export function rolloutStatusText(views: RolloutView[]): { text: string; tooltip: string; warning: boolean } | undefined {
+  const active = views.filter(isActiveView);
+  if (active.length === 0) return undefined;
+  const held = active.some((v) => v.status === 'halted' || v.status === 'waiting');
+  const spinning = active.some((v) => v.status === 'running');
+  const icon = spinning ? '$(sync~spin)' : '$(debug-pause)';
+  const tooltip = active.map((v) => `${plainText(v.functionName)}:${plainText(v.aliasName)}: version ${plainText(v.version)}, ${stepLabel(v)}, ${v.status}${v.status === 'running' ? '' : ` — ${plainText(v.statusText)}`}`).join('\n');
+  if (active.length === 1) {
+    const v = active[0];
+    const status = v.status === 'running' ? '' : ` · ${v.status}`;
+    return { text: `${icon} 1 rollout: ${iconText(`${v.functionName}:${v.aliasName}`, 80)} ${stepLabel(v)}${status}`, tooltip, warning: held };
+  }
+  const heldCount = active.filter((v) => v.status !== 'running').length;
+  return { text: `${icon} ${active.length} rollouts${heldCount ? ` (${heldCount} held)` : ''}`, tooltip, warning: held };
+}
+
+/** The buttons a rollout's notice offers, by what it needs now. */
+export function noticeButtons(status: RolloutStatus): string[] {
+  switch (status) {
+    case 'paused':
+    case 'halted':
+      return [NoticeButton.resume, NoticeButton.abort, NoticeButton.open];
+    case 'waiting':
+      return [NoticeButton.next, NoticeButton.abort, NoticeButton.open];
+    case 'running':
+      return [NoticeButton.abort, NoticeButton.open];
+    default:
+      return [NoticeButton.open];
+  }
+}
+
+export const NoticeButton = {
+  resume: 'Resume',
+  next: 'Next step',
+  abort: 'Abort',
+  open: 'Open Traffic Panel',
+} as const;
+
+/** Whether a notice is good news (information) or needs a look (warning). */
+export function noticeSeverity(kind: 'attention' | 'ended', status: RolloutStatus): 'info' | 'warning' {
+  if (kind === 'attention') return 'warning';
+  return status === 'promoted' || status === 'completed' ? 'info' : 'warning';
+}
