@@ -3,6 +3,7 @@ import { errorSummary } from '../../core/errors';
 import { outcomeText } from '../../core/outcomeText';
 import { redact } from '../../core/redact';
 import type { HostMessage, PanelMessage, RolloutAction } from '../../shared/protocol';
+import { Commands } from '../../shared/ids';
 import { parsePanelMessage } from '../../shared/protocol';
 import type { RolloutView } from '../../shared/rollout';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
@@ -23,12 +24,12 @@ import { TrafficFeed } from './trafficFeed';
  * progress, notifications) as from the alias's menu or the palette.
  */
 export const ROLLOUT_COMMANDS: Record<RolloutAction, string> = {
-  start: 'lambdaCanary.startRollout',
-  pause: 'lambdaCanary.pauseRollout',
-  resume: 'lambdaCanary.resumeRollout',
-  next: 'lambdaCanary.nextRolloutStep',
-  promote: 'lambdaCanary.promoteRollout',
-  abort: 'lambdaCanary.abortRollout',
+  start: Commands.startRollout,
+  pause: Commands.pauseRollout,
+  resume: Commands.resumeRollout,
+  next: Commands.nextRolloutStep,
+  promote: Commands.promoteRollout,
+  abort: Commands.abortRollout,
 };
 
 const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort' };
