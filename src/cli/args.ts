@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { CommandName } from './commands';
-import { COMMANDS, GLOBAL_OPTIONS, isCommandName } from './commands';
+import type { CommandName, RolloutSubcommand } from './commands';
+import { COMMANDS, GLOBAL_OPTIONS, isCommandName, isRolloutSubcommand } from './commands';
 import { usage } from './messages';
 
 /** Bad input on the command line: exit code 2, the message and where to find help. */
@@ -17,7 +17,8 @@ export class UsageError extends Error {
 export type OptionValues = Record<string, string | boolean | undefined>;
 
 export type Parsed =
-  | { kind: 'help'; command?: CommandName }
+  /** `sub`: a rollout subcommand's help (`rollout start --help`, `help rollout start`). */
+  | { kind: 'help'; command?: CommandName; sub?: RolloutSubcommand }
   | { kind: 'version' }
   | { kind: 'command'; command: CommandName; positionals: string[]; values: OptionValues };
 
@@ -43,7 +44,8 @@ export function parseCommandLine(argv: string[]): Parsed {
     const topic = rest.find((a) => !a.startsWith('-'));
     if (topic === undefined) return { kind: 'help' };
     if (!isCommandName(topic)) throw new UsageError(usage.unknownCommand(topic));
-    return { kind: 'help', command: topic };
+    const sub = rest.filter((a) => !a.startsWith('-'))[1];
+    return { kind: 'help', command: topic, ...(topic === 'rollout' && isRolloutSubcommand(sub) ? { sub } : {}) };
   }
   if (!isCommandName(name)) throw new UsageError(usage.unknownCommand(name));
   const spec = COMMANDS[name];
@@ -54,7 +56,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   } catch (err) {
     throw new UsageError(parseArgsMessage(err), name);
   }
-  if (values.help) return { kind: 'help', command: name };
+  if (values.help) return { kind: 'help', command: name, ...(name === 'rollout' && isRolloutSubcommand(positionals[0]) ? { sub: positionals[0] } : {}) };
   if (positionals.length > spec.positionals.max) throw new UsageError(usage.tooManyArguments(name, positionals[spec.positionals.max]), name);
   if (positionals.length < spec.positionals.min) throw new UsageError(usage.missingArgument(name, spec.positionals.names), name);
   return { kind: 'command', command: name, positionals, values: { ...values } };

@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal'] as const;
+export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'rollout'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -62,4 +62,36 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   probe: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { count: { type: 'string', short: 'n' } }, changesAlias: false },
   traffic: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { window: { type: 'string' } }, changesAlias: false },
   journal: { positionals: { min: 0, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { limit: { type: 'string' } }, changesAlias: false },
+  // Each subcommand's own positionals, options and question: ROLLOUT_SUBCOMMANDS.
+  rollout: {
+    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, pause, resume, next, promote, abort)' },
+    options: { version: { type: 'string' }, dir: { type: 'string' }, function: { type: 'string' }, build: { type: 'boolean' }, plan: { type: 'string' }, wait: { type: 'boolean' } },
+    changesAlias: false,
+  },
+};
+
+export const ROLLOUT_SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'next', 'promote', 'abort'] as const;
+export type RolloutSubcommand = (typeof ROLLOUT_SUBCOMMANDS)[number];
+
+export function isRolloutSubcommand(name: string | undefined): name is RolloutSubcommand {
+  return (ROLLOUT_SUBCOMMANDS as readonly string[]).includes(name ?? '');
+}
+
+export interface RolloutSubcommandSpec {
+  /** FUNCTION:ALIAS: required, or optional (status: all of the connection's). */
+  target: 'required' | 'optional';
+  /** The rollout options it takes (of COMMANDS.rollout.options). */
+  options: string[];
+  /** Asks first on a terminal, needs --yes elsewhere. */
+  asks: boolean;
+}
+
+export const ROLLOUT_SPECS: Record<RolloutSubcommand, RolloutSubcommandSpec> = {
+  start: { target: 'required', options: ['version', 'dir', 'function', 'build', 'plan', 'wait'], asks: true },
+  status: { target: 'optional', options: [], asks: false },
+  pause: { target: 'required', options: [], asks: false },
+  resume: { target: 'required', options: ['wait'], asks: false },
+  next: { target: 'required', options: ['wait'], asks: true },
+  promote: { target: 'required', options: [], asks: true },
+  abort: { target: 'required', options: [], asks: true },
 };

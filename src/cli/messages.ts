@@ -4,7 +4,8 @@
  * (src/core/outcomeText.ts), as in the editor.
  */
 import { imageFunctionNeedsUri } from '../core/imageUri';
-import type { CommandName } from './commands';
+import { describePlan, PRESET_NAMES, presetPlan } from '../core/rollout/plans';
+import type { CommandName, RolloutSubcommand } from './commands';
 
 
 /** Names for a message: all of a few, the first 12 of many (a folder of many projects declares hundreds). */
@@ -34,7 +35,8 @@ const CONNECTION_TEXT = `Connection (as the AWS CLI's):
                         (checkout-api, …) and stop it at exit: nothing reaches AWS`;
 
 const OUTPUT_TEXT = `Output:
-  --json                print the outcome (list, show, journal: the data) as JSON on stdout
+  --json                print the outcome (list, show, journal, rollout status: the data) as
+                        JSON on stdout
   -y, --yes             do not ask before changing an alias (required when stdin or stderr
                         is not a terminal, e.g. in CI)
   --journal-dir DIR     the deployment journal's folder (default: LAMBDA_CANARY_JOURNAL_DIR,
@@ -64,6 +66,9 @@ Commands:
   probe FN:ALIAS [-n N]             invoke the alias N times, count answers per version
   traffic FN:ALIAS [--window 15m]   invocations, errors and latency per version (CloudWatch)
   journal [FN[:ALIAS]] [--limit N]  what was done, newest last
+  rollout start|status|pause|resume|next|promote|abort FN:ALIAS
+                                    step ALIAS through a plan judged on CloudWatch evidence,
+                                    rolled back by itself when the canary is worse
   help [COMMAND]                    help on a command
 
 Progress goes to stderr, results to stdout. Run \`lambda-canary COMMAND --help\` for a command's
@@ -89,6 +94,110 @@ interface CommandHelp {
   options?: string;
   examples: string;
 }
+
+const PLAN_TEXT = `Plans (--plan P):
+  a preset (CodeDeploy's Lambda configurations, also with its Lambda prefix):
+${PRESET_NAMES.map((n) => `    ${n.padEnd(30)} ${describePlan(presetPlan(n)!)}`).join('\n')}
+  or steps, comma-separated, each WEIGHT%[@BAKE][ manual]:
+    "10%@5m, 50%@10m manual, 100%"   10 % for 5 min, 50 % for 10 min then wait for
+                                     \`rollout next\` or \`rollout promote\`, then 100 %
+    "5%@10m, 25%@10m"                100 % is added at the end unless the plan ends in hold
+    "10%@1h, hold"                   stay at 10 % after the bake (no promotion)
+  BAKE: 30s, 5m, 2h, 1h30m. Each step is judged on the canary's errors against the stable
+  version's; a worse canary is rolled back at once, a step that passes goes on (or waits, if
+  manual). Without --plan: the "rollout" of the workspace function's lambda-canary.json.`;
+
+const ROLLOUT_EXIT_CODES_TEXT = `Exit codes:
+  0  done: the action done; with --wait, promoted (or completed: a plan ending in hold kept
+     its split)
+  1  rolled back (the canary was worse), aborted, or failed with the alias unchanged
+  2  bad input, nothing changed: a usage error (a bad plan says the column), a change
+     without --yes where nothing can ask, or refused before any write (a rollout already
+     runs on the alias, no published version)
+  3  needs a person: the rollout is held (a manual gate passed and waits for \`rollout next\`
+     or \`rollout promote\`; halted because someone else changed the alias, a verdict is
+     marginal, or reads keep failing) and this command stopped driving it; or a conflict:
+     the rollout is driven by another process (\`rollout status\` says who and until when)
+  4  outcome unknown: a write got no clear answer and could not be read back; check the
+     alias (lambda-canary show FN) before doing anything else
+  130  interrupted (Ctrl+C) while driving: the rollout goes on without a driver;
+       \`lambda-canary rollout resume FN:ALIAS --wait\` drives it again`;
+
+const ROLLOUT_DRIVING = `Without --wait a subcommand does its one action and exits: nothing drives the rollout then
+(its lease on the alias is let go), and \`rollout status\` says so. With --wait this process
+drives it to its end, printing each step and each verdict on stderr and the end on stdout; it
+stops when the rollout needs a person (exit 3). One driver per alias: while a process drives,
+others (the editor too) watch, and their controls are refused (exit 3).`;
+
+const ROLLOUT_HELP: Record<RolloutSubcommand, CommandHelp> = {
+  start: {
+    usage: 'lambda-canary rollout start FN:ALIAS (--version V | --dir D [--function F] [--build]) [--plan P] [--wait]',
+    description: `Starts a rollout of version V on ALIAS: the first step's weight is routed to V, then each step
+bakes and is judged before the next. With --dir, the folder's function is deployed first
+(as \`deploy\` does it: package, publish, check, smoke test) with the first step's weight, and the
+rollout takes that canary over as its first step. A plan that starts at 100 % cannot be
+rolled out from a deploy: use \`deploy\` and \`switch\`.
+
+${ROLLOUT_DRIVING}
+
+${PLAN_TEXT}`,
+    options: `  --version V           the published version to roll out
+  --dir D               deploy the folder's function (lambda-canary.json or template.yaml) first
+  --function F          which function of the folder: its FunctionName or logical id
+  --build               run \`sam build\` for the function first (a SAM function)
+  --plan P              a preset or steps (see Plans); default: the workspace's "rollout"
+  --wait                drive the rollout to its end here (exit codes below)`,
+    examples: `  lambda-canary rollout start checkout-api:prod --version 8 --plan Canary10Percent5Minutes --wait --yes
+  lambda-canary rollout start checkout-api:prod --dir . --plan "10%@5m, 50%@10m, 100%" --wait --yes
+  lambda-canary rollout start checkout-api:prod --version 8 --plan "10%@5m, 100%" --yes --json`,
+  },
+  status: {
+    usage: 'lambda-canary rollout status [FN:ALIAS]',
+    description: `Shows the rollout of ALIAS (its active one, else its latest), or of every alias this journal
+knows on the connection: the plan, each step with its verdict and numbers, the step in force
+and its bake left, and who drives it ("driven by … since …", from the lease on the alias), or
+that nothing does and how to drive it. Reads only; --json prints the rollout(s) as data.`,
+    examples: `  lambda-canary rollout status checkout-api:prod
+  lambda-canary rollout status --json | jq '.[] | {alias: .aliasName, status}'`,
+  },
+  pause: {
+    usage: 'lambda-canary rollout pause FN:ALIAS',
+    description: `Pauses the rollout: the weight stays where it is, no step goes on, but the canary is still
+judged and a failing one is still rolled back by its driver. Not asked about.
+
+${ROLLOUT_DRIVING}`,
+    examples: '  lambda-canary rollout pause checkout-api:prod',
+  },
+  resume: {
+    usage: 'lambda-canary rollout resume FN:ALIAS [--wait]',
+    description: `Resumes a paused or held rollout (a held step's bake starts again), or, with --wait, takes up
+a rollout nobody drives and drives it to its end. Not asked about.
+
+${ROLLOUT_DRIVING}`,
+    options: '  --wait                drive the rollout to its end here',
+    examples: `  lambda-canary rollout resume checkout-api:prod --wait
+  lambda-canary rollout resume checkout-api:prod`,
+  },
+  next: {
+    usage: 'lambda-canary rollout next FN:ALIAS [--wait]',
+    description: `Goes on to the next step now (past a manual gate, or before the bake ends); after the last
+step, promotes.
+
+${ROLLOUT_DRIVING}`,
+    options: '  --wait                then drive the rollout to its end here',
+    examples: '  lambda-canary rollout next checkout-api:prod --yes --wait',
+  },
+  promote: {
+    usage: 'lambda-canary rollout promote FN:ALIAS',
+    description: "Ends the rollout now by promoting: all of ALIAS's traffic to the new version.",
+    examples: '  lambda-canary rollout promote checkout-api:prod --yes',
+  },
+  abort: {
+    usage: 'lambda-canary rollout abort FN:ALIAS',
+    description: "Ends the rollout now by rolling back: all of ALIAS's traffic to the stable version.",
+    examples: '  lambda-canary rollout abort checkout-api:prod --yes',
+  },
+};
 
 const HELP: Record<CommandName, CommandHelp> = {
   list: {
@@ -203,6 +312,37 @@ and the canary's verdict against the stable version.`,
     examples: `  lambda-canary traffic checkout-api:prod --window 1h
   lambda-canary traffic checkout-api:prod --json | jq '.detail.verdict'`,
   },
+  rollout: {
+    usage: 'lambda-canary rollout SUBCOMMAND [FN:ALIAS] [--version V | --dir D] [--plan P] [--wait]',
+    description: `Rollouts: ALIAS's traffic moved to a new version in steps, each baked and judged on CloudWatch
+evidence (the canary's errors against the stable version's), rolled back by itself when the
+canary is worse. The same rollouts as the editor's Start Rollout, in the same journal.
+
+Subcommands (\`lambda-canary rollout SUBCOMMAND --help\` for each):
+  start FN:ALIAS (--version V | --dir D) [--plan P] [--wait]
+                        start one (asks first; --yes in CI)
+  status [FN:ALIAS]     the plan, steps, verdicts, bake left, who drives it (reads only)
+  pause FN:ALIAS        hold the weight; a failing canary is still rolled back
+  resume FN:ALIAS [--wait]
+                        go on after a pause or a hold; --wait: drive it here
+  next FN:ALIAS [--wait]
+                        the next step now (past a manual gate); asks first
+  promote FN:ALIAS      end it now: all traffic to the new version; asks first
+  abort FN:ALIAS        end it now: all traffic back to the stable version; asks first
+
+${ROLLOUT_DRIVING}
+
+${PLAN_TEXT}`,
+    options: `  --version V           start: the published version to roll out
+  --dir D               start: deploy the folder's function first, then roll it out
+  --function F          start --dir: which function of the folder
+  --build               start --dir: run \`sam build\` for the function first
+  --plan P              start: a preset or steps (see Plans)
+  --wait                start, resume, next: drive the rollout to its end here`,
+    examples: `  lambda-canary rollout start checkout-api:prod --version 8 --plan "10%@5m, 50%@10m, 100%" --wait --yes
+  lambda-canary rollout status checkout-api:prod
+  lambda-canary rollout abort checkout-api:prod --yes`,
+  },
   journal: {
     usage: 'lambda-canary journal [FN[:ALIAS]] [--limit N]',
     description: `Lists the deployment journal's records, newest last: every action's outcome, done or not, of
@@ -213,8 +353,8 @@ this CLI and of the editor when they share the journal folder.`,
   },
 };
 
-export function commandHelp(name: CommandName): string {
-  const h = HELP[name];
+export function commandHelp(name: CommandName, sub?: RolloutSubcommand): string {
+  const h = name === 'rollout' && sub ? ROLLOUT_HELP[sub] : HELP[name];
   return `Usage: ${h.usage} [OPTIONS]
 
 ${h.description}
@@ -223,7 +363,7 @@ ${CONNECTION_TEXT}
 
 ${OUTPUT_TEXT}
 
-${EXIT_CODES_TEXT}
+${name === 'rollout' && (sub === undefined || sub === 'start' || sub === 'resume' || sub === 'next') ? ROLLOUT_EXIT_CODES_TEXT : EXIT_CODES_TEXT}
 
 Examples:
 ${h.examples}
@@ -340,4 +480,76 @@ export const errorText = {
   unexpected: (message: string) => `lambda-canary failed unexpectedly: ${message}`,
   sandboxFailed: (message: string) => `The embedded sandbox could not start: ${message}`,
   journalUnreadable: (dir: string, message: string) => `The deployment journal in ${dir} cannot be read: ${message}`,
+};
+
+const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const pct = (w: number) => `${Number(w.toFixed(4))}%`;
+
+/** The rollout subcommands' own words; a rollout's state sentences come from core (statusText, verdict sentences). */
+export const rolloutText = {
+  unknownSubcommand: (name: string) => `Unknown rollout subcommand '${name}': use start, status, pause, resume, next, promote or abort.`,
+  noSubcommand: "'rollout' needs a subcommand: start, status, pause, resume, next, promote or abort.",
+  optionNotFor: (option: string, sub: string) => `--${option} is not an option of 'rollout ${sub}'.`,
+  needsTarget: (sub: string) => `'rollout ${sub}' needs FUNCTION:ALIAS (e.g. checkout-api:prod).`,
+  versionOrDir: "'rollout start' needs --version V (a published version) or --dir D (deploy the folder's function first), not both.",
+  onlyWithDir: (option: string) => `--${option} goes with --dir: it picks or builds the workspace function to deploy.`,
+  badPlan: (message: string) => `--plan: ${message}`,
+  /** The typed plan with a caret under the column. */
+  planCaret: (text: string, column: number) => `  ${text}\n  ${' '.repeat(Math.max(0, column - 1))}^`,
+  noPlan: (where: string | undefined) =>
+    `'rollout start' needs --plan P (a preset such as Canary10Percent5Minutes, or steps such as "10%@5m, 50%@10m, 100%")${where ? `: ${where} has no "rollout"` : ''}.`,
+  dirAllAtOnce: (plan: string) =>
+    `The plan ${plan} starts at 100 %: a deploy cannot be rolled out from there. Use \`lambda-canary deploy --weight 10\` then \`lambda-canary switch FN:ALIAS V\` for all at once, or a plan with a first step below 100 %.`,
+  nameMismatch: (which: string, declared: string, given: string) => `The workspace's ${which} is deployed as ${declared} (its FunctionName), not ${given}: name ${declared}:ALIAS, or pick another function with --function.`,
+  imageDir: (which: string) => `${which} is an image function: deploy it with \`lambda-canary deploy --image-uri URI\`, then \`rollout start --version V\` with the version it published.`,
+  buildNotSam: (config: string) => `--build runs \`sam build\` for a function of a SAM template; ${config} is not one.`,
+  waitNotFor: (sub: string) => `--wait is not an option of 'rollout ${sub}': ${sub === 'pause' ? 'a paused rollout would wait for nobody' : 'it ends the rollout at once'}.`,
+  badTiming: (value: string) => `LAMBDA_CANARY_ROLLOUT_TIMING: '${value}' is not a list of NAME=MILLISECONDS (tickMs, leaseTtlMs, renewBeforeMs, settleMs, stableHistoryMs, errorPatienceMs) or periodSeconds=N.`,
+  alreadyActive: (alias: string, version: string, status: string, step: string) =>
+    `${alias} already has a rollout of version ${version} (${status}, ${step}): resume, promote or abort it first. Nothing was deployed.`,
+  drivenElsewhere: (alias: string, holder: string, since: number, until: number) =>
+    `${alias} has a rollout driven by ${holder} since ${at(since)}: it must end (or its lease expire at ${at(until)}) first. Nothing was deployed.`,
+  noCanary: (fn: string, alias: string) => `The deploy left no canary on ${fn}:${alias} to roll out: see its outcome above. Nothing else was changed.`,
+
+  // questions
+  startQuestion: (fn: string, alias: string, version: string, plan: string, now: string | undefined) => `Roll out version ${version} on ${fn}:${alias}${now ? ` (now ${now})` : ''}: ${plan}?`,
+  startDirQuestion: (dir: string, fn: string, alias: string, weight: number, plan: string, now: string | undefined) =>
+    `Deploy ${dir} to ${fn}, route ${pct(weight)} of ${alias} to the new version${now ? ` (now ${now})` : ''}, and roll it out: ${plan}?`,
+  controlQuestion: (action: 'next' | 'promote' | 'abort', fn: string, alias: string, version: string, stable: string, step: string) =>
+    action === 'next'
+      ? `Go on to the next step of the rollout of version ${version} on ${fn}:${alias} (now ${step})?`
+      : action === 'promote'
+        ? `Promote the rollout of version ${version} on ${fn}:${alias} now (at ${step}): all traffic to version ${version}?`
+        : `Abort the rollout of version ${version} on ${fn}:${alias} (at ${step}): all traffic back to version ${stable}?`,
+
+  // progress and results
+  started: (fn: string, alias: string, id: string, version: string, step: string, weight: number, plan: string) => `${fn}:${alias}: rollout ${id} of version ${version} started: ${step}, ${pct(weight)} on version ${version} (${plan}).`,
+  adopted: (version: string) => `Deployed version ${version}; the rollout takes its canary over as step 1.`,
+  step: (index: number, steps: number, weight: number, version: string) => `step ${index + 1}/${steps}: ${pct(weight)} on version ${version}`,
+  verdict: (verdict: string, sentence: string) => `${verdict}: ${sentence}`,
+  end: (fn: string, alias: string, statusText: string) => `${fn}:${alias}: ${statusText}`,
+  held: (fn: string, alias: string, statusText: string) => `${fn}:${alias}: needs a person: ${statusText}`,
+  heldHint: (target: string) =>
+    `Stopped driving it (its lease was let go). Go on with \`lambda-canary rollout next ${target}\`, \`rollout promote ${target}\`, \`rollout abort ${target}\`, or \`rollout resume ${target} --wait\` to judge again.`,
+  notDriven: (target: string) => `Nothing drives the rollout now: \`lambda-canary rollout resume ${target} --wait\` drives it (or Resume in the editor).`,
+  interrupted: (target: string) => `Stopped driving: the rollout goes on without a driver (its lease was let go); the alias keeps its weight. \`lambda-canary rollout resume ${target} --wait\` drives it again.`,
+
+  // status
+  none: (target: string | undefined) => (target ? `No rollout of ${target} in this journal.` : 'No rollouts in this journal for this connection.'),
+  foreignLease: (target: string, id: string, step: number, steps: number, holder: string, since: number, until: number) =>
+    `${target}: rollout ${id} at step ${step + 1}/${steps}, driven by ${holder} since ${at(since)} (lease until ${at(until)}); its records are in the driver's journal.`,
+  heading: (target: string, id: string, version: string, stable: string, status: string, step: string) => `${target}: rollout ${id} of version ${version} (stable ${stable}): ${status}, ${step}`,
+  plan: (text: string, description: string) => `  plan: ${text} (${description})`,
+  startedAt: (started: number, ended: number | undefined) => `  started ${at(started)}${ended !== undefined ? `, ended ${at(ended)}` : ''}`,
+  stepLine: (current: boolean, index: number, weight: number, bake: string, manual: boolean, when: string, verdict: string) =>
+    `  ${current ? '>' : ' '} ${index + 1}. ${pct(weight).padEnd(7)} ${bake.padEnd(12)}${manual ? ' manual' : '       '}  ${when}${verdict ? `  ${verdict}` : ''}`.trimEnd(),
+  stepWhen: (startedAt: number | undefined, endedAt: number | undefined) => (startedAt === undefined ? '' : `${at(startedAt)}${endedAt !== undefined ? ` – ${at(endedAt)}` : ''}`),
+  bakeLeft: (left: string) => `bake left ${left}`,
+  bakeOver: 'bake over, judging',
+  promotion: 'promotion',
+  evidence: (verdict: string, sentence: string) => `  evidence: ${verdict}: ${sentence}`,
+  statusLine: (text: string) => `  ${text}`,
+  drivenBy: (holder: string, since: number | undefined, until: number, self: boolean) => `  driven by ${holder}${self ? ' (this process)' : ''}${since !== undefined ? ` since ${at(since)}` : ''} (lease until ${at(until)})`,
+  notDrivenExpired: (until: number | undefined, target: string) =>
+    `  not driven${until !== undefined ? ` (lease expired at ${at(until)})` : ''}: \`lambda-canary rollout resume ${target} --wait\` drives it`,
 };

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { newAliasVersions } from '../core/deployAlias';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
@@ -10,6 +9,8 @@ import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/l
 import type { LogLevel } from '../core/log';
 import { RedactingLogger } from '../core/log';
 import type { Outcome } from '../core/outcome';
+import type { CliIO } from './output';
+import { ask, EXIT, exitCodeOf, jsonText } from './output';
 import { aliasState, targetKey, targetOf } from '../core/outcome';
 import { outcomeText, routingText } from '../core/outcomeText';
 import type { JournalPort, UseCaseContext } from '../core/usecases';
@@ -25,32 +26,12 @@ import type { CommandName } from './commands';
 import { COMMANDS } from './commands';
 import type { CliConnection } from './connection';
 import { openConnection } from './connection';
+import type { RolloutArgs } from './rollout';
+import { planRollout, rolloutAsks, runRollout } from './rollout';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
 
-/** What the CLI reads and writes: the process's streams in `main`, buffers in tests. */
-export interface CliIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-  /** stdin and stderr are both terminals: alias changes are asked about instead of needing --yes. */
-  isTTY: boolean;
-  /** Aborted on Ctrl+C: the use case stops between steps (a write already sent is never abandoned). */
-  signal?: AbortSignal;
-  /** Where relative paths (--dir) start; default process.cwd(). */
-  cwd?: string;
-}
-
-/** The documented exit codes (see EXIT_CODES_TEXT). */
-export const EXIT = { done: 0, failed: 1, usage: 2, conflict: 3, unknown: 4 } as const;
-
-export function exitCodeOf(o: Outcome): number {
-  if (o.state === 'unknown' || o.error?.kind === 'unknown') return EXIT.unknown;
-  if (!o.error) return EXIT.done;
-  if (o.error.kind === 'validation') return EXIT.usage;
-  if (o.error.kind === 'conflict') return EXIT.conflict;
-  return EXIT.failed;
-}
+export type { CliIO } from './output';
+export { EXIT, exitCodeOf, jsonText } from './output';
 
 export const CLI_CLIENT = { kind: 'cli', version: CLI_VERSION } as const;
 
@@ -74,7 +55,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     const parsed = parseCommandLine(argv);
     if (parsed.kind === 'help') {
-      io.stdout.write(parsed.command ? commandHelp(parsed.command) : topHelp(CLI_VERSION));
+      io.stdout.write(parsed.command ? commandHelp(parsed.command, parsed.sub) : topHelp(CLI_VERSION));
       return EXIT.done;
     }
     if (parsed.kind === 'version') {
@@ -108,13 +89,14 @@ type Plan =
   | { kind: 'switch-back'; functionName: string; aliasName: string }
   | { kind: 'switch'; functionName: string; aliasName: string; version: string }
   | { kind: 'probe'; functionName: string; aliasName: string; count: number }
-  | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number };
+  | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number }
+  | { kind: 'rollout'; args: RolloutArgs };
 
 /** A deploy whose workspace names no alias: `--alias` is needed, asked for once the function's aliases can be listed. */
 type DeployWithoutAlias = Omit<Extract<Plan, { kind: 'deploy' }>, 'aliasName'> & { aliasName?: undefined };
 
 /** The commands about one alias. */
-type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' }>;
+type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' }>;
 
 function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -160,6 +142,8 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
         return { kind: 'probe', ...parseFunctionAlias(pos[0]), count: parseCount('--count', str('count') ?? '100') };
       case 'traffic':
         return { kind: 'traffic', ...parseFunctionAlias(pos[0]), windowMinutes: parseWindow(str('window') ?? '15m') };
+      case 'rollout':
+        return { kind: 'rollout', args: planRollout(pos, values, cwd, (dir, optional) => rolloutWorkspace(values, dir, optional)) };
     }
   });
 }
@@ -214,6 +198,18 @@ function planDeploy(values: OptionValues, cwd: string): Plan | DeployWithoutAlia
 
 /** How a workspace function is named in messages: its FunctionName, else its logical id. */
 const label = (f: WorkspaceFunction) => f.functionName ?? f.logicalId ?? '?';
+
+/** The workspace function `rollout start` reads: undefined when `optional` and the folder has none. */
+function rolloutWorkspace(values: OptionValues, dir: string, optional: boolean): WorkspaceFunction | undefined {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(deployText.noDir(dir));
+  try {
+    return workspaceFunction(values, dir);
+  } catch (e) {
+    if (!(e instanceof NoWorkspace)) throw e;
+    if (optional) return undefined;
+    throw new UsageError(e.message);
+  }
+}
 
 /** The folder has no workspace (or no usable function in it). */
 class NoWorkspace extends Error {}
@@ -284,8 +280,9 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   if (planned.kind === 'journal') return showJournal(journal, planned, json, out, err, io);
 
   // Refused before connecting (and before starting any sandbox): nothing can be asked here.
-  if (COMMANDS[command].changesAlias && !values.yes && !io.isTTY) {
-    err(`lambda-canary: ${confirmText.needsYes(command)}`);
+  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : COMMANDS[command].changesAlias;
+  if (asks && !values.yes && !io.isTTY) {
+    err(`lambda-canary: ${confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : command)}`);
     return EXIT.usage;
   }
 
@@ -315,6 +312,8 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       region: clients.spec.region,
       journal: port,
     };
+
+    if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true });
 
     // An image deploy's test event is read before the question: a broken one is the deploy's outcome, asked about by no one.
     const smoke = imageSmokeEvent(p);
@@ -433,37 +432,7 @@ async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal
   return { yes, revisionId: alias?.RevisionId };
 }
 
-/** One line from stdin; yes only for y or yes. End of input, Ctrl+C or an abort mean no. */
-function ask(io: CliIO, question: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: io.stdin, output: io.stderr });
-    let settled = false;
-    const done = (answer: boolean) => {
-      if (settled) return;
-      settled = true;
-      rl.close();
-      resolve(answer);
-    };
-    rl.on('close', () => done(false));
-    rl.on('SIGINT', () => {
-      io.stderr.write('\n');
-      done(false);
-    });
-    io.signal?.addEventListener('abort', () => done(false), { once: true });
-    rl.question(question, (answer) => done(/^\s*y(es)?\s*$/i.test(answer)));
-  });
-}
-
 type Print = (text: string) => void;
-
-/**
- * JSON for stdout: JSON.stringify already escapes control characters; the invisible ones it
- * leaves as they are (bidirectional overrides, zero-width, line separators) are escaped too, so
- * the same data reaches a terminal without reordering what it shows.
- */
-export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
-}
 
 function awsFailure(err: Print, what: string, e: unknown, profile: string | undefined): number {
   const d = describeAwsError(e, profile);

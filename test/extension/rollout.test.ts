@@ -84,9 +84,12 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     await vscode.commands.executeCommand(Commands.startRollout, node);
     assert.match(ui.validation[0] ?? '', /column 5.*'5' is not a bake time.*5m/);
     assert.deepEqual(ui.offered.rolloutSource, ['3', '2'], 'the published versions other than the one prod serves, newest first');
-    assert.equal(ui.offered.rolloutPlan[0], 'Canary10Percent5Minutes');
+    // On the sandbox a quick plan comes first, then the presets.
+    assert.equal(ui.offered.rolloutPlan[0], 'Quick (sandbox)');
+    assert.match(String(ui.offeredItems.rolloutPlan[0].detail), /50 % for 30 s, then 100 %/);
+    assert.equal(ui.offered.rolloutPlan[1], 'Canary10Percent5Minutes');
     assert.equal(ui.offered.rolloutPlan.at(-1), 'Type a plan…');
-    assert.match(String(ui.offeredItems.rolloutPlan[0].detail), /10 % for 5 min, then 100 %/);
+    assert.match(String(ui.offeredItems.rolloutPlan[1].detail), /10 % for 5 min, then 100 %/);
     assert.equal((await alias()).RoutingConfig, undefined, 'a plan that was not accepted starts nothing');
 
     // Declined at the confirmation: nothing is written.
