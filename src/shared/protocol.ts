@@ -3,6 +3,8 @@
  * src/webview). Everything that crosses postMessage is one of these shapes; every incoming
  * message is checked by the guards below and anything else is dropped (and logged by the host).
  */
+import type { RolloutControl, RolloutStatus, RolloutView } from './rollout';
+import { ROLLOUT_ENDS } from './rollout';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from './traffic';
 import { WINDOW_MINUTES } from './traffic';
 
@@ -22,6 +24,33 @@ export interface AliasView {
 
 export type BusyAction = 'apply' | 'promote' | 'rollback' | 'probe';
 
+/** A rollout driven from elsewhere, as the alias description's lease tells it (no journal of it here). */
+export interface LeaseView {
+  /** `alice@host (VS Code)`: text from AWS, shown as text. */
+  holder: string;
+  since: number;
+  until: number;
+  /** 0-based step in force, of `steps`. */
+  step: number;
+  steps: number;
+}
+
+/** What the panel's Start Rollout… and rollout controls ask the host to do. */
+export type RolloutAction = RolloutControl | 'start';
+
+export const ROLLOUT_CONTROLS: readonly RolloutControl[] = ['pause', 'resume', 'next', 'promote', 'abort'];
+
+/**
+ * The controls the panel offers for a rollout: by its status, and none when another editor or
+ * the CLI drives it (that driver's lease binds; the panel shows it read-only).
+ */
+export function rolloutControls(v: Pick<RolloutView, 'status' | 'driver'>): RolloutControl[] {
+  if (v.driver && !v.driver.self) return [];
+  if (ROLLOUT_ENDS.has(v.status)) return [];
+  if (v.status === 'running') return ['pause', 'next', 'promote', 'abort'];
+  return ['resume', 'next', 'promote', 'abort'];
+}
+
 // ---- host → webview ----------------------------------------------------------------------
 
 export type HostMessage =
@@ -32,7 +61,14 @@ export type HostMessage =
   | { type: 'trafficError'; message: string }
   | { type: 'busy'; action: BusyAction | null; message?: string }
   | { type: 'probe'; total: number; done: number; result: ProbeResult; finished: boolean; cancelled: boolean }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /**
+   * The alias's rollout (its active one, else its latest; null: none known here) and, when the
+   * alias's description holds a lease of a rollout this window has no record of, that lease.
+   */
+  | { type: 'rollout'; rollout: RolloutView | null; lease?: LeaseView }
+  /** A rollout action sent to its command and not yet answered (null: none). */
+  | { type: 'rolloutBusy'; action: RolloutAction | null };
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -45,7 +81,11 @@ export type PanelMessage =
   | { type: 'rollback' }
   | { type: 'probe'; count: number }
   | { type: 'cancelProbe' }
-  | { type: 'scroll'; y: number };
+  | { type: 'scroll'; y: number }
+  /** Pause / Resume / Next step / Promote now / Abort of this panel's alias's rollout. */
+  | { type: 'rolloutControl'; action: RolloutControl }
+  /** Start Rollout… on this panel's alias (the command asks for the version and the plan). */
+  | { type: 'startRollout' };
 
 /** Probe sizes the panel allows. */
 export const PROBE_MIN = 1;
@@ -65,6 +105,8 @@ const FIELDS: Record<PanelMessage['type'], string[]> = {
   probe: ['count'],
   cancelProbe: [],
   scroll: ['y'],
+  rolloutControl: ['action'],
+  startRollout: [],
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -108,12 +150,17 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelMessage> {
       if (typeof y !== 'number' || !Number.isFinite(y) || y < 0 || y > 1e7) return { ok: false, reason: 'scroll: y must be a non-negative number' };
       return { ok: true, message: { type, y } };
     }
+    case 'rolloutControl': {
+      const a = raw.action;
+      if (typeof a !== 'string' || !(ROLLOUT_CONTROLS as readonly string[]).includes(a)) return { ok: false, reason: `rolloutControl: action must be one of ${ROLLOUT_CONTROLS.join(', ')}` };
+      return { ok: true, message: { type, action: a as RolloutControl } };
+    }
     default:
       return { ok: true, message: { type } as PanelMessage };
   }
 }
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice', 'rollout', 'rolloutBusy']);
 
 /**
  * The webview's guard on what it receives. The host is trusted code, so this checks the shape
@@ -142,7 +189,67 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
       return raw.action === null || ['apply', 'promote', 'rollback', 'probe'].includes(raw.action as string);
     case 'probe':
       return typeof raw.total === 'number' && typeof raw.done === 'number' && isPlainObject(raw.result) && typeof raw.finished === 'boolean';
+    case 'rollout':
+      return (raw.rollout === null || isRolloutView(raw.rollout)) && (raw.lease === undefined || isLeaseView(raw.lease));
+    case 'rolloutBusy':
+      return raw.action === null || ROLLOUT_CONTROLS.includes(raw.action as RolloutControl) || raw.action === 'start';
   }
+}
+
+const VERDICTS = new Set(['Pass', 'Fail', 'Marginal', 'NoData', 'Pending']);
+const STATUSES = new Set<RolloutStatus>(['running', 'paused', 'waiting', 'halted', 'promoted', 'rolled-back', 'aborted', 'completed', 'abandoned']);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optNum = (v: unknown) => v === undefined || isNum(v);
+const optStr = (v: unknown) => v === undefined || typeof v === 'string';
+
+/** The shape the timeline draws from: every field it reads, of the type it reads it as. */
+export function isRolloutView(v: unknown): v is RolloutView {
+  if (!isPlainObject(v)) return false;
+  if (!['id', 'functionName', 'aliasName', 'version', 'stable', 'planText', 'statusText'].every((k) => typeof v[k] === 'string')) return false;
+  if (!optStr(v.planName) || !Array.isArray(v.alarms) || !v.alarms.every((a) => typeof a === 'string')) return false;
+  if (!STATUSES.has(v.status as RolloutStatus) || !isNum(v.startedAt) || !optNum(v.endedAt) || !optNum(v.bakeStart) || !optNum(v.bakeMs)) return false;
+  const steps = v.steps;
+  if (!Array.isArray(steps) || steps.length === 0 || steps.length > 100 || !steps.every(isStepView)) return false;
+  if (!Number.isInteger(v.current) || (v.current as number) < 0 || (v.current as number) >= steps.length) return false;
+  if (v.evidence !== undefined && !isEvidenceView(v.evidence)) return false;
+  const d = v.driver;
+  return d === undefined || (isPlainObject(d) && typeof d.holder === 'string' && optNum(d.since) && isNum(d.until) && typeof d.self === 'boolean');
+}
+
+function isStepView(s: unknown): boolean {
+  return (
+    isPlainObject(s) &&
+    isNum(s.weight) &&
+    s.weight >= 0 &&
+    s.weight <= 100 &&
+    isNum(s.bakeSeconds) &&
+    s.bakeSeconds >= 0 &&
+    (s.gate === 'auto' || s.gate === 'manual') &&
+    optNum(s.startedAt) &&
+    optNum(s.endedAt) &&
+    (s.verdict === undefined || VERDICTS.has(s.verdict as string)) &&
+    optStr(s.sentence)
+  );
+}
+
+function isEvidenceView(e: unknown): boolean {
+  if (!isPlainObject(e) || !VERDICTS.has(e.verdict as string) || typeof e.sentence !== 'string' || !isNum(e.at) || !optNum(e.dataAgeMs)) return false;
+  const side = (x: unknown) => isPlainObject(x) && typeof x.version === 'string' && isNum(x.invocations) && isNum(x.errors) && isNum(x.errorRate) && optNum(x.p99Ms) && optNum(x.meanMs);
+  const sprt = e.sprt;
+  return (
+    side(e.canary) &&
+    side(e.stable) &&
+    isPlainObject(sprt) &&
+    // The log-likelihood ratio may be ±Infinity (all errors, or none on a certain stable).
+    ['llr', 'lower', 'upper', 'p0', 'p1'].every((k) => typeof sprt[k] === 'number' && !Number.isNaN(sprt[k])) &&
+    isNum((e.canary as Record<string, unknown>).throttles) &&
+    Array.isArray(e.alarmsInAlarm) &&
+    e.alarmsInAlarm.every((a) => typeof a === 'string')
+  );
+}
+
+function isLeaseView(l: unknown): l is LeaseView {
+  return isPlainObject(l) && typeof l.holder === 'string' && isNum(l.since) && isNum(l.until) && Number.isInteger(l.step) && Number.isInteger(l.steps);
 }
 
 function isAliasView(v: unknown): v is AliasView {

@@ -4,10 +4,13 @@
  * (no HTML strings), so nothing a function, alias or version is called can become markup.
  */
 import { formatPercent, weightToPercent } from '../core/routing';
-import type { AliasView, BusyAction, PanelMessage } from '../shared/protocol';
+import type { AliasView, BusyAction, LeaseView, PanelMessage, RolloutAction } from '../shared/protocol';
 import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from '../shared/traffic';
 import { formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
+import type { RolloutView } from '../shared/rollout';
+import { clock, h, s } from './dom';
+import { countdownText, renderRollout } from './rollout';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -17,7 +20,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const SVG = 'http://www.w3.org/2000/svg';
 
 interface Model {
   alias?: AliasView;
@@ -34,39 +36,17 @@ interface Model {
   /** The weight the user is editing, percent; undefined follows the alias. */
   draftWeight?: number;
   probeCount: number;
+  /** The alias's rollout (null: none known), and a lease of one driven from elsewhere. */
+  rollout?: RolloutView | null;
+  lease?: LeaseView;
+  rolloutBusy: RolloutAction | null;
 }
 
-const model: Model = { window: 15, refreshSeconds: 10, busy: null, probeCount: 100 };
-
-// ---- tiny DOM helpers ------------------------------------------------------------------
-
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string | undefined | false>): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  setAttrs(el, attrs);
-  for (const c of children) if (c !== undefined && c !== false) el.append(c);
-  return el;
-}
-
-function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string>): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  setAttrs(el, attrs);
-  el.append(...children);
-  return el;
-}
-
-function setAttrs(el: Element, attrs: Attrs): void {
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? '' : String(v));
-  }
-}
+const model: Model = { window: 15, refreshSeconds: 10, busy: null, probeCount: 100, rolloutBusy: null };
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 const pct = (x: number) => formatPercent(x);
 const ms = (x: number | undefined) => (x === undefined ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
-const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** Stable colours per version: the stable version first, the canary second, then the rest. */
 function colourIndex(version: string): number {
@@ -83,7 +63,7 @@ function colourIndex(version: string): number {
  * The page is a fixed list of slots. A slot whose inputs did not change is left alone, so a
  * refresh never closes an open dropdown, resets a slider being dragged or a number being typed.
  */
-const SLOTS = ['header', 'controls', 'freshness', 'verdict', 'chart', 'table', 'actions', 'probe', 'notice'] as const;
+const SLOTS = ['header', 'rollout', 'controls', 'freshness', 'verdict', 'chart', 'table', 'actions', 'probe', 'notice'] as const;
 type Slot = (typeof SLOTS)[number];
 const keys = new Map<Slot, string>();
 
@@ -104,6 +84,8 @@ function render(): void {
   const r = model.report;
   const reportKey = [model.fetchedAt, r?.totalInvocations, r?.end];
   fill('header', [a, model.trafficError && !a], header);
+  // undefined (not heard yet) and null (none) are one in JSON.
+  fill('rollout', [model.rollout === undefined ? 'unknown' : model.rollout, model.lease, model.rolloutBusy, !!a], rollout);
   fill('controls', [model.window, model.refreshSeconds, a?.lagging, model.trafficError], controls);
   fill('freshness', [reportKey, model.trafficError], freshness);
   fill('verdict', [reportKey, a], verdict);
@@ -142,6 +124,20 @@ function header(): HTMLElement {
     labels,
   );
 }
+
+function rollout(): HTMLElement | string {
+  // Nothing until the host has said whether there is one: no Start button flashing by.
+  if (model.rollout === undefined) return '';
+  return renderRollout({ rollout: model.rollout, lease: model.lease, busy: model.rolloutBusy, aliasKnown: !!model.alias }, (action) =>
+    post(action === 'start' ? { type: 'startRollout' } : { type: 'rolloutControl', action }),
+  );
+}
+
+/** The bake's countdown runs on the page's clock between the host's messages. */
+setInterval(() => {
+  const el = byId('bake-countdown');
+  if (el && model.rollout) el.textContent = countdownText(model.rollout, Date.now());
+}, 1000);
 
 function controls(): HTMLElement {
   const select = h('select', { id: 'window', 'aria-label': 'Time window' });
@@ -453,6 +449,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'notice':
       model.notice = { level: m.level, message: m.message };
+      break;
+    case 'rollout':
+      model.rollout = m.rollout;
+      model.lease = m.lease;
+      break;
+    case 'rolloutBusy':
+      model.rolloutBusy = m.action;
+      if (m.action !== null) model.notice = undefined;
       break;
   }
   render();

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panel/html';
 
 const CSP_SOURCE = 'https://abc.vscode-cdn.net';
@@ -51,5 +53,20 @@ describe('traffic panel HTML', () => {
     assert.notEqual(a, b);
     assert.match(a, /^[A-Za-z0-9]{20,}$/);
     assert.ok(contentSecurityPolicy('s', a).includes(`'nonce-${a}'`));
+  });
+
+  it("the page's script builds no markup from strings: no innerHTML, outerHTML, insertAdjacentHTML or document.write", () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'src', 'webview');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.includes('main.ts') && files.includes('rollout.ts'), files.join(', '));
+    for (const f of files) {
+      const code = fs.readFileSync(path.join(dir, f), 'utf8');
+      assert.doesNotMatch(code, /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/, f);
+    }
+  });
+
+  it('the stylesheet fetches nothing from outside the extension', () => {
+    const css = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'media', 'panel.css'), 'utf8');
+    assert.doesNotMatch(css, /url\(|@import/);
   });
 });

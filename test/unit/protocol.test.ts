@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { isHostMessage, MAX_MESSAGE_CHARS, parsePanelMessage, PROBE_MAX } from '../../src/shared/protocol';
+import { isHostMessage, isRolloutView, MAX_MESSAGE_CHARS, parsePanelMessage, PROBE_MAX, rolloutControls } from '../../src/shared/protocol';
+import { sampleRollout } from './rolloutSample';
 
 describe('panel protocol guards', () => {
   it('accepts every well-formed message from the webview, exactly as sent', () => {
@@ -17,6 +18,12 @@ describe('panel protocol guards', () => {
       { type: 'probe', count: PROBE_MAX },
       { type: 'cancelProbe' },
       { type: 'scroll', y: 420 },
+      { type: 'rolloutControl', action: 'pause' },
+      { type: 'rolloutControl', action: 'resume' },
+      { type: 'rolloutControl', action: 'next' },
+      { type: 'rolloutControl', action: 'promote' },
+      { type: 'rolloutControl', action: 'abort' },
+      { type: 'startRollout' },
     ];
     for (const m of good) {
       const r = parsePanelMessage(m);
@@ -49,6 +56,13 @@ describe('panel protocol guards', () => {
     ['an extra field', { type: 'promote', functionName: 'other-fn' }, /unexpected field/],
     ['a huge payload', { type: 'refresh', pad: 'x'.repeat(MAX_MESSAGE_CHARS) }, /larger than/],
     ['a class instance', new (class X { type = 'promote'; })(), /not an object/],
+    ['a rollout control without an action', { type: 'rolloutControl' }, /action must be one of pause, resume, next, promote, abort/],
+    ['an unknown rollout control', { type: 'rolloutControl', action: 'delete' }, /action must be one of/],
+    ['a rollout control as a number', { type: 'rolloutControl', action: 3 }, /action must be one of/],
+    ['a prototype key as rollout control', { type: 'rolloutControl', action: 'toString' }, /action must be one of/],
+    ['a rollout control naming another alias', { type: 'rolloutControl', action: 'abort', aliasName: 'other' }, /unexpected field\(s\) aliasName/],
+    ['a start naming a function', { type: 'startRollout', functionName: 'other-fn' }, /unexpected field/],
+    ['start as a rollout control', { type: 'rolloutControl', action: 'start' }, /action must be one of/],
   ];
   for (const [name, raw, reason] of bad) {
     it(`refuses ${name}`, () => {
@@ -77,5 +91,47 @@ describe('panel protocol guards', () => {
     assert.ok(!isHostMessage({ type: 'busy', action: 'explode' }));
     assert.ok(!isHostMessage({ type: 'traffic', report: null, fetchedAt: 1 }));
     assert.ok(!isHostMessage('init'));
+  });
+
+  it('the webview accepts a rollout view of the shape the timeline draws, and refuses others', () => {
+    const v = sampleRollout();
+    assert.ok(isHostMessage({ type: 'rollout', rollout: v }));
+    assert.ok(isHostMessage({ type: 'rollout', rollout: null }));
+    assert.ok(isHostMessage({ type: 'rollout', rollout: null, lease: { holder: 'bob@ci (CLI)', since: 1, until: 2, step: 0, steps: 3 } }));
+    assert.ok(isHostMessage({ type: 'rollout', rollout: sampleRollout({ evidence: undefined, driver: undefined, status: 'promoted', endedAt: 900_000 }) }));
+    assert.ok(isHostMessage({ type: 'rollout', rollout: sampleRollout({ evidence: { ...v.evidence!, sprt: { ...v.evidence!.sprt, llr: Infinity } } }) }));
+    assert.ok(isHostMessage({ type: 'rolloutBusy', action: 'abort' }));
+    assert.ok(isHostMessage({ type: 'rolloutBusy', action: 'start' }));
+    assert.ok(isHostMessage({ type: 'rolloutBusy', action: null }));
+    const bad: Array<[string, unknown]> = [
+      ['no rollout field', { type: 'rollout' }],
+      ['a string', { type: 'rollout', rollout: 'running' }],
+      ['an unknown status', { type: 'rollout', rollout: { ...v, status: 'exploding' } }],
+      ['current past the steps', { type: 'rollout', rollout: { ...v, current: 3 } }],
+      ['a fractional current', { type: 'rollout', rollout: { ...v, current: 0.5 } }],
+      ['no steps', { type: 'rollout', rollout: { ...v, steps: [], current: 0 } }],
+      ['a step weight as text', { type: 'rollout', rollout: { ...v, steps: [{ ...v.steps[0], weight: '10' }, ...v.steps.slice(1)] } }],
+      ['a weight over 100', { type: 'rollout', rollout: { ...v, steps: [{ ...v.steps[0], weight: 150 }, ...v.steps.slice(1)] } }],
+      ['an unknown gate', { type: 'rollout', rollout: { ...v, steps: [{ ...v.steps[0], gate: 'maybe' }, ...v.steps.slice(1)] } }],
+      ['an unknown verdict', { type: 'rollout', rollout: { ...v, steps: [{ ...v.steps[0], verdict: 'Great' }, ...v.steps.slice(1)] } }],
+      ['a sentence as markup object', { type: 'rollout', rollout: { ...v, steps: [{ ...v.steps[0], sentence: { html: '<b>' } }, ...v.steps.slice(1)] } }],
+      ['evidence without numbers', { type: 'rollout', rollout: { ...v, evidence: { ...v.evidence!, canary: { version: '8' } } } }],
+      ['an SPRT bound NaN', { type: 'rollout', rollout: { ...v, evidence: { ...v.evidence!, sprt: { ...v.evidence!.sprt, upper: NaN } } } }],
+      ['alarms not strings', { type: 'rollout', rollout: { ...v, evidence: { ...v.evidence!, alarmsInAlarm: [1] } } }],
+      ['a driver without self', { type: 'rollout', rollout: { ...v, driver: { holder: 'x', until: 1 } } }],
+      ['a bad lease', { type: 'rollout', rollout: null, lease: { holder: 'x' } }],
+      ['rolloutBusy of an unknown action', { type: 'rolloutBusy', action: 'delete' }],
+    ];
+    for (const [name, m] of bad) assert.ok(!isHostMessage(m), `accepted ${name}`);
+    assert.ok(!isRolloutView(undefined));
+  });
+
+  it('offers the rollout controls by status, and none to a window that does not drive it', () => {
+    assert.deepEqual(rolloutControls({ status: 'running' }), ['pause', 'next', 'promote', 'abort']);
+    for (const status of ['paused', 'halted', 'waiting'] as const) assert.deepEqual(rolloutControls({ status }), ['resume', 'next', 'promote', 'abort'], status);
+    for (const status of ['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'] as const) assert.deepEqual(rolloutControls({ status }), [], status);
+    assert.deepEqual(rolloutControls({ status: 'running', driver: { holder: 'alice@host', until: 1, self: true } }), ['pause', 'next', 'promote', 'abort']);
+    assert.deepEqual(rolloutControls({ status: 'running', driver: { holder: 'bob@ci', until: 1, self: false } }), []);
+    assert.deepEqual(rolloutControls({ status: 'paused', driver: { holder: 'bob@ci', until: 1, self: false } }), []);
   });
 });

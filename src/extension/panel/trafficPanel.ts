@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { errorSummary } from '../../core/errors';
 import { outcomeText } from '../../core/outcomeText';
 import { redact } from '../../core/redact';
-import type { HostMessage, PanelMessage } from '../../shared/protocol';
+import type { HostMessage, PanelMessage, RolloutAction } from '../../shared/protocol';
+import { Commands } from '../../shared/ids';
 import { parsePanelMessage } from '../../shared/protocol';
+import type { RolloutView } from '../../shared/rollout';
 import type { TrafficReport, WindowMinutes } from '../../shared/traffic';
 import { WINDOW_MINUTES } from '../../shared/traffic';
 import type { AliasActionResult } from '../aliasActionsService';
@@ -13,7 +15,24 @@ import type { PanelContext } from '../context';
 import type { CanaryChangeMessage } from './canaryChange';
 import { canaryChangeRequest } from './canaryChange';
 import { panelHtml } from './html';
+import { RolloutFeed } from './rolloutFeed';
 import { TrafficFeed } from './trafficFeed';
+
+/**
+ * The commands behind the panel's rollout buttons, each taking `{ functionName, aliasName }`:
+ * the panel runs them by id, so a rollout started or controlled here goes the same way (prompts,
+ * progress, notifications) as from the alias's menu or the palette.
+ */
+export const ROLLOUT_COMMANDS: Record<RolloutAction, string> = {
+  start: Commands.startRollout,
+  pause: Commands.pauseRollout,
+  resume: Commands.resumeRollout,
+  next: Commands.nextRolloutStep,
+  promote: Commands.promoteRollout,
+  abort: Commands.abortRollout,
+};
+
+const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort' };
 
 /** What a panel keeps across a reload (VS Code stores it with the webview's own state). */
 export interface PanelState {
@@ -45,6 +64,11 @@ export class TrafficPanel implements vscode.Disposable {
   readonly aliasName: string;
   private scrollY: number;
   private readonly feed: TrafficFeed;
+  private readonly rollout: RolloutFeed;
+  /** The rollout's step and status last seen: a change means the runner wrote the alias. */
+  private rolloutStep: string | undefined;
+  /** The rollout action sent to its command and not answered yet. */
+  private rolloutBusy: RolloutAction | undefined;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly outcomes = new vscode.EventEmitter<PanelOutcome>();
@@ -69,6 +93,7 @@ export class TrafficPanel implements vscode.Disposable {
       refreshSeconds: () => readSettings().panel.refreshSeconds,
     });
     this.feed.window = state.window;
+    this.rollout = new RolloutFeed({ view: () => ctx.rollouts.view(this.functionName, this.aliasName), post: (m) => this.post(m) });
     panel.title = `${this.aliasName} · ${this.functionName}`;
     const webview = panel.webview;
     const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, ...path)).toString();
@@ -78,6 +103,7 @@ export class TrafficPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => this.feed.schedule(panel.visible)),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('lambdaCanary.panel') && this.feed.schedule(panel.visible, true)),
+      ctx.rollouts.onDidChange((v) => v.functionName === this.functionName && v.aliasName === this.aliasName && this.rolloutChanged(v)),
       this.outcomes,
     );
   }
@@ -104,6 +130,8 @@ export class TrafficPanel implements vscode.Disposable {
     if (this.disposed) return Promise.resolve(false);
     // Error texts quote AWS: they may echo credentials.
     if (message.type === 'notice' || message.type === 'trafficError') message = { ...message, message: redact(message.message) };
+    // The page shows the user's description; a rollout's lease marker in it is shown as the rollout's driver.
+    if (message.type === 'init' || message.type === 'alias') message = { ...message, alias: { ...message.alias, description: this.rollout.described(message.alias.description) } };
     return this.panel.webview.postMessage(message);
   }
 
@@ -120,6 +148,8 @@ export class TrafficPanel implements vscode.Disposable {
         case 'ready': {
           const { refreshSeconds, probeCount } = readSettings().panel;
           await this.feed.start({ refreshSeconds, probeCount, scrollY: this.scrollY }, this.panel.visible);
+          await this.rollout.flush();
+          void this.loadRollouts();
           break;
         }
         case 'refresh':
@@ -144,6 +174,12 @@ export class TrafficPanel implements vscode.Disposable {
           // Cancel stops everything this panel started.
           this.ctx.aliases.claims.cancelAll(this);
           break;
+        case 'rolloutControl':
+          outcome = await this.runRolloutCommand(message, message.action);
+          break;
+        case 'startRollout':
+          outcome = await this.runRolloutCommand(message, 'start');
+          break;
       }
     } catch (err) {
       outcome = { message, result: 'failed', detail: errorSummary(err) };
@@ -151,6 +187,52 @@ export class TrafficPanel implements vscode.Disposable {
       void this.post({ type: 'notice', level: 'error', message: `Lambda Canary: ${errorSummary(err)}` });
     }
     this.outcomes.fire(outcome);
+  }
+
+  private rolloutChanged(v: RolloutView): void {
+    this.rollout.changed();
+    const step = `${v.id} ${v.current} ${v.status}`;
+    if (this.rolloutStep !== undefined && step !== this.rolloutStep) void this.feed.refresh();
+    this.rolloutStep = step;
+  }
+
+  /** The rollouts of this connection, read from the journal once (a page that just loaded shows its alias's). */
+  private async loadRollouts(): Promise<void> {
+    try {
+      await this.ctx.rollouts.current();
+    } catch (err) {
+      // The traffic feed reports a connection that fails; nothing to add here.
+      this.ctx.log.warn(`Traffic panel ${this.key}: rollouts not read (${errorSummary(err)}).`);
+      return;
+    }
+    await this.rollout.flush();
+  }
+
+  /**
+   * A rollout button: runs its command on this panel's alias (one at a time per panel). The
+   * command reports its own outcome; a command that fails to run at all is reported here.
+   */
+  private async runRolloutCommand(message: PanelMessage, action: RolloutAction): Promise<PanelOutcome> {
+    if (this.rolloutBusy) return { message, result: 'ignored', detail: `busy with ${this.rolloutBusy}` };
+    this.rolloutBusy = action;
+    const id = ROLLOUT_COMMANDS[action];
+    try {
+      await this.post({ type: 'rolloutBusy', action });
+      await vscode.commands.executeCommand(id, { functionName: this.functionName, aliasName: this.aliasName });
+      return { message, result: 'done' };
+    } catch (err) {
+      const missing = /command .* not found/i.test(errorSummary(err));
+      const text = missing
+        ? `Lambda Canary: ${ROLLOUT_ACTION_NAMES[action]} is not available: the command ${id} is not registered.`
+        : `Lambda Canary: ${ROLLOUT_ACTION_NAMES[action]} failed on ${this.key}: ${errorSummary(err)}`;
+      this.ctx.log.error(`Traffic panel ${this.key}: ${id} failed: ${(err as Error)?.stack ?? String(err)}`);
+      await this.post({ type: 'notice', level: 'error', message: text });
+      return { message, result: 'failed', detail: text };
+    } finally {
+      this.rolloutBusy = undefined;
+      await this.post({ type: 'rolloutBusy', action: null });
+      await this.rollout.flush();
+    }
   }
 
   /** Apply / Promote / Roll back through the alias actions service, owned by this panel (closing it or Cancel aborts them). */
@@ -203,6 +285,7 @@ export class TrafficPanel implements vscode.Disposable {
     // Closing the panel stops everything it started: a running probe, an action not yet written.
     this.ctx.aliases.claims.cancelAll(this);
     this.feed.stop();
+    this.rollout.stop();
     this.onDispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
