@@ -136,8 +136,12 @@ describe('traffic panel: a rollout, in a real VS Code against the embedded sandb
       const head = await p.waitFor(`${li} .step-head`, (s) => s.text.startsWith(`${step.weight}%`), `step ${i + 1}`);
       assert.match(head.text, step.gate === 'manual' ? /manual gate/ : /auto gate/);
       // The verdict shown is the host's (the step's, else the judge's current one for the step in force).
-      const expected = step.verdict ?? (i === v.current ? (v.evidence?.verdict ?? 'Pending') : 'Pending');
-      await p.waitFor(`${li} .badge`, (s) => s.text === VERDICT_LABEL[expected], `step ${i + 1}'s verdict ${expected}`);
+      // Read again at each look: the judge's current verdict moves on while the page catches up.
+      const expected = () => {
+        const now = api.rollouts.view(FN, 'prod')!;
+        return now.steps[i].verdict ?? (i === now.current ? (now.evidence?.verdict ?? 'Pending') : 'Pending');
+      };
+      await p.waitFor(`${li} .badge`, (s) => s.text === VERDICT_LABEL[expected()], `step ${i + 1}'s verdict (${expected()})`);
     }
     assert.match((await p.read('#rollout-steps li[data-step="2"] .step-head'))!.text, /bake 10 min/);
     assert.match((await p.read('#rollout-steps li[data-step="3"] .step-head'))!.text, /promotion/);
