@@ -294,9 +294,9 @@ describe('rollout evidence under CloudWatch delivery lag (real SDK)', function (
   it('the lagging periods are not complete; once delivered and settled they are, with every invocation', async () => {
     const bakeStart = Math.floor(Date.now() / 1000) * 1000;
     const q = (now: number, settleMs: number): EvidenceQuery => ({ functionName: 'lag', aliasName: 'live', canary: '2', stable: '1', bakeStart, stableHistoryMs: 0, now, periodSeconds: 1, settleMs });
-    // Steady traffic for about three seconds, then read at once.
+    // Steady traffic for about five seconds (a busy machine's first calls may take one), then read at once.
     const seen: Counts = {};
-    const until = Date.now() + 3200;
+    const until = Date.now() + 5000;
     while (Date.now() < until) {
       const c = await invokeMany(h().lambda, 'lag', 'live', 8, 8);
       for (const [v, r] of Object.entries(c)) {

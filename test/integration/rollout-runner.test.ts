@@ -158,7 +158,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     const r = runner(journal);
     const out = await r.start({ functionName: 'ro-slow', aliasName: 'live', version: '2', plan: { ...parsePlanText('50%@3s, 100%'), judge: { minSamples: 30 } } });
     assert.equal(out.state, 'done', out.error?.message);
-    const held = await until('the hold', () => (r.view('ro-slow', 'live')?.status === 'halted' ? r.view('ro-slow', 'live') : undefined));
+    const held = await until('the hold', () => (r.view('ro-slow', 'live')?.status === 'halted' ? r.view('ro-slow', 'live') : undefined), 30_000, () => r.view('ro-slow', 'live')?.statusText);
     assert.equal(held.steps[0].verdict, 'Marginal', held.statusText);
     assert.match(held.statusText, /Marginal .*p99 .* vs stable .*warn at 1\.2×/);
     const before = await alias('ro-slow');
