@@ -29,6 +29,42 @@ async function expectRouting(sb, alias, expected, what) {
   );
 }
 
+/** The alias rows shown under one function (several functions have a `prod → 2`). */
+async function aliasRowsOf(wb, fn) {
+  const rows = await wb.treeRows();
+  const i = rows.findIndex((r) => r.level === 1 && r.label.trim() === fn);
+  if (i < 0) return [];
+  const rest = rows.slice(i + 1);
+  const end = rest.findIndex((r) => r.level === 1);
+  return (end < 0 ? rest : rest.slice(0, end)).filter((r) => r.level === 3).map((r) => r.label.trim());
+}
+
+/** Waits until `fn`'s aliases show `label` (refreshing the view when asked: another client's writes). */
+async function waitForAliasRow(wb, fn, label, { refresh = false, timeout = 30_000 } = {}) {
+  await waitFor(
+    async () => {
+      if (refresh) {
+        await wb.runCommand('Lambda Canary: Refresh');
+        await wb.expand(fn).catch(() => undefined);
+      }
+      return (await aliasRowsOf(wb, fn)).includes(label);
+    },
+    { timeout, interval: refresh ? 1500 : 150, what: `${fn}'s aliases to show "${label}"`, describe: async () => `they show ${JSON.stringify(await aliasRowsOf(wb, fn))}` },
+  );
+}
+
+/** Waits until the SDK reports `fn`'s alias routing `expected` ({ version, weights }). */
+async function expectRoutingOf(sb, fn, alias, expected, what) {
+  let last;
+  await waitFor(
+    async () => {
+      last = await sb.routing(fn, alias);
+      return last.version === expected.version && JSON.stringify(last.weights) === JSON.stringify(expected.weights);
+    },
+    { timeout: 15_000, what: `${what}: the sandbox to route ${fn}:${alias} as ${JSON.stringify(expected)}`, describe: () => `it routes ${JSON.stringify(last)}` },
+  );
+}
+
 /** The alias row shows exactly the label the SDK's alias gives (the UI and the sandbox agree). */
 async function expectAliasRowMatchesSandbox(wb, sb, alias) {
   const a = await sb.alias(FN, alias);
@@ -384,6 +420,76 @@ export const steps = [
         { timeout: 30_000, what: `the README's screenshot at ${expected} on the extension's page`, describe: () => JSON.stringify(seen.filter((i) => i.alt)) },
       );
       await ctx.shot('readme');
+    },
+  },
+
+  {
+    id: 'rollout-rollback',
+    title: "11. Start Rollout from orders-worker's prod alias menu on version 3 (the demo's bad release): the tree and the panel's timeline show it, then it rolls itself back and says why",
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const F = 'orders-worker';
+      const title = `Start Rollout on ${F}:prod`;
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      await wb.expand(F);
+      await waitForAliasRow(wb, F, 'prod → 2');
+      const since = Date.now();
+      await wb.contextMenu('prod → 2', 'Start Rollout…');
+      await wb.pick('3', { title });
+      // On the sandbox a short plan comes first: the demo's 10 calls/s judge it within seconds.
+      await wb.pick('Quick (sandbox)', { title });
+      await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@30s, 100%\)\?/ });
+      await waitForAliasRow(wb, F, 'prod → 2 (50%) · 3 (50%) · step 1/2');
+      const a = await sb.alias(F, 'prod');
+      assert.match(a.Description ?? '', /\[lambda-canary rollout [0-9a-f]{8} step 1\/2 by \S+ vscode pid \d+\.[0-9a-f]{4} since \d{8}T\d{6}Z until \d{8}T\d{6}Z\]$/, `the lease is in the alias description: ${a.Description}`);
+      await wb.contextMenu('prod → 2 (50%) · 3 (50%) · step 1/2', 'Open Traffic Panel');
+      const view = wb.webview();
+      const status = view.locator('#rollout-status');
+      const text = (l) => l.innerText({ timeout: 1000 }).catch(() => '');
+      // The timeline: two steps, the first in force, or already failed (the bad release is judged within seconds).
+      await waitFor(async () => /^(Running · step 1\/2|Rolled back)/.test((await text(status)).trim()), { timeout: 30_000, what: 'the panel to show the rollout', describe: async () => `it reads "${await text(status)}"` });
+      assert.equal(await view.locator('#rollout-steps li').count(), 2, 'the plan has two steps: 50 % for 30 s, then the promotion');
+      assert.match(await text(view.locator('#rollout-steps li[data-step="2"] .step-head')), /100%.*promotion/);
+      // The judge fails it before its bake ends, and the rollout rolls itself back.
+      const done = await wb.waitForNotification(/^orders-worker:prod: Rolled back at step 1\/2: canary \d+(\.\d+)?% errors \(\d+\/\d+\) vs stable .*worse beyond chance/, { since, timeout: 60_000 });
+      assert.ok(Date.now() - since < 60_000, 'rolled back before the 30 s bake and its metrics were over');
+      await expectRoutingOf(sb, F, 'prod', { version: '2', weights: {} }, 'after the rollback');
+      await waitForAliasRow(wb, F, 'prod → 2');
+      assert.doesNotMatch((await sb.alias(F, 'prod')).Description ?? '', /lambda-canary rollout/, 'the lease is gone from the alias description');
+      await waitFor(async () => /^Rolled back — Rolled back at step 1\/2: canary .* errors/.test((await text(status)).trim()), { timeout: 30_000, what: 'the panel to say it rolled back and why', describe: async () => `it reads "${await text(status)}"` });
+      assert.match(await text(view.locator('#rollout-steps li[data-step="1"] .badge')), /Fail/);
+      assert.match(await text(view.locator('#rollout-steps li[data-step="1"] .sentence')), /worse beyond chance \(SPRT crossed at \d+ samples\)/);
+      assert.equal((await text(view.locator('#rollout-steps li[data-step="2"] .badge'))).trim(), 'Not reached');
+      ctx.log(`  ${done.text}`);
+      await ctx.shot('rollout-rolled-back');
+    },
+  },
+
+  {
+    id: 'cli-rollout',
+    title: '12. The CLI rolls out the demo\'s healthy release: `lambda-canary rollout start image-resizer:prod --version 2 --plan "50%@30s, 100%" --wait --yes` exits 0, and the view shows it read-only while it runs',
+    async run(ctx) {
+      const { wb, sb, endpoint } = ctx;
+      const F = 'image-resizer';
+      const cli = path.join(ROOT, 'dist', 'cli.js');
+      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_REGION: 'us-east-1', LAMBDA_CANARY_JOURNAL_DIR: path.join(ROOT, 'artifacts', 'e2e', 'cli-journal') };
+      delete env.AWS_PROFILE;
+      await wb.expand(F);
+      await waitForAliasRow(wb, F, 'prod → 1');
+      const started = Date.now();
+      const run = execFileP(process.execPath, [cli, 'rollout', 'start', `${F}:prod`, '--version', '2', '--plan', '50%@30s, 100%', '--wait', '--yes', '--endpoint-url', endpoint], { env, timeout: 180_000 });
+      // The editor knows nothing of it but the lease on the alias: shown read-only once the view
+      // reads the alias again (Refresh).
+      await waitForAliasRow(wb, F, 'prod → 1 (50%) · 2 (50%) · step 1/2', { refresh: true });
+      const { stdout, stderr } = await run; // rejects on a non-zero exit
+      assert.match(stderr, /^step 1\/2: 50% on version 2$/m, stderr);
+      assert.match(stderr, /^Pass: canary .* errors \(\d+\/\d+\) vs stable .*not worse \(SPRT accepted at \d+ samples\)/m, stderr);
+      assert.match(stdout, /image-resizer:prod: Promoted .*prod serves version 2/, stdout);
+      await expectRoutingOf(sb, F, 'prod', { version: '2', weights: {} }, 'after the CLI rollout');
+      await waitForAliasRow(wb, F, 'prod → 2', { refresh: true });
+      ctx.log(`  promoted by the CLI in ${Math.round((Date.now() - started) / 1000)} s`);
     },
   },
 ];

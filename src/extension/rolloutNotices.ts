@@ -31,8 +31,8 @@ export class RolloutNotices implements vscode.Disposable {
 
   private show(n: ExtensionRolloutNotice): void {
     const v = n.view;
-    const key = `${v.functionName}:${v.aliasName}`;
-    const text = notificationText(`${key}: ${n.message}`);
+    // The runner's message names the alias already (`fn:alias: Rolled back …`).
+    const text = notificationText(n.message);
     // A Promote or Abort of this window: its command (or panel) shows the outcome itself.
     if (n.byControl) {
       this.log.info(`Rollout ${v.id}: ${n.message}`);

@@ -68,11 +68,18 @@ function stepVerdict(v: RolloutView, i: number): RolloutVerdict | undefined {
   const step = v.steps[i];
   if (step.verdict) return step.verdict;
   if (i === v.current && !ROLLOUT_ENDS.has(v.status)) return v.evidence?.verdict ?? 'Pending';
-  return i > v.current ? 'Pending' : undefined;
+  return i > v.current && !ROLLOUT_ENDS.has(v.status) ? 'Pending' : undefined;
 }
 
-function badge(verdict: RolloutVerdict | undefined): HTMLElement {
-  return verdict ? h('span', { class: `badge v-${verdict}`, 'data-verdict': verdict }, VERDICT_LABEL[verdict]) : h('span', { class: 'badge v-none' }, 'No verdict');
+/** A step without a verdict: the promotion of a promoted rollout, a step an ended one never reached, or none yet. */
+function noVerdictLabel(v: RolloutView, i: number): string {
+  if (!ROLLOUT_ENDS.has(v.status)) return 'No verdict';
+  if (v.status === 'promoted' && v.steps[i].weight >= 100) return 'Promoted';
+  return i > v.current ? 'Not reached' : 'No verdict';
+}
+
+function badge(verdict: RolloutVerdict | undefined, none = 'No verdict'): HTMLElement {
+  return verdict ? h('span', { class: `badge v-${verdict}`, 'data-verdict': verdict }, VERDICT_LABEL[verdict]) : h('span', { class: 'badge v-none' }, none);
 }
 
 export function renderRollout(m: RolloutModel, post: (action: RolloutAction) => void): HTMLElement {
@@ -232,7 +239,7 @@ function stepList(v: RolloutView): HTMLElement {
         h('span', { class: 'muted' }, ` · ${st.gate === 'manual' ? 'manual gate' : 'auto gate'}`),
         st.startedAt !== undefined ? h('span', { class: 'muted' }, ` · ${clock(st.startedAt)}${st.endedAt ? `–${clock(st.endedAt)}` : ''}`) : undefined,
         ' ',
-        badge(verdict),
+        badge(verdict, noVerdictLabel(v, i)),
       ),
     );
     // The step in force has no sentence of its own yet: the judge's current one is under Evidence.

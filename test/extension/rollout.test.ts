@@ -260,7 +260,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     assert.equal(after.FunctionVersion, '1');
     assert.deepEqual(after.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
     const warning = await until('the warning', () => ui.warnings.find((w) => w.message.startsWith(`${FN}:prod: `)));
-    assert.match(warning.message, /error/i, 'it says why');
+    assert.match(warning.message, new RegExp(`^${FN}:prod: Rolled back at step 1/\\d+: canary .* errors`), 'it says why, naming the alias once');
     assert.deepEqual(warning.actions, ['Open Traffic Panel']);
     assert.equal(ui.infos.filter((m) => m.startsWith(`${FN}:prod: `)).length, 1, 'one notification for the whole rollout');
   });
