@@ -18,15 +18,8 @@ const execFileP = promisify(execFile);
 const SMOKE_EVENT = { items: [{ sku: 'canary-seed', price: 4.5, qty: 2 }] }; // events/smoke.json of the workspace
 
 /** Waits until the SDK reports the alias routing `expected` ({ version, weights }). */
-async function expectRouting(sb, alias, expected, what) {
-  let last;
-  await waitFor(
-    async () => {
-      last = await sb.routing(FN, alias);
-      return last.version === expected.version && JSON.stringify(last.weights) === JSON.stringify(expected.weights);
-    },
-    { timeout: 15_000, what: `${what}: the sandbox to route ${FN}:${alias} as ${JSON.stringify(expected)}`, describe: () => `it routes ${JSON.stringify(last)}` },
-  );
+function expectRouting(sb, alias, expected, what) {
+  return expectRoutingOf(sb, FN, alias, expected, what);
 }
 
 /** The alias rows shown under one function (several functions have a `prod → 2`). */
