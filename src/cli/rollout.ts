@@ -214,15 +214,15 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
   }
   // A deploy would move the weight under a rollout that runs: refused first, nothing deployed.
   const active = runner.view(a.functionName, a.aliasName);
-  if (active && !ROLLOUT_ENDS.has(active.status)) {
-    err(`lambda-canary: ${rolloutText.alreadyActive(a.aliasName, active.version, active.status, stepLabel(active))}`);
-    return EXIT.usage;
-  }
+  // Refused before anything is deployed: said on stderr, and as an outcome with --json (a CI job parses stdout).
+  const refuse = (kind: 'validation' | 'conflict', message: string, code: number): number => {
+    err(`lambda-canary: ${message}`);
+    if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind, message, left: 'Nothing was changed.' }, warnings: [] }));
+    return code;
+  };
+  if (active && !ROLLOUT_ENDS.has(active.status)) return refuse('validation', rolloutText.alreadyActive(a.aliasName, active.version, active.status, stepLabel(active)), EXIT.usage);
   const lease = parseLease(alias?.Description).lease;
-  if (lease && leaseLive(lease, Date.now(), SELF)) {
-    err(`lambda-canary: ${rolloutText.drivenElsewhere(a.aliasName, holderText(lease), lease.since, lease.until)}`);
-    return EXIT.conflict;
-  }
+  if (lease && leaseLive(lease, Date.now(), SELF)) return refuse('conflict', rolloutText.drivenElsewhere(a.aliasName, holderText(lease), lease.since, lease.until), EXIT.conflict);
   if (a.deploy.ws.testEventSuggested && a.deploy.ws.testEventFile) err(`Smoke test with the project's sample event ${path.relative(a.deploy.dir, a.deploy.ws.testEventFile).split(path.sep).join('/')}.`);
   const deployed = await deployWorkspace(ctx, {
     ...ref,
@@ -366,13 +366,18 @@ async function status(runner: RolloutRunner, a: Extract<RolloutArgs, { sub: 'sta
   }
   // No record here of an alias a process elsewhere drives: its lease still says who.
   let foreign: string | undefined;
+  let foreignLease: { rollout: string; step: number; steps: number; holder: string; since: number; until: number } | undefined;
   if (a.functionName !== undefined && views.length === 0) {
     const alias = await readAlias(ctx, a.functionName, a.aliasName!);
     const lease = parseLease(alias?.Description).lease;
-    if (lease && leaseLive(lease, now, SELF)) foreign = rolloutText.foreignLease(`${a.functionName}:${a.aliasName}`, lease.rollout, lease.step, lease.steps, holderText(lease), lease.since, lease.until);
+    if (lease && leaseLive(lease, now, SELF)) {
+      foreign = rolloutText.foreignLease(`${a.functionName}:${a.aliasName}`, lease.rollout, lease.step, lease.steps, holderText(lease), lease.since, lease.until);
+      foreignLease = { rollout: lease.rollout, step: lease.step, steps: lease.steps, holder: holderText(lease), since: lease.since, until: lease.until };
+    }
   }
   if (run.json) {
-    io.stdout.write(jsonText(a.functionName !== undefined ? (views[0] ?? null) : views));
+    // A rollout known only from the lease of a driver elsewhere: what the lease says.
+    io.stdout.write(jsonText(a.functionName !== undefined ? (views[0] ?? (foreignLease ? { functionName: a.functionName, aliasName: a.aliasName, lease: foreignLease } : null)) : views));
     return readFailed ? EXIT.failed : EXIT.done;
   }
   if (views.length === 0) {

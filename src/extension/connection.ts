@@ -38,6 +38,9 @@ export class ConnectionManager implements vscode.Disposable {
    * Asks whether requests signed with the user's credentials may go to an endpoint a workspace
    * chose. Replaceable so the extension-host tests can answer it.
    */
+  /** Awaited before a reconnect disposes the current clients (the rollouts let go of their leases with them). */
+  beforeDisconnect?: () => Promise<void>;
+
   askEndpointConsent: (host: string, endpointUrl: string, profile: string | undefined) => Promise<boolean> = async (host, endpointUrl, profile) => {
     const action = 'Connect';
     const q = endpointConsentQuestion(host, endpointUrl, profile);
@@ -101,6 +104,7 @@ export class ConnectionManager implements vscode.Disposable {
    */
   reconnect(): Promise<void> {
     const run = async () => {
+      await this.beforeDisconnect?.().catch((err: unknown) => this.log.warn(`Before reconnecting: ${(err as Error)?.message ?? String(err)}`));
       const old = this.clients;
       this.clients = undefined;
       this.connectedWith = undefined;

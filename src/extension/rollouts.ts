@@ -30,6 +30,8 @@ export class ExtensionRollouts implements vscode.Disposable {
   /** Only what needs the user or finished: a hold, a manual gate, the end. */
   readonly onNotice = this.noticed.event;
   private readonly subscription: vscode.Disposable;
+  /** A runner being made: callers that come meanwhile get the same one. */
+  private creating?: Promise<RolloutRunner>;
 
   constructor(
     private readonly connection: ConnectionManager,
@@ -38,13 +40,23 @@ export class ExtensionRollouts implements vscode.Disposable {
     /** Test hook: shorter ticks and leases. */
     private readonly timing?: ConstructorParameters<typeof RolloutRunner>[1]['timing'],
   ) {
-    this.subscription = connection.onDidChange(() => void this.drop());
+    // Leases are let go while the old connection's clients still work; the new connection's
+    // runner then resumes what the journal holds open (the same account through another profile).
+    connection.beforeDisconnect = () => this.drop();
+    this.subscription = connection.onDidChange(() => void this.resumeIfAny());
   }
 
   /** The runner of the current connection (connecting first), resumed from the journal once. */
   async current(): Promise<RolloutRunner> {
     const clients = await this.connection.current();
     if (this.runner?.clients === clients) return this.runner.runner;
+    this.creating ??= this.create(clients).finally(() => (this.creating = undefined));
+    const runner = await this.creating;
+    // The connection changed while it was made: make the one of the new connection.
+    return this.runner?.clients === (await this.connection.current()) ? runner : this.current();
+  }
+
+  private async create(clients: Clients): Promise<RolloutRunner> {
     await this.drop();
     const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
     const runner = new RolloutRunner(ctx, { client: 'vscode', ...(this.timing ? { timing: this.timing } : {}) });

@@ -9,6 +9,7 @@ import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from '../shared/traffic';
 import { formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
 import type { RolloutView } from '../shared/rollout';
+import { ROLLOUT_ENDS } from '../shared/rollout';
 import { clock, h, s } from './dom';
 import { countdownText, renderRollout } from './rollout';
 
@@ -91,7 +92,7 @@ function render(): void {
   fill('verdict', [reportKey, a], verdict);
   fill('chart', [reportKey, a], chart);
   fill('table', [reportKey, a, model.window], table);
-  fill('actions', [a?.revisionId, a?.primary, a?.canary, model.busy], actions);
+  fill('actions', [a?.revisionId, a?.primary, a?.canary, model.busy, rolloutInProgress()], actions);
   fill('probe', [model.busy, model.probe, !!a], probe);
   fill('notice', [model.notice], notice);
 }
@@ -290,9 +291,15 @@ function table(): HTMLElement | string {
   return t;
 }
 
+/** A rollout moves this alias (this window's, or another driver's live lease): the weight is its. */
+function rolloutInProgress(): boolean {
+  return (!!model.rollout && !ROLLOUT_ENDS.has(model.rollout.status)) || (!!model.lease && model.lease.until > Date.now());
+}
+
 function actions(): HTMLElement {
   const a = model.alias;
-  const canary = a?.canary;
+  const rolling = rolloutInProgress();
+  const canary = rolling ? undefined : a?.canary;
   const busy = model.busy !== null;
   const current = canary ? weightToPercent(canary.weight) : 0;
   const value = model.draftWeight ?? current;
@@ -328,7 +335,9 @@ function actions(): HTMLElement {
     'section',
     { class: 'actions', 'aria-labelledby': 'actions-heading' },
     h('h2', { id: 'actions-heading' }, 'Canary'),
-    canary
+    rolling
+      ? h('p', { class: 'muted', id: 'actions-rollout' }, 'A rollout moves this alias: use its controls above (Pause, Next step, Promote now, Abort) or wait until it ends.')
+      : canary
       ? h('p', { class: 'muted' }, `Version ${canary.version} gets ${pct(canary.weight)} of ${a!.aliasName}; version ${a!.primary.version} keeps ${pct(a!.primary.weight)}. Each change is confirmed first.`)
       : h('p', { class: 'muted' }, a ? `No canary: all of ${a.aliasName} goes to version ${a.primary.version}. "Publish Canary…" on the alias sends a share to a new version.` : ''),
     h('div', { class: 'row' }, h('label', { for: 'weight' }, 'Canary weight (%)'), range, num, apply),

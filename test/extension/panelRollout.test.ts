@@ -168,6 +168,9 @@ describe('traffic panel: a rollout, in a real VS Code against the embedded sandb
     for (const c of ['pause', 'next', 'promote', 'abort']) await p.waitFor(`#rollout-${c}`, (s) => !s.hidden && !s.disabled, `the ${c} button`);
     assert.equal(await p.read('#rollout-resume'), null, 'no Resume while running');
     assert.equal(await p.read('#rollout-start'), null, 'no Start while a rollout runs');
+    // The weight is the rollout's: the hand-made Apply / Promote / Roll back are off, and say why.
+    for (const id of ['#apply', '#promote', '#rollback']) await p.waitFor(id, (s) => s.disabled === true, `${id} disabled during the rollout`);
+    await p.waitFor('#actions-rollout', (s) => /A rollout moves this alias: use its controls/.test(s.text), 'why the canary controls are off');
     const pause = await stub(ROLLOUT_COMMANDS.pause);
     try {
       const o = await handled('rolloutControl', () => p.click('#rollout-pause'));

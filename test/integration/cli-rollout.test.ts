@@ -324,6 +324,35 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
       assert.equal((await cli(['rollout', 'abort', 'clr-two:prod', '--yes', ...conn()])).code, 0);
     });
 
+    it('a rollout another process drives from another journal: its controls are refused naming the driver (exit 3), --dir refuses with a JSON outcome, status --json has the lease', async () => {
+      await fixture('clr-other', 20);
+      const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-clr-elsewhere-'));
+      // The other driver: a --wait in another journal, stopped at the end of the test.
+      const stop = new AbortController();
+      const driving = cli(['rollout', 'start', 'clr-other:prod', '--version', '2', '--plan', '10%@5m, 100%', '--wait', '--yes', '--endpoint-url', h().sandbox.endpoint, '--journal-dir', elsewhere], { signal: stop.signal });
+      try {
+        await until('the lease on prod', async () => (/lambda-canary rollout/.test((await alias('clr-other')).Description ?? '') ? true : undefined));
+        const pause = await cli(['rollout', 'pause', 'clr-other:prod', ...conn()]);
+        assert.equal(pause.code, 3, pause.stderr);
+        assert.match(pause.stderr, /has a rollout \(step 1\/2\) driven by \S+ \(CLI\) since .*which this journal does not hold/);
+        fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), JSON.stringify({ functionName: 'clr-other', alias: 'prod', codeFolder: 'src', handler: 'index.handler' }));
+        fs.mkdirSync(path.join(workDir, 'src'));
+        fs.writeFileSync(path.join(workDir, 'src', 'index.js'), 'exports.handler = async () => ({ tag: "three" });\n');
+        const d = await cli(['rollout', 'start', 'clr-other:prod', '--dir', '.', '--plan', '10%@1m, 100%', '--yes', '--json', ...conn()]);
+        assert.equal(d.code, 3, d.stderr);
+        const refused = json<{ state: string; error: { kind: string; message: string } }>(d);
+        assert.deepEqual([refused.state, refused.error.kind], ['unchanged', 'conflict']);
+        assert.match(refused.error.message, /driven by/);
+        const st = await cli(['rollout', 'status', 'clr-other:prod', '--json', ...conn()]);
+        assert.equal(st.code, 0, st.stderr);
+        assert.match(json<{ lease: { holder: string } }>(st).lease.holder, /\(CLI\)$/);
+      } finally {
+        stop.abort();
+        await driving;
+        fs.rmSync(elsewhere, { recursive: true, force: true });
+      }
+    });
+
     it('--dir deploys the workspace at the first step\'s weight and the rollout adopts that canary (the workspace\'s "rollout" as the plan)', async () => {
       await fixture('clr-dir', 20);
       fs.writeFileSync(

@@ -265,6 +265,16 @@ export class RolloutRunner {
     await this.load().catch(() => undefined);
     const s = [...this.states.values()].filter((x) => x.functionName === input.functionName && x.aliasName === input.aliasName && isActive(x)).sort((a, b) => b.startedAt - a.startedAt)[0];
     if (!s) {
+      // A rollout of another journal (another machine, the CLI in CI) still says who drives it.
+      const alias = await getAlias(this.ctx.lambda, input.functionName, input.aliasName).catch(() => undefined);
+      const lease = parseLease(alias?.Description).lease;
+      if (lease && leaseLive(lease, this.now(), this.self)) {
+        const e = new OperationError(
+          `${input.aliasName} has a rollout (step ${lease.step + 1}/${lease.steps}) driven by ${holderText(lease)} since ${iso(lease.since)}, which this journal does not hold: use the controls there, or wait until its lease expires at ${iso(lease.until)}.`,
+          { state: 'Nothing was changed.', kind: 'conflict' },
+        );
+        return this.outcome(input, begun, undefined, 'unchanged', record, e);
+      }
       return this.outcome(input, begun, undefined, 'unchanged', record, invalid(`${input.aliasName} has no rollout in progress that this journal knows of.`));
     }
     return this.locked(s.id, async () => {

@@ -1,5 +1,7 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
+import { ROLLOUT_ENDS, stepLabel } from '../../shared/rollout';
+import { holderText, leaseLive, parseLease } from '../../core/rollout/lease';
 import { OperationError } from '../../core/errors';
 import { listAliases, listVersions } from '../../core/lambdaApi';
 import type { RolloutPlan } from '../../core/rollout/plans';
@@ -29,6 +31,15 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   const clients = await ctx.connection.current();
   const { functionName, alias } = await rolloutStartTarget(ctx, clients, node, 'Start Rollout');
   const aliasName = alias.Name!;
+  // Refused before anything is asked or built: a rollout in progress (here or another driver's).
+  const running = (await ctx.rollouts.current()).view(functionName, aliasName);
+  if (running && !ROLLOUT_ENDS.has(running.status)) {
+    throw new OperationError(`${aliasName} already has a rollout of version ${running.version} (${running.status}, ${stepLabel(running)}): resume, promote or abort it first.`, { state: 'Nothing was changed.', kind: 'validation' });
+  }
+  const foreign = parseLease(alias.Description).lease;
+  if (foreign && leaseLive(foreign, Date.now(), { holder: '', pid: process.pid })) {
+    throw new OperationError(`${aliasName} has a rollout driven by ${holderText(foreign)} since ${new Date(foreign.since).toISOString()}: it must end (or its lease expire at ${new Date(foreign.until).toISOString()}) first.`, { state: 'Nothing was changed.', kind: 'conflict' });
+  }
   const ws = workspaceFunctionFor(functionName, aliasName);
   const title = `Start Rollout on ${functionName}:${aliasName}`;
   const [versions, aliases] = await Promise.all([listVersions(clients.lambda, functionName), listAliases(clients.lambda, functionName)]);

@@ -33,6 +33,13 @@ export class RolloutFeed {
   }
 
   /**
+   * Whether the alias's description holds a lease that has not run out (another driver's rollout).
+   */
+  leaseLive(now = Date.now()): boolean {
+    return !!this.lease && this.lease.until > now;
+  }
+
+  /**
    * The alias's description as read from AWS: remembers its lease (posting when that changed)
    * and returns the user's own text, without the marker, for the page to show.
    */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ROLLOUT_ENDS } from '../../shared/rollout';
 import { errorSummary } from '../../core/errors';
 import { outcomeText } from '../../core/outcomeText';
 import { redact } from '../../core/redact';
@@ -237,6 +238,14 @@ export class TrafficPanel implements vscode.Disposable {
 
   /** Apply / Promote / Roll back through the alias actions service, owned by this panel (closing it or Cancel aborts them). */
   private async act(message: CanaryChangeMessage): Promise<PanelOutcome> {
+    // During a rollout (this window's, or one another driver's lease says is live) the weight is
+    // the rollout's: a hand-made change would halt it as someone else's write.
+    const v = this.ctx.rollouts.view(this.functionName, this.aliasName);
+    if ((v && !ROLLOUT_ENDS.has(v.status)) || this.rollout.leaseLive()) {
+      const text = `A rollout is in progress on ${this.key}: use its controls (Pause, Next step, Promote now, Abort), or wait until it ends.`;
+      await this.post({ type: 'notice', level: 'error', message: text });
+      return { message, result: 'failed', detail: text };
+    }
     let claimed = false;
     // Called before the first await: a second click finds the alias claimed.
     const running = this.ctx.aliases.run(
