@@ -84,6 +84,8 @@ const SELF = { holder: `${markerName(os.userInfo().username)}@${markerName(os.ho
 
 /** Rollout evidence changes every tick: an alias redraws at most this often. */
 const ROLLOUT_REDRAW_MS = 1000;
+/** How often the aliases of a rollout driven elsewhere are read again. */
+const REMOTE_REREAD_MS = 15_000;
 
 /**
  * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
@@ -129,9 +131,14 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     if (rollouts) this.disposables.push(rollouts.onDidChange((v) => this.rolloutChanged(v.functionName, v.aliasName)));
   }
 
-  private readonly redraws = new Map<string, { last: number; timer?: ReturnType<typeof setTimeout> }>();
+  private readonly redraws = new Map<string, { last: number; timer?: ReturnType<typeof setTimeout>; step?: string }>();
+  /** Functions with an alias another driver's lease moves: read again now and then, while the lease lasts. */
+  private readonly remoteWatches = new Map<string, ReturnType<typeof setTimeout>>();
 
-  /** Redraws the function's aliases (from what was listed, no request), at most once a second per alias. */
+  /**
+   * Redraws the function's aliases, at most once a second per alias: from what was listed while
+   * only the evidence moves, read again when the step or the status changed (the weights moved).
+   */
   private rolloutChanged(functionName: string, aliasName: string): void {
     const key = `${functionName}:${aliasName}`;
     const r = this.redraws.get(key) ?? this.redraws.set(key, { last: 0 }).get(key)!;
@@ -140,7 +147,13 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       r.timer = undefined;
       r.last = Date.now();
       const fn = this.findFunction(functionName);
-      if (fn) this.changed.fire(fn.groups[0]);
+      if (!fn) return;
+      const v = this.rollouts?.view(functionName, aliasName);
+      const step = v ? `${v.id}:${v.current}:${v.status}` : undefined;
+      if (step !== r.step) {
+        r.step = step;
+        this.refresh(fn);
+      } else this.changed.fire(fn.groups[0]);
     };
     const wait = r.last + ROLLOUT_REDRAW_MS - Date.now();
     if (wait <= 0) draw();
@@ -213,6 +226,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       }
       case 'alias': {
         const rollout = this.rolloutOf(node);
+        if (rollout?.kind === 'lease') this.watchRemote(node.functionName, rollout.lease.until);
         if (rollout) {
           const item = new vscode.TreeItem(rolloutAliasLabel(node.alias, rollout), vscode.TreeItemCollapsibleState.None);
           item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
@@ -367,8 +381,21 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     }
   }
 
+  /** A rollout driven elsewhere shows its steps as they come: its function is read again every 15 s, and when its lease runs out. */
+  private watchRemote(functionName: string, until: number): void {
+    if (this.remoteWatches.has(functionName)) return;
+    const wait = Math.max(1000, Math.min(REMOTE_REREAD_MS, until - Date.now() + 1000));
+    const timer = setTimeout(() => {
+      this.remoteWatches.delete(functionName);
+      const fn = this.findFunction(functionName);
+      if (fn) this.refresh(fn);
+    }, wait);
+    this.remoteWatches.set(functionName, timer);
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
+    for (const t of this.remoteWatches.values()) clearTimeout(t);
   }
 }

@@ -92,7 +92,9 @@ export function renderRollout(m: RolloutModel, post: (action: RolloutAction) => 
   } else if (!m.lease) {
     section.append(h('p', { class: 'muted', id: 'rollout-none' }, 'No rollout on this alias. A rollout moves the weight step by step and judges each step on the metrics: it promotes a healthy version and rolls back a bad one by itself.'));
   }
-  if (!active && !m.lease && m.aliasKnown) {
+  // A lease that ran out binds no one: a new rollout may start (it is refused if the old canary is still in place).
+  const leaseLive = !!m.lease && m.lease.until > Date.now();
+  if (!active && !leaseLive && m.aliasKnown) {
     const start = h('button', { id: 'rollout-start', type: 'button', disabled: m.busy !== null }, m.busy === 'start' ? CONTROL_BUSY.start : 'Start Rollout…');
     start.addEventListener('click', () => post('start'));
     section.append(h('div', { class: 'row' }, start));
@@ -107,7 +109,9 @@ function leaseNote(l: LeaseView): HTMLElement {
     'p',
     { id: 'rollout-lease', class: 'driver readonly' },
     `Rollout driven by ${l.holder} since ${clock(l.since)}: step ${l.step + 1}/${l.steps}. `,
-    expired ? `Its lease expired at ${clock(l.until)}: the driver stopped, and a rollout started here takes over.` : 'Read-only here: its driver pauses, steps and ends it.',
+    expired
+      ? `Its lease expired at ${clock(l.until)}: nobody drives it now. Resume it where it was started (its journal is there), or promote or roll back its canary here.`
+      : 'Read-only here: its driver pauses, steps and ends it.',
   );
 }
 

@@ -59,4 +59,14 @@ describe('the alias menu during a rollout (package.json when clauses)', () => {
     assert.ok(hidden.includes(Commands.rollOutVersionOn));
     for (const c of [Commands.startRollout, Commands.pauseRollout, Commands.resumeRollout, Commands.nextRolloutStep, Commands.promoteRollout, Commands.abortRollout]) assert.ok(!hidden.includes(c), c);
   });
+
+  it('hides the alias actions that would fight a rollout (Canary This Version on…, Switch Back) on rollout aliases', () => {
+    const whenOf = (command: string) => manifest.contributes.menus['view/item/context'].filter((m) => m.command === `lambdaCanary.${command}`).map((m) => m.when);
+    for (const command of ['canaryThisVersionOn', 'switchBack']) {
+      const whens = whenOf(command);
+      assert.ok(whens.length > 0, command);
+      for (const v of [ContextValues.alias, ContextValues.aliasCanary]) assert.ok(whens.some((w) => shows(w, v)), `${command} on ${v}`);
+      for (const v of [running, `${running}:paused`, `${running}:halted`, `${running}:waiting`, ContextValues.aliasRolloutRemote]) assert.ok(!whens.some((w) => shows(w, v)), `no ${command} on ${v}`);
+    }
+  });
 });
