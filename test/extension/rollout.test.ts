@@ -160,6 +160,19 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     assert.equal(ended.label, 'prod → 1');
   });
 
+  it('on an alias running a plain canary, a rollout that would not take it over is refused before the confirmation', async () => {
+    const now = await alias();
+    await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } }, RevisionId: now.RevisionId }));
+    const node = await aliasNode(api, FN, 'prod');
+    const asked = ui.confirmations.length;
+    const errors = ui.errors.length;
+    ui.script(['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '20%@1h, 100%']);
+    await vscode.commands.executeCommand(Commands.startRollout, node);
+    assert.equal(ui.confirmations.length, asked, 'nothing asked');
+    assert.match(ui.errors.slice(errors).join('\n'), /prod runs a canary \(version 3 at 10%\): promote or roll it back first, or roll out version 3 with a plan whose first step is 10%/);
+    assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '3': 0.1 }, 'the canary is as it was');
+  });
+
   it('a control on an alias without a rollout is refused with a clear error, and writes nothing', async () => {
     const before = await alias();
     await vscode.commands.executeCommand(Commands.nextRolloutStep, { functionName: FN, aliasName: 'prod' });

@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import { ROLLOUT_ENDS, stepLabel } from '../../shared/rollout';
 import { holderText, leaseLive, parseLease } from '../../core/rollout/lease';
 import { OperationError } from '../../core/errors';
-import { listAliases, listVersions } from '../../core/lambdaApi';
+import { getAlias, listAliases, listVersions } from '../../core/lambdaApi';
 import type { RolloutPlan } from '../../core/rollout/plans';
 import { describePlan } from '../../core/rollout/plans';
-import { formatPercent, splitOf } from '../../core/routing';
+import { formatPercent, percentToWeight, splitOf } from '../../core/routing';
 import { iconText, plainText } from '../../shared/text';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
@@ -97,7 +97,15 @@ export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Pro
 
 async function startVersion(ctx: CommandContext, functionName: string, alias: AliasConfiguration, version: string, plan: RolloutPlan, what: string): Promise<void> {
   const aliasName = alias.Name!;
-  const canary = splitOf(alias).canary;
+  // As the alias is now (the tree may have listed it before someone's canary).
+  const canary = splitOf(await getAlias((await ctx.connection.current()).lambda, functionName, aliasName)).canary;
+  // A canary in flight is taken over only as the plan's first step (same version, same weight): said before the confirmation.
+  if (canary && !(canary.version === version && Math.abs(canary.weight - percentToWeight(plan.steps[0].weight)) < 1e-9)) {
+    throw new OperationError(
+      `${aliasName} runs a canary (version ${canary.version} at ${formatPercent(canary.weight)}): promote or roll it back first, or roll out version ${canary.version} with a plan whose first step is ${formatPercent(canary.weight)} to take that canary over.`,
+      { state: 'Nothing was changed.', kind: 'validation' },
+    );
+  }
   const result = await ctx.aliases.run({
     functionName,
     aliasName,
