@@ -10,6 +10,7 @@ import { zipFiles } from '../../src/sandbox/zip';
 import { Commands } from '../../src/shared/ids';
 import type { PanelMessage } from '../../src/shared/protocol';
 import { ScriptedUi } from './scriptedUi';
+import { handled as handledBy, outcomeOf as panelOutcomeOf } from './panelMessages';
 import { WebviewPage, webviewBridge } from './webviewPage';
 import { onEmbeddedSandbox } from './embeddedSandbox';
 
@@ -64,32 +65,8 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
 
   const alias = () => lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
 
-  function outcomeOf(type: PanelMessage['type'], timeoutMs = 20_000): Promise<PanelOutcome> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        reject(new Error(`the panel handled no '${type}' message within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const sub = panel.onDidHandleMessage((o) => {
-        if (o.message.type !== type) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(o);
-      });
-    });
-  }
-
-  /** Does what a user does on the page, and waits for the host to have handled the message it posted. */
-  async function handled(type: PanelMessage['type'], act: () => Promise<void>): Promise<PanelOutcome> {
-    const outcome = outcomeOf(type);
-    try {
-      await act();
-    } catch (e) {
-      outcome.catch(() => undefined);
-      throw e;
-    }
-    return outcome;
-  }
+  const outcomeOf = (type: PanelMessage['type'], timeoutMs?: number) => panelOutcomeOf(panel, type, timeoutMs);
+  const handled = (type: PanelMessage['type'], act: () => Promise<void>) => handledBy(panel, type, act);
 
   /** Types a weight into the page's weight box and clicks Apply. */
   function applyOnPage(p: WebviewPage, weightPercent: number): Promise<PanelOutcome> {

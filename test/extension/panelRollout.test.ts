@@ -4,13 +4,14 @@ import * as vscode from 'vscode';
 import { formatMarker } from '../../src/core/rollout/lease';
 import { parsePlanText } from '../../src/core/rollout/plans';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
-import type { PanelOutcome, TrafficPanel } from '../../src/extension/panel/trafficPanel';
+import type { TrafficPanel } from '../../src/extension/panel/trafficPanel';
 import { ROLLOUT_COMMANDS } from '../../src/extension/panel/trafficPanel';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands } from '../../src/shared/ids';
 import type { PanelMessage } from '../../src/shared/protocol';
 import type { RolloutView } from '../../src/shared/rollout';
 import { onEmbeddedSandbox } from './embeddedSandbox';
+import { handled as handledBy } from './panelMessages';
 import { WebviewPage, webviewBridge } from './webviewPage';
 
 const VERDICT_LABEL: Record<string, string> = { Pass: 'Pass', Fail: 'Fail', Marginal: 'Marginal', NoData: 'No data', Pending: 'Pending' };
@@ -58,31 +59,7 @@ describe('traffic panel: a rollout, in a real VS Code against the embedded sandb
     lambda?.destroy();
   });
 
-  function outcomeOf(type: PanelMessage['type'], timeoutMs = 20_000): Promise<PanelOutcome> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        reject(new Error(`the panel handled no '${type}' message within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const sub = panel.onDidHandleMessage((o) => {
-        if (o.message.type !== type) return;
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(o);
-      });
-    });
-  }
-
-  async function handled(type: PanelMessage['type'], act: () => Promise<void>): Promise<PanelOutcome> {
-    const outcome = outcomeOf(type);
-    try {
-      await act();
-    } catch (e) {
-      outcome.catch(() => undefined);
-      throw e;
-    }
-    return outcome;
-  }
+  const handled = (type: PanelMessage['type'], act: () => Promise<void>) => handledBy(panel, type, act);
 
   const registered = async (id: string) => (await vscode.commands.getCommands(true)).includes(id);
 
