@@ -433,7 +433,7 @@ export const steps = [
       await wb.pick('3', { title });
       // On the sandbox a short plan comes first: the demo's 10 calls/s judge it within seconds.
       await wb.pick('Quick (sandbox)', { title });
-      await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@30s, 100%\)\?/ });
+      await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@1m, 100%\)\?/ });
       await waitForAliasRow(wb, F, 'prod → 2 (50%) · 3 (50%) · step 1/2');
       const a = await sb.alias(F, 'prod');
       assert.match(a.Description ?? '', /\[lambda-canary rollout [0-9a-f]{8} step 1\/2 by \S+ vscode pid \d+\.[0-9a-f]{4} since \d{8}T\d{6}Z until \d{8}T\d{6}Z\]$/, `the lease is in the alias description: ${a.Description}`);
@@ -462,7 +462,7 @@ export const steps = [
 
   {
     id: 'cli-rollout',
-    title: '12. The CLI rolls out the demo\'s healthy release: `lambda-canary rollout start image-resizer:prod --version 2 --plan "50%@30s, 100%" --wait --yes` exits 0, and the view shows it read-only while it runs',
+    title: '12. The CLI rolls out the demo\'s healthy release: `lambda-canary rollout start image-resizer:prod --version 2 --plan "50%@1m, 100%" --wait --yes` exits 0, and the view shows it read-only while it runs',
     async run(ctx) {
       const { wb, sb, endpoint } = ctx;
       const F = 'image-resizer';
@@ -472,7 +472,7 @@ export const steps = [
       await wb.expand(F);
       await waitForAliasRow(wb, F, 'prod → 1');
       const started = Date.now();
-      const run = execFileP(process.execPath, [cli, 'rollout', 'start', `${F}:prod`, '--version', '2', '--plan', '50%@30s, 100%', '--wait', '--yes', '--endpoint-url', endpoint], { env, timeout: 180_000 });
+      const run = execFileP(process.execPath, [cli, 'rollout', 'start', `${F}:prod`, '--version', '2', '--plan', '50%@1m, 100%', '--wait', '--yes', '--endpoint-url', endpoint], { env, timeout: 180_000 });
       // The editor knows nothing of it but the lease on the alias: shown read-only once the view
       // reads the alias again (Refresh).
       await waitForAliasRow(wb, F, 'prod → 1 (50%) · 2 (50%) · step 1/2', { refresh: true });

@@ -86,7 +86,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     assert.deepEqual(ui.offered.rolloutSource, ['3', '2'], 'the published versions other than the one prod serves, newest first');
     // On the sandbox a quick plan comes first, then the presets.
     assert.equal(ui.offered.rolloutPlan[0], 'Quick (sandbox)');
-    assert.match(String(ui.offeredItems.rolloutPlan[0].detail), /50 % for 30 s, then 100 %/);
+    assert.match(String(ui.offeredItems.rolloutPlan[0].detail), /50 % for 1 min, then 100 %/);
     assert.equal(ui.offered.rolloutPlan[1], 'Canary10Percent5Minutes');
     assert.equal(ui.offered.rolloutPlan.at(-1), 'Type a plan…');
     assert.match(String(ui.offeredItems.rolloutPlan[1].detail), /10 % for 5 min, then 100 %/);

@@ -121,7 +121,7 @@ export async function pickPlan(ctx: CommandContext, title: string, ws?: Workspac
 }
 
 /** Offered first when the connection is the local sandbox. */
-export const SANDBOX_QUICK_PLAN = '50%@30s, 100%';
+export const SANDBOX_QUICK_PLAN = '50%@1m, 100%';
 
 /** A plan's name as the confirmation says it: the preset's, or the typed form. */
 export function planName(plan: RolloutPlan): string {
