@@ -505,10 +505,7 @@ export const rolloutText = {
   buildNotSam: (config: string) => `--build runs \`sam build\` for a function of a SAM template; ${config} is not one.`,
   waitNotFor: (sub: string) => `--wait is not an option of 'rollout ${sub}': ${sub === 'pause' ? 'a paused rollout would wait for nobody' : 'it ends the rollout at once'}.`,
   badTiming: (value: string) => `LAMBDA_CANARY_ROLLOUT_TIMING: '${value}' is not a list of NAME=MILLISECONDS (tickMs, leaseTtlMs, renewBeforeMs, settleMs, stableHistoryMs, errorPatienceMs) or periodSeconds=N.`,
-  alreadyActive: (alias: string, version: string, status: string, step: string) =>
-    `${alias} already has a rollout of version ${version} (${status}, ${step}): resume, promote or abort it first. Nothing was deployed.`,
-  drivenElsewhere: (alias: string, holder: string, since: number, until: number) =>
-    `${alias} has a rollout driven by ${holder} since ${at(since)}: it must end (or its lease expire at ${at(until)}) first. Nothing was deployed.`,
+  nothingDeployed: 'Nothing was deployed.',
   noCanary: (fn: string, alias: string) => `The deploy left no canary on ${fn}:${alias} to roll out: see its outcome above. Nothing else was changed.`,
 
   // questions

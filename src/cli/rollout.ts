@@ -212,17 +212,15 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
   if (!a.deploy) {
     return { outcome: await runner.start({ ...ref, version: a.version, plan: a.plan, ...(expectedRevisionId ? { expectedRevisionId } : {}) }) };
   }
-  // A deploy would move the weight under a rollout that runs: refused first, nothing deployed.
-  const active = runner.view(a.functionName, a.aliasName);
-  // Refused before anything is deployed: said on stderr, and as an outcome with --json (a CI job parses stdout).
-  const refuse = (kind: 'validation' | 'conflict', message: string, code: number): number => {
+  // A deploy would move the weight under a rollout that runs (here or another driver's): refused
+  // before anything is deployed, on stderr and, with --json, as an outcome (a CI job parses stdout).
+  const problem = alias && runner.startProblem(alias, ref);
+  if (problem) {
+    const message = `${problem.message} ${rolloutText.nothingDeployed}`;
     err(`lambda-canary: ${message}`);
-    if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind, message, left: 'Nothing was changed.' }, warnings: [] }));
-    return code;
-  };
-  if (active && !ROLLOUT_ENDS.has(active.status)) return refuse('validation', rolloutText.alreadyActive(a.aliasName, active.version, active.status, stepLabel(active)), EXIT.usage);
-  const lease = parseLease(alias?.Description).lease;
-  if (lease && leaseLive(lease, Date.now(), SELF)) return refuse('conflict', rolloutText.drivenElsewhere(a.aliasName, holderText(lease), lease.since, lease.until), EXIT.conflict);
+    if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind: problem.kind, message, left: 'Nothing was changed.' }, warnings: [] }));
+    return problem.kind === 'conflict' ? EXIT.conflict : EXIT.usage;
+  }
   if (a.deploy.ws.testEventSuggested && a.deploy.ws.testEventFile) err(`Smoke test with the project's sample event ${path.relative(a.deploy.dir, a.deploy.ws.testEventFile).split(path.sep).join('/')}.`);
   const deployed = await deployWorkspace(ctx, {
     ...ref,
@@ -242,7 +240,7 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
     return deployed.error || deployed.state === 'unknown' ? exitCodeOf(deployed) : EXIT.failed;
   }
   err(rolloutText.adopted(version));
-  const outcome = await runner.start({ ...ref, version, plan: a.plan, adopt: true });
+  const outcome = await runner.start({ ...ref, version, plan: a.plan });
   return { outcome, deployed };
 }
 

@@ -67,7 +67,7 @@ function conflictOnAlias(ref: AliasRef, state = `Nothing was written to ${ref.al
 }
 
 /** A canary needs a published primary version and no canary running already. */
-export function assertCanCanary(aliasName: string, split: ReturnType<typeof splitOf>): void {
+function assertCanCanary(aliasName: string, split: ReturnType<typeof splitOf>): void {
   if (split.primary.version === '$LATEST') {
     throw invalid(`${aliasName} points to $LATEST. A canary needs a published primary version: switch ${aliasName} to a version first.`);
   }
@@ -107,7 +107,8 @@ export async function loadAlias(ctx: OperationContext, ref: AliasRef): Promise<A
   return alias;
 }
 
-function sameWeights(a: Record<string, number> | undefined, b: Record<string, number>): boolean {
+/** Same AdditionalVersionWeights (absent is none). */
+export function sameWeights(a: Record<string, number> | undefined, b: Record<string, number>): boolean {
   const ka = Object.keys(a ?? {});
   return ka.length === Object.keys(b).length && ka.every((k) => a![k] === b[k]);
 }

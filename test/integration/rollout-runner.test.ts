@@ -305,6 +305,24 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     assert.equal(ends.length, 1, 'one end, by one driver');
   });
 
+  it('a canary in flight is taken over as step 1 only when it is the version at the first step\'s weight; otherwise refused with how', async () => {
+    const { lambda } = h();
+    await createFn(lambda, 'ro-adopt');
+    await publish(lambda, 'ro-adopt', 'one');
+    await publish(lambda, 'ro-adopt', 'two');
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'ro-adopt', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.2 } } }));
+    const r = runner(tempJournal());
+    const before = await alias('ro-adopt');
+    const refused = await r.start({ functionName: 'ro-adopt', aliasName: 'live', version: '2', plan: parsePlanText('10%@1h, 100%') });
+    assert.equal(refused.error?.kind, 'validation');
+    assert.match(refused.error!.message, /live runs a canary \(version 2 at 20%\): promote or roll it back first, or roll out version 2 with a plan whose first step is 20%/);
+    assert.equal((await alias('ro-adopt')).RevisionId, before.RevisionId, 'nothing written');
+    const adopted = await r.start({ functionName: 'ro-adopt', aliasName: 'live', version: '2', plan: parsePlanText('20%@1h, 100%') });
+    assert.equal(adopted.state, 'done', adopted.error?.message);
+    assert.deepEqual((await alias('ro-adopt')).RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+    await r.control({ functionName: 'ro-adopt', aliasName: 'live', action: 'abort' });
+  });
+
   it('refuses a rollout it cannot run, writing nothing: $LATEST, the primary itself, a canary in flight, a live lease of another driver', async () => {
     const { lambda } = h();
     await createFn(lambda, 'ro-refuse');

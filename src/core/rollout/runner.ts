@@ -8,7 +8,7 @@ import { newOperationRecord } from '../operations';
 import type { OperationContext, OperationRecord } from '../operations';
 import type { Outcome, OutcomeState } from '../outcome';
 import { aliasState, targetKey, targetOf } from '../outcome';
-import { aliasLabel, percentToWeight, splitOf } from '../routing';
+import { aliasLabel, formatPercent, percentToWeight, splitOf } from '../routing';
 import type { UseCaseContext } from '../usecases/context';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
@@ -80,8 +80,6 @@ export interface StartRolloutInput {
   plan: RolloutPlan;
   /** The RevisionId the user decided on: nothing is written if the alias changed since. */
   expectedRevisionId?: string;
-  /** The canary is already in place at the first step's weight (a deploy just routed it): take it over as step 1. */
-  adopt?: boolean;
 }
 
 export interface ControlInput {
@@ -207,23 +205,14 @@ export class RolloutRunner {
       if (input.version === '$LATEST' || !/^[0-9]+$/.test(input.version)) {
         throw invalid(`A rollout needs a published version, not '${input.version}': publish one first.`);
       }
-      const active = [...this.states.values()].find((s) => isActive(s) && s.functionName === input.functionName && s.aliasName === input.aliasName);
-      if (active) {
-        throw invalid(`${input.aliasName} already has a rollout of version ${active.version} (${active.status}, ${stepLabel(viewOf(active))}): resume, promote or abort it first.`);
-      }
       const alias = await ops.loadAlias(op, input);
-      const { lease, userText } = parseLease(alias.Description);
-      if (lease && leaseLive(lease, this.now(), this.self)) {
-        throw new OperationError(`${input.aliasName} has a rollout driven by ${holderText(lease)} since ${iso(lease.since)}: it must end (or its lease expire at ${iso(lease.until)}) first.`, {
-          state: 'Nothing was changed.',
-          kind: 'conflict',
-        });
-      }
+      const problem = this.startProblem(alias, { ...input, firstWeight: plan.steps[0].weight });
+      if (problem) throw problem;
+      const { userText } = parseLease(alias.Description);
       const split = splitOf(alias);
       const first = plan.steps[0];
-      const adopting = input.adopt && split.canary?.version === input.version && Math.abs(split.canary.weight - percentToWeight(first.weight)) < 1e-9;
-      if (!adopting) ops.assertCanCanary(input.aliasName, split);
-      if (split.primary.version === input.version) throw invalid(`${input.aliasName} already serves version ${input.version}: a rollout needs another version.`);
+      // A canary in flight passed startProblem only as this plan's first step: it is taken over.
+      const adopting = split.canary !== undefined;
       await ops.assertRoutable(op, input, split.primary.version, input.version, `${input.aliasName} is unchanged.`);
 
       const id = randomUUID().replace(/-/g, '').slice(0, 8);
@@ -255,6 +244,36 @@ export class RolloutRunner {
       }
       return this.outcome(input, begun, state, 'unchanged', record, e);
     }
+  }
+
+  /**
+   * Why a rollout cannot start on this alias as it is now, or undefined: a rollout this journal
+   * holds open, another driver's live lease, and — given the version and the first step's weight —
+   * the version it already serves, or a canary in flight that is not that version at that weight
+   * (one that is, is taken over as step 1). The checks start() makes before it writes; front ends
+   * ask them first, to refuse before they ask questions or build anything.
+   */
+  startProblem(alias: AliasConfiguration, input: { functionName: string; aliasName: string; version?: string; firstWeight?: number }): OperationError | undefined {
+    const active = [...this.states.values()].find((s) => isActive(s) && s.functionName === input.functionName && s.aliasName === input.aliasName);
+    if (active) return invalid(`${input.aliasName} already has a rollout of version ${active.version} (${active.status}, ${stepLabel(viewOf(active))}): resume, promote or abort it first.`);
+    const { lease } = parseLease(alias.Description);
+    if (lease && leaseLive(lease, this.now(), this.self)) {
+      return new OperationError(`${input.aliasName} has a rollout driven by ${holderText(lease)} since ${iso(lease.since)}: it must end (or its lease expire at ${iso(lease.until)}) first.`, {
+        state: 'Nothing was changed.',
+        kind: 'conflict',
+      });
+    }
+    if (input.version === undefined || input.firstWeight === undefined) return undefined;
+    const split = splitOf(alias);
+    if (split.primary.version === input.version) return invalid(`${input.aliasName} already serves version ${input.version}: a rollout needs another version.`);
+    if (split.primary.version === '$LATEST') return invalid(`${input.aliasName} points to $LATEST. A rollout needs a published primary version: switch ${input.aliasName} to a version first.`);
+    const { canary } = split;
+    if (canary && !(canary.version === input.version && Math.abs(canary.weight - percentToWeight(input.firstWeight)) < 1e-9)) {
+      return invalid(
+        `${input.aliasName} runs a canary (version ${canary.version} at ${formatPercent(canary.weight)}): promote or roll it back first, or roll out version ${canary.version} with a plan whose first step is ${formatPercent(canary.weight)} to take that canary over.`,
+      );
+    }
+    return undefined;
   }
 
   /** Pause, Resume, Next step, Promote now, Abort: by the driver, or by whoever takes a free lease. */
@@ -470,7 +489,7 @@ export class RolloutRunner {
     const pending = this.pending.get(s.id);
     if (pending) {
       this.pending.delete(s.id);
-      if (alias.RevisionId !== pending.before.RevisionId && alias.FunctionVersion === pending.primary && sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, pending.weights) && (alias.Description ?? '') === pending.description) {
+      if (alias.RevisionId !== pending.before.RevisionId && alias.FunctionVersion === pending.primary && ops.sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, pending.weights) && (alias.Description ?? '') === pending.description) {
         this.ctx.log.warn(`Rollout ${s.id}: the write whose answer was lost reads back as intended: it went through.`);
         await this.append(s.key, s, withRevision(pending.event, alias.RevisionId), { before: pending.before, after: alias });
         if (pending.event.type === 'ended') this.notice(s, 'ended', pending.event.message);
@@ -585,7 +604,7 @@ export class RolloutRunner {
     // Traffic only ever goes to a version that is Active now.
     if (result === 'promoted') await ops.assertRoutable(op, s, s.stable, s.version, `${s.aliasName} is unchanged.`);
     const event: RolloutEvent = { type: 'ended', id: s.id, result, message };
-    const untouched = alias.FunctionVersion === primary && sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, weights) && !parseLease(alias.Description).lease;
+    const untouched = alias.FunctionVersion === primary && ops.sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, weights) && !parseLease(alias.Description).lease;
     if (untouched) {
       // Nothing of this rollout is on the alias any more: the end is only recorded.
       await this.append(s.key, s, { ...event, message: `${message} (${s.aliasName} was left as it is: ${aliasLabel(alias)}.)` }, { record });
@@ -757,10 +776,6 @@ function withRevision(e: RolloutEvent, revisionId: string | undefined): RolloutE
   return e.type === 'step' || e.type === 'ended' || e.type === 'lease' || e.type === 'hold' ? { ...e, ...(revisionId ? { revisionId } : {}) } : e;
 }
 
-function sameWeights(a: Record<string, number> | undefined, b: Record<string, number>): boolean {
-  const ka = Object.keys(a ?? {});
-  return ka.length === Object.keys(b).length && ka.every((k) => a![k] === b[k]);
-}
 
 function invalid(message: string): OperationError {
   return new OperationError(message, { state: 'Nothing was changed.', kind: 'validation' });

@@ -1,12 +1,10 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
-import { ROLLOUT_ENDS, stepLabel } from '../../shared/rollout';
-import { holderText, leaseLive, parseLease } from '../../core/rollout/lease';
 import { OperationError } from '../../core/errors';
 import { getAlias, listAliases, listVersions } from '../../core/lambdaApi';
 import type { RolloutPlan } from '../../core/rollout/plans';
 import { describePlan } from '../../core/rollout/plans';
-import { formatPercent, percentToWeight, splitOf } from '../../core/routing';
+import { formatPercent, splitOf } from '../../core/routing';
 import { iconText, plainText } from '../../shared/text';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
@@ -32,14 +30,8 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   const { functionName, alias } = await rolloutStartTarget(ctx, clients, node, 'Start Rollout');
   const aliasName = alias.Name!;
   // Refused before anything is asked or built: a rollout in progress (here or another driver's).
-  const running = (await ctx.rollouts.current()).view(functionName, aliasName);
-  if (running && !ROLLOUT_ENDS.has(running.status)) {
-    throw new OperationError(`${aliasName} already has a rollout of version ${running.version} (${running.status}, ${stepLabel(running)}): resume, promote or abort it first.`, { state: 'Nothing was changed.', kind: 'validation' });
-  }
-  const foreign = parseLease(alias.Description).lease;
-  if (foreign && leaseLive(foreign, Date.now(), { holder: '', pid: process.pid })) {
-    throw new OperationError(`${aliasName} has a rollout driven by ${holderText(foreign)} since ${new Date(foreign.since).toISOString()}: it must end (or its lease expire at ${new Date(foreign.until).toISOString()}) first.`, { state: 'Nothing was changed.', kind: 'conflict' });
-  }
+  const problem = (await ctx.rollouts.current()).startProblem(alias, { functionName, aliasName });
+  if (problem) throw problem;
   const ws = workspaceFunctionFor(functionName, aliasName);
   const title = `Start Rollout on ${functionName}:${aliasName}`;
   const [versions, aliases] = await Promise.all([listVersions(clients.lambda, functionName), listAliases(clients.lambda, functionName)]);
@@ -97,15 +89,11 @@ export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Pro
 
 async function startVersion(ctx: CommandContext, functionName: string, alias: AliasConfiguration, version: string, plan: RolloutPlan, what: string): Promise<void> {
   const aliasName = alias.Name!;
-  // As the alias is now (the tree may have listed it before someone's canary).
-  const canary = splitOf(await getAlias((await ctx.connection.current()).lambda, functionName, aliasName)).canary;
-  // A canary in flight is taken over only as the plan's first step (same version, same weight): said before the confirmation.
-  if (canary && !(canary.version === version && Math.abs(canary.weight - percentToWeight(plan.steps[0].weight)) < 1e-9)) {
-    throw new OperationError(
-      `${aliasName} runs a canary (version ${canary.version} at ${formatPercent(canary.weight)}): promote or roll it back first, or roll out version ${canary.version} with a plan whose first step is ${formatPercent(canary.weight)} to take that canary over.`,
-      { state: 'Nothing was changed.', kind: 'validation' },
-    );
-  }
+  // As the alias is now (the tree may have listed it before someone's canary): a canary in flight is
+  // taken over only as the plan's first step, said before the confirmation.
+  const now = await getAlias((await ctx.connection.current()).lambda, functionName, aliasName);
+  const problem = (await ctx.rollouts.current()).startProblem(now, { functionName, aliasName, version, firstWeight: plan.steps[0].weight });
+  if (problem) throw problem;
   const result = await ctx.aliases.run({
     functionName,
     aliasName,
@@ -113,7 +101,7 @@ async function startVersion(ctx: CommandContext, functionName: string, alias: Al
     confirm: () => confirmStartRollout(functionName, alias, what, planName(plan), describePlan(plan), plan.steps[0].weight),
     title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,
     // The canary already in place at the first step's weight is taken over as step 1.
-    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, expectedRevisionId: alias.RevisionId, adopt: canary?.version === version }),
+    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, expectedRevisionId: alias.RevisionId }),
   });
   if (result.status === 'ran' && result.outcome.state === 'done' && readSettings().panel.openAfterPublish) ctx.panels.open(functionName, aliasName);
 }
@@ -150,6 +138,6 @@ async function rollOutWorkspaceCode(ctx: CommandContext, functionName: string, a
     aliasName,
     action: 'apply',
     title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,
-    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, adopt: true, ...(deployed.after?.revisionId ? { expectedRevisionId: deployed.after.revisionId } : {}) }),
+    run: () => ctx.rollouts.start({ functionName, aliasName, version, plan, ...(deployed.after?.revisionId ? { expectedRevisionId: deployed.after.revisionId } : {}) }),
   });
 }
