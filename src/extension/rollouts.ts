@@ -3,6 +3,7 @@ import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import type { ControlInput, RolloutNotice, StartRolloutInput } from '../core/rollout/runner';
+import { foldRollouts, isActive } from '../core/rollout/records';
 import { RolloutRunner } from '../core/rollout/runner';
 import type { RolloutView } from '../shared/rollout';
 import type { ConnectionManager } from './connection';
@@ -94,12 +95,8 @@ export class ExtensionRollouts implements vscode.Disposable {
   /** At activation: connects and resumes only when the journal holds a rollout that has not ended. */
   async resumeIfAny(): Promise<void> {
     try {
-      const records = await this.journal.journal.rollouts();
-      const ended = new Set(records.filter((o) => (o.detail as { rollout?: { type?: string } } | undefined)?.rollout?.type === 'ended').map((o) => (o.detail as { rollout: { id: string } }).rollout.id));
-      const open = records.some((o) => {
-        const e = (o.detail as { rollout?: { type?: string; id?: string } } | undefined)?.rollout;
-        return e?.type === 'started' && e.id !== undefined && !ended.has(e.id);
-      });
+      // The runner's own fold of the records: any connection's rollout that has not ended.
+      const open = [...foldRollouts(await this.journal.journal.rollouts()).values()].some(isActive);
       if (open) await this.current();
     } catch (err) {
       this.log.warn(`Rollouts could not be resumed: ${errorSummary(err)}`);
