@@ -99,13 +99,17 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
 
   const alias = async (fn: string): Promise<AliasConfiguration> => h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
   const events = async (journal: Journal) => (await journal.rollouts()).map((o) => (o.detail as RolloutDetail).rollout);
-  const ended = (r: RolloutRunner, fn: string) => until(`the rollout on ${fn} to end`, () => {
-    const v = r.view(fn, 'live');
-    return v && ['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'].includes(v.status) ? v : undefined;
-  }, 30_000, () => {
-    const v = r.view(fn, 'live');
-    return v && { status: v.status, statusText: v.statusText, current: v.current, steps: v.steps, evidence: v.evidence?.sentence, driver: v.driver };
-  });
+  /** The rollout's end, once the journal holds it too (waitForEnd settles after the journal's write). */
+  const ended = async (r: RolloutRunner, fn: string) => {
+    const v = await until(`the rollout on ${fn} to end`, () => {
+      const x = r.view(fn, 'live');
+      return x && ['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned'].includes(x.status) ? x : undefined;
+    }, 30_000, () => {
+      const x = r.view(fn, 'live');
+      return x && { status: x.status, statusText: x.statusText, current: x.current, steps: x.steps, evidence: x.evidence?.sentence, driver: x.driver };
+    });
+    return r.waitForEnd(v.id);
+  };
 
   it('a healthy canary is promoted through every step; the alias description is the user\'s again and Switch Back knows the promotion', async () => {
     await fixture('ro-good');
@@ -460,6 +464,34 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
     assert.equal(a.Description, USER_TEXT);
   });
 
+  it('with a slow journal, the end is heard of (waitForEnd, onDidChange) only once the journal holds it', async () => {
+    await fixture('ro-slow-journal');
+    const journal = tempJournal();
+    const slow: JournalPort = { ...journalPort(journal), append: async (o) => {
+      await sleep(400);
+      await journal.append(o, { connection: { kind: 'sandbox', label: 'sandbox' } });
+    } };
+    const r = new RolloutRunner(sandboxContext(h(), { journal: slow }), { client: 'cli', timing: TIMING });
+    runners.push(r);
+    const heard: string[] = [];
+    r.onDidChange((v) => {
+      void journal.rollouts().then((records) => {
+        const last = (records.at(-1)?.detail as RolloutDetail | undefined)?.rollout;
+        heard.push(`${v.status}:${last?.type === 'ended' ? 'ended' : 'open'}`);
+      });
+    });
+    const out = await r.start({ functionName: 'ro-slow-journal', aliasName: 'live', version: '2', plan: { ...stepping('50%@2s, 100%'), judge: { latencyWarnRatio: 20, latencyFailRatio: 40, minSamples: 50, minDetectableIncrease: { absolute: 5 } } } });
+    assert.equal(out.state, 'done', out.error?.message);
+    const v = await r.waitForEnd(out.detail!.id);
+    assert.equal(v.status, 'promoted', v.statusText);
+    const last = (await journal.rollouts()).at(-1)!;
+    assert.equal((last.detail as RolloutDetail).rollout.type, 'ended', 'the end is in the journal when waitForEnd settles');
+    assert.equal(last.after?.version, '2');
+    await sleep(100);
+    assert.ok(heard.includes('promoted:ended'), heard.join(', '));
+    assert.ok(!heard.includes('promoted:open'), `heard of the end before the journal had it: ${heard.join(', ')}`);
+  });
+
   describe('a fault at every call of a rollout', () => {
     // Each run arms the fault at every other call of the operation (odd calls, then even ones),
     // so between the two runs every call of every step fails once: the start, each tick's reads,
@@ -494,6 +526,7 @@ describe('rollout runner (real SDK, sandbox, live traffic)', function () {
               const x = r.view(fn, 'live');
               return x && (['promoted', 'rolled-back', 'aborted', 'completed', 'abandoned', 'halted'].includes(x.status)) ? x : undefined;
             }, 30_000, () => r.view(fn, 'live')?.statusText);
+            if (v.status !== 'halted') v = await r.waitForEnd(v.id);
           }
           h().sandbox.faults.clear();
           const a = await alias(fn);

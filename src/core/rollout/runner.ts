@@ -125,6 +125,8 @@ export class RolloutRunner {
   private lastLoad = 0;
   /** waitForEnd's promises, settled by dispose too. */
   private readonly waiters = new Set<() => void>();
+  /** Journal appends on their way. */
+  private readonly writing = new Set<Promise<void>>();
   private disposed = false;
   /** Aborts the reads of ticks in progress when the runner stops (writes are never abandoned). */
   private readonly stopping = new AbortController();
@@ -335,7 +337,10 @@ export class RolloutRunner {
   async waitForEnd(id: string, onView?: (v: RolloutView) => void): Promise<RolloutView> {
     const s = this.states.get(id);
     if (!s) throw new Error(`No rollout ${id}.`);
-    if (!isActive(s)) return this.viewOf(s);
+    if (!isActive(s)) {
+      await this.flushed();
+      return this.viewOf(s);
+    }
     this.ensureDriving(id);
     return new Promise((resolve) => {
       const settle = () => {
@@ -689,14 +694,23 @@ export class RolloutRunner {
       const s = this.states.get(event.id);
       if (s) apply(s, event, Date.parse(at));
     }
+    // Front ends hear of the change once the journal has it: what they show survives a reload,
+    // and a CLI that exits when it hears of the end leaves the end in the journal.
+    if (this.ctx.journal) {
+      const write = this.ctx.journal.append(outcome).then(() => undefined, (err: unknown) => {
+        this.ctx.log.error(`Rollout ${event.id}: its ${event.type} record could not be written to the deployment journal (${errorSummary(err)}); a restart would not know of it.`);
+      });
+      this.writing.add(write);
+      await write;
+      this.writing.delete(write);
+    }
     const s = this.states.get(event.id);
     if (s) this.changed(s);
-    if (!this.ctx.journal) return;
-    try {
-      await this.ctx.journal.append(outcome);
-    } catch (err) {
-      this.ctx.log.error(`Rollout ${event.id}: its ${event.type} record could not be written to the deployment journal (${errorSummary(err)}); a restart would not know of it.`);
-    }
+  }
+
+  /** Settles once the journal has every record written so far. */
+  private async flushed(): Promise<void> {
+    await Promise.all([...this.writing]);
   }
 
   private locked<T>(id: string, run: () => Promise<T>): Promise<T> {
