@@ -1,3 +1,4 @@
+import type { TriggerAudit, TriggerFixDetail } from '../shared/triggers';
 import type { AliasState, Outcome } from './outcome';
 import { aliasLabel, formatPercent, splitOf } from './routing';
 import type { ProbeResult } from './traffic';
@@ -59,6 +60,15 @@ export function outcomeText(o: Outcome): string {
       return trafficText(o.detail as TrafficReportDetail | undefined);
     case 'rollout':
       return rolloutOutcomeText(name, o.detail);
+    case 'triggers': {
+      const d = o.detail as TriggerAudit | undefined;
+      const bypass = d?.triggers.filter((t) => t.verdict === 'bypasses').length ?? 0;
+      return `${d?.triggers.length ?? 0} trigger${d?.triggers.length === 1 ? '' : 's'} on ${o.target.function}${bypass ? `; ${bypass} bypass${bypass === 1 ? 'es' : ''} ${d?.aliasName ?? 'every alias'}` : ''}.`;
+    }
+    case 'trigger-fix': {
+      const d = o.detail as TriggerFixDetail | undefined;
+      return `${d?.before.label ?? 'The trigger'} now goes through ${d?.alias ?? a}.${d?.followUp.length ? ` ${d.followUp.join(' ')}` : ''}`;
+    }
   }
 }
 

@@ -49,7 +49,7 @@ export interface AliasInput {
 }
 
 /** Actions that read and never write an alias: done when they ran. */
-const READ_ONLY: ReadonlySet<ActionName> = new Set(['probe', 'traffic']);
+const READ_ONLY: ReadonlySet<ActionName> = new Set(['probe', 'traffic', 'triggers']);
 
 /**
  * Runs one use case: gives the operation a record to fill, turns what it returned or threw into
