@@ -679,6 +679,43 @@ describe('sandbox trigger APIs', function () {
     });
   });
 
+  describe('a function that does not exist', () => {
+    it('every per-function trigger operation answers ResourceNotFoundException (404) naming the function', async () => {
+      const { lambda } = h();
+      const F = 'no-such-function';
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ['CreateFunctionUrlConfig', () => lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: F, AuthType: 'NONE' }))],
+        ['GetFunctionUrlConfig', () => lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: F }))],
+        ['UpdateFunctionUrlConfig', () => lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: F, AuthType: 'NONE' }))],
+        ['DeleteFunctionUrlConfig', () => lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: F }))],
+        ['ListFunctionUrlConfigs', () => lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: F }))],
+        ['AddPermission', () => lambda.send(new AddPermissionCommand({ FunctionName: F, StatementId: 'a', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' }))],
+        ['RemovePermission', () => lambda.send(new RemovePermissionCommand({ FunctionName: F, StatementId: 'a' }))],
+        ['GetPolicy', () => lambda.send(new GetPolicyCommand({ FunctionName: F }))],
+        ['PutFunctionEventInvokeConfig', () => lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: F, MaximumRetryAttempts: 0 }))],
+        ['UpdateFunctionEventInvokeConfig', () => lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: F, MaximumRetryAttempts: 0 }))],
+        ['GetFunctionEventInvokeConfig', () => lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: F }))],
+        ['DeleteFunctionEventInvokeConfig', () => lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: F }))],
+        ['ListFunctionEventInvokeConfigs', () => lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: F }))],
+        ['CreateEventSourceMapping', () => lambda.send(new CreateEventSourceMappingCommand({ FunctionName: F, EventSourceArn: QUEUE }))],
+        ['ListEventSourceMappings', () => lambda.send(new ListEventSourceMappingsCommand({ FunctionName: F }))],
+      ];
+      for (const [op, call] of calls) await rejectsWith(call(), 'ResourceNotFoundException', 404, new RegExp(`Function not found: ${ARN_PREFIX}${F}`), op);
+    });
+
+    it('the new routes admit only what an SDK sends: an unsigned request is refused (403) and changes nothing', async () => {
+      const { sandbox, lambda } = h();
+      const r = await fetch(`${sandbox.endpoint}/2015-03-31/functions/${fn}/policy`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ StatementId: 'x', Action: 'lambda:InvokeFunction', Principal: '*' }),
+      });
+      assert.equal(r.status, 403);
+      assert.equal(r.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+      await rejectsWith(lambda.send(new GetPolicyCommand({ FunctionName: fn })), 'ResourceNotFoundException', 404);
+    });
+  });
+
   describe('faults by operation name', () => {
     it('error, throttle and drop apply to the new operations as to the others, and an injected error changes nothing', async () => {
       const { lambda, sandbox } = h();
