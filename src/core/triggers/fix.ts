@@ -248,9 +248,11 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   const fn = input.functionName;
   const a = input.aliasName;
   if (qualifier === a) throw alreadyThrough(input);
-  const [old, existing, aliasPolicy] = await step(op, `GetFunctionUrlConfig ${qualifier} and ${a}`, NOTHING, () =>
-    Promise.all([getUrl(op.lambda, fn, qualifier, op.signal), getUrl(op.lambda, fn, a, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
-  );
+  const [old, existing, aliasPolicy] = await Promise.all([
+    step(op, `GetFunctionUrlConfig ${qualifier}`, NOTHING, () => getUrl(op.lambda, fn, qualifier, op.signal)),
+    step(op, `GetFunctionUrlConfig ${a}`, NOTHING, () => getUrl(op.lambda, fn, a, op.signal)),
+    step(op, `GetPolicy ${a}`, NOTHING, () => readPolicy(op.lambda, fn, a, op.signal)),
+  ]);
   if (!old) throw gone(input, `The function URL of ${routeText(routeOfQualifier(qualifier))}`);
   const beforeView = viewOf(fn, alias, { urls: [old] })!;
   checkExpected(input, beforeView);
@@ -331,7 +333,7 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
       extra.push(`Run Create URL on Alias again to add the public invoke permission on ${a} (lambda:InvokeFunctionUrl, FunctionUrlAuthType NONE).`);
     }
   }
-  const policy = needsPublic ? await readPolicy(op.lambda, fn, a).catch(() => undefined) : aliasPolicy;
+  const policy = needsPublic ? await step(op, `GetPolicy ${a}`, `The URL ${url} was created on ${a}.`, () => readPolicy(op.lambda, fn, a)).catch(() => undefined) : aliasPolicy;
   return {
     triggerId: input.triggerId,
     action: 'create-url-on-alias',
@@ -378,9 +380,10 @@ async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias:
   const fn = input.functionName;
   const a = input.aliasName;
   if (qualifier === a) throw alreadyThrough(input);
-  const [oldPolicy, aliasPolicy] = await step(op, `GetPolicy ${qualifier} and ${a}`, NOTHING, () =>
-    Promise.all([readPolicy(op.lambda, fn, qualifier, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
-  );
+  const [oldPolicy, aliasPolicy] = await Promise.all([
+    step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal)),
+    step(op, `GetPolicy ${a}`, NOTHING, () => readPolicy(op.lambda, fn, a, op.signal)),
+  ]);
   const s = oldPolicy?.statements.find((x) => x.sid === sid);
   if (!s) throw gone(input, `Statement ${sid} of ${routeText(routeOfQualifier(qualifier))}'s policy`);
   const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s] } })!;
