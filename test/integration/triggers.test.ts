@@ -193,7 +193,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(out.state, 'done', out.error?.message);
       const a = out.detail!;
       assert.deepEqual(a.unreadable.length, 2, a.unreadable.join('\n'));
-      assert.match(a.unreadable.find((l) => l.includes('GetPolicy')) ?? '', /^The resource-based policy of (\$LATEST|prod|staging|1|2)(, (\$LATEST|prod|staging|1|2)){4} could not be read \(access denied\): grant lambda:GetPolicy to see them\.$/);
+      assert.match(a.unreadable.find((l) => l.includes('GetPolicy')) ?? '', /^The resource-based policies of (\$LATEST|prod|staging|1|2)(, (\$LATEST|prod|staging|1|2)){4} could not be read \(access denied\): grant lambda:GetPolicy to see them\.$/);
       assert.ok(a.unreadable.includes('The function URLs could not be read (access denied): grant lambda:ListFunctionUrlConfigs to see them.'), a.unreadable.join('\n'));
       assert.equal(a.triggers.filter((t) => t.kind === 'permission' || t.kind === 'function-url').length, 0);
       assert.equal(a.triggers.filter((t) => t.kind === 'event-source-mapping').length, 4);
@@ -356,6 +356,11 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const already = await fixTrigger(ctx(), { functionName: FN, aliasName: 'prod', triggerId: kinesis });
       assert.equal(already.error?.kind, 'conflict');
       assert.match(already.error!.message, /already goes through prod/);
+      const staging = idOf(through, 'SQS queue staging-jobs');
+      const other = await fixTrigger(ctx(), { functionName: FN, aliasName: 'prod', triggerId: staging });
+      assert.equal(other.error?.kind, 'validation');
+      assert.match(other.error!.message, /goes through staging: it is staging's traffic, not a bypass of prod/);
+      assert.equal(byId((await auditTriggers(ctx(), { functionName: FN, aliasName: 'staging' })).detail, staging).verdict, 'through');
       const uuid = await mapping(lambda, FN, sqs('route-2'));
       const changed = await fixTrigger(ctx(), { functionName: FN, aliasName: 'prod', triggerId: `esm:${uuid}`, expected: { target: `${ARN}:1` } });
       assert.equal(changed.error?.kind, 'conflict');

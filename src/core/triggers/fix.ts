@@ -91,6 +91,12 @@ function alreadyThrough(input: FixTriggerInput): OperationError {
   return conflict(`${input.triggerId} already goes through ${input.aliasName} — refresh the triggers.`);
 }
 
+/** A trigger on another alias is that alias's traffic: moving it would take it from there. */
+function onOtherAlias(input: FixTriggerInput, route: TriggerRoute): OperationError | undefined {
+  if (route.kind !== 'alias' || route.alias === input.aliasName) return undefined;
+  return invalid(`${input.triggerId} goes through ${route.alias}: it is ${route.alias}'s traffic, not a bypass of ${input.aliasName}, so it is left where it is.`);
+}
+
 function gone(input: FixTriggerInput, what: string): OperationError {
   return conflict(`${what} no longer exists (deleted since you looked?) — refresh the triggers.`);
 }
@@ -128,6 +134,8 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
   const beforeView = viewOf(fn, alias, { mappings: [before] })!;
   if (routeIs(route, input.aliasName)) throw alreadyThrough(input);
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, route);
+  if (other) throw other;
   if (before.State && TRANSITION_STATES.has(before.State)) {
     throw conflict(`${beforeView.label}'s mapping is ${before.State} right now: wait until it is Enabled or Disabled, then retry.`);
   }
@@ -256,6 +264,8 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   if (!old) throw gone(input, `The function URL of ${routeText(routeOfQualifier(qualifier))}`);
   const beforeView = viewOf(fn, alias, { urls: [old] })!;
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, beforeView.route);
+  if (other) throw other;
   const authType = old.AuthType ?? 'AWS_IAM';
   const followUp = (url: string) => [`Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`];
   const statements = aliasPolicy?.statements ?? [];
@@ -388,6 +398,8 @@ async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias:
   if (!s) throw gone(input, `Statement ${sid} of ${routeText(routeOfQualifier(qualifier))}'s policy`);
   const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s] } })!;
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, beforeView.route);
+  if (other) throw other;
   if (s.effect !== 'Allow') throw invalid(`Statement ${sid} denies rather than grants: there is nothing to grant on ${a}.`);
   if (isUrlStatement(s)) throw invalid(`Statement ${sid} lets callers use a function URL: use Create URL on Alias on that URL instead.`);
   if (s.actions.length !== 1) throw invalid(`Statement ${sid} grants ${s.actions.length} actions; AddPermission copies one: add it on ${a} by hand.`);
