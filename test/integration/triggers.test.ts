@@ -13,7 +13,9 @@ import {
   GetEventSourceMappingCommand,
   GetFunctionUrlConfigCommand,
   GetPolicyCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { Outcome } from '../../src/core/outcome';
@@ -24,7 +26,7 @@ import { AwsError } from '../../src/sandbox/errors';
 import type { FaultKind } from '../../src/sandbox/faults';
 import { DEMO_API_ID, seedDemo } from '../../src/sandbox';
 import { OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
-import { createFn, publish, setConfig } from './lambda-testkit';
+import { createFn, fast, publish, setCode, setConfig } from './lambda-testkit';
 
 const ACCOUNT = '123456789012';
 const sqs = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -307,6 +309,26 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const gone = await preflight(ctx(), { functionName: 'nope', aliasName: 'prod' });
       assert.ok(gone.findings.length > 0 && gone.findings.every((f) => f.code === 'unreadable'));
       assert.match(gone.summary, /not found/);
+    });
+  });
+
+  describe('pre-flight of a version still Pending', () => {
+    const slow = useSandbox({ updateDelayMs: 1500 });
+    it('is a blocker until it is Active', async () => {
+      const { lambda } = slow();
+      await createFn(lambda, 'pending');
+      await publish(lambda, 'pending', 'a');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'pending', Name: 'live', FunctionVersion: '1' }));
+      await setCode(lambda, 'pending', 'b');
+      const v = await lambda.send(new PublishVersionCommand({ FunctionName: 'pending' }));
+      const r = await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version });
+      assert.deepEqual(
+        r.findings.map((f) => [f.code, f.severity]),
+        [['version-not-active', 'blocker']],
+      );
+      assert.match(r.summary, /^Version 2 is Pending \(.*\): traffic can only go to an Active version\.$/);
+      await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'pending', Qualifier: v.Version });
+      assert.deepEqual((await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version })).findings, []);
     });
   });
 
