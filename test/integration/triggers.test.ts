@@ -25,7 +25,7 @@ import type { TriggerAudit, TriggerView } from '../../src/shared/triggers';
 import { AwsError } from '../../src/sandbox/errors';
 import type { FaultKind } from '../../src/sandbox/faults';
 import { DEMO_API_ID, seedDemo } from '../../src/sandbox';
-import { OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
+import { clientsFor, OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
 import { createFn, fast, publish, setCode, setConfig } from './lambda-testkit';
 
 const ACCOUNT = '123456789012';
@@ -561,6 +561,28 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
           }
         }
       }
+
+      it("with the SDK's retries: a retry refused because the lost first attempt landed is read back as done", async () => {
+        const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
+        try {
+          const rctx = sandboxContext({ ...h(), ...retrying });
+          for (const [operation, triggerId] of [
+            ['AddPermission', 'policy:$LATEST:api-checkout'],
+            ['CreateFunctionUrlConfig', 'url:$LATEST'],
+            ['UpdateEventSourceMapping', `esm:${await mapping(h().lambda, FN, sqs('retry-1'))}`],
+          ] as const) {
+            const alias = await freshAlias();
+            h().sandbox.faults.add({ operation, kind: 'truncate' });
+            const out = await fixTrigger(rctx, { functionName: FN, aliasName: alias, triggerId });
+            h().sandbox.faults.clear();
+            assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
+            assert.ok(out.detail?.after, operation);
+          }
+        } finally {
+          retrying.lambda.destroy();
+          retrying.cloudwatch.destroy();
+        }
+      });
 
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {
         const alias = await freshAlias();
