@@ -584,6 +584,24 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         }
       });
 
+      for (const kind of KINDS) {
+        it(`undo of Route Through Alias: UpdateEventSourceMapping ${kind}`, async () => {
+          const alias = await freshAlias();
+          const uuid = await mapping(h().lambda, FN, sqs(`undo-${kind}`));
+          const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+          assert.equal(fixed.state, 'done');
+          await settled(h().lambda, uuid);
+          h().sandbox.faults.add({ operation: 'UpdateEventSourceMapping', kind });
+          const out = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+          h().sandbox.faults.clear();
+          const arn = await settled(h().lambda, uuid);
+          assert.ok(arn === ARN || arn === `${ARN}:${alias}`, arn);
+          if (out.state === 'done') assert.equal(arn, ARN);
+          else if (out.state === 'unchanged') assert.equal(arn, `${ARN}:${alias}`, out.error?.message);
+          assert.equal(out.state, kind === 'truncate' ? 'done' : 'unchanged');
+        });
+      }
+
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {
         const alias = await freshAlias();
         const uuid = await mapping(h().lambda, FN, sqs('unknown-1'));
