@@ -213,6 +213,18 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(missing.state, 'unchanged');
       assert.equal(missing.error?.kind, 'validation');
       assert.match(missing.error!.message, /Function nope was not found/);
+      for (const [functionName, aliasName] of [['bad name', undefined], ['trig:prod', undefined], [FN, '7'], [FN, 'no/slash']] as const) {
+        const bad = await auditTriggers(ctx(), { functionName, aliasName });
+        assert.equal(bad.error?.kind, 'validation', `${functionName} ${aliasName}`);
+        assert.equal(bad.steps.length, 0, 'nothing was read');
+        const fixBad = await fixTrigger(ctx(), { functionName, aliasName: aliasName ?? 'prod', triggerId: 'url:$LATEST' });
+        assert.equal(fixBad.error?.kind, 'validation');
+        const pre = await preflight(ctx(), { functionName, aliasName: aliasName ?? 'prod' });
+        assert.deepEqual(pre.findings.map((f) => f.code), ['unreadable']);
+        assert.match(pre.summary, /is not (a function name or ARN|an alias name).*Nothing was checked\.$/);
+      }
+      const whole = await auditTriggers(ctx(), { functionName: FN, aliasName: '' });
+      assert.equal(whole.detail?.aliasName, undefined, "'' is the whole function");
       const noAlias = await auditTriggers(ctx(), { functionName: FN, aliasName: 'live' });
       assert.equal(noAlias.error?.kind, 'validation');
       assert.equal(noAlias.error?.message, 'trig has no alias live (its aliases: prod, staging).');

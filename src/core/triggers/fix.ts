@@ -18,7 +18,7 @@ import { loadAlias } from '../operations';
 import type { Outcome } from '../outcome';
 import type { UseCaseContext } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
-import { classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
+import { badInput, classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
 import type { PolicyStatement } from './policy';
 import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, sameGrant } from './policy';
 import { readPolicy } from './read';
@@ -453,6 +453,8 @@ export function fixTrigger(ctx: UseCaseContext, input: FixTriggerInput): Promise
     if (!id) throw invalid(`'${input.triggerId}' is not a trigger id (esm:<UUID>, url:<qualifier>, policy:<qualifier>:<statement id>).`);
     if (id.kind === 'async') throw invalid(`${input.triggerId} is an asynchronous invoke configuration: it sends no events of its own, so there is nothing to route; configure ${input.aliasName}'s own settings instead.`);
     if (/^[0-9]+$/.test(input.aliasName) || input.aliasName === '$LATEST') throw invalid(`'${input.aliasName}' is not an alias: a fix moves a trigger onto an alias.`);
+    const bad = badInput(input.functionName, input.aliasName);
+    if (bad) throw invalid(bad);
     const alias = await loadAlias(op, { functionName: input.functionName, aliasName: input.aliasName });
     const aliasArn = alias.AliasArn;
     if (!aliasArn) throw new OperationError(`${input.aliasName} was read without its ARN: the trigger cannot be pointed at it.`, { state: NOTHING });
@@ -483,6 +485,8 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
     const d = input.detail;
     const fn = input.functionName;
     const a = input.aliasName;
+    const bad = badInput(fn, a);
+    if (bad) throw invalid(bad);
     if (d.alias !== a) throw invalid(`This fix moved ${d.triggerId} onto ${d.alias}, not ${a}.`);
     const alias = await loadAlias(op, { functionName: fn, aliasName: a });
     const undone: TriggerFixDetail = { ...d, undo: {}, followUp: [] };

@@ -6,6 +6,7 @@ import { errorName, getAlias, getVersion } from '../lambdaApi';
 import { newOperationRecord } from '../operationContext';
 import type { OperationContext } from '../operationContext';
 import type { UseCaseContext } from '../usecases/context';
+import { badInput } from './classify';
 import { gatherTriggerFacts } from './read';
 import { buildAudit } from './views';
 
@@ -194,6 +195,8 @@ export async function preflight(ctx: UseCaseContext, input: PreflightInput): Pro
       return undefined;
     }
   };
+  const bad = badInput(fn, input.aliasName);
+  if (bad) return preflightReport({ ...facts, unreadable: [`${bad} Nothing was checked.`] });
   try {
     const [gathered, alias, provisioned] = await Promise.all([
       attempt('triggers', 'the permissions listed in the README', () => gatherTriggerFacts(op, { functionName: fn, aliasName: input.aliasName })),
