@@ -219,9 +219,11 @@ const TRIGGERS_EXIT_CODES_TEXT = `Exit codes:
   1  failed: a source could not be read (the audit is incomplete: each is a warning on
      stderr with the IAM action to grant), an AWS or network error, a question answered no
   2  bad input, nothing changed: a usage error, no such function or alias, no trigger with
-     that id, a trigger with nothing to fix, --fix without --yes where nothing can ask
-  3  conflict: the trigger or its target changed since it was read (or is being updated:
-     a mapping Creating/Updating); nothing changed — run \`triggers\` again and retry
+     that id (asked on a terminal), a trigger with nothing to fix, --fix without --yes
+     where nothing can ask
+  3  conflict, nothing changed: the trigger changed or is gone since it was read (with --yes:
+     no trigger with that id), or is being updated (a mapping Creating, Updating…) — run
+     \`triggers\` again and retry
   4  outcome unknown: a write got no clear answer and could not be read back; run
      \`triggers\` again before doing anything else`;
 
@@ -561,6 +563,7 @@ export const triggersText = {
   fixCommand: (command: string) => `          ${command}`,
   noSuchTrigger: (id: string, target: string, ids: string[]) =>
     `${target} has no trigger '${id}'${ids.length ? ` (it has ${listSome(ids)})` : ' (it has none)'}: \`lambda-canary triggers ${target}\` lists them.`,
+  followUp: (line: string) => `  then: ${line}`,
   nothingToFix: (label: string, detail: string) => `${label} has nothing to fix: ${detail}`,
 };
 

@@ -149,7 +149,10 @@ async function fix(a: Required<Pick<TriggersArgs, 'functionName' | 'aliasName' |
   if (run.json) io.stdout.write(jsonText(outcome));
   else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
   else {
-    out(outcomeText(outcome));
+    // What was done, then each thing left to do on a line of its own.
+    const d = outcome.detail;
+    out(outcomeText(d ? { ...outcome, detail: { ...d, followUp: [] } } : outcome));
+    for (const line of d?.followUp ?? []) out(triggersText.followUp(plainText(line, 600)));
   }
   return exitCodeOf(outcome);
 }
