@@ -48,9 +48,9 @@ export async function runTriggers(a: TriggersArgs, run: TriggersRun): Promise<nu
   if (a.fix !== undefined) return fix({ ...a, aliasName: a.aliasName!, fix: a.fix }, run, out, err);
 
   const outcome = await auditTriggers(run.ctx, { functionName: a.functionName, ...(a.aliasName !== undefined ? { aliasName: a.aliasName } : {}) });
-  for (const w of outcome.warnings) err(progressText.warning(w));
   const audit = outcome.detail;
-  for (const line of audit?.unreadable ?? []) err(progressText.warning(line));
+  // What could not be read is among the outcome's warnings too: said once.
+  for (const w of new Set([...outcome.warnings, ...(audit?.unreadable ?? [])])) err(progressText.warning(w));
   if (run.json) run.io.stdout.write(jsonText(outcome));
   else if (outcome.error || !audit) err(`lambda-canary: ${outcomeText(outcome)}`);
   else for (const line of auditLines(a.functionName, audit)) out(line);

@@ -24,6 +24,7 @@ import { runCli } from '../../src/cli/run';
 import type { Outcome } from '../../src/core/outcome';
 import type { PreflightReport, TriggerAudit, TriggerFixDetail } from '../../src/shared/triggers';
 import { newAccessKeyId } from '../../src/sandbox';
+import { AwsError } from '../../src/sandbox/errors';
 import { OTHER_ROLE, useSandbox } from './helpers';
 import { createFn, publish, setConfig } from './lambda-testkit';
 
@@ -150,6 +151,27 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
       assert.equal(o.detail?.triggers.find((t) => t.id === 'url:prod')?.verdict, 'through');
     });
 
+    it('what cannot be read (GetPolicy denied) is a warning on stderr with the action to grant, once; the rest is shown; exit 1 (incomplete)', async () => {
+      h().sandbox.faults.add({
+        operation: 'GetPolicy',
+        kind: 'hook',
+        times: 1000,
+        hook: () => {
+          throw new AwsError('AccessDeniedException', 403, 'User is not authorized to perform: lambda:GetPolicy');
+        },
+      });
+      const r = await cli(['triggers', `${fn}:prod`, ...conn()]);
+      assert.equal(r.code, 1, r.stderr);
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(warnings[0], /could not be read \(access denied\): grant lambda:GetPolicy/);
+      assert.match(r.stdout, new RegExp(`^esm:${mapping} .*⚠ bypasses prod`, 'm'));
+      assert.doesNotMatch(r.stdout, /s3-photos/);
+      const j = await cli(['triggers', `${fn}:prod`, '--json', ...conn()]);
+      assert.equal(j.code, 1);
+      assert.equal(json<Outcome<TriggerAudit>>(j).detail?.unreadable.length, 1);
+    });
+
     it('a function that does not exist: exit 2 and what AWS said on stderr', async () => {
       const r = await cli(['triggers', 'no-such-function:prod', ...conn()]);
       assert.equal(r.code, 2, r.stderr);
@@ -158,11 +180,16 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
     });
 
     it('AWS text is printed as text: a hostile statement id reaches the terminal without its escape sequences', async () => {
-      await h().lambda.send(new AddPermissionCommand({ FunctionName: fn, Qualifier: 'prod', StatementId: 'events-rule', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: 'arn:aws:events:us-east-1:123456789012:rule/x\u001b[31mred' }));
+      await h().lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'events-rule', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: 'arn:aws:events:us-east-1:123456789012:rule/x\u001b[31mred\u202eevil' }));
       const r = await cli(['triggers', `${fn}:prod`, ...conn()]);
       assert.equal(r.code, 0, r.stderr);
       // eslint-disable-next-line no-control-regex
-      assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stdout), JSON.stringify(r.stdout));
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e]/.test(r.stdout), JSON.stringify(r.stdout));
+      assert.ok(r.stdout.includes('  source: arn:aws:events:us-east-1:123456789012:rule/x [31mred evil\n'), r.stdout);
+      // --json keeps the data as it is, with the invisible characters escaped.
+      const j = await cli(['triggers', `${fn}:prod`, '--json', ...conn()]);
+      assert.ok(j.stdout.includes('\\u202e') && !j.stdout.includes('\u202e'));
+      assert.equal(json<Outcome<TriggerAudit>>(j).detail?.triggers.find((t) => t.id === 'policy:$LATEST:events-rule')?.source, 'arn:aws:events:us-east-1:123456789012:rule/x\u001b[31mred\u202eevil');
     });
   });
 
