@@ -394,7 +394,12 @@ With --fix ID (and FN:ALIAS) the trigger is moved onto ALIAS, asked first on a t
 elsewhere), checked against what was read, and journalled: a mapping is updated in place to
 call the alias (it keeps its position in the queue or stream), a function URL is created on the
 alias (a new URL: callers must switch to it), a permission is granted on the alias. What you
-still have to do (point an S3 notification at the alias ARN…) is printed after.`,
+still have to do (point an S3 notification at the alias ARN…) is printed after.
+
+IAM: the audit needs lambda:ListAliases, ListEventSourceMappings, ListFunctionUrlConfigs,
+GetPolicy and ListFunctionEventInvokeConfigs; --fix also GetEventSourceMapping and
+UpdateEventSourceMapping (a mapping), GetFunctionUrlConfig and CreateFunctionUrlConfig (a URL),
+AddPermission (a permission, and a public URL's).`,
     options: `  --fix ID              move trigger ID (as the table lists it: esm:UUID, url:QUALIFIER,
                         policy:QUALIFIER:SID) onto ALIAS; needs FN:ALIAS`,
     examples: `  lambda-canary triggers checkout-api:prod
