@@ -18,6 +18,7 @@ import {
   GetPolicyCommand,
   ListEventSourceMappingsCommand,
   ListFunctionUrlConfigsCommand,
+  UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import type { CliIO } from '../../src/cli/run';
 import { runCli } from '../../src/cli/run';
@@ -219,6 +220,22 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
       const after = json<Outcome<TriggerAudit>>(await cli(['triggers', `${fn}:prod`, '--json', ...conn()]));
       assert.equal(after.detail?.triggers.find((t) => t.id === `esm:${mapping}`)?.verdict, 'through');
       assert.equal(journalLines().filter((l) => l.includes('"trigger-fix"')).length, 1, 'the fix is journalled');
+    });
+
+    it('on a terminal, a mapping another client moved while the question was open is not moved (exit 3, conflict)', async () => {
+      // The fix's own read of the mapping finds it moved to version 2 since the audit that the question showed.
+      h().sandbox.faults.add({
+        operation: 'GetEventSourceMapping',
+        kind: 'hook',
+        hook: async () => {
+          await h().lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping, FunctionName: `${fn}:2` }));
+          h().sandbox.settle();
+        },
+      });
+      const r = await cli(['triggers', `${fn}:prod`, '--fix', `esm:${mapping}`, ...conn()], { tty: true, answer: 'y' });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /changed since you looked at it/);
+      assert.match((await mappingArn())!, new RegExp(`function:${fn}:2$`), 'where the other client put it');
     });
 
     it('--yes: fixed without asking; --json prints the outcome with what was done and what is left to do', async () => {
