@@ -337,6 +337,18 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
       assert.equal((await alias()).RevisionId, before.RevisionId);
     });
 
+    it('deploy: the same pre-flight before anything is uploaded (a warning goes on; --json carries the report)', async () => {
+      fs.writeFileSync(path.join(workDir, 'lambda-canary.json'), JSON.stringify({ functionName: fn, alias: 'prod', codeFolder: 'src', handler: 'index.handler' }));
+      fs.mkdirSync(path.join(workDir, 'src'));
+      fs.writeFileSync(path.join(workDir, 'src', 'index.js'), 'exports.handler = async () => ({ ok: true });\n');
+      const r = await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`^Pre-flight of ${fn}:prod: `, 'm'));
+      const o = json<Outcome & { preflight: PreflightReport }>(r);
+      assert.equal(o.versionsPublished.length, 1);
+      assert.ok(o.preflight.findings.some((f) => f.code === 'bypass' && f.triggerId === `esm:${mapping}`), JSON.stringify(o.preflight));
+    });
+
     it('rollout start: the same pre-flight (a blocker refuses it, warnings go with --json)', async () => {
       await setConfig(h().lambda, fn, { Role: OTHER_ROLE });
       const v3 = await publish(h().lambda, fn, 'v3');
