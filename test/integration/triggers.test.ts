@@ -409,6 +409,29 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(await urlOf(lambda, FN), oldUrl);
     });
 
+    it('Create URL on Alias for an IAM-authorised URL: no public permission; refused when the alias has a URL of another auth type', async () => {
+      const { lambda } = h();
+      await createFn(lambda, 'iamurl');
+      await publish(lambda, 'iamurl', 'a');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'iamurl', Name: 'live', FunctionVersion: '1' }));
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'iamurl', Name: 'blue', FunctionVersion: '1' }));
+      await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'iamurl', AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' }));
+      await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'iamurl', Qualifier: 'blue', AuthType: 'NONE' }));
+      const out = await fixTrigger(ctx(), { functionName: 'iamurl', aliasName: 'live', triggerId: 'url:$LATEST' });
+      assert.equal(out.state, 'done', out.error?.message);
+      const made = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'iamurl', Qualifier: 'live' }));
+      assert.equal(made.AuthType, 'AWS_IAM');
+      assert.equal(made.InvokeMode, 'RESPONSE_STREAM');
+      assert.deepEqual(await statements(lambda, 'iamurl', 'live'), []);
+      assert.deepEqual(out.detail!.undo, { urlQualifier: 'live', url: made.FunctionUrl });
+      assert.match(out.detail!.followUp[1], /^Callers that sign with IAM need lambda:InvokeFunctionUrl on arn:aws:lambda:us-east-1:123456789012:function:iamurl:live/);
+      const refused = await fixTrigger(ctx(), { functionName: 'iamurl', aliasName: 'blue', triggerId: 'url:$LATEST' });
+      assert.equal(refused.state, 'unchanged');
+      assert.equal(refused.error?.kind, 'validation');
+      assert.match(refused.error!.message, /^blue already has a URL \(.*\) with auth NONE, not AWS_IAM/);
+      assert.deepEqual(await statements(lambda, 'iamurl', 'blue'), [], 'nothing was written');
+    });
+
     it('Grant on Alias: the same principal, source and action on the alias, a new statement id; the old one stays', async () => {
       const { lambda } = h();
       const alias = await freshAlias();

@@ -267,7 +267,11 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   const other = onOtherAlias(input, beforeView.route);
   if (other) throw other;
   const authType = old.AuthType ?? 'AWS_IAM';
-  const followUp = (url: string) => [`Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`];
+  const followUp = (url: string) => [
+    `Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`,
+    // An IAM-authorised URL's callers are allowed by their own policies, which name the qualifier.
+    ...(authType === 'AWS_IAM' ? [`Callers that sign with IAM need lambda:InvokeFunctionUrl on ${alias.AliasArn ?? a} in their own policies (and any statement of the old URL's policy granting it, copied to ${a}).`] : []),
+  ];
   const statements = aliasPolicy?.statements ?? [];
   const needsPublic = authType === 'NONE' && !grantsPublicUrl(statements);
   const sid = publicUrlSid(statements);
@@ -501,7 +505,11 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
         stateIfFailed: `The mapping still calls ${a}; nothing was changed.`,
         send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: back })),
         readBack: () => getMapping(op.lambda, uuid),
-        judge: (r) => (r.FunctionArn === back ? { landed: r } : routeIs(classifyTarget(r.FunctionArn ?? '', fn), a) ? {} : (() => { throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`); })()),
+        judge: (r) => {
+          if (r.FunctionArn === back) return { landed: r };
+          if (routeIs(classifyTarget(r.FunctionArn ?? '', fn), a)) return {};
+          throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`, `It calls ${r.FunctionArn}.`);
+        },
         unknown: (cause) => unknownOutcome({ step: stepName, subject: `mapping ${uuid}`, cause, maybe: `The mapping may call ${back} again, or still ${a}.`, check: 'Refresh the triggers to see which.' }),
         refused: (name, cause, state) => (name === 'ResourceInUseException' ? conflict(`Event source mapping ${uuid} is being changed right now: retry in a moment.`, state, cause) : undefined),
       });
