@@ -13,7 +13,9 @@ import {
   GetEventSourceMappingCommand,
   GetFunctionUrlConfigCommand,
   GetPolicyCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { Outcome } from '../../src/core/outcome';
@@ -23,8 +25,8 @@ import type { TriggerAudit, TriggerView } from '../../src/shared/triggers';
 import { AwsError } from '../../src/sandbox/errors';
 import type { FaultKind } from '../../src/sandbox/faults';
 import { DEMO_API_ID, seedDemo } from '../../src/sandbox';
-import { OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
-import { createFn, publish, setConfig } from './lambda-testkit';
+import { clientsFor, OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
+import { createFn, fast, publish, setCode, setConfig } from './lambda-testkit';
 
 const ACCOUNT = '123456789012';
 const sqs = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -310,6 +312,26 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
     });
   });
 
+  describe('pre-flight of a version still Pending', () => {
+    const slow = useSandbox({ updateDelayMs: 1500 });
+    it('is a blocker until it is Active', async () => {
+      const { lambda } = slow();
+      await createFn(lambda, 'pending');
+      await publish(lambda, 'pending', 'a');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'pending', Name: 'live', FunctionVersion: '1' }));
+      await setCode(lambda, 'pending', 'b');
+      const v = await lambda.send(new PublishVersionCommand({ FunctionName: 'pending' }));
+      const r = await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version });
+      assert.deepEqual(
+        r.findings.map((f) => [f.code, f.severity]),
+        [['version-not-active', 'blocker']],
+      );
+      assert.match(r.summary, /^Version 2 is Pending \(.*\): traffic can only go to an Active version\.$/);
+      await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'pending', Qualifier: v.Version });
+      assert.deepEqual((await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version })).findings, []);
+    });
+  });
+
   describe('fixes', () => {
     let n = 0;
     /** A fresh alias on version 1, so that each fix starts from nothing on it. */
@@ -538,6 +560,46 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
             });
           }
         }
+      }
+
+      it("with the SDK's retries: a retry refused because the lost first attempt landed is read back as done", async () => {
+        const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
+        try {
+          const rctx = sandboxContext({ ...h(), ...retrying });
+          for (const [operation, triggerId] of [
+            ['AddPermission', 'policy:$LATEST:api-checkout'],
+            ['CreateFunctionUrlConfig', 'url:$LATEST'],
+            ['UpdateEventSourceMapping', `esm:${await mapping(h().lambda, FN, sqs('retry-1'))}`],
+          ] as const) {
+            const alias = await freshAlias();
+            h().sandbox.faults.add({ operation, kind: 'truncate' });
+            const out = await fixTrigger(rctx, { functionName: FN, aliasName: alias, triggerId });
+            h().sandbox.faults.clear();
+            assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
+            assert.ok(out.detail?.after, operation);
+          }
+        } finally {
+          retrying.lambda.destroy();
+          retrying.cloudwatch.destroy();
+        }
+      });
+
+      for (const kind of KINDS) {
+        it(`undo of Route Through Alias: UpdateEventSourceMapping ${kind}`, async () => {
+          const alias = await freshAlias();
+          const uuid = await mapping(h().lambda, FN, sqs(`undo-${kind}`));
+          const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+          assert.equal(fixed.state, 'done');
+          await settled(h().lambda, uuid);
+          h().sandbox.faults.add({ operation: 'UpdateEventSourceMapping', kind });
+          const out = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+          h().sandbox.faults.clear();
+          const arn = await settled(h().lambda, uuid);
+          assert.ok(arn === ARN || arn === `${ARN}:${alias}`, arn);
+          if (out.state === 'done') assert.equal(arn, ARN);
+          else if (out.state === 'unchanged') assert.equal(arn, `${ARN}:${alias}`, out.error?.message);
+          assert.equal(out.state, kind === 'truncate' ? 'done' : 'unchanged');
+        });
       }
 
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {
