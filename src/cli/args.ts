@@ -71,16 +71,44 @@ function parseArgsMessage(err: unknown): string {
   return usage.badOption((e.message ?? String(err)).split('\n')[0]);
 }
 
-/** `checkout-api:prod` → function and alias. The alias follows the last colon, so a function ARN works too. */
-export function parseFunctionAlias(value: string): { functionName: string; aliasName: string } {
+/**
+ * A function as Lambda's FunctionName takes it (a name, `123456789012:function:NAME` or a function
+ * ARN), and the qualifier after it, if any: an ARN's colons are its own, not a qualifier's.
+ */
+function splitQualifier(value: string): { functionName: string; qualifier?: string } {
+  const arn = /^((?:arn:[^:]+:lambda:[^:]*:)?\d{12}:function:[^:]+)(?::(.*))?$/.exec(value);
+  if (arn) return { functionName: arn[1], ...(arn[2] !== undefined ? { qualifier: arn[2] } : {}) };
   const at = value.lastIndexOf(':');
-  if (at <= 0 || at === value.length - 1) throw new UsageError(usage.notFunctionAlias(value));
-  return { functionName: value.slice(0, at), aliasName: value.slice(at + 1) };
+  return at < 0 ? { functionName: value } : { functionName: value.slice(0, at), qualifier: value.slice(at + 1) };
+}
+
+/** `checkout-api:prod` → function and alias. The alias follows the function's name or ARN. */
+export function parseFunctionAlias(value: string): { functionName: string; aliasName: string } {
+  const { functionName, qualifier } = splitQualifier(value);
+  if (!functionName || !qualifier) throw new UsageError(usage.notFunctionAlias(value));
+  return { functionName, aliasName: qualifier };
 }
 
 /** `FN` or `FN:ALIAS` (for `journal`). */
 export function parseFunctionMaybeAlias(value: string): { functionName: string; aliasName?: string } {
-  return value.includes(':') ? parseFunctionAlias(value) : { functionName: value };
+  return splitQualifier(value).qualifier === undefined ? { functionName: value } : parseFunctionAlias(value);
+}
+
+/**
+ * `FN` or `FN:ALIAS` for `triggers`: the verdicts are relative to an alias, so a version or
+ * `$LATEST` after the colon is refused (an alias name is never only digits).
+ */
+export function parseTriggersTarget(value: string): { functionName: string; aliasName?: string } {
+  const target = parseFunctionMaybeAlias(value);
+  if (target.aliasName !== undefined && /^(\d+|\$LATEST)$/.test(target.aliasName)) throw new UsageError(usage.qualifierNotAlias(value, target.aliasName));
+  return target;
+}
+
+/** A trigger id as `triggers` lists it: `esm:UUID`, `url:QUALIFIER`, `policy:QUALIFIER:SID`, `async:QUALIFIER`. */
+export function parseTriggerId(value: string): string {
+  const id = value.trim();
+  if (!/^(esm|url|async):[^\s:]+$|^policy:[^\s:]+:\S+$/.test(id)) throw new UsageError(usage.notTriggerId(value));
+  return id;
 }
 
 /** `10`, `2.5`, `10%` → percent as a number; the range is the use case's to check. */

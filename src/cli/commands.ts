@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'rollout'] as const;
+export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'triggers', 'rollout'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -62,6 +62,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   probe: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { count: { type: 'string', short: 'n' } }, changesAlias: false },
   traffic: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { window: { type: 'string' } }, changesAlias: false },
   journal: { positionals: { min: 0, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { limit: { type: 'string' } }, changesAlias: false },
+  // Reads only; with --fix it writes, and so asks first (commandAsks).
+  triggers: { positionals: { min: 1, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { fix: { type: 'string' } }, changesAlias: false },
   // Each subcommand's own positionals, options and question: ROLLOUT_SUBCOMMANDS.
   rollout: {
     positionals: { min: 1, max: 2, names: 'a subcommand (start, status, pause, resume, next, promote, abort)' },
@@ -69,6 +71,11 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     changesAlias: false,
   },
 };
+
+/** Whether a command (other than rollout, see rolloutAsks) asks first, and so needs --yes where nothing can ask. */
+export function commandAsks(command: CommandName, values: Record<string, unknown>): boolean {
+  return command === 'triggers' ? values.fix !== undefined : COMMANDS[command].changesAlias;
+}
 
 export const ROLLOUT_SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'next', 'promote', 'abort'] as const;
 export type RolloutSubcommand = (typeof ROLLOUT_SUBCOMMANDS)[number];

@@ -18,7 +18,8 @@ export const EXIT_CODES_TEXT = `Exit codes:
   1  failed, the alias unchanged (an AWS or network error, Ctrl+C, a question answered no)
   2  bad input, nothing changed: a usage error, a change without --yes where nothing can
      ask, or the action refused before any write (no canary to promote, a weight out of
-     range, nothing to switch back to)
+     range, nothing to switch back to, a pre-flight blocker such as versions with
+     different execution roles)
   3  conflict: the alias changed meanwhile (someone else wrote it); nothing changed —
      look at it again (lambda-canary show FN) and retry
   4  outcome unknown: a write got no clear answer and could not be read back; check the
@@ -66,6 +67,8 @@ Commands:
   probe FN:ALIAS [-n N]             invoke the alias N times, count answers per version
   traffic FN:ALIAS [--window 15m]   invocations, errors and latency per version (CloudWatch)
   journal [FN[:ALIAS]] [--limit N]  what was done, newest last
+  triggers FN[:ALIAS] [--fix ID]    what sends events to the function, and whether it goes
+                                    through ALIAS or bypasses it; --fix moves one onto ALIAS
   rollout start|status|pause|resume|next|promote|abort FN:ALIAS
                                     step ALIAS through a plan judged on CloudWatch evidence,
                                     rolled back by itself when the canary is worse
@@ -94,6 +97,15 @@ interface CommandHelp {
   options?: string;
   examples: string;
 }
+
+/** Said in the help of every command that runs the pre-flight. */
+const PREFLIGHT_TEXT = `Before the alias changes, a pre-flight reads the function: triggers that bypass the alias
+(the canary would see only part of the traffic; \`lambda-canary triggers FN:ALIAS\`), and what
+makes Lambda refuse or misroute a weighted alias (versions with different execution roles or
+dead-letter configs, provisioned concurrency on the alias, a version not yet Active). Each
+finding is a line on stderr with its fix; on a terminal they come with the question. A warning
+lets the command go on (with --yes too); a blocker refuses it (exit 2, nothing changed).
+--json adds the report as "preflight".`;
 
 const PLAN_TEXT = `Plans (--plan P):
   a preset (CodeDeploy's Lambda configurations, also with its Lambda prefix):
@@ -137,6 +149,8 @@ bakes and is judged before the next. With --dir, the folder's function is deploy
 (as \`deploy\` does it: package, publish, check, smoke test) with the first step's weight, and the
 rollout takes that canary over as its first step. A plan that starts at 100 % cannot be
 rolled out from a deploy: use \`deploy\` and \`switch\`.
+
+${PREFLIGHT_TEXT}
 
 ${ROLLOUT_DRIVING}
 
@@ -199,6 +213,20 @@ ${ROLLOUT_DRIVING}`,
   },
 };
 
+const TRIGGERS_EXIT_CODES_TEXT = `Exit codes:
+  0  the audit read every source (whatever it found: a trigger that bypasses the alias is a
+     finding, not a failure; \`--json | jq -e\` gates on it), or --fix done
+  1  failed: a source could not be read (the audit is incomplete: each is a warning on
+     stderr with the IAM action to grant), an AWS or network error, a question answered no
+  2  bad input, nothing changed: a usage error, no such function or alias, no trigger with
+     that id (asked on a terminal), a trigger with nothing to fix, --fix without --yes
+     where nothing can ask
+  3  conflict, nothing changed: the trigger changed or is gone since it was read (with --yes:
+     no trigger with that id), or is being updated (a mapping Creating, Updating…) — run
+     \`triggers\` again and retry
+  4  outcome unknown: a write got no clear answer and could not be read back; run
+     \`triggers\` again before doing anything else`;
+
 const HELP: Record<CommandName, CommandHelp> = {
   list: {
     usage: 'lambda-canary list',
@@ -220,6 +248,8 @@ checks the published code is the package's, invokes the new version with the tes
 (lambda-canary.json "testEvent"), then routes W% of the alias to it. The folder's
 lambda-canary.json is read, or else its SAM template.yaml, as the extension reads them. A
 terminal is trusted: the build command and the smoke test run.
+
+${PREFLIGHT_TEXT}
 
 An image function (PackageType Image) is deployed with --image-uri: the image you built and
 pushed to ECR (nothing is built here). Its $LATEST is updated to that image unless it already
@@ -259,7 +289,9 @@ about (a function lacking only those is deployed from its sources).`,
   canary: {
     usage: 'lambda-canary canary FN:ALIAS --version V --weight W',
     description: `Routes W% of ALIAS to the already published version V (nothing is uploaded): e.g. the version
-staging runs, canaried on prod.`,
+staging runs, canaried on prod.
+
+${PREFLIGHT_TEXT}`,
     options: `  --version V           the published version to canary (a number)
   --weight W            its share of the alias, in percent (more than 0, less than 100)`,
     examples: `  lambda-canary canary checkout-api:prod --version 8 --weight 10 --yes
@@ -343,6 +375,38 @@ ${PLAN_TEXT}`,
   lambda-canary rollout status checkout-api:prod
   lambda-canary rollout abort checkout-api:prod --yes`,
   },
+  triggers: {
+    usage: 'lambda-canary triggers FN[:ALIAS] [--fix ID]',
+    description: `Audits what sends events to function FN, and whether each goes through ALIAS (the canary's
+router) or bypasses it: event source mappings (SQS, Kinesis, DynamoDB streams, MSK…), function
+URLs, resource-based policy statements (API Gateway, S3, SNS, EventBridge… with their source)
+and asynchronous invoke configurations. A trigger that calls $LATEST, the unqualified function
+or a fixed version bypasses the alias: a canary on it sees only part of the traffic, and a
+rollback does not protect those callers. Without ALIAS each trigger is judged against every
+alias. One row per trigger: its id, what sends the events, what it calls, the verdict (✓
+through, ⚠ bypasses); below, for each that bypasses, its source, notes and the command that
+fixes it. Reads only; what could not be read is a warning on stderr (exit 1).
+
+Callers authorised by IAM identity policies (Step Functions, AppSync, other functions…) leave
+no trace in the function's policy: the audit cannot see them.
+
+With --fix ID (and FN:ALIAS) the trigger is moved onto ALIAS, asked first on a terminal (--yes
+elsewhere), checked against what was read, and journalled: a mapping is updated in place to
+call the alias (it keeps its position in the queue or stream), a function URL is created on the
+alias (a new URL: callers must switch to it), a permission is granted on the alias. What you
+still have to do (point an S3 notification at the alias ARN…) is printed after.
+
+IAM: the audit needs lambda:ListAliases, ListEventSourceMappings, ListFunctionUrlConfigs,
+GetPolicy and ListFunctionEventInvokeConfigs; --fix also GetEventSourceMapping and
+UpdateEventSourceMapping (a mapping), GetFunctionUrlConfig and CreateFunctionUrlConfig (a URL),
+AddPermission (a permission, and a public URL's).`,
+    options: `  --fix ID              move trigger ID (as the table lists it: esm:UUID, url:QUALIFIER,
+                        policy:QUALIFIER:SID) onto ALIAS; needs FN:ALIAS`,
+    examples: `  lambda-canary triggers checkout-api:prod
+  lambda-canary triggers checkout-api --json | jq '.detail.triggers[] | select(.verdict == "bypasses") | .id'
+  lambda-canary triggers checkout-api:prod --json | jq -e '[.detail.triggers[] | select(.verdict == "bypasses")] | length == 0'
+  lambda-canary triggers checkout-api:prod --fix esm:6f1c2b9e-0d7a-4c1e-9b8f-2a5d3e4f6a7b --yes`,
+  },
   journal: {
     usage: 'lambda-canary journal [FN[:ALIAS]] [--limit N]',
     description: `Lists the deployment journal's records, newest last: every action's outcome, done or not, of
@@ -363,7 +427,7 @@ ${CONNECTION_TEXT}
 
 ${OUTPUT_TEXT}
 
-${name === 'rollout' && (sub === undefined || sub === 'start' || sub === 'resume' || sub === 'next') ? ROLLOUT_EXIT_CODES_TEXT : EXIT_CODES_TEXT}
+${name === 'rollout' && (sub === undefined || sub === 'start' || sub === 'resume' || sub === 'next') ? ROLLOUT_EXIT_CODES_TEXT : name === 'triggers' ? TRIGGERS_EXIT_CODES_TEXT : EXIT_CODES_TEXT}
 
 Examples:
 ${h.examples}
@@ -385,6 +449,10 @@ export const usage = {
   notCount: (option: string, value: string) => `${option}: '${value}' is not a whole number.`,
   badVersion: (value: string) => `--version: '${value}' is not a version number (e.g. 8).`,
   notWindow: (value: string) => `--window: '${value}' is not a duration (e.g. 15m, 90, 1h).`,
+  qualifierNotAlias: (value: string, qualifier: string) =>
+    `'${value}': ${qualifier} is ${qualifier === '$LATEST' ? '$LATEST' : 'a version'}, not an alias; triggers are judged against an alias: name FUNCTION:ALIAS, or FUNCTION alone for every alias.`,
+  notTriggerId: (value: string) => `--fix: '${value}' is not a trigger id (esm:UUID, url:QUALIFIER or policy:QUALIFIER:SID, as \`lambda-canary triggers FN:ALIAS\` lists them).`,
+  fixNeedsAlias: (fn: string) => `--fix moves a trigger onto an alias: name it, as in ${fn}:prod.`,
   sandboxAndEndpoint: '--sandbox and --endpoint-url cannot be used together: --sandbox is its own endpoint.',
   sandboxAndProfile: '--sandbox and --profile cannot be used together: the sandbox takes no AWS credentials.',
   seeHelp: (command?: string) => `Run 'lambda-canary ${command ? `${command} ` : ''}--help' for usage.`,
@@ -435,11 +503,13 @@ export const questions = {
   switch: (fn: string, alias: string, version: string, now: string | undefined) => `Switch ${fn}:${alias} to version ${version}, all traffic at once${now ? ` (now ${now})` : ''}?`,
   'switch-back': (fn: string, alias: string, to: string | undefined, now: string | undefined) =>
     `Switch ${fn}:${alias} back${to ? ` to version ${to}` : ''}, all traffic at once${now ? ` (now ${now})` : ''}?`,
+  triggerFix: (label: string, id: string, target: string, text: string) => `Move ${label} (${id}) onto ${target}? ${text}`,
   suffix: ' [y/N] ',
 };
 
 export const confirmText = {
   declined: 'Nothing was changed.',
+  fixNeedsYes: "'triggers --fix' changes a trigger and asks first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.",
   needsYes: (command: string) =>
     `'${command}' changes an alias and asks first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.`,
 };
@@ -473,6 +543,41 @@ export const showText = {
 export const journalText = {
   none: (dir: string) => `No records in the deployment journal (${dir}).`,
   line: (at: string, by: string, state: string, action: string, target: string, text: string) => `${at}  ${by}  ${action} ${target}: ${state} — ${text}`,
+};
+
+const FIX_WORDS: Record<string, string> = { 'route-through-alias': 'route through', 'create-url-on-alias': 'create URL on', 'grant-on-alias': 'grant on' };
+
+/** The `triggers` table's words; a trigger's sentences (detail, fix, notes) come from core. */
+export const triggersText = {
+  summary: (fn: string, n: number, bypass: number, alias: string | undefined, aliases: string[]) =>
+    `${fn}: ${n} trigger${n === 1 ? '' : 's'}${n ? `, ${bypass ? `${bypass} bypass${bypass === 1 ? 'es' : ''} ${alias ?? 'every alias'}` : `none bypasses ${alias ?? 'every alias'}`}` : ''}` +
+    `${alias === undefined ? ` (aliases: ${aliases.length ? aliases.join(', ') : 'none'})` : ''}.`,
+  none: 'No event source mappings, function URLs, policy statements or async invoke configurations. Callers authorised by IAM identity policies (Step Functions, other functions) leave no trace here.',
+  header: ['ID', 'TRIGGER', 'CALLS', 'VERDICT', 'FIX'],
+  through: (alias: string) => `✓ through ${alias}`,
+  bypasses: (alias: string | undefined) => `⚠ bypasses ${alias ?? 'every alias'}`,
+  otherAlias: (alias: string) => `· through ${alias}`,
+  info: '· no routing',
+  unqualified: '$LATEST',
+  version: (v: string) => `version ${v}`,
+  fixCell: (action: string, alias: string) => `${FIX_WORDS[action] ?? action} ${alias}`,
+  source: (source: string) => `  source: ${source}`,
+  target: (target: string) => `  calls:  ${target}`,
+  note: (note: string) => `  note:   ${note}`,
+  fix: (text: string) => `  fix:    ${text}`,
+  fixCommand: (command: string) => `          ${command}`,
+  noSuchTrigger: (id: string, target: string, ids: string[]) =>
+    `${target} has no trigger '${id}'${ids.length ? ` (it has ${listSome(ids)})` : ' (it has none)'}: \`lambda-canary triggers ${target}\` lists them.`,
+  followUp: (line: string) => `  then: ${line}`,
+  nothingToFix: (label: string, detail: string) => `${label} has nothing to fix: ${detail}`,
+};
+
+/** The pre-flight's lines before a write; its sentences come from core. */
+export const preflightText = {
+  heading: (target: string, summary: string) => `Pre-flight of ${target}:${summary ? ` ${summary}` : ''}`,
+  finding: (severity: 'warning' | 'blocker', message: string, fix: string | undefined, command: string | undefined) =>
+    `  ${severity}: ${message}${fix ? ` Fix: ${fix}` : ''}${command ? ` (${command})` : ''}`,
+  refused: (blockers: number) => `The pre-flight found ${blockers === 1 ? 'a blocker' : `${blockers} blockers`}: Lambda would refuse or misroute the weighted alias.`,
 };
 
 export const errorText = {

@@ -28,6 +28,8 @@ import { COMMANDS, isRolloutSubcommand, ROLLOUT_SPECS } from './commands';
 import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
 import { confirmText, progressText, questions, rolloutText } from './messages';
+import type { PreflightReport } from '../shared/triggers';
+import { preflightRefusal, questionHead, runPreflight } from './triggers';
 
 export type RolloutArgs =
   | { sub: 'status'; functionName?: string; aliasName?: string }
@@ -146,10 +148,11 @@ export async function runRollout(a: RolloutArgs, run: RolloutRun): Promise<numbe
     await runner.load();
     let outcome: Outcome<RolloutView>;
     let deployed: Outcome | undefined;
+    let report: PreflightReport | undefined;
     if (a.sub === 'start') {
       const started = await start(runner, a, run, err);
       if (typeof started === 'number') return started;
-      ({ outcome, deployed } = started);
+      ({ outcome, deployed, report } = started);
     } else {
       const asked = await confirmControl(runner, a, run);
       if (!asked) {
@@ -162,12 +165,12 @@ export async function runRollout(a: RolloutArgs, run: RolloutRun): Promise<numbe
     const target = `${a.functionName}:${a.aliasName}`;
     const view = outcome.detail;
     if (outcome.error || !view) {
-      if (run.json) io.stdout.write(jsonText(withDeploy(outcome, deployed)));
+      if (run.json) io.stdout.write(jsonText(withDeploy(outcome, deployed, report)));
       else err(`lambda-canary: ${outcomeText(outcome)}`);
       return exitCodeOf(outcome);
     }
-    if (a.wait && !ROLLOUT_ENDS.has(view.status)) return await drive(runner, view, outcome, deployed, run, out, err);
-    if (run.json) io.stdout.write(jsonText(withDeploy(outcome, deployed)));
+    if (a.wait && !ROLLOUT_ENDS.has(view.status)) return await drive(runner, view, outcome, { deployed, report }, run, out, err);
+    if (run.json) io.stdout.write(jsonText(withDeploy(outcome, deployed, report)));
     else if (a.sub === 'start' && view.status === 'running') out(rolloutText.started(a.functionName, a.aliasName, view.id, view.version, stepLabel(view), view.steps[view.current].weight, describePlan(a.plan)));
     else out(rolloutText.end(a.functionName, a.aliasName, view.statusText));
     if (!ROLLOUT_ENDS.has(view.status) && !run.json) err(rolloutText.notDriven(target));
@@ -177,8 +180,9 @@ export async function runRollout(a: RolloutArgs, run: RolloutRun): Promise<numbe
   }
 }
 
-function withDeploy(outcome: Outcome<RolloutView>, deployed: Outcome | undefined): unknown {
-  return deployed ? { ...outcome, versionsPublished: deployed.versionsPublished, deploy: deployed } : outcome;
+/** The outcome for --json: with the deploy's (rollout start --dir) and the pre-flight's report. */
+function withDeploy(outcome: Outcome<RolloutView>, deployed: Outcome | undefined, report: PreflightReport | undefined): unknown {
+  return { ...outcome, ...(deployed ? { versionsPublished: deployed.versionsPublished, deploy: deployed } : {}), ...(report ? { preflight: report } : {}) };
 }
 
 /** The alias as read for a question (its routing, and the RevisionId the write must still find); undefined when it cannot be read. */
@@ -192,9 +196,14 @@ async function readAlias(ctx: UseCaseContext, functionName: string, aliasName: s
 
 type StartArgs = Extract<RolloutArgs, { sub: 'start' }>;
 
-async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: Print): Promise<number | { outcome: Outcome<RolloutView>; deployed?: Outcome }> {
+async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: Print): Promise<number | { outcome: Outcome<RolloutView>; deployed?: Outcome; report: PreflightReport }> {
   const { ctx, io } = run;
   const ref = { functionName: a.functionName, aliasName: a.aliasName };
+  // What bypasses the alias, what Lambda would refuse: before anything is asked or written.
+  const gate = await runPreflight(ctx, { ...ref, ...(a.version !== undefined ? { version: a.version } : {}) });
+  const refused = preflightRefusal(gate, 'rollout', run);
+  if (refused !== undefined) return refused;
+  const report = gate.report;
   let expectedRevisionId: string | undefined;
   let alias: AliasConfiguration | undefined;
   if (a.deploy || !run.yes) alias = await readAlias(ctx, a.functionName, a.aliasName);
@@ -203,14 +212,14 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
     const question = a.deploy
       ? rolloutText.startDirQuestion(a.deploy.dir, a.functionName, a.aliasName, a.plan.steps[0].weight, describePlan(a.plan), now)
       : rolloutText.startQuestion(a.functionName, a.aliasName, a.version, describePlan(a.plan), now);
-    if (!(await ask(io, `${terminalText(question)}${questions.suffix}`))) {
+    if (!(await ask(io, `${terminalText(`${questionHead(gate)}${question}`)}${questions.suffix}`))) {
       err(confirmText.declined);
       return EXIT.failed;
     }
     expectedRevisionId = alias?.RevisionId;
   }
   if (!a.deploy) {
-    return { outcome: await runner.start({ ...ref, version: a.version, plan: a.plan, ...(expectedRevisionId ? { expectedRevisionId } : {}) }) };
+    return { outcome: await runner.start({ ...ref, version: a.version, plan: a.plan, ...(expectedRevisionId ? { expectedRevisionId } : {}) }), report };
   }
   // A deploy would move the weight under a rollout that runs (here or another driver's): refused
   // before anything is deployed, on stderr and, with --json, as an outcome (a CI job parses stdout).
@@ -218,7 +227,7 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
   if (problem) {
     const message = `${problem.message} ${rolloutText.nothingDeployed}`;
     err(`lambda-canary: ${message}`);
-    if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind: problem.kind, message, left: 'Nothing was changed.' }, warnings: [] }));
+    if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind: problem.kind, message, left: 'Nothing was changed.' }, warnings: [], preflight: report }));
     return problem.kind === 'conflict' ? EXIT.conflict : EXIT.usage;
   }
   if (a.deploy.ws.testEventSuggested && a.deploy.ws.testEventFile) err(`Smoke test with the project's sample event ${path.relative(a.deploy.dir, a.deploy.ws.testEventFile).split(path.sep).join('/')}.`);
@@ -234,14 +243,14 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
   for (const w of deployed.warnings) err(progressText.warning(w));
   const version = deployed.versionsPublished[0]?.version ?? Object.keys(deployed.after?.weights ?? {})[0];
   if (deployed.error || deployed.state === 'unknown' || version === undefined) {
-    if (run.json) io.stdout.write(jsonText(deployed));
+    if (run.json) io.stdout.write(jsonText({ ...deployed, preflight: report }));
     else if (deployed.error) err(`lambda-canary: ${outcomeText(deployed)}`);
     else err(`lambda-canary: ${outcomeText(deployed)}\n${rolloutText.noCanary(a.functionName, a.aliasName)}`);
     return deployed.error || deployed.state === 'unknown' ? exitCodeOf(deployed) : EXIT.failed;
   }
   err(rolloutText.adopted(version));
   const outcome = await runner.start({ ...ref, version, plan: a.plan });
-  return { outcome, deployed };
+  return { outcome, deployed, report };
 }
 
 /** next, promote and abort ask first (with the rollout as it is); pause and resume do not. */
@@ -258,7 +267,15 @@ async function confirmControl(runner: RolloutRunner, a: Extract<RolloutArgs, { s
 const HELD = new Set(['halted', 'waiting', 'paused']);
 
 /** --wait: drives until the rollout ends, is held, or Ctrl+C; each step and decisive verdict on stderr as it happens. */
-async function drive(runner: RolloutRunner, first: RolloutView, outcome: Outcome<RolloutView>, deployed: Outcome | undefined, run: RolloutRun, out: Print, err: Print): Promise<number> {
+async function drive(
+  runner: RolloutRunner,
+  first: RolloutView,
+  outcome: Outcome<RolloutView>,
+  extra: { deployed?: Outcome; report?: PreflightReport },
+  run: RolloutRun,
+  out: Print,
+  err: Print,
+): Promise<number> {
   const target = `${first.functionName}:${first.aliasName}`;
   const told = new Set<string>();
   const report = (v: RolloutView) => {
@@ -316,7 +333,7 @@ async function drive(runner: RolloutRunner, first: RolloutView, outcome: Outcome
         : final.status === 'promoted' || final.status === 'completed'
           ? EXIT.done
           : EXIT.failed;
-  if (run.json) run.io.stdout.write(jsonText({ ...(withDeploy({ ...outcome, detail: final }, deployed) as object), verdicts, exitCode: code }));
+  if (run.json) run.io.stdout.write(jsonText({ ...(withDeploy({ ...outcome, detail: final }, extra.deployed, extra.report) as object), verdicts, exitCode: code }));
   if (result.how === 'interrupted') {
     err(rolloutText.interrupted(target));
     return code;

@@ -21,13 +21,15 @@ import { ConfigError, describeSkipped, discoverWorkspace, readTestEvent } from '
 import { plainText, terminalText } from '../shared/text';
 import { version as CLI_VERSION } from '../../package.json';
 import type { OptionValues } from './args';
-import { parseCommandLine, parseCount, parseFunctionAlias, parseFunctionMaybeAlias, parsePercent, parseWindow, UsageError } from './args';
+import { parseCommandLine, parseCount, parseFunctionAlias, parseFunctionMaybeAlias, parsePercent, parseTriggerId, parseTriggersTarget, parseWindow, UsageError } from './args';
 import type { CommandName } from './commands';
-import { COMMANDS } from './commands';
+import { commandAsks } from './commands';
 import type { CliConnection } from './connection';
 import { openConnection } from './connection';
 import type { RolloutArgs } from './rollout';
 import { planRollout, rolloutAsks, runRollout } from './rollout';
+import type { PreflightGate, TriggersArgs } from './triggers';
+import { preflightRefusal, questionHead, runPreflight, runTriggers } from './triggers';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
 
 export type { CliIO } from './output';
@@ -90,13 +92,14 @@ type Plan =
   | { kind: 'switch'; functionName: string; aliasName: string; version: string }
   | { kind: 'probe'; functionName: string; aliasName: string; count: number }
   | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number }
-  | { kind: 'rollout'; args: RolloutArgs };
+  | { kind: 'rollout'; args: RolloutArgs }
+  | ({ kind: 'triggers' } & TriggersArgs);
 
 /** A deploy whose workspace names no alias: `--alias` is needed, asked for once the function's aliases can be listed. */
 type DeployWithoutAlias = Omit<Extract<Plan, { kind: 'deploy' }>, 'aliasName'> & { aliasName?: undefined };
 
 /** The commands about one alias. */
-type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' }>;
+type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' | 'triggers' }>;
 
 function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -142,6 +145,12 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
         return { kind: 'probe', ...parseFunctionAlias(pos[0]), count: parseCount('--count', str('count') ?? '100') };
       case 'traffic':
         return { kind: 'traffic', ...parseFunctionAlias(pos[0]), windowMinutes: parseWindow(str('window') ?? '15m') };
+      case 'triggers': {
+        const target = parseTriggersTarget(pos[0]);
+        const fix = str('fix');
+        if (fix !== undefined && target.aliasName === undefined) throw new UsageError(usage.fixNeedsAlias(target.functionName));
+        return { kind: 'triggers', ...target, ...(fix !== undefined ? { fix: parseTriggerId(fix) } : {}) };
+      }
       case 'rollout':
         return { kind: 'rollout', args: planRollout(pos, values, cwd, (dir, optional) => rolloutWorkspace(values, dir, optional)) };
     }
@@ -280,9 +289,9 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   if (planned.kind === 'journal') return showJournal(journal, planned, json, out, err, io);
 
   // Refused before connecting (and before starting any sandbox): nothing can be asked here.
-  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : COMMANDS[command].changesAlias;
+  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : commandAsks(command, values);
   if (asks && !values.yes && !io.isTTY) {
-    err(`lambda-canary: ${confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : command)}`);
+    err(`lambda-canary: ${planned.kind === 'triggers' ? confirmText.fixNeedsYes : confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : command)}`);
     return EXIT.usage;
   }
 
@@ -314,13 +323,22 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     };
 
     if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true });
+    if (p.kind === 'triggers') return await runTriggers(p, { io, ctx, json, yes: values.yes === true });
 
     // An image deploy's test event is read before the question: a broken one is the deploy's outcome, asked about by no one.
     const smoke = imageSmokeEvent(p);
+    // Before a canary's weight moves: what bypasses the alias, what Lambda would refuse. A deploy's
+    // version is not published yet: its checks are the alias's (and the use case's own).
+    let gate: PreflightGate | undefined;
+    if ((p.kind === 'canary' || p.kind === 'deploy') && !smoke.broken) {
+      gate = await runPreflight(ctx, { functionName: p.functionName, aliasName: p.aliasName, ...(p.kind === 'canary' ? { version: p.version } : {}) });
+      const refused = preflightRefusal(gate, p.kind, { io, json, yes: values.yes === true });
+      if (refused !== undefined) return refused;
+    }
     let expectedRevisionId: string | undefined;
     // A deploy that cannot run (its test event is broken) changes nothing: not asked about.
-    if (COMMANDS[command].changesAlias && !values.yes && !smoke.broken) {
-      const asked = await confirmChange(p, ctx, journal, io);
+    if (commandAsks(command, values) && !values.yes && !smoke.broken) {
+      const asked = await confirmChange(p, ctx, journal, io, questionHead(gate));
       if (!asked.yes) {
         err(confirmText.declined);
         return EXIT.failed;
@@ -366,7 +384,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
         break;
     }
     for (const w of outcome.warnings) err(progressText.warning(w));
-    if (json) io.stdout.write(jsonText(outcome));
+    if (json) io.stdout.write(jsonText(gate ? { ...outcome, preflight: gate.report } : outcome));
     else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
     else out(outcomeText(outcome));
     if (p.kind === 'deploy' && !p.build && outcome.error?.step === 'SAM build') err(deployText.buildHint);
@@ -393,7 +411,7 @@ async function aliasNeeded(p: DeployWithoutAlias, lambda: LambdaSend, profile: s
  * Asks before an alias changes, showing its routing as just read; the RevisionId read then is
  * what the write must still find, so a change made while the user decided is not overwritten.
  */
-async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal, io: CliIO): Promise<{ yes: boolean; revisionId?: string }> {
+async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal, io: CliIO, head = ''): Promise<{ yes: boolean; revisionId?: string }> {
   let alias: AliasConfiguration | undefined;
   try {
     alias = await getAlias(ctx.lambda, p.functionName, p.aliasName, ctx.signal);
@@ -428,7 +446,8 @@ async function confirmChange(p: AliasPlan, ctx: UseCaseContext, journal: Journal
       // probe and traffic change nothing and are never asked about.
       return { yes: true };
   }
-  const yes = await ask(io, `${terminalText(question)}${questions.suffix}`);
+  // The pre-flight's findings head the question: the user decides with them in view.
+  const yes = await ask(io, `${terminalText(`${head}${question}`)}${questions.suffix}`);
   return { yes, revisionId: alias?.RevisionId };
 }
 

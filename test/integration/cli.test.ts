@@ -357,7 +357,15 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
 
     it('4: the write got no answer (every attempt dropped) and could not be read back: unknown', async () => {
       h().sandbox.faults.add({ operation: 'UpdateAlias', kind: 'drop', times: 3 });
-      h().sandbox.faults.add({ operation: 'GetAlias', nth: 2, kind: 'error', times: 100 });
+      // Every GetAlias after the dropped writes fails (the pre-flight's and the use case's first reads do not).
+      h().sandbox.faults.add({
+        operation: 'GetAlias',
+        kind: 'hook',
+        times: 1000,
+        hook: () => {
+          if (h().sandbox.faults.pending === 1) throw new Error('Injected fault: GetAlias failed.');
+        },
+      });
       const r = await cli(['canary', `${fn}:prod`, '--version', '1', '--weight', '10', '--yes', ...conn()]);
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /unknown/i);
@@ -487,7 +495,7 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
       assert.equal(o.uploadSkipped, true, 'the deployed code is already this package');
     });
 
-    it('a re-run on unchanged code after a promotion has nothing to do (exit 0); a version that cannot take traffic after it was published is a failure (exit 1), not bad input', async () => {
+    it('a re-run on unchanged code after a promotion has nothing to do (exit 0); a version that could not share the alias is refused by the pre-flight before anything is published (exit 2)', async () => {
       workspace();
       assert.equal((await cli(['deploy', '--no-smoke', '--yes', ...conn()])).code, 0);
       assert.equal((await cli(['promote', `${fn}:prod`, '--yes', ...conn()])).code, 0);
@@ -502,11 +510,15 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
       await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Role: `${ROLE}-other` }));
       h().sandbox.settle();
       fs.writeFileSync(path.join(workDir, 'src', 'index.js'), `exports.handler = async () => ({ tag: 'changed ${fn}' });\n`);
+      const versions = async () => (await h().lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions?.length;
+      const before = await versions();
       const role = await cli(['deploy', '--no-smoke', '--yes', '--json', ...conn()]);
-      assert.equal(role.code, 1, role.stderr);
-      const r = json(role);
-      assert.match(r.error?.message ?? '', /different execution roles/);
-      assert.equal(r.versionsPublished.length, 1, 'a version was published: not "nothing changed"');
+      assert.equal(role.code, 2, role.stderr);
+      const r = json<Outcome & { preflight: { findings: Array<{ code: string; severity: string }> } }>(role);
+      assert.equal(r.error?.step, 'Pre-flight');
+      assert.ok(r.preflight.findings.some((f) => f.code === 'role-mismatch' && f.severity === 'blocker'), JSON.stringify(r.preflight));
+      assert.match(role.stderr, /blocker: .*different execution roles/);
+      assert.equal(await versions(), before, 'nothing was published');
     });
 
     it('a template.yaml with two functions needs --function; a folder with neither file is bad input', async () => {
