@@ -2,7 +2,7 @@
 // (The SDK's notice that its 2027 releases need Node 22 is known; it only clutters the output.)
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { Buffer } from 'node:buffer';
-import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListEventSourceMappingsCommand, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 
 export class SandboxState {
   constructor(endpoint) {
@@ -34,6 +34,18 @@ export class SandboxState {
     do {
       const r = await this.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker }));
       out.push(...(r.Versions ?? []));
+      Marker = r.NextMarker;
+    } while (Marker);
+    return out;
+  }
+
+  /** The function's event source mappings (every qualifier), all pages. */
+  async mappings(functionName) {
+    const out = [];
+    let Marker;
+    do {
+      const r = await this.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker }));
+      out.push(...(r.EventSourceMappings ?? []));
       Marker = r.NextMarker;
     } while (Marker);
     return out;

@@ -485,4 +485,49 @@ export const steps = [
       ctx.log(`  promoted by the CLI in ${Math.round((Date.now() - started) / 1000)} s`);
     },
   },
+
+  {
+    id: 'triggers-route',
+    title: "13. orders-worker ▸ Triggers flags the demo's SQS mapping that bypasses prod (⚠); Route Through Alias from its context menu moves it onto prod, and the flag goes (✓ through prod)",
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const F = 'orders-worker';
+      const bypassing = (await sb.mappings(F)).filter((m) => !/:prod$/.test(m.FunctionArn ?? ''));
+      assert.equal(bypassing.length, 1, `the demo has one ${F} mapping that does not call prod: ${JSON.stringify((await sb.mappings(F)).map((m) => m.FunctionArn))}`);
+      const mapping = bypassing[0];
+      const count = (await sb.mappings(F)).length;
+      const queue = mapping.EventSourceArn.split(':').pop();
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      // Only orders-worker in the view: every function has a Triggers group.
+      await wb.runCommand('Lambda Canary: Filter Functions…');
+      await wb.typeInput(F);
+      await ctx.page.keyboard.press('Enter');
+      await wb.waitForNoRow('checkout-api');
+      await wb.expand(F);
+      await wb.expand('Triggers');
+      const flagged = await waitFor(async () => (await wb.treeRows()).find((r) => r.level === 3 && r.label.includes(queue) && /^⚠ bypasses — /.test(r.description)), {
+        what: `a trigger row for queue ${queue} flagged ⚠ bypasses`,
+        describe: () => wb.describeTree(),
+      });
+      assert.match(flagged.description, /^⚠ bypasses — (\$LATEST|version \d+)/);
+      await ctx.shot('triggers-bypass');
+      const since = Date.now();
+      await wb.contextMenu(flagged.label, 'Route Through Alias');
+      await wb.answerDialog('Route Through Alias', { message: /Route .+ through prod\?/ });
+      const done = await wb.waitForNotification(/now goes through prod/, { since, timeout: 60_000, failOn: /^(Could not|Lambda Canary: )|conflict|failed/i });
+      await waitFor(async () => /:function:orders-worker:prod$/.test((await sb.mappings(F)).find((m) => m.UUID === mapping.UUID)?.FunctionArn ?? ''), {
+        timeout: 30_000,
+        what: 'the sandbox to show the mapping on prod',
+        describe: async () => JSON.stringify((await sb.mappings(F)).map((m) => [m.UUID, m.FunctionArn, m.State])),
+      });
+      assert.equal((await sb.mappings(F)).length, count, 'moved, not copied: no mapping appeared or went');
+      await wb.waitForRow(flagged.label, { description: '✓ through prod' });
+      assert.ok(!(await wb.treeRows()).some((r) => r.level === 3 && r.label.includes(queue) && /^⚠/.test(r.description)), 'the flag is gone');
+      ctx.log(`  ${done.text}`);
+      await ctx.shot('triggers-routed');
+      await wb.runCommand('Lambda Canary: Clear Filter');
+    },
+  },
 ];
