@@ -60,15 +60,33 @@ export function outcomeText(o: Outcome): string {
       return trafficText(o.detail as TrafficReportDetail | undefined);
     case 'rollout':
       return rolloutOutcomeText(name, o.detail);
-    case 'triggers': {
-      const d = o.detail as TriggerAudit | undefined;
-      const bypass = d?.triggers.filter((t) => t.verdict === 'bypasses').length ?? 0;
-      return `${d?.triggers.length ?? 0} trigger${d?.triggers.length === 1 ? '' : 's'} on ${o.target.function}${bypass ? `; ${bypass} bypass${bypass === 1 ? 'es' : ''} ${d?.aliasName ?? 'every alias'}` : ''}.`;
-    }
-    case 'trigger-fix': {
-      const d = o.detail as TriggerFixDetail | undefined;
-      return `${d?.before.label ?? 'The trigger'} now goes through ${d?.alias ?? a}.${d?.followUp.length ? ` ${d.followUp.join(' ')}` : ''}`;
-    }
+    case 'triggers':
+      return triggersText(o.target.function, o.detail as TriggerAudit | undefined);
+    case 'trigger-fix':
+      return triggerFixText(a, o.detail as TriggerFixDetail | undefined);
+  }
+}
+
+/** `5 triggers on checkout; 2 bypass prod.` plus what could not be read. */
+function triggersText(fn: string, d: TriggerAudit | undefined): string {
+  const n = d?.triggers.length ?? 0;
+  const bypass = d?.triggers.filter((t) => t.verdict === 'bypasses').length ?? 0;
+  const unreadable = d?.unreadable.length ? ` ${d.unreadable.join(' ')}` : '';
+  return `${n} trigger${n === 1 ? '' : 's'} on ${fn}${bypass ? `; ${bypass} bypass${bypass === 1 ? 'es' : ''} ${d?.aliasName ?? 'every alias'}` : ''}.${unreadable}`;
+}
+
+/** What a fix (or its undo) did, then what the user still has to do. */
+function triggerFixText(alias: string, d: TriggerFixDetail | undefined): string {
+  if (!d) return `The trigger now goes through ${alias}.`;
+  const label = d.before.label;
+  const follow = d.followUp.length ? ` ${d.followUp.join(' ')}` : '';
+  switch (d.action) {
+    case 'route-through-alias':
+      return d.after?.verdict === 'through' ? `${label} now goes through ${d.alias}.${follow}` : `${label} calls ${d.after?.target ?? 'its old target'} again.`;
+    case 'create-url-on-alias':
+      return d.after?.source ? `${d.alias} has its own URL for ${label}: ${d.after.source}.${follow}` : `The URL on ${d.alias} was removed.`;
+    case 'grant-on-alias':
+      return d.after ? `${label} may now call ${d.alias}.${follow}` : `The permission for ${label} on ${d.alias} was removed.`;
   }
 }
 

@@ -40,3 +40,6 @@ export const tooManyRequests = (): AwsError =>
 
 export const serviceError = (message = 'An internal error occurred.'): AwsError =>
   new AwsError('ServiceException', 500, message, 'Service');
+
+/** A resource in a transition (an event source mapping Creating, Updating, …): retry later. */
+export const resourceInUse = (message: string): AwsError => new AwsError('ResourceInUseException', 400, message);

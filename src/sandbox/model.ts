@@ -70,6 +70,91 @@ export interface FunctionRecord {
   /** Number of the next published version: versions are never renumbered, even after deletes. */
   nextVersion: number;
   tags: Record<string, string>;
+  /** What invokes the function besides Invoke calls (absent in records of earlier releases: none). */
+  triggers?: TriggerRecords;
+}
+
+/**
+ * An event source mapping. `qualifier` is as the caller named it (absent: the unqualified
+ * function), so FunctionArn reads back as given. State is `settled` (Enabled or Disabled) once
+ * `until` has passed, and `transition` (Creating, Updating, Enabling, Disabling, Deleting) before.
+ */
+export interface MappingRecord {
+  uuid: string;
+  qualifier?: string;
+  eventSourceArn: string;
+  transition: 'Creating' | 'Updating' | 'Enabling' | 'Disabling' | 'Deleting';
+  enabled: boolean;
+  /** Epoch ms until which State is `transition`. */
+  until: number;
+  /** Epoch ms of the last change. */
+  lastModified: number;
+  /** The mapping's settings as Lambda answers them (BatchSize, FilterCriteria, …), JSON-able. */
+  settings: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+/** A function URL: on an alias, or on the unqualified function (qualifier absent). */
+export interface UrlRecord {
+  qualifier?: string;
+  url: string;
+  authType: 'NONE' | 'AWS_IAM';
+  invokeMode: 'BUFFERED' | 'RESPONSE_STREAM';
+  cors?: Record<string, unknown>;
+  creationTime: string;
+  lastModifiedTime: string;
+}
+
+/** One statement of a resource-based policy, as Lambda writes it into the policy document. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: string | Record<string, string>;
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** The resource-based policy of one qualifier ('$LATEST': the unqualified function). */
+export interface PolicyRecord {
+  qualifier: string;
+  revisionId: string;
+  statements: PolicyStatement[];
+}
+
+/** Asynchronous invocation settings of one qualifier ('$LATEST': the unqualified function). */
+export interface InvokeConfigRecord {
+  qualifier: string;
+  lastModified: number;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  onSuccess?: string;
+  onFailure?: string;
+}
+
+export interface TriggerRecords {
+  mappings: MappingRecord[];
+  urls: UrlRecord[];
+  policies: PolicyRecord[];
+  invokeConfigs: InvokeConfigRecord[];
+}
+
+/**
+ * Drops what belongs to a deleted alias or version: its URL, its resource-based policy and its
+ * asynchronous invocation settings, as Lambda does. Event source mappings stay (Lambda keeps a
+ * mapping whose function is gone; it fails to invoke).
+ */
+export function dropQualifierTriggers(fn: FunctionRecord, qualifier: string): void {
+  const t = fn.triggers;
+  if (!t) return;
+  t.urls = t.urls.filter((u) => u.qualifier !== qualifier);
+  t.policies = t.policies.filter((p) => p.qualifier !== qualifier);
+  t.invokeConfigs = t.invokeConfigs.filter((c) => c.qualifier !== qualifier);
+}
+
+/** The function's trigger records, created empty on first use. */
+export function triggersOf(fn: FunctionRecord): TriggerRecords {
+  return (fn.triggers ??= { mappings: [], urls: [], policies: [], invokeConfigs: [] });
 }
 
 export type FunctionState = 'Pending' | 'Active' | 'Failed';
@@ -125,6 +210,10 @@ export function recordProblem(v: unknown): string | undefined {
     }
   }
   if (typeof v.nextVersion !== 'number' || !Number.isInteger(v.nextVersion)) return 'nextVersion is not a number';
+  if (v.triggers !== undefined) {
+    const t = triggersProblem(v.triggers);
+    if (t) return `triggers: ${t}`;
+  }
   // Tags are not checked here: earlier releases stored whatever Tags a request sent, and such a
   // record is repaired at load (see repairTags) rather than set aside.
   return undefined;
@@ -147,6 +236,34 @@ export function repairTags(fn: FunctionRecord): string[] | undefined {
   } else dropped.push(JSON.stringify(tags));
   fn.tags = kept;
   return dropped;
+}
+
+function triggersProblem(t: unknown): string | undefined {
+  if (!isObject(t)) return 'not an object';
+  for (const k of ['mappings', 'urls', 'policies', 'invokeConfigs']) if (!Array.isArray(t[k])) return `${k} is not a list`;
+  const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
+  for (const m of t.mappings as unknown[]) {
+    if (
+      !isObject(m) || typeof m.uuid !== 'string' || typeof m.eventSourceArn !== 'string' || !optionalString(m.qualifier) || typeof m.transition !== 'string' ||
+      typeof m.enabled !== 'boolean' || typeof m.until !== 'number' || typeof m.lastModified !== 'number' || !isObject(m.settings) || !isStringMap(m.tags)
+    ) {
+      return 'an event source mapping is incomplete';
+    }
+  }
+  for (const u of t.urls as unknown[]) {
+    if (!isObject(u) || typeof u.url !== 'string' || !optionalString(u.qualifier) || typeof u.authType !== 'string' || typeof u.invokeMode !== 'string' || typeof u.creationTime !== 'string' || typeof u.lastModifiedTime !== 'string' || (u.cors !== undefined && !isObject(u.cors))) {
+      return 'a function URL is incomplete';
+    }
+  }
+  for (const p of t.policies as unknown[]) {
+    if (!isObject(p) || typeof p.qualifier !== 'string' || typeof p.revisionId !== 'string' || !Array.isArray(p.statements) || !p.statements.every((s) => isObject(s) && typeof s.Sid === 'string')) {
+      return 'a policy is incomplete';
+    }
+  }
+  for (const c of t.invokeConfigs as unknown[]) {
+    if (!isObject(c) || typeof c.qualifier !== 'string' || typeof c.lastModified !== 'number') return 'an asynchronous invocation configuration is incomplete';
+  }
+  return undefined;
 }
 
 function versionProblem(v: unknown): string | undefined {

@@ -112,7 +112,7 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
   },
 ];
 
-/** Creates the demo functions, versions and aliases (skipping any that already exist). */
+/** Creates the demo functions, versions, aliases and triggers (skipping functions that already exist). */
 export async function seedDemo(lambda: LambdaService, settle: () => void): Promise<string[]> {
   const created: string[] = [];
   for (const d of DEMO_FUNCTIONS) {
@@ -147,9 +147,66 @@ export async function seedDemo(lambda: LambdaService, settle: () => void): Promi
         RoutingConfig: a.canary ? { AdditionalVersionWeights: { [a.canary[0]]: a.canary[1] } } : undefined,
       });
     }
+    seedTriggers(lambda, d.name);
     created.push(d.name);
   }
+  settle();
   return created;
+}
+
+/** The demo's API Gateway REST API id (in the permission's SourceArn). */
+export const DEMO_API_ID = 'a1b2c3d4e5';
+
+/**
+ * The demo's triggers: some go through the alias, some bypass it (they call the unqualified
+ * function, $LATEST), so the trigger audit has both to show.
+ * - orders-worker: an SQS mapping of the queue `orders` on the unqualified function (bypasses prod).
+ * - checkout-api: a function URL on prod (AuthType NONE, with the public-invoke permission on
+ *   prod), and an API Gateway permission on the unqualified function (bypasses prod).
+ * - image-resizer: an S3 permission on prod, and asynchronous invocation settings on prod with
+ *   an SQS queue for failures.
+ * - price-quote: a function URL on the unqualified function (bypasses live), AuthType NONE with
+ *   its permission.
+ */
+function seedTriggers(lambda: LambdaService, name: string): void {
+  const region = lambda.region;
+  const account = lambda.accountId;
+  const publicUrl = (qualifier?: string) => {
+    const query = new URLSearchParams(qualifier ? { Qualifier: qualifier } : {});
+    lambda.createFunctionUrlConfig(name, query, { AuthType: 'NONE' });
+    lambda.addPermission(name, query, { StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
+  };
+  switch (name) {
+    case 'orders-worker':
+      lambda.createEventSourceMapping({ FunctionName: name, EventSourceArn: `arn:aws:sqs:${region}:${account}:orders`, BatchSize: 10 });
+      break;
+    case 'checkout-api':
+      publicUrl('prod');
+      lambda.addPermission(name, new URLSearchParams(), {
+        StatementId: 'apigateway-post-checkout',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: `arn:aws:execute-api:${region}:${account}:${DEMO_API_ID}/*/POST/checkout`,
+      });
+      break;
+    case 'image-resizer':
+      lambda.addPermission(name, new URLSearchParams({ Qualifier: 'prod' }), {
+        StatementId: 's3-demo-photos',
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: 'arn:aws:s3:::demo-photos',
+        SourceAccount: account,
+      });
+      lambda.putFunctionEventInvokeConfig(name, new URLSearchParams({ Qualifier: 'prod' }), {
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:${region}:${account}:image-resizer-failures` } },
+      });
+      break;
+    case 'price-quote':
+      publicUrl();
+      break;
+  }
 }
 
 /** Many small functions, for listing benchmarks (`bench-0001` …). */

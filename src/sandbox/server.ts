@@ -99,7 +99,7 @@ export interface Sandbox {
   setMetricLag(seconds: number): void;
   /** Replaces the routing random source (tests use a seeded one). */
   setRandom(random: Random): void;
-  /** Marks every function and version as settled: no Pending / InProgress left. */
+  /** Marks every function, version and event source mapping as settled: no Pending / InProgress / Creating … left. */
   settle(): void;
   /** Tests: `uri` resolves to `digest` from now on, as after a push to ECR (see LambdaService.pushImage). */
   pushImage(uri: string, digest: string): void;
@@ -186,6 +186,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const F = '/2015-03-31/functions';
   const NAME = '([^/]+)';
+  const ESM = '/2015-03-31/event-source-mappings';
+  const URLS = '/2021-10-31/functions';
+  const ASYNC = '/2019-09-25/functions';
   const routes: Route[] = [
     { op: 'ListFunctions', method: 'GET', pattern: new RegExp(`^${F}$`), run: (_m, c) => lambda.listFunctions(c.query) },
     { op: 'CreateFunction', method: 'POST', pattern: new RegExp(`^${F}$`), run: (_m, c) => lambda.createFunction(c.json()) },
@@ -207,6 +210,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     { op: 'UpdateAlias', method: 'PUT', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m, c) => lambda.updateAlias(m[1], m[2], c.json()) },
     { op: 'DeleteAlias', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}/aliases/${NAME}$`), run: (m) => lambda.deleteAlias(m[1], m[2]) },
     { op: 'Invoke', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/invocations$`), body: INVOKE_BODY, run: (m, c) => lambda.invoke(m[1], c.query, c.headers, c.body) },
+    { op: 'ListEventSourceMappings', method: 'GET', pattern: new RegExp(`^${ESM}$`), run: (_m, c) => lambda.listEventSourceMappings(c.query) },
+    { op: 'CreateEventSourceMapping', method: 'POST', pattern: new RegExp(`^${ESM}$`), run: (_m, c) => lambda.createEventSourceMapping(c.json()) },
+    { op: 'GetEventSourceMapping', method: 'GET', pattern: new RegExp(`^${ESM}/${NAME}$`), run: (m) => lambda.getEventSourceMapping(m[1]) },
+    { op: 'UpdateEventSourceMapping', method: 'PUT', pattern: new RegExp(`^${ESM}/${NAME}$`), run: (m, c) => lambda.updateEventSourceMapping(m[1], c.json()) },
+    { op: 'DeleteEventSourceMapping', method: 'DELETE', pattern: new RegExp(`^${ESM}/${NAME}$`), run: (m) => lambda.deleteEventSourceMapping(m[1]) },
+    { op: 'CreateFunctionUrlConfig', method: 'POST', pattern: new RegExp(`^${URLS}/${NAME}/url$`), run: (m, c) => lambda.createFunctionUrlConfig(m[1], c.query, c.json()) },
+    { op: 'GetFunctionUrlConfig', method: 'GET', pattern: new RegExp(`^${URLS}/${NAME}/url$`), run: (m, c) => lambda.getFunctionUrlConfig(m[1], c.query) },
+    { op: 'UpdateFunctionUrlConfig', method: 'PUT', pattern: new RegExp(`^${URLS}/${NAME}/url$`), run: (m, c) => lambda.updateFunctionUrlConfig(m[1], c.query, c.json()) },
+    { op: 'DeleteFunctionUrlConfig', method: 'DELETE', pattern: new RegExp(`^${URLS}/${NAME}/url$`), run: (m, c) => lambda.deleteFunctionUrlConfig(m[1], c.query) },
+    { op: 'ListFunctionUrlConfigs', method: 'GET', pattern: new RegExp(`^${URLS}/${NAME}/urls$`), run: (m, c) => lambda.listFunctionUrlConfigs(m[1], c.query) },
+    { op: 'AddPermission', method: 'POST', pattern: new RegExp(`^${F}/${NAME}/policy$`), run: (m, c) => lambda.addPermission(m[1], c.query, c.json()) },
+    { op: 'GetPolicy', method: 'GET', pattern: new RegExp(`^${F}/${NAME}/policy$`), run: (m, c) => lambda.getPolicy(m[1], c.query) },
+    { op: 'RemovePermission', method: 'DELETE', pattern: new RegExp(`^${F}/${NAME}/policy/${NAME}$`), run: (m, c) => lambda.removePermission(m[1], m[2], c.query) },
+    { op: 'PutFunctionEventInvokeConfig', method: 'PUT', pattern: new RegExp(`^${ASYNC}/${NAME}/event-invoke-config$`), run: (m, c) => lambda.putFunctionEventInvokeConfig(m[1], c.query, c.json()) },
+    { op: 'UpdateFunctionEventInvokeConfig', method: 'POST', pattern: new RegExp(`^${ASYNC}/${NAME}/event-invoke-config$`), run: (m, c) => lambda.updateFunctionEventInvokeConfig(m[1], c.query, c.json()) },
+    { op: 'GetFunctionEventInvokeConfig', method: 'GET', pattern: new RegExp(`^${ASYNC}/${NAME}/event-invoke-config$`), run: (m, c) => lambda.getFunctionEventInvokeConfig(m[1], c.query) },
+    { op: 'DeleteFunctionEventInvokeConfig', method: 'DELETE', pattern: new RegExp(`^${ASYNC}/${NAME}/event-invoke-config$`), run: (m, c) => lambda.deleteFunctionEventInvokeConfig(m[1], c.query) },
+    { op: 'ListFunctionEventInvokeConfigs', method: 'GET', pattern: new RegExp(`^${ASYNC}/${NAME}/event-invoke-config/list$`), run: (m, c) => lambda.listFunctionEventInvokeConfigs(m[1], c.query) },
   ];
 
   const cloudWatchOps: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {
@@ -567,6 +588,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         fn.latest.pendingUntil = 0;
         fn.latest.updatingUntil = 0;
         for (const v of fn.versions) v.pendingUntil = 0;
+        if (fn.triggers) {
+          // Mappings end their transition; those being deleted are gone.
+          fn.triggers.mappings = fn.triggers.mappings.filter((m) => m.transition !== 'Deleting');
+          for (const m of fn.triggers.mappings) m.until = 0;
+        }
         store.saveFunction(fn);
       }
     },

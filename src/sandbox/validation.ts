@@ -420,3 +420,53 @@ export function checkImageConfig(raw: unknown): { EntryPoint?: string[]; Command
   if (wd !== undefined) out.WorkingDirectory = wd;
   return out;
 }
+
+// ---- trigger members ----------------------------------------------------------------------
+
+/** The API's generic ARN shape (EventSourceArn, SourceArn). */
+const ARN = /^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
+
+/**
+ * An integer member within [min, max]: absent is undefined. `wire` is the member's name in
+ * AWS's validation messages (lower camel case).
+ */
+export function expectInteger(raw: unknown, member: string, wire: string, min: number, max: number): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number') throw mismatch(raw, member, 'an Integer');
+  if (!Number.isInteger(raw)) throw serialization(`NUMBER_VALUE can not be converted to an Integer (${member} must be a whole number).`);
+  if (raw < min) throw validation(raw, wire, `Member must have value greater than or equal to ${min}`);
+  if (raw > max) throw validation(raw, wire, `Member must have value less than or equal to ${max}`);
+  return raw;
+}
+
+/** A list of strings, at most `max` of them, each at most `maxLength` long. */
+export function expectStringList(raw: unknown, member: string, wire: string, max: number, maxLength = 1024): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw mismatch(raw, member, 'a list of strings');
+  for (const x of raw) if (typeof x !== 'string') throw mismatch(x, `${member}[]`, 'a String');
+  if (raw.length > max) throw validation(raw, wire, `Member must have length less than or equal to ${max}`);
+  for (const x of raw as string[]) if (x.length > maxLength) throw validation(x, wire, `Member must satisfy constraint: [Member must have length less than or equal to ${maxLength}]`);
+  return raw as string[];
+}
+
+/** One of `values`, or absent. */
+export function expectEnum<T extends string>(raw: unknown, member: string, wire: string, values: readonly T[]): T | undefined {
+  const s = expectString(raw, member);
+  if (s === undefined) return undefined;
+  if (!(values as readonly string[]).includes(s)) throw validation(s, wire, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  return s as T;
+}
+
+/** An ARN of any service, as the API's `Arn` shape accepts it, or absent. */
+export function expectArn(raw: unknown, member: string, wire: string): string | undefined {
+  const s = expectString(raw, member);
+  if (s === undefined) return undefined;
+  if (s.length > 1024 || !ARN.test(s)) throw validation(s, wire, `Member must satisfy regular expression pattern: ${ARN.source.slice(1, -1)}`);
+  return s;
+}
+
+/** Splits an ARN of the `Arn` shape into its service, region, account and resource. */
+export function arnParts(arn: string): { partition: string; service: string; region: string; accountId: string; resource: string } | undefined {
+  const m = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/.exec(arn);
+  return m ? { partition: m[1], service: m[2], region: m[3], accountId: m[4], resource: m[5] } : undefined;
+}

@@ -2,12 +2,23 @@
  * The demo seed (`--seed demo`, the extension's embedded demo, `npm start`), read back through the
  * real SDK client: each function's releases and aliases, the next releases a rollout can ship
  * (orders-worker's bad 2024.07.1, image-resizer's healthy 1.1.0) and how often they fail, and the
- * demo traffic, enough to judge a 10 % canary of either within a few minutes.
+ * demo traffic, enough to judge a 10 % canary of either within a few minutes; and the triggers, some
+ * through an alias and some bypassing it.
  */
 import assert from 'node:assert/strict';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { InvokeCommand, ListAliasesCommand, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, TrafficGenerator } from '../../src/sandbox';
+import {
+  GetFunctionEventInvokeConfigCommand,
+  GetPolicyCommand,
+  InvokeCommand,
+  ListAliasesCommand,
+  ListEventSourceMappingsCommand,
+  ListFunctionEventInvokeConfigsCommand,
+  ListFunctionUrlConfigsCommand,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
+import { DEMO_API_ID, DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, TrafficGenerator } from '../../src/sandbox';
 import { sleep, useSandbox } from './helpers';
 
 type Aliases = Record<string, [string, Record<string, number> | undefined]>;
@@ -87,6 +98,75 @@ describe('demo seed', function () {
     }
     // Seeding again (state kept on disk) adds nothing.
     assert.deepEqual(await seedDemo(h().sandbox.lambda, () => h().sandbox.settle()), []);
+  });
+
+  it('seeds triggers that go through the alias and triggers that bypass it', async () => {
+    const { lambda } = h();
+    const arn = (fn: string, q?: string) => `arn:aws:lambda:us-east-1:123456789012:function:${fn}${q ? `:${q}` : ''}`;
+    // Every mapping of the sandbox: orders-worker's queue, on the unqualified function (bypasses prod).
+    const mappings = (await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
+    assert.deepEqual(
+      mappings.map((m) => [m.EventSourceArn, m.FunctionArn, m.State, m.BatchSize]),
+      [['arn:aws:sqs:us-east-1:123456789012:orders', arn('orders-worker'), 'Enabled', 10]],
+    );
+    assert.equal((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'orders-worker:prod' }))).EventSourceMappings?.length, 0);
+
+    const urls = async (fn: string) =>
+      ((await lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: fn }))).FunctionUrlConfigs ?? []).map((u) => [u.FunctionArn, u.AuthType, /^https:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.on\.aws\/$/.test(u.FunctionUrl ?? '')]);
+    assert.deepEqual(await urls('checkout-api'), [[arn('checkout-api', 'prod'), 'NONE', true]]);
+    assert.deepEqual(await urls('price-quote'), [[arn('price-quote'), 'NONE', true]]);
+    for (const fn of ['orders-worker', 'image-resizer', 'nightly-report']) assert.deepEqual(await urls(fn), [], fn);
+
+    type Statement = { Sid: string; Principal: unknown; Action: string; Resource: string; Condition?: unknown };
+    const policy = async (fn: string, qualifier?: string): Promise<Statement[] | undefined> => {
+      try {
+        const p = await lambda.send(new GetPolicyCommand({ FunctionName: fn, Qualifier: qualifier }));
+        return (JSON.parse(p.Policy!) as { Statement: Statement[] }).Statement;
+      } catch (e) {
+        assert.equal((e as Error).name, 'ResourceNotFoundException', `${fn}:${qualifier}`);
+        return undefined;
+      }
+    };
+    const publicInvoke = (fn: string, q?: string): Statement => ({
+      Sid: 'FunctionURLAllowPublicAccess',
+      Principal: '*',
+      Action: 'lambda:InvokeFunctionUrl',
+      Resource: arn(fn, q),
+      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
+    });
+    const effectless = (xs: Statement[] | undefined) => xs?.map(({ Effect: _, ...rest }: Statement & { Effect?: string }) => rest);
+    assert.deepEqual(effectless(await policy('checkout-api', 'prod')), [publicInvoke('checkout-api', 'prod')]);
+    assert.deepEqual(effectless(await policy('checkout-api')), [
+      {
+        Sid: 'apigateway-post-checkout',
+        Principal: { Service: 'apigateway.amazonaws.com' },
+        Action: 'lambda:InvokeFunction',
+        Resource: arn('checkout-api'),
+        Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:execute-api:us-east-1:123456789012:${DEMO_API_ID}/*/POST/checkout` } },
+      },
+    ]);
+    assert.deepEqual(effectless(await policy('image-resizer', 'prod')), [
+      {
+        Sid: 's3-demo-photos',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'lambda:InvokeFunction',
+        Resource: arn('image-resizer', 'prod'),
+        Condition: { StringEquals: { 'AWS:SourceAccount': '123456789012' }, ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::demo-photos' } },
+      },
+    ]);
+    assert.equal(await policy('image-resizer'), undefined);
+    assert.deepEqual(effectless(await policy('price-quote')), [publicInvoke('price-quote')]);
+    assert.equal(await policy('price-quote', 'live'), undefined);
+    assert.equal(await policy('orders-worker'), undefined);
+
+    const async = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'image-resizer', Qualifier: 'prod' }));
+    assert.equal(async.FunctionArn, arn('image-resizer', 'prod'));
+    assert.equal(async.MaximumRetryAttempts, 1);
+    assert.deepEqual(async.DestinationConfig, { OnSuccess: {}, OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:image-resizer-failures' } });
+    for (const d of DEMO_FUNCTIONS) {
+      const configs = (await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: d.name }))).FunctionEventInvokeConfigs ?? [];
+      assert.equal(configs.length, d.name === 'image-resizer' ? 1 : 0, d.name);
+    }
   });
 
   it('orders-worker 3 (2024.07.1) fails about a quarter of its calls; 2, in prod, never fails', async () => {

@@ -1,6 +1,6 @@
 import { conflict, invalidParameter } from '../errors';
 import type { AliasRecord, FunctionRecord } from '../model';
-import { stateOf } from '../model';
+import { dropQualifierTriggers, stateOf } from '../model';
 import { checkAliasName, checkDescription, checkRouting, checkVersion } from '../validation';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
@@ -87,6 +87,7 @@ export class AliasesApi {
     // DeleteAlias is idempotent on AWS for a known function.
     if (Object.hasOwn(fn.aliases, name)) {
       delete fn.aliases[name];
+      dropQualifierTriggers(fn, name);
       this.ctx.store.saveFunction(fn);
     }
     return { status: 204 };

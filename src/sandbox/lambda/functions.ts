@@ -1,6 +1,6 @@
 import type { CodeRef, FunctionRecord, FunctionSettings, VersionRecord } from '../model';
 import { conflict, invalidParameter, validation } from '../errors';
-import { isImage, lambdaTimestamp } from '../model';
+import { dropQualifierTriggers, isImage, lambdaTimestamp } from '../model';
 import {
   checkDescription,
   checkEnvironment,
@@ -126,6 +126,7 @@ export class FunctionsApi {
       throw conflict(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(', ')}]`);
     }
     fn.versions = fn.versions.filter((v) => v.version !== q);
+    dropQualifierTriggers(fn, q);
     this.ctx.store.saveFunction(fn);
     this.ctx.store.collectGarbage();
     this.ctx.invoker.retire(`${fn.name}\u0000${q}\u0000`);

@@ -5,8 +5,12 @@ import type { Invoker } from '../runtime/invoker';
 import type { Store } from '../store';
 import { AliasesApi } from './aliases';
 import { LambdaContext } from './context';
+import { EventInvokeConfigsApi } from './eventInvokeConfigs';
+import { EventSourceMappingsApi } from './eventSourceMappings';
 import { FunctionsApi } from './functions';
+import { FunctionUrlsApi } from './functionUrls';
 import { InvokeApi } from './invoke';
+import { PoliciesApi } from './policies';
 import type { LambdaOptions, Reply } from './shared';
 import { VersionsApi } from './versions';
 import { checkImageUri } from '../validation';
@@ -25,6 +29,10 @@ export class LambdaService {
   private readonly versions: VersionsApi;
   private readonly aliases: AliasesApi;
   private readonly invocations: InvokeApi;
+  private readonly mappings: EventSourceMappingsApi;
+  private readonly urls: FunctionUrlsApi;
+  private readonly policies: PoliciesApi;
+  private readonly invokeConfigs: EventInvokeConfigsApi;
 
   constructor(store: Store, invoker: Invoker, metrics: MetricsStore, random: Random, opts: LambdaOptions) {
     this.ctx = new LambdaContext(store, invoker, metrics, random, opts);
@@ -32,6 +40,18 @@ export class LambdaService {
     this.versions = new VersionsApi(this.ctx);
     this.aliases = new AliasesApi(this.ctx);
     this.invocations = new InvokeApi(this.ctx);
+    this.mappings = new EventSourceMappingsApi(this.ctx);
+    this.urls = new FunctionUrlsApi(this.ctx);
+    this.policies = new PoliciesApi(this.ctx);
+    this.invokeConfigs = new EventInvokeConfigsApi(this.ctx);
+  }
+
+  get region(): string {
+    return this.ctx.opts.region;
+  }
+
+  get accountId(): string {
+    return this.ctx.opts.accountId;
   }
 
   arn(name: string, qualifier?: string): string {
@@ -140,5 +160,85 @@ export class LambdaService {
 
   invoke(pathName: string, query: URLSearchParams, headers: Record<string, string | string[] | undefined>, payload: Buffer): Promise<Reply> {
     return this.invocations.invoke(pathName, query, headers, payload);
+  }
+
+  // ---- event source mappings -------------------------------------------------------------
+
+  createEventSourceMapping(body: Record<string, unknown>): Reply {
+    return this.mappings.createEventSourceMapping(body);
+  }
+
+  getEventSourceMapping(uuid: string): Reply {
+    return this.mappings.getEventSourceMapping(uuid);
+  }
+
+  listEventSourceMappings(query: URLSearchParams): Reply {
+    return this.mappings.listEventSourceMappings(query);
+  }
+
+  updateEventSourceMapping(uuid: string, body: Record<string, unknown>): Reply {
+    return this.mappings.updateEventSourceMapping(uuid, body);
+  }
+
+  deleteEventSourceMapping(uuid: string): Reply {
+    return this.mappings.deleteEventSourceMapping(uuid);
+  }
+
+  // ---- function URLs ---------------------------------------------------------------------
+
+  createFunctionUrlConfig(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
+    return this.urls.createFunctionUrlConfig(pathName, query, body);
+  }
+
+  getFunctionUrlConfig(pathName: string, query: URLSearchParams): Reply {
+    return this.urls.getFunctionUrlConfig(pathName, query);
+  }
+
+  updateFunctionUrlConfig(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
+    return this.urls.updateFunctionUrlConfig(pathName, query, body);
+  }
+
+  deleteFunctionUrlConfig(pathName: string, query: URLSearchParams): Reply {
+    return this.urls.deleteFunctionUrlConfig(pathName, query);
+  }
+
+  listFunctionUrlConfigs(pathName: string, query: URLSearchParams): Reply {
+    return this.urls.listFunctionUrlConfigs(pathName, query);
+  }
+
+  // ---- resource-based policies -----------------------------------------------------------
+
+  addPermission(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
+    return this.policies.addPermission(pathName, query, body);
+  }
+
+  removePermission(pathName: string, statementId: string, query: URLSearchParams): Reply {
+    return this.policies.removePermission(pathName, statementId, query);
+  }
+
+  getPolicy(pathName: string, query: URLSearchParams): Reply {
+    return this.policies.getPolicy(pathName, query);
+  }
+
+  // ---- asynchronous invocation -----------------------------------------------------------
+
+  putFunctionEventInvokeConfig(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
+    return this.invokeConfigs.putFunctionEventInvokeConfig(pathName, query, body);
+  }
+
+  updateFunctionEventInvokeConfig(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
+    return this.invokeConfigs.updateFunctionEventInvokeConfig(pathName, query, body);
+  }
+
+  getFunctionEventInvokeConfig(pathName: string, query: URLSearchParams): Reply {
+    return this.invokeConfigs.getFunctionEventInvokeConfig(pathName, query);
+  }
+
+  deleteFunctionEventInvokeConfig(pathName: string, query: URLSearchParams): Reply {
+    return this.invokeConfigs.deleteFunctionEventInvokeConfig(pathName, query);
+  }
+
+  listFunctionEventInvokeConfigs(pathName: string, query: URLSearchParams): Reply {
+    return this.invokeConfigs.listFunctionEventInvokeConfigs(pathName, query);
   }
 }

@@ -1,0 +1,528 @@
+import type { AliasConfiguration, EventSourceMappingConfiguration, FunctionUrlConfig } from '@aws-sdk/client-lambda';
+import {
+  AddPermissionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetEventSourceMappingCommand,
+  GetFunctionUrlConfigCommand,
+  RemovePermissionCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import type { TriggerFixDetail, TriggerRoute, TriggerView } from '../../shared/triggers';
+import { OperationError, unknownOutcome } from '../errors';
+import { guardedWrite, step } from '../guardedWrite';
+import type { LambdaSend } from '../lambdaApi';
+import { errorName } from '../lambdaApi';
+import type { OperationContext } from '../operationContext';
+import { loadAlias } from '../operations';
+import type { Outcome } from '../outcome';
+import type { UseCaseContext } from '../usecases/context';
+import { runUseCase } from '../usecases/context';
+import { classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
+import type { PolicyStatement } from './policy';
+import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, sameGrant } from './policy';
+import { readPolicy } from './read';
+import { parseApiSource } from './sources';
+import type { TriggerFacts, UrlConfig } from './views';
+import { buildAudit, integrationUri, statementLabel, TRANSITION_STATES } from './views';
+
+/**
+ * The fixes that move a trigger onto an alias, each a guarded, journalled use case: the trigger is
+ * read again first and nothing is written when it changed since the user looked; the old trigger
+ * is never removed (a mapping is moved in one update that keeps its place; a URL or a permission
+ * is added beside the old one), so whatever fails, the events still have somewhere to go.
+ */
+
+export interface FixTriggerInput {
+  functionName: string;
+  aliasName: string;
+  /** As in TriggerView: `esm:<UUID>`, `url:<qualifier>`, `policy:<qualifier>:<Sid>`. */
+  triggerId: string;
+  /** The trigger as the user saw it: nothing is written when its target (or source) is no longer this. */
+  expected?: Pick<TriggerView, 'target'> & Partial<Pick<TriggerView, 'source' | 'principal'>>;
+}
+
+type TriggerId = { kind: 'esm'; uuid: string } | { kind: 'url'; qualifier: string } | { kind: 'policy'; qualifier: string; sid: string } | { kind: 'async'; qualifier: string };
+
+export function parseTriggerId(id: string): TriggerId | undefined {
+  let m = /^esm:([A-Za-z0-9-]+)$/.exec(id);
+  if (m) return { kind: 'esm', uuid: m[1] };
+  m = /^url:([A-Za-z0-9$_-]+)$/.exec(id);
+  if (m) return { kind: 'url', qualifier: m[1] };
+  m = /^policy:([A-Za-z0-9$_-]+):(.+)$/.exec(id);
+  if (m) return { kind: 'policy', qualifier: m[1], sid: m[2] };
+  m = /^async:([A-Za-z0-9$_-]+)$/.exec(id);
+  if (m) return { kind: 'async', qualifier: m[1] };
+  return undefined;
+}
+
+const NOTHING = 'Nothing was changed.';
+
+function invalid(message: string): OperationError {
+  return new OperationError(message, { state: NOTHING, kind: 'validation' });
+}
+
+function conflict(message: string, state = NOTHING, cause?: unknown): OperationError {
+  return new OperationError(message, { state, kind: 'conflict', cause });
+}
+
+function causeName(err: unknown): string {
+  return errorName(err instanceof OperationError && err.cause !== undefined ? err.cause : err);
+}
+
+/** `qualifier` as GetPolicy / GetFunctionUrlConfig take it: none for the unqualified function. */
+function q(qualifier: string): { Qualifier?: string } {
+  return qualifier === '$LATEST' ? {} : { Qualifier: qualifier };
+}
+
+/** One trigger as the audit would show it, judged against the alias. */
+function viewOf(functionName: string, alias: AliasConfiguration, facts: Partial<TriggerFacts>): TriggerView | undefined {
+  return buildAudit({ functionName, aliasName: alias.Name, aliases: [alias], mappings: [], urls: [], policies: {}, asyncConfigs: [], unreadable: [], ...facts }).triggers[0];
+}
+
+function checkExpected(input: FixTriggerInput, now: { target: string; source?: string; principal?: string }): void {
+  const e = input.expected;
+  if (!e) return;
+  const changed = e.target !== now.target || (e.source !== undefined && e.source !== now.source) || (e.principal !== undefined && e.principal !== now.principal);
+  if (changed) throw conflict(`${input.triggerId} changed since you looked at it (it now targets ${now.target}${now.source ? ` from ${now.source}` : ''}) — refresh and retry.`);
+}
+
+function alreadyThrough(input: FixTriggerInput): OperationError {
+  return conflict(`${input.triggerId} already goes through ${input.aliasName} — refresh the triggers.`);
+}
+
+function gone(input: FixTriggerInput, what: string): OperationError {
+  return conflict(`${what} no longer exists (deleted since you looked?) — refresh the triggers.`);
+}
+
+async function getMapping(lambda: LambdaSend, uuid: string, signal?: AbortSignal): Promise<EventSourceMappingConfiguration> {
+  return lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), { abortSignal: signal });
+}
+
+async function getUrl(lambda: LambdaSend, functionName: string, qualifier: string, signal?: AbortSignal): Promise<FunctionUrlConfig | undefined> {
+  try {
+    return await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName, ...q(qualifier) }), { abortSignal: signal });
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+function routeIs(route: TriggerRoute, aliasName: string): boolean {
+  return route.kind === 'alias' && route.alias === aliasName;
+}
+
+// ---- Route Through Alias -----------------------------------------------------------------
+
+async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, alias: AliasConfiguration, aliasArn: string, uuid: string): Promise<TriggerFixDetail> {
+  const fn = input.functionName;
+  let before: EventSourceMappingConfiguration;
+  try {
+    before = await step(op, `GetEventSourceMapping ${uuid}`, NOTHING, () => getMapping(op.lambda, uuid, op.signal));
+  } catch (err) {
+    if (causeName(err) === 'ResourceNotFoundException') throw gone(input, `Event source mapping ${uuid}`);
+    throw err;
+  }
+  if (!sameFunction(before.FunctionArn ?? '', fn)) throw invalid(`Event source mapping ${uuid} belongs to ${before.FunctionArn}, not to ${fn}.`);
+  const route = classifyTarget(before.FunctionArn ?? '', fn);
+  const beforeView = viewOf(fn, alias, { mappings: [before] })!;
+  if (routeIs(route, input.aliasName)) throw alreadyThrough(input);
+  checkExpected(input, beforeView);
+  if (before.State && TRANSITION_STATES.has(before.State)) {
+    throw conflict(`${beforeView.label}'s mapping is ${before.State} right now: wait until it is Enabled or Disabled, then retry.`);
+  }
+  const was = routeText(route);
+  const stepName = `UpdateEventSourceMapping ${uuid}`;
+  op.progress?.(`Moving ${beforeView.label} onto ${input.aliasName}…`);
+  const updated = await guardedWrite<EventSourceMappingConfiguration, EventSourceMappingConfiguration>(op, {
+    step: stepName,
+    stateIfFailed: `The mapping still calls ${was}; nothing was changed.`,
+    send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: aliasArn })),
+    readBack: () => getMapping(op.lambda, uuid),
+    landedNote: `the mapping reads back calling ${input.aliasName}: the update went through`,
+    judge: (now, cause) => {
+      const r = classifyTarget(now.FunctionArn ?? '', fn);
+      if (routeIs(r, input.aliasName)) return { landed: now };
+      if (now.FunctionArn === before.FunctionArn) return { state: `The mapping still calls ${was}; nothing was changed.` };
+      throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and retry.`, `It now calls ${routeText(r)}.`, cause);
+    },
+    unknown: (cause) =>
+      unknownOutcome({
+        step: stepName,
+        subject: `mapping ${uuid}`,
+        cause,
+        maybe: `The mapping may now call ${input.aliasName}, or still ${was}; either way it exists and delivers its events.`,
+        check: `Refresh the triggers: if it shows it goes through ${input.aliasName}, the move went through; if not, run Route Through Alias again.`,
+      }),
+    refused: (name, cause, state) => {
+      if (name === 'ResourceInUseException') return conflict(`Event source mapping ${uuid} is being changed right now: wait until it is Enabled or Disabled, then retry.`, state, cause);
+      if (name === 'ResourceNotFoundException') return gone(input, `Event source mapping ${uuid}`);
+      return undefined;
+    },
+  });
+  // The update's answer says what was asked; a read says what Lambda now holds.
+  let after = updated;
+  try {
+    after = await step(op, `GetEventSourceMapping ${uuid}`, `The mapping was moved onto ${input.aliasName}.`, () => getMapping(op.lambda, uuid));
+  } catch {
+    op.record?.warnings.push(`The mapping could not be read back after the move; its update answered that it calls ${input.aliasName}.`);
+  }
+  if (!routeIs(classifyTarget(after.FunctionArn ?? '', fn), input.aliasName)) {
+    throw conflict(`Event source mapping ${uuid} reads back calling ${after.FunctionArn} after the move (another client changed it?) — refresh and look.`, `It calls ${routeText(classifyTarget(after.FunctionArn ?? '', fn))}.`);
+  }
+  return {
+    triggerId: input.triggerId,
+    action: 'route-through-alias',
+    alias: input.aliasName,
+    before: beforeView,
+    after: viewOf(fn, alias, { mappings: [after] }),
+    undo: { mapping: uuid, functionArn: before.FunctionArn ?? '' },
+    followUp: [],
+  };
+}
+
+// ---- Create URL on Alias -----------------------------------------------------------------
+
+/** The statement id of the public invoke permission a URL with AuthType NONE needs: the console's, unless taken. */
+function publicUrlSid(statements: PolicyStatement[]): string {
+  const taken = new Set(statements.map((s) => s.sid));
+  for (const sid of ['FunctionURLAllowPublicAccess', 'lambda-canary-url-public']) if (!taken.has(sid)) return sid;
+  let i = 2;
+  while (taken.has(`lambda-canary-url-public-${i}`)) i++;
+  return `lambda-canary-url-public-${i}`;
+}
+
+/** Adds `statement` on the alias, guarded by the alias policy's RevisionId; read back when the answer is lost. */
+async function addOnAlias(
+  op: OperationContext,
+  input: FixTriggerInput,
+  revisionId: string | undefined,
+  permission: { sid: string; action: string; principal: string; sourceArn?: string; sourceAccount?: string; eventSourceToken?: string; principalOrgId?: string; functionUrlAuthType?: string },
+  stateIfFailed: string,
+): Promise<void> {
+  const fn = input.functionName;
+  const alias = input.aliasName;
+  const stepName = `AddPermission ${alias} ${permission.sid}`;
+  await guardedWrite<unknown, { statements: PolicyStatement[] } | undefined>(op, {
+    step: stepName,
+    stateIfFailed,
+    send: () =>
+      op.lambda.send(
+        new AddPermissionCommand({
+          FunctionName: fn,
+          Qualifier: alias,
+          StatementId: permission.sid,
+          Action: permission.action,
+          Principal: permission.principal,
+          ...(permission.sourceArn ? { SourceArn: permission.sourceArn } : {}),
+          ...(permission.sourceAccount ? { SourceAccount: permission.sourceAccount } : {}),
+          ...(permission.eventSourceToken ? { EventSourceToken: permission.eventSourceToken } : {}),
+          ...(permission.principalOrgId ? { PrincipalOrgID: permission.principalOrgId } : {}),
+          ...(permission.functionUrlAuthType ? { FunctionUrlAuthType: permission.functionUrlAuthType as 'NONE' | 'AWS_IAM' } : {}),
+          ...(revisionId ? { RevisionId: revisionId } : {}),
+        }),
+      ),
+    readBack: () => readPolicy(op.lambda, fn, alias),
+    landedNote: `${alias}'s policy reads back with statement ${permission.sid}: the permission was added`,
+    judge: (now) => {
+      const s = now?.statements.find((x) => x.sid === permission.sid);
+      return s && s.actions.includes(permission.action) ? { landed: true } : {};
+    },
+    unknown: (cause) =>
+      unknownOutcome({
+        step: stepName,
+        subject: `${alias}'s policy`,
+        cause,
+        maybe: `${alias} may now have the permission ${permission.sid}, or not.`,
+        check: `Refresh the triggers: a permission on ${alias} for the same source shows whether it landed; if not, run the fix again.`,
+      }),
+    refused: (name, cause, state) => {
+      if (name === 'PreconditionFailedException') return conflict(`${alias}'s resource-based policy changed since it was read — refresh and retry.`, state, cause);
+      if (name === 'ResourceConflictException') return conflict(`${alias}'s policy already has a statement ${permission.sid} — refresh and retry.`, state, cause);
+      return undefined;
+    },
+  });
+}
+
+async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, alias: AliasConfiguration, qualifier: string): Promise<TriggerFixDetail> {
+  const fn = input.functionName;
+  const a = input.aliasName;
+  if (qualifier === a) throw alreadyThrough(input);
+  const [old, existing, aliasPolicy] = await step(op, `GetFunctionUrlConfig ${qualifier} and ${a}`, NOTHING, () =>
+    Promise.all([getUrl(op.lambda, fn, qualifier, op.signal), getUrl(op.lambda, fn, a, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
+  );
+  if (!old) throw gone(input, `The function URL of ${routeText(routeOfQualifier(qualifier))}`);
+  const beforeView = viewOf(fn, alias, { urls: [old] })!;
+  checkExpected(input, beforeView);
+  const authType = old.AuthType ?? 'AWS_IAM';
+  const followUp = (url: string) => [`Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`];
+  const statements = aliasPolicy?.statements ?? [];
+  const needsPublic = authType === 'NONE' && !grantsPublicUrl(statements);
+  const sid = publicUrlSid(statements);
+  const permissionFor = { sid, action: 'lambda:InvokeFunctionUrl', principal: '*', functionUrlAuthType: 'NONE' };
+
+  if (existing) {
+    if (existing.AuthType !== authType) {
+      throw invalid(`${a} already has a URL (${existing.FunctionUrl}) with auth ${existing.AuthType}, not ${authType}: change its auth type, or move the callers to it yourself.`);
+    }
+    const detail: TriggerFixDetail = {
+      triggerId: input.triggerId,
+      action: 'create-url-on-alias',
+      alias: a,
+      before: beforeView,
+      after: viewOf(fn, alias, { urls: [existing], policies: { [a]: statements } }),
+      undo: {},
+      followUp: followUp(existing.FunctionUrl ?? ''),
+    };
+    if (!needsPublic) {
+      throw new OperationError(`${a} already has its own URL, ${existing.FunctionUrl}: move the callers of ${old.FunctionUrl} to it.`, { state: NOTHING, kind: 'validation', nothingToDo: true, detail });
+    }
+    // A URL made by an earlier run whose permission did not land: finish it.
+    await addOnAlias(op, input, aliasPolicy?.revisionId, permissionFor, `${a}'s URL answers 403 Forbidden until it has the public invoke permission; nothing was changed.`);
+    const policy = await readPolicy(op.lambda, fn, a).catch(() => undefined);
+    return { ...detail, after: viewOf(fn, alias, { urls: [existing], policies: { [a]: policy?.statements ?? [] } }), undo: { urlQualifier: a, statementId: sid, qualifier: a } };
+  }
+
+  const stepName = `CreateFunctionUrlConfig ${a}`;
+  op.progress?.(`Creating a function URL on ${a}…`);
+  const created = await guardedWrite<UrlConfig, FunctionUrlConfig | undefined>(op, {
+    step: stepName,
+    stateIfFailed: `${a} has no URL; the old URL is as it was.`,
+    send: () =>
+      op.lambda.send(
+        new CreateFunctionUrlConfigCommand({
+          FunctionName: fn,
+          Qualifier: a,
+          AuthType: authType,
+          ...(old.Cors ? { Cors: old.Cors } : {}),
+          ...(old.InvokeMode ? { InvokeMode: old.InvokeMode } : {}),
+        }),
+      ),
+    readBack: () => getUrl(op.lambda, fn, a),
+    landedNote: `${a} reads back with a URL: it was created`,
+    judge: (now, cause) => {
+      if (!now) return {};
+      if (now.AuthType === authType) return { landed: now };
+      throw conflict(`${a} got a URL with auth ${now.AuthType} from another client meanwhile — refresh and look.`, `${a} has the URL ${now.FunctionUrl}; the old URL is as it was.`, cause);
+    },
+    unknown: (cause) =>
+      unknownOutcome({
+        step: stepName,
+        subject: `${a}'s URL`,
+        cause,
+        maybe: `${a} may now have a URL, or not; the old URL is as it was.`,
+        check: `Refresh the triggers: if ${a} shows a URL, run Create URL on Alias again to finish it; if not, run it again to create one.`,
+      }),
+    refused: (name, cause, state) => (name === 'ResourceConflictException' ? conflict(`${a} got a URL meanwhile — refresh and look.`, state, cause) : undefined),
+  });
+  const url = created.FunctionUrl ?? '';
+  const undo: Record<string, string> = { urlQualifier: a, url };
+  const extra: string[] = [];
+  if (needsPublic) {
+    try {
+      await addOnAlias(op, input, aliasPolicy?.revisionId, permissionFor, `The URL ${url} was created on ${a} but answers 403 Forbidden until it has the public invoke permission.`);
+      undo.statementId = sid;
+      undo.qualifier = a;
+    } catch (err) {
+      // The URL exists and is the fix's main part; said, not undone.
+      const warning = `The URL ${url} was created on ${a}, but its public invoke permission could not be added (${err instanceof Error ? err.message : String(err)}): it answers 403 Forbidden until it has one.`;
+      op.log.warn(warning);
+      op.record?.warnings.push(warning);
+      extra.push(`Run Create URL on Alias again to add the public invoke permission on ${a} (lambda:InvokeFunctionUrl, FunctionUrlAuthType NONE).`);
+    }
+  }
+  const policy = needsPublic ? await readPolicy(op.lambda, fn, a).catch(() => undefined) : aliasPolicy;
+  return {
+    triggerId: input.triggerId,
+    action: 'create-url-on-alias',
+    alias: a,
+    before: beforeView,
+    after: viewOf(fn, alias, { urls: [created], policies: { [a]: policy?.statements ?? [] } }),
+    undo,
+    followUp: [...extra, ...followUp(url)],
+  };
+}
+
+// ---- Grant on Alias ----------------------------------------------------------------------
+
+/** A statement id for the copy on the alias: the old one's with the alias's name, unique in the alias's policy. */
+export function copySid(sid: string, alias: string, taken: Set<string>): string {
+  const base = `${sid}-${alias}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 90);
+  if (!taken.has(base)) return base;
+  let i = 2;
+  while (taken.has(`${base}-${i}`)) i++;
+  return `${base}-${i}`;
+}
+
+/** What the user must still do after a grant: point the source at the alias, then remove the old statement. */
+export function grantFollowUp(s: PolicyStatement, aliasArn: string, oldWhere: string, region: string): string[] {
+  const label = statementLabel(s);
+  const remove = `then remove statement ${s.sid} from ${oldWhere}.`;
+  switch (s.principal) {
+    case 's3.amazonaws.com':
+      return [`Point the event notification of ${label} at ${aliasArn}, ${remove}`];
+    case 'sns.amazonaws.com':
+      return [`Subscribe ${aliasArn} to ${label} in place of the current subscription, ${remove}`];
+    case 'events.amazonaws.com':
+      return [`Change the target of ${label} to ${aliasArn}, ${remove}`];
+    case 'apigateway.amazonaws.com': {
+      const api = parseApiSource(s.sourceArn);
+      return [`Set the integration URI of ${label} to ${integrationUri(api?.region || region, aliasArn)} (an HTTP API also accepts the alias ARN itself), ${remove}`];
+    }
+    default:
+      return [`Point ${label} at ${aliasArn}, ${remove}`];
+  }
+}
+
+async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias: AliasConfiguration, aliasArn: string, qualifier: string, sid: string): Promise<TriggerFixDetail> {
+  const fn = input.functionName;
+  const a = input.aliasName;
+  if (qualifier === a) throw alreadyThrough(input);
+  const [oldPolicy, aliasPolicy] = await step(op, `GetPolicy ${qualifier} and ${a}`, NOTHING, () =>
+    Promise.all([readPolicy(op.lambda, fn, qualifier, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
+  );
+  const s = oldPolicy?.statements.find((x) => x.sid === sid);
+  if (!s) throw gone(input, `Statement ${sid} of ${routeText(routeOfQualifier(qualifier))}'s policy`);
+  const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s] } })!;
+  checkExpected(input, beforeView);
+  if (s.effect !== 'Allow') throw invalid(`Statement ${sid} denies rather than grants: there is nothing to grant on ${a}.`);
+  if (isUrlStatement(s)) throw invalid(`Statement ${sid} lets callers use a function URL: use Create URL on Alias on that URL instead.`);
+  if (s.actions.length !== 1) throw invalid(`Statement ${sid} grants ${s.actions.length} actions; AddPermission copies one: add it on ${a} by hand.`);
+  if (s.otherConditions.length) throw invalid(`Statement ${sid} has conditions AddPermission cannot set (${s.otherConditions.join(', ')}): add it on ${a} by hand.`);
+  const region = alias.AliasArn?.split(':')[3] ?? '';
+  const oldWhere = routeText(routeOfQualifier(qualifier));
+  const followUp = grantFollowUp(s, aliasArn, oldWhere, region);
+  const existing = aliasPolicy?.statements.find((x) => sameGrant(x, s));
+  if (existing) {
+    const detail: TriggerFixDetail = { triggerId: input.triggerId, action: 'grant-on-alias', alias: a, before: beforeView, after: viewOf(fn, alias, { policies: { [a]: [existing] } }), undo: {}, followUp };
+    throw new OperationError(`${a} already grants this (statement ${existing.sid}).`, { state: NOTHING, kind: 'validation', nothingToDo: true, detail });
+  }
+  const newSid = copySid(sid, a, new Set((aliasPolicy?.statements ?? []).map((x) => x.sid)));
+  op.progress?.(`Granting ${beforeView.label} on ${a}…`);
+  await addOnAlias(
+    op,
+    input,
+    aliasPolicy?.revisionId,
+    {
+      sid: newSid,
+      action: s.actions[0],
+      principal: addPermissionPrincipal(s.principal),
+      sourceArn: s.sourceArn,
+      sourceAccount: s.sourceAccount,
+      eventSourceToken: s.eventSourceToken,
+      principalOrgId: s.principalOrgId,
+      functionUrlAuthType: s.functionUrlAuthType,
+    },
+    `${a} has no such permission; statement ${sid} is as it was.`,
+  );
+  let after: TriggerView | undefined;
+  try {
+    const now = await step(op, `GetPolicy ${a}`, `The permission ${newSid} was added on ${a}.`, () => readPolicy(op.lambda, fn, a));
+    const added = now?.statements.find((x) => x.sid === newSid);
+    if (added) after = viewOf(fn, alias, { policies: { [a]: [added] } });
+  } catch {
+    op.record?.warnings.push(`${a}'s policy could not be read back after the grant; AddPermission answered that it was added.`);
+  }
+  return { triggerId: input.triggerId, action: 'grant-on-alias', alias: a, before: beforeView, ...(after ? { after } : {}), undo: { statementId: newSid, qualifier: a }, followUp };
+}
+
+// ---- the use cases -----------------------------------------------------------------------
+
+export function fixTrigger(ctx: UseCaseContext, input: FixTriggerInput): Promise<Outcome<TriggerFixDetail>> {
+  return runUseCase(ctx, 'trigger-fix', input, async (op) => {
+    const id = parseTriggerId(input.triggerId);
+    if (!id) throw invalid(`'${input.triggerId}' is not a trigger id (esm:<UUID>, url:<qualifier>, policy:<qualifier>:<statement id>).`);
+    if (id.kind === 'async') throw invalid(`${input.triggerId} is an asynchronous invoke configuration: it sends no events of its own, so there is nothing to route; configure ${input.aliasName}'s own settings instead.`);
+    if (/^[0-9]+$/.test(input.aliasName) || input.aliasName === '$LATEST') throw invalid(`'${input.aliasName}' is not an alias: a fix moves a trigger onto an alias.`);
+    const alias = await loadAlias(op, { functionName: input.functionName, aliasName: input.aliasName });
+    const aliasArn = alias.AliasArn;
+    if (!aliasArn) throw new OperationError(`${input.aliasName} was read without its ARN: the trigger cannot be pointed at it.`, { state: NOTHING });
+    switch (id.kind) {
+      case 'esm':
+        return routeThroughAlias(op, input, alias, aliasArn, id.uuid);
+      case 'url':
+        return createUrlOnAlias(op, input, alias, id.qualifier);
+      case 'policy':
+        return grantOnAlias(op, input, alias, aliasArn, id.qualifier, id.sid);
+    }
+  });
+}
+
+export interface UndoTriggerFixInput {
+  functionName: string;
+  aliasName: string;
+  /** The fix's outcome detail, from the journal. */
+  detail: TriggerFixDetail;
+}
+
+/**
+ * Undoes a fix: a moved mapping is moved back (refused when it no longer calls the alias); a URL or
+ * permission the fix created on the alias is removed. Journalled as 'trigger-fix' with the undo's detail.
+ */
+export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput): Promise<Outcome<TriggerFixDetail>> {
+  return runUseCase(ctx, 'trigger-fix', input, async (op) => {
+    const d = input.detail;
+    const fn = input.functionName;
+    const a = input.aliasName;
+    if (d.alias !== a) throw invalid(`This fix moved ${d.triggerId} onto ${d.alias}, not ${a}.`);
+    const alias = await loadAlias(op, { functionName: fn, aliasName: a });
+    const undone: TriggerFixDetail = { ...d, undo: {}, followUp: [] };
+    if (d.action === 'route-through-alias') {
+      const uuid = d.undo.mapping;
+      const back = d.undo.functionArn;
+      if (!uuid || !back) throw invalid('This fix left nothing to undo.');
+      let now: EventSourceMappingConfiguration;
+      try {
+        now = await step(op, `GetEventSourceMapping ${uuid}`, NOTHING, () => getMapping(op.lambda, uuid, op.signal));
+      } catch (err) {
+        if (causeName(err) === 'ResourceNotFoundException') throw conflict(`Event source mapping ${uuid} no longer exists: there is nothing to move back.`);
+        throw err;
+      }
+      if (!routeIs(classifyTarget(now.FunctionArn ?? '', fn), a)) throw conflict(`Event source mapping ${uuid} no longer calls ${a} (it calls ${now.FunctionArn}): not moving it back.`);
+      if (now.State && TRANSITION_STATES.has(now.State)) throw conflict(`Event source mapping ${uuid} is ${now.State} right now: wait until it is Enabled or Disabled, then retry.`);
+      const stepName = `UpdateEventSourceMapping ${uuid}`;
+      const moved = await guardedWrite<EventSourceMappingConfiguration, EventSourceMappingConfiguration>(op, {
+        step: stepName,
+        stateIfFailed: `The mapping still calls ${a}; nothing was changed.`,
+        send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: back })),
+        readBack: () => getMapping(op.lambda, uuid),
+        judge: (r) => (r.FunctionArn === back ? { landed: r } : routeIs(classifyTarget(r.FunctionArn ?? '', fn), a) ? {} : (() => { throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`); })()),
+        unknown: (cause) => unknownOutcome({ step: stepName, subject: `mapping ${uuid}`, cause, maybe: `The mapping may call ${back} again, or still ${a}.`, check: 'Refresh the triggers to see which.' }),
+        refused: (name, cause, state) => (name === 'ResourceInUseException' ? conflict(`Event source mapping ${uuid} is being changed right now: retry in a moment.`, state, cause) : undefined),
+      });
+      return { ...undone, after: viewOf(fn, alias, { mappings: [moved] }) };
+    }
+    if (!d.undo.urlQualifier && !d.undo.statementId) throw invalid('This fix created nothing, so there is nothing to undo.');
+    if (d.action === 'create-url-on-alias' && d.undo.urlQualifier) {
+      const url = await step(op, `GetFunctionUrlConfig ${a}`, NOTHING, () => getUrl(op.lambda, fn, a, op.signal));
+      if (url && d.undo.url && url.FunctionUrl !== d.undo.url) throw conflict(`${a}'s URL is ${url.FunctionUrl}, not the ${d.undo.url} the fix created: not deleting it.`);
+      if (url) {
+        await guardedWrite<unknown, FunctionUrlConfig | undefined>(op, {
+          step: `DeleteFunctionUrlConfig ${a}`,
+          stateIfFailed: `${a}'s URL ${url.FunctionUrl} is as it was.`,
+          send: () => op.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: fn, Qualifier: a })),
+          readBack: () => getUrl(op.lambda, fn, a),
+          judge: (r) => (r ? {} : { landed: true }),
+          unknown: (cause) => unknownOutcome({ step: `DeleteFunctionUrlConfig ${a}`, subject: `${a}'s URL`, cause, maybe: `${a}'s URL may be deleted, or not.`, check: 'Refresh the triggers to see which.' }),
+        });
+      }
+    }
+    if (d.undo.statementId && d.undo.qualifier) {
+      const sid = d.undo.statementId;
+      const qualifier = d.undo.qualifier;
+      const policy = await step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal));
+      if (policy?.statements.some((s) => s.sid === sid)) {
+        await guardedWrite<unknown, { statements: PolicyStatement[] } | undefined>(op, {
+          step: `RemovePermission ${qualifier} ${sid}`,
+          stateIfFailed: `Statement ${sid} is still on ${qualifier}.`,
+          send: () => op.lambda.send(new RemovePermissionCommand({ FunctionName: fn, ...q(qualifier), StatementId: sid, ...(policy.revisionId ? { RevisionId: policy.revisionId } : {}) })),
+          readBack: () => readPolicy(op.lambda, fn, qualifier),
+          judge: (r) => (r?.statements.some((s) => s.sid === sid) ? {} : { landed: true }),
+          unknown: (cause) => unknownOutcome({ step: `RemovePermission ${qualifier} ${sid}`, subject: `${qualifier}'s policy`, cause, maybe: `Statement ${sid} may be removed, or not.`, check: 'Refresh the triggers to see which.' }),
+          refused: (name, cause, state) => (name === 'PreconditionFailedException' ? conflict(`${qualifier}'s policy changed since it was read — retry.`, state, cause) : undefined),
+        });
+      }
+    }
+    return { ...undone, after: undefined };
+  });
+}
