@@ -109,6 +109,10 @@ const SELF = { holder: `${markerName(os.userInfo().username)}@${markerName(os.ho
 const ROLLOUT_REDRAW_MS = 1000;
 /** How often the aliases of a rollout driven elsewhere are read again. */
 const REMOTE_REREAD_MS = 15_000;
+/** A mapping in one of these states is moving (e.g. just routed through an alias): its function's triggers are read again shortly. */
+const TRANSITIONAL = new Set(['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting']);
+const SETTLE_REREAD_MS = 2000;
+const SETTLE_MAX_ROUNDS = 30;
 
 /**
  * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
@@ -393,6 +397,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     // Under an alias: what goes through it first, then what bypasses it, then the rest.
     const rank = { through: 0, bypasses: 1, 'other-alias': 2, info: 3 } as const;
     const triggers = alias ? [...audit.triggers].sort((a, b) => rank[a.verdict] - rank[b.verdict]) : audit.triggers;
+    this.watchSettling(fn.name, triggers);
     const out: Node[] = triggers.map((t) => new TriggerNode(fn, t, alias));
     for (const line of audit.unreadable) out.push(new MessageNode(line, false, line, undefined, true));
     if (triggers.length === 0 && audit.unreadable.length === 0) {
@@ -494,6 +499,26 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     }
   }
 
+  private readonly settling = new Map<string, { rounds: number; timer?: ReturnType<typeof setTimeout> }>();
+
+  /** While a mapping of the function is Creating, Updating, Enabling…, its triggers are read again every 2 s (a minute at most). */
+  private watchSettling(functionName: string, triggers: TriggerView[]): void {
+    const moving = triggers.some((t) => t.kind === 'event-source-mapping' && t.state !== undefined && TRANSITIONAL.has(t.state));
+    const w = this.settling.get(functionName);
+    if (!moving) {
+      if (w && !w.timer) this.settling.delete(functionName);
+      return;
+    }
+    if (w?.timer || (w && w.rounds >= SETTLE_MAX_ROUNDS)) return;
+    const entry = w ?? this.settling.set(functionName, { rounds: 0 }).get(functionName)!;
+    entry.rounds++;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      const fn = this.findFunction(functionName);
+      if (fn) this.refresh(fn);
+    }, SETTLE_REREAD_MS);
+  }
+
   /** A rollout driven elsewhere shows its steps as they come: its function is read again every 15 s, and when its lease runs out. */
   private watchRemote(functionName: string, until: number): void {
     if (this.remoteWatches.has(functionName)) return;
@@ -510,5 +535,6 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     for (const d of this.disposables) d.dispose();
     for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
     for (const t of this.remoteWatches.values()) clearTimeout(t);
+    for (const w of this.settling.values()) if (w.timer) clearTimeout(w.timer);
   }
 }

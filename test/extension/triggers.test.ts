@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
   LambdaClient,
@@ -197,11 +198,13 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     assert.ok(!ui.asked.includes('confirmCanary'), 'cancelled before the confirmation');
     assert.deepEqual(await routing(DEMO), before, 'nothing was written');
 
+    ui.reset();
     ui.script(['alias', 'prod'], ['weight', '10%'], ['preflight', 'Go On'], ['confirmCanary', false]);
     await vscode.commands.executeCommand(Commands.startCanaryOn, node);
     assert.deepEqual(ui.asked, ['alias', 'weight', 'preflight', 'confirmCanary']);
     assert.deepEqual(await routing(DEMO), before, 'declining the confirmation still writes nothing');
 
+    ui.reset();
     ui.script(['alias', 'prod'], ['weight', '10%'], ['preflight', 'Show Triggers']);
     await vscode.commands.executeCommand(Commands.startCanaryOn, node);
     assert.deepEqual(ui.errors, []);
@@ -234,11 +237,21 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     assert.equal(records[0]?.outcome.state, 'done');
     assert.match(ui.infos.join('\n'), /now goes through prod/);
 
-    // The tree reads the triggers again: the same mapping, now through prod, with nothing to fix.
-    const now = triggersIn(await triggerRows(DEMO)).find((n) => n.trigger.id === mapping.trigger.id);
+    // The tree reads the triggers again: the same mapping, now through prod, with nothing to fix
+    // (Updating for a moment, then read again by itself until it settles).
+    const fnNode = await functionNode(api, DEMO);
+    // Polled without refreshing the tree: the tree reads the triggers again by itself.
+    const rowOf = async () => triggersIn(await api.tree.getChildren(fnNode.groups[2])).find((n) => n.trigger.id === mapping.trigger.id);
+    let now = await rowOf();
+    assert.ok(now, 'the mapping is still listed');
+    assert.match(String(api.tree.getTreeItem(now).description), /^✓ through prod( · Updating)?$/);
+    for (let i = 0; i < 150 && now && api.tree.getTreeItem(now).description !== '✓ through prod'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await rowOf();
+    }
     assert.ok(now, 'the mapping is still listed');
     const item = api.tree.getTreeItem(now);
-    assert.equal(item.description, '✓ through prod');
+    assert.equal(item.description, '✓ through prod', 'read again once it settled');
     assert.equal(item.contextValue, 'lambdaCanary:trigger');
     assert.equal(iconOf(item), 'pass');
   });
@@ -264,6 +277,7 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     const report = await preflight({ lambda: clients.lambda, cloudwatch: clients.cloudwatch, capabilities: clients.capabilities, log: { info: noop, warn: noop, error: noop, debug: noop } }, { functionName: ROLES, aliasName: 'prod', version: '2' });
     const finding = report.findings.find((f) => f.code === 'role-mismatch');
     assert.ok(finding, `role-mismatch found: ${JSON.stringify(report.findings)}`);
+    assert.equal(finding.severity, 'blocker', 'Lambda refuses a weighted alias over versions with different roles');
     const before = await routing(ROLES);
     const node = await versionNode(ROLES, '2');
     ui.script(['alias', 'prod'], ['weight', '10%'], ['confirmCanary', true]);
@@ -271,38 +285,47 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     const q = ui.confirmations.find((c) => c.id === 'preflight');
     assert.ok(q, 'the pre-flight asked');
     assert.ok(q.detail.includes(finding.message), q.detail);
-    if (finding.severity === 'blocker') {
-      assert.deepEqual(ui.choices.preflight, [], 'only Cancel');
-      assert.match(q.message, /cannot go on/);
-      assert.match(q.detail, /nothing was changed/);
-      assert.ok(!ui.asked.includes('confirmCanary'));
-      assert.deepEqual(await routing(ROLES), before, 'nothing was written');
-    } else {
-      assert.deepEqual(ui.choices.preflight, ['Go On', 'Show Triggers']);
-    }
+    assert.deepEqual(ui.choices.preflight, [], 'only Cancel');
+    assert.match(q.message, /cannot go on/);
+    assert.match(q.detail, /nothing was changed/);
+    assert.ok(!ui.asked.includes('confirmCanary'));
+    assert.deepEqual(await routing(ROLES), before, 'nothing was written');
   });
 
-  it('a failing audit is one error row with the message; the next expand reads again', async () => {
-    const fn = await functionNode(api, PLAIN);
+  it('a source that cannot be read is a warning row naming the permission; the other triggers are still shown', async () => {
+    const fn = await functionNode(api, DEMO);
     api.tree.refresh(fn);
-    sandbox.faults.add({ operation: '*', kind: 'error', times: 1000 });
+    sandbox.faults.add({ operation: 'GetPolicy', kind: 'error', times: 1000 });
     let rows: Node[];
     try {
-      const groups = (await api.tree.getChildren(fn)) as GroupNode[];
-      rows = await api.tree.getChildren(groups[2]);
+      rows = await api.tree.getChildren(fn.groups[2]);
     } finally {
       sandbox.faults.clear();
     }
-    const messages = rows.filter((n): n is MessageNode => n.kind === 'message');
-    assert.ok(messages.length >= 1, JSON.stringify(rows.map((r) => r.kind)));
-    if (messages.some((m) => m.isError)) {
-      assert.equal(rows.length, 1, 'one error row');
-      assert.match(messages[0].text, /^Could not read triggers: /);
-    } else {
-      for (const m of messages) assert.equal(api.tree.getTreeItem(m).iconPath instanceof vscode.ThemeIcon && (api.tree.getTreeItem(m).iconPath as vscode.ThemeIcon).id, 'warning');
+    const warnings = rows.filter((n): n is MessageNode => n.kind === 'message');
+    assert.ok(warnings.length >= 1, JSON.stringify(rows.map((r) => r.kind)));
+    for (const m of warnings) {
+      assert.equal(m.isError, false);
+      assert.match(m.text, /lambda:GetPolicy/);
+      const icon = api.tree.getTreeItem(m).iconPath;
+      assert.ok(icon instanceof vscode.ThemeIcon && icon.id === 'warning', 'a warning icon');
     }
-    const again = await triggerRows(PLAIN);
-    assert.ok(!again.some((n) => n.kind === 'message' && (n as MessageNode).isError), 'read again once the fault is gone');
+    assert.ok(triggersIn(rows).some((n) => n.trigger.kind === 'event-source-mapping'), 'the mapping is still listed');
+  });
+
+  it('an audit that fails is one error row with the message; the next read tries again', async () => {
+    const GONE = 'triggers-gone';
+    await lambda.send(new CreateFunctionCommand({ FunctionName: GONE, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/triggers-plain', Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
+    const fn = await functionNode(api, GONE);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: GONE }));
+    const rows = await api.tree.getChildren(fn.groups[2]);
+    assert.equal(rows.length, 1, 'one row');
+    const [row] = rows as MessageNode[];
+    assert.equal(row.kind, 'message');
+    assert.equal(row.isError, true);
+    assert.match(row.text, /^Could not read triggers: Function triggers-gone was not found\./);
+    assert.equal(api.tree.getTreeItem(row).contextValue, 'lambdaCanary:error');
+    assert.equal(fn.audits.size, 0, 'a failed audit is not kept: the next expand reads again');
   });
 
 });
