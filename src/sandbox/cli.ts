@@ -21,9 +21,10 @@ const HELP = `Lambda Canary sandbox: a local endpoint speaking the AWS Lambda an
 Usage: npm run sandbox -- [options]
 
   --port N              port on 127.0.0.1 (default 4566; 0 picks a free one)
-  --state DIR           keep functions, versions and aliases in DIR across restarts
+  --state DIR           keep functions, versions, aliases and triggers in DIR across restarts
                         (default: in memory)
-  --seed demo           create demo functions with versions and a prod alias (one canary)
+  --seed demo           create demo functions with versions and a prod alias (one canary),
+                        and triggers: some through the alias, some bypassing it
   --seed many:N         create N small functions (for listing benchmarks)
   --traffic T           invoke aliases continuously; T is FUNCTION:ALIAS=RATE (per second),
                         repeatable, or 'demo' for the demo's traffic

@@ -5,6 +5,9 @@ import { copySid, grantFollowUp, parseTriggerId } from '../../src/core/triggers/
 import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, parsePolicy, sameGrant } from '../../src/core/triggers/policy';
 import { accountPrincipalLabel, apiLabel, arnLabel, parseApiSource, serviceName } from '../../src/core/triggers/sources';
 import type { TriggerFacts } from '../../src/core/triggers/views';
+import { outcomeText } from '../../src/core/outcomeText';
+import type { Outcome } from '../../src/core/outcome';
+import type { TriggerAudit, TriggerFixDetail, TriggerView } from '../../src/shared/triggers';
 import { buildAudit, integrationUri } from '../../src/core/triggers/views';
 
 const FN = 'arn:aws:lambda:eu-west-1:123456789012:function:checkout';
@@ -183,7 +186,7 @@ describe('trigger audit (pure)', () => {
       assert.match(by('esm:u-3').notes.join(' '), /Updating: wait/);
       assert.equal(by('esm:u-4').verdict, 'other-alias');
       assert.equal(by('esm:u-4').label, 'MSK cluster c');
-      assert.equal(by('esm:u-4').fix?.action, 'route-through-alias');
+      assert.equal(by('esm:u-4').fix, undefined, "staging's traffic: not moved onto prod");
       assert.equal(by('esm:u-5').label, 'Kafka topic orders (self-managed, b1:9092)');
       assert.equal(a.functionArn, FN);
       assert.deepEqual(a.aliases, ['prod', 'staging']);
@@ -319,6 +322,42 @@ describe('trigger audit (pure)', () => {
       assert.match(grantFollowUp(events, alias, '$LATEST', 'eu-west-1')[0], /^Change the target of EventBridge rule nightly to /);
       assert.match(grantFollowUp(sns, alias, '$LATEST', 'eu-west-1')[0], /^Subscribe .* to SNS topic alerts in place of the current subscription/);
       assert.match(grantFollowUp(acct, alias, 'version 7', 'eu-west-1')[0], /^Point Account 111122223333 at .*, then remove statement acct from version 7\.$/);
+    });
+  });
+
+  describe('outcome text', () => {
+    const outcome = (action: Outcome['action'], detail: unknown): Outcome => ({
+      id: 'x',
+      action,
+      target: { function: 'checkout', alias: 'prod' },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:00:01.000Z',
+      versionsPublished: [],
+      steps: [],
+      state: 'done',
+      warnings: [],
+      detail,
+    });
+    const view = (extra: Partial<TriggerView>): TriggerView => ({ id: 'esm:1', kind: 'event-source-mapping', label: 'SQS queue orders', target: FN, route: { kind: 'unqualified' }, verdict: 'bypasses', detail: '', notes: [], ...extra });
+    const fix = (extra: Partial<TriggerFixDetail>): TriggerFixDetail => ({ triggerId: 'esm:1', action: 'route-through-alias', alias: 'prod', before: view({}), undo: {}, followUp: [], ...extra });
+
+    it('says what an audit found, and what it could not read', () => {
+      const audit: TriggerAudit = { functionName: 'checkout', aliasName: 'prod', aliases: ['prod'], triggers: [view({}), view({ id: 'esm:2', verdict: 'through' })], unreadable: ['The function URLs could not be read (access denied): grant lambda:ListFunctionUrlConfigs to see them.'] };
+      assert.equal(outcomeText(outcome('triggers', audit)), '2 triggers on checkout; 1 bypasses prod. The function URLs could not be read (access denied): grant lambda:ListFunctionUrlConfigs to see them.');
+      assert.equal(outcomeText(outcome('triggers', { ...audit, triggers: [view({ verdict: 'through' })], unreadable: [] })), '1 trigger on checkout.');
+    });
+
+    it('says what each fix did and what is left to do', () => {
+      assert.equal(outcomeText(outcome('trigger-fix', fix({ after: view({ verdict: 'through' }) }))), 'SQS queue orders now goes through prod.');
+      assert.equal(
+        outcomeText(outcome('trigger-fix', fix({ action: 'create-url-on-alias', before: view({ label: 'Function URL (auth NONE)' }), after: view({ source: 'https://new/' }), followUp: ['Callers must move.'] }))),
+        'prod has its own URL for Function URL (auth NONE): https://new/. Callers must move.',
+      );
+      assert.equal(
+        outcomeText(outcome('trigger-fix', fix({ action: 'grant-on-alias', before: view({ label: 'S3 bucket photos' }), after: view({}), followUp: ['Point the event notification at prod.'] }))),
+        'S3 bucket photos may now call prod. Point the event notification at prod.',
+      );
+      assert.equal(outcomeText(outcome('trigger-fix', fix({ after: view({ verdict: 'bypasses', target: FN }) }))), `SQS queue orders calls ${FN} again.`);
     });
   });
 });

@@ -91,6 +91,12 @@ function alreadyThrough(input: FixTriggerInput): OperationError {
   return conflict(`${input.triggerId} already goes through ${input.aliasName} — refresh the triggers.`);
 }
 
+/** A trigger on another alias is that alias's traffic: moving it would take it from there. */
+function onOtherAlias(input: FixTriggerInput, route: TriggerRoute): OperationError | undefined {
+  if (route.kind !== 'alias' || route.alias === input.aliasName) return undefined;
+  return invalid(`${input.triggerId} goes through ${route.alias}: it is ${route.alias}'s traffic, not a bypass of ${input.aliasName}, so it is left where it is.`);
+}
+
 function gone(input: FixTriggerInput, what: string): OperationError {
   return conflict(`${what} no longer exists (deleted since you looked?) — refresh the triggers.`);
 }
@@ -128,6 +134,8 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
   const beforeView = viewOf(fn, alias, { mappings: [before] })!;
   if (routeIs(route, input.aliasName)) throw alreadyThrough(input);
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, route);
+  if (other) throw other;
   if (before.State && TRANSITION_STATES.has(before.State)) {
     throw conflict(`${beforeView.label}'s mapping is ${before.State} right now: wait until it is Enabled or Disabled, then retry.`);
   }
@@ -248,12 +256,16 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   const fn = input.functionName;
   const a = input.aliasName;
   if (qualifier === a) throw alreadyThrough(input);
-  const [old, existing, aliasPolicy] = await step(op, `GetFunctionUrlConfig ${qualifier} and ${a}`, NOTHING, () =>
-    Promise.all([getUrl(op.lambda, fn, qualifier, op.signal), getUrl(op.lambda, fn, a, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
-  );
+  const [old, existing, aliasPolicy] = await Promise.all([
+    step(op, `GetFunctionUrlConfig ${qualifier}`, NOTHING, () => getUrl(op.lambda, fn, qualifier, op.signal)),
+    step(op, `GetFunctionUrlConfig ${a}`, NOTHING, () => getUrl(op.lambda, fn, a, op.signal)),
+    step(op, `GetPolicy ${a}`, NOTHING, () => readPolicy(op.lambda, fn, a, op.signal)),
+  ]);
   if (!old) throw gone(input, `The function URL of ${routeText(routeOfQualifier(qualifier))}`);
   const beforeView = viewOf(fn, alias, { urls: [old] })!;
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, beforeView.route);
+  if (other) throw other;
   const authType = old.AuthType ?? 'AWS_IAM';
   const followUp = (url: string) => [`Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`];
   const statements = aliasPolicy?.statements ?? [];
@@ -331,7 +343,7 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
       extra.push(`Run Create URL on Alias again to add the public invoke permission on ${a} (lambda:InvokeFunctionUrl, FunctionUrlAuthType NONE).`);
     }
   }
-  const policy = needsPublic ? await readPolicy(op.lambda, fn, a).catch(() => undefined) : aliasPolicy;
+  const policy = needsPublic ? await step(op, `GetPolicy ${a}`, `The URL ${url} was created on ${a}.`, () => readPolicy(op.lambda, fn, a)).catch(() => undefined) : aliasPolicy;
   return {
     triggerId: input.triggerId,
     action: 'create-url-on-alias',
@@ -378,13 +390,16 @@ async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias:
   const fn = input.functionName;
   const a = input.aliasName;
   if (qualifier === a) throw alreadyThrough(input);
-  const [oldPolicy, aliasPolicy] = await step(op, `GetPolicy ${qualifier} and ${a}`, NOTHING, () =>
-    Promise.all([readPolicy(op.lambda, fn, qualifier, op.signal), readPolicy(op.lambda, fn, a, op.signal)]),
-  );
+  const [oldPolicy, aliasPolicy] = await Promise.all([
+    step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal)),
+    step(op, `GetPolicy ${a}`, NOTHING, () => readPolicy(op.lambda, fn, a, op.signal)),
+  ]);
   const s = oldPolicy?.statements.find((x) => x.sid === sid);
   if (!s) throw gone(input, `Statement ${sid} of ${routeText(routeOfQualifier(qualifier))}'s policy`);
   const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s] } })!;
   checkExpected(input, beforeView);
+  const other = onOtherAlias(input, beforeView.route);
+  if (other) throw other;
   if (s.effect !== 'Allow') throw invalid(`Statement ${sid} denies rather than grants: there is nothing to grant on ${a}.`);
   if (isUrlStatement(s)) throw invalid(`Statement ${sid} lets callers use a function URL: use Create URL on Alias on that URL instead.`);
   if (s.actions.length !== 1) throw invalid(`Statement ${sid} grants ${s.actions.length} actions; AddPermission copies one: add it on ${a} by hand.`);

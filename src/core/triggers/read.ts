@@ -56,9 +56,12 @@ export function unreadableLines(failures: Failure[]): string[] {
     const qualifiers = fs.map((x) => x.qualifier).filter((q): q is string => q !== undefined);
     const of = qualifiers.length ? ` of ${qualifiers.join(', ')}` : '';
     const op = f.action.replace(/^lambda:/, '');
-    if (ACCESS_DENIED.test(f.error)) lines.push(`The ${f.what}${of} could not be read (access denied): grant ${f.action} to see them.`);
-    else if (/UnknownOperation/.test(f.error)) lines.push(`This endpoint does not support ${op}: the ${f.what}${of} are not shown.`);
-    else lines.push(`The ${f.what}${of} could not be read (${f.error}): they are not shown; retry, or check ${f.action}.`);
+    const one = f.what === 'resource-based policy' && qualifiers.length <= 1;
+    const them = one ? 'it' : 'them';
+    const what = f.what === 'resource-based policy' && !one ? 'resource-based policies' : f.what;
+    if (ACCESS_DENIED.test(f.error)) lines.push(`The ${what}${of} could not be read (access denied): grant ${f.action} to see ${them}.`);
+    else if (/UnknownOperation/.test(f.error)) lines.push(`This endpoint does not support ${op}: the ${what}${of} ${one ? 'is' : 'are'} not shown.`);
+    else lines.push(`The ${what}${of} could not be read (${f.error}): ${one ? 'it is' : 'they are'} not shown; retry, or check ${f.action}.`);
   }
   return lines;
 }

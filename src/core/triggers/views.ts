@@ -45,9 +45,12 @@ function base(ctx: ViewContext, target: string, route?: TriggerRoute): Pick<Trig
   return { target, route: r, verdict: verdictOf(r, ctx.aliasName), detail: verdictText(r, ctx.aliasName) };
 }
 
-/** A fix is offered for a trigger that does not go through the alias a fix would move it onto. */
+/**
+ * A fix is offered for a trigger that bypasses every alias ($LATEST or a version): one on another
+ * alias is that alias's traffic, not a bypass, and is left where it is.
+ */
 function needsFix(ctx: ViewContext, route: TriggerRoute): ctx is ViewContext & { fixAlias: string } {
-  return ctx.fixAlias !== undefined && !(route.kind === 'alias' && route.alias === ctx.fixAlias);
+  return ctx.fixAlias !== undefined && route.kind !== 'alias';
 }
 
 function mappingLabel(m: EventSourceMappingConfiguration): string {
