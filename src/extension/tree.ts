@@ -78,6 +78,8 @@ export class TriggerNode {
     readonly trigger: TriggerView,
     /** The alias node it is listed under; undefined: the function's Triggers group. */
     readonly alias?: AliasNode,
+    /** The function's aliases (as the audit read them). */
+    readonly aliases: string[] = [],
   ) {}
   get functionName(): string {
     return this.parent.name;
@@ -318,7 +320,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         const icon = triggerIcon(t);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         item.description = triggerDescription(t);
-        item.tooltip = textTooltip(triggerTooltip(t));
+        item.tooltip = textTooltip(triggerTooltip(t, node.alias ? [] : node.aliases));
         return item;
       }
       case 'message': {
@@ -398,7 +400,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     const rank = { through: 0, bypasses: 1, 'other-alias': 2, info: 3 } as const;
     const triggers = alias ? [...audit.triggers].sort((a, b) => rank[a.verdict] - rank[b.verdict]) : audit.triggers;
     this.watchSettling(fn.name, triggers);
-    const out: Node[] = triggers.map((t) => new TriggerNode(fn, t, alias));
+    const out: Node[] = triggers.map((t) => new TriggerNode(fn, t, alias, audit.aliases));
     for (const line of audit.unreadable) out.push(new MessageNode(line, false, line, undefined, true));
     if (triggers.length === 0 && audit.unreadable.length === 0) {
       out.push(

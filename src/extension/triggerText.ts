@@ -54,7 +54,10 @@ function lines(...ls: Array<string | false | undefined>): string {
   return ls.filter(Boolean).join('  \n');
 }
 
-export function triggerTooltip(t: TriggerView): string {
+/** `aliases`: the function's, when the trigger is listed under the function (not under one alias). */
+export function triggerTooltip(t: TriggerView, aliases: string[] = []): string {
+  // Judged against no one alias, a bypass has a fix only when the function has one alias.
+  const hint = !t.fix && t.verdict === 'bypasses' && aliases.length > 1 ? md`To fix it, expand the alias it should go through (${aliases.join(', ')}) under Aliases.` : undefined;
   return lines(
     md`**${t.label}**`,
     md`${t.detail}`,
@@ -64,6 +67,7 @@ export function triggerTooltip(t: TriggerView): string {
     t.state && md`State: ${t.state}`,
     ...t.notes.map((n) => md`${n}`),
     t.fix && md`Fix (${fixTitle(t.fix.action)}): ${t.fix.text}`,
+    hint,
     md`Id: ${t.id}`,
   );
 }

@@ -5,6 +5,8 @@ import {
   DeleteFunctionCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
+  GetFunctionUrlConfigCommand,
+  GetPolicyCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
   PublishVersionCommand,
@@ -254,6 +256,50 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     assert.equal(item.description, '✓ through prod', 'read again once it settled');
     assert.equal(item.contextValue, 'lambdaCanary:trigger');
     assert.equal(iconOf(item), 'pass');
+  });
+
+  it('Create URL on Alias (tree node): the alias gets its own URL; the old one stays; the notification says what to do next', async () => {
+    const FN = 'price-quote';
+    const node = triggersIn(await triggerRows(FN)).find((n) => n.trigger.fix?.action === 'create-url-on-alias');
+    assert.ok(node, `the demo's ${FN} URL on the unqualified function is offered Create URL on Alias`);
+    assert.equal(api.tree.getTreeItem(node).contextValue, 'lambdaCanary:trigger:fix-url');
+    const alias = node.trigger.fix!.alias;
+    ui.script(['confirmTriggerFix', true]);
+    await vscode.commands.executeCommand(Commands.createUrlOnAlias, node);
+    assert.deepEqual(ui.errors, []);
+    assert.match(ui.confirmations.at(-1)!.message, new RegExp(`^Create a function URL on ${alias}\\?$`));
+    const url = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: FN, Qualifier: alias }));
+    assert.ok(url.FunctionUrl, `${alias} has a URL`);
+    assert.ok((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: FN }))).FunctionUrl, 'the old URL is still there');
+    assert.ok(ui.infos.some((m) => m.includes(`${alias} has its own URL`) && m.includes(url.FunctionUrl!)), ui.infos.join('\n'));
+    const rows = triggersIn(await triggerRows(FN));
+    assert.ok(
+      rows.some((n) => n.trigger.kind === 'function-url' && n.trigger.verdict === 'through' && api.tree.getTreeItem(n).description === `✓ through ${alias}`),
+      JSON.stringify(rows.map((n) => [n.trigger.id, api.tree.getTreeItem(n).description])),
+    );
+  });
+
+  it('Grant on Alias (under the alias prod): the principal gets the same permission on prod', async () => {
+    const FN = 'checkout-api';
+    // checkout-api has two aliases: which one a fix moves a trigger onto is known under an alias,
+    // and the function's Triggers group says where to look.
+    const listed = triggersIn(await triggerRows(FN)).find((n) => n.trigger.kind === 'permission' && n.trigger.verdict === 'bypasses');
+    assert.ok(listed && !listed.trigger.fix, 'no fix without an alias to move it onto');
+    const hint = (api.tree.getTreeItem(listed).tooltip as vscode.MarkdownString).value;
+    assert.ok(hint.includes(`To fix it, expand the alias it should go through (${markdownText('prod, staging')}) under Aliases.`), hint);
+    const node = triggersIn(await api.tree.getChildren(await aliasNode(api, FN, 'prod'))).find((n) => n.trigger.fix?.action === 'grant-on-alias');
+    assert.ok(node, `the demo's ${FN} API Gateway permission on the unqualified function is offered Grant on Alias under prod`);
+    assert.equal(node.trigger.fix!.alias, 'prod');
+    assert.equal(api.tree.getTreeItem(node).contextValue, 'lambdaCanary:trigger:fix-grant');
+    const { alias } = node.trigger.fix!;
+    const principal = node.trigger.principal!;
+    ui.script(['confirmTriggerFix', true]);
+    await vscode.commands.executeCommand(Commands.grantOnAlias, node);
+    assert.deepEqual(ui.errors, []);
+    assert.match(ui.confirmations.at(-1)!.message, new RegExp(`^Grant .+ on ${alias}\\?$`));
+    const policy = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: FN, Qualifier: alias }))).Policy!) as { Statement: Array<{ Principal?: unknown }> };
+    assert.ok(policy.Statement.some((st) => JSON.stringify(st.Principal).includes(principal)), JSON.stringify(policy));
+    assert.match(ui.infos.join('\n'), new RegExp(`may now call ${alias}`));
   });
 
   it('Route Through Alias from the palette: a function, then the triggers it fixes; none left is said, and nothing is written', async () => {
