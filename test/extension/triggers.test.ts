@@ -220,8 +220,11 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     const uuid = mapping.trigger.id.replace(/^esm:/, '');
     const was = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
 
+    // A double click asks once; the second is told to wait.
     ui.script(['confirmTriggerFix', false]);
-    await vscode.commands.executeCommand(Commands.routeThroughAlias, mapping);
+    await Promise.all([vscode.commands.executeCommand(Commands.routeThroughAlias, mapping), vscode.commands.executeCommand(Commands.routeThroughAlias, mapping)]);
+    assert.equal(ui.asked.filter((id) => id === 'confirmTriggerFix').length, 1, 'one question');
+    assert.match(ui.infos.join('\n'), /is being fixed already: wait for it to finish/);
     const q = ui.confirmations.find((c) => c.id === 'confirmTriggerFix');
     assert.ok(q, 'a confirmation was asked');
     assert.match(q.message, /^Route .+ through prod\?$/);

@@ -23,15 +23,18 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
   const clients = await ctx.connection.current();
   const { functionName, trigger } = await resolveTrigger(ctx, clients, node, action);
   const fix = trigger.fix!;
-  const q = confirmTriggerFix(functionName, trigger);
-  if (!(await ctx.ui.confirm(q.id, q.message, q.detail, q.action))) return;
+  // Taken before the question, so a double click asks once.
   const key = `${functionName}/${trigger.id}`;
   if (running.has(key)) {
     void ctx.ui.info(`${functionName}: ${trigger.label} is being fixed already: wait for it to finish.`);
     return;
   }
   running.add(key);
+  let ran = false;
   try {
+    const q = confirmTriggerFix(functionName, trigger);
+    if (!(await ctx.ui.confirm(q.id, q.message, q.detail, q.action))) return;
+    ran = true;
     const outcome = await ctx.aliases.withProgress(`${fixTitle(fix.action)}: ${trigger.label} of ${functionName} → ${fix.alias}`, undefined, (signal, progress) =>
       // Journalled (the journal's append redraws the function's node and panels).
       fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger }),
@@ -40,8 +43,7 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
   } finally {
     running.delete(key);
     // Read again whatever the outcome: a conflict means the trigger changed since it was shown.
-    const fn = ctx.tree.findFunction(functionName);
-    ctx.tree.refresh(fn);
+    if (ran) ctx.tree.refresh(ctx.tree.findFunction(functionName));
   }
 }
 
