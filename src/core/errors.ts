@@ -90,7 +90,8 @@ export function outcomeUnknown(err: unknown): boolean {
   const status = e.$metadata?.httpStatusCode ?? 0;
   if (status >= 500) return true;
   const retried = (e.$metadata?.attempts ?? 1) > 1;
-  return retried && ['PreconditionFailedException', 'ResourceConflictException', 'InvalidParameterValueException'].includes(name);
+  // ResourceInUseException: an event source mapping still changing because of that first attempt.
+  return retried && ['PreconditionFailedException', 'ResourceConflictException', 'InvalidParameterValueException', 'ResourceInUseException'].includes(name);
 }
 
 /**

@@ -13,7 +13,9 @@ import {
   GetEventSourceMappingCommand,
   GetFunctionUrlConfigCommand,
   GetPolicyCommand,
+  PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { outcomeText } from '../../src/core/outcomeText';
 import type { Outcome } from '../../src/core/outcome';
@@ -23,8 +25,8 @@ import type { TriggerAudit, TriggerView } from '../../src/shared/triggers';
 import { AwsError } from '../../src/sandbox/errors';
 import type { FaultKind } from '../../src/sandbox/faults';
 import { DEMO_API_ID, seedDemo } from '../../src/sandbox';
-import { OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
-import { createFn, publish, setConfig } from './lambda-testkit';
+import { clientsFor, OTHER_ROLE, sandboxContext, sleep, useSandbox } from './helpers';
+import { createFn, fast, publish, setCode, setConfig } from './lambda-testkit';
 
 const ACCOUNT = '123456789012';
 const sqs = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -211,6 +213,18 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(missing.state, 'unchanged');
       assert.equal(missing.error?.kind, 'validation');
       assert.match(missing.error!.message, /Function nope was not found/);
+      for (const [functionName, aliasName] of [['bad name', undefined], ['trig:prod', undefined], [FN, '7'], [FN, 'no/slash']] as const) {
+        const bad = await auditTriggers(ctx(), { functionName, aliasName });
+        assert.equal(bad.error?.kind, 'validation', `${functionName} ${aliasName}`);
+        assert.equal(bad.steps.length, 0, 'nothing was read');
+        const fixBad = await fixTrigger(ctx(), { functionName, aliasName: aliasName ?? 'prod', triggerId: 'url:$LATEST' });
+        assert.equal(fixBad.error?.kind, 'validation');
+        const pre = await preflight(ctx(), { functionName, aliasName: aliasName ?? 'prod' });
+        assert.deepEqual(pre.findings.map((f) => f.code), ['unreadable']);
+        assert.match(pre.summary, /is not (a function name or ARN|an alias name).*Nothing was checked\.$/);
+      }
+      const whole = await auditTriggers(ctx(), { functionName: FN, aliasName: '' });
+      assert.equal(whole.detail?.aliasName, undefined, "'' is the whole function");
       const noAlias = await auditTriggers(ctx(), { functionName: FN, aliasName: 'live' });
       assert.equal(noAlias.error?.kind, 'validation');
       assert.equal(noAlias.error?.message, 'trig has no alias live (its aliases: prod, staging).');
@@ -307,6 +321,26 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const gone = await preflight(ctx(), { functionName: 'nope', aliasName: 'prod' });
       assert.ok(gone.findings.length > 0 && gone.findings.every((f) => f.code === 'unreadable'));
       assert.match(gone.summary, /not found/);
+    });
+  });
+
+  describe('pre-flight of a version still Pending', () => {
+    const slow = useSandbox({ updateDelayMs: 1500 });
+    it('is a blocker until it is Active', async () => {
+      const { lambda } = slow();
+      await createFn(lambda, 'pending');
+      await publish(lambda, 'pending', 'a');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'pending', Name: 'live', FunctionVersion: '1' }));
+      await setCode(lambda, 'pending', 'b');
+      const v = await lambda.send(new PublishVersionCommand({ FunctionName: 'pending' }));
+      const r = await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version });
+      assert.deepEqual(
+        r.findings.map((f) => [f.code, f.severity]),
+        [['version-not-active', 'blocker']],
+      );
+      assert.match(r.summary, /^Version 2 is Pending \(.*\): traffic can only go to an Active version\.$/);
+      await waitUntilPublishedVersionActive({ client: lambda, ...fast }, { FunctionName: 'pending', Qualifier: v.Version });
+      assert.deepEqual((await preflight(sandboxContext(slow()), { functionName: 'pending', aliasName: 'live', version: v.Version })).findings, []);
     });
   });
 
@@ -407,6 +441,29 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(await urlOf(lambda, FN, alias), undefined);
       assert.deepEqual(await statements(lambda, FN, alias), []);
       assert.equal(await urlOf(lambda, FN), oldUrl);
+    });
+
+    it('Create URL on Alias for an IAM-authorised URL: no public permission; refused when the alias has a URL of another auth type', async () => {
+      const { lambda } = h();
+      await createFn(lambda, 'iamurl');
+      await publish(lambda, 'iamurl', 'a');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'iamurl', Name: 'live', FunctionVersion: '1' }));
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'iamurl', Name: 'blue', FunctionVersion: '1' }));
+      await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'iamurl', AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' }));
+      await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'iamurl', Qualifier: 'blue', AuthType: 'NONE' }));
+      const out = await fixTrigger(ctx(), { functionName: 'iamurl', aliasName: 'live', triggerId: 'url:$LATEST' });
+      assert.equal(out.state, 'done', out.error?.message);
+      const made = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'iamurl', Qualifier: 'live' }));
+      assert.equal(made.AuthType, 'AWS_IAM');
+      assert.equal(made.InvokeMode, 'RESPONSE_STREAM');
+      assert.deepEqual(await statements(lambda, 'iamurl', 'live'), []);
+      assert.deepEqual(out.detail!.undo, { urlQualifier: 'live', url: made.FunctionUrl });
+      assert.match(out.detail!.followUp[1], /^Callers that sign with IAM need lambda:InvokeFunctionUrl on arn:aws:lambda:us-east-1:123456789012:function:iamurl:live/);
+      const refused = await fixTrigger(ctx(), { functionName: 'iamurl', aliasName: 'blue', triggerId: 'url:$LATEST' });
+      assert.equal(refused.state, 'unchanged');
+      assert.equal(refused.error?.kind, 'validation');
+      assert.match(refused.error!.message, /^blue already has a URL \(.*\) with auth NONE, not AWS_IAM/);
+      assert.deepEqual(await statements(lambda, 'iamurl', 'blue'), [], 'nothing was written');
     });
 
     it('Grant on Alias: the same principal, source and action on the alias, a new statement id; the old one stays', async () => {
@@ -515,6 +572,46 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
             });
           }
         }
+      }
+
+      it("with the SDK's retries: a retry refused because the lost first attempt landed is read back as done", async () => {
+        const retrying = clientsFor(h().sandbox, { maxAttempts: 3 });
+        try {
+          const rctx = sandboxContext({ ...h(), ...retrying });
+          for (const [operation, triggerId] of [
+            ['AddPermission', 'policy:$LATEST:api-checkout'],
+            ['CreateFunctionUrlConfig', 'url:$LATEST'],
+            ['UpdateEventSourceMapping', `esm:${await mapping(h().lambda, FN, sqs('retry-1'))}`],
+          ] as const) {
+            const alias = await freshAlias();
+            h().sandbox.faults.add({ operation, kind: 'truncate' });
+            const out = await fixTrigger(rctx, { functionName: FN, aliasName: alias, triggerId });
+            h().sandbox.faults.clear();
+            assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
+            assert.ok(out.detail?.after, operation);
+          }
+        } finally {
+          retrying.lambda.destroy();
+          retrying.cloudwatch.destroy();
+        }
+      });
+
+      for (const kind of KINDS) {
+        it(`undo of Route Through Alias: UpdateEventSourceMapping ${kind}`, async () => {
+          const alias = await freshAlias();
+          const uuid = await mapping(h().lambda, FN, sqs(`undo-${kind}`));
+          const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+          assert.equal(fixed.state, 'done');
+          await settled(h().lambda, uuid);
+          h().sandbox.faults.add({ operation: 'UpdateEventSourceMapping', kind });
+          const out = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+          h().sandbox.faults.clear();
+          const arn = await settled(h().lambda, uuid);
+          assert.ok(arn === ARN || arn === `${ARN}:${alias}`, arn);
+          if (out.state === 'done') assert.equal(arn, ARN);
+          else if (out.state === 'unchanged') assert.equal(arn, `${ARN}:${alias}`, out.error?.message);
+          assert.equal(out.state, kind === 'truncate' ? 'done' : 'unchanged');
+        });
       }
 
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {

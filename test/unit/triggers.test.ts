@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { classifyTarget, parseFunctionRef, routeOfQualifier, sameFunction, unqualifiedArn, verdictOf, verdictText } from '../../src/core/triggers/classify';
+import { badInput, classifyTarget, parseFunctionRef, routeOfQualifier, sameFunction, unqualifiedArn, verdictOf, verdictText } from '../../src/core/triggers/classify';
 import { copySid, grantFollowUp, parseTriggerId } from '../../src/core/triggers/fix';
 import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, parsePolicy, sameGrant } from '../../src/core/triggers/policy';
 import { accountPrincipalLabel, apiLabel, arnLabel, parseApiSource, serviceName } from '../../src/core/triggers/sources';
@@ -60,6 +60,16 @@ describe('trigger audit (pure)', () => {
       assert.ok(sameFunction(`${FN}:prod`, FN));
       assert.ok(!sameFunction(`${FN}:prod`, 'arn:aws:lambda:eu-west-1:999999999999:function:checkout'));
       assert.ok(!sameFunction('arn:aws:lambda:eu-west-1:123456789012:function:other', 'checkout'));
+    });
+
+    it('refuses a function or alias name that cannot be one', () => {
+      assert.equal(badInput('checkout', 'prod'), undefined);
+      assert.equal(badInput(FN), undefined);
+      assert.equal(badInput('123456789012:function:checkout', 'live_2'), undefined);
+      assert.match(badInput('check out') ?? '', /^'check out' is not a function name or ARN/);
+      assert.match(badInput('checkout:prod') ?? '', /without a qualifier/);
+      assert.match(badInput('checkout', '7') ?? '', /^'7' is not an alias name/);
+      assert.match(badInput('checkout', '') ?? '', /is not an alias name/);
     });
 
     it('judges each route against an alias, and against every alias without one', () => {

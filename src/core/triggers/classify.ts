@@ -97,3 +97,15 @@ export function unqualifiedArn(arn: string): string | undefined {
   if (!ref?.account || !ref.region) return undefined;
   return `arn:${ref.partition ?? 'aws'}:lambda:${ref.region}:${ref.account}:function:${ref.name}`;
 }
+
+/** Why a function name or alias name the user gave cannot be one; undefined when it can. */
+export function badInput(functionName: string, aliasName?: string): string | undefined {
+  if (!parseFunctionRef(functionName) || parseFunctionRef(functionName)?.qualifier !== undefined) {
+    return `'${functionName}' is not a function name or ARN (a name such as checkout, or arn:aws:lambda:REGION:ACCOUNT:function:checkout, without a qualifier).`;
+  }
+  if (aliasName !== undefined && (!/^[A-Za-z0-9_-]{1,128}$/.test(aliasName) || /^[0-9]+$/.test(aliasName))) {
+    return `'${aliasName}' is not an alias name (letters, digits, - and _, not a version number).`;
+  }
+  return undefined;
+}
+

@@ -18,7 +18,7 @@ import { loadAlias } from '../operations';
 import type { Outcome } from '../outcome';
 import type { UseCaseContext } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
-import { classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
+import { badInput, classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
 import type { PolicyStatement } from './policy';
 import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, sameGrant } from './policy';
 import { readPolicy } from './read';
@@ -267,7 +267,11 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   const other = onOtherAlias(input, beforeView.route);
   if (other) throw other;
   const authType = old.AuthType ?? 'AWS_IAM';
-  const followUp = (url: string) => [`Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`];
+  const followUp = (url: string) => [
+    `Callers of ${old.FunctionUrl} must move to ${url}: the old URL stays and still calls ${routeText(routeOfQualifier(qualifier))}. Delete it once nothing calls it.`,
+    // An IAM-authorised URL's callers are allowed by their own policies, which name the qualifier.
+    ...(authType === 'AWS_IAM' ? [`Callers that sign with IAM need lambda:InvokeFunctionUrl on ${alias.AliasArn ?? a} in their own policies (and any statement of the old URL's policy granting it, copied to ${a}).`] : []),
+  ];
   const statements = aliasPolicy?.statements ?? [];
   const needsPublic = authType === 'NONE' && !grantsPublicUrl(statements);
   const sid = publicUrlSid(statements);
@@ -449,6 +453,8 @@ export function fixTrigger(ctx: UseCaseContext, input: FixTriggerInput): Promise
     if (!id) throw invalid(`'${input.triggerId}' is not a trigger id (esm:<UUID>, url:<qualifier>, policy:<qualifier>:<statement id>).`);
     if (id.kind === 'async') throw invalid(`${input.triggerId} is an asynchronous invoke configuration: it sends no events of its own, so there is nothing to route; configure ${input.aliasName}'s own settings instead.`);
     if (/^[0-9]+$/.test(input.aliasName) || input.aliasName === '$LATEST') throw invalid(`'${input.aliasName}' is not an alias: a fix moves a trigger onto an alias.`);
+    const bad = badInput(input.functionName, input.aliasName);
+    if (bad) throw invalid(bad);
     const alias = await loadAlias(op, { functionName: input.functionName, aliasName: input.aliasName });
     const aliasArn = alias.AliasArn;
     if (!aliasArn) throw new OperationError(`${input.aliasName} was read without its ARN: the trigger cannot be pointed at it.`, { state: NOTHING });
@@ -479,6 +485,8 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
     const d = input.detail;
     const fn = input.functionName;
     const a = input.aliasName;
+    const bad = badInput(fn, a);
+    if (bad) throw invalid(bad);
     if (d.alias !== a) throw invalid(`This fix moved ${d.triggerId} onto ${d.alias}, not ${a}.`);
     const alias = await loadAlias(op, { functionName: fn, aliasName: a });
     const undone: TriggerFixDetail = { ...d, undo: {}, followUp: [] };
@@ -501,7 +509,11 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
         stateIfFailed: `The mapping still calls ${a}; nothing was changed.`,
         send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: back })),
         readBack: () => getMapping(op.lambda, uuid),
-        judge: (r) => (r.FunctionArn === back ? { landed: r } : routeIs(classifyTarget(r.FunctionArn ?? '', fn), a) ? {} : (() => { throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`); })()),
+        judge: (r) => {
+          if (r.FunctionArn === back) return { landed: r };
+          if (routeIs(classifyTarget(r.FunctionArn ?? '', fn), a)) return {};
+          throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`, `It calls ${r.FunctionArn}.`);
+        },
         unknown: (cause) => unknownOutcome({ step: stepName, subject: `mapping ${uuid}`, cause, maybe: `The mapping may call ${back} again, or still ${a}.`, check: 'Refresh the triggers to see which.' }),
         refused: (name, cause, state) => (name === 'ResourceInUseException' ? conflict(`Event source mapping ${uuid} is being changed right now: retry in a moment.`, state, cause) : undefined),
       });

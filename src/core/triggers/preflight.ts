@@ -6,6 +6,7 @@ import { errorName, getAlias, getVersion } from '../lambdaApi';
 import { newOperationRecord } from '../operationContext';
 import type { OperationContext } from '../operationContext';
 import type { UseCaseContext } from '../usecases/context';
+import { badInput } from './classify';
 import { gatherTriggerFacts } from './read';
 import { buildAudit } from './views';
 
@@ -127,7 +128,7 @@ export function preflightReport(f: PreflightFacts): PreflightReport {
     findings.push({
       code: 'provisioned-concurrency',
       severity: 'warning',
-      message: `${alias} has provisioned concurrency (${requested ?? '?'} requested${allocated !== undefined ? `, ${allocated} allocated` : ''}): while it routes by weight, Lambda shares it between the versions by weight, so the canary starts with few warm environments, and ${alias}'s provisioned concurrency cannot be changed until the routing is cleared.`,
+      message: `${alias} has provisioned concurrency (${requested ?? '?'} requested${allocated !== undefined ? `, ${allocated} allocated` : ''}): while it routes by weight, what is allocated follows the concurrency Lambda provisions for each version, so the canary may run on cold environments while the stable version runs warm, and ${alias}'s provisioned concurrency cannot be changed until the routing is cleared.`,
       fix: `Expect cold starts on the canary at first (its latency is then not comparable with the stable version's), and change provisioned concurrency before or after the canary, not during it.`,
     });
   }
@@ -194,6 +195,8 @@ export async function preflight(ctx: UseCaseContext, input: PreflightInput): Pro
       return undefined;
     }
   };
+  const bad = badInput(fn, input.aliasName);
+  if (bad) return preflightReport({ ...facts, unreadable: [`${bad} Nothing was checked.`] });
   try {
     const [gathered, alias, provisioned] = await Promise.all([
       attempt('triggers', 'the permissions listed in the README', () => gatherTriggerFacts(op, { functionName: fn, aliasName: input.aliasName })),
