@@ -447,6 +447,8 @@ export const steps = [
       // On the sandbox a short plan comes first: the demo's 10 calls/s judge it within seconds.
       await wb.pick('Quick (sandbox)', { title });
       // The demo's queue mapping calls the unqualified function: the pre-flight says so first.
+      await ctx.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30_000 });
+      await ctx.shot('rollout-preflight');
       await goOnPastPreflight(wb, 'Start Rollout', F, 'prod');
       await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@1m, 100%\)\?/ });
       await waitForAliasRow(wb, F, 'prod → 2 (50%) · 3 (50%) · step 1/2');
