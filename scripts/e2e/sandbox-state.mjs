@@ -2,7 +2,7 @@
 // (The SDK's notice that its 2027 releases need Node 22 is known; it only clutters the output.)
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { Buffer } from 'node:buffer';
-import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetEventSourceMappingCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListEventSourceMappingsCommand, ListFunctionsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 
 export class SandboxState {
   constructor(endpoint) {
@@ -37,6 +37,24 @@ export class SandboxState {
       Marker = r.NextMarker;
     } while (Marker);
     return out;
+  }
+
+  /** The mappings of the function's unqualified ARN and of each of its aliases (as Lambda lists them: by the FunctionName given), all pages, by UUID. */
+  async mappings(functionName) {
+    const byUuid = new Map();
+    for (const name of [functionName, ...(await this.aliases(functionName)).map((a) => `${functionName}:${a.Name}`)]) {
+      let Marker;
+      do {
+        const r = await this.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: name, Marker }));
+        for (const m of r.EventSourceMappings ?? []) byUuid.set(m.UUID, m);
+        Marker = r.NextMarker;
+      } while (Marker);
+    }
+    return [...byUuid.values()];
+  }
+
+  mapping(uuid) {
+    return this.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
   }
 
   latest(functionName) {

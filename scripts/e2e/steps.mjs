@@ -65,12 +65,22 @@ async function expectAliasRowMatchesSandbox(wb, sb, alias) {
   return a;
 }
 
+/**
+ * The pre-flight's question before traffic moves (the demo seeds triggers that bypass the alias:
+ * checkout-api's API Gateway permission, price-quote's URL, orders-worker's queue mapping): it
+ * names the bypass, and Go On goes on.
+ */
+async function goOnPastPreflight(wb, what, fn, alias) {
+  await wb.answerDialog('Go On', { message: new RegExp(`${what} on ${fn}:${alias}: \\d+ of \\d+ sources bypass(es)? ${alias}: the canary would see`) });
+}
+
 /** Publish Canary… from the alias's context menu with a quick weight; returns the new version. */
 async function publishCanaryFromTree(ctx, rowLabel, weightLabel) {
   const { wb, sb } = ctx;
   const before = (await sb.versions(FN)).map((v) => v.Version);
   const since = Date.now();
   await wb.contextMenu(rowLabel, 'Publish Canary…');
+  await goOnPastPreflight(wb, 'Publish Canary', FN, 'prod');
   await wb.pick(weightLabel, { title: `Publish Canary to ${FN}:prod: canary weight` });
   // The progress notification runs (its title, then each step as its message).
   await wb.waitForNotification(`Publishing a canary of ${FN}:prod`, { since, timeout: 60_000 });
@@ -272,6 +282,7 @@ export const steps = [
       const before = { alias: await sb.alias(FN, 'prod'), versions: (await sb.versions(FN)).map((v) => v.Version), latest: (await sb.latest(FN)).RevisionId };
       const since = Date.now();
       await wb.contextMenu('prod → 4', 'Publish Canary…');
+      await goOnPastPreflight(wb, 'Publish Canary', FN, 'prod');
       await wb.pick('Other weight…');
       await wb.typeInput('150');
       const expected = 'A canary weight must be less than 100% (got 150%). To send all traffic to the new version, use Promote.';
@@ -309,6 +320,7 @@ export const steps = [
       await wb.contextMenu('3', 'Start Canary on…');
       await wb.pick('prod', { title: `Start a canary of version 3 on which alias of ${FN}?` });
       await wb.pick('10%', { title: `Canary of version 3 on ${FN}:prod: weight` });
+      await goOnPastPreflight(wb, 'Start Canary', FN, 'prod');
       await wb.answerDialog('Start Canary', { message: 'Send 10% of prod to version 3?' });
       await wb.waitForRow('prod → 4 (90%) · 3 (10%)', { description: 'canary' });
       await wb.waitForNotification(`${FN}: Canary started: 10% of prod goes to version 3 (prod → 4 (90%) · 3 (10%)).`, { since });
@@ -369,6 +381,7 @@ export const steps = [
       await wb.contextMenu('live → 2', 'Publish Canary…');
       // Nobody configured a test event: the SAM project's events/event.json is offered, once.
       await wb.answerDialog('Use It', { message: /Smoke-test each new version of PriceQuoteFunction with .*events\/event\.json before it gets traffic\?/ });
+      await goOnPastPreflight(wb, 'Publish Canary', PY, 'live');
       await wb.pick('10%', { title: `Publish Canary to ${PY}:live: canary weight` });
       await wb.waitForNotification(`Publishing a canary of ${PY}:live`, { since, timeout: 60_000 });
       const done = await wb.waitForNotification(new RegExp(`^${PY}: Published version \\d+\\. `), { since, timeout: 120_000, failOn: /failed|refused|could not/i });
@@ -433,6 +446,10 @@ export const steps = [
       await wb.pick('3', { title });
       // On the sandbox a short plan comes first: the demo's 10 calls/s judge it within seconds.
       await wb.pick('Quick (sandbox)', { title });
+      // The demo's queue mapping calls the unqualified function: the pre-flight says so first.
+      await ctx.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30_000 });
+      await ctx.shot('rollout-preflight');
+      await goOnPastPreflight(wb, 'Start Rollout', F, 'prod');
       await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@1m, 100%\)\?/ });
       await waitForAliasRow(wb, F, 'prod → 2 (50%) · 3 (50%) · step 1/2');
       const a = await sb.alias(F, 'prod');
@@ -483,6 +500,53 @@ export const steps = [
       await expectRoutingOf(sb, F, 'prod', { version: '2', weights: {} }, 'after the CLI rollout');
       await waitForAliasRow(wb, F, 'prod → 2', { refresh: true });
       ctx.log(`  promoted by the CLI in ${Math.round((Date.now() - started) / 1000)} s`);
+    },
+  },
+
+  {
+    id: 'triggers-route',
+    title: "13. orders-worker ▸ Triggers flags the demo's SQS mapping that bypasses prod (⚠); Route Through Alias from its context menu moves it onto prod, and the flag goes (✓ through prod)",
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const F = 'orders-worker';
+      const bypassing = (await sb.mappings(F)).filter((m) => !/:prod$/.test(m.FunctionArn ?? ''));
+      assert.equal(bypassing.length, 1, `the demo has one ${F} mapping that does not call prod: ${JSON.stringify((await sb.mappings(F)).map((m) => m.FunctionArn))}`);
+      const mapping = bypassing[0];
+      const count = (await sb.mappings(F)).length;
+      const queue = mapping.EventSourceArn.split(':').pop();
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      // Only orders-worker in the view: every function has a Triggers group.
+      await wb.runCommand('Lambda Canary: Filter Functions…');
+      await wb.typeInput(F);
+      await ctx.page.keyboard.press('Enter');
+      await wb.waitForNoRow('checkout-api');
+      await wb.expand(F);
+      await wb.expand('Triggers');
+      const flagged = await waitFor(async () => (await wb.treeRows()).find((r) => r.level === 3 && r.label.includes(queue) && /^⚠ bypasses — /.test(r.description)), {
+        what: `a trigger row for queue ${queue} flagged ⚠ bypasses`,
+        describe: () => wb.describeTree(),
+      });
+      assert.match(flagged.description, /^⚠ bypasses — (\$LATEST|version \d+)/);
+      await ctx.shot('triggers-bypass');
+      const since = Date.now();
+      await wb.contextMenu(flagged.label, 'Route Through Alias');
+      await wb.answerDialog('Route Through Alias', { message: /Route .+ through prod\?/ });
+      const done = await wb.waitForNotification(/now goes through prod/, { since, timeout: 60_000, failOn: /^(Could not|Lambda Canary: )|conflict|failed/i });
+      let now;
+      await waitFor(async () => /:function:orders-worker:prod$/.test((now = await sb.mapping(mapping.UUID)).FunctionArn ?? ''), {
+        timeout: 30_000,
+        what: 'the sandbox to show the mapping on prod',
+        describe: async () => JSON.stringify([now?.FunctionArn, now?.State]),
+      });
+      assert.equal(now.EventSourceArn, mapping.EventSourceArn, 'the same queue');
+      assert.equal((await sb.mappings(F)).length, count, 'moved, not copied: no mapping appeared or went');
+      await wb.waitForRow(flagged.label, { description: '✓ through prod' });
+      assert.ok(!(await wb.treeRows()).some((r) => r.level === 3 && r.label.includes(queue) && /^⚠/.test(r.description)), 'the flag is gone');
+      ctx.log(`  ${done.text}`);
+      await ctx.shot('triggers-routed');
+      await wb.runCommand('Lambda Canary: Clear Filter');
     },
   },
 ];

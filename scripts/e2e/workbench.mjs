@@ -237,8 +237,10 @@ export class Workbench {
     const button = dialog.getByRole('button', { name: exact(action) });
     await button.waitFor();
     await sleep(200); // the dialog's buttons, like menus, may miss a click while it animates in
+    const answered = await dialog.innerText();
     await button.click();
-    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // Closed, or replaced by the next question (a pre-flight is followed by the command's own confirmation).
+    await waitFor(async () => !(await dialog.isVisible()) || (await dialog.innerText().catch(() => '')) !== answered, { timeout: 10_000, what: `the dialog answered "${action}" to close` });
   }
 
   /** Text of the status bar. */

@@ -44,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const rolloutStatus = new RolloutStatusBar(rollouts, connection.onDidChange);
   const notices = new RolloutNotices(rollouts.onNotice, () => ui, log);
   const view = vscode.window.createTreeView(VIEW_FUNCTIONS, { treeDataProvider: tree, showCollapseAll: true });
+  tree.attachView(view);
   const panels = new TrafficPanels({ extension: context, connection, log, aliases, rollouts });
   const ctx: CommandContext = {
     extension: context,

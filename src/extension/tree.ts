@@ -4,27 +4,34 @@ import * as vscode from 'vscode';
 import type { Clients } from '../core/connection';
 import { describeAwsError } from '../core/errors';
 import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi';
+import type { Outcome } from '../core/outcome';
 import { redact } from '../core/redact';
 import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
+import { auditTriggers } from '../core/triggers';
 import { ContextKeys, ContextValues } from '../shared/ids';
 import type { RolloutView } from '../shared/rollout';
 import { plainText } from '../shared/text';
+import type { TriggerAudit, TriggerView } from '../shared/triggers';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
 import type { AliasRollout } from './rolloutText';
 import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescription, rolloutIcon, rolloutTooltipLines } from './rolloutText';
 import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, versionTooltip } from './treeText';
+import { triggerContextValue, triggerDescription, triggerIcon, triggerTooltip } from './triggerText';
+import { useCaseContext } from './useCaseContext';
 
-export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | MessageNode;
+export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | TriggerNode | MessageNode;
 
 export class FunctionNode {
   readonly kind = 'function';
   /** Aliases and versions, loaded together (two calls in parallel) on first expand. */
   details?: Promise<{ aliases: AliasConfiguration[]; versions: FunctionConfiguration[] }>;
-  readonly groups: [GroupNode, GroupNode];
+  /** Trigger audits read on expand, by the alias they are relative to ('' = the function's Triggers group). */
+  readonly audits = new Map<string, Promise<Outcome<TriggerAudit>>>();
+  readonly groups: [GroupNode, GroupNode, GroupNode];
   constructor(readonly config: FunctionConfiguration) {
-    this.groups = [new GroupNode(this, 'aliases'), new GroupNode(this, 'versions')];
+    this.groups = [new GroupNode(this, 'aliases'), new GroupNode(this, 'versions'), new GroupNode(this, 'triggers')];
   }
   get name(): string {
     return this.config.FunctionName!;
@@ -35,7 +42,7 @@ export class GroupNode {
   readonly kind = 'group';
   constructor(
     readonly parent: FunctionNode,
-    readonly group: 'aliases' | 'versions',
+    readonly group: 'aliases' | 'versions' | 'triggers',
   ) {}
 }
 
@@ -63,6 +70,22 @@ export class VersionNode {
   ) {}
 }
 
+/** One trigger of the audit: under the function's Triggers group, or under the alias it is judged against. */
+export class TriggerNode {
+  readonly kind = 'trigger';
+  constructor(
+    readonly parent: FunctionNode,
+    readonly trigger: TriggerView,
+    /** The alias node it is listed under; undefined: the function's Triggers group. */
+    readonly alias?: AliasNode,
+    /** The function's aliases (as the audit read them). */
+    readonly aliases: string[] = [],
+  ) {}
+  get functionName(): string {
+    return this.parent.name;
+  }
+}
+
 export class MessageNode {
   readonly kind = 'message';
   constructor(
@@ -70,6 +93,8 @@ export class MessageNode {
     readonly isError = false,
     readonly detail?: string,
     readonly action?: vscode.Command,
+    /** Shown with a warning icon (e.g. a trigger source the audit could not read). */
+    readonly isWarning = false,
   ) {}
 }
 
@@ -86,6 +111,10 @@ const SELF = { holder: `${markerName(os.userInfo().username)}@${markerName(os.ho
 const ROLLOUT_REDRAW_MS = 1000;
 /** How often the aliases of a rollout driven elsewhere are read again. */
 const REMOTE_REREAD_MS = 15_000;
+/** A mapping in one of these states is moving (e.g. just routed through an alias): its function's triggers are read again shortly. */
+const TRANSITIONAL = new Set(['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting']);
+const SETTLE_REREAD_MS = 2000;
+const SETTLE_MAX_ROUNDS = 30;
 
 /**
  * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
@@ -187,9 +216,10 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       this.changed.fire(undefined);
       return;
     }
-    const fn = node.kind === 'function' ? node : node.kind === 'group' || node.kind === 'alias' || node.kind === 'version' ? node.parent : undefined;
+    const fn = node.kind === 'function' ? node : node.kind === 'message' ? undefined : node.parent;
     if (fn) {
       fn.details = undefined;
+      fn.audits.clear();
       this.changed.fire(fn);
     } else {
       this.refresh();
@@ -205,6 +235,22 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     return this.functions.find((f) => f.name === name);
   }
 
+  private view?: vscode.TreeView<Node>;
+
+  /** The view showing this tree, for `revealTriggers`. */
+  attachView(view: vscode.TreeView<Node>): void {
+    this.view = view;
+  }
+
+  /** Shows the function's Triggers group expanded (read afresh); nothing when the function is not listed. */
+  async revealTriggers(functionName: string): Promise<void> {
+    const fn = this.findFunction(functionName);
+    if (!fn || !this.view) return;
+    fn.audits.clear();
+    this.changed.fire(fn.groups[2]);
+    await Promise.resolve(this.view.reveal(fn.groups[2], { expand: true, focus: true, select: true })).catch((err: unknown) => this.log.warn(`Could not show the triggers of ${functionName}: ${String(err)}`));
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
       case 'function': {
@@ -217,6 +263,14 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return item;
       }
       case 'group': {
+        if (node.group === 'triggers') {
+          const item = new vscode.TreeItem('Triggers', vscode.TreeItemCollapsibleState.Collapsed);
+          item.id = `fn:${node.parent.name}/triggers`;
+          item.contextValue = ContextValues.triggerGroup;
+          item.iconPath = new vscode.ThemeIcon('zap');
+          item.tooltip = 'What invokes this function: event source mappings, function URLs, resource-based policy statements, asynchronous invoke configurations. Read when expanded.';
+          return item;
+        }
         const isAliases = node.group === 'aliases';
         const item = new vscode.TreeItem(isAliases ? 'Aliases' : 'Versions', isAliases ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${node.parent.name}/${node.group}`;
@@ -228,7 +282,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         const rollout = this.rolloutOf(node);
         if (rollout?.kind === 'lease') this.watchRemote(node.functionName, rollout.lease.until);
         if (rollout) {
-          const item = new vscode.TreeItem(rolloutAliasLabel(node.alias, rollout), vscode.TreeItemCollapsibleState.None);
+          const item = new vscode.TreeItem(rolloutAliasLabel(node.alias, rollout), vscode.TreeItemCollapsibleState.Collapsed);
           item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
           item.contextValue = rolloutContextValue(rollout, ContextValues.aliasRollout, ContextValues.aliasRolloutRemote);
           const icon = rolloutIcon(rollout);
@@ -238,7 +292,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
           return item;
         }
         const canary = isCanary(node.alias);
-        const item = new vscode.TreeItem(plainText(aliasLabel(node.alias)), vscode.TreeItemCollapsibleState.None);
+        // Collapsed: its children are the triggers judged against it, read when expanded.
+        const item = new vscode.TreeItem(plainText(aliasLabel(node.alias)), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
         item.contextValue = canary ? ContextValues.aliasCanary : ContextValues.alias;
         item.iconPath = canary ? new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.yellow')) : new vscode.ThemeIcon('tag');
@@ -257,10 +312,23 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.tooltip = textTooltip(versionTooltip(node.parent.name, v));
         return item;
       }
+      case 'trigger': {
+        const t = node.trigger;
+        const item = new vscode.TreeItem(plainText(t.label), vscode.TreeItemCollapsibleState.None);
+        item.id = node.alias ? `fn:${node.functionName}/alias:${node.alias.aliasName}/trigger:${t.id}` : `fn:${node.functionName}/triggers/${t.id}`;
+        item.contextValue = triggerContextValue(t);
+        const icon = triggerIcon(t);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        item.description = triggerDescription(t);
+        item.tooltip = textTooltip(triggerTooltip(t, node.alias ? [] : node.aliases));
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(plainText(node.text), vscode.TreeItemCollapsibleState.None);
         item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
-        item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.iconPath = node.isWarning
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+          : new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
         item.tooltip = redact(node.detail ?? node.text);
         item.command = node.action;
         return item;
@@ -276,6 +344,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return node.parent.groups[0];
       case 'version':
         return node.parent.groups[1];
+      case 'trigger':
+        return node.alias ?? node.parent.groups[2];
       default:
         return undefined;
     }
@@ -288,10 +358,60 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         this.loadDetails(node);
         return node.groups;
       case 'group':
-        return this.groupChildren(node);
+        return node.group === 'triggers' ? this.triggerChildren(node.parent) : this.groupChildren(node);
+      case 'alias':
+        return this.triggerChildren(node.parent, node);
       default:
         return [];
     }
+  }
+
+  /** The function's trigger audit (relative to `alias` when given), read once until the next refresh. */
+  audit(fn: FunctionNode, aliasName?: string): Promise<Outcome<TriggerAudit>> {
+    const key = aliasName ?? '';
+    let read = fn.audits.get(key);
+    if (!read) {
+      // Read-only and not journalled: no journal port, so reading never fires a change of the tree.
+      read = this.connection.current().then((clients) => auditTriggers(useCaseContext(clients, this.log), { functionName: fn.name, ...(aliasName ? { aliasName } : {}) }));
+      fn.audits.set(key, read);
+    }
+    return read;
+  }
+
+  /** Triggers (and what could not be read) under the function's Triggers group or under an alias; a failure is one error row. */
+  private async triggerChildren(fn: FunctionNode, alias?: AliasNode): Promise<Node[]> {
+    const where = alias ? `${fn.name}:${alias.aliasName}` : fn.name;
+    let audit: TriggerAudit | undefined;
+    let failure: string | undefined;
+    try {
+      const outcome = await this.audit(fn, alias?.aliasName);
+      audit = outcome.error ? undefined : outcome.detail;
+      failure = outcome.error?.message;
+    } catch (err) {
+      failure = describeAwsError(err).message;
+    }
+    if (!audit) {
+      fn.audits.delete(alias?.aliasName ?? ''); // read again on the next expand / refresh
+      const message = failure ?? 'the audit returned nothing';
+      this.log.error(`Reading the triggers of ${where} failed: ${message}`);
+      return [new MessageNode(`Could not read triggers: ${message}`, true, message, { title: 'Show Log', command: 'lambdaCanary.showLog' })];
+    }
+    // Under an alias: what goes through it first, then what bypasses it, then the rest.
+    const rank = { through: 0, bypasses: 1, 'other-alias': 2, info: 3 } as const;
+    const triggers = alias ? [...audit.triggers].sort((a, b) => rank[a.verdict] - rank[b.verdict]) : audit.triggers;
+    this.watchSettling(fn.name, triggers);
+    const out: Node[] = triggers.map((t) => new TriggerNode(fn, t, alias, audit.aliases));
+    for (const line of audit.unreadable) out.push(new MessageNode(line, false, line, undefined, true));
+    if (triggers.length === 0 && audit.unreadable.length === 0) {
+      out.push(
+        new MessageNode(
+          alias ? `No triggers of ${fn.name} go through or around ${alias.aliasName}` : 'No triggers',
+          false,
+          'No event source mapping, function URL, resource-based policy statement or asynchronous invoke configuration. Callers allowed by their own IAM policies (Step Functions, AppSync, other functions) leave no trace on the function.',
+        ),
+      );
+    }
+    return out;
   }
 
   private async rootChildren(): Promise<Node[]> {
@@ -381,6 +501,26 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     }
   }
 
+  private readonly settling = new Map<string, { rounds: number; timer?: ReturnType<typeof setTimeout> }>();
+
+  /** While a mapping of the function is Creating, Updating, Enabling…, its triggers are read again every 2 s (a minute at most). */
+  private watchSettling(functionName: string, triggers: TriggerView[]): void {
+    const moving = triggers.some((t) => t.kind === 'event-source-mapping' && t.state !== undefined && TRANSITIONAL.has(t.state));
+    const w = this.settling.get(functionName);
+    if (!moving) {
+      if (w && !w.timer) this.settling.delete(functionName);
+      return;
+    }
+    if (w?.timer || (w && w.rounds >= SETTLE_MAX_ROUNDS)) return;
+    const entry = w ?? this.settling.set(functionName, { rounds: 0 }).get(functionName)!;
+    entry.rounds++;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      const fn = this.findFunction(functionName);
+      if (fn) this.refresh(fn);
+    }, SETTLE_REREAD_MS);
+  }
+
   /** A rollout driven elsewhere shows its steps as they come: its function is read again every 15 s, and when its lease runs out. */
   private watchRemote(functionName: string, until: number): void {
     if (this.remoteWatches.has(functionName)) return;
@@ -397,5 +537,6 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     for (const d of this.disposables) d.dispose();
     for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
     for (const t of this.remoteWatches.values()) clearTimeout(t);
+    for (const w of this.settling.values()) if (w.timer) clearTimeout(w.timer);
   }
 }

@@ -15,6 +15,11 @@ export interface UserInterface {
   input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined>;
   /** A modal confirmation; resolves true only when the user chose `action`. */
   confirm(id: string, message: string, detail: string, action: string): Promise<boolean>;
+  /**
+   * A modal question with several answers and Cancel; resolves the chosen answer, undefined for
+   * Cancel. With no `actions` only Cancel is offered (to say why something cannot go on).
+   */
+  choose(id: string, message: string, detail: string, actions: string[]): Promise<string | undefined>;
   info(message: string, ...actions: string[]): Thenable<string | undefined>;
   warn(message: string, ...actions: string[]): Thenable<string | undefined>;
   error(message: string, ...actions: string[]): Thenable<string | undefined>;
@@ -31,6 +36,11 @@ export const vscodeUi: UserInterface = {
   async confirm(_id, message, detail, action) {
     const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
     return answer === action;
+  },
+  async choose(_id, message, detail, actions) {
+    const cancel: vscode.MessageItem = { title: 'Cancel', isCloseAffordance: true };
+    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions.map((title) => ({ title })), cancel);
+    return answer && answer !== cancel ? answer.title : undefined;
   },
   // Notifications render `[label](command:…)` as links: no message is ever meant to hold one.
   info: (m, ...a) => vscode.window.showInformationMessage(notificationText(m), ...a),

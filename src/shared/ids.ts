@@ -30,6 +30,9 @@ export const Commands = {
   promoteRollout: 'lambdaCanary.promoteRollout',
   abortRollout: 'lambdaCanary.abortRollout',
   showRollouts: 'lambdaCanary.showRollouts',
+  routeThroughAlias: 'lambdaCanary.routeThroughAlias',
+  createUrlOnAlias: 'lambdaCanary.createUrlOnAlias',
+  grantOnAlias: 'lambdaCanary.grantOnAlias',
 } as const;
 
 /** The traffic panel's webview type (also its serializer's). */
@@ -49,6 +52,14 @@ export const ContextValues = {
   versionLatest: 'lambdaCanary:version:latest',
   message: 'lambdaCanary:message',
   error: 'lambdaCanary:error',
+  /** A function's Triggers group. */
+  triggerGroup: 'lambdaCanary:triggers',
+  /** A trigger without a fix to offer (through the alias, or nothing core can move). */
+  trigger: 'lambdaCanary:trigger',
+  /** A trigger with a fix, by its action: Route Through Alias, Create URL on Alias, Grant on Alias. */
+  triggerFixRoute: 'lambdaCanary:trigger:fix-route',
+  triggerFixUrl: 'lambdaCanary:trigger:fix-url',
+  triggerFixGrant: 'lambdaCanary:trigger:fix-grant',
 } as const;
 
 /** `when`-clause context keys. */

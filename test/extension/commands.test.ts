@@ -117,9 +117,11 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
   });
 
   it('publishes the workspace function as a canary from the palette', async () => {
-    ui.script(['weight', '10%']);
+    // The demo's API Gateway permission on the unqualified checkout-api bypasses prod: the pre-flight says so first.
+    ui.script(['preflight', 'Go On'], ['weight', '10%']);
     await vscode.commands.executeCommand(Commands.publishCanary);
     assert.deepEqual(ui.errors, []);
+    assert.equal(ui.asked.filter((id) => id === 'preflight').length, 1, 'one pre-flight question');
     const a = await alias('checkout-api');
     assert.equal(a.FunctionVersion, '2');
     assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights, { '4': 0.1 });

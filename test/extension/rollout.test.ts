@@ -226,11 +226,13 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
       await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: WS, ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => "other";' }) }));
       sandbox.settle();
       await lambda.send(new UpdateAliasCommand({ FunctionName: WS, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
-      ui.script(['rolloutSource', 'The workspace code (publish now)'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '5%@1h, 100%'], ['confirmRollout', true]);
+      // The pre-flight first: the demo's API Gateway permission on the unqualified function bypasses prod.
+      ui.script(['rolloutSource', 'The workspace code (publish now)'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '5%@1h, 100%'], ['preflight', 'Go On'], ['confirmRollout', true]);
       await vscode.commands.executeCommand(Commands.startRollout, { functionName: WS, aliasName: 'prod' });
       assert.deepEqual(ui.errors, []);
       assert.equal(ui.offered.rolloutSource[0], 'The workspace code (publish now)');
       assert.ok(!ui.asked.includes('weight'), 'the weight is the plan\'s first step, not asked');
+      assert.equal(ui.asked.filter((id) => id === 'preflight').length, 1, 'one pre-flight question, not one for the publish and one for the rollout');
       const v = api.rollouts.view(WS, 'prod');
       assert.ok(v, 'a rollout runs');
       assert.equal(v.status, 'running', v.statusText);

@@ -73,6 +73,16 @@ export class ScriptedUi implements UserInterface {
     await hook?.(id);
     return this.next(id) === true;
   }
+  /** The answers each modal question with several answers offered, by prompt id. */
+  choices: Record<string, string[]> = {};
+  async choose(id: string, message: string, detail: string, actions: string[]): Promise<string | undefined> {
+    this.confirmations.push({ id, message, detail });
+    this.choices[id] = actions;
+    const answer = this.next(id);
+    if (answer === undefined || answer === false) return undefined; // unscripted or false = Cancel
+    if (typeof answer !== 'string' || !actions.includes(answer)) throw new Error(`prompt ${id}: no answer '${String(answer)}' in [${actions.join(', ')}]`);
+    return answer;
+  }
   info(message: string): Thenable<string | undefined> {
     this.infos.push(message);
     return Promise.resolve(undefined);

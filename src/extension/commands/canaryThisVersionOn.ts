@@ -7,6 +7,7 @@ import type { CommandContext } from '../context';
 import { AliasNode } from '../tree';
 import { confirmCanary } from './confirmations';
 import { pickAlias, pickWeight } from './common';
+import { passPreflight } from './preflight';
 
 /**
  * Canary This Version on… (alias node): the version this alias serves becomes a canary on another
@@ -33,6 +34,7 @@ export async function canaryThisVersionOn(ctx: CommandContext, node?: unknown): 
     functionName,
     aliasName,
     action: 'apply',
+    ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Canary', signal),
     confirm: () => confirmCanary(functionName, target, version, weightPercent, `${plainText(sourceName)} runs version ${plainText(version)}. `),
     title: `Starting a canary of version ${version} on ${functionName}:${aliasName}`,
     run: (uc) => startCanary(uc, { functionName, aliasName, expectedRevisionId: target.RevisionId, version, weightPercent }),

@@ -81,6 +81,7 @@ export async function publishWorkspaceCode(ctx: CommandContext, node?: unknown, 
       } else weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
     },
     run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild, samSituation }),
+    ...(fixed ? { what: 'Start Rollout' } : {}),
   });
 }
 

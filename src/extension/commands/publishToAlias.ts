@@ -8,6 +8,7 @@ import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode } from '../tree';
 import { pickFunctionName } from './common';
+import { passPreflight } from './preflight';
 import { pickDeployAlias } from './pickDeployAlias';
 import { deployOtherQuestion, untrustedPublishQuestion } from './publishText';
 import { relativePath } from './workspaceFunction';
@@ -29,6 +30,8 @@ export interface PublishSteps {
   ask: (target: PublishTarget) => Promise<void>;
   /** The deploy use case. */
   run: (uc: UseCaseContext, target: PublishTarget) => Promise<Outcome>;
+  /** What the pre-flight question calls the command (default "Publish Canary"). */
+  what?: string;
 }
 
 /**
@@ -57,12 +60,14 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     functionName,
     aliasName,
     action: 'publish',
-    ask: async () => {
+    ask: async (signal) => {
       if (!trusted && !nodeFunction) {
         // Function and alias came from an untrusted file, not from the user: say which, before any upload.
         const q = untrustedPublishQuestion(ws, functionName, aliasName, relativePath);
         if (!(await ctx.ui.confirm('untrustedPublish', q.message, q.detail, 'Publish'))) return false;
       }
+      // Triggers that bypass the alias, and what Lambda refuses with weighted routing: before any upload.
+      if (!(await passPreflight(ctx, { functionName, aliasName }, steps.what ?? 'Publish Canary', signal))) return false;
       await steps.ask(target);
       return true;
     },

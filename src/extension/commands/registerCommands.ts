@@ -3,6 +3,7 @@ import { Commands } from '../../shared/ids';
 import type { CommandContext } from '../context';
 import { canaryThisVersionOn } from './canaryThisVersionOn';
 import { wrapCommand } from './common';
+import { createUrlOnAlias, grantOnAlias, routeThroughAlias } from './fixTrigger';
 import { openFunctionConfig } from './openFunctionConfig';
 import { openTrafficPanel } from './openTrafficPanel';
 import { promoteCanary } from './promoteCanary';
@@ -46,6 +47,9 @@ const table: Record<string, Handler> = {
   [Commands.promoteRollout]: promoteRollout,
   [Commands.abortRollout]: abortRollout,
   [Commands.showRollouts]: showRollouts,
+  [Commands.routeThroughAlias]: routeThroughAlias,
+  [Commands.createUrlOnAlias]: createUrlOnAlias,
+  [Commands.grantOnAlias]: grantOnAlias,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -12,6 +12,7 @@ import { AliasNode, FunctionNode, VersionNode } from '../tree';
 import type { PickItem } from '../ui';
 import { Dismissed, orDismiss, pickAlias } from './common';
 import { confirmStartRollout } from './confirmations';
+import { passPreflight } from './preflight';
 import { publishWorkspaceCode } from './publishCanary';
 import { pickPlan, planName, rolloutStartTarget, workspaceFunctionFor } from './rolloutPicks';
 import { explainUntrusted, relativePath } from './workspaceFunction';
@@ -98,6 +99,7 @@ async function startVersion(ctx: CommandContext, functionName: string, alias: Al
     functionName,
     aliasName,
     action: 'apply',
+    ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Rollout', signal),
     confirm: () => confirmStartRollout(functionName, alias, what, planName(plan), describePlan(plan), plan.steps[0].weight),
     title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,
     // The canary already in place at the first step's weight is taken over as step 1.

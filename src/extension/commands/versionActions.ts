@@ -5,6 +5,7 @@ import type { CommandContext } from '../context';
 import { VersionNode } from '../tree';
 import { confirmCanary, confirmSwitch } from './confirmations';
 import { pickAlias, pickWeight } from './common';
+import { passPreflight } from './preflight';
 
 /**
  * The tree's actions on a published version: put it on an alias as a canary, or switch an alias
@@ -30,6 +31,7 @@ export async function startCanaryOn(ctx: CommandContext, node?: unknown): Promis
     functionName,
     aliasName,
     action: 'apply',
+    ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Canary', signal),
     confirm: () => confirmCanary(functionName, alias, version, weightPercent),
     title: `Starting a canary of version ${version} on ${functionName}:${aliasName}`,
     run: (uc) => startCanary(uc, { functionName, aliasName, expectedRevisionId: alias.RevisionId, version, weightPercent }),

@@ -1,0 +1,76 @@
+import type { Clients } from '../../core/connection';
+import { OperationError } from '../../core/errors';
+import { auditTriggers, fixTrigger } from '../../core/triggers';
+import { iconText } from '../../shared/text';
+import type { TriggerFixAction, TriggerView } from '../../shared/triggers';
+import type { CommandContext } from '../context';
+import { FunctionNode, TriggerNode } from '../tree';
+import { confirmTriggerFix, fixTitle, routeText } from '../triggerText';
+import { useCaseContext } from '../useCaseContext';
+import { orDismiss, pickFunctionName } from './common';
+
+/** Fixes running now, by `function/trigger id`: a second click is told to wait instead of writing twice. */
+const running = new Set<string>();
+
+/**
+ * Route Through Alias, Create URL on Alias, Grant on Alias: the trigger (the node's, or picked
+ * from a fresh audit of a function), a modal saying exactly what the fix writes and implies, core's
+ * fixTrigger in a cancellable progress notification, the outcome (and what the user still has to
+ * do) as a notification, and the function's triggers read again. They act on AWS only, so, as the
+ * alias commands, they run in an untrusted workspace too.
+ */
+async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixAction): Promise<void> {
+  const clients = await ctx.connection.current();
+  const { functionName, trigger } = await resolveTrigger(ctx, clients, node, action);
+  const fix = trigger.fix!;
+  // Taken before the question, so a double click asks once.
+  const key = `${functionName}/${trigger.id}`;
+  if (running.has(key)) {
+    void ctx.ui.info(`${functionName}: ${trigger.label} is being fixed already: wait for it to finish.`);
+    return;
+  }
+  running.add(key);
+  let ran = false;
+  try {
+    const q = confirmTriggerFix(functionName, trigger);
+    if (!(await ctx.ui.confirm(q.id, q.message, q.detail, q.action))) return;
+    ran = true;
+    const outcome = await ctx.aliases.withProgress(`${fixTitle(fix.action)}: ${trigger.label} of ${functionName} → ${fix.alias}`, undefined, (signal, progress) =>
+      // Journalled (the journal's append redraws the function's node and panels).
+      fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger }),
+    );
+    ctx.aliases.notify(outcome);
+  } finally {
+    running.delete(key);
+    // Read again whatever the outcome: a conflict means the trigger changed since it was shown.
+    if (ran) ctx.tree.refresh(ctx.tree.findFunction(functionName));
+  }
+}
+
+/** The node's trigger, or, from the palette (or a function node), one picked among a fresh audit's triggers this fix applies to. */
+async function resolveTrigger(ctx: CommandContext, clients: Clients, node: unknown, action: TriggerFixAction): Promise<{ functionName: string; trigger: TriggerView }> {
+  const title = fixTitle(action);
+  if (node instanceof TriggerNode) {
+    if (node.trigger.fix?.action !== action) {
+      throw new OperationError(`${title} does not apply to ${node.trigger.label}: ${node.trigger.fix ? `its fix is ${fixTitle(node.trigger.fix.action)}` : 'it has nothing to fix'}.`, { kind: 'validation', state: 'Nothing was changed.' });
+    }
+    return { functionName: node.functionName, trigger: node.trigger };
+  }
+  const functionName = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, `${title}: which function?`);
+  const outcome = await ctx.aliases.withProgress(`Reading the triggers of ${functionName}`, undefined, (signal, progress) => auditTriggers(useCaseContext(clients, ctx.log, { signal, progress }), { functionName }));
+  if (outcome.error || !outcome.detail) throw new OperationError(`Could not read the triggers of ${functionName}: ${outcome.error?.message ?? 'the audit returned nothing'}`, { kind: outcome.error?.kind ?? 'aws' });
+  const candidates = outcome.detail.triggers.filter((t) => t.fix?.action === action);
+  if (candidates.length === 0) {
+    throw new OperationError(`${functionName} has no trigger that ${title} fixes: see its Triggers in the Lambda Canary view.`, { kind: 'validation', state: 'Nothing was changed.' });
+  }
+  const picked = await ctx.ui.pick<TriggerView>(
+    'trigger',
+    candidates.map((t) => ({ label: iconText(t.label), description: iconText(`calls ${routeText(t)} → ${t.fix!.alias}`), detail: iconText(t.fix!.text), value: t })),
+    { title: `${title}: which trigger of ${functionName}?`, placeHolder: 'Trigger' },
+  );
+  return { functionName, trigger: orDismiss(picked).value };
+}
+
+export const routeThroughAlias = (ctx: CommandContext, node?: unknown): Promise<void> => runFix(ctx, node, 'route-through-alias');
+export const createUrlOnAlias = (ctx: CommandContext, node?: unknown): Promise<void> => runFix(ctx, node, 'create-url-on-alias');
+export const grantOnAlias = (ctx: CommandContext, node?: unknown): Promise<void> => runFix(ctx, node, 'grant-on-alias');

@@ -1,0 +1,139 @@
+import type { PreflightFinding, PreflightReport, TriggerFixAction, TriggerView } from '../shared/triggers';
+import { ContextValues } from '../shared/ids';
+import { md, plainText } from '../shared/text';
+
+/**
+ * What the tree, the fix commands and the pre-flight question show of the trigger audit, as plain
+ * strings (no vscode types). Labels and descriptions are plain text; tooltips are Markdown built
+ * with `md`, in which every AWS-provided value (ARNs, principals, details) is escaped text.
+ */
+
+/** What a trigger calls, in a few words: `$LATEST`, `version 7`, `prod`. */
+export function routeText(t: Pick<TriggerView, 'route'>): string {
+  const r = t.route;
+  return r.kind === 'alias' ? r.alias : r.kind === 'version' ? `version ${r.version}` : '$LATEST';
+}
+
+/** The description beside a trigger's label: "✓ through prod", "⚠ bypasses — $LATEST" (and a mapping's state when it is not Enabled). */
+export function triggerDescription(t: TriggerView): string {
+  let text: string;
+  switch (t.verdict) {
+    case 'through':
+      text = `✓ through ${routeText(t)}`;
+      break;
+    case 'bypasses':
+      text = `⚠ bypasses — ${routeText(t)}`;
+      break;
+    case 'other-alias':
+      text = `through ${routeText(t)}`;
+      break;
+    default:
+      text = t.route.kind === 'alias' ? `for ${routeText(t)}` : `for ${routeText(t)} · no routing of its own`;
+  }
+  const state = t.kind === 'event-source-mapping' && t.state && t.state !== 'Enabled' ? ` · ${t.state}` : '';
+  return plainText(`${text}${state}`);
+}
+
+export type TriggerIcon = { id: 'pass' | 'warning' | 'arrow-right' | 'info'; color?: string };
+
+export function triggerIcon(t: Pick<TriggerView, 'verdict'>): TriggerIcon {
+  switch (t.verdict) {
+    case 'through':
+      return { id: 'pass', color: 'testing.iconPassed' };
+    case 'bypasses':
+      return { id: 'warning', color: 'problemsWarningIcon.foreground' };
+    case 'other-alias':
+      return { id: 'arrow-right' };
+    default:
+      return { id: 'info' };
+  }
+}
+
+/** Hard line breaks between the non-empty lines. */
+function lines(...ls: Array<string | false | undefined>): string {
+  return ls.filter(Boolean).join('  \n');
+}
+
+/** `aliases`: the function's, when the trigger is listed under the function (not under one alias). */
+export function triggerTooltip(t: TriggerView, aliases: string[] = []): string {
+  // Judged against no one alias, a bypass has a fix only when the function has one alias.
+  const hint = !t.fix && t.verdict === 'bypasses' && aliases.length > 1 ? md`To fix it, expand the alias it should go through (${aliases.join(', ')}) under Aliases.` : undefined;
+  return lines(
+    md`**${t.label}**`,
+    md`${t.detail}`,
+    t.source && md`Source: ${t.source}`,
+    t.principal && md`Principal: ${t.principal}`,
+    md`Calls: ${t.target}`,
+    t.state && md`State: ${t.state}`,
+    ...t.notes.map((n) => md`${n}`),
+    t.fix && md`Fix (${fixTitle(t.fix.action)}): ${t.fix.text}`,
+    hint,
+    md`Id: ${t.id}`,
+  );
+}
+
+/** The tree item's context value: the fix it offers decides which fix command its menus show. */
+export function triggerContextValue(t: Pick<TriggerView, 'fix'>): string {
+  switch (t.fix?.action) {
+    case 'route-through-alias':
+      return ContextValues.triggerFixRoute;
+    case 'create-url-on-alias':
+      return ContextValues.triggerFixUrl;
+    case 'grant-on-alias':
+      return ContextValues.triggerFixGrant;
+    default:
+      return ContextValues.trigger;
+  }
+}
+
+/** The command title of each fix, as in package.json. */
+export function fixTitle(action: TriggerFixAction): string {
+  switch (action) {
+    case 'route-through-alias':
+      return 'Route Through Alias';
+    case 'create-url-on-alias':
+      return 'Create URL on Alias';
+    case 'grant-on-alias':
+      return 'Grant on Alias';
+  }
+}
+
+/** The modal question before a fix: what it writes and implies, in the core's words. */
+export function confirmTriggerFix(functionName: string, t: TriggerView): { id: 'confirmTriggerFix'; message: string; detail: string; action: string } {
+  const fix = t.fix!;
+  const question =
+    fix.action === 'route-through-alias'
+      ? `Route ${t.label} through ${fix.alias}?`
+      : fix.action === 'create-url-on-alias'
+        ? `Create a function URL on ${fix.alias}?`
+        : `Grant ${t.principal ?? t.label} on ${fix.alias}?`;
+  return {
+    id: 'confirmTriggerFix',
+    message: plainText(question),
+    detail: plainText(`${functionName}: ${t.label} now calls ${routeText(t)}. ${fix.text}`, 1000),
+    action: fixTitle(fix.action),
+  };
+}
+
+function findingLine(f: PreflightFinding): string {
+  return `${f.severity === 'blocker' ? '⛔' : '⚠'} ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`;
+}
+
+/**
+ * The one pre-flight question, undefined when nothing was found. Blockers: Lambda would refuse or
+ * misroute the weighted alias, so only Cancel is offered.
+ */
+export function preflightQuestion(
+  report: PreflightReport,
+  what: string,
+): { id: 'preflight'; message: string; detail: string; blocked: boolean } | undefined {
+  if (report.findings.length === 0) return undefined;
+  const blocked = report.findings.some((f) => f.severity === 'blocker');
+  const where = `${report.functionName}:${report.aliasName}`;
+  const summary = report.summary || `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} for ${where}.`;
+  const message = blocked ? `${what} on ${where} cannot go on: ${summary}` : `${what} on ${where}: ${summary}`;
+  const tail = blocked
+    ? 'Lambda would refuse or misroute the weighted alias until the blockers (⛔) are fixed: nothing was changed.'
+    : 'Go On starts it as it is; Cancel changes nothing.';
+  return { id: 'preflight', message: plainText(message), detail: [...report.findings.map((f) => plainText(findingLine(f), 1000)), tail].join('\n'), blocked };
+}
