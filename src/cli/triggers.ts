@@ -4,7 +4,7 @@
  */
 import type { Outcome } from '../core/outcome';
 import { outcomeText } from '../core/outcomeText';
-import { auditTriggers, fixTrigger, preflight } from '../core/triggers';
+import { loadTriggers } from '../core/triggersModule';
 import type { UseCaseContext } from '../core/usecases';
 import type { PreflightReport, TriggerAudit, TriggerView } from '../shared/triggers';
 import { plainText, terminalText } from '../shared/text';
@@ -47,6 +47,7 @@ export async function runTriggers(a: TriggersArgs, run: TriggersRun): Promise<nu
   const err: Print = (text) => run.io.stderr.write(`${terminalText(text)}\n`);
   if (a.fix !== undefined) return fix({ ...a, aliasName: a.aliasName!, fix: a.fix }, run, out, err);
 
+  const { auditTriggers } = await loadTriggers();
   const outcome = await auditTriggers(run.ctx, { functionName: a.functionName, ...(a.aliasName !== undefined ? { aliasName: a.aliasName } : {}) });
   const audit = outcome.detail;
   // What could not be read is among the outcome's warnings too: said once.
@@ -119,6 +120,7 @@ async function fix(a: Required<Pick<TriggersArgs, 'functionName' | 'aliasName' |
   const { ctx, io } = run;
   let expected: TriggerView | undefined;
   if (!run.yes) {
+    const { auditTriggers } = await loadTriggers();
     const audit = await auditTriggers(ctx, { functionName: a.functionName, aliasName: a.aliasName });
     if (audit.error || !audit.detail) {
       if (run.json) io.stdout.write(jsonText(audit));
@@ -144,6 +146,7 @@ async function fix(a: Required<Pick<TriggersArgs, 'functionName' | 'aliasName' |
       return EXIT.failed;
     }
   }
+  const { fixTrigger } = await loadTriggers();
   const outcome = await fixTrigger(ctx, { functionName: a.functionName, aliasName: a.aliasName, triggerId: a.fix, ...(expected ? { expected } : {}) });
   for (const w of outcome.warnings) err(progressText.warning(w));
   if (run.json) io.stdout.write(jsonText(outcome));
@@ -170,6 +173,7 @@ export interface PreflightGate {
 
 /** Runs the core pre-flight (it never throws) and words its findings, each with its fix. */
 export async function runPreflight(ctx: UseCaseContext, ref: { functionName: string; aliasName: string; version?: string }): Promise<PreflightGate> {
+  const { preflight } = await loadTriggers();
   const report = await preflight(ctx, ref);
   return { report, lines: preflightLines(ref.functionName, report), blocked: report.findings.some((f) => f.severity === 'blocker') };
 }

@@ -8,7 +8,7 @@ import type { Outcome } from '../core/outcome';
 import { redact } from '../core/redact';
 import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
-import { auditTriggers } from '../core/triggers';
+import { loadTriggers } from '../core/triggersModule';
 import { ContextKeys, ContextValues } from '../shared/ids';
 import type { RolloutView } from '../shared/rollout';
 import { plainText } from '../shared/text';
@@ -372,7 +372,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     let read = fn.audits.get(key);
     if (!read) {
       // Read-only and not journalled: no journal port, so reading never fires a change of the tree.
-      read = this.connection.current().then((clients) => auditTriggers(useCaseContext(clients, this.log), { functionName: fn.name, ...(aliasName ? { aliasName } : {}) }));
+      read = this.connection.current().then((clients) => loadTriggers().then(({ auditTriggers }) => auditTriggers(useCaseContext(clients, this.log), { functionName: fn.name, ...(aliasName ? { aliasName } : {}) })));
       fn.audits.set(key, read);
     }
     return read;

@@ -128,8 +128,8 @@ export function preflightReport(f: PreflightFacts): PreflightReport {
     findings.push({
       code: 'provisioned-concurrency',
       severity: 'warning',
-      message: `${alias} has provisioned concurrency (${requested ?? '?'} requested${allocated !== undefined ? `, ${allocated} allocated` : ''}): while it routes by weight, what is allocated follows the concurrency Lambda provisions for each version, so the canary may run on cold environments while the stable version runs warm, and ${alias}'s provisioned concurrency cannot be changed until the routing is cleared.`,
-      fix: `Expect cold starts on the canary at first (its latency is then not comparable with the stable version's), and change provisioned concurrency before or after the canary, not during it.`,
+      message: `${alias} has provisioned concurrency (${requested ?? '?'} requested${allocated !== undefined ? `, ${allocated} allocated` : ''}): while it routes by weight, Lambda provisions each version's share, so what is allocated fluctuates, and invocations beyond a version's share spill over to on-demand (cold) environments; the canary's latency may then not be comparable with the stable version's.`,
+      fix: `Raise ${alias}'s provisioned concurrency for the time the canary runs (Lambda's advice for weighted aliases), or judge latency loosely until the canary's environments are warm.`,
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Clients } from '../../core/connection';
 import { OperationError } from '../../core/errors';
-import { auditTriggers, fixTrigger } from '../../core/triggers';
+import { loadTriggers } from '../../core/triggersModule';
 import { iconText } from '../../shared/text';
 import type { TriggerFixAction, TriggerView } from '../../shared/triggers';
 import type { CommandContext } from '../context';
@@ -37,7 +37,7 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
     ran = true;
     const outcome = await ctx.aliases.withProgress(`${fixTitle(fix.action)}: ${trigger.label} of ${functionName} → ${fix.alias}`, undefined, (signal, progress) =>
       // Journalled (the journal's append redraws the function's node and panels).
-      fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger }),
+      loadTriggers().then(({ fixTrigger }) => fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger })),
     );
     ctx.aliases.notify(outcome);
   } finally {
@@ -57,7 +57,7 @@ async function resolveTrigger(ctx: CommandContext, clients: Clients, node: unkno
     return { functionName: node.functionName, trigger: node.trigger };
   }
   const functionName = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, `${title}: which function?`);
-  const outcome = await ctx.aliases.withProgress(`Reading the triggers of ${functionName}`, undefined, (signal, progress) => auditTriggers(useCaseContext(clients, ctx.log, { signal, progress }), { functionName }));
+  const outcome = await ctx.aliases.withProgress(`Reading the triggers of ${functionName}`, undefined, (signal, progress) => loadTriggers().then(({ auditTriggers }) => auditTriggers(useCaseContext(clients, ctx.log, { signal, progress }), { functionName })));
   if (outcome.error || !outcome.detail) throw new OperationError(`Could not read the triggers of ${functionName}: ${outcome.error?.message ?? 'the audit returned nothing'}`, { kind: outcome.error?.kind ?? 'aws' });
   const candidates = outcome.detail.triggers.filter((t) => t.fix?.action === action);
   if (candidates.length === 0) {

@@ -1,4 +1,4 @@
-import { preflight } from '../../core/triggers';
+import { loadTriggers } from '../../core/triggersModule';
 import type { CommandContext } from '../context';
 import { preflightQuestion } from '../triggerText';
 import { useCaseContext } from '../useCaseContext';
@@ -23,6 +23,7 @@ export async function passPreflight(
   let cancelled = false;
   const report = await ctx.aliases.withProgress(`Checking ${input.functionName}:${input.aliasName} before ${what}`, signal, async (s, progress) => {
     // Read-only: not journalled. It never throws; what it cannot read is a finding.
+    const { preflight } = await loadTriggers();
     const r = await preflight(useCaseContext(clients, ctx.log, { signal: s, progress }), input);
     cancelled = s.aborted;
     return r;
