@@ -3,7 +3,9 @@
  * dist/triggers.js (one file for the extension and the CLI), so starting the extension does not
  * read it. Compiled with ES modules in the bundle (webpack.config.js) for the split to happen.
  */
-export type TriggersModule = typeof import('./triggers');
+import type * as Triggers from './triggers';
+
+export type TriggersModule = typeof Triggers;
 
 let loading: Promise<TriggersModule> | undefined;
 
