@@ -110,7 +110,7 @@ export class AliasActionsService {
           await request.onConflict(outcome);
           continue;
         }
-        if (request.notify !== false) this.notify(outcome);
+        if (request.notify !== false) void this.notify(outcome);
         else this.logOutcome(outcome);
         return { status: 'ran', outcome };
       }
@@ -141,15 +141,20 @@ export class AliasActionsService {
     );
   }
 
-  /** The outcome in the log and as a notification: error (with Show Log), info, and its warnings. */
-  notify(outcome: Outcome): void {
+  /**
+   * The outcome in the log and as a notification: error (with Show Log), info, and its warnings.
+   * `actions`: buttons of a success's notification (e.g. Undo); the one clicked, if any.
+   */
+  notify(outcome: Outcome, ...actions: string[]): Thenable<string | undefined> {
     this.logOutcome(outcome);
     const ui = this.ui();
     const text = notificationText(notificationOutcomeText(outcome));
+    let answer: Thenable<string | undefined> = Promise.resolve(undefined);
     if (outcome.error?.kind === 'cancelled') void ui.info(text);
     else if (outcome.error || outcome.state === 'unknown') this.showError(text);
-    else void ui.info(text);
+    else answer = ui.info(text, ...actions);
     for (const w of outcome.warnings) void ui.warn(notificationText(w));
+    return answer;
   }
 
   private logOutcome(outcome: Outcome): void {

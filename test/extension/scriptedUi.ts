@@ -29,6 +29,7 @@ export class ScriptedUi implements UserInterface {
     this.asked = [];
     this.errors = [];
     this.infos = [];
+    this.offers = [];
     this.warnings = [];
     this.validation = [];
   }
@@ -83,9 +84,15 @@ export class ScriptedUi implements UserInterface {
     if (typeof answer !== 'string' || !actions.includes(answer)) throw new Error(`prompt ${id}: no answer '${String(answer)}' in [${actions.join(', ')}]`);
     return answer;
   }
-  info(message: string): Thenable<string | undefined> {
+  /** Notifications with buttons, and the buttons each offered. */
+  offers: Array<{ message: string; actions: string[] }> = [];
+  /** A notification's buttons are answered by the script under `notification:<first button>` (unscripted: dismissed). */
+  info(message: string, ...actions: string[]): Thenable<string | undefined> {
     this.infos.push(message);
-    return Promise.resolve(undefined);
+    if (actions.length === 0) return Promise.resolve(undefined);
+    this.offers.push({ message, actions });
+    const answer = this.next(`notification:${actions[0]}`);
+    return Promise.resolve(typeof answer === 'string' && actions.includes(answer) ? answer : undefined);
   }
   warn(message: string, ...actions: string[]): Thenable<string | undefined> {
     this.infos.push(message);

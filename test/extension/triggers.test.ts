@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   CreateAliasCommand,
+  CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetAliasCommand,
@@ -11,6 +12,7 @@ import {
   ListEventSourceMappingsCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
+  UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
@@ -259,6 +261,55 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     assert.equal(item.description, '✓ through prod', 'read again once it settled');
     assert.equal(item.contextValue, 'lambdaCanary:trigger');
     assert.equal(iconOf(item), 'pass');
+  });
+
+  it("Undo in a fix's notification: confirmed first, it moves the mapping back where it was, journalled; declined, nothing moves", async () => {
+    const made = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: PLAIN, EventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:triggers-undo', BatchSize: 5 }));
+    const uuid = made.UUID!;
+    const settled = async () => {
+      for (let i = 0; i < 100; i++) {
+        const m = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+        if (m.State === 'Enabled') return m;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the mapping did not settle');
+    };
+    const was = await settled();
+    const row = triggersIn(await triggerRows(PLAIN)).find((n) => n.trigger.id === `esm:${uuid}`);
+    assert.ok(row?.trigger.fix, 'the new mapping bypasses prod and has its fix');
+
+    // The fix, and its notification's Undo declined at the modal: the mapping stays on prod.
+    ui.script(['confirmTriggerFix', true], ['notification:Undo', 'Undo'], ['confirmUndoTriggerFix', false]);
+    await vscode.commands.executeCommand(Commands.routeThroughAlias, row);
+    for (let i = 0; i < 100 && !ui.asked.includes('confirmUndoTriggerFix'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(ui.offers.map((o) => o.actions), [['Undo']], 'the success notification offers Undo');
+    assert.match((await settled()).FunctionArn!, /:function:triggers-plain:prod$/, 'declined: still on prod');
+
+    // Again, with Undo confirmed: the mapping goes back to the unqualified function, the same UUID and queue.
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: PLAIN }));
+    await settled();
+    const again = triggersIn(await triggerRows(PLAIN)).find((n) => n.trigger.id === `esm:${uuid}`);
+    assert.ok(again?.trigger.fix, 'bypassing again');
+    ui.reset();
+    ui.script(['confirmTriggerFix', true], ['notification:Undo', 'Undo'], ['confirmUndoTriggerFix', true]);
+    await vscode.commands.executeCommand(Commands.routeThroughAlias, again);
+    let back = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    for (let i = 0; i < 100 && (back.State !== 'Enabled' || /:prod$/.test(back.FunctionArn!)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      back = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    }
+    assert.equal(back.FunctionArn, was.FunctionArn, 'back where it was');
+    assert.equal(back.EventSourceArn, was.EventSourceArn);
+    const q = ui.confirmations.find((c) => c.id === 'confirmUndoTriggerFix');
+    assert.match(q?.detail ?? '', /moved back off prod .*bypasses prod again/);
+    for (let i = 0; i < 100; i++) {
+      const { records } = await api.journal.journal.read({ limit: 2 });
+      if (records.length === 2 && records.every((r) => r.outcome.action === 'trigger-fix' && r.outcome.state === 'done') && records[0].outcome.id !== records[1].outcome.id) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { records } = await api.journal.journal.read({ limit: 2 });
+    assert.deepEqual(records.map((r) => [r.outcome.action, r.outcome.state]), [['trigger-fix', 'done'], ['trigger-fix', 'done']], 'the fix and its undo, journalled');
+    assert.deepEqual(ui.errors, []);
   });
 
   it('Create URL on Alias (tree node): the alias gets its own URL; the old one stays; the notification says what to do next', async () => {

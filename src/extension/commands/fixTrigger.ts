@@ -2,7 +2,7 @@ import type { Clients } from '../../core/connection';
 import { OperationError } from '../../core/errors';
 import { loadTriggers } from '../../core/triggersModule';
 import { iconText } from '../../shared/text';
-import type { TriggerFixAction, TriggerView } from '../../shared/triggers';
+import type { TriggerFixAction, TriggerFixDetail, TriggerView } from '../../shared/triggers';
 import type { CommandContext } from '../context';
 import { FunctionNode, TriggerNode } from '../tree';
 import { confirmTriggerFix, fixTitle, routeText } from '../triggerText';
@@ -39,11 +39,38 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
       // Journalled (the journal's append redraws the function's node and panels).
       loadTriggers().then(({ fixTrigger }) => fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger })),
     );
-    ctx.aliases.notify(outcome);
+    // Not awaited: a notification may stay open; Undo, if clicked, is a command of its own.
+    const undoable = outcome.state === 'done' && outcome.detail && Object.keys(outcome.detail.undo).length > 0;
+    void ctx.aliases.notify(outcome, ...(undoable ? ['Undo'] : [])).then((choice) => {
+      if (choice === 'Undo' && outcome.detail) return undoFix(ctx, clients, functionName, outcome.detail).catch((err: unknown) => ctx.aliases.reportError('undoTriggerFix', err));
+    });
   } finally {
     running.delete(key);
     // Read again whatever the outcome: a conflict means the trigger changed since it was shown.
     if (ran) ctx.tree.refresh(ctx.tree.findFunction(functionName));
+  }
+}
+
+/**
+ * Undo of a fix just made (the notification's Undo): confirmed first, then core's undoTriggerFix
+ * (a moved mapping is moved back, a URL or permission created on the alias is removed; refused when
+ * the trigger changed since), journalled, and the function's triggers read again.
+ */
+async function undoFix(ctx: CommandContext, clients: Clients, functionName: string, detail: TriggerFixDetail): Promise<void> {
+  const what =
+    detail.action === 'route-through-alias'
+      ? `${detail.before.label} is moved back off ${detail.alias} (to ${routeText(detail.before)}), so it bypasses ${detail.alias} again.`
+      : detail.action === 'create-url-on-alias'
+        ? `The URL created on ${detail.alias} is deleted (with its public-invoke permission, if the fix added one); callers already moved to it get 404.`
+        : `The permission created on ${detail.alias} is removed; the original statement stays.`;
+  if (!(await ctx.ui.confirm('confirmUndoTriggerFix', `Undo ${fixTitle(detail.action)} for ${detail.before.label} of ${functionName}?`, what, 'Undo'))) return;
+  try {
+    const outcome = await ctx.aliases.withProgress(`Undo ${fixTitle(detail.action)}: ${detail.before.label} of ${functionName}`, undefined, (signal, progress) =>
+      loadTriggers().then(({ undoTriggerFix }) => undoTriggerFix(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: detail.alias, detail })),
+    );
+    void ctx.aliases.notify(outcome);
+  } finally {
+    ctx.tree.refresh(ctx.tree.findFunction(functionName));
   }
 }
 

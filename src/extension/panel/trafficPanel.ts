@@ -283,7 +283,7 @@ export class TrafficPanel implements vscode.Disposable {
       this.ctx.log.info(`${text}${run.cancelled ? ' (cancelled)' : ''}`);
       return { message, result: run.cancelled ? 'declined' : 'done' };
     }
-    this.ctx.aliases.notify(run.outcome);
+    void this.ctx.aliases.notify(run.outcome);
     await this.post({ type: 'notice', level: 'error', message: text });
     return { message, result: run.outcome.error?.kind === 'cancelled' ? 'declined' : 'failed', detail: text };
   }
