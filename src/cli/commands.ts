@@ -63,7 +63,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   traffic: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { window: { type: 'string' } }, changesAlias: false },
   journal: { positionals: { min: 0, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { limit: { type: 'string' } }, changesAlias: false },
   // Reads only; with --fix it writes, and so asks first (commandAsks).
-  triggers: { positionals: { min: 1, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { fix: { type: 'string' } }, changesAlias: false },
+  triggers: { positionals: { min: 1, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { fix: { type: 'string' }, undo: { type: 'boolean' } }, changesAlias: false },
   // Each subcommand's own positionals, options and question: ROLLOUT_SUBCOMMANDS.
   rollout: {
     positionals: { min: 1, max: 2, names: 'a subcommand (start, status, pause, resume, next, promote, abort)' },
@@ -74,7 +74,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 
 /** Whether a command (other than rollout, see rolloutAsks) asks first, and so needs --yes where nothing can ask. */
 export function commandAsks(command: CommandName, values: Record<string, unknown>): boolean {
-  return command === 'triggers' ? values.fix !== undefined : COMMANDS[command].changesAlias;
+  return command === 'triggers' ? values.fix !== undefined || values.undo === true : COMMANDS[command].changesAlias;
 }
 
 export const ROLLOUT_SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'next', 'promote', 'abort'] as const;

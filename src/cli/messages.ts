@@ -376,7 +376,7 @@ ${PLAN_TEXT}`,
   lambda-canary rollout abort checkout-api:prod --yes`,
   },
   triggers: {
-    usage: 'lambda-canary triggers FN[:ALIAS] [--fix ID]',
+    usage: 'lambda-canary triggers FN[:ALIAS] [--fix ID | --undo]',
     description: `Audits what sends events to function FN, and whether each goes through ALIAS (the canary's
 router) or bypasses it: event source mappings (SQS, Kinesis, DynamoDB streams, MSK…), function
 URLs, resource-based policy statements (API Gateway, S3, SNS, EventBridge… with their source)
@@ -394,18 +394,23 @@ With --fix ID (and FN:ALIAS) the trigger is moved onto ALIAS, asked first on a t
 elsewhere), checked against what was read, and journalled: a mapping is updated in place to
 call the alias (it keeps its position in the queue or stream), a function URL is created on the
 alias (a new URL: callers must switch to it), a permission is granted on the alias. What you
-still have to do (point an S3 notification at the alias ARN…) is printed after.
+still have to do (point an S3 notification at the alias ARN…) is printed after. With --undo
+(and FN:ALIAS) the alias's last fix, as the journal recorded it, is undone: a mapping moved back,
+the URL or permission the fix created removed (refused when the trigger changed since).
 
 IAM: the audit needs lambda:ListAliases, ListEventSourceMappings, ListFunctionUrlConfigs,
 GetPolicy and ListFunctionEventInvokeConfigs; --fix also GetEventSourceMapping and
 UpdateEventSourceMapping (a mapping), GetFunctionUrlConfig and CreateFunctionUrlConfig (a URL),
-AddPermission (a permission, and a public URL's).`,
+AddPermission (a permission, and a public URL's); --undo UpdateEventSourceMapping,
+DeleteFunctionUrlConfig or RemovePermission.`,
     options: `  --fix ID              move trigger ID (as the table lists it: esm:UUID, url:QUALIFIER,
-                        policy:QUALIFIER:SID) onto ALIAS; needs FN:ALIAS`,
+                        policy:QUALIFIER:SID) onto ALIAS; needs FN:ALIAS
+  --undo                undo ALIAS's last trigger fix from the journal; needs FN:ALIAS`,
     examples: `  lambda-canary triggers checkout-api:prod
   lambda-canary triggers checkout-api --json | jq '.detail.triggers[] | select(.verdict == "bypasses") | .id'
   lambda-canary triggers checkout-api:prod --json | jq -e '[.detail.triggers[] | select(.verdict == "bypasses")] | length == 0'
-  lambda-canary triggers checkout-api:prod --fix esm:6f1c2b9e-0d7a-4c1e-9b8f-2a5d3e4f6a7b --yes`,
+  lambda-canary triggers checkout-api:prod --fix esm:6f1c2b9e-0d7a-4c1e-9b8f-2a5d3e4f6a7b --yes
+  lambda-canary triggers checkout-api:prod --undo --yes`,
   },
   journal: {
     usage: 'lambda-canary journal [FN[:ALIAS]] [--limit N]',
@@ -453,6 +458,8 @@ export const usage = {
     `'${value}': ${qualifier} is ${qualifier === '$LATEST' ? '$LATEST' : 'a version'}, not an alias; triggers are judged against an alias: name FUNCTION:ALIAS, or FUNCTION alone for every alias.`,
   notTriggerId: (value: string) => `--fix: '${value}' is not a trigger id (esm:UUID, url:QUALIFIER or policy:QUALIFIER:SID, as \`lambda-canary triggers FN:ALIAS\` lists them).`,
   fixNeedsAlias: (fn: string) => `--fix moves a trigger onto an alias: name it, as in ${fn}:prod.`,
+  undoNeedsAlias: (fn: string) => `--undo undoes an alias's last trigger fix: name the alias, as in ${fn}:prod.`,
+  fixOrUndo: '--fix and --undo cannot go together: one fixes a trigger, the other undoes the last fix.',
   sandboxAndEndpoint: '--sandbox and --endpoint-url cannot be used together: --sandbox is its own endpoint.',
   sandboxAndProfile: '--sandbox and --profile cannot be used together: the sandbox takes no AWS credentials.',
   seeHelp: (command?: string) => `Run 'lambda-canary ${command ? `${command} ` : ''}--help' for usage.`,
@@ -504,12 +511,13 @@ export const questions = {
   'switch-back': (fn: string, alias: string, to: string | undefined, now: string | undefined) =>
     `Switch ${fn}:${alias} back${to ? ` to version ${to}` : ''}, all traffic at once${now ? ` (now ${now})` : ''}?`,
   triggerFix: (label: string, id: string, target: string, text: string) => `Move ${label} (${id}) onto ${target}? ${text}`,
+  undoFix: (label: string, target: string, what: string, at: string) => `Undo the last trigger fix of ${target} (${at}), on ${label}? It was: ${what}`,
   suffix: ' [y/N] ',
 };
 
 export const confirmText = {
   declined: 'Nothing was changed.',
-  fixNeedsYes: "'triggers --fix' changes a trigger and asks first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.",
+  fixNeedsYes: "'triggers --fix' and 'triggers --undo' change a trigger and ask first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.",
   needsYes: (command: string) =>
     `'${command}' changes an alias and asks first, but stdin or stderr is not a terminal: add --yes to go ahead without asking. Nothing was changed.`,
 };
@@ -570,6 +578,8 @@ export const triggersText = {
     `${target} has no trigger '${id}'${ids.length ? ` (it has ${listSome(ids)})` : ' (it has none)'}: \`lambda-canary triggers ${target}\` lists them.`,
   followUp: (line: string) => `  then: ${line}`,
   nothingToFix: (label: string, detail: string) => `${label} has nothing to fix: ${detail}`,
+  noFixToUndo: (target: string) => `The journal has no trigger fix of ${target} on this connection: nothing to undo.`,
+  lastFixNotUndoable: (target: string, what: string) => `The last trigger fix of ${target} has nothing to undo (it was an undo, or it did not complete): ${what}`,
 };
 
 /** The pre-flight's lines before a write; its sentences come from core. */

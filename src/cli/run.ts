@@ -9,6 +9,7 @@ import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/l
 import type { LogLevel } from '../core/log';
 import { RedactingLogger } from '../core/log';
 import type { Outcome } from '../core/outcome';
+import type { TriggerFixDetail } from '../shared/triggers';
 import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
 import { aliasState, targetKey, targetOf } from '../core/outcome';
@@ -149,7 +150,10 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
         const target = parseTriggersTarget(pos[0]);
         const fix = str('fix');
         if (fix !== undefined && target.aliasName === undefined) throw new UsageError(usage.fixNeedsAlias(target.functionName));
-        return { kind: 'triggers', ...target, ...(fix !== undefined ? { fix: parseTriggerId(fix) } : {}) };
+        const undo = values.undo === true;
+        if (undo && fix !== undefined) throw new UsageError(usage.fixOrUndo);
+        if (undo && target.aliasName === undefined) throw new UsageError(usage.undoNeedsAlias(target.functionName));
+        return { kind: 'triggers', ...target, ...(fix !== undefined ? { fix: parseTriggerId(fix) } : {}), ...(undo ? { undo } : {}) };
       }
       case 'rollout':
         return { kind: 'rollout', args: planRollout(pos, values, cwd, (dir, optional) => rolloutWorkspace(values, dir, optional)) };
@@ -323,7 +327,14 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     };
 
     if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true });
-    if (p.kind === 'triggers') return await runTriggers(p, { io, ctx, json, yes: values.yes === true });
+    if (p.kind === 'triggers') {
+      const lastFix = async (functionName: string, aliasName: string) => {
+        const { records } = await journal.read({ functionName, aliasName });
+        const last = records.filter((r) => r.outcome.action === 'trigger-fix' && sameConnection(r.connection, conn.journal)).at(-1);
+        return last?.outcome as Outcome<TriggerFixDetail> | undefined;
+      };
+      return await runTriggers(p, { io, ctx, json, yes: values.yes === true, lastFix });
+    }
 
     // An image deploy's test event is read before the question: a broken one is the deploy's outcome, asked about by no one.
     const smoke = imageSmokeEvent(p);

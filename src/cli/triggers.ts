@@ -6,7 +6,7 @@ import type { Outcome } from '../core/outcome';
 import { outcomeText } from '../core/outcomeText';
 import { loadTriggers } from '../core/triggersModule';
 import type { UseCaseContext } from '../core/usecases';
-import type { PreflightReport, TriggerAudit, TriggerView } from '../shared/triggers';
+import type { PreflightReport, TriggerAudit, TriggerFixDetail, TriggerView } from '../shared/triggers';
 import { plainText, terminalText } from '../shared/text';
 import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
@@ -18,6 +18,8 @@ export interface TriggersArgs {
   aliasName?: string;
   /** `--fix ID`: needs aliasName (checked when planned). */
   fix?: string;
+  /** `--undo`: undoes the alias's last trigger fix in the journal; needs aliasName. */
+  undo?: boolean;
 }
 
 export interface TriggersRun {
@@ -25,6 +27,8 @@ export interface TriggersRun {
   ctx: UseCaseContext;
   json: boolean;
   yes: boolean;
+  /** The alias's last trigger-fix record in the journal (this connection's), for --undo. */
+  lastFix?: (functionName: string, aliasName: string) => Promise<Outcome<TriggerFixDetail> | undefined>;
 }
 
 type Print = (text: string) => void;
@@ -46,6 +50,7 @@ export async function runTriggers(a: TriggersArgs, run: TriggersRun): Promise<nu
   const out: Print = (text) => run.io.stdout.write(`${terminalText(text)}\n`);
   const err: Print = (text) => run.io.stderr.write(`${terminalText(text)}\n`);
   if (a.fix !== undefined) return fix({ ...a, aliasName: a.aliasName!, fix: a.fix }, run, out, err);
+  if (a.undo) return undo({ functionName: a.functionName, aliasName: a.aliasName! }, run, out, err);
 
   const { auditTriggers } = await loadTriggers();
   const outcome = await auditTriggers(run.ctx, { functionName: a.functionName, ...(a.aliasName !== undefined ? { aliasName: a.aliasName } : {}) });
@@ -157,6 +162,38 @@ async function fix(a: Required<Pick<TriggersArgs, 'functionName' | 'aliasName' |
     out(outcomeText(d ? { ...outcome, detail: { ...d, followUp: [] } } : outcome));
     for (const line of d?.followUp ?? []) out(triggersText.followUp(plainText(line, 600)));
   }
+  return exitCodeOf(outcome);
+}
+
+/**
+ * `--undo`: the alias's last trigger fix, as the journal recorded it, undone by core (a moved
+ * mapping moved back, a URL or permission the fix created removed; refused when the trigger
+ * changed since). Asked first on a terminal, --yes elsewhere.
+ */
+async function undo(a: { functionName: string; aliasName: string }, run: TriggersRun, out: Print, err: Print): Promise<number> {
+  const target = `${a.functionName}:${a.aliasName}`;
+  const last = await run.lastFix?.(a.functionName, a.aliasName);
+  const refusal = !last
+    ? triggersText.noFixToUndo(target)
+    : last.state !== 'done' || !last.detail || Object.keys(last.detail.undo).length === 0
+      ? triggersText.lastFixNotUndoable(target, plainText(outcomeText(last), 400))
+      : undefined;
+  if (refusal || !last?.detail) {
+    err(`lambda-canary: ${refusal} ${confirmText.declined}`);
+    if (run.json) run.io.stdout.write(jsonText({ action: 'trigger-fix', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind: 'validation', message: refusal, left: confirmText.declined }, warnings: [] }));
+    return EXIT.usage;
+  }
+  const detail = last.detail;
+  if (!run.yes && !(await ask(run.io, `${terminalText(questions.undoFix(plainText(detail.before.label), target, plainText(outcomeText(last), 400), last.endedAt))}${questions.suffix}`))) {
+    err(confirmText.declined);
+    return EXIT.failed;
+  }
+  const { undoTriggerFix } = await loadTriggers();
+  const outcome = await undoTriggerFix(run.ctx, { functionName: a.functionName, aliasName: a.aliasName, detail });
+  for (const w of outcome.warnings) err(progressText.warning(w));
+  if (run.json) run.io.stdout.write(jsonText(outcome));
+  else if (outcome.error) err(`lambda-canary: ${outcomeText(outcome)}`);
+  else out(outcomeText(outcome));
   return exitCodeOf(outcome);
 }
 

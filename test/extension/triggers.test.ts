@@ -298,7 +298,7 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
       await new Promise((r) => setTimeout(r, 50));
       back = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
     }
-    assert.equal(back.FunctionArn, was.FunctionArn, 'back where it was');
+    assert.equal(back.FunctionArn, was.FunctionArn, `back where it was: ${JSON.stringify({ asked: ui.asked, errors: ui.errors, infos: ui.infos, offers: ui.offers })}`);
     assert.equal(back.EventSourceArn, was.EventSourceArn);
     const q = ui.confirmations.find((c) => c.id === 'confirmUndoTriggerFix');
     assert.match(q?.detail ?? '', /moved back off prod .*bypasses prod again/);

@@ -198,7 +198,7 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
     it('without --yes where nothing can ask: refused before connecting, the mapping unchanged (exit 2)', async () => {
       const r = await cli(['triggers', `${fn}:prod`, '--fix', `esm:${mapping}`, ...conn()]);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /'triggers --fix' changes a trigger and asks first.*add --yes/);
+      assert.match(r.stderr, /'triggers --fix' and 'triggers --undo' change a trigger and ask first.*add --yes/);
       assert.equal(await mappingArn(), `${(await alias()).AliasArn!.replace(/:prod$/, '')}`);
     });
 
@@ -253,6 +253,49 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
       const url = await cli(['triggers', `${fn}:prod`, '--fix', `esm:${mapping}`, '--yes', ...conn()]);
       assert.equal(url.code, 0, url.stderr);
       assert.match(url.stdout, /now goes through prod/);
+    });
+
+    it('--undo: the alias\'s last fix from the journal is undone (asked first on a terminal); nothing to undo is said; with --fix or without an alias it is a usage error', async () => {
+      const none = await cli(['triggers', `${fn}:prod`, '--undo', '--yes', ...conn()]);
+      assert.equal(none.code, 2, none.stderr);
+      assert.match(none.stderr, new RegExp(`The journal has no trigger fix of ${fn}:prod on this connection: nothing to undo`));
+
+      const granted = await cli(['triggers', `${fn}:prod`, '--fix', 'policy:$LATEST:s3-photos', '--yes', ...conn()]);
+      assert.equal(granted.code, 0, granted.stderr);
+      // S3's statements on prod (none when prod has no policy left: GetPolicy's ResourceNotFoundException).
+      const statements = async () => {
+        const got = await h().lambda.send(new GetPolicyCommand({ FunctionName: fn, Qualifier: 'prod' })).catch((e: Error) => (e.name === 'ResourceNotFoundException' ? undefined : Promise.reject(e)));
+        return got ? (JSON.parse(got.Policy!) as { Statement: Array<{ Principal: { Service?: string } }> }).Statement.filter((st) => st.Principal.Service === 's3.amazonaws.com').length : 0;
+      };
+      assert.equal(await statements(), 1);
+
+      const declined = await cli(['triggers', `${fn}:prod`, '--undo', ...conn()], { tty: true, answer: 'n' });
+      assert.equal(declined.code, 1, declined.stderr);
+      assert.match(declined.stderr, new RegExp(`Undo the last trigger fix of ${fn}:prod .*\\[y/N\\]`));
+      assert.equal(await statements(), 1, 'declined: the grant stays');
+
+      const undone = await cli(['triggers', `${fn}:prod`, '--undo', '--yes', '--json', ...conn()]);
+      assert.equal(undone.code, 0, undone.stderr);
+      const o = json<Outcome<TriggerFixDetail>>(undone);
+      assert.equal(o.action, 'trigger-fix');
+      assert.equal(o.state, 'done');
+      assert.equal(await statements(), 0, 'the permission the fix created is gone');
+      const policy = JSON.parse((await h().lambda.send(new GetPolicyCommand({ FunctionName: fn }))).Policy!) as { Statement: Array<{ Sid: string }> };
+      assert.ok(policy.Statement.some((st) => st.Sid === 's3-photos'), 'the original statement stays');
+
+      const again = await cli(['triggers', `${fn}:prod`, '--undo', '--yes', ...conn()]);
+      assert.equal(again.code, 2, again.stderr);
+      assert.match(again.stderr, /has nothing to undo \(it was an undo, or it did not complete\)/);
+
+      const both = await cli(['triggers', `${fn}:prod`, '--undo', '--fix', `esm:${mapping}`, '--yes', ...conn()]);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /--fix and --undo cannot go together/);
+      const noAlias = await cli(['triggers', fn, '--undo', '--yes', ...conn()]);
+      assert.equal(noAlias.code, 2);
+      assert.match(noAlias.stderr, /--undo undoes an alias's last trigger fix: name the alias/);
+      const needsYes = await cli(['triggers', `${fn}:prod`, '--undo', ...conn()]);
+      assert.equal(needsYes.code, 2);
+      assert.match(needsYes.stderr, /add --yes/);
     });
 
     it('a bad id: not an id (usage), no such trigger (on a terminal and with --yes), or nothing to fix; nothing written (exit 2)', async () => {
