@@ -75,15 +75,18 @@ export interface FunctionRecord {
 }
 
 /**
- * An event source mapping. `qualifier` is as the caller named it (absent: the unqualified
- * function), so FunctionArn reads back as given. State is `settled` (Enabled or Disabled) once
- * `until` has passed, and `transition` (Creating, Updating, Enabling, Disabling, Deleting) before.
+ * An event source mapping, kept apart from its function's record (Lambda keeps a mapping whose
+ * function is deleted: it fails to invoke, and GetEventSourceMapping still answers it).
+ * `qualifier` is as the caller named it (absent: the unqualified function), so FunctionArn reads
+ * back as given. State is `settled` (Enabled or Disabled) once `until` has passed, and
+ * `transition` (Creating, Updating, Enabling, Disabling, Deleting) before.
  */
 export interface MappingRecord {
   uuid: string;
+  functionName: string;
   qualifier?: string;
   eventSourceArn: string;
-  transition: 'Creating' | 'Updating' | 'Enabling' | 'Disabling' | 'Deleting';
+  transition: MappingTransition;
   enabled: boolean;
   /** Epoch ms until which State is `transition`. */
   until: number;
@@ -93,6 +96,9 @@ export interface MappingRecord {
   settings: Record<string, unknown>;
   tags: Record<string, string>;
 }
+
+export const MAPPING_TRANSITIONS = ['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting'] as const;
+export type MappingTransition = (typeof MAPPING_TRANSITIONS)[number];
 
 /** A function URL: on an alias, or on the unqualified function (qualifier absent). */
 export interface UrlRecord {
@@ -115,10 +121,13 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string>>;
 }
 
-/** The resource-based policy of one qualifier ('$LATEST': the unqualified function). */
+/**
+ * The resource-based policy of one qualifier ('$LATEST': the unqualified function). Its RevisionId
+ * is that of the alias or version the qualifier names (records of earlier releases may still
+ * carry a `revisionId` of their own: it is ignored).
+ */
 export interface PolicyRecord {
   qualifier: string;
-  revisionId: string;
   statements: PolicyStatement[];
 }
 
@@ -132,8 +141,8 @@ export interface InvokeConfigRecord {
   onFailure?: string;
 }
 
+/** A function's triggers kept in its record (its event source mappings are kept apart: see MappingRecord). */
 export interface TriggerRecords {
-  mappings: MappingRecord[];
   urls: UrlRecord[];
   policies: PolicyRecord[];
   invokeConfigs: InvokeConfigRecord[];
@@ -142,7 +151,7 @@ export interface TriggerRecords {
 /**
  * Drops what belongs to a deleted alias or version: its URL, its resource-based policy and its
  * asynchronous invocation settings, as Lambda does. Event source mappings stay (Lambda keeps a
- * mapping whose function is gone; it fails to invoke).
+ * mapping whose function or qualifier is gone; it fails to invoke).
  */
 export function dropQualifierTriggers(fn: FunctionRecord, qualifier: string): void {
   const t = fn.triggers;
@@ -154,7 +163,7 @@ export function dropQualifierTriggers(fn: FunctionRecord, qualifier: string): vo
 
 /** The function's trigger records, created empty on first use. */
 export function triggersOf(fn: FunctionRecord): TriggerRecords {
-  return (fn.triggers ??= { mappings: [], urls: [], policies: [], invokeConfigs: [] });
+  return (fn.triggers ??= { urls: [], policies: [], invokeConfigs: [] });
 }
 
 export type FunctionState = 'Pending' | 'Active' | 'Failed';
@@ -210,12 +219,8 @@ export function recordProblem(v: unknown): string | undefined {
     }
   }
   if (typeof v.nextVersion !== 'number' || !Number.isInteger(v.nextVersion)) return 'nextVersion is not a number';
-  if (v.triggers !== undefined) {
-    const t = triggersProblem(v.triggers);
-    if (t) return `triggers: ${t}`;
-  }
-  // Tags are not checked here: earlier releases stored whatever Tags a request sent, and such a
-  // record is repaired at load (see repairTags) rather than set aside.
+  // Triggers and tags are not checked here: earlier releases stored whatever Tags a request sent, and such a
+  // record is repaired at load (see repairTags, repairTriggers) rather than set aside.
   return undefined;
 }
 
@@ -238,31 +243,66 @@ export function repairTags(fn: FunctionRecord): string[] | undefined {
   return dropped;
 }
 
-function triggersProblem(t: unknown): string | undefined {
-  if (!isObject(t)) return 'not an object';
-  for (const k of ['mappings', 'urls', 'policies', 'invokeConfigs']) if (!Array.isArray(t[k])) return `${k} is not a list`;
+/**
+ * Keeps only the well-formed trigger entries of a loaded record: one malformed entry (written by
+ * hand, or by an earlier release) is dropped, not the whole function. Event source mappings found
+ * in the record (where earlier releases kept them) are taken out and returned, to be stored apart.
+ * Returns what was dropped, one phrase each.
+ */
+export function repairTriggers(fn: FunctionRecord): { dropped: string[]; mappings: MappingRecord[]; changed: boolean } {
+  const raw = fn.triggers as unknown;
+  const out = { dropped: [] as string[], mappings: [] as MappingRecord[], changed: false };
+  if (raw === undefined) return out;
+  out.changed = true;
+  if (!isObject(raw)) {
+    out.dropped.push('its triggers (not an object)');
+    delete fn.triggers;
+    return out;
+  }
+  const list = (k: string, what: string): unknown[] => {
+    const v = raw[k];
+    if (v === undefined) return [];
+    if (Array.isArray(v)) return v;
+    out.dropped.push(`its ${what} (not a list)`);
+    return [];
+  };
+  const keep = <T>(items: unknown[], what: string, problem: (x: Record<string, unknown>) => boolean): T[] =>
+    items.filter((x, i) => {
+      if (isObject(x) && !problem(x)) return true;
+      out.dropped.push(`${what} ${i + 1} (incomplete)`);
+      return false;
+    }) as T[];
+  for (const m of keep<MappingRecord>(list('mappings', 'event source mappings'), 'event source mapping', (m) => mappingProblem({ ...m, functionName: fn.name }) !== undefined)) {
+    out.mappings.push({ ...m, functionName: fn.name });
+  }
   const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
-  for (const m of t.mappings as unknown[]) {
-    if (
-      !isObject(m) || typeof m.uuid !== 'string' || typeof m.eventSourceArn !== 'string' || !optionalString(m.qualifier) || typeof m.transition !== 'string' ||
-      typeof m.enabled !== 'boolean' || typeof m.until !== 'number' || typeof m.lastModified !== 'number' || !isObject(m.settings) || !isStringMap(m.tags)
-    ) {
-      return 'an event source mapping is incomplete';
-    }
-  }
-  for (const u of t.urls as unknown[]) {
-    if (!isObject(u) || typeof u.url !== 'string' || !optionalString(u.qualifier) || typeof u.authType !== 'string' || typeof u.invokeMode !== 'string' || typeof u.creationTime !== 'string' || typeof u.lastModifiedTime !== 'string' || (u.cors !== undefined && !isObject(u.cors))) {
-      return 'a function URL is incomplete';
-    }
-  }
-  for (const p of t.policies as unknown[]) {
-    if (!isObject(p) || typeof p.qualifier !== 'string' || typeof p.revisionId !== 'string' || !Array.isArray(p.statements) || !p.statements.every((s) => isObject(s) && typeof s.Sid === 'string')) {
-      return 'a policy is incomplete';
-    }
-  }
-  for (const c of t.invokeConfigs as unknown[]) {
-    if (!isObject(c) || typeof c.qualifier !== 'string' || typeof c.lastModified !== 'number') return 'an asynchronous invocation configuration is incomplete';
-  }
+  const urls = keep<UrlRecord>(list('urls', 'function URLs'), 'function URL', (u) =>
+    typeof u.url !== 'string' || !optionalString(u.qualifier) || (u.authType !== 'NONE' && u.authType !== 'AWS_IAM') || (u.invokeMode !== 'BUFFERED' && u.invokeMode !== 'RESPONSE_STREAM') ||
+    typeof u.creationTime !== 'string' || typeof u.lastModifiedTime !== 'string' || (u.cors !== undefined && !isObject(u.cors)),
+  );
+  const policies = keep<PolicyRecord>(list('policies', 'policies'), 'policy', (p) =>
+    typeof p.qualifier !== 'string' || !Array.isArray(p.statements) || !p.statements.every((s) => isObject(s) && typeof s.Sid === 'string'),
+  ).map((p) => ({ qualifier: p.qualifier, statements: p.statements }));
+  const invokeConfigs = keep<InvokeConfigRecord>(list('invokeConfigs', 'asynchronous invocation configurations'), 'asynchronous invocation configuration', (c) =>
+    typeof c.qualifier !== 'string' || typeof c.lastModified !== 'number' || !optionalString(c.onSuccess) || !optionalString(c.onFailure) ||
+    (c.maximumRetryAttempts !== undefined && typeof c.maximumRetryAttempts !== 'number') || (c.maximumEventAgeInSeconds !== undefined && typeof c.maximumEventAgeInSeconds !== 'number'),
+  );
+  const hadRevisions = Array.isArray(raw.policies) && raw.policies.some((p) => isObject(p) && 'revisionId' in p);
+  fn.triggers = { urls, policies, invokeConfigs };
+  out.changed = out.dropped.length > 0 || out.mappings.length > 0 || 'mappings' in raw || hadRevisions;
+  return out;
+}
+
+/** Why a parsed mapping record cannot be used, or undefined when it can. */
+export function mappingProblem(m: unknown): string | undefined {
+  if (!isObject(m)) return 'not a JSON object';
+  if (typeof m.uuid !== 'string' || !/^[0-9a-f-]{36}$/.test(m.uuid)) return 'no valid UUID';
+  if (typeof m.functionName !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(m.functionName)) return 'no valid function name';
+  if (m.qualifier !== undefined && typeof m.qualifier !== 'string') return 'qualifier is not a string';
+  if (typeof m.eventSourceArn !== 'string') return 'eventSourceArn missing';
+  if (!(MAPPING_TRANSITIONS as readonly unknown[]).includes(m.transition)) return 'transition is not Creating, Updating, Enabling, Disabling or Deleting';
+  if (typeof m.enabled !== 'boolean' || typeof m.until !== 'number' || typeof m.lastModified !== 'number') return 'enabled, until or lastModified missing';
+  if (!isObject(m.settings) || !isStringMap(m.tags)) return 'settings or tags incomplete';
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { AwsError } from './errors';
 import type { LambdaService } from './lambda/service';
 import { zipFiles } from './zip';
 
@@ -112,11 +113,19 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
   },
 ];
 
-/** Creates the demo functions, versions, aliases and triggers (skipping functions that already exist). */
+/**
+ * Creates the demo functions, versions, aliases and triggers, skipping functions that already
+ * exist (state kept on disk); returns the names created. A demo function that exists gets the
+ * demo triggers it lacks: a state seeded by an earlier release has the functions but not their
+ * triggers.
+ */
 export async function seedDemo(lambda: LambdaService, settle: () => void): Promise<string[]> {
   const created: string[] = [];
   for (const d of DEMO_FUNCTIONS) {
-    if (lambda.hasFunction(d.name)) continue; // already there (state kept on disk)
+    if (lambda.hasFunction(d.name)) {
+      seedTriggers(lambda, d.name);
+      continue;
+    }
     const first = d.releases[0] ?? ['dev', 0, 20];
     const python = d.style === 'python';
     const code = (label: string, errorRate: number, delay: number) =>
@@ -159,7 +168,10 @@ export const DEMO_API_ID = 'a1b2c3d4e5';
 
 /**
  * The demo's triggers: some go through the alias, some bypass it (they call the unqualified
- * function, $LATEST), so the trigger audit has both to show.
+ * function, $LATEST), so the trigger audit has both to show. Each is added only when the function
+ * has none of its kind for that source (a mapping of the queue on any qualifier, a URL on any
+ * qualifier, a statement of that id, async settings on any qualifier), so running it again adds
+ * nothing, and a trigger the user moved onto the alias is not added back beside it.
  * - orders-worker: an SQS mapping of the queue `orders` on the unqualified function (bypasses prod).
  * - checkout-api: a function URL on prod (AuthType NONE, with the public-invoke permission on
  *   prod), and an API Gateway permission on the unqualified function (bypasses prod).
@@ -171,18 +183,34 @@ export const DEMO_API_ID = 'a1b2c3d4e5';
 function seedTriggers(lambda: LambdaService, name: string): void {
   const region = lambda.region;
   const account = lambda.accountId;
+  const has = lambda.storedTriggers(name);
+  // A demo function kept on disk may have been changed (its alias deleted, …): a trigger that can
+  // no longer be added is left out, and the others are still added.
+  const attempt = (add: () => unknown) => {
+    try {
+      add();
+    } catch (e) {
+      if (!(e instanceof AwsError)) throw e;
+    }
+  };
+  const hasSid = (sid: string) => has.policies.some((p) => p.statements.some((s) => s.Sid === sid));
+  const addPermission = (query: URLSearchParams, body: Record<string, unknown> & { StatementId: string }) => {
+    if (!hasSid(body.StatementId)) attempt(() => lambda.addPermission(name, query, body));
+  };
   const publicUrl = (qualifier?: string) => {
     const query = new URLSearchParams(qualifier ? { Qualifier: qualifier } : {});
-    lambda.createFunctionUrlConfig(name, query, { AuthType: 'NONE' });
-    lambda.addPermission(name, query, { StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
+    if (has.urls.length === 0) attempt(() => lambda.createFunctionUrlConfig(name, query, { AuthType: 'NONE' }));
+    addPermission(query, { StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
   };
   switch (name) {
-    case 'orders-worker':
-      lambda.createEventSourceMapping({ FunctionName: name, EventSourceArn: `arn:aws:sqs:${region}:${account}:orders`, BatchSize: 10 });
+    case 'orders-worker': {
+      const queue = `arn:aws:sqs:${region}:${account}:orders`;
+      if (!has.mappings.some((m) => m.eventSourceArn === queue)) attempt(() => lambda.createEventSourceMapping({ FunctionName: name, EventSourceArn: queue, BatchSize: 10 }));
       break;
+    }
     case 'checkout-api':
       publicUrl('prod');
-      lambda.addPermission(name, new URLSearchParams(), {
+      addPermission(new URLSearchParams(), {
         StatementId: 'apigateway-post-checkout',
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
@@ -190,18 +218,22 @@ function seedTriggers(lambda: LambdaService, name: string): void {
       });
       break;
     case 'image-resizer':
-      lambda.addPermission(name, new URLSearchParams({ Qualifier: 'prod' }), {
+      addPermission(new URLSearchParams({ Qualifier: 'prod' }), {
         StatementId: 's3-demo-photos',
         Action: 'lambda:InvokeFunction',
         Principal: 's3.amazonaws.com',
         SourceArn: 'arn:aws:s3:::demo-photos',
         SourceAccount: account,
       });
-      lambda.putFunctionEventInvokeConfig(name, new URLSearchParams({ Qualifier: 'prod' }), {
-        MaximumRetryAttempts: 1,
-        MaximumEventAgeInSeconds: 3600,
-        DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:${region}:${account}:image-resizer-failures` } },
-      });
+      if (has.invokeConfigs.length === 0) {
+        attempt(() =>
+          lambda.putFunctionEventInvokeConfig(name, new URLSearchParams({ Qualifier: 'prod' }), {
+            MaximumRetryAttempts: 1,
+            MaximumEventAgeInSeconds: 3600,
+            DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:${region}:${account}:image-resizer-failures` } },
+          }),
+        );
+      }
       break;
     case 'price-quote':
       publicUrl();

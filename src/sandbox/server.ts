@@ -329,7 +329,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ...e.headers,
         });
       } else {
-        return send(e.status, JSON.stringify({ Type: e.type, message: e.message }), {
+        // Lambda's modeled errors carry `Message` (the model's member) and its body `message`: both are sent.
+        return send(e.status, JSON.stringify({ Type: e.type, message: e.message, Message: e.message }), {
           'content-type': 'application/json',
           'x-amzn-ErrorType': e.code,
           ...e.headers,
@@ -588,12 +589,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         fn.latest.pendingUntil = 0;
         fn.latest.updatingUntil = 0;
         for (const v of fn.versions) v.pendingUntil = 0;
-        if (fn.triggers) {
-          // Mappings end their transition; those being deleted are gone.
-          fn.triggers.mappings = fn.triggers.mappings.filter((m) => m.transition !== 'Deleting');
-          for (const m of fn.triggers.mappings) m.until = 0;
-        }
         store.saveFunction(fn);
+      }
+      // Mappings end their transition; those being deleted are gone.
+      for (const m of [...store.mappings.values()]) {
+        if (m.transition === 'Deleting') store.deleteMapping(m.uuid);
+        else if (m.until !== 0) store.saveMapping({ ...m, until: 0 });
       }
     },
     pushImage: (uri, digest) => lambda.pushImage(uri, digest),

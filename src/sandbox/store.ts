@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionRecord } from './model';
-import { recordProblem, repairTags } from './model';
+import type { FunctionRecord, MappingRecord } from './model';
+import { mappingProblem, recordProblem, repairTags, repairTriggers } from './model';
 import { environmentProblem } from './validation';
 
 /**
@@ -14,6 +14,11 @@ export interface Store {
   readonly functions: FunctionMap;
   saveFunction(fn: FunctionRecord): void;
   deleteFunction(name: string): void;
+  /** Event source mappings by UUID, apart from functions: a mapping outlives its function, as on AWS. */
+  readonly mappings: Map<string, MappingRecord>;
+  /** Writes one mapping (one record: moving it to another function is a single write). */
+  saveMapping(m: MappingRecord): void;
+  deleteMapping(uuid: string): void;
   putBlob(data: Buffer): string;
   getBlob(hex: string): Buffer | undefined;
   /** Drops blobs no function refers to any more. */
@@ -52,7 +57,15 @@ export function sha256Hex(data: Buffer): string {
 
 export class MemoryStore implements Store {
   readonly functions = new FunctionMap();
+  readonly mappings = new Map<string, MappingRecord>();
   private readonly blobs = new Map<string, Buffer>();
+
+  saveMapping(m: MappingRecord): void {
+    this.mappings.set(m.uuid, m);
+  }
+  deleteMapping(uuid: string): void {
+    this.mappings.delete(uuid);
+  }
 
   saveFunction(fn: FunctionRecord): void {
     this.functions.set(fn.name, fn);
@@ -86,11 +99,18 @@ export function recordFileName(name: string): string {
   return `fn.${name.replace(/[A-Z]/g, (c) => `+${c.toLowerCase()}`)}.json`;
 }
 
+/** The file an event source mapping lives in: `esm.<uuid>.json` under `mappings/`. */
+export function mappingFileName(uuid: string): string {
+  return `esm.${uuid}.json`;
+}
+
 export class DirectoryStore implements Store {
   readonly functions = new FunctionMap();
+  readonly mappings = new Map<string, MappingRecord>();
   /** What loading found wrong and did about it (a record set aside, …), one sentence each. */
   readonly warnings: string[] = [];
   private readonly fnDir: string;
+  private readonly mappingDir: string;
   private readonly blobDir: string;
   /** Blobs a set-aside record may still refer to: kept, so the record can be repaired by hand. */
   private readonly keepBlobs = new Set<string>();
@@ -101,10 +121,38 @@ export class DirectoryStore implements Store {
   ) {
     this.fnDir = path.join(dir, 'functions');
     this.blobDir = path.join(dir, 'blobs');
+    this.mappingDir = path.join(dir, 'mappings');
     fs.mkdirSync(this.fnDir, { recursive: true });
+    fs.mkdirSync(this.mappingDir, { recursive: true });
     fs.mkdirSync(this.blobDir, { recursive: true });
     removeStaleTemps(this.blobDir);
+    removeStaleTemps(this.mappingDir);
+    this.loadMappings();
     this.load();
+  }
+
+  private loadMappings(): void {
+    for (const file of fs.readdirSync(this.mappingDir).sort()) {
+      if (!file.endsWith('.json')) continue;
+      const full = path.join(this.mappingDir, file);
+      let problem: string | undefined;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(fs.readFileSync(full, 'utf8'));
+        problem = mappingProblem(rec);
+        if (!problem && file !== mappingFileName((rec as MappingRecord).uuid)) problem = 'its UUID is not its file name';
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      if (problem) {
+        const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        fs.renameSync(full, path.join(this.mappingDir, aside));
+        this.warn(`The event source mapping record mappings/${file} is damaged (${problem}): it was renamed to mappings/${aside} and not loaded; the other mappings are. Repair or delete that file.`);
+        continue;
+      }
+      const m = rec as MappingRecord;
+      this.mappings.set(m.uuid, m);
+    }
   }
 
   private load(): void {
@@ -141,11 +189,24 @@ export class DirectoryStore implements Store {
         continue;
       }
       const fn = rec as FunctionRecord;
+      let rewrite = false;
       const dropped = repairTags(fn);
       if (dropped) {
         this.warn(`The function ${fn.name} had tags that are not strings (${dropped.join(', ')}), stored by an earlier release: they were dropped, its other tags kept.`);
-        atomicWrite(full, JSON.stringify(fn));
+        rewrite = true;
       }
+      const triggers = repairTriggers(fn);
+      if (triggers.dropped.length) {
+        this.warn(`The function ${fn.name} had malformed triggers: ${triggers.dropped.join(', ')} dropped; its other triggers and the function kept.`);
+      }
+      // Mappings earlier releases kept in the function's record move to their own records, those
+      // first, so a crash in between loses none (a record already there is the newer copy).
+      for (const m of triggers.mappings) {
+        if (this.mappings.has(m.uuid)) continue;
+        this.saveMapping(m);
+      }
+      if (triggers.changed) rewrite = true;
+      if (rewrite) atomicWrite(full, JSON.stringify(fn));
       if (file === recordFileName(fn.name)) this.functions.set(fn.name, fn);
       else legacy.push([file, fn]);
     }
@@ -188,6 +249,14 @@ export class DirectoryStore implements Store {
   deleteFunction(name: string): void {
     this.functions.delete(name);
     fs.rmSync(path.join(this.fnDir, recordFileName(name)), { force: true });
+  }
+  saveMapping(m: MappingRecord): void {
+    this.mappings.set(m.uuid, m);
+    atomicWrite(path.join(this.mappingDir, mappingFileName(m.uuid)), JSON.stringify(m));
+  }
+  deleteMapping(uuid: string): void {
+    this.mappings.delete(uuid);
+    fs.rmSync(path.join(this.mappingDir, mappingFileName(uuid)), { force: true });
   }
   putBlob(data: Buffer): string {
     const hex = sha256Hex(data);

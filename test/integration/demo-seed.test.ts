@@ -6,6 +6,9 @@
  * through an alias and some bypassing it.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetFunctionEventInvokeConfigCommand,
@@ -17,9 +20,10 @@ import {
   ListFunctionUrlConfigsCommand,
   ListVersionsByFunctionCommand,
   UpdateAliasCommand,
+  UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import { DEMO_API_ID, DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, TrafficGenerator } from '../../src/sandbox';
-import { sleep, useSandbox } from './helpers';
+import { DEMO_API_ID, DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, startSandbox, TrafficGenerator } from '../../src/sandbox';
+import { clientsFor, sleep, useSandbox } from './helpers';
 
 type Aliases = Record<string, [string, Record<string, number> | undefined]>;
 
@@ -235,5 +239,72 @@ describe('demo seed', function () {
       canaryCalls += canary;
     }
     assert.ok(canaryCalls >= 5, `${canaryCalls} canary calls in ${seconds} s over both functions (about 12 expected)`);
+  });
+});
+
+describe('demo seed: a state seeded by an earlier release', function () {
+  this.timeout(60_000);
+
+  /** What the demo's triggers are, read back: mappings, URLs, policy statement ids and async settings per function. */
+  async function triggers(lambda: LambdaClient): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    out.mappings = ((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map((m) => [m.EventSourceArn, m.FunctionArn]);
+    for (const d of DEMO_FUNCTIONS) {
+      const urls = ((await lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: d.name }))).FunctionUrlConfigs ?? []).map((u) => u.FunctionArn);
+      const sids: string[] = [];
+      for (const q of [undefined, ...d.aliases.map((a) => a.name)]) {
+        try {
+          const p = await lambda.send(new GetPolicyCommand({ FunctionName: d.name, Qualifier: q }));
+          sids.push(...(JSON.parse(p.Policy!) as { Statement: Array<{ Sid: string }> }).Statement.map((s) => `${q ?? '$LATEST'}/${s.Sid}`));
+        } catch (e) {
+          assert.equal((e as Error).name, 'ResourceNotFoundException');
+        }
+      }
+      const async = ((await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: d.name }))).FunctionEventInvokeConfigs ?? []).map((c) => c.FunctionArn);
+      out[d.name] = { urls, sids, async };
+    }
+    return out;
+  }
+
+  it('adds the demo triggers a kept demo function lacks, once; a mapping moved onto the alias is not added back', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-demo-old-state-'));
+    try {
+      let sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+      let { lambda } = clientsFor(sandbox);
+      await seedDemo(sandbox.lambda, () => sandbox.settle());
+      const seeded = await triggers(lambda);
+      lambda.destroy();
+      await sandbox.close();
+
+      // What an earlier release left: the demo functions, no triggers at all.
+      for (const file of fs.readdirSync(path.join(dir, 'functions'))) {
+        const full = path.join(dir, 'functions', file);
+        const rec = JSON.parse(fs.readFileSync(full, 'utf8')) as Record<string, unknown>;
+        delete rec.triggers;
+        fs.writeFileSync(full, JSON.stringify(rec));
+      }
+      fs.rmSync(path.join(dir, 'mappings'), { recursive: true, force: true });
+      sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+      ({ lambda } = clientsFor(sandbox));
+      assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings, []);
+      assert.deepEqual(await seedDemo(sandbox.lambda, () => sandbox.settle()), [], 'no function is created again');
+      assert.deepEqual(await triggers(lambda), seeded);
+      // Seeding again adds nothing.
+      await seedDemo(sandbox.lambda, () => sandbox.settle());
+      assert.deepEqual(await triggers(lambda), seeded);
+
+      // The bypassing mapping moved onto prod (the audit's fix): the seed does not add a second one.
+      const [m] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'orders-worker' }))).EventSourceMappings ?? [];
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, FunctionName: 'orders-worker:prod' }));
+      await seedDemo(sandbox.lambda, () => sandbox.settle());
+      assert.deepEqual(
+        ((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map((x) => [x.UUID, x.FunctionArn]),
+        [[m.UUID, 'arn:aws:lambda:us-east-1:123456789012:function:orders-worker:prod']],
+      );
+      lambda.destroy();
+      await sandbox.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,9 @@ import { promisify } from 'node:util';
 import type { EventSourceMappingConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   AddPermissionCommand,
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  UpdateAliasCommand,
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -203,7 +206,8 @@ describe('sandbox trigger APIs', function () {
       assert.deepEqual(await uuids({ EventSourceArn: queue, FunctionName: other }), [others]);
       assert.deepEqual(await uuids({ EventSourceArn: `${queue}-2`, FunctionName: fn }), [viaArn]);
       assert.ok((await uuids({})).length >= 5);
-      await rejectsWith(lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'no-such-fn' })), 'ResourceNotFoundException', 404, /Function not found/);
+      // Mappings outlive their function: listing by the name of one that does not exist is no error.
+      assert.deepEqual(await uuids({ FunctionName: 'no-such-fn' }), []);
       await rejectsWith(lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: 'sqs-orders' })), 'ValidationException', 400);
     });
 
@@ -362,13 +366,90 @@ describe('sandbox trigger APIs', function () {
       assert.equal(atTs.StartingPositionTimestamp?.getTime(), at.getTime());
     });
 
-    it('a function deleted takes its mappings with it', async () => {
+    it('a function deleted leaves its mappings, as AWS does: Get, List by its name and Delete still answer', async () => {
       const { lambda } = h();
       const made = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: `${fn}:prod`, EventSourceArn: QUEUE }));
+      await settled(lambda, made.UUID!);
       await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
-      await rejectsWith(lambda.send(new GetEventSourceMappingCommand({ UUID: made.UUID })), 'ResourceNotFoundException', 404);
+      const got = await lambda.send(new GetEventSourceMappingCommand({ UUID: made.UUID }));
+      assert.equal(got.FunctionArn, `${ARN_PREFIX}${fn}:prod`);
+      assert.deepEqual((await listAll(lambda, { FunctionName: `${fn}:prod` })).map((m) => m.UUID), [made.UUID]);
+      // A function of the same name created again finds the mapping there.
+      await quickFn(h(), fn);
+      assert.deepEqual((await listAll(lambda, { FunctionName: `${fn}:prod` })).map((m) => m.UUID), [made.UUID]);
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: fn }));
+      await lambda.send(new DeleteEventSourceMappingCommand({ UUID: made.UUID }));
       fn = `${fn}-deleted`;
       await quickFn(h(), fn);
+    });
+
+    it('checks each setting against the source kind: Kafka and DocumentDB configs, Topics, Queues, access configurations, filter size', async () => {
+      const { lambda } = h();
+      const MSK = 'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abcd1234-abcd-cafe-abab-9876543210ab-4';
+      const MQ = 'arn:aws:mq:us-east-1:123456789012:broker:demo:b-0b1c2d3e-aaaa-bbbb-cccc-0123456789ab';
+      const DOCDB = 'arn:aws:rds:us-east-1:123456789012:cluster:docs';
+      const access = (n: number) => Array.from({ length: n }, (_, i) => ({ Type: 'VPC_SUBNET' as const, URI: `subnet:subnet-${i}` }));
+      const refused: Array<[Record<string, unknown>, string, RegExp?]> = [
+        [{ EventSourceArn: QUEUE, AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'g' } }, 'InvalidParameterValueException', /AmazonManagedKafkaEventSourceConfig/],
+        [{ EventSourceArn: STREAM, StartingPosition: 'LATEST', DocumentDBEventSourceConfig: { DatabaseName: 'd' } }, 'InvalidParameterValueException', /DocumentDBEventSourceConfig/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['t'], SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: 'g' } }, 'InvalidParameterValueException', /self-managed/],
+        [{ EventSourceArn: QUEUE, SourceAccessConfigurations: access(1) }, 'InvalidParameterValueException', /SourceAccessConfigurations/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST' }, 'InvalidParameterValueException', /Topics is required/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: [] }, 'InvalidParameterValueException', /Topics is required/],
+        [{ EventSourceArn: MQ }, 'InvalidParameterValueException', /Queues is required/],
+        [{ EventSourceArn: QUEUE, Topics: ['t'] }, 'InvalidParameterValueException', /Topics is not supported/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['t'], SourceAccessConfigurations: access(23) }, 'ValidationException', /less than or equal to 22/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['t'], SourceAccessConfigurations: [{ Type: 'PASSWORD', URI: 'x' }] }, 'ValidationException', /enum/],
+        [{ EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['t'], SourceAccessConfigurations: [{ Type: 'BASIC_AUTH', URI: 'x'.repeat(201) }] }, 'ValidationException', /between 1 and 200/],
+        [{ EventSourceArn: QUEUE, FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: 'x'.repeat(4100) }) }] } }, 'ValidationException', /4096/],
+      ];
+      for (const [input, name, message] of refused) {
+        await rejectsWith(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, ...input } as never)), name, 400, message, JSON.stringify(input).slice(0, 200));
+      }
+      assert.deepEqual(await listAll(lambda, { FunctionName: fn }), []);
+      const msk = await lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['orders'], AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'g1' }, SourceAccessConfigurations: access(22) }),
+      );
+      assert.deepEqual(msk.Topics, ['orders']);
+      assert.equal(msk.SourceAccessConfigurations?.length, 22);
+      const mq = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: MQ, Queues: ['orders'], SourceAccessConfigurations: [{ Type: 'BASIC_AUTH', URI: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mq' }] }));
+      assert.deepEqual(mq.Queues, ['orders']);
+      const doc = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: DOCDB, StartingPosition: 'LATEST', DocumentDBEventSourceConfig: { DatabaseName: 'shop' } }));
+      assert.equal(doc.DocumentDBEventSourceConfig?.DatabaseName, 'shop');
+    });
+
+    it('on-failure destinations: SQS, SNS or S3 for a stream, a kafka:// topic for Kafka only, and "" clears it', async () => {
+      const { lambda, sandbox } = h();
+      const MSK = 'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abcd1234-abcd-cafe-abab-9876543210ab-4';
+      const onFailure = (Destination: string) => ({ OnFailure: { Destination } });
+      for (const bad of ['arn:aws:lambda:us-east-1:123456789012:function:other', 'arn:aws:events:us-east-1:123456789012:event-bus/default', 'kafka://failures']) {
+        await rejectsWith(
+          lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: STREAM, StartingPosition: 'LATEST', DestinationConfig: onFailure(bad) })),
+          'InvalidParameterValueException',
+          400,
+          undefined,
+          bad,
+        );
+      }
+      await rejectsWith(
+        lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: STREAM, StartingPosition: 'LATEST', DestinationConfig: onFailure('sqs-failures') })),
+        'ValidationException',
+        400,
+      );
+      const made = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: STREAM, StartingPosition: 'LATEST', DestinationConfig: onFailure('arn:aws:s3:::failed-batches') }));
+      assert.equal(made.DestinationConfig?.OnFailure?.Destination, 'arn:aws:s3:::failed-batches');
+      sandbox.settle();
+      const cleared = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: made.UUID, DestinationConfig: onFailure('') }));
+      assert.equal(cleared.DestinationConfig?.OnFailure?.Destination, undefined);
+      const kafka = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: MSK, StartingPosition: 'LATEST', Topics: ['orders'], DestinationConfig: onFailure('kafka://orders-failed') }));
+      assert.equal(kafka.DestinationConfig?.OnFailure?.Destination, 'kafka://orders-failed');
+    });
+
+    it('at most 100 mappings per function, with a clear error; the 101st is not created', async () => {
+      const { lambda } = h();
+      for (let i = 0; i < 100; i++) await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: i % 2 ? `${fn}:prod` : fn, EventSourceArn: `${QUEUE}-${i}` }));
+      await rejectsWith(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: `${QUEUE}-x` })), 'InvalidParameterValueException', 400, /100 event source mappings/);
+      assert.equal((await listAll(lambda, { EventSourceArn: `${QUEUE}-x` })).length, 0);
     });
 
     it('hostile bodies and paths get AWS’s error shapes, never a 500', async () => {
@@ -557,7 +638,7 @@ describe('sandbox trigger APIs', function () {
       const { lambda } = h();
       const add = (sid: string, revision?: string) =>
         lambda.send(new AddPermissionCommand({ FunctionName: fn, Qualifier: 'prod', StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', RevisionId: revision }));
-      await rejectsWith(add('a', 'e0c9ea4b-0000-0000-0000-000000000000'), 'PreconditionFailedException', 412, /Revision Id/);
+      await rejectsWith(add('a', 'e0c9ea4b-0000-0000-0000-000000000000'), 'PreconditionFailedException', 412, /does not match the latest RevisionId for the Lambda function or alias/);
       await add('a');
       const r1 = (await policy(lambda, fn, 'prod')).revision;
       await rejectsWith(add('a'), 'ResourceConflictException', 409, /statement id \(a\)/);
@@ -583,6 +664,50 @@ describe('sandbox trigger APIs', function () {
       await rejectsWith(lambda.send(new RemovePermissionCommand({ FunctionName: fn, Qualifier: 'prod', StatementId: 'two' })), 'ResourceNotFoundException', 404);
       await lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'two' }));
       await rejectsWith(lambda.send(new GetPolicyCommand({ FunctionName: fn })), 'ResourceNotFoundException', 404);
+    });
+
+    it('a policy’s RevisionId is its alias’s (or version’s, or $LATEST’s): a change to the policy gives the alias a new one', async () => {
+      const { lambda } = h();
+      const aliasRevision = async () => (await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RevisionId!;
+      const before = await aliasRevision();
+      await lambda.send(new AddPermissionCommand({ FunctionName: fn, Qualifier: 'prod', StatementId: 'sns', Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', RevisionId: before }));
+      const after = await aliasRevision();
+      assert.notEqual(after, before);
+      assert.equal((await policy(lambda, fn, 'prod')).revision, after);
+      // The alias's old RevisionId is stale now, for UpdateAlias as for the policy.
+      await rejectsWith(lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2', RevisionId: before })), 'PreconditionFailedException', 412);
+      await lambda.send(new RemovePermissionCommand({ FunctionName: fn, Qualifier: 'prod', StatementId: 'sns', RevisionId: after }));
+      assert.notEqual(await aliasRevision(), after);
+      assert.equal((await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).FunctionVersion, '1');
+      // The unqualified function's policy has $LATEST's RevisionId; a version's, the version's.
+      await lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: 'ev', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' }));
+      assert.equal((await policy(lambda, fn)).revision, (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }))).RevisionId);
+      await lambda.send(new AddPermissionCommand({ FunctionName: fn, Qualifier: '2', StatementId: 'ev', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' }));
+      assert.equal((await policy(lambda, fn, '2')).revision, (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: '2' }))).RevisionId);
+    });
+
+    it('AddPermission refuses $LATEST; RemovePermission answers 404 for no policy and for an unknown statement before comparing the RevisionId', async () => {
+      const { lambda } = h();
+      const base = { StatementId: 'a', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' };
+      await rejectsWith(lambda.send(new AddPermissionCommand({ ...base, FunctionName: fn, Qualifier: '$LATEST' })), 'InvalidParameterValueException', 400, /do not support adding policies for \$LATEST/);
+      await rejectsWith(lambda.send(new AddPermissionCommand({ ...base, FunctionName: `${fn}:$LATEST` })), 'InvalidParameterValueException', 400, /\$LATEST/);
+      await rejectsWith(lambda.send(new GetPolicyCommand({ FunctionName: fn })), 'ResourceNotFoundException', 404);
+      await rejectsWith(lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'a' })), 'ResourceNotFoundException', 404, /^No policy is associated with the given resource\.$/);
+      await lambda.send(new AddPermissionCommand({ ...base, FunctionName: fn }));
+      await rejectsWith(lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'b', RevisionId: 'stale' })), 'ResourceNotFoundException', 404, /Statement b/);
+      await rejectsWith(lambda.send(new RemovePermissionCommand({ FunctionName: fn, StatementId: 'a', RevisionId: 'stale' })), 'PreconditionFailedException', 412);
+      // $LATEST still names the unqualified function's policy for GetPolicy and RemovePermission.
+      await lambda.send(new RemovePermissionCommand({ FunctionName: fn, Qualifier: '$LATEST', StatementId: 'a' }));
+      await rejectsWith(lambda.send(new GetPolicyCommand({ FunctionName: fn, Qualifier: '$LATEST' })), 'ResourceNotFoundException', 404);
+    });
+
+    it('error bodies carry Message, the member the Lambda model gives its errors, as well as message', async () => {
+      const { lambda, sandbox } = h();
+      await rejectsWith(lambda.send(new GetPolicyCommand({ FunctionName: fn })), 'ResourceNotFoundException', 404, /does not exist/);
+      const r = await sdkFetch(sandbox, `/2015-03-31/functions/${fn}/policy`);
+      assert.equal(r.status, 404);
+      const body = (await r.json()) as Record<string, unknown>;
+      assert.deepEqual(body, { Type: 'User', message: 'The resource you requested does not exist.', Message: 'The resource you requested does not exist.' });
     });
 
     it('refuses bad statements with AWS’s errors and adds nothing', async () => {
@@ -669,6 +794,7 @@ describe('sandbox trigger APIs', function () {
         [{ MaximumEventAgeInSeconds: 21_601 }, 'ValidationException', 400],
         [{ DestinationConfig: { OnFailure: { Destination: 'dlq' } } }, 'ValidationException', 400],
         [{ DestinationConfig: { OnFailure: { Destination: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' } } }, 'InvalidParameterValueException', 400, /destination/],
+        [{ DestinationConfig: { OnSuccess: { Destination: 'arn:aws:s3:::done' } } }, 'InvalidParameterValueException', 400, /S3 bucket can only be an on-failure destination/],
         [{ Qualifier: 'staging', MaximumRetryAttempts: 0 }, 'ResourceNotFoundException', 404],
         [{ Qualifier: 'bad qualifier', MaximumRetryAttempts: 0 }, 'ValidationException', 400],
       ];
@@ -676,6 +802,8 @@ describe('sandbox trigger APIs', function () {
         await rejectsWith(lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn, ...input } as never)), name, status, message, JSON.stringify(input));
       }
       assert.deepEqual((await lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: fn }))).FunctionEventInvokeConfigs, []);
+      const s3 = await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn, DestinationConfig: { OnFailure: { Destination: 'arn:aws:s3:::failed' } } }));
+      assert.equal(s3.DestinationConfig?.OnFailure?.Destination, 'arn:aws:s3:::failed');
     });
   });
 
@@ -698,9 +826,10 @@ describe('sandbox trigger APIs', function () {
         ['DeleteFunctionEventInvokeConfig', () => lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: F }))],
         ['ListFunctionEventInvokeConfigs', () => lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: F }))],
         ['CreateEventSourceMapping', () => lambda.send(new CreateEventSourceMappingCommand({ FunctionName: F, EventSourceArn: QUEUE }))],
-        ['ListEventSourceMappings', () => lambda.send(new ListEventSourceMappingsCommand({ FunctionName: F }))],
       ];
       for (const [op, call] of calls) await rejectsWith(call(), 'ResourceNotFoundException', 404, new RegExp(`Function not found: ${ARN_PREFIX}${F}`), op);
+      // Mappings outlive functions: listing those of a missing function lists none.
+      assert.deepEqual((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: F }))).EventSourceMappings, []);
     });
 
     it('the new routes admit only what an SDK sends: an unsigned request is refused (403) and changes nothing', async () => {
@@ -747,7 +876,7 @@ describe('sandbox trigger APIs', function () {
 describe('sandbox trigger records on disk', function () {
   this.timeout(30_000);
 
-  it('mappings, URLs, policies and async settings survive a restart; a damaged trigger record is set aside', async () => {
+  it('mappings, URLs, policies and async settings survive a restart; a malformed trigger entry is dropped, not its function', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-triggers-state-'));
     try {
       let sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
@@ -778,14 +907,48 @@ describe('sandbox trigger records on disk', function () {
       lambda.destroy();
       await sandbox.close();
 
-      // A record whose triggers are damaged is set aside, like any damaged record.
+      // The mapping is a record of its own, apart from the function's.
+      assert.ok(fs.existsSync(path.join(dir, 'mappings', `esm.${m.UUID}.json`)));
+
+      // One malformed trigger entry is dropped with a warning; the function and its other triggers stay.
       const file = path.join(dir, 'functions', 'fn.kept.json');
-      const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers: { mappings: unknown } };
-      rec.triggers.mappings = 'oops';
+      const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers: { urls: Array<Record<string, unknown>> } };
+      rec.triggers.urls.push({ ...rec.triggers.urls[0], qualifier: undefined, authType: 'OPEN' });
       fs.writeFileSync(file, JSON.stringify(rec));
+      // A damaged mapping record is set aside; the others load.
+      const bad = path.join(dir, 'mappings', 'esm.00000000-0000-0000-0000-000000000000.json');
+      const good = JSON.parse(fs.readFileSync(path.join(dir, 'mappings', `esm.${m.UUID}.json`), 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(bad, JSON.stringify({ ...good, uuid: '00000000-0000-0000-0000-000000000000', transition: 'Flying' }));
       sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
-      assert.equal(sandbox.warnings.length, 1);
-      assert.match(sandbox.warnings[0], /triggers: mappings is not a list/);
+      ({ lambda } = clientsFor(sandbox));
+      assert.equal(sandbox.warnings.length, 2, sandbox.warnings.join('\n'));
+      assert.ok(sandbox.warnings.some((w) => /kept had malformed triggers: function URL 2 \(incomplete\) dropped/.test(w)), sandbox.warnings.join('\n'));
+      assert.ok(sandbox.warnings.some((w) => /mappings\/esm\.0{8}-.*damaged \(transition is not/.test(w)), sandbox.warnings.join('\n'));
+      assert.equal((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: fn, Qualifier: 'prod' }))).FunctionUrl, url.FunctionUrl);
+      assert.equal((await lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: fn }))).FunctionUrlConfigs?.length, 1);
+      assert.equal((await lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State, 'Disabled');
+      lambda.destroy();
+      await sandbox.close();
+
+      // A record of an earlier release with its mappings inside, a policy revision of its own and a
+      // trigger list that is not a list: the mappings move to their own records, nothing else is lost.
+      const legacy = JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers: Record<string, unknown> };
+      const mappingFile = path.join(dir, 'mappings', `esm.${m.UUID}.json`);
+      const { functionName: _, ...inside } = JSON.parse(fs.readFileSync(mappingFile, 'utf8')) as Record<string, unknown>;
+      fs.rmSync(mappingFile);
+      legacy.triggers.mappings = [inside, { uuid: 'broken' }];
+      (legacy.triggers.policies as Array<Record<string, unknown>>)[0].revisionId = 'old-own-revision';
+      legacy.triggers.invokeConfigs = 'oops';
+      fs.writeFileSync(file, JSON.stringify(legacy));
+      sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+      ({ lambda } = clientsFor(sandbox));
+      assert.equal(sandbox.warnings.length, 1, sandbox.warnings.join('\n'));
+      assert.match(sandbox.warnings[0], /event source mapping 2 \(incomplete\).*asynchronous invocation configurations \(not a list\)/);
+      assert.equal((await lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).FunctionArn, `${ARN_PREFIX}${fn}:prod`);
+      assert.ok(fs.existsSync(mappingFile));
+      assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers: Record<string, unknown> }).triggers.mappings, undefined);
+      assert.equal((await lambda.send(new GetPolicyCommand({ FunctionName: fn, Qualifier: 'prod' }))).RevisionId, (await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }))).RevisionId);
+      lambda.destroy();
       await sandbox.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -79,8 +79,9 @@ export class EventInvokeConfigsApi {
       const arn = expectArn(raw, `DestinationConfig.${key}.Destination`, `destinationConfig.${key === 'OnSuccess' ? 'onSuccess' : 'onFailure'}.destination`)!;
       const service = arnParts(arn)!.service;
       if (!DESTINATION_SERVICES.includes(service)) {
-        throw invalidParameter(`The destination ARN ${arn} is invalid: a destination is an SQS queue, an SNS topic, a Lambda function, an EventBridge event bus or an S3 bucket.`);
+        throw invalidParameter(`The destination ARN ${arn} is invalid: a destination is an SQS queue, an SNS topic, a Lambda function, an EventBridge event bus or (on failure only) an S3 bucket.`);
       }
+      if (service === 's3' && key === 'OnSuccess') throw invalidParameter(`The destination ARN ${arn} is invalid: an S3 bucket can only be an on-failure destination.`);
       return arn;
     };
     return { retries, age, onSuccess: destination('OnSuccess'), onFailure: destination('OnFailure') };

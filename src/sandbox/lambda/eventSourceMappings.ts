@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
 import { conflict, invalidParameter, notFound, resourceInUse, validation } from '../errors';
 import type { FunctionRecord, MappingRecord } from '../model';
-import { triggersOf } from '../model';
 import {
   arnParts,
   checkTags,
@@ -41,6 +40,49 @@ const KEPT_AS_GIVEN = [
   'MetricsConfig', 'LoggingConfig', 'ProvisionedPollerConfig',
 ] as const;
 const MAX_KEPT_JSON = 16 * 1024;
+/** The source kinds a kept structure belongs to (none named: every kind takes it). */
+const KEPT_FOR: Partial<Record<(typeof KEPT_AS_GIVEN)[number], SourceKind[]>> = {
+  AmazonManagedKafkaEventSourceConfig: ['kafka'],
+  SelfManagedKafkaEventSourceConfig: [],
+  DocumentDBEventSourceConfig: ['docdb'],
+  SourceAccessConfigurations: ['kafka', 'mq'],
+};
+const SOURCE_ACCESS_TYPES = [
+  'BASIC_AUTH', 'VPC_SUBNET', 'VPC_SECURITY_GROUP', 'SASL_SCRAM_512_AUTH', 'SASL_SCRAM_256_AUTH', 'VIRTUAL_HOST', 'CLIENT_CERTIFICATE_TLS_AUTH', 'SERVER_ROOT_CA_CERTIFICATE',
+] as const;
+/** The API's pattern for an on-failure destination: empty (none), a Kafka topic, or an ARN. */
+const DESTINATION = /^(|kafka:\/\/[^.][a-zA-Z0-9\-_.]{0,248}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*))$/;
+
+/**
+ * A mapping's on-failure destination, checked for the source's kind: an SQS queue, an SNS topic or
+ * an S3 bucket, or for a Kafka source a Kafka topic (`kafka://topic`); undefined for none ('' clears it).
+ */
+function onFailureDestination(kind: SourceKind, raw: unknown): string | undefined {
+  const d = expectString(raw, 'DestinationConfig.OnFailure.Destination');
+  if (d === undefined || d === '') return undefined;
+  if (d.length > 1024 || !DESTINATION.test(d)) throw validation(d, 'destinationConfig.onFailure.destination', `Member must satisfy regular expression pattern: ${DESTINATION.source.slice(1, -1)}`);
+  if (d.startsWith('kafka://')) {
+    if (kind !== 'kafka') throw invalidParameter(`The destination ${d} is a Kafka topic: only a Kafka event source can send its failures to one.`);
+    return d;
+  }
+  const service = arnParts(d)!.service;
+  if (!['sqs', 'sns', 's3'].includes(service)) {
+    throw invalidParameter(`The destination ${d} is invalid: an event source mapping's on-failure destination is an SQS queue, an SNS topic or an S3 bucket${kind === 'kafka' ? ', or a Kafka topic (kafka://topic)' : ''}.`);
+  }
+  return d;
+}
+
+/** SourceAccessConfigurations: at most 22 entries of {Type, URI}, as the API constrains them. */
+function checkSourceAccess(list: unknown[]): void {
+  if (list.length > 22) throw validation(`[${list.length} entries]`, 'sourceAccessConfigurations', 'Member must have length less than or equal to 22');
+  for (const [i, raw] of list.entries()) {
+    const e = expectStructure(raw, `SourceAccessConfigurations[${i}]`, '{"Type": "BASIC_AUTH", "URI": "arn:aws:secretsmanager:…"}')!;
+    for (const k of Object.keys(e)) if (k !== 'Type' && k !== 'URI') throw invalidParameter(`SourceAccessConfigurations[${i}] has an unknown member ${k}: each entry is {"Type": …, "URI": …}.`);
+    expectEnum(e.Type, `SourceAccessConfigurations[${i}].Type`, 'sourceAccessConfigurations.member.type', SOURCE_ACCESS_TYPES);
+    const uri = expectString(e.URI, `SourceAccessConfigurations[${i}].URI`);
+    if (uri !== undefined && (uri.length < 1 || uri.length > 200)) throw validation(uri, 'sourceAccessConfigurations.member.uRI', 'Member must have length between 1 and 200');
+  }
+}
 
 function kindOf(arn: string): SourceKind | undefined {
   const p = arnParts(arn);
@@ -63,38 +105,39 @@ function epochSeconds(ms: number): number {
   return Math.round(ms) / 1000;
 }
 
+/** The most mappings the sandbox keeps for one function (all its qualifiers). */
+export const MAX_MAPPINGS_PER_FUNCTION = 100;
+
 /**
  * CreateEventSourceMapping, GetEventSourceMapping, ListEventSourceMappings,
- * UpdateEventSourceMapping and DeleteEventSourceMapping. A mapping is kept in its function's
- * record (so it goes with the function when the function is deleted), under the qualifier it
- * was named with. The sandbox polls no queue or stream: a mapping is its configuration and its
- * state, which passes through Creating / Updating / Enabling / Disabling / Deleting for the
- * sandbox's update delay, as function updates do.
+ * UpdateEventSourceMapping and DeleteEventSourceMapping. Mappings are kept apart from functions,
+ * one record each, under the function name and qualifier they were named with: as on AWS, a
+ * mapping outlives its function (DeleteFunction leaves it; it fails to invoke), and moving one to
+ * another function is one write. The sandbox polls no queue or stream: a mapping is its
+ * configuration and its state, which passes through Creating / Updating / Enabling / Disabling /
+ * Deleting for the sandbox's update delay, as function updates do.
  */
 export class EventSourceMappingsApi {
   constructor(private readonly ctx: LambdaContext) {}
 
-  /** Every mapping with its function; those whose deletion has completed are dropped first. */
-  private all(): Array<[FunctionRecord, MappingRecord]> {
+  /** Every mapping; those whose deletion has completed are dropped first. */
+  private all(): MappingRecord[] {
     const now = this.ctx.opts.now();
-    const out: Array<[FunctionRecord, MappingRecord]> = [];
-    for (const fn of this.ctx.store.functions.values()) {
-      const t = fn.triggers;
-      if (!t || t.mappings.length === 0) continue;
-      const kept = t.mappings.filter((m) => !(m.transition === 'Deleting' && now >= m.until));
-      if (kept.length !== t.mappings.length) {
-        t.mappings = kept;
-        this.ctx.store.saveFunction(fn);
-      }
-      for (const m of kept) out.push([fn, m]);
+    const out: MappingRecord[] = [];
+    for (const m of [...this.ctx.store.mappings.values()]) {
+      if (m.transition === 'Deleting' && now >= m.until) this.ctx.store.deleteMapping(m.uuid);
+      else out.push(m);
     }
     return out;
   }
 
-  private find(rawUuid: string): [FunctionRecord, MappingRecord] {
-    const hit = this.all().find(([, m]) => m.uuid === rawUuid);
-    if (!hit) throw notFound('The resource you requested does not exist.');
-    return hit;
+  private find(rawUuid: string): MappingRecord {
+    const m = this.ctx.store.mappings.get(rawUuid);
+    if (!m || (m.transition === 'Deleting' && this.ctx.opts.now() >= m.until)) {
+      if (m) this.ctx.store.deleteMapping(m.uuid);
+      throw notFound('The resource you requested does not exist.');
+    }
+    return m;
   }
 
   private state(m: MappingRecord): string {
@@ -110,13 +153,13 @@ export class EventSourceMappingsApi {
     return { fn, qualifier };
   }
 
-  shape(fn: FunctionRecord, m: MappingRecord): Record<string, unknown> {
+  shape(m: MappingRecord): Record<string, unknown> {
     const kind = kindOf(m.eventSourceArn);
     return {
       UUID: m.uuid,
       ...m.settings,
       EventSourceArn: m.eventSourceArn,
-      FunctionArn: this.ctx.arn(fn.name, m.qualifier),
+      FunctionArn: this.ctx.arn(m.functionName, m.qualifier),
       LastModified: epochSeconds(m.lastModified),
       LastProcessingResult: kind && kind !== 'sqs' ? 'No records processed' : undefined,
       State: this.state(m),
@@ -127,10 +170,20 @@ export class EventSourceMappingsApi {
 
   /** A mapping of the same source to the same function and qualifier, other than `except`. */
   private checkUnique(fn: FunctionRecord, qualifier: string | undefined, source: string, except?: string): void {
-    const other = this.all().find(([f, m]) => f.name === fn.name && m.qualifier === qualifier && m.eventSourceArn === source && m.uuid !== except);
+    const other = this.all().find((m) => m.functionName === fn.name && m.qualifier === qualifier && m.eventSourceArn === source && m.uuid !== except);
     if (other) {
       throw conflict(
-        `The event source arn (" ${source} ") and function (" ${this.ctx.arn(fn.name, qualifier)} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other[1].uuid}`,
+        `The event source arn (" ${source} ") and function (" ${this.ctx.arn(fn.name, qualifier)} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
+      );
+    }
+  }
+
+  /** The sandbox's cap on one function's mappings (all its qualifiers), `except` the one being moved there. */
+  private checkCount(fn: FunctionRecord, except?: string): void {
+    const count = this.all().filter((m) => m.functionName === fn.name && m.uuid !== except).length;
+    if (count >= MAX_MAPPINGS_PER_FUNCTION) {
+      throw invalidParameter(
+        `The function ${this.ctx.arn(fn.name)} already has ${count} event source mappings, the most the sandbox keeps for one function (${MAX_MAPPINGS_PER_FUNCTION}): delete one first.`,
       );
     }
   }
@@ -151,17 +204,18 @@ export class EventSourceMappingsApi {
     const tags = checkTags(body.Tags);
     const settings = this.settings(kind, body, undefined);
     this.checkUnique(fn, qualifier, source);
+    this.checkCount(fn);
     const now = this.ctx.opts.now();
-    const m: MappingRecord = { uuid: crypto.randomUUID(), eventSourceArn: source, transition: 'Creating', enabled, until: now + this.ctx.opts.updateDelayMs, lastModified: now, settings, tags };
+    const m: MappingRecord = {
+      uuid: crypto.randomUUID(), functionName: fn.name, eventSourceArn: source, transition: 'Creating', enabled, until: now + this.ctx.opts.updateDelayMs, lastModified: now, settings, tags,
+    };
     if (qualifier !== undefined) m.qualifier = qualifier;
-    triggersOf(fn).mappings.push(m);
-    this.ctx.store.saveFunction(fn);
-    return { status: 202, body: this.shape(fn, m) };
+    this.ctx.store.saveMapping(m);
+    return { status: 202, body: this.shape(m) };
   }
 
   getEventSourceMapping(uuid: string): Reply {
-    const [fn, m] = this.find(uuid);
-    return { status: 200, body: this.shape(fn, m) };
+    return { status: 200, body: this.shape(this.find(uuid)) };
   }
 
   /**
@@ -169,7 +223,9 @@ export class EventSourceMappingsApi {
    * unqualified ARN lists the mappings of the unqualified function, `name:prod` those of the
    * alias prod, `name:3` those of version 3 (the API reference promises a listing "for a
    * specific Lambda function version or an alias" when it is named). By EventSourceArn, those of
-   * that source; both filters together, those of both.
+   * that source; both filters together, those of both. A function that does not exist (any more)
+   * is not an error: the mappings that still name it are listed (none, or those it left when it
+   * was deleted), since mappings outlive their function.
    */
   listEventSourceMappings(query: URLSearchParams): Reply {
     const max = pageSize(query, 10_000);
@@ -180,21 +236,20 @@ export class EventSourceMappingsApi {
     let qualifier: string | undefined;
     if (rawFn !== null) {
       const ref = this.ctx.local(parseFunctionRef(rawFn), 'ListEventSourceMappings');
-      if (!this.ctx.store.functions.has(ref.name)) throw notFound(`Function not found: ${this.ctx.arn(ref.name)}`);
       fnName = ref.name;
       qualifier = ref.qualifier;
     }
     const all = this.all()
-      .filter(([fn, m]) => (fnName === undefined || (fn.name === fnName && m.qualifier === qualifier)) && (source === null || m.eventSourceArn === source))
-      .sort(([, a], [, b]) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+      .filter((m) => (fnName === undefined || (m.functionName === fnName && m.qualifier === qualifier)) && (source === null || m.eventSourceArn === source))
+      .sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
     const after = decodeKeyMarker(query.get('Marker'));
     if (after !== undefined && !/^[0-9a-f-]{36}$/.test(after)) throw invalidMarker();
-    const start = after === undefined ? 0 : firstIndex(all, ([, m]) => m.uuid > after);
+    const start = after === undefined ? 0 : firstIndex(all, (m) => m.uuid > after);
     const page = all.slice(start, start + Math.min(max, MAPPING_PAGE));
     const end = start + page.length;
     return {
       status: 200,
-      body: { EventSourceMappings: page.map(([fn, m]) => this.shape(fn, m)), NextMarker: end < all.length ? encodeKeyMarker(page[page.length - 1][1].uuid) : undefined },
+      body: { EventSourceMappings: page.map((m) => this.shape(m)), NextMarker: end < all.length ? encodeKeyMarker(page[page.length - 1].uuid) : undefined },
     };
   }
 
@@ -204,18 +259,24 @@ export class EventSourceMappingsApi {
    * its position). Refused with ResourceInUseException while the mapping is in a transition.
    */
   updateEventSourceMapping(uuid: string, body: Record<string, unknown>): Reply {
-    const [from, m] = this.find(uuid);
+    const m = this.find(uuid);
     const kind = kindOf(m.eventSourceArn)!;
-    let to = from;
+    let functionName = m.functionName;
     let qualifier = m.qualifier;
-    if (body.FunctionName !== undefined && body.FunctionName !== null) ({ fn: to, qualifier } = this.target(body.FunctionName, 'UpdateEventSourceMapping'));
+    if (body.FunctionName !== undefined && body.FunctionName !== null) {
+      const to = this.target(body.FunctionName, 'UpdateEventSourceMapping');
+      ({ qualifier } = to);
+      functionName = to.fn.name;
+      this.checkUnique(to.fn, qualifier, m.eventSourceArn, m.uuid);
+      if (functionName !== m.functionName) this.checkCount(to.fn, m.uuid);
+    }
     const enabled = expectBoolean(body.Enabled, 'Enabled') ?? m.enabled;
     const settings = this.settings(kind, body, m.settings);
     this.checkInUse(m);
-    this.checkUnique(to, qualifier, m.eventSourceArn, m.uuid);
     const now = this.ctx.opts.now();
     const updated: MappingRecord = {
       ...m,
+      functionName,
       settings,
       enabled,
       transition: enabled === m.enabled ? 'Updating' : enabled ? 'Enabling' : 'Disabling',
@@ -224,29 +285,22 @@ export class EventSourceMappingsApi {
     };
     if (qualifier === undefined) delete updated.qualifier;
     else updated.qualifier = qualifier;
-    const fromList = triggersOf(from).mappings;
-    fromList.splice(fromList.indexOf(m), 1);
-    triggersOf(to).mappings.push(updated);
-    this.ctx.store.saveFunction(from);
-    if (to !== from) this.ctx.store.saveFunction(to);
-    return { status: 202, body: this.shape(to, updated) };
+    // One record, one write: the mapping is never in two places, nor in none.
+    this.ctx.store.saveMapping(updated);
+    return { status: 202, body: this.shape(updated) };
   }
 
   deleteEventSourceMapping(uuid: string): Reply {
-    const [fn, m] = this.find(uuid);
+    const m = this.find(uuid);
     this.checkInUse(m);
     const now = this.ctx.opts.now();
-    m.transition = 'Deleting';
-    m.until = now + this.ctx.opts.updateDelayMs;
-    m.lastModified = now;
-    const reply = this.shape(fn, m);
+    const deleting: MappingRecord = { ...m, transition: 'Deleting', until: now + this.ctx.opts.updateDelayMs, lastModified: now };
+    const reply = this.shape(deleting);
     // With no update delay the deletion is complete at once.
     if (this.ctx.opts.updateDelayMs <= 0) {
-      const list = triggersOf(fn).mappings;
-      list.splice(list.indexOf(m), 1);
+      this.ctx.store.deleteMapping(m.uuid);
       reply.State = 'Deleting';
-    }
-    this.ctx.store.saveFunction(fn);
+    } else this.ctx.store.saveMapping(deleting);
     return { status: 202, body: reply };
   }
 
@@ -278,8 +332,16 @@ export class EventSourceMappingsApi {
         throw invalidParameter('StartingPositionTimestamp is only valid with StartingPosition AT_TIMESTAMP.');
       }
       if (position !== undefined) s.StartingPosition = position;
-      if (kind === 'kafka') s.Topics = expectStringList(body.Topics, 'Topics', 'topics', 1, 249) ?? [];
-      if (kind === 'mq') s.Queues = expectStringList(body.Queues, 'Queues', 'queues', 1, 1000) ?? [];
+      const topics = expectStringList(body.Topics, 'Topics', 'topics', 1, 249);
+      const queues = expectStringList(body.Queues, 'Queues', 'queues', 1, 1000);
+      if (kind === 'kafka') {
+        if (topics?.length !== 1 || topics[0] === '') throw invalidParameter('Topics is required for an Amazon MSK event source: exactly one topic name, e.g. ["orders"].');
+        s.Topics = topics;
+      } else if (topics !== undefined) throw invalidParameter(`Topics is not supported for an ${name} event source: it names the topic of a Kafka source.`);
+      if (kind === 'mq') {
+        if (queues?.length !== 1 || queues[0] === '') throw invalidParameter('Queues is required for an Amazon MQ event source: exactly one queue name, e.g. ["orders"].');
+        s.Queues = queues;
+      } else if (queues !== undefined) throw invalidParameter(`Queues is not supported for an ${name} event source: it names the queue of an Amazon MQ broker.`);
       s.BatchSize = kind === 'sqs' ? 10 : 100;
       s.MaximumBatchingWindowInSeconds = 0;
       if (stream) {
@@ -323,8 +385,9 @@ export class EventSourceMappingsApi {
       if (kind === 'sqs' || kind === 'mq') throw invalidParameter(`DestinationConfig is not supported for an ${name} event source: configure a dead-letter queue on the queue instead.`);
       if (dest.OnSuccess !== undefined && dest.OnSuccess !== null) throw invalidParameter('Unsupported DestinationConfig parameter for given event source mapping type: OnSuccess.');
       const onFailure = expectStructure(dest.OnFailure, 'DestinationConfig.OnFailure', '{"Destination": "arn:aws:sqs:…"}');
-      const arn = expectArn(onFailure?.Destination, 'DestinationConfig.OnFailure.Destination', 'destinationConfig.onFailure.destination');
-      s.DestinationConfig = { OnFailure: arn === undefined || arn === '' ? {} : { Destination: arn } };
+      const target = onFailureDestination(kind, onFailure?.Destination);
+      // An absent or empty Destination clears it, as the API's pattern (^$|…) allows.
+      s.DestinationConfig = { OnFailure: target === undefined ? {} : { Destination: target } };
     }
 
     const filters = expectStructure(body.FilterCriteria, 'FilterCriteria', '{"Filters": [{"Pattern": "{\\"body\\": …}"}]}');
@@ -341,7 +404,8 @@ export class EventSourceMappingsApi {
         } catch {
           parsed = undefined;
         }
-        if (pattern.length > 4096 || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(`Invalid filter pattern definition: ${JSON.stringify(pattern.slice(0, 100))} is not a JSON object.`);
+        if (pattern.length > 4096) throw validation(`${pattern.slice(0, 100)}…`, 'filterCriteria.filters.member.pattern', 'Member must have length less than or equal to 4096');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(`Invalid filter pattern definition: ${JSON.stringify(pattern.slice(0, 100))} is not a JSON object.`);
         return { Pattern: pattern };
       });
       if (out.length) s.FilterCriteria = { Filters: out };
@@ -374,6 +438,11 @@ export class EventSourceMappingsApi {
       if (v === undefined || v === null) continue;
       if (typeof v !== 'object') throw invalidParameter(`${k} must be ${k === 'SourceAccessConfigurations' ? 'a list' : 'an object'}.`);
       if (Array.isArray(v) !== (k === 'SourceAccessConfigurations')) throw invalidParameter(`${k} must be ${k === 'SourceAccessConfigurations' ? 'a list' : 'an object'}.`);
+      const only = KEPT_FOR[k];
+      if (only && !only.includes(kind)) {
+        throw invalidParameter(`${k} is not supported for an ${name} event source${k === 'SelfManagedKafkaEventSourceConfig' ? ' (the sandbox maps no self-managed Kafka cluster)' : ''}.`);
+      }
+      if (k === 'SourceAccessConfigurations') checkSourceAccess(v as unknown[]);
       if (JSON.stringify(v).length > MAX_KEPT_JSON) throw invalidParameter(`${k} is too large.`);
       s[k] = v;
     }

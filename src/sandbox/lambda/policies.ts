@@ -1,7 +1,7 @@
 import { AwsError, conflict, invalidParameter, notFound, preconditionFailed, validation } from '../errors';
 import type { FunctionRecord, PolicyRecord, PolicyStatement } from '../model';
 import { triggersOf } from '../model';
-import { expectArn, expectBoolean, expectEnum, expectString } from '../validation';
+import { expectArn, expectBoolean, expectEnum, expectString, isVersionQualifier } from '../validation';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
 
@@ -13,16 +13,21 @@ const REMOVE_STATEMENT_ID = /^[a-zA-Z0-9_.-]+$/;
 const ACTION = /^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/;
 const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9_-]+)$/;
 
+const STALE_REVISION =
+  'The RevisionId provided does not match the latest RevisionId for the Lambda function or alias. Call the GetPolicy API to retrieve the latest RevisionId for your resource.';
+
 /**
  * AddPermission, RemovePermission and GetPolicy: one resource-based policy per qualifier, as on
- * AWS (the unqualified function's is kept under '$LATEST'), each with its own RevisionId, which
- * changes with every statement added or removed.
+ * AWS (the unqualified function's is kept under '$LATEST'). A policy has no revision of its own:
+ * its RevisionId is that of what the qualifier names (the alias, the version, or $LATEST for the
+ * unqualified function), and adding or removing a statement gives that alias or version a new
+ * RevisionId, so a later UpdateAlias with the alias's old RevisionId fails its precondition.
  */
 export class PoliciesApi {
   constructor(private readonly ctx: LambdaContext) {}
 
   /** The function and the qualifier the request names ('$LATEST' for none), which must exist. */
-  private target(pathName: string, query: URLSearchParams, action: string): { fn: FunctionRecord; qualifier: string; named: boolean } {
+  private target(pathName: string, query: URLSearchParams, action: string): { fn: FunctionRecord; qualifier: string; named: boolean; given?: string } {
     const { fn, qualifier: pathQualifier } = this.ctx.fn(pathName, action);
     const raw = query.get('Qualifier');
     if (raw !== null && (raw.length < 1 || raw.length > 128 || !QUALIFIER.test(raw))) {
@@ -33,7 +38,22 @@ export class PoliciesApi {
     }
     const q = raw ?? pathQualifier;
     this.ctx.resolve(fn, q);
-    return { fn, qualifier: q ?? '$LATEST', named: q !== undefined && q !== '$LATEST' };
+    return { fn, qualifier: q ?? '$LATEST', named: q !== undefined && q !== '$LATEST', given: q };
+  }
+
+  /** The RevisionId of what the qualifier names: the alias's, the version's, or $LATEST's. */
+  private revisionOf(fn: FunctionRecord, qualifier: string): string {
+    if (qualifier === '$LATEST') return fn.latest.revisionId;
+    if (isVersionQualifier(qualifier)) return this.ctx.version(fn, qualifier).revisionId;
+    return this.ctx.alias(fn, qualifier).revisionId;
+  }
+
+  /** Gives what the qualifier names a new RevisionId: its policy changed. */
+  private newRevision(fn: FunctionRecord, qualifier: string): void {
+    const revisionId = this.ctx.revision();
+    if (qualifier === '$LATEST') fn.latest = { ...fn.latest, revisionId };
+    else if (isVersionQualifier(qualifier)) fn.versions = fn.versions.map((v) => (v.version === qualifier ? { ...v, revisionId } : v));
+    else this.ctx.putAlias(fn, { ...this.ctx.alias(fn, qualifier), revisionId });
   }
 
   private policy(fn: FunctionRecord, qualifier: string): PolicyRecord | undefined {
@@ -45,7 +65,11 @@ export class PoliciesApi {
   }
 
   addPermission(pathName: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
-    const { fn, qualifier, named } = this.target(pathName, query, 'AddPermission');
+    const { fn, qualifier, named, given } = this.target(pathName, query, 'AddPermission');
+    // GetPolicy and RemovePermission take $LATEST as the unqualified function; AddPermission refuses it.
+    if (given === '$LATEST') {
+      throw invalidParameter('We currently do not support adding policies for $LATEST.');
+    }
     const sid = expectString(body.StatementId, 'StatementId');
     if (sid === undefined) throw validation(null, 'statementId', 'Member must not be null');
     if (sid.length < 1 || sid.length > 100 || !STATEMENT_ID.test(sid)) throw validation(sid, 'statementId', 'Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)');
@@ -84,19 +108,18 @@ export class PoliciesApi {
     if (Object.keys(condition).length) statement.Condition = condition;
 
     const existing = this.policy(fn, qualifier);
-    if (revision !== undefined && revision !== existing?.revisionId) {
-      throw preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id');
-    }
+    if (revision !== undefined && revision !== this.revisionOf(fn, qualifier)) throw preconditionFailed(STALE_REVISION);
     if (existing?.statements.some((s) => s.Sid === sid)) {
       throw conflict(`The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
     }
-    const next: PolicyRecord = { qualifier, revisionId: this.ctx.revision(), statements: [...(existing?.statements ?? []), statement] };
+    const next: PolicyRecord = { qualifier, statements: [...(existing?.statements ?? []), statement] };
     if (Buffer.byteLength(this.document(next)) > MAX_POLICY_BYTES) {
       throw new AwsError('PolicyLengthExceededException', 400, `The final policy size (${Buffer.byteLength(this.document(next))}) is bigger than the limit (${MAX_POLICY_BYTES}).`);
     }
     const policies = triggersOf(fn).policies;
     if (existing) policies.splice(policies.indexOf(existing), 1, next);
     else policies.push(next);
+    this.newRevision(fn, qualifier);
     this.ctx.store.saveFunction(fn);
     return { status: 201, body: { Statement: JSON.stringify(statement) } };
   }
@@ -108,15 +131,16 @@ export class PoliciesApi {
     }
     const revision = query.get('RevisionId');
     const existing = this.policy(fn, qualifier);
-    if (revision !== null && revision !== existing?.revisionId) {
-      throw preconditionFailed('The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id');
-    }
-    if (!existing?.statements.some((s) => s.Sid === statementId)) throw notFound(`Statement ${statementId} is not found in resource policy.`);
+    // What is not there is answered before the revision is compared.
+    if (!existing) throw notFound('No policy is associated with the given resource.');
+    if (!existing.statements.some((s) => s.Sid === statementId)) throw notFound(`Statement ${statementId} is not found in resource policy.`);
+    if (revision !== null && revision !== this.revisionOf(fn, qualifier)) throw preconditionFailed(STALE_REVISION);
     const policies = triggersOf(fn).policies;
     const statements = existing.statements.filter((s) => s.Sid !== statementId);
     // A policy left with no statement is no policy: GetPolicy answers ResourceNotFoundException.
-    if (statements.length) policies.splice(policies.indexOf(existing), 1, { ...existing, statements, revisionId: this.ctx.revision() });
+    if (statements.length) policies.splice(policies.indexOf(existing), 1, { ...existing, statements });
     else policies.splice(policies.indexOf(existing), 1);
+    this.newRevision(fn, qualifier);
     this.ctx.store.saveFunction(fn);
     return { status: 204 };
   }
@@ -125,7 +149,7 @@ export class PoliciesApi {
     const { fn, qualifier } = this.target(pathName, query, 'GetPolicy');
     const p = this.policy(fn, qualifier);
     if (!p) throw notFound('The resource you requested does not exist.');
-    return { status: 200, body: { Policy: this.document(p), RevisionId: p.revisionId } };
+    return { status: 200, body: { Policy: this.document(p), RevisionId: this.revisionOf(fn, qualifier) } };
   }
 }
 

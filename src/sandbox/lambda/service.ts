@@ -1,5 +1,5 @@
 import type { MetricsStore } from '../metrics';
-import type { AliasRecord, FunctionRecord, VersionRecord } from '../model';
+import type { AliasRecord, FunctionRecord, MappingRecord, TriggerRecords, VersionRecord } from '../model';
 import type { Random } from '../random';
 import type { Invoker } from '../runtime/invoker';
 import type { Store } from '../store';
@@ -80,6 +80,17 @@ export class LambdaService {
   }
 
   // ---- functions -------------------------------------------------------------------------
+
+  /** A function's triggers as stored: its event source mappings (every qualifier), URLs, policies and async settings. */
+  storedTriggers(name: string): TriggerRecords & { mappings: MappingRecord[] } {
+    const t = this.ctx.store.functions.get(name)?.triggers;
+    return {
+      mappings: [...this.ctx.store.mappings.values()].filter((m) => m.functionName === name && m.transition !== 'Deleting'),
+      urls: t?.urls ?? [],
+      policies: t?.policies ?? [],
+      invokeConfigs: t?.invokeConfigs ?? [],
+    };
+  }
 
   hasFunction(name: string): boolean {
     return this.functions.hasFunction(name);
