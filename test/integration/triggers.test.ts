@@ -109,6 +109,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
     await mapping(lambda, `${FN}:staging`, sqs('staging-jobs'));
     await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: FN, AuthType: 'NONE', Cors: { AllowOrigins: ['https://shop.example'] } }));
     await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
+    await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'FunctionURLAllowInvokeAction', Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }));
     await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 's3-photos', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::photos', SourceAccount: ACCOUNT }));
     await lambda.send(
       new AddPermissionCommand({ FunctionName: FN, StatementId: 'api-checkout', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/*/POST/checkout` }),
@@ -140,7 +141,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         'SNS topic alerts': 'through',
         'Account 111122223333': 'bypasses',
         'Asynchronous invocation settings (prod)': 'info',
-        'Asynchronous invocation settings ($LATEST)': 'bypasses',
+        'Asynchronous invocation settings ($LATEST)': 'info',
       });
       const dynamo = byId(a, idOf(a, 'DynamoDB table Orders stream'));
       assert.deepEqual(dynamo.route, { kind: 'version', version: '1' });
@@ -163,7 +164,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         assert.ok(names.includes(`GetPolicy ${q}`), names.join(', '));
       }
       assert.equal(names.filter((n) => n === 'ListAliases').length, 1);
-      assert.match(outcomeText(out), /^11 triggers on trig; 7 bypass prod\.$/);
+      assert.match(outcomeText(out), /^11 triggers on trig; 6 bypass prod\.$/);
     });
 
     it('without an alias: through any alias, or bypassing every alias', async () => {
@@ -180,10 +181,11 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
     it('follows every page of the mappings', async () => {
       const { lambda } = h();
       await createFn(lambda, 'many');
-      for (let i = 0; i < 101; i++) await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'many', EventSourceArn: sqs(`q-${i}`) }));
+      // The sandbox keeps at most 100 per function; the audit reads them 50 a page.
+      for (let i = 0; i < 100; i++) await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'many', EventSourceArn: sqs(`q-${i}`) }));
       const out = await auditTriggers(ctx(), { functionName: 'many' });
       assert.equal(out.state, 'done', out.error?.message);
-      assert.equal(out.detail!.triggers.filter((t) => t.kind === 'event-source-mapping').length, 101);
+      assert.equal(out.detail!.triggers.filter((t) => t.kind === 'event-source-mapping').length, 100);
       assert.deepEqual(out.detail!.aliases, []);
     });
 
@@ -427,8 +429,16 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(d.after?.verdict, 'through');
       assert.deepEqual(d.after?.notes, ['CORS origins: https://shop.example.'], 'callable: the permission is there');
       const onAlias = await statements(lambda, FN, alias);
-      assert.deepEqual(onAlias.map((s) => [s.Sid, s.Principal]), [['FunctionURLAllowPublicAccess', '*']]);
-      assert.deepEqual(d.undo, { urlQualifier: alias, url: newUrl, statementId: 'FunctionURLAllowPublicAccess', qualifier: alias });
+      // Both public permissions a URL with auth NONE needs since October 2025.
+      assert.deepEqual(
+        onAlias.map((s) => [s.Sid, s.Principal, (s as { Action?: unknown }).Action]),
+        [
+          ['FunctionURLAllowPublicAccess', '*', 'lambda:InvokeFunctionUrl'],
+          ['FunctionURLAllowInvokeAction', '*', 'lambda:InvokeFunction'],
+        ],
+      );
+      assert.deepEqual(onAlias[1].Condition, { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } });
+      assert.deepEqual(d.undo, { urlQualifier: alias, url: newUrl, statementId: 'FunctionURLAllowPublicAccess', statementIds: 'FunctionURLAllowPublicAccess,FunctionURLAllowInvokeAction', qualifier: alias });
       assert.match(d.followUp[0], /^Callers of .* must move to .*: the old URL stays and still calls \$LATEST/);
       assert.match(outcomeText(out), new RegExp(`^${alias} has its own URL for Function URL \\(auth NONE\\): `));
       // Again: nothing to do.
@@ -633,12 +643,31 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         const out = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'url:$LATEST' });
         h().sandbox.faults.clear();
         assert.equal(out.state, 'done');
-        assert.match(out.warnings.join(' '), /answers 403 Forbidden until it has one/);
+        assert.match(out.warnings.join(' '), /answers 403 Forbidden until it has them/);
         assert.match(out.detail!.followUp[0], /Run Create URL on Alias again/);
         assert.ok(out.detail!.after?.notes.some((x) => /403 Forbidden/.test(x)));
+        const url = await urlOf(h().lambda, FN, alias);
         const again = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'url:$LATEST' });
         assert.equal(again.state, 'done', again.error?.message);
-        assert.deepEqual((await statements(h().lambda, FN, alias)).map((s) => s.Sid), ['FunctionURLAllowPublicAccess']);
+        assert.deepEqual((await statements(h().lambda, FN, alias)).map((s) => s.Sid), ['FunctionURLAllowPublicAccess', 'FunctionURLAllowInvokeAction']);
+        // That run made the alias's existing URL public and says so; its undo is the permissions only.
+        assert.deepEqual(again.detail!.undo, { statementId: 'FunctionURLAllowPublicAccess', statementIds: 'FunctionURLAllowPublicAccess,FunctionURLAllowInvokeAction', qualifier: alias });
+        const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: again.detail! });
+        assert.equal(undo.state, 'done', undo.error?.message);
+        assert.equal(await urlOf(h().lambda, FN, alias), url, 'the URL was not the fix\'s: it stays');
+        assert.deepEqual(await statements(h().lambda, FN, alias), []);
+        // An undo that names no URL never deletes one, whatever its detail says of urlQualifier.
+        const legacy = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: { ...again.detail!, undo: { urlQualifier: alias, statementId: 'gone', qualifier: alias } } });
+        assert.notEqual(legacy.state, 'failed', legacy.error?.message);
+        assert.equal(await urlOf(h().lambda, FN, alias), url);
+      });
+
+      it("a closed URL with auth NONE on the alias: the audit's fix says it makes it public", async () => {
+        const alias = await freshAlias();
+        await h().lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: FN, Qualifier: alias, AuthType: 'NONE' }));
+        const audit = await auditTriggers(ctx(), { functionName: FN, aliasName: alias });
+        const t = audit.detail!.triggers.find((x) => x.id === 'url:$LATEST')!;
+        assert.match(t.fix?.text ?? '', /makes that URL public/);
       });
     });
   });

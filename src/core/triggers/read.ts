@@ -82,7 +82,7 @@ async function listMappings(ctx: OperationContext, functionName: string, label: 
     const all: EventSourceMappingConfiguration[] = [];
     let marker: string | undefined;
     do {
-      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 100 }), { abortSignal: ctx.signal });
+      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: ctx.signal });
       all.push(...(page.EventSourceMappings ?? []));
       marker = page.NextMarker || undefined;
     } while (marker);
