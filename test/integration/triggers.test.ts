@@ -15,6 +15,8 @@ import {
   GetPolicyCommand,
   PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  RemovePermissionCommand,
+  UpdateEventSourceMappingCommand,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { outcomeText } from '../../src/core/outcomeText';
@@ -379,6 +381,43 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: 'prod', detail: d });
       assert.equal(undo.state, 'done', undo.error?.message);
       assert.equal(await settled(lambda, uuid), ARN);
+    });
+
+    it("undo compares the whole ARN: a mapping moved to another function's alias of the same name is not moved back", async () => {
+      const { lambda } = h();
+      const alias = await freshAlias();
+      await createFn(lambda, 'billing');
+      const v = await publish(lambda, 'billing', 'b1');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'billing', Name: alias, FunctionVersion: v }));
+      const uuid = await mapping(lambda, FN, sqs('moved-away'));
+      const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+      assert.equal(fixed.state, 'done', fixed.error?.message);
+      await settled(lambda, uuid);
+      const billing = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:billing:${alias}`;
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: billing }));
+      assert.equal(await settled(lambda, uuid), billing);
+      const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+      assert.equal(undo.error?.kind, 'conflict', undo.error?.message);
+      assert.match(undo.error!.message, /no longer calls/);
+      assert.equal(await settled(lambda, uuid), billing, 'left where the other client put it');
+    });
+
+    it('refuses, writing nothing, a fix the audit does not offer (a statement that grants no invoke)', async () => {
+      const { lambda } = h();
+      const alias = await freshAlias();
+      await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'peek', Action: 'lambda:GetFunction', Principal: '444455556666' }));
+      try {
+        const view = byId((await auditTriggers(ctx(), { functionName: FN, aliasName: alias })).detail, 'policy:$LATEST:peek');
+        assert.equal(view.verdict, 'info');
+        assert.equal(view.fix, undefined);
+        const out = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'policy:$LATEST:peek' });
+        assert.equal(out.state, 'unchanged');
+        assert.equal(out.error?.kind, 'validation');
+        assert.match(out.error!.message, /the audit offers no fix for it/);
+        assert.deepEqual(await statements(lambda, FN, alias), [], 'nothing was written');
+      } finally {
+        await lambda.send(new RemovePermissionCommand({ FunctionName: FN, StatementId: 'peek' }));
+      }
     });
 
     it('refuses, writing nothing, a mapping that is gone, already through the alias, changed since, or in a transition', async () => {
