@@ -180,6 +180,24 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(byId(a, idOf(a, 'SQS queue orders')).fix, undefined, 'two aliases: no guess which');
     });
 
+    it('reads the mappings and policies of versions no alias routes: a mapping pinned to one bypasses', async () => {
+      const { lambda } = h();
+      await createFn(lambda, 'pinned');
+      const v1 = await publish(lambda, 'pinned', 'p1');
+      const v2 = await publish(lambda, 'pinned', 'p2');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'pinned', Name: 'live', FunctionVersion: v2 }));
+      const pinnedArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:pinned`;
+      const uuid = await mapping(lambda, `${pinnedArn}:${v1}`, sqs('pinned-old'));
+      await lambda.send(new AddPermissionCommand({ FunctionName: 'pinned', Qualifier: v1, StatementId: 'old-s3', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::old' }));
+      const out = await auditTriggers(ctx(), { functionName: 'pinned', aliasName: 'live' });
+      assert.equal(out.state, 'done', out.error?.message);
+      const m = byId(out.detail, `esm:${uuid}`);
+      assert.equal(m.verdict, 'bypasses');
+      assert.deepEqual(m.route, { kind: 'version', version: v1 });
+      assert.equal(byId(out.detail, `policy:${v1}:old-s3`).verdict, 'bypasses');
+      assert.deepEqual(out.detail!.unreadable, []);
+    });
+
     it('follows every page of the mappings', async () => {
       const { lambda } = h();
       await createFn(lambda, 'many');
