@@ -568,7 +568,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const FIXES: Array<{
         name: string;
         calls: Array<[string, number]>;
-        prepare: () => Promise<{ alias: string; triggerId: string; check: () => Promise<{ old: boolean; created: boolean }> }>;
+        prepare: () => Promise<{ alias: string; triggerId: string; check: () => Promise<{ old: boolean; created: boolean; callable?: boolean }> }>;
       }> = [
         {
           name: 'Route Through Alias',
@@ -588,14 +588,21 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         },
         {
           name: 'Create URL on Alias',
-          calls: [['GetAlias', 1], ['GetFunctionUrlConfig', 1], ['GetFunctionUrlConfig', 2], ['GetPolicy', 1], ['CreateFunctionUrlConfig', 1], ['AddPermission', 1], ['GetPolicy', 2]],
+          calls: [['GetAlias', 1], ['GetFunctionUrlConfig', 1], ['GetFunctionUrlConfig', 2], ['GetPolicy', 1], ['CreateFunctionUrlConfig', 1], ['AddPermission', 1], ['GetPolicy', 2], ['AddPermission', 2], ['GetPolicy', 3]],
           prepare: async () => {
             const alias = await freshAlias();
             const oldUrl = await urlOf(h().lambda, FN);
             return {
               alias,
               triggerId: 'url:$LATEST',
-              check: async () => ({ old: (await urlOf(h().lambda, FN)) === oldUrl, created: (await urlOf(h().lambda, FN, alias)) !== undefined }),
+              check: async () => {
+                const sids = (await statements(h().lambda, FN, alias)).map((s) => s.Sid);
+                return {
+                  old: (await urlOf(h().lambda, FN)) === oldUrl,
+                  created: (await urlOf(h().lambda, FN, alias)) !== undefined,
+                  callable: sids.includes('FunctionURLAllowPublicAccess') && sids.includes('FunctionURLAllowInvokeAction'),
+                };
+              },
             };
           },
         },
@@ -634,6 +641,9 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
               if (out.state === 'done') assert.ok(now.created, `done, but nothing on ${p.alias}`);
               else if (out.state === 'unchanged') assert.ok(!now.created, `unchanged, but ${p.alias} got it: ${out.error?.message}`);
               else assert.equal(out.state, 'unknown');
+              // A URL made but left closed is done with a warning that says it answers 403.
+              if (out.state === 'done' && now.callable === false) assert.match(out.warnings.join(' '), /403 Forbidden/, 'done, closed, and not said');
+              if (out.state === 'done' && now.callable !== undefined && !out.warnings.length) assert.ok(now.callable, 'done without a warning, but not callable');
               if (out.state !== 'done') assert.ok(out.error, 'a fix that did not happen says why');
               assert.notEqual(outcomeText(out), '');
             });
@@ -656,6 +666,8 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
             h().sandbox.faults.clear();
             assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
             assert.ok(out.detail?.after, operation);
+            // The retry really happened: the write's answer was the retry's refusal, and the read-back found it landed.
+            assert.ok(out.steps.some((x) => x.name.startsWith(operation) && x.result === 'failed'), `${operation}: ${JSON.stringify(out.steps)}`);
           }
         } finally {
           retrying.lambda.destroy();
@@ -679,6 +691,39 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
           else if (out.state === 'unchanged') assert.equal(arn, `${ARN}:${alias}`, out.error?.message);
           assert.equal(out.state, kind === 'truncate' ? 'done' : 'unchanged');
         });
+      }
+
+      for (const [name, triggerId, operation] of [
+        ['Create URL on Alias', 'url:$LATEST', 'DeleteFunctionUrlConfig'],
+        ['Create URL on Alias', 'url:$LATEST', 'RemovePermission'],
+        ['Grant on Alias', 'policy:$LATEST:api-checkout', 'RemovePermission'],
+      ] as const) {
+        for (const kind of KINDS) {
+          it(`undo of ${name}: ${operation} ${kind}`, async () => {
+            const alias = await freshAlias();
+            const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId });
+            assert.equal(fixed.state, 'done', fixed.error?.message);
+            h().sandbox.faults.add({ operation, kind });
+            const out = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+            const fired = h().sandbox.faults.pending === 0;
+            h().sandbox.faults.clear();
+            assert.ok(fired, `no ${operation}: ${out.steps.map((x) => x.name).join(', ')}`);
+            const url = await urlOf(h().lambda, FN, alias);
+            const left = (await statements(h().lambda, FN, alias)).map((x) => x.Sid);
+            if (out.state === 'done') {
+              assert.equal(url, undefined);
+              assert.deepEqual(left, []);
+            } else {
+              assert.ok(out.error, 'an undo that did not happen says why');
+              assert.ok(url !== undefined || left.length > 0, `${out.state}, but everything was removed: ${out.error?.message}`);
+            }
+            if (kind === 'truncate') assert.equal(out.state, 'done', out.error?.message);
+            else assert.ok(out.state === 'unchanged' || out.state === 'unknown', `${out.state}: ${out.error?.message}`);
+            // The old trigger is never touched by an undo.
+            if (triggerId === 'url:$LATEST') assert.ok(await urlOf(h().lambda, FN));
+            else assert.ok((await statements(h().lambda, FN)).some((x) => x.Sid === 'api-checkout'));
+          });
+        }
       }
 
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {
