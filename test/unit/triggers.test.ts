@@ -355,6 +355,27 @@ describe('trigger audit (pure)', () => {
     });
   });
 
+  describe('policy conditions: only what AddPermission writes', () => {
+    it('another operator or more than one value is a further condition, which refuses the copy and tells grants apart', () => {
+      const [like, many, ok] = parsePolicy(
+        policy([
+          { Sid: 'like', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringLike: { 'AWS:SourceArn': 'arn:aws:s3:::ph*' } } },
+          { Sid: 'many', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringEquals: { 'AWS:SourceAccount': ['123456789012', '210987654321'] } } },
+          { Sid: 'ok', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringEquals: { 'AWS:SourceAccount': ['123456789012'] } } },
+        ]),
+      ).statements;
+      assert.equal(like.sourceArn, undefined);
+      assert.deepEqual(like.otherConditions, ['StringLike AWS:SourceArn']);
+      assert.equal(many.sourceAccount, undefined);
+      assert.deepEqual(many.otherConditions, ['StringEquals AWS:SourceAccount']);
+      assert.equal(ok.sourceAccount, '123456789012');
+      assert.deepEqual(ok.otherConditions, []);
+      assert.ok(!sameGrant(like, { ...like, otherConditions: [] }));
+      const a = buildAudit(facts({ policies: { $LATEST: [like] } }));
+      assert.match(a.triggers[0].notes.join(' '), /not copied by Grant on Alias/);
+    });
+  });
+
   describe('a write whose retry is refused', () => {
     it('a retried delete refused as not found may be its own landed first attempt: read back', () => {
       const retried = { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404, attempts: 2 } };

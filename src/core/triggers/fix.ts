@@ -140,6 +140,16 @@ function callsAlias(arn: string | undefined, functionName: string, aliasArn: str
 
 // ---- Route Through Alias -----------------------------------------------------------------
 
+/** A read-back of a mapping still changing after an unclear update: which ARN it ends on is not known yet. */
+function mappingInTransition(uuid: string, state: string, to: string, from: string, stepName: string, cause: unknown): OperationError {
+  return new OperationError(`${stepName}: no clear answer came back, and the mapping reads back ${state}: it may still change to ${to}, or stay on ${from}.`, {
+    step: stepName,
+    state: `Unknown: the mapping may call ${to}, or still ${from}; either way it exists and delivers its events. Refresh the triggers once it is Enabled or Disabled to see which.`,
+    cause,
+    kind: 'unknown',
+  });
+}
+
 async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, alias: AliasConfiguration, aliasArn: string, uuid: string): Promise<TriggerFixDetail> {
   const fn = input.functionName;
   let before: EventSourceMappingConfiguration;
@@ -172,6 +182,8 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
     judge: (now, cause) => {
       const r = classifyTarget(now.FunctionArn ?? '', fn);
       if (callsAlias(now.FunctionArn, fn, aliasArn, input.aliasName)) return { landed: now };
+      // Still changing: Lambda may yet apply the update, so the old ARN proves nothing.
+      if (now.State && TRANSITION_STATES.has(now.State)) throw mappingInTransition(uuid, now.State, input.aliasName, was, stepName, cause);
       if (now.FunctionArn === before.FunctionArn) return { state: `The mapping still calls ${was}; nothing was changed.` };
       throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and retry.`, `It now calls ${routeText(r)}.`, cause);
     },
@@ -590,8 +602,9 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
         stateIfFailed: `The mapping still calls ${a}; nothing was changed.`,
         send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: back })),
         readBack: () => getMapping(op.lambda, uuid),
-        judge: (r) => {
+        judge: (r, cause) => {
           if (r.FunctionArn === back) return { landed: r };
+          if (r.State && TRANSITION_STATES.has(r.State)) throw mappingInTransition(uuid, r.State, back, a, stepName, cause);
           if (callsAlias(r.FunctionArn, fn, aliasArn, a)) return {};
           throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`, `It calls ${r.FunctionArn}.`);
         },

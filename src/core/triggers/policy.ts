@@ -68,13 +68,15 @@ export function parsePolicy(json: string): ParsedPolicy {
     for (const [op, keys] of Object.entries(cond)) {
       for (const [key, value] of Object.entries(keys ?? {})) {
         const k = key.toLowerCase();
-        const v = str(value);
-        if (k === 'aws:sourcearn' && v) st.sourceArn = v;
-        else if (k === 'aws:sourceaccount' && v) st.sourceAccount = v;
-        else if (k === 'lambda:eventsourcetoken' && v) st.eventSourceToken = v;
-        else if (k === 'aws:principalorgid' && v) st.principalOrgId = v;
-        else if (k === 'lambda:functionurlauthtype' && v) st.functionUrlAuthType = v;
-        else if (k === 'lambda:invokedviafunctionurl' && op === 'Bool' && String(v ?? value) === 'true') st.invokedViaFunctionUrl = true;
+        // Only what AddPermission writes, one value each: anything else would be lost in a copy.
+        const one = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+        const v = typeof one === 'string' ? one : undefined;
+        if (k === 'aws:sourcearn' && v && (op === 'ArnLike' || op === 'StringEquals')) st.sourceArn = v;
+        else if (k === 'aws:sourceaccount' && v && op === 'StringEquals') st.sourceAccount = v;
+        else if (k === 'lambda:eventsourcetoken' && v && op === 'StringEquals') st.eventSourceToken = v;
+        else if (k === 'aws:principalorgid' && v && op === 'StringEquals') st.principalOrgId = v;
+        else if (k === 'lambda:functionurlauthtype' && v && op === 'StringEquals') st.functionUrlAuthType = v;
+        else if (k === 'lambda:invokedviafunctionurl' && op === 'Bool' && String(one) === 'true') st.invokedViaFunctionUrl = true;
         else st.otherConditions.push(`${op} ${key}`);
       }
     }
