@@ -667,7 +667,8 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
             assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
             assert.ok(out.detail?.after, operation);
             // The retry really happened: the write's answer was the retry's refusal, and the read-back found it landed.
-            assert.ok(out.steps.some((x) => x.name.startsWith(operation) && x.result === 'failed'), `${operation}: ${JSON.stringify(out.steps)}`);
+            // (A mapping's retry may itself succeed once the first attempt's Updating has ended.)
+            if (operation !== 'UpdateEventSourceMapping') assert.ok(out.steps.some((x) => x.name.startsWith(operation) && x.result === 'failed'), `${operation}: ${JSON.stringify(out.steps)}`);
           }
         } finally {
           retrying.lambda.destroy();
