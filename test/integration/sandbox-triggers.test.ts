@@ -414,7 +414,9 @@ describe('sandbox trigger APIs', function () {
       assert.equal(msk.SourceAccessConfigurations?.length, 22);
       const mq = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: MQ, Queues: ['orders'], SourceAccessConfigurations: [{ Type: 'BASIC_AUTH', URI: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mq' }] }));
       assert.deepEqual(mq.Queues, ['orders']);
-      const doc = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: DOCDB, StartingPosition: 'LATEST', DocumentDBEventSourceConfig: { DatabaseName: 'shop' } }));
+      const doc = await lambda.send(
+        new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: DOCDB, StartingPosition: 'LATEST', DocumentDBEventSourceConfig: { DatabaseName: 'shop' }, SourceAccessConfigurations: [{ Type: 'BASIC_AUTH', URI: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:docdb' }] }),
+      );
       assert.equal(doc.DocumentDBEventSourceConfig?.DatabaseName, 'shop');
     });
 

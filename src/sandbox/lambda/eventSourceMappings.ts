@@ -45,7 +45,7 @@ const KEPT_FOR: Partial<Record<(typeof KEPT_AS_GIVEN)[number], SourceKind[]>> = 
   AmazonManagedKafkaEventSourceConfig: ['kafka'],
   SelfManagedKafkaEventSourceConfig: [],
   DocumentDBEventSourceConfig: ['docdb'],
-  SourceAccessConfigurations: ['kafka', 'mq'],
+  SourceAccessConfigurations: ['kafka', 'mq', 'docdb'],
 };
 const SOURCE_ACCESS_TYPES = [
   'BASIC_AUTH', 'VPC_SUBNET', 'VPC_SECURITY_GROUP', 'SASL_SCRAM_512_AUTH', 'SASL_SCRAM_256_AUTH', 'VIRTUAL_HOST', 'CLIENT_CERTIFICATE_TLS_AUTH', 'SERVER_ROOT_CA_CERTIFICATE',
