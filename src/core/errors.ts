@@ -83,7 +83,7 @@ interface AwsLikeError {
  * answered with a server error, or — after the SDK retried — a precondition refusal that may be
  * the answer to a retry of our own request, whose first attempt went through unanswered.
  */
-export function outcomeUnknown(err: unknown): boolean {
+export function outcomeUnknown(err: unknown, retryRefusals: readonly string[] = []): boolean {
   const e = (err ?? {}) as AwsLikeError;
   const name = e.name ?? '';
   if (name === 'TimeoutError' || /^(ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') || /socket hang up/i.test(e.message ?? '')) return true;
@@ -91,7 +91,9 @@ export function outcomeUnknown(err: unknown): boolean {
   if (status >= 500) return true;
   const retried = (e.$metadata?.attempts ?? 1) > 1;
   // ResourceInUseException: an event source mapping still changing because of that first attempt.
-  return retried && ['PreconditionFailedException', 'ResourceConflictException', 'InvalidParameterValueException', 'ResourceInUseException'].includes(name);
+  // `retryRefusals`: the refusals a write names as what its own landed first attempt makes a retry
+  // answer (a delete's retry: ResourceNotFoundException).
+  return retried && ['PreconditionFailedException', 'ResourceConflictException', 'InvalidParameterValueException', 'ResourceInUseException', ...retryRefusals].includes(name);
 }
 
 /**

@@ -56,6 +56,8 @@ export interface GuardedWrite<T, R> {
    * undefined keeps the described AWS error.
    */
   refused?: (name: string, cause: unknown, state: string) => OperationError | undefined;
+  /** Refusals that, on a retry, may mean the first attempt landed (a delete: ResourceNotFoundException): read back too. */
+  retryRefusals?: readonly string[];
 }
 
 /**
@@ -70,7 +72,7 @@ export async function guardedWrite<T, R>(ctx: OperationContext, w: GuardedWrite<
   } catch (err) {
     if (!(err instanceof OperationError)) throw err;
     let state = w.stateIfFailed;
-    if (outcomeUnknown(err.cause)) {
+    if (outcomeUnknown(err.cause, w.retryRefusals)) {
       let now: R;
       try {
         now = await w.readBack();

@@ -1,6 +1,9 @@
 import type { PreflightFinding, PreflightReport, TriggerFixAction, TriggerView } from '../shared/triggers';
 import { ContextValues } from '../shared/ids';
-import { md, plainText } from '../shared/text';
+import { markdownText, md, plainText } from '../shared/text';
+
+/** Notes (an API Gateway integration URI, a list of topics) and the pre-flight's message are longer than a label. */
+const LONG_TEXT = 1000;
 
 /**
  * What the tree, the fix commands and the pre-flight question show of the trigger audit, as plain
@@ -65,7 +68,7 @@ export function triggerTooltip(t: TriggerView, aliases: string[] = []): string {
     t.principal && md`Principal: ${t.principal}`,
     md`Calls: ${t.target}`,
     t.state && md`State: ${t.state}`,
-    ...t.notes.map((n) => md`${n}`),
+    ...t.notes.map((n) => markdownText(n, LONG_TEXT)),
     t.fix && md`Fix (${fixTitle(t.fix.action)}): ${t.fix.text}`,
     hint,
     md`Id: ${t.id}`,
@@ -135,5 +138,5 @@ export function preflightQuestion(
   const tail = blocked
     ? 'Lambda would refuse or misroute the weighted alias until the blockers (⛔) are fixed: nothing was changed.'
     : 'Go On starts it as it is; Cancel changes nothing.';
-  return { id: 'preflight', message: plainText(message), detail: [...report.findings.map((f) => plainText(findingLine(f), 1000)), tail].join('\n'), blocked };
+  return { id: 'preflight', message: plainText(message, LONG_TEXT), detail: [...report.findings.map((f) => plainText(findingLine(f), LONG_TEXT)), tail].join('\n'), blocked };
 }

@@ -15,6 +15,8 @@ import {
   GetPolicyCommand,
   PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
+  RemovePermissionCommand,
+  UpdateEventSourceMappingCommand,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { outcomeText } from '../../src/core/outcomeText';
@@ -109,6 +111,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
     await mapping(lambda, `${FN}:staging`, sqs('staging-jobs'));
     await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: FN, AuthType: 'NONE', Cors: { AllowOrigins: ['https://shop.example'] } }));
     await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
+    await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'FunctionURLAllowInvokeAction', Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }));
     await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 's3-photos', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::photos', SourceAccount: ACCOUNT }));
     await lambda.send(
       new AddPermissionCommand({ FunctionName: FN, StatementId: 'api-checkout', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123/*/POST/checkout` }),
@@ -140,7 +143,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         'SNS topic alerts': 'through',
         'Account 111122223333': 'bypasses',
         'Asynchronous invocation settings (prod)': 'info',
-        'Asynchronous invocation settings ($LATEST)': 'bypasses',
+        'Asynchronous invocation settings ($LATEST)': 'info',
       });
       const dynamo = byId(a, idOf(a, 'DynamoDB table Orders stream'));
       assert.deepEqual(dynamo.route, { kind: 'version', version: '1' });
@@ -163,7 +166,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         assert.ok(names.includes(`GetPolicy ${q}`), names.join(', '));
       }
       assert.equal(names.filter((n) => n === 'ListAliases').length, 1);
-      assert.match(outcomeText(out), /^11 triggers on trig; 7 bypass prod\.$/);
+      assert.match(outcomeText(out), /^11 triggers on trig; 6 bypass prod\.$/);
     });
 
     it('without an alias: through any alias, or bypassing every alias', async () => {
@@ -177,13 +180,32 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(byId(a, idOf(a, 'SQS queue orders')).fix, undefined, 'two aliases: no guess which');
     });
 
+    it('reads the mappings and policies of versions no alias routes: a mapping pinned to one bypasses', async () => {
+      const { lambda } = h();
+      await createFn(lambda, 'pinned');
+      const v1 = await publish(lambda, 'pinned', 'p1');
+      const v2 = await publish(lambda, 'pinned', 'p2');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'pinned', Name: 'live', FunctionVersion: v2 }));
+      const pinnedArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:pinned`;
+      const uuid = await mapping(lambda, `${pinnedArn}:${v1}`, sqs('pinned-old'));
+      await lambda.send(new AddPermissionCommand({ FunctionName: 'pinned', Qualifier: v1, StatementId: 'old-s3', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::old' }));
+      const out = await auditTriggers(ctx(), { functionName: 'pinned', aliasName: 'live' });
+      assert.equal(out.state, 'done', out.error?.message);
+      const m = byId(out.detail, `esm:${uuid}`);
+      assert.equal(m.verdict, 'bypasses');
+      assert.deepEqual(m.route, { kind: 'version', version: v1 });
+      assert.equal(byId(out.detail, `policy:${v1}:old-s3`).verdict, 'bypasses');
+      assert.deepEqual(out.detail!.unreadable, []);
+    });
+
     it('follows every page of the mappings', async () => {
       const { lambda } = h();
       await createFn(lambda, 'many');
-      for (let i = 0; i < 101; i++) await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'many', EventSourceArn: sqs(`q-${i}`) }));
+      // The sandbox keeps at most 100 per function; the audit reads them 50 a page.
+      for (let i = 0; i < 100; i++) await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'many', EventSourceArn: sqs(`q-${i}`) }));
       const out = await auditTriggers(ctx(), { functionName: 'many' });
       assert.equal(out.state, 'done', out.error?.message);
-      assert.equal(out.detail!.triggers.filter((t) => t.kind === 'event-source-mapping').length, 101);
+      assert.equal(out.detail!.triggers.filter((t) => t.kind === 'event-source-mapping').length, 100);
       assert.deepEqual(out.detail!.aliases, []);
     });
 
@@ -379,6 +401,43 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(await settled(lambda, uuid), ARN);
     });
 
+    it("undo compares the whole ARN: a mapping moved to another function's alias of the same name is not moved back", async () => {
+      const { lambda } = h();
+      const alias = await freshAlias();
+      await createFn(lambda, 'billing');
+      const v = await publish(lambda, 'billing', 'b1');
+      await lambda.send(new CreateAliasCommand({ FunctionName: 'billing', Name: alias, FunctionVersion: v }));
+      const uuid = await mapping(lambda, FN, sqs('moved-away'));
+      const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+      assert.equal(fixed.state, 'done', fixed.error?.message);
+      await settled(lambda, uuid);
+      const billing = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:billing:${alias}`;
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: billing }));
+      assert.equal(await settled(lambda, uuid), billing);
+      const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+      assert.equal(undo.error?.kind, 'conflict', undo.error?.message);
+      assert.match(undo.error!.message, /no longer calls/);
+      assert.equal(await settled(lambda, uuid), billing, 'left where the other client put it');
+    });
+
+    it('refuses, writing nothing, a fix the audit does not offer (a statement that grants no invoke)', async () => {
+      const { lambda } = h();
+      const alias = await freshAlias();
+      await lambda.send(new AddPermissionCommand({ FunctionName: FN, StatementId: 'peek', Action: 'lambda:GetFunction', Principal: '444455556666' }));
+      try {
+        const view = byId((await auditTriggers(ctx(), { functionName: FN, aliasName: alias })).detail, 'policy:$LATEST:peek');
+        assert.equal(view.verdict, 'info');
+        assert.equal(view.fix, undefined);
+        const out = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'policy:$LATEST:peek' });
+        assert.equal(out.state, 'unchanged');
+        assert.equal(out.error?.kind, 'validation');
+        assert.match(out.error!.message, /the audit offers no fix for it/);
+        assert.deepEqual(await statements(lambda, FN, alias), [], 'nothing was written');
+      } finally {
+        await lambda.send(new RemovePermissionCommand({ FunctionName: FN, StatementId: 'peek' }));
+      }
+    });
+
     it('refuses, writing nothing, a mapping that is gone, already through the alias, changed since, or in a transition', async () => {
       const { lambda } = h();
       const gone = await fixTrigger(ctx(), { functionName: FN, aliasName: 'prod', triggerId: 'esm:00000000-0000-0000-0000-000000000000' });
@@ -427,8 +486,16 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(d.after?.verdict, 'through');
       assert.deepEqual(d.after?.notes, ['CORS origins: https://shop.example.'], 'callable: the permission is there');
       const onAlias = await statements(lambda, FN, alias);
-      assert.deepEqual(onAlias.map((s) => [s.Sid, s.Principal]), [['FunctionURLAllowPublicAccess', '*']]);
-      assert.deepEqual(d.undo, { urlQualifier: alias, url: newUrl, statementId: 'FunctionURLAllowPublicAccess', qualifier: alias });
+      // Both public permissions a URL with auth NONE needs since October 2025.
+      assert.deepEqual(
+        onAlias.map((s) => [s.Sid, s.Principal, (s as { Action?: unknown }).Action]),
+        [
+          ['FunctionURLAllowPublicAccess', '*', 'lambda:InvokeFunctionUrl'],
+          ['FunctionURLAllowInvokeAction', '*', 'lambda:InvokeFunction'],
+        ],
+      );
+      assert.deepEqual(onAlias[1].Condition, { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } });
+      assert.deepEqual(d.undo, { urlQualifier: alias, url: newUrl, statementId: 'FunctionURLAllowPublicAccess', statementIds: 'FunctionURLAllowPublicAccess,FunctionURLAllowInvokeAction', qualifier: alias });
       assert.match(d.followUp[0], /^Callers of .* must move to .*: the old URL stays and still calls \$LATEST/);
       assert.match(outcomeText(out), new RegExp(`^${alias} has its own URL for Function URL \\(auth NONE\\): `));
       // Again: nothing to do.
@@ -501,7 +568,7 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       const FIXES: Array<{
         name: string;
         calls: Array<[string, number]>;
-        prepare: () => Promise<{ alias: string; triggerId: string; check: () => Promise<{ old: boolean; created: boolean }> }>;
+        prepare: () => Promise<{ alias: string; triggerId: string; check: () => Promise<{ old: boolean; created: boolean; callable?: boolean }> }>;
       }> = [
         {
           name: 'Route Through Alias',
@@ -521,14 +588,21 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         },
         {
           name: 'Create URL on Alias',
-          calls: [['GetAlias', 1], ['GetFunctionUrlConfig', 1], ['GetFunctionUrlConfig', 2], ['GetPolicy', 1], ['CreateFunctionUrlConfig', 1], ['AddPermission', 1], ['GetPolicy', 2]],
+          calls: [['GetAlias', 1], ['GetFunctionUrlConfig', 1], ['GetFunctionUrlConfig', 2], ['GetPolicy', 1], ['CreateFunctionUrlConfig', 1], ['AddPermission', 1], ['GetPolicy', 2], ['AddPermission', 2], ['GetPolicy', 3]],
           prepare: async () => {
             const alias = await freshAlias();
             const oldUrl = await urlOf(h().lambda, FN);
             return {
               alias,
               triggerId: 'url:$LATEST',
-              check: async () => ({ old: (await urlOf(h().lambda, FN)) === oldUrl, created: (await urlOf(h().lambda, FN, alias)) !== undefined }),
+              check: async () => {
+                const sids = (await statements(h().lambda, FN, alias)).map((s) => s.Sid);
+                return {
+                  old: (await urlOf(h().lambda, FN)) === oldUrl,
+                  created: (await urlOf(h().lambda, FN, alias)) !== undefined,
+                  callable: sids.includes('FunctionURLAllowPublicAccess') && sids.includes('FunctionURLAllowInvokeAction'),
+                };
+              },
             };
           },
         },
@@ -567,6 +641,9 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
               if (out.state === 'done') assert.ok(now.created, `done, but nothing on ${p.alias}`);
               else if (out.state === 'unchanged') assert.ok(!now.created, `unchanged, but ${p.alias} got it: ${out.error?.message}`);
               else assert.equal(out.state, 'unknown');
+              // A URL made but left closed is done with a warning that says it answers 403.
+              if (out.state === 'done' && now.callable === false) assert.match(out.warnings.join(' '), /403 Forbidden/, 'done, closed, and not said');
+              if (out.state === 'done' && now.callable !== undefined && !out.warnings.length) assert.ok(now.callable, 'done without a warning, but not callable');
               if (out.state !== 'done') assert.ok(out.error, 'a fix that did not happen says why');
               assert.notEqual(outcomeText(out), '');
             });
@@ -589,6 +666,9 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
             h().sandbox.faults.clear();
             assert.equal(out.state, 'done', `${operation}: ${out.error?.message}`);
             assert.ok(out.detail?.after, operation);
+            // The retry really happened: the write's answer was the retry's refusal, and the read-back found it landed.
+            // (A mapping's retry may itself succeed once the first attempt's Updating has ended.)
+            if (operation !== 'UpdateEventSourceMapping') assert.ok(out.steps.some((x) => x.name.startsWith(operation) && x.result === 'failed'), `${operation}: ${JSON.stringify(out.steps)}`);
           }
         } finally {
           retrying.lambda.destroy();
@@ -614,6 +694,39 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         });
       }
 
+      for (const [name, triggerId, operation] of [
+        ['Create URL on Alias', 'url:$LATEST', 'DeleteFunctionUrlConfig'],
+        ['Create URL on Alias', 'url:$LATEST', 'RemovePermission'],
+        ['Grant on Alias', 'policy:$LATEST:api-checkout', 'RemovePermission'],
+      ] as const) {
+        for (const kind of KINDS) {
+          it(`undo of ${name}: ${operation} ${kind}`, async () => {
+            const alias = await freshAlias();
+            const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId });
+            assert.equal(fixed.state, 'done', fixed.error?.message);
+            h().sandbox.faults.add({ operation, kind });
+            const out = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+            const fired = h().sandbox.faults.pending === 0;
+            h().sandbox.faults.clear();
+            assert.ok(fired, `no ${operation}: ${out.steps.map((x) => x.name).join(', ')}`);
+            const url = await urlOf(h().lambda, FN, alias);
+            const left = (await statements(h().lambda, FN, alias)).map((x) => x.Sid);
+            if (out.state === 'done') {
+              assert.equal(url, undefined);
+              assert.deepEqual(left, []);
+            } else {
+              assert.ok(out.error, 'an undo that did not happen says why');
+              assert.ok(url !== undefined || left.length > 0, `${out.state}, but everything was removed: ${out.error?.message}`);
+            }
+            if (kind === 'truncate') assert.equal(out.state, 'done', out.error?.message);
+            else assert.ok(out.state === 'unchanged' || out.state === 'unknown', `${out.state}: ${out.error?.message}`);
+            // The old trigger is never touched by an undo.
+            if (triggerId === 'url:$LATEST') assert.ok(await urlOf(h().lambda, FN));
+            else assert.ok((await statements(h().lambda, FN)).some((x) => x.Sid === 'api-checkout'));
+          });
+        }
+      }
+
       it('a lost answer whose read-back fails too is unknown, and says how to tell', async () => {
         const alias = await freshAlias();
         const uuid = await mapping(h().lambda, FN, sqs('unknown-1'));
@@ -633,12 +746,31 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
         const out = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'url:$LATEST' });
         h().sandbox.faults.clear();
         assert.equal(out.state, 'done');
-        assert.match(out.warnings.join(' '), /answers 403 Forbidden until it has one/);
+        assert.match(out.warnings.join(' '), /answers 403 Forbidden until it has them/);
         assert.match(out.detail!.followUp[0], /Run Create URL on Alias again/);
         assert.ok(out.detail!.after?.notes.some((x) => /403 Forbidden/.test(x)));
+        const url = await urlOf(h().lambda, FN, alias);
         const again = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: 'url:$LATEST' });
         assert.equal(again.state, 'done', again.error?.message);
-        assert.deepEqual((await statements(h().lambda, FN, alias)).map((s) => s.Sid), ['FunctionURLAllowPublicAccess']);
+        assert.deepEqual((await statements(h().lambda, FN, alias)).map((s) => s.Sid), ['FunctionURLAllowPublicAccess', 'FunctionURLAllowInvokeAction']);
+        // That run made the alias's existing URL public and says so; its undo is the permissions only.
+        assert.deepEqual(again.detail!.undo, { statementId: 'FunctionURLAllowPublicAccess', statementIds: 'FunctionURLAllowPublicAccess,FunctionURLAllowInvokeAction', qualifier: alias });
+        const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: again.detail! });
+        assert.equal(undo.state, 'done', undo.error?.message);
+        assert.equal(await urlOf(h().lambda, FN, alias), url, 'the URL was not the fix\'s: it stays');
+        assert.deepEqual(await statements(h().lambda, FN, alias), []);
+        // An undo that names no URL never deletes one, whatever its detail says of urlQualifier.
+        const legacy = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: { ...again.detail!, undo: { urlQualifier: alias, statementId: 'gone', qualifier: alias } } });
+        assert.notEqual(legacy.state, 'failed', legacy.error?.message);
+        assert.equal(await urlOf(h().lambda, FN, alias), url);
+      });
+
+      it("a closed URL with auth NONE on the alias: the audit's fix says it makes it public", async () => {
+        const alias = await freshAlias();
+        await h().lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: FN, Qualifier: alias, AuthType: 'NONE' }));
+        const audit = await auditTriggers(ctx(), { functionName: FN, aliasName: alias });
+        const t = audit.detail!.triggers.find((x) => x.id === 'url:$LATEST')!;
+        assert.match(t.fix?.text ?? '', /makes that URL public/);
       });
     });
   });

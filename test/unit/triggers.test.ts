@@ -6,9 +6,11 @@ import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, parsePolicy, s
 import { accountPrincipalLabel, apiLabel, arnLabel, parseApiSource, serviceName } from '../../src/core/triggers/sources';
 import type { TriggerFacts } from '../../src/core/triggers/views';
 import { outcomeText } from '../../src/core/outcomeText';
+import { outcomeUnknown } from '../../src/core/errors';
 import type { Outcome } from '../../src/core/outcome';
 import type { TriggerAudit, TriggerFixDetail, TriggerView } from '../../src/shared/triggers';
 import { buildAudit, integrationUri } from '../../src/core/triggers/views';
+import { triggerTooltip } from '../../src/extension/triggerText';
 
 const FN = 'arn:aws:lambda:eu-west-1:123456789012:function:checkout';
 const PROD: AliasConfiguration = { Name: 'prod', AliasArn: `${FN}:prod`, FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } } };
@@ -158,7 +160,8 @@ describe('trigger audit (pure)', () => {
       assert.equal(addPermissionPrincipal(acct.principal), '111122223333');
       assert.ok(isUrlStatement(url));
       assert.ok(!isUrlStatement(s3));
-      assert.ok(grantsPublicUrl([url]));
+      // Since October 2025 a URL with auth NONE needs lambda:InvokeFunction via the URL too.
+      assert.ok(!grantsPublicUrl([url]));
       assert.ok(!grantsPublicUrl([s3]));
       assert.deepEqual(odd.otherConditions, ['IpAddress aws:SourceIp']);
       assert.ok(sameGrant(s3, { ...s3, sid: 'other', resource: `${FN}:prod` }));
@@ -278,7 +281,7 @@ describe('trigger audit (pure)', () => {
       assert.equal(by('policy:prod:events').verdict, 'through');
     });
 
-    it('async invoke configurations: info on an alias, bypasses on $LATEST or a version, destinations as notes', () => {
+    it('async invoke configurations: settings, info wherever they are (they route nothing), destinations as notes', () => {
       const a = buildAudit(
         facts({
           asyncConfigs: [
@@ -291,11 +294,105 @@ describe('trigger audit (pure)', () => {
       const by = (id: string) => a.triggers.find((t) => t.id === id)!;
       assert.equal(by('async:prod').verdict, 'info');
       assert.deepEqual(by('async:prod').notes, ['On failure: SQS queue dlq.', 'Retries: 1.']);
-      assert.equal(by('async:$LATEST').verdict, 'bypasses');
+      assert.equal(by('async:$LATEST').verdict, 'info');
       assert.match(by('async:$LATEST').detail, /only to asynchronous invocations of \$LATEST/);
       assert.deepEqual(by('async:$LATEST').notes, ['On success: SNS topic done.']);
-      assert.equal(by('async:7').verdict, 'bypasses');
+      assert.equal(by('async:7').verdict, 'info');
       assert.equal(by('async:7').fix, undefined);
+    });
+  });
+
+  describe('function URL permissions (both since October 2025) and non-invoke statements', () => {
+    const urlStatements = parsePolicy(
+      policy([
+        { Sid: 'FunctionURLAllowPublicAccess', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunctionUrl', Resource: FN, Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } } },
+        { Sid: 'FunctionURLAllowInvokeAction', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunction', Resource: FN, Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } },
+        { Sid: 'peek', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'lambda:GetFunction', Resource: FN },
+      ]),
+    ).statements;
+    const [urlPerm, invokePerm, peek] = urlStatements;
+
+    it('the InvokeFunction companion is parsed, part of the URL, and both are needed for a public URL', () => {
+      assert.equal(invokePerm.invokedViaFunctionUrl, true);
+      assert.deepEqual(invokePerm.otherConditions, []);
+      assert.ok(isUrlStatement(invokePerm), 'part of the URL, not an "Anyone" trigger');
+      assert.ok(grantsPublicUrl([urlPerm, invokePerm]));
+      assert.ok(!grantsPublicUrl([invokePerm]));
+      assert.ok(!sameGrant(invokePerm, { ...invokePerm, invokedViaFunctionUrl: undefined }));
+      const a = buildAudit(facts({ urls: [{ FunctionUrl: 'https://old/', FunctionArn: FN, AuthType: 'NONE' }], policies: { $LATEST: urlStatements } }));
+      assert.equal(a.triggers.find((t) => t.id === 'policy:$LATEST:FunctionURLAllowInvokeAction'), undefined);
+      assert.doesNotMatch(a.triggers.find((t) => t.id === 'url:$LATEST')!.notes.join(' '), /403/);
+      const half = buildAudit(facts({ urls: [{ FunctionUrl: 'https://old/', FunctionArn: FN, AuthType: 'NONE' }], policies: { $LATEST: [urlPerm] } }));
+      assert.match(half.triggers[0].notes.join(' '), /No public lambda:InvokeFunction \(InvokedViaFunctionUrl true\) permission on \$LATEST.*403 Forbidden/);
+      assert.match(half.triggers[0].fix?.text ?? '', /lambda:InvokeFunctionUrl and lambda:InvokeFunction/);
+    });
+
+    it('a statement that grants no invoke (lambda:GetFunction) is info: no fix, no pre-flight source', () => {
+      const a = buildAudit(facts({ policies: { $LATEST: [peek] } }));
+      const t = a.triggers.find((x) => x.id === 'policy:$LATEST:peek')!;
+      assert.equal(t.verdict, 'info');
+      assert.equal(t.fix, undefined);
+      assert.match(t.detail, /not an invocation/);
+      for (const action of ['lambda:InvokeFunction', 'lambda:*', '*']) {
+        assert.equal(buildAudit(facts({ policies: { $LATEST: [{ ...peek, actions: [action] }] } })).triggers[0].verdict, 'bypasses', action);
+      }
+    });
+
+    it("an alias's closed URL with auth NONE: the fix says it makes that URL public", () => {
+      const urls = [
+        { FunctionUrl: 'https://old/', FunctionArn: FN, AuthType: 'NONE' as const },
+        { FunctionUrl: 'https://prod/', FunctionArn: `${FN}:prod`, AuthType: 'NONE' as const },
+      ];
+      const closed = buildAudit(facts({ urls, policies: { prod: [] } })).triggers.find((t) => t.id === 'url:$LATEST')!;
+      assert.equal(closed.fix?.action, 'create-url-on-alias');
+      assert.match(closed.fix?.text ?? '', /already has a URL with auth NONE, https:\/\/prod\/.*makes that URL public/);
+      const open = buildAudit(facts({ urls, policies: { prod: [{ ...urlPerm, resource: `${FN}:prod` }, { ...invokePerm, resource: `${FN}:prod` }] } })).triggers.find((t) => t.id === 'url:$LATEST')!;
+      assert.equal(open.fix, undefined);
+    });
+
+    it('the integration URI uses the partition of the function ARN', () => {
+      assert.equal(integrationUri('cn-north-1', 'arn:aws-cn:lambda:cn-north-1:123456789012:function:f:prod'), 'arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/arn:aws-cn:lambda:cn-north-1:123456789012:function:f:prod/invocations');
+    });
+  });
+
+  describe('policy conditions: only what AddPermission writes', () => {
+    it('another operator or more than one value is a further condition, which refuses the copy and tells grants apart', () => {
+      const [like, many, ok] = parsePolicy(
+        policy([
+          { Sid: 'like', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringLike: { 'AWS:SourceArn': 'arn:aws:s3:::ph*' } } },
+          { Sid: 'many', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringEquals: { 'AWS:SourceAccount': ['123456789012', '210987654321'] } } },
+          { Sid: 'ok', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN, Condition: { StringEquals: { 'AWS:SourceAccount': ['123456789012'] } } },
+        ]),
+      ).statements;
+      assert.equal(like.sourceArn, undefined);
+      assert.deepEqual(like.otherConditions, ['StringLike AWS:SourceArn']);
+      assert.equal(many.sourceAccount, undefined);
+      assert.deepEqual(many.otherConditions, ['StringEquals AWS:SourceAccount']);
+      assert.equal(ok.sourceAccount, '123456789012');
+      assert.deepEqual(ok.otherConditions, []);
+      assert.ok(!sameGrant(like, { ...like, otherConditions: [] }));
+      const a = buildAudit(facts({ policies: { $LATEST: [like] } }));
+      assert.match(a.triggers[0].notes.join(' '), /not copied by Grant on Alias/);
+    });
+  });
+
+  describe('a write whose retry is refused', () => {
+    it('a retried delete refused as not found may be its own landed first attempt: read back', () => {
+      const retried = { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404, attempts: 2 } };
+      assert.ok(outcomeUnknown(retried, ['ResourceNotFoundException']));
+      assert.ok(!outcomeUnknown(retried), 'only for the writes that name it');
+      assert.ok(!outcomeUnknown({ ...retried, $metadata: { httpStatusCode: 404, attempts: 1 } }, ['ResourceNotFoundException']), 'a first attempt refused is a refusal');
+    });
+  });
+
+  describe('editor text', () => {
+    it('a tooltip keeps a long note whole (an API Gateway integration URI), up to ~1000 characters', () => {
+      const note = `To route it through prod: set the integration URI to ${integrationUri('eu-west-1', `${FN}:prod`)} ${'x'.repeat(200)}`;
+      assert.ok(note.length > 300 && note.length < 1000);
+      const view: TriggerView = { id: 'policy:$LATEST:api', kind: 'permission', label: 'API', target: FN, route: { kind: 'unqualified' }, verdict: 'bypasses', detail: 'Bypasses prod.', notes: [note] };
+      const tip = triggerTooltip(view);
+      assert.ok(tip.includes('x'.repeat(200)), tip);
+      assert.ok(!tip.includes('…'));
     });
   });
 

@@ -105,12 +105,24 @@ describe('trigger pre-flight (pure)', () => {
     assert.match(snap.findings[0].message, /Version 8 uses SnapStart and is Pending/);
     const failed = preflightReport(facts({ candidate: v('8', { State: 'Failed', StateReason: 'Snapshot failed.', SnapStart: { ApplyOn: 'PublishedVersions' } }) }));
     assert.match(failed.findings[0].message, /its snapshot failed \(Snapshot failed\)/);
-    const plain = preflightReport(facts({ candidate: v('8', { State: 'Inactive' }) }));
+    const pending = preflightReport(facts({ candidate: v('8', { State: 'Pending' }) }));
     assert.deepEqual(
-      plain.findings.map((f) => f.code),
-      ['version-not-active'],
+      pending.findings.map((f) => [f.code, f.severity]),
+      [['version-not-active', 'blocker']],
     );
-    assert.match(plain.findings[0].message, /^Version 8 is Inactive: traffic can only go to an Active version\.$/);
+    assert.match(pending.findings[0].message, /^Version 8 is Pending: traffic can only go to an Active version\.$/);
+  });
+
+  it('an Inactive version is a warning whose advice is to invoke it once or publish again; an unreported state is no finding', () => {
+    const inactive = preflightReport(facts({ candidate: v('8', { State: 'Inactive' }) }));
+    assert.deepEqual(
+      inactive.findings.map((f) => [f.code, f.severity]),
+      [['version-not-active', 'warning']],
+    );
+    assert.match(inactive.findings[0].message, /^Version 8 is Inactive: .*first invocations it gets fail/);
+    assert.match(inactive.findings[0].fix ?? '', /Invoke version 8 once .*or publish again/);
+    assert.doesNotMatch(inactive.findings[0].fix ?? '', /^Wait/);
+    assert.deepEqual(preflightReport(facts({ candidate: v('8', { State: undefined }) })).findings, []);
     // Before a publish there is no version to be Active yet.
     assert.deepEqual(preflightReport(facts({ version: undefined, candidate: v('$LATEST', { State: 'Pending' }) })).findings, []);
   });

@@ -20,7 +20,7 @@ import type { UseCaseContext } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
 import { badInput, classifyTarget, routeOfQualifier, routeText, sameFunction } from './classify';
 import type { PolicyStatement } from './policy';
-import { addPermissionPrincipal, grantsPublicUrl, isUrlStatement, sameGrant } from './policy';
+import { addPermissionPrincipal, isUrlStatement, publicUrlGrants, sameGrant } from './policy';
 import { readPolicy } from './read';
 import { parseApiSource } from './sources';
 import type { TriggerFacts, UrlConfig } from './views';
@@ -75,9 +75,21 @@ function q(qualifier: string): { Qualifier?: string } {
   return qualifier === '$LATEST' ? {} : { Qualifier: qualifier };
 }
 
-/** One trigger as the audit would show it, judged against the alias. */
-function viewOf(functionName: string, alias: AliasConfiguration, facts: Partial<TriggerFacts>): TriggerView | undefined {
-  return buildAudit({ functionName, aliasName: alias.Name, aliases: [alias], mappings: [], urls: [], policies: {}, asyncConfigs: [], unreadable: [], ...facts }).triggers[0];
+/** One trigger as the audit would show it, judged against the alias: `id`'s, else the first. */
+function viewOf(functionName: string, alias: AliasConfiguration, facts: Partial<TriggerFacts>, id?: string): TriggerView | undefined {
+  const triggers = buildAudit({ functionName, aliasName: alias.Name, aliases: [alias], mappings: [], urls: [], policies: {}, asyncConfigs: [], unreadable: [], ...facts }).triggers;
+  return id === undefined ? triggers[0] : triggers.find((t) => t.id === id);
+}
+
+/**
+ * The audit's rule, for every caller (the editor's command and the CLI's --fix alike): a fix is
+ * run only when the trigger as read now offers this fix onto this alias.
+ */
+function requireOffered(input: FixTriggerInput, view: TriggerView | undefined, action: TriggerFixDetail['action']): void {
+  if (view?.fix?.action === action && view.fix.alias === input.aliasName) return;
+  const offered = view?.fix ? `its fix is ${view.fix.action} onto ${view.fix.alias}` : 'the audit offers no fix for it';
+  const why = view ? `${view.detail}${view.notes.length ? ` ${view.notes.join(' ')}` : ''}`.trim() : 'it is not a trigger the audit lists.';
+  throw invalid(`${input.triggerId}: ${offered} (${why}) — refresh the triggers.`);
 }
 
 function checkExpected(input: FixTriggerInput, now: { target: string; source?: string; principal?: string }): void {
@@ -118,7 +130,25 @@ function routeIs(route: TriggerRoute, aliasName: string): boolean {
   return route.kind === 'alias' && route.alias === aliasName;
 }
 
+/**
+ * `arn` is the alias `aliasArn` names: the same function (name, and account and region where
+ * both say them) and the same qualifier. A mapping moved to billing:prod is not on prod.
+ */
+function callsAlias(arn: string | undefined, functionName: string, aliasArn: string, aliasName: string): boolean {
+  return sameFunction(arn ?? '', aliasArn) && sameFunction(arn ?? '', functionName) && routeIs(classifyTarget(arn ?? '', functionName), aliasName);
+}
+
 // ---- Route Through Alias -----------------------------------------------------------------
+
+/** A read-back of a mapping still changing after an unclear update: which ARN it ends on is not known yet. */
+function mappingInTransition(uuid: string, state: string, to: string, from: string, stepName: string, cause: unknown): OperationError {
+  return new OperationError(`${stepName}: no clear answer came back, and the mapping reads back ${state}: it may still change to ${to}, or stay on ${from}.`, {
+    step: stepName,
+    state: `Unknown: the mapping may call ${to}, or still ${from}; either way it exists and delivers its events. Refresh the triggers once it is Enabled or Disabled to see which.`,
+    cause,
+    kind: 'unknown',
+  });
+}
 
 async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, alias: AliasConfiguration, aliasArn: string, uuid: string): Promise<TriggerFixDetail> {
   const fn = input.functionName;
@@ -139,6 +169,7 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
   if (before.State && TRANSITION_STATES.has(before.State)) {
     throw conflict(`${beforeView.label}'s mapping is ${before.State} right now: wait until it is Enabled or Disabled, then retry.`);
   }
+  requireOffered(input, beforeView, 'route-through-alias');
   const was = routeText(route);
   const stepName = `UpdateEventSourceMapping ${uuid}`;
   op.progress?.(`Moving ${beforeView.label} onto ${input.aliasName}…`);
@@ -150,7 +181,9 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
     landedNote: `the mapping reads back calling ${input.aliasName}: the update went through`,
     judge: (now, cause) => {
       const r = classifyTarget(now.FunctionArn ?? '', fn);
-      if (routeIs(r, input.aliasName)) return { landed: now };
+      if (callsAlias(now.FunctionArn, fn, aliasArn, input.aliasName)) return { landed: now };
+      // Still changing: Lambda may yet apply the update, so the old ARN proves nothing.
+      if (now.State && TRANSITION_STATES.has(now.State)) throw mappingInTransition(uuid, now.State, input.aliasName, was, stepName, cause);
       if (now.FunctionArn === before.FunctionArn) return { state: `The mapping still calls ${was}; nothing was changed.` };
       throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and retry.`, `It now calls ${routeText(r)}.`, cause);
     },
@@ -175,7 +208,7 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
   } catch {
     op.record?.warnings.push(`The mapping could not be read back after the move; its update answered that it calls ${input.aliasName}.`);
   }
-  if (!routeIs(classifyTarget(after.FunctionArn ?? '', fn), input.aliasName)) {
+  if (!callsAlias(after.FunctionArn, fn, aliasArn, input.aliasName)) {
     throw conflict(`Event source mapping ${uuid} reads back calling ${after.FunctionArn} after the move (another client changed it?) — refresh and look.`, `It calls ${routeText(classifyTarget(after.FunctionArn ?? '', fn))}.`);
   }
   return {
@@ -191,13 +224,56 @@ async function routeThroughAlias(op: OperationContext, input: FixTriggerInput, a
 
 // ---- Create URL on Alias -----------------------------------------------------------------
 
-/** The statement id of the public invoke permission a URL with AuthType NONE needs: the console's, unless taken. */
-function publicUrlSid(statements: PolicyStatement[]): string {
-  const taken = new Set(statements.map((s) => s.sid));
-  for (const sid of ['FunctionURLAllowPublicAccess', 'lambda-canary-url-public']) if (!taken.has(sid)) return sid;
+/** A statement id for one of the public permissions a URL with AuthType NONE needs: the console's, unless taken. */
+function publicUrlSid(statements: PolicyStatement[], which: 'url' | 'invoke', taken = new Set<string>()): string {
+  for (const st of statements) taken.add(st.sid);
+  const console = which === 'url' ? 'FunctionURLAllowPublicAccess' : 'FunctionURLAllowInvokeAction';
+  const ours = which === 'url' ? 'lambda-canary-url-public' : 'lambda-canary-url-invoke';
+  for (const sid of [console, ours]) if (!taken.has(sid)) return sid;
   let i = 2;
-  while (taken.has(`lambda-canary-url-public-${i}`)) i++;
-  return `lambda-canary-url-public-${i}`;
+  while (taken.has(`${ours}-${i}`)) i++;
+  return `${ours}-${i}`;
+}
+
+interface Permission {
+  sid: string;
+  action: string;
+  principal: string;
+  sourceArn?: string;
+  sourceAccount?: string;
+  eventSourceToken?: string;
+  principalOrgId?: string;
+  functionUrlAuthType?: string;
+  invokedViaFunctionUrl?: boolean;
+}
+
+/** The public permissions a URL with AuthType NONE still needs on the alias (both since October 2025). */
+function publicPermissions(statements: PolicyStatement[]): Permission[] {
+  const g = publicUrlGrants(statements);
+  const taken = new Set<string>();
+  const out: Permission[] = [];
+  if (!g.url) {
+    const sid = publicUrlSid(statements, 'url', taken);
+    taken.add(sid);
+    out.push({ sid, action: 'lambda:InvokeFunctionUrl', principal: '*', functionUrlAuthType: 'NONE' });
+  }
+  if (!g.invoke) out.push({ sid: publicUrlSid(statements, 'invoke', taken), action: 'lambda:InvokeFunction', principal: '*', invokedViaFunctionUrl: true });
+  return out;
+}
+
+/**
+ * Adds the public permissions one after the other, each guarded by the policy's RevisionId as
+ * read just before it (an AddPermission changes it). Returns the statement ids added.
+ */
+async function addPublicPermissions(op: OperationContext, input: FixTriggerInput, revisionId: string | undefined, permissions: Permission[], stateIfFailed: string): Promise<string[]> {
+  const added: string[] = [];
+  let revision = revisionId;
+  for (const p of permissions) {
+    if (added.length) revision = (await step(op, `GetPolicy ${input.aliasName}`, stateIfFailed, () => readPolicy(op.lambda, input.functionName, input.aliasName, op.signal)))?.revisionId;
+    await addOnAlias(op, input, revision, p, stateIfFailed);
+    added.push(p.sid);
+  }
+  return added;
 }
 
 /** Adds `statement` on the alias, guarded by the alias policy's RevisionId; read back when the answer is lost. */
@@ -205,7 +281,7 @@ async function addOnAlias(
   op: OperationContext,
   input: FixTriggerInput,
   revisionId: string | undefined,
-  permission: { sid: string; action: string; principal: string; sourceArn?: string; sourceAccount?: string; eventSourceToken?: string; principalOrgId?: string; functionUrlAuthType?: string },
+  permission: Permission,
   stateIfFailed: string,
 ): Promise<void> {
   const fn = input.functionName;
@@ -227,6 +303,7 @@ async function addOnAlias(
           ...(permission.eventSourceToken ? { EventSourceToken: permission.eventSourceToken } : {}),
           ...(permission.principalOrgId ? { PrincipalOrgID: permission.principalOrgId } : {}),
           ...(permission.functionUrlAuthType ? { FunctionUrlAuthType: permission.functionUrlAuthType as 'NONE' | 'AWS_IAM' } : {}),
+          ...(permission.invokedViaFunctionUrl ? { InvokedViaFunctionUrl: true } : {}),
           ...(revisionId ? { RevisionId: revisionId } : {}),
         }),
       ),
@@ -234,7 +311,7 @@ async function addOnAlias(
     landedNote: `${alias}'s policy reads back with statement ${permission.sid}: the permission was added`,
     judge: (now) => {
       const s = now?.statements.find((x) => x.sid === permission.sid);
-      return s && s.actions.includes(permission.action) ? { landed: true } : {};
+      return s && s.actions.includes(permission.action) && (s.invokedViaFunctionUrl ?? false) === (permission.invokedViaFunctionUrl ?? false) ? { landed: true } : {};
     },
     unknown: (cause) =>
       unknownOutcome({
@@ -262,7 +339,7 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
     step(op, `GetPolicy ${a}`, NOTHING, () => readPolicy(op.lambda, fn, a, op.signal)),
   ]);
   if (!old) throw gone(input, `The function URL of ${routeText(routeOfQualifier(qualifier))}`);
-  const beforeView = viewOf(fn, alias, { urls: [old] })!;
+  const beforeView = viewOf(fn, alias, { urls: existing ? [old, existing] : [old], policies: { [a]: aliasPolicy?.statements ?? [] } }, `url:${qualifier}`)!;
   checkExpected(input, beforeView);
   const other = onOtherAlias(input, beforeView.route);
   if (other) throw other;
@@ -273,9 +350,9 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
     ...(authType === 'AWS_IAM' ? [`Callers that sign with IAM need lambda:InvokeFunctionUrl on ${alias.AliasArn ?? a} in their own policies (and any statement of the old URL's policy granting it, copied to ${a}).`] : []),
   ];
   const statements = aliasPolicy?.statements ?? [];
-  const needsPublic = authType === 'NONE' && !grantsPublicUrl(statements);
-  const sid = publicUrlSid(statements);
-  const permissionFor = { sid, action: 'lambda:InvokeFunctionUrl', principal: '*', functionUrlAuthType: 'NONE' };
+  const permissions = authType === 'NONE' ? publicPermissions(statements) : [];
+  const needsPublic = permissions.length > 0;
+  const what = permissions.map((p) => p.action).join(' and ');
 
   if (existing) {
     if (existing.AuthType !== authType) {
@@ -293,12 +370,21 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
     if (!needsPublic) {
       throw new OperationError(`${a} already has its own URL, ${existing.FunctionUrl}: move the callers of ${old.FunctionUrl} to it.`, { state: NOTHING, kind: 'validation', nothingToDo: true, detail });
     }
-    // A URL made by an earlier run whose permission did not land: finish it.
-    await addOnAlias(op, input, aliasPolicy?.revisionId, permissionFor, `${a}'s URL answers 403 Forbidden until it has the public invoke permission; nothing was changed.`);
+    requireOffered(input, beforeView, 'create-url-on-alias');
+    // A URL with auth NONE on the alias that answers 403 (an earlier run whose permission did not
+    // land, or a closed URL): the fix makes it public, as its text says. The URL is not the fix's,
+    // so an undo removes only the permissions.
+    op.progress?.(`Adding ${what} for everyone to ${a}'s existing URL ${existing.FunctionUrl}…`);
+    const added = await addPublicPermissions(op, input, aliasPolicy?.revisionId, permissions, `${a}'s URL answers 403 Forbidden until it has the public invoke permissions; nothing was changed.`);
     const policy = await readPolicy(op.lambda, fn, a).catch(() => undefined);
-    return { ...detail, after: viewOf(fn, alias, { urls: [existing], policies: { [a]: policy?.statements ?? [] } }), undo: { urlQualifier: a, statementId: sid, qualifier: a } };
+    return {
+      ...detail,
+      after: viewOf(fn, alias, { urls: [existing], policies: { [a]: policy?.statements ?? [] } }),
+      undo: { statementId: added[0], statementIds: added.join(','), qualifier: a },
+    };
   }
 
+  requireOffered(input, beforeView, 'create-url-on-alias');
   const stepName = `CreateFunctionUrlConfig ${a}`;
   op.progress?.(`Creating a function URL on ${a}…`);
   const created = await guardedWrite<UrlConfig, FunctionUrlConfig | undefined>(op, {
@@ -335,16 +421,20 @@ async function createUrlOnAlias(op: OperationContext, input: FixTriggerInput, al
   const undo: Record<string, string> = { urlQualifier: a, url };
   const extra: string[] = [];
   if (needsPublic) {
+    const added: string[] = [];
     try {
-      await addOnAlias(op, input, aliasPolicy?.revisionId, permissionFor, `The URL ${url} was created on ${a} but answers 403 Forbidden until it has the public invoke permission.`);
-      undo.statementId = sid;
-      undo.qualifier = a;
+      added.push(...(await addPublicPermissions(op, input, aliasPolicy?.revisionId, permissions, `The URL ${url} was created on ${a} but answers 403 Forbidden until it has the public invoke permissions.`)));
     } catch (err) {
       // The URL exists and is the fix's main part; said, not undone.
-      const warning = `The URL ${url} was created on ${a}, but its public invoke permission could not be added (${err instanceof Error ? err.message : String(err)}): it answers 403 Forbidden until it has one.`;
+      const warning = `The URL ${url} was created on ${a}, but its public invoke permissions could not all be added (${err instanceof Error ? err.message : String(err)}): it answers 403 Forbidden until it has them.`;
       op.log.warn(warning);
       op.record?.warnings.push(warning);
-      extra.push(`Run Create URL on Alias again to add the public invoke permission on ${a} (lambda:InvokeFunctionUrl, FunctionUrlAuthType NONE).`);
+      extra.push(`Run Create URL on Alias again to add the public invoke permissions on ${a} (lambda:InvokeFunctionUrl with FunctionUrlAuthType NONE, and lambda:InvokeFunction with InvokedViaFunctionUrl).`);
+    }
+    if (added.length) {
+      undo.statementId = added[0];
+      undo.statementIds = added.join(',');
+      undo.qualifier = a;
     }
   }
   const policy = needsPublic ? await step(op, `GetPolicy ${a}`, `The URL ${url} was created on ${a}.`, () => readPolicy(op.lambda, fn, a)).catch(() => undefined) : aliasPolicy;
@@ -400,7 +490,8 @@ async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias:
   ]);
   const s = oldPolicy?.statements.find((x) => x.sid === sid);
   if (!s) throw gone(input, `Statement ${sid} of ${routeText(routeOfQualifier(qualifier))}'s policy`);
-  const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s] } })!;
+  if (isUrlStatement(s)) throw invalid(`Statement ${sid} lets callers use a function URL: use Create URL on Alias on that URL instead.`);
+  const beforeView = viewOf(fn, alias, { policies: { [qualifier]: [s], [a]: aliasPolicy?.statements ?? [] } }, input.triggerId)!;
   checkExpected(input, beforeView);
   const other = onOtherAlias(input, beforeView.route);
   if (other) throw other;
@@ -416,6 +507,7 @@ async function grantOnAlias(op: OperationContext, input: FixTriggerInput, alias:
     const detail: TriggerFixDetail = { triggerId: input.triggerId, action: 'grant-on-alias', alias: a, before: beforeView, after: viewOf(fn, alias, { policies: { [a]: [existing] } }), undo: {}, followUp };
     throw new OperationError(`${a} already grants this (statement ${existing.sid}).`, { state: NOTHING, kind: 'validation', nothingToDo: true, detail });
   }
+  requireOffered(input, beforeView, 'grant-on-alias');
   const newSid = copySid(sid, a, new Set((aliasPolicy?.statements ?? []).map((x) => x.sid)));
   op.progress?.(`Granting ${beforeView.label} on ${a}…`);
   await addOnAlias(
@@ -501,7 +593,8 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
         if (causeName(err) === 'ResourceNotFoundException') throw conflict(`Event source mapping ${uuid} no longer exists: there is nothing to move back.`);
         throw err;
       }
-      if (!routeIs(classifyTarget(now.FunctionArn ?? '', fn), a)) throw conflict(`Event source mapping ${uuid} no longer calls ${a} (it calls ${now.FunctionArn}): not moving it back.`);
+      const aliasArn = alias.AliasArn ?? fn;
+      if (!callsAlias(now.FunctionArn, fn, aliasArn, a)) throw conflict(`Event source mapping ${uuid} no longer calls ${a} (it calls ${now.FunctionArn}): not moving it back.`);
       if (now.State && TRANSITION_STATES.has(now.State)) throw conflict(`Event source mapping ${uuid} is ${now.State} right now: wait until it is Enabled or Disabled, then retry.`);
       const stepName = `UpdateEventSourceMapping ${uuid}`;
       const moved = await guardedWrite<EventSourceMappingConfiguration, EventSourceMappingConfiguration>(op, {
@@ -509,9 +602,10 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
         stateIfFailed: `The mapping still calls ${a}; nothing was changed.`,
         send: () => op.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: back })),
         readBack: () => getMapping(op.lambda, uuid),
-        judge: (r) => {
+        judge: (r, cause) => {
           if (r.FunctionArn === back) return { landed: r };
-          if (routeIs(classifyTarget(r.FunctionArn ?? '', fn), a)) return {};
+          if (r.State && TRANSITION_STATES.has(r.State)) throw mappingInTransition(uuid, r.State, back, a, stepName, cause);
+          if (callsAlias(r.FunctionArn, fn, aliasArn, a)) return {};
           throw conflict(`Event source mapping ${uuid} was changed by another client meanwhile — refresh and look.`, `It calls ${r.FunctionArn}.`);
         },
         unknown: (cause) => unknownOutcome({ step: stepName, subject: `mapping ${uuid}`, cause, maybe: `The mapping may call ${back} again, or still ${a}.`, check: 'Refresh the triggers to see which.' }),
@@ -519,10 +613,13 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
       });
       return { ...undone, after: viewOf(fn, alias, { mappings: [moved] }) };
     }
-    if (!d.undo.urlQualifier && !d.undo.statementId) throw invalid('This fix created nothing, so there is nothing to undo.');
-    if (d.action === 'create-url-on-alias' && d.undo.urlQualifier) {
+    const sids = (d.undo.statementIds ?? d.undo.statementId ?? '').split(',').filter(Boolean);
+    const deletesUrl = d.action === 'create-url-on-alias' && Boolean(d.undo.urlQualifier && d.undo.url);
+    if (!deletesUrl && !sids.length) throw invalid('This fix created nothing, so there is nothing to undo.');
+    if (deletesUrl) {
+      // Only the URL the fix created, by its address: a URL the alias had before (or got since) is not the fix's.
       const url = await step(op, `GetFunctionUrlConfig ${a}`, NOTHING, () => getUrl(op.lambda, fn, a, op.signal));
-      if (url && d.undo.url && url.FunctionUrl !== d.undo.url) throw conflict(`${a}'s URL is ${url.FunctionUrl}, not the ${d.undo.url} the fix created: not deleting it.`);
+      if (url && url.FunctionUrl !== d.undo.url) throw conflict(`${a}'s URL is ${url.FunctionUrl}, not the ${d.undo.url} the fix created: not deleting it.`);
       if (url) {
         await guardedWrite<unknown, FunctionUrlConfig | undefined>(op, {
           step: `DeleteFunctionUrlConfig ${a}`,
@@ -531,14 +628,16 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
           readBack: () => getUrl(op.lambda, fn, a),
           judge: (r) => (r ? {} : { landed: true }),
           unknown: (cause) => unknownOutcome({ step: `DeleteFunctionUrlConfig ${a}`, subject: `${a}'s URL`, cause, maybe: `${a}'s URL may be deleted, or not.`, check: 'Refresh the triggers to see which.' }),
+          // A retry whose first attempt deleted it finds nothing to delete.
+          retryRefusals: ['ResourceNotFoundException'],
         });
       }
     }
-    if (d.undo.statementId && d.undo.qualifier) {
-      const sid = d.undo.statementId;
+    if (sids.length && d.undo.qualifier) {
       const qualifier = d.undo.qualifier;
-      const policy = await step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal));
-      if (policy?.statements.some((s) => s.sid === sid)) {
+      for (const sid of sids) {
+        const policy = await step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal));
+        if (!policy?.statements.some((s) => s.sid === sid)) continue;
         await guardedWrite<unknown, { statements: PolicyStatement[] } | undefined>(op, {
           step: `RemovePermission ${qualifier} ${sid}`,
           stateIfFailed: `Statement ${sid} is still on ${qualifier}.`,
@@ -547,6 +646,8 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
           judge: (r) => (r?.statements.some((s) => s.sid === sid) ? {} : { landed: true }),
           unknown: (cause) => unknownOutcome({ step: `RemovePermission ${qualifier} ${sid}`, subject: `${qualifier}'s policy`, cause, maybe: `Statement ${sid} may be removed, or not.`, check: 'Refresh the triggers to see which.' }),
           refused: (name, cause, state) => (name === 'PreconditionFailedException' ? conflict(`${qualifier}'s policy changed since it was read — retry.`, state, cause) : undefined),
+          // A retry whose first attempt removed it finds no such statement.
+          retryRefusals: ['ResourceNotFoundException'],
         });
       }
     }

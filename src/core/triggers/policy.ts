@@ -16,6 +16,8 @@ export interface PolicyStatement {
   eventSourceToken?: string;
   principalOrgId?: string;
   functionUrlAuthType?: string;
+  /** `Bool lambda:InvokedViaFunctionUrl true`: the statement applies only to calls through a function URL. */
+  invokedViaFunctionUrl?: boolean;
   /** Conditions AddPermission cannot set, as `Operator key` (they would be lost in a copy). */
   otherConditions: string[];
 }
@@ -66,12 +68,15 @@ export function parsePolicy(json: string): ParsedPolicy {
     for (const [op, keys] of Object.entries(cond)) {
       for (const [key, value] of Object.entries(keys ?? {})) {
         const k = key.toLowerCase();
-        const v = str(value);
-        if (k === 'aws:sourcearn' && v) st.sourceArn = v;
-        else if (k === 'aws:sourceaccount' && v) st.sourceAccount = v;
-        else if (k === 'lambda:eventsourcetoken' && v) st.eventSourceToken = v;
-        else if (k === 'aws:principalorgid' && v) st.principalOrgId = v;
-        else if (k === 'lambda:functionurlauthtype' && v) st.functionUrlAuthType = v;
+        // Only what AddPermission writes, one value each: anything else would be lost in a copy.
+        const one = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+        const v = typeof one === 'string' ? one : undefined;
+        if (k === 'aws:sourcearn' && v && (op === 'ArnLike' || op === 'StringEquals')) st.sourceArn = v;
+        else if (k === 'aws:sourceaccount' && v && op === 'StringEquals') st.sourceAccount = v;
+        else if (k === 'lambda:eventsourcetoken' && v && op === 'StringEquals') st.eventSourceToken = v;
+        else if (k === 'aws:principalorgid' && v && op === 'StringEquals') st.principalOrgId = v;
+        else if (k === 'lambda:functionurlauthtype' && v && op === 'StringEquals') st.functionUrlAuthType = v;
+        else if (k === 'lambda:invokedviafunctionurl' && op === 'Bool' && String(one) === 'true') st.invokedViaFunctionUrl = true;
         else st.otherConditions.push(`${op} ${key}`);
       }
     }
@@ -80,16 +85,44 @@ export function parsePolicy(json: string): ParsedPolicy {
   return { statements, skipped };
 }
 
-/** A statement that only lets callers use a function URL: it belongs to the URL, not a trigger of its own. */
-export function isUrlStatement(s: PolicyStatement): boolean {
-  return s.actions.length > 0 && s.actions.every((a) => a === 'lambda:InvokeFunctionUrl');
+/** lambda:InvokeFunction, or a wildcard that includes it: the statement lets someone send events (invoke). */
+export function isInvokeStatement(s: PolicyStatement): boolean {
+  return s.actions.some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*' || a === '*');
 }
 
-/** The public invoke permission a URL with AuthType NONE needs on its qualifier. */
+/**
+ * A statement that only lets callers use a function URL: it belongs to the URL, not a trigger of
+ * its own. Since October 2025 a URL needs lambda:InvokeFunction beside lambda:InvokeFunctionUrl;
+ * the console and AddPermission (InvokedViaFunctionUrl) write that one with the condition
+ * `Bool lambda:InvokedViaFunctionUrl true`, so it too is part of the URL.
+ */
+export function isUrlStatement(s: PolicyStatement): boolean {
+  if (s.actions.length === 0) return false;
+  if (s.actions.every((a) => a === 'lambda:InvokeFunctionUrl')) return true;
+  return s.invokedViaFunctionUrl === true && s.actions.every((a) => a === 'lambda:InvokeFunction');
+}
+
+const PUBLIC_URL_ACTIONS = new Set(['lambda:InvokeFunctionUrl', 'lambda:*', '*']);
+const PUBLIC_INVOKE_ACTIONS = new Set(['lambda:InvokeFunction', 'lambda:*', '*']);
+
+/** Which of the two public permissions a URL with AuthType NONE needs are on its qualifier. */
+export function publicUrlGrants(statements: PolicyStatement[]): { url: boolean; invoke: boolean } {
+  const open = statements.filter((s) => s.effect === 'Allow' && s.principal === '*' && s.otherConditions.length === 0 && !s.sourceArn && !s.sourceAccount && !s.principalOrgId);
+  return {
+    url: open.some((s) => s.actions.some((a) => PUBLIC_URL_ACTIONS.has(a)) && (s.functionUrlAuthType ?? 'NONE') === 'NONE'),
+    invoke: open.some((s) => s.actions.some((a) => PUBLIC_INVOKE_ACTIONS.has(a))),
+  };
+}
+
+/**
+ * The public permissions a URL with AuthType NONE needs on its qualifier: lambda:InvokeFunctionUrl
+ * (FunctionUrlAuthType NONE) and, since October 2025, lambda:InvokeFunction (the console's has
+ * InvokedViaFunctionUrl true). URLs made before then had a temporary exception, which AWS set to
+ * end on 1 November 2026: both are required of every URL.
+ */
 export function grantsPublicUrl(statements: PolicyStatement[]): boolean {
-  return statements.some(
-    (s) => s.effect === 'Allow' && s.principal === '*' && s.actions.some((a) => a === 'lambda:InvokeFunctionUrl' || a === 'lambda:*') && (s.functionUrlAuthType ?? 'NONE') === 'NONE',
-  );
+  const g = publicUrlGrants(statements);
+  return g.url && g.invoke;
 }
 
 /** Same principal, action and source conditions: one grants what the other does. */
@@ -102,7 +135,9 @@ export function sameGrant(a: PolicyStatement, b: PolicyStatement): boolean {
     (a.sourceAccount ?? '') === (b.sourceAccount ?? '') &&
     (a.eventSourceToken ?? '') === (b.eventSourceToken ?? '') &&
     (a.principalOrgId ?? '') === (b.principalOrgId ?? '') &&
-    (a.functionUrlAuthType ?? '') === (b.functionUrlAuthType ?? '')
+    (a.functionUrlAuthType ?? '') === (b.functionUrlAuthType ?? '') &&
+    (a.invokedViaFunctionUrl ?? false) === (b.invokedViaFunctionUrl ?? false) &&
+    [...a.otherConditions].sort().join(',') === [...b.otherConditions].sort().join(',')
   );
 }
 

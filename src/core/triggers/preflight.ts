@@ -133,11 +133,21 @@ export function preflightReport(f: PreflightFacts): PreflightReport {
     });
   }
 
-  if (f.version !== undefined && f.candidate && f.candidate.State !== 'Active') {
-    const state = f.candidate.State ?? 'not Active';
+  // State undefined: an endpoint that does not report it; nothing to judge.
+  const state = f.candidate?.State;
+  if (f.version !== undefined && f.candidate && state !== undefined && state !== 'Active') {
     const reason = f.candidate.StateReason ? ` (${f.candidate.StateReason.replace(/\.$/, '')})` : '';
     const snap = f.candidate.SnapStart?.ApplyOn === 'PublishedVersions';
-    if (snap) {
+    if (state === 'Inactive') {
+      // Lambda does not refuse a weighted alias to an Inactive version; its first invocations
+      // fail while Lambda sets it Pending and recreates its resources.
+      findings.push({
+        code: 'version-not-active',
+        severity: 'warning',
+        message: `Version ${f.version} is Inactive${reason}: it was idle long enough for Lambda to reclaim its resources, so the first invocations it gets fail while Lambda recreates them (it is Pending meanwhile).`,
+        fix: `Invoke version ${f.version} once (that reactivates it) and wait until it is Active, or publish again.`,
+      });
+    } else if (snap) {
       findings.push({
         code: 'snapstart-not-active',
         severity: 'blocker',

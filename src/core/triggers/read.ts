@@ -3,7 +3,7 @@ import { GetPolicyCommand, ListEventSourceMappingsCommand, ListFunctionEventInvo
 import { errorSummary, isCancelled, OperationError } from '../errors';
 import { step } from '../guardedWrite';
 import type { LambdaSend } from '../lambdaApi';
-import { errorName, listAliases } from '../lambdaApi';
+import { errorName, listAliases, listVersions } from '../lambdaApi';
 import type { OperationContext } from '../operationContext';
 import { parseFunctionRef } from './classify';
 import type { PolicyStatement } from './policy';
@@ -19,6 +19,9 @@ import type { TriggerFacts } from './views';
 
 /** How many reads run at once: enough to overlap round trips, few enough not to be throttled. */
 const PARALLEL = 6;
+
+/** Published versions no alias routes whose mappings and policy are read: the newest ones. */
+export const UNROUTED_VERSIONS_READ = 25;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
@@ -82,7 +85,7 @@ async function listMappings(ctx: OperationContext, functionName: string, label: 
     const all: EventSourceMappingConfiguration[] = [];
     let marker: string | undefined;
     do {
-      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 100 }), { abortSignal: ctx.signal });
+      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: ctx.signal });
       all.push(...(page.EventSourceMappings ?? []));
       marker = page.NextMarker || undefined;
     } while (marker);
@@ -164,8 +167,14 @@ export async function gatherTriggerFacts(ctx: OperationContext, input: { functio
     { action: 'lambda:GetPolicy', what: 'resource-based policy', qualifier: '$LATEST' },
     undefined,
   );
+  // A mapping or a permission may be on a version no alias routes.
+  const versionsP = guard(
+    () => step(ctx, 'ListVersionsByFunction', 'Nothing was changed.', () => listVersions(ctx.lambda, fn, ctx.signal)).then((vs) => vs.map((v) => v.Version ?? '').filter((v) => /^[0-9]+$/.test(v))),
+    { action: 'lambda:ListVersionsByFunction', what: 'published versions (triggers on versions no alias routes)' },
+    [] as string[],
+  );
   // Settled even when ListAliases fails first, so no rejection is left unhandled.
-  const others = Promise.allSettled([urlsP, asyncP, baseMappingsP, basePolicyP]);
+  const others = Promise.allSettled([urlsP, asyncP, baseMappingsP, basePolicyP, versionsP]);
 
   let aliases: AliasConfiguration[] = [];
   let aliasesRead = true;
@@ -192,7 +201,13 @@ export async function gatherTriggerFacts(ctx: OperationContext, input: { functio
   }
 
   const functionArn = aliases.map((a) => a.AliasArn).find(Boolean)?.replace(/:[^:]+$/, '');
-  const qualifiers = [...new Set(aliases.flatMap((a) => [a.Name ?? '', a.FunctionVersion ?? '', ...Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})]))].filter((q) => q && q !== '$LATEST');
+  const routed = [...new Set(aliases.flatMap((a) => [a.Name ?? '', a.FunctionVersion ?? '', ...Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})]))].filter((q) => q && q !== '$LATEST');
+  // Every routed qualifier, and the newest published versions besides (newest first).
+  const published = await versionsP;
+  const unrouted = published.filter((v) => !routed.includes(v));
+  const unroutedRead = unrouted.slice(0, UNROUTED_VERSIONS_READ);
+  const left = unrouted.slice(UNROUTED_VERSIONS_READ);
+  const qualifiers = [...routed, ...unroutedRead];
   const perQualifier = await mapLimit(qualifiers, PARALLEL, async (q) => {
     const [mappings, policy] = await Promise.all([
       guard(
@@ -223,5 +238,10 @@ export async function gatherTriggerFacts(ctx: OperationContext, input: { functio
     if (r.policy) policies[r.q] = r.policy.statements;
     mappings.push(...r.mappings);
   }
-  return { functionName: fn, aliasName: input.aliasName, aliases, mappings, urls, policies, asyncConfigs, unreadable: unreadableLines(failures), aliasesRead };
+  const unreadable = unreadableLines(failures);
+  if (left.length) {
+    const range = left.length === 1 ? `version ${left[0]}` : `versions ${left[left.length - 1]}–${left[0]}`;
+    unreadable.push(`The ${left.length} oldest published ${left.length === 1 ? 'version' : 'versions'} no alias routes (${range}) were not read: the audit reads the ${UNROUTED_VERSIONS_READ} newest besides the routed ones, so a mapping or permission on an older one is not shown.`);
+  }
+  return { functionName: fn, aliasName: input.aliasName, aliases, mappings, urls, policies, asyncConfigs, unreadable, aliasesRead };
 }

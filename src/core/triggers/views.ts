@@ -2,7 +2,7 @@ import type { AliasConfiguration, EventSourceMappingConfiguration, FunctionEvent
 import type { TriggerAudit, TriggerFix, TriggerRoute, TriggerView } from '../../shared/triggers';
 import { classifyTarget, parseFunctionRef, qualifierOf, routeOfQualifier, routeText, unqualifiedArn, verdictOf, verdictText } from './classify';
 import type { PolicyStatement } from './policy';
-import { grantsPublicUrl, isUrlStatement, sameGrant } from './policy';
+import { grantsPublicUrl, isInvokeStatement, isUrlStatement, publicUrlGrants, sameGrant } from './policy';
 import { accountPrincipalLabel, apiLabel, arnLabel, isServicePrincipal, parseApiSource, parseArn, serviceName } from './sources';
 
 /**
@@ -37,7 +37,7 @@ interface ViewContext {
   aliasArns: Record<string, string>;
   policies: Record<string, PolicyStatement[]>;
   /** Qualifier → its URL. */
-  urls: Record<string, string>;
+  urls: Record<string, UrlConfig>;
 }
 
 function base(ctx: ViewContext, target: string, route?: TriggerRoute): Pick<TriggerView, 'target' | 'route' | 'verdict' | 'detail'> {
@@ -98,8 +98,15 @@ export function urlView(u: UrlConfig, ctx: ViewContext): TriggerView {
   const b = base(ctx, u.FunctionArn ?? '', route);
   const q = qualifierOf(route);
   const notes: string[] = [];
-  if (u.AuthType === 'NONE' && !grantsPublicUrl(ctx.policies[q] ?? [])) {
-    notes.push(`No lambda:InvokeFunctionUrl permission with FunctionUrlAuthType NONE on ${routeText(route)}: this URL answers 403 Forbidden to everyone.`);
+  if (u.AuthType === 'NONE') {
+    const g = publicUrlGrants(ctx.policies[q] ?? []);
+    const missing = [
+      ...(g.url ? [] : ['lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE)']),
+      ...(g.invoke ? [] : ['lambda:InvokeFunction (InvokedViaFunctionUrl true)']),
+    ];
+    if (missing.length) {
+      notes.push(`No public ${missing.join(' or ')} permission on ${routeText(route)}: a URL with auth NONE needs both (lambda:InvokeFunction since October 2025), so this URL answers 403 Forbidden to everyone.`);
+    }
   }
   if (u.InvokeMode === 'RESPONSE_STREAM') notes.push('Streams its responses (InvokeMode RESPONSE_STREAM).');
   if (u.Cors?.AllowOrigins?.length) notes.push(`CORS origins: ${u.Cors.AllowOrigins.join(', ')}.`);
@@ -114,13 +121,20 @@ export function urlView(u: UrlConfig, ctx: ViewContext): TriggerView {
   };
   if (needsFix(ctx, route)) {
     const existing = ctx.urls[ctx.fixAlias];
-    if (existing) {
-      notes.push(`${ctx.fixAlias} has its own URL, ${existing}: callers of this one should move to it.`);
+    const closed = existing && existing.AuthType === 'NONE' && u.AuthType === 'NONE' && !grantsPublicUrl(ctx.policies[ctx.fixAlias] ?? []);
+    if (existing && closed) {
+      view.fix = {
+        action: 'create-url-on-alias',
+        alias: ctx.fixAlias,
+        text: `${ctx.fixAlias} already has a URL with auth NONE, ${existing.FunctionUrl ?? '?'}, which answers 403 Forbidden: adds the public invoke permissions to it (lambda:InvokeFunctionUrl and lambda:InvokeFunction via the URL), which makes that URL public; this URL stays, and its callers must move to that one.`,
+      };
+    } else if (existing) {
+      notes.push(`${ctx.fixAlias} has its own URL, ${existing.FunctionUrl ?? '?'}: callers of this one should move to it.`);
     } else {
       view.fix = {
         action: 'create-url-on-alias',
         alias: ctx.fixAlias,
-        text: `Creates a URL on ${ctx.fixAlias} with the same auth type and CORS${u.AuthType === 'NONE' ? `, and the public invoke permission on ${ctx.fixAlias}` : ''}; this URL stays, and its callers must move to the new one.`,
+        text: `Creates a URL on ${ctx.fixAlias} with the same auth type and CORS${u.AuthType === 'NONE' ? `, and the public invoke permissions on ${ctx.fixAlias} (lambda:InvokeFunctionUrl and lambda:InvokeFunction via the URL)` : ''}; this URL stays, and its callers must move to the new one.`,
       };
     }
   }
@@ -142,7 +156,8 @@ export function statementLabel(s: PolicyStatement): string {
 
 /** The integration URI an API Gateway Lambda integration calls a function (or alias) ARN with. */
 export function integrationUri(region: string, functionArn: string): string {
-  return `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+  const partition = parseFunctionRef(functionArn)?.partition ?? 'aws';
+  return `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
 }
 
 export function statementView(s: PolicyStatement, qualifier: string, ctx: ViewContext): TriggerView {
@@ -160,6 +175,10 @@ export function statementView(s: PolicyStatement, qualifier: string, ctx: ViewCo
   };
   if (s.effect === 'Deny') {
     return { ...view, state: 'Deny', verdict: 'info', detail: `Denies ${s.actions.join(', ')} on ${routeText(route)}.`, notes };
+  }
+  if (!isInvokeStatement(s)) {
+    // lambda:GetFunction and the like: access to the function, not a source of events.
+    return { ...view, verdict: 'info', detail: `Allows ${s.actions.join(', ') || 'no action'} on ${routeText(route)}: not an invocation, so it sends no traffic.`, notes };
   }
   if (s.sourceAccount) notes.push(`Only from account ${s.sourceAccount}.`);
   if (s.otherConditions.length) notes.push(`Further conditions (${s.otherConditions.join(', ')}) are not copied by Grant on Alias: add them by hand.`);
@@ -201,7 +220,8 @@ export function asyncView(c: FunctionEventInvokeConfig, ctx: ViewContext): Trigg
   if (c.MaximumRetryAttempts !== undefined) notes.push(`Retries: ${c.MaximumRetryAttempts}.`);
   if (c.MaximumEventAgeInSeconds !== undefined) notes.push(`Maximum event age: ${c.MaximumEventAgeInSeconds} s.`);
   const isAlias = route.kind === 'alias';
-  const verdict = isAlias ? 'info' : verdictOf(route, ctx.aliasName);
+  // Settings of asynchronous invocations: they route nothing, wherever they are.
+  const verdict = 'info';
   const where = routeText(route);
   const detail = isAlias
     ? `Retries and destinations of asynchronous invocations through ${where}.`
@@ -227,8 +247,8 @@ export function buildAudit(facts: TriggerFacts): TriggerAudit {
   for (const a of facts.aliases) if (a.Name && a.AliasArn) aliasArns[a.Name] = a.AliasArn;
   const aliasNames = facts.aliases.map((a) => a.Name ?? '').filter(Boolean);
   const fixAlias = facts.aliasName ?? (aliasNames.length === 1 ? aliasNames[0] : undefined);
-  const urls: Record<string, string> = {};
-  for (const u of facts.urls) urls[qualifierOf(routeOfQualifier(parseFunctionRef(u.FunctionArn ?? '')?.qualifier))] = u.FunctionUrl ?? '';
+  const urls: Record<string, UrlConfig> = {};
+  for (const u of facts.urls) urls[qualifierOf(routeOfQualifier(parseFunctionRef(u.FunctionArn ?? '')?.qualifier))] = u;
   const ctx: ViewContext = { functionName: facts.functionName, aliasName: facts.aliasName, fixAlias, aliasArns, policies: facts.policies, urls };
   const seen = new Set<string>();
   const triggers: TriggerView[] = [];
