@@ -200,7 +200,9 @@ function seedTriggers(lambda: LambdaService, name: string): void {
   const publicUrl = (qualifier?: string) => {
     const query = new URLSearchParams(qualifier ? { Qualifier: qualifier } : {});
     if (has.urls.length === 0) attempt(() => lambda.createFunctionUrlConfig(name, query, { AuthType: 'NONE' }));
+    // Both statements a public URL needs (Lambda asks for the second since October 2025), as the console adds them.
     addPermission(query, { StatementId: 'FunctionURLAllowPublicAccess', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
+    addPermission(query, { StatementId: 'FunctionURLAllowInvokeAction', Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true });
   };
   switch (name) {
     case 'orders-worker': {

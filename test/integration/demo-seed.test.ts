@@ -131,15 +131,25 @@ describe('demo seed', function () {
         return undefined;
       }
     };
-    const publicInvoke = (fn: string, q?: string): Statement => ({
-      Sid: 'FunctionURLAllowPublicAccess',
-      Principal: '*',
-      Action: 'lambda:InvokeFunctionUrl',
-      Resource: arn(fn, q),
-      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
-    });
+    // Both statements a public URL needs: InvokeFunctionUrl (auth NONE) and InvokeFunction through the URL.
+    const publicInvoke = (fn: string, q?: string): Statement[] => [
+      {
+        Sid: 'FunctionURLAllowPublicAccess',
+        Principal: '*',
+        Action: 'lambda:InvokeFunctionUrl',
+        Resource: arn(fn, q),
+        Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
+      },
+      {
+        Sid: 'FunctionURLAllowInvokeAction',
+        Principal: '*',
+        Action: 'lambda:InvokeFunction',
+        Resource: arn(fn, q),
+        Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+      },
+    ];
     const effectless = (xs: Statement[] | undefined) => xs?.map(({ Effect: _, ...rest }: Statement & { Effect?: string }) => rest);
-    assert.deepEqual(effectless(await policy('checkout-api', 'prod')), [publicInvoke('checkout-api', 'prod')]);
+    assert.deepEqual(effectless(await policy('checkout-api', 'prod')), publicInvoke('checkout-api', 'prod'));
     assert.deepEqual(effectless(await policy('checkout-api')), [
       {
         Sid: 'apigateway-post-checkout',
@@ -159,7 +169,7 @@ describe('demo seed', function () {
       },
     ]);
     assert.equal(await policy('image-resizer'), undefined);
-    assert.deepEqual(effectless(await policy('price-quote')), [publicInvoke('price-quote')]);
+    assert.deepEqual(effectless(await policy('price-quote')), publicInvoke('price-quote'));
     assert.equal(await policy('price-quote', 'live'), undefined);
     assert.equal(await policy('orders-worker'), undefined);
 

@@ -267,6 +267,9 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(q.fix?.action, 'route-through-alias');
       const checkout = (await auditTriggers(dctx(), { functionName: 'checkout-api', aliasName: 'prod' })).detail!;
       assert.equal(byId(checkout, 'url:prod').verdict, 'through');
+      // The demo's public URLs carry both permissions a URL needs: no 403 note, and no stray "anyone" trigger.
+      assert.ok(!byId(checkout, 'url:prod').notes.some((n) => /403/.test(n)), byId(checkout, 'url:prod').notes.join(' '));
+      assert.deepEqual(checkout.triggers.map((t) => t.id).sort(), ['policy:$LATEST:apigateway-post-checkout', 'url:prod']);
       const api = byId(checkout, 'policy:$LATEST:apigateway-post-checkout');
       assert.equal(api.verdict, 'bypasses');
       assert.equal(api.label, `API Gateway API ${DEMO_API_ID} (POST /checkout)`);
