@@ -3,6 +3,7 @@ import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
+  DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
   GetAliasCommand,
   GetEventSourceMappingCommand,
@@ -310,6 +311,14 @@ describe('Triggers in the tree, their fixes and the pre-flight, against the embe
     const { records } = await api.journal.journal.read({ limit: 2 });
     assert.deepEqual(records.map((r) => [r.outcome.action, r.outcome.state]), [['trigger-fix', 'done'], ['trigger-fix', 'done']], 'the fix and its undo, journalled');
     assert.deepEqual(ui.errors, []);
+    // triggers-plain is the function without triggers for the other tests.
+    await settled();
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
+    for (let i = 0; i < 100; i++) {
+      const left = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: PLAIN }));
+      if (!left.EventSourceMappings?.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   it('Create URL on Alias (tree node): the alias gets its own URL; the old one stays; the notification says what to do next', async () => {

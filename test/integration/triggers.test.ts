@@ -404,6 +404,19 @@ describe('trigger audit, pre-flight and fixes (SDK ↔ sandbox)', function () {
       assert.equal(await settled(lambda, uuid), ARN);
     });
 
+    it('an undo right after Route Through Alias, the mapping still Updating, waits for it to settle and moves it back', async () => {
+      const { lambda } = h();
+      const alias = await freshAlias();
+      const uuid = await mapping(lambda, FN, sqs('undo-at-once'));
+      const fixed = await fixTrigger(ctx(), { functionName: FN, aliasName: alias, triggerId: `esm:${uuid}` });
+      assert.equal(fixed.state, 'done', fixed.error?.message);
+      assert.equal((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State, 'Updating', 'the undo starts while the fix settles');
+      const undo = await undoTriggerFix(ctx(), { functionName: FN, aliasName: alias, detail: fixed.detail! });
+      assert.equal(undo.state, 'done', undo.error?.message);
+      assert.ok(undo.steps.filter((st) => st.name === `GetEventSourceMapping ${uuid}`).length >= 2, 'it looked again until the mapping settled');
+      assert.equal(await settled(lambda, uuid), ARN);
+    });
+
     it("undo compares the whole ARN: a mapping moved to another function's alias of the same name is not moved back", async () => {
       const { lambda } = h();
       const alias = await freshAlias();

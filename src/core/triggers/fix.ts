@@ -9,7 +9,7 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import type { TriggerFixDetail, TriggerRoute, TriggerView } from '../../shared/triggers';
-import { OperationError, unknownOutcome } from '../errors';
+import { CancelledError, OperationError, unknownOutcome } from '../errors';
 import { guardedWrite, step } from '../guardedWrite';
 import type { LambdaSend } from '../lambdaApi';
 import { errorName } from '../lambdaApi';
@@ -572,6 +572,25 @@ export interface UndoTriggerFixInput {
  * Undoes a fix: a moved mapping is moved back (refused when it no longer calls the alias); a URL or
  * permission the fix created on the alias is removed. Journalled as 'trigger-fix' with the undo's detail.
  */
+/** How long an undo waits for a mapping still changing (from the fix itself) to settle, and how often it looks. */
+const UNDO_SETTLE_MS = 60_000;
+const UNDO_SETTLE_POLL_MS = 500;
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput): Promise<Outcome<TriggerFixDetail>> {
   return runUseCase(ctx, 'trigger-fix', input, async (op) => {
     const d = input.detail;
@@ -586,16 +605,26 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
       const uuid = d.undo.mapping;
       const back = d.undo.functionArn;
       if (!uuid || !back) throw invalid('This fix left nothing to undo.');
-      let now: EventSourceMappingConfiguration;
-      try {
-        now = await step(op, `GetEventSourceMapping ${uuid}`, NOTHING, () => getMapping(op.lambda, uuid, op.signal));
-      } catch (err) {
-        if (causeName(err) === 'ResourceNotFoundException') throw conflict(`Event source mapping ${uuid} no longer exists: there is nothing to move back.`);
-        throw err;
-      }
+      const read = async (): Promise<EventSourceMappingConfiguration> => {
+        try {
+          return await step(op, `GetEventSourceMapping ${uuid}`, NOTHING, () => getMapping(op.lambda, uuid, op.signal));
+        } catch (err) {
+          if (causeName(err) === 'ResourceNotFoundException') throw conflict(`Event source mapping ${uuid} no longer exists: there is nothing to move back.`);
+          throw err;
+        }
+      };
+      let now = await read();
       const aliasArn = alias.AliasArn ?? fn;
+      // An undo right after the fix finds the mapping still Updating: it waits for it to settle
+      // (Lambda refuses an update meanwhile), up to a minute, then says so.
+      const settleBy = Date.now() + UNDO_SETTLE_MS;
+      while (now.State && TRANSITION_STATES.has(now.State) && callsAlias(now.FunctionArn, fn, aliasArn, a) && Date.now() < settleBy) {
+        op.progress?.(`Event source mapping ${uuid} is ${now.State}: waiting for it to settle…`);
+        await abortableSleep(UNDO_SETTLE_POLL_MS, op.signal);
+        now = await read();
+      }
       if (!callsAlias(now.FunctionArn, fn, aliasArn, a)) throw conflict(`Event source mapping ${uuid} no longer calls ${a} (it calls ${now.FunctionArn}): not moving it back.`);
-      if (now.State && TRANSITION_STATES.has(now.State)) throw conflict(`Event source mapping ${uuid} is ${now.State} right now: wait until it is Enabled or Disabled, then retry.`);
+      if (now.State && TRANSITION_STATES.has(now.State)) throw conflict(`Event source mapping ${uuid} is still ${now.State} after a minute: wait until it is Enabled or Disabled, then retry.`);
       const stepName = `UpdateEventSourceMapping ${uuid}`;
       const moved = await guardedWrite<EventSourceMappingConfiguration, EventSourceMappingConfiguration>(op, {
         step: stepName,
