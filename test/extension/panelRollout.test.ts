@@ -136,7 +136,15 @@ describe('traffic panel: a rollout, in a real VS Code against the embedded sandb
     // The lease marker in the description is shown as the driver, not as the user's text.
     const meta = await p.waitFor('header .meta', (s) => s.text.includes('checkout main line'), "the user's description");
     assert.doesNotMatch(meta.text, /lambda-canary rollout/);
-    if (v.evidence) await p.waitFor('#evidence-sentence', (s) => s.text.endsWith(v.evidence!.sentence), "the judge's sentence");
+    // The judge's sentence as the runner has it now (it changes at each look: the bake left, the data's age).
+    await p.waitFor(
+      '#evidence-sentence',
+      (s) => {
+        const sentence = api.rollouts.view(FN, 'prod')?.evidence?.sentence;
+        return sentence === undefined || s.text.endsWith(sentence);
+      },
+      "the judge's sentence",
+    );
   });
 
   it('offers Pause, Next step, Promote now and Abort while it runs; a click runs that command with this alias', async function () {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, GetAliasCommand, InvokeCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { ROLLOUT_SUBCOMMANDS } from '../../src/cli/commands';
@@ -21,20 +21,9 @@ import type { RolloutView } from '../../src/shared/rollout';
 import { newAccessKeyId, TrafficGenerator } from '../../src/sandbox';
 import { sleep, useSandbox } from './helpers';
 import { createFn, publish } from './lambda-testkit';
+import type { Run } from './cli-testkit';
+import { Sink } from './cli-testkit';
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TIMING = 'tickMs=150,leaseTtlMs=4000,renewBeforeMs=2500,settleMs=1500,stableHistoryMs=60000,errorPatienceMs=4000';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import {
   AddPermissionCommand,
   CreateAliasCommand,
@@ -28,20 +28,9 @@ import { newAccessKeyId } from '../../src/sandbox';
 import { AwsError } from '../../src/sandbox/errors';
 import { OTHER_ROLE, useSandbox } from './helpers';
 import { createFn, publish, setConfig } from './lambda-testkit';
+import type { Run } from './cli-testkit';
+import { Sink } from './cli-testkit';
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const BUCKET = 'arn:aws:s3:::photos-upload';
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import {
   CreateAliasCommand,
@@ -24,23 +24,11 @@ import type { Outcome } from '../../src/core/outcome';
 import { newAccessKeyId, zipFiles } from '../../src/sandbox';
 import { ROLE, useSandbox } from './helpers';
 import { DIGEST_A, imageInput, REPO } from './image-testkit';
+import type { Run } from './cli-testkit';
+import { Sink } from './cli-testkit';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** A stream that keeps what was written to it. */
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const code = (tag: string) => zipFiles({ 'index.js': `exports.handler = async () => ({ tag: ${JSON.stringify(tag)} });\n` });
 

@@ -235,17 +235,8 @@ function publicUrlSid(statements: PolicyStatement[], which: 'url' | 'invoke', ta
   return `${ours}-${i}`;
 }
 
-interface Permission {
-  sid: string;
-  action: string;
-  principal: string;
-  sourceArn?: string;
-  sourceAccount?: string;
-  eventSourceToken?: string;
-  principalOrgId?: string;
-  functionUrlAuthType?: string;
-  invokedViaFunctionUrl?: boolean;
-}
+/** A permission to add: one action, and a statement's principal and the conditions AddPermission sets. */
+type Permission = { action: string } & Pick<PolicyStatement, 'sid' | 'principal' | 'sourceArn' | 'sourceAccount' | 'eventSourceToken' | 'principalOrgId' | 'functionUrlAuthType' | 'invokedViaFunctionUrl'>;
 
 /** The public permissions a URL with AuthType NONE still needs on the alias (both since October 2025). */
 function publicPermissions(statements: PolicyStatement[]): Permission[] {

@@ -14,6 +14,12 @@ import type { LambdaOptions } from './shared';
  * What every Lambda resource module works on: the store and the runtime, and Lambda's rules for
  * naming a function, version or alias, for revisions, and for the shapes it answers with.
  */
+/** The Qualifier pattern of the policy and async-settings operations' models: $LATEST, a version or an alias. */
+export const VERSION_OR_ALIAS = { pattern: /^(\$LATEST|[a-zA-Z0-9_-]+)$/, text: '\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+' };
+
+/** The Qualifier pattern of most operations' models. */
+const ANY_QUALIFIER = { pattern: /^(|[a-zA-Z0-9$_-]+)$/, text: '(|[a-zA-Z0-9$_-]+)' };
+
 export class LambdaContext {
   /** The images tests pushed (Sandbox.pushImage): image URI → the digest it resolves to. */
   readonly images = new Map<string, string>();
@@ -65,11 +71,14 @@ export class LambdaContext {
     return ref;
   }
 
-  /** A qualifier from the path and one from the query must agree, as Lambda requires. */
-  qualifierOf(pathQualifier: string | undefined, query: URLSearchParams): string | undefined {
+  /**
+   * A qualifier from the path and one from the query must agree, as Lambda requires; the query's
+   * is checked against the operation's pattern (as its model states it in `rule.text`).
+   */
+  qualifierOf(pathQualifier: string | undefined, query: URLSearchParams, rule: { pattern: RegExp; text: string } = ANY_QUALIFIER): string | undefined {
     const q = query.get('Qualifier') ?? undefined;
-    if (q !== undefined && (q.length < 1 || q.length > 128 || !/^(|[a-zA-Z0-9$_-]+)$/.test(q))) {
-      throw validation(q, 'qualifier', 'Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)');
+    if (q !== undefined && (q.length < 1 || q.length > 128 || !rule.pattern.test(q))) {
+      throw validation(q, 'qualifier', `Member must satisfy regular expression pattern: ${rule.text}`);
     }
     if (pathQualifier !== undefined && q !== undefined && pathQualifier !== q) {
       throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');

@@ -3,13 +3,13 @@ import type { FunctionRecord, InvokeConfigRecord } from '../model';
 import { triggersOf } from '../model';
 import { arnParts, expectArn, expectInteger, expectStructure } from '../validation';
 import type { LambdaContext } from './context';
+import { VERSION_OR_ALIAS } from './context';
 import type { Reply } from './shared';
 import { decodeKeyMarker, encodeKeyMarker, firstIndex, pageSize } from './shared';
 
 /** The most configurations one page of ListFunctionEventInvokeConfigs holds. */
 export const INVOKE_CONFIG_PAGE = 50;
 
-const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9_-]+)$/;
 /** The services a destination may be, as Lambda accepts them. */
 const DESTINATION_SERVICES = ['sqs', 'sns', 'lambda', 'events', 's3'];
 
@@ -35,14 +35,7 @@ export class EventInvokeConfigsApi {
 
   private target(pathName: string, query: URLSearchParams, action: string): { fn: FunctionRecord; qualifier: string } {
     const { fn, qualifier: pathQualifier } = this.ctx.fn(pathName, action);
-    const raw = query.get('Qualifier');
-    if (raw !== null && (raw.length < 1 || raw.length > 128 || !QUALIFIER.test(raw))) {
-      throw validation(raw, 'qualifier', 'Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+');
-    }
-    if (pathQualifier !== undefined && raw !== null && pathQualifier !== raw) {
-      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
-    }
-    const q = raw ?? pathQualifier;
+    const q = this.ctx.qualifierOf(pathQualifier, query, VERSION_OR_ALIAS);
     this.ctx.resolve(fn, q);
     return { fn, qualifier: q ?? '$LATEST' };
   }

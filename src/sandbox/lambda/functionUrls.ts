@@ -28,14 +28,7 @@ export class FunctionUrlsApi {
   /** The function and alias (none: the unqualified function) a request names. */
   private target(pathName: string, query: URLSearchParams, action: string): { fn: FunctionRecord; qualifier?: string } {
     const { fn, qualifier: pathQualifier } = this.ctx.fn(pathName, action);
-    const raw = query.get('Qualifier');
-    if (raw !== null && (raw.length < 1 || raw.length > 128 || !URL_QUALIFIER.test(raw))) {
-      throw validation(raw, 'qualifier', 'Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)');
-    }
-    if (pathQualifier !== undefined && raw !== null && pathQualifier !== raw) {
-      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
-    }
-    const qualifier = raw ?? pathQualifier;
+    const qualifier = this.ctx.qualifierOf(pathQualifier, query, { pattern: URL_QUALIFIER, text: '((?!^\\d+$)^[0-9a-zA-Z-_]+$)' });
     if (qualifier !== undefined) {
       if (!URL_QUALIFIER.test(qualifier)) {
         throw invalidParameter(`A function URL can only be configured on an alias or on the unqualified function, not on ${qualifier === '$LATEST' ? '$LATEST' : `version ${qualifier}`}.`);

@@ -3,6 +3,7 @@ import type { FunctionRecord, PolicyRecord, PolicyStatement } from '../model';
 import { triggersOf } from '../model';
 import { expectArn, expectBoolean, expectEnum, expectString, isVersionQualifier } from '../validation';
 import type { LambdaContext } from './context';
+import { VERSION_OR_ALIAS } from './context';
 import type { Reply } from './shared';
 
 /** Lambda's limit on a function's (or qualifier's) resource-based policy. */
@@ -11,7 +12,6 @@ export const MAX_POLICY_BYTES = 20 * 1024;
 const STATEMENT_ID = /^[a-zA-Z0-9_-]+$/;
 const REMOVE_STATEMENT_ID = /^[a-zA-Z0-9_.-]+$/;
 const ACTION = /^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/;
-const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9_-]+)$/;
 
 const STALE_REVISION =
   'The RevisionId provided does not match the latest RevisionId for the Lambda function or alias. Call the GetPolicy API to retrieve the latest RevisionId for your resource.';
@@ -29,14 +29,7 @@ export class PoliciesApi {
   /** The function and the qualifier the request names ('$LATEST' for none), which must exist. */
   private target(pathName: string, query: URLSearchParams, action: string): { fn: FunctionRecord; qualifier: string; named: boolean; given?: string } {
     const { fn, qualifier: pathQualifier } = this.ctx.fn(pathName, action);
-    const raw = query.get('Qualifier');
-    if (raw !== null && (raw.length < 1 || raw.length > 128 || !QUALIFIER.test(raw))) {
-      throw validation(raw, 'qualifier', 'Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+');
-    }
-    if (pathQualifier !== undefined && raw !== null && pathQualifier !== raw) {
-      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
-    }
-    const q = raw ?? pathQualifier;
+    const q = this.ctx.qualifierOf(pathQualifier, query, VERSION_OR_ALIAS);
     this.ctx.resolve(fn, q);
     return { fn, qualifier: q ?? '$LATEST', named: q !== undefined && q !== '$LATEST', given: q };
   }
