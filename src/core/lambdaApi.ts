@@ -86,28 +86,32 @@ export async function listAllFunctions(lambda: LambdaSend, signal?: AbortSignal)
   return all;
 }
 
-export async function listAliases(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<AliasConfiguration[]> {
-  const all: AliasConfiguration[] = [];
+/** Every item of a Marker-paged Lambda listing: `page(marker)` answers a page's items and its NextMarker. */
+export async function allPages<T>(page: (marker: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
+  const all: T[] = [];
   let marker: string | undefined;
   do {
-    const page = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: signal });
-    all.push(...(page.Aliases ?? []));
-    marker = page.NextMarker;
+    const [items, next] = await page(marker);
+    all.push(...(items ?? []));
+    marker = next || undefined;
   } while (marker);
+  return all;
+}
+
+export async function listAliases(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<AliasConfiguration[]> {
+  const all = await allPages(async (Marker) => {
+    const page = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: signal });
+    return [page.Aliases, page.NextMarker];
+  });
   return all.sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
 }
 
 /** $LATEST first, then published versions newest first. */
 export async function listVersions(lambda: LambdaSend, functionName: string, signal?: AbortSignal): Promise<FunctionConfiguration[]> {
-  const all: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), {
-      abortSignal: signal,
-    });
-    all.push(...(page.Versions ?? []));
-    marker = page.NextMarker;
-  } while (marker);
+  const all = await allPages(async (Marker) => {
+    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: signal });
+    return [page.Versions, page.NextMarker];
+  });
   const latest = all.filter((v) => v.Version === '$LATEST');
   const published = all.filter((v) => v.Version !== '$LATEST').sort((a, b) => Number(b.Version) - Number(a.Version));
   return [...latest, ...published];

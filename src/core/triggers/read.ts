@@ -3,7 +3,7 @@ import { GetPolicyCommand, ListEventSourceMappingsCommand, ListFunctionEventInvo
 import { errorSummary, isCancelled, OperationError } from '../errors';
 import { step } from '../guardedWrite';
 import type { LambdaSend } from '../lambdaApi';
-import { errorName, listAliases, listVersions } from '../lambdaApi';
+import { allPages, errorName, listAliases, listVersions } from '../lambdaApi';
 import type { OperationContext } from '../operationContext';
 import { parseFunctionRef } from './classify';
 import type { PolicyStatement } from './policy';
@@ -81,42 +81,30 @@ function noteFailure(err: unknown, failure: Omit<Failure, 'error'>, failures: Fa
 }
 
 async function listMappings(ctx: OperationContext, functionName: string, label: string): Promise<EventSourceMappingConfiguration[]> {
-  return step(ctx, `ListEventSourceMappings ${label}`, 'Nothing was changed.', async () => {
-    const all: EventSourceMappingConfiguration[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: ctx.signal });
-      all.push(...(page.EventSourceMappings ?? []));
-      marker = page.NextMarker || undefined;
-    } while (marker);
-    return all;
-  });
+  return step(ctx, `ListEventSourceMappings ${label}`, 'Nothing was changed.', () =>
+    allPages(async (Marker) => {
+      const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
+      return [page.EventSourceMappings, page.NextMarker];
+    }),
+  );
 }
 
 export async function listUrls(ctx: OperationContext, functionName: string): Promise<FunctionUrlConfig[]> {
-  return step(ctx, 'ListFunctionUrlConfigs', 'Nothing was changed.', async () => {
-    const all: FunctionUrlConfig[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await ctx.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: ctx.signal });
-      all.push(...(page.FunctionUrlConfigs ?? []));
-      marker = page.NextMarker || undefined;
-    } while (marker);
-    return all;
-  });
+  return step(ctx, 'ListFunctionUrlConfigs', 'Nothing was changed.', () =>
+    allPages(async (Marker) => {
+      const page = await ctx.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
+      return [page.FunctionUrlConfigs, page.NextMarker];
+    }),
+  );
 }
 
 async function listAsyncConfigs(ctx: OperationContext, functionName: string): Promise<FunctionEventInvokeConfig[]> {
-  return step(ctx, 'ListFunctionEventInvokeConfigs', 'Nothing was changed.', async () => {
-    const all: FunctionEventInvokeConfig[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await ctx.lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }), { abortSignal: ctx.signal });
-      all.push(...(page.FunctionEventInvokeConfigs ?? []));
-      marker = page.NextMarker || undefined;
-    } while (marker);
-    return all;
-  });
+  return step(ctx, 'ListFunctionEventInvokeConfigs', 'Nothing was changed.', () =>
+    allPages(async (Marker) => {
+      const page = await ctx.lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
+      return [page.FunctionEventInvokeConfigs, page.NextMarker];
+    }),
+  );
 }
 
 /** A qualifier's policy: its statements and RevisionId; undefined when it has none (ResourceNotFoundException). */
