@@ -72,6 +72,47 @@ export interface RolloutView {
   evidence?: RolloutEvidenceView;
   /** Who drives it now, from the lease on the alias; `self`: this window or process. */
   driver?: { holder: string; since?: number; until: number; self: boolean };
+  /**
+   * Who steps it: 'local' (this extension's or CLI's runner, the default when absent) or
+   * 'codedeploy' (AWS CodeDeploy, which goes on with the editor closed; `codeDeploy` says how).
+   */
+  engine?: RolloutEngine;
+  codeDeploy?: CodeDeployRolloutInfo;
+}
+
+export type RolloutEngine = 'local' | 'codedeploy';
+
+/** A lifecycle event of a CodeDeploy Lambda deployment (Start, BeforeAllowTraffic, AllowTraffic, AfterAllowTraffic, End). */
+export interface CodeDeployLifecycleView {
+  name: string;
+  /** CodeDeploy's LifecycleEventStatus: Pending, InProgress, Succeeded, Failed, Skipped, Unknown. */
+  status: string;
+  /** The hook function for BeforeAllowTraffic / AfterAllowTraffic, from the AppSpec. */
+  hookFunction?: string;
+  startedAt?: number;
+  endedAt?: number;
+  /** diagnostics.message (text from AWS: shown as text only). */
+  message?: string;
+}
+
+/** What a CodeDeploy-driven rollout adds to its view; read from GetDeployment and its deployment target. */
+export interface CodeDeployRolloutInfo {
+  deploymentId: string;
+  application: string;
+  deploymentGroup: string;
+  /** `CodeDeployDefault.LambdaCanary10Percent5Minutes` or a custom config's name. */
+  config: string;
+  /** CodeDeploy's DeploymentStatus: Created, Queued, InProgress, Baking, Succeeded, Failed, Stopped, Ready. */
+  deploymentStatus: string;
+  /** lambdaTarget's targetVersionWeight as a percent (0–100), when the target was read. */
+  targetVersionWeight?: number;
+  lifecycle: CodeDeployLifecycleView[];
+  /** errorInformation in words (code and message). */
+  error?: string;
+  /** rollbackInfo: the deployment that rolled this one back, and why. */
+  rollback?: { deploymentId?: string; message?: string };
+  /** When the status was last read from CodeDeploy (epoch ms). */
+  readAt: number;
 }
 
 /** `step 2/4`, for labels. */

@@ -79,7 +79,7 @@ const MAX_PROBLEMS = 20;
 
 /** Actions whose done outcome moves an alias's primary version: what Switch Back undoes (a rollout's promotion is one). */
 const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back', 'rollout']);
-const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy']);
 const STATES: ReadonlySet<string> = new Set(['done', 'unchanged', 'unknown']);
 
 export class Journal {
