@@ -11,6 +11,7 @@ import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
 import { inlineFileName, inlineModuleProblem } from './packaging';
 import { folderLabel, isWithin, slashedRelative } from './paths';
+import type { CodeDeploySettings } from './codedeploy/types';
 import type { RolloutPlan } from './rollout/plans';
 import { parseRolloutSpec, PlanError } from './rollout/plans';
 
@@ -63,6 +64,13 @@ export interface WorkspaceFunction {
   rootTemplate?: string;
   /** lambda-canary.json's `rollout`, checked: the plan Start Rollout offers first. */
   rollout?: RolloutPlan;
+  /** lambda-canary.json's `codeDeploy`: where a rollout handed to CodeDeploy runs (CodeDeploySettings). */
+  codeDeploy?: CodeDeploySettings;
+  /**
+   * SAM's DeploymentPreference (the function's, over Globals.Function's), with AutoPublishAlias:
+   * CodeDeploy manages the alias, so a manual write warns first.
+   */
+  deploymentPreference?: { type: string; alarms?: string[]; hooks?: { preTraffic?: string; postTraffic?: string } };
 }
 
 export class ConfigError extends Error {
@@ -280,6 +288,7 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
     ignore: (obj.ignore as string[] | undefined) ?? [],
     testEventFile,
     ...(rollout ? { rollout } : {}),
+    ...(obj.codeDeploy !== undefined ? { codeDeploy: { ...(obj.codeDeploy as CodeDeploySettings) } } : {}),
   };
 }
 
