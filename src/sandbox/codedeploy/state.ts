@@ -94,7 +94,9 @@ export interface DeploymentRecord {
   /** lambdaFunctionInfo.targetVersionWeight: the target version's share of the alias, in percent. */
   targetVersionWeight: number;
   /** The hook waiting for PutLifecycleEventHookExecutionStatus. */
-  hook?: { executionId: string; event: string; status?: 'Succeeded' | 'Failed' };
+  hook?: { executionId: string; event: string; startedAt: number; status?: 'Succeeded' | 'Failed' };
+  /** When AllowTraffic began: the schedule's steps are counted from it. */
+  allowTrafficStart?: number;
   /** Every hook execution ID handed out, for LifecycleEventAlreadyCompletedException. */
   pastHooks: string[];
 }
