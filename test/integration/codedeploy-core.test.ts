@@ -323,4 +323,35 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.deepEqual(await codeDeployManagement(c, { functionName: name, aliasName: 'live' }), { by: 'group', application: 'lambda-canary', deploymentGroup: `${name}-live`, lastDeploymentId: out.detail!.deploymentId });
     assert.equal(await codeDeployManagement(c, { functionName: name, aliasName: 'staging' }), undefined);
   });
+
+  it('a watcher whose reads fail keeps the last view, says so, and does not throw', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    const first = watcher.watch(out.detail!);
+    await watcher.refresh();
+    const read = watcher.view(name, 'live')!;
+    assert.equal(read.codeDeploy?.deploymentId, first.codeDeploy?.deploymentId);
+    assert.equal(read.status, 'running');
+    watcher.dispose();
+
+    // The same deployment through a client whose endpoint answers nothing.
+    const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
+    const dead = new CodeDeployClient({ endpoint: 'http://127.0.0.1:9', region: h().sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const blind = new CodeDeployWatcher(ctx(c.journal, { codedeploy: dead }), { pollMs: 20 });
+    const changes: string[] = [];
+    blind.onDidChange((v) => changes.push(v.statusText));
+    blind.watch(out.detail!);
+    await blind.refresh();
+    await blind.refresh();
+    const kept = blind.view(name, 'live')!;
+    blind.dispose();
+    dead.destroy();
+    assert.equal(kept.status, 'running');
+    assert.match(kept.statusText, /\(as last read: .*ECONNREFUSED.*; read again in 1 s\)\.$/);
+    assert.equal((kept.statusText.match(/as last read/g) ?? []).length, 1, kept.statusText);
+    assert.equal(changes.length, 1, changes.join(' | '));
+    await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: out.detail!.deploymentId, rollback: true });
+  });
 });
