@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
@@ -99,11 +100,18 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.equal(ended.length, 1);
     assert.equal((ended[0].detail as CodeDeployDetail).status, 'Succeeded');
 
-    // A second watcher on the same journal does not journal the end again.
-    const again = new CodeDeployWatcher(c, { pollMs: 20 });
+    // A second watcher on the same journal does not journal the end again, nor read the ended
+    // deployment again: its view is the journal's end.
+    let sends = 0;
+    const counting = { send: ((cmd: never, o?: never) => (sends++, cd.send(cmd, o))) as CodeDeployClient['send'] };
+    const again = new CodeDeployWatcher(ctx(c.journal, { codedeploy: counting }), { pollMs: 20 });
     await again.load();
     await again.refresh();
+    const fromJournal = again.view(name, 'live');
     again.dispose();
+    assert.equal(sends, 0);
+    assert.equal(fromJournal?.status, 'promoted');
+    assert.equal(fromJournal?.codeDeploy?.deploymentStatus, 'Succeeded');
     assert.equal(c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended').length, 1);
     // The group exists now: another service role given is not used, and the outcome says so.
     const back = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '1', plan: presetPlan('AllAtOnce')!, settings: { serviceRoleArn: 'arn:aws:iam::123456789012:role/another' } });
@@ -241,6 +249,23 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     const view = await readCodeDeployRollout(c, id, first.detail);
     assert.equal(view.status, 'aborted', view.statusText);
     assert.equal((await weightOf(h().lambda, name)).percent, 10);
+
+    // A target that cannot be read keeps the deployment's view, saying so; the target id is listed once per client.
+    const listed: string[] = [];
+    const denying = {
+      send: ((cmd: { constructor: { name: string } }, o?: never) => {
+        listed.push(cmd.constructor.name);
+        return cmd.constructor.name === 'GetDeploymentTargetCommand'
+          ? Promise.reject(Object.assign(new Error('User is not authorized to perform: codedeploy:GetDeploymentTarget'), { name: 'AccessDeniedException' }))
+          : cd.send(cmd as never, o);
+      }) as unknown as CodeDeployClient['send'],
+    };
+    const partial = await readCodeDeployRollout({ codedeploy: denying }, id, first.detail);
+    await readCodeDeployRollout({ codedeploy: denying }, id, first.detail);
+    assert.equal(partial.codeDeploy?.deploymentStatus, 'Stopped');
+    assert.equal(partial.status, 'aborted');
+    assert.match(partial.statusText, /its Lambda target could not be read: .*AccessDenied|not authorized/);
+    assert.equal(listed.filter((n) => n === 'ListDeploymentTargetsCommand').length, 1, listed.join(', '));
   });
 
   it('the guard refuses weight, promote, rollback, switch and canary while a deployment runs, and only warns when it cannot read', async () => {
@@ -376,6 +401,36 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.match(kept.statusText, /\(as last read: .*ECONNREFUSED.*; read again in 1 s\)\.$/);
     assert.equal((kept.statusText.match(/as last read/g) ?? []).length, 1, kept.statusText);
     assert.equal(changes.length, 1, changes.join(' | '));
+
+    // A request that hangs is given up after the read timeout: the tick ends, the last view stays.
+    const held: net.Socket[] = [];
+    const hung = net.createServer((sock) => held.push(sock));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const slow = new CodeDeployClient({ endpoint: `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}`, region: h().sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const stalled = new CodeDeployWatcher(ctx(c.journal, { codedeploy: slow }), { pollMs: 20, readTimeoutMs: 300 });
+    stalled.watch(out.detail!);
+    const t0 = Date.now();
+    await stalled.refresh();
+    const waited = Date.now() - t0;
+    const stale = stalled.view(name, 'live')!;
+    stalled.dispose();
+    slow.destroy();
+    for (const sock of held) sock.destroy();
+    hung.close();
+    assert.ok(waited < 10_000, `gave up after ${waited} ms`);
+    assert.equal(stale.status, 'running');
+    assert.match(stale.statusText, /as last read: /);
+
+    // A deployment that does not exist (or may not be read) ends the watch: unreadable, journalled once.
+    const gone: CodeDeployDetail = { ...out.detail!, deploymentId: 'd-ZZZZZZZZZ' };
+    const lost = new CodeDeployWatcher(c, { pollMs: 20 });
+    lost.watch(gone);
+    const unreadable = await lost.waitForEnd(gone.deploymentId);
+    lost.dispose();
+    assert.equal(unreadable.status, 'abandoned', unreadable.statusText);
+    assert.match(unreadable.statusText, /cannot be read \(.*DeploymentDoesNotExist/);
+    const endedGone = c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended' && (o.detail as CodeDeployDetail).deploymentId === gone.deploymentId);
+    assert.deepEqual(endedGone.map((o) => (o.detail as CodeDeployDetail).status), ['Unreadable']);
     await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: out.detail!.deploymentId, rollback: true });
   });
 });
