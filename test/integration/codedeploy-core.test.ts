@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { GetDeploymentCommand, GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import { CodeDeployWatcher, codeDeployManagement, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
 import { RolloutRunner } from '../../src/core/rollout/runner';
@@ -304,25 +304,40 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.deepEqual(ok.warnings, []);
   });
 
-  it('updates an existing group\'s alarms to the plan\'s', async () => {
+  it('never changes an existing group: the plan\'s alarms and the rollbacks go on the deployment alone', async () => {
     const name = await fresh();
     const c = ctx();
-    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings });
-    assert.equal(first.state, 'done', first.error?.message);
-    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
-    watcher.watch(first.detail!);
-    await watcher.waitForEnd(first.detail!.deploymentId);
-    watcher.dispose();
-    const back = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
-    await h().lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1', RevisionId: back.RevisionId }));
-    const second = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: { ...presetPlan('AllAtOnce')!, alarms: ['checkout-5xx'] }, settings: {} });
-    assert.equal(second.state, 'done', second.error?.message);
-    assert.ok(second.steps.some((s) => s.name === `UpdateDeploymentGroup ${name}-live`));
-    const group = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deploymentGroupInfo!;
-    assert.deepEqual(group.alarmConfiguration?.alarms?.map((a) => a.name), ['checkout-5xx']);
-    assert.equal(group.alarmConfiguration?.enabled, true);
-    const listed = (await cd.send(new ListDeploymentsCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deployments ?? [];
-    assert.equal(listed.length, 2);
+    const groupName = `${name}-live`;
+    const groupAlarms = async () => (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: groupName }))).deploymentGroupInfo!.alarmConfiguration;
+    const runToEnd = async (version: string, alarms?: string[], extra: CodeDeploySettings = {}) => {
+      const o = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version, plan: { ...presetPlan('AllAtOnce')!, ...(alarms ? { alarms } : {}) }, settings: extra });
+      assert.equal(o.state, 'done', o.error?.message);
+      const w = new CodeDeployWatcher(c, { pollMs: 20 });
+      w.watch(o.detail!);
+      await w.waitForEnd(o.detail!.deploymentId);
+      w.dispose();
+      return o;
+    };
+    // The group made with the first plan's alarms (a SAM group has its own the same way).
+    await runToEnd('2', ['group-alarm'], settings);
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+
+    const second = await runToEnd('1', ['checkout-5xx']);
+    assert.ok(!second.steps.some((s) => s.name.startsWith('UpdateDeploymentGroup')), second.steps.map((s) => s.name).join(', '));
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+    const d2 = (await cd.send(new GetDeploymentCommand({ deploymentId: second.detail!.deploymentId }))).deploymentInfo!;
+    assert.deepEqual(d2.overrideAlarmConfiguration?.alarms?.map((a) => a.name), ['checkout-5xx']);
+    assert.equal(d2.overrideAlarmConfiguration?.enabled, true);
+    assert.deepEqual([...(d2.autoRollbackConfiguration?.events ?? [])].sort(), ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']);
+
+    // A plan without alarms leaves the group's watching: no override.
+    const third = await runToEnd('2');
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+    assert.equal((await groupAlarms())?.enabled, true);
+    const d3 = (await cd.send(new GetDeploymentCommand({ deploymentId: third.detail!.deploymentId }))).deploymentInfo!;
+    // (GetDeployment may report the group's alarms as the deployment's: never the plan's of before.)
+    const o3 = d3.overrideAlarmConfiguration;
+    assert.deepEqual(o3?.enabled ? (o3.alarms ?? []).map((a) => a.name) : [], o3?.enabled ? ['group-alarm'] : [], JSON.stringify(o3));
   });
 
   async function hook(name: string, status: string): Promise<void> {
