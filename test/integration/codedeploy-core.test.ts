@@ -229,6 +229,11 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     watcher.dispose();
     assert.equal(end.status, 'rolled-back', end.statusText);
     assert.equal(end.codeDeploy?.deploymentStatus, 'Stopped');
+    // The rollback is a deployment of its own: the rollout ends only once it Succeeded.
+    const rollbackId = end.codeDeploy?.rollback?.deploymentId;
+    assert.match(rollbackId ?? '', /^d-[A-Z0-9]{9}$/);
+    assert.equal((await cd.send(new GetDeploymentCommand({ deploymentId: rollbackId! }))).deploymentInfo?.status, 'Succeeded');
+    assert.equal((c.journal.outcomes.find((o) => (o.detail as CodeDeployDetail | undefined)?.event === 'ended' && (o.detail as CodeDeployDetail).deploymentId === id)?.detail as CodeDeployDetail | undefined)?.rolledBack, true);
     assert.match(end.statusText, /was stopped .*live is back on version 1/);
     const w = await weightOf(h().lambda, name);
     assert.deepEqual([w.version, w.percent], ['1', 0]);

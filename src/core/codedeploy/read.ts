@@ -6,7 +6,7 @@ import type { AppSpecFacts } from './appspec';
 import { readAppSpec } from './appspec';
 import { stepsOfConfig } from './config';
 import type { CodeDeployContext, CodeDeployDetail, CodeDeployRolloutView, CodeDeploySend } from './types';
-import { viewOfDeployment } from './view';
+import { errorInWords, isInFlight, viewOfDeployment } from './view';
 
 /**
  * The reads of a CodeDeploy deployment: GetDeployment, its Lambda target (ListDeploymentTargets,
@@ -95,5 +95,13 @@ export async function readCodeDeployRollout(ctx: CodeDeployReadContext, deployme
     const config = await deploymentConfig(ctx.codedeploy, configName, ctx.signal).catch(() => undefined);
     steps = stepsOfConfig(configName, config?.trafficRoutingConfig);
   }
-  return viewOfDeployment({ deployment, target, known, appSpec: appSpecFactsOf(deployment), ...(steps ? { steps } : {}), ...(targetProblem ? { readProblem: targetProblem } : {}), now: Date.now() });
+  // On AWS a rollback is a new deployment: the alias is back only once that one Succeeded.
+  const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
+  let rollback: { deploymentId: string; status?: string; error?: string } | undefined;
+  if (rollbackId && rollbackId !== deploymentId && !isInFlight(deployment.status)) {
+    const r = await getDeployment(ctx.codedeploy, rollbackId, ctx.signal);
+    const error = errorInWords(r.errorInformation);
+    rollback = { deploymentId: rollbackId, ...(r.status ? { status: r.status } : {}), ...(error ? { error } : {}) };
+  }
+  return viewOfDeployment({ deployment, target, known, appSpec: appSpecFactsOf(deployment), ...(steps ? { steps } : {}), ...(targetProblem ? { readProblem: targetProblem } : {}), ...(rollback ? { rollback } : {}), now: Date.now() });
 }
