@@ -55,8 +55,10 @@ export interface CodeDeployDetail {
   planName?: string;
   alarms: string[];
   rollback?: boolean;
-  /** For 'ended': CodeDeploy's final status. */
+  /** For 'ended': CodeDeploy's final status ('Unreadable' when the watch gave up: the deployment vanished or may not be read). */
   status?: string;
+  /** For 'ended': the alias was put back (a rollback). */
+  rolledBack?: boolean;
 }
 
 export interface StartCodeDeployInput {
@@ -67,6 +69,12 @@ export interface StartCodeDeployInput {
   settings: CodeDeploySettings;
   /** Nothing is created or started when the alias's RevisionId is no longer this one. */
   expectedRevisionId?: string;
+  /**
+   * When set, the target version is invoked with this event (the workspace's test event) before
+   * anything is created: a function error refuses the rollout. The zero-setup alternative to a
+   * BeforeAllowTraffic hook.
+   */
+  smokeEvent?: unknown;
 }
 
 export interface StopCodeDeployInput {
