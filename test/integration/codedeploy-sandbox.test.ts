@@ -37,7 +37,11 @@ import { clientsFor, ROLE, rawRequest, sdkHeaders, sleep, useSandbox } from './h
 import { fast, rejectsWith } from './lambda-testkit';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, hookZip, lambdaTarget, SERVICE_ROLE, waitForStatus, weightOf } from './codedeploy-sandbox-kit';
 
-const MINUTE_MS = 60;
+/**
+ * One CodeDeploy minute is a second here: a hook has a minute (its hour) to cold-start and report,
+ * and a 30-minute canary holds its first step for 30 s, far past what a stop or an alarm takes.
+ */
+const MINUTE_MS = 1_000;
 
 describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   this.timeout(60_000);
@@ -386,7 +390,8 @@ describe('sandbox CodeDeploy hook timeout', function () {
 
 describe('sandbox CodeDeploy with the demo seed', function () {
   this.timeout(60_000);
-  const h = useSandbox({ codeDeployMinuteMs: 20 });
+  // A minute of a second: the hook has a minute (its CodeDeploy hour) to cold-start and report.
+  const h = useSandbox({ codeDeployMinuteMs: 1_000 });
 
   it("the demo's deploy-check hook (SigV4 by hand, no SDK) reports Succeeded and the deployment goes through", async () => {
     await seedDemo(h().sandbox.lambda, () => h().sandbox.settle());
@@ -394,7 +399,7 @@ describe('sandbox CodeDeploy with the demo seed', function () {
     const cd = codeDeployFor(h().sandbox);
     await appAndGroup(cd, 'demo', 'image-resizer-prod');
     const content = appSpec('image-resizer', { alias: 'prod', before: 'deploy-check' });
-    const id = await deploy(cd, 'demo', 'image-resizer-prod', content, 'CodeDeployDefault.LambdaCanary10Percent5Minutes');
+    const id = await deploy(cd, 'demo', 'image-resizer-prod', content, 'CodeDeployDefault.LambdaAllAtOnce');
     const d = await waitForStatus(cd, id, 20_000);
     assert.equal(d.status, 'Succeeded', JSON.stringify(d.errorInformation));
     const t = await lambdaTarget(cd, id, 'image-resizer:prod');
