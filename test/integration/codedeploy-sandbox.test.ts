@@ -182,9 +182,10 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   });
 
   it('an AfterAllowTraffic hook reporting Failed, with DEPLOYMENT_FAILURE auto-rollback, puts the alias back', async () => {
+    await hookFunction('hook-fail-after', 'Failed');
     await functionWithTwoVersions(h().lambda, 'cd-after-fail');
     await appAndGroup(cd, 'app', 'cd-after-fail', { autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } });
-    const id = await deploy(cd, 'app', 'cd-after-fail', appSpec('cd-after-fail', { after: 'hook-fail' }), 'CodeDeployDefault.LambdaAllAtOnce');
+    const id = await deploy(cd, 'app', 'cd-after-fail', appSpec('cd-after-fail', { after: 'hook-fail-after' }), 'CodeDeployDefault.LambdaAllAtOnce');
     const d = await waitForStatus(cd, id, 20_000);
     assert.equal(d.status, 'Failed');
     assert.equal(d.errorInformation?.code, 'HOOK_EXECUTION_FAILURE');
@@ -232,7 +233,6 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] },
     });
     const id = await deploy(cd, 'app', 'cd-alarm', appSpec('cd-alarm'), 'CodeDeployDefault.LambdaCanary10Percent30Minutes');
-    await waitForStatus(cd, id, 5_000, () => true);
     for (let i = 0; (await weightOf(h().lambda, 'cd-alarm')).percent !== 10; i++) assert.ok(i < 500, 'the canary step came');
     const running = await deployment(cd, id);
     assert.equal(running.status, 'InProgress');
@@ -329,12 +329,22 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   });
 
   it('lists and batch-reads deployments; refuses hook statuses it did not ask for', async () => {
-    const ids = (await cd.send(new ListDeploymentsCommand({}))).deployments!;
-    assert.ok(ids.length >= 5);
-    const batch = (await cd.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 3) }))).deploymentsInfo!;
-    assert.deepEqual(batch.map((d) => d.deploymentId).sort(), ids.slice(0, 3).sort());
-    const old = await cd.send(new ListDeploymentsCommand({ createTimeRange: { end: new Date(Date.now() - 3_600_000) } }));
+    await functionWithTwoVersions(h().lambda, 'cd-list');
+    await appAndGroup(cd, 'app', 'cd-list');
+    const startedAt = new Date(Date.now() - 2_000);
+    const first = await deploy(cd, 'app', 'cd-list', appSpec('cd-list'), 'CodeDeployDefault.LambdaAllAtOnce');
+    assert.equal((await waitForStatus(cd, first, 20_000)).status, 'Succeeded');
+    const second = await deploy(cd, 'app', 'cd-list', appSpec('cd-list', { current: '2', target: '1' }), 'CodeDeployDefault.LambdaAllAtOnce');
+    assert.equal((await waitForStatus(cd, second, 20_000)).status, 'Succeeded');
+    const ids = (await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list' }))).deployments!;
+    assert.deepEqual(ids, [second, first], "the group's deployments, newest first");
+    assert.ok((await cd.send(new ListDeploymentsCommand({}))).deployments!.includes(first));
+    const batch = (await cd.send(new BatchGetDeploymentsCommand({ deploymentIds: [first, second, 'd-NOTHERE00'] }))).deploymentsInfo!;
+    assert.deepEqual(batch.map((d) => d.deploymentId).sort(), [first, second].sort());
+    const old = await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list', createTimeRange: { end: new Date(Date.now() - 3_600_000) } }));
     assert.deepEqual(old.deployments, []);
+    const recent = await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list', createTimeRange: { start: startedAt, end: new Date(Date.now() + 60_000) } }));
+    assert.deepEqual(recent.deployments, [second, first]);
     await rejectsWith(cd.send(new ListDeploymentsCommand({ includeOnlyStatuses: ['Nope' as never] })), 'InvalidDeploymentStatusException', 400);
     await rejectsWith(deployment(cd, 'd-NOTHERE00'), 'DeploymentDoesNotExistException', 400);
     await rejectsWith(deployment(cd, 'nonsense'), 'InvalidDeploymentIdException', 400);
@@ -362,6 +372,11 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     const unknown = await rawRequest(sb, 'POST', '/', { ...sdkHeaders(sb, 'codedeploy'), 'x-amz-target': 'CodeDeploy_20141006.RegisterOnPremisesInstance', 'content-type': 'application/x-amz-json-1.1' }, body);
     assert.equal(unknown.status, 400);
     assert.equal(JSON.parse(unknown.body).__type, 'UnknownOperationException');
+    for (const op of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = await rawRequest(sb, 'POST', '/', { ...sdkHeaders(sb, 'codedeploy'), 'x-amz-target': `CodeDeploy_20141006.${op}`, 'content-type': 'application/x-amz-json-1.1' }, body);
+      assert.equal(r.status, 400, op);
+      assert.equal(JSON.parse(r.body).__type, 'UnknownOperationException', op);
+    }
   });
 });
 
