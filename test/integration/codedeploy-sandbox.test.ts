@@ -82,6 +82,12 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     assert.ok((await cd.send(new ListApplicationsCommand({}))).applications!.includes('crud-app'));
     assert.equal((await cd.send(new BatchGetApplicationsCommand({ applicationNames: ['crud-app'] }))).applicationsInfo![0].applicationId, created.applicationId);
     await rejectsWith(cd.send(new GetApplicationCommand({ applicationName: 'nope' })), 'ApplicationDoesNotExistException', 400);
+    // CodeDeploy takes at most 10 alarms in a group's alarm configuration.
+    await rejectsWith(
+      cd.send(new CreateDeploymentGroupCommand({ applicationName: 'crud-app', deploymentGroupName: 'too-many-alarms', serviceRoleArn: SERVICE_ROLE, alarmConfiguration: { enabled: true, alarms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}` })) } })),
+      'AlarmsLimitExceededException',
+      400,
+    );
 
     const cfg = await cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: 'Canary25Percent7Minutes', computePlatform: 'Lambda', trafficRoutingConfig: { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 25, canaryInterval: 7 } } }));
     assert.ok(cfg.deploymentConfigId);
