@@ -37,7 +37,11 @@ import { clientsFor, ROLE, rawRequest, sdkHeaders, sleep, useSandbox } from './h
 import { fast, rejectsWith } from './lambda-testkit';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, hookZip, lambdaTarget, SERVICE_ROLE, waitForStatus, weightOf } from './codedeploy-sandbox-kit';
 
-const MINUTE_MS = 60;
+/**
+ * One CodeDeploy minute is a second here: a hook has a minute (its hour) to cold-start and report,
+ * and a 30-minute canary holds its first step for 30 s, far past what a stop or an alarm takes.
+ */
+const MINUTE_MS = 1_000;
 
 describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   this.timeout(60_000);
@@ -78,6 +82,12 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     assert.ok((await cd.send(new ListApplicationsCommand({}))).applications!.includes('crud-app'));
     assert.equal((await cd.send(new BatchGetApplicationsCommand({ applicationNames: ['crud-app'] }))).applicationsInfo![0].applicationId, created.applicationId);
     await rejectsWith(cd.send(new GetApplicationCommand({ applicationName: 'nope' })), 'ApplicationDoesNotExistException', 400);
+    // CodeDeploy takes at most 10 alarms in a group's alarm configuration.
+    await rejectsWith(
+      cd.send(new CreateDeploymentGroupCommand({ applicationName: 'crud-app', deploymentGroupName: 'too-many-alarms', serviceRoleArn: SERVICE_ROLE, alarmConfiguration: { enabled: true, alarms: Array.from({ length: 11 }, (_, i) => ({ name: `a${i}` })) } })),
+      'AlarmsLimitExceededException',
+      400,
+    );
 
     const cfg = await cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: 'Canary25Percent7Minutes', computePlatform: 'Lambda', trafficRoutingConfig: { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: 25, canaryInterval: 7 } } }));
     assert.ok(cfg.deploymentConfigId);
@@ -178,9 +188,10 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   });
 
   it('an AfterAllowTraffic hook reporting Failed, with DEPLOYMENT_FAILURE auto-rollback, puts the alias back', async () => {
+    await hookFunction('hook-fail-after', 'Failed');
     await functionWithTwoVersions(h().lambda, 'cd-after-fail');
     await appAndGroup(cd, 'app', 'cd-after-fail', { autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } });
-    const id = await deploy(cd, 'app', 'cd-after-fail', appSpec('cd-after-fail', { after: 'hook-fail' }), 'CodeDeployDefault.LambdaAllAtOnce');
+    const id = await deploy(cd, 'app', 'cd-after-fail', appSpec('cd-after-fail', { after: 'hook-fail-after' }), 'CodeDeployDefault.LambdaAllAtOnce');
     const d = await waitForStatus(cd, id, 20_000);
     assert.equal(d.status, 'Failed');
     assert.equal(d.errorInformation?.code, 'HOOK_EXECUTION_FAILURE');
@@ -228,7 +239,6 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] },
     });
     const id = await deploy(cd, 'app', 'cd-alarm', appSpec('cd-alarm'), 'CodeDeployDefault.LambdaCanary10Percent30Minutes');
-    await waitForStatus(cd, id, 5_000, () => true);
     for (let i = 0; (await weightOf(h().lambda, 'cd-alarm')).percent !== 10; i++) assert.ok(i < 500, 'the canary step came');
     const running = await deployment(cd, id);
     assert.equal(running.status, 'InProgress');
@@ -325,12 +335,22 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
   });
 
   it('lists and batch-reads deployments; refuses hook statuses it did not ask for', async () => {
-    const ids = (await cd.send(new ListDeploymentsCommand({}))).deployments!;
-    assert.ok(ids.length >= 5);
-    const batch = (await cd.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 3) }))).deploymentsInfo!;
-    assert.deepEqual(batch.map((d) => d.deploymentId).sort(), ids.slice(0, 3).sort());
-    const old = await cd.send(new ListDeploymentsCommand({ createTimeRange: { end: new Date(Date.now() - 3_600_000) } }));
+    await functionWithTwoVersions(h().lambda, 'cd-list');
+    await appAndGroup(cd, 'app', 'cd-list');
+    const startedAt = new Date(Date.now() - 2_000);
+    const first = await deploy(cd, 'app', 'cd-list', appSpec('cd-list'), 'CodeDeployDefault.LambdaAllAtOnce');
+    assert.equal((await waitForStatus(cd, first, 20_000)).status, 'Succeeded');
+    const second = await deploy(cd, 'app', 'cd-list', appSpec('cd-list', { current: '2', target: '1' }), 'CodeDeployDefault.LambdaAllAtOnce');
+    assert.equal((await waitForStatus(cd, second, 20_000)).status, 'Succeeded');
+    const ids = (await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list' }))).deployments!;
+    assert.deepEqual(ids, [second, first], "the group's deployments, newest first");
+    assert.ok((await cd.send(new ListDeploymentsCommand({}))).deployments!.includes(first));
+    const batch = (await cd.send(new BatchGetDeploymentsCommand({ deploymentIds: [first, second, 'd-NOTHERE00'] }))).deploymentsInfo!;
+    assert.deepEqual(batch.map((d) => d.deploymentId).sort(), [first, second].sort());
+    const old = await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list', createTimeRange: { end: new Date(Date.now() - 3_600_000) } }));
     assert.deepEqual(old.deployments, []);
+    const recent = await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-list', createTimeRange: { start: startedAt, end: new Date(Date.now() + 60_000) } }));
+    assert.deepEqual(recent.deployments, [second, first]);
     await rejectsWith(cd.send(new ListDeploymentsCommand({ includeOnlyStatuses: ['Nope' as never] })), 'InvalidDeploymentStatusException', 400);
     await rejectsWith(deployment(cd, 'd-NOTHERE00'), 'DeploymentDoesNotExistException', 400);
     await rejectsWith(deployment(cd, 'nonsense'), 'InvalidDeploymentIdException', 400);
@@ -358,6 +378,11 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     const unknown = await rawRequest(sb, 'POST', '/', { ...sdkHeaders(sb, 'codedeploy'), 'x-amz-target': 'CodeDeploy_20141006.RegisterOnPremisesInstance', 'content-type': 'application/x-amz-json-1.1' }, body);
     assert.equal(unknown.status, 400);
     assert.equal(JSON.parse(unknown.body).__type, 'UnknownOperationException');
+    for (const op of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = await rawRequest(sb, 'POST', '/', { ...sdkHeaders(sb, 'codedeploy'), 'x-amz-target': `CodeDeploy_20141006.${op}`, 'content-type': 'application/x-amz-json-1.1' }, body);
+      assert.equal(r.status, 400, op);
+      assert.equal(JSON.parse(r.body).__type, 'UnknownOperationException', op);
+    }
   });
 });
 
@@ -386,7 +411,8 @@ describe('sandbox CodeDeploy hook timeout', function () {
 
 describe('sandbox CodeDeploy with the demo seed', function () {
   this.timeout(60_000);
-  const h = useSandbox({ codeDeployMinuteMs: 20 });
+  // A minute of a second: the hook has a minute (its CodeDeploy hour) to cold-start and report.
+  const h = useSandbox({ codeDeployMinuteMs: 1_000 });
 
   it("the demo's deploy-check hook (SigV4 by hand, no SDK) reports Succeeded and the deployment goes through", async () => {
     await seedDemo(h().sandbox.lambda, () => h().sandbox.settle());
@@ -394,7 +420,7 @@ describe('sandbox CodeDeploy with the demo seed', function () {
     const cd = codeDeployFor(h().sandbox);
     await appAndGroup(cd, 'demo', 'image-resizer-prod');
     const content = appSpec('image-resizer', { alias: 'prod', before: 'deploy-check' });
-    const id = await deploy(cd, 'demo', 'image-resizer-prod', content, 'CodeDeployDefault.LambdaCanary10Percent5Minutes');
+    const id = await deploy(cd, 'demo', 'image-resizer-prod', content, 'CodeDeployDefault.LambdaAllAtOnce');
     const d = await waitForStatus(cd, id, 20_000);
     assert.equal(d.status, 'Succeeded', JSON.stringify(d.errorInformation));
     const t = await lambdaTarget(cd, id, 'image-resizer:prod');

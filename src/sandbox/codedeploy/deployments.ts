@@ -181,6 +181,8 @@ export class DeploymentsApi {
     const rollback = optionalBoolean(input, 'autoRollbackEnabled');
     if (!IN_FLIGHT.includes(d.status)) throw cdError('DeploymentAlreadyCompletedException', `The deployment ${d.deploymentId} is already completed (${d.status}).`);
     await this.engine.stop(d, rollback);
+    // Stopped only if it has ended: a stop that came as the sandbox closed leaves it in flight.
+    if (IN_FLIGHT.includes(d.status)) return { status: 'Pending', statusMessage: 'The stop was asked; the deployment has not stopped yet.' };
     return { status: 'Succeeded', statusMessage: d.rollbackInfo?.rollbackDeploymentId ? `The deployment was stopped and rolled back by ${d.rollbackInfo.rollbackDeploymentId}.` : 'The deployment was stopped.' };
   }
 

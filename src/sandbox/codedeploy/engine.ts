@@ -154,9 +154,18 @@ export class DeploymentEngine {
         ? { FunctionVersion: t.targetVersion, RoutingConfig: { AdditionalVersionWeights: {} } }
         : { FunctionVersion: t.currentVersion, RoutingConfig: { AdditionalVersionWeights: percent > 0 ? { [t.targetVersion]: percent / 100 } : {} } };
     try {
-      this.opts.lambda.updateAlias(t.functionName, t.alias, body);
+      // The RevisionId this deployment last saw: an alias changed outside it is not overwritten.
+      const reply = this.opts.lambda.updateAlias(t.functionName, t.alias, { ...body, ...(d.aliasRevision ? { RevisionId: d.aliasRevision } : {}) });
+      d.aliasRevision = (reply.body as { RevisionId?: string }).RevisionId;
     } catch (e) {
-      return { kind: 'failed', code: 'INVALID_LAMBDA_CONFIGURATION', message: `CodeDeploy could not update the alias ${t.functionName}:${t.alias}: ${e instanceof Error ? e.message : String(e)}` };
+      const changed = e instanceof AwsError && e.code === 'PreconditionFailedException';
+      return {
+        kind: 'failed',
+        code: 'INVALID_LAMBDA_CONFIGURATION',
+        message: changed
+          ? `The deployment failed because the Lambda function alias ${t.functionName}:${t.alias} was changed outside this deployment (its RevisionId is no longer ${d.aliasRevision}); CodeDeploy left it as it is.`
+          : `CodeDeploy could not update the alias ${t.functionName}:${t.alias}: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
     d.targetVersionWeight = percent;
     d.targetUpdated = this.now();
@@ -165,10 +174,10 @@ export class DeploymentEngine {
   }
 
   /** The alias as the Lambda API serves it, or why it cannot be read. */
-  private alias(functionName: string, alias: string): { FunctionVersion: string; weights: Record<string, number> } | string {
+  private alias(functionName: string, alias: string): { FunctionVersion: string; weights: Record<string, number>; revision?: string } | string {
     try {
-      const body = this.opts.lambda.getAlias(functionName, alias).body as { FunctionVersion: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } };
-      return { FunctionVersion: body.FunctionVersion, weights: body.RoutingConfig?.AdditionalVersionWeights ?? {} };
+      const body = this.opts.lambda.getAlias(functionName, alias).body as { FunctionVersion: string; RevisionId?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } };
+      return { FunctionVersion: body.FunctionVersion, weights: body.RoutingConfig?.AdditionalVersionWeights ?? {}, revision: body.RevisionId };
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
@@ -180,6 +189,12 @@ export class DeploymentEngine {
       return { kind: 'failed', code: 'INVALID_LAMBDA_CONFIGURATION', message: `The deployment failed because the AppSpec file that specifies the AWS Lambda deployment configuration is missing or has an invalid configuration. ${d.appSpecProblem ?? ''}`.trim() };
     }
     const t = d.target;
+    const other = [...this.state.deployments.values()].find(
+      (o) => o !== d && o.target?.functionName === t.functionName && o.target.alias === t.alias && !this.ended(o) && (o.status !== 'Created' || o.creator === 'codeDeployRollback'),
+    );
+    if (other) {
+      return { kind: 'failed', code: 'INVALID_LAMBDA_CONFIGURATION', message: `The deployment failed because deployment ${other.deploymentId} (group ${other.deploymentGroupName}) is already shifting the Lambda function alias ${t.functionName}:${t.alias}.` };
+    }
     const a = this.alias(t.functionName, t.alias);
     if (typeof a === 'string') return { kind: 'failed', code: 'INVALID_LAMBDA_FUNCTION', message: `The deployment failed because the Lambda function alias ${t.functionName}:${t.alias} could not be read: ${a}` };
     if (a.FunctionVersion !== t.currentVersion || Object.keys(a.weights).length) {
@@ -196,6 +211,7 @@ export class DeploymentEngine {
     } catch (e) {
       return { kind: 'failed', code: 'INVALID_LAMBDA_FUNCTION', message: `The deployment failed because the target version ${t.targetVersion} of ${t.functionName} cannot serve: ${e instanceof Error ? e.message : String(e)}` };
     }
+    d.aliasRevision = a.revision;
     return undefined;
   }
 
@@ -361,6 +377,7 @@ export class DeploymentEngine {
     const id = deploymentId();
     const a = this.alias(t.functionName, t.alias);
     const unmoved = typeof a !== 'string' && a.FunctionVersion === t.currentVersion && Object.keys(a.weights).length === 0;
+    const revision = typeof a === 'string' ? undefined : a.revision;
     const content = JSON.stringify({
       version: '0.0',
       Resources: [{ [t.functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: t.functionName, Alias: t.alias, CurrentVersion: t.targetVersion, TargetVersion: t.currentVersion } } }],
@@ -384,6 +401,7 @@ export class DeploymentEngine {
       lifecycleEvents: LIFECYCLE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' })),
       // The alias already on the old version alone is not written again.
       targetVersionWeight: unmoved ? 100 : 0,
+      ...(revision ? { aliasRevision: revision } : {}),
       pastHooks: [],
     };
     this.state.deployments.set(id, r);

@@ -12,7 +12,7 @@ const groupName = (input: Input, member = 'deploymentGroupName'): string =>
 
 const ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'];
 /** CodeDeploy's limit on a deployment group's alarms. */
-const MAX_ALARMS = 50;
+const MAX_ALARMS = 10;
 
 export function alarmConfigOf(v: unknown, prior?: AlarmConfig): AlarmConfig {
   if (v === undefined || v === null) return prior ?? { enabled: false, ignorePollAlarmFailure: false, alarms: [] };

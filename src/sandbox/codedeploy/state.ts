@@ -95,6 +95,8 @@ export interface DeploymentRecord {
   targetVersionWeight: number;
   /** The hook waiting for PutLifecycleEventHookExecutionStatus. */
   hook?: { executionId: string; event: string; startedAt: number; status?: 'Succeeded' | 'Failed' };
+  /** The alias's RevisionId as this deployment last read or wrote it: each UpdateAlias must find it unchanged. */
+  aliasRevision?: string;
   /** When AllowTraffic began: the schedule's steps are counted from it. */
   allowTrafficStart?: number;
   /** Every hook execution ID handed out, for LifecycleEventAlreadyCompletedException. */
