@@ -33,6 +33,7 @@ import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, UpdateAliasCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { seedDemo, startSandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox/server';
 import { clientsFor, ROLE, rawRequest, sdkHeaders, sleep, useSandbox } from './helpers';
 import { fast, rejectsWith } from './lambda-testkit';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, hookZip, lambdaTarget, SERVICE_ROLE, waitForStatus, weightOf } from './codedeploy-sandbox-kit';
@@ -433,14 +434,22 @@ describe('sandbox CodeDeploy with the demo seed', function () {
 describe('sandbox CodeDeploy state across a restart', function () {
   this.timeout(60_000);
   const dirs: string[] = [];
-  after(() => {
+  // Closed here too, so that a failing assertion leaves no server keeping mocha alive.
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const open = async (options: Parameters<typeof startSandbox>[0]): Promise<Sandbox> => {
+    const s = await startSandbox(options);
+    opened.push(s);
+    return s;
+  };
+  after(async () => {
+    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('keeps applications, groups, configs and deployments, and a deployment in flight carries on from its recorded times', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-codedeploy-state-'));
     dirs.push(dir);
-    let sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 100 });
+    let sandbox = await open({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 400 });
     let { lambda } = clientsFor(sandbox);
     let cd = codeDeployFor(sandbox);
     await functionWithTwoVersions(lambda, 'cd-restart');
@@ -452,9 +461,9 @@ describe('sandbox CodeDeploy state across a restart', function () {
     lambda.destroy();
     cd.destroy();
     await sandbox.close();
-    await sleep(500);
+    await sleep(1000);
 
-    sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 100 });
+    sandbox = await open({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 400 });
     ({ lambda } = clientsFor(sandbox));
     cd = codeDeployFor(sandbox);
     assert.deepEqual(sandbox.warnings, []);
@@ -467,9 +476,11 @@ describe('sandbox CodeDeploy state across a restart', function () {
     const d = await waitForStatus(cd, id);
     assert.equal(d.status, 'Succeeded', JSON.stringify(d.errorInformation));
     assert.equal((await weightOf(lambda, 'cd-restart')).version, '2');
-    // Ten scaled minutes from its start, not from the restart: started again, it would end 500 ms and more later.
+    // Nine scaled minutes (3.6 s: 10 % a minute, 100 % at the ninth) from its start, not from the
+    // restart: started again, it would take the time before the stop, the second down and nine
+    // minutes more (5 s and more).
     const took = d.completeTime!.getTime() - d.startTime!.getTime();
-    assert.ok(took >= 900 && took < 1400, `took ${took} ms`);
+    assert.ok(took >= 3500 && took < 4700, `took ${took} ms`);
     lambda.destroy();
     cd.destroy();
     await sandbox.close();
@@ -479,7 +490,7 @@ describe('sandbox CodeDeploy state across a restart', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-codedeploy-damaged-'));
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, 'codedeploy.json'), '{"version": 1, "applications": [');
-    const sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+    const sandbox = await open({ stateDir: dir, updateDelayMs: 0 });
     try {
       assert.equal(sandbox.warnings.length, 1);
       assert.match(sandbox.warnings[0], /codedeploy\.json is damaged .* renamed to codedeploy\.json\.damaged-\d+/);
