@@ -9,6 +9,7 @@ import { rolloutControls } from '../shared/protocol';
 import type { RolloutControl, RolloutEvidenceView, RolloutStatus, RolloutStepView, RolloutVerdict, RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
 import { formatAge, formatRate } from '../shared/traffic';
+import { codeDeployBody } from './codeDeploy';
 import { clock, h, s } from './dom';
 
 export interface RolloutModel {
@@ -34,7 +35,10 @@ const STATUS_LABEL: Record<RolloutStatus, string> = {
 const VERDICT_LABEL: Record<RolloutVerdict, string> = { Pass: 'Pass', Fail: 'Fail', Marginal: 'Marginal', NoData: 'No data', Pending: 'Pending' };
 
 const CONTROL_LABEL: Record<RolloutControl, string> = { pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort' };
-const CONTROL_BUSY: Record<RolloutAction, string> = { pause: 'Pausing…', resume: 'Resuming…', next: 'Stepping…', promote: 'Promoting…', abort: 'Aborting…', start: 'Starting…' };
+const CONTROL_BUSY: Record<RolloutAction, string> = { pause: 'Pausing…', resume: 'Resuming…', next: 'Stepping…', promote: 'Promoting…', abort: 'Aborting…', start: 'Starting…', stop: 'Stopping…' };
+
+/** A rollout action of the page; `rollback` for Stop (a CodeDeploy deployment). */
+export type PostRolloutAction = (action: RolloutAction, rollback?: boolean) => void;
 
 /** `5 min`, `30 s`, `1 h 30 min`. */
 export function formatBake(seconds: number): string {
@@ -82,7 +86,7 @@ function badge(verdict: RolloutVerdict | undefined, none = 'No verdict'): HTMLEl
   return verdict ? h('span', { class: `badge v-${verdict}`, 'data-verdict': verdict }, VERDICT_LABEL[verdict]) : h('span', { class: 'badge v-none' }, none);
 }
 
-export function renderRollout(m: RolloutModel, post: (action: RolloutAction) => void): HTMLElement {
+export function renderRollout(m: RolloutModel, post: PostRolloutAction): HTMLElement {
   const section = h('section', { class: 'rollout', id: 'rollout', 'aria-labelledby': 'rollout-heading' }, h('h2', { id: 'rollout-heading' }, 'Rollout'));
   const v = m.rollout ?? undefined;
   const active = v && !ROLLOUT_ENDS.has(v.status);
@@ -115,14 +119,16 @@ function leaseNote(l: LeaseView): HTMLElement {
   );
 }
 
-function rolloutBody(v: RolloutView, m: RolloutModel, post: (action: RolloutAction) => void): Node[] {
+function rolloutBody(v: RolloutView, m: RolloutModel, post: PostRolloutAction): Node[] {
   const ended = ROLLOUT_ENDS.has(v.status);
+  const codeDeploy = v.engine === 'codedeploy';
   const out: Node[] = [];
   out.push(
     h(
       'p',
       { id: 'rollout-status', class: `status s-${v.status}`, role: v.status === 'halted' || v.status === 'rolled-back' ? 'alert' : undefined },
       h('strong', {}, STATUS_LABEL[v.status]),
+      codeDeploy ? ' on CodeDeploy' : '',
       ended ? '' : ` · ${stepLabel(v)}`,
       v.statusText ? ` — ${v.statusText}` : '',
     ),
@@ -140,6 +146,7 @@ function rolloutBody(v: RolloutView, m: RolloutModel, post: (action: RolloutActi
   }
   out.push(timeline(v, Date.now()));
   out.push(stepList(v));
+  if (codeDeploy) out.push(...codeDeployBody(v, m.busy !== null, m.busy === 'stop', (rollback) => post('stop', rollback)));
   if (v.evidence && !ended) out.push(evidence(v.evidence, v.alarms));
   const controls = rolloutControls(v);
   if (controls.length) {

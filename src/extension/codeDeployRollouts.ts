@@ -1,0 +1,232 @@
+import * as vscode from 'vscode';
+import type { CodeDeployContext, CodeDeployDetail, CodeDeployManagement, CodeDeployRolloutView, StartCodeDeployInput, StopCodeDeployInput } from '../core/codedeploy/types';
+import type { Clients } from '../core/connection';
+import { errorSummary } from '../core/errors';
+import type { Outcome } from '../core/outcome';
+import type { UseCaseContext } from '../core/usecases';
+import type { RolloutView } from '../shared/rollout';
+import { ROLLOUT_ENDS } from '../shared/rollout';
+import type { CodeDeployEngine, CodeDeployWatcherPort } from './codeDeployEngine';
+import { codeDeployContext } from './codeDeployEngine';
+import { templateManagement } from './codeDeployManaged';
+import { codeDeployEndText } from './codeDeployText';
+import type { ConnectionManager } from './connection';
+import type { ExtensionJournal } from './deploymentJournal';
+import type { ExtensionLog } from './log';
+import { useCaseContext } from './useCaseContext';
+
+/** The end of a CodeDeploy rollout, as a notice (`byControl`: a Stop of this window, whose command shows the outcome). */
+export interface CodeDeployNotice {
+  kind: 'ended';
+  view: RolloutView;
+  message: string;
+  byControl: boolean;
+}
+
+interface Watching {
+  clients: Clients;
+  engine: CodeDeployEngine;
+  watcher: CodeDeployWatcherPort;
+  subs: Array<{ dispose(): void }>;
+  /** Each view's status last seen (by id): an end is noticed once. */
+  seen: Map<string, RolloutView['status']>;
+}
+
+/**
+ * The extension's host of the core's CodeDeployWatcher for the current connection: loaded only
+ * when a CodeDeploy rollout is started here or the journal holds one that has not ended (a reload
+ * shows it again), disposed when the connection changes. AWS steps the deployments; this only
+ * watches them, and asks to start and stop.
+ */
+export class CodeDeployRollouts implements vscode.Disposable {
+  private watching?: Watching;
+  private creating?: Promise<Watching>;
+  private readonly changed = new vscode.EventEmitter<RolloutView>();
+  readonly onDidChange = this.changed.event;
+  private readonly noticed = new vscode.EventEmitter<CodeDeployNotice>();
+  readonly onNotice = this.noticed.event;
+  /** Aliases (`function:alias`) a Stop of this window is acting on. */
+  private readonly stopping = new Map<string, number>();
+  /** codeDeployManagement by alias, read once per tree refresh. */
+  private readonly managed = new Map<string, Promise<CodeDeployManagement | undefined>>();
+  private readonly settled = new Map<string, CodeDeployManagement | undefined>();
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly journal: ExtensionJournal,
+    private readonly log: ExtensionLog,
+    private readonly load: () => Promise<CodeDeployEngine>,
+  ) {}
+
+  /** The engine alone (pure checks before anything is asked), loaded on first use. */
+  engine(): Promise<CodeDeployEngine> {
+    return this.load();
+  }
+
+  /** The watcher of the current connection, made (and fed from the journal) once. */
+  async current(): Promise<Watching> {
+    const clients = await this.connection.current();
+    if (this.watching?.clients === clients) return this.watching;
+    this.creating ??= this.create(clients).finally(() => (this.creating = undefined));
+    const w = await this.creating;
+    return w.clients === (await this.connection.current()) ? w : this.current();
+  }
+
+  private async create(clients: Clients): Promise<Watching> {
+    await this.drop();
+    const engine = await this.load();
+    const ctx = await this.context(clients, useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) }));
+    const watcher = engine.watcher(ctx);
+    const w: Watching = { clients, engine, watcher, subs: [], seen: new Map() };
+    w.subs.push(watcher.onDidChange((v) => this.viewChanged(w, v)));
+    this.watching = w;
+    await watcher.refresh().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read from the journal: ${errorSummary(err)}`));
+    for (const v of watcher.views()) w.seen.set(v.id, v.status);
+    return w;
+  }
+
+  private viewChanged(w: Watching, v: CodeDeployRolloutView): void {
+    if (this.watching !== w) return;
+    const before = w.seen.get(v.id);
+    w.seen.set(v.id, v.status);
+    this.changed.fire(v);
+    if (ROLLOUT_ENDS.has(v.status) && before !== undefined && !ROLLOUT_ENDS.has(before)) {
+      this.noticed.fire({ kind: 'ended', view: v, message: codeDeployEndText(v), byControl: this.stopping.has(`${v.functionName}:${v.aliasName}`) });
+    }
+  }
+
+  /** A use case's context with the connection's CodeDeploy client. */
+  context(clients: Clients, uc: UseCaseContext): Promise<CodeDeployContext> {
+    return codeDeployContext(clients, uc);
+  }
+
+  /** Without connecting: the alias's CodeDeploy rollout known now, its active one first, else its latest. */
+  view(functionName: string, aliasName: string): RolloutView | undefined {
+    const mine = this.views().filter((v) => v.functionName === functionName && v.aliasName === aliasName);
+    return mine.find((v) => !ROLLOUT_ENDS.has(v.status)) ?? mine.sort((a, b) => b.startedAt - a.startedAt)[0];
+  }
+
+  views(): RolloutView[] {
+    return this.watching?.watcher.views() ?? [];
+  }
+
+  /** Starts a CodeDeploy rollout in the context the alias actions service gives, then watches it. */
+  async start(uc: UseCaseContext, input: StartCodeDeployInput & { smokeEvent?: unknown }): Promise<Outcome<CodeDeployDetail>> {
+    const w = await this.current();
+    const outcome = await w.engine.start(await this.context(w.clients, uc), input);
+    await w.watcher.refresh().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read again: ${errorSummary(err)}`));
+    for (const v of w.watcher.views()) if (!w.seen.has(v.id)) w.seen.set(v.id, v.status);
+    this.forget(input.functionName, input.aliasName);
+    return outcome;
+  }
+
+  async stop(uc: UseCaseContext, input: StopCodeDeployInput): Promise<Outcome<CodeDeployDetail>> {
+    const key = `${input.functionName}:${input.aliasName}`;
+    this.stopping.set(key, (this.stopping.get(key) ?? 0) + 1);
+    try {
+      const w = await this.current();
+      const outcome = await w.engine.stop(await this.context(w.clients, uc), input);
+      await w.watcher.refresh().catch(() => undefined);
+      return outcome;
+    } finally {
+      // The end is seen by the watcher's next poll: a Stop of this window keeps its own notice for a while.
+      setTimeout(() => {
+        const n = (this.stopping.get(key) ?? 1) - 1;
+        if (n > 0) this.stopping.set(key, n);
+        else this.stopping.delete(key);
+      }, 30_000).unref?.();
+    }
+  }
+
+  /**
+   * Whether CodeDeploy manages the alias: the workspace template's AutoPublishAlias +
+   * DeploymentPreference, else a deployment group whose last deployment targeted it (core
+   * codeDeployManagement), read once until the tree's next refresh; a read that fails counts as
+   * not managed (logged).
+   */
+  management(functionName: string, aliasName: string): Promise<CodeDeployManagement | undefined> {
+    const key = `${functionName}:${aliasName}`;
+    let read = this.managed.get(key);
+    if (!read) {
+      read = (async () => {
+        const byTemplate = templateManagement(functionName, aliasName);
+        if (byTemplate) return byTemplate;
+        try {
+          const clients = await this.connection.current();
+          const engine = await this.load();
+          return await engine.management(await this.context(clients, useCaseContext(clients, this.log)), { functionName, aliasName });
+        } catch (err) {
+          this.log.debug(`Whether CodeDeploy manages ${key} could not be read: ${errorSummary(err)}`);
+          return undefined;
+        }
+      })();
+      this.managed.set(key, read);
+      void read.then((m) => {
+        if (this.managed.get(key) === read) this.settled.set(key, m);
+      });
+    }
+    return read;
+  }
+
+  /** What is known now without reading (the tree draws with it, then redraws when a read ends). */
+  knownManagement(functionName: string, aliasName: string): CodeDeployManagement | undefined | 'unread' {
+    return this.settled.has(`${functionName}:${aliasName}`) ? this.settled.get(`${functionName}:${aliasName}`) : 'unread';
+  }
+
+  /** The cached management of a function's aliases (or all) is read again next time. */
+  forget(functionName?: string, aliasName?: string): void {
+    if (!functionName) {
+      this.managed.clear();
+      this.settled.clear();
+      return;
+    }
+    for (const k of [...this.managed.keys()]) {
+      if (k === `${functionName}:${aliasName}` || (aliasName === undefined && k.startsWith(`${functionName}:`))) {
+        this.managed.delete(k);
+        this.settled.delete(k);
+      }
+    }
+  }
+
+  /** At activation / connection: loads the engine only when the journal holds a CodeDeploy rollout that has not ended. */
+  async resumeIfAny(): Promise<void> {
+    try {
+      const journal = this.journal.journal as { codeDeploys?: () => Promise<Array<Outcome & { key: string }>> };
+      const records = (await journal.codeDeploys?.()) ?? [];
+      if (hasOpenCodeDeploy(records)) await this.current();
+    } catch (err) {
+      this.log.warn(`CodeDeploy rollouts could not be resumed: ${errorSummary(err)}`);
+    }
+  }
+
+  private async drop(): Promise<void> {
+    const w = this.watching;
+    this.watching = undefined;
+    this.forget();
+    if (!w) return;
+    for (const s of w.subs) s.dispose();
+    await Promise.resolve(w.watcher.dispose()).catch((err: unknown) => this.log.warn(`The CodeDeploy watcher did not stop cleanly: ${errorSummary(err)}`));
+  }
+
+  stopWatching(): Promise<void> {
+    return this.drop();
+  }
+
+  dispose(): void {
+    void this.drop();
+    this.changed.dispose();
+    this.noticed.dispose();
+  }
+}
+
+/** Any journal record of a CodeDeploy rollout started and not yet seen at its end. */
+export function hasOpenCodeDeploy(records: Array<Pick<Outcome, 'detail'>>): boolean {
+  const open = new Set<string>();
+  for (const r of records) {
+    const d = r.detail as Partial<CodeDeployDetail> | undefined;
+    if (!d?.deploymentId) continue;
+    if (d.event === 'started') open.add(d.deploymentId);
+    else if (d.event === 'ended') open.delete(d.deploymentId);
+  }
+  return open.size > 0;
+}
