@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 
 /** Where the extension talks to: the embedded sandbox, or AWS (optionally through an endpoint such as LocalStack). */
 export type ConnectionSpec =
@@ -20,6 +21,8 @@ export type ConnectionSpec =
 export interface Clients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
+  /** CodeDeploy's client, made on first use (its code is dist/codedeploy.js) with the same config; dispose() destroys it. */
+  codedeploy(): Promise<Pick<CodeDeployClient, 'send'>>;
   spec: ConnectionSpec;
   capabilities: Capabilities;
   dispose(): void;
@@ -96,14 +99,26 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   }
   const lambda = new LambdaClient(config);
   const cloudwatch = new CloudWatchClient(config);
+  let codedeploy: Promise<CodeDeployClient> | undefined;
+  let disposed = false;
   return {
     lambda,
     cloudwatch,
+    codedeploy: () =>
+      // The same chunk as the engine (src/core/codeDeployModule.ts): dist/codedeploy.js.
+      (codedeploy ??= import(/* webpackChunkName: "codedeploy" */ './codedeploy/client').then((m) => {
+        const client = m.createCodeDeployClient(config);
+        // Made after dispose (a read on its way): destroyed at once, its requests refused.
+        if (disposed) client.destroy();
+        return client;
+      })),
     spec,
     capabilities: capabilitiesOf(spec),
     dispose: () => {
+      disposed = true;
       lambda.destroy();
       cloudwatch.destroy();
+      void codedeploy?.then((c) => c.destroy(), () => undefined);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TriggerAudit, TriggerFixDetail } from '../shared/triggers';
+import type { CodeDeployDetail } from './codedeploy/types';
 import type { AliasState, Outcome } from './outcome';
 import { aliasLabel, formatPercent, splitOf } from './routing';
 import type { ProbeResult } from './traffic';
@@ -64,7 +65,18 @@ export function outcomeText(o: Outcome): string {
       return triggersText(o.target.function, o.detail as TriggerAudit | undefined);
     case 'trigger-fix':
       return triggerFixText(a, o.detail as TriggerFixDetail | undefined);
+    case 'codedeploy':
+      return codeDeployText(a, o.detail as CodeDeployDetail | undefined);
   }
+}
+
+/** A CodeDeploy rollout's start, stop or end. */
+function codeDeployText(alias: string, d: CodeDeployDetail | undefined): string {
+  if (!d) return `CodeDeploy rollout on ${alias}.`;
+  const group = `${d.application}/${d.deploymentGroup}`;
+  if (d.event === 'started') return `CodeDeploy deployment ${d.deploymentId} started (${group}, ${d.config}): version ${d.version} replaces ${d.stable} on ${alias}, stepped by CodeDeploy.`;
+  if (d.event === 'stop') return `CodeDeploy deployment ${d.deploymentId} was asked to stop ${d.rollback ? `and roll ${alias} back to version ${d.stable}` : `leaving ${alias} where it is`}.`;
+  return `CodeDeploy deployment ${d.deploymentId} ended ${d.status ?? ''} on ${alias}.`.replace(/ {2}/g, ' ');
 }
 
 /** `5 triggers on checkout; 2 bypass prod.` plus what could not be read. */

@@ -36,3 +36,7 @@
  *     onDidChange, waitForEnd), each end journalled once ('ended').
  */
 export * from './types';
+export { createCodeDeployClient } from './client';
+export { codeDeployConfigFor } from './config';
+export { appSpecOf } from './appspec';
+export { viewOfDeployment, isInFlight } from './view';
