@@ -1,4 +1,6 @@
 import type { CodeDeployConfigChoice, CodeDeployContext, CodeDeployDetail, CodeDeployManagement, CodeDeployRolloutView, CodeDeploySend, RunningDeployment, StartCodeDeployInput, StopCodeDeployInput } from '../core/codedeploy/types';
+import type { CodeDeployModule } from '../core/codeDeployModule';
+import { loadCodeDeploy } from '../core/codeDeployModule';
 import type { Clients } from '../core/connection';
 import { OperationError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
@@ -33,10 +35,8 @@ export interface CodeDeployEngine {
 }
 
 /** The CodeDeploy client of a connection (made by the connection on first use). */
-export async function codeDeployClientOf(clients: Clients): Promise<CodeDeploySend> {
-  const make = (clients as Clients & { codedeploy?: () => Promise<CodeDeploySend> }).codedeploy;
-  if (!make) throw new OperationError('This build has no CodeDeploy client: run the rollout with Lambda Canary (Here) instead.', { kind: 'validation', state: 'Nothing was changed.' });
-  return make.call(clients);
+export function codeDeployClientOf(clients: Clients): Promise<CodeDeploySend> {
+  return clients.codedeploy();
 }
 
 /** A use case's context with the connection's CodeDeploy client. */
@@ -48,5 +48,31 @@ let loading: Promise<CodeDeployEngine> | undefined;
 
 /** The core's engine, loaded on first use (dist/codedeploy.js). */
 export function loadCodeDeployEngine(): Promise<CodeDeployEngine> {
-  return (loading ??= Promise.reject(new OperationError('The CodeDeploy engine is not part of this build.', { kind: 'validation', state: 'Nothing was changed.' })));
+  return (loading ??= loadCodeDeploy().then(engineOf));
+}
+
+/** The functions of the core's module (as its index.ts documents them). */
+interface CoreFunctions {
+  startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeDeployInput & { smokeEvent?: unknown }): Promise<Outcome<CodeDeployDetail>>;
+  stopCodeDeployRollout(ctx: CodeDeployContext, input: StopCodeDeployInput): Promise<Outcome<CodeDeployDetail>>;
+  codeDeployManagement(ctx: CodeDeployContext, ref: { functionName: string; aliasName: string }): Promise<CodeDeployManagement | undefined>;
+  runningDeploymentOn(ctx: CodeDeployContext, ref: { functionName: string; aliasName: string }): Promise<RunningDeployment | undefined>;
+  CodeDeployWatcher: new (ctx: CodeDeployContext) => CodeDeployWatcherPort;
+}
+
+function engineOf(m: CodeDeployModule): CodeDeployEngine {
+  const core = m as unknown as Partial<CoreFunctions>;
+  const need = <K extends keyof CoreFunctions>(k: K): CoreFunctions[K] => {
+    const f = core[k];
+    if (!f) throw new OperationError(`This build's CodeDeploy engine has no ${k}.`, { kind: 'validation', state: 'Nothing was changed.' });
+    return f;
+  };
+  return {
+    configFor: (plan) => m.codeDeployConfigFor(plan),
+    start: (ctx, input) => need('startCodeDeployRollout')(ctx, input),
+    stop: (ctx, input) => need('stopCodeDeployRollout')(ctx, input),
+    management: (ctx, ref) => need('codeDeployManagement')(ctx, ref),
+    running: (ctx, ref) => need('runningDeploymentOn')(ctx, ref),
+    watcher: (ctx) => new (need('CodeDeployWatcher'))(ctx),
+  };
 }
