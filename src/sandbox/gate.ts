@@ -108,6 +108,7 @@ export interface BodyTypes {
 export const JSON_BODY: BodyTypes = { types: ['application/json'] };
 export const INVOKE_BODY: BodyTypes = { types: ['application/octet-stream', 'binary/octet-stream', 'application/json'], untypedBodyAllowed: true };
 export const CLOUDWATCH_BODY: BodyTypes = { types: ['application/x-amz-json-1.0'] };
+export const CODEDEPLOY_BODY: BodyTypes = { types: ['application/x-amz-json-1.1'] };
 /**
  * CloudWatch's Query protocol posts a form to `/`, a type a web page can send too: what keeps a
  * page out there is the signature checked before, which a page cannot add without a preflight.

@@ -11,7 +11,8 @@ import { FaultInjector } from './faults';
 import type { QueryRequest } from './cloudwatchQuery';
 import { parseQueryRequest, queryErrorResponse, queryResponse } from './cloudwatchQuery';
 import type { BodyTypes, Refusal } from './gate';
-import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
+import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, CODEDEPLOY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
+import { CODEDEPLOY_TARGET_PREFIX, CodeDeployService, DEFAULT_MINUTE_MS } from './codedeploy/service';
 import type { Reply } from './lambda/service';
 import { LambdaService } from './lambda/service';
 import { AlarmStore } from './alarms';
@@ -19,6 +20,7 @@ import { MetricsStore } from './metrics';
 import type { Random } from './random';
 import { seededRandom } from './random';
 import { Invoker } from './runtime/invoker';
+import { providedEnvironment, sdkModulesFolder } from './runtime/provided';
 import type { Store } from './store';
 import { DirectoryStore, MemoryStore } from './store';
 import type { VersionBehaviourSpec } from './versionBehaviour';
@@ -73,6 +75,11 @@ export interface SandboxOptions {
   versionBehaviour?: VersionBehaviourSpec[];
   /** CloudWatch's delivery lag: GetMetricData and ListMetrics see only samples this many seconds old (default 0). */
   metricLagSeconds?: number;
+  /**
+   * How long one CodeDeploy minute lasts, in ms (default 60000): with 100, a
+   * CodeDeployDefault.LambdaCanary10Percent5Minutes deployment takes half a second.
+   */
+  codeDeployMinuteMs?: number;
 }
 
 export interface Sandbox {
@@ -87,6 +94,8 @@ export interface Sandbox {
   readonly metrics: MetricsStore;
   /** CloudWatch metric alarms, evaluated against `metrics` when described. */
   readonly alarms: AlarmStore;
+  /** CodeDeploy's Lambda deployments (CodeDeploy_20141006.*), shifting aliases of `lambda`. */
+  readonly codedeploy: CodeDeployService;
   readonly faults: FaultInjector;
   /** Per-version injected failures and latency, changeable at run time. */
   readonly versionBehaviour: VersionBehaviour;
@@ -145,6 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     for (const spec of options.versionBehaviour ?? []) versionBehaviour.set(spec);
     if (options.metricLagSeconds !== undefined) checkMetricLag(options.metricLagSeconds);
+    checkMinuteMs(options.codeDeployMinuteMs);
   } catch (e) {
     throw new Error(`The sandbox's ${(e as Error).message}.`, { cause: e });
   }
@@ -159,7 +169,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     codeRoot: codeDir,
     maxEnvironmentsPerVersion: options.maxEnvironmentsPerVersion,
     log: options.log,
+    // Bound below, before any function can run.
+    providedEnvironment: () => providedEnvironment(baseUrl, options.accessKeyId, sdkModules),
   });
+  const sdkModules = sdkModulesFolder();
   const metrics = new MetricsStore();
   metrics.lagMs = (options.metricLagSeconds ?? 0) * 1000;
   const alarms = new AlarmStore(metrics, `arn:aws:cloudwatch:${region}:${accountId}:alarm:`);
@@ -183,6 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => Date.now(),
     versionBehaviour,
   });
+  const codedeploy = new CodeDeployService({ lambda, alarms, minuteMs: options.codeDeployMinuteMs ?? DEFAULT_MINUTE_MS, log: options.log });
 
   const F = '/2015-03-31/functions';
   const NAME = '([^/]+)';
@@ -275,8 +289,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
+    const isCodeDeploy = typeof target === 'string' && target.startsWith(CODEDEPLOY_TARGET_PREFIX);
     // CloudWatch's Query protocol: a form posted to `/`, the operation in its Action parameter.
-    const isQuery = !isCloudWatch && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
+    const isQuery = !isCloudWatch && !isCodeDeploy && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
     const arrived = performance.now();
     // The latency in force when the request arrived; its reply leaves that long after arrival.
     const latency = latencyMs;
@@ -322,6 +337,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const sendError = (e: AwsError) => {
       if (isQuery) {
         return send(e.status, queryErrorResponse(e, requestId), { 'content-type': 'text/xml', ...e.headers });
+      } else if (isCodeDeploy) {
+        return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), { 'content-type': 'application/x-amz-json-1.1', ...e.headers });
       } else if (isCloudWatch) {
         return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
           'content-type': 'application/x-amz-json-1.0',
@@ -342,11 +359,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
     const isAdmin = !code && url.pathname.startsWith('/_sandbox/');
     const pathname = url.pathname.replace(/\/+$/, '');
-    const matching = code || isAdmin || isCloudWatch || isQuery ? [] : routes.filter((r) => r.pattern.test(pathname));
+    const matching = code || isAdmin || isCloudWatch || isCodeDeploy || isQuery ? [] : routes.filter((r) => r.pattern.test(pathname));
     const route = matching.find((r) => r.method === req.method);
     if (code) op = 'GetFunctionCode';
     else if (isAdmin) op = 'Admin';
     else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
+    else if (isCodeDeploy) op = target.slice(CODEDEPLOY_TARGET_PREFIX.length);
     // Named by the body's Action once it is read.
     else if (isQuery) op = 'CloudWatchQuery';
     else if (route) op = route.op;
@@ -385,6 +403,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (isQuery) {
         admit(checkContentType(req.headers, 'A CloudWatch Query request', CLOUDWATCH_QUERY_BODY));
         run = () => ({ status: 200, body: cloudWatchOps[query!.action](query!.input) });
+      } else if (isCodeDeploy) {
+        const fn = Object.hasOwn(codedeploy.operations, op) ? codedeploy.operations[op] : undefined;
+        if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
+          throw new AwsError('UnknownOperationException', 400, `The CodeDeploy operation ${op} is not supported by the sandbox (${Object.keys(codedeploy.operations).join(', ')}).`);
+        }
+        admit(checkContentType(req.headers, op, CODEDEPLOY_BODY));
+        run = async (body) => ({ status: 200, body: await fn(parseJson(body)) });
       } else if (isCloudWatch) {
         // Own names only: `constructor` or `toString` must not reach Object.prototype's functions.
         const fn = Object.hasOwn(cloudWatchOps, op) ? cloudWatchOps[op] : undefined;
@@ -439,7 +464,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       } else if (reply.raw !== undefined || reply.body === undefined) {
         await send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
       } else {
-        const ct = isCloudWatch ? 'application/x-amz-json-1.0' : 'application/json';
+        const ct = isCloudWatch ? 'application/x-amz-json-1.0' : isCodeDeploy ? 'application/x-amz-json-1.1' : 'application/json';
         await send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
       }
     } catch (err) {
@@ -577,6 +602,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store,
     metrics,
     alarms,
+    codedeploy,
     faults,
     versionBehaviour,
     invoker,
@@ -603,6 +629,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      await codedeploy.close();
       await invoker.dispose();
       if (ownCodeDir) fs.rmSync(codeDir, { recursive: true, force: true });
     },
@@ -681,4 +708,9 @@ function safeDecode(s: string): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+function checkMinuteMs(ms: number | undefined): void {
+  if (ms === undefined) return;
+  if (!Number.isInteger(ms) || ms < 1 || ms > 3_600_000) throw new Error(`CodeDeploy minute (codeDeployMinuteMs) must be a whole number of milliseconds from 1 to 3600000; got ${ms}`);
 }

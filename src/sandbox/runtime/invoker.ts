@@ -77,6 +77,11 @@ export interface InvokerOptions {
   idleMs?: number;
   /** The sandbox's log. */
   log?: (line: string) => void;
+  /**
+   * Variables the sandbox provides every environment, as Lambda provides credentials (see
+   * provided.ts); the function's own variables win. Read when an environment starts.
+   */
+  providedEnvironment?: () => Record<string, string>;
 }
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -331,7 +336,7 @@ export class Invoker {
     };
     const executionEnv = executionEnvOf(runtime);
     if (executionEnv) lambdaEnv.AWS_EXECUTION_ENV = executionEnv;
-    Object.assign(lambdaEnv, environment);
+    Object.assign(lambdaEnv, this.opts.providedEnvironment?.() ?? {}, environment);
     let bootstrap: BootstrapSpec | undefined;
     let script = this.opts.workerScript;
     let processEnv = lambdaEnv;
