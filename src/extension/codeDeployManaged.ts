@@ -1,8 +1,6 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import type { CodeDeployManagement } from '../core/codedeploy/types';
 import type { WorkspaceFunction } from '../core/workspace';
-import { discoverFolders } from '../core/workspace';
 
 /** SAM's DeploymentPreference of a workspace function (read by core's workspace discovery). */
 type WithPreference = WorkspaceFunction & { deploymentPreference?: { type: string } };
@@ -20,21 +18,9 @@ export function isWorkspaceFunction(f: Pick<WorkspaceFunction, 'functionName' | 
  * The template's claim on an alias: a workspace SAM function with AutoPublishAlias (its alias) and
  * a DeploymentPreference. `functions`: the workspace's functions (discovered when not given).
  */
-export function templateManagement(functionName: string, aliasName: string, functions?: WorkspaceFunction[], root?: string): CodeDeployManagement | undefined {
-  const list = functions ?? discoverWorkspace();
-  const f = (list as WithPreference[]).find((x) => x.source === 'template.yaml' && x.deploymentPreference && x.alias === aliasName && isWorkspaceFunction(x, functionName));
+export function templateManagement(functionName: string, aliasName: string, functions: WorkspaceFunction[], root?: string): CodeDeployManagement | undefined {
+  const f = (functions as WithPreference[]).find((x) => x.source === 'template.yaml' && x.deploymentPreference && x.alias === aliasName && isWorkspaceFunction(x, functionName));
   if (!f?.deploymentPreference) return undefined;
   const file = path.relative(root ?? f.workspaceRoot, f.file).split(path.sep).join('/') || path.basename(f.file);
   return { by: 'template', file, logicalId: f.logicalId ?? functionName, preference: f.deploymentPreference.type };
-}
-
-function discoverWorkspace(): WorkspaceFunction[] {
-  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  if (roots.length === 0) return [];
-  try {
-    return discoverFolders(roots).functions;
-  } catch {
-    // A broken workspace file is Publish Canary's to report; here it only means no template claim.
-    return [];
-  }
 }

@@ -4,12 +4,14 @@ import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import type { UseCaseContext } from '../core/usecases';
+import type { WorkspaceFunction } from '../core/workspace';
+import { discoverFolders } from '../core/workspace';
 import type { RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS } from '../shared/rollout';
 import type { CodeDeployEngine, CodeDeployWatcherPort } from './codeDeployEngine';
 import { codeDeployContext } from './codeDeployEngine';
 import { templateManagement } from './codeDeployManaged';
-import { codeDeployEndText } from './codeDeployText';
+import { codeDeployEndText, hasOpenCodeDeploy } from './codeDeployText';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
@@ -149,7 +151,7 @@ export class CodeDeployRollouts implements vscode.Disposable {
     let read = this.managed.get(key);
     if (!read) {
       read = (async () => {
-        const byTemplate = templateManagement(functionName, aliasName);
+        const byTemplate = templateManagement(functionName, aliasName, discoverWorkspace());
         if (byTemplate) return byTemplate;
         try {
           const clients = await this.connection.current();
@@ -219,14 +221,13 @@ export class CodeDeployRollouts implements vscode.Disposable {
   }
 }
 
-/** Any journal record of a CodeDeploy rollout started and not yet seen at its end. */
-export function hasOpenCodeDeploy(records: Array<Pick<Outcome, 'detail'>>): boolean {
-  const open = new Set<string>();
-  for (const r of records) {
-    const d = r.detail as Partial<CodeDeployDetail> | undefined;
-    if (!d?.deploymentId) continue;
-    if (d.event === 'started') open.add(d.deploymentId);
-    else if (d.event === 'ended') open.delete(d.deploymentId);
+/** The workspace's functions (a broken workspace file is Publish Canary's to report: here none). */
+function discoverWorkspace(): WorkspaceFunction[] {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  if (roots.length === 0) return [];
+  try {
+    return discoverFolders(roots).functions;
+  } catch {
+    return [];
   }
-  return open.size > 0;
 }

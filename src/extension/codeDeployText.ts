@@ -1,4 +1,5 @@
-import type { CodeDeployManagement, CodeDeploySettings } from '../core/codedeploy/types';
+import type { CodeDeployDetail, CodeDeployManagement, CodeDeploySettings } from '../core/codedeploy/types';
+import type { Outcome } from '../core/outcome';
 import { formatPercent } from '../core/routing';
 import type { CodeDeployLifecycleView, RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
@@ -152,4 +153,16 @@ export function codeDeployEndText(v: RolloutView): string {
     default:
       return `${where}: CodeDeploy deployment ${id} ended (${plainText(c?.deploymentStatus ?? v.status, 20)}), the alias left as it was.${c?.error ? ` ${plainText(c.error, 300)}` : ''}`;
   }
+}
+
+/** Any journal record of a CodeDeploy rollout started and not yet seen at its end. */
+export function hasOpenCodeDeploy(records: Array<Pick<Outcome, 'detail'>>): boolean {
+  const open = new Set<string>();
+  for (const r of records) {
+    const d = r.detail as Partial<CodeDeployDetail> | undefined;
+    if (!d?.deploymentId) continue;
+    if (d.event === 'started') open.add(d.deploymentId);
+    else if (d.event === 'ended') open.delete(d.deploymentId);
+  }
+  return open.size > 0;
 }
