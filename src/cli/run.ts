@@ -313,6 +313,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       append: (o) => journal.append(o, { connection: conn.journal }),
       lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
       rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
+      codeDeploys: () => journal.codeDeploys((r) => sameConnection(r.connection, conn.journal)),
     };
     const ctx: UseCaseContext = {
       lambda: clients.lambda,

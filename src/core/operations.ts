@@ -598,34 +598,41 @@ async function publishAndRoute(
   });
   const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted, 'aws');
 
-  if (input.smokeEvent !== undefined) {
-    ctx.progress?.(`Smoke-testing version ${version}…`);
-    const res = await step(ctx, `Smoke invoke of version ${version}`, unrouted, () =>
-      ctx.lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(input.smokeEvent)) }), {
-        abortSignal: ctx.signal,
-        requestTimeout: ctx.smokeTimeoutMs ?? (target.Timeout ?? 3) * 1000 + 10_000,
-      }),
-    );
-    if (res.FunctionError) {
-      const body = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
-      let detail = body;
-      try {
-        const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string };
-        detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? body}`;
-      } catch {
-        // keep the raw body
-      }
-      ctx.log.error(`Smoke test of version ${version} failed: ${detail}`);
-      throw new OperationError(`The smoke test of version ${version} failed (${detail}). No traffic was routed to it.`, { step: `Smoke invoke of version ${version}`, state: unrouted });
-    }
-    ctx.log.info(`Smoke test of version ${version} passed.`);
-  }
+  if (input.smokeEvent !== undefined) await smokeInvoke(ctx, fn, version, input.smokeEvent, target, unrouted);
 
   throwIfAborted(ctx.signal, unrouted);
   ctx.progress?.(`Routing ${formatPercent(weight)} of ${input.aliasName} to version ${version}…`);
   const updated = await writeAlias(ctx, input, alias, { weights: { [version]: weight } }, unrouted, `Version ${version} was published.`);
   ctx.log.info(`${input.aliasName} → ${split.primary.version} (${formatPercent(1 - weight)}) · ${version} (${formatPercent(weight)})`);
   return { version, alias: updated, uploadSkipped };
+}
+
+/**
+ * The smoke test: the version invoked once with `event` (the workspace's test event) before any
+ * traffic goes to it; a function error refuses with its errorType and message. `target`: the
+ * version's configuration, whose Timeout (plus 10 s for a cold start) bounds the wait.
+ */
+export async function smokeInvoke(ctx: OperationContext, fn: string, version: string, event: unknown, target: Pick<FunctionConfiguration, 'Timeout'>, stateIfFailed: string): Promise<void> {
+  ctx.progress?.(`Smoke-testing version ${version}…`);
+  const res = await step(ctx, `Smoke invoke of version ${version}`, stateIfFailed, () =>
+    ctx.lambda.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(event)) }), {
+      abortSignal: ctx.signal,
+      requestTimeout: ctx.smokeTimeoutMs ?? (target.Timeout ?? 3) * 1000 + 10_000,
+    }),
+  );
+  if (res.FunctionError) {
+    const body = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+    let detail = body;
+    try {
+      const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string };
+      detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? body}`;
+    } catch {
+      // keep the raw body
+    }
+    ctx.log.error(`Smoke test of version ${version} failed: ${detail}`);
+    throw new OperationError(`The smoke test of version ${version} failed (${detail}). No traffic was routed to it.`, { step: `Smoke invoke of version ${version}`, state: stateIfFailed });
+  }
+  ctx.log.info(`Smoke test of version ${version} passed.`);
 }
 
 /**

@@ -37,6 +37,12 @@
  */
 export * from './types';
 export { createCodeDeployClient } from './client';
-export { codeDeployConfigFor } from './config';
-export { appSpecOf } from './appspec';
-export { viewOfDeployment, isInFlight } from './view';
+export { codeDeployConfigFor, stepsOfConfig } from './config';
+export { appSpecOf, readAppSpec } from './appspec';
+export { viewOfDeployment, isInFlight, IN_FLIGHT_STATUSES } from './view';
+export { readCodeDeployRollout } from './read';
+export { runningDeploymentOn, codeDeployManagement } from './find';
+export { startCodeDeployRollout, DEFAULT_APPLICATION, defaultDeploymentGroup, SERVICE_ROLE_POLICY } from './start';
+export { stopCodeDeployRollout } from './stop';
+export { CodeDeployWatcher, codeDeployRecords } from './watcher';
+export type { CodeDeployWatcherOptions } from './watcher';

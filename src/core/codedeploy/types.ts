@@ -67,6 +67,12 @@ export interface StartCodeDeployInput {
   settings: CodeDeploySettings;
   /** Nothing is created or started when the alias's RevisionId is no longer this one. */
   expectedRevisionId?: string;
+  /**
+   * When set, the target version is invoked with this event (the workspace's test event) before
+   * anything is created: a function error refuses the rollout. The zero-setup alternative to a
+   * BeforeAllowTraffic hook.
+   */
+  smokeEvent?: unknown;
 }
 
 export interface StopCodeDeployInput {

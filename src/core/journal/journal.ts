@@ -214,6 +214,16 @@ export class Journal {
     return out;
   }
 
+  /** The records of CodeDeploy rollouts (action 'codedeploy'), oldest first, with their keys; `match` as for lastSwitches. */
+  async codeDeploys(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+    const out: Array<Outcome & { key: string }> = [];
+    await this.scan((record) => {
+      if (record.outcome.action !== 'codedeploy' || (match && !match(record))) return;
+      out.push({ ...record.outcome, key: record.key });
+    });
+    return out;
+  }
+
   /** Streams the file's records to `onRecord`; returns the problems with the lines it skipped. */
   private async scan(onRecord: (r: JournalRecord) => void): Promise<string[]> {
     const problems: string[] = [];

@@ -10,6 +10,7 @@ import type { Outcome, OutcomeState } from '../outcome';
 import { aliasState, targetKey, targetOf } from '../outcome';
 import { aliasLabel, formatPercent, percentToWeight, splitOf } from '../routing';
 import type { UseCaseContext } from '../usecases/context';
+import { checkCodeDeployGuard } from '../usecases/context';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
 import { readEvidence } from './evidence';
@@ -216,6 +217,7 @@ export class RolloutRunner {
       // A canary in flight passed startProblem only as this plan's first step: it is taken over.
       const adopting = split.canary !== undefined;
       await ops.assertRoutable(op, input, split.primary.version, input.version, `${input.aliasName} is unchanged.`);
+      await checkCodeDeployGuard(this.ctx, op, input);
 
       const id = randomUUID().replace(/-/g, '').slice(0, 8);
       const target = targetOf(input, alias, this.ctx.region);

@@ -3,7 +3,7 @@ import * as ops from '../operations';
 import type { Outcome } from '../outcome';
 import { targetKey, targetOf } from '../outcome';
 import type { AliasInput, UseCaseContext } from './context';
-import { runUseCase } from './context';
+import { checkCodeDeployGuard, runUseCase } from './context';
 
 /**
  * The alias use cases: each one user action on one alias, a guarded write (see operations.ts),
@@ -13,6 +13,7 @@ import { runUseCase } from './context';
 /** Canary of an already published version (what `staging` runs, or any other) on an alias. */
 export function startCanary(ctx: UseCaseContext, input: AliasInput & { version: string; weightPercent: number }): Promise<Outcome> {
   return runUseCase(ctx, 'canary', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await ops.startCanary(op, input, input.version, input.weightPercent);
     return undefined;
   });
@@ -20,6 +21,7 @@ export function startCanary(ctx: UseCaseContext, input: AliasInput & { version: 
 
 export function setCanaryWeight(ctx: UseCaseContext, input: AliasInput & { weightPercent: number }): Promise<Outcome> {
   return runUseCase(ctx, 'weight', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await ops.setCanaryWeight(op, input, input.weightPercent);
     return undefined;
   });
@@ -28,6 +30,7 @@ export function setCanaryWeight(ctx: UseCaseContext, input: AliasInput & { weigh
 /** `expectedCanary`: only if the canary is that version (another deploy's canary is left alone). */
 export function promote(ctx: UseCaseContext, input: AliasInput & { expectedCanary?: string }): Promise<Outcome> {
   return runUseCase(ctx, 'promote', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await ops.promoteCanary(op, input);
     return undefined;
   });
@@ -35,6 +38,7 @@ export function promote(ctx: UseCaseContext, input: AliasInput & { expectedCanar
 
 export function rollback(ctx: UseCaseContext, input: AliasInput & { expectedCanary?: string }): Promise<Outcome> {
   return runUseCase(ctx, 'rollback', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await ops.rollbackCanary(op, input);
     return undefined;
   });
@@ -43,6 +47,7 @@ export function rollback(ctx: UseCaseContext, input: AliasInput & { expectedCana
 /** Blue/green: the alias points at another published version, all of its traffic at once. */
 export function switchAlias(ctx: UseCaseContext, input: AliasInput & { version: string }): Promise<Outcome> {
   return runUseCase(ctx, 'switch', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await ops.switchAlias(op, input, input.version);
     return undefined;
   });
@@ -55,6 +60,7 @@ export function switchAlias(ctx: UseCaseContext, input: AliasInput & { version: 
 export function switchBack(ctx: UseCaseContext, input: AliasInput): Promise<Outcome> {
   return runUseCase(ctx, 'switch-back', input, async (op) => {
     if (!ctx.journal) throw noRecord(input, 'no deployment journal is open');
+    await checkCodeDeployGuard(ctx, op, input);
     // The alias's ARN names the account and region its journal records are keyed by.
     const alias = await ops.loadAlias(op, input);
     const key = targetKey(targetOf(input, alias, ctx.region));

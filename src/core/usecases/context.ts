@@ -19,6 +19,8 @@ export interface JournalPort {
   lastSwitch(key: string): Promise<{ from: string; to: string } | undefined>;
   /** The rollout records of this connection, oldest first, each with its journal key (src/core/rollout/records.ts). */
   rollouts?(): Promise<Array<Outcome & { key: string }>>;
+  /** The CodeDeploy records (action 'codedeploy') of this connection, oldest first, each with its journal key (src/core/codedeploy/watcher.ts). */
+  codeDeploys?(): Promise<Array<Outcome & { key: string }>>;
 }
 
 /** What every use case is given: clients, connection capabilities, and the caller's hooks. */
@@ -39,6 +41,45 @@ export interface UseCaseContext {
   journal?: JournalPort;
   /** Overrides the smoke invoke's request timeout (ms). */
   smokeTimeoutMs?: number;
+  /**
+   * The CodeDeploy deployment in flight on an alias, if any (codeDeployGuardFor in
+   * src/core/codeDeployModule.ts): when set, every use case that writes an existing alias asks it
+   * first and refuses while CodeDeploy shifts that alias. Absent: no CodeDeploy request is made.
+   */
+  codeDeployGuard?: (ref: { functionName: string; aliasName: string }, signal?: AbortSignal) => Promise<GuardedDeployment | undefined>;
+}
+
+/** A CodeDeploy deployment in flight on an alias (the same shape as codedeploy/types' RunningDeployment). */
+export interface GuardedDeployment {
+  deploymentId: string;
+  status: string;
+  application: string;
+  deploymentGroup: string;
+}
+
+/**
+ * Refuses (kind 'conflict', nothing changed) a write to an alias that a CodeDeploy deployment is
+ * shifting; a guard that cannot read (no permission, the network) does not block: the outcome
+ * gets a warning instead. Nothing is asked when the context has no guard.
+ */
+export async function checkCodeDeployGuard(ctx: Pick<UseCaseContext, 'codeDeployGuard' | 'signal' | 'log'>, op: OperationContext, ref: { functionName: string; aliasName: string }): Promise<void> {
+  if (!ctx.codeDeployGuard) return;
+  let running: GuardedDeployment | undefined;
+  try {
+    running = await ctx.codeDeployGuard(ref, ctx.signal);
+  } catch (err) {
+    if (isCancelled(err) || ctx.signal?.aborted) throw new CancelledError('Nothing was changed.');
+    const warning = `Whether a CodeDeploy deployment is shifting ${ref.aliasName} could not be checked (${errorSummary(err)}): if one is, this write and CodeDeploy's will conflict.`;
+    ctx.log.warn(warning);
+    op.record?.warnings.push(warning);
+    return;
+  }
+  if (running) {
+    throw new OperationError(
+      `${ref.functionName}:${ref.aliasName} is being deployed by CodeDeploy deployment ${running.deploymentId} (${running.status}, ${running.application}/${running.deploymentGroup}): stop it (lambda-canary rollout stop ${ref.functionName}:${ref.aliasName} [--rollback], or Stop in the editor) or wait for it to end.`,
+      { state: 'Nothing was changed.', kind: 'conflict', step: 'CodeDeploy guard' },
+    );
+  }
 }
 
 export interface AliasInput {

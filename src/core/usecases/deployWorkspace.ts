@@ -4,7 +4,7 @@ import type { PublishWorkspaceInput } from '../publishWorkspace';
 import { publishWorkspaceCanary } from '../publishWorkspace';
 import type { Outcome } from '../outcome';
 import type { UseCaseContext } from './context';
-import { runUseCase } from './context';
+import { checkCodeDeployGuard, runUseCase } from './context';
 
 export type DeployWorkspaceInput = PublishWorkspaceInput;
 export type DeployPackageInput = PublishCanaryInput;
@@ -29,6 +29,7 @@ export interface DeployImageDetail {
  */
 export function deployWorkspace(ctx: UseCaseContext, input: DeployWorkspaceInput): Promise<Outcome> {
   return runUseCase(ctx, 'deploy', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await publishWorkspaceCanary(op, input);
     return undefined;
   });
@@ -37,6 +38,7 @@ export function deployWorkspace(ctx: UseCaseContext, input: DeployWorkspaceInput
 /** The same deploy of a package already built and zipped (a CI artifact, a release's function). */
 export function deployPackage(ctx: UseCaseContext, input: DeployPackageInput): Promise<Outcome> {
   return runUseCase(ctx, 'deploy', input, async (op) => {
+    await checkCodeDeployGuard(ctx, op, input);
     await publishCanary(op, input);
     return undefined;
   });
@@ -52,6 +54,7 @@ export function deployImage(ctx: UseCaseContext, input: DeployImageInput): Promi
   return runUseCase(ctx, 'deploy', input, async (op) => {
     const { readSmokeEvent, ...image } = input;
     const smokeEvent = readSmokeEvent ? readSmokeEvent() : input.smokeEvent;
+    await checkCodeDeployGuard(ctx, op, input);
     await publishImageCanary(op, { ...image, smokeEvent });
     return { imageUri: input.imageUri.trim() };
   });
