@@ -2,7 +2,6 @@ import type { CodeDeployConfigChoice, CodeDeployContext, CodeDeployDetail, CodeD
 import type { CodeDeployModule } from '../core/codeDeployModule';
 import { loadCodeDeploy } from '../core/codeDeployModule';
 import type { Clients } from '../core/connection';
-import { OperationError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import type { RolloutPlan } from '../core/rollout/plans';
 import type { UseCaseContext } from '../core/usecases';
@@ -17,7 +16,11 @@ import type { UseCaseContext } from '../core/usecases';
 export interface CodeDeployWatcherPort {
   views(): CodeDeployRolloutView[];
   onDidChange(listener: (v: CodeDeployRolloutView) => void): { dispose(): void };
-  /** Reads the journal again and watches what it holds open (after a start here). */
+  /** Reads the journal: watches what it holds open. */
+  load(): Promise<void>;
+  /** Watches a deployment just started (its 'started' record). */
+  watch(known: CodeDeployDetail): unknown;
+  /** Reads every watched deployment in flight now. */
   refresh(): Promise<void>;
   dispose(): Promise<void> | void;
 }
@@ -51,28 +54,13 @@ export function loadCodeDeployEngine(): Promise<CodeDeployEngine> {
   return (loading ??= loadCodeDeploy().then(engineOf));
 }
 
-/** The functions of the core's module (as its index.ts documents them). */
-interface CoreFunctions {
-  startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeDeployInput & { smokeEvent?: unknown }): Promise<Outcome<CodeDeployDetail>>;
-  stopCodeDeployRollout(ctx: CodeDeployContext, input: StopCodeDeployInput): Promise<Outcome<CodeDeployDetail>>;
-  codeDeployManagement(ctx: CodeDeployContext, ref: { functionName: string; aliasName: string }): Promise<CodeDeployManagement | undefined>;
-  runningDeploymentOn(ctx: CodeDeployContext, ref: { functionName: string; aliasName: string }): Promise<RunningDeployment | undefined>;
-  CodeDeployWatcher: new (ctx: CodeDeployContext) => CodeDeployWatcherPort;
-}
-
 function engineOf(m: CodeDeployModule): CodeDeployEngine {
-  const core = m as unknown as Partial<CoreFunctions>;
-  const need = <K extends keyof CoreFunctions>(k: K): CoreFunctions[K] => {
-    const f = core[k];
-    if (!f) throw new OperationError(`This build's CodeDeploy engine has no ${k}.`, { kind: 'validation', state: 'Nothing was changed.' });
-    return f;
-  };
   return {
     configFor: (plan) => m.codeDeployConfigFor(plan),
-    start: (ctx, input) => need('startCodeDeployRollout')(ctx, input),
-    stop: (ctx, input) => need('stopCodeDeployRollout')(ctx, input),
-    management: (ctx, ref) => need('codeDeployManagement')(ctx, ref),
-    running: (ctx, ref) => need('runningDeploymentOn')(ctx, ref),
-    watcher: (ctx) => new (need('CodeDeployWatcher'))(ctx),
+    start: (ctx, input) => m.startCodeDeployRollout(ctx, input),
+    stop: (ctx, input) => m.stopCodeDeployRollout(ctx, input),
+    management: (ctx, ref) => m.codeDeployManagement(ctx, ref),
+    running: (ctx, ref) => m.runningDeploymentOn(ctx, ref),
+    watcher: (ctx) => new m.CodeDeployWatcher(ctx),
   };
 }

@@ -82,7 +82,7 @@ export class CodeDeployRollouts implements vscode.Disposable {
     const w: Watching = { clients, engine, watcher, subs: [], seen: new Map() };
     w.subs.push(watcher.onDidChange((v) => this.viewChanged(w, v)));
     this.watching = w;
-    await watcher.refresh().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read from the journal: ${errorSummary(err)}`));
+    await watcher.load().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read from the journal: ${errorSummary(err)}`));
     for (const v of watcher.views()) w.seen.set(v.id, v.status);
     return w;
   }
@@ -116,8 +116,12 @@ export class CodeDeployRollouts implements vscode.Disposable {
   async start(uc: UseCaseContext, input: StartCodeDeployInput & { smokeEvent?: unknown }): Promise<Outcome<CodeDeployDetail>> {
     const w = await this.current();
     const outcome = await w.engine.start(await this.context(w.clients, uc), input);
-    await w.watcher.refresh().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read again: ${errorSummary(err)}`));
-    for (const v of w.watcher.views()) if (!w.seen.has(v.id)) w.seen.set(v.id, v.status);
+    if (outcome.state === 'done' && outcome.detail?.event === 'started') {
+      w.watcher.watch(outcome.detail);
+      for (const v of w.watcher.views()) if (!w.seen.has(v.id)) w.seen.set(v.id, v.status);
+      const v = w.watcher.views().find((x) => x.codeDeploy?.deploymentId === outcome.detail!.deploymentId);
+      if (v) this.changed.fire(v);
+    }
     this.forget(input.functionName, input.aliasName);
     return outcome;
   }
@@ -193,8 +197,7 @@ export class CodeDeployRollouts implements vscode.Disposable {
   /** At activation / connection: loads the engine only when the journal holds a CodeDeploy rollout that has not ended. */
   async resumeIfAny(): Promise<void> {
     try {
-      const journal = this.journal.journal as { codeDeploys?: () => Promise<Array<Outcome & { key: string }>> };
-      const records = (await journal.codeDeploys?.()) ?? [];
+      const records = await this.journal.journal.codeDeploys();
       if (hasOpenCodeDeploy(records)) await this.current();
     } catch (err) {
       this.log.warn(`CodeDeploy rollouts could not be resumed: ${errorSummary(err)}`);
