@@ -96,12 +96,6 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     checkName('deployment group', group, 'setting lambdaCanary.codeDeploy.deploymentGroup, lambda-canary.json codeDeploy.deploymentGroup, --deployment-group');
 
     const current = await ops.loadAlias(op, ref);
-    const split = splitOf(current);
-    if (split.primary.version === input.version && !split.canary) throw refuse(`${alias} already serves version ${input.version}: a rollout needs another version.`);
-    if (split.primary.version === '$LATEST') throw refuse(`${alias} points to $LATEST. CodeDeploy needs a published current version: switch ${alias} to a version first.`);
-    if (split.canary) {
-      throw refuse(`${alias} has a split in place (version ${split.canary.version} at ${formatPercent(split.canary.weight)}): promote or roll back the canary first, since CodeDeploy starts from an alias that serves one version.`);
-    }
     const { lease } = parseLease(current.Description);
     const self = { holder: `${markerName(safeUser())}@${markerName(os.hostname())}`, pid: process.pid };
     if (lease && leaseLive(lease, Date.now(), self)) {
@@ -112,6 +106,12 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     const running = await step(op, `ListDeployments in flight`, NOTHING, () => runningDeploymentOn({ codedeploy: cd, signal: ctx.signal }, ref));
     if (running) {
       throw refuse(`${alias} is being deployed by CodeDeploy deployment ${running.deploymentId} (${running.status}, ${running.application}/${running.deploymentGroup}): stop it or wait for it to end first.`, 'conflict');
+    }
+    const split = splitOf(current);
+    if (split.primary.version === input.version && !split.canary) throw refuse(`${alias} already serves version ${input.version}: a rollout needs another version.`);
+    if (split.primary.version === '$LATEST') throw refuse(`${alias} points to $LATEST. CodeDeploy needs a published current version: switch ${alias} to a version first.`);
+    if (split.canary) {
+      throw refuse(`${alias} has a split in place (version ${split.canary.version} at ${formatPercent(split.canary.weight)}): promote or roll back the canary first, since CodeDeploy starts from an alias that serves one version.`);
     }
     const target = await ops.assertRoutable(op, ref, split.primary.version, input.version, `${alias} is unchanged.`);
 
@@ -171,6 +171,21 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
       });
       created.push(`application ${application}`);
     }
+    // The config first: a new group is created with it as its default.
+    if (!choice.predefined && !existingConfig) {
+      const routing = choice.trafficRouting!;
+      await createOnce(op, {
+        step: `CreateDeploymentConfig ${choice.name}`,
+        stateIfFailed: left(),
+        send: () => cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: choice.name, computePlatform: 'Lambda', trafficRoutingConfig: routing })),
+        readBack: () => deploymentConfig(cd, choice.name),
+        judge: (c) => (c && sameTrafficRouting(choice, c.trafficRoutingConfig) ? { landed: true as const } : {}),
+        already: 'DeploymentConfigAlreadyExistsException',
+        subject: `the deployment config ${choice.name}`,
+      });
+      created.push(`deployment config ${choice.name}`);
+    }
+
     const groupWanted = (g: DeploymentGroupInfo | undefined) => !!g && sameAlarms(g, plan.alarms ?? []) && sameRollback(g);
     if (!existingGroup) {
       await createOnce(op, {
@@ -205,20 +220,6 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
       });
       op.record?.warnings.push(`The deployment group ${application}/${group} now watches the plan's alarms (${(plan.alarms ?? []).join(', ') || 'none'}) and rolls back on failure, alarm and stop.`);
     }
-    if (!choice.predefined && !existingConfig) {
-      const routing = choice.trafficRouting!;
-      await createOnce(op, {
-        step: `CreateDeploymentConfig ${choice.name}`,
-        stateIfFailed: left(),
-        send: () => cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: choice.name, computePlatform: 'Lambda', trafficRoutingConfig: routing })),
-        readBack: () => deploymentConfig(cd, choice.name),
-        judge: (c) => (c && sameTrafficRouting(choice, c.trafficRoutingConfig) ? { landed: true as const } : {}),
-        already: 'DeploymentConfigAlreadyExistsException',
-        subject: `the deployment config ${choice.name}`,
-      });
-      created.push(`deployment config ${choice.name}`);
-    }
-
     const spec = appSpecOf({ functionName: ref.functionName, aliasName: alias, currentVersion: split.primary.version, targetVersion: input.version, hooks });
     const description = `Lambda Canary: version ${input.version} on ${alias} (${formatPlan(plan)})`.slice(0, 100);
     const since = new Date(Date.now() - 60_000);

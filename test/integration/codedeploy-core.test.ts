@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { GetAliasCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
+import { CodeDeployWatcher, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
+import type { CodeDeployContext, CodeDeployDetail, CodeDeploySettings } from '../../src/core/codedeploy';
+import type { Outcome } from '../../src/core/outcome';
+import { parsePlanText, presetPlan } from '../../src/core/rollout/plans';
+import type { JournalPort } from '../../src/core/usecases';
+import { promote, rollback, setCanaryWeight, startCanary, switchAlias } from '../../src/core/usecases';
+import { zipFiles } from '../../src/sandbox';
+import { codeDeployFor, functionWithTwoVersions, SERVICE_ROLE, weightOf } from './codedeploy-sandbox-kit';
+import { sandboxContext, useSandbox } from './helpers';
+import { fast } from './lambda-testkit';
+
+/** A journal in memory: what the use cases append, read back as the real one reads it. */
+function memoryJournal(): JournalPort & { outcomes: Outcome[] } {
+  const outcomes: Outcome[] = [];
+  return {
+    outcomes,
+    append: (o) => Promise.resolve(void outcomes.push(structuredClone(o))),
+    lastSwitch: () => Promise.resolve(undefined),
+    rollouts: () => Promise.resolve(outcomes.filter((o) => o.action === 'rollout').map((o) => ({ ...o, key: 'k' }))),
+    codeDeploys: () => Promise.resolve(outcomes.filter((o) => o.action === 'codedeploy').map((o) => ({ ...o, key: 'k' }))),
+  };
+}
+
+const settings: CodeDeploySettings = { serviceRoleArn: SERVICE_ROLE };
+
+describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', function () {
+  this.timeout(60_000);
+  // One CodeDeploy minute lasts 40 ms: Canary10Percent5Minutes shifts 10 % for 200 ms, then the rest.
+  const h = useSandbox({ codeDeployMinuteMs: 40 });
+  let cd: CodeDeployClient;
+  let n = 0;
+  before(() => {
+    cd = codeDeployFor(h().sandbox);
+  });
+  after(() => cd.destroy());
+
+  function ctx(journal = memoryJournal(), extra: Partial<CodeDeployContext> = {}): CodeDeployContext & { journal: ReturnType<typeof memoryJournal> } {
+    return { ...sandboxContext(h(), { journal }), codedeploy: cd, ...extra } as CodeDeployContext & { journal: ReturnType<typeof memoryJournal> };
+  }
+
+  async function fresh(): Promise<string> {
+    const name = `cd-core-${++n}`;
+    await functionWithTwoVersions(h().lambda, name);
+    return name;
+  }
+
+  async function applications(): Promise<string[]> {
+    return (await cd.send(new ListApplicationsCommand({}))).applications ?? [];
+  }
+
+  it('starts a preset rollout, the watcher follows it to Succeeded, and its end is journalled once', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings });
+    assert.equal(out.state, 'done', out.error?.message);
+    assert.equal(out.action, 'codedeploy');
+    const d = out.detail!;
+    assert.equal(d.event, 'started');
+    assert.match(d.deploymentId, /^d-[A-Z0-9]{9}$/);
+    assert.deepEqual([d.application, d.deploymentGroup, d.config, d.version, d.stable], ['lambda-canary', `${name}-live`, 'CodeDeployDefault.LambdaCanary10Percent5Minutes', '2', '1']);
+    assert.equal(out.before?.version, '1');
+    assert.equal(c.journal.outcomes.length, 1);
+    const group = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deploymentGroupInfo!;
+    assert.equal(group.deploymentStyle?.deploymentType, 'BLUE_GREEN');
+    assert.equal(group.deploymentStyle?.deploymentOption, 'WITH_TRAFFIC_CONTROL');
+    assert.equal(group.serviceRoleArn, SERVICE_ROLE);
+    assert.deepEqual([...(group.autoRollbackConfiguration?.events ?? [])].sort(), ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']);
+
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    const seen: string[] = [];
+    watcher.onDidChange((v) => seen.push(`${v.status}:${v.codeDeploy?.targetVersionWeight ?? '-'}`));
+    await watcher.load();
+    const end = await watcher.waitForEnd(d.deploymentId);
+    watcher.dispose();
+    assert.equal(end.status, 'promoted', end.statusText);
+    assert.equal(end.engine, 'codedeploy');
+    assert.equal(end.codeDeploy?.deploymentStatus, 'Succeeded');
+    assert.equal(end.current, 1);
+    assert.ok(seen.includes('running:10'), `the 10 % step was seen: ${seen.join(' ')}`);
+    assert.equal(seen[seen.length - 1], 'promoted:100');
+    const lifecycle = end.codeDeploy?.lifecycle ?? [];
+    assert.ok(lifecycle.some((e) => e.name === 'AllowTraffic'), JSON.stringify(lifecycle));
+    assert.ok(lifecycle.every((e) => e.status === 'Succeeded' || e.status === 'Skipped'), JSON.stringify(lifecycle));
+    assert.equal((await weightOf(h().lambda, name)).version, '2');
+    const ended = c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended');
+    assert.equal(ended.length, 1);
+    assert.equal((ended[0].detail as CodeDeployDetail).status, 'Succeeded');
+
+    // A second watcher on the same journal does not journal the end again.
+    const again = new CodeDeployWatcher(c, { pollMs: 20 });
+    await again.load();
+    await again.refresh();
+    again.dispose();
+    assert.equal(c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended').length, 1);
+  });
+
+  it('a custom canary creates its config once, named after its shape, and reuses it', async () => {
+    const plan = parsePlanText('25%@2m, 100%');
+    for (let i = 0; i < 2; i++) {
+      const name = await fresh();
+      const c = ctx();
+      const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan, settings });
+      assert.equal(out.state, 'done', out.error?.message);
+      assert.equal(out.detail?.config, 'LambdaCanary.Canary25Percent2Minutes');
+      assert.equal(out.steps.some((s) => s.name.startsWith('CreateDeploymentConfig')), i === 0, out.steps.map((s) => s.name).join(', '));
+      const view = await readCodeDeployRollout(c, out.detail!.deploymentId, out.detail);
+      assert.deepEqual(view.steps.map((s) => s.weight), [25, 100]);
+      const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+      watcher.watch(out.detail!);
+      assert.equal((await watcher.waitForEnd(out.detail!.deploymentId)).status, 'promoted');
+      watcher.dispose();
+    }
+    const config = (await cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: 'LambdaCanary.Canary25Percent2Minutes' }))).deploymentConfigInfo!;
+    assert.deepEqual(config.trafficRoutingConfig?.timeBasedCanary, { canaryPercentage: 25, canaryInterval: 2 });
+  });
+
+  it('refusals come first and leave nothing created', async () => {
+    const name = await fresh();
+    const appsBefore = await applications();
+    const configsBefore = (await cd.send(new ListDeploymentConfigsCommand({}))).deploymentConfigsList ?? [];
+    const c = ctx();
+    const start = (extra: Partial<Parameters<typeof startCodeDeployRollout>[1]>) =>
+      startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings: { application: `refusals-${name}` }, ...extra });
+
+    const noRole = await start({});
+    assert.equal(noRole.state, 'unchanged');
+    assert.equal(noRole.error?.kind, 'validation');
+    assert.match(noRole.error!.message, /needs a service role.*lambdaCanary\.codeDeploy\.serviceRoleArn.*--service-role.*AWSCodeDeployRoleForLambda/);
+
+    const manual = await start({ plan: parsePlanText('10%@5m manual, 100%'), settings: { ...settings, application: `refusals-${name}` } });
+    assert.equal(manual.error?.kind, 'validation');
+    assert.match(manual.error!.message, /CodeDeploy cannot run the plan .*waits for approval/);
+    const shape = await start({ plan: parsePlanText('10%@3m, 13%@7m, 100%'), settings: { ...settings, application: `refusals-${name}` } });
+    assert.match(shape.error!.message, /two shapes of shift/);
+
+    const served = await start({ version: '1', settings: { ...settings, application: `refusals-${name}` } });
+    assert.match(served.error!.message, /already serves version 1/);
+
+    const stale = await start({ expectedRevisionId: 'not-the-revision', settings: { ...settings, application: `refusals-${name}` } });
+    assert.equal(stale.error?.kind, 'conflict');
+
+    const alias = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+    await h().lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } }, RevisionId: alias.RevisionId }));
+    const split = await start({ settings: { ...settings, application: `refusals-${name}` } });
+    assert.match(split.error!.message, /split in place .*promote or roll back the canary first/);
+    const now = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+    await h().lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: now.RevisionId }));
+
+    // A failing smoke test: version 3 throws.
+    await h().lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => { throw new TypeError("broken release"); };\n' }) }));
+    await waitUntilFunctionUpdatedV2({ client: h().lambda, ...fast }, { FunctionName: name });
+    const v3 = await h().lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await waitUntilPublishedVersionActive({ client: h().lambda, ...fast }, { FunctionName: name, Qualifier: v3.Version });
+    const smoke = await start({ version: v3.Version!, smokeEvent: { hello: 1 }, settings: { ...settings, application: `refusals-${name}` } });
+    assert.match(smoke.error!.message, /smoke test of version 3 failed \(TypeError: broken release\)/);
+
+    for (const o of [noRole, manual, shape, served, stale, split, smoke]) {
+      assert.equal(o.state, 'unchanged', o.error?.message);
+      assert.ok(!o.steps.some((s) => /^Create|^Update/.test(s.name)), o.steps.map((s) => s.name).join(', '));
+    }
+    assert.deepEqual(await applications(), appsBefore);
+    assert.deepEqual((await cd.send(new ListDeploymentConfigsCommand({}))).deploymentConfigsList ?? [], configsBefore);
+    const a = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+    assert.equal(a.FunctionVersion, '1');
+    assert.deepEqual(a.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+  });
+
+  it('refuses a second rollout while one is in flight on the alias, naming it; stop with rollback puts the alias back', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    assert.equal(first.state, 'done', first.error?.message);
+    const id = first.detail!.deploymentId;
+    const running = await runningDeploymentOn(c, { functionName: name, aliasName: 'live' });
+    assert.deepEqual({ ...running, status: 'any' }, { deploymentId: id, status: 'any', application: 'lambda-canary', deploymentGroup: `${name}-live` });
+    assert.match(running!.status, /^(Created|Queued|InProgress|Baking|Ready)$/);
+    assert.equal(await runningDeploymentOn(c, { functionName: name, aliasName: 'other' }), undefined);
+
+    const second = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings });
+    assert.equal(second.error?.kind, 'conflict');
+    assert.match(second.error!.message, new RegExp(`being deployed by CodeDeploy deployment ${id} \\(`));
+
+    // Wait for the 10 % step, then stop with rollback.
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    watcher.watch(first.detail!);
+    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal((await weightOf(h().lambda, name)).percent, 10);
+    const stop = await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: id, rollback: true });
+    assert.equal(stop.state, 'done', stop.error?.message);
+    assert.deepEqual([stop.detail?.event, stop.detail?.rollback], ['stop', true]);
+    const end = await watcher.waitForEnd(id);
+    watcher.dispose();
+    assert.equal(end.status, 'rolled-back', end.statusText);
+    assert.equal(end.codeDeploy?.deploymentStatus, 'Stopped');
+    assert.match(end.statusText, /was stopped .*live is back on version 1/);
+    const w = await weightOf(h().lambda, name);
+    assert.deepEqual([w.version, w.percent], ['1', 0]);
+
+    const again = await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: id, rollback: true });
+    assert.equal(again.error?.kind, 'validation');
+    assert.match(again.error!.message, /has already ended \(Stopped\)/);
+  });
+
+  it('stop without rollback leaves the split where it was, aborted', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const id = first.detail!.deploymentId;
+    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    const stop = await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: id, rollback: false });
+    assert.equal(stop.state, 'done', stop.error?.message);
+    const view = await readCodeDeployRollout(c, id, first.detail);
+    assert.equal(view.status, 'aborted', view.statusText);
+    assert.equal((await weightOf(h().lambda, name)).percent, 10);
+  });
+
+  it('the guard refuses weight, promote, rollback, switch and canary while a deployment runs, and only warns when it cannot read', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const id = first.detail!.deploymentId;
+    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    const guarded = { ...c, codeDeployGuard: (ref: { functionName: string; aliasName: string }, signal?: AbortSignal) => runningDeploymentOn({ codedeploy: cd, signal }, ref) };
+    const ref = { functionName: name, aliasName: 'live' };
+    const before = await weightOf(h().lambda, name);
+    for (const o of [await setCanaryWeight(guarded, { ...ref, weightPercent: 50 }), await promote(guarded, ref), await rollback(guarded, ref), await switchAlias(guarded, { ...ref, version: '2' })]) {
+      assert.equal(o.state, 'unchanged');
+      assert.equal(o.error?.kind, 'conflict');
+      assert.match(o.error!.message, new RegExp(`${name}:live is being deployed by CodeDeploy deployment ${id} \\((InProgress|Baking)[^)]*\\): stop it .* or wait for it to end`));
+      assert.ok(!o.steps.some((s) => s.name.startsWith('UpdateAlias')));
+    }
+    assert.equal((await weightOf(h().lambda, name)).revision, before.revision);
+    await stopCodeDeployRollout(c, { ...ref, deploymentId: id, rollback: true });
+
+    // Another alias: the guard finds nothing and the write goes on; a guard that cannot read warns.
+    const other = await fresh();
+    const failing = { ...c, codeDeployGuard: () => Promise.reject(Object.assign(new Error('User is not authorized to perform: codedeploy:ListDeployments'), { name: 'AccessDeniedException' })) };
+    const canary = await startCanary(failing, { functionName: other, aliasName: 'live', version: '2', weightPercent: 10 });
+    assert.equal(canary.state, 'done', canary.error?.message);
+    assert.ok(canary.warnings.some((w) => /could not be checked \(AccessDeniedException/.test(w)), canary.warnings.join(' | '));
+    const ok = await setCanaryWeight(guarded, { functionName: other, aliasName: 'live', weightPercent: 20 });
+    assert.equal(ok.state, 'done', ok.error?.message);
+    assert.deepEqual(ok.warnings, []);
+  });
+
+  it('updates an existing group\'s alarms to the plan\'s', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings });
+    assert.equal(first.state, 'done', first.error?.message);
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    watcher.watch(first.detail!);
+    await watcher.waitForEnd(first.detail!.deploymentId);
+    watcher.dispose();
+    const back = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+    await h().lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1', RevisionId: back.RevisionId }));
+    const second = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: { ...presetPlan('AllAtOnce')!, alarms: ['checkout-5xx'] }, settings: {} });
+    assert.equal(second.state, 'done', second.error?.message);
+    assert.ok(second.steps.some((s) => s.name === `UpdateDeploymentGroup ${name}-live`));
+    const group = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deploymentGroupInfo!;
+    assert.deepEqual(group.alarmConfiguration?.alarms?.map((a) => a.name), ['checkout-5xx']);
+    assert.equal(group.alarmConfiguration?.enabled, true);
+    const listed = (await cd.send(new ListDeploymentsCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deployments ?? [];
+    assert.equal(listed.length, 2);
+  });
+});
