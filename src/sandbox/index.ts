@@ -12,3 +12,5 @@ export { VersionBehaviour, parseVersionErrorsArg, parseVersionLatencyArg, parseM
 export type { VersionBehaviourSpec } from './versionBehaviour';
 export { zipFiles } from './zip';
 export { delay } from './delay';
+export { DEFAULT_MINUTE_MS as CODEDEPLOY_DEFAULT_MINUTE_MS, CODEDEPLOY_TARGET_PREFIX } from './codedeploy/service';
+export type { CodeDeployService } from './codedeploy/service';

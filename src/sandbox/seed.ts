@@ -45,10 +45,49 @@ def lambda_handler(event, context):
   };
 }
 
+/**
+ * The demo's CodeDeploy hook (BeforeAllowTraffic / AfterAllowTraffic): it reports Succeeded with
+ * PutLifecycleEventHookExecutionStatus, signed with Signature Version 4 from its environment's
+ * credentials and sent to AWS_ENDPOINT_URL (the sandbox provides both; on AWS, CodeDeploy's own
+ * endpoint and the function's role). It needs no SDK, so it runs wherever the sandbox does.
+ */
+function deployCheckHandler(): Record<string, string> {
+  return {
+    'index.js': `const crypto = require('node:crypto');
+const hmac = (key, text) => crypto.createHmac('sha256', key).update(text).digest();
+const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+exports.handler = async (event) => {
+  const region = process.env.AWS_REGION;
+  const url = new URL(process.env.AWS_ENDPOINT_URL_CODEDEPLOY || process.env.AWS_ENDPOINT_URL || \`https://codedeploy.\${region}.amazonaws.com\`);
+  const body = JSON.stringify({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status: 'Succeeded' });
+  const amzDate = new Date().toISOString().replace(/[-:]|\\.\\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const headers = { 'content-type': 'application/x-amz-json-1.1', host: url.host, 'x-amz-date': amzDate, 'x-amz-target': 'CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus' };
+  if (process.env.AWS_SESSION_TOKEN) headers['x-amz-security-token'] = process.env.AWS_SESSION_TOKEN;
+  const names = Object.keys(headers).sort();
+  const canonical = ['POST', url.pathname || '/', '', ...names.map((n) => \`\${n}:\${headers[n]}\`), '', names.join(';'), sha256(body)].join('\\n');
+  const scope = \`\${day}/\${region}/codedeploy/aws4_request\`;
+  let key = hmac(\`AWS4\${process.env.AWS_SECRET_ACCESS_KEY}\`, day);
+  for (const part of [region, 'codedeploy', 'aws4_request']) key = hmac(key, part);
+  const signature = crypto.createHmac('sha256', key).update(['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\\n')).digest('hex');
+  headers.authorization = \`AWS4-HMAC-SHA256 Credential=\${process.env.AWS_ACCESS_KEY_ID}/\${scope}, SignedHeaders=\${names.join(';')}, Signature=\${signature}\`;
+  delete headers.host;
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(\`PutLifecycleEventHookExecutionStatus failed (\${res.status}): \${text.slice(0, 300)}\`);
+  console.log(\`deploy-check: reported Succeeded for \${event.DeploymentId}\`);
+  return { status: 'Succeeded' };
+};
+`,
+  };
+}
+
 interface DemoFunction {
   name: string;
   description: string;
-  style: 'async' | 'callback' | 'esm' | 'python';
+  /** hook: the CodeDeploy hook above. */
+  style: 'async' | 'callback' | 'esm' | 'python' | 'hook';
   /** One entry per published version: [release label, error rate, base latency ms]. */
   releases: Array<[string, number, number]>;
   aliases: Array<{ name: string; version: string; canary?: [string, number] }>;
@@ -111,6 +150,13 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
     releases: [],
     aliases: [],
   },
+  {
+    name: 'deploy-check',
+    description: 'CodeDeploy BeforeAllowTraffic hook: reports Succeeded (demo)',
+    style: 'hook',
+    releases: [],
+    aliases: [],
+  },
 ];
 
 /**
@@ -129,7 +175,7 @@ export async function seedDemo(lambda: LambdaService, settle: () => void): Promi
     const first = d.releases[0] ?? ['dev', 0, 20];
     const python = d.style === 'python';
     const code = (label: string, errorRate: number, delay: number) =>
-      zipFiles(d.style === 'python' ? demoPythonHandler(label, errorRate, delay) : demoHandler(label, errorRate, delay, d.style)).toString('base64');
+      zipFiles(d.style === 'python' ? demoPythonHandler(label, errorRate, delay) : d.style === 'hook' ? deployCheckHandler() : demoHandler(label, errorRate, delay, d.style)).toString('base64');
     await lambda.createFunction({
       FunctionName: d.name,
       Runtime: python ? 'python3.12' : 'nodejs20.x',

@@ -89,16 +89,19 @@ export async function sampleWeights(lambda: LambdaClient, cd: CodeDeployClient, 
   const seen: { percent: number; at: number }[] = [];
   const end = Date.now() + ms;
   let lastCheck = 0;
+  let ended = false;
   for (;;) {
     const w = await weightOf(lambda, name);
     if (!seen.length || seen[seen.length - 1].percent !== w.percent) seen.push({ percent: w.percent, at: Date.now() - startedAt });
+    // One more sample after the end was seen: the last step may have come just before it.
+    if (ended) return seen;
     if (Date.now() - lastCheck > 100) {
       lastCheck = Date.now();
-      const d = await deployment(cd, id);
-      if (DONE.includes(d.status!)) return seen;
+      ended = DONE.includes((await deployment(cd, id)).status!);
+      continue;
     }
     if (Date.now() > end) assert.fail(`deployment ${id} did not end within ${ms} ms; weights seen: ${JSON.stringify(seen)}`);
-    await sleep(2);
+    await sleep(10);
   }
 }
 

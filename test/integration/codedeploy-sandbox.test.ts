@@ -29,6 +29,7 @@ import {
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, UpdateAliasCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { seedDemo } from '../../src/sandbox';
 import { ROLE, rawRequest, sdkHeaders, useSandbox } from './helpers';
 import { fast, rejectsWith } from './lambda-testkit';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, hookZip, lambdaTarget, SERVICE_ROLE, waitForStatus, weightOf } from './codedeploy-sandbox-kit';
@@ -359,6 +360,26 @@ describe('sandbox CodeDeploy hook timeout', function () {
     const t = await lambdaTarget(cd, id, 'cd-silent:live');
     assert.equal(t.lifecycleEvents![1].diagnostics?.errorCode, 'ScriptTimedOut');
     assert.equal((await weightOf(h().lambda, 'cd-silent')).percent, 0);
+    cd.destroy();
+  });
+});
+
+describe('sandbox CodeDeploy with the demo seed', function () {
+  this.timeout(60_000);
+  const h = useSandbox({ codeDeployMinuteMs: 20 });
+
+  it("the demo's deploy-check hook (SigV4 by hand, no SDK) reports Succeeded and the deployment goes through", async () => {
+    await seedDemo(h().sandbox.lambda, () => h().sandbox.settle());
+    assert.deepEqual((await h().sandbox.codedeploy.operations.ListDeployments({})).deployments, [], 'the seed starts no deployment');
+    const cd = codeDeployFor(h().sandbox);
+    await appAndGroup(cd, 'demo', 'image-resizer-prod');
+    const content = appSpec('image-resizer', { alias: 'prod', before: 'deploy-check' });
+    const id = await deploy(cd, 'demo', 'image-resizer-prod', content, 'CodeDeployDefault.LambdaCanary10Percent5Minutes');
+    const d = await waitForStatus(cd, id, 20_000);
+    assert.equal(d.status, 'Succeeded', JSON.stringify(d.errorInformation));
+    const t = await lambdaTarget(cd, id, 'image-resizer:prod');
+    assert.equal(t.lifecycleEvents![1].lifecycleEventName, 'BeforeAllowTraffic');
+    assert.equal(t.lifecycleEvents![1].status, 'Succeeded');
     cd.destroy();
   });
 });

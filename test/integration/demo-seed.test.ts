@@ -46,6 +46,7 @@ const SEEDED: Record<string, { versions: Record<string, string>; aliases: Aliase
     aliases: { live: ['2', undefined] },
   },
   'nightly-report': { versions: {}, aliases: {} },
+  'deploy-check': { versions: {}, aliases: {} },
 };
 
 interface Calls {

@@ -15,7 +15,7 @@ import { ROLE, sdkHeaders, sleep } from './helpers';
 import { rejectsWith } from './lambda-testkit';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
-const DEMO = ['checkout-api', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote'];
+const DEMO = ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote'];
 
 interface Running {
   child: ChildProcess;
@@ -119,7 +119,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     const r = await startCli(['--port', '0', '--seed', 'demo', '--traffic', 'checkout-api:prod=20', '--quiet']);
     running.push(r);
     const startedAt = Date.now();
-    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, price-quote, nightly-report/);
+    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, price-quote, nightly-report, deploy-check/);
     assert.match(r.output(), /Traffic: checkout-api:prod at 20\/s/);
     assert.deepEqual(await functionNames(r.lambda), DEMO);
 

@@ -32,8 +32,6 @@ export interface EngineOptions {
 type Interrupt = { kind: 'stop'; rollback: boolean | undefined } | { kind: 'alarm'; names: string[] } | { kind: 'closed' };
 type Failure = { kind: 'failed'; code: string; message: string };
 
-const isInterrupt = (v: unknown): v is Interrupt | Failure => typeof v === 'object' && v !== null && 'kind' in v;
-
 export class DeploymentEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly wakers = new Map<string, Set<() => void>>();
