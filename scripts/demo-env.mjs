@@ -23,8 +23,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const DEMO_CODEDEPLOY_MINUTE_MS = 2000;
 /** A role the demo's CodeDeploy deployment groups are created with (the sandbox checks its shape, nothing more). */
 export const DEMO_CODEDEPLOY_ROLE = 'arn:aws:iam::123456789012:role/lambda-canary-codedeploy-demo';
-/** The sandbox's arguments for the demo: the seed and its traffic. */
-export const DEMO_SANDBOX_ARGS = ['--seed', 'demo', '--traffic', 'demo'];
+/** The sandbox's arguments for the demo: the seed, its traffic, and CodeDeploy minutes of 2 s. */
+export const DEMO_SANDBOX_ARGS = ['--seed', 'demo', '--traffic', 'demo', '--minute-ms', String(DEMO_CODEDEPLOY_MINUTE_MS)];
 
 /** True when nothing listens on 127.0.0.1:port (so a fixed default port can be used). */
 export function portIsFree(port) {

@@ -77,7 +77,10 @@ describe('CodeDeploy rollouts in the editor, against the embedded sandbox', func
     lambda?.destroy();
     codedeploy?.destroy();
   });
-  beforeEach(() => ui.reset());
+  beforeEach(() => {
+    ui.reset();
+    ui.confirmations = [];
+  });
 
   const alias = () => lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
   const view = () => api.rollouts.view(FN, 'prod');
