@@ -47,8 +47,8 @@ export class CodeDeployRollouts implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly noticed = new vscode.EventEmitter<CodeDeployNotice>();
   readonly onNotice = this.noticed.event;
-  /** Aliases (`function:alias`) a Stop of this window is acting on. */
-  private readonly stopping = new Map<string, number>();
+  /** Deployments a Stop of this window was asked for: their end is that command's to show. */
+  private readonly stopping = new Set<string>();
   /** codeDeployManagement by alias, read once per tree refresh. */
   private readonly managed = new Map<string, Promise<CodeDeployManagement | undefined>>();
   private readonly settled = new Map<string, CodeDeployManagement | undefined>();
@@ -93,7 +93,9 @@ export class CodeDeployRollouts implements vscode.Disposable {
     w.seen.set(v.id, v.status);
     this.changed.fire(v);
     if (ROLLOUT_ENDS.has(v.status) && before !== undefined && !ROLLOUT_ENDS.has(before)) {
-      this.noticed.fire({ kind: 'ended', view: v, message: codeDeployEndText(v), byControl: this.stopping.has(`${v.functionName}:${v.aliasName}`) });
+      const id = v.codeDeploy?.deploymentId ?? v.id;
+      this.noticed.fire({ kind: 'ended', view: v, message: codeDeployEndText(v), byControl: this.stopping.has(id) });
+      this.stopping.delete(id);
     }
   }
 
@@ -127,21 +129,13 @@ export class CodeDeployRollouts implements vscode.Disposable {
   }
 
   async stop(uc: UseCaseContext, input: StopCodeDeployInput): Promise<Outcome<CodeDeployDetail>> {
-    const key = `${input.functionName}:${input.aliasName}`;
-    this.stopping.set(key, (this.stopping.get(key) ?? 0) + 1);
-    try {
-      const w = await this.current();
-      const outcome = await w.engine.stop(await this.context(w.clients, uc), input);
-      await w.watcher.refresh().catch(() => undefined);
-      return outcome;
-    } finally {
-      // The end is seen by the watcher's next poll: a Stop of this window keeps its own notice for a while.
-      setTimeout(() => {
-        const n = (this.stopping.get(key) ?? 1) - 1;
-        if (n > 0) this.stopping.set(key, n);
-        else this.stopping.delete(key);
-      }, 30_000).unref?.();
-    }
+    // The end the watcher sees next is this Stop's: its command shows the outcome, no second notice.
+    this.stopping.add(input.deploymentId);
+    const w = await this.current();
+    const outcome = await w.engine.stop(await this.context(w.clients, uc), input);
+    if (outcome.error) this.stopping.delete(input.deploymentId);
+    await w.watcher.refresh().catch(() => undefined);
+    return outcome;
   }
 
   /**

@@ -215,7 +215,7 @@ describe('CodeDeploy rollouts in the editor, against the embedded sandbox', func
     });
     assert.match((item.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1'), /Managed by CodeDeploy: deployment group cd-ext-prod/);
     const before = await alias();
-    ui.script(['confirmManaged', false]);
+    ui.script(['version', '3'], ['confirmManaged', false]);
     await vscode.commands.executeCommand(Commands.switchAlias, await aliasNode(api, FN, 'prod'));
     const q = ui.confirmations.find((c) => c.id === 'confirmManaged');
     assert.ok(q, `asked: ${ui.asked.join(', ')}`);
@@ -244,6 +244,20 @@ describe('CodeDeploy rollouts in the editor, against the embedded sandbox', func
     });
     assert.equal(ended.status, 'aborted', ended.statusText);
     assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '3': 0.2 }, 'the traffic is kept as it was');
+    await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
+  });
+
+  it('a CodeDeploy rollout that succeeds by itself ends with a notice saying so, and the alias serves the new version', async function () {
+    if (!deploymentId) this.skip();
+    ui.script(['confirmManaged', true], ['rolloutSource', '3'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '30%@1m, 100%'], ['rolloutEngine', 'CodeDeploy'], ['confirmCodeDeploy', true]);
+    await vscode.commands.executeCommand(Commands.startRollout, await aliasNode(api, FN, 'prod'));
+    assert.deepEqual(ui.errors, []);
+    const notice = await until('the notice of its end', () => ui.infos.find((m) => /CodeDeploy deployment d-[A-Z0-9]+ succeeded: version 3 gets all the traffic/.test(m)), 60_000);
+    assert.match(notice, /^cd-ext:prod: /);
+    assert.equal(view()?.status, 'promoted');
+    const a = await alias();
+    assert.equal(a.FunctionVersion, '3');
+    assert.equal(Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {}).length, 0);
     await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
   });
 });
