@@ -568,15 +568,13 @@ export const steps = [
       await wb.contextMenu('prod → 2', 'Start Rollout…');
       await wb.pick('3', { title });
       // A canary of 30 CodeDeploy minutes: a minute of the demo's sandbox lasts 2 s, so it holds a minute.
-      await wb.pick('Type a plan…', { title });
-      await wb.typeInput('10%@30m, 100%');
-      await ctx.page.keyboard.press('Enter');
+      await wb.pick('Canary10Percent30Minutes', { title });
       await wb.pick('CodeDeploy', { title });
       // The pre-flight may ask first (a trigger that bypasses prod); then the confirmation of what CodeDeploy gets.
       const dialog = ctx.page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 30_000 });
       if (/bypass/.test(await dialog.innerText())) await wb.answerDialog('Go On');
-      await wb.answerDialog('Start CodeDeploy Rollout', { message: /Hand the rollout of version 3 on prod to CodeDeploy\?[\s\S]*deployment group orders-worker-prod[\s\S]*LambdaCanary\.Canary10Percent30Minutes/ });
+      await wb.answerDialog('Start CodeDeploy Rollout', { message: /Hand the rollout of version 3 on prod to CodeDeploy\?[\s\S]*deployment group orders-worker-prod[\s\S]*CodeDeployDefault\.LambdaCanary10Percent30Minutes \(predefined\)/ });
       await ctx.shot('codedeploy-confirmed');
       await waitForAliasRow(wb, F, 'prod → 2 (90%) · 3 (10%) · CodeDeploy step 1/2');
       await expectRoutingOf(sb, F, 'prod', { version: '2', weights: { 3: 0.1 } }, 'CodeDeploy shifting');
