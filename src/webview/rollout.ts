@@ -69,6 +69,8 @@ export function countdownText(v: RolloutView, now: number): string {
 
 /** The step's verdict to show: its own once decided, the judge's current one for the step in force. */
 function stepVerdict(v: RolloutView, i: number): RolloutVerdict | undefined {
+  // CodeDeploy judges nothing here: its alarms and hooks decide, shown with the deployment.
+  if (v.engine === 'codedeploy') return undefined;
   const step = v.steps[i];
   if (step.verdict) return step.verdict;
   if (i === v.current && !ROLLOUT_ENDS.has(v.status)) return v.evidence?.verdict ?? 'Pending';
@@ -77,6 +79,12 @@ function stepVerdict(v: RolloutView, i: number): RolloutVerdict | undefined {
 
 /** A step without a verdict: the promotion of a promoted rollout, a step an ended one never reached, or none yet. */
 function noVerdictLabel(v: RolloutView, i: number): string {
+  if (v.engine === 'codedeploy') {
+    if (v.status === 'promoted' && v.steps[i].weight >= 100) return 'Promoted';
+    if (i < v.current || (i === v.current && v.status === 'promoted')) return 'Done';
+    if (i === v.current) return ROLLOUT_ENDS.has(v.status) ? 'Stopped here' : 'In force';
+    return ROLLOUT_ENDS.has(v.status) ? 'Not reached' : 'Next';
+  }
   if (!ROLLOUT_ENDS.has(v.status)) return 'No verdict';
   if (v.status === 'promoted' && v.steps[i].weight >= 100) return 'Promoted';
   return i > v.current ? 'Not reached' : 'No verdict';
