@@ -15,6 +15,10 @@ export interface BundleResult {
   vsix?: string;
   vsixKB?: number;
   sandboxWorkerKB?: number;
+  /** The CodeDeploy engine with its client (dist/codedeploy.js), loaded on first use. */
+  codeDeployKB?: number;
+  /** The bundles that hold CodeDeploy's client (its protocol target `CodeDeploy_20141006`): only dist/codedeploy.js should. */
+  codeDeployClientIn: string[];
   /** Source changed after dist/extension.js was built. */
   stale: boolean;
   /** The .vsix is older than dist/extension.js: it does not hold this build. */
@@ -49,6 +53,8 @@ export function benchBundle(): BundleResult {
     webviewKB: kb(path.join(dist, 'webview.js')),
     cliKB: kb(path.join(dist, 'cli.js')),
     sandboxWorkerKB: kb(path.join(dist, 'sandboxWorker.js')),
+    codeDeployKB: kb(path.join(dist, 'codedeploy.js')),
+    codeDeployClientIn: ['extension.js', 'cli.js', 'codedeploy.js'].filter((f) => fs.existsSync(path.join(dist, f)) && fs.readFileSync(path.join(dist, f), 'latin1').includes('CodeDeploy_20141006')),
     vsix,
     vsixKB: vsix ? kb(path.join(ROOT, vsix)) : undefined,
     stale: fs.existsSync(ext) && newestMtime(path.join(ROOT, 'src')) > fs.statSync(ext).mtimeMs,

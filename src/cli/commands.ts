@@ -66,8 +66,22 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   triggers: { positionals: { min: 1, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { fix: { type: 'string' }, undo: { type: 'boolean' } }, changesAlias: false },
   // Each subcommand's own positionals, options and question: ROLLOUT_SUBCOMMANDS.
   rollout: {
-    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, pause, resume, next, promote, abort)' },
-    options: { version: { type: 'string' }, dir: { type: 'string' }, function: { type: 'string' }, build: { type: 'boolean' }, plan: { type: 'string' }, wait: { type: 'boolean' } },
+    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, pause, resume, next, promote, abort, stop)' },
+    options: {
+      version: { type: 'string' },
+      dir: { type: 'string' },
+      function: { type: 'string' },
+      build: { type: 'boolean' },
+      plan: { type: 'string' },
+      wait: { type: 'boolean' },
+      engine: { type: 'string' },
+      application: { type: 'string' },
+      'deployment-group': { type: 'string' },
+      'service-role': { type: 'string' },
+      'before-traffic-hook': { type: 'string' },
+      'after-traffic-hook': { type: 'string' },
+      rollback: { type: 'boolean' },
+    },
     changesAlias: false,
   },
 };
@@ -77,12 +91,16 @@ export function commandAsks(command: CommandName, values: Record<string, unknown
   return command === 'triggers' ? values.fix !== undefined || values.undo === true : COMMANDS[command].changesAlias;
 }
 
-export const ROLLOUT_SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'next', 'promote', 'abort'] as const;
+export const ROLLOUT_SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'next', 'promote', 'abort', 'stop'] as const;
 export type RolloutSubcommand = (typeof ROLLOUT_SUBCOMMANDS)[number];
 
 export function isRolloutSubcommand(name: string | undefined): name is RolloutSubcommand {
   return (ROLLOUT_SUBCOMMANDS as readonly string[]).includes(name ?? '');
 }
+
+/** The options of `rollout start --engine codedeploy` (CodeDeploySettings); --engine itself is for start only. */
+export const CODEDEPLOY_SETTING_OPTIONS = ['application', 'deployment-group', 'service-role', 'before-traffic-hook', 'after-traffic-hook'];
+const CODEDEPLOY_START_OPTIONS = ['engine', ...CODEDEPLOY_SETTING_OPTIONS];
 
 export interface RolloutSubcommandSpec {
   /** FUNCTION:ALIAS: required, or optional (status: all of the connection's). */
@@ -94,11 +112,13 @@ export interface RolloutSubcommandSpec {
 }
 
 export const ROLLOUT_SPECS: Record<RolloutSubcommand, RolloutSubcommandSpec> = {
-  start: { target: 'required', options: ['version', 'dir', 'function', 'build', 'plan', 'wait'], asks: true },
+  start: { target: 'required', options: ['version', 'dir', 'function', 'build', 'plan', 'wait', ...CODEDEPLOY_START_OPTIONS], asks: true },
   status: { target: 'optional', options: [], asks: false },
   pause: { target: 'required', options: [], asks: false },
   resume: { target: 'required', options: ['wait'], asks: false },
   next: { target: 'required', options: ['wait'], asks: true },
   promote: { target: 'required', options: [], asks: true },
   abort: { target: 'required', options: [], asks: true },
+  // A CodeDeploy rollout's StopDeployment.
+  stop: { target: 'required', options: ['rollback'], asks: true },
 };

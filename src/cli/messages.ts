@@ -69,9 +69,10 @@ Commands:
   journal [FN[:ALIAS]] [--limit N]  what was done, newest last
   triggers FN[:ALIAS] [--fix ID]    what sends events to the function, and whether it goes
                                     through ALIAS or bypasses it; --fix moves one onto ALIAS
-  rollout start|status|pause|resume|next|promote|abort FN:ALIAS
+  rollout start|status|pause|resume|next|promote|abort|stop FN:ALIAS
                                     step ALIAS through a plan judged on CloudWatch evidence,
-                                    rolled back by itself when the canary is worse
+                                    rolled back by itself when the canary is worse; or hand
+                                    it to AWS CodeDeploy (--engine codedeploy)
   help [COMMAND]                    help on a command
 
 Progress goes to stderr, results to stdout. Run \`lambda-canary COMMAND --help\` for a command's
@@ -122,7 +123,8 @@ ${PRESET_NAMES.map((n) => `    ${n.padEnd(30)} ${describePlan(presetPlan(n)!)}`)
 const ROLLOUT_EXIT_CODES_TEXT = `Exit codes:
   0  done: the action done; with --wait, promoted (or completed: a plan ending in hold kept
      its split)
-  1  rolled back (the canary was worse), aborted, or failed with the alias unchanged
+  1  rolled back (the canary was worse), aborted, or failed with the alias unchanged; a
+     CodeDeploy rollout watched with --wait: Stopped or Failed (rolled back or not)
   2  bad input, nothing changed: a usage error (a bad plan says the column), a change
      without --yes where nothing can ask, or refused before any write (a rollout already
      runs on the alias, no published version)
@@ -141,9 +143,17 @@ drives it to its end, printing each step and each verdict on stderr and the end 
 stops when the rollout needs a person (exit 3). One driver per alias: while a process drives,
 others (the editor too) watch, and their controls are refused (exit 3).`;
 
+const CODEDEPLOY_TEXT = `With --engine codedeploy the rollout is handed to AWS CodeDeploy, which steps ALIAS by itself
+(with the editor closed, alarms and rollback on AWS's side): the application and deployment
+group are reused or created (a new group needs --service-role; Lambda Canary never creates IAM
+roles), a custom plan becomes a custom deployment config named after its shape, and a plan
+CodeDeploy cannot express (manual gates, bakes not in whole minutes, other shapes) is refused
+with the reason. \`rollout status\` shows it, \`rollout stop [--rollback]\` stops it. While it runs,
+every write of Lambda Canary to ALIAS is refused.`;
+
 const ROLLOUT_HELP: Record<RolloutSubcommand, CommandHelp> = {
   start: {
-    usage: 'lambda-canary rollout start FN:ALIAS (--version V | --dir D [--function F] [--build]) [--plan P] [--wait]',
+    usage: 'lambda-canary rollout start FN:ALIAS (--version V | --dir D [--function F] [--build]) [--plan P] [--engine local|codedeploy] [--wait]',
     description: `Starts a rollout of version V on ALIAS: the first step's weight is routed to V, then each step
 bakes and is judged before the next. With --dir, the folder's function is deployed first
 (as \`deploy\` does it: package, publish, check, smoke test) with the first step's weight, and the
@@ -154,14 +164,26 @@ ${PREFLIGHT_TEXT}
 
 ${ROLLOUT_DRIVING}
 
+${CODEDEPLOY_TEXT}
+
 ${PLAN_TEXT}`,
     options: `  --version V           the published version to roll out
   --dir D               deploy the folder's function (lambda-canary.json or template.yaml) first
   --function F          which function of the folder: its FunctionName or logical id
   --build               run \`sam build\` for the function first (a SAM function)
   --plan P              a preset or steps (see Plans); default: the workspace's "rollout"
-  --wait                drive the rollout to its end here (exit codes below)`,
+  --wait                drive the rollout to its end here (exit codes below); with
+                        --engine codedeploy: watch it to its end, printing each change
+  --engine E            local (default: this process steps the alias) or codedeploy
+                        (AWS CodeDeploy steps it, with the editor closed; --version only)
+  --application A       codedeploy: the CodeDeploy application (default lambda-canary)
+  --deployment-group G  codedeploy: the deployment group (default FUNCTION-ALIAS)
+  --service-role ARN    codedeploy: the service role a new deployment group is created with
+                        (it needs the managed policy AWSCodeDeployRoleForLambda)
+  --before-traffic-hook FN, --after-traffic-hook FN
+                        codedeploy: the AppSpec's BeforeAllowTraffic / AfterAllowTraffic hooks`,
     examples: `  lambda-canary rollout start checkout-api:prod --version 8 --plan Canary10Percent5Minutes --wait --yes
+  lambda-canary rollout start checkout-api:prod --version 8 --plan Canary10Percent5Minutes --engine codedeploy --service-role arn:aws:iam::123456789012:role/CodeDeployLambda --yes
   lambda-canary rollout start checkout-api:prod --dir . --plan "10%@5m, 50%@10m, 100%" --wait --yes
   lambda-canary rollout start checkout-api:prod --version 8 --plan "10%@5m, 100%" --yes --json`,
   },
@@ -210,6 +232,15 @@ ${ROLLOUT_DRIVING}`,
     usage: 'lambda-canary rollout abort FN:ALIAS',
     description: "Ends the rollout now by rolling back: all of ALIAS's traffic to the stable version.",
     examples: '  lambda-canary rollout abort checkout-api:prod --yes',
+  },
+  stop: {
+    usage: 'lambda-canary rollout stop FN:ALIAS [--rollback]',
+    description: `Stops the CodeDeploy deployment in flight on ALIAS (one this journal started, or SAM's):
+StopDeployment, with --rollback putting ALIAS back on the version it served; without it the
+alias keeps the weight CodeDeploy had shifted. Asks first.`,
+    options: '  --rollback            roll ALIAS back to the version it served (autoRollbackEnabled)',
+    examples: `  lambda-canary rollout stop checkout-api:prod --rollback --yes
+  lambda-canary rollout stop checkout-api:prod --yes --json`,
   },
 };
 
@@ -361,8 +392,12 @@ Subcommands (\`lambda-canary rollout SUBCOMMAND --help\` for each):
                         the next step now (past a manual gate); asks first
   promote FN:ALIAS      end it now: all traffic to the new version; asks first
   abort FN:ALIAS        end it now: all traffic back to the stable version; asks first
+  stop FN:ALIAS [--rollback]
+                        stop the CodeDeploy deployment on ALIAS; asks first
 
 ${ROLLOUT_DRIVING}
+
+${CODEDEPLOY_TEXT}
 
 ${PLAN_TEXT}`,
     options: `  --version V           start: the published version to roll out
@@ -370,7 +405,11 @@ ${PLAN_TEXT}`,
   --function F          start --dir: which function of the folder
   --build               start --dir: run \`sam build\` for the function first
   --plan P              start: a preset or steps (see Plans)
-  --wait                start, resume, next: drive the rollout to its end here`,
+  --wait                start, resume, next: drive the rollout to its end here
+  --engine codedeploy   start: hand the rollout to AWS CodeDeploy (--application,
+                        --deployment-group, --service-role, --before-traffic-hook,
+                        --after-traffic-hook)
+  --rollback            stop: roll the alias back to the version it served`,
     examples: `  lambda-canary rollout start checkout-api:prod --version 8 --plan "10%@5m, 50%@10m, 100%" --wait --yes
   lambda-canary rollout status checkout-api:prod
   lambda-canary rollout abort checkout-api:prod --yes`,
@@ -432,7 +471,7 @@ ${CONNECTION_TEXT}
 
 ${OUTPUT_TEXT}
 
-${name === 'rollout' && (sub === undefined || sub === 'start' || sub === 'resume' || sub === 'next') ? ROLLOUT_EXIT_CODES_TEXT : name === 'triggers' ? TRIGGERS_EXIT_CODES_TEXT : EXIT_CODES_TEXT}
+${name === 'rollout' && (sub === undefined || sub === 'start' || sub === 'resume' || sub === 'next' || sub === 'stop') ? ROLLOUT_EXIT_CODES_TEXT : name === 'triggers' ? TRIGGERS_EXIT_CODES_TEXT : EXIT_CODES_TEXT}
 
 Examples:
 ${h.examples}
@@ -600,10 +639,29 @@ export const errorText = {
 const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const pct = (w: number) => `${Number(w.toFixed(4))}%`;
 
+/** The words of CodeDeploy rollouts in the CLI; the deployment's own sentences come from core (statusText). */
+export const codeDeployText = {
+  startQuestion: (fn: string, alias: string, version: string, plan: string, group: string, now: string | undefined) =>
+    `Hand a rollout of version ${version} on ${fn}:${alias}${now ? ` (now ${now})` : ''} to CodeDeploy (${group}): ${plan}?`,
+  stopQuestion: (id: string, fn: string, alias: string, rollback: boolean, now: string) =>
+    `Stop CodeDeploy deployment ${id} on ${fn}:${alias} (${now})${rollback ? ' and roll the alias back' : ', leaving the alias where it is'}?`,
+  started: (fn: string, alias: string, id: string, version: string, config: string) =>
+    `${fn}:${alias}: CodeDeploy deployment ${id} of version ${version} started (${config}). CodeDeploy steps the alias by itself: \`lambda-canary rollout status ${fn}:${alias}\` follows it.`,
+  change: (text: string) => text,
+  interrupted: (id: string, target: string) => `Stopped watching: CodeDeploy deployment ${id} goes on by itself; \`lambda-canary rollout status ${target}\` shows it, \`rollout stop ${target} --rollback\` stops it.`,
+  noDeployment: (target: string) => `No CodeDeploy deployment is in flight on ${target}: nothing to stop.`,
+  heading: (target: string, id: string, version: string, stable: string, status: string, deploymentStatus: string) =>
+    `${target}: CodeDeploy deployment ${id} of version ${version} (stable ${stable}): ${status} (${deploymentStatus})`,
+  group: (application: string, group: string, config: string, weight: number | undefined) =>
+    `  ${application}/${group}, ${config}${weight !== undefined ? `, ${Number(weight.toFixed(2))}% on the new version` : ''}`,
+  lifecycle: (name: string, status: string, hook: string | undefined, message: string | undefined) => `    ${name}: ${status}${hook ? ` (hook ${hook})` : ''}${message ? ` — ${message}` : ''}`,
+  unreadable: (id: string, why: string) => `lambda-canary: could not read CodeDeploy deployment ${id}: ${why}`,
+};
+
 /** The rollout subcommands' own words; a rollout's state sentences come from core (statusText, verdict sentences). */
 export const rolloutText = {
-  unknownSubcommand: (name: string) => `Unknown rollout subcommand '${name}': use start, status, pause, resume, next, promote or abort.`,
-  noSubcommand: "'rollout' needs a subcommand: start, status, pause, resume, next, promote or abort.",
+  unknownSubcommand: (name: string) => `Unknown rollout subcommand '${name}': use start, status, pause, resume, next, promote, abort or stop.`,
+  noSubcommand: "'rollout' needs a subcommand: start, status, pause, resume, next, promote, abort or stop.",
   optionNotFor: (option: string, sub: string) => `--${option} is not an option of 'rollout ${sub}'.`,
   needsTarget: (sub: string) => `'rollout ${sub}' needs FUNCTION:ALIAS (e.g. checkout-api:prod).`,
   versionOrDir: "'rollout start' needs --version V (a published version) or --dir D (deploy the folder's function first), not both.",
@@ -662,6 +720,9 @@ export const rolloutText = {
   evidence: (verdict: string, sentence: string) => `  evidence: ${verdict}: ${sentence}`,
   statusLine: (text: string) => `  ${text}`,
   drivenBy: (holder: string, since: number | undefined, until: number, self: boolean) => `  driven by ${holder}${self ? ' (this process)' : ''}${since !== undefined ? ` since ${at(since)}` : ''} (lease until ${at(until)})`,
+  engineNotFor: (option: string) => `--${option} goes with --engine codedeploy.`,
+  badEngine: (value: string) => `--engine: '${value}' is not an engine: local (this process steps the alias) or codedeploy (AWS CodeDeploy does).`,
+  codeDeployVersionOnly: "'rollout start --engine codedeploy' takes --version V (a published version), not --dir: a deploy leaves a canary, and CodeDeploy starts from an alias that serves one version. Publish the version first.",
   notDrivenExpired: (until: number | undefined, target: string) =>
     `  not driven${until !== undefined ? ` (lease expired at ${at(until)})` : ''}: \`lambda-canary rollout resume ${target} --wait\` drives it`,
 };

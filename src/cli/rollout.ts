@@ -29,13 +29,20 @@ import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
 import { confirmText, progressText, questions, rolloutText } from './messages';
 import type { PreflightReport } from '../shared/triggers';
+import type { CodeDeployRolloutView, CodeDeploySend } from '../core/codedeploy/types';
+import type { CodeDeployArgs } from './codedeploy';
+import { codeDeployStatus, codeDeployStatusLines, engineOf, isCodeDeployArgs, runCodeDeploy, settingsOf } from './codedeploy';
 import { preflightRefusal, questionHead, runPreflight } from './triggers';
 
 export type RolloutArgs =
+  | CodeDeployArgs
   | { sub: 'status'; functionName?: string; aliasName?: string }
   | { sub: 'start'; functionName: string; aliasName: string; plan: RolloutPlan; version: string; wait: boolean; deploy?: undefined }
   | { sub: 'start'; functionName: string; aliasName: string; plan: RolloutPlan; version?: undefined; wait: boolean; deploy: { ws: WorkspaceFunction; dir: string; build: boolean } }
   | { sub: RolloutControl; functionName: string; aliasName: string; wait: boolean };
+
+/** The local engine's arguments (the runner's). */
+type LocalArgs = Exclude<RolloutArgs, CodeDeployArgs>;
 
 /**
  * Reads the folder's workspace function as `deploy` does (--function picks one); throws a
@@ -57,12 +64,15 @@ export function planRollout(pos: string[], values: OptionValues, cwd: string, re
   if (target === undefined && spec.target === 'required') throw new UsageError(rolloutText.needsTarget(sub), 'rollout');
   const ref = target === undefined ? undefined : parseFunctionAlias(target);
   if (sub === 'status') return { sub, ...ref };
+  if (sub === 'stop') return { engine: 'codedeploy', sub, ...ref!, rollback: values.rollback === true };
   const wait = values.wait === true;
   if (sub !== 'start') return { sub, ...ref!, wait };
+  const engine = engineOf(values);
 
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const version = str('version');
   const dirOption = str('dir');
+  if (engine === 'codedeploy' && dirOption !== undefined) throw new UsageError(rolloutText.codeDeployVersionOnly, 'rollout');
   if ((version === undefined) === (dirOption === undefined)) throw new UsageError(rolloutText.versionOrDir, 'rollout');
   if (version !== undefined) {
     for (const option of ['function', 'build']) if (values[option] !== undefined) throw new UsageError(rolloutText.onlyWithDir(option), 'rollout');
@@ -78,6 +88,10 @@ export function planRollout(pos: string[], values: OptionValues, cwd: string, re
     if (ws?.functionName !== undefined && ws.functionName !== ref!.functionName) ws = undefined;
   }
   const plan = rolloutPlanOf(str('plan'), ws);
+  if (engine === 'codedeploy') {
+    if (dirOption !== undefined) throw new UsageError(rolloutText.codeDeployVersionOnly, 'rollout');
+    return { engine, sub, ...ref!, plan, version: version!, wait, settings: settingsOf(values, ws?.codeDeploy) };
+  }
   if (dirOption === undefined) return { sub, ...ref!, plan, version: version!, wait };
 
   const which = ws!.functionName ?? ws!.logicalId ?? '?';
@@ -128,6 +142,8 @@ export interface RolloutRun {
   ctx: UseCaseContext;
   json: boolean;
   yes: boolean;
+  /** The connection's CodeDeploy client (made on first use): CodeDeploy rollouts and their status. */
+  codedeploy?: () => Promise<CodeDeploySend>;
 }
 
 type Print = (text: string) => void;
@@ -136,6 +152,13 @@ type Print = (text: string) => void;
 const SELF = { holder: `cli@${markerName(os.hostname())}`, pid: process.pid };
 
 export async function runRollout(a: RolloutArgs, run: RolloutRun): Promise<number> {
+  if (isCodeDeployArgs(a)) return runCodeDeploy(a, { ...run, codedeploy: run.codedeploy ?? noCodeDeploy });
+  return runLocal(a, run);
+}
+
+const noCodeDeploy = (): Promise<CodeDeploySend> => Promise.reject(new Error('no CodeDeploy client on this connection'));
+
+async function runLocal(a: LocalArgs, run: RolloutRun): Promise<number> {
   const { io, ctx } = run;
   const out: Print = (text) => io.stdout.write(`${terminalText(text)}\n`);
   const err: Print = (text) => io.stderr.write(`${terminalText(text)}\n`);
@@ -194,7 +217,7 @@ async function readAlias(ctx: UseCaseContext, functionName: string, aliasName: s
   }
 }
 
-type StartArgs = Extract<RolloutArgs, { sub: 'start' }>;
+type StartArgs = Extract<LocalArgs, { sub: 'start' }>;
 
 async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: Print): Promise<number | { outcome: Outcome<RolloutView>; deployed?: Outcome; report: PreflightReport }> {
   const { ctx, io } = run;
@@ -254,7 +277,7 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
 }
 
 /** next, promote and abort ask first (with the rollout as it is); pause and resume do not. */
-async function confirmControl(runner: RolloutRunner, a: Extract<RolloutArgs, { sub: RolloutControl }>, run: RolloutRun): Promise<boolean> {
+async function confirmControl(runner: RolloutRunner, a: Extract<LocalArgs, { sub: RolloutControl }>, run: RolloutRun): Promise<boolean> {
   if (run.yes || (a.sub !== 'next' && a.sub !== 'promote' && a.sub !== 'abort')) return true;
   const v = runner.view(a.functionName, a.aliasName);
   // Nothing to ask about: the control is refused and says why.
@@ -390,6 +413,15 @@ async function status(runner: RolloutRunner, a: Extract<RolloutArgs, { sub: 'sta
       foreignLease = { rollout: lease.rollout, step: lease.step, steps: lease.steps, holder: holderText(lease), since: lease.since, until: lease.until };
     }
   }
+  // CodeDeploy rollouts: this journal's, and for one alias the deployment in flight on it (SAM's too).
+  const cd = run.codedeploy ? await codeDeployStatus(a, { ctx, codedeploy: run.codedeploy }, err) : { views: [], readFailed: false };
+  if (cd.readFailed) readFailed = true;
+  if (a.functionName !== undefined && cd.views.length) {
+    // The alias's CodeDeploy rollout in flight, or the newer of the two.
+    const local = views[0];
+    const remote = cd.views[0];
+    if (!local || remote.status === 'running' || (ROLLOUT_ENDS.has(local.status) && remote.startedAt > local.startedAt)) views = [remote];
+  } else views = [...views, ...cd.views];
   if (run.json) {
     // A rollout known only from the lease of a driver elsewhere: what the lease says.
     io.stdout.write(jsonText(a.functionName !== undefined ? (views[0] ?? (foreignLease ? { functionName: a.functionName, aliasName: a.aliasName, lease: foreignLease } : null)) : views));
@@ -397,11 +429,12 @@ async function status(runner: RolloutRunner, a: Extract<RolloutArgs, { sub: 'sta
   }
   if (views.length === 0) {
     out(foreign ?? rolloutText.none(a.functionName !== undefined ? `${a.functionName}:${a.aliasName}` : undefined));
-    return EXIT.done;
+    return readFailed ? EXIT.failed : EXIT.done;
   }
   views.forEach((v, i) => {
     if (i > 0) out('');
-    for (const line of statusLines(v, now, expired.has(v.id) ? { until: expired.get(v.id) } : undefined)) out(line);
+    const lines = v.engine === 'codedeploy' ? codeDeployStatusLines(v as CodeDeployRolloutView) : statusLines(v, now, expired.has(v.id) ? { until: expired.get(v.id) } : undefined);
+    for (const line of lines) out(line);
   });
   return readFailed ? EXIT.failed : EXIT.done;
 }

@@ -29,6 +29,7 @@ import type { CliConnection } from './connection';
 import { openConnection } from './connection';
 import type { RolloutArgs } from './rollout';
 import { planRollout, rolloutAsks, runRollout } from './rollout';
+import { codeDeployGuardFor } from '../core/codeDeployModule';
 import type { PreflightGate, TriggersArgs } from './triggers';
 import { preflightRefusal, questionHead, runPreflight, runTriggers } from './triggers';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
@@ -325,9 +326,11 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       profile,
       region: clients.spec.region,
       journal: port,
+      // Every alias write asks first whether CodeDeploy is shifting the alias (dist/codedeploy.js, loaded then).
+      codeDeployGuard: codeDeployGuardFor(clients),
     };
 
-    if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true });
+    if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true, codedeploy: () => clients.codedeploy() });
     if (p.kind === 'triggers') {
       const lastFix = async (functionName: string, aliasName: string) => {
         const { records } = await journal.read({ functionName, aliasName });

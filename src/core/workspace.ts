@@ -11,6 +11,7 @@ import type { LambdaSend } from './lambdaApi';
 import { getVersion } from './lambdaApi';
 import { inlineFileName, inlineModuleProblem } from './packaging';
 import { folderLabel, isWithin, slashedRelative } from './paths';
+import type { CodeDeploySettings } from './codedeploy/types';
 import type { RolloutPlan } from './rollout/plans';
 import { parseRolloutSpec, PlanError } from './rollout/plans';
 
@@ -63,6 +64,13 @@ export interface WorkspaceFunction {
   rootTemplate?: string;
   /** lambda-canary.json's `rollout`, checked: the plan Start Rollout offers first. */
   rollout?: RolloutPlan;
+  /** lambda-canary.json's `codeDeploy`: where a rollout handed to CodeDeploy runs (CodeDeploySettings). */
+  codeDeploy?: CodeDeploySettings;
+  /**
+   * SAM's DeploymentPreference (the function's, over Globals.Function's), with AutoPublishAlias:
+   * CodeDeploy manages the alias, so a manual write warns first.
+   */
+  deploymentPreference?: { type: string; alarms?: string[]; hooks?: { preTraffic?: string; postTraffic?: string } };
 }
 
 export class ConfigError extends Error {
@@ -204,6 +212,30 @@ function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text
   return { message: first.message, line: first.key ? lineOfKey(text, first.key) : undefined };
 }
 
+const CODEDEPLOY_KEYS = ['application', 'deploymentGroup', 'serviceRoleArn', 'beforeAllowTraffic', 'afterAllowTraffic'] as const;
+
+/** lambda-canary.json's `codeDeploy`, checked as the schema does, each problem naming its key. */
+function codeDeploySettings(file: string, text: string, raw: unknown): CodeDeploySettings {
+  const line = (key?: string) => lineOfPath(text, ['codeDeploy', ...(key ? [key] : [])]) ?? lineOfKey(text, 'codeDeploy');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, '"codeDeploy" must be an object, e.g. { "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeployLambda" }.', line());
+  }
+  const o = raw as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(o)) {
+    if (!(CODEDEPLOY_KEYS as readonly string[]).includes(key)) throw new ConfigError(file, `"codeDeploy": unknown key "${key}" (known: ${CODEDEPLOY_KEYS.join(', ')}).`, line(key));
+    if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(file, `"codeDeploy.${key}" must be a non-empty string.`, line(key));
+    if ((key === 'application' || key === 'deploymentGroup') && !/^[A-Za-z0-9._+=,@-]{1,100}$/.test(value)) {
+      throw new ConfigError(file, `"codeDeploy.${key}" '${value}' is not a CodeDeploy name (1–100 letters, digits and . _ + = , @ -).`, line(key));
+    }
+    if (key === 'serviceRoleArn' && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) {
+      throw new ConfigError(file, `"codeDeploy.serviceRoleArn" '${value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).`, line(key));
+    }
+    out[key] = value;
+  }
+  return out as CodeDeploySettings;
+}
+
 /** JSON.parse, failing as a ConfigError of `file` with the line and column of the mistake. */
 function parseJsonFile(file: string, text: string): unknown {
   try {
@@ -225,11 +257,14 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
   // `rollout` is checked by parseRolloutSpec below, whose messages say which step is wrong and how.
-  const errors = validateAgainstSchema(obj).filter((e) => !(e.instancePath === '/rollout' || e.instancePath.startsWith('/rollout/')));
+  // `codeDeploy` likewise, by codeDeploySettings, which names the key inside it.
+  const own = (e: SchemaError, key: string) => e.instancePath === `/${key}` || e.instancePath.startsWith(`/${key}/`);
+  const errors = validateAgainstSchema(obj).filter((e) => !own(e, 'rollout') && !own(e, 'codeDeploy'));
   if (errors.length) {
     const { message, line } = schemaProblem(errors, obj, text);
     throw new ConfigError(file, message, line);
   }
+  const codeDeploy = obj.codeDeploy === undefined ? undefined : codeDeploySettings(file, text, obj.codeDeploy);
   const functionName = obj.functionName as string;
   // The schema says the same; kept so a schema edit cannot let a bad name through.
   if (!FUNCTION_NAME.test(functionName)) {
@@ -280,6 +315,7 @@ export function parseConfigFile(file: string, rawText: string, workspaceRoot: st
     ignore: (obj.ignore as string[] | undefined) ?? [],
     testEventFile,
     ...(rollout ? { rollout } : {}),
+    ...(codeDeploy ? { codeDeploy } : {}),
   };
 }
 
@@ -520,6 +556,47 @@ function declaredAlias(root: Record<string, unknown>, scope: TemplateScope, valu
 }
 
 /**
+ * SAM's DeploymentPreference of a function with AutoPublishAlias: Globals.Function's merged with
+ * the function's own (a map in Globals is merged, the function's keys winning, as SAM does);
+ * undefined when there is none, it is `Enabled: false`, or its Type cannot be known here. Hooks
+ * and alarms given by `!Ref` name the resource's FunctionName / AlarmName when the template
+ * writes it, else its logical id.
+ */
+function deploymentPreferenceOf(
+  root: Record<string, unknown>,
+  resources: Record<string, Record<string, unknown>>,
+  scope: TemplateScope,
+  fromGlobals: unknown,
+  own: unknown,
+): WorkspaceFunction['deploymentPreference'] {
+  const map = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !isIntrinsic(v) ? (v as Record<string, unknown>) : undefined);
+  if (fromGlobals === undefined && own === undefined) return undefined;
+  const p = { ...(map(fromGlobals) ?? {}), ...(map(own) ?? {}) };
+  const scalar = (v: unknown) => (typeof v === 'string' ? v : refName(v) !== undefined ? parameterValue(root, scope, refName(v)!) : undefined);
+  const enabled = p.Enabled === undefined ? 'true' : typeof p.Enabled === 'boolean' ? String(p.Enabled) : scalar(p.Enabled);
+  if (enabled !== undefined && enabled.toLowerCase() === 'false') return undefined;
+  const type = scalar(p.Type);
+  if (!type) return undefined;
+  const named = (v: unknown, key: 'FunctionName' | 'AlarmName'): string | undefined => {
+    if (typeof v === 'string') return v;
+    const ref = refName(v);
+    if (ref === undefined) return undefined;
+    const target = resources[ref];
+    const given = target && typeof target === 'object' ? ((target.Properties ?? {}) as Record<string, unknown>)[key] : undefined;
+    return typeof given === 'string' ? given : Object.prototype.hasOwnProperty.call(resources, ref) ? ref : parameterValue(root, scope, ref);
+  };
+  const alarms = Array.isArray(p.Alarms) ? p.Alarms.map((a) => named(a, 'AlarmName')).filter((a): a is string => !!a) : [];
+  const hooks = map(p.Hooks);
+  const preTraffic = hooks ? named(hooks.PreTraffic, 'FunctionName') : undefined;
+  const postTraffic = hooks ? named(hooks.PostTraffic, 'FunctionName') : undefined;
+  return {
+    type,
+    ...(alarms.length ? { alarms } : {}),
+    ...(preTraffic || postTraffic ? { hooks: { ...(preTraffic ? { preTraffic } : {}), ...(postTraffic ? { postTraffic } : {}) } } : {}),
+  };
+}
+
+/**
  * The alias a plain CloudFormation function is given by the template: the one AWS::Lambda::Alias
  * whose FunctionName is `!Ref` the function and whose Name is known. Several or none: undefined.
  */
@@ -659,6 +736,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
     const code = sam ? undefined : props.Code;
     const image = props.PackageType === 'Image';
     const inline = sam ? props.InlineCode : code && typeof code === 'object' && !isIntrinsic(code) ? (code as Record<string, unknown>).ZipFile : undefined;
+    const preference = sam && alias !== undefined ? deploymentPreferenceOf(root, resources, here, globals.DeploymentPreference, own.DeploymentPreference) : undefined;
     const base = {
       source: 'template.yaml' as const,
       file,
@@ -666,6 +744,7 @@ function readTemplate(file: string, rawText: string, workspaceRoot: string, here
       logicalId,
       functionName: typeof props.FunctionName === 'string' ? props.FunctionName : undefined,
       ...(alias !== undefined ? { alias } : {}),
+      ...(preference ? { deploymentPreference: preference } : {}),
       ignore: [],
     };
     if (image) {

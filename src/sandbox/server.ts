@@ -196,7 +196,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => Date.now(),
     versionBehaviour,
   });
-  const codedeploy = new CodeDeployService({ lambda, alarms, minuteMs: options.codeDeployMinuteMs ?? DEFAULT_MINUTE_MS, log: options.log });
+  const codedeploy = new CodeDeployService({ lambda, alarms, minuteMs: options.codeDeployMinuteMs ?? DEFAULT_MINUTE_MS, log: options.log, stateDir: options.stateDir });
+  // Its records live in the same state directory; what loading them found joins the store's.
+  if (store instanceof DirectoryStore) {
+    for (const w of codedeploy.warnings) {
+      store.warnings.push(w);
+      options.log?.(w);
+    }
+  }
 
   const F = '/2015-03-31/functions';
   const NAME = '([^/]+)';

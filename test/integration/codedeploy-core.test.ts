@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
-import { CodeDeployWatcher, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
+import { CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
+import { CodeDeployWatcher, codeDeployManagement, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
+import { RolloutRunner } from '../../src/core/rollout/runner';
 import type { CodeDeployContext, CodeDeployDetail, CodeDeploySettings } from '../../src/core/codedeploy';
 import type { Outcome } from '../../src/core/outcome';
 import { parsePlanText, presetPlan } from '../../src/core/rollout/plans';
 import type { JournalPort } from '../../src/core/usecases';
 import { promote, rollback, setCanaryWeight, startCanary, switchAlias } from '../../src/core/usecases';
 import { zipFiles } from '../../src/sandbox';
-import { codeDeployFor, functionWithTwoVersions, SERVICE_ROLE, weightOf } from './codedeploy-sandbox-kit';
-import { sandboxContext, useSandbox } from './helpers';
+import { codeDeployFor, functionWithTwoVersions, hookZip, SERVICE_ROLE, weightOf } from './codedeploy-sandbox-kit';
+import { ROLE, sandboxContext, useSandbox } from './helpers';
 import { fast } from './lambda-testkit';
 
 /** A journal in memory: what the use cases append, read back as the real one reads it. */
@@ -233,6 +234,13 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
       assert.match(o.error!.message, new RegExp(`${name}:live is being deployed by CodeDeploy deployment ${id} \\((InProgress|Baking)[^)]*\\): stop it .* or wait for it to end`));
       assert.ok(!o.steps.some((s) => s.name.startsWith('UpdateAlias')));
     }
+    // The local engine's start too, before it journals or writes anything.
+    const runner = new RolloutRunner(guarded, { client: 'cli' });
+    const local = await runner.start({ ...ref, version: '2', plan: presetPlan('Canary10Percent5Minutes')! });
+    await runner.dispose();
+    assert.equal(local.error?.kind, 'conflict', local.error?.message);
+    assert.match(local.error!.message, new RegExp(`being deployed by CodeDeploy deployment ${id}`));
+    assert.equal(c.journal.outcomes.filter((o) => o.action === 'rollout').length, 0);
     assert.equal((await weightOf(h().lambda, name)).revision, before.revision);
     await stopCodeDeployRollout(c, { ...ref, deploymentId: id, rollback: true });
 
@@ -266,5 +274,84 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.equal(group.alarmConfiguration?.enabled, true);
     const listed = (await cd.send(new ListDeploymentsCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deployments ?? [];
     assert.equal(listed.length, 2);
+  });
+
+  async function hook(name: string, status: string): Promise<void> {
+    await h().lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: hookZip() }, Environment: { Variables: { HOOK_STATUS: status } } }));
+    await waitUntilFunctionActiveV2({ client: h().lambda, ...fast }, { FunctionName: name });
+  }
+
+  it('a BeforeAllowTraffic hook reporting Failed fails the deployment with the alias as before; a missing hook is refused first; a hook CodeDeploy\'s policy does not cover warns', async () => {
+    const name = await fresh();
+    await hook('CodeDeployHook_core_fails', 'Failed');
+    const c = ctx();
+    const count = async () => ((await cd.send(new ListDeploymentsCommand({}))).deployments ?? []).length;
+    const deploymentsBefore = await count();
+    const missing = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings: { ...settings, beforeAllowTraffic: 'CodeDeployHook_nowhere' } });
+    assert.equal(missing.error?.kind, 'validation');
+    assert.match(missing.error!.message, /hook function CodeDeployHook_nowhere does not exist/);
+    assert.equal(await count(), deploymentsBefore);
+    assert.ok(!missing.steps.some((s) => /^Create/.test(s.name)), missing.steps.map((s) => s.name).join(', '));
+
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings: { ...settings, beforeAllowTraffic: 'CodeDeployHook_core_fails' } });
+    assert.equal(out.state, 'done', out.error?.message);
+    assert.deepEqual(out.warnings, []);
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    watcher.watch(out.detail!);
+    const end = await watcher.waitForEnd(out.detail!.deploymentId);
+    watcher.dispose();
+    assert.notEqual(end.status, 'promoted');
+    assert.equal(end.codeDeploy?.deploymentStatus, 'Failed', end.statusText);
+    assert.match(end.codeDeploy?.error ?? '', /HOOK_EXECUTION_FAILURE|hook/i);
+    const before = end.codeDeploy?.lifecycle.find((e) => e.name === 'BeforeAllowTraffic');
+    assert.equal(before?.status, 'Failed', JSON.stringify(end.codeDeploy?.lifecycle));
+    const w = await weightOf(h().lambda, name);
+    assert.deepEqual([w.version, w.percent], ['1', 0]);
+
+    await hook('plain-post-hook', 'Succeeded');
+    const other = await fresh();
+    const warned = await startCodeDeployRollout(c, { functionName: other, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings: { ...settings, afterAllowTraffic: 'plain-post-hook' } });
+    assert.equal(warned.state, 'done', warned.error?.message);
+    assert.ok(warned.warnings.some((x) => /only functions named CodeDeployHook_\*.*plain-post-hook/.test(x)), warned.warnings.join(' | '));
+  });
+
+  it('names the deployment group that manages an alias (its last deployment targeted it), and none for another alias', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings });
+    assert.equal(out.state, 'done', out.error?.message);
+    assert.deepEqual(await codeDeployManagement(c, { functionName: name, aliasName: 'live' }), { by: 'group', application: 'lambda-canary', deploymentGroup: `${name}-live`, lastDeploymentId: out.detail!.deploymentId });
+    assert.equal(await codeDeployManagement(c, { functionName: name, aliasName: 'staging' }), undefined);
+  });
+
+  it('a watcher whose reads fail keeps the last view, says so, and does not throw', async () => {
+    const name = await fresh();
+    const c = ctx();
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
+    const first = watcher.watch(out.detail!);
+    await watcher.refresh();
+    const read = watcher.view(name, 'live')!;
+    assert.equal(read.codeDeploy?.deploymentId, first.codeDeploy?.deploymentId);
+    assert.equal(read.status, 'running');
+    watcher.dispose();
+
+    // The same deployment through a client whose endpoint answers nothing.
+    const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
+    const dead = new CodeDeployClient({ endpoint: 'http://127.0.0.1:9', region: h().sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const blind = new CodeDeployWatcher(ctx(c.journal, { codedeploy: dead }), { pollMs: 20 });
+    const changes: string[] = [];
+    blind.onDidChange((v) => changes.push(v.statusText));
+    blind.watch(out.detail!);
+    await blind.refresh();
+    await blind.refresh();
+    const kept = blind.view(name, 'live')!;
+    blind.dispose();
+    dead.destroy();
+    assert.equal(kept.status, 'running');
+    assert.match(kept.statusText, /\(as last read: .*ECONNREFUSED.*; read again in 1 s\)\.$/);
+    assert.equal((kept.statusText.match(/as last read/g) ?? []).length, 1, kept.statusText);
+    assert.equal(changes.length, 1, changes.join(' | '));
+    await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: out.detail!.deploymentId, rollback: true });
   });
 });

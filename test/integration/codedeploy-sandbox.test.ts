@@ -4,6 +4,9 @@
  * rollbacks, and AWS's errors.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   BatchGetApplicationsCommand,
   BatchGetDeploymentsCommand,
@@ -29,8 +32,8 @@ import {
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateFunctionCommand, UpdateAliasCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import { seedDemo } from '../../src/sandbox';
-import { ROLE, rawRequest, sdkHeaders, useSandbox } from './helpers';
+import { seedDemo, startSandbox } from '../../src/sandbox';
+import { clientsFor, ROLE, rawRequest, sdkHeaders, sleep, useSandbox } from './helpers';
 import { fast, rejectsWith } from './lambda-testkit';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, hookZip, lambdaTarget, SERVICE_ROLE, waitForStatus, weightOf } from './codedeploy-sandbox-kit';
 
@@ -381,5 +384,68 @@ describe('sandbox CodeDeploy with the demo seed', function () {
     assert.equal(t.lifecycleEvents![1].lifecycleEventName, 'BeforeAllowTraffic');
     assert.equal(t.lifecycleEvents![1].status, 'Succeeded');
     cd.destroy();
+  });
+});
+
+describe('sandbox CodeDeploy state across a restart', function () {
+  this.timeout(60_000);
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps applications, groups, configs and deployments, and a deployment in flight carries on from its recorded times', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-codedeploy-state-'));
+    dirs.push(dir);
+    let sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 100 });
+    let { lambda } = clientsFor(sandbox);
+    let cd = codeDeployFor(sandbox);
+    await functionWithTwoVersions(lambda, 'cd-restart');
+    await appAndGroup(cd, 'kept', 'cd-restart', { autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } });
+    await cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: 'KeptLinear', computePlatform: 'Lambda', trafficRoutingConfig: { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: 10, linearInterval: 1 } } }));
+    const id = await deploy(cd, 'kept', 'cd-restart', appSpec('cd-restart'), 'KeptLinear');
+    for (let i = 0; (await weightOf(lambda, 'cd-restart')).percent < 20; i++) assert.ok(i < 1000, 'the second step came');
+    const before = await deployment(cd, id);
+    lambda.destroy();
+    cd.destroy();
+    await sandbox.close();
+    await sleep(500);
+
+    sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0, codeDeployMinuteMs: 100 });
+    ({ lambda } = clientsFor(sandbox));
+    cd = codeDeployFor(sandbox);
+    assert.deepEqual(sandbox.warnings, []);
+    assert.ok((await cd.send(new ListApplicationsCommand({}))).applications!.includes('kept'));
+    assert.deepEqual((await cd.send(new GetDeploymentGroupCommand({ applicationName: 'kept', deploymentGroupName: 'cd-restart' }))).deploymentGroupInfo?.autoRollbackConfiguration, { enabled: true, events: ['DEPLOYMENT_FAILURE'] });
+    assert.equal((await cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: 'KeptLinear' }))).deploymentConfigInfo?.trafficRoutingConfig?.type, 'TimeBasedLinear');
+    const resumed = await deployment(cd, id);
+    assert.equal(resumed.status, 'InProgress');
+    assert.equal(resumed.startTime?.getTime(), before.startTime?.getTime());
+    const d = await waitForStatus(cd, id);
+    assert.equal(d.status, 'Succeeded', JSON.stringify(d.errorInformation));
+    assert.equal((await weightOf(lambda, 'cd-restart')).version, '2');
+    // Ten scaled minutes from its start, not from the restart: started again, it would end 500 ms and more later.
+    const took = d.completeTime!.getTime() - d.startTime!.getTime();
+    assert.ok(took >= 900 && took < 1400, `took ${took} ms`);
+    lambda.destroy();
+    cd.destroy();
+    await sandbox.close();
+  });
+
+  it('sets a damaged record aside with a warning and starts without CodeDeploy records', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-codedeploy-damaged-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'codedeploy.json'), '{"version": 1, "applications": [');
+    const sandbox = await startSandbox({ stateDir: dir, updateDelayMs: 0 });
+    try {
+      assert.equal(sandbox.warnings.length, 1);
+      assert.match(sandbox.warnings[0], /codedeploy\.json is damaged .* renamed to codedeploy\.json\.damaged-\d+/);
+      assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('codedeploy.json.damaged-')));
+      const cd = codeDeployFor(sandbox);
+      assert.deepEqual((await cd.send(new ListApplicationsCommand({}))).applications, []);
+      cd.destroy();
+    } finally {
+      await sandbox.close();
+    }
   });
 });

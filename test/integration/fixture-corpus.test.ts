@@ -206,6 +206,20 @@ const CORPUS: Row[] = [
     ],
   },
   {
+    // SAM's own example of a DeploymentPreference: Publish Canary on its AutoPublishAlias works as
+    // for any function (the editor warns first that CodeDeploy manages the alias).
+    fixture: 'sam/lambda-safe-deployments',
+    offered: ['safeTest', 'preTrafficHook'],
+    cases: [
+      {
+        id: 'safeTest',
+        what: 'on nodejs20.x: Lambda no longer creates nodejs8.10 functions',
+        edit: (dir) => fs.writeFileSync(path.join(dir, 'template.yaml'), fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8').replace(/nodejs8\.10/g, 'nodejs20.x')),
+        expect: { state: 'done', invoke: { result: { ok: true } } },
+      },
+    ],
+  },
+  {
     fixture: 'sam/no-alias',
     offered: ['HelloFunction'],
     cases: [{ id: 'HelloFunction', alias: 'prod', expect: { state: 'done', invoke: { result: 'ok' } } }],

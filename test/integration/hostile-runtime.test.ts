@@ -172,9 +172,12 @@ describe('hostile handlers: the runtime (real SDK)', function () {
       assert.deepEqual(leaks(JSON.stringify(probe.env)), [], 'the host credentials reached process.env');
       assert.equal(probe.env.STAGE, 'beta');
       assert.equal(probe.env.AWS_LAMBDA_FUNCTION_NAME, 'probe');
+      // The sandbox's own endpoint, key and SDK modules (runtime/provided.ts), as Lambda provides a role's.
       for (const key of Object.keys(probe.env)) {
-        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV)|LAMBDA_TASK_ROOT|_HANDLER|LAMBDA_CANARY_ENVIRONMENT_ID|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
+        assert.match(key, /^(AWS_(REGION|DEFAULT_REGION|LAMBDA_\w+|EXECUTION_ENV|ENDPOINT_URL|ACCESS_KEY_ID|SECRET_ACCESS_KEY)|LAMBDA_TASK_ROOT|_HANDLER|LAMBDA_CANARY_ENVIRONMENT_ID|NODE_PATH|PATH|TZ|LANG|STAGE)$/, `unexpected variable ${key}`);
       }
+      assert.deepEqual([probe.env.AWS_ACCESS_KEY_ID, probe.env.AWS_SECRET_ACCESS_KEY, probe.env.AWS_SESSION_TOKEN], ['sandbox', 'sandbox', undefined], "the sandbox's key, never the host's");
+      assert.match(probe.env.AWS_ENDPOINT_URL, /^http:\/\/127\.0\.0\.1:\d+$/);
       await assertUnchanged(lambda, probeConfig);
     });
 

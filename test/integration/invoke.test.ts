@@ -244,7 +244,7 @@ export const handler = async (event) => ({ esm: typeof require === 'undefined', 
         assert.equal(env.SECRET_HOST_VAR, undefined, 'the host environment leaked into the function');
         // Nothing else from the host (HOME, USER, npm_*, credentials …) besides PATH.
         for (const key of Object.keys(env)) {
-          assert.match(key, /^(AWS_|LAMBDA_|_HANDLER$|PATH$|TZ$|LANG$|GREETING$|TABLE_NAME$)/, `unexpected variable ${key} in the function's environment`);
+          assert.match(key, /^(AWS_|LAMBDA_|_HANDLER$|NODE_PATH$|PATH$|TZ$|LANG$|GREETING$|TABLE_NAME$)/, `unexpected variable ${key} in the function's environment`);
         }
         const latest = (await ok(fn)).env as Record<string, string>;
         assert.equal(latest.AWS_LAMBDA_FUNCTION_VERSION, '$LATEST');

@@ -37,6 +37,7 @@ function offer(f: WorkspaceFunction, root: string): Record<string, unknown> {
     inline: f.inlineCode,
     build: f.buildMethod,
     event: f.testEventFile && rel(f.testEventFile),
+    preference: f.deploymentPreference,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   if (out.image) for (const k of ['dockerfile', 'uri'] as const) if ((out.image as Record<string, unknown>)[k] === undefined) delete (out.image as Record<string, unknown>)[k];
@@ -191,6 +192,14 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
   {
     fixture: 'python-unvendored',
     offered: [{ id: 'HelloWorldFunction', file: 'template.yaml', code: 'hello_world', handler: 'app.lambda_handler', runtime: 'python3.12' }],
+    skipped: [],
+  },
+  {
+    fixture: 'lambda-safe-deployments',
+    offered: [
+      { id: 'safeTest', file: 'template.yaml', code: 'src', handler: 'safeTest.handler', runtime: 'nodejs8.10', alias: 'live', preference: { type: 'Linear10PercentEvery1Minute', hooks: { preTraffic: 'CodeDeployHook_preTrafficHook' } } },
+      { id: 'preTrafficHook', file: 'template.yaml', name: 'CodeDeployHook_preTrafficHook', code: 'src', handler: 'preTrafficHook.handler', runtime: 'nodejs8.10' },
+    ],
     skipped: [],
   },
   {

@@ -27,6 +27,8 @@ export interface EngineOptions {
   /** How long one CodeDeploy minute lasts (ms). */
   minuteMs: number;
   log?: (line: string) => void;
+  /** Called after every change of a deployment's record (to persist the state). */
+  onChange?: () => void;
 }
 
 type Interrupt = { kind: 'stop'; rollback: boolean | undefined } | { kind: 'alarm'; names: string[] } | { kind: 'closed' };
@@ -47,6 +49,7 @@ export class DeploymentEngine {
     this.pollMs = Math.max(5, Math.min(1000, Math.floor(opts.minuteMs / 10)));
   }
 
+  /** Runs a deployment just created, or carries on one in flight from its record (after a restart). */
   start(d: DeploymentRecord): void {
     const run = this.run(d)
       .catch((e) => {
@@ -140,6 +143,7 @@ export class DeploymentEngine {
     }
     e.status = status;
     d.targetUpdated = now;
+    this.opts.onChange?.();
   }
 
   /** Puts the alias on `percent` % of the target version (100: the target alone, no routing). */
@@ -156,6 +160,7 @@ export class DeploymentEngine {
     }
     d.targetVersionWeight = percent;
     d.targetUpdated = this.now();
+    this.opts.onChange?.();
     return undefined;
   }
 
@@ -202,22 +207,29 @@ export class DeploymentEngine {
       return undefined;
     }
     const executionId = crypto.randomBytes(48).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
-    d.hook = { executionId, event: name };
+    d.hook = { executionId, event: name, startedAt: this.now() };
     d.pastHooks.push(executionId);
-    const failHook = (errorCode: string, message: string): Failure => {
-      const e = this.event(d, name);
-      e.diagnostics = { errorCode, scriptName: fn, message, logTail: '' };
-      this.mark(d, name, 'Failed');
-      d.hook = undefined;
-      return { kind: 'failed', code: 'HOOK_EXECUTION_FAILURE', message: `The deployment failed because one or more of the lifecycle event hooks failed: ${name} (${fn}): ${message}` };
-    };
+    this.opts.onChange?.();
     try {
       const payload = Buffer.from(JSON.stringify({ DeploymentId: d.deploymentId, LifecycleEventHookExecutionId: executionId }));
       await this.opts.lambda.invoke(fn, new URLSearchParams(), { 'x-amz-invocation-type': 'Event' }, payload);
     } catch (e) {
-      return failHook('ScriptMissing', `CodeDeploy could not invoke the hook function: ${e instanceof Error ? e.message : String(e)}`);
+      return this.failHook(d, name, fn, 'ScriptMissing', `CodeDeploy could not invoke the hook function: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const i = await this.wait(d, this.now() + HOOK_TIMEOUT_MINUTES * this.opts.minuteMs, () => d.hook?.status !== undefined);
+    return this.awaitHook(d, name, fn);
+  }
+
+  private failHook(d: DeploymentRecord, name: 'BeforeAllowTraffic' | 'AfterAllowTraffic', fn: string, errorCode: string, message: string): Failure {
+    const e = this.event(d, name);
+    e.diagnostics = { errorCode, scriptName: fn, message, logTail: '' };
+    d.hook = undefined;
+    this.mark(d, name, 'Failed');
+    return { kind: 'failed', code: 'HOOK_EXECUTION_FAILURE', message: `The deployment failed because one or more of the lifecycle event hooks failed: ${name} (${fn}): ${message}` };
+  }
+
+  /** Waits for the hook invoked (its status, or one CodeDeploy hour from its start). */
+  private async awaitHook(d: DeploymentRecord, name: 'BeforeAllowTraffic' | 'AfterAllowTraffic', fn: string): Promise<Interrupt | Failure | undefined> {
+    const i = await this.wait(d, (d.hook?.startedAt ?? this.now()) + HOOK_TIMEOUT_MINUTES * this.opts.minuteMs, () => d.hook?.status !== undefined);
     if (i) return i;
     const status = d.hook?.status;
     if (status === 'Succeeded') {
@@ -225,36 +237,63 @@ export class DeploymentEngine {
       this.mark(d, name, 'Succeeded');
       return undefined;
     }
-    if (status === 'Failed') return failHook('ScriptFailed', 'The hook function reported Failed (PutLifecycleEventHookExecutionStatus).');
-    return failHook('ScriptTimedOut', `No PutLifecycleEventHookExecutionStatus came within ${HOOK_TIMEOUT_MINUTES} minutes.`);
+    if (status === 'Failed') return this.failHook(d, name, fn, 'ScriptFailed', 'The hook function reported Failed (PutLifecycleEventHookExecutionStatus).');
+    return this.failHook(d, name, fn, 'ScriptTimedOut', `No PutLifecycleEventHookExecutionStatus came within ${HOOK_TIMEOUT_MINUTES} minutes.`);
   }
 
+  /** A hook's lifecycle event: run it, or (carried on after a restart) wait for the one in flight. */
+  private hookEvent(d: DeploymentRecord, name: 'BeforeAllowTraffic' | 'AfterAllowTraffic', fn: string | undefined): Promise<Interrupt | Failure | undefined> {
+    const e = this.event(d, name);
+    if (e.status === 'Succeeded') return Promise.resolve(undefined);
+    if (e.status === 'InProgress' && fn && d.hook?.event === name) return this.awaitHook(d, name, fn);
+    return this.hook(d, name, fn);
+  }
+
+  /**
+   * Each lifecycle event in turn, from the first not yet done: a deployment carried on after a
+   * restart resumes where its record stands, its schedule counted from the recorded start of
+   * AllowTraffic (steps whose successor is already due are skipped: the alias goes to the step
+   * due now).
+   */
   private async run(d: DeploymentRecord): Promise<void> {
-    d.status = 'InProgress';
-    d.startTime = this.now();
-    d.targetStatus = 'InProgress';
-    this.mark(d, 'Start', 'InProgress');
-    this.mark(d, 'Start', 'Succeeded');
+    if (d.status === 'Created') {
+      d.status = 'InProgress';
+      d.startTime = this.now();
+      d.targetStatus = 'InProgress';
+      this.mark(d, 'Start', 'InProgress');
+      this.mark(d, 'Start', 'Succeeded');
+    }
     const step = async (): Promise<Interrupt | Failure | undefined> => {
-      const bad = this.check(d);
-      if (bad) {
-        // Nothing moved: the deployment fails before its first hook, as AWS's does.
-        this.mark(d, 'BeforeAllowTraffic', 'InProgress');
-        this.mark(d, 'BeforeAllowTraffic', 'Failed');
-        return bad;
+      if (this.event(d, 'BeforeAllowTraffic').status === 'Pending') {
+        const bad = this.check(d);
+        if (bad) {
+          // Nothing moved: the deployment fails before its first hook, as AWS's does.
+          this.mark(d, 'BeforeAllowTraffic', 'InProgress');
+          this.mark(d, 'BeforeAllowTraffic', 'Failed');
+          return bad;
+        }
       }
-      const before = await this.hook(d, 'BeforeAllowTraffic', d.target!.beforeAllowTraffic);
+      const before = await this.hookEvent(d, 'BeforeAllowTraffic', d.target!.beforeAllowTraffic);
       if (before) return before;
-      this.mark(d, 'AllowTraffic', 'InProgress');
-      const from = this.now();
-      for (const s of scheduleOf(d.routing)) {
-        const i = await this.wait(d, from + s.atMinute * this.opts.minuteMs);
-        if (i) return i;
-        const failed = this.shift(d, s.percent);
-        if (failed) return failed;
+      if (this.event(d, 'AllowTraffic').status !== 'Succeeded') {
+        if (d.allowTrafficStart === undefined) {
+          d.allowTrafficStart = this.now();
+          this.mark(d, 'AllowTraffic', 'InProgress');
+        }
+        const from = d.allowTrafficStart;
+        const steps = scheduleOf(d.routing);
+        for (const [k, s] of steps.entries()) {
+          const next = steps[k + 1];
+          if (next && from + next.atMinute * this.opts.minuteMs <= this.now()) continue;
+          const i = await this.wait(d, from + s.atMinute * this.opts.minuteMs);
+          if (i) return i;
+          if (d.targetVersionWeight === s.percent) continue;
+          const failed = this.shift(d, s.percent);
+          if (failed) return failed;
+        }
+        this.mark(d, 'AllowTraffic', 'Succeeded');
       }
-      this.mark(d, 'AllowTraffic', 'Succeeded');
-      return this.hook(d, 'AfterAllowTraffic', d.target!.afterAllowTraffic);
+      return this.hookEvent(d, 'AfterAllowTraffic', d.target!.afterAllowTraffic);
     };
     const outcome = await step();
     if (outcome?.kind === 'closed') return;
@@ -299,6 +338,7 @@ export class DeploymentEngine {
       if (status === 'Succeeded') g.lastSuccessful = last;
     }
     this.opts.log?.(`CodeDeploy ${d.deploymentId}: ${status}${error ? ` (${error.code})` : ''}`);
+    this.opts.onChange?.();
     if (status === 'Succeeded' || !d.target) return;
     const rb = d.autoRollbackConfiguration;
     const event = error?.code === 'ALARM_ACTIVE' ? 'DEPLOYMENT_STOP_ON_ALARM' : error?.code === 'MANUAL_STOP' ? 'DEPLOYMENT_STOP_ON_REQUEST' : 'DEPLOYMENT_FAILURE';
@@ -354,5 +394,6 @@ export class DeploymentEngine {
     d.targetVersionWeight = failure ? d.targetVersionWeight : 0;
     d.rollbackInfo = { rollbackDeploymentId: id, rollbackMessage: `Deployment ${d.deploymentId} was rolled back by deployment ${id}${failure ? ', which failed' : `: the alias ${t.alias} is back on version ${t.currentVersion}`}.` };
     this.opts.log?.(`CodeDeploy ${d.deploymentId}: rolled back by ${id}${failure ? ` (failed: ${failure})` : ''}`);
+    this.opts.onChange?.();
   }
 }

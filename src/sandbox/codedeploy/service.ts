@@ -2,7 +2,8 @@
  * The sandbox's CodeDeploy: the subset Lambda deployments use, over AWS JSON 1.1
  * (`X-Amz-Target: CodeDeploy_20141006.<Operation>`), with AWS's field names, statuses and
  * exceptions. One entry point hands each operation to the module of its resource. Its records
- * are kept in memory (see state.ts).
+ * are kept in memory, and in the state directory when the sandbox has one (persistence.ts): a
+ * deployment in flight then carries on after a restart from its recorded times.
  */
 import type { AlarmStore } from '../alarms';
 import type { LambdaService } from '../lambda/service';
@@ -12,7 +13,8 @@ import { DeploymentsApi } from './deployments';
 import { DeploymentEngine } from './engine';
 import { DeploymentGroupsApi } from './groups';
 import type { Input } from './shared';
-import { CodeDeployState } from './state';
+import { CodeDeployFile } from './persistence';
+import { CodeDeployState, IN_FLIGHT } from './state';
 
 export const CODEDEPLOY_TARGET_PREFIX = 'CodeDeploy_20141006.';
 
@@ -25,6 +27,8 @@ export interface CodeDeployOptions {
   minuteMs?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** The sandbox's state directory: the records are kept there too (codedeploy.json). */
+  stateDir?: string;
 }
 
 export type CodeDeployOperation = (input: Input) => Input | Promise<Input>;
@@ -34,16 +38,23 @@ export class CodeDeployService {
   readonly minuteMs: number;
   private readonly engine: DeploymentEngine;
   readonly operations: Readonly<Record<string, CodeDeployOperation>>;
+  /** What loading the records found wrong (a damaged file set aside). */
+  readonly warnings: readonly string[];
+  private readonly file: CodeDeployFile | undefined;
 
   constructor(opts: CodeDeployOptions) {
     this.minuteMs = opts.minuteMs ?? DEFAULT_MINUTE_MS;
     this.state = new CodeDeployState(opts.now ?? (() => Date.now()));
-    this.engine = new DeploymentEngine(this.state, { lambda: opts.lambda, alarms: opts.alarms, minuteMs: this.minuteMs, log: opts.log });
+    this.file = opts.stateDir === undefined ? undefined : new CodeDeployFile(opts.stateDir);
+    this.file?.load(this.state);
+    this.warnings = this.file?.warnings ?? [];
+    const save = () => this.file?.save(this.state);
+    this.engine = new DeploymentEngine(this.state, { lambda: opts.lambda, alarms: opts.alarms, minuteMs: this.minuteMs, log: opts.log, onChange: this.file ? save : undefined });
     const applications = new ApplicationsApi(this.state);
     const configs = new DeploymentConfigsApi(this.state);
     const groups = new DeploymentGroupsApi(this.state, applications, configs);
     const deployments = new DeploymentsApi(this.state, applications, groups, configs, this.engine, (f, q) => opts.lambda.arn(f, q));
-    this.operations = {
+    const ops: Record<string, CodeDeployOperation> = {
       CreateApplication: (i) => applications.createApplication(i),
       GetApplication: (i) => applications.getApplication(i),
       BatchGetApplications: (i) => applications.batchGetApplications(i),
@@ -68,6 +79,16 @@ export class CodeDeployService {
       BatchGetDeploymentTargets: (i) => deployments.batchGetDeploymentTargets(i),
       PutLifecycleEventHookExecutionStatus: (i) => deployments.putLifecycleEventHookExecutionStatus(i),
     };
+    // Every operation's changes are saved once it has answered (reads rewrite the same record).
+    this.operations = this.file ? Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, async (i: Input) => {
+      try {
+        return await op(i);
+      } finally {
+        save();
+      }
+    }])) : ops;
+    // Deployments in flight when the sandbox stopped carry on from their records.
+    for (const d of this.state.deployments.values()) if (IN_FLIGHT.includes(d.status)) this.engine.start(d);
   }
 
   /** Stops every timer; deployments in flight stay where they are. */

@@ -1,7 +1,7 @@
 /**
- * The sandbox's CodeDeploy records. They are kept in memory (like the CloudWatch alarms): a
- * restart forgets applications, groups, custom configs and deployments, and a deployment in
- * flight then does not carry on (its alias stays where the last step put it).
+ * The sandbox's CodeDeploy records: in memory, and in the state directory when the sandbox has
+ * one (persistence.ts), so that a deployment in flight carries on after a restart. Times are
+ * epoch milliseconds.
  */
 
 export type TrafficRouting =
@@ -94,7 +94,9 @@ export interface DeploymentRecord {
   /** lambdaFunctionInfo.targetVersionWeight: the target version's share of the alias, in percent. */
   targetVersionWeight: number;
   /** The hook waiting for PutLifecycleEventHookExecutionStatus. */
-  hook?: { executionId: string; event: string; status?: 'Succeeded' | 'Failed' };
+  hook?: { executionId: string; event: string; startedAt: number; status?: 'Succeeded' | 'Failed' };
+  /** When AllowTraffic began: the schedule's steps are counted from it. */
+  allowTrafficStart?: number;
   /** Every hook execution ID handed out, for LifecycleEventAlreadyCompletedException. */
   pastHooks: string[];
 }
