@@ -2,9 +2,6 @@ import * as path from 'node:path';
 import type { CodeDeployManagement } from '../core/codedeploy/types';
 import type { WorkspaceFunction } from '../core/workspace';
 
-/** SAM's DeploymentPreference of a workspace function (read by core's workspace discovery). */
-type WithPreference = WorkspaceFunction & { deploymentPreference?: { type: string } };
-
 /**
  * Whether a function of the account is the workspace function `f`: by its name, or — a SAM
  * function whose name CloudFormation makes up (`stack-LogicalId-RANDOM`) — by its logical id.
@@ -19,7 +16,7 @@ export function isWorkspaceFunction(f: Pick<WorkspaceFunction, 'functionName' | 
  * a DeploymentPreference. `functions`: the workspace's functions (discovered when not given).
  */
 export function templateManagement(functionName: string, aliasName: string, functions: WorkspaceFunction[], root?: string): CodeDeployManagement | undefined {
-  const f = (functions as WithPreference[]).find((x) => x.source === 'template.yaml' && x.deploymentPreference && x.alias === aliasName && isWorkspaceFunction(x, functionName));
+  const f = functions.find((x) => x.source === 'template.yaml' && x.deploymentPreference && x.alias === aliasName && isWorkspaceFunction(x, functionName));
   if (!f?.deploymentPreference) return undefined;
   const file = path.relative(root ?? f.workspaceRoot, f.file).split(path.sep).join('/') || path.basename(f.file);
   return { by: 'template', file, logicalId: f.logicalId ?? functionName, preference: f.deploymentPreference.type };

@@ -96,7 +96,7 @@ function withoutEmpty(s: CodeDeploySettings): CodeDeploySettings {
  * (an untrusted one does not choose the role or the hooks AWS runs).
  */
 export function codeDeploySettingsFor(ws: WorkspaceFunction | undefined, trusted = vscode.workspace.isTrusted): CodeDeploySettings {
-  const fromFile = trusted ? (ws as { codeDeploy?: CodeDeploySettings } | undefined)?.codeDeploy : undefined;
+  const fromFile = trusted ? ws?.codeDeploy : undefined;
   return { ...readSettings().codeDeploy, ...withoutEmpty(fromFile ?? {}) };
 }
 
