@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/ids';
+import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
 import type { CommandContext } from '../context';
 import { canaryThisVersionOn } from './canaryThisVersionOn';
-import { stopCodeDeployRollout } from './codeDeployStop';
 import { wrapCommand } from './common';
 import { createUrlOnAlias, grantOnAlias, routeThroughAlias } from './fixTrigger';
 import { openFunctionConfig } from './openFunctionConfig';
@@ -48,7 +48,7 @@ const table: Record<string, Handler> = {
   [Commands.promoteRollout]: promoteRollout,
   [Commands.abortRollout]: abortRollout,
   [Commands.showRollouts]: showRollouts,
-  [Commands.stopCodeDeployRollout]: stopCodeDeployRollout,
+  [Commands.stopCodeDeployRollout]: async (ctx, node) => (await loadCodeDeployCommands()).stopCodeDeployRollout(ctx, node),
   [Commands.routeThroughAlias]: routeThroughAlias,
   [Commands.createUrlOnAlias]: createUrlOnAlias,
   [Commands.grantOnAlias]: grantOnAlias,

@@ -11,7 +11,7 @@ import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode, VersionNode } from '../tree';
 import type { PickItem } from '../ui';
-import { pickEngine, startOnCodeDeploy } from './codeDeployStart';
+import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
 import { Dismissed, orDismiss, pickAlias } from './common';
 import { confirmStartRollout } from './confirmations';
 import { passPreflight } from './preflight';
@@ -90,6 +90,7 @@ async function startVersionWhere(
   ctx: CommandContext,
   input: { functionName: string; alias: AliasConfiguration; version: string; plan: RolloutPlan; what: string; ws: ReturnType<typeof workspaceFunctionFor>; title: string },
 ): Promise<void> {
+  const { pickEngine, startOnCodeDeploy } = await loadCodeDeployCommands();
   const engine = await pickEngine(ctx, input.title);
   if (engine === 'codedeploy' && (await startOnCodeDeploy(ctx, input)) !== 'local') return;
   await startVersion(ctx, input.functionName, input.alias, input.version, input.plan, input.what);
