@@ -84,15 +84,24 @@ export async function weightOf(lambda: LambdaClient, name: string, target = '2')
   return { percent, revision: a.RevisionId!, version: a.FunctionVersion! };
 }
 
-/** Samples the alias until the deployment ends: each distinct weight with the time it was first seen. */
-export async function sampleWeights(lambda: LambdaClient, cd: CodeDeployClient, name: string, id: string, startedAt: number, ms: number): Promise<{ percent: number; at: number }[]> {
-  const seen: { percent: number; at: number }[] = [];
+/**
+ * Samples the alias until the deployment ends: each distinct weight, with `shownBy` (when the
+ * first sample showing it was answered: the weight was there by then) and `oldUntil` (when the
+ * last sample still showing the weight before it was sent: the old one was still there after
+ * that). Times are ms from `startedAt`; both bound the step's real time whatever the sampling lag.
+ */
+export async function sampleWeights(lambda: LambdaClient, cd: CodeDeployClient, name: string, id: string, startedAt: number, ms: number): Promise<{ percent: number; shownBy: number; oldUntil: number }[]> {
+  const seen: { percent: number; shownBy: number; oldUntil: number }[] = [];
   const end = Date.now() + ms;
   let lastCheck = 0;
   let ended = false;
+  let lastSent = -Infinity;
   for (;;) {
+    const sent = Date.now() - startedAt;
     const w = await weightOf(lambda, name);
-    if (!seen.length || seen[seen.length - 1].percent !== w.percent) seen.push({ percent: w.percent, at: Date.now() - startedAt });
+    const answered = Date.now() - startedAt;
+    if (!seen.length || seen[seen.length - 1].percent !== w.percent) seen.push({ percent: w.percent, shownBy: answered, oldUntil: lastSent });
+    lastSent = sent;
     // One more sample after the end was seen: the last step may have come just before it.
     if (ended) return seen;
     if (Date.now() - lastCheck > 100) {

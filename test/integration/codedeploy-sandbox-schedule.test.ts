@@ -10,7 +10,7 @@ import { useSandbox } from './helpers';
 import { appAndGroup, appSpec, codeDeployFor, deploy, deployment, functionWithTwoVersions, sampleWeights, weightOf } from './codedeploy-sandbox-kit';
 
 const MINUTE_MS = 150;
-/** How late a step may be seen (two thirds of a minute): timers and the samplers share one event loop, eleven deployments at once. */
+/** How late a step may come (two thirds of a minute): the engine's timers share one event loop with eleven samplers. */
 const LATE_MS = 100;
 
 /** [config, [minute, percent] steps]. */
@@ -54,7 +54,7 @@ describe('sandbox CodeDeploy schedules (sampled with GetAlias)', function () {
         const seen = await sampleWeights(h().lambda, cd, name, id, sentAt, lastMinute * MINUTE_MS + 10_000);
         // Times from the deployment's own startTime (traffic moves from then on, with no hook).
         const startedAt = (await deployment(cd, id)).startTime!.getTime();
-        return { config, steps, seen: seen.map((s) => ({ ...s, at: s.at + sentAt - startedAt })), id, revisionBefore, name };
+        return { config, steps, seen: seen.map((s) => ({ ...s, shownBy: s.shownBy + sentAt - startedAt, oldUntil: s.oldUntil + sentAt - startedAt })), id, revisionBefore, name };
       }),
     );
     for (const { config, steps, seen, id, revisionBefore, name } of results) {
@@ -65,8 +65,10 @@ describe('sandbox CodeDeploy schedules (sampled with GetAlias)', function () {
       assert.deepEqual(observed.map((s) => s.percent), steps.map(([, p]) => p), `${config}: weights seen ${JSON.stringify(seen)}`);
       observed.forEach((s, k) => {
         const due = steps[k][0] * MINUTE_MS;
-        assert.ok(s.at >= due - 5, `${config}: ${s.percent}% seen at ${s.at} ms, due at ${due} ms (not before)`);
-        assert.ok(s.at <= due + LATE_MS, `${config}: ${s.percent}% seen at ${s.at} ms, due at ${due} ms (at most ${LATE_MS} ms late)`);
+        // Proof of an early step: a sample answered before it was due already showed it.
+        assert.ok(s.shownBy >= due - 5, `${config}: ${s.percent}% shown by ${s.shownBy} ms, due at ${due} ms (not before)`);
+        // Proof of a late one: a sample sent after due + LATE_MS still showed the weight before.
+        assert.ok(s.oldUntil <= due + LATE_MS, `${config}: the weight before ${s.percent}% still shown at ${s.oldUntil} ms, due at ${due} ms (at most ${LATE_MS} ms late)`);
       });
       const end = await weightOf(h().lambda, name);
       assert.equal(end.version, '2');
