@@ -80,12 +80,14 @@ export async function runCodeDeploy(a: CodeDeployArgs, run: CodeDeployRun): Prom
     const known = [...records].reverse().find((r) => r.event === 'started' && r.functionName === a.functionName && r.aliasName === a.aliasName && !ended.has(r.deploymentId));
     const running = await m.runningDeploymentOn(ctx, ref);
     const id = running?.deploymentId ?? known?.deploymentId;
+    // The journal's facts only when they are this deployment's.
+    const facts = known?.deploymentId === id ? known : undefined;
     if (!id) {
       err(`lambda-canary: ${codeDeployText.noDeployment(target)}`);
       return EXIT.usage;
     }
     if (!run.yes) {
-      const view = await m.readCodeDeployRollout(ctx, id, known).catch(() => undefined);
+      const view = await m.readCodeDeployRollout(ctx, id, facts).catch(() => undefined);
       if (!(await ask(run.io, `${terminalText(codeDeployText.stopQuestion(id, a.functionName, a.aliasName, a.rollback, view?.statusText ?? 'status unread'))}${questions.suffix}`))) {
         err(confirmText.declined);
         return EXIT.failed;
@@ -130,7 +132,7 @@ export async function runCodeDeploy(a: CodeDeployArgs, run: CodeDeployRun): Prom
   err(codeDeployText.started(a.functionName, a.aliasName, detail.deploymentId, detail.version, detail.config));
   const view = await watchToEnd(m, ctx, detail, run, err);
   const code = view.how === 'interrupted' ? EXIT.interrupted : view.view.status === 'promoted' ? EXIT.done : EXIT.failed;
-  if (run.json) run.io.stdout.write(jsonText({ ...outcome, detail: view.view, preflight: gate.report, exitCode: code }));
+  if (run.json) run.io.stdout.write(jsonText({ ...outcome, view: view.view, preflight: gate.report, exitCode: code }));
   if (view.how === 'interrupted') err(codeDeployText.interrupted(detail.deploymentId, target));
   else if (!run.json) out(rolloutText.end(a.functionName, a.aliasName, view.view.statusText));
   return code;

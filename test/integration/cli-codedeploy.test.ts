@@ -21,7 +21,7 @@ import { Sink } from './cli-testkit';
 
 describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function () {
   this.timeout(60_000);
-  const h = useSandbox({ accessKeyId: newAccessKeyId(), codeDeployMinuteMs: 40 });
+  const h = useSandbox({ accessKeyId: newAccessKeyId(), codeDeployMinuteMs: 100 });
   let journalDir: string;
   let workDir: string;
   let n = 0;
@@ -60,11 +60,29 @@ describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function
     return name;
   }
 
+  /** Polls until `ok` (every 10 ms, at most 10 s). */
+  async function until(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end && !(await ok()); ) await sleep(10);
+  }
+
+  it('start --wait --json keeps the outcome\'s detail and adds the view it ended with', async () => {
+    const fn = await fresh();
+    const r = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', 'AllAtOnce', '--service-role', SERVICE_ROLE, '--wait', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as Outcome<CodeDeployDetail> & { view: CodeDeployRolloutView; exitCode: number };
+    assert.equal(o.detail?.event, 'started');
+    assert.match(o.detail!.deploymentId, /^d-[A-Z0-9]{9}$/);
+    assert.equal(o.view.status, 'promoted', o.view.statusText);
+    assert.equal(o.view.codeDeploy?.deploymentId, o.detail!.deploymentId);
+    assert.equal(o.exitCode, 0);
+  });
+
   it('start --wait watches the deployment to Succeeded (exit 0), each change on stderr; status shows it', async () => {
     const fn = await fresh();
-    const r = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', 'Canary10Percent5Minutes', '--service-role', SERVICE_ROLE, '--wait', '--yes']);
+    // One CodeDeploy minute lasts 100 ms: 3 s at 10 % to see that step.
+    const r = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', 'Canary10Percent30Minutes', '--service-role', SERVICE_ROLE, '--wait', '--yes']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /CodeDeploy deployment d-[A-Z0-9]{9} of version 2 started \(CodeDeployDefault\.LambdaCanary10Percent5Minutes\)/);
+    assert.match(r.stderr, /CodeDeploy deployment d-[A-Z0-9]{9} of version 2 started \(CodeDeployDefault\.LambdaCanary10Percent30Minutes\)/);
     assert.match(r.stderr, /step 1\/2: CodeDeploy deployment d-[A-Z0-9]{9} is InProgress: 10 % of live on version 2/);
     assert.match(r.stdout, new RegExp(`^${fn}:live: CodeDeploy deployment d-[A-Z0-9]{9} succeeded: live serves version 2\\.\\n$`));
     assert.equal((await weightOf(h().lambda, fn)).version, '2');
@@ -72,7 +90,7 @@ describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function
     const status = await cli(['rollout', 'status', `${fn}:live`]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`${fn}:live: CodeDeploy deployment d-[A-Z0-9]{9} of version 2 \\(stable 1\\): promoted \\(Succeeded\\)`));
-    assert.match(status.stdout, /lambda-canary\/clcd-\d+-live, CodeDeployDefault\.LambdaCanary10Percent5Minutes, 100% on the new version/);
+    assert.match(status.stdout, /lambda-canary\/clcd-\d+-live, CodeDeployDefault\.LambdaCanary10Percent30Minutes, 100% on the new version/);
     assert.match(status.stdout, /AllowTraffic: Succeeded/);
     const asJson = JSON.parse((await cli(['rollout', 'status', `${fn}:live`, '--json'])).stdout) as CodeDeployRolloutView;
     assert.equal(asJson.engine, 'codedeploy');
@@ -88,16 +106,21 @@ describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function
 
   it('stop --rollback puts the alias back; the alias commands are refused while the deployment runs', async () => {
     const fn = await fresh();
-    const started = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', 'Canary10Percent30Minutes', '--service-role', SERVICE_ROLE, '--yes', '--json']);
+    // 12 s at 10 %: the commands below run well inside it.
+    const started = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', '10%@120m, 100%', '--service-role', SERVICE_ROLE, '--yes', '--json']);
     assert.equal(started.code, 0, started.stderr);
     const id = (JSON.parse(started.stdout) as Outcome<CodeDeployDetail>).detail!.deploymentId;
-    for (let i = 0; i < 300 && (await weightOf(h().lambda, fn)).percent !== 10; i++) await sleep(10);
+    await until(async () => (await weightOf(h().lambda, fn)).percent === 10);
     assert.equal((await weightOf(h().lambda, fn)).percent, 10);
 
     const weight = await cli(['weight', `${fn}:live`, '50', '--yes']);
     assert.equal(weight.code, 3, weight.stderr);
     assert.match(weight.stderr, new RegExp(`is being deployed by CodeDeploy deployment ${id} \\(`));
     assert.equal((await weightOf(h().lambda, fn)).percent, 10);
+    // A second rollout on the alias is refused before any write: exit 2, as the help says.
+    const second = await cli(['rollout', 'start', `${fn}:live`, '--engine', 'codedeploy', '--version', '2', '--plan', 'AllAtOnce', '--yes']);
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr, new RegExp(`being deployed by CodeDeploy deployment ${id} \\(`));
 
     const running = await cli(['rollout', 'status', `${fn}:live`]);
     assert.match(running.stdout, /: running \((InProgress|Baking)\)/);
@@ -105,8 +128,7 @@ describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function
     const stop = await cli(['rollout', 'stop', `${fn}:live`, '--rollback', '--yes']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.stdout, new RegExp(`CodeDeploy deployment ${id} was asked to stop and roll live back to version 1`));
-    for (let i = 0; i < 300 && (await weightOf(h().lambda, fn)).version !== '1'; i++) await sleep(10);
-    for (let i = 0; i < 300 && (await weightOf(h().lambda, fn)).percent !== 0; i++) await sleep(10);
+    await until(async () => { const w = await weightOf(h().lambda, fn); return w.version === '1' && w.percent === 0; });
     const w = await weightOf(h().lambda, fn);
     assert.deepEqual([w.version, w.percent], ['1', 0]);
     const after = JSON.parse((await cli(['rollout', 'status', `${fn}:live`, '--json'])).stdout) as CodeDeployRolloutView;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import { CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import { CodeDeployWatcher, codeDeployManagement, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
 import { RolloutRunner } from '../../src/core/rollout/runner';
 import type { CodeDeployContext, CodeDeployDetail, CodeDeploySettings } from '../../src/core/codedeploy';
@@ -30,8 +30,16 @@ const settings: CodeDeploySettings = { serviceRoleArn: SERVICE_ROLE };
 
 describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', function () {
   this.timeout(60_000);
-  // One CodeDeploy minute lasts 40 ms: Canary10Percent5Minutes shifts 10 % for 200 ms, then the rest.
-  const h = useSandbox({ codeDeployMinuteMs: 40 });
+  // One CodeDeploy minute lasts 100 ms. A test that must see the 10 % step watches
+  // Canary10Percent30Minutes (3 s at 10 %); a test that stops a deployment midway uses LONG
+  // (12 s at 10 %), so a loaded 2-core machine has seconds of slack in every window.
+  const h = useSandbox({ codeDeployMinuteMs: 100 });
+  const LONG = () => parsePlanText('10%@120m, 100%');
+  /** Polls until `ok` (every 10 ms, at most 10 s). */
+  async function until(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end && !(await ok()); ) await new Promise((r) => setTimeout(r, 10));
+  }
+  const atTen = (name: string) => until(async () => (await weightOf(h().lambda, name)).percent === 10);
   let cd: CodeDeployClient;
   let n = 0;
   before(() => {
@@ -56,13 +64,13 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
   it('starts a preset rollout, the watcher follows it to Succeeded, and its end is journalled once', async () => {
     const name = await fresh();
     const c = ctx();
-    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings });
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
     assert.equal(out.state, 'done', out.error?.message);
     assert.equal(out.action, 'codedeploy');
     const d = out.detail!;
     assert.equal(d.event, 'started');
     assert.match(d.deploymentId, /^d-[A-Z0-9]{9}$/);
-    assert.deepEqual([d.application, d.deploymentGroup, d.config, d.version, d.stable], ['lambda-canary', `${name}-live`, 'CodeDeployDefault.LambdaCanary10Percent5Minutes', '2', '1']);
+    assert.deepEqual([d.application, d.deploymentGroup, d.config, d.version, d.stable], ['lambda-canary', `${name}-live`, 'CodeDeployDefault.LambdaCanary10Percent30Minutes', '2', '1']);
     assert.equal(out.before?.version, '1');
     assert.equal(c.journal.outcomes.length, 1);
     const group = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deploymentGroupInfo!;
@@ -97,6 +105,14 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     await again.refresh();
     again.dispose();
     assert.equal(c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended').length, 1);
+    // The group exists now: another service role given is not used, and the outcome says so.
+    const back = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '1', plan: presetPlan('AllAtOnce')!, settings: { serviceRoleArn: 'arn:aws:iam::123456789012:role/another' } });
+    assert.equal(back.state, 'done', back.error?.message);
+    assert.ok(back.warnings.some((w) => new RegExp(`${name}-live exists with the service role ${SERVICE_ROLE}: it keeps it, and the role given \\(arn:aws:iam::123456789012:role/another\\) is not used`).test(w)), back.warnings.join(' | '));
+    const last = new CodeDeployWatcher(c, { pollMs: 20 });
+    last.watch(back.detail!);
+    assert.equal((await last.waitForEnd(back.detail!.deploymentId)).status, 'promoted');
+    last.dispose();
   });
 
   it('a custom canary creates its config once, named after its shape, and reuses it', async () => {
@@ -173,7 +189,7 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
   it('refuses a second rollout while one is in flight on the alias, naming it; stop with rollback puts the alias back', async () => {
     const name = await fresh();
     const c = ctx();
-    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: LONG(), settings });
     assert.equal(first.state, 'done', first.error?.message);
     const id = first.detail!.deploymentId;
     const running = await runningDeploymentOn(c, { functionName: name, aliasName: 'live' });
@@ -182,13 +198,21 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.equal(await runningDeploymentOn(c, { functionName: name, aliasName: 'other' }), undefined);
 
     const second = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent5Minutes')!, settings });
-    assert.equal(second.error?.kind, 'conflict');
+    assert.equal(second.error?.kind, 'validation');
     assert.match(second.error!.message, new RegExp(`being deployed by CodeDeploy deployment ${id} \\(`));
+
+    // Another alias on the same group: the busy group is refused before any write.
+    await h().lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'other', FunctionVersion: '1' }));
+    const sharedGroup = await startCodeDeployRollout(c, { functionName: name, aliasName: 'other', version: '2', plan: presetPlan('AllAtOnce')!, settings: { ...settings, deploymentGroup: `${name}-live` } });
+    assert.equal(sharedGroup.state, 'unchanged', sharedGroup.error?.message);
+    assert.equal(sharedGroup.error?.kind, 'validation');
+    assert.match(sharedGroup.error!.message, new RegExp(`deployment group lambda-canary/${name}-live already has deployment ${id} in flight`));
+    assert.ok(!sharedGroup.steps.some((s) => /^Create|^Update/.test(s.name)), sharedGroup.steps.map((s) => s.name).join(', '));
 
     // Wait for the 10 % step, then stop with rollback.
     const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
     watcher.watch(first.detail!);
-    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    await atTen(name);
     assert.equal((await weightOf(h().lambda, name)).percent, 10);
     const stop = await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: id, rollback: true });
     assert.equal(stop.state, 'done', stop.error?.message);
@@ -209,9 +233,9 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
   it('stop without rollback leaves the split where it was, aborted', async () => {
     const name = await fresh();
     const c = ctx();
-    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: LONG(), settings });
     const id = first.detail!.deploymentId;
-    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    await atTen(name);
     const stop = await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: id, rollback: false });
     assert.equal(stop.state, 'done', stop.error?.message);
     const view = await readCodeDeployRollout(c, id, first.detail);
@@ -222,9 +246,9 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
   it('the guard refuses weight, promote, rollback, switch and canary while a deployment runs, and only warns when it cannot read', async () => {
     const name = await fresh();
     const c = ctx();
-    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: LONG(), settings });
     const id = first.detail!.deploymentId;
-    for (let i = 0; i < 200 && (await weightOf(h().lambda, name)).percent !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+    await atTen(name);
     const guarded = { ...c, codeDeployGuard: (ref: { functionName: string; aliasName: string }, signal?: AbortSignal) => runningDeploymentOn({ codedeploy: cd, signal }, ref) };
     const ref = { functionName: name, aliasName: 'live' };
     const before = await weightOf(h().lambda, name);
@@ -327,7 +351,7 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
   it('a watcher whose reads fail keeps the last view, says so, and does not throw', async () => {
     const name = await fresh();
     const c = ctx();
-    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('Canary10Percent30Minutes')!, settings });
+    const out = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: LONG(), settings });
     const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
     const first = watcher.watch(out.detail!);
     await watcher.refresh();

@@ -75,8 +75,9 @@ describe('CodeDeploy config mapping', () => {
     refused(parsePlanText('10%@5m, 20%@6m, 100%'), /two shapes of shift/);
     refused(parsePlanText('30%@1m, 60%@1m, 100%'), /two shapes of shift/);
     refused({ steps: [...Array.from({ length: 9 }, (_, i) => ({ weight: (i + 1) * 10, bakeSeconds: 6 * 3600, gate: 'auto' as const })), { weight: 100, bakeSeconds: 0, gate: 'auto' }], promote: true }, new RegExp(`last 3240 minutes, longer than the ${MAX_SHIFT_MINUTES} minutes`));
-    const alarms = Array.from({ length: 51 }, (_, i) => `alarm-${i}`);
-    refused({ ...presetPlan('Canary10Percent5Minutes')!, alarms }, /names 51 alarms.*at most 50/);
+    const alarms = Array.from({ length: 11 }, (_, i) => `alarm-${i}`);
+    refused({ ...presetPlan('Canary10Percent5Minutes')!, alarms }, /names 11 alarms.*at most 10/);
+    assert.equal(codeDeployConfigFor({ ...presetPlan('Canary10Percent5Minutes')!, alarms: alarms.slice(0, 10) }).name, 'CodeDeployDefault.LambdaCanary10Percent5Minutes');
   });
 
   it('compares an existing config\'s shape', () => {

@@ -19,8 +19,8 @@ export const MAX_PERCENT = 99;
  * traffic shift (the deployment may run 50 hours: one more for each of the two hooks).
  */
 export const MAX_SHIFT_MINUTES = 48 * 60;
-/** CodeDeploy's limit on an alarm configuration's alarms per deployment group. */
-export const MAX_GROUP_ALARMS = 50;
+/** CodeDeploy's limit on the alarms of a deployment group's (or a deployment's) alarm configuration: AlarmsLimitExceededException past 10. */
+export const MAX_GROUP_ALARMS = 10;
 /** CodeDeploy's names (applications, groups, configs) have at most 100 characters. */
 export const MAX_NAME_LENGTH = 100;
 /** The prefix of the custom configs this extension creates. */

@@ -28,11 +28,16 @@ async function tokenPages<T>(page: (token: string | undefined) => Promise<[T[] |
 
 /** The ids of the deployments in flight, of one group or of the whole account and region. */
 export function inFlightDeploymentIds(ctx: CodeDeployReadContext, group?: { application: string; deploymentGroup: string }, createdAfter?: Date): Promise<string[]> {
+  return deploymentIdsOf(ctx, group, createdAfter);
+}
+
+/** The ids of a group's (or the account's) deployments: in flight, or of any status. */
+export function deploymentIdsOf(ctx: CodeDeployReadContext, group?: { application: string; deploymentGroup: string }, createdAfter?: Date, statuses: 'in-flight' | 'any' = 'in-flight'): Promise<string[]> {
   return tokenPages(async (nextToken) => {
     const out = await ctx.codedeploy.send(
       new ListDeploymentsCommand({
         ...(group ? { applicationName: group.application, deploymentGroupName: group.deploymentGroup } : {}),
-        includeOnlyStatuses: [...IN_FLIGHT_STATUSES] as DeploymentStatus[],
+        ...(statuses === 'in-flight' ? { includeOnlyStatuses: [...IN_FLIGHT_STATUSES] as DeploymentStatus[] } : {}),
         ...(createdAfter ? { createTimeRange: { start: createdAfter } } : {}),
         nextToken,
       }),

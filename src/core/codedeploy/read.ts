@@ -44,18 +44,28 @@ export async function deploymentAlias(ctx: CodeDeployReadContext, d: DeploymentI
   return info?.functionName && info.functionAlias ? { functionName: info.functionName, aliasName: info.functionAlias, target } : undefined;
 }
 
-/** Config traffic routings, by name: a config does not change once created. */
-const configCache = new Map<string, DeploymentConfigInfo>();
+/**
+ * Config traffic routings, by client (its account and region) and name: a config does not change
+ * once created, but may be deleted and made again with another shape, so a check before a write
+ * reads it `fresh`.
+ */
+const configCaches = new WeakMap<CodeDeploySend, Map<string, DeploymentConfigInfo>>();
 
-export async function deploymentConfig(cd: CodeDeploySend, name: string, signal?: AbortSignal): Promise<DeploymentConfigInfo | undefined> {
-  const cached = configCache.get(name);
+export async function deploymentConfig(cd: CodeDeploySend, name: string, signal?: AbortSignal, opts: { fresh?: boolean } = {}): Promise<DeploymentConfigInfo | undefined> {
+  let cache = configCaches.get(cd);
+  if (!cache) configCaches.set(cd, (cache = new Map()));
+  const cached = opts.fresh ? undefined : cache.get(name);
   if (cached) return cached;
   try {
     const out = await cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: name }), { abortSignal: signal });
-    if (out.deploymentConfigInfo) configCache.set(name, out.deploymentConfigInfo);
+    if (out.deploymentConfigInfo) cache.set(name, out.deploymentConfigInfo);
+    else cache.delete(name);
     return out.deploymentConfigInfo;
   } catch (err) {
-    if (errorName(err) === 'DeploymentConfigDoesNotExistException') return undefined;
+    if (errorName(err) === 'DeploymentConfigDoesNotExistException') {
+      cache.delete(name);
+      return undefined;
+    }
     throw err;
   }
 }

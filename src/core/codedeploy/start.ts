@@ -21,10 +21,11 @@ import type { RolloutPlan } from '../rollout/plans';
 import { describePlan, formatPlan, PlanError, validatePlan } from '../rollout/plans';
 import { foldRollouts, isActive } from '../rollout/records';
 import { runUseCase } from '../usecases/context';
-import { appSpecOf } from './appspec';
+import { appSpecOf, sameFunction } from './appspec';
 import { codeDeployConfigFor, MAX_NAME_LENGTH, sameTrafficRouting, trafficRoutingText } from './config';
 import { deploymentAlias, deploymentConfig, getDeployment } from './read';
-import { inFlightDeploymentIds, runningDeploymentOn } from './find';
+import { deploymentIdsOf, runningDeploymentOn } from './find';
+import { sentOnce } from './once';
 import type { CodeDeployConfigChoice, CodeDeployContext, CodeDeployDetail, StartCodeDeployInput } from './types';
 
 /**
@@ -99,13 +100,13 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     const { lease } = parseLease(current.Description);
     const self = { holder: `${markerName(safeUser())}@${markerName(os.hostname())}`, pid: process.pid };
     if (lease && leaseLive(lease, Date.now(), self)) {
-      throw refuse(`${alias} has a local rollout driven by ${holderText(lease)} (step ${lease.step + 1}/${lease.steps}): it must end, or its lease expire, before CodeDeploy takes the alias.`, 'conflict');
+      throw refuse(`${alias} has a local rollout driven by ${holderText(lease)} (step ${lease.step + 1}/${lease.steps}): it must end, or its lease expire, before CodeDeploy takes the alias.`);
     }
     const open = [...foldRollouts((await ctx.journal?.rollouts?.().catch(() => [])) ?? []).values()].find((s) => isActive(s) && s.functionName === ref.functionName && s.aliasName === alias);
-    if (open) throw refuse(`${alias} has a local rollout of version ${open.version} (${open.status}): promote or abort it first.`, 'conflict');
+    if (open) throw refuse(`${alias} has a local rollout of version ${open.version} (${open.status}): promote or abort it first.`);
     const running = await step(op, `ListDeployments in flight`, NOTHING, () => runningDeploymentOn({ codedeploy: cd, signal: ctx.signal }, ref));
     if (running) {
-      throw refuse(`${alias} is being deployed by CodeDeploy deployment ${running.deploymentId} (${running.status}, ${running.application}/${running.deploymentGroup}): stop it or wait for it to end first.`, 'conflict');
+      throw refuse(`${alias} is being deployed by CodeDeploy deployment ${running.deploymentId} (${running.status}, ${running.application}/${running.deploymentGroup}): stop it or wait for it to end first.`);
     }
     const split = splitOf(current);
     if (split.primary.version === input.version && !split.canary) throw refuse(`${alias} already serves version ${input.version}: a rollout needs another version.`);
@@ -134,6 +135,12 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     const readGroup = async () => (await cd.send(new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: group }), { abortSignal: ctx.signal })).deploymentGroupInfo;
     const existingGroup = app ? await readOr(op, `GetDeploymentGroup ${group}`, 'DeploymentGroupDoesNotExistException', readGroup) : undefined;
     if (existingGroup?.computePlatform && existingGroup.computePlatform !== 'Lambda') throw refuse(`The deployment group ${application}/${group} deploys to ${existingGroup.computePlatform}, not Lambda.`, 'conflict');
+    if (existingGroup) {
+      const busy = await step(op, `ListDeployments in flight on ${application}/${group}`, NOTHING, () => deploymentIdsOf({ codedeploy: cd, signal: ctx.signal }, { application, deploymentGroup: group }));
+      if (busy.length) {
+        throw refuse(`The deployment group ${application}/${group} already has deployment ${busy.join(', ')} in flight (a group runs one at a time): wait for it to end, stop it, or name another group (--deployment-group, codeDeploy.deploymentGroup).`);
+      }
+    }
     const serviceRoleArn = input.settings.serviceRoleArn?.trim();
     if (!existingGroup && !serviceRoleArn) {
       throw refuse(
@@ -143,9 +150,12 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     if (serviceRoleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(serviceRoleArn)) {
       throw refuse(`'${serviceRoleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME): give the service role's ARN.`);
     }
+    if (existingGroup && serviceRoleArn && existingGroup.serviceRoleArn && existingGroup.serviceRoleArn !== serviceRoleArn) {
+      op.record?.warnings.push(`The deployment group ${application}/${group} exists with the service role ${existingGroup.serviceRoleArn}: it keeps it, and the role given (${serviceRoleArn}) is not used.`);
+    }
     let existingConfig: DeploymentConfigInfo | undefined;
     if (!choice.predefined) {
-      existingConfig = await step(op, `GetDeploymentConfig ${choice.name}`, NOTHING, () => deploymentConfig(cd, choice.name, ctx.signal));
+      existingConfig = await step(op, `GetDeploymentConfig ${choice.name}`, NOTHING, () => deploymentConfig(cd, choice.name, ctx.signal, { fresh: true }));
       if (existingConfig && !sameTrafficRouting(choice, existingConfig.trafficRoutingConfig)) {
         throw refuse(
           `The deployment config ${choice.name} exists with another shape (${trafficRoutingText(existingConfig.trafficRoutingConfig)}, not ${trafficRoutingText(choice.trafficRouting)}): delete it (aws deploy delete-deployment-config) or change the plan.`,
@@ -178,7 +188,7 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
         step: `CreateDeploymentConfig ${choice.name}`,
         stateIfFailed: left(),
         send: () => cd.send(new CreateDeploymentConfigCommand({ deploymentConfigName: choice.name, computePlatform: 'Lambda', trafficRoutingConfig: routing })),
-        readBack: () => deploymentConfig(cd, choice.name),
+        readBack: () => deploymentConfig(cd, choice.name, undefined, { fresh: true }),
         judge: (c) => (c && sameTrafficRouting(choice, c.trafficRoutingConfig) ? { landed: true as const } : {}),
         already: 'DeploymentConfigAlreadyExistsException',
         subject: `the deployment config ${choice.name}`,
@@ -229,23 +239,24 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
       stateIfFailed: left(),
       send: async () => {
         const out = await cd.send(
-          new CreateDeploymentCommand({
+          sentOnce(new CreateDeploymentCommand({
             applicationName: application,
             deploymentGroupName: group,
             deploymentConfigName: choice.name,
             description,
             revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec.content, sha256: spec.sha256 } },
-          }),
+          })),
         );
         if (!out.deploymentId) throw new Error('CreateDeployment returned no deploymentId');
         return out.deploymentId;
       },
-      // A deployment of this version on this alias, in flight on the group since just before.
+      // A deployment of this version on this function's alias, created on the group since just
+      // before, whatever its status (a fast AllAtOnce may have Succeeded already).
       readBack: async () => {
-        for (const id of await inFlightDeploymentIds({ codedeploy: cd }, { application, deploymentGroup: group }, since)) {
+        for (const id of await deploymentIdsOf({ codedeploy: cd }, { application, deploymentGroup: group }, since, 'any')) {
           const d = await getDeployment(cd, id);
           const about = await deploymentAlias({ codedeploy: cd }, d);
-          if (about && about.aliasName === alias && (about.facts?.targetVersion ?? about.target?.lambdaFunctionInfo?.targetVersion) === input.version) return id;
+          if (about && about.aliasName === alias && sameFunction(about.functionName, ref.functionName) && (about.facts?.targetVersion ?? about.target?.lambdaFunctionInfo?.targetVersion) === input.version) return id;
         }
         return undefined;
       },
