@@ -11,7 +11,7 @@ import { ROLLOUT_ENDS } from '../shared/rollout';
 import type { CodeDeployEngine, CodeDeployWatcherPort } from './codeDeployEngine';
 import { codeDeployContext } from './codeDeployEngine';
 import { templateManagement } from './codeDeployManaged';
-import { codeDeployEndText, hasOpenCodeDeploy } from './codeDeployText';
+import { codeDeployEndText, endedCodeDeploys, hasOpenCodeDeploy } from './codeDeployText';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
@@ -32,6 +32,16 @@ interface Watching {
   subs: Array<{ dispose(): void }>;
   /** Each view's status last seen (by id): an end is noticed once. */
   seen: Map<string, RolloutView['status']>;
+  /** Whether the journal was read: changes before are the load's own, not news. */
+  loaded: boolean;
+  disposed?: boolean;
+}
+
+/** A create() overtaken by a drop (its watcher was disposed). */
+class StaleWatcher extends Error {
+  constructor() {
+    super('The connection changed while its CodeDeploy rollouts were being read.');
+  }
 }
 
 /**
@@ -43,6 +53,9 @@ interface Watching {
 export class CodeDeployRollouts implements vscode.Disposable {
   private watching?: Watching;
   private creating?: Promise<Watching>;
+  /** Bumped by each drop: a create() that sees it change was overtaken and disposes what it made. */
+  private generation = 0;
+  private disposed = false;
   private readonly changed = new vscode.EventEmitter<RolloutView>();
   readonly onDidChange = this.changed.event;
   private readonly noticed = new vscode.EventEmitter<CodeDeployNotice>();
@@ -69,29 +82,58 @@ export class CodeDeployRollouts implements vscode.Disposable {
   async current(): Promise<Watching> {
     const clients = await this.connection.current();
     if (this.watching?.clients === clients) return this.watching;
+    if (this.disposed) throw new Error('The extension is stopping: CodeDeploy rollouts are not watched.');
     this.creating ??= this.create(clients).finally(() => (this.creating = undefined));
-    const w = await this.creating;
+    let w: Watching;
+    try {
+      w = await this.creating;
+    } catch (err) {
+      // Overtaken by a drop: made again for the connection now (unless the extension is stopping).
+      if (err instanceof StaleWatcher && !this.disposed) return this.current();
+      throw err;
+    }
     return w.clients === (await this.connection.current()) ? w : this.current();
   }
 
   private async create(clients: Clients): Promise<Watching> {
-    await this.drop();
+    // A drop (connection change, stopWatching, dispose) while this awaits makes it stale: what it
+    // made is disposed rather than left polling.
+    const generation = this.generation;
+    const stale = () => generation !== this.generation;
+    await this.drop(false);
+    if (stale()) throw new StaleWatcher();
     const engine = await this.load();
     const ctx = await this.context(clients, useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) }));
+    if (stale()) throw new StaleWatcher();
     const watcher = engine.watcher(ctx);
-    const w: Watching = { clients, engine, watcher, subs: [], seen: new Map() };
+    const w: Watching = { clients, engine, watcher, subs: [], seen: new Map(), loaded: false };
     w.subs.push(watcher.onDidChange((v) => this.viewChanged(w, v)));
     this.watching = w;
     await watcher.load().catch((err: unknown) => this.log.warn(`CodeDeploy rollouts could not be read from the journal: ${errorSummary(err)}`));
-    for (const v of watcher.views()) w.seen.set(v.id, v.status);
+    if (stale() || this.watching !== w) {
+      await this.disposeWatching(w);
+      throw new StaleWatcher();
+    }
+    // Only deployments still open are seen running: one the journal holds ended (whatever view the
+    // watcher shows until its first read) was ended before this window saw it run: no news.
+    const ended = endedCodeDeploys(await this.journal.journal.codeDeploys().catch(() => []));
+    if (stale() || this.watching !== w) {
+      await this.disposeWatching(w);
+      throw new StaleWatcher();
+    }
+    for (const v of watcher.views()) {
+      if (!ROLLOUT_ENDS.has(v.status) && !ended.has(v.codeDeploy?.deploymentId ?? v.id)) w.seen.set(v.id, v.status);
+    }
+    w.loaded = true;
     return w;
   }
 
   private viewChanged(w: Watching, v: CodeDeployRolloutView): void {
     if (this.watching !== w) return;
+    this.changed.fire(v);
+    if (!w.loaded) return;
     const before = w.seen.get(v.id);
     w.seen.set(v.id, v.status);
-    this.changed.fire(v);
     if (ROLLOUT_ENDS.has(v.status) && before !== undefined && !ROLLOUT_ENDS.has(before)) {
       const id = v.codeDeploy?.deploymentId ?? v.id;
       this.noticed.fire({ kind: 'ended', view: v, message: codeDeployEndText(v), byControl: this.stopping.has(id) });
@@ -198,12 +240,19 @@ export class CodeDeployRollouts implements vscode.Disposable {
     }
   }
 
-  private async drop(): Promise<void> {
+  /** Stops watching; `overtake`: a create() in flight is made stale (its watcher disposed). */
+  private async drop(overtake = true): Promise<void> {
+    if (overtake) this.generation++;
     const w = this.watching;
     this.watching = undefined;
     this.forget();
-    if (!w) return;
-    for (const s of w.subs) s.dispose();
+    if (w) await this.disposeWatching(w);
+  }
+
+  private async disposeWatching(w: Watching): Promise<void> {
+    if (w.disposed) return;
+    w.disposed = true;
+    for (const s of w.subs.splice(0)) s.dispose();
     await Promise.resolve(w.watcher.dispose()).catch((err: unknown) => this.log.warn(`The CodeDeploy watcher did not stop cleanly: ${errorSummary(err)}`));
   }
 
@@ -212,7 +261,12 @@ export class CodeDeployRollouts implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    const creating = this.creating;
     void this.drop();
+    // A watcher still being made is disposed too (create() sees the drop and disposes it; this
+    // catches one that got through anyway).
+    void creating?.then((w) => this.disposeWatching(w)).catch(() => undefined);
     this.changed.dispose();
     this.noticed.dispose();
   }

@@ -155,6 +155,16 @@ export function codeDeployEndText(v: RolloutView): string {
   }
 }
 
+/** The deployments the journal holds an end of. */
+export function endedCodeDeploys(records: Array<Pick<Outcome, 'detail'>>): Set<string> {
+  const ended = new Set<string>();
+  for (const r of records) {
+    const d = r.detail as Partial<CodeDeployDetail> | undefined;
+    if (d?.deploymentId && d.event === 'ended') ended.add(d.deploymentId);
+  }
+  return ended;
+}
+
 /** Any journal record of a CodeDeploy rollout started and not yet seen at its end. */
 export function hasOpenCodeDeploy(records: Array<Pick<Outcome, 'detail'>>): boolean {
   const open = new Set<string>();

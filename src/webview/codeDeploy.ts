@@ -12,6 +12,11 @@ export type CodeDeployStop = (rollback: boolean) => void;
 
 const STATUS_CLASS: Record<string, string> = { Succeeded: 'ok', Failed: 'error', Stopped: 'error', InProgress: 'current', Pending: 'muted', Skipped: 'muted', Unknown: 'muted' };
 
+/** The class of an AWS status (any string: only the table's own keys count). */
+export function statusClass(status: string): string {
+  return Object.hasOwn(STATUS_CLASS, status) ? STATUS_CLASS[status] : '';
+}
+
 /** `40 %`, or a dash before the target was read. */
 export function weightText(c: CodeDeployRolloutInfo): string {
   return c.targetVersionWeight === undefined ? '—' : `${Number(c.targetVersionWeight.toFixed(2))} %`;
@@ -53,7 +58,7 @@ export function codeDeployBody(v: RolloutView, busy: boolean, stopBusy: boolean,
           { 'data-event': e.name, 'data-status': e.status },
           h('th', { scope: 'row' }, e.name),
           h('td', {}, e.hookFunction ?? '—'),
-          h('td', { class: STATUS_CLASS[e.status] ?? '' }, e.status),
+          h('td', { class: statusClass(e.status) }, e.status),
           h('td', {}, times(e)),
           h('td', {}, e.message ?? ''),
         ),

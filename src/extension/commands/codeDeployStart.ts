@@ -82,6 +82,7 @@ export async function startOnCodeDeploy(
     action: 'apply' as const,
     title: `Handing the rollout of version ${version} on ${functionName}:${aliasName} to CodeDeploy`,
     notify: false,
+    manual: 'Start a CodeDeploy rollout',
     run: (uc: Parameters<typeof ctx.rollouts.codeDeploy.start>[0]) => ctx.rollouts.codeDeploy.start(uc, startInput()),
   };
   let result = await ctx.aliases.run({
