@@ -4,15 +4,13 @@ import * as path from 'node:path';
 import { templateManagement, isWorkspaceFunction } from '../../src/extension/codeDeployManaged';
 import {
   codeDeployEndText,
-  codeDeployNames,
   codeDeployNoticeButtons,
-  confirmCodeDeployStart,
   confirmManagedWrite,
   hasOpenCodeDeploy,
   lifecycleLine,
   managedShort,
-  roleArnProblem,
 } from '../../src/extension/codeDeployText';
+import { codeDeployNames, confirmCodeDeployStart, roleArnProblem } from '../../src/extension/codeDeployStartText';
 import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescription, rolloutIcon, rolloutStatusText, rolloutTooltipLines } from '../../src/extension/rolloutText';
 import type { WorkspaceFunction } from '../../src/core/workspace';
 import { isHostMessage, isRolloutView, parsePanelMessage, rolloutControls } from '../../src/shared/protocol';

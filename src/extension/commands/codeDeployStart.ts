@@ -8,7 +8,7 @@ import { describePlan, PlanError } from '../../core/rollout/plans';
 import { splitOf } from '../../core/routing';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { plainText } from '../../shared/text';
-import { codeDeployNames, confirmCodeDeployStart, roleArnProblem } from '../codeDeployText';
+import { codeDeployNames, confirmCodeDeployStart, roleArnProblem } from '../codeDeployStartText';
 import { codeDeploySettingsFor, readSettings } from '../config';
 import type { CommandContext } from '../context';
 import type { PickItem } from '../ui';

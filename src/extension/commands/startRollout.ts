@@ -42,7 +42,7 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   const split = splitOf(alias);
   const servedBy = (v: string) => aliases.filter((a) => a.Name !== aliasName && splitOf(a).primary.version === v).map((a) => a.Name!);
   const items: Array<PickItem<Source>> = [];
-  if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out', value: { kind: 'workspace' } });
+  if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out here (CodeDeploy rolls out a published version: publish first, then pick that version)', value: { kind: 'workspace' } });
   // Newest first.
   for (const v of [...versions].sort((a, b) => Number(b.Version) - Number(a.Version))) {
     const version = v.Version!;
