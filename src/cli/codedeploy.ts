@@ -131,7 +131,8 @@ export async function runCodeDeploy(a: CodeDeployArgs, run: CodeDeployRun): Prom
   }
   err(codeDeployText.started(a.functionName, a.aliasName, detail.deploymentId, detail.version, detail.config));
   const view = await watchToEnd(m, ctx, detail, run, err);
-  const code = view.how === 'interrupted' ? EXIT.interrupted : view.view.status === 'promoted' ? EXIT.done : EXIT.failed;
+  // A deployment that cannot be read any more (gone, or access denied): its end is unknown here.
+  const code = view.how === 'interrupted' ? EXIT.interrupted : view.view.status === 'promoted' ? EXIT.done : view.view.status === 'abandoned' ? EXIT.unknown : EXIT.failed;
   if (run.json) run.io.stdout.write(jsonText({ ...outcome, view: view.view, preflight: gate.report, exitCode: code }));
   if (view.how === 'interrupted') err(codeDeployText.interrupted(detail.deploymentId, target));
   else if (!run.json) out(rolloutText.end(a.functionName, a.aliasName, view.view.statusText));

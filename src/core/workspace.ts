@@ -557,11 +557,22 @@ function declaredAlias(root: Record<string, unknown>, scope: TemplateScope, valu
 
 /**
  * SAM's DeploymentPreference of a function with AutoPublishAlias: Globals.Function's merged with
- * the function's own (a map in Globals is merged, the function's keys winning, as SAM does);
+ * the function's own (merged as SAM does: maps key by key, Alarms concatenated, the function's scalars winning);
  * undefined when there is none, it is `Enabled: false`, or its Type cannot be known here. Hooks
  * and alarms given by `!Ref` name the resource's FunctionName / AlarmName when the template
  * writes it, else its logical id.
  */
+/** SAM's merge of a Globals map under a resource's: maps key by key (deeply), lists concatenated (Globals first), else the resource's value. */
+function samGlobalsMerged(globals: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const plain = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !isIntrinsic(v);
+  const out: Record<string, unknown> = { ...globals };
+  for (const [k, v] of Object.entries(own)) {
+    const g = globals[k];
+    out[k] = plain(g) && plain(v) ? samGlobalsMerged(g, v) : Array.isArray(g) && Array.isArray(v) ? [...(g as unknown[]), ...(v as unknown[])] : v;
+  }
+  return out;
+}
+
 function deploymentPreferenceOf(
   root: Record<string, unknown>,
   resources: Record<string, Record<string, unknown>>,
@@ -571,7 +582,7 @@ function deploymentPreferenceOf(
 ): WorkspaceFunction['deploymentPreference'] {
   const map = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !isIntrinsic(v) ? (v as Record<string, unknown>) : undefined);
   if (fromGlobals === undefined && own === undefined) return undefined;
-  const p = { ...(map(fromGlobals) ?? {}), ...(map(own) ?? {}) };
+  const p = samGlobalsMerged(map(fromGlobals) ?? {}, map(own) ?? {});
   const scalar = (v: unknown) => (typeof v === 'string' ? v : refName(v) !== undefined ? parameterValue(root, scope, refName(v)!) : undefined);
   const enabled = p.Enabled === undefined ? 'true' : typeof p.Enabled === 'boolean' ? String(p.Enabled) : scalar(p.Enabled);
   if (enabled !== undefined && enabled.toLowerCase() === 'false') return undefined;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { GetDeploymentCommand, GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentConfigsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2, UpdateAliasCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import { CodeDeployWatcher, codeDeployManagement, readCodeDeployRollout, runningDeploymentOn, startCodeDeployRollout, stopCodeDeployRollout } from '../../src/core/codedeploy';
 import { RolloutRunner } from '../../src/core/rollout/runner';
@@ -99,11 +100,18 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.equal(ended.length, 1);
     assert.equal((ended[0].detail as CodeDeployDetail).status, 'Succeeded');
 
-    // A second watcher on the same journal does not journal the end again.
-    const again = new CodeDeployWatcher(c, { pollMs: 20 });
+    // A second watcher on the same journal does not journal the end again, nor read the ended
+    // deployment again: its view is the journal's end.
+    let sends = 0;
+    const counting = { send: ((cmd: never, o?: never) => (sends++, cd.send(cmd, o))) as CodeDeployClient['send'] };
+    const again = new CodeDeployWatcher(ctx(c.journal, { codedeploy: counting }), { pollMs: 20 });
     await again.load();
     await again.refresh();
+    const fromJournal = again.view(name, 'live');
     again.dispose();
+    assert.equal(sends, 0);
+    assert.equal(fromJournal?.status, 'promoted');
+    assert.equal(fromJournal?.codeDeploy?.deploymentStatus, 'Succeeded');
     assert.equal(c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended').length, 1);
     // The group exists now: another service role given is not used, and the outcome says so.
     const back = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '1', plan: presetPlan('AllAtOnce')!, settings: { serviceRoleArn: 'arn:aws:iam::123456789012:role/another' } });
@@ -221,6 +229,11 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     watcher.dispose();
     assert.equal(end.status, 'rolled-back', end.statusText);
     assert.equal(end.codeDeploy?.deploymentStatus, 'Stopped');
+    // The rollback is a deployment of its own: the rollout ends only once it Succeeded.
+    const rollbackId = end.codeDeploy?.rollback?.deploymentId;
+    assert.match(rollbackId ?? '', /^d-[A-Z0-9]{9}$/);
+    assert.equal((await cd.send(new GetDeploymentCommand({ deploymentId: rollbackId! }))).deploymentInfo?.status, 'Succeeded');
+    assert.equal((c.journal.outcomes.find((o) => (o.detail as CodeDeployDetail | undefined)?.event === 'ended' && (o.detail as CodeDeployDetail).deploymentId === id)?.detail as CodeDeployDetail | undefined)?.rolledBack, true);
     assert.match(end.statusText, /was stopped .*live is back on version 1/);
     const w = await weightOf(h().lambda, name);
     assert.deepEqual([w.version, w.percent], ['1', 0]);
@@ -241,6 +254,23 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     const view = await readCodeDeployRollout(c, id, first.detail);
     assert.equal(view.status, 'aborted', view.statusText);
     assert.equal((await weightOf(h().lambda, name)).percent, 10);
+
+    // A target that cannot be read keeps the deployment's view, saying so; the target id is listed once per client.
+    const listed: string[] = [];
+    const denying = {
+      send: ((cmd: { constructor: { name: string } }, o?: never) => {
+        listed.push(cmd.constructor.name);
+        return cmd.constructor.name === 'GetDeploymentTargetCommand'
+          ? Promise.reject(Object.assign(new Error('User is not authorized to perform: codedeploy:GetDeploymentTarget'), { name: 'AccessDeniedException' }))
+          : cd.send(cmd as never, o);
+      }) as unknown as CodeDeployClient['send'],
+    };
+    const partial = await readCodeDeployRollout({ codedeploy: denying }, id, first.detail);
+    await readCodeDeployRollout({ codedeploy: denying }, id, first.detail);
+    assert.equal(partial.codeDeploy?.deploymentStatus, 'Stopped');
+    assert.equal(partial.status, 'aborted');
+    assert.match(partial.statusText, /its Lambda target could not be read: .*AccessDenied|not authorized/);
+    assert.equal(listed.filter((n) => n === 'ListDeploymentTargetsCommand').length, 1, listed.join(', '));
   });
 
   it('the guard refuses weight, promote, rollback, switch and canary while a deployment runs, and only warns when it cannot read', async () => {
@@ -279,25 +309,40 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.deepEqual(ok.warnings, []);
   });
 
-  it('updates an existing group\'s alarms to the plan\'s', async () => {
+  it('never changes an existing group: the plan\'s alarms and the rollbacks go on the deployment alone', async () => {
     const name = await fresh();
     const c = ctx();
-    const first = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: presetPlan('AllAtOnce')!, settings });
-    assert.equal(first.state, 'done', first.error?.message);
-    const watcher = new CodeDeployWatcher(c, { pollMs: 20 });
-    watcher.watch(first.detail!);
-    await watcher.waitForEnd(first.detail!.deploymentId);
-    watcher.dispose();
-    const back = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
-    await h().lambda.send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1', RevisionId: back.RevisionId }));
-    const second = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version: '2', plan: { ...presetPlan('AllAtOnce')!, alarms: ['checkout-5xx'] }, settings: {} });
-    assert.equal(second.state, 'done', second.error?.message);
-    assert.ok(second.steps.some((s) => s.name === `UpdateDeploymentGroup ${name}-live`));
-    const group = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deploymentGroupInfo!;
-    assert.deepEqual(group.alarmConfiguration?.alarms?.map((a) => a.name), ['checkout-5xx']);
-    assert.equal(group.alarmConfiguration?.enabled, true);
-    const listed = (await cd.send(new ListDeploymentsCommand({ applicationName: 'lambda-canary', deploymentGroupName: `${name}-live` }))).deployments ?? [];
-    assert.equal(listed.length, 2);
+    const groupName = `${name}-live`;
+    const groupAlarms = async () => (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'lambda-canary', deploymentGroupName: groupName }))).deploymentGroupInfo!.alarmConfiguration;
+    const runToEnd = async (version: string, alarms?: string[], extra: CodeDeploySettings = {}) => {
+      const o = await startCodeDeployRollout(c, { functionName: name, aliasName: 'live', version, plan: { ...presetPlan('AllAtOnce')!, ...(alarms ? { alarms } : {}) }, settings: extra });
+      assert.equal(o.state, 'done', o.error?.message);
+      const w = new CodeDeployWatcher(c, { pollMs: 20 });
+      w.watch(o.detail!);
+      await w.waitForEnd(o.detail!.deploymentId);
+      w.dispose();
+      return o;
+    };
+    // The group made with the first plan's alarms (a SAM group has its own the same way).
+    await runToEnd('2', ['group-alarm'], settings);
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+
+    const second = await runToEnd('1', ['checkout-5xx']);
+    assert.ok(!second.steps.some((s) => s.name.startsWith('UpdateDeploymentGroup')), second.steps.map((s) => s.name).join(', '));
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+    const d2 = (await cd.send(new GetDeploymentCommand({ deploymentId: second.detail!.deploymentId }))).deploymentInfo!;
+    assert.deepEqual(d2.overrideAlarmConfiguration?.alarms?.map((a) => a.name), ['checkout-5xx']);
+    assert.equal(d2.overrideAlarmConfiguration?.enabled, true);
+    assert.deepEqual([...(d2.autoRollbackConfiguration?.events ?? [])].sort(), ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']);
+
+    // A plan without alarms leaves the group's watching: no override.
+    const third = await runToEnd('2');
+    assert.deepEqual((await groupAlarms())?.alarms?.map((a) => a.name), ['group-alarm']);
+    assert.equal((await groupAlarms())?.enabled, true);
+    const d3 = (await cd.send(new GetDeploymentCommand({ deploymentId: third.detail!.deploymentId }))).deploymentInfo!;
+    // (GetDeployment may report the group's alarms as the deployment's: never the plan's of before.)
+    const o3 = d3.overrideAlarmConfiguration;
+    assert.deepEqual(o3?.enabled ? (o3.alarms ?? []).map((a) => a.name) : [], o3?.enabled ? ['group-alarm'] : [], JSON.stringify(o3));
   });
 
   async function hook(name: string, status: string): Promise<void> {
@@ -376,6 +421,36 @@ describe('CodeDeploy engine (core ↔ sandbox, real CodeDeploy SDK client)', fun
     assert.match(kept.statusText, /\(as last read: .*ECONNREFUSED.*; read again in 1 s\)\.$/);
     assert.equal((kept.statusText.match(/as last read/g) ?? []).length, 1, kept.statusText);
     assert.equal(changes.length, 1, changes.join(' | '));
+
+    // A request that hangs is given up after the read timeout: the tick ends, the last view stays.
+    const held: net.Socket[] = [];
+    const hung = net.createServer((sock) => held.push(sock));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const slow = new CodeDeployClient({ endpoint: `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}`, region: h().sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const stalled = new CodeDeployWatcher(ctx(c.journal, { codedeploy: slow }), { pollMs: 20, readTimeoutMs: 300 });
+    stalled.watch(out.detail!);
+    const t0 = Date.now();
+    await stalled.refresh();
+    const waited = Date.now() - t0;
+    const stale = stalled.view(name, 'live')!;
+    stalled.dispose();
+    slow.destroy();
+    for (const sock of held) sock.destroy();
+    hung.close();
+    assert.ok(waited < 10_000, `gave up after ${waited} ms`);
+    assert.equal(stale.status, 'running');
+    assert.match(stale.statusText, /as last read: /);
+
+    // A deployment that does not exist (or may not be read) ends the watch: unreadable, journalled once.
+    const gone: CodeDeployDetail = { ...out.detail!, deploymentId: 'd-ZZZZZZZZZ' };
+    const lost = new CodeDeployWatcher(c, { pollMs: 20 });
+    lost.watch(gone);
+    const unreadable = await lost.waitForEnd(gone.deploymentId);
+    lost.dispose();
+    assert.equal(unreadable.status, 'abandoned', unreadable.statusText);
+    assert.match(unreadable.statusText, /cannot be read \(.*DeploymentDoesNotExist/);
+    const endedGone = c.journal.outcomes.filter((o) => (o.detail as CodeDeployDetail).event === 'ended' && (o.detail as CodeDeployDetail).deploymentId === gone.deploymentId);
+    assert.deepEqual(endedGone.map((o) => (o.detail as CodeDeployDetail).status), ['Unreadable']);
     await stopCodeDeployRollout(c, { functionName: name, aliasName: 'live', deploymentId: out.detail!.deploymentId, rollback: true });
   });
 });

@@ -62,12 +62,17 @@ describe('sandbox CodeDeploy schedules (sampled with GetAlias)', function () {
       assert.equal(d.status, 'Succeeded', `${config}: ${JSON.stringify(d.errorInformation)}`);
       // The first sample may come before the first step (0 %) when the step is not at once.
       const observed = seen.filter((s, k) => !(k === 0 && s.percent === 0));
-      assert.deepEqual(observed.map((s) => s.percent), steps.map(([, p]) => p), `${config}: weights seen ${JSON.stringify(seen)}`);
-      observed.forEach((s, k) => {
-        const due = steps[k][0] * MINUTE_MS;
+      // Every weight seen is a step of the schedule, in order, ending at 100 %; under load a
+      // short step may fall between two samples, so a step not seen is not a failure.
+      const indices = observed.map((o) => steps.findIndex(([, p]) => p === o.percent));
+      assert.ok(indices.every((k, j) => k >= 0 && (j === 0 || k > indices[j - 1])), `${config}: weights seen ${JSON.stringify(seen)}, steps ${JSON.stringify(steps)}`);
+      assert.equal(observed[observed.length - 1]?.percent, 100, `${config}: ends at 100 %`);
+      assert.ok(observed.length >= Math.min(2, steps.length), `${config}: weights seen ${JSON.stringify(seen)}`);
+      observed.forEach((s, j) => {
+        const due = steps[indices[j]][0] * MINUTE_MS;
         // Proof of an early step: a sample answered before it was due already showed it.
         assert.ok(s.shownBy >= due - 5, `${config}: ${s.percent}% shown by ${s.shownBy} ms, due at ${due} ms (not before)`);
-        // Proof of a late one: a sample sent after due + LATE_MS still showed the weight before.
+        // Proof of a late one: a sample sent after due + LATE_MS still showed an earlier weight.
         assert.ok(s.oldUntil <= due + LATE_MS, `${config}: the weight before ${s.percent}% still shown at ${s.oldUntil} ms, due at ${due} ms (at most ${LATE_MS} ms late)`);
       });
       const end = await weightOf(h().lambda, name);

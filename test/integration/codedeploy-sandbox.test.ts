@@ -186,12 +186,26 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     assert.equal(d.errorInformation?.code, 'HOOK_EXECUTION_FAILURE');
     const rollbackId = d.rollbackInfo?.rollbackDeploymentId;
     assert.match(rollbackId ?? '', /^d-[A-Z0-9]{9}$/);
+    const r = await waitForStatus(cd, rollbackId!, 20_000);
+    assert.equal(r.status, 'Succeeded', JSON.stringify(r.errorInformation));
     const w = await weightOf(h().lambda, 'cd-after-fail');
     assert.deepEqual([w.version, w.percent], ['1', 0]);
-    const r = await deployment(cd, rollbackId!);
-    assert.equal(r.status, 'Succeeded');
     assert.equal(r.creator, 'codeDeployRollback');
+    assert.equal(r.deploymentConfigName, 'CodeDeployDefault.LambdaAllAtOnce');
+    assert.ok(r.startTime instanceof Date && r.completeTime instanceof Date);
     assert.equal(r.rollbackInfo?.rollbackTriggeringDeploymentId, id);
+    assert.match(r.rollbackInfo?.rollbackMessage ?? '', new RegExp(id));
+    assert.match(d.rollbackInfo?.rollbackMessage ?? '', new RegExp(rollbackId!));
+    // The rollback's own revision swaps the versions, and its target says the same.
+    const spec = JSON.parse(r.revision!.appSpecContent!.content!) as { Resources: Record<string, { Properties: Record<string, string> }>[] };
+    const props = Object.values(spec.Resources[0])[0].Properties;
+    assert.deepEqual([props.Name, props.Alias, props.CurrentVersion, props.TargetVersion], ['cd-after-fail', 'live', '2', '1']);
+    const t = await lambdaTarget(cd, rollbackId!, 'cd-after-fail:live');
+    assert.equal(t.status, 'Succeeded');
+    assert.deepEqual(t.lambdaFunctionInfo, { functionName: 'cd-after-fail', functionAlias: 'live', currentVersion: '2', targetVersion: '1', targetVersionWeight: 100 });
+    const g = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'app', deploymentGroupName: 'cd-after-fail' }))).deploymentGroupInfo!;
+    assert.deepEqual([g.lastAttemptedDeployment?.deploymentId, g.lastAttemptedDeployment?.status], [rollbackId, 'Succeeded']);
+    assert.equal(g.lastSuccessfulDeployment?.deploymentId, rollbackId);
   });
 
   it('an alarm of the group going into ALARM while traffic shifts stops the deployment and rolls it back', async () => {
@@ -225,11 +239,11 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     assert.equal(d.errorInformation?.code, 'ALARM_ACTIVE');
     assert.match(d.errorInformation!.message!, /cd-alarm-errors/);
     assert.ok(d.rollbackInfo?.rollbackDeploymentId);
-    const w = await weightOf(h().lambda, 'cd-alarm');
-    assert.deepEqual([w.version, w.percent], ['1', 0]);
-    const r = await deployment(cd, d.rollbackInfo!.rollbackDeploymentId!);
+    const r = await waitForStatus(cd, d.rollbackInfo!.rollbackDeploymentId!, 20_000);
     assert.equal(r.rollbackInfo?.rollbackTriggeringDeploymentId, id);
     assert.equal(r.status, 'Succeeded');
+    const w = await weightOf(h().lambda, 'cd-alarm');
+    assert.deepEqual([w.version, w.percent], ['1', 0]);
   });
 
   it('StopDeployment with autoRollbackEnabled rolls back; without, leaves the alias where it is', async () => {
@@ -246,6 +260,7 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     assert.equal(d.status, 'Stopped');
     assert.equal(d.errorInformation?.code, 'MANUAL_STOP');
     assert.ok(d.rollbackInfo?.rollbackDeploymentId);
+    assert.equal((await waitForStatus(cd, d.rollbackInfo!.rollbackDeploymentId!, 20_000)).status, 'Succeeded');
     assert.deepEqual((await weightOf(h().lambda, 'cd-stop')).percent, 0);
 
     const second = await deploy(cd, 'app', 'cd-stop', appSpec('cd-stop'), 'CodeDeployDefault.LambdaCanary10Percent30Minutes');
@@ -268,6 +283,8 @@ describe('sandbox CodeDeploy (real SDK over HTTP)', function () {
     const listed = await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-busy', includeOnlyStatuses: ['InProgress'] }));
     assert.deepEqual(listed.deployments, [id]);
     await cd.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+    const rollbackId = (await deployment(cd, id)).rollbackInfo!.rollbackDeploymentId!;
+    await waitForStatus(cd, rollbackId, 20_000);
     assert.deepEqual((await cd.send(new ListDeploymentsCommand({ applicationName: 'app', deploymentGroupName: 'cd-busy', includeOnlyStatuses: ['InProgress'] }))).deployments, []);
   });
 

@@ -121,6 +121,19 @@ describe('CodeDeploy rollout view', () => {
     assert.equal(v.status, 'rolled-back');
   });
 
+  it('a rollback is a deployment of its own: running while it runs, rolled back only once it Succeeded, else it says the rollback failed', () => {
+    const stopped = deployment('Stopped', { errorInformation: { code: 'MANUAL_STOP', message: 'stopped' }, rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1', rollbackMessage: 'rolling back' } });
+    const going = viewOfDeployment({ deployment: stopped, target: target(10), known, rollback: { deploymentId: 'd-ROLLBACK1', status: 'InProgress' }, now });
+    assert.equal(going.status, 'running');
+    assert.match(going.statusText, /rolling back: rollback deployment d-ROLLBACK1 is InProgress, prod goes back to version 3/);
+    const back = viewOfDeployment({ deployment: stopped, target: target(10), known, rollback: { deploymentId: 'd-ROLLBACK1', status: 'Succeeded' }, now });
+    assert.equal(back.status, 'rolled-back');
+    assert.match(back.statusText, /prod is back on version 3/);
+    const failed = viewOfDeployment({ deployment: stopped, target: target(10), known, rollback: { deploymentId: 'd-ROLLBACK1', status: 'Failed', error: 'AccessDenied: no lambda:UpdateAlias' }, now });
+    assert.equal(failed.status, 'aborted');
+    assert.match(failed.statusText, /its rollback deployment d-ROLLBACK1 failed \(AccessDenied: no lambda:UpdateAlias\): 10 % of prod on version 4/);
+  });
+
   it('a deployment this journal did not start takes its facts from the target and the AppSpec', () => {
     const v = viewOfDeployment({ deployment: deployment('InProgress', { deploymentConfigName: 'LambdaCanary.Canary25Percent7Minutes' }), target: target(25), now });
     assert.equal(v.functionName, 'checkout');

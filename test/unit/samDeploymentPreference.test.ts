@@ -60,6 +60,34 @@ describe("SAM's DeploymentPreference and lambda-canary.json's codeDeploy", () =>
     assert.equal(d.functions.find((f) => f.logicalId === 'Plain')!.deploymentPreference, undefined);
   });
 
+  it("merges Globals' DeploymentPreference key by key as SAM does: Hooks maps merged, Alarms concatenated", () => {
+    const text = [
+      'Globals:',
+      '  Function:',
+      '    AutoPublishAlias: live',
+      '    DeploymentPreference:',
+      '      Type: Canary10Percent5Minutes',
+      '      Alarms: [global-errors]',
+      '      Hooks: { PreTraffic: CodeDeployHook_pre }',
+      'Resources:',
+      '  Api:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      CodeUri: src/',
+      '      Handler: index.handler',
+      '      Runtime: nodejs20.x',
+      '      DeploymentPreference:',
+      '        Alarms: [api-latency]',
+      '        Hooks: { PostTraffic: CodeDeployHook_post }',
+    ].join('\n');
+    const d = readSamTemplate(path.join(tmp, 'template.yaml'), text, tmp);
+    assert.deepEqual(d.functions.find((f) => f.logicalId === 'Api')!.deploymentPreference, {
+      type: 'Canary10Percent5Minutes',
+      alarms: ['global-errors', 'api-latency'],
+      hooks: { preTraffic: 'CodeDeployHook_pre', postTraffic: 'CodeDeployHook_post' },
+    });
+  });
+
   it("parses lambda-canary.json's codeDeploy into the workspace function, and refuses what CodeDeploy would", () => {
     const file = path.join(tmp, 'lambda-canary.json');
     const fn = parseConfigFile(file, JSON.stringify({ functionName: 'checkout', codeDeploy: { application: 'shop', deploymentGroup: 'checkout-prod', serviceRoleArn: 'arn:aws:iam::123456789012:role/CodeDeployLambda', beforeAllowTraffic: 'CodeDeployHook_pre' } }), tmp);

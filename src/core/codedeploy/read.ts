@@ -1,11 +1,12 @@
 import type { DeploymentConfigInfo, DeploymentInfo, LambdaTarget } from '@aws-sdk/client-codedeploy';
 import { GetDeploymentCommand, GetDeploymentConfigCommand, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import { errorSummary } from '../errors';
 import { errorName } from '../lambdaApi';
 import type { AppSpecFacts } from './appspec';
 import { readAppSpec } from './appspec';
 import { stepsOfConfig } from './config';
 import type { CodeDeployContext, CodeDeployDetail, CodeDeployRolloutView, CodeDeploySend } from './types';
-import { viewOfDeployment } from './view';
+import { errorInWords, isInFlight, viewOfDeployment } from './view';
 
 /**
  * The reads of a CodeDeploy deployment: GetDeployment, its Lambda target (ListDeploymentTargets,
@@ -20,11 +21,20 @@ export async function getDeployment(cd: CodeDeploySend, deploymentId: string, si
   return out.deploymentInfo;
 }
 
+/** A Lambda deployment's one target id, by client and deployment: it does not change, so each poll skips ListDeploymentTargets. */
+const targetIds = new WeakMap<CodeDeploySend, Map<string, string>>();
+
 /** The deployment's Lambda target (a Lambda deployment has one), or undefined when it has none yet. */
 export async function lambdaTargetOf(cd: CodeDeploySend, deploymentId: string, signal?: AbortSignal): Promise<LambdaTarget | undefined> {
-  const list = await cd.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal: signal });
-  const targetId = list.targetIds?.[0];
-  if (!targetId) return undefined;
+  let ids = targetIds.get(cd);
+  if (!ids) targetIds.set(cd, (ids = new Map()));
+  let targetId = ids.get(deploymentId);
+  if (!targetId) {
+    const list = await cd.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal: signal });
+    targetId = list.targetIds?.[0];
+    if (!targetId) return undefined;
+    ids.set(deploymentId, targetId);
+  }
   const out = await cd.send(new GetDeploymentTargetCommand({ deploymentId, targetId }), { abortSignal: signal });
   return out.deploymentTarget?.lambdaTarget;
 }
@@ -73,10 +83,11 @@ export async function deploymentConfig(cd: CodeDeploySend, name: string, signal?
 /** GetDeployment + its Lambda target (+ a custom config's routing) → the rollout view. */
 export async function readCodeDeployRollout(ctx: CodeDeployReadContext, deploymentId: string, known?: CodeDeployDetail): Promise<CodeDeployRolloutView> {
   const deployment = await getDeployment(ctx.codedeploy, deploymentId, ctx.signal);
+  // A deployment just created may have no target yet; a target that cannot be read leaves the deployment's view, saying so.
+  let targetProblem: string | undefined;
   const target = await lambdaTargetOf(ctx.codedeploy, deploymentId, ctx.signal).catch((err: unknown) => {
-    // A deployment just created may have no target yet.
-    if (errorName(err) === 'DeploymentTargetDoesNotExistException') return undefined;
-    throw err;
+    if (errorName(err) !== 'DeploymentTargetDoesNotExistException') targetProblem = `its Lambda target could not be read: ${errorSummary(err)}`;
+    return undefined;
   });
   const configName = deployment.deploymentConfigName ?? known?.config ?? '';
   let steps = stepsOfConfig(configName);
@@ -84,5 +95,13 @@ export async function readCodeDeployRollout(ctx: CodeDeployReadContext, deployme
     const config = await deploymentConfig(ctx.codedeploy, configName, ctx.signal).catch(() => undefined);
     steps = stepsOfConfig(configName, config?.trafficRoutingConfig);
   }
-  return viewOfDeployment({ deployment, target, known, appSpec: appSpecFactsOf(deployment), ...(steps ? { steps } : {}), now: Date.now() });
+  // On AWS a rollback is a new deployment: the alias is back only once that one Succeeded.
+  const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
+  let rollback: { deploymentId: string; status?: string; error?: string } | undefined;
+  if (rollbackId && rollbackId !== deploymentId && !isInFlight(deployment.status)) {
+    const r = await getDeployment(ctx.codedeploy, rollbackId, ctx.signal);
+    const error = errorInWords(r.errorInformation);
+    rollback = { deploymentId: rollbackId, ...(r.status ? { status: r.status } : {}), ...(error ? { error } : {}) };
+  }
+  return viewOfDeployment({ deployment, target, known, appSpec: appSpecFactsOf(deployment), ...(steps ? { steps } : {}), ...(targetProblem ? { readProblem: targetProblem } : {}), ...(rollback ? { rollback } : {}), now: Date.now() });
 }

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import type { AlarmConfiguration, ApplicationInfo, AutoRollbackConfiguration, DeploymentConfigInfo, DeploymentGroupInfo } from '@aws-sdk/client-codedeploy';
+import type { AlarmConfiguration, ApplicationInfo, AutoRollbackConfiguration, DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
 import {
   CreateApplicationCommand,
   CreateDeploymentCommand,
@@ -7,7 +7,6 @@ import {
   CreateDeploymentGroupCommand,
   GetApplicationCommand,
   GetDeploymentGroupCommand,
-  UpdateDeploymentGroupCommand,
 } from '@aws-sdk/client-codedeploy';
 import { OperationError, unknownOutcome } from '../errors';
 import { guardedWrite, step } from '../guardedWrite';
@@ -31,7 +30,8 @@ import type { CodeDeployConfigChoice, CodeDeployContext, CodeDeployDetail, Start
 /**
  * Hands a rollout to CodeDeploy: every check first, with nothing created on a refusal; then the
  * application, the deployment group and the custom config reused or created (each write read
- * back when its answer is lost), and CreateDeployment with the AppSpec. CodeDeploy then shifts the
+ * back when its answer is lost; an existing group is never changed), and CreateDeployment with the
+ * AppSpec, the plan's alarms and the rollback events. CodeDeploy then shifts the
  * alias by itself, with the editor closed; the watcher (watcher.ts) follows it.
  */
 
@@ -61,17 +61,6 @@ function checkName(what: string, name: string, flag: string): void {
 
 const alarmConfigOf = (alarms: string[]): AlarmConfiguration => ({ enabled: alarms.length > 0, ignorePollAlarmFailure: false, alarms: alarms.map((name) => ({ name })) });
 const ROLLBACK: AutoRollbackConfiguration = { enabled: true, events: [...ROLLBACK_EVENTS] };
-
-function sameAlarms(info: DeploymentGroupInfo, alarms: string[]): boolean {
-  const now = (info.alarmConfiguration?.enabled ? (info.alarmConfiguration.alarms ?? []).map((a) => a.name ?? '') : []).sort();
-  const want = [...alarms].sort();
-  return now.length === want.length && now.every((n, i) => n === want[i]);
-}
-
-function sameRollback(info: DeploymentGroupInfo): boolean {
-  const events = info.autoRollbackConfiguration?.enabled ? (info.autoRollbackConfiguration.events ?? []) : [];
-  return ROLLBACK_EVENTS.every((e) => events.includes(e));
-}
 
 /** A read that finds nothing says undefined; any other failure is the step's. */
 async function readOr<T>(op: OperationContext, name: string, missing: string, run: () => Promise<T>): Promise<T | undefined> {
@@ -196,7 +185,6 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
       created.push(`deployment config ${choice.name}`);
     }
 
-    const groupWanted = (g: DeploymentGroupInfo | undefined) => !!g && sameAlarms(g, plan.alarms ?? []) && sameRollback(g);
     if (!existingGroup) {
       await createOnce(op, {
         step: `CreateDeploymentGroup ${group}`,
@@ -219,17 +207,9 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
         subject: `the deployment group ${group}`,
       });
       created.push(`deployment group ${group}`);
-    } else if (!groupWanted(existingGroup)) {
-      await guardedWrite<unknown, DeploymentGroupInfo | undefined>(op, {
-        step: `UpdateDeploymentGroup ${group}`,
-        stateIfFailed: left(),
-        send: () => cd.send(new UpdateDeploymentGroupCommand({ applicationName: application, currentDeploymentGroupName: group, alarmConfiguration: alarmConfigOf(plan.alarms ?? []), autoRollbackConfiguration: ROLLBACK })),
-        readBack: readGroup,
-        judge: (g) => (groupWanted(g) ? { landed: true } : {}),
-        unknown: (cause) => unknownOf(`UpdateDeploymentGroup ${group}`, `the deployment group ${group}`, cause, `its alarms may be the plan's (${(plan.alarms ?? []).join(', ') || 'none'}) or still as before.`),
-      });
-      op.record?.warnings.push(`The deployment group ${application}/${group} now watches the plan's alarms (${(plan.alarms ?? []).join(', ') || 'none'}) and rolls back on failure, alarm and stop.`);
     }
+    // An existing group (SAM's, another team's) is never changed: the plan's alarms and the
+    // rollbacks go on this deployment alone (overrideAlarmConfiguration, autoRollbackConfiguration).
     const spec = appSpecOf({ functionName: ref.functionName, aliasName: alias, currentVersion: split.primary.version, targetVersion: input.version, hooks });
     const description = `Lambda Canary: version ${input.version} on ${alias} (${formatPlan(plan)})`.slice(0, 100);
     const since = new Date(Date.now() - 60_000);
@@ -245,6 +225,8 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
             deploymentConfigName: choice.name,
             description,
             revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec.content, sha256: spec.sha256 } },
+            ...(plan.alarms?.length ? { overrideAlarmConfiguration: alarmConfigOf(plan.alarms) } : {}),
+            autoRollbackConfiguration: ROLLBACK,
           })),
         );
         if (!out.deploymentId) throw new Error('CreateDeployment returned no deploymentId');

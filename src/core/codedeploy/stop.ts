@@ -30,14 +30,20 @@ export function stopCodeDeployRollout(ctx: CodeDeployContext, input: StopCodeDep
       throw err;
     }
     const about = await step(op, `GetDeploymentTarget ${id}`, 'Nothing was changed.', () => deploymentAlias({ codedeploy: cd, signal: ctx.signal }, d));
-    if (about && !(about.aliasName === input.aliasName && sameFunction(about.functionName, input.functionName))) {
+    if (!about) {
+      throw new OperationError(
+        `The function and alias of CodeDeploy deployment ${id} cannot be determined (its AppSpec is not readable here and it has no Lambda target yet): nothing was stopped, since it may be another alias's. Stop it in the CodeDeploy console (aws deploy stop-deployment --deployment-id ${id}) if it is ${input.functionName}:${input.aliasName}'s.`,
+        { state: 'Nothing was changed.', kind: 'validation' },
+      );
+    }
+    if (!(about.aliasName === input.aliasName && sameFunction(about.functionName, input.functionName))) {
       throw new OperationError(`CodeDeploy deployment ${id} is about ${about.functionName}:${about.aliasName}, not ${input.functionName}:${input.aliasName}: nothing was stopped.`, { state: 'Nothing was changed.', kind: 'validation' });
     }
     // The alias as it is now: the outcome's `before`, and its target's account and region.
     await ops.loadAlias(op, input).catch(() => undefined);
     const records = ctx.journal ? await codeDeployRecords(ctx.journal).catch(() => []) : [];
     const known = records.find((r) => r.deploymentId === id && r.event === 'started');
-    const info = about?.target?.lambdaFunctionInfo;
+    const info = about.target?.lambdaFunctionInfo;
     const detail: CodeDeployDetail = {
       event: 'stop',
       deploymentId: id,
@@ -46,8 +52,8 @@ export function stopCodeDeployRollout(ctx: CodeDeployContext, input: StopCodeDep
       config: d.deploymentConfigName ?? known?.config ?? '?',
       functionName: input.functionName,
       aliasName: input.aliasName,
-      version: known?.version ?? about?.facts?.targetVersion ?? info?.targetVersion ?? '?',
-      stable: known?.stable ?? about?.facts?.currentVersion ?? info?.currentVersion ?? '?',
+      version: known?.version ?? about.facts?.targetVersion ?? info?.targetVersion ?? '?',
+      stable: known?.stable ?? about.facts?.currentVersion ?? info?.currentVersion ?? '?',
       planText: known?.planText ?? formatPlan({ steps: stepsOfConfig(d.deploymentConfigName ?? '') ?? [{ weight: 100, bakeSeconds: 0, gate: 'auto' }], promote: true }),
       ...(known?.planName ? { planName: known.planName } : {}),
       alarms: known?.alarms ?? [],
@@ -58,19 +64,31 @@ export function stopCodeDeployRollout(ctx: CodeDeployContext, input: StopCodeDep
     }
     const stateIfFailed = `Deployment ${id} goes on (${d.status}).`;
     ctx.progress?.(`Stopping CodeDeploy deployment ${id}${input.rollback ? ' and rolling back' : ''}…`);
+    let endStatus: string | undefined;
     await guardedWrite<unknown, DeploymentInfo>(op, {
       step: `StopDeployment ${id}`,
       stateIfFailed,
       send: () => cd.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: input.rollback })),
       readBack: () => getDeployment(cd, id),
-      judge: (now) => (isInFlight(now.status) ? {} : { landed: true }),
-      landedNote: `deployment ${id} reads back as ended: the stop went through`,
+      // Still in flight after a lost answer: the stop may be under way, or may not have reached it.
+      judge: (now, cause) => {
+        if (isInFlight(now.status)) {
+          throw unknownOutcome({ step: `StopDeployment ${id}`, subject: `deployment ${id}`, cause, maybe: `Deployment ${id} reads back as ${now.status}: it may be stopping, or still going on.`, check: 'Look at lambda-canary rollout status (or the CodeDeploy console), and stop it again if it still runs.' });
+        }
+        endStatus = now.status;
+        return { landed: true };
+      },
+      landedNote: `deployment ${id} reads back as ended: the stop went through, or it ended by itself`,
       retryRefusals: ['DeploymentAlreadyCompletedException'],
       unknown: (cause) =>
         unknownOutcome({ step: `StopDeployment ${id}`, subject: `deployment ${id}`, cause, maybe: `Deployment ${id} may be stopping, or still going on.`, check: 'Look at lambda-canary rollout status (or the CodeDeploy console), and stop it again if it still runs.' }),
       refused: (name, cause, state) =>
         name === 'DeploymentAlreadyCompletedException' ? new OperationError(`CodeDeploy deployment ${id} ended before the stop reached it: nothing was stopped.`, { step: `StopDeployment ${id}`, state, cause, kind: 'conflict' }) : undefined,
     });
+    if (endStatus) {
+      op.log.info(`CodeDeploy deployment ${id} reads back as ${endStatus}.`);
+      return { ...detail, status: endStatus };
+    }
     return detail;
   });
 }

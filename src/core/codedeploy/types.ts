@@ -55,8 +55,10 @@ export interface CodeDeployDetail {
   planName?: string;
   alarms: string[];
   rollback?: boolean;
-  /** For 'ended': CodeDeploy's final status. */
+  /** For 'ended': CodeDeploy's final status ('Unreadable' when the watch gave up: the deployment vanished or may not be read). */
   status?: string;
+  /** For 'ended': the alias was put back (a rollback). */
+  rolledBack?: boolean;
 }
 
 export interface StartCodeDeployInput {

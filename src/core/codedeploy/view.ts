@@ -103,6 +103,11 @@ export interface ViewInput {
   steps?: RolloutStep[];
   /** Set when the last read failed: the view is the last one, and says so. */
   readProblem?: string;
+  /**
+   * The rollback deployment (rollbackInfo.rollbackDeploymentId) as read: on AWS a rollback is a new
+   * deployment, so the alias is back only once it Succeeded. Absent: not read (rollbackInfo alone).
+   */
+  rollback?: { deploymentId: string; status?: string; error?: string };
   now: number;
 }
 
@@ -119,8 +124,12 @@ export function viewOfDeployment(input: ViewInput): CodeDeployRolloutView {
   const weight = weightOf(target);
   const rollbackId = d.rollbackInfo?.rollbackDeploymentId;
   const ended = !isInFlight(d.status);
-  const rolledBack = !!rollbackId || (ended && d.status !== 'Succeeded' && known?.rollback === true && (weight ?? 0) === 0);
-  const status = statusOf(d.status, rolledBack);
+  const rb = input.rollback;
+  const rollingBack = !!rb && ended && isInFlight(rb.status ?? 'InProgress');
+  const rollbackFailed = !!rb && ended && !rollingBack && rb.status !== 'Succeeded';
+  const rolledBack = rb ? rb.status === 'Succeeded' : !!rollbackId || (ended && d.status !== 'Succeeded' && known?.rollback === true && (weight ?? 0) === 0);
+  // While its rollback deployment runs, the rollout still runs: the alias is not back yet.
+  const status = rollingBack ? 'running' : statusOf(d.status, rolledBack);
   const current = currentStep(planSteps, weight, status);
   const startedAt = ms(d.startTime) ?? ms(d.createTime) ?? input.now;
   const endedAt = ended ? (ms(d.completeTime) ?? input.now) : undefined;
@@ -141,7 +150,19 @@ export function viewOfDeployment(input: ViewInput): CodeDeployRolloutView {
     steps,
     current,
     status,
-    statusText: statusTextOf({ id, status: d.status ?? 'Unknown', aliasName, version, stable, weight, error, rollbackMessage, lifecycle, readProblem: input.readProblem }),
+    statusText: statusTextOf({
+      id,
+      status: d.status ?? 'Unknown',
+      aliasName,
+      version,
+      stable,
+      weight,
+      error,
+      rollbackMessage,
+      lifecycle,
+      readProblem: input.readProblem,
+      ...(rb ? { rollback: { ...rb, phase: rollingBack ? 'running' : rollbackFailed ? 'failed' : 'done' } } : {}),
+    }),
     startedAt,
     ...(endedAt !== undefined ? { endedAt } : {}),
     engine: 'codedeploy',
@@ -174,6 +195,7 @@ function statusTextOf(v: {
   rollbackMessage?: string;
   lifecycle: CodeDeployLifecycleView[];
   readProblem?: string;
+  rollback?: { deploymentId: string; status?: string; error?: string; phase: 'running' | 'failed' | 'done' };
 }): string {
   const stale = v.readProblem ? ` (as last read: ${v.readProblem})` : '';
   const at = (v.weight ?? 0) > 0 ? `${pct(v.weight!)} of ${v.aliasName} on version ${v.version}` : `${v.aliasName} still all on version ${v.stable}`;
@@ -185,7 +207,15 @@ function statusTextOf(v: {
     case 'Failed':
     case 'Stopped': {
       const why = v.error ? ` (${v.error.replace(/[.]$/, '')})` : '';
-      const back = v.rollbackMessage || (v.weight ?? 0) === 0 ? `; ${v.aliasName} is back on version ${v.stable}` : `; ${at}, not rolled back`;
+      const rb = v.rollback;
+      const back =
+        rb?.phase === 'running'
+          ? `; rolling back: rollback deployment ${rb.deploymentId} is ${rb.status ?? 'starting'}, ${v.aliasName} goes back to version ${v.stable}`
+          : rb?.phase === 'failed'
+            ? `; its rollback deployment ${rb.deploymentId} ${rb.status === 'Stopped' ? 'was stopped' : 'failed'}${rb.error || v.rollbackMessage ? ` (${(rb.error ?? v.rollbackMessage!).replace(/[.]$/, '')})` : ''}: ${at}`
+            : v.rollbackMessage || (v.weight ?? 0) === 0
+              ? `; ${v.aliasName} is back on version ${v.stable}`
+              : `; ${at}, not rolled back`;
       return `CodeDeploy deployment ${v.id} ${v.status === 'Failed' ? 'failed' : 'was stopped'}${why}${back}${stale}.`;
     }
     default:

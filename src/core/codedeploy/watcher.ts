@@ -1,5 +1,6 @@
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { errorSummary } from '../errors';
+import { errorName } from '../lambdaApi';
 import * as ops from '../operations';
 import type { Outcome } from '../outcome';
 import type { JournalPort } from '../usecases/context';
@@ -19,7 +20,12 @@ import { viewOfDeployment } from './view';
 export interface CodeDeployWatcherOptions {
   /** How often each deployment in flight is read; default 1 s with 1-second metrics (the sandbox), else 10 s. */
   pollMs?: number;
+  /** How long one read may take before it is given up (and tried again at the next tick); default 30 s. */
+  readTimeoutMs?: number;
 }
+
+/** Errors that say the deployment will never be readable with these credentials: the watch ends, unreadable. */
+const UNREADABLE = new Set(['DeploymentDoesNotExistException', 'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException']);
 
 /** The CodeDeploy records of a journal, oldest first. */
 export async function codeDeployRecords(journal: JournalPort): Promise<CodeDeployDetail[]> {
@@ -49,8 +55,35 @@ function placeholder(known: CodeDeployDetail, now: number, problem?: string): Co
   return viewOfDeployment({ deployment, known, now, ...(problem ? { readProblem: problem } : {}) });
 }
 
+/** An ended deployment as the journal recorded its end: nothing is read again. */
+export function endedViewOf(known: CodeDeployDetail, ended: CodeDeployDetail, now: number): CodeDeployRolloutView {
+  if (ended.status === UNREADABLE_STATUS) return unreadableView(placeholder(known, now), `its end was recorded as unreadable`);
+  const deployment: DeploymentInfo = {
+    deploymentId: known.deploymentId,
+    applicationName: known.application,
+    deploymentGroupName: known.deploymentGroup,
+    deploymentConfigName: known.config,
+    status: (ended.status ?? 'Stopped') as DeploymentInfo['status'],
+  };
+  return viewOfDeployment({ deployment, known: { ...known, rollback: ended.rolledBack === true }, now });
+}
+
+/** The journal's 'ended' status of a deployment the watch gave up on. */
+export const UNREADABLE_STATUS = 'Unreadable';
+
+function unreadableView(last: CodeDeployRolloutView, why: string): CodeDeployRolloutView {
+  const info = last.codeDeploy ? { ...last.codeDeploy, deploymentStatus: UNREADABLE_STATUS } : undefined;
+  return {
+    ...last,
+    status: 'abandoned',
+    statusText: `CodeDeploy deployment ${last.id} cannot be read (${why}): what it did to ${last.aliasName} is unknown here; look at lambda-canary rollout status or the CodeDeploy console.`,
+    ...(info ? { codeDeploy: info } : {}),
+  };
+}
+
 export class CodeDeployWatcher {
   readonly pollMs: number;
+  private readonly readTimeoutMs: number;
   private readonly watched = new Map<string, Watched>();
   private readonly listeners = new Set<(v: CodeDeployRolloutView) => void>();
   private readonly waiters = new Map<string, Set<(v: CodeDeployRolloutView) => void>>();
@@ -63,6 +96,7 @@ export class CodeDeployWatcher {
     options: CodeDeployWatcherOptions = {},
   ) {
     this.pollMs = options.pollMs ?? (ctx.capabilities.highResolutionMetrics ? 1000 : 10_000);
+    this.readTimeoutMs = options.readTimeoutMs ?? 30_000;
   }
 
   onDidChange(listener: (v: CodeDeployRolloutView) => void): { dispose(): void } {
@@ -91,11 +125,17 @@ export class CodeDeployWatcher {
       this.ctx.log.warn(`The CodeDeploy rollouts of the journal could not be read: ${errorSummary(err)}`);
       return;
     }
-    const ended = new Set(records.filter((r) => r.event === 'ended').map((r) => r.deploymentId));
+    const ended = new Map(records.filter((r) => r.event === 'ended').map((r) => [r.deploymentId, r]));
     for (const r of records) {
       if (r.event !== 'started' || this.watched.has(r.deploymentId)) continue;
-      const w = this.add(r);
-      if (ended.has(r.deploymentId)) w.journalled = true;
+      const end = ended.get(r.deploymentId);
+      if (end) {
+        // Ended as the journal says: kept as it ended, not read again.
+        const view = endedViewOf(r, end, Date.now());
+        this.watched.set(r.deploymentId, { known: r, view, signature: signatureOf(view), ended: true, journalled: true });
+      } else {
+        this.add(r);
+      }
     }
     this.schedule(0);
   }
@@ -176,17 +216,33 @@ export class CodeDeployWatcher {
 
   private async readNow(w: Watched): Promise<void> {
     const id = w.known.deploymentId;
+    // One hung request gives up after readTimeoutMs, so it stalls neither this deployment's next reads nor the others'.
+    const timeout = new AbortController();
+    const onStop = () => timeout.abort();
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${Math.round(this.readTimeoutMs / 1000)} s`)), this.readTimeoutMs);
     try {
-      const view = await readCodeDeployRollout({ codedeploy: this.ctx.codedeploy, signal: this.stopping.signal }, id, w.known);
+      const view = await readCodeDeployRollout({ codedeploy: this.ctx.codedeploy, signal: timeout.signal }, id, w.known);
       if (this.disposed) return;
       w.view = view;
     } catch (err) {
       if (this.disposed) return;
+      if (UNREADABLE.has(errorName(err))) {
+        w.view = unreadableView(w.view, errorSummary(err));
+        this.ctx.log.warn(`CodeDeploy deployment ${id} cannot be read, and is no longer watched: ${errorSummary(err)}`);
+        this.announce(w.view);
+        w.signature = signatureOf(w.view);
+        await this.end(w);
+        return;
+      }
       const problem = `${errorSummary(err)}; read again in ${Math.round(this.pollMs / 1000) || 1} s`;
       // The last view stays, and says it is the last one.
       const last = w.view.codeDeploy?.readAt && w.view.statusText ? w.view : placeholder(w.known, Date.now());
       w.view = { ...last, statusText: `${last.statusText.replace(/ \(as last read: [^)]*\)\.$/, '.').replace(/\.$/, '')} (as last read: ${problem}).` };
       this.ctx.log.warn(`CodeDeploy deployment ${id} could not be read: ${errorSummary(err)}`);
+    } finally {
+      clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', onStop);
     }
     const signature = signatureOf(w.view);
     if (signature !== w.signature) {
@@ -205,7 +261,12 @@ export class CodeDeployWatcher {
       const already = (await codeDeployRecords(this.ctx.journal).catch(() => [])).some((r) => r.deploymentId === id && r.event === 'ended');
       if (!already) {
         const ref = { functionName: w.known.functionName, aliasName: w.known.aliasName };
-        const detail: CodeDeployDetail = { ...w.known, event: 'ended', status: w.view.codeDeploy?.deploymentStatus ?? 'Unknown' };
+        const detail: CodeDeployDetail = {
+          ...w.known,
+          event: 'ended',
+          status: w.view.status === 'abandoned' ? UNREADABLE_STATUS : (w.view.codeDeploy?.deploymentStatus ?? 'Unknown'),
+          ...(w.view.status === 'rolled-back' ? { rolledBack: true } : {}),
+        };
         await runUseCase<CodeDeployDetail>({ ...this.ctx, signal: undefined, progress: undefined }, 'codedeploy', ref, async (op) => {
           // The alias as the end left it (the record's `before`), and its account and region.
           await ops.loadAlias(op, ref).catch(() => undefined);

@@ -260,11 +260,14 @@ export class DeploymentEngine {
       d.status = 'InProgress';
       d.startTime = this.now();
       d.targetStatus = 'InProgress';
+      const g = this.state.groups.get(this.state.groupKey(d.applicationName, d.deploymentGroupName));
+      if (g?.lastAttempted?.deploymentId === d.deploymentId) g.lastAttempted = { ...g.lastAttempted, status: 'InProgress' };
       this.mark(d, 'Start', 'InProgress');
       this.mark(d, 'Start', 'Succeeded');
     }
     const step = async (): Promise<Interrupt | Failure | undefined> => {
-      if (this.event(d, 'BeforeAllowTraffic').status === 'Pending') {
+      // A rollback starts from wherever the failed deployment left the alias.
+      if (this.event(d, 'BeforeAllowTraffic').status === 'Pending' && d.creator !== 'codeDeployRollback') {
         const bad = this.check(d);
         if (bad) {
           // Nothing moved: the deployment fails before its first hook, as AWS's does.
@@ -346,54 +349,49 @@ export class DeploymentEngine {
     if (rollback) this.rollback(d);
   }
 
-  /** AWS's rollback: a new deployment that puts the alias back on CurrentVersion, no routing. */
+  /**
+   * AWS's rollback: a new deployment (creator codeDeployRollback, AllAtOnce, no hooks) whose
+   * revision swaps the versions (CurrentVersion the failed target, TargetVersion the old one),
+   * run by this engine like any other: Created, InProgress, then Succeeded once the alias is back
+   * on the old version alone (or Failed if it cannot be put back).
+   */
   private rollback(d: DeploymentRecord): void {
     const t = d.target!;
     const now = this.now();
     const id = deploymentId();
     const a = this.alias(t.functionName, t.alias);
-    let failure: string | undefined;
-    const moved = typeof a === 'string' || a.FunctionVersion !== t.currentVersion || Object.keys(a.weights).length > 0;
-    if (moved) {
-      try {
-        this.opts.lambda.updateAlias(t.functionName, t.alias, { FunctionVersion: t.currentVersion, RoutingConfig: { AdditionalVersionWeights: {} } });
-      } catch (e) {
-        failure = e instanceof Error ? e.message : String(e);
-      }
-    }
-    const events: LifecycleEventRecord[] = LIFECYCLE_EVENTS.map((name) => ({
-      lifecycleEventName: name,
-      status: name === 'BeforeAllowTraffic' || name === 'AfterAllowTraffic' ? 'Skipped' : failure && name !== 'Start' ? (name === 'AllowTraffic' ? 'Failed' : 'Skipped') : 'Succeeded',
-      startTime: now,
-      endTime: now,
-    }));
+    const unmoved = typeof a !== 'string' && a.FunctionVersion === t.currentVersion && Object.keys(a.weights).length === 0;
+    const content = JSON.stringify({
+      version: '0.0',
+      Resources: [{ [t.functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: t.functionName, Alias: t.alias, CurrentVersion: t.targetVersion, TargetVersion: t.currentVersion } } }],
+    });
     const r: DeploymentRecord = {
       deploymentId: id,
       applicationName: d.applicationName,
       deploymentGroupName: d.deploymentGroupName,
       deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
       routing: { type: 'AllAtOnce' },
-      revision: d.revision,
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { content, sha256: crypto.createHash('sha256').update(content).digest('hex') } },
       creator: 'codeDeployRollback',
-      status: failure ? 'Failed' : 'Succeeded',
+      status: 'Created',
       createTime: now,
-      startTime: now,
-      completeTime: now,
-      ...(failure ? { errorInformation: { code: 'INVALID_LAMBDA_CONFIGURATION', message: `CodeDeploy could not put the alias back on version ${t.currentVersion}: ${failure}` } } : {}),
       rollbackInfo: { rollbackTriggeringDeploymentId: d.deploymentId, rollbackMessage: `Rollback of deployment ${d.deploymentId}: the alias ${t.alias} goes back to version ${t.currentVersion}.` },
       autoRollbackConfiguration: { enabled: false, events: [] },
       alarmConfiguration: { enabled: false, ignorePollAlarmFailure: false, alarms: [] },
       target: { functionName: t.functionName, alias: t.alias, currentVersion: t.targetVersion, targetVersion: t.currentVersion },
-      targetStatus: failure ? 'Failed' : 'Succeeded',
+      targetStatus: 'Pending',
       targetUpdated: now,
-      lifecycleEvents: events,
-      targetVersionWeight: failure ? 0 : 100,
+      lifecycleEvents: LIFECYCLE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' })),
+      // The alias already on the old version alone is not written again.
+      targetVersionWeight: unmoved ? 100 : 0,
       pastHooks: [],
     };
     this.state.deployments.set(id, r);
-    d.targetVersionWeight = failure ? d.targetVersionWeight : 0;
-    d.rollbackInfo = { rollbackDeploymentId: id, rollbackMessage: `Deployment ${d.deploymentId} was rolled back by deployment ${id}${failure ? ', which failed' : `: the alias ${t.alias} is back on version ${t.currentVersion}`}.` };
-    this.opts.log?.(`CodeDeploy ${d.deploymentId}: rolled back by ${id}${failure ? ` (failed: ${failure})` : ''}`);
+    d.rollbackInfo = { rollbackDeploymentId: id, rollbackMessage: `Deployment ${d.deploymentId} is rolled back by deployment ${id}: the alias ${t.alias} goes back to version ${t.currentVersion}.` };
+    const g = this.state.groups.get(this.state.groupKey(r.applicationName, r.deploymentGroupName));
+    if (g) g.lastAttempted = { deploymentId: id, status: 'Created', createTime: now };
+    this.opts.log?.(`CodeDeploy ${d.deploymentId}: rolled back by ${id}`);
     this.opts.onChange?.();
+    this.start(r);
   }
 }
