@@ -56,6 +56,8 @@ export class CodeDeployRollouts implements vscode.Disposable {
   /** Bumped by each drop: a create() that sees it change was overtaken and disposes what it made. */
   private generation = 0;
   private disposed = false;
+  /** The connection whose CodeDeploy answered AccessDenied: not scanned again. */
+  private noCodeDeploy?: Clients;
   private readonly changed = new vscode.EventEmitter<RolloutView>();
   readonly onDidChange = this.changed.event;
   private readonly noticed = new vscode.EventEmitter<CodeDeployNotice>();
@@ -193,11 +195,19 @@ export class CodeDeployRollouts implements vscode.Disposable {
       read = (async () => {
         const byTemplate = templateManagement(functionName, aliasName, discoverWorkspace());
         if (byTemplate) return byTemplate;
+        let clients: Clients | undefined;
         try {
-          const clients = await this.connection.current();
+          clients = await this.connection.current();
+          // An account that denied CodeDeploy once is not asked again for this connection.
+          if (this.noCodeDeploy === clients) return undefined;
           const engine = await this.load();
           return await engine.management(await this.context(clients, useCaseContext(clients, this.log)), { functionName, aliasName });
         } catch (err) {
+          if (clients && /AccessDenied/.test((err as { name?: string }).name ?? '')) {
+            if (this.noCodeDeploy !== clients) this.log.debug(`CodeDeploy is not readable with this connection (${errorSummary(err)}): aliases are marked as managed by their template only.`);
+            this.noCodeDeploy = clients;
+            return undefined;
+          }
           this.log.debug(`Whether CodeDeploy manages ${key} could not be read: ${errorSummary(err)}`);
           return undefined;
         }

@@ -144,4 +144,26 @@ describe('CodeDeploy rollouts host (the editor side of the watcher)', () => {
     assert.ok(w.disposed <= 1);
     assert.equal((w as unknown as { listeners: Set<unknown> }).listeners.size, 0);
   });
+
+  it('a connection whose CodeDeploy answers AccessDenied is not scanned again for the next alias', async () => {
+    const clients = clientsOf('d');
+    const connection = { current: async () => clients } as unknown as ConnectionManager;
+    let asked = 0;
+    const engine = {
+      management: async () => {
+        asked++;
+        throw Object.assign(new Error('User is not authorized to perform: codedeploy:ListApplications'), { name: 'AccessDeniedException' });
+      },
+    } as unknown as CodeDeployEngine;
+    const host = new CodeDeployRollouts(connection, journal, log, async () => engine);
+    try {
+      assert.equal(await host.management('fn', 'prod'), undefined);
+      assert.equal(await host.management('fn', 'beta'), undefined);
+      host.forget();
+      assert.equal(await host.management('other', 'live'), undefined);
+      assert.equal(asked, 1);
+    } finally {
+      host.dispose();
+    }
+  });
 });
