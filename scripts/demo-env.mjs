@@ -19,6 +19,13 @@ export const DEMO_WORKSPACE_FILE = 'lambda-canary-demo.code-workspace';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** One CodeDeploy minute of the demo's sandbox (ms): Canary10Percent5Minutes takes about 10 s. */
+export const DEMO_CODEDEPLOY_MINUTE_MS = 2000;
+/** A role the demo's CodeDeploy deployment groups are created with (the sandbox checks its shape, nothing more). */
+export const DEMO_CODEDEPLOY_ROLE = 'arn:aws:iam::123456789012:role/lambda-canary-codedeploy-demo';
+/** The sandbox's arguments for the demo: the seed, its traffic, and CodeDeploy minutes of 2 s. */
+export const DEMO_SANDBOX_ARGS = ['--seed', 'demo', '--traffic', 'demo', '--minute-ms', String(DEMO_CODEDEPLOY_MINUTE_MS)];
+
 /** True when nothing listens on 127.0.0.1:port (so a fixed default port can be used). */
 export function portIsFree(port) {
   return new Promise((resolve) => {
@@ -109,6 +116,8 @@ export function prepareWorkspace(dir, { endpoint, region = 'us-east-1', git = fa
   }
   settings['lambdaCanary.endpointUrl'] = endpoint;
   settings['lambdaCanary.region'] = region;
+  // A rollout handed to CodeDeploy starts without asking for a service role.
+  settings['lambdaCanary.codeDeploy.serviceRoleArn'] = DEMO_CODEDEPLOY_ROLE;
   fs.writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
   if (created && git) gitInit(dir);
   return { created };
@@ -137,7 +146,7 @@ export function prepareDemoWorkspace(dir, { endpoint, region = 'us-east-1', git 
       { name: 'checkout-api (Node.js)', path: 'workspace' },
       { name: 'price-quote (Python, SAM)', path: 'workspace-python' },
     ],
-    settings: { 'lambdaCanary.endpointUrl': endpoint, 'lambdaCanary.region': region },
+    settings: { 'lambdaCanary.endpointUrl': endpoint, 'lambdaCanary.region': region, 'lambdaCanary.codeDeploy.serviceRoleArn': DEMO_CODEDEPLOY_ROLE },
   };
   fs.writeFileSync(workspaceFile, `${JSON.stringify(workspace, null, 2)}\n`);
   return { created, workspaceFile, folders: { node, python } };

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startCodeServer } from './code-server.mjs';
-import { portIsFree, prepareDemoWorkspace, ROOT, startSandboxProcess } from './demo-env.mjs';
+import { DEMO_SANDBOX_ARGS, portIsFree, prepareDemoWorkspace, ROOT, startSandboxProcess } from './demo-env.mjs';
 import { buildExtension, packageVsix } from './package.mjs';
 import { CACHE, CODE_SERVER_VERSION, ensureVsCodeEnv, NODE_MAJOR, vscodeEnvPaths } from './vscode-env.mjs';
 
@@ -126,7 +126,7 @@ async function main() {
   const sandbox = await step('Starting the local sandbox: demo functions, live traffic', async () => {
     const wanted = Number(opts['sandbox-port']);
     const port = (await portIsFree(wanted)) ? wanted : 0;
-    const sb = await startSandboxProcess({ port, args: ['--seed', 'demo', '--traffic', 'demo'], logFile: path.join(DEMO_DIR, 'sandbox.log') });
+    const sb = await startSandboxProcess({ port, args: DEMO_SANDBOX_ARGS, logFile: path.join(DEMO_DIR, 'sandbox.log') });
     running.push({ name: `the sandbox (pid ${sb.pid})`, stop: sb.stop, stopSync: sb.stopSync });
     say(dim(`      ${sb.endpoint}${port === wanted ? '' : ` (port ${wanted} was taken)`}; its request log: ${path.relative(process.cwd(), sb.logFile)}`));
     return sb;

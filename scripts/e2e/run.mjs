@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, isolatedXdg, startCodeServer } from '../code-server.mjs';
-import { prepareDemoWorkspace, ROOT, startSandboxProcess } from '../demo-env.mjs';
+import { DEMO_SANDBOX_ARGS, prepareDemoWorkspace, ROOT, startSandboxProcess } from '../demo-env.mjs';
 import { packageVsix } from '../package.mjs';
 import { ensureVsCodeEnv } from '../vscode-env.mjs';
 import { SandboxState } from './sandbox-state.mjs';
@@ -67,7 +67,7 @@ async function main() {
   let sandbox;
   let context;
   try {
-    sandbox = await startSandboxProcess({ port: 0, args: ['--seed', 'demo', '--traffic', 'demo'], logFile: path.join(tmp, 'sandbox.log') });
+    sandbox = await startSandboxProcess({ port: 0, args: DEMO_SANDBOX_ARGS, logFile: path.join(tmp, 'sandbox.log') });
     cleanups.push({ sync: sandbox.stopSync, async: sandbox.stop });
     say(`sandbox on ${sandbox.endpoint} (demo seed, live traffic)`);
     // The demo's two-folder workspace, as npm start opens it.

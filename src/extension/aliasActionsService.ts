@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AliasAction } from '../core/aliasActions';
+import type { CodeDeployManagement } from '../core/codedeploy/types';
 import { AliasActions } from '../core/aliasActions';
 import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
@@ -8,6 +9,7 @@ import { notificationOutcomeText, outcomeLogLine } from '../core/outcomeText';
 import type { UseCaseContext } from '../core/usecases';
 import { notificationText, plainText } from '../shared/text';
 import type { ConnectionManager } from './connection';
+import { confirmManagedWrite } from './codeDeployText';
 import type { AliasChange, ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
 import { useCaseContext } from './useCaseContext';
@@ -49,6 +51,12 @@ export interface AliasActionRequest {
   onConflict?: (outcome: Outcome) => Promise<void>;
   /** Show the outcome as a notification (default true). */
   notify?: boolean;
+  /**
+   * A manual write (`Set the canary weight`, `Promote`…): on an alias CodeDeploy manages (a SAM
+   * DeploymentPreference, a deployment group that deployed it) a modal says by what and what the
+   * next deployment does, before anything else is asked.
+   */
+  manual?: string;
 }
 
 /** What became of a request. */
@@ -69,6 +77,9 @@ export class AliasActionsService {
   readonly claims = new AliasActions();
   /** Fired after every write to an alias from this window (and after a failed journal append). */
   readonly onDidChangeAlias: vscode.Event<AliasChange>;
+
+  /** Whether CodeDeploy manages an alias (set by the extension: its CodeDeploy host's cached answer). */
+  managedBy?: (functionName: string, aliasName: string) => Promise<CodeDeployManagement | undefined>;
 
   constructor(
     private readonly connection: ConnectionManager,
@@ -96,6 +107,13 @@ export class AliasActionsService {
     }
     const { claim } = begun;
     try {
+      if (request.manual && this.managedBy) {
+        const managed = await this.managedBy(request.functionName, request.aliasName).catch(() => undefined);
+        if (managed) {
+          const q = confirmManagedWrite(request.functionName, request.aliasName, managed, request.manual);
+          if (!(await this.ui().confirm(q.id, q.message, q.detail, q.action))) return { status: 'declined' };
+        }
+      }
       const rounds = Math.max(1, request.conflictRounds ?? 1);
       for (let round = 0; ; round++) {
         if (request.ask && !(await request.ask(claim.signal))) return { status: 'declined' };

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import type { CodeDeploySettings } from '../core/codedeploy/types';
 import type { SettingSource } from '../core/connection';
+import type { WorkspaceFunction } from '../core/workspace';
 import { settingSource } from '../core/connection';
 import { Settings } from '../shared/ids';
 
@@ -17,6 +19,10 @@ export interface ExtensionSettings {
   /** Invoke a new version with the workspace's test event before routing traffic to it. */
   smokeTest: boolean;
   panel: { refreshSeconds: number; openAfterPublish: boolean; probeCount: number };
+  /** One CodeDeploy minute of the embedded sandbox, in ms. */
+  sandboxCodeDeployMinuteMs: number;
+  /** Where a rollout handed to CodeDeploy runs, from the settings (lambda-canary.json's come first: codeDeploySettingsFor). */
+  codeDeploy: CodeDeploySettings;
 }
 
 /**
@@ -24,7 +30,18 @@ export interface ExtensionSettings {
  * lists them in `capabilities.untrustedWorkspaces.restrictedConfigurations`, so in an untrusted
  * workspace VS Code hands the extension the user's values only.
  */
-export const RESTRICTED_SETTINGS = [Settings.connection, Settings.profile, Settings.region, Settings.endpointUrl] as const;
+export const RESTRICTED_SETTINGS = [
+  Settings.connection,
+  Settings.profile,
+  Settings.region,
+  Settings.endpointUrl,
+  // Which role and which hook functions AWS runs a deployment with: a workspace does not choose them unless trusted.
+  Settings.codeDeployApplication,
+  Settings.codeDeployDeploymentGroup,
+  Settings.codeDeployServiceRoleArn,
+  Settings.codeDeployBeforeAllowTrafficHook,
+  Settings.codeDeployAfterAllowTrafficHook,
+] as const;
 
 /** The one place settings are read. */
 export function readSettings(): ExtensionSettings {
@@ -58,7 +75,29 @@ export function readSettings(): ExtensionSettings {
       openAfterPublish: c.get<boolean>(Settings.panelOpenAfterPublish) ?? true,
       probeCount: Math.round(clamp(c.get<number>(Settings.panelProbeCount), 1, 5000, 100)),
     },
+    sandboxCodeDeployMinuteMs: Math.round(clamp(c.get<number>(Settings.sandboxCodeDeployMinuteMs), 10, 60_000, 2000)),
+    codeDeploy: withoutEmpty({
+      application: str(Settings.codeDeployApplication),
+      deploymentGroup: str(Settings.codeDeployDeploymentGroup),
+      serviceRoleArn: str(Settings.codeDeployServiceRoleArn),
+      beforeAllowTraffic: str(Settings.codeDeployBeforeAllowTrafficHook),
+      afterAllowTraffic: str(Settings.codeDeployAfterAllowTrafficHook),
+    }),
   };
+}
+
+function withoutEmpty(s: CodeDeploySettings): CodeDeploySettings {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v === 'string' && v !== '')) as CodeDeploySettings;
+}
+
+/**
+ * The CodeDeploy settings of a rollout: the settings, with the workspace function's
+ * lambda-canary.json `codeDeploy` taking precedence field by field — in a trusted workspace only
+ * (an untrusted one does not choose the role or the hooks AWS runs).
+ */
+export function codeDeploySettingsFor(ws: WorkspaceFunction | undefined, trusted = vscode.workspace.isTrusted): CodeDeploySettings {
+  const fromFile = trusted ? ws?.codeDeploy : undefined;
+  return { ...readSettings().codeDeploy, ...withoutEmpty(fromFile ?? {}) };
 }
 
 function clamp(v: number | undefined, min: number, max: number, fallback: number): number {

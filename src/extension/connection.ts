@@ -186,6 +186,8 @@ export class ConnectionManager implements vscode.Disposable {
       codeDir: path.join(this.context.globalStorageUri.fsPath, 'sandbox-code'),
       workerScript: path.join(this.context.extensionPath, 'dist', 'sandboxWorker.js'),
       accessKeyId: newAccessKeyId(),
+      // CodeDeploy's minutes, scaled: the demo's Canary10Percent5Minutes takes seconds, not minutes.
+      codeDeployMinuteMs: readSettings().sandboxCodeDeployMinuteMs,
       // Each refused request (a web page, a foreign Host, a wrong key) is a warning; the line per
       // request and the sandbox's own notes only at the Debug log level.
       onRefused: (line) => this.log.warn(`Local sandbox refused a request: ${line}`),

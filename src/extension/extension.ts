@@ -40,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const aliases = new AliasActionsService(connection, log, journal, () => ui);
   const rollouts = new ExtensionRollouts(connection, journal, log);
   active = rollouts;
+  // A manual write on an alias CodeDeploy manages warns first (the answer cached with the tree's refresh).
+  aliases.managedBy = (fn, alias) => rollouts.codeDeploy.management(fn, alias);
   const tree = new FunctionsTreeProvider(connection, log, aliases.onDidChangeAlias, rollouts);
   const rolloutStatus = new RolloutStatusBar(rollouts, connection.onDidChange);
   const notices = new RolloutNotices(rollouts.onNotice, () => ui, log);

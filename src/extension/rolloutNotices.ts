@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { notificationText } from '../shared/text';
+import { codeDeployNoticeButtons, isCodeDeployView } from './codeDeployText';
 import type { ExtensionLog } from './log';
 import type { ExtensionRolloutNotice } from './rollouts';
 import { NoticeButton, noticeButtons, noticeSeverity } from './rolloutText';
@@ -11,6 +12,7 @@ const BUTTON_COMMANDS: Record<string, string> = {
   [NoticeButton.next]: Commands.nextRolloutStep,
   [NoticeButton.abort]: Commands.abortRollout,
   [NoticeButton.open]: Commands.openTrafficPanel,
+  'Stop…': Commands.stopCodeDeployRollout,
 };
 
 /**
@@ -38,7 +40,7 @@ export class RolloutNotices implements vscode.Disposable {
       this.log.info(`Rollout ${v.id}: ${n.message}`);
       return;
     }
-    const buttons = noticeButtons(v.status);
+    const buttons = isCodeDeployView(v) ? codeDeployNoticeButtons(v) : noticeButtons(v.status);
     const ui = this.ui();
     const shown = noticeSeverity(n.kind, v.status) === 'info' ? ui.info(text, ...buttons) : ui.warn(text, ...buttons);
     void Promise.resolve(shown).then((choice) => {

@@ -6,6 +6,7 @@ import { aliasLabel } from '../core/routing';
 import type { RolloutStatus, RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
 import { iconText, md, plainText } from '../shared/text';
+import { codeDeployDescription, codeDeploySuffix, codeDeployTooltipLines, isCodeDeployView } from './codeDeployText';
 
 /**
  * What the tree, the status bar and the notifications show of a rollout, as plain strings (no
@@ -27,6 +28,8 @@ export function isActiveView(v: RolloutView | undefined): v is RolloutView {
  */
 export function aliasRolloutOf(view: RolloutView | undefined, lease: Lease | undefined, now: number, leaseLive: (l: Lease) => boolean): AliasRollout | undefined {
   if (view && !ROLLOUT_ENDS.has(view.status)) {
+    // AWS steps it; this window's Stop is as good as any other's.
+    if (isCodeDeployView(view)) return { kind: 'known', view, readOnly: false };
     const d = view.driver;
     return { kind: 'known', view, readOnly: !!d && !d.self && d.until > now };
   }
@@ -37,6 +40,7 @@ export function aliasRolloutOf(view: RolloutView | undefined, lease: Lease | und
 /** `step 2/4`, then ` · paused` / ` · waiting` / ` · halted` when it is not stepping by itself. */
 export function rolloutSuffix(r: AliasRollout): string {
   if (r.kind === 'lease') return `step ${r.lease.step + 1}/${r.lease.steps}`;
+  if (isCodeDeployView(r.view)) return codeDeploySuffix(r.view);
   const status = r.view.status === 'running' ? '' : ` · ${r.view.status}`;
   return `${stepLabel(r.view)}${status}`;
 }
@@ -47,7 +51,8 @@ export function rolloutAliasLabel(alias: AliasConfiguration, r: AliasRollout): s
 }
 
 /** The context value: which controls the alias's menu offers. */
-export function rolloutContextValue(r: AliasRollout, base: string, remote: string): string {
+export function rolloutContextValue(r: AliasRollout, base: string, remote: string, codeDeploy = 'lambdaCanary:alias:codedeploy'): string {
+  if (r.kind === 'known' && isCodeDeployView(r.view)) return codeDeploy;
   if (r.readOnly) return remote;
   const status = (r as { view: RolloutView }).view.status;
   return status === 'running' ? base : `${base}:${status}`;
@@ -55,6 +60,7 @@ export function rolloutContextValue(r: AliasRollout, base: string, remote: strin
 
 export function rolloutIcon(r: AliasRollout): { id: string; color?: string } {
   if (r.readOnly) return { id: 'lock' };
+  if (r.kind === 'known' && isCodeDeployView(r.view)) return { id: 'sync~spin', color: 'charts.purple' };
   switch (r.kind === 'known' ? r.view.status : 'running') {
     case 'paused':
       return { id: 'debug-pause' };
@@ -89,6 +95,7 @@ export function planWords(planText: string): string {
 /** What the tree's description says beside the label: who drives it when that is not this window. */
 export function rolloutDescription(r: AliasRollout): string | undefined {
   if (r.kind === 'lease') return plainText(drivenByText(holderText(r.lease), r.lease.since));
+  if (isCodeDeployView(r.view)) return codeDeployDescription(r.view);
   if (r.readOnly && r.view.driver) return plainText(drivenByText(r.view.driver.holder, r.view.driver.since));
   return undefined;
 }
@@ -103,6 +110,7 @@ export function rolloutTooltipLines(r: AliasRollout): string[] {
     ];
   }
   const v = r.view;
+  if (isCodeDeployView(v)) return codeDeployTooltipLines(v);
   const plan = v.planName ? `${v.planName} (${planWords(v.planText)})` : planWords(v.planText);
   const lines = [
     md`**Rollout of version ${v.version}** (replacing ${v.stable}), ${stepLabel(v)}, ${v.status}`,
@@ -125,11 +133,13 @@ export function rolloutStatusText(views: RolloutView[]): { text: string; tooltip
   const held = active.some((v) => v.status === 'halted' || v.status === 'waiting');
   const spinning = active.some((v) => v.status === 'running');
   const icon = spinning ? '$(sync~spin)' : '$(debug-pause)';
-  const tooltip = active.map((v) => `${plainText(v.functionName)}:${plainText(v.aliasName)}: version ${plainText(v.version)}, ${stepLabel(v)}, ${v.status}${v.status === 'running' ? '' : ` — ${plainText(v.statusText)}`}`).join('\n');
+  const engine = (v: RolloutView) => (isCodeDeployView(v) ? ` (CodeDeploy ${plainText(v.codeDeploy?.deploymentId ?? '')})` : '');
+  const tooltip = active.map((v) => `${plainText(v.functionName)}:${plainText(v.aliasName)}: version ${plainText(v.version)}, ${stepLabel(v)}, ${v.status}${engine(v)}${v.status === 'running' ? '' : ` — ${plainText(v.statusText)}`}`).join('\n');
   if (active.length === 1) {
     const v = active[0];
     const status = v.status === 'running' ? '' : ` · ${v.status}`;
-    return { text: `${icon} 1 rollout: ${iconText(`${v.functionName}:${v.aliasName}`, 80)} ${stepLabel(v)}${status}`, tooltip, warning: held };
+    const step = isCodeDeployView(v) ? `CodeDeploy ${stepLabel(v)}` : stepLabel(v);
+    return { text: `${icon} 1 rollout: ${iconText(`${v.functionName}:${v.aliasName}`, 80)} ${step}${status}`, tooltip, warning: held };
   }
   const heldCount = active.filter((v) => v.status !== 'running').length;
   return { text: `${icon} ${active.length} rollouts${heldCount ? ` (${heldCount} held)` : ''}`, tooltip, warning: held };

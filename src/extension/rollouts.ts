@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CodeDeployManagement } from '../core/codedeploy/types';
 import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
@@ -6,19 +7,24 @@ import type { ControlInput, RolloutNotice, StartRolloutInput } from '../core/rol
 import { foldRollouts, isActive } from '../core/rollout/records';
 import { RolloutRunner } from '../core/rollout/runner';
 import type { RolloutView } from '../shared/rollout';
+import { ROLLOUT_ENDS } from '../shared/rollout';
+import type { CodeDeployEngine } from './codeDeployEngine';
+import { loadCodeDeployEngine } from './codeDeployEngine';
+import { CodeDeployRollouts } from './codeDeployRollouts';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
 import { useCaseContext } from './useCaseContext';
 
-/** A notice of the runner; `byControl`: the end of a Promote or Abort asked in this window, whose caller shows the outcome. */
-export type ExtensionRolloutNotice = RolloutNotice & { byControl: boolean };
+/** A notice of the runner (or of a CodeDeploy rollout's end); `byControl`: the end of a Promote, Abort or Stop asked in this window, whose caller shows the outcome. */
+export type ExtensionRolloutNotice = Pick<RolloutNotice, 'kind' | 'view' | 'message'> & { byControl: boolean };
 
 /**
  * The extension's rollout host: one core RolloutRunner for the current connection, outside any
  * panel (closing a panel does not stop a rollout), resumed from the journal when the connection
  * is made (a reload carries on), and disposed — its leases let go — when the connection changes
- * or the window closes.
+ * or the window closes. Beside it, the watcher of the rollouts handed to CodeDeploy
+ * (`codeDeploy`): their views are shown with the runner's (tree, status bar, panels, notices).
  */
 export class ExtensionRollouts implements vscode.Disposable {
   private runner?: { clients: Clients; runner: RolloutRunner; subs: Array<{ dispose(): void }> };
@@ -33,6 +39,9 @@ export class ExtensionRollouts implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** A runner being made: callers that come meanwhile get the same one. */
   private creating?: Promise<RolloutRunner>;
+  /** The rollouts CodeDeploy steps (AWS's engine): watched here, started and stopped through it. */
+  readonly codeDeploy: CodeDeployRollouts;
+  private readonly codeDeploySubs: vscode.Disposable[];
 
   constructor(
     private readonly connection: ConnectionManager,
@@ -40,10 +49,16 @@ export class ExtensionRollouts implements vscode.Disposable {
     private readonly log: ExtensionLog,
     /** Test hook: shorter ticks and leases. */
     private readonly timing?: ConstructorParameters<typeof RolloutRunner>[1]['timing'],
+    loadEngine: () => Promise<CodeDeployEngine> = loadCodeDeployEngine,
   ) {
+    this.codeDeploy = new CodeDeployRollouts(connection, journal, log, loadEngine);
+    this.codeDeploySubs = [this.codeDeploy.onDidChange((v) => this.changed.fire(v)), this.codeDeploy.onNotice((n) => this.noticed.fire(n))];
     // Leases are let go while the old connection's clients still work; the new connection's
     // runner then resumes what the journal holds open (the same account through another profile).
-    connection.beforeDisconnect = () => this.drop();
+    connection.beforeDisconnect = async () => {
+      await this.codeDeploy.stopWatching();
+      await this.drop();
+    };
     this.subscription = connection.onDidChange(() => void this.resumeIfAny());
   }
 
@@ -67,13 +82,33 @@ export class ExtensionRollouts implements vscode.Disposable {
     return runner;
   }
 
-  /** Without connecting: what is known now (the tree asks while it draws). */
+  /**
+   * Without connecting: what is known now (the tree asks while it draws). A rollout in progress
+   * first (the runner's, else CodeDeploy's), else the latest of either.
+   */
   view(functionName: string, aliasName: string): RolloutView | undefined {
-    return this.runner?.runner.view(functionName, aliasName);
+    const local = this.runner?.runner.view(functionName, aliasName);
+    const cd = this.codeDeploy.view(functionName, aliasName);
+    if (local && !ROLLOUT_ENDS.has(local.status)) return local;
+    if (cd && !ROLLOUT_ENDS.has(cd.status)) return cd;
+    if (local && cd) return cd.startedAt > local.startedAt ? cd : local;
+    return local ?? cd;
   }
 
   views(): RolloutView[] {
-    return this.runner?.runner.views() ?? [];
+    return [...(this.runner?.runner.views() ?? []), ...this.codeDeploy.views()];
+  }
+
+  managedNow(functionName: string, aliasName: string): CodeDeployManagement | undefined | 'unread' {
+    return this.codeDeploy.knownManagement(functionName, aliasName);
+  }
+
+  readManaged(functionName: string, aliasName: string): Promise<unknown> {
+    return this.codeDeploy.management(functionName, aliasName);
+  }
+
+  forgetManaged(functionName?: string): void {
+    this.codeDeploy.forget(functionName);
   }
 
   async start(input: StartRolloutInput): Promise<Outcome<RolloutView>> {
@@ -97,7 +132,7 @@ export class ExtensionRollouts implements vscode.Disposable {
     try {
       // The runner's own fold of the records: any connection's rollout that has not ended.
       const open = [...foldRollouts(await this.journal.journal.rollouts()).values()].some(isActive);
-      if (open) await this.current();
+      await Promise.all([open ? this.current() : undefined, this.codeDeploy.resumeIfAny()]);
     } catch (err) {
       this.log.warn(`Rollouts could not be resumed: ${errorSummary(err)}`);
     }
@@ -112,12 +147,15 @@ export class ExtensionRollouts implements vscode.Disposable {
   }
 
   /** Stops driving and lets go of the leases (awaited by deactivate). */
-  stop(): Promise<void> {
-    return this.drop();
+  async stop(): Promise<void> {
+    await this.codeDeploy.stopWatching();
+    await this.drop();
   }
 
   dispose(): void {
     this.subscription.dispose();
+    for (const s of this.codeDeploySubs) s.dispose();
+    this.codeDeploy.dispose();
     void this.drop();
     this.changed.dispose();
     this.noticed.dispose();

@@ -1,6 +1,7 @@
 import type { AliasConfiguration, FunctionConfiguration } from '@aws-sdk/client-lambda';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import type { CodeDeployManagement } from '../core/codedeploy/types';
 import type { Clients } from '../core/connection';
 import { describeAwsError } from '../core/errors';
 import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi';
@@ -13,6 +14,7 @@ import { ContextKeys, ContextValues } from '../shared/ids';
 import type { RolloutView } from '../shared/rollout';
 import { plainText } from '../shared/text';
 import type { TriggerAudit, TriggerView } from '../shared/triggers';
+import { managedShort, managedTooltip } from './codeDeployText';
 import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
 import type { AliasRollout } from './rolloutText';
@@ -102,6 +104,12 @@ export class MessageNode {
 export interface RolloutSource {
   view(functionName: string, aliasName: string): RolloutView | undefined;
   readonly onDidChange: vscode.Event<RolloutView>;
+  /** Whether CodeDeploy manages the alias, as known now ('unread': not read since the last refresh). */
+  managedNow?(functionName: string, aliasName: string): CodeDeployManagement | undefined | 'unread';
+  /** Reads it (once until the next refresh). */
+  readManaged?(functionName: string, aliasName: string): Promise<unknown>;
+  /** The function's (or every) alias is read again next time. */
+  forgetManaged?(functionName?: string): void;
 }
 
 /** This machine as a lease names it: a lease of a process of this host that is gone binds nobody. */
@@ -197,6 +205,16 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     return aliasRolloutOf(view, lease, now, (l) => leaseLive(l, now, SELF));
   }
 
+  /** Whether CodeDeploy manages the alias, as known now; an unread alias is read, then redrawn. */
+  private managedOf(node: AliasNode): CodeDeployManagement | undefined {
+    const known = this.rollouts?.managedNow?.(node.functionName, node.aliasName);
+    if (known !== 'unread') return known;
+    void this.rollouts?.readManaged?.(node.functionName, node.aliasName).then(() => {
+      if (this.rollouts?.managedNow?.(node.functionName, node.aliasName) !== 'unread') this.changed.fire(node.parent.groups[0]);
+    });
+    return undefined;
+  }
+
   get filterText(): string {
     return this.filter;
   }
@@ -217,6 +235,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       return;
     }
     const fn = node.kind === 'function' ? node : node.kind === 'message' ? undefined : node.parent;
+    this.rollouts?.forgetManaged?.(fn?.name);
     if (fn) {
       fn.details = undefined;
       fn.audits.clear();
@@ -284,7 +303,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         if (rollout) {
           const item = new vscode.TreeItem(rolloutAliasLabel(node.alias, rollout), vscode.TreeItemCollapsibleState.Collapsed);
           item.id = `fn:${node.functionName}/alias:${node.aliasName}`;
-          item.contextValue = rolloutContextValue(rollout, ContextValues.aliasRollout, ContextValues.aliasRolloutRemote);
+          item.contextValue = rolloutContextValue(rollout, ContextValues.aliasRollout, ContextValues.aliasRolloutRemote, ContextValues.aliasCodeDeploy);
           const icon = rolloutIcon(rollout);
           item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
           item.description = rolloutDescription(rollout) ?? aliasDescription(node.alias, false);
@@ -299,6 +318,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.iconPath = canary ? new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.yellow')) : new vscode.ThemeIcon('tag');
         item.description = aliasDescription(node.alias, canary);
         item.tooltip = textTooltip(aliasTooltip(node.functionName, node.alias));
+        const managed = this.managedOf(node);
+        if (managed) {
+          item.description = [managedShort(managed), item.description].filter(Boolean).join(' · ');
+          item.tooltip = textTooltip(`${managedTooltip(managed)}  \n${aliasTooltip(node.functionName, node.alias)}`);
+        }
         return item;
       }
       case 'version': {

@@ -1,3 +1,4 @@
+import { codeDeployGuardFor } from '../core/codeDeployModule';
 import type { Clients } from '../core/connection';
 import type { Logger } from '../core/log';
 import type { JournalPort, UseCaseContext } from '../core/usecases';
@@ -15,6 +16,8 @@ export function useCaseContext(
     log,
     profile: clients.spec.kind === 'aws' ? clients.spec.profile : undefined,
     region: clients.spec.region,
+    // While a CodeDeploy deployment shifts an alias, the use cases refuse to write it (with its id and status).
+    codeDeployGuard: codeDeployGuardFor(clients),
     ...extra,
   };
 }

@@ -30,6 +30,7 @@ export const Commands = {
   promoteRollout: 'lambdaCanary.promoteRollout',
   abortRollout: 'lambdaCanary.abortRollout',
   showRollouts: 'lambdaCanary.showRollouts',
+  stopCodeDeployRollout: 'lambdaCanary.stopCodeDeployRollout',
   routeThroughAlias: 'lambdaCanary.routeThroughAlias',
   createUrlOnAlias: 'lambdaCanary.createUrlOnAlias',
   grantOnAlias: 'lambdaCanary.grantOnAlias',
@@ -48,6 +49,8 @@ export const ContextValues = {
   aliasRollout: 'lambdaCanary:alias:rollout',
   /** An alias whose rollout another editor or the CLI drives (its lease, read-only here): no controls. */
   aliasRolloutRemote: 'lambdaCanary:alias:rollout:remote',
+  /** An alias a CodeDeploy deployment is shifting (AWS steps it): Stop, with or without rollback. */
+  aliasCodeDeploy: 'lambdaCanary:alias:codedeploy',
   version: 'lambdaCanary:version',
   versionLatest: 'lambdaCanary:version:latest',
   message: 'lambdaCanary:message',
@@ -79,4 +82,10 @@ export const Settings = {
   panelRefreshSeconds: 'panel.refreshSeconds',
   panelOpenAfterPublish: 'panel.openAfterPublish',
   panelProbeCount: 'panel.probeCount',
+  codeDeployApplication: 'codeDeploy.application',
+  codeDeployDeploymentGroup: 'codeDeploy.deploymentGroup',
+  codeDeployServiceRoleArn: 'codeDeploy.serviceRoleArn',
+  codeDeployBeforeAllowTrafficHook: 'codeDeploy.beforeAllowTrafficHook',
+  codeDeployAfterAllowTrafficHook: 'codeDeploy.afterAllowTrafficHook',
+  sandboxCodeDeployMinuteMs: 'sandbox.codeDeployMinuteMs',
 } as const;

@@ -3,7 +3,7 @@
  * src/webview). Everything that crosses postMessage is one of these shapes; every incoming
  * message is checked by the guards below and anything else is dropped (and logged by the host).
  */
-import type { RolloutControl, RolloutStatus, RolloutView } from './rollout';
+import type { CodeDeployRolloutInfo, RolloutControl, RolloutStatus, RolloutView } from './rollout';
 import { ROLLOUT_ENDS } from './rollout';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from './traffic';
 import { WINDOW_MINUTES } from './traffic';
@@ -35,8 +35,8 @@ export interface LeaseView {
   steps: number;
 }
 
-/** What the panel's Start Rollout… and rollout controls ask the host to do. */
-export type RolloutAction = RolloutControl | 'start';
+/** What the panel's Start Rollout… and rollout controls ask the host to do; `stop`: Stop a CodeDeploy deployment. */
+export type RolloutAction = RolloutControl | 'start' | 'stop';
 
 export const ROLLOUT_CONTROLS: readonly RolloutControl[] = ['pause', 'resume', 'next', 'promote', 'abort'];
 
@@ -44,7 +44,9 @@ export const ROLLOUT_CONTROLS: readonly RolloutControl[] = ['pause', 'resume', '
  * The controls the panel offers for a rollout: by its status, and none when another editor or
  * the CLI drives it (that driver's lease binds; the panel shows it read-only).
  */
-export function rolloutControls(v: Pick<RolloutView, 'status' | 'driver'>): RolloutControl[] {
+export function rolloutControls(v: Pick<RolloutView, 'status' | 'driver' | 'engine'>): RolloutControl[] {
+  // CodeDeploy steps its own deployments: only Stop (with or without rollback) applies.
+  if (v.engine === 'codedeploy') return [];
   if (v.driver && !v.driver.self) return [];
   if (ROLLOUT_ENDS.has(v.status)) return [];
   if (v.status === 'running') return ['pause', 'next', 'promote', 'abort'];
@@ -85,7 +87,9 @@ export type PanelMessage =
   /** Pause / Resume / Next step / Promote now / Abort of this panel's alias's rollout. */
   | { type: 'rolloutControl'; action: RolloutControl }
   /** Start Rollout… on this panel's alias (the command asks for the version and the plan). */
-  | { type: 'startRollout' };
+  | { type: 'startRollout' }
+  /** Stop the CodeDeploy deployment of this panel's alias: `rollback` puts the alias back on the version it served. */
+  | { type: 'codeDeployStop'; rollback: boolean };
 
 /** Probe sizes the panel allows. */
 export const PROBE_MIN = 1;
@@ -107,6 +111,7 @@ const FIELDS: Record<PanelMessage['type'], string[]> = {
   scroll: ['y'],
   rolloutControl: ['action'],
   startRollout: [],
+  codeDeployStop: ['rollback'],
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -155,6 +160,8 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelMessage> {
       if (typeof a !== 'string' || !(ROLLOUT_CONTROLS as readonly string[]).includes(a)) return { ok: false, reason: `rolloutControl: action must be one of ${ROLLOUT_CONTROLS.join(', ')}` };
       return { ok: true, message: { type, action: a as RolloutControl } };
     }
+    case 'codeDeployStop':
+      return typeof raw.rollback === 'boolean' ? { ok: true, message: { type, rollback: raw.rollback } } : { ok: false, reason: 'codeDeployStop: rollback must be true or false' };
     default:
       return { ok: true, message: { type } as PanelMessage };
   }
@@ -192,7 +199,7 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
     case 'rollout':
       return (raw.rollout === null || isRolloutView(raw.rollout)) && (raw.lease === undefined || isLeaseView(raw.lease));
     case 'rolloutBusy':
-      return raw.action === null || ROLLOUT_CONTROLS.includes(raw.action as RolloutControl) || raw.action === 'start';
+      return raw.action === null || ROLLOUT_CONTROLS.includes(raw.action as RolloutControl) || raw.action === 'start' || raw.action === 'stop';
   }
 }
 
@@ -212,6 +219,8 @@ export function isRolloutView(v: unknown): v is RolloutView {
   if (!Array.isArray(steps) || steps.length === 0 || steps.length > 100 || !steps.every(isStepView)) return false;
   if (!Number.isInteger(v.current) || (v.current as number) < 0 || (v.current as number) >= steps.length) return false;
   if (v.evidence !== undefined && !isEvidenceView(v.evidence)) return false;
+  if (v.engine !== undefined && v.engine !== 'local' && v.engine !== 'codedeploy') return false;
+  if (v.codeDeploy !== undefined && !isCodeDeployInfo(v.codeDeploy)) return false;
   const d = v.driver;
   return d === undefined || (isPlainObject(d) && typeof d.holder === 'string' && optNum(d.since) && isNum(d.until) && typeof d.self === 'boolean');
 }
@@ -263,5 +272,22 @@ function isAliasView(v: unknown): v is AliasView {
     typeof primary.version === 'string' &&
     typeof primary.weight === 'number' &&
     (v.canary === undefined || (isPlainObject(v.canary) && typeof v.canary.version === 'string' && typeof v.canary.weight === 'number'))
+  );
+}
+
+/** A CodeDeploy rollout's details as the panel draws them (every field it reads, of its type). */
+export function isCodeDeployInfo(c: unknown): c is CodeDeployRolloutInfo {
+  if (!isPlainObject(c)) return false;
+  if (!['deploymentId', 'application', 'deploymentGroup', 'config', 'deploymentStatus'].every((k) => typeof c[k] === 'string')) return false;
+  if (!isNum(c.readAt) || !optStr(c.error)) return false;
+  const w = c.targetVersionWeight;
+  if (w !== undefined && !(isNum(w) && w >= 0 && w <= 100)) return false;
+  const r = c.rollback;
+  if (r !== undefined && !(isPlainObject(r) && optStr(r.deploymentId) && optStr(r.message))) return false;
+  const events = c.lifecycle;
+  return (
+    Array.isArray(events) &&
+    events.length <= 20 &&
+    events.every((e) => isPlainObject(e) && typeof e.name === 'string' && typeof e.status === 'string' && optStr(e.hookFunction) && optNum(e.startedAt) && optNum(e.endedAt) && optStr(e.message))
   );
 }

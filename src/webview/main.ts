@@ -129,8 +129,8 @@ function header(): HTMLElement {
 function rollout(): HTMLElement | string {
   // Nothing until the host has said whether there is one: no Start button flashing by.
   if (model.rollout === undefined) return '';
-  return renderRollout({ rollout: model.rollout, lease: model.lease, busy: model.rolloutBusy, aliasKnown: !!model.alias }, (action) =>
-    post(action === 'start' ? { type: 'startRollout' } : { type: 'rolloutControl', action }),
+  return renderRollout({ rollout: model.rollout, lease: model.lease, busy: model.rolloutBusy, aliasKnown: !!model.alias }, (action, rollback) =>
+    post(action === 'start' ? { type: 'startRollout' } : action === 'stop' ? { type: 'codeDeployStop', rollback: rollback === true } : { type: 'rolloutControl', action }),
   );
 }
 
@@ -336,7 +336,13 @@ function actions(): HTMLElement {
     { class: 'actions', 'aria-labelledby': 'actions-heading' },
     h('h2', { id: 'actions-heading' }, 'Canary'),
     rolling
-      ? h('p', { class: 'muted', id: 'actions-rollout' }, 'A rollout moves this alias: use its controls above (Pause, Next step, Promote now, Abort) or wait until it ends.')
+      ? h(
+          'p',
+          { class: 'muted', id: 'actions-rollout' },
+          model.rollout?.engine === 'codedeploy' && !ROLLOUT_ENDS.has(model.rollout.status)
+            ? 'CodeDeploy moves this alias: stop it above (with or without rollback) or wait until it ends.'
+            : 'A rollout moves this alias: use its controls above (Pause, Next step, Promote now, Abort) or wait until it ends.',
+        )
       : canary
       ? h('p', { class: 'muted' }, `Version ${canary.version} gets ${pct(canary.weight)} of ${a!.aliasName}; version ${a!.primary.version} keeps ${pct(a!.primary.weight)}. Each change is confirmed first.`)
       : h('p', { class: 'muted' }, a ? `No canary: all of ${a.aliasName} goes to version ${a.primary.version}. "Publish Canary…" on the alias sends a share to a new version.` : ''),

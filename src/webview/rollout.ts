@@ -9,6 +9,7 @@ import { rolloutControls } from '../shared/protocol';
 import type { RolloutControl, RolloutEvidenceView, RolloutStatus, RolloutStepView, RolloutVerdict, RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
 import { formatAge, formatRate } from '../shared/traffic';
+import { codeDeployBody } from './codeDeploy';
 import { clock, h, s } from './dom';
 
 export interface RolloutModel {
@@ -34,7 +35,10 @@ const STATUS_LABEL: Record<RolloutStatus, string> = {
 const VERDICT_LABEL: Record<RolloutVerdict, string> = { Pass: 'Pass', Fail: 'Fail', Marginal: 'Marginal', NoData: 'No data', Pending: 'Pending' };
 
 const CONTROL_LABEL: Record<RolloutControl, string> = { pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort' };
-const CONTROL_BUSY: Record<RolloutAction, string> = { pause: 'Pausing…', resume: 'Resuming…', next: 'Stepping…', promote: 'Promoting…', abort: 'Aborting…', start: 'Starting…' };
+const CONTROL_BUSY: Record<RolloutAction, string> = { pause: 'Pausing…', resume: 'Resuming…', next: 'Stepping…', promote: 'Promoting…', abort: 'Aborting…', start: 'Starting…', stop: 'Stopping…' };
+
+/** A rollout action of the page; `rollback` for Stop (a CodeDeploy deployment). */
+export type PostRolloutAction = (action: RolloutAction, rollback?: boolean) => void;
 
 /** `5 min`, `30 s`, `1 h 30 min`. */
 export function formatBake(seconds: number): string {
@@ -65,6 +69,8 @@ export function countdownText(v: RolloutView, now: number): string {
 
 /** The step's verdict to show: its own once decided, the judge's current one for the step in force. */
 function stepVerdict(v: RolloutView, i: number): RolloutVerdict | undefined {
+  // CodeDeploy judges nothing here: its alarms and hooks decide, shown with the deployment.
+  if (v.engine === 'codedeploy') return undefined;
   const step = v.steps[i];
   if (step.verdict) return step.verdict;
   if (i === v.current && !ROLLOUT_ENDS.has(v.status)) return v.evidence?.verdict ?? 'Pending';
@@ -73,6 +79,12 @@ function stepVerdict(v: RolloutView, i: number): RolloutVerdict | undefined {
 
 /** A step without a verdict: the promotion of a promoted rollout, a step an ended one never reached, or none yet. */
 function noVerdictLabel(v: RolloutView, i: number): string {
+  if (v.engine === 'codedeploy') {
+    if (v.status === 'promoted' && v.steps[i].weight >= 100) return 'Promoted';
+    if (i < v.current || (i === v.current && v.status === 'promoted')) return 'Done';
+    if (i === v.current) return ROLLOUT_ENDS.has(v.status) ? 'Stopped here' : 'In force';
+    return ROLLOUT_ENDS.has(v.status) ? 'Not reached' : 'Next';
+  }
   if (!ROLLOUT_ENDS.has(v.status)) return 'No verdict';
   if (v.status === 'promoted' && v.steps[i].weight >= 100) return 'Promoted';
   return i > v.current ? 'Not reached' : 'No verdict';
@@ -82,7 +94,7 @@ function badge(verdict: RolloutVerdict | undefined, none = 'No verdict'): HTMLEl
   return verdict ? h('span', { class: `badge v-${verdict}`, 'data-verdict': verdict }, VERDICT_LABEL[verdict]) : h('span', { class: 'badge v-none' }, none);
 }
 
-export function renderRollout(m: RolloutModel, post: (action: RolloutAction) => void): HTMLElement {
+export function renderRollout(m: RolloutModel, post: PostRolloutAction): HTMLElement {
   const section = h('section', { class: 'rollout', id: 'rollout', 'aria-labelledby': 'rollout-heading' }, h('h2', { id: 'rollout-heading' }, 'Rollout'));
   const v = m.rollout ?? undefined;
   const active = v && !ROLLOUT_ENDS.has(v.status);
@@ -115,14 +127,16 @@ function leaseNote(l: LeaseView): HTMLElement {
   );
 }
 
-function rolloutBody(v: RolloutView, m: RolloutModel, post: (action: RolloutAction) => void): Node[] {
+function rolloutBody(v: RolloutView, m: RolloutModel, post: PostRolloutAction): Node[] {
   const ended = ROLLOUT_ENDS.has(v.status);
+  const codeDeploy = v.engine === 'codedeploy';
   const out: Node[] = [];
   out.push(
     h(
       'p',
       { id: 'rollout-status', class: `status s-${v.status}`, role: v.status === 'halted' || v.status === 'rolled-back' ? 'alert' : undefined },
       h('strong', {}, STATUS_LABEL[v.status]),
+      codeDeploy ? ' on CodeDeploy' : '',
       ended ? '' : ` · ${stepLabel(v)}`,
       v.statusText ? ` — ${v.statusText}` : '',
     ),
@@ -140,6 +154,7 @@ function rolloutBody(v: RolloutView, m: RolloutModel, post: (action: RolloutActi
   }
   out.push(timeline(v, Date.now()));
   out.push(stepList(v));
+  if (codeDeploy) out.push(...codeDeployBody(v, m.busy !== null, m.busy === 'stop', (rollback) => post('stop', rollback)));
   if (v.evidence && !ended) out.push(evidence(v.evidence, v.alarms));
   const controls = rolloutControls(v);
   if (controls.length) {

@@ -98,7 +98,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.filter);
     assert.deepEqual((await rootFunctions()).map((f) => f.name), ['orders-worker']);
     await vscode.commands.executeCommand(Commands.clearFilter);
-    assert.equal((await rootFunctions()).length, 6);
+    assert.equal((await rootFunctions()).length, 6, 'the demo functions, deploy-check among them');
   });
 
   it('rolls back the running canary from the alias node (after a confirmation)', async () => {

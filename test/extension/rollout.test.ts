@@ -93,12 +93,12 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     assert.equal((await alias()).RoutingConfig, undefined, 'a plan that was not accepted starts nothing');
 
     // Declined at the confirmation: nothing is written.
-    ui.script(['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '10%@1h, 100%'], ['confirmRollout', false]);
+    ui.script(['rolloutEngine', 'Here'], ['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '10%@1h, 100%'], ['confirmRollout', false]);
     await vscode.commands.executeCommand(Commands.startRollout, node);
     assert.equal((await alias()).RoutingConfig, undefined);
     assert.equal(view(), undefined);
 
-    ui.script(['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '10%@1h, 100%'], ['confirmRollout', true]);
+    ui.script(['rolloutEngine', 'Here'], ['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '10%@1h, 100%'], ['confirmRollout', true]);
     await vscode.commands.executeCommand(Commands.startRollout, node);
     assert.deepEqual(ui.errors, []);
     assert.match(ui.confirmations.at(-1)!.message, /^Roll out version 2 on prod \(10%@1h, 100%\)\?$/);
@@ -166,7 +166,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     const node = await aliasNode(api, FN, 'prod');
     const asked = ui.confirmations.length;
     const errors = ui.errors.length;
-    ui.script(['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '20%@1h, 100%']);
+    ui.script(['rolloutEngine', 'Here'], ['rolloutSource', '2'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '20%@1h, 100%']);
     await vscode.commands.executeCommand(Commands.startRollout, node);
     assert.equal(ui.confirmations.length, asked, 'nothing asked');
     assert.match(ui.errors.slice(errors).join('\n'), /prod runs a canary \(version 3 at 10%\): promote or roll it back first, or roll out version 3 with a plan whose first step is 10%/);
@@ -212,7 +212,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     assert.match(String(item.description), /^driven by bob@build-host \(CLI\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     assert.equal(api.rolloutStatus.visible, false, 'the status bar counts the rollouts of this window');
     const before = await alias();
-    ui.script(['rolloutSource', '3'], ['rolloutPlan', 'Canary10Percent5Minutes'], ['confirmRollout', true]);
+    ui.script(['rolloutEngine', 'Here'], ['rolloutSource', '3'], ['rolloutPlan', 'Canary10Percent5Minutes'], ['confirmRollout', true]);
     await vscode.commands.executeCommand(Commands.startRollout, await aliasNode(api, FN, 'prod'));
     assert.match(ui.errors.join('\n'), /driven by bob@build-host \(CLI\) since/);
     assert.equal((await alias()).RevisionId, before.RevisionId, 'nothing was written');
@@ -260,7 +260,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     const [, versions] = (await api.tree.getChildren(fn)) as GroupNode[];
     const v3 = ((await api.tree.getChildren(versions)) as Node[]).find((n): n is VersionNode => n.kind === 'version' && n.version.Version === '3');
     assert.ok(v3, 'version 3 is in the tree');
-    ui.script(['alias', 'prod'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '20%@60s, 100%'], ['confirmRollout', true]);
+    ui.script(['rolloutEngine', 'Here'], ['alias', 'prod'], ['rolloutPlan', 'Type a plan…'], ['rolloutPlanText', '20%@60s, 100%'], ['confirmRollout', true]);
     const started = Date.now();
     await vscode.commands.executeCommand(Commands.rollOutVersionOn, v3);
     assert.deepEqual(ui.errors, []);

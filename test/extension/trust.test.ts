@@ -45,7 +45,17 @@ describe('workspace trust: an endpoint from the workspace settings', function ()
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const caps = (ext.packageJSON as { capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces;
     assert.equal(caps.supported, 'limited');
-    assert.deepEqual(caps.restrictedConfigurations.sort(), ['lambdaCanary.connection', 'lambdaCanary.endpointUrl', 'lambdaCanary.profile', 'lambdaCanary.region']);
+    assert.deepEqual(caps.restrictedConfigurations.sort(), [
+      'lambdaCanary.codeDeploy.afterAllowTrafficHook',
+      'lambdaCanary.codeDeploy.application',
+      'lambdaCanary.codeDeploy.beforeAllowTrafficHook',
+      'lambdaCanary.codeDeploy.deploymentGroup',
+      'lambdaCanary.codeDeploy.serviceRoleArn',
+      'lambdaCanary.connection',
+      'lambdaCanary.endpointUrl',
+      'lambdaCanary.profile',
+      'lambdaCanary.region',
+    ]);
   });
 
   it('the embedded sandbox gets a new access key at each start, and refuses requests signed with another', async () => {

@@ -34,6 +34,7 @@ export async function canaryThisVersionOn(ctx: CommandContext, node?: unknown): 
     functionName,
     aliasName,
     action: 'apply',
+    manual: 'Start a canary',
     ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Canary', signal),
     confirm: () => confirmCanary(functionName, target, version, weightPercent, `${plainText(sourceName)} runs version ${plainText(version)}. `),
     title: `Starting a canary of version ${version} on ${functionName}:${aliasName}`,

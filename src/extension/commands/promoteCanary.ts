@@ -19,6 +19,7 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'promote',
+    manual: 'Promote the canary',
     confirm: () => confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary }),
     title: `Promoting ${target.functionName}:${target.aliasName}`,
     run: (uc) => promote(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),

@@ -60,6 +60,7 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     functionName,
     aliasName,
     action: 'publish',
+    manual: 'Publish a canary',
     ask: async (signal) => {
       if (!trusted && !nodeFunction) {
         // Function and alias came from an untrusted file, not from the user: say which, before any upload.

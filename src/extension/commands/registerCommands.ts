@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/ids';
+import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
 import type { CommandContext } from '../context';
 import { canaryThisVersionOn } from './canaryThisVersionOn';
 import { wrapCommand } from './common';
@@ -47,6 +48,7 @@ const table: Record<string, Handler> = {
   [Commands.promoteRollout]: promoteRollout,
   [Commands.abortRollout]: abortRollout,
   [Commands.showRollouts]: showRollouts,
+  [Commands.stopCodeDeployRollout]: async (ctx, node) => (await loadCodeDeployCommands()).stopCodeDeployRollout(ctx, node),
   [Commands.routeThroughAlias]: routeThroughAlias,
   [Commands.createUrlOnAlias]: createUrlOnAlias,
   [Commands.grantOnAlias]: grantOnAlias,

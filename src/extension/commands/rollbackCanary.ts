@@ -19,6 +19,7 @@ export async function rollbackCanary(ctx: CommandContext, node?: unknown): Promi
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'rollback',
+    manual: 'Roll back the canary',
     confirm: () => confirmRollback(target.functionName, target.aliasName, { primary: split.primary, canary }),
     title: `Rolling back ${target.functionName}:${target.aliasName}`,
     run: (uc) => rollback(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),

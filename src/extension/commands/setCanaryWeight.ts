@@ -13,6 +13,7 @@ export async function setCanaryWeight(ctx: CommandContext, node?: unknown): Prom
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'apply',
+    manual: 'Set the canary weight',
     title: `Setting the canary weight of ${target.functionName}:${target.aliasName}`,
     run: (uc) => setCanaryWeightUseCase(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId, weightPercent }),
   });

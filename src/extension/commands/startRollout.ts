@@ -5,11 +5,13 @@ import { getAlias, listAliases, listVersions } from '../../core/lambdaApi';
 import type { RolloutPlan } from '../../core/rollout/plans';
 import { describePlan } from '../../core/rollout/plans';
 import { formatPercent, splitOf } from '../../core/routing';
+import { ROLLOUT_ENDS } from '../../shared/rollout';
 import { iconText, plainText } from '../../shared/text';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { AliasNode, FunctionNode, VersionNode } from '../tree';
 import type { PickItem } from '../ui';
+import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
 import { Dismissed, orDismiss, pickAlias } from './common';
 import { confirmStartRollout } from './confirmations';
 import { passPreflight } from './preflight';
@@ -33,13 +35,14 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   // Refused before anything is asked or built: a rollout in progress (here or another driver's).
   const problem = (await ctx.rollouts.current()).startProblem(alias, { functionName, aliasName });
   if (problem) throw problem;
+  refuseDuringCodeDeploy(ctx, functionName, aliasName);
   const ws = workspaceFunctionFor(functionName, aliasName);
   const title = `Start Rollout on ${functionName}:${aliasName}`;
   const [versions, aliases] = await Promise.all([listVersions(clients.lambda, functionName), listAliases(clients.lambda, functionName)]);
   const split = splitOf(alias);
   const servedBy = (v: string) => aliases.filter((a) => a.Name !== aliasName && splitOf(a).primary.version === v).map((a) => a.Name!);
   const items: Array<PickItem<Source>> = [];
-  if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out', value: { kind: 'workspace' } });
+  if (ws) items.push({ label: WORKSPACE_CODE, description: iconText(relativePath(ws.file)), detail: 'Package and publish it as a new version, then roll that out here (CodeDeploy rolls out a published version: publish first, then pick that version)', value: { kind: 'workspace' } });
   // Newest first.
   for (const v of [...versions].sort((a, b) => Number(b.Version) - Number(a.Version))) {
     const version = v.Version!;
@@ -68,7 +71,29 @@ export async function startRollout(ctx: CommandContext, node?: unknown): Promise
   }
   const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
   const what = `version ${source.version}${source.servedBy.length ? ` (what ${source.servedBy.join(', ')} ${source.servedBy.length > 1 ? 'run' : 'runs'})` : ''}`;
-  await startVersion(ctx, functionName, alias, source.version, plan, what);
+  await startVersionWhere(ctx, { functionName, alias, version: source.version, plan, what, ws, title });
+}
+
+/** A CodeDeploy deployment this window watches is shifting the alias: no second rollout beside it. */
+function refuseDuringCodeDeploy(ctx: CommandContext, functionName: string, aliasName: string): void {
+  const cd = ctx.rollouts.codeDeploy.view(functionName, aliasName);
+  if (cd && !ROLLOUT_ENDS.has(cd.status)) {
+    throw new OperationError(
+      `${functionName}:${aliasName} is being deployed by CodeDeploy deployment ${cd.codeDeploy?.deploymentId ?? '?'} (${cd.codeDeploy?.deploymentStatus ?? cd.status}): stop it (Stop CodeDeploy Rollout…) or wait for it to end.`,
+      { kind: 'conflict', state: 'Nothing was changed.' },
+    );
+  }
+}
+
+/** After the plan: here (the local runner) or on CodeDeploy (which may send it back here). */
+async function startVersionWhere(
+  ctx: CommandContext,
+  input: { functionName: string; alias: AliasConfiguration; version: string; plan: RolloutPlan; what: string; ws: ReturnType<typeof workspaceFunctionFor>; title: string },
+): Promise<void> {
+  const { pickEngine, startOnCodeDeploy } = await loadCodeDeployCommands();
+  const engine = await pickEngine(ctx, input.title);
+  if (engine === 'codedeploy' && (await startOnCodeDeploy(ctx, input)) !== 'local') return;
+  await startVersion(ctx, input.functionName, input.alias, input.version, input.plan, input.what);
 }
 
 /** Roll Out This Version on… (version node): which alias, the plan, a confirmation, the runner. */
@@ -84,8 +109,11 @@ export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Pro
     throw new OperationError(`${functionName} has no alias that serves another version than ${version}: create one (e.g. prod) first.`, { state: 'Nothing was changed.', kind: 'validation' });
   }
   const alias = await pickAlias(ctx, clients, functionName, `Roll out version ${version} on which alias of ${functionName}?`, undefined, aliases);
-  const plan = await pickPlan(ctx, `Roll out version ${version} on ${functionName}:${alias.Name}`, workspaceFunctionFor(functionName, alias.Name!), clients.capabilities.sandbox);
-  await startVersion(ctx, functionName, alias, version, plan, `version ${version}`);
+  refuseDuringCodeDeploy(ctx, functionName, alias.Name!);
+  const title = `Roll out version ${version} on ${functionName}:${alias.Name}`;
+  const ws = workspaceFunctionFor(functionName, alias.Name!);
+  const plan = await pickPlan(ctx, title, ws, clients.capabilities.sandbox);
+  await startVersionWhere(ctx, { functionName, alias, version, plan, what: `version ${version}`, ws, title });
 }
 
 async function startVersion(ctx: CommandContext, functionName: string, alias: AliasConfiguration, version: string, plan: RolloutPlan, what: string): Promise<void> {
@@ -99,6 +127,7 @@ async function startVersion(ctx: CommandContext, functionName: string, alias: Al
     functionName,
     aliasName,
     action: 'apply',
+    manual: 'Start a rollout here',
     ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Rollout', signal),
     confirm: () => confirmStartRollout(functionName, alias, what, planName(plan), describePlan(plan), plan.steps[0].weight),
     title: `Starting a rollout of version ${version} on ${functionName}:${aliasName}`,

@@ -13,6 +13,7 @@ export async function switchAlias(ctx: CommandContext, node?: unknown): Promise<
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'switch',
+    manual: 'Switch the alias',
     title: `Switching ${target.functionName}:${target.aliasName} to ${version}`,
     run: (uc) => switchAliasUseCase(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId, version }),
   });

@@ -37,6 +37,7 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     functionName,
     aliasName,
     action: 'switch',
+    manual: 'Switch back',
     title: `Switching ${functionName}:${aliasName} back`,
     run: (uc) => switchBackUseCase(uc, { functionName, aliasName }),
   });

@@ -29,6 +29,7 @@ export function canaryChangeRequest(feed: TrafficFeed, message: CanaryChangeMess
     functionName,
     aliasName,
     action: message.type,
+    manual: { promote: 'Promote the canary', rollback: 'Roll back the canary', apply: 'Set the canary weight' }[kind],
     owner,
     ask: async () => {
       await claimed();

@@ -31,9 +31,10 @@ export const ROLLOUT_COMMANDS: Record<RolloutAction, string> = {
   next: Commands.nextRolloutStep,
   promote: Commands.promoteRollout,
   abort: Commands.abortRollout,
+  stop: Commands.stopCodeDeployRollout,
 };
 
-const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort' };
+const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort', stop: 'Stop' };
 
 /** What a panel keeps across a reload (VS Code stores it with the webview's own state). */
 export interface PanelState {
@@ -181,6 +182,10 @@ export class TrafficPanel implements vscode.Disposable {
         case 'startRollout':
           outcome = await this.runRolloutCommand(message, 'start');
           break;
+        case 'codeDeployStop':
+          // The command asks before stopping (with or without rollback, as the button said).
+          outcome = await this.runRolloutCommand(message, 'stop', { rollback: message.rollback });
+          break;
       }
     } catch (err) {
       outcome = { message, result: 'failed', detail: errorSummary(err) };
@@ -213,13 +218,13 @@ export class TrafficPanel implements vscode.Disposable {
    * A rollout button: runs its command on this panel's alias (one at a time per panel). The
    * command reports its own outcome; a command that fails to run at all is reported here.
    */
-  private async runRolloutCommand(message: PanelMessage, action: RolloutAction): Promise<PanelOutcome> {
+  private async runRolloutCommand(message: PanelMessage, action: RolloutAction, extra: Record<string, unknown> = {}): Promise<PanelOutcome> {
     if (this.rolloutBusy) return { message, result: 'ignored', detail: `busy with ${this.rolloutBusy}` };
     this.rolloutBusy = action;
     const id = ROLLOUT_COMMANDS[action];
     try {
       await this.post({ type: 'rolloutBusy', action });
-      await vscode.commands.executeCommand(id, { functionName: this.functionName, aliasName: this.aliasName });
+      await vscode.commands.executeCommand(id, { functionName: this.functionName, aliasName: this.aliasName, ...extra });
       return { message, result: 'done' };
     } catch (err) {
       const missing = /command .* not found/i.test(errorSummary(err));
@@ -242,7 +247,10 @@ export class TrafficPanel implements vscode.Disposable {
     // the rollout's: a hand-made change would halt it as someone else's write.
     const v = this.ctx.rollouts.view(this.functionName, this.aliasName);
     if ((v && !ROLLOUT_ENDS.has(v.status)) || this.rollout.leaseLive()) {
-      const text = `A rollout is in progress on ${this.key}: use its controls (Pause, Next step, Promote now, Abort), or wait until it ends.`;
+      const text =
+        v?.engine === 'codedeploy' && !ROLLOUT_ENDS.has(v.status)
+          ? `CodeDeploy deployment ${v.codeDeploy?.deploymentId ?? ''} is shifting ${this.key}: stop it (with or without rollback), or wait until it ends.`
+          : `A rollout is in progress on ${this.key}: use its controls (Pause, Next step, Promote now, Abort), or wait until it ends.`;
       await this.post({ type: 'notice', level: 'error', message: text });
       return { message, result: 'failed', detail: text };
     }
