@@ -86,15 +86,18 @@ export async function listAllFunctions(lambda: LambdaSend, signal?: AbortSignal)
   return all;
 }
 
-/** Every item of a Marker-paged Lambda listing: `page(marker)` answers a page's items and its NextMarker. */
-export async function allPages<T>(page: (marker: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
+/**
+ * Every item of a paged listing (Lambda's Marker, CodeDeploy's nextToken): `page(marker)` answers a
+ * page's items and the next marker. `limit`: no further page is asked once this many are in.
+ */
+export async function allPages<T>(page: (marker: string | undefined) => Promise<[T[] | undefined, string | undefined]>, limit = Infinity): Promise<T[]> {
   const all: T[] = [];
   let marker: string | undefined;
   do {
     const [items, next] = await page(marker);
     all.push(...(items ?? []));
     marker = next || undefined;
-  } while (marker);
+  } while (marker && all.length < limit);
   return all;
 }
 

@@ -1,5 +1,6 @@
 import type { DeploymentStatus } from '@aws-sdk/client-codedeploy';
 import { GetDeploymentGroupCommand, ListApplicationsCommand, ListDeploymentGroupsCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { allPages } from '../lambdaApi';
 import type { CodeDeployReadContext } from './read';
 import { deploymentAlias, getDeployment } from './read';
 import { sameFunction } from './appspec';
@@ -15,17 +16,6 @@ import { IN_FLIGHT_STATUSES } from './view';
 /** How many in-flight deployments, applications and groups are looked at before giving up (an account with many). */
 const MAX_LOOKED_AT = 200;
 
-async function tokenPages<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const [items, next] = await page(token);
-    all.push(...(items ?? []));
-    token = next;
-  } while (token && all.length < MAX_LOOKED_AT);
-  return all;
-}
-
 /** The ids of the deployments in flight, of one group or of the whole account and region. */
 export function inFlightDeploymentIds(ctx: CodeDeployReadContext, group?: { application: string; deploymentGroup: string }, createdAfter?: Date): Promise<string[]> {
   return deploymentIdsOf(ctx, group, createdAfter);
@@ -33,7 +23,7 @@ export function inFlightDeploymentIds(ctx: CodeDeployReadContext, group?: { appl
 
 /** The ids of a group's (or the account's) deployments: in flight, or of any status. */
 export function deploymentIdsOf(ctx: CodeDeployReadContext, group?: { application: string; deploymentGroup: string }, createdAfter?: Date, statuses: 'in-flight' | 'any' = 'in-flight'): Promise<string[]> {
-  return tokenPages(async (nextToken) => {
+  return allPages(async (nextToken) => {
     const out = await ctx.codedeploy.send(
       new ListDeploymentsCommand({
         ...(group ? { applicationName: group.application, deploymentGroupName: group.deploymentGroup } : {}),
@@ -44,7 +34,7 @@ export function deploymentIdsOf(ctx: CodeDeployReadContext, group?: { applicatio
       { abortSignal: ctx.signal },
     );
     return [out.deployments, out.nextToken];
-  });
+  }, MAX_LOOKED_AT);
 }
 
 const matches = (found: { functionName: string; aliasName: string } | undefined, ref: { functionName: string; aliasName: string }) =>
@@ -65,16 +55,16 @@ export async function runningDeploymentOn(ctx: CodeDeployReadContext, ref: { fun
 
 /** A Lambda deployment group whose last deployment targeted the alias. */
 export async function codeDeployManagement(ctx: CodeDeployReadContext, ref: { functionName: string; aliasName: string }): Promise<CodeDeployManagement | undefined> {
-  const apps = await tokenPages(async (nextToken) => {
+  const apps = await allPages(async (nextToken) => {
     const out = await ctx.codedeploy.send(new ListApplicationsCommand({ nextToken }), { abortSignal: ctx.signal });
     return [out.applications, out.nextToken];
-  });
+  }, MAX_LOOKED_AT);
   let looked = 0;
   for (const application of apps) {
-    const groups = await tokenPages(async (nextToken) => {
+    const groups = await allPages(async (nextToken) => {
       const out = await ctx.codedeploy.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken }), { abortSignal: ctx.signal });
       return [out.deploymentGroups, out.nextToken];
-    });
+    }, MAX_LOOKED_AT);
     for (const deploymentGroup of groups) {
       if (++looked > MAX_LOOKED_AT) return undefined;
       const info = (await ctx.codedeploy.send(new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: deploymentGroup }), { abortSignal: ctx.signal })).deploymentGroupInfo;
