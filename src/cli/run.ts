@@ -315,6 +315,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
       rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
       codeDeploys: () => journal.codeDeploys((r) => sameConnection(r.connection, conn.journal)),
+      history: (key, since) => journal.history(key, since, (r) => sameConnection(r.connection, conn.journal)),
     };
     const ctx: UseCaseContext = {
       lambda: clients.lambda,

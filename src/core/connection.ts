@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 
 /** Where the extension talks to: the embedded sandbox, or AWS (optionally through an endpoint such as LocalStack). */
@@ -23,6 +24,8 @@ export interface Clients {
   cloudwatch: CloudWatchClient;
   /** CodeDeploy's client, made on first use (its code is dist/codedeploy.js) with the same config; dispose() destroys it. */
   codedeploy(): Promise<Pick<CodeDeployClient, 'send'>>;
+  /** CloudTrail's client, made on first use (its code is dist/history.js) with the same config; dispose() destroys it. */
+  cloudtrail(): Promise<Pick<CloudTrailClient, 'send'>>;
   spec: ConnectionSpec;
   capabilities: Capabilities;
   dispose(): void;
@@ -100,6 +103,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   const lambda = new LambdaClient(config);
   const cloudwatch = new CloudWatchClient(config);
   let codedeploy: Promise<CodeDeployClient> | undefined;
+  let cloudtrail: Promise<CloudTrailClient> | undefined;
   let disposed = false;
   return {
     lambda,
@@ -112,6 +116,13 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
         if (disposed) client.destroy();
         return client;
       })),
+    cloudtrail: () =>
+      // The same chunk as history (src/core/historyModule.ts): dist/history.js.
+      (cloudtrail ??= import(/* webpackChunkName: "history" */ './history/client').then((m) => {
+        const client = m.createCloudTrailClient(config);
+        if (disposed) client.destroy();
+        return client;
+      })),
     spec,
     capabilities: capabilitiesOf(spec),
     dispose: () => {
@@ -119,6 +130,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
       lambda.destroy();
       cloudwatch.destroy();
       void codedeploy?.then((c) => c.destroy(), () => undefined);
+      void cloudtrail?.then((c) => c.destroy(), () => undefined);
     },
   };
 }

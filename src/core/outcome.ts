@@ -8,7 +8,7 @@ import type { OperationErrorKind } from './errors';
  */
 
 /** Every user action, as the CLI names it. */
-export type ActionName = 'deploy' | 'canary' | 'weight' | 'promote' | 'rollback' | 'switch' | 'switch-back' | 'probe' | 'traffic' | 'create-alias' | 'rollout' | 'triggers' | 'trigger-fix' | 'codedeploy';
+export type ActionName = 'deploy' | 'canary' | 'weight' | 'promote' | 'rollback' | 'switch' | 'switch-back' | 'probe' | 'traffic' | 'create-alias' | 'rollout' | 'triggers' | 'trigger-fix' | 'codedeploy' | 'history' | 'return';
 
 /** The alias an action is about, keyed by what identifies it on AWS (never by a display label). */
 export interface Target {

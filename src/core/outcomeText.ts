@@ -67,6 +67,10 @@ export function outcomeText(o: Outcome): string {
       return triggerFixText(a, o.detail as TriggerFixDetail | undefined);
     case 'codedeploy':
       return codeDeployText(a, o.detail as CodeDeployDetail | undefined);
+    case 'history':
+      return `History of ${name}.`;
+    case 'return':
+      return `Returned ${a} to an earlier state: ${routingText(a, o.before ?? { version: '?', weights: {} })} → ${now}.`;
   }
 }
 

@@ -64,6 +64,7 @@ export class ExtensionJournal implements vscode.Disposable {
       lastSwitch: (key) => this.journal.lastSwitch(key, (r) => sameConnection(r.connection, connection)),
       rollouts: () => this.journal.rollouts((r) => sameConnection(r.connection, connection)),
       codeDeploys: () => this.journal.codeDeploys((r) => sameConnection(r.connection, connection)),
+      history: (key, since) => this.journal.history(key, since, (r) => sameConnection(r.connection, connection)),
     };
   }
 

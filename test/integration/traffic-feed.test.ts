@@ -36,7 +36,7 @@ describe('traffic feed of a panel, in plain Node (real SDK ↔ sandbox)', functi
         return cloudwatch.send(cmd);
       },
     } as unknown as CloudWatchClient;
-    return { lambda, cloudwatch: counting, codedeploy: () => Promise.reject(new Error('no CodeDeploy in this test')), spec, capabilities: capabilitiesOf(spec), dispose: () => undefined };
+    return { lambda, cloudwatch: counting, codedeploy: () => Promise.reject(new Error('no CodeDeploy in this test')), cloudtrail: () => Promise.reject(new Error('no CloudTrail in this test')), spec, capabilities: capabilitiesOf(spec), dispose: () => undefined };
   }
 
   function feed(refreshSeconds = 60): { feed: TrafficFeed; posted: HostMessage[] } {

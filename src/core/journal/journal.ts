@@ -78,8 +78,8 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 const MAX_PROBLEMS = 20;
 
 /** Actions whose done outcome moves an alias's primary version: what Switch Back undoes (a rollout's promotion is one). */
-const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back', 'rollout']);
-const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy']);
+const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back', 'rollout', 'return']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy', 'history', 'return']);
 const STATES: ReadonlySet<string> = new Set(['done', 'unchanged', 'unknown']);
 
 export class Journal {
@@ -222,6 +222,21 @@ export class Journal {
       out.push({ ...record.outcome, key: record.key });
     });
     return out;
+  }
+
+  /**
+   * The records about one alias (its targetKey), any action, oldest first, appended at or after
+   * `since`; `match` as for lastSwitches. History reads this.
+   */
+  async history(key: string, since?: Date, match?: (r: JournalRecord) => boolean): Promise<JournalRead> {
+    const from = since?.getTime();
+    const records: JournalRecord[] = [];
+    const problems = await this.scan((record) => {
+      if (record.key !== key || (match && !match(record))) return;
+      if (from !== undefined && !(Date.parse(record.at) >= from)) return;
+      records.push(record);
+    });
+    return { records, problems };
   }
 
   /** Streams the file's records to `onRecord`; returns the problems with the lines it skipped. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Capabilities } from '../connection';
 import { CancelledError, errorSummary, isCancelled, OperationError } from '../errors';
 import type { LambdaSend } from '../lambdaApi';
+import type { JournalRecord } from '../journal/journal';
 import type { Logger } from '../log';
 import type { OperationContext } from '../operations';
 import { newOperationRecord } from '../operations';
@@ -21,6 +22,12 @@ export interface JournalPort {
   rollouts?(): Promise<Array<Outcome & { key: string }>>;
   /** The CodeDeploy records (action 'codedeploy') of this connection, oldest first, each with its journal key (src/core/codedeploy/watcher.ts). */
   codeDeploys?(): Promise<Array<Outcome & { key: string }>>;
+  /**
+   * The records of this connection about the alias with this targetKey (any action), oldest first,
+   * appended at or after `since`, with who wrote them; the problems with lines that were skipped
+   * (src/core/history reads it).
+   */
+  history?(key: string, since?: Date): Promise<{ records: JournalRecord[]; problems: string[] }>;
 }
 
 /** What every use case is given: clients, connection capabilities, and the caller's hooks. */
@@ -90,7 +97,7 @@ export interface AliasInput {
 }
 
 /** Actions that read and never write an alias: done when they ran. */
-const READ_ONLY: ReadonlySet<ActionName> = new Set(['probe', 'traffic', 'triggers']);
+const READ_ONLY: ReadonlySet<ActionName> = new Set(['probe', 'traffic', 'triggers', 'history']);
 
 /**
  * Runs one use case: gives the operation a record to fill, turns what it returned or threw into
