@@ -17,7 +17,7 @@ import type { Sandbox, SandboxOptions } from '../../src/sandbox';
 import { CLOUDTRAIL_FILE, startSandbox } from '../../src/sandbox';
 import { appAndGroup, appSpec, codeDeployFor, deploy, functionWithTwoVersions, SERVICE_ROLE, waitForStatus } from './codedeploy-sandbox-kit';
 import { rawRequest, sdkHeaders, sleep } from './helpers';
-import { codeSha, createFn, rejectsWith, setCode } from './lambda-testkit';
+import { createFn, rejectsWith, setCode } from './lambda-testkit';
 
 const KEY = 'AKIAEXAMPLEOWNKEY001';
 const TEAMMATE = 'AKIAEXAMPLETEAMMATE2';
