@@ -5,7 +5,7 @@
  * alias shifts, reads, persistence and hostile inputs.
  */
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ import { rawRequest, sdkHeaders, sleep } from './helpers';
 import { createFn, rejectsWith, setCode } from './lambda-testkit';
 
 const KEY = 'AKIAEXAMPLEOWNKEY001';
+const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
 const TEAMMATE = 'AKIAEXAMPLETEAMMATE2';
 
 function lambdaFor(sandbox: Sandbox, key = sandbox.accessKeyId ?? 'sandbox'): LambdaClient {
@@ -446,6 +447,43 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     assert.equal((JSON.parse(strings.body) as { __type: string }).__type, 'InvalidLookupAttributesException');
     // The refused lookups changed nothing: still the writes.
     assert.equal((await lookup(trail, byName('UpdateAlias20150331'))).length, 3);
+  });
+
+  it('the standalone sandbox takes --cloudtrail-lag S, says so in --help and its banner, and refuses a bad value', async () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /--cloudtrail-lag S +CloudTrail's delivery lag/);
+    const refused = spawnSync(process.execPath, [CLI, '--port', '0', '--quiet', '--cloudtrail-lag=-1'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /^sandbox: --cloudtrail-lag expects seconds in \[0, 86400\]/m);
+
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--quiet', '--cloudtrail-lag', '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const end = Date.now() + 10_000;
+      while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(out)) {
+        if (Date.now() > end || child.exitCode !== null) assert.fail(`the sandbox did not start:\n${out}`);
+        await sleep(20);
+      }
+      const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
+      assert.match(out, /aws cloudtrail lookup-events --endpoint-url http:\/\/127\.0\.0\.1:\d+ --max-results 5 +\(CloudTrail lag: 600 s\)/);
+      assert.match(out, /PUT …\/_sandbox\/cloudtrail-lag/);
+      const fake = { endpoint, region: 'us-east-1', accessKeyId: undefined } as unknown as Sandbox;
+      const lambda = lambdaFor(fake, 'sandbox');
+      const trail = trailFor(fake, 'sandbox');
+      clients.push(lambda, trail);
+      await createFn(lambda, 'standalone');
+      assert.equal((await lookup(trail)).length, 0, 'not delivered within the 600 s lag');
+      const put = await fetch(`${endpoint}/_sandbox/cloudtrail-lag`, { method: 'PUT', headers: { ...sdkHeaders(fake), 'content-type': 'application/json' }, body: '{"seconds": 0}' });
+      assert.equal(put.status, 200);
+      assert.deepEqual((await lookup(trail)).map((e) => e.EventName), ['CreateFunction20150331']);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it("answers the AWS CLI's lookup-events (a second client)", async function () {
