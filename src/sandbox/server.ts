@@ -377,31 +377,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // answers; its parameters are read from the body once that is read.
     let audit: { service: AuditedService; params: () => Record<string, unknown> | undefined } | undefined;
     let requestBody: Buffer | undefined;
+    // Once per request, and best effort: the request has been answered (its write done) by then,
+    // so recording it must never change the reply.
+    let recorded = false;
     const recordEvent = (outcome: { reply?: unknown; error?: AwsError }) => {
-      if (!audit || refusal !== undefined) return;
-      const kind = eventKind(audit.service, op);
-      if (!kind || (kind.readOnly && !readEvents)) return;
-      let request: Record<string, unknown> | undefined;
+      if (recorded || !audit || refusal !== undefined) return;
+      recorded = true;
       try {
-        request = audit.params();
-      } catch {
-        request = undefined;
+        const kind = eventKind(audit.service, op);
+        if (!kind || (kind.readOnly && !readEvents)) return;
+        let request: Record<string, unknown> | undefined;
+        try {
+          request = audit.params();
+        } catch {
+          request = undefined;
+        }
+        const key = credentialKey(req.headers) ?? 'UNKNOWN';
+        const ua = req.headers['user-agent'];
+        cloudtrail.record({
+          service: audit.service,
+          op,
+          identity: iamUser(key, accountId, options.users),
+          userAgent: typeof ua === 'string' ? ua : undefined,
+          sourceIPAddress: '127.0.0.1',
+          region,
+          accountId,
+          requestId,
+          request,
+          reply: outcome.reply,
+          error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
+        });
+      } catch (e) {
+        options.log?.(`CloudTrail: ${op} (request ${requestId}) was answered but not recorded: ${e instanceof Error ? e.message : String(e)}`);
       }
-      const key = credentialKey(req.headers) ?? 'UNKNOWN';
-      const ua = req.headers['user-agent'];
-      cloudtrail.record({
-        service: audit.service,
-        op,
-        identity: iamUser(key, accountId, options.users),
-        userAgent: typeof ua === 'string' ? ua : undefined,
-        sourceIPAddress: '127.0.0.1',
-        region,
-        accountId,
-        requestId,
-        request,
-        reply: outcome.reply,
-        error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
-      });
     };
 
     let truncate = false;

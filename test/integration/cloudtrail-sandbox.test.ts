@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import type { Event, LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import { CreateAliasCommand, DeleteAliasCommand, GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, DeleteAliasCommand, GetAliasCommand, GetFunctionCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox';
 import { CLOUDTRAIL_FILE, startSandbox } from '../../src/sandbox';
 import { appAndGroup, appSpec, codeDeployFor, deploy, functionWithTwoVersions, SERVICE_ROLE, waitForStatus } from './codedeploy-sandbox-kit';
@@ -515,5 +515,85 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     const all = JSON.parse(paged.stdout) as { Events: unknown[] };
     assert.equal(all.Events.length, (await lookupAll(clientsOf(s).trail)).length);
     await assert.rejects(run(['--max-results', '51']), /InvalidMaxResultsException/);
+  });
+});
+
+describe('sandbox CloudTrail: what an event must not carry, and recording that cannot fail a request', function () {
+  this.timeout(60_000);
+  const opened: Sandbox[] = [];
+  const clients: { destroy(): void }[] = [];
+  const start = async (options: SandboxOptions = {}) => {
+    const s = await startSandbox({ updateDelayMs: 20, ...options });
+    opened.push(s);
+    return s;
+  };
+  const clientsOf = (s: Sandbox, key?: string) => {
+    const c = { lambda: lambdaFor(s, key), trail: trailFor(s, key) };
+    clients.push(c.lambda, c.trail);
+    return c;
+  };
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.destroy();
+    for (const s of opened.splice(0)) await s.close();
+  });
+
+  it("keeps environment variables' values out of a refused UpdateFunctionConfiguration's errorMessage", async () => {
+    const s = await start();
+    const { lambda, trail } = clientsOf(s);
+    await createFn(lambda, 'envy');
+    await rejectsWith(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'envy', Environment: { Variables: { API_TOKEN: 'sekret-12345', PAD: 'x'.repeat(5000) } } })),
+      'InvalidParameterValueException',
+      400,
+    );
+    const [e] = await lookup(trail, byName('UpdateFunctionConfiguration20150331v2'));
+    assert.ok(e, 'the refused write is recorded');
+    const r = recordOf(e);
+    assert.equal(r.errorCode, 'InvalidParameterValueException');
+    assert.ok(!e.CloudTrailEvent!.includes('sekret-12345'), r.errorMessage);
+    assert.ok(!e.CloudTrailEvent!.includes('xxxxxxxx'), r.errorMessage);
+  });
+
+  it('answers a deeply nested write once recorded, and records it once', async () => {
+    const s = await start();
+    const { lambda, trail } = clientsOf(s);
+    await functionWithTwoVersions(lambda, 'deep');
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const body = `{"FunctionVersion":"2","Extra":${deep}}`;
+    const r = await rawRequest(s, 'PUT', '/2015-03-31/functions/deep/aliases/live', { ...sdkHeaders(s), 'content-type': 'application/json' }, body);
+    assert.equal(r.status, 200, r.body.slice(0, 300));
+    assert.equal((await lambda.send(new GetAliasCommand({ FunctionName: 'deep', Name: 'live' }))).FunctionVersion, '2');
+    const events = await lookup(trail, byName('UpdateAlias20150331'));
+    assert.equal(events.length, 1);
+    assert.equal(recordOf(events[0]).requestParameters?.functionVersion, '2');
+  });
+
+  it('a __proto__ member in a body neither names resources nor drops members', async () => {
+    const s = await start();
+    const { trail } = clientsOf(s);
+    const body = '{"applicationName":"mine","computePlatform":"Lambda","__proto__":{"deploymentGroupName":"victim-group"}}';
+    const r = await rawRequest(s, 'POST', '/', { ...sdkHeaders(s, 'codedeploy'), 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodeDeploy_20141006.CreateApplication' }, body);
+    assert.equal(r.status, 200, r.body);
+    const victim = await lookup(trail, { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'victim-group' }] });
+    assert.equal(victim.length, 0);
+    const [mine] = await lookup(trail, { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'mine' }] });
+    assert.ok(mine);
+    assert.deepEqual(mine.Resources, [{ ResourceType: 'AWS::CodeDeploy::Application', ResourceName: 'mine' }]);
+    const params = recordOf(mine).requestParameters!;
+    assert.ok(Object.hasOwn(params, '__proto__'), JSON.stringify(params));
+    assert.equal(params.applicationName, 'mine');
+  });
+
+  it("records a read's responseElements as null (no signed code URL)", async () => {
+    const s = await start({ cloudTrailReadEvents: true });
+    const { lambda, trail } = clientsOf(s);
+    await createFn(lambda, 'readback');
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'readback' }));
+    assert.ok(got.Code?.Location);
+    const [e] = await lookup(trail, byName('GetFunction20150331v2'));
+    assert.ok(e);
+    assert.equal(recordOf(e).responseElements, null);
+    assert.ok(!e.CloudTrailEvent!.includes('Signature='));
+    assert.ok(!e.CloudTrailEvent!.includes(got.Code!.Location!));
   });
 });

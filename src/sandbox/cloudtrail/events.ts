@@ -19,6 +19,9 @@ export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 /** requestParameters or responseElements larger than this are left out (null), as AWS omits oversized ones. */
 export const MAX_ELEMENT_CHARS = 100 * 1024;
 
+/** Members nested deeper than this (no AWS shape comes close) are recorded as null. */
+export const MAX_DEPTH = 64;
+
 /** userAgent is kept to this many characters. */
 export const MAX_USER_AGENT = 1000;
 
@@ -84,21 +87,36 @@ const DROPPED_MEMBERS = new Set(['zipfile']);
  * caller's keys (routing weights, tags) as they are, environment variables' values hidden and
  * zip bytes left out.
  */
-export function camelCase(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelCase);
+export function camelCase(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
+  // Deeper than any AWS shape: left out (null), so that a hostile body cannot exhaust the stack.
+  if (depth >= MAX_DEPTH) return null;
+  if (Array.isArray(value)) return value.map((v) => camelCase(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const lower = k.toLowerCase();
     if (DROPPED_MEMBERS.has(lower)) continue;
     const name = k.charAt(0).toLowerCase() + k.slice(1);
+    let member: unknown;
     if (lower === 'variables' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      out[name] = Object.fromEntries(Object.keys(v).map((key) => [key, HIDDEN]));
+      member = Object.fromEntries(Object.keys(v).map((key) => [key, HIDDEN]));
     } else if (MAP_MEMBERS.has(lower) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      out[name] = { ...(v as Record<string, unknown>) };
+      member = camelCaseMap(v as Record<string, unknown>, depth + 1);
     } else {
-      out[name] = camelCase(v);
+      member = camelCase(v, depth + 1);
     }
+    // Defined, not assigned: a member named __proto__ stays a member and does not set the prototype.
+    Object.defineProperty(out, name, { value: member, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A map of the caller's keys (weights, tags): its keys as they are, its values bounded in depth. */
+function camelCaseMap(map: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(map)) {
+    const member = v !== null && typeof v === 'object' ? (depth + 1 >= MAX_DEPTH ? null : camelCase(v, depth + 1)) : v;
+    Object.defineProperty(out, k, { value: member, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -223,18 +241,51 @@ function bounded(value: unknown): unknown {
 /** The resources an event names, for LookupEvents' ResourceName / ResourceType. */
 function resourcesOf(service: AuditedService, params: Record<string, unknown>): EventResource[] {
   const out: EventResource[] = [];
+  // Own members only: nothing inherited names a resource.
+  const own = (name: string) => (Object.hasOwn(params, name) ? params[name] : undefined);
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   if (service === 'lambda') {
-    const fn = str(params.functionName);
+    const fn = str(own('functionName'));
     if (fn) out.push({ ResourceType: 'AWS::Lambda::Function', ResourceName: functionNameOf(fn) });
   } else if (service === 'codedeploy') {
-    const app = str(params.applicationName);
+    const app = str(own('applicationName'));
     if (app) out.push({ ResourceType: 'AWS::CodeDeploy::Application', ResourceName: app });
-    const group = str(params.deploymentGroupName);
+    const group = str(own('deploymentGroupName'));
     if (group) out.push({ ResourceType: 'AWS::CodeDeploy::DeploymentGroup', ResourceName: group });
   } else {
-    const names = [str(params.alarmName), ...(Array.isArray(params.alarmNames) ? params.alarmNames.map(str) : [])];
+    const alarmNames = own('alarmNames');
+    const names = [str(own('alarmName')), ...(Array.isArray(alarmNames) ? alarmNames.map(str) : [])];
     for (const n of names) if (n) out.push({ ResourceType: 'AWS::CloudWatch::Alarm', ResourceName: n });
+  }
+  return out;
+}
+
+/** The request's Environment.Variables (any spelling of the member names), if it has them. */
+function variablesOf(request: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const member = (o: unknown, name: string): unknown => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    const key = Object.keys(o).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : (o as Record<string, unknown>)[key];
+  };
+  const vars = member(member(request, 'environment'), 'variables');
+  return vars !== null && typeof vars === 'object' && !Array.isArray(vars) ? (vars as Record<string, unknown>) : undefined;
+}
+
+/**
+ * An error's message with the request's environment variables' values hidden (Lambda's messages
+ * about them may quote them, e.g. the 4 KB limit's "String measured: {...}").
+ */
+export function hideVariables(message: string, request: Record<string, unknown> | undefined): string {
+  const vars = variablesOf(request);
+  if (!vars) return message;
+  let out = message;
+  const measured = out.indexOf('String measured:');
+  if (measured >= 0) out = `${out.slice(0, measured)}String measured: ${HIDDEN}`;
+  for (const v of Object.values(vars)) {
+    if (typeof v !== 'string' || v === '') continue;
+    out = out.split(v).join(HIDDEN);
+    const quoted = JSON.stringify(v).slice(1, -1);
+    if (quoted !== v) out = out.split(quoted).join(HIDDEN);
   }
   return out;
 }
@@ -249,7 +300,8 @@ export function makeEvent(input: EventInput, seq: number): StoredEvent | undefin
   // An empty reply (204, or `{}` as PutMetricAlarm answers) is null, as CloudTrail records it.
   const reply = camelCase(input.reply);
   const empty = reply !== null && typeof reply === 'object' && !Array.isArray(reply) && Object.keys(reply).length === 0;
-  const responseElements = input.error || empty ? null : bounded(reply);
+  // A read's reply is not recorded (AWS records null for Lambda's Get/List; GetFunction's carries a signed code URL).
+  const responseElements = input.error || empty || kind.readOnly ? null : bounded(reply);
   const record: Record<string, unknown> = {
     eventVersion: '1.09',
     userIdentity: input.identity,
@@ -259,7 +311,7 @@ export function makeEvent(input: EventInput, seq: number): StoredEvent | undefin
     awsRegion: input.region,
     sourceIPAddress: input.sourceIPAddress,
     userAgent: (input.userAgent ?? '').slice(0, MAX_USER_AGENT),
-    ...(input.error ? { errorCode: input.error.code, errorMessage: input.error.message } : {}),
+    ...(input.error ? { errorCode: input.error.code, errorMessage: hideVariables(input.error.message, input.request) } : {}),
     requestParameters,
     responseElements,
     requestID: input.requestId,
