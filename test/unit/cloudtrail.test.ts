@@ -190,5 +190,78 @@ describe('sandbox CloudTrail', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('reloads many events with large elements, keeps each element under 16 KB, and warns when its file cannot be read', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ct-unit-'));
+      try {
+        const log = new CloudTrailLog({ stateDir: dir });
+        for (let i = 0; i < 300; i++) log.record({ ...input({ request: { functionName: 'fn', description: 'd'.repeat(15_000) } }), time: 1_000 + i });
+        const refused = log.record({ ...input({ request: { functionName: 'fn', description: 'x'.repeat(20_000) } }), error: { code: 'InvalidParameterValueException', message: 'too long' } })!;
+        assert.equal(refused.record.requestParameters, null, 'an element over 16 KB is left out');
+        const again = new CloudTrailLog({ stateDir: dir });
+        assert.equal(again.size, 301);
+        assert.deepEqual(again.warnings, []);
+        // A state file that is not a file: the log starts empty, and says why.
+        const odd = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ct-unit-'));
+        try {
+          fs.mkdirSync(path.join(odd, CLOUDTRAIL_FILE));
+          const empty = new CloudTrailLog({ stateDir: odd });
+          assert.equal(empty.size, 0);
+          assert.equal(empty.warnings.length, 1);
+          assert.match(empty.warnings[0], /cloudtrail\.jsonl could not be read/);
+        } finally {
+          fs.rmSync(odd, { recursive: true, force: true });
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("two logs on one state directory keep each other's events, and page through events of one millisecond", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ct-unit-'));
+      try {
+        const a = new CloudTrailLog({ stateDir: dir, now: () => 5_000_000 });
+        const b = new CloudTrailLog({ stateDir: dir, now: () => 5_000_000 });
+        // The same millisecond and, each log counting on its own, the same sequence number.
+        const ea = a.record({ ...input(), time: 2_000_000 })!;
+        const eb = b.record({ ...input(), time: 2_000_000 })!;
+        const both = new CloudTrailLog({ stateDir: dir, now: () => 5_000_000 });
+        const seen: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = lookupEvents(both, { MaxResults: 1, ...(token ? { NextToken: token } : {}) }) as { Events: { EventId: string }[]; NextToken?: string };
+          seen.push(...page.Events.map((e) => e.EventId));
+          token = page.NextToken;
+        } while (token);
+        assert.deepEqual([...seen].sort(), [ea.eventId, eb.eventId].sort());
+        // A's rewrite of the file (past MAX_EVENTS + its slack) keeps B's event written in between.
+        for (let i = 0; i < 5_000; i++) a.record({ ...input(), time: 3_000_000 + i });
+        const fromB = b.record({ ...input(), time: 4_000_000 })!;
+        for (let i = 0; i < 6_100; i++) a.record({ ...input(), time: 3_005_000 + i });
+        const reloaded = new CloudTrailLog({ stateDir: dir });
+        assert.ok(fs.readFileSync(path.join(dir, CLOUDTRAIL_FILE), 'utf8').trim().split('\n').length < 11_000, 'the file was rewritten');
+        assert.ok(reloaded.all().some((e) => e.eventId === fromB.eventId), "B's event survives A's rewrite");
+        assert.ok(a.all().some((e) => e.eventId === fromB.eventId), 'and A, having read the file again, has it');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('skips a stored line whose resources are not resources, with a warning', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ct-unit-'));
+      try {
+        const log = new CloudTrailLog({ stateDir: dir });
+        const good = log.record(input())!;
+        const bad = { ...good, eventId: 'bad', seq: good.seq + 1, resources: [null] };
+        fs.appendFileSync(path.join(dir, CLOUDTRAIL_FILE), `${JSON.stringify(bad)}\n`);
+        const again = new CloudTrailLog({ stateDir: dir });
+        assert.equal(again.size, 1);
+        assert.match(again.warnings.join('\n'), /1 line that do not read/);
+        const found = lookupEvents(again, { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'fn' }] }) as { Events: unknown[] };
+        assert.equal(found.Events.length, 1);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -16,8 +16,11 @@ export const CODEDEPLOY_SESSION = 'AWSCodeDeploy';
 /** What AWS puts in place of values that may be secrets (environment variables). */
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
-/** requestParameters or responseElements larger than this are left out (null), as AWS omits oversized ones. */
-export const MAX_ELEMENT_CHARS = 100 * 1024;
+/**
+ * requestParameters or responseElements larger than this are left out (null), as AWS omits
+ * oversized ones; small enough that 10,000 events stay a file that loads quickly.
+ */
+export const MAX_ELEMENT_CHARS = 16 * 1024;
 
 /** Members nested deeper than this (no AWS shape comes close) are recorded as null. */
 export const MAX_DEPTH = 64;

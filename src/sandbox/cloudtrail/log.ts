@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { atomicWrite } from '../store';
 import type { EventInput, StoredEvent } from './events';
 import { makeEvent } from './events';
@@ -33,6 +34,11 @@ export function parseCloudTrailLag(arg: string): number {
   return s;
 }
 
+function isResource(r: unknown): boolean {
+  const v = r as { ResourceType?: unknown; ResourceName?: unknown };
+  return v !== null && typeof v === 'object' && typeof v.ResourceType === 'string' && typeof v.ResourceName === 'string';
+}
+
 function isStoredEvent(v: unknown): v is StoredEvent {
   const e = v as StoredEvent;
   return (
@@ -47,10 +53,39 @@ function isStoredEvent(v: unknown): v is StoredEvent {
     typeof e.accessKeyId === 'string' &&
     typeof e.username === 'string' &&
     Array.isArray(e.resources) &&
+    e.resources.every(isResource) &&
     e.record !== null &&
     typeof e.record === 'object'
   );
 }
+
+/** Calls `onLine` with each line of `file`, read in chunks (a file of any size); whether its last line ends in a newline. */
+function eachLine(file: string, onLine: (line: string, n: number) => void): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let n = 0;
+    let last = -1;
+    for (;;) {
+      const got = fs.readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      last = buf[got - 1];
+      const lines = (rest + decoder.write(buf.subarray(0, got))).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) onLine(line, ++n);
+    }
+    rest += decoder.end();
+    if (rest !== '') onLine(rest, ++n);
+    return last === -1 || last === 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The log's order, oldest first: by time, then as recorded, then (two processes' events) by id. */
+const oldestFirst = (a: StoredEvent, b: StoredEvent) => -newestFirst(a, b);
 
 export class CloudTrailLog {
   /** Oldest first. */
@@ -72,44 +107,51 @@ export class CloudTrailLog {
   readonly now: () => number;
   private readonly log: ((line: string) => void) | undefined;
 
-  private load(): void {
-    if (!this.file) return;
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    const lines = text.split('\n');
+  /** The events of the file (none when it is absent), with a warning for what did not read. */
+  private readFile(file: string): StoredEvent[] {
+    const events: StoredEvent[] = [];
     let bad = 0;
     let firstBad = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      if (line.trim() === '') continue;
-      this.fileLines++;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        v = undefined;
-      }
-      if (!isStoredEvent(v)) {
-        if (bad++ === 0) firstBad = i + 1;
-        continue;
-      }
-      this.events.push(v);
+    let lines = 0;
+    try {
+      const complete = eachLine(file, (line, n) => {
+        if (line.trim() === '') return;
+        lines++;
+        let v: unknown;
+        try {
+          v = JSON.parse(line);
+        } catch {
+          v = undefined;
+        }
+        if (!isStoredEvent(v)) {
+          if (bad++ === 0) firstBad = n;
+          return;
+        }
+        events.push(v);
+      });
+      // A last line cut short (a crash mid-write) must not swallow the next event appended.
+      if (!complete) fs.appendFileSync(file, '\n');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`The CloudTrail record ${CLOUDTRAIL_FILE} could not be read (${(e as Error).message}); its events are not loaded.`);
     }
-    // Appended in order; sorted anyway so that a hand-edited file cannot break paging.
-    this.events.sort((a, b) => a.seq - b.seq);
-    if (this.events.length > MAX_EVENTS) this.events = this.events.slice(-MAX_EVENTS);
-    this.nextSeq = (this.events.at(-1)?.seq ?? 0) + 1;
+    this.fileLines = lines;
     if (bad > 0) {
-      const w = `The CloudTrail record ${CLOUDTRAIL_FILE} has ${bad} line${bad === 1 ? '' : 's'} that do not read as events (the first at line ${firstBad}): ${bad === 1 ? 'it was' : 'they were'} skipped; the other ${this.events.length} events are loaded.`;
-      this.warnings.push(w);
-      this.log?.(w);
+      this.warn(`The CloudTrail record ${CLOUDTRAIL_FILE} has ${bad} line${bad === 1 ? '' : 's'} that do not read as events (the first at line ${firstBad}): ${bad === 1 ? 'it was' : 'they were'} skipped; the other ${events.length} events are loaded.`);
     }
-    // A last line cut short (a crash mid-write) must not swallow the next event appended.
-    if (text.length > 0 && !text.endsWith('\n')) fs.appendFileSync(this.file, '\n');
+    // Appended in order; sorted anyway so that a hand-edited file (or two processes') cannot break paging.
+    events.sort(oldestFirst);
+    return events.length > MAX_EVENTS ? events.slice(-MAX_EVENTS) : events;
+  }
+
+  private warn(w: string): void {
+    this.warnings.push(w);
+    this.log?.(w);
+  }
+
+  private load(): void {
+    if (!this.file) return;
+    this.events = this.readFile(this.file);
+    this.nextSeq = Math.max(0, ...this.events.map((e) => e.seq)) + 1;
   }
 
   /** Records an answered request; returns the event, or undefined when CloudTrail records none for it. */
@@ -128,6 +170,11 @@ export class CloudTrailLog {
     if (!this.file) return;
     try {
       if (this.fileLines + 1 > MAX_EVENTS + FILE_SLACK) {
+        // Another process may have appended to the same file: its events are kept too.
+        const merged = new Map(this.readFile(this.file).map((e) => [e.eventId, e]));
+        for (const e of this.events) merged.set(e.eventId, e);
+        this.events = [...merged.values()].sort(oldestFirst).slice(-MAX_EVENTS);
+        this.nextSeq = Math.max(this.nextSeq, ...this.events.map((e) => e.seq + 1));
         atomicWrite(this.file, this.events.map((e) => `${JSON.stringify(e)}\n`).join(''));
         this.fileLines = this.events.length;
       } else {
@@ -162,7 +209,7 @@ export class CloudTrailLog {
   }
 }
 
-/** LookupEvents' order: newest first; of the same millisecond, the later recorded first. */
-export function newestFirst(a: { time: number; seq: number }, b: { time: number; seq: number }): number {
-  return b.time - a.time || b.seq - a.seq;
+/** LookupEvents' order: newest first; of the same millisecond, the later recorded first (then by id: one order for two processes' events). */
+export function newestFirst(a: { time: number; seq: number; eventId: string }, b: { time: number; seq: number; eventId: string }): number {
+  return b.time - a.time || b.seq - a.seq || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0);
 }

@@ -106,20 +106,20 @@ function fingerprint(q: Query): string {
 }
 
 function encodeToken(after: StoredEvent, q: Query): string {
-  return Buffer.from(JSON.stringify({ t: after.time, s: after.seq, q: fingerprint(q) })).toString('base64url');
+  return Buffer.from(JSON.stringify({ t: after.time, s: after.seq, i: after.eventId, q: fingerprint(q) })).toString('base64url');
 }
 
-function decodeToken(token: unknown, q: Query): { time: number; seq: number } {
+function decodeToken(token: unknown, q: Query): { time: number; seq: number; eventId: string } {
   const invalid = () => bad('InvalidNextTokenException', 'Invalid NextToken: it is not one this lookup returned, or it was returned for a lookup with other parameters.');
   if (typeof token !== 'string' || token.length === 0 || token.length > 1000) throw invalid();
-  let v: { t?: unknown; s?: unknown; q?: unknown };
+  let v: { t?: unknown; s?: unknown; i?: unknown; q?: unknown };
   try {
     v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof v;
   } catch {
     throw invalid();
   }
-  if (v === null || typeof v !== 'object' || !Number.isFinite(v.t) || !Number.isSafeInteger(v.s) || v.q !== fingerprint(q)) throw invalid();
-  return { time: v.t as number, seq: v.s as number };
+  if (v === null || typeof v !== 'object' || !Number.isFinite(v.t) || !Number.isSafeInteger(v.s) || typeof v.i !== 'string' || v.q !== fingerprint(q)) throw invalid();
+  return { time: v.t as number, seq: v.s as number, eventId: v.i };
 }
 
 /** LookupEvents' reply for `input`, over the events `log` has delivered by now. */
