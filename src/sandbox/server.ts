@@ -236,7 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       cloudtrail.record({
         service: 'lambda',
         op: 'UpdateAlias',
-        identity: codeDeployRole(u.serviceRoleArn ?? `arn:aws:iam::${accountId}:role/CodeDeployServiceRole`, accountId, now),
+        identity: codeDeployRole(u.serviceRoleArn ?? `arn:aws:iam::${accountId}:role/CodeDeployServiceRole`, accountId, u.deploymentCreateTime),
         userAgent: 'codedeploy.amazonaws.com',
         sourceIPAddress: 'codedeploy.amazonaws.com',
         region,

@@ -324,6 +324,7 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     assert.equal(d.status, 'Succeeded');
     const shifts = await lookup(trail, byName('UpdateAlias20150331'));
     assert.equal(shifts.length, 2, 'to 10 %, then to version 2 alone');
+    assert.equal(new Set(shifts.map((e) => e.AccessKeyId)).size, 1, "one role session (access key) for the deployment's shifts");
     for (const e of shifts) {
       assert.equal(e.Username, 'AWSCodeDeploy');
       assert.deepEqual(e.Resources, [{ ResourceType: 'AWS::Lambda::Function', ResourceName: 'rolled' }]);
