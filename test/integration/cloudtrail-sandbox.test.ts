@@ -413,6 +413,7 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     const { lambda, trail } = clientsOf(s);
     await functionWithTwoVersions(lambda, 'hostile');
     for (let i = 0; i < 3; i++) await lambda.send(new UpdateAliasCommand({ FunctionName: 'hostile', Name: 'live', FunctionVersion: '1', Description: `d${i}` }));
+    const before = await lookupAll(trail);
     await rejectsWith(trail.send(new LookupEventsCommand({ MaxResults: 51 })), 'InvalidMaxResultsException', 400);
     await rejectsWith(trail.send(new LookupEventsCommand({ MaxResults: 0 })), 'InvalidMaxResultsException', 400);
     await rejectsWith(trail.send(new LookupEventsCommand({ NextToken: 'not-a-token' })), 'InvalidNextTokenException', 400);
@@ -447,8 +448,8 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     const strings = await raw(JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: { $ne: null } }] }));
     assert.equal(strings.status, 400);
     assert.equal((JSON.parse(strings.body) as { __type: string }).__type, 'InvalidLookupAttributesException');
-    // The refused lookups changed nothing: still the writes.
-    assert.equal((await lookup(trail, byName('UpdateAlias20150331'))).length, 3);
+    // Refused lookups are not events: the history is the writes before them, event for event.
+    assert.deepEqual((await lookupAll(trail)).map((e) => e.EventId), before.map((e) => e.EventId));
   });
 
   it('the standalone sandbox takes --cloudtrail-lag S, says so in --help and its banner, and refuses a bad value', async () => {
@@ -596,5 +597,32 @@ describe('sandbox CloudTrail: what an event must not carry, and recording that c
     assert.equal(recordOf(e).responseElements, null);
     assert.ok(!e.CloudTrailEvent!.includes('Signature='));
     assert.ok(!e.CloudTrailEvent!.includes(got.Code!.Location!));
+  });
+
+  it("records a CodeDeploy shift refused for a stale RevisionId as the service role's, with PreconditionFailedException", async () => {
+    const s = await start({ codeDeployMinuteMs: 300 });
+    const { lambda, trail } = clientsOf(s);
+    const cd = codeDeployFor(s);
+    clients.push(cd);
+    await functionWithTwoVersions(lambda, 'raced');
+    await appAndGroup(cd, 'raced-app', 'raced-group');
+    const id = await deploy(cd, 'raced-app', 'raced-group', appSpec('raced'), 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute');
+    for (let i = 0; (await lookup(trail, byName('UpdateAlias20150331'))).length === 0; i++) {
+      assert.ok(i < 2000, 'the first shift came');
+      await sleep(5);
+    }
+    // A teammate moves the alias while the deployment waits for its next step.
+    await lambda.send(new UpdateAliasCommand({ FunctionName: 'raced', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} } }));
+    const d = await waitForStatus(cd, id, 20_000);
+    assert.equal(d.status, 'Failed');
+    const refused = (await lookup(trail, byName('UpdateAlias20150331'))).filter((e) => recordOf(e).errorCode !== undefined);
+    assert.equal(refused.length, 1);
+    const r = recordOf(refused[0]);
+    assert.equal(r.errorCode, 'PreconditionFailedException');
+    assert.equal(r.userIdentity.type, 'AssumedRole');
+    assert.equal(r.userIdentity.invokedBy, 'codedeploy.amazonaws.com');
+    assert.equal(r.userIdentity.sessionContext?.sessionIssuer?.arn, SERVICE_ROLE);
+    assert.equal(r.responseElements, null);
+    assert.equal(refused[0].Username, 'AWSCodeDeploy');
   });
 });

@@ -263,5 +263,28 @@ describe('sandbox CloudTrail', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('pages while a lag is in force: events delivered mid-paging are not in the later pages, none lost or repeated', () => {
+      let now = 10_000_000;
+      const log = new CloudTrailLog({ lagSeconds: 60, now: () => now });
+      const ids = [0, 1, 2, 3, 4].map((i) => log.record({ ...input(), time: 1_000_000 + i * 1000 })!.eventId);
+      // Not yet delivered: recorded at now.
+      const late = log.record({ ...input(), time: now })!.eventId;
+      const page1 = lookupEvents(log, { MaxResults: 2 }) as { Events: { EventId: string }[]; NextToken: string };
+      assert.deepEqual(page1.Events.map((e) => e.EventId), [ids[4], ids[3]]);
+      now += 60_000;
+      // The late event is delivered now, and a same-millisecond event of the page position arrives.
+      const sameMs = log.record({ ...input(), time: 1_000_000 + 3 * 1000 })!.eventId;
+      const rest: string[] = [];
+      let token: string | undefined = page1.NextToken;
+      while (token) {
+        const page = lookupEvents(log, { MaxResults: 2, NextToken: token }) as { Events: { EventId: string }[]; NextToken?: string };
+        rest.push(...page.Events.map((e) => e.EventId));
+        token = page.NextToken;
+      }
+      assert.deepEqual(rest, [ids[2], ids[1], ids[0]], 'older events only, each once');
+      const fresh = (lookupEvents(log, { MaxResults: 50 }) as { Events: { EventId: string }[] }).Events.map((e) => e.EventId);
+      assert.deepEqual(fresh, [late, ids[4], sameMs, ids[3], ids[2], ids[1], ids[0]]);
+    });
   });
 });
