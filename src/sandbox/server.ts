@@ -541,6 +541,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         const m = route.pattern.exec(pathname)!;
         const rawGroups = [...m];
+        // Parsed once, for the operation and its event both (a body may be tens of MB).
+        let parsed: Record<string, unknown> | undefined;
+        const bodyJson = (body: Buffer) => (parsed ??= parseJson(body));
         audit = {
           service: 'lambda',
           params: () => {
@@ -548,14 +551,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             const names = pathParameterNames(route.op);
             const fromPath = Object.fromEntries(names.map((n, i) => [n, safeDecode(rawGroups[i + 1] ?? '')]).filter(([, v]) => v !== ''));
             const fromQuery = Object.fromEntries(url.searchParams);
-            const fromBody = route.body === INVOKE_BODY || !requestBody ? {} : parseJson(requestBody);
+            const fromBody = route.body === INVOKE_BODY || !requestBody ? {} : bodyJson(requestBody);
             return { ...fromPath, ...fromQuery, ...fromBody };
           },
         };
         admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
-        run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body), fault });
+        run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => bodyJson(body), fault });
       }
 
       bodyTaken = true;

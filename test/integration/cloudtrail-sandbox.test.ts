@@ -625,4 +625,26 @@ describe('sandbox CloudTrail: what an event must not carry, and recording that c
     assert.equal(r.responseElements, null);
     assert.equal(refused[0].Username, 'AWSCodeDeploy');
   });
+
+  it("parses a Lambda write's body once, for the operation and its event", async () => {
+    const s = await start();
+    const { lambda, trail } = clientsOf(s);
+    await functionWithTwoVersions(lambda, 'once');
+    const body = JSON.stringify({ FunctionVersion: '2', Description: `parsed-once-${Date.now()}` });
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = ((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      if (text === body) parses++;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    try {
+      const r = await rawRequest(s, 'PUT', '/2015-03-31/functions/once/aliases/live', { ...sdkHeaders(s), 'content-type': 'application/json' }, body);
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.equal(parses, 1);
+    const [e] = await lookup(trail, byName('UpdateAlias20150331'));
+    assert.equal(recordOf(e).requestParameters?.functionVersion, '2');
+  });
 });
