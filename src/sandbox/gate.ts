@@ -64,9 +64,9 @@ const SIGV4 = /^AWS4-HMAC-SHA256 (.*)$/;
  * Refuses a request without a SigV4 `Authorization` header of the shape the SDKs send
  * (`AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, SignedHeaders=…host…,
  * Signature=<64 hex>` and an `X-Amz-Date`), or, when `accessKeyId` is given, one that names
- * another access key. AWS's exception names and status codes.
+ * another access key (when given several, any of them). AWS's exception names and status codes.
  */
-export function checkSignature(headers: IncomingHttpHeaders, accessKeyId: string | undefined): Refusal | undefined {
+export function checkSignature(headers: IncomingHttpHeaders, accessKeyId: string | readonly string[] | undefined): Refusal | undefined {
   const auth = one(headers.authorization);
   if (auth === undefined || auth.trim() === '') {
     return refuse(
@@ -92,10 +92,17 @@ export function checkSignature(headers: IncomingHttpHeaders, accessKeyId: string
   if (problems.length) {
     return refuse(new AwsError('IncompleteSignatureException', 403, problems.join(' ')), 'malformed Authorization header');
   }
-  if (accessKeyId !== undefined && credential![1] !== accessKeyId) {
+  const accepted = typeof accessKeyId === 'string' ? [accessKeyId] : accessKeyId;
+  if (accepted !== undefined && !accepted.includes(credential![1])) {
     return refuse(new AwsError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.'), 'signed with another access key');
   }
   return undefined;
+}
+
+/** The access key a SigV4 `Authorization` header names (its `Credential=KEY/…`), if it has one. */
+export function credentialKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = one(headers.authorization);
+  return auth === undefined ? undefined : /Credential=([^/\s,]+)\//.exec(auth)?.[1];
 }
 
 /** The content types an operation's body may have. */
@@ -109,6 +116,7 @@ export const JSON_BODY: BodyTypes = { types: ['application/json'] };
 export const INVOKE_BODY: BodyTypes = { types: ['application/octet-stream', 'binary/octet-stream', 'application/json'], untypedBodyAllowed: true };
 export const CLOUDWATCH_BODY: BodyTypes = { types: ['application/x-amz-json-1.0'] };
 export const CODEDEPLOY_BODY: BodyTypes = { types: ['application/x-amz-json-1.1'] };
+export const CLOUDTRAIL_BODY: BodyTypes = { types: ['application/x-amz-json-1.1'] };
 /**
  * CloudWatch's Query protocol posts a form to `/`, a type a web page can send too: what keeps a
  * page out there is the signature checked before, which a page cannot add without a preflight.

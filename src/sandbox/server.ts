@@ -11,7 +11,11 @@ import { FaultInjector } from './faults';
 import type { QueryRequest } from './cloudwatchQuery';
 import { parseQueryRequest, queryErrorResponse, queryResponse } from './cloudwatchQuery';
 import type { BodyTypes, Refusal } from './gate';
-import { checkCaller, checkContentType, checkSignature, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, CODEDEPLOY_BODY, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
+import { checkCaller, checkContentType, checkSignature, CLOUDTRAIL_BODY, CLOUDWATCH_BODY, CLOUDWATCH_QUERY_BODY, CODEDEPLOY_BODY, credentialKey, INVOKE_BODY, JSON_BODY, mediaType } from './gate';
+import type { AuditedService } from './cloudtrail/events';
+import { codeDeployRole, eventKind, iamUser } from './cloudtrail/events';
+import { checkCloudTrailLag, CloudTrailLog } from './cloudtrail/log';
+import { CLOUDTRAIL_TARGET_PREFIX, lookupEvents } from './cloudtrail/lookup';
 import { CODEDEPLOY_TARGET_PREFIX, CodeDeployService, DEFAULT_MINUTE_MS } from './codedeploy/service';
 import type { Reply } from './lambda/service';
 import { LambdaService } from './lambda/service';
@@ -80,6 +84,17 @@ export interface SandboxOptions {
    * CodeDeployDefault.LambdaCanary10Percent5Minutes deployment takes half a second.
    */
   codeDeployMinuteMs?: number;
+  /**
+   * More access keys accepted when `accessKeyId` is set (a teammate's, a pipeline's): each signs
+   * as its own IAM user in the sandbox's CloudTrail.
+   */
+  otherAccessKeyIds?: string[];
+  /** CloudTrail user names of access keys (key → name); others are `user-<last 4 characters of the key, lower case>`. */
+  users?: Record<string, string>;
+  /** CloudTrail's delivery lag: LookupEvents sees an event only this many seconds after it (default 0). */
+  cloudTrailLagSeconds?: number;
+  /** Record reads (GetAlias, List*, Describe*) as CloudTrail events too (readOnly true); off by default. */
+  cloudTrailReadEvents?: boolean;
 }
 
 export interface Sandbox {
@@ -96,6 +111,8 @@ export interface Sandbox {
   readonly alarms: AlarmStore;
   /** CodeDeploy's Lambda deployments (CodeDeploy_20141006.*), shifting aliases of `lambda`. */
   readonly codedeploy: CodeDeployService;
+  /** The CloudTrail event history of every write answered (CloudTrail_20131101.LookupEvents reads it). */
+  readonly cloudtrail: CloudTrailLog;
   readonly faults: FaultInjector;
   /** Per-version injected failures and latency, changeable at run time. */
   readonly versionBehaviour: VersionBehaviour;
@@ -106,6 +123,8 @@ export interface Sandbox {
   setLatency(ms: number): void;
   /** Changes CloudWatch's delivery lag at run time (seconds). */
   setMetricLag(seconds: number): void;
+  /** Changes CloudTrail's delivery lag at run time (seconds). */
+  setCloudTrailLag(seconds: number): void;
   /** Replaces the routing random source (tests use a seeded one). */
   setRandom(random: Random): void;
   /** Marks every function, version and event source mapping as settled: no Pending / InProgress / Creating … left. */
@@ -149,12 +168,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.accessKeyId !== undefined && !/^[A-Za-z0-9]{16,128}$/.test(options.accessKeyId)) {
     throw new Error(`The sandbox access key ID must be 16 to 128 letters and digits, as AWS's are; got '${options.accessKeyId}'.`);
   }
+  for (const key of options.otherAccessKeyIds ?? []) {
+    if (!/^[A-Za-z0-9]{16,128}$/.test(key)) throw new Error(`Each of the sandbox's other access key IDs must be 16 to 128 letters and digits, as AWS's are; got '${key}'.`);
+  }
+  if (options.otherAccessKeyIds?.length && options.accessKeyId === undefined) {
+    throw new Error("The sandbox's other access key IDs (otherAccessKeyIds) need accessKeyId: without it, any key is accepted.");
+  }
+  const acceptedKeys = options.accessKeyId === undefined ? undefined : [options.accessKeyId, ...(options.otherAccessKeyIds ?? [])];
   const versionBehaviour = new VersionBehaviour(options.randomSeed);
   // Checked before anything is started, so that a bad value leaves nothing behind.
   try {
     for (const spec of options.versionBehaviour ?? []) versionBehaviour.set(spec);
     if (options.metricLagSeconds !== undefined) checkMetricLag(options.metricLagSeconds);
     checkMinuteMs(options.codeDeployMinuteMs);
+    if (options.cloudTrailLagSeconds !== undefined) checkCloudTrailLag(options.cloudTrailLagSeconds);
   } catch (e) {
     throw new Error(`The sandbox's ${(e as Error).message}.`, { cause: e });
   }
@@ -196,13 +223,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: () => Date.now(),
     versionBehaviour,
   });
-  const codedeploy = new CodeDeployService({ lambda, alarms, minuteMs: options.codeDeployMinuteMs ?? DEFAULT_MINUTE_MS, log: options.log, stateDir: options.stateDir });
-  // Its records live in the same state directory; what loading them found joins the store's.
+  const cloudtrail = new CloudTrailLog({ stateDir: options.stateDir, lagSeconds: options.cloudTrailLagSeconds, log: options.log });
+  const readEvents = options.cloudTrailReadEvents ?? false;
+  const codedeploy = new CodeDeployService({
+    lambda,
+    alarms,
+    minuteMs: options.codeDeployMinuteMs ?? DEFAULT_MINUTE_MS,
+    log: options.log,
+    stateDir: options.stateDir,
+    // The engine's alias shifts are CodeDeploy's calls, made with the group's service role.
+    onAliasUpdate: (u) => {
+      const now = Date.now();
+      const error = u.error instanceof AwsError ? u.error : u.error === undefined ? undefined : serviceError();
+      cloudtrail.record({
+        service: 'lambda',
+        op: 'UpdateAlias',
+        identity: codeDeployRole(u.serviceRoleArn ?? `arn:aws:iam::${accountId}:role/CodeDeployServiceRole`, accountId, now),
+        userAgent: 'codedeploy.amazonaws.com',
+        sourceIPAddress: 'codedeploy.amazonaws.com',
+        region,
+        accountId,
+        requestId: crypto.randomUUID(),
+        request: { FunctionName: u.functionName, Name: u.alias, ...u.request },
+        reply: u.reply,
+        error: error && { code: error.code, message: error.message },
+        time: now,
+      });
+    },
+  });
+  // Their records live in the same state directory; what loading them found joins the store's.
+  // (The CloudTrail log has already logged its own.)
   if (store instanceof DirectoryStore) {
     for (const w of codedeploy.warnings) {
       store.warnings.push(w);
       options.log?.(w);
     }
+    store.warnings.push(...cloudtrail.warnings);
   }
 
   const F = '/2015-03-31/functions';
@@ -297,8 +353,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
     const isCodeDeploy = typeof target === 'string' && target.startsWith(CODEDEPLOY_TARGET_PREFIX);
+    const isCloudTrail = typeof target === 'string' && target.startsWith(CLOUDTRAIL_TARGET_PREFIX);
     // CloudWatch's Query protocol: a form posted to `/`, the operation in its Action parameter.
-    const isQuery = !isCloudWatch && !isCodeDeploy && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
+    const isQuery = !isCloudWatch && !isCodeDeploy && !isCloudTrail && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
     const arrived = performance.now();
     // The latency in force when the request arrived; its reply leaves that long after arrival.
     const latency = latencyMs;
@@ -315,6 +372,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (!r) return;
       refusal = r.reason;
       throw r.error;
+    };
+
+    // The operation CloudTrail records this request as, once it is known to be one the sandbox
+    // answers; its parameters are read from the body once that is read.
+    let audit: { service: AuditedService; params: () => Record<string, unknown> | undefined } | undefined;
+    let requestBody: Buffer | undefined;
+    const recordEvent = (outcome: { reply?: unknown; error?: AwsError }) => {
+      if (!audit || refusal !== undefined) return;
+      const kind = eventKind(audit.service, op);
+      if (!kind || (kind.readOnly && !readEvents)) return;
+      let request: Record<string, unknown> | undefined;
+      try {
+        request = audit.params();
+      } catch {
+        request = undefined;
+      }
+      const key = credentialKey(req.headers) ?? 'UNKNOWN';
+      const ua = req.headers['user-agent'];
+      cloudtrail.record({
+        service: audit.service,
+        op,
+        identity: iamUser(key, accountId, options.users),
+        userAgent: typeof ua === 'string' ? ua : undefined,
+        sourceIPAddress: '127.0.0.1',
+        region,
+        accountId,
+        requestId,
+        request,
+        reply: outcome.reply,
+        error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
+      });
     };
 
     let truncate = false;
@@ -344,7 +432,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const sendError = (e: AwsError) => {
       if (isQuery) {
         return send(e.status, queryErrorResponse(e, requestId), { 'content-type': 'text/xml', ...e.headers });
-      } else if (isCodeDeploy) {
+      } else if (isCodeDeploy || isCloudTrail) {
         return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), { 'content-type': 'application/x-amz-json-1.1', ...e.headers });
       } else if (isCloudWatch) {
         return send(e.status, JSON.stringify({ __type: e.code, message: e.message }), {
@@ -366,12 +454,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const code = /^\/_sandbox\/code\/([0-9a-f]{64})\.zip$/.exec(url.pathname);
     const isAdmin = !code && url.pathname.startsWith('/_sandbox/');
     const pathname = url.pathname.replace(/\/+$/, '');
-    const matching = code || isAdmin || isCloudWatch || isCodeDeploy || isQuery ? [] : routes.filter((r) => r.pattern.test(pathname));
+    const matching = code || isAdmin || isCloudWatch || isCodeDeploy || isCloudTrail || isQuery ? [] : routes.filter((r) => r.pattern.test(pathname));
     const route = matching.find((r) => r.method === req.method);
     if (code) op = 'GetFunctionCode';
     else if (isAdmin) op = 'Admin';
     else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
     else if (isCodeDeploy) op = target.slice(CODEDEPLOY_TARGET_PREFIX.length);
+    else if (isCloudTrail) op = target.slice(CLOUDTRAIL_TARGET_PREFIX.length);
     // Named by the body's Action once it is read.
     else if (isQuery) op = 'CloudWatchQuery';
     else if (route) op = route.op;
@@ -393,7 +482,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return;
       }
 
-      admit(checkSignature(req.headers, options.accessKeyId));
+      admit(checkSignature(req.headers, acceptedKeys));
 
       if (isAdmin) {
         if (!options.admin) throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname} (the sandbox's admin endpoints are off; the standalone sandbox serves them).`);
@@ -415,14 +504,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
           throw new AwsError('UnknownOperationException', 400, `The CodeDeploy operation ${op} is not supported by the sandbox (${Object.keys(codedeploy.operations).join(', ')}).`);
         }
+        audit = { service: 'codedeploy', params: () => (requestBody ? parseJson(requestBody) : undefined) };
         admit(checkContentType(req.headers, op, CODEDEPLOY_BODY));
         run = async (body) => ({ status: 200, body: await fn(parseJson(body)) });
+      } else if (isCloudTrail) {
+        if (req.method !== 'POST' || url.pathname !== '/' || op !== 'LookupEvents') {
+          throw new AwsError('UnknownOperationException', 400, `The CloudTrail operation ${op} is not supported by the sandbox (LookupEvents).`);
+        }
+        admit(checkContentType(req.headers, op, CLOUDTRAIL_BODY));
+        run = (body) => ({ status: 200, body: lookupEvents(cloudtrail, parseJson(body)) });
       } else if (isCloudWatch) {
         // Own names only: `constructor` or `toString` must not reach Object.prototype's functions.
         const fn = Object.hasOwn(cloudWatchOps, op) ? cloudWatchOps[op] : undefined;
         if (req.method !== 'POST' || url.pathname !== '/' || !fn) {
           throw new AwsError('UnknownOperationException', 400, `The operation ${op} is not supported by the sandbox (${Object.keys(cloudWatchOps).join(', ')}).`);
         }
+        audit = { service: 'cloudwatch', params: () => (requestBody ? parseJson(requestBody) : undefined) };
         admit(checkContentType(req.headers, op, CLOUDWATCH_BODY));
         run = (body) => {
           const input = parseJson(body);
@@ -435,8 +532,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }
           throw new AwsError('UnknownOperationException', 404, `No Lambda operation at ${req.method} ${url.pathname}.`);
         }
-        admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         const m = route.pattern.exec(pathname)!;
+        const rawGroups = [...m];
+        audit = {
+          service: 'lambda',
+          params: () => {
+            // Path and query parameters, then the body's members, as CloudTrail lists them.
+            const names = pathParameterNames(route.op);
+            const fromPath = Object.fromEntries(names.map((n, i) => [n, safeDecode(rawGroups[i + 1] ?? '')]).filter(([, v]) => v !== ''));
+            const fromQuery = Object.fromEntries(url.searchParams);
+            const fromBody = route.body === INVOKE_BODY || !requestBody ? {} : parseJson(requestBody);
+            return { ...fromPath, ...fromQuery, ...fromBody };
+          },
+        };
+        admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
         run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => parseJson(body), fault });
@@ -444,11 +553,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
       bodyTaken = true;
       const body = await readBody(req);
+      requestBody = body;
       if (isQuery) {
         // Named before the faults are looked up, so that a fault armed for GetMetricData applies
         // to both protocols.
         query = parseQueryRequest(body.toString('utf8'));
         op = query.action;
+        const input = query.input;
+        audit = { service: 'cloudwatch', params: () => input };
       }
 
       const fault = faults.take(op);
@@ -466,16 +578,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
 
       const reply = await run(body, fault);
+      recordEvent({ reply: reply.body });
       if (query) {
         await send(reply.status, queryResponse(query.action, reply.body as Record<string, unknown>, requestId), { 'content-type': 'text/xml' });
       } else if (reply.raw !== undefined || reply.body === undefined) {
         await send(reply.status, reply.raw, { 'content-type': 'application/json', ...reply.headers });
       } else {
-        const ct = isCloudWatch ? 'application/x-amz-json-1.0' : isCodeDeploy ? 'application/x-amz-json-1.1' : 'application/json';
+        const ct = isCloudWatch ? 'application/x-amz-json-1.0' : isCodeDeploy || isCloudTrail ? 'application/x-amz-json-1.1' : 'application/json';
         await send(reply.status, JSON.stringify(reply.body), { 'content-type': ct, ...reply.headers });
       }
     } catch (err) {
       if (!bodyTaken) await discardBody(req);
+      recordEvent({ error: err instanceof AwsError ? err : serviceError() });
       if (err instanceof AwsError) await sendError(err);
       else {
         // The detail (a Node error's own text, paths) is for the sandbox log, not the client.
@@ -575,6 +689,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       return { status: 200, body: { versions: versionBehaviour.list() } };
     }
+    if (p === '/_sandbox/cloudtrail-lag' && method === 'PUT') {
+      const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
+      try {
+        cloudtrail.lagMs = checkCloudTrailLag(seconds) * 1000;
+      } catch (e) {
+        throw new AwsError('InvalidParameterValueException', 400, `${(e as Error).message}.`);
+      }
+      return { status: 200, body: { cloudTrailLagSeconds: seconds } };
+    }
     if (p === '/_sandbox/metric-lag' && method === 'PUT') {
       const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
       try {
@@ -610,12 +733,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     metrics,
     alarms,
     codedeploy,
+    cloudtrail,
     faults,
     versionBehaviour,
     invoker,
     warnings: store instanceof DirectoryStore ? store.warnings : [],
     setLatency: (ms) => (latencyMs = ms),
     setMetricLag: (seconds) => (metrics.lagMs = checkMetricLag(seconds) * 1000),
+    setCloudTrailLag: (seconds) => (cloudtrail.lagMs = checkCloudTrailLag(seconds) * 1000),
     setRandom: (r) => (random = r),
     settle: () => {
       for (const fn of store.functions.values()) {
@@ -703,6 +828,14 @@ function parseJson(body: Buffer): Record<string, unknown> {
     throw new AwsError('SerializationException', 400, 'The request body must be a JSON object.');
   }
   return v as Record<string, unknown>;
+}
+
+/** The names CloudTrail gives a Lambda route's path parameters, in the order of its pattern's groups. */
+function pathParameterNames(op: string): string[] {
+  if (op === 'GetAlias' || op === 'UpdateAlias' || op === 'DeleteAlias') return ['functionName', 'name'];
+  if (op === 'RemovePermission') return ['functionName', 'statementId'];
+  if (/EventSourceMapping$/.test(op)) return ['uUID'];
+  return ['functionName'];
 }
 
 function safeDecode(s: string): string {

@@ -29,6 +29,21 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Called after every change of a deployment's record (to persist the state). */
   onChange?: () => void;
+  /** Called after each UpdateAlias the engine makes, answered or refused (the sandbox's CloudTrail records it as CodeDeploy's). */
+  onAliasUpdate?: (update: EngineAliasUpdate) => void;
+}
+
+/** One alias shift by the engine, as CodeDeploy calls Lambda's UpdateAlias with the group's service role. */
+export interface EngineAliasUpdate {
+  deploymentId: string;
+  /** The deployment group's service role, when the group still exists. */
+  serviceRoleArn: string | undefined;
+  functionName: string;
+  alias: string;
+  /** UpdateAlias's body as sent. */
+  request: Record<string, unknown>;
+  reply?: unknown;
+  error?: unknown;
 }
 
 type Interrupt = { kind: 'stop'; rollback: boolean | undefined } | { kind: 'alarm'; names: string[] } | { kind: 'closed' };
@@ -153,11 +168,23 @@ export class DeploymentEngine {
       percent >= 100
         ? { FunctionVersion: t.targetVersion, RoutingConfig: { AdditionalVersionWeights: {} } }
         : { FunctionVersion: t.currentVersion, RoutingConfig: { AdditionalVersionWeights: percent > 0 ? { [t.targetVersion]: percent / 100 } : {} } };
+    // The RevisionId this deployment last saw: an alias changed outside it is not overwritten.
+    const request = { ...body, ...(d.aliasRevision ? { RevisionId: d.aliasRevision } : {}) };
+    const report = (outcome: { reply?: unknown; error?: unknown }) =>
+      this.opts.onAliasUpdate?.({
+        deploymentId: d.deploymentId,
+        serviceRoleArn: this.state.groups.get(this.state.groupKey(d.applicationName, d.deploymentGroupName))?.serviceRoleArn,
+        functionName: t.functionName,
+        alias: t.alias,
+        request,
+        ...outcome,
+      });
     try {
-      // The RevisionId this deployment last saw: an alias changed outside it is not overwritten.
-      const reply = this.opts.lambda.updateAlias(t.functionName, t.alias, { ...body, ...(d.aliasRevision ? { RevisionId: d.aliasRevision } : {}) });
+      const reply = this.opts.lambda.updateAlias(t.functionName, t.alias, request);
       d.aliasRevision = (reply.body as { RevisionId?: string }).RevisionId;
+      report({ reply: reply.body });
     } catch (e) {
+      report({ error: e });
       const changed = e instanceof AwsError && e.code === 'PreconditionFailedException';
       return {
         kind: 'failed',

@@ -10,6 +10,7 @@ import type { LambdaService } from '../lambda/service';
 import { ApplicationsApi } from './applications';
 import { DeploymentConfigsApi } from './configs';
 import { DeploymentsApi } from './deployments';
+import type { EngineOptions } from './engine';
 import { DeploymentEngine } from './engine';
 import { DeploymentGroupsApi } from './groups';
 import type { Input } from './shared';
@@ -29,6 +30,8 @@ export interface CodeDeployOptions {
   log?: (line: string) => void;
   /** The sandbox's state directory: the records are kept there too (codedeploy.json). */
   stateDir?: string;
+  /** Called after each UpdateAlias the deployment engine makes (see EngineOptions.onAliasUpdate). */
+  onAliasUpdate?: EngineOptions['onAliasUpdate'];
 }
 
 export type CodeDeployOperation = (input: Input) => Input | Promise<Input>;
@@ -49,7 +52,7 @@ export class CodeDeployService {
     this.file?.load(this.state);
     this.warnings = this.file?.warnings ?? [];
     const save = () => this.file?.save(this.state);
-    this.engine = new DeploymentEngine(this.state, { lambda: opts.lambda, alarms: opts.alarms, minuteMs: this.minuteMs, log: opts.log, onChange: this.file ? save : undefined });
+    this.engine = new DeploymentEngine(this.state, { lambda: opts.lambda, alarms: opts.alarms, minuteMs: this.minuteMs, log: opts.log, onChange: this.file ? save : undefined, onAliasUpdate: opts.onAliasUpdate });
     const applications = new ApplicationsApi(this.state);
     const configs = new DeploymentConfigsApi(this.state);
     const groups = new DeploymentGroupsApi(this.state, applications, configs);

@@ -1,0 +1,235 @@
+import type { HistoryEntry, HistoryKind, HistoryRouting } from '../../shared/history';
+import type { TrailEvent } from './cloudtrail';
+import { functionNameParts } from './cloudtrail';
+import type { JournalEntry } from './entries';
+import { sameHistoryRouting } from './entries';
+import { publishedText, returnText, trailText } from './text';
+
+/**
+ * The journal's entries and CloudTrail's events merged so that one write shows once. Pure.
+ *
+ * A CloudTrail event is a journal entry's when (first rule that holds):
+ * 1. UpdateAlias / CreateAlias: its resulting RevisionId is one the entry's own writes resulted in;
+ * 2. PublishVersion: its version (and CodeSha256, when both say one) is one the entry published;
+ * 3. a rollout: an UpdateAlias by Lambda Canary inside the rollout's time, setting one of its steps' routings;
+ * 4. a CodeDeploy rollout: an UpdateAlias by CodeDeploy inside the deployment's time;
+ * 5. by time alone: inside the entry's [start − 2 s, end + 2 s] with the same routing (primary and
+ *    weights), from Lambda Canary or a client CloudTrail does not name (an endpoint without RevisionIds).
+ * Each event joins at most one entry. The others are entries of their own: who from userIdentity,
+ * `after` from the request (or the response), `before` the previous entry's `after`.
+ */
+
+/** Slack around a journal entry's time for a time-only match (clocks, CloudTrail's rounding to the second). */
+export const TIME_SLACK_MS = 2000;
+
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const record = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+function weightsOf(routingConfig: unknown): Record<string, number> | undefined {
+  const rc = record(routingConfig);
+  if (!rc) return undefined;
+  const w = record(rc.additionalVersionWeights ?? rc.AdditionalVersionWeights);
+  if (!w) return {};
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(w)) {
+    const n = num(v);
+    if (n !== undefined && n > 0) out[k] = n;
+  }
+  return out;
+}
+
+/** The routing an alias write set: the response's (what Lambda applied), else the request's. */
+export function eventRouting(e: TrailEvent): HistoryRouting | undefined {
+  for (const side of [e.response, e.request]) {
+    const version = text(side.functionVersion);
+    if (version === undefined) continue;
+    return { version, weights: weightsOf(side.routingConfig) ?? {} };
+  }
+  return undefined;
+}
+
+export function eventRevisionId(e: TrailEvent): string | undefined {
+  return text(e.response.revisionId);
+}
+
+function eventPublished(e: TrailEvent): { version: string; codeSha256?: string; description?: string } | undefined {
+  const version = text(e.response.version);
+  if (version === undefined) return undefined;
+  const codeSha256 = text(e.response.codeSha256);
+  const description = text(e.response.description) ?? text(e.request.description);
+  return { version, ...(codeSha256 ? { codeSha256 } : {}), ...(description ? { description } : {}) };
+}
+
+const isAliasWrite = (e: TrailEvent) => e.name === 'UpdateAlias' || e.name === 'CreateAlias';
+
+function within(e: TrailEvent, j: JournalEntry, slack = TIME_SLACK_MS): boolean {
+  return e.ms >= j.startMs - slack && e.ms <= j.endMs + slack;
+}
+
+/** The journal entry an event belongs to, by the rules above (in their order), or undefined. */
+export function matchEvent(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefined {
+  if (isAliasWrite(e)) {
+    const rev = eventRevisionId(e);
+    if (rev) {
+      const byRevision = journal.find((j) => j.revisionIds.has(rev));
+      if (byRevision) return byRevision;
+    }
+  }
+  if (e.name === 'PublishVersion') {
+    const p = eventPublished(e);
+    if (p) {
+      const byVersion = journal.find((j) => j.entry.versionsPublished.some((v) => v.version === p.version && (!v.codeSha256 || !p.codeSha256 || v.codeSha256 === p.codeSha256)));
+      if (byVersion) return byVersion;
+    }
+  }
+  if (e.name !== 'UpdateAlias') return timeOnly(e, journal);
+  const routing = eventRouting(e);
+  const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
+  if (rollout) return rollout;
+  const codedeploy = journal.find((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j));
+  if (codedeploy) return codedeploy;
+  return timeOnly(e, journal);
+}
+
+function timeOnly(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefined {
+  if (!isAliasWrite(e) || (e.who.client !== 'lambda-canary' && e.who.client !== 'other')) return undefined;
+  const routing = eventRouting(e);
+  if (!routing) return undefined;
+  // An event that names a RevisionId no entry holds is another write, unless the entry knows none.
+  const rev = eventRevisionId(e);
+  return journal.find((j) => j.fold === undefined && within(e, j) && sameHistoryRouting(j.entry.after, routing) && !(rev && j.revisionIds.size > 0));
+}
+
+/** A CloudTrail event no journal entry holds → an entry of its own (before: filled in by mergeHistory). */
+export function trailEntry(e: TrailEvent, fnName: string, aliasName: string): Omit<HistoryEntry, 'returnTo'> {
+  let kind: HistoryKind = 'other';
+  let summary = e.name;
+  let after: HistoryRouting | undefined;
+  const published: HistoryEntry['versionsPublished'] = [];
+  switch (e.name) {
+    case 'UpdateAlias':
+    case 'CreateAlias':
+      kind = e.name === 'CreateAlias' ? 'alias-created' : 'routing';
+      after = eventRouting(e);
+      break;
+    case 'DeleteAlias':
+      kind = 'alias-deleted';
+      summary = trailText.aliasDeleted(aliasName);
+      break;
+    case 'PublishVersion': {
+      kind = 'publish';
+      const p = eventPublished(e);
+      if (p) published.push(p);
+      summary = p ? publishedText(p) : 'a version published';
+      break;
+    }
+    case 'DeleteFunction': {
+      const q = text(e.request.qualifier) ?? functionNameParts(text(e.request.functionName) ?? '').qualifier;
+      kind = q ? 'version-deleted' : 'other';
+      summary = q ? trailText.versionDeleted(q) : trailText.functionDeleted(fnName);
+      break;
+    }
+  }
+  const revisionId = isAliasWrite(e) ? eventRevisionId(e) : undefined;
+  return {
+    id: `ct:${e.id}`,
+    at: e.at,
+    kind,
+    action: e.name,
+    summary,
+    who: { ...e.who },
+    source: 'cloudtrail',
+    ...(after ? { after } : {}),
+    ...(revisionId ? { revisionId } : {}),
+    versionsPublished: published,
+    ended: 'done',
+    cloudTrailEventIds: [e.id],
+  };
+}
+
+/** What Return to This State would restore, or why it cannot. `existing`: the published versions that exist now (undefined: not known). */
+export function returnToOf(
+  entry: Omit<HistoryEntry, 'returnTo'>,
+  current: HistoryRouting | undefined,
+  existing: ReadonlySet<string> | undefined,
+  aliasExists: boolean,
+): HistoryEntry['returnTo'] {
+  if (entry.ended !== 'done' && entry.ended !== 'rolled-back' && entry.ended !== 'stopped' && entry.ended !== 'unknown') return { ok: false, reason: returnText.notDone };
+  const state = entry.after;
+  if (!state) return { ok: false, reason: returnText.unknown };
+  const versions = [state.version, ...Object.keys(state.weights)];
+  if (versions.includes('$LATEST')) return { ok: false, reason: returnText.latest };
+  const odd = versions.find((v) => !/^[0-9]+$/.test(v));
+  if (odd !== undefined) return { ok: false, reason: returnText.notNumber(odd) };
+  if (!aliasExists) return { ok: false, reason: returnText.aliasGone };
+  if (existing) {
+    const gone = versions.filter((v) => !existing.has(v));
+    if (gone.length) return { ok: false, reason: returnText.deleted(gone) };
+  }
+  if (current && sameHistoryRouting(current, state)) return { ok: false, reason: returnText.current };
+  return { ok: true, state: { version: state.version, weights: { ...state.weights } } };
+}
+
+export interface MergeInput {
+  functionName: string;
+  aliasName: string;
+  journal: JournalEntry[];
+  /** CloudTrail's events about the alias (isAboutAlias), any order. */
+  trail: TrailEvent[];
+  current?: HistoryRouting;
+  /** Published versions that exist now; undefined: not known (nothing is refused for it). */
+  existing?: ReadonlySet<string>;
+  /** The alias exists now (GetAlias answered). */
+  aliasExists: boolean;
+}
+
+/** The merged entries, newest first. */
+export function mergeHistory(input: MergeInput): HistoryEntry[] {
+  const journal = input.journal.map((j) => ({ ...j, entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
+  const own: Array<Omit<HistoryEntry, 'returnTo'>> = [];
+  const trail = [...input.trail].sort((a, b) => a.ms - b.ms || a.id.localeCompare(b.id));
+  const seen = new Set<string>();
+  for (const e of trail) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    const j = matchEvent(e, journal);
+    if (!j) {
+      own.push(trailEntry(e, input.functionName, input.aliasName));
+      continue;
+    }
+    const entry = j.entry;
+    entry.source = 'both';
+    entry.cloudTrailEventIds.push(e.id);
+    if (!entry.who.arn && e.who.arn) entry.who.arn = e.who.arn;
+    if (!entry.who.userAgent && e.who.userAgent && e.who.client === 'lambda-canary') entry.who.userAgent = e.who.userAgent;
+    if (!entry.who.accessKeyId && e.who.accessKeyId && e.who.client === 'lambda-canary') entry.who.accessKeyId = e.who.accessKeyId;
+    if (j.fold === 'codedeploy') {
+      // CodeDeploy's own shifts: its steps, and where it left the alias.
+      const r = eventRouting(e);
+      if (r) {
+        entry.steps = [...(entry.steps ?? []), { label: e.at, text: trailText.codeDeployStep(r) }];
+        entry.after = r;
+        const rev = eventRevisionId(e);
+        if (rev) entry.revisionId = rev;
+      }
+    }
+  }
+  const all = [...journal.map((j) => j.entry), ...own].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say.
+  let last: HistoryRouting | undefined;
+  for (const entry of all) {
+    if (entry.source === 'cloudtrail' && (entry.kind === 'routing' || entry.kind === 'alias-created')) {
+      if (entry.kind === 'routing' && last) entry.before = { version: last.version, weights: { ...last.weights } };
+      entry.summary = trailText.routing(entry.action, entry.before, entry.after);
+    }
+    if (entry.kind === 'alias-deleted') last = undefined;
+    else if (entry.after && entry.ended !== 'failed' && entry.ended !== 'refused') last = entry.after;
+  }
+  return all
+    .reverse()
+    .map((entry) => ({ ...entry, returnTo: returnToOf(entry, input.current, input.existing, input.aliasExists) }));
+}
