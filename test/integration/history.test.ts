@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, DeleteFunctionCommand, GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, DeleteAliasCommand, DeleteFunctionCommand, GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import type { Clients } from '../../src/core/connection';
 import { createClients } from '../../src/core/connection';
 import { readHistory, returnToState } from '../../src/core/history';
@@ -152,6 +152,19 @@ describe('history: journal and CloudTrail merged (real SDK ↔ sandbox)', functi
     assert.equal(failing.cloudTrail.state, 'error');
     const off = await view({ cloudtrail: undefined });
     assert.equal(off.cloudTrail.state, 'off');
+  });
+
+  it('a deleted alias still has its history: the journal and CloudTrail, no current routing, nothing to return to', async () => {
+    const sw = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod', version: '2' });
+    done(sw);
+    await teammate.send(new DeleteAliasCommand({ FunctionName: fn, Name: 'prod' }));
+    const v = await view();
+    assert.equal(v.current, undefined);
+    assert.equal(v.entries[0].kind, 'alias-deleted');
+    assert.equal(v.entries[0].who.name, 'bob');
+    const ours = byId(v, sw.id);
+    assert.equal(ours.source, 'both');
+    assert.deepEqual(ours.returnTo, { ok: false, reason: 'the alias no longer exists' });
   });
 
   it('pages through LookupEvents (50 a page, paced) up to the page limit, and says when the limit stopped it', async () => {
