@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEMO_TRAFFIC,
+  parseCloudTrailLag,
   parseFaultArg,
   parseMetricLag,
   parseTrafficArg,
@@ -16,7 +17,8 @@ import {
 } from './index';
 import type { Sandbox, TrafficTarget } from './index';
 
-const HELP = `Lambda Canary sandbox: a local endpoint speaking the AWS Lambda, CloudWatch and CodeDeploy APIs.
+const HELP = `Lambda Canary sandbox: a local endpoint speaking the AWS Lambda, CloudWatch, CodeDeploy and
+CloudTrail (LookupEvents over the sandbox's own writes) APIs.
 
 Usage: npm run sandbox -- [options]
 
@@ -46,6 +48,8 @@ Usage: npm run sandbox -- [options]
                         counted in Duration; e.g. checkout-api:4=+200; repeatable
   --metric-lag S        CloudWatch's delivery lag: GetMetricData and ListMetrics see only
                         datapoints at least S seconds old (default 0)
+  --cloudtrail-lag S    CloudTrail's delivery lag: LookupEvents sees an event only S seconds
+                        after it happened (default 0; AWS's is minutes)
   --minute-ms N         one CodeDeploy minute lasts N milliseconds (default 60000): with 100,
                         a CodeDeployDefault.LambdaCanary10Percent5Minutes deployment shifts
                         its alias in half a second, and a hook times out after 6 seconds
@@ -53,7 +57,7 @@ Usage: npm run sandbox -- [options]
   --random-seed N       make alias routing and --version-errors failures reproducible
   --access-key-id KEY   accept only requests signed with this access key (default: any)
   --no-admin            do not serve the /_sandbox/ endpoints (health, faults, latency,
-                        versions, metric-lag)
+                        versions, metric-lag, cloudtrail-lag)
   --quiet               do not log requests
   -h, --help            this text
 `;
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
       'version-errors': { type: 'string', multiple: true },
       'version-latency': { type: 'string', multiple: true },
       'metric-lag': { type: 'string' },
+      'cloudtrail-lag': { type: 'string' },
       'minute-ms': { type: 'string' },
       region: { type: 'string' },
       'random-seed': { type: 'string' },
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
     versionBehaviour: [...(values['version-errors'] ?? []).map(parseVersionErrorsArg), ...(values['version-latency'] ?? []).map(parseVersionLatencyArg)],
     metricLagSeconds: values['metric-lag'] === undefined ? undefined : parseMetricLag(values['metric-lag']),
     codeDeployMinuteMs: num('minute-ms', values['minute-ms']),
+    cloudTrailLagSeconds: values['cloudtrail-lag'] === undefined ? undefined : parseCloudTrailLag(values['cloudtrail-lag']),
     // Fault injection and latency over HTTP are what the standalone sandbox is for; they take
     // signed requests like the API, so a web page cannot reach them either.
     admin: !values['no-admin'],
@@ -136,9 +142,10 @@ ${targets.length ? `Traffic: ${targets.map((t) => `${t.functionName}:${t.qualifi
 Point the AWS CLI or SDK at it (${sandbox.accessKeyId ? `access key ${sandbox.accessKeyId}, any secret` : 'any credentials are accepted'}; requests must be signed):
   export AWS_ACCESS_KEY_ID=${sandbox.accessKeyId ?? 'sandbox'} AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=${sandbox.region} AWS_DEFAULT_REGION=${sandbox.region}
   aws lambda list-functions --endpoint-url ${sandbox.endpoint}
+  aws cloudtrail lookup-events --endpoint-url ${sandbox.endpoint} --max-results 5${sandbox.cloudtrail.lagMs > 0 ? `   (CloudTrail lag: ${sandbox.cloudtrail.lagMs / 1000} s)` : ''}
   aws deploy list-deployment-configs --endpoint-url ${sandbox.endpoint}${sandbox.codedeploy.minuteMs !== 60_000 ? `   (one CodeDeploy minute: ${sandbox.codedeploy.minuteMs} ms)` : ''}
   new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
-${behaviourLines(sandbox.versionBehaviour.list(), values['metric-lag'])}${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET/PUT/DELETE …/_sandbox/versions, PUT …/_sandbox/metric-lag, GET …/_sandbox/health\n`}
+${behaviourLines(sandbox.versionBehaviour.list(), values['metric-lag'])}${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET/PUT/DELETE …/_sandbox/versions, PUT …/_sandbox/metric-lag, PUT …/_sandbox/cloudtrail-lag, GET …/_sandbox/health\n`}
 Press Ctrl+C to stop.
 `);
 

@@ -14,3 +14,7 @@ export { zipFiles } from './zip';
 export { delay } from './delay';
 export { DEFAULT_MINUTE_MS as CODEDEPLOY_DEFAULT_MINUTE_MS, CODEDEPLOY_TARGET_PREFIX } from './codedeploy/service';
 export type { CodeDeployService } from './codedeploy/service';
+export { CloudTrailLog, CLOUDTRAIL_FILE, MAX_EVENTS as CLOUDTRAIL_MAX_EVENTS, parseCloudTrailLag, checkCloudTrailLag } from './cloudtrail/log';
+export { CLOUDTRAIL_TARGET_PREFIX, lookupEvents } from './cloudtrail/lookup';
+export { CODEDEPLOY_SESSION, userNameOf } from './cloudtrail/events';
+export type { StoredEvent as CloudTrailStoredEvent, UserIdentity as CloudTrailUserIdentity } from './cloudtrail/events';

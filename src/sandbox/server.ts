@@ -15,7 +15,7 @@ import { checkCaller, checkContentType, checkSignature, CLOUDTRAIL_BODY, CLOUDWA
 import type { AuditedService } from './cloudtrail/events';
 import { codeDeployRole, eventKind, iamUser } from './cloudtrail/events';
 import { checkCloudTrailLag, CloudTrailLog } from './cloudtrail/log';
-import { CLOUDTRAIL_TARGET_PREFIX, lookupEvents } from './cloudtrail/lookup';
+import { cloudTrailOperation, lookupEvents } from './cloudtrail/lookup';
 import { CODEDEPLOY_TARGET_PREFIX, CodeDeployService, DEFAULT_MINUTE_MS } from './codedeploy/service';
 import type { Reply } from './lambda/service';
 import { LambdaService } from './lambda/service';
@@ -353,7 +353,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const target = req.headers['x-amz-target'];
     const isCloudWatch = typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.');
     const isCodeDeploy = typeof target === 'string' && target.startsWith(CODEDEPLOY_TARGET_PREFIX);
-    const isCloudTrail = typeof target === 'string' && target.startsWith(CLOUDTRAIL_TARGET_PREFIX);
+    const cloudTrailOp = cloudTrailOperation(target);
+    const isCloudTrail = cloudTrailOp !== undefined;
     // CloudWatch's Query protocol: a form posted to `/`, the operation in its Action parameter.
     const isQuery = !isCloudWatch && !isCodeDeploy && !isCloudTrail && req.method === 'POST' && url.pathname === '/' && target === undefined && mediaType(req.headers) === 'application/x-www-form-urlencoded';
     const arrived = performance.now();
@@ -460,7 +461,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     else if (isAdmin) op = 'Admin';
     else if (isCloudWatch) op = target.slice('GraniteServiceVersion20100801.'.length);
     else if (isCodeDeploy) op = target.slice(CODEDEPLOY_TARGET_PREFIX.length);
-    else if (isCloudTrail) op = target.slice(CLOUDTRAIL_TARGET_PREFIX.length);
+    else if (cloudTrailOp !== undefined) op = cloudTrailOp;
     // Named by the body's Action once it is read.
     else if (isQuery) op = 'CloudWatchQuery';
     else if (route) op = route.op;

@@ -152,7 +152,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
   const steps: HistoryStepView[] | undefined = view?.steps.map((s) => ({
     label: `${s.weight}%`,
     ...(s.verdict ? { verdict: s.verdict } : {}),
-    text: s.sentence ?? (s.startedAt !== undefined ? 'reached, no verdict recorded' : 'not reached'),
+    text: s.sentence ?? (s.startedAt !== undefined ? 'reached, no verdict recorded' : s.weight === 100 && status === 'promoted' ? 'promoted' : 'not reached'),
   }));
   const summary = state
     ? `rollout ${id} of version ${state.version} (stable ${state.stable}): ${view!.planText}, ${status}${after ? `; ${before ? `${routingShort(before)} → ` : ''}${routingShort(after)}` : ''}`

@@ -191,17 +191,25 @@ export interface MergeInput {
 export function mergeHistory(input: MergeInput): HistoryEntry[] {
   const journal = input.journal.map((j) => ({ ...j, entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
   const own: Array<Omit<HistoryEntry, 'returnTo'>> = [];
-  const trail = [...input.trail].sort((a, b) => a.ms - b.ms || a.id.localeCompare(b.id));
+  // CloudTrail's times are whole seconds: within a second, its own order (newest first) tells which came first.
+  const seq = new Map<string, number>();
+  input.trail.forEach((e, i) => seq.set(e.id, input.trail.length - i));
+  const trail = [...input.trail].sort((a, b) => a.ms - b.ms || seq.get(a.id)! - seq.get(b.id)!);
+  /** Where each entry goes in time: its newest CloudTrail event's time and place when it has one, else its journal time. */
+  const when = new Map<Omit<HistoryEntry, 'returnTo'>, [number, number]>();
   const seen = new Set<string>();
   for (const e of trail) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
     const j = matchEvent(e, journal);
     if (!j) {
-      own.push(trailEntry(e, input.functionName, input.aliasName));
+      const own1 = trailEntry(e, input.functionName, input.aliasName);
+      when.set(own1, [e.ms, seq.get(e.id)!]);
+      own.push(own1);
       continue;
     }
     const entry = j.entry;
+    when.set(entry, [e.ms, seq.get(e.id)!]);
     entry.source = 'both';
     entry.cloudTrailEventIds.push(e.id);
     if (!entry.who.arn && e.who.arn) entry.who.arn = e.who.arn;
@@ -218,7 +226,17 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
       }
     }
   }
-  const all = [...journal.map((j) => j.entry), ...own].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const key = (x: Omit<HistoryEntry, 'returnTo'>): [number, number] => {
+    const t = Date.parse(x.at);
+    const ct = when.get(x);
+    // A journal time is exact; CloudTrail's is the second it fell in: an entry sorts by the later of the two's second.
+    return ct && Math.floor(t / 1000) * 1000 <= ct[0] ? ct : [t, Number.MAX_SAFE_INTEGER];
+  };
+  const all = [...journal.map((j) => j.entry), ...own].sort((a, b) => {
+    const [ta, sa] = key(a);
+    const [tb, sb] = key(b);
+    return ta - tb || sa - sb;
+  });
   // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say.
   let last: HistoryRouting | undefined;
   for (const entry of all) {

@@ -2,7 +2,7 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import type { HistoryCloudTrailStatus, HistoryView } from '../../shared/history';
 import { errorSummary, OperationError } from '../errors';
 import { step } from '../guardedWrite';
-import { allPages, errorName, getAlias } from '../lambdaApi';
+import { allPages, errorName, getAlias, getVersion } from '../lambdaApi';
 import type { Outcome } from '../outcome';
 import { aliasState, targetKey, targetOf } from '../outcome';
 import { runUseCase } from '../usecases/context';
@@ -37,12 +37,18 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
         throw new OperationError(`The history's window is empty: ${since.toISOString()} is not before ${until.toISOString()}.`, { state: 'Nothing was read.', kind: 'validation' });
       }
       let alias: AliasConfiguration | undefined;
+      /** Where the alias's ARN would be: its own, or (a deleted alias) the function's with the alias name. */
+      let arn: { AliasArn?: string } | undefined;
       try {
         alias = await step(op, `GetAlias ${input.aliasName}`, 'Nothing was changed.', () => getAlias(ctx.lambda, input.functionName, input.aliasName, ctx.signal));
+        arn = alias;
       } catch (err) {
         if (!(err instanceof OperationError && errorName(err.cause) === 'ResourceNotFoundException')) throw err;
+        // A deleted alias still has a history: its journal records are keyed by the account the function's ARN names.
+        const fnArn = await getVersion(ctx.lambda, input.functionName, '$LATEST', ctx.signal).then((c) => c.FunctionArn, () => undefined);
+        if (fnArn) arn = { AliasArn: `${fnArn.replace(/:\$LATEST$/, '')}:${input.aliasName}` };
       }
-      const target = targetOf(input, alias, ctx.region);
+      const target = targetOf(input, arn, ctx.region);
       const key = targetKey(target);
 
       // The journal, the versions that exist now, and CloudTrail, at once.

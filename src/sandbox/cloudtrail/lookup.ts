@@ -13,6 +13,16 @@ import type { CloudTrailLog } from './log';
 import { newestFirst } from './log';
 
 export const CLOUDTRAIL_TARGET_PREFIX = 'CloudTrail_20131101.';
+/** botocore (the AWS CLI) names the operation by its full shape ID: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents. */
+const CLOUDTRAIL_SHAPE_PREFIX = `com.amazonaws.cloudtrail.v20131101.${CLOUDTRAIL_TARGET_PREFIX}`;
+
+/** The CloudTrail operation an `X-Amz-Target` names, in either spelling clients send; undefined for another service's. */
+export function cloudTrailOperation(target: unknown): string | undefined {
+  if (typeof target !== 'string') return undefined;
+  if (target.startsWith(CLOUDTRAIL_TARGET_PREFIX)) return target.slice(CLOUDTRAIL_TARGET_PREFIX.length);
+  if (target.startsWith(CLOUDTRAIL_SHAPE_PREFIX)) return target.slice(CLOUDTRAIL_SHAPE_PREFIX.length);
+  return undefined;
+}
 export const MAX_RESULTS = 50;
 
 export const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
