@@ -660,7 +660,7 @@ export const steps = [
       await wb.answerDialog('Return to This State', { message: `Return ${FN}:prod to 4?` });
       await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Return to This State');
       await wb.waitForRow('prod → 4');
-      await wb.waitForNotification(`${FN}: Returned prod to an earlier state: prod → 4 (90%) · 3 (10%) → prod → 4.`, { since });
+      await wb.waitForNotification(new RegExp(`^${FN}: Returned prod to its state of .+: prod → 4 \\(it routed 4 \\(90%\\) · 3 \\(10%\\)\\)\\.$`), { since });
       // The section reads the journal's new record: the return, newest first.
       await waitFor(async () => (await rows.first().getAttribute('data-action', { timeout: 1000 }).catch(() => '')) === 'return', { timeout: 30_000, what: 'the return at the top of the History section', describe });
       await expectAliasRowMatchesSandbox(wb, sb, 'prod');
