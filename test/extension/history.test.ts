@@ -75,6 +75,13 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
   }
 
   it('Show History… lists a switch made here (journal and CloudTrail, shown once) and a teammate\'s write (CloudTrail alone), newest first', async () => {
+    // The palette's function picker offers what the tree lists: list the new function first.
+    api.tree.refresh();
+    for (let i = 0; i < 200; i++) {
+      const kids = await api.tree.getChildren();
+      if (!kids.some((k) => k.kind === 'message') && kids.some((k) => k.kind === 'function' && k.name === FN)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     ui.script(['function', FN], ['alias', 'prod'], ['version', '2']);
     await vscode.commands.executeCommand(Commands.switchAlias);
     assert.deepEqual(ui.errors, []);
