@@ -654,6 +654,7 @@ export const steps = [
       assert.match(await text(promote.locator('td.what')), /2 \(90%\) · 4 \(10%\) → 4/, 'what: the routing before → after');
       assert.match(await text(promote.locator('td.ended')), /^done/);
       assert.match(await text(view.locator('#history-table tbody tr[data-action="deploy"] td.what').first()), /version 5 published/);
+      await view.locator('#history').scrollIntoViewIfNeeded();
       await ctx.shot('history');
       const since = Date.now();
       await promote.locator('button.history-return').click();
@@ -664,6 +665,7 @@ export const steps = [
       // The section reads the journal's new record: the return, newest first.
       await waitFor(async () => (await rows.first().getAttribute('data-action', { timeout: 1000 }).catch(() => '')) === 'return', { timeout: 30_000, what: 'the return at the top of the History section', describe });
       await expectAliasRowMatchesSandbox(wb, sb, 'prod');
+      await view.locator('#history').scrollIntoViewIfNeeded();
       await ctx.shot('history-returned');
     },
   },
