@@ -111,7 +111,7 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
     assert.match(rows[1].label, /^(just now|\d+ s ago) \(\d\d:\d\d:\d\d\) — /);
     assert.match(rows[1].description ?? '', /lambda-canary/);
     assert.match(rows[1].detail ?? '', /^1 → 2 · done · journal \+ CloudTrail/);
-    assert.match(rows[0].detail ?? '', /· CloudTrail$/);
+    assert.match(rows[0].detail ?? '', /^2 → 3 · done · CloudTrail · cannot return: this is the alias's current routing$/);
     // CloudTrail's status line above the rows: a separator, and the placeholder with the lag note.
     assert.equal(ui.allItems.history[0].kind, vscode.QuickPickItemKind.Separator);
     assert.match(ui.allItems.history[0].label, /^journal \+ CloudTrail \(\d+ Lambda events? read/);
