@@ -6,7 +6,7 @@
  * and user agents come from AWS.
  */
 import type { HistoryEntry, HistoryView } from '../shared/history';
-import { changeText, endedText, localTime, publishedText, relativeTime, SOURCE_TEXT } from '../shared/historyText';
+import { changeText, endedText, localTime, publishedText, relativeTime, shaShort, SOURCE_TEXT } from '../shared/historyText';
 import { h } from './dom';
 
 export interface HistoryModel {
@@ -66,7 +66,10 @@ function row(e: HistoryEntry, m: HistoryModel, act: HistoryActions, now: number)
   const who = h('td', { class: 'who', title: [e.who.arn, e.who.userAgent, e.who.host].filter(Boolean).join('\n') || undefined }, h('span', { class: 'name' }, e.who.name), h('span', { class: 'client' }, e.who.client));
   const change = changeText(e.before, e.after);
   const published = publishedText(e);
-  const what = h('td', { class: 'what' }, h('span', { class: 'summary' }, e.summary), change ? h('span', { class: 'change muted' }, change) : undefined, published && !e.summary.includes(published) ? h('span', { class: 'published muted' }, published) : undefined);
+  // The summary often says the change and the versions already: a line of its own only for what it does not say (the CodeSha256).
+  const shas = e.versionsPublished.filter((p) => p.codeSha256).map((p) => `version ${p.version}: sha ${shaShort(p.codeSha256!)}`).join(', ');
+  const extra = published && !e.summary.includes(published.split(',')[0]) ? published : shas;
+  const what = h('td', { class: 'what' }, h('span', { class: 'summary' }, e.summary), change && !e.summary.includes(change) ? h('span', { class: 'change muted' }, change) : undefined, extra ? h('span', { class: 'published muted' }, extra) : undefined);
   const steps = e.steps ?? [];
   const open = m.expanded.has(e.id);
   if (steps.length) {
