@@ -5,11 +5,13 @@ import type { HistoryView } from '../../shared/history';
 import { sinceDate } from '../../shared/historyText';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
+import { pacedCloudTrail } from './pacedCloudTrail';
 
 /**
  * An alias's history (core's readHistory) on the current connection: the journal's records of it
  * and, unless lambdaCanary.history.cloudTrail is off, CloudTrail's events, over the window
- * lambdaCanary.history.since names. Read-only: no claim on the alias, nothing journalled.
+ * lambdaCanary.history.since names; CloudTrail's requests paced for the whole extension host
+ * (pacedCloudTrail). Read-only: no claim on the alias, nothing journalled.
  */
 export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 'aliases'>, functionName: string, aliasName: string, signal?: AbortSignal): Promise<Outcome<HistoryView>> {
   const clients = await ctx.connection.current();
@@ -17,7 +19,7 @@ export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 
   const core = await loadHistory();
   const hctx: HistoryContext = {
     ...ctx.aliases.useCaseContext(clients, { signal }),
-    ...(settings.cloudTrail ? { cloudtrail: () => clients.cloudtrail() } : {}),
+    ...(settings.cloudTrail ? { cloudtrail: () => pacedCloudTrail(clients) } : {}),
   };
   return core.readHistory(hctx, { functionName, aliasName, since: sinceDate(settings.since) });
 }
