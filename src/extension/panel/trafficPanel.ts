@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ROLLOUT_ENDS } from '../../shared/rollout';
 import { errorSummary } from '../../core/errors';
+import type { ActionName } from '../../core/outcome';
 import { outcomeText } from '../../core/outcomeText';
 import { redact } from '../../core/redact';
 import type { HostMessage, PanelMessage, RolloutAction } from '../../shared/protocol';
@@ -35,6 +36,9 @@ export const ROLLOUT_COMMANDS: Record<RolloutAction, string> = {
   abort: Commands.abortRollout,
   stop: Commands.stopCodeDeployRollout,
 };
+
+/** Actions that read the alias and write nothing: their journal records are no reason to read its history again. */
+const READS: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
 
 const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort', stop: 'Stop' };
 
@@ -110,8 +114,8 @@ export class TrafficPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('lambdaCanary.panel') && this.feed.schedule(panel.visible, true)),
       ctx.rollouts.onDidChange((v) => v.functionName === this.functionName && v.aliasName === this.aliasName && this.rolloutChanged(v)),
-      // Each journal append for this alias (a write from this window) is a new history entry.
-      ctx.aliases.onDidChangeAlias((e) => e.functionName === this.functionName && e.aliasName === this.aliasName && void this.historyFeed?.then((f) => f.changed())),
+      // Each journal append for this alias (a write from this window) is a new history entry; a read wrote nothing.
+      ctx.aliases.onDidChangeAlias((e) => e.functionName === this.functionName && e.aliasName === this.aliasName && !READS.has(e.outcome.action) && void this.historyFeed?.then((f) => f.changed())),
       this.outcomes,
     );
   }
