@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
+import { parsePlanText } from '../../src/core/rollout/plans';
 import type { TrafficPanel } from '../../src/extension/panel/trafficPanel';
 import { zipFiles } from '../../src/sandbox/zip';
 import type { HistoryEntry, HistoryView } from '../../src/shared/history';
 import { Commands } from '../../src/shared/ids';
 import { onEmbeddedSandbox } from './embeddedSandbox';
-import { handled } from './panelMessages';
+import { handled, outcomeOf } from './panelMessages';
 import { ScriptedUi } from './scriptedUi';
 import { WebviewPage, webviewBridge } from './webviewPage';
 
@@ -27,12 +28,13 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
   /** The same account, another client: what a teammate's script sends. */
   let other: LambdaClient;
   let panel: TrafficPanel | undefined;
+  let sandbox: Awaited<ReturnType<typeof onEmbeddedSandbox>>['sandbox'];
   const bridge = webviewBridge();
 
   before(async () => {
     const on = await onEmbeddedSandbox();
     api = on.api;
-    const sandbox = on.sandbox;
+    sandbox = on.sandbox;
     lambda = new LambdaClient(on.clientConfig);
     other = new LambdaClient({ ...on.clientConfig, customUserAgent: 'aws-cli/2.15.0' });
     await lambda.send(new CreateFunctionCommand({ FunctionName: FN, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/history-ext', Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) } }));
@@ -49,6 +51,7 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
   after(() => {
     restore?.();
     panel?.dispose();
+    sandbox?.faults.clear();
     lambda?.destroy();
     other?.destroy();
   });
@@ -197,5 +200,107 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
     for (let i = 0; i < 200 && feed.history?.entries[0]?.after?.version !== '1'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(feed.history?.entries[0]?.after?.version, '1', 'the section shows the return');
     if (page) await page.waitFor('#history-status', (s) => /CloudTrail/.test(s.text), 'the CloudTrail status line');
+  });
+
+  /** The times CloudTrail's LookupEvents requests reach the sandbox, from now on. */
+  function lookupArrivals(): number[] {
+    const times: number[] = [];
+    sandbox.faults.add({ operation: 'LookupEvents', kind: 'hook', times: 1000, hook: () => void times.push(Date.now()) });
+    return times;
+  }
+
+  it("a teammate's write between reading and confirming: nothing is written, the error says the alias changed", async () => {
+    let teammate = '';
+    pickEntryWhen('returnEntry', (e) => e.returnTo.ok && e.returnTo.state.version === '2', async () => {
+      teammate = (await other.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '4' }))).RevisionId ?? '';
+    });
+    ui.script(['confirmReturn', true]);
+    await vscode.commands.executeCommand(Commands.returnToState, target);
+    const a = await alias();
+    assert.equal(a.FunctionVersion, '4', "the alias stays on the teammate's version");
+    assert.equal(a.RevisionId, teammate);
+    assert.match(ui.errors.join('\n'), /changed/, `an error says the alias changed: ${JSON.stringify(ui.errors)}`);
+    const last = await lastRecord();
+    assert.equal(last.action, 'return');
+    assert.notEqual(last.state, 'done');
+  });
+
+  it('the panel refuses an entry it does not show, writing nothing', async () => {
+    assert.ok(panel);
+    const feed = await panel.history();
+    await feed.refresh();
+    const before = await alias();
+    const { records } = await api.journal.journal.read({ limit: 1 });
+    const o = await feed.returnTo('ct:nope');
+    assert.equal(o.result, 'failed');
+    assert.match(o.detail ?? '', /not shown any more/);
+    assert.equal((await alias()).RevisionId, before.RevisionId);
+    assert.equal((await api.journal.journal.read({ limit: 1 })).records[0].outcome.id, records[0].outcome.id, 'nothing journalled');
+  });
+
+  it('the panel refuses a return while a rollout runs on the alias, without asking', async () => {
+    assert.ok(panel);
+    const feed = await panel.history();
+    await feed.refresh();
+    const entry = feed.history?.entries.find((e) => e.returnTo.ok && e.returnTo.state.version === '1');
+    assert.ok(entry, 'a state on version 1 is offered');
+    const started = await api.rollouts.start({ functionName: FN, aliasName: 'prod', version: '2', plan: parsePlanText('10%@1h, 100%') });
+    assert.equal(started.error, undefined, JSON.stringify(started.error));
+    try {
+      const before = await alias();
+      ui.script(['confirmReturn', true]);
+      const o = await feed.returnTo(entry.id);
+      assert.equal(o.result, 'failed');
+      assert.match(o.detail ?? '', /A rollout is in progress/);
+      assert.ok(!ui.asked.includes('confirmReturn'), 'nothing was asked');
+      assert.equal((await alias()).RevisionId, before.RevisionId, 'the alias was not written');
+    } finally {
+      await api.rollouts.control({ functionName: FN, aliasName: 'prod', action: 'abort' });
+    }
+  });
+
+  it("three panels' reads share one pace: CloudTrail's requests reach the sandbox 500 ms apart at least", async () => {
+    const feeds = [];
+    for (const name of ['pace1', 'pace2']) {
+      await lambda.send(new CreateAliasCommand({ FunctionName: FN, Name: name, FunctionVersion: '1' }));
+      await vscode.commands.executeCommand(Commands.openTrafficPanel, { functionName: FN, aliasName: name });
+      const p = api.panels.get(FN, name);
+      assert.ok(p, `the panel of ${name} is open`);
+      feeds.push(await p.history());
+    }
+    assert.ok(panel);
+    feeds.push(await panel.history());
+    try {
+      // Each page's first read over before the measure.
+      for (const f of feeds) for (let i = 0; i < 200 && !f.history; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 600));
+      const arrivals = lookupArrivals();
+      await Promise.all(feeds.map((f) => f.refresh()));
+      assert.ok(arrivals.length >= 3, `one request a read at least: ${arrivals.length}`);
+      const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
+      assert.ok(gaps.every((g) => g >= 500), `gaps ${JSON.stringify(gaps)} ms`);
+    } finally {
+      sandbox.faults.clear();
+      for (const name of ['pace1', 'pace2']) api.panels.get(FN, name)?.dispose();
+    }
+  });
+
+  it("a probe from the panel reads no history (it wrote nothing): no LookupEvents", async () => {
+    assert.ok(panel);
+    const feed = await panel.history();
+    // A read the earlier writes scheduled (3 s after the last) over first.
+    await new Promise((r) => setTimeout(r, 3500));
+    await feed.refresh();
+    const arrivals = lookupArrivals();
+    try {
+      const probed = outcomeOf(panel, 'probe');
+      await (panel as unknown as { receive(m: unknown): Promise<void> }).receive({ type: 'probe', count: 2 });
+      assert.equal((await probed).result, 'done');
+      // Past the feed's coalescing interval (3 s): a read it scheduled would have run.
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.deepEqual(arrivals, [], 'no LookupEvents after the probe');
+    } finally {
+      sandbox.faults.clear();
+    }
   });
 });
