@@ -172,7 +172,11 @@ export function confirmReturn(view: Pick<HistoryView, 'functionName' | 'aliasNam
     detail:
       `${key} routes ${current} now; after this, ${routingShort(state)}. ` +
       `That is its state after the change of ${localTime(entry.at, now)} (${relativeTime(entry.at, now)}) by ${plainText(whoText(entry.who))}: ${plainText(entry.summary, 200)}. ` +
-      'Nothing is published; if the alias changed since this history was read, nothing is written. "Switch Back" returns to the routing of now.',
+      // The write is guarded on the RevisionId the history read; without one, say it is not.
+      (view.current?.revisionId
+        ? 'Nothing is published; if the alias changed since this history was read, nothing is written. '
+        : 'Nothing is published. The alias was read without a RevisionId, so this write is not guarded: a change made since this history was read is overwritten. ') +
+      '"Switch Back" returns to the routing of now.',
     action: RETURN_ACTION,
   };
 }
