@@ -63,9 +63,11 @@ export class HistoryFeed {
     return this.reading;
   }
 
-  /** The page (re)loaded: the history read in the last minute again, else a new read. */
+  /** The page (re)loaded: the read under way, else the history read in the last minute again, else a new read. */
   show(): Promise<void> {
-    if (this.view && !this.reading && Date.now() - this.lastRead < 60_000) return Promise.resolve(this.host.post({ type: 'history', history: this.view, loading: false })).then(() => undefined);
+    // Its post reaches the new page too.
+    if (this.reading) return this.reading;
+    if (this.view && Date.now() - this.lastRead < 60_000) return Promise.resolve(this.host.post({ type: 'history', history: this.view, loading: false })).then(() => undefined);
     return this.refresh();
   }
 
