@@ -11,5 +11,9 @@ export type HistoryUiModule = typeof HistoryUi;
 let loading: Promise<HistoryUiModule> | undefined;
 
 export function loadHistoryUi(): Promise<HistoryUiModule> {
-  return (loading ??= import(/* webpackChunkName: "historyUi" */ './history'));
+  return (loading ??= import(/* webpackChunkName: "historyUi" */ './history').catch((err: unknown) => {
+    // Not kept: the next use tries to load it again.
+    loading = undefined;
+    throw err;
+  }));
 }

@@ -162,7 +162,14 @@ export class TrafficPanel implements vscode.Disposable {
           await this.feed.start({ refreshSeconds, probeCount, scrollY: this.scrollY }, this.panel.visible);
           await this.rollout.flush();
           void this.loadRollouts();
-          void this.history().then((f) => f.show());
+          void this.history().then(
+            (f) => f.show(),
+            (err: unknown) => {
+              const error = `The history could not be shown: ${errorSummary(err)}`;
+              this.ctx.log.warn(`Traffic panel ${this.key}: ${error}`);
+              return this.post({ type: 'history', history: null, loading: false, error });
+            },
+          );
           break;
         }
         case 'historyRefresh':
@@ -214,7 +221,14 @@ export class TrafficPanel implements vscode.Disposable {
 
   /** The History section's feed (journal and CloudTrail, read by core's history on first use). */
   history(): Promise<InstanceType<HistoryUiModule['HistoryFeed']>> {
-    return (this.historyFeed ??= loadHistoryUi().then((m) => new m.HistoryFeed({ functionName: this.functionName, aliasName: this.aliasName, ctx: this.ctx, post: (msg) => this.post(msg), owner: this })));
+    return (this.historyFeed ??= loadHistoryUi().then(
+      (m) => new m.HistoryFeed({ functionName: this.functionName, aliasName: this.aliasName, ctx: this.ctx, post: (msg) => this.post(msg), owner: this }),
+      (err: unknown) => {
+        // Not kept: the next Refresh (or page load) tries again.
+        this.historyFeed = undefined;
+        throw err;
+      },
+    ));
   }
 
   private rolloutChanged(v: RolloutView): void {
