@@ -2,7 +2,7 @@ import type { HistoryContext } from '../../core/history';
 import { loadHistory } from '../../core/historyModule';
 import type { Outcome } from '../../core/outcome';
 import type { HistoryView } from '../../shared/history';
-import { sinceDate } from '../../shared/historyText';
+import { parseSince, sinceDate } from '../../shared/historyText';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { pacedCloudTrail } from './pacedCloudTrail';
@@ -13,9 +13,10 @@ import { pacedCloudTrail } from './pacedCloudTrail';
  * lambdaCanary.history.since names; CloudTrail's requests paced for the whole extension host
  * (pacedCloudTrail). Read-only: no claim on the alias, nothing journalled.
  */
-export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 'aliases'>, functionName: string, aliasName: string, signal?: AbortSignal): Promise<Outcome<HistoryView>> {
+export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 'aliases' | 'log'>, functionName: string, aliasName: string, signal?: AbortSignal): Promise<Outcome<HistoryView>> {
   const clients = await ctx.connection.current();
   const settings = readSettings().history;
+  if (parseSince(settings.since) === undefined) ctx.log.warn(`lambdaCanary.history.since is not a duration (e.g. 7d, 12h, 2w): ${JSON.stringify(settings.since)}; reading the last 7 days.`);
   const core = await loadHistory();
   const hctx: HistoryContext = {
     ...ctx.aliases.useCaseContext(clients, { signal }),
