@@ -259,6 +259,19 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
     }
   });
 
+  it('a page reload during a read joins it: one read', async () => {
+    assert.ok(panel);
+    const feed = await panel.history();
+    await feed.refresh();
+    const arrivals = lookupArrivals();
+    try {
+      await Promise.all([feed.refresh(), feed.show(), feed.show()]);
+      assert.equal(arrivals.length, 1, 'one LookupEvents: one read');
+    } finally {
+      sandbox.faults.clear();
+    }
+  });
+
   it("three panels' reads share one pace: CloudTrail's requests reach the sandbox 500 ms apart at least", async () => {
     const feeds = [];
     for (const name of ['pace1', 'pace2']) {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { HistoryEntry, HistoryView } from '../../src/shared/history';
 import { changeText, confirmReturn, entryById, entryDetail, entryRow, localTime, parseSince, relativeTime, routingShort, shaShort, sinceDate, statusShort } from '../../src/shared/historyText';
 import { isHistoryEntry, isHistoryView, isHostMessage, parsePanelMessage } from '../../src/shared/protocol';
@@ -101,6 +103,12 @@ describe("history's words in the editor", () => {
     assert.equal(parseSince('2w'), 14 * 86_400_000);
     for (const bad of ['', '7', 'd', '-1d', '0d', '1.5d', '7 days', '1e3d']) assert.equal(parseSince(bad), undefined, bad);
     assert.equal(sinceDate('nonsense', NOW).toISOString(), '2026-11-25T12:00:00.000Z');
+    // The setting's pattern (what the Settings editor accepts) says what parseSince does.
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { pattern: string }> } } };
+    const pattern = new RegExp(pkg.contributes.configuration.properties['lambdaCanary.history.since'].pattern, 'u');
+    for (const sample of ['7d', '7D', ' 12h ', '30m', '30min', '30MIN', '2w', '00001d', '99999w', '0d', '00m', '', '7', 'd', '-1d', '1.5d', '7 days', '1e3d', '123456d', '7dd', '5s']) {
+      assert.equal(pattern.test(sample), parseSince(sample) !== undefined, JSON.stringify(sample));
+    }
     assert.equal(sinceDate('1h', NOW).toISOString(), '2026-12-02T11:00:00.000Z');
   });
 
@@ -143,5 +151,16 @@ describe("history's words in the editor", () => {
     assert.equal(q.action, 'Return to This State');
     assert.equal(entryById(view(), 'ct:abc')?.who.name, 'bob');
     assert.equal(entryById(view(), 'nope'), undefined);
+  });
+
+  it('the confirmation says the write is guarded only when the history read a RevisionId', () => {
+    const state = { version: '2', weights: {} };
+    const guarded = confirmReturn(view(), entry(), state, NOW);
+    assert.ok(guarded.detail.includes('if the alias changed since this history was read, nothing is written'), guarded.detail);
+    const current = view().current;
+    assert.ok(current?.revisionId, 'the sample view has a RevisionId');
+    const unguarded = confirmReturn(view({ current: { version: current.version, weights: current.weights } }), entry(), state, NOW);
+    assert.ok(!unguarded.detail.includes('nothing is written'), unguarded.detail);
+    assert.match(unguarded.detail, /not guarded: a change made since this history was read is overwritten\./);
   });
 });
