@@ -212,13 +212,15 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
   it("a teammate's write between reading and confirming: nothing is written, the error says the alias changed", async () => {
     let teammate = '';
     pickEntryWhen('returnEntry', (e) => e.returnTo.ok && e.returnTo.state.version === '2', async () => {
-      teammate = (await other.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '4' }))).RevisionId ?? '';
+      // The same routing, a new RevisionId: what the history read is not the alias now.
+      teammate = (await other.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', Description: 'set by a teammate' }))).RevisionId ?? '';
     });
     ui.script(['confirmReturn', true]);
     await vscode.commands.executeCommand(Commands.returnToState, target);
+    assert.ok(teammate, `the teammate wrote while the pick was open: ${JSON.stringify({ errors: ui.errors, offered: entriesOf('returnEntry').map((e) => [e.action, e.returnTo]) })}`);
     const a = await alias();
-    assert.equal(a.FunctionVersion, '4', "the alias stays on the teammate's version");
-    assert.equal(a.RevisionId, teammate);
+    assert.equal(a.RevisionId, teammate, "the alias is as the teammate left it");
+    assert.equal(a.FunctionVersion, '1');
     assert.match(ui.errors.join('\n'), /changed/, `an error says the alias changed: ${JSON.stringify(ui.errors)}`);
     const last = await lastRecord();
     assert.equal(last.action, 'return');
@@ -242,9 +244,11 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
     assert.ok(panel);
     const feed = await panel.history();
     await feed.refresh();
-    const entry = feed.history?.entries.find((e) => e.returnTo.ok && e.returnTo.state.version === '1');
-    assert.ok(entry, 'a state on version 1 is offered');
-    const started = await api.rollouts.start({ functionName: FN, aliasName: 'prod', version: '2', plan: parsePlanText('10%@1h, 100%') });
+    const now = (await alias()).FunctionVersion;
+    const entry = feed.history?.entries.find((e) => e.returnTo.ok && e.returnTo.state.version !== now);
+    assert.ok(entry, `a state other than ${now} is offered`);
+    const version = now === '2' ? '1' : '2';
+    const started = await api.rollouts.start({ functionName: FN, aliasName: 'prod', version, plan: parsePlanText('10%@1h, 100%') });
     assert.equal(started.error, undefined, JSON.stringify(started.error));
     try {
       const before = await alias();
