@@ -149,7 +149,8 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.equal(cd.ended, 'done');
     assert.deepEqual(cd.cloudTrailEventIds, ['c1', 'c2']);
     assert.deepEqual(cd.after, { version: '8', weights: {} });
-    assert.equal(cd.steps?.length, 2);
+    assert.deepEqual(cd.steps?.map((s) => s.label), ['10%', '100%']);
+    assert.match(cd.steps?.[0].text ?? '', /^CodeDeploy shifted the alias at .*: 7 \(90%\) · 8 \(10%\)$/);
   });
 
   it('never shows an event twice, even when LookupEvents repeated it', () => {

@@ -26,6 +26,8 @@ export interface JournalEntry {
   routings: HistoryRouting[];
   /** 'rollout' and 'codedeploy' entries match CloudTrail by their window too. */
   fold?: 'rollout' | 'codedeploy';
+  /** A CodeDeploy rollout's new version (its steps are its share of the alias). */
+  newVersion?: string;
 }
 
 const READ_ONLY: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
@@ -227,6 +229,7 @@ export function codeDeployEntry(records: JournalRecord[]): JournalEntry {
     revisionIds: new Set(),
     routings: [],
     ...(refusal ? {} : { fold: 'codedeploy' as const }),
+    ...(d?.version ? { newVersion: d.version } : {}),
   };
 }
 

@@ -219,7 +219,8 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
       // CodeDeploy's own shifts: its steps, and where it left the alias.
       const r = eventRouting(e);
       if (r) {
-        entry.steps = [...(entry.steps ?? []), { label: e.at, text: trailText.codeDeployStep(r) }];
+        const share = j.newVersion === undefined ? undefined : r.version === j.newVersion ? 1 : (r.weights[j.newVersion] ?? 0);
+        entry.steps = [...(entry.steps ?? []), { label: share === undefined ? e.at : `${Number((share * 100).toFixed(4))}%`, text: trailText.codeDeployStep(r, e.at) }];
         entry.after = r;
         const rev = eventRevisionId(e);
         if (rev) entry.revisionId = rev;

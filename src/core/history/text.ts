@@ -59,7 +59,7 @@ export const trailText = {
   aliasDeleted: (alias: string) => `alias ${alias} deleted`,
   versionDeleted: (version: string) => `version ${version} deleted`,
   functionDeleted: (fn: string) => `function ${fn} deleted`,
-  codeDeployStep: (r: HistoryRouting) => `CodeDeploy shifted the alias: ${routingShort(r)}`,
+  codeDeployStep: (r: HistoryRouting, at: string) => `CodeDeploy shifted the alias at ${at}: ${routingShort(r)}`,
 };
 
 export const statusText = {
