@@ -153,6 +153,19 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.match(cd.steps?.[0].text ?? '', /^CodeDeploy shifted the alias at .*: 7 \(90%\) · 8 \(10%\)$/);
   });
 
+  it('two CodeDeploy rollouts with no recorded end: each takes its own shifts', () => {
+    const CD = { name: 'sess (role CD)', client: 'CodeDeploy', userAgent: 'codedeploy.amazonaws.com' };
+    const d = (id: string, v: string, s: string) => ({ deploymentId: id, application: 'a', deploymentGroup: 'g', config: 'c', functionName: 'checkout', aliasName: 'prod', version: v, stable: s, planText: '', alarms: [] });
+    const records = [rec({ action: 'codedeploy', before: r('7'), detail: { ...d('d-1', '8', '7'), event: 'started' } }, 1), rec({ action: 'codedeploy', before: r('8'), detail: { ...d('d-2', '9', '8'), event: 'started' } }, 1000)];
+    const trail = [updateAlias('a1', 5, '7', { '8': 0.1 }, 'x1', CD), updateAlias('a2', 305, '8', undefined, 'x2', CD), updateAlias('b1', 1005, '8', { '9': 0.1 }, 'y1', CD), updateAlias('b2', 1305, '9', undefined, 'y2', CD)];
+    const entries = merge(records, trail);
+    assert.equal(entries.length, 2);
+    assert.deepEqual(entries.map((e) => [e.summary.match(/d-\d/)?.[0], e.cloudTrailEventIds, e.after?.version]), [
+      ['d-2', ['b1', 'b2'], '9'],
+      ['d-1', ['a1', 'a2'], '8'],
+    ]);
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');

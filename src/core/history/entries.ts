@@ -26,8 +26,9 @@ export interface JournalEntry {
   routings: HistoryRouting[];
   /** 'rollout' and 'codedeploy' entries match CloudTrail by their window too. */
   fold?: 'rollout' | 'codedeploy';
-  /** A CodeDeploy rollout's new version (its steps are its share of the alias). */
+  /** A CodeDeploy rollout's new version (its steps are its share of the alias) and its stable one. */
   newVersion?: string;
+  stableVersion?: string;
 }
 
 const READ_ONLY: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
@@ -230,6 +231,7 @@ export function codeDeployEntry(records: JournalRecord[]): JournalEntry {
     routings: [],
     ...(refusal ? {} : { fold: 'codedeploy' as const }),
     ...(d?.version ? { newVersion: d.version } : {}),
+    ...(d?.stable ? { stableVersion: d.stable } : {}),
   };
 }
 
@@ -258,5 +260,15 @@ export function journalEntries(records: JournalRecord[]): JournalEntry[] {
     if (g) g.records.push(r);
     else groups.set(key, { kind, records: [r] });
   }
-  return [...groups.values()].map((g) => (g.kind === 'rollout' ? rolloutEntry(g.records) : g.kind === 'codedeploy' ? codeDeployEntry(g.records) : recordEntry(g.records[0])));
+  const entries = [...groups.values()].map((g) => (g.kind === 'rollout' ? rolloutEntry(g.records) : g.kind === 'codedeploy' ? codeDeployEntry(g.records) : recordEntry(g.records[0])));
+  capRunningWindows(entries);
+  return entries;
+}
+
+/** A rollout or CodeDeploy rollout with no recorded end runs at most until the alias's next one starts. */
+function capRunningWindows(entries: JournalEntry[]): void {
+  const folds = entries.filter((j) => j.fold).sort((a, b) => a.startMs - b.startMs);
+  folds.forEach((j, i) => {
+    if (j.endMs === Infinity && i + 1 < folds.length) j.endMs = folds[i + 1].startMs;
+  });
 }

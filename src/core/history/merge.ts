@@ -90,9 +90,17 @@ export function matchEvent(e: TrailEvent, journal: JournalEntry[]): JournalEntry
   const routing = eventRouting(e);
   const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
   if (rollout) return rollout;
-  const codedeploy = journal.find((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j));
+  const codedeploy = journal
+    .filter((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j) && onlyDeploymentVersions(routing, j))
+    .reduce<JournalEntry | undefined>((newest, j) => (!newest || j.startMs > newest.startMs ? j : newest), undefined);
   if (codedeploy) return codedeploy;
   return timeOnly(e, journal);
+}
+
+/** Every version the routing names is the CodeDeploy rollout's new or stable version (when it knows them). */
+function onlyDeploymentVersions(routing: HistoryRouting | undefined, j: JournalEntry): boolean {
+  if (!routing || j.newVersion === undefined || j.stableVersion === undefined) return true;
+  return [routing.version, ...Object.keys(routing.weights)].every((v) => v === j.newVersion || v === j.stableVersion);
 }
 
 function timeOnly(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefined {
