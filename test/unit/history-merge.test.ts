@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { HistoryEntry } from '../../src/shared/history';
 import type { TrailEvent } from '../../src/core/history/cloudtrail';
 import { historyCsv, csvCell } from '../../src/core/history/csv';
-import { journalEntries } from '../../src/core/history/entries';
+import { journalEntries, windowRecords } from '../../src/core/history/entries';
 import { mergeHistory, returnToOf } from '../../src/core/history/merge';
 import type { JournalRecord } from '../../src/core/journal/journal';
 import type { Outcome } from '../../src/core/outcome';
@@ -166,6 +166,42 @@ describe('history: the merge of journal and CloudTrail', () => {
     ]);
   });
 
+  it('a rollout whose start is before the window ends as its ended record says, and a CI write a day later is its own entry', () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const id = 'a1b2c3d4';
+    const records = [
+      rec({ action: 'rollout', detail: { rollout: { type: 'step', id, index: 1, weight: 100, revisionId: 'rv2' } }, before: r('7', { '8': 0.1 }, 'rv1'), after: r('8', {}, 'rv2') }, 100),
+      rec({ action: 'rollout', detail: { rollout: { type: 'ended', id, result: 'promoted', message: 'Promoted', revisionId: 'rv2' } }, before: r('7', { '8': 0.1 }), after: r('8', {}, 'rv2') }, 101),
+    ];
+    const trail = [updateAlias('s', 100, '8', undefined, 'rv2'), updateAlias('bob', 5000, '7', undefined, 'rvB', BOB), updateAlias('ci', 86400, '8', undefined, 'rvC', CI)];
+    const entries = merge(records, trail, { current: r('8') });
+    assert.deepEqual(entries.map((e) => [e.id, e.ended, e.returnTo.ok]), [
+      ['ct:ci', 'done', false],
+      ['ct:bob', 'done', true],
+      [records[0].id, 'done', false],
+    ]);
+    assert.equal(entries[2].endedText, 'Promoted');
+    // The alias routes the rollout's 8 now: Return is offered once it is elsewhere.
+    assert.equal(merge(records, trail, { current: r('7') })[2].returnTo.ok, true);
+  });
+
+  it("a running rollout takes only its own writer's step routings, and runs at most until the next journal entry", () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const records = [
+      rec({ action: 'rollout', detail: { rollout: { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' } } }, 1),
+      rec({ action: 'rollout', detail: { rollout: { type: 'step', id, index: 0, weight: 10, revisionId: 'rv1' } }, before: r('7', {}, 'rv0'), after: r('7', { '8': 0.1 }, 'rv1') }, 2),
+    ];
+    const trail = [updateAlias('s1', 2, '7', { '8': 0.1 }, 'rv1'), updateAlias('bob', 1000, '7', undefined, 'rvB', BOB), updateAlias('ci', 3600, '7', { '8': 0.1 }, 'rvC', CI)];
+    const entries = merge(records, trail);
+    assert.deepEqual(entries.map((e) => e.id), ['ct:ci', 'ct:bob', records[0].id]);
+    assert.deepEqual(entries[2].cloudTrailEventIds, ['s1']);
+    const later = rec({ action: 'switch', before: r('7', { '8': 0.1 }), after: r('9', {}, 'rv9') }, 500);
+    const capped = journalEntries([...records, later]).find((j) => j.fold === 'rollout')!;
+    assert.equal(capped.endMs, Date.parse(later.outcome.startedAt));
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');
@@ -194,6 +230,18 @@ describe('history: the merge of journal and CloudTrail', () => {
     ]);
     assert.deepEqual(entries.map((e) => [e.kind, e.summary]), [['alias-deleted', 'alias prod deleted'], ['version-deleted', 'version 5 deleted'], ['publish', 'version 9 published (hotfix)']]);
     assert.deepEqual(entries[2].versionsPublished, [{ version: '9', codeSha256: 's9', description: 'hotfix' }]);
+  });
+});
+
+describe('history: the window of journal records', () => {
+  it("keeps a rollout's records from before the window when it has one inside, and nothing else from before", () => {
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const old = rec({ action: 'switch', before: r('6'), after: r('7') }, -100);
+    const started = rec({ action: 'rollout', detail: { rollout: { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' } } }, -50);
+    const ended = rec({ action: 'rollout', detail: { rollout: { type: 'ended', id, result: 'promoted', message: 'Promoted' } }, after: r('8') }, 10);
+    const late = rec({ action: 'switch', before: r('8'), after: r('9') }, 1000);
+    assert.deepEqual(windowRecords([old, started, ended, late], T0, T0 + 500_000).map((x) => x.id), [started.id, ended.id]);
   });
 });
 

@@ -29,6 +29,8 @@ export interface JournalEntry {
   /** A CodeDeploy rollout's new version (its steps are its share of the alias) and its stable one. */
   newVersion?: string;
   stableVersion?: string;
+  /** mergeHistory: who signed the CloudTrail events this entry's RevisionIds name. */
+  writers?: Array<{ arn?: string; accessKeyId?: string }>;
 }
 
 const READ_ONLY: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
@@ -149,7 +151,9 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
     }
   }
   const id = state?.id ?? rolloutEventOf(first.outcome)?.id ?? first.id;
-  const status = state?.status ?? 'running';
+  // Started before the window (no state without its `started` record): its `ended` record says how it ended.
+  const endedEvent = records.map((r) => rolloutEventOf(r.outcome)).find((e) => e?.type === 'ended');
+  const status = state?.status ?? (endedEvent?.type === 'ended' ? endedEvent.result : 'running');
   const ended: HistoryEnd = ROLLOUT_END[status] ?? 'running';
   const view = state ? viewOf(state) : undefined;
   const steps: HistoryStepView[] | undefined = view?.steps.map((s) => ({
@@ -175,7 +179,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
       ...(revisionId ? { revisionId } : {}),
       versionsPublished: [...published.values()],
       ended,
-      ...(state?.statusText ? { endedText: state.statusText } : {}),
+      ...(state?.statusText ? { endedText: state.statusText } : endedEvent?.type === 'ended' ? { endedText: endedEvent.message } : {}),
       ...(steps ? { steps } : {}),
       cloudTrailEventIds: [],
     },
@@ -265,10 +269,34 @@ export function journalEntries(records: JournalRecord[]): JournalEntry[] {
   return entries;
 }
 
-/** A rollout or CodeDeploy rollout with no recorded end runs at most until the alias's next one starts. */
+/**
+ * With no recorded end, a rollout runs at most until the alias's next journal entry starts, and a
+ * CodeDeploy rollout until the next rollout or CodeDeploy rollout starts.
+ */
 function capRunningWindows(entries: JournalEntry[]): void {
-  const folds = entries.filter((j) => j.fold).sort((a, b) => a.startMs - b.startMs);
-  folds.forEach((j, i) => {
-    if (j.endMs === Infinity && i + 1 < folds.length) j.endMs = folds[i + 1].startMs;
-  });
+  for (const j of entries) {
+    if (j.endMs !== Infinity) continue;
+    const next = entries.filter((x) => x.startMs > j.startMs && (j.fold === 'rollout' || x.fold)).map((x) => x.startMs);
+    if (next.length) j.endMs = Math.min(...next);
+  }
+}
+
+/**
+ * The records a window shows: those in [since, until], and every record of a rollout or CodeDeploy
+ * rollout that has one there (its `started` may be older than the window).
+ */
+export function windowRecords(records: JournalRecord[], sinceMs: number, untilMs: number): JournalRecord[] {
+  const inside = (r: JournalRecord) => Date.parse(r.at) >= sinceMs && Date.parse(r.at) <= untilMs;
+  const shown = new Set(records.filter(inside).map(foldKey).filter((k): k is string => k !== undefined));
+  return records.filter((r) => inside(r) || (Date.parse(r.at) < sinceMs && shown.has(foldKey(r) ?? '')));
+}
+
+function foldKey(r: JournalRecord): string | undefined {
+  const o = r.outcome;
+  if (o.action === 'rollout') {
+    const id = rolloutEventOf(o)?.id;
+    return id ? `rollout:${id}` : undefined;
+  }
+  const id = o.action === 'codedeploy' ? (o.detail as CodeDeployDetail | undefined)?.deploymentId : undefined;
+  return typeof id === 'string' && id ? `codedeploy:${id}` : undefined;
 }

@@ -88,13 +88,19 @@ export function matchEvent(e: TrailEvent, journal: JournalEntry[]): JournalEntry
   }
   if (e.name !== 'UpdateAlias') return timeOnly(e, journal);
   const routing = eventRouting(e);
-  const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
+  const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && sameWriter(e, j) && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
   if (rollout) return rollout;
   const codedeploy = journal
     .filter((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j) && onlyDeploymentVersions(routing, j))
     .reduce<JournalEntry | undefined>((newest, j) => (!newest || j.startMs > newest.startMs ? j : newest), undefined);
   if (codedeploy) return codedeploy;
   return timeOnly(e, journal);
+}
+
+/** The event was signed as the entry's writes matched by RevisionId were (any writer, when none matched). */
+function sameWriter(e: TrailEvent, j: JournalEntry): boolean {
+  const writers = j.writers ?? [];
+  return writers.length === 0 || writers.some((w) => (w.accessKeyId !== undefined && w.accessKeyId === e.who.accessKeyId) || (w.arn !== undefined && w.arn === e.who.arn));
 }
 
 /** Every version the routing names is the CodeDeploy rollout's new or stable version (when it knows them). */
@@ -203,6 +209,12 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
   const seq = new Map<string, number>();
   input.trail.forEach((e, i) => seq.set(e.id, input.trail.length - i));
   const trail = [...input.trail].sort((a, b) => a.ms - b.ms || seq.get(a.id)! - seq.get(b.id)!);
+  // Who a rollout's own writes were signed as: the events its RevisionIds name.
+  for (const e of trail) {
+    const rev = isAliasWrite(e) ? eventRevisionId(e) : undefined;
+    const j = rev ? journal.find((x) => x.fold === 'rollout' && x.revisionIds.has(rev)) : undefined;
+    if (j) j.writers = [...(j.writers ?? []), e.who];
+  }
   /** Where each entry goes in time: its newest CloudTrail event's time and place when it has one, else its journal time. */
   const when = new Map<Omit<HistoryEntry, 'returnTo'>, [number, number]>();
   const seen = new Set<string>();

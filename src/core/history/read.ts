@@ -9,7 +9,7 @@ import { runUseCase } from '../usecases/context';
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { TrailRead } from './cloudtrail';
 import { isAboutAlias, readTrail } from './cloudtrail';
-import { journalEntries } from './entries';
+import { journalEntries, windowRecords } from './entries';
 import { mergeHistory } from './merge';
 import { statusText } from './text';
 import type { HistoryContext, HistoryInput } from './types';
@@ -52,7 +52,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       const key = targetKey(target);
 
       // The journal, the versions that exist now, and CloudTrail, at once.
-      const journalRead = ctx.journal?.history ? ctx.journal.history(key, since) : Promise.resolve({ records: [], problems: ctx.journal ? [] : ['no deployment journal is open'] });
+      const journalRead = ctx.journal?.history ? ctx.journal.history(key) : Promise.resolve({ records: [], problems: ctx.journal ? [] : ['no deployment journal is open'] });
       const versionsRead = allPages(async (Marker) => {
         const page = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: input.functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
         return [page.Versions, page.NextMarker];
@@ -71,7 +71,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       const fn = { name: target.function, account: target.account, region: target.region };
       const events = trail ? trail.events.filter((e) => isAboutAlias(e, fn, input.aliasName)) : [];
       const untilMs = until.getTime();
-      const inWindow = journal.records.filter((r) => !(Date.parse(r.at) > untilMs));
+      const inWindow = windowRecords(journal.records, since.getTime(), untilMs);
       const current = alias ? aliasState(alias) : undefined;
       const entries = mergeHistory({
         functionName: target.function,
