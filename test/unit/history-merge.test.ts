@@ -202,6 +202,22 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.equal(capped.endMs, Date.parse(later.outcome.startedAt));
   });
 
+  it("a teammate's publish hours later that Lambda answered with our version is not our deploy's, nor moves it", () => {
+    const deploy = rec({ action: 'deploy', before: r('7', {}, 'a'), after: r('7', { '8': 0.1 }, 'b'), versionsPublished: [{ version: '8', codeSha256: 'sha8' }] }, 10);
+    const sw = rec({ action: 'switch', before: r('7', { '8': 0.1 }, 'b'), after: r('9', {}, 'c') }, 100);
+    const trail = [
+      ev('p8', 'PublishVersion', 9, {}, { version: '8', codeSha256: 'sha8' }),
+      updateAlias('u1', 10, '7', { '8': 0.1 }, 'b'),
+      updateAlias('u2', 100, '9', undefined, 'c'),
+      ev('p8b', 'PublishVersion', 7200, {}, { version: '8', codeSha256: 'sha8' }, BOB),
+      updateAlias('bob', 7300, '7', undefined, 'rvB', BOB),
+    ];
+    const entries = merge([deploy, sw], trail);
+    assert.deepEqual(entries.map((e) => e.id), ['ct:bob', 'ct:p8b', sw.id, deploy.id]);
+    assert.deepEqual(entries[3].cloudTrailEventIds, ['p8', 'u1']);
+    assert.deepEqual(entries[0].before, r('9'));
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');

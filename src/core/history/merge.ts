@@ -10,7 +10,7 @@ import { publishedText, returnText, trailText } from './text';
  *
  * A CloudTrail event is a journal entry's when (first rule that holds):
  * 1. UpdateAlias / CreateAlias: its resulting RevisionId is one the entry's own writes resulted in;
- * 2. PublishVersion: its version (and CodeSha256, when both say one) is one the entry published;
+ * 2. PublishVersion: inside the entry's time (±2 s), its version (and CodeSha256, when both say one) is one the entry published;
  * 3. a rollout: an UpdateAlias by Lambda Canary inside the rollout's time, setting one of its steps' routings;
  * 4. a CodeDeploy rollout: an UpdateAlias by CodeDeploy inside the deployment's time;
  * 5. by time alone: inside the entry's [start − 2 s, end + 2 s] with the same routing (primary and
@@ -82,7 +82,7 @@ export function matchEvent(e: TrailEvent, journal: JournalEntry[]): JournalEntry
   if (e.name === 'PublishVersion') {
     const p = eventPublished(e);
     if (p) {
-      const byVersion = journal.find((j) => j.entry.versionsPublished.some((v) => v.version === p.version && (!v.codeSha256 || !p.codeSha256 || v.codeSha256 === p.codeSha256)));
+      const byVersion = journal.find((j) => within(e, j) && j.entry.versionsPublished.some((v) => v.version === p.version && (!v.codeSha256 || !p.codeSha256 || v.codeSha256 === p.codeSha256)));
       if (byVersion) return byVersion;
     }
   }
@@ -247,11 +247,14 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
       }
     }
   }
+  const folded = new Set(journal.filter((j) => j.fold).map((j) => j.entry));
   const key = (x: Omit<HistoryEntry, 'returnTo'>): [number, number] => {
     const t = Date.parse(x.at);
     const ct = when.get(x);
-    // A journal time is exact; CloudTrail's is the second it fell in: an entry sorts by the later of the two's second.
-    return ct && Math.floor(t / 1000) * 1000 <= ct[0] ? ct : [t, Number.MAX_SAFE_INTEGER];
+    // A journal time is exact; CloudTrail's is the second it fell in: an entry sorts by the later of the two's second,
+    // CloudTrail's only when it is that second (a fold's, at its last event).
+    const useCt = ct && Math.floor(t / 1000) * 1000 <= ct[0] && (folded.has(x) || ct[0] - t <= TIME_SLACK_MS);
+    return useCt ? ct : [t, Number.MAX_SAFE_INTEGER];
   };
   const all = [...journal.map((j) => j.entry), ...own].sort((a, b) => {
     const [ta, sa] = key(a);
