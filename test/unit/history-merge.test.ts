@@ -218,6 +218,22 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.deepEqual(entries[0].before, r('9'));
   });
 
+  it("a teammate's write in the middle of our rollout has the rollout's step of that time as its before", () => {
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const ro = (at: number, rollout: Record<string, unknown>, extra: Partial<Outcome> = {}) => rec({ action: 'rollout', detail: { rollout }, ...extra }, at);
+    const records = [
+      rec({ action: 'switch', before: r('6', {}, 'rv-1'), after: r('7', {}, 'rv0') }, -50),
+      ro(1, { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' }),
+      ro(2, { type: 'step', id, index: 0, weight: 10, revisionId: 'rv1' }, { before: r('7', {}, 'rv0'), after: r('7', { '8': 0.1 }, 'rv1') }),
+      ro(63, { type: 'step', id, index: 1, weight: 50, revisionId: 'rv2' }, { before: r('7', { '8': 0.1 }, 'rv1'), after: r('7', { '8': 0.5 }, 'rv2') }),
+      ro(124, { type: 'ended', id, result: 'promoted', message: 'Promoted', revisionId: 'rv3' }, { before: r('7', { '8': 0.5 }), after: r('8', {}, 'rv3') }),
+    ];
+    const trail = [updateAlias('u0', -50, '7', undefined, 'rv0'), updateAlias('s1', 2, '7', { '8': 0.1 }, 'rv1'), updateAlias('s2', 63, '7', { '8': 0.5 }, 'rv2'), updateAlias('t', 90, '7', { '8': 0.2 }, 'rvT', BOB), updateAlias('s3', 124, '8', undefined, 'rv3')];
+    const bob = merge(records, trail).find((e) => e.id === 'ct:t')!;
+    assert.deepEqual(bob.before, r('7', { '8': 0.5 }));
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');

@@ -29,6 +29,8 @@ export interface JournalEntry {
   /** A CodeDeploy rollout's new version (its steps are its share of the alias) and its stable one. */
   newVersion?: string;
   stableVersion?: string;
+  /** A rollout's or CodeDeploy rollout's routings with when each was set (ms), oldest first. */
+  timedRoutings?: Array<{ ms: number; routing: HistoryRouting }>;
   /** mergeHistory: who signed the CloudTrail events this entry's RevisionIds name. */
   writers?: Array<{ arn?: string; accessKeyId?: string }>;
 }
@@ -130,6 +132,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
   const state: RolloutState | undefined = foldRollouts(records.map((r) => ({ ...r.outcome, key: r.key }))).values().next().value;
   const revisionIds = new Set<string>();
   const routings: HistoryRouting[] = [];
+  const timedRoutings: Array<{ ms: number; routing: HistoryRouting }> = [];
   let before: HistoryRouting | undefined;
   let after: HistoryRouting | undefined;
   let revisionId: string | undefined;
@@ -146,6 +149,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
     const a = routingOf(r.outcome.after);
     if (a) {
       after = a;
+      timedRoutings.push({ ms: ms(r.outcome.endedAt, Date.parse(r.at)), routing: a });
       revisionId = r.outcome.after?.revisionId ?? ('revisionId' in e ? e.revisionId : undefined) ?? revisionId;
       if (!routings.some((x) => sameHistoryRouting(x, a))) routings.push(a);
     }
@@ -187,6 +191,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
     endMs,
     revisionIds,
     routings,
+    timedRoutings,
     fold: 'rollout',
   };
 }
@@ -233,6 +238,7 @@ export function codeDeployEntry(records: JournalRecord[]): JournalEntry {
     endMs: ended === 'running' ? Infinity : ms(last.outcome.endedAt, Date.parse(last.at)),
     revisionIds: new Set(),
     routings: [],
+    timedRoutings: [],
     ...(refusal ? {} : { fold: 'codedeploy' as const }),
     ...(d?.version ? { newVersion: d.version } : {}),
     ...(d?.stable ? { stableVersion: d.stable } : {}),

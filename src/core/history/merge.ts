@@ -203,7 +203,7 @@ export interface MergeInput {
 
 /** The merged entries, newest first. */
 export function mergeHistory(input: MergeInput): HistoryEntry[] {
-  const journal = input.journal.map((j) => ({ ...j, entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
+  const journal = input.journal.map((j) => ({ ...j, ...(j.timedRoutings ? { timedRoutings: [...j.timedRoutings] } : {}), entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
   const own: Array<Omit<HistoryEntry, 'returnTo'>> = [];
   // CloudTrail's times are whole seconds: within a second, its own order (newest first) tells which came first.
   const seq = new Map<string, number>();
@@ -242,6 +242,7 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
         const share = j.newVersion === undefined ? undefined : r.version === j.newVersion ? 1 : (r.weights[j.newVersion] ?? 0);
         entry.steps = [...(entry.steps ?? []), { label: share === undefined ? e.at : `${Number((share * 100).toFixed(4))}%`, text: trailText.codeDeployStep(r, e.at) }];
         entry.after = r;
+        j.timedRoutings?.push({ ms: e.ms, routing: r });
         const rev = eventRevisionId(e);
         if (rev) entry.revisionId = rev;
       }
@@ -261,15 +262,24 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
     const [tb, sb] = key(b);
     return ta - tb || sa - sb;
   });
-  // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say.
-  let last: HistoryRouting | undefined;
+  // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say:
+  // every routing they set, a rollout's each at its step's time (a rollout sorts at its end).
+  const timed = new Map(journal.filter((j) => j.timedRoutings).map((j) => [j.entry, j.timedRoutings!]));
+  const points: Array<{ at: [number, number]; routing?: HistoryRouting }> = [];
+  for (const entry of all) {
+    const steps = timed.get(entry);
+    if (steps) for (const s of steps) points.push({ at: [s.ms, Number.MAX_SAFE_INTEGER], routing: s.routing });
+    else if (entry.kind === 'alias-deleted') points.push({ at: key(entry) });
+    else if (entry.after && entry.ended !== 'failed' && entry.ended !== 'refused') points.push({ at: key(entry), routing: entry.after });
+  }
+  const earlier = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   for (const entry of all) {
     if (entry.source === 'cloudtrail' && (entry.kind === 'routing' || entry.kind === 'alias-created')) {
+      const at = key(entry);
+      const last = points.filter((p) => earlier(p.at, at)).reduce<(typeof points)[number] | undefined>((a, p) => (!a || !earlier(p.at, a.at) ? p : a), undefined)?.routing;
       if (entry.kind === 'routing' && last) entry.before = { version: last.version, weights: { ...last.weights } };
       entry.summary = trailText.routing(entry.action, entry.before, entry.after);
     }
-    if (entry.kind === 'alias-deleted') last = undefined;
-    else if (entry.after && entry.ended !== 'failed' && entry.ended !== 'refused') last = entry.after;
   }
   return all
     .reverse()
