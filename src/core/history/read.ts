@@ -86,7 +86,9 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       if (!trail) cloudTrail = { state: 'off', message: statusText.off, lagNote: '', eventsRead: 0, truncated: false };
       else {
         const message =
-          trail.state === 'read'
+          trail.state === 'read' && trail.error
+            ? statusText.partial(trail.eventsRead, trail.coveredFrom ?? since.toISOString(), trail.error)
+            : trail.state === 'read'
             ? statusText.read(trail.eventsRead, trail.skipped.unreadable, trail.truncated, trail.coveredFrom)
             : trail.state === 'denied'
               ? statusText.denied
@@ -101,7 +103,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
           truncated: trail.truncated,
           ...(trail.coveredFrom ? { coveredFrom: trail.coveredFrom } : {}),
         };
-        if (trail.state !== 'read') ctx.log.warn(message);
+        if (trail.state !== 'read' || trail.error) ctx.log.warn(message);
       }
       return {
         functionName: target.function,

@@ -65,6 +65,8 @@ export const trailText = {
 export const statusText = {
   read: (events: number, skipped: number, truncated: boolean, coveredFrom: string | undefined) =>
     `CloudTrail was read: ${events} Lambda event${events === 1 ? '' : 's'}${skipped ? ` (${skipped} unreadable, skipped)` : ''}${truncated && coveredFrom ? `; the page limit stopped the read at ${coveredFrom}, so older CloudTrail events are not shown` : ''}.`,
+  partial: (events: number, coveredFrom: string, summary: string) =>
+    `CloudTrail was read only in part: ${events} Lambda event${events === 1 ? '' : 's'} back to ${coveredFrom}, then it failed (${summary}), so older CloudTrail events are not shown.`,
   denied: "CloudTrail was not read: this identity may not call cloudtrail:LookupEvents; the history below is this machine's journal alone.",
   unavailable: "CloudTrail was not read: the endpoint has no CloudTrail; the history below is this machine's journal alone.",
   error: (summary: string) => `CloudTrail could not be read (${summary}); the history below is this machine's journal alone.`,
