@@ -234,6 +234,16 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.deepEqual(bob.before, r('7', { '8': 0.5 }));
   });
 
+  it('after the function was deleted (and created again), no older state is offered: its versions are not these', () => {
+    const sw = rec({ action: 'switch', before: r('1', {}, 'a'), after: r('2', {}, 'b') }, 10);
+    const trail = [updateAlias('u', 10, '2', undefined, 'b'), ev('del', 'DeleteFunction', 100, { functionName: 'checkout' }, {}, BOB), updateAlias('new', 200, '3', undefined, 'c', BOB)];
+    const entries = merge([sw], trail, { current: r('3'), existing: new Set(['1', '2', '3']) });
+    assert.deepEqual(entries.map((e) => e.id), ['ct:new', 'ct:del', sw.id]);
+    const old = entries[2].returnTo;
+    assert.equal(old.ok, false);
+    assert.match(old.ok ? '' : old.reason, /the function was deleted and created again on .*; its versions are not these/);
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');

@@ -281,7 +281,9 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
       entry.summary = trailText.routing(entry.action, entry.before, entry.after);
     }
   }
+  // The function deleted (not a version): the versions older entries name were another function's.
+  const deleted = all.map((x) => x.action === 'DeleteFunction' && x.kind === 'other').lastIndexOf(true);
   return all
-    .reverse()
-    .map((entry) => ({ ...entry, returnTo: returnToOf(entry, input.current, input.existing, input.aliasExists) }));
+    .map((entry, i) => ({ ...entry, returnTo: i < deleted ? { ok: false as const, reason: returnText.recreated(all[deleted].at) } : returnToOf(entry, input.current, input.existing, input.aliasExists) }))
+    .reverse();
 }

@@ -76,6 +76,7 @@ export const statusText = {
 
 export const returnText = {
   current: "this is the alias's current routing",
+  recreated: (at: string) => `the function was deleted and created again on ${at}; its versions are not these`,
   unknown: 'the routing after this change is not known',
   notDone: 'this change did not take effect, so it left no state of its own to return to',
   latest: 'this state routed to $LATEST, an unpublished version: Lambda Canary never routes traffic there',
