@@ -237,6 +237,13 @@ describe('history: journal and CloudTrail merged (real SDK ↔ sandbox)', functi
     assert.match(same.note ?? '', /already routes/);
   });
 
+  it('a return refused before the alias was read (journalled with no account) is in the history, refused', async () => {
+    const o = await returnToState(ctx(), { functionName: fn, aliasName: 'prod', state: { version: '$LATEST', weights: {} } });
+    assert.equal(o.error?.kind, 'validation');
+    const v = await view({ cloudtrail: undefined });
+    assert.deepEqual(v.entries.map((e) => [e.id, e.action, e.ended]), [[o.id, 'return', 'refused']]);
+  });
+
   it('a write by another client during the return: a conflict, nothing overwritten', async () => {
     const before = await alias();
     h().sandbox.faults.add({
