@@ -244,6 +244,19 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.match(old.ok ? '' : old.reason, /the function was deleted and created again on .*; its versions are not these/);
   });
 
+  it("another machine's rollout step and its lease renewals (the same routing, the same writer) are one entry", () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const trail = [updateAlias('step', 0, '7', { '8': 0.1 }, 'q0', CI)];
+    for (let i = 1; i <= 4; i++) trail.push(updateAlias(`lease${i}`, i * 80, '7', { '8': 0.1 }, `q${i}`, CI));
+    trail.push(updateAlias('bob', 400, '7', { '8': 0.1 }, 'qB', BOB));
+    const entries = merge([], trail);
+    assert.deepEqual(entries.map((e) => [e.id, e.cloudTrailEventIds]), [
+      ['ct:bob', ['bob']],
+      ['ct:step', ['step', 'lease1', 'lease2', 'lease3', 'lease4']],
+    ]);
+    assert.equal(entries[1].revisionId, 'q4');
+  });
+
   it('never shows an event twice, even when LookupEvents repeated it', () => {
     const sw = rec({ action: 'switch', before: r('7', {}, 'a'), after: r('8', {}, 'b') }, 10);
     const e = updateAlias('u', 10, '8', undefined, 'b');

@@ -118,6 +118,12 @@ function timeOnly(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefi
   return journal.find((j) => j.fold === undefined && within(e, j) && sameHistoryRouting(j.entry.after, routing) && !(rev && j.revisionIds.size > 0));
 }
 
+/** A CloudTrail-only alias write that sets again what the previous one, by the same writer, set. */
+function isRenewal(e: Omit<HistoryEntry, 'returnTo'>, previous: Omit<HistoryEntry, 'returnTo'>): boolean {
+  const sameWriter = (e.who.accessKeyId !== undefined && e.who.accessKeyId === previous.who.accessKeyId) || (e.who.arn !== undefined && e.who.arn === previous.who.arn);
+  return e.kind === 'routing' && (previous.kind === 'routing' || previous.kind === 'alias-created') && sameWriter && sameHistoryRouting(e.after, previous.after);
+}
+
 /** A CloudTrail event no journal entry holds → an entry of its own (before: filled in by mergeHistory). */
 export function trailEntry(e: TrailEvent, fnName: string, aliasName: string): Omit<HistoryEntry, 'returnTo'> {
   let kind: HistoryKind = 'other';
@@ -218,16 +224,27 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
   /** Where each entry goes in time: its newest CloudTrail event's time and place when it has one, else its journal time. */
   const when = new Map<Omit<HistoryEntry, 'returnTo'>, [number, number]>();
   const seen = new Set<string>();
+  /** The entry the previous event went to. */
+  let latest: Omit<HistoryEntry, 'returnTo'> | undefined;
   for (const e of trail) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
     const j = matchEvent(e, journal);
     if (!j) {
       const own1 = trailEntry(e, input.functionName, input.aliasName);
+      const previous = own[own.length - 1];
+      if (previous && previous === latest && isRenewal(own1, previous)) {
+        // The same writer setting the same routing again (a rollout's lease renewal): one entry.
+        previous.cloudTrailEventIds.push(e.id);
+        if (own1.revisionId) previous.revisionId = own1.revisionId;
+        continue;
+      }
       when.set(own1, [e.ms, seq.get(e.id)!]);
       own.push(own1);
+      latest = own1;
       continue;
     }
+    latest = j.entry;
     const entry = j.entry;
     when.set(entry, [e.ms, seq.get(e.id)!]);
     entry.source = 'both';
