@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readTrail } from '../../src/core/history/cloudtrail';
+import { checkState } from '../../src/core/history/returnTo';
+import { OperationError } from '../../src/core/errors';
 import type { CloudTrailSend } from '../../src/core/history/types';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -58,5 +60,13 @@ describe("history: reading CloudTrail's pages", () => {
     const read = await readTrail(client, window, { sleep: noSleep });
     assert.equal(read.state, 'error');
     assert.deepEqual(read.events, []);
+  });
+});
+
+describe("history: Return to This State's own checks of the state", () => {
+  it('refuses a state with no version, or weights that are not an object of numbers', () => {
+    const bad = [{ version: undefined, weights: {} }, { version: 7, weights: {} }, { version: '7', weights: null }, { version: '7', weights: ['0.1'] }, { version: '7', weights: { '8': '0.1' } }];
+    for (const state of bad) assert.throws(() => checkState(state as never), (err) => err instanceof OperationError, JSON.stringify(state));
+    assert.doesNotThrow(() => checkState({ version: '7', weights: { '8': 0.1 } }));
   });
 });
