@@ -55,6 +55,23 @@ describe("history: reading CloudTrail's pages", () => {
     assert.match(read.error ?? '', /Rate exceeded|Throttling/);
   });
 
+  it('waits 500 ms between requests (CloudTrail allows 2 a second)', async () => {
+    const { client, sent } = fakeClient(() => undefined, 4);
+    const waits: number[] = [];
+    await readTrail(client, window, { sleep: async (ms) => void waits.push(ms) });
+    assert.equal(sent.length, 4);
+    assert.equal(waits.length, 3);
+    assert.ok(waits.every((ms) => ms > 400 && ms <= 500), JSON.stringify(waits));
+  });
+
+  it('stops at the page limit: truncated, covered from the oldest event read', async () => {
+    const { client, sent } = fakeClient(() => undefined, 10);
+    const read = await readTrail(client, window, { maxPages: 2, sleep: noSleep });
+    assert.equal(sent.length, 2);
+    assert.equal(read.truncated, true);
+    assert.equal(read.coveredFrom, new Date(T0 - 3 * 60_000).toISOString());
+  });
+
   it('a failure on the first page is the status, with no events', async () => {
     const { client } = fakeClient(() => throttled());
     const read = await readTrail(client, window, { sleep: noSleep });
