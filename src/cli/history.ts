@@ -44,6 +44,12 @@ export function parseWhen(value: string, now: number): Date | undefined {
   const rel = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$/i.exec(value);
   if (rel) return new Date(now - Number(rel[1]) * UNITS[rel[2].toLowerCase()]);
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (day) {
+    // A date alone is local midnight (JavaScript would take it as UTC), as a date and time without a zone is local.
+    const d = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    return d.getDate() === Number(day[3]) && d.getMonth() === Number(day[2]) - 1 ? d : undefined;
+  }
   const t = Date.parse(value.trim());
   return Number.isFinite(t) ? new Date(t) : undefined;
 }
