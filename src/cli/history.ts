@@ -3,6 +3,7 @@
  * core's readHistory) as a list, --json (the HistoryView) or --csv; and `history return FN:ALIAS
  * ENTRY-ID`: Return to This State, asked first on a terminal (--yes elsewhere).
  */
+import { sameRouting } from '../core/outcome';
 import { outcomeText } from '../core/outcomeText';
 import { loadHistory } from '../core/historyModule';
 import type { UseCaseContext } from '../core/usecases';
@@ -43,6 +44,12 @@ export function parseWhen(value: string, now: number): Date | undefined {
   const rel = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$/i.exec(value);
   if (rel) return new Date(now - Number(rel[1]) * UNITS[rel[2].toLowerCase()]);
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (day) {
+    // A date alone is local midnight (JavaScript would take it as UTC), as a date and time without a zone is local.
+    const d = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    return d.getDate() === Number(day[3]) && d.getMonth() === Number(day[2]) - 1 ? d : undefined;
+  }
   const t = Date.parse(value.trim());
   return Number.isFinite(t) ? new Date(t) : undefined;
 }
@@ -166,8 +173,10 @@ export async function runHistory(a: HistoryArgs, run: HistoryRun): Promise<numbe
   };
   if (matches.length !== 1) return refuse(matches.length ? historyText.ambiguousEntry(plainText(wanted, 80)) : historyText.noEntry(plainText(wanted, 80), `${a.functionName}:${a.aliasName}`));
   const entry = matches[0];
-  if (!entry.returnTo.ok) return refuse(historyText.cannotReturn(localTime(entry.at), entry.returnTo.reason));
-  const state = entry.returnTo.state;
+  // The alias routes as the entry left it: the use case says there is nothing to do (an outcome, journalled).
+  const isCurrent = !entry.returnTo.ok && view.current !== undefined && sameRouting(entry.after, view.current);
+  if (!entry.returnTo.ok && !isCurrent) return refuse(historyText.cannotReturn(localTime(entry.at), entry.returnTo.reason));
+  const state = entry.returnTo.ok ? entry.returnTo.state : entry.after!;
   if (!run.yes) {
     const question = questions.returnTo(a.functionName, a.aliasName, localTime(entry.at), plainText(entry.summary, 200), routingWords(state), view.current ? routingWords(view.current) : undefined);
     if (!(await ask(io, `${terminalText(question)}${questions.suffix}`))) {

@@ -86,7 +86,8 @@ export interface SandboxOptions {
   codeDeployMinuteMs?: number;
   /**
    * More access keys accepted when `accessKeyId` is set (a teammate's, a pipeline's): each signs
-   * as its own IAM user in the sandbox's CloudTrail.
+   * as its own IAM user in the sandbox's CloudTrail. Without `accessKeyId` every key is accepted
+   * (and is its own user) anyway.
    */
   otherAccessKeyIds?: string[];
   /** CloudTrail user names of access keys (key → name); others are `user-<last 4 characters of the key, lower case>`. */
@@ -170,9 +171,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   for (const key of options.otherAccessKeyIds ?? []) {
     if (!/^[A-Za-z0-9]{16,128}$/.test(key)) throw new Error(`Each of the sandbox's other access key IDs must be 16 to 128 letters and digits, as AWS's are; got '${key}'.`);
-  }
-  if (options.otherAccessKeyIds?.length && options.accessKeyId === undefined) {
-    throw new Error("The sandbox's other access key IDs (otherAccessKeyIds) need accessKeyId: without it, any key is accepted.");
   }
   const acceptedKeys = options.accessKeyId === undefined ? undefined : [options.accessKeyId, ...(options.otherAccessKeyIds ?? [])];
   const versionBehaviour = new VersionBehaviour(options.randomSeed);

@@ -145,6 +145,13 @@ describe('lambda-canary history (real SDK ↔ sandbox)', function () {
     assert.equal(now.FunctionVersion, '3');
     assert.deepEqual(now.RoutingConfig?.AdditionalVersionWeights, { '1': 0.1 });
 
+    // Its state is the alias's now: nothing to do, said by the use case (exit 0, journalled).
+    const again = await cli(['history', 'return', `${fn}:prod`, split.id, '--yes', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const o2 = JSON.parse(again.stdout) as Outcome;
+    assert.equal(o2.action, 'return');
+    assert.match(o2.note ?? '', /already/);
+
     const unknown = await cli(['history', 'return', `${fn}:prod`, 'no-such-entry', '--yes']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /has no entry 'no-such-entry'/);

@@ -326,6 +326,7 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
     assert.equal(shifts.length, 2, 'to 10 %, then to version 2 alone');
     for (const e of shifts) {
       assert.equal(e.Username, 'AWSCodeDeploy');
+      assert.deepEqual(e.Resources, [{ ResourceType: 'AWS::Lambda::Function', ResourceName: 'rolled' }]);
       const r = recordOf(e);
       assert.equal(r.userIdentity.type, 'AssumedRole');
       assert.equal(r.userIdentity.invokedBy, 'codedeploy.amazonaws.com');

@@ -168,12 +168,16 @@ describe('history: journal and CloudTrail merged (real SDK ↔ sandbox)', functi
   });
 
   it('pages through LookupEvents (50 a page, paced) up to the page limit, and says when the limit stopped it', async () => {
-    for (let i = 0; i < 30; i++) await teammate.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: String(1 + (i % 3)) }));
+    for (let i = 0; i < 60; i++) await teammate.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: String(1 + (i % 3)) }));
     const started = Date.now();
     const all = await readHistory(ctx(), { functionName: fn, aliasName: 'prod', since: new Date(started - 60_000) });
     const v = all.detail!;
     assert.equal(v.cloudTrail.truncated, false);
-    assert.ok(v.entries.filter((e) => e.who.name === 'bob').length === 30);
+    // Paced: no two LookupEvents closer than 500 ms (CloudTrail allows 2 a second).
+    const pages = Math.ceil(v.cloudTrail.eventsRead / 50);
+    assert.ok(pages >= 2, `${v.cloudTrail.eventsRead} events`);
+    assert.ok(Date.now() - started >= (pages - 1) * 500 - 20, `${pages} pages in ${Date.now() - started} ms`);
+    assert.ok(v.entries.filter((e) => e.who.name === 'bob').length === 60);
     const one = (await readHistory(ctx(), { functionName: fn, aliasName: 'prod', maxCloudTrailPages: 1 })).detail!;
     assert.equal(one.cloudTrail.eventsRead, 50);
     assert.equal(one.cloudTrail.truncated, true);
@@ -231,6 +235,13 @@ describe('history: journal and CloudTrail merged (real SDK ↔ sandbox)', functi
     const same = await returnToState(ctx(), { functionName: fn, aliasName: 'prod', state: { version: '2', weights: {} } });
     assert.equal(same.state, 'unchanged');
     assert.match(same.note ?? '', /already routes/);
+  });
+
+  it('a return refused before the alias was read (journalled with no account) is in the history, refused', async () => {
+    const o = await returnToState(ctx(), { functionName: fn, aliasName: 'prod', state: { version: '$LATEST', weights: {} } });
+    assert.equal(o.error?.kind, 'validation');
+    const v = await view({ cloudtrail: undefined });
+    assert.deepEqual(v.entries.map((e) => [e.id, e.action, e.ended]), [[o.id, 'return', 'refused']]);
   });
 
   it('a write by another client during the return: a conflict, nothing overwritten', async () => {

@@ -91,6 +91,8 @@ describe('sandbox CloudTrail', () => {
       const role = codeDeployRole('arn:aws:iam::123456789012:role/cd-role', '123456789012', 0);
       assert.deepEqual(Object.keys(role).sort(), [...fields.userIdentity.AssumedRole].sort());
       assert.deepEqual(Object.keys((role.sessionContext as { sessionIssuer: object }).sessionIssuer).sort(), [...fields.userIdentity.sessionIssuer].sort());
+      assert.equal(makeEvent({ ...input({ service: 'cloudwatch', op: 'PutMetricAlarm', reply: {} }), time: 0 }, 4)!.record.responseElements, null);
+      assert.equal(makeEvent({ ...input({ op: 'DeleteAlias', reply: undefined }), time: 0 }, 5)!.record.responseElements, null);
       // Invoke is a data event: none.
       assert.equal(makeEvent({ ...input({ op: 'Invoke' }), time: 0 }, 3), undefined);
       assert.equal(isoSeconds(0), '1970-01-01T00:00:00Z');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { HistoryEntry } from '../../src/shared/history';
 import type { TrailEvent } from '../../src/core/history/cloudtrail';
 import { historyCsv, csvCell } from '../../src/core/history/csv';
-import { journalEntries } from '../../src/core/history/entries';
+import { journalEntries, windowRecords } from '../../src/core/history/entries';
 import { mergeHistory, returnToOf } from '../../src/core/history/merge';
 import type { JournalRecord } from '../../src/core/journal/journal';
 import type { Outcome } from '../../src/core/outcome';
@@ -149,7 +149,112 @@ describe('history: the merge of journal and CloudTrail', () => {
     assert.equal(cd.ended, 'done');
     assert.deepEqual(cd.cloudTrailEventIds, ['c1', 'c2']);
     assert.deepEqual(cd.after, { version: '8', weights: {} });
-    assert.equal(cd.steps?.length, 2);
+    assert.deepEqual(cd.steps?.map((s) => s.label), ['10%', '100%']);
+    assert.match(cd.steps?.[0].text ?? '', /^CodeDeploy shifted the alias at .*: 7 \(90%\) · 8 \(10%\)$/);
+  });
+
+  it('two CodeDeploy rollouts with no recorded end: each takes its own shifts', () => {
+    const CD = { name: 'sess (role CD)', client: 'CodeDeploy', userAgent: 'codedeploy.amazonaws.com' };
+    const d = (id: string, v: string, s: string) => ({ deploymentId: id, application: 'a', deploymentGroup: 'g', config: 'c', functionName: 'checkout', aliasName: 'prod', version: v, stable: s, planText: '', alarms: [] });
+    const records = [rec({ action: 'codedeploy', before: r('7'), detail: { ...d('d-1', '8', '7'), event: 'started' } }, 1), rec({ action: 'codedeploy', before: r('8'), detail: { ...d('d-2', '9', '8'), event: 'started' } }, 1000)];
+    const trail = [updateAlias('a1', 5, '7', { '8': 0.1 }, 'x1', CD), updateAlias('a2', 305, '8', undefined, 'x2', CD), updateAlias('b1', 1005, '8', { '9': 0.1 }, 'y1', CD), updateAlias('b2', 1305, '9', undefined, 'y2', CD)];
+    const entries = merge(records, trail);
+    assert.equal(entries.length, 2);
+    assert.deepEqual(entries.map((e) => [e.summary.match(/d-\d/)?.[0], e.cloudTrailEventIds, e.after?.version]), [
+      ['d-2', ['b1', 'b2'], '9'],
+      ['d-1', ['a1', 'a2'], '8'],
+    ]);
+  });
+
+  it('a rollout whose start is before the window ends as its ended record says, and a CI write a day later is its own entry', () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const id = 'a1b2c3d4';
+    const records = [
+      rec({ action: 'rollout', detail: { rollout: { type: 'step', id, index: 1, weight: 100, revisionId: 'rv2' } }, before: r('7', { '8': 0.1 }, 'rv1'), after: r('8', {}, 'rv2') }, 100),
+      rec({ action: 'rollout', detail: { rollout: { type: 'ended', id, result: 'promoted', message: 'Promoted', revisionId: 'rv2' } }, before: r('7', { '8': 0.1 }), after: r('8', {}, 'rv2') }, 101),
+    ];
+    const trail = [updateAlias('s', 100, '8', undefined, 'rv2'), updateAlias('bob', 5000, '7', undefined, 'rvB', BOB), updateAlias('ci', 86400, '8', undefined, 'rvC', CI)];
+    const entries = merge(records, trail, { current: r('8') });
+    assert.deepEqual(entries.map((e) => [e.id, e.ended, e.returnTo.ok]), [
+      ['ct:ci', 'done', false],
+      ['ct:bob', 'done', true],
+      [records[0].id, 'done', false],
+    ]);
+    assert.equal(entries[2].endedText, 'Promoted');
+    // The alias routes the rollout's 8 now: Return is offered once it is elsewhere.
+    assert.equal(merge(records, trail, { current: r('7') })[2].returnTo.ok, true);
+  });
+
+  it("a running rollout takes only its own writer's step routings, and runs at most until the next journal entry", () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const records = [
+      rec({ action: 'rollout', detail: { rollout: { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' } } }, 1),
+      rec({ action: 'rollout', detail: { rollout: { type: 'step', id, index: 0, weight: 10, revisionId: 'rv1' } }, before: r('7', {}, 'rv0'), after: r('7', { '8': 0.1 }, 'rv1') }, 2),
+    ];
+    const trail = [updateAlias('s1', 2, '7', { '8': 0.1 }, 'rv1'), updateAlias('bob', 1000, '7', undefined, 'rvB', BOB), updateAlias('ci', 3600, '7', { '8': 0.1 }, 'rvC', CI)];
+    const entries = merge(records, trail);
+    assert.deepEqual(entries.map((e) => e.id), ['ct:ci', 'ct:bob', records[0].id]);
+    assert.deepEqual(entries[2].cloudTrailEventIds, ['s1']);
+    const later = rec({ action: 'switch', before: r('7', { '8': 0.1 }), after: r('9', {}, 'rv9') }, 500);
+    const capped = journalEntries([...records, later]).find((j) => j.fold === 'rollout')!;
+    assert.equal(capped.endMs, Date.parse(later.outcome.startedAt));
+  });
+
+  it("a teammate's publish hours later that Lambda answered with our version is not our deploy's, nor moves it", () => {
+    const deploy = rec({ action: 'deploy', before: r('7', {}, 'a'), after: r('7', { '8': 0.1 }, 'b'), versionsPublished: [{ version: '8', codeSha256: 'sha8' }] }, 10);
+    const sw = rec({ action: 'switch', before: r('7', { '8': 0.1 }, 'b'), after: r('9', {}, 'c') }, 100);
+    const trail = [
+      ev('p8', 'PublishVersion', 9, {}, { version: '8', codeSha256: 'sha8' }),
+      updateAlias('u1', 10, '7', { '8': 0.1 }, 'b'),
+      updateAlias('u2', 100, '9', undefined, 'c'),
+      ev('p8b', 'PublishVersion', 7200, {}, { version: '8', codeSha256: 'sha8' }, BOB),
+      updateAlias('bob', 7300, '7', undefined, 'rvB', BOB),
+    ];
+    const entries = merge([deploy, sw], trail);
+    assert.deepEqual(entries.map((e) => e.id), ['ct:bob', 'ct:p8b', sw.id, deploy.id]);
+    assert.deepEqual(entries[3].cloudTrailEventIds, ['p8', 'u1']);
+    assert.deepEqual(entries[0].before, r('9'));
+  });
+
+  it("a teammate's write in the middle of our rollout has the rollout's step of that time as its before", () => {
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const ro = (at: number, rollout: Record<string, unknown>, extra: Partial<Outcome> = {}) => rec({ action: 'rollout', detail: { rollout }, ...extra }, at);
+    const records = [
+      rec({ action: 'switch', before: r('6', {}, 'rv-1'), after: r('7', {}, 'rv0') }, -50),
+      ro(1, { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' }),
+      ro(2, { type: 'step', id, index: 0, weight: 10, revisionId: 'rv1' }, { before: r('7', {}, 'rv0'), after: r('7', { '8': 0.1 }, 'rv1') }),
+      ro(63, { type: 'step', id, index: 1, weight: 50, revisionId: 'rv2' }, { before: r('7', { '8': 0.1 }, 'rv1'), after: r('7', { '8': 0.5 }, 'rv2') }),
+      ro(124, { type: 'ended', id, result: 'promoted', message: 'Promoted', revisionId: 'rv3' }, { before: r('7', { '8': 0.5 }), after: r('8', {}, 'rv3') }),
+    ];
+    const trail = [updateAlias('u0', -50, '7', undefined, 'rv0'), updateAlias('s1', 2, '7', { '8': 0.1 }, 'rv1'), updateAlias('s2', 63, '7', { '8': 0.5 }, 'rv2'), updateAlias('t', 90, '7', { '8': 0.2 }, 'rvT', BOB), updateAlias('s3', 124, '8', undefined, 'rv3')];
+    const bob = merge(records, trail).find((e) => e.id === 'ct:t')!;
+    assert.deepEqual(bob.before, r('7', { '8': 0.5 }));
+  });
+
+  it('after the function was deleted (and created again), no older state is offered: its versions are not these', () => {
+    const sw = rec({ action: 'switch', before: r('1', {}, 'a'), after: r('2', {}, 'b') }, 10);
+    const trail = [updateAlias('u', 10, '2', undefined, 'b'), ev('del', 'DeleteFunction', 100, { functionName: 'checkout' }, {}, BOB), updateAlias('new', 200, '3', undefined, 'c', BOB)];
+    const entries = merge([sw], trail, { current: r('3'), existing: new Set(['1', '2', '3']) });
+    assert.deepEqual(entries.map((e) => e.id), ['ct:new', 'ct:del', sw.id]);
+    const old = entries[2].returnTo;
+    assert.equal(old.ok, false);
+    assert.match(old.ok ? '' : old.reason, /the function was deleted and created again on .*; its versions are not these/);
+  });
+
+  it("another machine's rollout step and its lease renewals (the same routing, the same writer) are one entry", () => {
+    const CI = { name: 'ci', client: 'lambda-canary', userAgent: 'aws-sdk-js/3 lambda-canary/0.1.0', arn: 'arn:aws:iam::123456789012:user/ci', accessKeyId: 'AKIACI' };
+    const trail = [updateAlias('step', 0, '7', { '8': 0.1 }, 'q0', CI)];
+    for (let i = 1; i <= 4; i++) trail.push(updateAlias(`lease${i}`, i * 80, '7', { '8': 0.1 }, `q${i}`, CI));
+    trail.push(updateAlias('bob', 400, '7', { '8': 0.1 }, 'qB', BOB));
+    const entries = merge([], trail);
+    assert.deepEqual(entries.map((e) => [e.id, e.cloudTrailEventIds]), [
+      ['ct:bob', ['bob']],
+      ['ct:step', ['step', 'lease1', 'lease2', 'lease3', 'lease4']],
+    ]);
+    assert.equal(entries[1].revisionId, 'q4');
   });
 
   it('never shows an event twice, even when LookupEvents repeated it', () => {
@@ -180,6 +285,18 @@ describe('history: the merge of journal and CloudTrail', () => {
     ]);
     assert.deepEqual(entries.map((e) => [e.kind, e.summary]), [['alias-deleted', 'alias prod deleted'], ['version-deleted', 'version 5 deleted'], ['publish', 'version 9 published (hotfix)']]);
     assert.deepEqual(entries[2].versionsPublished, [{ version: '9', codeSha256: 's9', description: 'hotfix' }]);
+  });
+});
+
+describe('history: the window of journal records', () => {
+  it("keeps a rollout's records from before the window when it has one inside, and nothing else from before", () => {
+    const id = 'a1b2c3d4';
+    const plan = presetPlan('LambdaLinear10PercentEvery1Minute')!;
+    const old = rec({ action: 'switch', before: r('6'), after: r('7') }, -100);
+    const started = rec({ action: 'rollout', detail: { rollout: { type: 'started', id, functionName: 'checkout', aliasName: 'prod', version: '8', stable: '7', plan, description: '' } } }, -50);
+    const ended = rec({ action: 'rollout', detail: { rollout: { type: 'ended', id, result: 'promoted', message: 'Promoted' } }, after: r('8') }, 10);
+    const late = rec({ action: 'switch', before: r('8'), after: r('9') }, 1000);
+    assert.deepEqual(windowRecords([old, started, ended, late], T0, T0 + 500_000).map((x) => x.id), [started.id, ended.id]);
   });
 });
 

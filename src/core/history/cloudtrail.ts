@@ -116,7 +116,7 @@ export interface TrailRead {
   truncated: boolean;
   coveredFrom?: string;
   skipped: Record<SkipReason, number>;
-  /** The failure, redacted, when state is not 'read'. */
+  /** The failure, redacted: why state is not 'read', or (state 'read') what cut the read short. */
   error?: string;
 }
 
@@ -167,8 +167,13 @@ export async function readTrail(
     } while (token && pages < maxPages);
   } catch (err) {
     if (isCancelled(err) || options.signal?.aborted) throw err;
-    const state = trailErrorState(err, options.sandbox === true);
-    return { events, skipped, state, eventsRead: read, truncated: false, error: errorSummary(err) };
+    const error = errorSummary(err);
+    // Pages already read are shown, as a read cut short; with none, the failure is the status.
+    if (pages > 0) {
+      events.sort((a, b) => b.ms - a.ms);
+      return { events, skipped, state: 'read', eventsRead: read, truncated: true, coveredFrom: new Date(oldest ?? window.until.getTime()).toISOString(), error };
+    }
+    return { events: [], skipped, state: trailErrorState(err, options.sandbox === true), eventsRead: read, truncated: false, error };
   }
   const truncated = token !== undefined;
   const coveredFrom = truncated && oldest !== undefined ? new Date(oldest).toISOString() : window.since.toISOString();

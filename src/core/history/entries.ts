@@ -26,6 +26,13 @@ export interface JournalEntry {
   routings: HistoryRouting[];
   /** 'rollout' and 'codedeploy' entries match CloudTrail by their window too. */
   fold?: 'rollout' | 'codedeploy';
+  /** A CodeDeploy rollout's new version (its steps are its share of the alias) and its stable one. */
+  newVersion?: string;
+  stableVersion?: string;
+  /** A rollout's or CodeDeploy rollout's routings with when each was set (ms), oldest first. */
+  timedRoutings?: Array<{ ms: number; routing: HistoryRouting }>;
+  /** mergeHistory: who signed the CloudTrail events this entry's RevisionIds name. */
+  writers?: Array<{ arn?: string; accessKeyId?: string }>;
 }
 
 const READ_ONLY: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
@@ -125,6 +132,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
   const state: RolloutState | undefined = foldRollouts(records.map((r) => ({ ...r.outcome, key: r.key }))).values().next().value;
   const revisionIds = new Set<string>();
   const routings: HistoryRouting[] = [];
+  const timedRoutings: Array<{ ms: number; routing: HistoryRouting }> = [];
   let before: HistoryRouting | undefined;
   let after: HistoryRouting | undefined;
   let revisionId: string | undefined;
@@ -141,12 +149,15 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
     const a = routingOf(r.outcome.after);
     if (a) {
       after = a;
+      timedRoutings.push({ ms: ms(r.outcome.endedAt, Date.parse(r.at)), routing: a });
       revisionId = r.outcome.after?.revisionId ?? ('revisionId' in e ? e.revisionId : undefined) ?? revisionId;
       if (!routings.some((x) => sameHistoryRouting(x, a))) routings.push(a);
     }
   }
   const id = state?.id ?? rolloutEventOf(first.outcome)?.id ?? first.id;
-  const status = state?.status ?? 'running';
+  // Started before the window (no state without its `started` record): its `ended` record says how it ended.
+  const endedEvent = records.map((r) => rolloutEventOf(r.outcome)).find((e) => e?.type === 'ended');
+  const status = state?.status ?? (endedEvent?.type === 'ended' ? endedEvent.result : 'running');
   const ended: HistoryEnd = ROLLOUT_END[status] ?? 'running';
   const view = state ? viewOf(state) : undefined;
   const steps: HistoryStepView[] | undefined = view?.steps.map((s) => ({
@@ -172,7 +183,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
       ...(revisionId ? { revisionId } : {}),
       versionsPublished: [...published.values()],
       ended,
-      ...(state?.statusText ? { endedText: state.statusText } : {}),
+      ...(state?.statusText ? { endedText: state.statusText } : endedEvent?.type === 'ended' ? { endedText: endedEvent.message } : {}),
       ...(steps ? { steps } : {}),
       cloudTrailEventIds: [],
     },
@@ -180,6 +191,7 @@ export function rolloutEntry(records: JournalRecord[]): JournalEntry {
     endMs,
     revisionIds,
     routings,
+    timedRoutings,
     fold: 'rollout',
   };
 }
@@ -226,7 +238,10 @@ export function codeDeployEntry(records: JournalRecord[]): JournalEntry {
     endMs: ended === 'running' ? Infinity : ms(last.outcome.endedAt, Date.parse(last.at)),
     revisionIds: new Set(),
     routings: [],
+    timedRoutings: [],
     ...(refusal ? {} : { fold: 'codedeploy' as const }),
+    ...(d?.version ? { newVersion: d.version } : {}),
+    ...(d?.stable ? { stableVersion: d.stable } : {}),
   };
 }
 
@@ -255,5 +270,39 @@ export function journalEntries(records: JournalRecord[]): JournalEntry[] {
     if (g) g.records.push(r);
     else groups.set(key, { kind, records: [r] });
   }
-  return [...groups.values()].map((g) => (g.kind === 'rollout' ? rolloutEntry(g.records) : g.kind === 'codedeploy' ? codeDeployEntry(g.records) : recordEntry(g.records[0])));
+  const entries = [...groups.values()].map((g) => (g.kind === 'rollout' ? rolloutEntry(g.records) : g.kind === 'codedeploy' ? codeDeployEntry(g.records) : recordEntry(g.records[0])));
+  capRunningWindows(entries);
+  return entries;
+}
+
+/**
+ * With no recorded end, a rollout runs at most until the alias's next journal entry starts, and a
+ * CodeDeploy rollout until the next rollout or CodeDeploy rollout starts.
+ */
+function capRunningWindows(entries: JournalEntry[]): void {
+  for (const j of entries) {
+    if (j.endMs !== Infinity) continue;
+    const next = entries.filter((x) => x.startMs > j.startMs && (j.fold === 'rollout' || x.fold)).map((x) => x.startMs);
+    if (next.length) j.endMs = Math.min(...next);
+  }
+}
+
+/**
+ * The records a window shows: those in [since, until], and every record of a rollout or CodeDeploy
+ * rollout that has one there (its `started` may be older than the window).
+ */
+export function windowRecords(records: JournalRecord[], sinceMs: number, untilMs: number): JournalRecord[] {
+  const inside = (r: JournalRecord) => Date.parse(r.at) >= sinceMs && Date.parse(r.at) <= untilMs;
+  const shown = new Set(records.filter(inside).map(foldKey).filter((k): k is string => k !== undefined));
+  return records.filter((r) => inside(r) || (Date.parse(r.at) < sinceMs && shown.has(foldKey(r) ?? '')));
+}
+
+function foldKey(r: JournalRecord): string | undefined {
+  const o = r.outcome;
+  if (o.action === 'rollout') {
+    const id = rolloutEventOf(o)?.id;
+    return id ? `rollout:${id}` : undefined;
+  }
+  const id = o.action === 'codedeploy' ? (o.detail as CodeDeployDetail | undefined)?.deploymentId : undefined;
+  return typeof id === 'string' && id ? `codedeploy:${id}` : undefined;
 }

@@ -10,7 +10,7 @@ import { publishedText, returnText, trailText } from './text';
  *
  * A CloudTrail event is a journal entry's when (first rule that holds):
  * 1. UpdateAlias / CreateAlias: its resulting RevisionId is one the entry's own writes resulted in;
- * 2. PublishVersion: its version (and CodeSha256, when both say one) is one the entry published;
+ * 2. PublishVersion: inside the entry's time (±2 s), its version (and CodeSha256, when both say one) is one the entry published;
  * 3. a rollout: an UpdateAlias by Lambda Canary inside the rollout's time, setting one of its steps' routings;
  * 4. a CodeDeploy rollout: an UpdateAlias by CodeDeploy inside the deployment's time;
  * 5. by time alone: inside the entry's [start − 2 s, end + 2 s] with the same routing (primary and
@@ -82,17 +82,31 @@ export function matchEvent(e: TrailEvent, journal: JournalEntry[]): JournalEntry
   if (e.name === 'PublishVersion') {
     const p = eventPublished(e);
     if (p) {
-      const byVersion = journal.find((j) => j.entry.versionsPublished.some((v) => v.version === p.version && (!v.codeSha256 || !p.codeSha256 || v.codeSha256 === p.codeSha256)));
+      const byVersion = journal.find((j) => within(e, j) && j.entry.versionsPublished.some((v) => v.version === p.version && (!v.codeSha256 || !p.codeSha256 || v.codeSha256 === p.codeSha256)));
       if (byVersion) return byVersion;
     }
   }
   if (e.name !== 'UpdateAlias') return timeOnly(e, journal);
   const routing = eventRouting(e);
-  const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
+  const rollout = journal.find((j) => j.fold === 'rollout' && e.who.client === 'lambda-canary' && sameWriter(e, j) && within(e, j) && j.routings.some((r) => sameHistoryRouting(r, routing)));
   if (rollout) return rollout;
-  const codedeploy = journal.find((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j));
+  const codedeploy = journal
+    .filter((j) => j.fold === 'codedeploy' && e.who.client === 'CodeDeploy' && within(e, j) && onlyDeploymentVersions(routing, j))
+    .reduce<JournalEntry | undefined>((newest, j) => (!newest || j.startMs > newest.startMs ? j : newest), undefined);
   if (codedeploy) return codedeploy;
   return timeOnly(e, journal);
+}
+
+/** The event was signed as the entry's writes matched by RevisionId were (any writer, when none matched). */
+function sameWriter(e: TrailEvent, j: JournalEntry): boolean {
+  const writers = j.writers ?? [];
+  return writers.length === 0 || writers.some((w) => (w.accessKeyId !== undefined && w.accessKeyId === e.who.accessKeyId) || (w.arn !== undefined && w.arn === e.who.arn));
+}
+
+/** Every version the routing names is the CodeDeploy rollout's new or stable version (when it knows them). */
+function onlyDeploymentVersions(routing: HistoryRouting | undefined, j: JournalEntry): boolean {
+  if (!routing || j.newVersion === undefined || j.stableVersion === undefined) return true;
+  return [routing.version, ...Object.keys(routing.weights)].every((v) => v === j.newVersion || v === j.stableVersion);
 }
 
 function timeOnly(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefined {
@@ -102,6 +116,12 @@ function timeOnly(e: TrailEvent, journal: JournalEntry[]): JournalEntry | undefi
   // An event that names a RevisionId no entry holds is another write, unless the entry knows none.
   const rev = eventRevisionId(e);
   return journal.find((j) => j.fold === undefined && within(e, j) && sameHistoryRouting(j.entry.after, routing) && !(rev && j.revisionIds.size > 0));
+}
+
+/** A CloudTrail-only alias write that sets again what the previous one, by the same writer, set. */
+function isRenewal(e: Omit<HistoryEntry, 'returnTo'>, previous: Omit<HistoryEntry, 'returnTo'>): boolean {
+  const sameWriter = (e.who.accessKeyId !== undefined && e.who.accessKeyId === previous.who.accessKeyId) || (e.who.arn !== undefined && e.who.arn === previous.who.arn);
+  return e.kind === 'routing' && (previous.kind === 'routing' || previous.kind === 'alias-created') && sameWriter && sameHistoryRouting(e.after, previous.after);
 }
 
 /** A CloudTrail event no journal entry holds → an entry of its own (before: filled in by mergeHistory). */
@@ -189,25 +209,42 @@ export interface MergeInput {
 
 /** The merged entries, newest first. */
 export function mergeHistory(input: MergeInput): HistoryEntry[] {
-  const journal = input.journal.map((j) => ({ ...j, entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
+  const journal = input.journal.map((j) => ({ ...j, ...(j.timedRoutings ? { timedRoutings: [...j.timedRoutings] } : {}), entry: { ...j.entry, who: { ...j.entry.who }, cloudTrailEventIds: [...j.entry.cloudTrailEventIds], ...(j.entry.steps ? { steps: [...j.entry.steps] } : {}) } }));
   const own: Array<Omit<HistoryEntry, 'returnTo'>> = [];
   // CloudTrail's times are whole seconds: within a second, its own order (newest first) tells which came first.
   const seq = new Map<string, number>();
   input.trail.forEach((e, i) => seq.set(e.id, input.trail.length - i));
   const trail = [...input.trail].sort((a, b) => a.ms - b.ms || seq.get(a.id)! - seq.get(b.id)!);
+  // Who a rollout's own writes were signed as: the events its RevisionIds name.
+  for (const e of trail) {
+    const rev = isAliasWrite(e) ? eventRevisionId(e) : undefined;
+    const j = rev ? journal.find((x) => x.fold === 'rollout' && x.revisionIds.has(rev)) : undefined;
+    if (j) j.writers = [...(j.writers ?? []), e.who];
+  }
   /** Where each entry goes in time: its newest CloudTrail event's time and place when it has one, else its journal time. */
   const when = new Map<Omit<HistoryEntry, 'returnTo'>, [number, number]>();
   const seen = new Set<string>();
+  /** The entry the previous event went to. */
+  let latest: Omit<HistoryEntry, 'returnTo'> | undefined;
   for (const e of trail) {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
     const j = matchEvent(e, journal);
     if (!j) {
       const own1 = trailEntry(e, input.functionName, input.aliasName);
+      const previous = own[own.length - 1];
+      if (previous && previous === latest && isRenewal(own1, previous)) {
+        // The same writer setting the same routing again (a rollout's lease renewal): one entry.
+        previous.cloudTrailEventIds.push(e.id);
+        if (own1.revisionId) previous.revisionId = own1.revisionId;
+        continue;
+      }
       when.set(own1, [e.ms, seq.get(e.id)!]);
       own.push(own1);
+      latest = own1;
       continue;
     }
+    latest = j.entry;
     const entry = j.entry;
     when.set(entry, [e.ms, seq.get(e.id)!]);
     entry.source = 'both';
@@ -219,35 +256,51 @@ export function mergeHistory(input: MergeInput): HistoryEntry[] {
       // CodeDeploy's own shifts: its steps, and where it left the alias.
       const r = eventRouting(e);
       if (r) {
-        entry.steps = [...(entry.steps ?? []), { label: e.at, text: trailText.codeDeployStep(r) }];
+        const share = j.newVersion === undefined ? undefined : r.version === j.newVersion ? 1 : (r.weights[j.newVersion] ?? 0);
+        entry.steps = [...(entry.steps ?? []), { label: share === undefined ? e.at : `${Number((share * 100).toFixed(4))}%`, text: trailText.codeDeployStep(r, e.at) }];
         entry.after = r;
+        j.timedRoutings?.push({ ms: e.ms, routing: r });
         const rev = eventRevisionId(e);
         if (rev) entry.revisionId = rev;
       }
     }
   }
+  const folded = new Set(journal.filter((j) => j.fold).map((j) => j.entry));
   const key = (x: Omit<HistoryEntry, 'returnTo'>): [number, number] => {
     const t = Date.parse(x.at);
     const ct = when.get(x);
-    // A journal time is exact; CloudTrail's is the second it fell in: an entry sorts by the later of the two's second.
-    return ct && Math.floor(t / 1000) * 1000 <= ct[0] ? ct : [t, Number.MAX_SAFE_INTEGER];
+    // A journal time is exact; CloudTrail's is the second it fell in: an entry sorts by the later of the two's second,
+    // CloudTrail's only when it is that second (a fold's, at its last event).
+    const useCt = ct && Math.floor(t / 1000) * 1000 <= ct[0] && (folded.has(x) || ct[0] - t <= TIME_SLACK_MS);
+    return useCt ? ct : [t, Number.MAX_SAFE_INTEGER];
   };
   const all = [...journal.map((j) => j.entry), ...own].sort((a, b) => {
     const [ta, sa] = key(a);
     const [tb, sb] = key(b);
     return ta - tb || sa - sb;
   });
-  // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say.
-  let last: HistoryRouting | undefined;
+  // A CloudTrail-only change's `before` is what the alias routed before it, as the entries before it say:
+  // every routing they set, a rollout's each at its step's time (a rollout sorts at its end).
+  const timed = new Map(journal.filter((j) => j.timedRoutings).map((j) => [j.entry, j.timedRoutings!]));
+  const points: Array<{ at: [number, number]; routing?: HistoryRouting }> = [];
+  for (const entry of all) {
+    const steps = timed.get(entry);
+    if (steps) for (const s of steps) points.push({ at: [s.ms, Number.MAX_SAFE_INTEGER], routing: s.routing });
+    else if (entry.kind === 'alias-deleted') points.push({ at: key(entry) });
+    else if (entry.after && entry.ended !== 'failed' && entry.ended !== 'refused') points.push({ at: key(entry), routing: entry.after });
+  }
+  const earlier = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   for (const entry of all) {
     if (entry.source === 'cloudtrail' && (entry.kind === 'routing' || entry.kind === 'alias-created')) {
+      const at = key(entry);
+      const last = points.filter((p) => earlier(p.at, at)).reduce<(typeof points)[number] | undefined>((a, p) => (!a || !earlier(p.at, a.at) ? p : a), undefined)?.routing;
       if (entry.kind === 'routing' && last) entry.before = { version: last.version, weights: { ...last.weights } };
       entry.summary = trailText.routing(entry.action, entry.before, entry.after);
     }
-    if (entry.kind === 'alias-deleted') last = undefined;
-    else if (entry.after && entry.ended !== 'failed' && entry.ended !== 'refused') last = entry.after;
   }
+  // The function deleted (not a version): the versions older entries name were another function's.
+  const deleted = all.map((x) => x.action === 'DeleteFunction' && x.kind === 'other').lastIndexOf(true);
   return all
-    .reverse()
-    .map((entry) => ({ ...entry, returnTo: returnToOf(entry, input.current, input.existing, input.aliasExists) }));
+    .map((entry, i) => ({ ...entry, returnTo: i < deleted ? { ok: false as const, reason: returnText.recreated(all[deleted].at) } : returnToOf(entry, input.current, input.existing, input.aliasExists) }))
+    .reverse();
 }

@@ -5,11 +5,13 @@ import { step } from '../guardedWrite';
 import { allPages, errorName, getAlias, getVersion } from '../lambdaApi';
 import type { Outcome } from '../outcome';
 import { aliasState, targetKey, targetOf } from '../outcome';
+import type { JournalPort } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
+import type { JournalRecord } from '../journal/journal';
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { TrailRead } from './cloudtrail';
 import { isAboutAlias, readTrail } from './cloudtrail';
-import { journalEntries } from './entries';
+import { journalEntries, windowRecords } from './entries';
 import { mergeHistory } from './merge';
 import { statusText } from './text';
 import type { HistoryContext, HistoryInput } from './types';
@@ -24,6 +26,13 @@ export const DEFAULT_HISTORY_DAYS = 7;
  * endpoint: the journal alone, and the status says why in one line. A missing alias (deleted?)
  * still has its history: `current` is then undefined.
  */
+/** The journal's records under each of these keys (oldest first), and its problems once. */
+async function readJournal(history: NonNullable<JournalPort['history']>, keys: string[]): Promise<{ records: JournalRecord[]; problems: string[] }> {
+  const reads = await Promise.all([...new Set(keys)].map((k) => history(k)));
+  const records = reads.flatMap((r) => r.records).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return { records, problems: reads[0]?.problems ?? [] };
+}
+
 export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<Outcome<HistoryView>> {
   return runUseCase<HistoryView>(
     ctx,
@@ -52,7 +61,9 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       const key = targetKey(target);
 
       // The journal, the versions that exist now, and CloudTrail, at once.
-      const journalRead = ctx.journal?.history ? ctx.journal.history(key, since) : Promise.resolve({ records: [], problems: ctx.journal ? [] : ['no deployment journal is open'] });
+      // A refusal made before the alias was read is journalled with no account (`?/region/fn:alias`): read it too.
+      const noAccount = targetKey({ ...target, account: undefined });
+      const journalRead = ctx.journal?.history ? readJournal(ctx.journal.history.bind(ctx.journal), [key, noAccount]) : Promise.resolve({ records: [], problems: ctx.journal ? [] : ['no deployment journal is open'] });
       const versionsRead = allPages(async (Marker) => {
         const page = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: input.functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
         return [page.Versions, page.NextMarker];
@@ -71,7 +82,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       const fn = { name: target.function, account: target.account, region: target.region };
       const events = trail ? trail.events.filter((e) => isAboutAlias(e, fn, input.aliasName)) : [];
       const untilMs = until.getTime();
-      const inWindow = journal.records.filter((r) => !(Date.parse(r.at) > untilMs));
+      const inWindow = windowRecords(journal.records, since.getTime(), untilMs);
       const current = alias ? aliasState(alias) : undefined;
       const entries = mergeHistory({
         functionName: target.function,
@@ -86,7 +97,9 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       if (!trail) cloudTrail = { state: 'off', message: statusText.off, lagNote: '', eventsRead: 0, truncated: false };
       else {
         const message =
-          trail.state === 'read'
+          trail.state === 'read' && trail.error
+            ? statusText.partial(trail.eventsRead, trail.coveredFrom ?? since.toISOString(), trail.error)
+            : trail.state === 'read'
             ? statusText.read(trail.eventsRead, trail.skipped.unreadable, trail.truncated, trail.coveredFrom)
             : trail.state === 'denied'
               ? statusText.denied
@@ -101,7 +114,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
           truncated: trail.truncated,
           ...(trail.coveredFrom ? { coveredFrom: trail.coveredFrom } : {}),
         };
-        if (trail.state !== 'read') ctx.log.warn(message);
+        if (trail.state !== 'read' || trail.error) ctx.log.warn(message);
       }
       return {
         functionName: target.function,

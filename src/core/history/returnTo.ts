@@ -29,6 +29,9 @@ function userName(): string {
 
 /** The state's own checks, before anything is read: published version numbers, weights Lambda takes. */
 export function checkState(state: ReturnToStateInput['state']): void {
+  // A front end's data, not trusted: a version string, and weights a plain object.
+  if (typeof state?.version !== 'string') refuseNow('This state names no version, so it cannot be restored. Nothing was changed.');
+  if (typeof state.weights !== 'object' || state.weights === null || Array.isArray(state.weights)) refuseNow("This state's weights are not a list of versions and weights, so it cannot be restored. Nothing was changed.");
   const versions = [state.version, ...Object.keys(state.weights)];
   if (versions.includes('$LATEST')) refuseNow("This state routes to $LATEST, an unpublished version: Lambda Canary never routes traffic there. Nothing was changed.");
   const odd = versions.find((v) => !/^[0-9]+$/.test(v));
@@ -54,8 +57,8 @@ function refuseNow(message: string): never {
  */
 export function returnToState(ctx: UseCaseContext, input: ReturnToStateInput): Promise<Outcome<ReturnToStateDetail>> {
   return runUseCase<ReturnToStateDetail>(ctx, 'return', input, async (op) => {
-    const state = { version: input.state?.version, weights: { ...(input.state?.weights ?? {}) } };
-    checkState(state);
+    checkState(input.state);
+    const state = { version: input.state.version, weights: { ...input.state.weights } };
     const detail: ReturnToStateDetail = { state, ...(input.entryId ? { entryId: input.entryId } : {}), ...(input.entryAt ? { entryAt: input.entryAt } : {}) };
     await checkCodeDeployGuard(ctx, op, input);
     const alias = await ops.loadAlias(op, input);

@@ -59,12 +59,14 @@ export const trailText = {
   aliasDeleted: (alias: string) => `alias ${alias} deleted`,
   versionDeleted: (version: string) => `version ${version} deleted`,
   functionDeleted: (fn: string) => `function ${fn} deleted`,
-  codeDeployStep: (r: HistoryRouting) => `CodeDeploy shifted the alias: ${routingShort(r)}`,
+  codeDeployStep: (r: HistoryRouting, at: string) => `CodeDeploy shifted the alias at ${at}: ${routingShort(r)}`,
 };
 
 export const statusText = {
   read: (events: number, skipped: number, truncated: boolean, coveredFrom: string | undefined) =>
     `CloudTrail was read: ${events} Lambda event${events === 1 ? '' : 's'}${skipped ? ` (${skipped} unreadable, skipped)` : ''}${truncated && coveredFrom ? `; the page limit stopped the read at ${coveredFrom}, so older CloudTrail events are not shown` : ''}.`,
+  partial: (events: number, coveredFrom: string, summary: string) =>
+    `CloudTrail was read only in part: ${events} Lambda event${events === 1 ? '' : 's'} back to ${coveredFrom}, then it failed (${summary}), so older CloudTrail events are not shown.`,
   denied: "CloudTrail was not read: this identity may not call cloudtrail:LookupEvents; the history below is this machine's journal alone.",
   unavailable: "CloudTrail was not read: the endpoint has no CloudTrail; the history below is this machine's journal alone.",
   error: (summary: string) => `CloudTrail could not be read (${summary}); the history below is this machine's journal alone.`,
@@ -74,6 +76,7 @@ export const statusText = {
 
 export const returnText = {
   current: "this is the alias's current routing",
+  recreated: (at: string) => `the function was deleted and created again on ${at}; its versions are not these`,
   unknown: 'the routing after this change is not known',
   notDone: 'this change did not take effect, so it left no state of its own to return to',
   latest: 'this state routed to $LATEST, an unpublished version: Lambda Canary never routes traffic there',

@@ -246,7 +246,10 @@ export function makeEvent(input: EventInput, seq: number): StoredEvent | undefin
   const eventId = crypto.randomUUID();
   const params = (camelCase(input.request ?? {}) ?? {}) as Record<string, unknown>;
   const requestParameters = bounded(input.request === undefined ? undefined : params);
-  const responseElements = input.error ? null : bounded(camelCase(input.reply));
+  // An empty reply (204, or `{}` as PutMetricAlarm answers) is null, as CloudTrail records it.
+  const reply = camelCase(input.reply);
+  const empty = reply !== null && typeof reply === 'object' && !Array.isArray(reply) && Object.keys(reply).length === 0;
+  const responseElements = input.error || empty ? null : bounded(reply);
   const record: Record<string, unknown> = {
     eventVersion: '1.09',
     userIdentity: input.identity,
