@@ -620,4 +620,53 @@ export const steps = [
       await ctx.shot('codedeploy-rolled-back');
     },
   },
+
+  {
+    id: 'history-return',
+    title: "15. checkout-api's prod history in the traffic panel: the earlier steps' publishes, promotion and rollbacks (by lambda-canary, with CloudTrail's status); Return to This State on the promotion puts prod back on version 4 alone",
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      await wb.expand(FN);
+      // Step 7 left prod → 4 (90%) · 3 (10%).
+      const row = 'prod → 4 (90%) · 3 (10%)';
+      await waitForAliasRow(wb, FN, row);
+      await wb.contextMenu(row, 'Open Traffic Panel');
+      const view = wb.webview();
+      const text = (l) => l.innerText({ timeout: 1000 }).catch(() => '');
+      const rows = view.locator('#history-table tbody tr[data-entry-id]');
+      const describe = async () => `the section reads ${JSON.stringify(await text(view.locator('#history')))}`;
+      await waitFor(async () => (await view.locator('#history-table tbody tr[data-action="promote"]').count()) === 1 && (await view.locator('#history-table tbody tr[data-action="rollback"]').count()) >= 2, {
+        timeout: 60_000,
+        what: "the History section to list step 3's promotion and the rollbacks of steps 2 and 4",
+        describe,
+      });
+      assert.match(await text(view.locator('#history-status')), /CloudTrail/, 'the CloudTrail status line is above the rows');
+      const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+      // Newest first: step 7's canary, step 5's switch back and switch, step 4's rollback and publish, step 3's promotion, step 2's publish and the demo canary's rollback.
+      const order = ['canary', 'switch-back', 'switch', 'rollback', 'deploy', 'promote', 'deploy', 'rollback'];
+      const seen = actions.filter((a) => order.includes(a));
+      assert.deepEqual(seen.slice(0, order.length), order, `the journal's actions newest first: ${JSON.stringify(actions)}`);
+      const promote = view.locator('#history-table tbody tr[data-action="promote"]');
+      assert.match(await text(promote.locator('td.who')), /lambda-canary/, 'who: lambda-canary');
+      assert.match(await text(promote.locator('td.what')), /2 \(90%\) · 4 \(10%\) → 4/, 'what: the routing before → after');
+      assert.match(await text(promote.locator('td.ended')), /^done/);
+      assert.match(await text(view.locator('#history-table tbody tr[data-action="deploy"] td.what').first()), /version 5 published/);
+      await view.locator('#history').scrollIntoViewIfNeeded();
+      await ctx.shot('history');
+      const since = Date.now();
+      await promote.locator('button.history-return').click();
+      await wb.answerDialog('Return to This State', { message: `Return ${FN}:prod to 4?` });
+      await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Return to This State');
+      await wb.waitForRow('prod → 4');
+      await wb.waitForNotification(new RegExp(`^${FN}: Returned prod to its state of .+: prod → 4 \\(it routed 4 \\(90%\\) · 3 \\(10%\\)\\)\\.$`), { since });
+      // The section reads the journal's new record: the return, newest first.
+      await waitFor(async () => (await rows.first().getAttribute('data-action', { timeout: 1000 }).catch(() => '')) === 'return', { timeout: 30_000, what: 'the return at the top of the History section', describe });
+      await expectAliasRowMatchesSandbox(wb, sb, 'prod');
+      await view.locator('#history').scrollIntoViewIfNeeded();
+      await ctx.shot('history-returned');
+    },
+  },
 ];

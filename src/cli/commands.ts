@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'triggers', 'rollout'] as const;
+export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'history', 'triggers', 'rollout'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -62,6 +62,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   probe: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { count: { type: 'string', short: 'n' } }, changesAlias: false },
   traffic: { positionals: { min: 1, max: 1, names: 'FUNCTION:ALIAS' }, options: { window: { type: 'string' } }, changesAlias: false },
   journal: { positionals: { min: 0, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { limit: { type: 'string' } }, changesAlias: false },
+  // Reads only; `history return` writes, and so asks first (commandAsks).
+  history: {
+    positionals: { min: 1, max: 3, names: 'FUNCTION:ALIAS (or return FUNCTION:ALIAS ENTRY-ID)' },
+    options: { since: { type: 'string' }, until: { type: 'string' }, csv: { type: 'boolean' }, 'cloudtrail-pages': { type: 'string' }, 'no-cloudtrail': { type: 'boolean' } },
+    changesAlias: false,
+  },
   // Reads only; with --fix it writes, and so asks first (commandAsks).
   triggers: { positionals: { min: 1, max: 1, names: 'FUNCTION or FUNCTION:ALIAS' }, options: { fix: { type: 'string' }, undo: { type: 'boolean' } }, changesAlias: false },
   // Each subcommand's own positionals, options and question: ROLLOUT_SUBCOMMANDS.
@@ -87,7 +93,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 };
 
 /** Whether a command (other than rollout, see rolloutAsks) asks first, and so needs --yes where nothing can ask. */
-export function commandAsks(command: CommandName, values: Record<string, unknown>): boolean {
+export function commandAsks(command: CommandName, values: Record<string, unknown>, positionals: string[] = []): boolean {
+  if (command === 'history') return positionals[0] === 'return';
   return command === 'triggers' ? values.fix !== undefined || values.undo === true : COMMANDS[command].changesAlias;
 }
 

@@ -67,6 +67,9 @@ Commands:
   probe FN:ALIAS [-n N]             invoke the alias N times, count answers per version
   traffic FN:ALIAS [--window 15m]   invocations, errors and latency per version (CloudWatch)
   journal [FN[:ALIAS]] [--limit N]  what was done, newest last
+  history FN:ALIAS [--since 7d] [--csv]
+                                    who changed the alias, when and how, from the journal and
+                                    CloudTrail; \`history return FN:ALIAS ID\` restores a state
   triggers FN[:ALIAS] [--fix ID]    what sends events to the function, and whether it goes
                                     through ALIAS or bypasses it; --fix moves one onto ALIAS
   rollout start|status|pause|resume|next|promote|abort|stop FN:ALIAS
@@ -451,6 +454,36 @@ DeleteFunctionUrlConfig or RemovePermission.`,
   lambda-canary triggers checkout-api:prod --fix esm:6f1c2b9e-0d7a-4c1e-9b8f-2a5d3e4f6a7b --yes
   lambda-canary triggers checkout-api:prod --undo --yes`,
   },
+  history: {
+    usage: 'lambda-canary history FN:ALIAS [--since 7d|24h|30m|ISO] [--until …] [--json|--csv] [--cloudtrail-pages N] [--no-cloudtrail]\n       lambda-canary history return FN:ALIAS ENTRY-ID [--yes]',
+    description: `Shows what happened to ALIAS, newest first: each change with its time (local time), who made
+it and with what client, what changed (routing before → after, versions published with their
+CodeSha256 and description) and how it ended (a rollout with each step's verdict and numbers).
+Two sources, merged so that one write shows once: the deployment journal (what Lambda Canary did
+from this machine, the editor's too when they share the journal) and AWS CloudTrail's Lambda
+events (everyone's writes: a teammate in the console, a CI pipeline with the AWS CLI, CodeDeploy,
+CloudFormation, Terraform…, with the caller's ARN and user agent). CloudTrail shows a write about
+5 minutes after it is made: newer changes come from the journal alone. CloudTrail is read with
+cloudtrail:LookupEvents (50 events a page, at most 2 requests a second, --cloudtrail-pages pages);
+without that permission the history is the journal's alone, and a line says so.
+
+\`history return FN:ALIAS ENTRY-ID\` returns ALIAS to the routing an entry left (weights included):
+ENTRY-ID as the list shows it (or its first 8 characters or more). It is a guarded write, asked
+first on a terminal (--yes elsewhere), journalled (\`switch-back\` undoes it); it is refused when a
+version the state needs was deleted, when the state routes to $LATEST, or while a rollout or a
+CodeDeploy deployment drives the alias.`,
+    options: `  --since W             from when: 7d, 24h, 30m, 90s, 2w before now, or an ISO date/time
+                        (default 7d)
+  --until W             until when, as --since (default now)
+  --csv                 the entries as CSV (RFC 4180, a header row; cells a spreadsheet would
+                        run as formulas start with ')
+  --cloudtrail-pages N  read at most N pages of CloudTrail events (default 20)
+  --no-cloudtrail       the journal alone`,
+    examples: `  lambda-canary history checkout-api:prod
+  lambda-canary history checkout-api:prod --since 30d --csv > prod-history.csv
+  lambda-canary history checkout-api:prod --json | jq '.entries[] | select(.source == "cloudtrail") | .who'
+  lambda-canary history return checkout-api:prod 3f2a9c1e --yes`,
+  },
   journal: {
     usage: 'lambda-canary journal [FN[:ALIAS]] [--limit N]',
     description: `Lists the deployment journal's records, newest last: every action's outcome, done or not, of
@@ -551,6 +584,8 @@ export const questions = {
     `Switch ${fn}:${alias} back${to ? ` to version ${to}` : ''}, all traffic at once${now ? ` (now ${now})` : ''}?`,
   triggerFix: (label: string, id: string, target: string, text: string) => `Move ${label} (${id}) onto ${target}? ${text}`,
   undoFix: (label: string, target: string, what: string, at: string) => `Undo the last trigger fix of ${target} (${at}), on ${label}? It was: ${what}`,
+  returnTo: (fn: string, alias: string, at: string, summary: string, state: string, now: string | undefined) =>
+    `Return ${fn}:${alias} to its state after ${at} (${summary}): ${state}, all traffic at once${now ? ` (now ${now})` : ''}?`,
   suffix: ' [y/N] ',
 };
 
@@ -585,6 +620,30 @@ export const showText = {
   versions: 'Versions (newest first):',
   version: (v: string, modified: string, sha: string, description: string) => `  ${v.padEnd(8)} ${modified.padEnd(25)} ${sha.slice(0, 12).padEnd(12)}  ${description}`,
   moreVersions: (n: number) => `  … and ${n} older (--json lists them all)`,
+};
+
+/** The words of `history`; entries' summaries and CloudTrail's status come from core (src/core/history/text.ts). */
+export const historyText = {
+  usage: "'history' needs FUNCTION:ALIAS (e.g. checkout-api:prod), or 'history return FUNCTION:ALIAS ENTRY-ID'.",
+  returnUsage: "'history return' needs FUNCTION:ALIAS and an entry's id, as 'history FUNCTION:ALIAS' lists them.",
+  badWhen: (option: string, value: string) => `${option}: '${value}' is neither a time ago (7d, 24h, 30m, 90s, 2w) nor an ISO date/time (2026-12-01 or 2026-12-01T10:00:00Z).`,
+  emptyWindow: '--since must be before --until (and before now).',
+  jsonOrCsv: '--json and --csv are two formats: pick one.',
+  csvNotForReturn: "'history return' prints an outcome: --json, not --csv.",
+  zeroPages: '--cloudtrail-pages: at least 1 (or --no-cloudtrail for none).',
+  heading: (target: string, since: string, until: string, now: string | undefined) => `${target}: history from ${since} to ${until} (local time)${now ? `; now ${now}` : ''}`,
+  none: 'No changes in this window.',
+  header: ['TIME', 'WHO', 'WHAT', 'ENDED', 'SOURCE'],
+  id: (id: string) => `    id ${id}`,
+  caller: (arn: string, userAgent: string) => `    caller ${arn}${userAgent ? `${arn ? ', ' : ''}user agent ${userAgent}` : ''}`,
+  published: (version: string, sha: string, description: string) => `    version ${version}: CodeSha256 ${sha}${description ? `, ${description}` : ''}`,
+  step: (label: string, verdict: string | undefined, text: string) => `    step ${label}${verdict ? ` ${verdict}` : ''}: ${text}`,
+  ended: (text: string) => `    ${text}`,
+  returnable: (state: string) => `    return to this state: ${state}`,
+  notReturnable: (reason: string) => `    no return: ${reason}`,
+  noEntry: (id: string, target: string) => `The history of ${target} has no entry '${id}' in this window (\`lambda-canary history ${target}\` lists them; --since reaches further back).`,
+  ambiguousEntry: (id: string) => `'${id}' is the start of several entries' ids: give more of it.`,
+  cannotReturn: (at: string, reason: string) => `The state after ${at} cannot be restored: ${reason}.`,
 };
 
 export const journalText = {

@@ -30,6 +30,8 @@ import { openConnection } from './connection';
 import type { RolloutArgs } from './rollout';
 import { planRollout, rolloutAsks, runRollout } from './rollout';
 import { codeDeployGuardFor } from '../core/codeDeployModule';
+import type { HistoryArgs } from './history';
+import { planHistory, runHistory } from './history';
 import type { PreflightGate, TriggersArgs } from './triggers';
 import { preflightRefusal, questionHead, runPreflight, runTriggers } from './triggers';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
@@ -95,13 +97,14 @@ type Plan =
   | { kind: 'probe'; functionName: string; aliasName: string; count: number }
   | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number }
   | { kind: 'rollout'; args: RolloutArgs }
+  | { kind: 'history'; args: HistoryArgs }
   | ({ kind: 'triggers' } & TriggersArgs);
 
 /** A deploy whose workspace names no alias: `--alias` is needed, asked for once the function's aliases can be listed. */
 type DeployWithoutAlias = Omit<Extract<Plan, { kind: 'deploy' }>, 'aliasName'> & { aliasName?: undefined };
 
 /** The commands about one alias. */
-type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' | 'triggers' }>;
+type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' | 'triggers' | 'history' }>;
 
 function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -156,6 +159,8 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
         if (undo && target.aliasName === undefined) throw new UsageError(usage.undoNeedsAlias(target.functionName));
         return { kind: 'triggers', ...target, ...(fix !== undefined ? { fix: parseTriggerId(fix) } : {}), ...(undo ? { undo } : {}) };
       }
+      case 'history':
+        return { kind: 'history', args: planHistory(pos, values) };
       case 'rollout':
         return { kind: 'rollout', args: planRollout(pos, values, cwd, (dir, optional) => rolloutWorkspace(values, dir, optional)) };
     }
@@ -294,9 +299,9 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   if (planned.kind === 'journal') return showJournal(journal, planned, json, out, err, io);
 
   // Refused before connecting (and before starting any sandbox): nothing can be asked here.
-  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : commandAsks(command, values);
+  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : commandAsks(command, values, positionals);
   if (asks && !values.yes && !io.isTTY) {
-    err(`lambda-canary: ${planned.kind === 'triggers' ? confirmText.fixNeedsYes : confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : command)}`);
+    err(`lambda-canary: ${planned.kind === 'triggers' ? confirmText.fixNeedsYes : confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : planned.kind === 'history' ? 'history return' : command)}`);
     return EXIT.usage;
   }
 
@@ -331,6 +336,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       codeDeployGuard: codeDeployGuardFor(clients),
     };
 
+    if (p.kind === 'history') return await runHistory(p.args, { io, ctx, yes: values.yes === true, cloudtrail: () => clients.cloudtrail() });
     if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true, codedeploy: () => clients.codedeploy() });
     if (p.kind === 'triggers') {
       const lastFix = async (functionName: string, aliasName: string) => {

@@ -10,7 +10,7 @@
  * `apply` sets the canary weight; `switch` is Switch Alias / Switch Back; `publish` is Publish
  * Canary (upload, publish a version, route the weight to it).
  */
-export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe' | 'switch' | 'publish' | 'create';
+export type AliasAction = 'apply' | 'promote' | 'rollback' | 'probe' | 'switch' | 'publish' | 'create' | 'return';
 
 export interface ActionClaim {
   readonly action: AliasAction;

@@ -6,6 +6,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { version as PACKAGE_VERSION } from '../../package.json';
 
 /** Where the extension talks to: the embedded sandbox, or AWS (optionally through an endpoint such as LocalStack). */
 export type ConnectionSpec =
@@ -68,7 +69,12 @@ export interface ClientOptions {
   maxAttempts?: number;
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
+  /** Appended to every request's user agent; default `lambda-canary/<version>`, so that CloudTrail tells this extension's writes from others'. */
+  userAgent?: string;
 }
+
+/** What every client adds to its requests' user agent. */
+export const USER_AGENT = `lambda-canary/${PACKAGE_VERSION}`;
 
 /** A short human label: `sandbox`, `default · eu-west-1`, `dev · us-east-1 @ http://localhost:4566`. */
 export function connectionLabel(spec: ConnectionSpec): string {
@@ -82,6 +88,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
     region: spec.region,
     maxAttempts: options.maxAttempts ?? 3,
     retryMode: 'standard',
+    customUserAgent: options.userAgent ?? USER_AGENT,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       // Without this the SDK's Node handler only logs a warning when requestTimeout passes and

@@ -70,7 +70,7 @@ export function outcomeText(o: Outcome): string {
     case 'history':
       return `History of ${name}.`;
     case 'return':
-      return `Returned ${a} to an earlier state: ${routingText(a, o.before ?? { version: '?', weights: {} })} → ${now}.`;
+      return `Returned ${a} to its state of ${(o.detail as { entryAt?: string } | undefined)?.entryAt ?? 'an earlier entry'}: ${now} (it routed ${o.before ? routingText(a, o.before).slice(a.length + 3) : '?'}).`;
   }
 }
 

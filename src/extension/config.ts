@@ -23,6 +23,8 @@ export interface ExtensionSettings {
   sandboxCodeDeployMinuteMs: number;
   /** Where a rollout handed to CodeDeploy runs, from the settings (lambda-canary.json's come first: codeDeploySettingsFor). */
   codeDeploy: CodeDeploySettings;
+  /** History: ask CloudTrail too; how far back (`7d`, `12h`, as typed: parsed where it is read). */
+  history: { cloudTrail: boolean; since: string };
 }
 
 /**
@@ -83,6 +85,7 @@ export function readSettings(): ExtensionSettings {
       beforeAllowTraffic: str(Settings.codeDeployBeforeAllowTrafficHook),
       afterAllowTraffic: str(Settings.codeDeployAfterAllowTrafficHook),
     }),
+    history: { cloudTrail: c.get<boolean>(Settings.historyCloudTrail) ?? true, since: str(Settings.historySince) ?? '7d' },
   };
 }
 

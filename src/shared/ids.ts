@@ -34,6 +34,8 @@ export const Commands = {
   routeThroughAlias: 'lambdaCanary.routeThroughAlias',
   createUrlOnAlias: 'lambdaCanary.createUrlOnAlias',
   grantOnAlias: 'lambdaCanary.grantOnAlias',
+  showHistory: 'lambdaCanary.showHistory',
+  returnToState: 'lambdaCanary.returnToState',
 } as const;
 
 /** The traffic panel's webview type (also its serializer's). */
@@ -88,4 +90,6 @@ export const Settings = {
   codeDeployBeforeAllowTrafficHook: 'codeDeploy.beforeAllowTrafficHook',
   codeDeployAfterAllowTrafficHook: 'codeDeploy.afterAllowTrafficHook',
   sandboxCodeDeployMinuteMs: 'sandbox.codeDeployMinuteMs',
+  historyCloudTrail: 'history.cloudTrail',
+  historySince: 'history.since',
 } as const;

@@ -3,6 +3,7 @@
  * src/webview). Everything that crosses postMessage is one of these shapes; every incoming
  * message is checked by the guards below and anything else is dropped (and logged by the host).
  */
+import type { HistoryEntry, HistoryView } from './history';
 import type { CodeDeployRolloutInfo, RolloutControl, RolloutStatus, RolloutView } from './rollout';
 import { ROLLOUT_ENDS } from './rollout';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from './traffic';
@@ -70,7 +71,14 @@ export type HostMessage =
    */
   | { type: 'rollout'; rollout: RolloutView | null; lease?: LeaseView }
   /** A rollout action sent to its command and not yet answered (null: none). */
-  | { type: 'rolloutBusy'; action: RolloutAction | null };
+  | { type: 'rolloutBusy'; action: RolloutAction | null }
+  /**
+   * The alias's history (journal and CloudTrail, merged by core): `history` null until one was
+   * read; `loading` while a read runs; `error`: the last read failed (the previous history stays).
+   */
+  | { type: 'history'; history: HistoryView | null; loading: boolean; error?: string }
+  /** A Return to This State asked from the panel and not yet answered (null: none). */
+  | { type: 'historyBusy'; entryId: string | null };
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -89,7 +97,11 @@ export type PanelMessage =
   /** Start Rollout… on this panel's alias (the command asks for the version and the plan). */
   | { type: 'startRollout' }
   /** Stop the CodeDeploy deployment of this panel's alias: `rollback` puts the alias back on the version it served. */
-  | { type: 'codeDeployStop'; rollback: boolean };
+  | { type: 'codeDeployStop'; rollback: boolean }
+  /** Read the alias's history again (journal and CloudTrail). */
+  | { type: 'historyRefresh' }
+  /** Return to This State of one history entry: the host looks the entry up in the history it sent (the page names it, nothing more). */
+  | { type: 'returnTo'; entryId: string };
 
 /** Probe sizes the panel allows. */
 export const PROBE_MIN = 1;
@@ -112,7 +124,12 @@ const FIELDS: Record<PanelMessage['type'], string[]> = {
   rolloutControl: ['action'],
   startRollout: [],
   codeDeployStop: ['rollback'],
+  historyRefresh: [],
+  returnTo: ['entryId'],
 };
+
+/** A history entry's id as core makes them (a journal record's id, `ct:` + a CloudTrail EventId). */
+export const HISTORY_ENTRY_ID = /^[A-Za-z0-9:._-]{1,200}$/;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -162,12 +179,16 @@ export function parsePanelMessage(raw: unknown): Parsed<PanelMessage> {
     }
     case 'codeDeployStop':
       return typeof raw.rollback === 'boolean' ? { ok: true, message: { type, rollback: raw.rollback } } : { ok: false, reason: 'codeDeployStop: rollback must be true or false' };
+    case 'returnTo':
+      return typeof raw.entryId === 'string' && HISTORY_ENTRY_ID.test(raw.entryId)
+        ? { ok: true, message: { type, entryId: raw.entryId } }
+        : { ok: false, reason: 'returnTo: entryId must be a history entry id (1 to 200 letters, digits, ":", ".", "_" or "-")' };
     default:
       return { ok: true, message: { type } as PanelMessage };
   }
 }
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice', 'rollout', 'rolloutBusy']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'alias', 'traffic', 'trafficError', 'busy', 'probe', 'notice', 'rollout', 'rolloutBusy', 'history', 'historyBusy']);
 
 /**
  * The webview's guard on what it receives. The host is trusted code, so this checks the shape
@@ -200,7 +221,46 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
       return (raw.rollout === null || isRolloutView(raw.rollout)) && (raw.lease === undefined || isLeaseView(raw.lease));
     case 'rolloutBusy':
       return raw.action === null || ROLLOUT_CONTROLS.includes(raw.action as RolloutControl) || raw.action === 'start' || raw.action === 'stop';
+    case 'history':
+      return (raw.history === null || isHistoryView(raw.history)) && typeof raw.loading === 'boolean' && optStr(raw.error);
+    case 'historyBusy':
+      return raw.entryId === null || typeof raw.entryId === 'string';
   }
+}
+
+const HISTORY_SOURCES = new Set(['journal', 'cloudtrail', 'both']);
+const HISTORY_STATES = new Set(['read', 'denied', 'unavailable', 'off', 'error']);
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** A routing as the history section draws it: a version and numeric weights. */
+function isHistoryRouting(r: unknown): boolean {
+  return isPlainObject(r) && typeof r.version === 'string' && isPlainObject(r.weights) && Object.values(r.weights).every(isNum);
+}
+
+/** One history row: every field the section reads, of the type it reads it as. */
+export function isHistoryEntry(e: unknown): e is HistoryEntry {
+  if (!isPlainObject(e)) return false;
+  if (!['id', 'at', 'kind', 'action', 'summary', 'ended'].every((k) => typeof e[k] === 'string') || !HISTORY_SOURCES.has(e.source as string)) return false;
+  const who = e.who;
+  if (!isPlainObject(who) || typeof who.name !== 'string' || typeof who.client !== 'string' || !optStr(who.arn) || !optStr(who.userAgent) || !optStr(who.host)) return false;
+  if ((e.before !== undefined && !isHistoryRouting(e.before)) || (e.after !== undefined && !isHistoryRouting(e.after)) || !optStr(e.endedText) || !optStr(e.revisionId)) return false;
+  const published = e.versionsPublished;
+  if (!Array.isArray(published) || !published.every((v) => isPlainObject(v) && typeof v.version === 'string' && optStr(v.codeSha256) && optStr(v.description))) return false;
+  if (e.steps !== undefined && !(Array.isArray(e.steps) && e.steps.length <= 100 && e.steps.every((s) => isPlainObject(s) && typeof s.label === 'string' && typeof s.text === 'string' && optStr(s.verdict)))) return false;
+  const r = e.returnTo;
+  return isPlainObject(r) && (r.ok === true ? isHistoryRouting(r.state) : r.ok === false && typeof r.reason === 'string');
+}
+
+/** The history the section draws: its window, its rows, CloudTrail's status line. */
+export function isHistoryView(v: unknown): v is HistoryView {
+  if (!isPlainObject(v)) return false;
+  if (!['functionName', 'aliasName', 'since', 'until'].every((k) => typeof v[k] === 'string')) return false;
+  if (!Array.isArray(v.entries) || v.entries.length > 2000 || !v.entries.every(isHistoryEntry)) return false;
+  if (v.current !== undefined && !isHistoryRouting(v.current)) return false;
+  const ct = v.cloudTrail;
+  if (!isPlainObject(ct) || !HISTORY_STATES.has(ct.state as string) || typeof ct.message !== 'string' || typeof ct.lagNote !== 'string' || !isNum(ct.eventsRead) || typeof ct.truncated !== 'boolean') return false;
+  const j = v.journal;
+  return isPlainObject(j) && isNum(j.records) && isStrings(j.problems);
 }
 
 const VERDICTS = new Set(['Pass', 'Fail', 'Marginal', 'NoData', 'Pending']);

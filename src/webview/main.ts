@@ -11,6 +11,8 @@ import { formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traf
 import type { RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS } from '../shared/rollout';
 import { clock, h, s } from './dom';
+import type { HistoryModel } from './history';
+import { renderHistory } from './history';
 import { countdownText, renderRollout } from './rollout';
 
 interface VsCodeApi {
@@ -41,9 +43,11 @@ interface Model {
   rollout?: RolloutView | null;
   lease?: LeaseView;
   rolloutBusy: RolloutAction | null;
+  /** The History section (its entries, CloudTrail's status, a return running). */
+  history: HistoryModel;
 }
 
-const model: Model = { window: 15, refreshSeconds: 10, busy: null, probeCount: 100, rolloutBusy: null };
+const model: Model = { window: 15, refreshSeconds: 10, busy: null, probeCount: 100, rolloutBusy: null, history: { loading: false, busy: null, expanded: new Set() } };
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 const pct = (x: number) => formatPercent(x);
@@ -64,7 +68,7 @@ function colourIndex(version: string): number {
  * The page is a fixed list of slots. A slot whose inputs did not change is left alone, so a
  * refresh never closes an open dropdown, resets a slider being dragged or a number being typed.
  */
-const SLOTS = ['header', 'rollout', 'controls', 'freshness', 'verdict', 'chart', 'table', 'actions', 'probe', 'notice'] as const;
+const SLOTS = ['header', 'rollout', 'controls', 'freshness', 'verdict', 'chart', 'table', 'actions', 'probe', 'history', 'notice'] as const;
 type Slot = (typeof SLOTS)[number];
 const keys = new Map<Slot, string>();
 
@@ -94,6 +98,10 @@ function render(): void {
   fill('table', [reportKey, a, model.window], table);
   fill('actions', [a?.revisionId, a?.primary, a?.canary, model.busy, rolloutInProgress()], actions);
   fill('probe', [model.busy, model.probe, !!a], probe);
+  const hm = model.history;
+  hm.blocked = historyBlocked();
+  // The relative times ("5 min ago") are redrawn with the minute.
+  fill('history', [hm.history === undefined ? 'unknown' : hm.history, hm.loading, hm.error, hm.busy, hm.blocked, [...hm.expanded], Math.floor(Date.now() / 60_000)], history);
   fill('notice', [model.notice], notice);
 }
 
@@ -407,6 +415,30 @@ function probe(): HTMLElement {
   return section;
 }
 
+/** Why no Return to This State may start now (another action on the alias, a rollout moving it), or undefined. */
+function historyBlocked(): string | undefined {
+  if (model.busy !== null) return `Wait for the current ${model.busy} to finish.`;
+  if (rolloutInProgress()) return 'A rollout moves this alias: wait until it ends.';
+  return undefined;
+}
+
+function history(): HTMLElement | string {
+  if (model.history.history === undefined && !model.history.loading) return '';
+  return renderHistory(model.history, {
+    refresh: () => post({ type: 'historyRefresh' }),
+    returnTo: (entryId) => post({ type: 'returnTo', entryId }),
+    toggle: (entryId) => {
+      const open = model.history.expanded;
+      if (open.has(entryId)) open.delete(entryId);
+      else open.add(entryId);
+      render();
+    },
+  });
+}
+
+// Relative times stay current while the panel is open.
+setInterval(() => render(), 60_000);
+
 function notice(): HTMLElement {
   const n = model.notice;
   return h('div', { id: 'notice', class: n ? `notice ${n.level}` : 'notice', role: n?.level === 'error' ? 'alert' : 'status' }, n?.message ?? '');
@@ -472,6 +504,15 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'rolloutBusy':
       model.rolloutBusy = m.action;
       if (m.action !== null) model.notice = undefined;
+      break;
+    case 'history':
+      model.history.history = m.history;
+      model.history.loading = m.loading;
+      if (!m.loading) model.history.error = m.error;
+      break;
+    case 'historyBusy':
+      model.history.busy = m.entryId;
+      if (m.entryId !== null) model.notice = undefined;
       break;
   }
   render();

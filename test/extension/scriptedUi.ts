@@ -17,6 +17,9 @@ export class ScriptedUi implements UserInterface {
   offered: Record<string, string[]> = {};
   /** The items each picker offered, by prompt id. */
   offeredItems: Record<string, vscode.QuickPickItem[]> = {};
+  /** Every item each picker offered, separators included, and the options it was opened with, by prompt id. */
+  allItems: Record<string, vscode.QuickPickItem[]> = {};
+  pickOptions: Record<string, vscode.QuickPickOptions> = {};
   /** The options each input box was opened with, by prompt id (its prefilled value, its title). */
   inputOptions: Record<string, vscode.InputBoxOptions> = {};
   /** Each confirmation's text, in order. */
@@ -43,8 +46,11 @@ export class ScriptedUi implements UserInterface {
     if (i < 0) return undefined; // unscripted prompt = dismissed
     return this.answers.splice(i, 1)[0].answer;
   }
-  async pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>): Promise<PickItem<T> | undefined> {
-    const list = (await items).filter((i): i is PickItem<T> => 'value' in i);
+  async pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>, options: vscode.QuickPickOptions = {}): Promise<PickItem<T> | undefined> {
+    const all = await items;
+    this.allItems[id] = all;
+    this.pickOptions[id] = options;
+    const list = all.filter((i): i is PickItem<T> => 'value' in i);
     this.offered[id] = list.map((i) => i.label);
     this.offeredItems[id] = list;
     const hook = this.whilePicking;

@@ -167,11 +167,12 @@ describe('CodeDeploy rollouts in the editor (codeDeployText, rolloutText, protoc
     assert.deepEqual(rolloutControls(cdView()), []);
   });
 
-  it('the alias menu of a CodeDeploy rollout: Stop, the traffic panel, nothing that writes by hand', () => {
+  it('the alias menu of a CodeDeploy rollout: Stop, the traffic panel, its history, nothing that writes by hand', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
     const shown = manifest.contributes.menus['view/item/context']
       .filter((m) => m.when && /viewItem == lambdaCanary:alias:codedeploy|viewItem =~ \/\^lambdaCanary:alias\//.test(m.when))
       .map((m) => m.command);
-    assert.deepEqual([...new Set(shown)].sort(), ['lambdaCanary.openTrafficPanel', 'lambdaCanary.stopCodeDeployRollout']);
+    // Show History… reads; its Return to This State is refused while CodeDeploy shifts the alias.
+    assert.deepEqual([...new Set(shown)].sort(), ['lambdaCanary.openTrafficPanel', 'lambdaCanary.showHistory', 'lambdaCanary.stopCodeDeployRollout']);
   });
 });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../shared/ids';
 import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
+import { loadHistoryUi } from '../historyUiModule';
 import type { CommandContext } from '../context';
 import { canaryThisVersionOn } from './canaryThisVersionOn';
 import { wrapCommand } from './common';
@@ -52,6 +53,8 @@ const table: Record<string, Handler> = {
   [Commands.routeThroughAlias]: routeThroughAlias,
   [Commands.createUrlOnAlias]: createUrlOnAlias,
   [Commands.grantOnAlias]: grantOnAlias,
+  [Commands.showHistory]: async (ctx, node) => (await loadHistoryUi()).showHistory(ctx, node),
+  [Commands.returnToState]: async (ctx, node) => (await loadHistoryUi()).returnToStateCommand(ctx, node),
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ROLLOUT_ENDS } from '../../shared/rollout';
 import { errorSummary } from '../../core/errors';
+import type { ActionName } from '../../core/outcome';
 import { outcomeText } from '../../core/outcomeText';
 import { redact } from '../../core/redact';
 import type { HostMessage, PanelMessage, RolloutAction } from '../../shared/protocol';
@@ -13,6 +14,8 @@ import type { AliasActionResult } from '../aliasActionsService';
 import { probePayload } from '../commands/workspaceFunction';
 import { readSettings } from '../config';
 import type { PanelContext } from '../context';
+import type { HistoryUiModule } from '../historyUiModule';
+import { loadHistoryUi } from '../historyUiModule';
 import type { CanaryChangeMessage } from './canaryChange';
 import { canaryChangeRequest } from './canaryChange';
 import { panelHtml } from './html';
@@ -33,6 +36,9 @@ export const ROLLOUT_COMMANDS: Record<RolloutAction, string> = {
   abort: Commands.abortRollout,
   stop: Commands.stopCodeDeployRollout,
 };
+
+/** Actions that read the alias and write nothing: their journal records are no reason to read its history again. */
+const READS: ReadonlySet<ActionName> = new Set<ActionName>(['probe', 'traffic', 'triggers', 'history']);
 
 const ROLLOUT_ACTION_NAMES: Record<RolloutAction, string> = { start: 'Start Rollout', pause: 'Pause', resume: 'Resume', next: 'Next step', promote: 'Promote now', abort: 'Abort', stop: 'Stop' };
 
@@ -72,6 +78,8 @@ export class TrafficPanel implements vscode.Disposable {
   /** The rollout action sent to its command and not answered yet. */
   private rolloutBusy: RolloutAction | undefined;
   private disposed = false;
+  /** The History section's feed, made (and its code loaded: dist/historyUi.js) when the page first asks. */
+  private historyFeed: Promise<InstanceType<HistoryUiModule['HistoryFeed']>> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly outcomes = new vscode.EventEmitter<PanelOutcome>();
   /** Fires after every message from the webview has been handled. */
@@ -106,6 +114,8 @@ export class TrafficPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('lambdaCanary.panel') && this.feed.schedule(panel.visible, true)),
       ctx.rollouts.onDidChange((v) => v.functionName === this.functionName && v.aliasName === this.aliasName && this.rolloutChanged(v)),
+      // Each journal append for this alias (a write from this window) is a new history entry; a read wrote nothing.
+      ctx.aliases.onDidChangeAlias((e) => e.functionName === this.functionName && e.aliasName === this.aliasName && !READS.has(e.outcome.action) && void this.historyFeed?.then((f) => f.changed())),
       this.outcomes,
     );
   }
@@ -152,8 +162,22 @@ export class TrafficPanel implements vscode.Disposable {
           await this.feed.start({ refreshSeconds, probeCount, scrollY: this.scrollY }, this.panel.visible);
           await this.rollout.flush();
           void this.loadRollouts();
+          void this.history().then(
+            (f) => f.show(),
+            (err: unknown) => {
+              const error = `The history could not be shown: ${errorSummary(err)}`;
+              this.ctx.log.warn(`Traffic panel ${this.key}: ${error}`);
+              return this.post({ type: 'history', history: null, loading: false, error });
+            },
+          );
           break;
         }
+        case 'historyRefresh':
+          await (await this.history()).refresh();
+          break;
+        case 'returnTo':
+          outcome = { message, ...(await (await this.history()).returnTo(message.entryId)) };
+          break;
         case 'refresh':
           await this.feed.refresh();
           break;
@@ -193,6 +217,18 @@ export class TrafficPanel implements vscode.Disposable {
       void this.post({ type: 'notice', level: 'error', message: `Lambda Canary: ${errorSummary(err)}` });
     }
     this.outcomes.fire(outcome);
+  }
+
+  /** The History section's feed (journal and CloudTrail, read by core's history on first use). */
+  history(): Promise<InstanceType<HistoryUiModule['HistoryFeed']>> {
+    return (this.historyFeed ??= loadHistoryUi().then(
+      (m) => new m.HistoryFeed({ functionName: this.functionName, aliasName: this.aliasName, ctx: this.ctx, post: (msg) => this.post(msg), owner: this }),
+      (err: unknown) => {
+        // Not kept: the next Refresh (or page load) tries again.
+        this.historyFeed = undefined;
+        throw err;
+      },
+    ));
   }
 
   private rolloutChanged(v: RolloutView): void {
@@ -303,6 +339,7 @@ export class TrafficPanel implements vscode.Disposable {
     this.ctx.aliases.claims.cancelAll(this);
     this.feed.stop();
     this.rollout.stop();
+    void this.historyFeed?.then((f) => f.dispose());
     this.onDispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
