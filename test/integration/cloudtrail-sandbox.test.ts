@@ -73,24 +73,33 @@ async function lookupAll(trail: CloudTrailClient, input: LookupEventsCommandInpu
 
 const byName = (name: string): LookupEventsCommandInput => ({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] });
 
-describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function () {
-  this.timeout(60_000);
+/** Sandboxes and clients a describe block opens, all closed after each test (a server left open keeps mocha from exiting). */
+function sandboxesClosedAfterEach() {
   const opened: Sandbox[] = [];
   const clients: { destroy(): void }[] = [];
-  const start = async (options: SandboxOptions = {}) => {
-    const s = await startSandbox({ updateDelayMs: 20, ...options });
-    opened.push(s);
-    return s;
-  };
-  const clientsOf = (s: Sandbox, key?: string) => {
-    const c = { lambda: lambdaFor(s, key), trail: trailFor(s, key) };
-    clients.push(c.lambda, c.trail);
-    return c;
-  };
   afterEach(async () => {
     for (const c of clients.splice(0)) c.destroy();
     for (const s of opened.splice(0)) await s.close();
   });
+  return {
+    opened,
+    clients,
+    start: async (options: SandboxOptions = {}) => {
+      const s = await startSandbox({ updateDelayMs: 20, ...options });
+      opened.push(s);
+      return s;
+    },
+    clientsOf: (s: Sandbox, key?: string) => {
+      const c = { lambda: lambdaFor(s, key), trail: trailFor(s, key) };
+      clients.push(c.lambda, c.trail);
+      return c;
+    },
+  };
+}
+
+describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function () {
+  this.timeout(60_000);
+  const { start, clientsOf, opened, clients } = sandboxesClosedAfterEach();
 
   it('records UpdateAlias and PublishVersion with AWS fields, camelCase parameters and replies, and the caller', async () => {
     const s = await start({ accessKeyId: KEY, users: { [KEY]: 'alice' } });
@@ -522,22 +531,7 @@ describe('sandbox CloudTrail: LookupEvents over the sandbox writes', function ()
 
 describe('sandbox CloudTrail: what an event must not carry, and recording that cannot fail a request', function () {
   this.timeout(60_000);
-  const opened: Sandbox[] = [];
-  const clients: { destroy(): void }[] = [];
-  const start = async (options: SandboxOptions = {}) => {
-    const s = await startSandbox({ updateDelayMs: 20, ...options });
-    opened.push(s);
-    return s;
-  };
-  const clientsOf = (s: Sandbox, key?: string) => {
-    const c = { lambda: lambdaFor(s, key), trail: trailFor(s, key) };
-    clients.push(c.lambda, c.trail);
-    return c;
-  };
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    for (const s of opened.splice(0)) await s.close();
-  });
+  const { start, clientsOf, clients } = sandboxesClosedAfterEach();
 
   it("keeps environment variables' values out of a refused UpdateFunctionConfiguration's errorMessage", async () => {
     const s = await start();

@@ -1,24 +1,13 @@
 import type { HistoryEnd, HistoryRouting } from '../../shared/history';
-import { formatPercent } from '../routing';
+import { changeText, routingShort } from '../../shared/historyText';
 
 /**
  * History's words (entry summaries, CloudTrail's status and lag, Return to This State's reasons),
- * in one place, with the routing words of src/core/routing. Plain text: front ends escape it.
+ * in one place, with the routing words the editor and the panel use too (src/shared/historyText.ts).
+ * Plain text: front ends escape it.
  */
 
-/** `7`, or `7 (90%) · 8 (10%)`. */
-export function routingShort(r: HistoryRouting): string {
-  const entries = Object.entries(r.weights);
-  if (entries.length === 0) return r.version;
-  const sum = entries.reduce((total, [, w]) => total + w, 0);
-  return [`${r.version} (${formatPercent(1 - sum)})`, ...entries.map(([v, w]) => `${v} (${formatPercent(w)})`)].join(' · ');
-}
-
-/** `7 → 8`, `→ 8` when the routing before is not known. */
-export function changeText(before: HistoryRouting | undefined, after: HistoryRouting | undefined): string {
-  if (!after) return before ? `${routingShort(before)} → ?` : '';
-  return before ? `${routingShort(before)} → ${routingShort(after)}` : `→ ${routingShort(after)}`;
-}
+export { changeText, routingShort };
 
 /** What each journal action is called in a summary's parenthesis. */
 export const ACTION_WORDS: Record<string, string> = {
