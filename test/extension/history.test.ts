@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import { parsePlanText } from '../../src/core/rollout/plans';
 import type { TrafficPanel } from '../../src/extension/panel/trafficPanel';
+import { HISTORY_MIN_INTERVAL_MS } from '../../src/extension/history/historyFeed';
 import { zipFiles } from '../../src/sandbox/zip';
 import type { HistoryEntry, HistoryView } from '../../src/shared/history';
 import { Commands } from '../../src/shared/ids';
@@ -260,6 +261,28 @@ describe('history of an alias in a real VS Code, against the embedded sandbox', 
       assert.equal((await alias()).RevisionId, before.RevisionId, 'the alias was not written');
     } finally {
       await api.rollouts.control({ functionName: FN, aliasName: 'prod', action: 'abort' });
+    }
+  });
+
+  it('a Refresh covers the read a write scheduled: one read, not a second one 3 s later', async () => {
+    assert.ok(panel);
+    const feed = await panel.history();
+    await feed.refresh();
+    const host = panel as unknown as { post(m: { type: string; loading?: boolean }): Thenable<boolean> };
+    const post = host.post;
+    let reads = 0;
+    host.post = function (m) {
+      if (m.type === 'history' && m.loading) reads++;
+      return post.call(this, m);
+    };
+    try {
+      // A journal append for the alias schedules a read; the user's Refresh comes first.
+      feed.changed();
+      await feed.refresh();
+      await new Promise((r) => setTimeout(r, HISTORY_MIN_INTERVAL_MS + 500));
+      assert.equal(reads, 1, 'one read');
+    } finally {
+      host.post = post;
     }
   });
 

@@ -53,6 +53,9 @@ export class HistoryFeed {
   /** Reads now (one read at a time; a refresh asked during one runs once after it). */
   refresh(): Promise<void> {
     if (this.disposed) return Promise.resolve();
+    // The read this leads to starts after any write changed() was told of: it covers a read scheduled for one.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.reading) {
       return (this.queued ??= this.reading.then(() => {
         this.queued = undefined;
