@@ -25,7 +25,7 @@ export interface Clients {
   cloudwatch: CloudWatchClient;
   /** CodeDeploy's client, made on first use (its code is dist/codedeploy.js) with the same config; dispose() destroys it. */
   codedeploy(): Promise<Pick<CodeDeployClient, 'send'>>;
-  /** CloudTrail's client, made on first use (its code is dist/history.js) with the same config; dispose() destroys it. */
+  /** CloudTrail's client, made on first use (its code is dist/history.js) with the same config, its requests paced 500 ms apart for all its readers; dispose() destroys it. */
   cloudtrail(): Promise<Pick<CloudTrailClient, 'send'>>;
   spec: ConnectionSpec;
   capabilities: Capabilities;
@@ -110,7 +110,8 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   const lambda = new LambdaClient(config);
   const cloudwatch = new CloudWatchClient(config);
   let codedeploy: Promise<CodeDeployClient> | undefined;
-  let cloudtrail: Promise<CloudTrailClient> | undefined;
+  let cloudtrail: CloudTrailClient | undefined;
+  let pacedCloudTrail: Promise<Pick<CloudTrailClient, 'send'>> | undefined;
   let disposed = false;
   return {
     lambda,
@@ -124,11 +125,13 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
         return client;
       })),
     cloudtrail: () =>
-      // The same chunk as history (src/core/historyModule.ts): dist/history.js.
-      (cloudtrail ??= import(/* webpackChunkName: "history" */ './history/client').then((m) => {
+      // The same chunk as history (src/core/historyModule.ts): dist/history.js. One paced client per
+      // connection, so that all its readers share CloudTrail's 2 requests a second.
+      (pacedCloudTrail ??= import(/* webpackChunkName: "history" */ './history/client').then((m) => {
         const client = m.createCloudTrailClient(config);
+        cloudtrail = client;
         if (disposed) client.destroy();
-        return client;
+        return m.pace(client);
       })),
     spec,
     capabilities: capabilitiesOf(spec),
@@ -137,7 +140,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
       lambda.destroy();
       cloudwatch.destroy();
       void codedeploy?.then((c) => c.destroy(), () => undefined);
-      void cloudtrail?.then((c) => c.destroy(), () => undefined);
+      cloudtrail?.destroy();
     },
   };
 }

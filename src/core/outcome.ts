@@ -109,6 +109,17 @@ export function arnParts(arn: string | undefined): { account?: string; region?: 
 }
 
 /**
+ * A FunctionName as a caller may have given it (a name, `123456789012:function:NAME`, a function
+ * ARN, with or without an alias or version qualifier, or `NAME:QUALIFIER`) → its parts.
+ */
+export function functionNameParts(value: string): { name: string; qualifier?: string; account?: string; region?: string } {
+  const m = /^(?:arn:[^:]+:lambda:([^:]*):)?(?:(\d{12}):)?function:([^:]+)(?::(.+))?$/.exec(value);
+  if (m) return { name: m[3], ...(m[4] ? { qualifier: m[4] } : {}), ...(m[2] ? { account: m[2] } : {}), ...(m[1] ? { region: m[1] } : {}) };
+  const at = value.indexOf(':');
+  return at < 0 ? { name: value } : { name: value.slice(0, at), qualifier: value.slice(at + 1) };
+}
+
+/**
  * The alias an action is about, the same however the user named its function (`checkout`, its
  * ARN, or `123456789012:function:checkout`): account, region and function name from the alias's
  * ARN when it was read, else from a function ARN the user gave, else the connection's region.
@@ -116,11 +127,11 @@ export function arnParts(arn: string | undefined): { account?: string; region?: 
  */
 export function targetOf(ref: { functionName: string; aliasName: string }, alias?: { AliasArn?: string }, region?: string): Target {
   const fromAlias = arnParts(alias?.AliasArn);
-  const given = /^(?:arn:[^:]+:lambda:([^:]*):)?(?:([0-9]{12}):)?function:([^:]+)/.exec(ref.functionName);
+  const given = ref.functionName.includes('function:') ? functionNameParts(ref.functionName) : undefined;
   return {
-    account: fromAlias.account ?? given?.[2],
-    region: fromAlias.region ?? (given?.[1] || undefined) ?? region,
-    function: fromAlias.function ?? given?.[3] ?? ref.functionName,
+    account: fromAlias.account ?? given?.account,
+    region: fromAlias.region ?? given?.region ?? region,
+    function: fromAlias.function ?? given?.name ?? ref.functionName,
     alias: ref.aliasName,
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readTrail } from '../../src/core/history/cloudtrail';
+import { pace } from '../../src/core/history/client';
 import { checkState } from '../../src/core/history/returnTo';
 import { OperationError } from '../../src/core/errors';
 import type { CloudTrailSend } from '../../src/core/history/types';
@@ -41,12 +42,11 @@ function fakeClient(fail: (page: number) => Error | undefined, pages = 10) {
 }
 
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-const noSleep = async () => undefined;
 
 describe("history: reading CloudTrail's pages", () => {
   it('a failure after some pages keeps their events: read, truncated, covered from the oldest, the error said', async () => {
     const { client, sent } = fakeClient((page) => (page === 2 ? throttled() : undefined));
-    const read = await readTrail(client, window, { sleep: noSleep });
+    const read = await readTrail(client, window);
     assert.equal(sent.length, 3);
     assert.equal(read.state, 'read');
     assert.equal(read.events.length, 4);
@@ -55,18 +55,33 @@ describe("history: reading CloudTrail's pages", () => {
     assert.match(read.error ?? '', /Rate exceeded|Throttling/);
   });
 
-  it('waits 500 ms between requests (CloudTrail allows 2 a second)', async () => {
-    const { client, sent } = fakeClient(() => undefined, 4);
+  it("the connection's paced client: one request at a time, 500 ms after the previous answer, whoever sends", async () => {
+    let clock = 0;
     const waits: number[] = [];
-    await readTrail(client, window, { sleep: async (ms) => void waits.push(ms) });
+    const timer = { now: () => clock, sleep: async (ms: number) => void (waits.push(ms), (clock += ms)) };
+    const sent: number[] = [];
+    let inFlight = 0;
+    const raw = {
+      send: async () => {
+        assert.equal(inFlight++, 0, 'one request at a time');
+        sent.push(clock);
+        await new Promise((resolve) => setImmediate(resolve));
+        clock += 120; // the answer's round trip
+        inFlight--;
+        return {};
+      },
+    };
+    const client = pace(raw, 500, timer);
+    // Two readers at once (two panels), two requests each.
+    await Promise.all([client.send().then(() => client.send()), client.send().then(() => client.send())]);
     assert.equal(sent.length, 4);
-    assert.equal(waits.length, 3);
-    assert.ok(waits.every((ms) => ms > 400 && ms <= 500), JSON.stringify(waits));
+    for (let i = 1; i < sent.length; i++) assert.ok(sent[i] - (sent[i - 1] + 120) >= 500, `request ${i} at ${sent[i]} after an answer at ${sent[i - 1] + 120}`);
+    assert.deepEqual(waits, [500, 500, 500]);
   });
 
   it('stops at the page limit: truncated, covered from the oldest event read', async () => {
     const { client, sent } = fakeClient(() => undefined, 10);
-    const read = await readTrail(client, window, { maxPages: 2, sleep: noSleep });
+    const read = await readTrail(client, window, { maxPages: 2 });
     assert.equal(sent.length, 2);
     assert.equal(read.truncated, true);
     assert.equal(read.coveredFrom, new Date(T0 - 3 * 60_000).toISOString());
@@ -74,7 +89,7 @@ describe("history: reading CloudTrail's pages", () => {
 
   it('a failure on the first page is the status, with no events', async () => {
     const { client } = fakeClient(() => throttled());
-    const read = await readTrail(client, window, { sleep: noSleep });
+    const read = await readTrail(client, window);
     assert.equal(read.state, 'error');
     assert.deepEqual(read.events, []);
   });

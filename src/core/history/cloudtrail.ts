@@ -3,12 +3,13 @@ import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import type { HistoryActor, HistoryCloudTrailStatus } from '../../shared/history';
 import { errorSummary, isCancelled } from '../errors';
 import { errorName } from '../lambdaApi';
+import { functionNameParts } from '../outcome';
 import type { CloudTrailSend } from './types';
 import { trailActor, trailIdentity } from './who';
 
 /**
- * CloudTrail's side of history: LookupEvents for Lambda's events, paged and paced under
- * CloudTrail's documented limit of 2 requests a second, and each event's CloudTrailEvent JSON read
+ * CloudTrail's side of history: LookupEvents for Lambda's events, paged (the connection's client
+ * paces them under CloudTrail's documented limit of 2 requests a second), and each event's CloudTrailEvent JSON read
  * defensively (it is text from AWS: anything may be missing or odd).
  */
 
@@ -31,16 +32,7 @@ export function stripApiDate(name: string): string {
   return name.replace(/\d{8}(v\d+)?$/, '');
 }
 
-/**
- * A FunctionName as a caller may have given it (a name, `123456789012:function:NAME`, a function
- * ARN, with or without an alias or version qualifier, or `NAME:QUALIFIER`) → its parts.
- */
-export function functionNameParts(value: string): { name: string; qualifier?: string; account?: string; region?: string } {
-  const m = /^(?:arn:[^:]+:lambda:([^:]*):)?(?:(\d{12}):)?function:([^:]+)(?::(.+))?$/.exec(value);
-  if (m) return { name: m[3], ...(m[4] ? { qualifier: m[4] } : {}), ...(m[2] ? { account: m[2] } : {}), ...(m[1] ? { region: m[1] } : {}) };
-  const at = value.indexOf(':');
-  return at < 0 ? { name: value } : { name: value.slice(0, at), qualifier: value.slice(at + 1) };
-}
+export { functionNameParts };
 
 /** Whether a request's functionName names this function (by name; account and region too where both sides say them). */
 export function sameFunction(given: unknown, fn: { name: string; account?: string; region?: string }): boolean {
@@ -104,8 +96,6 @@ export function isAboutAlias(e: TrailEvent, fn: { name: string; account?: string
   }
 }
 
-/** CloudTrail allows LookupEvents 2 times a second per account and region. */
-export const LOOKUP_INTERVAL_MS = 500;
 export const DEFAULT_CLOUDTRAIL_PAGES = 20;
 
 export interface TrailRead {
@@ -122,28 +112,24 @@ export interface TrailRead {
 
 /**
  * Lambda's events between `since` and `until`, newest first, page after page (50 each, at most
- * `maxPages`), no two requests closer than LOOKUP_INTERVAL_MS; throttling is the SDK's to retry.
+ * `maxPages`); the connection's client paces them under CloudTrail's rate (history/client.ts pace),
+ * and throttling is the SDK's to retry.
  * Never throws for CloudTrail's sake: a refusal or a failure is the status (a cancel is thrown).
  */
 export async function readTrail(
   cloudtrail: CloudTrailSend,
   window: { since: Date; until: Date },
-  options: { maxPages?: number; signal?: AbortSignal; sandbox?: boolean; sleep?: (ms: number) => Promise<void> } = {},
+  options: { maxPages?: number; signal?: AbortSignal; sandbox?: boolean } = {},
 ): Promise<TrailRead> {
   const maxPages = Math.max(1, Math.floor(options.maxPages ?? DEFAULT_CLOUDTRAIL_PAGES));
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const events: TrailEvent[] = [];
   const skipped: Record<SkipReason, number> = { unreadable: 0, 'read-only': 0, failed: 0 };
   let read = 0;
   let token: string | undefined;
   let pages = 0;
-  let last = -Infinity;
   let oldest: number | undefined;
   try {
     do {
-      const wait = last + LOOKUP_INTERVAL_MS - Date.now();
-      if (wait > 0) await sleep(wait);
-      last = Date.now();
       const page = await cloudtrail.send(
         new LookupEventsCommand({
           LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'lambda.amazonaws.com' }],

@@ -5,13 +5,12 @@ import type { HistoryView } from '../../shared/history';
 import { parseSince, sinceDate } from '../../shared/historyText';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
-import { pacedCloudTrail } from './pacedCloudTrail';
 
 /**
  * An alias's history (core's readHistory) on the current connection: the journal's records of it
  * and, unless lambdaCanary.history.cloudTrail is off, CloudTrail's events, over the window
- * lambdaCanary.history.since names; CloudTrail's requests paced for the whole extension host
- * (pacedCloudTrail). Read-only: no claim on the alias, nothing journalled.
+ * lambdaCanary.history.since names; CloudTrail's requests paced per connection for the whole
+ * extension host (Clients.cloudtrail()). Read-only: no claim on the alias, nothing journalled.
  */
 export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 'aliases' | 'log'>, functionName: string, aliasName: string, signal?: AbortSignal): Promise<Outcome<HistoryView>> {
   const clients = await ctx.connection.current();
@@ -20,7 +19,7 @@ export async function readAliasHistory(ctx: Pick<CommandContext, 'connection' | 
   const core = await loadHistory();
   const hctx: HistoryContext = {
     ...ctx.aliases.useCaseContext(clients, { signal }),
-    ...(settings.cloudTrail ? { cloudtrail: () => pacedCloudTrail(clients) } : {}),
+    ...(settings.cloudTrail ? { cloudtrail: () => clients.cloudtrail() } : {}),
   };
   return core.readHistory(hctx, { functionName, aliasName, since: sinceDate(settings.since) });
 }

@@ -5,6 +5,7 @@
  * API-date suffix, e.g. UpdateAlias20150331), errors with errorCode / errorMessage.
  */
 import * as crypto from 'node:crypto';
+import { parseFunctionRef } from '../validation';
 
 export const LAMBDA_SOURCE = 'lambda.amazonaws.com';
 export const CODEDEPLOY_SOURCE = 'codedeploy.amazonaws.com';
@@ -124,11 +125,13 @@ function camelCaseMap(map: Record<string, unknown>, depth: number): Record<strin
   return out;
 }
 
-/** The function's name in any of the forms Lambda accepts (name, name:qualifier, partial or full ARN). */
+/** The function's name in any of the forms Lambda accepts (validation.ts's rule); a name Lambda refuses is kept as given. */
 export function functionNameOf(given: string): string {
-  const arn = /^(?:arn:[^:]+:lambda:[^:]*:)?(?:\d{12}:)?function:([^:]+)/.exec(given);
-  if (arn) return arn[1];
-  return given.split(':')[0];
+  try {
+    return parseFunctionRef(given).name;
+  } catch {
+    return given;
+  }
 }
 
 export interface UserIdentity {
