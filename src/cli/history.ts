@@ -9,6 +9,7 @@ import { loadHistory } from '../core/historyModule';
 import type { UseCaseContext } from '../core/usecases';
 import type { CloudTrailSend } from '../core/history/types';
 import type { HistoryEntry, HistoryRouting, HistoryView } from '../shared/history';
+import { parseSince } from '../shared/historyText';
 import { plainText, terminalText } from '../shared/text';
 import type { OptionValues } from './args';
 import { parseCount, parseFunctionAlias, UsageError } from './args';
@@ -37,12 +38,10 @@ export interface HistoryRun {
   now?: number;
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** `7d`, `24h`, `30m`, `90s`, `2w` (before `now`) or an ISO date/time → a Date; undefined when it is neither. */
 export function parseWhen(value: string, now: number): Date | undefined {
-  const rel = /^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$/i.exec(value);
-  if (rel) return new Date(now - Number(rel[1]) * UNITS[rel[2].toLowerCase()]);
+  const ago = parseSince(value);
+  if (ago !== undefined) return new Date(now - ago);
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
   if (day) {

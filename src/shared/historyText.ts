@@ -10,12 +10,15 @@ import { plainText } from './text';
 
 const DAY_MS = 86_400_000;
 
-/** How far back a history reads: `7d`, `12h`, `30m`, `2w` (whole numbers); undefined when it is none of these. */
+/**
+ * How far back a history reads, in ms: `7d`, `12h`, `30m`, `90s`, `2w` (whole numbers); undefined
+ * when it is none of these. The setting and the CLI's --since/--until read durations with it.
+ */
 export function parseSince(text: string): number | undefined {
-  const m = /^\s*(\d{1,5})\s*(m|min|h|d|w)\s*$/i.exec(text);
+  const m = /^\s*(\d{1,5})\s*(s|m|min|h|d|w)\s*$/i.exec(text);
   if (!m) return undefined;
   const n = Number(m[1]);
-  const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[m[2].toLowerCase() as 'm' | 'min' | 'h' | 'd' | 'w'];
+  const unit = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[m[2].toLowerCase() as 's' | 'm' | 'min' | 'h' | 'd' | 'w'];
   return n > 0 ? n * unit : undefined;
 }
 

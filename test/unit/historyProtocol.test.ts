@@ -96,11 +96,12 @@ describe('history messages of the traffic panel', () => {
 });
 
 describe("history's words in the editor", () => {
-  it('reads the window from the setting: 7d, 12h, 30m, 2w; anything else is 7 days', () => {
+  it('reads the window from the setting: 7d, 12h, 30m, 90s, 2w; anything else is 7 days', () => {
     assert.equal(parseSince('7d'), 7 * 86_400_000);
     assert.equal(parseSince(' 12h '), 12 * 3_600_000);
     assert.equal(parseSince('30m'), 30 * 60_000);
     assert.equal(parseSince('2w'), 14 * 86_400_000);
+    assert.equal(parseSince('90s'), 90_000);
     for (const bad of ['', '7', 'd', '-1d', '0d', '1.5d', '7 days', '1e3d']) assert.equal(parseSince(bad), undefined, bad);
     assert.equal(sinceDate('nonsense', NOW).toISOString(), '2026-11-25T12:00:00.000Z');
     // The setting's pattern (what the Settings editor accepts) says what parseSince does.
