@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import type { AlarmConfiguration, ApplicationInfo, AutoRollbackConfiguration, DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
 import {
   CreateApplicationCommand,
@@ -15,10 +14,10 @@ import type { OperationContext } from '../operations';
 import * as ops from '../operations';
 import type { Outcome } from '../outcome';
 import { formatPercent, splitOf } from '../routing';
-import { holderText, leaseLive, markerName, parseLease } from '../rollout/lease';
+import { holderText } from '../rollout/lease';
 import type { RolloutPlan } from '../rollout/plans';
 import { describePlan, formatPlan, PlanError, validatePlan } from '../rollout/plans';
-import { foldRollouts, isActive } from '../rollout/records';
+import { rolloutDriving } from '../rollout/records';
 import { runUseCase } from '../usecases/context';
 import { appSpecOf, sameFunction } from './appspec';
 import { codeDeployConfigFor, MAX_NAME_LENGTH, sameTrafficRouting, trafficRoutingText } from './config';
@@ -86,13 +85,12 @@ export function startCodeDeployRollout(ctx: CodeDeployContext, input: StartCodeD
     checkName('deployment group', group, 'setting lambdaCanary.codeDeploy.deploymentGroup, lambda-canary.json codeDeploy.deploymentGroup, --deployment-group');
 
     const current = await ops.loadAlias(op, ref);
-    const { lease } = parseLease(current.Description);
-    const self = { holder: `${markerName(safeUser())}@${markerName(os.hostname())}`, pid: process.pid };
-    if (lease && leaseLive(lease, Date.now(), self)) {
+    const driving = rolloutDriving(current, ref, (await ctx.journal?.rollouts?.().catch(() => [])) ?? []);
+    if (driving && 'lease' in driving) {
+      const { lease } = driving;
       throw refuse(`${alias} has a local rollout driven by ${holderText(lease)} (step ${lease.step + 1}/${lease.steps}): it must end, or its lease expire, before CodeDeploy takes the alias.`);
     }
-    const open = [...foldRollouts((await ctx.journal?.rollouts?.().catch(() => [])) ?? []).values()].find((s) => isActive(s) && s.functionName === ref.functionName && s.aliasName === alias);
-    if (open) throw refuse(`${alias} has a local rollout of version ${open.version} (${open.status}): promote or abort it first.`);
+    if (driving) throw refuse(`${alias} has a local rollout of version ${driving.open.version} (${driving.open.status}): promote or abort it first.`);
     const running = await step(op, `ListDeployments in flight`, NOTHING, () => runningDeploymentOn({ codedeploy: cd, signal: ctx.signal }, ref));
     if (running) {
       throw refuse(`${alias} is being deployed by CodeDeploy deployment ${running.deploymentId} (${running.status}, ${running.application}/${running.deploymentGroup}): stop it or wait for it to end first.`);
@@ -307,13 +305,5 @@ async function createOnce<R>(
       return;
     }
     throw err;
-  }
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }

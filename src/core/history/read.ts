@@ -2,13 +2,12 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import type { HistoryCloudTrailStatus, HistoryView } from '../../shared/history';
 import { errorSummary, OperationError } from '../errors';
 import { step } from '../guardedWrite';
-import { allPages, errorName, getAlias, getVersion } from '../lambdaApi';
+import { errorName, getAlias, getVersion, listVersions } from '../lambdaApi';
 import type { Outcome } from '../outcome';
 import { aliasState, targetKey, targetOf } from '../outcome';
 import type { JournalPort } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
 import type { JournalRecord } from '../journal/journal';
-import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { TrailRead } from './cloudtrail';
 import { isAboutAlias, readTrail } from './cloudtrail';
 import { journalEntries, windowRecords } from './entries';
@@ -64,10 +63,7 @@ export function readHistory(ctx: HistoryContext, input: HistoryInput): Promise<O
       // A refusal made before the alias was read is journalled with no account (`?/region/fn:alias`): read it too.
       const noAccount = targetKey({ ...target, account: undefined });
       const journalRead = ctx.journal?.history ? readJournal(ctx.journal.history.bind(ctx.journal), [key, noAccount]) : Promise.resolve({ records: [], problems: ctx.journal ? [] : ['no deployment journal is open'] });
-      const versionsRead = allPages(async (Marker) => {
-        const page = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: input.functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });
-        return [page.Versions, page.NextMarker];
-      }).then(
+      const versionsRead = listVersions(ctx.lambda, input.functionName, ctx.signal).then(
         (versions) => new Set(versions.map((v) => v.Version ?? '').filter((v) => /^[0-9]+$/.test(v))),
         (err: unknown) => (errorName(err) === 'ResourceNotFoundException' ? new Set<string>() : undefined),
       );

@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { OperationError } from '../errors';
 import { step } from '../guardedWrite';
@@ -6,8 +5,8 @@ import { errorName, getVersion } from '../lambdaApi';
 import * as ops from '../operations';
 import type { Outcome } from '../outcome';
 import { sameRouting } from '../outcome';
-import { holderText, leaseLive, markerName, parseLease } from '../rollout/lease';
-import { foldRollouts, isActive } from '../rollout/records';
+import { holderText } from '../rollout/lease';
+import { rolloutDriving } from '../rollout/records';
 import { formatPercent } from '../routing';
 import type { UseCaseContext } from '../usecases/context';
 import { checkCodeDeployGuard, runUseCase } from '../usecases/context';
@@ -17,14 +16,6 @@ const UNCHANGED = 'Nothing was changed.';
 
 function refuse(message: string, kind: 'validation' | 'conflict' = 'validation'): OperationError {
   return new OperationError(message, { state: UNCHANGED, kind });
-}
-
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER || process.env.USERNAME || 'unknown';
-  }
 }
 
 /** The state's own checks, before anything is read: published version numbers, weights Lambda takes. */
@@ -64,15 +55,12 @@ export function returnToState(ctx: UseCaseContext, input: ReturnToStateInput): P
     const alias = await ops.loadAlias(op, input);
 
     // One driver per alias: a rollout's lease (any machine's) or a rollout this journal holds open.
-    const { lease } = parseLease(alias.Description);
-    const self = { holder: `${markerName(userName())}@${markerName(os.hostname())}`, pid: process.pid };
-    if (lease && leaseLive(lease, Date.now(), self)) {
+    const driving = rolloutDriving(alias, input, (await ctx.journal?.rollouts?.().catch(() => [])) ?? []);
+    if (driving && 'lease' in driving) {
+      const { lease } = driving;
       throw refuse(`${input.aliasName} has a rollout driven by ${holderText(lease)} (step ${lease.step + 1}/${lease.steps}): abort it, or let it end, before returning to an earlier state.`, 'conflict');
     }
-    const open = [...foldRollouts((await ctx.journal?.rollouts?.().catch(() => [])) ?? []).values()].find(
-      (s) => isActive(s) && s.aliasName === input.aliasName && (s.functionName === input.functionName || s.functionName === alias.AliasArn?.split(':')[6]),
-    );
-    if (open) throw refuse(`${input.aliasName} has a rollout of version ${open.version} (${open.status}): promote or abort it first.`, 'conflict');
+    if (driving) throw refuse(`${input.aliasName} has a rollout of version ${driving.open.version} (${driving.open.status}): promote or abort it first.`, 'conflict');
 
     if (sameRouting({ version: alias.FunctionVersion ?? '$LATEST', weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {} }, state)) {
       throw new OperationError(`${input.aliasName} already routes as this state does.`, { state: UNCHANGED, kind: 'validation', nothingToDo: true, detail });

@@ -5,6 +5,7 @@ import type { ConnectionSpec } from '../connection';
 import { connectionLabel } from '../connection';
 import type { ActionName, Outcome } from '../outcome';
 import { targetKey } from '../outcome';
+import { currentUser } from '../user';
 
 /**
  * The deployment journal: every outcome, success or failure, as one line of JSON in
@@ -432,15 +433,6 @@ function withoutUserInfo(endpoint: string): string {
   } catch {
     // Not a URL: nothing in it is known to be safe.
     return '(an endpoint that is not a URL)';
-  }
-}
-
-function currentUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    // No passwd entry (a container running under an arbitrary uid).
-    return process.env.USER || process.env.USERNAME || 'unknown';
   }
 }
 

@@ -1,3 +1,6 @@
+import * as os from 'node:os';
+import { currentUser } from '../user';
+
 /**
  * The lease: one driver per alias, across windows, machines and the CLI, recorded on AWS in the
  * alias's own Description.
@@ -38,6 +41,11 @@ export const MAX_LEASE_AHEAD_MS = 3600_000;
 export const MAX_DESCRIPTION = 256;
 
 const MARKER = /\s*\[lambda-canary rollout ([0-9a-f]{8}) step (\d{1,2})\/(\d{1,2}) by ([A-Za-z0-9._@-]{1,80}) (vscode|cli) pid (\d{1,10})\.([0-9a-f]{4}) since (\d{8}T\d{6}Z) until (\d{8}T\d{6}Z)\]$/;
+
+/** This process as a lease holder (`user@host` and its pid): a lease it holds itself does not bind it. */
+export function thisProcess(): { holder: string; pid: number } {
+  return { holder: `${markerName(currentUser())}@${markerName(os.hostname())}`, pid: process.pid };
+}
 
 /** A user or host name as the marker may hold it. */
 export function markerName(text: string): string {

@@ -3,6 +3,8 @@ import type { RolloutControl, RolloutStatus, RolloutVerdict, RolloutView } from 
 import { ROLLOUT_ENDS } from '../../shared/rollout';
 import type { RolloutPlan } from './plans';
 import { formatPlan } from './plans';
+import type { Lease } from './lease';
+import { leaseLive, parseLease, thisProcess } from './lease';
 
 /**
  * A rollout's state lives in the journal, not in memory: each step, verdict and control action is
@@ -180,4 +182,23 @@ export function viewOf(s: RolloutState): RolloutView {
     ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
     ...(s.bakeStart !== undefined ? { bakeStart: s.bakeStart, bakeMs: s.bakeMs } : {}),
   };
+}
+
+/**
+ * The rollout that drives an alias now, if any: a live lease in its description (any machine's,
+ * but not this process's own), else a rollout this journal holds open on it. Writers that must not
+ * take an alias from a rollout (Return to This State, a CodeDeploy start) ask this first.
+ */
+export function rolloutDriving(
+  alias: { Description?: string; AliasArn?: string },
+  ref: { functionName: string; aliasName: string },
+  journalRollouts: Array<Outcome & { key?: string }>,
+  now = Date.now(),
+): { lease: Lease } | { open: RolloutState } | undefined {
+  const { lease } = parseLease(alias.Description);
+  if (lease && leaseLive(lease, now, thisProcess())) return { lease };
+  // The function as the alias's ARN names it, for a user who gave its ARN.
+  const fn = alias.AliasArn?.split(':')[6];
+  const open = [...foldRollouts(journalRollouts).values()].find((s) => isActive(s) && s.aliasName === ref.aliasName && (s.functionName === ref.functionName || s.functionName === fn));
+  return open ? { open } : undefined;
 }

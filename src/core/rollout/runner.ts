@@ -11,6 +11,7 @@ import { aliasState, targetKey, targetOf } from '../outcome';
 import { aliasLabel, formatPercent, percentToWeight, splitOf } from '../routing';
 import type { UseCaseContext } from '../usecases/context';
 import { checkCodeDeployGuard } from '../usecases/context';
+import { currentUser } from '../user';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
 import { readEvidence } from './evidence';
@@ -138,7 +139,7 @@ export class RolloutRunner {
   ) {
     this.timing = { ...rolloutTiming(ctx), ...options.timing };
     this.now = options.now ?? Date.now;
-    const user = markerName(options.user ?? safeUser());
+    const user = markerName(options.user ?? currentUser());
     const host = markerName(options.host ?? os.hostname());
     this.self = { holder: `${user}@${host}`, pid: options.pid ?? process.pid, instance: randomUUID().slice(0, 4), client: options.client };
   }
@@ -803,11 +804,3 @@ function asOperationError(err: unknown): OperationError {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
