@@ -87,7 +87,9 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   const common = {
     region: spec.region,
     maxAttempts: options.maxAttempts ?? 3,
-    retryMode: 'standard',
+    // The standard strategy's retries with backoff, plus a client-side send rate that slows down
+    // once Lambda throttles and speeds up again after: a release moves many aliases at once.
+    retryMode: 'adaptive',
     customUserAgent: options.userAgent ?? USER_AGENT,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 30_000,

@@ -32,6 +32,8 @@ import { aliasLabel, checkCanaryPercent, formatPercent, percentToWeight, splitOf
 
 export interface PublishCanaryInput extends AliasRef {
   weightPercent: number;
+  /** Publish (and smoke-test) the version, route nothing to it: a release moves its aliases later, together. weightPercent is not read. */
+  publishOnly?: boolean;
   /** The packaged workspace code and its base64 SHA-256 (as Lambda reports CodeSha256). */
   zip: Uint8Array;
   codeSha256: string;
@@ -232,6 +234,7 @@ type NewCode =
 /** What a deploy is given besides its code. */
 interface DeployRef extends AliasRef {
   weightPercent: number;
+  publishOnly?: boolean;
   description?: string;
   smokeEvent?: unknown;
 }
@@ -377,7 +380,7 @@ export function defaultDescription(what?: string, now = new Date()): string {
 }
 
 async function deployCode(ctx: OperationContext, input: DeployRef, code: NewCode): Promise<PublishCanaryResult> {
-  const pct = checkCanaryPercent(input.weightPercent);
+  const pct = input.publishOnly ? ({ ok: true, value: 0 } as const) : checkCanaryPercent(input.weightPercent);
   if (!pct.ok) throw invalid(pct.message);
   const weight = percentToWeight(pct.value);
   const fn = input.functionName;
@@ -599,6 +602,7 @@ async function publishAndRoute(
   const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted, 'aws');
 
   if (input.smokeEvent !== undefined) await smokeInvoke(ctx, fn, version, input.smokeEvent, target, unrouted);
+  if (input.publishOnly) return { version, alias, uploadSkipped };
 
   throwIfAborted(ctx.signal, unrouted);
   ctx.progress?.(`Routing ${formatPercent(weight)} of ${input.aliasName} to version ${version}…`);

@@ -7,8 +7,9 @@ import type { OperationErrorKind } from './errors';
  * these records back, so every field is plain JSON.
  */
 
-/** Every user action, as the CLI names it. */
-export type ActionName = 'deploy' | 'canary' | 'weight' | 'promote' | 'rollback' | 'switch' | 'switch-back' | 'probe' | 'traffic' | 'create-alias' | 'rollout' | 'triggers' | 'trigger-fix' | 'codedeploy' | 'history' | 'return';
+/** Every user action, as the CLI names it (the journal reads back records of these only). */
+export const ACTION_NAMES = ['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy', 'history', 'return', 'release'] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** The alias an action is about, keyed by what identifies it on AWS (never by a display label). */
 export interface Target {

@@ -69,6 +69,10 @@ export function outcomeText(o: Outcome): string {
       return codeDeployText(a, o.detail as CodeDeployDetail | undefined);
     case 'history':
       return `History of ${name}.`;
+    case 'release': {
+      const v = o.detail as { id?: string; statusText?: string } | undefined;
+      return v?.statusText ? `Release ${v.id}: ${v.statusText}` : `Release of ${a}.`;
+    }
     case 'return':
       return `Returned ${a} to its state of ${(o.detail as { entryAt?: string } | undefined)?.entryAt ?? 'an earlier entry'}: ${now} (it routed ${o.before ? routingText(a, o.before).slice(a.length + 3) : '?'}).`;
   }

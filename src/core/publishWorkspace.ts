@@ -39,6 +39,8 @@ export function untrustedWorkspaceRefusal(fn: WorkspaceFunction, smokeTest: bool
 export interface PublishWorkspaceInput extends AliasRef {
   fn: WorkspaceFunction;
   weightPercent: number;
+  /** Publish and smoke-test only: no traffic is routed (a release's members). */
+  publishOnly?: boolean;
   /** vscode.workspace.isTrusted, or true where there is no such notion (a terminal, CI). */
   trusted: boolean;
   /** Smoke-test the new version with the workspace's test event (the lambdaCanary.smokeTest setting). */
@@ -118,6 +120,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     aliasName: input.aliasName,
     expectedRevisionId: input.expectedRevisionId,
     weightPercent: input.weightPercent,
+    ...(input.publishOnly ? { publishOnly: true } : {}),
     zip: pkg.zip,
     codeSha256: pkg.sha256,
     description,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ConnectionSpec } from '../connection';
 import { connectionLabel } from '../connection';
 import type { ActionName, Outcome } from '../outcome';
-import { targetKey } from '../outcome';
+import { ACTION_NAMES, targetKey } from '../outcome';
 import { currentUser } from '../user';
 
 /**
@@ -80,7 +80,7 @@ const MAX_PROBLEMS = 20;
 
 /** Actions whose done outcome moves an alias's primary version: what Switch Back undoes (a rollout's promotion is one). */
 const SWITCH_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['switch', 'promote', 'switch-back', 'rollout', 'return']);
-const ACTIONS: ReadonlySet<string> = new Set<ActionName>(['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy', 'history', 'return']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionName>(ACTION_NAMES);
 const STATES: ReadonlySet<string> = new Set(['done', 'unchanged', 'unknown']);
 
 export class Journal {
@@ -206,20 +206,24 @@ export class Journal {
   }
 
   /** The records of rollouts (action 'rollout'), oldest first, with their keys; `match` as for lastSwitches. */
-  async rollouts(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
-    const out: Array<Outcome & { key: string }> = [];
-    await this.scan((record) => {
-      if (record.outcome.action !== 'rollout' || (match && !match(record))) return;
-      out.push({ ...record.outcome, key: record.key });
-    });
-    return out;
+  rollouts(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+    return this.ofAction('rollout', match);
   }
 
   /** The records of CodeDeploy rollouts (action 'codedeploy'), oldest first, with their keys; `match` as for lastSwitches. */
-  async codeDeploys(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+  codeDeploys(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+    return this.ofAction('codedeploy', match);
+  }
+
+  /** The records of releases (action 'release'), oldest first, with their keys; `match` as for lastSwitches. */
+  releases(match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
+    return this.ofAction('release', match);
+  }
+
+  private async ofAction(action: Outcome['action'], match?: (r: JournalRecord) => boolean): Promise<Array<Outcome & { key: string }>> {
     const out: Array<Outcome & { key: string }> = [];
     await this.scan((record) => {
-      if (record.outcome.action !== 'codedeploy' || (match && !match(record))) return;
+      if (record.outcome.action !== action || (match && !match(record))) return;
       out.push({ ...record.outcome, key: record.key });
     });
     return out;

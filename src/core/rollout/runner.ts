@@ -14,13 +14,12 @@ import { checkCodeDeployGuard } from '../usecases/context';
 import { currentUser } from '../user';
 import type { RolloutControl, RolloutEvidenceView, RolloutView } from '../../shared/rollout';
 import { stepLabel } from '../../shared/rollout';
-import { readEvidence } from './evidence';
-import { judge } from './judge';
+import { judgeStep } from './judgeStep';
 import type { Judgement } from './judge';
 import type { Lease } from './lease';
 import { holderText, isOwnLease, leaseLive, markerName, parseLease, withLease } from './lease';
 import type { RolloutPlan } from './plans';
-import { describePlan, judgeConfigOf, validatePlan } from './plans';
+import { describePlan, validatePlan } from './plans';
 import type { RolloutDetail, RolloutEnd, RolloutEvent, RolloutState } from './records';
 import { apply, foldRollouts, isActive, viewOf } from './records';
 
@@ -421,21 +420,11 @@ export class RolloutRunner {
     if (!current || !isActive(s)) return;
     const now = this.now();
     const plan = s.plan;
-    const evidence = await readEvidence(this.ctx.cloudwatch, {
-      functionName: s.functionName,
-      aliasName: s.aliasName,
-      canary: s.version,
-      stable: s.stable,
-      bakeStart: s.bakeStart ?? now,
-      stableHistoryMs: this.timing.stableHistoryMs,
-      now,
-      periodSeconds: this.timing.periodSeconds,
-      settleMs: this.timing.settleMs,
-      ...(plan.alarms?.length ? { alarms: plan.alarms } : {}),
-    }, this.stopping.signal);
-    const j = judge(
-      { canary: { version: s.version, periods: evidence.canary }, stable: { version: s.stable, periods: evidence.stable }, periodSeconds: evidence.periodSeconds, completeUntil: evidence.completeUntil, bakeStart: s.bakeStart ?? now, bakeMs: s.bakeMs ?? 0, now, alarms: evidence.alarms },
-      judgeConfigOf(s.plan),
+    const { judgement: j, missingAlarms } = await judgeStep(
+      this.ctx.cloudwatch,
+      this.timing,
+      { functionName: s.functionName, aliasName: s.aliasName, canary: s.version, stable: s.stable, bakeStart: s.bakeStart ?? now, bakeMs: s.bakeMs ?? 0, now, plan },
+      this.stopping.signal,
     );
     this.evidence.set(s.id, evidenceView(j, now));
     this.changed(s);
@@ -445,9 +434,9 @@ export class RolloutRunner {
       await this.finish(s, current, 'rolled-back', `Rolled back at ${stepLabel(viewOf(s))}: ${j.sentence}`, op, record);
       return;
     }
-    if (evidence.missingAlarms.length) {
+    if (missingAlarms.length) {
       // Never taken as OK: no step goes on, though a failing canary is still rolled back (above).
-      await this.hold(s, 'halted', `Halted: the plan's alarm${evidence.missingAlarms.length === 1 ? '' : 's'} ${evidence.missingAlarms.join(', ')} do${evidence.missingAlarms.length === 1 ? 'es' : ''} not exist in this account and region. Create ${evidence.missingAlarms.length === 1 ? 'it' : 'them'} or change the plan, then Resume; nothing was changed.`);
+      await this.hold(s, 'halted', `Halted: the plan's alarm${missingAlarms.length === 1 ? '' : 's'} ${missingAlarms.join(', ')} do${missingAlarms.length === 1 ? 'es' : ''} not exist in this account and region. Create ${missingAlarms.length === 1 ? 'it' : 'them'} or change the plan, then Resume; nothing was changed.`);
       return;
     }
     if (s.status !== 'running') return;

@@ -20,6 +20,8 @@ export interface JournalPort {
   lastSwitch(key: string): Promise<{ from: string; to: string } | undefined>;
   /** The rollout records of this connection, oldest first, each with its journal key (src/core/rollout/records.ts). */
   rollouts?(): Promise<Array<Outcome & { key: string }>>;
+  /** The release records (action 'release') of this connection, oldest first, each with its journal key (src/core/releases/records.ts). */
+  releases?(): Promise<Array<Outcome & { key: string }>>;
   /** The CodeDeploy records (action 'codedeploy') of this connection, oldest first, each with its journal key (src/core/codedeploy/watcher.ts). */
   codeDeploys?(): Promise<Array<Outcome & { key: string }>>;
   /**
