@@ -1105,7 +1105,8 @@ function templatesBelow(workspaceRoot: string): string[] {
 }
 
 /**
- * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template at the
+ * The workspace's functions: `lambda-canary.json` wins (each of its `functions`, and its top-level
+ * `rollout` as the plan); failing that, the SAM template at the
  * root; failing that, every SAM template in subfolders (CodeUri relative to each template's
  * folder, as SAM reads it). A function that cannot be offered is in `skipped`, with why; a
  * config or the one template that cannot be read at all throws a ConfigError (of several
