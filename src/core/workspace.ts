@@ -156,19 +156,46 @@ function lineCol(text: string, pos: number): { line: number; column: number } {
 }
 
 type JsonSchema = {
+  $ref?: string;
   type?: string;
   items?: JsonSchema;
   oneOf?: JsonSchema[];
   patternErrorMessage?: string;
   properties?: Record<string, JsonSchema>;
+  definitions?: Record<string, JsonSchema>;
 };
 const SCHEMA = configSchema as JsonSchema;
-const KNOWN_KEYS = Object.keys(SCHEMA.properties ?? {}).filter((k) => k !== '$schema');
+
+/** A `{ "$ref": "#/definitions/NAME" }` (any pointer into the schema) followed. */
+function resolved(s: JsonSchema | undefined): JsonSchema | undefined {
+  if (s?.$ref === undefined) return s;
+  const target = s.$ref
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .reduce<unknown>((at, p) => (at as Record<string, unknown> | undefined)?.[p.replace(/~1/g, '/').replace(/~0/g, '~')], SCHEMA);
+  return resolved(target as JsonSchema | undefined);
+}
+
+/** The keys of the one-function form (top-level `functionName`). */
+const KNOWN_KEYS = Object.keys(SCHEMA.properties ?? {}).filter((k) => k !== '$schema' && k !== 'functions');
+/** The keys an entry of `functions` has. */
+const ENTRY_SCHEMA = resolved(resolved(SCHEMA.properties?.functions)?.items);
+const ENTRY_KEYS = Object.keys(ENTRY_SCHEMA?.properties ?? {});
+
+/**
+ * The top-level keys of the `functions` form: each is the default of every entry that names
+ * none (an entry's own wins). `rollout` is also the plan of a release of them.
+ */
+export const SHARED_CONFIG_KEYS = ['alias', 'rollout', 'ignore', 'build', 'handler', 'runtime'] as const;
+/** At most this many entries in `functions` (the schema's maxItems says the same). */
+export const MAX_CONFIG_FUNCTIONS = 200;
 
 /** What ajv's validators report for each problem (ajv's ErrorObject, the fields read here). */
 interface SchemaError {
   keyword: string;
   instancePath: string;
+  schemaPath?: string;
   params: Record<string, unknown>;
   message?: string;
 }
@@ -184,52 +211,74 @@ function validateAgainstSchema(obj: unknown): SchemaError[] {
 }
 
 /** "a string", "an array of strings", "a string or an array of strings". */
-function describeType(s: JsonSchema | undefined): string {
+function describeType(schema: JsonSchema | undefined): string {
+  const s = resolved(schema);
   if (!s) return 'a value';
   if (s.oneOf) return s.oneOf.map(describeType).join(' or ');
-  if (s.type === 'array') return s.items?.type === 'string' ? 'an array of strings' : 'an array';
+  if (s.type === 'array') return resolved(s.items)?.type === 'string' ? 'an array of strings' : 'an array';
   if (s.type === 'object') return 'an object';
   return s.type ? `a ${s.type}` : 'a value';
 }
 
-/** One message per problem, first in the order of the file, naming the key and what is wrong. */
-function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text: string): { message: string; line?: number } {
-  const order = Object.keys(obj);
+type JsonPath = Array<string | number>;
+
+/** The offset of the value at `location` (of its key, for a property), or undefined when it is absent. */
+function offsetOfPath(tree: ReturnType<typeof parseTree>, location: JsonPath): number | undefined {
+  const node = tree && findNodeAtLocation(tree, [...location]);
+  return node?.parent?.type === 'property' ? node.parent.offset : node?.offset;
+}
+
+/**
+ * One message per problem, first in the order of the file, naming the key and what is wrong:
+ * `"alias" …` at the top level, `"functions[2].codeFolder" …` in an entry of `functions`.
+ */
+function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text: string, several: boolean): { message: string; line?: number } {
+  const tree = parseTree(text);
   const problems = errors.map((e) => {
-    // instancePath is a JSON pointer ('/build/1'); its first segment is the top-level key.
-    const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : (e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+    // instancePath is a JSON pointer ('/build/1', '/functions/2/ignore/0').
+    const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const entry = segments[0] === 'functions' && segments.length > 1 ? Number(segments[1]) : undefined;
+    const container: JsonPath = entry === undefined ? [] : ['functions', entry];
+    const values = (entry === undefined ? obj : ((obj.functions as unknown[])[entry] ?? {})) as Record<string, unknown>;
+    const properties = (entry === undefined ? SCHEMA.properties : ENTRY_SCHEMA?.properties) ?? {};
+    const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : entry === undefined ? segments[0] : segments[2];
+    const label = entry === undefined ? key : key === undefined ? `functions[${entry}]` : `functions[${entry}].${key}`;
+    const topKeys = several ? ['functions', ...SHARED_CONFIG_KEYS] : KNOWN_KEYS;
     let message: string;
-    if (e.keyword === 'additionalProperties') message = `unknown key "${key}" (known: ${KNOWN_KEYS.join(', ')}).`;
-    else if (e.keyword === 'required') message = '"functionName" is required: the name of the deployed Lambda function.';
-    else if (e.keyword === 'pattern') message = `"${key}" '${String(obj[key])}' ${SCHEMA.properties?.[key]?.patternErrorMessage ?? `does not match ${String(e.params.pattern)}.`}`;
-    else if (key) message = `"${key}" must be ${describeType(SCHEMA.properties?.[key])}.`;
+    if (e.keyword === 'additionalProperties') message = `${entry === undefined ? '' : `"functions[${entry}]": `}unknown key "${key}" (known: ${(entry === undefined ? topKeys : ENTRY_KEYS).join(', ')}).`;
+    else if (e.keyword === 'required') message = `"${label}" has no "functionName": the name of the deployed Lambda function.`;
+    else if (key === undefined && entry !== undefined) message = `"${label}" must be an object, e.g. { "functionName": "my-fn" }.`;
+    else if (key === 'functions' && e.keyword === 'minItems') message = '"functions" is empty: list at least one function, e.g. [{ "functionName": "my-fn" }].';
+    else if (key === 'functions' && e.keyword === 'maxItems') message = `"functions" lists ${(obj.functions as unknown[]).length} functions: at most ${MAX_CONFIG_FUNCTIONS}.`;
+    else if (key === 'functions' && segments.length === 1) message = '"functions" must be an array of functions, e.g. [{ "functionName": "my-fn" }].';
+    else if (e.keyword === 'pattern') message = `"${label}" '${String(values[key])}' ${resolved(properties[key])?.patternErrorMessage ?? `does not match ${String(e.params.pattern)}.`}`;
+    else if (key) message = `"${label}" must be ${describeType(properties[key])}.`;
     else message = e.message ?? 'is not valid.';
-    const index = key ? order.indexOf(key) : -1;
-    return { key, message, rank: index < 0 ? order.length : index };
+    const at: JsonPath = key === undefined || e.keyword === 'required' ? container : [...container, key];
+    return { message, line: at.length ? lineOfPath(text, at) : undefined, rank: (at.length ? offsetOfPath(tree, at) : undefined) ?? Infinity };
   });
   problems.sort((a, b) => a.rank - b.rank);
-  const first = problems[0];
-  return { message: first.message, line: first.key ? lineOfKey(text, first.key) : undefined };
+  return problems[0];
 }
 
 const CODEDEPLOY_KEYS = ['application', 'deploymentGroup', 'serviceRoleArn', 'beforeAllowTraffic', 'afterAllowTraffic'] as const;
 
-/** lambda-canary.json's `codeDeploy`, checked as the schema does, each problem naming its key. */
-function codeDeploySettings(file: string, text: string, raw: unknown): CodeDeploySettings {
-  const line = (key?: string) => lineOfPath(text, ['codeDeploy', ...(key ? [key] : [])]) ?? lineOfKey(text, 'codeDeploy');
+/** lambda-canary.json's `codeDeploy` (at `at`, named `label` in messages), checked as the schema does, each problem naming its key. */
+function codeDeploySettings(file: string, text: string, raw: unknown, at: JsonPath = ['codeDeploy'], label = 'codeDeploy'): CodeDeploySettings {
+  const line = (key?: string) => lineOfPath(text, [...at, ...(key ? [key] : [])]) ?? lineOfPath(text, at);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, '"codeDeploy" must be an object, e.g. { "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeployLambda" }.', line());
+    throw new ConfigError(file, `"${label}" must be an object, e.g. { "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeployLambda" }.`, line());
   }
   const o = raw as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(o)) {
-    if (!(CODEDEPLOY_KEYS as readonly string[]).includes(key)) throw new ConfigError(file, `"codeDeploy": unknown key "${key}" (known: ${CODEDEPLOY_KEYS.join(', ')}).`, line(key));
-    if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(file, `"codeDeploy.${key}" must be a non-empty string.`, line(key));
+    if (!(CODEDEPLOY_KEYS as readonly string[]).includes(key)) throw new ConfigError(file, `"${label}": unknown key "${key}" (known: ${CODEDEPLOY_KEYS.join(', ')}).`, line(key));
+    if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(file, `"${label}.${key}" must be a non-empty string.`, line(key));
     if ((key === 'application' || key === 'deploymentGroup') && !/^[A-Za-z0-9._+=,@-]{1,100}$/.test(value)) {
-      throw new ConfigError(file, `"codeDeploy.${key}" '${value}' is not a CodeDeploy name (1–100 letters, digits and . _ + = , @ -).`, line(key));
+      throw new ConfigError(file, `"${label}.${key}" '${value}' is not a CodeDeploy name (1–100 letters, digits and . _ + = , @ -).`, line(key));
     }
     if (key === 'serviceRoleArn' && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) {
-      throw new ConfigError(file, `"codeDeploy.serviceRoleArn" '${value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).`, line(key));
+      throw new ConfigError(file, `"${label}.serviceRoleArn" '${value}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).`, line(key));
     }
     out[key] = value;
   }
@@ -250,73 +299,158 @@ function parseJsonFile(file: string, text: string): unknown {
   }
 }
 
-/** Parses and validates `lambda-canary.json`. */
-export function parseConfigFile(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction {
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** lambda-canary.json, read: its functions in the file's order, and the plan its top level names. */
+export interface ConfigFunctions {
+  functions: WorkspaceFunction[];
+  /** The top-level `rollout`: the plan of a release of these functions (and of each that names none). */
+  plan?: RolloutPlan;
+}
+
+/**
+ * Parses and validates `lambda-canary.json`, in either form: one function (top-level
+ * `functionName`), or several (`functions: [...]`, whose entries take the top-level alias,
+ * rollout, ignore, build, handler and runtime when they name none). Every problem is a
+ * ConfigError with its line, naming the key (`"functions[2].codeFolder" …`).
+ */
+export function readConfigFile(file: string, rawText: string, workspaceRoot: string): ConfigFunctions {
   const text = stripBom(rawText);
   const raw = parseJsonFile(file, text);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, 'must hold a JSON object, e.g. { "functionName": "my-fn" }.');
   const obj = raw as Record<string, unknown>;
+  const several = hasOwn(obj, 'functions');
+  // The two forms, told apart before the schema (whose if/then/else says the same to the editor).
+  if (several && hasOwn(obj, 'functionName')) {
+    throw new ConfigError(file, 'has both "functionName" and "functions": one function is described by the top-level keys, several by "functions" — keep one of them.', lineOfPath(text, ['functions']));
+  }
+  if (!several && !hasOwn(obj, 'functionName')) throw new ConfigError(file, '"functionName" is required: the name of the deployed Lambda function (or "functions", a list of them).');
+  if (several) {
+    const misplaced = Object.keys(obj).find((k) => ENTRY_KEYS.includes(k) && !(SHARED_CONFIG_KEYS as readonly string[]).includes(k));
+    if (misplaced) {
+      throw new ConfigError(file, `"${misplaced}" belongs in each entry of "functions": the top level gives every entry only ${SHARED_CONFIG_KEYS.join(', ')}.`, lineOfPath(text, [misplaced]));
+    }
+  }
   // `rollout` is checked by parseRolloutSpec below, whose messages say which step is wrong and how.
   // `codeDeploy` likewise, by codeDeploySettings, which names the key inside it.
-  const own = (e: SchemaError, key: string) => e.instancePath === `/${key}` || e.instancePath.startsWith(`/${key}/`);
-  const errors = validateAgainstSchema(obj).filter((e) => !own(e, 'rollout') && !own(e, 'codeDeploy'));
+  const checkedElsewhere = (e: SchemaError) => {
+    if (/^#\/(if|then|else)(\/|$)/.test(e.schemaPath ?? '')) return true;
+    const key = e.instancePath.replace(/^\/functions\/\d+(?=\/|$)/, '').split('/')[1];
+    return key === 'rollout' || key === 'codeDeploy';
+  };
+  const errors = validateAgainstSchema(obj).filter((e) => !checkedElsewhere(e));
   if (errors.length) {
-    const { message, line } = schemaProblem(errors, obj, text);
+    const { message, line } = schemaProblem(errors, obj, text, several);
     throw new ConfigError(file, message, line);
   }
-  const codeDeploy = obj.codeDeploy === undefined ? undefined : codeDeploySettings(file, text, obj.codeDeploy);
-  const functionName = obj.functionName as string;
+  const plan = obj.rollout === undefined ? undefined : configPlan(file, text, obj.rollout, ['rollout'], 'rollout');
+  const topLevel: Where = { label: (key) => key, path: (key) => [key] };
+  if (!several) return { functions: [configFunction(file, text, workspaceRoot, obj, topLevel, plan)], ...(plan ? { plan } : {}) };
+  const defaults: Record<string, unknown> = {};
+  for (const key of SHARED_CONFIG_KEYS) if (obj[key] !== undefined && key !== 'rollout') defaults[key] = obj[key];
+  const entries = obj.functions as Array<Record<string, unknown>>;
+  const functions: WorkspaceFunction[] = [];
+  const firstOf = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const where: Where = {
+      label: (key) => (hasOwn(entry, key) ? `functions[${i}].${key}` : key),
+      path: (key) => (hasOwn(entry, key) ? ['functions', i, key] : [key]),
+    };
+    const name = entry.functionName as string;
+    const first = firstOf.get(name);
+    if (first !== undefined) {
+      throw new ConfigError(file, `"functions[${i}].functionName" '${name}' is listed twice: functions[${first}] and functions[${i}] name the same function (list each function once).`, lineOfPath(text, ['functions', i, 'functionName']));
+    }
+    firstOf.set(name, i);
+    const rollout = hasOwn(entry, 'rollout') ? configPlan(file, text, entry.rollout, ['functions', i, 'rollout'], `functions[${i}].rollout`) : plan;
+    functions.push(configFunction(file, text, workspaceRoot, { ...defaults, ...entry }, where, rollout));
+  });
+  return { functions, ...(plan ? { plan } : {}) };
+}
+
+/** Where a key of one function is in the file: its name in messages and its JSON path. */
+interface Where {
+  label(key: string): string;
+  path(key: string): JsonPath;
+}
+
+/** A `rollout` of lambda-canary.json (at `at`, named `label` in messages), parsed. */
+function configPlan(file: string, text: string, spec: unknown, at: JsonPath, label: string): RolloutPlan {
+  try {
+    return parseRolloutSpec(spec);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    throw new ConfigError(file, `"${label}": ${e.message}`, lineOfPath(text, [...at, ...e.path]) ?? lineOfPath(text, at));
+  }
+}
+
+/**
+ * One function of lambda-canary.json, from `values` (schema-checked): the top level of the
+ * one-function form, or an entry of `functions` over the top level's defaults; `rollout` is its
+ * plan, parsed.
+ */
+function configFunction(file: string, text: string, workspaceRoot: string, values: Record<string, unknown>, where: Where, rollout: RolloutPlan | undefined): WorkspaceFunction {
+  const line = (key: string) => lineOfPath(text, where.path(key));
+  const codeDeploy = values.codeDeploy === undefined ? undefined : codeDeploySettings(file, text, values.codeDeploy, where.path('codeDeploy'), where.label('codeDeploy'));
+  const functionName = values.functionName as string;
   // The schema says the same; kept so a schema edit cannot let a bad name through.
   if (!FUNCTION_NAME.test(functionName)) {
-    throw new ConfigError(file, `"functionName" '${functionName}' is not a Lambda function name (1-64 letters, digits, - or _).`, lineOfKey(text, 'functionName'));
+    throw new ConfigError(file, `"${where.label('functionName')}" '${functionName}' is not a Lambda function name (1-64 letters, digits, - or _).`, line('functionName'));
   }
-  const alias = (obj.alias as string | undefined) ?? 'prod';
-  if (!ALIAS_NAME.test(alias)) throw new ConfigError(file, `"alias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, lineOfKey(text, 'alias'));
+  const alias = (values.alias as string | undefined) ?? 'prod';
+  if (!ALIAS_NAME.test(alias)) throw new ConfigError(file, `"${where.label('alias')}" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, line('alias'));
   let codeDir: string;
   try {
-    codeDir = inside(workspaceRoot, (obj.codeFolder as string | undefined) ?? '.', 'codeFolder');
+    codeDir = inside(workspaceRoot, (values.codeFolder as string | undefined) ?? '.', where.label('codeFolder'));
   } catch (e) {
-    throw new ConfigError(file, (e as Error).message, lineOfKey(text, 'codeFolder'));
+    throw new ConfigError(file, (e as Error).message, line('codeFolder'));
   }
   if (!fs.existsSync(codeDir) || !fs.statSync(codeDir).isDirectory()) {
-    throw new ConfigError(file, `"codeFolder" '${String(obj.codeFolder ?? '.')}' is not a folder in the workspace.`, lineOfKey(text, 'codeFolder'));
+    throw new ConfigError(file, `"${where.label('codeFolder')}" '${String(values.codeFolder ?? '.')}' is not a folder in the workspace.`, line('codeFolder'));
   }
-  const testEvent = obj.testEvent as string | undefined;
+  const testEvent = values.testEvent as string | undefined;
   let testEventFile: string | undefined;
   try {
-    testEventFile = testEvent === undefined ? undefined : inside(workspaceRoot, testEvent, 'testEvent');
+    testEventFile = testEvent === undefined ? undefined : inside(workspaceRoot, testEvent, where.label('testEvent'));
   } catch (e) {
-    throw new ConfigError(file, (e as Error).message, lineOfKey(text, 'testEvent'));
+    throw new ConfigError(file, (e as Error).message, line('testEvent'));
   }
   if (testEventFile) {
     const st = statOrUndefined(testEventFile);
-    if (!st) throw new ConfigError(file, `"testEvent" '${testEvent}' does not exist.`, lineOfKey(text, 'testEvent'));
-    if (!st.isFile()) throw new ConfigError(file, `"testEvent" '${testEvent}' is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: name a JSON file, e.g. events/smoke.json.`, lineOfKey(text, 'testEvent'));
+    if (!st) throw new ConfigError(file, `"${where.label('testEvent')}" '${testEvent}' does not exist.`, line('testEvent'));
+    if (!st.isFile()) throw new ConfigError(file, `"${where.label('testEvent')}" '${testEvent}' is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: name a JSON file, e.g. events/smoke.json.`, line('testEvent'));
   }
-  const build = obj.build === undefined ? undefined : Array.isArray(obj.build) ? (obj.build as string[]) : splitCommand(obj.build as string);
-  if (build && build.length === 0) throw new ConfigError(file, '"build" is empty.', lineOfKey(text, 'build'));
-  let rollout: RolloutPlan | undefined;
-  try {
-    rollout = obj.rollout === undefined ? undefined : parseRolloutSpec(obj.rollout);
-  } catch (e) {
-    if (!(e instanceof PlanError)) throw e;
-    throw new ConfigError(file, `"rollout": ${e.message}`, lineOfPath(text, ['rollout', ...e.path]) ?? lineOfKey(text, 'rollout'));
-  }
+  const build = values.build === undefined ? undefined : Array.isArray(values.build) ? (values.build as string[]) : splitCommand(values.build as string);
+  if (build && build.length === 0) throw new ConfigError(file, `"${where.label('build')}" is empty.`, line('build'));
   return {
     source: 'lambda-canary.json',
     file,
     workspaceRoot,
     functionName,
     codeDir,
-    handler: obj.handler as string | undefined,
-    runtime: obj.runtime as string | undefined,
+    handler: values.handler as string | undefined,
+    runtime: values.runtime as string | undefined,
     alias,
     build,
-    ignore: (obj.ignore as string[] | undefined) ?? [],
+    ignore: (values.ignore as string[] | undefined) ?? [],
     testEventFile,
     ...(rollout ? { rollout } : {}),
     ...(codeDeploy ? { codeDeploy } : {}),
   };
+}
+
+/** Parses and validates `lambda-canary.json` that describes one function (see readConfigFile for both forms). */
+export function parseConfigFile(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction {
+  const { functions } = readConfigFile(file, rawText, workspaceRoot);
+  if (functions.length !== 1) throw new ConfigError(file, `lists ${functions.length} functions under "functions", where one is expected: read it with parseConfigFunctions.`);
+  return functions[0];
+}
+
+/** The functions `lambda-canary.json` describes, in either form, in the file's order. */
+export function parseConfigFunctions(file: string, rawText: string, workspaceRoot: string): WorkspaceFunction[] {
+  return readConfigFile(file, rawText, workspaceRoot).functions;
 }
 
 /**
@@ -356,10 +490,6 @@ function jsonErrorOffset(text: string): number | undefined {
   const errors: ParseError[] = [];
   parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   return errors[0]?.offset;
-}
-
-function lineOfKey(text: string, key: string): number | undefined {
-  return lineOfPath(text, [key]);
 }
 
 /** The line of the value at `at` (keys and array indices), or of its key. */
@@ -417,6 +547,8 @@ export interface SkippedFunction {
 export interface WorkspaceDiscovery {
   functions: WorkspaceFunction[];
   skipped: SkippedFunction[];
+  /** lambda-canary.json's top-level `rollout`, when the workspace has one: the plan of a release of its functions. */
+  plan?: RolloutPlan;
 }
 
 /** One line per skipped function: `infra/template.yaml:12: "Fn.CodeUri": '../src' points outside…`. */
@@ -973,7 +1105,8 @@ function templatesBelow(workspaceRoot: string): string[] {
 }
 
 /**
- * The workspace's functions: `lambda-canary.json` wins; failing that, the SAM template at the
+ * The workspace's functions: `lambda-canary.json` wins (each of its `functions`, and its top-level
+ * `rollout` as the plan); failing that, the SAM template at the
  * root; failing that, every SAM template in subfolders (CodeUri relative to each template's
  * folder, as SAM reads it). A function that cannot be offered is in `skipped`, with why; a
  * config or the one template that cannot be read at all throws a ConfigError (of several
@@ -981,7 +1114,10 @@ function templatesBelow(workspaceRoot: string): string[] {
  */
 export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
-  if (fs.existsSync(cfg)) return { functions: [parseConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot)], skipped: [] };
+  if (fs.existsSync(cfg)) {
+    const { functions, plan } = readConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot);
+    return { functions, skipped: [], ...(plan ? { plan } : {}) };
+  }
   const atRoot = templateIn(workspaceRoot);
   const templates = atRoot ? [atRoot] : templatesBelow(workspaceRoot);
   // A template another one nests is read as its part (with the parameters it is given), not again on its own.
