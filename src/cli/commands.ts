@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'history', 'triggers', 'rollout'] as const;
+export const COMMAND_NAMES = ['list', 'show', 'deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'journal', 'history', 'triggers', 'rollout', 'release'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -88,6 +88,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       'after-traffic-hook': { type: 'string' },
       rollback: { type: 'boolean' },
     },
+    changesAlias: false,
+  },
+  // Each subcommand's own options and question: src/cli/release.ts.
+  release: {
+    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, resume, restore, promote, abort) and a release id' },
+    options: { dir: { type: 'string' }, plan: { type: 'string' }, only: { type: 'string' }, 'no-smoke': { type: 'boolean' } },
     changesAlias: false,
   },
 };

@@ -76,6 +76,9 @@ Commands:
                                     step ALIAS through a plan judged on CloudWatch evidence,
                                     rolled back by itself when the canary is worse; or hand
                                     it to AWS CodeDeploy (--engine codedeploy)
+  release start|status|resume|restore|promote|abort [ID]
+                                    publish the folder's functions, then move all their aliases
+                                    together through one plan; restore them all on a failure
   help [COMMAND]                    help on a command
 
 Progress goes to stderr, results to stdout. Run \`lambda-canary COMMAND --help\` for a command's
@@ -453,6 +456,38 @@ DeleteFunctionUrlConfig or RemovePermission.`,
   lambda-canary triggers checkout-api:prod --json | jq -e '[.detail.triggers[] | select(.verdict == "bypasses")] | length == 0'
   lambda-canary triggers checkout-api:prod --fix esm:6f1c2b9e-0d7a-4c1e-9b8f-2a5d3e4f6a7b --yes
   lambda-canary triggers checkout-api:prod --undo --yes`,
+  },
+  release: {
+    usage: 'lambda-canary release start [--dir D] [--plan PLAN] [--only FN,FN] [--no-smoke] [--yes]\n       lambda-canary release status [ID]\n       lambda-canary release resume ID [--dir D]\n       lambda-canary release restore|promote|abort ID [--yes]',
+    description: `A release moves several functions together. \`start\` reads the folder's functions (the
+\`functions\` of lambda-canary.json, or the named functions of a SAM template), reads every alias
+and refuses, before anything is written, an alias that runs a canary, points to $LATEST or is in
+a rollout or another release. Then it builds, packages, uploads and publishes each function
+(several at once; a function whose code its alias already serves takes no part), checks each
+version's CodeSha256 and smoke-tests it with its test event, and only then moves all the aliases
+through the plan in lockstep, judged together on CloudWatch: one function's Fail rolls every
+function back, and the last step promotes them all.
+
+Nothing is lost part way: a failed build, upload or publish routes nothing; a write that fails
+during a step returns every alias already moved to where it was; an alias someone else changed
+meanwhile is never overwritten (it is left, named, and the release holds for a person). Every step
+is in the journal: a release whose process ended (Ctrl-C, a closed laptop) shows as interrupted
+in \`release status\`, and \`resume\` goes on or \`restore\` puts every alias back.
+
+Requests stay under Lambda's control-plane rate: a few in flight at once, and the SDK's adaptive
+retries slow down when Lambda throttles.
+
+\`start\` and \`resume\` run until the release ends or needs a person (exit 0 promoted, 1 rolled
+back or failed, 3 held: a manual gate, a teammate's write, a verdict that asks).`,
+    options: `  --dir D        the folder whose functions are released (default .)
+  --plan PLAN    the steps, as \`rollout start --plan\` takes them (default: "rollout" of
+                 lambda-canary.json)
+  --only FN,FN   some of the folder's functions
+  --no-smoke     no smoke test of the new versions`,
+    examples: `  lambda-canary release start --plan '10%@5m, 50%@10m, 100%' --yes
+  lambda-canary release status
+  lambda-canary release resume 3f2a9c1e
+  lambda-canary release restore 3f2a9c1e --yes`,
   },
   history: {
     usage: 'lambda-canary history FN:ALIAS [--since 7d|24h|30m|ISO] [--until …] [--json|--csv] [--cloudtrail-pages N] [--no-cloudtrail]\n       lambda-canary history return FN:ALIAS ENTRY-ID [--yes]',

@@ -32,6 +32,8 @@ import { planRollout, rolloutAsks, runRollout } from './rollout';
 import { codeDeployGuardFor } from '../core/codeDeployModule';
 import type { HistoryArgs } from './history';
 import { planHistory, runHistory } from './history';
+import type { ReleaseArgs } from './release';
+import { planRelease, releaseAsks, runRelease } from './release';
 import type { PreflightGate, TriggersArgs } from './triggers';
 import { preflightRefusal, questionHead, runPreflight, runTriggers } from './triggers';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
@@ -98,13 +100,14 @@ type Plan =
   | { kind: 'traffic'; functionName: string; aliasName: string; windowMinutes: number }
   | { kind: 'rollout'; args: RolloutArgs }
   | { kind: 'history'; args: HistoryArgs }
+  | { kind: 'release'; args: ReleaseArgs }
   | ({ kind: 'triggers' } & TriggersArgs);
 
 /** A deploy whose workspace names no alias: `--alias` is needed, asked for once the function's aliases can be listed. */
 type DeployWithoutAlias = Omit<Extract<Plan, { kind: 'deploy' }>, 'aliasName'> & { aliasName?: undefined };
 
 /** The commands about one alias. */
-type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' | 'triggers' | 'history' }>;
+type AliasPlan = Exclude<Plan, { kind: 'list' | 'show' | 'journal' | 'rollout' | 'triggers' | 'history' | 'release' }>;
 
 function plan(command: CommandName, pos: string[], values: OptionValues, cwd: string): Plan | DeployWithoutAlias {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -161,6 +164,8 @@ function plan(command: CommandName, pos: string[], values: OptionValues, cwd: st
       }
       case 'history':
         return { kind: 'history', args: planHistory(pos, values) };
+      case 'release':
+        return { kind: 'release', args: planRelease(pos, values, cwd) };
       case 'rollout':
         return { kind: 'rollout', args: planRollout(pos, values, cwd, (dir, optional) => rolloutWorkspace(values, dir, optional)) };
     }
@@ -299,9 +304,9 @@ async function runCommand(command: CommandName, positionals: string[], values: O
   if (planned.kind === 'journal') return showJournal(journal, planned, json, out, err, io);
 
   // Refused before connecting (and before starting any sandbox): nothing can be asked here.
-  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : commandAsks(command, values, positionals);
+  const asks = planned.kind === 'rollout' ? rolloutAsks(planned.args) : planned.kind === 'release' ? releaseAsks(planned.args) : commandAsks(command, values, positionals);
   if (asks && !values.yes && !io.isTTY) {
-    err(`lambda-canary: ${planned.kind === 'triggers' ? confirmText.fixNeedsYes : confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : planned.kind === 'history' ? 'history return' : command)}`);
+    err(`lambda-canary: ${planned.kind === 'triggers' ? confirmText.fixNeedsYes : confirmText.needsYes(planned.kind === 'rollout' ? `rollout ${planned.args.sub}` : planned.kind === 'release' ? `release ${planned.args.sub}` : planned.kind === 'history' ? 'history return' : command)}`);
     return EXIT.usage;
   }
 
@@ -320,6 +325,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
       rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
       codeDeploys: () => journal.codeDeploys((r) => sameConnection(r.connection, conn.journal)),
+      releases: () => journal.releases((r) => sameConnection(r.connection, conn.journal)),
       history: (key, since) => journal.history(key, since, (r) => sameConnection(r.connection, conn.journal)),
     };
     const ctx: UseCaseContext = {
@@ -337,6 +343,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     };
 
     if (p.kind === 'history') return await runHistory(p.args, { io, ctx, yes: values.yes === true, cloudtrail: () => clients.cloudtrail() });
+    if (p.kind === 'release') return await runRelease(p.args, { io, ctx, json, yes: values.yes === true });
     if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true, codedeploy: () => clients.codedeploy() });
     if (p.kind === 'triggers') {
       const lastFix = async (functionName: string, aliasName: string) => {

@@ -208,6 +208,8 @@ describe('releases (real SDK, sandbox, live traffic)', function () {
       const out = await first.start({ source: 'lambda-canary.json', members, plan: plan('25%@60s, 100%'), trusted: true, smokeTest: false });
       assert.equal(out.error, undefined, out.error?.message);
       await first.dispose();
+      // A stopped runner's waitForEnd settles at once with the release as it is (it had waited for ever).
+      assert.equal((await first.waitForEnd(out.detail!.id)).id, out.detail!.id);
       const next = runner(journal);
       await next.load();
       const view = next.view(out.detail!.id)!;

@@ -250,7 +250,8 @@ export class ReleaseRunner {
   async waitForEnd(id: string, onView?: (v: ReleaseView) => void): Promise<ReleaseView> {
     const s = this.find(id);
     if (!s) throw new Error(`No release ${id}.`);
-    if (!isOpen(s)) return this.viewOf(s);
+    // Stopped already (Ctrl-C during a start): the release as it is, left for the next process.
+    if (!isOpen(s) || this.disposed) return this.viewOf(s);
     this.ensureDriving(s.id);
     return new Promise((resolve) => {
       const settle = () => {

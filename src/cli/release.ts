@@ -1,0 +1,216 @@
+/**
+ * `lambda-canary release …`: core's ReleaseRunner from a terminal or CI. `start` and `resume`
+ * drive the release until it ends or needs a person; Ctrl-C leaves it interrupted, and `resume` or
+ * `restore` carries on from the journal. `status` lists this journal's releases.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OperationError } from '../core/errors';
+import type { Outcome } from '../core/outcome';
+import { outcomeText } from '../core/outcomeText';
+import type { ReleaseDefinition } from '../core/releases/definition';
+import { releaseDefinition } from '../core/releases/definition';
+import type { ReleaseMemberInput } from '../core/releases/runner';
+import { ReleaseRunner } from '../core/releases/runner';
+import type { RolloutPlan } from '../core/rollout/plans';
+import { formatPlan, parsePlanText, PlanError } from '../core/rollout/plans';
+import type { RolloutTiming } from '../core/rollout/runner';
+import type { UseCaseContext } from '../core/usecases';
+import { ConfigError, discoverWorkspace } from '../core/workspace';
+import type { ReleaseControl, ReleaseView } from '../shared/release';
+import { membersSummary, RELEASE_ENDS } from '../shared/release';
+import { terminalText } from '../shared/text';
+import type { OptionValues } from './args';
+import { UsageError } from './args';
+import type { CliIO } from './output';
+import { ask, EXIT, exitCodeOf, jsonText } from './output';
+
+export const RELEASE_SUBCOMMANDS = ['start', 'status', 'resume', 'restore', 'promote', 'abort'] as const;
+export type ReleaseSubcommand = (typeof RELEASE_SUBCOMMANDS)[number];
+
+export type ReleaseArgs =
+  | { sub: 'start'; def: ReleaseDefinition; plan: RolloutPlan; smokeTest: boolean }
+  | { sub: 'status'; id?: string }
+  | { sub: 'resume'; id: string; def?: ReleaseDefinition }
+  | { sub: Exclude<ReleaseControl, 'resume'>; id: string };
+
+/** Whether the subcommand asks first (and so needs --yes where nothing can ask). */
+export function releaseAsks(a: ReleaseArgs): boolean {
+  return a.sub === 'start' || a.sub === 'restore' || a.sub === 'promote' || a.sub === 'abort';
+}
+
+const OPTIONS_OF: Record<ReleaseSubcommand, string[]> = {
+  start: ['dir', 'plan', 'only', 'no-smoke'],
+  status: [],
+  resume: ['dir', 'only'],
+  restore: [],
+  promote: [],
+  abort: [],
+};
+
+/** The subcommand and its arguments, checked before anything connects (usage errors: exit 2). */
+export function planRelease(pos: string[], values: OptionValues, cwd: string): ReleaseArgs {
+  const sub = pos[0];
+  if (!(RELEASE_SUBCOMMANDS as readonly string[]).includes(sub ?? '')) {
+    throw new UsageError(sub === undefined ? `'release' needs a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.` : `'release ${sub}' is not a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.`, 'release');
+  }
+  const s = sub as ReleaseSubcommand;
+  for (const option of ['dir', 'plan', 'only', 'no-smoke']) {
+    if (values[option] !== undefined && !OPTIONS_OF[s].includes(option)) throw new UsageError(`--${option} is not an option of 'release ${s}'.`, 'release');
+  }
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const id = pos[1];
+  if (s === 'start') {
+    if (id !== undefined) throw new UsageError("'release start' takes no release id: it starts a new release of the folder's functions (--dir).", 'release');
+    const def = definitionOf(path.resolve(cwd, str('dir') ?? '.'), str('only'));
+    return { sub: s, def, plan: planOf(str('plan'), def), smokeTest: values['no-smoke'] !== true };
+  }
+  if (s === 'status') return id === undefined ? { sub: s } : { sub: s, id: checkId(id) };
+  if (id === undefined) throw new UsageError(`'release ${s}' needs the release's id, as 'lambda-canary release status' lists them.`, 'release');
+  if (s === 'resume') {
+    // The workspace, for members not yet published; a resume after the publishing needs none.
+    const dir = path.resolve(cwd, str('dir') ?? '.');
+    let def: ReleaseDefinition | undefined;
+    try {
+      def = definitionOf(dir, str('only'));
+    } catch (e) {
+      if (str('dir') !== undefined || str('only') !== undefined) throw e;
+    }
+    return { sub: s, id: checkId(id), ...(def ? { def } : {}) };
+  }
+  return { sub: s, id: checkId(id) };
+}
+
+function checkId(id: string): string {
+  if (!/^[0-9a-f]{4,32}$/.test(id)) throw new UsageError(`'${id}' is not a release id (hex, as 'lambda-canary release status' lists them).`, 'release');
+  return id;
+}
+
+function definitionOf(dir: string, only: string | undefined): ReleaseDefinition {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${dir} is not a folder.`, 'release');
+  try {
+    const names = only?.split(',').map((n) => n.trim()).filter(Boolean);
+    return releaseDefinition(discoverWorkspace(dir), { ...(names?.length ? { only: names } : {}), source: path.basename(dir) });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof OperationError) throw new UsageError(e.message, 'release');
+    throw e;
+  }
+}
+
+function planOf(text: string | undefined, def: ReleaseDefinition): RolloutPlan {
+  if (text !== undefined) {
+    try {
+      return parsePlanText(text);
+    } catch (e) {
+      if (!(e instanceof PlanError)) throw e;
+      throw new UsageError(`--plan: ${e.message}`, 'release');
+    }
+  }
+  if (def.plan) return def.plan;
+  throw new UsageError(`The release needs a plan: --plan (e.g. '10%@5m, 50%@10m, 100%' or Canary10Percent5Minutes), or "rollout" in lambda-canary.json.`, 'release');
+}
+
+export interface ReleaseRun {
+  io: CliIO;
+  ctx: UseCaseContext;
+  json: boolean;
+  yes: boolean;
+  timing?: Partial<RolloutTiming>;
+}
+
+export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<number> {
+  const { io, json } = run;
+  const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
+  const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
+  const runner = new ReleaseRunner({ ...run.ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(run.timing ? { timing: run.timing } : {}) });
+  const stop = () => void runner.dispose();
+  io.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await runner.load();
+    if (a.sub === 'status') {
+      const views = a.id ? [runner.view(a.id)].filter((v): v is ReleaseView => !!v) : runner.views();
+      if (a.id && views.length === 0) {
+        err(`No release ${a.id} in this journal for this connection.`);
+        return EXIT.usage;
+      }
+      if (json) out(jsonText(a.id ? views[0] : views).trimEnd());
+      else if (views.length === 0) out('No releases in this journal for this connection.');
+      else for (const v of views) out(a.id ? releaseLines(v).join('\n') : releaseLines(v)[0]);
+      return EXIT.done;
+    }
+    if (releaseAsks(a) && !run.yes) {
+      const question =
+        a.sub === 'start'
+          ? `Release ${a.def.members.length} function${a.def.members.length === 1 ? '' : 's'} (${a.def.members.map((m) => `${m.functionName}:${m.aliasName}`).join(', ')}) through ${formatPlan(a.plan)}?`
+          : `${a.sub === 'restore' ? 'Restore every alias of' : a.sub === 'promote' ? 'Promote every function of' : 'Abort'} release ${a.id}?`;
+      if (!(await ask(io, `${question} [y/N] `))) {
+        err('Nothing was changed.');
+        return EXIT.done;
+      }
+    }
+    for (const s of a.sub === 'start' ? a.def.skipped : []) err(`Not in the release: ${s.reason}`);
+    let outcome: Outcome<ReleaseView>;
+    if (a.sub === 'start') {
+      const members: ReleaseMemberInput[] = a.def.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn }));
+      outcome = await runner.start({ source: a.def.source, members, plan: a.plan, trusted: true, smokeTest: a.smokeTest });
+    } else {
+      const members = a.sub === 'resume' ? a.def?.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn })) : undefined;
+      outcome = await runner.control(a.id, a.sub, members);
+    }
+    let view = outcome.detail;
+    if (!outcome.error && view && (a.sub === 'start' || a.sub === 'resume') && !RELEASE_ENDS.has(view.status) && view.status !== 'halted' && view.status !== 'waiting') {
+      err(releaseLines(view)[0]);
+      view = await untilSettled(runner, view.id, (v) => err(releaseLines(v)[0]));
+    }
+    if (json) out(jsonText({ ...outcome, ...(view ? { detail: view } : {}) }).trimEnd());
+    else if (view) out(releaseLines(view).join('\n'));
+    else out(outcomeText(outcome));
+    if (outcome.error) return exitCodeOf(outcome);
+    if (io.signal?.aborted) return EXIT.interrupted;
+    if (!view) return EXIT.done;
+    if (view.status === 'promoted' || view.status === 'unchanged' || (view.status === 'restored' && a.sub === 'restore') || (view.status === 'aborted' && a.sub === 'abort')) return EXIT.done;
+    if (view.status === 'halted' || view.status === 'waiting' || view.status === 'interrupted') return EXIT.conflict;
+    return EXIT.failed;
+  } finally {
+    io.signal?.removeEventListener('abort', stop);
+    await runner.dispose();
+  }
+}
+
+/** Follows the release until it ends or needs a person (halted, waiting), or this process is stopped. */
+function untilSettled(runner: ReleaseRunner, id: string, onChange: (v: ReleaseView) => void): Promise<ReleaseView> {
+  return new Promise((resolve) => {
+    let last = '';
+    const sub = runner.onDidChange((v) => {
+      if (v.id !== id) return;
+      const line = `${v.status} ${v.current} ${v.statusText}`;
+      if (line !== last) {
+        last = line;
+        onChange(v);
+      }
+      if (v.status === 'halted' || v.status === 'waiting') {
+        sub.dispose();
+        resolve(v);
+      }
+    });
+    void runner.waitForEnd(id).then((v) => {
+      sub.dispose();
+      resolve(v);
+    });
+  });
+}
+
+/** The release's heading line, then one line a function. */
+export function releaseLines(v: ReleaseView): string[] {
+  const step = v.current >= 0 ? ` step ${v.current + 1}/${v.steps.length}` : '';
+  const head = `Release ${v.id} (${v.source}, ${v.planText}): ${v.status}${step}. ${v.statusText} [${membersSummary(v.members)}]`;
+  return [
+    head,
+    ...v.members.map((m) => {
+      const to = m.version ? ` → ${m.version}` : '';
+      const w = m.state === 'routed' ? ` at ${m.weight}%` : '';
+      const why = m.message && (m.state === 'left' || m.state === 'failed' || m.state === 'unknown' || m.state === 'unchanged') ? `: ${m.message}` : m.sentence && m.state === 'routed' ? `: ${m.sentence}` : '';
+      return `  ${m.functionName}:${m.aliasName}  ${m.state}  ${m.stable}${to}${w}${why}`;
+    }),
+  ];
+}
