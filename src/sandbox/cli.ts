@@ -32,7 +32,9 @@ Usage: npm run sandbox -- [options]
                         repeatable, or 'demo' for the demo's traffic
   --latency MS          answer every request MS milliseconds after it arrived
   --update-delay MS     how long LastUpdateStatus stays InProgress after a write (default 200)
-  --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
+  --fault OP:N:KIND[@FUNCTION]
+                        fail operation OP on its Nth call (of FUNCTION's, a name or ARN, when
+                        given: e.g. UpdateAlias:2:error@orders); KIND is error, throttle, drop,
                         truncate (half the reply, then the connection drops), delay[:MS] or,
                         for PublishVersion, publishOther (another client's upload lands first
                         and is published, CodeSha256 and RevisionId unchecked) or, for

@@ -363,6 +363,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
+    // The FunctionName path parameter, as the request gives it, for faults aimed at one function.
+    let functionName: string | undefined;
     // Set once readBody owns the body (it drains what it refuses); a refusal before that
     // discards the unread body so that the connection can be reused.
     let bodyTaken = false;
@@ -558,6 +560,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
+        if (pathParameterNames(route.op)[0] === 'functionName') functionName = m[1];
         run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => bodyJson(body), fault });
       }
 
@@ -573,7 +576,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         audit = { service: 'cloudwatch', params: () => input };
       }
 
-      const fault = faults.take(op);
+      const fault = faults.take(op, functionName);
       if (fault) {
         if (fault.kind === 'throttle') onThrottle?.();
         truncate = fault.kind === 'truncate';
@@ -661,7 +664,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         throw new AwsError('InvalidParameterValueException', 400, 'A fault needs an operation name, e.g. UpdateAlias, or * for any.');
       }
       try {
-        faults.add({ operation: spec.operation, nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
+        faults.add({ operation: spec.operation, functionName: spec.functionName, nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
       } catch (e) {
         throw new AwsError('InvalidParameterValueException', 400, (e as Error).message);
       }
