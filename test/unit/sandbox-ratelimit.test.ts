@@ -1,7 +1,124 @@
 import assert from 'node:assert/strict';
 import { FaultInjector, parseFaultArg } from '../../src/sandbox/faults';
+import { checkRateLimit, parseRateLimitArg, RateLimiter } from '../../src/sandbox/ratelimit';
+
+/** A clock the test moves by hand (milliseconds). */
+function fakeClock(): { now: () => number; advance: (ms: number) => void } {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+/** Takes `n` requests of `op` at once and returns how many were allowed. */
+function burst(limiter: RateLimiter, op: string, n: number): number {
+  let allowed = 0;
+  for (let i = 0; i < n; i++) if (limiter.take(op).allowed) allowed++;
+  return allowed;
+}
 
 describe('sandbox rate limit', () => {
+  describe('RateLimiter (token bucket per operation, fake clock)', () => {
+    it('allows a burst of N, then refuses with a Retry-After of whole seconds', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(5, clock.now);
+      assert.equal(burst(limiter, 'GetAlias', 5), 5);
+      const refused = limiter.take('GetAlias');
+      assert.deepEqual(refused, { allowed: false, retryAfterSeconds: 1 });
+      assert.equal(burst(limiter, 'GetAlias', 10), 0, 'no time passed: still empty');
+      assert.deepEqual(limiter.stats(), { GetAlias: { allowed: 5, throttled: 11 } });
+    });
+
+    it('refills at N a second, computed on take, up to the burst and no further', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(5, clock.now);
+      burst(limiter, 'UpdateAlias', 5);
+      clock.advance(199);
+      assert.equal(limiter.take('UpdateAlias').allowed, false, '0.995 of a token after 199 ms');
+      clock.advance(1);
+      assert.equal(limiter.take('UpdateAlias').allowed, true, 'one token after 200 ms');
+      assert.equal(limiter.take('UpdateAlias').allowed, false);
+      clock.advance(600);
+      assert.equal(burst(limiter, 'UpdateAlias', 10), 3, '600 ms: three tokens');
+      clock.advance(60_000);
+      assert.equal(burst(limiter, 'UpdateAlias', 10), 5, 'an idle minute refills to the burst only');
+    });
+
+    it('a Retry-After covers the wait for the next token: more than a second at 1/s after a burst', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(1, clock.now);
+      assert.equal(limiter.take('PublishVersion').allowed, true);
+      assert.deepEqual(limiter.take('PublishVersion'), { allowed: false, retryAfterSeconds: 1 });
+      clock.advance(999);
+      assert.deepEqual(limiter.take('PublishVersion'), { allowed: false, retryAfterSeconds: 1 });
+      clock.advance(1);
+      assert.equal(limiter.take('PublishVersion').allowed, true);
+    });
+
+    it('each operation has its own bucket', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(3, clock.now);
+      assert.equal(burst(limiter, 'UpdateAlias', 5), 3);
+      assert.equal(burst(limiter, 'GetAlias', 5), 3, 'UpdateAlias emptied its own bucket only');
+      assert.equal(burst(limiter, 'PublishVersion', 2), 2);
+      assert.deepEqual(limiter.stats(), {
+        GetAlias: { allowed: 3, throttled: 2 },
+        PublishVersion: { allowed: 2, throttled: 0 },
+        UpdateAlias: { allowed: 3, throttled: 2 },
+      });
+    });
+
+    it('disabled (no limit): every request is allowed, and counted', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(undefined, clock.now);
+      assert.equal(limiter.perSecond, undefined);
+      assert.equal(burst(limiter, 'GetAlias', 1000), 1000);
+      assert.deepEqual(limiter.stats(), { GetAlias: { allowed: 1000, throttled: 0 } });
+    });
+
+    it('set() changes the limit at run time with full buckets; set(undefined) lifts it', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(2, clock.now);
+      assert.equal(burst(limiter, 'GetAlias', 5), 2);
+      limiter.set(4);
+      assert.equal(limiter.perSecond, 4);
+      assert.equal(burst(limiter, 'GetAlias', 5), 4, 'a new limit starts with a full bucket of its size');
+      limiter.set(undefined);
+      assert.equal(burst(limiter, 'GetAlias', 50), 50);
+      limiter.resetStats();
+      assert.deepEqual(limiter.stats(), {});
+    });
+
+    it('a clock that goes back refills nothing', () => {
+      const clock = fakeClock();
+      const limiter = new RateLimiter(2, clock.now);
+      burst(limiter, 'GetAlias', 2);
+      clock.advance(-5000);
+      assert.equal(limiter.take('GetAlias').allowed, false);
+      clock.advance(500);
+      assert.equal(limiter.take('GetAlias').allowed, true, 'and counts on from the new reading');
+    });
+
+    it('refuses a limit that is not a whole number from 1 to 100000', () => {
+      for (const bad of [0, -1, 2.5, NaN, Infinity, 100_001, '5' as unknown as number]) {
+        assert.throws(() => new RateLimiter(bad), /rate limit must be a whole number of requests a second from 1 to 100000/, String(bad));
+        assert.throws(() => checkRateLimit(bad), /rate limit/, String(bad));
+      }
+      assert.equal(checkRateLimit(15), 15);
+    });
+  });
+
+  describe('parseRateLimitArg (--rate-limit N)', () => {
+    it('takes a whole number', () => {
+      assert.equal(parseRateLimitArg('5'), 5);
+      assert.equal(parseRateLimitArg('100000'), 100_000);
+    });
+
+    it('refuses anything else with a message naming the flag', () => {
+      for (const bad of ['', '0', '-3', '2.5', 'five', '5/s', '1e3', '100001']) {
+        assert.throws(() => parseRateLimitArg(bad), (e: Error) => e.message === `--rate-limit expects a whole number of requests a second per operation, from 1 to 100000; got '${bad}'`, bad);
+      }
+    });
+  });
+
   describe('faults aimed at one function', () => {
     it('parseFaultArg reads OP:NTH:KIND[:DELAYMS][@FUNCTION]', () => {
       assert.deepEqual(parseFaultArg('UpdateAlias:2:error@orders'), { operation: 'UpdateAlias', nth: 2, kind: 'error', delayMs: undefined, functionName: 'orders' });
