@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import { createClients } from '../../src/core/connection';
 import { Journal } from '../../src/core/journal';
 import { parsePlanText } from '../../src/core/rollout/plans';
 import type { RolloutTiming } from '../../src/core/rollout/runner';
@@ -168,13 +169,40 @@ describe('releases (real SDK, sandbox, live traffic)', function () {
     const members = await fixture(names);
     const r = new ReleaseRunner(sandboxContext(h(), { journal: journalPort(new Journal(tmp('lc-release-j-'), { fsync: false })) }), { client: 'cli', timing: TIMING, concurrency: 1 });
     runners.push(r);
-    // The second UpdateAlias fails, every retry too.
-    h().sandbox.faults.add({ operation: 'UpdateAlias', nth: 2, times: 1, kind: 'error' });
+    // rel-comp-b's UpdateAlias fails (after rel-comp-a's went through: one write at a time, in order).
+    h().sandbox.faults.add({ operation: 'UpdateAlias', functionName: 'rel-comp-b', times: 5, kind: 'error' });
     const out = await r.start({ source: 'lambda-canary.json', members, plan: plan('30%@2s, 100%'), trusted: true, smokeTest: false });
     const v = out.detail!;
     assert.equal(v.status, 'failed', v.statusText);
     for (const n of names) assert.deepEqual(await routing(n), { version: '1', weights: {} }, `${n} as before`);
     assert.match(v.statusText, /Restored: rel-comp-a:live → 1/);
+    assert.deepEqual(v.members.map((m) => m.state), ['restored', 'published', 'published'], 'c was never moved, b never landed');
+  });
+
+  it('under a rate limit of 15 requests a second per API, an 8-function release promotes every function, throttled calls retried', async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `rel-rate-${i}`);
+    const members = await fixture(names, 5);
+    const { sandbox } = h();
+    sandbox.rateLimit.resetStats();
+    sandbox.rateLimit.set(15);
+    // The product's clients (adaptive retries, 3 attempts), not the tests' single-attempt ones.
+    const clients = createClients({ kind: 'sandbox', endpoint: sandbox.endpoint, region: sandbox.region, embedded: false, ...(sandbox.accessKeyId ? { accessKeyId: sandbox.accessKeyId } : {}) });
+    try {
+      const r = new ReleaseRunner(sandboxContext(h(), { lambda: clients.lambda, cloudwatch: clients.cloudwatch, journal: journalPort(new Journal(tmp('lc-release-j-'), { fsync: false })) }), { client: 'cli', timing: TIMING });
+      runners.push(r);
+      const out = await r.start({ source: 'lambda-canary.json', members, plan: plan('100%'), trusted: true, smokeTest: false });
+      assert.equal(out.error, undefined, out.error?.message);
+      assert.equal(out.detail?.status, 'promoted', out.detail?.statusText);
+      for (const n of names) assert.deepEqual(await routing(n), { version: '2', weights: {} }, n);
+      const stats = sandbox.rateLimit.stats();
+      const throttled = Object.values(stats).reduce((t, c) => t + c.throttled, 0);
+      const allowed = Object.values(stats).reduce((t, c) => t + c.allowed, 0);
+      assert.ok(allowed >= 8 * 5, `the release's calls went through: ${JSON.stringify(stats)}`);
+      console.log(`      ${allowed} calls allowed, ${throttled} throttled`);
+    } finally {
+      sandbox.rateLimit.set(undefined);
+      clients.dispose();
+    }
   });
 
   it("a teammate's write to one alias mid-release is never overwritten: that function is left, the release holds, Resume goes on with the others", async () => {
