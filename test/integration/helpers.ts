@@ -65,6 +65,17 @@ export function handlerZip(result: unknown = { ok: true }): Uint8Array {
   return zipFiles({ 'index.js': `exports.handler = async () => (${JSON.stringify(result)});\n` });
 }
 
+/** Polls `probe` until it gives a value (not undefined or false); throws after `timeoutMs`, with `state()` in the message. */
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, state?: () => unknown): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
+    await sleep(50);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

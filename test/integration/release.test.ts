@@ -21,7 +21,7 @@ import type { WorkspaceFunction } from '../../src/core/workspace';
 import type { ReleaseView } from '../../src/shared/release';
 import { RELEASE_ENDS } from '../../src/shared/release';
 import { TrafficGenerator } from '../../src/sandbox';
-import { sandboxContext, sleep, useSandbox } from './helpers';
+import { sandboxContext, sleep, until, useSandbox } from './helpers';
 import { createFn, publish } from './lambda-testkit';
 
 const TIMING: Partial<RolloutTiming> = { tickMs: 150, periodSeconds: 1, settleMs: 1500, stableHistoryMs: 60_000, errorPatienceMs: 4000 };
@@ -40,15 +40,6 @@ function journalPort(journal: Journal): JournalPort {
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, state?: () => unknown): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
-    await sleep(50);
-  }
-}
 
 describe('releases (real SDK, sandbox, live traffic)', function () {
   this.timeout(120_000);

@@ -22,7 +22,7 @@ import type { RolloutView } from '../../src/shared/rollout';
 import type { FaultKind } from '../../src/sandbox/faults';
 import { TrafficGenerator } from '../../src/sandbox';
 import type { Harness } from './helpers';
-import { sandboxContext, sleep, useSandbox } from './helpers';
+import { sandboxContext, sleep, until, useSandbox } from './helpers';
 import { createFn, publish } from './lambda-testkit';
 
 const TIMING: Partial<RolloutTiming> = { tickMs: 150, leaseTtlMs: 4000, renewBeforeMs: 2500, periodSeconds: 1, settleMs: 1500, stableHistoryMs: 60_000, errorPatienceMs: 4000 };
@@ -48,15 +48,6 @@ function tempJournal(): Journal {
   return new Journal(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-rollout-')), { fsync: false });
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, state?: () => unknown): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
-    await sleep(50);
-  }
-}
 
 describe('rollout runner (real SDK, sandbox, live traffic)', function () {
   this.timeout(90_000);
