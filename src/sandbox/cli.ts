@@ -7,6 +7,7 @@ import {
   parseCloudTrailLag,
   parseFaultArg,
   parseMetricLag,
+  parseRateLimitArg,
   parseTrafficArg,
   parseVersionErrorsArg,
   parseVersionLatencyArg,
@@ -32,7 +33,15 @@ Usage: npm run sandbox -- [options]
                         repeatable, or 'demo' for the demo's traffic
   --latency MS          answer every request MS milliseconds after it arrived
   --update-delay MS     how long LastUpdateStatus stays InProgress after a write (default 200)
-  --fault OP:N:KIND     fail operation OP on its Nth call; KIND is error, throttle, drop,
+  --rate-limit N        at most N requests a second per API operation (UpdateAlias, GetAlias,
+                        PublishVersion … each its own bucket, bursts of N), as AWS's quotas;
+                        over it Lambda answers 429 TooManyRequestsException (Reason
+                        CallerRateLimitExceeded, Retry-After), CloudWatch Throttling, CodeDeploy
+                        and CloudTrail ThrottlingException; Invoke is not limited (default: none;
+                        PUT /_sandbox/rate-limit {"perSecond": N|null} changes it at run time)
+  --fault OP:N:KIND[@FUNCTION]
+                        fail operation OP on its Nth call (of FUNCTION's, a name or ARN, when
+                        given: e.g. UpdateAlias:2:error@orders); KIND is error, throttle, drop,
                         truncate (half the reply, then the connection drops), delay[:MS] or,
                         for PublishVersion, publishOther (another client's upload lands first
                         and is published, CodeSha256 and RevisionId unchecked) or, for
@@ -57,7 +66,7 @@ Usage: npm run sandbox -- [options]
   --random-seed N       make alias routing and --version-errors failures reproducible
   --access-key-id KEY   accept only requests signed with this access key (default: any)
   --no-admin            do not serve the /_sandbox/ endpoints (health, faults, latency,
-                        versions, metric-lag, cloudtrail-lag)
+                        rate-limit, versions, metric-lag, cloudtrail-lag)
   --quiet               do not log requests
   -h, --help            this text
 `;
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
       latency: { type: 'string' },
       'update-delay': { type: 'string' },
       fault: { type: 'string', multiple: true },
+      'rate-limit': { type: 'string' },
       'version-errors': { type: 'string', multiple: true },
       'version-latency': { type: 'string', multiple: true },
       'metric-lag': { type: 'string' },
@@ -107,6 +117,7 @@ async function main(): Promise<void> {
     metricLagSeconds: values['metric-lag'] === undefined ? undefined : parseMetricLag(values['metric-lag']),
     codeDeployMinuteMs: num('minute-ms', values['minute-ms']),
     cloudTrailLagSeconds: values['cloudtrail-lag'] === undefined ? undefined : parseCloudTrailLag(values['cloudtrail-lag']),
+    rateLimit: values['rate-limit'] === undefined ? undefined : parseRateLimitArg(values['rate-limit']),
     // Fault injection and latency over HTTP are what the standalone sandbox is for; they take
     // signed requests like the API, so a web page cannot reach them either.
     admin: !values['no-admin'],
@@ -145,7 +156,7 @@ Point the AWS CLI or SDK at it (${sandbox.accessKeyId ? `access key ${sandbox.ac
   aws cloudtrail lookup-events --endpoint-url ${sandbox.endpoint} --max-results 5${sandbox.cloudtrail.lagMs > 0 ? `   (CloudTrail lag: ${sandbox.cloudtrail.lagMs / 1000} s)` : ''}
   aws deploy list-deployment-configs --endpoint-url ${sandbox.endpoint}${sandbox.codedeploy.minuteMs !== 60_000 ? `   (one CodeDeploy minute: ${sandbox.codedeploy.minuteMs} ms)` : ''}
   new LambdaClient({ endpoint: '${sandbox.endpoint}', region: '${sandbox.region}' })
-${behaviourLines(sandbox.versionBehaviour.list(), values['metric-lag'])}${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET/PUT/DELETE …/_sandbox/versions, PUT …/_sandbox/metric-lag, PUT …/_sandbox/cloudtrail-lag, GET …/_sandbox/health\n`}
+${behaviourLines(sandbox.versionBehaviour.list(), values['metric-lag'])}${sandbox.rateLimit.perSecond !== undefined ? `Rate limit: ${sandbox.rateLimit.perSecond} requests a second per operation (Invoke not limited)\n` : ''}${values['no-admin'] ? '' : `Test knobs (signed requests too): POST/DELETE ${sandbox.endpoint}/_sandbox/faults, PUT …/_sandbox/latency, GET/PUT …/_sandbox/rate-limit, GET/PUT/DELETE …/_sandbox/versions, PUT …/_sandbox/metric-lag, PUT …/_sandbox/cloudtrail-lag, GET …/_sandbox/health\n`}
 Press Ctrl+C to stop.
 `);
 

@@ -8,6 +8,8 @@ export class AwsError extends Error {
     readonly type: 'User' | 'Service' = status >= 500 ? 'Service' : 'User',
     /** Extra response headers, e.g. Retry-After for throttling. */
     readonly headers: Record<string, string> = {},
+    /** More members of the error body, e.g. TooManyRequestsException's Reason. */
+    readonly members: Record<string, string> = {},
   ) {
     super(message);
     this.name = code;
@@ -35,8 +37,27 @@ export const conflict = (message: string): AwsError => new AwsError('ResourceCon
 export const preconditionFailed = (message: string): AwsError =>
   new AwsError('PreconditionFailedException', 412, message);
 
-export const tooManyRequests = (): AwsError =>
-  new AwsError('TooManyRequestsException', 429, 'Rate exceeded', 'User', { 'Retry-After': '1' });
+/**
+ * Why Lambda throttled a request (the model's ThrottleReason): CallerRateLimitExceeded for a
+ * control-plane API over its requests-per-second quota, the others for invocations.
+ */
+export type ThrottleReason = 'CallerRateLimitExceeded' | 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
+
+/**
+ * Lambda's throttling answer, as its model (aws-sdk-js-v3 client-lambda, TooManyRequestsException)
+ * gives it: HTTP 429; the body's Type, message and Reason; retryAfterSeconds in a Retry-After header.
+ */
+export const tooManyRequests = (reason?: ThrottleReason, retryAfterSeconds = 1): AwsError =>
+  new AwsError('TooManyRequestsException', 429, 'Rate exceeded', 'User', { 'Retry-After': String(retryAfterSeconds) }, reason ? { Reason: reason } : {});
+
+/**
+ * The other services' throttling answers: CloudWatch's `Throttling` (400, its Query code too),
+ * CodeDeploy's ThrottlingException (400), CloudTrail's ThrottlingException (429).
+ */
+export const throttling = (service: 'cloudwatch' | 'codedeploy' | 'cloudtrail'): AwsError =>
+  service === 'cloudwatch'
+    ? new AwsError('Throttling', 400, 'Rate exceeded', 'User', { 'x-amzn-query-error': 'Throttling;Sender' })
+    : new AwsError('ThrottlingException', service === 'cloudtrail' ? 429 : 400, 'Rate exceeded');
 
 export const serviceError = (message = 'An internal error occurred.'): AwsError =>
   new AwsError('ServiceException', 500, message, 'Service');

@@ -7,6 +7,8 @@ export { TrafficGenerator, parseTrafficArg } from './traffic';
 export type { TrafficTarget } from './traffic';
 export { parseFaultArg } from './faults';
 export type { FaultSpec, FaultKind } from './faults';
+export { RateLimiter, parseRateLimitArg, checkRateLimit, MAX_RATE_LIMIT } from './ratelimit';
+export type { RateLimitCounts, RateLimitVerdict } from './ratelimit';
 export { seededRandom } from './random';
 export { VersionBehaviour, parseVersionErrorsArg, parseVersionLatencyArg, parseMetricLag } from './versionBehaviour';
 export type { VersionBehaviourSpec } from './versionBehaviour';

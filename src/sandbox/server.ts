@@ -5,9 +5,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { delay } from './delay';
-import { AwsError, serviceError, tooManyRequests } from './errors';
+import { AwsError, serviceError, throttling, tooManyRequests } from './errors';
 import type { FaultSpec } from './faults';
 import { FaultInjector } from './faults';
+import { checkRateLimit, RateLimiter } from './ratelimit';
 import type { QueryRequest } from './cloudwatchQuery';
 import { parseQueryRequest, queryErrorResponse, queryResponse } from './cloudwatchQuery';
 import type { BodyTypes, Refusal } from './gate';
@@ -96,6 +97,15 @@ export interface SandboxOptions {
   cloudTrailLagSeconds?: number;
   /** Record reads (GetAlias, List*, Describe*) as CloudTrail events too (readOnly true); off by default. */
   cloudTrailReadEvents?: boolean;
+  /**
+   * Requests a second per API operation (UpdateAlias, GetAlias, PublishVersion … each its own
+   * token bucket, with a burst of as many), as AWS's control-plane quotas: over it, Lambda answers
+   * 429 TooManyRequestsException (Reason CallerRateLimitExceeded, Retry-After), CloudWatch
+   * `Throttling`, CodeDeploy and CloudTrail ThrottlingException, and nothing is done. Every
+   * operation but Invoke (which Lambda limits by concurrency instead). No limit when absent;
+   * changeable at run time (`rateLimit.set`).
+   */
+  rateLimit?: number;
 }
 
 export interface Sandbox {
@@ -115,6 +125,8 @@ export interface Sandbox {
   /** The CloudTrail event history of every write answered (CloudTrail_20131101.LookupEvents reads it). */
   readonly cloudtrail: CloudTrailLog;
   readonly faults: FaultInjector;
+  /** The per-operation rate limit: `set(n | undefined)`, and `stats()` of the requests allowed and throttled. */
+  readonly rateLimit: RateLimiter;
   /** Per-version injected failures and latency, changeable at run time. */
   readonly versionBehaviour: VersionBehaviour;
   readonly invoker: Invoker;
@@ -180,6 +192,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (options.metricLagSeconds !== undefined) checkMetricLag(options.metricLagSeconds);
     checkMinuteMs(options.codeDeployMinuteMs);
     if (options.cloudTrailLagSeconds !== undefined) checkCloudTrailLag(options.cloudTrailLagSeconds);
+    if (options.rateLimit !== undefined) checkRateLimit(options.rateLimit);
   } catch (e) {
     throw new Error(`The sandbox's ${(e as Error).message}.`, { cause: e });
   }
@@ -202,6 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   metrics.lagMs = (options.metricLagSeconds ?? 0) * 1000;
   const alarms = new AlarmStore(metrics, `arn:aws:cloudwatch:${region}:${accountId}:alarm:`);
   const faults = new FaultInjector();
+  const rateLimit = new RateLimiter(options.rateLimit);
   let random: Random = options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
   let latencyMs = options.latencyMs ?? 0;
   let baseUrl = '';
@@ -363,6 +377,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     let op = 'Unknown';
     let onThrottle: (() => void) | undefined;
+    // The service whose rate limit and throttling answer apply (none: not rate-limited).
+    let limited: 'lambda' | 'cloudwatch' | 'codedeploy' | 'cloudtrail' | undefined;
+    // The FunctionName path parameter, as the request gives it, for faults aimed at one function.
+    let functionName: string | undefined;
     // Set once readBody owns the body (it drains what it refuses); a refusal before that
     // discards the unread body so that the connection can be reused.
     let bodyTaken = false;
@@ -449,7 +467,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         });
       } else {
         // Lambda's modeled errors carry `Message` (the model's member) and its body `message`: both are sent.
-        return send(e.status, JSON.stringify({ Type: e.type, message: e.message, Message: e.message }), {
+        return send(e.status, JSON.stringify({ Type: e.type, message: e.message, Message: e.message, ...e.members }), {
           'content-type': 'application/json',
           'x-amzn-ErrorType': e.code,
           ...e.headers,
@@ -505,6 +523,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       let query: QueryRequest | undefined;
       if (isQuery) {
         admit(checkContentType(req.headers, 'A CloudWatch Query request', CLOUDWATCH_QUERY_BODY));
+        limited = 'cloudwatch';
         run = () => ({ status: 200, body: cloudWatchOps[query!.action](query!.input) });
       } else if (isCodeDeploy) {
         const fn = Object.hasOwn(codedeploy.operations, op) ? codedeploy.operations[op] : undefined;
@@ -513,12 +532,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         audit = { service: 'codedeploy', params: () => (requestBody ? parseJson(requestBody) : undefined) };
         admit(checkContentType(req.headers, op, CODEDEPLOY_BODY));
+        limited = 'codedeploy';
         run = async (body) => ({ status: 200, body: await fn(parseJson(body)) });
       } else if (isCloudTrail) {
         if (req.method !== 'POST' || url.pathname !== '/' || op !== 'LookupEvents') {
           throw new AwsError('UnknownOperationException', 400, `The CloudTrail operation ${op} is not supported by the sandbox (LookupEvents).`);
         }
         admit(checkContentType(req.headers, op, CLOUDTRAIL_BODY));
+        limited = 'cloudtrail';
         run = (body) => ({ status: 200, body: lookupEvents(cloudtrail, parseJson(body)) });
       } else if (isCloudWatch) {
         // Own names only: `constructor` or `toString` must not reach Object.prototype's functions.
@@ -528,6 +549,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         audit = { service: 'cloudwatch', params: () => (requestBody ? parseJson(requestBody) : undefined) };
         admit(checkContentType(req.headers, op, CLOUDWATCH_BODY));
+        limited = 'cloudwatch';
         run = (body) => {
           const input = parseJson(body);
           return { status: 200, body: fn(input) };
@@ -558,6 +580,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         admit(checkContentType(req.headers, op, route.body ?? JSON_BODY));
         for (let i = 1; i < m.length; i++) m[i] = safeDecode(m[i]);
         if (route.op === 'Invoke') onThrottle = () => lambda.recordThrottle(m[1], url.searchParams);
+        else limited = 'lambda';
+        if (pathParameterNames(route.op)[0] === 'functionName') functionName = m[1];
         run = (body, fault) => route.run(m, { query: url.searchParams, body, headers: req.headers, json: () => bodyJson(body), fault });
       }
 
@@ -573,7 +597,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         audit = { service: 'cloudwatch', params: () => input };
       }
 
-      const fault = faults.take(op);
+      // Over the limit, a request is refused before it counts for a fault or takes effect.
+      if (limited) {
+        const verdict = rateLimit.take(op);
+        if (!verdict.allowed) {
+          throw limited === 'lambda' ? tooManyRequests('CallerRateLimitExceeded', verdict.retryAfterSeconds) : throttling(limited);
+        }
+      }
+
+      const fault = faults.take(op, functionName);
       if (fault) {
         if (fault.kind === 'throttle') onThrottle?.();
         truncate = fault.kind === 'truncate';
@@ -614,7 +646,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'error':
         return serviceError(`Injected fault: ${op} failed with an internal error.`);
       case 'throttle':
-        return tooManyRequests();
+        return tooManyRequests(op === 'Invoke' ? 'ConcurrentInvocationLimitExceeded' : 'CallerRateLimitExceeded');
       case 'drop':
         return 'dropped';
       case 'truncate':
@@ -661,7 +693,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         throw new AwsError('InvalidParameterValueException', 400, 'A fault needs an operation name, e.g. UpdateAlias, or * for any.');
       }
       try {
-        faults.add({ operation: spec.operation, nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
+        faults.add({ operation: spec.operation, functionName: spec.functionName, nth: spec.nth, times: spec.times, kind: spec.kind, delayMs: spec.delayMs });
       } catch (e) {
         throw new AwsError('InvalidParameterValueException', 400, (e as Error).message);
       }
@@ -676,6 +708,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (typeof ms !== 'number' || ms < 0 || ms > 600_000) throw new AwsError('InvalidParameterValueException', 400, 'latency ms must be a number in [0, 600000].');
       latencyMs = ms;
       return { status: 200, body: { latencyMs } };
+    }
+    if (p === '/_sandbox/rate-limit' && (method === 'PUT' || method === 'GET')) {
+      // PUT {"perSecond": N} sets the limit (every bucket full again), {"perSecond": null} lifts it;
+      // GET tells it and the requests allowed and throttled per operation.
+      if (method === 'PUT') {
+        const input = parseJson(body);
+        if (!('perSecond' in input)) throw new AwsError('InvalidParameterValueException', 400, 'The rate limit needs perSecond: a whole number of requests a second per operation, or null for none.');
+        try {
+          rateLimit.set(input.perSecond === null ? undefined : checkRateLimit(input.perSecond));
+        } catch (e) {
+          throw new AwsError('InvalidParameterValueException', 400, `The ${(e as Error).message}.`);
+        }
+      }
+      return { status: 200, body: { perSecond: rateLimit.perSecond ?? null, operations: rateLimit.stats() } };
     }
     if (p === '/_sandbox/versions') {
       // Per-version behaviour: PUT sets the fields given for one version, DELETE clears one
@@ -745,6 +791,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     codedeploy,
     cloudtrail,
     faults,
+    rateLimit,
     versionBehaviour,
     invoker,
     warnings: store instanceof DirectoryStore ? store.warnings : [],

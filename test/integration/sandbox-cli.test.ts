@@ -103,7 +103,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Lambda Canary sandbox/);
     assert.match(r.stdout, /Usage: npm run sandbox -- \[options\]/);
-    for (const opt of ['--port', '--state', '--seed', '--traffic', '--fault', '--version-errors', '--version-latency', '--metric-lag', '--quiet']) assert.ok(r.stdout.includes(opt), `usage mentions ${opt}`);
+    for (const opt of ['--port', '--state', '--seed', '--traffic', '--rate-limit', '--fault', '--version-errors', '--version-latency', '--metric-lag', '--quiet']) assert.ok(r.stdout.includes(opt), `usage mentions ${opt}`);
     assert.doesNotMatch(r.stdout, /listening on/);
   });
 
