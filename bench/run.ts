@@ -4,8 +4,8 @@
  *
  *   npm run bench                      everything except a fresh activation measurement
  *   npm run bench -- --activation      also run the extension-host timing test first
- *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke, judge
- *   npm run bench -- --quick           fewer runs (a smoke run of the benchmarks themselves)
+ *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke, judge, release
+ *   npm run bench -- --quick           fewer runs (a smoke run of the benchmarks themselves; a release of 20 functions)
  *   npm run bench -- --no-save         print only
  */
 import * as fs from 'node:fs';
@@ -19,12 +19,14 @@ import type { PackagingResult } from './packaging';
 import { benchPackaging } from './packaging';
 import type { ColdStartResult, InvokeResult, MetricsEngineResult, PanelResult } from './panel';
 import { benchColdStarts, benchInvokes, benchMetricsEngine, benchPanel, COLD_START_RUNTIMES } from './panel';
+import type { ReleaseBenchResult } from './release';
+import { benchRelease, RELEASE_PLAN_TEXT, RELEASE_RATE_LIMIT } from './release';
 import type { ActivationRecord, BundleResult } from './static';
 import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke', 'judge'] as const;
+const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke', 'judge', 'release'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Row {
@@ -47,6 +49,7 @@ interface Results {
   invoke?: InvokeResult[];
   coldStart?: ColdStartResult[];
   judge?: JudgeBenchResult;
+  release?: ReleaseBenchResult;
   table: Row[];
 }
 
@@ -231,6 +234,47 @@ async function main(): Promise<void> {
       target: '—',
     });
     rows.push({ benchmark: `Judge, ${q.healthy.name}, same`, figure: split(q.healthy), ratio: `false rollbacks ${pct(q.healthy.fail, q.healthy)}`, target: '≤ 5%' });
+  }
+
+  if (only.has('release')) {
+    const n = quick ? 20 : 100;
+    step(`a release of ${n} functions (${RELEASE_PLAN_TEXT}) against a sandbox limited to ${RELEASE_RATE_LIMIT} requests a second per API`);
+    const r = (results.release = await benchRelease(n));
+    const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    const ops = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    const ph = r.phasesMs;
+    rows.push({
+      benchmark: `Release, ${n} functions at ${r.rateLimit}/s per API: start → promoted`,
+      figure: `${s(r.totalMs)} (read ${s(ph.read)}, publish ${s(ph.publish)}, step 1 ${s(ph.step1)}, judge ${s(ph.judge)}, promote ${s(ph.promote)}); ${r.status}, ${r.aliasesOnNewVersion}/${n} aliases on the new version`,
+      ratio: `${times(r.ratioPhased)} phased floor ${s(r.floorPhasedMs)}`,
+      target: '≤ 1.15× floor',
+    });
+    rows.push({
+      benchmark: '  without the judge\'s wait for its metrics period (0-s bake)',
+      figure: s(r.controlPlaneMs),
+      ratio: `${times(r.ratioControlPlanePhased)} phased floor`,
+      target: '≤ 1.15× floor',
+    });
+    rows.push({
+      benchmark: '  Lambda control-plane calls',
+      figure: `${r.lambdaCalls} (${ops(r.lambdaCallsByOp)}); CloudWatch ${r.cloudWatchCalls} (${ops(r.cloudWatchCallsByOp)})`,
+      ratio: `${times(r.ratioPerOp)} busiest-op floor ${s(r.floorPerOpMs)} (${r.floorPerOpOp})`,
+      target: '',
+    });
+    for (const k of r.skew) {
+      rows.push({
+        benchmark: `Release lockstep skew, ${k.step}: first alias moved → last`,
+        figure: `${s(k.journalSkewMs)} (journal), ${s(k.sandboxSkewMs)} (sandbox's UpdateAlias answers), ${k.aliases} aliases`,
+        ratio: `${times(k.journalSkewMs / k.floorMs)} UpdateAlias floor ${s(k.floorMs)}`,
+        target: '≤ 2 s',
+      });
+    }
+    rows.push({
+      benchmark: 'Release throttling: 429s answered, retries',
+      figure: `${r.throttledTotal} throttled (${ops(r.throttled) || 'none'}); ${r.sdkRetries} retried by the SDK, ${r.runnerRetries} by the runner after the SDK gave up`,
+      ratio: `${r.promoted}/${n} promoted`,
+      target: 'all promoted',
+    });
   }
 
   const m = results.machine;
