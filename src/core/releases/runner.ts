@@ -95,6 +95,8 @@ export class ReleaseRunner {
   /** What each release's members are built from (only this process knows). */
   private readonly inputs = new Map<string, StartReleaseInput>();
   private readonly drives = new Map<string, Drive>();
+  /** When each release's undecided aliases were last read (judgeCurrent). */
+  private readonly aliasesChecked = new Map<string, number>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly changeListeners = new Set<(v: ReleaseView) => void>();
   private readonly waiters = new Set<() => void>();
@@ -435,9 +437,12 @@ export class ReleaseRunner {
     });
     // A member still undecided after its bake may have lost its canary to someone else's write:
     // its alias is read (only these, so a long release does not read every alias every tick).
+    // At most once every 5 ticks: a long wait for metrics does not read every alias every tick.
     const bakeOver = now >= (s.bakeStart ?? now) + step.bakeSeconds * 1000;
-    const undecided = bakeOver ? judged.filter((x) => x.j.verdict === 'Pending' || x.j.verdict === 'NoData') : [];
+    const due = now - (this.aliasesChecked.get(s.id) ?? -Infinity) >= 5 * this.timing.tickMs;
+    const undecided = bakeOver && due ? judged.filter((x) => x.j.verdict === 'Pending' || x.j.verdict === 'NoData') : [];
     if (undecided.length) {
+      this.aliasesChecked.set(s.id, now);
       const leftNow: MemberState[] = [];
       await mapLimit(undecided, this.concurrency, async ({ m }) => {
         const alias = await this.throttled(() => getAlias(this.ctx.lambda, m.functionName, m.aliasName, this.stopping.signal));
