@@ -326,7 +326,15 @@ export function readConfigFile(file: string, rawText: string, workspaceRoot: str
   if (several && hasOwn(obj, 'functionName')) {
     throw new ConfigError(file, 'has both "functionName" and "functions": one function is described by the top-level keys, several by "functions" — keep one of them.', lineOfPath(text, ['functions']));
   }
-  if (!several && !hasOwn(obj, 'functionName')) throw new ConfigError(file, '"functionName" is required: the name of the deployed Lambda function (or "functions", a list of them).');
+  if (!several && !hasOwn(obj, 'functionName')) {
+    // A misspelt key ("functionname") is what the user needs to hear of, not only what is missing.
+    const unknown = Object.keys(obj).find((k) => !KNOWN_KEYS.includes(k) && k !== '$schema');
+    if (unknown !== undefined) {
+      const meant = KNOWN_KEYS.find((k) => k.toLowerCase() === unknown.toLowerCase());
+      throw new ConfigError(file, `unknown key "${unknown}"${meant ? ` (did you mean "${meant}"?)` : ` (known: ${KNOWN_KEYS.join(', ')})`}; "functionName" is required: the name of the deployed Lambda function (or "functions", a list of them).`, lineOfPath(text, [unknown]));
+    }
+    throw new ConfigError(file, '"functionName" is required: the name of the deployed Lambda function (or "functions", a list of them).');
+  }
   if (several) {
     const misplaced = Object.keys(obj).find((k) => ENTRY_KEYS.includes(k) && !(SHARED_CONFIG_KEYS as readonly string[]).includes(k));
     if (misplaced) {
