@@ -69,7 +69,9 @@ function colourIndex(version: string): number {
  * refresh never closes an open dropdown, resets a slider being dragged or a number being typed.
  */
 const SLOTS = ['header', 'rollout', 'controls', 'freshness', 'verdict', 'chart', 'table', 'actions', 'probe', 'history', 'notice'] as const;
-type Slot = (typeof SLOTS)[number];
+/** Slots that live inside another slot's content: rebuilt whenever their parent is. */
+const NESTED = { probeResult: 'probe' } as const;
+type Slot = (typeof SLOTS)[number] | keyof typeof NESTED;
 const keys = new Map<Slot, string>();
 
 function fill(slot: Slot, key: unknown, build: () => Node | string): void {
@@ -79,6 +81,7 @@ function fill(slot: Slot, key: unknown, build: () => Node | string): void {
   if (keys.get(slot) === k) return;
   keys.set(slot, k);
   el.replaceChildren(build());
+  for (const [child, parent] of Object.entries(NESTED)) if (parent === slot) keys.delete(child as Slot);
 }
 
 function render(): void {
@@ -97,7 +100,10 @@ function render(): void {
   fill('chart', [reportKey, a], chart);
   fill('table', [reportKey, a, model.window], table);
   fill('actions', [a?.revisionId, a?.primary, a?.canary, model.busy, rolloutInProgress()], actions);
-  fill('probe', [model.busy, model.probe, !!a], probe);
+  // The controls are kept while a probe runs (its progress redraws only the result under them),
+  // so Cancel stays the same button through every progress message.
+  fill('probe', [model.busy, !!a], probe);
+  fill('probeResult', [model.probe], probeResult);
   const hm = model.history;
   hm.blocked = historyBlocked();
   // The relative times ("5 min ago") are redrawn with the minute.
@@ -361,7 +367,6 @@ function actions(): HTMLElement {
 
 function probe(): HTMLElement {
   const busy = model.busy !== null;
-  const p = model.probe;
   const running = model.busy === 'probe';
   const count = h('input', { id: 'probe-count', type: 'number', min: PROBE_MIN, max: PROBE_MAX, step: 1, value: model.probeCount, disabled: busy });
   const go = h('button', { id: 'probe', type: 'button', disabled: busy || !model.alias }, running ? 'Probing…' : 'Probe');
@@ -386,7 +391,14 @@ function probe(): HTMLElement {
     h('h2', { id: 'probe-heading' }, 'Probe'),
     h('p', { class: 'muted' }, 'Invokes the alias now (with the workspace test event, or {}) and counts the version that answered each call: the split and errors at once, without waiting for CloudWatch.'),
     h('div', { class: 'row' }, h('label', { for: 'probe-count' }, 'Invocations'), count, go, cancel),
+    h('div', { id: 'slot-probeResult' }),
   );
+  return section;
+}
+
+function probeResult(): Node | string {
+  const p = model.probe;
+  const section = document.createDocumentFragment();
   if (p) {
     const prog = h('progress', { id: 'probe-progress', max: p.total, value: p.done, 'aria-label': 'Probe progress' });
     section.append(h('div', { class: 'row' }, prog, h('span', { class: 'muted' }, `${p.done} / ${p.total}${p.cancelled ? ' (cancelled)' : p.finished ? ' done' : ''}`)));
