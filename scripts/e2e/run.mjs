@@ -132,6 +132,11 @@ async function main() {
         results.push({ step: s, status: 'failed', ms: Date.now() - ts, error: e });
         say(`✘ ${s.title} (${seconds(Date.now() - ts)}): ${e?.message ?? e}`);
         say(`  screenshot: ${saved ? rel(shot) : '(could not be taken)'}`);
+        // What was in the way, in words (a CI log outlives its screenshots).
+        const dialog = await page.locator('.monaco-dialog-box').innerText({ timeout: 1000 }).catch(() => '');
+        if (dialog) say(`  a dialog was open: ${dialog.replace(/\s+/g, ' ').trim()}`);
+        const toasts = await page.locator('.notifications-toasts .notification-list-item').allInnerTexts().catch(() => []);
+        for (const t of toasts) say(`  notification: ${t.replace(/\s+/g, ' ').trim()}`);
       }
     }
     say(`steps took ${seconds(Date.now() - tSteps)}`);

@@ -180,11 +180,20 @@ export class Workbench {
 
   /** Runs a command from the palette by its full title ("Lambda Canary: Switch Alias…"). */
   async runCommand(title) {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('.quick-input-box input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
+    // The palette closes when focus moves (an editor the previous command closes, a view that
+    // takes focus): then it is opened again rather than waited on.
+    for (let attempt = 1; ; attempt++) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ timeout: 10_000 });
+        await input.fill(`>${title}`, { timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact(title) }) }).first();
     await row.waitFor({ timeout: 15_000 });
     await row.click();
