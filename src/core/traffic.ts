@@ -30,11 +30,12 @@ export interface TrafficQuery {
   end?: number;
   /** Also each version's Throttles by ExecutedVersion (`thr_V`), beside the alias's (`thr`). */
   throttlesByVersion?: boolean;
+  /** Put before every query id (a lowercase letter first): several aliases' queries in one request. */
+  idPrefix?: string;
 }
 
 /** Metric ids must start with a lowercase letter; versions are digits. */
-export const metricId = (kind: string, version: string) => `${kind}_${version.replace(/[^0-9a-zA-Z]/g, '_')}`;
-const id = metricId;
+export const metricId = (kind: string, version: string, prefix = '') => `${prefix}${kind}_${version.replace(/[^0-9a-zA-Z]/g, '_')}`;
 
 /** ONE GetMetricData request for everything the panel shows. */
 export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput {
@@ -45,6 +46,8 @@ export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput 
   const end = Math.ceil((q.end ?? Date.now()) / periodMs) * periodMs;
   const start = end - Math.ceil(q.windowMs / periodMs) * periodMs;
   const resource = `${q.functionName}:${q.aliasName}`;
+  const p = q.idPrefix ?? '';
+  const id = (kind: string, version: string) => metricId(kind, version, p);
   const base = [
     { Name: 'FunctionName', Value: q.functionName },
     { Name: 'Resource', Value: resource },
@@ -71,7 +74,7 @@ export function buildTrafficRequest(q: TrafficQuery): GetMetricDataCommandInput 
     );
     if (q.throttlesByVersion) queries.push(stat(id('rt', v), 'Throttles', 'Sum', v, false), { Id: id('thr', v), Expression: `FILL(${id('rt', v)}, 0)`, Label: `throttles ${v}`, ReturnData: true });
   }
-  queries.push(stat('rthr', 'Throttles', 'Sum', undefined, false), { Id: 'thr', Expression: 'FILL(rthr, 0)', Label: 'throttles', ReturnData: true });
+  queries.push(stat(`${p}rthr`, 'Throttles', 'Sum', undefined, false), { Id: `${p}thr`, Expression: `FILL(${p}rthr, 0)`, Label: 'throttles', ReturnData: true });
   return { StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: queries, ScanBy: 'TimestampAscending' };
 }
 
@@ -83,6 +86,7 @@ function points(r: MetricDataResult | undefined): Array<[number, number]> {
 /** Whole-window figures from per-period points: sums for counts, an invocation-weighted mean for duration. */
 export function parseTrafficResults(q: TrafficQuery, request: GetMetricDataCommandInput, results: MetricDataResult[]): TrafficReport {
   const byId = new Map(results.map((r) => [r.Id!, r]));
+  const id = (kind: string, version: string) => metricId(kind, version, q.idPrefix);
   const versions: VersionTraffic[] = [];
   let newestPoint: number | undefined;
   for (const v of [...new Set(q.versions)]) {
@@ -116,7 +120,7 @@ export function parseTrafficResults(q: TrafficQuery, request: GetMetricDataComma
   }
   const total = versions.reduce((s, v) => s + v.invocations, 0);
   for (const v of versions) v.share = total > 0 ? v.invocations / total : 0;
-  const throttles = points(byId.get('thr')).reduce((s, [, x]) => s + x, 0);
+  const throttles = points(byId.get(`${q.idPrefix ?? ''}thr`)).reduce((s, [, x]) => s + x, 0);
   return {
     functionName: q.functionName,
     aliasName: q.aliasName,

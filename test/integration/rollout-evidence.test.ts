@@ -11,7 +11,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, InvokeCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { OperationError } from '../../src/core/errors';
 import type { Evidence, EvidenceQuery } from '../../src/core/rollout/evidence';
-import { readEvidence } from '../../src/core/rollout/evidence';
+import { MAX_METRIC_QUERIES, readEvidence, readEvidenceMany } from '../../src/core/rollout/evidence';
 import type { PeriodSample } from '../../src/core/rollout/judge';
 import { DEFAULT_JUDGE_CONFIG, judge } from '../../src/core/rollout/judge';
 import type { CloudWatchSend } from '../../src/core/traffic';
@@ -124,6 +124,42 @@ describe('rollout evidence: one GetMetricData for canary and stable (real SDK)',
     assert.equal(e.canary[e.canary.length - 1].start + 1000, e.completeUntil, 'every complete period, the idle ones as zeros');
     assert.deepEqual(e.alarms, {});
     assert.deepEqual(e.missingAlarms, []);
+  });
+
+  it('several aliases read together (a release): each gets what it would alone, in as few requests as 500 queries and 100,800 datapoints allow', async () => {
+    const bakeStart = Math.floor(Date.now() / 1000) * 1000;
+    const seen = await invokeMany(h().lambda, 'ev', 'live', 60);
+    await sleep(2100);
+    const now = Date.now();
+    const withoutCalls = ({ calls: _calls, ...rest }: Evidence) => rest;
+    const alone = [withoutCalls(await readEvidence(h().cloudwatch, query({ bakeStart, now }))), withoutCalls(await readEvidence(h().cloudwatch, query({ functionName: 'quiet-fn', canary: '1', stable: '1', bakeStart, now })))];
+    assert.equal(total(alone[0].canary, 'invocations'), seen['2'].invocations);
+
+    // 20 aliases of 18 queries (two versions) and 20 of 10 (one): 560 queries, so two requests, not 40.
+    const qs = Array.from({ length: 40 }, (_, i) => (i % 2 ? query({ functionName: 'quiet-fn', canary: '1', stable: '1', bakeStart, now }) : query({ bakeStart, now })));
+    let cw = counted(h().cloudwatch);
+    log.length = 0;
+    const many = await readEvidenceMany(cw, qs, undefined);
+    assert.equal(many.length, 40);
+    many.forEach((e, i) => assert.deepEqual(withoutCalls(e), alone[i % 2], `alias ${i}`));
+    assert.equal(20 * 18 + 20 * 10 > MAX_METRIC_QUERIES, true);
+    assert.equal(sandboxCalls('GetMetricData'), 2, log.join('\n'));
+    assert.equal(cw.sent, 2);
+
+    // With 10 minutes of stable history at 1 s periods an alias may return 10 × 660 datapoints:
+    // 20 of them exceed one request's 100,800 although their 360 queries do not.
+    const long = query({ bakeStart, now, stableHistoryMs: 10 * 60_000 });
+    const longAlone = withoutCalls(await readEvidence(h().cloudwatch, long));
+    cw = counted(h().cloudwatch);
+    log.length = 0;
+    const many2 = await readEvidenceMany(cw, Array.from({ length: 20 }, () => long), undefined);
+    many2.forEach((e, i) => assert.deepEqual(withoutCalls(e), longAlone, `alias ${i}`));
+    assert.equal(sandboxCalls('GetMetricData'), 2, log.join('\n'));
+
+    // Aliases whose windows differ cannot share a request.
+    log.length = 0;
+    await readEvidenceMany(h().cloudwatch, [query({ bakeStart, now }), query({ bakeStart: bakeStart - 5000, now })], undefined);
+    assert.equal(sandboxCalls('GetMetricData'), 2);
   });
 
   it('the stable history before the bake is read, the canary only from the bake; the canary from the first whole period of the bake', async () => {

@@ -10,7 +10,7 @@ import type { AliasState, Outcome, OutcomeState, Target } from '../outcome';
 import { aliasState, sameRouting, targetKey, targetOf } from '../outcome';
 import { publishWorkspaceCanary, untrustedWorkspaceRefusal } from '../publishWorkspace';
 import { formatPercent, percentToWeight, splitOf } from '../routing';
-import { judgeStep } from '../rollout/judgeStep';
+import { judgeSteps } from '../rollout/judgeStep';
 import { markerName, pidAlive } from '../rollout/lease';
 import type { RolloutPlan } from '../rollout/plans';
 import { describePlan, validatePlan } from '../rollout/plans';
@@ -426,15 +426,14 @@ export class ReleaseRunner {
     const step = s.plan.steps[index];
     const now = this.now();
     const members = stepping(s);
-    const judged = await mapLimit(members, this.concurrency, async (m) => {
-      const { judgement, missingAlarms } = await judgeStep(
-        this.ctx.cloudwatch,
-        this.timing,
-        { functionName: m.functionName, aliasName: m.aliasName, canary: m.version!, stable: m.stable, bakeStart: s.bakeStart ?? now, bakeMs: step.bakeSeconds * 1000, now, plan: s.plan },
-        this.stopping.signal,
-      );
-      return { m, j: judgement, missingAlarms };
-    });
+    // Their metrics are read together: a few GetMetricData requests for all of them, not one each.
+    const judgements = await judgeSteps(
+      this.ctx.cloudwatch,
+      this.timing,
+      members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, canary: m.version!, stable: m.stable, bakeStart: s.bakeStart ?? now, bakeMs: step.bakeSeconds * 1000, now, plan: s.plan })),
+      this.stopping.signal,
+    );
+    const judged = members.map((m, i) => ({ m, j: judgements[i].judgement, missingAlarms: judgements[i].missingAlarms }));
     // A member still undecided after its bake may have lost its canary to someone else's write:
     // its alias is read (only these, so a long release does not read every alias every tick).
     // At most once every 5 ticks: a long wait for metrics does not read every alias every tick.

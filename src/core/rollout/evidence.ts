@@ -1,4 +1,4 @@
-import type { CompositeAlarm, MetricAlarm, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { CompositeAlarm, GetMetricDataCommandInput, MetricAlarm, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CancelledError, describeAwsError, isCancelled, OperationError } from '../errors';
 import type { CloudWatchSend } from '../traffic';
@@ -68,7 +68,7 @@ export interface Evidence {
   missingAlarms: string[];
   /** One sentence about the missing alarms, to show as-is; undefined when none is missing. */
   alarmProblem?: string;
-  /** CloudWatch requests made (each page counts). */
+  /** CloudWatch requests made (each page counts); a request shared with other aliases (readEvidenceMany) counts for each. */
   calls: number;
 }
 
@@ -76,15 +76,33 @@ export interface Evidence {
 export const MAX_ALARM_NAMES = 100;
 
 export async function readEvidence(cloudwatch: CloudWatchSend, q: EvidenceQuery, signal?: AbortSignal): Promise<Evidence> {
+  return (await readEvidenceMany(cloudwatch, [q], signal))[0];
+}
+
+/** CloudWatch's bounds on one GetMetricData request: queries, and datapoints returned. */
+export const MAX_METRIC_QUERIES = 500;
+export const MAX_RETURNED_DATAPOINTS = 100_800;
+
+/** One alias's part of a read: its query, its window and its share of a request. */
+interface Planned {
+  q: EvidenceQuery;
+  prefix: string;
+  canaryStart: number;
+  windowStart: number;
+  windowEnd: number;
+  queries: MetricDataQuery[];
+  /** Datapoints its returned series can hold at most. */
+  datapoints: number;
+}
+
+function planned(q: EvidenceQuery, prefix: string): Planned {
   const P = q.periodSeconds * 1000;
   if (!Number.isInteger(q.periodSeconds) || q.periodSeconds < 1) {
     throw new OperationError(`The metric period must be a whole number of seconds, 1 or more (got ${q.periodSeconds}).`, { kind: 'validation' });
   }
-  const names = [...new Set(q.alarms ?? [])];
-  if (names.length > MAX_ALARM_NAMES) {
-    throw new OperationError(`A rollout can watch at most ${MAX_ALARM_NAMES} alarms (CloudWatch's DescribeAlarms limit); this plan names ${names.length}.`, { kind: 'validation' });
+  if (new Set(q.alarms ?? []).size > MAX_ALARM_NAMES) {
+    throw new OperationError(`A rollout can watch at most ${MAX_ALARM_NAMES} alarms (CloudWatch's DescribeAlarms limit); this plan names ${new Set(q.alarms).size}.`, { kind: 'validation' });
   }
-  const alias = `${q.functionName}:${q.aliasName}`;
   const canaryStart = Math.ceil(q.bakeStart / P) * P;
   const windowStart = Math.floor((q.bakeStart - Math.max(0, q.stableHistoryMs)) / P) * P;
   // The window ends at the end of the period in progress: buildTrafficRequest rounds `end` up.
@@ -97,20 +115,105 @@ export async function readEvidence(cloudwatch: CloudWatchSend, q: EvidenceQuery,
     periodSeconds: q.periodSeconds,
     end: windowEnd,
     throttlesByVersion: true,
+    idPrefix: prefix,
   });
+  const queries = request.MetricDataQueries ?? [];
+  const returned = queries.filter((x) => x.ReturnData !== false).length;
+  return { q, prefix, canaryStart, windowStart, windowEnd, queries, datapoints: returned * ((windowEnd - windowStart) / P) };
+}
 
-  let calls = 0;
-  let results: MetricDataResult[];
-  try {
-    const read = await getMetricData(cloudwatch, request, signal);
-    results = read.results;
-    calls += read.calls;
-  } catch (err) {
-    throw failure(err, signal, `Could not read the metrics of ${alias} (versions ${q.stable} and ${q.canary})`, 'GetMetricData');
+/**
+ * The evidence of several aliases at once (a release's functions, judged together): the aliases
+ * whose windows are the same share GetMetricData requests, as many as CloudWatch's bounds allow
+ * in each (500 queries, 100,800 datapoints), so 100 functions are read in a few requests rather
+ * than 100; alarms named by several are read once. In the order of `qs`. A failed request fails
+ * the whole read, naming its aliases.
+ */
+export async function readEvidenceMany(cloudwatch: CloudWatchSend, qs: readonly EvidenceQuery[], signal?: AbortSignal): Promise<Evidence[]> {
+  const plans = qs.map((q, i) => planned(q, qs.length === 1 ? '' : `m${i}_`));
+  const groups = new Map<string, Planned[]>();
+  for (const p of plans) {
+    const key = `${p.windowStart}/${p.windowEnd}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const batches: Planned[][] = [];
+  for (const group of groups.values()) {
+    let batch: Planned[] = [];
+    let queries = 0;
+    let points = 0;
+    for (const p of group) {
+      if (batch.length && (queries + p.queries.length > MAX_METRIC_QUERIES || points + p.datapoints > MAX_RETURNED_DATAPOINTS)) {
+        batches.push(batch);
+        batch = [];
+        queries = 0;
+        points = 0;
+      }
+      batch.push(p);
+      queries += p.queries.length;
+      points += p.datapoints;
+    }
+    if (batch.length) batches.push(batch);
   }
 
-  const byId = new Map(results.map((r) => [r.Id!, pointMap(r)]));
-  const series = (kind: string, version: string) => byId.get(metricId(kind, version)) ?? new Map<number, number>();
+  const series = new Map<Planned, Map<string, Map<number, number>>>();
+  const callsOf = new Map<Planned, number>();
+  for (const batch of batches) {
+    const first = batch[0];
+    const request: GetMetricDataCommandInput = {
+      StartTime: new Date(first.windowStart),
+      EndTime: new Date(first.windowEnd),
+      MetricDataQueries: batch.flatMap((p) => p.queries),
+      ScanBy: 'TimestampAscending',
+    };
+    let read: { results: MetricDataResult[]; calls: number };
+    try {
+      read = await getMetricData(cloudwatch, request, signal);
+    } catch (err) {
+      const what =
+        batch.length === 1
+          ? `Could not read the metrics of ${aliasOf(first.q)} (versions ${first.q.stable} and ${first.q.canary})`
+          : `Could not read the metrics of ${batch.length} aliases (${batch.slice(0, 3).map((p) => aliasOf(p.q)).join(', ')}${batch.length > 3 ? ', …' : ''})`;
+      throw failure(err, signal, what, 'GetMetricData');
+    }
+    const byId = new Map(read.results.map((r) => [r.Id!, pointMap(r)]));
+    for (const p of batch) {
+      series.set(p, byId);
+      callsOf.set(p, read.calls);
+    }
+  }
+
+  // Alarms: one DescribeAlarms (paged) per distinct set of names.
+  const alarmReads = new Map<string, Promise<{ found: Map<string, AlarmState>; calls: number }>>();
+  const evidence: Evidence[] = [];
+  for (const p of plans) {
+    const names = [...new Set(p.q.alarms ?? [])];
+    let alarms: Record<string, AlarmState> = {};
+    let missingAlarms: string[] = [];
+    let calls = callsOf.get(p) ?? 0;
+    if (names.length) {
+      const key = JSON.stringify([...names].sort());
+      const first = !alarmReads.has(key);
+      if (first) alarmReads.set(key, readAlarms(cloudwatch, names, aliasOf(p.q), signal));
+      const { found, calls: alarmCalls } = await alarmReads.get(key)!;
+      if (first) calls += alarmCalls;
+      alarms = Object.fromEntries(names.filter((n) => found.has(n)).map((n) => [n, found.get(n)!]));
+      missingAlarms = names.filter((n) => !found.has(n));
+    }
+    const alarmProblem = missingAlarms.length
+      ? `${missingAlarms.length === 1 ? `Alarm ${missingAlarms[0]} does` : `Alarms ${missingAlarms.join(', ')} do`} not exist in this account and region: create ${missingAlarms.length === 1 ? 'it' : 'them'}, or remove ${missingAlarms.length === 1 ? 'it' : 'them'} from the plan's "alarms".`
+      : undefined;
+    evidence.push({ ...metricsOf(p, series.get(p)!), alarms, missingAlarms, ...(alarmProblem ? { alarmProblem } : {}), calls });
+  }
+  return evidence;
+}
+
+const aliasOf = (q: EvidenceQuery) => `${q.functionName}:${q.aliasName}`;
+
+/** One alias's periods, completeness and throttles, from its series in a request's results. */
+function metricsOf(p: Planned, byId: Map<string, Map<number, number>>): Pick<Evidence, 'canary' | 'stable' | 'completeUntil' | 'periodSeconds' | 'newestDatapoint' | 'unattributedThrottles'> {
+  const { q, canaryStart, windowStart, windowEnd } = p;
+  const P = q.periodSeconds * 1000;
+  const series = (kind: string, version: string) => byId.get(metricId(kind, version, p.prefix)) ?? new Map<number, number>();
   let newestDatapoint: number | undefined;
   for (const v of [q.stable, q.canary]) {
     for (const t of series('davg', v).keys()) if (newestDatapoint === undefined || t > newestDatapoint) newestDatapoint = t;
@@ -142,42 +245,13 @@ export async function readEvidence(cloudwatch: CloudWatchSend, q: EvidenceQuery,
 
   let unattributedThrottles = 0;
   if (completeUntil !== undefined) {
-    const aliasThrottles = byId.get('thr') ?? new Map<number, number>();
+    const aliasThrottles = byId.get(`${p.prefix}thr`) ?? new Map<number, number>();
     const versions = [...new Set([q.stable, q.canary])];
     for (let t = canaryStart; t + P <= completeUntil; t += P) {
       const attributed = versions.reduce((s, v) => s + (series('thr', v).get(t) ?? 0), 0);
       unattributedThrottles += Math.max(0, (aliasThrottles.get(t) ?? 0) - attributed);
     }
   }
-
-  const alarms: Record<string, AlarmState> = {};
-  let missingAlarms: string[] = [];
-  if (names.length) {
-    const found = new Map<string, AlarmState>();
-    try {
-      let token: string | undefined;
-      do {
-        calls++;
-        // Without AlarmTypes DescribeAlarms answers metric alarms only; a plan may name a composite one.
-        const page = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: MAX_ALARM_NAMES, NextToken: token }), { abortSignal: signal });
-        for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])] as Array<MetricAlarm | CompositeAlarm>) {
-          if (a.AlarmName && isAlarmState(a.StateValue)) found.set(a.AlarmName, a.StateValue);
-        }
-        token = page.NextToken;
-      } while (token);
-    } catch (err) {
-      throw failure(err, signal, `Could not read the alarms of the rollout of ${alias} (${names.join(', ')})`, 'DescribeAlarms');
-    }
-    for (const n of names) {
-      const s = found.get(n);
-      if (s) alarms[n] = s;
-    }
-    missingAlarms = names.filter((n) => !found.has(n));
-  }
-  const alarmProblem = missingAlarms.length
-    ? `${missingAlarms.length === 1 ? `Alarm ${missingAlarms[0]} does` : `Alarms ${missingAlarms.join(', ')} do`} not exist in this account and region: create ${missingAlarms.length === 1 ? 'it' : 'them'}, or remove ${missingAlarms.length === 1 ? 'it' : 'them'} from the plan's "alarms".`
-    : undefined;
-
   return {
     canary,
     stable,
@@ -185,11 +259,27 @@ export async function readEvidence(cloudwatch: CloudWatchSend, q: EvidenceQuery,
     periodSeconds: q.periodSeconds,
     ...(newestDatapoint !== undefined ? { newestDatapoint } : {}),
     unattributedThrottles,
-    alarms,
-    missingAlarms,
-    ...(alarmProblem ? { alarmProblem } : {}),
-    calls,
   };
+}
+
+async function readAlarms(cloudwatch: CloudWatchSend, names: string[], alias: string, signal?: AbortSignal): Promise<{ found: Map<string, AlarmState>; calls: number }> {
+  const found = new Map<string, AlarmState>();
+  let calls = 0;
+  try {
+    let token: string | undefined;
+    do {
+      calls++;
+      // Without AlarmTypes DescribeAlarms answers metric alarms only; a plan may name a composite one.
+      const page = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: MAX_ALARM_NAMES, NextToken: token }), { abortSignal: signal });
+      for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])] as Array<MetricAlarm | CompositeAlarm>) {
+        if (a.AlarmName && isAlarmState(a.StateValue)) found.set(a.AlarmName, a.StateValue);
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (err) {
+    throw failure(err, signal, `Could not read the alarms of the rollout of ${alias} (${names.join(', ')})`, 'DescribeAlarms');
+  }
+  return { found, calls };
 }
 
 function pointMap(r: MetricDataResult): Map<number, number> {

@@ -1,5 +1,5 @@
 import type { CloudWatchSend } from '../traffic';
-import { readEvidence } from './evidence';
+import { readEvidenceMany } from './evidence';
 import type { Judgement } from './judge';
 import { judge } from './judge';
 import type { RolloutPlan } from './plans';
@@ -17,14 +17,21 @@ export interface StepToJudge {
   plan: Pick<RolloutPlan, 'alarms' | 'judge'>;
 }
 
+type JudgeTiming = { stableHistoryMs: number; periodSeconds: number; settleMs: number };
+
 /**
  * The evidence of one step (CloudWatch's metrics of both versions, the plan's alarms) and the
  * judge's verdict on it: what a rollout's tick and a release's judge for each of its functions.
  */
-export async function judgeStep(cloudwatch: CloudWatchSend, timing: { stableHistoryMs: number; periodSeconds: number; settleMs: number }, q: StepToJudge, signal?: AbortSignal): Promise<{ judgement: Judgement; missingAlarms: string[] }> {
-  const evidence = await readEvidence(
+export async function judgeStep(cloudwatch: CloudWatchSend, timing: JudgeTiming, q: StepToJudge, signal?: AbortSignal): Promise<{ judgement: Judgement; missingAlarms: string[] }> {
+  return (await judgeSteps(cloudwatch, timing, [q], signal))[0];
+}
+
+/** Several steps judged at once (a release's functions): their evidence read together (readEvidenceMany), each judged on its own. */
+export async function judgeSteps(cloudwatch: CloudWatchSend, timing: JudgeTiming, qs: readonly StepToJudge[], signal?: AbortSignal): Promise<Array<{ judgement: Judgement; missingAlarms: string[] }>> {
+  const evidence = await readEvidenceMany(
     cloudwatch,
-    {
+    qs.map((q) => ({
       functionName: q.functionName,
       aliasName: q.aliasName,
       canary: q.canary,
@@ -35,12 +42,15 @@ export async function judgeStep(cloudwatch: CloudWatchSend, timing: { stableHist
       periodSeconds: timing.periodSeconds,
       settleMs: timing.settleMs,
       ...(q.plan.alarms?.length ? { alarms: q.plan.alarms } : {}),
-    },
+    })),
     signal,
   );
-  const judgement = judge(
-    { canary: { version: q.canary, periods: evidence.canary }, stable: { version: q.stable, periods: evidence.stable }, periodSeconds: evidence.periodSeconds, completeUntil: evidence.completeUntil, bakeStart: q.bakeStart, bakeMs: q.bakeMs, now: q.now, alarms: evidence.alarms },
-    judgeConfigOf(q.plan),
-  );
-  return { judgement, missingAlarms: evidence.missingAlarms };
+  return qs.map((q, i) => {
+    const e = evidence[i];
+    const judgement = judge(
+      { canary: { version: q.canary, periods: e.canary }, stable: { version: q.stable, periods: e.stable }, periodSeconds: e.periodSeconds, completeUntil: e.completeUntil, bakeStart: q.bakeStart, bakeMs: q.bakeMs, now: q.now, alarms: e.alarms },
+      judgeConfigOf(q.plan),
+    );
+    return { judgement, missingAlarms: e.missingAlarms };
+  });
 }
