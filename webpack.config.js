@@ -109,7 +109,7 @@ const webviewEntry = './src/webview/main.ts';
 const webviewConfig = {
   name: 'webview',
   target: 'web',
-  entry: { webview: webviewEntry },
+  entry: { webview: webviewEntry, webviewRelease: './src/webview/release.ts' },
   output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', compareBeforeEmit: false },
   resolve: { extensions: ['.ts', '.js'] },
   module: {

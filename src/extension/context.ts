@@ -3,6 +3,7 @@ import type { AliasActionsService } from './aliasActionsService';
 import type { ConnectionManager } from './connection';
 import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
+import type { ExtensionReleases } from './releases';
 import type { ExtensionRollouts } from './rollouts';
 import type { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
@@ -23,6 +24,10 @@ export interface CommandContext {
   panels: PanelHost;
   /** Progressive rollouts of the current connection (the core runner, outside any panel). */
   rollouts: ExtensionRollouts;
+  /** Releases of the current connection (the core runner, outside any panel). */
+  releases: ExtensionReleases;
+  /** The release panels, one per release. */
+  releasePanels: { open(releaseId: string): unknown };
 }
 
 /** What the traffic panels need of the extension: the services, not the commands' context. */

@@ -45,6 +45,8 @@ export class ExtensionJournal implements vscode.Disposable {
 
   private fire(outcome: Outcome): void {
     if (READ_ONLY.has(outcome.action)) return;
+    // A release's own records (its start, steps, verdicts, end) name no alias: the Releases node redraws from the runner.
+    if (outcome.action === 'release' && outcome.target.function === '(release)') return;
     this.changed.fire({ functionName: outcome.target.function, aliasName: outcome.target.alias, outcome });
   }
 
@@ -64,6 +66,7 @@ export class ExtensionJournal implements vscode.Disposable {
       lastSwitch: (key) => this.journal.lastSwitch(key, (r) => sameConnection(r.connection, connection)),
       rollouts: () => this.journal.rollouts((r) => sameConnection(r.connection, connection)),
       codeDeploys: () => this.journal.codeDeploys((r) => sameConnection(r.connection, connection)),
+      releases: () => this.journal.releases((r) => sameConnection(r.connection, connection)),
       history: (key, since) => this.journal.history(key, since, (r) => sameConnection(r.connection, connection)),
     };
   }

@@ -11,6 +11,7 @@ import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
 import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
 import { loadTriggers } from '../core/triggersModule';
 import { ContextKeys, ContextValues } from '../shared/ids';
+import type { ReleaseMemberView, ReleaseView } from '../shared/release';
 import type { RolloutView } from '../shared/rollout';
 import { plainText } from '../shared/text';
 import type { TriggerAudit, TriggerView } from '../shared/triggers';
@@ -19,11 +20,44 @@ import type { ConnectionManager } from './connection';
 import type { ExtensionLog } from './log';
 import type { AliasRollout } from './rolloutText';
 import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescription, rolloutIcon, rolloutTooltipLines } from './rolloutText';
+import { listedReleases, memberDescription, memberIcon, memberLabel, memberTooltip, releaseContextValue, releaseDescription, releaseIcon, releaseLabel, releaseTooltip } from './releaseText';
 import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, versionTooltip } from './treeText';
 import { triggerContextValue, triggerDescription, triggerIcon, triggerTooltip } from './triggerText';
 import { useCaseContext } from './useCaseContext';
 
-export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | TriggerNode | MessageNode;
+export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | TriggerNode | MessageNode | ReleasesNode | ReleaseNode | ReleaseMemberNode;
+
+/** The Releases node: above the functions while the connection knows of any release. */
+export class ReleasesNode {
+  readonly kind = 'releases';
+}
+
+/** One release: `source · id` and its status; its members below. */
+export class ReleaseNode {
+  readonly kind = 'release';
+  constructor(
+    readonly parent: ReleasesNode,
+    public view: ReleaseView,
+  ) {}
+  get releaseId(): string {
+    return this.view.id;
+  }
+}
+
+export class ReleaseMemberNode {
+  readonly kind = 'releaseMember';
+  constructor(
+    readonly parent: ReleaseNode,
+    readonly member: ReleaseMemberView,
+  ) {}
+}
+
+/** What the tree needs of the releases: what is known now, and when it changes. */
+export interface ReleaseSource {
+  views(): ReleaseView[];
+  view(id: string): ReleaseView | undefined;
+  readonly onDidChange: vscode.Event<ReleaseView | undefined>;
+}
 
 export class FunctionNode {
   readonly kind = 'function';
@@ -158,6 +192,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     onDidChangeAlias: vscode.Event<{ functionName: string }>,
     /** The rollouts of this window: labels, icons and menus of their aliases. */
     private readonly rollouts?: RolloutSource,
+    /** The releases of this window: the Releases node. */
+    private readonly releases?: ReleaseSource,
   ) {
     this.disposables.push(
       this.changed,
@@ -166,6 +202,49 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       onDidChangeAlias((e) => this.refresh(this.findFunction(e.functionName))),
     );
     if (rollouts) this.disposables.push(rollouts.onDidChange((v) => this.rolloutChanged(v.functionName, v.aliasName)));
+    if (releases) this.disposables.push(releases.onDidChange((v) => this.releaseChanged(v)));
+  }
+
+  private readonly releasesNode = new ReleasesNode();
+  /** Each release's node (kept, so an expanded release stays expanded), and its status and step last drawn. */
+  private readonly releaseNodes = new Map<string, ReleaseNode>();
+  private readonly releaseSteps = new Map<string, string>();
+  private releaseRedraw?: { last: number; timer?: ReturnType<typeof setTimeout> };
+
+  /** Redraws the Releases node at most once a second; a release's step or status that moved reloads its members' functions. */
+  private releaseChanged(v: ReleaseView | undefined): void {
+    if (v) {
+      const step = `${v.current}:${v.status}`;
+      if (this.releaseSteps.get(v.id) !== step) {
+        this.releaseSteps.set(v.id, step);
+        for (const m of v.members) {
+          const fn = this.findFunction(m.functionName);
+          if (fn) this.refresh(fn);
+        }
+      }
+    }
+    const r = (this.releaseRedraw ??= { last: 0 });
+    if (r.timer) return;
+    const draw = () => {
+      r.timer = undefined;
+      r.last = Date.now();
+      this.changed.fire(undefined);
+    };
+    const wait = r.last + ROLLOUT_REDRAW_MS - Date.now();
+    if (wait <= 0) draw();
+    else r.timer = setTimeout(draw, wait);
+  }
+
+  /** The release rows as listed now (open ones first, then the recent ended ones). */
+  releaseRows(): ReleaseNode[] {
+    const out: ReleaseNode[] = [];
+    for (const v of listedReleases(this.releases?.views() ?? [])) {
+      const node = this.releaseNodes.get(v.id) ?? new ReleaseNode(this.releasesNode, v);
+      node.view = v;
+      this.releaseNodes.set(v.id, node);
+      out.push(node);
+    }
+    return out;
   }
 
   private readonly redraws = new Map<string, { last: number; timer?: ReturnType<typeof setTimeout>; step?: string }>();
@@ -234,6 +313,10 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       this.changed.fire(undefined);
       return;
     }
+    if (node.kind === 'releases' || node.kind === 'release' || node.kind === 'releaseMember') {
+      this.changed.fire(undefined);
+      return;
+    }
     const fn = node.kind === 'function' ? node : node.kind === 'message' ? undefined : node.parent;
     this.rollouts?.forgetManaged?.(fn?.name);
     if (fn) {
@@ -272,6 +355,39 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
 
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
+      case 'releases': {
+        const rows = listedReleases(this.releases?.views() ?? []);
+        const open = rows.filter((v) => releaseContextValue(v) !== 'lambdaCanary:release:ended').length;
+        const item = new vscode.TreeItem('Releases', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'releases';
+        item.contextValue = 'lambdaCanary:releases';
+        item.iconPath = new vscode.ThemeIcon('layers');
+        item.description = open ? `${open} open` : undefined;
+        item.tooltip = 'Releases of this connection: several functions moved together through one plan. Open ones first, then the most recent that ended.';
+        return item;
+      }
+      case 'release': {
+        const v = this.releases?.view(node.releaseId) ?? node.view;
+        const item = new vscode.TreeItem(releaseLabel(v), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `release:${v.id}`;
+        item.contextValue = releaseContextValue(v);
+        const icon = releaseIcon(v);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        item.description = releaseDescription(v);
+        item.tooltip = textTooltip(releaseTooltip(v));
+        return item;
+      }
+      case 'releaseMember': {
+        const m = node.member;
+        const item = new vscode.TreeItem(memberLabel(m), vscode.TreeItemCollapsibleState.None);
+        item.id = `release:${node.parent.releaseId}/${m.functionName}:${m.aliasName}`;
+        item.contextValue = 'lambdaCanary:releaseMember';
+        const icon = memberIcon(m);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        item.description = memberDescription(m);
+        item.tooltip = textTooltip(memberTooltip(m));
+        return item;
+      }
       case 'function': {
         const item = new vscode.TreeItem(plainText(node.name), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${node.name}`;
@@ -370,6 +486,9 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return node.parent.groups[1];
       case 'trigger':
         return node.alias ?? node.parent.groups[2];
+      case 'release':
+      case 'releaseMember':
+        return node.parent;
       default:
         return undefined;
     }
@@ -385,6 +504,12 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return node.group === 'triggers' ? this.triggerChildren(node.parent) : this.groupChildren(node);
       case 'alias':
         return this.triggerChildren(node.parent, node);
+      case 'releases':
+        return this.releaseRows();
+      case 'release': {
+        const v = this.releases?.view(node.releaseId) ?? node.view;
+        return v.members.map((m) => new ReleaseMemberNode(node, m));
+      }
       default:
         return [];
     }
@@ -442,7 +567,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     if (!this.listing) await this.startListing();
     const listing = this.listing!;
     const shown = this.filter ? this.functions.filter((f) => f.name.toLowerCase().includes(this.filter.toLowerCase())) : this.functions;
-    const out: Node[] = [...shown];
+    const out: Node[] = [...(this.releaseRows().length ? [this.releasesNode] : []), ...shown];
     if (listing.error) {
       out.push(new MessageNode(listing.error, true, listing.error, { title: 'Show Log', command: 'lambdaCanary.showLog' }));
     } else if (!listing.done) {
@@ -560,6 +685,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     for (const r of this.redraws.values()) if (r.timer) clearTimeout(r.timer);
+    if (this.releaseRedraw?.timer) clearTimeout(this.releaseRedraw.timer);
     for (const t of this.remoteWatches.values()) clearTimeout(t);
     for (const w of this.settling.values()) if (w.timer) clearTimeout(w.timer);
   }

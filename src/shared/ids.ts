@@ -36,7 +36,16 @@ export const Commands = {
   grantOnAlias: 'lambdaCanary.grantOnAlias',
   showHistory: 'lambdaCanary.showHistory',
   returnToState: 'lambdaCanary.returnToState',
+  publishRelease: 'lambdaCanary.publishRelease',
+  resumeRelease: 'lambdaCanary.resumeRelease',
+  restoreRelease: 'lambdaCanary.restoreRelease',
+  promoteRelease: 'lambdaCanary.promoteRelease',
+  abortRelease: 'lambdaCanary.abortRelease',
+  openRelease: 'lambdaCanary.openRelease',
 } as const;
+
+/** The release panel's webview type (also its serializer's). */
+export const RELEASE_PANEL_VIEW_TYPE = 'lambdaCanary.release';
 
 /** The traffic panel's webview type (also its serializer's). */
 export const PANEL_VIEW_TYPE = 'lambdaCanary.traffic';

@@ -10,6 +10,7 @@ import { openFunctionConfig } from './openFunctionConfig';
 import { openTrafficPanel } from './openTrafficPanel';
 import { promoteCanary } from './promoteCanary';
 import { publishCanary } from './publishCanary';
+import { abortRelease, openRelease, promoteRelease, publishRelease, restoreRelease, resumeRelease } from './releaseCommands';
 import { rollbackCanary } from './rollbackCanary';
 import { abortRollout, nextRolloutStep, pauseRollout, promoteRollout, resumeRollout, showRollouts } from './rolloutControls';
 import { selectConnection } from './selectConnection';
@@ -54,6 +55,12 @@ const table: Record<string, Handler> = {
   [Commands.createUrlOnAlias]: createUrlOnAlias,
   [Commands.grantOnAlias]: grantOnAlias,
   [Commands.showHistory]: async (ctx, node) => (await loadHistoryUi()).showHistory(ctx, node),
+  [Commands.publishRelease]: publishRelease,
+  [Commands.resumeRelease]: resumeRelease,
+  [Commands.restoreRelease]: restoreRelease,
+  [Commands.promoteRelease]: promoteRelease,
+  [Commands.abortRelease]: abortRelease,
+  [Commands.openRelease]: openRelease,
   [Commands.returnToState]: async (ctx, node) => (await loadHistoryUi()).returnToStateCommand(ctx, node),
 };
 

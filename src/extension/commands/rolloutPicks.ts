@@ -90,8 +90,12 @@ export const WORKSPACE_PLAN = 'lambda-canary.json plan';
  * The plan: the workspace function's lambda-canary.json plan first, then the presets (each with
  * its steps in words), then "Type a plan…" (validated as typed, the problem saying its column).
  */
-export async function pickPlan(ctx: CommandContext, title: string, ws?: WorkspaceFunction, sandbox = false): Promise<RolloutPlan> {
+export async function pickPlan(ctx: CommandContext, title: string, ws?: Pick<WorkspaceFunction, 'rollout' | 'file'>, sandbox = false, options: { workspaceFirst?: boolean; id?: string } = {}): Promise<RolloutPlan> {
   const items: Array<PickItem<RolloutPlan | 'type'> | vscode.QuickPickItem> = [];
+  if (options.workspaceFirst && ws?.rollout) {
+    items.push({ label: WORKSPACE_PLAN, description: iconText(`${formatPlan(ws.rollout)} · ${relativePath(ws.file)}`), detail: iconText(describePlan(ws.rollout)), value: ws.rollout });
+    ws = undefined;
+  }
   if (sandbox) {
     // The presets bake for minutes; on the local sandbox (its demo traffic) half a minute shows the same thing.
     const quick = parsePlanText(SANDBOX_QUICK_PLAN);
@@ -107,7 +111,7 @@ export async function pickPlan(ctx: CommandContext, title: string, ws?: Workspac
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: TYPE_A_PLAN, description: 'e.g. 10%@5m, 50%@10m manual, 100%', value: 'type' });
-  const picked = orDismiss(await ctx.ui.pick<RolloutPlan | 'type'>('rolloutPlan', items, { title, placeHolder: 'Rollout plan: the weights and how long each is judged' }));
+  const picked = orDismiss(await ctx.ui.pick<RolloutPlan | 'type'>(options.id ?? 'rolloutPlan', items, { title, placeHolder: 'Rollout plan: the weights and how long each is judged' }));
   if (picked.value !== 'type') return picked.value;
   const typed = orDismiss(
     await ctx.ui.input('rolloutPlanText', {
