@@ -11,7 +11,8 @@ import { outcomeText } from '../core/outcomeText';
 import type { ReleaseDefinition } from '../core/releases/definition';
 import { releaseDefinition } from '../core/releases/definition';
 import type { ReleaseMemberInput } from '../core/releases/runner';
-import { ReleaseRunner } from '../core/releases/runner';
+import type { ReleaseRunner } from '../core/releases/runner';
+import { loadReleases } from '../core/releasesModule';
 import type { RolloutPlan } from '../core/rollout/plans';
 import { formatPlan, parsePlanText, PlanError } from '../core/rollout/plans';
 import type { RolloutTiming } from '../core/rollout/runner';
@@ -122,6 +123,7 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
   const { io, json } = run;
   const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
   const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
+  const { ReleaseRunner } = await loadReleases();
   const runner = new ReleaseRunner({ ...run.ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(run.timing ? { timing: run.timing } : {}) });
   const stop = () => void runner.dispose();
   io.signal?.addEventListener('abort', stop, { once: true });

@@ -3,8 +3,8 @@ import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import { foldReleases, isOpen } from '../core/releases/records';
-import type { ReleaseMemberInput, ReleaseRunnerOptions, StartReleaseInput } from '../core/releases/runner';
-import { ReleaseRunner } from '../core/releases/runner';
+import type { ReleaseMemberInput, ReleaseRunner, ReleaseRunnerOptions, StartReleaseInput } from '../core/releases/runner';
+import { loadReleases } from '../core/releasesModule';
 import type { ReleaseControl, ReleaseStatus, ReleaseView } from '../shared/release';
 import { RELEASE_ENDS } from '../shared/release';
 import type { ConnectionManager } from './connection';
@@ -67,6 +67,7 @@ export class ExtensionReleases implements vscode.Disposable {
   }
 
   private async create(clients: Clients): Promise<ReleaseRunner> {
+    const { ReleaseRunner } = await loadReleases();
     await this.drop();
     const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
     const runner = new ReleaseRunner(ctx, { ...this.options, client: 'vscode' });

@@ -10,6 +10,7 @@ import type { AliasState, Outcome, OutcomeState, Target } from '../outcome';
 import { aliasState, sameRouting, targetKey, targetOf } from '../outcome';
 import { publishWorkspaceCanary, untrustedWorkspaceRefusal } from '../publishWorkspace';
 import { formatPercent, percentToWeight, splitOf } from '../routing';
+import { mapLimit } from '../mapLimit';
 import { judgeSteps } from '../rollout/judgeStep';
 import { markerName, pidAlive } from '../rollout/lease';
 import type { RolloutPlan } from '../rollout/plans';
@@ -814,20 +815,6 @@ function routingAt(m: MemberState, weight: number): AliasState {
 function releaseTarget(first: { aliasArn?: string } | undefined, id: string, region?: string): Target {
   const t = targetOf({ functionName: '(release)', aliasName: id }, first?.aliasArn ? { AliasArn: first.aliasArn } : undefined, region);
   return { ...t, function: '(release)', alias: id };
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function invalid(message: string): OperationError {

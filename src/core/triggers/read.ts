@@ -4,6 +4,7 @@ import { errorSummary, isCancelled, OperationError } from '../errors';
 import { step } from '../guardedWrite';
 import type { LambdaSend } from '../lambdaApi';
 import { allPages, errorName, listAliases, listVersions } from '../lambdaApi';
+import { mapLimit } from '../mapLimit';
 import type { OperationContext } from '../operationContext';
 import { parseFunctionRef } from './classify';
 import type { PolicyStatement } from './policy';
@@ -22,19 +23,6 @@ const PARALLEL = 6;
 
 /** Published versions no alias routes whose mappings and policy are read: the newest ones. */
 export const UNROUTED_VERSIONS_READ = 25;
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** One failed source, to be said once per IAM action with the qualifiers it failed for. */
 interface Failure {

@@ -1,6 +1,6 @@
 import type { Clients } from '../../core/connection';
 import { errorSummary } from '../../core/errors';
-import { mapLimit } from '../../core/releases/runner';
+import { mapLimit } from '../../core/mapLimit';
 import { fetchTraffic } from '../../core/traffic';
 import type { ReleaseView } from '../../shared/release';
 import type { ReleaseTraffic } from '../../shared/releaseProtocol';
