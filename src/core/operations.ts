@@ -34,6 +34,8 @@ export interface PublishCanaryInput extends AliasRef {
   weightPercent: number;
   /** Publish (and smoke-test) the version, route nothing to it: a release moves its aliases later, together. weightPercent is not read. */
   publishOnly?: boolean;
+  /** With publishOnly: the version will take all of the alias's traffic at once (a plan of only 100%), so its execution role need not match the serving version's. */
+  fullSwitch?: boolean;
   /** The packaged workspace code and its base64 SHA-256 (as Lambda reports CodeSha256). */
   zip: Uint8Array;
   codeSha256: string;
@@ -201,16 +203,18 @@ export async function assertRoutable(
   target: string,
   stateIfFailed: string,
   kind: 'validation' | 'aws' = 'validation',
+  /** false: the target takes all of the alias's traffic (a promotion, a blue/green switch). Lambda needs the same execution role only for a weighted split. */
+  split = true,
 ): Promise<FunctionConfiguration> {
-  const [p, t] = await step(ctx, `Check versions ${primary} and ${target}`, stateIfFailed, () =>
-    Promise.all([getVersion(ctx.lambda, ref.functionName, primary, ctx.signal), getVersion(ctx.lambda, ref.functionName, target, ctx.signal)]),
+  const [p, t] = await step(ctx, split ? `Check versions ${primary} and ${target}` : `Check version ${target}`, stateIfFailed, () =>
+    Promise.all([split ? getVersion(ctx.lambda, ref.functionName, primary, ctx.signal) : undefined, getVersion(ctx.lambda, ref.functionName, target, ctx.signal)]),
   );
   if (t.State !== 'Active') {
     throw new OperationError(`Version ${target} is ${t.State ?? 'not Active'}; traffic can only go to an Active version.`, { state: stateIfFailed, kind });
   }
-  if (p.Role !== t.Role) {
+  if (p && p.Role !== t.Role) {
     throw new OperationError(
-      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role.`, { state: stateIfFailed, kind },
+      `Versions ${primary} and ${target} use different execution roles (${p.Role} vs ${t.Role}); Lambda only splits traffic between versions with the same role. A blue/green switch (Switch Alias, or a plan of only 100%) moves all traffic at once and needs no common role.`, { state: stateIfFailed, kind },
     );
   }
   return t;
@@ -235,6 +239,8 @@ type NewCode =
 interface DeployRef extends AliasRef {
   weightPercent: number;
   publishOnly?: boolean;
+  /** With publishOnly: the version will take all of the alias's traffic at once (a plan of only 100%), so its execution role need not match the serving version's. */
+  fullSwitch?: boolean;
   description?: string;
   smokeEvent?: unknown;
 }
@@ -599,7 +605,7 @@ async function publishAndRoute(
     const r = await waitUntilPublishedVersionActive({ client: asClient(ctx.lambda), ...t, abortSignal: ctx.signal }, { FunctionName: fn, Qualifier: version });
     if (r.state !== 'SUCCESS') throw new Error(`version ${version} ended in state ${r.state}`);
   });
-  const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted, 'aws');
+  const target = await assertRoutable(ctx, input, split.primary.version, version, unrouted, 'aws', !input.fullSwitch);
 
   if (input.smokeEvent !== undefined) await smokeInvoke(ctx, fn, version, input.smokeEvent, target, unrouted);
   if (input.publishOnly) return { version, alias, uploadSkipped };
@@ -698,7 +704,7 @@ export async function promoteCanary(ctx: OperationContext, ref: AliasRef): Promi
     throw invalid(`${ref.aliasName} runs no canary to promote.`);
   }
   checkExpectedCanary(ref, split.canary.version, 'promote');
-  await assertRoutable(ctx, ref, split.primary.version, split.canary.version, `${ref.aliasName} is unchanged.`);
+  await assertRoutable(ctx, ref, split.primary.version, split.canary.version, `${ref.aliasName} is unchanged.`, 'validation', false);
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: split.canary.version, weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Promoted: ${ref.aliasName} → ${split.canary.version} (100%); version ${split.primary.version} kept for switching back.`);
   return { alias: out, previousVersion: split.primary.version };
@@ -747,7 +753,7 @@ export async function switchAlias(ctx: OperationContext, ref: AliasRef, version:
     throw invalid(`${ref.aliasName} runs a canary (version ${split.canary.version}). Promote or roll it back before switching.`);
   }
   if (split.primary.version === version) throw nothingToDo(`${ref.aliasName} already points to version ${version}.`);
-  await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`);
+  await assertRoutable(ctx, ref, split.primary.version, version, `${ref.aliasName} is unchanged.`, 'validation', false);
   const out = await writeAlias(ctx, ref, alias, { FunctionVersion: version, weights: {} }, `${ref.aliasName} is unchanged.`);
   ctx.log.info(`Switched ${ref.aliasName}: ${split.primary.version} → ${version}.`);
   return { alias: out, previousVersion: split.primary.version };

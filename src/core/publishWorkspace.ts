@@ -41,6 +41,8 @@ export interface PublishWorkspaceInput extends AliasRef {
   weightPercent: number;
   /** Publish and smoke-test only: no traffic is routed (a release's members). */
   publishOnly?: boolean;
+  /** With publishOnly: the version will take all of the alias's traffic at once, so its execution role need not match the serving version's. */
+  fullSwitch?: boolean;
   /** vscode.workspace.isTrusted, or true where there is no such notion (a terminal, CI). */
   trusted: boolean;
   /** Smoke-test the new version with the workspace's test event (the lambdaCanary.smokeTest setting). */
@@ -121,6 +123,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
     expectedRevisionId: input.expectedRevisionId,
     weightPercent: input.weightPercent,
     ...(input.publishOnly ? { publishOnly: true } : {}),
+    ...(input.fullSwitch ? { fullSwitch: true } : {}),
     zip: pkg.zip,
     codeSha256: pkg.sha256,
     description,

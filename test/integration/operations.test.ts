@@ -19,7 +19,7 @@ import type { OperationContext, PublishCanaryInput } from '../../src/core/operat
 import { promoteCanary, publishCanary, rollbackCanary, setCanaryWeight, switchAlias } from '../../src/core/operations';
 import { sha256Base64 } from '../../src/core/packaging';
 import { zipFiles } from '../../src/sandbox';
-import { clientsFor, OTHER_ROLE, ROLE, useSandbox } from './helpers';
+import { clientsFor, OTHER_ROLE, ROLE, until, useSandbox } from './helpers';
 
 const FAST = { maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 };
 
@@ -274,6 +274,16 @@ describe('deploy operations against the sandbox (real SDK)', function () {
       assert.equal((await alias()).FunctionVersion, '2');
     });
 
+    it('switches to a version that runs as another execution role: a full switch splits nothing', async () => {
+      await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Role: OTHER_ROLE }));
+      await settle();
+      const v = await h().lambda.send(new PublishVersionCommand({ FunctionName: fn }));
+      await until(`version ${v.Version} Active`, async () => (await h().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: v.Version }))).State === 'Active' || undefined);
+      const r = await switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, v.Version!);
+      assert.equal(r.previousVersion, '2');
+      assert.equal((await alias()).FunctionVersion, v.Version);
+    });
+
     it('refuses to switch back when the alias moved since', async () => {
       await switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '1');
       await h().lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: '2' }));
@@ -282,7 +292,7 @@ describe('deploy operations against the sandbox (real SDK)', function () {
 
     it('refuses $LATEST, unknown versions, the current version and aliases with a canary', async () => {
       await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '$LATEST'), /not \$LATEST/);
-      await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '9'), (e: OperationError) => /Check versions/.test(e.step ?? '') && /ResourceNotFound|not found/i.test(e.message));
+      await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '9'), (e: OperationError) => /Check version 9/.test(e.step ?? '') && /ResourceNotFound|not found/i.test(e.message));
       await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '2'), /already points to version 2/);
       await publishCanary(ctx(), input());
       await assert.rejects(switchAlias(ctx(), { functionName: fn, aliasName: 'prod' }, '1'), /runs a canary/);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { createClients } from '../../src/core/connection';
 import { Journal } from '../../src/core/journal';
@@ -131,6 +131,19 @@ describe('releases (real SDK, sandbox, live traffic)', function () {
     const again = await r.start({ source: 'lambda-canary.json', members, plan: plan('30%@2s, 100%'), trusted: true, smokeTest: false });
     assert.equal(again.detail?.status, 'unchanged', again.detail?.statusText);
     for (const n of names) assert.deepEqual(await routing(n), { version: '2', weights: {} });
+  });
+
+  it("a blue/green release (plan 100%) switches to versions whose execution role changed: a full switch splits nothing, so the roles need not match", async () => {
+    const names = ['rel-role-a', 'rel-role-b'];
+    const members = await fixture(names);
+    // The new versions run as another role (version 1 keeps the old one).
+    for (const n of names) await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: n, Role: 'arn:aws:iam::123456789012:role/next' }));
+    const r = runner(new Journal(tmp('lc-release-j-'), { fsync: false }));
+    const out = await r.start({ source: 'lambda-canary.json', members, plan: plan('100%'), trusted: true, smokeTest: false });
+    assert.equal(out.error, undefined, out.error?.message);
+    const v = await ended(r, out.detail!.id);
+    assert.equal(v.status, 'promoted', v.statusText);
+    for (const n of names) assert.deepEqual(await routing(n), { version: '2', weights: {} }, `${n} switched`);
   });
 
   it("one bad function's Fail rolls every function back, with the numbers that explain it", async () => {

@@ -359,7 +359,7 @@ export class ReleaseRunner {
       try {
         // Throttled still after the SDK's retries, a publish is run again: it reads $LATEST and the
         // versions afresh, uploads only what $LATEST lacks, and Lambda publishes no second version of the same code.
-        const r = await this.throttled(() => publishWorkspaceCanary(op, { functionName: m.functionName, aliasName: m.aliasName, fn, weightPercent: 0, publishOnly: true, trusted: input!.trusted, smokeTest: input!.smokeTest }));
+        const r = await this.throttled(() => publishWorkspaceCanary(op, { functionName: m.functionName, aliasName: m.aliasName, fn, weightPercent: 0, publishOnly: true, fullSwitch: s.plan.steps.every((st) => st.weight >= 100), trusted: input!.trusted, smokeTest: input!.smokeTest }));
         const v = record.published[0];
         await this.append({ type: 'published', id: s.id, functionName: m.functionName, aliasName: m.aliasName, version: r.version, ...(v?.codeSha256 ? { codeSha256: v.codeSha256 } : {}) }, { record, member: m });
       } catch (err) {
@@ -518,7 +518,7 @@ export class ReleaseRunner {
     // Traffic only ever goes to versions that are Active now: all checked before any alias moves.
     await mapLimit(members, this.concurrency, async (m) => {
       try {
-        await this.throttled(() => ops.assertRoutable(this.op(record), m, m.stable, m.version!, `${m.aliasName} is unchanged.`));
+        await this.throttled(() => ops.assertRoutable(this.op(record), m, m.stable, m.version!, `${m.aliasName} is unchanged.`, 'validation', false));
       } catch (err) {
         failure ??= asOperationError(err);
       }

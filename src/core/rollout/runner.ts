@@ -216,7 +216,8 @@ export class RolloutRunner {
       const first = plan.steps[0];
       // A canary in flight passed startProblem only as this plan's first step: it is taken over.
       const adopting = split.canary !== undefined;
-      await ops.assertRoutable(op, input, split.primary.version, input.version, `${input.aliasName} is unchanged.`);
+      // A plan of only 100% splits nothing: the versions need no common execution role.
+      await ops.assertRoutable(op, input, split.primary.version, input.version, `${input.aliasName} is unchanged.`, 'validation', plan.steps.some((st) => st.weight < 100));
       await checkCodeDeployGuard(this.ctx, op, input);
 
       const id = randomUUID().replace(/-/g, '').slice(0, 8);
@@ -599,7 +600,7 @@ export class RolloutRunner {
       weights = Object.fromEntries(Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).filter(([v]) => v !== s.version));
     }
     // Traffic only ever goes to a version that is Active now.
-    if (result === 'promoted') await ops.assertRoutable(op, s, s.stable, s.version, `${s.aliasName} is unchanged.`);
+    if (result === 'promoted') await ops.assertRoutable(op, s, s.stable, s.version, `${s.aliasName} is unchanged.`, 'validation', false);
     const event: RolloutEvent = { type: 'ended', id: s.id, result, message };
     const untouched = alias.FunctionVersion === primary && ops.sameWeights(alias.RoutingConfig?.AdditionalVersionWeights, weights) && !parseLease(alias.Description).lease;
     if (untouched) {
