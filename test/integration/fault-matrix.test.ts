@@ -75,7 +75,7 @@ const FAULTS: Fault[] = ['error', 'throttle', 'drop', 'truncate', 'delay', 'revi
 /** Which step names an Outcome's error may give for a failure of each Lambda operation. */
 const STEP_OF: Record<string, RegExp> = {
   GetAlias: /^GetAlias /,
-  GetFunctionConfiguration: /^(GetFunctionConfiguration \$LATEST|Wait for version \d+ Active|Check versions )/,
+  GetFunctionConfiguration: /^(GetFunctionConfiguration \$LATEST|Wait for version \d+ Active|Check versions? )/,
   GetFunction: /^Wait for FunctionUpdated$/,
   UpdateFunctionCode: /^UpdateFunctionCode$/,
   PublishVersion: /^PublishVersion$/,
