@@ -62,7 +62,8 @@ export interface ReleaseBenchResult {
   setup: string;
   totalMs: number;
   /** Phases from the journal's records: reading the aliases, publishing, step 1, judging, promotion. */
-  phasesMs: { read: number; publish: number; step1: number; judge: number; promote: number };
+  /** promote = promoteChecks (every new version read, before any alias moves) + promoteWrites. */
+  phasesMs: { read: number; publish: number; step1: number; judge: number; promote: number; promoteChecks: number; promoteWrites: number };
   /** The total without the judge's wait for its metrics period (the bake is 0 s). */
   controlPlaneMs: number;
   lambdaCalls: number;
@@ -228,6 +229,8 @@ export async function benchRelease(functions: number, limit = RELEASE_RATE_LIMIT
       step1: Math.max(...step1) - lastPublished,
       judge: verdictAt - Math.max(...step1),
       promote: endedAt - verdictAt,
+      promoteChecks: Math.min(...promote) - verdictAt,
+      promoteWrites: endedAt - Math.min(...promote),
     };
 
     // Calls: the requests the limit let through (its own counts), Lambda's told from CloudWatch's
@@ -240,9 +243,11 @@ export async function benchRelease(functions: number, limit = RELEASE_RATE_LIMIT
     const perOp = busiestFloor(lambdaCallsByOp, limit);
     // The phases run one after another, so none can take less than its busiest operation's
     // (calls − burst) ÷ limit, a bucket being at most full when the phase begins: their sum is a
-    // floor too, and a closer one. Phases cut at the journal's records (one clock, Date.now).
+    // floor too, and a closer one. Phases cut at the journal's records (one clock, Date.now). The
+    // promotion is two: every new version is checked Active before any alias moves (lockstep),
+    // so its checks cannot overlap its writes.
     const lambdaOk = inRelease.filter((r) => r.lambda && r.status !== 429);
-    const cuts = [-Infinity, startedAt, lastPublished, Math.max(...step1), verdictAt, Infinity];
+    const cuts = [-Infinity, startedAt, lastPublished, Math.max(...step1), verdictAt, Math.min(...promote), Infinity];
     const phaseCalls = cuts.slice(1).map((to, i) => countBy(lambdaOk.filter((r) => r.at > cuts[i] && r.at <= to)));
     const phaseFloors = phaseCalls.map((byOp) => busiestFloor(byOp, limit).ms);
     const floorPhasedMs = phaseFloors.reduce((a, n) => a + n, 0);

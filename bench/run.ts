@@ -245,7 +245,7 @@ async function main(): Promise<void> {
     const ph = r.phasesMs;
     rows.push({
       benchmark: `Release, ${n} functions at ${r.rateLimit}/s per API: start → promoted`,
-      figure: `${s(r.totalMs)} (read ${s(ph.read)}, publish ${s(ph.publish)}, step 1 ${s(ph.step1)}, judge ${s(ph.judge)}, promote ${s(ph.promote)}); ${r.status}, ${r.aliasesOnNewVersion}/${n} aliases on the new version`,
+      figure: `${s(r.totalMs)} (read ${s(ph.read)}, publish ${s(ph.publish)}, step 1 ${s(ph.step1)}, judge ${s(ph.judge)}, promote ${s(ph.promote)}: checks ${s(ph.promoteChecks)}, writes ${s(ph.promoteWrites)}); ${r.status}, ${r.aliasesOnNewVersion}/${n} aliases on the new version`,
       ratio: `${times(r.ratioPhased)} phased floor ${s(r.floorPhasedMs)}`,
       target: '≤ 1.15× floor',
     });
