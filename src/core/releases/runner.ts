@@ -22,6 +22,7 @@ import type { UseCaseContext } from '../usecases/context';
 import { checkCodeDeployGuard } from '../usecases/context';
 import { currentUser } from '../user';
 import type { WorkspaceFunction } from '../workspace';
+import { MAX_CONFIG_FUNCTIONS } from '../workspace';
 import type { ReleaseControl, ReleaseView } from '../../shared/release';
 import type { RolloutVerdict } from '../../shared/rollout';
 import type { MemberState, ReleaseDetail, ReleaseDriver, ReleaseEnd, ReleaseEvent, ReleaseMemberRecord, ReleaseState } from './records';
@@ -78,7 +79,8 @@ export interface ReleaseRunnerOptions {
   throttleTries?: number;
 }
 
-export const MAX_RELEASE_MEMBERS = 200;
+/** A release moves at most what one lambda-canary.json may list (a template with more is refused, named). */
+export const MAX_RELEASE_MEMBERS = MAX_CONFIG_FUNCTIONS;
 
 interface Drive {
   stop: boolean;
