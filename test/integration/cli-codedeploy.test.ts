@@ -7,17 +7,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { ListApplicationsCommand } from '@aws-sdk/client-codedeploy';
-import type { CliIO } from '../../src/cli/run';
-import { runCli } from '../../src/cli/run';
 import type { CodeDeployDetail, CodeDeployRolloutView } from '../../src/core/codedeploy';
 import type { Outcome } from '../../src/core/outcome';
 import { newAccessKeyId } from '../../src/sandbox';
 import { codeDeployFor, functionWithTwoVersions, SERVICE_ROLE, weightOf } from './codedeploy-sandbox-kit';
 import { sleep, useSandbox } from './helpers';
 import type { Run } from './cli-testkit';
-import { Sink } from './cli-testkit';
+import { runCliIn } from './cli-testkit';
 
 describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function () {
   this.timeout(60_000);
@@ -45,13 +42,7 @@ describe('lambda-canary rollout --engine codedeploy (CLI ↔ sandbox)', function
   const conn = () => ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir];
 
   async function cli(argv: string[]): Promise<Run> {
-    const stdout = new Sink();
-    const stderr = new Sink();
-    const stdin = new PassThrough();
-    stdin.end();
-    const io: CliIO = { stdout, stderr, stdin, env: env(), isTTY: false, cwd: workDir };
-    const code = await runCli([...argv, ...conn()], io);
-    return { code, stdout: stdout.text, stderr: stderr.text };
+    return runCliIn({ env: env(), cwd: workDir, trailingArgs: conn() }, argv);
   }
 
   async function fresh(): Promise<string> {

@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { CreateAliasCommand, GetAliasCommand } from '@aws-sdk/client-lambda';
-import type { CliIO } from '../../src/cli/run';
-import { runCli } from '../../src/cli/run';
 import { newAccessKeyId } from '../../src/sandbox';
 import type { ReleaseView } from '../../src/shared/release';
-import type { Run } from './cli-testkit';
-import { Sink } from './cli-testkit';
+import type { CliRunOptions, Run } from './cli-testkit';
+import { runCliIn } from './cli-testkit';
 import { useSandbox } from './helpers';
 import { createFn, publish } from './lambda-testkit';
 
@@ -42,23 +39,9 @@ describe('lambda-canary release (real SDK ↔ sandbox)', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function cli(argv: string[], options: { tty?: boolean; answer?: string; signal?: AbortSignal } = {}): Promise<Run> {
-    const stdout = new Sink();
-    const stderr = new Sink();
-    const stdin = new PassThrough();
-    if (options.answer !== undefined) stdin.end(`${options.answer}\n`);
-    else stdin.end();
-    const io: CliIO = {
-      stdout,
-      stderr,
-      stdin,
-      env: { AWS_ACCESS_KEY_ID: h().sandbox.accessKeyId, AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: h().sandbox.region },
-      isTTY: options.tty ?? false,
-      cwd: dir,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    const code = await runCli([...argv, '--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir], io);
-    return { code, stdout: stdout.text, stderr: stderr.text };
+  async function cli(argv: string[], options: CliRunOptions = {}): Promise<Run> {
+    const env = { AWS_ACCESS_KEY_ID: h().sandbox.accessKeyId, AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: h().sandbox.region };
+    return runCliIn({ env, cwd: dir, trailingArgs: ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir] }, argv, options);
   }
   const version = async (name: string) => {
     const a = await h().lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'prod' }));

@@ -12,8 +12,6 @@ import { PassThrough } from 'node:stream';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, GetAliasCommand, InvokeCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { ROLLOUT_SUBCOMMANDS } from '../../src/cli/commands';
-import type { CliIO } from '../../src/cli/run';
-import { runCli } from '../../src/cli/run';
 import type { Outcome } from '../../src/core/outcome';
 import { parseLease } from '../../src/core/rollout/lease';
 import { PRESET_NAMES } from '../../src/core/rollout/plans';
@@ -21,8 +19,8 @@ import type { RolloutView } from '../../src/shared/rollout';
 import { newAccessKeyId, TrafficGenerator } from '../../src/sandbox';
 import { sleep, useSandbox } from './helpers';
 import { createFn, publish } from './lambda-testkit';
-import type { Run } from './cli-testkit';
-import { Sink } from './cli-testkit';
+import type { CliRunOptions, Run } from './cli-testkit';
+import { runCliIn, Sink } from './cli-testkit';
 
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -63,14 +61,8 @@ describe('lambda-canary rollout (CLI ↔ sandbox, live traffic)', function () {
   });
   const conn = () => ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir];
 
-  async function cli(argv: string[], options: { tty?: boolean; stdin?: PassThrough; signal?: AbortSignal; stderr?: Sink } = {}): Promise<Run> {
-    const stdout = new Sink();
-    const stderr = options.stderr ?? new Sink();
-    const stdin = options.stdin ?? new PassThrough();
-    if (!options.stdin) stdin.end();
-    const io: CliIO = { stdout, stderr, stdin, env: env(), isTTY: options.tty ?? false, signal: options.signal, cwd: workDir };
-    const c = await runCli(argv, io);
-    return { code: c, stdout: stdout.text, stderr: stderr.text };
+  async function cli(argv: string[], options: CliRunOptions = {}): Promise<Run> {
+    return runCliIn({ env: env(), cwd: workDir }, argv, options);
   }
   const json = <T>(r: Run): T => JSON.parse(r.stdout) as T;
   const alias = (fn: string): Promise<AliasConfiguration> => h().lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'prod' }));

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import {
   AddPermissionCommand,
   CreateAliasCommand,
@@ -20,16 +19,14 @@ import {
   ListFunctionUrlConfigsCommand,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import type { CliIO } from '../../src/cli/run';
-import { runCli } from '../../src/cli/run';
 import type { Outcome } from '../../src/core/outcome';
 import type { PreflightReport, TriggerAudit, TriggerFixDetail } from '../../src/shared/triggers';
 import { newAccessKeyId } from '../../src/sandbox';
 import { AwsError } from '../../src/sandbox/errors';
 import { OTHER_ROLE, useSandbox } from './helpers';
 import { createFn, publish, setConfig } from './lambda-testkit';
-import type { Run } from './cli-testkit';
-import { Sink } from './cli-testkit';
+import type { CliRunOptions, Run } from './cli-testkit';
+import { runCliIn } from './cli-testkit';
 
 
 const BUCKET = 'arn:aws:s3:::photos-upload';
@@ -54,15 +51,8 @@ describe('lambda-canary triggers (CLI ↔ sandbox)', function () {
   });
   const conn = () => ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir];
 
-  async function cli(argv: string[], options: { tty?: boolean; answer?: string } = {}): Promise<Run> {
-    const stdout = new Sink();
-    const stderr = new Sink();
-    const stdin = new PassThrough();
-    if (options.answer !== undefined) stdin.write(`${options.answer}\n`);
-    stdin.end();
-    const io: CliIO = { stdout, stderr, stdin, env: env(), isTTY: options.tty ?? false, cwd: workDir };
-    const code = await runCli(argv, io);
-    return { code, stdout: stdout.text, stderr: stderr.text };
+  async function cli(argv: string[], options: CliRunOptions = {}): Promise<Run> {
+    return runCliIn({ env: env(), cwd: workDir }, argv, options);
   }
   const json = <T>(r: Run): T => JSON.parse(r.stdout) as T;
   const mappingArn = async (uuid = mapping) => (await h().lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).FunctionArn;

@@ -18,14 +18,12 @@ import {
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import { COMMANDS, COMMAND_NAMES, GLOBAL_OPTIONS } from '../../src/cli/commands';
-import type { CliIO } from '../../src/cli/run';
-import { runCli } from '../../src/cli/run';
 import type { Outcome } from '../../src/core/outcome';
 import { newAccessKeyId, zipFiles } from '../../src/sandbox';
 import { ROLE, useSandbox } from './helpers';
 import { DIGEST_A, imageInput, REPO } from './image-testkit';
-import type { Run } from './cli-testkit';
-import { Sink } from './cli-testkit';
+import type { CliRunOptions, Run } from './cli-testkit';
+import { runCliIn, Sink } from './cli-testkit';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -50,14 +48,8 @@ describe('lambda-canary CLI (real SDK ↔ sandbox)', function () {
   const conn = () => ['--endpoint-url', h().sandbox.endpoint, '--journal-dir', journalDir];
 
   /** runCli in this process; `tty` answers questions from `stdin`. */
-  async function cli(argv: string[], options: { tty?: boolean; stdin?: PassThrough; signal?: AbortSignal; stderr?: Sink; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-    const stdout = new Sink();
-    const stderr = options.stderr ?? new Sink();
-    const stdin = options.stdin ?? new PassThrough();
-    if (!options.stdin) stdin.end();
-    const io: CliIO = { stdout, stderr, stdin, env: { ...env(), ...options.env }, isTTY: options.tty ?? false, signal: options.signal, cwd: workDir };
-    const c = await runCli(argv, io);
-    return { code: c, stdout: stdout.text, stderr: stderr.text };
+  async function cli(argv: string[], options: CliRunOptions = {}): Promise<Run> {
+    return runCliIn({ env: env(), cwd: workDir }, argv, options);
   }
 
   /** The compiled CLI (out/src/cli/main.js, or dist/cli.js) as a child process. */
