@@ -71,6 +71,8 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     const v = api.rollouts.view(FN, 'prod');
     if (v && !ROLLOUT_ENDS.has(v.status)) await api.rollouts.control({ functionName: FN, aliasName: 'prod', action: 'abort' });
     await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: {} }, Description: 'Production' }));
+    // The status bar redraws at most once a second: the next case starts once it shows no rollout.
+    await until('the status bar to drop the ended rollout', () => !api.rolloutStatus.visible);
   });
 
   const alias = () => lambda.send(new GetAliasCommand({ FunctionName: FN, Name: 'prod' }));
