@@ -1,8 +1,9 @@
 // What npm start and the e2e suite share besides code-server: the standalone sandbox (the
 // webpack bundle dist/sandbox-cli.js, run as its own process group) and the sample workspace: a
-// multi-root workspace of two folders, copies of test/fixtures/workspace (checkout-api, Node.js,
-// a lambda-canary.json) and test/fixtures/workspace-python (price-quote, a SAM Python project),
-// whose .code-workspace file points the extension at that sandbox.
+// multi-root workspace of three folders, copies of test/fixtures/workspace (checkout-api, Node.js,
+// a lambda-canary.json), test/fixtures/workspace-python (price-quote, a SAM Python project) and
+// test/fixtures/release-demo (the shop: three Node.js functions of one SAM template, released
+// together), whose .code-workspace file points the extension at that sandbox.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -14,7 +15,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SANDBOX_CLI = path.join(ROOT, 'dist', 'sandbox-cli.js');
 export const FIXTURE_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
 export const FIXTURE_PYTHON_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace-python');
-/** The demo workspace's file, beside its two folders `workspace` and `workspace-python`. */
+export const FIXTURE_RELEASE_WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'release-demo');
+/** The demo workspace's file, beside its three folders `workspace`, `workspace-python` and `workspace-release`. */
 export const DEMO_WORKSPACE_FILE = 'lambda-canary-demo.code-workspace';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -125,31 +127,39 @@ export function prepareWorkspace(dir, { endpoint, region = 'us-east-1', git = fa
 
 /**
  * The demo's multi-root workspace in `dir`: `workspace` (see prepareWorkspace), `workspace-python`
- * (a copy of test/fixtures/workspace-python, the SAM Python project of price-quote) and
- * lambda-canary-demo.code-workspace opening both, with the connection settings (in a multi-root
- * workspace, window settings come from the workspace file, not from a folder's settings).
- * @returns {{ created: boolean, workspaceFile: string, folders: { node: string, python: string } }}
+ * (a copy of test/fixtures/workspace-python, the SAM Python project of price-quote),
+ * `workspace-release` (a copy of test/fixtures/release-demo, the shop's three functions that a
+ * release moves together) and lambda-canary-demo.code-workspace opening all three, with the
+ * connection settings (in a multi-root workspace, window settings come from the workspace file,
+ * not from a folder's settings).
+ * @returns {{ created: boolean, workspaceFile: string, folders: { node: string, python: string, release: string } }}
  */
 export function prepareDemoWorkspace(dir, { endpoint, region = 'us-east-1', git = false, fresh = false }) {
   const node = path.join(dir, 'workspace');
   const python = path.join(dir, 'workspace-python');
+  const release = path.join(dir, 'workspace-release');
   const { created } = prepareWorkspace(node, { endpoint, region, git, fresh });
-  if (fresh) fs.rmSync(python, { recursive: true, force: true });
-  if (!fs.existsSync(path.join(python, 'template.yaml'))) {
-    fs.mkdirSync(python, { recursive: true });
-    fs.cpSync(FIXTURE_PYTHON_WORKSPACE, python, { recursive: true });
-    if (git) gitInit(python, 'Sample Python function');
-  }
+  // A SAM folder is copied unless it is there already (kept with the user's edits).
+  const samFolder = (folder, fixture, message) => {
+    if (fresh) fs.rmSync(folder, { recursive: true, force: true });
+    if (fs.existsSync(path.join(folder, 'template.yaml'))) return;
+    fs.mkdirSync(folder, { recursive: true });
+    fs.cpSync(fixture, folder, { recursive: true });
+    if (git) gitInit(folder, message);
+  };
+  samFolder(python, FIXTURE_PYTHON_WORKSPACE, 'Sample Python function');
+  samFolder(release, FIXTURE_RELEASE_WORKSPACE, 'Sample release: the shop, three functions');
   const workspaceFile = path.join(dir, DEMO_WORKSPACE_FILE);
   const workspace = {
     folders: [
       { name: 'checkout-api (Node.js)', path: 'workspace' },
       { name: 'price-quote (Python, SAM)', path: 'workspace-python' },
+      { name: 'shop (three functions, one release)', path: 'workspace-release' },
     ],
     settings: { 'lambdaCanary.endpointUrl': endpoint, 'lambdaCanary.region': region, 'lambdaCanary.codeDeploy.serviceRoleArn': DEMO_CODEDEPLOY_ROLE },
   };
   fs.writeFileSync(workspaceFile, `${JSON.stringify(workspace, null, 2)}\n`);
-  return { created, workspaceFile, folders: { node, python } };
+  return { created, workspaceFile, folders: { node, python, release } };
 }
 
 function gitInit(dir, message = 'Sample function') {

@@ -134,7 +134,7 @@ async function main() {
 
   const server = await step('Starting code-server with the extension and the sample workspace', async () => {
     const demo = prepareDemoWorkspace(DEMO_DIR, { endpoint: sandbox.endpoint, git: true, fresh: opts['reset-workspace'] });
-    say(dim(`      workspace ${path.relative(process.cwd(), demo.workspaceFile)}: folders workspace (Node.js) and workspace-python (SAM, Python) (${demo.created ? 'fresh copies of test/fixtures/workspace and workspace-python' : 'kept from the last run; --reset-workspace starts over'})`));
+    say(dim(`      workspace ${path.relative(process.cwd(), demo.workspaceFile)}: folders workspace (Node.js), workspace-python (SAM, Python) and workspace-release (SAM, three functions) (${demo.created ? 'fresh copies of test/fixtures/workspace, workspace-python and release-demo' : 'kept from the last run; --reset-workspace starts over'})`));
     const wanted = Number(opts.port);
     const s = await startCodeServer({
       env,
@@ -161,9 +161,12 @@ async function main() {
   say('  - Rollouts: right-click orders-worker\'s prod, Start Rollout…, version 3 (release 2024.07.1, which fails');
   say('    a quarter of its calls), plan "Quick (sandbox)": it rolls itself back. The same on image-resizer\'s prod');
   say('    with version 2 (release 1.1.0, healthy): it promotes itself in about a minute.');
-  say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace\'s two');
+  say('  - Right-click an alias for Publish Canary…, Promote, Roll Back, Switch Alias…; the workspace\'s first two');
   say(`    folders are what Publish Canary deploys: checkout-api (Node.js, lambda-canary.json) and`);
   say(`    price-quote (Python, a SAM template.yaml) in ${path.relative(process.cwd(), DEMO_DIR)}.`);
+  say('  - Releases: Lambda Canary: Publish Release… (palette), pick the shop folder, plan "Quick (sandbox)": it publishes');
+  say('    release 1.1.0 of shop-orders-api, shop-payments and shop-notifications, moves their prod aliases together');
+  say('    to 50 %, and after a one-minute bake promotes all three (one failing would roll all three back).');
   say(`  - The sandbox (${sandbox.endpoint}) answers the AWS CLI too: aws lambda list-functions --endpoint-url ${sandbox.endpoint}`);
   say(`  - And this project's CLI: node dist/cli.js traffic checkout-api:prod --endpoint-url ${sandbox.endpoint}`);
   say(`  - Logs: sandbox ${path.relative(process.cwd(), sandbox.logFile)}, code-server ${server.logFile}`);

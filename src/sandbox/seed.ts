@@ -46,6 +46,88 @@ def lambda_handler(event, context):
 }
 
 /**
+ * The shop's release 1.0.0: test/fixtures/release-demo's code (release 1.1.0 there, the
+ * workspace a demo release publishes), word for word but for its RELEASE (release-demo.test.ts
+ * holds them to that). Each function fails nothing and waits 10–20 ms, as its fixture does.
+ */
+export const SHOP_HANDLERS: Record<string, (release: string) => string> = {
+  'shop-orders-api': (release) => `// shop-orders-api: takes an order (POST /orders) and answers with its id and total.
+const { randomUUID } = require('node:crypto');
+
+const RELEASE = '${release}';
+
+exports.handler = async (event) => {
+  const order = bodyOf(event);
+  if (order === undefined) return reply(400, { error: 'the body is not JSON' });
+  const items = Array.isArray(order.items) ? order.items : [];
+  const total = items.reduce((sum, item) => sum + (Number(item.price) || 0) * (Number(item.qty) || 1), 0);
+  // The order store's write.
+  await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 10)));
+  return reply(201, { orderId: randomUUID(), items: items.length, total: Math.round(total * 100) / 100 });
+};
+
+function bodyOf(event) {
+  if (typeof event?.body !== 'string') return event?.body ?? {};
+  try {
+    return JSON.parse(event.body);
+  } catch {
+    return undefined;
+  }
+}
+
+function reply(statusCode, body) {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ release: RELEASE, version: process.env.AWS_LAMBDA_FUNCTION_VERSION, ...body }) };
+}
+`,
+  'shop-payments': (release) => `// shop-payments: authorises an order's payment and answers with the authorisation.
+const { createHash } = require('node:crypto');
+
+const RELEASE = '${release}';
+
+exports.handler = async (event) => {
+  const order = bodyOf(event);
+  const items = Array.isArray(order.items) ? order.items : [];
+  const amount = Math.round(items.reduce((sum, item) => sum + (Number(item.price) || 0) * (Number(item.qty) || 1), 0) * 100);
+  // The payment provider's round trip.
+  await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 10)));
+  const authorisation = createHash('sha256').update(\`\${order.customer ?? 'guest'}:\${amount}:\${Date.now()}\`).digest('hex').slice(0, 12);
+  return { statusCode: 200, body: JSON.stringify({ release: RELEASE, version: process.env.AWS_LAMBDA_FUNCTION_VERSION, status: 'authorised', amountCents: amount, authorisation }) };
+};
+
+function bodyOf(event) {
+  if (typeof event?.body !== 'string') return event?.body ?? {};
+  try {
+    return JSON.parse(event.body);
+  } catch {
+    return {};
+  }
+}
+`,
+  'shop-notifications': (release) => `// shop-notifications: writes the order confirmation a customer is sent.
+const RELEASE = '${release}';
+
+exports.handler = async (event) => {
+  const order = bodyOf(event);
+  const to = typeof order.email === 'string' ? order.email : 'customer@example.com';
+  const count = Array.isArray(order.items) ? order.items.length : 0;
+  // The mail service's queue.
+  await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 10)));
+  const message = { to, subject: 'Your order is confirmed', text: \`Thank you: \${count} item\${count === 1 ? '' : 's'} on the way.\` };
+  return { statusCode: 202, body: JSON.stringify({ release: RELEASE, version: process.env.AWS_LAMBDA_FUNCTION_VERSION, queued: message }) };
+};
+
+function bodyOf(event) {
+  if (typeof event?.body !== 'string') return event?.body ?? {};
+  try {
+    return JSON.parse(event.body);
+  } catch {
+    return {};
+  }
+}
+`,
+};
+
+/**
  * The demo's CodeDeploy hook (BeforeAllowTraffic / AfterAllowTraffic): it reports Succeeded with
  * PutLifecycleEventHookExecutionStatus, signed with Signature Version 4 from its environment's
  * credentials and sent to AWS_ENDPOINT_URL (the sandbox provides both; on AWS, CodeDeploy's own
@@ -86,8 +168,8 @@ exports.handler = async (event) => {
 interface DemoFunction {
   name: string;
   description: string;
-  /** hook: the CodeDeploy hook above. */
-  style: 'async' | 'callback' | 'esm' | 'python' | 'hook';
+  /** hook: the CodeDeploy hook above; shop: SHOP_HANDLERS (its error rate and latency are its code's). */
+  style: 'async' | 'callback' | 'esm' | 'python' | 'hook' | 'shop';
   /** One entry per published version: [release label, error rate, base latency ms]. */
   releases: Array<[string, number, number]>;
   aliases: Array<{ name: string; version: string; canary?: [string, number] }>;
@@ -157,6 +239,29 @@ export const DEMO_FUNCTIONS: DemoFunction[] = [
     releases: [],
     aliases: [],
   },
+  // The shop: three functions a release moves together (the demo workspace's folder
+  // workspace-release, test/fixtures/release-demo, holds their release 1.1.0).
+  {
+    name: 'shop-orders-api',
+    description: 'Shop orders HTTP API (demo)',
+    style: 'shop',
+    releases: [['1.0.0', 0, 0]],
+    aliases: [{ name: 'prod', version: '1' }],
+  },
+  {
+    name: 'shop-payments',
+    description: 'Shop payment authorisation (demo)',
+    style: 'shop',
+    releases: [['1.0.0', 0, 0]],
+    aliases: [{ name: 'prod', version: '1' }],
+  },
+  {
+    name: 'shop-notifications',
+    description: 'Shop order notifications (demo)',
+    style: 'shop',
+    releases: [['1.0.0', 0, 0]],
+    aliases: [{ name: 'prod', version: '1' }],
+  },
 ];
 
 /**
@@ -174,8 +279,19 @@ export async function seedDemo(lambda: LambdaService, settle: () => void): Promi
     }
     const first = d.releases[0] ?? ['dev', 0, 20];
     const python = d.style === 'python';
-    const code = (label: string, errorRate: number, delay: number) =>
-      zipFiles(d.style === 'python' ? demoPythonHandler(label, errorRate, delay) : d.style === 'hook' ? deployCheckHandler() : demoHandler(label, errorRate, delay, d.style)).toString('base64');
+    const files = (label: string, errorRate: number, delay: number): Record<string, string> => {
+      switch (d.style) {
+        case 'python':
+          return demoPythonHandler(label, errorRate, delay);
+        case 'hook':
+          return deployCheckHandler();
+        case 'shop':
+          return { 'index.js': SHOP_HANDLERS[d.name](label) };
+        default:
+          return demoHandler(label, errorRate, delay, d.style);
+      }
+    };
+    const code = (label: string, errorRate: number, delay: number) => zipFiles(files(label, errorRate, delay)).toString('base64');
     await lambda.createFunction({
       FunctionName: d.name,
       Runtime: python ? 'python3.12' : 'nodejs20.x',
@@ -308,13 +424,17 @@ export async function seedMany(lambda: LambdaService, count: number, settle: () 
 }
 
 /**
- * The demo's live traffic (invocations per second): every alias of the demo functions, 43/s in
+ * The demo's live traffic (invocations per second): every alias of the demo functions, 58/s in
  * all. orders-worker and image-resizer get 10/s so that a 10 % canary of them is called about
- * once a second, enough for a rollout to judge it within a few minutes.
+ * once a second, enough for a rollout to judge it within a few minutes; each shop function 5/s,
+ * so a release's 50 % step gets about 150 calls of each new version in a one-minute bake.
  */
 export const DEMO_TRAFFIC = [
   { functionName: 'checkout-api', qualifier: 'prod', rate: 20 },
   { functionName: 'orders-worker', qualifier: 'prod', rate: 10 },
   { functionName: 'image-resizer', qualifier: 'prod', rate: 10 },
   { functionName: 'price-quote', qualifier: 'live', rate: 3 },
+  { functionName: 'shop-orders-api', qualifier: 'prod', rate: 5 },
+  { functionName: 'shop-payments', qualifier: 'prod', rate: 5 },
+  { functionName: 'shop-notifications', qualifier: 'prod', rate: 5 },
 ];

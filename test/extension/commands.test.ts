@@ -83,7 +83,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
 
   it('lists the demo functions, their aliases with the split, and their versions', async () => {
     const names = (await rootFunctions()).map((f) => f.name);
-    assert.deepEqual(names, ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote']);
+    assert.deepEqual(names, ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments']);
     const { item } = await aliasItem('checkout-api');
     assert.equal(item.label, 'prod → 2 (90%) · 3 (10%)');
     assert.equal(item.contextValue, 'lambdaCanary:alias:canary');
@@ -96,9 +96,9 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
   it('filters functions by name', async () => {
     ui.script(['filter', 'orders']);
     await vscode.commands.executeCommand(Commands.filter);
-    assert.deepEqual((await rootFunctions()).map((f) => f.name), ['orders-worker']);
+    assert.deepEqual((await rootFunctions()).map((f) => f.name), ['orders-worker', 'shop-orders-api']);
     await vscode.commands.executeCommand(Commands.clearFilter);
-    assert.equal((await rootFunctions()).length, 6, 'the demo functions, deploy-check among them');
+    assert.equal((await rootFunctions()).length, 9, 'the demo functions, deploy-check among them');
   });
 
   it('rolls back the running canary from the alias node (after a confirmation)', async () => {

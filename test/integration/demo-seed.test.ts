@@ -2,7 +2,8 @@
  * The demo seed (`--seed demo`, the extension's embedded demo, `npm start`), read back through the
  * real SDK client: each function's releases and aliases, the next releases a rollout can ship
  * (orders-worker's bad 2024.07.1, image-resizer's healthy 1.1.0) and how often they fail, and the
- * demo traffic, enough to judge a 10 % canary of either within a few minutes; and the triggers, some
+ * demo traffic, enough to judge a 10 % canary of either within a few minutes; the shop's three
+ * functions a release moves together (release-demo.test.ts releases them); and the triggers, some
  * through an alias and some bypassing it.
  */
 import assert from 'node:assert/strict';
@@ -47,6 +48,9 @@ const SEEDED: Record<string, { versions: Record<string, string>; aliases: Aliase
   },
   'nightly-report': { versions: {}, aliases: {} },
   'deploy-check': { versions: {}, aliases: {} },
+  'shop-orders-api': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
+  'shop-payments': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
+  'shop-notifications': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
 };
 
 interface Calls {
@@ -216,10 +220,30 @@ describe('demo seed', function () {
     assert.ok(fast >= 40 && stable >= 40, `${fast} ${stable}`);
   });
 
-  it('demo traffic: 43 calls/s in all; a 10 % canary of orders-worker or image-resizer gets about one a second', async () => {
+  it('the shop (three functions one release moves): release 1.0.0 on each prod, Node.js 20, never failing', async () => {
+    const { lambda } = h();
+    for (const fn of ['shop-orders-api', 'shop-payments', 'shop-notifications']) {
+      const [latest] = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }))).Versions ?? [];
+      assert.deepEqual([latest.Runtime, latest.Handler], ['nodejs20.x', 'index.handler'], fn);
+      // A call without an order (as the demo traffic's) is answered too.
+      const calls = await invokeMany(lambda, fn, 'prod', 40);
+      assert.equal(calls.errors, 0, `${fn}: ${[...calls.messages].join(', ')}`);
+      assert.deepEqual([...calls.releases], ['1.0.0'], fn);
+    }
+  });
+
+  it('demo traffic: 58 calls/s in all; a 10 % canary of orders-worker or image-resizer gets about one a second, each shop function 5/s', async () => {
     const { lambda, sandbox } = h();
     const rates = Object.fromEntries(DEMO_TRAFFIC.map((t) => [`${t.functionName}:${t.qualifier}`, t.rate]));
-    assert.deepEqual(rates, { 'checkout-api:prod': 20, 'orders-worker:prod': 10, 'image-resizer:prod': 10, 'price-quote:live': 3 });
+    assert.deepEqual(rates, {
+      'checkout-api:prod': 20,
+      'orders-worker:prod': 10,
+      'image-resizer:prod': 10,
+      'price-quote:live': 3,
+      'shop-orders-api:prod': 5,
+      'shop-payments:prod': 5,
+      'shop-notifications:prod': 5,
+    });
     // Every target is an alias the seed creates.
     for (const t of DEMO_TRAFFIC) assert.ok(SEEDED[t.functionName]?.aliases[t.qualifier], `${t.functionName}:${t.qualifier}`);
 
