@@ -669,4 +669,50 @@ export const steps = [
       await ctx.shot('history-returned');
     },
   },
+
+  {
+    id: 'release-abort',
+    title: '16. Publish Release… of the shop folder (three functions, one SAM template) through "50%@10m, 100%": published with no traffic, then every prod at 50 % together; the Releases node and the release panel show it; Abort Release from its row puts every prod back on version 1',
+    async run(ctx) {
+      const { wb, sb, page } = ctx;
+      const SHOP = ['shop-orders-api', 'shop-payments', 'shop-notifications'];
+      const FOLDER = 'shop (three functions, one release)';
+      for (const f of SHOP) {
+        const r = await sb.routing(f, 'prod');
+        assert.deepEqual({ version: r.version, weights: r.weights }, { version: '1', weights: {} }, `the demo seeds ${f}:prod → 1`);
+      }
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      await wb.runCommand('Lambda Canary: Publish Release…');
+      await wb.pick(FOLDER, { title: 'Publish Release' });
+      const title = `Publish Release of ${FOLDER}/template.yaml`;
+      await wb.pick('Type a plan…', { title });
+      await wb.typeInput('50%@10m, 100%');
+      await page.keyboard.press('Enter');
+      await wb.answerDialog('Publish Release', { message: `Release 3 functions of ${FOLDER}/template.yaml through 50%@10m, 100%?` });
+      // Published first, with no traffic; then the three aliases move together.
+      for (const f of SHOP) await expectRoutingOf(sb, f, 'prod', { version: '1', weights: { 2: 0.5 } }, 'step 1 of the release');
+      const release = await wb.waitForRow(/^shop \(three functions, one release\)\/template\.yaml · [0-9a-f]+$/, { description: /^running/, timeout: 30_000 });
+      const id = release.label.split(' · ').pop();
+      await waitFor(async () => (await wb.editorTabs()).some((t) => t.includes(`Release ${id}`)), { timeout: 30_000, what: 'the release panel tab', describe: async () => `tabs: ${JSON.stringify(await wb.editorTabs())}` });
+      const view = wb.webview();
+      const text = (l) => l.innerText({ timeout: 1000 }).catch(() => '');
+      await waitFor(async () => (await text(view.locator('#members'))).includes('shop-payments'), { timeout: 30_000, what: 'the panel to list the functions', describe: async () => `it reads ${JSON.stringify(await text(view.locator('#app')))}` });
+      const members = await text(view.locator('#members'));
+      for (const f of SHOP) assert.ok(members.includes(f), `the panel lists ${f}: ${members}`);
+      await ctx.shot('release-running');
+      await wb.expand(release.label);
+      for (const f of SHOP) await wb.waitForRow(`${f}:prod`, { description: /50%/ });
+      const since = Date.now();
+      await wb.contextMenu(release.label, 'Abort Release');
+      await wb.answerDialog('Abort', { message: new RegExp(`Abort release ${id} `) });
+      for (const f of SHOP) await expectRoutingOf(sb, f, 'prod', { version: '1', weights: {} }, 'after Abort Release');
+      await wb.waitForNotification(new RegExp(`^Release ${id} \\(.+\\): Aborted by `), { since, timeout: 30_000 });
+      await wb.waitForRow(release.label, { description: /^aborted/ });
+      // Version 2 of each stays published, with no traffic: a later release or canary can use it.
+      for (const f of SHOP) assert.ok((await sb.versions(f)).some((v) => v.Version === '2'), `${f} keeps version 2`);
+      await ctx.shot('release-aborted');
+    },
+  },
 ];
