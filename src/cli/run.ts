@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { newAliasVersions } from '../core/deployAlias';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
-import { defaultJournalDir, Journal, sameConnection } from '../core/journal';
+import { defaultJournalDir, Journal, journalPortOf, sameConnection } from '../core/journal';
 import type { LambdaSend } from '../core/lambdaApi';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/lambdaApi';
 import type { LogLevel } from '../core/log';
@@ -320,14 +320,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     if (p.kind === 'list') return await listFunctions(conn, json, io, out, err, signal);
     if (p.kind === 'show') return await showFunction(conn, p.functionName, json, io, out, err, signal);
 
-    const port: JournalPort = {
-      append: (o) => journal.append(o, { connection: conn.journal }),
-      lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
-      rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
-      codeDeploys: () => journal.codeDeploys((r) => sameConnection(r.connection, conn.journal)),
-      releases: () => journal.releases((r) => sameConnection(r.connection, conn.journal)),
-      history: (key, since) => journal.history(key, since, (r) => sameConnection(r.connection, conn.journal)),
-    };
+    const port: JournalPort = journalPortOf(journal, conn.journal);
     const ctx: UseCaseContext = {
       lambda: clients.lambda,
       cloudwatch: clients.cloudwatch,
