@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionSpec } from '../connection';
-import { listProfiles } from '../connection';
+import type { Clients, ConnectionSpec } from '../connection';
+import { createClients, listProfiles } from '../connection';
+import type { Journal } from '../journal/journal';
+import { journalConnection } from '../journal/journal';
+import { journalPortOf } from '../journal/port';
 import { OperationError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RolloutPlan } from '../rollout/plans';
@@ -58,6 +61,51 @@ export function stageConnection(base: ConnectionSpec, stage: StageConfig, env: N
 /** Whether a stage has a connection of its own (else it is the base connection's). */
 export function stageHasOwnConnection(stage: StageConfig): boolean {
   return !!(stage.endpoint || stage.profile || stage.region);
+}
+
+/**
+ * Each stage's use-case context: a stage without a connection of its own gets `base.ctx`; one
+ * with its own gets its clients (made once, disposed by dispose()) and the journal seen as that
+ * connection's, with the rest of the base context (logger, signal, progress). `guardFor` makes a
+ * stage's CodeDeploy guard from its clients.
+ */
+export function stageContexts(
+  base: { spec: ConnectionSpec; ctx: UseCaseContext },
+  journal: Journal,
+  options: { env?: NodeJS.ProcessEnv; connect?: (spec: ConnectionSpec) => Clients; guardFor?: (clients: Clients) => UseCaseContext['codeDeployGuard'] } = {},
+): { contextOf(stage: StageConfig | undefined): UseCaseContext; specOf(stage: StageConfig | undefined): ConnectionSpec; dispose(): void } {
+  const made = new Map<string, { clients: Clients; ctx: UseCaseContext }>();
+  const specOf = (stage: StageConfig | undefined) => (stage && stageHasOwnConnection(stage) ? stageConnection(base.spec, stage, options.env) : base.spec);
+  return {
+    specOf,
+    contextOf(stage) {
+      if (!stage || !stageHasOwnConnection(stage)) return base.ctx;
+      const spec = specOf(stage);
+      const key = JSON.stringify(spec);
+      let m = made.get(key);
+      if (!m) {
+        const clients = (options.connect ?? createClients)(spec);
+        const guard = options.guardFor?.(clients);
+        const ctx: UseCaseContext = {
+          ...base.ctx,
+          lambda: clients.lambda,
+          cloudwatch: clients.cloudwatch,
+          capabilities: clients.capabilities,
+          region: spec.region,
+          profile: spec.kind === 'aws' ? spec.profile : undefined,
+          journal: journalPortOf(journal, journalConnection(spec)),
+          codeDeployGuard: guard,
+        };
+        m = { clients, ctx };
+        made.set(key, m);
+      }
+      return m.ctx;
+    },
+    dispose() {
+      for (const m of made.values()) m.clients.dispose();
+      made.clear();
+    },
+  };
 }
 
 export interface PromoteToStageInput {
@@ -173,10 +221,14 @@ async function nextStageIndex(input: PromoteToStageInput, stages: StageConfig[])
   return newest.index + 1;
 }
 
-/** The newest release of `source` to `stage` in the stage's journal. */
+/**
+ * The newest release of `source` to `stage` in the stage's journal. One that ended unchanged
+ * (it found every alias serving its code already) moved nothing: the stage is as the release
+ * before it left it, so that one counts.
+ */
 async function latestRelease(ctx: UseCaseContext, source: string, stage: string): Promise<ReleaseState | undefined> {
   const outcomes = (await ctx.journal?.releases?.()) ?? [];
-  return [...foldReleases(outcomes).values()].filter((s) => s.stage === stage && s.source === source).sort((a, b) => b.startedAt - a.startedAt)[0];
+  return [...foldReleases(outcomes).values()].filter((s) => s.stage === stage && s.source === source && s.status !== 'unchanged').sort((a, b) => b.startedAt - a.startedAt)[0];
 }
 
 class StageRefusal extends OperationError {
