@@ -7,7 +7,7 @@ import { journalPortOf } from '../journal/port';
 import { OperationError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RolloutPlan } from '../rollout/plans';
-import type { UseCaseContext } from '../usecases/context';
+import type { JournalPort, UseCaseContext } from '../usecases/context';
 import type { StageConfig } from '../workspace';
 import type { ReleaseView } from '../../shared/release';
 import type { ReleaseDefinition } from './definition';
@@ -72,7 +72,13 @@ export function stageHasOwnConnection(stage: StageConfig): boolean {
 export function stageContexts(
   base: { spec: ConnectionSpec; ctx: UseCaseContext },
   journal: Journal,
-  options: { env?: NodeJS.ProcessEnv; connect?: (spec: ConnectionSpec) => Clients; guardFor?: (clients: Clients) => UseCaseContext['codeDeployGuard'] } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    connect?: (spec: ConnectionSpec) => Clients;
+    guardFor?: (clients: Clients) => UseCaseContext['codeDeployGuard'];
+    /** The journal port of a connection (default: journalPortOf). */
+    portFor?: (spec: ConnectionSpec) => JournalPort;
+  } = {},
 ): { contextOf(stage: StageConfig | undefined): UseCaseContext; specOf(stage: StageConfig | undefined): ConnectionSpec; dispose(): void } {
   const made = new Map<string, { clients: Clients; ctx: UseCaseContext }>();
   const specOf = (stage: StageConfig | undefined) => (stage && stageHasOwnConnection(stage) ? stageConnection(base.spec, stage, options.env) : base.spec);
@@ -93,7 +99,7 @@ export function stageContexts(
           capabilities: clients.capabilities,
           region: spec.region,
           profile: spec.kind === 'aws' ? spec.profile : undefined,
-          journal: journalPortOf(journal, journalConnection(spec)),
+          journal: options.portFor?.(spec) ?? journalPortOf(journal, journalConnection(spec)),
           codeDeployGuard: guard,
         };
         m = { clients, ctx };
