@@ -13,7 +13,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { ConnectionSpec } from '../../src/core/connection';
 import { capabilitiesOf } from '../../src/core/connection';
-import { Journal } from '../../src/core/journal';
+import { Journal, journalConnection } from '../../src/core/journal';
 import { MemoryLogger } from '../../src/core/log';
 import { ArtifactStore } from '../../src/core/releases/artifacts';
 import type { ReleaseDefinition } from '../../src/core/releases/definition';
@@ -246,7 +246,8 @@ describe('stages: promote a release to the next stage with the same bytes (two s
     // Released to staging again: the same code, so nothing moves (it ends unchanged), and the packages are kept again.
     const again = await releaseToStaging(w);
     assert.equal(again.status, 'unchanged', again.statusText);
-    const retry = await promoteReleaseToStage({ definition: w.def(), target: 'prod', contextOf: w.contextOf, runnerFor: w.runner, artifacts: w.artifacts, plan: plan('100%') });
+    // Promoted from the editor, which names the source by its file: the release of the same functions is found.
+    const retry = await promoteReleaseToStage({ definition: { ...w.def(), source: 'lambda-canary.json' }, target: 'prod', contextOf: w.contextOf, runnerFor: w.runner, artifacts: w.artifacts, plan: plan('100%') });
     assert.equal(retry.outcome.error, undefined, retry.outcome.error?.message);
     assert.equal(retry.from?.release, staged.id, 'what passed staging is the release that moved it');
     const v = await ended(retry.runner!, retry.outcome.detail!.id);
@@ -255,6 +256,60 @@ describe('stages: promote a release to the next stage with the same bytes (two s
       const onB = await lb.send(new GetFunctionConfigurationCommand({ FunctionName: m.functionName, Qualifier: '2' }));
       assert.equal(onB.CodeSha256, m.codeSha256);
     }
+  });
+
+  it("on prod, a version that holds other code than the package (another upload landed) gets no traffic: the promotion ends failed, prod's aliases untouched", async () => {
+    const names = ['st-other-a', 'st-other-b'];
+    const w = await world(names);
+    const staged = await releaseToStaging(w);
+    assert.equal(staged.status, 'promoted', staged.statusText);
+    b.faults.add({ operation: 'PublishVersion', functionName: 'st-other-b', kind: 'publishOther' });
+    try {
+      const promo = await promoteReleaseToStage({ definition: w.def(), target: 'prod', contextOf: w.contextOf, runnerFor: w.runner, artifacts: w.artifacts, plan: plan('100%') });
+      assert.ok(promo.outcome.detail, promo.outcome.error?.message);
+      const end = await ended(promo.runner!, promo.outcome.detail.id);
+      assert.equal(end.status, 'failed', end.statusText);
+      assert.match(end.statusText, /st-other-b:prod: Version \d+ was published with other code than this package/);
+    } finally {
+      b.faults.clear();
+    }
+    for (const n of names) assert.deepEqual(await aliasOf(lb, n, 'prod'), { version: '1', weights: {} }, `${n}:prod untouched`);
+  });
+
+  it('a promotion resumed after its process ended is never built from the workspace: it holds, asking to promote again', async () => {
+    const names = ['st-resume-a'];
+    const w = await world(names);
+    const def = w.def();
+    const prod = def.stages![1];
+    // A promotion's start, as a process that ended before publishing left it (another host drove it).
+    const spec: ConnectionSpec = { kind: 'sandbox', endpoint: b.endpoint, region: b.region, embedded: false };
+    const now = new Date().toISOString();
+    const started: ReleaseEvent = {
+      type: 'started',
+      id: 'feed0001',
+      source: def.source,
+      plan: plan('100%'),
+      members: [{ functionName: names[0], aliasName: 'prod', stable: '1', before: { version: '1', weights: {} } }],
+      driver: { holder: 'someone@elsewhere', host: 'elsewhere', pid: 1, instance: 'gone' },
+      stage: 'prod',
+      promotedFrom: { stage: 'staging', release: 'abcd1234' },
+    };
+    await w.journal.append(
+      { id: 'rec-1', action: 'release', target: { function: '(release)', alias: 'feed0001' }, startedAt: now, endedAt: now, versionsPublished: [], steps: [], state: 'done', warnings: [], detail: { release: started } },
+      { connection: journalConnection(spec) },
+    );
+    const before = await prodState(names[0]);
+    const r = w.runner(prod);
+    await r.load();
+    assert.equal(r.view('feed0001')?.status, 'interrupted');
+    // Given the workspace (as a Resume from the folder gives it): not used.
+    const out = await r.control('feed0001', 'resume', membersForStage(def, prod));
+    assert.equal(out.error, undefined, out.error?.message);
+    const v = r.view('feed0001')!;
+    assert.equal(v.status, 'halted', v.statusText);
+    assert.match(v.statusText, /not given the packages of release abcd1234: Restore All, then promote to prod again/);
+    assert.equal(w.builds(), 0, 'nothing built');
+    assert.deepEqual(await prodState(names[0]), before, 'nothing uploaded or published on prod');
   });
 
   it('refuses what is not a promotion: the first stage, an unknown stage, no release to the stage before', async () => {

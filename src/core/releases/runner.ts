@@ -363,7 +363,9 @@ export class ReleaseRunner {
     const pending = s.members.filter((m) => m.state === 'pending');
     const input = this.inputs.get(s.id);
     const given = (m: MemberState) => input?.members.find((x) => memberKey(x) === memberKey(m));
-    if (pending.length && pending.some((m) => !given(m)?.fn && !given(m)?.artifact)) {
+    // A promotion publishes only the packages it was given, never a build of the workspace (a Resume from a folder offers one).
+    const usable = (m: MemberState) => (s.promotedFrom ? given(m)?.artifact : given(m)?.fn || given(m)?.artifact);
+    if (pending.length && pending.some((m) => !usable(m))) {
       await this.hold(
         s,
         s.promotedFrom
@@ -375,6 +377,7 @@ export class ReleaseRunner {
     const fullSwitch = s.plan.steps.every((st) => st.weight >= 100);
     await mapLimit(pending, this.publishConcurrency, async (m) => {
       const { fn, artifact } = given(m)!;
+      if (s.promotedFrom && !artifact) return;
       const record = newOperationRecord();
       const op = this.op(record);
       let packaged: string | undefined = artifact?.codeSha256;

@@ -163,7 +163,7 @@ export async function promoteReleaseToStage(input: PromoteToStageInput): Promise
     const stage = stages[index];
     if (index === 0) throw stageError(`${stage.name} is the first stage: a release goes there from the workspace (lambda-canary release start --stage ${stage.name}); a promotion ships what passed the stage before, and ${stage.name} has none.`);
     const earlier = stages[index - 1];
-    const last = await latestRelease(input.contextOf(earlier), def.source, earlier.name);
+    const last = await latestRelease(input.contextOf(earlier), def, earlier.name);
     if (!last) throw stageError(`No release of ${def.source} to ${earlier.name} in this journal: release to ${earlier.name} first (lambda-canary release start --stage ${earlier.name}), then promote to ${stage.name}.`, stage);
     const from = { stage: earlier, release: last.id };
     if (isOpen(last)) throw stageError(`Release ${last.id} to ${earlier.name} has not ended (${last.status}: ${last.statusText}): promote to ${stage.name} once it ends promoted.`, stage, from);
@@ -219,7 +219,7 @@ export async function promoteReleaseToStage(input: PromoteToStageInput): Promise
 async function nextStageIndex(input: PromoteToStageInput, stages: StageConfig[]): Promise<number> {
   let newest: { index: number; at: number } | undefined;
   for (const [index, stage] of stages.entries()) {
-    const r = await latestRelease(input.contextOf(stage), input.definition.source, stage.name);
+    const r = await latestRelease(input.contextOf(stage), input.definition, stage.name);
     if (r && (!newest || r.startedAt >= newest.at)) newest = { index, at: r.startedAt };
   }
   if (!newest) throw stageError(`No release of ${input.definition.source} to any stage in this journal: release to ${stages[0].name} first (lambda-canary release start --stage ${stages[0].name}).`);
@@ -228,13 +228,16 @@ async function nextStageIndex(input: PromoteToStageInput, stages: StageConfig[])
 }
 
 /**
- * The newest release of `source` to `stage` in the stage's journal. One that ended unchanged
- * (it found every alias serving its code already) moved nothing: the stage is as the release
- * before it left it, so that one counts.
+ * The newest release of the definition to `stage` in the stage's journal: one of the same source,
+ * or of the same functions (the CLI names a source by its folder, the editor by its file). One that
+ * ended unchanged (it found every alias serving its code already) moved nothing: the stage is as
+ * the release before it left it, so that one counts.
  */
-async function latestRelease(ctx: UseCaseContext, source: string, stage: string): Promise<ReleaseState | undefined> {
+async function latestRelease(ctx: UseCaseContext, def: Pick<ReleaseDefinition, 'source' | 'members'>, stage: string): Promise<ReleaseState | undefined> {
   const outcomes = (await ctx.journal?.releases?.()) ?? [];
-  return [...foldReleases(outcomes).values()].filter((s) => s.stage === stage && s.source === source && s.status !== 'unchanged').sort((a, b) => b.startedAt - a.startedAt)[0];
+  const names = new Set(def.members.map((m) => m.functionName));
+  const ours = (s: ReleaseState) => s.source === def.source || (s.members.length === names.size && s.members.every((m) => names.has(m.functionName)));
+  return [...foldReleases(outcomes).values()].filter((s) => s.stage === stage && ours(s) && s.status !== 'unchanged').sort((a, b) => b.startedAt - a.startedAt)[0];
 }
 
 class StageRefusal extends OperationError {
