@@ -9,7 +9,6 @@ import type { OperationContext, OperationRecord } from '../operations';
 import type { AliasState, Outcome, OutcomeState, Target } from '../outcome';
 import { aliasState, sameRouting, targetKey, targetOf } from '../outcome';
 import { publishWorkspaceCanary, untrustedWorkspaceRefusal } from '../publishWorkspace';
-import type { ArtifactStore } from './artifacts';
 import { formatPercent, percentToWeight, splitOf } from '../routing';
 import { mapLimit } from '../mapLimit';
 import { judgeSteps } from '../rollout/judgeStep';
@@ -26,6 +25,7 @@ import type { WorkspaceFunction } from '../workspace';
 import { MAX_CONFIG_FUNCTIONS } from '../workspace';
 import type { ReleaseControl, ReleaseView } from '../../shared/release';
 import type { RolloutVerdict } from '../../shared/rollout';
+import type { ArtifactStore } from './artifacts';
 import type { MemberState, ReleaseDetail, ReleaseDriver, ReleaseEnd, ReleaseEvent, ReleaseMemberRecord, ReleaseState } from './records';
 import { applyRelease, foldReleases, isOpen, memberKey, stepping, viewOf } from './records';
 
@@ -384,16 +384,17 @@ export class ReleaseRunner {
       try {
         // Throttled still after the SDK's retries, a publish is run again: it reads $LATEST and the
         // versions afresh, uploads only what $LATEST lacks, and Lambda publishes no second version of the same code.
-        // A package already made is uploaded as it is (publishCanary checks the published CodeSha256 is its own).
+        // A package already made is uploaded as it is (publishCanary checks the published CodeSha256 is its own);
+        // a package built here is kept first, for a later promotion of this release.
+        const ref = { functionName: m.functionName, aliasName: m.aliasName, weightPercent: 0, publishOnly: true, fullSwitch };
+        const onPackaged = async (pkg: { zip: Uint8Array; codeSha256: string }) => {
+          packaged = pkg.codeSha256;
+          if (this.options.artifacts) await this.keep(pkg.zip, m, op);
+        };
         const r = await this.throttled(() =>
           artifact
-            ? ops.publishCanary(op, { functionName: m.functionName, aliasName: m.aliasName, weightPercent: 0, publishOnly: true, fullSwitch, zip: artifact.zip, codeSha256: artifact.codeSha256, ...(artifact.description ? { description: artifact.description } : {}) })
-            : publishWorkspaceCanary(op, { functionName: m.functionName, aliasName: m.aliasName, fn: fn!, weightPercent: 0, publishOnly: true, fullSwitch, trusted: input!.trusted, smokeTest: input!.smokeTest, ...(this.options.artifacts ? {
-                    onPackaged: (pkg) => {
-                      packaged = pkg.codeSha256;
-                      return this.keep(pkg.zip, m, op);
-                    },
-                  } : {}) }),
+            ? ops.publishCanary(op, { ...ref, zip: artifact.zip, codeSha256: artifact.codeSha256, ...(artifact.description ? { description: artifact.description } : {}) })
+            : publishWorkspaceCanary(op, { ...ref, fn: fn!, trusted: input!.trusted, smokeTest: input!.smokeTest, onPackaged }),
         );
         const v = record.published[0];
         await this.append({ type: 'published', id: s.id, functionName: m.functionName, aliasName: m.aliasName, version: r.version, ...(v?.codeSha256 ? { codeSha256: v.codeSha256 } : {}) }, { record, member: m });
