@@ -92,8 +92,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   },
   // Each subcommand's own options and question: src/cli/release.ts.
   release: {
-    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, resume, restore, promote, abort) and a release id' },
-    options: { dir: { type: 'string' }, plan: { type: 'string' }, only: { type: 'string' }, 'no-smoke': { type: 'boolean' } },
+    positionals: { min: 1, max: 2, names: 'a subcommand (start, status, resume, restore, promote, abort, promote-stage) and a release id or stage' },
+    options: { dir: { type: 'string' }, plan: { type: 'string' }, only: { type: 'string' }, 'no-smoke': { type: 'boolean' }, stage: { type: 'string' } },
     changesAlias: false,
   },
 };

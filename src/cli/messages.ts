@@ -76,7 +76,7 @@ Commands:
                                     step ALIAS through a plan judged on CloudWatch evidence,
                                     rolled back by itself when the canary is worse; or hand
                                     it to AWS CodeDeploy (--engine codedeploy)
-  release start|status|resume|restore|promote|abort [ID]
+  release start|status|resume|restore|promote|abort|promote-stage [ID|STAGE]
                                     publish the folder's functions, then move all their aliases
                                     together through one plan; restore them all on a failure
   help [COMMAND]                    help on a command
@@ -458,7 +458,7 @@ DeleteFunctionUrlConfig or RemovePermission.`,
   lambda-canary triggers checkout-api:prod --undo --yes`,
   },
   release: {
-    usage: 'lambda-canary release start [--dir D] [--plan PLAN] [--only FN,FN] [--no-smoke] [--yes]\n       lambda-canary release status [ID]\n       lambda-canary release resume ID [--dir D]\n       lambda-canary release restore|promote|abort ID [--yes]',
+    usage: 'lambda-canary release start [--dir D] [--stage STAGE] [--plan PLAN] [--only FN,FN] [--no-smoke] [--yes]\n       lambda-canary release status [ID] [--stage STAGE]\n       lambda-canary release resume ID [--dir D] [--stage STAGE]\n       lambda-canary release restore|promote|abort ID [--stage STAGE] [--yes]\n       lambda-canary release promote-stage [STAGE] [--dir D] [--plan PLAN] [--yes]',
     description: `A release moves several functions together. \`start\` reads the folder's functions (the
 \`functions\` of lambda-canary.json, or the named functions of a SAM template), reads every alias
 and refuses, before anything is written, an alias that runs a canary, points to $LATEST or is in
@@ -477,14 +477,28 @@ in \`release status\`, and \`resume\` goes on or \`restore\` puts every alias ba
 Requests stay under Lambda's control-plane rate: a few in flight at once, and the SDK's adaptive
 retries slow down when Lambda throttles.
 
-\`start\` and \`resume\` run until the release ends or needs a person (exit 0 promoted, 1 rolled
-back or failed, 3 held: a manual gate, a teammate's write, a verdict that asks).`,
+Stages: when lambda-canary.json lists "stages" (e.g. staging on the dev account, prod on the
+prod account), \`start\` goes to the first stage, or the one --stage names: every function on
+the stage's alias, on the stage's profile and region. \`promote-stage\` ships to the next stage
+(or STAGE) exactly the packages the newest release to the stage before it uploaded — the same
+bytes, the same CodeSha256, uploaded to the other account when its $LATEST lacks them, never
+rebuilt — and moves that stage's aliases through the plan, judged, rolled back on Fail. It
+refuses when that release did not end promoted, or a package is missing or corrupt in the
+journal's artifacts folder: nothing is written then. The other subcommands take --stage to act
+on a stage's releases (its connection).
+
+\`start\`, \`resume\` and \`promote-stage\` run until the release ends or needs a person (exit 0
+promoted, 1 rolled back or failed, 2 refused, 3 held: a manual gate, a teammate's write, a
+verdict that asks).`,
     options: `  --dir D        the folder whose functions are released (default .)
   --plan PLAN    the steps, as \`rollout start --plan\` takes them (default: "rollout" of
                  lambda-canary.json)
   --only FN,FN   some of the folder's functions
-  --no-smoke     no smoke test of the new versions`,
+  --no-smoke     no smoke test of the new versions
+  --stage STAGE  the stage of lambda-canary.json (default: the first)`,
     examples: `  lambda-canary release start --plan '10%@5m, 50%@10m, 100%' --yes
+  lambda-canary release start --stage staging --yes
+  lambda-canary release promote-stage prod --yes
   lambda-canary release status
   lambda-canary release resume 3f2a9c1e
   lambda-canary release restore 3f2a9c1e --yes`,

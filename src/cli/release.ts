@@ -10,13 +10,15 @@ import type { Outcome } from '../core/outcome';
 import { outcomeText } from '../core/outcomeText';
 import type { ReleaseDefinition } from '../core/releases/definition';
 import { releaseDefinition } from '../core/releases/definition';
-import type { ReleaseMemberInput } from '../core/releases/runner';
+import type { ArtifactStore } from '../core/releases/artifacts';
 import type { ReleaseRunner } from '../core/releases/runner';
+import { membersForStage, promoteReleaseToStage, stageOf } from '../core/releases/stages';
 import { loadReleases } from '../core/releasesModule';
 import type { RolloutPlan } from '../core/rollout/plans';
 import { formatPlan, parsePlanText, PlanError } from '../core/rollout/plans';
 import type { RolloutTiming } from '../core/rollout/runner';
 import type { UseCaseContext } from '../core/usecases';
+import type { StageConfig } from '../core/workspace';
 import { ConfigError, discoverWorkspace } from '../core/workspace';
 import type { ReleaseControl, ReleaseView } from '../shared/release';
 import { membersSummary, RELEASE_ENDS } from '../shared/release';
@@ -26,27 +28,31 @@ import { UsageError } from './args';
 import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
 
-export const RELEASE_SUBCOMMANDS = ['start', 'status', 'resume', 'restore', 'promote', 'abort'] as const;
+export const RELEASE_SUBCOMMANDS = ['start', 'status', 'resume', 'restore', 'promote', 'abort', 'promote-stage'] as const;
 export type ReleaseSubcommand = (typeof RELEASE_SUBCOMMANDS)[number];
 
+/** `stage`: the stage of lambda-canary.json whose connection and alias the subcommand acts on (start: the first by default). */
 export type ReleaseArgs =
-  | { sub: 'start'; def: ReleaseDefinition; plan: RolloutPlan; smokeTest: boolean }
-  | { sub: 'status'; id?: string }
-  | { sub: 'resume'; id: string; def?: ReleaseDefinition }
-  | { sub: Exclude<ReleaseControl, 'resume'>; id: string };
+  | { sub: 'start'; def: ReleaseDefinition; plan: RolloutPlan; smokeTest: boolean; stage?: StageConfig }
+  | { sub: 'status'; id?: string; stage?: StageConfig }
+  | { sub: 'resume'; id: string; def?: ReleaseDefinition; stage?: StageConfig }
+  | { sub: Exclude<ReleaseControl, 'resume'>; id: string; stage?: StageConfig }
+  /** `target`: the stage to promote to; undefined: the next one. */
+  | { sub: 'promote-stage'; def: ReleaseDefinition; target?: string; plan?: RolloutPlan };
 
 /** Whether the subcommand asks first (and so needs --yes where nothing can ask). */
 export function releaseAsks(a: ReleaseArgs): boolean {
-  return a.sub === 'start' || a.sub === 'restore' || a.sub === 'promote' || a.sub === 'abort';
+  return a.sub === 'start' || a.sub === 'restore' || a.sub === 'promote' || a.sub === 'abort' || a.sub === 'promote-stage';
 }
 
 const OPTIONS_OF: Record<ReleaseSubcommand, string[]> = {
-  start: ['dir', 'plan', 'only', 'no-smoke'],
-  status: [],
-  resume: ['dir', 'only'],
-  restore: [],
-  promote: [],
-  abort: [],
+  start: ['dir', 'plan', 'only', 'no-smoke', 'stage'],
+  status: ['dir', 'stage'],
+  resume: ['dir', 'only', 'stage'],
+  restore: ['dir', 'stage'],
+  promote: ['dir', 'stage'],
+  abort: ['dir', 'stage'],
+  'promote-stage': ['dir', 'plan'],
 };
 
 /** The subcommand and its arguments, checked before anything connects (usage errors: exit 2). */
@@ -56,30 +62,51 @@ export function planRelease(pos: string[], values: OptionValues, cwd: string): R
     throw new UsageError(sub === undefined ? `'release' needs a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.` : `'release ${sub}' is not a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.`, 'release');
   }
   const s = sub as ReleaseSubcommand;
-  for (const option of ['dir', 'plan', 'only', 'no-smoke']) {
+  for (const option of ['dir', 'plan', 'only', 'no-smoke', 'stage']) {
     if (values[option] !== undefined && !OPTIONS_OF[s].includes(option)) throw new UsageError(`--${option} is not an option of 'release ${s}'.`, 'release');
   }
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const id = pos[1];
+  const dir = path.resolve(cwd, str('dir') ?? '.');
   if (s === 'start') {
     if (id !== undefined) throw new UsageError("'release start' takes no release id: it starts a new release of the folder's functions (--dir).", 'release');
-    const def = definitionOf(path.resolve(cwd, str('dir') ?? '.'), str('only'));
-    return { sub: s, def, plan: planOf(str('plan'), def), smokeTest: values['no-smoke'] !== true };
+    const def = definitionOf(dir, str('only'));
+    const stage = stageNamed(def, str('stage'));
+    return { sub: s, def, plan: planOf(str('plan'), def), smokeTest: values['no-smoke'] !== true, ...(stage ? { stage } : {}) };
   }
-  if (s === 'status') return id === undefined ? { sub: s } : { sub: s, id: checkId(id) };
+  if (s === 'promote-stage') {
+    if (id !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9-_]{0,31}$/.test(id)) throw new UsageError(`'${id}' is not a stage name: name one of lambda-canary.json's "stages", or none for the next one.`, 'release');
+    const def = definitionOf(dir, undefined);
+    if (id !== undefined) stageNamed(def, id);
+    const plan = str('plan') === undefined ? undefined : planOf(str('plan'), def);
+    return { sub: s, def, ...(id !== undefined ? { target: id } : {}), ...(plan ? { plan } : {}) };
+  }
+  // The other subcommands act on the base connection, or on the stage --stage names (read from the folder's lambda-canary.json).
+  const stage = str('stage') === undefined ? undefined : stageNamed(definitionOf(dir, undefined), str('stage'));
+  const staged = stage ? { stage } : {};
+  if (s === 'status') return id === undefined ? { sub: s, ...staged } : { sub: s, id: checkId(id), ...staged };
   if (id === undefined) throw new UsageError(`'release ${s}' needs the release's id, as 'lambda-canary release status' lists them.`, 'release');
   if (s === 'resume') {
     // The workspace, for members not yet published; a resume after the publishing needs none.
-    const dir = path.resolve(cwd, str('dir') ?? '.');
     let def: ReleaseDefinition | undefined;
     try {
       def = definitionOf(dir, str('only'));
     } catch (e) {
-      if (str('dir') !== undefined || str('only') !== undefined) throw e;
+      if (str('dir') !== undefined || str('only') !== undefined || stage) throw e;
     }
-    return { sub: s, id: checkId(id), ...(def ? { def } : {}) };
+    return { sub: s, id: checkId(id), ...(def ? { def } : {}), ...staged };
   }
-  return { sub: s, id: checkId(id) };
+  return { sub: s, id: checkId(id), ...staged };
+}
+
+/** The stage `name` of the definition (undefined: its first, or none when it has no stages); an unknown one is a usage error. */
+function stageNamed(def: ReleaseDefinition, name: string | undefined): StageConfig | undefined {
+  try {
+    return stageOf(def, name);
+  } catch (e) {
+    if (e instanceof OperationError) throw new UsageError(`--stage: ${e.message}`, 'release');
+    throw e;
+  }
 }
 
 function checkId(id: string): string {
@@ -117,6 +144,10 @@ export interface ReleaseRun {
   json: boolean;
   yes: boolean;
   timing?: Partial<RolloutTiming>;
+  /** Each stage's context (its connection and journal port); undefined, or a stage without a connection of its own: `ctx`. */
+  contextOf?: (stage: StageConfig | undefined) => UseCaseContext;
+  /** Where releases keep the packages they upload, for promote-stage. */
+  artifacts?: ArtifactStore;
 }
 
 export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<number> {
@@ -124,8 +155,17 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
   const out = (text: string) => io.stdout.write(`${terminalText(text)}\n`);
   const err = (text: string) => io.stderr.write(`${terminalText(text)}\n`);
   const { ReleaseRunner } = await loadReleases();
-  const runner = new ReleaseRunner({ ...run.ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(run.timing ? { timing: run.timing } : {}) });
-  const stop = () => void runner.dispose();
+  const contextOf = (stage: StageConfig | undefined) => run.contextOf?.(stage) ?? run.ctx;
+  const made: ReleaseRunner[] = [];
+  const runnerOn = (ctx: UseCaseContext) => {
+    const r = new ReleaseRunner({ ...ctx, progress: undefined, signal: undefined }, { client: 'cli', ...(run.timing ? { timing: run.timing } : {}), ...(run.artifacts ? { artifacts: run.artifacts } : {}) });
+    made.push(r);
+    return r;
+  };
+  let runner = runnerOn(contextOf(a.sub === 'promote-stage' ? undefined : a.stage));
+  const stop = () => {
+    for (const r of made) void r.dispose();
+  };
   io.signal?.addEventListener('abort', stop, { once: true });
   try {
     await runner.load();
@@ -143,8 +183,10 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
     if (releaseAsks(a) && !run.yes) {
       const question =
         a.sub === 'start'
-          ? `Release ${a.def.members.length} function${a.def.members.length === 1 ? '' : 's'} (${a.def.members.map((m) => `${m.functionName}:${m.aliasName}`).join(', ')}) through ${formatPlan(a.plan)}?`
-          : `${a.sub === 'restore' ? 'Restore every alias of' : a.sub === 'promote' ? 'Promote every function of' : 'Abort'} release ${a.id}?`;
+          ? `Release ${a.def.members.length} function${a.def.members.length === 1 ? '' : 's'} (${membersForStage(a.def, a.stage).map((m) => `${m.functionName}:${m.aliasName}`).join(', ')})${a.stage ? ` to ${a.stage.name}` : ''} through ${formatPlan(a.plan)}?`
+          : a.sub === 'promote-stage'
+            ? `Promote ${a.def.source} to ${a.target ?? 'the next stage'}: the packages that passed the stage before, uploaded as they are${a.plan ? `, through ${formatPlan(a.plan)}` : ''}?`
+            : `${a.sub === 'restore' ? 'Restore every alias of' : a.sub === 'promote' ? 'Promote every function of' : 'Abort'} release ${a.id}${a.stage ? ` (${a.stage.name})` : ''}?`;
       if (!(await ask(io, `${question} [y/N] `))) {
         err('Nothing was changed.');
         return EXIT.done;
@@ -153,14 +195,19 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
     for (const s of a.sub === 'start' ? a.def.skipped : []) err(`Not in the release: ${s.reason}`);
     let outcome: Outcome<ReleaseView>;
     if (a.sub === 'start') {
-      const members: ReleaseMemberInput[] = a.def.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn }));
-      outcome = await runner.start({ source: a.def.source, members, plan: a.plan, trusted: true, smokeTest: a.smokeTest });
+      outcome = await runner.start({ source: a.def.source, members: membersForStage(a.def, a.stage), plan: a.plan, trusted: true, smokeTest: a.smokeTest, ...(a.stage ? { stage: a.stage.name } : {}) });
+    } else if (a.sub === 'promote-stage') {
+      if (!run.artifacts) throw new Error('promote-stage needs the artifact store.');
+      const promoted = await promoteReleaseToStage({ definition: a.def, ...(a.target ? { target: a.target } : {}), ...(a.plan ? { plan: a.plan } : {}), contextOf, runnerFor: (stage) => runnerOn(contextOf(stage)), artifacts: run.artifacts });
+      if (promoted.from && promoted.stage) err(`Promoting release ${promoted.from.release} (${promoted.from.stage.name}) to ${promoted.stage.name}.`);
+      outcome = promoted.outcome;
+      if (promoted.runner) runner = promoted.runner;
     } else {
-      const members = a.sub === 'resume' ? a.def?.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn })) : undefined;
+      const members = a.sub === 'resume' && a.def ? membersForStage(a.def, a.stage) : undefined;
       outcome = await runner.control(a.id, a.sub, members);
     }
     let view = outcome.detail;
-    if (!outcome.error && view && (a.sub === 'start' || a.sub === 'resume') && !RELEASE_ENDS.has(view.status) && view.status !== 'halted' && view.status !== 'waiting') {
+    if (!outcome.error && view && (a.sub === 'start' || a.sub === 'resume' || a.sub === 'promote-stage') && !RELEASE_ENDS.has(view.status) && view.status !== 'halted' && view.status !== 'waiting') {
       err(releaseLines(view)[0]);
       view = await untilSettled(runner, view.id, (v) => err(releaseLines(v)[0]));
     }
@@ -175,7 +222,7 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
     return EXIT.failed;
   } finally {
     io.signal?.removeEventListener('abort', stop);
-    await runner.dispose();
+    await Promise.allSettled(made.map((r) => r.dispose()));
   }
 }
 
@@ -205,7 +252,8 @@ function untilSettled(runner: ReleaseRunner, id: string, onChange: (v: ReleaseVi
 /** The release's heading line, then one line a function. */
 export function releaseLines(v: ReleaseView): string[] {
   const step = v.current >= 0 ? ` step ${v.current + 1}/${v.steps.length}` : '';
-  const head = `Release ${v.id} (${v.source}, ${v.planText}): ${v.status}${step}. ${v.statusText} [${membersSummary(v.members)}]`;
+  const stage = v.stage ? `, ${v.stage}${v.promotedFrom ? ` from ${v.promotedFrom.stage} ${v.promotedFrom.release}` : ''}` : '';
+  const head = `Release ${v.id} (${v.source}${stage}, ${v.planText}): ${v.status}${step}. ${v.statusText} [${membersSummary(v.members)}]`;
   return [
     head,
     ...v.members.map((m) => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { newAliasVersions } from '../core/deployAlias';
 import { describeAwsError, errorSummary, OperationError } from '../core/errors';
-import { defaultJournalDir, Journal, sameConnection } from '../core/journal';
+import { defaultJournalDir, Journal, journalPortOf, sameConnection } from '../core/journal';
 import type { LambdaSend } from '../core/lambdaApi';
 import { getAlias, listAliases, listAllFunctions, listVersions } from '../core/lambdaApi';
 import type { LogLevel } from '../core/log';
@@ -34,6 +34,8 @@ import type { HistoryArgs } from './history';
 import { planHistory, runHistory } from './history';
 import type { ReleaseArgs } from './release';
 import { planRelease, releaseAsks, runRelease } from './release';
+import { ArtifactStore } from '../core/releases/artifacts';
+import { stageContexts } from '../core/releases/stages';
 import type { PreflightGate, TriggersArgs } from './triggers';
 import { preflightRefusal, questionHead, runPreflight, runTriggers } from './triggers';
 import { commandHelp, confirmText, deployText, errorText, journalText, listText, progressText, questions, showText, topHelp, usage } from './messages';
@@ -320,14 +322,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     if (p.kind === 'list') return await listFunctions(conn, json, io, out, err, signal);
     if (p.kind === 'show') return await showFunction(conn, p.functionName, json, io, out, err, signal);
 
-    const port: JournalPort = {
-      append: (o) => journal.append(o, { connection: conn.journal }),
-      lastSwitch: (key) => journal.lastSwitch(key, (r) => sameConnection(r.connection, conn.journal)),
-      rollouts: () => journal.rollouts((r) => sameConnection(r.connection, conn.journal)),
-      codeDeploys: () => journal.codeDeploys((r) => sameConnection(r.connection, conn.journal)),
-      releases: () => journal.releases((r) => sameConnection(r.connection, conn.journal)),
-      history: (key, since) => journal.history(key, since, (r) => sameConnection(r.connection, conn.journal)),
-    };
+    const port: JournalPort = journalPortOf(journal, conn.journal);
     const ctx: UseCaseContext = {
       lambda: clients.lambda,
       cloudwatch: clients.cloudwatch,
@@ -343,7 +338,15 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     };
 
     if (p.kind === 'history') return await runHistory(p.args, { io, ctx, yes: values.yes === true, cloudtrail: () => clients.cloudtrail() });
-    if (p.kind === 'release') return await runRelease(p.args, { io, ctx, json, yes: values.yes === true });
+    if (p.kind === 'release') {
+      // A stage of lambda-canary.json may name its own account, region or local sandbox: its clients are made when used.
+      const stages = stageContexts({ spec: clients.spec, ctx }, journal, { env: io.env, guardFor: (c) => codeDeployGuardFor(c) });
+      try {
+        return await runRelease(p.args, { io, ctx, json, yes: values.yes === true, contextOf: stages.contextOf, artifacts: new ArtifactStore(journal.dir) });
+      } finally {
+        stages.dispose();
+      }
+    }
     if (p.kind === 'rollout') return await runRollout(p.args, { io, ctx, json, yes: values.yes === true, codedeploy: () => clients.codedeploy() });
     if (p.kind === 'triggers') {
       const lastFix = async (functionName: string, aliasName: string) => {

@@ -51,6 +51,8 @@ export interface PublishWorkspaceInput extends AliasRef {
   samBuild?: SamBuildChoice;
   /** What the front end read of the SAM function when it chose (samSituation): not read again when read with the deployed handler and runtime. */
   samSituation?: SamSituation;
+  /** Hears the package before it is uploaded: a release keeps it for a later promotion (releases/artifacts.ts). */
+  onPackaged?: (pkg: { zip: Uint8Array; codeSha256: string }) => Promise<void>;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function publishWorkspaceCanary(op: OperationContext, input: Publis
   // git reads the repository's own config, which can name programs to run (core.fsmonitor,
   // hooks): not in an untrusted workspace.
   const description = (input.trusted ? await gitDescription(archive ? path.dirname(fn.codeDir) : fn.codeDir) : undefined) ?? defaultDescription();
+  await input.onPackaged?.({ zip: pkg.zip, codeSha256: pkg.sha256 });
   return publishCanary(op, {
     functionName: input.functionName,
     aliasName: input.aliasName,

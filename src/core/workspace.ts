@@ -243,7 +243,7 @@ function schemaProblem(errors: SchemaError[], obj: Record<string, unknown>, text
     const properties = (entry === undefined ? SCHEMA.properties : ENTRY_SCHEMA?.properties) ?? {};
     const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : entry === undefined ? segments[0] : segments[2];
     const label = entry === undefined ? key : key === undefined ? `functions[${entry}]` : `functions[${entry}].${key}`;
-    const topKeys = several ? ['functions', ...SHARED_CONFIG_KEYS] : KNOWN_KEYS;
+    const topKeys = several ? ['functions', ...SHARED_CONFIG_KEYS, 'stages'] : KNOWN_KEYS;
     let message: string;
     if (e.keyword === 'additionalProperties') message = `${entry === undefined ? '' : `"functions[${entry}]": `}unknown key "${key}" (known: ${(entry === undefined ? topKeys : ENTRY_KEYS).join(', ')}).`;
     else if (e.keyword === 'required') message = `"${label}" has no "functionName": the name of the deployed Lambda function.`;
@@ -308,6 +308,75 @@ export interface ConfigFunctions {
   functions: WorkspaceFunction[];
   /** The top-level `rollout`: the plan of a release of these functions (and of each that names none). */
   plan?: RolloutPlan;
+  /** The top-level `stages`, checked, in the file's order. */
+  stages?: StageConfig[];
+}
+
+/**
+ * One stage of lambda-canary.json's `stages`: the alias a release to it moves, on its own
+ * connection when it names one (another account's profile, another region). `endpoint` is a
+ * local sandbox's, for tests and demos: only a loopback address is accepted.
+ */
+export interface StageConfig {
+  name: string;
+  alias: string;
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+}
+
+/** At most this many stages (the schema's maxItems says the same). */
+export const MAX_STAGES = 10;
+const STAGE_KEYS = ['name', 'alias', 'profile', 'region', 'endpoint'] as const;
+const STAGE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-_]{0,31}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+/** lambda-canary.json's `stages`, checked as the schema does, each problem naming the stage and key. */
+function configStages(file: string, text: string, raw: unknown): StageConfig[] {
+  const line = (...at: JsonPath) => lineOfPath(text, ['stages', ...at]) ?? lineOfPath(text, ['stages']);
+  const example = '[{ "name": "staging", "alias": "staging" }, { "name": "prod", "alias": "prod", "profile": "prod-account" }]';
+  if (!Array.isArray(raw)) throw new ConfigError(file, `"stages" must be an array of stages, e.g. ${example}.`, line());
+  if (raw.length === 0) throw new ConfigError(file, `"stages" is empty: list the stages a release goes through, in order, e.g. ${example} (or remove "stages").`, line());
+  if (raw.length > MAX_STAGES) throw new ConfigError(file, `"stages" lists ${raw.length} stages: at most ${MAX_STAGES}.`, line());
+  const stages: StageConfig[] = [];
+  const firstOf = new Map<string, number>();
+  raw.forEach((entry: unknown, i) => {
+    const label = `stages[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new ConfigError(file, `"${label}" must be an object, e.g. { "name": "staging", "alias": "staging" }.`, line(i));
+    const o = entry as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (!(STAGE_KEYS as readonly string[]).includes(key)) throw new ConfigError(file, `"${label}": unknown key "${key}" (known: ${STAGE_KEYS.join(', ')}).`, line(i, key));
+      if (typeof o[key] !== 'string' || (o[key] as string).trim() === '') throw new ConfigError(file, `"${label}.${key}" must be a non-empty string.`, line(i, key));
+    }
+    if (o.name === undefined) throw new ConfigError(file, `"${label}" has no "name": name each stage, e.g. "staging" or "prod".`, line(i));
+    const name = o.name as string;
+    if (!STAGE_NAME.test(name)) throw new ConfigError(file, `"${label}.name" '${name}' is not a stage name (1-32 letters, digits, - or _, starting with a letter or digit).`, line(i, 'name'));
+    const first = firstOf.get(name);
+    if (first !== undefined) throw new ConfigError(file, `"${label}.name" '${name}' is listed twice: stages[${first}] and stages[${i}] (name each stage once).`, line(i, 'name'));
+    firstOf.set(name, i);
+    if (o.alias === undefined) throw new ConfigError(file, `"${label}" (${name}) has no "alias": the alias a release to ${name} moves on every function.`, line(i));
+    const alias = o.alias as string;
+    if (!ALIAS_NAME.test(alias)) throw new ConfigError(file, `"${label}.alias" '${alias}' is not a valid alias name (letters, digits, - or _, not all digits, ≤ 128).`, line(i, 'alias'));
+    const region = o.region as string | undefined;
+    if (region !== undefined && !REGION_NAME.test(region)) throw new ConfigError(file, `"${label}.region" '${region}' is not an AWS region name (e.g. eu-west-1).`, line(i, 'region'));
+    const endpoint = o.endpoint as string | undefined;
+    if (endpoint !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(endpoint);
+      } catch {
+        url = undefined;
+      }
+      const host = url?.hostname;
+      const loopback = host === 'localhost' || host === '[::1]' || (host !== undefined && /^127(\.\d{1,3}){3}$/.test(host));
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !loopback) {
+        throw new ConfigError(file, `"${label}.endpoint" '${endpoint}' is not a local sandbox's address: a stage's endpoint is for tests and demos on this machine (http://127.0.0.1:PORT); name another account with "profile" and "region".`, line(i, 'endpoint'));
+      }
+      if (o.profile !== undefined) throw new ConfigError(file, `"${label}" names both "endpoint" and "profile": a local sandbox takes no AWS profile; keep one of them.`, line(i, 'profile'));
+    }
+    stages.push({ name, alias, ...(o.profile !== undefined ? { profile: o.profile as string } : {}), ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+  });
+  return stages;
 }
 
 /**
@@ -346,7 +415,7 @@ export function readConfigFile(file: string, rawText: string, workspaceRoot: str
   const checkedElsewhere = (e: SchemaError) => {
     if (/^#\/(if|then|else)(\/|$)/.test(e.schemaPath ?? '')) return true;
     const key = e.instancePath.replace(/^\/functions\/\d+(?=\/|$)/, '').split('/')[1];
-    return key === 'rollout' || key === 'codeDeploy';
+    return key === 'rollout' || key === 'codeDeploy' || key === 'stages';
   };
   const errors = validateAgainstSchema(obj).filter((e) => !checkedElsewhere(e));
   if (errors.length) {
@@ -354,8 +423,9 @@ export function readConfigFile(file: string, rawText: string, workspaceRoot: str
     throw new ConfigError(file, message, line);
   }
   const plan = obj.rollout === undefined ? undefined : configPlan(file, text, obj.rollout, ['rollout'], 'rollout');
+  const stages = obj.stages === undefined ? undefined : configStages(file, text, obj.stages);
   const topLevel: Where = { label: (key) => key, path: (key) => [key] };
-  if (!several) return { functions: [configFunction(file, text, workspaceRoot, obj, topLevel, plan)], ...(plan ? { plan } : {}) };
+  if (!several) return { functions: [configFunction(file, text, workspaceRoot, obj, topLevel, plan)], ...(plan ? { plan } : {}), ...(stages ? { stages } : {}) };
   const defaults: Record<string, unknown> = {};
   for (const key of SHARED_CONFIG_KEYS) if (obj[key] !== undefined && key !== 'rollout') defaults[key] = obj[key];
   const entries = obj.functions as Array<Record<string, unknown>>;
@@ -375,7 +445,7 @@ export function readConfigFile(file: string, rawText: string, workspaceRoot: str
     const rollout = hasOwn(entry, 'rollout') ? configPlan(file, text, entry.rollout, ['functions', i, 'rollout'], `functions[${i}].rollout`) : plan;
     functions.push(configFunction(file, text, workspaceRoot, { ...defaults, ...entry }, where, rollout));
   });
-  return { functions, ...(plan ? { plan } : {}) };
+  return { functions, ...(plan ? { plan } : {}), ...(stages ? { stages } : {}) };
 }
 
 /** Where a key of one function is in the file: its name in messages and its JSON path. */
@@ -557,6 +627,8 @@ export interface WorkspaceDiscovery {
   skipped: SkippedFunction[];
   /** lambda-canary.json's top-level `rollout`, when the workspace has one: the plan of a release of its functions. */
   plan?: RolloutPlan;
+  /** lambda-canary.json's `stages`, in order: where a release of its functions goes, one stage after another. */
+  stages?: StageConfig[];
 }
 
 /** One line per skipped function: `infra/template.yaml:12: "Fn.CodeUri": '../src' points outside…`. */
@@ -1123,8 +1195,8 @@ function templatesBelow(workspaceRoot: string): string[] {
 export function discoverWorkspace(workspaceRoot: string): WorkspaceDiscovery {
   const cfg = path.join(workspaceRoot, CONFIG_FILE);
   if (fs.existsSync(cfg)) {
-    const { functions, plan } = readConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot);
-    return { functions, skipped: [], ...(plan ? { plan } : {}) };
+    const { functions, plan, stages } = readConfigFile(cfg, readWorkspaceFile(cfg, MAX_CONFIG_BYTES, workspaceRoot), workspaceRoot);
+    return { functions, skipped: [], ...(plan ? { plan } : {}), ...(stages ? { stages } : {}) };
   }
   const atRoot = templateIn(workspaceRoot);
   const templates = atRoot ? [atRoot] : templatesBelow(workspaceRoot);

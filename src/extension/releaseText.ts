@@ -19,9 +19,9 @@ export function listedReleases(views: readonly ReleaseView[], ended = RECENT_END
   return [...open, ...done];
 }
 
-/** `lambda-canary.json · 1a2b3c4d` */
-export function releaseLabel(v: Pick<ReleaseView, 'source' | 'id'>): string {
-  return plainText(`${v.source} · ${v.id}`);
+/** `lambda-canary.json · 1a2b3c4d`, `lambda-canary.json → prod · 1a2b3c4d` for a release to a stage. */
+export function releaseLabel(v: Pick<ReleaseView, 'source' | 'id' | 'stage'>): string {
+  return plainText(`${v.source}${v.stage ? ` → ${v.stage}` : ''} · ${v.id}`);
 }
 
 export function releaseDescription(v: ReleaseView): string {
@@ -61,6 +61,7 @@ export function releaseTooltip(v: ReleaseView): string {
   const lines = [
     md`**Release ${v.id}** (${v.source})`,
     md`Plan: ${v.planName ? `${v.planName} · ` : ''}${v.planText}`,
+    v.stage && md`Stage: ${v.stage}${v.promotedFrom ? `, promoted from ${v.promotedFrom.stage} (release ${v.promotedFrom.release})` : ''}`,
     md`Status: ${v.status}. ${v.statusText}`,
     md`${membersSummary(v.members)}`,
     v.driver && md`Driven by ${v.driver.self ? 'this window' : v.driver.holder}`,

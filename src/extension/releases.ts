@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
+import { codeDeployGuardFor } from '../core/codeDeployModule';
 import type { Clients } from '../core/connection';
 import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import { foldReleases, isOpen } from '../core/releases/records';
+import { ArtifactStore } from '../core/releases/artifacts';
 import type { ReleaseMemberInput, ReleaseRunner, ReleaseRunnerOptions, StartReleaseInput } from '../core/releases/runner';
+import { stageContexts, stageHasOwnConnection } from '../core/releases/stages';
 import { loadReleases } from '../core/releasesModule';
+import type { UseCaseContext } from '../core/usecases';
+import type { StageConfig } from '../core/workspace';
 import type { ReleaseControl, ReleaseStatus, ReleaseView } from '../shared/release';
 import { RELEASE_ENDS } from '../shared/release';
 import type { ConnectionManager } from './connection';
@@ -18,6 +23,13 @@ export interface ReleaseNotice {
   byControl: boolean;
 }
 
+/** What Promote Release to Stage and a release to a stage need: each stage's context and runner, and where packages are kept. */
+export interface StageHost {
+  contextOf(stage: StageConfig | undefined): UseCaseContext;
+  runnerFor(stage: StageConfig | undefined): ReleaseRunner;
+  artifacts: ArtifactStore;
+}
+
 /** Statuses a notice is given for when a release comes to them. */
 const NOTICED: ReadonlySet<ReleaseStatus> = new Set<ReleaseStatus>([...RELEASE_ENDS, 'halted', 'waiting', 'interrupted']);
 
@@ -28,7 +40,15 @@ const NOTICED: ReadonlySet<ReleaseStatus> = new Set<ReleaseStatus>([...RELEASE_E
  * the window closes (the releases it drives stay open in the journal).
  */
 export class ExtensionReleases implements vscode.Disposable {
-  private runner?: { clients: Clients; runner: ReleaseRunner; subs: Array<{ dispose(): void }> };
+  private runner?: {
+    clients: Clients;
+    runner: ReleaseRunner;
+    subs: Array<{ dispose(): void }>;
+    /** Stages with a connection of their own: their contexts and runners, made when first used. */
+    stages: { contexts: ReturnType<typeof stageContexts>; runners: Map<string, ReleaseRunner> };
+  };
+  /** Where every release keeps the packages it uploads (beside the journal), for Promote Release to Stage. */
+  readonly artifacts: ArtifactStore;
   private creating?: Promise<ReleaseRunner>;
   private readonly changed = new vscode.EventEmitter<ReleaseView | undefined>();
   /** A release's view changed (undefined: the list itself, e.g. after a load or a new connection). */
@@ -46,6 +66,7 @@ export class ExtensionReleases implements vscode.Disposable {
     private readonly log: ExtensionLog,
     private readonly options: Partial<ReleaseRunnerOptions> = {},
   ) {
+    this.artifacts = options.artifacts ?? new ArtifactStore(journal.journal.dir);
     const before = connection.beforeDisconnect;
     connection.beforeDisconnect = async () => {
       await before?.();
@@ -70,9 +91,21 @@ export class ExtensionReleases implements vscode.Disposable {
     const { ReleaseRunner } = await loadReleases();
     await this.drop();
     const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
-    const runner = new ReleaseRunner(ctx, { ...this.options, client: 'vscode' });
+    const options: ReleaseRunnerOptions = { ...this.options, client: 'vscode', artifacts: this.artifacts };
+    const runner = new ReleaseRunner(ctx, options);
     const subs = [runner.onDidChange((v) => this.viewChanged(v))];
-    this.runner = { clients, runner, subs };
+    const contexts = stageContexts({ spec: clients.spec, ctx }, this.journal.journal, { guardFor: (c) => codeDeployGuardFor(c), portFor: (spec) => this.journal.port(spec) });
+    const runners = new Map<string, ReleaseRunner>();
+    this.runner = { clients, runner, subs, stages: { contexts, runners } };
+    this.stageRunnerOf = (stage) => {
+      let r = runners.get(stage.name);
+      if (!r) {
+        r = new ReleaseRunner(contexts.contextOf(stage), options);
+        subs.push(r.onDidChange((v) => this.viewChanged(v)));
+        runners.set(stage.name, r);
+      }
+      return r;
+    };
     await runner.load().catch((err: unknown) => this.log.warn(`Releases could not be read from the journal: ${errorSummary(err)}`));
     for (const v of runner.views()) {
       this.seen.set(v.id, v.status);
@@ -90,6 +123,25 @@ export class ExtensionReleases implements vscode.Disposable {
       this.noticed.fire({ view: v, byControl: RELEASE_ENDS.has(v.status) && this.controlling.has(v.id) });
     }
     this.changed.fire(v);
+  }
+
+  private stageRunnerOf?: (stage: StageConfig) => ReleaseRunner;
+
+  /**
+   * The stages of the current connection (connecting first): a stage that names no connection of
+   * its own is the current one, and its runner is the one the tree and panels show; a stage on
+   * another account or region gets a runner of its own, kept until the connection changes or the
+   * window closes (its ends, holds and gates are notified as any release's).
+   */
+  async stages(): Promise<StageHost> {
+    const runner = await this.current();
+    const own = this.stageRunnerOf!;
+    const contexts = this.runner!.stages.contexts;
+    return {
+      contextOf: (stage) => contexts.contextOf(stage),
+      runnerFor: (stage) => (stage && stageHasOwnConnection(stage) ? own(stage) : runner),
+      artifacts: this.artifacts,
+    };
   }
 
   /** Without connecting: the releases known now, newest first. */
@@ -133,7 +185,11 @@ export class ExtensionReleases implements vscode.Disposable {
     this.runner = undefined;
     if (!r) return;
     for (const s of r.subs) s.dispose();
-    await r.runner.dispose().catch((err: unknown) => this.log.warn(`Releases did not stop cleanly: ${errorSummary(err)}`));
+    await Promise.all(
+      [r.runner, ...r.stages.runners.values()].map((x) => x.dispose().catch((err: unknown) => this.log.warn(`Releases did not stop cleanly: ${errorSummary(err)}`))),
+    );
+    r.stages.runners.clear();
+    r.stages.contexts.dispose();
   }
 
   /** Stops driving (awaited by deactivate): the open releases stay in the journal. */

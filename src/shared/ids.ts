@@ -42,6 +42,7 @@ export const Commands = {
   promoteRelease: 'lambdaCanary.promoteRelease',
   abortRelease: 'lambdaCanary.abortRelease',
   openRelease: 'lambdaCanary.openRelease',
+  promoteReleaseToStage: 'lambdaCanary.promoteReleaseToStage',
 } as const;
 
 /** The release panel's webview type (also its serializer's). */

@@ -58,6 +58,10 @@ export interface ReleaseView {
   id: string;
   /** What the release was made from: the config or template file, as the user named it. */
   source: string;
+  /** The stage of lambda-canary.json it went to. */
+  stage?: string;
+  /** A promotion to this stage: the earlier stage and its release whose packages it shipped. */
+  promotedFrom?: { stage: string; release: string };
   planText: string;
   planName?: string;
   steps: ReleaseStepView[];

@@ -121,7 +121,7 @@ describe('lambda-canary.json with "functions"', () => {
       configError(() => read(text), new RegExp(`^lambda-canary\\.json:3: "${key}" belongs in each entry of "functions": the top level gives every entry only alias, rollout, ignore, build, handler, runtime\\.`), 3);
     }
     // An unknown top-level key lists this form's keys.
-    configError(() => read('{\n  "functions": [{ "functionName": "orders" }],\n  "aliases": "x"\n}'), /unknown key "aliases" \(known: functions, alias, rollout, ignore, build, handler, runtime\)/, 3);
+    configError(() => read('{\n  "functions": [{ "functionName": "orders" }],\n  "aliases": "x"\n}'), /unknown key "aliases" \(known: functions, alias, rollout, ignore, build, handler, runtime, stages\)/, 3);
   });
 
   it('names the entry and its key, at its line, for what the schema refuses', () => {
@@ -216,5 +216,49 @@ describe('lambda-canary.json with "functions"', () => {
     ];
     for (const cfg of good) assert.ok(validate(cfg), `schema accepts ${JSON.stringify(cfg).slice(0, 120)}`);
     for (const cfg of bad) assert.equal(validate(cfg), false, `schema refuses ${JSON.stringify(cfg).slice(0, 120)}`);
+  });
+  describe('"stages"', () => {
+    const base = { functions: [{ functionName: 'orders', codeFolder: 'orders' }, { functionName: 'payments', codeFolder: 'payments' }] };
+    const withStages = (stages: unknown) => json({ ...base, stages });
+
+    it('reads the stages in order, each with its alias and, when named, its profile, region or local endpoint; discovery and the release definition carry them', () => {
+      const stages = [
+        { name: 'staging', alias: 'staging', region: 'eu-west-1' },
+        { name: 'prod', alias: 'live', profile: 'prod-account' },
+        { name: 'local', alias: 'dev', endpoint: 'http://127.0.0.1:4566' },
+      ];
+      fs.writeFileSync(file(), withStages(stages));
+      assert.deepEqual(read(withStages(stages)).stages, stages);
+      assert.deepEqual(discoverWorkspace(root).stages, stages);
+      // The one-function form takes stages too.
+      assert.deepEqual(read(json({ functionName: 'orders', codeFolder: 'orders', stages: stages.slice(0, 1) })).stages, stages.slice(0, 1));
+      assert.equal(read(json(base)).stages, undefined);
+    });
+
+    it('refuses a duplicate name, a missing alias, more than 10 stages, unknown keys, a remote endpoint, naming the stage and its line', () => {
+      const text = withStages([{ name: 'staging', alias: 'staging' }, { name: 'staging', alias: 'prod' }]);
+      configError(() => read(text), /"stages\[1\]\.name" 'staging' is listed twice: stages\[0\] and stages\[1\]/, lineOf(text, '"name": "staging"', lineOf(text, '"alias": "staging"')));
+      configError(() => read(withStages([{ name: 'staging' }])), /"stages\[0\]" \(staging\) has no "alias"/);
+      configError(() => read(withStages([{ alias: 'staging' }])), /"stages\[0\]" has no "name"/);
+      configError(() => read(withStages(Array.from({ length: 11 }, (_, i) => ({ name: `s${i}`, alias: `a${i}` })))), /"stages" lists 11 stages: at most 10\./);
+      configError(() => read(withStages([])), /"stages" is empty/);
+      configError(() => read(withStages({ name: 'x' })), /"stages" must be an array of stages/);
+      configError(() => read(withStages([{ name: 'staging', alias: 'staging', acount: '1' }])), /"stages\[0\]": unknown key "acount" \(known: name, alias, profile, region, endpoint\)/);
+      configError(() => read(withStages([{ name: 'staging', alias: '123' }])), /"stages\[0\]\.alias" '123' is not a valid alias name/);
+      configError(() => read(withStages([{ name: 'bad name', alias: 'a' }])), /"stages\[0\]\.name" 'bad name' is not a stage name/);
+      configError(() => read(withStages([{ name: 's', alias: 'a', region: 'Mars' }])), /"stages\[0\]\.region" 'Mars' is not an AWS region name/);
+      configError(() => read(withStages([{ name: 's', alias: 'a', endpoint: 'https://lambda.example.com' }])), /"stages\[0\]\.endpoint" 'https:\/\/lambda\.example\.com' is not a local sandbox's address/);
+      configError(() => read(withStages([{ name: 's', alias: 'a', endpoint: 'http://127.0.0.1:1', profile: 'p' }])), /names both "endpoint" and "profile"/);
+      configError(() => read(withStages([{ name: 's', alias: 7 }])), /"stages\[0\]\.alias" must be a non-empty string/);
+    });
+
+    it("the editor's schema accepts and refuses the same stages", () => {
+      const validate = validateConfig as (data: unknown) => boolean;
+      assert.ok(validate({ ...base, stages: [{ name: 'staging', alias: 'staging' }, { name: 'prod', alias: 'prod', profile: 'p', region: 'us-east-1' }] }));
+      assert.ok(validate({ functionName: 'orders', stages: [{ name: 'staging', alias: 'staging', endpoint: 'http://127.0.0.1:1' }] }));
+      for (const stages of [[], [{ name: 'a' }], [{ alias: 'a' }], [{ name: 'a', alias: 'a', x: 1 }], Array.from({ length: 11 }, (_, i) => ({ name: `s${i}`, alias: 'a' }))]) {
+        assert.equal(validate({ ...base, stages }), false, JSON.stringify(stages).slice(0, 80));
+      }
+    });
   });
 });

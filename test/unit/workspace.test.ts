@@ -115,7 +115,7 @@ describe('workspace', () => {
     });
 
     it('refuses unknown keys, listing the known ones', () => {
-      const e = configError(() => parse('{\n  "functionName": "f",\n  "funtionName": "g"\n}'), /unknown key "funtionName" \(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, codeDeploy, rollout\)/, 3);
+      const e = configError(() => parse('{\n  "functionName": "f",\n  "funtionName": "g"\n}'), /unknown key "funtionName" \(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, codeDeploy, rollout, stages\)/, 3);
       assert.doesNotMatch(e.message, /\$schema/);
     });
 
@@ -218,7 +218,7 @@ describe('workspace', () => {
     it('refuses __proto__, constructor, toString and other Object.prototype names as unknown keys, at their line', () => {
       for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
         for (const value of ['"x"', '{}', '["a"]', 'null', '1']) {
-          const e = configError(() => parse(`{\n  "functionName": "f",\n  "${key}": ${value}\n}`), new RegExp(`unknown key "${key}" \\(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, codeDeploy, rollout\\)`), 3);
+          const e = configError(() => parse(`{\n  "functionName": "f",\n  "${key}": ${value}\n}`), new RegExp(`unknown key "${key}" \\(known: functionName, codeFolder, handler, runtime, alias, build, ignore, testEvent, codeDeploy, rollout, stages\\)`), 3);
           assert.doesNotMatch(e.message, /is not a function/);
         }
       }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { slashedRelative } from '../paths';
 import type { RolloutPlan } from '../rollout/plans';
-import type { WorkspaceDiscovery, WorkspaceFunction } from '../workspace';
+import type { StageConfig, WorkspaceDiscovery, WorkspaceFunction } from '../workspace';
 import { ConfigError, describeSkipped } from '../workspace';
 
 /** One function of a release: the function and the alias the release moves. */
@@ -36,6 +36,8 @@ export interface ReleaseDefinition {
   skipped: ReleaseSkip[];
   /** The plan the workspace names for the release (lambda-canary.json top-level rollout), if any. */
   plan?: RolloutPlan;
+  /** lambda-canary.json's stages, in order: a release goes to one of them (the first by default), with each member on the stage's alias. */
+  stages?: StageConfig[];
 }
 
 /** The alias a release moves of a function the workspace names none for: lambda-canary.json's default. */
@@ -141,5 +143,5 @@ export function releaseDefinition(discovery: WorkspaceDiscovery, options: { only
         : `${source} declares no Lambda function: a release needs at least one (list them under "functions" in lambda-canary.json).`,
     );
   }
-  return { source, members: chosen, skipped, ...(discovery.plan ? { plan: discovery.plan } : {}) };
+  return { source, members: chosen, skipped, ...(discovery.plan ? { plan: discovery.plan } : {}), ...(discovery.stages ? { stages: discovery.stages } : {}) };
 }

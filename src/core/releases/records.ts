@@ -38,12 +38,12 @@ type Member = { functionName: string; aliasName: string };
 
 export type ReleaseEvent =
   /** Written after every alias was read and before anything is published. */
-  | { type: 'started'; id: string; source: string; plan: RolloutPlan; members: ReleaseMemberRecord[]; driver: ReleaseDriver }
+  | { type: 'started'; id: string; source: string; plan: RolloutPlan; members: ReleaseMemberRecord[]; driver: ReleaseDriver; stage?: string; promotedFrom?: { stage: string; release: string } }
   /** A process took the release over (Resume, Restore All, Promote, Abort after a restart). */
   | { type: 'driver'; id: string; driver: ReleaseDriver; resumed?: boolean }
   | ({ type: 'published'; id: string; version: string; codeSha256?: string } & Member)
-  /** Its code is what the alias serves already: it takes no part. */
-  | ({ type: 'unchanged'; id: string; message: string } & Member)
+  /** Its code (`codeSha256`, when packaged here) is what the alias serves already: it takes no part. */
+  | ({ type: 'unchanged'; id: string; message: string; codeSha256?: string } & Member)
   | ({ type: 'publish-failed'; id: string; message: string } & Member)
   /** The step begins: its writes follow, one `moved` per member. */
   | { type: 'step'; id: string; index: number }
@@ -82,6 +82,9 @@ export interface ReleaseState {
   id: string;
   key: string;
   source: string;
+  /** The stage of lambda-canary.json it went to, and for a promotion the earlier stage's release it shipped. */
+  stage?: string;
+  promotedFrom?: { stage: string; release: string };
   plan: RolloutPlan;
   members: MemberState[];
   status: ReleaseStatus;
@@ -119,6 +122,8 @@ export function foldReleases(outcomes: Array<Outcome & { key?: string }>): Map<s
         id: e.id,
         key: o.key ?? '',
         source: String(e.source ?? ''),
+        ...(typeof e.stage === 'string' ? { stage: e.stage } : {}),
+        ...(e.promotedFrom && typeof e.promotedFrom.stage === 'string' && typeof e.promotedFrom.release === 'string' ? { promotedFrom: { stage: e.promotedFrom.stage, release: e.promotedFrom.release } } : {}),
         plan: e.plan,
         members: e.members.map((m) => ({ ...m, state: 'pending', weight: 0, ...(m.before?.revisionId ? { revisionId: m.before.revisionId } : {}) })),
         status: 'publishing',
@@ -166,6 +171,7 @@ export function applyRelease(s: ReleaseState, e: ReleaseEvent, at: number): void
       } else {
         m.state = e.type === 'unchanged' ? 'unchanged' : 'failed';
         m.message = e.message;
+        if (e.type === 'unchanged' && e.codeSha256) m.codeSha256 = e.codeSha256;
       }
       return;
     }
@@ -247,6 +253,8 @@ export function viewOf(s: ReleaseState, driver?: ReleaseView['driver'], interrup
   return {
     id: s.id,
     source: s.source,
+    ...(s.stage ? { stage: s.stage } : {}),
+    ...(s.promotedFrom ? { promotedFrom: s.promotedFrom } : {}),
     planText: formatPlan(s.plan),
     ...(s.plan.name ? { planName: s.plan.name } : {}),
     steps: s.plan.steps.map((p, i) => ({ weight: p.weight, bakeSeconds: p.bakeSeconds, gate: p.gate, ...s.steps[i] })),

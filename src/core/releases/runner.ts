@@ -25,6 +25,7 @@ import type { WorkspaceFunction } from '../workspace';
 import { MAX_CONFIG_FUNCTIONS } from '../workspace';
 import type { ReleaseControl, ReleaseView } from '../../shared/release';
 import type { RolloutVerdict } from '../../shared/rollout';
+import type { ArtifactStore } from './artifacts';
 import type { MemberState, ReleaseDetail, ReleaseDriver, ReleaseEnd, ReleaseEvent, ReleaseMemberRecord, ReleaseState } from './records';
 import { applyRelease, foldReleases, isOpen, memberKey, stepping, viewOf } from './records';
 
@@ -50,6 +51,11 @@ export interface ReleaseMemberInput {
   aliasName: string;
   /** What to build and package; absent when resuming from the journal alone (then a member not yet published cannot be). */
   fn?: WorkspaceFunction;
+  /**
+   * Instead of `fn`: a package already made (a promotion's: the bytes an earlier stage's release
+   * published), uploaded as it is; nothing is built, and nothing of the workspace runs.
+   */
+  artifact?: { zip: Uint8Array; codeSha256: string; description?: string };
 }
 
 export interface StartReleaseInput {
@@ -61,6 +67,10 @@ export interface StartReleaseInput {
   trusted: boolean;
   /** Smoke-test each new version with its workspace test event before any traffic. */
   smokeTest: boolean;
+  /** The stage of lambda-canary.json the release goes to (the context is that stage's connection). */
+  stage?: string;
+  /** A promotion: the earlier stage's release whose packages this one publishes. */
+  promotedFrom?: { stage: string; release: string };
 }
 
 export interface ReleaseRunnerOptions {
@@ -77,6 +87,8 @@ export interface ReleaseRunnerOptions {
   /** How long a write still throttled after the SDK's retries waits before it is tried again (default 1 s), and how often (default 5). */
   throttleWaitMs?: number;
   throttleTries?: number;
+  /** Where the packages a release builds are kept, for a later promotion to the next stage (see artifacts.ts). */
+  artifacts?: ArtifactStore;
 }
 
 /** A release moves at most what one lambda-canary.json may list (a template with more is refused, named). */
@@ -191,7 +203,7 @@ export class ReleaseRunner {
         ...(alias.AliasArn ? { aliasArn: alias.AliasArn } : {}),
       }));
       this.inputs.set(id, input);
-      await this.append({ type: 'started', id, source: input.source, plan, members, driver: this.self }, {});
+      await this.append({ type: 'started', id, source: input.source, plan, members, driver: this.self, ...(input.stage ? { stage: input.stage } : {}), ...(input.promotedFrom ? { promotedFrom: input.promotedFrom } : {}) }, {});
       state = this.states.get(id)!;
       this.ctx.log.info(`Release ${id} of ${members.length} function${members.length === 1 ? '' : 's'} (${input.source}): ${describePlan(plan)}.`);
       await this.locked(id, () => this.advanceOnce(state!));
@@ -298,7 +310,7 @@ export class ReleaseRunner {
       const k = memberKey(m);
       if (seen.has(k)) problems.push(`${k} is in the release twice.`);
       seen.add(k);
-      if (!m.fn) problems.push(`${k}: nothing to build it from.`);
+      if (!m.fn && !m.artifact) problems.push(`${k}: nothing to build it from.`);
     }
     for (const m of input.members) {
       const open = this.holding(m.functionName, m.aliasName);
@@ -350,23 +362,45 @@ export class ReleaseRunner {
   private async publishPending(s: ReleaseState): Promise<boolean> {
     const pending = s.members.filter((m) => m.state === 'pending');
     const input = this.inputs.get(s.id);
-    if (pending.length && pending.some((m) => !input?.members.find((x) => memberKey(x) === memberKey(m))?.fn)) {
-      await this.hold(s, `Halted: ${pending.map(memberKey).join(', ')} ${pending.length === 1 ? 'is' : 'are'} not published yet, and this process was not given their workspace: resume from the workspace (lambda-canary release resume ${s.id} in its folder), or Restore All.`);
+    const given = (m: MemberState) => input?.members.find((x) => memberKey(x) === memberKey(m));
+    // A promotion publishes only the packages it was given, never a build of the workspace (a Resume from a folder offers one).
+    const usable = (m: MemberState) => (s.promotedFrom ? given(m)?.artifact : given(m)?.fn || given(m)?.artifact);
+    if (pending.length && pending.some((m) => !usable(m))) {
+      await this.hold(
+        s,
+        s.promotedFrom
+          ? `Halted: ${pending.map(memberKey).join(', ')} ${pending.length === 1 ? 'is' : 'are'} not published yet, and this process was not given the packages of release ${s.promotedFrom.release}: Restore All, then promote to ${s.stage ?? 'the stage'} again.`
+          : `Halted: ${pending.map(memberKey).join(', ')} ${pending.length === 1 ? 'is' : 'are'} not published yet, and this process was not given their workspace: resume from the workspace (lambda-canary release resume ${s.id} in its folder), or Restore All.`,
+      );
       return false;
     }
+    const fullSwitch = s.plan.steps.every((st) => st.weight >= 100);
     await mapLimit(pending, this.publishConcurrency, async (m) => {
-      const fn = input!.members.find((x) => memberKey(x) === memberKey(m))!.fn!;
+      const { fn, artifact } = given(m)!;
+      if (s.promotedFrom && !artifact) return;
       const record = newOperationRecord();
       const op = this.op(record);
+      let packaged: string | undefined = artifact?.codeSha256;
       try {
         // Throttled still after the SDK's retries, a publish is run again: it reads $LATEST and the
         // versions afresh, uploads only what $LATEST lacks, and Lambda publishes no second version of the same code.
-        const r = await this.throttled(() => publishWorkspaceCanary(op, { functionName: m.functionName, aliasName: m.aliasName, fn, weightPercent: 0, publishOnly: true, fullSwitch: s.plan.steps.every((st) => st.weight >= 100), trusted: input!.trusted, smokeTest: input!.smokeTest }));
+        // A package already made is uploaded as it is (publishCanary checks the published CodeSha256 is its own);
+        // a package built here is kept first, for a later promotion of this release.
+        const ref = { functionName: m.functionName, aliasName: m.aliasName, weightPercent: 0, publishOnly: true, fullSwitch };
+        const onPackaged = async (pkg: { zip: Uint8Array; codeSha256: string }) => {
+          packaged = pkg.codeSha256;
+          if (this.options.artifacts) await this.keep(pkg.zip, m, op);
+        };
+        const r = await this.throttled(() =>
+          artifact
+            ? ops.publishCanary(op, { ...ref, zip: artifact.zip, codeSha256: artifact.codeSha256, ...(artifact.description ? { description: artifact.description } : {}) })
+            : publishWorkspaceCanary(op, { ...ref, fn: fn!, trusted: input!.trusted, smokeTest: input!.smokeTest, onPackaged }),
+        );
         const v = record.published[0];
         await this.append({ type: 'published', id: s.id, functionName: m.functionName, aliasName: m.aliasName, version: r.version, ...(v?.codeSha256 ? { codeSha256: v.codeSha256 } : {}) }, { record, member: m });
       } catch (err) {
         const e = asOperationError(err);
-        if (e.nothingToDo) await this.append({ type: 'unchanged', id: s.id, functionName: m.functionName, aliasName: m.aliasName, message: e.message }, { record, member: m });
+        if (e.nothingToDo) await this.append({ type: 'unchanged', id: s.id, functionName: m.functionName, aliasName: m.aliasName, message: e.message, ...(packaged ? { codeSha256: packaged } : {}) }, { record, member: m });
         else await this.append({ type: 'publish-failed', id: s.id, functionName: m.functionName, aliasName: m.aliasName, message: e.message }, { record, member: m });
       }
     });
@@ -656,6 +690,17 @@ export class ReleaseRunner {
         this.ctx.log.warn(`Lambda is throttling requests (${name}): waiting ${wait} ms before trying again.`);
         await new Promise((r) => setTimeout(r, wait));
       }
+    }
+  }
+
+  /** The package a member uploads, kept for a later promotion; a store that cannot write warns (the release goes on, a promotion of it will refuse). */
+  private async keep(zip: Uint8Array, m: MemberState, op: OperationContext): Promise<void> {
+    try {
+      await this.options.artifacts!.put(zip);
+    } catch (err) {
+      const note = `The package of ${memberKey(m)} could not be kept in ${this.options.artifacts!.dir} (${errorSummary(err)}): this release cannot be promoted to a next stage.`;
+      op.log.warn(note);
+      op.record?.warnings.push(note);
     }
   }
 

@@ -10,6 +10,7 @@ import { openFunctionConfig } from './openFunctionConfig';
 import { openTrafficPanel } from './openTrafficPanel';
 import { promoteCanary } from './promoteCanary';
 import { publishCanary } from './publishCanary';
+import { promoteToStage } from './promoteToStage';
 import { abortRelease, openRelease, promoteRelease, publishRelease, restoreRelease, resumeRelease } from './releaseCommands';
 import { rollbackCanary } from './rollbackCanary';
 import { abortRollout, nextRolloutStep, pauseRollout, promoteRollout, resumeRollout, showRollouts } from './rolloutControls';
@@ -61,6 +62,7 @@ const table: Record<string, Handler> = {
   [Commands.promoteRelease]: promoteRelease,
   [Commands.abortRelease]: abortRelease,
   [Commands.openRelease]: openRelease,
+  [Commands.promoteReleaseToStage]: promoteToStage,
   [Commands.returnToState]: async (ctx, node) => (await loadHistoryUi()).returnToStateCommand(ctx, node),
 };
 

@@ -4,7 +4,9 @@ import { untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
 import type { ReleaseDefinition } from '../../core/releases/definition';
 import { releaseDefinition } from '../../core/releases/definition';
 import type { ReleaseMemberInput } from '../../core/releases/runner';
+import { membersForStage, stageOf } from '../../core/releases/stages';
 import { describePlan, formatPlan } from '../../core/rollout/plans';
+import type { StageConfig } from '../../core/workspace';
 import { ConfigError, discoverWorkspace } from '../../core/workspace';
 import type { ReleaseControl, ReleaseView } from '../../shared/release';
 import { membersSummary, RELEASE_ENDS } from '../../shared/release';
@@ -25,14 +27,14 @@ import { explainUntrusted } from './workspaceFunction';
  * the errors it gives.
  */
 
-interface FolderRelease {
+export interface FolderRelease {
   folder: vscode.WorkspaceFolder;
   def?: ReleaseDefinition;
   error?: string;
 }
 
 /** Each workspace folder's release definition, or why it has none. */
-function folderReleases(): FolderRelease[] {
+export function folderReleases(): FolderRelease[] {
   const folders = vscode.workspace.workspaceFolders ?? [];
   return folders.map((folder) => {
     try {
@@ -89,19 +91,24 @@ export async function publishRelease(ctx: CommandContext): Promise<void> {
   const title = `Publish Release of ${def.source}`;
   const plan = await pickPlan(ctx, title, def.plan ? { rollout: def.plan, file: def.members[0].fn.file } : undefined, clients.capabilities.sandbox, { workspaceFirst: true, id: 'releasePlan' });
   const n = def.members.length;
+  // With stages, a release from the workspace goes to the first one: each function on its alias, on its connection.
+  const stage = stageOf(def);
+  const members: ReleaseMemberInput[] = membersForStage(def, stage);
   const detail = [
+    ...(stage ? [`To stage ${stage.name} (the first of lambda-canary.json's stages)${stageWhere(stage)}.`, ''] : []),
     `Functions (each built and published as a new version, then moved together):`,
-    ...def.members.map((m) => `  ${m.functionName}:${m.aliasName}${m.aliasAssumed ? ' (no alias declared: prod assumed)' : ''}`),
+    ...def.members.map((m) => `  ${m.functionName}:${stage?.alias ?? m.aliasName}${m.aliasAssumed && !stage ? ' (no alias declared: prod assumed)' : ''}`),
     '',
     `Plan: ${formatPlan(plan)} — ${describePlan(plan)}.`,
     'Any function failing its step rolls every alias back; the last step promotes them all.',
     ...(def.skipped.length ? ['', ...skippedLines(def)] : []),
   ].join('\n');
-  const ok = await ctx.ui.confirm('confirmRelease', plainText(`Release ${n} function${n === 1 ? '' : 's'} of ${def.source} through ${plan.name ?? formatPlan(plan)}?`), plainText(detail, 8000), 'Publish Release');
+  const ok = await ctx.ui.confirm('confirmRelease', plainText(`Release ${n} function${n === 1 ? '' : 's'} of ${def.source}${stage ? ` to ${stage.name}` : ''} through ${plan.name ?? formatPlan(plan)}?`), plainText(detail, 8000), 'Publish Release');
   if (!ok) throw new Dismissed();
-  const members: ReleaseMemberInput[] = def.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn }));
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Publishing release of ${n} function${n === 1 ? '' : 's'} (${def.source})` }, () =>
-    ctx.releases.start({ source: def.source, members, plan, trusted, smokeTest }),
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Publishing release of ${n} function${n === 1 ? '' : 's'} (${def.source})` }, async () =>
+    stage
+      ? (await ctx.releases.stages()).runnerFor(stage).start({ source: def.source, members, plan, trusted, smokeTest, stage: stage.name })
+      : ctx.releases.start({ source: def.source, members, plan, trusted, smokeTest }),
   );
   if (outcome.error) {
     ctx.log.error(`Publish Release: ${outcome.error.message}${outcome.error.left ? ` ${outcome.error.left}` : ''}`);
@@ -111,8 +118,15 @@ export async function publishRelease(ctx: CommandContext): Promise<void> {
   const v = outcome.detail;
   if (v) {
     ctx.log.info(`Release ${v.id} (${v.source}): ${v.status}. ${v.statusText}`);
-    if (!RELEASE_ENDS.has(v.status) && readSettings().panel.openAfterPublish) ctx.releasePanels.open(v.id);
+    // The panel shows the current connection's releases: a stage of its own connection is followed in the log and notifications.
+    if (!RELEASE_ENDS.has(v.status) && readSettings().panel.openAfterPublish && ctx.releases.view(v.id)) ctx.releasePanels.open(v.id);
   }
+}
+
+/** ` (profile prod, eu-west-1)`: where a stage's releases go, when it names a connection of its own. */
+export function stageWhere(stage: StageConfig): string {
+  const parts = [stage.profile ? `profile ${stage.profile}` : '', stage.region ?? '', stage.endpoint ? `local ${stage.endpoint}` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : ' (this connection)';
 }
 
 /** What the release commands take: a release row or member row of the tree, `{ releaseId }`, or nothing (a pick of the releases that have not ended). */
