@@ -212,6 +212,9 @@ export class Workbench {
       await waitFor(async () => exact(title).test((await t.innerText().catch(() => '')) ?? ''), { timeout, what: `a quick pick titled ${title}`, describe: async () => `its title is "${await t.innerText().catch(() => '')}"` });
     }
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact(label) }) }).first();
+    // The list renders only the rows in view: an item further down is found by filtering for it, as a user would.
+    const shown = await waitFor(() => row.isVisible(), { timeout: Math.min(timeout, 3000), what: '' }).then(() => true, () => false);
+    if (!shown && typeof label === 'string') await this.quickInput.locator('.quick-input-box input').fill(label);
     await waitFor(() => row.isVisible(), { timeout, what: `the quick-pick item "${label}"`, describe: async () => `it offers ${JSON.stringify(await this.quickPickItems())}` });
     await row.click();
   }
