@@ -5,7 +5,7 @@ import { CreateAliasCommand, CreateFunctionCommand, GetAliasCommand, GetFunction
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { Sandbox } from '../../src/sandbox';
-import { startSandbox } from '../../src/sandbox';
+import { startSandbox, TrafficGenerator } from '../../src/sandbox';
 import { zipFiles } from '../../src/sandbox/zip';
 import { Commands } from '../../src/shared/ids';
 import type { ReleaseView } from '../../src/shared/release';
@@ -13,14 +13,15 @@ import { RELEASE_ENDS } from '../../src/shared/release';
 import { onEmbeddedSandbox } from './embeddedSandbox';
 import { ScriptedUi } from './scriptedUi';
 
+type Step = { weight: number; bake?: string; gate?: 'auto' | 'manual' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, seen?: () => unknown): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${seen ? `; seen: ${JSON.stringify(await seen())}` : ''}`);
     await sleep(100);
   }
 }
@@ -44,7 +45,7 @@ describe('Stages in the editor (Publish Release to staging, Promote Release to S
   let release = 1;
 
   /** New code for every function; `bake`: the first step's (a long one keeps the release open). */
-  function writeWorkspace(steps: Array<{ weight: number; bake?: string }> = [{ weight: 100 }]): void {
+  function writeWorkspace(steps: Step[] = [{ weight: 100 }]): void {
     release++;
     for (const n of NAMES) {
       fs.mkdirSync(path.join(workspace, 'stg', n), { recursive: true });
@@ -95,6 +96,11 @@ describe('Stages in the editor (Publish Release to staging, Promote Release to S
     await prodSandbox?.close();
   });
   beforeEach(() => ui.reset());
+  let traffic: TrafficGenerator | undefined;
+  afterEach(() => {
+    traffic?.stop();
+    traffic = undefined;
+  });
 
   const routing = async (lambda: LambdaClient, n: string, alias: string) => {
     const a = await lambda.send(new GetAliasCommand({ FunctionName: n, Name: alias }));
@@ -111,7 +117,7 @@ describe('Stages in the editor (Publish Release to staging, Promote Release to S
       return v && RELEASE_ENDS.has(v.status) && v;
     }, 60_000);
   /** Publish Release… as from the palette: the workspace's plan, confirmed. */
-  async function publish(steps?: Array<{ weight: number; bake?: string }>): Promise<ReleaseView> {
+  async function publish(steps?: Step[]): Promise<ReleaseView> {
     writeWorkspace(steps);
     const before = new Set(api.releases.views().map((v) => v.id));
     ui.script(['releasePlan', 'lambda-canary.json plan'], ['confirmRelease', true]);
@@ -177,5 +183,49 @@ describe('Stages in the editor (Publish Release to staging, Promote Release to S
     assert.match(ui.errors[0], new RegExp(`Release ${v.id} to staging did not finish healthy: it ended aborted`));
     assert.match(ui.errors[0], /Nothing was changed/);
     assert.deepEqual(await Promise.all(NAMES.map(prodState)), before, 'the prod sandbox is as it was');
+  });
+
+  it("a promotion to prod waiting at a manual gate: its notification's controls act on prod's release (Promote moves prod's aliases), and it offers no Open Release (the panel shows this connection's releases)", async () => {
+    const v = await publish();
+    const end = await ended(v.id);
+    assert.equal(end.status, 'promoted', end.statusText);
+    // The workspace's rollout, the promotion's plan: a manual gate at 50 %, judged on prod's traffic.
+    writeWorkspace([{ weight: 50, bake: '2s', gate: 'manual' }, { weight: 100 }]);
+    traffic = new TrafficGenerator(prodSandbox.lambda, NAMES.map((functionName) => ({ functionName, qualifier: 'prod', rate: 100 })));
+    traffic.start();
+    await sleep(1500); // the stable versions' history
+    ui.reset();
+    await promoteToProd();
+    assert.deepEqual(ui.errors, []);
+    const started = ui.infos.find((m) => m.includes('prod from staging'));
+    assert.ok(started, `the promotion's start is shown: ${JSON.stringify(ui.infos)}`);
+    const id = /^Release (\w+) /.exec(started)![1];
+    const waiting = await until('the manual gate notice', () => ui.warnings.find((w) => w.message.startsWith(`Release ${id} (lambda-canary.json)`)), 30_000, async () => ({ infos: ui.infos, warnings: ui.warnings, prod: await Promise.all(NAMES.map(prodState)) }));
+    assert.ok(waiting.actions.includes('Promote'), `Promote is offered: ${JSON.stringify(waiting)}`);
+    assert.ok(!waiting.actions.includes('Open Release'), `no Open Release for a release on another stage's connection: ${JSON.stringify(waiting)}`);
+    for (const n of NAMES) assert.equal(Object.values((await routing(prod, n, 'prod')).weights)[0], 0.5, `${n}:prod at 50 %`);
+    const onStaging = await Promise.all(NAMES.map(async (n) => (await staging.send(new GetFunctionConfigurationCommand({ FunctionName: n, Qualifier: end.members.find((m) => m.functionName === n)!.version }))).CodeSha256));
+    // The button's command, as the notification runs it.
+    ui.reset();
+    ui.script(['confirmRelease:promote', true]);
+    await vscode.commands.executeCommand(Commands.promoteRelease, { releaseId: id });
+    assert.deepEqual(ui.errors, []);
+    assert.match(ui.confirmations.at(-1)?.message ?? '', new RegExp(`^Promote every function of release ${id} \\(lambda-canary\\.json\\) now\\?$`));
+    for (const [i, n] of NAMES.entries()) {
+      const alias = await until(`${n}:prod promoted`, async () => {
+        const a = await routing(prod, n, 'prod');
+        return Object.keys(a.weights).length === 0 && a.version !== '1' && a;
+      });
+      const onProd = await prod.send(new GetFunctionConfigurationCommand({ FunctionName: n, Qualifier: alias.version }));
+      assert.equal(onProd.CodeSha256, onStaging[i], `${n}: prod serves what passed staging`);
+    }
+    // The staging connection's releases are untouched by it.
+    assert.equal(api.releases.view(v.id)?.status, 'promoted');
+    // Open Release of it (from the palette with its id): refused with where to follow it, no panel of this connection's metrics opened for it.
+    ui.reset();
+    await vscode.commands.executeCommand(Commands.openRelease, { releaseId: id });
+    assert.equal(ui.errors.length, 1, JSON.stringify(ui.errors));
+    assert.match(ui.errors[0], new RegExp(`Release ${id} is on stage prod, another connection: the release panel shows this connection's releases`));
+    assert.equal(api.releasePanels.get(id), undefined);
   });
 });
