@@ -4,7 +4,7 @@ import { untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
 import type { ReleaseDefinition } from '../../core/releases/definition';
 import { releaseDefinition } from '../../core/releases/definition';
 import type { ReleaseMemberInput } from '../../core/releases/runner';
-import { membersForStage, stageOf } from '../../core/releases/stages';
+import { membersForStage, stageOf, untrustedStagesRefusal } from '../../core/releases/stages';
 import { describePlan, formatPlan } from '../../core/rollout/plans';
 import type { StageConfig } from '../../core/workspace';
 import { ConfigError, discoverWorkspace } from '../../core/workspace';
@@ -79,8 +79,8 @@ export async function publishRelease(ctx: CommandContext): Promise<void> {
   const trusted = vscode.workspace.isTrusted;
   const smokeTest = readSettings().smokeTest;
   if (!trusted) {
-    // As Publish Canary: an untrusted workspace's build and test events never run.
-    const refusal = def.members.map((m) => untrustedWorkspaceRefusal(m.fn, smokeTest)).find((r) => !!r);
+    // With stages, the workspace's file chooses the accounts the release writes to; else, as Publish Canary: an untrusted workspace's build and test events never run.
+    const refusal = untrustedStagesRefusal(def, 'release') ?? def.members.map((m) => untrustedWorkspaceRefusal(m.fn, smokeTest)).find((r) => !!r);
     if (refusal) {
       ctx.log.warn(refusal.message);
       await explainUntrusted(ctx, refusal.message);
