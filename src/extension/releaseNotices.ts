@@ -29,7 +29,7 @@ export class ReleaseNotices implements vscode.Disposable {
   }
 
   private show(n: ReleaseNotice): void {
-    const { text, severity, buttons } = releaseNotice(n.view);
+    const { text, severity, buttons } = releaseNotice(n.view, n.elsewhere);
     this.log.info(text);
     // A control of this window: its command shows the outcome itself.
     if (n.byControl) return;

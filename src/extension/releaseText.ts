@@ -113,16 +113,18 @@ export function memberIcon(m: ReleaseMemberView): { id: string; color?: string }
 }
 
 /** The notification of a release that ended, holds, waits or was found interrupted: its text, severity and buttons. */
-export function releaseNotice(v: ReleaseView): { text: string; severity: 'info' | 'warning'; buttons: string[] } {
+export function releaseNotice(v: ReleaseView, elsewhere = false): { text: string; severity: 'info' | 'warning'; buttons: string[] } {
   const text = `Release ${v.id} (${v.source}): ${v.statusText}`;
-  if (v.status === 'promoted' || v.status === 'unchanged') return { text, severity: 'info', buttons: [ReleaseButton.open] };
-  if (RELEASE_ENDS.has(v.status)) return { text, severity: 'warning', buttons: [ReleaseButton.open] };
+  // The release panel shows the current connection's releases: one on another stage's connection has no Open Release.
+  const open: string[] = elsewhere ? [] : [ReleaseButton.open];
+  if (v.status === 'promoted' || v.status === 'unchanged') return { text, severity: 'info', buttons: open };
+  if (RELEASE_ENDS.has(v.status)) return { text, severity: 'warning', buttons: open };
   const controls = releaseControls(v);
   const buttons = [
     ...(controls.includes('resume') ? [ReleaseButton.resume] : []),
     ...(controls.includes('promote') ? [ReleaseButton.promote] : []),
     ...(controls.includes('restore') ? [ReleaseButton.restore] : []),
-    ReleaseButton.open,
+    ...open,
   ];
   return { text, severity: 'warning', buttons };
 }

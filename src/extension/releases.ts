@@ -17,10 +17,16 @@ import type { ExtensionJournal } from './deploymentJournal';
 import type { ExtensionLog } from './log';
 import { useCaseContext } from './useCaseContext';
 
-/** What needs the user or finished: an end, a hold, a manual gate, a release found interrupted. `byControl`: the end of a control asked in this window (its command shows the outcome). */
+/**
+ * What needs the user or finished: an end, a hold, a manual gate, a release found interrupted.
+ * `byControl`: the end of a control asked in this window (its command shows the outcome).
+ * `elsewhere`: a release on a stage of another connection (the Releases node and the release
+ * panel show the current connection's; its controls still act on it).
+ */
 export interface ReleaseNotice {
   view: ReleaseView;
   byControl: boolean;
+  elsewhere?: boolean;
 }
 
 /** What Promote Release to Stage and a release to a stage need: each stage's context and runner, and where packages are kept. */
@@ -93,7 +99,7 @@ export class ExtensionReleases implements vscode.Disposable {
     const ctx = useCaseContext(clients, this.log, { journal: this.journal.port(clients.spec) });
     const options: ReleaseRunnerOptions = { ...this.options, client: 'vscode', artifacts: this.artifacts };
     const runner = new ReleaseRunner(ctx, options);
-    const subs = [runner.onDidChange((v) => this.viewChanged(v))];
+    const subs = [runner.onDidChange((v) => this.viewChanged(v, false))];
     const contexts = stageContexts({ spec: clients.spec, ctx }, this.journal.journal, { guardFor: (c) => codeDeployGuardFor(c), portFor: (spec) => this.journal.port(spec) });
     const runners = new Map<string, ReleaseRunner>();
     this.runner = { clients, runner, subs, stages: { contexts, runners } };
@@ -101,7 +107,7 @@ export class ExtensionReleases implements vscode.Disposable {
       let r = runners.get(stage.name);
       if (!r) {
         r = new ReleaseRunner(contexts.contextOf(stage), options);
-        subs.push(r.onDidChange((v) => this.viewChanged(v)));
+        subs.push(r.onDidChange((v) => this.viewChanged(v, true)));
         runners.set(stage.name, r);
       }
       return r;
@@ -116,11 +122,11 @@ export class ExtensionReleases implements vscode.Disposable {
     return runner;
   }
 
-  private viewChanged(v: ReleaseView): void {
+  private viewChanged(v: ReleaseView, elsewhere: boolean): void {
     const was = this.seen.get(v.id);
     this.seen.set(v.id, v.status);
     if (was !== v.status && NOTICED.has(v.status) && !(v.status === 'interrupted' && was === undefined)) {
-      this.noticed.fire({ view: v, byControl: RELEASE_ENDS.has(v.status) && this.controlling.has(v.id) });
+      this.noticed.fire({ view: v, byControl: RELEASE_ENDS.has(v.status) && this.controlling.has(v.id), ...(elsewhere ? { elsewhere } : {}) });
     }
     this.changed.fire(v);
   }
@@ -153,12 +159,28 @@ export class ExtensionReleases implements vscode.Disposable {
     return this.runner?.runner.view(id);
   }
 
+  /** A release this window drives on a stage of another connection (a promotion to prod's account…): not in views(), but its controls act on it. */
+  stageView(id: string): ReleaseView | undefined {
+    for (const r of this.runner?.stages.runners.values() ?? []) {
+      const v = r.view(id);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  /** The runner that holds release `id`: the current connection's, else a stage's of this window; the current one when none does (it refuses). */
+  private holderOf(current: ReleaseRunner, id: string): ReleaseRunner {
+    if (current.find(id)) return current;
+    for (const r of this.runner?.stages.runners.values() ?? []) if (r.find(id)) return r;
+    return current;
+  }
+
   async start(input: StartReleaseInput): Promise<Outcome<ReleaseView>> {
     return (await this.current()).start(input);
   }
 
   async control(id: string, action: ReleaseControl, members?: ReleaseMemberInput[]): Promise<Outcome<ReleaseView>> {
-    const runner = await this.current();
+    const runner = this.holderOf(await this.current(), id);
     const key = runner.find(id)?.id ?? id;
     this.controlling.set(key, (this.controlling.get(key) ?? 0) + 1);
     try {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ConnectionSpec } from '../../src/core/connection';
 import { releaseDefinition } from '../../src/core/releases/definition';
-import { membersForStage, stageConnection, stageHasOwnConnection, stageOf } from '../../src/core/releases/stages';
+import { membersForStage, stageConnection, stageHasOwnConnection, stageOf, untrustedStagesRefusal } from '../../src/core/releases/stages';
 import { OperationError } from '../../src/core/errors';
 import { discoverWorkspace } from '../../src/core/workspace';
 
@@ -30,6 +30,16 @@ describe('stages: the stage of a release, its members and its connection', () =>
     assert.equal(stageOf(def, 'prod')?.name, 'prod');
     assert.deepEqual(membersForStage(def, stageOf(def, 'prod')).map((m) => `${m.functionName}:${m.aliasName}`), ['orders:prod', 'payments:prod']);
     assert.throws(() => stageOf(def, 'qa'), (e: Error) => e instanceof OperationError && /shop has no stage qa: its stages are staging, prod\./.test(e.message));
+  });
+
+  it('Restricted Mode: a release or a promotion of a workspace with stages is refused (its file chooses the accounts); without stages, nothing to refuse here', () => {
+    const staged = definition([{ name: 'staging', alias: 'staging' }, { name: 'prod', alias: 'prod', profile: 'p' }]);
+    const release = untrustedStagesRefusal(staged, 'release');
+    assert.ok(release instanceof OperationError);
+    assert.match(release.message, /^This workspace is not trusted, so Lambda Canary does not release from it: the "stages" of shop choose the accounts and regions a release writes to\. Trust the workspace/);
+    assert.equal(release.kind, 'validation');
+    assert.match(untrustedStagesRefusal(staged, 'promote')?.message ?? '', /does not promote from it: .* a promotion writes to/);
+    assert.equal(untrustedStagesRefusal(definition(), 'release'), undefined);
   });
 
   it('without stages: no stage, each function on its own alias; naming one is refused', () => {

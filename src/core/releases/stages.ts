@@ -35,6 +35,21 @@ export function stageOf(def: Pick<ReleaseDefinition, 'stages' | 'source'>, name?
   return stage;
 }
 
+/**
+ * Why a workspace that is not trusted gets no release of this definition: with stages, its
+ * lambda-canary.json chooses the accounts, regions and aliases a release or a promotion writes to
+ * (a profile, a region, an endpoint of its own). `action`: what is refused, for the message.
+ * Undefined when the definition names no stages.
+ */
+export function untrustedStagesRefusal(def: Pick<ReleaseDefinition, 'stages' | 'source'>, action: 'release' | 'promote'): OperationError | undefined {
+  if (!def.stages?.length) return undefined;
+  const doing = action === 'release' ? 'release' : 'promote';
+  return new OperationError(
+    `This workspace is not trusted, so Lambda Canary does not ${doing} from it: the "stages" of ${def.source} choose the accounts and regions a ${action === 'release' ? 'release' : 'promotion'} writes to. Trust the workspace (Manage Workspace Trust) to ${doing} from it.`,
+    { step: 'Workspace trust', state: 'Nothing was changed.', kind: 'validation' },
+  );
+}
+
 /** The members of a release to `stage`: every function on the stage's alias. */
 export function membersForStage(def: ReleaseDefinition, stage: StageConfig | undefined): ReleaseMemberInput[] {
   return def.members.map((m) => ({ functionName: m.functionName, aliasName: stage?.alias ?? m.aliasName, fn: m.fn }));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorText, OperationError } from '../../core/errors';
 import type { ReleaseDefinition } from '../../core/releases/definition';
-import { promoteReleaseToStage } from '../../core/releases/stages';
+import { promoteReleaseToStage, untrustedStagesRefusal } from '../../core/releases/stages';
 import type { StageConfig } from '../../core/workspace';
 import { RELEASE_ENDS } from '../../shared/release';
 import { iconText, notificationText, plainText } from '../../shared/text';
@@ -27,7 +27,7 @@ export async function promoteToStage(ctx: CommandContext): Promise<void> {
     throw new OperationError('No workspace folder lists two stages or more: add "stages" to lambda-canary.json, e.g. [{ "name": "staging", "alias": "staging" }, { "name": "prod", "alias": "prod", "profile": "prod" }].', { state: 'Nothing was changed.', kind: 'validation' });
   }
   if (!vscode.workspace.isTrusted) {
-    const message = "This workspace is not trusted, so Lambda Canary does not promote from it: its lambda-canary.json chooses the accounts and regions a promotion writes to. Trust the workspace (Manage Workspace Trust) to promote from it.";
+    const message = untrustedStagesRefusal(staged[0].def, 'promote')!.message;
     ctx.log.warn(message);
     await explainUntrusted(ctx, message);
     throw new Dismissed();

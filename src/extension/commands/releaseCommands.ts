@@ -4,7 +4,7 @@ import { untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
 import type { ReleaseDefinition } from '../../core/releases/definition';
 import { releaseDefinition } from '../../core/releases/definition';
 import type { ReleaseMemberInput } from '../../core/releases/runner';
-import { membersForStage, stageOf } from '../../core/releases/stages';
+import { membersForStage, stageOf, untrustedStagesRefusal } from '../../core/releases/stages';
 import { describePlan, formatPlan } from '../../core/rollout/plans';
 import type { StageConfig } from '../../core/workspace';
 import { ConfigError, discoverWorkspace } from '../../core/workspace';
@@ -79,8 +79,8 @@ export async function publishRelease(ctx: CommandContext): Promise<void> {
   const trusted = vscode.workspace.isTrusted;
   const smokeTest = readSettings().smokeTest;
   if (!trusted) {
-    // As Publish Canary: an untrusted workspace's build and test events never run.
-    const refusal = def.members.map((m) => untrustedWorkspaceRefusal(m.fn, smokeTest)).find((r) => !!r);
+    // With stages, the workspace's file chooses the accounts the release writes to; else, as Publish Canary: an untrusted workspace's build and test events never run.
+    const refusal = untrustedStagesRefusal(def, 'release') ?? def.members.map((m) => untrustedWorkspaceRefusal(m.fn, smokeTest)).find((r) => !!r);
     if (refusal) {
       ctx.log.warn(refusal.message);
       await explainUntrusted(ctx, refusal.message);
@@ -135,8 +135,11 @@ export async function releaseTarget(ctx: CommandContext, node: unknown, title: s
   const id = node instanceof ReleaseNode ? node.releaseId : node instanceof ReleaseMemberNode ? node.parent.releaseId : isReleaseArg(node) ? node.releaseId : undefined;
   if (id !== undefined) {
     const v = ctx.releases.view(id);
-    if (!v) throw new OperationError(`No release ${id} in this journal for this connection.`, { state: 'Nothing was changed.', kind: 'validation' });
-    return v;
+    if (v) return v;
+    // A release this window drives on a stage of another connection (a notification's button): the controls act on it.
+    const elsewhere = ctx.releases.stageView(id);
+    if (!elsewhere) throw new OperationError(`No release ${id} in this journal for this connection.`, { state: 'Nothing was changed.', kind: 'validation' });
+    return elsewhere;
   }
   const views = ctx.releases.views().filter((v) => !open || !RELEASE_ENDS.has(v.status));
   if (views.length === 0) throw new OperationError(open ? 'No release is open on this connection.' : 'No release in this journal for this connection.', { state: 'Nothing was changed.', kind: 'validation' });
@@ -204,5 +207,9 @@ export const abortRelease = (ctx: CommandContext, node?: unknown) => control(ctx
 
 export async function openRelease(ctx: CommandContext, node?: unknown): Promise<void> {
   const v = await releaseTarget(ctx, node, 'Open Release', false);
+  if (!ctx.releases.view(v.id)) {
+    // The panel reads the current connection's releases and metrics: one on another stage's connection is followed in the log.
+    throw new OperationError(`Release ${v.id} is on stage ${v.stage ?? '(another)'}, another connection: the release panel shows this connection's releases. Follow it in the log (Lambda Canary: Show Log) or with lambda-canary release status --stage ${v.stage ?? 'NAME'}.`, { state: 'Nothing was changed.', kind: 'validation' });
+  }
   ctx.releasePanels.open(v.id);
 }
