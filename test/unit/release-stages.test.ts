@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ConnectionSpec } from '../../src/core/connection';
 import { releaseDefinition } from '../../src/core/releases/definition';
-import { membersForStage, stageConnection, stageHasOwnConnection, stageOf, untrustedStagesRefusal } from '../../src/core/releases/stages';
+import { membersForStage, membersToResume, stageConnection, stageHasOwnConnection, stageOf, untrustedStagesRefusal } from '../../src/core/releases/stages';
 import { OperationError } from '../../src/core/errors';
 import { discoverWorkspace } from '../../src/core/workspace';
 
@@ -30,6 +30,23 @@ describe('stages: the stage of a release, its members and its connection', () =>
     assert.equal(stageOf(def, 'prod')?.name, 'prod');
     assert.deepEqual(membersForStage(def, stageOf(def, 'prod')).map((m) => `${m.functionName}:${m.aliasName}`), ['orders:prod', 'payments:prod']);
     assert.throws(() => stageOf(def, 'qa'), (e: Error) => e instanceof OperationError && /shop has no stage qa: its stages are staging, prod\./.test(e.message));
+  });
+
+  it('Resume of a release to a stage builds its unpublished members from the folder, on that stage\u2019s alias (not the functions\u2019 own)', () => {
+    const def = definition([{ name: 'staging', alias: 'staging' }, { name: 'prod', alias: 'prod', profile: 'p' }]);
+    const members = [
+      { functionName: 'orders', aliasName: 'staging' },
+      { functionName: 'payments', aliasName: 'staging' },
+    ];
+    const resumed = membersToResume([def], { stage: 'staging', members: members as never });
+    assert.deepEqual(resumed?.map((m) => `${m.functionName}:${m.aliasName}`), ['orders:staging', 'payments:staging']);
+    assert.ok(resumed?.every((m) => m.fn), 'each with what to build it from');
+    // A stage the folder does not name, or functions it does not list: nothing to resume from.
+    assert.equal(membersToResume([def], { stage: 'qa', members: members as never }), undefined);
+    assert.equal(membersToResume([def], { stage: 'staging', members: [...members, { functionName: 'refunds', aliasName: 'staging' }] as never }), undefined);
+    // A release with no stage: the functions' own aliases.
+    const own = membersToResume([definition()], { members: [{ functionName: 'orders', aliasName: 'live' }, { functionName: 'payments', aliasName: 'stable' }] as never });
+    assert.deepEqual(own?.map((m) => `${m.functionName}:${m.aliasName}`), ['orders:live', 'payments:stable']);
   });
 
   it('Restricted Mode: a release or a promotion of a workspace with stages is refused (its file chooses the accounts); without stages, nothing to refuse here', () => {

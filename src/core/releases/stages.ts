@@ -56,6 +56,21 @@ export function membersForStage(def: ReleaseDefinition, stage: StageConfig | und
 }
 
 /**
+ * What a Resume builds a release's unpublished members from: the members of the first definition
+ * whose functions, on the release's stage's alias, are every member of the release; undefined
+ * when none fits (a folder that no longer lists them, or names no such stage).
+ */
+export function membersToResume(defs: readonly ReleaseDefinition[], release: Pick<ReleaseView, 'members' | 'stage'>): ReleaseMemberInput[] | undefined {
+  for (const def of defs) {
+    const stage = release.stage === undefined ? undefined : def.stages?.find((s) => s.name === release.stage);
+    if (release.stage !== undefined && !stage) continue;
+    const members = membersForStage(def, stage);
+    if (release.members.every((m) => members.some((d) => d.functionName === m.functionName && d.aliasName === m.aliasName))) return members;
+  }
+  return undefined;
+}
+
+/**
  * The connection of a stage: the base connection (the one the front end uses) with what the
  * stage names instead — a local sandbox's endpoint, or a profile (its region, unless the stage
  * names one), or only a region. A stage that names none of them is the base connection.

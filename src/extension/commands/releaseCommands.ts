@@ -4,7 +4,7 @@ import { untrustedWorkspaceRefusal } from '../../core/publishWorkspace';
 import type { ReleaseDefinition } from '../../core/releases/definition';
 import { releaseDefinition } from '../../core/releases/definition';
 import type { ReleaseMemberInput } from '../../core/releases/runner';
-import { membersForStage, stageOf, untrustedStagesRefusal } from '../../core/releases/stages';
+import { membersForStage, membersToResume, stageOf, untrustedStagesRefusal } from '../../core/releases/stages';
 import { describePlan, formatPlan } from '../../core/rollout/plans';
 import type { StageConfig } from '../../core/workspace';
 import { ConfigError, discoverWorkspace } from '../../core/workspace';
@@ -192,12 +192,7 @@ async function control(ctx: CommandContext, node: unknown, action: ReleaseContro
 }
 
 function resumeMembers(v: ReleaseView): ReleaseMemberInput[] | undefined {
-  for (const f of folderReleases()) {
-    if (!f.def) continue;
-    const fits = v.members.every((m) => f.def!.members.some((d) => d.functionName === m.functionName && d.aliasName === m.aliasName));
-    if (fits) return f.def.members.map((m) => ({ functionName: m.functionName, aliasName: m.aliasName, fn: m.fn }));
-  }
-  return undefined;
+  return membersToResume(folderReleases().flatMap((f) => (f.def ? [f.def] : [])), v);
 }
 
 export const resumeRelease = (ctx: CommandContext, node?: unknown) => control(ctx, node, 'resume');
