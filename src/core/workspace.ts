@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ParseError } from 'jsonc-parser';
 import { findNodeAtLocation, parse as parseJsonc, parseTree } from 'jsonc-parser';
-import type { ScalarTag, CollectionTag } from 'yaml';
-import { isMap, isScalar, parseDocument } from 'yaml';
 import * as jsYaml from 'js-yaml';
+import { loadYaml, YamlError } from '../shared/yaml';
 import { configSchema, validateConfig } from './configValidator.generated';
 import { OperationError } from './errors';
 import type { LambdaSend } from './lambdaApi';
@@ -594,14 +593,7 @@ export class Intrinsic {
 
 const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'ImportValue', 'Base64', 'Cidr', 'GetAZs', 'Condition', 'Transform'];
 
-/** YAML tags for every short-form intrinsic, on scalars, sequences and maps. */
-const cfnTags: Array<ScalarTag | CollectionTag> = INTRINSICS.flatMap((fn) => [
-  { tag: `!${fn}`, resolve: (v: string) => new Intrinsic(fn, v) } as ScalarTag,
-  { tag: `!${fn}`, collection: 'seq', resolve: (v: unknown) => new Intrinsic(fn, (v as { toJSON(): unknown }).toJSON()) } as unknown as CollectionTag,
-  { tag: `!${fn}`, collection: 'map', resolve: (v: unknown) => new Intrinsic(fn, (v as { toJSON(): unknown }).toJSON()) } as unknown as CollectionTag,
-]);
-
-/** js-yaml's types for the same intrinsics: the reader of what `yaml` finds too loose to read. */
+/** js-yaml's types for every short-form intrinsic, on scalars, sequences and maps. */
 const cfnSchema = jsYaml.DEFAULT_SCHEMA.extend(
   INTRINSICS.flatMap((fn) =>
     (['scalar', 'sequence', 'mapping'] as const).map((kind) => new jsYaml.Type(`!${fn}`, { kind, construct: (v: unknown) => new Intrinsic(fn, v ?? '') })),
@@ -644,24 +636,13 @@ interface ParsedTemplate {
 }
 
 function parseYamlTemplate(file: string, text: string): ParsedTemplate {
-  const doc = parseDocument(text, { customTags: cfnTags, prettyErrors: true, uniqueKeys: false });
-  const lineOf = (logicalId: string) => lineOfYamlKey(doc, text, logicalId) ?? lineOfYamlResource(text, logicalId);
-  if (doc.errors.length) {
-    // `yaml` follows the YAML spec to the letter; SAM CLI (PyYAML) also reads, e.g., a flow
-    // collection whose closing bracket is indented less than its key. js-yaml reads what PyYAML
-    // reads; when it cannot either, the template is broken and `yaml`'s error (with its line) says why.
-    try {
-      return { root: jsYaml.load(text, { schema: cfnSchema, json: true, filename: path.basename(file) }), lineOf };
-    } catch {
-      const e = doc.errors[0];
-      throw new ConfigError(file, `invalid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`, e.linePos?.[0].line, e.linePos?.[0].col);
-    }
-  }
+  // js-yaml reads what SAM CLI (PyYAML) reads, e.g. a flow collection whose closing bracket is
+  // indented less than its key; a key given twice keeps its last value, as PyYAML keeps it.
   try {
-    return { root: doc.toJS({ maxAliasCount: 100 }), lineOf };
+    return { root: loadYaml(text, { schema: cfnSchema, json: true }), lineOf: (logicalId) => lineOfYamlResource(text, logicalId) };
   } catch (e) {
-    // e.g. a "billion laughs" of nested aliases: refused before it is expanded.
-    throw new ConfigError(file, `invalid YAML: ${(e as Error).message}`);
+    if (!(e instanceof YamlError)) throw e;
+    throw new ConfigError(file, `invalid YAML: ${e.reason}`, e.line, e.column);
   }
 }
 
@@ -1120,29 +1101,23 @@ export function parseSamTemplate(file: string, rawText: string, workspaceRoot: s
   return readSamTemplate(file, rawText, workspaceRoot).functions;
 }
 
-function lineOfYamlKey(doc: ReturnType<typeof parseDocument>, text: string, logicalId: string): number | undefined {
-  const resources = doc.get('Resources', true);
-  if (!isMap(resources)) return undefined;
-  for (const item of resources.items) {
-    if (isScalar(item.key) && item.key.value === logicalId && item.key.range) {
-      // Ranges index the source text, not a re-serialisation of the document.
-      return lineCol(text, item.key.range[0]).line;
-    }
-  }
-  return undefined;
-}
-
 /**
- * The line of `  LogicalId:` under `Resources:`, read from the text: for a template only js-yaml
- * reads, whose document `yaml` could not build.
+ * The line of `  LogicalId:` under the top-level `Resources:`, read from the text: a key indented
+ * as the first resource is (a property of the same name, deeper, is not it); quoted or not.
  */
 function lineOfYamlResource(text: string, logicalId: string): number | undefined {
   const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^Resources\s*:/.test(l));
+  const start = lines.findIndex((l) => /^(["']?)Resources\1\s*:(\s|$)/.test(l));
   if (start < 0) return undefined;
+  let indent: number | undefined;
   for (let i = start + 1; i < lines.length; i++) {
-    if (/^\S/.test(lines[i]) && !lines[i].startsWith('#')) return undefined;
-    const m = /^\s+(["']?)(.*?)\1\s*:(\s|$)/.exec(lines[i]);
+    const line = lines[i];
+    if (/^\s*(#.*)?\r?$/.test(line)) continue;
+    const own = /^\s*/.exec(line)![0].length;
+    if (own === 0) return undefined;
+    indent ??= own;
+    if (own !== indent) continue;
+    const m = /^\s+(["']?)(.*?)\1\s*:(\s|$)/.exec(line);
     if (m && m[2] === logicalId) return i + 1;
   }
   return undefined;

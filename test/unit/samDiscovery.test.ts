@@ -82,7 +82,7 @@ const CORPUS: Array<{ fixture: string; offered: Array<Record<string, unknown>>; 
       `template.yaml:27: "SharedFromS3.TemplateURL" 'https://my-bucket.s3.amazonaws.com/shared/template.yaml' is a remote template: only a template file of the workspace is followed.`,
       `template.yaml:31: "Missing.Location" './missing/template.yaml' is not a template file (relative to the workspace folder).`,
       `template.yaml:35: "Outside.Location": '../elsewhere/template.yaml' points outside the workspace folder.`,
-      "template.yaml:39: the nested application's template broken/template.yaml:5 cannot be read: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }",
+      "template.yaml:39: the nested application's template broken/template.yaml:5 cannot be read: invalid YAML: unexpected end of the stream within a flow collection",
       `loop/template.yaml:3: "Back.Location" '../template.yaml' nests a template that nests it: the cycle is not followed.`,
     ],
   },

@@ -522,6 +522,28 @@ Resources:
       assert.ok(Date.now() - started < 2000, 'refused at once, not after expanding');
     });
 
+    it('refuses an alias bomb inside a resource, where a message would write it out, at once', () => {
+      const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+      const started = Date.now();
+      configError(() => sam(`${lines.join('\n')}\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: !Sub [*l]\n`), /invalid YAML: its aliases \(\*name\) add more than \d+ values, an alias bomb/i);
+      configError(() => sam('Resources:\n  F: &f\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: [*f] }\n'), /invalid YAML: an alias \(\*name\) refers to a collection it is inside/);
+      assert.ok(Date.now() - started < 2000, 'refused at once, not after expanding');
+    });
+
+    it('reads a few anchors and aliases, as PyYAML does', () => {
+      const fns = sam('Metadata:\n  Common: &common { Runtime: nodejs20.x, Handler: index.handler }\nResources:\n  A:\n    Type: AWS::Serverless::Function\n    Properties: { <<: *common, CodeUri: src, Environment: { Variables: { SHARED: &v shared } } }\n  B:\n    Type: AWS::Serverless::Function\n    Properties:\n      <<: *common\n      CodeUri: src\n      FunctionName: *v\n');
+      assert.deepEqual(fns.map((f) => [f.logicalId, f.handler, f.runtime, f.functionName]), [['A', 'index.handler', 'nodejs20.x', undefined], ['B', 'index.handler', 'nodejs20.x', 'shared']]);
+    });
+
+    it('names the line of each logical id, not of a deeper key of the same name, in any line ending', () => {
+      const text = '# header\nResources:\n  # a comment\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      Fn: not this one\n\n  "Fn":\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ../.. }\n  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../..\n      Description: |\n        Other: not this one either\n';
+      for (const eol of ['\n', '\r\n']) {
+        const d = readSamTemplate(tpl(), text.replace(/\n/g, eol), root);
+        assert.deepEqual(d.skipped.map((s) => [s.name, s.line]), [['Fn', 9], ['Other', 12]], JSON.stringify(eol));
+      }
+    });
+
     it('reports broken YAML with its line', () => {
       const e = configError(() => sam('Resources:\n  F:\n    Type: AWS::Serverless::Function\n   Properties: [\n'), /invalid YAML/);
       assert.ok(e.line !== undefined && e.line >= 3, e.message);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../../shared/yaml';
 
 /**
  * The AppSpec of a Lambda deployment (CodeDeploy's `AppSpecContent`): version 0.0, one
@@ -68,7 +68,7 @@ export function readAppSpec(content: string | undefined): AppSpecFacts | undefin
     doc = JSON.parse(content);
   } catch {
     try {
-      doc = parseYaml(content, { maxAliasCount: 10 });
+      doc = loadYaml(content);
     } catch {
       return undefined;
     }

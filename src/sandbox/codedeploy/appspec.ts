@@ -3,16 +3,16 @@
  * Name, Alias, CurrentVersion and TargetVersion, and optional BeforeAllowTraffic /
  * AfterAllowTraffic hook functions.
  */
-import { parse } from 'yaml';
+import { loadYaml } from '../../shared/yaml';
 import type { AppSpecTarget } from './state';
 
 /** The AppSpec's target, or why it does not read (the deployment fails with it, as on AWS). */
 export function readAppSpec(content: string): AppSpecTarget | { problem: string } {
   let doc: unknown;
   try {
-    doc = parse(content, { maxAliasCount: 100 });
+    doc = loadYaml(content);
   } catch (e) {
-    return { problem: `The AppSpec file is neither valid YAML nor JSON: ${(e as Error).message.split('\n')[0]}` };
+    return { problem: `The AppSpec file is neither valid YAML nor JSON: ${(e as Error).message}.` };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { problem: 'The AppSpec file must be a mapping with version, Resources and (optionally) Hooks.' };
   const spec = doc as Record<string, unknown>;
