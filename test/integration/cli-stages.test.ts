@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { CliIO } from '../../src/cli/run';
 import { runCli } from '../../src/cli/run';
 import type { Sandbox } from '../../src/sandbox';
@@ -13,7 +13,7 @@ import type { ReleaseView } from '../../src/shared/release';
 import type { Run } from './cli-testkit';
 import { Sink } from './cli-testkit';
 import { clientsFor } from './helpers';
-import { createFn, publish } from './lambda-testkit';
+import { stagedFunctions } from './lambda-testkit';
 
 /** `lambda-canary release start` to the first stage, then `release promote-stage prod` to another sandbox (another account). */
 describe('lambda-canary release with stages (real SDK ↔ two sandboxes)', function () {
@@ -33,17 +33,7 @@ describe('lambda-canary release with stages (real SDK ↔ two sandboxes)', funct
     lb = clientsFor(b).lambda;
     journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-stages-j-'));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-stages-ws-'));
-    const functions = [];
-    for (const name of names) {
-      for (const [lambda, alias] of [[la, 'staging'], [lb, 'prod']] as const) {
-        await createFn(lambda, name);
-        await publish(lambda, name, 'one');
-        await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));
-      }
-      fs.mkdirSync(path.join(dir, name));
-      fs.writeFileSync(path.join(dir, name, 'index.js'), `exports.handler = async () => ({ fn: ${JSON.stringify(name)}, v: 2 });\n`);
-      functions.push({ functionName: name, codeFolder: name, handler: 'index.handler' });
-    }
+    const functions = await stagedFunctions(dir, names, la, lb);
     const stages = [
       { name: 'staging', alias: 'staging', endpoint: a.endpoint },
       { name: 'prod', alias: 'prod', endpoint: b.endpoint },

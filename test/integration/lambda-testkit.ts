@@ -4,8 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CreateFunctionCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  CreateAliasCommand,
   CreateFunctionCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
@@ -75,3 +78,24 @@ export async function inBatches<T>(items: T[], limit: number, fn: (item: T) => P
 }
 
 export const ARN_PREFIX = 'arn:aws:lambda:us-east-1:123456789012:function:';
+
+/**
+ * The functions of a two-stage test on both accounts (version 1 on `staging` in one, on `prod` in
+ * the other) and their code folders under `root` (a handler returning `{ name, release: 2 }`): the
+ * `functions` entries of its lambda-canary.json.
+ */
+export async function stagedFunctions(root: string, names: readonly string[], staging: LambdaClient, prod: LambdaClient): Promise<Array<{ functionName: string; codeFolder: string; handler: string }>> {
+  const functions = [];
+  for (const name of names) {
+    for (const [lambda, alias] of [[staging, 'staging'], [prod, 'prod']] as const) {
+      await createFn(lambda, name);
+      await publish(lambda, name, 'one');
+      await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));
+    }
+    fs.mkdirSync(path.join(root, name));
+    fs.writeFileSync(path.join(root, name, 'index.js'), `exports.handler = async () => ({ name: ${JSON.stringify(name)}, release: 2 });\n`);
+    functions.push({ functionName: name, codeFolder: name, handler: 'index.handler' });
+  }
+  return functions;
+}
+

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateAliasCommand, GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { ConnectionSpec } from '../../src/core/connection';
 import { capabilitiesOf } from '../../src/core/connection';
 import { Journal, journalConnection } from '../../src/core/journal';
@@ -30,7 +30,7 @@ import { RELEASE_ENDS } from '../../src/shared/release';
 import type { Sandbox } from '../../src/sandbox';
 import { startSandbox, TrafficGenerator } from '../../src/sandbox';
 import { clientsFor, sleep, until } from './helpers';
-import { codeSha, createFn, publish } from './lambda-testkit';
+import { codeSha, stagedFunctions } from './lambda-testkit';
 
 const TIMING: Partial<RolloutTiming> = { tickMs: 150, periodSeconds: 1, settleMs: 1500, stableHistoryMs: 60_000, errorPatienceMs: 4000 };
 const plan = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 99, latencyFailRatio: 100, minDetectableIncrease: { absolute: 10 } } });
@@ -81,17 +81,7 @@ describe('stages: promote a release to the next stage with the same bytes (two s
    */
   async function world(names: string[]): Promise<World> {
     const root = tmp('lc-stages-ws-');
-    const functions = [];
-    for (const name of names) {
-      for (const [lambda, alias] of [[la, 'staging'], [lb, 'prod']] as const) {
-        await createFn(lambda, name);
-        await publish(lambda, name, 'one');
-        await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));
-      }
-      fs.mkdirSync(path.join(root, name));
-      fs.writeFileSync(path.join(root, name, 'index.js'), `exports.handler = async () => ({ name: ${JSON.stringify(name)}, release: 2 });\n`);
-      functions.push({ functionName: name, codeFolder: name, handler: 'index.handler' });
-    }
+    const functions = await stagedFunctions(root, names, la, lb);
     fs.writeFileSync(path.join(root, 'count-build.js'), "require('fs').appendFileSync(require('path').join(__dirname, 'builds.log'), 'x');\n");
     const config = {
       build: ['node', path.join(root, 'count-build.js')],
