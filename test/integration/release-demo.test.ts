@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { Journal } from '../../src/core/journal';
+import { Journal, journalPortOf } from '../../src/core/journal';
 import { MemoryLogger } from '../../src/core/log';
 import type { ReleaseDefinition } from '../../src/core/releases/definition';
 import { releaseDefinition } from '../../src/core/releases/definition';
@@ -39,15 +39,8 @@ const TIMING: Partial<RolloutTiming> = { tickMs: 150, periodSeconds: 1, settleMs
 /** As release.test.ts judges: latency loosely (a busy machine's p99 jumps), the release is under test here, not the judge. */
 const plan = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 99, latencyFailRatio: 100, minDetectableIncrease: { absolute: 10 } } });
 
-function journalPort(journal: Journal): JournalPort {
-  const connection = { kind: 'sandbox' as const, label: 'sandbox' };
-  return {
-    append: (o) => journal.append(o, { connection }),
-    lastSwitch: (key) => journal.lastSwitch(key),
-    rollouts: () => journal.rollouts(),
-    releases: () => journal.releases(),
-  };
-}
+/** The journal as the use cases see it, for the sandbox's connection. */
+const journalPort = (journal: Journal): JournalPort => journalPortOf(journal, { kind: 'sandbox', label: 'sandbox' });
 
 interface Served {
   /** Executed version → calls, function errors, the releases its bodies named. */

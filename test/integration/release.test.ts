@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CreateAliasCommand, GetAliasCommand, GetFunctionConfigurationCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { createClients } from '../../src/core/connection';
-import { Journal } from '../../src/core/journal';
+import { Journal, journalPortOf } from '../../src/core/journal';
 import { parsePlanText } from '../../src/core/rollout/plans';
 import type { RolloutTiming } from '../../src/core/rollout/runner';
 import type { ReleaseDetail, ReleaseEvent } from '../../src/core/releases/records';
@@ -32,15 +32,8 @@ const TIMING: Partial<RolloutTiming> = { tickMs: 150, periodSeconds: 1, settleMs
  */
 const plan = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 99, latencyFailRatio: 100, minDetectableIncrease: { absolute: 10 } } });
 
-function journalPort(journal: Journal): JournalPort {
-  const connection = { kind: 'sandbox' as const, label: 'sandbox' };
-  return {
-    append: (o) => journal.append(o, { connection }),
-    lastSwitch: (key) => journal.lastSwitch(key),
-    rollouts: () => journal.rollouts(),
-    releases: () => journal.releases(),
-  };
-}
+/** The journal as the use cases see it, for the sandbox's connection. */
+const journalPort = (journal: Journal): JournalPort => journalPortOf(journal, { kind: 'sandbox', label: 'sandbox' });
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 

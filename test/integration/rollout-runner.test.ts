@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateAliasCommand, GetAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { Journal } from '../../src/core/journal';
+import { Journal, journalPortOf } from '../../src/core/journal';
 import { parseLease } from '../../src/core/rollout/lease';
 import { parsePlanText } from '../../src/core/rollout/plans';
 import type { RolloutDetail } from '../../src/core/rollout/records';
@@ -35,14 +35,8 @@ const USER_TEXT = 'checkout, owned by the payments team';
  */
 const stepping = (text: string) => ({ ...parsePlanText(text), judge: { latencyWarnRatio: 20, latencyFailRatio: 40 } });
 
-function journalPort(journal: Journal): JournalPort {
-  const connection = { kind: 'sandbox' as const, label: 'sandbox' };
-  return {
-    append: (o) => journal.append(o, { connection }),
-    lastSwitch: (key) => journal.lastSwitch(key),
-    rollouts: () => journal.rollouts(),
-  };
-}
+/** The journal as the use cases see it, for the sandbox's connection. */
+const journalPort = (journal: Journal): JournalPort => journalPortOf(journal, { kind: 'sandbox', label: 'sandbox' });
 
 function tempJournal(): Journal {
   return new Journal(fs.mkdtempSync(path.join(os.tmpdir(), 'lc-rollout-')), { fsync: false });
