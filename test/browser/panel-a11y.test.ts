@@ -213,6 +213,78 @@ describe('panel pages: accessible names, keyboard, live regions, language (chrom
     await page.context().close();
   });
 
+  it("traffic panel: a running rollout and the history: their controls are named, the timeline is an image in words, the status change is announced", async () => {
+    const now = Date.now();
+    const rollout = {
+      id: 'ro-1',
+      functionName: 'checkout',
+      aliasName: 'prod',
+      version: '8',
+      stable: '7',
+      planText: '10%@5m, 100%',
+      alarms: [],
+      steps: [
+        { weight: 10, bakeSeconds: 300, gate: 'auto', startedAt: now - 60_000 },
+        { weight: 100, bakeSeconds: 0, gate: 'auto' },
+      ],
+      current: 0,
+      status: 'running',
+      statusText: '',
+      startedAt: now - 60_000,
+      bakeStart: now - 60_000,
+      bakeMs: 300_000,
+      driver: { holder: 'me@here (VS Code)', until: now + 60_000, self: true },
+      evidence: {
+        verdict: 'Pending',
+        sentence: 'Not enough invocations yet.',
+        canary: { version: '8', invocations: 40, errors: 0, errorRate: 0, throttles: 0 },
+        stable: { version: '7', invocations: 400, errors: 1, errorRate: 0.0025 },
+        sprt: { llr: 0.1, lower: -2.9, upper: 2.9, p0: 0.01, p1: 0.05 },
+        alarmsInAlarm: [],
+        at: now,
+      },
+    };
+    const routing = { version: '7', weights: { '8': 0.1 } };
+    const history = {
+      functionName: 'checkout',
+      aliasName: 'prod',
+      since: new Date(now - 86_400_000).toISOString(),
+      until: new Date(now).toISOString(),
+      entries: [
+        {
+          id: 'e1',
+          at: new Date(now - 120_000).toISOString(),
+          kind: 'rollout',
+          action: 'rollout',
+          summary: 'Rollout of version 8',
+          ended: 'running',
+          source: 'journal',
+          who: { name: 'me', client: 'lambda-canary' },
+          before: { version: '7', weights: {} },
+          after: routing,
+          versionsPublished: [],
+          steps: [{ label: '10%', text: 'baking', verdict: 'Pending' }],
+          returnTo: { ok: true, state: { version: '7', weights: {} } },
+        },
+      ],
+      cloudTrail: { state: 'off', message: 'CloudTrail turned off.', lagNote: '', eventsRead: 0, truncated: false },
+      journal: { records: 1, problems: [] },
+    };
+    const { page, errors } = await open('traffic');
+    await send(page, init(), traffic(now), { type: 'rollout', rollout }, { type: 'history', history, loading: false });
+    await page.waitForSelector('#rollout-controls');
+    await page.waitForSelector('#history-table');
+    assert.deepEqual(await unnamedControls(page), [], 'controls without an accessible name');
+    const names = (await axTree(page)).map((n) => n.name?.value ?? '');
+    assert.ok(names.includes('Rollout plan, weight of version 8 over time: step 1: 10 percent for 5 min, Pending; step 2: 100 percent, Pending'), 'the timeline is named in words');
+    assert.ok(names.includes('1 step'), "the history's step toggle is named by its count, without the triangle");
+    await send(page, { type: 'rollout', rollout: { ...rollout, status: 'paused', statusText: 'Paused by you.' } });
+    await page.waitForFunction(() => document.getElementById('announce')?.textContent !== '');
+    assert.equal(await page.textContent('#announce'), 'Paused · step 1/2 — Paused by you.', "the rollout's new status is announced");
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('traffic panel: the split is spoken as words, and a weight change is announced once in a polite live region (refreshes are not)', async () => {
     const { page } = await open('traffic');
     await send(page, init(), traffic(Date.now()));
