@@ -1,4 +1,5 @@
 import type { Clients, ConnectionSpec } from '../core/connection';
+import type { Logger } from '../core/log';
 import { createClients, isLoopbackEndpoint, listProfiles } from '../core/connection';
 import type { JournalRecord } from '../core/journal';
 import { journalConnection } from '../core/journal';
@@ -44,7 +45,7 @@ export function connectionSpec(values: OptionValues, env: NodeJS.ProcessEnv): Co
 }
 
 /** Opens the connection; with --sandbox, first starts the embedded sandbox with the demo seed. */
-export async function openConnection(values: OptionValues, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<CliConnection> {
+export async function openConnection(values: OptionValues, env: NodeJS.ProcessEnv, progress: (line: string) => void, log?: Logger): Promise<CliConnection> {
   let sandbox: Sandbox | undefined;
   let spec: ConnectionSpec;
   if (values.sandbox) {
@@ -66,7 +67,7 @@ export async function openConnection(values: OptionValues, env: NodeJS.ProcessEn
   } else {
     spec = connectionSpec(values, env);
   }
-  const clients = createClients(spec);
+  const clients = createClients(spec, { log });
   return {
     clients,
     journal: journalConnection(spec),

@@ -164,7 +164,7 @@ export class ConnectionManager implements vscode.Disposable {
   private async connect(): Promise<Clients> {
     this.connectedWith = connectionSettingsKey();
     const spec = await this.resolveSpec();
-    const clients = createClients(spec);
+    const clients = createClients(spec, { log: this.log });
     const status = connectionStatus(spec);
     this.statusBar.text = status.text;
     this.statusBar.tooltip = status.tooltip;
