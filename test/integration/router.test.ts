@@ -199,6 +199,18 @@ describe('router function in the sandbox (real SDK)', function () {
     });
   });
 
+  it('fails at init, with the problem named, when its rule is not valid', async () => {
+    const name = `${target}-router-broken`;
+    const bad = JSON.stringify({ target, stable: '1', canary: '2', salt: 's', rules: [{ kind: 'sticky', keys: [{ from: 'sourceIp' }], weight: 150 }] });
+    await h().lambda.send(
+      new CreateFunctionCommand({ FunctionName: name, Runtime: ROUTER_RUNTIME, Handler: ROUTER_HANDLER, Role: ROLE, Code: { ZipFile: routerPackage().zip }, Environment: { Variables: { LAMBDA_CANARY_ROUTE: bad } } }),
+    );
+    h().sandbox.settle();
+    const a = await invoke(name, httpEvent({}));
+    assert.equal(a.out.FunctionError, 'Unhandled');
+    assert.match(String(a.body.errorMessage), /Router\.ConfigError: Invalid router configuration: Rule 1: weight must be a number from 0 to 100/);
+  });
+
   it('passes a non-HTTP event (SQS) to stable unchanged, and its answer back unchanged', async () => {
     const { name } = await createRouter([{ kind: 'group', key: { from: 'header', name: 'x-canary-group' }, values: ['beta'] }, { kind: 'sticky', keys: [{ from: 'sourceIp' }], weight: 100 }]);
     const event = { Records: [{ messageId: 'm1', eventSource: 'aws:sqs', body: '{"x-canary-group":"beta"}' }] };

@@ -117,6 +117,8 @@ describe('router rules: group', () => {
     // HTTP API joins repeated headers with commas.
     assert.equal(route(http({ headers: { 'x-canary-group': 'alpha, beta' } })).route, 'canary');
     assert.equal(route(alb({ headers: { 'x-canary-group': 'beta' } })).route, 'canary');
+    // An ALB with multi-value headers on sends only multiValueHeaders.
+    assert.equal(route(alb({ headers: undefined, multiValueHeaders: { 'X-Canary-Group': ['beta'] } })).route, 'canary');
   });
 
   it('sends everyone else to stable', () => {
@@ -279,6 +281,9 @@ describe('router rules: what a request may hold never throws', () => {
       `Bearer ${h}.${p}`,
       `Bearer ${h}.${p}.${s}.x.y`,
       `Bearer ${h}.@@not*base64@@.${s}`,
+      // Node's decoder would skip the stray characters and read the claims: the token is refused instead.
+      `Bearer ${h}.${p.slice(0, 4)}*${p.slice(4)}.${s}`,
+      `Bearer ${h}.${p.slice(0, 4)}+/${p.slice(4)}.${s}`,
       `Bearer ${h}.${Buffer.from('{"sub": "u1"').toString('base64url')}.${s}`,
       `Bearer ${h}.${Buffer.from('["beta"]').toString('base64url')}.${s}`,
       `Bearer ${h}.${Buffer.from('42').toString('base64url')}.${s}`,
