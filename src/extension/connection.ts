@@ -134,7 +134,7 @@ export class ConnectionManager implements vscode.Disposable {
     await this.checkEndpointConsent(s.endpointUrl, s.endpointUrlSource, profile);
     const region =
       s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? listProfiles().find((p) => p.name === (profile ?? 'default'))?.region ?? 'us-east-1';
-    return { kind: 'aws', profile, region, endpointUrl: s.endpointUrl };
+    return { kind: 'aws', profile, ...(!s.profile && profile ? { profileFrom: 'AWS_PROFILE' as const } : {}), region, endpointUrl: s.endpointUrl };
   }
 
   /**
@@ -164,7 +164,7 @@ export class ConnectionManager implements vscode.Disposable {
   private async connect(): Promise<Clients> {
     this.connectedWith = connectionSettingsKey();
     const spec = await this.resolveSpec();
-    const clients = createClients(spec);
+    const clients = createClients(spec, { log: this.log });
     const status = connectionStatus(spec);
     this.statusBar.text = status.text;
     this.statusBar.tooltip = status.tooltip;
