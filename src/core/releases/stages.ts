@@ -120,7 +120,8 @@ export function stageContexts(
       const key = JSON.stringify(spec);
       let m = made.get(key);
       if (!m) {
-        const clients = (options.connect ?? createClients)(spec);
+        // A credentials failure of the stage's profile logs the SDK's cause in the same log.
+        const clients = options.connect ? options.connect(spec) : createClients(spec, { log: base.ctx.log });
         const guard = options.guardFor?.(clients);
         const ctx: UseCaseContext = {
           ...base.ctx,
