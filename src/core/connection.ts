@@ -7,6 +7,7 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { version as PACKAGE_VERSION } from '../../package.json';
+import { explainingFailures } from './credentials';
 import type { Logger } from './log';
 import { logRequests } from './requestLog';
 
@@ -20,7 +21,14 @@ export type ConnectionSpec =
       /** The access key the sandbox was started with (the embedded one makes one per start). */
       accessKeyId?: string;
     }
-  | { kind: 'aws'; profile?: string; region: string; endpointUrl?: string };
+  | {
+      kind: 'aws';
+      profile?: string;
+      /** Set when `profile` is the environment's AWS_PROFILE, so that an error about it can say so. */
+      profileFrom?: 'AWS_PROFILE';
+      region: string;
+      endpointUrl?: string;
+    };
 
 export interface Clients {
   lambda: LambdaClient;
@@ -73,7 +81,7 @@ export interface ClientOptions {
   connectionTimeoutMs?: number;
   /** Appended to every request's user agent; default `lambda-canary/<version>`, so that CloudTrail tells this extension's writes from others'. */
   userAgent?: string;
-  /** Gets one debug line per AWS call (src/core/requestLog.ts). */
+  /** Gets one debug line per AWS call (src/core/requestLog.ts), and a credentials failure's own cause (the SDK's error, redacted). */
   log?: Logger;
 }
 
@@ -110,7 +118,8 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   } else {
     // An explicitly chosen profile must win over environment variables, so it is not put
     // behind the default chain (which reads the environment first).
-    const credentials = spec.profile ? fromIni({ profile: spec.profile }) : fromNodeProviderChain();
+    // A failure to resolve them names its cause and the fix (core/credentials.ts).
+    const credentials = explainingFailures(spec.profile ? fromIni({ profile: spec.profile }) : fromNodeProviderChain(), { profile: spec.profile, profileFrom: spec.profileFrom }, options.log);
     config = { ...common, credentials, ...(spec.endpointUrl ? { endpoint: spec.endpointUrl } : {}) };
   }
   const lambda = new LambdaClient(config);

@@ -134,7 +134,7 @@ export class ConnectionManager implements vscode.Disposable {
     await this.checkEndpointConsent(s.endpointUrl, s.endpointUrlSource, profile);
     const region =
       s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? listProfiles().find((p) => p.name === (profile ?? 'default'))?.region ?? 'us-east-1';
-    return { kind: 'aws', profile, region, endpointUrl: s.endpointUrl };
+    return { kind: 'aws', profile, ...(!s.profile && profile ? { profileFrom: 'AWS_PROFILE' as const } : {}), region, endpointUrl: s.endpointUrl };
   }
 
   /**

@@ -64,16 +64,20 @@ export async function promoteToStage(ctx: CommandContext): Promise<void> {
   ].join('\n');
   if (!(await ctx.ui.confirm('confirmPromoteStage', plainText(`Promote ${def.source} from ${earlier.name} to ${stage.name}?`), plainText(detail, 8000), 'Promote to Stage'))) throw new Dismissed();
   const host = await ctx.releases.stages();
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Promoting ${def.source} to ${stage.name}` }, () =>
-    promoteReleaseToStage({ definition: def, target: stage.name, contextOf: host.contextOf, runnerFor: host.runnerFor, artifacts: host.artifacts }),
+  const result = await ctx.aliases.withProgress(`Promoting ${def.source} to ${stage.name}`, undefined, (signal, progress) =>
+    promoteReleaseToStage({ definition: def, target: stage.name, contextOf: host.contextOf, runnerFor: host.runnerFor, artifacts: host.artifacts, signal, progress }),
   );
   const { outcome } = result;
   if (outcome.error) {
     ctx.log.error(`Promote Release to Stage: ${outcome.error.message}`);
-    ctx.aliases.showError(errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) })));
+    const shown = errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) }));
+    // A cancel is no failure: said, not shown as an error.
+    if (outcome.error.kind === 'cancelled') void ctx.ui.info(notificationText(shown));
+    else ctx.aliases.showError(shown);
     return;
   }
   const v = outcome.detail;
+  if (outcome.note) void ctx.ui.info(notificationText(outcome.note));
   if (!v) return;
   const text = notificationText(`Release ${v.id} (${v.source}, ${stage.name} from ${earlier.name} ${result.from?.release ?? ''}): ${v.status}. ${v.statusText}`);
   ctx.log.info(text);

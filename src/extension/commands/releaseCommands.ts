@@ -105,17 +105,22 @@ export async function publishRelease(ctx: CommandContext): Promise<void> {
   ].join('\n');
   const ok = await ctx.ui.confirm('confirmRelease', plainText(`Release ${n} function${n === 1 ? '' : 's'} of ${def.source}${stage ? ` to ${stage.name}` : ''} through ${plan.name ?? formatPlan(plan)}?`), plainText(detail, 8000), 'Publish Release');
   if (!ok) throw new Dismissed();
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Publishing release of ${n} function${n === 1 ? '' : 's'} (${def.source})` }, async () =>
+  // Cancellable: core stops where that is safe (before any traffic moves) and says when the release goes on.
+  const outcome = await ctx.aliases.withProgress(`Publishing release of ${n} function${n === 1 ? '' : 's'} (${def.source})`, undefined, async (signal, progress) =>
     stage
-      ? (await ctx.releases.stages()).runnerFor(stage).start({ source: def.source, members, plan, trusted, smokeTest, stage: stage.name })
-      : ctx.releases.start({ source: def.source, members, plan, trusted, smokeTest }),
+      ? (await ctx.releases.stages()).runnerFor(stage).start({ source: def.source, members, plan, trusted, smokeTest, stage: stage.name, signal, progress })
+      : ctx.releases.start({ source: def.source, members, plan, trusted, smokeTest, signal, progress }),
   );
   if (outcome.error) {
     ctx.log.error(`Publish Release: ${outcome.error.message}${outcome.error.left ? ` ${outcome.error.left}` : ''}`);
-    ctx.aliases.showError(errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) })));
+    const shown = errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) }));
+    // A cancel is no failure: said, not shown as an error.
+    if (outcome.error.kind === 'cancelled') void ctx.ui.info(notificationText(shown));
+    else ctx.aliases.showError(shown);
     return;
   }
   const v = outcome.detail;
+  if (outcome.note) void ctx.ui.info(notificationText(outcome.note));
   if (v) {
     ctx.log.info(`Release ${v.id} (${v.source}): ${v.status}. ${v.statusText}`);
     // The panel shows the current connection's releases: a stage of its own connection is followed in the log and notifications.
@@ -179,13 +184,17 @@ async function control(ctx: CommandContext, node: unknown, action: ReleaseContro
   }
   // A Resume before every member was published needs what to build them from: the workspace's definition (trusted only).
   const members = action === 'resume' && vscode.workspace.isTrusted && v.members.some((m) => m.state === 'pending') ? resumeMembers(v) : undefined;
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${PROGRESS[action]} ${v.id}` }, () => ctx.releases.control(v.id, action, members));
+  const outcome = await ctx.aliases.withProgress(`${PROGRESS[action]} ${v.id}`, undefined, (signal, progress) => ctx.releases.control(v.id, action, members, { signal, progress }));
   if (outcome.error) {
     ctx.log.error(`${TITLES[action]} ${v.id}: ${outcome.error.message}`);
-    ctx.aliases.showError(errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) })));
+    const shown = errorText(new OperationError(outcome.error.message, { kind: outcome.error.kind, ...(outcome.error.left ? { state: outcome.error.left } : {}) }));
+    // A cancel is no failure: said, not shown as an error.
+    if (outcome.error.kind === 'cancelled') void ctx.ui.info(notificationText(shown));
+    else ctx.aliases.showError(shown);
     return;
   }
   const after = outcome.detail ?? v;
+  if (outcome.note) void ctx.ui.info(notificationText(outcome.note));
   const text = notificationText(`Release ${after.id} (${after.source}): ${after.statusText}`);
   ctx.log.info(text);
   void (after.status === 'promoted' || after.status === 'running' || after.status === 'publishing' ? ctx.ui.info(text) : ctx.ui.warn(text));
