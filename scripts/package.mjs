@@ -51,7 +51,7 @@ export async function buildExtension({ log = () => undefined } = {}) {
 }
 
 /** Which files of the package are allowed (paths inside the .vsix's extension/ folder). */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/];
+const ALLOWED = [/^package\.json$/, /^package\.nls\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/];
 const FORBIDDEN = [/\.map$/, /^dist\/sandbox-cli\./, /^dist\/cli\./, /(^|\/)node_modules\//, /\.ts$/, /(^|\/)test\//];
 
 /**
