@@ -11,8 +11,8 @@ export function refresh(ctx: CommandContext, node?: Node): Promise<void> {
 
 export async function filter(ctx: CommandContext): Promise<void> {
   const text = await ctx.ui.input('filter', {
-    title: 'Filter functions',
-    prompt: 'Show functions whose name contains this text (empty shows all)',
+    title: vscode.l10n.t('Filter functions'),
+    prompt: vscode.l10n.t('Show functions whose name contains this text (empty shows all)'),
     value: ctx.tree.filterText,
   });
   if (text === undefined) return;
