@@ -29,7 +29,7 @@ const PHRASE = /[A-Za-z]{2,}\s+\S|^[A-Z][a-z]+\b/;
 const TEXT_PROPS = new Set(['label', 'description', 'detail', 'tooltip', 'title', 'placeHolder', 'placeholder', 'prompt', 'message', 'text', 'validationMessage', 'manual']);
 /** Wrappers that escape a value for one surface: what they wrap is still shown. */
 const ESCAPERS = new Set(['plainText', 'iconText', 'notificationText', 'markdownText', 'redact', 'String']);
-const MESSAGE_CALLS = new Set(['showInformationMessage', 'showWarningMessage', 'showErrorMessage', 'showError']);
+const MESSAGE_CALLS = new Set(['showInformationMessage', 'showWarningMessage', 'showErrorMessage', 'showError', 'setStatusBarMessage']);
 /** The prompt layer (ui.ts): notifications take the message first, questions an id first. */
 const UI_NOTIFY = new Set(['info', 'warn', 'error']);
 const UI_ASK = new Set(['confirm', 'choose', 'pick', 'input']);

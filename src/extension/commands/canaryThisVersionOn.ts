@@ -7,7 +7,7 @@ import { plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { AliasNode } from '../tree';
 import { confirmCanary } from './confirmations';
-import { pickAlias, pickWeight } from './common';
+import { pickAlias, pickWeight, resolveAlias } from './common';
 import { passPreflight } from './preflight';
 
 /**
@@ -15,12 +15,11 @@ import { passPreflight } from './preflight';
  * alias of the function — what `staging` runs, tried on `prod` without uploading anything.
  */
 export async function canaryThisVersionOn(ctx: CommandContext, node?: unknown): Promise<void> {
-  if (!(node instanceof AliasNode)) {
-    throw new OperationError(l10n.t('Canary This Version on… acts on an alias: right-click the alias whose version to try (e.g. staging) in the Lambda Canary view.'), { kind: 'validation' });
-  }
-  const { functionName, aliasName: sourceName } = node;
-  const version = splitOf(node.alias).primary.version;
   const clients = await ctx.connection.current();
+  // From the palette: the alias whose version to try (e.g. staging), picked.
+  const source = node instanceof AliasNode ? { functionName: node.functionName, aliasName: node.aliasName, alias: node.alias } : await resolveAlias(ctx, clients, node, l10n.t('Canary This Version on…: the alias whose version to try'));
+  const { functionName, aliasName: sourceName } = source;
+  const version = splitOf(source.alias).primary.version;
   const others = (await listAliases(clients.lambda, functionName)).filter((a) => a.Name !== sourceName);
   if (others.length === 0) {
     throw new OperationError(l10n.t('{0} has no alias besides {1} to run a canary of version {2} on: create one (e.g. prod) first.', functionName, sourceName, version), {

@@ -8,7 +8,7 @@ import { checkCanaryPercent, isCanary, parseCanaryPercent, QUICK_WEIGHTS, splitO
 import { iconText, notificationText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { aliasLabel, formatDateTime, formatPercent } from '../locale';
-import { AliasNode, FunctionNode } from '../tree';
+import { AliasNode, FunctionNode, VersionNode } from '../tree';
 import type { PickItem } from '../ui';
 
 /** A dismissed picker or input box: end the command quietly. */
@@ -109,7 +109,7 @@ export async function pickAlias(
 export async function pickVersion(ctx: CommandContext, clients: Clients, functionName: string, title: string, exclude: string[]): Promise<string> {
   const versions = (await listVersions(clients.lambda, functionName)).filter((v) => v.Version !== '$LATEST' && !exclude.includes(v.Version!));
   if (versions.length === 0) {
-    throw new OperationError(vscode.l10n.t('{0} has no other published version to switch to.', functionName), { kind: 'validation' });
+    throw new OperationError(exclude.length ? vscode.l10n.t('{0} has no other published version to switch to.', functionName) : vscode.l10n.t('{0} has no published version: publish one first (Publish Canary).', functionName), { kind: 'validation' });
   }
   const picked = await ctx.ui.pick<string>(
     'version',
@@ -122,6 +122,17 @@ export async function pickVersion(ctx: CommandContext, clients: Clients, functio
     { title, placeHolder: vscode.l10n.t('Version') },
   );
   return orDismiss(picked).value;
+}
+
+/**
+ * The published version a version command acts on: the node's, or (from the palette, or a
+ * function's node) a function then one of its published versions, picked.
+ */
+export async function resolveVersion(ctx: CommandContext, node: unknown, title: string): Promise<{ functionName: string; version: string }> {
+  if (node instanceof VersionNode && node.version.Version && node.version.Version !== '$LATEST') return { functionName: node.parent.name, version: node.version.Version };
+  const clients = await ctx.connection.current();
+  const functionName = node instanceof FunctionNode ? node.name : node instanceof VersionNode ? node.parent.name : await pickFunctionName(ctx, clients, title);
+  return { functionName, version: await pickVersion(ctx, clients, functionName, title, []) };
 }
 
 /** 1/5/10/25/50 % or a typed weight, validated as the user types. */

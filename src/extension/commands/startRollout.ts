@@ -10,10 +10,10 @@ import { iconText, plainText } from '../../shared/text';
 import { readSettings } from '../config';
 import type { CommandContext } from '../context';
 import { formatDateTime, formatPercent } from '../locale';
-import { AliasNode, FunctionNode, VersionNode } from '../tree';
+import { AliasNode, FunctionNode } from '../tree';
 import type { PickItem } from '../ui';
 import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
-import { Dismissed, orDismiss, pickAlias } from './common';
+import { Dismissed, orDismiss, pickAlias, resolveVersion } from './common';
 import { confirmStartRollout } from './confirmations';
 import { passPreflight } from './preflight';
 import { publishWorkspaceCode } from './publishCanary';
@@ -100,11 +100,8 @@ async function startVersionWhere(
 
 /** Roll Out This Version on… (version node): which alias, the plan, a confirmation, the runner. */
 export async function rollOutVersionOn(ctx: CommandContext, node?: unknown): Promise<void> {
-  const version = node instanceof VersionNode ? node.version.Version : undefined;
-  if (!(node instanceof VersionNode) || !version || version === '$LATEST') {
-    throw new OperationError(vscode.l10n.t('Roll Out This Version on… acts on a published version: right-click one in the Lambda Canary view.'), { kind: 'validation' });
-  }
-  const functionName = node.parent.name;
+  // The version right-clicked, or (from the palette) a function and one of its published versions.
+  const { functionName, version } = await resolveVersion(ctx, node, vscode.l10n.t('Roll Out This Version on…'));
   const clients = await ctx.connection.current();
   const aliases = (await listAliases(clients.lambda, functionName)).filter((a) => splitOf(a).primary.version !== version);
   if (aliases.length === 0) {
