@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, ContextValues } from '../../src/shared/ids';
+import { ContextValues } from '../../src/shared/ids';
 
 /**
  * The alias menu during a rollout, from package.json's `when` clauses: which controls each
