@@ -5,6 +5,7 @@ import { registerCommands } from './commands/registerCommands';
 import { ConnectionManager } from './connection';
 import type { CommandContext } from './context';
 import { ExtensionJournal } from './deploymentJournal';
+import { setUpLocalisation } from './l10nSetup';
 import { ExtensionLog } from './log';
 import { TrafficPanels } from './panel/panels';
 import { ReleasePanels } from './panel/releasePanel';
@@ -38,6 +39,7 @@ export interface LambdaCanaryApi {
 
 export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const activatedAt = Date.now();
+  setUpLocalisation();
   const log = new ExtensionLog();
   const connection = new ConnectionManager(context, log);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
