@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import localised from './scripts/lint/l10n-rule.js';
 
 export default tseslint.config(
   // test/fixtures/sam-hello is a public example project, kept as its authors wrote it.
@@ -30,6 +31,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*'], allowTypeImports: true, message: 'src/extension calls AWS through src/core; import SDK types only.' }] }]
     }
+  },
+  {
+    // Every user-visible string of the extension is localised (l10n.t); scripts/lint/l10n-rule.js says where it looks.
+    files: ['src/extension/**/*.ts'],
+    plugins: { 'lambda-canary': { rules: { localised } } },
+    rules: { 'lambda-canary/localised': 'error' },
   },
   {
     // The panel's page renders what the host sends: verdicts and AWS calls are the host's (core).

@@ -91,11 +91,32 @@ async function publishCanaryFromTree(ctx, rowLabel, weightLabel) {
   return { version: added[0], notification: done.text, since };
 }
 
+/** The getting-started walkthrough's step titles, in order (package.nls.json). */
+const WALKTHROUGH_TITLE = 'Get Started with Lambda Canary';
+const WALKTHROUGH_STEPS = ['Connect', 'Find your function', 'Publish a canary', 'Watch it in the traffic panel', 'Start a rollout', 'Roll back'];
+
+/** The open walkthrough's steps as { title, done } (its checkboxes' aria-checked). */
+function walkthroughSteps(page) {
+  return page.locator('.gettingStartedContainer button.getting-started-step').evaluateAll((els) =>
+    els.map((el) => ({ title: el.querySelector('.step-title')?.textContent?.trim() ?? '', done: el.getAttribute('aria-checked') === 'true' })),
+  );
+}
+
+/** Waits until the open walkthrough is ours and lists its steps. */
+async function expectWalkthroughShown(page) {
+  const container = page.locator('.gettingStartedContainer');
+  await waitFor(async () => (await container.innerText({ timeout: 1000 }).catch(() => '')).includes(WALKTHROUGH_TITLE), { timeout: 30_000, what: `the walkthrough "${WALKTHROUGH_TITLE}"` });
+  let shown = [];
+  await waitFor(async () => JSON.stringify((shown = await walkthroughSteps(page)).map((x) => x.title)) === JSON.stringify(WALKTHROUGH_STEPS), { timeout: 10_000, what: 'the walkthrough to list its six steps', describe: () => JSON.stringify(shown) });
+  return shown;
+}
+
 export const steps = [
   {
     id: 'view',
     title: '1. The Lambda Canary view: the demo functions, then checkout-api\'s aliases and versions',
-    async run({ wb, sb, endpoint }) {
+    async run(ctx) {
+      const { wb, sb, endpoint } = ctx;
       await wb.ready();
       await wb.openViewContainer('Lambda Canary');
       const names = await sb.functionNames();
@@ -129,6 +150,12 @@ export const steps = [
       assert.match(desc('2'), /← prod 90%/);
       assert.match(desc('3'), /← prod 10%, staging/);
       assert.match(desc('$LATEST'), /Successful/);
+
+      // The extension's first activation opened its walkthrough; the last step comes back to it.
+      const shown = await expectWalkthroughShown(ctx.page);
+      assert.ok(shown.every((x) => !x.done), `nothing is done yet: ${JSON.stringify(shown)}`);
+      await ctx.shot('walkthrough');
+      await wb.runCommand('View: Close All Editors');
     },
   },
 
@@ -713,6 +740,38 @@ export const steps = [
       // Version 2 of each stays published, with no traffic: a later release or canary can use it.
       for (const f of SHOP) assert.ok((await sb.versions(f)).some((v) => v.Version === '2'), `${f} keeps version 2`);
       await ctx.shot('release-aborted');
+    },
+  },
+
+  {
+    id: 'walkthrough',
+    title: '17. Help: Welcome (the Get Started page) lists the walkthrough; the earlier steps marked Publish a canary, Watch it in the traffic panel, Start a rollout and Roll back done; Select Connection from its Connect step marks that one done',
+    async run(ctx) {
+      const { wb, page, endpoint } = ctx;
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.runCommand('Help: Welcome');
+      const entry = page.locator('.gettingStartedContainer .getting-started-category', { hasText: WALKTHROUGH_TITLE }).first();
+      await entry.waitFor({ timeout: 30_000 });
+      await entry.click();
+      const shown = await expectWalkthroughShown(page);
+      const done = (title) => shown.find((x) => x.title === title)?.done;
+      // Done by what steps 2–16 did: a published canary, the traffic panel, a rollout, its rollback.
+      for (const title of ['Publish a canary', 'Watch it in the traffic panel', 'Start a rollout', 'Roll back']) assert.equal(done(title), true, `"${title}" is done: ${JSON.stringify(shown)}`);
+      assert.equal(done('Connect'), false, `"Connect" is not done before a connection was chosen: ${JSON.stringify(shown)}`);
+      await ctx.shot('walkthrough-progress');
+      // Connect, from the step's own button: Select Connection → Custom endpoint… → the sandbox's address.
+      const step = page.locator('.gettingStartedContainer button.getting-started-step', { has: page.locator('.step-title', { hasText: /^Connect$/ }) });
+      await step.click();
+      const button = page.locator('.gettingStartedContainer .step-description-container').getByText('Select Connection', { exact: true });
+      await button.waitFor({ state: 'visible' });
+      await button.click();
+      await wb.pick(/Custom endpoint…/, { title: 'Lambda Canary: connect to' });
+      await wb.typeInput(endpoint);
+      await page.keyboard.press('Enter');
+      await waitFor(async () => (await walkthroughSteps(page)).find((x) => x.title === 'Connect')?.done === true, { timeout: 15_000, what: 'the Connect step to be marked done', describe: async () => JSON.stringify(await walkthroughSteps(page)) });
+      await waitFor(async () => (await wb.statusBarText()).includes(endpoint), { what: `the status bar to show ${endpoint}` });
+      await ctx.shot('walkthrough-connected');
     },
   },
 ];

@@ -181,22 +181,22 @@ export class Workbench {
   /** Runs a command from the palette by its full title ("Lambda Canary: Switch Alias…"). */
   async runCommand(title) {
     const input = this.quickInput.locator('.quick-input-box input');
-    // The palette closes when focus moves (an editor the previous command closes, a view that
-    // takes focus): then it is opened again rather than waited on.
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact(title) }) }).first();
+    // The palette closes when focus moves (an editor the previous command closes, a view or an
+    // editor that opens and takes focus): then it is opened again rather than waited on.
     for (let attempt = 1; ; attempt++) {
-      await this.closeQuickInput();
-      await this.page.keyboard.press('F1');
       try {
+        await this.closeQuickInput();
+        await this.page.keyboard.press('F1');
         await input.waitFor({ timeout: 10_000 });
         await input.fill(`>${title}`, { timeout: 5000 });
-        break;
+        await row.waitFor({ timeout: 15_000 });
+        await row.click({ timeout: 5000 });
+        return;
       } catch (err) {
         if (attempt >= 3) throw err;
       }
     }
-    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact(title) }) }).first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
   }
 
   /** The items a quick pick offers (labels). */

@@ -197,7 +197,7 @@ export async function codeDeployStatus(
     }
   } catch (e) {
     readFailed = true;
-    err(`lambda-canary: CodeDeploy could not be read: ${describeAwsError(e, run.ctx.profile).message}`);
+    err(codeDeployText.unread(describeAwsError(e, run.ctx.profile).message));
   }
   return { views, readFailed };
 }

@@ -1,6 +1,7 @@
 import type { Clients, ConnectionSpec } from '../core/connection';
 import { createClients, isLoopbackEndpoint, listProfiles } from '../core/connection';
 import type { JournalRecord } from '../core/journal';
+import type { Logger } from '../core/log';
 import { journalConnection } from '../core/journal';
 import type { Sandbox } from '../sandbox';
 import { UsageError } from './args';
@@ -40,11 +41,12 @@ export function connectionSpec(values: OptionValues, env: NodeJS.ProcessEnv): Co
   if (endpointUrl && !profile && isLoopbackEndpoint(endpointUrl)) {
     return { kind: 'sandbox', endpoint: endpointUrl, region, embedded: false, ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}) };
   }
-  return { kind: 'aws', profile, region, ...(endpointUrl ? { endpointUrl } : {}) };
+  const fromEnv = !str('profile') && profile !== undefined;
+  return { kind: 'aws', profile, ...(fromEnv ? { profileFrom: 'AWS_PROFILE' as const } : {}), region, ...(endpointUrl ? { endpointUrl } : {}) };
 }
 
 /** Opens the connection; with --sandbox, first starts the embedded sandbox with the demo seed. */
-export async function openConnection(values: OptionValues, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<CliConnection> {
+export async function openConnection(values: OptionValues, env: NodeJS.ProcessEnv, progress: (line: string) => void, log?: Logger): Promise<CliConnection> {
   let sandbox: Sandbox | undefined;
   let spec: ConnectionSpec;
   if (values.sandbox) {
@@ -66,7 +68,7 @@ export async function openConnection(values: OptionValues, env: NodeJS.ProcessEn
   } else {
     spec = connectionSpec(values, env);
   }
-  const clients = createClients(spec);
+  const clients = createClients(spec, { log });
   return {
     clients,
     journal: journalConnection(spec),

@@ -749,6 +749,7 @@ const pct = (w: number) => `${Number(w.toFixed(4))}%`;
 
 /** The words of CodeDeploy rollouts in the CLI; the deployment's own sentences come from core (statusText). */
 export const codeDeployText = {
+  unread: (message: string) => `lambda-canary: CodeDeploy could not be read: ${message}`,
   startQuestion: (fn: string, alias: string, version: string, plan: string, group: string, now: string | undefined) =>
     `Hand a rollout of version ${version} on ${fn}:${alias}${now ? ` (now ${now})` : ''} to CodeDeploy (${group}): ${plan}?`,
   stopQuestion: (id: string, fn: string, alias: string, rollback: boolean, now: string) =>
@@ -768,6 +769,9 @@ export const codeDeployText = {
 
 /** The rollout subcommands' own words; a rollout's state sentences come from core (statusText, verdict sentences). */
 export const rolloutText = {
+  notAVersion: (version: string) => `--version: '${version}' is not a published version number (e.g. 8).`,
+  sampleEvent: (file: string) => `Smoke test with the project's sample event ${file}.`,
+  driverUnread: (where: string, message: string) => `lambda-canary: could not read ${where} for its driver: ${message}`,
   unknownSubcommand: (name: string) => `Unknown rollout subcommand '${name}': use start, status, pause, resume, next, promote, abort or stop.`,
   noSubcommand: "'rollout' needs a subcommand: start, status, pause, resume, next, promote, abort or stop.",
   optionNotFor: (option: string, sub: string) => `--${option} is not an option of 'rollout ${sub}'.`,
@@ -833,4 +837,25 @@ export const rolloutText = {
   codeDeployVersionOnly: "'rollout start --engine codedeploy' takes --version V (a published version), not --dir: a deploy leaves a canary, and CodeDeploy starts from an alias that serves one version. Publish the version first.",
   notDrivenExpired: (until: number | undefined, target: string) =>
     `  not driven${until !== undefined ? ` (lease expired at ${at(until)})` : ''}: \`lambda-canary rollout resume ${target} --wait\` drives it`,
+};
+
+export const releaseText = {
+  badSubcommand: (sub: string | undefined, subcommands: readonly string[]) =>
+    sub === undefined ? `'release' needs a subcommand: ${subcommands.join(', ')}.` : `'release ${sub}' is not a subcommand: ${subcommands.join(', ')}.`,
+  notAnOption: (option: string, sub: string) => `--${option} is not an option of 'release ${sub}'.`,
+  startTakesNoId: "'release start' takes no release id: it starts a new release of the folder's functions (--dir).",
+  notAStage: (id: string) => `'${id}' is not a stage name: name one of lambda-canary.json's "stages", or none for the next one.`,
+  needsId: (sub: string) => `'release ${sub}' needs the release's id, as 'lambda-canary release status' lists them.`,
+  notAnId: (id: string) => `'${id}' is not a release id (hex, as 'lambda-canary release status' lists them).`,
+  notAFolder: (dir: string) => `${dir} is not a folder.`,
+  needsPlan: `The release needs a plan: --plan (e.g. '10%@5m, 50%@10m, 100%' or Canary10Percent5Minutes), or "rollout" in lambda-canary.json.`,
+  noSuchRelease: (id: string) => `No release ${id} in this journal for this connection.`,
+  noReleases: 'No releases in this journal for this connection.',
+  confirmStart: (members: string[], stage: string | undefined, plan: string) =>
+    `Release ${members.length} function${members.length === 1 ? '' : 's'} (${members.join(', ')})${stage ? ` to ${stage}` : ''} through ${plan}?`,
+  confirmPromoteStage: (source: string, target: string | undefined, plan: string | undefined) =>
+    `Promote ${source} to ${target ?? 'the next stage'}: the packages that passed the stage before, uploaded as they are${plan ? `, through ${plan}` : ''}?`,
+  confirmControl: (sub: string, id: string | undefined, stage: string | undefined) =>
+    `${sub === 'restore' ? 'Restore every alias of' : sub === 'promote' ? 'Promote every function of' : 'Abort'} release ${id}${stage ? ` (${stage})` : ''}?`,
+  skipped: (reason: string) => `Not in the release: ${reason}`,
 };

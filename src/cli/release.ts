@@ -27,6 +27,7 @@ import type { OptionValues } from './args';
 import { UsageError } from './args';
 import type { CliIO } from './output';
 import { ask, EXIT, exitCodeOf, jsonText } from './output';
+import { confirmText, releaseText } from './messages';
 
 export const RELEASE_SUBCOMMANDS = ['start', 'status', 'resume', 'restore', 'promote', 'abort', 'promote-stage'] as const;
 export type ReleaseSubcommand = (typeof RELEASE_SUBCOMMANDS)[number];
@@ -59,23 +60,23 @@ const OPTIONS_OF: Record<ReleaseSubcommand, string[]> = {
 export function planRelease(pos: string[], values: OptionValues, cwd: string): ReleaseArgs {
   const sub = pos[0];
   if (!(RELEASE_SUBCOMMANDS as readonly string[]).includes(sub ?? '')) {
-    throw new UsageError(sub === undefined ? `'release' needs a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.` : `'release ${sub}' is not a subcommand: ${RELEASE_SUBCOMMANDS.join(', ')}.`, 'release');
+    throw new UsageError(releaseText.badSubcommand(sub, RELEASE_SUBCOMMANDS), 'release');
   }
   const s = sub as ReleaseSubcommand;
   for (const option of ['dir', 'plan', 'only', 'no-smoke', 'stage']) {
-    if (values[option] !== undefined && !OPTIONS_OF[s].includes(option)) throw new UsageError(`--${option} is not an option of 'release ${s}'.`, 'release');
+    if (values[option] !== undefined && !OPTIONS_OF[s].includes(option)) throw new UsageError(releaseText.notAnOption(option, s), 'release');
   }
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const id = pos[1];
   const dir = path.resolve(cwd, str('dir') ?? '.');
   if (s === 'start') {
-    if (id !== undefined) throw new UsageError("'release start' takes no release id: it starts a new release of the folder's functions (--dir).", 'release');
+    if (id !== undefined) throw new UsageError(releaseText.startTakesNoId, 'release');
     const def = definitionOf(dir, str('only'));
     const stage = stageNamed(def, str('stage'));
     return { sub: s, def, plan: planOf(str('plan'), def), smokeTest: values['no-smoke'] !== true, ...(stage ? { stage } : {}) };
   }
   if (s === 'promote-stage') {
-    if (id !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9-_]{0,31}$/.test(id)) throw new UsageError(`'${id}' is not a stage name: name one of lambda-canary.json's "stages", or none for the next one.`, 'release');
+    if (id !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9-_]{0,31}$/.test(id)) throw new UsageError(releaseText.notAStage(id), 'release');
     const def = definitionOf(dir, undefined);
     if (id !== undefined) stageNamed(def, id);
     const plan = str('plan') === undefined ? undefined : planOf(str('plan'), def);
@@ -85,7 +86,7 @@ export function planRelease(pos: string[], values: OptionValues, cwd: string): R
   const stage = str('stage') === undefined ? undefined : stageNamed(definitionOf(dir, undefined), str('stage'));
   const staged = stage ? { stage } : {};
   if (s === 'status') return id === undefined ? { sub: s, ...staged } : { sub: s, id: checkId(id), ...staged };
-  if (id === undefined) throw new UsageError(`'release ${s}' needs the release's id, as 'lambda-canary release status' lists them.`, 'release');
+  if (id === undefined) throw new UsageError(releaseText.needsId(s), 'release');
   if (s === 'resume') {
     // The workspace, for members not yet published; a resume after the publishing needs none.
     let def: ReleaseDefinition | undefined;
@@ -110,12 +111,12 @@ function stageNamed(def: ReleaseDefinition, name: string | undefined): StageConf
 }
 
 function checkId(id: string): string {
-  if (!/^[0-9a-f]{4,32}$/.test(id)) throw new UsageError(`'${id}' is not a release id (hex, as 'lambda-canary release status' lists them).`, 'release');
+  if (!/^[0-9a-f]{4,32}$/.test(id)) throw new UsageError(releaseText.notAnId(id), 'release');
   return id;
 }
 
 function definitionOf(dir: string, only: string | undefined): ReleaseDefinition {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${dir} is not a folder.`, 'release');
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(releaseText.notAFolder(dir), 'release');
   try {
     const names = only?.split(',').map((n) => n.trim()).filter(Boolean);
     return releaseDefinition(discoverWorkspace(dir), { ...(names?.length ? { only: names } : {}), source: path.basename(dir) });
@@ -135,7 +136,7 @@ function planOf(text: string | undefined, def: ReleaseDefinition): RolloutPlan {
     }
   }
   if (def.plan) return def.plan;
-  throw new UsageError(`The release needs a plan: --plan (e.g. '10%@5m, 50%@10m, 100%' or Canary10Percent5Minutes), or "rollout" in lambda-canary.json.`, 'release');
+  throw new UsageError(releaseText.needsPlan, 'release');
 }
 
 export interface ReleaseRun {
@@ -172,27 +173,27 @@ export async function runRelease(a: ReleaseArgs, run: ReleaseRun): Promise<numbe
     if (a.sub === 'status') {
       const views = a.id ? [runner.view(a.id)].filter((v): v is ReleaseView => !!v) : runner.views();
       if (a.id && views.length === 0) {
-        err(`No release ${a.id} in this journal for this connection.`);
+        err(releaseText.noSuchRelease(a.id));
         return EXIT.usage;
       }
       if (json) out(jsonText(a.id ? views[0] : views).trimEnd());
-      else if (views.length === 0) out('No releases in this journal for this connection.');
+      else if (views.length === 0) out(releaseText.noReleases);
       else for (const v of views) out(a.id ? releaseLines(v).join('\n') : releaseLines(v)[0]);
       return EXIT.done;
     }
     if (releaseAsks(a) && !run.yes) {
       const question =
         a.sub === 'start'
-          ? `Release ${a.def.members.length} function${a.def.members.length === 1 ? '' : 's'} (${membersForStage(a.def, a.stage).map((m) => `${m.functionName}:${m.aliasName}`).join(', ')})${a.stage ? ` to ${a.stage.name}` : ''} through ${formatPlan(a.plan)}?`
+          ? releaseText.confirmStart(membersForStage(a.def, a.stage).map((m) => `${m.functionName}:${m.aliasName}`), a.stage?.name, formatPlan(a.plan))
           : a.sub === 'promote-stage'
-            ? `Promote ${a.def.source} to ${a.target ?? 'the next stage'}: the packages that passed the stage before, uploaded as they are${a.plan ? `, through ${formatPlan(a.plan)}` : ''}?`
-            : `${a.sub === 'restore' ? 'Restore every alias of' : a.sub === 'promote' ? 'Promote every function of' : 'Abort'} release ${a.id}${a.stage ? ` (${a.stage.name})` : ''}?`;
+            ? releaseText.confirmPromoteStage(a.def.source, a.target, a.plan ? formatPlan(a.plan) : undefined)
+            : releaseText.confirmControl(a.sub, a.id, a.stage?.name);
       if (!(await ask(io, `${question} [y/N] `))) {
-        err('Nothing was changed.');
+        err(confirmText.declined);
         return EXIT.done;
       }
     }
-    for (const s of a.sub === 'start' ? a.def.skipped : []) err(`Not in the release: ${s.reason}`);
+    for (const s of a.sub === 'start' ? a.def.skipped : []) err(releaseText.skipped(s.reason));
     let outcome: Outcome<ReleaseView>;
     if (a.sub === 'start') {
       outcome = await runner.start({ source: a.def.source, members: membersForStage(a.def, a.stage), plan: a.plan, trusted: true, smokeTest: a.smokeTest, ...(a.stage ? { stage: a.stage.name } : {}) });

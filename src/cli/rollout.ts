@@ -76,7 +76,7 @@ export function planRollout(pos: string[], values: OptionValues, cwd: string, re
   if ((version === undefined) === (dirOption === undefined)) throw new UsageError(rolloutText.versionOrDir, 'rollout');
   if (version !== undefined) {
     for (const option of ['function', 'build']) if (values[option] !== undefined) throw new UsageError(rolloutText.onlyWithDir(option), 'rollout');
-    if (!/^[0-9]+$/.test(version)) throw new UsageError(`--version: '${version}' is not a published version number (e.g. 8).`, 'rollout');
+    if (!/^[0-9]+$/.test(version)) throw new UsageError(rolloutText.notAVersion(version), 'rollout');
   }
   const dir = path.resolve(cwd, dirOption ?? '.');
   // The workspace is read for --dir, and for its "rollout" when --plan is not given.
@@ -253,7 +253,7 @@ async function start(runner: RolloutRunner, a: StartArgs, run: RolloutRun, err: 
     if (run.json) io.stdout.write(jsonText({ action: 'rollout', target: { function: a.functionName, alias: a.aliasName }, state: 'unchanged', error: { kind: problem.kind, message, left: 'Nothing was changed.' }, warnings: [], preflight: report }));
     return problem.kind === 'conflict' ? EXIT.conflict : EXIT.usage;
   }
-  if (a.deploy.ws.testEventSuggested && a.deploy.ws.testEventFile) err(`Smoke test with the project's sample event ${path.relative(a.deploy.dir, a.deploy.ws.testEventFile).split(path.sep).join('/')}.`);
+  if (a.deploy.ws.testEventSuggested && a.deploy.ws.testEventFile) err(rolloutText.sampleEvent(path.relative(a.deploy.dir, a.deploy.ws.testEventFile).split(path.sep).join('/')));
   const deployed = await deployWorkspace(ctx, {
     ...ref,
     ...(expectedRevisionId ? { expectedRevisionId } : {}),
@@ -399,7 +399,7 @@ async function status(runner: RolloutRunner, a: Extract<RolloutArgs, { sub: 'sta
       else expired.set(v.id, lease?.rollout === v.id ? lease.until : undefined);
     } catch (e) {
       readFailed = true;
-      err(`lambda-canary: could not read ${v.functionName}:${v.aliasName} for its driver: ${describeAwsError(e, ctx.profile).message}`);
+      err(rolloutText.driverUnread(`${v.functionName}:${v.aliasName}`, describeAwsError(e, ctx.profile).message));
     }
   }
   // No record here of an alias a process elsewhere drives: its lease still says who.

@@ -312,7 +312,8 @@ async function runCommand(command: CommandName, positionals: string[], values: O
     return EXIT.usage;
   }
 
-  const conn = await openConnection(values, io.env, err);
+  const log = new StderrLogger(io.stderr, values.verbose === true);
+  const conn = await openConnection(values, io.env, err, log);
   try {
     const { clients } = conn;
     const signal = io.signal;
@@ -327,7 +328,7 @@ async function runCommand(command: CommandName, positionals: string[], values: O
       lambda: clients.lambda,
       cloudwatch: clients.cloudwatch,
       capabilities: clients.capabilities,
-      log: new StderrLogger(io.stderr, values.verbose === true),
+      log,
       signal,
       progress: (m) => err(m),
       profile,

@@ -7,6 +7,9 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { version as PACKAGE_VERSION } from '../../package.json';
+import { explainingFailures } from './credentials';
+import type { Logger } from './log';
+import { logRequests } from './requestLog';
 
 /** Where the extension talks to: the embedded sandbox, or AWS (optionally through an endpoint such as LocalStack). */
 export type ConnectionSpec =
@@ -18,7 +21,14 @@ export type ConnectionSpec =
       /** The access key the sandbox was started with (the embedded one makes one per start). */
       accessKeyId?: string;
     }
-  | { kind: 'aws'; profile?: string; region: string; endpointUrl?: string };
+  | {
+      kind: 'aws';
+      profile?: string;
+      /** Set when `profile` is the environment's AWS_PROFILE, so that an error about it can say so. */
+      profileFrom?: 'AWS_PROFILE';
+      region: string;
+      endpointUrl?: string;
+    };
 
 export interface Clients {
   lambda: LambdaClient;
@@ -71,6 +81,8 @@ export interface ClientOptions {
   connectionTimeoutMs?: number;
   /** Appended to every request's user agent; default `lambda-canary/<version>`, so that CloudTrail tells this extension's writes from others'. */
   userAgent?: string;
+  /** Gets one debug line per AWS call (src/core/requestLog.ts), and a credentials failure's own cause (the SDK's error, redacted). */
+  log?: Logger;
 }
 
 /** What every client adds to its requests' user agent. */
@@ -106,11 +118,18 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
   } else {
     // An explicitly chosen profile must win over environment variables, so it is not put
     // behind the default chain (which reads the environment first).
-    const credentials = spec.profile ? fromIni({ profile: spec.profile }) : fromNodeProviderChain();
+    // A failure to resolve them names its cause and the fix (core/credentials.ts).
+    const credentials = explainingFailures(spec.profile ? fromIni({ profile: spec.profile }) : fromNodeProviderChain(), { profile: spec.profile, profileFrom: spec.profileFrom }, options.log);
     config = { ...common, credentials, ...(spec.endpointUrl ? { endpoint: spec.endpointUrl } : {}) };
   }
   const lambda = new LambdaClient(config);
   const cloudwatch = new CloudWatchClient(config);
+  const logged = <C extends Parameters<typeof logRequests>[0]>(client: C): C => {
+    if (options.log) logRequests(client, options.log);
+    return client;
+  };
+  logged(lambda);
+  logged(cloudwatch);
   let codedeploy: Promise<CodeDeployClient> | undefined;
   let cloudtrail: CloudTrailClient | undefined;
   let pacedCloudTrail: Promise<Pick<CloudTrailClient, 'send'>> | undefined;
@@ -121,7 +140,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
     codedeploy: () =>
       // The same chunk as the engine (src/core/codeDeployModule.ts): dist/codedeploy.js.
       (codedeploy ??= import(/* webpackChunkName: "codedeploy" */ './codedeploy/client').then((m) => {
-        const client = m.createCodeDeployClient(config);
+        const client = logged(m.createCodeDeployClient(config));
         // Made after dispose (a read on its way): destroyed at once, its requests refused.
         if (disposed) client.destroy();
         return client;
@@ -130,7 +149,7 @@ export function createClients(spec: ConnectionSpec, options: ClientOptions = {})
       // The same chunk as history (src/core/historyModule.ts): dist/history.js. One paced client per
       // connection, so that all its readers share CloudTrail's 2 requests a second.
       (pacedCloudTrail ??= import(/* webpackChunkName: "history" */ './history/client').then((m) => {
-        const client = m.createCloudTrailClient(config);
+        const client = logged(m.createCloudTrailClient(config));
         cloudtrail = client;
         if (disposed) client.destroy();
         return m.pace(client);

@@ -70,6 +70,23 @@ export function throwIfAborted(signal: AbortSignal | undefined, state?: string):
   if (signal?.aborted) throw new CancelledError(state);
 }
 
+/**
+ * AWS credentials could not be resolved, and why, in the user's words with the fix: raised by the
+ * credentials provider of every client (core/credentials.ts) in place of the SDK's error, which is
+ * kept as `cause` (and logged, redacted). `reason` is the diagnosed cause as a record.
+ */
+export class CredentialsError extends Error {
+  override readonly cause: unknown;
+  readonly reason: { kind: string };
+
+  constructor(message: string, options: { cause: unknown; reason: { kind: string } }) {
+    super(redact(message));
+    this.cause = options.cause;
+    this.reason = options.reason;
+    this.name = 'CredentialsError';
+  }
+}
+
 interface AwsLikeError {
   name?: string;
   message?: string;
@@ -119,6 +136,8 @@ function describe(err: unknown, profile?: string): { message: string; kind: Oper
   const msg = redact(e.message ?? String(err));
   const code = e.code ?? '';
   const p = profile ? ` --profile ${profile}` : '';
+  // Diagnosed where the credentials failed to resolve: its message names the cause and the fix.
+  if (err instanceof CredentialsError || name === 'CredentialsError') return { kind: 'credentials', message: msg };
   if (/ExpiredToken|RequestExpired|TokenRefreshRequired/.test(name) || /token.*(expired|is not valid)/i.test(msg)) {
     return {
       kind: 'credentials',

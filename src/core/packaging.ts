@@ -552,3 +552,21 @@ export function packageInline(code: string, options: { handler?: string; runtime
   const buffer = zip.finish();
   return { zip: buffer, sha256: sha256Base64(buffer), files: 1, unzippedBytes: data.length, notes: check.notes };
 }
+
+/**
+ * Source files made in memory (a generated function's code), packaged as every package is: in
+ * the order given, with the same fixed timestamp and mode, so the same files give the same CodeSha256.
+ */
+export function packageSourceFiles(files: ReadonlyArray<{ name: string; text: string }>): Package {
+  const zip = new ZipWriter();
+  let unzippedBytes = 0;
+  for (const f of files) {
+    const data = Buffer.from(f.text, 'utf8');
+    const deflated = zlib.deflateRawSync(data, { level: LEVEL });
+    const stored = deflated.length >= data.length;
+    zip.add(f.name, 0o100644, { data: stored ? data : deflated, crc: crc32(data), size: data.length, method: stored ? 0 : 8 });
+    unzippedBytes += data.length;
+  }
+  const buffer = zip.finish();
+  return { zip: buffer, sha256: sha256Base64(buffer), files: files.length, unzippedBytes, notes: [] };
+}

@@ -102,7 +102,7 @@ export class AliasActionsService {
     // Synchronously, before any await: the second of two clicks finds the alias busy.
     const begun = this.claims.begin(key, request.action, request.owner ?? {});
     if (!begun.ok) {
-      void this.ui().info(notificationText(`${key} is busy: wait for the current ${begun.running} to finish.`));
+      void this.ui().info(notificationText(vscode.l10n.t('{0} is busy: wait for the current {1} to finish.', key, begun.running)));
       return { status: 'busy', running: begun.running };
     }
     const { claim } = begun;
@@ -186,7 +186,7 @@ export class AliasActionsService {
   /** The one error reporter: a one-line notification with "Show Log". */
   showError(text: string): void {
     void this.ui()
-      .error(notificationText(text), 'Show Log')
+      .error(notificationText(text), vscode.l10n.t('Show Log'))
       .then((a) => a === 'Show Log' && this.log.show());
   }
 
@@ -194,6 +194,6 @@ export class AliasActionsService {
   reportError(id: string, err: unknown): void {
     const e = err as Error;
     this.log.error(`${id} failed: ${e?.stack ?? String(err)}`);
-    this.showError(`Lambda Canary: ${errorSummary(err)}`);
+    this.showError(vscode.l10n.t('Lambda Canary: {0}', errorSummary(err)));
   }
 }

@@ -40,7 +40,7 @@ interface Watching {
 /** A create() overtaken by a drop (its watcher was disposed). */
 class StaleWatcher extends Error {
   constructor() {
-    super('The connection changed while its CodeDeploy rollouts were being read.');
+    super(vscode.l10n.t('The connection changed while its CodeDeploy rollouts were being read.'));
   }
 }
 

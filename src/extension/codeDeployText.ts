@@ -1,9 +1,11 @@
+import * as l10n from '@vscode/l10n';
 import type { CodeDeployDetail, CodeDeployManagement } from '../core/codedeploy/types';
 import type { Outcome } from '../core/outcome';
-import { formatPercent } from '../core/routing';
 import type { CodeDeployLifecycleView, RolloutView } from '../shared/rollout';
-import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
-import { md, plainText } from '../shared/text';
+import { ROLLOUT_ENDS } from '../shared/rollout';
+import { markdownText as m, plainText } from '../shared/text';
+import { formatPercent } from './locale';
+import { stepText } from './words';
 
 /**
  * What the editor says of a rollout handed to AWS CodeDeploy and of an alias CodeDeploy manages,
@@ -20,13 +22,13 @@ export function isCodeDeployView(v: RolloutView | undefined): v is RolloutView &
 export function codeDeploySuffix(v: RolloutView): string {
   const status = v.codeDeploy?.deploymentStatus;
   const shown = status && status !== 'InProgress' ? ` · ${plainText(status, 20)}` : '';
-  return `CodeDeploy ${stepLabel(v)}${shown}`;
+  return `${l10n.t('CodeDeploy {0}', stepText(v))}${shown}`;
 }
 
 /** What the tree's description says beside the label of an alias CodeDeploy is deploying. */
 export function codeDeployDescription(v: RolloutView): string {
   const id = v.codeDeploy?.deploymentId;
-  return plainText(`deploying through CodeDeploy${id ? ` (${id})` : ''}`);
+  return plainText(id ? l10n.t('deploying through CodeDeploy ({0})', id) : l10n.t('deploying through CodeDeploy'));
 }
 
 /** The lifecycle event as one line: `BeforeAllowTraffic (deploy-check): Succeeded`. */
@@ -37,29 +39,31 @@ export function lifecycleLine(e: CodeDeployLifecycleView): string {
 /** Tooltip lines (Markdown, every AWS value escaped) of a CodeDeploy rollout. */
 export function codeDeployTooltipLines(v: RolloutView): string[] {
   const c = v.codeDeploy;
-  const lines = [md`**CodeDeploy deployment ${c?.deploymentId ?? '?'}** (${c?.deploymentStatus ?? v.status}): version ${v.version} replacing ${v.stable}, ${stepLabel(v)}`];
+  const lines = [
+    l10n.t('**CodeDeploy deployment {0}** ({1}): version {2} replacing {3}, {4}', m(c?.deploymentId ?? '?'), m(c?.deploymentStatus ?? v.status), m(v.version), m(v.stable), m(stepText(v))),
+  ];
   if (c) {
-    lines.push(md`Config ${c.config} · application ${c.application} · group ${c.deploymentGroup}`);
-    if (c.targetVersionWeight !== undefined) lines.push(md`Version ${v.version} gets ${formatPercent(c.targetVersionWeight / 100)} now.`);
-    for (const e of c.lifecycle) lines.push(md`${lifecycleLine(e)}`);
-    if (c.error) lines.push(md`Error: ${c.error}`);
-    if (c.rollback) lines.push(md`Rollback${c.rollback.deploymentId ? ` ${c.rollback.deploymentId}` : ''}${c.rollback.message ? `: ${c.rollback.message}` : ''}`);
+    lines.push(l10n.t('Config {0} · application {1} · group {2}', m(c.config), m(c.application), m(c.deploymentGroup)));
+    if (c.targetVersionWeight !== undefined) lines.push(l10n.t('Version {0} gets {1} now.', m(v.version), m(formatPercent(c.targetVersionWeight / 100))));
+    for (const e of c.lifecycle) lines.push(m(lifecycleLine(e)));
+    if (c.error) lines.push(l10n.t('Error: {0}', m(c.error)));
+    if (c.rollback) lines.push(`${l10n.t('Rollback')}${m(`${c.rollback.deploymentId ? ` ${c.rollback.deploymentId}` : ''}${c.rollback.message ? `: ${c.rollback.message}` : ''}`)}`);
   }
-  if (v.statusText) lines.push(md`${v.statusText}`);
-  lines.push(md`AWS steps it: it goes on with the editor closed. Stop it from the alias menu or the traffic panel.`);
+  if (v.statusText) lines.push(m(v.statusText));
+  lines.push(l10n.t('AWS steps it: it goes on with the editor closed. Stop it from the alias menu or the traffic panel.'));
   return lines;
 }
 
 /** Why an alias counts as managed by CodeDeploy, for the tree's description (short). */
-export function managedShort(m: CodeDeployManagement): string {
-  return m.by === 'template' ? plainText(`managed by CodeDeploy (SAM ${m.preference})`, 120) : plainText(`managed by CodeDeploy (${m.deploymentGroup})`, 120);
+export function managedShort(x: CodeDeployManagement): string {
+  return x.by === 'template' ? plainText(l10n.t('managed by CodeDeploy (SAM {0})', x.preference), 120) : plainText(l10n.t('managed by CodeDeploy ({0})', x.deploymentGroup), 120);
 }
 
 /** The same in a tooltip line (Markdown). */
-export function managedTooltip(m: CodeDeployManagement): string {
-  return m.by === 'template'
-    ? md`Managed by CodeDeploy: ${m.logicalId} in ${m.file} has AutoPublishAlias and DeploymentPreference ${m.preference}; each sam deploy shifts this alias through CodeDeploy.`
-    : md`Managed by CodeDeploy: deployment group ${m.deploymentGroup} (application ${m.application}) last deployed it (${m.lastDeploymentId}).`;
+export function managedTooltip(x: CodeDeployManagement): string {
+  return x.by === 'template'
+    ? l10n.t('Managed by CodeDeploy: {0} in {1} has AutoPublishAlias and DeploymentPreference {2}; each sam deploy shifts this alias through CodeDeploy.', m(x.logicalId), m(x.file), m(x.preference))
+    : l10n.t('Managed by CodeDeploy: deployment group {0} (application {1}) last deployed it ({2}).', m(x.deploymentGroup), m(x.application), m(x.lastDeploymentId));
 }
 
 export interface ManagedConfirmation {
@@ -73,23 +77,35 @@ export interface ManagedConfirmation {
  * Before a manual write (Set Weight, Promote, Roll Back, Switch, Publish or Start Canary, a local
  * rollout) on an alias CodeDeploy manages: by what, and what the next deployment does to it.
  */
-export function confirmManagedWrite(functionName: string, aliasName: string, m: CodeDeployManagement, what: string): ManagedConfirmation {
+export function confirmManagedWrite(functionName: string, aliasName: string, x: CodeDeployManagement, what: string): ManagedConfirmation {
   const name = `${plainText(functionName)}:${plainText(aliasName)}`;
   const by =
-    m.by === 'template'
-      ? `${plainText(m.logicalId)} in ${plainText(m.file)} has AutoPublishAlias and DeploymentPreference (${plainText(m.preference)}): the next \`sam deploy\` publishes a new version and CodeDeploy shifts ${plainText(aliasName)} from the version it serves then to that one, whatever you set here.`
-      : `CodeDeploy deployment group ${plainText(m.deploymentGroup)} (application ${plainText(m.application)}) last deployed it (${plainText(m.lastDeploymentId)}): its next deployment (e.g. the next \`sam deploy\`) starts from the version ${plainText(aliasName)} serves then, and a rollback of it returns there.`;
+    x.by === 'template'
+      ? l10n.t(
+          '{0} in {1} has AutoPublishAlias and DeploymentPreference ({2}): the next `sam deploy` publishes a new version and CodeDeploy shifts {3} from the version it serves then to that one, whatever you set here.',
+          plainText(x.logicalId),
+          plainText(x.file),
+          plainText(x.preference),
+          plainText(aliasName),
+        )
+      : l10n.t(
+          'CodeDeploy deployment group {0} (application {1}) last deployed it ({2}): its next deployment (e.g. the next `sam deploy`) starts from the version {3} serves then, and a rollback of it returns there.',
+          plainText(x.deploymentGroup),
+          plainText(x.application),
+          plainText(x.lastDeploymentId),
+          plainText(aliasName),
+        );
   return {
     id: 'confirmManaged',
-    message: `${name} is managed by CodeDeploy. ${plainText(what)} anyway?`,
-    detail: `${by} A change made here is not in the template or the deployment group's history.`,
-    action: 'Go On',
+    message: l10n.t('{0} is managed by CodeDeploy. {1} anyway?', name, plainText(what)),
+    detail: `${by} ${l10n.t("A change made here is not in the template or the deployment group's history.")}`,
+    action: l10n.t('Go On'),
   };
 }
 
 /** Notice buttons of a CodeDeploy rollout's end or of one that needs a look. */
 export function codeDeployNoticeButtons(v: RolloutView): string[] {
-  return ROLLOUT_ENDS.has(v.status) ? ['Open Traffic Panel'] : ['Stop…', 'Open Traffic Panel'];
+  return ROLLOUT_ENDS.has(v.status) ? [l10n.t('Open Traffic Panel')] : [l10n.t('Stop…'), l10n.t('Open Traffic Panel')];
 }
 
 /** One sentence for the end of a CodeDeploy rollout (the notice). */
@@ -99,11 +115,16 @@ export function codeDeployEndText(v: RolloutView): string {
   const where = `${plainText(v.functionName)}:${plainText(v.aliasName)}`;
   switch (v.status) {
     case 'promoted':
-      return `${where}: CodeDeploy deployment ${id} succeeded: version ${plainText(v.version)} gets all the traffic.`;
-    case 'rolled-back':
-      return `${where}: CodeDeploy deployment ${id} ${c?.deploymentStatus === 'Stopped' ? 'was stopped' : 'failed'} and rolled back to version ${plainText(v.stable)}.${c?.error ? ` ${plainText(c.error, 300)}` : ''}`;
+      return l10n.t('{0}: CodeDeploy deployment {1} succeeded: version {2} gets all the traffic.', where, id, plainText(v.version));
+    case 'rolled-back': {
+      const ended =
+        c?.deploymentStatus === 'Stopped'
+          ? l10n.t('{0}: CodeDeploy deployment {1} was stopped and rolled back to version {2}.', where, id, plainText(v.stable))
+          : l10n.t('{0}: CodeDeploy deployment {1} failed and rolled back to version {2}.', where, id, plainText(v.stable));
+      return `${ended}${c?.error ? ` ${plainText(c.error, 300)}` : ''}`;
+    }
     default:
-      return `${where}: CodeDeploy deployment ${id} ended (${plainText(c?.deploymentStatus ?? v.status, 20)}), the alias left as it was.${c?.error ? ` ${plainText(c.error, 300)}` : ''}`;
+      return `${l10n.t('{0}: CodeDeploy deployment {1} ended ({2}), the alias left as it was.', where, id, plainText(c?.deploymentStatus ?? v.status, 20))}${c?.error ? ` ${plainText(c.error, 300)}` : ''}`;
   }
 }
 

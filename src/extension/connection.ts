@@ -54,10 +54,10 @@ export class ConnectionManager implements vscode.Disposable {
     readonly log: ExtensionLog,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('lambdaCanary.connection', vscode.StatusBarAlignment.Left, 50);
-    this.statusBar.name = 'Lambda Canary Connection';
+    this.statusBar.name = vscode.l10n.t('Lambda Canary Connection');
     this.statusBar.command = Commands.selectConnection;
-    this.statusBar.text = '$(cloud) Lambda Canary';
-    this.statusBar.tooltip = 'Lambda Canary: select the AWS profile, region or the local sandbox';
+    this.statusBar.text = vscode.l10n.t('$(cloud) Lambda Canary');
+    this.statusBar.tooltip = vscode.l10n.t('Lambda Canary: select the AWS profile, region or the local sandbox');
     this.statusBar.show();
     this.disposables.push(
       this.statusBar,
@@ -134,7 +134,7 @@ export class ConnectionManager implements vscode.Disposable {
     await this.checkEndpointConsent(s.endpointUrl, s.endpointUrlSource, profile);
     const region =
       s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? listProfiles().find((p) => p.name === (profile ?? 'default'))?.region ?? 'us-east-1';
-    return { kind: 'aws', profile, region, endpointUrl: s.endpointUrl };
+    return { kind: 'aws', profile, ...(!s.profile && profile ? { profileFrom: 'AWS_PROFILE' as const } : {}), region, endpointUrl: s.endpointUrl };
   }
 
   /**
@@ -156,15 +156,17 @@ export class ConnectionManager implements vscode.Disposable {
       this.declinedEndpoints.add(consent.key);
     }
     throw new OperationError(
-      `Not connected: this workspace's settings point lambdaCanary.endpointUrl at ${plainText(consent.host, 200)}, which is neither AWS nor this machine, and your AWS credentials were not sent there. ` +
-        'Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).', { step: 'Connect', state: 'Nothing was sent to that endpoint.', kind: 'validation' },
+      vscode.l10n.t(
+        "Not connected: this workspace's settings point lambdaCanary.endpointUrl at {0}, which is neither AWS nor this machine, and your AWS credentials were not sent there. Remove lambdaCanary.endpointUrl from the workspace settings (.vscode/settings.json), or set the endpoint you want in your User settings, then Refresh (or reload the window to be asked again).",
+        plainText(consent.host, 200),
+      ), { step: 'Connect', state: vscode.l10n.t('Nothing was sent to that endpoint.'), kind: 'validation' },
     );
   }
 
   private async connect(): Promise<Clients> {
     this.connectedWith = connectionSettingsKey();
     const spec = await this.resolveSpec();
-    const clients = createClients(spec);
+    const clients = createClients(spec, { log: this.log });
     const status = connectionStatus(spec);
     this.statusBar.text = status.text;
     this.statusBar.tooltip = status.tooltip;

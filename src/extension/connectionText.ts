@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { ConnectionSpec } from '../core/connection';
 import { connectionLabel } from '../core/connection';
 import { iconText, plainText } from '../shared/text';
@@ -13,13 +14,13 @@ export function connectionStatus(spec: ConnectionSpec): { text: string; tooltip:
   const label = connectionLabel(spec);
   return {
     text: `$(${spec.kind === 'sandbox' ? 'beaker' : 'cloud'}) ${iconText(label, 80)}`,
-    tooltip: `Lambda Canary is connected to ${plainText(label)}. Click to change.`,
+    tooltip: l10n.t('Lambda Canary is connected to {0}. Click to change.', plainText(label)),
   };
 }
 
 /** Whose credentials would sign the requests, in the user's words. */
 export function credentialsText(profile: string | undefined): string {
-  return profile ? `your AWS profile "${plainText(profile, 100)}"` : 'your default AWS credentials (the default credential chain)';
+  return profile ? l10n.t('your AWS profile "{0}"', plainText(profile, 100)) : l10n.t('your default AWS credentials (the default credential chain)');
 }
 
 /** The modal asking whether requests signed with the user's credentials may go to a workspace's endpoint. */
@@ -27,10 +28,12 @@ export function endpointConsentQuestion(host: string, endpointUrl: string, profi
   const shownHost = plainText(host, 200);
   const credentials = credentialsText(profile);
   return {
-    message: `This workspace's settings send Lambda Canary's AWS requests to ${shownHost}, signed with ${credentials}. Connect?`,
-    detail:
-      `lambdaCanary.endpointUrl is set to "${plainText(endpointUrl, 200)}" in this workspace's settings (.vscode/settings.json or the .code-workspace file). ` +
-      `${shownHost} is neither AWS's Lambda or CloudWatch nor this machine. Every request to it is signed with ${credentials}, ` +
-      'and a temporary session token travels with each request. Connect only if you know and trust that host; the answer covers this endpoint with this profile only.',
+    message: l10n.t("This workspace's settings send Lambda Canary's AWS requests to {0}, signed with {1}. Connect?", shownHost, credentials),
+    detail: l10n.t(
+      'lambdaCanary.endpointUrl is set to "{0}" in this workspace\'s settings (.vscode/settings.json or the .code-workspace file). {1} is neither AWS\'s Lambda or CloudWatch nor this machine. Every request to it is signed with {2}, and a temporary session token travels with each request. Connect only if you know and trust that host; the answer covers this endpoint with this profile only.',
+      plainText(endpointUrl, 200),
+      shownHost,
+      credentials,
+    ),
   };
 }

@@ -5,6 +5,7 @@ import { registerCommands } from './commands/registerCommands';
 import { ConnectionManager } from './connection';
 import type { CommandContext } from './context';
 import { ExtensionJournal } from './deploymentJournal';
+import { setUpLocalisation } from './l10nSetup';
 import { ExtensionLog } from './log';
 import { TrafficPanels } from './panel/panels';
 import { ReleasePanels } from './panel/releasePanel';
@@ -17,6 +18,7 @@ import { RolloutStatusBar } from './rolloutStatusBar';
 import { FunctionsTreeProvider } from './tree';
 import type { UserInterface } from './ui';
 import { vscodeUi } from './ui';
+import { offerWalkthroughOnce, WalkthroughProgress } from './walkthrough';
 
 /** What activate() returns: used by the extension-host tests (and by nothing else). */
 export interface LambdaCanaryApi {
@@ -37,6 +39,7 @@ export interface LambdaCanaryApi {
 
 export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   const activatedAt = Date.now();
+  setUpLocalisation();
   const log = new ExtensionLog();
   const connection = new ConnectionManager(context, log);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
@@ -78,6 +81,9 @@ export function activate(context: vscode.ExtensionContext): LambdaCanaryApi {
   // Every write from this window, recorded: the open panels of the function redraw (the tree subscribes itself).
   const redraw = aliases.onDidChangeAlias((e) => panels.aliasChanged(e.functionName));
   context.subscriptions.push(log, connection, tree, view, journal, redraw, panels, rollouts, rolloutStatus, notices, releases, releaseNotices, releasePanels, ...registerCommands(ctx));
+  // The getting-started walkthrough: its steps marked done as the user does them, offered once.
+  context.subscriptions.push(new WalkthroughProgress(aliases.onDidChangeAlias));
+  offerWalkthroughOnce(context, log);
   // A rollout that was running when the window closed goes on (its lease decides who drives).
   void rollouts.resumeIfAny();
   // A release open in the journal shows (interrupted, when its window closed mid-way: Resume or Restore All).

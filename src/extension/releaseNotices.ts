@@ -5,12 +5,16 @@ import type { ReleaseNotice } from './releases';
 import { ReleaseButton, releaseNotice } from './releaseText';
 import type { UserInterface } from './ui';
 
-const BUTTON_COMMANDS: Record<string, string> = {
-  [ReleaseButton.resume]: Commands.resumeRelease,
-  [ReleaseButton.promote]: Commands.promoteRelease,
-  [ReleaseButton.restore]: Commands.restoreRelease,
-  [ReleaseButton.open]: Commands.openRelease,
-};
+/** The command of a notice's button (the buttons are localised: read when a notice is answered). */
+function buttonCommand(choice: string): string | undefined {
+  const commands: Record<string, string> = {
+    [ReleaseButton.resume]: Commands.resumeRelease,
+    [ReleaseButton.promote]: Commands.promoteRelease,
+    [ReleaseButton.restore]: Commands.restoreRelease,
+    [ReleaseButton.open]: Commands.openRelease,
+  };
+  return commands[choice];
+}
 
 /**
  * The releases' notifications: an end (promoted; rolled back, failed, restored or aborted and
@@ -36,7 +40,7 @@ export class ReleaseNotices implements vscode.Disposable {
     const ui = this.ui();
     const shown = severity === 'info' ? ui.info(text, ...buttons) : ui.warn(text, ...buttons);
     void Promise.resolve(shown).then((choice) => {
-      const command = choice ? BUTTON_COMMANDS[choice] : undefined;
+      const command = choice ? buttonCommand(choice) : undefined;
       if (command) void vscode.commands.executeCommand(command, { releaseId: n.view.id });
     });
   }

@@ -1,7 +1,10 @@
+import * as l10n from '@vscode/l10n';
 import type { ReleaseMemberView, ReleaseView } from '../shared/release';
-import { membersSummary, RELEASE_ENDS } from '../shared/release';
+import { RELEASE_ENDS } from '../shared/release';
 import { releaseControls } from '../shared/releaseProtocol';
-import { md, plainText } from '../shared/text';
+import { markdownText as m, plainText } from '../shared/text';
+import { formatDateTime, formatPercent } from './locale';
+import { membersText, statusWord } from './words';
 
 /**
  * What the Releases node shows of each release and member, as plain strings (no vscode types).
@@ -25,8 +28,8 @@ export function releaseLabel(v: Pick<ReleaseView, 'source' | 'id' | 'stage'>): s
 }
 
 export function releaseDescription(v: ReleaseView): string {
-  const step = v.current >= 0 && !RELEASE_ENDS.has(v.status) ? ` step ${v.current + 1}/${v.steps.length}` : '';
-  return plainText(`${v.status}${step} · ${membersSummary(v.members)}`, 200);
+  const step = v.current >= 0 && !RELEASE_ENDS.has(v.status) ? ` ${l10n.t('step {0}/{1}', v.current + 1, v.steps.length)}` : '';
+  return plainText(`${statusWord(v.status)}${step} · ${membersText(v.members)}`, 200);
 }
 
 /**
@@ -59,13 +62,13 @@ export function releaseIcon(v: ReleaseView): { id: string; color?: string } {
 
 export function releaseTooltip(v: ReleaseView): string {
   const lines = [
-    md`**Release ${v.id}** (${v.source})`,
-    md`Plan: ${v.planName ? `${v.planName} · ` : ''}${v.planText}`,
-    v.stage && md`Stage: ${v.stage}${v.promotedFrom ? `, promoted from ${v.promotedFrom.stage} (release ${v.promotedFrom.release})` : ''}`,
-    md`Status: ${v.status}. ${v.statusText}`,
-    md`${membersSummary(v.members)}`,
-    v.driver && md`Driven by ${v.driver.self ? 'this window' : v.driver.holder}`,
-    md`Started ${new Date(v.startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    l10n.t('**Release {0}** ({1})', m(v.id), m(v.source)),
+    l10n.t('Plan: {0}', m(`${v.planName ? `${v.planName} · ` : ''}${v.planText}`)),
+    v.stage && (v.promotedFrom ? l10n.t('Stage: {0}, promoted from {1} (release {2})', m(v.stage), m(v.promotedFrom.stage), m(v.promotedFrom.release)) : l10n.t('Stage: {0}', m(v.stage))),
+    l10n.t('Status: {0}. {1}', m(statusWord(v.status)), m(v.statusText)),
+    m(membersText(v.members)),
+    v.driver && l10n.t('Driven by {0}', m(v.driver.self ? l10n.t('this window') : v.driver.holder)),
+    l10n.t('Started {0}', m(formatDateTime(v.startedAt))),
   ];
   return lines.filter(Boolean).join('  \n');
 }
@@ -78,17 +81,19 @@ export function memberLabel(m: Pick<ReleaseMemberView, 'functionName' | 'aliasNa
 /** `routed · 1 → 2 at 10% · Pass` */
 export function memberDescription(m: ReleaseMemberView): string {
   const to = m.version ? `${m.stable} → ${m.version}` : m.stable;
-  const weight = m.state === 'routed' ? ` at ${m.weight}%` : '';
-  return plainText([m.state, `${to}${weight}`, m.verdict].filter(Boolean).join(' · '), 200);
+  const weight = m.state === 'routed' ? ` ${l10n.t('at {0}', formatPercent(m.weight / 100))}` : '';
+  return plainText([statusWord(m.state), `${to}${weight}`, m.verdict].filter(Boolean).join(' · '), 200);
 }
 
-export function memberTooltip(m: ReleaseMemberView): string {
+export function memberTooltip(x: ReleaseMemberView): string {
   return [
-    md`**${m.functionName}:${m.aliasName}**: ${m.state}`,
-    md`Stable version ${m.stable}${m.version ? `, new version ${m.version}` : ''}; ${m.weight}% on the new version`,
-    m.codeSha256 && md`CodeSha256: ${m.codeSha256}`,
-    m.sentence && md`${m.verdict ?? ''}: ${m.sentence}`,
-    m.message && md`${m.message}`,
+    `**${m(x.functionName)}:${m(x.aliasName)}**: ${m(statusWord(x.state))}`,
+    x.version
+      ? l10n.t('Stable version {0}, new version {1}; {2} on the new version', m(x.stable), m(x.version), m(formatPercent(x.weight / 100)))
+      : l10n.t('Stable version {0}; {1} on the new version', m(x.stable), m(formatPercent(x.weight / 100))),
+    x.codeSha256 && l10n.t('CodeSha256: {0}', m(x.codeSha256)),
+    x.sentence && `${m(x.verdict ?? '')}: ${m(x.sentence)}`,
+    x.message && m(x.message),
   ]
     .filter(Boolean)
     .join('  \n');
@@ -114,7 +119,7 @@ export function memberIcon(m: ReleaseMemberView): { id: string; color?: string }
 
 /** The notification of a release that ended, holds, waits or was found interrupted: its text, severity and buttons. */
 export function releaseNotice(v: ReleaseView, elsewhere = false): { text: string; severity: 'info' | 'warning'; buttons: string[] } {
-  const text = `Release ${v.id} (${v.source}): ${v.statusText}`;
+  const text = l10n.t('Release {0} ({1}): {2}', v.id, v.source, v.statusText);
   // The release panel shows the current connection's releases: one on another stage's connection has no Open Release.
   const open: string[] = elsewhere ? [] : [ReleaseButton.open];
   if (v.status === 'promoted' || v.status === 'unchanged') return { text, severity: 'info', buttons: open };
@@ -129,4 +134,18 @@ export function releaseNotice(v: ReleaseView, elsewhere = false): { text: string
   return { text, severity: 'warning', buttons };
 }
 
-export const ReleaseButton = { resume: 'Resume', promote: 'Promote', restore: 'Restore All', open: 'Open Release' } as const;
+/** The notice's buttons, in the user's language (read when a notice is shown: after the bundle is loaded). */
+export const ReleaseButton = {
+  get resume(): string {
+    return l10n.t('Resume');
+  },
+  get promote(): string {
+    return l10n.t('Promote');
+  },
+  get restore(): string {
+    return l10n.t('Restore All');
+  },
+  get open(): string {
+    return l10n.t('Open Release');
+  },
+};

@@ -5,7 +5,7 @@ import { errorSummary } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import { foldReleases, isOpen } from '../core/releases/records';
 import { ArtifactStore } from '../core/releases/artifacts';
-import type { ReleaseMemberInput, ReleaseRunner, ReleaseRunnerOptions, StartReleaseInput } from '../core/releases/runner';
+import type { ReleaseControlOptions, ReleaseMemberInput, ReleaseRunner, ReleaseRunnerOptions, StartReleaseInput } from '../core/releases/runner';
 import { stageContexts, stageHasOwnConnection } from '../core/releases/stages';
 import { loadReleases } from '../core/releasesModule';
 import type { UseCaseContext } from '../core/usecases';
@@ -179,12 +179,12 @@ export class ExtensionReleases implements vscode.Disposable {
     return (await this.current()).start(input);
   }
 
-  async control(id: string, action: ReleaseControl, members?: ReleaseMemberInput[]): Promise<Outcome<ReleaseView>> {
+  async control(id: string, action: ReleaseControl, members?: ReleaseMemberInput[], options?: ReleaseControlOptions): Promise<Outcome<ReleaseView>> {
     const runner = this.holderOf(await this.current(), id);
     const key = runner.find(id)?.id ?? id;
     this.controlling.set(key, (this.controlling.get(key) ?? 0) + 1);
     try {
-      return await runner.control(id, action, members);
+      return await runner.control(id, action, members, options);
     } finally {
       const n = (this.controlling.get(key) ?? 1) - 1;
       if (n > 0) this.controlling.set(key, n);

@@ -7,13 +7,17 @@ import type { ExtensionRolloutNotice } from './rollouts';
 import { NoticeButton, noticeButtons, noticeSeverity } from './rolloutText';
 import type { UserInterface } from './ui';
 
-const BUTTON_COMMANDS: Record<string, string> = {
-  [NoticeButton.resume]: Commands.resumeRollout,
-  [NoticeButton.next]: Commands.nextRolloutStep,
-  [NoticeButton.abort]: Commands.abortRollout,
-  [NoticeButton.open]: Commands.openTrafficPanel,
-  'Stop…': Commands.stopCodeDeployRollout,
-};
+/** The command of a notice's button (the buttons are localised: read when a notice is answered). */
+function buttonCommand(choice: string): string | undefined {
+  const commands: Record<string, string> = {
+    [NoticeButton.resume]: Commands.resumeRollout,
+    [NoticeButton.next]: Commands.nextRolloutStep,
+    [NoticeButton.abort]: Commands.abortRollout,
+    [NoticeButton.open]: Commands.openTrafficPanel,
+    [NoticeButton.stop]: Commands.stopCodeDeployRollout,
+  };
+  return commands[choice];
+}
 
 /**
  * The rollouts' notifications: only what the runner says needs a person or finished (no
@@ -44,7 +48,7 @@ export class RolloutNotices implements vscode.Disposable {
     const ui = this.ui();
     const shown = noticeSeverity(n.kind, v.status) === 'info' ? ui.info(text, ...buttons) : ui.warn(text, ...buttons);
     void Promise.resolve(shown).then((choice) => {
-      const command = choice ? BUTTON_COMMANDS[choice] : undefined;
+      const command = choice ? buttonCommand(choice) : undefined;
       if (command) void vscode.commands.executeCommand(command, { functionName: v.functionName, aliasName: v.aliasName });
     });
   }

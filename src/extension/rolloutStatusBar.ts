@@ -31,7 +31,7 @@ export class RolloutStatusBar implements vscode.Disposable, RolloutStatusState {
     private readonly rollouts: { views(): RolloutView[]; readonly onDidChange: vscode.Event<RolloutView> },
     onConnectionChange: vscode.Event<unknown>,
   ) {
-    this.item.name = 'Lambda Canary Rollouts';
+    this.item.name = vscode.l10n.t('Lambda Canary Rollouts');
     this.item.command = Commands.showRollouts;
     this.subscriptions = [rollouts.onDidChange(() => this.schedule()), onConnectionChange(() => this.schedule())];
     this.update();
@@ -58,7 +58,7 @@ export class RolloutStatusBar implements vscode.Disposable, RolloutStatusState {
       return;
     }
     this.item.text = s.text;
-    this.item.tooltip = `${s.tooltip}\nClick to open its traffic panel.`;
+    this.item.tooltip = `${s.tooltip}\n${vscode.l10n.t('Click to open its traffic panel.')}`;
     this.item.backgroundColor = s.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

@@ -1,12 +1,14 @@
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
+import * as l10n from '@vscode/l10n';
 import type { Lease } from '../core/rollout/lease';
 import { holderText } from '../core/rollout/lease';
 import { describePlan, parsePlanText } from '../core/rollout/plans';
-import { aliasLabel } from '../core/routing';
 import type { RolloutStatus, RolloutView } from '../shared/rollout';
-import { ROLLOUT_ENDS, stepLabel } from '../shared/rollout';
-import { iconText, md, plainText } from '../shared/text';
+import { ROLLOUT_ENDS } from '../shared/rollout';
+import { iconText, markdownText as m, plainText } from '../shared/text';
 import { codeDeployDescription, codeDeploySuffix, codeDeployTooltipLines, isCodeDeployView } from './codeDeployText';
+import { aliasLabel, formatDateTime } from './locale';
+import { statusWord, stepText } from './words';
 
 /**
  * What the tree, the status bar and the notifications show of a rollout, as plain strings (no
@@ -39,10 +41,10 @@ export function aliasRolloutOf(view: RolloutView | undefined, lease: Lease | und
 
 /** `step 2/4`, then ` · paused` / ` · waiting` / ` · halted` when it is not stepping by itself. */
 export function rolloutSuffix(r: AliasRollout): string {
-  if (r.kind === 'lease') return `step ${r.lease.step + 1}/${r.lease.steps}`;
+  if (r.kind === 'lease') return l10n.t('step {0}/{1}', r.lease.step + 1, r.lease.steps);
   if (isCodeDeployView(r.view)) return codeDeploySuffix(r.view);
-  const status = r.view.status === 'running' ? '' : ` · ${r.view.status}`;
-  return `${stepLabel(r.view)}${status}`;
+  const status = r.view.status === 'running' ? '' : ` · ${statusWord(r.view.status)}`;
+  return `${stepText(r.view)}${status}`;
 }
 
 /** `prod → 7 (75%) · 8 (25%) · step 2/4 · paused` (plain text: the alias's name comes from AWS). */
@@ -73,14 +75,14 @@ export function rolloutIcon(r: AliasRollout): { id: string; color?: string } {
   }
 }
 
-/** `2026-12-01 16:40 UTC` */
+/** `12/01/2026, 04:40 PM UTC` (as the user's locale writes it) */
 export function shortTime(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '?';
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatDateTime(ms);
 }
 
 export function drivenByText(holder: string, since: number | undefined): string {
-  return `driven by ${holder}${since !== undefined ? ` since ${shortTime(since)}` : ''}`;
+  return since !== undefined ? l10n.t('driven by {0} since {1}', holder, shortTime(since)) : l10n.t('driven by {0}', holder);
 }
 
 /** The plan in words, from its typed form (`10 % for 5 min, then 100 %`). */
@@ -105,24 +107,24 @@ export function rolloutTooltipLines(r: AliasRollout): string[] {
   if (r.kind === 'lease') {
     const l = r.lease;
     return [
-      md`**Rollout ${l.rollout}**, step ${l.step + 1} of ${l.steps}`,
-      md`Rollout ${drivenByText(holderText(l), l.since)} (lease until ${shortTime(l.until)}): read-only here.`,
+      l10n.t('**Rollout {0}**, step {1} of {2}', m(l.rollout), l.step + 1, l.steps),
+      l10n.t('Rollout {0} (lease until {1}): read-only here.', m(drivenByText(holderText(l), l.since)), m(shortTime(l.until))),
     ];
   }
   const v = r.view;
   if (isCodeDeployView(v)) return codeDeployTooltipLines(v);
   const plan = v.planName ? `${v.planName} (${planWords(v.planText)})` : planWords(v.planText);
   const lines = [
-    md`**Rollout of version ${v.version}** (replacing ${v.stable}), ${stepLabel(v)}, ${v.status}`,
-    md`Plan: ${plan}`,
+    l10n.t('**Rollout of version {0}** (replacing {1}), {2}, {3}', m(v.version), m(v.stable), m(stepText(v)), m(statusWord(v.status))),
+    l10n.t('Plan: {0}', m(plan)),
   ];
-  if (v.statusText) lines.push(md`${v.statusText}`);
-  if (v.evidence) lines.push(md`Verdict: ${v.evidence.verdict} — ${v.evidence.sentence}`);
+  if (v.statusText) lines.push(m(v.statusText));
+  if (v.evidence) lines.push(l10n.t('Verdict: {0} — {1}', m(v.evidence.verdict), m(v.evidence.sentence)));
   if (v.driver) {
-    const holder = v.driver.self ? `this window (${v.driver.holder.replace(/ \((.*)\)$/, ', $1')})` : v.driver.holder;
-    lines.push(md`D${drivenByText(holder, v.driver.since).slice(1)}`);
+    const holder = v.driver.self ? l10n.t('this window ({0})', v.driver.holder.replace(/ \((.*)\)$/, ', $1')) : v.driver.holder;
+    lines.push(v.driver.since !== undefined ? l10n.t('Driven by {0} since {1}', m(holder), m(shortTime(v.driver.since))) : l10n.t('Driven by {0}', m(holder)));
   }
-  if (r.readOnly) lines.push(md`Read-only here: its driver's lease holds until ${shortTime(v.driver?.until)}.`);
+  if (r.readOnly) lines.push(l10n.t("Read-only here: its driver's lease holds until {0}.", m(shortTime(v.driver?.until))));
   return lines;
 }
 
@@ -133,16 +135,18 @@ export function rolloutStatusText(views: RolloutView[]): { text: string; tooltip
   const held = active.some((v) => v.status === 'halted' || v.status === 'waiting');
   const spinning = active.some((v) => v.status === 'running');
   const icon = spinning ? '$(sync~spin)' : '$(debug-pause)';
-  const engine = (v: RolloutView) => (isCodeDeployView(v) ? ` (CodeDeploy ${plainText(v.codeDeploy?.deploymentId ?? '')})` : '');
-  const tooltip = active.map((v) => `${plainText(v.functionName)}:${plainText(v.aliasName)}: version ${plainText(v.version)}, ${stepLabel(v)}, ${v.status}${engine(v)}${v.status === 'running' ? '' : ` — ${plainText(v.statusText)}`}`).join('\n');
+  const engine = (v: RolloutView) => (isCodeDeployView(v) ? ` (${l10n.t('CodeDeploy {0}', plainText(v.codeDeploy?.deploymentId ?? ''))})` : '');
+  const tooltip = active
+    .map((v) => `${l10n.t('{0}: version {1}, {2}, {3}', `${plainText(v.functionName)}:${plainText(v.aliasName)}`, plainText(v.version), stepText(v), statusWord(v.status))}${engine(v)}${v.status === 'running' ? '' : ` — ${plainText(v.statusText)}`}`)
+    .join('\n');
   if (active.length === 1) {
     const v = active[0];
-    const status = v.status === 'running' ? '' : ` · ${v.status}`;
-    const step = isCodeDeployView(v) ? `CodeDeploy ${stepLabel(v)}` : stepLabel(v);
-    return { text: `${icon} 1 rollout: ${iconText(`${v.functionName}:${v.aliasName}`, 80)} ${step}${status}`, tooltip, warning: held };
+    const status = v.status === 'running' ? '' : ` · ${statusWord(v.status)}`;
+    const step = isCodeDeployView(v) ? l10n.t('CodeDeploy {0}', stepText(v)) : stepText(v);
+    return { text: `${icon} ${l10n.t('1 rollout: {0} {1}', iconText(`${v.functionName}:${v.aliasName}`, 80), step)}${status}`, tooltip, warning: held };
   }
   const heldCount = active.filter((v) => v.status !== 'running').length;
-  return { text: `${icon} ${active.length} rollouts${heldCount ? ` (${heldCount} held)` : ''}`, tooltip, warning: held };
+  return { text: `${icon} ${heldCount ? l10n.t('{0} rollouts ({1} held)', active.length, heldCount) : l10n.t('{0} rollouts', active.length)}`, tooltip, warning: held };
 }
 
 /** The buttons a rollout's notice offers, by what it needs now. */
@@ -160,12 +164,25 @@ export function noticeButtons(status: RolloutStatus): string[] {
   }
 }
 
+/** The notice's buttons, in the user's language (read when a notice is shown: after the bundle is loaded). */
 export const NoticeButton = {
-  resume: 'Resume',
-  next: 'Next step',
-  abort: 'Abort',
-  open: 'Open Traffic Panel',
-} as const;
+  get resume(): string {
+    return l10n.t('Resume');
+  },
+  get next(): string {
+    return l10n.t('Next step');
+  },
+  get abort(): string {
+    return l10n.t('Abort');
+  },
+  get open(): string {
+    return l10n.t('Open Traffic Panel');
+  },
+  /** A CodeDeploy rollout's (codeDeployNoticeButtons). */
+  get stop(): string {
+    return l10n.t('Stop…');
+  },
+};
 
 /** Whether a notice is good news (information) or needs a look (warning). */
 export function noticeSeverity(kind: 'attention' | 'ended', status: RolloutStatus): 'info' | 'warning' {

@@ -8,7 +8,7 @@ import { listAliases, listFunctionsSoFar, listVersions } from '../core/lambdaApi
 import type { Outcome } from '../core/outcome';
 import { redact } from '../core/redact';
 import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
-import { aliasLabel, formatPercent, isCanary, splitOf } from '../core/routing';
+import { isCanary, splitOf } from '../core/routing';
 import { loadTriggers } from '../core/triggersModule';
 import { ContextKeys, ContextValues } from '../shared/ids';
 import type { ReleaseMemberView, ReleaseView } from '../shared/release';
@@ -21,7 +21,8 @@ import type { ExtensionLog } from './log';
 import type { AliasRollout } from './rolloutText';
 import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescription, rolloutIcon, rolloutTooltipLines } from './rolloutText';
 import { listedReleases, memberDescription, memberIcon, memberLabel, memberTooltip, releaseContextValue, releaseDescription, releaseIcon, releaseLabel, releaseTooltip } from './releaseText';
-import { aliasDescription, aliasTooltip, functionTooltip, versionDescription, versionTooltip } from './treeText';
+import { aliasLabel, formatPercent } from './locale';
+import { aliasDescription, aliasSpoken, aliasTooltip, functionTooltip, spoken, versionDescription, versionSpoken, versionTooltip } from './treeText';
 import { triggerContextValue, triggerDescription, triggerIcon, triggerTooltip } from './triggerText';
 import { useCaseContext } from './useCaseContext';
 
@@ -101,8 +102,8 @@ export class VersionNode {
   constructor(
     readonly parent: FunctionNode,
     readonly version: FunctionConfiguration,
-    /** Aliases routing to this version, for the description. */
-    readonly servedBy: string[],
+    /** Aliases routing to this version (with their weight when it is a share), for the description. */
+    readonly servedBy: ServedBy[],
   ) {}
 }
 
@@ -157,6 +158,29 @@ const REMOTE_REREAD_MS = 15_000;
 const TRANSITIONAL = new Set(['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting']);
 const SETTLE_REREAD_MS = 2000;
 const SETTLE_MAX_ROUNDS = 30;
+
+/** An alias routing to a version: its name, its share when it splits traffic, and the description's text of both. */
+export interface ServedBy {
+  alias: string;
+  weight?: number;
+  label: string;
+}
+
+/** What a screen reader says of the item: `spoken` (default: its label), then its description, as words. */
+function spokenAs(item: vscode.TreeItem, label?: string): vscode.TreeItem {
+  const text = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+  return withSpoken(item, spoken(label ?? text, typeof item.description === 'string' ? item.description : undefined));
+}
+
+function withSpoken(item: vscode.TreeItem, label: string): vscode.TreeItem {
+  item.accessibilityInformation = { label };
+  return item;
+}
+
+/** What a rollout's label says beyond the alias's split (`step 2/4 · paused`), to be read after it. */
+function rolloutSpokenSuffix(label: string, split: string): string {
+  return label.startsWith(split) ? label.slice(split.length).replace(/^\s*·\s*/, '') : label;
+}
 
 /**
  * A tooltip from Markdown whose AWS-provided parts are already escaped (treeText.ts): no command
@@ -358,13 +382,13 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       case 'releases': {
         const rows = listedReleases(this.releases?.views() ?? []);
         const open = rows.filter((v) => releaseContextValue(v) !== 'lambdaCanary:release:ended').length;
-        const item = new vscode.TreeItem('Releases', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(vscode.l10n.t('Releases'), vscode.TreeItemCollapsibleState.Expanded);
         item.id = 'releases';
         item.contextValue = 'lambdaCanary:releases';
         item.iconPath = new vscode.ThemeIcon('layers');
-        item.description = open ? `${open} open` : undefined;
-        item.tooltip = 'Releases of this connection: several functions moved together through one plan. Open ones first, then the most recent that ended.';
-        return item;
+        item.description = open ? vscode.l10n.t('{0} open', open) : undefined;
+        item.tooltip = vscode.l10n.t('Releases of this connection: several functions moved together through one plan. Open ones first, then the most recent that ended.');
+        return spokenAs(item);
       }
       case 'release': {
         const v = this.releases?.view(node.releaseId) ?? node.view;
@@ -375,7 +399,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         item.description = releaseDescription(v);
         item.tooltip = textTooltip(releaseTooltip(v));
-        return item;
+        return spokenAs(item, vscode.l10n.t('release {0}', item.label as string));
       }
       case 'releaseMember': {
         const m = node.member;
@@ -386,7 +410,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         item.description = memberDescription(m);
         item.tooltip = textTooltip(memberTooltip(m));
-        return item;
+        return spokenAs(item);
       }
       case 'function': {
         const item = new vscode.TreeItem(plainText(node.name), vscode.TreeItemCollapsibleState.Collapsed);
@@ -395,23 +419,23 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         item.description = plainText(node.config.Runtime) || undefined;
         item.tooltip = textTooltip(functionTooltip(node.config));
-        return item;
+        return spokenAs(item, vscode.l10n.t('function {0}', item.label as string));
       }
       case 'group': {
         if (node.group === 'triggers') {
-          const item = new vscode.TreeItem('Triggers', vscode.TreeItemCollapsibleState.Collapsed);
+          const item = new vscode.TreeItem(vscode.l10n.t('Triggers'), vscode.TreeItemCollapsibleState.Collapsed);
           item.id = `fn:${node.parent.name}/triggers`;
           item.contextValue = ContextValues.triggerGroup;
           item.iconPath = new vscode.ThemeIcon('zap');
-          item.tooltip = 'What invokes this function: event source mappings, function URLs, resource-based policy statements, asynchronous invoke configurations. Read when expanded.';
-          return item;
+          item.tooltip = vscode.l10n.t('What invokes this function: event source mappings, function URLs, resource-based policy statements, asynchronous invoke configurations. Read when expanded.');
+          return spokenAs(item, vscode.l10n.t('Triggers of {0}', plainText(node.parent.name)));
         }
         const isAliases = node.group === 'aliases';
-        const item = new vscode.TreeItem(isAliases ? 'Aliases' : 'Versions', isAliases ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(isAliases ? vscode.l10n.t('Aliases') : vscode.l10n.t('Versions'), isAliases ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `fn:${node.parent.name}/${node.group}`;
         item.contextValue = isAliases ? ContextValues.aliasGroup : ContextValues.versionGroup;
         item.iconPath = new vscode.ThemeIcon(isAliases ? 'references' : 'versions');
-        return item;
+        return spokenAs(item, isAliases ? vscode.l10n.t('Aliases of {0}', plainText(node.parent.name)) : vscode.l10n.t('Versions of {0}', plainText(node.parent.name)));
       }
       case 'alias': {
         const rollout = this.rolloutOf(node);
@@ -424,7 +448,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
           item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
           item.description = rolloutDescription(rollout) ?? aliasDescription(node.alias, false);
           item.tooltip = textTooltip([...rolloutTooltipLines(rollout), aliasTooltip(node.functionName, node.alias)].join('  \n'));
-          return item;
+          return withSpoken(item, aliasSpoken(node.alias, rolloutSpokenSuffix(item.label as string, plainText(aliasLabel(node.alias))), item.description));
         }
         const canary = isCanary(node.alias);
         // Collapsed: its children are the triggers judged against it, read when expanded.
@@ -439,7 +463,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
           item.description = [managedShort(managed), item.description].filter(Boolean).join(' · ');
           item.tooltip = textTooltip(`${managedTooltip(managed)}  \n${aliasTooltip(node.functionName, node.alias)}`);
         }
-        return item;
+        return withSpoken(item, aliasSpoken(node.alias, item.description as string | undefined));
       }
       case 'version': {
         const v = node.version;
@@ -448,9 +472,9 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.id = `fn:${node.parent.name}/version:${v.Version}`;
         item.contextValue = isLatest ? ContextValues.versionLatest : ContextValues.version;
         item.iconPath = new vscode.ThemeIcon(isLatest ? 'edit' : 'package');
-        item.description = versionDescription(v, node.servedBy);
+        item.description = versionDescription(v, node.servedBy.map((s) => s.label));
         item.tooltip = textTooltip(versionTooltip(node.parent.name, v));
-        return item;
+        return withSpoken(item, versionSpoken(v, node.servedBy));
       }
       case 'trigger': {
         const t = node.trigger;
@@ -461,7 +485,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         item.description = triggerDescription(t);
         item.tooltip = textTooltip(triggerTooltip(t, node.alias ? [] : node.aliases));
-        return item;
+        return spokenAs(item);
       }
       case 'message': {
         const item = new vscode.TreeItem(plainText(node.text), vscode.TreeItemCollapsibleState.None);
@@ -471,7 +495,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
           : new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
         item.tooltip = redact(node.detail ?? node.text);
         item.command = node.action;
-        return item;
+        return spokenAs(item, node.isError ? vscode.l10n.t('Error: {0}', plainText(node.text)) : undefined);
       }
     }
   }
@@ -541,9 +565,9 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     }
     if (!audit) {
       fn.audits.delete(alias?.aliasName ?? ''); // read again on the next expand / refresh
-      const message = failure ?? 'the audit returned nothing';
+      const message = failure ?? vscode.l10n.t('the audit returned nothing');
       this.log.error(`Reading the triggers of ${where} failed: ${message}`);
-      return [new MessageNode(`Could not read triggers: ${message}`, true, message, { title: 'Show Log', command: 'lambdaCanary.showLog' })];
+      return [new MessageNode(vscode.l10n.t('Could not read triggers: {0}', message), true, message, { title: vscode.l10n.t('Show Log'), command: 'lambdaCanary.showLog' })];
     }
     // Under an alias: what goes through it first, then what bypasses it, then the rest.
     const rank = { through: 0, bypasses: 1, 'other-alias': 2, info: 3 } as const;
@@ -554,9 +578,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     if (triggers.length === 0 && audit.unreadable.length === 0) {
       out.push(
         new MessageNode(
-          alias ? `No triggers of ${fn.name} go through or around ${alias.aliasName}` : 'No triggers',
+          alias ? vscode.l10n.t('No triggers of {0} go through or around {1}', fn.name, alias.aliasName) : vscode.l10n.t('No triggers'),
           false,
-          'No event source mapping, function URL, resource-based policy statement or asynchronous invoke configuration. Callers allowed by their own IAM policies (Step Functions, AppSync, other functions) leave no trace on the function.',
+          vscode.l10n.t(
+            'No event source mapping, function URL, resource-based policy statement or asynchronous invoke configuration. Callers allowed by their own IAM policies (Step Functions, AppSync, other functions) leave no trace on the function.',
+          ),
         ),
       );
     }
@@ -569,13 +595,13 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     const shown = this.filter ? this.functions.filter((f) => f.name.toLowerCase().includes(this.filter.toLowerCase())) : this.functions;
     const out: Node[] = [...(this.releaseRows().length ? [this.releasesNode] : []), ...shown];
     if (listing.error) {
-      out.push(new MessageNode(listing.error, true, listing.error, { title: 'Show Log', command: 'lambdaCanary.showLog' }));
+      out.push(new MessageNode(listing.error, true, listing.error, { title: vscode.l10n.t('Show Log'), command: 'lambdaCanary.showLog' }));
     } else if (!listing.done) {
-      out.push(new MessageNode(`Loading functions… (${this.functions.length} so far)`));
+      out.push(new MessageNode(vscode.l10n.t('Loading functions… ({0} so far)', this.functions.length)));
     } else if (this.functions.length === 0) {
-      out.push(new MessageNode('No functions in this region.', false, 'Create a function, or switch the region or profile with "Lambda Canary: Select Connection".'));
+      out.push(new MessageNode(vscode.l10n.t('No functions in this region.'), false, vscode.l10n.t('Create a function, or switch the region or profile with "Lambda Canary: Select Connection".')));
     } else if (shown.length === 0) {
-      out.push(new MessageNode(`No function name contains "${this.filter}".`, false, undefined, { title: 'Clear Filter', command: 'lambdaCanary.clearFilter' }));
+      out.push(new MessageNode(vscode.l10n.t('No function name contains "{0}".', this.filter), false, undefined, { title: vscode.l10n.t('Clear Filter'), command: 'lambdaCanary.clearFilter' }));
     }
     return out;
   }
@@ -630,15 +656,16 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     try {
       const { aliases, versions } = await node.parent.details!;
       if (node.group === 'aliases') {
-        if (aliases.length === 0) return [new MessageNode('No aliases', false, 'Create an alias (e.g. prod) pointing to a published version to deploy through it.')];
+        if (aliases.length === 0) return [new MessageNode(vscode.l10n.t('No aliases'), false, vscode.l10n.t('Create an alias (e.g. prod) pointing to a published version to deploy through it.'))];
         return aliases.map((a) => new AliasNode(node.parent, a));
       }
-      const served = new Map<string, string[]>();
+      const served = new Map<string, ServedBy[]>();
       for (const a of aliases) {
         const split = splitOf(a);
         for (const v of [split.primary, split.canary]) {
           if (!v) continue;
-          served.set(v.version, [...(served.get(v.version) ?? []), split.canary ? `${a.Name} ${formatPercent(v.weight)}` : a.Name!]);
+          const by: ServedBy = split.canary ? { alias: a.Name!, weight: v.weight, label: `${a.Name} ${formatPercent(v.weight)}` } : { alias: a.Name!, label: a.Name! };
+          served.set(v.version, [...(served.get(v.version) ?? []), by]);
         }
       }
       return versions.map((v) => new VersionNode(node.parent, v, served.get(v.Version!) ?? []));
@@ -646,7 +673,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       node.parent.details = undefined; // retry on the next expand / refresh
       const message = describeAwsError(err).message;
       this.log.error(`Loading ${node.group} of ${node.parent.name} failed: ${message}`);
-      return [new MessageNode(`Could not load ${node.group}: ${message}`, true, message)];
+      return [new MessageNode(node.group === 'aliases' ? vscode.l10n.t('Could not load aliases: {0}', message) : vscode.l10n.t('Could not load versions: {0}', message), true, message)];
     }
   }
 

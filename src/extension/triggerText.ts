@@ -1,6 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import type { PreflightFinding, PreflightReport, TriggerFixAction, TriggerView } from '../shared/triggers';
 import { ContextValues } from '../shared/ids';
-import { markdownText, md, plainText } from '../shared/text';
+import { markdownText, markdownText as m, plainText } from '../shared/text';
 
 /** Notes (an API Gateway integration URI, a list of topics) and the pre-flight's message are longer than a label. */
 const LONG_TEXT = 1000;
@@ -14,7 +15,7 @@ const LONG_TEXT = 1000;
 /** What a trigger calls, in a few words: `$LATEST`, `version 7`, `prod`. */
 export function routeText(t: Pick<TriggerView, 'route'>): string {
   const r = t.route;
-  return r.kind === 'alias' ? r.alias : r.kind === 'version' ? `version ${r.version}` : '$LATEST';
+  return r.kind === 'alias' ? r.alias : r.kind === 'version' ? l10n.t('version {0}', r.version) : '$LATEST';
 }
 
 /** The description beside a trigger's label: "✓ through prod", "⚠ bypasses — $LATEST" (and a mapping's state when it is not Enabled). */
@@ -22,16 +23,16 @@ export function triggerDescription(t: TriggerView): string {
   let text: string;
   switch (t.verdict) {
     case 'through':
-      text = `✓ through ${routeText(t)}`;
+      text = `✓ ${l10n.t('through {0}', routeText(t))}`;
       break;
     case 'bypasses':
-      text = `⚠ bypasses — ${routeText(t)}`;
+      text = `⚠ ${l10n.t('bypasses — {0}', routeText(t))}`;
       break;
     case 'other-alias':
-      text = `through ${routeText(t)}`;
+      text = l10n.t('through {0}', routeText(t));
       break;
     default:
-      text = t.route.kind === 'alias' ? `for ${routeText(t)}` : `for ${routeText(t)} · no routing of its own`;
+      text = t.route.kind === 'alias' ? l10n.t('for {0}', routeText(t)) : l10n.t('for {0} · no routing of its own', routeText(t));
   }
   const state = t.kind === 'event-source-mapping' && t.state && t.state !== 'Enabled' ? ` · ${t.state}` : '';
   return plainText(`${text}${state}`);
@@ -60,18 +61,18 @@ function lines(...ls: Array<string | false | undefined>): string {
 /** `aliases`: the function's, when the trigger is listed under the function (not under one alias). */
 export function triggerTooltip(t: TriggerView, aliases: string[] = []): string {
   // Judged against no one alias, a bypass has a fix only when the function has one alias.
-  const hint = !t.fix && t.verdict === 'bypasses' && aliases.length > 1 ? md`To fix it, expand the alias it should go through (${aliases.join(', ')}) under Aliases.` : undefined;
+  const hint = !t.fix && t.verdict === 'bypasses' && aliases.length > 1 ? l10n.t('To fix it, expand the alias it should go through ({0}) under Aliases.', m(aliases.join(', '))) : undefined;
   return lines(
-    md`**${t.label}**`,
-    md`${t.detail}`,
-    t.source && md`Source: ${t.source}`,
-    t.principal && md`Principal: ${t.principal}`,
-    md`Calls: ${t.target}`,
-    t.state && md`State: ${t.state}`,
+    `**${m(t.label)}**`,
+    m(t.detail),
+    t.source && l10n.t('Source: {0}', m(t.source)),
+    t.principal && l10n.t('Principal: {0}', m(t.principal)),
+    l10n.t('Calls: {0}', m(t.target)),
+    t.state && l10n.t('State: {0}', m(t.state)),
     ...t.notes.map((n) => markdownText(n, LONG_TEXT)),
-    t.fix && md`Fix (${fixTitle(t.fix.action)}): ${t.fix.text}`,
+    t.fix && l10n.t('Fix ({0}): {1}', m(fixTitle(t.fix.action)), m(t.fix.text)),
     hint,
-    md`Id: ${t.id}`,
+    l10n.t('Id: {0}', m(t.id)),
   );
 }
 
@@ -93,11 +94,11 @@ export function triggerContextValue(t: Pick<TriggerView, 'fix'>): string {
 export function fixTitle(action: TriggerFixAction): string {
   switch (action) {
     case 'route-through-alias':
-      return 'Route Through Alias';
+      return l10n.t('Route Through Alias');
     case 'create-url-on-alias':
-      return 'Create URL on Alias';
+      return l10n.t('Create URL on Alias');
     case 'grant-on-alias':
-      return 'Grant on Alias';
+      return l10n.t('Grant on Alias');
   }
 }
 
@@ -106,20 +107,20 @@ export function confirmTriggerFix(functionName: string, t: TriggerView): { id: '
   const fix = t.fix!;
   const question =
     fix.action === 'route-through-alias'
-      ? `Route ${t.label} through ${fix.alias}?`
+      ? l10n.t('Route {0} through {1}?', t.label, fix.alias)
       : fix.action === 'create-url-on-alias'
-        ? `Create a function URL on ${fix.alias}?`
-        : `Grant ${t.principal ?? t.label} on ${fix.alias}?`;
+        ? l10n.t('Create a function URL on {0}?', fix.alias)
+        : l10n.t('Grant {0} on {1}?', t.principal ?? t.label, fix.alias);
   return {
     id: 'confirmTriggerFix',
     message: plainText(question),
-    detail: plainText(`${functionName}: ${t.label} now calls ${routeText(t)}. ${fix.text}`, 1000),
+    detail: plainText(`${l10n.t('{0}: {1} now calls {2}.', functionName, t.label, routeText(t))} ${fix.text}`, 1000),
     action: fixTitle(fix.action),
   };
 }
 
 function findingLine(f: PreflightFinding): string {
-  return `${f.severity === 'blocker' ? '⛔' : '⚠'} ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`;
+  return `${f.severity === 'blocker' ? '⛔' : '⚠'} ${f.message}${f.fix ? ` ${l10n.t('Fix: {0}', f.fix)}` : ''}`;
 }
 
 /**
@@ -133,10 +134,10 @@ export function preflightQuestion(
   if (report.findings.length === 0) return undefined;
   const blocked = report.findings.some((f) => f.severity === 'blocker');
   const where = `${report.functionName}:${report.aliasName}`;
-  const summary = report.summary || `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} for ${where}.`;
-  const message = blocked ? `${what} on ${where} cannot go on: ${summary}` : `${what} on ${where}: ${summary}`;
+  const summary = report.summary || (report.findings.length === 1 ? l10n.t('1 finding for {0}.', where) : l10n.t('{0} findings for {1}.', report.findings.length, where));
+  const message = blocked ? l10n.t('{0} on {1} cannot go on: {2}', what, where, summary) : l10n.t('{0} on {1}: {2}', what, where, summary);
   const tail = blocked
-    ? 'Lambda would refuse or misroute the weighted alias until the blockers (⛔) are fixed: nothing was changed.'
-    : 'Go On starts it as it is; Cancel changes nothing.';
+    ? l10n.t('Lambda would refuse or misroute the weighted alias until the blockers (⛔) are fixed: nothing was changed.')
+    : l10n.t('Go On starts it as it is; Cancel changes nothing.');
   return { id: 'preflight', message: plainText(message, LONG_TEXT), detail: [...report.findings.map((f) => plainText(findingLine(f), LONG_TEXT)), tail].join('\n'), blocked };
 }

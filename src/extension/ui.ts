@@ -38,7 +38,7 @@ export const vscodeUi: UserInterface = {
     return answer === action;
   },
   async choose(_id, message, detail, actions) {
-    const cancel: vscode.MessageItem = { title: 'Cancel', isCloseAffordance: true };
+    const cancel: vscode.MessageItem = { title: vscode.l10n.t('Cancel'), isCloseAffordance: true };
     const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions.map((title) => ({ title })), cancel);
     return answer && answer !== cancel ? answer.title : undefined;
   },

@@ -80,7 +80,17 @@ export const ContextValues = {
 /** `when`-clause context keys. */
 export const ContextKeys = {
   filtered: 'lambdaCanary.filtered',
+  /** The getting-started walkthrough's milestones, set when the user has done each (its steps' completionEvents). */
+  walkthroughFunctionFound: 'lambdaCanary.walkthrough.functionFound',
+  walkthroughPublished: 'lambdaCanary.walkthrough.published',
+  walkthroughPanelOpened: 'lambdaCanary.walkthrough.panelOpened',
+  walkthroughRolloutStarted: 'lambdaCanary.walkthrough.rolloutStarted',
+  walkthroughRolledBack: 'lambdaCanary.walkthrough.rolledBack',
 } as const;
+
+/** The getting-started walkthrough (contributes.walkthroughs), as workbench.action.openWalkthrough names it. */
+export const WALKTHROUGH_ID = 'lambdaCanary.gettingStarted';
+export const WALKTHROUGH = `${EXTENSION_ID}#${WALKTHROUGH_ID}`;
 
 export const Settings = {
   section: 'lambdaCanary',

@@ -307,13 +307,24 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
       assert.equal((await alias(FN)).RevisionId, before.RevisionId);
     });
 
-    it('the node-only tree actions are hidden from the palette, and say what they need when run without a node', async () => {
+    it('the tree actions are in the palette too: run without a node, they ask for the function and the version (or alias) first', async () => {
       const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: { commandPalette: Array<{ command: string; when: string }> } } };
-      for (const id of [Commands.startCanaryOn, Commands.switchAliasToVersion, Commands.canaryThisVersionOn]) {
-        assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'false', id);
+      for (const id of [Commands.startCanaryOn, Commands.switchAliasToVersion, Commands.canaryThisVersionOn, Commands.rollOutVersionOn, Commands.copyArn]) {
+        assert.notEqual(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'false', id);
       }
-      await vscode.commands.executeCommand(Commands.startCanaryOn);
-      assert.match(ui.errors.join('\n'), /Start Canary on… acts on a version: right-click a published version/);
+      const before = await alias(FN);
+      for (const id of [Commands.startCanaryOn, Commands.switchAliasToVersion]) {
+        ui.reset();
+        ui.script(['function', FN], ['version', '2']); // then the alias picker is dismissed: nothing written
+        await vscode.commands.executeCommand(id);
+        assert.deepEqual(ui.asked, ['function', 'version', 'alias'], id);
+        assert.deepEqual(ui.errors, [], id);
+      }
+      ui.reset();
+      ui.script(['function', FN]); // the alias whose version to try, dismissed
+      await vscode.commands.executeCommand(Commands.canaryThisVersionOn);
+      assert.deepEqual(ui.asked, ['function', 'alias']);
+      assert.equal((await alias(FN)).RevisionId, before.RevisionId);
     });
 
     it('onDidChangeAlias, fired from the journal append, redraws the function in the tree', async () => {

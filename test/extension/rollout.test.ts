@@ -119,7 +119,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
     const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
     assert.match(tooltip, /Plan: 10 % for 1 h, then 100 %/);
     assert.match(tooltip, /Verdict: Pending/);
-    assert.match(tooltip, /Driven by this window \(.+, VS Code\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    assert.match(tooltip, /Driven by this window \(.+, VS Code\) since \d\d\/\d\d\/\d{4}, \d\d:\d\d\s[AP]M UTC/);
     await until('the status bar item', () => api.rolloutStatus.text === `$(sync~spin) 1 rollout: ${FN}:prod step 1/2`);
     assert.equal(api.rolloutStatus.visible, true);
 
@@ -211,7 +211,7 @@ describe('Rollouts in the editor (commands, tree, status bar, notifications) aga
       return i.contextValue === 'lambdaCanary:alias:rollout:remote' && i;
     });
     assert.equal(item.label, 'prod → 1 (75%) · 2 (25%) · step 2/3');
-    assert.match(String(item.description), /^driven by bob@build-host \(CLI\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.match(String(item.description), /^driven by bob@build-host \(CLI\) since \d\d\/\d\d\/\d{4}, \d\d:\d\d\s[AP]M UTC$/);
     assert.equal(api.rolloutStatus.visible, false, 'the status bar counts the rollouts of this window');
     const before = await alias();
     ui.script(['rolloutEngine', 'Here'], ['rolloutSource', '3'], ['rolloutPlan', 'Canary10Percent5Minutes'], ['confirmRollout', true]);

@@ -224,9 +224,13 @@ describe('CloudWatch metrics of invocations (real SDK)', function () {
       return x;
     };
     // A StartTime a millisecond before the next minute: its datapoint is the whole minute, from its start.
-    const late = minute(t0) + 59_999;
-    const fromLate = await same(60, { StartTime: new Date(late), EndTime: new Date(late + 240_000) }, { StartTime: new Date(minute(t0)), EndTime: new Date(late + 240_000) }, 'StartTime to the minute');
-    assert.equal(Math.min(...fromLate.Timestamps!.map((t) => t.getTime())), minute(t0));
+    // The minute is that of the first call's datapoint, not of t0: the calls can begin in the next
+    // minute when t0 falls just before one (the test failed so, now and then, when it used t0).
+    const first = (await query([stat('m', 'Invocations', 'Sum', fnDims, 1)], { StartTime: new Date(t0 - 60_000), EndTime: new Date(t1 + 60_000), ScanBy: 'TimestampAscending' })).get('m')!.Timestamps![0].getTime();
+    const late = minute(first) + 59_999;
+    assert.ok(first < late, 'the first call is before StartTime');
+    const fromLate = await same(60, { StartTime: new Date(late), EndTime: new Date(late + 240_000) }, { StartTime: new Date(minute(first)), EndTime: new Date(late + 240_000) }, 'StartTime to the minute');
+    assert.equal(Math.min(...fromLate.Timestamps!.map((t) => t.getTime())), minute(first));
     assert.equal(total(fromLate), N + directV1 + unqualified, 'every call of the minute counts, also those before StartTime');
     // EndTime just past the last call: rounded down, the last minute's calls are left out, as AWS leaves them.
     await same(60, { StartTime: new Date(minute(t0) - 60_000), EndTime: new Date(t1 + 1) }, { StartTime: new Date(minute(t0) - 60_000), EndTime: new Date(minute(t1 + 1)) }, 'EndTime to the minute');

@@ -131,6 +131,9 @@ describe('releases (real SDK, sandbox, live traffic)', function () {
     const members = await fixture(names);
     // The new versions run as another role (version 1 keeps the old one).
     for (const n of names) await h().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: n, Role: 'arn:aws:iam::123456789012:role/next' }));
+    // The updates finish first: a release's publish found one still in progress now and then
+    // ("is being updated by someone else right now") and the test failed.
+    h().sandbox.settle();
     const r = runner(new Journal(tmp('lc-release-j-'), { fsync: false }));
     const out = await r.start({ source: 'lambda-canary.json', members, plan: plan('100%'), trusted: true, smokeTest: false });
     assert.equal(out.error, undefined, out.error?.message);

@@ -60,7 +60,7 @@ describe('CLI arguments (util.parseArgs)', () => {
 describe('CLI connection spec (as the AWS CLI picks it)', () => {
   it('flags win over the environment; a loopback endpoint without a profile is a local sandbox signed with AWS_ACCESS_KEY_ID', () => {
     const env = { AWS_PROFILE: 'envprofile', AWS_REGION: 'eu-west-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
-    assert.deepEqual(connectionSpec({}, env), { kind: 'aws', profile: 'envprofile', region: 'eu-west-1' });
+    assert.deepEqual(connectionSpec({}, env), { kind: 'aws', profile: 'envprofile', profileFrom: 'AWS_PROFILE', region: 'eu-west-1' });
     assert.deepEqual(connectionSpec({ profile: 'p', region: 'us-west-2' }, env), { kind: 'aws', profile: 'p', region: 'us-west-2' });
     assert.deepEqual(connectionSpec({}, { AWS_DEFAULT_REGION: 'ap-south-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }), { kind: 'aws', profile: undefined, region: 'ap-south-1' });
     assert.deepEqual(connectionSpec({ 'endpoint-url': 'http://127.0.0.1:4566' }, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE12345', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }), {

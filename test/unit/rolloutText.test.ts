@@ -69,8 +69,8 @@ describe('rollouts in the tree and the status bar (rolloutText)', () => {
     assert.equal(r.readOnly, true);
     assert.equal(rolloutAliasLabel(prod, r), 'prod → 7 (75%) · 8 (25%) · step 3/4');
     assert.equal(rolloutContextValue(r, CONTEXT, REMOTE), REMOTE);
-    assert.equal(rolloutDescription(r), 'driven by bob@ci-runner (CLI) since 2026-12-01 16:43 UTC');
-    assert.match(textOf(renderMarkdown(rolloutTooltipLines(r).join('  \n'))), /driven by bob@ci-runner \(CLI\) since 2026-12-01 16:43 UTC/);
+    assert.equal(rolloutDescription(r), 'driven by bob@ci-runner (CLI) since 12/01/2026, 04:43 PM UTC');
+    assert.match(textOf(renderMarkdown(rolloutTooltipLines(r).join('  \n'))), /driven by bob@ci-runner \(CLI\) since 12\/01\/2026, 04:43 PM UTC/);
     // The marker is the tool's, not the user's: the description shows the user's text only.
     assert.equal(aliasDescription({ ...prod, Description: description }, false), 'Production traffic');
     assert.doesNotMatch(aliasTooltip('checkout-api', { ...prod, Description: description }), /lambda-canary rollout/);
@@ -79,7 +79,7 @@ describe('rollouts in the tree and the status bar (rolloutText)', () => {
   it('a known rollout another window drives is read-only here too', () => {
     const r = aliasRolloutOf(view({ driver: { holder: 'alice@desktop (VS Code)', since: NOW - 60_000, until: NOW + 10_000, self: false } }), undefined, NOW, live)!;
     assert.equal(rolloutContextValue(r, CONTEXT, REMOTE), REMOTE);
-    assert.equal(rolloutDescription(r), 'driven by alice@desktop (VS Code) since 2026-12-01 16:44 UTC');
+    assert.equal(rolloutDescription(r), 'driven by alice@desktop (VS Code) since 12/01/2026, 04:44 PM UTC');
     // Its lease ran out: this window may take it over, so the controls are back.
     const expired = aliasRolloutOf(view({ driver: { holder: 'alice@desktop (VS Code)', since: NOW - 60_000, until: NOW - 1, self: false } }), undefined, NOW, live)!;
     assert.equal(rolloutContextValue(expired, CONTEXT, REMOTE), CONTEXT);
@@ -109,7 +109,7 @@ describe('rollouts in the tree and the status bar (rolloutText)', () => {
     const text = textOf(html);
     assert.match(text, /Plan: 25 % → 75 % in steps of 25 %, 5 min each, then 100 %/);
     assert.match(text, /Verdict: Pending — canary 0 % errors \(0\/12\)/);
-    assert.match(text, /\nDriven by this window \(alice@laptop, VS Code\) since 2026-12-01 16:35 UTC/);
+    assert.match(text, /\nDriven by this window \(alice@laptop, VS Code\) since 12\/01\/2026, 04:35 PM UTC/);
     assert.ok(text.includes(hostile), 'the hostile text is shown as typed');
     assert.deepEqual(
       tagsOf(html).filter((t) => t !== 'p' && t !== 'br' && t !== 'strong'),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
-import { errorSummary, isCancelled, OperationError } from '../errors';
+import { CancelledError, errorSummary, isCancelled, OperationError, throwIfAborted } from '../errors';
 import { errorName, getAlias } from '../lambdaApi';
 import * as ops from '../operations';
 import { newOperationRecord } from '../operations';
@@ -71,6 +71,27 @@ export interface StartReleaseInput {
   stage?: string;
   /** A promotion: the earlier stage's release whose packages this one publishes. */
   promotedFrom?: { stage: string; release: string };
+  /**
+   * Cancels the start where that is safe: while the aliases are read (nothing is written), and
+   * while the functions are published (no alias has moved yet: the release ends aborted, and the
+   * versions published so far get no traffic). Once the first step moves traffic the release goes
+   * on in the background, so that no alias is left half-moved: only Abort rolls it back.
+   */
+  signal?: AbortSignal;
+  /** Hears what the start is doing or waiting for, one message per phase. */
+  progress?: (message: string) => void;
+}
+
+/** What a control of a release may be cancelled with, and told through (as StartReleaseInput's). */
+export interface ReleaseControlOptions {
+  /** Honoured only while a Resume publishes functions not yet published; every alias write goes through. */
+  signal?: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+/** The note of an outcome whose cancel came after traffic moved. */
+export function goesOnNote(id: string): string {
+  return `Cancel came once traffic was moving: release ${id} goes on in the background (no alias is left half-moved). Abort Release rolls every alias back.`;
 }
 
 export interface ReleaseRunnerOptions {
@@ -180,10 +201,12 @@ export class ReleaseRunner {
    * Settles once the first step is in place (or the release ended before it); the rest is driven
    * in the background (waitForEnd follows it).
    */
-  async start(input: StartReleaseInput): Promise<Outcome<ReleaseView>> {
+  async start(started: StartReleaseInput): Promise<Outcome<ReleaseView>> {
     const begun = new Date().toISOString();
     const record = newOperationRecord();
     let state: ReleaseState | undefined;
+    // The signal and the progress belong to this call: a later Resume builds from `input` alone.
+    const { signal, progress, ...input } = started;
     try {
       await (this.loaded ??= this.load());
       const plan = validatePlan(input.plan);
@@ -193,7 +216,9 @@ export class ReleaseRunner {
         const refusals = input.members.map((m) => (m.fn ? untrustedWorkspaceRefusal(m.fn, input.smokeTest) : undefined)).filter((r): r is OperationError => !!r);
         if (refusals.length) throw refusals[0];
       }
-      const read = await this.readAliases(input.members, record);
+      progress?.(`Reading ${input.members.length} alias${input.members.length === 1 ? '' : 'es'}…`);
+      const read = await this.readAliases(input.members, record, signal);
+      throwIfAborted(signal, 'Nothing was changed.');
       const id = randomUUID().replace(/-/g, '').slice(0, 8);
       const members: ReleaseMemberRecord[] = read.map(({ member, alias }) => ({
         functionName: member.functionName,
@@ -206,11 +231,12 @@ export class ReleaseRunner {
       await this.append({ type: 'started', id, source: input.source, plan, members, driver: this.self, ...(input.stage ? { stage: input.stage } : {}), ...(input.promotedFrom ? { promotedFrom: input.promotedFrom } : {}) }, {});
       state = this.states.get(id)!;
       this.ctx.log.info(`Release ${id} of ${members.length} function${members.length === 1 ? '' : 's'} (${input.source}): ${describePlan(plan)}.`);
-      await this.locked(id, () => this.advanceOnce(state!));
+      await this.locked(id, () => this.advanceOnce(state!, { signal, progress }));
       if (isOpen(state)) this.ensureDriving(id);
-      return this.outcome(begun, state, state.status === 'failed' ? 'unchanged' : 'done', record);
+      const out = this.outcome(begun, state, state.status === 'failed' || state.status === 'aborted' ? 'unchanged' : 'done', record);
+      return signal?.aborted && isOpen(state) ? { ...out, note: goesOnNote(state.id) } : out;
     } catch (err) {
-      const e = asOperationError(err);
+      const e = isCancelled(err) && !state && !(err instanceof OperationError) ? new CancelledError('Nothing was changed.') : asOperationError(err);
       if (state && isOpen(state)) {
         this.ensureDriving(state.id);
         return this.outcome(begun, state, 'unknown', record, e);
@@ -225,7 +251,7 @@ export class ReleaseRunner {
    * version now), Abort (as Restore All, ended as aborted). Taken over from a process that ended.
    * `members`: for a Resume of a release whose members were not all published, what to build them from.
    */
-  async control(id: string, action: ReleaseControl, members?: ReleaseMemberInput[]): Promise<Outcome<ReleaseView>> {
+  async control(id: string, action: ReleaseControl, members?: ReleaseMemberInput[], options: ReleaseControlOptions = {}): Promise<Outcome<ReleaseView>> {
     const begun = new Date().toISOString();
     const record = newOperationRecord();
     await (this.loaded ??= this.load()).catch(() => undefined);
@@ -243,7 +269,7 @@ export class ReleaseRunner {
         switch (action) {
           case 'resume':
             if (s.status === 'waiting') await this.next(s, record);
-            else await this.advanceOnce(s);
+            else await this.advanceOnce(s, options);
             break;
           case 'promote':
             await this.promoteAll(s, record, `Promoted now by ${this.self.holder}`);
@@ -255,7 +281,8 @@ export class ReleaseRunner {
         }
         if (isOpen(s)) this.ensureDriving(s.id);
         this.changed(s);
-        return this.outcome(begun, s, 'done', record);
+        const out = this.outcome(begun, s, 'done', record);
+        return options.signal?.aborted && isOpen(s) ? { ...out, note: goesOnNote(s.id) } : out;
       } catch (err) {
         const e = asOperationError(err);
         return this.outcome(begun, s, e.kind === 'unknown' ? 'unknown' : 'unchanged', record, e);
@@ -320,13 +347,13 @@ export class ReleaseRunner {
   }
 
   /** Every member's alias, read and checked: a refusal lists every alias that cannot be moved, before anything is written. */
-  private async readAliases(members: ReleaseMemberInput[], record: OperationRecord): Promise<Array<{ member: ReleaseMemberInput; alias: AliasConfiguration }>> {
+  private async readAliases(members: ReleaseMemberInput[], record: OperationRecord, signal?: AbortSignal): Promise<Array<{ member: ReleaseMemberInput; alias: AliasConfiguration }>> {
     const rollouts = (await this.ctx.journal?.rollouts?.()) ?? [];
     const problems: string[] = [];
     const read = await mapLimit(members, this.concurrency, async (member) => {
       const op = this.op(record);
       try {
-        const alias = await this.throttled(() => getAlias(this.ctx.lambda, member.functionName, member.aliasName, this.ctx.signal));
+        const alias = await this.throttled(() => getAlias(this.ctx.lambda, member.functionName, member.aliasName, eitherSignal(this.ctx.signal, signal)));
         const split = splitOf(alias);
         const k = memberKey(member);
         if (split.primary.version === '$LATEST') problems.push(`${k} points to $LATEST: switch it to a published version first.`);
@@ -346,11 +373,14 @@ export class ReleaseRunner {
   }
 
   /** Does what the release's state calls for next, once: publish the pending members, put the current step in place, judge it. */
-  private async advanceOnce(s: ReleaseState): Promise<void> {
+  private async advanceOnce(s: ReleaseState, call: ReleaseControlOptions = {}): Promise<void> {
     if (!isOpen(s) || s.status === 'halted' || s.status === 'waiting') return;
     if (s.current < 0) {
-      const published = await this.publishPending(s);
+      const published = await this.publishPending(s, call);
       if (!published) return;
+      // From here traffic moves: a cancel no longer stops the release.
+      const first = s.plan.steps[0];
+      call.progress?.(`Moving traffic: step 1 of ${s.plan.steps.length} (${first.weight >= 100 ? 'all at once' : `${first.weight}%`}) on ${stepping(s).length} alias${stepping(s).length === 1 ? '' : 'es'}…`);
       await this.beginStep(s, 0);
       return;
     }
@@ -359,7 +389,8 @@ export class ReleaseRunner {
   }
 
   /** Publishes the members not yet published. False: the release cannot step (ended, or held). */
-  private async publishPending(s: ReleaseState): Promise<boolean> {
+  private async publishPending(s: ReleaseState, call: ReleaseControlOptions = {}): Promise<boolean> {
+    const { signal } = call;
     const pending = s.members.filter((m) => m.state === 'pending');
     const input = this.inputs.get(s.id);
     const given = (m: MemberState) => input?.members.find((x) => memberKey(x) === memberKey(m));
@@ -375,11 +406,14 @@ export class ReleaseRunner {
       return false;
     }
     const fullSwitch = s.plan.steps.every((st) => st.weight >= 100);
+    if (pending.length) call.progress?.(`Publishing ${pending.length} function${pending.length === 1 ? '' : 's'} (build, upload, waiting for Lambda to publish the version)…`);
+    let done = 0;
     await mapLimit(pending, this.publishConcurrency, async (m) => {
       const { fn, artifact } = given(m)!;
       if (s.promotedFrom && !artifact) return;
+      if (signal?.aborted) return;
       const record = newOperationRecord();
-      const op = this.op(record);
+      const op = { ...this.op(record), ...(signal ? { signal } : {}) };
       let packaged: string | undefined = artifact?.codeSha256;
       try {
         // Throttled still after the SDK's retries, a publish is run again: it reads $LATEST and the
@@ -398,12 +432,22 @@ export class ReleaseRunner {
         );
         const v = record.published[0];
         await this.append({ type: 'published', id: s.id, functionName: m.functionName, aliasName: m.aliasName, version: r.version, ...(v?.codeSha256 ? { codeSha256: v.codeSha256 } : {}) }, { record, member: m });
+        if (pending.length > 1) call.progress?.(`Published ${++done} of ${pending.length} (${memberKey(m)}: version ${r.version}); waiting for the others…`);
       } catch (err) {
         const e = asOperationError(err);
+        if (signal?.aborted && isCancelled(err)) {
+          // Stopped at a safe point: no version of it gets traffic. What it had done is in the log.
+          this.ctx.log.info(`Release ${s.id}: publishing ${memberKey(m)} cancelled. ${e.state ?? ''}`.trim());
+          return;
+        }
         if (e.nothingToDo) await this.append({ type: 'unchanged', id: s.id, functionName: m.functionName, aliasName: m.aliasName, message: e.message, ...(packaged ? { codeSha256: packaged } : {}) }, { record, member: m });
         else await this.append({ type: 'publish-failed', id: s.id, functionName: m.functionName, aliasName: m.aliasName, message: e.message }, { record, member: m });
       }
     });
+    if (signal?.aborted) {
+      await this.end(s, 'aborted', 'Cancelled while publishing, before any traffic moved: no alias was changed; the versions published so far get no traffic.');
+      return false;
+    }
     const failed = s.members.filter((m) => m.state === 'failed');
     if (failed.length) {
       await this.end(s, 'failed', `Failed before any traffic moved: ${failed.map((m) => `${memberKey(m)}: ${m.message}`).join(' ')} No alias was changed; the versions published for the others get no traffic.`);
@@ -872,4 +916,9 @@ function asOperationError(err: unknown): OperationError {
   if (err instanceof OperationError) return err;
   if (isCancelled(err)) return new OperationError('Cancelled.', { kind: 'cancelled', cause: err });
   return new OperationError(`Lambda Canary failed unexpectedly: ${errorSummary(err)}`, { cause: err });
+}
+
+/** One signal for two (either may be absent): aborted when either is. */
+function eitherSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }

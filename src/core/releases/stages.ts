@@ -120,7 +120,8 @@ export function stageContexts(
       const key = JSON.stringify(spec);
       let m = made.get(key);
       if (!m) {
-        const clients = (options.connect ?? createClients)(spec);
+        // A credentials failure of the stage's profile logs the SDK's cause in the same log.
+        const clients = options.connect ? options.connect(spec) : createClients(spec, { log: base.ctx.log });
         const guard = options.guardFor?.(clients);
         const ctx: UseCaseContext = {
           ...base.ctx,
@@ -155,6 +156,10 @@ export interface PromoteToStageInput {
   /** The target stage's runner, on contextOf(target): it publishes and moves the aliases, and front ends follow it. */
   runnerFor: (stage: StageConfig) => ReleaseRunner;
   artifacts: ArtifactStore;
+  /** Cancels the promotion where that is safe (as StartReleaseInput's signal: before any traffic moves). */
+  signal?: AbortSignal;
+  /** Hears what the promotion is doing or waiting for. */
+  progress?: (message: string) => void;
 }
 
 export interface PromoteToStageResult {
@@ -222,7 +227,17 @@ export async function promoteReleaseToStage(input: PromoteToStageInput): Promise
     if (problems.length) throw stageError(`Release ${last.id} to ${earlier.name} cannot be promoted to ${stage.name}: ${problems.join(' ')}`, stage, from);
     const plan = input.plan ?? def.plan ?? last.plan;
     const runner = input.runnerFor(stage);
-    const outcome = await runner.start({ source: def.source, members, plan, trusted: true, smokeTest: false, stage: stage.name, promotedFrom: { stage: earlier.name, release: last.id } });
+    const outcome = await runner.start({
+      source: def.source,
+      members,
+      plan,
+      trusted: true,
+      smokeTest: false,
+      stage: stage.name,
+      promotedFrom: { stage: earlier.name, release: last.id },
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.progress ? { progress: input.progress } : {}),
+    });
     return { outcome, stage, from, runner };
   } catch (err) {
     if (!(err instanceof StageRefusal)) throw err;

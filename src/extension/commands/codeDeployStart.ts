@@ -12,30 +12,36 @@ import { codeDeployNames, confirmCodeDeployStart, roleArnProblem } from '../code
 import { codeDeploySettingsFor, readSettings } from '../config';
 import type { CommandContext } from '../context';
 import type { PickItem } from '../ui';
-import { Dismissed, orDismiss } from './common';
+import { Dismissed, nothingChanged, orDismiss } from './common';
 import { passPreflight } from './preflight';
 import { readTestEvent } from './workspaceFunction';
 
 export type RolloutEngineChoice = 'local' | 'codedeploy';
 
-export const ENGINE_HERE = 'Here';
+export const ENGINE_HERE = vscode.l10n.t('Here');
+// The AWS service's name.
 export const ENGINE_CODEDEPLOY = 'CodeDeploy';
-export const RUN_HERE = 'Run It Here';
-export const SMOKE_FIRST = 'Smoke Test First';
-export const NO_SMOKE = 'No Smoke Test';
+export const RUN_HERE = vscode.l10n.t('Run It Here');
+export const SMOKE_FIRST = vscode.l10n.t('Smoke Test First');
+export const NO_SMOKE = vscode.l10n.t('No Smoke Test');
 
 /** After the plan: where the rollout runs. */
 export async function pickEngine(ctx: CommandContext, title: string): Promise<RolloutEngineChoice> {
   const items: Array<PickItem<RolloutEngineChoice>> = [
-    { label: ENGINE_HERE, description: 'Lambda Canary steps it; the editor must stay open', detail: 'Each step judged on CloudWatch here, with Pause, Next step, Promote now and Abort.', value: 'local' },
+    {
+      label: ENGINE_HERE,
+      description: vscode.l10n.t('Lambda Canary steps it; the editor must stay open'),
+      detail: vscode.l10n.t('Each step judged on CloudWatch here, with Pause, Next step, Promote now and Abort.'),
+      value: 'local',
+    },
     {
       label: ENGINE_CODEDEPLOY,
-      description: "AWS steps it, with alarms and rollback on AWS's side; goes on with the editor closed",
-      detail: 'A CodeDeploy deployment (application, deployment group and config reused or created), watched here; Stop with or without rollback.',
+      description: vscode.l10n.t("AWS steps it, with alarms and rollback on AWS's side; goes on with the editor closed"),
+      detail: vscode.l10n.t('A CodeDeploy deployment (application, deployment group and config reused or created), watched here; Stop with or without rollback.'),
       value: 'codedeploy',
     },
   ];
-  return orDismiss(await ctx.ui.pick<RolloutEngineChoice>('rolloutEngine', items, { title, placeHolder: 'Where does the rollout run?' })).value;
+  return orDismiss(await ctx.ui.pick<RolloutEngineChoice>('rolloutEngine', items, { title, placeHolder: vscode.l10n.t('Where does the rollout run?') })).value;
 }
 
 /**
@@ -58,7 +64,7 @@ export async function startOnCodeDeploy(
     config = engine.configFor(plan);
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
-    const answer = await ctx.ui.choose('codeDeployRefused', `CodeDeploy cannot run this plan on ${plainText(aliasName)}.`, `${plainText(err.message, 600)} Nothing was created.`, [RUN_HERE]);
+    const answer = await ctx.ui.choose('codeDeployRefused', vscode.l10n.t('CodeDeploy cannot run this plan on {0}.', plainText(aliasName)), `${plainText(err.message, 600)} ${vscode.l10n.t('Nothing was created.')}`, [RUN_HERE]);
     if (answer === RUN_HERE) return 'local';
     throw new Dismissed();
   }
@@ -80,21 +86,25 @@ export async function startOnCodeDeploy(
     functionName,
     aliasName,
     action: 'apply' as const,
-    title: `Handing the rollout of version ${version} on ${functionName}:${aliasName} to CodeDeploy`,
+    title: vscode.l10n.t('Handing the rollout of version {0} on {1} to CodeDeploy', version, `${functionName}:${aliasName}`),
     notify: false,
-    manual: 'Start a CodeDeploy rollout',
+    manual: vscode.l10n.t('Start a CodeDeploy rollout'),
     run: (uc: Parameters<typeof ctx.rollouts.codeDeploy.start>[0]) => ctx.rollouts.codeDeploy.start(uc, startInput()),
   };
   let result = await ctx.aliases.run({
     ...request,
-    ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, 'Start Rollout', signal),
+    ask: (signal) => passPreflight(ctx, { functionName, aliasName, version }, vscode.l10n.t('Start Rollout'), signal),
     confirm: () => confirmCodeDeployStart({ functionName, aliasName, what, stable, config, planWords: describePlan(plan), settings, alarms: plan.alarms ?? [], smoke: smokeEvent !== undefined }),
   });
   // A new deployment group needs a service role nobody named: asked, then started again (nothing was created).
   if (result.status === 'ran' && needsRole(result.outcome, settings)) {
     const typed = await ctx.ui.input('codeDeployRole', {
       title,
-      prompt: `Deployment group ${names.deploymentGroup} is new: the ARN of the IAM role CodeDeploy assumes for it (with the managed policy AWSCodeDeployRoleForLambda). Lambda Canary does not create roles; set lambdaCanary.codeDeploy.serviceRoleArn to skip this question.`,
+      prompt: vscode.l10n.t(
+        'Deployment group {0} is new: the ARN of the IAM role CodeDeploy assumes for it (with the managed policy AWSCodeDeployRoleForLambda). Lambda Canary does not create roles; set lambdaCanary.codeDeploy.serviceRoleArn to skip this question.',
+        names.deploymentGroup,
+      ),
+      // eslint-disable-next-line lambda-canary/localised -- an ARN's form
       placeHolder: 'arn:aws:iam::123456789012:role/CodeDeployServiceRole',
       validateInput: (v) => roleArnProblem(v),
     });
@@ -127,13 +137,15 @@ async function askSmoke(ctx: CommandContext, ws: WorkspaceFunction | undefined, 
   try {
     event = readTestEvent(ws);
   } catch (err) {
-    throw new OperationError(`${errorSummary(err)}`, { kind: 'validation', state: 'Nothing was changed.' });
+    throw new OperationError(`${errorSummary(err)}`, { kind: 'validation', state: nothingChanged() });
   }
   if (event === undefined) return undefined;
   const answer = await ctx.ui.choose(
     'codeDeploySmoke',
-    'Smoke test the new version first?',
-    'No BeforeAllowTraffic hook is set (lambdaCanary.codeDeploy.beforeAllowTrafficHook). Lambda Canary can invoke the new version with the workspace test event before anything is created, and refuse to start when it fails — no hook function to write.',
+    vscode.l10n.t('Smoke test the new version first?'),
+    vscode.l10n.t(
+      'No BeforeAllowTraffic hook is set (lambdaCanary.codeDeploy.beforeAllowTrafficHook). Lambda Canary can invoke the new version with the workspace test event before anything is created, and refuse to start when it fails — no hook function to write.',
+    ),
     [SMOKE_FIRST, NO_SMOKE],
   );
   if (answer === undefined) throw new Dismissed();

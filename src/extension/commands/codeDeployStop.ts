@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { OperationError } from '../../core/errors';
-import { ROLLOUT_ENDS, stepLabel } from '../../shared/rollout';
+import { ROLLOUT_ENDS } from '../../shared/rollout';
+import { stepText } from '../words';
 import type { RolloutView } from '../../shared/rollout';
 import { iconText, plainText } from '../../shared/text';
 import { isCodeDeployView } from '../codeDeployText';
@@ -10,8 +11,8 @@ import type { PickItem } from '../ui';
 import { orDismiss, pickAlias, pickFunctionName } from './common';
 import { isAliasArg } from './rolloutPicks';
 
-export const STOP_ROLL_BACK = 'Stop and Roll Back';
-export const STOP_KEEP = 'Stop (Keep Traffic)';
+export const STOP_ROLL_BACK = vscode.l10n.t('Stop and Roll Back');
+export const STOP_KEEP = vscode.l10n.t('Stop (Keep Traffic)');
 
 /**
  * Stop CodeDeploy Rollout… (alias menu, palette, the traffic panel's two buttons with
@@ -21,7 +22,7 @@ export const STOP_KEEP = 'Stop (Keep Traffic)';
  * found through CodeDeploy.
  */
 export async function stopCodeDeployRollout(ctx: CommandContext, node?: unknown): Promise<void> {
-  const title = 'Stop CodeDeploy Rollout';
+  const title = vscode.l10n.t('Stop CodeDeploy Rollout');
   const { functionName, aliasName } = await stopTarget(ctx, node, title);
   const asked = isAliasArg(node) && typeof (node as { rollback?: unknown }).rollback === 'boolean' ? (node as unknown as { rollback: boolean }).rollback : undefined;
   const clients = await ctx.connection.current();
@@ -37,20 +38,24 @@ export async function stopCodeDeployRollout(ctx: CommandContext, node?: unknown)
     status = running?.status;
   }
   if (!deploymentId) {
-    throw new OperationError(`No CodeDeploy deployment is in flight on ${functionName}:${aliasName}.`, { kind: 'validation', state: 'Nothing was changed.' });
+    throw new OperationError(vscode.l10n.t('No CodeDeploy deployment is in flight on {0}:{1}.', functionName, aliasName), { kind: 'validation', state: vscode.l10n.t('Nothing was changed.') });
   }
   const where = `${plainText(functionName)}:${plainText(aliasName)}`;
   const stable = known?.stable;
-  const detail =
-    `CodeDeploy deployment ${plainText(deploymentId)} (${plainText(status ?? '?')}) is shifting ${where}${known ? ` from version ${plainText(known.stable)} to ${plainText(known.version)}, ${stepLabel(known)}` : ''}. ` +
-    `${STOP_ROLL_BACK}: CodeDeploy puts ${plainText(aliasName)} back on ${stable ? `version ${plainText(stable)}` : 'the version it served'} (a rollback deployment). ${STOP_KEEP}: the weights stay as they are now; promote or roll back the split afterwards.`;
+  const shifting = known
+    ? vscode.l10n.t('CodeDeploy deployment {0} ({1}) is shifting {2} from version {3} to {4}, {5}.', plainText(deploymentId), plainText(status ?? '?'), where, plainText(known.stable), plainText(known.version), stepText(known))
+    : vscode.l10n.t('CodeDeploy deployment {0} ({1}) is shifting {2}.', plainText(deploymentId), plainText(status ?? '?'), where);
+  const back = stable
+    ? vscode.l10n.t('{0}: CodeDeploy puts {1} back on version {2} (a rollback deployment).', STOP_ROLL_BACK, plainText(aliasName), plainText(stable))
+    : vscode.l10n.t('{0}: CodeDeploy puts {1} back on the version it served (a rollback deployment).', STOP_ROLL_BACK, plainText(aliasName));
+  const detail = `${shifting} ${back} ${vscode.l10n.t('{0}: the weights stay as they are now; promote or roll back the split afterwards.', STOP_KEEP)}`;
   let rollback: boolean;
   if (asked !== undefined) {
     const action = asked ? STOP_ROLL_BACK : STOP_KEEP;
-    if (!(await ctx.ui.confirm('confirmStopCodeDeploy', `${action}: CodeDeploy deployment ${plainText(deploymentId)} on ${plainText(aliasName)}?`, detail, action))) return;
+    if (!(await ctx.ui.confirm('confirmStopCodeDeploy', vscode.l10n.t('{0}: CodeDeploy deployment {1} on {2}?', action, plainText(deploymentId), plainText(aliasName)), detail, action))) return;
     rollback = asked;
   } else {
-    const answer = await ctx.ui.choose('stopCodeDeploy', `Stop CodeDeploy deployment ${plainText(deploymentId)} on ${plainText(aliasName)}?`, detail, [STOP_ROLL_BACK, STOP_KEEP]);
+    const answer = await ctx.ui.choose('stopCodeDeploy', vscode.l10n.t('Stop CodeDeploy deployment {0} on {1}?', plainText(deploymentId), plainText(aliasName)), detail, [STOP_ROLL_BACK, STOP_KEEP]);
     if (answer === undefined) return;
     rollback = answer === STOP_ROLL_BACK;
   }
@@ -58,7 +63,7 @@ export async function stopCodeDeployRollout(ctx: CommandContext, node?: unknown)
     functionName,
     aliasName,
     action: 'rollback',
-    title: `Stopping CodeDeploy deployment ${deploymentId} on ${functionName}:${aliasName}${rollback ? ' (rolling back)' : ''}`,
+    title: rollback ? vscode.l10n.t('Stopping CodeDeploy deployment {0} on {1} (rolling back)', deploymentId, `${functionName}:${aliasName}`) : vscode.l10n.t('Stopping CodeDeploy deployment {0} on {1}', deploymentId, `${functionName}:${aliasName}`),
     run: (uc) => ctx.rollouts.codeDeploy.stop(uc, { functionName, aliasName, deploymentId: deploymentId!, rollback }),
   });
 }
@@ -71,11 +76,11 @@ async function stopTarget(ctx: CommandContext, node: unknown, title: string): Pr
   const clients = await ctx.connection.current();
   if (active.length > 0) {
     const items: Array<PickItem<RolloutView | undefined> | vscode.QuickPickItem> = [
-      ...active.map((v) => ({ label: iconText(`${v.functionName}:${v.aliasName}`), description: iconText(`${v.codeDeploy?.deploymentId ?? ''} · version ${v.version} · ${stepLabel(v)}`), value: v })),
+      ...active.map((v) => ({ label: iconText(`${v.functionName}:${v.aliasName}`), description: iconText(vscode.l10n.t('{0} · version {1} · {2}', v.codeDeploy?.deploymentId ?? '', v.version, stepText(v))), value: v })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
-      { label: 'Another alias…', description: 'a deployment started elsewhere (e.g. by sam deploy)', value: undefined },
+      { label: vscode.l10n.t('Another alias…'), description: vscode.l10n.t('a deployment started elsewhere (e.g. by sam deploy)'), value: undefined },
     ];
-    const picked = orDismiss(await ctx.ui.pick<RolloutView | undefined>('codeDeployRollout', items, { title, placeHolder: 'Which CodeDeploy rollout?' })).value;
+    const picked = orDismiss(await ctx.ui.pick<RolloutView | undefined>('codeDeployRollout', items, { title, placeHolder: vscode.l10n.t('Which CodeDeploy rollout?') })).value;
     if (picked) return { functionName: picked.functionName, aliasName: picked.aliasName };
   }
   const functionName = await pickFunctionName(ctx, clients, title);

@@ -1,6 +1,8 @@
+import * as l10n from '@vscode/l10n';
 import type { AliasRouting, TrafficSplit } from '../../core/routing';
-import { aliasLabel, formatPercent, splitOf } from '../../core/routing';
+import { splitOf } from '../../core/routing';
 import { plainText } from '../../shared/text';
+import { aliasLabel, formatPercent } from '../locale';
 
 /**
  * The questions asked before traffic changes, in one place: the commands and the traffic panel
@@ -16,18 +18,31 @@ export interface Confirmation {
 export function confirmPromote(functionName: string, aliasName: string, split: Required<TrafficSplit>, preface = ''): Confirmation {
   return {
     id: 'confirmPromote',
-    message: `Promote version ${split.canary.version} to 100% of ${plainText(aliasName)}?`,
-    detail: `${preface}${plainText(functionName)}:${plainText(aliasName)} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now. After promotion all its traffic goes to version ${split.canary.version}; version ${split.primary.version} stays published, and "Switch Back" returns to it.`,
-    action: 'Promote',
+    message: l10n.t('Promote version {0} to {1} of {2}?', split.canary.version, formatPercent(1), plainText(aliasName)),
+    detail: `${preface}${l10n.t(
+      '{0} sends {1} to version {2} now. After promotion all its traffic goes to version {2}; version {3} stays published, and "Switch Back" returns to it.',
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+      formatPercent(split.canary.weight),
+      split.canary.version,
+      split.primary.version,
+    )}`,
+    action: l10n.t('Promote'),
   };
 }
 
 export function confirmRollback(functionName: string, aliasName: string, split: Required<TrafficSplit>, preface = ''): Confirmation {
   return {
     id: 'confirmRollback',
-    message: `Roll back the canary of ${plainText(aliasName)}?`,
-    detail: `${preface}Version ${split.canary.version} (${formatPercent(split.canary.weight)} now) stops receiving traffic; version ${split.primary.version} gets 100% of ${plainText(functionName)}:${plainText(aliasName)}. Version ${split.canary.version} stays published.`,
-    action: 'Roll Back',
+    message: l10n.t('Roll back the canary of {0}?', plainText(aliasName)),
+    detail: `${preface}${l10n.t(
+      'Version {0} ({1} now) stops receiving traffic; version {2} gets {3} of {4}. Version {0} stays published.',
+      split.canary.version,
+      formatPercent(split.canary.weight),
+      split.primary.version,
+      formatPercent(1),
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+    )}`,
+    action: l10n.t('Roll Back'),
   };
 }
 
@@ -35,9 +50,17 @@ export function confirmWeight(functionName: string, aliasName: string, split: Re
   const w = weightPercent / 100;
   return {
     id: 'confirmWeight',
-    message: `Send ${formatPercent(w)} of ${plainText(aliasName)} to version ${split.canary.version}?`,
-    detail: `${preface}${plainText(functionName)}:${plainText(aliasName)} sends ${formatPercent(split.canary.weight)} to version ${split.canary.version} now; after this ${formatPercent(w)}, and version ${split.primary.version} keeps ${formatPercent(1 - w)}.`,
-    action: 'Apply',
+    message: l10n.t('Send {0} of {1} to version {2}?', formatPercent(w), plainText(aliasName), split.canary.version),
+    detail: `${preface}${l10n.t(
+      '{0} sends {1} to version {2} now; after this {3}, and version {4} keeps {5}.',
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+      formatPercent(split.canary.weight),
+      split.canary.version,
+      formatPercent(w),
+      split.primary.version,
+      formatPercent(1 - w),
+    )}`,
+    action: l10n.t('Apply'),
   };
 }
 
@@ -78,9 +101,16 @@ export function confirmCanary(functionName: string, alias: AliasRouting, version
   const primary = splitOf(alias).primary.version;
   return {
     id: 'confirmCanary',
-    message: `Send ${formatPercent(w)} of ${plainText(aliasName)} to version ${plainText(version)}?`,
-    detail: `${source}${plainText(functionName)}:${plainText(aliasLabel(alias))} now. After this, version ${plainText(version)} gets ${formatPercent(w)} and version ${plainText(primary)} keeps ${formatPercent(1 - w)}; nothing is uploaded or published. Promote or Roll Back ends the canary.`,
-    action: 'Start Canary',
+    message: l10n.t('Send {0} of {1} to version {2}?', formatPercent(w), plainText(aliasName), plainText(version)),
+    detail: `${source}${l10n.t(
+      '{0} now. After this, version {1} gets {2} and version {3} keeps {4}; nothing is uploaded or published. Promote or Roll Back ends the canary.',
+      `${plainText(functionName)}:${plainText(aliasLabel(alias))}`,
+      plainText(version),
+      formatPercent(w),
+      plainText(primary),
+      formatPercent(1 - w),
+    )}`,
+    action: l10n.t('Start Canary'),
   };
 }
 
@@ -95,9 +125,14 @@ export interface SwitchConfirmation {
 export function confirmSwitch(functionName: string, aliasName: string, currentVersion: string, version: string): SwitchConfirmation {
   return {
     id: 'confirmSwitch',
-    message: `Switch ${plainText(aliasName)} to version ${plainText(version)}?`,
-    detail: `All of ${plainText(functionName)}:${plainText(aliasName)}'s traffic moves from version ${plainText(currentVersion)} to version ${plainText(version)} at once. "Switch Back" returns it to version ${plainText(currentVersion)}.`,
-    action: 'Switch',
+    message: l10n.t('Switch {0} to version {1}?', plainText(aliasName), plainText(version)),
+    detail: l10n.t(
+      'All of {0}\'s traffic moves from version {1} to version {2} at once. "Switch Back" returns it to version {1}.',
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+      plainText(currentVersion),
+      plainText(version),
+    ),
+    action: l10n.t('Switch'),
   };
 }
 
@@ -117,29 +152,44 @@ export function confirmStartRollout(functionName: string, alias: AliasRouting, w
   const stable = splitOf(alias).primary.version;
   return {
     id: 'confirmRollout',
-    message: `Roll out ${plainText(what)} on ${plainText(aliasName)} (${plainText(planName)})?`,
-    detail:
-      `${plainText(functionName)}:${plainText(aliasLabel(alias))} now. The new version gets ${formatPercent(firstWeight / 100)} first: ${plainText(planWords)}. ` +
-      `Each step is judged on CloudWatch against version ${plainText(stable)}; a failing step rolls back to version ${plainText(stable)} by itself. ` +
-      'Pause, Next Step, Promote Now or Abort from the alias menu, the traffic panel or the status bar.',
-    action: 'Start Rollout',
+    message: l10n.t('Roll out {0} on {1} ({2})?', plainText(what), plainText(aliasName), plainText(planName)),
+    detail: l10n.t(
+      '{0} now. The new version gets {1} first: {2}. Each step is judged on CloudWatch against version {3}; a failing step rolls back to version {3} by itself. Pause, Next Step, Promote Now or Abort from the alias menu, the traffic panel or the status bar.',
+      `${plainText(functionName)}:${plainText(aliasLabel(alias))}`,
+      formatPercent(firstWeight / 100),
+      plainText(planWords),
+      plainText(stable),
+    ),
+    action: l10n.t('Start Rollout'),
   };
 }
 
 export function confirmPromoteRollout(functionName: string, aliasName: string, version: string, stable: string, stepText: string): RolloutConfirmation {
   return {
     id: 'confirmPromoteRollout',
-    message: `Promote version ${plainText(version)} to 100% of ${plainText(aliasName)} now?`,
-    detail: `The rollout on ${plainText(functionName)}:${plainText(aliasName)} is at ${plainText(stepText)}; the steps left are skipped without being judged. Version ${plainText(stable)} stays published, and "Switch Back" returns to it.`,
-    action: 'Promote Now',
+    message: l10n.t('Promote version {0} to {1} of {2} now?', plainText(version), formatPercent(1), plainText(aliasName)),
+    detail: l10n.t(
+      'The rollout on {0} is at {1}; the steps left are skipped without being judged. Version {2} stays published, and "Switch Back" returns to it.',
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+      plainText(stepText),
+      plainText(stable),
+    ),
+    action: l10n.t('Promote Now'),
   };
 }
 
 export function confirmAbortRollout(functionName: string, aliasName: string, version: string, stable: string, stepText: string): RolloutConfirmation {
   return {
     id: 'confirmAbortRollout',
-    message: `Abort the rollout of version ${plainText(version)} on ${plainText(aliasName)}?`,
-    detail: `The rollout on ${plainText(functionName)}:${plainText(aliasName)} is at ${plainText(stepText)}. Version ${plainText(stable)} gets 100% again and version ${plainText(version)} no traffic; it stays published.`,
-    action: 'Abort Rollout',
+    message: l10n.t('Abort the rollout of version {0} on {1}?', plainText(version), plainText(aliasName)),
+    detail: l10n.t(
+      'The rollout on {0} is at {1}. Version {2} gets {3} again and version {4} no traffic; it stays published.',
+      `${plainText(functionName)}:${plainText(aliasName)}`,
+      plainText(stepText),
+      plainText(stable),
+      formatPercent(1),
+      plainText(version),
+    ),
+    action: l10n.t('Abort Rollout'),
   };
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Clients } from '../../core/connection';
 import { OperationError } from '../../core/errors';
 import { loadTriggers } from '../../core/triggersModule';
@@ -26,7 +27,7 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
   // Taken before the question, so a double click asks once.
   const key = `${functionName}/${trigger.id}`;
   if (running.has(key)) {
-    void ctx.ui.info(`${functionName}: ${trigger.label} is being fixed already: wait for it to finish.`);
+    void ctx.ui.info(l10n.t('{0}: {1} is being fixed already: wait for it to finish.', functionName, trigger.label));
     return;
   }
   running.add(key);
@@ -35,7 +36,7 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
     const q = confirmTriggerFix(functionName, trigger);
     if (!(await ctx.ui.confirm(q.id, q.message, q.detail, q.action))) return;
     ran = true;
-    const outcome = await ctx.aliases.withProgress(`${fixTitle(fix.action)}: ${trigger.label} of ${functionName} → ${fix.alias}`, undefined, (signal, progress) =>
+    const outcome = await ctx.aliases.withProgress(l10n.t('{0}: {1} of {2} → {3}', fixTitle(fix.action), trigger.label, functionName, fix.alias), undefined, (signal, progress) =>
       // Journalled (the journal's append redraws the function's node and panels).
       loadTriggers().then(({ fixTrigger }) => fixTrigger(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: fix.alias, triggerId: trigger.id, expected: trigger })),
     );
@@ -59,13 +60,13 @@ async function runFix(ctx: CommandContext, node: unknown, action: TriggerFixActi
 async function undoFix(ctx: CommandContext, clients: Clients, functionName: string, detail: TriggerFixDetail): Promise<void> {
   const what =
     detail.action === 'route-through-alias'
-      ? `${detail.before.label} is moved back off ${detail.alias} (to ${routeText(detail.before)}), so it bypasses ${detail.alias} again.`
+      ? l10n.t('{0} is moved back off {1} (to {2}), so it bypasses {3} again.', detail.before.label, detail.alias, routeText(detail.before), detail.alias)
       : detail.action === 'create-url-on-alias'
-        ? `The URL created on ${detail.alias} is deleted (with its public-invoke permission, if the fix added one); callers already moved to it get 404.`
-        : `The permission created on ${detail.alias} is removed; the original statement stays.`;
-  if (!(await ctx.ui.confirm('confirmUndoTriggerFix', `Undo ${fixTitle(detail.action)} for ${detail.before.label} of ${functionName}?`, what, 'Undo'))) return;
+        ? l10n.t('The URL created on {0} is deleted (with its public-invoke permission, if the fix added one); callers already moved to it get 404.', detail.alias)
+        : l10n.t('The permission created on {0} is removed; the original statement stays.', detail.alias);
+  if (!(await ctx.ui.confirm('confirmUndoTriggerFix', l10n.t('Undo {0} for {1} of {2}?', fixTitle(detail.action), detail.before.label, functionName), what, l10n.t('Undo')))) return;
   try {
-    const outcome = await ctx.aliases.withProgress(`Undo ${fixTitle(detail.action)}: ${detail.before.label} of ${functionName}`, undefined, (signal, progress) =>
+    const outcome = await ctx.aliases.withProgress(l10n.t('Undo {0}: {1} of {2}', fixTitle(detail.action), detail.before.label, functionName), undefined, (signal, progress) =>
       loadTriggers().then(({ undoTriggerFix }) => undoTriggerFix(ctx.aliases.useCaseContext(clients, { signal, progress }), { functionName, aliasName: detail.alias, detail })),
     );
     void ctx.aliases.notify(outcome);
@@ -79,21 +80,21 @@ async function resolveTrigger(ctx: CommandContext, clients: Clients, node: unkno
   const title = fixTitle(action);
   if (node instanceof TriggerNode) {
     if (node.trigger.fix?.action !== action) {
-      throw new OperationError(`${title} does not apply to ${node.trigger.label}: ${node.trigger.fix ? `its fix is ${fixTitle(node.trigger.fix.action)}` : 'it has nothing to fix'}.`, { kind: 'validation', state: 'Nothing was changed.' });
+      throw new OperationError(l10n.t('{0} does not apply to {1}: {2}.', title, node.trigger.label, node.trigger.fix ? l10n.t('its fix is {0}', fixTitle(node.trigger.fix.action)) : l10n.t('it has nothing to fix')), { kind: 'validation', state: l10n.t('Nothing was changed.') });
     }
     return { functionName: node.functionName, trigger: node.trigger };
   }
   const functionName = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, `${title}: which function?`);
-  const outcome = await ctx.aliases.withProgress(`Reading the triggers of ${functionName}`, undefined, (signal, progress) => loadTriggers().then(({ auditTriggers }) => auditTriggers(useCaseContext(clients, ctx.log, { signal, progress }), { functionName })));
-  if (outcome.error || !outcome.detail) throw new OperationError(`Could not read the triggers of ${functionName}: ${outcome.error?.message ?? 'the audit returned nothing'}`, { kind: outcome.error?.kind ?? 'aws' });
+  const outcome = await ctx.aliases.withProgress(l10n.t('Reading the triggers of {0}', functionName), undefined, (signal, progress) => loadTriggers().then(({ auditTriggers }) => auditTriggers(useCaseContext(clients, ctx.log, { signal, progress }), { functionName })));
+  if (outcome.error || !outcome.detail) throw new OperationError(l10n.t('Could not read the triggers of {0}: {1}', functionName, outcome.error?.message ?? l10n.t('the audit returned nothing')), { kind: outcome.error?.kind ?? 'aws' });
   const candidates = outcome.detail.triggers.filter((t) => t.fix?.action === action);
   if (candidates.length === 0) {
-    throw new OperationError(`${functionName} has no trigger that ${title} fixes: see its Triggers in the Lambda Canary view.`, { kind: 'validation', state: 'Nothing was changed.' });
+    throw new OperationError(l10n.t('{0} has no trigger that {1} fixes: see its Triggers in the Lambda Canary view.', functionName, title), { kind: 'validation', state: l10n.t('Nothing was changed.') });
   }
   const picked = await ctx.ui.pick<TriggerView>(
     'trigger',
-    candidates.map((t) => ({ label: iconText(t.label), description: iconText(`calls ${routeText(t)} → ${t.fix!.alias}`), detail: iconText(t.fix!.text), value: t })),
-    { title: `${title}: which trigger of ${functionName}?`, placeHolder: 'Trigger' },
+    candidates.map((t) => ({ label: iconText(t.label), description: iconText(l10n.t('calls {0} → {1}', routeText(t), t.fix!.alias)), detail: iconText(t.fix!.text), value: t })),
+    { title: l10n.t('{0}: which trigger of {1}?', title, functionName), placeHolder: l10n.t('Trigger') },
   );
   return { functionName, trigger: orDismiss(picked).value };
 }

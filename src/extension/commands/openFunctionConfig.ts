@@ -11,7 +11,7 @@ import { orDismiss, pickFunctionName } from './common';
 /** Open Function Config: opens lambda-canary.json, or creates it for a picked function. */
 export async function openFunctionConfig(ctx: CommandContext, node?: unknown): Promise<void> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) throw new OperationError('Open a folder first: lambda-canary.json lives at the workspace root.', { kind: 'validation' });
+  if (folders.length === 0) throw new OperationError(vscode.l10n.t('Open a folder first: lambda-canary.json lives at the workspace root.'), { kind: 'validation' });
   // A multi-root workspace: each folder has its own lambda-canary.json.
   const folder =
     folders.length === 1
@@ -21,16 +21,16 @@ export async function openFunctionConfig(ctx: CommandContext, node?: unknown): P
             'workspaceFolder',
             folders.map((f) => ({
               label: iconText(f.name),
-              description: fs.existsSync(path.join(f.uri.fsPath, CONFIG_FILE)) ? `open its ${CONFIG_FILE}` : `create ${CONFIG_FILE}`,
+              description: fs.existsSync(path.join(f.uri.fsPath, CONFIG_FILE)) ? vscode.l10n.t('open its {0}', CONFIG_FILE) : vscode.l10n.t('create {0}', CONFIG_FILE),
               value: f,
             })),
-            { title: `Open ${CONFIG_FILE} of which folder?` },
+            { title: vscode.l10n.t('Open {0} of which folder?', CONFIG_FILE) },
           ),
         ).value;
   const file = path.join(folder.uri.fsPath, CONFIG_FILE);
   if (!fs.existsSync(file)) {
     const clients = await ctx.connection.current();
-    const name = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, 'Create lambda-canary.json for which function?');
+    const name = node instanceof FunctionNode ? node.name : await pickFunctionName(ctx, clients, vscode.l10n.t('Create lambda-canary.json for which function?'));
     await createConfigFile(clients.lambda, folder.uri.fsPath, name);
     ctx.log.info(`Created ${file} for ${name}.`);
   }

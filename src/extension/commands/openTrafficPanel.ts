@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { CommandContext } from '../context';
 import { AliasNode } from '../tree';
 import { resolveAlias } from './common';
@@ -9,7 +10,7 @@ export async function openTrafficPanel(ctx: CommandContext, node?: unknown): Pro
     return;
   }
   const clients = await ctx.connection.current();
-  const target = await resolveAlias(ctx, clients, node, 'Open Traffic Panel');
+  const target = await resolveAlias(ctx, clients, node, l10n.t('Open Traffic Panel'));
   ctx.panels.open(target.functionName, target.aliasName);
 }
 

@@ -4,12 +4,13 @@ import type { Clients } from '../../core/connection';
 import { accountRegionOf, deployAliasMemoryKey, newAliasVersions } from '../../core/deployAlias';
 import { OperationError } from '../../core/errors';
 import { listAliases } from '../../core/lambdaApi';
-import { aliasLabel } from '../../core/routing';
+
 import { createAlias } from '../../core/usecases';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { aliasNameProblem } from '../../core/workspace';
 import { iconText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
+import { aliasLabel, formatDateTime } from '../locale';
 import type { PickItem } from '../ui';
 import { Dismissed, orDismiss } from './common';
 
@@ -42,7 +43,7 @@ export async function pickDeployAlias(ctx: CommandContext, clients: Clients, ws:
   const last = aliases.length ? ctx.extension.workspaceState.get<string>(key) : undefined;
   let name: string;
   if (aliases.length === 0) {
-    const created = await createDeployAlias(ctx, clients, functionName, title, [], `${functionName} has no alias yet: create one for canaries`);
+    const created = await createDeployAlias(ctx, clients, functionName, title, [], vscode.l10n.t('{0} has no alias yet: create one for canaries', functionName));
     name = created.name;
     key = deployAliasMemoryKey(ws, functionName, accountRegion(clients, created.functionArn));
   } else {
@@ -53,8 +54,8 @@ export async function pickDeployAlias(ctx: CommandContext, clients: Clients, ws:
       detail: iconText(a.Description) || undefined,
       value: { alias: a.Name! },
     }));
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: CREATE_ALIAS, description: 'a new alias on a published version', value: { create: true } });
-    const picked = orDismiss(await ctx.ui.pick<Choice>('alias', items, { title, placeHolder: 'Alias' })).value;
+    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: CREATE_ALIAS, description: vscode.l10n.t('a new alias on a published version'), value: { create: true } });
+    const picked = orDismiss(await ctx.ui.pick<Choice>('alias', items, { title, placeHolder: vscode.l10n.t('Alias') })).value;
     name = 'alias' in picked ? picked.alias : (await createDeployAlias(ctx, clients, functionName, title, aliases.map((a) => a.Name!))).name;
   }
   return { name, remember: () => ctx.extension.workspaceState.update(key, name) };
@@ -68,22 +69,22 @@ async function createDeployAlias(ctx: CommandContext, clients: Clients, function
   const { choices, published, functionArn } = await newAliasVersions(clients.lambda, functionName);
   if (published === 0) {
     throw new OperationError(
-      `${functionName} has no published version, and an alias points to one: publish a version first (aws lambda publish-version --function-name ${functionName}, or sam deploy with AutoPublishAlias), then deploy again.`,
-      { state: 'Nothing was changed.', kind: 'validation' },
+      vscode.l10n.t('{0} has no published version, and an alias points to one: publish a version first (aws lambda publish-version --function-name {1}, or sam deploy with AutoPublishAlias), then deploy again.', functionName, functionName),
+      { state: vscode.l10n.t('Nothing was changed.'), kind: 'validation' },
     );
   }
   if (choices.length === 0) {
-    throw new OperationError(`None of the newest published versions of ${functionName} is Active (ready to run): wait for them to be, or publish one that is, then deploy again.`, {
-      state: 'Nothing was changed.',
+    throw new OperationError(vscode.l10n.t('None of the newest published versions of {0} is Active (ready to run): wait for them to be, or publish one that is, then deploy again.', functionName), {
+      state: vscode.l10n.t('Nothing was changed.'),
       kind: 'validation',
     });
   }
   const name = orDismiss(
     await ctx.ui.input('aliasName', {
       title,
-      prompt: plainText(prompt ? `${prompt}: its name` : `New alias of ${functionName}: its name`),
-      placeHolder: 'e.g. prod',
-      validateInput: (v) => aliasNameProblem(v) ?? (taken.includes(v) ? `${functionName} already has an alias ${v}: pick it from the list instead.` : undefined),
+      prompt: plainText(prompt ? vscode.l10n.t('{0}: its name', prompt) : vscode.l10n.t('New alias of {0}: its name', functionName)),
+      placeHolder: vscode.l10n.t('e.g. prod'),
+      validateInput: (v) => aliasNameProblem(v) ?? (taken.includes(v) ? vscode.l10n.t('{0} already has an alias {1}: pick it from the list instead.', functionName, v) : undefined),
     }),
   );
   const version = orDismiss(
@@ -91,17 +92,17 @@ async function createDeployAlias(ctx: CommandContext, clients: Clients, function
       'aliasVersion',
       choices.map((v) => ({
         label: iconText(v.version),
-        description: iconText([v.servedBy.length ? `serves ${v.servedBy.join(', ')}` : 'serves no alias', plainText(v.description, 120), v.lastModified?.slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · ')),
+        description: iconText([v.servedBy.length ? vscode.l10n.t('serves {0}', v.servedBy.join(', ')) : vscode.l10n.t('serves no alias'), plainText(v.description, 120), formatDateTime(v.lastModified)].filter(Boolean).join(' · ')),
         value: v.version,
       })),
-      { title, placeHolder: `Version ${name} points to: all of its traffic until a canary (a version you trust; Active versions only)` },
+      { title, placeHolder: vscode.l10n.t('Version {0} points to: all of its traffic until a canary (a version you trust; Active versions only)', name) },
     ),
   ).value;
   const result = await ctx.aliases.run({
     functionName,
     aliasName: name,
     action: 'create',
-    title: `Creating ${functionName}:${name}`,
+    title: vscode.l10n.t('Creating {0}:{1}', functionName, name),
     run: (uc) => createAlias(uc, { functionName, aliasName: name, version }),
   });
   // A failure was shown by the notification (with its reason): the deploy does not go on.

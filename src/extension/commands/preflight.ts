@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { loadTriggers } from '../../core/triggersModule';
 import type { CommandContext } from '../context';
 import { preflightQuestion } from '../triggerText';
@@ -21,7 +22,7 @@ export async function passPreflight(
 ): Promise<boolean> {
   const clients = await ctx.connection.current();
   let cancelled = false;
-  const report = await ctx.aliases.withProgress(`Checking ${input.functionName}:${input.aliasName} before ${what}`, signal, async (s, progress) => {
+  const report = await ctx.aliases.withProgress(l10n.t('Checking {0}:{1} before {2}', input.functionName, input.aliasName, what), signal, async (s, progress) => {
     // Read-only: not journalled. It never throws; what it cannot read is a finding.
     const { preflight } = await loadTriggers();
     const r = await preflight(useCaseContext(clients, ctx.log, { signal: s, progress }), input);

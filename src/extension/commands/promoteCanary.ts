@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promote } from '../../core/usecases';
 import { splitOf } from '../../core/routing';
 import { notificationText } from '../../shared/text';
@@ -12,16 +13,16 @@ export async function promoteCanary(ctx: CommandContext, node?: unknown): Promis
   const split = splitOf(target.alias);
   const canary = split.canary;
   if (!canary) {
-    void ctx.ui.info(notificationText(`${target.functionName}:${target.aliasName} runs no canary to promote.`));
+    void ctx.ui.info(notificationText(l10n.t('{0}:{1} runs no canary to promote.', target.functionName, target.aliasName)));
     return;
   }
   await ctx.aliases.run({
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'promote',
-    manual: 'Promote the canary',
+    manual: l10n.t('Promote the canary'),
     confirm: () => confirmPromote(target.functionName, target.aliasName, { primary: split.primary, canary }),
-    title: `Promoting ${target.functionName}:${target.aliasName}`,
+    title: l10n.t('Promoting {0}:{1}', target.functionName, target.aliasName),
     run: (uc) => promote(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId }),
   });
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { SamBuildChoice, SamSituation } from '../../core/samBuild';
 import { findOnPath, samSituation, staleBuildMessage } from '../../core/samBuild';
 import type { WorkspaceFunction } from '../../core/workspace';
@@ -25,10 +26,10 @@ export async function chooseSamBuild(ctx: CommandContext, ws: WorkspaceFunction,
   const situation = samSituation(ws, deployed);
   if (!situation?.need || situation.built === 'fresh') return situation ? { situation } : {};
   const s = { ...situation, need: situation.need };
-  const message = staleBuildMessage(s, 'Publish Canary again');
+  const message = staleBuildMessage(s, l10n.t('Publish Canary again'));
   const canRun = trusted && findOnPath('sam') !== undefined;
   if (!canRun) {
-    const why = trusted ? ' (`sam`, the AWS SAM CLI, is not on PATH.)' : ' (This workspace is not trusted: Lambda Canary runs nothing of it.)';
+    const why = ` ${trusted ? l10n.t('(`sam`, the AWS SAM CLI, is not on PATH.)') : l10n.t('(This workspace is not trusted: Lambda Canary runs nothing of it.)')}`;
     ctx.log.warn(message + why);
     if (s.need.depsOnly) {
       // The sources run as they are: published, and the dependency check's warning says what they lack.
@@ -40,14 +41,14 @@ export async function chooseSamBuild(ctx: CommandContext, ws: WorkspaceFunction,
   }
   const items: Array<PickItem<SamBuildChoice | 'cancel'>> = [
     {
-      label: `Run ${iconText(s.command.join(' '))}`,
-      description: `in ${iconText(s.where)}, into ${iconText(s.privateLabel)} (.aws-sam/build stays as it is), then publish it`,
+      label: l10n.t('Run {0}', iconText(s.command.join(' '))),
+      description: l10n.t('in {0}, into {1} (.aws-sam/build stays as it is), then publish it', iconText(s.where), iconText(s.privateLabel)),
       value: 'run',
     },
-    ...(s.need.depsOnly ? [{ label: 'Publish the Sources As They Are', description: 'without the packages sam build would install', value: 'sources' as const }] : []),
-    { label: 'Cancel', value: 'cancel' },
+    ...(s.need.depsOnly ? [{ label: l10n.t('Publish the Sources As They Are'), description: l10n.t('without the packages sam build would install'), value: 'sources' as const }] : []),
+    { label: l10n.t('Cancel'), value: 'cancel' },
   ];
-  const picked = await ctx.ui.pick<SamBuildChoice | 'cancel'>('samBuild', items, { title: `Publish Canary: ${s.logicalId} needs sam build`, placeHolder: message });
+  const picked = await ctx.ui.pick<SamBuildChoice | 'cancel'>('samBuild', items, { title: l10n.t('Publish Canary: {0} needs sam build', s.logicalId), placeHolder: message });
   if (!picked || picked.value === 'cancel') throw new Dismissed();
   return { choice: picked.value, situation };
 }

@@ -47,7 +47,7 @@ export async function publishWorkspaceCode(ctx: CommandContext, node?: unknown, 
   const ws = await useSampleEvent(ctx, await resolveWorkspaceFunction(ctx, nodeFunction), trusted && smokeTest);
   // An image function is deployed by the URI of an image pushed to ECR: nothing is built.
   if (ws.packageType === 'Image') {
-    if (fixed) throw new OperationError(fixed.imageRefusal, { state: 'Nothing was changed.', kind: 'validation' });
+    if (fixed) throw new OperationError(fixed.imageRefusal, { state: vscode.l10n.t('Nothing was changed.'), kind: 'validation' });
     await publishImage(ctx, ws, node, clients);
     return undefined;
   }
@@ -64,7 +64,7 @@ export async function publishWorkspaceCode(ctx: CommandContext, node?: unknown, 
   let samBuild: SamBuildChoice | undefined;
   let samSituation: SamSituation | undefined;
   return publishToAlias(ctx, clients, ws, node, {
-    pickTitle: `Deploy ${ws.logicalId ?? 'the workspace function'} to which function?`,
+    pickTitle: vscode.l10n.t('Deploy {0} to which function?', ws.logicalId ?? 'the workspace function'),
     functionChosen: async (functionName) => {
       // Asked for what the deploy packages: the deployed function's handler and runtime, when it can be read.
       const sam = ws.source === 'template.yaml' && ws.inlineCode === undefined;
@@ -78,7 +78,7 @@ export async function publishWorkspaceCode(ctx: CommandContext, node?: unknown, 
       if (fixed) {
         weightPercent = fixed.weightPercent;
         await fixed.ask(t);
-      } else weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
+      } else weightPercent = await pickWeight(ctx, vscode.l10n.t('Publish Canary to {0}:{1}: canary weight', t.functionName, t.aliasName));
     },
     run: (uc, t) => deployWorkspace(uc, { fn: ws, ...t, weightPercent, trusted, smokeTest, samBuild, samSituation }),
     ...(fixed ? { what: 'Start Rollout' } : {}),
@@ -98,9 +98,9 @@ async function useSampleEvent(ctx: CommandContext, ws: WorkspaceFunction, smoke:
   const event = relativePath(ws.testEventFile!);
   const use = await ctx.ui.confirm(
     'sampleSmokeEvent',
-    plainText(`Smoke-test each new version of ${ws.logicalId ?? 'this function'} with ${event} before it gets traffic?`),
-    plainText(`${event} is this SAM project's sample event: the new version is invoked with it, and a failure stops the deploy. Asked once for this workspace (set "testEvent" in a lambda-canary.json to choose another).`),
-    'Use It',
+    plainText(vscode.l10n.t('Smoke-test each new version of {0} with {1} before it gets traffic?', ws.logicalId ?? 'this function', event)),
+    plainText(vscode.l10n.t('{0} is this SAM project\'s sample event: the new version is invoked with it, and a failure stops the deploy. Asked once for this workspace (set "testEvent" in a lambda-canary.json to choose another).', event)),
+    vscode.l10n.t('Use It'),
   );
   await ctx.extension.workspaceState.update(key, use);
   return withSampleEvent(ws, use);

@@ -24,10 +24,10 @@ export async function publishImage(ctx: CommandContext, ws: WorkspaceFunction, n
   let imageUri = '';
   let weightPercent = 0;
   await publishToAlias(ctx, clients, ws, node, {
-    pickTitle: `Deploy an image of ${ws.logicalId ?? 'the workspace function'} to which function?`,
+    pickTitle: vscode.l10n.t('Deploy an image of {0} to which function?', ws.logicalId ?? 'the workspace function'),
     ask: async (t) => {
       imageUri = await askImageUri(ctx, clients, t.functionName);
-      weightPercent = await pickWeight(ctx, `Publish Canary to ${t.functionName}:${t.aliasName}: canary weight`);
+      weightPercent = await pickWeight(ctx, vscode.l10n.t('Publish Canary to {0}:{1}: canary weight', t.functionName, t.aliasName));
     },
     run: (uc, t) => deployImage(uc, { ...t, imageUri, weightPercent, smokeEvent }),
   });
@@ -48,8 +48,8 @@ async function askImageUri(ctx: CommandContext, clients: Clients, functionName: 
   const region = clients.spec.region;
   const typed = orDismiss(
     await ctx.ui.input('imageUri', {
-      title: plainText(`Publish Canary of ${functionName}: the image to deploy`),
-      prompt: 'The URI of the image you pushed to Amazon ECR (a tag or @sha256: digest); Lambda Canary builds no image.',
+      title: plainText(vscode.l10n.t('Publish Canary of {0}: the image to deploy', functionName)),
+      prompt: vscode.l10n.t('The URI of the image you pushed to Amazon ECR (a tag or @sha256: digest); Lambda Canary builds no image.'),
       placeHolder: IMAGE_URI_EXAMPLE,
       value: current,
       validateInput: (v) => {
@@ -59,6 +59,6 @@ async function askImageUri(ctx: CommandContext, clients: Clients, functionName: 
     }),
   );
   const checked = checkImageUri(typed, region);
-  if (!checked.ok) throw new OperationError(checked.message, { state: 'Nothing was changed.', kind: 'validation' });
+  if (!checked.ok) throw new OperationError(checked.message, { state: vscode.l10n.t('Nothing was changed.'), kind: 'validation' });
   return checked.value.uri;
 }

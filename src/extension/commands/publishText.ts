@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { iconText, notificationText } from '../../shared/text';
 
@@ -16,12 +17,12 @@ export type RelativePath = (file: string) => string;
  * folder (`folder`, in a multi-root workspace), and where its code is.
  */
 export function workspaceFunctionItem(f: WorkspaceFunction, relativePath: RelativePath, folder?: string): { label: string; description?: string; detail: string } {
-  const description = [f.logicalId && f.functionName ? f.logicalId : undefined, folder !== undefined ? `in ${folder}` : undefined].filter(Boolean).join(' · ');
+  const description = [f.logicalId && f.functionName ? f.logicalId : undefined, folder !== undefined ? l10n.t('in {0}', folder) : undefined].filter(Boolean).join(' · ');
   const where =
     f.inlineCode !== undefined
-      ? `inline code in ${relativePath(f.file)}`
+      ? l10n.t('inline code in {0}', relativePath(f.file))
       : f.packageType === 'Image'
-        ? `image built from ${relativePath(f.codeDir)}`
+        ? l10n.t('image built from {0}', relativePath(f.codeDir))
         : `${relativePath(f.codeDir)}${f.file !== undefined && path.dirname(f.file) !== f.workspaceRoot ? ` (${relativePath(f.file)})` : ''}`;
   return {
     label: iconText(f.functionName ?? f.logicalId ?? '?'),
@@ -38,9 +39,15 @@ export interface Question {
 /** The workspace declares one function, the user chose another (from the tree). */
 export function deployOtherQuestion(ws: WorkspaceFunction, chosen: string, relativePath: RelativePath): Question {
   return {
-    message: notificationText(`Deploy the workspace code to ${chosen}?`),
+    message: notificationText(l10n.t('Deploy the workspace code to {0}?', chosen)),
     detail: notificationText(
-      `The workspace declares ${ws.functionName ?? ws.logicalId ?? 'another function'} (${relativePath(ws.file)}), but you chose ${chosen}. Its code folder ${relativePath(ws.codeDir)} would be published as a new version of ${chosen}.`,
+      l10n.t(
+        'The workspace declares {0} ({1}), but you chose {2}. Its code folder {3} would be published as a new version of {2}.',
+        ws.functionName ?? ws.logicalId ?? l10n.t('another function'),
+        relativePath(ws.file),
+        chosen,
+        relativePath(ws.codeDir),
+      ),
     ),
   };
 }
@@ -48,9 +55,16 @@ export function deployOtherQuestion(ws: WorkspaceFunction, chosen: string, relat
 /** Function and alias named by an untrusted workspace's file, not by the user. */
 export function untrustedPublishQuestion(ws: WorkspaceFunction, functionName: string, aliasName: string, relativePath: RelativePath): Question {
   return {
-    message: notificationText(`Publish this untrusted workspace's code to ${functionName}:${aliasName}?`),
+    message: notificationText(l10n.t("Publish this untrusted workspace's code to {0}?", `${functionName}:${aliasName}`)),
     detail: notificationText(
-      `The workspace is not trusted. ${relativePath(ws.file)} names ${ws.functionName ?? ws.logicalId ?? 'the function'}; the code folder ${relativePath(ws.codeDir)} would become a new version of ${functionName}, and ${aliasName} would route traffic to it. Nothing of the workspace is run.`,
+      l10n.t(
+        'The workspace is not trusted. {0} names {1}; the code folder {2} would become a new version of {3}, and {4} would route traffic to it. Nothing of the workspace is run.',
+        relativePath(ws.file),
+        ws.functionName ?? ws.logicalId ?? l10n.t('the function'),
+        relativePath(ws.codeDir),
+        functionName,
+        aliasName,
+      ),
     ),
   };
 }

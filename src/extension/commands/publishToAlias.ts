@@ -49,7 +49,7 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
   await steps.functionChosen?.(functionName);
   if (nodeFunction && ws.functionName && ws.functionName !== nodeFunction) {
     const q = deployOtherQuestion(ws, nodeFunction, relativePath);
-    if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, 'Deploy'))) return undefined;
+    if (!(await ctx.ui.confirm('deployOther', q.message, q.detail, vscode.l10n.t('Deploy')))) return undefined;
   }
   const picked = node instanceof AliasNode ? undefined : node instanceof FunctionNode || !ws.alias ? await pickDeployAlias(ctx, clients, ws, functionName, 'Publish Canary: which alias?') : undefined;
   const aliasName = node instanceof AliasNode ? node.aliasName : (picked?.name ?? ws.alias!);
@@ -60,19 +60,19 @@ export async function publishToAlias(ctx: CommandContext, clients: Clients, ws: 
     functionName,
     aliasName,
     action: 'publish',
-    manual: 'Publish a canary',
+    manual: vscode.l10n.t('Publish a canary'),
     ask: async (signal) => {
       if (!trusted && !nodeFunction) {
         // Function and alias came from an untrusted file, not from the user: say which, before any upload.
         const q = untrustedPublishQuestion(ws, functionName, aliasName, relativePath);
-        if (!(await ctx.ui.confirm('untrustedPublish', q.message, q.detail, 'Publish'))) return false;
+        if (!(await ctx.ui.confirm('untrustedPublish', q.message, q.detail, vscode.l10n.t('Publish')))) return false;
       }
       // Triggers that bypass the alias, and what Lambda refuses with weighted routing: before any upload.
       if (!(await passPreflight(ctx, { functionName, aliasName }, steps.what ?? 'Publish Canary', signal))) return false;
       await steps.ask(target);
       return true;
     },
-    title: `Publishing a canary of ${functionName}:${aliasName}`,
+    title: vscode.l10n.t('Publishing a canary of {0}:{1}', functionName, aliasName),
     run: (uc) => steps.run(uc, target),
   });
   if (result.status !== 'ran') return undefined;

@@ -1,8 +1,9 @@
+import * as l10n from '@vscode/l10n';
 import type { AliasAction } from '../../core/aliasActions';
 import type { RolloutControl, RolloutView } from '../../shared/rollout';
-import { stepLabel } from '../../shared/rollout';
 import { iconText, notificationText } from '../../shared/text';
 import type { CommandContext } from '../context';
+import { statusWord, stepText } from '../words';
 import { isActiveView } from '../rolloutText';
 import type { RolloutConfirmation } from './confirmations';
 import { confirmAbortRollout, confirmPromoteRollout } from './confirmations';
@@ -18,24 +19,39 @@ import { rolloutControlTarget } from './rolloutPicks';
 
 const CLAIMS: Record<RolloutControl, AliasAction> = { pause: 'apply', resume: 'apply', next: 'apply', promote: 'promote', abort: 'rollback' };
 
-const TITLES: Record<RolloutControl, string> = {
-  pause: 'Pause Rollout',
-  resume: 'Resume Rollout',
-  next: 'Next Rollout Step',
-  promote: 'Promote Rollout Now',
-  abort: 'Abort Rollout',
-};
+/** The command's title (as in package.json), for the picker. */
+function controlTitle(action: RolloutControl): string {
+  switch (action) {
+    case 'pause':
+      return l10n.t('Pause Rollout');
+    case 'resume':
+      return l10n.t('Resume Rollout');
+    case 'next':
+      return l10n.t('Next Rollout Step');
+    case 'promote':
+      return l10n.t('Promote Rollout Now');
+    case 'abort':
+      return l10n.t('Abort Rollout');
+  }
+}
 
-const PROGRESS: Record<RolloutControl, string> = {
-  pause: 'Pausing the rollout on',
-  resume: 'Resuming the rollout on',
-  next: 'Moving to the next step on',
-  promote: 'Promoting',
-  abort: 'Aborting the rollout on',
-};
+function progressTitle(action: RolloutControl, where: string): string {
+  switch (action) {
+    case 'pause':
+      return l10n.t('Pausing the rollout on {0}', where);
+    case 'resume':
+      return l10n.t('Resuming the rollout on {0}', where);
+    case 'next':
+      return l10n.t('Moving to the next step on {0}', where);
+    case 'promote':
+      return l10n.t('Promoting {0}', where);
+    case 'abort':
+      return l10n.t('Aborting the rollout on {0}', where);
+  }
+}
 
 async function control(ctx: CommandContext, node: unknown, action: RolloutControl, confirm?: (v: RolloutView) => RolloutConfirmation): Promise<void> {
-  const { functionName, aliasName } = await rolloutControlTarget(ctx, node, TITLES[action]);
+  const { functionName, aliasName } = await rolloutControlTarget(ctx, node, controlTitle(action));
   // The runner of this connection, resumed from the journal: the rollout's view for the question.
   await ctx.rollouts.current();
   const view = ctx.rollouts.view(functionName, aliasName);
@@ -44,7 +60,7 @@ async function control(ctx: CommandContext, node: unknown, action: RolloutContro
     aliasName,
     action: CLAIMS[action],
     confirm: confirm && isActiveView(view) ? () => confirm(view) : undefined,
-    title: `${PROGRESS[action]} ${functionName}:${aliasName}`,
+    title: progressTitle(action, `${functionName}:${aliasName}`),
     // A refusal (no rollout, another driver's lease, an end) comes back as the outcome's error and is shown as one.
     run: () => ctx.rollouts.control({ functionName, aliasName, action }),
   });
@@ -54,16 +70,16 @@ export const pauseRollout = (ctx: CommandContext, node?: unknown) => control(ctx
 export const resumeRollout = (ctx: CommandContext, node?: unknown) => control(ctx, node, 'resume');
 export const nextRolloutStep = (ctx: CommandContext, node?: unknown) => control(ctx, node, 'next');
 export const promoteRollout = (ctx: CommandContext, node?: unknown) =>
-  control(ctx, node, 'promote', (v) => confirmPromoteRollout(v.functionName, v.aliasName, v.version, v.stable, stepLabel(v)));
+  control(ctx, node, 'promote', (v) => confirmPromoteRollout(v.functionName, v.aliasName, v.version, v.stable, stepText(v)));
 export const abortRollout = (ctx: CommandContext, node?: unknown) =>
-  control(ctx, node, 'abort', (v) => confirmAbortRollout(v.functionName, v.aliasName, v.version, v.stable, stepLabel(v)));
+  control(ctx, node, 'abort', (v) => confirmAbortRollout(v.functionName, v.aliasName, v.version, v.stable, stepText(v)));
 
 /** The status bar's click: the traffic panel of the one rollout in progress, or a pick of them. */
 export async function showRollouts(ctx: CommandContext): Promise<void> {
   await ctx.rollouts.current();
   const active = ctx.rollouts.views().filter(isActiveView);
   if (active.length === 0) {
-    void ctx.ui.info(notificationText('No rollout is in progress on this connection. Start one from an alias: Start Rollout…'));
+    void ctx.ui.info(notificationText(l10n.t('No rollout is in progress on this connection. Start one from an alias: Start Rollout…')));
     return;
   }
   const v =
@@ -72,8 +88,8 @@ export async function showRollouts(ctx: CommandContext): Promise<void> {
       : orDismiss(
           await ctx.ui.pick<RolloutView>(
             'rollout',
-            active.map((r) => ({ label: iconText(`${r.functionName}:${r.aliasName}`), description: iconText(`version ${r.version} · ${stepLabel(r)} · ${r.status}`), detail: r.status === 'running' ? undefined : iconText(r.statusText), value: r })),
-            { title: 'Rollouts in progress', placeHolder: 'Open the traffic panel of which rollout?' },
+            active.map((r) => ({ label: iconText(`${r.functionName}:${r.aliasName}`), description: iconText(l10n.t('version {0} · {1} · {2}', r.version, stepText(r), statusWord(r.status))), detail: r.status === 'running' ? undefined : iconText(r.statusText), value: r })),
+            { title: l10n.t('Rollouts in progress'), placeHolder: l10n.t('Open the traffic panel of which rollout?') },
           ),
         ).value;
   ctx.panels.open(v.functionName, v.aliasName);

@@ -6,10 +6,10 @@ import type { RolloutPlan } from '../../core/rollout/plans';
 import { describePlan, formatPlan, parsePlanText, planTextProblem, PRESET_NAMES, presetPlan } from '../../core/rollout/plans';
 import type { WorkspaceFunction } from '../../core/workspace';
 import { discoverFolders } from '../../core/workspace';
-import { stepLabel } from '../../shared/rollout';
 import { iconText, plainText } from '../../shared/text';
 import type { CommandContext } from '../context';
 import { isActiveView } from '../rolloutText';
+import { statusWord, stepText } from '../words';
 import { AliasNode, FunctionNode } from '../tree';
 import type { PickItem } from '../ui';
 import { orDismiss, pickAlias, pickFunctionName } from './common';
@@ -49,19 +49,19 @@ export async function rolloutControlTarget(ctx: CommandContext, node: unknown, t
     const alias = await pickAlias(ctx, clients, functionName, title);
     return { functionName, aliasName: alias.Name! };
   }
-  const other = { label: 'Another alias…', description: 'pick a function and alias', value: undefined };
+  const other = { label: vscode.l10n.t('Another alias…'), description: vscode.l10n.t('pick a function and alias'), value: undefined };
   const items: Array<PickItem<AliasArg | undefined> | vscode.QuickPickItem> = [
-    { label: 'rollouts in progress', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('rollouts in progress'), kind: vscode.QuickPickItemKind.Separator },
     ...active.map((v) => ({
       label: iconText(`${v.functionName}:${v.aliasName}`),
-      description: iconText(`version ${v.version} · ${stepLabel(v)} · ${v.status}`),
+      description: iconText(`${vscode.l10n.t('version {0}', v.version)} · ${stepText(v)} · ${statusWord(v.status)}`),
       detail: v.status === 'running' ? undefined : iconText(v.statusText),
       value: { functionName: v.functionName, aliasName: v.aliasName },
     })),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     other,
   ];
-  const picked = orDismiss(await ctx.ui.pick<AliasArg | undefined>('rollout', items, { title, placeHolder: 'Which rollout?' })).value;
+  const picked = orDismiss(await ctx.ui.pick<AliasArg | undefined>('rollout', items, { title, placeHolder: vscode.l10n.t('Which rollout?') })).value;
   if (picked) return picked;
   const functionName = await pickFunctionName(ctx, clients, title);
   const alias = await pickAlias(ctx, clients, functionName, title);
@@ -83,8 +83,8 @@ export function workspaceFunctionFor(functionName: string, aliasName: string): W
   }
 }
 
-export const TYPE_A_PLAN = 'Type a plan…';
-export const WORKSPACE_PLAN = 'lambda-canary.json plan';
+export const TYPE_A_PLAN = vscode.l10n.t('Type a plan…');
+export const WORKSPACE_PLAN = vscode.l10n.t('lambda-canary.json plan');
 
 /**
  * The plan: the workspace function's lambda-canary.json plan first, then the presets (each with
@@ -99,24 +99,26 @@ export async function pickPlan(ctx: CommandContext, title: string, ws?: Pick<Wor
   if (sandbox) {
     // The presets bake for minutes; on the local sandbox (its demo traffic) half a minute shows the same thing.
     const quick = parsePlanText(SANDBOX_QUICK_PLAN);
-    items.push({ label: 'Quick (sandbox)', description: SANDBOX_QUICK_PLAN, detail: describePlan(quick), value: quick });
+    items.push({ label: vscode.l10n.t('Quick (sandbox)'), description: SANDBOX_QUICK_PLAN, detail: describePlan(quick), value: quick });
   }
   if (ws?.rollout) {
     items.push({ label: WORKSPACE_PLAN, description: iconText(`${formatPlan(ws.rollout)} · ${relativePath(ws.file)}`), detail: iconText(describePlan(ws.rollout)), value: ws.rollout });
-    items.push({ label: 'presets', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: vscode.l10n.t('presets'), kind: vscode.QuickPickItemKind.Separator });
   }
   for (const name of PRESET_NAMES) {
     const plan = presetPlan(name)!;
+    // The preset's name is what lambda-canary.json and the CLI take: not translated.
     items.push({ label: name, detail: describePlan(plan), value: plan });
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: TYPE_A_PLAN, description: 'e.g. 10%@5m, 50%@10m manual, 100%', value: 'type' });
-  const picked = orDismiss(await ctx.ui.pick<RolloutPlan | 'type'>(options.id ?? 'rolloutPlan', items, { title, placeHolder: 'Rollout plan: the weights and how long each is judged' }));
+  items.push({ label: TYPE_A_PLAN, description: vscode.l10n.t('e.g. {0}', '10%@5m, 50%@10m manual, 100%'), value: 'type' });
+  const picked = orDismiss(await ctx.ui.pick<RolloutPlan | 'type'>(options.id ?? 'rolloutPlan', items, { title, placeHolder: vscode.l10n.t('Rollout plan: the weights and how long each is judged') }));
   if (picked.value !== 'type') return picked.value;
   const typed = orDismiss(
     await ctx.ui.input('rolloutPlanText', {
       title,
-      prompt: "Steps as WEIGHT%@BAKE, comma-separated; 'manual' waits for Next step; 'hold' ends without promotion; or a preset's name",
+      prompt: vscode.l10n.t("Steps as WEIGHT%@BAKE, comma-separated; 'manual' waits for Next step; 'hold' ends without promotion; or a preset's name"),
+      // eslint-disable-next-line lambda-canary/localised -- the plan syntax (its keywords are the syntax's)
       placeHolder: '10%@5m, 50%@10m manual, 100%',
       validateInput: (v) => planTextProblem(v),
     }),

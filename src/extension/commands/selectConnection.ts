@@ -20,28 +20,28 @@ export async function selectConnection(ctx: CommandContext): Promise<void> {
   const current = readSettings();
   const profiles = listProfiles();
   const items: Array<PickItem<Choice> | vscode.QuickPickItem> = [
-    { label: '$(beaker) Local sandbox', description: 'embedded, no AWS account needed', value: { mode: 'sandbox' } },
-    { label: 'AWS profiles', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(cloud) Default credential chain', description: 'environment, default profile, SSO, instance role', value: { mode: 'aws' } },
+    { label: `$(beaker) ${vscode.l10n.t('Local sandbox')}`, description: vscode.l10n.t('embedded, no AWS account needed'), value: { mode: 'sandbox' } },
+    { label: vscode.l10n.t('AWS profiles'), kind: vscode.QuickPickItemKind.Separator },
+    { label: `$(cloud) ${vscode.l10n.t('Default credential chain')}`, description: vscode.l10n.t('environment, default profile, SSO, instance role'), value: { mode: 'aws' } },
     ...profiles.map((p) => ({
       label: `$(account) ${iconText(p.name)}`,
       description: iconText([p.kind !== 'static' ? p.kind : '', p.region ?? ''].filter(Boolean).join(' · ')),
       value: { mode: 'aws' as const, profile: p.name, region: p.region },
     })),
-    { label: 'Other', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(link) Custom endpoint…', description: current.endpointUrl ? iconText(current.endpointUrl) : 'LocalStack or a standalone sandbox', value: { mode: 'endpoint' } },
+    { label: vscode.l10n.t('Other'), kind: vscode.QuickPickItemKind.Separator },
+    { label: `$(link) ${vscode.l10n.t('Custom endpoint…')}`, description: current.endpointUrl ? iconText(current.endpointUrl) : vscode.l10n.t('LocalStack or a standalone sandbox'), value: { mode: 'endpoint' } },
   ];
-  const picked = orDismiss(await ctx.ui.pick<Choice>('connection', items, { title: 'Lambda Canary: connect to' })).value;
+  const picked = orDismiss(await ctx.ui.pick<Choice>('connection', items, { title: vscode.l10n.t('Lambda Canary: connect to') })).value;
   if (picked.mode === 'sandbox') {
     await writeConnectionSettings({ connection: 'sandbox' });
     return;
   }
   if (picked.mode === 'endpoint') {
     const url = await ctx.ui.input('endpointUrl', {
-      title: 'Endpoint URL',
-      prompt: 'The Lambda/CloudWatch endpoint, e.g. http://127.0.0.1:4566',
+      title: vscode.l10n.t('Endpoint URL'),
+      prompt: vscode.l10n.t('The Lambda/CloudWatch endpoint, e.g. http://127.0.0.1:4566'),
       value: current.endpointUrl ?? 'http://127.0.0.1:4566',
-      validateInput: (v) => (/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(v.trim()) ? undefined : 'Enter an http(s) URL such as http://127.0.0.1:4566'),
+      validateInput: (v) => (/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter an http(s) URL such as http://127.0.0.1:4566')),
     });
     if (url === undefined) return;
     await writeConnectionSettings({ connection: 'aws', endpointUrl: url.trim(), profile: '' });
@@ -50,8 +50,8 @@ export async function selectConnection(ctx: CommandContext): Promise<void> {
   const region = orDismiss(
     await ctx.ui.pick<string>(
       'region',
-      [...new Set([picked.region ?? current.region ?? 'us-east-1', ...REGIONS])].map((r) => ({ label: iconText(r), description: r === (picked.region ?? current.region) ? 'current' : undefined, value: r })),
-      { title: `Region${picked.profile ? ` for ${plainText(picked.profile)}` : ''}` },
+      [...new Set([picked.region ?? current.region ?? 'us-east-1', ...REGIONS])].map((r) => ({ label: iconText(r), description: r === (picked.region ?? current.region) ? vscode.l10n.t('current') : undefined, value: r })),
+      { title: picked.profile ? vscode.l10n.t('Region for {0}', plainText(picked.profile)) : vscode.l10n.t('Region') },
     ),
   ).value;
   await writeConnectionSettings({ connection: 'aws', profile: picked.profile ?? '', region, endpointUrl: '' });

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { switchAlias as switchAliasUseCase } from '../../core/usecases';
 import { splitOf } from '../../core/routing';
 import type { CommandContext } from '../context';
@@ -13,8 +14,8 @@ export async function switchAlias(ctx: CommandContext, node?: unknown): Promise<
     functionName: target.functionName,
     aliasName: target.aliasName,
     action: 'switch',
-    manual: 'Switch the alias',
-    title: `Switching ${target.functionName}:${target.aliasName} to ${version}`,
+    manual: l10n.t('Switch the alias'),
+    title: l10n.t('Switching {0}:{1} to {2}', target.functionName, target.aliasName, version),
     run: (uc) => switchAliasUseCase(uc, { functionName: target.functionName, aliasName: target.aliasName, expectedRevisionId: target.alias.RevisionId, version }),
   });
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { OperationError } from '../../core/errors';
 import { listAliases } from '../../core/lambdaApi';
@@ -26,8 +27,8 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     const aliases = await listAliases(clients.lambda, fn);
     const switchable = await ctx.journal.switchableKeys(aliases.map(keyOf), clients.spec);
     if (switchable.size === 0) {
-      throw new OperationError(`Nothing to switch back on ${fn}: the deployment journal holds no switch or promotion of its aliases. Use Switch Alias to pick a version.`, {
-        state: 'Nothing was changed.',
+      throw new OperationError(l10n.t('Nothing to switch back on {0}: the deployment journal holds no switch or promotion of its aliases. Use Switch Alias to pick a version.', fn), {
+        state: l10n.t('Nothing was changed.'),
         kind: 'validation',
       });
     }
@@ -37,8 +38,8 @@ export async function switchBack(ctx: CommandContext, node?: unknown): Promise<v
     functionName,
     aliasName,
     action: 'switch',
-    manual: 'Switch back',
-    title: `Switching ${functionName}:${aliasName} back`,
+    manual: l10n.t('Switch back'),
+    title: l10n.t('Switching {0}:{1} back', functionName, aliasName),
     run: (uc) => switchBackUseCase(uc, { functionName, aliasName }),
   });
 }

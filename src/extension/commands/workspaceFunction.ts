@@ -17,14 +17,14 @@ export const relativePath = (file: string): string => vscode.workspace.asRelativ
 export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?: string): Promise<WorkspaceFunction> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
-    throw new OperationError('Open the folder that holds your function first (File → Open Folder).', { state: 'Nothing was changed.', kind: 'validation' });
+    throw new OperationError(vscode.l10n.t('Open the folder that holds your function first (File → Open Folder).'), { state: vscode.l10n.t('Nothing was changed.'), kind: 'validation' });
   }
   // Each folder on its own: a broken one does not hide the functions of the others.
   const d = discoverFolders(folders.map((f) => f.uri.fsPath));
   const folderOf = (file: string) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
   if (d.broken.length && d.functions.length === 0) {
     const e = d.broken[0];
-    const open = await ctx.ui.error(e.message, 'Open File');
+    const open = await ctx.ui.error(e.message, vscode.l10n.t('Open File'));
     if (open === 'Open File') {
       const doc = await vscode.workspace.openTextDocument(e.file);
       const pos = new vscode.Position(Math.max(0, (e.line ?? 1) - 1), Math.max(0, (e.column ?? 1) - 1));
@@ -40,9 +40,9 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
   if (found.length === 0) {
     const choice = await ctx.ui.info(
       skipped.length
-        ? `No function of this workspace can be published from it: ${skipped.join(' ')} Fix the template, or add a lambda-canary.json naming the function and its code folder.`
-        : 'No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml) naming the function and its code folder.',
-      'Create lambda-canary.json',
+        ? vscode.l10n.t('No function of this workspace can be published from it: {0} Fix the template, or add a lambda-canary.json naming the function and its code folder.', skipped.join(' '))
+        : vscode.l10n.t('No function found in this workspace: add a lambda-canary.json (or a SAM template.yaml) naming the function and its code folder.'),
+      vscode.l10n.t('Create lambda-canary.json'),
     );
     if (choice === 'Create lambda-canary.json') await vscode.commands.executeCommand(Commands.openFunctionConfig);
     throw new Dismissed();
@@ -56,7 +56,7 @@ export async function resolveWorkspaceFunction(ctx: CommandContext, preferName?:
     'workspaceFunction',
     // In a multi-root workspace each function says which folder it is in.
     found.map((f) => ({ ...workspaceFunctionItem(f, relativePath, folders.length > 1 ? (folderOf(f.workspaceRoot)?.name ?? f.workspaceRoot) : undefined), value: f })),
-    { title: 'Which function of the workspace?' },
+    { title: vscode.l10n.t('Which function of the workspace?') },
   );
   return orDismiss(picked).value;
 }
@@ -89,6 +89,6 @@ export const MANAGE_WORKSPACE_TRUST = 'workbench.trust.manage';
 
 /** Shows why an untrusted workspace cannot do something, with the way to trust it. */
 export async function explainUntrusted(ctx: CommandContext, message: string): Promise<void> {
-  const manage = 'Manage Workspace Trust';
+  const manage = vscode.l10n.t('Manage Workspace Trust');
   if ((await ctx.ui.warn(message, manage)) === manage) await vscode.commands.executeCommand(MANAGE_WORKSPACE_TRUST);
 }

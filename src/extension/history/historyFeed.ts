@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { errorSummary } from '../../core/errors';
 import { outcomeText } from '../../core/outcomeText';
 import type { HistoryView } from '../../shared/history';
@@ -96,7 +97,7 @@ export class HistoryFeed {
         for (const p of outcome.detail.journal.problems) ctx.log.warn(`Deployment journal: ${p}`);
       } else error = outcomeText(outcome);
     } catch (err) {
-      error = `The history could not be read: ${errorSummary(err)}`;
+      error = l10n.t('The history could not be read: {0}', errorSummary(err));
     }
     if (error) ctx.log.warn(`Traffic panel ${functionName}:${aliasName}: ${error}`);
     this.lastRead = Date.now();
@@ -107,23 +108,23 @@ export class HistoryFeed {
   /** Return to This State of the entry `entryId` of the history last posted. */
   async returnTo(entryId: string): Promise<HistoryActionResult> {
     const { ctx, functionName, aliasName } = this.host;
-    if (this.busy) return { result: 'ignored', detail: `busy returning to ${this.busy}` };
+    if (this.busy) return { result: 'ignored', detail: l10n.t('busy returning to {0}', this.busy) };
     const view = this.view;
     const entry = entryById(view, entryId);
     if (!view || !entry) {
-      const text = 'That history entry is not shown any more: the history was read again. Pick it again.';
+      const text = l10n.t('That history entry is not shown any more: the history was read again. Pick it again.');
       await this.host.post({ type: 'notice', level: 'error', message: text });
       return { result: 'failed', detail: text };
     }
     if (!entry.returnTo.ok) {
-      const text = `This state cannot be returned to: ${entry.returnTo.reason}.`;
+      const text = l10n.t('This state cannot be returned to: {0}.', entry.returnTo.reason);
       await this.host.post({ type: 'notice', level: 'error', message: text });
       return { result: 'failed', detail: text };
     }
     // During a rollout the routing is the rollout's: a hand-made write would halt it as someone else's.
     const rollout = ctx.rollouts.view(functionName, aliasName);
     if (rollout && !ROLLOUT_ENDS.has(rollout.status)) {
-      const text = `A rollout is in progress on ${functionName}:${aliasName}: use its controls, or wait until it ends, then return to this state.`;
+      const text = l10n.t('A rollout is in progress on {0}:{1}: use its controls, or wait until it ends, then return to this state.', functionName, aliasName);
       await this.host.post({ type: 'notice', level: 'error', message: text });
       return { result: 'failed', detail: text };
     }
@@ -137,7 +138,7 @@ export class HistoryFeed {
           await this.host.post({ type: 'historyBusy', entryId });
         },
       });
-      if (result.status === 'busy') return { result: 'ignored', detail: `busy with ${result.running}` };
+      if (result.status === 'busy') return { result: 'ignored', detail: l10n.t('busy with {0}', result.running) };
       if (result.status === 'declined') return { result: 'declined' };
       if (result.status === 'refused') return { result: 'failed', detail: result.reason };
       const o = result.outcome;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { loadHistory } from '../../core/historyModule';
 import type { HistoryEntry, HistoryView } from '../../shared/history';
 import { confirmReturn, localTime, routingShort } from '../../shared/historyText';
@@ -23,7 +24,7 @@ export async function returnToEntry(
   const { functionName, aliasName } = view;
   if (!entry.returnTo.ok) {
     const reason = entry.returnTo.reason;
-    ctx.aliases.showError(`Cannot return ${functionName}:${aliasName} to its state of ${localTime(entry.at)}: ${reason}. Nothing was changed.`);
+    ctx.aliases.showError(l10n.t('Cannot return {0}:{1} to its state of {2}: {3}. Nothing was changed.', functionName, aliasName, localTime(entry.at), reason));
     return { status: 'refused', reason };
   }
   const state = entry.returnTo.state;
@@ -33,7 +34,7 @@ export async function returnToEntry(
     aliasName,
     action: 'return',
     owner: options.owner,
-    manual: 'Return to This State',
+    manual: l10n.t('Return to This State'),
     ask: options.onClaimed
       ? async () => {
           await options.onClaimed!();
@@ -41,7 +42,7 @@ export async function returnToEntry(
         }
       : undefined,
     confirm: () => confirmReturn(view, entry, state),
-    title: `Returning ${functionName}:${aliasName} to ${routingShort(state)}`,
+    title: l10n.t('Returning {0}:{1} to {2}', functionName, aliasName, routingShort(state)),
     run: (uc) =>
       core.returnToState(uc, {
         functionName,

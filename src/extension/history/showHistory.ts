@@ -31,9 +31,9 @@ async function target(ctx: CommandContext, node: unknown, title: string): Promis
 
 /** The history, read under a progress notification; a failure is thrown as the command's error. */
 async function read(ctx: CommandContext, t: Target): Promise<HistoryView> {
-  const outcome = await ctx.aliases.withProgress(`Reading the history of ${t.functionName}:${t.aliasName}`, undefined, (signal) => readAliasHistory(ctx, t.functionName, t.aliasName, signal));
+  const outcome = await ctx.aliases.withProgress(vscode.l10n.t('Reading the history of {0}:{1}', t.functionName, t.aliasName), undefined, (signal) => readAliasHistory(ctx, t.functionName, t.aliasName, signal));
   if (outcome.error || !outcome.detail) {
-    throw new OperationError(outcome.error ? outcomeText(outcome) : `The history of ${t.functionName}:${t.aliasName} could not be read.`, { kind: outcome.error?.kind === 'cancelled' ? 'cancelled' : 'validation' });
+    throw new OperationError(outcome.error ? outcomeText(outcome) : vscode.l10n.t('The history of {0}:{1} could not be read.', t.functionName, t.aliasName), { kind: outcome.error?.kind === 'cancelled' ? 'cancelled' : 'validation' });
   }
   for (const p of outcome.detail.journal.problems) ctx.log.warn(`Deployment journal: ${p}`);
   ctx.log.info(`History of ${t.functionName}:${t.aliasName}: ${outcome.detail.entries.length} entries. ${outcome.detail.cloudTrail.message}`);
@@ -60,7 +60,7 @@ export async function showHistory(ctx: CommandContext, node?: unknown): Promise<
   const view = await read(ctx, t);
   const key = `${t.functionName}:${t.aliasName}`;
   if (view.entries.length === 0) {
-    void ctx.ui.info(`${key}: no changes since ${localTime(view.since)} in the journal${view.cloudTrail.state === 'read' ? ' or CloudTrail' : ''}. ${statusLine(view)}`);
+    void ctx.ui.info(`${view.cloudTrail.state === 'read' ? vscode.l10n.t('{0}: no changes since {1} in the journal or CloudTrail.', key, localTime(view.since)) : vscode.l10n.t('{0}: no changes since {1} in the journal.', key, localTime(view.since))} ${statusLine(view)}`);
     return;
   }
   const entry = await pickEntry(ctx, view, 'history', `History of ${key} (newest first)`);
@@ -68,12 +68,12 @@ export async function showHistory(ctx: CommandContext, node?: unknown): Promise<
   const actions: Array<PickItem<Next>> = [
     entry.returnTo.ok
       ? { label: RETURN_ACTION, description: iconText(`${view.current ? routingShort(view.current) : '?'} → ${routingShort(entry.returnTo.state)}`), value: 'return' }
-      : { label: `Cannot ${RETURN_ACTION}`, detail: iconText(entry.returnTo.reason), value: 'why' },
-    { label: 'Open in Panel', description: 'the traffic panel of the alias, with its History section', value: 'panel' },
+      : { label: vscode.l10n.t('Cannot {0}', RETURN_ACTION), detail: iconText(entry.returnTo.reason), value: 'why' },
+    { label: vscode.l10n.t('Open in Panel'), description: vscode.l10n.t('the traffic panel of the alias, with its History section'), value: 'panel' },
   ];
-  const next = orDismiss(await ctx.ui.pick<Next>('historyEntry', actions, { title: iconText(`${key}: ${whenText(entry.at)} — ${entry.summary}`), placeHolder: 'What to do with this state' })).value;
+  const next = orDismiss(await ctx.ui.pick<Next>('historyEntry', actions, { title: iconText(`${key}: ${whenText(entry.at)} — ${entry.summary}`), placeHolder: vscode.l10n.t('What to do with this state') })).value;
   if (next === 'panel') ctx.panels.open(t.functionName, t.aliasName);
-  else if (next === 'why') void ctx.ui.info(`${key}: the state of ${localTime(entry.at)} cannot be returned to: ${entry.returnTo.ok ? '' : entry.returnTo.reason}.`);
+  else if (next === 'why') void ctx.ui.info(vscode.l10n.t('{0}: the state of {1} cannot be returned to: {2}.', key, localTime(entry.at), entry.returnTo.ok ? '' : entry.returnTo.reason));
   else await returnToEntry(ctx, view, entry);
 }
 
@@ -83,8 +83,8 @@ export async function returnToStateCommand(ctx: CommandContext, node?: unknown):
   const view = await read(ctx, t);
   const key = `${t.functionName}:${t.aliasName}`;
   if (!view.entries.some((e) => e.returnTo.ok)) {
-    throw new OperationError(`${key} has no earlier state to return to since ${localTime(view.since)}${view.entries.length ? ` (${view.entries.length} entr${view.entries.length === 1 ? 'y' : 'ies'}, none returnable)` : ''}. ${statusLine(view)}`, {
-      state: 'Nothing was changed.',
+    throw new OperationError(`${view.entries.length === 0 ? vscode.l10n.t('{0} has no earlier state to return to since {1}.', key, localTime(view.since)) : view.entries.length === 1 ? vscode.l10n.t('{0} has no earlier state to return to since {1} (1 entry, none returnable).', key, localTime(view.since)) : vscode.l10n.t('{0} has no earlier state to return to since {1} ({2} entries, none returnable).', key, localTime(view.since), view.entries.length)} ${statusLine(view)}`, {
+      state: vscode.l10n.t('Nothing was changed.'),
       kind: 'validation',
     });
   }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Outcome } from '../../core/outcome';
 import type { UseCaseContext } from '../../core/usecases';
 import { promote, rollback, setCanaryWeight } from '../../core/usecases';
@@ -29,7 +30,7 @@ export function canaryChangeRequest(feed: TrafficFeed, message: CanaryChangeMess
     functionName,
     aliasName,
     action: message.type,
-    manual: { promote: 'Promote the canary', rollback: 'Roll back the canary', apply: 'Set the canary weight' }[kind],
+    manual: kind === 'promote' ? l10n.t('Promote the canary') : kind === 'rollback' ? l10n.t('Roll back the canary') : l10n.t('Set the canary weight'),
     owner,
     ask: async () => {
       await claimed();
@@ -37,12 +38,12 @@ export function canaryChangeRequest(feed: TrafficFeed, message: CanaryChangeMess
       return true;
     },
     confirm: () => confirmCanaryChange(kind, functionName, aliasName, alias!, w, preface),
-    title: `${{ promote: 'Promoting', rollback: 'Rolling back', apply: 'Setting the canary weight of' }[kind]} ${functionName}:${aliasName}`,
+    title: kind === 'promote' ? l10n.t('Promoting {0}', `${functionName}:${aliasName}`) : kind === 'rollback' ? l10n.t('Rolling back {0}', `${functionName}:${aliasName}`) : l10n.t('Setting the canary weight of {0}', `${functionName}:${aliasName}`),
     run: (uc) => canaryUseCase(uc, kind, { functionName, aliasName, expectedRevisionId: alias!.RevisionId }, w),
     conflictRounds: CONFLICT_ROUNDS,
     onConflict: async () => {
       alias = await feed.reread();
-      preface = `${aliasName} changed since the panel loaded it (now ${describeSplit(alias)}). `;
+      preface = `${l10n.t('{0} changed since the panel loaded it (now {1}).', aliasName, describeSplit(alias))} `;
     },
   };
 }

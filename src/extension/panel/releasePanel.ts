@@ -60,8 +60,8 @@ export class ReleasePanel implements vscode.Disposable {
   ) {
     const webview = panel.webview;
     const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, ...p)).toString();
-    panel.title = `Release ${releaseId}`;
-    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webviewRelease.js'), styleUri: uri('media', 'panel.css'), title: `Release ${releaseId}` });
+    panel.title = vscode.l10n.t('Release {0}', releaseId);
+    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webviewRelease.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('Release {0}', releaseId) });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),
@@ -121,13 +121,13 @@ export class ReleasePanel implements vscode.Disposable {
     } catch (err) {
       outcome = { message, result: 'failed', detail: errorSummary(err) };
       this.ctx.log.error(`Release panel ${this.releaseId}: ${message.type} failed: ${errorSummary(err)}`);
-      void this.post({ type: 'notice', level: 'error', message: `Lambda Canary: ${errorSummary(err)}` });
+      void this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Lambda Canary: {0}', errorSummary(err)) });
     }
     this.outcomes.fire(outcome);
   }
 
   private async control(message: ReleasePanelMessage, action: ReleaseControl): Promise<ReleasePanelOutcome> {
-    if (this.busy) return { message, result: 'ignored', detail: `busy with ${this.busy}` };
+    if (this.busy) return { message, result: 'ignored', detail: vscode.l10n.t('busy with {0}', this.busy) };
     this.busy = action;
     try {
       await this.post({ type: 'busy', action });
@@ -200,7 +200,7 @@ export class ReleasePanels implements vscode.Disposable {
       existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(RELEASE_PANEL_VIEW_TYPE, `Release ${releaseId}`, vscode.ViewColumn.Active, this.options());
+    const panel = vscode.window.createWebviewPanel(RELEASE_PANEL_VIEW_TYPE, vscode.l10n.t('Release {0}', releaseId), vscode.ViewColumn.Active, this.options());
     return this.adopt(panel, releaseId);
   }
 

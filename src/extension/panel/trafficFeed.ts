@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import type { AliasAction, AliasActions } from '../../core/aliasActions';
 import type { Clients } from '../../core/connection';
@@ -80,7 +81,7 @@ export class TrafficFeed {
       clients = await this.host.clients();
       this.current = await getAlias(clients.lambda, this.functionName, this.aliasName);
     } catch (err) {
-      await this.host.post({ type: 'trafficError', message: `Cannot read ${this.functionName}:${this.aliasName}: ${errorSummary(err)}` });
+      await this.host.post({ type: 'trafficError', message: l10n.t('Cannot read {0}:{1}: {2}', this.functionName, this.aliasName, errorSummary(err)) });
       return;
     }
     await this.host.post({ type: 'init', alias: this.view(clients, this.current), window: this.window, ...page });
@@ -140,7 +141,7 @@ export class TrafficFeed {
   probe(count: number, payload: unknown, claims: AliasActions, owner: object): Promise<ProbeRun> {
     const begun = claims.begin(`${this.functionName}:${this.aliasName}`, 'probe', owner);
     if (!begun.ok) {
-      void this.host.post({ type: 'notice', level: 'info', message: `Wait for the current ${begun.running} to finish.` });
+      void this.host.post({ type: 'notice', level: 'info', message: l10n.t('Wait for the current {0} to finish.', begun.running) });
       return Promise.resolve({ status: 'busy', running: begun.running });
     }
     const { claim } = begun;
@@ -217,9 +218,9 @@ export class TrafficFeed {
       const { verdict, stableVersion, canaryVersion } = detail;
       await this.host.post({ type: 'traffic', report: detail, verdict: { ...verdict, stableVersion, ...(canaryVersion ? { canaryVersion } : {}) }, fetchedAt: Date.now() });
     } else if (alias.status === 'rejected') {
-      await this.host.post({ type: 'trafficError', message: `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${errorSummary(alias.reason)}` });
+      await this.host.post({ type: 'trafficError', message: l10n.t('Could not read the traffic of {0}:{1}: {2}', this.functionName, this.aliasName, errorSummary(alias.reason)) });
     } else {
-      const why = outcome ? outcomeText(outcome) : `Could not read the traffic of ${this.functionName}:${this.aliasName}: ${errorSummary((traffic as PromiseRejectedResult).reason)}`;
+      const why = outcome ? outcomeText(outcome) : l10n.t('Could not read the traffic of {0}:{1}: {2}', this.functionName, this.aliasName, errorSummary((traffic as PromiseRejectedResult).reason));
       await this.host.post({ type: 'trafficError', message: why });
     }
   }

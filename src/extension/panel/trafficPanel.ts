@@ -108,7 +108,7 @@ export class TrafficPanel implements vscode.Disposable {
     panel.title = `${this.aliasName} · ${this.functionName}`;
     const webview = panel.webview;
     const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, ...path)).toString();
-    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webview.js'), styleUri: uri('media', 'panel.css'), title: `${this.key} traffic` });
+    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webview.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('{0} traffic', this.key) });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidChangeViewState(() => this.feed.schedule(panel.visible)),
@@ -166,7 +166,7 @@ export class TrafficPanel implements vscode.Disposable {
           void this.history().then(
             (f) => f.show(),
             (err: unknown) => {
-              const error = `The history could not be shown: ${errorSummary(err)}`;
+              const error = vscode.l10n.t('The history could not be shown: {0}', errorSummary(err));
               this.ctx.log.warn(`Traffic panel ${this.key}: ${error}`);
               return this.post({ type: 'history', history: null, loading: false, error });
             },
@@ -215,7 +215,7 @@ export class TrafficPanel implements vscode.Disposable {
     } catch (err) {
       outcome = { message, result: 'failed', detail: errorSummary(err) };
       this.ctx.aliases.reportError(`Traffic panel ${this.key}: ${message.type}`, err);
-      void this.post({ type: 'notice', level: 'error', message: `Lambda Canary: ${errorSummary(err)}` });
+      void this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Lambda Canary: {0}', errorSummary(err)) });
     }
     this.outcomes.fire(outcome);
   }
@@ -256,7 +256,7 @@ export class TrafficPanel implements vscode.Disposable {
    * command reports its own outcome; a command that fails to run at all is reported here.
    */
   private async runRolloutCommand(message: PanelMessage, action: RolloutAction, extra: Record<string, unknown> = {}): Promise<PanelOutcome> {
-    if (this.rolloutBusy) return { message, result: 'ignored', detail: `busy with ${this.rolloutBusy}` };
+    if (this.rolloutBusy) return { message, result: 'ignored', detail: vscode.l10n.t('busy with {0}', this.rolloutBusy) };
     this.rolloutBusy = action;
     const id = ROLLOUT_COMMANDS[action];
     try {
@@ -266,8 +266,8 @@ export class TrafficPanel implements vscode.Disposable {
     } catch (err) {
       const missing = /command .* not found/i.test(errorSummary(err));
       const text = missing
-        ? `Lambda Canary: ${ROLLOUT_ACTION_NAMES[action]} is not available: the command ${id} is not registered.`
-        : `Lambda Canary: ${ROLLOUT_ACTION_NAMES[action]} failed on ${this.key}: ${errorSummary(err)}`;
+        ? vscode.l10n.t('Lambda Canary: {0} is not available: the command {1} is not registered.', ROLLOUT_ACTION_NAMES[action], id)
+        : vscode.l10n.t('Lambda Canary: {0} failed on {1}: {2}', ROLLOUT_ACTION_NAMES[action], this.key, errorSummary(err));
       this.ctx.log.error(`Traffic panel ${this.key}: ${id} failed: ${(err as Error)?.stack ?? String(err)}`);
       await this.post({ type: 'notice', level: 'error', message: text });
       return { message, result: 'failed', detail: text };
@@ -286,8 +286,8 @@ export class TrafficPanel implements vscode.Disposable {
     if ((v && !ROLLOUT_ENDS.has(v.status)) || this.rollout.leaseLive()) {
       const text =
         v?.engine === 'codedeploy' && !ROLLOUT_ENDS.has(v.status)
-          ? `CodeDeploy deployment ${v.codeDeploy?.deploymentId ?? ''} is shifting ${this.key}: stop it (with or without rollback), or wait until it ends.`
-          : `A rollout is in progress on ${this.key}: use its controls (Pause, Next step, Promote now, Abort), or wait until it ends.`;
+          ? vscode.l10n.t('CodeDeploy deployment {0} is shifting {1}: stop it (with or without rollback), or wait until it ends.', v.codeDeploy?.deploymentId ?? '', this.key)
+          : vscode.l10n.t('A rollout is in progress on {0}: use its controls (Pause, Next step, Promote now, Abort), or wait until it ends.', this.key);
       await this.post({ type: 'notice', level: 'error', message: text });
       return { message, result: 'failed', detail: text };
     }
@@ -308,7 +308,7 @@ export class TrafficPanel implements vscode.Disposable {
 
   /** What the service's result means for the page (its notification is the service's). */
   private async settle(message: PanelMessage, result: AliasActionResult): Promise<PanelOutcome> {
-    if (result.status === 'busy') return { message, result: 'ignored', detail: `busy with ${result.running}` };
+    if (result.status === 'busy') return { message, result: 'ignored', detail: vscode.l10n.t('busy with {0}', result.running) };
     if (result.status === 'declined') return { message, result: 'declined' };
     const o = result.outcome;
     const text = outcomeText(o);
@@ -322,7 +322,7 @@ export class TrafficPanel implements vscode.Disposable {
   /** Probe (the feed claims the alias, posts the counts); a failure is reported by the service. */
   private async probe(message: Extract<PanelMessage, { type: 'probe' }>): Promise<PanelOutcome> {
     const run = await this.feed.probe(message.count, probePayload(this.functionName), this.ctx.aliases.claims, this);
-    if (run.status === 'busy') return { message, result: 'ignored', detail: `busy with ${run.running}` };
+    if (run.status === 'busy') return { message, result: 'ignored', detail: vscode.l10n.t('busy with {0}', run.running) };
     const text = outcomeText(run.outcome);
     if (run.outcome.detail) {
       this.ctx.log.info(`${text}${run.cancelled ? ' (cancelled)' : ''}`);
