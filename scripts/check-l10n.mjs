@@ -1,7 +1,7 @@
 // Checks (or with --write, regenerates) the extension's localisation files:
 //   node scripts/check-l10n.mjs          fails listing what is missing or stale
 //   node scripts/check-l10n.mjs --write  writes l10n/bundle.l10n.json (the l10n.t messages of
-//                                        src/extension) and the pseudo-localisation (qps-ploc),
+//                                        src/extension and src/webview) and the pseudo-localisation (qps-ploc),
 //                                        the extra language that shows a string nobody localised.
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -20,7 +20,8 @@ function sources(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
-const exported = await getL10nJson(sources(path.join(root, 'src/extension')).map((f) => ({ contents: fs.readFileSync(f, 'utf8'), extension: '.ts' })));
+// The webview pages' l10n.t (@vscode/l10n) share the extension's bundle: the host passes it to them.
+const exported = await getL10nJson(['src/extension', 'src/webview'].flatMap((d) => sources(path.join(root, d))).map((f) => ({ contents: fs.readFileSync(f, 'utf8'), extension: '.ts' })));
 const nls = read('package.nls.json');
 
 if (process.argv.includes('--write')) {

@@ -24,5 +24,3 @@ export function setAttrs(el: Element, attrs: Attrs): void {
     el.setAttribute(k, v === true ? '' : String(v));
   }
 }
-
-export const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

@@ -3,14 +3,16 @@
  * the user's actions back; it never talks to AWS itself. The DOM is built with textContent only
  * (no HTML strings), so nothing a function, alias or version is called can become markup.
  */
-import { formatPercent, weightToPercent } from '../core/routing';
+import * as l10n from '@vscode/l10n';
+import { weightToPercent } from '../core/routing';
 import type { AliasView, BusyAction, LeaseView, PanelMessage, RolloutAction } from '../shared/protocol';
 import { isHostMessage, PROBE_MAX, PROBE_MIN } from '../shared/protocol';
 import type { ProbeResult, ReportVerdict, TrafficReport, WindowMinutes } from '../shared/traffic';
-import { formatAge, formatRate as ratePct, WINDOW_MINUTES } from '../shared/traffic';
+import { WINDOW_MINUTES } from '../shared/traffic';
 import type { RolloutView } from '../shared/rollout';
 import { ROLLOUT_ENDS } from '../shared/rollout';
-import { clock, h, s } from './dom';
+import { h, s } from './dom';
+import { age, clock, duration, list, num, percentNumber, rate as ratePct, weightPercent } from './locale';
 import type { HistoryModel } from './history';
 import { renderHistory } from './history';
 import { countdownText, renderRollout } from './rollout';
@@ -50,8 +52,20 @@ interface Model {
 const model: Model = { window: 15, refreshSeconds: 10, busy: null, probeCount: 100, rolloutBusy: null, history: { loading: false, busy: null, expanded: new Set() } };
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
-const pct = (x: number) => formatPercent(x);
-const ms = (x: number | undefined) => (x === undefined ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+const pct = (x: number) => weightPercent(x);
+const ms = duration;
+
+/** A time window's name: `last 15 min`, `last 3 h`. */
+const windowText = (m: number) => (m < 60 ? l10n.t('last {0} min', num(m)) : l10n.t('last {0} h', num(m / 60)));
+
+/**
+ * The configured split in words, as a screen reader speaks it: `prod: version 7 at 90 percent,
+ * version 8 at 10 percent` (a bare `%` is read inconsistently, or not at all).
+ */
+export function spokenSplit(a: AliasView): string {
+  const parts = [a.primary, ...(a.canary ? [a.canary] : [])].map((x) => l10n.t('version {0} at {1} percent', x.version, percentNumber(x.weight)));
+  return l10n.t('{0}: {1}', a.aliasName, list(parts));
+}
 
 /** Stable colours per version: the stable version first, the canary second, then the rest. */
 function colourIndex(version: string): number {
@@ -87,7 +101,8 @@ function fill(slot: Slot, key: unknown, build: () => Node | string): void {
 function render(): void {
   const app = byId('app');
   if (!app) return;
-  if (!byId('slot-header')) app.replaceChildren(...SLOTS.map((name) => h('div', { id: `slot-${name}` })));
+  const first = !byId('slot-header');
+  if (first) app.replaceChildren(...SLOTS.map((name) => h('div', { id: `slot-${name}` })), h('div', { id: 'announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' }));
   const a = model.alias;
   const r = model.report;
   const reportKey = [model.fetchedAt, r?.totalInvocations, r?.end];
@@ -109,19 +124,19 @@ function render(): void {
   // The relative times ("5 min ago") are redrawn with the minute.
   fill('history', [hm.history === undefined ? 'unknown' : hm.history, hm.loading, hm.error, hm.busy, hm.blocked, [...hm.expanded], Math.floor(Date.now() / 60_000)], history);
   fill('notice', [model.notice], notice);
+  announceChanges(first);
 }
 
 function header(): HTMLElement {
   const a = model.alias;
-  if (!a) return h('header', {}, h('h1', {}, 'Traffic'), model.trafficError ? h('p', { class: 'error', role: 'alert' }, model.trafficError) : h('p', {}, 'Loading…'));
+  if (!a) return h('header', {}, h('h1', {}, l10n.t('Traffic')), model.trafficError ? h('p', { class: 'error', role: 'alert' }, model.trafficError) : h('p', {}, l10n.t('Loading…')));
   const segments = [a.primary, ...(a.canary ? [a.canary] : [])];
-  const label = segments.map((x) => `version ${x.version} ${pct(x.weight)}`).join(', ');
-  const bar = h('div', { class: 'routing', role: 'img', 'aria-label': `Configured routing: ${label}` });
+  const bar = h('div', { id: 'routing', class: 'routing', role: 'img', 'aria-label': spokenSplit(a) });
   // The labels sit under the bar, in the theme's text colour: readable on any chart colour.
   const labels = h('div', { class: 'routing-labels', 'aria-hidden': 'true' });
   for (const seg of segments) {
     const grow = String(Math.max(seg.weight, 0.08));
-    const part = h('div', { class: `segment c${colourIndex(seg.version)}`, title: `version ${seg.version}: ${pct(seg.weight)}` });
+    const part = h('div', { class: `segment c${colourIndex(seg.version)}`, title: l10n.t('version {0}: {1}', seg.version, pct(seg.weight)) });
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     part.style.flexGrow = String(Math.max(seg.weight, 0.02));
     bar.append(part);
@@ -133,8 +148,8 @@ function header(): HTMLElement {
     'header',
     {},
     h('h1', {}, h('span', { class: 'fn' }, a.functionName), ':', h('span', { class: 'alias' }, a.aliasName)),
-    h('p', { class: 'meta' }, `Connection: ${a.connection}`, a.description ? ` · ${a.description}` : ''),
-    h('h2', { id: 'configured-heading' }, 'Configured routing'),
+    h('p', { class: 'meta' }, l10n.t('Connection: {0}', a.connection), a.description ? ` · ${a.description}` : ''),
+    h('h2', { id: 'configured-heading' }, l10n.t('Configured routing')),
     bar,
     labels,
   );
@@ -155,9 +170,10 @@ setInterval(() => {
 }, 1000);
 
 function controls(): HTMLElement {
-  const select = h('select', { id: 'window', 'aria-label': 'Time window' });
+  // Named by its visible <label for="window">.
+  const select = h('select', { id: 'window' });
   for (const m of WINDOW_MINUTES) {
-    const o = h('option', { value: m }, m < 60 ? `last ${m} min` : `last ${m / 60} h`);
+    const o = h('option', { value: m }, windowText(m));
     if (m === model.window) o.selected = true;
     select.append(o);
   }
@@ -166,16 +182,16 @@ function controls(): HTMLElement {
     saveState();
     post({ type: 'window', minutes: model.window });
   });
-  const refresh = h('button', { id: 'refresh', class: 'secondary', type: 'button' }, 'Refresh');
+  const refresh = h('button', { id: 'refresh', class: 'secondary', type: 'button', 'aria-label': l10n.t('Refresh observed traffic') }, l10n.t('Refresh'));
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
   return h(
     'section',
-    { class: 'controls', 'aria-label': 'Observed traffic options' },
-    h('h2', {}, 'Observed traffic'),
-    h('div', { class: 'row' }, h('label', { for: 'window' }, 'Window'), select, refresh, h('span', { class: 'muted' }, `Refreshes every ${model.refreshSeconds} s while visible.`)),
+    { class: 'controls', 'aria-labelledby': 'observed-heading' },
+    h('h2', { id: 'observed-heading' }, l10n.t('Observed traffic')),
+    h('div', { class: 'row' }, h('label', { for: 'window' }, l10n.t('Window')), select, refresh, h('span', { class: 'muted' }, l10n.t('Refreshes every {0} s while visible.', num(model.refreshSeconds)))),
     model.alias?.lagging
-      ? h('p', { class: 'muted lag' }, 'CloudWatch publishes Lambda metrics with a delay of a minute or more: the last minutes of the chart fill in late. Probe shows the split at once.')
-      : h('p', { class: 'muted lag' }, 'The local sandbox publishes metrics at once, at one-second resolution (AWS: one minute, a minute or more late).'),
+      ? h('p', { class: 'muted lag' }, l10n.t('CloudWatch publishes Lambda metrics with a delay of a minute or more: the last minutes of the chart fill in late. Probe shows the split at once.'))
+      : h('p', { class: 'muted lag' }, l10n.t('The local sandbox publishes metrics at once, at one-second resolution (AWS: one minute, a minute or more late).')),
     model.trafficError ? h('p', { class: 'error', role: 'alert' }, model.trafficError) : undefined,
   );
 }
@@ -185,10 +201,10 @@ function freshness(): HTMLElement {
   const text = !r
     ? model.trafficError
       ? ''
-      : 'Reading CloudWatch…'
+      : l10n.t('Reading CloudWatch…')
     : r.newestPoint === undefined
-      ? 'No invocations in this window.'
-      : `Newest datapoint ${formatAge(Date.now() - r.newestPoint)} old (period ${r.periodSeconds} s).`;
+      ? l10n.t('No invocations in this window.')
+      : l10n.t('Newest datapoint {0} old (period {1} s).', age(Date.now() - r.newestPoint), num(r.periodSeconds));
   return h('p', { id: 'freshness', class: 'muted' }, text);
 }
 
@@ -211,7 +227,7 @@ function chart(): HTMLElement {
   const r = model.report;
   const wrap = h('figure', { class: 'chart' });
   if (!r || r.totalInvocations === 0) {
-    wrap.append(h('p', { class: 'muted empty' }, r ? 'No invocations of this alias in the window.' : ''));
+    wrap.append(h('p', { class: 'muted empty' }, r ? l10n.t('No invocations of this alias in the window.') : ''));
     return wrap;
   }
   const W = 720;
@@ -225,11 +241,12 @@ function chart(): HTMLElement {
   const x = (t: number) => pad.l + ((t - r.start) / (r.end - r.start)) * (W - pad.l - pad.r);
   const y = (n: number) => H - pad.b - (n / max) * (H - pad.t - pad.b);
   const bw = Math.max(1, (W - pad.l - pad.r) / slots - 1);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-labelledby': 'chart-caption' });
+  // An image to a screen reader, named by its summary; the table under it holds every number.
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: 'chart', role: 'img', 'aria-labelledby': 'chart-caption' }, hatches());
   // Axes and grid.
   for (const f of [0, 0.5, 1]) {
     svg.append(s('line', { x1: pad.l, x2: W - pad.r, y1: y(max * f), y2: y(max * f), class: 'grid' }));
-    svg.append(s('text', { x: pad.l - 4, y: y(max * f) + 4, class: 'tick', 'text-anchor': 'end' }, String(Math.round(max * f))));
+    svg.append(s('text', { x: pad.l - 4, y: y(max * f) + 4, class: 'tick', 'text-anchor': 'end' }, num(Math.round(max * f))));
   }
   svg.append(s('text', { x: pad.l, y: H - 4, class: 'tick' }, clock(r.start)));
   svg.append(s('text', { x: W - pad.r, y: H - 4, class: 'tick', 'text-anchor': 'end' }, clock(r.end)));
@@ -242,21 +259,51 @@ function chart(): HTMLElement {
       const below = base.get(p.t) ?? 0;
       const top = below + p.invocations;
       base.set(p.t, top);
-      const rect = s('rect', { x: x(p.t), width: bw, y: y(top), height: Math.max(0.5, y(below) - y(top)), class: `bar c${colourIndex(v.version)}` });
-      rect.append(s('title', {}, `${clock(p.t)} · version ${v.version}: ${p.invocations} invocations, ${p.errors} errors`));
+      const c = colourIndex(v.version);
+      const rect = s('rect', { x: x(p.t), width: bw, y: y(top), height: Math.max(0.5, y(below) - y(top)), class: `bar c${c}` });
+      // Each version has a hatching of its own as well as a colour: told apart without colour too.
+      rect.style.fill = `url(#hatch-c${c})`;
+      rect.append(s('title', {}, l10n.t('{0} · version {1}: {2} invocations, {3} errors', clock(p.t), v.version, num(p.invocations), num(p.errors))));
       svg.append(rect);
       if (p.errors > 0) {
         const eTop = below + Math.min(p.errors, p.invocations);
-        svg.append(s('rect', { x: x(p.t), width: bw, y: y(eTop), height: Math.max(1, y(below) - y(eTop)), class: 'bar errors' }));
+        const err = s('rect', { x: x(p.t), width: bw, y: y(eTop), height: Math.max(1, y(below) - y(eTop)), class: 'bar errors' });
+        err.style.fill = 'url(#hatch-errors)';
+        svg.append(err);
       }
     }
   }
   const legend = h('div', { class: 'legend' });
-  for (const v of ordered.filter((x) => x.invocations > 0)) legend.append(h('span', { class: 'key' }, h('span', { class: `swatch c${colourIndex(v.version)}` }), `version ${v.version}`));
-  legend.append(h('span', { class: 'key' }, h('span', { class: 'swatch errors' }), 'errors'));
-  const summary = ordered.map((v) => `version ${v.version} ${ratePct(v.share)} of ${r.totalInvocations}`).join(', ');
-  wrap.append(svg, legend, h('figcaption', { id: 'chart-caption', class: 'visually-hidden' }, `Invocations per ${r.periodSeconds} s by executed version: ${summary}.`));
+  for (const v of ordered.filter((x) => x.invocations > 0)) legend.append(h('span', { class: 'key' }, h('span', { class: `swatch c${colourIndex(v.version)}` }), l10n.t('version {0}', v.version)));
+  legend.append(h('span', { class: 'key' }, h('span', { class: 'swatch errors' }), l10n.t('errors')));
+  const summary = list(ordered.map((v) => l10n.t('version {0} {1} of {2}', v.version, ratePct(v.share), num(r.totalInvocations))));
+  // The table is the chart's equivalent: one Tab away, and this button moves there from the chart.
+  const toTable = h('button', { id: 'chart-table', type: 'button', class: 'link', 'aria-controls': 'split' }, l10n.t('Show the numbers as a table'));
+  toTable.addEventListener('click', () => {
+    const t = byId('split');
+    t?.scrollIntoView({ block: 'nearest' });
+    t?.focus();
+  });
+  wrap.append(svg, legend, h('figcaption', { id: 'chart-caption', class: 'visually-hidden' }, l10n.t('Invocations per {0} s by executed version: {1}.', num(r.periodSeconds), summary)), h('div', { class: 'row' }, toTable));
   return wrap;
+}
+
+/** The chart's hatchings, one per colour slot (the stable version solid), in the theme's background colour over the version's. */
+function hatches(): SVGDefsElement {
+  const tile = (id: string, cls: string, ...marks: SVGElement[]) =>
+    s('pattern', { id, width: 8, height: 8, patternUnits: 'userSpaceOnUse' }, s('rect', { width: 8, height: 8, class: cls }), ...marks.map((m) => (m.setAttribute('class', 'hatch'), m)));
+  const line = (d: string) => s('path', { d });
+  return s(
+    'defs',
+    {},
+    tile('hatch-c0', 'c0'),
+    tile('hatch-c1', 'c1', line('M-2 2 L2 -2 M0 8 L8 0 M6 10 L10 6')),
+    tile('hatch-c2', 'c2', s('circle', { cx: 4, cy: 4, r: 1.6 })),
+    tile('hatch-c3', 'c3', line('M0 4 H8')),
+    tile('hatch-c4', 'c4', line('M4 0 V8')),
+    tile('hatch-c5', 'c5', line('M0 0 L8 8 M0 8 L8 0')),
+    tile('hatch-errors', 'errors', line('M-2 6 L2 10 M0 0 L8 8 M6 -2 L10 2')),
+  );
 }
 
 /** The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above x, for the axis. */
@@ -271,18 +318,19 @@ function table(): HTMLElement | string {
   const a = model.alias;
   if (!r) return '';
   const rows = r.versions.filter((v) => v.invocations > 0 || v.version === a?.primary.version || v.version === a?.canary?.version);
-  const t = h(
-    'table',
-    { id: 'split', class: 'split' },
-    h('caption', {}, `Per executed version, ${model.window < 60 ? `last ${model.window} min` : `last ${model.window / 60} h`}: ${r.totalInvocations} invocations${r.throttles ? `, ${r.throttles} throttled` : ''}`),
-  );
+  const caption = r.throttles
+    ? l10n.t('Per executed version, {0}: {1} invocations, {2} throttled', windowText(model.window), num(r.totalInvocations), num(r.throttles))
+    : l10n.t('Per executed version, {0}: {1} invocations', windowText(model.window), num(r.totalInvocations));
+  // In the tab order (named by its caption): the chart's equivalent, reached from the keyboard.
+  const t = h('table', { id: 'split', class: 'split', tabindex: 0 }, h('caption', {}, caption));
   const head = h('tr', {});
-  for (const c of ['Version', 'Role', 'Configured', 'Observed', 'Invocations', 'Errors', 'Error rate', 'Avg duration', 'p99 duration']) head.append(h('th', { scope: 'col' }, c));
+  for (const c of [l10n.t('Version'), l10n.t('Role'), l10n.t('Configured'), l10n.t('Observed'), l10n.t('Invocations'), l10n.t('Errors'), l10n.t('Error rate'), l10n.t('Avg duration'), l10n.t('p99 duration')]) head.append(h('th', { scope: 'col' }, c));
   t.append(h('thead', {}, head));
   const body = h('tbody', {});
   const verdict = currentVerdict();
   for (const v of rows) {
     const role = v.version === a?.primary.version ? 'stable' : v.version === a?.canary?.version ? 'canary' : 'not routed';
+    const roleText = role === 'stable' ? l10n.t('stable') : role === 'canary' ? l10n.t('canary') : l10n.t('not routed');
     const configured = v.version === a?.primary.version ? a.primary.weight : v.version === a?.canary?.version ? a.canary.weight : 0;
     const worse = role === 'canary' && verdict?.kind === 'worse';
     body.append(
@@ -290,12 +338,12 @@ function table(): HTMLElement | string {
         'tr',
         { 'data-version': v.version, class: worse ? 'worse' : undefined },
         h('th', { scope: 'row' }, h('span', { class: `swatch c${colourIndex(v.version)}` }), v.version),
-        h('td', {}, role),
+        h('td', {}, roleText),
         h('td', { class: 'num' }, pct(configured)),
         h('td', { class: 'num observed' }, r.totalInvocations ? ratePct(v.share) : '—'),
-        h('td', { class: 'num' }, String(v.invocations)),
-        h('td', { class: 'num' }, String(v.errors)),
-        h('td', { class: 'num' }, v.invocations ? ratePct(v.errorRate) : '—', worse ? ' ⚠' : ''),
+        h('td', { class: 'num' }, num(v.invocations)),
+        h('td', { class: 'num' }, num(v.errors)),
+        h('td', { class: 'num' }, v.invocations ? ratePct(v.errorRate) : '—', worse ? h('span', { role: 'img', 'aria-label': l10n.t('worse than stable') }, ' ⚠') : ''),
         h('td', { class: 'num' }, ms(v.durationAvgMs)),
         h('td', { class: 'num' }, ms(v.durationP99Ms)),
       ),
@@ -317,50 +365,52 @@ function actions(): HTMLElement {
   const busy = model.busy !== null;
   const current = canary ? weightToPercent(canary.weight) : 0;
   const value = model.draftWeight ?? current;
-  const range = h('input', { id: 'weight-range', type: 'range', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy, 'aria-label': 'Canary weight, percent' });
-  const num = h('input', { id: 'weight', type: 'number', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy });
-  const apply = h('button', { id: 'apply', type: 'button', disabled: !canary || busy || value === current }, model.busy === 'apply' ? 'Applying…' : 'Apply');
+  const range = h('input', { id: 'weight-range', type: 'range', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy, 'aria-label': l10n.t('Canary weight, percent'), 'aria-valuetext': l10n.t('{0} percent', num(value, 1)) });
+  // Named by its visible <label for="weight">.
+  const box = h('input', { id: 'weight', type: 'number', min: 0, max: 100, step: 0.5, value, disabled: !canary || busy });
+  const apply = h('button', { id: 'apply', type: 'button', disabled: !canary || busy || value === current }, model.busy === 'apply' ? l10n.t('Applying…') : l10n.t('Apply'));
   const sync = (v: string, from: HTMLInputElement) => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
-      num.setCustomValidity('Enter a weight from 0 to 100.');
+      box.setCustomValidity(l10n.t('Enter a weight from 0 to 100.'));
       apply.disabled = true;
       return;
     }
-    num.setCustomValidity('');
+    box.setCustomValidity('');
     model.draftWeight = n;
     if (from !== range) range.value = String(n);
-    if (from !== num) num.value = String(n);
+    if (from !== box) box.value = String(n);
+    range.setAttribute('aria-valuetext', l10n.t('{0} percent', num(n, 1)));
     apply.disabled = !canary || busy || n === current;
-    apply.textContent = n === 0 ? 'Apply (roll back)' : n === 100 ? 'Apply (promote)' : 'Apply';
+    apply.textContent = n === 0 ? l10n.t('Apply (roll back)') : n === 100 ? l10n.t('Apply (promote)') : l10n.t('Apply');
   };
   range.addEventListener('input', () => sync(range.value, range));
-  num.addEventListener('input', () => sync(num.value, num));
+  box.addEventListener('input', () => sync(box.value, box));
   apply.addEventListener('click', () => {
-    const n = Number(num.value);
+    const n = Number(box.value);
     if (!Number.isFinite(n) || n < 0 || n > 100) return;
     post({ type: 'apply', weightPercent: n });
   });
-  const promote = h('button', { id: 'promote', type: 'button', disabled: !canary || busy }, model.busy === 'promote' ? 'Promoting…' : 'Promote');
+  const promote = h('button', { id: 'promote', type: 'button', disabled: !canary || busy }, model.busy === 'promote' ? l10n.t('Promoting…') : l10n.t('Promote'));
   promote.addEventListener('click', () => post({ type: 'promote' }));
-  const rollback = h('button', { id: 'rollback', type: 'button', class: 'secondary', disabled: !canary || busy }, model.busy === 'rollback' ? 'Rolling back…' : 'Roll back');
+  const rollback = h('button', { id: 'rollback', type: 'button', class: 'secondary', disabled: !canary || busy }, model.busy === 'rollback' ? l10n.t('Rolling back…') : l10n.t('Roll back'));
   rollback.addEventListener('click', () => post({ type: 'rollback' }));
   return h(
     'section',
     { class: 'actions', 'aria-labelledby': 'actions-heading' },
-    h('h2', { id: 'actions-heading' }, 'Canary'),
+    h('h2', { id: 'actions-heading' }, l10n.t('Canary')),
     rolling
       ? h(
           'p',
           { class: 'muted', id: 'actions-rollout' },
           model.rollout?.engine === 'codedeploy' && !ROLLOUT_ENDS.has(model.rollout.status)
-            ? 'CodeDeploy moves this alias: stop it above (with or without rollback) or wait until it ends.'
-            : 'A rollout moves this alias: use its controls above (Pause, Next step, Promote now, Abort) or wait until it ends.',
+            ? l10n.t('CodeDeploy moves this alias: stop it above (with or without rollback) or wait until it ends.')
+            : l10n.t('A rollout moves this alias: use its controls above (Pause, Next step, Promote now, Abort) or wait until it ends.'),
         )
       : canary
-      ? h('p', { class: 'muted' }, `Version ${canary.version} gets ${pct(canary.weight)} of ${a!.aliasName}; version ${a!.primary.version} keeps ${pct(a!.primary.weight)}. Each change is confirmed first.`)
-      : h('p', { class: 'muted' }, a ? `No canary: all of ${a.aliasName} goes to version ${a.primary.version}. "Publish Canary…" on the alias sends a share to a new version.` : ''),
-    h('div', { class: 'row' }, h('label', { for: 'weight' }, 'Canary weight (%)'), range, num, apply),
+      ? h('p', { class: 'muted' }, l10n.t('Version {0} gets {1} of {2}; version {3} keeps {4}. Each change is confirmed first.', canary.version, pct(canary.weight), a!.aliasName, a!.primary.version, pct(a!.primary.weight)))
+      : h('p', { class: 'muted' }, a ? l10n.t('No canary: all of {0} goes to version {1}. "Publish Canary…" on the alias sends a share to a new version.', a.aliasName, a.primary.version) : ''),
+    h('div', { class: 'row' }, h('label', { for: 'weight' }, l10n.t('Canary weight (%)')), range, box, apply),
     h('div', { class: 'row' }, promote, rollback),
   );
 }
@@ -368,13 +418,14 @@ function actions(): HTMLElement {
 function probe(): HTMLElement {
   const busy = model.busy !== null;
   const running = model.busy === 'probe';
+  // Named by its visible <label for="probe-count">.
   const count = h('input', { id: 'probe-count', type: 'number', min: PROBE_MIN, max: PROBE_MAX, step: 1, value: model.probeCount, disabled: busy });
-  const go = h('button', { id: 'probe', type: 'button', disabled: busy || !model.alias }, running ? 'Probing…' : 'Probe');
-  const cancel = h('button', { id: 'cancel-probe', type: 'button', class: 'secondary', hidden: !running }, 'Cancel');
+  const go = h('button', { id: 'probe', type: 'button', disabled: busy || !model.alias }, running ? l10n.t('Probing…') : l10n.t('Probe'));
+  const cancel = h('button', { id: 'cancel-probe', type: 'button', class: 'secondary', hidden: !running, 'aria-label': l10n.t('Cancel the probe') }, l10n.t('Cancel'));
   count.addEventListener('input', () => {
     const n = Number(count.value);
     const ok = Number.isInteger(n) && n >= PROBE_MIN && n <= PROBE_MAX;
-    count.setCustomValidity(ok ? '' : `Enter a whole number from ${PROBE_MIN} to ${PROBE_MAX}.`);
+    count.setCustomValidity(ok ? '' : l10n.t('Enter a whole number from {0} to {1}.', num(PROBE_MIN), num(PROBE_MAX)));
     go.disabled = busy || !ok;
     if (ok) model.probeCount = n;
   });
@@ -388,9 +439,9 @@ function probe(): HTMLElement {
   const section = h(
     'section',
     { class: 'probe', 'aria-labelledby': 'probe-heading' },
-    h('h2', { id: 'probe-heading' }, 'Probe'),
-    h('p', { class: 'muted' }, 'Invokes the alias now (with the workspace test event, or {}) and counts the version that answered each call: the split and errors at once, without waiting for CloudWatch.'),
-    h('div', { class: 'row' }, h('label', { for: 'probe-count' }, 'Invocations'), count, go, cancel),
+    h('h2', { id: 'probe-heading' }, l10n.t('Probe')),
+    h('p', { class: 'muted' }, l10n.t('Invokes the alias now (with the workspace test event, or {}) and counts the version that answered each call: the split and errors at once, without waiting for CloudWatch.')),
+    h('div', { class: 'row' }, h('label', { for: 'probe-count' }, l10n.t('Invocations')), count, go, cancel),
     h('div', { id: 'slot-probeResult' }),
   );
   return section;
@@ -400,12 +451,14 @@ function probeResult(): Node | string {
   const p = model.probe;
   const section = document.createDocumentFragment();
   if (p) {
-    const prog = h('progress', { id: 'probe-progress', max: p.total, value: p.done, 'aria-label': 'Probe progress' });
-    section.append(h('div', { class: 'row' }, prog, h('span', { class: 'muted' }, `${p.done} / ${p.total}${p.cancelled ? ' (cancelled)' : p.finished ? ' done' : ''}`)));
+    const prog = h('progress', { id: 'probe-progress', max: p.total, value: p.done, 'aria-label': l10n.t('Probe progress') });
+    const count = p.cancelled ? l10n.t('{0} / {1} (cancelled)', num(p.done), num(p.total)) : p.finished ? l10n.t('{0} / {1} done', num(p.done), num(p.total)) : `${num(p.done)} / ${num(p.total)}`;
+    section.append(h('div', { class: 'row' }, prog, h('span', { class: 'muted' }, count)));
     const answered = Object.values(p.result.byVersion).reduce((n, r) => n + r.invocations, 0);
-    const t = h('table', { id: 'probe-split', class: 'split' }, h('caption', {}, `Probe: ${answered} answered${p.result.failed ? `, ${p.result.failed} refused${p.result.firstError ? ` (${p.result.firstError})` : ''}` : ''}`));
+    const refused = p.result.failed ? (p.result.firstError ? l10n.t('{0} answered, {1} refused ({2})', num(answered), num(p.result.failed), p.result.firstError) : l10n.t('{0} answered, {1} refused', num(answered), num(p.result.failed))) : l10n.t('{0} answered', num(answered));
+    const t = h('table', { id: 'probe-split', class: 'split' }, h('caption', {}, l10n.t('Probe: {0}', refused)));
     const head = h('tr', {});
-    for (const c of ['Version', 'Invocations', 'Share', 'Errors', 'Error rate']) head.append(h('th', { scope: 'col' }, c));
+    for (const c of [l10n.t('Version'), l10n.t('Invocations'), l10n.t('Share'), l10n.t('Errors'), l10n.t('Error rate')]) head.append(h('th', { scope: 'col' }, c));
     t.append(h('thead', {}, head));
     const body = h('tbody', {});
     for (const [v, r] of Object.entries(p.result.byVersion).sort((a, b) => Number(a[0]) - Number(b[0]))) {
@@ -414,9 +467,9 @@ function probeResult(): Node | string {
           'tr',
           { 'data-version': v },
           h('th', { scope: 'row' }, h('span', { class: `swatch c${colourIndex(v)}` }), v),
-          h('td', { class: 'num' }, String(r.invocations)),
+          h('td', { class: 'num' }, num(r.invocations)),
           h('td', { class: 'num share' }, answered ? ratePct(r.invocations / answered) : '—'),
-          h('td', { class: 'num' }, String(r.errors)),
+          h('td', { class: 'num' }, num(r.errors)),
           h('td', { class: 'num' }, r.invocations ? ratePct(r.errors / r.invocations) : '—'),
         ),
       );
@@ -427,10 +480,17 @@ function probeResult(): Node | string {
   return section;
 }
 
+const BUSY_WAIT: Record<BusyAction, () => string> = {
+  apply: () => l10n.t('Wait for the current apply to finish.'),
+  promote: () => l10n.t('Wait for the current promote to finish.'),
+  rollback: () => l10n.t('Wait for the current rollback to finish.'),
+  probe: () => l10n.t('Wait for the current probe to finish.'),
+};
+
 /** Why no Return to This State may start now (another action on the alias, a rollout moving it), or undefined. */
 function historyBlocked(): string | undefined {
-  if (model.busy !== null) return `Wait for the current ${model.busy} to finish.`;
-  if (rolloutInProgress()) return 'A rollout moves this alias: wait until it ends.';
+  if (model.busy !== null) return BUSY_WAIT[model.busy]();
+  if (rolloutInProgress()) return l10n.t('A rollout moves this alias: wait until it ends.');
   return undefined;
 }
 
@@ -453,7 +513,32 @@ setInterval(() => render(), 60_000);
 
 function notice(): HTMLElement {
   const n = model.notice;
-  return h('div', { id: 'notice', class: n ? `notice ${n.level}` : 'notice', role: n?.level === 'error' ? 'alert' : 'status' }, n?.message ?? '');
+  // An error is an alert; an info notice is spoken by the page's one live region (announce).
+  return h('div', { id: 'notice', class: n ? `notice ${n.level}` : 'notice', role: n?.level === 'error' ? 'alert' : undefined }, n?.message ?? '');
+}
+
+// ---- what a screen reader is told ----------------------------------------------------------
+
+/**
+ * One polite live region, outside the slots (a live region must be in the page before it changes
+ * to be spoken), told only what changed that the user waits for: the alias's split, the rollout's
+ * status or step, a probe's end, an info notice. Never the refreshes.
+ */
+let spoken = new Map<string, string>();
+
+/** Says what changed since the last render (the first render is read as the page itself). */
+function announceChanges(first: boolean): void {
+  const a = model.alias;
+  const said = {
+    split: a ? spokenSplit(a) : '',
+    rollout: model.rollout ? (byId('rollout-status')?.textContent ?? '') : '',
+    probe: model.probe?.finished || model.probe?.cancelled ? (byId('probe-split')?.querySelector('caption')?.textContent ?? '') : '',
+    notice: model.notice?.level === 'info' ? model.notice.message : '',
+  };
+  const changed = Object.entries(said).filter(([topic, text]) => text && spoken.get(topic) !== text);
+  spoken = new Map(Object.entries(said));
+  const el = byId('announce');
+  if (!first && el && changed.length) el.textContent = changed.map(([, text]) => text).join(' ');
 }
 
 
@@ -538,6 +623,9 @@ window.addEventListener('scroll', () => {
     post({ type: 'scroll', y: Math.round(window.scrollY) });
   }, 200);
 });
+
+// The host's HTML says "Loading" in English: say it in the page's language until the host answers.
+if (!byId('slot-header')) byId('app')?.replaceChildren(h('p', { class: 'loading' }, l10n.t('Loading…')));
 
 // Restore the window from a reload before the host answers, then ask for everything.
 const saved = vscode.getState() as { window?: unknown } | undefined;

@@ -76,8 +76,8 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     });
   }
 
-  const ROUTING = '[role="img"][aria-label^="Configured routing:"]';
-  /** Waits for the page's routing bar to read `label` ("Configured routing: version 1 80%, …"). */
+  const ROUTING = '#routing[role="img"]';
+  /** Waits for the page's routing bar to read `label`, in words ("prod: version 1 at 80 percent, …"). */
   const pageShowsRouting = (p: WebviewPage, label: string) => p.waitFor(ROUTING, (s) => s.ariaLabel === label, `the page to show "${label}"`);
 
   it('opens one panel per alias; its page loads under the CSP and reports the traffic', async () => {
@@ -100,7 +100,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
       ['1', '2'],
     );
     assert.match(panel.panel.webview.html, /Content-Security-Policy" content="default-src &#39;none&#39;/);
-    if (page) await pageShowsRouting(page, 'Configured routing: version 1 80%, version 2 20%');
+    if (page) await pageShowsRouting(page, 'prod: version 1 at 80 percent, version 2 at 20 percent');
     await vscode.commands.executeCommand(Commands.openTrafficPanel, { functionName: FN, aliasName: 'prod' });
     assert.equal(api.panels.all().filter((p) => p.functionName === FN).length, 1, 'opening again reveals the same panel');
   });
@@ -111,13 +111,13 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     ui.script(['confirmWeight', false]);
     assert.equal((await applyOnPage(p, 35)).result, 'declined');
     assert.equal((await alias()).RevisionId, before.RevisionId);
-    await pageShowsRouting(p, 'Configured routing: version 1 80%, version 2 20%');
+    await pageShowsRouting(p, 'prod: version 1 at 80 percent, version 2 at 20 percent');
     ui.script(['confirmWeight', true]);
     const o = await applyOnPage(p, 35);
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.35 });
     assert.deepEqual(ui.asked, ['confirmWeight', 'confirmWeight']);
-    await pageShowsRouting(p, 'Configured routing: version 1 65%, version 2 35%');
+    await pageShowsRouting(p, 'prod: version 1 at 65 percent, version 2 at 35 percent');
   });
 
   it('a RevisionId conflict shows the new state and asks again', async function () {
@@ -131,7 +131,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual(ui.asked, ['confirmWeight', 'confirmWeight'], 'asked once, then again about the new state');
     assert.deepEqual((await alias()).RoutingConfig?.AdditionalVersionWeights, { '2': 0.3 });
-    await pageShowsRouting(p, 'Configured routing: version 1 70%, version 2 30%');
+    await pageShowsRouting(p, 'prod: version 1 at 70 percent, version 2 at 30 percent');
   });
 
   it('Probe invokes the alias through the page, which shows the answers; CloudWatch counts every call', async function () {
@@ -175,7 +175,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     const a = await alias();
     assert.equal(a.FunctionVersion, '2');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
-    await pageShowsRouting(p, 'Configured routing: version 2 100%');
+    await pageShowsRouting(p, 'prod: version 2 at 100 percent');
   });
 
   it('without a canary the page offers nothing to promote: its buttons are disabled and a click sends nothing', async function () {
@@ -194,14 +194,14 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     const p = view(this);
     await lambda.send(new UpdateAliasCommand({ FunctionName: FN, Name: 'prod', RoutingConfig: { AdditionalVersionWeights: { '1': 0.1 } } }));
     await panel.refresh();
-    await pageShowsRouting(p, 'Configured routing: version 2 90%, version 1 10%');
+    await pageShowsRouting(p, 'prod: version 2 at 90 percent, version 1 at 10 percent');
     ui.script(['confirmRollback', true]);
     const o = await handled('rollback', () => p.click('#rollback'));
     assert.equal(o.result, 'done', o.detail);
     const a = await alias();
     assert.equal(a.FunctionVersion, '2');
     assert.equal(a.RoutingConfig?.AdditionalVersionWeights, undefined);
-    await pageShowsRouting(p, 'Configured routing: version 2 100%');
+    await pageShowsRouting(p, 'prod: version 2 at 100 percent');
   });
 
   it('Apply 0% is a roll back, named as such', async function () {
@@ -216,7 +216,7 @@ describe('traffic panel in a real VS Code, against the embedded sandbox', functi
     assert.equal(o.result, 'done', o.detail);
     assert.deepEqual(ui.asked, ['confirmRollback']);
     assert.equal((await alias()).RoutingConfig?.AdditionalVersionWeights, undefined);
-    await pageShowsRouting(p, 'Configured routing: version 2 100%');
+    await pageShowsRouting(p, 'prod: version 2 at 100 percent');
   });
   /** Polls until `cond` holds. */
   async function waitUntil(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {

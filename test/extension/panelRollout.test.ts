@@ -130,7 +130,7 @@ describe('traffic panel: a rollout, in a real VS Code against the embedded sandb
     const second = await p.read('#bake-countdown');
     assert.notEqual(second?.text, first.text, 'the countdown moves');
     const timeline = await p.read('#rollout-timeline');
-    assert.match(timeline!.ariaLabel ?? '', /^Rollout plan, weight of version 2 over time: step 1: 10% for 5 min, .*step 2: 50% for 10 min, .*step 3: 100%/);
+    assert.match(timeline!.ariaLabel ?? '', /^Rollout plan, weight of version 2 over time: step 1: 10 percent for 5 min, .*step 2: 50 percent for 10 min, .*step 3: 100 percent/);
     const driver = await p.read('#rollout-driver');
     assert.match(driver!.text, /^Driven by this window \(.+\) since /);
     // The lease marker in the description is shown as the driver, not as the user's text.

@@ -47,6 +47,21 @@ describe('traffic panel HTML', () => {
     assert.match(evil, /&#60;img/);
   });
 
+  it("carries VS Code's language and the l10n bundle to the page, escaped, and no live region over the whole page", () => {
+    const bundle = JSON.stringify({ Refresh: 'Aktualisieren', '"><script>x</script>': '<b>' });
+    const de = panelHtml({ cspSource: CSP_SOURCE, scriptUri: 'x', styleUri: 'y', title: 't', nonce: 'n', language: 'de', l10n: bundle });
+    assert.match(de, /<html lang="de">/);
+    const attr = /<body data-l10n="([^"]*)">/.exec(de);
+    assert.ok(attr, 'the bundle is an attribute of <body>');
+    assert.equal(attr[1].replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))), bundle, 'the attribute holds the bundle, every character escaped back');
+    assert.equal([...de.matchAll(/<script\b/g)].length, 1, 'no script came in with the bundle');
+    assert.doesNotMatch(de, /aria-live/, 'the page decides its live regions (a live <main> would read every refresh)');
+    // English: no bundle, and a language that is no BCP 47 tag is not written into the page.
+    assert.match(panelHtml({ cspSource: CSP_SOURCE, scriptUri: 'x', styleUri: 'y', title: 't', nonce: 'n' }), /<html lang="en">[\s\S]*<body>/);
+    assert.match(panelHtml({ cspSource: CSP_SOURCE, scriptUri: 'x', styleUri: 'y', title: 't', nonce: 'n', language: 'de" onload="x' }), /<html lang="en">/);
+    assert.match(panelHtml({ cspSource: CSP_SOURCE, scriptUri: 'x', styleUri: 'y', title: 't', nonce: 'n', language: 'zh-cn' }), /<html lang="zh-cn">/);
+  });
+
   it('makes a fresh, unguessable nonce for every page', () => {
     const a = makeNonce();
     const b = makeNonce();

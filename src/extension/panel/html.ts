@@ -14,6 +14,15 @@ export interface PanelHtmlInput {
   styleUri: string;
   title: string;
   nonce?: string;
+  /** VS Code's display language (`vscode.env.language`): the page's <html lang>, and what its numbers and times are formatted for. */
+  language?: string;
+  /** The extension's l10n bundle for that language (`vscode.l10n.bundle`, as JSON): the page's strings. None in English. */
+  l10n?: string;
+}
+
+/** A BCP 47 language tag, or English: the page's `lang` attribute takes nothing else. */
+function languageTag(language: string | undefined): string {
+  return language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : 'en';
 }
 
 export function makeNonce(): string {
@@ -40,7 +49,7 @@ export function panelHtml(input: PanelHtmlInput): string {
   const nonce = input.nonce ?? makeNonce();
   const csp = contentSecurityPolicy(input.cspSource, nonce);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${languageTag(input.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
@@ -48,8 +57,8 @@ export function panelHtml(input: PanelHtmlInput): string {
 <link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
 <title>${escapeHtml(input.title)}</title>
 </head>
-<body>
-<main id="app" aria-live="polite"><p class="loading">Loading ${escapeHtml(input.title)}…</p></main>
+<body${input.l10n ? ` data-l10n="${escapeHtml(input.l10n)}"` : ''}>
+<main id="app"><p class="loading">Loading ${escapeHtml(input.title)}…</p></main>
 <script nonce="${nonce}" src="${escapeHtml(input.scriptUri)}"></script>
 </body>
 </html>`;

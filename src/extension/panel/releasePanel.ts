@@ -11,6 +11,7 @@ import type { ConnectionManager } from '../connection';
 import type { ExtensionLog } from '../log';
 import type { ExtensionReleases } from '../releases';
 import { panelHtml } from './html';
+import { pageLocale } from './pageLocale';
 import { releaseTraffic } from './releaseTraffic';
 
 /** The commands behind the panel's buttons: a control from here goes the same way (confirmation, progress, notification) as from the tree. */
@@ -60,7 +61,7 @@ export class ReleasePanel implements vscode.Disposable {
     const webview = panel.webview;
     const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, ...p)).toString();
     panel.title = vscode.l10n.t('Release {0}', releaseId);
-    webview.html = panelHtml({ cspSource: webview.cspSource, scriptUri: uri('dist', 'webviewRelease.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('Release {0}', releaseId) });
+    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webviewRelease.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('Release {0}', releaseId) });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),

@@ -19,6 +19,7 @@ import { loadHistoryUi } from '../historyUiModule';
 import type { CanaryChangeMessage } from './canaryChange';
 import { canaryChangeRequest } from './canaryChange';
 import { panelHtml } from './html';
+import { pageLocale } from './pageLocale';
 import { RolloutFeed } from './rolloutFeed';
 import { TrafficFeed } from './trafficFeed';
 
@@ -107,7 +108,7 @@ export class TrafficPanel implements vscode.Disposable {
     panel.title = `${this.aliasName} · ${this.functionName}`;
     const webview = panel.webview;
     const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(ctx.extension.extensionUri, ...path)).toString();
-    webview.html = panelHtml({ cspSource: webview.cspSource, scriptUri: uri('dist', 'webview.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('{0} traffic', this.key) });
+    webview.html = panelHtml({ ...pageLocale(), cspSource: webview.cspSource, scriptUri: uri('dist', 'webview.js'), styleUri: uri('media', 'panel.css'), title: vscode.l10n.t('{0} traffic', this.key) });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidChangeViewState(() => this.feed.schedule(panel.visible)),
