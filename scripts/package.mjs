@@ -51,7 +51,7 @@ export async function buildExtension({ log = () => undefined } = {}) {
 }
 
 /** Which files of the package are allowed (paths inside the .vsix's extension/ folder). */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/, /^docs\/[^/]+\.png$/, /^l10n\/[^/]+\.json$/, /^package\.nls(\.[\w-]+)?\.json$/];
+const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^changelog\.md$/i, /^LICENSE(\.txt)?$/, /^media\/.+/, /^dist\/.+/, /^l10n\/[^/]+\.json$/, /^package\.nls(\.[\w-]+)?\.json$/];
 const FORBIDDEN = [/\.map$/, /^dist\/sandbox-cli\./, /^dist\/cli\./, /(^|\/)node_modules\//, /\.ts$/, /(^|\/)test\//];
 
 /**
@@ -64,10 +64,9 @@ export async function packageVsix({ build = true, log = () => undefined } = {}) 
   const file = vsixPath();
   const t0 = Date.now();
   fs.rmSync(file, { force: true });
-  // README's images stay relative and ship in the package (docs/*.png), so that the extension's page
-  // in VS Code shows them offline. Publishing to the Marketplace (`vsce publish`) rewrites them to
-  // the repository instead, as it does by default.
-  await runNode(require.resolve('@vscode/vsce/vsce'), ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', file], 'vsce package');
+  // vsce rewrites the README's relative links to the repository: VS Code shows only https images on
+  // an extension's page (it blanks a relative one), so the pictures stay out of the package.
+  await runNode(require.resolve('@vscode/vsce/vsce'), ['package', '--no-dependencies', '--out', file], 'vsce package');
   const zip = unzipSync(fs.readFileSync(file));
   const files = Object.entries(zip)
     .filter(([name]) => name.startsWith('extension/') && !name.endsWith('/'))
@@ -79,15 +78,15 @@ export async function packageVsix({ build = true, log = () => undefined } = {}) 
   for (const needed of ['dist/extension.js', 'dist/sandbox.js']) {
     if (!files.some((f) => f.name === needed)) throw new Error(`${path.basename(file)} lacks ${needed}`);
   }
-  const missing = readmeImages(Buffer.from(zip['extension/readme.md'] ?? zip['extension/README.md']).toString('utf8')).filter((src) => !files.some((f) => f.name === src));
-  if (missing.length) throw new Error(`${path.basename(file)} lacks the README's images (its page in VS Code would show them broken; fix .vscodeignore): ${missing.join(', ')}`);
+  const relative = readmeImages(Buffer.from(zip['extension/readme.md'] ?? zip['extension/README.md']).toString('utf8'));
+  if (relative.length) throw new Error(`${path.basename(file)}'s README shows images by a relative path, which VS Code blanks on the extension's page (only https images load there): ${relative.join(', ')}`);
   const packedManifest = JSON.parse(Buffer.from(zip['extension/package.json']).toString('utf8'));
   const bytes = fs.statSync(file).size;
   log(`packed ${path.relative(process.cwd(), file) || file} (${files.length} files, ${kb(bytes)}) in ${seconds(Date.now() - t0)}`);
   return { file, bytes, files, manifest: packedManifest };
 }
 
-/** The relative image paths a README shows (Markdown images and <img src>), as package paths. */
+/** The image paths of a README (Markdown images and <img src>) that are not absolute URLs. */
 export function readmeImages(markdown) {
   const refs = [...markdown.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g), ...markdown.matchAll(/<img\b[^>]*\bsrc=["']([^"']+)["']/gi)].map((m) => m[1]);
   return [...new Set(refs.filter((r) => !/^[a-z][\w+.-]*:/i.test(r) && !r.startsWith('#')).map((r) => path.posix.normalize(r.replace(/^\.\//, ''))))];
