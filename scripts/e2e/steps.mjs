@@ -197,7 +197,7 @@ export const steps = [
   // lambdaCanary.openTrafficPanel and dist/webview.js); until then it promotes from the tree, so
   // that step 4 starts from the same state, and reports itself skipped.
   // The page's ids come from src/webview/main.ts (#split, td.observed, #probe, #probe-split,
-  // #promote, the "Configured routing: …" image); keep them in step with it.
+  // #promote, the routing bar #routing, an image labelled "prod: version 2 at 90 percent, …"); keep them in step with it.
   // ───────────────────────────────────────────────────────────────────────────────────────────
   {
     id: 'traffic-panel',
@@ -212,8 +212,8 @@ export const steps = [
         return { skipped: 'the traffic panel is not in the package yet (command lambdaCanary.openTrafficPanel, dist/webview.js); promoted from the tree instead' };
       }
       const view = wb.webview();
-      const configured = view.locator('[role="img"][aria-label^="Configured routing:"]');
-      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 2000 })) === 'Configured routing: version 2 90%, version 4 10%', {
+      const configured = view.locator('#routing[role="img"]');
+      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 2000 })) === 'prod: version 2 at 90 percent, version 4 at 10 percent', {
         timeout: 60_000,
         what: 'the panel to show the configured split 90/10',
         describe: async () => `it shows "${await configured.getAttribute('aria-label', { timeout: 1000 }).catch(() => '(no routing bar)')}"`,
@@ -245,7 +245,7 @@ export const steps = [
       await view.locator('#promote').click();
       await wb.answerDialog('Promote', { message: 'Promote version 4 to 100% of prod?' });
       await wb.waitForRow('prod → 4');
-      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 1000 })) === 'Configured routing: version 4 100%', { timeout: 30_000, what: 'the panel to show version 4 at 100%' });
+      await waitFor(async () => (await configured.getAttribute('aria-label', { timeout: 1000 })) === 'prod: version 4 at 100 percent', { timeout: 30_000, what: 'the panel to show version 4 at 100%' });
       await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Promote in the panel');
     },
   },
