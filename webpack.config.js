@@ -63,9 +63,10 @@ const extensionConfig = {
             // embedded sandbox into dist/sandbox.js (one file for both), read only when the sandbox
             // is the connection (the extension's embedded one, the CLI's --sandbox); the same for the
             // trigger audit (dist/triggers.js) and the CodeDeploy engine with its client (dist/codedeploy.js), and
-            // history with CloudTrail's client (dist/history.js), the editor's history (dist/historyUi.js), and the
-            // release runner (dist/releases.js).
-            include: [path.resolve(__dirname, 'src', 'extension', 'connection.ts'), path.resolve(__dirname, 'src', 'cli', 'connection.ts'), path.resolve(__dirname, 'src', 'core', 'triggersModule.ts'), path.resolve(__dirname, 'src', 'core', 'codeDeployModule.ts'), path.resolve(__dirname, 'src', 'core', 'historyModule.ts'), path.resolve(__dirname, 'src', 'core', 'releasesModule.ts'), path.resolve(__dirname, 'src', 'extension', 'codeDeployCommandsModule.ts'), path.resolve(__dirname, 'src', 'extension', 'historyUiModule.ts'), path.resolve(__dirname, 'src', 'core', 'connection.ts')],
+            // history with CloudTrail's client (dist/history.js), the editor's history (dist/historyUi.js), the
+            // release runner (dist/releases.js), the diagnosis of a credentials failure (dist/credentials.js) and
+            // the zip reader for prebuilt archives (dist/yauzl.js).
+            include: [path.resolve(__dirname, 'src', 'extension', 'connection.ts'), path.resolve(__dirname, 'src', 'cli', 'connection.ts'), path.resolve(__dirname, 'src', 'core', 'triggersModule.ts'), path.resolve(__dirname, 'src', 'core', 'codeDeployModule.ts'), path.resolve(__dirname, 'src', 'core', 'historyModule.ts'), path.resolve(__dirname, 'src', 'core', 'releasesModule.ts'), path.resolve(__dirname, 'src', 'extension', 'codeDeployCommandsModule.ts'), path.resolve(__dirname, 'src', 'extension', 'historyUiModule.ts'), path.resolve(__dirname, 'src', 'core', 'connection.ts'), path.resolve(__dirname, 'src', 'core', 'explainingCredentials.ts'), path.resolve(__dirname, 'src', 'core', 'yauzlModule.ts')],
             use: [{ loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'es2022' } } }],
           },
           { use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] },

@@ -7,7 +7,7 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { version as PACKAGE_VERSION } from '../../package.json';
-import { explainingFailures } from './credentials';
+import { explainingFailures } from './explainingCredentials';
 import type { Logger } from './log';
 import { logRequests } from './requestLog';
 

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { getSSOTokenFilepath, loadSharedConfigFiles, loadSsoSessionData } from '@smithy/core/config';
 import { plainText } from '../shared/text';
-import { CredentialsError, errorSummary } from './errors';
-import type { Logger } from './log';
 import { redact } from './redact';
 
 /**
@@ -244,23 +242,4 @@ export function credentialsText(r: CredentialsReason): string {
     case 'no-credentials':
       return `Profile ${q(r.profile)} holds no credentials settings (no aws_access_key_id, sso_session, credential_process or role_arn). Add them (\`aws configure --profile ${plainText(r.profile, 100)}\` or \`aws configure sso\`), then retry.`;
   }
-}
-
-/**
- * A credentials provider whose failures say why: the SDK's error is diagnosed and rethrown as a
- * CredentialsError (kept as its cause), and logged, redacted. An error nothing explains is
- * rethrown as it was.
- */
-export function explainingFailures<A extends unknown[], R>(provider: (...args: A) => Promise<R>, subject: CredentialsSubject, log?: Logger): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await provider(...args);
-    } catch (err) {
-      const who = subject.profile ? `profile '${plainText(subject.profile, 100)}'` : 'the default credential chain';
-      log?.warn(`AWS credentials of ${who} could not be resolved: ${plainText(errorSummary(err), 2000)}`);
-      const reason = await diagnoseCredentials(err, subject).catch(() => undefined);
-      if (!reason) throw err;
-      throw new CredentialsError(credentialsText(reason), { cause: err, reason });
-    }
-  };
 }

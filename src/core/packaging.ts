@@ -10,7 +10,8 @@ import { crc32, PACK_WORKER_TAG, packBatch } from './packWorker';
 import { isWithin, slashedRelative } from './paths';
 import type { PackagedFile } from './runtimes';
 import { checkCode } from './runtimes';
-import * as yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
+import { loadYauzl } from './yauzlModule';
 import * as zlib from 'node:zlib';
 
 export { handlerModuleCandidates } from './runtimes';
@@ -466,12 +467,13 @@ function mb(bytes: number): string {
 }
 
 /** Lists a zip's entries (path and file mode) from its central directory, inflating nothing. */
-function zipEntries(zip: Buffer): Promise<PackagedFile[]> {
+async function zipEntries(zip: Buffer): Promise<PackagedFile[]> {
+  const yauzl = await loadYauzl();
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: false }, (err, archive) => {
       if (err || !archive) return reject(err ?? new Error('unreadable zip'));
       const out: PackagedFile[] = [];
-      archive.on('entry', (e: yauzl.Entry) => {
+      archive.on('entry', (e: Yauzl.Entry) => {
         if (!e.fileName.endsWith('/')) out.push({ rel: e.fileName, mode: (e.externalFileAttributes >>> 16) || 0o100644 });
         archive.readEntry();
       });
