@@ -38,18 +38,28 @@ export function isCanary(alias: AliasRouting): boolean {
 
 /** 0.1 → "10%", 0.055 → "5.5%", 0.00004 → "0.004%": as short as possible, never rounded to 0 or 100. */
 export function formatPercent(weight: number): string {
+  const digits = percentDigits(weight);
+  // Below 0.0001% (or above 99.9999%): no 4-decimal label is both short and honest.
+  if (digits === undefined) return weight < 0.5 ? '<0.0001%' : '>99.9999%';
+  return `${Number((weight * 100).toFixed(digits))}%`;
+}
+
+/**
+ * How many decimals (0–4) a weight's percentage is shown with: the fewest that are exact, never
+ * rounding a canary to 0 or a primary to 100; undefined below 0.0001% or above 99.9999%. The
+ * editor's and the panel's locale formatting use it too, so all three agree on the digits.
+ */
+export function percentDigits(weight: number): number | undefined {
   const pct = weight * 100;
   for (const digits of [0, 1, 2, 3, 4]) {
-    const s = pct.toFixed(digits);
-    const back = Number(s);
-    if (Math.abs(back - pct) < 1e-9 || (digits === 4)) {
+    const back = Number(pct.toFixed(digits));
+    if (Math.abs(back - pct) < 1e-9 || digits === 4) {
       if (back === 0 && pct > 0) continue;
       if (back === 100 && pct < 100) continue;
-      return `${Number(s)}%`;
+      return digits;
     }
   }
-  // Below 0.0001% (or above 99.9999%): no 4-decimal label is both short and honest.
-  return pct < 50 ? '<0.0001%' : '>99.9999%';
+  return undefined;
 }
 
 /** `prod → 7 (90%) · 8 (10%)`, or `prod → 7` without a canary. */

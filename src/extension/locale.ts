@@ -1,5 +1,5 @@
 import type { AliasRouting } from '../core/routing';
-import { formatPercent as shortestPercent, splitOf } from '../core/routing';
+import { percentDigits, splitOf } from '../core/routing';
 
 /**
  * Dates, numbers and percentages as the user's locale writes them (VS Code's display language,
@@ -50,9 +50,8 @@ export function formatNumber(n: number): string {
  * (never rounded to 0 or 100): `10%`, `5.5%` in English, `5,5 %` in German.
  */
 export function formatPercent(weight: number): string {
-  const shortest = shortestPercent(weight);
-  if (!/^\d/.test(shortest)) return shortest.replace(/[\d.]+/, (n) => formatPercentDigits(Number(n) / 100, 4));
-  const digits = shortest.includes('.') ? shortest.length - shortest.indexOf('.') - 2 : 0;
+  const digits = percentDigits(weight);
+  if (digits === undefined) return weight < 0.5 ? `<${formatPercentDigits(0.000001, 4)}` : `>${formatPercentDigits(0.999999, 4)}`;
   return formatPercentDigits(weight, digits);
 }
 

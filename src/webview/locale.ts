@@ -7,6 +7,7 @@
  * Every page module imports this one before it calls l10n.t(), so the bundle is loaded first.
  */
 import * as l10n from '@vscode/l10n';
+import { percentDigits } from '../core/routing';
 
 function setUp(): string {
   const contents = document.body?.dataset.l10n;
@@ -51,16 +52,9 @@ export function fixed(n: number, digits: number): string {
  * (core/routing's formatPercent, in the user's locale): `10%`, `5.5%`, `0.004%`; `10 %` in German.
  */
 export function weightPercent(weight: number): string {
-  const pct = weight * 100;
-  for (const digits of [0, 1, 2, 3, 4]) {
-    const back = Number(pct.toFixed(digits));
-    if (Math.abs(back - pct) < 1e-9 || digits === 4) {
-      if (back === 0 && pct > 0) continue;
-      if (back === 100 && pct < 100) continue;
-      return numberFormat({ style: 'percent', maximumFractionDigits: digits }).format(back / 100);
-    }
-  }
-  return pct < 50 ? `<${numberFormat({ style: 'percent', maximumFractionDigits: 4 }).format(0.000001)}` : `>${numberFormat({ style: 'percent', maximumFractionDigits: 4 }).format(0.999999)}`;
+  const digits = percentDigits(weight);
+  if (digits === undefined) return weight < 0.5 ? `<${percent(0.000001, 4)}` : `>${percent(0.999999, 4)}`;
+  return numberFormat({ style: 'percent', maximumFractionDigits: digits }).format(Number((weight * 100).toFixed(digits)) / 100);
 }
 
 /** The same weight as a bare number of percent, for words a screen reader speaks: `90`, `5.5`. */
