@@ -8,7 +8,7 @@ import type { OperationErrorKind } from './errors';
  */
 
 /** Every user action, as the CLI names it (the journal reads back records of these only). */
-export const ACTION_NAMES = ['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy', 'history', 'return', 'release'] as const;
+export const ACTION_NAMES = ['deploy', 'canary', 'weight', 'promote', 'rollback', 'switch', 'switch-back', 'probe', 'traffic', 'create-alias', 'rollout', 'triggers', 'trigger-fix', 'codedeploy', 'history', 'return', 'release', 'router'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** The alias an action is about, keyed by what identifies it on AWS (never by a display label). */

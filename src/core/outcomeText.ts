@@ -1,5 +1,6 @@
 import type { TriggerAudit, TriggerFixDetail } from '../shared/triggers';
 import type { CodeDeployDetail } from './codedeploy/types';
+import type { RouterDetail } from './router/detail';
 import type { AliasState, Outcome } from './outcome';
 import { aliasLabel, formatPercent, splitOf } from './routing';
 import type { ProbeResult } from './traffic';
@@ -75,6 +76,8 @@ export function outcomeText(o: Outcome): string {
     }
     case 'return':
       return `Returned ${a} to its state of ${(o.detail as { entryAt?: string } | undefined)?.entryAt ?? 'an earlier entry'}: ${now} (it routed ${o.before ? routingText(a, o.before).slice(a.length + 3) : '?'}).`;
+    case 'router':
+      return routerText(o.detail as RouterDetail | undefined, a);
   }
 }
 
@@ -173,4 +176,24 @@ export function notificationOutcomeText(o: Outcome): string {
   let text = outcomeText(o);
   if (o.state === 'unknown' && !/unknown/i.test(text)) text = `Outcome unknown: ${text}`;
   return text.includes(o.target.function) ? text : `${o.target.function}: ${text}`;
+}
+
+/** A router action: what it did to the router and its triggers. */
+function routerText(d: RouterDetail | undefined, alias: string): string {
+  if (!d) return `Router for ${alias}.`;
+  const r = `${d.router}:${d.routerAlias}`;
+  const moved = (d.moves ?? []).filter((m) => m.result === 'moved').length;
+  const of = (d.moves ?? []).length;
+  switch (d.step) {
+    case 'create':
+      return `Created router ${r} (version ${d.routerVersion ?? '?'}) in front of ${alias}.`;
+    case 'rule':
+      return `Router ${r} now routes with its new rule (version ${d.routerVersion ?? '?'}).`;
+    case 'move':
+      return `Moved ${moved} of ${of} trigger${of === 1 ? '' : 's'} of ${alias} to router ${r}.`;
+    case 'move-back':
+      return `Moved ${moved} of ${of} trigger${of === 1 ? '' : 's'} back from router ${r} to ${alias}.`;
+    case 'remove':
+      return `Removed router ${r}: ${moved} trigger${moved === 1 ? '' : 's'} moved back to ${alias}${d.deleted?.function ? ', the router function deleted' : ''}.`;
+  }
 }

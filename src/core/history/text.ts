@@ -23,6 +23,7 @@ export const ACTION_WORDS: Record<string, string> = {
   'trigger-fix': 'trigger fix',
   rollout: 'rollout',
   codedeploy: 'CodeDeploy rollout',
+  router: 'router',
 };
 
 export function publishedText(v: { version: string; description?: string }): string {
