@@ -71,3 +71,21 @@ export interface MoveBackInput extends RouterRef {
 }
 
 export type RemoveRouterInput = RouterRef;
+
+/**
+ * The router's own marker, in its Description: a function that carries it, and whose rule names
+ * this target, is a router the product created (Remove Router may delete it). Any other function
+ * is the user's and is never deleted.
+ */
+export function routerDescription(target: string, alias: string): string {
+  return `Lambda Canary router for ${target}:${alias}. Created by Lambda Canary; Remove Router deletes it.`;
+}
+
+export function isRouterDescription(description: string | undefined, target: string, alias: string): boolean {
+  return description === routerDescription(target, alias);
+}
+
+/** The router's default name: `<target>-router`, cut to Lambda's 64 characters. */
+export function defaultRouterName(target: string): string {
+  return `${target.slice(0, 64 - '-router'.length)}-router`;
+}
