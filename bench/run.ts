@@ -4,7 +4,7 @@
  *
  *   npm run bench                      everything except a fresh activation measurement
  *   npm run bench -- --activation      also run the extension-host timing test first
- *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke, judge, release
+ *   npm run bench -- --only tree,pack  some sections: tree, expand, pack, bundle, activation, panel, invoke, judge, release, router
  *   npm run bench -- --quick           fewer runs (a smoke run of the benchmarks themselves; a release of 20 functions)
  *   npm run bench -- --no-save         print only
  */
@@ -21,12 +21,14 @@ import type { ColdStartResult, InvokeResult, MetricsEngineResult, PanelResult } 
 import { benchColdStarts, benchInvokes, benchMetricsEngine, benchPanel, COLD_START_RUNTIMES } from './panel';
 import type { ReleaseBenchResult } from './release';
 import { benchRelease, RELEASE_PLAN_TEXT, RELEASE_RATE_LIMIT } from './release';
+import type { RouterBenchResult } from './router';
+import { benchRouter, costPerMillion } from './router';
 import type { ActivationRecord, BundleResult } from './static';
 import { benchActivation, benchBundle, ROOT, TIMING_FILE } from './static';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke', 'judge', 'release'] as const;
+const SECTIONS = ['tree', 'expand', 'pack', 'bundle', 'activation', 'panel', 'invoke', 'judge', 'release', 'router'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Row {
@@ -50,6 +52,7 @@ interface Results {
   coldStart?: ColdStartResult[];
   judge?: JudgeBenchResult;
   release?: ReleaseBenchResult;
+  router?: RouterBenchResult;
   table: Row[];
 }
 
@@ -274,6 +277,46 @@ async function main(): Promise<void> {
       figure: `${r.throttledTotal} throttled (${ops(r.throttled) || 'none'}); ${r.sdkRetries} retried by the SDK, ${r.runnerRetries} by the runner after the SDK gave up`,
       ratio: `${r.promoted}/${n} promoted`,
       target: 'all promoted',
+    });
+  }
+
+  if (only.has('router')) {
+    const n = quick ? 100 : 500;
+    step(`${n.toLocaleString('en-US')} warm requests straight to target:VERSION and through target-router:prod, one at a time`);
+    const r = (results.router = await benchRouter(n, quick ? 20 : 50));
+    const p = r.price;
+    const usd = (x: number) => `$${x.toFixed(4)}`;
+    const dist = (x: { medianMs: number; p99Ms: number }) => `median ${ms(x.medianMs)}, p99 ${ms(x.p99Ms)}`;
+    rows.push({ benchmark: `Router, ${n} warm requests: added latency (routed − direct, a pair at a time)`, figure: `${dist(r.added)} (${r.errors} errors; canary share ${r.canaryShare} %)`, ratio: `${times(r.routed.medianMs / r.direct.medianMs)} direct median`, target: '—' });
+    rows.push({ benchmark: '  straight to target:VERSION (the one the rule picks)', figure: dist(r.direct), ratio: '', target: '' });
+    rows.push({ benchmark: '  through target-router:prod', figure: dist(r.routed), ratio: '', target: '' });
+    rows.push({
+      benchmark: `  the router's Duration (REPORT line), billed rounded up to 1 ms`,
+      figure: `${dist(r.routerDuration)}; billed mean ${ms(r.routerBilled.meanMs)} (median ${ms(r.routerBilled.medianMs)}, p99 ${ms(r.routerBilled.p99Ms)}); its own decision ${r.decisionMedianMs} ms`,
+      ratio: `target billed mean ${ms(r.targetBilled.meanMs)}`,
+      target: '',
+    });
+    const c = r.routerCostPerMillion;
+    rows.push({
+      benchmark: `Router cost a million requests at ${r.memoryMb} MB (${p.architecture}, ${p.region}, price of ${p.date})`,
+      figure: `${usd(p.perMillionRequests)} requests + 1,000,000 × ${(r.routerBilled.meanMs / 1000).toFixed(4)} s × ${r.memoryMb / 1024} GB × $${p.perGbSecond}/GB-s (${usd(c.duration)}) = ${usd(c.total)}`,
+      ratio: `${times(c.total / r.targetCostPerMillion.total)} the target's own ${usd(r.targetCostPerMillion.total)} (a ${ms(r.targetBilled.meanMs)} target)`,
+      target: '—',
+    });
+    // The router waits for its target: its billed duration is the target's and the added latency.
+    const slow = 200;
+    const waiting = costPerMillion(slow + Math.max(0, r.added.medianMs), r.memoryMb);
+    rows.push({
+      benchmark: `  computed: in front of a ${slow} ms target`,
+      figure: `${usd(p.perMillionRequests)} + 1,000,000 × ${((slow + Math.max(0, r.added.medianMs)) / 1000).toFixed(4)} s × ${r.memoryMb / 1024} GB × $${p.perGbSecond}/GB-s = ${usd(waiting.total)}`,
+      ratio: '',
+      target: '',
+    });
+    rows.push({
+      benchmark: '  requests charged for routed traffic',
+      figure: `2 invocations a request: ${usd(2 * p.perMillionRequests)} a million requests instead of ${usd(p.perMillionRequests)}, plus the router's duration, which includes waiting for the target`,
+      ratio: '2.00× requests',
+      target: '',
     });
   }
 
