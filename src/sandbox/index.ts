@@ -2,7 +2,7 @@
 export { startSandbox, MAX_BODY_BYTES } from './server';
 export type { Sandbox, SandboxOptions } from './server';
 export { newAccessKeyId } from './gate';
-export { seedDemo, seedMany, DEMO_FUNCTIONS, DEMO_TRAFFIC, DEMO_ROLE, DEMO_API_ID } from './seed';
+export { seedDemo, seedMany, DEMO_FUNCTIONS, DEMO_TRAFFIC, DEMO_ROLE, DEMO_API_ID, DEMO_ROUTER, DEMO_ROUTER_REQUESTS } from './seed';
 export { TrafficGenerator, parseTrafficArg } from './traffic';
 export type { TrafficTarget } from './traffic';
 export { parseFaultArg } from './faults';

@@ -1,3 +1,10 @@
+// The router's package files and markers are plain text and small functions (no imports beyond
+// node:crypto): the same ones the product deploys, so Remove Router treats the demo's router as
+// one it made.
+import { routerDescription } from '../core/router/api';
+import { ROUTER_FILES } from '../core/router/routerCode.generated';
+import type { RouterConfig } from '../core/router/rules';
+import { ROUTE_VARIABLE, validateRouterConfig } from '../core/router/rules';
 import { AwsError } from './errors';
 import type { LambdaService } from './lambda/service';
 import { zipFiles } from './zip';
@@ -322,8 +329,74 @@ export async function seedDemo(lambda: LambdaService, settle: () => void): Promi
     created.push(d.name);
   }
   settle();
+  if (await seedRouter(lambda, settle)) created.push(DEMO_ROUTER.name);
   return created;
 }
+
+/**
+ * The demo's router: checkout-api-router in front of checkout-api:prod (stable 2, canary 3, as
+ * prod's own split), the beta group on the canary and a sticky 10 % of the others by user id.
+ * Its alias has the target alias's name; its triggers stay on checkout-api (nothing is moved).
+ */
+export const DEMO_ROUTER = {
+  name: 'checkout-api-router',
+  alias: 'prod',
+  config: {
+    target: 'checkout-api',
+    stable: '2',
+    canary: '3',
+    salt: 'checkout-api-router',
+    rules: [
+      { kind: 'group', key: { from: 'header', name: 'x-canary-group' }, values: ['beta'] },
+      { kind: 'sticky', keys: [{ from: 'header', name: 'x-user-id' }], weight: 10 },
+    ],
+  } satisfies RouterConfig as RouterConfig,
+};
+
+/**
+ * Creates the demo router as the product does (its package, its Description, its rule in its
+ * environment, a published version and the alias on it) unless a function of its name exists, or
+ * its target does not. Returns whether it was created.
+ */
+async function seedRouter(lambda: LambdaService, settle: () => void): Promise<boolean> {
+  const { name, alias, config } = DEMO_ROUTER;
+  if (lambda.hasFunction(name) || !lambda.hasFunction(config.target)) return false;
+  validateRouterConfig(config);
+  await lambda.createFunction({
+    FunctionName: name,
+    Runtime: 'nodejs20.x',
+    Handler: 'index.handler',
+    Role: DEMO_ROLE,
+    Description: routerDescription(config.target, alias),
+    Timeout: 10,
+    MemorySize: 128,
+    Code: { ZipFile: zipFiles(Object.fromEntries(ROUTER_FILES.map((f) => [f.name, f.text]))).toString('base64') },
+    Environment: { Variables: { [ROUTE_VARIABLE]: JSON.stringify(config) } },
+  });
+  settle();
+  const version = lambda.publishVersion(name, {}).body as { Version: string };
+  settle();
+  lambda.createAlias(name, { Name: alias, FunctionVersion: version.Version });
+  settle();
+  return true;
+}
+
+/** A Function URL request (payload format 2.0) to checkout-api, as the router receives it. */
+function checkoutRequest(userId: string, group?: string): unknown {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/checkout',
+    rawQueryString: '',
+    headers: { host: 'checkout.lambda-url.us-east-1.on.aws', 'content-type': 'application/json', 'x-user-id': userId, ...(group ? { 'x-canary-group': group } : {}) },
+    requestContext: { http: { method: 'POST', path: '/checkout', sourceIp: '198.51.100.20' } },
+    body: JSON.stringify({ cart: userId }),
+    isBase64Encoded: false,
+  };
+}
+
+/** The router's demo requests: 40 users with stable ids, every fourth of them in the beta group. */
+export const DEMO_ROUTER_REQUESTS: readonly unknown[] = Array.from({ length: 40 }, (_, i) => checkoutRequest(`customer-${String(i + 1).padStart(2, '0')}`, i % 4 === 0 ? 'beta' : undefined));
 
 /** The demo's API Gateway REST API id (in the permission's SourceArn). */
 export const DEMO_API_ID = 'a1b2c3d4e5';
@@ -424,10 +497,12 @@ export async function seedMany(lambda: LambdaService, count: number, settle: () 
 }
 
 /**
- * The demo's live traffic (invocations per second): every alias of the demo functions, 58/s in
+ * The demo's live traffic (invocations per second): every alias of the demo functions, 63/s in
  * all. orders-worker and image-resizer get 10/s so that a 10 % canary of them is called about
  * once a second, enough for a rollout to judge it within a few minutes; each shop function 5/s,
  * so a release's 50 % step gets about 150 calls of each new version in a one-minute bake.
+ * checkout-api's router gets 5/s more, from DEMO_ROUTER_REQUESTS' users (it invokes
+ * checkout-api:2 or :3, beside the 20/s of prod).
  */
 export const DEMO_TRAFFIC = [
   { functionName: 'checkout-api', qualifier: 'prod', rate: 20 },
@@ -437,4 +512,5 @@ export const DEMO_TRAFFIC = [
   { functionName: 'shop-orders-api', qualifier: 'prod', rate: 5 },
   { functionName: 'shop-payments', qualifier: 'prod', rate: 5 },
   { functionName: 'shop-notifications', qualifier: 'prod', rate: 5 },
+  { functionName: DEMO_ROUTER.name, qualifier: DEMO_ROUTER.alias, rate: 5, payloads: DEMO_ROUTER_REQUESTS },
 ];

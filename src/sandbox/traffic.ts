@@ -8,6 +8,8 @@ export interface TrafficTarget {
   /** Invocations per second. */
   rate: number;
   payload?: unknown;
+  /** Payloads sent in turn (in place of `payload`), the first again after the last. */
+  payloads?: readonly unknown[];
 }
 
 export interface TrafficStats {
@@ -81,9 +83,10 @@ export class TrafficGenerator {
 
   private fire(t: TrafficTarget): void {
     const stats = this.stats.get(t)!;
+    const event = t.payloads?.length ? t.payloads[stats.sent % t.payloads.length] : t.payload;
     stats.sent++;
     this.inFlight.set(t, this.inFlight.get(t)! + 1);
-    const payload = Buffer.from(JSON.stringify(t.payload ?? { source: 'lambda-canary.traffic' }));
+    const payload = Buffer.from(JSON.stringify(event ?? { source: 'lambda-canary.traffic' }));
     this.lambda
       .invoke(t.functionName, new URLSearchParams({ Qualifier: t.qualifier }), {}, payload)
       .then((reply) => {

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   GetPolicyCommand,
   InvokeCommand,
@@ -23,7 +24,10 @@ import {
   UpdateAliasCommand,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import { DEMO_API_ID, DEMO_FUNCTIONS, DEMO_TRAFFIC, seedDemo, seededRandom, startSandbox, TrafficGenerator } from '../../src/sandbox';
+import { isRouterDescription, routerDescription } from '../../src/core/router/api';
+import { ROUTER_HANDLER, ROUTER_RUNTIME, routerEnvironment } from '../../src/core/router/routerPackage';
+import { decideRoute, ROUTE_VARIABLE } from '../../src/core/router/rules';
+import { DEMO_API_ID, DEMO_FUNCTIONS, DEMO_ROUTER, DEMO_ROUTER_REQUESTS, DEMO_TRAFFIC, seedDemo, seededRandom, startSandbox, TrafficGenerator } from '../../src/sandbox';
 import { clientsFor, sleep, useSandbox } from './helpers';
 
 type Aliases = Record<string, [string, Record<string, number> | undefined]>;
@@ -51,6 +55,8 @@ const SEEDED: Record<string, { versions: Record<string, string>; aliases: Aliase
   'shop-orders-api': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
   'shop-payments': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
   'shop-notifications': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
+  // The router in front of checkout-api:prod (its alias has the target alias's name).
+  'checkout-api-router': { versions: { '1': '' }, aliases: { prod: ['1', undefined] } },
 };
 
 interface Calls {
@@ -94,7 +100,7 @@ describe('demo seed', function () {
   before(async () => {
     const { sandbox } = h();
     const created = await seedDemo(sandbox.lambda, () => sandbox.settle());
-    assert.deepEqual(created, DEMO_FUNCTIONS.map((d) => d.name));
+    assert.deepEqual(created, [...DEMO_FUNCTIONS.map((d) => d.name), DEMO_ROUTER.name]);
   });
 
   it('publishes each release as a version and points each alias at its version in production', async () => {
@@ -232,7 +238,7 @@ describe('demo seed', function () {
     }
   });
 
-  it('demo traffic: 58 calls/s in all; a 10 % canary of orders-worker or image-resizer gets about one a second, each shop function 5/s', async () => {
+  it('demo traffic: 63 calls/s in all; a 10 % canary of orders-worker or image-resizer gets about one a second, each shop function 5/s', async () => {
     const { lambda, sandbox } = h();
     const rates = Object.fromEntries(DEMO_TRAFFIC.map((t) => [`${t.functionName}:${t.qualifier}`, t.rate]));
     assert.deepEqual(rates, {
@@ -243,6 +249,7 @@ describe('demo seed', function () {
       'shop-orders-api:prod': 5,
       'shop-payments:prod': 5,
       'shop-notifications:prod': 5,
+      'checkout-api-router:prod': 5,
     });
     // Every target is an alias the seed creates.
     for (const t of DEMO_TRAFFIC) assert.ok(SEEDED[t.functionName]?.aliases[t.qualifier], `${t.functionName}:${t.qualifier}`);
@@ -274,6 +281,90 @@ describe('demo seed', function () {
       canaryCalls += canary;
     }
     assert.ok(canaryCalls >= 5, `${canaryCalls} canary calls in ${seconds} s over both functions (about 12 expected)`);
+  });
+});
+
+describe('demo seed: the router on checkout-api:prod', function () {
+  this.timeout(90_000);
+  const h = useSandbox({ updateDelayMs: 0, maxEnvironmentsPerVersion: 8 });
+  before(async () => {
+    const { sandbox } = h();
+    await seedDemo(sandbox.lambda, () => sandbox.settle());
+  });
+
+  /** The router's answer to `event` (checkout-api fails a share of its calls: asked again then). */
+  async function route(event: unknown): Promise<{ routerVersion?: string; header: string; version: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await h().lambda.send(new InvokeCommand({ FunctionName: DEMO_ROUTER.name, Qualifier: DEMO_ROUTER.alias, Payload: Buffer.from(JSON.stringify(event)) }));
+      const doc = JSON.parse(Buffer.from(r.Payload!).toString('utf8')) as { statusCode?: number; headers?: Record<string, string>; body?: string };
+      if (!r.FunctionError && doc.statusCode === 200) return { routerVersion: r.ExecutedVersion, header: doc.headers!['x-canary-version'], version: (JSON.parse(doc.body!) as { version: string }).version };
+      if (attempt === 5) assert.fail(`the router failed 6 times: ${JSON.stringify(doc)}`);
+    }
+  }
+
+  it('is a router the product made: its package, its Description, its rule (beta group, sticky 10 % by x-user-id) in its environment', async () => {
+    const c = await h().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: DEMO_ROUTER.name }));
+    assert.equal(c.Description, routerDescription('checkout-api', 'prod'));
+    assert.ok(isRouterDescription(c.Description, 'checkout-api', 'prod'));
+    assert.deepEqual(c.Environment?.Variables, routerEnvironment({
+      target: 'checkout-api',
+      stable: '2',
+      canary: '3',
+      salt: 'checkout-api-router',
+      rules: [
+        { kind: 'group', key: { from: 'header', name: 'x-canary-group' }, values: ['beta'] },
+        { kind: 'sticky', keys: [{ from: 'header', name: 'x-user-id' }], weight: 10 },
+      ],
+    }));
+    assert.equal(JSON.parse(c.Environment!.Variables![ROUTE_VARIABLE]).target, 'checkout-api');
+    assert.deepEqual([c.Handler, c.Runtime, c.MemorySize], [ROUTER_HANDLER, ROUTER_RUNTIME, 128]);
+  });
+
+  it('sends a beta request to the canary (checkout-api:3), and each demo user always to the version the rule gives', async () => {
+    const [beta] = DEMO_ROUTER_REQUESTS;
+    assert.deepEqual(await route(beta), { routerVersion: '1', header: '3', version: '3' });
+    const plain = { ...(beta as { headers: Record<string, string> }), headers: { 'x-user-id': 'customer-01' } };
+    const others = await route(plain);
+    assert.equal(others.version, decideRoute(DEMO_ROUTER.config, plain).version);
+    const versions = new Set<string>();
+    for (const event of [...DEMO_ROUTER_REQUESTS, ...DEMO_ROUTER_REQUESTS]) {
+      const a = await route(event);
+      const groupHeader = (event as { headers: Record<string, string> }).headers['x-canary-group'];
+      assert.equal(a.version, groupHeader === 'beta' ? '3' : decideRoute(DEMO_ROUTER.config, event).version);
+      versions.add(a.version);
+    }
+    // The demo's users reach both versions through the router: the beta group and a sticky share.
+    assert.deepEqual([...versions].sort(), ['2', '3']);
+    const betaUsers = DEMO_ROUTER_REQUESTS.filter((e) => (e as { headers: Record<string, string> }).headers['x-canary-group'] === 'beta').length;
+    assert.equal(betaUsers, 10);
+  });
+
+  it("the demo traffic to the router is answered, none refused, and reaches both of checkout-api's versions", async () => {
+    const target = DEMO_TRAFFIC.find((t) => t.functionName === DEMO_ROUTER.name)!;
+    const g = new TrafficGenerator(h().sandbox.lambda, [target]);
+    // The invocations the sandbox records for checkout-api (the router invokes checkout-api:2 or :3).
+    const metrics = h().sandbox.metrics;
+    const record = metrics.record.bind(metrics);
+    const reached: Record<string, number> = {};
+    metrics.record = (sample) => {
+      if (sample.functionName === 'checkout-api' && sample.resource) reached[sample.resource] = (reached[sample.resource] ?? 0) + 1;
+      record(sample);
+    };
+    try {
+      g.start();
+      await sleep(2000);
+    } finally {
+      g.stop();
+      metrics.record = record;
+    }
+    // Every fourth demo user is in the beta group: the canary gets some of the first requests.
+    assert.ok((reached['checkout-api:3'] ?? 0) >= 1 && (reached['checkout-api:2'] ?? 0) >= 1, JSON.stringify(reached));
+    await sleep(500);
+    const [s] = g.snapshot();
+    assert.ok(s.sent >= 6, `${s.sent} sent in 2 s`);
+    assert.equal(s.rejected, 0);
+    assert.deepEqual(Object.keys(s.byVersion), ['1']);
+    assert.ok(s.byVersion['1'].invocations - s.byVersion['1'].errors >= s.sent / 2, JSON.stringify(s));
   });
 });
 
