@@ -120,7 +120,7 @@ export const steps = [
       await wb.ready();
       await wb.openViewContainer('Lambda Canary');
       const names = await sb.functionNames();
-      assert.deepEqual(names, ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments'], 'the sandbox holds the demo functions');
+      assert.deepEqual(names, ['checkout-api', 'checkout-api-router', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments'], 'the sandbox holds the demo functions');
       await waitFor(async () => JSON.stringify((await wb.treeRows()).filter((r) => r.level === 1).map((r) => r.label)) === JSON.stringify(names), {
         timeout: 60_000,
         what: 'the demo functions in the view',

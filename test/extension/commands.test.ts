@@ -83,7 +83,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
 
   it('lists the demo functions, their aliases with the split, and their versions', async () => {
     const names = (await rootFunctions()).map((f) => f.name);
-    assert.deepEqual(names, ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments']);
+    assert.deepEqual(names, ['checkout-api', 'checkout-api-router', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments']);
     const { item } = await aliasItem('checkout-api');
     assert.equal(item.label, 'prod → 2 (90%) · 3 (10%)');
     assert.equal(item.contextValue, 'lambdaCanary:alias:canary');

@@ -15,7 +15,7 @@ import { ROLE, sdkHeaders, sleep } from './helpers';
 import { rejectsWith } from './lambda-testkit';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'sandbox', 'cli.js');
-const DEMO = ['checkout-api', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments'];
+const DEMO = ['checkout-api', 'checkout-api-router', 'deploy-check', 'image-resizer', 'nightly-report', 'orders-worker', 'price-quote', 'shop-notifications', 'shop-orders-api', 'shop-payments'];
 
 interface Running {
   child: ChildProcess;
@@ -123,7 +123,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     const r = await startCli(['--port', '0', '--seed', 'demo', '--traffic', 'checkout-api:prod=20', '--quiet']);
     running.push(r);
     const startedAt = Date.now();
-    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, price-quote, nightly-report, deploy-check, shop-orders-api, shop-payments, shop-notifications\n/);
+    assert.match(r.output(), /Seeded demo functions: checkout-api, orders-worker, image-resizer, price-quote, nightly-report, deploy-check, shop-orders-api, shop-payments, shop-notifications, checkout-api-router\n/);
     assert.match(r.output(), /Traffic: checkout-api:prod at 20\/s/);
     assert.deepEqual(await functionNames(r.lambda), DEMO);
 
@@ -259,7 +259,7 @@ describe('sandbox CLI (spawned process, real SDK)', function () {
     const second = await startCli(['--port', '0', '--state', dir, '--seed', 'demo', '--traffic', 'demo']);
     running.push(second);
     assert.match(second.output(), /Seeded demo functions: \(already present\)/);
-    assert.match(second.output(), /Traffic: checkout-api:prod at 20\/s, orders-worker:prod at 10\/s, image-resizer:prod at 10\/s, price-quote:live at 3\/s, shop-orders-api:prod at 5\/s, shop-payments:prod at 5\/s, shop-notifications:prod at 5\/s\n/);
+    assert.match(second.output(), /Traffic: checkout-api:prod at 20\/s, orders-worker:prod at 10\/s, image-resizer:prod at 10\/s, price-quote:live at 3\/s, shop-orders-api:prod at 5\/s, shop-payments:prod at 5\/s, shop-notifications:prod at 5\/s, checkout-api-router:prod at 5\/s\n/);
     assert.deepEqual(await functionNames(second.lambda), DEMO, 'no duplicates');
     for (const [fn, want] of [['checkout-api', ['1', '2', '3']], ['orders-worker', ['1', '2', '3']], ['image-resizer', ['1', '2']], ['price-quote', ['1', '2']], ['shop-payments', ['1']]] as const) {
       const versions = await second.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
