@@ -41,6 +41,20 @@ describe('Create Router and Change Router Rule (real SDK ↔ sandbox)', function
     assert.equal(await findRouter(ctx(), { functionName: 'shop', aliasName: 'prod' }), undefined);
   });
 
+  it('refuses a bad rule and a foreign function of the router\'s name, leaving both as they were', async () => {
+    const bad = await createRouter(ctx(), { functionName: 'shop', aliasName: 'prod', roleArn: ROLE, rules: [{ kind: 'sticky', keys: [], weight: 200 }], canary: '2' });
+    assert.equal(bad.error?.kind, 'validation');
+    assert.match(bad.error.message, /Invalid router configuration/);
+    const { lambda, sandbox } = h();
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'other-router', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zipFiles({ 'index.js': CODE('mine') }) } }));
+    sandbox.settle();
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'other-router' }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'other-router', Name: 'prod', FunctionVersion: '1' }));
+    const foreign = await createRouter(ctx(), { functionName: 'shop', aliasName: 'prod', roleArn: ROLE, rules: GROUP, canary: '2', routerName: 'other-router' });
+    assert.match(foreign.error?.message ?? '', /is not the router of shop:prod/);
+    assert.equal(await findRouter(ctx(), { functionName: 'other', aliasName: 'prod' }), undefined, 'a function that is not a router is not found as one');
+  });
+
   it('creates a router that answers by its rule, then a rule change publishes a version and moves its alias', async () => {
     const o = await createRouter(ctx(), { functionName: 'shop', aliasName: 'prod', roleArn: ROLE, rules: GROUP, canary: '2' });
     assert.equal(o.error, undefined, JSON.stringify(o.error));
