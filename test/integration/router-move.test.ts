@@ -199,7 +199,7 @@ describe('router: move triggers to it and back, Remove Router (SDK ↔ sandbox)'
     const url = await urlOf(lambda, s.router, 'prod');
     assert.deepEqual([url?.auth, url?.cors], ['NONE', ['https://shop.example']], 'the same auth and CORS');
     assert.match(d.moves![1].followUp.join(' '), new RegExp(`Give clients the router's URL, ${url!.url.replace(/[.]/g, '\\.')}`));
-    assert.match(d.moves![2].followUp.join(' '), /Set the integration URI of API Gateway abc123.*arn:aws:apigateway:us-east-1:lambda:path\/2015-03-31\/functions\/arn:aws:lambda:us-east-1:123456789012:function:shop\d+-router:prod\/invocations/);
+    assert.match(d.moves![2].followUp.join(' '), /Set the integration URI of API Gateway API abc123 \(GET \/items\) to arn:aws:apigateway:us-east-1:lambda:path\/2015-03-31\/functions\/arn:aws:lambda:us-east-1:123456789012:function:shop\d+-router:prod\/invocations/);
     assert.equal(d.moves![0].undo.functionArn, `${ARN(s.target)}:prod`);
     assert.match(outcomeText(moved), /^Moved 3 of 3 triggers of prod to router shop\d+-router:prod\.$/);
     // Through the router: it invokes target:1, which answers.

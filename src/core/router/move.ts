@@ -263,15 +263,24 @@ async function moveOne(op: OperationContext, ref: RouterRef, targetAliasArn: str
       if (authType === 'NONE') {
         let statements = policy?.statements ?? [];
         let revision = policy?.revisionId;
-        for (const p of publicUrlPermissions(statements)) {
-          if (added.length) {
-            const again = await step(op, `GetPolicy ${routerText}`, `The URL ${url} is on ${routerText}.`, () => readPolicy(op.lambda, r.name, a, op.signal));
-            statements = again?.statements ?? [];
-            revision = again?.revisionId;
+        try {
+          for (const p of publicUrlPermissions(statements)) {
+            if (added.length) {
+              const again = await step(op, `GetPolicy ${routerText}`, `The URL ${url} is on ${routerText}.`, () => readPolicy(op.lambda, r.name, a, op.signal));
+              statements = again?.statements ?? [];
+              revision = again?.revisionId;
+            }
+            await addOnAlias(op, { functionName: r.name, aliasName: a }, revision, p, `The URL ${url} is on ${routerText} but answers 403 Forbidden until it has the public invoke permissions.`);
+            added.push(p.sid);
+            result = 'moved';
           }
-          await addOnAlias(op, { functionName: r.name, aliasName: a }, revision, p, `The URL ${url} is on ${routerText} but answers 403 Forbidden until it has the public invoke permissions.`);
-          added.push(p.sid);
-          result = 'moved';
+        } catch (err) {
+          // The URL exists (the move's main part): said, not undone; running the move again adds what is missing.
+          if (err instanceof OperationError && err.kind === 'unknown') throw err;
+          const warning = `The URL ${url} is on ${routerText}, but its public invoke permissions could not all be added (${errorSummary(err)}): it answers 403 Forbidden until the move runs again.`;
+          op.record?.warnings.push(warning);
+          if (added.length) undo.statementId = added.join(',');
+          return { ...base, result: 'moved', reason: warning, undo, followUp: [`Run the move again to add the public invoke permissions on ${routerText}.`] };
         }
         if (added.length) undo.statementId = added.join(',');
       }
