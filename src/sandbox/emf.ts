@@ -6,7 +6,11 @@
  * a rule publishes nothing. Bounded: a hostile function's output cannot make the sandbox hold more
  * than the limits below, whatever it prints.
  */
-import type { Dimension } from './metrics';
+/** A metric's dimension, as CloudWatch names it (metrics.ts has the same shape). */
+interface Dimension {
+  Name: string;
+  Value: string;
+}
 
 /** One value of one metric, as CloudWatch stores it. */
 export interface EmfDatum {
