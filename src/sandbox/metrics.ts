@@ -1,4 +1,5 @@
 import { AwsError } from './errors';
+import type { EmfDatum } from './emf';
 
 /** One invocation as CloudWatch's AWS/Lambda namespace sees it. */
 export interface InvocationSample {
@@ -65,11 +66,6 @@ type MetricName = (typeof LAMBDA_METRICS)[number];
 export interface Dimension {
   Name: string;
   Value: string;
-}
-
-interface Series {
-  metric: MetricName;
-  dims: Dimension[];
 }
 
 /** Sample flags in a series column. */
@@ -289,8 +285,107 @@ export const LIMITS = {
   sampleReads: 20_000_000,
 };
 
+/** One custom metric (namespace, name, dimension set): its values in time order. */
+interface CustomSeries {
+  key: string;
+  namespace: string;
+  metric: string;
+  dims: Dimension[];
+  unit?: string;
+  times: number[];
+  values: number[];
+}
+
+/**
+ * Custom metrics (what functions publish in Embedded Metric Format, emf.ts): bounded in values and
+ * in series, the oldest values dropped first, a series dropped with its last value.
+ */
+export class CustomMetrics {
+  private series = new Map<string, CustomSeries>();
+  private count = 0;
+
+  constructor(
+    readonly maxValues = 200_000,
+    readonly maxSeries = 2_000,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  record(d: EmfDatum): void {
+    const key = `${d.namespace}\u0000${d.metric}\u0000${dimsKey(d.dims)}`;
+    let s = this.series.get(key);
+    if (!s) {
+      // A new series beyond the limit is not kept (CloudWatch would keep it; memory here is bounded).
+      if (this.series.size >= this.maxSeries) return;
+      this.series.set(key, (s = { key, namespace: d.namespace, metric: d.metric, dims: d.dims, unit: d.unit, times: [], values: [] }));
+    }
+    let pos = s.times.length;
+    while (pos > 0 && s.times[pos - 1] > d.time) pos--;
+    s.times.splice(pos, 0, d.time);
+    s.values.splice(pos, 0, d.value);
+    this.count++;
+    while (this.count > this.maxValues) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    let oldest: CustomSeries | undefined;
+    for (const s of this.series.values()) if (!oldest || s.times[0] < oldest.times[0]) oldest = s;
+    if (!oldest) return;
+    oldest.times.shift();
+    oldest.values.shift();
+    this.count--;
+    if (oldest.times.length === 0) this.series.delete(oldest.key);
+  }
+
+  prune(cutoff: number): void {
+    for (const s of [...this.series.values()]) {
+      let n = 0;
+      while (n < s.times.length && s.times[n] < cutoff) n++;
+      if (n === 0) continue;
+      s.times.splice(0, n);
+      s.values.splice(0, n);
+      this.count -= n;
+      if (s.times.length === 0) this.series.delete(s.key);
+    }
+  }
+
+  clear(): void {
+    this.series = new Map();
+    this.count = 0;
+  }
+
+  find(namespace: string | undefined, metric: string | undefined, dims: Dimension[]): CustomSeries | undefined {
+    if (namespace === undefined || metric === undefined) return undefined;
+    return this.series.get(`${namespace}\u0000${metric}\u0000${dimsKey(dims)}`);
+  }
+
+  all(): IterableIterator<CustomSeries> {
+    return this.series.values();
+  }
+}
+
+/** The first index of a sorted list whose value is at least t (or, with `after`, more than t). */
+function lowerBound(times: number[], t: number, after = false): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] < t || (after && times[mid] === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Keeps invocation samples (bounded, oldest dropped) and answers CloudWatch queries over them. */
 export class MetricsStore {
+  /** Custom namespaces: what functions publish in Embedded Metric Format. */
+  readonly custom = new CustomMetrics();
   private columns = new Map<string, SeriesColumn>();
   private leaves = new Map<string, Leaf>();
   private timeline = new Timeline();
@@ -335,6 +430,7 @@ export class MetricsStore {
   }
 
   clear(): void {
+    this.custom.clear();
     this.columns = new Map();
     this.leaves = new Map();
     this.timeline = new Timeline();
@@ -351,6 +447,7 @@ export class MetricsStore {
 
   private prune(now: number): void {
     const cutoff = now - this.retentionMs;
+    this.custom.prune(cutoff);
     while (this.timeline.length > 0 && this.timeline.oldestTime() < cutoff) this.dropOldest();
   }
 
@@ -377,12 +474,17 @@ export class MetricsStore {
   /** ListMetrics for AWS/Lambda: every (metric, dimension set) with data, filtered, from the series kept. */
   listMetrics(input: Record<string, unknown>, now = Date.now()): Record<string, unknown> {
     const ns = input.Namespace as string | undefined;
-    if (ns !== undefined && ns !== 'AWS/Lambda') return { Metrics: [] };
     const name = input.MetricName as string | undefined;
     if (name !== undefined && typeof name !== 'string') throw constraint(name, 'metricName', 'Member must be a string');
     const filters = checkDimensions(input.Dimensions, 'dimensions') as Array<{ Name: string; Value?: string }>;
-    const found: Array<Series & { key: string }> = [];
-    for (const c of this.columns.values()) {
+    const found: Array<{ namespace: string; metric: string; dims: Dimension[]; key: string }> = [];
+    const matches = (dims: Dimension[]) => filters.every((f) => dims.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)));
+    for (const s of this.custom.all()) {
+      if ((ns !== undefined && s.namespace !== ns) || (name !== undefined && s.metric !== name) || !matches(s.dims)) continue;
+      if (this.lagMs > 0 && lowerBound(s.times, now - this.lagMs, true) === 0) continue;
+      found.push({ namespace: s.namespace, metric: s.metric, dims: s.dims, key: `${s.namespace}|${s.metric}|${dimsKey(s.dims)}` });
+    }
+    for (const c of ns !== undefined && ns !== 'AWS/Lambda' ? [] : this.columns.values()) {
       const dims = c.dims;
       // A series appears once its first sample is delivered.
       const seen = this.visible(c, now);
@@ -392,7 +494,7 @@ export class MetricsStore {
         if (name !== undefined && metric !== name) continue;
         // Duration has a datapoint only for invocations that ran, not for throttled ones.
         if (metric === 'Duration' && c.invocations(0, seen) === 0) continue;
-        found.push({ metric, dims, key: `${metric}|${c.key}` });
+        found.push({ namespace: 'AWS/Lambda', metric, dims, key: `AWS/Lambda|${metric}|${c.key}` });
       }
     }
     const all = found.sort((a, b) => a.key.localeCompare(b.key));
@@ -400,7 +502,7 @@ export class MetricsStore {
     if (!Number.isFinite(start) || start < 0) throw new AwsError('InvalidNextToken', 400, 'The service returned an invalid NextToken.');
     const page = all.slice(start, start + 500);
     return {
-      Metrics: page.map((m) => ({ Namespace: 'AWS/Lambda', MetricName: m.metric, Dimensions: m.dims })),
+      Metrics: page.map((m) => ({ Namespace: m.namespace, MetricName: m.metric, Dimensions: m.dims })),
       NextToken: start + 500 < all.length ? String(start + 500) : undefined,
     };
   }
@@ -531,8 +633,27 @@ export class MetricsStore {
     return this.columns.get(dimsKey(ms.Metric.Dimensions ?? []));
   }
 
-  /** The samples a MetricStat reads one by one: a Duration statistic's, in its window. */
+  /** A custom metric's statistic per period, over the values it holds (a Unit asked must be the metric's). */
+  private customStat(ms: MetricStat, w: Window, now: number, series: TimeSeries): TimeSeries {
+    const s = this.custom.find(ms.Metric?.Namespace, ms.Metric?.MetricName, ms.Metric?.Dimensions ?? []);
+    if (!s || (ms.Unit !== undefined && ms.Unit !== (s.unit ?? 'None'))) return series;
+    const periodMs = series.period * 1000;
+    const last = Math.min(lowerBound(s.times, w.end), this.lagMs > 0 ? lowerBound(s.times, now - this.lagMs, true) : s.times.length);
+    for (let lo = lowerBound(s.times, w.start); lo < last; ) {
+      const bucket = w.start + Math.floor((s.times[lo] - w.start) / periodMs) * periodMs;
+      const hi = Math.min(last, lowerBound(s.times, bucket + periodMs));
+      series.points.set(bucket, applyStat(ms.Stat!, s.values.slice(lo, hi)));
+      lo = hi;
+    }
+    return series;
+  }
+
+  /** The samples a MetricStat reads one by one: a Duration statistic's, in its window; a custom metric's. */
   private reads(ms: MetricStat, w: Window, now: number): number {
+    if (ms.Metric?.Namespace !== 'AWS/Lambda') {
+      const s = this.custom.find(ms.Metric?.Namespace, ms.Metric?.MetricName, ms.Metric?.Dimensions ?? []);
+      return s ? Math.max(0, lowerBound(s.times, w.end) - lowerBound(s.times, w.start)) : 0;
+    }
     const c = ms.Metric?.MetricName === 'Duration' ? this.columnFor(ms) : undefined;
     return c ? Math.max(0, Math.min(c.bound(w.end), this.visible(c, now)) - c.bound(w.start)) : 0;
   }
@@ -542,6 +663,7 @@ export class MetricsStore {
     const period = ms.Period!;
     const statName = ms.Stat!;
     const series: TimeSeries = { period, points: new Map() };
+    if (ms.Metric?.Namespace !== 'AWS/Lambda') return this.customStat(ms, windowFor(period), now, series);
     const c = this.columnFor(ms);
     if (!c) return series;
     const periodMs = period * 1000;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { readRouterSplit } from '../../src/core/router/split';
 import type { RouterConfig } from '../../src/core/router/rules';
 import { decideRoute } from '../../src/core/router/rules';
 import { ROUTER_HANDLER, ROUTER_RUNTIME, routerEnvironment, routerPackage } from '../../src/core/router/routerPackage';
@@ -115,9 +116,75 @@ describe('router function in the sandbox (real SDK)', function () {
       assert.deepEqual(JSON.parse(a.body.body as string), { version: beta ? '2' : '1', path: '/orders' });
     });
     const logged = decisionOf((await invoke(name, httpEvent({ 'x-canary-group': 'beta' }), true)).log);
-    assert.deepEqual({ ...logged, ms: typeof logged.ms }, { lambdaCanaryRouter: 1, target, route: 'canary', version: '2', rule: 'group', ruleIndex: 0, ms: 'number' });
+    const aws = logged._aws as { Timestamp: unknown };
+    assert.deepEqual(
+      { ...logged, ms: typeof logged.ms, _aws: { ...aws, Timestamp: typeof aws.Timestamp } },
+      {
+        lambdaCanaryRouter: 1,
+        target,
+        route: 'canary',
+        version: '2',
+        rule: 'group',
+        ruleIndex: 0,
+        ms: 'number',
+        // An Embedded Metric Format record: Lambda's logs make it a CloudWatch metric.
+        _aws: {
+          Timestamp: 'number',
+          CloudWatchMetrics: [
+            {
+              Namespace: 'LambdaCanary/Router',
+              Dimensions: [['Router', 'Route', 'Rule']],
+              Metrics: [
+                { Name: 'Requests', Unit: 'Count' },
+                { Name: 'Errors', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        // Invoked by version: the router's name alone (an alias would be named with it).
+        Router: name.split(':')[0],
+        Route: 'canary',
+        Rule: 'group#0',
+        Requests: 1,
+        Errors: 0,
+      },
+    );
     const other = decisionOf((await invoke(name, httpEvent({}), true)).log);
     assert.deepEqual([other.route, other.version, other.rule], ['stable', '1', 'default']);
+  });
+
+  it('publishes its decisions as CloudWatch metrics: readRouterSplit reads requests and errors per rule and route', async () => {
+    const rules: RouterConfig['rules'] = [
+      { kind: 'group', key: { from: 'header', name: 'x-canary-group' }, values: ['beta'] },
+      { kind: 'sticky', keys: [{ from: 'header', name: 'x-user-id' }], weight: 50 },
+    ];
+    const { name, config } = await createRouter(rules);
+    const [fn, version] = name.split(':');
+    await h().lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'prod', FunctionVersion: version }));
+    const t0 = Date.now();
+    const requests: Array<Record<string, string>> = [
+      ...Array.from({ length: 6 }, () => ({ 'x-canary-group': 'beta' })),
+      ...Array.from({ length: 40 }, (_, i) => ({ 'x-user-id': `user-${i}` })),
+      ...Array.from({ length: 5 }, () => ({})),
+      // A failing target: counted in Errors of its route.
+      { 'x-fail': 'handled' },
+    ];
+    await mapLimit(requests, 8, (headers) => invoke(`${fn}:prod`, httpEvent(headers)));
+    // By version, not through the alias: another Router dimension, not counted in prod's split.
+    await invoke(name, httpEvent({ 'x-canary-group': 'beta' }));
+    const sticky = requests.slice(6, 46).map((headers) => decideRoute(config, httpEvent(headers)).route);
+    const canaryUsers = sticky.filter((r) => r === 'canary').length;
+    const split = await readRouterSplit({ cloudwatch: h().cloudwatch }, { router: fn, routerAlias: 'prod', start: t0 - 120_000, end: t0 + 120_000, period: 60, rules });
+    assert.equal(split.router, `${fn}:prod`);
+    assert.deepEqual(
+      split.rows.map((r) => [r.rule, r.canary.requests, r.canary.errors, r.stable.requests, r.stable.errors]),
+      [
+        ['group#0', 6, 0, 0, 0],
+        ['sticky#1', canaryUsers, 0, 40 - canaryUsers, 0],
+        ['default', 0, 0, 6, 1],
+      ],
+    );
+    assert.ok(canaryUsers > 5 && canaryUsers < 35, `sticky split ${canaryUsers}/40`);
   });
 
   it('keeps each of 200 users on one version over 2,000 requests, about 10 % of them on the canary', async () => {

@@ -8,7 +8,7 @@
  * calling the target. Part of the router's package (see rules.ts): Node's built-ins only.
  */
 import type { RouteDecision, RouterConfig } from './rules';
-import { decideRoute, ROUTE_VARIABLE, ROUTER_VERSION, validateRouterConfig } from './rules';
+import { decideRoute, ROUTE_VARIABLE, ROUTER_NAMESPACE, ROUTER_VERSION, routerDimension, ruleDimension, validateRouterConfig } from './rules';
 import { credentialsOf, invokeTarget, lambdaEndpoint, namedError, targetFailure, withVersionHeader } from './invoke';
 
 /** Read once per environment (init): a configuration change publishes a new version of the router. */
@@ -32,9 +32,22 @@ function loadConfig(): RouterConfig {
 const config = loadConfig();
 const endpoint = lambdaEndpoint(process.env);
 
-/** The decision line: one JSON object per request, on stdout (so Lambda logs it as it is, without a prefix). */
+/**
+ * The decision line: one JSON object per request, on stdout (so Lambda logs it as it is, without a
+ * prefix), and an Embedded Metric Format record: CloudWatch turns it into the metrics `Requests`
+ * (1) and `Errors` (0 or 1) of namespace LambdaCanary/Router, dimensions Router, Route and Rule,
+ * without an API call. Dimension values are few by construction (never a request's key):
+ * Router is `<router>:<alias>` (the function name alone when invoked by version or unqualified),
+ * Route `canary` or `stable`, Rule `group#i`, `sticky#i` or `default`.
+ */
 export interface DecisionLine extends RouteDecision {
   lambdaCanaryRouter: number;
+  _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  Router: string;
+  Route: string;
+  Rule: string;
+  Requests: 1;
+  Errors: 0 | 1;
   target: string;
   /** The target's answer took this long, as the router saw it (ms). */
   ms: number;
@@ -42,7 +55,7 @@ export interface DecisionLine extends RouteDecision {
   error?: string;
 }
 
-export async function handler(event: unknown): Promise<unknown> {
+export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<unknown> {
   const decision = decideRoute(config, event);
   const started = Date.now();
   let failure: Error | undefined;
@@ -67,7 +80,31 @@ export async function handler(event: unknown): Promise<unknown> {
   } catch (e) {
     failure = e instanceof Error ? e : namedError('Router.InvokeFailed', String(e));
   }
-  const line: DecisionLine = { lambdaCanaryRouter: ROUTER_VERSION, target: config.target, ...decision, ms: Date.now() - started, ...(failure ? { error: failure.name } : {}) };
+  const line: DecisionLine = {
+    lambdaCanaryRouter: ROUTER_VERSION,
+    target: config.target,
+    ...decision,
+    ms: Date.now() - started,
+    ...(failure ? { error: failure.name } : {}),
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: ROUTER_NAMESPACE,
+          Dimensions: [['Router', 'Route', 'Rule']],
+          Metrics: [
+            { Name: 'Requests', Unit: 'Count' },
+            { Name: 'Errors', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    Router: routerDimension(process.env.AWS_LAMBDA_FUNCTION_NAME || config.target, context?.invokedFunctionArn),
+    Route: decision.route,
+    Rule: ruleDimension(decision),
+    Requests: 1,
+    Errors: failure ? 1 : 0,
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   if (failure) throw failure;
   return withVersionHeader(result, event, decision.version);

@@ -11,3 +11,5 @@ export { moveBackFromRouter, moveToRouter, removeRouter } from './move';
 export type { GroupRule, KeySource, RouteRule, RouterConfig, StickyRule } from './rules';
 export { validateRouterConfig } from './rules';
 export { ROUTER_HANDLER, ROUTER_RUNTIME, routerEnvironment, routerPackage } from './routerPackage';
+export type { RouterSplit, RouterSplitQuery, RouterSplitRow } from './split';
+export { readRouterSplit } from './split';

@@ -397,3 +397,25 @@ export function decideRoute(config: RouterConfig, event: unknown): RouteDecision
   }
   return to('stable', 'default');
 }
+
+// ---------------------------------------------------------------------------------------------
+// The decision's metrics (the decision line is an Embedded Metric Format record: handler.ts)
+
+/** CloudWatch's namespace of the router's decisions: metrics Requests and Errors, dimensions Router, Route, Rule. */
+export const ROUTER_NAMESPACE = 'LambdaCanary/Router';
+
+/**
+ * The Router dimension: the function and the alias it was invoked through (`shop-api-router:prod`),
+ * the function name alone when invoked unqualified or by version (each published rule is a new
+ * version: naming it would start a new series at every change of rule).
+ */
+export function routerDimension(functionName: string, invokedFunctionArn: string | undefined): string {
+  const parts = (invokedFunctionArn ?? '').split(':');
+  const qualifier = parts.length === 8 ? parts[7] : undefined;
+  return qualifier && !/^(\d+|\$LATEST)$/.test(qualifier) ? `${functionName}:${qualifier}` : functionName;
+}
+
+/** The Rule dimension of a decision: `group#0`, `sticky#1`, `default` (a position, never a request's key). */
+export function ruleDimension(d: Pick<RouteDecision, 'rule' | 'ruleIndex'>): string {
+  return d.rule === 'default' ? 'default' : `${d.rule}#${d.ruleIndex ?? 0}`;
+}

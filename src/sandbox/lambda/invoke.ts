@@ -5,6 +5,7 @@ import type { FunctionRecord, VersionRecord } from '../model';
 import { stateOf } from '../model';
 import { isVersionQualifier, runsHere, runtimesRunHere } from '../validation';
 import { imageNotRunHere } from './code';
+import { emfData } from '../emf';
 import type { InvokeOutcome } from '../runtime/invoker';
 import type { LambdaContext } from './context';
 import type { Reply } from './shared';
@@ -145,6 +146,8 @@ export class InvokeApi {
         error: !out.ok,
         throttled: false,
       });
+      // As Lambda's logs do: the Embedded Metric Format records the function printed become metrics.
+      for (const d of emfData(out.logs, this.ctx.opts.now())) this.ctx.metrics.custom.record(d);
       return out;
     });
     if (type === 'Event') {
