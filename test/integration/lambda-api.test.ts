@@ -151,6 +151,17 @@ describe('Lambda API: functions and versions', function () {
       assert.deepEqual(await versionsOf(lambda, 'create-publish'), ['$LATEST', '1']);
     });
 
+    it("PublishVersion without a Description keeps the function's; with one, the version's overrides it", async () => {
+      const { lambda } = h();
+      await createFn(lambda, 'publish-description', { Description: 'the function' });
+      const kept = await lambda.send(new PublishVersionCommand({ FunctionName: 'publish-description' }));
+      assert.equal(kept.Description, 'the function');
+      await setCode(lambda, 'publish-description', 'two');
+      const own = await lambda.send(new PublishVersionCommand({ FunctionName: 'publish-description', Description: 'version two' }));
+      assert.equal(own.Description, 'version two');
+      assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'publish-description', Qualifier: kept.Version }))).Description, 'the function');
+    });
+
     it('keeps the control plane of runtimes it cannot run (Java, .NET, Ruby), and says so on Invoke', async () => {
       const { lambda, sandbox } = h();
       const cases: Array<[string, string, string]> = [

@@ -40,7 +40,8 @@ export class VersionsApi {
   publishVersion(pathName: string, body: Record<string, unknown>): Reply {
     const { fn, qualifier } = this.ctx.fn(pathName, 'PublishVersion');
     if (qualifier !== undefined) throw invalidParameter('PublishVersion publishes $LATEST: do not qualify the function name.');
-    const description = checkDescription(body.Description);
+    // As on AWS, a version's Description overrides the function's; without one, it keeps the function's.
+    const description = body.Description === undefined ? fn.latest.settings.description : checkDescription(body.Description);
     const codeSha256 = expectString(body.CodeSha256, 'CodeSha256');
     this.ctx.checkRevision(body.RevisionId, fn.latest.revisionId, 'GetFunction/GetAlias');
     if (codeSha256 !== undefined && codeSha256 !== fn.latest.code.sha256) {
@@ -64,7 +65,7 @@ export class VersionsApi {
   async publishVersionOverConcurrentUpload(pathName: string, body: Record<string, unknown>): Promise<Reply> {
     const { fn: before, qualifier } = this.ctx.fn(pathName, 'PublishVersion');
     if (qualifier !== undefined) throw invalidParameter('PublishVersion publishes $LATEST: do not qualify the function name.');
-    const description = checkDescription(body.Description);
+    const description = body.Description === undefined ? before.latest.settings.description : checkDescription(body.Description);
     expectString(body.CodeSha256, 'CodeSha256');
     expectString(body.RevisionId, 'RevisionId');
     this.ctx.assertNotUpdating(before);
