@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionUrlConfigCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { Node, RouterNode } from '../../src/extension/tree';
@@ -27,6 +27,8 @@ describe('Router commands: create, the tree row, change rule, remove, against th
     lambda = new LambdaClient(on.clientConfig);
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);
+    // A trigger that goes through prod, for the router to take: a function URL on the alias.
+    await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: TARGET, Qualifier: ALIAS, AuthType: 'AWS_IAM' }));
   });
   after(() => {
     restore?.();
@@ -55,6 +57,15 @@ describe('Router commands: create, the tree row, change rule, remove, against th
       return true;
     } catch (err) {
       if ((err as Error).name === 'ResourceNotFoundException') return false;
+      throw err;
+    }
+  }
+
+  async function urlOn(functionName: string): Promise<string | undefined> {
+    try {
+      return (await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName, Qualifier: ALIAS }))).FunctionUrl;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return undefined;
       throw err;
     }
   }
@@ -153,6 +164,34 @@ describe('Router commands: create, the tree row, change rule, remove, against th
     assert.ok(ui.validation.some((m) => m !== undefined && /weight|100/.test(m)), JSON.stringify(ui.validation));
     assert.ok(!ui.asked.includes('confirmRouterRule'));
     assert.equal((await routeOf()).rules.length, 2, 'the rule is as it was');
+  });
+
+  it('Move Triggers to Router… from the router row: the URL on prod is offered, chosen; the confirmation says callers must switch; the router\u2019s alias gets its own URL', async () => {
+    const row = routerRow(await prodRows());
+    assert.ok(row);
+    ui.script(['routerTriggers', true], ['confirmMoveToRouter', true]);
+    await vscode.commands.executeCommand(Commands.moveTriggersToRouter, row);
+    assert.deepEqual(ui.errors, []);
+    assert.equal(ui.prePicked.routerTriggers?.length, 1, `one trigger through prod, chosen at first: ${JSON.stringify(ui.offered.routerTriggers)}`);
+    const q = ui.confirmations.find((c) => c.id === 'confirmMoveToRouter');
+    assert.ok(q);
+    assert.match(q.message, /Move 1 trigger\(s\) of checkout-api:prod to router checkout-api-router:prod\?/);
+    assert.match(q.detail, /new function URL is created on checkout-api-router:prod: callers must switch/);
+    assert.ok(ui.infos.some((m) => /Moved 1 of 1 trigger of prod to router checkout-api-router:prod/.test(m)), JSON.stringify(ui.infos));
+    assert.ok(await urlOn(ROUTER), 'the router\u2019s alias has a URL');
+    assert.ok(await urlOn(TARGET), 'the target keeps its URL');
+  });
+
+  it('Move Triggers Back… offers what calls the router\u2019s alias and undoes the move', async () => {
+    const row = routerRow(await prodRows());
+    assert.ok(row);
+    ui.script(['routerTriggers', true], ['confirmMoveBack', true]);
+    await vscode.commands.executeCommand(Commands.moveTriggersBack, row);
+    assert.deepEqual(ui.errors, []);
+    assert.equal(ui.prePicked.routerTriggers?.length, 1, JSON.stringify(ui.offered.routerTriggers));
+    assert.ok(ui.infos.some((m) => /Moved 1 of 1 trigger back from router checkout-api-router:prod to prod/.test(m)), JSON.stringify(ui.infos));
+    assert.equal(await urlOn(ROUTER), undefined, 'the URL the move created is gone');
+    assert.ok(await urlOn(TARGET));
   });
 
   it('Remove Router: the modal says what is deleted and what stays; the router function is gone, and so is its row', async () => {

@@ -63,7 +63,7 @@ export class ScriptedUi implements UserInterface {
     if (!found) throw new Error(`prompt ${id}: no item '${String(label)}' in [${list.map((i) => i.label).join(', ')}]`);
     return found;
   }
-  /** A multi-select picker, answered with the labels to choose (a list; [] chooses none). The items offered first chosen are in `prePicked`. */
+  /** A multi-select picker, answered with the labels to choose (a list; [] chooses none), or true for the items chosen at first. The items offered first chosen are in `prePicked`. */
   prePicked: Record<string, string[]> = {};
   async pickMany<T>(id: string, items: Array<PickItem<T>>, options: vscode.QuickPickOptions = {}): Promise<Array<PickItem<T>> | undefined> {
     this.allItems[id] = items;
@@ -73,7 +73,8 @@ export class ScriptedUi implements UserInterface {
     this.prePicked[id] = items.filter((i) => i.picked).map((i) => i.label);
     const answer = this.next(id);
     if (answer === undefined || answer === false) return undefined;
-    if (!Array.isArray(answer)) throw new Error(`prompt ${id}: a multi-select is answered with a list of labels`);
+    if (answer === true) return items.filter((i) => i.picked); // accepted as offered
+    if (!Array.isArray(answer)) throw new Error(`prompt ${id}: a multi-select is answered with a list of labels, or true (as offered)`);
     return answer.map((label) => {
       const found = items.find((i) => i.label === label);
       if (!found) throw new Error(`prompt ${id}: no item '${label}' in [${items.map((i) => i.label).join(', ')}]`);
