@@ -769,7 +769,7 @@ export const steps = [
       await ctx.page.keyboard.press('Enter');
       await wb.typeInput(ROLE);
       await ctx.page.keyboard.press('Enter');
-      await wb.answerDialog('Create Router', { message: new RegExp(`Create router ${ROUTER}:prod in front of ${FN}:prod\\?[\\s\\S]*header x-canary-group is one of beta → version 5[\\s\\S]*Everything else → version 4[\\s\\S]*Costs`) });
+      await wb.answerDialog('Create Router', { message: new RegExp(`Create router ${ROUTER}:prod in front of ${FN}:prod\\?[\\s\\S]*header x-canary-group is one of beta → version 5[\\s\\S]*Everything else → version 4[\\s\\S]*two invocations`) });
       await wb.waitForNotification(new RegExp(`Created router ${ROUTER}:prod \\(version 1\\) in front of prod`), { since, timeout: 60_000 });
       await ctx.shot('router-created');
       // Its row under prod, read when prod is expanded.

@@ -97,7 +97,7 @@ describe('Router commands: create, the tree row, change rule, remove, against th
     assert.match(q.detail, /header x-canary-group is one of beta → version 3/);
     assert.match(q.detail, /Everything else → version 2/);
     assert.match(q.detail, new RegExp(ROLE));
-    assert.match(q.detail, /[Cc]ost/);
+    assert.match(q.detail, /two invocations/);
     assert.ok(ui.infos.some((m) => /Created router checkout-api-router:prod/.test(m)), `outcome shown: ${JSON.stringify(ui.infos)}`);
     assert.ok(
       ui.offers.some((o) => o.actions.includes('Move Triggers to Router')),

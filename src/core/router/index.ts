@@ -6,6 +6,7 @@ export type { CreateRouterInput, MoveBackInput, MoveToRouterInput, RemoveRouterI
 export { defaultRouterName, isRouterDescription, routerDescription } from './api';
 export type { RouterDetail, RouterStep, RouterTriggerMove } from './detail';
 export { createRouter, findRouter, setRouterRule } from './create';
+export { routerCostText } from './costs';
 export { moveBackFromRouter, moveToRouter, removeRouter } from './move';
 export type { GroupRule, KeySource, RouteRule, RouterConfig, StickyRule } from './rules';
 export { validateRouterConfig } from './rules';

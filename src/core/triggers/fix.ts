@@ -71,7 +71,7 @@ function causeName(err: unknown): string {
 }
 
 /** `qualifier` as GetPolicy / GetFunctionUrlConfig take it: none for the unqualified function. */
-function q(qualifier: string): { Qualifier?: string } {
+export function q(qualifier: string): { Qualifier?: string } {
   return qualifier === '$LATEST' ? {} : { Qualifier: qualifier };
 }
 
@@ -113,11 +113,11 @@ function gone(input: FixTriggerInput, what: string): OperationError {
   return conflict(`${what} no longer exists (deleted since you looked?) — refresh the triggers.`);
 }
 
-async function getMapping(lambda: LambdaSend, uuid: string, signal?: AbortSignal): Promise<EventSourceMappingConfiguration> {
+export async function getMapping(lambda: LambdaSend, uuid: string, signal?: AbortSignal): Promise<EventSourceMappingConfiguration> {
   return lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), { abortSignal: signal });
 }
 
-async function getUrl(lambda: LambdaSend, functionName: string, qualifier: string, signal?: AbortSignal): Promise<FunctionUrlConfig | undefined> {
+export async function getUrl(lambda: LambdaSend, functionName: string, qualifier: string, signal?: AbortSignal): Promise<FunctionUrlConfig | undefined> {
   try {
     return await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName, ...q(qualifier) }), { abortSignal: signal });
   } catch (err) {
@@ -141,7 +141,7 @@ function callsAlias(arn: string | undefined, functionName: string, aliasArn: str
 // ---- Route Through Alias -----------------------------------------------------------------
 
 /** A read-back of a mapping still changing after an unclear update: which ARN it ends on is not known yet. */
-function mappingInTransition(uuid: string, state: string, to: string, from: string, stepName: string, cause: unknown): OperationError {
+export function mappingInTransition(uuid: string, state: string, to: string, from: string, stepName: string, cause: unknown): OperationError {
   return new OperationError(`${stepName}: no clear answer came back, and the mapping reads back ${state}: it may still change to ${to}, or stay on ${from}.`, {
     step: stepName,
     state: `Unknown: the mapping may call ${to}, or still ${from}; either way it exists and delivers its events. Refresh the triggers once it is Enabled or Disabled to see which.`,
@@ -236,7 +236,7 @@ function publicUrlSid(statements: PolicyStatement[], which: 'url' | 'invoke', ta
 }
 
 /** A permission to add: one action, and a statement's principal and the conditions AddPermission sets. */
-type Permission = { action: string } & Pick<PolicyStatement, 'sid' | 'principal' | 'sourceArn' | 'sourceAccount' | 'eventSourceToken' | 'principalOrgId' | 'functionUrlAuthType' | 'invokedViaFunctionUrl'>;
+export type Permission = { action: string } & Pick<PolicyStatement, 'sid' | 'principal' | 'sourceArn' | 'sourceAccount' | 'eventSourceToken' | 'principalOrgId' | 'functionUrlAuthType' | 'invokedViaFunctionUrl'>;
 
 /** The public permissions a URL with AuthType NONE still needs on the alias (both since October 2025). */
 function publicPermissions(statements: PolicyStatement[]): Permission[] {
@@ -256,7 +256,7 @@ function publicPermissions(statements: PolicyStatement[]): Permission[] {
  * Adds the public permissions one after the other, each guarded by the policy's RevisionId as
  * read just before it (an AddPermission changes it). Returns the statement ids added.
  */
-async function addPublicPermissions(op: OperationContext, input: FixTriggerInput, revisionId: string | undefined, permissions: Permission[], stateIfFailed: string): Promise<string[]> {
+export async function addPublicPermissions(op: OperationContext, input: Pick<FixTriggerInput, 'functionName' | 'aliasName'>, revisionId: string | undefined, permissions: Permission[], stateIfFailed: string): Promise<string[]> {
   const added: string[] = [];
   let revision = revisionId;
   for (const p of permissions) {
@@ -267,10 +267,10 @@ async function addPublicPermissions(op: OperationContext, input: FixTriggerInput
   return added;
 }
 
-/** Adds `statement` on the alias, guarded by the alias policy's RevisionId; read back when the answer is lost. */
-async function addOnAlias(
+/** Adds `permission` on `input`'s alias (any function's), guarded by the alias policy's RevisionId; read back when the answer is lost. */
+export async function addOnAlias(
   op: OperationContext,
-  input: FixTriggerInput,
+  input: Pick<FixTriggerInput, 'functionName' | 'aliasName'>,
   revisionId: string | undefined,
   permission: Permission,
   stateIfFailed: string,
@@ -452,9 +452,9 @@ export function copySid(sid: string, alias: string, taken: Set<string>): string 
 }
 
 /** What the user must still do after a grant: point the source at the alias, then remove the old statement. */
-export function grantFollowUp(s: PolicyStatement, aliasArn: string, oldWhere: string, region: string): string[] {
+export function grantFollowUp(s: PolicyStatement, aliasArn: string, oldWhere: string, region: string, then?: string): string[] {
   const label = statementLabel(s);
-  const remove = `then remove statement ${s.sid} from ${oldWhere}.`;
+  const remove = then ?? `then remove statement ${s.sid} from ${oldWhere}.`;
   switch (s.principal) {
     case 's3.amazonaws.com':
       return [`Point the event notification of ${label} at ${aliasArn}, ${remove}`];
@@ -564,10 +564,10 @@ export interface UndoTriggerFixInput {
  * permission the fix created on the alias is removed. Journalled as 'trigger-fix' with the undo's detail.
  */
 /** How long an undo waits for a mapping still changing (from the fix itself) to settle, and how often it looks. */
-const UNDO_SETTLE_MS = 60_000;
-const UNDO_SETTLE_POLL_MS = 500;
+export const UNDO_SETTLE_MS = 60_000;
+export const UNDO_SETTLE_POLL_MS = 500;
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const timer = setTimeout(() => {
@@ -640,37 +640,46 @@ export function undoTriggerFix(ctx: UseCaseContext, input: UndoTriggerFixInput):
       // Only the URL the fix created, by its address: a URL the alias had before (or got since) is not the fix's.
       const url = await step(op, `GetFunctionUrlConfig ${a}`, NOTHING, () => getUrl(op.lambda, fn, a, op.signal));
       if (url && url.FunctionUrl !== d.undo.url) throw conflict(`${a}'s URL is ${url.FunctionUrl}, not the ${d.undo.url} the fix created: not deleting it.`);
-      if (url) {
-        await guardedWrite<unknown, FunctionUrlConfig | undefined>(op, {
-          step: `DeleteFunctionUrlConfig ${a}`,
-          stateIfFailed: `${a}'s URL ${url.FunctionUrl} is as it was.`,
-          send: () => op.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: fn, Qualifier: a })),
-          readBack: () => getUrl(op.lambda, fn, a),
-          judge: (r) => (r ? {} : { landed: true }),
-          unknown: (cause) => unknownOutcome({ step: `DeleteFunctionUrlConfig ${a}`, subject: `${a}'s URL`, cause, maybe: `${a}'s URL may be deleted, or not.`, check: 'Refresh the triggers to see which.' }),
-          // A retry whose first attempt deleted it finds nothing to delete.
-          retryRefusals: ['ResourceNotFoundException'],
-        });
-      }
+      if (url) await deleteUrl(op, fn, a, url.FunctionUrl);
     }
     if (sids.length && d.undo.qualifier) {
       const qualifier = d.undo.qualifier;
       for (const sid of sids) {
         const policy = await step(op, `GetPolicy ${qualifier}`, NOTHING, () => readPolicy(op.lambda, fn, qualifier, op.signal));
         if (!policy?.statements.some((s) => s.sid === sid)) continue;
-        await guardedWrite<unknown, { statements: PolicyStatement[] } | undefined>(op, {
-          step: `RemovePermission ${qualifier} ${sid}`,
-          stateIfFailed: `Statement ${sid} is still on ${qualifier}.`,
-          send: () => op.lambda.send(new RemovePermissionCommand({ FunctionName: fn, ...q(qualifier), StatementId: sid, ...(policy.revisionId ? { RevisionId: policy.revisionId } : {}) })),
-          readBack: () => readPolicy(op.lambda, fn, qualifier),
-          judge: (r) => (r?.statements.some((s) => s.sid === sid) ? {} : { landed: true }),
-          unknown: (cause) => unknownOutcome({ step: `RemovePermission ${qualifier} ${sid}`, subject: `${qualifier}'s policy`, cause, maybe: `Statement ${sid} may be removed, or not.`, check: 'Refresh the triggers to see which.' }),
-          refused: (name, cause, state) => (name === 'PreconditionFailedException' ? conflict(`${qualifier}'s policy changed since it was read — retry.`, state, cause) : undefined),
-          // A retry whose first attempt removed it finds no such statement.
-          retryRefusals: ['ResourceNotFoundException'],
-        });
+        await removeStatement(op, fn, qualifier, sid, policy.revisionId);
       }
     }
     return { ...undone, after: undefined };
+  });
+}
+
+/** Deletes `qualifier`'s function URL of `fn`, guarded by a read-back when the answer is lost (a retry finding none: deleted). */
+export async function deleteUrl(op: OperationContext, fn: string, qualifier: string, address?: string): Promise<void> {
+  const a = qualifier;
+  await guardedWrite<unknown, FunctionUrlConfig | undefined>(op, {
+    step: `DeleteFunctionUrlConfig ${a}`,
+    stateIfFailed: `${a}'s URL${address ? ` ${address}` : ''} is as it was.`,
+    send: () => op.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: fn, ...q(a) })),
+    readBack: () => getUrl(op.lambda, fn, a),
+    judge: (r) => (r ? {} : { landed: true }),
+    unknown: (cause) => unknownOutcome({ step: `DeleteFunctionUrlConfig ${a}`, subject: `${a}'s URL`, cause, maybe: `${a}'s URL may be deleted, or not.`, check: 'Refresh the triggers to see which.' }),
+    // A retry whose first attempt deleted it finds nothing to delete.
+    retryRefusals: ['ResourceNotFoundException'],
+  });
+}
+
+/** Removes statement `sid` from `qualifier`'s policy of `fn`, guarded by the policy's RevisionId. */
+export async function removeStatement(op: OperationContext, fn: string, qualifier: string, sid: string, revisionId: string | undefined): Promise<void> {
+  await guardedWrite<unknown, { statements: PolicyStatement[] } | undefined>(op, {
+    step: `RemovePermission ${qualifier} ${sid}`,
+    stateIfFailed: `Statement ${sid} is still on ${qualifier}.`,
+    send: () => op.lambda.send(new RemovePermissionCommand({ FunctionName: fn, ...q(qualifier), StatementId: sid, ...(revisionId ? { RevisionId: revisionId } : {}) })),
+    readBack: () => readPolicy(op.lambda, fn, qualifier),
+    judge: (r) => (r?.statements.some((s) => s.sid === sid) ? {} : { landed: true }),
+    unknown: (cause) => unknownOutcome({ step: `RemovePermission ${qualifier} ${sid}`, subject: `${qualifier}'s policy`, cause, maybe: `Statement ${sid} may be removed, or not.`, check: 'Refresh the triggers to see which.' }),
+    refused: (name, cause, state) => (name === 'PreconditionFailedException' ? conflict(`${qualifier}'s policy changed since it was read — retry.`, state, cause) : undefined),
+    // A retry whose first attempt removed it finds no such statement.
+    retryRefusals: ['ResourceNotFoundException'],
   });
 }

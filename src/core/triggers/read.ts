@@ -68,7 +68,7 @@ function noteFailure(err: unknown, failure: Omit<Failure, 'error'>, failures: Fa
   failures.push({ ...failure, error: errorName(cause) || errorSummary(cause) });
 }
 
-async function listMappings(ctx: OperationContext, functionName: string, label: string): Promise<EventSourceMappingConfiguration[]> {
+export async function listMappings(ctx: OperationContext, functionName: string, label: string): Promise<EventSourceMappingConfiguration[]> {
   return step(ctx, `ListEventSourceMappings ${label}`, 'Nothing was changed.', () =>
     allPages(async (Marker) => {
       const page = await ctx.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker, MaxItems: 50 }), { abortSignal: ctx.signal });

@@ -26,14 +26,6 @@ import type { PickItem } from '../ui';
 import { useCaseContext } from '../useCaseContext';
 import { nothingChanged, orDismiss, pickVersion, resolveAlias, whereListed } from './common';
 
-/**
- * What a router costs, said before it is created. Replaced by core's routerCostText()
- * (src/core/router/costs.ts) once that is in.
- */
-function routerCostText(): string {
-  return l10n.t('Costs: every request is billed twice by Lambda, the router (a short invocation, 128 MB) and the target it waits for (the router is billed for the target\u2019s duration too), and adds a few milliseconds of latency; its log lines go to CloudWatch Logs.');
-}
-
 /** Router actions running now, by `function:alias`: a second click is told to wait. */
 const running = new Set<string>();
 
@@ -254,7 +246,7 @@ export async function createRouter(ctx: CommandContext, node?: unknown): Promise
         l10n.t('Creates the function {0} (runtime nodejs20.x, role {1}), publishes its version 1 and creates its alias {2}. The rule:', routerName, role.roleArn, aliasName),
         rulesText(rules, stable, canary),
         l10n.t('No trigger is moved yet: nothing calls the router until you move triggers to it (offered next).'),
-        routerCostText(),
+        router.routerCostText(),
       ].join('\n\n'),
       l10n.t('Create Router'),
     );
