@@ -744,8 +744,71 @@ export const steps = [
   },
 
   {
+    id: 'router',
+    title: "17. Create Router… on checkout-api's prod from the tree (the group x-canary-group = beta to version 5, the rest to 4): its row under prod; requests through its alias with the header answer from 5, without it from 4; Remove Router deletes it",
+    async run(ctx) {
+      const { wb, sb } = ctx;
+      const ROUTER = `${FN}-router`;
+      const ROLE = 'arn:aws:iam::123456789012:role/checkout-router';
+      await wb.runCommand('View: Close All Editors');
+      await wb.clearNotifications();
+      await wb.openViewContainer('Lambda Canary');
+      await wb.expand(FN);
+      // Step 15 left prod → 4 alone; version 5 (step 7's) is the canary the router sends the group to.
+      const row = 'prod → 4';
+      await waitForAliasRow(wb, FN, row);
+      const since = Date.now();
+      await wb.contextMenu(row, 'Create Router…');
+      await wb.pick('5', { title: /^Create Router: which version is the canary\? \(prod serves 4\)$/ });
+      const title = new RegExp(`^Create Router for ${FN}:prod$`);
+      await wb.pick('Group', { title });
+      await wb.pick('Header', { title });
+      await wb.typeInput('x-canary-group');
+      await ctx.page.keyboard.press('Enter');
+      await wb.typeInput('beta');
+      await ctx.page.keyboard.press('Enter');
+      await wb.typeInput(ROLE);
+      await ctx.page.keyboard.press('Enter');
+      await wb.answerDialog('Create Router', { message: new RegExp(`Create router ${ROUTER}:prod in front of ${FN}:prod\\?[\\s\\S]*header x-canary-group is one of beta → version 5[\\s\\S]*Everything else → version 4[\\s\\S]*two invocations`) });
+      await wb.waitForNotification(new RegExp(`Created router ${ROUTER}:prod \\(version 1\\) in front of prod`), { since, timeout: 60_000 });
+      await ctx.shot('router-created');
+      // Its row under prod, read when prod is expanded.
+      await wb.expand(row);
+      await wb.waitForRow(`${ROUTER}:prod`, { description: 'beta → 5, others → 4', timeout: 30_000 });
+      // Requests through the router's alias, as API Gateway's HTTP API sends them.
+      const event = (headers) => ({
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/checkout',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', ...headers },
+        requestContext: { http: { method: 'POST', path: '/checkout', sourceIp: '203.0.113.7' }, stage: '$default' },
+        body: JSON.stringify(SMOKE_EVENT),
+        isBase64Encoded: false,
+      });
+      const answered = { beta: [], other: [] };
+      for (let i = 0; i < 5; i++) {
+        answered.beta.push((await sb.invoke(ROUTER, 'prod', event({ 'x-canary-group': 'beta' }))).payload?.headers?.['x-canary-version']);
+        answered.other.push((await sb.invoke(ROUTER, 'prod', event({}))).payload?.headers?.['x-canary-version']);
+      }
+      assert.deepEqual(answered, { beta: ['5', '5', '5', '5', '5'], other: ['4', '4', '4', '4', '4'] }, 'the group goes to 5, the rest to 4');
+      ctx.log(`  router ${ROUTER}:prod: 5 requests with x-canary-group: beta answered by ${answered.beta.join(',')}, 5 without by ${answered.other.join(',')}`);
+      // Remove Router, from its row: the function goes, checkout-api stays as it was.
+      await wb.clearNotifications();
+      const removed = Date.now();
+      await wb.contextMenu(`${ROUTER}:prod`, 'Remove Router');
+      await wb.answerDialog('Remove Router', { message: new RegExp(`Remove router ${ROUTER}:prod from in front of ${FN}:prod\\?[\\s\\S]*Then deleted: the function ${ROUTER}[\\s\\S]*Stays: ${FN}`) });
+      await wb.waitForNotification(new RegExp(`Removed router ${ROUTER}:prod`), { since: removed, timeout: 60_000 });
+      await wb.waitForNoRow(`${ROUTER}:prod`);
+      await assert.rejects(sb.latest(ROUTER), (err) => err.name === 'ResourceNotFoundException', `${ROUTER} is deleted`);
+      await expectRouting(sb, 'prod', { version: '4', weights: {} }, 'after Remove Router');
+      await ctx.shot('router-removed');
+    },
+  },
+
+  {
     id: 'walkthrough',
-    title: '17. Help: Welcome (the Get Started page) lists the walkthrough; the earlier steps marked Publish a canary, Watch it in the traffic panel, Start a rollout and Roll back done; Select Connection from its Connect step marks that one done',
+    title: '18. Help: Welcome (the Get Started page) lists the walkthrough; the earlier steps marked Publish a canary, Watch it in the traffic panel, Start a rollout and Roll back done; Select Connection from its Connect step marks that one done',
     async run(ctx) {
       const { wb, page, endpoint } = ctx;
       await wb.runCommand('View: Close All Editors');

@@ -9,6 +9,8 @@ import type { Outcome } from '../core/outcome';
 import { redact } from '../core/redact';
 import { leaseLive, markerName, parseLease } from '../core/rollout/lease';
 import { isCanary, splitOf } from '../core/routing';
+import type { RouterInfo } from '../core/router/api';
+import { loadRouter } from '../core/routerModule';
 import { loadTriggers } from '../core/triggersModule';
 import { ContextKeys, ContextValues } from '../shared/ids';
 import type { ReleaseMemberView, ReleaseView } from '../shared/release';
@@ -23,10 +25,11 @@ import { aliasRolloutOf, rolloutAliasLabel, rolloutContextValue, rolloutDescript
 import { listedReleases, memberDescription, memberIcon, memberLabel, memberTooltip, releaseContextValue, releaseDescription, releaseIcon, releaseLabel, releaseTooltip } from './releaseText';
 import { aliasLabel, formatPercent } from './locale';
 import { aliasDescription, aliasSpoken, aliasTooltip, functionTooltip, spoken, versionDescription, versionSpoken, versionTooltip } from './treeText';
+import { routerTooltip, ruleSummary } from './routerText';
 import { triggerContextValue, triggerDescription, triggerIcon, triggerTooltip } from './triggerText';
 import { useCaseContext } from './useCaseContext';
 
-export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | TriggerNode | MessageNode | ReleasesNode | ReleaseNode | ReleaseMemberNode;
+export type Node = FunctionNode | GroupNode | AliasNode | VersionNode | TriggerNode | RouterNode | MessageNode | ReleasesNode | ReleaseNode | ReleaseMemberNode;
 
 /** The Releases node: above the functions while the connection knows of any release. */
 export class ReleasesNode {
@@ -66,6 +69,8 @@ export class FunctionNode {
   details?: Promise<{ aliases: AliasConfiguration[]; versions: FunctionConfiguration[] }>;
   /** Trigger audits read on expand, by the alias they are relative to ('' = the function's Triggers group). */
   readonly audits = new Map<string, Promise<Outcome<TriggerAudit>>>();
+  /** The router in front of each alias (findRouter), read on the alias's expand, by alias name. */
+  readonly routers = new Map<string, Promise<RouterInfo | undefined>>();
   readonly groups: [GroupNode, GroupNode, GroupNode];
   constructor(readonly config: FunctionConfiguration) {
     this.groups = [new GroupNode(this, 'aliases'), new GroupNode(this, 'versions'), new GroupNode(this, 'triggers')];
@@ -120,6 +125,22 @@ export class TriggerNode {
   ) {}
   get functionName(): string {
     return this.parent.name;
+  }
+}
+
+/** The router in front of an alias: the first row under the alias, when there is one. */
+export class RouterNode {
+  readonly kind = 'router';
+  constructor(
+    readonly parent: FunctionNode,
+    readonly alias: AliasNode,
+    readonly info: RouterInfo,
+  ) {}
+  get functionName(): string {
+    return this.parent.name;
+  }
+  get aliasName(): string {
+    return this.alias.aliasName;
   }
 }
 
@@ -346,6 +367,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     if (fn) {
       fn.details = undefined;
       fn.audits.clear();
+      fn.routers.clear();
       this.changed.fire(fn);
     } else {
       this.refresh();
@@ -487,6 +509,16 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         item.tooltip = textTooltip(triggerTooltip(t, node.alias ? [] : node.aliases));
         return spokenAs(item);
       }
+      case 'router': {
+        const info = node.info;
+        const item = new vscode.TreeItem(plainText(`${info.router}:${info.routerAlias}`), vscode.TreeItemCollapsibleState.None);
+        item.id = `fn:${node.functionName}/alias:${node.aliasName}/router`;
+        item.contextValue = ContextValues.router;
+        item.iconPath = new vscode.ThemeIcon('type-hierarchy-sub');
+        item.description = ruleSummary(info.config);
+        item.tooltip = textTooltip(routerTooltip(node.functionName, node.aliasName, info));
+        return spokenAs(item, vscode.l10n.t('router {0}', item.label as string));
+      }
       case 'message': {
         const item = new vscode.TreeItem(plainText(node.text), vscode.TreeItemCollapsibleState.None);
         item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
@@ -510,6 +542,8 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return node.parent.groups[1];
       case 'trigger':
         return node.alias ?? node.parent.groups[2];
+      case 'router':
+        return node.alias;
       case 'release':
       case 'releaseMember':
         return node.parent;
@@ -526,8 +560,10 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
         return node.groups;
       case 'group':
         return node.group === 'triggers' ? this.triggerChildren(node.parent) : this.groupChildren(node);
-      case 'alias':
-        return this.triggerChildren(node.parent, node);
+      case 'alias': {
+        const [router, triggers] = await Promise.all([this.routerChildren(node), this.triggerChildren(node.parent, node)]);
+        return [...router, ...triggers];
+      }
       case 'releases':
         return this.releaseRows();
       case 'release': {
@@ -549,6 +585,32 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       fn.audits.set(key, read);
     }
     return read;
+  }
+
+  /** The router in front of the alias (findRouter, read-only), read once until the next refresh; undefined: none. */
+  router(node: AliasNode): Promise<RouterInfo | undefined> {
+    const fn = node.parent;
+    let read = fn.routers.get(node.aliasName);
+    if (!read) {
+      read = this.connection.current().then((clients) => loadRouter().then(({ findRouter }) => findRouter(useCaseContext(clients, this.log), { functionName: fn.name, aliasName: node.aliasName })));
+      fn.routers.set(node.aliasName, read);
+    }
+    return read;
+  }
+
+  /**
+   * The router row under an alias, when a router stands in front of it. A failure to look is
+   * logged and shows no row (the alias's triggers still list; the next refresh looks again).
+   */
+  private async routerChildren(alias: AliasNode): Promise<Node[]> {
+    try {
+      const info = await this.router(alias);
+      return info ? [new RouterNode(alias.parent, alias, info)] : [];
+    } catch (err) {
+      alias.parent.routers.delete(alias.aliasName);
+      this.log.warn(`Looking for a router in front of ${alias.functionName}:${alias.aliasName} failed: ${describeAwsError(err).message}`);
+      return [];
+    }
   }
 
   /** Triggers (and what could not be read) under the function's Triggers group or under an alias; a failure is one error row. */

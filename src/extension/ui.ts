@@ -12,6 +12,8 @@ export interface PickItem<T> extends vscode.QuickPickItem {
 
 export interface UserInterface {
   pick<T>(id: string, items: Array<PickItem<T> | vscode.QuickPickItem> | Promise<Array<PickItem<T> | vscode.QuickPickItem>>, options: vscode.QuickPickOptions): Promise<PickItem<T> | undefined>;
+  /** A picker of several items (those with `picked` chosen at first); undefined when dismissed. */
+  pickMany<T>(id: string, items: Array<PickItem<T>>, options: vscode.QuickPickOptions): Promise<Array<PickItem<T>> | undefined>;
   input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined>;
   /** A modal confirmation; resolves true only when the user chose `action`. */
   confirm(id: string, message: string, detail: string, action: string): Promise<boolean>;
@@ -29,6 +31,10 @@ export const vscodeUi: UserInterface = {
   async pick(_id, items, options) {
     const picked = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, matchOnDescription: true, ...options });
     return picked as PickItem<never> | undefined;
+  },
+  async pickMany(_id, items, options) {
+    const picked = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, matchOnDescription: true, ...options, canPickMany: true });
+    return picked as Array<PickItem<never>> | undefined;
   },
   input(_id, options) {
     return Promise.resolve(vscode.window.showInputBox({ ignoreFocusOut: true, ...options }));

@@ -43,6 +43,11 @@ export const Commands = {
   abortRelease: 'lambdaCanary.abortRelease',
   openRelease: 'lambdaCanary.openRelease',
   promoteReleaseToStage: 'lambdaCanary.promoteReleaseToStage',
+  createRouter: 'lambdaCanary.createRouter',
+  changeRouterRule: 'lambdaCanary.changeRouterRule',
+  moveTriggersToRouter: 'lambdaCanary.moveTriggersToRouter',
+  moveTriggersBack: 'lambdaCanary.moveTriggersBack',
+  removeRouter: 'lambdaCanary.removeRouter',
 } as const;
 
 /** The release panel's webview type (also its serializer's). */
@@ -75,6 +80,8 @@ export const ContextValues = {
   triggerFixRoute: 'lambdaCanary:trigger:fix-route',
   triggerFixUrl: 'lambdaCanary:trigger:fix-url',
   triggerFixGrant: 'lambdaCanary:trigger:fix-grant',
+  /** The router in front of an alias (a row under the alias): Change Rule, Move Triggers, Remove. */
+  router: 'lambdaCanary:router',
 } as const;
 
 /** `when`-clause context keys. */

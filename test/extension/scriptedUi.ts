@@ -6,7 +6,7 @@ import type { PickItem, UserInterface } from '../../src/extension/ui';
  * commands run exactly as from the UI while the test decides what the user picks.
  */
 export class ScriptedUi implements UserInterface {
-  answers: Array<{ id: string; answer: string | boolean }> = [];
+  answers: Array<{ id: string; answer: string | boolean | string[] }> = [];
   asked: string[] = [];
   errors: string[] = [];
   infos: string[] = [];
@@ -37,10 +37,10 @@ export class ScriptedUi implements UserInterface {
     this.validation = [];
   }
 
-  script(...answers: Array<[string, string | boolean]>): void {
+  script(...answers: Array<[string, string | boolean | string[]]>): void {
     this.answers = answers.map(([id, answer]) => ({ id, answer }));
   }
-  private next(id: string): string | boolean | undefined {
+  private next(id: string): string | boolean | string[] | undefined {
     this.asked.push(id);
     const i = this.answers.findIndex((a) => a.id === id);
     if (i < 0) return undefined; // unscripted prompt = dismissed
@@ -58,9 +58,28 @@ export class ScriptedUi implements UserInterface {
     await hook?.(id);
     const label = this.next(id);
     if (label === undefined) return undefined;
+    if (typeof label !== 'string') throw new Error(`prompt ${id}: a single pick is answered with one label, not ${JSON.stringify(label)}`);
     const found = list.find((i) => i.label === label);
     if (!found) throw new Error(`prompt ${id}: no item '${String(label)}' in [${list.map((i) => i.label).join(', ')}]`);
     return found;
+  }
+  /** A multi-select picker, answered with the labels to choose (a list; [] chooses none), or true for the items chosen at first. The items offered first chosen are in `prePicked`. */
+  prePicked: Record<string, string[]> = {};
+  async pickMany<T>(id: string, items: Array<PickItem<T>>, options: vscode.QuickPickOptions = {}): Promise<Array<PickItem<T>> | undefined> {
+    this.allItems[id] = items;
+    this.pickOptions[id] = options;
+    this.offered[id] = items.map((i) => i.label);
+    this.offeredItems[id] = items;
+    this.prePicked[id] = items.filter((i) => i.picked).map((i) => i.label);
+    const answer = this.next(id);
+    if (answer === undefined || answer === false) return undefined;
+    if (answer === true) return items.filter((i) => i.picked); // accepted as offered
+    if (!Array.isArray(answer)) throw new Error(`prompt ${id}: a multi-select is answered with a list of labels, or true (as offered)`);
+    return answer.map((label) => {
+      const found = items.find((i) => i.label === label);
+      if (!found) throw new Error(`prompt ${id}: no item '${label}' in [${items.map((i) => i.label).join(', ')}]`);
+      return found;
+    });
   }
   async input(id: string, options: vscode.InputBoxOptions): Promise<string | undefined> {
     this.inputOptions[id] = options;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../../shared/ids';
 import { loadCodeDeployCommands } from '../codeDeployCommandsModule';
 import { loadHistoryUi } from '../historyUiModule';
+import { loadRouterCommands } from '../routerUiModule';
 import type { CommandContext } from '../context';
 import { canaryThisVersionOn } from './canaryThisVersionOn';
 import { wrapCommand } from './common';
@@ -64,6 +65,11 @@ const table: Record<string, Handler> = {
   [Commands.openRelease]: openRelease,
   [Commands.promoteReleaseToStage]: promoteToStage,
   [Commands.returnToState]: async (ctx, node) => (await loadHistoryUi()).returnToStateCommand(ctx, node),
+  [Commands.createRouter]: async (ctx, node) => (await loadRouterCommands()).createRouter(ctx, node),
+  [Commands.changeRouterRule]: async (ctx, node) => (await loadRouterCommands()).changeRouterRule(ctx, node),
+  [Commands.moveTriggersToRouter]: async (ctx, node) => (await loadRouterCommands()).moveTriggersToRouter(ctx, node),
+  [Commands.moveTriggersBack]: async (ctx, node) => (await loadRouterCommands()).moveTriggersBack(ctx, node),
+  [Commands.removeRouter]: async (ctx, node) => (await loadRouterCommands()).removeRouter(ctx, node),
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
