@@ -745,7 +745,7 @@ export const steps = [
 
   {
     id: 'router',
-    title: "17. Create Router… on checkout-api's prod from the tree (the group x-canary-group = beta to version 5, the rest to 4): its row under prod; requests through its alias with the header answer from 5, without it from 4; Remove Router deletes it",
+    title: "17. Remove Router on the demo's router of checkout-api's prod, then Create Router… on prod from the tree (the group x-canary-group = beta to version 5, the rest to 4): its row under prod; requests through its alias with the header answer from 5, without it from 4; Remove Router deletes it",
     async run(ctx) {
       const { wb, sb } = ctx;
       const ROUTER = `${FN}-router`;
@@ -757,6 +757,17 @@ export const steps = [
       // Step 15 left prod → 4 alone; version 5 (step 7's) is the canary the router sends the group to.
       const row = 'prod → 4';
       await waitForAliasRow(wb, FN, row);
+      // The demo's own router (beta and a sticky 10 % on versions 2 and 3) goes first: Remove Router
+      // recognises it as one the product made, and the alias is free for a new one.
+      await wb.expand(row);
+      await wb.waitForRow(`${ROUTER}:prod`, { timeout: 30_000 });
+      const demoRemoved = Date.now();
+      await wb.contextMenu(`${ROUTER}:prod`, 'Remove Router');
+      await wb.answerDialog('Remove Router', { message: new RegExp(`Remove router ${ROUTER}:prod from in front of ${FN}:prod\\?`) });
+      await wb.waitForNotification(new RegExp(`Removed router ${ROUTER}:prod`), { since: demoRemoved, timeout: 60_000 });
+      await wb.waitForNoRow(`${ROUTER}:prod`);
+      await assert.rejects(sb.latest(ROUTER), (err) => err.name === 'ResourceNotFoundException', `the demo's ${ROUTER} is deleted`);
+      await wb.clearNotifications();
       const since = Date.now();
       await wb.contextMenu(row, 'Create Router…');
       await wb.pick('5', { title: /^Create Router: which version is the canary\? \(prod serves 4\)$/ });
