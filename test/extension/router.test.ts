@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CreateFunctionUrlConfigCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { Node, RouterNode } from '../../src/extension/tree';
@@ -27,6 +27,10 @@ describe('Router commands: create, the tree row, change rule, remove, against th
     lambda = new LambdaClient(on.clientConfig);
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);
+    // The demo seeds a router of its own on checkout-api:prod: these tests create theirs.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: ROUTER })).catch((err: Error) => {
+      if (err.name !== 'ResourceNotFoundException') throw err;
+    });
     // A trigger that goes through prod, for the router to take: a function URL on the alias.
     await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: TARGET, Qualifier: ALIAS, AuthType: 'AWS_IAM' })).catch((err: Error) => {
       if (err.name !== 'ResourceConflictException') throw err; // the demo may have one already
