@@ -22,7 +22,7 @@ describe('the npm package of the CLI', function () {
     for (const f of ['dist/cli.js', 'dist/sandbox.js', 'dist/packWorker.js', 'dist/sandboxWorker.js', 'dist/sandboxRuntimeApi.js', 'dist/sandboxBootstrap.py', 'dist/sandboxUnpack.js', 'media/lambda-canary.schema.json', 'package.json']) assert.ok(files.includes(f), `${f} is in the package: ${files.join(', ')}`);
     // Every chunk the CLI bundle may load lazily (the sandbox, the trigger audit…): each file of dist/
     // but the other products' bundles (the extension, the standalone sandbox, the webview).
-    const others = new Set(['extension.js', 'sandbox-cli.js', 'webview.js', 'codedeployUi.js', 'historyUi.js', 'webviewRelease.js']);
+    const others = new Set(['extension.js', 'sandbox-cli.js', 'webview.js', 'codedeployUi.js', 'historyUi.js', 'webviewRelease.js', 'routerUi.js']);
     for (const f of fs.readdirSync(path.join(ROOT, 'dist')).filter((n) => n.endsWith('.js') && !others.has(n))) assert.ok(files.includes(`dist/${f}`), `dist/${f} is in the package: ${files.join(', ')}`);
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map')), files.join(', '));
   });

@@ -56,7 +56,7 @@ const SEEDED: Record<string, { versions: Record<string, string>; aliases: Aliase
   'shop-payments': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
   'shop-notifications': { versions: { '1': 'release 1.0.0' }, aliases: { prod: ['1', undefined] } },
   // The router in front of checkout-api:prod (its alias has the target alias's name).
-  'checkout-api-router': { versions: { '1': '' }, aliases: { prod: ['1', undefined] } },
+  'checkout-api-router': { versions: { '1': routerDescription('checkout-api', 'prod') }, aliases: { prod: ['1', undefined] } },
 };
 
 interface Calls {

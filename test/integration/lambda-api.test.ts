@@ -518,7 +518,8 @@ describe('Lambda API: functions and versions', function () {
       const v2 = await config(lambda, 'pub-imm', '2');
       assert.equal(v2.CodeSha256, codeSha(handlerZip({ tag: 'two' })));
       assert.equal(v2.MemorySize, 2048);
-      assert.equal(v2.Description, '', 'a version takes its description from PublishVersion, not from $LATEST');
+      // Published without a Description, a version keeps the function's (PublishVersion's Description only overrides it).
+      assert.equal(v2.Description, 'latest desc', 'a version published without a Description keeps $LATEST\'s');
       assert.equal((await config(lambda, 'pub-imm', '3')).CodeSha256, codeSha(handlerZip({ tag: 'three' })));
       assert.equal((await config(lambda, 'pub-imm')).Description, 'latest desc');
       // A version's code is served as it was published.
