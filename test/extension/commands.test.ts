@@ -98,7 +98,7 @@ describe('Lambda Canary commands in a real VS Code, against the embedded sandbox
     await vscode.commands.executeCommand(Commands.filter);
     assert.deepEqual((await rootFunctions()).map((f) => f.name), ['orders-worker', 'shop-orders-api']);
     await vscode.commands.executeCommand(Commands.clearFilter);
-    assert.equal((await rootFunctions()).length, 9, 'the demo functions, deploy-check among them');
+    assert.equal((await rootFunctions()).length, 10, 'the demo functions, deploy-check and checkout-api-router among them');
   });
 
   it('rolls back the running canary from the alias node (after a confirmation)', async () => {

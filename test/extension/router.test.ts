@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import * as vscode from 'vscode';
 import type { LambdaCanaryApi } from '../../src/extension/extension';
 import type { Node, RouterNode } from '../../src/extension/tree';
@@ -27,6 +27,8 @@ describe('Router commands: create, the tree row, change rule, remove, against th
     lambda = new LambdaClient(on.clientConfig);
     ui = new ScriptedUi();
     restore = api.setUserInterface(ui);
+    // Earlier suites share the sandbox's state: prod goes back to the demo's split (2, and 3 at 10 %).
+    await lambda.send(new UpdateAliasCommand({ FunctionName: TARGET, Name: ALIAS, FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } } }));
     // The demo seeds a router of its own on checkout-api:prod: these tests create theirs.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: ROUTER })).catch((err: Error) => {
       if (err.name !== 'ResourceNotFoundException') throw err;
