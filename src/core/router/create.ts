@@ -19,6 +19,7 @@ import { errorName, getAlias, getVersion, listVersions } from '../lambdaApi';
 import type { OperationContext } from '../operationContext';
 import type { Outcome } from '../outcome';
 import { splitOf } from '../routing';
+import { parseFunctionRef, sameFunction } from '../triggers/classify';
 import type { UseCaseContext } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
 import type { CreateRouterInput, RouterInfo, RouterRef, SetRouterRuleInput } from './api';
@@ -76,15 +77,26 @@ async function readFunction(op: OperationContext, name: string): Promise<Functio
   }
 }
 
-/** Whether a function's configuration is this target's router (its Description and its rule's target). */
-function isOurRouter(fn: FunctionConfiguration | undefined, ref: RouterRef): boolean {
-  if (!fn || !isRouterDescription(fn.Description, ref.functionName, ref.aliasName)) return false;
+/** A router's rule, as its environment holds it (validated), or undefined when it has none that is valid. */
+export function routerRule(fn: FunctionConfiguration): RouterConfig | undefined {
   try {
-    const config = validateRouterConfig(JSON.parse(fn.Environment?.Variables?.[ROUTE_VARIABLE] ?? 'null'));
-    return config.target === ref.functionName || config.target.endsWith(`:function:${ref.functionName}`);
+    return validateRouterConfig(JSON.parse(fn.Environment?.Variables?.[ROUTE_VARIABLE] ?? 'null'));
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Why `fn` is not a router this product made for `target:alias` (its Description and its rule's target); undefined when it is one. */
+export function routerProblem(fn: FunctionConfiguration, ref: RouterRef): string | undefined {
+  if (!isRouterDescription(fn.Description, parseFunctionRef(ref.functionName)?.name ?? ref.functionName, ref.aliasName)) return `its description is not the one Lambda Canary gives a router of ${ref.functionName}:${ref.aliasName}`;
+  const rule = routerRule(fn);
+  if (!rule) return `it has no valid ${ROUTE_VARIABLE} rule`;
+  if (!sameFunction(rule.target, ref.functionName)) return `its rule routes to ${rule.target}, not ${ref.functionName}`;
+  return undefined;
+}
+
+function isOurRouter(fn: FunctionConfiguration | undefined, ref: RouterRef): boolean {
+  return fn !== undefined && routerProblem(fn, ref) === undefined;
 }
 
 /**
@@ -258,7 +270,7 @@ async function findRouterWith(op: Pick<OperationContext, 'lambda' | 'signal'>, r
   if (!alias?.FunctionVersion) return undefined;
   const fn = await getVersion(op.lambda, router, alias.FunctionVersion, op.signal).catch(notFound);
   if (!fn || !isOurRouter(fn, ref)) return undefined;
-  const config = validateRouterConfig(JSON.parse(fn.Environment!.Variables![ROUTE_VARIABLE]!));
+  const config = routerRule(fn)!;
   const info: RouterInfo = { router, routerAlias: ref.aliasName, routerVersion: alias.FunctionVersion, config, functionArn: fn.FunctionArn ?? '', aliasArn: alias.AliasArn ?? '', ...(fn.Role ? { roleArn: fn.Role } : {}) };
   return { info, fn, alias };
 }

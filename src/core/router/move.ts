@@ -36,10 +36,10 @@ import { buildAudit, integrationUri, TRANSITION_STATES } from '../triggers/views
 import type { UseCaseContext } from '../usecases/context';
 import { runUseCase } from '../usecases/context';
 import type { MoveBackInput, MoveToRouterInput, RemoveRouterInput, RouterRef } from './api';
-import { defaultRouterName, isRouterDescription } from './api';
+import { defaultRouterName } from './api';
+import { routerProblem, routerRule } from './create';
 import type { RouterDetail, RouterTriggerMove } from './detail';
 import type { RouterConfig } from './rules';
-import { ROUTE_VARIABLE } from './rules';
 
 const NOTHING = 'Nothing was changed.';
 /** Every statement a move adds on the router's alias starts with this: moving back removes them, and nothing else. */
@@ -63,26 +63,6 @@ interface Router {
   version: FunctionConfiguration;
 }
 
-function ruleOf(cfg: FunctionConfiguration): RouterConfig | undefined {
-  const raw = cfg.Environment?.Variables?.[ROUTE_VARIABLE];
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as RouterConfig;
-    return parsed && typeof parsed === 'object' && typeof parsed.target === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why `cfg` is not a router this product made for `target:alias`; undefined when it is one. */
-function notOurs(cfg: FunctionConfiguration, target: string, alias: string): string | undefined {
-  if (!isRouterDescription(cfg.Description, parseFunctionRef(target)?.name ?? target, alias)) return `its description is not the one Lambda Canary gives a router of ${target}:${alias}`;
-  const rule = ruleOf(cfg);
-  if (!rule) return `it has no ${ROUTE_VARIABLE} rule`;
-  if (!sameFunction(rule.target, target)) return `its rule routes to ${rule.target}, not ${target}`;
-  return undefined;
-}
-
 /**
  * The router of `target:alias`: GetAlias `<router>:<alias>`, then the configuration of the version
  * it serves; refused unless it is this target's router (its description and its rule's target).
@@ -98,10 +78,10 @@ async function readRouter(op: OperationContext, ref: RouterRef, name: string): P
   const version = await step(op, `GetFunctionConfiguration ${name}:${alias.FunctionVersion}`, NOTHING, () =>
     op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: alias.FunctionVersion }), { abortSignal: op.signal }),
   );
-  const why = notOurs(version, ref.functionName, ref.aliasName);
+  const why = routerProblem(version, ref);
   if (why) throw invalid(`${name} is not the router Lambda Canary made for ${ref.functionName}:${ref.aliasName} (${why}): nothing is moved to or from it.`);
   if (!alias.AliasArn) throw new OperationError(`${name}:${ref.aliasName} was read without its ARN: no trigger can be pointed at it.`, { state: NOTHING });
-  return { name, alias, aliasArn: alias.AliasArn, config: ruleOf(version)!, version };
+  return { name, alias, aliasArn: alias.AliasArn, config: routerRule(version)!, version };
 }
 
 /** `arn` names `fn:alias` (by name; account and region where both say them). */
@@ -470,7 +450,7 @@ export function removeRouter(ctx: UseCaseContext, input: RemoveRouterInput): Pro
     const r = await readRouter(op, input, name);
     // The function itself too: its $LATEST must be this target's router as well.
     const latest = await step(op, `GetFunctionConfiguration ${name}`, NOTHING, () => op.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }), { abortSignal: op.signal }));
-    const why = notOurs(latest, fn, a);
+    const why = routerProblem(latest, { functionName: fn, aliasName: a });
     if (why) throw invalid(`${name} is not a router Lambda Canary made for ${fn}:${a} (${why}): it is not deleted.`);
     const detail: RouterDetail = { step: 'remove', router: name, routerAlias: a, routerVersion: r.alias.FunctionVersion, config: r.config, moves: await moveBack(ctx, op, { functionName: fn, aliasName: a }, alias, r), deleted: {} };
     settle(detail, `calls ${fn}:${a} again`);
